@@ -1,0 +1,29 @@
+"""Helpers shared by the command modules: atomic writes and exit codes."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from kbcheck.models import Finding, Severity
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temp file in the same folder, then rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def exit_code(findings: Iterable[Finding], fail_on: Severity) -> int:
+    """1 when any finding reaches `fail_on`, else 0."""
+    return int(any(f.severity.rank >= fail_on.rank for f in findings))

@@ -1,0 +1,217 @@
+"""The values that flow between kbcheck's stages (DESIGN.md, "Core types").
+
+Every stage takes these and returns these; nothing here does I/O. The JSON form of `Report`
+(``reports/report.json``) is documented in README.md and kept stable.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Severity(StrEnum):
+    """How bad a finding is; `--fail-on` compares against this order."""
+
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+    @property
+    def rank(self) -> int:
+        """0 for info, 1 for warning, 2 for error."""
+        return ("info", "warning", "error").index(self.value)
+
+
+class Confidence(StrEnum):
+    """An author's stated confidence in an article or a fact."""
+
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+ArticleFormat = Literal["frontmatter-markdown", "flat-markdown", "mediawiki", "glossary"]
+
+
+class Finding(BaseModel):
+    """One problem with an article, pointing at a file, a line and a column, with a hint."""
+
+    rule: str
+    severity: Severity
+    path: str
+    line: int | None = None
+    column: int | None = None
+    message: str
+    hint: str | None = None
+
+
+class VerifySpec(BaseModel):
+    """An author's pinned pairing: `verify: {verifier: ID, params: {...}}` in an atomic fact."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    verifier: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class AtomicFact(BaseModel):
+    """One atomic, sourced statement of an article's frontmatter."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str | None = None
+    statement: str | None = None
+    source_title: str | None = None
+    source_url: str | None = None
+    confidence: Confidence | None = None
+    verify: VerifySpec | None = None
+
+
+class Source(BaseModel):
+    """A cited source: from `primary_sources` / `secondary_sources`, or recovered from the body."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str | None = None
+    title: str | None = None
+    type: str | None = None
+    year: int | None = None
+    url: str | None = None
+    institution: str | None = None
+
+
+class Frontmatter(BaseModel):
+    """The metadata fields the knowledge base uses; `kbcheck schema` prints its JSON Schema.
+
+    Unknown fields are kept (``extra="allow"``) and reported as `info` findings by the rules.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str | None = None
+    title: str | None = None
+    schema_type: str | None = None
+    category: str | None = None
+    language: str | None = None
+    confidence: Confidence | None = None
+    last_verified: date | None = None
+    created_date: date | None = None
+    updated: date | None = None
+    generation_method: str | None = None
+    ai_models: list[str] = Field(default_factory=list)
+    derived_from_human_seed: bool | None = None
+    conflict_of_interest: str | None = None
+    is_live_document: bool | None = None
+    data_period: str | None = None
+    atomic_facts: list[AtomicFact] = Field(default_factory=list)
+    completeness: float | None = None
+    known_gaps: list[str] = Field(default_factory=list)
+    disputed_statements: list[Any] = Field(default_factory=list)
+    primary_sources: list[Source] = Field(default_factory=list)
+    secondary_sources: list[Source] = Field(default_factory=list)
+    domains: list[str] = Field(default_factory=list)
+
+
+class Article(Frontmatter):
+    """A parsed article: its metadata, its body, and where each field stands in the file.
+
+    `lines` maps a field path ("title", "atomic_facts.1.statement", "primary_sources.0.url") to
+    its 1-based line in the file; `body_line` is the file line on which `body` starts. Loaders
+    for formats without frontmatter fill what the format carries and leave the rest empty.
+    """
+
+    path: str
+    format: ArticleFormat
+    body: str = ""
+    body_line: int = 1
+    lines: dict[str, int] = Field(default_factory=dict)
+    # Sources recovered from links in the body (all formats); frontmatter sources stay above.
+    body_links: list[Source] = Field(default_factory=list)
+
+    def line_of(self, field_path: str) -> int | None:
+        """The line of a field path, or of its nearest ancestor that has one."""
+        parts = field_path.split(".")
+        while parts:
+            line = self.lines.get(".".join(parts))
+            if line is not None:
+                return line
+            parts.pop()
+        return None
+
+    def all_sources(self) -> list[Source]:
+        """Primary, secondary and body-link sources, in that order."""
+        return [*self.primary_sources, *self.secondary_sources, *self.body_links]
+
+    def extra_fields(self) -> dict[str, Any]:
+        """Frontmatter fields this schema does not know (kept, reported as info)."""
+        return dict(self.model_extra or {})
+
+
+class LoadResult(BaseModel):
+    """What a loader returns: an article when one could be built, and the findings on the way."""
+
+    path: str
+    article: Article | None = None
+    findings: list[Finding] = Field(default_factory=list)
+
+
+# --- claims, pairing, evidence (stages after validate) ---------------------------------------
+
+ClaimOrigin = Literal["atomic_fact", "body", "code"]
+
+
+class Claim(BaseModel):
+    """One checkable statement of an article, with where it came from."""
+
+    id: str  # stable within a run: "<path>#<fact id>" or "<path>:<line>"
+    path: str
+    article_id: str | None = None
+    fact_id: str | None = None
+    line: int | None = None
+    text: str
+    origin: ClaimOrigin
+    pinned: VerifySpec | None = None
+
+
+class Verdict(StrEnum):
+    """DESIGN.md's verdict words."""
+
+    supported = "supported"
+    refuted = "refuted"
+    conditional = "conditional"
+    unverifiable = "unverifiable"
+    skipped = "skipped"
+    error = "error"
+
+
+class Pairing(BaseModel):
+    """A claim paired with a verifier and its parameters, or the reason none was."""
+
+    claim_id: str
+    verifier: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    shape: str | None = None  # the claim shape that matched
+    score: float = 0.0
+    pinned: bool = False
+    reason: str  # why this verifier, or why none (-> unverifiable)
+
+
+class Evidence(BaseModel):
+    """What one verifier run measured and the verdict that follows from it."""
+
+    verifier: str
+    version: int
+    params: dict[str, Any] = Field(default_factory=dict)
+    verdict: Verdict
+    explanation: str
+    measured: dict[str, Any] = Field(default_factory=dict)
+    expected: dict[str, Any] = Field(default_factory=dict)
+    environment: dict[str, Any] = Field(default_factory=dict)
+    duration_s: float = 0.0
+    cached: bool = False
+    # Set when the evidence was recorded on another machine (a GPU): where and when.
+    recorded: dict[str, Any] | None = None

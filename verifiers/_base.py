@@ -1,0 +1,178 @@
+"""The verifier contract. Stdlib only: this package never imports kbcheck, and importing a
+verifier module never imports torch (torch is imported inside `run`).
+
+A verifier module defines one module-level ``VERIFIER = Verifier(...)``. Its ``run(params)``
+takes plain, already-validated parameters and returns a plain dict::
+
+    {
+      "verdict": "supported" | "refuted" | "conditional" | "unverifiable" | "skipped" | "error",
+      "explanation": "one sentence, with the numbers",
+      "measured": {...},   # what was measured (the true values)
+      "expected": {...},   # what the claim states
+    }
+
+The worker that calls ``run`` adds ``environment`` (see `environment()`) and ``duration_s``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+VERDICTS = ("supported", "refuted", "conditional", "unverifiable", "skipped", "error")
+
+_SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
+_NUMBER = re.compile(
+    r"^\s*([-+]?\d[\d,_]*(?:\.\d+)?|[-+]?\.\d+)(?:e([-+]?\d+))?\s*([kmbt])?\s*$", re.I
+)
+
+
+def parse_number(text: str | int | float) -> float:
+    """'4,096' -> 4096.0, '10k' -> 10000.0, '65B' -> 6.5e10, '1e-4' -> 0.0001. ValueError else."""
+    if isinstance(text, bool):
+        raise ValueError(f"not a number: {text!r}")
+    if isinstance(text, int | float):
+        return float(text)
+    m = _NUMBER.match(str(text))
+    if not m:
+        raise ValueError(f"not a number: {text!r}")
+    value = float(m.group(1).replace(",", "").replace("_", ""))
+    if m.group(2):
+        value *= 10.0 ** int(m.group(2))
+    if m.group(3):
+        value *= _SUFFIX[m.group(3).lower()]
+    return value
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared parameter: its type, default, bounds and choices. Article input is untrusted."""
+
+    name: str
+    type: type  # int, float, str or bool
+    default: Any = None
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[Any, ...] | None = None
+    help: str = ""
+
+    def parse(self, raw: Any) -> Any:
+        """Convert and bound-check a raw value (a string from an article or the CLI, or a
+        YAML scalar); raises ValueError with a readable message."""
+        if self.type is bool:
+            if isinstance(raw, bool):
+                value: Any = raw
+            elif str(raw).strip().lower() in ("1", "true", "yes", "on"):
+                value = True
+            elif str(raw).strip().lower() in ("0", "false", "no", "off"):
+                value = False
+            else:
+                raise ValueError(f"{self.name}: expected true/false, got {raw!r}")
+        elif self.type is int:
+            number = parse_number(raw)
+            if not math.isfinite(number) or number != int(number):
+                raise ValueError(f"{self.name}: expected an integer, got {raw!r}")
+            value = int(number)
+        elif self.type is float:
+            value = parse_number(raw)
+            if not math.isfinite(value):
+                raise ValueError(f"{self.name}: expected a finite number, got {raw!r}")
+        elif self.type is str:
+            if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+                raise ValueError(f"{self.name}: expected text, got {raw!r}")
+            value = str(raw).strip()
+            if len(value) > 200:
+                raise ValueError(f"{self.name}: text longer than 200 characters")
+        else:  # pragma: no cover - a declaration error, not an input error
+            raise TypeError(f"unsupported parameter type {self.type!r}")
+        if self.choices is not None and value not in self.choices:
+            raise ValueError(f"{self.name}: {value!r} is not one of {list(self.choices)}")
+        if self.type in (int, float):
+            if self.min is not None and value < self.min:
+                raise ValueError(f"{self.name}: {value} is below the minimum {self.min}")
+            if self.max is not None and value > self.max:
+                raise ValueError(f"{self.name}: {value} is above the maximum {self.max}")
+        return value
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A claim shape a verifier recognises, matched against one normalised sentence.
+
+    All regexes are case-insensitive and searched anywhere in the sentence. A shape matches when
+    every `all_of` matches, at least one `any_of` matches (if any are given) and no `none_of`
+    matches. Each `extract` regex names parameters through named groups (``(?P<r>\\d+)``); the
+    group's text is converted by the parameter's `Param.parse`. `fixed` parameters are set by
+    the shape itself (e.g. ``{"claim": "no_latency"}``). Higher `weight` wins ties between
+    verifiers; pairing also rewards shapes that extracted more parameters.
+    """
+
+    name: str
+    all_of: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()
+    none_of: tuple[str, ...] = ()
+    extract: tuple[str, ...] = ()
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    weight: float = 1.0
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Requires:
+    """What a verifier needs to run: a device and optional packages (import names)."""
+
+    device: str = "cpu"  # "cpu" (runs anywhere) or "cuda"
+    packages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """A registered verifier: identity, needs, parameters, claim shapes and the `run` callable."""
+
+    id: str
+    version: int
+    title: str
+    run: Callable[[dict[str, Any]], dict[str, Any]]
+    params: tuple[Param, ...] = ()
+    shapes: tuple[Shape, ...] = ()
+    requires: Requires = Requires()
+    timeout_s: float = 120.0
+
+    def param(self, name: str) -> Param | None:
+        """The declared parameter called `name`, if any."""
+        return next((p for p in self.params if p.name == name), None)
+
+    def defaults(self) -> dict[str, Any]:
+        """Every declared parameter at its default."""
+        return {p.name: p.default for p in self.params}
+
+    def resolve_params(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Defaults overlaid with `raw`, each value parsed and bounded. ValueError on an unknown
+        name or a bad value (all problems in one message)."""
+        values = self.defaults()
+        problems = []
+        for name, value in raw.items():
+            p = self.param(name)
+            if p is None:
+                known = ", ".join(x.name for x in self.params) or "none"
+                problems.append(f"unknown parameter {name!r} (known: {known})")
+                continue
+            try:
+                values[name] = p.parse(value)
+            except ValueError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return values
+
+
+def result(verdict: str, explanation: str, measured: dict | None = None,
+           expected: dict | None = None, **extra: Any) -> dict[str, Any]:
+    """Build a verifier's return value, checking the verdict word."""
+    if verdict not in VERDICTS:
+        raise ValueError(f"unknown verdict {verdict!r}")
+    return {"verdict": verdict, "explanation": explanation, "measured": measured or {},
+            "expected": expected or {}, **extra}
