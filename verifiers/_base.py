@@ -140,6 +140,9 @@ class Verifier:
     shapes: tuple[Shape, ...] = ()
     requires: Requires = Requires()
     timeout_s: float = 120.0
+    # What a run can still say where `requires` is not met (e.g. an analytic estimate on a CPU
+    # for a GPU measurement): same signature and return value as `run`. None: `skipped`.
+    fallback: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     def param(self, name: str) -> Param | None:
         """The declared parameter called `name`, if any."""

@@ -1,0 +1,64 @@
+"""Timing that survives a noisy machine: interleaved repetitions, medians, bootstrap intervals.
+
+Candidates are timed in rotating order inside every round, so drift (another process, thermal
+state) hits all of them alike; a verdict is drawn from confidence intervals, not single runs.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Callable
+
+
+def interleaved_times(fns: dict[str, Callable[[], object]], *, rounds: int = 30, warmup: int = 3,
+                      device: str = "cpu") -> dict[str, list[float]]:
+    """Seconds per call of each function, `rounds` samples each, interleaved, after warm-up.
+
+    On CUDA each sample is measured with CUDA events around the call (synchronised after).
+    """
+    names = list(fns)
+    for _ in range(warmup):
+        for name in names:
+            fns[name]()
+    if device.startswith("cuda"):
+        import torch
+
+        torch.cuda.synchronize()
+    samples: dict[str, list[float]] = {n: [] for n in names}
+    for i in range(rounds):
+        order = names[i % len(names):] + names[: i % len(names)]
+        for name in order:
+            samples[name].append(_time_once(fns[name], device))
+    return samples
+
+
+def _time_once(fn: Callable[[], object], device: str) -> float:
+    if device.startswith("cuda"):
+        import torch
+
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        fn()
+        end.record()
+        torch.cuda.synchronize()
+        return start.elapsed_time(end) / 1000.0
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def bootstrap_ratio(a: list[float], b: list[float], *, n: int = 2000, level: float = 0.95,
+                    seed: int = 0) -> tuple[float, float, float]:
+    """median(a) / median(b) with a bootstrap confidence interval: (point, low, high)."""
+    rng = random.Random(seed)
+    ratios = []
+    for _ in range(n):
+        ra = statistics.median(rng.choices(a, k=len(a)))
+        rb = statistics.median(rng.choices(b, k=len(b)))
+        ratios.append(ra / rb)
+    ratios.sort()
+    lo = ratios[int((1 - level) / 2 * n)]
+    hi = ratios[min(n - 1, int((1 + level) / 2 * n))]
+    return statistics.median(a) / statistics.median(b), lo, hi
