@@ -66,3 +66,19 @@ def test_evidence_round_trip_and_key(tmp_path):
     docs = load_evidence(tmp_path)
     assert [d["_path"] for d in docs] == [str(path)]
     assert docs[0]["key"] == evidence_key("x", 1, {"a": 1})
+
+
+def test_shape_match_extracts_named_groups_from_normalised_text():
+    from verifiers._base import normalise
+
+    shape = Shape(
+        "reduction",
+        all_of=(r"reduc|fewer",),
+        none_of=(r"\bnot\b",),
+        extract=(r"d\s*=\s*k\s*=\s*(?P<d>[\d,]+)", r"r\s*=\s*(?P<r>\d+)", r"(?P<pct>[\d.]+)\s*%"),
+    )
+    text = normalise("For d = k = 4,096 and r=16 — a 99.6 %  reduction")
+    assert shape.match(text) == {"d": "4,096", "r": "16", "pct": "99.6"}
+    assert shape.match("LoRA does not reduce anything") is None
+    assert shape.match("nothing relevant") is None
+    assert normalise("4096\u00d74096 \u2248 16M") == "4096x4096 ~ 16M"

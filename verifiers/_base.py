@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,19 @@ def parse_number(text: str | int | float) -> float:
     if m.group(3):
         value *= _SUFFIX[m.group(3).lower()]
     return value
+
+
+_CHAR_MAP = str.maketrans({"\u00d7": "x", "\u22c5": "*", "\u00b7": "*", "\u2013": "-",
+                           "\u2014": "-", "\u2212": "-", "\u2011": "-", "\u2248": "~",
+                           "\u226a": "<<", "\u2264": "<=", "\u2265": ">=", "\u2019": "'",
+                           "\u201c": '"', "\u201d": '"'})
+
+
+def normalise(text: str) -> str:
+    """The form claim shapes are matched against: NFKC, x for the multiplication sign, ASCII
+    dashes and quotes, `~` for approximately, single spaces. Case is kept (shapes ignore it)."""
+    text = unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -118,6 +132,24 @@ class Shape:
     fixed: Mapping[str, Any] = field(default_factory=dict)
     weight: float = 1.0
     description: str = ""
+
+    def match(self, text: str) -> dict[str, str] | None:
+        """The raw extracted parameter strings when `text` (already `normalise`d) has this
+        shape, None when it does not. The first regex that sets a name wins."""
+        if not all(re.search(p, text, re.I) for p in self.all_of):
+            return None
+        if self.any_of and not any(re.search(p, text, re.I) for p in self.any_of):
+            return None
+        if any(re.search(p, text, re.I) for p in self.none_of):
+            return None
+        raw: dict[str, str] = {}
+        for pattern in self.extract:
+            m = re.search(pattern, text, re.I)
+            if m:
+                for name, value in m.groupdict().items():
+                    if value is not None:
+                        raw.setdefault(name, value)
+        return raw
 
 
 @dataclass(frozen=True)
