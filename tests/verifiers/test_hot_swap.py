@@ -1,0 +1,88 @@
+"""lora.hot_swap: claim shapes on seed and new wordings, and both verdict directions."""
+
+import pytest
+
+from verifiers._base import normalise
+from verifiers.hot_swap import VERIFIER
+
+
+def _claim(sentence: str) -> str | None:
+    """The `claim` kind the best-matching shape of this verifier fixes, None when none match."""
+    hits = [s for s in VERIFIER.shapes if s.match(normalise(sentence)) is not None]
+    return max(hits, key=lambda s: s.weight).fixed["claim"] if hits else None
+
+
+@pytest.mark.parametrize("sentence", [
+    # seeds 002, 003, 004
+    "Task switching: Multiple LoRA adapters can be hot-swapped without reloading the base model",
+    "Prefer LoRA over full fine-tuning when you want to maintain multiple task-specific adapters "
+    "that can be swapped at inference time.",
+    "You can keep one base model and load different LoRA adapters for different tasks, styles, "
+    "or domains.",
+    # new wordings
+    "Switching between LoRA adapters at serving time does not require reloading the base weights.",
+    "A server can swap LoRAs per request while the backbone stays in memory.",
+    "Adapters are hot swappable: the frozen model is shared by all of them.",
+])
+def test_no_reload_wordings(sentence):
+    assert _claim(sentence) == "no_reload"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Switching to another LoRA adapter requires reloading the base model from disk.",
+    "LoRA adapters cannot be swapped without restarting the server.",
+    "Each adapter needs its own copy of the base model, so switching tasks means loading it again.",
+    "To change tasks you must reload the full model before loading a different adapter.",
+])
+def test_reload_needed_wordings(sentence):
+    assert _claim(sentence) == "reload_needed"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Will inference need merged weights, separate adapters, or runtime adapter switching?",
+    "LoRA weights can be merged into the base model (W' = W + BA).",
+    "DoRA decomposes weight updates into magnitude and direction.",
+])
+def test_unrelated_sentences_do_not_match(sentence):
+    assert _claim(sentence) is None
+
+
+@pytest.fixture(scope="module")
+def measured_default():
+    return VERIFIER.run(VERIFIER.resolve_params({"adapters": 3}))
+
+
+def test_swap_without_reload_is_supported(measured_default):
+    res = measured_default
+    assert res["verdict"] == "supported", res["explanation"]
+    for half in ("reference", "peft"):
+        m = res["measured"][half]
+        if "skipped" in m:
+            continue
+        assert max(m["max_abs_diff"].values()) <= 1e-4
+        assert m["adapters_distinct"] > 1e-3  # the adapters really differ
+        assert m["base"]["storage_changed"] == 0 and m["base"]["values_changed"] == 0
+        assert m["base"]["base_tensors"] > 10
+
+
+def test_peft_half_loads_an_adapter_from_disk(measured_default):
+    peft = measured_default["measured"]["peft"]
+    if "skipped" in peft:
+        pytest.skip(peft["skipped"])
+    assert peft["adapter_reloaded_from_disk_equal"] and peft["adapter_tensors_reloaded"] > 0
+    assert peft["wrapping_copied_base_tensors"] == 0
+
+
+def test_reload_needed_claim_is_refuted_with_the_measurement():
+    res = VERIFIER.run(VERIFIER.resolve_params({"claim": "reload_needed", "r": 4}))
+    assert res["verdict"] == "refuted", res["explanation"]
+    assert res["measured"]["reference"]["base"]["storage_changed"] == 0
+    assert "0 of" in res["explanation"]
+
+
+def test_a_tolerance_below_float_error_refutes_the_swap_claim():
+    # Zero tolerance: fp32 rounding between the switched and the merged model shows up, so the
+    # verdict follows the measurement rather than the claim.
+    res = VERIFIER.run(VERIFIER.resolve_params({"tolerance": 0.0, "r": 4}))
+    assert res["verdict"] == "refuted"
+    assert max(res["measured"]["reference"]["max_abs_diff"].values()) > 0

@@ -1,0 +1,261 @@
+"""Hot-swapping LoRA adapters: several adapters on one base model, switched without reloading it.
+
+Measured twice. Reference: the paper's LoRA layers (`verifiers._lora`) for each adapter, all
+wrapping the *same* base `nn.Linear` objects of one `tiny_llama()`; switching puts another
+adapter's wrappers in place. PEFT: `add_adapter` / `save_pretrained` / `load_adapter` /
+`set_adapter` on a `PeftModel` over `tiny_llama()`. In both, after every switch the outputs must
+equal that adapter merged on its own into a deep copy of the base (W0 + (alpha/r) B A, computed
+here from the adapter's A and B), and every base tensor must keep its storage (`data_ptr`) and be
+bit-identical to a snapshot taken before the first switch: nothing was reloaded or copied.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._tiny import PEFT_MISSING, peft_available
+
+_ADAPTER = r"\b(lora|adapters?|loras)\b"
+_SWAP = (r"hot[- ]?swap", r"\bswap(s|ped|pable|ping)?\b", r"\bswitch(es|ed|ing)?\b",
+         r"load (different|multiple|several|other|many) (\w+ )?(lora )?adapters",
+         r"one base model (and|with) (load )?(different|multiple|several|many)")
+# A stated need to reload or copy the base; the look-behinds leave "does not require ..." out.
+_NOT = r"(?<!not )(?<!n't )(?<!never )(?<!no )"
+_RELOAD = (_NOT + r"\b(requires?|requiring|needs?|must|has to|have to|forces?)\b[^.;]{0,40}"
+           r"\b(re-?load(ing)?|re-?initiali[sz]|copy(ing)?|duplicat)",
+           r"\b(cannot|can ?not|can't|not possible to|impossible to)\b[^.;]{0,30}"
+           r"\b(swap|switch|hot[- ]?swap)",
+           r"\b(own|separate|full) (copy|copies) of the (base|whole|full|entire)")
+
+PARAMS = (
+    Param("claim", str, default="no_reload", choices=("no_reload", "reload_needed"),
+          help="no_reload: adapters switch on one base model, which is never reloaded or copied; "
+               "reload_needed: switching adapters needs the base model reloaded or copied"),
+    Param("adapters", int, default=2, min=2, max=4, help="number of adapters on the base"),
+    Param("r", int, default=8, min=1, max=64, help="rank of every adapter"),
+    Param("tolerance", float, default=1e-4, min=0.0, max=1.0,
+          help="max |switched - separately merged| output difference (fp32)"),
+    Param("seed", int, default=0, min=0, max=2**31 - 1),
+)
+
+SHAPES = (
+    Shape("swap_without_reload", all_of=(_ADAPTER,), any_of=_SWAP,
+          none_of=_RELOAD + (r"\?\s*$",), fixed={"claim": "no_reload"}, weight=1.0,
+          description="adapters can be (hot-)swapped / switched on one base model"),
+    Shape("swap_requires_reload",
+          all_of=(_ADAPTER, r"swap|switch|load|(each|per|every|another|different) (task|adapter)"),
+          any_of=_RELOAD,
+          none_of=(r"\?\s*$",),
+          fixed={"claim": "reload_needed"}, weight=1.2,
+          description="switching adapters requires reloading or copying the base model"),
+)
+
+_TARGETS = ("q_proj", "v_proj")
+_HIDDEN, _VOCAB = 64, 256
+
+
+def _tensors_of_base(model: Any) -> dict[str, Any]:
+    """Every tensor of the base model (parameters and buffers), LoRA parameters excluded, by the
+    name it has in the bare model (a wrapper's `.base` / `.base_layer` step left out)."""
+    named = dict(model.named_parameters())
+    named.update(dict(model.named_buffers()))
+    return {n.replace(".base_layer.", ".").replace(".base.", "."): t
+            for n, t in named.items() if "lora_" not in n}
+
+
+def _base_check(before: dict[str, tuple[int, Any]], model: Any) -> dict[str, Any]:
+    """Compare the base tensors now with the (data_ptr, clone) snapshot taken before switching."""
+    now = _tensors_of_base(model)
+    moved = [n for n, (ptr, _) in before.items() if now[n].data_ptr() != ptr]
+    changed = [n for n, (_, copy) in before.items() if not _equal(now[n], copy)]
+    return {"base_tensors": len(before), "storage_changed": len(moved),
+            "values_changed": len(changed), "examples": (moved + changed)[:3]}
+
+
+def _equal(a: Any, b: Any) -> bool:
+    import torch
+
+    return bool(torch.equal(a.detach(), b))
+
+
+def _snapshot(model: Any) -> dict[str, tuple[int, Any]]:
+    return {n: (t.data_ptr(), t.detach().clone()) for n, t in _tensors_of_base(model).items()}
+
+
+def _merged_copy(base: Any, deltas: dict[str, Any]) -> Any:
+    """A deep copy of `base` with each named linear weight increased by its delta."""
+    import copy
+
+    import torch
+
+    merged = copy.deepcopy(base)
+    modules = dict(merged.named_modules())
+    with torch.no_grad():
+        for name, delta in deltas.items():
+            modules[name].weight += delta
+    return merged
+
+
+def _reference(params: dict[str, Any], tokens: Any) -> dict[str, Any]:
+    """Reference LoRA wrappers sharing one base model's linear layers, swapped in and out."""
+    import copy
+
+    import torch
+
+    from verifiers._lora import make_lora_linear
+    from verifiers._tiny import tiny_llama
+
+    base = tiny_llama(hidden=_HIDDEN, vocab=_VOCAB, seed=params["seed"])
+    pristine = copy.deepcopy(base)  # taken before any adapter exists, for the separate merges
+    g = torch.Generator().manual_seed(params["seed"] + 1)
+    targets = {n: m for n, m in base.named_modules() if n.rsplit(".", 1)[-1] in _TARGETS}
+    parents = {n: base.get_submodule(n.rsplit(".", 1)[0]) for n in targets}
+    names = [f"task{i}" for i in range(params["adapters"])]
+    wrappers: dict[str, dict[str, Any]] = {}
+    for adapter in names:
+        wrappers[adapter] = {}
+        for n, lin in targets.items():
+            layer = make_lora_linear(lin, params["r"], 2 * params["r"], generator=g)
+            with torch.no_grad():  # a trained adapter: B is no longer zero
+                layer.lora_B.normal_(0.0, 0.02, generator=g)
+            wrappers[adapter][n] = layer
+    before = _snapshot(base)
+    diffs, outputs = {}, {}
+    for adapter in names + names[:1]:  # visit every adapter, then come back to the first
+        for n, layer in wrappers[adapter].items():
+            setattr(parents[n], n.rsplit(".", 1)[-1], layer)
+        with torch.no_grad():
+            out = base(tokens).logits
+            deltas = {n: layer.delta_weight() for n, layer in wrappers[adapter].items()}
+            expected = _merged_copy(pristine, deltas)(tokens).logits
+        diffs[adapter] = max(diffs.get(adapter, 0.0), float((out - expected).abs().max()))
+        outputs.setdefault(adapter, out)
+    shared = all(layer.base is targets[n] for w in wrappers.values() for n, layer in w.items())
+    return {"max_abs_diff": diffs, "adapters_distinct": _distinct(outputs),
+            "wrappers_share_base_layers": shared, "base": _base_check(before, base)}
+
+
+def _distinct(outputs: dict[str, Any]) -> float:
+    """Smallest max-abs difference between two adapters' outputs (0 would make swapping moot)."""
+    keys = list(outputs)
+    return min(float((outputs[a] - outputs[b]).abs().max())
+               for i, a in enumerate(keys) for b in keys[i + 1:])
+
+
+def _peft(params: dict[str, Any], tokens: Any) -> dict[str, Any]:
+    """PEFT: adapters added, one saved and loaded back from disk, switched with set_adapter."""
+    import copy
+    import tempfile
+
+    import torch
+    from peft import LoraConfig
+
+    from verifiers._tiny import tiny_llama
+
+    base = tiny_llama(hidden=_HIDDEN, vocab=_VOCAB, seed=params["seed"])
+    pristine = copy.deepcopy(base)
+    ptr_before_wrap = {n: t.data_ptr() for n, t in _tensors_of_base(base).items()}
+    names = [f"task{i}" for i in range(params["adapters"])]
+    r = params["r"]
+    torch.manual_seed(params["seed"] + 1)
+    model = _peft_model(base, r, names[0])
+    for adapter in names[1:]:
+        model.add_adapter(adapter, LoraConfig(r=r, lora_alpha=2 * r, target_modules=list(_TARGETS),
+                                              init_lora_weights=False))
+    wrapped_ptrs = {n: t.data_ptr() for n, t in _tensors_of_base(model.get_base_model()).items()}
+    wrap_copied = sum(ptr_before_wrap.get(n) != p for n, p in wrapped_ptrs.items())
+    before = _snapshot(model.get_base_model())
+    # The last adapter goes through disk: saved, deleted, loaded again into the live model.
+    with tempfile.TemporaryDirectory() as tmp:
+        model.save_pretrained(tmp, selected_adapters=[names[-1]])
+        saved = {k: v.detach().clone() for k, v in model.state_dict().items()
+                 if f".{names[-1]}." in k}
+        model.delete_adapter(names[-1])
+        sub = "" if names[-1] == "default" else names[-1]
+        model.load_adapter(f"{tmp}/{sub}".rstrip("/"), adapter_name=names[-1])
+    reloaded_equal = bool(saved) and all(_equal(model.state_dict()[k], v) for k, v in saved.items())
+    model.eval()
+    diffs, outputs = {}, {}
+    for adapter in names + names[:1]:
+        model.set_adapter(adapter)
+        with torch.no_grad():
+            out = model(tokens).logits
+            expected = _merged_copy(pristine, _peft_deltas(model, adapter))(tokens).logits
+        diffs[adapter] = max(diffs.get(adapter, 0.0), float((out - expected).abs().max()))
+        outputs.setdefault(adapter, out)
+    return {"max_abs_diff": diffs, "adapters_distinct": _distinct(outputs),
+            "wrapping_copied_base_tensors": int(wrap_copied),
+            "adapter_reloaded_from_disk_equal": reloaded_equal,
+            "adapter_tensors_reloaded": len(saved),
+            "base": _base_check(before, model.get_base_model())}
+
+
+def _peft_model(base: Any, r: int, name: str) -> Any:
+    from peft import LoraConfig, get_peft_model
+
+    # init_lora_weights=False: B is random too, standing in for a trained adapter.
+    config = LoraConfig(r=r, lora_alpha=2 * r, target_modules=list(_TARGETS),
+                        init_lora_weights=False)
+    return get_peft_model(base, config, adapter_name=name)
+
+
+def _peft_deltas(model: Any, adapter: str) -> dict[str, Any]:
+    """(alpha/r) B A from the adapter's own matrices, keyed by the base model's module names."""
+    deltas = {}
+    for name, module in model.get_base_model().named_modules():
+        if hasattr(module, "lora_A") and adapter in getattr(module, "lora_A", {}):
+            a, b = module.lora_A[adapter].weight, module.lora_B[adapter].weight
+            deltas[name] = module.scaling[adapter] * (b @ a)
+    return deltas
+
+
+def _holds(half: dict[str, Any], tol: float) -> tuple[bool, bool]:
+    """(outputs match the separate merges, base untouched) for one half."""
+    outputs_ok = max(half["max_abs_diff"].values()) <= tol and half["adapters_distinct"] > tol
+    base = half["base"]
+    untouched = base["storage_changed"] == 0 and base["values_changed"] == 0
+    untouched = untouched and half.get("wrapping_copied_base_tensors", 0) == 0
+    return outputs_ok and half.get("adapter_reloaded_from_disk_equal", True), untouched
+
+
+def run(params: dict[str, Any]) -> dict[str, Any]:
+    """Switch between adapters on one base (reference and PEFT) and compare with separate merges."""
+    from verifiers._tiny import random_tokens
+
+    tokens = random_tokens(2, 16, vocab=_VOCAB, seed=params["seed"] + 2)
+    measured: dict[str, Any] = {"reference": _reference(params, tokens)}
+    measured["peft"] = _peft(params, tokens) if peft_available() else {"skipped": PEFT_MISSING}
+    halves = {k: v for k, v in measured.items() if "skipped" not in v}
+    tol = params["tolerance"]
+    checks = {k: _holds(v, tol) for k, v in halves.items()}
+    works = all(o and b for o, b in checks.values())
+    worst = max(max(v["max_abs_diff"].values()) for v in halves.values())
+    moved = sum(v["base"]["storage_changed"] + v["base"]["values_changed"]
+                for v in halves.values())
+    nbase = halves["reference"]["base"]["base_tensors"]
+    expected = {"claim": params["claim"], "tolerance": tol, "adapters": params["adapters"]}
+    facts = (f"{params['adapters']} adapters switched on one base model ({' and '.join(halves)}): "
+             f"outputs equal each adapter merged separately within {worst:.2g} (tolerance "
+             f"{tol:g}), and {moved} of {nbase} base tensors were moved or changed")
+    if len(checks) == 2 and checks["reference"] != checks["peft"]:
+        facts += "; the reference and PEFT disagree"
+    if params["claim"] == "no_reload":
+        verdict = "supported" if works else "refuted"
+    else:
+        verdict = "refuted" if works else "supported"
+        if works:
+            facts = "No reload or copy is needed: " + facts
+    return result(verdict, facts + ".", measured, expected)
+
+
+VERIFIER = Verifier(
+    id="lora.hot_swap",
+    version=1,
+    title="LoRA adapters switch on one base model without reloading or copying it",
+    run=run,
+    params=PARAMS,
+    shapes=SHAPES,
+    requires=Requires(device="cpu"),
+    timeout_s=120.0,
+)
