@@ -1,0 +1,289 @@
+"""DoRA (Liu et al., 2024): weight-decomposed low-rank adaptation, measured against its equation.
+
+    W' = m * (W0 + s B A) / ||W0 + s B A||,   m initialised to ||W0||, norm per output row
+
+(PEFT's `DoraLinearLayer.get_weight_norm` takes `linalg.norm(W, dim=1)` of the (out, in) weight,
+i.e. one norm per output unit; the paper writes the same with W in (in, out) layout and calls it
+column-wise.) Both halves detach the norm from the gradient as the paper's section 4.3 suggests
+and PEFT does. Reference: one linear layer written from the equation, trained on a toy
+regression whose target changes both the row norms and the row directions of W0. PEFT:
+`use_dora=True` on `tiny_llama()`, checked against the equation with PEFT's own A, B and m.
+Measured: outputs at initialisation vs the base, gradient of m at the first step, how far m and
+the normalised direction moved after training, and merged vs unmerged outputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._tiny import PEFT_MISSING, peft_available
+
+CLAIMS = ("decomposition", "magnitude_only", "direction_only", "mergeable", "not_mergeable",
+          "equals_base_at_init")
+_DORA = r"\bdora\b|weight[- ]decomposed low[- ]rank"
+_MAG_ONLY = (r"direction (\w+ )?(is|stays|remains|being) (kept )?(fixed|frozen|constant|unchanged)",
+             r"only (trains?|updates?|learns?|adjusts?|tunes?|changes?) (the )?magnitude",
+             r"(freezes|fixes|keeps) the direction")
+_DIR_ONLY = (r"magnitude (\w+ )?(is|stays|remains|being) (kept )?(fixed|frozen|constant|unchanged|"
+             r"not (trained|learned|updated))",
+             r"only (trains?|updates?|learns?|adjusts?|tunes?|changes?) (the )?direction",
+             r"(freezes|fixes|keeps) the magnitude")
+_NO_MERGE = (r"(cannot|can't|can ?not|could not) be merged", r"\bnot mergeable\b",
+             r"(adds?|introduces?|incurs?) (\w+ ){0,2}(inference )?latency")
+_MERGE = (r"(can|could) be merged", r"\bmergeable\b", r"merg\w* [^.;]{0,40}\b(equal|identical|"
+          r"same)", r"no (additional|extra) (inference )?(latency|overhead|cost)")
+_BENEFIT = r"\b(better|improv\w*|outperform\w*|superior|stabl\w*|enhanc\w*)"
+
+PARAMS = (
+    Param("claim", str, default="decomposition", choices=CLAIMS,
+          help="decomposition: m and the direction are both trained; magnitude_only / "
+               "direction_only: one of them stays fixed; mergeable / not_mergeable: merged DoRA "
+               "equals unmerged DoRA or not; equals_base_at_init"),
+    Param("benefit", bool, default=False,
+          help="the claim also states a quality benefit (not measured here)"),
+    Param("r", int, default=8, min=1, max=64),
+    Param("steps", int, default=20, min=2, max=300, help="optimizer steps of the training run"),
+    Param("lr", float, default=5e-3, min=1e-5, max=1.0),
+    Param("tolerance", float, default=1e-4, min=0.0, max=1.0,
+          help="max abs output difference for 'equal' (fp32)"),
+    Param("seed", int, default=0, min=0, max=2**31 - 1),
+)
+
+SHAPES = (
+    Shape("dora_decomposes", all_of=(_DORA, r"magnitude", r"direction"),
+          none_of=_MAG_ONLY + _DIR_ONLY + (_BENEFIT,), fixed={"claim": "decomposition"},
+          description="DoRA decomposes the weight (update) into magnitude and direction"),
+    Shape("dora_decomposes_benefit", all_of=(_DORA, r"magnitude", r"direction", _BENEFIT),
+          none_of=_MAG_ONLY + _DIR_ONLY, fixed={"claim": "decomposition", "benefit": True},
+          description="... and says it works better (the benefit is not measured)"),
+    Shape("dora_magnitude_only", all_of=(_DORA,), any_of=_MAG_ONLY,
+          fixed={"claim": "magnitude_only"}, weight=1.3),
+    Shape("dora_direction_only", all_of=(_DORA,), any_of=_DIR_ONLY,
+          fixed={"claim": "direction_only"}, weight=1.3),
+    Shape("dora_not_mergeable", all_of=(_DORA,), any_of=_NO_MERGE,
+          fixed={"claim": "not_mergeable"}, weight=1.2),
+    Shape("dora_mergeable", all_of=(_DORA,), any_of=_MERGE, none_of=_NO_MERGE,
+          fixed={"claim": "mergeable"}, weight=1.2),
+    Shape("dora_init", all_of=(_DORA, r"\binit\w*"),
+          any_of=(r"\b(equal|equals|identical|same as|matches|unchanged|reproduces)\b",),
+          fixed={"claim": "equals_base_at_init"}, weight=1.1),
+)
+
+
+def dora_weight(w0: Any, a: Any, b: Any, m: Any, scaling: float) -> Any:
+    """The paper's W' = m * V / ||V|| with V = W0 + s B A, one norm per output row (detached)."""
+    v = w0 + scaling * (b @ a)
+    norm = v.norm(p=2, dim=1, keepdim=True).detach()
+    return m.view(-1, 1) * v / norm
+
+
+def _angle_deg(u: Any, v: Any) -> float:
+    """Mean angle in degrees between corresponding rows of u and v."""
+    import torch
+
+    cos = torch.nn.functional.cosine_similarity(u, v, dim=1).clamp(-1.0, 1.0)
+    return float(torch.rad2deg(torch.acos(cos)).mean())
+
+
+def _reference(params: dict[str, Any]) -> dict[str, Any]:
+    """One DoRA linear layer from the equation, trained on a toy regression."""
+    import torch
+
+    from verifiers._lora import lora_scaling
+
+    g = torch.Generator().manual_seed(params["seed"])
+    d_out, d_in, r = 48, 64, params["r"]
+    w0 = torch.randn(d_out, d_in, generator=g) / d_in ** 0.5
+    # The target rescales every row and turns it by a low-rank change: both parts must move.
+    turn = torch.randn(d_out, 4, generator=g) @ torch.randn(4, d_in, generator=g) / d_in
+    w_star = (0.7 + 0.6 * torch.rand(d_out, 1, generator=g)) * (w0 + turn)
+    x = torch.randn(256, d_in, generator=g)
+    y = x @ w_star.T
+    a = torch.nn.Parameter(torch.randn(r, d_in, generator=g) * 0.02)  # the paper: A Gaussian
+    b = torch.nn.Parameter(torch.zeros(d_out, r))  # B zero
+    m0 = w0.norm(dim=1).clone()
+    m = torch.nn.Parameter(m0.clone())
+    s = lora_scaling(r, 2 * r)
+    with torch.no_grad():
+        init_diff = float((x @ dora_weight(w0, a, b, m, s).T - x @ w0.T).abs().max())
+    opt = torch.optim.Adam([a, b, m], lr=params["lr"])
+    grads, losses = {}, []
+    for step in range(params["steps"]):
+        loss = torch.nn.functional.mse_loss(x @ dora_weight(w0, a, b, m, s).T, y)
+        opt.zero_grad()
+        loss.backward()
+        if step == 0:
+            grads = {n: float(p.grad.norm()) for n, p in (("m", m), ("A", a), ("B", b))}
+        opt.step()
+        losses.append(loss.item())
+    with torch.no_grad():
+        v = w0 + s * (b @ a)
+        unmerged = x @ dora_weight(w0, a, b, m, s).T
+        merged_layer = torch.nn.Linear(d_in, d_out, bias=False)
+        merged_layer.weight.copy_(dora_weight(w0, a, b, m, s))  # a plain linear layer
+        merge_diff = float((merged_layer(x) - unmerged).abs().max())
+        return {
+            "layer": [d_out, d_in], "init_max_abs_diff": init_diff, "first_step_grad_norm": grads,
+            "loss_first_last": [losses[0], losses[-1]],
+            "magnitude_rel_change": float((m - m0).norm() / m0.norm()),
+            "direction_change_deg": _angle_deg(v, w0),
+            # ||W'|| per row is m exactly; the direction part alone would give ||V||: they part.
+            "magnitude_vs_direction_norm_rel": float((m - v.norm(dim=1)).norm() / m0.norm()),
+            "merge_max_abs_diff": merge_diff,
+        }
+
+
+def _dora_layers(model: Any) -> list[tuple[str, Any]]:
+    return [(n, mod) for n, mod in model.named_modules()
+            if hasattr(mod, "lora_magnitude_vector") and "default" in mod.lora_magnitude_vector]
+
+
+def _peft(params: dict[str, Any]) -> dict[str, Any]:
+    """PEFT `use_dora=True` on tiny_llama: init, equation, training, merge."""
+    import copy
+
+    import torch
+
+    from verifiers._tiny import peft_lora, random_tokens, tiny_llama
+
+    base = tiny_llama(seed=params["seed"])
+    pristine = copy.deepcopy(base)
+    tokens = random_tokens(2, 16, seed=params["seed"] + 1)
+    torch.manual_seed(params["seed"])
+    r = params["r"]
+    model = peft_lora(base, r=r, alpha=2 * r, use_dora=True)
+    with torch.no_grad():
+        init_diff = float((model(tokens).logits - pristine(tokens).logits).abs().max())
+    layers = _dora_layers(model)
+    mags0 = [mod.lora_magnitude_vector["default"].weight.detach().clone() for _, mod in layers]
+    w0s = [mod.get_base_layer().weight.detach().clone() for _, mod in layers]
+    model.train()
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=params["lr"])
+    mag_grad = 0.0
+    for step in range(params["steps"]):
+        loss = model(tokens, labels=tokens).loss
+        opt.zero_grad()
+        loss.backward()
+        if step == 0:
+            mag_grad = sum(float(mod.lora_magnitude_vector["default"].weight.grad.norm())
+                           for _, mod in layers)
+        opt.step()
+    model.eval()
+    out: dict[str, Any] = {"dora_layers": len(layers), "init_max_abs_diff": init_diff,
+                           "first_step_magnitude_grad_norm": mag_grad}
+    with torch.no_grad():
+        mags = [mod.lora_magnitude_vector["default"].weight for _, mod in layers]
+        out["magnitude_rel_change"] = max(float((m - m0).norm() / m0.norm())
+                                          for m, m0 in zip(mags, mags0, strict=True))
+        dirs = []
+        for (_, mod), w0 in zip(layers, w0s, strict=True):
+            delta = mod.lora_B["default"].weight @ mod.lora_A["default"].weight
+            dirs.append(_angle_deg(w0 + mod.scaling["default"] * delta, w0))
+        out["direction_change_deg"] = max(dirs)
+        out["equation_max_abs_diff"] = _equation_gap(layers, params["seed"])
+        unmerged = model(tokens).logits
+        merged = copy.deepcopy(model).merge_and_unload()
+        plain = all(type(m) is torch.nn.Linear for n, m in merged.named_modules()
+                    if n.endswith(("q_proj", "v_proj")))
+        out["merge_max_abs_diff"] = float((merged(tokens).logits - unmerged).abs().max())
+        out["merged_layers_plain_linear"] = plain
+    return out
+
+
+def _equation_gap(layers: list[tuple[str, Any]], seed: int) -> float:
+    """Largest gap between each PEFT DoRA layer's output and the equation with its own A, B, m."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed + 7)
+    gap = 0.0
+    for _, mod in layers:
+        w0 = mod.get_base_layer().weight
+        x = torch.randn(8, w0.shape[1], generator=g)
+        w = dora_weight(w0, mod.lora_A["default"].weight, mod.lora_B["default"].weight,
+                        mod.lora_magnitude_vector["default"].weight, mod.scaling["default"])
+        gap = max(gap, float((mod(x) - x @ w.T).abs().max()))
+    return gap
+
+
+_MOVED_REL, _MOVED_DEG = 1e-3, 0.05  # clearly above fp32 noise, far below what training gives
+
+
+def _facts(half: dict[str, Any], tol: float) -> dict[str, bool]:
+    """What one half shows, as yes/no facts the verdicts are drawn from."""
+    grad = half.get("first_step_magnitude_grad_norm",
+                    half.get("first_step_grad_norm", {}).get("m", 0.0))
+    facts = {
+        "magnitude_trained": grad > 0 and half["magnitude_rel_change"] > _MOVED_REL,
+        "direction_trained": half["direction_change_deg"] > _MOVED_DEG,
+        "mergeable": half["merge_max_abs_diff"] <= tol and half.get("merged_layers_plain_linear",
+                                                                    True),
+        "equals_base_at_init": half["init_max_abs_diff"] <= tol,
+    }
+    if "equation_max_abs_diff" in half:
+        facts["matches_equation"] = half["equation_max_abs_diff"] <= tol
+    return facts
+
+
+def _holds(claim: str, f: dict[str, bool]) -> bool:
+    """Whether the claim is true of one half's facts."""
+    return {
+        "decomposition": f["magnitude_trained"] and f["direction_trained"]
+        and f.get("matches_equation", True),
+        "magnitude_only": f["magnitude_trained"] and not f["direction_trained"],
+        "direction_only": f["direction_trained"] and not f["magnitude_trained"],
+        "mergeable": f["mergeable"],
+        "not_mergeable": not f["mergeable"],
+        "equals_base_at_init": f["equals_base_at_init"],
+    }[claim]
+
+
+_MEANING = {
+    "decomposition": "m and the direction are both trained",
+    "magnitude_only": "only the magnitude is trained, the direction stays fixed",
+    "direction_only": "the magnitude stays fixed, only the direction is trained",
+    "mergeable": "merged DoRA equals unmerged DoRA",
+    "not_mergeable": "DoRA cannot be merged without changing its outputs",
+    "equals_base_at_init": "DoRA equals the base model at initialisation",
+}
+
+
+def _summary(name: str, h: dict[str, Any]) -> str:
+    return (f"{name}: m moved {h['magnitude_rel_change']:.2%}, direction "
+            f"{h['direction_change_deg']:.2f} deg, init diff {h['init_max_abs_diff']:.1g}, "
+            f"merge diff {h['merge_max_abs_diff']:.1g}")
+
+
+def run(params: dict[str, Any]) -> dict[str, Any]:
+    """Train DoRA (reference and PEFT) and draw the claim's verdict from what moved and merged."""
+    measured: dict[str, Any] = {"reference": _reference(params)}
+    measured["peft"] = _peft(params) if peft_available() else {"skipped": PEFT_MISSING}
+    halves = {k: v for k, v in measured.items() if "skipped" not in v}
+    tol, claim = params["tolerance"], params["claim"]
+    facts = {k: _facts(v, tol) for k, v in halves.items()}
+    measured["facts"] = facts
+    holds = {k: _holds(claim, f) for k, f in facts.items()}
+    verdict = "supported" if all(holds.values()) else "refuted"
+    text = "; ".join(_summary(k, v) for k, v in halves.items())
+    if "peft" in halves:
+        text += f"; PEFT vs the equation {halves['peft']['equation_max_abs_diff']:.1g}"
+    if len(set(holds.values())) > 1:
+        text += f" (the halves disagree: {holds}; PEFT initialises A kaiming-uniform, the " \
+                "reference Gaussian)"
+    if params["benefit"] and verdict == "supported":
+        text += "; the stated benefit is not measured here"
+    expected = {"claim": claim, "tolerance": tol, "benefit_stated": params["benefit"]}
+    return result(verdict, f"Claim: {_MEANING[claim]}. Measured after {params['steps']} steps "
+                  f"(tolerance {tol:g}): {text}.", measured, expected)
+
+
+VERIFIER = Verifier(
+    id="lora.dora",
+    version=1,
+    title="DoRA: magnitude and direction trained separately, equal to the base at init, mergeable",
+    run=run,
+    params=PARAMS,
+    shapes=SHAPES,
+    requires=Requires(device="cpu"),
+    timeout_s=120.0,
+)
