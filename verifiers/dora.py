@@ -21,7 +21,9 @@ from verifiers._tiny import PEFT_MISSING, peft_available
 
 CLAIMS = ("decomposition", "magnitude_only", "direction_only", "mergeable", "not_mergeable",
           "equals_base_at_init")
-_DORA = r"\bdora\b|weight[- ]decomposed low[- ]rank"
+# DoRA by name, or a table cell that states its decomposition without the name.
+_DORA = (r"\bdora\b|weight[- ]decomposed low[- ]rank|decompos\w*[^.;]{0,40}\bmagnitude\b"
+         r"[^.;]{0,20}\bdirection")
 _MAG_ONLY = (r"direction (\w+ )?(is|stays|remains|being) (kept )?(fixed|frozen|constant|unchanged)",
              r"only (trains?|updates?|learns?|adjusts?|tunes?|changes?) (the )?magnitude",
              r"(freezes|fixes|keeps) the direction")

@@ -16,6 +16,7 @@ def _match(sentence: str) -> dict | None:
     # seed 002's variants table row
     ("| **DoRA** (Liu et al., 2024) | Decomposes weight updates into magnitude + direction for "
      "better alignment |", "decomposition"),
+    ("Decomposes weight updates into magnitude + direction", "decomposition"),
     ("DoRA splits each pretrained weight into a magnitude vector and a direction matrix, "
      "training both.", "decomposition"),
     ("Weight-Decomposed Low-Rank Adaptation learns magnitude and direction separately.",

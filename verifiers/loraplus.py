@@ -1,0 +1,240 @@
+"""LoRA+ (Hayou et al., 2024): B is trained with a learning rate lambda times A's.
+
+Two measurements. (1) What LoRA+ is, as practitioners run it: PEFT's
+`create_loraplus_optimizer` over `tiny_llama()`; every parameter group is read back with its
+learning rate and the names of the parameters in it (A, B, other). (2) Whether the ratio speeds
+convergence, on a toy task only: a frozen random two-layer ReLU network with reference LoRA
+(A Gaussian, B zero) on both layers, regressing a teacher whose weights differ by a low-rank
+change; Adam, several seeds, the same step budget for every arm. Two comparisons, because the
+answer depends on which is made: at the same learning rate for A (LoRA+ as a drop-in change),
+and with each arm at its own best learning rate from one grid (a tuned baseline). A toy task
+can show that the effect exists under some condition, never that it holds in general, so a
+claim that the ratio improves convergence is at best `conditional`.
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._tiny import PEFT_MISSING, peft_available
+
+CLAIMS = ("different_lr", "same_lr", "a_higher_lr", "improves_convergence", "no_effect")
+# LoRA+ by name, or a table cell that names the learning rates of A and B without it.
+_PLUS = (r"lora\s?\+|lora-?plus|(learning[- ]rates?|\blrs?\b)[^.;]{0,30}\b(a and b|b and a|"
+         r"a than b|b than a)\b")
+_LR = r"learning[- ]rates?|\blrs?\b|step sizes?"
+_DIFF = r"\b(different|separate|distinct|unequal|higher|larger|bigger|ratio)\b"
+_SAME = (r"\b(same|identical|equal|shared|single|one) (\w+ )?(learning[- ]rate|lr)\b",
+         r"(learning[- ]rates?|lrs?) (are|is) (the same|identical|equal|shared)")
+_CONV = r"converge|convergence|faster|speed|fewer steps|train(s|ing)? (better|quicker)|efficien"
+_A_HIGH = (r"\ba\b (gets|has|uses|receives|needs|with) (a )?(higher|larger|bigger)",
+           r"(higher|larger|bigger) (learning[- ]rate|lr) (for|on|to) (the )?(matrix )?a\b")
+_NO_EFFECT = (r"(does not|doesn't|do not|don't|never|fails? to)\b[^.;]{0,20}(improve|speed|help|"
+              r"change|affect)", r"no (effect|difference|benefit|improvement)")
+
+PARAMS = (
+    Param("claim", str, default="different_lr", choices=CLAIMS,
+          help="different_lr / same_lr / a_higher_lr: what the optimizer's groups are; "
+               "improves_convergence / no_effect: what the ratio does to training"),
+    Param("ratio", float, default=16.0, min=1.0, max=1024.0, help="lambda = lr_B / lr_A"),
+    Param("lr", float, default=1e-3, min=1e-5, max=1.0, help="learning rate of A"),
+    Param("seeds", int, default=3, min=2, max=10),
+    Param("steps", int, default=150, min=20, max=1000, help="step budget of every toy run"),
+    Param("target", float, default=0.05, min=1e-6, max=0.9,
+          help="target loss as a fraction of the initial loss (steps to reach it are counted)"),
+)
+
+_RATIO = (r"(?P<ratio>\d+(\.\d+)?) ?(x|times)\b[^.;]{0,40}(higher|larger|bigger|that of|than)",
+          r"(lambda|ratio|λ)\s*(=|of|is)\s*(?P<ratio>\d+(\.\d+)?)")
+SHAPES = (
+    Shape("loraplus_convergence", all_of=(_PLUS, _CONV), any_of=(_LR, _DIFF),
+          none_of=_NO_EFFECT, extract=_RATIO, fixed={"claim": "improves_convergence"},
+          weight=1.2, description="different learning rates for A and B improve convergence"),
+    Shape("loraplus_no_effect", all_of=(_PLUS, _CONV), any_of=_NO_EFFECT, extract=_RATIO,
+          fixed={"claim": "no_effect"}, weight=1.3),
+    Shape("loraplus_different_lr", all_of=(_PLUS, _LR), any_of=(_DIFF,),
+          none_of=(_CONV,) + _SAME + _A_HIGH, extract=_RATIO, fixed={"claim": "different_lr"},
+          description="LoRA+ gives A and B different learning rates"),
+    Shape("loraplus_same_lr", all_of=(_PLUS,), any_of=_SAME, none_of=(_CONV,),
+          fixed={"claim": "same_lr"}, weight=1.2),
+    Shape("loraplus_a_higher", all_of=(_PLUS,), any_of=_A_HIGH, none_of=(_CONV,),
+          fixed={"claim": "a_higher_lr"}, weight=1.3),
+)
+
+
+def _peft_groups(lr: float, ratio: float) -> dict[str, Any]:
+    """PEFT's LoRA+ optimizer over tiny_llama: each group's lr and which parameters it holds."""
+    import torch
+    from peft.optimizers import create_loraplus_optimizer
+
+    from verifiers._tiny import peft_lora, tiny_llama
+
+    model = peft_lora(tiny_llama(), r=8, alpha=16)
+    opt = create_loraplus_optimizer(model, torch.optim.AdamW, lr=lr, loraplus_lr_ratio=ratio)
+    names = {id(p): n for n, p in model.named_parameters()}
+    groups, lrs = [], {"A": set(), "B": set(), "other": set()}
+    for group in opt.param_groups:
+        kinds = {"A": 0, "B": 0, "other": 0}
+        for p in group["params"]:
+            n = names[id(p)]
+            kind = "A" if "lora_A" in n else "B" if "lora_B" in n else "other"
+            kinds[kind] += 1
+            lrs[kind].add(group["lr"])
+        if group["params"]:
+            groups.append({"lr": group["lr"], "params": kinds})
+    lr_a, lr_b = sorted(lrs["A"]), sorted(lrs["B"])
+    return {"groups": groups, "lr_A": lr_a, "lr_B": lr_b,
+            "ratio_B_over_A": lr_b[0] / lr_a[0] if len(lr_a) == 1 == len(lr_b) else None}
+
+
+def _toy_run(seed: int, lr_a: float, lr_b: float, steps: int) -> list[float]:
+    """Losses of one toy LoRA run (two frozen layers, LoRA on both, Adam with two groups)."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    k, h, d, r, n = 32, 64, 32, 4, 128
+    w1, w2 = torch.randn(h, k, generator=g) / k ** 0.5, torch.randn(d, h, generator=g) / h ** 0.5
+    # The teacher differs from the frozen network by a rank-4 change in each layer.
+    t1 = w1 + 0.5 * torch.randn(h, 4, generator=g) @ torch.randn(4, k, generator=g) / k ** 0.5
+    t2 = w2 + 0.5 * torch.randn(d, 4, generator=g) @ torch.randn(4, h, generator=g) / h ** 0.5
+    x = torch.randn(n, k, generator=g)
+    y = torch.relu(x @ t1.T) @ t2.T
+    a1 = torch.nn.Parameter(torch.randn(r, k, generator=g) / k ** 0.5)
+    a2 = torch.nn.Parameter(torch.randn(r, h, generator=g) / h ** 0.5)
+    b1, b2 = torch.nn.Parameter(torch.zeros(h, r)), torch.nn.Parameter(torch.zeros(d, r))
+    s = 2.0  # alpha / r with alpha = 2r
+    opt = torch.optim.Adam([{"params": [a1, a2], "lr": lr_a}, {"params": [b1, b2], "lr": lr_b}])
+    losses = []
+    for _ in range(steps):
+        pred = torch.relu(x @ (w1 + s * b1 @ a1).T) @ (w2 + s * b2 @ a2).T
+        loss = torch.nn.functional.mse_loss(pred, y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+def _arm(seeds: int, lr_a: float, lr_b: float, steps: int, target: float) -> dict[str, Any]:
+    """Final loss and steps to the target loss, per seed, with mean and spread."""
+    finals, reach = [], []
+    for seed in range(seeds):
+        losses = _toy_run(seed, lr_a, lr_b, steps)
+        finals.append(losses[-1])
+        hit = next((i + 1 for i, v in enumerate(losses) if v <= target * losses[0]), None)
+        reach.append(hit)
+    return {"lr_A": lr_a, "lr_B": lr_b, "final_loss": finals,
+            "final_mean": statistics.mean(finals), "final_sd": statistics.stdev(finals),
+            "steps_to_target": reach}
+
+
+def _faster(plus: dict[str, Any], base: dict[str, Any]) -> bool:
+    """LoRA+ converged faster: lower final loss in every seed and at least 10% lower on average."""
+    paired = all(p < b for p, b in zip(plus["final_loss"], base["final_loss"], strict=True))
+    return paired and plus["final_mean"] < 0.9 * base["final_mean"]
+
+
+_GRID = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
+
+
+def experiment(params: dict[str, Any]) -> dict[str, Any]:
+    """The toy comparison: at the same lr for A, and each arm at its best lr on one grid."""
+    import torch
+
+    n, steps, target, ratio = params["seeds"], params["steps"], params["target"], params["ratio"]
+    lr = params["lr"]
+    grid = sorted(set(_GRID) | {lr})
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # matrices of 32-64: extra threads only add overhead
+    try:
+        lora = {x: _arm(n, x, x, steps, target) for x in grid}
+        plus = {x: _arm(n, x, ratio * x, steps, target) for x in grid}
+    finally:
+        torch.set_num_threads(threads)
+    same = {"lora": lora[lr], "loraplus": plus[lr]}
+    tuned = {"lora": min(lora.values(), key=lambda a: a["final_mean"]),
+             "loraplus": min(plus.values(), key=lambda a: a["final_mean"])}
+    return {"task": "frozen 2-layer ReLU net 32-64-32, LoRA r=4 on both layers, Adam, MSE to a "
+                    "teacher differing by rank-4 changes", "seeds": n, "steps": steps,
+            "ratio": ratio, "target_fraction_of_initial_loss": target, "lr_grid": grid,
+            "same_lr_A": same, "tuned": tuned,
+            "faster_at_same_lr_A": _faster(same["loraplus"], same["lora"]),
+            "faster_when_tuned": _faster(tuned["loraplus"], tuned["lora"])}
+
+
+def _describe(name: str, pair: dict[str, Any]) -> str:
+    p, b = pair["loraplus"], pair["lora"]
+    return (f"{name}: LoRA+ final loss {p['final_mean']:.3g}+-{p['final_sd']:.2g} "
+            f"(lr_A {p['lr_A']:g}, steps to target {p['steps_to_target']}) vs LoRA "
+            f"{b['final_mean']:.3g}+-{b['final_sd']:.2g} (lr {b['lr_A']:g}, "
+            f"{b['steps_to_target']})")
+
+
+def _convergence_verdict(claim: str, exp: dict[str, Any]) -> tuple[str, str]:
+    same, tuned = exp["faster_at_same_lr_A"], exp["faster_when_tuned"]
+    numbers = (f"toy task, {exp['seeds']} seeds, {exp['steps']} steps, lambda {exp['ratio']:g}: "
+               + _describe("same lr for A", exp["same_lr_A"]) + "; "
+               + _describe("each at its best lr", exp["tuned"]))
+    if claim == "no_effect":
+        # One counterexample is enough to refute "the ratio makes no difference".
+        if same or tuned:
+            return "refuted", f"The ratio changed convergence here ({numbers})."
+        return "unverifiable", f"No effect in this toy task, which cannot prove none in general " \
+                               f"({numbers})."
+    if same and tuned:
+        return "conditional", f"Faster in this toy task, a condition the claim leaves out; " \
+                              f"not a general result ({numbers})."
+    if same or tuned:
+        which = "at the same learning rate for A" if same else "with tuned learning rates"
+        return "conditional", f"Faster only {which} in this toy task ({numbers})."
+    return "unverifiable", f"No speed-up in this toy task, which cannot refute a claim about " \
+                           f"fine-tuning in general ({numbers})."
+
+
+def _groups_verdict(claim: str, groups: dict[str, Any], stated: float) -> tuple[str, str]:
+    lr_a, lr_b = groups["lr_A"], groups["lr_B"]
+    differ = set(lr_a).isdisjoint(lr_b)
+    b_higher = bool(lr_a and lr_b) and min(lr_b) > max(lr_a)
+    text = (f"PEFT's create_loraplus_optimizer puts A at lr {lr_a} and B at lr {lr_b} "
+            f"(ratio {groups['ratio_B_over_A']}, asked for {stated:g})")
+    holds = {"different_lr": differ, "same_lr": not differ, "a_higher_lr": differ and not b_higher}
+    return ("supported" if holds[claim] else "refuted"), text + "."
+
+
+def run(params: dict[str, Any]) -> dict[str, Any]:
+    """Read PEFT's LoRA+ parameter groups, or run the toy convergence experiment."""
+    claim = params["claim"]
+    expected = {"claim": claim, "ratio": params["ratio"]}
+    measured: dict[str, Any] = {}
+    if peft_available():
+        # ratio 1 is LoRA, not LoRA+; read the groups at the paper's recommended 16 then.
+        ask = params["ratio"] if params["ratio"] > 1 else 16.0
+        measured["peft"] = _peft_groups(params["lr"], ask)
+    else:
+        measured["peft"] = {"skipped": PEFT_MISSING}
+    if claim in ("improves_convergence", "no_effect"):
+        measured["experiment"] = exp = experiment(params)
+        verdict, text = _convergence_verdict(claim, exp)
+        if "skipped" not in measured["peft"]:
+            text = text[:-1] + "; " + _groups_verdict("different_lr", measured["peft"],
+                                                      params["ratio"])[1]
+        return result(verdict, text, measured, expected)
+    if "skipped" in measured["peft"]:
+        return result("skipped", "The parameter groups are PEFT's: " + PEFT_MISSING + ".",
+                      measured, expected)
+    verdict, text = _groups_verdict(claim, measured["peft"], params["ratio"])
+    return result(verdict, text, measured, expected)
+
+
+VERIFIER = Verifier(
+    id="lora.loraplus",
+    version=1,
+    title="LoRA+: B's learning rate is lambda times A's; convergence on a toy task",
+    run=run,
+    params=PARAMS,
+    shapes=SHAPES,
+    requires=Requires(device="cpu"),
+    timeout_s=120.0,
+)
