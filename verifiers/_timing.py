@@ -62,3 +62,22 @@ def bootstrap_ratio(a: list[float], b: list[float], *, n: int = 2000, level: flo
     lo = ratios[int((1 - level) / 2 * n)]
     hi = ratios[min(n - 1, int((1 + level) / 2 * n))]
     return statistics.median(a) / statistics.median(b), lo, hi
+
+
+def bootstrap_paired_ratio(a: list[float], b: list[float], *, n: int = 2000, level: float = 0.95,
+                           seed: int = 0) -> tuple[float, float, float]:
+    """Median of the per-round ratios a[i] / b[i] with a bootstrap confidence interval.
+
+    For samples from `interleaved_times`: a[i] and b[i] were taken in the same round, so a slow
+    spell on a shared machine hits both and cancels in their ratio, which `bootstrap_ratio`
+    (medians of independent resamples) cannot use.
+    """
+    if len(a) != len(b) or not a:
+        raise ValueError("paired samples must be non-empty and of equal length")
+    rng = random.Random(seed)
+    per_round = [x / y for x, y in zip(a, b, strict=True)]
+    medians = sorted(statistics.median(rng.choices(per_round, k=len(per_round)))
+                     for _ in range(n))
+    lo = medians[int((1 - level) / 2 * n)]
+    hi = medians[min(n - 1, int((1 + level) / 2 * n))]
+    return statistics.median(per_round), lo, hi

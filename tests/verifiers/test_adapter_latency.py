@@ -1,0 +1,92 @@
+"""lora.adapter_latency: shapes, the four models, op counts, and verdicts that are robust by
+construction (a huge bottleneck at small sizes, where the adapters dominate the work)."""
+
+import pytest
+
+from verifiers._base import normalise
+from verifiers.adapter_latency import VERIFIER, _verdict, build_models
+
+
+def _match(sentence: str) -> dict | None:
+    hits = [s for s in VERIFIER.shapes if s.match(normalise(sentence)) is not None]
+    return dict(max(hits, key=lambda s: s.weight).fixed) if hits else None
+
+
+@pytest.mark.parametrize(("sentence", "fixed"), [
+    # seed 001
+    ("The LoRA paper reports no additional inference latency compared with adapter-style methods "
+     "in its evaluated setup.", {"claim": "adapters_add_latency"}),
+    ("Unlike adapter layers, LoRA introduces no extra inference latency once the weights are "
+     "merged.", {"claim": "adapters_add_latency", "merged_stated": True}),
+    ("Bottleneck adapters slow down inference because they add sequential layers; LoRA does not.",
+     {"claim": "adapters_add_latency"}),
+    ("Adapter layers add no inference latency compared with LoRA.", {"claim": "no_difference"}),
+    ("At inference, LoRA is no faster than adapter-based methods.", {"claim": "no_difference"}),
+])
+def test_shapes(sentence, fixed):
+    assert _match(sentence) == fixed
+
+
+@pytest.mark.parametrize("sentence", [
+    "No inference latency: LoRA weights can be merged into the base model (W' = W + BA)",
+    "Adapter modules are an earlier parameter-efficient transfer-learning approach that inserts "
+    "small trainable modules into pretrained models.",
+    "Multiple LoRA adapters can be hot-swapped without reloading the base model",
+])
+def test_other_families_are_left_alone(sentence):
+    assert _match(sentence) is None
+
+
+_SMALL = {"hidden": 64, "layers": 1, "bottleneck": 2048, "seq": 16, "batch_large": 4,
+          "rounds": 8, "r": 4}
+
+
+def test_models_compute_what_they_claim_and_count_their_work():
+    from verifiers.adapter_latency import _outputs_check, _work
+
+    models = build_models(VERIFIER.resolve_params(_SMALL))
+    diffs = _outputs_check(models, "cpu")
+    assert diffs["adapters_vs_base"] == 0.0  # W_up starts at zero
+    assert diffs["merged_vs_unmerged"] <= 1e-4 and diffs["merged_vs_base"] > 1e-4
+    work = _work(models, "cpu")
+    assert work["lora_merged"] == work["base"]
+    # two adapters per block, each down, gelu, up and a sum
+    assert work["adapters"]["torch_ops"] - work["base"]["torch_ops"] == 2 * 4
+    assert work["adapters"]["flops"] > 2 * work["base"]["flops"]
+    assert work["lora_unmerged"]["torch_ops"] > work["base"]["torch_ops"]
+
+
+@pytest.fixture(scope="module")
+def timed():
+    params = VERIFIER.resolve_params({**_SMALL, "merged_stated": True, "tolerance": 0.25})
+    return params, VERIFIER.run(params)
+
+
+def test_huge_adapters_add_latency_and_merged_lora_does_not(timed):
+    params, res = timed
+    assert res["verdict"] == "supported", res["explanation"]
+    small = res["measured"]["batch_small"]
+    assert small["adapters"]["ci95"][0] > 1.25
+    assert res["measured"]["work_per_forward_batch1_seq8"]["lora_merged"]["torch_ops"] == \
+        res["measured"]["work_per_forward_batch1_seq8"]["base"]["torch_ops"]
+
+
+def test_the_negation_is_refuted_from_the_same_measurement(timed):
+    params, res = timed
+    verdict, text = _verdict({**params, "claim": "no_difference"}, res["measured"])
+    assert verdict == "refuted" and "adapters +" in text
+
+
+def test_unstated_merge_makes_the_claim_conditional(timed):
+    params, res = timed
+    verdict, text = _verdict({**params, "merged_stated": False}, res["measured"])
+    assert verdict == "conditional" and "merged" in text
+
+
+def test_cuda_request_without_a_gpu_is_skipped():
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    res = VERIFIER.run(VERIFIER.resolve_params({**_SMALL, "device": "cuda"}))
+    assert res["verdict"] == "skipped"

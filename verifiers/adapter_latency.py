@@ -1,0 +1,302 @@
+"""Do adapters add inference latency where merged LoRA does not? Timed, not assumed.
+
+Four models from one `tiny_llama()`: the base; Houlsby-style bottleneck adapters (Houlsby et
+al., 2019: two per block, one after the attention output projection and one after the MLP,
+each h + W_up(act(W_down h)) before the residual sum, W_up zero so the model starts equal to
+the base); reference LoRA on q_proj and v_proj with B non-zero, merged into the weights and
+unwrapped to plain linear layers (as PEFT's `merge_and_unload` leaves them); and the same LoRA
+unmerged. Forward passes are timed interleaved at batch size 1 and at a large batch, and each
+model's median is compared with the base's through a bootstrap confidence interval.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifiers._base import Param, Requires, Shape, Verifier, result
+
+CLAIMS = ("adapters_add_latency", "no_difference")
+_LATENCY = r"latency|inference (speed|time|cost)|\bslow(er|s|ing)? (down )?|overhead|faster"
+# Adapter wording that means the bottleneck kind, not "a LoRA adapter".
+_ADAPTER_STYLE = (r"adapter[- ](style|based|tuning|layers?|modules?|methods?|approach)",
+                  r"bottleneck adapter", r"houlsby", r"(than|with|unlike|versus|vs\.?|over) "
+                  r"(traditional |classic |classical |standard |bottleneck |earlier |serial )?"
+                  r"adapters\b", r"\badapters \((houlsby|pfeiffer)")
+_NO_DIFF = (r"adapter(s| layers| modules)? (\w+ ){0,2}(adds?|introduces?|incurs?|has|have) no "
+            r"(additional |extra )?(inference )?(latency|overhead)", r"\bno faster\b",
+            r"\bas slow as\b",
+            r"(same|equal|identical|comparable) (inference )?(latency|speed)",
+            r"(adapters|adapter layers|adapter modules) (do not|don't|does not|doesn't|never) "
+            r"(add|introduce|increase|slow)")
+
+PARAMS = (
+    Param("claim", str, default="adapters_add_latency", choices=CLAIMS,
+          help="adapters_add_latency: bottleneck adapters add latency, LoRA does not; "
+               "no_difference: adapters are no slower than LoRA"),
+    Param("merged_stated", bool, default=False,
+          help="the claim says LoRA's weights are merged (else unmerged LoRA is a caveat)"),
+    Param("bottleneck", int, default=64, min=1, max=8192, help="adapter bottleneck size"),
+    Param("hidden", int, default=128, min=16, max=8192),
+    Param("layers", int, default=2, min=1, max=48),
+    Param("r", int, default=8, min=1, max=256),
+    Param("seq", int, default=32, min=1, max=2048),
+    Param("batch_small", int, default=1, min=1, max=64),
+    Param("batch_large", int, default=16, min=1, max=1024),
+    Param("rounds", int, default=30, min=5, max=500, help="interleaved timing rounds"),
+    Param("tolerance", float, default=0.10, min=0.0, max=1.0,
+          help="relative slow-down that counts as latency (CI above 1 + tolerance)"),
+    Param("device", str, default="cpu", choices=("cpu", "cuda")),
+)
+
+SHAPES = (
+    Shape("adapters_add_latency", all_of=(_LATENCY,), any_of=_ADAPTER_STYLE,
+          none_of=_NO_DIFF + (r"merg",), fixed={"claim": "adapters_add_latency"}, weight=1.3,
+          description="adapters add inference latency, LoRA does not"),
+    Shape("adapters_add_latency_merged", all_of=(_LATENCY, r"merg"), any_of=_ADAPTER_STYLE,
+          none_of=_NO_DIFF, fixed={"claim": "adapters_add_latency", "merged_stated": True},
+          weight=1.3, description="... once LoRA's weights are merged"),
+    Shape("adapters_no_slower", all_of=(_LATENCY,), any_of=_NO_DIFF,
+          none_of=(r"lora\b[^.;]{0,60}\b(no|without) (additional |extra )?(inference )?latency",),
+          fixed={"claim": "no_difference"}, weight=1.35,
+          description="adapters add no latency / LoRA is no faster than adapters"),
+)
+
+
+def _houlsby(linear: Any, bottleneck: int) -> Any:
+    """`linear` followed by a bottleneck adapter h + W_up(gelu(W_down h)), W_up zero."""
+    import torch
+    from torch import nn
+
+    class AdapterAfter(nn.Module):
+        """A sub-layer's output projection with a Houlsby adapter on its output."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = linear
+            width = linear.out_features
+            self.down = nn.Linear(width, bottleneck, dtype=linear.weight.dtype,
+                                  device=linear.weight.device)
+            self.up = nn.Linear(bottleneck, width, dtype=linear.weight.dtype,
+                                device=linear.weight.device)
+            nn.init.zeros_(self.up.weight)  # near-identity start, as in the paper
+            nn.init.zeros_(self.up.bias)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            h = self.inner(x)
+            return h + self.up(torch.nn.functional.gelu(self.down(h)))
+
+    return AdapterAfter()
+
+
+def build_models(params: dict[str, Any], device: str = "cpu") -> dict[str, Any]:
+    """Base, bottleneck adapters, merged LoRA (plain linears) and unmerged LoRA, in eval mode."""
+    import copy
+
+    import torch
+
+    from verifiers._lora import inject_lora
+    from verifiers._tiny import tiny_llama
+
+    h = params["hidden"]
+    base = tiny_llama(hidden=h, layers=params["layers"], heads=max(1, h // 64),
+                      intermediate=int(2.6875 * h), vocab=256).to(device)
+    adapters = copy.deepcopy(base)
+    for block in adapters.model.layers:
+        block.self_attn.o_proj = _houlsby(block.self_attn.o_proj, params["bottleneck"])
+        block.mlp.down_proj = _houlsby(block.mlp.down_proj, params["bottleneck"])
+    g = torch.Generator(device="cpu").manual_seed(0)
+    unmerged = copy.deepcopy(base)
+    for layer in inject_lora(unmerged, ("q_proj", "v_proj"), params["r"], 2 * params["r"]):
+        with torch.no_grad():  # a trained adapter: B non-zero, so merging changes the weights
+            layer.lora_B.copy_(0.02 * torch.randn(layer.lora_B.shape, generator=g))
+    merged = copy.deepcopy(unmerged)
+    for parent in list(merged.modules()):
+        for name, child in list(parent.named_children()):
+            if hasattr(child, "merge"):
+                child.merge()
+                setattr(parent, name, child.base)  # unwrap: a plain nn.Linear, like the base
+    models = {"base": base, "adapters": adapters, "lora_merged": merged,
+              "lora_unmerged": unmerged}
+    for m in models.values():
+        m.eval()
+    return models
+
+
+def _classify(point: float, lo: float, hi: float, tol: float) -> str:
+    """'slower' when the interval lies wholly above 1 (significant) and the median ratio above
+    1 + tol (material); 'same' when neither the median nor the interval's lower end exceeds
+    1 + tol; else 'unclear' (a large median that the noise does not let us trust)."""
+    if lo > 1.0 and point > 1.0 + tol:
+        return "slower"
+    if point <= 1.0 + tol and lo <= 1.0 + tol:
+        return "same"
+    return "unclear"
+
+
+def _time_batch(models: dict[str, Any], batch: int, params: dict[str, Any], device: str,
+                ) -> dict[str, Any]:
+    """Interleaved forward-pass times of every model at one batch size, ratios to the base."""
+    import time
+
+    import torch
+
+    from verifiers._timing import bootstrap_paired_ratio, interleaved_times
+    from verifiers._tiny import random_tokens
+
+    tokens = random_tokens(batch, params["seq"], vocab=256, seed=batch).to(device)
+
+    def forward(model: Any, reps: int) -> Any:
+        def call() -> Any:
+            with torch.inference_mode():
+                for _ in range(reps):
+                    model(tokens)
+        return call
+
+    # One sample is several forward passes (at least ~5 ms of work): a single millisecond-long
+    # pass at batch 1 is at the mercy of the scheduler on a shared machine.
+    forward(models["base"], 2)()
+    t0 = time.perf_counter()
+    forward(models["base"], 1)()
+    reps = max(1, min(50, round(0.005 / max(time.perf_counter() - t0, 1e-6))))
+    times = interleaved_times({n: forward(m, reps) for n, m in models.items()},
+                              rounds=params["rounds"], device=device)
+    out: dict[str, Any] = {"batch": batch, "seq": params["seq"], "passes_per_sample": reps,
+                           "median_ms": {n: 1e3 * sorted(t)[len(t) // 2] / reps
+                                         for n, t in times.items()}}
+    for name in ("adapters", "lora_merged", "lora_unmerged"):
+        point, lo, hi = bootstrap_paired_ratio(times[name], times["base"])
+        out[name] = {"ratio_to_base": point, "ci95": [lo, hi],
+                     "class": _classify(point, lo, hi, params["tolerance"])}
+    return out
+
+
+def _work(models: dict[str, Any], device: str) -> dict[str, dict[str, int]]:
+    """Torch-level operations and FLOPs of one forward pass of each model (deterministic)."""
+    import torch
+    from torch.overrides import TorchFunctionMode
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from verifiers._tiny import random_tokens
+
+    class CountOps(TorchFunctionMode):
+        """Counts every torch function and tensor method called during a forward pass."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls = 0
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            self.calls += 1
+            return func(*args, **(kwargs or {}))
+
+    tokens = random_tokens(1, 8, vocab=256, seed=4).to(device)
+    out = {}
+    for name, model in models.items():
+        with torch.inference_mode():
+            with CountOps() as ops:
+                model(tokens)
+            flops = FlopCounterMode(display=False)
+            with flops:
+                model(tokens)
+        out[name] = {"torch_ops": ops.calls, "flops": int(flops.get_total_flops())}
+    return out
+
+
+def _outputs_check(models: dict[str, Any], device: str) -> dict[str, float]:
+    """The models compute what they should: adapters start at the base; merged = unmerged."""
+    import torch
+
+    from verifiers._tiny import random_tokens
+
+    tokens = random_tokens(2, 8, vocab=256, seed=3).to(device)
+    with torch.inference_mode():
+        out = {n: m(tokens).logits for n, m in models.items()}
+    return {"adapters_vs_base": float((out["adapters"] - out["base"]).abs().max()),
+            "merged_vs_unmerged": float((out["lora_merged"] - out["lora_unmerged"]).abs().max()),
+            "merged_vs_base": float((out["lora_merged"] - out["base"]).abs().max())}
+
+
+def _pct(entry: dict[str, Any]) -> str:
+    lo, hi = entry["ci95"]
+    return f"{entry['ratio_to_base'] - 1:+.0%} [{lo - 1:+.0%}, {hi - 1:+.0%}]"
+
+
+def run(params: dict[str, Any]) -> dict[str, Any]:
+    """Time base, adapters, merged and unmerged LoRA at two batch sizes; compare with the claim."""
+    import torch
+
+    device = params["device"]
+    claim, tol = params["claim"], params["tolerance"]
+    expected = {"claim": claim, "merged_stated": params["merged_stated"], "tolerance": tol}
+    if device == "cuda" and not torch.cuda.is_available():
+        return result("skipped", "Needs a CUDA device; none is available here.", {}, expected)
+    threads = torch.get_num_threads()
+    if device == "cpu":
+        torch.set_num_threads(1)  # one thread: less jitter on a shared machine, same ranking
+    try:
+        models = build_models(params, device)
+        measured: dict[str, Any] = {"outputs_max_abs_diff": _outputs_check(models, device),
+                                    "work_per_forward_batch1_seq8": _work(models, device)}
+        for key in ("batch_small", "batch_large"):
+            measured[key] = _time_batch(models, params[key], params, device)
+    finally:
+        torch.set_num_threads(threads)
+    measured["models"] = {"hidden": params["hidden"], "layers": params["layers"],
+                          "bottleneck": params["bottleneck"], "adapters_per_block": 2,
+                          "lora_r": params["r"], "lora_targets": ["q_proj", "v_proj"]}
+    verdict, text = _verdict(params, measured)
+    return result(verdict, text, measured, expected)
+
+
+def _verdict(params: dict[str, Any], m: dict[str, Any]) -> tuple[str, str]:
+    small, large = m["batch_small"], m["batch_large"]
+    work = m["work_per_forward_batch1_seq8"]
+    a_small, a_large = small["adapters"]["class"], large["adapters"]["class"]
+    extra = {n: work[n]["torch_ops"] - work["base"]["torch_ops"] for n in work}
+    # Merged LoRA doing exactly the base's work is the structural fact; its timing is reported
+    # beside it and only counts against it when it is surely slower at both batch sizes.
+    merged_same_work = work["lora_merged"] == work["base"]
+    merged_slow = (small["lora_merged"]["class"] == "slower"
+                   and large["lora_merged"]["class"] == "slower")
+    merged_slow = merged_slow or (not merged_same_work
+                                  and "slower" in (small["lora_merged"]["class"],
+                                                   large["lora_merged"]["class"]))
+    numbers = (f"vs the base, adapters {_pct(small['adapters'])} at batch {small['batch']} and "
+               f"{_pct(large['adapters'])} at batch {large['batch']} (+{extra['adapters']} ops "
+               f"per pass); merged LoRA {_pct(small['lora_merged'])} and "
+               f"{_pct(large['lora_merged'])} (+{extra['lora_merged']} ops); unmerged LoRA "
+               f"{_pct(small['lora_unmerged'])} and {_pct(large['lora_unmerged'])} "
+               f"(+{extra['lora_unmerged']} ops) (median per-round ratios, 95% CI, tolerance "
+               f"{params['tolerance']:.0%}, bottleneck {params['bottleneck']})")
+    if a_small == "unclear":
+        return "unverifiable", f"Timing too noisy here to decide: {numbers}."
+    adapters_slow = a_small == "slower"
+    if params["claim"] == "no_difference":
+        if adapters_slow or a_large == "slower":
+            return "refuted", f"Adapters add latency: {numbers}."
+        if a_large == "unclear":
+            return "unverifiable", f"Timing too noisy here to decide: {numbers}."
+        return "supported", f"Adapters added no measurable latency here: {numbers}."
+    if not adapters_slow:
+        return "refuted", f"Adapters added no measurable latency at batch {small['batch']}: " \
+                          f"{numbers}."
+    if merged_slow:
+        return "refuted", f"Merged LoRA was slower than the base too: {numbers}."
+    if a_large == "same":
+        return "conditional", f"Adapters add latency only at small batch sizes: {numbers}."
+    if extra["lora_unmerged"] > 0 and not params["merged_stated"]:
+        return "conditional", f"Holds once LoRA's weights are merged (unmerged LoRA runs extra " \
+                              f"operations): {numbers}."
+    return "supported", f"Adapters add latency and merged LoRA does not: {numbers}."
+
+
+VERIFIER = Verifier(
+    id="lora.adapter_latency",
+    version=1,
+    title="Bottleneck adapters add inference latency; merged LoRA does not",
+    run=run,
+    params=PARAMS,
+    shapes=SHAPES,
+    requires=Requires(device="cpu"),
+    timeout_s=180.0,
+)
