@@ -172,8 +172,8 @@ def _peft(params: dict[str, Any], tokens: Any) -> dict[str, Any]:
         saved = {k: v.detach().clone() for k, v in model.state_dict().items()
                  if f".{names[-1]}." in k}
         model.delete_adapter(names[-1])
-        sub = "" if names[-1] == "default" else names[-1]
-        model.load_adapter(f"{tmp}/{sub}".rstrip("/"), adapter_name=names[-1])
+        # save_pretrained puts a non-default adapter in a sub-folder named after it
+        model.load_adapter(f"{tmp}/{names[-1]}", adapter_name=names[-1])
     reloaded_equal = bool(saved) and all(_equal(model.state_dict()[k], v) for k, v in saved.items())
     model.eval()
     diffs, outputs = {}, {}
@@ -216,6 +216,7 @@ def _holds(half: dict[str, Any], tol: float) -> tuple[bool, bool]:
     base = half["base"]
     untouched = base["storage_changed"] == 0 and base["values_changed"] == 0
     untouched = untouched and half.get("wrapping_copied_base_tensors", 0) == 0
+    untouched = untouched and half.get("wrappers_share_base_layers", True)
     return outputs_ok and half.get("adapter_reloaded_from_disk_equal", True), untouched
 
 

@@ -90,3 +90,20 @@ def test_cuda_request_without_a_gpu_is_skipped():
         pytest.skip("a GPU is present")
     res = VERIFIER.run(VERIFIER.resolve_params({**_SMALL, "device": "cuda"}))
     assert res["verdict"] == "skipped"
+
+
+def test_paired_ratio_cancels_drift_that_hits_both_samples_of_a_round():
+    import random
+
+    from verifiers._timing import bootstrap_paired_ratio, bootstrap_ratio
+
+    rng = random.Random(0)
+    drift = [rng.uniform(1.0, 3.0) for _ in range(40)]  # a slow spell hits a whole round
+    base = [0.010 * d for d in drift]
+    slower = [0.012 * d for d in drift]
+    point, lo, hi = bootstrap_paired_ratio(slower, base)
+    assert point == pytest.approx(1.2) and lo == pytest.approx(1.2) and hi == pytest.approx(1.2)
+    _, ulo, uhi = bootstrap_ratio(slower, base)
+    assert uhi - ulo > 0.1  # unpaired medians cannot see the pairing
+    with pytest.raises(ValueError):
+        bootstrap_paired_ratio([1.0], [1.0, 2.0])
