@@ -86,3 +86,13 @@ def test_a_tolerance_below_float_error_refutes_the_swap_claim():
     res = VERIFIER.run(VERIFIER.resolve_params({"tolerance": 0.0, "r": 4}))
     assert res["verdict"] == "refuted"
     assert max(res["measured"]["reference"]["max_abs_diff"].values()) > 0
+
+
+def test_importing_the_verifiers_of_families_6_to_9_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, verifiers.hot_swap, verifiers.adapter_latency, verifiers.dora, "
+            "verifiers.loraplus; print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
