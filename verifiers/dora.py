@@ -88,52 +88,89 @@ def _angle_deg(u: Any, v: Any) -> float:
     return float(torch.rad2deg(torch.acos(cos)).mean())
 
 
-def _reference(params: dict[str, Any]) -> dict[str, Any]:
-    """One DoRA linear layer from the equation, trained on a toy regression."""
+def _toy(params: dict[str, Any]) -> dict[str, Any]:
+    """A frozen W0 and a target that rescales every row and turns it by a low-rank change."""
+    import torch
+
+    g = torch.Generator().manual_seed(params["seed"])
+    d_out, d_in = 48, 64
+    w0 = torch.randn(d_out, d_in, generator=g) / d_in ** 0.5
+    turn = torch.randn(d_out, 4, generator=g) @ torch.randn(4, d_in, generator=g) / d_in
+    w_star = (0.7 + 0.6 * torch.rand(d_out, 1, generator=g)) * (w0 + turn)
+    x = torch.randn(256, d_in, generator=g)
+    return {"w0": w0, "x": x, "y": x @ w_star.T, "g": g}
+
+
+def _fit(task: dict[str, Any], params: dict[str, Any], *, dora: bool = True,
+         train_m: bool = True) -> dict[str, Any]:
+    """Train A, B (and m) on the toy task with Adam; the paper's init: A Gaussian, B zero."""
     import torch
 
     from verifiers._lora import lora_scaling
 
-    g = torch.Generator().manual_seed(params["seed"])
-    d_out, d_in, r = 48, 64, params["r"]
-    w0 = torch.randn(d_out, d_in, generator=g) / d_in ** 0.5
-    # The target rescales every row and turns it by a low-rank change: both parts must move.
-    turn = torch.randn(d_out, 4, generator=g) @ torch.randn(4, d_in, generator=g) / d_in
-    w_star = (0.7 + 0.6 * torch.rand(d_out, 1, generator=g)) * (w0 + turn)
-    x = torch.randn(256, d_in, generator=g)
-    y = x @ w_star.T
-    a = torch.nn.Parameter(torch.randn(r, d_in, generator=g) * 0.02)  # the paper: A Gaussian
-    b = torch.nn.Parameter(torch.zeros(d_out, r))  # B zero
-    m0 = w0.norm(dim=1).clone()
-    m = torch.nn.Parameter(m0.clone())
+    w0, x, y, r = task["w0"], task["x"], task["y"], params["r"]
+    g = torch.Generator().manual_seed(params["seed"] + 1)
+    a = torch.nn.Parameter(torch.randn(r, w0.shape[1], generator=g) * 0.02)
+    b = torch.nn.Parameter(torch.zeros(w0.shape[0], r))
+    m = torch.nn.Parameter(w0.norm(dim=1).clone(), requires_grad=train_m)
     s = lora_scaling(r, 2 * r)
+
+    def weight() -> Any:
+        return dora_weight(w0, a, b, m, s) if dora else w0 + s * (b @ a)
+
     with torch.no_grad():
-        init_diff = float((x @ dora_weight(w0, a, b, m, s).T - x @ w0.T).abs().max())
-    opt = torch.optim.Adam([a, b, m], lr=params["lr"])
+        init_diff = float((x @ weight().T - x @ w0.T).abs().max())
+    opt = torch.optim.Adam([p for p in (a, b, m) if p.requires_grad], lr=params["lr"])
     grads, losses = {}, []
     for step in range(params["steps"]):
-        loss = torch.nn.functional.mse_loss(x @ dora_weight(w0, a, b, m, s).T, y)
+        loss = torch.nn.functional.mse_loss(x @ weight().T, y)
         opt.zero_grad()
         loss.backward()
         if step == 0:
-            grads = {n: float(p.grad.norm()) for n, p in (("m", m), ("A", a), ("B", b))}
+            grads = {n: float(p.grad.norm()) if p.grad is not None else 0.0
+                     for n, p in (("m", m), ("A", a), ("B", b))}
         opt.step()
         losses.append(loss.item())
     with torch.no_grad():
-        v = w0 + s * (b @ a)
-        unmerged = x @ dora_weight(w0, a, b, m, s).T
-        merged_layer = torch.nn.Linear(d_in, d_out, bias=False)
-        merged_layer.weight.copy_(dora_weight(w0, a, b, m, s))  # a plain linear layer
-        merge_diff = float((merged_layer(x) - unmerged).abs().max())
-        return {
-            "layer": [d_out, d_in], "init_max_abs_diff": init_diff, "first_step_grad_norm": grads,
-            "loss_first_last": [losses[0], losses[-1]],
-            "magnitude_rel_change": float((m - m0).norm() / m0.norm()),
-            "direction_change_deg": _angle_deg(v, w0),
-            # ||W'|| per row is m exactly; the direction part alone would give ||V||: they part.
-            "magnitude_vs_direction_norm_rel": float((m - v.norm(dim=1)).norm() / m0.norm()),
-            "merge_max_abs_diff": merge_diff,
-        }
+        w = weight()
+        m0 = w0.norm(dim=1)
+        return {"a": a, "b": b, "m": m.detach(), "s": s, "w": w.detach(), "grads": grads,
+                "losses": losses, "init_diff": init_diff,
+                "row_norm_rel_change": float((w.norm(dim=1) - m0).norm() / m0.norm()),
+                "direction_change_deg": _angle_deg(w, w0)}
+
+
+def _reference(params: dict[str, Any]) -> dict[str, Any]:
+    """One DoRA linear layer from the equation, trained on a toy regression; two controls."""
+    import torch
+
+    task = _toy(params)
+    w0, x = task["w0"], task["x"]
+    run = _fit(task, params)
+    # Controls: DoRA with m frozen (the direction moves, every row norm must stay m0), and plain
+    # LoRA on the same task (its update moves row norms and directions together).
+    frozen_m = _fit(task, params, train_m=False)
+    lora = _fit(task, params, dora=False)
+    m, m0 = run["m"], w0.norm(dim=1)
+    with torch.no_grad():
+        v = w0 + run["s"] * (run["b"] @ run["a"])
+        merged_layer = torch.nn.Linear(w0.shape[1], w0.shape[0], bias=False)
+        merged_layer.weight.copy_(run["w"])  # a plain linear layer
+        merge_diff = float((merged_layer(x) - x @ run["w"].T).abs().max())
+    return {
+        "layer": list(w0.shape), "init_max_abs_diff": run["init_diff"],
+        "first_step_grad_norm": run["grads"],
+        "loss_first_last": [run["losses"][0], run["losses"][-1]],
+        "magnitude_rel_change": float((m - m0).norm() / m0.norm()),
+        "direction_change_deg": _angle_deg(v, w0),
+        # ||W'|| per row is m exactly; the direction part alone would give ||V||: they part.
+        "magnitude_vs_direction_norm_rel": float((m - v.norm(dim=1)).norm() / m0.norm()),
+        "merge_max_abs_diff": merge_diff,
+        "control_dora_m_frozen": {k: frozen_m[k] for k in ("row_norm_rel_change",
+                                                          "direction_change_deg")},
+        "control_plain_lora": {k: lora[k] for k in ("row_norm_rel_change",
+                                                    "direction_change_deg")},
+    }
 
 
 def _dora_layers(model: Any) -> list[tuple[str, Any]]:
@@ -224,6 +261,11 @@ def _facts(half: dict[str, Any], tol: float) -> dict[str, bool]:
     }
     if "equation_max_abs_diff" in half:
         facts["matches_equation"] = half["equation_max_abs_diff"] <= tol
+    if "control_dora_m_frozen" in half:
+        # With m frozen the direction still moves and no row norm does: the parts are separate.
+        c = half["control_dora_m_frozen"]
+        facts["separable"] = c["row_norm_rel_change"] <= 1e-5 and c["direction_change_deg"] > \
+            _MOVED_DEG
     return facts
 
 
@@ -231,7 +273,7 @@ def _holds(claim: str, f: dict[str, bool]) -> bool:
     """Whether the claim is true of one half's facts."""
     return {
         "decomposition": f["magnitude_trained"] and f["direction_trained"]
-        and f.get("matches_equation", True),
+        and f.get("matches_equation", True) and f.get("separable", True),
         "magnitude_only": f["magnitude_trained"] and not f["direction_trained"],
         "direction_only": f["direction_trained"] and not f["magnitude_trained"],
         "mergeable": f["mergeable"],
@@ -267,6 +309,11 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     holds = {k: _holds(claim, f) for k, f in facts.items()}
     verdict = "supported" if all(holds.values()) else "refuted"
     text = "; ".join(_summary(k, v) for k, v in halves.items())
+    ctrl = halves["reference"]["control_dora_m_frozen"]
+    lora = halves["reference"]["control_plain_lora"]
+    text += (f"; with m frozen the direction moved {ctrl['direction_change_deg']:.2f} deg and the "
+             f"row norms {ctrl['row_norm_rel_change']:.1g}, where plain LoRA moved them "
+             f"{lora['row_norm_rel_change']:.2%}")
     if "peft" in halves:
         text += f"; PEFT vs the equation {halves['peft']['equation_max_abs_diff']:.1g}"
     if len(set(holds.values())) > 1:

@@ -71,6 +71,11 @@ def test_decomposition_is_supported_by_what_moved(decomposition):
     assert ref["magnitude_rel_change"] > 1e-3 and ref["direction_change_deg"] > 0.05
     assert ref["magnitude_vs_direction_norm_rel"] > 1e-3  # m is not just ||W0 + sBA||
     assert ref["init_max_abs_diff"] <= 1e-4 and ref["merge_max_abs_diff"] <= 1e-4
+    # m frozen: the direction still moves, the row norms do not; plain LoRA couples the two
+    assert ref["control_dora_m_frozen"]["row_norm_rel_change"] <= 1e-5
+    assert ref["control_dora_m_frozen"]["direction_change_deg"] > 0.05
+    assert ref["control_plain_lora"]["row_norm_rel_change"] > 1e-3
+    assert res["measured"]["facts"]["reference"]["separable"]
     peft = res["measured"]["peft"]
     if "skipped" not in peft:
         assert peft["equation_max_abs_diff"] <= 1e-4
