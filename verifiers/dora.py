@@ -9,7 +9,9 @@ and PEFT does. Reference: one linear layer written from the equation, trained on
 regression whose target changes both the row norms and the row directions of W0. PEFT:
 `use_dora=True` on `tiny_llama()`, checked against the equation with PEFT's own A, B and m.
 Measured: outputs at initialisation vs the base, gradient of m at the first step, how far m and
-the normalised direction moved after training, and merged vs unmerged outputs.
+the normalised direction moved after training, and merged vs unmerged outputs; plus two
+controls on the same toy task: DoRA with m frozen (the direction moves, the row norms cannot)
+and plain LoRA (its update moves row norms and directions together).
 """
 
 from __future__ import annotations

@@ -96,3 +96,21 @@ def test_importing_the_verifiers_of_families_6_to_9_does_not_import_torch():
             "verifiers.loraplus; print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_base_check_sees_a_reload_and_an_in_place_change():
+    import torch
+
+    from verifiers._tiny import tiny_llama
+    from verifiers.hot_swap import _base_check, _snapshot
+
+    model = tiny_llama(hidden=32, layers=1, heads=2, intermediate=64)
+    before = _snapshot(model)
+    assert _base_check(before, model)["storage_changed"] == 0
+    proj = model.model.layers[0].self_attn.q_proj
+    with torch.no_grad():
+        proj.weight.add_(1e-3)  # changed in place: same storage, other values
+    check = _base_check(before, model)
+    assert (check["storage_changed"], check["values_changed"]) == (0, 1)
+    proj.weight = torch.nn.Parameter(proj.weight.detach().clone())  # "reloaded": new storage
+    assert _base_check(before, model)["storage_changed"] == 1
