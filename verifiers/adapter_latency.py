@@ -271,18 +271,24 @@ def _verdict(params: dict[str, Any], m: dict[str, Any]) -> tuple[str, str]:
     if a_small == "unclear":
         return "unverifiable", f"Timing too noisy here to decide: {numbers}."
     adapters_slow = a_small == "slower"
+    # "No latency at this batch size" needs the whole interval under 1 + tol, not a point
+    # estimate that a noisy round can pull down.
+    within = {k: m[k]["adapters"]["ci95"][1] < 1.0 + params["tolerance"]
+              for k in ("batch_small", "batch_large")}
     if params["claim"] == "no_difference":
         if adapters_slow or a_large == "slower":
             return "refuted", f"Adapters add latency: {numbers}."
-        if a_large == "unclear":
+        if not all(within.values()):
             return "unverifiable", f"Timing too noisy here to decide: {numbers}."
         return "supported", f"Adapters added no measurable latency here: {numbers}."
     if not adapters_slow:
+        if not within["batch_small"]:
+            return "unverifiable", f"Timing too noisy here to decide: {numbers}."
         return "refuted", f"Adapters added no measurable latency at batch {small['batch']}: " \
                           f"{numbers}."
     if merged_slow:
         return "refuted", f"Merged LoRA was slower than the base too: {numbers}."
-    if a_large == "same":
+    if within["batch_large"]:
         return "conditional", f"Adapters add latency only at small batch sizes: {numbers}."
     if extra["lora_unmerged"] > 0 and not params["merged_stated"]:
         return "conditional", f"Holds once LoRA's weights are merged (unmerged LoRA runs extra " \

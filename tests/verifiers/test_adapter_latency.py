@@ -107,3 +107,38 @@ def test_paired_ratio_cancels_drift_that_hits_both_samples_of_a_round():
     assert uhi - ulo > 0.1  # unpaired medians cannot see the pairing
     with pytest.raises(ValueError):
         bootstrap_paired_ratio([1.0], [1.0, 2.0])
+
+
+def _timed_entry(point, lo, hi, tol=0.1):
+    from verifiers.adapter_latency import _classify
+
+    return {"ratio_to_base": point, "ci95": [lo, hi], "class": _classify(point, lo, hi, tol)}
+
+
+def _measured(adapters_small, adapters_large, unmerged_ops=24):
+    same = (1.0, 0.97, 1.03)
+    work = {"base": {"torch_ops": 100, "flops": 10}, "adapters": {"torch_ops": 108, "flops": 11},
+            "lora_merged": {"torch_ops": 100, "flops": 10},
+            "lora_unmerged": {"torch_ops": 100 + unmerged_ops, "flops": 10}}
+    return {"work_per_forward_batch1_seq8": work, **{
+        key: {"batch": batch, "adapters": _timed_entry(*adapters),
+              "lora_merged": _timed_entry(*same), "lora_unmerged": _timed_entry(*same)}
+        for key, batch, adapters in (("batch_small", 1, adapters_small),
+                                     ("batch_large", 16, adapters_large))}}
+
+
+@pytest.mark.parametrize(("small", "large", "claim", "merged", "verdict"), [
+    # adapters measured as fast as the base: the claim that they add latency is refuted
+    ((1.0, 0.98, 1.02), (1.0, 0.98, 1.03), "adapters_add_latency", True, "refuted"),
+    ((1.0, 0.98, 1.02), (1.0, 0.98, 1.03), "no_difference", False, "supported"),
+    # slower at batch 1, surely within tolerance at the large batch
+    ((1.3, 1.2, 1.4), (1.02, 0.99, 1.05), "adapters_add_latency", True, "conditional"),
+    # slower at both, LoRA merged in the claim
+    ((1.3, 1.2, 1.4), (1.2, 1.12, 1.3), "adapters_add_latency", True, "supported"),
+    # a wide interval decides nothing
+    ((1.3, 0.8, 2.0), (1.2, 1.12, 1.3), "adapters_add_latency", True, "unverifiable"),
+    ((1.05, 0.9, 1.3), (1.0, 0.9, 1.3), "no_difference", False, "unverifiable"),
+])
+def test_verdict_rules_follow_the_intervals(small, large, claim, merged, verdict):
+    params = {"claim": claim, "merged_stated": merged, "tolerance": 0.1, "bottleneck": 64}
+    assert _verdict(params, _measured(small, large))[0] == verdict
