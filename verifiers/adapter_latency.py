@@ -158,9 +158,12 @@ def _time_batch(models: dict[str, Any], batch: int, params: dict[str, Any], devi
     t0 = time.perf_counter()
     forward(models["base"], 1)()
     reps = max(1, min(50, round(0.005 / max(time.perf_counter() - t0, 1e-6))))
-    times = interleaved_times({n: forward(m, reps) for n, m in models.items()},
-                              rounds=params["rounds"], device=device)
+    # Small-batch samples are short and cheap, and the noisier for it: give them twice the rounds.
+    rounds = params["rounds"] * (2 if batch == params["batch_small"] else 1)
+    times = interleaved_times({n: forward(m, reps) for n, m in models.items()}, rounds=rounds,
+                              device=device)
     out: dict[str, Any] = {"batch": batch, "seq": params["seq"], "passes_per_sample": reps,
+                           "rounds": rounds,
                            "median_ms": {n: 1e3 * sorted(t)[len(t) // 2] / reps
                                          for n, t in times.items()}}
     for name in ("adapters", "lora_merged", "lora_unmerged"):
