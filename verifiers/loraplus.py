@@ -93,23 +93,29 @@ def _toy_run(seed: int, lr_a: float, lr_b: float, steps: int) -> list[float]:
     """Losses of one toy LoRA run (two frozen layers, LoRA on both, Adam with two groups)."""
     import torch
 
+    from verifiers._lora import make_lora_linear
+
     g = torch.Generator().manual_seed(seed)
     k, h, d, r, n = 32, 64, 32, 4, 128
-    w1, w2 = torch.randn(h, k, generator=g) / k ** 0.5, torch.randn(d, h, generator=g) / h ** 0.5
-    # The teacher differs from the frozen network by a rank-4 change in each layer.
-    t1 = w1 + 0.5 * torch.randn(h, 4, generator=g) @ torch.randn(4, k, generator=g) / k ** 0.5
-    t2 = w2 + 0.5 * torch.randn(d, 4, generator=g) @ torch.randn(4, h, generator=g) / h ** 0.5
+    first, second = torch.nn.Linear(k, h, bias=False), torch.nn.Linear(h, d, bias=False)
+    with torch.no_grad():
+        first.weight.copy_(torch.randn(h, k, generator=g) / k ** 0.5)
+        second.weight.copy_(torch.randn(d, h, generator=g) / h ** 0.5)
+        # The teacher differs from the frozen network by a rank-4 change in each layer.
+        t1 = first.weight + 0.5 * torch.randn(h, 4, generator=g) @ torch.randn(4, k, generator=g) \
+            / k ** 0.5
+        t2 = second.weight + 0.5 * torch.randn(d, 4, generator=g) @ torch.randn(4, h, generator=g) \
+            / h ** 0.5
     x = torch.randn(n, k, generator=g)
     y = torch.relu(x @ t1.T) @ t2.T
-    a1 = torch.nn.Parameter(torch.randn(r, k, generator=g) / k ** 0.5)
-    a2 = torch.nn.Parameter(torch.randn(r, h, generator=g) / h ** 0.5)
-    b1, b2 = torch.nn.Parameter(torch.zeros(h, r)), torch.nn.Parameter(torch.zeros(d, r))
-    s = 2.0  # alpha / r with alpha = 2r
-    opt = torch.optim.Adam([{"params": [a1, a2], "lr": lr_a}, {"params": [b1, b2], "lr": lr_b}])
+    # The paper's LoRA: A Gaussian (here with variance 1/fan-in), B zero, scaling alpha/r = 2.
+    l1 = make_lora_linear(first, r, 2 * r, init_std=k ** -0.5, generator=g)
+    l2 = make_lora_linear(second, r, 2 * r, init_std=h ** -0.5, generator=g)
+    opt = torch.optim.Adam([{"params": [l1.lora_A, l2.lora_A], "lr": lr_a},
+                            {"params": [l1.lora_B, l2.lora_B], "lr": lr_b}])
     losses = []
     for _ in range(steps):
-        pred = torch.relu(x @ (w1 + s * b1 @ a1).T) @ (w2 + s * b2 @ a2).T
-        loss = torch.nn.functional.mse_loss(pred, y)
+        loss = torch.nn.functional.mse_loss(l2(torch.relu(l1(x))), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
