@@ -34,7 +34,7 @@ _DIR_ONLY = (r"magnitude (\w+ )?(is|stays|remains|being) (kept )?(fixed|frozen|c
              r"only (trains?|updates?|learns?|adjusts?|tunes?|changes?) (the )?direction",
              r"(freezes|fixes|keeps) the magnitude")
 _NO_MERGE = (r"(cannot|can't|can ?not|could not) be merged", r"\bnot mergeable\b",
-             r"(adds?|introduces?|incurs?) (\w+ ){0,2}(inference )?latency")
+             r"(adds?|introduces?|incurs?) (?!no |zero |without )(\w+ ){0,2}(inference )?latency")
 _MERGE = (r"(can|could) be merged", r"\bmergeable\b", r"merg\w* [^.;]{0,40}\b(equal|identical|"
           r"same)", r"no (additional|extra) (inference )?(latency|overhead|cost)")
 _BENEFIT = r"\b(better|improv\w*|outperform\w*|superior|stabl\w*|enhanc\w*)"

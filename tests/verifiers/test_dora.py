@@ -26,6 +26,7 @@ def _match(sentence: str) -> dict | None:
     ("Unlike LoRA, DoRA cannot be merged into the base weights.", "not_mergeable"),
     ("DoRA adds inference latency because of its normalisation.", "not_mergeable"),
     ("After training, DoRA can be merged into the pretrained weights like LoRA.", "mergeable"),
+    ("Once merged, DoRA adds no additional inference latency.", "mergeable"),
     ("At initialisation a DoRA model is identical to the pretrained model.",
      "equals_base_at_init"),
 ])
