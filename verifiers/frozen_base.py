@@ -1,0 +1,169 @@
+"""Family 1: LoRA training leaves every base weight bit-identical; only A and B change.
+
+Runs real optimizer steps on a tiny Llama twice: with the reference LoRA layer (`_lora.py`,
+A Gaussian) and with PEFT (A kaiming-uniform). The optimizer is handed *every* parameter of
+the model, so what keeps the base unchanged is measured (no gradient reaches it), not assumed
+from which tensors were passed to the optimizer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._tiny import PEFT_MISSING, peft_available
+
+CLAIMS = ("frozen", "updated", "b_only_first_step", "a_and_b_first_step")
+
+_LORA = r"(?:\blora\b|low-rank adapt|low rank adapt|adapter)"
+_BASE = (r"(?:pre-?trained|pretrained|base|original|backbone|underlying|frozen)\s+(?:model\s+)?"
+         r"(?:weights?|weight matri(?:x|ces)|parameters|model|network)")
+_FREEZE = r"(?:freez\w*|frozen|kept fixed|keeps? \w+ fixed|remains? (?:fixed|unchanged|frozen)"\
+          r"|(?:are|is|stay|stays|remain|remains) (?:left )?(?:unchanged|untouched|fixed)" \
+          r"|leaving [\w\s-]{0,40}(?:frozen|unchanged|untouched)|not (?:updated|modified|changed))"
+_NEGATED_FREEZE = (r"\b(?:does|do|is|are|were|was)\s*n[o']t\s+(?:\w+\s+)?"
+                   r"(?:freez|frozen|kept frozen)",
+                   r"\bunfrozen\b", r"\bnot\s+(?:kept\s+)?frozen\b", r"\bno longer frozen\b")
+_UPDATE = (r"(?:updat|modif|chang|retrain|overwrit|adjust)\w*\s+(?:all|every|each|the)\s+"
+           r"(?:of\s+the\s+)?(?:\w+\s+){0,2}(?:weights|parameters)",
+           r"(?:pre-?trained|base|original|model)\s+(?:model\s+)?(?:weights|parameters)\s+"
+           r"(?:are|is|get|gets|will be|also)\s+(?:also\s+)?(?:updated|modified|changed|trained)")
+# Sentences about full fine-tuning, or contrasting with it, are not claims that LoRA updates W0.
+_CONTRAST = r"full(?:-| )?(?:parameter )?fine-?tun|standard fine-?tun|instead of|rather than" \
+            r"|without (?:updating|modifying|changing|retraining)|unlike"
+
+
+def run(params: dict[str, Any]) -> dict[str, Any]:
+    """Train LoRA for a few steps (reference and PEFT) and check what changed."""
+    ref = _measure(params, use_peft=False)
+    peft = _measure(params, use_peft=True) if peft_available() else {"skipped": PEFT_MISSING}
+    measured = {"reference": ref, "peft": peft,
+                "note": "reference A is Gaussian, PEFT's A is kaiming-uniform; B is zero in both"}
+    claim = params["claim"]
+    holds = {name: _holds(claim, half) for name, half in (("reference", ref), ("peft", peft))
+             if "skipped" not in half}
+    expected = {"claim": claim, "steps": params["steps"]}
+    summary = (f"after {params['steps']} AdamW steps the reference changed "
+               f"{ref['base_changed']} of {ref['base_tensors']} base tensors and "
+               f"{ref['adapter_changed']} of {ref['adapter_tensors']} LoRA tensors; at step one "
+               f"max |grad A| = {ref['first_step_grad_A_max']:.3g}, "
+               f"max |grad B| = {ref['first_step_grad_B_max']:.3g}")
+    if "skipped" not in peft:
+        summary += (f" (PEFT: {peft['base_changed']}/{peft['base_tensors']} base tensors changed, "
+                    f"step-one |grad A| {peft['first_step_grad_A_max']:.3g}, "
+                    f"|grad B| {peft['first_step_grad_B_max']:.3g})")
+    if len(set(holds.values())) > 1:
+        return result("conditional", f"The implementations disagree: {summary}.", measured,
+                      expected, holds=holds)
+    verdict = "supported" if all(holds.values()) else "refuted"
+    return result(verdict, f"{_CLAIM_TEXT[claim]}: {summary}.", measured, expected)
+
+
+_CLAIM_TEXT = {
+    "frozen": "Claim: LoRA leaves the base weights frozen",
+    "updated": "Claim: LoRA training updates the base weights",
+    "b_only_first_step": "Claim: at the first step only B receives a non-zero gradient",
+    "a_and_b_first_step": "Claim: at the first step both A and B receive a gradient",
+}
+
+
+def _holds(claim: str, m: dict[str, Any]) -> bool:
+    frozen = m["base_changed"] == 0 and m["base_with_grad"] == 0
+    trained = m["adapter_changed"] == m["adapter_tensors"] > 0
+    b_only = m["first_step_grad_A_max"] == 0.0 and m["first_step_grad_B_max"] > 0.0
+    return {"frozen": frozen and trained, "updated": not frozen, "b_only_first_step": b_only,
+            "a_and_b_first_step": m["first_step_grad_A_max"] > 0 and m["first_step_grad_B_max"] > 0,
+            }[claim]
+
+
+def _measure(params: dict[str, Any], *, use_peft: bool) -> dict[str, Any]:
+    import torch
+
+    from verifiers._lora import inject_lora
+    from verifiers._tiny import peft_lora, random_tokens, tiny_llama
+
+    seed, r, alpha = params["seed"], params["r"], params["alpha"]
+    model = tiny_llama(seed=seed)
+    targets = ("q_proj", "v_proj")
+    if use_peft:
+        model = peft_lora(model, r=r, alpha=alpha, targets=targets)
+    else:
+        inject_lora(model, targets, r, alpha, generator=torch.Generator().manual_seed(seed))
+    model.train()
+    named = dict(model.named_parameters())
+    adapter = {n for n in named if "lora_A" in n or "lora_B" in n}
+    before = {n: p.detach().clone() for n, p in named.items()}
+    # Every parameter goes to the optimizer (weight decay included), as a careless script would.
+    opt = torch.optim.AdamW(model.parameters(), lr=params["lr"], weight_decay=0.01)
+    tokens = random_tokens(4, 16, seed=seed + 1)
+    grad_a = grad_b = 0.0
+    for step in range(params["steps"]):
+        opt.zero_grad(set_to_none=True)
+        loss = model(input_ids=tokens, labels=tokens).loss
+        loss.backward()
+        if step == 0:
+            grad_a = max(float(named[n].grad.abs().max()) for n in adapter if "lora_A" in n)
+            grad_b = max(float(named[n].grad.abs().max()) for n in adapter if "lora_B" in n)
+        opt.step()
+    base = [n for n in named if n not in adapter]
+    return {
+        "implementation": "peft" if use_peft else "reference",
+        "steps": params["steps"],
+        "base_tensors": len(base),
+        "base_changed": sum(not torch.equal(named[n].detach(), before[n]) for n in base),
+        "base_with_grad": sum(named[n].grad is not None for n in base),
+        "adapter_tensors": len(adapter),
+        "adapter_changed": sum(not torch.equal(named[n].detach(), before[n]) for n in adapter),
+        "trainable_params": sum(p.numel() for p in named.values() if p.requires_grad),
+        "total_params": sum(p.numel() for p in named.values()),
+        "first_step_grad_A_max": grad_a,
+        "first_step_grad_B_max": grad_b,
+        "final_loss": float(loss.detach()),
+    }
+
+
+_NOT_FROZEN = _NEGATED_FREEZE + (r"(?:updat|modif|chang|retrain)\w*\s+(?:both\s+)?(?:the\s+)?"
+                                 r"(?:lora|adapter|low-rank)\s+\w+\s+and\s+the\s+(?:base|"
+                                 r"pre-?trained|original)",)
+
+VERIFIER = Verifier(
+    id="lora.frozen_base",
+    version=1,
+    title="LoRA training keeps the base weights frozen; only A and B change",
+    run=run,
+    params=(
+        Param("claim", str, default="frozen", choices=CLAIMS,
+              help="what the claim says: base frozen, base updated, or which of A/B gets the "
+                   "first gradient"),
+        Param("steps", int, default=3, min=1, max=50, help="optimizer steps"),
+        Param("r", int, default=4, min=1, max=64, help="LoRA rank"),
+        Param("alpha", float, default=8.0, min=0.0, max=1024.0, help="LoRA alpha"),
+        Param("lr", float, default=1e-2, min=1e-6, max=1.0, help="AdamW learning rate"),
+        Param("seed", int, default=0, min=0, max=2**31 - 1, help="model and data seed"),
+    ),
+    shapes=(
+        Shape("base frozen", all_of=(_BASE, _FREEZE), any_of=(_LORA, r"low-rank", r"\bthey\b",
+                                                               r"\bit\b", r"\bmethod\b"),
+              none_of=_NOT_FROZEN + (r"\bswap|reload", r"quantiz|4-bit|nf4"),
+              fixed={"claim": "frozen"}, weight=1.0,
+              description="LoRA freezes the pretrained weights / leaves W0 unchanged"),
+        Shape("base updated", any_of=_NOT_FROZEN + _UPDATE, all_of=(_LORA,),
+              none_of=(_CONTRAST, r"\bonly\b", r"\bmerg"), fixed={"claim": "updated"},
+              weight=1.0, description="LoRA updates / does not freeze the base weights"),
+        Shape("only B at step one",
+              all_of=(r"\bB\b", r"gradient|grad\b|\bupdated?\b"),
+              any_of=(r"(?:first|initial|1st)\s+(?:optimi[sz]er\s+|training\s+)?(?:step|update|"
+                      r"iteration)", r"at initiali[sz]ation"),
+              none_of=(r"\bboth\b", r"\bA and B\b.*\bnon-?zero",), extract=(),
+              fixed={"claim": "b_only_first_step"}, weight=1.2,
+              description="at the first step only B receives a non-zero gradient"),
+        Shape("A and B at step one",
+              all_of=(r"\bboth\b|\bA and B\b|\bB and A\b", r"gradient",
+                      r"(?:first|initial|1st)\s+(?:\w+\s+)?(?:step|update|iteration)"),
+              none_of=(r"\bonly\b", r"\bzero gradient"),
+              fixed={"claim": "a_and_b_first_step"}, weight=1.3,
+              description="at the first step both A and B receive a non-zero gradient"),
+    ),
+    requires=Requires(device="cpu", packages=("torch",)),
+    timeout_s=120.0,
+)
