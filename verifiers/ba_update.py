@@ -88,6 +88,8 @@ _DK = (r"\bd\s*=\s*k\s*=\s*(?P<d>\d[\d,]*)", r"\bd\s*=\s*k\s*=\s*(?P<k>\d[\d,]*)
 _INIT = (r"initiali[sz]|\binit\b|at the start|before (?:any )?training|zero-?init|"
          r"\bB\s*=\s*0\b|B\s+(?:is|are|starts?)\s+(?:initiali[sz]ed\s+)?(?:to\s+|with\s+|at\s+)?"
          r"zeros?|zeros\(")
+_B_RANDOM = (r"\bB\s+(?:is\s+|are\s+)?(?:initiali[sz]ed\s+)?(?:randomly|at random|with random)|"
+             r"random\w*\s+(?:initiali[sz]ed\s+)?B\b")
 _ADAPTED = r"lora|adapt|low-rank|forward|output|layer|model"
 _NEG = r"\bnot\b|n't\b|\bnever\b|\bno longer\b"
 _RS = r"rs-?lora|rank-?stabili[sz]ed"
@@ -124,20 +126,18 @@ VERIFIER = Verifier(
                       r"does not change|doesn't change|unchanged|starts? (?:out )?as|no effect",
                       r"\bB\s*A\s*=\s*0|delta\s*W\s*=\s*0|Δ\s*W\s*=\s*0"),
               none_of=(r"\bnot (?:equal|the same|identical)|differs?|(?<!not )(?<!n't )changes? "
-                       r"the output", r"B\s+(?:is|are)\s+(?:initiali[sz]ed\s+)?randomly|"
-                       r"random\w*\s+(?:initiali[sz]ed\s+)?B\b", r"dora|magnitude"),
+                       r"the output", _B_RANDOM, r"dora|magnitude"),
               extract=_DK, fixed={"claim": "init_equals_base"}, weight=1.2,
               description="with B = 0 the adapted model's output equals the base's at init"),
         Shape("init changes output", all_of=(_INIT, _ADAPTED),
               any_of=(r"(?<!not )(?<!n't )(?:changes?|alters?|perturbs?|shifts?|modif\w+)\s+"
-                      r"(?:\w+\s+){0,3}(?:output|prediction|behaviou?r)",
-                      r"(?:differs?|different)\s+from\s+(?:\w+\s+){0,2}base",
+                      r"(?:[\w']+\s+){0,3}(?:output|prediction|behaviou?r)",
+                      r"(?:differs?|different)\s+from\s+(?:[\w']+\s+){0,2}base",
                       r"(?:does not|doesn't|not)\s+(?:equal|match|reproduce)"),
               none_of=(r"dora|magnitude",), extract=_DK,
               fixed={"claim": "init_changes_output"}, weight=1.2,
               description="the adapter already changes the output at initialisation"),
-        Shape("B random init", all_of=(_INIT, r"B\s+(?:is|are)\s+(?:initiali[sz]ed\s+)?"
-                                              r"randomly|random\w*\s+(?:initiali[sz]ed\s+)?B\b"),
+        Shape("B random init", all_of=(_INIT, _B_RANDOM),
               any_of=(r"equals?|same as|identical|matches",), none_of=(_NEG,), extract=_DK,
               fixed={"claim": "init_equals_base", "b_init": "random"}, weight=1.3),
         Shape("delta is B A, shape d x k", all_of=(_DELTA, _BA),
@@ -148,11 +148,13 @@ VERIFIER = Verifier(
               extract=_DK, fixed={"claim": "delta_shape", "order": "AB"}, weight=1.0),
         Shape("rank at most r", all_of=(r"\brank\b",),
               any_of=(r"(?:at most|<=|no (?:more|greater|higher) than|bounded by|limited to|"
-                      r"cannot exceed|can't exceed|never exceeds)\s*(?:the\s+)?(?:rank\s+)?r\b",
+                      r"(?:cannot|can't|can never|never|will never|does not|doesn't|do not)\s+"
+                      r"exceeds?)\s*(?:the\s+)?(?:rank\s+)?r\b",
                       r"(?:much\s+)?lower rank than", r"\brank\s*(?:of\s*)?r\b|\brank-?r\b",
                       r"rank\s*\(\s*(?:B\s*A|Δ\s*W|delta\s*W)\s*\)\s*<="),
-              none_of=(r"full[- ]rank(?! fine)", r"\b(?:is|are|does|do)\s*(?:not|n't)\b|\bnot "
-                       r"(?:bounded|limited|at most)|\bcan exceed|(?<!never )\bexceeds? r\b",
+              none_of=(r"full[- ]rank(?! fine)", r"\b(?:is|are)\s*(?:not|n't)\s+(?:bounded|"
+                       r"limited|at most|lower)|\bnot (?:bounded|limited|at most)|\bcan exceed|"
+                       r"(?<!never )(?<!not )(?<!cannot )(?<!can't )(?<!n't )\bexceeds? r\b",
                        r"dora|magnitude|quantiz"),
               extract=_DK, fixed={"claim": "rank_at_most_r"}, weight=1.2),
         Shape("update is full rank", all_of=(r"full[- ]rank", r"Δ|delta|update|\bB\s*A\b|BA"),

@@ -25,7 +25,7 @@ _NEGATED_FREEZE = (r"\b(?:does|do|is|are|were|was)\s*n[o']t\s+(?:\w+\s+)?"
                    r"(?:freez|frozen|kept frozen)",
                    r"\bunfrozen\b", r"\bnot\s+(?:kept\s+)?frozen\b", r"\bno longer frozen\b")
 _UPDATE = (r"(?:updat|modif|chang|retrain|overwrit|adjust)\w*\s+(?:all|every|each|the)\s+"
-           r"(?:of\s+the\s+)?(?:\w+\s+){0,2}(?:weights|parameters)",
+           r"(?:of\s+the\s+)?(?:[\w']+\s+){0,2}(?:weights|parameters)",
            r"(?:pre-?trained|base|original|model)\s+(?:model\s+)?(?:weights|parameters)\s+"
            r"(?:are|is|get|gets|will be|also)\s+(?:also\s+)?(?:updated|modified|changed|trained)")
 # Sentences about full fine-tuning, or contrasting with it, are not claims that LoRA updates W0.

@@ -104,8 +104,8 @@ def _peft(p: dict[str, Any]) -> dict[str, Any]:
 _MERGE = r"\bmerg\w*|fold\w* (?:\w+ ){0,3}into|absorb\w* into|W'\s*=\s*W_?0?\s*\+"
 _LORA = r"lora|adapter|low-rank|\bB\s*\*?\s*A\b|\bBA\b|weights"
 _CHANGES = (r"(?<!not )(?<!n't )(?<!never )(?:changes?|alters?|degrades?|corrupts?|affects?)\s+"
-            r"(?:\w+\s+){0,3}(?:outputs?|predictions?|results?|accuracy|quality|behaviou?r)",
-            r"(?:different|differing)\s+(?:\w+\s+){0,2}(?:outputs?|results?|predictions?)",
+            r"(?:[\w']+\s+){0,3}(?:outputs?|predictions?|results?|accuracy|quality|behaviou?r)",
+            r"(?:different|differing)\s+(?:[\w']+\s+){0,2}(?:outputs?|results?|predictions?)",
             r"(?:not|n't|never)\s+(?:exactly\s+)?(?:equal|identical|equivalent|the same)",
             r"(?:approximat\w+|lossy|loses?|lose)\b")
 

@@ -1,0 +1,107 @@
+"""LoRA configurations over the model presets: which modules are adapted, at which rank.
+
+Used by the parameter-count and adapter-size verifiers to name a model from a claim's words
+and to enumerate the configurations a claim could mean when it does not say which one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+
+from verifiers._presets import ALIASES, PRESETS, Preset
+
+MODULE_SETS = ("qv", "attention", "mlp", "all")
+MODULE_SET_TEXT = {"qv": "q,v", "attention": "q,k,v,o", "mlp": "MLP", "all": "all linear"}
+RANKS = (1, 2, 4, 8, 16, 32, 64)
+# PEFT's default targets for Llama-style models are q_proj and v_proj; r=8 is its default rank.
+TYPICAL = ("llama-7b", "qv", 8)
+
+
+def modules_for(p: Preset, module_set: str) -> tuple[str, ...]:
+    """The module names a set means on this preset ('qv', 'attention', 'mlp', 'all')."""
+    names = tuple(p.linear_shapes())
+    attention = ("q_proj", "k_proj", "v_proj", "o_proj")
+    sets = {"qv": ("q_proj", "v_proj"), "attention": attention,
+            "mlp": tuple(n for n in names if n not in attention), "all": names}
+    if module_set not in sets:
+        raise ValueError(f"unknown module set {module_set!r}; known: {', '.join(sets)}")
+    return sets[module_set]
+
+
+def find_preset(text: str) -> Preset | None:
+    """The preset a claim's model words name ('LLaMA 65B', 'Llama-2 70B', 'GPT-3'), or None."""
+    t = text.strip().lower()
+    if not t:
+        return None
+    if t in PRESETS:
+        return PRESETS[t]
+    if "gpt" in t or "175" in t:
+        return PRESETS["gpt3-175b"]
+    m = re.search(r"(\d+)\s*b\b", t)
+    if m and f"{m.group(1)}b" in ALIASES:
+        return PRESETS[ALIASES[f"{m.group(1)}b"]]
+    return None
+
+
+def configurations(models: tuple[str, ...] = (), module_sets: tuple[str, ...] = (),
+                   ranks: tuple[int, ...] = ()) -> Iterator[tuple[Preset, str, int]]:
+    """Every (preset, module set, rank) allowed by the given restrictions (empty: all)."""
+    for name in models or tuple(PRESETS):
+        for ms in module_sets or ("qv", "attention", "all"):
+            for r in ranks or RANKS:
+                yield PRESETS[name], ms, r
+
+
+def describe(p: Preset, module_set: str, r: int) -> str:
+    """'llama-7b r=8 on q,v'."""
+    return f"{p.name} r={r} on {MODULE_SET_TEXT[module_set]}"
+
+
+def half_unit(value: float) -> float:
+    """Half a unit in the last written decimal of a stated number: 99.6 -> 0.05, 99 -> 0.5."""
+    text = repr(float(value))
+    if "e" in text or "." not in text:
+        return 0.5
+    decimals = text.split(".")[1].rstrip("0")
+    return 0.5 * 10.0 ** -len(decimals)
+
+
+def si(n: float) -> str:
+    """A count in words-friendly units: 4194304 -> '4.19M'."""
+    for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if abs(n) >= size:
+            return f"{n / size:.3g}{unit}"
+    return f"{n:.3g}"
+
+
+def is_close(measured: float, stated: float, tol: float) -> bool:
+    """Within relative `tol` of the stated value."""
+    return math.isclose(measured, stated, rel_tol=tol)
+
+
+# The words claims use for the adapted modules, for shapes' `modules` groups.
+MODULE_WORDS = (r"(?P<modules>all (?:the )?linear(?: layers| modules)?|all modules|"
+                r"q\s*,\s*k\s*,\s*v\s*(?:,|and)\s*o|query,? key,? value,? and output|"
+                r"(?:w_?)?q(?:uery)?(?:_proj)?\s*(?:,|and|&|/)\s*(?:w_?)?v(?:alue)?(?:_proj)?\b|"
+                r"attention(?: projection)?|mlp|feed-?forward)")
+
+
+def module_set(words: str) -> str | None:
+    """The module set a claim's words name ('query and value' -> 'qv'); '' -> None."""
+    w = " ".join(words.lower().split())
+    if not w:
+        return None
+    if w in MODULE_SETS:
+        return w
+    if w.startswith("all"):
+        return "all"
+    if re.fullmatch(r"(?:w_?)?q(?:uery)?(?:_proj)?\s*(?:,|and|&|/)\s*(?:w_?)?v(?:alue)?"
+                    r"(?:_proj)?", w):
+        return "qv"
+    if "attention" in w or re.search(r"q\s*,\s*k|query,? key", w):
+        return "attention"
+    if "mlp" in w or "feed" in w:
+        return "mlp"
+    return None

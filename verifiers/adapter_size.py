@@ -1,0 +1,236 @@
+"""Family 5: how large a LoRA adapter and a full model are on disk.
+
+Adapters are measured as files: LoRA A/B tensors with PEFT's names are saved with safetensors
+and the file is stat'ed. A whole adapter is written when it is at most `WRITE_LIMIT` bytes;
+a larger one is written for one and for two blocks and scaled to all blocks (tensor bytes
+exact; the header within a few hundred bytes, from wider layer indices and offsets), and the
+explanation says so. Where a claim leaves the model, modules or rank open, each configuration
+is measured from one- and two-block files at r=1 (tensor bytes scale exactly with r).
+Full-model sizes are computed from the presets' exact parameter counts times the bytes of the
+stated dtype (16-bit unless the claim says otherwise). Both decimal (MB, GB) and binary (MiB,
+GiB) readings are reported; a stated size holds when either reading is within the tolerance.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any
+
+from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._configs import (
+    MODULE_WORDS,
+    TYPICAL,
+    configurations,
+    describe,
+    find_preset,
+    module_set,
+    modules_for,
+)
+from verifiers._presets import PRESETS, Preset
+
+WRITE_LIMIT = 64 * 2**20
+DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4}
+
+
+def dtype_name(words: str) -> str | None:
+    """'fp16', '16-bit', 'half precision' -> 'float16'; 'bf16' -> 'bfloat16'; '' -> float16."""
+    w = words.lower().replace(" ", "").replace("-", "")
+    if not w or w in ("fp16", "float16", "16bit", "halfprecision", "half"):
+        return "float16"
+    if w in ("bf16", "bfloat16"):
+        return "bfloat16"
+    if w in ("fp32", "float32", "32bit", "fullprecision", "single"):
+        return "float32"
+    return None
+
+
+def adapter_file_bytes(p: Preset, module_set_name: str, r: int, dtype: str, blocks: int,
+                       directory: str) -> int:
+    """Write the LoRA tensors of `blocks` blocks with safetensors and return the file's size."""
+    import torch
+    from safetensors.torch import save_file
+
+    torch_dtype = getattr(torch, dtype)
+    shapes = p.linear_shapes()
+    tensors = {}
+    for i in range(blocks):
+        for name in modules_for(p, module_set_name):
+            out_f, in_f = shapes[name]
+            where = "self_attn" if name in ("q_proj", "k_proj", "v_proj", "o_proj") else "mlp"
+            prefix = f"base_model.model.model.layers.{i}.{where}.{name}"
+            # Values do not change the size (safetensors stores raw bytes, uncompressed).
+            tensors[f"{prefix}.lora_A.weight"] = torch.zeros(r, in_f, dtype=torch_dtype)
+            tensors[f"{prefix}.lora_B.weight"] = torch.zeros(out_f, r, dtype=torch_dtype)
+    path = os.path.join(directory, f"adapter-{p.name}-{module_set_name}-{r}-{blocks}.safetensors")
+    save_file(tensors, path)
+    size = os.path.getsize(path)
+    os.remove(path)
+    return size
+
+
+def measure_adapter(p: Preset, module_set_name: str, r: int, dtype: str, directory: str,
+                    *, rank_one: bool = False) -> dict[str, Any]:
+    """Adapter file size: written whole, or from one- and two-block files scaled to all blocks."""
+    data = p.lora_params(r, modules_for(p, module_set_name)) * DTYPE_BYTES[dtype]
+    if not rank_one and data <= WRITE_LIMIT:
+        size = adapter_file_bytes(p, module_set_name, r, dtype, p.layers, directory)
+        how = "written whole"
+    else:
+        at = 1 if rank_one else r
+        one = adapter_file_bytes(p, module_set_name, at, dtype, 1, directory)
+        two = adapter_file_bytes(p, module_set_name, at, dtype, 2, directory)
+        per_block_data = p.lora_params(at, modules_for(p, module_set_name)) // p.layers * \
+            DTYPE_BYTES[dtype]
+        header = one - per_block_data - (two - one - per_block_data)
+        per_block_header = two - one - per_block_data
+        size = header + p.layers * (per_block_data * r // at + per_block_header)
+        how = (f"scaled from 1- and 2-block files at r={at}" if rank_one else
+               "scaled from 1- and 2-block files")
+    return {"config": describe(p, module_set_name, r), "dtype": dtype, "bytes": size,
+            "MB": size / 1e6, "MiB": size / 2**20, "tensor_bytes": data, "how": how}
+
+
+def _size_holds(value_dec: float, value_bin: float, low: float, high: float, exact: bool,
+                at_least: bool, tol: float) -> str | None:
+    """'decimal' or 'binary' when that reading of the size satisfies the claim, else None."""
+    for reading, v in (("decimal", value_dec), ("binary", value_bin)):
+        if at_least and v >= low * (1 - tol):
+            return reading
+        if exact and not at_least and abs(v - low) <= tol * low:
+            return reading
+        if not exact and low * (1 - tol) <= v <= high * (1 + tol):
+            return reading
+    return None
+
+
+def run(params: dict[str, Any]) -> dict[str, Any]:
+    """Measure adapter files and full-model bytes; judge every stated size in the claim."""
+    preset, modules = find_preset(params["model"]), module_set(params["modules"])
+    dtype = dtype_name(params["dtype"])
+    if (params["model"] and preset is None or params["modules"] and modules is None
+            or dtype is None):
+        return result("unverifiable", f"Unknown model, modules or dtype ({params['model']!r}, "
+                      f"{params['modules']!r}, {params['dtype']!r}).", {}, dict(params))
+    if not params["mb"] and not params["gb"]:
+        return result("unverifiable", "The claim states no size in MB or GB.", {}, dict(params))
+    measured: dict[str, Any] = {"dtype": dtype}
+    parts, verdicts = [], []
+    if params["mb"]:
+        v, text = _adapter_part(params, preset, modules, dtype, measured)
+        verdicts.append(v)
+        parts.append(text)
+    if params["gb"]:
+        v, text = _model_part(params, preset, dtype, measured)
+        verdicts.append(v)
+        parts.append(text)
+    verdict = "refuted" if "refuted" in verdicts else (
+        "conditional" if "conditional" in verdicts else "supported")
+    expected = {k: params[k] for k in ("model", "modules", "r", "dtype", "mb", "mb_high", "gb",
+                                       "gb_at_least", "tol") if params[k] not in (0, 0.0, "")}
+    text = "; ".join(parts)
+    return result(verdict, f"{text[0].upper()}{text[1:]}.", measured, expected)
+
+
+def _adapter_part(p: dict[str, Any], preset: Preset | None, modules: str | None, dtype: str,
+                  measured: dict[str, Any]) -> tuple[str, str]:
+    low, high = p["mb"], p["mb_high"] or p["mb"]
+    exact = not p["mb_high"]
+    with tempfile.TemporaryDirectory(prefix="kbcheck-adapter-") as tmp:
+        if preset and modules and p["r"]:
+            rows = [measure_adapter(preset, modules, p["r"], dtype, tmp)]
+        else:
+            rows = [measure_adapter(pr, ms, r, dtype, tmp, rank_one=True) for pr, ms, r in
+                    configurations((preset.name,) if preset else (), (modules,) if modules else
+                                   (), (p["r"],) if p["r"] else (4, 8, 16, 64))]
+        typical = measure_adapter(PRESETS[TYPICAL[0]], TYPICAL[1], TYPICAL[2], dtype, tmp)
+    for row in rows:
+        row["holds"] = _size_holds(row["MB"], row["MiB"], low, high, exact, False, p["tol"])
+    good = [x for x in rows if x["holds"]]
+    bad = [x for x in rows if not x["holds"]]
+    measured["adapter"] = {"configurations": len(rows), "holding": len(good),
+                           "examples": (good[:6] + bad[:6]), "typical": typical}
+    stated = f"{low:g}-{high:g} MB" if not exact else f"{low:g} MB"
+    line = _mb_line
+    if not bad:
+        return "supported", (f"Adapter {stated} holds for {line(rows[0])}" if len(rows) == 1 else
+                             f"Adapter {stated} holds for all {len(rows)} configurations, e.g. "
+                             f"{line(rows[0])}")
+    if not good:
+        return "refuted", f"Adapter {stated} holds for none: {line(rows[0])}"
+    return "conditional", (f"Adapter {stated} holds for {len(good)} of {len(rows)} "
+                           f"configurations, e.g. {line(good[0])}; not e.g. {line(bad[-1])} "
+                           f"(PEFT default {line(typical)})")
+
+
+def _mb_line(row: dict[str, Any]) -> str:
+    return f"{row['config']} in {row['dtype']}: {row['MB']:.1f} MB ({row['MiB']:.1f} MiB)"
+
+
+def _model_part(p: dict[str, Any], preset: Preset | None, dtype: str,
+                measured: dict[str, Any]) -> tuple[str, str]:
+    presets = [preset] if preset else list(PRESETS.values())
+    rows = []
+    for pr in presets:
+        size = pr.total_params() * DTYPE_BYTES[dtype]
+        row = {"model": pr.name, "params": pr.total_params(), "bytes": size, "GB": size / 1e9,
+               "GiB": size / 2**30}
+        row["holds"] = _size_holds(row["GB"], row["GiB"], p["gb"], p["gb"], True,
+                                   bool(p["gb_at_least"]), p["tol"])
+        rows.append(row)
+    measured["full_model"] = rows
+    stated = f"{p['gb']:g}{'+' if p['gb_at_least'] else ''} GB"
+    good = [x for x in rows if x["holds"]]
+    text = ", ".join(f"{x['model']} {x['GB']:.2f} GB ({x['GiB']:.1f} GiB)" for x in rows)
+    head = f"full model {stated} in {dtype} ({DTYPE_BYTES[dtype]} bytes per parameter)"
+    short = [x for x in good if x["GB"] < p["gb"] and x["GiB"] < p["gb"]]
+    if short:
+        text += " — " + ", ".join(f"{x['model']} is {100 * (1 - x['GB'] / p['gb']):.1f}% under "
+                                  f"{p['gb']:g} GB, within the {p['tol']:.0%} tolerance"
+                                  for x in short)
+    if len(good) == len(rows):
+        return "supported", f"{head} holds: {text}"
+    if not good:
+        return "refuted", f"{head} does not hold: {text}"
+    names = ", ".join(x["model"] for x in good)
+    return "conditional", f"{head} holds only for {names}: {text}"
+
+
+_NUM = r"\d[\d,]*(?:\.\d+)?"
+_MODEL = (r"(?P<model>gpt-?3(?:\s*175\s*b)?|(?:llama|llama-?2|llama 2)[\s-]*(?:7|13|30|33|65|70)"
+          r"\s*b|\b(?:7|13|30|33|65|70|175)\s*b\b(?!it|yte))")
+_DTYPE = r"(?P<dtype>fp16|float16|bf16|bfloat16|16-bit|16 bit|half precision|fp32|float32|32-bit)"
+_COMMON = (_MODEL, _DTYPE, MODULE_WORDS, r"\br\s*=\s*(?P<r>\d+)", r"\brank\s*(?:of\s*)?(?P<r>\d+)")
+_MB = (rf"(?P<mb>{_NUM})\s*(?:-|to)\s*(?P<mb_high>{_NUM})\s*(?:MB|MiB|megabytes?)\b",
+       rf"(?P<mb>{_NUM})\s*(?:MB|MiB|megabytes?)\b")
+_GB = (rf"(?P<gb_at_least>over|more than|at least|>=?|upwards of)\s*(?P<gb>{_NUM})\s*(?:GB|GiB)\b",
+       rf"(?P<gb>{_NUM})\s*(?P<gb_at_least>\+)\s*(?:GB|GiB)\b", rf"(?P<gb>{_NUM})\s*(?:GB|GiB)\b")
+_NOT_MINE = (r"\bgpu\b|vram|memory|fits? on|a single|consumer|quantiz|4-?bit|nf4|qlora",)
+
+VERIFIER = Verifier(
+    id="lora.adapter_size",
+    version=1,
+    title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
+    run=run,
+    params=(
+        Param("model", str, default="", help="a preset or the claim's words ('Llama 70B')"),
+        Param("modules", str, default="", help="qv, attention, mlp, all, or the claim's words"),
+        Param("r", int, default=0, min=0, max=1024, help="rank (0: unspecified)"),
+        Param("dtype", str, default="", help="fp16 (default), bf16 or fp32, or '16-bit'"),
+        Param("mb", float, default=0.0, min=0.0, max=1e7, help="stated adapter MB (low end)"),
+        Param("mb_high", float, default=0.0, min=0.0, max=1e7, help="high end of a MB range"),
+        Param("gb", float, default=0.0, min=0.0, max=1e6, help="stated full-model GB"),
+        Param("gb_at_least", str, default="", help="non-empty when the claim says '+'/'over'"),
+        Param("tol", float, default=0.05, min=0.0, max=1.0, help="relative tolerance"),
+    ),
+    shapes=(
+        Shape("adapter size", all_of=(r"adapter|lora|checkpoint", r"\bMB\b|MiB|megabyte"),
+              extract=(*_MB, *_GB, *_COMMON), none_of=_NOT_MINE, weight=1.2),
+        Shape("model size", all_of=(r"\bGB\b|GiB",),
+              any_of=(r"full|base|original|whole|entire|16-?\s?bit|fp16|bf16|fp32|\d+\s*b\b|"
+                      r"on disk|gpt|llama",),
+              extract=(*_GB, *_COMMON), none_of=_NOT_MINE + (r"\bMB\b|MiB",), weight=1.0),
+    ),
+    requires=Requires(device="cpu", packages=("torch", "safetensors")),
+    timeout_s=120.0,
+)

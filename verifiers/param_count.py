@@ -1,0 +1,256 @@
+"""Family 4: how many parameters LoRA trains — for one matrix and for whole models.
+
+A matrix (d, k, r): the full update has d*k parameters, LoRA's B (d x r) and A (r x k) have
+r*(d + k). Both are built as tensors and counted (real ones up to 2^24 elements, meta-device
+ones above, so a stated d of 10^6 allocates nothing). Whole models come from `_presets.py`: the
+LoRA tensors of every adapted module of every block are built on the meta device and counted,
+and checked against the presets' analytic counts. Where a claim leaves the model, the modules
+or the rank open, every configuration it could mean is checked and the verdict says which make
+it true (`conditional` when some do and some do not).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._configs import (
+    MODULE_WORDS,
+    TYPICAL,
+    configurations,
+    describe,
+    find_preset,
+    half_unit,
+    is_close,
+    module_set,
+    modules_for,
+    si,
+)
+from verifiers._presets import PRESETS
+
+CLAIMS = ("reduction_pct", "fraction", "ratio", "count", "billions_to_millions")
+REAL_LIMIT = 2**24
+
+
+def run(params: dict[str, Any]) -> dict[str, Any]:
+    """Count full and LoRA parameters and judge the stated figure."""
+    if params["d"] and params["k"] and params["claim"] in ("reduction_pct", "ratio", "count"):
+        return _matrix(params)
+    return _models(params)
+
+
+def count_matrix(d: int, k: int, r: int) -> dict[str, Any]:
+    """Build W (d x k), B (d x r), A (r x k) — real or on the meta device — and count them."""
+    import torch
+
+    device = "cpu" if d * k <= REAL_LIMIT else "meta"
+    w = torch.empty(d, k, device=device)
+    b, a = torch.empty(d, r, device=device), torch.empty(r, k, device=device)
+    full, lora = w.numel(), a.numel() + b.numel()
+    return {"d": d, "k": k, "r": r, "device": device, "full": full, "lora": lora,
+            "lora_fraction_pct": 100.0 * lora / full, "reduction_pct": 100.0 * (1 - lora / full),
+            "ratio": full / lora}
+
+
+def _matrix(p: dict[str, Any]) -> dict[str, Any]:
+    d, k = p["d"], p["k"]
+    ranks = [p["r"]] if p["r"] else [r for r in (1, 2, 4, 8, 16, 32, 64) if r < min(d, k)]
+    rows = [count_matrix(d, k, r) for r in ranks]
+    holds = [_matrix_holds(row, p) for row in rows]
+    # Which ranks would make the stated figure true (searched over 1..min(d, k), analytic).
+    search = [r for r in range(1, min(d, k, 4096) + 1) if _matrix_holds(
+        {"r": r, "full": d * k, "lora": r * (d + k), "reduction_pct": 100 * (1 - r * (d + k) /
+                                                                             (d * k)),
+         "ratio": d * k / (r * (d + k))}, p)]
+    measured = {"matrices": rows, "ranks_that_match": search[:20]}
+    expected = {k_: p[k_] for k_ in ("claim", "d", "k", "r", "pct", "ratio", "count", "tol")
+                if p[k_] not in (0, 0.0, "")}
+    text = "; ".join(f"r={x['r']}: LoRA {x['lora']:,} of {x['full']:,} ({x['reduction_pct']:.2f}%"
+                     f" reduction, {x['ratio']:,.0f}x fewer)" for x in rows[:4])
+    text = f"d={d}, k={k}: {text}"
+    if search and not all(holds):
+        text += f"; the stated figure matches r in {_ranges(search)}"
+    if all(holds):
+        return result("supported", f"{text}.", measured, expected)
+    if any(holds):
+        good = [x["r"] for x, h in zip(rows, holds, strict=True) if h]
+        return result("conditional", f"Holds only for r in {good}: {text}.", measured, expected)
+    return result("refuted", f"{text}.", measured, expected)
+
+
+def _matrix_holds(row: dict[str, Any], p: dict[str, Any]) -> bool:
+    claim = p["claim"]
+    if claim == "reduction_pct":
+        return abs(row["reduction_pct"] - p["pct"]) <= half_unit(p["pct"])
+    if claim == "ratio":
+        return row["ratio"] >= p["ratio"] * (1 - p["tol"]) if p["upto"] else is_close(
+            row["ratio"], p["ratio"], p["tol"])
+    return is_close(row["lora"], p["count"], p["tol"])
+
+
+def _ranges(values: list[int]) -> str:
+    return f"{values[0]}" if len(values) == 1 else f"{values[0]}..{values[-1]}" if (
+        values[-1] - values[0] + 1 == len(values)) else ", ".join(map(str, values[:8]))
+
+
+def model_row(preset_name: str, module_set: str, r: int) -> dict[str, Any]:
+    """LoRA tensors of one configuration built on the meta device and counted."""
+    import torch
+
+    p = PRESETS[preset_name]
+    shapes = p.linear_shapes()
+    per_block = 0
+    for name in modules_for(p, module_set):
+        out_f, in_f = shapes[name]
+        b = torch.empty(out_f, r, device="meta")
+        a = torch.empty(r, in_f, device="meta")
+        per_block += a.numel() + b.numel()
+    lora = per_block * p.layers
+    if lora != p.lora_params(r, modules_for(p, module_set)):
+        raise AssertionError(f"meta count {lora} != analytic count for {p.name}")
+    total = p.total_params()
+    return {"model": p.name, "modules": module_set, "r": r, "lora": lora, "total": total,
+            "fraction_pct": 100.0 * lora / total, "reduction_pct": 100.0 * (1 - lora / total),
+            "ratio": total / lora}
+
+
+def _model_holds(row: dict[str, Any], p: dict[str, Any]) -> bool:
+    claim = p["claim"]
+    if claim == "fraction":
+        low, high = p["pct"], p["pct_high"] or p["pct"]
+        return low * (1 - p["tol"]) <= row["fraction_pct"] <= high * (1 + p["tol"])
+    if claim == "reduction_pct":
+        return abs(row["reduction_pct"] - p["pct"]) <= half_unit(p["pct"])
+    if claim == "ratio":
+        return row["ratio"] >= p["ratio"] * (1 - p["tol"]) if p["upto"] else is_close(
+            row["ratio"], p["ratio"], p["tol"])
+    if claim == "count":
+        return is_close(row["lora"], p["count"], p["tol"])
+    return row["total"] >= 1e9 and 1e6 <= row["lora"] < 1e9
+
+
+def _models(p: dict[str, Any]) -> dict[str, Any]:
+    preset, modules = find_preset(p["model"]), module_set(p["modules"])
+    if p["model"] and preset is None or p["modules"] and modules is None:
+        return result("unverifiable", f"No preset or module set for {p['model']!r} / "
+                      f"{p['modules']!r} (models: {', '.join(PRESETS)}; modules: qv, attention, "
+                      f"mlp, all).", {}, {"model": p["model"], "modules": p["modules"]})
+    rows = [model_row(pr.name, ms, r) for pr, ms, r in configurations(
+        (preset.name,) if preset else (), (modules,) if modules else (),
+        tuple(r for r in (p["r"], p["r_alt"]) if r))]
+    holds = [_model_holds(row, p) for row in rows]
+    good = [row for row, h in zip(rows, holds, strict=True) if h]
+    bad = [row for row, h in zip(rows, holds, strict=True) if not h]
+    typical = model_row(*TYPICAL)
+    measured = {"configurations": len(rows), "holding": len(good),
+                "holding_examples": [_short(x) for x in good[:8]],
+                "not_holding_examples": [_short(x) for x in bad[:8]],
+                "typical": _short(typical), "counted_on": "meta device, checked against presets"}
+    expected = {k_: p[k_] for k_ in ("claim", "model", "modules", "r", "r_alt", "pct", "pct_high",
+                                     "ratio", "count", "upto", "tol")
+                if p[k_] not in (0, 0.0, "", False)}
+    what = _metric_text(p)
+    scope = f"{len(good)} of {len(rows)} configurations"
+    if not bad:
+        where = _line(rows[0]) if len(rows) == 1 else f"all {len(rows)} configurations, e.g. " \
+            f"{_line(rows[0])}"
+        return result("supported", f"{what} holds for {where}.", measured, expected)
+    if not good:
+        best = max(rows, key=lambda x: x["ratio"] if p["claim"] == "ratio" else x["lora"])
+        return result("refuted", f"{what} holds for none of {len(rows)} configurations; "
+                      f"{_line(rows[0])}, extreme {_line(best)}.", measured, expected)
+    return result("conditional", f"{what} holds for {scope}, e.g. {_line(good[0])}; not e.g. "
+                  f"{_line(bad[0])} (PEFT default {_line(typical)}).", measured, expected)
+
+
+def _metric_text(p: dict[str, Any]) -> str:
+    return {"fraction": f"Training {p['pct']:g}-{p['pct_high'] or p['pct']:g}% of the parameters",
+            "reduction_pct": f"A {p['pct']:g}% reduction",
+            "ratio": f"{'Up to ' if p['upto'] else ''}{p['ratio']:,.0f}x fewer trainable "
+                     f"parameters",
+            "count": f"{si(p['count'])} trainable parameters",
+            "billions_to_millions": "Billions of parameters down to millions"}[p["claim"]]
+
+
+def _short(row: dict[str, Any]) -> dict[str, Any]:
+    return {"config": describe(PRESETS[row["model"]], row["modules"], row["r"]),
+            "lora": row["lora"], "total": row["total"],
+            "fraction_pct": round(row["fraction_pct"], 5), "ratio": round(row["ratio"], 1)}
+
+
+def _line(row: dict[str, Any]) -> str:
+    return (f"{describe(PRESETS[row['model']], row['modules'], row['r'])}: {si(row['lora'])} of "
+            f"{si(row['total'])} ({row['fraction_pct']:.3g}%, {row['ratio']:,.0f}x)")
+
+
+_NUM = r"\d[\d,]*(?:\.\d+)?"
+_MODEL = (r"(?P<model>gpt-?3(?:\s*175\s*b)?|(?:llama|llama-?2|llama 2)[\s-]*(?:7|13|30|33|65|70)"
+          r"\s*b|\b(?:7|13|30|33|65|70|175)\s*b\b(?!it|yte))")
+_DIMS = (r"\bd\s*=\s*k\s*=\s*(?P<d>\d[\d,]*)", r"\bd\s*=\s*k\s*=\s*(?P<k>\d[\d,]*)",
+         r"\bd\s*=\s*(?P<d>\d[\d,]*)", r"\bk\s*=\s*(?P<k>\d[\d,]*)",
+         r"(?P<d>\d[\d,]*)\s*x\s*(?P<k>\d[\d,]*)\s*(?:weight\s+)?matri", r"\br\s*=\s*(?P<r>\d+)",
+         r"\brank\s*(?:of\s*|=\s*)?(?P<r>\d+)\b", MODULE_WORDS,
+         r"\br\s*=\s*\d+\s*(?:or|and|/|,)\s*(?:r\s*=\s*)?(?P<r_alt>\d+)")
+_PARAMS = r"param"
+_BELOW = r"(?:less than|under|below|<|fewer than|only)\s*(?:about\s+)?"
+_NOT_MINE = (r"memory|gpu|vram|\bgb\b|\bmb\b|latenc|bits?\b|quantiz", r"dora|magnitude|lora\+")
+
+VERIFIER = Verifier(
+    id="lora.param_count",
+    version=1,
+    title="Trainable parameters of LoRA vs full fine-tuning, per matrix and per model",
+    run=run,
+    params=(
+        Param("claim", str, default="reduction_pct", choices=CLAIMS),
+        Param("d", int, default=0, min=0, max=2**20, help="rows of W (0: a whole model)"),
+        Param("k", int, default=0, min=0, max=2**20, help="columns of W"),
+        Param("r", int, default=0, min=0, max=65536, help="rank (0: unspecified)"),
+        Param("r_alt", int, default=0, min=0, max=65536, help="a second stated rank ('r=8 or "
+              "r=16')"),
+        Param("model", str, default="", help="a preset name or the claim's words ('LLaMA 65B')"),
+        Param("modules", str, default="", help="adapted modules: qv, attention, mlp, all, or "
+              "the claim's words ('query and value')"),
+        Param("pct", float, default=0.0, min=0.0, max=100.0, help="stated percentage (low end)"),
+        Param("pct_high", float, default=0.0, min=0.0, max=100.0, help="high end of a range"),
+        Param("ratio", float, default=0.0, min=0.0, max=1e12, help="stated 'N x fewer'"),
+        Param("count", float, default=0.0, min=0.0, max=1e13, help="stated LoRA parameters"),
+        Param("upto", bool, default=False, help="the claim says 'up to'"),
+        Param("tol", float, default=0.05, min=0.0, max=1.0, help="relative tolerance"),
+    ),
+    shapes=(
+        Shape("percent reduction", all_of=(r"(?:reduc|fewer|less|smaller|decrease|sav|cut)",),
+              any_of=(rf"(?P<pct>{_NUM})\s*%\s*(?:reduction|fewer|less|smaller|decrease|saving)",
+                      rf"(?:reduc\w*|cut\w*|decreas\w*)\s+(?:\w+\s+){{0,5}}by\s+(?:about\s+|~\s*)?"
+                      rf"(?P<pct>{_NUM})\s*%"),
+              extract=(rf"(?P<pct>{_NUM})\s*%", *_DIMS, _MODEL), none_of=_NOT_MINE,
+              fixed={"claim": "reduction_pct"}, weight=1.2),
+        Shape("fraction range", all_of=(rf"{_NUM}\s*%?\s*(?:-|to)\s*{_NUM}\s*%",
+                                        r"train|tun|updat|param"),
+              extract=(rf"(?P<pct>{_NUM})\s*%?\s*(?:-|to)\s*(?P<pct_high>{_NUM})\s*%",
+                       *_DIMS[5:], _MODEL), none_of=_NOT_MINE + (r"reduc|fewer",),
+              fixed={"claim": "fraction"}, weight=1.2),
+        Shape("fraction below", all_of=(r"train|tun|updat|param", rf"{_BELOW}{_NUM}\s*%"),
+              extract=(rf"{_BELOW}(?P<pct_high>{_NUM})\s*%", *_DIMS[5:], _MODEL),
+              none_of=_NOT_MINE + (rf"{_NUM}\s*%?\s*(?:-|to)\s*{_NUM}\s*%", r"reduc|fewer param"),
+              fixed={"claim": "fraction"}, weight=1.1),
+        Shape("ratio", all_of=(r"param|weights", r"reduc|fewer|less|smaller|cut|decreas"),
+              any_of=(rf"(?P<ratio>{_NUM}\s*[km]?)\s*(?:x\b|times\b|-?fold)",),
+              extract=(rf"(?P<ratio>{_NUM}\s*[km]?)\s*(?:x\b|times\b|-?fold)", *_DIMS, _MODEL),
+              none_of=_NOT_MINE + (r"\bup to\b",), fixed={"claim": "ratio"}, weight=1.2),
+        Shape("ratio up to", all_of=(r"param|weights", r"reduc|fewer|less|smaller|cut|decreas",
+                                     r"\bup to\b"),
+              any_of=(rf"(?P<ratio>{_NUM}\s*[km]?)\s*(?:x\b|times\b|-?fold)",),
+              extract=(rf"(?P<ratio>{_NUM}\s*[km]?)\s*(?:x\b|times\b|-?fold)", *_DIMS, _MODEL),
+              none_of=_NOT_MINE, fixed={"claim": "ratio", "upto": True}, weight=1.3),
+        Shape("count", all_of=(r"trainable|lora|adapter", _PARAMS),
+              any_of=(rf"(?P<count>{_NUM}\s*[mbk])\s+(?:trainable\s+)?param",),
+              extract=(rf"(?P<count>{_NUM}\s*[mbk])\s+(?:trainable\s+)?param", *_DIMS, _MODEL),
+              none_of=_NOT_MINE + (r"%|reduc|fewer|\bx\b|times",), fixed={"claim": "count"},
+              weight=1.0),
+        Shape("billions to millions", all_of=(r"billions?\b.{0,20}\bto\s+(?:a few\s+)?millions?",),
+              extract=(*_DIMS[5:], _MODEL), none_of=_NOT_MINE,
+              fixed={"claim": "billions_to_millions"}, weight=1.2),
+    ),
+    requires=Requires(device="cpu", packages=("torch",)),
+    timeout_s=60.0,
+)
