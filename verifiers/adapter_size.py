@@ -112,6 +112,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
             or dtype is None):
         return result("unverifiable", f"Unknown model, modules or dtype ({params['model']!r}, "
                       f"{params['modules']!r}, {params['dtype']!r}).", {}, dict(params))
+    if params["compact"]:
+        return _compact(params, preset, modules, dtype)
     if not params["mb"] and not params["gb"]:
         return result("unverifiable", "The claim states no size in MB or GB.", {}, dict(params))
     measured: dict[str, Any] = {"dtype": dtype}
@@ -161,6 +163,29 @@ def _adapter_part(p: dict[str, Any], preset: Preset | None, modules: str | None,
     return "conditional", (f"Adapter {stated} holds for {len(good)} of {len(rows)} "
                            f"configurations, e.g. {line(good[0])}; not e.g. {line(bad[-1])} "
                            f"(PEFT default {line(typical)})")
+
+
+def _compact(p: dict[str, Any], preset: Preset | None, modules: str | None,
+             dtype: str) -> dict[str, Any]:
+    """'A compact adapter instead of a full copy': adapter files vs full-model bytes."""
+    with tempfile.TemporaryDirectory(prefix="kbcheck-adapter-") as tmp:
+        rows = [measure_adapter(pr, ms, r, dtype, tmp, rank_one=True) for pr, ms, r in
+                configurations((preset.name,) if preset else (), (modules,) if modules else (),
+                               (p["r"],) if p["r"] else (4, 8, 16, 64))]
+    for row in rows:
+        model = PRESETS[row["config"].split(" ")[0]]
+        row["pct_of_model"] = 100.0 * row["bytes"] / (model.total_params() * DTYPE_BYTES[dtype])
+    worst = max(rows, key=lambda x: x["pct_of_model"])
+    best = min(rows, key=lambda x: x["pct_of_model"])
+    ok = [x for x in rows if x["pct_of_model"] <= p["compact_pct"]]
+    verdict = "supported" if len(ok) == len(rows) else "conditional" if ok else "refuted"
+    measured = {"configurations": len(rows), "within": len(ok), "largest": worst,
+                "smallest": best}
+    return result(verdict, f"Adapter files are at most {p['compact_pct']:g}% of the full model in "
+                  f"{len(ok)} of {len(rows)} configurations: largest {_mb_line(worst)} = "
+                  f"{worst['pct_of_model']:.2f}% of the model, smallest {_mb_line(best)} = "
+                  f"{best['pct_of_model']:.4f}%.", measured,
+                  {"compact_pct": p["compact_pct"], "dtype": dtype})
 
 
 def _mb_line(row: dict[str, Any]) -> str:
@@ -221,11 +246,21 @@ VERIFIER = Verifier(
         Param("mb_high", float, default=0.0, min=0.0, max=1e7, help="high end of a MB range"),
         Param("gb", float, default=0.0, min=0.0, max=1e6, help="stated full-model GB"),
         Param("gb_at_least", str, default="", help="non-empty when the claim says '+'/'over'"),
+        Param("compact", bool, default=False, help="the claim calls the adapter compact / "
+              "small next to the full model, without a number"),
+        Param("compact_pct", float, default=5.0, min=0.0, max=100.0,
+              help="largest adapter size, in % of the full model, that counts as compact"),
         Param("tol", float, default=0.05, min=0.0, max=1.0, help="relative tolerance"),
     ),
     shapes=(
         Shape("adapter size", all_of=(r"adapter|lora|checkpoint", r"\bMB\b|MiB|megabyte"),
               extract=(*_MB, *_GB, *_COMMON), none_of=_NOT_MINE, weight=1.2),
+        Shape("compact adapter", all_of=(r"adapter|lora", r"(?:compact|small|tiny|lightweight|"
+                                         r"few megabytes)\s+(?:[\w-]+\s+){0,2}(?:checkpoint|"
+                                         r"adapter|file)", r"full (?:copy|model|checkpoint)|"
+                                         r"entire model|whole model|base model"),
+              none_of=_NOT_MINE + (r"\bMB\b|MiB|\bGB\b|GiB", r"\bnot\b|n't\b"),
+              extract=_COMMON, fixed={"compact": True}, weight=1.1),
         Shape("model size", all_of=(r"\bGB\b|GiB",),
               any_of=(r"full|base|original|whole|entire|16-?\s?bit|fp16|bf16|fp32|\d+\s*b\b|"
                       r"on disk|gpt|llama",),

@@ -97,6 +97,11 @@ _SQRT = r"alpha\s*/\s*(?:sqrt\s*\(?\s*r|√\s*r|r\s*\^\s*\(?\s*(?:0?\.5|1\s*/\s*
 _OVER_R = r"alpha\s*/\s*r\b(?!\s*\^)|frac\s*\{\s*\\?alpha\s*\}\s*\{\s*r\s*\}"
 _BA = r"\bB\s*\*?\s*A\b|\bBA\b|B\s*\(\s*A\s*x\s*\)|B\s*@\s*\(?\s*A"
 _AB = r"\bA\s*(?:x|\*)\s*B\b|\bAB\b(?!\w)"
+_X = r"\s*(?:x|\\times|\*)\s*"
+# The filler may not cross into the other factor's description ("A is d x r and B is r x k").
+_IN = r"\s*(?:\\in|∈|:|is|has shape|of shape)\s*(?:(?!\b[AB]\b)[^.;]){0,40}?"
+_PAPER_FACTORS = (rf"\bA\b{_IN}\br{_X}k\b", rf"\bB\b{_IN}\bd{_X}r\b")
+_SWAPPED_FACTORS = (rf"\bA\b{_IN}\bd{_X}r\b", rf"\bB\b{_IN}\br{_X}k\b")
 _DELTA = r"Δ\s*W|delta\s*W|\bW'|W_?0\s*\+|W\s*\+|\bupdate\b"
 
 VERIFIER = Verifier(
@@ -144,6 +149,10 @@ VERIFIER = Verifier(
               none_of=(r"merg|latency|dora|magnitude", r"lower rank|low-?rank|rank\s*(?:<=|at "
                                                           r"most)"),
               extract=_DK, fixed={"claim": "delta_shape", "order": "BA"}, weight=1.0),
+        Shape("factor shapes as in the paper", any_of=_PAPER_FACTORS, none_of=_SWAPPED_FACTORS,
+              extract=_DK, fixed={"claim": "delta_shape", "order": "BA"}, weight=0.9),
+        Shape("factor shapes swapped", any_of=_SWAPPED_FACTORS, none_of=_PAPER_FACTORS,
+              extract=_DK, fixed={"claim": "delta_shape", "order": "AB"}, weight=0.9),
         Shape("delta is A x B", all_of=(_DELTA, _AB), none_of=(_BA, r"merg|latency|dora"),
               extract=_DK, fixed={"claim": "delta_shape", "order": "AB"}, weight=1.0),
         Shape("rank at most r", all_of=(r"\brank\b",),

@@ -28,15 +28,47 @@ from verifiers._configs import (
 )
 from verifiers._presets import PRESETS
 
-CLAIMS = ("reduction_pct", "fraction", "ratio", "count", "billions_to_millions")
+CLAIMS = ("reduction_pct", "fraction", "ratio", "count", "billions_to_millions", "reduces",
+          "total", "formula")
+FORMULAS = ("r(d+k)", "2rd", "rdk", "dk")
 REAL_LIMIT = 2**24
 
 
 def run(params: dict[str, Any]) -> dict[str, Any]:
     """Count full and LoRA parameters and judge the stated figure."""
+    if params["claim"] == "formula":
+        return _formula(params)
     if params["d"] and params["k"] and params["claim"] in ("reduction_pct", "ratio", "count"):
         return _matrix(params)
     return _models(params)
+
+
+def _formula(p: dict[str, Any]) -> dict[str, Any]:
+    """Count B and A (or W) as tensors for several shapes and compare with the stated formula."""
+    shapes = [(4096, 4096, 16), (4096, 11008, 8), (1024, 512, 4)]
+    if p["d"] and p["k"]:
+        shapes.insert(0, (p["d"], p["k"], p["r"] or 8))
+    rows = []
+    for d, k, r in shapes:
+        row = count_matrix(d, k, r)
+        counted = row["full"] if p["formula"] == "dk" else row["lora"]
+        stated = {"r(d+k)": r * (d + k), "2rd": 2 * r * d, "rdk": r * d * k, "dk": d * k}[
+            p["formula"]]
+        rows.append({"d": d, "k": k, "r": r, "counted": counted, "formula": stated,
+                     "holds": counted == stated})
+    what = "full fine-tuning" if p["formula"] == "dk" else "LoRA"
+    text = "; ".join(f"d={x['d']}, k={x['k']}, r={x['r']}: counted {x['counted']:,} vs "
+                     f"{p['formula']} = {x['formula']:,}" for x in rows)
+    measured, expected = {"shapes": rows}, {"formula": p["formula"], "counts": what}
+    holds = [x["holds"] for x in rows]
+    if all(holds):
+        return result("supported", f"The {what} count is {p['formula']}: {text}.", measured,
+                      expected)
+    if any(holds):
+        return result("conditional", f"{p['formula']} counts {what} only for some shapes "
+                      f"(e.g. square d = k): {text}.", measured, expected)
+    return result("refuted", f"The {what} count is not {p['formula']}: {text}.", measured,
+                  expected)
 
 
 def count_matrix(d: int, k: int, r: int) -> dict[str, Any]:
@@ -126,6 +158,10 @@ def _model_holds(row: dict[str, Any], p: dict[str, Any]) -> bool:
             row["ratio"], p["ratio"], p["tol"])
     if claim == "count":
         return is_close(row["lora"], p["count"], p["tol"])
+    if claim == "reduces":
+        return row["ratio"] >= p["min_ratio"]
+    if claim == "total":
+        return is_close(row["total"], p["billions"] * 1e9, p["tol"])
     return row["total"] >= 1e9 and 1e6 <= row["lora"] < 1e9
 
 
@@ -135,9 +171,15 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
         return result("unverifiable", f"No preset or module set for {p['model']!r} / "
                       f"{p['modules']!r} (models: {', '.join(PRESETS)}; modules: qv, attention, "
                       f"mlp, all).", {}, {"model": p["model"], "modules": p["modules"]})
+    if p["claim"] == "total":  # the model's own size: one row per model is enough
+        modules, p = "qv", {**p, "r": 8, "r_alt": 0}
     rows = [model_row(pr.name, ms, r) for pr, ms, r in configurations(
         (preset.name,) if preset else (), (modules,) if modules else (),
         tuple(r for r in (p["r"], p["r_alt"]) if r))]
+    if p["claim"] == "total":
+        return _total(p, rows)
+    if p["claim"] == "reduces":  # lead with the configuration that cuts the least
+        rows.sort(key=lambda x: x["ratio"])
     holds = [_model_holds(row, p) for row in rows]
     good = [row for row, h in zip(rows, holds, strict=True) if h]
     bad = [row for row, h in zip(rows, holds, strict=True) if not h]
@@ -163,13 +205,27 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
                   f"{_line(bad[0])} (PEFT default {_line(typical)}).", measured, expected)
 
 
+def _total(p: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    stated = p["billions"] * 1e9
+    good = [x for x in rows if is_close(x["total"], stated, p["tol"])]
+    text = ", ".join(f"{x['model']} has {x['total']:,} ({x['total'] / 1e9:.2f}B)" for x in rows)
+    measured = {"models": [{"model": x["model"], "total": x["total"]} for x in rows],
+                "counted_on": "presets' exact shapes"}
+    expected = {"billions": p["billions"], "model": p["model"], "tol": p["tol"]}
+    verdict = "supported" if len(good) == len(rows) else "conditional" if good else "refuted"
+    return result(verdict, f"Stated {p['billions']:g}B parameters (tolerance {p['tol']:.0%}): "
+                  f"{text}.", measured, expected)
+
+
 def _metric_text(p: dict[str, Any]) -> str:
     return {"fraction": f"Training {p['pct']:g}-{p['pct_high'] or p['pct']:g}% of the parameters",
             "reduction_pct": f"A {p['pct']:g}% reduction",
             "ratio": f"{'Up to ' if p['upto'] else ''}{p['ratio']:,.0f}x fewer trainable "
                      f"parameters",
             "count": f"{si(p['count'])} trainable parameters",
-            "billions_to_millions": "Billions of parameters down to millions"}[p["claim"]]
+            "billions_to_millions": "Billions of parameters down to millions",
+            "reduces": f"A large (at least {p['min_ratio']:g}x) cut in trainable parameters"}[
+                p["claim"]]
 
 
 def _short(row: dict[str, Any]) -> dict[str, Any]:
@@ -192,6 +248,9 @@ _DIMS = (r"\bd\s*=\s*k\s*=\s*(?P<d>\d[\d,]*)", r"\bd\s*=\s*k\s*=\s*(?P<k>\d[\d,]
          r"\brank\s*(?:of\s*|=\s*)?(?P<r>\d+)\b", MODULE_WORDS,
          r"\br\s*=\s*\d+\s*(?:or|and|/|,)\s*(?:r\s*=\s*)?(?P<r_alt>\d+)")
 _PARAMS = r"param"
+_TIMES = r"\s*(?:x|\*|\\times|\\cdot)?\s*"
+_GREATLY = (r"(?:greatly|dramatically|drastically|significantly|substantially|massively|vastly|"
+            r"far|much)\s+(?:reduc|fewer|cut|decreas|lower|small)")
 _BELOW = r"(?:less than|under|below|<|fewer than|only)\s*(?:about\s+)?"
 _NOT_MINE = (r"memory|gpu|vram|\bgb\b|\bmb\b|latenc|bits?\b|quantiz", r"dora|magnitude|lora\+")
 
@@ -214,6 +273,11 @@ VERIFIER = Verifier(
         Param("pct_high", float, default=0.0, min=0.0, max=100.0, help="high end of a range"),
         Param("ratio", float, default=0.0, min=0.0, max=1e12, help="stated 'N x fewer'"),
         Param("count", float, default=0.0, min=0.0, max=1e13, help="stated LoRA parameters"),
+        Param("billions", float, default=0.0, min=0.0, max=1e4, help="stated model size, "
+              "billions of parameters"),
+        Param("min_ratio", float, default=10.0, min=1.0, max=1e9, help="what 'greatly reduces' "
+              "must reach"),
+        Param("formula", str, default="r(d+k)", choices=FORMULAS, help="stated count formula"),
         Param("upto", bool, default=False, help="the claim says 'up to'"),
         Param("tol", float, default=0.05, min=0.0, max=1.0, help="relative tolerance"),
     ),
@@ -250,6 +314,21 @@ VERIFIER = Verifier(
         Shape("billions to millions", all_of=(r"billions?\b.{0,20}\bto\s+(?:a few\s+)?millions?",),
               extract=(*_DIMS[5:], _MODEL), none_of=_NOT_MINE,
               fixed={"claim": "billions_to_millions"}, weight=1.2),
+        Shape("greatly reduces", all_of=(_GREATLY, r"(?:trainable|tunable)?\s*param"),
+              none_of=_NOT_MINE + (rf"{_NUM}\s*(?:%|x\b|times|-?fold)", r"\bnot\b|n't\b"),
+              extract=(*_DIMS[5:], _MODEL), fixed={"claim": "reduces"}, weight=0.9),
+        Shape("model total", all_of=(rf"(?P<billions>{_NUM})\s*(?:billion|bn)\s+param", _MODEL),
+              extract=(rf"(?P<billions>{_NUM})\s*(?:billion|bn)\s+param", _MODEL),
+              none_of=_NOT_MINE, fixed={"claim": "total"}, weight=1.0),
+        Shape("formula r(d+k)", all_of=(rf"\br{_TIMES}\(\s*d\s*\+\s*k\s*\)",), extract=_DIMS[:6],
+              none_of=_NOT_MINE, fixed={"claim": "formula", "formula": "r(d+k)"}, weight=1.3),
+        Shape("formula 2rd", all_of=(rf"\b2{_TIMES}r{_TIMES}d\b", _PARAMS), extract=_DIMS[:6],
+              none_of=_NOT_MINE, fixed={"claim": "formula", "formula": "2rd"}, weight=1.3),
+        Shape("formula rdk", all_of=(rf"\br{_TIMES}d{_TIMES}k\b", _PARAMS, r"lora|low-rank"),
+              none_of=_NOT_MINE, fixed={"claim": "formula", "formula": "rdk"}, weight=1.3),
+        Shape("formula dk", all_of=(rf"full[\w\s-]{{0,20}}:?\s*\\?\(?\s*d{_TIMES}k\b", _PARAMS),
+              none_of=_NOT_MINE + (r"\br\b",), fixed={"claim": "formula", "formula": "dk"},
+              weight=1.3),
     ),
     requires=Requires(device="cpu", packages=("torch",)),
     timeout_s=60.0,

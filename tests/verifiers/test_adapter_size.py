@@ -58,3 +58,14 @@ def test_scaled_size_equals_the_whole_file():
 ])
 def test_shapes_leave_gpu_memory_claims(sentence):
     assert shape_params(VERIFIER, sentence) is None
+
+
+def test_compact_adapter_without_numbers():
+    params = shape_params(VERIFIER, "A LoRA adapter is a small file compared with the full "
+                                    "model.")
+    assert params is not None and params["compact"]
+    out = VERIFIER.run(params)
+    assert out["verdict"] == "supported"
+    assert out["measured"]["largest"]["pct_of_model"] < 5
+    strict = VERIFIER.run({**params, "compact_pct": 0.001})
+    assert strict["verdict"] == "refuted"

@@ -82,3 +82,14 @@ def test_scaling_both_directions():
     assert _run(claim="scaling", scaling_form="alpha/r", rslora=True, r=16)["verdict"] == \
         "refuted"
     assert _run(claim="scaling", scaling_form="alpha/sqrt(r)", r=16)["verdict"] == "conditional"
+
+
+@pytest.mark.parametrize(("sentence", "order"), [
+    (r"\( B \in \mathbb{R}^{d \times r} \)", "BA"),
+    (r"\( A \in \mathbb{R}^{r \times k} \)", "BA"),
+    ("A: Down-projection matrix (trainable, r × k, where r << d,k)", "BA"),
+    ("In LoRA, A has shape d × r and B has shape r × k.", "AB"),
+])
+def test_factor_shape_lines(sentence, order):
+    params = shape_params(VERIFIER, sentence)
+    assert params is not None and (params["claim"], params["order"]) == ("delta_shape", order)

@@ -81,3 +81,28 @@ def test_meta_count_matches_analytic_preset_count():
 ])
 def test_shapes_leave_memory_and_size_claims(sentence):
     assert shape_params(VERIFIER, sentence) is None
+
+
+@pytest.mark.parametrize(("sentence", "formula", "verdict"), [
+    (r"LoRA: \( r \times (d + k) \) parameters", "r(d+k)", "supported"),
+    (r"Full fine-tuning: \( d \times k \) parameters", "dk", "supported"),
+    ("LoRA trains 2 x r x d parameters per adapted matrix.", "2rd", "conditional"),
+    ("A LoRA layer has r*d*k trainable parameters.", "rdk", "refuted"),
+])
+def test_count_formulas_checked_on_built_tensors(sentence, formula, verdict):
+    params = _params(sentence)
+    assert (params["claim"], params["formula"]) == ("formula", formula)
+    assert VERIFIER.run(params)["verdict"] == verdict
+
+
+def test_qualitative_reduction_and_model_total():
+    out = VERIFIER.run(_params("These matrices are decomposed into two low-rank components (A "
+                               "and B), dramatically reducing the number of trainable "
+                               "parameters."))
+    assert out["verdict"] == "supported"
+    assert VERIFIER.run({**VERIFIER.defaults(), "claim": "reduces", "min_ratio": 1000.0})[
+        "verdict"] == "conditional"
+    true = _params("Standard fine-tuning of a large model (e.g., Llama 70B) requires updating "
+                   "all 70 billion parameters per training step.")
+    assert VERIFIER.run(true)["verdict"] == "supported"
+    assert VERIFIER.run(_params("LLaMA 65B has 30 billion parameters."))["verdict"] == "refuted"
