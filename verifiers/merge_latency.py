@@ -142,8 +142,11 @@ _ADDS = r"(?<!not )(?<!n't )(?<!never )(?:adds?|introduces?|incurs?|increases?)\
 _MERGED = r"\bmerg\w*|fold\w* into|absorb\w* into|W'\s*=\s*W"
 _UNMERGED = r"unmerged|without merging|not merged|separate(?:ly)? (?:adapter|branch|path)|" \
             r"(?:applied|kept) dynamically|on the fly|at runtime"
+# Adapter-vs-LoRA comparisons belong to the adapter-latency verifier: a sentence that names
+# adapters other than "LoRA adapters" next to LoRA is one of those.
 _NOT_MINE = (r"adapter[- ](?:style|based|layers?|modules?|methods?)|houlsby|bottleneck|prefix|"
-             r"prompt[- ]tuning", r"dora|magnitude", r"quantiz|4-?bit|nf4|qlora",
+             r"prompt[- ]tuning", r"(?<!lora )(?<!lora-)\badapters?\b(?=.*\blora\b)|"
+             r"\blora\b.*(?<!lora )(?<!lora-)\badapters?\b", r"dora|magnitude", r"quantiz|4-?bit|nf4|qlora",
              r"swap|switch")
 
 VERIFIER = Verifier(

@@ -61,3 +61,8 @@ def test_merged_matches_base_and_large_rank_unmerged_is_slower():
     assert m["merged_is_plain_linear"]
     assert m["unmerged_vs_base"]["class"] == "slower", out["explanation"]
     assert out["verdict"] == "conditional"  # holds once merged; unmerged is slower
+
+
+def test_adapters_versus_lora_is_not_a_merge_latency_claim():
+    assert shape_params(VERIFIER, "Adapters add inference latency, LoRA does not.") is None
+    assert shape_params(VERIFIER, "Unlike adapters, LoRA adds no inference latency.") is None
