@@ -17,8 +17,9 @@ CLAIMS = ("frozen", "updated", "b_only_first_step", "a_and_b_first_step")
 
 _LORA = r"(?:\blora\b|low-rank adapt|low rank adapt|adapter)"
 _BASE = (r"(?:pre-?trained|pretrained|base|original|backbone|underlying|frozen)\s+(?:model\s+)?"
-         r"(?:weights?|weight matri(?:x|ces)|parameters|model|network)")
-_FREEZE = r"(?:freez\w*|frozen|kept fixed|keeps? \w+ fixed|remains? (?:fixed|unchanged|frozen)"\
+         r"(?:weights?|weight matri(?:x|ces)|parameters|model|network)|\bW_?0\b")
+_FREEZE = r"(?:freez\w*|frozen|kept fixed|keeps? [\w\s-]{0,30}(?:fixed|unchanged|untouched)" \
+          r"|remains? (?:fixed|unchanged|frozen)" \
           r"|(?:are|is|stay|stays|remain|remains) (?:left )?(?:unchanged|untouched|fixed)" \
           r"|leaving [\w\s-]{0,40}(?:frozen|unchanged|untouched)|not (?:updated|modified|changed))"
 _NEGATED_FREEZE = (r"\b(?:does|do|is|are|were|was)\s*n[o']t\s+(?:\w+\s+)?"

@@ -245,7 +245,7 @@ _MODEL = (r"(?P<model>gpt-?3(?:\s*175\s*b)?|(?:llama|llama-?2|llama 2)[\s-]*(?:7
 _DIMS = (r"\bd\s*=\s*k\s*=\s*(?P<d>\d[\d,]*)", r"\bd\s*=\s*k\s*=\s*(?P<k>\d[\d,]*)",
          r"\bd\s*=\s*(?P<d>\d[\d,]*)", r"\bk\s*=\s*(?P<k>\d[\d,]*)",
          r"(?P<d>\d[\d,]*)\s*x\s*(?P<k>\d[\d,]*)\s*(?:weight\s+)?matri", r"\br\s*=\s*(?P<r>\d+)",
-         r"\brank\s*(?:of\s*|=\s*)?(?P<r>\d+)\b", MODULE_WORDS,
+         r"\brank[\s-]*(?:of\s*|=\s*)?(?P<r>\d+)\b", MODULE_WORDS,
          r"\br\s*=\s*\d+\s*(?:or|and|/|,)\s*(?:r\s*=\s*)?(?P<r_alt>\d+)")
 _PARAMS = r"param"
 _TIMES = r"\s*(?:x|\*|\\times|\\cdot)?\s*"
@@ -307,9 +307,10 @@ VERIFIER = Verifier(
               extract=(rf"(?P<ratio>{_NUM}\s*[km]?)\s*(?:x\b|times\b|-?fold)", *_DIMS, _MODEL),
               none_of=_NOT_MINE, fixed={"claim": "ratio", "upto": True}, weight=1.3),
         Shape("count", all_of=(r"trainable|lora|adapter", _PARAMS),
-              any_of=(rf"(?P<count>{_NUM}\s*[mbk])\s+(?:trainable\s+)?param",),
-              extract=(rf"(?P<count>{_NUM}\s*[mbk])\s+(?:trainable\s+)?param", *_DIMS, _MODEL),
-              none_of=_NOT_MINE + (r"%|reduc|fewer|\bx\b|times",), fixed={"claim": "count"},
+              any_of=(rf"(?P<count>{_NUM}\s*[mbk]?)\s+(?:trainable\s+)?param",),
+              extract=(rf"(?P<count>{_NUM}\s*[mbk]?)\s+(?:trainable\s+)?param", *_DIMS, _MODEL),
+              none_of=_NOT_MINE + (r"%|reduc|fewer|\d\s*x\b(?!\s*\d)|times",),
+              fixed={"claim": "count"},
               weight=1.0),
         Shape("billions to millions", all_of=(r"billions?\b.{0,20}\bto\s+(?:a few\s+)?millions?",),
               extract=(*_DIMS[5:], _MODEL), none_of=_NOT_MINE,

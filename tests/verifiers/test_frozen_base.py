@@ -64,3 +64,8 @@ def test_first_step_only_b_gets_gradient():
     assert out["measured"]["reference"]["first_step_grad_A_max"] == 0.0
     assert out["measured"]["reference"]["first_step_grad_B_max"] > 0.0
     assert _run(claim="a_and_b_first_step", steps=1)["verdict"] == "refuted"
+
+
+def test_symbolic_w0_wording():
+    params = shape_params(VERIFIER, "LoRA keeps W0 unchanged throughout training.")
+    assert params is not None and params["claim"] == "frozen"

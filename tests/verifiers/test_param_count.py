@@ -106,3 +106,11 @@ def test_qualitative_reduction_and_model_total():
                    "all 70 billion parameters per training step.")
     assert VERIFIER.run(true)["verdict"] == "supported"
     assert VERIFIER.run(_params("LLaMA 65B has 30 billion parameters."))["verdict"] == "refuted"
+
+
+def test_matrix_count_without_unit_suffix():
+    params = _params("For a 4096 x 4096 weight matrix, rank-16 LoRA needs 131,072 trainable "
+                     "parameters instead of 16.7M.")
+    assert (params["claim"], params["d"], params["k"], params["r"]) == ("count", 4096, 4096, 16)
+    assert VERIFIER.run(params)["verdict"] == "supported"
+    assert VERIFIER.run({**params, "count": 262144.0})["verdict"] == "refuted"
