@@ -77,7 +77,9 @@ def measure_adapter(p: Preset, module_set_name: str, r: int, dtype: str, directo
         size = adapter_file_bytes(p, module_set_name, r, dtype, p.layers, directory)
         how = "written whole"
     else:
-        at = 1 if rank_one else r
+        # One plus two blocks are written; where that alone would pass the limit, at r=1.
+        block_bytes = data // p.layers
+        at = 1 if rank_one or 3 * block_bytes > WRITE_LIMIT else r
         one = adapter_file_bytes(p, module_set_name, at, dtype, 1, directory)
         two = adapter_file_bytes(p, module_set_name, at, dtype, 2, directory)
         per_block_data = p.lora_params(at, modules_for(p, module_set_name)) // p.layers * \
@@ -85,7 +87,7 @@ def measure_adapter(p: Preset, module_set_name: str, r: int, dtype: str, directo
         header = one - per_block_data - (two - one - per_block_data)
         per_block_header = two - one - per_block_data
         size = header + p.layers * (per_block_data * r // at + per_block_header)
-        how = (f"scaled from 1- and 2-block files at r={at}" if rank_one else
+        how = (f"scaled from 1- and 2-block files at r={at}" if at != r else
                "scaled from 1- and 2-block files")
     return {"config": describe(p, module_set_name, r), "dtype": dtype, "bytes": size,
             "MB": size / 1e6, "MiB": size / 2**20, "tensor_bytes": data, "how": how}
