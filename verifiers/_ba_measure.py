@@ -8,7 +8,8 @@ from typing import Any
 from verifiers._lora import lora_scaling
 
 DENSE_LIMIT = 2**22  # elements of a d x k matrix materialised for real
-PEFT_MAX_R = 32  # the tiny Llama's v_proj is 32 x 64: a larger rank says nothing more there
+PEFT_MAX_R = 32
+RANK_CAP = 4096  # the tiny Llama's v_proj is 32 x 64: a larger rank says nothing more there
 
 
 def reference(p: dict[str, Any]) -> dict[str, Any]:
@@ -91,6 +92,10 @@ def _rank(d: int, k: int, r: int, gen: Any) -> dict[str, Any]:
     """Rank of B A with B, A random (as after training), so the bound r is what limits it."""
     import torch
 
+    full_d, full_k = d, k
+    # rank(B A) = min(r, d, k) for random factors; capping d and k at RANK_CAP >= r keeps that
+    # (r <= 1024) and keeps B and A small whatever size the claim states.
+    d, k = min(d, RANK_CAP), min(k, RANK_CAP)
     b = torch.randn(d, r, generator=gen, dtype=torch.float64)
     a = torch.randn(r, k, generator=gen, dtype=torch.float64)
     if d * k <= DENSE_LIMIT:
@@ -99,7 +104,10 @@ def _rank(d: int, k: int, r: int, gen: Any) -> dict[str, Any]:
         # B = Q R with orthonormal Q, so rank(B A) = rank(R A): an r x k matrix, same rank.
         _, rb = torch.linalg.qr(b)
         rank, method = int(torch.linalg.matrix_rank(rb @ a)), "SVD of R_B A (B = Q_B R_B)"
-    return {"d": d, "k": k, "rank": rank, "rank_method": method, "min_dk": min(d, k),
+    if (d, k) != (full_d, full_k):
+        method += f", measured at d={d}, k={k} (rank is min(r, d, k) either way)"
+    return {"d": full_d, "k": full_k, "rank": rank, "rank_method": method,
+            "min_dk": min(full_d, full_k),
             "rank_A": int(torch.linalg.matrix_rank(a)), "rank_B": int(torch.linalg.matrix_rank(b))}
 
 

@@ -117,8 +117,8 @@ VERIFIER = Verifier(
     params=(
         Param("claim", str, default="equal", choices=("equal", "changes_outputs"),
               help="merging keeps the outputs, or changes them"),
-        Param("d", int, default=256, min=1, max=8192, help="output features (reference)"),
-        Param("k", int, default=256, min=1, max=8192, help="input features (reference)"),
+        Param("d", int, default=256, min=1, max=4096, help="output features (reference)"),
+        Param("k", int, default=256, min=1, max=4096, help="input features (reference)"),
         Param("r", int, default=8, min=1, max=512, help="LoRA rank"),
         Param("alpha", float, default=16.0, min=1e-3, max=4096.0, help="LoRA alpha"),
         Param("batch", int, default=16, min=1, max=4096, help="input rows (reference)"),

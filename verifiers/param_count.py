@@ -11,6 +11,7 @@ it true (`conditional` when some do and some do not).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from verifiers._base import Param, Requires, Shape, Verifier, result
@@ -97,7 +98,7 @@ def _matrix(p: dict[str, Any]) -> dict[str, Any]:
     measured = {"matrices": rows, "ranks_that_match": search[:20]}
     expected = {k_: p[k_] for k_ in ("claim", "d", "k", "r", "pct", "ratio", "count", "tol")
                 if p[k_] not in (0, 0.0, "")}
-    text = "; ".join(f"r={x['r']}: LoRA {x['lora']:,} of {x['full']:,} ({x['reduction_pct']:.2f}%"
+    text = "; ".join(f"r={x['r']}: LoRA {x['lora']:,} of {x['full']:,} ({_pct(x['reduction_pct'])}%"
                      f" reduction, {x['ratio']:,.0f}x fewer)" for x in rows[:4])
     text = f"d={d}, k={k}: {text}"
     if search and not all(holds):
@@ -118,6 +119,13 @@ def _matrix_holds(row: dict[str, Any], p: dict[str, Any]) -> bool:
         return row["ratio"] >= p["ratio"] * (1 - p["tol"]) if p["upto"] else is_close(
             row["ratio"], p["ratio"], p["tol"])
     return is_close(row["lora"], p["count"], p["tol"])
+
+
+def _pct(value: float) -> str:
+    """A reduction near 100% with enough decimals to show what remains: 99.9999984, 99.22."""
+    rest = 100.0 - value
+    digits = 2 if rest <= 0 else max(2, 1 - math.floor(math.log10(rest)))
+    return f"{value:.{min(digits, 12)}f}"
 
 
 def _ranges(values: list[int]) -> str:
@@ -261,8 +269,8 @@ VERIFIER = Verifier(
     run=run,
     params=(
         Param("claim", str, default="reduction_pct", choices=CLAIMS),
-        Param("d", int, default=0, min=0, max=2**20, help="rows of W (0: a whole model)"),
-        Param("k", int, default=0, min=0, max=2**20, help="columns of W"),
+        Param("d", int, default=0, min=0, max=10**9, help="rows of W (0: a whole model)"),
+        Param("k", int, default=0, min=0, max=10**9, help="columns of W"),
         Param("r", int, default=0, min=0, max=65536, help="rank (0: unspecified)"),
         Param("r_alt", int, default=0, min=0, max=65536, help="a second stated rank ('r=8 or "
               "r=16')"),

@@ -93,3 +93,10 @@ def test_scaling_both_directions():
 def test_factor_shape_lines(sentence, order):
     params = shape_params(VERIFIER, sentence)
     assert params is not None and (params["claim"], params["order"]) == ("delta_shape", order)
+
+
+def test_rank_of_a_stated_huge_matrix_is_measured_on_a_capped_slice():
+    out = _run(claim="rank_at_most_r", d=65536, k=65536, r=16)
+    ref = out["measured"]["reference"]
+    assert out["verdict"] == "supported" and ref["rank"] == 16 and ref["min_dk"] == 65536
+    assert "measured at d=4096" in ref["rank_method"]

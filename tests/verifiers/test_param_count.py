@@ -114,3 +114,12 @@ def test_matrix_count_without_unit_suffix():
     assert (params["claim"], params["d"], params["k"], params["r"]) == ("count", 4096, 4096, 16)
     assert VERIFIER.run(params)["verdict"] == "supported"
     assert VERIFIER.run({**params, "count": 262144.0})["verdict"] == "refuted"
+
+
+def test_huge_stated_matrix_is_counted_without_allocating():
+    params = VERIFIER.resolve_params({"claim": "reduction_pct", "d": "1e9", "k": "1e9", "r": 8,
+                                      "pct": 99.9999})
+    out = VERIFIER.run(params)
+    row = out["measured"]["matrices"][0]
+    assert row["device"] == "meta" and row["full"] == 10**18
+    assert out["verdict"] == "refuted"  # 99.9999984%, not 99.9999% to the stated digits
