@@ -2,6 +2,8 @@
 
 import pytest
 from claim_match import shape_params
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from verifiers.param_count import VERIFIER, count_matrix, model_row
 
@@ -123,3 +125,16 @@ def test_huge_stated_matrix_is_counted_without_allocating():
     row = out["measured"]["matrices"][0]
     assert row["device"] == "meta" and row["full"] == 10**18
     assert out["verdict"] == "refuted"  # 99.9999984%, not 99.9999% to the stated digits
+
+
+@settings(max_examples=30, deadline=None)
+@given(d=st.integers(2, 5000), k=st.integers(2, 5000), r=st.integers(1, 64))
+def test_any_matrix_true_percentage_supported_and_a_wrong_one_refuted(d, k, r):
+    assume(r * (d + k) < d * k)
+    true = 100.0 * (1 - r * (d + k) / (d * k))
+    assume(true >= 2.0)
+    base = {"claim": "reduction_pct", "d": d, "k": k, "r": r}
+    stated = VERIFIER.resolve_params({**base, "pct": f"{true:.2f}"})
+    assert VERIFIER.run(stated)["verdict"] == "supported"
+    wrong = VERIFIER.resolve_params({**base, "pct": f"{true - 1.0:.2f}"})
+    assert VERIFIER.run(wrong)["verdict"] == "refuted"
