@@ -80,11 +80,14 @@ def _holds(claim: str, m: dict[str, Any]) -> bool:
 def _measure(params: dict[str, Any], *, use_peft: bool) -> dict[str, Any]:
     import torch
 
+    from verifiers._env import has_package
     from verifiers._lora import inject_lora
     from verifiers._tiny import peft_lora, random_tokens, tiny_llama
 
     seed, r, alpha = params["seed"], params["r"], params["alpha"]
-    model = tiny_llama(seed=seed)
+    # The reference half needs no third-party library: without transformers it trains a
+    # pure-torch stand-in with the same q_proj / v_proj names.
+    model = tiny_llama(seed=seed) if has_package("transformers") else _torch_lm(seed)
     targets = ("q_proj", "v_proj")
     if use_peft:
         model = peft_lora(model, r=r, alpha=alpha, targets=targets)
@@ -100,7 +103,7 @@ def _measure(params: dict[str, Any], *, use_peft: bool) -> dict[str, Any]:
     grad_a = grad_b = 0.0
     for step in range(params["steps"]):
         opt.zero_grad(set_to_none=True)
-        loss = model(input_ids=tokens, labels=tokens).loss
+        loss = _loss(model, tokens)
         loss.backward()
         if step == 0:
             grad_a = max(float(named[n].grad.abs().max()) for n in adapter if "lora_A" in n)
@@ -121,6 +124,47 @@ def _measure(params: dict[str, Any], *, use_peft: bool) -> dict[str, Any]:
         "first_step_grad_B_max": grad_b,
         "final_loss": float(loss.detach()),
     }
+
+
+def _loss(model: Any, tokens: Any) -> Any:
+    import torch
+
+    out = model(input_ids=tokens, labels=tokens)
+    if hasattr(out, "loss"):
+        return out.loss
+    return torch.nn.functional.cross_entropy(out[:, :-1].flatten(0, 1), tokens[:, 1:].flatten())
+
+
+def _torch_lm(seed: int) -> Any:
+    """A tiny language model in plain torch: embedding, attention-like q/v projections, head."""
+    import torch
+    from torch import nn
+
+    class Block(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.q_proj, self.v_proj = nn.Linear(64, 64), nn.Linear(64, 64)
+            self.norm = nn.LayerNorm(64)
+
+        def forward(self, h: torch.Tensor) -> torch.Tensor:
+            q, v = self.q_proj(self.norm(h)), self.v_proj(self.norm(h))
+            weights = torch.softmax(q @ h.transpose(1, 2) / 8.0, dim=-1).tril()
+            return h + weights @ v
+
+    class TinyLM(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embed, self.head = nn.Embedding(256, 64), nn.Linear(64, 256)
+            self.layers = nn.ModuleList([Block(), Block()])
+
+        def forward(self, input_ids: torch.Tensor, labels: Any = None) -> torch.Tensor:
+            h = self.embed(input_ids)
+            for block in self.layers:
+                h = block(h)
+            return self.head(h)
+
+    torch.manual_seed(seed)
+    return TinyLM()
 
 
 _NOT_FROZEN = _NEGATED_FREEZE + (r"(?:updat|modif|chang|retrain)\w*\s+(?:both\s+)?(?:the\s+)?"

@@ -69,3 +69,14 @@ def test_first_step_only_b_gets_gradient():
 def test_symbolic_w0_wording():
     params = shape_params(VERIFIER, "LoRA keeps W0 unchanged throughout training.")
     assert params is not None and params["claim"] == "frozen"
+
+
+def test_reference_half_runs_without_transformers(monkeypatch):
+    import verifiers._env as env
+
+    real = env.has_package
+    monkeypatch.setattr(env, "has_package", lambda name: name != "transformers" and real(name))
+    from verifiers.frozen_base import _measure
+
+    m = _measure(VERIFIER.defaults() | {"steps": 2}, use_peft=False)
+    assert m["base_changed"] == 0 and m["adapter_changed"] == m["adapter_tensors"] == 8
