@@ -228,7 +228,7 @@ _MODEL = (r"(?P<model>gpt-?3(?:\s*175\s*b)?|(?:llama|llama-?2|llama 2)[\s-]*(?:7
           r"\s*b|\b(?:7|13|30|33|65|70|175)\s*b\b(?!it|yte))")
 _DTYPE = r"(?P<dtype>fp16|float16|bf16|bfloat16|16-bit|16 bit|half precision|fp32|float32|32-bit)"
 _COMMON = (_MODEL, _DTYPE, MODULE_WORDS, r"\br\s*=\s*(?P<r>\d+)", r"\brank\s*(?:of\s*)?(?P<r>\d+)")
-_MB = (rf"(?P<mb>{_NUM})\s*(?:-|to)\s*(?P<mb_high>{_NUM})\s*(?:MB|MiB|megabytes?)\b",
+_MB = (rf"(?P<mb>{_NUM})\s*(?:-|to|and)\s*(?P<mb_high>{_NUM})\s*(?:MB|MiB|megabytes?)\b",
        rf"(?P<mb>{_NUM})\s*(?:MB|MiB|megabytes?)\b")
 _GB = (rf"(?P<gb_at_least>over|more than|at least|>=?|upwards of)\s*(?P<gb>{_NUM})\s*(?:GB|GiB)\b",
        rf"(?P<gb>{_NUM})\s*(?P<gb_at_least>\+)\s*(?:GB|GiB)\b", rf"(?P<gb>{_NUM})\s*(?:GB|GiB)\b")

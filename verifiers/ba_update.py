@@ -85,12 +85,12 @@ _DK = (r"\bd\s*=\s*k\s*=\s*(?P<d>\d[\d,]*)", r"\bd\s*=\s*k\s*=\s*(?P<k>\d[\d,]*)
        r"\bd\s*=\s*(?P<d>\d[\d,]*)", r"\bk\s*=\s*(?P<k>\d[\d,]*)",
        r"(?P<d>\d[\d,]*)\s*x\s*(?P<k>\d[\d,]*)\s*(?:weight|matri)",
        r"\b(?:rank|r)\s*(?:=|of)\s*(?P<r>\d+)", r"alpha\s*=\s*(?P<alpha>\d+(?:\.\d+)?)")
-_INIT = (r"initiali[sz]|\binit\b|at the start|before (?:any )?training|zero-?init|"
-         r"\bB\s*=\s*0\b|B\s+(?:is|are|starts?)\s+(?:initiali[sz]ed\s+)?(?:to\s+|with\s+|at\s+)?"
+_INIT = (r"initiali[sz]|\binit\b|\binitial(?:ly)?\b|at the start|before (?:any )?training|"
+         r"zero-?init|\bB\s*=\s*0\b|B\s+(?:is|are|starts?)\s+(?:initiali[sz]ed\s+)?(?:to\s+|with\s+|at\s+)?"
          r"zeros?|zeros\(")
 _B_RANDOM = (r"\bB\s+(?:is\s+|are\s+)?(?:initiali[sz]ed\s+)?(?:randomly|at random|with random)|"
              r"random\w*\s+(?:initiali[sz]ed\s+)?B\b")
-_ADAPTED = r"lora|adapt|low-rank|forward|output|layer|model"
+_ADAPTED = r"lora|adapt|low-rank|forward|output|layer|model|training|\bB\s*A\s*=\s*0"
 _NEG = r"\bnot\b|n't\b|\bnever\b|\bno longer\b"
 _RS = r"rs-?lora|rank-?stabili[sz]ed"
 _SQRT = r"alpha\s*/\s*(?:sqrt\s*\(?\s*r|√\s*r|r\s*\^\s*\(?\s*(?:0?\.5|1\s*/\s*2))"

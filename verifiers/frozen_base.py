@@ -16,17 +16,22 @@ from verifiers._tiny import PEFT_MISSING, peft_available
 CLAIMS = ("frozen", "updated", "b_only_first_step", "a_and_b_first_step")
 
 _LORA = r"(?:\blora\b|low-rank adapt|low rank adapt|adapter)"
-_BASE = (r"(?:pre-?trained|pretrained|base|original|backbone|underlying|frozen)\s+(?:model\s+)?"
+_BASE = (r"(?:pre-?trained|pretrained|base|original|backbone|underlying|frozen)\s+"
+         r"(?:model(?:'s)?\s+)?"
          r"(?:weights?|weight matri(?:x|ces)|parameters|model|network)|\bW_?0\b")
 _FREEZE = r"(?:freez\w*|frozen|kept fixed|keeps? [\w\s-]{0,30}(?:fixed|unchanged|untouched)" \
           r"|remains? (?:fixed|unchanged|frozen)" \
           r"|(?:are|is|stay|stays|remain|remains) (?:left )?(?:unchanged|untouched|fixed)" \
-          r"|leaving [\w\s-]{0,40}(?:frozen|unchanged|untouched)|not (?:updated|modified|changed))"
+          r"|leaving [\w\s-]{0,40}(?:frozen|unchanged|untouched)|not (?:updated|modified|changed)" \
+          r"|(?:does not|doesn't|do not|don't|never|not)\s+(?:update|modif|change|touch|train)" \
+          r"|(?:receives?|gets?|has) no gradients?|requires_grad\s*=\s*false|non-?trainable" \
+          r"|not trainable)"
 _NEGATED_FREEZE = (r"\b(?:does|do|is|are|were|was)\s*n[o']t\s+(?:\w+\s+)?"
                    r"(?:freez|frozen|kept frozen)",
                    r"\bunfrozen\b", r"\bnot\s+(?:kept\s+)?frozen\b", r"\bno longer frozen\b")
-_UPDATE = (r"(?:updat|modif|chang|retrain|overwrit|adjust)\w*\s+(?:all|every|each|the)\s+"
-           r"(?:of\s+the\s+)?(?:[\w']+\s+){0,2}(?:weights|parameters)",
+_UPDATE = (r"(?<!not )(?<!never )(?<!n't )(?:updat|modif|chang|retrain|overwrit|adjust)\w*\s+"
+           r"(?:all|every|each|the)\s+(?:of\s+the\s+)?(?:[\w']+\s+){0,2}(?:weights?|"
+           r"parameters?)",
            r"(?:pre-?trained|base|original|model)\s+(?:model\s+)?(?:weights|parameters)\s+"
            r"(?:are|is|get|gets|will be|also)\s+(?:also\s+)?(?:updated|modified|changed|trained)")
 # Sentences about full fine-tuning, or contrasting with it, are not claims that LoRA updates W0.

@@ -129,7 +129,8 @@ VERIFIER = Verifier(
     shapes=(
         Shape("merge keeps outputs", all_of=(_MERGE, _LORA),
               any_of=(r"\bcan be\b|\bare\b|\bis\b|\bget\b|ahead of|into the base|equal|identical|"
-                      r"same|equivalent|exact|W'\s*=",),
+                      r"same|equivalent|exact|W'\s*=|(?:does not|doesn't|won't|will not|never) "
+                      r"(?:change|alter|affect)|unchanged|preserv",),
               none_of=_CHANGES + (r"latency|slow|fast|speed|throughput", r"dora|magnitude",
                                   r"swap|switch", r"quantiz|4-?bit|nf4"),
               fixed={"claim": "equal"}, weight=1.0,

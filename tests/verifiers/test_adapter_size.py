@@ -69,3 +69,10 @@ def test_compact_adapter_without_numbers():
     assert out["measured"]["largest"]["pct_of_model"] < 5
     strict = VERIFIER.run({**params, "compact_pct": 0.001})
     assert strict["verdict"] == "refuted"
+
+
+@pytest.mark.parametrize("sentence", ["LoRA adapters are usually between 10 and 100 MB.",
+                                      "LoRA adapters are usually 10 to 100 MB."])
+def test_range_wordings(sentence):
+    params = shape_params(VERIFIER, sentence)
+    assert (params["mb"], params["mb_high"]) == (10.0, 100.0)

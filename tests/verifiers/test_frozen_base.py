@@ -24,6 +24,11 @@ from verifiers.frozen_base import VERIFIER
     ("At the first optimizer step only B receives a non-zero gradient, because B starts at zero.",
      "b_only_first_step"),
     ("Both A and B receive a gradient at the first training step.", "a_and_b_first_step"),
+    ("LoRA does not update the pretrained weights.", "frozen"),
+    ("LoRA never modifies the base model's weights.", "frozen"),
+    ("Only the low-rank matrices A and B are trained; W0 receives no gradient.", "frozen"),
+    ("LoRA updates every weight of the model.", "updated"),
+    ("The base model weights get updated during LoRA training.", "updated"),
 ])
 def test_shapes_read_polarity(sentence, claim):
     params = shape_params(VERIFIER, sentence)

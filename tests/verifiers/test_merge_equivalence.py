@@ -15,6 +15,7 @@ from verifiers.merge_equivalence import VERIFIER
     ("Merged LoRA models produce different predictions from the unmerged adapter.",
      "changes_outputs"),
     ("Merging a LoRA adapter is lossy.", "changes_outputs"),
+    ("Merging LoRA does not change the model's outputs.", "equal"),
 ])
 def test_shapes(sentence, claim):
     params = shape_params(VERIFIER, sentence)
