@@ -34,7 +34,7 @@ def main() -> None:
             t0 = time.perf_counter()
             out = VERIFIER.run(params)
             secs = time.perf_counter() - t0
-            m = out["measured"]
+            m = out["measured"]["reference"]
             mr, ur = m["merged_vs_base"], m["unmerged_vs_base"]
             verdicts[out["verdict"]] += 1
             print(f"{claim:<13} {weights:<12} {i + 1:>3}  {out['verdict']:<11} "

@@ -22,8 +22,11 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     """Time base, merged and unmerged forward passes and judge the latency claim."""
     m = measure(params)
     merged, unmerged = m["merged_vs_base"]["class"], m["unmerged_vs_base"]["class"]
-    measured = {**m, "note": "merged layer = plain nn.Linear with W0 + s B A, the same operation "
-                             "as the base layer; unmerged = W0 x + s B (A x)"}
+    measured = {"reference": m,
+                "note": "reference: merged layer = plain nn.Linear with W0 + s B A, the same "
+                        "operation as the base layer; unmerged = W0 x + s B (A x). The verdict "
+                        "follows the reference layer; the PEFT model timing is reported beside it."}
+    measured["peft"] = _peft_half(params)
     expected = {"claim": params["claim"], "weights": params["weights"], "tol": params["tol"]}
     mr, ur = m["merged_vs_base"], m["unmerged_vs_base"]
     text = (f"merged/base time {mr['ratio']:.3f} [{mr['low']:.3f}, {mr['high']:.3f}], "
@@ -32,6 +35,11 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
             f"d={params['d']}, k={params['k']}, r={params['r']}, {params['tokens']} tokens, "
             f"{params['device']}; "
             f"'slower' means above {1 + params['tol']:.2f})")
+    if "skipped" not in measured["peft"]:
+        pm, pu = measured["peft"]["merged_vs_base"], measured["peft"]["unmerged_vs_base"]
+        text += (f"; PEFT tiny Llama: merged/base {pm['ratio']:.3f} [{pm['low']:.3f}, "
+                 f"{pm['high']:.3f}], unmerged/base {pu['ratio']:.3f} [{pu['low']:.3f}, "
+                 f"{pu['high']:.3f}]")
     relevant = {"merged": (merged,), "unmerged": (unmerged,)}.get(params["weights"],
                                                                   (merged, unmerged))
     if "unclear" in relevant:
@@ -39,6 +47,18 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
                       measured, expected)
     verdict, why = _verdict(params["claim"], params["weights"], merged, unmerged)
     return result(verdict, f"{why}: {text}.", measured, expected)
+
+
+def _peft_half(params: dict[str, Any]) -> dict[str, Any]:
+    from verifiers._tiny import PEFT_MISSING, peft_available
+
+    if not params["peft"]:
+        return {"skipped": "not requested (peft=true also times a tiny Llama under PEFT)"}
+    if not peft_available():
+        return {"skipped": PEFT_MISSING}
+    from verifiers._merge_peft import peft_model_timing
+
+    return peft_model_timing(params)
 
 
 def _verdict(claim: str, weights: str, merged: str, unmerged: str) -> tuple[str, str]:
@@ -170,6 +190,8 @@ VERIFIER = Verifier(
               help="relative slowdown below which a ratio counts as no latency"),
         Param("device", str, default="cpu", choices=("cpu", "cuda")),
         Param("threads", int, default=1, min=1, max=256, help="CPU threads while timing"),
+        Param("peft", bool, default=False, help="also time a tiny Llama under PEFT (base, "
+              "merge_and_unload, unmerged)"),
         Param("seed", int, default=0, min=0, max=2**31 - 1),
     ),
     shapes=(

@@ -57,7 +57,7 @@ def test_merged_matches_base_and_large_rank_unmerged_is_slower():
                                       "d": 256, "k": 256, "r": 128, "tokens": 16,
                                       "rounds": 30})
     out = VERIFIER.run(params)
-    m = out["measured"]
+    m = out["measured"]["reference"]
     assert m["merged_is_plain_linear"]
     assert m["unmerged_vs_base"]["class"] == "slower", out["explanation"]
     assert out["verdict"] == "conditional"  # holds once merged; unmerged is slower
@@ -66,3 +66,17 @@ def test_merged_matches_base_and_large_rank_unmerged_is_slower():
 def test_adapters_versus_lora_is_not_a_merge_latency_claim():
     assert shape_params(VERIFIER, "Adapters add inference latency, LoRA does not.") is None
     assert shape_params(VERIFIER, "Unlike adapters, LoRA adds no inference latency.") is None
+
+
+def test_peft_model_timing_is_reported_beside_the_verdict():
+    from verifiers._tiny import peft_available
+
+    params = VERIFIER.resolve_params({"weights": "merged", "peft": True, "rounds": 5,
+                                      "max_batches": 1, "inner": 1, "tokens": 8})
+    out = VERIFIER.run(params)
+    peft = out["measured"]["peft"]
+    if not peft_available():
+        assert "skipped" in peft
+        return
+    assert set(peft) >= {"merged_vs_base", "unmerged_vs_base"}
+    assert peft["unmerged_vs_base"]["ratio"] > 0
