@@ -85,3 +85,19 @@ def test_reference_half_runs_without_transformers(monkeypatch):
 
     m = _measure(VERIFIER.defaults() | {"steps": 2}, use_peft=False)
     assert m["base_changed"] == 0 and m["adapter_changed"] == m["adapter_tensors"] == 8
+
+
+def test_importing_these_verifiers_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys; import verifiers.frozen_base, verifiers.ba_update, "
+            "verifiers.merge_equivalence, verifiers.merge_latency, verifiers.param_count, "
+            "verifiers.adapter_size; assert 'torch' not in sys.modules, 'torch imported'")
+    import os
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get(
+        "PYTHONPATH")]))}
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root, env=env)
