@@ -91,3 +91,8 @@ def doi_from_url(url: str) -> str | None:
     """The DOI of a doi.org URL or of a URL/text that contains one ("10.1234/abc")."""
     m = _DOI.search(unquote(url))
     return m.group(1).rstrip(".,;)") if m else None
+
+
+def find_arxiv_ids(text: str) -> list[tuple[int, ArxivId]]:
+    """Ids written as "arXiv:2106.09685" in running text, with the offset of each mention."""
+    return [(m.start(), parse_arxiv_id(m["id"].rstrip(".,;)"))) for m in _ARXIV_TEXT.finditer(text)]

@@ -1,0 +1,89 @@
+"""A plain-text glossary entry (seed 004).
+
+```
+>_TheQuery          site chrome (a block of several short lines)
+← Glossary
+                    blank
+LoRA                the term: the last-but-one short one-line block before the definition
+MLOps               the category: the last short one-line block before the definition
+<definition and prose paragraphs>
+Last updated: March 31, 2026
+```
+
+The body runs from the first prose paragraph to the end of the file.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kbcheck.loaders._build import build_article
+from kbcheck.loaders._links import body_links
+from kbcheck.loaders._text import written_date
+from kbcheck.models import LoadResult
+
+FORMAT = "glossary"
+_UPDATED = re.compile(r"^[ \t]*(?:Last updated|Updated)[ \t]*:[ \t]*(.+?)[ \t]*$", re.M | re.I)
+_NAV = ("←", "→", "›", "»", "<", ">", "|", "/", "Home")
+_SHORT = 80  # a header line (title, category) is shorter than this
+
+
+def detect(text: str) -> bool:
+    """Plain text with a short line (the term) before a paragraph: the fallback format."""
+    return any(line.strip() for line in text.splitlines()[:50])
+
+
+def load(text: str, path: str) -> LoadResult:
+    """The term and its category from the header lines, `Last updated:` from its line."""
+    data: dict[str, object] = {}
+    lines: dict[str, int] = {}
+    header: list[tuple[int, str]] = []  # one-line header blocks: (line, text)
+    body_line, body_offset = 1, 0
+    for block_line, block_offset, block in _blocks(text):
+        if _is_prose(block):
+            body_line, body_offset = block_line, block_offset
+            break
+        if len(block) == 1 and not block[0].startswith(_NAV) and len(block[0]) < _SHORT:
+            header.append((block_line, block[0]))
+    # (no prose paragraph: the body is the whole file, so that nothing is lost)
+    if len(header) >= 2:
+        (tl, title), (cl, category) = header[-2], header[-1]
+        data.update(title=title, category=category)
+        lines.update(title=tl, category=cl)
+    elif header:
+        data["title"], lines["title"] = header[0][1], header[0][0]
+    m = _UPDATED.search(text)
+    if m:
+        data["updated"] = written_date(m.group(1))
+        lines["updated"] = 1 + text.count("\n", 0, m.start())
+    body = text[body_offset:]
+    links, link_lines = body_links(body, body_line, wiki=False)
+    lines.update(link_lines)
+    findings: list = []
+    article = build_article(data, path=path, fmt=FORMAT, body=body, body_line=body_line,
+                            lines=lines, body_links=links, findings=findings)
+    return LoadResult(path=path, article=article, findings=findings)
+
+
+def _blocks(text: str):
+    """Blocks of non-blank lines: (first line number, offset, stripped lines)."""
+    block: list[str] = []
+    start_line = start_off = 0
+    pos = 0
+    for no, raw in enumerate(text.split("\n"), 1):
+        if raw.strip():
+            if not block:
+                start_line, start_off = no, pos
+            block.append(raw.strip())
+        elif block:
+            yield start_line, start_off, block
+            block = []
+        pos += len(raw) + 1
+    if block:
+        yield start_line, start_off, block
+
+
+def _is_prose(block: list[str]) -> bool:
+    words = sum(len(line.split()) for line in block)
+    return words >= 8 or any(line.endswith((".", "!", "?")) and len(line) >= _SHORT // 2
+                             for line in block)

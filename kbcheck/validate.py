@@ -1,0 +1,53 @@
+"""`validate_paths`: discover the article files, load each, run the rules; values, no printing."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from kbcheck.discover import discover
+from kbcheck.loaders import DEFAULT_MAX_BYTES, load_file
+from kbcheck.models import Article, Finding, LoadResult, Severity
+from kbcheck.rules import check_article
+
+
+class ValidationResult(BaseModel):
+    """What `kbcheck validate` found: one `LoadResult` per file (its findings include the
+    rules'), and every finding of the run (those of unreadable entries included)."""
+
+    results: list[LoadResult] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+
+    @property
+    def articles(self) -> list[Article]:
+        """The articles that could be built, in file order."""
+        return [r.article for r in self.results if r.article is not None]
+
+    def counts(self) -> dict[str, int]:
+        """Files, articles, and findings per severity."""
+        out = {"files": len(self.results), "articles": len(self.articles)}
+        for sev in Severity:
+            out[sev.value] = sum(f.severity is sev for f in self.findings)
+        return out
+
+
+def validate_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    today: date | None = None,
+) -> ValidationResult:
+    """Load every article file under `paths` and check it; never raises for bad input."""
+    today = today or date.today()
+    files, findings = discover(paths)
+    results: list[LoadResult] = []
+    for path in files:
+        result = load_file(path, max_bytes=max_bytes)
+        if result.article is not None:
+            result.findings.extend(check_article(result.article, today))
+        results.append(result)
+        findings.extend(result.findings)
+    return ValidationResult(results=results, findings=findings)
