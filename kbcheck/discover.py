@@ -28,10 +28,10 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[F
     not be read."""
     files: list[str] = []
     findings: list[Finding] = []
-    seen: set[str] = set()
+    seen: set[tuple[int, int]] = set()  # (device, inode): a file named twice is read once
 
-    def add(path: str) -> None:
-        key = os.path.realpath(path)
+    def add(path: str, st: os.stat_result) -> None:
+        key = (st.st_dev, st.st_ino)
         if key not in seen:
             seen.add(key)
             files.append(path)
@@ -50,26 +50,27 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[F
                 if entry.is_dir(follow_symlinks=False):
                     walk(entry.path)
                     continue
-                mode = entry.stat().st_mode  # follows a link to its target
+                st = entry.stat()  # follows a link to its target
             except OSError as exc:
                 findings.append(_unreadable(entry.path, f"cannot read: {exc.strerror or exc}"))
                 continue
+            mode = st.st_mode
             if stat.S_ISREG(mode):
-                add(entry.path)
+                add(entry.path, st)
             elif not stat.S_ISDIR(mode):  # a link to a folder is not followed (no loops)
                 findings.append(_unreadable(entry.path, "not a regular file"))
 
     for raw in paths:
         path = os.fspath(raw)
         try:
-            mode = os.stat(path).st_mode
+            st = os.stat(path)
         except OSError as exc:
             findings.append(_unreadable(path, f"cannot read: {exc.strerror or exc}"))
             continue
-        if stat.S_ISDIR(mode):
+        if stat.S_ISDIR(st.st_mode):
             walk(path)
-        elif stat.S_ISREG(mode):
-            add(path)
+        elif stat.S_ISREG(st.st_mode):
+            add(path, st)
         else:
             findings.append(_unreadable(path, "not a regular file"))
     return files, findings

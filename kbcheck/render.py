@@ -6,10 +6,11 @@ Reporters return strings; the CLI writes them. `REPORTERS` maps a `--format` nam
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Callable
 
-from kbcheck.models import Finding, Severity
+from pydantic import BaseModel
+
+from kbcheck.models import Article, Finding, Severity
 from kbcheck.validate import ValidationResult
 
 _ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
@@ -24,36 +25,53 @@ def _where(f: Finding) -> str:
     return f.path + (f":{f.line}" if f.line else "") + (f":{f.column}" if f.column else "")
 
 
-def render_text(result: ValidationResult, *, color: bool = False, width: int = 100) -> str:
-    """A listing grouped by file, then a summary line."""
-    from rich.console import Console
-    from rich.markup import escape
+_STYLE = {Severity.error: "bold red", Severity.warning: "yellow", Severity.info: "cyan"}
 
-    buf = io.StringIO()
-    console = Console(file=buf, force_terminal=color, no_color=not color, width=width,
-                      highlight=False, soft_wrap=True)
-    style = {Severity.error: "bold red", Severity.warning: "yellow", Severity.info: "cyan"}
-    for f in _sorted(result.findings):
-        sev = f.severity.value
-        console.print(f"[bold]{escape(_where(f))}[/]: [{style[f.severity]}]{sev}[/] "
-                      f"{escape(f.message)} [dim]\\[{f.rule}][/]")
-        if f.hint:
-            console.print(f"    [dim]hint: {escape(f.hint)}[/]")
+
+def render_text(result: ValidationResult, *, color: bool = False, width: int = 100) -> str:
+    """One line per finding (`path:line:col: severity message [rule]`, then its hint), sorted by
+    file and line, and a summary line; coloured with rich for a terminal."""
+    rows = [(f"{_where(f)}: ", f.severity, f" {f.message} ", f"[{f.rule}]",
+             f"    hint: {f.hint}" if f.hint else None) for f in _sorted(result.findings)]
     c = result.counts()
     summary = (f"{c['files']} files, {c['articles']} articles: {c['error']} errors, "
                f"{c['warning']} warnings, {c['info']} notes")
-    console.print(f"[bold]{summary}[/]")
+    if not color:  # plain text needs no layout engine; this keeps big listings fast
+        out = []
+        for where, sev, message, rule, hint in rows:
+            out.append(f"{where}{sev.value}{message}{rule}\n")
+            if hint:
+                out.append(f"{hint}\n")
+        out.append(summary + "\n")
+        return "".join(out)
+    from rich.console import Console
+    from rich.text import Text
+
+    text = Text()
+    for where, sev, message, rule, hint in rows:
+        text.append(where, "bold").append(sev.value, _STYLE[sev]).append(message)
+        text.append(rule, "dim").append("\n")
+        if hint:
+            text.append(hint, "dim").append("\n")
+    text.append(summary, "bold")
+    buf = io.StringIO()
+    Console(file=buf, force_terminal=True, width=width, highlight=False, soft_wrap=True).print(text)
     return buf.getvalue()
+
+
+class _JsonReport(BaseModel):
+    """The document `--format json` prints."""
+
+    summary: dict[str, int]
+    articles: list[Article]
+    findings: list[Finding]
 
 
 def render_json(result: ValidationResult) -> str:
     """{"summary", "articles", "findings"}: the Article and Finding models' JSON data."""
-    doc = {
-        "summary": result.counts(),
-        "articles": [a.model_dump(mode="json") for a in result.articles],
-        "findings": [f.model_dump(mode="json") for f in _sorted(result.findings)],
-    }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    doc = _JsonReport(summary=result.counts(), articles=result.articles,
+                      findings=_sorted(result.findings))
+    return doc.model_dump_json(indent=2) + "\n"
 
 
 def _escape_data(text: str) -> str:

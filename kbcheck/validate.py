@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from pydantic import BaseModel, Field
@@ -44,10 +46,26 @@ def validate_paths(
     today = today or date.today()
     files, findings = discover(paths)
     results: list[LoadResult] = []
-    for path in files:
-        result = load_file(path, max_bytes=max_bytes)
-        if result.article is not None:
-            result.findings.extend(check_article(result.article, today))
-        results.append(result)
-        findings.extend(result.findings)
+    with _gc_paused():
+        for path in files:
+            result = load_file(path, max_bytes=max_bytes)
+            if result.article is not None:
+                result.findings.extend(check_article(result.article, today))
+            results.append(result)
+            findings.extend(result.findings)
     return ValidationResult(results=results, findings=findings)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cycle collector while loading: the results of every file stay alive, so each
+    full collection would walk all the articles loaded so far (a third of the run time on 10,000
+    articles). Loading creates no reference cycles except for recursive YAML aliases, which are
+    refused and collected once the collector runs again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

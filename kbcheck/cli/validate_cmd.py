@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from enum import StrEnum
@@ -41,6 +42,9 @@ def validate(
     if missing:
         typer.echo(f"kbcheck validate: no such file or folder: {', '.join(missing)}", err=True)
         raise typer.Exit(2)
+    # A short-lived process that keeps every article until it prints: the cycle collector would
+    # only walk them all, again and again (validate_paths pauses it while loading, too).
+    gc.disable()
     if output is None:
         github = os.environ.get("GITHUB_ACTIONS", "").lower() == "true"
         output = OutputFormat.github if github else OutputFormat.text

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from datetime import date
 from difflib import get_close_matches
 
-from kbcheck.ids import arxiv_id_from_url, find_arxiv_ids
+from kbcheck.ids import find_arxiv_ids
 from kbcheck.models import Article, AtomicFact, Finding, Frontmatter, Severity, Source
 from kbcheck.rules import Rule, register
-from kbcheck.rules.urls import url_key, url_problem
+from kbcheck.rules.urls import arxiv_id, url_key, url_problem
 
 _E, _W, _I = Severity.error, Severity.warning, Severity.info
 
@@ -132,7 +132,7 @@ def arxiv_ids(article: Article, today: date) -> Iterator[Finding]:
     targets += [(f"atomic_facts.{i}.source_url", f.source_url)
                 for i, f in enumerate(article.atomic_facts)]
     for where, url in targets:
-        parsed = arxiv_id_from_url(url) if url else None
+        parsed = arxiv_id(url) if url else None
         if parsed is not None and not parsed.ok:
             yield _finding(article, "arxiv-id-malformed", _E, where, parsed.problem or "",
                            "arXiv ids read YYMM.NNNNN, e.g. https://arxiv.org/abs/2106.09685")
@@ -152,7 +152,7 @@ def arxiv_years(article: Article, today: date) -> Iterator[Finding]:
     for where, src in _sources(article):
         if src.url is None or src.year is None:
             continue
-        parsed = arxiv_id_from_url(src.url)
+        parsed = arxiv_id(src.url)
         if parsed is None or not parsed.ok or parsed.year == src.year:
             continue
         year_at = where.removesuffix(".url") + ".year"

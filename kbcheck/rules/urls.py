@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from kbcheck.ids import arxiv_id_from_url
 
 _LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_SPACE = re.compile(r"\s")
+
+# Articles of one knowledge base cite the same few hundred URLs over and over: cache the checks.
+arxiv_id = lru_cache(maxsize=8192)(arxiv_id_from_url)
 
 
+@lru_cache(maxsize=8192)
 def url_problem(url: str) -> str | None:
     """Why `url` is not a well-formed http(s) URL, or None when it is."""
     if not url or not url.strip():
         return "the URL is empty"
-    if url != url.strip() or any(c.isspace() for c in url):
+    if _SPACE.search(url):
         return "the URL contains whitespace"
     try:
         parts = urlsplit(url)
@@ -43,10 +49,11 @@ def url_problem(url: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def url_key(url: str) -> str:
     """A key under which two spellings of one URL compare equal: scheme, `www.`, a trailing
     slash and the fragment are ignored; arXiv abs/pdf links and versions name the same paper."""
-    arxiv = arxiv_id_from_url(url)
+    arxiv = arxiv_id(url)
     if arxiv is not None and arxiv.ok:
         return f"arxiv:{arxiv.id}"
     try:
