@@ -7,7 +7,7 @@ recursive aliases, duplicate keys, and dates kept as strings (the timestamp reso
 so that Pydantic reports a bad date like ``2024-13-01`` at its line.
 
 libyaml's composer recurses in C and crashes the interpreter on very deep nesting, so the text is
-checked for depth before libyaml sees it (`_depth_exceeded`).
+checked for depth before libyaml sees it (`_too_deep_at`).
 """
 
 from __future__ import annotations
@@ -88,17 +88,18 @@ class _Abort(Exception):
         self.finding = finding
 
 
-def _depth_exceeded(text: str) -> bool:
-    """Whether the text may nest deeper than MAX_DEPTH; cheap, and errs on the side of yes only
-    for absurd inputs (hundreds of unclosed brackets or of indentation columns)."""
+def _too_deep_at(text: str) -> int | None:
+    """Where the text may nest deeper than MAX_DEPTH (an offset), else None. Cheap, and errs on
+    the side of "too deep" only for absurd inputs (a hundred unclosed brackets, two hundred
+    columns of indentation)."""
     if text.count("[") + text.count("{") > MAX_DEPTH:
-        depth = top = 0
+        depth = 0
         for m in re.finditer(r"[\[\]{}]", text):
             depth = depth + 1 if m.group() in "[{" else max(depth - 1, 0)
-            top = max(top, depth)
-        if top > MAX_DEPTH:
-            return True
-    return _BLOCK_TOO_DEEP.search(text) is not None
+            if depth > MAX_DEPTH:
+                return m.start()
+    m = _BLOCK_TOO_DEEP.search(text)
+    return m.start() if m else None
 
 
 def parse_frontmatter(text: str, path: str, first_line: int) -> YamlResult:
@@ -110,10 +111,12 @@ def parse_frontmatter(text: str, path: str, first_line: int) -> YamlResult:
         return Finding(rule=rule, severity=severity, path=path, line=line, column=column,
                        message=message, hint=hint)
 
-    if _depth_exceeded(text):
+    deep = _too_deep_at(text)
+    if deep is not None:
         res.findings.append(finding(
             "yaml-too-deep", f"the frontmatter nests deeper than {MAX_DEPTH} levels",
-            first_line, hint="flatten the structure; article metadata needs a few levels"))
+            first_line + text.count("\n", 0, deep),
+            hint="flatten the structure; article metadata needs a few levels"))
         return res
     try:
         loader = _Loader(text)

@@ -179,6 +179,8 @@ def completeness_range(article: Article, today: date) -> Iterator[Finding]:
 @rule("empty-statement", _E, "an atomic fact with no statement")
 def empty_statements(article: Article, today: date) -> Iterator[Finding]:
     for i, fact in enumerate(article.atomic_facts):
+        if fact.statement is None and f"atomic_facts.{i}.statement" in article.lines:
+            continue  # written but invalid: the schema finding says so
         if fact.statement is None or not fact.statement.strip():
             yield _finding(article, "empty-statement", _E, f"atomic_facts.{i}.statement",
                            f"fact `{fact.id or i}` has no statement",
@@ -202,8 +204,8 @@ def missing_metadata(article: Article, today: date) -> Iterator[Finding]:
     carries = _CARRIES.get(article.format, set())
     cannot: list[str] = []
     for name in _EXPECTED:
-        if getattr(article, name) is not None:
-            continue
+        if getattr(article, name) is not None or name in article.lines:
+            continue  # present (an invalid value has its schema finding)
         if name in carries:
             yield _finding(article, "missing-metadata", _W, name, f"no `{name}`",
                            f"add `{name}` to the article's metadata", line=1)
