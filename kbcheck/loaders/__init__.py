@@ -15,6 +15,7 @@ maps to a file line by counting newlines.
 from __future__ import annotations
 
 import os
+import stat
 
 from kbcheck.loaders import flat_md, frontmatter_md, glossary, mediawiki
 from kbcheck.models import ArticleFormat, Finding, LoadResult, Severity
@@ -56,6 +57,9 @@ def load_file(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
     finding naming the file and no article. Never raises."""
     name = os.fspath(path)
     try:
+        if not stat.S_ISREG(os.stat(name).st_mode):  # a FIFO would block, a device never end
+            return _fail(name, "file-unreadable", "not a regular file", None,
+                         "only regular files can be checked")
         with open(name, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             if size > max_bytes:

@@ -29,8 +29,8 @@ _SHORT = 80  # a header line (title, category) is shorter than this
 
 
 def detect(text: str) -> bool:
-    """Plain text with a short line (the term) before a paragraph: the fallback format."""
-    return any(line.strip() for line in text.splitlines()[:50])
+    """Any text that is not blank: plain text is the fallback format."""
+    return not text.isspace() and text != ""
 
 
 def load(text: str, path: str) -> LoadResult:

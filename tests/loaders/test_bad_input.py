@@ -163,6 +163,13 @@ def test_folder_without_permission(tmp_path):
         "locked": "file-unreadable", "secret.md": "file-unreadable"}
 
 
+def test_load_file_refuses_what_is_not_a_regular_file(tmp_path):
+    os.mkfifo(tmp_path / "pipe.md")
+    assert [f.rule for f in load_file(tmp_path / "pipe.md").findings] == ["file-unreadable"]
+    assert [f.rule for f in load_file(tmp_path).findings] == ["file-unreadable"]
+    assert [f.rule for f in load_file(tmp_path / "nope.md").findings] == ["file-unreadable"]
+
+
 def test_missing_path_and_duplicates(tmp_path):
     (tmp_path / "a.md").write_text(GOOD, encoding="utf-8")
     files, findings = discover([tmp_path, tmp_path / "a.md", tmp_path / "nope.md"])
