@@ -11,7 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kbcheck.models import Article, ArticleFormat, Finding, Severity, Source
+from kbcheck.loaders._links import body_links
+from kbcheck.models import Article, ArticleFormat, Finding, LoadResult, Severity, Source
 
 # Article's own fields: a frontmatter key of this name would overwrite what the loader sets.
 RESERVED = frozenset({"path", "format", "body", "body_line", "lines", "body_links"})
@@ -31,6 +32,25 @@ _HINTS = {
     "extra_forbidden": "`verify:` takes only `verifier:` and `params:`",
     "missing": "add the field",
 }
+
+
+def build_result(
+    data: dict[str, Any],
+    *,
+    path: str,
+    fmt: ArticleFormat,
+    body: str,
+    body_line: int,
+    lines: dict[str, int],
+    findings: list[Finding] | None = None,
+) -> LoadResult:
+    """The end of every loader: collect the body's links, then build the article."""
+    findings = [] if findings is None else findings
+    links, link_lines = body_links(body, body_line, wiki=fmt == "mediawiki")
+    lines.update(link_lines)
+    article = build_article(data, path=path, fmt=fmt, body=body, body_line=body_line,
+                            lines=lines, body_links=links, findings=findings)
+    return LoadResult(path=path, article=article, findings=findings)
 
 
 def build_article(

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-from kbcheck.loaders._build import build_article
-from kbcheck.loaders._links import body_links
+from kbcheck.loaders._build import build_result
 from kbcheck.loaders._text import line_at, written_date
 from kbcheck.models import LoadResult
 
@@ -69,12 +68,8 @@ def load(text: str, path: str) -> LoadResult:
         spans.append((m.start(), m.end()))
     body_line, offset = _body_start(text, spans)
     body = text[offset:]
-    links, link_lines = body_links(body, body_line, wiki=False)
-    lines.update(link_lines)
-    findings: list = []
-    article = build_article(data, path=path, fmt=FORMAT, body=body, body_line=body_line,
-                            lines=lines, body_links=links, findings=findings)
-    return LoadResult(path=path, article=article, findings=findings)
+    return build_result(data, path=path, fmt=FORMAT, body=body, body_line=body_line,
+                        lines=lines)
 
 
 def _body_start(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:

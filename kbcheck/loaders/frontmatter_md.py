@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kbcheck.loaders._build import build_article
-from kbcheck.loaders._links import body_links
+from kbcheck.loaders._build import build_result
 from kbcheck.loaders._yaml import parse_frontmatter
 from kbcheck.models import Finding, LoadResult, Severity
 
@@ -37,8 +36,5 @@ def load(text: str, path: str) -> LoadResult:
     body_start = text.find("\n", close.start())
     body = "" if body_start < 0 else text[body_start + 1:]
     body_line = close_line + 1
-    links, link_lines = body_links(body, body_line, wiki=False)
-    res.lines.update(link_lines)
-    article = build_article(res.data, path=path, fmt=FORMAT, body=body, body_line=body_line,
-                            lines=res.lines, body_links=links, findings=findings)
-    return LoadResult(path=path, article=article, findings=findings)
+    return build_result(res.data, path=path, fmt=FORMAT, body=body, body_line=body_line,
+                        lines=res.lines, findings=findings)

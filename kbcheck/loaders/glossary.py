@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import re
 
-from kbcheck.loaders._build import build_article
-from kbcheck.loaders._links import body_links
-from kbcheck.loaders._text import written_date
+from kbcheck.loaders._build import build_result
+from kbcheck.loaders._text import line_at, written_date
 from kbcheck.models import LoadResult
 
 FORMAT = "glossary"
@@ -55,14 +54,10 @@ def load(text: str, path: str) -> LoadResult:
     m = _UPDATED.search(text)
     if m:
         data["updated"] = written_date(m.group(1))
-        lines["updated"] = 1 + text.count("\n", 0, m.start())
+        lines["updated"] = line_at(text, m.start())
     body = text[body_offset:]
-    links, link_lines = body_links(body, body_line, wiki=False)
-    lines.update(link_lines)
-    findings: list = []
-    article = build_article(data, path=path, fmt=FORMAT, body=body, body_line=body_line,
-                            lines=lines, body_links=links, findings=findings)
-    return LoadResult(path=path, article=article, findings=findings)
+    return build_result(data, path=path, fmt=FORMAT, body=body, body_line=body_line,
+                        lines=lines)
 
 
 def _blocks(text: str):

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-from kbcheck.loaders._build import build_article
-from kbcheck.loaders._links import body_links
+from kbcheck.loaders._build import build_result
 from kbcheck.loaders._text import line_at, written_date
 from kbcheck.models import LoadResult
 
@@ -51,9 +50,4 @@ def load(text: str, path: str) -> LoadResult:
     if title:
         data["title"] = (title.group(1) or title.group(2)).strip()
         lines["title"] = line_at(text, title.start())
-    links, link_lines = body_links(text, 1, wiki=True)
-    lines.update(link_lines)
-    findings: list = []
-    article = build_article(data, path=path, fmt=FORMAT, body=text, body_line=1, lines=lines,
-                            body_links=links, findings=findings)
-    return LoadResult(path=path, article=article, findings=findings)
+    return build_result(data, path=path, fmt=FORMAT, body=text, body_line=1, lines=lines)

@@ -38,6 +38,16 @@ def _sources(article: Article) -> Iterator[tuple[str, Source]]:
         yield f"body_links.{i}", src
 
 
+def _urls(article: Article) -> Iterator[tuple[str, str]]:
+    """Every URL the article cites (its sources' and its facts'), with its field path."""
+    for where, src in _sources(article):
+        if src.url is not None:
+            yield where, src.url
+    for i, fact in enumerate(article.atomic_facts):
+        if fact.source_url is not None:
+            yield f"atomic_facts.{i}.source_url", fact.source_url
+
+
 _KNOWN = sorted(Frontmatter.model_fields)
 _KNOWN_FACT = sorted(AtomicFact.model_fields)
 _KNOWN_SOURCE = sorted(Source.model_fields)
@@ -114,12 +124,7 @@ def dates_in_future(article: Article, today: date) -> Iterator[Finding]:
 
 @rule("url-malformed", _E, "a source or fact URL that is not a well-formed http(s) URL")
 def malformed_urls(article: Article, today: date) -> Iterator[Finding]:
-    targets = [(where, src.url) for where, src in _sources(article)]
-    targets += [(f"atomic_facts.{i}.source_url", f.source_url)
-                for i, f in enumerate(article.atomic_facts)]
-    for where, url in targets:
-        if url is None:
-            continue
+    for where, url in _urls(article):
         problem = url_problem(url)
         if problem:
             yield _finding(article, "url-malformed", _E, where, f"{problem}: {url!r}",
@@ -128,11 +133,8 @@ def malformed_urls(article: Article, today: date) -> Iterator[Finding]:
 
 @rule("arxiv-id-malformed", _E, "an arXiv link or `arXiv:` mention whose id is malformed")
 def arxiv_ids(article: Article, today: date) -> Iterator[Finding]:
-    targets = [(where, src.url) for where, src in _sources(article)]
-    targets += [(f"atomic_facts.{i}.source_url", f.source_url)
-                for i, f in enumerate(article.atomic_facts)]
-    for where, url in targets:
-        parsed = arxiv_id(url) if url else None
+    for where, url in _urls(article):
+        parsed = arxiv_id(url)
         if parsed is not None and not parsed.ok:
             yield _finding(article, "arxiv-id-malformed", _E, where, parsed.problem or "",
                            "arXiv ids read YYMM.NNNNN, e.g. https://arxiv.org/abs/2106.09685")
