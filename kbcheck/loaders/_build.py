@@ -12,10 +12,18 @@ from typing import Any
 from pydantic import ValidationError
 
 from kbcheck.loaders._links import body_links
-from kbcheck.models import Article, ArticleFormat, Finding, LoadResult, Severity, Source
+from kbcheck.models import (
+    Article,
+    ArticleFormat,
+    Finding,
+    Frontmatter,
+    LoadResult,
+    Severity,
+    Source,
+)
 
 # Article's own fields: a frontmatter key of this name would overwrite what the loader sets.
-RESERVED = frozenset({"path", "format", "body", "body_line", "lines", "body_links"})
+RESERVED = frozenset(Article.model_fields) - frozenset(Frontmatter.model_fields)
 
 _DROP = object()  # marks a value removed after a schema error
 
