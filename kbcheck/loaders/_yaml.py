@@ -67,6 +67,7 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:float": yaml.constructor.SafeConstructor.construct_yaml_float,
 }
 
+_OTHER_BREAKS = str.maketrans({"\x85": " ", "\u2028": " ", "\u2029": " "})
 _BLOCK_TOO_DEEP = re.compile(rf"^[ \t?-]{{{2 * MAX_DEPTH}}}", re.M)
 
 
@@ -111,6 +112,10 @@ def parse_frontmatter(text: str, path: str, first_line: int) -> YamlResult:
         return Finding(rule=rule, severity=severity, path=path, line=line, column=column,
                        message=message, hint=hint)
 
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        # libyaml breaks lines at these too; as spaces they keep its line numbers on the file's
+        # (a value folds a line break to a space anyway, except in a `|` block)
+        text = text.translate(_OTHER_BREAKS)
     deep = _too_deep_at(text)
     if deep is not None:
         res.findings.append(finding(

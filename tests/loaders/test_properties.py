@@ -36,8 +36,9 @@ def _check(result: LoadResult, text: str | None) -> None:
         assert f.path and f.message and (f.line is None or f.line >= 1)
     if result.article is not None and text is not None:
         assert_body_contract(result.article, text)
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
         for path, line in result.article.lines.items():
-            assert 1 <= line <= text.count("\n") + text.count("\r") + 1, path
+            assert 1 <= line <= lines, path
 
 
 @SETTINGS

@@ -39,3 +39,9 @@ def test_merge_keys():
 def test_huge_integer_stays_text_for_the_schema():
     result = load_text("---\ncompleteness: " + "9" * 5000 + "\n---\nb\n", "big.md")
     assert result.article is not None
+
+
+def test_unicode_line_separators_do_not_shift_lines():
+    result = load_text("---\ntitle: a\u2028b\x85c\nconfidence: sure\n---\nbody\n", "u.md")
+    assert [(f.rule, f.line) for f in result.findings] == [("schema", 3)]
+    assert result.article.title == "a b c"
