@@ -50,6 +50,7 @@ def build_result(
     body: str,
     body_line: int,
     lines: dict[str, int],
+    columns: dict[str, int] | None = None,
     findings: list[Finding] | None = None,
 ) -> LoadResult:
     """The end of every loader: collect the body's links, then build the article."""
@@ -57,7 +58,8 @@ def build_result(
     links, link_lines = body_links(body, body_line, wiki=fmt == "mediawiki")
     lines.update(link_lines)
     article = build_article(data, path=path, fmt=fmt, body=body, body_line=body_line,
-                            lines=lines, body_links=links, findings=findings)
+                            lines=lines, columns=columns or {}, body_links=links,
+                            findings=findings)
     return LoadResult(path=path, article=article, findings=findings)
 
 
@@ -69,6 +71,7 @@ def build_article(
     body: str,
     body_line: int,
     lines: dict[str, int],
+    columns: dict[str, int],
     body_links: list[Source],
     findings: list[Finding],
 ) -> Article:
@@ -88,27 +91,29 @@ def build_article(
             errors = exc.errors(include_url=False)
         data = _copy(data)
         for err in errors:
-            findings.append(_finding(err, path, lines))
+            findings.append(_finding(err, path, lines, columns))
             _mark(data, err["loc"], missing=err["type"] == "missing")
         data = _clean(data)
     # Unreachable in practice (each round drops what failed); never lose the body.
     return Article.model_validate(fixed)
 
 
-def _finding(err: dict[str, Any], path: str, lines: dict[str, int]) -> Finding:
+def _finding(err: dict[str, Any], path: str, lines: dict[str, int],
+             columns: dict[str, int]) -> Finding:
     loc = err["loc"]
     where = ".".join(str(p) for p in loc)
     parts = [str(p) for p in loc]
-    line = None
-    while parts and line is None:
-        line = lines.get(".".join(parts))
+    line = column = None
+    while parts and line is None:  # the field's line, or its nearest ancestor's
+        key = ".".join(parts)
+        line, column = lines.get(key), columns.get(key)
         parts.pop()
     got = err.get("input")
     shown = "" if err["type"] == "missing" else f" (got {_short(got)})"
     hint = _HINTS.get(err["type"], "see `kbcheck schema` for the fields and their types")
     if err["type"] == "enum":
         hint = f"use one of: {err.get('ctx', {}).get('expected', '')}"
-    return Finding(rule="schema", severity=Severity.error, path=path, line=line,
+    return Finding(rule="schema", severity=Severity.error, path=path, line=line, column=column,
                    message=f"`{where}`: {err['msg']}{shown}", hint=hint)
 
 

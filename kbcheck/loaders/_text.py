@@ -14,6 +14,11 @@ def line_at(text: str, offset: int, first_line: int = 1) -> int:
     return first_line + text.count("\n", 0, offset)
 
 
+def column_at(text: str, offset: int) -> int:
+    """The 1-based column of `offset` in its line."""
+    return offset - text.rfind("\n", 0, offset)
+
+
 def written_date(text: str) -> str:
     """A date as written ("March 31, 2026", "2025-12-12 00:00 GMT") in ISO form when it reads as
     one, else the text unchanged, so that the schema reports it at its line."""

@@ -73,11 +73,12 @@ _BLOCK_TOO_DEEP = re.compile(rf"^[ \t?-]{{{2 * MAX_DEPTH}}}", re.M)
 
 @dataclass
 class YamlResult:
-    """The mapping parsed from a frontmatter block (None when it could not be), its line map and
-    the findings on the way."""
+    """The mapping parsed from a frontmatter block (None when it could not be), the line of each
+    field path and the column of its value, and the findings on the way."""
 
     data: dict[str, Any] | None = None
     lines: dict[str, int] = field(default_factory=dict)
+    columns: dict[str, int] = field(default_factory=dict)  # of each value, 1-based
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -189,7 +190,7 @@ class _Walker:
 
     def __init__(self, res: YamlResult, path: str, first_line: int, finding):
         self.res, self.path, self.first, self.finding = res, path, first_line, finding
-        self.lines = res.lines
+        self.lines, self.columns = res.lines, res.columns
         self.budget = MAX_NODES
         self.active: set[int] = set()  # collections being walked: meeting one again = recursion
 
@@ -223,11 +224,12 @@ class _Walker:
     def sequence(self, node: yaml.SequenceNode, where: str) -> list[Any]:
         self._charge(node)
         out = []
-        lines, first = self.lines, self.first
+        lines, columns, first = self.lines, self.columns, self.first
         for i, item in enumerate(node.value):
             sub = f"{where}.{i}"
             if sub not in lines:
                 lines[sub] = item.start_mark.line + first
+                columns[sub] = item.start_mark.column + 1
             if type(item) is _ScalarNode:
                 out.append(item.value if item.tag == _STR else _scalar(item))
             else:
@@ -238,7 +240,7 @@ class _Walker:
         self._charge(node)
         out: dict[str, Any] = {}
         merged: dict[str, Any] = {}
-        lines, first = self.lines, self.first
+        lines, columns, first = self.lines, self.columns, self.first
         prefix = f"{where}." if where else ""
         for knode, vnode in node.value:
             line = knode.start_mark.line + first
@@ -264,6 +266,7 @@ class _Walker:
                     hint=f"remove one of the two `{key}:` lines (the first is at line "
                          f"{lines.get(sub)})"))
             lines[sub] = line
+            columns[sub] = vnode.start_mark.column + 1
             if type(vnode) is _ScalarNode:
                 out[key] = vnode.value if vnode.tag == _STR else _scalar(vnode)
             else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from kbcheck.loaders._build import build_result
-from kbcheck.loaders._text import line_at, written_date
+from kbcheck.loaders._text import column_at, line_at, written_date
 from kbcheck.models import LoadResult
 
 FORMAT = "flat-markdown"
@@ -48,6 +48,7 @@ def load(text: str, path: str) -> LoadResult:
     head_end = sec.start() if sec else min(len(text), _HEAD_MAX)
     data: dict[str, object] = {}
     lines: dict[str, int] = {}
+    columns: dict[str, int] = {}
     spans: list[tuple[int, int]] = []
     title = _TITLE.search(text, 0, head_end)
     if title:
@@ -65,11 +66,12 @@ def load(text: str, path: str) -> LoadResult:
             value = value.lower().rstrip(".,;")
         data[field] = value
         lines[field] = line_at(text, m.start())
+        columns[field] = column_at(text, m.start(2))
         spans.append((m.start(), m.end()))
     body_line, offset = _body_start(text, spans)
     body = text[offset:]
     return build_result(data, path=path, fmt=FORMAT, body=body, body_line=body_line,
-                        lines=lines)
+                        lines=lines, columns=columns)
 
 
 def _body_start(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:

@@ -37,4 +37,4 @@ def load(text: str, path: str) -> LoadResult:
     body = "" if body_start < 0 else text[body_start + 1:]
     body_line = close_line + 1
     return build_result(res.data, path=path, fmt=FORMAT, body=body, body_line=body_line,
-                        lines=res.lines, findings=findings)
+                        lines=res.lines, columns=res.columns, findings=findings)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from kbcheck.loaders._build import build_result
-from kbcheck.loaders._text import line_at, written_date
+from kbcheck.loaders._text import column_at, line_at, written_date
 from kbcheck.models import LoadResult
 
 FORMAT = "glossary"
@@ -51,13 +51,15 @@ def load(text: str, path: str) -> LoadResult:
         lines.update(title=tl, category=cl)
     elif header:
         data["title"], lines["title"] = header[0][1], header[0][0]
+    columns: dict[str, int] = {}
     m = _UPDATED.search(text)
     if m:
         data["updated"] = written_date(m.group(1))
         lines["updated"] = line_at(text, m.start())
+        columns = {"updated": column_at(text, m.start(1))}
     body = text[body_offset:]
     return build_result(data, path=path, fmt=FORMAT, body=body, body_line=body_line,
-                        lines=lines)
+                        lines=lines, columns=columns)
 
 
 def _blocks(text: str):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from kbcheck.loaders._build import build_result
-from kbcheck.loaders._text import line_at, written_date
+from kbcheck.loaders._text import column_at, line_at, written_date
 from kbcheck.models import LoadResult
 
 FORMAT = "mediawiki"
@@ -31,6 +31,7 @@ def load(text: str, path: str) -> LoadResult:
     """Collect the annotations; the body is the whole file."""
     data: dict[str, object] = {}
     lines: dict[str, int] = {}
+    columns: dict[str, int] = {}
     domains: list[str] = []
     for m in _ANNOTATION.finditer(text):
         prop, value = m.group(1).strip().lower(), m.group(2).strip()
@@ -41,13 +42,16 @@ def load(text: str, path: str) -> LoadResult:
         elif prop in ("last_updated", "updated") and "updated" not in data:
             data["updated"] = written_date(value)
             lines["updated"] = line_at(text, m.start())
+            columns["updated"] = column_at(text, m.start(2))
         elif prop == "created" and "created_date" not in data:
             data["created_date"] = written_date(value)
             lines["created_date"] = line_at(text, m.start())
+            columns["created_date"] = column_at(text, m.start(2))
     if domains:
         data["domains"] = domains
     title = _TITLE.search(text)
     if title:
         data["title"] = (title.group(1) or title.group(2)).strip()
         lines["title"] = line_at(text, title.start())
-    return build_result(data, path=path, fmt=FORMAT, body=text, body_line=1, lines=lines)
+    return build_result(data, path=path, fmt=FORMAT, body=text, body_line=1, lines=lines,
+                        columns=columns)

@@ -80,6 +80,8 @@ def test_flat_broken():
     assert a.title == "LoRA+"
     assert {(f.rule, f.line) for f in findings if f.severity == "error"} == {
         ("schema", 1), ("url-malformed", 1)}
+    # everything is on line 1: the column says where
+    assert sorted(f.column for f in findings if f.rule == "schema") == [21, 44]
 
 
 def test_mediawiki_good():
@@ -107,7 +109,8 @@ def test_glossary_good():
 def test_glossary_broken():
     a, findings = _load("glossary_broken.txt")
     assert (a.title, a.category, a.updated) == ("Rank", "Linear algebra", None)
-    assert [(f.rule, f.line) for f in findings if f.severity == "error"] == [("schema", 7)]
+    assert [(f.rule, f.line, f.column) for f in findings if f.severity == "error"] == [
+        ("schema", 7, 15)]
 
 
 def test_crlf_and_bom_are_normalised():

@@ -18,7 +18,7 @@ def test_dates_stay_text_and_scalars_keep_their_types():
 
 def test_bad_unquoted_date_is_a_schema_finding_at_its_line():
     result = load_text("---\ntitle: T\ncreated_date: 2024-13-01\n---\nbody\n", "d.md")
-    assert [(f.rule, f.line) for f in result.findings] == [("schema", 3)]
+    assert [(f.rule, f.line, f.column) for f in result.findings] == [("schema", 3, 15)]
     assert result.article.created_date is None and result.article.title == "T"
 
 
