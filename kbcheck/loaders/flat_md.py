@@ -27,11 +27,12 @@ _LABELS = {
     "generation method": "generation_method",
 }
 _DATE = r"[A-Z][a-z]+\.? \d{1,2}, \d{4}|\d{4}-\d{1,2}-\d{1,2}|\S+"
+# Labels are matched as capitalised words only, so that prose ("was updated: ...") is not metadata.
 _META = re.compile(
     r"\b(Confidence|Last verified|Last updated|Updated|Created|Generation(?: method)?)[ \t]*:"
-    rf"[ \t]*({_DATE})", re.I)
+    rf"[ \t]*({_DATE})")
 _TITLE = re.compile(r"^[ \t]*#[ \t]+(.+?)[ \t]*(?=$|(?:Confidence|Last verified|Last updated|"
-                    r"Updated|Created|Generation)[ \t]*:|##)", re.M | re.I)
+                    r"Updated|Created|Generation)[ \t]*:|##)", re.M)
 _HEAD_MAX = 4000
 
 

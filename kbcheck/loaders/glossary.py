@@ -29,7 +29,7 @@ _SHORT = 80  # a header line (title, category) is shorter than this
 
 def detect(text: str) -> bool:
     """Any text that is not blank: plain text is the fallback format."""
-    return not text.isspace() and text != ""
+    return text.strip() != ""
 
 
 def load(text: str, path: str) -> LoadResult:
