@@ -19,7 +19,6 @@ from kbcheck.models import (
     Frontmatter,
     LoadResult,
     Severity,
-    Source,
 )
 
 # Article's own fields: a frontmatter key of this name would overwrite what the loader sets.
@@ -53,29 +52,11 @@ def build_result(
     columns: dict[str, int] | None = None,
     findings: list[Finding] | None = None,
 ) -> LoadResult:
-    """The end of every loader: collect the body's links, then build the article."""
+    """The end of every loader: collect the body's links, then validate `data` into an Article,
+    with a finding per schema error; what was valid is kept."""
     findings = [] if findings is None else findings
     links, link_lines = body_links(body, body_line, wiki=fmt == "mediawiki")
     lines.update(link_lines)
-    article = build_article(data, path=path, fmt=fmt, body=body, body_line=body_line,
-                            lines=lines, columns=columns or {}, body_links=links,
-                            findings=findings)
-    return LoadResult(path=path, article=article, findings=findings)
-
-
-def build_article(
-    data: dict[str, Any],
-    *,
-    path: str,
-    fmt: ArticleFormat,
-    body: str,
-    body_line: int,
-    lines: dict[str, int],
-    columns: dict[str, int],
-    body_links: list[Source],
-    findings: list[Finding],
-) -> Article:
-    """Validate `data` into an Article; append a finding per schema error and keep the rest."""
     for key in RESERVED.intersection(data):
         findings.append(Finding(
             rule="reserved-field", severity=Severity.error, path=path, line=lines.get(key),
@@ -83,19 +64,20 @@ def build_article(
             hint="rename the field"))
         data = {k: v for k, v in data.items() if k != key}
     fixed = {"path": path, "format": fmt, "body": body, "body_line": body_line,
-             "lines": lines, "body_links": body_links}
+             "lines": lines, "body_links": links}
     for _ in range(4):
         try:
-            return Article.model_validate({**data, **fixed})
+            article = Article.model_validate({**data, **fixed})
+            return LoadResult(path=path, article=article, findings=findings)
         except ValidationError as exc:
             errors = exc.errors(include_url=False)
         data = _copy(data)
         for err in errors:
-            findings.append(_finding(err, path, lines, columns))
+            findings.append(_finding(err, path, lines, columns or {}))
             _mark(data, err["loc"], missing=err["type"] == "missing")
         data = _clean(data)
     # Unreachable in practice (each round drops what failed); never lose the body.
-    return Article.model_validate(fixed)
+    return LoadResult(path=path, article=Article.model_validate(fixed), findings=findings)
 
 
 def _finding(err: dict[str, Any], path: str, lines: dict[str, int],
