@@ -1,0 +1,190 @@
+"""Sending requests: the address guard on every hop, retries with backoff, streamed bodies.
+
+Redirects are followed here, not by httpx, so that each hop is resolved and checked against
+the address policy before anything is sent to it. Every failure is returned as a `Fetched`
+value; nothing here raises for a bad link.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import httpx
+
+from kbcheck.links.collect import normalize_url
+from kbcheck.links.gate import HostGate
+from kbcheck.links.models import LinkConfig
+from kbcheck.links.network import NetworkState
+from kbcheck.links.policy import Resolver, check_addresses
+
+_REDIRECTS = {301, 302, 303, 307, 308}
+_PERMANENT = {301, 308}
+_RETRY_STATUS = {429, 500, 502, 503, 504}
+
+
+@dataclass
+class Fetched:
+    """What one fetch (all its hops and retries) came to.
+
+    `failure` names why there is no final response: "refused", "unknown-host", "offline",
+    "timeout", "connect", "loop", "too-many-redirects", "protocol", "invalid", "retry-after".
+    """
+
+    url: str
+    status: int | None = None
+    final_url: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    permanent: bool = False  # a 301 or 308 hop was followed
+    hops: list[str] = field(default_factory=list)
+    failure: str | None = None
+    error: str | None = None
+    attempts: int = 0
+
+
+def retry_after_s(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+class Fetcher:
+    """Sends requests politely through one shared connection pool."""
+
+    def __init__(self, config: LinkConfig, client: httpx.AsyncClient, network: NetworkState):
+        self.config = config
+        self.client = client
+        self.network = network
+        self.resolver = Resolver(config.connect_timeout_s)
+        self.gate = HostGate(config)
+
+    @property
+    def requests_sent(self) -> int:
+        """Requests sent so far, retries and redirect hops included."""
+        return sum(self.gate.sent.values())
+
+    async def guard(self, url: str) -> Fetched | None:
+        """A failed `Fetched` when `url` may not (or cannot) be requested, else None."""
+        norm = normalize_url(url)
+        if norm.problem:
+            return Fetched(url, failure="invalid", error=norm.problem)
+        res = await self.resolver.resolve(norm.host)
+        if res.error:
+            # An unknown name is only "broken" when the network can be reached at all.
+            if res.unknown and await self.network.online():
+                return Fetched(url, failure="unknown-host", error=res.error)
+            if not await self.network.online():
+                return Fetched(url, failure="offline", error="offline: network unreachable")
+            return Fetched(url, failure="connect", error=res.error)
+        why = check_addresses(res.addresses, self.config.allow_addresses)
+        if why:
+            return Fetched(url, failure="refused", error=f"refused by the address policy: {why}")
+        if self.network.known_offline and not self.network.is_local(res.addresses):
+            return Fetched(url, failure="offline", error="offline: network unreachable")
+        return None
+
+    async def fetch(self, url: str, method: str = "HEAD", headers: dict[str, str] | None = None,
+                    body_cap: int | None = None) -> Fetched:
+        """Request `url`, following redirects hop by hop, each hop guarded and retried."""
+        cap = self.config.max_body_bytes if body_cap is None else body_cap
+        current, hops, permanent = normalize_url(url).url or url, [], False
+        for _ in range(self.config.max_redirects + 1):
+            refused = await self.guard(current)
+            if refused:
+                refused.hops, refused.permanent = hops, permanent
+                return refused
+            got = await self._send_with_retries(method, current, headers or {}, cap)
+            got.hops, got.permanent = hops, permanent
+            location = got.headers.get("location")
+            if got.status not in _REDIRECTS or not location:
+                return got
+            permanent = permanent or got.status in _PERMANENT
+            hops.append(current)
+            nxt = normalize_url(urljoin(current, location))
+            if nxt.problem:
+                return Fetched(url, status=got.status, final_url=location, hops=hops,
+                               failure="invalid", error=f"redirect to {location}: {nxt.problem}")
+            if nxt.url in hops:
+                chain = " -> ".join([*hops[hops.index(nxt.url):], nxt.url])
+                return Fetched(url, status=got.status, final_url=nxt.url, hops=hops,
+                               failure="loop", error=f"redirect loop: {chain}")
+            if got.status == 303:
+                method = "GET"
+            current = nxt.url
+        return Fetched(url, final_url=current, hops=hops, failure="too-many-redirects",
+                       error=f"more than {self.config.max_redirects} redirects")
+
+    async def _send_with_retries(self, method: str, url: str, headers: dict[str, str],
+                                 cap: int) -> Fetched:
+        last = Fetched(url)
+        for attempt in range(self.config.max_retries + 1):
+            last = await self._send_once(method, url, headers, cap)
+            last.attempts = attempt + 1
+            if last.failure == "connect" and not await self.network.online():
+                return Fetched(url, failure="offline", error="offline: network unreachable",
+                               attempts=attempt + 1)
+            retryable = last.status in _RETRY_STATUS or last.failure in ("timeout", "connect")
+            if not retryable or attempt == self.config.max_retries:
+                return last
+            wait = self.config.backoff_s * 2 ** attempt
+            after = retry_after_s(last.headers.get("retry-after"))
+            if after is not None:
+                if after > self.config.retry_after_cap_s:
+                    last.failure = "retry-after"
+                    last.error = (f"server asks to retry after {after:.0f} s, more than the "
+                                  f"{self.config.retry_after_cap_s:.0f} s cap")
+                    return last
+                wait = after
+            await asyncio.sleep(wait)
+        return last
+
+    async def _send_once(self, method: str, url: str, headers: dict[str, str],
+                         cap: int) -> Fetched:
+        host = normalize_url(url).host
+        async with self.gate.slot(host):
+            try:
+                request = self.client.build_request(method, url, headers=headers)
+                response = await self.client.send(request, stream=True)
+            except httpx.TimeoutException as exc:
+                return Fetched(url, failure="timeout", error=f"timed out ({type(exc).__name__})")
+            except (httpx.ConnectError, httpx.ReadError, httpx.WriteError) as exc:
+                return Fetched(url, failure="connect", error=f"connection failed: {exc}")
+            except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+                return Fetched(url, failure="protocol", error=f"{type(exc).__name__}: {exc}")
+            try:
+                body = await _read_capped(response, cap) if method != "HEAD" else b""
+            except httpx.TimeoutException:
+                body = b""  # the status is known; a slow body does not make the link bad
+            except httpx.HTTPError:
+                body = b""
+            finally:
+                await response.aclose()
+        return Fetched(url, status=response.status_code, final_url=url,
+                       headers={k.lower(): v for k, v in response.headers.items()}, body=body)
+
+
+async def _read_capped(response: httpx.Response, cap: int) -> bytes:
+    """At most `cap` bytes of a streamed body; the rest is never read."""
+    chunks, size = [], 0
+    if cap <= 0:
+        return b""
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= cap:
+            break
+    return b"".join(chunks)[:cap]
