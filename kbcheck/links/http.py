@@ -105,10 +105,11 @@ class Fetcher:
         for _ in range(self.config.max_redirects + 1):
             refused = await self.guard(current)
             if refused:
-                refused.hops, refused.permanent = hops, permanent
+                refused.url, refused.hops, refused.permanent = url, hops, permanent
+                refused.final_url = current
                 return refused
             got = await self._send_with_retries(method, current, headers or {}, cap)
-            got.hops, got.permanent = hops, permanent
+            got.url, got.hops, got.permanent = url, hops, permanent
             location = got.headers.get("location")
             if got.status not in _REDIRECTS or not location:
                 return got
