@@ -26,7 +26,7 @@ def render_links_text(report: LinksReport, load_findings: list[Finding] | None =
         detail = []
         if r.status is not None:
             detail.append(f"HTTP {r.status}" if r.via == "http" else f"{r.via} {r.status}")
-        elif r.via not in ("http",):
+        elif r.via not in ("http", "offline", "policy", "syntax"):
             detail.append(r.via)
         if r.error:
             detail.append(r.error)
