@@ -169,20 +169,14 @@ async def check_links_async(articles: list[Article], config: LinkConfig) -> Link
         report.results = results
         report.findings = compare_metadata(results)
         return report
-    limits = httpx.Limits(max_connections=config.max_concurrency,
-                          max_keepalive_connections=config.max_concurrency)
-    timeout = httpx.Timeout(config.timeout_s, connect=config.connect_timeout_s)
-    async with httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, timeout=timeout,
-                                 limits=limits, follow_redirects=False) as client:
-        fetcher = Fetcher(config, client, network)
+    async with Fetcher(config, network, USER_AGENT) as fetcher:
         run = _Run(config, fetcher, cache)
         coros = [run.http(c) if kind == "http" else run.registry(c, kind, ident)
                  for _, c, kind, ident in jobs]
         arxiv_task = run.arxiv(arxiv_group) if arxiv_group else None
         answers = await asyncio.gather(*coros, *([arxiv_task] if arxiv_task else []))
         report.requests = fetcher.requests_sent
-        report.arxiv_requests = fetcher.gate.sent.get(
-            httpx.URL(config.arxiv_api).host, 0)
+        report.arxiv_requests = fetcher.gate.sent.get(httpx.URL(config.arxiv_api).host, 0)
     for (n, _, _, _), r in zip(jobs, answers, strict=False):
         done[n] = r
     arxiv_results = answers[len(jobs)] if arxiv_task else []

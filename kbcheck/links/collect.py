@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,6 +22,7 @@ class Normalized:
     problem: str | None = None
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_url(raw: str) -> Normalized:
     """Canonical form: lower-case scheme and host, no default port, no fragment, "/" path."""
     text = (raw or "").strip()

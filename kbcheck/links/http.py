@@ -63,14 +63,44 @@ def retry_after_s(value: str | None, now: float | None = None) -> float | None:
 
 
 class Fetcher:
-    """Sends requests politely through one shared connection pool."""
+    """Sends requests politely: one connection pool per host, behind one global limit.
 
-    def __init__(self, config: LinkConfig, client: httpx.AsyncClient, network: NetworkState):
+    A pool per host, not one shared pool: httpcore scans every pooled connection for every
+    queued request, so one pool serving many hosts costs time in the product of the two
+    (measured: 2,000 URLs over 20 hosts took 10 s in one pool, under 2 s in one per host).
+    Use it as an async context manager; leaving it closes every pool.
+    """
+
+    def __init__(self, config: LinkConfig, network: NetworkState, user_agent: str = ""):
         self.config = config
-        self.client = client
         self.network = network
         self.resolver = Resolver(config.connect_timeout_s)
         self.gate = HostGate(config)
+        self._user_agent = user_agent
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        # Loading the CA bundle takes tens of milliseconds: once per run, not once per host.
+        self._tls = httpx.create_ssl_context()
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
+
+    def client(self, host: str, port: int) -> httpx.AsyncClient:
+        """The pool for one host and port, made on first use."""
+        key = f"{host}:{port}"
+        if key not in self._clients:
+            size = max(1, self.config.host_policy(host).max_concurrency)
+            headers = {"User-Agent": self._user_agent} if self._user_agent else None
+            self._clients[key] = httpx.AsyncClient(
+                headers=headers, follow_redirects=False, verify=self._tls,
+                timeout=httpx.Timeout(self.config.timeout_s,
+                                      connect=self.config.connect_timeout_s),
+                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size))
+        return self._clients[key]
 
     @property
     def requests_sent(self) -> int:
@@ -155,19 +185,25 @@ class Fetcher:
 
     async def _send_once(self, method: str, url: str, headers: dict[str, str],
                          cap: int) -> Fetched:
-        host = normalize_url(url).host
-        async with self.gate.slot(host):
+        norm = normalize_url(url)
+        async with self.gate.slot(norm.host):
             try:
-                request = self.client.build_request(method, url, headers=headers)
-                response = await self.client.send(request, stream=True)
+                client = self.client(norm.host, norm.port)
+                request = client.build_request(method, url, headers=headers)
+                response = await client.send(request, stream=True)
             except httpx.TimeoutException as exc:
                 return Fetched(url, failure="timeout", error=f"timed out ({type(exc).__name__})")
             except (httpx.ConnectError, httpx.ReadError, httpx.WriteError) as exc:
-                return Fetched(url, failure="connect", error=f"connection failed: {exc}")
+                why = str(exc) or type(exc).__name__
+                return Fetched(url, failure="connect", error=f"connection failed: {why}")
             except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
                 return Fetched(url, failure="protocol", error=f"{type(exc).__name__}: {exc}")
             try:
-                body = await _read_capped(response, cap) if method != "HEAD" else b""
+                if method == "HEAD":
+                    # Empty, but reading it lets the connection go back to the pool.
+                    body = await response.aread()
+                else:
+                    body = await _read_capped(response, cap)
             except httpx.TimeoutException:
                 body = b""  # the status is known; a slow body does not make the link bad
             except httpx.HTTPError:

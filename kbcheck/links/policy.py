@@ -10,6 +10,7 @@ can be allowed one by one, so tests can talk to loopback while a redirect to 10.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ class Resolution:
     unknown: bool = False
 
 
+@functools.lru_cache(maxsize=4096)
 def check_addresses(addresses: tuple[str, ...], allow: frozenset[str]) -> str | None:
     """Why the addresses are refused (the first offending one), or None when all may be used."""
     for text in addresses:
@@ -67,6 +69,7 @@ def check_addresses(addresses: tuple[str, ...], allow: frozenset[str]) -> str | 
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def literal_address(host: str) -> str | None:
     """The host itself when it is an IP literal (brackets stripped), else None."""
     try:

@@ -66,7 +66,7 @@ def test_redirect_hop_to_a_private_address_is_refused(httpserver, target):
 
 def test_names_are_resolved_before_the_policy_applies():
     async def guard(url: str, allow: frozenset[str]):
-        fetcher = Fetcher(LinkConfig(allow_addresses=allow), None, NetworkState(None))
+        fetcher = Fetcher(LinkConfig(allow_addresses=allow), NetworkState(None))
         return await fetcher.guard(url)
 
     refused = asyncio.run(guard("http://localhost:9/", frozenset()))
