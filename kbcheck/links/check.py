@@ -171,9 +171,9 @@ async def check_links_async(articles: list[Article], config: LinkConfig) -> Link
         return report
     async with Fetcher(config, network, USER_AGENT) as fetcher:
         run = _Run(config, fetcher, cache)
-        coros = [run.http(c) if kind == "http" else run.registry(c, kind, ident)
+        coros = [_safe(run.http(c) if kind == "http" else run.registry(c, kind, ident), c)
                  for _, c, kind, ident in jobs]
-        arxiv_task = run.arxiv(arxiv_group) if arxiv_group else None
+        arxiv_task = _safe_group(run.arxiv(arxiv_group), arxiv_group) if arxiv_group else None
         answers = await asyncio.gather(*coros, *([arxiv_task] if arxiv_task else []))
         report.requests = fetcher.requests_sent
         report.arxiv_requests = fetcher.gate.sent.get(httpx.URL(config.arxiv_api).host, 0)
@@ -188,6 +188,25 @@ async def check_links_async(articles: list[Article], config: LinkConfig) -> Link
     report.findings = compare_metadata(report.results)
     report.offline = network.known_offline
     return report
+
+
+async def _safe(check, c: Cited) -> LinkResult:
+    """Run one check; a bug in it becomes that URL's result instead of ending the run."""
+    try:
+        return await check
+    except Exception as exc:  # noqa: BLE001 - the run must go on; the error is reported
+        return _result(c, Verdict(Outcome.unverified, error=f"internal error: "
+                                  f"{type(exc).__name__}: {exc}", stable=False), "http")
+
+
+async def _safe_group(check, group: dict[str, list[Cited]]) -> list[LinkResult]:
+    """`_safe` for the arXiv batch: every URL of the group gets the error as its result."""
+    try:
+        return await check
+    except Exception as exc:  # noqa: BLE001 - the run must go on; the error is reported
+        error = f"internal error: {type(exc).__name__}: {exc}"
+        return [_result(c, Verdict(Outcome.unverified, error=error, stable=False), "arxiv")
+                for cited in group.values() for c in cited]
 
 
 def _offline_result(c: Cited, cache: LinkCache) -> LinkResult:

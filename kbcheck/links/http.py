@@ -165,7 +165,8 @@ class Fetcher:
         for attempt in range(self.config.max_retries + 1):
             last = await self._send_once(method, url, headers, cap)
             last.attempts = attempt + 1
-            if last.failure == "connect" and not await self.network.online():
+            if last.failure == "connect" and not await self._local(url) \
+                    and not await self.network.online():
                 return Fetched(url, failure="offline", error="offline: network unreachable",
                                attempts=attempt + 1)
             retryable = last.status in _RETRY_STATUS or last.failure in ("timeout", "connect")
@@ -182,6 +183,11 @@ class Fetcher:
                 wait = after
             await asyncio.sleep(wait)
         return last
+
+    async def _local(self, url: str) -> bool:
+        """Whether `url`'s host is on this machine or network (its failures are its own)."""
+        res = await self.resolver.resolve(normalize_url(url).host)
+        return bool(res.addresses) and self.network.is_local(res.addresses)
 
     async def _send_once(self, method: str, url: str, headers: dict[str, str],
                          cap: int) -> Fetched:

@@ -157,3 +157,34 @@ def test_each_distinct_url_is_checked_once(httpserver):
     cites = report.results[0].citations
     assert [(c.path, c.line) for c in cites] == [("kb/a.md", 100), ("kb/b.md", 100),
                                                  ("kb/b.md", 101)]
+
+
+def test_connection_reset_is_retried():
+    """A raw server: the first connection is dropped without an answer, the second is served."""
+    import socket
+    import struct
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    accepted = []
+
+    def serve():
+        for n in range(2):
+            conn, _ = listener.accept()
+            accepted.append(conn.recv(65536).split(b" ", 1)[0])
+            if n == 0:
+                # Linger 0: close sends a TCP reset instead of a clean end.
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            else:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}/reset"
+    results, _ = _run(url)
+    thread.join(5)
+    listener.close()
+    assert results[url].outcome is Outcome.ok
+    assert accepted == [b"HEAD", b"HEAD"]
