@@ -20,6 +20,7 @@ from kbcheck.links.gate import HostGate
 from kbcheck.links.models import LinkConfig
 from kbcheck.links.network import NetworkState
 from kbcheck.links.policy import Resolver, check_addresses
+from kbcheck.links.transport import REFUSED, guarded_transport
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _PERMANENT = {301, 308}
@@ -95,11 +96,14 @@ class Fetcher:
         if key not in self._clients:
             size = max(1, self.config.host_policy(host).max_concurrency)
             headers = {"User-Agent": self._user_agent} if self._user_agent else None
+            limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+            # trust_env off: a proxy from the environment would make the connections, and the
+            # address policy could no longer see where they go.
             self._clients[key] = httpx.AsyncClient(
-                headers=headers, follow_redirects=False, verify=self._tls,
+                headers=headers, follow_redirects=False, trust_env=False,
                 timeout=httpx.Timeout(self.config.timeout_s,
                                       connect=self.config.connect_timeout_s),
-                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size))
+                transport=guarded_transport(self._tls, limits, self.config.allow_addresses))
         return self._clients[key]
 
     @property
@@ -199,7 +203,11 @@ class Fetcher:
                 response = await client.send(request, stream=True)
             except httpx.TimeoutException as exc:
                 return Fetched(url, failure="timeout", error=f"timed out ({type(exc).__name__})")
-            except (httpx.ConnectError, httpx.ReadError, httpx.WriteError) as exc:
+            except httpx.ConnectError as exc:
+                if str(exc).startswith(REFUSED):
+                    return Fetched(url, failure="refused", error=str(exc))
+                return Fetched(url, failure="connect", error=f"connection failed: {exc}")
+            except (httpx.ReadError, httpx.WriteError) as exc:
                 why = str(exc) or type(exc).__name__
                 return Fetched(url, failure="connect", error=f"connection failed: {why}")
             except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:

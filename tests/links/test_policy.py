@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 
+import httpx
 import pytest
 from werkzeug import Response
 
@@ -80,3 +81,20 @@ def test_invalid_urls_are_reported_not_raised():
     report = check_links([make_article(*urls)], loopback_config())
     assert [r.outcome for r in report.results] == [Outcome.invalid] * len(urls)
     assert all(r.error for r in report.results)
+
+
+def test_connections_are_guarded_even_past_the_pre_request_check(httpserver):
+    """The connection layer checks the address it connects to (DNS rebinding)."""
+    httpserver.expect_request("/ok").respond_with_data("x")
+
+    async def direct_get():
+        async with Fetcher(LinkConfig(), NetworkState(None)) as fetcher:
+            client = fetcher.client("localhost", httpserver.port)
+            try:
+                await client.get(httpserver.url_for("/ok"))
+            except httpx.ConnectError as exc:
+                return str(exc)
+        return "connected"
+
+    assert asyncio.run(direct_get()).startswith("refused by the address policy")
+    assert len(httpserver.log) == 0
