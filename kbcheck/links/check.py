@@ -86,7 +86,7 @@ class _Run:
     async def http(self, c: Cited) -> LinkResult:
         """HEAD, then GET when HEAD is refused; the outcome from the final answer."""
         assert self.fetcher is not None
-        key = f"url:{c.norm.url}"
+        key = f"url:{c.norm.url}"  # the same key `_offline_result` reads
         refused = await self.fetcher.guard(c.norm.url)
         if refused and refused.failure in ("refused", "invalid"):
             return _result(c, judge(refused), "policy")
@@ -154,18 +154,15 @@ async def check_links_async(articles: list[Article], config: LinkConfig) -> Link
         if early is not None:
             done[n] = early
             continue
-        aid = arxiv_id_from_url(c.norm.url) if config.use_resolvers else None
-        doi = doi_of(c.norm.url) if config.use_resolvers else None
-        repo = github_repo_of(c.norm.url) if config.use_resolvers else None
-        if aid is not None:
-            arxiv_group.setdefault(aid.id, []).append(c)
+        kind, ident = _route(c, config)
+        if kind == "arxiv":
+            arxiv_group.setdefault(ident, []).append(c)
         else:
-            kind, ident = ("doi", doi) if doi else ("github", repo) if repo else ("http", "")
             jobs.append((n, c, kind, ident))
     network = NetworkState(config.probe, config.connect_timeout_s, offline=config.offline)
     report = LinksReport(offline=config.offline)
     if config.offline:
-        results = [done.get(n) or _offline_result(c, cache) for n, c in enumerate(cited)]
+        results = [done.get(n) or _offline_result(c, config, cache) for n, c in enumerate(cited)]
         report.results = results
         report.findings = compare_metadata(results)
         return report
@@ -209,15 +206,28 @@ async def _safe_group(check, group: dict[str, list[Cited]]) -> list[LinkResult]:
                 for cited in group.values() for c in cited]
 
 
-def _offline_result(c: Cited, cache: LinkCache) -> LinkResult:
-    """Offline: a cached answer when there is one, else `unverified (offline)`."""
-    aid = arxiv_id_from_url(c.norm.url)
-    if aid is not None:
-        meta = cache.get(f"arxiv:{aid.id}")
+def _route(c: Cited, config: LinkConfig) -> tuple[str, str]:
+    """Which check a URL gets ("arxiv", "doi", "github" or "http") and its identifier."""
+    if config.use_resolvers:
+        aid = arxiv_id_from_url(c.norm.url)
+        if aid is not None and aid.id:
+            return "arxiv", aid.id
+        if doi := doi_of(c.norm.url):
+            return "doi", doi
+        if repo := github_repo_of(c.norm.url):
+            return "github", repo
+    return "http", c.norm.url
+
+
+def _offline_result(c: Cited, config: LinkConfig, cache: LinkCache) -> LinkResult:
+    """Offline: what an earlier run cached for it when there is one, else `unverified`."""
+    kind, ident = _route(c, config)
+    if kind == "arxiv":
+        meta = cache.get(f"arxiv:{ident}")
         if meta is not None:
-            return arxiv_result(c, aid.id, {**meta, "cached": True})
+            return arxiv_result(c, ident, {**meta, "cached": True})
     else:
-        hit = _Run(LinkConfig(offline=True), None, cache).cached(f"url:{c.norm.url}", c)
+        hit = _Run(config, None, cache).cached(f"{kind if kind != 'http' else 'url'}:{ident}", c)
         if hit is not None:
             return hit
     return _result(c, Verdict(Outcome.unverified, error="offline"), "offline")

@@ -188,3 +188,31 @@ def test_connection_reset_is_retried():
     listener.close()
     assert results[url].outcome is Outcome.ok
     assert accepted == [b"HEAD", b"HEAD"]
+
+
+def test_too_many_redirects_is_broken(httpserver):
+    for n in range(5):
+        httpserver.expect_request(f"/r{n}").respond_with_response(
+            Response(status=302, headers={"Location": f"/r{n + 1}"}))
+    results, _ = _run(httpserver.url_for("/r0"), max_redirects=3)
+    r = results[httpserver.url_for("/r0")]
+    assert r.outcome is Outcome.broken and "more than 3 redirects" in r.error
+    assert len(httpserver.log) == 4
+
+
+def test_head_blocked_but_get_fine_is_ok(httpserver):
+    httpserver.expect_request("/page", method="HEAD").respond_with_data("", status=403)
+    httpserver.expect_request("/page", method="GET").respond_with_data("<html>hello</html>")
+    results, _ = _run(httpserver.url_for("/page"))
+    assert results[httpserver.url_for("/page")].outcome is Outcome.ok
+
+
+def test_check_links_works_inside_a_running_event_loop(httpserver):
+    import asyncio
+
+    httpserver.expect_request("/ok").respond_with_data("x")
+
+    async def caller():
+        return check_links([make_article(httpserver.url_for("/ok"))], loopback_config())
+
+    assert asyncio.run(caller()).results[0].outcome is Outcome.ok

@@ -53,3 +53,23 @@ def test_unknown_host_is_broken_when_the_network_is_up(httpserver):
     r = report.results[0]
     assert r.outcome is Outcome.broken and "cannot resolve" in r.error
     assert not report.offline
+
+
+def test_offline_uses_cached_registry_answers(httpserver, tmp_path):
+    httpserver.expect_request("/gh/repos/a/b").respond_with_json({"full_name": "a/b"})
+    article = make_article("https://github.com/a/b")
+    online = loopback_config(cache_dir=tmp_path, github_api=httpserver.url_for("/gh"))
+    assert check_links([article], online).results[0].outcome is Outcome.ok
+    offline = check_links([article], loopback_config(cache_dir=tmp_path, offline=True))
+    assert offline.results[0].outcome is Outcome.ok and offline.results[0].cached
+
+
+def test_the_links_stage_never_imports_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, kbcheck.links, kbcheck.cli.links_cmd; "
+            "from kbcheck.links import check_links, LinkConfig; "
+            "check_links([], LinkConfig(offline=True)); "
+            "sys.exit('torch' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
