@@ -67,6 +67,7 @@ class _Run:
         self.config, self.fetcher, self.cache = config, fetcher, cache
 
     def cached(self, key: str, c: Cited) -> LinkResult | None:
+        """The cached result under `key`, re-attached to this run's citations."""
         hit = self.cache.get(key)
         if hit is None:
             return None
@@ -77,6 +78,7 @@ class _Run:
             return None
 
     def store(self, key: str, r: LinkResult, stable: bool) -> None:
+        """Cache a result for its outcome's lifetime; transient failures are not stored."""
         if not stable:
             return
         name = "unverified-stable" if r.outcome is Outcome.unverified else r.outcome.value
