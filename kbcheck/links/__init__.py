@@ -5,6 +5,7 @@ Public API: `check_links(articles, config) -> LinksReport`. This package never i
 
 from kbcheck.links.check import USER_AGENT, check_links, check_links_async
 from kbcheck.links.models import (
+    DEFAULT_HOSTS,
     Citation,
     HostPolicy,
     LinkConfig,
@@ -13,5 +14,5 @@ from kbcheck.links.models import (
     Outcome,
 )
 
-__all__ = ["USER_AGENT", "Citation", "HostPolicy", "LinkConfig", "LinkResult", "LinksReport",
-           "Outcome", "check_links", "check_links_async"]
+__all__ = ["DEFAULT_HOSTS", "USER_AGENT", "Citation", "HostPolicy", "LinkConfig", "LinkResult",
+           "LinksReport", "Outcome", "check_links", "check_links_async"]

@@ -197,33 +197,41 @@ class Fetcher:
                          cap: int) -> Fetched:
         norm = normalize_url(url)
         async with self.gate.slot(norm.host):
-            try:
-                client = self.client(norm.host, norm.port)
-                request = client.build_request(method, url, headers=headers)
+            return await self._exchange(method, url, norm.host, norm.port, headers, cap)
+
+    async def _exchange(self, method: str, url: str, host: str, port: int,
+                        headers: dict[str, str], cap: int) -> Fetched:
+        """One request and its capped body, within the deadline; failures are values."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.config.deadline_s
+        try:
+            client = self.client(host, port)
+            request = client.build_request(method, url, headers=headers)
+            async with asyncio.timeout_at(deadline):
                 response = await client.send(request, stream=True)
-            except httpx.TimeoutException as exc:
-                return Fetched(url, failure="timeout", error=f"timed out ({type(exc).__name__})")
-            except httpx.ConnectError as exc:
-                if str(exc).startswith(REFUSED):
-                    return Fetched(url, failure="refused", error=str(exc))
-                return Fetched(url, failure="connect", error=f"connection failed: {exc}")
-            except (httpx.ReadError, httpx.WriteError) as exc:
-                why = str(exc) or type(exc).__name__
-                return Fetched(url, failure="connect", error=f"connection failed: {why}")
-            except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
-                return Fetched(url, failure="protocol", error=f"{type(exc).__name__}: {exc}")
-            try:
+        except (httpx.TimeoutException, TimeoutError) as exc:
+            return Fetched(url, failure="timeout", error=f"timed out ({type(exc).__name__})")
+        except httpx.ConnectError as exc:
+            if str(exc).startswith(REFUSED):
+                return Fetched(url, failure="refused", error=str(exc))
+            return Fetched(url, failure="connect", error=f"connection failed: {exc}")
+        except (httpx.ReadError, httpx.WriteError) as exc:
+            why = str(exc) or type(exc).__name__
+            return Fetched(url, failure="connect", error=f"connection failed: {why}")
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+            return Fetched(url, failure="protocol", error=f"{type(exc).__name__}: {exc}")
+        try:
+            # The deadline covers the body too: a server dripping bytes cannot hold us.
+            async with asyncio.timeout_at(deadline):
                 if method == "HEAD":
                     # Empty, but reading it lets the connection go back to the pool.
                     body = await response.aread()
                 else:
                     body = await _read_capped(response, cap)
-            except httpx.TimeoutException:
-                body = b""  # the status is known; a slow body does not make the link bad
-            except httpx.HTTPError:
-                body = b""
-            finally:
-                await response.aclose()
+        except (httpx.HTTPError, TimeoutError):
+            body = b""  # the status is known; a slow or broken body does not make it bad
+        finally:
+            await response.aclose()
         return Fetched(url, status=response.status_code, final_url=url,
                        headers={k.lower(): v for k, v in response.headers.items()}, body=body)
 

@@ -42,7 +42,7 @@ class HostPolicy(BaseModel):
 
 
 # arXiv asks for at most one request every 3 seconds on a single connection.
-_DEFAULT_HOSTS = {
+DEFAULT_HOSTS = {
     "arxiv.org": HostPolicy(max_concurrency=1, min_gap_s=3.0),
     "export.arxiv.org": HostPolicy(max_concurrency=1, min_gap_s=3.0),
 }
@@ -56,12 +56,14 @@ class LinkConfig(BaseModel):
     # Empty by default; tests allow "loopback" only, intranet KBs add "private".
     allow_addresses: frozenset[str] = frozenset()
     cache_dir: Path | None = None
-    timeout_s: float = 15.0
+    timeout_s: float = 15.0  # per network operation (connect, each read)
     connect_timeout_s: float = 5.0
+    deadline_s: float = 60.0  # for one whole request, body included: no slow-drip server wins
     max_concurrency: int = 32
     default_host: HostPolicy = HostPolicy()
-    # Per-host overrides; a key matches the host itself and its subdomains.
-    hosts: dict[str, HostPolicy] = Field(default_factory=lambda: dict(_DEFAULT_HOSTS))
+    # Per-host overrides; a key matches the host itself and its subdomains. To add hosts and
+    # keep arXiv's limits, pass {**DEFAULT_HOSTS, "intranet.example": HostPolicy(...)}.
+    hosts: dict[str, HostPolicy] = Field(default_factory=lambda: dict(DEFAULT_HOSTS))
     max_retries: int = 3
     backoff_s: float = 1.0  # first retry waits this long, then doubling
     retry_after_cap_s: float = 60.0

@@ -216,3 +216,17 @@ def test_check_links_works_inside_a_running_event_loop(httpserver):
         return check_links([make_article(httpserver.url_for("/ok"))], loopback_config())
 
     assert asyncio.run(caller()).results[0].outcome is Outcome.ok
+
+
+def test_a_dripping_body_is_cut_at_the_deadline(httpserver):
+    def drip():
+        for _ in range(100):
+            time.sleep(0.05)
+            yield b"x"
+
+    httpserver.expect_request("/drip", method="HEAD").respond_with_data("", status=405)
+    httpserver.expect_request("/drip", method="GET").respond_with_handler(
+        lambda req: Response(drip(), headers={"Content-Type": "text/plain"}))
+    results, _ = _run(httpserver.url_for("/drip"), deadline_s=0.5)
+    r = results[httpserver.url_for("/drip")]
+    assert r.outcome is Outcome.ok and r.status == 200  # the status came before the deadline
