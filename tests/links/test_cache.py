@@ -87,3 +87,20 @@ def test_unwritable_cache_directory_costs_nothing_but_speed(httpserver, tmp_path
     report = check_links([make_article(httpserver.url_for("/ok"))],
                          loopback_config(cache_dir=blocker / "cache"))
     assert report.results[0].outcome is Outcome.ok
+
+
+def test_two_runs_at_once_share_one_cache(httpserver, tmp_path):
+    httpserver.expect_request("/p").respond_with_data("x")
+    article = make_article(*(httpserver.url_for("/p") + f"?n={i}" for i in range(20)))
+    config = loopback_config(cache_dir=tmp_path)
+    reports = []
+    runs = [threading.Thread(target=lambda: reports.append(check_links([article], config)))
+            for _ in range(2)]
+    for t in runs:
+        t.start()
+    for t in runs:
+        t.join()
+    assert [len(r.results) for r in reports] == [20, 20]
+    assert all(r.outcome is Outcome.ok for rep in reports for r in rep.results)
+    again = check_links([article], config)
+    assert all(r.cached for r in again.results) and again.requests == 0

@@ -127,3 +127,22 @@ def test_github_repositories_through_the_api(httpserver):
                         (Outcome.redirected, "https://github.com/new/name"),
                         (Outcome.broken, None)]
     assert {r.headers.get("Authorization") for r, _ in httpserver.log} == {"Bearer t0k"}
+
+
+def test_arxiv_batches_keep_the_configured_gap(httpserver, recorder):
+    from kbcheck.links import HostPolicy
+
+    def api(request):
+        asked = request.args["id_list"].split(",")
+        return Response(atom_feed([{"id": a, "title": f"P {a}", "published": "2023-01-02"}
+                                   for a in asked]))
+
+    httpserver.expect_request("/api/query").respond_with_handler(recorder.wrap(api))
+    ids = [f"2301.{n:05d}" for n in range(1, 26)]
+    polite = {"localhost": HostPolicy(max_concurrency=1, min_gap_s=0.3)}
+    report = check_links([make_article(*[f"https://arxiv.org/abs/{i}" for i in ids])],
+                         _config(httpserver, arxiv_batch=10, hosts=polite))
+    assert [r.outcome for r in report.results] == [Outcome.ok] * 25
+    times = [t for t, *_ in recorder.seen]
+    assert len(times) == 3  # 10 + 10 + 5
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.25
