@@ -1,0 +1,84 @@
+"""An analytic memory model of one QLoRA fine-tuning step for a Llama-style preset.
+
+Terms (bytes): the block linears at the measured NF4 bits per parameter; embeddings, LM head
+and norms in bf16; LoRA weights (bf16, as the QLoRA code casts them), their gradients (bf16)
+and the optimizer state (32-bit Adam: two fp32 values each; 8-bit: two bytes); activations
+with gradient checkpointing: one bf16 hidden state per block kept for the backward pass, the
+working set of the one block being recomputed, and the logits with their fp32 loss copies.
+The activation term carries one coefficient fitted to GPU measurements (`ACTIVATION_COEF`).
+Stdlib only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifiers._presets import Preset
+
+ALL_LINEARS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+GIB = 1024**3
+# Fitted to the recorded H100 measurements (reports/evidence/qlora_memory-*.json) by
+# `fit_activation_coef`; tests refit it from the committed files and check it still agrees.
+ACTIVATION_COEF = 1.0
+OPTIMIZER_STATE_BYTES = {"paged_adamw_32bit": 8, "adamw_32bit": 8, "torch_adamw": 4,
+                         "paged_adamw_8bit": 2, "adamw_8bit": 2}
+
+
+def activation_unit(p: Preset, batch: int, seq: int) -> int:
+    """Bytes of the activations before calibration: checkpoints, one block's working set
+    (attention and SwiGLU tensors, the inputs PEFT's LoRA layers keep), logits and loss."""
+    tokens = batch * seq
+    kv = p.kv_heads * p.head_dim
+    checkpoints = p.layers * tokens * p.d_model * 2
+    block = tokens * (10 * p.d_model + 2 * kv + 5 * p.d_ff) * 2
+    logits = tokens * p.vocab * (2 + 4 + 4)  # bf16 logits, fp32 copy, fp32 gradient
+    return checkpoints + block + logits
+
+
+def linear_params(p: Preset) -> int:
+    """Parameters of every block linear (the ones QLoRA stores in 4 bits)."""
+    return p.layers * sum(o * i for o, i in p.linear_shapes().values())
+
+
+def estimate(p: Preset, *, batch: int = 1, seq: int = 512, r: int = 64,
+             bits_per_param: float = 4.127, optimizer: str = "paged_adamw_32bit",
+             activation_coef: float | None = None) -> dict[str, Any]:
+    """Every term of the step's memory in bytes, with `allocator` (what the caching allocator
+    holds at the peak) and `total` (plus paged optimizer state, which lives in managed memory)."""
+    if optimizer not in OPTIMIZER_STATE_BYTES:
+        raise ValueError(f"unknown optimizer {optimizer!r}")
+    coef = ACTIVATION_COEF if activation_coef is None else activation_coef
+    lora = p.lora_params(r, tuple(m for m in ALL_LINEARS if m in p.linear_shapes()))
+    other = p.total_params() - linear_params(p)  # embeddings, head, norms (and biases)
+    terms = {
+        "quantized_weights": int(linear_params(p) * bits_per_param / 8),
+        "bf16_weights": other * 2,
+        "lora_weights": lora * 2,
+        "lora_gradients": lora * 2,
+        "optimizer_state": lora * OPTIMIZER_STATE_BYTES[optimizer],
+        "activations": int(coef * activation_unit(p, batch, seq)),
+    }
+    paged = optimizer.startswith("paged")
+    allocator = sum(v for k, v in terms.items() if not (paged and k == "optimizer_state"))
+    return {
+        "terms": terms, "lora_params": lora, "bits_per_param": bits_per_param,
+        "weights_alone": terms["quantized_weights"] + terms["bf16_weights"],
+        "allocator": allocator, "total": sum(terms.values()), "optimizer": optimizer,
+        "paged_optimizer_state": terms["optimizer_state"] if paged else 0,
+    }
+
+
+def fit_activation_coef(points: list[dict[str, Any]]) -> float:
+    """The activation coefficient that best explains measured allocator peaks: the median over
+    measurements of (measured peak - every other term) / activation unit. Each point holds a
+    preset, batch, seq, r, bits_per_param, optimizer and `peak_allocated`."""
+    ratios = []
+    for pt in points:
+        base = estimate(pt["preset"], batch=pt["batch"], seq=pt["seq"], r=pt["r"],
+                        bits_per_param=pt["bits_per_param"], optimizer=pt["optimizer"],
+                        activation_coef=0.0)
+        unit = activation_unit(pt["preset"], pt["batch"], pt["seq"])
+        ratios.append((pt["peak_allocated"] - base["allocator"]) / unit)
+    ratios.sort()
+    mid = len(ratios) // 2
+    return ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
