@@ -1,0 +1,174 @@
+"""Record GPU evidence for the QLoRA memory claims: one evidence file per run, and a table.
+
+Needs only torch, bitsandbytes, peft and transformers (not kbcheck), so it runs on a GPU
+machine as it is. The seeds' GPU claims are turned into parameters exactly as pairing does
+(the verifier's defaults, then the matching shape's fixed values, then the extracted groups,
+each through `Param.parse`), so a CPU run finds the files. Each run is its own process, so peak
+readings start clean.
+
+    python bench/gpu_evidence.py --out reports/evidence            # every run
+    python bench/gpu_evidence.py --out DIR --only 7b,13b            # some runs
+    python bench/gpu_evidence.py --smoke                            # tiny model on the CPU
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from verifiers._base import normalise  # noqa: E402
+from verifiers._evidence import write_evidence  # noqa: E402
+from verifiers.qlora_memory import VERIFIER  # noqa: E402
+
+GIB = 1024**3
+
+# The seeds' GPU claims (kb/002), one paraphrase this project adds, then the presets at the
+# QLoRA paper's configuration on a 48 GiB GPU.
+CLAIMS = {
+    "seed-65b-48gb": "Adds 4-bit quantization to LoRA, enabling 65B fine-tuning on a single 48GB "
+                     "GPU",
+    "seed-70b-consumer": "This enables fine-tuning 70B models on a single consumer GPU",
+    "33b-consumer": "QLoRA makes it possible to fine-tune 33B models on a single consumer GPU",
+}
+PRESET_RUNS = {"7b": 7.0, "13b": 13.0, "33b": 33.0, "65b": 65.0, "70b": 70.0}
+ORDER = ("7b", "13b", "33b", "33b-consumer", "seed-65b-48gb", "70b", "seed-70b-consumer")
+
+
+def claim_params(sentence: str) -> dict:
+    """Parameters for a sentence as pairing builds them: best shape, fixed, then extracted."""
+    text = normalise(sentence)
+    matches = [(s, s.match(text)) for s in VERIFIER.shapes]
+    matches = [(s, raw) for s, raw in matches if raw is not None]
+    if not matches:
+        raise ValueError(f"no {VERIFIER.id} shape matches {sentence!r}")
+    shape, raw = max(matches, key=lambda m: (m[0].weight, len(m[1])))
+    return VERIFIER.resolve_params({**shape.fixed, **raw})
+
+
+def runs() -> dict[str, dict]:
+    """Every run's label and parameters (a preset run equal to a seed claim is one run)."""
+    out = {label: claim_params(text) for label, text in CLAIMS.items()}
+    for label, size in PRESET_RUNS.items():
+        params = VERIFIER.resolve_params({"size_b": size})
+        if params not in out.values():
+            out[label] = params
+    return {k: out[k] for k in ORDER if k in out}
+
+
+def one(params: dict, out: Path) -> None:
+    """Run the verifier once in this process and write its evidence file."""
+    from verifiers._env import environment
+
+    t0 = time.perf_counter()
+    res = VERIFIER.run(params)
+    res["duration_s"] = time.perf_counter() - t0
+    res["environment"] = environment("cuda")
+    path = write_evidence(out, VERIFIER.id, VERIFIER.version, params, res)
+    print("RESULT " + json.dumps({"path": path.name, "verdict": res["verdict"],
+                                  "explanation": res["explanation"],
+                                  "measured": res["measured"]}, default=str), flush=True)
+
+
+def _gib(value: float | None) -> str:
+    return "-" if value is None else f"{value / GIB:.1f}"
+
+
+def table(rows: list[tuple[str, dict]]) -> str:
+    """The bench's figures: peaks for load and step (allocated / reserved / driver), times."""
+    head = ("run | preset | load GiB a/r/drv | step GiB a/r/drv | paged | plain step a | "
+            "load s | step s | end-to-end s | verdict")
+    lines = [head, "-" * len(head)]
+    for label, r in rows:
+        m = r.get("measured", {})
+        load, step = m.get("load", {}), m.get("step", {})
+        if not step:
+            lines.append(f"{label} | {r.get('verdict')} | {r.get('explanation')}")
+            continue
+        cmp = m.get("comparison", {})
+        lines.append(" | ".join([
+            label, m["preset"],
+            "/".join(_gib(load.get(k)) for k in ("peak_allocated", "peak_reserved",
+                                                  "driver_process")),
+            "/".join(_gib(step.get(k)) for k in ("peak_allocated", "peak_reserved",
+                                                  "driver_process")),
+            _gib(m.get("paged_state_bytes")), _gib(cmp.get("peak_allocated")),
+            f"{load['seconds']:.1f}", "+".join(f"{s:.2f}" for s in step["step_seconds"]),
+            f"{m['end_to_end_s']:.1f}", r["verdict"]]))
+    return "\n".join(lines)
+
+
+def drive(out: Path, only: set[str] | None, budget_s: float) -> int:
+    """Each run in its own process, smallest first, until the time budget is spent."""
+    t0, rows, failed = time.perf_counter(), [], 0
+    for label, params in runs().items():
+        if only and label not in only:
+            continue
+        if time.perf_counter() - t0 > budget_s:
+            print(f"time budget spent: {label} not run", flush=True)
+            continue
+        print(f"== {label}: {json.dumps(params, sort_keys=True)}", flush=True)
+        proc = subprocess.run([sys.executable, __file__, "--out", str(out), "--one",
+                               json.dumps(params)], capture_output=True, text=True)
+        sys.stdout.write(proc.stdout[-4000:])
+        if proc.returncode != 0:
+            failed += 1
+            sys.stdout.write(proc.stderr[-3000:])
+            rows.append((label, {"verdict": "error", "explanation": f"exit {proc.returncode}"}))
+            continue
+        line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
+        rows.append((label, json.loads(line[len("RESULT "):])))
+        print(f"   {rows[-1][1]['verdict']}: {rows[-1][1]['explanation']}", flush=True)
+    print(table(rows), flush=True)
+    (out / "bench-summary.json").write_text(json.dumps(dict(rows), indent=1, default=str))
+    return 1 if failed else 0
+
+
+def smoke() -> int:
+    """The whole path on a tiny model on the CPU (no cap, plain optimizers): catches mistakes
+    before a GPU run costs anything."""
+    from verifiers._presets import Preset
+    from verifiers._qlora_measure import measure
+    from verifiers.qlora_memory import judge
+
+    p = Preset("tiny", layers=2, d_model=128, d_ff=256, heads=4, kv_heads=2, vocab=512)
+    params = VERIFIER.resolve_params({"size_b": 7, "optimizer": "adamw_32bit", "seq": 32,
+                                      "r": 8, "steps": 2})
+    m = measure(p, device="cpu", r=8, seq=32, steps=2,
+                optimizers=("adamw_32bit", "torch_adamw"))
+    m["runs"]["adamw_32bit"]["peak_allocated"] = 1  # the CPU allocator keeps no peaks
+    res = judge(params, p, m, 4.127)
+    print(table([("smoke", res)]))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: drive every run, run one, or the CPU smoke test."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=Path("reports/evidence"))
+    ap.add_argument("--only", default="", help="comma-separated run labels")
+    ap.add_argument("--one", help="JSON params of one run (used by the driver)")
+    ap.add_argument("--budget-s", type=float, default=480.0)
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--list", action="store_true", help="print the runs and their params")
+    args = ap.parse_args(argv)
+    if args.smoke:
+        return smoke()
+    if args.list:
+        for label, params in runs().items():
+            print(label, json.dumps(params, sort_keys=True))
+        return 0
+    if args.one:
+        one(json.loads(args.one), args.out)
+        return 0
+    only = {x.strip() for x in args.only.split(",") if x.strip()} or None
+    return drive(args.out, only, args.budget_s)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

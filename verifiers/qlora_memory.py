@@ -1,0 +1,195 @@
+"""QLoRA fine-tuning memory: "a model of size X can be fine-tuned on a single GPU of Y GB".
+
+On a GPU: the preset nearest X is built as QLoRA (NF4 double-quantized block linears, bf16
+rest, PEFT LoRA r=64 alpha=16 on every block linear, gradient checkpointing) and trained for
+real steps with the allocator capped at Y; the claim's configuration (paged 32-bit AdamW, as
+in the QLoRA paper) decides the verdict, and the same step with a plain 32-bit AdamW whose
+state stays on the GPU is measured beside it. On a CPU (`fallback`): refuted when the weights
+as QLoRA stores them already exceed Y, otherwise skipped with the analytic model's estimate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._env import has_package
+from verifiers._memory_model import GIB, estimate, linear_params
+from verifiers._presets import Preset, preset_for_size
+
+OPTIMIZERS = ("paged_adamw_32bit", "adamw_32bit", "paged_adamw_8bit", "adamw_8bit")
+COMPARISON = "adamw_32bit"  # plain 32-bit AdamW: the allocator sees all of its state
+
+PARAMS = (
+    Param("size_b", float, default=65.0, min=0.1, max=2000, help="model size in billions"),
+    Param("gpu", str, default="stated", choices=("stated", "consumer"),
+          help="'stated': the GPU memory is gpu_gb; 'consumer': it is consumer_gb"),
+    Param("gpu_gb", float, default=48.0, min=1, max=1024, help="GPU memory in GiB"),
+    Param("consumer_gb", float, default=24.0, min=1, max=1024,
+          help="what a 'consumer GPU' holds (RTX 3090 / 4090: 24 GiB)"),
+    Param("claim", str, default="fits", choices=("fits", "does_not_fit")),
+    Param("batch", int, default=1, min=1, max=64),
+    Param("seq", int, default=512, min=16, max=8192),
+    Param("r", int, default=64, min=1, max=1024),
+    Param("alpha", float, default=16.0, min=0.01, max=10000),
+    Param("optimizer", str, default="paged_adamw_32bit", choices=OPTIMIZERS),
+    Param("steps", int, default=3, min=1, max=20),
+)
+
+_SIZE = r"(?P<size_b>\d{1,4}(?:\.\d+)?)\s*-?\s*(?:B\b|billion\b)"
+_GPU_GB = r"(?P<gpu_gb>\d{1,4}(?:\.\d+)?)\s*-?\s*(?:GB|GiB|gigabytes?)\b"
+_TRAIN = r"fine-?\s?tun|\btrain|finetun"
+_GPU = r"\bGPUs?\b|graphics card|\bcard\b"
+_NEG = (r"\b(?:cannot|can't|can not|could not|couldn't|unable|impossible|too large|"
+        r"won't|will not|does not fit|doesn't fit|not enough|insufficient)\b")
+_CONSUMER = r"\bconsumer\b|\bgaming\b|\bdesktop\b|\bRTX\b"
+
+SHAPES = (
+    Shape("size on a GPU of stated memory", all_of=(_SIZE, _GPU_GB, _GPU, _TRAIN),
+          none_of=(_NEG,), extract=(_SIZE, _GPU_GB), weight=2.0,
+          description="'65B fine-tuning on a single 48GB GPU'"),
+    Shape("size on a consumer GPU", all_of=(_SIZE, _CONSUMER, _GPU, _TRAIN),
+          none_of=(_NEG, _GPU_GB), extract=(_SIZE,), fixed={"gpu": "consumer"}, weight=2.0,
+          description="'fine-tuning 70B models on a single consumer GPU'"),
+    Shape("size does not fit a GPU of stated memory", all_of=(_SIZE, _GPU_GB, _GPU, _TRAIN, _NEG),
+          extract=(_SIZE, _GPU_GB), fixed={"claim": "does_not_fit"}, weight=2.0,
+          description="'a 65B model cannot be fine-tuned on one 24GB GPU'"),
+    Shape("size does not fit a consumer GPU", all_of=(_SIZE, _CONSUMER, _GPU, _TRAIN, _NEG),
+          none_of=(_GPU_GB,), extract=(_SIZE,),
+          fixed={"gpu": "consumer", "claim": "does_not_fit"}, weight=2.0,
+          description="'70B models cannot be fine-tuned on a consumer GPU'"),
+)
+
+
+def capacity_gib(params: dict[str, Any]) -> float:
+    """The GPU memory the claim states, in GiB."""
+    return params["consumer_gb"] if params["gpu"] == "consumer" else params["gpu_gb"]
+
+
+def configuration(params: dict[str, Any], p: Preset) -> str:
+    """The configuration the verdict depends on, in words."""
+    gpu = (f"a consumer GPU taken as {params['consumer_gb']:g} GiB" if params["gpu"] == "consumer"
+           else f"a {params['gpu_gb']:g} GiB GPU")
+    return (f"{p.name} as QLoRA (NF4 + double quantization, bf16 compute; embeddings, norms and "
+            f"LM head bf16), LoRA r={params['r']} alpha={params['alpha']:g} on all 7 block "
+            f"linears (bf16), gradient checkpointing, batch {params['batch']}, sequence "
+            f"{params['seq']}, {params['optimizer']}, on {gpu}")
+
+
+def _resolve(params: dict[str, Any]) -> Preset | None:
+    return preset_for_size(params["size_b"])
+
+
+def _bits_per_param() -> tuple[float, str]:
+    from verifiers._nf4 import layout_bits, measure_bits
+
+    if has_package("bitsandbytes"):
+        return measure_bits(512, 512)["bits_per_param"], "measured with bitsandbytes"
+    return layout_bits(), "from the NF4 storage layout (bitsandbytes absent)"
+
+
+def _model_estimate(params: dict[str, Any], p: Preset, bits: float,
+                    optimizer: str | None = None) -> dict[str, Any]:
+    return estimate(p, batch=params["batch"], seq=params["seq"], r=params["r"],
+                    bits_per_param=bits, optimizer=optimizer or params["optimizer"])
+
+
+def _say(fits: bool, claim: str) -> str:
+    return "supported" if fits == (claim == "fits") else "refuted"
+
+
+def fallback(params: dict[str, Any]) -> dict[str, Any]:
+    """On a CPU: refuted (or, for a 'does not fit' claim, supported) when the weights alone
+    exceed the GPU; otherwise skipped with the analytic estimate, awaiting a GPU measurement."""
+    p = _resolve(params)
+    cap = capacity_gib(params)
+    expected = {"size_b": params["size_b"], "gpu_gib": cap, "claim": params["claim"]}
+    if p is None:
+        return result("unverifiable", f"no model preset within 15% of {params['size_b']:g}B",
+                      {}, expected)
+    bits, how = _bits_per_param()
+    est = _model_estimate(params, p, bits)
+    measured = {"preset": p.name, "bits_per_param": bits, "bits_source": how,
+                "weights_alone_gib": est["weights_alone"] / GIB,
+                "estimate_total_gib": est["total"] / GIB,
+                "estimate_allocator_gib": est["allocator"] / GIB,
+                "estimate_terms_gib": {k: v / GIB for k, v in est["terms"].items()},
+                "configuration": configuration(params, p)}
+    if est["weights_alone"] > cap * GIB:
+        verdict = _say(False, params["claim"])
+        return result(verdict, f"{p.name}'s weights alone as QLoRA stores them take "
+                      f"{est['weights_alone'] / GIB:.1f} GiB ({bits:.3f} bits per 4-bit "
+                      f"parameter), more than the {cap:g} GiB GPU", measured, expected)
+    return result("skipped", f"needs a GPU to measure; the analytic model estimates "
+                  f"{est['total'] / GIB:.1f} GiB for {p.name} (weights "
+                  f"{est['weights_alone'] / GIB:.1f} GiB) against {cap:g} GiB", measured, expected)
+
+
+def judge(params: dict[str, Any], p: Preset, m: dict[str, Any], bits: float) -> dict[str, Any]:
+    """The verdict from one measurement (see `verifiers._qlora_measure.measure`)."""
+    cap = capacity_gib(params)
+    expected = {"size_b": params["size_b"], "gpu_gib": cap, "claim": params["claim"]}
+    run = m["runs"][params["optimizer"]]
+    if "skipped" in run:
+        return result("skipped", f"{params['optimizer']} not run: {run['skipped']}",
+                      {"preset": p.name, "load": m["load"]}, expected)
+    context = m["context"]["device_used"] or 0
+    paged = run["state_bytes"]["paged"]
+    need = run["peak_reserved"] + paged + context
+    est = _model_estimate(params, p, bits)
+    measured: dict[str, Any] = {
+        "preset": p.name, "configuration": configuration(params, p),
+        "consumer_gpu_gib": params["consumer_gb"], "context_bytes": context,
+        "cap_bytes": m["cap_bytes"], "load": m["load"], "step": run, "ran_out": m["ran_out"],
+        "weights_bytes": m["weights"], "trainable_params": m["trainable_params"],
+        "paged_state_bytes": paged, "need_gib": need / GIB,
+        "end_to_end_s": m["end_to_end_s"], "bits_per_param": bits,
+        "model_total_gib": est["total"] / GIB,
+        "model_error": (est["allocator"] - run["peak_allocated"]) / run["peak_allocated"],
+    }
+    for name, other in m["runs"].items():
+        if name != params["optimizer"] and "peak_allocated" in other:
+            # Uncapped, the allocator caches freely: allocated (plus context) is the need.
+            measured["comparison"] = {"optimizer": name, **other,
+                                      "need_gib": (other["peak_allocated"] + context) / GIB}
+    cmp = measured.get("comparison")
+    beside = (f"; with a plain {cmp['optimizer']} on the GPU the step needs "
+              f"{cmp['need_gib']:.1f} GiB" if cmp else "")
+    if m["ran_out"] is not None:
+        verdict = _say(False, params["claim"])
+        text = (f"under a {cap:g} GiB cap {p.name} ran out at {m['ran_out']['part']}; the step "
+                f"needs {need / GIB:.1f} GiB ({params['optimizer']}){beside}")
+    elif need <= cap * GIB:
+        verdict = _say(True, params["claim"])
+        text = (f"{p.name} trained under a {cap:g} GiB cap: peak {need / GIB:.1f} GiB incl. "
+                f"{paged / GIB:.1f} GiB paged optimizer state and the CUDA context{beside}")
+    else:
+        verdict = "conditional" if params["claim"] == "fits" else "refuted"
+        text = (f"{p.name} trained under a {cap:g} GiB cap only because the paged optimizer can "
+                f"move its {paged / GIB:.1f} GiB of state to CPU memory (all resident: "
+                f"{need / GIB:.1f} GiB){beside}")
+    return result(verdict, text, measured, expected)
+
+
+def run(params: dict[str, Any]) -> dict[str, Any]:
+    """Measure on the GPU and judge; falls back to the analytic model where it cannot build."""
+    from verifiers._qlora_measure import measure
+
+    p = _resolve(params)
+    if p is None or not p.gated_mlp:
+        return fallback(params)
+    optimizers = (params["optimizer"],)
+    if params["optimizer"] != COMPARISON:
+        optimizers += (COMPARISON,)
+    m = measure(p, device="cuda", capacity_bytes=int(capacity_gib(params) * GIB),
+                batch=params["batch"], seq=params["seq"], r=params["r"], alpha=params["alpha"],
+                steps=params["steps"], optimizers=optimizers, log=lambda s: print(s, flush=True))
+    bits = 8 * m["weights"]["quantized"] / linear_params(p)
+    return judge(params, p, m, bits)
+
+
+VERIFIER = Verifier(
+    id="qlora_memory", version=1, title="QLoRA fine-tuning memory on a GPU of stated size",
+    run=run, params=PARAMS, shapes=SHAPES, fallback=fallback, timeout_s=600,
+    requires=Requires(device="cuda", packages=("bitsandbytes", "peft", "transformers")),
+)
