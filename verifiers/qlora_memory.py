@@ -14,7 +14,7 @@ from typing import Any
 
 from verifiers._base import Param, Requires, Shape, Verifier, result
 from verifiers._env import has_package
-from verifiers._memory_model import GIB, estimate, linear_params
+from verifiers._memory_model import GIB, VERIFIER_ID, estimate, linear_params
 from verifiers._presets import Preset, preset_for_size
 
 OPTIMIZERS = ("paged_adamw_32bit", "adamw_32bit", "paged_adamw_8bit", "adamw_8bit")
@@ -162,7 +162,8 @@ def judge(params: dict[str, Any], p: Preset, m: dict[str, Any], bits: float) -> 
     elif need <= cap * GIB:
         verdict = _say(True, params["claim"])
         text = (f"{p.name} trained under a {cap:g} GiB cap: peak {need / GIB:.1f} GiB incl. "
-                f"{paged / GIB:.1f} GiB paged optimizer state and the CUDA context{beside}")
+                f"{paged / GIB:.1f} GiB paged optimizer state and the CUDA context (load and "
+                f"{params['steps']} steps in {m['end_to_end_s']:.0f} s){beside}")
     else:
         verdict = "conditional" if params["claim"] == "fits" else "refuted"
         text = (f"{p.name} trained under a {cap:g} GiB cap only because the paged optimizer can "
@@ -189,7 +190,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 
 VERIFIER = Verifier(
-    id="qlora_memory", version=1, title="QLoRA fine-tuning memory on a GPU of stated size",
+    id=VERIFIER_ID, version=1, title="QLoRA fine-tuning memory on a GPU of stated size",
     run=run, params=PARAMS, shapes=SHAPES, fallback=fallback, timeout_s=600,
     requires=Requires(device="cuda", packages=("bitsandbytes", "peft", "transformers")),
 )

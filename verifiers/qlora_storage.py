@@ -150,7 +150,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 
 VERIFIER = Verifier(
-    id="qlora_storage", version=1, title="QLoRA's 4-bit NF4 storage and what QLoRA is",
+    id="lora.qlora_storage", version=1, title="QLoRA's 4-bit NF4 storage and what QLoRA is",
     run=run, params=PARAMS, shapes=SHAPES, timeout_s=120,
     requires=Requires(device="cpu", packages=("bitsandbytes",)),
 )

@@ -87,6 +87,6 @@ def test_importing_the_qlora_verifiers_never_imports_torch():
     import sys
 
     code = ("import sys, verifiers; r = verifiers.registry(False); "
-            "assert {'qlora_memory', 'qlora_storage'} <= set(r); "
+            "assert {'lora.qlora_memory', 'lora.qlora_storage'} <= set(r); "
             "assert 'torch' not in sys.modules, 'torch imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
