@@ -46,15 +46,17 @@ ORDER = ("7b", "13b", "33b", "33b-consumer", "seed-65b-48gb", "70b", "seed-70b-c
          *CALIBRATION)
 
 
-def claim_params(sentence: str) -> dict:
-    """Parameters for a sentence as pairing builds them: best shape, fixed, then extracted."""
+def claim_params(sentence: str, verifier=VERIFIER) -> dict:
+    """Parameters for a sentence as pairing builds them: the verifier's best shape (weight,
+    then extracted groups), its defaults overlaid with the shape's fixed values and the
+    extracted groups, each through `Param.parse`. ValueError when no shape matches."""
     text = normalise(sentence)
-    matches = [(s, s.match(text)) for s in VERIFIER.shapes]
+    matches = [(s, s.match(text)) for s in verifier.shapes]
     matches = [(s, raw) for s, raw in matches if raw is not None]
     if not matches:
-        raise ValueError(f"no {VERIFIER.id} shape matches {sentence!r}")
+        raise ValueError(f"no {verifier.id} shape matches {sentence!r}")
     shape, raw = max(matches, key=lambda m: (m[0].weight, len(m[1])))
-    return VERIFIER.resolve_params({**shape.fixed, **raw})
+    return verifier.resolve_params({**raw, **shape.fixed})
 
 
 def runs() -> dict[str, dict]:

@@ -143,7 +143,10 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     """Dispatch on the claim's kind."""
     if params["claim"] == "composition":
         from verifiers._qlora_tiny import composition
+        from verifiers._tiny import PEFT_MISSING, peft_available
 
+        if not peft_available():
+            return result("skipped", PEFT_MISSING, {}, {"claim": "composition"})
         return composition(params)
     return {"bits": _bits, "dq_saving": _saving, "nf4_code": _code,
             "four_bit": _four_bit}[params["claim"]](params)
