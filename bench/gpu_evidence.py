@@ -29,13 +29,15 @@ from verifiers.qlora_memory import VERIFIER  # noqa: E402
 
 GIB = 1024**3
 
-# The seeds' GPU claims (kb/002), one paraphrase this project adds, then the presets at the
-# QLoRA paper's configuration on a 48 GiB GPU.
+# The seeds' GPU claims (kb/002), paraphrases this project adds, then the presets at the QLoRA
+# paper's configuration on a 48 GiB GPU.
 CLAIMS = {
     "seed-65b-48gb": "Adds 4-bit quantization to LoRA, enabling 65B fine-tuning on a single 48GB "
                      "GPU",
     "seed-70b-consumer": "This enables fine-tuning 70B models on a single consumer GPU",
     "33b-consumer": "QLoRA makes it possible to fine-tune 33B models on a single consumer GPU",
+    "33b-24gb": "With QLoRA a 33B model can be fine-tuned on a single 24GB GPU",
+    "7b-consumer": "QLoRA fine-tunes 7B models on a consumer GPU",
 }
 PRESET_RUNS = {"7b": 7.0, "13b": 13.0, "33b": 33.0, "65b": 65.0, "70b": 70.0}
 # More tokens per step, so that the activation term of the memory model is calibrated where it
@@ -43,7 +45,7 @@ PRESET_RUNS = {"7b": 7.0, "13b": 13.0, "33b": 33.0, "65b": 65.0, "70b": 70.0}
 CALIBRATION = {"7b-b4-s2048": {"size_b": 7, "batch": 4, "seq": 2048},
                "13b-b2-s2048": {"size_b": 13, "batch": 2, "seq": 2048}}
 ORDER = ("7b", "13b", "33b", "33b-consumer", "seed-65b-48gb", "70b", "seed-70b-consumer",
-         *CALIBRATION)
+         *CALIBRATION, "33b-24gb", "7b-consumer")
 
 
 def claim_params(sentence: str, verifier=VERIFIER) -> dict:
@@ -179,8 +181,8 @@ def smoke() -> int:
                                       "r": 8, "steps": 2})
     m = measure(p, device="cpu", r=8, seq=32, steps=2,
                 optimizers=("adamw_32bit", "torch_adamw"))
-    m["runs"]["adamw_32bit"]["peak_allocated"] = 1  # the CPU allocator keeps no peaks
     res = judge(params, p, m, 4.127)
+    print(res["verdict"], res["explanation"])
     print(table([("smoke", res)]))
     return 0
 

@@ -95,6 +95,7 @@ def _model_estimate(params: dict[str, Any], p: Preset, bits: float,
 
 
 def _say(fits: bool, claim: str) -> str:
+    """The verdict for a claim of either polarity, given whether the model fits."""
     return "supported" if fits == (claim == "fits") else "refuted"
 
 
@@ -145,16 +146,22 @@ def judge(params: dict[str, Any], p: Preset, m: dict[str, Any], bits: float) -> 
         "paged_state_bytes": paged, "need_gib": need / GIB,
         "end_to_end_s": m["end_to_end_s"], "bits_per_param": bits,
         "model_total_gib": est["total"] / GIB,
-        "model_error": (est["allocator"] - run["peak_allocated"]) / run["peak_allocated"],
+        "model_error": ((est["allocator"] - run["peak_allocated"]) / run["peak_allocated"]
+                        if run["peak_allocated"] else None),  # no peaks off a GPU
     }
+    beside = ""
     for name, other in m["runs"].items():
         if name != params["optimizer"] and "peak_allocated" in other:
-            # Uncapped, the allocator caches freely: allocated (plus context) is the need.
-            measured["comparison"] = {"optimizer": name, **other,
-                                      "need_gib": (other["peak_allocated"] + context) / GIB}
-    cmp = measured.get("comparison")
-    beside = (f"; with a plain {cmp['optimizer']} on the GPU the step needs "
-              f"{cmp['need_gib']:.1f} GiB" if cmp else "")
+            # Uncapped, the allocator caches freely: allocated is the least the step needs,
+            # reserved what it held; both with the context, as for the claim's configuration.
+            low, high = other["peak_allocated"] + context, other["peak_reserved"] + context
+            measured["comparison"] = {"optimizer": name, **other, "need_gib": low / GIB,
+                                      "held_gib": high / GIB, "fits": low <= cap * GIB}
+            state = other["state_bytes"]["device"] / GIB
+            beside = (f"; with a plain {name} keeping its {state:.1f} GiB of state on the GPU "
+                      f"the step peaks at {low / GIB:.1f} GiB allocated ({high / GIB:.1f} "
+                      f"reserved) with the context, which "
+                      f"{'fits' if low <= cap * GIB else 'does not fit'} in {cap:g} GiB")
     if m["ran_out"] is not None:
         verdict = _say(False, params["claim"])
         text = (f"under a {cap:g} GiB cap {p.name} ran out at {m['ran_out']['part']}; the step "
