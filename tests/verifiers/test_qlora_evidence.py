@@ -89,3 +89,18 @@ def test_activation_coefficient_is_fitted_to_the_evidence_and_the_model_is_close
     assert fit_activation_coef(points) == pytest.approx(ACTIVATION_COEF, abs=0.02)
     errors = model_errors(points)
     assert max(abs(e["error"]) for e in errors) < 0.04, errors
+
+
+LATENCY = [d for d in load_evidence(EVIDENCE)
+           if d["verifier"] in ("lora.merge_latency", "lora.adapter_latency")]
+
+
+@pytest.mark.parametrize("doc", LATENCY, ids=lambda d: Path(d["_path"]).name)
+def test_latency_evidence_was_recorded_on_cuda(doc):
+    # Keys are checked against the recorded version: a later version bump makes these files
+    # stale (the runner says so), which is no error in the files themselves.
+    assert doc["schema"] == SCHEMA and doc["params"]["device"] == "cuda"
+    assert doc["key"] == evidence_key(doc["verifier"], doc["version"], doc["params"])
+    res = doc["result"]
+    assert res["verdict"] in VERDICTS and res["measured"] and res["explanation"]
+    assert "NVIDIA" in res["environment"]["device_name"]
