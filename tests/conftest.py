@@ -1,11 +1,14 @@
-"""Shared fixtures: the repository's seed articles."""
+"""Shared fixtures: the repository's seed articles. Also makes the test helpers (`articles`,
+`fixture_verifiers`) importable from every test folder."""
 
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 KB = ROOT / "kb"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture

@@ -1,0 +1,153 @@
+"""Claims: every atomic fact, every checkable body sentence, and LoRA-layer pseudo-code.
+
+A body sentence is a claim when it asserts something a measurement could settle: a number with
+a unit or a ratio, a comparison, or a verb of effect ("enables", "reduces", "can be merged",
+"no ... latency"). Time-sensitive figures (citations, stars) are claims too, so that the report
+can say why nothing checks them. Questions, headings, link lists and dates are not claims.
+Code is read, never run: a code block that defines a LoRA layer becomes one `code` claim that
+states what the code does.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kbcheck.markup import Block, body_blocks, sentences
+from kbcheck.models import Article, Claim
+from verifiers._base import normalise
+
+__all__ = ["describe_lora_code", "extract_claims", "is_checkable", "normalise"]
+
+_UNIT = (r"%|percent\b|x\b|times\b|fold\b|[kKmMgGtT]i?B\b|bytes?\b|[BMK]\b|billion\b|million\b"
+         r"|thousand\b|params?\b|parameters?\b|ms\b|milliseconds?\b|s\b|sec\b|seconds?\b"
+         r"|-?bits?\b|GPUs?\b|layers?\b|tokens?\b|steps?\b|epochs?\b|hours?\b|minutes?\b"
+         r"|citations?\b|stars?\b|downloads?\b|GB/s\b|FLOPs?\b")
+_CUES = [
+    rf"\d(?:[\d,.]*\d)?\+?\s*(?:{_UNIT})",           # a number with a unit
+    r"\b\d+(?:\.\d+)?\s*:\s*\d+\b(?!:)",             # a ratio 1:4 (not a time 00:00)
+    r"\b[a-z]\w{0,6}\s*=\s*\d",                      # a stated value: r=16, d=k=4096
+    r"\b(?:rank|r)\s+(?:of\s+)?\d+\b",
+    r"\b(?:more|less|fewer|faster|slower|smaller|larger|lower|higher|cheaper|better|worse)\b"
+    r".{0,60}\bthan\b",
+    r"\b(?:compared (?:with|to)|versus|vs\.?|outperforms?|matches|equivalent to|same as"
+    r"|identical to|up to|at least|at most|as much as|as little as)\b",
+    r"\b(?:enabl|allow|reduc|cut|sav|eliminat|increas|improv|speed|accelerat|shrink|lower"
+    r"|decompos|approximat|preserv|maintain|requir|fits?\b|fitting)\w*",
+    r"\bno (?:\w+ ){0,2}(?:latency|overhead|slowdown|cost|memory)\b",
+    r"\b(?:can|could|may) be (?:merged|folded|fused|swapped|hot-swapped|saved|stored|combined)\b",
+    r"\b(?:merged|hot-swap\w*|swapp\w+)\b",
+    r"\b(?:freez\w*|frozen|zero[- ]init\w*|initiali[sz]ed (?:to|with|as) zeros?|trainable)\b",
+    r"\b(?:half|a third|a quarter|twice|double|triple|an order of magnitude)\b",
+    r"\b(?:as of|citations?|github stars?|downloads)\b",
+]
+_CUE = re.compile("|".join(f"(?:{c})" for c in _CUES), re.I)
+_NOT_A_CLAIM = [
+    re.compile(r"\?\s*$"),                                     # a question
+    re.compile(r"^[^a-z]*$"),                                  # no words: a formula or a date
+    re.compile(r"^(?:last (?:updated|verified)|updated|created|see also)\b", re.I),
+]
+
+
+def is_checkable(sentence: str) -> bool:
+    """Whether a body sentence asserts something a measurement (or a reason) can settle."""
+    text = normalise(sentence)
+    if len(text.split()) < 3 or any(p.search(text) for p in _NOT_A_CLAIM):
+        return False
+    return bool(_CUE.search(text))
+
+
+# --- code ------------------------------------------------------------------------------------
+
+_INIT = (r"(zeros_like|zeros|ones|randn|rand|normal|kaiming_uniform|kaiming_normal|xavier_\w+?"
+         r"|uniform|empty)")
+
+
+def _init_of(code: str, name: str) -> str | None:
+    """How a matrix called `name` (A, B, lora_A ...) is initialised in the code, if stated."""
+    explicit = re.search(rf"\b{_INIT}_?\s*\(\s*(?:self\.)?{name}\b", code)  # init.zeros_(B)
+    if explicit:
+        return explicit.group(1)
+    m = re.search(rf"\b(?:self\.)?{name}\s*=.*?\b{_INIT}_?\s*\(", code)
+    if m:
+        return m.group(1)
+    if re.search(rf"\b(?:self\.)?{name}\s*=\s*(?:nn\.)?Linear\s*\(", code):
+        return "nn.Linear default (kaiming_uniform)"
+    return None
+
+
+def describe_lora_code(code: str) -> str | None:
+    """A claim sentence for code that defines a LoRA layer (two matrices, a low-rank product in
+    the forward pass), or None. The code is only read."""
+    names = None
+    for a, b in (("A", "B"), ("lora_A", "lora_B"), ("lora_a", "lora_b"), ("down", "up")):
+        if re.search(rf"\b{a}\b", code) and re.search(rf"\b{b}\b", code):
+            names = (a, b)
+            break
+    if names is None or not re.search(r"\bdef\s+forward\b|\bforward\b|@|matmul", code):
+        return None
+    a, b = names
+    product = re.search(rf"(?:self\.)?{b}\s*(?:@|\.matmul\(|\*)\s*\(?\s*(?:self\.)?{a}\b", code)
+    call = re.search(rf"\b{b}\s*\(\s*(?:self\.)?{a}\s*\(", code)  # B(A(x)): nn.Linear style
+    if not (product or call):
+        return None
+    parts = [f"{n} = {_init_of(code, n) or 'unspecified'}" for n in (a, b)]
+    scaling = re.search(r"scal\w*\s*=\s*([^\n#]+)", code)
+    if scaling:
+        parts.append("scaling = " + " ".join(scaling.group(1).split()))
+    forward = code[code.find("forward"):] if "forward" in code else code
+    ret = re.search(r"return\s+([^\n#]+)", forward)
+    if ret:
+        parts.append("forward = " + " ".join(ret.group(1).split()))
+    return ("Pseudo-code LoRA layer (" + "; ".join(parts) + "): at initialisation its forward "
+            "pass equals the base model's.")
+
+
+# --- extraction ------------------------------------------------------------------------------
+
+def _fact_claims(article: Article) -> list[Claim]:
+    out = []
+    for i, fact in enumerate(article.atomic_facts):
+        text = " ".join((fact.statement or "").split())
+        if not text:
+            continue
+        fid = fact.id or f"fact-{i + 1}"
+        out.append(Claim(
+            id=f"{article.path}#{fid}", path=article.path, article_id=article.id, fact_id=fid,
+            line=article.line_of(f"atomic_facts.{i}.statement"), text=text,
+            origin="atomic_fact", pinned=fact.verify,
+        ))
+    return out
+
+
+def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[Claim]:
+    out: list[Claim] = []
+    per_line: dict[int, int] = {}
+
+    def add(text: str, line: int, origin: str) -> None:
+        key = normalise(text).lower()
+        if key in seen:
+            return
+        seen.add(key)
+        per_line[line] = per_line.get(line, 0) + 1
+        n = per_line[line]
+        cid = f"{article.path}:{line}" + (f".{n}" if n > 1 else "")
+        out.append(Claim(id=cid, path=article.path, article_id=article.id, line=line, text=text,
+                         origin=origin))
+
+    for block in blocks:
+        if block.kind == "code":
+            description = describe_lora_code(block.text)
+            if description:
+                add(description, block.line, "code")
+            continue
+        for text, line in sentences(block):
+            if is_checkable(text):
+                add(text, line, "body")
+    return out
+
+
+def extract_claims(article: Article) -> list[Claim]:
+    """Every claim of one article: atomic facts first, then body sentences and code in order."""
+    facts = _fact_claims(article)
+    seen = {normalise(c.text).lower() for c in facts}
+    return facts + _body_claims(article, body_blocks(article), seen)

@@ -1,0 +1,161 @@
+"""Claims extraction: atomic facts, checkable body sentences and LoRA pseudo-code, per format."""
+
+from articles import article_from_text, seed
+
+from kbcheck.claims import describe_lora_code, extract_claims, is_checkable
+from kbcheck.markup import body_blocks
+from kbcheck.models import Article, AtomicFact, VerifySpec
+
+
+def _texts(article):
+    return {c.text: c for c in extract_claims(article)}
+
+
+def test_seed_003_parameter_reduction_and_pseudo_code_are_claims_with_lines():
+    claims = _texts(seed(3))
+    reduction = claims["For d=k=4096, r=16: 99.6% reduction"]
+    assert reduction.line == 42 and reduction.origin == "body"
+    code = [c for c in claims.values() if c.origin == "code"]
+    assert len(code) == 1 and code[0].line == 46
+    assert "A = randn" in code[0].text and "B = zeros" in code[0].text
+    assert "forward pass equals the base model's" in code[0].text
+    # The infobox (sources, domains, a date) is not a claim.
+    assert not any("2025-12-12" in t or "Fine_Tuning" in t for t in claims)
+
+
+def test_seed_002_flattened_markdown_yields_table_and_list_claims_on_line_1():
+    claims = _texts(seed(2))
+    assert all(c.line == 1 for c in claims.values())
+    joined = " | ".join(claims)
+    assert "enabling 65B fine-tuning on a single 48GB GPU" in joined
+    assert "LoRA weights can be merged into the base model" in joined
+    assert "13,547 GitHub stars" in joined  # a claim, so that the report says why it is unchecked
+    assert not any(t.startswith(("##", "|", "```")) for t in claims)
+    assert len({c.id for c in claims.values()}) == len(claims)  # ids unique on one line
+
+
+def test_atomic_facts_are_claims_and_keep_their_pinned_block():
+    a = seed(1)
+    pinned = VerifySpec(verifier="t.reduction", params={"r": 8})
+    a.atomic_facts[1] = AtomicFact(id="af-x", statement=a.atomic_facts[1].statement, verify=pinned)
+    facts = [c for c in extract_claims(a) if c.origin == "atomic_fact"]
+    assert [c.fact_id for c in facts] == ["af-lora-1", "af-x", "af-lora-3", "af-lora-4"]
+    assert facts[1].pinned == pinned and facts[0].line == 17
+
+
+def test_questions_headings_links_and_dates_are_not_claims():
+    claims = _texts(seed(1)) | _texts(seed(4))
+    assert not any(t.endswith("?") for t in claims)
+    starts = ("Last updated", "Further Reading", "LoRA: Low-Rank")
+    assert not any(t.startswith(starts) for t in claims)
+
+
+MARKDOWN = """---
+id: x
+---
+
+# Title
+
+Adapters add a small bottleneck. With rank 4, the adapter trains 2% of the weights.
+
+| Method | Memory |
+| --- | --- |
+| QLoRA | fits a 33B model in 24 GB |
+
+- **Merging**: the update can be folded into W after training.
+- Is it good?
+
+```python
+class Adapter(nn.Module):
+    def __init__(self, d, r):
+        self.lora_A = nn.Linear(d, r)
+        self.lora_B = nn.Linear(r, d)
+        nn.init.zeros_(self.lora_B.weight)
+
+    def forward(self, x):
+        return self.base(x) + self.lora_B(self.lora_A(x))
+```
+"""
+
+MEDIAWIKI = """{{Infobox method | name = LoRA | year = 2021}}
+== Method ==
+'''LoRA''' trains [[Low-rank matrix|low-rank]] factors.<ref>Hu et al.</ref> It reduces optimizer
+memory by 3x for GPT-3 175B.
+
+{| class="wikitable"
+! Model !! Params
+|-
+| GPT-3 || trainable parameters drop 10,000 times
+|}
+
+The number of parameters is <math>r \\times (d + k)</math> instead of <math>d \\times k</math>.
+<syntaxhighlight lang="python">
+W = load()  # base
+def forward(x):
+    return W @ x
+</syntaxhighlight>
+"""
+
+GLOSSARY = """Glossary
+
+DoRA
+
+Weight-decomposed adaptation splits each weight into a magnitude and a direction,
+which improves accuracy over LoRA at the same rank.
+
+Updated: 2026-01-01
+"""
+
+
+def test_frontmatter_markdown_of_our_own():
+    a = article_from_text(MARKDOWN, "own.md")
+    claims = extract_claims(a)
+    by_text = {c.text: c for c in claims}
+    assert by_text["With rank 4, the adapter trains 2% of the weights."].line == 7
+    assert by_text["QLoRA: fits a 33B model in 24 GB"].line == 11
+    assert by_text["Merging: the update can be folded into W after training."].line == 13
+    assert "Adapters add a small bottleneck." not in by_text
+    code = [c for c in claims if c.origin == "code"]
+    assert len(code) == 1 and "lora_B = zeros" in code[0].text and code[0].line == 17
+
+
+def test_mediawiki_of_our_own_strips_templates_refs_tables_and_math():
+    a = article_from_text(MEDIAWIKI, "own.wiki", "mediawiki")
+    texts = {c.text: c.line for c in extract_claims(a)}
+    assert texts["It reduces optimizer memory by 3x for GPT-3 175B."] == 3
+    assert "GPT-3: trainable parameters drop 10,000 times" in " ".join(texts) or \
+        any("drop 10,000 times" in t for t in texts)
+    prose = " ".join(b.text for b in body_blocks(a) if b.kind == "text")
+    assert "r x (d + k) instead of d x k" in prose and "<math>" not in prose
+    assert not any("{{" in t or "<ref>" in t or "[[" in t for t in texts)
+    assert not any(c.origin == "code" for c in extract_claims(a))  # no LoRA layer in that code
+
+
+def test_glossary_of_our_own_joins_wrapped_lines():
+    claims = extract_claims(article_from_text(GLOSSARY, "own.txt", "glossary"))
+    assert [(c.text, c.line) for c in claims] == [(
+        "Weight-decomposed adaptation splits each weight into a magnitude and a direction, "
+        "which improves accuracy over LoRA at the same rank.", 5)]
+
+
+def test_code_is_read_not_run(tmp_path):
+    marker = tmp_path / "ran"
+    code = (f"open({str(marker)!r}, 'w').write('x')\nself.A = torch.randn(r, k)\n"
+            "self.B = torch.randn(d, r)\ndef forward(x):\n    return W @ x + B @ (A @ x)\n")
+    text = describe_lora_code(code)
+    assert text is not None and "B = randn" in text
+    body = f"== Code ==\n<syntaxhighlight lang=\"python\">\n{code}</syntaxhighlight>\n"
+    extract_claims(Article(path="x.wiki", format="mediawiki", body=body))
+    assert not marker.exists()
+
+
+def test_checkable_cues_on_paraphrases():
+    yes = ["Training this way needs roughly a third of the GPU memory.",
+           "No extra inference latency once the adapter is merged.",
+           "Adapters can be hot-swapped at serving time.",
+           "The B matrix is zero-initialised, so training starts from the base model.",
+           "It was cited 20,000 times as of 2025."]
+    no = ["LoRA is a popular technique.", "See the paper for details.", "2025-12-12 00:00 GMT",
+          "What rank should I use?"]
+    assert all(is_checkable(s) for s in yes), [s for s in yes if not is_checkable(s)]
+    assert not any(is_checkable(s) for s in no), [s for s in no if is_checkable(s)]
