@@ -1,0 +1,104 @@
+"""Pairing: shapes on paraphrases, bounded parameters, pinned blocks, and unverifiable reasons."""
+
+import pytest
+import yaml
+from articles import seed
+from fixture_verifiers import registry
+
+from kbcheck.claims import extract_claims
+from kbcheck.models import Claim, VerifySpec
+from kbcheck.pairing import pair_claim, pair_claims, suggest_block
+
+
+def _claim(text, **kw):
+    return Claim(id="a.md:1", path="a.md", line=7, text=text, origin="body", **kw)
+
+
+def _pair(text, **kw):
+    pairing, findings = pair_claim(_claim(text, **kw), registry())
+    assert findings == []
+    return pairing
+
+
+@pytest.mark.parametrize(("text", "params"), [
+    # Written for this test, not taken from the seeds: other word orders, spacing and units.
+    ("With rank 8 on a 1,024-wide layer (d = 1,024) LoRA cuts trainable weights by 98.4%.",
+     {"d": 1024, "r": 8, "pct": 98.4}),
+    ("A 99.2 % reduction in trainable parameters for d=k=4,096 and r = 16.",
+     {"d": 4096, "k": 4096, "r": 16, "pct": 99.2}),
+    ("Using r=4 with d=512, k=2048 reduces the trainable count by about 99%.",
+     {"d": 512, "k": 2048, "r": 4, "pct": 99.0}),
+])
+def test_parameter_reduction_paraphrases_pair_with_typed_params(text, params):
+    p = _pair(text)
+    assert p.verifier == "t.reduction" and p.params == params
+    assert "rank-reduction" in p.reason and p.score > 0
+
+
+@pytest.mark.parametrize("text", [
+    "There is no added inference latency: the adapter is merged into the base weights.",
+    "LoRA has no extra latency at inference time.",
+    "Serving sees no slowdown after merging.",
+])
+def test_the_more_specific_shape_wins(text):
+    p = _pair(text)
+    assert (p.verifier, p.params, p.shape) == ("t.merge", {"claim": "no_latency"}, "no-latency")
+
+
+def test_mergeable_paraphrase():
+    p = _pair("After training, the low-rank product can be folded into the frozen weight.")
+    assert (p.verifier, p.params) == ("t.merge", {"claim": "mergeable"})
+
+
+def test_unbounded_values_are_rejected_not_allocated():
+    p = _pair("For d=1,000,000,000 and r=16 LoRA gives a 99.99% reduction.")
+    assert p.verifier is None
+    assert "above the maximum" in p.reason
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("The paper has 19,000 citations as of May 2026.", "time-sensitive"),
+    ("The repository has 13K+ GitHub stars.", "time-sensitive"),
+    ("LoRA is the dominant approach in the open-source community.", "opinion"),
+    ("LoRA matrices are stored in safetensors files.", "no verifier matched"),
+])
+def test_unverifiable_reasons(text, why):
+    p = _pair(text)
+    assert p.verifier is None and why in p.reason
+
+
+def test_pinned_block_wins_over_shapes():
+    spec = VerifySpec(verifier="t.merge", params={"claim": "mergeable"})
+    p = _pair("For d=k=4096, r=16: 99.6% reduction", pinned=spec, fact_id="f1")
+    assert (p.verifier, p.params, p.pinned) == ("t.merge", {"claim": "mergeable"}, True)
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    (VerifySpec(verifier="t.reduction", params={"r": "zero", "rank": 8}), "unknown parameter"),
+    (VerifySpec(verifier="t.reduction", params={"d": 10**12}), "above the maximum"),
+    (VerifySpec(verifier="no.such", params={}), "unknown verifier"),
+])
+def test_pinned_block_with_wrong_params_is_a_finding_at_the_fact_line(spec, message):
+    claim = _claim("LoRA reduces parameters.", pinned=spec, fact_id="f1")
+    pairing, findings = pair_claim(claim, registry())
+    assert pairing.verifier is None and pairing.pinned and message in pairing.reason
+    assert len(findings) == 1
+    f = findings[0]
+    assert (f.rule, f.severity.value, f.path, f.line) == ("verify-pin", "error", "a.md", 7)
+    assert message in f.message and f.hint
+
+
+def test_suggested_block_pins_the_same_pairing():
+    p = _pair("For d=k=4096, r=16: 99.6% reduction")
+    block = yaml.safe_load(suggest_block(p))["verify"]
+    pinned = _pair("anything at all", pinned=VerifySpec(**block), fact_id="f")
+    assert (pinned.verifier, pinned.params) == (p.verifier, p.params)
+
+
+def test_seed_003_reduction_claim_pairs_with_its_numbers():
+    claims = extract_claims(seed(3))
+    pairings, findings = pair_claims(claims, registry())
+    by_text = {c.text: p for c, p in zip(claims, pairings, strict=True)}
+    p = by_text["For d=k=4096, r=16: 99.6% reduction"]
+    assert (p.verifier, p.params) == ("t.reduction", {"d": 4096, "k": 4096, "r": 16, "pct": 99.6})
+    assert findings == []

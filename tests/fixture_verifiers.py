@@ -1,0 +1,132 @@
+"""Small real verifiers for the claims, pairing and runner tests (not the project's library).
+
+Each computes something real or fails in one specific way: a crash, a hard process death, a
+hang, a memory hog. `registry()` returns them by id, as the runner and pairing expect.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from verifiers._base import Param, Requires, Shape, Verifier, result
+
+
+def _lora_reduction(params):
+    """Count full and LoRA trainable parameters with real tensors; compare with the claim."""
+    import torch
+
+    d, k, r = params["d"], params["k"] or params["d"], params["r"]
+    # Meta tensors: the counts are real, nothing of size d*k is allocated.
+    full = torch.empty(d, k, device="meta").numel()
+    lora = torch.empty(r, k, device="meta").numel() + torch.empty(d, r, device="meta").numel()
+    reduction = 100.0 * (1 - lora / full)
+    measured = {"full": full, "lora": lora, "reduction_pct": round(reduction, 3)}
+    stated = params["pct"]
+    if stated is None:
+        return result("supported", f"LoRA trains {lora} of {full} parameters", measured)
+    ok = abs(reduction - stated) <= params["tolerance"]
+    return result("supported" if ok else "refuted",
+                  f"measured {reduction:.2f}% reduction, claim says {stated}%", measured,
+                  {"reduction_pct": stated})
+
+
+REDUCTION = Verifier(
+    id="t.reduction", version=1, title="LoRA parameter reduction (test)", run=_lora_reduction,
+    params=(Param("d", int, 4096, min=1, max=1 << 20), Param("k", int, None, min=1, max=1 << 20),
+            Param("r", int, 8, min=1, max=4096), Param("pct", float, None, min=0, max=100),
+            Param("tolerance", float, 0.1, min=0, max=100)),
+    shapes=(Shape("rank-reduction", all_of=(r"\b(?:reduc\w*|fewer|saves?|cuts?)\b",),
+                  any_of=(r"\br\s*=\s*\d", r"\brank\b"),
+                  extract=(r"\bd\s*=\s*k\s*=\s*(?P<d>[\d,]+)", r"\bd\s*=\s*(?P<d>[\d,]+)",
+                           r"\bk\s*=\s*(?P<k>[\d,]+)",
+                           r"\b(?:r\s*=\s*|rank\s+(?:of\s+)?)(?P<r>\d+)",
+                           r"(?P<pct>\d+(?:\.\d+)?)\s*%"), weight=1.0),
+            Shape("fewer-parameters", all_of=(r"\b(?:reduc\w*|fewer|drops?)\b.{0,40}\bparam",),
+                  weight=0.5)),
+)
+
+
+def _merge(params):
+    """Merge a random LoRA update into a linear layer and compare outputs (real torch)."""
+    import torch
+
+    w = torch.randn(16, 16)
+    a, b = torch.randn(4, 16), torch.randn(16, 4)
+    x = torch.randn(3, 16)
+    unmerged = x @ w.T + (x @ a.T) @ b.T
+    merged = x @ (w + b @ a).T
+    err = float((unmerged - merged).abs().max())
+    verdict = "conditional" if params["claim"] == "no_latency" else "supported"
+    return result(verdict, f"merged and unmerged outputs differ by {err:.2e}", {"max_abs_err": err})
+
+
+MERGE = Verifier(
+    id="t.merge", version=1, title="merging (test)", run=_merge,
+    params=(Param("claim", str, "mergeable", choices=("mergeable", "no_latency")),),
+    shapes=(Shape("no-latency", all_of=(r"\bno\b.{0,30}\b(?:latency|overhead|slow\w*)",),
+                  fixed={"claim": "no_latency"}, weight=1.5),
+            Shape("mergeable", all_of=(r"\b(?:merg\w*|fold\w*|fus\w*)\b",),
+                  any_of=(r"\bbase\b", r"\bweights?\b"), fixed={"claim": "mergeable"})),
+)
+
+
+def _crash(params):
+    raise RuntimeError("deliberate failure inside the verifier")
+
+
+def _abort(params):
+    os.abort()  # the whole worker process dies, as with a segfault
+
+
+def _hang(params):
+    time.sleep(3600)
+
+
+def _hog(params):
+    import torch
+
+    hoard = []
+    for _ in range(params["chunks"]):  # 64 MiB at a time, touched, until the limit stops it
+        hoard.append(torch.ones(16 << 20))
+    return result("supported", f"held {len(hoard) * 64} MiB")
+
+
+def _count(params):
+    with Path(params["counter"]).open("a") as fh:
+        fh.write(f"{os.getpid()}\n")
+    import torch
+
+    return result("supported", "counted", {"value": float(torch.rand(1))})
+
+
+def _gpu(params):
+    return result("supported", "ran on the GPU")
+
+
+def _gpu_estimate(params):
+    return result("supported", "analytic CPU estimate", {"estimate_gb": 41.0})
+
+
+CRASH = Verifier(id="t.crash", version=1, title="raises", run=_crash)
+ABORT = Verifier(id="t.abort", version=1, title="kills its process", run=_abort)
+HANG = Verifier(id="t.hang", version=1, title="never returns", run=_hang, timeout_s=2)
+HOG = Verifier(id="t.hog", version=1, title="allocates without end", run=_hog,
+               params=(Param("chunks", int, 1024, min=1, max=4096),))
+COUNT = Verifier(id="t.count", version=1, title="counts its runs", run=_count,
+                 params=(Param("counter", str, ""), Param("n", int, 0, min=0, max=100)))
+GPU = Verifier(id="t.gpu", version=3, title="needs CUDA", run=_gpu,
+               params=(Param("size_b", float, 65, min=0.1, max=1000),),
+               requires=Requires(device="cuda"))
+GPU_FALLBACK = Verifier(id="t.gpu_fb", version=1, title="needs CUDA, has an estimate", run=_gpu,
+                        requires=Requires(device="cuda"), fallback=_gpu_estimate)
+NO_PACKAGE = Verifier(id="t.nopkg", version=1, title="needs a missing package", run=_gpu,
+                      requires=Requires(packages=("kbcheck_no_such_package",)))
+
+ALL = (REDUCTION, MERGE, CRASH, ABORT, HANG, HOG, COUNT, GPU, GPU_FALLBACK, NO_PACKAGE)
+
+
+def registry(*verifiers: Verifier) -> dict[str, Verifier]:
+    """The given test verifiers (all by default) by id."""
+    return {v.id: v for v in (verifiers or ALL)}
