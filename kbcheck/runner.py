@@ -1,0 +1,260 @@
+"""The runner: each distinct (verifier, version, params) once, isolated, cached, with evidence.
+
+For each job, in order: the result cache; when the verifier's `requires` are not met here (no
+CUDA device, a missing package — judged without importing), evidence recorded on another
+machine (same id, version and params; an older version is stale and not used), else the
+verifier's `fallback` estimate if it has one, else `skipped` with the reason; otherwise a run in
+a worker process under the verifier's time limit and a memory limit. Nothing here imports torch.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kbcheck.cache import ResultCache
+from kbcheck.models import Evidence, Verdict
+from kbcheck.workers import WorkerProcess
+from verifiers._base import Verifier
+from verifiers._env import environment, has_package
+from verifiers._evidence import canonical_params, evidence_key, load_evidence, write_evidence
+
+DEFAULT_MEMORY_MB = 4096
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run: device, parallel workers, memory limit, cache and evidence folder."""
+
+    device: str = "cpu"
+    jobs: int = 1
+    memory_mb: int | None = DEFAULT_MEMORY_MB
+    cache: ResultCache | None = None
+    evidence_dir: Path | None = None
+    record_evidence: bool = True  # on --device cuda, write GPU verifiers' evidence files
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Job:
+    """One distinct verifier run: the verifier and its resolved, bounded parameters."""
+
+    verifier: Verifier
+    params: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        """The evidence key (id, version, canonical params): the unit of deduplication."""
+        return evidence_key(self.verifier.id, self.verifier.version, self.params)
+
+
+@dataclass
+class RunStats:
+    """What the runner did, for the summary line and the tests."""
+
+    jobs: int = 0
+    cached: int = 0
+    executed: int = 0
+    recorded: int = 0
+    skipped: int = 0
+    workers_started: int = 0
+    evidence_written: list[str] = field(default_factory=list)
+
+
+def unmet_requirements(verifier: Verifier, device: str) -> str | None:
+    """Why `verifier` cannot run here, or None. Never imports torch or the packages."""
+    if verifier.requires.device.startswith("cuda") and not device.startswith("cuda"):
+        return "needs a CUDA GPU (this run uses the CPU; use --device cuda on a GPU machine)"
+    missing = [p for p in verifier.requires.packages if not has_package(p)]
+    if missing:
+        return "needs the missing package(s): " + ", ".join(missing)
+    return None
+
+
+def _evidence(job: Job, result: dict[str, Any], **extra: Any) -> Evidence:
+    """An Evidence value from a verifier's plain result dict."""
+    verdict = result.get("verdict")
+    if verdict not in Verdict.__members__:
+        verdict = "error"
+    return Evidence(
+        verifier=job.verifier.id, version=job.verifier.version, params=job.params,
+        verdict=Verdict(verdict), explanation=str(result.get("explanation", "")),
+        measured=dict(result.get("measured") or {}), expected=dict(result.get("expected") or {}),
+        environment=dict(result.get("environment") or {}),
+        duration_s=float(result.get("duration_s") or 0.0), **extra,
+    )
+
+
+class RecordedEvidence:
+    """Evidence files recorded on another machine, indexed for matching and staleness."""
+
+    def __init__(self, directory: Path | None) -> None:
+        docs = load_evidence(directory) if directory and Path(directory).is_dir() else []
+        self.by_key = {d.get("key"): d for d in docs}
+        self.by_params: dict[tuple[str, str], list[dict]] = {}
+        for d in docs:
+            ident = (str(d.get("verifier")), canonical_params(d.get("params") or {}))
+            self.by_params.setdefault(ident, []).append(d)
+
+    def match(self, job: Job) -> tuple[dict | None, dict | None]:
+        """(the matching document, or None; a stale one of another version, or None)."""
+        doc = self.by_key.get(job.key)
+        if doc is not None and doc.get("version") == job.verifier.version:
+            return doc, None
+        others = self.by_params.get((job.verifier.id, canonical_params(job.params)), [])
+        stale = [d for d in others if d.get("version") != job.verifier.version]
+        return None, (max(stale, key=lambda d: d.get("version", 0)) if stale else None)
+
+
+def recorded_to_evidence(job: Job, doc: dict[str, Any]) -> Evidence:
+    """Evidence from a recorded file, saying where and when it was measured."""
+    result = dict(doc.get("result") or {})
+    env = result.get("environment") or {}
+    device = env.get("device_name") or env.get("device") or "an unnamed device"
+    date = str(doc.get("recorded_at", ""))[:10] or "an unknown date"
+    where = f"measured on {device} on {date}"
+    result["explanation"] = f"{result.get('explanation', '')} ({where})".strip()
+    recorded = {"device": device, "date": date, "file": Path(doc.get("_path", "")).name,
+                "summary": where}
+    return _evidence(job, result, recorded=recorded)
+
+
+class Runner:
+    """Runs jobs under `RunOptions`; one instance per `kbcheck run`."""
+
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
+        self.stats = RunStats()
+        self.recorded = RecordedEvidence(options.evidence_dir)
+
+    def _cache_key(self, job: Job, fn: str) -> str | None:
+        cache = self.options.cache
+        device = self.options.device + ("+fallback" if fn == "fallback" else "")
+        if cache is None:
+            return None
+        return cache.key(job.verifier.id, job.verifier.version, job.params, device)
+
+    def _plan(self, job: Job) -> tuple[Evidence | None, str, list[str]]:
+        """Decide without running: (a final Evidence, or None and which function to run)."""
+        notes: list[str] = []
+        if self.options.cache is not None:
+            hit = self.options.cache.get(self._cache_key(job, "run") or "")
+            if hit is not None:
+                return _evidence(job, hit, cached=True), "", notes
+        unmet = unmet_requirements(job.verifier, self.options.device)
+        if unmet is None:
+            return None, "run", notes
+        doc, stale = self.recorded.match(job)
+        if doc is not None:
+            return recorded_to_evidence(job, doc), "", notes
+        if stale is not None:
+            notes.append(f"recorded evidence {Path(stale.get('_path', '')).name} is stale: it was "
+                         f"measured by version {stale.get('version')}, the verifier is now "
+                         f"version {job.verifier.version}")
+        if getattr(job.verifier, "fallback", None) is not None:
+            notes.append(f"{unmet}; this is the verifier's CPU estimate")
+            if self.options.cache is not None:
+                hit = self.options.cache.get(self._cache_key(job, "fallback") or "")
+                if hit is not None:
+                    return _evidence(job, hit, cached=True, fallback=True, notes=notes), "", notes
+            return None, "fallback", notes
+        why = unmet + ("; " + notes[0] if notes else "") + "; no recorded evidence matches"
+        ev = Evidence(verifier=job.verifier.id, version=job.verifier.version, params=job.params,
+                      verdict=Verdict.skipped, explanation=f"skipped: {why}", notes=notes,
+                      environment=environment(self.options.device))
+        return ev, "", notes
+
+    def _execute(self, pool: queue.Queue, job: Job, fn: str, notes: list[str]) -> Evidence:
+        worker = pool.get()
+        try:
+            module, file = _module_of(job.verifier)
+            device = self.options.device
+            request = {"module": module, "file": file, "id": job.verifier.id, "fn": fn,
+                       "params": job.params, "device": device, "seed": self.options.seed,
+                       # RLIMIT_AS cannot cap a CUDA process (its context maps huge address
+                       # ranges), so the address-space limit applies to CPU runs only.
+                       "memory_mb": None if device.startswith("cuda") else self.options.memory_mb}
+            reply = worker.call(request, float(job.verifier.timeout_s))
+        finally:
+            pool.put(worker)
+        if reply.get("ok"):
+            result = reply["result"]
+            ev = _evidence(job, result, fallback=fn == "fallback", notes=notes)
+            if self.options.cache is not None:
+                self.options.cache.put(self._cache_key(job, fn) or "", result)
+            if (fn == "run" and device.startswith("cuda") and self.options.record_evidence
+                    and self.options.evidence_dir is not None
+                    and job.verifier.requires.device.startswith("cuda") and ev.verdict != "error"):
+                path = write_evidence(self.options.evidence_dir, job.verifier.id,
+                                      job.verifier.version, job.params, json.loads(
+                                          json.dumps(result, default=str)))
+                self.stats.evidence_written.append(str(path))
+            return ev
+        return Evidence(verifier=job.verifier.id, version=job.verifier.version, params=job.params,
+                        verdict=Verdict.error, explanation=f"verifier failed: {reply.get('error')}",
+                        environment=environment(device), notes=notes,
+                        duration_s=float(reply.get("duration_s") or 0.0))
+
+    def run(self, jobs: Iterable[Job],
+            progress: Callable[[Job, Evidence], None] | None = None) -> dict[str, Evidence]:
+        """Evidence for every job, by job key; each distinct key runs at most once."""
+        unique: dict[str, Job] = {}
+        for job in jobs:
+            unique.setdefault(job.key, job)
+        self.stats.jobs = len(unique)
+        out: dict[str, Evidence] = {}
+        todo: list[tuple[Job, str, list[str]]] = []
+        for key, job in unique.items():
+            ev, fn, notes = self._plan(job)
+            if ev is not None:
+                out[key] = ev
+                self.stats.cached += ev.cached
+                self.stats.recorded += ev.recorded is not None
+                self.stats.skipped += ev.verdict == Verdict.skipped
+                if progress:
+                    progress(job, ev)
+            else:
+                todo.append((job, fn, notes))
+        if not todo:
+            return out  # a fully cached run starts no worker, so it never imports torch
+        n = max(1, min(self.options.jobs, len(todo)))
+        workers = [WorkerProcess() for _ in range(n)]
+        pool: queue.Queue = queue.Queue()
+        for w in workers:
+            pool.put(w)
+        try:
+            with ThreadPoolExecutor(max_workers=n) as executor:
+                futures = {executor.submit(self._execute, pool, job, fn, notes): job
+                           for job, fn, notes in todo}
+                for future, job in futures.items():
+                    ev = future.result()
+                    out[job.key] = ev
+                    self.stats.executed += 1
+                    if progress:
+                        progress(job, ev)
+        finally:
+            for w in workers:
+                self.stats.workers_started += w.started
+                w.close()
+        return out
+
+
+def _module_of(verifier: Verifier) -> tuple[str, str | None]:
+    """The module that defines `verifier` (so that a worker can import it) and its file."""
+    candidates = [sys.modules.get(verifier.run.__module__)]
+    candidates += [m for name, m in list(sys.modules.items()) if name.startswith("verifiers.")]
+    for module in candidates:
+        if module is not None and any(v is verifier for v in vars(module).values()):
+            return module.__name__, getattr(module, "__file__", None)
+    return verifier.run.__module__, None
+
+
+def make_job(verifier: Verifier, raw_params: Mapping[str, Any]) -> Job:
+    """A job with every declared parameter resolved and bounded (ValueError when invalid)."""
+    return Job(verifier, verifier.resolve_params(raw_params))

@@ -1,0 +1,138 @@
+"""Worker processes for the runner: one `python -m verifiers._worker` each, reused across jobs.
+
+A worker is reused while it behaves (torch is imported once, not once per job). When a job
+times out the worker is killed; when the process dies (a segfault, the OOM killer) the job that
+was in flight becomes an error, and the next job gets a fresh worker. No job can lose another
+job's result: each call waits for its own reply.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import verifiers
+
+STARTUP_TIMEOUT_S = 180.0  # importing torch on a busy two-core machine can take a while
+
+
+def _worker_env() -> dict[str, str]:
+    """The environment of a worker: the `verifiers` package importable, output unbuffered."""
+    env = dict(os.environ)
+    root = str(Path(verifiers.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+class WorkerProcess:
+    """One worker process, started on first use and restarted after it dies or is killed."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        self._buffer = b""
+        # The worker's stderr, kept to explain a crash; closed in `close`.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        self.started = 0  # how many processes this slot has started (for tests and stats)
+
+    def _readline(self, timeout: float) -> bytes | None:
+        """One line from the worker within `timeout` seconds; b"" at end-of-file, None on
+        timeout."""
+        assert self.proc is not None and self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        with selectors.DefaultSelector() as sel:
+            sel.register(fd, selectors.EVENT_READ)
+            while b"\n" not in self._buffer:
+                left = deadline - time.monotonic()
+                if left <= 0 or not sel.select(left):
+                    return None
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    return b""
+                self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line
+
+    def _start(self) -> str | None:
+        """Start the process and wait for it to be ready; an error message on failure."""
+        self._buffer = b""
+        self.started += 1
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "verifiers._worker"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self._stderr, env=_worker_env(),
+        )
+        line = self._readline(STARTUP_TIMEOUT_S)
+        if not line:
+            return self._died("the worker did not start")
+        return None
+
+    def _stderr_tail(self, since: int) -> str:
+        self._stderr.seek(since)
+        text = self._stderr.read().decode(errors="replace").strip()
+        return text[-800:]
+
+    def _died(self, what: str, since: int = 0) -> str:
+        assert self.proc is not None
+        self.kill()
+        code = self.proc.returncode if self.proc else None
+        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        tail = self._stderr_tail(since)
+        self.proc = None
+        return f"{what} ({how})" + (f": {tail}" if tail else "")
+
+    def call(self, job: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        """Send one job, wait for its reply at most `timeout_s` seconds; always returns a reply."""
+        if self.proc is None or self.proc.poll() is not None:
+            problem = self._start()
+            if problem:
+                return {"ok": False, "error": problem}
+        assert self.proc is not None and self.proc.stdin is not None
+        self._stderr.seek(0, os.SEEK_END)
+        since = self._stderr.tell()
+        start = time.monotonic()
+        try:
+            self.proc.stdin.write(json.dumps(job, default=str).encode() + b"\n")
+            self.proc.stdin.flush()
+        except OSError:
+            return {"ok": False, "error": self._died("the worker died before the job", since)}
+        line = self._readline(timeout_s)
+        elapsed = round(time.monotonic() - start, 3)
+        if line is None:
+            self.kill()
+            self.proc = None
+            return {"ok": False, "error": f"timed out after {timeout_s:g} s (limit)",
+                    "duration_s": elapsed}
+        if line == b"":
+            return {"ok": False, "error": self._died("the worker process died", since),
+                    "duration_s": elapsed}
+        try:
+            return json.loads(line)
+        except ValueError:
+            return {"ok": False, "error": f"unreadable reply: {line[:200]!r}",
+                    "duration_s": elapsed}
+
+    def kill(self) -> None:
+        """Stop the process now (its job, if any, is lost to it but answered by `call`)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc is not None:
+            self.proc.wait()
+
+    def close(self) -> None:
+        """End the process politely (stdin closed), then for sure."""
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                assert self.proc.stdin is not None
+                self.proc.stdin.close()
+                self.proc.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                self.kill()
+        self._stderr.close()
