@@ -215,3 +215,48 @@ class Evidence(BaseModel):
     cached: bool = False
     # Set when the evidence was recorded on another machine (a GPU): where and when.
     recorded: dict[str, Any] | None = None
+    # True when the verifier's `fallback` (a CPU estimate) stood in for the required device.
+    fallback: bool = False
+    # What the reader should know beside the verdict (e.g. stale recorded evidence).
+    notes: list[str] = Field(default_factory=list)
+
+
+# --- the report (kbcheck run; JSON form documented in docs/report-json.md) --------------------
+
+
+class ClaimResult(BaseModel):
+    """One claim with its pairing, its verdict and the evidence behind the verdict."""
+
+    claim: Claim
+    pairing: Pairing
+    verdict: Verdict
+    explanation: str
+    evidence: Evidence | None = None
+
+
+class ArticleInfo(BaseModel):
+    """An article the run read: where it is, what it is, how many claims it made."""
+
+    path: str
+    id: str | None = None
+    title: str | None = None
+    format: ArticleFormat | None = None
+    claims: int = 0
+
+
+class Report(BaseModel):
+    """Everything one `kbcheck run` found; written as ``reports/report.json``."""
+
+    schema_version: int = 1
+    kbcheck_version: str
+    generated_at: str  # ISO 8601, UTC
+    paths: list[str] = Field(default_factory=list)
+    device: str = "cpu"
+    articles: list[ArticleInfo] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    claims: list[ClaimResult] = Field(default_factory=list)
+    summary: dict[str, int] = Field(default_factory=dict)  # verdict -> claims, all six keys
+    finding_counts: dict[str, int] = Field(default_factory=dict)  # severity -> findings
+    runner: dict[str, Any] = Field(default_factory=dict)  # jobs, cached, executed, recorded …
+    duration_s: float = 0.0
+    links: Any | None = None  # the link checker's results, when that stage runs
