@@ -1,0 +1,137 @@
+"""The pipeline of `kbcheck run`: validate -> claims -> pairing -> runner, into one `Report`.
+
+Each stage takes the previous stage's values and returns new ones; problems are findings or
+verdicts, never exceptions that end the run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+
+from kbcheck import __version__
+from kbcheck.claims import extract_claims
+from kbcheck.models import (
+    Article,
+    ArticleInfo,
+    Claim,
+    ClaimResult,
+    Evidence,
+    Finding,
+    Pairing,
+    Report,
+    Severity,
+    Verdict,
+)
+from kbcheck.pairing import pair_claims
+from kbcheck.runner import Job, Runner, RunOptions, make_job
+from verifiers._base import Verifier
+
+# Verdicts that are problems with an article, as findings (so --fail-on and annotations see them).
+_VERDICT_FINDINGS = {
+    Verdict.refuted: ("claim-refuted", Severity.error,
+                      "correct the claim: the evidence gives the measured value"),
+    Verdict.conditional: ("claim-conditional", Severity.warning,
+                          "state the condition under which the claim holds"),
+    Verdict.error: ("verifier-error", Severity.warning,
+                    "the verifier failed; run `kbcheck verify` on it to see why"),
+}
+
+
+def collect_claims(articles: Iterable[Article]) -> list[Claim]:
+    """Every claim of every article, in article order."""
+    return [claim for article in articles for claim in extract_claims(article)]
+
+
+def _claim_jobs(pairings: list[Pairing], registry: Mapping[str, Verifier]
+                ) -> tuple[dict[str, Job], dict[str, str]]:
+    """The job for each paired claim (claim id -> job), or why it has none (claim id -> reason)."""
+    jobs: dict[str, Job] = {}
+    problems: dict[str, str] = {}
+    for p in pairings:
+        if p.verifier is None:
+            continue
+        verifier = registry.get(p.verifier)
+        if verifier is None:
+            problems[p.claim_id] = f"verifier {p.verifier!r} is not registered"
+            continue
+        try:
+            jobs[p.claim_id] = make_job(verifier, p.params)
+        except ValueError as exc:
+            problems[p.claim_id] = f"parameters rejected: {exc}"
+    return jobs, problems
+
+
+def _finding_for(result: ClaimResult) -> Finding | None:
+    rule = _VERDICT_FINDINGS.get(result.verdict)
+    if rule is None:
+        return None
+    name, severity, hint = rule
+    text = result.claim.text if len(result.claim.text) <= 90 else result.claim.text[:87] + "..."
+    return Finding(rule=name, severity=severity, path=result.claim.path, line=result.claim.line,
+                   message=f"{result.verdict.value}: \"{text}\" — {result.explanation}", hint=hint)
+
+
+def check_articles(
+    articles: list[Article], findings: list[Finding] | None = None, *,
+    registry: Mapping[str, Verifier] | None = None, options: RunOptions | None = None,
+    paths: Iterable[str] = (), progress: Callable[[Job, Evidence], None] | None = None,
+) -> Report:
+    """Claims, pairing and verifiers for already loaded articles; returns the full report."""
+    started = time.perf_counter()
+    options = options or RunOptions()
+    if registry is None:
+        from verifiers import registry as discover
+
+        registry = discover()
+    claims = collect_claims(articles)
+    pairings, pin_findings = pair_claims(claims, registry)
+    jobs, problems = _claim_jobs(pairings, registry)
+    runner = Runner(options)
+    evidence = runner.run(jobs.values(), progress=progress)
+    results: list[ClaimResult] = []
+    for claim, pairing in zip(claims, pairings, strict=True):
+        job = jobs.get(claim.id)
+        if job is None:
+            reason = problems.get(claim.id, pairing.reason)
+            results.append(ClaimResult(claim=claim, pairing=pairing, verdict=Verdict.unverifiable,
+                                       explanation=reason))
+            continue
+        ev = evidence[job.key]
+        results.append(ClaimResult(claim=claim, pairing=pairing, verdict=ev.verdict,
+                                   explanation=ev.explanation, evidence=ev))
+    all_findings = list(findings or []) + pin_findings
+    all_findings += [f for f in map(_finding_for, results) if f is not None]
+    per_article = Counter(c.path for c in claims)
+    summary = {v.value: 0 for v in Verdict}
+    summary.update(Counter(r.verdict.value for r in results))
+    severities = {s.value: 0 for s in Severity}
+    severities.update(Counter(f.severity.value for f in all_findings))
+    stats = runner.stats
+    return Report(
+        kbcheck_version=__version__,
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        paths=list(paths), device=options.device,
+        articles=[ArticleInfo(path=a.path, id=a.id, title=a.title, format=a.format,
+                              claims=per_article.get(a.path, 0)) for a in articles],
+        findings=all_findings, claims=results, summary=summary, finding_counts=severities,
+        runner={"jobs": stats.jobs, "cached": stats.cached, "executed": stats.executed,
+                "recorded": stats.recorded, "skipped": stats.skipped,
+                "workers_started": stats.workers_started,
+                "evidence_written": stats.evidence_written},
+        duration_s=round(time.perf_counter() - started, 3),
+    )
+
+
+def check_paths(paths: list[str], *, registry: Mapping[str, Verifier] | None = None,
+                options: RunOptions | None = None, max_bytes: int = 1 << 20,
+                progress: Callable[[Job, Evidence], None] | None = None) -> Report:
+    """validate -> claims -> pairing -> runner for files and folders; returns the report."""
+    from kbcheck.validate import validate_paths
+
+    validated = validate_paths(paths, max_bytes=max_bytes)
+    articles = [r.article for r in validated.results if r.article is not None]
+    return check_articles(articles, list(validated.findings), registry=registry, options=options,
+                          paths=[str(p) for p in paths], progress=progress)

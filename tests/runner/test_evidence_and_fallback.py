@@ -1,0 +1,83 @@
+"""Recorded evidence (matching, staleness), fallbacks and skips, when `requires` is not met."""
+
+import dataclasses
+import json
+
+from fixture_verifiers import GPU, GPU_FALLBACK, NO_PACKAGE
+
+from kbcheck.runner import Runner, RunOptions, make_job, unmet_requirements
+from verifiers._evidence import write_evidence
+
+H100_RESULT = {
+    "verdict": "supported", "explanation": "peak 41.2 GB fits in 48 GB",
+    "measured": {"peak_allocated_gb": 41.2}, "expected": {"gpu_gb": 48},
+    "environment": {"device": "cuda", "device_name": "NVIDIA H100 80GB HBM3", "driver": "550"},
+    "duration_s": 95.0,
+}
+
+
+def _run(job, tmp_path, **kw):
+    runner = Runner(RunOptions(evidence_dir=tmp_path, **kw))
+    return runner.run([job])[job.key], runner
+
+
+def test_requirements_are_judged_without_importing():
+    assert "CUDA" in unmet_requirements(GPU, "cpu")
+    assert unmet_requirements(GPU, "cuda") is None
+    assert "kbcheck_no_such_package" in unmet_requirements(NO_PACKAGE, "cuda")
+
+
+def test_matching_recorded_evidence_is_used_and_says_where_and_when(tmp_path):
+    job = make_job(GPU, {"size_b": 65})
+    write_evidence(tmp_path, GPU.id, GPU.version, job.params, H100_RESULT)
+    ev, runner = _run(job, tmp_path)
+    assert ev.verdict == "supported" and ev.measured == {"peak_allocated_gb": 41.2}
+    assert ev.recorded["device"] == "NVIDIA H100 80GB HBM3"
+    assert "measured on NVIDIA H100 80GB HBM3 on 20" in ev.explanation
+    assert runner.stats.recorded == 1 and runner.stats.workers_started == 0
+
+
+def test_other_params_do_not_match(tmp_path):
+    write_evidence(tmp_path, GPU.id, GPU.version, GPU.resolve_params({"size_b": 70}), H100_RESULT)
+    ev, _ = _run(make_job(GPU, {"size_b": 65}), tmp_path)
+    assert ev.verdict == "skipped" and "no recorded evidence matches" in ev.explanation
+
+
+def test_evidence_of_an_older_version_is_stale_not_used(tmp_path):
+    job = make_job(GPU, {"size_b": 65})
+    write_evidence(tmp_path, GPU.id, GPU.version - 1, job.params, H100_RESULT)
+    (tmp_path / "broken.json").write_text("{")  # unreadable files are ignored
+    ev, _ = _run(job, tmp_path)
+    assert ev.verdict == "skipped" and ev.recorded is None
+    assert "stale" in ev.explanation and f"version {GPU.version - 1}" in ev.explanation
+    assert ev.notes and "stale" in ev.notes[0]
+
+
+def test_evidence_with_a_bumped_verifier_version_goes_stale(tmp_path):
+    job = make_job(GPU, {"size_b": 65})
+    write_evidence(tmp_path, GPU.id, GPU.version, job.params, H100_RESULT)
+    bumped = dataclasses.replace(GPU, version=GPU.version + 1)
+    ev, _ = _run(make_job(bumped, {"size_b": 65}), tmp_path)
+    assert ev.verdict == "skipped" and "stale" in ev.explanation
+
+
+def test_fallback_runs_when_the_device_is_missing(tmp_path):
+    ev, runner = _run(make_job(GPU_FALLBACK, {}), tmp_path)
+    assert ev.verdict == "supported" and ev.fallback
+    assert ev.measured == {"estimate_gb": 41.0} and "CPU estimate" in ev.notes[-1]
+    assert runner.stats.executed == 1
+
+
+def test_recorded_evidence_beats_the_fallback(tmp_path):
+    job = make_job(GPU_FALLBACK, {})
+    write_evidence(tmp_path, GPU_FALLBACK.id, GPU_FALLBACK.version, job.params, H100_RESULT)
+    ev, runner = _run(job, tmp_path)
+    assert ev.recorded and not ev.fallback and runner.stats.workers_started == 0
+
+
+def test_evidence_files_have_the_documented_schema(tmp_path):
+    job = make_job(GPU, {"size_b": 65})
+    path = write_evidence(tmp_path, GPU.id, GPU.version, job.params, H100_RESULT)
+    doc = json.loads(path.read_text())
+    assert {"schema", "verifier", "version", "params", "key", "recorded_at", "result"} <= set(doc)
+    assert doc["key"] == job.key and doc["params"] == {"size_b": 65.0}
