@@ -20,7 +20,7 @@ app = typer.Typer(
 )
 
 # Command modules register themselves on `app` when imported.
-from kbcheck.cli import links_cmd, schema_cmd, validate_cmd, verifiers_cmd  # noqa: E402, F401
+from kbcheck.cli import claims_cmd, links_cmd, run_cmd, schema_cmd, validate_cmd, verifiers_cmd  # noqa: E402, F401, E501
 
 
 def main() -> None:

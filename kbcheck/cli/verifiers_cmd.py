@@ -43,3 +43,57 @@ def list_verifiers(
             needs += f" (missing: {', '.join(r['missing'])})"
         table.add_row(r["id"], str(r["version"]), needs, ", ".join(r["params"]), r["title"])
     Console().print(table)
+
+
+@app.command("verify")
+def verify(
+    verifier_id: str = typer.Argument(..., metavar="ID",
+                                      help="A verifier id (see `kbcheck verifiers`)."),
+    param: list[str] = typer.Option([], "--param", "-p", help="A parameter as k=v (repeatable)."),
+    device: str = typer.Option("cpu", "--device", help="cpu or cuda."),
+    evidence_dir: str = typer.Option("reports/evidence", "--evidence-dir",
+                                     help="Recorded evidence used when the device is missing."),
+    memory_mb: int = typer.Option(4096, "--memory-mb", min=256, help="Worker memory limit, MiB."),
+    as_json: bool = typer.Option(False, "--json", help="Print the evidence as JSON."),
+) -> None:
+    """Run one verifier with the given parameters and print its evidence (exit 1 when the verdict
+    is refuted or error)."""
+    from pathlib import Path
+
+    from kbcheck.runner import Runner, RunOptions, make_job
+    from verifiers import registry
+
+    found = registry().get(verifier_id)
+    if found is None:
+        raise typer.BadParameter(
+            f"unknown verifier {verifier_id!r}; `kbcheck verifiers` lists them")
+    raw = {}
+    for item in param:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"--param expects k=v, got {item!r}")
+        raw[key.strip()] = value
+    try:
+        job = make_job(found, raw)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    runner = Runner(RunOptions(device=device, memory_mb=memory_mb, evidence_dir=Path(evidence_dir),
+                               record_evidence=False))
+    ev = runner.run([job])[job.key]
+    if as_json:
+        typer.echo(ev.model_dump_json(indent=2))
+    else:
+        typer.echo(f"{ev.verifier} v{ev.version} {json.dumps(ev.params)}")
+        typer.echo(f"verdict: {ev.verdict.value}")
+        typer.echo(f"explanation: {ev.explanation}")
+        for label, values in (("measured", ev.measured), ("expected", ev.expected)):
+            if values:
+                typer.echo(f"{label}: {json.dumps(values, default=str)}")
+        for note in ev.notes:
+            typer.echo(f"note: {note}")
+        env = ev.environment
+        pkgs = env.get("packages") or {}
+        typer.echo(f"environment: {env.get('device_name') or env.get('device')}; "
+                   + ", ".join(f"{k} {v}" for k, v in pkgs.items() if v)
+                   + f"; {ev.duration_s:.3f}s")
+    raise typer.Exit(1 if ev.verdict.value in ("refuted", "error") else 0)

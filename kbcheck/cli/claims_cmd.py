@@ -1,0 +1,63 @@
+"""`kbcheck claims`: every claim with its line, the verifier paired with it, or why none."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from kbcheck.cli import app
+
+
+@app.command("claims")
+def claims(
+    paths: list[Path] = typer.Argument(..., help="Article files or folders."),
+    suggest: bool = typer.Option(False, "--suggest",
+                                 help="Print the verify: block that pins each paired claim."),
+    fmt: str = typer.Option("text", "--format", help="text or json."),
+) -> None:
+    """List every claim (article:line), its verifier and parameters, or why none was paired."""
+    if fmt not in ("text", "json"):
+        raise typer.BadParameter("--format must be text or json")
+    from kbcheck.pairing import pair_claims, suggest_block
+    from kbcheck.pipeline import collect_claims
+    from kbcheck.validate import validate_paths
+    from verifiers import registry
+
+    validated = validate_paths([str(p) for p in paths])
+    articles = [r.article for r in validated.results if r.article is not None]
+    found = collect_claims(articles)
+    pairings, findings = pair_claims(found, registry())
+    rows = [{"claim": c.model_dump(mode="json"), "pairing": p.model_dump(mode="json")}
+            for c, p in zip(found, pairings, strict=True)]
+    if fmt == "json":
+        typer.echo(json.dumps({"claims": rows, "findings": [f.model_dump(mode="json")
+                                                            for f in findings]}, indent=2))
+        return
+    if suggest:
+        for c, p in zip(found, pairings, strict=True):
+            if p.verifier is None:
+                continue
+            typer.echo(f"# {c.path}:{c.line} {c.text}")
+            typer.echo(suggest_block(p) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(found)} claims, {sum(p.verifier is not None for p in pairings)} "
+                        "paired", show_lines=False)
+    for col in ("where", "claim", "verifier", "params / why not"):
+        table.add_column(col, overflow="fold")
+    for c, p in zip(found, pairings, strict=True):
+        where = f"{Path(c.path).name}:{c.line or '?'}" + (f" {c.fact_id}" if c.fact_id else "")
+        text = c.text if len(c.text) <= 120 else c.text[:117] + "..."
+        detail = (", ".join(f"{k}={v}" for k, v in p.params.items()) or "(defaults)"
+                  if p.verifier else p.reason)
+        table.add_row(where, text, (p.verifier or "-") + (" (pinned)" if p.pinned else ""), detail)
+    console = Console()
+    console.print(table)
+    for f in findings:
+        console.print(f"{f.path}:{f.line}: {f.severity.value}: {f.message} ({f.hint})",
+                      markup=False)
+    raise typer.Exit(1 if findings else 0)
