@@ -41,7 +41,7 @@ REDUCTION = Verifier(
                   any_of=(r"\br\s*=\s*\d", r"\brank\b"),
                   extract=(r"\bd\s*=\s*k\s*=\s*(?P<d>[\d,]+)", r"\bd\s*=\s*(?P<d>[\d,]+)",
                            r"\bk\s*=\s*(?P<k>[\d,]+)",
-                           r"\b(?:r\s*=\s*|rank\s+(?:of\s+)?)(?P<r>\d+)",
+                           r"\b(?:r\s*=\s*|rank[\s-]+(?:of\s+)?)(?P<r>\d+)",
                            r"(?P<pct>\d+(?:\.\d+)?)\s*%"), weight=1.0),
             Shape("fewer-parameters", all_of=(r"\b(?:reduc\w*|fewer|drops?)\b.{0,40}\bparam",),
                   weight=0.5)),
