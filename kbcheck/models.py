@@ -1,7 +1,7 @@
 """The values that flow between kbcheck's stages (DESIGN.md, "Core types").
 
 Every stage takes these and returns these; nothing here does I/O. The JSON form of `Report`
-(``reports/report.json``) is documented in README.md and kept stable.
+(``reports/report.json``) is documented in docs/report-json.md and kept stable.
 """
 
 from __future__ import annotations
