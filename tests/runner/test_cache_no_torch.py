@@ -76,7 +76,9 @@ def test_crash_results_run_again(tmp_path):
     counter = tmp_path / "n.txt"
     jobs = [make_job(CRASH, {}), make_job(COUNT, {"counter": str(counter)})]
     cache = ResultCache(tmp_path / "cache")
-    Runner(RunOptions(cache=cache)).run(jobs)
+    first = Runner(RunOptions(cache=cache, jobs=2))  # two workers side by side
+    assert {e.verdict for e in first.run(jobs).values()} == {"error", "supported"}
+    assert first.stats.workers_started == 2
     again = Runner(RunOptions(cache=cache))
     evidence = again.run(jobs)
     assert again.stats.cached == 1 and again.stats.executed == 1  # the crash is retried

@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+from pathlib import Path
 
 from fixture_verifiers import GPU, GPU_FALLBACK, NO_PACKAGE
 
@@ -81,3 +82,14 @@ def test_evidence_files_have_the_documented_schema(tmp_path):
     doc = json.loads(path.read_text())
     assert {"schema", "verifier", "version", "params", "key", "recorded_at", "result"} <= set(doc)
     assert doc["key"] == job.key and doc["params"] == {"size_b": 65.0}
+
+
+def test_a_cuda_run_records_evidence_that_a_cpu_run_then_uses(tmp_path):
+    # The test verifier needs no real GPU, so --device cuda can be exercised on any machine.
+    job = make_job(GPU, {"size_b": 33})
+    measured, runner = _run(job, tmp_path, device="cuda")
+    assert measured.verdict == "supported" and len(runner.stats.evidence_written) == 1
+    doc = json.loads(Path(runner.stats.evidence_written[0]).read_text())
+    assert doc["key"] == job.key and doc["result"]["environment"]["device"] == "cuda"
+    used, _ = _run(job, tmp_path, device="cpu")
+    assert used.recorded and used.verdict == "supported" and "measured on" in used.explanation
