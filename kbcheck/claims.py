@@ -106,13 +106,18 @@ def describe_lora_code(code: str) -> str | None:
 
 def _fact_claims(article: Article) -> list[Claim]:
     out = []
+    ids: set[str] = set()
     for i, fact in enumerate(article.atomic_facts):
         text = " ".join((fact.statement or "").split())
         if not text:
             continue
         fid = fact.id or f"fact-{i + 1}"
+        cid = f"{article.path}#{fid}"
+        if cid in ids:  # a duplicated fact id (the rules report it) must not merge two claims
+            cid = f"{cid}.{i + 1}"
+        ids.add(cid)
         out.append(Claim(
-            id=f"{article.path}#{fid}", path=article.path, article_id=article.id, fact_id=fid,
+            id=cid, path=article.path, article_id=article.id, fact_id=fid,
             line=article.line_of(f"atomic_facts.{i}.statement"), text=text,
             origin="atomic_fact", pinned=fact.verify,
         ))

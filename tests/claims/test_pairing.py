@@ -28,6 +28,8 @@ def _pair(text, **kw):
      {"d": 4096, "k": 4096, "r": 16, "pct": 99.2}),
     ("Using r=4 with d=512, k=2048 reduces the trainable count by about 99%.",
      {"d": 512, "k": 2048, "r": 4, "pct": 99.0}),
+    ("A rank-32 adapter for d = 8192 saves 99.2% of the trainable weights.",
+     {"d": 8192, "r": 32, "pct": 99.2}),
 ])
 def test_parameter_reduction_paraphrases_pair_with_typed_params(text, params):
     p = _pair(text)
