@@ -61,9 +61,16 @@ def kbcheck(env, *args, importtime=False):
                           cwd=ROOT, timeout=300)
 
 
+def _imported(process):
+    """The modules a `python -X importtime` process imported."""
+    return {line.split("|")[-1].strip() for line in process.stderr.splitlines()
+            if line.startswith("import time:")}
+
+
 def test_claims_json_pairs_facts_and_body_sentences(env, kb):
-    out = kbcheck(env, "claims", kb, "--format", "json")
+    out = kbcheck(env, "claims", kb, "--format", "json", importtime=True)
     assert out.returncode == 0, out.stderr
+    assert "kbcheck.pairing" in _imported(out) and "torch" not in _imported(out)
     rows = {r["claim"]["text"]: r for r in json.loads(out.stdout)["claims"]}
     fact = rows["With rank 8 and d=1024, LoRA cuts trainable parameters by 98.4%."]
     assert fact["claim"]["line"] == 6 and fact["pairing"]["verifier"] == "t.reduction"
@@ -90,9 +97,7 @@ def test_run_writes_the_report_and_a_cached_rerun_imports_no_torch(env, kb, tmp_
     assert report["runner"]["executed"] == 3
     second = kbcheck(env, *args, "--fail-on", "never", importtime=True)
     assert second.returncode == 0
-    imported = {line.split("|")[-1].strip() for line in second.stderr.splitlines()
-                if line.startswith("import time:")}
-    assert "kbcheck.pipeline" in imported and "torch" not in imported
+    assert "kbcheck.pipeline" in _imported(second) and "torch" not in _imported(second)
     again = json.loads((tmp_path / "reports" / "report.json").read_text())
     assert again["runner"]["cached"] == 3 and again["runner"]["executed"] == 0
     assert [c["verdict"] for c in again["claims"]] == [c["verdict"] for c in report["claims"]]
