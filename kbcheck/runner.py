@@ -82,9 +82,12 @@ def _evidence(job: Job, result: dict[str, Any], **extra: Any) -> Evidence:
     verdict = result.get("verdict")
     if verdict not in Verdict.__members__:
         verdict = "error"
+    explanation = str(result.get("explanation", ""))
+    if extra.get("fallback"):  # an estimate must never read like a measurement
+        explanation = f"estimate (required device missing): {explanation}"
     return Evidence(
         verifier=job.verifier.id, version=job.verifier.version, params=job.params,
-        verdict=Verdict(verdict), explanation=str(result.get("explanation", "")),
+        verdict=Verdict(verdict), explanation=explanation,
         measured=dict(result.get("measured") or {}), expected=dict(result.get("expected") or {}),
         environment=dict(result.get("environment") or {}),
         duration_s=float(result.get("duration_s") or 0.0), **extra,

@@ -66,6 +66,7 @@ def test_fallback_runs_when_the_device_is_missing(tmp_path):
     ev, runner = _run(make_job(GPU_FALLBACK, {}), tmp_path)
     assert ev.verdict == "supported" and ev.fallback
     assert ev.measured == {"estimate_gb": 41.0} and "CPU estimate" in ev.notes[-1]
+    assert ev.explanation.startswith("estimate (required device missing)")
     assert runner.stats.executed == 1
 
 
@@ -93,3 +94,14 @@ def test_a_cuda_run_records_evidence_that_a_cpu_run_then_uses(tmp_path):
     assert doc["key"] == job.key and doc["result"]["environment"]["device"] == "cuda"
     used, _ = _run(job, tmp_path, device="cpu")
     assert used.recorded and used.verdict == "supported" and "measured on" in used.explanation
+
+
+def test_a_cached_fallback_still_reads_as_an_estimate(tmp_path):
+    from kbcheck.cache import ResultCache
+
+    job = make_job(GPU_FALLBACK, {})
+    options = {"cache": ResultCache(tmp_path / "cache")}
+    _run(job, tmp_path, **options)
+    ev, runner = _run(job, tmp_path, **options)
+    assert ev.cached and ev.fallback and runner.stats.workers_started == 0
+    assert ev.explanation.startswith("estimate (required device missing)")
