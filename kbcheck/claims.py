@@ -71,7 +71,7 @@ def _init_of(code: str, name: str) -> str | None:
     if m:
         return m.group(1)
     if re.search(rf"\b(?:self\.)?{name}\s*=\s*(?:nn\.)?Linear\s*\(", code):
-        return "nn.Linear default (kaiming_uniform)"
+        return "nn.Linear default"
     return None
 
 
@@ -90,7 +90,9 @@ def describe_lora_code(code: str) -> str | None:
     call = re.search(rf"\b{b}\s*\(\s*(?:self\.)?{a}\s*\(", code)  # B(A(x)): nn.Linear style
     if not (product or call):
         return None
-    parts = [f"{n} = {_init_of(code, n) or 'unspecified'}" for n in (a, b)]
+    # In words the claim shapes read: "B is initialised to zeros", "... with random values".
+    parts = [f"{role} {_init_words(_init_of(code, name))}" + (f" ({name})" if name != role else "")
+             for role, name in (("A", a), ("B", b))]
     scaling = re.search(r"scal\w*\s*=\s*([^\n#]+)", code)
     if scaling:
         parts.append("scaling = " + " ".join(scaling.group(1).split()))
@@ -98,8 +100,21 @@ def describe_lora_code(code: str) -> str | None:
     ret = re.search(r"return\s+([^\n#]+)", forward)
     if ret:
         parts.append("forward = " + " ".join(ret.group(1).split()))
-    return ("Pseudo-code LoRA layer (" + "; ".join(parts) + "): at initialisation its forward "
+    return ("Pseudo-code LoRA layer: " + "; ".join(parts) + ". At initialisation its forward "
             "pass equals the base model's.")
+
+
+def _init_words(init: str | None) -> str:
+    """An initialisation read from code, said in words."""
+    if init is None:
+        return "has no stated initialisation"
+    if init.startswith("zeros"):
+        return f"is initialised to zeros ({init})"
+    if init == "ones":
+        return "is initialised to ones (ones)"
+    if init == "empty":
+        return "is left uninitialised (empty)"
+    return f"is initialised with random values ({init})"
 
 
 # --- extraction ------------------------------------------------------------------------------
