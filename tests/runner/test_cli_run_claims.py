@@ -1,7 +1,8 @@
 """`kbcheck claims`, `kbcheck run` and `kbcheck verify` as a user runs them: real processes.
 
-The test verifiers are installed as a plug-in (a dist-info folder with a `kbcheck.verifiers`
-entry point on PYTHONPATH), the way a third party would add verifiers.
+The article's claims go to the project's own (fast) parameter-count verifier. The test
+verifiers are also installed as a plug-in (a dist-info folder with a `kbcheck.verifiers` entry
+point on PYTHONPATH), the way a third party adds verifiers, and `verify` runs one of them.
 """
 
 import json
@@ -12,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("kbcheck.validate", reason="kbcheck validate (the loaders) is not here yet")
-
 ROOT = Path(__file__).resolve().parents[2]
 
 ARTICLE = """---
@@ -21,14 +20,14 @@ id: kb-test-1
 title: LoRA parameter counts
 atomic_facts:
   - id: f-1
-    statement: With rank 8 and d=1024, LoRA cuts trainable parameters by 98.4%.
+    statement: With rank 8 and d=k=1024, LoRA cuts trainable parameters by 98.4%.
   - id: f-2
     statement: The LoRA paper has 20,000 citations as of 2026.
 ---
 
 ## Notes
 
-LoRA has no extra inference latency once the update is merged into the base weights.
+LoRA is a parameter-efficient method.
 
 A rank-16 adapter for d=k=4096 gives a 99.6% reduction in trainable parameters.
 """
@@ -72,11 +71,15 @@ def test_claims_json_pairs_facts_and_body_sentences(env, kb):
     assert out.returncode == 0, out.stderr
     assert "kbcheck.pairing" in _imported(out) and "torch" not in _imported(out)
     rows = {r["claim"]["text"]: r for r in json.loads(out.stdout)["claims"]}
-    fact = rows["With rank 8 and d=1024, LoRA cuts trainable parameters by 98.4%."]
-    assert fact["claim"]["line"] == 6 and fact["pairing"]["verifier"] == "t.reduction"
-    assert fact["pairing"]["params"] == {"d": 1024, "r": 8, "pct": 98.4}
-    merged = next(r for t, r in rows.items() if t.startswith("LoRA has no extra"))
-    assert merged["claim"]["line"] == 13 and merged["pairing"]["params"] == {"claim": "no_latency"}
+    assert "LoRA is a parameter-efficient method." not in rows  # nothing checkable
+    fact = rows["With rank 8 and d=k=1024, LoRA cuts trainable parameters by 98.4%."]
+    assert fact["claim"]["line"] == 6 and fact["claim"]["fact_id"] == "f-1"
+    assert fact["pairing"]["verifier"] == "lora.param_count"
+    params = fact["pairing"]["params"]
+    assert {k: params[k] for k in ("d", "k", "r", "pct")} == {"d": 1024, "k": 1024, "r": 8,
+                                                               "pct": 98.4}
+    body = rows["A rank-16 adapter for d=k=4096 gives a 99.6% reduction in trainable parameters."]
+    assert body["claim"]["line"] == 15 and body["pairing"]["params"]["r"] == 16
     cites = rows["The LoRA paper has 20,000 citations as of 2026."]
     assert cites["pairing"]["verifier"] is None and "time-sensitive" in cites["pairing"]["reason"]
 
@@ -84,7 +87,8 @@ def test_claims_json_pairs_facts_and_body_sentences(env, kb):
 def test_claims_suggest_prints_a_pasteable_verify_block(env, kb):
     out = kbcheck(env, "claims", kb, "--suggest")
     assert out.returncode == 0, out.stderr
-    assert "verify:\n  verifier: t.reduction\n  params:\n    d: 1024\n    r: 8\n" in out.stdout
+    assert "verify:\n  verifier: lora.param_count\n  params:\n" in out.stdout
+    assert "    d: 1024\n" in out.stdout and "    r: 8\n" in out.stdout
 
 
 def test_run_writes_the_report_and_a_cached_rerun_imports_no_torch(env, kb, tmp_path):
@@ -93,13 +97,13 @@ def test_run_writes_the_report_and_a_cached_rerun_imports_no_torch(env, kb, tmp_
     assert first.returncode == 1, first.stderr  # the 99.6% claim is refuted: an error finding
     assert "REFUTED" in first.stdout and "claims:" in first.stdout
     report = json.loads((tmp_path / "reports" / "report.json").read_text())
-    assert report["summary"]["refuted"] == 1 and report["summary"]["supported"] == 1
-    assert report["runner"]["executed"] == 3
+    assert (report["summary"]["refuted"], report["summary"]["supported"]) == (1, 1)
+    assert report["summary"]["unverifiable"] == 1 and report["runner"]["executed"] == 2
     second = kbcheck(env, *args, "--fail-on", "never", importtime=True)
     assert second.returncode == 0
     assert "kbcheck.pipeline" in _imported(second) and "torch" not in _imported(second)
     again = json.loads((tmp_path / "reports" / "report.json").read_text())
-    assert again["runner"]["cached"] == 3 and again["runner"]["executed"] == 0
+    assert again["runner"]["cached"] == 2 and again["runner"]["executed"] == 0
     assert [c["verdict"] for c in again["claims"]] == [c["verdict"] for c in report["claims"]]
 
 
