@@ -38,6 +38,7 @@ _CUES = [
     r"\b(?:merged|hot-swap\w*|swapp\w+)\b",
     r"\b(?:freez\w*|frozen|zero[- ]init\w*|initiali[sz]ed (?:to|with|as) zeros?|trainable)\b",
     r"\b(?:half|a third|a quarter|twice|double|triple|an order of magnitude)\b",
+    r"\b(?:more|less)\s+(?:[\w-]+\s+){0,2}(?:efficient|expensive|memory|compute|accurate)\b",
     r"\b(?:as of|citations?|github stars?|downloads)\b",
 ]
 _CUE = re.compile("|".join(f"(?:{c})" for c in _CUES), re.I)

@@ -156,7 +156,8 @@ def test_checkable_cues_on_paraphrases():
            "No extra inference latency once the adapter is merged.",
            "Adapters can be hot-swapped at serving time.",
            "The B matrix is zero-initialised, so training starts from the base model.",
-           "It was cited 20,000 times as of 2025."]
+           "It was cited 20,000 times as of 2025.",
+           "Quantising the base makes fine-tuning even more memory efficient."]
     no = ["LoRA is a popular technique.", "See the paper for details.", "2025-12-12 00:00 GMT",
           "What rank should I use?"]
     assert all(is_checkable(s) for s in yes), [s for s in yes if not is_checkable(s)]
