@@ -4,7 +4,8 @@
 
 Prints the wall time of each run side by side and whether the re-run imported torch (read from
 ``python -X importtime``). Uses a fresh cache and output folder, so it leaves the repository's
-own ``reports/`` and ``.kbcheck-cache/`` alone.
+own ``reports/`` and ``.kbcheck-cache/`` alone; it reads the recorded GPU evidence in
+``reports/evidence/`` as `kbcheck run kb/` does.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 def _run(kb: str, work: Path, importtime: bool = False) -> tuple[float, set[str], dict]:
     cmd = [sys.executable] + (["-X", "importtime"] if importtime else [])
     cmd += ["-m", "kbcheck", "run", kb, "--out", str(work / "reports"), "--cache-dir",
-            str(work / "cache"), "--fail-on", "never"]
+            str(work / "cache"), "--evidence-dir", "reports/evidence", "--fail-on", "never"]
     start = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - start

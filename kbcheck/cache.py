@@ -18,9 +18,11 @@ from verifiers._env import package_versions
 from verifiers._evidence import canonical_params
 
 DEFAULT_DIR = Path(".kbcheck-cache") / "results"
-# Verdicts worth keeping: measurements. `error` may be transient (a timeout on a busy machine),
-# `skipped` depends on the machine, so both are measured again next time.
-CACHEABLE = ("supported", "refuted", "conditional", "unverifiable")
+# Verdicts worth keeping: everything a verifier decided. `error` may be transient (a timeout on
+# a busy machine), so it is measured again next time. A `skipped` returned by a verifier (e.g. a
+# fallback that cannot decide without the GPU) depends only on what the key already covers; the
+# runner's own skips (requirements not met) are never stored.
+CACHEABLE = ("supported", "refuted", "conditional", "unverifiable", "skipped")
 
 
 class ResultCache:

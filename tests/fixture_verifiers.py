@@ -129,10 +129,15 @@ GPU = Verifier(id="t.gpu", version=3, title="needs CUDA", run=_gpu,
                requires=Requires(device="cuda"))
 GPU_FALLBACK = Verifier(id="t.gpu_fb", version=1, title="needs CUDA, has an estimate", run=_gpu,
                         requires=Requires(device="cuda"), fallback=_gpu_estimate)
+GPU_UNDECIDED = Verifier(
+    id="t.gpu_undecided", version=1, title="needs CUDA, its estimate cannot decide", run=_gpu,
+    requires=Requires(device="cuda"),
+    fallback=lambda params: result("skipped", "the estimate is too close to call", {"gb": 47.9}))
 NO_PACKAGE = Verifier(id="t.nopkg", version=1, title="needs a missing package", run=_gpu,
                       requires=Requires(packages=("kbcheck_no_such_package",)))
 
-ALL = (REDUCTION, MERGE, CRASH, ABORT, HANG, HOG, COUNT, GPU, GPU_FALLBACK, NO_PACKAGE)
+ALL = (REDUCTION, MERGE, CRASH, ABORT, HANG, HOG, COUNT, GPU, GPU_FALLBACK, GPU_UNDECIDED,
+       NO_PACKAGE)
 
 
 def registry(*verifiers: Verifier) -> dict[str, Verifier]:

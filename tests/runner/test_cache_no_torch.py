@@ -59,10 +59,10 @@ def test_key_covers_version_params_device_and_libraries(tmp_path):
     assert other.key("v", 1, {"r": 8}, "cpu") != base
 
 
-def test_errors_and_skips_are_not_cached(tmp_path):
+def test_errors_are_not_cached(tmp_path):
     cache = ResultCache(tmp_path)
     assert not cache.put("k1", {"verdict": "error", "explanation": "timed out"})
-    assert not cache.put("k2", {"verdict": "skipped", "explanation": "no GPU"})
+    assert not cache.put("k2", {"verdict": "maybe", "explanation": "not a verdict"})
     assert cache.put("k3", {"verdict": "refuted", "explanation": "measured 99.22%"})
     assert cache.get("k1") is None and cache.get("k3")["verdict"] == "refuted"
     (tmp_path / "k4"[:2]).mkdir(exist_ok=True)

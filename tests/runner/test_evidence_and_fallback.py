@@ -105,3 +105,19 @@ def test_a_cached_fallback_still_reads_as_an_estimate(tmp_path):
     ev, runner = _run(job, tmp_path, **options)
     assert ev.cached and ev.fallback and runner.stats.workers_started == 0
     assert ev.explanation.startswith("estimate (required device missing)")
+
+
+def test_a_fallbacks_own_skip_is_cached_but_a_missing_device_is_not(tmp_path):
+    from fixture_verifiers import GPU_UNDECIDED
+
+    from kbcheck.cache import ResultCache
+
+    options = {"cache": ResultCache(tmp_path / "cache")}
+    jobs = [make_job(GPU_UNDECIDED, {}), make_job(GPU, {"size_b": 65})]
+    for _ in range(2):
+        runner = Runner(RunOptions(evidence_dir=tmp_path, **options))
+        evidence = runner.run(jobs)
+    undecided, missing = (evidence[j.key] for j in jobs)
+    assert undecided.verdict == "skipped" and undecided.cached and undecided.fallback
+    assert missing.verdict == "skipped" and not missing.cached
+    assert runner.stats.workers_started == 0  # the second run started nothing
