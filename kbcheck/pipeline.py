@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from kbcheck import __version__
 from kbcheck.claims import extract_claims
@@ -28,6 +29,9 @@ from kbcheck.models import (
 from kbcheck.pairing import pair_claims
 from kbcheck.runner import Job, Runner, RunOptions, make_job
 from verifiers._base import Verifier
+
+if TYPE_CHECKING:  # the links package imports httpx: only the links stage pays for it
+    from kbcheck.links.models import LinkConfig
 
 # Verdicts that are problems with an article, as findings (so --fail-on and annotations see them).
 _VERDICT_FINDINGS = {
@@ -78,10 +82,17 @@ def check_articles(
     articles: list[Article], findings: list[Finding] | None = None, *,
     registry: Mapping[str, Verifier] | None = None, options: RunOptions | None = None,
     paths: Iterable[str] = (), progress: Callable[[Job, Evidence], None] | None = None,
+    links: LinkConfig | None = None,
 ) -> Report:
-    """Claims, pairing and verifiers for already loaded articles; returns the full report."""
+    """Claims, pairing and verifiers (and the links stage, given a `LinkConfig`) for already
+    loaded articles; returns the full report."""
     started = time.perf_counter()
     options = options or RunOptions()
+    links_report = None
+    if links is not None:
+        from kbcheck.links import check_links
+
+        links_report = check_links(articles, links)
     if registry is None:
         from verifiers import registry as discover
 
@@ -104,6 +115,8 @@ def check_articles(
                                    explanation=ev.explanation, evidence=ev))
     all_findings = list(findings or []) + pin_findings
     all_findings += [f for f in map(_finding_for, results) if f is not None]
+    if links_report is not None:
+        all_findings += links_report.all_findings()
     per_article = Counter(c.path for c in claims)
     summary = {v.value: 0 for v in Verdict}
     summary.update(Counter(r.verdict.value for r in results))
@@ -122,16 +135,18 @@ def check_articles(
                 "workers_started": stats.workers_started,
                 "evidence_written": stats.evidence_written},
         duration_s=round(time.perf_counter() - started, 3),
+        links=links_report,
     )
 
 
 def check_paths(paths: list[str], *, registry: Mapping[str, Verifier] | None = None,
                 options: RunOptions | None = None, max_bytes: int = 1 << 20,
-                progress: Callable[[Job, Evidence], None] | None = None) -> Report:
+                progress: Callable[[Job, Evidence], None] | None = None,
+                links: LinkConfig | None = None) -> Report:
     """validate -> claims -> pairing -> runner for files and folders; returns the report."""
     from kbcheck.validate import validate_paths
 
     validated = validate_paths(paths, max_bytes=max_bytes)
     articles = [r.article for r in validated.results if r.article is not None]
     return check_articles(articles, list(validated.findings), registry=registry, options=options,
-                          paths=[str(p) for p in paths], progress=progress)
+                          paths=[str(p) for p in paths], progress=progress, links=links)

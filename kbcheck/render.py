@@ -84,9 +84,14 @@ def _escape_prop(text: str) -> str:
 
 def render_github(result: ValidationResult) -> str:
     """One workflow command per finding (`::error file=…,line=…::message`)."""
+    return github_annotations(result.findings)
+
+
+def github_annotations(findings: list[Finding]) -> str:
+    """GitHub workflow commands for findings, worst first (also used by `kbcheck run`)."""
     kind = {Severity.error: "error", Severity.warning: "warning", Severity.info: "notice"}
     out = []
-    for f in _sorted(result.findings):
+    for f in _sorted(findings):
         props = [f"file={_escape_prop(f.path)}"]
         if f.line:
             props.append(f"line={f.line}")

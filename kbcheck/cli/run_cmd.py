@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -28,12 +29,28 @@ def run(
     jobs: int = typer.Option(1, "--jobs", min=1, max=64, help="Verifier worker processes."),
     memory_mb: int = typer.Option(4096, "--memory-mb", min=256,
                                   help="Address-space limit of each CPU worker, MiB."),
+    formats: str = typer.Option("json,md,html,junit,sarif", "--reports",
+                                help="Report files to write to OUT, comma-separated: "
+                                "json, md, html, junit, sarif."),
+    links: bool = typer.Option(True, "--links/--no-links", help="Check cited sources."),
+    offline: bool = typer.Option(False, "--offline",
+                                 help="Links: only the checks that need no network."),
+    allow_private: bool = typer.Option(False, "--allow-private",
+                                       help="Links: let loopback and private addresses through."),
+    links_cache_dir: Path = typer.Option(Path(".kbcheck-cache/links"), "--links-cache-dir",
+                                         help="Where link results are cached."),
 ) -> None:
-    """Check articles end to end and write OUT/report.json; prints a summary."""
+    """Check articles end to end, write the reports to OUT and print a summary."""
     if device not in ("cpu", "cuda"):
         raise typer.BadParameter("--device must be cpu or cuda")
     if fail_on not in ("error", "warning", "info", "never"):
         raise typer.BadParameter("--fail-on must be error, warning, info or never")
+    from kbcheck.report import REPORTERS
+
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in REPORTERS]
+    if unknown:
+        raise typer.BadParameter(f"unknown report {unknown[0]!r}; known: {', '.join(REPORTERS)}")
     from kbcheck.cache import ResultCache
     from kbcheck.cli._common import exit_code, write_atomic
     from kbcheck.models import Severity
@@ -51,8 +68,23 @@ def run(
         how = " (cached)" if ev.cached else " (recorded)" if ev.recorded else ""
         typer.echo(f"  {job.verifier.id}: {ev.verdict.value}{how} {ev.duration_s:.2f}s", err=True)
 
-    report = check_paths(targets, options=options, progress=progress)
-    write_atomic(out / "report.json", report.model_dump_json(indent=2) + "\n")
+    link_config = None
+    if links:
+        from kbcheck.links import LinkConfig
+
+        link_config = LinkConfig(
+            offline=offline, cache_dir=None if no_cache else links_cache_dir,
+            allow_addresses=frozenset({"loopback", "private"}) if allow_private else frozenset())
+    report = check_paths(targets, options=options, progress=progress, links=link_config)
+    written = []
+    for name in wanted:
+        filename, render = REPORTERS[name]
+        write_atomic(out / filename, render(report))
+        written.append(str(out / filename))
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        from kbcheck.render import github_annotations
+
+        typer.echo(github_annotations(report.findings), nl=False)
     for r in report.claims:
         if r.verdict.value == "unverifiable":
             continue
@@ -68,7 +100,13 @@ def run(
         f"{st['recorded']} from recorded evidence). "
         + ", ".join(f"{n} {k}" for k, n in report.finding_counts.items() if n)
         + (" findings. " if any(report.finding_counts.values()) else "")
-        + f"Wrote {out / 'report.json'} in {report.duration_s:.2f}s."
+        + (f"Links: {_link_counts(report.links)}. " if report.links is not None else "")
+        + f"Wrote {', '.join(written)} in {report.duration_s:.2f}s."
     )
     if fail_on != "never":
         raise typer.Exit(exit_code(report.findings, Severity(fail_on)))
+
+
+def _link_counts(links) -> str:
+    """'6 unverified' style counts of the links stage, outcomes with none left out."""
+    return ", ".join(f"{n} {k}" for k, n in links.counts().items() if n) or "none cited"

@@ -92,11 +92,15 @@ def test_claims_suggest_prints_a_pasteable_verify_block(env, kb):
 
 
 def test_run_writes_the_report_and_a_cached_rerun_imports_no_torch(env, kb, tmp_path):
-    args = ["run", kb, "--out", tmp_path / "reports", "--cache-dir", tmp_path / "cache"]
+    args = ["run", kb, "--out", tmp_path / "reports", "--cache-dir", tmp_path / "cache",
+            "--offline", "--links-cache-dir", tmp_path / "links"]
     first = kbcheck(env, *args)
     assert first.returncode == 1, first.stderr  # the 99.6% claim is refuted: an error finding
     assert "REFUTED" in first.stdout and "claims:" in first.stdout
+    written = sorted(p.name for p in (tmp_path / "reports").iterdir())
+    assert written == ["junit.xml", "report.html", "report.json", "report.md", "report.sarif"]
     report = json.loads((tmp_path / "reports" / "report.json").read_text())
+    assert report["links"]["offline"] is True and report["links"]["requests"] == 0
     assert (report["summary"]["refuted"], report["summary"]["supported"]) == (1, 1)
     assert report["summary"]["unverifiable"] == 1 and report["runner"]["executed"] == 2
     second = kbcheck(env, *args, "--fail-on", "never", importtime=True)

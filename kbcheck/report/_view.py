@@ -1,0 +1,116 @@
+"""What every human-readable reporter shows, computed once: groups, counts and short texts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from kbcheck.models import ArticleInfo, ClaimResult, Evidence, Finding, Report
+
+VERDICT_ORDER = ("refuted", "error", "conditional", "skipped", "supported", "unverifiable")
+CHECKED = ("supported", "refuted", "conditional", "skipped", "error")
+
+
+@dataclass
+class ArticleView:
+    """One article's claims (checked first, worst first) and findings."""
+
+    path: str
+    info: ArticleInfo | None
+    checked: list[ClaimResult] = field(default_factory=list)
+    unverifiable: list[ClaimResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        """The article's title, else its path."""
+        return (self.info.title if self.info and self.info.title else None) or self.path
+
+
+def articles(report: Report) -> list[ArticleView]:
+    """Every article of the report, with files that could not be loaded as articles too."""
+    views: dict[str, ArticleView] = {a.path: ArticleView(a.path, a) for a in report.articles}
+    for result in report.claims:
+        view = views.setdefault(result.claim.path, ArticleView(result.claim.path, None))
+        bucket = view.unverifiable if result.verdict.value == "unverifiable" else view.checked
+        bucket.append(result)
+    for finding in report.findings:
+        if finding.rule.startswith("links.") and finding.severity.value == "info":
+            continue  # an unverified link is listed once, in the links section
+        views.setdefault(finding.path, ArticleView(finding.path, None)).findings.append(finding)
+    for view in views.values():
+        view.checked.sort(key=lambda r: (VERDICT_ORDER.index(r.verdict.value), r.claim.line or 0))
+        view.findings.sort(key=lambda f: (-f.severity.rank, f.line or 0))
+    return sorted(views.values(), key=lambda v: v.path)
+
+
+def provenance(ev: Evidence | None) -> str:
+    """Where a verdict came from: measured here, cached, recorded elsewhere, or a fallback."""
+    if ev is None:
+        return ""
+    if ev.recorded:
+        return str(ev.recorded.get("summary") or f"recorded on {ev.recorded.get('device')}")
+    env = ev.environment or {}
+    where = env.get("device_name") or env.get("device") or "this machine"
+    how = "cached result, " if ev.cached else ""
+    if ev.fallback:
+        return f"{how}an estimate on {where} in place of a measurement on the required device"
+    if ev.verdict.value == "skipped":
+        return "not run here"
+    if ev.verdict.value == "error":
+        return f"{how}failed on {where} after {ev.duration_s:.2f}s"
+    return f"{how}measured on {where} in {ev.duration_s:.2f}s"
+
+
+def flatten(values: dict[str, Any], prefix: str = "", limit: int = 24) -> list[tuple[str, str]]:
+    """Nested measured/expected values as (dotted key, short text) pairs, at most `limit`."""
+    out: list[tuple[str, str]] = []
+
+    def walk(value: Any, key: str) -> None:
+        if len(out) >= limit:
+            return
+        if isinstance(value, dict):
+            for k, v in value.items():  # an empty dict adds no row
+                walk(v, f"{key}.{k}" if key else str(k))
+        elif isinstance(value, list) and len(value) > 6:
+            out.append((key, f"[{len(value)} values]"))
+        else:
+            out.append((key, short(value)))
+
+    walk(values, prefix)
+    return out
+
+
+def short(value: Any, width: int = 80) -> str:
+    """A value as text of at most `width` characters; floats with 4 significant digits."""
+    if isinstance(value, float):
+        text = f"{value:.4g}"
+    elif isinstance(value, list):
+        text = "[" + ", ".join(short(v, 20) for v in value) + "]"
+    else:
+        text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def where(path: str, line: int | None) -> str:
+    """path:line, or the path alone."""
+    return f"{path}:{line}" if line else path
+
+
+def link_rows(report: Report) -> list[dict[str, Any]]:
+    """The link checker's results as plain rows (url, outcome, status, detail), if it ran."""
+    links = report.links
+    if links is None:
+        return []
+    data = links.model_dump(mode="json") if hasattr(links, "model_dump") else links
+    rows = data.get("results", []) if isinstance(data, dict) else []
+    return [r for r in rows if isinstance(r, dict)]
+
+
+def counts_by_outcome(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Link results per outcome."""
+    counts: dict[str, int] = defaultdict(int)
+    for r in rows:
+        counts[str(r.get("outcome"))] += 1
+    return dict(counts)

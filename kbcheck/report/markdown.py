@@ -1,0 +1,86 @@
+"""The reviewer's report as Markdown: summary, then each article's claims worst first."""
+
+from __future__ import annotations
+
+from kbcheck.models import ClaimResult, Report
+from kbcheck.report import _view
+
+_ICON = {"supported": "✅", "refuted": "❌", "conditional": "⚠️", "unverifiable": "➖",
+         "skipped": "⏭️", "error": "💥"}
+_SEVERITY = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    text = " ".join(str(text).split()).replace("|", "\\|")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _claim_block(r: ClaimResult) -> list[str]:
+    c, ev = r.claim, r.evidence
+    head = f"- {_ICON[r.verdict.value]} **{r.verdict.value}** — line {c.line or '?'}"
+    if c.fact_id:
+        head += f" (`{c.fact_id}`)"
+    lines = [head, f"  > {_cell(c.text)}", f"  {_cell(r.explanation)}"]
+    if ev is not None:
+        params = ", ".join(f"{k}={_view.short(v, 30)}" for k, v in ev.params.items())
+        lines.append(f"  <details><summary><code>{ev.verifier}</code> v{ev.version} — "
+                     f"{_cell(_view.provenance(ev))}</summary>\n")
+        lines.append(f"  Parameters: `{params}`\n")
+        rows = _view.flatten(ev.expected, "expected") + _view.flatten(ev.measured, "measured")
+        if rows:
+            lines.append("  | | value |\n  | --- | --- |")
+            lines += [f"  | {_cell(key)} | {_cell(value)} |" for key, value in rows]
+        for note in ev.notes:
+            lines.append(f"\n  Note: {_cell(note)}")
+        lines.append("\n  </details>")
+    return lines
+
+
+def render_markdown(report: Report) -> str:
+    """The whole report as one Markdown document."""
+    s = report.summary
+    out = [
+        "# kbcheck report",
+        "",
+        f"{len(report.articles)} articles, {len(report.claims)} claims, checked "
+        f"{report.generated_at} by kbcheck {report.kbcheck_version} on {report.device} "
+        f"in {report.duration_s:.1f}s.",
+        "",
+        "| verdict | claims |",
+        "| --- | --- |",
+        *(f"| {_ICON[v]} {v} | {s.get(v, 0)} |" for v in _view.VERDICT_ORDER),
+        "",
+        "Findings: " + (", ".join(f"{n} {k}" for k, n in report.finding_counts.items() if n)
+                        or "none") + ".",
+    ]
+    rows = _view.link_rows(report)
+    if rows:
+        counts = _view.counts_by_outcome(rows)
+        out += ["", "Links: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + "."]
+    for view in _view.articles(report):
+        out += ["", f"## {_cell(view.title)}", "", f"`{view.path}`"
+                + (f" — {view.info.format}" if view.info and view.info.format else "")]
+        if view.findings:
+            out += ["", "### Findings", ""]
+            for f in view.findings:
+                hint = f" — {_cell(f.hint)}" if f.hint else ""
+                out.append(f"- {_SEVERITY[f.severity.value]} `{f.rule}` line {f.line or '-'}: "
+                           f"{_cell(f.message)}{hint}")
+        if view.checked:
+            out += ["", "### Checked claims", ""]
+            for r in view.checked:
+                out += _claim_block(r)
+        if view.unverifiable:
+            out += ["", "### Not checkable here", ""]
+            for r in view.unverifiable:
+                out.append(f"- line {r.claim.line or '?'}: {_cell(r.claim.text)} — "
+                           f"*{_cell(r.explanation)}*")
+    if rows:
+        out += ["", "## Links", "", "| outcome | status | url | detail |",
+                "| --- | --- | --- | --- |"]
+        for r in rows:
+            detail = r.get("error") or r.get("suggestion") or r.get("final_url") or ""
+            out.append(f"| {r.get('outcome')} | {r.get('status') or ''} | {_cell(r.get('url'))} "
+                       f"| {_cell(detail)} |")
+    return "\n".join(out) + "\n"
