@@ -82,3 +82,14 @@ def test_shape_match_extracts_named_groups_from_normalised_text():
     assert shape.match("LoRA does not reduce anything") is None
     assert shape.match("nothing relevant") is None
     assert normalise("4096\u00d74096 \u2248 16M") == "4096x4096 ~ 16M"
+
+
+def test_a_broken_verifier_module_is_reported_and_the_others_still_load(tmp_path, monkeypatch):
+    import verifiers
+
+    (tmp_path / "broken_one.py").write_text("raise RuntimeError('half-written verifier')\n")
+    monkeypatch.setattr(verifiers, "__path__", [*verifiers.__path__, str(tmp_path)])
+    found = verifiers.registry(include_entry_points=False)
+    assert "lora.param_count" in found
+    assert verifiers.LOAD_ERRORS == {
+        "verifiers.broken_one": "RuntimeError: half-written verifier"}

@@ -43,6 +43,10 @@ def list_verifiers(
             needs += f" (missing: {', '.join(r['missing'])})"
         table.add_row(r["id"], str(r["version"]), needs, ", ".join(r["params"]), r["title"])
     Console().print(table)
+    from verifiers import LOAD_ERRORS
+
+    for name, error in LOAD_ERRORS.items():
+        typer.echo(f"could not load {name}: {error}", err=True)
 
 
 @app.command("verify")
