@@ -219,6 +219,9 @@ class Evidence(BaseModel):
     fallback: bool = False
     # What the reader should know beside the verdict (e.g. stale recorded evidence).
     notes: list[str] = Field(default_factory=list)
+    # The same measurement recorded with another `device` param (a latency verifier's GPU
+    # figures beside its CPU run): device, date, file, verdict, explanation, measured.
+    elsewhere: list[dict[str, Any]] = Field(default_factory=list)
 
 
 # --- the report (kbcheck run; JSON form documented in docs/report-json.md) --------------------

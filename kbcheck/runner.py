@@ -114,6 +114,31 @@ class RecordedEvidence:
         stale = [d for d in others if d.get("version") != job.verifier.version]
         return None, (max(stale, key=lambda d: d.get("version", 0)) if stale else None)
 
+    def on_other_devices(self, job: Job) -> list[dict[str, Any]]:
+        """The same measurement recorded with another `device` param (e.g. a latency verifier's
+        GPU figures beside a CPU run), current version only, as short summaries."""
+        device = job.params.get("device")
+        if not isinstance(device, str):
+            return []
+        out = []
+        for other in ("cpu", "cuda"):
+            if other == device:
+                continue
+            key = evidence_key(job.verifier.id, job.verifier.version, {**job.params,
+                                                                        "device": other})
+            doc = self.by_key.get(key)
+            if doc is None or doc.get("version") != job.verifier.version:
+                continue
+            result = doc.get("result") or {}
+            env = result.get("environment") or {}
+            out.append({"device": env.get("device_name") or other,
+                        "date": str(doc.get("recorded_at", ""))[:10],
+                        "file": Path(doc.get("_path", "")).name,
+                        "verdict": result.get("verdict"),
+                        "explanation": result.get("explanation"),
+                        "measured": result.get("measured") or {}})
+        return out
+
 
 def recorded_to_evidence(job: Job, doc: dict[str, Any]) -> Evidence:
     """Evidence from a recorded file, saying where and when it was measured."""
@@ -225,7 +250,7 @@ class Runner:
             else:
                 todo.append((job, fn, notes))
         if not todo:
-            return out  # a fully cached run starts no worker, so it never imports torch
+            return self._with_other_devices(unique, out)  # no worker: torch is never imported
         n = max(1, min(self.options.jobs, len(todo)))
         workers = [WorkerProcess() for _ in range(n)]
         pool: queue.Queue = queue.Queue()
@@ -245,6 +270,15 @@ class Runner:
             for w in workers:
                 self.stats.workers_started += w.started
                 w.close()
+        return self._with_other_devices(unique, out)
+
+    def _with_other_devices(self, jobs: dict[str, Job], out: dict[str, Evidence]
+                            ) -> dict[str, Evidence]:
+        """Attach the figures recorded on other devices to each evidence (see `Evidence`)."""
+        for key, job in jobs.items():
+            elsewhere = self.recorded.on_other_devices(job)
+            if elsewhere and key in out:
+                out[key] = out[key].model_copy(update={"elsewhere": elsewhere})
         return out
 
 

@@ -136,7 +136,26 @@ GPU_UNDECIDED = Verifier(
 NO_PACKAGE = Verifier(id="t.nopkg", version=1, title="needs a missing package", run=_gpu,
                       requires=Requires(packages=("kbcheck_no_such_package",)))
 
-ALL = (REDUCTION, MERGE, CRASH, ABORT, HANG, HOG, COUNT, GPU, GPU_FALLBACK, GPU_UNDECIDED,
+
+
+def _timed(params):
+    """Time a real matrix product on the requested device (the CPU here)."""
+    import time as clock
+
+    import torch
+
+    a = torch.randn(params["n"], params["n"])
+    t0 = clock.perf_counter()
+    (a @ a).sum().item()
+    return result("supported", f"ran on {params['device']}",
+                  {"seconds": clock.perf_counter() - t0})
+
+
+TIMED = Verifier(id="t.timed", version=2, title="times a product on a device", run=_timed,
+                 params=(Param("device", str, default="cpu", choices=("cpu", "cuda")),
+                         Param("n", int, default=4, min=1, max=64)))
+
+ALL = (TIMED, REDUCTION, MERGE, CRASH, ABORT, HANG, HOG, COUNT, GPU, GPU_FALLBACK, GPU_UNDECIDED,
        NO_PACKAGE)
 
 

@@ -63,6 +63,14 @@ def provenance(ev: Evidence | None) -> str:
     return f"{how}measured on {where} in {ev.duration_s:.2f}s"
 
 
+def elsewhere(ev: Evidence | None) -> list[str]:
+    """One sentence per device the same measurement was also recorded on."""
+    if ev is None:
+        return []
+    return [f"Also measured on {e.get('device')} ({e.get('date')}): {e.get('verdict')} — "
+            f"{e.get('explanation')}" for e in ev.elsewhere]
+
+
 def flatten(values: dict[str, Any], prefix: str = "", limit: int = 24) -> list[tuple[str, str]]:
     """Nested measured/expected values as (dotted key, short text) pairs, at most `limit`."""
     out: list[tuple[str, str]] = []

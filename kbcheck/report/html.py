@@ -23,6 +23,7 @@ def _claim(r: ClaimResult) -> str:
     parts = [f'<li><span class="v {v}">{v}</span> line {c.line or "?"}'
              + (f" (<code>{escape(c.fact_id)}</code>)" if c.fact_id else ""),
              f"<blockquote>{escape(c.text)}</blockquote>", f"<div>{escape(r.explanation)}</div>"]
+    parts += [f"<div><i>{escape(text)}</i></div>" for text in _view.elsewhere(ev)]
     if ev is not None:
         rows = "".join(f"<tr><td>{escape(k)}</td><td>{escape(val)}</td></tr>"
                        for k, val in _view.flatten(ev.expected, "expected")

@@ -49,7 +49,10 @@ def report() -> Report:
         _result(7, "skipped", "65B on one 48GB GPU <script>x</script>", "Needs CUDA.",
                 recorded=None, notes=["recorded evidence is stale (version 1, now 2)"]),
         _result(9, "error", "No inference latency.", "Timed out after 120 s."),
-        _result(11, "conditional", "No latency.", "Holds once merged; unmerged +14%."),
+        _result(11, "conditional", "No latency.", "Holds once merged; unmerged +14%.",
+                elsewhere=[{"device": "NVIDIA H100", "date": "2026-11-23", "file": "x.json",
+                            "verdict": "conditional", "explanation": "unmerged +243%",
+                            "measured": {}}]),
         _result(12, "unverifiable", "19,123 citations as of May 2026", "a time-sensitive figure"),
     ]
     findings = [
@@ -116,6 +119,7 @@ def test_markdown_lists_worst_verdicts_first_and_keeps_every_claim(report):
     assert md.index("**refuted**") < md.index("**error**") < md.index("**conditional**")
     assert md.index("**conditional**") < md.index("**skipped**") < md.index("**supported**")
     assert "19,123 citations" in md and "stale" in md and "kb/broken.bin" in md
+    assert "Also measured on NVIDIA H100 (2026-11-23): conditional — unmerged +243%" in md
 
 
 def test_json_round_trips(report):

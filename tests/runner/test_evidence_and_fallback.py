@@ -121,3 +121,26 @@ def test_a_fallbacks_own_skip_is_cached_but_a_missing_device_is_not(tmp_path):
     assert undecided.verdict == "skipped" and undecided.cached and undecided.fallback
     assert missing.verdict == "skipped" and not missing.cached
     assert runner.stats.workers_started == 0  # the second run started nothing
+
+
+def test_figures_recorded_on_another_device_are_attached_to_the_cpu_evidence(tmp_path):
+    """A latency verifier's GPU evidence shows beside its CPU run (same params but device)."""
+    from fixture_verifiers import TIMED as timed
+
+    from kbcheck.runner import Runner, RunOptions, make_job
+    from verifiers._evidence import write_evidence
+
+    evidence = tmp_path / "evidence"
+    write_evidence(evidence, "t.timed", 2, {"device": "cuda", "n": 4},
+                   {"verdict": "conditional", "explanation": "GPU figures",
+                    "measured": {"ratio": 3.4}, "environment": {"device_name": "Some GPU"}})
+    write_evidence(evidence, "t.timed", 1, {"device": "cuda", "n": 8},  # older version: unused
+                   {"verdict": "refuted", "explanation": "old", "measured": {}})
+    runner = Runner(RunOptions(evidence_dir=evidence, cache=None))
+    jobs = [make_job(timed, {"n": 4}), make_job(timed, {"n": 8})]
+    out = runner.run(jobs)
+    first, second = out[jobs[0].key], out[jobs[1].key]
+    assert first.verdict.value == "supported" and first.explanation == "ran on cpu"
+    assert [(e["device"], e["verdict"], e["measured"]) for e in first.elsewhere] == [
+        ("Some GPU", "conditional", {"ratio": 3.4})]
+    assert second.elsewhere == []
