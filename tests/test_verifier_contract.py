@@ -8,13 +8,16 @@ from verifiers._evidence import evidence_key, load_evidence, write_evidence
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("4096", 4096), ("4,096", 4096), ("10k", 1e4), ("65B", 6.5e10), ("1e-4", 1e-4), (".5", 0.5)],
+    [("4096", 4096), ("4,096", 4096), ("10k", 1e4), ("65B", 6.5e10), ("1e-4", 1e-4), (".5", 0.5),
+     ("4.7 million", 4.7e6), ("18M", 1.8e7), ("0.5 billion", 5e8), ("12 thousand", 1.2e4),
+     ("2 Million", 2e6)],
 )
 def test_parse_number_accepts_written_forms(text, value):
     assert parse_number(text) == pytest.approx(value)
 
 
-@pytest.mark.parametrize("text", ["", "abc", "4096x4096", "1..2", True])
+@pytest.mark.parametrize("text", ["", "abc", "4096x4096", "1..2", True, "million", "4 millions",
+                                  "3 mil"])
 def test_parse_number_rejects_non_numbers(text):
     with pytest.raises(ValueError):
         parse_number(text)

@@ -25,14 +25,17 @@ from typing import Any
 
 VERDICTS = ("supported", "refuted", "conditional", "unverifiable", "skipped", "error")
 
-_SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
+_SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12, "thousand": 1e3, "million": 1e6,
+           "billion": 1e9, "trillion": 1e12}
 _NUMBER = re.compile(
-    r"^\s*([-+]?\d[\d,_]*(?:\.\d+)?|[-+]?\.\d+)(?:e([-+]?\d+))?\s*([kmbt])?\s*$", re.I
+    r"^\s*([-+]?\d[\d,_]*(?:\.\d+)?|[-+]?\.\d+)(?:e([-+]?\d+))?\s*"
+    r"(thousand|million|billion|trillion|[kmbt])?\s*$", re.I
 )
 
 
 def parse_number(text: str | int | float) -> float:
-    """'4,096' -> 4096.0, '10k' -> 10000.0, '65B' -> 6.5e10, '1e-4' -> 0.0001. ValueError else."""
+    """'4,096' -> 4096.0, '10k' -> 10000.0, '65B' -> 6.5e10, '1e-4' -> 0.0001,
+    '4.7 million' -> 4.7e6. ValueError else."""
     if isinstance(text, bool):
         raise ValueError(f"not a number: {text!r}")
     if isinstance(text, int | float):
