@@ -21,10 +21,15 @@ _LATENCY = r"latency|inference (speed|time|cost)|\bslow(er|s|ing)? (down )?|over
 _ADAPTER_STYLE = (r"adapter[- ](style|based|tuning|layers?|modules?|methods?|approach)",
                   r"bottleneck adapter", r"houlsby", r"(than|with|unlike|versus|vs\.?|over) "
                   r"(traditional |classic |classical |standard |bottleneck |earlier |serial )?"
-                  r"adapters\b", r"\badapters \((houlsby|pfeiffer)")
+                  r"adapters\b", r"\badapters \((houlsby|pfeiffer)",
+                  # "Adapters add ..., LoRA does not" / "LoRA ..., whereas adapters ...": adapters
+                  # contrasted with LoRA (not "LoRA adapters", not adapters merely named)
+                  r"(?<!lora )(?<!lora-)\badapters\b[^.;]*\blora (does|do|will|would)"
+                  r"\s*(not|n't)",
+                  r"\blora\b[^.;]*\b(but|while|whereas) (\w+ ){0,2}adapters\b")
 _NO_DIFF = (r"adapter(s| layers| modules)? (\w+ ){0,2}(adds?|introduces?|incurs?|has|have) no "
             r"(additional |extra )?(inference )?(latency|overhead)", r"\bno faster\b",
-            r"\bas slow as\b",
+            r"\b(?:no|not|never) slower\b", r"\bas slow as\b",
             r"(same|equal|identical|comparable) (inference )?(latency|speed)",
             r"(adapters|adapter layers|adapter modules) (do not|don't|does not|doesn't|never) "
             r"(add|introduce|increase|slow)")

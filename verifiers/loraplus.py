@@ -30,7 +30,11 @@ _SAME = (r"\b(same|identical|equal|shared|single|one) (\w+ )?(learning[- ]rate|l
          r"(learning[- ]rates?|lrs?) (are|is) (the same|identical|equal|shared)")
 _CONV = r"converge|convergence|faster|speed|fewer steps|train(s|ing)? (better|quicker)|efficien"
 _A_HIGH = (r"\ba\b (gets|has|uses|receives|needs|with) (a )?(higher|larger|bigger)",
-           r"(higher|larger|bigger) (learning[- ]rate|lr) (for|on|to) (the )?(matrix )?a\b")
+           r"(higher|larger|bigger) (learning[- ]rate|lr) (for|on|to) (the )?(matrix )?a\b",
+           # "gives (matrix) A a larger learning rate": A, then the article
+           r"\b(matrix )?a an? (higher|larger|bigger) (learning[- ]rate|lr)\b",
+           r"(learning[- ]rate|lr) (of|for) (the )?(matrix )?a\b (is )?(higher|larger|bigger)",
+           r"\ba's (learning[- ]rate|lr) (is )?(higher|larger|bigger)")
 _NO_EFFECT = (r"(does not|doesn't|do not|don't|never|fails? to)\b[^.;]{0,20}(improve|speed|help|"
               r"change|affect)", r"no (effect|difference|benefit|improvement)")
 

@@ -250,12 +250,21 @@ def _line(row: dict[str, Any]) -> str:
 _NUM = r"\d[\d,]*(?:\.\d+)?"
 _MODEL = (r"(?P<model>gpt-?3(?:\s*175\s*b)?|(?:llama|llama-?2|llama 2)[\s-]*(?:7|13|30|33|65|70)"
           r"\s*b|\b(?:7|13|30|33|65|70|175)\s*b\b(?!it|yte))")
+# A matrix shape written '1024 x 1024', '4096x4096', '2048 × 512' (normalised to x) or
+# '4096-by-4096', followed (within two words) by what it is the shape of.
+_MATRIX_SHAPE = (r"(?P<d>\d[\d,]*)\s*(?:x|-by-|\s+by\s+)\s*(?P<k>\d[\d,]*)"
+                 r"(?![\d,]*\s*(?:x|-by-)\s*\d)"
+                 r"(?=\s*(?:[\w-]+\s+){0,2}?(?:weights?|matri|projections?|layers?|linear|dense|"
+                 r"W\b|shape))")
 _DIMS = (r"\bd\s*=\s*k\s*=\s*(?P<d>\d[\d,]*)", r"\bd\s*=\s*k\s*=\s*(?P<k>\d[\d,]*)",
          r"\bd\s*=\s*(?P<d>\d[\d,]*)", r"\bk\s*=\s*(?P<k>\d[\d,]*)",
-         r"(?P<d>\d[\d,]*)\s*x\s*(?P<k>\d[\d,]*)\s*(?:weight\s+)?matri", r"\br\s*=\s*(?P<r>\d+)",
+         _MATRIX_SHAPE, r"\br\s*=\s*(?P<r>\d+)",
          r"\brank[\s-]*(?:of\s*|=\s*)?(?P<r>\d+)\b", MODULE_WORDS,
          r"\br\s*=\s*\d+\s*(?:or|and|/|,)\s*(?:r\s*=\s*)?(?P<r_alt>\d+)")
 _PARAMS = r"param"
+# 'N x fewer' (an x followed by a number is a matrix shape, not a ratio); '4.2 million params'.
+_RATIO = rf"(?P<ratio>{_NUM}\s*[km]?)\s*(?:x\b(?!\s*\d)|times\b|-?fold)"
+_COUNT = rf"(?P<count>{_NUM}\s*(?:thousand|million|[mbk])?)\s+(?:trainable\s+)?param"
 _TIMES = r"\s*(?:x|\*|\\times|\\cdot)?\s*"
 _GREATLY = (r"(?:greatly|dramatically|drastically|significantly|substantially|massively|vastly|"
             r"far|much)\s+(?:reduc|fewer|cut|decreas|lower|small)")
@@ -306,17 +315,17 @@ VERIFIER = Verifier(
               none_of=_NOT_MINE + (rf"{_NUM}\s*%?\s*(?:-|to)\s*{_NUM}\s*%", r"reduc|fewer param"),
               fixed={"claim": "fraction"}, weight=1.1),
         Shape("ratio", all_of=(r"param|weights", r"reduc|fewer|less|smaller|cut|decreas"),
-              any_of=(rf"(?P<ratio>{_NUM}\s*[km]?)\s*(?:x\b|times\b|-?fold)",),
-              extract=(rf"(?P<ratio>{_NUM}\s*[km]?)\s*(?:x\b|times\b|-?fold)", *_DIMS, _MODEL),
+              any_of=(_RATIO,),
+              extract=(_RATIO, *_DIMS, _MODEL),
               none_of=_NOT_MINE + (r"\bup to\b",), fixed={"claim": "ratio"}, weight=1.2),
         Shape("ratio up to", all_of=(r"param|weights", r"reduc|fewer|less|smaller|cut|decreas",
                                      r"\bup to\b"),
-              any_of=(rf"(?P<ratio>{_NUM}\s*[km]?)\s*(?:x\b|times\b|-?fold)",),
-              extract=(rf"(?P<ratio>{_NUM}\s*[km]?)\s*(?:x\b|times\b|-?fold)", *_DIMS, _MODEL),
+              any_of=(_RATIO,),
+              extract=(_RATIO, *_DIMS, _MODEL),
               none_of=_NOT_MINE, fixed={"claim": "ratio", "upto": True}, weight=1.3),
         Shape("count", all_of=(r"trainable|lora|adapter", _PARAMS),
-              any_of=(rf"(?P<count>{_NUM}\s*[mbk]?)\s+(?:trainable\s+)?param",),
-              extract=(rf"(?P<count>{_NUM}\s*[mbk]?)\s+(?:trainable\s+)?param", *_DIMS, _MODEL),
+              any_of=(_COUNT,),
+              extract=(_COUNT, *_DIMS, _MODEL),
               none_of=_NOT_MINE + (r"%|reduc|fewer|\d\s*x\b(?!\s*\d)|times",),
               fixed={"claim": "count"},
               weight=1.0),

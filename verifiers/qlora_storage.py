@@ -35,7 +35,8 @@ _QUANT_ADAPTERS = (r"(?:adapters?|LoRA (?:weights|matrices|parameters)) (?:are|i
                    r"(?:also )?(?:quantiz|stored in 4)|quantiz\w* (?:the )?(?:LoRA )?adapters")
 
 SHAPES = (
-    Shape("4-bit base weights", all_of=(r"(?P<bits>\d{1,2})\s*-?\s*bits?\b", r"quantiz|NF4"),
+    Shape("4-bit base weights", all_of=(r"(?P<bits>\d{1,2})\s*-?\s*bits?\b",
+                                          r"quantiz|NF4|normal\s?float"),
           any_of=(r"\bQLoRA\b", r"\bLoRA\b", r"\bNF4\b"),
           none_of=(r"per (?:param|weight)", r"double[- ]quant", r"bits? (?:per|/)",
                    _QUANT_ADAPTERS),
