@@ -129,6 +129,8 @@ VERIFIER = Verifier(
         Shape("zero init equals base", all_of=(_INIT, _ADAPTED),
               any_of=(r"equals?|equal to|same (?:\w+ ){0,2}as|identical|matches|reproduces|no-?op|"
                       r"behaves? (?:exactly |just )?(?:like|as)|indistinguishable from|"
+                      r"starts? (?:out )?(?:exactly )?(?:from|at) (?:the )?(?:pre-?trained|base|"
+                      r"original)|"
                       r"does not change|doesn't change|unchanged|starts? (?:out )?as|no effect",
                       r"\bB\s*A\s*=\s*0|delta\s*W\s*=\s*0|Δ\s*W\s*=\s*0"),
               none_of=(r"\bnot (?:equal|the same|identical)|differs?|(?<!not )(?<!n't )changes? "

@@ -18,11 +18,12 @@ CLAIMS = ("frozen", "updated", "b_only_first_step", "a_and_b_first_step")
 _LORA = r"(?:\blora\b|low-rank adapt|low rank adapt|adapter)"
 _BASE = (r"(?:pre-?trained|pretrained|base|original|backbone|underlying|frozen)\s+"
          r"(?:model(?:'s)?\s+)?"
-         r"(?:weights?|weight matri(?:x|ces)|parameters|model|network)|\bW_?0\b")
+         r"(?:weights?|weight matri(?:x|ces)|parameters|model|network|backbone)|\bW_?0\b")
 _FREEZE = r"(?:freez\w*|frozen|kept fixed|keeps? [\w\s-]{0,30}(?:fixed|unchanged|untouched)" \
           r"|remains? (?:fixed|unchanged|frozen)" \
           r"|(?:are|is|stay|stays|remain|remains) (?:left )?(?:unchanged|untouched|fixed)" \
-          r"|leaving [\w\s-]{0,40}(?:frozen|unchanged|untouched)|not (?:updated|modified|changed)" \
+          r"|(?:leaving|leaves?) [\w\s-]{0,40}(?:frozen|unchanged|untouched|intact)" \
+          r"|not (?:updated|modified|changed)" \
           r"|(?:does not|doesn't|do not|don't|never|not)\s+(?:update|modif|change|touch|train)" \
           r"|(?:receives?|gets?|has) no gradients?|requires_grad\s*=\s*false|non-?trainable" \
           r"|not trainable)"

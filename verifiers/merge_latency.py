@@ -158,7 +158,7 @@ _NONE = r"\bno (?:additional |extra |added )?(?:inference )?latenc|without (?:an
         r"|no (?:additional |extra )?(?:inference )?(?:overhead|slowdown|cost)|not slow" \
         r"|same (?:speed|latency)|as fast as"
 _ADDS = r"(?<!not )(?<!n't )(?<!never )(?:adds?|introduces?|incurs?|increases?)\s+" \
-        r"(?:[\w']+\s+){0,3}(?:latenc|inference (?:time|cost)|overhead)|slower|slows"
+        r"(?:[\w']+\s+){0,5}(?:latenc|inference (?:time|cost)|overhead)|slower|slows"
 _MERGED = r"\bmerg\w*|fold\w* into|absorb\w* into|W'\s*=\s*W"
 _UNMERGED = r"unmerged|without merging|not merged|separate(?:ly)? (?:adapter|branch|path)|" \
             r"(?:applied|kept) dynamically|on the fly|at runtime"

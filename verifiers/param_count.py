@@ -251,16 +251,19 @@ _NUM = r"\d[\d,]*(?:\.\d+)?"
 _MODEL = (r"(?P<model>gpt-?3(?:\s*175\s*b)?|(?:llama|llama-?2|llama 2)[\s-]*(?:7|13|30|33|65|70)"
           r"\s*b|\b(?:7|13|30|33|65|70|175)\s*b\b(?!it|yte))")
 # A matrix shape written '1024 x 1024', '4096x4096', '2048 × 512' (normalised to x) or
-# '4096-by-4096', followed (within two words) by what it is the shape of.
+# '4096-by-4096', followed (within two words) by what it is the shape of ...
 _MATRIX_SHAPE = (r"(?P<d>\d[\d,]*)\s*(?:x|-by-|\s+by\s+)\s*(?P<k>\d[\d,]*)"
                  r"(?![\d,]*\s*(?:x|-by-)\s*\d)"
                  r"(?=\s*(?:[\w-]+\s+){0,2}?(?:weights?|matri|projections?|layers?|linear|dense|"
-                 r"W\b|shape))")
-_DIMS = (r"\bd\s*=\s*k\s*=\s*(?P<d>\d[\d,]*)", r"\bd\s*=\s*k\s*=\s*(?P<k>\d[\d,]*)",
-         r"\bd\s*=\s*(?P<d>\d[\d,]*)", r"\bk\s*=\s*(?P<k>\d[\d,]*)",
-         _MATRIX_SHAPE, r"\br\s*=\s*(?P<r>\d+)",
-         r"\brank[\s-]*(?:of\s*|=\s*)?(?P<r>\d+)\b", MODULE_WORDS,
-         r"\br\s*=\s*\d+\s*(?:or|and|/|,)\s*(?:r\s*=\s*)?(?P<r_alt>\d+)")
+                 r"W\b|shape))",
+                 # ... or preceded by it: 'W of shape 4096 x 11008', 'dimensions 512 by 2048'
+                 r"(?:shape|dimensions?|size)\s*(?:of\s*|is\s*|=\s*)?\(?\s*(?P<d>\d[\d,]*)\s*"
+                 r"(?:x|-by-|\s+by\s+|,\s+)\s*(?P<k>\d[\d,]*)")
+_SIZES = (r"\bd\s*=\s*k\s*=\s*(?P<d>\d[\d,]*)", r"\bd\s*=\s*k\s*=\s*(?P<k>\d[\d,]*)",
+          r"\bd\s*=\s*(?P<d>\d[\d,]*)", r"\bk\s*=\s*(?P<k>\d[\d,]*)", *_MATRIX_SHAPE)
+_RANKS = (r"\br\s*=\s*(?P<r>\d+)", r"\brank[\s-]*(?:of\s*|=\s*)?(?P<r>\d+)\b", MODULE_WORDS,
+          r"\br\s*=\s*\d+\s*(?:or|and|/|,)\s*(?:r\s*=\s*)?(?P<r_alt>\d+)")
+_DIMS = _SIZES + _RANKS
 _PARAMS = r"param"
 # 'N x fewer' (an x followed by a number is a matrix shape, not a ratio); '4.2 million params'.
 _RATIO = rf"(?P<ratio>{_NUM}\s*[km]?)\s*(?:x\b(?!\s*\d)|times\b|-?fold)"
@@ -308,10 +311,10 @@ VERIFIER = Verifier(
         Shape("fraction range", all_of=(rf"{_NUM}\s*%?\s*(?:-|to)\s*{_NUM}\s*%",
                                         r"train|tun|updat|param"),
               extract=(rf"(?P<pct>{_NUM})\s*%?\s*(?:-|to)\s*(?P<pct_high>{_NUM})\s*%",
-                       *_DIMS[5:], _MODEL), none_of=_NOT_MINE + (r"reduc|fewer",),
+                       *_RANKS, _MODEL), none_of=_NOT_MINE + (r"reduc|fewer",),
               fixed={"claim": "fraction"}, weight=1.2),
         Shape("fraction below", all_of=(r"train|tun|updat|param", rf"{_BELOW}{_NUM}\s*%"),
-              extract=(rf"{_BELOW}(?P<pct_high>{_NUM})\s*%", *_DIMS[5:], _MODEL),
+              extract=(rf"{_BELOW}(?P<pct_high>{_NUM})\s*%", *_RANKS, _MODEL),
               none_of=_NOT_MINE + (rf"{_NUM}\s*%?\s*(?:-|to)\s*{_NUM}\s*%", r"reduc|fewer param"),
               fixed={"claim": "fraction"}, weight=1.1),
         Shape("ratio", all_of=(r"param|weights", r"reduc|fewer|less|smaller|cut|decreas"),
@@ -323,24 +326,26 @@ VERIFIER = Verifier(
               any_of=(_RATIO,),
               extract=(_RATIO, *_DIMS, _MODEL),
               none_of=_NOT_MINE, fixed={"claim": "ratio", "upto": True}, weight=1.3),
-        Shape("count", all_of=(r"trainable|lora|adapter", _PARAMS),
+        Shape("count", all_of=(r"trainable|lora|adapter|\btrains?\b|\brank\b", _PARAMS),
               any_of=(_COUNT,),
               extract=(_COUNT, *_DIMS, _MODEL),
               none_of=_NOT_MINE + (r"%|reduc|fewer|\d\s*x\b(?!\s*\d)|times",),
               fixed={"claim": "count"},
               weight=1.0),
         Shape("billions to millions", all_of=(r"billions?\b.{0,20}\bto\s+(?:a few\s+)?millions?",),
-              extract=(*_DIMS[5:], _MODEL), none_of=_NOT_MINE,
+              extract=(*_RANKS, _MODEL), none_of=_NOT_MINE,
               fixed={"claim": "billions_to_millions"}, weight=1.2),
         Shape("greatly reduces", all_of=(_GREATLY, r"(?:trainable|tunable)?\s*param"),
               none_of=_NOT_MINE + (rf"{_NUM}\s*(?:%|x\b|times|-?fold)", r"\bnot\b|n't\b"),
-              extract=(*_DIMS[5:], _MODEL), fixed={"claim": "reduces"}, weight=0.9),
+              extract=(*_RANKS, _MODEL), fixed={"claim": "reduces"}, weight=0.9),
         Shape("model total", all_of=(rf"(?P<billions>{_NUM})\s*(?:billion|bn)\s+param", _MODEL),
               extract=(rf"(?P<billions>{_NUM})\s*(?:billion|bn)\s+param", _MODEL),
               none_of=_NOT_MINE, fixed={"claim": "total"}, weight=1.0),
-        Shape("formula r(d+k)", all_of=(rf"\br{_TIMES}\(\s*d\s*\+\s*k\s*\)",), extract=_DIMS[:6],
+        Shape("formula r(d+k)", all_of=(rf"\br{_TIMES}\(\s*d\s*\+\s*k\s*\)",),
+              extract=(*_SIZES, _RANKS[0]),
               none_of=_NOT_MINE, fixed={"claim": "formula", "formula": "r(d+k)"}, weight=1.3),
-        Shape("formula 2rd", all_of=(rf"\b2{_TIMES}r{_TIMES}d\b", _PARAMS), extract=_DIMS[:6],
+        Shape("formula 2rd", all_of=(rf"\b2{_TIMES}r{_TIMES}d\b", _PARAMS),
+              extract=(*_SIZES, _RANKS[0]),
               none_of=_NOT_MINE, fixed={"claim": "formula", "formula": "2rd"}, weight=1.3),
         Shape("formula rdk", all_of=(rf"\br{_TIMES}d{_TIMES}k\b", _PARAMS, r"lora|low-rank"),
               none_of=_NOT_MINE, fixed={"claim": "formula", "formula": "rdk"}, weight=1.3),

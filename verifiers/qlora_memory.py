@@ -38,8 +38,9 @@ PARAMS = (
 
 _SIZE = r"(?P<size_b>\d{1,4}(?:\.\d+)?)\s*-?\s*(?:B\b|billion\b)"
 _GPU_GB = r"(?P<gpu_gb>\d{1,4}(?:\.\d+)?)\s*-?\s*(?:GB|GiB|gigabytes?)\b"
-_TRAIN = r"fine-?\s?tun|\btrain|finetun"
-_GPU = r"\bGPUs?\b|graphics card|\bcard\b"
+_TRAIN = r"fine-?\s?tun|\btrain|finetun|\bqlora\b"
+_GPU = (r"\bGPUs?\b|graphics card|\bcard\b|\b[AH]100\b|\b[AH]800\b|\bH200\b|\bA6000\b|\bV100\b|"
+        r"\bL40S?\b|\bT4\b|\bRTX\b|\b[34]090\b")
 _NEG = (r"\b(?:cannot|can't|can not|could not|couldn't|unable|impossible|too large|"
         r"won't|will not|does not fit|doesn't fit|not enough|insufficient)\b")
 _CONSUMER = r"\bconsumer\b|\bgaming\b|\bdesktop\b|\bRTX\b"

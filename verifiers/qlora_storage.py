@@ -30,9 +30,14 @@ PARAMS = (
 )
 
 _NUM = r"(?P<bits>\d{1,2}(?:\.\d+)?)"
+_LEVELS = r"(?P<levels>\d+) (?:[\w-]+ )?(?:values|levels|codes|bins)"  # "16 quantization levels"
 _NEG_DQ = r"\bwithout (?:the )?double[- ]quant|\bno double[- ]quant|\bsingle quant"
 _QUANT_ADAPTERS = (r"(?:adapters?|LoRA (?:weights|matrices|parameters)) (?:are|is|get) "
                    r"(?:also )?(?:quantiz|stored in 4)|quantiz\w* (?:the )?(?:LoRA )?adapters")
+
+_ADAPTERS_16 = (r"(?:adapters?|LoRA (?:weights|matrices|parameters|factors))\b[^.;]{0,40}?"
+                r"(?:16\s*-?\s*bits?|bf16|bfloat16|fp16|float16|half precision|full precision|"
+                r"higher precision)")
 
 SHAPES = (
     Shape("4-bit base weights", all_of=(r"(?P<bits>\d{1,2})\s*-?\s*bits?\b",
@@ -56,13 +61,13 @@ SHAPES = (
           extract=(r"(?P<saving>\d(?:\.\d+)?)\s*bits?",), fixed={"claim": "dq_saving"},
           weight=1.5, description="'double quantization saves about 0.37 bits per parameter'"),
     Shape("NF4 code", all_of=(r"\bNF4\b|normal\s?float",),
-          any_of=(r"\bzero\b", r"symmetr", r"(?P<levels>\d+) (?:values|levels|codes|bins)"),
+          any_of=(r"\bzero\b", r"symmetr", _LEVELS),
           none_of=(r"\bsymmetric\b(?!al)",),
-          extract=(r"(?P<levels>\d+) (?:values|levels|codes|bins)",),
+          extract=(_LEVELS,),
           fixed={"claim": "nf4_code"}, weight=1.5),
     Shape("NF4 said to be symmetric", all_of=(r"\bNF4\b|normal\s?float", r"\bsymmetric\b"),
           none_of=(r"\basymmetric\b", r"\bnot symmetric\b"),
-          extract=(r"(?P<levels>\d+) (?:values|levels|codes|bins)",),
+          extract=(_LEVELS,),
           fixed={"claim": "nf4_code", "symmetric": True}, weight=1.5),
     Shape("QLoRA = quantized base + LoRA",
           all_of=(r"quantiz",), any_of=(r"low-rank|\bLoRA\b|adapter",),
@@ -71,6 +76,10 @@ SHAPES = (
           description="'QLoRA combines quantization with low-rank adapters'"),
     Shape("adapters said to be quantized", all_of=(_QUANT_ADAPTERS,),
           fixed={"claim": "composition", "adapters_quantized": True}, weight=1.5),
+    Shape("adapters said to stay in 16 bits, the base in 4",
+          all_of=(r"\bQLoRA\b", _ADAPTERS_16, r"\b4\s*-?\s*bits?\b|\bNF4\b"),
+          none_of=(_QUANT_ADAPTERS,), fixed={"claim": "composition", "adapters_quantized": False},
+          weight=1.4, description="'QLoRA keeps the LoRA adapters in 16-bit over a 4-bit base'"),
 )
 
 

@@ -50,6 +50,9 @@ CASES = [
      {"claim": "updated"}),
     ("In the first training step both A and B receive a gradient.", FROZEN,
      {"claim": "a_and_b_first_step"}),
+    ("The frozen backbone is never modified by LoRA training; gradients flow only into A and "
+     "B.", FROZEN, {"claim": "frozen"}),
+    ("LoRA fine-tuning leaves the original weights untouched.", FROZEN, {"claim": "frozen"}),
     # lora.ba_update
     ("Because B starts at zero, the adapted model initially behaves exactly like the base "
      "model.", BA, {"claim": "init_equals_base"}),
@@ -59,6 +62,8 @@ CASES = [
      "training.", BA, {"claim": "init_changes_output"}),
     ("If B is initialised randomly, the adapted model at initialisation still equals the base "
      "model.", BA, {"claim": "init_equals_base", "b_init": "random"}),
+    ("A is initialised with random Gaussian values and B with zeros, so training starts from "
+     "the pretrained model.", BA, {"claim": "init_equals_base", "b_init": "zeros"}),
     ("The update ΔW = BA has the same shape as the frozen weight.", BA,
      {"claim": "delta_shape", "order": "BA"}),
     ("The LoRA update BA has rank at most r.", BA, {"claim": "rank_at_most_r"}),
@@ -80,6 +85,8 @@ CASES = [
     ("LoRA adds no inference latency.", MLAT, {"claim": "no_latency", "weights": "unspecified"}),
     ("An unmerged LoRA adapter adds extra latency at inference.", MLAT,
      {"claim": "adds_latency", "weights": "unmerged"}),
+    ("Without merging, LoRA adds a small amount of inference latency.", MLAT,
+     {"claim": "adds_latency", "weights": "unmerged"}),
     ("Even after merging, LoRA makes inference slower.", MLAT,
      {"claim": "adds_latency", "weights": "merged"}),
     # lora.param_count: per matrix
@@ -97,6 +104,12 @@ CASES = [
      {"claim": "count", "d": 1024, "k": 1024, "r": 8, "count": 500000}),
     ("A rank 2 adapter for a 512-by-2048 matrix has 5k trainable parameters.", COUNT,
      {"claim": "count", "d": 512, "k": 2048, "r": 2, "count": 5000}),
+    ("For a weight W of shape 4096 × 11008, rank 8 gives 120,192 trainable parameters.", COUNT,
+     {"claim": "count", "d": 4096, "k": 11008, "r": 8, "count": 120192}),
+    ("A rank of 16 on a 1,024 by 1,024 matrix trains 32,768 parameters instead of about 1M.",
+     COUNT, {"claim": "count", "d": 1024, "k": 1024, "r": 16, "count": 32768}),
+    ("Training LLaMA 65B with LoRA updates fewer than 1% of its weights.", COUNT,
+     {"claim": "fraction", "pct_high": 1}),
     # lora.param_count: whole models and formulas
     ("LoRA trains only 0.1% to 0.5% of the model's parameters.", COUNT,
      {"claim": "fraction", "pct": 0.1, "pct_high": 0.5}),
@@ -150,6 +163,8 @@ CASES = [
      {"claim": "a_higher_lr"}),
     ("With a learning-rate ratio of 16 between B and A, LoRA+ converges faster than LoRA.", PLUS,
      {"claim": "improves_convergence", "ratio": 16}),
+    ("In LoRA+, B's learning rate is 16 times larger than A's.", PLUS,
+     {"claim": "different_lr", "ratio": 16}),
     ("The LoRA+ learning-rate ratio makes no difference to convergence speed.", PLUS,
      {"claim": "no_effect"}),
     # lora.qlora_storage
@@ -162,10 +177,13 @@ CASES = [
      {"claim": "dq_saving", "saving": 0.37}),
     ("NF4 has 16 levels and represents zero exactly.", QSTORE,
      {"claim": "nf4_code", "levels": 16}),
+    ("NF4 uses 16 quantization levels.", QSTORE, {"claim": "nf4_code", "levels": 16}),
     ("The NF4 data type is symmetric around zero.", QSTORE,
      {"claim": "nf4_code", "symmetric": True}),
     ("QLoRA quantizes the LoRA adapters to 4 bits as well.", QSTORE,
      {"claim": "composition", "adapters_quantized": True}),
+    ("In QLoRA the LoRA adapters themselves stay in 16-bit precision while the base is stored "
+     "in 4 bits.", QSTORE, {"claim": "composition", "adapters_quantized": False}),
     # lora.qlora_memory
     ("QLoRA lets you fine-tune a 33B model on one 24 GB GPU.", QMEM,
      {"size_b": 33, "gpu_gb": 24, "claim": "fits"}),
@@ -175,6 +193,10 @@ CASES = [
      {"size_b": 70, "gpu_gb": 24, "claim": "fits"}),
     ("Even with QLoRA you cannot fine-tune a 7B model on a 16 GB GPU.", QMEM,
      {"size_b": 7, "gpu_gb": 16, "claim": "does_not_fit"}),
+    ("QLoRA cannot fit a 70B model on a single 24GB GPU.", QMEM,
+     {"size_b": 70, "gpu_gb": 24, "claim": "does_not_fit"}),
+    ("A single 80 GB A100 is enough to fine-tune a 65B model with QLoRA.", QMEM,
+     {"size_b": 65, "gpu_gb": 80, "claim": "fits"}),
     ("QLoRA makes it possible to fine-tune a 13B model on a consumer GPU.", QMEM,
      {"size_b": 13, "gpu": "consumer"}),
 ]
