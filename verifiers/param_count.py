@@ -267,7 +267,8 @@ _DIMS = _SIZES + _RANKS
 _PARAMS = r"param"
 # 'N x fewer' (an x followed by a number is a matrix shape, not a ratio); '4.2 million params'.
 _RATIO = rf"(?P<ratio>{_NUM}\s*[km]?)\s*(?:x\b(?!\s*\d)|times\b|-?fold)"
-_COUNT = rf"(?P<count>{_NUM}\s*(?:thousand|million|[mbk])?)\s+(?:trainable\s+)?param"
+_COUNT = (rf"(?P<count>{_NUM}\s*(?:thousand|million|[mbk])?)\s+"
+          r"(?:(?:trainable|lora|adapter|low-rank)\s+){0,2}param")
 _TIMES = r"\s*(?:x|\*|\\times|\\cdot)?\s*"
 _GREATLY = (r"(?:greatly|dramatically|drastically|significantly|substantially|massively|vastly|"
             r"far|much)\s+(?:reduc|fewer|cut|decreas|lower|small)")

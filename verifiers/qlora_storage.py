@@ -41,10 +41,11 @@ _ADAPTERS_16 = (r"(?:adapters?|LoRA (?:weights|matrices|parameters|factors))\b[^
 
 SHAPES = (
     Shape("4-bit base weights", all_of=(r"(?P<bits>\d{1,2})\s*-?\s*bits?\b",
-                                          r"quantiz|NF4|normal\s?float"),
+                                          r"quantiz|NF4|normal\s?float|(?:stored|kept|held) "
+                                          r"in (?:a |an )?\d{1,2}\s*-?\s*bits?\b"),
           any_of=(r"\bQLoRA\b", r"\bLoRA\b", r"\bNF4\b"),
           none_of=(r"per (?:param|weight)", r"double[- ]quant", r"bits? (?:per|/)",
-                   _QUANT_ADAPTERS),
+                   _QUANT_ADAPTERS, _ADAPTERS_16),
           extract=(r"(?P<bits>\d{1,2})\s*-?\s*bits?\b",), fixed={"claim": "four_bit"},
           description="'Adds 4-bit quantization to LoRA'"),
     Shape("bits per parameter with double quantization",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from kbcheck.claims import is_checkable
 from kbcheck.models import Claim
 from kbcheck.pairing import pair_claims
 from verifiers import registry
@@ -251,3 +252,9 @@ def test_opinions_history_and_citations_stay_unpaired(text):
     (pairing,) = _pairings([text])
     assert pairing.verifier is None, pairing.reason
     assert pairing.reason
+
+
+@pytest.mark.parametrize(("text", "verifier", "params"), CASES, ids=[c[0][:48] for c in CASES])
+def test_unseen_wording_in_a_body_is_taken_as_a_claim(text, verifier, params):
+    # Atomic facts are always claims; a body sentence only when it looks checkable.
+    assert is_checkable(text)
