@@ -16,7 +16,8 @@ from typing import Any
 from verifiers._base import Param, Requires, Shape, Verifier, result
 
 CLAIMS = ("adapters_add_latency", "no_difference")
-_LATENCY = r"latency|inference (speed|time|cost)|\bslow(er|s|ing)? (down )?|overhead|faster"
+_LATENCY = (r"latency|inference (speed|time|cost)|\bslow(er|s|ing)? (down )?|overhead|faster"
+            r"|\bas fast as\b")
 # Adapter wording that means the bottleneck kind, not "a LoRA adapter".
 _ADAPTER_STYLE = (r"adapter[- ](style|based|tuning|layers?|modules?|methods?|approach)",
                   r"bottleneck adapter", r"houlsby", r"(than|with|unlike|versus|vs\.?|over) "
@@ -30,6 +31,7 @@ _ADAPTER_STYLE = (r"adapter[- ](style|based|tuning|layers?|modules?|methods?|app
 _NO_DIFF = (r"adapter(s| layers| modules)? (\w+ ){0,2}(adds?|introduces?|incurs?|has|have) no "
             r"(additional |extra )?(inference )?(latency|overhead)", r"\bno faster\b",
             r"\b(?:no|not|never) slower\b", r"\bas slow as\b",
+            r"adapter(s| layers| modules)? (\w+ ){0,2}as fast as",
             r"(same|equal|identical|comparable) (inference )?(latency|speed)",
             r"(adapters|adapter layers|adapter modules) (do not|don't|does not|doesn't|never) "
             r"(add|introduce|increase|slow)")

@@ -93,8 +93,10 @@ _B_RANDOM = (r"\bB\s+(?:is\s+|are\s+)?(?:initiali[sz]ed\s+)?(?:randomly|at rando
 _ADAPTED = r"lora|adapt|low-rank|forward|output|layer|model|training|\bB\s*A\s*=\s*0"
 _NEG = r"\bnot\b|n't\b|\bnever\b|\bno longer\b"
 _RS = r"rs-?lora|rank-?stabili[sz]ed"
-_SQRT = r"alpha\s*/\s*(?:sqrt\s*\(?\s*r|√\s*r|r\s*\^\s*\(?\s*(?:0?\.5|1\s*/\s*2))"
-_OVER_R = r"alpha\s*/\s*r\b(?!\s*\^)|frac\s*\{\s*\\?alpha\s*\}\s*\{\s*r\s*\}"
+_SQRT = (r"alpha\s*/\s*(?:sqrt\s*\(?\s*r|√\s*r|r\s*\^\s*\(?\s*(?:0?\.5|1\s*/\s*2))"
+         r"|alpha\s+(?:divided\s+by|over)\s+(?:the\s+)?(?:square\s+root\s+of|sqrt)\s*\(?\s*r\b")
+_OVER_R = (r"alpha\s*/\s*r\b(?!\s*\^)|frac\s*\{\s*\\?alpha\s*\}\s*\{\s*r\s*\}"
+           r"|alpha\s+(?:divided\s+by|over)\s+r\b(?!\s*\^)")
 _BA = r"\bB\s*\*?\s*A\b|\bBA\b|B\s*\(\s*A\s*x\s*\)|B\s*@\s*\(?\s*A"
 _AB = r"\bA\s*(?:x|\*)\s*B\b|\bAB\b(?!\w)"
 _X = r"\s*(?:x|\\times|\*)\s*"
@@ -102,7 +104,7 @@ _X = r"\s*(?:x|\\times|\*)\s*"
 _IN = r"\s*(?:\\in|∈|:|is|has shape|of shape)\s*(?:(?!\b[AB]\b)[^.;]){0,40}?"
 _PAPER_FACTORS = (rf"\bA\b{_IN}\br{_X}k\b", rf"\bB\b{_IN}\bd{_X}r\b")
 _SWAPPED_FACTORS = (rf"\bA\b{_IN}\bd{_X}r\b", rf"\bB\b{_IN}\br{_X}k\b")
-_DELTA = r"Δ\s*W|delta\s*W|\bW'|W_?0\s*\+|W\s*\+|\bupdate\b"
+_DELTA = r"Δ\s*W|delta\s*W|\bW'|W_?0\s*\+|W\s*\+|\bupdate\b|\bproduct\b"
 
 VERIFIER = Verifier(
     id="lora.ba_update",

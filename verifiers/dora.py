@@ -26,12 +26,16 @@ CLAIMS = ("decomposition", "magnitude_only", "direction_only", "mergeable", "not
 # DoRA by name, or a table cell that states its decomposition without the name.
 _DORA = (r"\bdora\b|weight[- ]decomposed low[- ]rank|decompos\w*[^.;]{0,40}\bmagnitude\b"
          r"[^.;]{0,20}\bdirection")
-_MAG_ONLY = (r"direction (\w+ )?(is|stays|remains|being) (kept )?(fixed|frozen|constant|unchanged)",
+_MAG_ONLY = (r"direction (\w+ ){0,2}(is|stays|remains|being) (kept )?"
+             r"(fixed|frozen|constant|unchanged)",
              r"only (trains?|updates?|learns?|adjusts?|tunes?|changes?) (the )?magnitude",
+             r"only (the )?magnitude( \w+)? (is trained|is learned|learns|is updated|changes)",
              r"(freezes|fixes|keeps) the direction")
-_DIR_ONLY = (r"magnitude (\w+ )?(is|stays|remains|being) (kept )?(fixed|frozen|constant|unchanged|"
+_DIR_ONLY = (r"magnitude (\w+ ){0,2}(is|stays|remains|being) (kept )?"
+             r"(fixed|frozen|constant|unchanged|"
              r"not (trained|learned|updated))",
              r"only (trains?|updates?|learns?|adjusts?|tunes?|changes?) (the )?direction",
+             r"only (the )?direction( \w+)? (is trained|is learned|learns|is updated|changes)",
              r"(freezes|fixes|keeps) the magnitude")
 _NO_MERGE = (r"(cannot|can't|can ?not|could not) be merged", r"\bnot mergeable\b",
              r"(adds?|introduces?|incurs?) (?!no |zero |without )(\w+ ){0,2}(inference )?latency")

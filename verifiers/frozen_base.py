@@ -18,10 +18,11 @@ CLAIMS = ("frozen", "updated", "b_only_first_step", "a_and_b_first_step")
 _LORA = r"(?:\blora\b|low-rank adapt|low rank adapt|adapter)"
 _BASE = (r"(?:pre-?trained|pretrained|base|original|backbone|underlying|frozen)\s+"
          r"(?:model(?:'s)?\s+)?"
-         r"(?:weights?|weight matri(?:x|ces)|parameters|model|network|backbone)|\bW_?0\b")
+         r"(?:weights?|weight matri(?:x|ces)|parameters|model|network|backbone)|\bW_?0\b"
+         r"|\bW\b(?=\s+(?:stays|remains|is|is kept|is left)\b)")
 _FREEZE = r"(?:freez\w*|frozen|kept fixed|keeps? [\w\s-]{0,30}(?:fixed|unchanged|untouched)" \
           r"|remains? (?:fixed|unchanged|frozen)" \
-          r"|(?:are|is|stay|stays|remain|remains) (?:left )?(?:unchanged|untouched|fixed)" \
+          r"|(?:are|is|stay|stays|remain|remains) (?:left )?(?:unchanged|untouched|fixed|intact)" \
           r"|(?:leaving|leaves?) [\w\s-]{0,40}(?:frozen|unchanged|untouched|intact)" \
           r"|not (?:updated|modified|changed)" \
           r"|(?:does not|doesn't|do not|don't|never|not)\s+(?:update|modif|change|touch|train)" \
@@ -175,7 +176,9 @@ def _torch_lm(seed: int) -> Any:
 
 _NOT_FROZEN = _NEGATED_FREEZE + (r"(?:updat|modif|chang|retrain)\w*\s+(?:both\s+)?(?:the\s+)?"
                                  r"(?:lora|adapter|low-rank)\s+\w+\s+and\s+the\s+(?:base|"
-                                 r"pre-?trained|original)",)
+                                 r"pre-?trained|original)",
+                                 # the whole sentence denied: "It is not true that LoRA freezes"
+                                 r"\b(?:not true|false|a myth|wrong|incorrect) that\b")
 
 VERIFIER = Verifier(
     id="lora.frozen_base",
@@ -193,7 +196,9 @@ VERIFIER = Verifier(
         Param("seed", int, default=0, min=0, max=2**31 - 1, help="model and data seed"),
     ),
     shapes=(
-        Shape("base frozen", all_of=(_BASE, _FREEZE), any_of=(_LORA, r"low-rank", r"\bthey\b",
+        Shape("base frozen", all_of=(_BASE, _FREEZE), any_of=(_LORA, r"low-rank",
+                                                               r"\bA and B\b|\bB and A\b",
+                                                               r"\bthey\b",
                                                                r"\bit\b", r"\bmethod\b"),
               none_of=_NOT_FROZEN + (r"\bswap|reload", r"quantiz|4-bit|nf4"),
               fixed={"claim": "frozen"}, weight=1.0,

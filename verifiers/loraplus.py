@@ -25,7 +25,8 @@ CLAIMS = ("different_lr", "same_lr", "a_higher_lr", "improves_convergence", "no_
 _PLUS = (r"lora\s?\+|lora-?plus|(learning[- ]rates?|\blrs?\b)[^.;]{0,30}\b(a and b|b and a|"
          r"a than b|b than a)\b")
 _LR = r"learning[- ]rates?|\blrs?\b|step sizes?"
-_DIFF = r"\b(different|separate|distinct|unequal|higher|larger|bigger|ratio)\b"
+_DIFF = (r"\b(different|separate|distinct|unequal|higher|larger|bigger|ratio"
+         r"|\d+(\.\d+)? ?(x|times))\b")
 _SAME = (r"\b(same|identical|equal|shared|single|one) (\w+ )?(learning[- ]rate|lr)\b",
          r"(learning[- ]rates?|lrs?) (are|is) (the same|identical|equal|shared)")
 _CONV = r"converge|convergence|faster|speed|fewer steps|train(s|ing)? (better|quicker)|efficien"

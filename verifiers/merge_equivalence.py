@@ -104,6 +104,7 @@ def _peft(p: dict[str, Any]) -> dict[str, Any]:
 _MERGE = r"\bmerg\w*|fold\w* (?:\w+ ){0,3}into|absorb\w* into|W'\s*=\s*W_?0?\s*\+"
 _LORA = r"lora|adapter|low-rank|\bB\s*\*?\s*A\b|\bBA\b|weights"
 _CHANGES = (r"(?<!not )(?<!n't )(?<!never )(?:changes?|alters?|degrades?|corrupts?|affects?)\s+"
+            r"(?!nothing\b)"
             r"(?:[\w']+\s+){0,3}(?:outputs?|predictions?|results?|accuracy|quality|behaviou?r)",
             r"(?:different|differing)\s+(?:[\w']+\s+){0,2}(?:outputs?|results?|predictions?)",
             r"(?:not|n't|never)\s+(?:exactly\s+)?(?:equal|identical|equivalent|the same)",
@@ -130,7 +131,7 @@ VERIFIER = Verifier(
         Shape("merge keeps outputs", all_of=(_MERGE, _LORA),
               any_of=(r"\bcan be\b|\bare\b|\bis\b|\bget\b|ahead of|into the base|equal|identical|"
                       r"same|equivalent|exact|W'\s*=|(?:does not|doesn't|won't|will not|never) "
-                      r"(?:change|alter|affect)|unchanged|preserv",),
+                      r"(?:change|alter|affect)|unchanged|preserv|(?:changes?|alters?) nothing",),
               none_of=_CHANGES + (r"latency|slow|fast|speed|throughput", r"dora|magnitude",
                                   r"swap|switch", r"quantiz|4-?bit|nf4"),
               fixed={"claim": "equal"}, weight=1.0,

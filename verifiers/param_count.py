@@ -306,7 +306,9 @@ VERIFIER = Verifier(
         Shape("percent reduction", all_of=(r"(?:reduc|fewer|less|smaller|decrease|sav|cut)",),
               any_of=(rf"(?P<pct>{_NUM})\s*%\s*(?:reduction|fewer|less|smaller|decrease|saving)",
                       rf"(?:reduc\w*|cut\w*|decreas\w*)\s+(?:\w+\s+){{0,5}}by\s+(?:about\s+|~\s*)?"
-                      rf"(?P<pct>{_NUM})\s*%"),
+                      rf"(?P<pct>{_NUM})\s*%",
+                      rf"(?:sav\w*|cut\w*|eliminat\w*)\s+(?:about\s+|roughly\s+|~\s*)?"
+                      rf"(?P<pct>{_NUM})\s*%\s+of\b"),
               extract=(rf"(?P<pct>{_NUM})\s*%", *_DIMS, _MODEL), none_of=_NOT_MINE,
               fixed={"claim": "reduction_pct"}, weight=1.2),
         Shape("fraction range", all_of=(rf"{_NUM}\s*%?\s*(?:-|to)\s*{_NUM}\s*%",
@@ -318,7 +320,8 @@ VERIFIER = Verifier(
               extract=(rf"{_BELOW}(?P<pct_high>{_NUM})\s*%", *_RANKS, _MODEL),
               none_of=_NOT_MINE + (rf"{_NUM}\s*%?\s*(?:-|to)\s*{_NUM}\s*%", r"reduc|fewer param"),
               fixed={"claim": "fraction"}, weight=1.1),
-        Shape("ratio", all_of=(r"param|weights", r"reduc|fewer|less|smaller|cut|decreas"),
+        Shape("ratio", all_of=(r"param|weights",
+                               r"reduc|fewer|less|smaller|cut|decreas|drop|shrink"),
               any_of=(_RATIO,),
               extract=(_RATIO, *_DIMS, _MODEL),
               none_of=_NOT_MINE + (r"\bup to\b",), fixed={"claim": "ratio"}, weight=1.2),

@@ -39,6 +39,7 @@ CASES = [
      {"claim": "no_difference"}),
     ("Adapter layers have the same inference latency as LoRA.", LAT,
      {"claim": "no_difference"}),
+    ("Bottleneck adapters are as fast as LoRA at inference.", LAT, {"claim": "no_difference"}),
     ("Adapters slow down inference, but LoRA doesn't.", LAT, {"claim": "adapters_add_latency"}),
     ("Merged LoRA runs as fast as the base model, while adapter layers add latency.", LAT,
      {"claim": "adapters_add_latency", "merged_stated": True}),
@@ -54,6 +55,11 @@ CASES = [
     ("The frozen backbone is never modified by LoRA training; gradients flow only into A and "
      "B.", FROZEN, {"claim": "frozen"}),
     ("LoRA fine-tuning leaves the original weights untouched.", FROZEN, {"claim": "frozen"}),
+    ("It is not true that LoRA freezes the base model.", FROZEN, {"claim": "updated"}),
+    ("Only the injected A and B matrices receive gradients; W stays fixed.", FROZEN,
+     {"claim": "frozen"}),
+    ("The pretrained parameters are left intact while LoRA trains a low-rank delta.", FROZEN,
+     {"claim": "frozen"}),
     # lora.ba_update
     ("Because B starts at zero, the adapted model initially behaves exactly like the base "
      "model.", BA, {"claim": "init_equals_base"}),
@@ -69,6 +75,9 @@ CASES = [
      {"claim": "delta_shape", "order": "BA"}),
     ("The LoRA update BA has rank at most r.", BA, {"claim": "rank_at_most_r"}),
     ("LoRA's update matrix BA is full rank.", BA, {"claim": "full_rank"}),
+    ("The product BA has the same d × k shape as W.", BA, {"claim": "delta_shape"}),
+    ("The scaling factor applied to BA is alpha divided by r.", BA,
+     {"claim": "scaling", "scaling_form": "alpha/r"}),
     ("LoRA scales the low-rank update by alpha/r.", BA,
      {"claim": "scaling", "scaling_form": "alpha/r"}),
     ("rsLoRA scales the adapter output by alpha / sqrt(r).", BA,
@@ -80,10 +89,14 @@ CASES = [
      {"claim": "changes_outputs"}),
     ("Merging a LoRA adapter is lossy, so the merged model gives different outputs.", MERGE,
      {"claim": "changes_outputs"}),
+    ("Merging the adapter into W changes nothing about the model's outputs.", MERGE,
+     {"claim": "equal"}),
     # lora.merge_latency
     ("Once the LoRA matrices are merged into W, inference has no additional latency.", MLAT,
      {"claim": "no_latency", "weights": "merged"}),
     ("LoRA adds no inference latency.", MLAT, {"claim": "no_latency", "weights": "unspecified"}),
+    ("Once merged, LoRA costs nothing extra at inference.", MLAT,
+     {"claim": "no_latency", "weights": "merged"}),
     ("An unmerged LoRA adapter adds extra latency at inference.", MLAT,
      {"claim": "adds_latency", "weights": "unmerged"}),
     ("Without merging, LoRA adds a small amount of inference latency.", MLAT,
@@ -116,6 +129,10 @@ CASES = [
      {"claim": "fraction", "pct": 0.1, "pct_high": 0.5}),
     ("For GPT-3 175B, LoRA cuts the number of trainable parameters by 10,000 times.", COUNT,
      {"claim": "ratio", "ratio": 10000}),
+    ("Trainable parameters drop by roughly 10,000 times for GPT-3 when LoRA is used.", COUNT,
+     {"claim": "ratio", "ratio": 10000}),
+    ("A r=16 LoRA on a 4,096x4,096 matrix saves 99.2% of the parameters.", COUNT,
+     {"claim": "reduction_pct", "d": 4096, "k": 4096, "r": 16, "pct": 99.2}),
     ("With r = 8 on the query and value projections, LoRA on LLaMA 7B trains about 4.2 million "
      "parameters.", COUNT, {"claim": "count", "r": 8, "count": 4.2e6}),
     ("At rank 16 on all linear layers, LoRA for a 7B model trains roughly 40 million "
@@ -151,6 +168,8 @@ CASES = [
      {"claim": "magnitude_only"}),
     ("DoRA keeps the magnitude fixed and learns only the direction.", DORA,
      {"claim": "direction_only"}),
+    ("The direction in DoRA is fixed; only the magnitude vector learns.", DORA,
+     {"claim": "magnitude_only"}),
     ("DoRA weights can be merged back into the base model after training.", DORA,
      {"claim": "mergeable"}),
     ("Unlike LoRA, DoRA cannot be merged into the base weights.", DORA,
@@ -160,6 +179,8 @@ CASES = [
     # lora.loraplus
     ("LoRA+ sets a higher learning rate for B than for A.", PLUS, {"claim": "different_lr"}),
     ("LoRA+ trains A and B with the same learning rate.", PLUS, {"claim": "same_lr"}),
+    ("LoRA+ sets the learning rate of B to 16 times that of A.", PLUS,
+     {"claim": "different_lr", "ratio": 16}),
     ("LoRA+ gives matrix A a larger learning rate than matrix B.", PLUS,
      {"claim": "a_higher_lr"}),
     ("With a learning-rate ratio of 16 between B and A, LoRA+ converges faster than LoRA.", PLUS,

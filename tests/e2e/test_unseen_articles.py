@@ -35,6 +35,8 @@ EXPECTED = {
     ("qlora_memory_notes.md", "The NF4 data type has 16 levels"):
         ("lora.qlora_storage", "supported"),
     ("qlora_memory_notes.md", "NF4 is a symmetric code"): ("lora.qlora_storage", "refuted"),
+    ("qlora_memory_notes.md", "The NF4 data type is symmetric around zero"):
+        ("lora.qlora_storage", "refuted"),
     ("qlora_memory_notes.md", "QLoRA trains LoRA adapters on top of a base model"):
         ("lora.qlora_storage", "supported"),
     # Flattened one-line Markdown.
