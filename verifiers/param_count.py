@@ -269,6 +269,13 @@ _PARAMS = r"param"
 _RATIO = rf"(?P<ratio>{_NUM}\s*[km]?)\s*(?:x\b(?!\s*\d)|times\b|-?fold)"
 _COUNT = (rf"(?P<count>{_NUM}\s*(?:thousand|million|[mbk])?)\s+"
           r"(?:(?:trainable|lora|adapter|low-rank)\s+){0,2}param")
+# The first count a sentence states belongs to full fine-tuning ("Fine-tuning all of W means
+# 16.7M parameters; LoRA needs 32,768"): the count shape would read the wrong one; it stays out.
+_FULL_FIRST = (r"\b(?:full(?:[- ]parameter)?[- ]fine-?tun\w*|fine-?tun\w* (?:all|every|the whole|"
+               r"the full|the entire)|full(?:y)? (?:update|training))\b[^.;,]{0,50}?"
+               r"\b(?:means|needs|requires|updates|trains|touches|involves|has|is)\s+"
+               r"(?:about\s+|roughly\s+|~\s*)?"
+               rf"{_NUM}\s*(?:thousand|million|[mbk])?\s+param")
 _TIMES = r"\s*(?:x|\*|\\times|\\cdot)?\s*"
 _GREATLY = (r"(?:greatly|dramatically|drastically|significantly|substantially|massively|vastly|"
             r"far|much)\s+(?:reduc|fewer|cut|decreas|lower|small)")
@@ -333,7 +340,7 @@ VERIFIER = Verifier(
         Shape("count", all_of=(r"trainable|lora|adapter|\btrains?\b|\brank\b", _PARAMS),
               any_of=(_COUNT,),
               extract=(_COUNT, *_DIMS, _MODEL),
-              none_of=_NOT_MINE + (r"%|reduc|fewer|\d\s*x\b(?!\s*\d)|times",),
+              none_of=_NOT_MINE + (r"%|reduc|fewer|\d\s*x\b(?!\s*\d)|times", _FULL_FIRST),
               fixed={"claim": "count"},
               weight=1.0),
         Shape("billions to millions", all_of=(r"billions?\b.{0,20}\bto\s+(?:a few\s+)?millions?",),

@@ -139,6 +139,10 @@ CASES = [
      "parameters.", COUNT, {"claim": "count", "r": 16, "count": 4e7}),
     ("LoRA on LLaMA 13B at rank 8 has 18M trainable parameters.", COUNT,
      {"claim": "count", "r": 8, "count": 1.8e7}),
+    ("Compared with full fine-tuning, LoRA trains only 4.2 million parameters on LLaMA 7B at "
+     "r=8.", COUNT, {"claim": "count", "r": 8, "count": 4.2e6}),
+    ("LoRA trains 131,072 parameters instead of 16.8 million for full fine-tuning of a "
+     "4096x4096 matrix at r=16.", COUNT, {"claim": "count", "d": 4096, "r": 16, "count": 131072}),
     ("LoRA brings the trainable parameters from billions down to millions.", COUNT,
      {"claim": "billions_to_millions"}),
     ("The number of trainable LoRA parameters of one matrix is r(d + k).", COUNT,
@@ -235,6 +239,9 @@ UNPAIRED = [
     "Choosing the rank is more art than science.",
     "LoRA+ was proposed by Hayou, Ghosh and Yu.",
     "Bottleneck adapters were first proposed for transfer learning in NLP in 2019.",
+    # A count the shapes would misread (the first figure is full fine-tuning's): better unpaired
+    # than paired with the wrong number.
+    "Fine-tuning all of a 4096 × 4096 matrix means 16.7M parameters; LoRA at rank 4 needs 32,768.",
 ]
 
 
