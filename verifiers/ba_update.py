@@ -133,7 +133,8 @@ VERIFIER = Verifier(
                       r"behaves? (?:exactly |just )?(?:like|as)|indistinguishable from|"
                       r"starts? (?:out )?(?:exactly )?(?:from|at) (?:the )?(?:pre-?trained|base|"
                       r"original)|"
-                      r"does not change|doesn't change|unchanged|starts? (?:out )?as|no effect",
+                      r"does not change|doesn't change|unchanged|starts? (?:out )?as|no effect|"
+                      r"contributes? nothing|adds? nothing to the output",
                       r"\bB\s*A\s*=\s*0|delta\s*W\s*=\s*0|Δ\s*W\s*=\s*0"),
               none_of=(r"\bnot (?:equal|the same|identical)|differs?|(?<!not )(?<!n't )changes? "
                        r"the output", _B_RANDOM, r"dora|magnitude"),
@@ -152,7 +153,7 @@ VERIFIER = Verifier(
               fixed={"claim": "init_equals_base", "b_init": "random"}, weight=1.3),
         Shape("delta is B A, shape d x k", all_of=(_DELTA, _BA),
               none_of=(r"merg|latency|dora|magnitude", r"lower rank|low-?rank|rank\s*(?:<=|at "
-                                                          r"most)"),
+                                                          r"most)|full[- ]rank"),
               extract=_DK, fixed={"claim": "delta_shape", "order": "BA"}, weight=1.0),
         Shape("factor shapes as in the paper", any_of=_PAPER_FACTORS, none_of=_SWAPPED_FACTORS,
               extract=_DK, fixed={"claim": "delta_shape", "order": "BA"}, weight=0.9),
@@ -172,7 +173,8 @@ VERIFIER = Verifier(
                        r"dora|magnitude|quantiz"),
               extract=_DK, fixed={"claim": "rank_at_most_r"}, weight=1.2),
         Shape("update is full rank", all_of=(r"full[- ]rank", r"Δ|delta|update|\bB\s*A\b|BA"),
-              any_of=(r"lora|adapter|low-rank",), none_of=(_NEG, r"instead|rather than|unlike|"
+              any_of=(r"lora|adapter|low-rank", r"\bB\s*A\b|\bBA\b"),
+              none_of=(_NEG, r"instead|rather than|unlike|"
                                                                  r"full[- ]rank fine"),
               extract=_DK, fixed={"claim": "full_rank"}, weight=1.2),
         Shape("scale alpha/r", all_of=(_OVER_R,), none_of=(_RS, _SQRT), extract=_DK,

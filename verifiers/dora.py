@@ -30,17 +30,19 @@ _MAG_ONLY = (r"direction (\w+ ){0,2}(is|stays|remains|being) (kept )?"
              r"(fixed|frozen|constant|unchanged)",
              r"only (trains?|updates?|learns?|adjusts?|tunes?|changes?) (the )?magnitude",
              r"only (the )?magnitude( \w+)? (is trained|is learned|learns|is updated|changes)",
+             r"(trains?|updates?|learns?|tunes?) only (the )?magnitude",
              r"(freezes|fixes|keeps) the direction")
 _DIR_ONLY = (r"magnitude (\w+ ){0,2}(is|stays|remains|being) (kept )?"
              r"(fixed|frozen|constant|unchanged|"
              r"not (trained|learned|updated))",
              r"only (trains?|updates?|learns?|adjusts?|tunes?|changes?) (the )?direction",
              r"only (the )?direction( \w+)? (is trained|is learned|learns|is updated|changes)",
+             r"(trains?|updates?|learns?|tunes?) only (the )?direction",
              r"(freezes|fixes|keeps) the magnitude")
 _NO_MERGE = (r"(cannot|can't|can ?not|could not) be merged", r"\bnot mergeable\b",
              r"(adds?|introduces?|incurs?) (?!no |zero |without )(\w+ ){0,2}(inference )?latency")
 _MERGE = (r"(can|could) be merged", r"\bmergeable\b", r"merg\w* [^.;]{0,40}\b(equal|identical|"
-          r"same)", r"no (additional|extra) (inference )?(latency|overhead|cost)")
+          r"same)", r"no (additional |extra )?(inference )?(latency|overhead|cost)")
 _BENEFIT = r"\b(better|improv\w*|outperform\w*|superior|stabl\w*|enhanc\w*)"
 
 PARAMS = (
@@ -74,7 +76,7 @@ SHAPES = (
     Shape("dora_mergeable", all_of=(_DORA,), any_of=_MERGE, none_of=_NO_MERGE,
           fixed={"claim": "mergeable"}, weight=1.2),
     Shape("dora_init", all_of=(_DORA, r"\binit\w*"),
-          any_of=(r"\b(equal|equals|identical|same as|matches|unchanged|reproduces)\b",),
+          any_of=(r"\b(equal|equals|identical|equivalent|same as|matches|unchanged|reproduces)\b",),
           fixed={"claim": "equals_base_at_init"}, weight=1.1),
 )
 

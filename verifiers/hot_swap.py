@@ -23,7 +23,9 @@ _SWAP = (r"hot[- ]?swap", r"\bswap(s|ped|pable|ping)?\b", r"\bswitch(es|ed|ing)?
 # A stated need to reload or copy the base; the look-behinds leave "does not require ..." out.
 _NOT = r"(?<!not )(?<!n't )(?<!never )(?<!no )"
 _RELOAD = (_NOT + r"\b(requires?|requiring|needs?|must|has to|have to|forces?)\b[^.;]{0,40}"
-           r"\b(re-?load(ing)?|re-?initiali[sz]|copy(ing)?|duplicat)",
+           r"\b(re-?load(ing|ed)?|re-?initiali[sz]|cop(y|ying|ied)|duplicat)",
+           r"\b(hot[- ]?swap\w*|swap\w*|switch\w*)\b[^.;]{0,30}\b(is|are) "
+           r"(not possible|impossible)",
            r"\b(cannot|can ?not|can't|not possible to|impossible to)\b[^.;]{0,30}"
            r"\b(swap|switch|hot[- ]?swap)",
            r"\b(own|separate|full) (copy|copies) of the (base|whole|full|entire)")

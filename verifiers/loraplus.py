@@ -30,7 +30,8 @@ _DIFF = (r"\b(different|separate|distinct|unequal|higher|larger|bigger|ratio"
 _SAME = (r"\b(same|identical|equal|shared|single|one) (\w+ )?(learning[- ]rate|lr)\b",
          r"(learning[- ]rates?|lrs?) (are|is) (the same|identical|equal|shared)")
 _CONV = r"converge|convergence|faster|speed|fewer steps|train(s|ing)? (better|quicker)|efficien"
-_A_HIGH = (r"\ba\b (gets|has|uses|receives|needs|with) (a )?(higher|larger|bigger)",
+_A_HIGH = (r"\ba\b ((should|must|will|would|can) )?(gets?|has|have|uses?|receives?|needs?|with) "
+           r"(a )?(higher|larger|bigger)",
            r"(higher|larger|bigger) (learning[- ]rate|lr) (for|on|to) (the )?(matrix )?a\b",
            # "gives (matrix) A a larger learning rate": A, then the article
            r"\b(matrix )?a an? (higher|larger|bigger) (learning[- ]rate|lr)\b",

@@ -108,7 +108,9 @@ _CHANGES = (r"(?<!not )(?<!n't )(?<!never )(?:changes?|alters?|degrades?|corrupt
             r"(?:[\w']+\s+){0,3}(?:outputs?|predictions?|results?|accuracy|quality|behaviou?r)",
             r"(?:different|differing)\s+(?:[\w']+\s+){0,2}(?:outputs?|results?|predictions?)",
             r"(?:not|n't|never)\s+(?:exactly\s+)?(?:equal|identical|equivalent|the same)",
-            r"(?:approximat\w+|lossy|loses?|lose)\b")
+            r"(?:approximat\w+|lossy|loses?|lose)\b",
+            # "cannot be merged without changing ...", "no way to merge ... exactly"
+            r"(?:cannot|can't|can not|could not|no way to)\b[^.;]{0,20}\b(?:merg|fold)")
 
 VERIFIER = Verifier(
     id="lora.merge_equivalence",
@@ -139,6 +141,7 @@ VERIFIER = Verifier(
                           "the outputs"),
         Shape("merge changes outputs", all_of=(_MERGE, _LORA), any_of=_CHANGES,
               none_of=(r"latency|slow|speed", r"dora|magnitude", r"quantiz|4-?bit|nf4",
+                       r"^(?!.*\b(?:cannot|can't|can not|could not)\b).*"
                        r"without (?:changing|altering|affecting)"),
               fixed={"claim": "changes_outputs"}, weight=1.1,
               description="merging changes the model's outputs"),

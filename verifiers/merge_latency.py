@@ -168,7 +168,9 @@ _UNMERGED = r"unmerged|without merging|not merged|separate(?:ly)? (?:adapter|bra
 # adapters other than "LoRA adapters" next to LoRA is one of those.
 _NOT_MINE = (r"adapter[- ](?:style|based|layers?|modules?|methods?)|houlsby|bottleneck|prefix|"
              r"prompt[- ]tuning", r"(?<!lora )(?<!lora-)\badapters?\b(?=.*\blora\b)|"
-             r"\blora\b.*(?<!lora )(?<!lora-)\badapters?\b", r"dora|magnitude",
+             # ("the adapter" after LoRA is LoRA's own adapter)
+             r"\blora\b.*(?<!lora )(?<!lora-)(?<!the )(?<!this )(?<!its )\badapters?\b",
+             r"dora|magnitude",
              r"quantiz|4-?bit|nf4|qlora", r"swap|switch")
 
 VERIFIER = Verifier(

@@ -43,20 +43,25 @@ _GPU = (r"\bGPUs?\b|graphics card|\bcard\b|\b[AH]100\b|\b[AH]800\b|\bH200\b|\bA6
         r"\bL40S?\b|\bT4\b|\bRTX\b|\b[34]090\b")
 _NEG = (r"\b(?:cannot|can't|can not|could not|couldn't|unable|impossible|too large|"
         r"won't|will not|does not fit|doesn't fit|not enough|insufficient)\b")
+# Several GPUs ("2 x 24 GB GPUs", "two GPUs"): the verifier measures one device, so these stay out.
+_MULTI = (r"\d\s*x\s*\d{1,4}(?:\.\d+)?\s*-?\s*(?:GB|GiB)\b|\b(?:two|three|four|eight|[2-9]|"
+          r"multiple|several)\s+(?:[\w-]+\s+){0,3}(?:GPUs|cards)\b")
 _CONSUMER = r"\bconsumer\b|\bgaming\b|\bdesktop\b|\bRTX\b"
 
 SHAPES = (
     Shape("size on a GPU of stated memory", all_of=(_SIZE, _GPU_GB, _GPU, _TRAIN),
-          none_of=(_NEG,), extract=(_SIZE, _GPU_GB), weight=2.0,
+          none_of=(_NEG, _MULTI), extract=(_SIZE, _GPU_GB), weight=2.0,
           description="'65B fine-tuning on a single 48GB GPU'"),
     Shape("size on a consumer GPU", all_of=(_SIZE, _CONSUMER, _GPU, _TRAIN),
-          none_of=(_NEG, _GPU_GB), extract=(_SIZE,), fixed={"gpu": "consumer"}, weight=2.0,
+          none_of=(_NEG, _GPU_GB, _MULTI), extract=(_SIZE,), fixed={"gpu": "consumer"},
+          weight=2.0,
           description="'fine-tuning 70B models on a single consumer GPU'"),
     Shape("size does not fit a GPU of stated memory", all_of=(_SIZE, _GPU_GB, _GPU, _TRAIN, _NEG),
-          extract=(_SIZE, _GPU_GB), fixed={"claim": "does_not_fit"}, weight=2.0,
+          none_of=(_MULTI,), extract=(_SIZE, _GPU_GB), fixed={"claim": "does_not_fit"},
+          weight=2.0,
           description="'a 65B model cannot be fine-tuned on one 24GB GPU'"),
     Shape("size does not fit a consumer GPU", all_of=(_SIZE, _CONSUMER, _GPU, _TRAIN, _NEG),
-          none_of=(_GPU_GB,), extract=(_SIZE,),
+          none_of=(_GPU_GB, _MULTI), extract=(_SIZE,),
           fixed={"gpu": "consumer", "claim": "does_not_fit"}, weight=2.0,
           description="'70B models cannot be fine-tuned on a consumer GPU'"),
 )

@@ -41,8 +41,9 @@ _ADAPTERS_16 = (r"(?:adapters?|LoRA (?:weights|matrices|parameters|factors))\b[^
 
 SHAPES = (
     Shape("4-bit base weights", all_of=(r"(?P<bits>\d{1,2})\s*-?\s*bits?\b",
-                                          r"quantiz|NF4|normal\s?float|(?:stored|kept|held) "
-                                          r"in (?:a |an )?\d{1,2}\s*-?\s*bits?\b"),
+                                          r"quantiz|NF4|normal\s?float|(?:stor\w*|kept|keeps?|"
+                                          r"held|holds?) (?:[\w-]+ ){0,3}?in (?:a |an )?"
+                                          r"\d{1,2}\s*-?\s*bits?\b"),
           any_of=(r"\bQLoRA\b", r"\bLoRA\b", r"\bNF4\b"),
           none_of=(r"per (?:param|weight)", r"double[- ]quant", r"bits? (?:per|/)",
                    _QUANT_ADAPTERS, _ADAPTERS_16),
@@ -58,7 +59,7 @@ SHAPES = (
           none_of=(r"sav",),
           extract=(_NUM + r"\s*bits?\s*(?:per|/|a)\s*(?:param|weight)",),
           fixed={"claim": "bits", "double_quant": False}),
-    Shape("double quantization saving", all_of=(r"double[- ]quant", r"sav|reduc"),
+    Shape("double quantization saving", all_of=(r"double[- ]quant", r"sav|reduc|\bcuts?\b"),
           extract=(r"(?P<saving>\d(?:\.\d+)?)\s*bits?",), fixed={"claim": "dq_saving"},
           weight=1.5, description="'double quantization saves about 0.37 bits per parameter'"),
     Shape("NF4 code", all_of=(r"\bNF4\b|normal\s?float",),

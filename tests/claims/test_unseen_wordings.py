@@ -76,6 +76,9 @@ CASES = [
     ("The LoRA update BA has rank at most r.", BA, {"claim": "rank_at_most_r"}),
     ("LoRA's update matrix BA is full rank.", BA, {"claim": "full_rank"}),
     ("The product BA has the same d × k shape as W.", BA, {"claim": "delta_shape"}),
+    ("The update BA always has full rank.", BA, {"claim": "full_rank"}),
+    ("At the start of training the LoRA branch contributes nothing to the output.", BA,
+     {"claim": "init_equals_base"}),
     ("The scaling factor applied to BA is alpha divided by r.", BA,
      {"claim": "scaling", "scaling_form": "alpha/r"}),
     ("LoRA scales the low-rank update by alpha/r.", BA,
@@ -91,11 +94,17 @@ CASES = [
      {"claim": "changes_outputs"}),
     ("Merging the adapter into W changes nothing about the model's outputs.", MERGE,
      {"claim": "equal"}),
+    ("LoRA weights can't be merged into the base model without changing its outputs.", MERGE,
+     {"claim": "changes_outputs"}),
+    ("There is no way to merge LoRA back into the pretrained weights exactly.", MERGE,
+     {"claim": "changes_outputs"}),
     # lora.merge_latency
     ("Once the LoRA matrices are merged into W, inference has no additional latency.", MLAT,
      {"claim": "no_latency", "weights": "merged"}),
     ("LoRA adds no inference latency.", MLAT, {"claim": "no_latency", "weights": "unspecified"}),
     ("Once merged, LoRA costs nothing extra at inference.", MLAT,
+     {"claim": "no_latency", "weights": "merged"}),
+    ("LoRA does not add any latency at inference once the adapter is folded into W.", MLAT,
      {"claim": "no_latency", "weights": "merged"}),
     ("An unmerged LoRA adapter adds extra latency at inference.", MLAT,
      {"claim": "adds_latency", "weights": "unmerged"}),
@@ -163,6 +172,8 @@ CASES = [
      "base model.", SWAP, {"claim": "no_reload"}),
     ("Switching between LoRA adapters requires reloading the base model each time.", SWAP,
      {"claim": "reload_needed"}),
+    ("Hot-swapping adapters is not possible; the base must be copied for each task.", SWAP,
+     {"claim": "reload_needed"}),
     ("Serving several LoRA adapters means every adapter needs its own separate copy of the full "
      "base model.", SWAP, {"claim": "reload_needed"}),
     # lora.dora
@@ -174,6 +185,10 @@ CASES = [
      {"claim": "direction_only"}),
     ("The direction in DoRA is fixed; only the magnitude vector learns.", DORA,
      {"claim": "magnitude_only"}),
+    ("DoRA trains only the direction component.", DORA, {"claim": "direction_only"}),
+    ("DoRA is equivalent to the pretrained model at initialization.", DORA,
+     {"claim": "equals_base_at_init"}),
+    ("DoRA, unlike LoRA, adds no inference cost after merging.", DORA, {"claim": "mergeable"}),
     ("DoRA weights can be merged back into the base model after training.", DORA,
      {"claim": "mergeable"}),
     ("Unlike LoRA, DoRA cannot be merged into the base weights.", DORA,
@@ -187,6 +202,7 @@ CASES = [
      {"claim": "different_lr", "ratio": 16}),
     ("LoRA+ gives matrix A a larger learning rate than matrix B.", PLUS,
      {"claim": "a_higher_lr"}),
+    ("With LoRA+, A should get a higher learning rate than B.", PLUS, {"claim": "a_higher_lr"}),
     ("With a learning-rate ratio of 16 between B and A, LoRA+ converges faster than LoRA.", PLUS,
      {"claim": "improves_convergence", "ratio": 16}),
     ("In LoRA+, B's learning rate is 16 times larger than A's.", PLUS,
@@ -197,6 +213,9 @@ CASES = [
     ("QLoRA keeps the frozen base model in 4-bit NormalFloat.", QSTORE,
      {"claim": "four_bit", "bits": 4}),
     ("QLoRA quantizes the base model to 8 bits.", QSTORE, {"claim": "four_bit", "bits": 8}),
+    ("QLoRA stores weights in 8-bit integers.", QSTORE, {"claim": "four_bit", "bits": 8}),
+    ("Double quantization cuts about 0.37 bits per parameter from the quantization constants.",
+     QSTORE, {"claim": "dq_saving", "saving": 0.37}),
     ("With double quantization QLoRA needs about 4.127 bits per parameter.", QSTORE,
      {"claim": "bits", "bits": 4.127}),
     ("Double quantization saves roughly 0.37 bits per parameter.", QSTORE,
@@ -242,6 +261,8 @@ UNPAIRED = [
     # A count the shapes would misread (the first figure is full fine-tuning's): better unpaired
     # than paired with the wrong number.
     "Fine-tuning all of a 4096 × 4096 matrix means 16.7M parameters; LoRA at rank 4 needs 32,768.",
+    # Several GPUs: the memory verifier measures one device.
+    "QLoRA trains a 65B model on 2 x 24 GB GPUs.",
 ]
 
 
