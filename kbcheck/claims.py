@@ -47,7 +47,7 @@ _CUES = [
     r"\bsame (?:[\w-]+ ){0,4}as\b|\bas (?:fast|slow) as\b|\balpha\s*(?:/|divided by|over)",
     r"\b\d+ (?:[\w-]+ )?(?:levels|values|codes|bins)\b",
     r"\b(?:copy|copies) of\b|\bswitch\w*|\b(?:magnitude|direction)\b|\b(?:with|to|at) zeros?\b",
-    r"\b(?:slower|faster|merg\w*|contribut\w* nothing)\b",
+    r"\b(?:slower|faster|merg\w*|contribut\w* nothing|shape of W)\b",
     r"\b(?:half|a third|a quarter|twice|double|triple|an order of magnitude)\b",
     r"\b(?:more|less)\s+(?:[\w-]+\s+){0,2}(?:efficient|expensive|memory|compute|accurate)\b",
     r"\b(?:as of|citations?|github stars?|downloads)\b",

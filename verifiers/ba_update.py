@@ -86,8 +86,8 @@ _DK = (r"\bd\s*=\s*k\s*=\s*(?P<d>\d[\d,]*)", r"\bd\s*=\s*k\s*=\s*(?P<k>\d[\d,]*)
        r"(?P<d>\d[\d,]*)\s*x\s*(?P<k>\d[\d,]*)\s*(?:weight|matri)",
        r"\b(?:rank|r)\s*(?:=|of)\s*(?P<r>\d+)", r"alpha\s*=\s*(?P<alpha>\d+(?:\.\d+)?)")
 _INIT = (r"initiali[sz]|\binit\b|\binitial(?:ly)?\b|at the start|before (?:any )?training|"
-         r"zero-?init|\bB\s*=\s*0\b|B\s+(?:is|are|starts?)\s+(?:initiali[sz]ed\s+)?(?:to\s+|with\s+|at\s+)?"
-         r"zeros?|zeros\(")
+         r"zero-?init|\bB\s*=\s*0\b|B\s+(?:is|are|starts?)\s+(?:initiali[sz]ed\s+|out\s+)?"
+         r"(?:to\s+|with\s+|at\s+|as\s+)?zeros?|zeros\(")
 _B_RANDOM = (r"\bB\s+(?:is\s+|are\s+)?(?:initiali[sz]ed\s+)?(?:randomly|at random|with random)|"
              r"random\w*\s+(?:initiali[sz]ed\s+)?B\b")
 _ADAPTED = r"lora|adapt|low-rank|forward|output|layer|model|training|\bB\s*A\s*=\s*0"
@@ -155,6 +155,10 @@ VERIFIER = Verifier(
               none_of=(r"merg|latency|dora|magnitude", r"lower rank|low-?rank|rank\s*(?:<=|at "
                                                           r"most)|full[- ]rank"),
               extract=_DK, fixed={"claim": "delta_shape", "order": "BA"}, weight=1.0),
+        Shape("update keeps the shape of W", all_of=(_DELTA, r"\bshape of W\b|\bW's shape\b|"
+                                                       r"same (?:shape|size|dimensions?) as W\b"),
+              any_of=(r"lora|low-rank|adapter",), none_of=(_AB, r"merg|latency|dora|magnitude"),
+              extract=_DK, fixed={"claim": "delta_shape", "order": "BA"}, weight=0.9),
         Shape("factor shapes as in the paper", any_of=_PAPER_FACTORS, none_of=_SWAPPED_FACTORS,
               extract=_DK, fixed={"claim": "delta_shape", "order": "BA"}, weight=0.9),
         Shape("factor shapes swapped", any_of=_SWAPPED_FACTORS, none_of=_PAPER_FACTORS,

@@ -154,7 +154,8 @@ _LATENCY = r"latenc|inference (?:time|speed|cost|overhead)|slow(?:s|er)? (?:down
            r"inference (?:is |gets )?slower|runtime overhead|extra (?:compute|computation) at " \
            r"inference|speed"
 _NONE = r"\bno (?:additional |extra |added )?(?:inference )?latenc|without (?:any )?" \
-        r"(?:additional |extra |added )?(?:inference )?latenc|zero (?:additional |extra )?latenc|" \
+        r"(?:additional |extra |added )?(?:inference )?latenc|" \
+        r"zero (?:additional |extra )?(?:inference )?latenc|" \
         r"(?:costs?|adds?) nothing (?:extra |more )?at inference|" \
         r"(?:doesn't|does not|do not|don't|won't|will not|never) (?:add|introduce|incur|increase)" \
         r"|no (?:additional |extra )?(?:inference )?(?:overhead|slowdown|cost)|not slow" \

@@ -267,6 +267,7 @@ _DIMS = _SIZES + _RANKS
 _PARAMS = r"param"
 # 'N x fewer' (an x followed by a number is a matrix shape, not a ratio); '4.2 million params'.
 _RATIO = rf"(?P<ratio>{_NUM}\s*[km]?)\s*(?:x\b(?!\s*\d)|times\b|-?fold)"
+_FACTOR = rf"\bfactor of\s+(?:about\s+|roughly\s+|~\s*)?(?P<ratio>{_NUM}\s*[km]?)\b"
 _COUNT = (rf"(?P<count>{_NUM}\s*(?:thousand|million|[mbk])?)\s+"
           r"(?:(?:trainable|lora|adapter|low-rank)\s+){0,2}param")
 # The first count a sentence states belongs to full fine-tuning ("Fine-tuning all of W means
@@ -329,18 +330,18 @@ VERIFIER = Verifier(
               fixed={"claim": "fraction"}, weight=1.1),
         Shape("ratio", all_of=(r"param|weights",
                                r"reduc|fewer|less|smaller|cut|decreas|drop|shrink"),
-              any_of=(_RATIO,),
-              extract=(_RATIO, *_DIMS, _MODEL),
+              any_of=(_RATIO, _FACTOR),
+              extract=(_RATIO, _FACTOR, *_DIMS, _MODEL),
               none_of=_NOT_MINE + (r"\bup to\b",), fixed={"claim": "ratio"}, weight=1.2),
         Shape("ratio up to", all_of=(r"param|weights", r"reduc|fewer|less|smaller|cut|decreas",
                                      r"\bup to\b"),
-              any_of=(_RATIO,),
-              extract=(_RATIO, *_DIMS, _MODEL),
+              any_of=(_RATIO, _FACTOR),
+              extract=(_RATIO, _FACTOR, *_DIMS, _MODEL),
               none_of=_NOT_MINE, fixed={"claim": "ratio", "upto": True}, weight=1.3),
         Shape("count", all_of=(r"trainable|lora|adapter|\btrains?\b|\brank\b", _PARAMS),
               any_of=(_COUNT,),
               extract=(_COUNT, *_DIMS, _MODEL),
-              none_of=_NOT_MINE + (r"%|reduc|fewer|\d\s*x\b(?!\s*\d)|times", _FULL_FIRST),
+              none_of=_NOT_MINE + (r"%|reduc|fewer|\d\s*x\b(?!\s*\d)|times|factor of", _FULL_FIRST),
               fixed={"claim": "count"},
               weight=1.0),
         Shape("billions to millions", all_of=(r"billions?\b.{0,20}\bto\s+(?:a few\s+)?millions?",),
