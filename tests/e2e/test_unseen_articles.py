@@ -3,7 +3,8 @@ extracted, paired through the real shapes, run by the real verifiers, and gets t
 facts call for (true claims supported, false ones refuted). Nothing here is a seed's wording.
 
 The claims are picked among fast verifiers (counting, small reference layers, the QLoRA
-analytic estimate, NF4 codes); timing verifiers are left out on purpose.
+analytic estimate, NF4 codes, LoRA+'s optimizer groups); timing verifiers and LoRA+'s training
+runs are left out on purpose.
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ EXPECTED = {
         ("lora.dora", "supported"),
     ("dora_and_loraplus.wiki", "Many task-specific LoRA adapters can be swapped"):
         ("lora.hot_swap", "supported"),
+    ("dora_and_loraplus.wiki", "LoRA+ gives matrix B a learning rate 16 times higher"):
+        ("lora.loraplus", "supported"),
+    ("dora_and_loraplus.wiki", "LoRA+ uses a larger learning rate for A than for B"):
+        ("lora.loraplus", "refuted"),
     # Plain glossary text.
     ("lora_glossary.txt", "During LoRA fine-tuning the pretrained weight matrices"):
         ("lora.frozen_base", "supported"),
