@@ -27,3 +27,13 @@ def write_atomic(path: Path, text: str) -> None:
 def exit_code(findings: Iterable[Finding], fail_on: Severity) -> int:
     """1 when any finding reaches `fail_on`, else 0."""
     return int(any(f.severity.rank >= fail_on.rank for f in findings))
+
+
+def console():
+    """A rich console; written to a pipe or a file it is 160 columns wide, not rich's 80, so
+    tables of claims stay readable in CI logs."""
+    import sys
+
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=160)

@@ -42,8 +42,9 @@ def claims(
             typer.echo(f"# {c.path}:{c.line} {c.text}")
             typer.echo(suggest_block(p) + "\n")
         return
-    from rich.console import Console
     from rich.table import Table
+
+    from kbcheck.cli._common import console as _console
 
     table = Table(title=f"{len(found)} claims, {sum(p.verifier is not None for p in pairings)} "
                         "paired", show_lines=False)
@@ -55,7 +56,7 @@ def claims(
         detail = (", ".join(f"{k}={v}" for k, v in p.params.items()) or "(defaults)"
                   if p.verifier else p.reason)
         table.add_row(where, text, (p.verifier or "-") + (" (pinned)" if p.pinned else ""), detail)
-    console = Console()
+    console = _console()
     console.print(table)
     for f in findings:
         console.print(f"{f.path}:{f.line}: {f.severity.value}: {f.message} ({f.hint})",

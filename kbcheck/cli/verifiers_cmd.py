@@ -31,8 +31,9 @@ def list_verifiers(
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))
         return
-    from rich.console import Console
     from rich.table import Table
+
+    from kbcheck.cli._common import console
 
     table = Table(title=f"{len(rows)} verifiers")
     for col in ("id", "v", "needs", "parameters", "title"):
@@ -42,7 +43,7 @@ def list_verifiers(
         if r["missing"]:
             needs += f" (missing: {', '.join(r['missing'])})"
         table.add_row(r["id"], str(r["version"]), needs, ", ".join(r["params"]), r["title"])
-    Console().print(table)
+    console().print(table)
     from verifiers import LOAD_ERRORS
 
     for name, error in LOAD_ERRORS.items():
