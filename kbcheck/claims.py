@@ -42,6 +42,7 @@ _CUES = [
     # what a verifier measures, named without a number: latency, gradients, outputs, ranks,
     # learning rates, codes, copies, switching
     r"\b(?:latency|slows? down|gradients?|full[- ]rank|rank at most|learning[- ]rates?)\b",
+    r"\b(?:low[- ]rank|rank[- ]decomposition) (?:[\w-]+ )?matri",
     r"\b(?:updates?|modif(?:y|ies)|changes?|alters?)\b.{0,30}\b(?:weights?|outputs?|predictions?)\b",
     r"\b(?:equals?|identical|reproduces?|untouched|unchanged|intact|symmetric|splits?)\b",
     r"\bsame (?:[\w-]+ ){0,4}as\b|\bas (?:fast|slow) as\b|\balpha\s*(?:/|divided by|over)",

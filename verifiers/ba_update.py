@@ -176,6 +176,14 @@ VERIFIER = Verifier(
                        r"(?<!never )(?<!not )(?<!cannot )(?<!can't )(?<!n't )\bexceeds? r\b",
                        r"dora|magnitude|quantiz"),
               extract=_DK, fixed={"claim": "rank_at_most_r"}, weight=1.2),
+        # The method's definition ("injects trainable rank decomposition matrices"): what
+        # it asserts that can be measured is that the update is low-rank, i.e. rank <= r.
+        Shape("trains low-rank update matrices",
+              all_of=(r"low[- ]rank (?:decomposition |update |adaptation )?matri|"
+                      r"rank[- ]decomposition matri",
+                      r"\b(?:inject|insert|add|train|learn|introduc)\w*"),
+              none_of=(_NEG, r"full[- ]rank", r"dora|magnitude|quantiz"),
+              fixed={"claim": "rank_at_most_r"}, weight=0.6),
         Shape("update is full rank", all_of=(r"full[- ]rank", r"Δ|delta|update|\bB\s*A\b|BA"),
               any_of=(r"lora|adapter|low-rank", r"\bB\s*A\b|\bBA\b"),
               none_of=(_NEG, r"instead|rather than|unlike|"

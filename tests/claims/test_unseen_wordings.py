@@ -43,6 +43,11 @@ CASES = [
     ("Adapters slow down inference, but LoRA doesn't.", LAT, {"claim": "adapters_add_latency"}),
     ("Merged LoRA runs as fast as the base model, while adapter layers add latency.", LAT,
      {"claim": "adapters_add_latency", "merged_stated": True}),
+    # lora.ba_update: the definition, read as "the update is low-rank"
+    ("The method adds trainable rank decomposition matrices to each attention projection.", BA,
+     {"claim": "rank_at_most_r"}),
+    ("Fine-tuning learns small low-rank update matrices next to each dense layer.", BA,
+     {"claim": "rank_at_most_r"}),
     # lora.frozen_base
     ("During LoRA fine-tuning the pretrained weight matrices stay frozen and only the two "
      "low-rank factors are trained.", FROZEN, {"claim": "frozen"}),
