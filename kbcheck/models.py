@@ -198,6 +198,9 @@ class Pairing(BaseModel):
     score: float = 0.0
     pinned: bool = False
     reason: str  # why this verifier, or why none (-> unverifiable)
+    # The sentence denies the claim the verifier checks ("It is not true that ..."): the
+    # claim's verdict is the verifier's with supported and refuted swapped.
+    negated: bool = False
 
 
 class Evidence(BaseModel):

@@ -101,11 +101,15 @@ def _pinned(claim: Claim, registry: Mapping[str, Verifier]) -> tuple[Pairing, li
                    ), []
 
 
-def pair_claim(claim: Claim, registry: Mapping[str, Verifier]) -> tuple[Pairing, list[Finding]]:
-    """Pair one claim: the pinned block, else the best shape match, else why none."""
-    if claim.pinned is not None:
-        return _pinned(claim, registry)
-    text = normalise(claim.text)
+# A sentence that denies a whole claim: "It is not true that ...", "It is a myth that ...".
+# Shapes read the claim inside; whether they also read the denial is tested in `_denies`.
+_DENIAL = re.compile(
+    r"^\s*(?:it\s+is|it's)\s+(?:simply\s+)?(?:not\s+(?:true|the\s+case|correct)|false|untrue"
+    r"|a\s+myth|wrong|incorrect|a\s+misconception)\s+that\s+", re.I)
+
+
+def _matches(text: str, registry: Mapping[str, Verifier]) -> tuple[list[Match], list[str]]:
+    """Every shape that matches `text`, best first, and why matching shapes were refused."""
     matches: list[Match] = []
     rejected: list[str] = []
     for vid in sorted(registry):
@@ -116,16 +120,40 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier]) -> tuple[Pairing,
                 matches.append(found)
             elif isinstance(found, str):
                 rejected.append(found)
+    matches.sort(key=lambda m: (-m.score, m.verifier.id, m.shape.name))
+    return matches, rejected
+
+
+def _denies(text: str, best: Match, registry: Mapping[str, Verifier]) -> bool:
+    """Whether `text` denies the claim `best` checks: it opens with a denial, and the claim
+    without that opening pairs the same way (so the shape read the claim, not the denial)."""
+    m = _DENIAL.search(text)
+    if not m:
+        return False
+    inner, _ = _matches(text[m.end():], registry)
+    return bool(inner) and (inner[0].verifier.id, inner[0].params) == (best.verifier.id,
+                                                                        best.params)
+
+
+def pair_claim(claim: Claim, registry: Mapping[str, Verifier]) -> tuple[Pairing, list[Finding]]:
+    """Pair one claim: the pinned block, else the best shape match, else why none."""
+    if claim.pinned is not None:
+        return _pinned(claim, registry)
+    text = normalise(claim.text)
+    matches, rejected = _matches(text, registry)
     if matches:
-        matches.sort(key=lambda m: (-m.score, m.verifier.id, m.shape.name))
         best = matches[0]
         why = f"{best.why} (score {best.score:g})"
         others = [f"{m.verifier.id} {m.score:g}" for m in matches[1:4]
                   if m.verifier.id != best.verifier.id]
         if others:
             why += "; also matched: " + ", ".join(others)
+        negated = _denies(text, best, registry)
+        if negated:
+            why += "; the sentence denies this claim, so its verdict is the opposite"
         return Pairing(claim_id=claim.id, verifier=best.verifier.id, params=best.params,
-                       shape=best.shape.name, score=best.score, reason=why), []
+                       shape=best.shape.name, score=best.score, reason=why,
+                       negated=negated), []
     return Pairing(claim_id=claim.id, reason=unpaired_reason(text, rejected)), []
 
 
@@ -160,4 +188,7 @@ def suggest_block(pairing: Pairing) -> str:
     import yaml
 
     doc = {"verify": {"verifier": pairing.verifier, "params": dict(pairing.params)}}
-    return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False).rstrip()
+    block = yaml.safe_dump(doc, sort_keys=False, default_flow_style=False).rstrip()
+    if pairing.negated:  # a pinned block checks the claim itself, not its denial
+        block = "# the sentence denies this claim: restate it positively to pin it\n" + block
+    return block

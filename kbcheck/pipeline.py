@@ -44,6 +44,11 @@ _VERDICT_FINDINGS = {
 }
 
 
+# A denied claim's verdict: the denial is false when the claim holds, and true when it does not.
+_DENIED = {Verdict.supported: (Verdict.refuted, "holds"),
+           Verdict.refuted: (Verdict.supported, "is false")}
+
+
 def collect_claims(articles: Iterable[Article]) -> list[Claim]:
     """Every claim of every article, in article order."""
     return [claim for article in articles for claim in extract_claims(article)]
@@ -111,8 +116,12 @@ def check_articles(
                                        explanation=reason))
             continue
         ev = evidence[job.key]
-        results.append(ClaimResult(claim=claim, pairing=pairing, verdict=ev.verdict,
-                                   explanation=ev.explanation, evidence=ev))
+        verdict, explanation = ev.verdict, ev.explanation
+        if pairing.negated and verdict in _DENIED:
+            verdict, what = _DENIED[verdict]
+            explanation = f"The article denies a claim that {what}: {explanation}"
+        results.append(ClaimResult(claim=claim, pairing=pairing, verdict=verdict,
+                                   explanation=explanation, evidence=ev))
     all_findings = list(findings or []) + pin_findings
     all_findings += [f for f in map(_finding_for, results) if f is not None]
     if links_report is not None:
