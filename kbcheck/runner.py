@@ -209,6 +209,11 @@ class Runner:
                        # ranges), so the address-space limit applies to CPU runs only.
                        "memory_mb": None if device.startswith("cuda") else self.options.memory_mb}
             reply = worker.call(request, float(job.verifier.timeout_s))
+            if device.startswith("cuda") and job.verifier.requires.device.startswith("cuda"):
+                # A GPU measurement reads the device's memory as one process sees it; what a
+                # previous job left behind (cached blocks, managed buffers that bitsandbytes
+                # never frees) would be counted against the next. One process per GPU job.
+                worker.retire()
         finally:
             pool.put(worker)
         if reply.get("ok"):

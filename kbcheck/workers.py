@@ -126,8 +126,9 @@ class WorkerProcess:
         if self.proc is not None:
             self.proc.wait()
 
-    def close(self) -> None:
-        """End the process politely (stdin closed), then for sure."""
+    def retire(self) -> None:
+        """End the process politely (stdin closed), then for sure; the next `call` starts a
+        fresh one."""
         if self.proc is not None and self.proc.poll() is None:
             try:
                 assert self.proc.stdin is not None
@@ -135,4 +136,9 @@ class WorkerProcess:
                 self.proc.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
                 self.kill()
+        self.proc = None
+
+    def close(self) -> None:
+        """Retire the process and release the slot's resources."""
+        self.retire()
         self._stderr.close()

@@ -144,3 +144,18 @@ def test_figures_recorded_on_another_device_are_attached_to_the_cpu_evidence(tmp
     assert [(e["device"], e["verdict"], e["measured"]) for e in first.elsewhere] == [
         ("Some GPU", "conditional", {"ratio": 3.4})]
     assert second.elsewhere == []
+
+
+def test_each_gpu_job_gets_a_fresh_worker_process_and_cpu_jobs_share_one(tmp_path):
+    """A GPU measurement must not see what an earlier job left on the device."""
+    from fixture_verifiers import GPU, REDUCTION
+
+    from kbcheck.runner import Runner, RunOptions, make_job
+
+    runner = Runner(RunOptions(device="cuda", cache=None, evidence_dir=tmp_path, jobs=1))
+    gpu_jobs = [make_job(GPU, {"size_b": n}) for n in (7, 13, 65)]
+    cpu_jobs = [make_job(REDUCTION, {"d": d, "r": 8}) for d in (1024, 2048)]
+    out = runner.run(cpu_jobs + gpu_jobs)
+    assert {ev.verdict.value for ev in out.values()} == {"supported"}
+    # one process for the two CPU jobs and the first GPU job, then a fresh one per GPU job
+    assert runner.stats.workers_started == 3
