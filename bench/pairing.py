@@ -1,0 +1,156 @@
+"""Verdicts on labelled sentences: the devset (../shared/devset/) and the claim corpus
+(tests/claims/corpus/), through the real pipeline (claims -> frames -> pairing -> verifiers).
+
+Each sentence becomes an atomic fact of a scratch article; `check_articles` runs offline with
+the result cache and the committed GPU evidence. Prints, per set, the right verdicts, the wrong
+refutations, the sentences that never reached a verifier, and confusion tables by family and by
+labelled verdict.
+
+    python bench/pairing.py                       # both sets
+    python bench/pairing.py --set devset --show wrong
+    python bench/pairing.py --pair-only           # pairing only: no verifier runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEVSET = ROOT.parent / "shared" / "devset" / "sentences.yaml"
+CORPUS = ROOT / "tests" / "claims" / "corpus"
+VERDICTS = ("supported", "refuted", "conditional", "unverifiable", "skipped", "error")
+
+
+def load_devset(path: Path = DEVSET) -> list[dict]:
+    """The devset entries: id, text, verdict, family."""
+    if not path.is_file():
+        return []
+    return [{"id": e["id"], "text": " ".join(str(e["text"]).split()), "verdict": e["verdict"],
+             "family": e["family"]} for e in yaml.safe_load(path.read_text(encoding="utf-8"))]
+
+
+def load_corpus(folder: Path = CORPUS) -> list[dict]:
+    """The corpus entries that state a verdict: id, text, verdict, family (the file's name)."""
+    out = []
+    for file in sorted(folder.glob("*.yaml")):
+        for i, e in enumerate(yaml.safe_load(file.read_text(encoding="utf-8")) or []):
+            if "verdict" in e:
+                out.append({"id": f"{file.stem}-{i + 1:02d}", "text": e["text"],
+                            "verdict": e["verdict"], "family": file.stem})
+    return out
+
+
+def judge(entries: list[dict], *, pair_only: bool = False) -> list[dict]:
+    """Each entry with what kbcheck said: `got` (verdict), `verifier`, `explanation`."""
+    from kbcheck.cache import ResultCache
+    from kbcheck.loaders import load_text
+    from kbcheck.pipeline import check_articles, collect_claims
+    from kbcheck.runner import RunOptions
+
+    facts = [{"id": e["id"], "statement": e["text"]} for e in entries]
+    doc = "---\n" + yaml.safe_dump({"id": "bench", "title": "bench", "atomic_facts": facts},
+                                   sort_keys=False, allow_unicode=True) + "---\nbench\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.md"
+        path.write_text(doc, encoding="utf-8")
+        article = load_text(doc, str(path)).article
+    assert article is not None, "the scratch article did not load"
+    if pair_only:
+        from kbcheck.pairing import pair_claims
+        from verifiers import registry
+
+        claims = collect_claims([article])
+        pairings, _ = pair_claims(claims, registry())
+        got = {c.fact_id: (p.verifier or "-", "paired" if p.verifier else "unverifiable",
+                           p.reason) for c, p in zip(claims, pairings, strict=True)}
+    else:
+        options = RunOptions(cache=ResultCache(ROOT / ".kbcheck-cache" / "results"),
+                             evidence_dir=ROOT / "reports" / "evidence")
+        report = check_articles([article], options=options)
+        got = {r.claim.fact_id: (r.pairing.verifier or "-", r.verdict.value, r.explanation)
+               for r in report.claims}
+    out = []
+    for e in entries:
+        verifier, verdict, why = got.get(e["id"], ("-", "unverifiable", "not extracted"))
+        out.append({**e, "verifier": verifier, "got": verdict, "explanation": why})
+    return out
+
+
+def table(rows: list[dict], key: str) -> str:
+    """Right / total per value of `key`, with wrong refutations and unpaired counts."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        groups[r[key]].append(r)
+    lines = [f"  {key:<18} {'right':>9} {'wrong-ref':>9} {'unpaired':>8}  got (labelled)"]
+    for name in sorted(groups):
+        g = groups[name]
+        right = sum(r["got"] == r["verdict"] for r in g)
+        wrong_ref = sum(r["got"] == "refuted" and r["verdict"] != "refuted" for r in g)
+        unpaired = sum(r["verifier"] == "-" for r in g)
+        got = Counter(r["got"] for r in g)
+        lines.append(f"  {name:<18} {right:>4}/{len(g):<4} {wrong_ref:>9} {unpaired:>8}  "
+                     + ", ".join(f"{v} {got[v]}" for v in VERDICTS if got[v]))
+    return "\n".join(lines)
+
+
+def summary(name: str, rows: list[dict]) -> str:
+    """The headline figures of one set."""
+    right = sum(r["got"] == r["verdict"] for r in rows)
+    wrong_ref = sum(r["got"] == "refuted" and r["verdict"] != "refuted" for r in rows)
+    checkable = [r for r in rows if r["verdict"] != "unverifiable"]
+    unpaired = sum(r["verifier"] == "-" for r in checkable)
+    pct = 100.0 * right / len(rows) if rows else 0.0
+    return (f"{name}: {right}/{len(rows)} right ({pct:.1f}%), {wrong_ref} wrong refuted, "
+            f"{unpaired} of {len(checkable)} checkable claims unpaired, "
+            f"{sum(r['got'] == 'skipped' for r in rows)} skipped")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--set", choices=("devset", "corpus", "both"), default="both")
+    ap.add_argument("--pair-only", action="store_true", help="pair, run nothing")
+    ap.add_argument("--show", choices=("none", "wrong", "all"), default="none",
+                    help="list sentences: the wrong ones or all")
+    ap.add_argument("--family", help="only this family")
+    args = ap.parse_args(argv)
+    sets = {"devset": load_devset, "corpus": load_corpus}
+    names = list(sets) if args.set == "both" else [args.set]
+    headlines = []
+    for name in names:
+        entries = sets[name]()
+        if args.family:
+            entries = [e for e in entries if e["family"] == args.family]
+        if not entries:
+            print(f"{name}: no sentences")
+            continue
+        started = time.perf_counter()
+        rows = judge(entries, pair_only=args.pair_only)
+        took = time.perf_counter() - started
+        if args.pair_only:
+            for r in rows:  # only whether the right kind of thing happened
+                r["got"] = ("unverifiable" if r["verifier"] == "-" else r["verdict"]
+                            if r["verdict"] != "unverifiable" else "paired")
+        print(f"== {name} ({len(rows)} sentences, {took:.1f}s)")
+        print(table(rows, "family"))
+        print(table(rows, "verdict"))
+        if args.show != "none":
+            for r in rows:
+                if args.show == "all" or r["got"] != r["verdict"]:
+                    print(f"  [{r['id']}] label {r['verdict']}, got {r['got']} via "
+                          f"{r['verifier']}: {r['text']}\n      -> {r['explanation'][:300]}")
+        headlines.append(summary(name, rows))
+    print("\n".join(headlines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
