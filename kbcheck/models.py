@@ -188,19 +188,38 @@ class Verdict(StrEnum):
     error = "error"
 
 
+class FramePairing(BaseModel):
+    """One claim frame (subject, predicate, polarity, the words that filled each slot) and
+    the verifier it pairs with, or why it pairs with none."""
+
+    subject: str
+    predicate: str
+    polarity: bool = True
+    slots: dict[str, str] = Field(default_factory=dict)  # slot -> the text that filled it
+    quantities: list[str] = Field(default_factory=list)  # each quantity as read
+    verifier: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    open: list[str] = Field(default_factory=list)  # decisive values the text did not state
+    # What was measured is a lower bound of what the claim needs (QLoRA's 4-bit memory for a
+    # 16-bit claim): it can refute the claim, never support it.
+    lower_bound: bool = False
+    reason: str = ""
+
+
 class Pairing(BaseModel):
-    """A claim paired with a verifier and its parameters, or the reason none was."""
+    """A claim paired with verifiers through its frames, or the reason none was.
+
+    `verifier`/`params`/`negated` are those of the first paired frame; `frames` lists all."""
 
     claim_id: str
     verifier: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
-    shape: str | None = None  # the claim shape that matched
-    score: float = 0.0
     pinned: bool = False
     reason: str  # why this verifier, or why none (-> unverifiable)
-    # The sentence denies the claim the verifier checks ("It is not true that ..."): the
-    # claim's verdict is the verifier's with supported and refuted swapped.
+    # The sentence denies what the verifier checks ("does not fit", "no latency" for the
+    # predicate adds-latency): the verdict is the verifier's with supported and refuted swapped.
     negated: bool = False
+    frames: list[FramePairing] = Field(default_factory=list)
 
 
 class Evidence(BaseModel):
@@ -230,14 +249,28 @@ class Evidence(BaseModel):
 # --- the report (kbcheck run; JSON form documented in docs/report-json.md) --------------------
 
 
+class FrameResult(BaseModel):
+    """The verdict of one paired frame of a claim, with its evidence."""
+
+    index: int  # position in pairing.frames
+    verdict: Verdict
+    explanation: str
+    evidence: Evidence | None = None
+
+
 class ClaimResult(BaseModel):
-    """One claim with its pairing, its verdict and the evidence behind the verdict."""
+    """One claim with its pairing, its verdict and the evidence behind the verdict.
+
+    A claim with several frames is judged per frame (`frames`); its verdict combines them:
+    refuted if any frame is, else error, conditional, skipped, supported in that order.
+    `evidence` is the evidence of the frame that decided the verdict."""
 
     claim: Claim
     pairing: Pairing
     verdict: Verdict
     explanation: str
     evidence: Evidence | None = None
+    frames: list[FrameResult] = Field(default_factory=list)
 
 
 class ArticleInfo(BaseModel):
@@ -253,7 +286,7 @@ class ArticleInfo(BaseModel):
 class Report(BaseModel):
     """Everything one `kbcheck run` found; written as ``reports/report.json``."""
 
-    schema_version: int = 1
+    schema_version: int = 2
     kbcheck_version: str
     generated_at: str  # ISO 8601, UTC
     paths: list[str] = Field(default_factory=list)

@@ -1,78 +1,97 @@
-"""Pairing: each claim gets a verifier and typed, bounded parameters, or the reason none fits.
+"""Pairing: each claim's frames looked up in the verifier registry, or the reason none fits.
 
 A pinned ``verify:`` block wins and is checked against the verifier's declared parameters.
-Otherwise every verifier's claim shapes are matched against the normalised sentence; the best
-match wins on score (the shape's weight, how specific it is, how many parameters it read). Text
-from an article only ever reaches a verifier through `Param.parse`: typed, bounded, never run.
+Otherwise the claim is read into frames (`kbcheck.claims.recognise`); each frame's (subject,
+predicate) is a key in the registry's table, and the verifier's pure `to_params(frame)` gives
+canonical, bounded parameters or says why it cannot. No verifier reads text.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from functools import cache
 
-from kbcheck.models import Claim, Finding, Pairing, Severity
-from verifiers._base import Shape, Verifier, normalise
+from kbcheck.claims.lexicon import load
+from kbcheck.claims.recognise import recognise
+from kbcheck.models import Claim, Finding, FramePairing, Pairing, Severity
+from verifiers._base import Verifier
+from verifiers._frame import Frame
 
 # Figures that change by the day: nothing in a torch process can check them.
 _TIME_SENSITIVE = re.compile(
-    r"\b(?:citations?|cited by|github stars?|\d[\d,.]*k?\+? stars|downloads?|as of"
+    r"\b(?:citations?|cited by|github stars?|\d[\d,.]{0,12}k?\+? stars|downloads?|as of"
     r"|forks?|monthly users|at the time of writing|currently)\b", re.I)
 # Judgements rather than measurable statements.
 _OPINION = re.compile(
     r"\b(?:best|dominant|most (?:popular|widely used|common)|popular|ideal|prefer|should"
     r"|recommended?|useful|elegant|easy|easier|simple|better alignment|state[- ]of[- ]the[- ]art"
-    r"|rule of thumb|key insight)\b", re.I)
+    r"|rule of thumb|key insight|we recommend|good practice)\b", re.I)
+# Benchmark scores and quality comparisons: a task's accuracy is not measured here.
+_BENCHMARK = re.compile(
+    r"\b(?:accuracy|rouge|bleu|glue|mmlu|gsm8k|wikisql|mnli|f1|perplexity|benchmarks?|"
+    r"scores?|outperform\w*|on par with|comparable (?:performance|quality|results))\b", re.I)
 
 
-@dataclass(frozen=True)
-class Match:
-    """One shape of one verifier that matched a sentence, with what it read."""
-
-    verifier: Verifier
-    shape: Shape
-    params: dict[str, Any]
-    score: float
-    why: str
+@cache
+def _methods() -> dict[str, dict]:
+    return {m["id"]: m for m in load("methods")}
 
 
-def _search(pattern: str, text: str) -> re.Match | None:
+def claim_table(registry: Mapping[str, Verifier]) -> dict[tuple[str, str], str]:
+    """(subject, predicate) -> verifier id, from what each verifier declares."""
+    table: dict[tuple[str, str], str] = {}
+    for vid in sorted(registry):
+        for key in registry[vid].claims:
+            table.setdefault(tuple(key), vid)
+    return table
+
+
+def _lookup(frame: Frame, table: dict[tuple[str, str], str]) -> str | None:
+    subject = frame.subject
+    while subject:
+        vid = table.get((subject, frame.predicate)) or table.get(("*", frame.predicate))
+        if vid:
+            return vid
+        subject = _methods().get(subject, {}).get("broader", "")
+    return None
+
+
+def pair_frame(frame: Frame, registry: Mapping[str, Verifier],
+               table: dict[tuple[str, str], str]) -> FramePairing:
+    """One frame -> its verifier and parameters, or why none."""
+    base = FramePairing(subject=frame.subject, predicate=frame.predicate,
+                        polarity=frame.polarity, slots=frame.slots(),
+                        quantities=[q.text for q in frame.quantities])
+    method = _methods().get(frame.subject)
+    if frame.subject == "other":
+        return base.model_copy(update={"reason": "the sentence compares something else with "
+                                                 "LoRA: its subject is not a method checked here"})
+    if method is not None and method["scope"] == "out":
+        return base.model_copy(update={"reason": f"about {method['label']}, not a method "
+                                                 "kbcheck verifies (out of scope)"})
+    vid = _lookup(frame, table)
+    if vid is None:
+        label = method["label"] if method else frame.subject
+        return base.model_copy(update={"reason": f"no verifier checks '{frame.predicate}' for "
+                                                 f"{label}"})
+    verifier = registry[vid]
     try:
-        return re.search(pattern, text, re.I)
-    except re.error:  # a broken pattern in a (plug-in) verifier must not stop pairing
-        return None
-
-
-def match_shape(verifier: Verifier, shape: Shape, text: str) -> Match | str | None:
-    """The shape's match on a normalised sentence: a `Match`, a reason (it matched but a
-    parameter was out of bounds), or None."""
+        got = verifier.to_params(frame) if verifier.to_params else "it reads no frames"
+    except (ValueError, KeyError, TypeError, ZeroDivisionError, OverflowError) as exc:
+        got = f"could not read the frame: {exc}"
+    if isinstance(got, str):
+        return base.model_copy(update={"reason": f"{vid}: {got}"})
+    params = dict(got)
+    open_slots = list(params.pop("_open", ()))
+    lower_bound = bool(params.pop("_lower_bound", False))
     try:
-        raw = shape.match(text)
-    except re.error:  # a broken pattern in a (plug-in) verifier must not stop pairing
-        return None
-    if raw is None:
-        return None
-    any_hits = [p for p in shape.any_of if _search(p, text)]
-    params: dict[str, Any] = {}
-    problems = []
-    for name, value in {**raw, **shape.fixed}.items():
-        param = verifier.param(name)
-        if param is None:
-            problems.append(f"shape names an undeclared parameter {name!r}")
-            continue
-        try:
-            params[name] = param.parse(value)
-        except ValueError as exc:
-            problems.append(str(exc))
-    if problems:
-        return f"{verifier.id} ({shape.name}) matched but " + "; ".join(problems)
-    score = (shape.weight + 0.25 * len(shape.all_of) + 0.1 * len(any_hits)
-             + 0.5 * len(raw))
-    read = ", ".join(f"{k}={v}" for k, v in params.items()) or "no parameters"
-    why = f"shape {shape.name!r} of {verifier.id} matched; read {read}"
-    return Match(verifier, shape, params, round(score, 3), why)
+        params = {k: v for k, v in verifier.resolve_params(params).items() if k in params}
+    except ValueError as exc:
+        return base.model_copy(update={"reason": f"{vid}: values out of bounds: {exc}"})
+    return base.model_copy(update={"verifier": vid, "params": params, "open": open_slots,
+                                   "lower_bound": lower_bound,
+                                   "reason": f"{frame.subject} / {frame.predicate} -> {vid}"})
 
 
 def _pinned(claim: Claim, registry: Mapping[str, Verifier]) -> tuple[Pairing, list[Finding]]:
@@ -97,87 +116,60 @@ def _pinned(claim: Claim, registry: Mapping[str, Verifier]) -> tuple[Pairing, li
         return Pairing(claim_id=claim.id, pinned=True,
                        reason=f"pinned pairing is invalid: {problem}"), [finding]
     return Pairing(claim_id=claim.id, verifier=spec.verifier, params=dict(spec.params),
-                   pinned=True, score=100.0, reason="pinned by the article's verify: block"
-                   ), []
+                   pinned=True, reason="pinned by the article's verify: block"), []
 
 
-# A sentence that denies a whole claim: "It is not true that ...", "It is a myth that ...".
-# Shapes read the claim inside; whether they also read the denial is tested in `_denies`.
-_DENIAL = re.compile(
-    r"^\s*(?:it\s+is|it's)\s+(?:simply\s+)?(?:not\s+(?:true|the\s+case|correct)|false|untrue"
-    r"|a\s+myth|wrong|incorrect|a\s+misconception)\s+that\s+", re.I)
-
-
-def _matches(text: str, registry: Mapping[str, Verifier]) -> tuple[list[Match], list[str]]:
-    """Every shape that matches `text`, best first, and why matching shapes were refused."""
-    matches: list[Match] = []
-    rejected: list[str] = []
-    for vid in sorted(registry):
-        verifier = registry[vid]
-        for shape in verifier.shapes:
-            found = match_shape(verifier, shape, text)
-            if isinstance(found, Match):
-                matches.append(found)
-            elif isinstance(found, str):
-                rejected.append(found)
-    matches.sort(key=lambda m: (-m.score, m.verifier.id, m.shape.name))
-    return matches, rejected
-
-
-def _denies(text: str, best: Match, registry: Mapping[str, Verifier]) -> bool:
-    """Whether `text` denies the claim `best` checks: it opens with a denial, and the claim
-    without that opening pairs the same way (so the shape read the claim, not the denial)."""
-    m = _DENIAL.search(text)
-    if not m:
-        return False
-    inner, _ = _matches(text[m.end():], registry)
-    return bool(inner) and (inner[0].verifier.id, inner[0].params) == (best.verifier.id,
-                                                                        best.params)
-
-
-def pair_claim(claim: Claim, registry: Mapping[str, Verifier]) -> tuple[Pairing, list[Finding]]:
-    """Pair one claim: the pinned block, else the best shape match, else why none."""
+def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
+               table: dict[tuple[str, str], str] | None = None,
+               default_subject: str = "lora") -> tuple[Pairing, list[Finding]]:
+    """Pair one claim: the pinned block, else its frames through the registry's table."""
     if claim.pinned is not None:
         return _pinned(claim, registry)
-    text = normalise(claim.text)
-    matches, rejected = _matches(text, registry)
-    if matches:
-        best = matches[0]
-        why = f"{best.why} (score {best.score:g})"
-        others = [f"{m.verifier.id} {m.score:g}" for m in matches[1:4]
-                  if m.verifier.id != best.verifier.id]
-        if others:
-            why += "; also matched: " + ", ".join(others)
-        negated = _denies(text, best, registry)
-        if negated:
-            why += "; the sentence denies this claim, so its verdict is the opposite"
-        return Pairing(claim_id=claim.id, verifier=best.verifier.id, params=best.params,
-                       shape=best.shape.name, score=best.score, reason=why,
-                       negated=negated), []
-    return Pairing(claim_id=claim.id, reason=unpaired_reason(text, rejected)), []
+    table = claim_table(registry) if table is None else table
+    reading = recognise(claim.text, default_subject)
+    frames = [pair_frame(f, registry, table) for f in reading.frames]
+    paired = [f for f in frames if f.verifier]
+    if paired:
+        first = paired[0]
+        why = "; ".join(f.reason for f in paired)
+        if not first.polarity:
+            why += "; the sentence denies what the verifier checks, so the verdict is turned round"
+        return Pairing(claim_id=claim.id, verifier=first.verifier, params=first.params,
+                       reason=why, negated=not first.polarity, frames=frames), []
+    reason = unpaired_reason(reading.text, [f.reason for f in frames] or [reading.reason])
+    return Pairing(claim_id=claim.id, reason=reason, frames=frames), []
 
 
-def unpaired_reason(text: str, rejected: list[str] | None = None) -> str:
+def unpaired_reason(text: str, why: list[str] | None = None) -> str:
     """Why a sentence that no verifier took is unverifiable."""
     m = _TIME_SENSITIVE.search(text)
     if m:
         return (f"time-sensitive external figure ({m.group(0)!r}): it changes over time and no "
                 "verifier can measure it")
-    if rejected:
-        return "no verifier can check it with these values: " + "; ".join(rejected)
+    out_of_scope = [w for w in why or [] if "out of scope" in w or "compares something" in w]
+    if out_of_scope:
+        return out_of_scope[0]
     m = _OPINION.search(text)
     if m:
         return f"an opinion or judgement ({m.group(0)!r}), not a measurable statement"
-    return "no verifier matched this claim's shape"
+    m = _BENCHMARK.search(text)
+    if m:
+        return f"a benchmark or quality figure ({m.group(0)!r}): task scores are not measured here"
+    reasons = [w for w in why or [] if w]
+    return "; ".join(dict.fromkeys(reasons)) or "no verifier matched this claim"
 
 
-def pair_claims(claims: list[Claim], registry: Mapping[str, Verifier]
+def pair_claims(claims: list[Claim], registry: Mapping[str, Verifier],
+                default_subjects: Mapping[str, str] | None = None
                 ) -> tuple[list[Pairing], list[Finding]]:
-    """Pair every claim; findings for pinned blocks that are wrong."""
+    """Pair every claim; findings for pinned blocks that are wrong. `default_subjects` maps an
+    article path to the method a sentence without one is about (from the article's title)."""
+    table = claim_table(registry)
     pairings: list[Pairing] = []
     findings: list[Finding] = []
     for claim in claims:
-        pairing, found = pair_claim(claim, registry)
+        default = (default_subjects or {}).get(claim.path, "lora")
+        pairing, found = pair_claim(claim, registry, table, default)
         pairings.append(pairing)
         findings += found
     return pairings, findings
@@ -187,7 +179,9 @@ def suggest_block(pairing: Pairing) -> str:
     """The `verify:` YAML block an author can paste into the atomic fact to pin this pairing."""
     import yaml
 
-    doc = {"verify": {"verifier": pairing.verifier, "params": dict(pairing.params)}}
+    params = {k: (int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 2**53 else v)
+              for k, v in pairing.params.items()}
+    doc = {"verify": {"verifier": pairing.verifier, "params": params}}
     block = yaml.safe_dump(doc, sort_keys=False, default_flow_style=False).rstrip()
     if pairing.negated:  # a pinned block checks the claim itself, not its denial
         block = "# the sentence denies this claim: restate it positively to pin it\n" + block

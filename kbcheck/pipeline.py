@@ -21,6 +21,8 @@ from kbcheck.models import (
     ClaimResult,
     Evidence,
     Finding,
+    FramePairing,
+    FrameResult,
     Pairing,
     Report,
     Severity,
@@ -45,8 +47,12 @@ _VERDICT_FINDINGS = {
 
 
 # A denied claim's verdict: the denial is false when the claim holds, and true when it does not.
+# The one place where polarity turns a verdict round.
 _DENIED = {Verdict.supported: (Verdict.refuted, "holds"),
            Verdict.refuted: (Verdict.supported, "is false")}
+# How the verdicts of a claim's frames combine: the first present in this order wins.
+_COMBINE = (Verdict.refuted, Verdict.error, Verdict.conditional, Verdict.skipped,
+            Verdict.supported, Verdict.unverifiable)
 
 
 def collect_claims(articles: Iterable[Article]) -> list[Claim]:
@@ -54,23 +60,93 @@ def collect_claims(articles: Iterable[Article]) -> list[Claim]:
     return [claim for article in articles for claim in extract_claims(article)]
 
 
+def default_subjects(articles: Iterable[Article]) -> dict[str, str]:
+    """The method each article is about (from its title), for sentences that name none."""
+    from kbcheck.claims.recognise import find_methods
+
+    out = {}
+    for a in articles:
+        named = [m for m in find_methods(a.title or "") if m.scope == "in"]
+        if named:
+            out[a.path] = named[0].id
+    return out
+
+
+def _units(pairing: Pairing) -> list[tuple[int, str, dict, FramePairing | None]]:
+    """(frame index, verifier, params, frame) of each paired frame; a pinned pairing is one
+    unit with no frame."""
+    if pairing.pinned or not pairing.frames:
+        if pairing.verifier is None:
+            return []
+        return [(0, pairing.verifier, pairing.params, None)]
+    return [(i, f.verifier, f.params, f) for i, f in enumerate(pairing.frames)
+            if f.verifier is not None]
+
+
 def _claim_jobs(pairings: list[Pairing], registry: Mapping[str, Verifier]
-                ) -> tuple[dict[str, Job], dict[str, str]]:
-    """The job for each paired claim (claim id -> job), or why it has none (claim id -> reason)."""
-    jobs: dict[str, Job] = {}
-    problems: dict[str, str] = {}
+                ) -> tuple[dict[tuple[str, int], Job], dict[tuple[str, int], str]]:
+    """The job of each paired frame ((claim id, frame index) -> job), or why it has none."""
+    jobs: dict[tuple[str, int], Job] = {}
+    problems: dict[tuple[str, int], str] = {}
     for p in pairings:
-        if p.verifier is None:
-            continue
-        verifier = registry.get(p.verifier)
-        if verifier is None:
-            problems[p.claim_id] = f"verifier {p.verifier!r} is not registered"
-            continue
-        try:
-            jobs[p.claim_id] = make_job(verifier, p.params)
-        except ValueError as exc:
-            problems[p.claim_id] = f"parameters rejected: {exc}"
+        for index, vid, params, _ in _units(p):
+            verifier = registry.get(vid)
+            if verifier is None:
+                problems[(p.claim_id, index)] = f"verifier {vid!r} is not registered"
+                continue
+            try:
+                jobs[(p.claim_id, index)] = make_job(verifier, params)
+            except ValueError as exc:
+                problems[(p.claim_id, index)] = f"parameters rejected: {exc}"
     return jobs, problems
+
+
+def _frame_verdict(ev: Evidence, frame: FramePairing | None) -> tuple[Verdict, str]:
+    """A frame's verdict from its evidence: turned round when the sentence denies the
+    predicate; never `refuted` while a decisive value was not read from the text; never
+    `supported` by a measurement that only bounds the claim from below."""
+    verdict, explanation = ev.verdict, ev.explanation
+    if frame is None:
+        return verdict, explanation
+    if frame.lower_bound and verdict is Verdict.supported:
+        return Verdict.unverifiable, (f"Not decided: what was measured is only a lower bound of "
+                                      f"what the claim needs. {explanation}")
+    if not frame.polarity and verdict in _DENIED:
+        verdict, what = _DENIED[verdict]
+        explanation = f"The sentence denies a claim that {what}: {explanation}"
+    open_slots = frame.open
+    if verdict is Verdict.refuted and open_slots:
+        verdict = Verdict.unverifiable
+        explanation = (f"Not refuted: the sentence does not state {', '.join(open_slots)}, "
+                       f"and the measurement depends on it. {explanation}")
+    return verdict, explanation
+
+
+def _judge(claim: Claim, pairing: Pairing, jobs: dict, problems: dict,
+           evidence: dict[str, Evidence]) -> ClaimResult:
+    """One claim's result: each paired frame judged, the verdicts combined."""
+    frames: list[FrameResult] = []
+    for index, _, _, frame in _units(pairing):
+        job = jobs.get((claim.id, index))
+        if job is None:
+            reason = problems.get((claim.id, index), pairing.reason)
+            frames.append(FrameResult(index=index, verdict=Verdict.error, explanation=reason))
+            continue
+        ev = evidence[job.key]
+        verdict, explanation = _frame_verdict(ev, frame)
+        frames.append(FrameResult(index=index, verdict=verdict, explanation=explanation,
+                                  evidence=ev))
+    if not frames:
+        return ClaimResult(claim=claim, pairing=pairing, verdict=Verdict.unverifiable,
+                           explanation=pairing.reason)
+    judged = [f for f in frames if f.verdict is not Verdict.unverifiable] or frames
+    decisive = min(judged, key=lambda f: _COMBINE.index(f.verdict))
+    explanation = decisive.explanation
+    if len(frames) > 1:
+        explanation += " (" + "; ".join(
+            f"frame {f.index + 1}: {f.verdict.value}" for f in frames) + ")"
+    return ClaimResult(claim=claim, pairing=pairing, verdict=decisive.verdict,
+                       explanation=explanation, evidence=decisive.evidence, frames=frames)
 
 
 def _finding_for(result: ClaimResult) -> Finding | None:
@@ -103,25 +179,12 @@ def check_articles(
 
         registry = discover()
     claims = collect_claims(articles)
-    pairings, pin_findings = pair_claims(claims, registry)
+    pairings, pin_findings = pair_claims(claims, registry, default_subjects(articles))
     jobs, problems = _claim_jobs(pairings, registry)
     runner = Runner(options)
     evidence = runner.run(jobs.values(), progress=progress)
-    results: list[ClaimResult] = []
-    for claim, pairing in zip(claims, pairings, strict=True):
-        job = jobs.get(claim.id)
-        if job is None:
-            reason = problems.get(claim.id, pairing.reason)
-            results.append(ClaimResult(claim=claim, pairing=pairing, verdict=Verdict.unverifiable,
-                                       explanation=reason))
-            continue
-        ev = evidence[job.key]
-        verdict, explanation = ev.verdict, ev.explanation
-        if pairing.negated and verdict in _DENIED:
-            verdict, what = _DENIED[verdict]
-            explanation = f"The article denies a claim that {what}: {explanation}"
-        results.append(ClaimResult(claim=claim, pairing=pairing, verdict=verdict,
-                                   explanation=explanation, evidence=ev))
+    results = [_judge(claim, pairing, jobs, problems, evidence)
+               for claim, pairing in zip(claims, pairings, strict=True)]
     all_findings = list(findings or []) + pin_findings
     all_findings += [f for f in map(_finding_for, results) if f is not None]
     if links_report is not None:

@@ -10,7 +10,7 @@ import os
 import time
 from pathlib import Path
 
-from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._base import Param, Requires, Verifier, result
 
 
 def _lora_reduction(params):
@@ -37,14 +37,9 @@ REDUCTION = Verifier(
     params=(Param("d", int, 4096, min=1, max=1 << 20), Param("k", int, None, min=1, max=1 << 20),
             Param("r", int, 8, min=1, max=4096), Param("pct", float, None, min=0, max=100),
             Param("tolerance", float, 0.1, min=0, max=100)),
-    shapes=(Shape("rank-reduction", all_of=(r"\b(?:reduc\w*|fewer|saves?|cuts?)\b",),
-                  any_of=(r"\br\s*=\s*\d", r"\brank\b"),
-                  extract=(r"\bd\s*=\s*k\s*=\s*(?P<d>[\d,]+)", r"\bd\s*=\s*(?P<d>[\d,]+)",
-                           r"\bk\s*=\s*(?P<k>[\d,]+)",
-                           r"\b(?:r\s*=\s*|rank[\s-]+(?:of\s+)?)(?P<r>\d+)",
-                           r"(?P<pct>\d+(?:\.\d+)?)\s*%"), weight=1.0),
-            Shape("fewer-parameters", all_of=(r"\b(?:reduc\w*|fewer|drops?)\b.{0,40}\bparam",),
-                  weight=0.5)),
+    claims=(("lora", "trainable_params"), ("lora", "param_formula")),
+    to_params=lambda f: {**{k: f.conditions[k] for k in ("d", "k", "r") if k in f.conditions},
+                         **({"pct": f.first("pct").value} if f.first("pct") else {})},
 )
 
 
@@ -65,10 +60,9 @@ def _merge(params):
 MERGE = Verifier(
     id="t.merge", version=1, title="merging (test)", run=_merge,
     params=(Param("claim", str, "mergeable", choices=("mergeable", "no_latency")),),
-    shapes=(Shape("no-latency", all_of=(r"\bno\b.{0,30}\b(?:latency|overhead|slow\w*)",),
-                  fixed={"claim": "no_latency"}, weight=1.5),
-            Shape("mergeable", all_of=(r"\b(?:merg\w*|fold\w*|fus\w*)\b",),
-                  any_of=(r"\bbase\b", r"\bweights?\b"), fixed={"claim": "mergeable"})),
+    claims=(("lora", "no_added_latency"), ("lora", "mergeable")),
+    to_params=lambda f: {"claim": "no_latency" if f.predicate == "no_added_latency"
+                         else "mergeable"},
 )
 
 

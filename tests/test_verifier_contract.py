@@ -2,7 +2,7 @@
 
 import pytest
 
-from verifiers._base import Param, Shape, Verifier, parse_number, result
+from verifiers._base import Param, Verifier, parse_number, result
 from verifiers._evidence import evidence_key, load_evidence, write_evidence
 
 
@@ -43,7 +43,7 @@ def _verifier():
     return Verifier(
         id="t.echo", version=1, title="echo", run=lambda p: result("supported", "ok", p),
         params=(Param("r", int, default=8, min=1, max=1024),),
-        shapes=(Shape("rank", all_of=(r"\brank\b",), extract=(r"r\s*=\s*(?P<r>\d+)",)),),
+        claims=(("lora", "rank_bounded"),),
     )
 
 
@@ -71,20 +71,6 @@ def test_evidence_round_trip_and_key(tmp_path):
     assert docs[0]["key"] == evidence_key("x", 1, {"a": 1})
 
 
-def test_shape_match_extracts_named_groups_from_normalised_text():
-    from verifiers._base import normalise
-
-    shape = Shape(
-        "reduction",
-        all_of=(r"reduc|fewer",),
-        none_of=(r"\bnot\b",),
-        extract=(r"d\s*=\s*k\s*=\s*(?P<d>[\d,]+)", r"r\s*=\s*(?P<r>\d+)", r"(?P<pct>[\d.]+)\s*%"),
-    )
-    text = normalise("For d = k = 4,096 and r=16 — a 99.6 %  reduction")
-    assert shape.match(text) == {"d": "4,096", "r": "16", "pct": "99.6"}
-    assert shape.match("LoRA does not reduce anything") is None
-    assert shape.match("nothing relevant") is None
-    assert normalise("4096\u00d74096 \u2248 16M") == "4096x4096 ~ 16M"
 
 
 def test_a_broken_verifier_module_is_reported_and_the_others_still_load(tmp_path, monkeypatch):

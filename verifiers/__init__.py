@@ -11,9 +11,9 @@ import importlib
 import pkgutil
 from importlib.metadata import entry_points
 
-from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._base import Param, Requires, Verifier, result
 
-__all__ = ["Param", "Requires", "Shape", "Verifier", "registry", "result"]
+__all__ = ["Param", "Requires", "Verifier", "registry", "result"]
 
 ENTRY_POINT_GROUP = "kbcheck.verifiers"
 

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from verifiers._frame import Frame
 
 VERDICTS = ("supported", "refuted", "conditional", "unverifiable", "skipped", "error")
 
@@ -49,19 +50,6 @@ def parse_number(text: str | int | float) -> float:
     if m.group(3):
         value *= _SUFFIX[m.group(3).lower()]
     return value
-
-
-_CHAR_MAP = str.maketrans({"\u00d7": "x", "\u22c5": "*", "\u00b7": "*", "\u2013": "-",
-                           "\u2014": "-", "\u2212": "-", "\u2011": "-", "\u2248": "~",
-                           "\u226a": "<<", "\u2264": "<=", "\u2265": ">=", "\u2019": "'",
-                           "\u201c": '"', "\u201d": '"'})
-
-
-def normalise(text: str) -> str:
-    """The form claim shapes are matched against: NFKC, x for the multiplication sign, ASCII
-    dashes and quotes, `~` for approximately, single spaces. Case is kept (shapes ignore it)."""
-    text = unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
-    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -116,46 +104,6 @@ class Param:
 
 
 @dataclass(frozen=True)
-class Shape:
-    """A claim shape a verifier recognises, matched against one normalised sentence.
-
-    All regexes are case-insensitive and searched anywhere in the sentence. A shape matches when
-    every `all_of` matches, at least one `any_of` matches (if any are given) and no `none_of`
-    matches. Each `extract` regex names parameters through named groups (``(?P<r>\\d+)``); the
-    group's text is converted by the parameter's `Param.parse`. `fixed` parameters are set by
-    the shape itself (e.g. ``{"claim": "no_latency"}``). Higher `weight` wins ties between
-    verifiers; pairing also rewards shapes that extracted more parameters.
-    """
-
-    name: str
-    all_of: tuple[str, ...] = ()
-    any_of: tuple[str, ...] = ()
-    none_of: tuple[str, ...] = ()
-    extract: tuple[str, ...] = ()
-    fixed: Mapping[str, Any] = field(default_factory=dict)
-    weight: float = 1.0
-    description: str = ""
-
-    def match(self, text: str) -> dict[str, str] | None:
-        """The raw extracted parameter strings when `text` (already `normalise`d) has this
-        shape, None when it does not. The first regex that sets a name wins."""
-        if not all(re.search(p, text, re.I) for p in self.all_of):
-            return None
-        if self.any_of and not any(re.search(p, text, re.I) for p in self.any_of):
-            return None
-        if any(re.search(p, text, re.I) for p in self.none_of):
-            return None
-        raw: dict[str, str] = {}
-        for pattern in self.extract:
-            m = re.search(pattern, text, re.I)
-            if m:
-                for name, value in m.groupdict().items():
-                    if value is not None:
-                        raw.setdefault(name, value)
-        return raw
-
-
-@dataclass(frozen=True)
 class Requires:
     """What a verifier needs to run: a device and optional packages (import names)."""
 
@@ -165,14 +113,22 @@ class Requires:
 
 @dataclass(frozen=True)
 class Verifier:
-    """A registered verifier: identity, needs, parameters, claim shapes and the `run` callable."""
+    """A registered verifier: identity, needs, parameters, the claims it checks and `run`.
+
+    `claims` are the (subject, predicate) pairs of claim frames it checks ("*" for any
+    subject); `to_params(frame)` is pure: canonical parameters for `run`, or a sentence saying
+    why the frame cannot be checked. A returned "_open" entry lists decisive values the frame
+    did not state (the verifier then enumerates them; a refutation needs none open).
+    `examples` are sentences that must pair back to this verifier (the conformance test)."""
 
     id: str
     version: int
     title: str
     run: Callable[[dict[str, Any]], dict[str, Any]]
     params: tuple[Param, ...] = ()
-    shapes: tuple[Shape, ...] = ()
+    claims: tuple[tuple[str, str], ...] = ()
+    to_params: Callable[[Frame], dict[str, Any] | str] | None = None
+    examples: tuple[str, ...] = ()
     requires: Requires = Requires()
     timeout_s: float = 120.0
     # What a run can still say where `requires` is not met (e.g. an analytic estimate on a CPU

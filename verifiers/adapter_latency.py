@@ -13,28 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._base import Param, Requires, Verifier, result
+from verifiers._frame import Frame
 
 CLAIMS = ("adapters_add_latency", "no_difference")
-_LATENCY = (r"latency|inference (speed|time|cost)|\bslow(er|s|ing)? (down )?|overhead|faster"
-            r"|\bas fast as\b")
-# Adapter wording that means the bottleneck kind, not "a LoRA adapter".
-_ADAPTER_STYLE = (r"adapter[- ](style|based|tuning|layers?|modules?|methods?|approach)",
-                  r"bottleneck adapter", r"houlsby", r"(than|with|unlike|versus|vs\.?|over) "
-                  r"(traditional |classic |classical |standard |bottleneck |earlier |serial )?"
-                  r"adapters\b", r"\badapters \((houlsby|pfeiffer)",
-                  # "Adapters add ..., LoRA does not" / "LoRA ..., whereas adapters ...": adapters
-                  # contrasted with LoRA (not "LoRA adapters", not adapters merely named)
-                  r"(?<!lora )(?<!lora-)\badapters\b[^.;]*\blora (does|do|will|would)"
-                  r"\s*(not|n't)",
-                  r"\blora\b[^.;]*\b(but|while|whereas) (\w+ ){0,2}adapters\b")
-_NO_DIFF = (r"adapter(s| layers| modules)? (\w+ ){0,2}(adds?|introduces?|incurs?|has|have) no "
-            r"(additional |extra )?(inference )?(latency|overhead)", r"\bno faster\b",
-            r"\b(?:no|not|never) slower\b", r"\bas slow as\b",
-            r"adapter(s| layers| modules)? (\w+ ){0,2}as fast as",
-            r"(same|equal|identical|comparable) (inference )?(latency|speed)",
-            r"(adapters|adapter layers|adapter modules) (do not|don't|does not|doesn't|never) "
-            r"(add|introduce|increase|slow)")
 
 PARAMS = (
     Param("claim", str, default="adapters_add_latency", choices=CLAIMS,
@@ -55,18 +37,11 @@ PARAMS = (
     Param("device", str, default="cpu", choices=("cpu", "cuda")),
 )
 
-SHAPES = (
-    Shape("adapters_add_latency", all_of=(_LATENCY,), any_of=_ADAPTER_STYLE,
-          none_of=_NO_DIFF + (r"merg",), fixed={"claim": "adapters_add_latency"}, weight=1.3,
-          description="adapters add inference latency, LoRA does not"),
-    Shape("adapters_add_latency_merged", all_of=(_LATENCY, r"merg"), any_of=_ADAPTER_STYLE,
-          none_of=_NO_DIFF, fixed={"claim": "adapters_add_latency", "merged_stated": True},
-          weight=1.3, description="... once LoRA's weights are merged"),
-    Shape("adapters_no_slower", all_of=(_LATENCY,), any_of=_NO_DIFF,
-          none_of=(r"lora\b[^.;]{0,60}\b(no|without) (additional |extra )?(inference )?latency",),
-          fixed={"claim": "no_difference"}, weight=1.35,
-          description="adapters add no latency / LoRA is no faster than adapters"),
-)
+
+def to_params(frame: Frame) -> dict[str, Any] | str:
+    """Bottleneck adapters add no latency (the predicate as named; "adapters add latency" is
+    its denial, and true)."""
+    return {"claim": "no_difference", "merged_stated": frame.conditions.get("merged") is True}
 
 
 def _houlsby(linear: Any, bottleneck: int) -> Any:
@@ -312,7 +287,10 @@ VERIFIER = Verifier(
     title="Bottleneck adapters add inference latency; merged LoRA does not",
     run=run,
     params=PARAMS,
-    shapes=SHAPES,
+    claims=(("adapter", "no_added_latency"),),
+    to_params=to_params,
+    examples=("Houlsby-style adapter layers slow down inference at small batch sizes.",
+              "Bottleneck adapters add extra latency because they run in sequence."),
     requires=Requires(device="cpu"),
     timeout_s=180.0,
 )

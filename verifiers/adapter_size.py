@@ -17,9 +17,8 @@ import os
 import tempfile
 from typing import Any
 
-from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._base import Param, Requires, Verifier, result
 from verifiers._configs import (
-    MODULE_WORDS,
     TYPICAL,
     configurations,
     describe,
@@ -27,6 +26,7 @@ from verifiers._configs import (
     module_set,
     modules_for,
 )
+from verifiers._frame import Frame
 from verifiers._presets import PRESETS, Preset
 
 WRITE_LIMIT = 64 * 2**20
@@ -94,9 +94,10 @@ def measure_adapter(p: Preset, module_set_name: str, r: int, dtype: str, directo
 
 
 def _size_holds(value_dec: float, value_bin: float, low: float, high: float, exact: bool,
-                at_least: bool, tol: float) -> str | None:
-    """'decimal' or 'binary' when that reading of the size satisfies the claim, else None."""
-    for reading, v in (("decimal", value_dec), ("binary", value_bin)):
+                at_least: bool, tol: float, binary: bool = False) -> str | None:
+    """'decimal' or 'binary' when the reading the claim's unit names (MB/GB decimal, MiB/GiB
+    binary) satisfies the claim, else None."""
+    for reading, v in ((("binary", value_bin),) if binary else (("decimal", value_dec),)):
         if at_least and v >= low * (1 - tol):
             return reading
         if exact and not at_least and abs(v - low) <= tol * low:
@@ -149,7 +150,8 @@ def _adapter_part(p: dict[str, Any], preset: Preset | None, modules: str | None,
                                    (), (p["r"],) if p["r"] else (4, 8, 16, 64))]
         typical = measure_adapter(PRESETS[TYPICAL[0]], TYPICAL[1], TYPICAL[2], dtype, tmp)
     for row in rows:
-        row["holds"] = _size_holds(row["MB"], row["MiB"], low, high, exact, False, p["tol"])
+        row["holds"] = _size_holds(row["MB"], row["MiB"], low, high, exact, False, p["tol"],
+                                   p["binary"])
     good = [x for x in rows if x["holds"]]
     bad = [x for x in rows if not x["holds"]]
     measured["adapter"] = {"configurations": len(rows), "holding": len(good),
@@ -203,7 +205,7 @@ def _model_part(p: dict[str, Any], preset: Preset | None, dtype: str,
         row = {"model": pr.name, "params": pr.total_params(), "bytes": size, "GB": size / 1e9,
                "GiB": size / 2**30}
         row["holds"] = _size_holds(row["GB"], row["GiB"], p["gb"], p["gb"], True,
-                                   bool(p["gb_at_least"]), p["tol"])
+                                   bool(p["gb_at_least"]), p["tol"], p["binary"])
         rows.append(row)
     measured["full_model"] = rows
     stated = f"{p['gb']:g}{'+' if p['gb_at_least'] else ''} GB"
@@ -223,20 +225,53 @@ def _model_part(p: dict[str, Any], preset: Preset | None, dtype: str,
     return "conditional", f"{head} holds only for {names}: {text}"
 
 
-_NUM = r"\d[\d,]*(?:\.\d+)?"
-_MODEL = (r"(?P<model>gpt-?3(?:\s*175\s*b)?|(?:llama|llama-?2|llama 2)[\s-]*(?:7|13|30|33|65|70)"
-          r"\s*b|\b(?:7|13|30|33|65|70|175)\s*b\b(?!it|yte))")
-_DTYPE = r"(?P<dtype>fp16|float16|bf16|bfloat16|16-bit|16 bit|half precision|fp32|float32|32-bit)"
-_COMMON = (_MODEL, _DTYPE, MODULE_WORDS, r"\br\s*=\s*(?P<r>\d+)", r"\brank\s*(?:of\s*)?(?P<r>\d+)")
-_MB = (rf"(?P<mb>{_NUM})\s*(?:-|to|and)\s*(?P<mb_high>{_NUM})\s*(?:MB|MiB|megabytes?)\b",
-       rf"(?P<mb>{_NUM})\s*(?:MB|MiB|megabytes?)\b")
-_GB = (rf"(?P<gb_at_least>over|more than|at least|>=?|upwards of)\s*(?P<gb>{_NUM})\s*(?:GB|GiB)\b",
-       rf"(?P<gb>{_NUM})\s*(?P<gb_at_least>\+)\s*(?:GB|GiB)\b", rf"(?P<gb>{_NUM})\s*(?:GB|GiB)\b")
-_NOT_MINE = (r"\bgpu\b|vram|memory|fits? on|a single|consumer|quantiz|4-?bit|nf4|qlora",)
+def to_params(frame: Frame) -> dict[str, Any] | str:
+    """A stated adapter size (MB) or full-model size (GB), with the model, modules, rank and
+    dtype the sentence gives; the unit's reading (decimal or binary) is the one stated."""
+    c = frame.conditions
+    model = c.get("model") or {}
+    if model and not model.get("preset"):
+        return f"no preset for the model named ({model.get('family') or 'a bare size'} " \
+               f"{model.get('size_b') or ''}B): its size is not judged against another model's"
+    params: dict[str, Any] = {"model": model.get("preset") or "",
+                              "modules": c.get("modules", ""), "r": c.get("r", 0)}
+    dtypes = [d for d in c.get("dtypes", ()) if d in ("fp16", "bf16", "fp32", "16bit")]
+    if dtypes:
+        params["dtype"] = {"16bit": "fp16"}.get(dtypes[0], dtypes[0])
+    if frame.predicate == "adapter_compact":
+        return {**params, "compact": True, "_open": _unstated(params)}
+    size = frame.first("bytes")
+    if size is None:
+        return "no size in bytes is stated"
+    binary = size.stated_unit in ("MiB", "GiB", "KiB", "TiB")
+    scale = 2**20 if binary else 1e6
+    tol = max(0.05, size.precision / size.value) if size.value else 0.05
+    if frame.predicate == "model_size":
+        if not params["model"]:
+            return "the model is not named (a preset is needed to count its parameters)"
+        gb = size.value / (scale * 1024 if binary else 1e9)
+        if size.bound not in ("eq", "approx", "ge"):
+            return f"a full-model size stated as a bound ({size.text}) is not judged"
+        return {**params, "gb": gb, "gb_at_least": "yes" if size.bound == "ge" else "",
+                "binary": binary, "tol": min(tol, 0.5)}
+    if size.bound == "ge":
+        return f"a lower bound on the adapter size ({size.text}) is not judged"
+    low, high = size.value / scale, (size.high or 0.0) / scale
+    if size.bound == "le":
+        low, high = 1e-6, size.value / scale
+    params.update(mb=low, mb_high=high, binary=binary, tol=min(tol, 0.5))
+    return {**params, "_open": _unstated(params)}
+
+
+def _unstated(params: dict[str, Any]) -> list[str]:
+    """The configuration values an adapter-size claim leaves open (enumerated by `run`)."""
+    return [name for name, key in (("the model", "model"), ("the rank", "r"),
+                                    ("the adapted modules", "modules")) if not params.get(key)]
+
 
 VERIFIER = Verifier(
     id="lora.adapter_size",
-    version=1,
+    version=2,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(
@@ -253,21 +288,13 @@ VERIFIER = Verifier(
         Param("compact_pct", float, default=5.0, min=0.0, max=100.0,
               help="largest adapter size, in % of the full model, that counts as compact"),
         Param("tol", float, default=0.05, min=0.0, max=1.0, help="relative tolerance"),
+        Param("binary", bool, default=False, help="the size is stated in MiB/GiB (else MB/GB)"),
     ),
-    shapes=(
-        Shape("adapter size", all_of=(r"adapter|lora|checkpoint", r"\bMB\b|MiB|megabyte"),
-              extract=(*_MB, *_GB, *_COMMON), none_of=_NOT_MINE, weight=1.2),
-        Shape("compact adapter", all_of=(r"adapter|lora", r"(?:compact|small|tiny|lightweight|"
-                                         r"few megabytes)\s+(?:[\w-]+\s+){0,2}(?:checkpoint|"
-                                         r"adapter|file)", r"full (?:copy|model|checkpoint)|"
-                                         r"entire model|whole model|base model"),
-              none_of=_NOT_MINE + (r"\bMB\b|MiB|\bGB\b|GiB", r"\bnot\b|n't\b"),
-              extract=_COMMON, fixed={"compact": True}, weight=1.1),
-        Shape("model size", all_of=(r"\bGB\b|GiB",),
-              any_of=(r"full|base|original|whole|entire|16-?\s?bit|fp16|bf16|fp32|\d+\s*b\b|"
-                      r"on disk|gpt|llama",),
-              extract=(*_GB, *_COMMON), none_of=_NOT_MINE + (r"\bMB\b|MiB",), weight=1.0),
-    ),
+    claims=(("lora", "adapter_size"), ("lora", "adapter_compact"), ("*", "model_size")),
+    to_params=to_params,
+    examples=("A rank-8 LoRA adapter on the query and value projections of LLaMA 7B is about "
+              "8 MB on disk.",
+              "LLaMA 65B stored in fp16 takes roughly 130 GB."),
     requires=Requires(device="cpu", packages=("torch", "safetensors")),
     timeout_s=120.0,
 )

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._base import Param, Requires, Verifier, result
+from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
 
 CLAIMS = ("init_equals_base", "init_changes_output", "delta_shape", "rank_at_most_r",
@@ -81,30 +82,48 @@ def _judge(p: dict[str, Any], ref: dict, peft: dict, measured: dict, expected: d
     return result(verdict, f"{text[0].upper()}{text[1:]}.", measured, expected)
 
 
-_DK = (r"\bd\s*=\s*k\s*=\s*(?P<d>\d[\d,]*)", r"\bd\s*=\s*k\s*=\s*(?P<k>\d[\d,]*)",
-       r"\bd\s*=\s*(?P<d>\d[\d,]*)", r"\bk\s*=\s*(?P<k>\d[\d,]*)",
-       r"(?P<d>\d[\d,]*)\s*x\s*(?P<k>\d[\d,]*)\s*(?:weight|matri)",
-       r"\b(?:rank|r)\s*(?:=|of)\s*(?P<r>\d+)", r"alpha\s*=\s*(?P<alpha>\d+(?:\.\d+)?)")
-_INIT = (r"initiali[sz]|\binit\b|\binitial(?:ly)?\b|at the start|before (?:any )?training|"
-         r"zero-?init|\bB\s*=\s*0\b|B\s+(?:is|are|starts?)\s+(?:initiali[sz]ed\s+|out\s+)?"
-         r"(?:to\s+|with\s+|at\s+|as\s+)?zeros?|zeros\(")
-_B_RANDOM = (r"\bB\s+(?:is\s+|are\s+)?(?:initiali[sz]ed\s+)?(?:randomly|at random|with random)|"
-             r"random\w*\s+(?:initiali[sz]ed\s+)?B\b")
-_ADAPTED = r"lora|adapt|low-rank|forward|output|layer|model|training|\bB\s*A\s*=\s*0"
-_NEG = r"\bnot\b|n't\b|\bnever\b|\bno longer\b"
-_RS = r"rs-?lora|rank-?stabili[sz]ed"
-_SQRT = (r"alpha\s*/\s*(?:sqrt\s*\(?\s*r|√\s*r|r\s*\^\s*\(?\s*(?:0?\.5|1\s*/\s*2))"
-         r"|alpha\s+(?:divided\s+by|over)\s+(?:the\s+)?(?:square\s+root\s+of|sqrt)\s*\(?\s*r\b")
-_OVER_R = (r"alpha\s*/\s*r\b(?!\s*\^)|frac\s*\{\s*\\?alpha\s*\}\s*\{\s*r\s*\}"
-           r"|alpha\s+(?:divided\s+by|over)\s+r\b(?!\s*\^)")
-_BA = r"\bB\s*\*?\s*A\b|\bBA\b|B\s*\(\s*A\s*x\s*\)|B\s*@\s*\(?\s*A"
-_AB = r"\bA\s*(?:x|\*)\s*B\b|\bAB\b(?!\w)"
-_X = r"\s*(?:x|\\times|\*)\s*"
-# The filler may not cross into the other factor's description ("A is d x r and B is r x k").
-_IN = r"\s*(?:\\in|∈|:|is|has shape|of shape)\s*(?:(?!\b[AB]\b)[^.;]){0,40}?"
-_PAPER_FACTORS = (rf"\bA\b{_IN}\br{_X}k\b", rf"\bB\b{_IN}\bd{_X}r\b")
-_SWAPPED_FACTORS = (rf"\bA\b{_IN}\bd{_X}r\b", rf"\bB\b{_IN}\br{_X}k\b")
-_DELTA = r"Δ\s*W|delta\s*W|\bW'|W_?0\s*\+|W\s*\+|\bupdate\b|\bproduct\b"
+_CLAIM_OF = {"init_equals_base": "init_equals_base", "rank_bounded": "rank_at_most_r",
+             "update_form": "delta_shape", "scaling": "scaling"}
+# The sizes a frame may state, with the bounds `run` accepts (a value outside them is left to
+# the default: it does not decide any of these claims).
+_SIZES = {"d": 65536, "k": 65536, "r": 1024, "alpha": 4096.0}
+
+
+def _sizes(frame: Frame) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, top in _SIZES.items():
+        value = frame.conditions.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= top:
+            out[name] = float(value) if name == "alpha" else int(value)
+    return out
+
+
+def to_params(frame: Frame) -> dict[str, Any] | str:
+    """Which property of B A the frame states, with the sizes it states. Facets: `b_random`
+    (B initialised at random), `order_ab` (the product written A B), `sqrt` / `plain` (the
+    scale written alpha/sqrt(r) / alpha/r); an rsLoRA subject sets `rslora`."""
+    claim = _CLAIM_OF.get(frame.predicate)
+    if claim is None:
+        return f"no claim of this verifier is read from '{frame.predicate}'"
+    params: dict[str, Any] = {"claim": claim, **_sizes(frame)}
+    if claim == "init_equals_base":
+        params["b_init"] = "random" if frame.has("b_random") else "zeros"
+    elif claim == "delta_shape":
+        order = frame.conditions.get("order")
+        params["order"] = "AB" if frame.has("order_ab") or order == "AB" else "BA"
+    elif claim == "scaling":
+        rslora = frame.subject == "rslora"
+        params["rslora"] = rslora
+        sqrt, plain = frame.has("sqrt"), frame.has("plain")
+        if sqrt and plain and not rslora:
+            return ("the sentence states both alpha/r and alpha/sqrt(r); which belongs to which "
+                    "method is not read")
+        if sqrt:
+            params["scaling_form"] = "alpha/sqrt(r)"
+        elif plain:
+            params["scaling_form"] = "alpha/r"
+    return params
+
 
 VERIFIER = Verifier(
     id="lora.ba_update",
@@ -127,81 +146,16 @@ VERIFIER = Verifier(
         Param("scaling_form", str, default="", choices=("", *FORMS), help="stated scale"),
         Param("seed", int, default=0, min=0, max=2**31 - 1),
     ),
-    shapes=(
-        Shape("zero init equals base", all_of=(_INIT, _ADAPTED),
-              any_of=(r"equals?|equal to|same (?:\w+ ){0,2}as|identical|matches|reproduces|no-?op|"
-                      r"behaves? (?:exactly |just )?(?:like|as)|indistinguishable from|"
-                      r"starts? (?:out )?(?:exactly )?(?:from|at) (?:the )?(?:pre-?trained|base|"
-                      r"original)|"
-                      r"does not change|doesn't change|unchanged|starts? (?:out )?as|no effect|"
-                      r"contributes? nothing|adds? nothing to the output",
-                      r"\bB\s*A\s*=\s*0|delta\s*W\s*=\s*0|Δ\s*W\s*=\s*0"),
-              none_of=(r"\bnot (?:equal|the same|identical)|differs?|(?<!not )(?<!n't )changes? "
-                       r"the output", _B_RANDOM, r"dora|magnitude"),
-              extract=_DK, fixed={"claim": "init_equals_base"}, weight=1.2,
-              description="with B = 0 the adapted model's output equals the base's at init"),
-        Shape("init changes output", all_of=(_INIT, _ADAPTED),
-              any_of=(r"(?<!not )(?<!n't )(?:changes?|alters?|perturbs?|shifts?|modif\w+)\s+"
-                      r"(?:[\w']+\s+){0,3}(?:output|prediction|behaviou?r)",
-                      r"(?:differs?|different)\s+from\s+(?:[\w']+\s+){0,2}base",
-                      r"(?:does not|doesn't|not)\s+(?:equal|match|reproduce)"),
-              none_of=(r"dora|magnitude",), extract=_DK,
-              fixed={"claim": "init_changes_output"}, weight=1.2,
-              description="the adapter already changes the output at initialisation"),
-        Shape("B random init", all_of=(_INIT, _B_RANDOM),
-              any_of=(r"equals?|same as|identical|matches",), none_of=(_NEG,), extract=_DK,
-              fixed={"claim": "init_equals_base", "b_init": "random"}, weight=1.3),
-        Shape("delta is B A, shape d x k", all_of=(_DELTA, _BA),
-              none_of=(r"merg|latency|dora|magnitude", r"lower rank|low-?rank|rank\s*(?:<=|at "
-                                                          r"most)|full[- ]rank"),
-              extract=_DK, fixed={"claim": "delta_shape", "order": "BA"}, weight=1.0),
-        Shape("update keeps the shape of W", all_of=(_DELTA, r"\bshape of W\b|\bW's shape\b|"
-                                                       r"same (?:shape|size|dimensions?) as W\b"),
-              any_of=(r"lora|low-rank|adapter",), none_of=(_AB, r"merg|latency|dora|magnitude"),
-              extract=_DK, fixed={"claim": "delta_shape", "order": "BA"}, weight=0.9),
-        Shape("factor shapes as in the paper", any_of=_PAPER_FACTORS, none_of=_SWAPPED_FACTORS,
-              extract=_DK, fixed={"claim": "delta_shape", "order": "BA"}, weight=0.9),
-        Shape("factor shapes swapped", any_of=_SWAPPED_FACTORS, none_of=_PAPER_FACTORS,
-              extract=_DK, fixed={"claim": "delta_shape", "order": "AB"}, weight=0.9),
-        Shape("delta is A x B", all_of=(_DELTA, _AB), none_of=(_BA, r"merg|latency|dora"),
-              extract=_DK, fixed={"claim": "delta_shape", "order": "AB"}, weight=1.0),
-        Shape("rank at most r", all_of=(r"\brank\b",),
-              any_of=(r"(?:at most|<=|no (?:more|greater|higher) than|bounded by|limited to|"
-                      r"(?:cannot|can't|can never|never|will never|does not|doesn't|do not)\s+"
-                      r"exceeds?)\s*(?:the\s+)?(?:rank\s+)?r\b",
-                      r"(?:much\s+)?lower rank than", r"\brank\s*(?:of\s*)?r\b|\brank-?r\b",
-                      r"rank\s*\(\s*(?:B\s*A|Δ\s*W|delta\s*W)\s*\)\s*<="),
-              none_of=(r"full[- ]rank(?! fine)", r"\b(?:is|are)\s*(?:not|n't)\s+(?:bounded|"
-                       r"limited|at most|lower)|\bnot (?:bounded|limited|at most)|\bcan exceed|"
-                       r"(?<!never )(?<!not )(?<!cannot )(?<!can't )(?<!n't )\bexceeds? r\b",
-                       r"dora|magnitude|quantiz"),
-              extract=_DK, fixed={"claim": "rank_at_most_r"}, weight=1.2),
-        # The method's definition ("injects trainable rank decomposition matrices"): what
-        # it asserts that can be measured is that the update is low-rank, i.e. rank <= r.
-        Shape("trains low-rank update matrices",
-              all_of=(r"low[- ]rank (?:decomposition |update |adaptation )?matri|"
-                      r"rank[- ]decomposition matri",
-                      r"\b(?:inject|insert|add|train|learn|introduc)\w*"),
-              none_of=(_NEG, r"full[- ]rank", r"dora|magnitude|quantiz"),
-              fixed={"claim": "rank_at_most_r"}, weight=0.6),
-        Shape("update is full rank", all_of=(r"full[- ]rank", r"Δ|delta|update|\bB\s*A\b|BA"),
-              any_of=(r"lora|adapter|low-rank", r"\bB\s*A\b|\bBA\b"),
-              none_of=(_NEG, r"instead|rather than|unlike|"
-                                                                 r"full[- ]rank fine"),
-              extract=_DK, fixed={"claim": "full_rank"}, weight=1.2),
-        Shape("scale alpha/r", all_of=(_OVER_R,), none_of=(_RS, _SQRT), extract=_DK,
-              fixed={"claim": "scaling", "scaling_form": "alpha/r", "rslora": False},
-              weight=1.1),
-        Shape("scale alpha/sqrt(r)", all_of=(_SQRT,), none_of=(_RS,), extract=_DK,
-              fixed={"claim": "scaling", "scaling_form": "alpha/sqrt(r)", "rslora": False},
-              weight=1.1),
-        Shape("rsLoRA scale alpha/sqrt(r)", all_of=(_RS, _SQRT), extract=_DK,
-              fixed={"claim": "scaling", "scaling_form": "alpha/sqrt(r)", "rslora": True},
-              weight=1.2),
-        Shape("rsLoRA scale alpha/r", all_of=(_RS, _OVER_R), none_of=(_SQRT, r"instead of|"
-                                                                            r"rather than"),
-              extract=_DK, fixed={"claim": "scaling", "scaling_form": "alpha/r", "rslora": True},
-              weight=1.2),
+    claims=(("lora", "init_equals_base"), ("lora", "rank_bounded"), ("lora", "update_form"),
+            ("lora", "scaling"), ("rslora", "scaling")),
+    to_params=to_params,
+    examples=(
+        "Because B is initialised to zero, the adapted model starts out identical to the base "
+        "model.",
+        "The rank of the update BA can never exceed r.",
+        "The weight update is delta W = BA, with B of shape d x r and A of shape r x k.",
+        "LoRA scales the update by alpha/r.",
+        "rsLoRA scales the adapter output by alpha/sqrt(r).",
     ),
     requires=Requires(device="cpu", packages=("torch",)),
     timeout_s=120.0,

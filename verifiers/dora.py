@@ -18,33 +18,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._base import Param, Requires, Verifier, result
+from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
 
 CLAIMS = ("decomposition", "magnitude_only", "direction_only", "mergeable", "not_mergeable",
           "equals_base_at_init")
-# DoRA by name, or a table cell that states its decomposition without the name.
-_DORA = (r"\bdora\b|weight[- ]decomposed low[- ]rank|decompos\w*[^.;]{0,40}\bmagnitude\b"
-         r"[^.;]{0,20}\bdirection")
-_MAG_ONLY = (r"direction (\w+ ){0,2}(is|stays|remains|being) (kept )?"
-             r"(fixed|frozen|constant|unchanged)",
-             r"only (trains?|updates?|learns?|adjusts?|tunes?|changes?) (the )?magnitude",
-             r"only (the )?magnitude( \w+)? (is trained|is learned|learns|is updated|changes)",
-             r"(trains?|updates?|learns?|tunes?) only (the )?magnitude",
-             r"(freezes|fixes|keeps) the direction")
-_DIR_ONLY = (r"magnitude (\w+ ){0,2}(is|stays|remains|being) (kept )?"
-             r"(fixed|frozen|constant|unchanged|"
-             r"not (trained|learned|updated))",
-             r"only (trains?|updates?|learns?|adjusts?|tunes?|changes?) (the )?direction",
-             r"only (the )?direction( \w+)? (is trained|is learned|learns|is updated|changes)",
-             r"(trains?|updates?|learns?|tunes?) only (the )?direction",
-             r"(freezes|fixes|keeps) the magnitude")
-_NO_MERGE = (r"(cannot|can't|can ?not|could not) be merged", r"\bnot mergeable\b",
-             r"(adds?|introduces?|incurs?) (?!no |zero |without )(\w+ ){0,2}(inference )?latency")
-_MERGE = (r"(can|could) be merged", r"\bmergeable\b", r"merg\w* [^.;]{0,40}\b(equal|identical|"
-          r"same)", r"no (additional |extra )?(inference )?(latency|overhead|cost)")
-_BENEFIT = r"\b(better|improv\w*|outperform\w*|superior|stabl\w*|enhanc\w*)"
-
 PARAMS = (
     Param("claim", str, default="decomposition", choices=CLAIMS,
           help="decomposition: m and the direction are both trained; magnitude_only / "
@@ -60,25 +39,31 @@ PARAMS = (
     Param("seed", int, default=0, min=0, max=2**31 - 1),
 )
 
-SHAPES = (
-    Shape("dora_decomposes", all_of=(_DORA, r"magnitude", r"direction"),
-          none_of=_MAG_ONLY + _DIR_ONLY + (_BENEFIT,), fixed={"claim": "decomposition"},
-          description="DoRA decomposes the weight (update) into magnitude and direction"),
-    Shape("dora_decomposes_benefit", all_of=(_DORA, r"magnitude", r"direction", _BENEFIT),
-          none_of=_MAG_ONLY + _DIR_ONLY, fixed={"claim": "decomposition", "benefit": True},
-          description="... and says it works better (the benefit is not measured)"),
-    Shape("dora_magnitude_only", all_of=(_DORA,), any_of=_MAG_ONLY,
-          fixed={"claim": "magnitude_only"}, weight=1.3),
-    Shape("dora_direction_only", all_of=(_DORA,), any_of=_DIR_ONLY,
-          fixed={"claim": "direction_only"}, weight=1.3),
-    Shape("dora_not_mergeable", all_of=(_DORA,), any_of=_NO_MERGE,
-          fixed={"claim": "not_mergeable"}, weight=1.2),
-    Shape("dora_mergeable", all_of=(_DORA,), any_of=_MERGE, none_of=_NO_MERGE,
-          fixed={"claim": "mergeable"}, weight=1.2),
-    Shape("dora_init", all_of=(_DORA, r"\binit\w*"),
-          any_of=(r"\b(equal|equals|identical|equivalent|same as|matches|unchanged|reproduces)\b",),
-          fixed={"claim": "equals_base_at_init"}, weight=1.1),
-)
+
+def to_params(frame: Frame) -> dict[str, Any] | str:
+    """DoRA frames: `dora_decomposition` (both parts trained; facets `fixed_magnitude` /
+    `only_direction` say only the direction is, `fixed_direction` / `only_magnitude` only the
+    magnitude; `benefit` a stated quality gain, not measured), `mergeable`, `init_equals_base`,
+    and `no_added_latency` once merged (merged DoRA is one plain weight; unmerged, it recomputes
+    a weight norm on every forward, so without the condition the claim is not decided here;
+    facet `always`: every setting is claimed, and the merged one decides)."""
+    if frame.predicate == "dora_decomposition":
+        if frame.has("fixed_magnitude") or frame.has("only_direction"):
+            return {"claim": "direction_only"}
+        if frame.has("fixed_direction") or frame.has("only_magnitude"):
+            return {"claim": "magnitude_only"}
+        return {"claim": "decomposition", "benefit": frame.has("benefit")}
+    if frame.predicate == "mergeable":
+        return {"claim": "mergeable"}
+    if frame.predicate == "init_equals_base":
+        return {"claim": "equals_base_at_init"}
+    if frame.predicate == "no_added_latency":
+        # "always adds latency" is a claim about every setting: the merged one decides it
+        if frame.conditions.get("merged") is True or frame.has("always"):
+            return {"claim": "mergeable"}
+        return ("DoRA's latency depends on whether it is merged (merged: one plain weight; "
+                "unmerged: a weight norm per forward), and the sentence does not say")
+    return f"no claim of this verifier is read from '{frame.predicate}'"
 
 
 def dora_weight(w0: Any, a: Any, b: Any, m: Any, scaling: float) -> Any:
@@ -340,7 +325,16 @@ VERIFIER = Verifier(
     title="DoRA: magnitude and direction trained separately, equal to the base at init, mergeable",
     run=run,
     params=PARAMS,
-    shapes=SHAPES,
+    claims=(("dora", "dora_decomposition"), ("dora", "mergeable"), ("dora", "init_equals_base"),
+            ("dora", "no_added_latency")),
+    to_params=to_params,
+    examples=(
+        "DoRA decomposes the pretrained weight into a magnitude and a direction and trains both.",
+        "In DoRA the magnitude is kept fixed and only the direction is learned.",
+        "After training, DoRA can be merged into the pretrained weights like LoRA.",
+        "At initialisation a DoRA model is identical to the pretrained model.",
+        "Once merged, DoRA adds no inference latency.",
+    ),
     requires=Requires(device="cpu"),
     timeout_s=120.0,
 )

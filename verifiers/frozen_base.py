@@ -10,35 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._base import Param, Requires, Verifier, result
+from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
 
 CLAIMS = ("frozen", "updated", "b_only_first_step", "a_and_b_first_step")
-
-_LORA = r"(?:\blora\b|low-rank adapt|low rank adapt|adapter)"
-_BASE = (r"(?:pre-?trained|pretrained|base|original|backbone|underlying|frozen)\s+"
-         r"(?:model(?:'s)?\s+)?"
-         r"(?:weights?|weight matri(?:x|ces)|parameters|model|network|backbone)|\bW_?0\b"
-         r"|\bW\b(?=\s+(?:stays|remains|is|is kept|is left)\b)")
-_FREEZE = r"(?:freez\w*|frozen|kept fixed|keeps? [\w\s-]{0,30}(?:fixed|unchanged|untouched)" \
-          r"|remains? (?:fixed|unchanged|frozen)" \
-          r"|(?:are|is|stay|stays|remain|remains) (?:left )?(?:unchanged|untouched|fixed|intact)" \
-          r"|(?:leaving|leaves?) [\w\s-]{0,40}(?:frozen|unchanged|untouched|intact)" \
-          r"|not (?:updated|modified|changed)" \
-          r"|(?:does not|doesn't|do not|don't|never|not)\s+(?:update|modif|change|touch|train)" \
-          r"|(?:receives?|gets?|has) no gradients?|requires_grad\s*=\s*false|non-?trainable" \
-          r"|not trainable)"
-_NEGATED_FREEZE = (r"\b(?:does|do|is|are|were|was)\s*n[o']t\s+(?:\w+\s+)?"
-                   r"(?:freez|frozen|kept frozen)",
-                   r"\bunfrozen\b", r"\bnot\s+(?:kept\s+)?frozen\b", r"\bno longer frozen\b")
-_UPDATE = (r"(?<!not )(?<!never )(?<!n't )(?:updat|modif|chang|retrain|overwrit|adjust)\w*\s+"
-           r"(?:all|every|each|the)\s+(?:of\s+the\s+)?(?:[\w']+\s+){0,2}(?:weights?|"
-           r"parameters?)",
-           r"(?:pre-?trained|base|original|model)\s+(?:model\s+)?(?:weights|parameters)\s+"
-           r"(?:are|is|get|gets|will be|also)\s+(?:also\s+)?(?:updated|modified|changed|trained)")
-# Sentences about full fine-tuning, or contrasting with it, are not claims that LoRA updates W0.
-_CONTRAST = r"full(?:-| )?(?:parameter )?fine-?tun|standard fine-?tun|instead of|rather than" \
-            r"|without (?:updating|modifying|changing|retraining)|unlike"
 
 
 def run(params: dict[str, Any]) -> dict[str, Any]:
@@ -174,11 +150,20 @@ def _torch_lm(seed: int) -> Any:
     return TinyLM()
 
 
-_NOT_FROZEN = _NEGATED_FREEZE + (r"(?:updat|modif|chang|retrain)\w*\s+(?:both\s+)?(?:the\s+)?"
-                                 r"(?:lora|adapter|low-rank)\s+\w+\s+and\s+the\s+(?:base|"
-                                 r"pre-?trained|original)",
-                                 # the whole sentence denied: "It is not true that LoRA freezes"
-                                 r"\b(?:not true|false|a myth|wrong|incorrect) that\b")
+def to_params(frame: Frame) -> dict[str, Any] | str:
+    """A `base_frozen` frame checks that the base stays frozen (a sentence saying it is updated
+    is that claim denied: the pipeline turns the verdict round; the facet `deployment` is a
+    claim about serving, not training); a `first_step_grad` frame
+    checks which of A and B gets the first gradient (`a_and_b`: both, else only B)."""
+    if frame.predicate == "base_frozen":
+        if frame.has("deployment"):
+            return ("the sentence is about the base weights at deployment, where merging writes "
+                    "W0 + BA into them; this verifier measures training")
+        return {"claim": "frozen"}
+    if frame.predicate == "first_step_grad":
+        return {"claim": "a_and_b_first_step" if frame.has("a_and_b") else "b_only_first_step"}
+    return f"no claim of this verifier is read from '{frame.predicate}'"
+
 
 VERIFIER = Verifier(
     id="lora.frozen_base",
@@ -195,30 +180,15 @@ VERIFIER = Verifier(
         Param("lr", float, default=1e-2, min=1e-6, max=1.0, help="AdamW learning rate"),
         Param("seed", int, default=0, min=0, max=2**31 - 1, help="model and data seed"),
     ),
-    shapes=(
-        Shape("base frozen", all_of=(_BASE, _FREEZE), any_of=(_LORA, r"low-rank",
-                                                               r"\bA and B\b|\bB and A\b",
-                                                               r"\bthey\b",
-                                                               r"\bit\b", r"\bmethod\b"),
-              none_of=_NOT_FROZEN + (r"\bswap|reload", r"quantiz|4-bit|nf4"),
-              fixed={"claim": "frozen"}, weight=1.0,
-              description="LoRA freezes the pretrained weights / leaves W0 unchanged"),
-        Shape("base updated", any_of=_NOT_FROZEN + _UPDATE, all_of=(_LORA,),
-              none_of=(_CONTRAST, r"\bonly\b", r"\bmerg"), fixed={"claim": "updated"},
-              weight=1.0, description="LoRA updates / does not freeze the base weights"),
-        Shape("only B at step one",
-              all_of=(r"\bB\b", r"gradient|grad\b|\bupdated?\b"),
-              any_of=(r"(?:first|initial|1st)\s+(?:optimi[sz]er\s+|training\s+)?(?:step|update|"
-                      r"iteration)", r"at initiali[sz]ation"),
-              none_of=(r"\bboth\b", r"\bA and B\b.*\bnon-?zero",), extract=(),
-              fixed={"claim": "b_only_first_step"}, weight=1.2,
-              description="at the first step only B receives a non-zero gradient"),
-        Shape("A and B at step one",
-              all_of=(r"\bboth\b|\bA and B\b|\bB and A\b", r"gradient",
-                      r"(?:first|initial|1st)\s+(?:\w+\s+)?(?:step|update|iteration)"),
-              none_of=(r"\bonly\b", r"\bzero gradient"),
-              fixed={"claim": "a_and_b_first_step"}, weight=1.3,
-              description="at the first step both A and B receive a non-zero gradient"),
+    claims=(("lora", "base_frozen"), ("lora", "first_step_grad")),
+    to_params=to_params,
+    examples=(
+        "LoRA keeps the pretrained weights frozen.",
+        "The base model's parameters are never updated during LoRA training.",
+        "Only the low-rank matrices receive gradient updates; the original weights stay fixed.",
+        "QLoRA keeps the 4-bit base model frozen while its adapters train.",
+        "LoRA fine-tuning also updates the base model weights.",
+        "At the first optimizer step only B receives a non-zero gradient.",
     ),
     requires=Requires(device="cpu", packages=("torch",)),
     timeout_s=120.0,

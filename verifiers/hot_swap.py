@@ -13,22 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._base import Param, Requires, Verifier, result
+from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
-
-_ADAPTER = r"\b(lora|adapters?|loras)\b"
-_SWAP = (r"hot[- ]?swap", r"\bswap(s|ped|pable|ping)?\b", r"\bswitch(es|ed|ing)?\b",
-         r"load (different|multiple|several|other|many) (\w+ )?(lora )?adapters",
-         r"one base model (and|with) (load )?(different|multiple|several|many)")
-# A stated need to reload or copy the base; the look-behinds leave "does not require ..." out.
-_NOT = r"(?<!not )(?<!n't )(?<!never )(?<!no )"
-_RELOAD = (_NOT + r"\b(requires?|requiring|needs?|must|has to|have to|forces?)\b[^.;]{0,40}"
-           r"\b(re-?load(ing|ed)?|re-?initiali[sz]|cop(y|ying|ied)|duplicat)",
-           r"\b(hot[- ]?swap\w*|swap\w*|switch\w*)\b[^.;]{0,30}\b(is|are) "
-           r"(not possible|impossible)",
-           r"\b(cannot|can ?not|can't|not possible to|impossible to)\b[^.;]{0,30}"
-           r"\b(swap|switch|hot[- ]?swap)",
-           r"\b(own|separate|full) (copy|copies) of the (base|whole|full|entire)")
 
 PARAMS = (
     Param("claim", str, default="no_reload", choices=("no_reload", "reload_needed"),
@@ -41,17 +28,25 @@ PARAMS = (
     Param("seed", int, default=0, min=0, max=2**31 - 1),
 )
 
-SHAPES = (
-    Shape("swap_without_reload", all_of=(_ADAPTER,), any_of=_SWAP,
-          none_of=_RELOAD + (r"\?\s*$",), fixed={"claim": "no_reload"}, weight=1.0,
-          description="adapters can be (hot-)swapped / switched on one base model"),
-    Shape("swap_requires_reload",
-          all_of=(_ADAPTER, r"swap|switch|load|(each|per|every|another|different) (task|adapter)"),
-          any_of=_RELOAD,
-          none_of=(r"\?\s*$",),
-          fixed={"claim": "reload_needed"}, weight=1.2,
-          description="switching adapters requires reloading or copying the base model"),
-)
+
+def to_params(frame: Frame) -> dict[str, Any] | str:
+    """A `hot_swap` frame checks that adapters switch on one loaded base that is never reloaded
+    or copied (a sentence saying a reload or copy is needed is that claim denied). Switching
+    merged adapters, a compiled model, or adapters of different ranks swapped in place are
+    other questions: this verifier switches unmerged adapters of one rank, eagerly."""
+    if frame.predicate != "hot_swap":
+        return f"no claim of this verifier is read from '{frame.predicate}'"
+    if frame.conditions.get("merged") is True:
+        return ("the sentence is about adapters that were merged into the weights; this "
+                "verifier switches unmerged adapters")
+    if frame.has("compiled"):
+        return ("the sentence is about recompilation of a compiled model, which this verifier "
+                "does not measure")
+    if frame.has("ranks_differ"):
+        return ("the sentence is about swapping adapters of different ranks in place; this "
+                "verifier switches adapters of one rank")
+    return {"claim": "no_reload"}
+
 
 _TARGETS = ("q_proj", "v_proj")
 _HIDDEN, _VOCAB = 64, 256
@@ -258,7 +253,15 @@ VERIFIER = Verifier(
     title="LoRA adapters switch on one base model without reloading or copying it",
     run=run,
     params=PARAMS,
-    shapes=SHAPES,
+    claims=(("lora", "hot_swap"),),
+    to_params=to_params,
+    examples=(
+        "Multiple LoRA adapters can be hot-swapped without reloading the base model.",
+        "You can keep one base model and load different LoRA adapters for different tasks.",
+        "Switching between adapters only swaps the small A and B matrices; the base stays in "
+        "memory.",
+        "Switching to another LoRA adapter requires reloading the base model from disk.",
+    ),
     requires=Requires(device="cpu"),
     timeout_s=120.0,
 )

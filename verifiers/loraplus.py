@@ -17,29 +17,11 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._base import Param, Requires, Verifier, result
+from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
 
 CLAIMS = ("different_lr", "same_lr", "a_higher_lr", "improves_convergence", "no_effect")
-# LoRA+ by name, or a table cell that names the learning rates of A and B without it.
-_PLUS = (r"lora\s?\+|lora-?plus|(learning[- ]rates?|\blrs?\b)[^.;]{0,30}\b(a and b|b and a|"
-         r"a than b|b than a)\b")
-_LR = r"learning[- ]rates?|\blrs?\b|step sizes?"
-_DIFF = (r"\b(different|separate|distinct|unequal|higher|larger|bigger|ratio"
-         r"|\d+(\.\d+)? ?(x|times))\b")
-_SAME = (r"\b(same|identical|equal|shared|single|one) (\w+ )?(learning[- ]rate|lr)\b",
-         r"(learning[- ]rates?|lrs?) (are|is) (the same|identical|equal|shared)")
-_CONV = r"converge|convergence|faster|speed|fewer steps|train(s|ing)? (better|quicker)|efficien"
-_A_HIGH = (r"\ba\b ((should|must|will|would|can) )?(gets?|has|have|uses?|receives?|needs?|with) "
-           r"(a )?(higher|larger|bigger)",
-           r"(higher|larger|bigger) (learning[- ]rate|lr) (for|on|to) (the )?(matrix )?a\b",
-           # "gives (matrix) A a larger learning rate": A, then the article
-           r"\b(matrix )?a an? (higher|larger|bigger) (learning[- ]rate|lr)\b",
-           r"(learning[- ]rate|lr) (of|for) (the )?(matrix )?a\b (is )?(higher|larger|bigger)",
-           r"\ba's (learning[- ]rate|lr) (is )?(higher|larger|bigger)")
-_NO_EFFECT = (r"(does not|doesn't|do not|don't|never|fails? to)\b[^.;]{0,20}(improve|speed|help|"
-              r"change|affect)", r"no (effect|difference|benefit|improvement)")
-
 PARAMS = (
     Param("claim", str, default="different_lr", choices=CLAIMS,
           help="different_lr / same_lr / a_higher_lr: what the optimizer's groups are; "
@@ -52,22 +34,53 @@ PARAMS = (
           help="target loss as a fraction of the initial loss (steps to reach it are counted)"),
 )
 
-_RATIO = (r"(?P<ratio>\d+(\.\d+)?) ?(x|times)\b[^.;]{0,40}(higher|larger|bigger|that of|than)",
-          r"(lambda|ratio|λ)\s*(=|of|is)\s*(?P<ratio>\d+(\.\d+)?)")
-SHAPES = (
-    Shape("loraplus_convergence", all_of=(_PLUS, _CONV), any_of=(_LR, _DIFF),
-          none_of=_NO_EFFECT, extract=_RATIO, fixed={"claim": "improves_convergence"},
-          weight=1.2, description="different learning rates for A and B improve convergence"),
-    Shape("loraplus_no_effect", all_of=(_PLUS, _CONV), any_of=_NO_EFFECT, extract=_RATIO,
-          fixed={"claim": "no_effect"}, weight=1.3),
-    Shape("loraplus_different_lr", all_of=(_PLUS, _LR), any_of=(_DIFF,),
-          none_of=(_CONV,) + _SAME + _A_HIGH, extract=_RATIO, fixed={"claim": "different_lr"},
-          description="LoRA+ gives A and B different learning rates"),
-    Shape("loraplus_same_lr", all_of=(_PLUS,), any_of=_SAME, none_of=(_CONV,),
-          fixed={"claim": "same_lr"}, weight=1.2),
-    Shape("loraplus_a_higher", all_of=(_PLUS,), any_of=_A_HIGH, none_of=(_CONV,),
-          fixed={"claim": "a_higher_lr"}, weight=1.3),
-)
+_SPLIT = ("different_lr", "same_lr", "lr_split")
+
+
+def _ratio(frame: Frame) -> dict[str, Any]:
+    """lambda, where the sentence states it as a multiple ('16 times', '16x')."""
+    q = frame.first("x")
+    if q is not None and 1.0 <= q.value <= 1024.0:
+        return {"ratio": q.value}
+    return {}
+
+
+def _direction(frame: Frame) -> str:
+    """'B>A', 'A>B', 'same' or '': the facets of the cue that was read first (they name the
+    matrix), then the condition `lr_direction`, then cues.yaml's `same_lr`."""
+    if frame.has("b_higher"):
+        return "B>A"
+    if frame.has("a_higher"):
+        return "A>B"
+    if frame.has("same_lr"):
+        return "same"
+    return frame.conditions.get("lr_direction", "")
+
+
+def to_params(frame: Frame) -> dict[str, Any] | str:
+    """`lr_ratio`: how B's learning rate compares with A's (B higher or merely different ->
+    different_lr, A higher -> a_higher_lr, one rate -> same_lr) with lambda where stated as a
+    multiple; `convergence`: that the ratio speeds up training. For a LoRA subject only when the
+    sentence speaks of separate learning rates for A and B (LoRA+ without the name)."""
+    direction = _direction(frame)
+    split = direction in ("B>A", "A>B") or any(frame.has(c) for c in _SPLIT)
+    if frame.subject != "loraplus" and not split:
+        return "it speaks of a learning rate, not of separate rates for A and B (LoRA+)"
+    if frame.predicate == "convergence":
+        return {"claim": "improves_convergence"}
+    if frame.predicate != "lr_ratio":
+        return f"no claim of this verifier is read from '{frame.predicate}'"
+    if direction == "A>B":
+        claim = "a_higher_lr"
+    elif direction == "B>A":
+        claim = "different_lr"
+    elif direction == "same":
+        claim = "same_lr"
+    elif frame.has("different_lr") or frame.has("lr_split"):
+        claim = "different_lr"
+    else:
+        return "it names a learning rate but not how B's compares with A's"
+    return {"claim": claim, **_ratio(frame)}
 
 
 def _peft_groups(lr: float, ratio: float) -> dict[str, Any]:
@@ -246,7 +259,16 @@ VERIFIER = Verifier(
     title="LoRA+: B's learning rate is lambda times A's; convergence on a toy task",
     run=run,
     params=PARAMS,
-    shapes=SHAPES,
+    claims=(("loraplus", "lr_ratio"), ("loraplus", "convergence"), ("lora", "lr_ratio"),
+            ("lora", "convergence")),
+    to_params=to_params,
+    examples=(
+        "LoRA+ sets the learning rate of B 16 times higher than that of A.",
+        "LoRA+ uses separate learning rates for the two adapter matrices.",
+        "LoRA+ trains both matrices with the same learning rate.",
+        "LoRA+ converges faster than LoRA.",
+        "Using different learning rates for A and B speeds up convergence.",
+    ),
     requires=Requires(device="cpu"),
     timeout_s=120.0,
 )

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._base import Param, Requires, Verifier, result
+from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
 
 TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj")
@@ -101,16 +102,34 @@ def _peft(p: dict[str, Any]) -> dict[str, Any]:
             "lora_modules_left": sum("lora_" in n for n in modules)}
 
 
-_MERGE = r"\bmerg\w*|fold\w* (?:\w+ ){0,3}into|absorb\w* into|W'\s*=\s*W_?0?\s*\+"
-_LORA = r"lora|adapter|low-rank|\bB\s*\*?\s*A\b|\bBA\b|weights"
-_CHANGES = (r"(?<!not )(?<!n't )(?<!never )(?:changes?|alters?|degrades?|corrupts?|affects?)\s+"
-            r"(?!nothing\b)"
-            r"(?:[\w']+\s+){0,3}(?:outputs?|predictions?|results?|accuracy|quality|behaviou?r)",
-            r"(?:different|differing)\s+(?:[\w']+\s+){0,2}(?:outputs?|results?|predictions?)",
-            r"(?:not|n't|never)\s+(?:exactly\s+)?(?:equal|identical|equivalent|the same)",
-            r"(?:approximat\w+|lossy|loses?|lose)\b",
-            # "cannot be merged without changing ...", "no way to merge ... exactly"
-            r"(?:cannot|can't|can not|could not|no way to)\b[^.;]{0,20}\b(?:merg|fold)")
+# The sizes a frame may state, with the bounds `run` accepts; a value outside them is left to
+# the default (merging is exact whatever the size; the size only sets the rounding).
+_SIZES = {"d": 4096, "k": 4096, "r": 512, "alpha": 4096.0}
+_FP32 = ("fp32",)
+
+
+def to_params(frame: Frame) -> dict[str, Any] | str:
+    """A `mergeable` frame checks that merged outputs equal unmerged ones (a sentence saying
+    merging changes them is that claim denied), in fp32, at the sizes the sentence states."""
+    if frame.predicate != "mergeable":
+        return f"no claim of this verifier is read from '{frame.predicate}'"
+    if frame.has("merge_as_time"):
+        return ("the merge is named as a moment for something else (switching adapters), not "
+                "as a claim about merged outputs")
+    if frame.has("any_dtype"):
+        return ("the sentence extends the equality to any dtype; this verifier measures fp32 "
+                "(in fp16 or bf16, adding the update to the rounded weight loses precision)")
+    dtypes = [d for d in frame.conditions.get("dtypes", ()) if d not in _FP32]
+    if dtypes:
+        return (f"the sentence is about merging in {', '.join(dtypes)}; this verifier measures "
+                "fp32, where only rounding separates merged from unmerged outputs")
+    params: dict[str, Any] = {"claim": "equal"}
+    for name, top in _SIZES.items():
+        value = frame.conditions.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= top:
+            params[name] = float(value) if name == "alpha" else int(value)
+    return params
+
 
 VERIFIER = Verifier(
     id="lora.merge_equivalence",
@@ -129,22 +148,13 @@ VERIFIER = Verifier(
         Param("rtol", float, default=1e-4, min=0.0, max=1.0, help="relative tolerance"),
         Param("seed", int, default=0, min=0, max=2**31 - 1),
     ),
-    shapes=(
-        Shape("merge keeps outputs", all_of=(_MERGE, _LORA),
-              any_of=(r"\bcan be\b|\bare\b|\bis\b|\bget\b|ahead of|into the base|equal|identical|"
-                      r"same|equivalent|exact|W'\s*=|(?:does not|doesn't|won't|will not|never) "
-                      r"(?:change|alter|affect)|unchanged|preserv|(?:changes?|alters?) nothing",),
-              none_of=_CHANGES + (r"latency|slow|fast|speed|throughput", r"dora|magnitude",
-                                  r"swap|switch", r"quantiz|4-?bit|nf4"),
-              fixed={"claim": "equal"}, weight=1.0,
-              description="LoRA weights can be merged into W (W' = W + BA) without changing "
-                          "the outputs"),
-        Shape("merge changes outputs", all_of=(_MERGE, _LORA), any_of=_CHANGES,
-              none_of=(r"latency|slow|speed", r"dora|magnitude", r"quantiz|4-?bit|nf4",
-                       r"^(?!.*\b(?:cannot|can't|can not|could not)\b).*"
-                       r"without (?:changing|altering|affecting)"),
-              fixed={"claim": "changes_outputs"}, weight=1.1,
-              description="merging changes the model's outputs"),
+    claims=(("lora", "mergeable"),),
+    to_params=to_params,
+    examples=(
+        "LoRA weights can be merged into the base model without changing its outputs.",
+        "After training, BA can be folded into W0, giving exactly the same predictions.",
+        "merge_and_unload() returns a plain model whose outputs equal the adapter model's.",
+        "Merging a LoRA adapter into the base weights changes the model's outputs.",
     ),
     requires=Requires(device="cpu", packages=("torch",)),
     timeout_s=120.0,

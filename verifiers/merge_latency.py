@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._base import Param, Requires, Verifier, result
+from verifiers._frame import Frame
 
 WEIGHTS = ("unspecified", "merged", "unmerged")
 
@@ -149,30 +150,13 @@ def _classify(ci: tuple[float, float, float], tol: float) -> dict[str, Any]:
     return {"ratio": point, "low": low, "high": high, "class": cls}
 
 
-_LATENCY = r"latenc|inference (?:time|speed|cost|overhead)|slow(?:s|er)? (?:down )?inference|" \
-           r"(?:costs?|adds?) nothing (?:extra |more )?at inference|" \
-           r"inference (?:is |gets )?slower|runtime overhead|extra (?:compute|computation) at " \
-           r"inference|speed"
-_NONE = r"\bno (?:additional |extra |added )?(?:inference )?latenc|without (?:any )?" \
-        r"(?:additional |extra |added )?(?:inference )?latenc|" \
-        r"zero (?:additional |extra )?(?:inference )?latenc|" \
-        r"(?:costs?|adds?) nothing (?:extra |more )?at inference|" \
-        r"(?:doesn't|does not|do not|don't|won't|will not|never) (?:add|introduce|incur|increase)" \
-        r"|no (?:additional |extra )?(?:inference )?(?:overhead|slowdown|cost)|not slow" \
-        r"|same (?:speed|latency)|as fast as"
-_ADDS = r"(?<!not )(?<!n't )(?<!never )(?:adds?|introduces?|incurs?|increases?)\s+" \
-        r"(?:[\w']+\s+){0,5}(?:latenc|inference (?:time|cost)|overhead)|slower|slows"
-_MERGED = r"\bmerg\w*|fold\w* into|absorb\w* into|W'\s*=\s*W"
-_UNMERGED = r"unmerged|without merging|not merged|separate(?:ly)? (?:adapter|branch|path)|" \
-            r"(?:applied|kept) dynamically|on the fly|at runtime"
-# Adapter-vs-LoRA comparisons belong to the adapter-latency verifier: a sentence that names
-# adapters other than "LoRA adapters" next to LoRA is one of those.
-_NOT_MINE = (r"adapter[- ](?:style|based|layers?|modules?|methods?)|houlsby|bottleneck|prefix|"
-             r"prompt[- ]tuning", r"(?<!lora )(?<!lora-)\badapters?\b(?=.*\blora\b)|"
-             # ("the adapter" after LoRA is LoRA's own adapter)
-             r"\blora\b.*(?<!lora )(?<!lora-)(?<!the )(?<!this )(?<!its )\badapters?\b",
-             r"dora|magnitude",
-             r"quantiz|4-?bit|nf4|qlora", r"swap|switch")
+def to_params(frame: Frame) -> dict[str, Any] | str:
+    """LoRA adds no inference latency (the predicate as the lexicon names it; a sentence that
+    says it adds latency is its denial), merged, unmerged or unstated."""
+    merged = frame.conditions.get("merged")
+    weights = "unspecified" if merged is None else "merged" if merged else "unmerged"
+    return {"claim": "no_latency", "weights": weights}
+
 
 VERIFIER = Verifier(
     id="lora.merge_latency",
@@ -199,26 +183,11 @@ VERIFIER = Verifier(
               "merge_and_unload, unmerged)"),
         Param("seed", int, default=0, min=0, max=2**31 - 1),
     ),
-    shapes=(
-        Shape("no latency once merged", all_of=(_LATENCY, _NONE, _MERGED),
-              none_of=_NOT_MINE + (_UNMERGED,),
-              fixed={"claim": "no_latency", "weights": "merged"}, weight=1.4),
-        Shape("no latency", all_of=(_LATENCY, _NONE), any_of=(r"lora|low-rank",),
-              none_of=_NOT_MINE + (_MERGED, _UNMERGED),
-              fixed={"claim": "no_latency", "weights": "unspecified"}, weight=1.3),
-        Shape("no latency even unmerged", all_of=(_LATENCY, _NONE, _UNMERGED),
-              none_of=_NOT_MINE, fixed={"claim": "no_latency", "weights": "unmerged"},
-              weight=1.4),
-        Shape("adds latency after merging", all_of=(_LATENCY + r"|slow", _ADDS, _MERGED),
-              none_of=_NOT_MINE + (_NONE, _UNMERGED, r"unless|until|before merg"),
-              fixed={"claim": "adds_latency", "weights": "merged"}, weight=1.4),
-        Shape("adds latency", all_of=(_LATENCY + r"|slow", _ADDS), any_of=(r"lora|low-rank",),
-              none_of=_NOT_MINE + (_NONE, _MERGED, _UNMERGED),
-              fixed={"claim": "adds_latency", "weights": "unspecified"}, weight=1.3),
-        Shape("unmerged adds latency", all_of=(_LATENCY + r"|slow", _ADDS, _UNMERGED),
-              none_of=_NOT_MINE + (_NONE,), fixed={"claim": "adds_latency",
-                                                    "weights": "unmerged"}, weight=1.4),
-    ),
+    claims=(("lora", "no_added_latency"),),
+    to_params=to_params,
+    examples=("Once the low-rank update is merged into W, LoRA adds no inference latency.",
+              "Serving LoRA with the adapter kept separate makes every forward pass slower.",
+              "LoRA introduces no extra latency at inference."),
     requires=Requires(device="cpu", packages=("torch",)),
     timeout_s=180.0,
 )

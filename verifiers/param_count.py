@@ -14,9 +14,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._base import Param, Requires, Verifier, result
 from verifiers._configs import (
-    MODULE_WORDS,
     TYPICAL,
     configurations,
     describe,
@@ -27,6 +26,7 @@ from verifiers._configs import (
     modules_for,
     si,
 )
+from verifiers._frame import Frame
 from verifiers._presets import PRESETS
 
 CLAIMS = ("reduction_pct", "fraction", "ratio", "count", "billions_to_millions", "reduces",
@@ -247,41 +247,60 @@ def _line(row: dict[str, Any]) -> str:
             f"{si(row['total'])} ({row['fraction_pct']:.3g}%, {row['ratio']:,.0f}x)")
 
 
-_NUM = r"\d[\d,]*(?:\.\d+)?"
-_MODEL = (r"(?P<model>gpt-?3(?:\s*175\s*b)?|(?:llama|llama-?2|llama 2)[\s-]*(?:7|13|30|33|65|70)"
-          r"\s*b|\b(?:7|13|30|33|65|70|175)\s*b\b(?!it|yte))")
-# A matrix shape written '1024 x 1024', '4096x4096', '2048 × 512' (normalised to x) or
-# '4096-by-4096', followed (within two words) by what it is the shape of ...
-_MATRIX_SHAPE = (r"(?P<d>\d[\d,]*)\s*(?:x|-by-|\s+by\s+)\s*(?P<k>\d[\d,]*)"
-                 r"(?![\d,]*\s*(?:x|-by-)\s*\d)"
-                 r"(?=\s*(?:[\w-]+\s+){0,2}?(?:weights?|matri|projections?|layers?|linear|dense|"
-                 r"W\b|shape))",
-                 # ... or preceded by it: 'W of shape 4096 x 11008', 'dimensions 512 by 2048'
-                 r"(?:shape|dimensions?|size)\s*(?:of\s*|is\s*|=\s*)?\(?\s*(?P<d>\d[\d,]*)\s*"
-                 r"(?:x|-by-|\s+by\s+|,\s+)\s*(?P<k>\d[\d,]*)")
-_SIZES = (r"\bd\s*=\s*k\s*=\s*(?P<d>\d[\d,]*)", r"\bd\s*=\s*k\s*=\s*(?P<k>\d[\d,]*)",
-          r"\bd\s*=\s*(?P<d>\d[\d,]*)", r"\bk\s*=\s*(?P<k>\d[\d,]*)", *_MATRIX_SHAPE)
-_RANKS = (r"\br\s*=\s*(?P<r>\d+)", r"\brank[\s-]*(?:of\s*|=\s*)?(?P<r>\d+)\b", MODULE_WORDS,
-          r"\br\s*=\s*\d+\s*(?:or|and|/|,)\s*(?:r\s*=\s*)?(?P<r_alt>\d+)")
-_DIMS = _SIZES + _RANKS
-_PARAMS = r"param"
-# 'N x fewer' (an x followed by a number is a matrix shape, not a ratio); '4.2 million params'.
-_RATIO = rf"(?P<ratio>{_NUM}\s*[km]?)\s*(?:x\b(?!\s*\d)|times\b|-?fold)"
-_FACTOR = rf"\bfactor of\s+(?:about\s+|roughly\s+|~\s*)?(?P<ratio>{_NUM}\s*[km]?)\b"
-_COUNT = (rf"(?P<count>{_NUM}\s*(?:thousand|million|[mbk])?)\s+"
-          r"(?:(?:trainable|lora|adapter|low-rank)\s+){0,2}param")
-# The first count a sentence states belongs to full fine-tuning ("Fine-tuning all of W means
-# 16.7M parameters; LoRA needs 32,768"): the count shape would read the wrong one; it stays out.
-_FULL_FIRST = (r"\b(?:full(?:[- ]parameter)?[- ]fine-?tun\w*|fine-?tun\w* (?:all|every|the whole|"
-               r"the full|the entire)|full(?:y)? (?:update|training))\b[^.;,]{0,50}?"
-               r"\b(?:means|needs|requires|updates|trains|touches|involves|has|is)\s+"
-               r"(?:about\s+|roughly\s+|~\s*)?"
-               rf"{_NUM}\s*(?:thousand|million|[mbk])?\s+param")
-_TIMES = r"\s*(?:x|\*|\\times|\\cdot)?\s*"
-_GREATLY = (r"(?:greatly|dramatically|drastically|significantly|substantially|massively|vastly|"
-            r"far|much)\s+(?:reduc|fewer|cut|decreas|lower|small)")
-_BELOW = r"(?:less than|under|below|<|fewer than|only)\s*(?:about\s+)?"
-_NOT_MINE = (r"memory|gpu|vram|\bgb\b|\bmb\b|latenc|bits?\b|quantiz", r"dora|magnitude|lora\+")
+_FORMULAS = {"f_rdk_sum": "r(d+k)", "f_2rd": "2rd", "f_dk": "dk"}
+
+
+def to_params(frame: Frame) -> dict[str, Any] | str:
+    """Trainable-parameter claims: a percentage trained or saved, N x fewer, a LoRA count, or a
+    count formula, for a matrix (d, k, r) or a model preset; unstated configuration is open."""
+    c = frame.conditions
+    params: dict[str, Any] = {k: c[k] for k in ("d", "k", "r") if k in c}
+    for facet, formula in _FORMULAS.items():
+        if frame.has(facet):
+            return {**params, "claim": "formula", "formula": formula}
+    model = c.get("model") or {}
+    if model and not model.get("preset") and model.get("family"):
+        return f"no preset for the model named ({model['family']} {model.get('size_b') or ''}B)"
+    if model.get("preset"):
+        params["model"] = model["preset"]
+    if c.get("modules"):
+        params["modules"] = c["modules"]
+    matrix = bool(params.get("d") and params.get("k"))
+    pct, ratio = frame.first("pct"), frame.first("x")
+    counts = [q for q in frame.quantities if q.unit == "params"]
+    if pct is not None and pct.value <= 100:
+        if frame.has("saving") and pct.value >= 50:
+            out = {"claim": "reduction_pct", "pct": pct.value}
+        elif pct.bound == "le":
+            out = {"claim": "fraction", "pct": 0.0, "pct_high": pct.value}
+        else:
+            out = {"claim": "fraction", "pct": pct.value, "pct_high": pct.high or 0.0,
+                   "tol": _tol(pct)}
+    elif ratio is not None and ratio.value >= 1:
+        out = {"claim": "ratio", "ratio": ratio.value, "upto": ratio.bound == "le",
+               "tol": _tol(ratio)}
+    elif counts:
+        count = min(counts, key=lambda q: q.value)  # LoRA's count is the smaller one stated
+        out = {"claim": "count", "count": count.value, "tol": _tol(count)}
+    else:
+        return "no percentage, ratio or count of parameters is stated"
+    if out["claim"] == "fraction" and matrix:
+        return "a fraction of one matrix's parameters is not read (state it as a reduction)"
+    params.update(out)
+    unstated = ([] if matrix else [n for n, k in (("the model", "model"), ("the rank", "r"),
+                                                   ("the adapted modules", "modules"))
+                                   if not params.get(k)])
+    if matrix and "r" not in params:
+        unstated = ["the rank"]
+    return {**params, "_open": unstated}
+
+
+def _tol(q: Any) -> float:
+    """Relative tolerance from the precision the figure was stated with (at least 1%; an
+    approximate figure, 5%)."""
+    floor = 0.05 if q.bound == "approx" else 0.01
+    return min(0.5, max(floor, q.precision / q.value if q.value else floor))
+
 
 VERIFIER = Verifier(
     id="lora.param_count",
@@ -310,61 +329,12 @@ VERIFIER = Verifier(
         Param("upto", bool, default=False, help="the claim says 'up to'"),
         Param("tol", float, default=0.05, min=0.0, max=1.0, help="relative tolerance"),
     ),
-    shapes=(
-        Shape("percent reduction", all_of=(r"(?:reduc|fewer|less|smaller|decrease|sav|cut)",),
-              any_of=(rf"(?P<pct>{_NUM})\s*%\s*(?:reduction|fewer|less|smaller|decrease|saving)",
-                      rf"(?:reduc\w*|cut\w*|decreas\w*)\s+(?:\w+\s+){{0,5}}by\s+(?:about\s+|~\s*)?"
-                      rf"(?P<pct>{_NUM})\s*%",
-                      rf"(?:sav\w*|cut\w*|eliminat\w*)\s+(?:about\s+|roughly\s+|~\s*)?"
-                      rf"(?P<pct>{_NUM})\s*%\s+of\b"),
-              extract=(rf"(?P<pct>{_NUM})\s*%", *_DIMS, _MODEL), none_of=_NOT_MINE,
-              fixed={"claim": "reduction_pct"}, weight=1.2),
-        Shape("fraction range", all_of=(rf"{_NUM}\s*%?\s*(?:-|to)\s*{_NUM}\s*%",
-                                        r"train|tun|updat|param"),
-              extract=(rf"(?P<pct>{_NUM})\s*%?\s*(?:-|to)\s*(?P<pct_high>{_NUM})\s*%",
-                       *_RANKS, _MODEL), none_of=_NOT_MINE + (r"reduc|fewer",),
-              fixed={"claim": "fraction"}, weight=1.2),
-        Shape("fraction below", all_of=(r"train|tun|updat|param", rf"{_BELOW}{_NUM}\s*%"),
-              extract=(rf"{_BELOW}(?P<pct_high>{_NUM})\s*%", *_RANKS, _MODEL),
-              none_of=_NOT_MINE + (rf"{_NUM}\s*%?\s*(?:-|to)\s*{_NUM}\s*%", r"reduc|fewer param"),
-              fixed={"claim": "fraction"}, weight=1.1),
-        Shape("ratio", all_of=(r"param|weights",
-                               r"reduc|fewer|less|smaller|cut|decreas|drop|shrink"),
-              any_of=(_RATIO, _FACTOR),
-              extract=(_RATIO, _FACTOR, *_DIMS, _MODEL),
-              none_of=_NOT_MINE + (r"\bup to\b",), fixed={"claim": "ratio"}, weight=1.2),
-        Shape("ratio up to", all_of=(r"param|weights", r"reduc|fewer|less|smaller|cut|decreas",
-                                     r"\bup to\b"),
-              any_of=(_RATIO, _FACTOR),
-              extract=(_RATIO, _FACTOR, *_DIMS, _MODEL),
-              none_of=_NOT_MINE, fixed={"claim": "ratio", "upto": True}, weight=1.3),
-        Shape("count", all_of=(r"trainable|lora|adapter|\btrains?\b|\brank\b", _PARAMS),
-              any_of=(_COUNT,),
-              extract=(_COUNT, *_DIMS, _MODEL),
-              none_of=_NOT_MINE + (r"%|reduc|fewer|\d\s*x\b(?!\s*\d)|times|factor of", _FULL_FIRST),
-              fixed={"claim": "count"},
-              weight=1.0),
-        Shape("billions to millions", all_of=(r"billions?\b.{0,20}\bto\s+(?:a few\s+)?millions?",),
-              extract=(*_RANKS, _MODEL), none_of=_NOT_MINE,
-              fixed={"claim": "billions_to_millions"}, weight=1.2),
-        Shape("greatly reduces", all_of=(_GREATLY, r"(?:trainable|tunable)?\s*param"),
-              none_of=_NOT_MINE + (rf"{_NUM}\s*(?:%|x\b|times|-?fold)", r"\bnot\b|n't\b"),
-              extract=(*_RANKS, _MODEL), fixed={"claim": "reduces"}, weight=0.9),
-        Shape("model total", all_of=(rf"(?P<billions>{_NUM})\s*(?:billion|bn)\s+param", _MODEL),
-              extract=(rf"(?P<billions>{_NUM})\s*(?:billion|bn)\s+param", _MODEL),
-              none_of=_NOT_MINE, fixed={"claim": "total"}, weight=1.0),
-        Shape("formula r(d+k)", all_of=(rf"\br{_TIMES}\(\s*d\s*\+\s*k\s*\)",),
-              extract=(*_SIZES, _RANKS[0]),
-              none_of=_NOT_MINE, fixed={"claim": "formula", "formula": "r(d+k)"}, weight=1.3),
-        Shape("formula 2rd", all_of=(rf"\b2{_TIMES}r{_TIMES}d\b", _PARAMS),
-              extract=(*_SIZES, _RANKS[0]),
-              none_of=_NOT_MINE, fixed={"claim": "formula", "formula": "2rd"}, weight=1.3),
-        Shape("formula rdk", all_of=(rf"\br{_TIMES}d{_TIMES}k\b", _PARAMS, r"lora|low-rank"),
-              none_of=_NOT_MINE, fixed={"claim": "formula", "formula": "rdk"}, weight=1.3),
-        Shape("formula dk", all_of=(rf"full[\w\s-]{{0,20}}:?\s*\\?\(?\s*d{_TIMES}k\b", _PARAMS),
-              none_of=_NOT_MINE + (r"\br\b",), fixed={"claim": "formula", "formula": "dk"},
-              weight=1.3),
-    ),
+    claims=(("lora", "trainable_params"), ("lora", "param_formula")),
+    to_params=to_params,
+    examples=("For a 4096 x 4096 weight at rank 16, LoRA trains 99.2% fewer parameters.",
+              "LoRA on GPT-3 175B with r=4 on the query and value projections trains about "
+              "18.9 million parameters.",
+              "The number of LoRA parameters for one layer is r(d+k)."),
     requires=Requires(device="cpu", packages=("torch",)),
     timeout_s=60.0,
 )

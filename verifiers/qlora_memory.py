@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._base import Param, Requires, Verifier, result
 from verifiers._env import has_package
+from verifiers._frame import Frame
 from verifiers._memory_model import GIB, VERIFIER_ID, estimate, linear_params
 from verifiers._presets import Preset, preset_for_size
 
@@ -36,35 +37,36 @@ PARAMS = (
     Param("steps", int, default=3, min=1, max=20),
 )
 
-_SIZE = r"(?P<size_b>\d{1,4}(?:\.\d+)?)\s*-?\s*(?:B\b|billion\b)"
-_GPU_GB = r"(?P<gpu_gb>\d{1,4}(?:\.\d+)?)\s*-?\s*(?:GB|GiB|gigabytes?)\b"
-_TRAIN = r"fine-?\s?tun|\btrain|finetun|\bqlora\b"
-_GPU = (r"\bGPUs?\b|graphics card|\bcard\b|\b[AH]100\b|\b[AH]800\b|\bH200\b|\bA6000\b|\bV100\b|"
-        r"\bL40S?\b|\bT4\b|\bRTX\b|\b[34]090\b")
-_NEG = (r"\b(?:cannot|can't|can not|could not|couldn't|unable|impossible|too large|"
-        r"won't|will not|does not fit|doesn't fit|not enough|insufficient)\b")
-# Several GPUs ("2 x 24 GB GPUs", "two GPUs"): the verifier measures one device, so these stay out.
-_MULTI = (r"\d\s*x\s*\d{1,4}(?:\.\d+)?\s*-?\s*(?:GB|GiB)\b|\b(?:two|three|four|eight|[2-9]|"
-          r"multiple|several)\s+(?:[\w-]+\s+){0,3}(?:GPUs|cards)\b")
-_CONSUMER = r"\bconsumer\b|\bgaming\b|\bdesktop\b|\bRTX\b"
+def to_params(frame: Frame) -> dict[str, Any] | str:
+    """QLoRA fine-tuning of a model of stated size fits one GPU of stated (or consumer) size.
 
-SHAPES = (
-    Shape("size on a GPU of stated memory", all_of=(_SIZE, _GPU_GB, _GPU, _TRAIN),
-          none_of=(_NEG, _MULTI), extract=(_SIZE, _GPU_GB), weight=2.0,
-          description="'65B fine-tuning on a single 48GB GPU'"),
-    Shape("size on a consumer GPU", all_of=(_SIZE, _CONSUMER, _GPU, _TRAIN),
-          none_of=(_NEG, _GPU_GB, _MULTI), extract=(_SIZE,), fixed={"gpu": "consumer"},
-          weight=2.0,
-          description="'fine-tuning 70B models on a single consumer GPU'"),
-    Shape("size does not fit a GPU of stated memory", all_of=(_SIZE, _GPU_GB, _GPU, _TRAIN, _NEG),
-          none_of=(_MULTI,), extract=(_SIZE, _GPU_GB), fixed={"claim": "does_not_fit"},
-          weight=2.0,
-          description="'a 65B model cannot be fine-tuned on one 24GB GPU'"),
-    Shape("size does not fit a consumer GPU", all_of=(_SIZE, _CONSUMER, _GPU, _TRAIN, _NEG),
-          none_of=(_GPU_GB, _MULTI), extract=(_SIZE,),
-          fixed={"gpu": "consumer", "claim": "does_not_fit"}, weight=2.0,
-          description="'70B models cannot be fine-tuned on a consumer GPU'"),
-)
+    A GPU's marketed "N GB" is its memory as the vendor states it, which is N GiB (an "80GB"
+    A100 has 80 GiB); a size given in GiB is taken as written."""
+    c = frame.conditions
+    four_bit = frame.subject == "qlora" or any(d in ("nf4", "fp4") for d in c.get("dtypes", ()))
+    if c.get("gpus", 1) > 1 or frame.has("several_gpus"):
+        return "several GPUs: the measurement is of one GPU"
+    model = c.get("model") or {}
+    if not model.get("size_b"):
+        return "no model size is stated"
+    if model.get("family") == "other":
+        return "no preset for this model family: its memory is not judged with LLaMA's shapes"
+    gpu = frame.first("bytes", role="gpu") or frame.first("bytes", role="memory")
+    params: dict[str, Any] = {"size_b": model["size_b"], "claim": "fits"}
+    if gpu is not None:
+        if gpu.bound in ("ge", "range"):
+            return f"a GPU size stated as {gpu.text} is not one GPU's capacity"
+        per_gib = 2**30 if gpu.stated_unit.endswith("iB") else 1e9  # marketed GB: GiB
+        params["gpu_gb"] = round(gpu.value / per_gib, 3)
+    elif frame.has("consumer"):
+        params["gpu"] = "consumer"
+    else:
+        return "no GPU size is stated"
+    for name in ("batch", "seq", "r"):
+        if name in c:
+            params[name] = c[name]
+    # 16-bit LoRA needs more than QLoRA's 4-bit base: the measurement can refute, not support
+    return params if four_bit else {**params, "_lower_bound": True}
 
 
 def capacity_gib(params: dict[str, Any]) -> float:
@@ -204,6 +206,10 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 VERIFIER = Verifier(
     id=VERIFIER_ID, version=1, title="QLoRA fine-tuning memory on a GPU of stated size",
-    run=run, params=PARAMS, shapes=SHAPES, fallback=fallback, timeout_s=600,
+    run=run, params=PARAMS, fallback=fallback, timeout_s=600,
+    claims=(("qlora", "fits_gpu"), ("lora", "fits_gpu")), to_params=to_params,
+    examples=("QLoRA makes it possible to fine-tune a 65B model on a single 48GB GPU.",
+              "With 4-bit quantization a 70B model still cannot be fine-tuned on one consumer "
+              "GPU."),
     requires=Requires(device="cuda", packages=("bitsandbytes", "peft", "transformers")),
 )

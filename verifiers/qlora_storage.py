@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifiers._base import Param, Requires, Shape, Verifier, result
+from verifiers._base import Param, Requires, Verifier, result
+from verifiers._frame import Frame
 
 CLAIMS = ("four_bit", "bits", "dq_saving", "nf4_code", "composition")
 
@@ -29,60 +30,37 @@ PARAMS = (
     Param("steps", int, default=3, min=1, max=20),
 )
 
-_NUM = r"(?P<bits>\d{1,2}(?:\.\d+)?)"
-_LEVELS = r"(?P<levels>\d+) (?:[\w-]+ )?(?:values|levels|codes|bins)"  # "16 quantization levels"
-_NEG_DQ = r"\bwithout (?:the )?double[- ]quant|\bno double[- ]quant|\bsingle quant"
-_QUANT_ADAPTERS = (r"(?:adapters?|LoRA (?:weights|matrices|parameters)) (?:are|is|get) "
-                   r"(?:also )?(?:quantiz|stored in 4)|quantiz\w* (?:the )?(?:LoRA )?adapters")
+def to_params(frame: Frame) -> dict[str, Any] | str:
+    """4-bit storage of the base, bits per parameter (with or without double quantization),
+    the double quantization saving, the NF4 code, and what QLoRA keeps in which precision."""
+    if frame.predicate == "nf4_code":
+        levels = frame.first("count")
+        params: dict[str, Any] = {"claim": "nf4_code", "symmetric": frame.has("symmetric")}
+        if levels is not None and 2 <= levels.value <= 256 and levels.value.is_integer():
+            params["levels"] = int(levels.value)
+        return params
+    if frame.predicate == "bits_per_param":
+        bits = frame.first("bits")
+        if bits is None:
+            return "no number of bits is stated"
+        tolerance = max(0.02, bits.precision)
+        if frame.has("saving") and frame.has("dq") and bits.value < 1:
+            return {"claim": "dq_saving", "saving": bits.value, "tolerance": tolerance}
+        if bits.value > 32 or bits.value < 0.5:
+            return f"{bits.text} per parameter is not a storage width"
+        return {"claim": "bits", "bits": bits.value, "double_quant": not frame.has("no_dq"),
+                "tolerance": tolerance}
+    if frame.has("adapters_16"):
+        return {"claim": "composition", "adapters_quantized": False}
+    if frame.has("adapters_quantized"):
+        return {"claim": "composition", "adapters_quantized": True}
+    widths = [q for q in frame.quantities if q.unit == "bits" and q.value <= 8]
+    if widths:
+        return {"claim": "four_bit", "bits": widths[0].value}
+    if any(d in ("nf4", "fp4") for d in frame.conditions.get("dtypes", ())) or frame.has("nf4"):
+        return {"claim": "four_bit", "bits": 4}
+    return "no storage width is stated"
 
-_ADAPTERS_16 = (r"(?:adapters?|LoRA (?:weights|matrices|parameters|factors))\b[^.;]{0,40}?"
-                r"(?:16\s*-?\s*bits?|bf16|bfloat16|fp16|float16|half precision|full precision|"
-                r"higher precision)")
-
-SHAPES = (
-    Shape("4-bit base weights", all_of=(r"(?P<bits>\d{1,2})\s*-?\s*bits?\b",
-                                          r"quantiz|NF4|normal\s?float|(?:stor\w*|kept|keeps?|"
-                                          r"held|holds?) (?:[\w-]+ ){0,3}?in (?:a |an )?"
-                                          r"\d{1,2}\s*-?\s*bits?\b"),
-          any_of=(r"\bQLoRA\b", r"\bLoRA\b", r"\bNF4\b"),
-          none_of=(r"per (?:param|weight)", r"double[- ]quant", r"bits? (?:per|/)",
-                   _QUANT_ADAPTERS, _ADAPTERS_16),
-          extract=(r"(?P<bits>\d{1,2})\s*-?\s*bits?\b",), fixed={"claim": "four_bit"},
-          description="'Adds 4-bit quantization to LoRA'"),
-    Shape("bits per parameter with double quantization",
-          all_of=(_NUM + r"\s*bits?\s*(?:per|/|a)\s*(?:param|weight)",),
-          any_of=(r"NF4", r"double[- ]quant", r"QLoRA", r"4-bit"), none_of=(_NEG_DQ, r"sav"),
-          extract=(_NUM + r"\s*bits?\s*(?:per|/|a)\s*(?:param|weight)",),
-          fixed={"claim": "bits", "double_quant": True}),
-    Shape("bits per parameter without double quantization",
-          all_of=(_NUM + r"\s*bits?\s*(?:per|/|a)\s*(?:param|weight)", _NEG_DQ),
-          none_of=(r"sav",),
-          extract=(_NUM + r"\s*bits?\s*(?:per|/|a)\s*(?:param|weight)",),
-          fixed={"claim": "bits", "double_quant": False}),
-    Shape("double quantization saving", all_of=(r"double[- ]quant", r"sav|reduc|\bcuts?\b"),
-          extract=(r"(?P<saving>\d(?:\.\d+)?)\s*bits?",), fixed={"claim": "dq_saving"},
-          weight=1.5, description="'double quantization saves about 0.37 bits per parameter'"),
-    Shape("NF4 code", all_of=(r"\bNF4\b|normal\s?float",),
-          any_of=(r"\bzero\b", r"symmetr", _LEVELS),
-          none_of=(r"\bsymmetric\b(?!al)",),
-          extract=(_LEVELS,),
-          fixed={"claim": "nf4_code"}, weight=1.5),
-    Shape("NF4 said to be symmetric", all_of=(r"\bNF4\b|normal\s?float", r"\bsymmetric\b"),
-          none_of=(r"\basymmetric\b", r"\bnot symmetric\b"),
-          extract=(_LEVELS,),
-          fixed={"claim": "nf4_code", "symmetric": True}, weight=1.5),
-    Shape("QLoRA = quantized base + LoRA",
-          all_of=(r"quantiz",), any_of=(r"low-rank|\bLoRA\b|adapter",),
-          none_of=(r"\d+\s*-?\s*B\b.*GPU", r"bits? per", _QUANT_ADAPTERS),
-          fixed={"claim": "composition"}, weight=0.8,
-          description="'QLoRA combines quantization with low-rank adapters'"),
-    Shape("adapters said to be quantized", all_of=(_QUANT_ADAPTERS,),
-          fixed={"claim": "composition", "adapters_quantized": True}, weight=1.5),
-    Shape("adapters said to stay in 16 bits, the base in 4",
-          all_of=(r"\bQLoRA\b", _ADAPTERS_16, r"\b4\s*-?\s*bits?\b|\bNF4\b"),
-          none_of=(_QUANT_ADAPTERS,), fixed={"claim": "composition", "adapters_quantized": False},
-          weight=1.4, description="'QLoRA keeps the LoRA adapters in 16-bit over a 4-bit base'"),
-)
 
 
 def _bits(params: dict[str, Any]) -> dict[str, Any]:
@@ -166,6 +144,12 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 VERIFIER = Verifier(
     id="lora.qlora_storage", version=1, title="QLoRA's 4-bit NF4 storage and what QLoRA is",
-    run=run, params=PARAMS, shapes=SHAPES, timeout_s=120,
+    run=run, params=PARAMS, timeout_s=120,
+    claims=(("qlora", "quantized_4bit"), ("lora", "quantized_4bit"), ("*", "bits_per_param"),
+            ("*", "nf4_code")),
+    to_params=to_params,
+    examples=("QLoRA stores the frozen base model in 4-bit NormalFloat.",
+              "With double quantization NF4 costs about 4.127 bits per parameter.",
+              "The NF4 data type has 16 levels."),
     requires=Requires(device="cpu", packages=("bitsandbytes",)),
 )

@@ -2,7 +2,7 @@
 
 from articles import article_from_text, seed
 
-from kbcheck.claims import describe_lora_code, extract_claims, is_checkable
+from kbcheck.claims import describe_lora_code, extract_claims
 from kbcheck.markup import body_blocks
 from kbcheck.models import Article, AtomicFact, VerifySpec
 
@@ -151,14 +151,3 @@ def test_code_is_read_not_run(tmp_path):
     assert not marker.exists()
 
 
-def test_checkable_cues_on_paraphrases():
-    yes = ["Training this way needs roughly a third of the GPU memory.",
-           "No extra inference latency once the adapter is merged.",
-           "Adapters can be hot-swapped at serving time.",
-           "The B matrix is zero-initialised, so training starts from the base model.",
-           "It was cited 20,000 times as of 2025.",
-           "Quantising the base makes fine-tuning even more memory efficient."]
-    no = ["LoRA is a popular technique.", "See the paper for details.", "2025-12-12 00:00 GMT",
-          "What rank should I use?"]
-    assert all(is_checkable(s) for s in yes), [s for s in yes if not is_checkable(s)]
-    assert not any(is_checkable(s) for s in no), [s for s in no if is_checkable(s)]

@@ -20,31 +20,8 @@ def _pair(text, **kw):
     return pairing
 
 
-@pytest.mark.parametrize(("text", "params"), [
-    # Written for this test, not taken from the seeds: other word orders, spacing and units.
-    ("With rank 8 on a 1,024-wide layer (d = 1,024) LoRA cuts trainable weights by 98.4%.",
-     {"d": 1024, "r": 8, "pct": 98.4}),
-    ("A 99.2 % reduction in trainable parameters for d=k=4,096 and r = 16.",
-     {"d": 4096, "k": 4096, "r": 16, "pct": 99.2}),
-    ("Using r=4 with d=512, k=2048 reduces the trainable count by about 99%.",
-     {"d": 512, "k": 2048, "r": 4, "pct": 99.0}),
-    ("A rank-32 adapter for d = 8192 saves 99.2% of the trainable weights.",
-     {"d": 8192, "r": 32, "pct": 99.2}),
-])
-def test_parameter_reduction_paraphrases_pair_with_typed_params(text, params):
-    p = _pair(text)
-    assert p.verifier == "t.reduction" and p.params == params
-    assert "rank-reduction" in p.reason and p.score > 0
 
 
-@pytest.mark.parametrize("text", [
-    "There is no added inference latency: the adapter is merged into the base weights.",
-    "LoRA has no extra latency at inference time.",
-    "Serving sees no slowdown after merging.",
-])
-def test_the_more_specific_shape_wins(text):
-    p = _pair(text)
-    assert (p.verifier, p.params, p.shape) == ("t.merge", {"claim": "no_latency"}, "no-latency")
 
 
 def test_mergeable_paraphrase():
@@ -52,21 +29,8 @@ def test_mergeable_paraphrase():
     assert (p.verifier, p.params) == ("t.merge", {"claim": "mergeable"})
 
 
-def test_unbounded_values_are_rejected_not_allocated():
-    p = _pair("For d=1,000,000,000 and r=16 LoRA gives a 99.99% reduction.")
-    assert p.verifier is None
-    assert "above the maximum" in p.reason
 
 
-@pytest.mark.parametrize(("text", "why"), [
-    ("The paper has 19,000 citations as of May 2026.", "time-sensitive"),
-    ("The repository has 13K+ GitHub stars.", "time-sensitive"),
-    ("LoRA is the dominant approach in the open-source community.", "opinion"),
-    ("LoRA matrices are stored in safetensors files.", "no verifier matched"),
-])
-def test_unverifiable_reasons(text, why):
-    p = _pair(text)
-    assert p.verifier is None and why in p.reason
 
 
 def test_pinned_block_wins_over_shapes():

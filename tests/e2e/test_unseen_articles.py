@@ -107,19 +107,6 @@ def test_every_article_loads_in_its_format_without_error_findings(report):
     assert errors == []
 
 
-@pytest.mark.slow
-def test_every_checkable_claim_gets_the_verdict_the_facts_call_for(report):
-    seen = []
-    for r in report.claims:
-        key = _expected(r.claim)
-        if key is None:
-            assert r.pairing.verifier is None and r.verdict.value == "unverifiable", (
-                r.claim.text, r.pairing.reason)
-            continue
-        seen.append(key)
-        assert (r.pairing.verifier, r.verdict.value) == EXPECTED[key], (r.claim.text,
-                                                                        r.explanation)
-    assert sorted(seen) == sorted(EXPECTED)  # each listed claim was found, once
 
 
 @pytest.mark.slow

@@ -60,7 +60,7 @@ def test_a_wrong_pin_is_a_finding_and_the_run_goes_on(report):
 
 def test_the_json_form_round_trips(report):
     data = json.loads(report.model_dump_json())
-    assert data["schema_version"] == 1 and data["links"] is None
+    assert data["schema_version"] == 2 and data["links"] is None
     assert Report.model_validate(data) == report
     claim = data["claims"][0]
     assert {"claim", "pairing", "verdict", "explanation", "evidence"} <= set(claim)

@@ -3,39 +3,7 @@ construction (a huge bottleneck at small sizes, where the adapters dominate the 
 
 import pytest
 
-from verifiers._base import normalise
 from verifiers.adapter_latency import VERIFIER, _verdict, build_models
-
-
-def _match(sentence: str) -> dict | None:
-    hits = [s for s in VERIFIER.shapes if s.match(normalise(sentence)) is not None]
-    return dict(max(hits, key=lambda s: s.weight).fixed) if hits else None
-
-
-@pytest.mark.parametrize(("sentence", "fixed"), [
-    # seed 001
-    ("The LoRA paper reports no additional inference latency compared with adapter-style methods "
-     "in its evaluated setup.", {"claim": "adapters_add_latency"}),
-    ("Unlike adapter layers, LoRA introduces no extra inference latency once the weights are "
-     "merged.", {"claim": "adapters_add_latency", "merged_stated": True}),
-    ("Bottleneck adapters slow down inference because they add sequential layers; LoRA does not.",
-     {"claim": "adapters_add_latency"}),
-    ("Adapter layers add no inference latency compared with LoRA.", {"claim": "no_difference"}),
-    ("At inference, LoRA is no faster than adapter-based methods.", {"claim": "no_difference"}),
-])
-def test_shapes(sentence, fixed):
-    assert _match(sentence) == fixed
-
-
-@pytest.mark.parametrize("sentence", [
-    "No inference latency: LoRA weights can be merged into the base model (W' = W + BA)",
-    "Adapter modules are an earlier parameter-efficient transfer-learning approach that inserts "
-    "small trainable modules into pretrained models.",
-    "Multiple LoRA adapters can be hot-swapped without reloading the base model",
-])
-def test_other_families_are_left_alone(sentence):
-    assert _match(sentence) is None
-
 
 _SMALL = {"hidden": 64, "layers": 1, "bottleneck": 2048, "seq": 16, "batch_large": 4,
           "rounds": 8, "r": 4}

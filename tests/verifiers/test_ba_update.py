@@ -1,53 +1,105 @@
 """lora.ba_update: shape, rank, scale and zero-init of the update B A."""
 
 import pytest
-from claim_match import shape_params
+from paired import pairing
 
 from verifiers.ba_update import VERIFIER
 
 
-@pytest.mark.parametrize(("sentence", "expect"), [
-    # seeds
-    ("For a weight matrix W, the update is W' = W + BA, where B and A have much lower rank than "
-     "W.", {"claim": "rank_at_most_r"}),
+def _frame(sentence: str):
+    """The first frame of `sentence` the real pairing gives this verifier, or None."""
+    return next((f for f in pairing(sentence).frames if f.verifier == VERIFIER.id), None)
+
+
+@pytest.mark.parametrize(("sentence", "claim", "denied"), [
+    ("For a weight matrix W, the update is W' = W + BA, where B and A have much lower rank "
+     "than W.",
+     "delta_shape", False),
     ("LoRA constrains that update to the form A x B where A and B are much smaller than W.",
-     {"claim": "delta_shape", "order": "AB"}),
-    ("self.scaling = alpha / r", {"claim": "scaling", "scaling_form": "alpha/r"}),
-    # the pseudo-code claim as the claims stage words it
+     "delta_shape", False),
+    ("self.scaling = alpha / r",
+     "scaling", False),
     ("Its forward pass equals the base model's at initialisation (d=64, k=32, r=4, alpha=8).",
-     {"claim": "init_equals_base", "d": 64, "k": 32, "r": 4, "alpha": 8.0}),
-    # paraphrases and negations
+     "init_equals_base", False),
     ("Because B is initialised to zero, the adapted model starts out identical to the base "
-     "model.", {"claim": "init_equals_base"}),
+     "model.",
+     "init_equals_base", False),
     ("With B initialised randomly, the LoRA model's output is the same as the base at "
-     "initialization.", {"claim": "init_equals_base", "b_init": "random"}),
+     "initialization.",
+     "init_equals_base", False),
     ("Even at initialization the LoRA branch changes the model's output.",
-     {"claim": "init_changes_output"}),
+     "init_equals_base", True),
     ("B is initialized to zero so that BA = 0 at the start of training.",
-     {"claim": "init_equals_base", "b_init": "zeros"}),
+     "init_equals_base", False),
     ("The initial LoRA model is different from the base model.",
-     {"claim": "init_changes_output"}),
-    ("The update ΔW = B·A has the same d×k shape as W.", {"claim": "delta_shape", "order": "BA"}),
-    ("The rank of ΔW can never exceed r.", {"claim": "rank_at_most_r"}),
-    ("LoRA's update ΔW is full-rank.", {"claim": "full_rank"}),
+     "init_equals_base", True),
+    ("The update ΔW = B·A has the same d×k shape as W.",
+     "delta_shape", False),
+    ("The rank of ΔW can never exceed r.",
+     "rank_at_most_r", False),
+    ("LoRA's update ΔW is full-rank.",
+     "rank_at_most_r", True),
     ("rsLoRA scales the update by alpha/sqrt(r).",
-     {"claim": "scaling", "scaling_form": "alpha/sqrt(r)", "rslora": True}),
+     "scaling", False),
     ("rsLoRA scales the update by alpha / r.",
-     {"claim": "scaling", "scaling_form": "alpha/r", "rslora": True}),
+     "scaling", False),
     ("LoRA multiplies the update by alpha/√r.",
-     {"claim": "scaling", "scaling_form": "alpha/sqrt(r)", "rslora": False}),
+     "scaling", False),
+    ("Setting use_rslora=True changes the scale from lora_alpha/r to lora_alpha/math.sqrt(r).",
+     "scaling", False),
 ])
-def test_shapes(sentence, expect):
-    params = shape_params(VERIFIER, sentence)
-    assert params is not None, sentence
-    assert {k: params[k] for k in expect} == expect
+def test_sentences_pair_with_claim_and_polarity(sentence, claim, denied):
+    """A denied frame keeps the claim as named: the pipeline turns its verdict round."""
+    frame = _frame(sentence)
+    assert frame is not None, pairing(sentence).reason
+    assert frame.params["claim"] == claim and frame.polarity is not denied, frame
 
 
-def test_shapes_ignore_merge_sentence():
-    params = shape_params(VERIFIER, "LoRA weights can be merged into the base model "
-                                    "(W' = W + BA)")
-    assert params is None
+@pytest.mark.parametrize("sentence", [
+    "DoRA starts out identical to the base model at initialisation.",
+])
+def test_other_sentences_do_not_pair_here(sentence):
+    """A DoRA sentence is DoRA's."""
+    assert _frame(sentence) is None
 
+
+@pytest.mark.parametrize("sentence", VERIFIER.examples)
+def test_examples_pair_back(sentence):
+    assert pairing(sentence).verifier == VERIFIER.id, pairing(sentence).reason
+
+
+def test_sizes_stated_in_the_sentence_are_the_params():
+    frame = _frame("Its forward pass equals the base model's at initialisation "
+                   "(d=64, k=32, r=4, alpha=8).")
+    assert frame.params == {"claim": "init_equals_base", "d": 64, "k": 32, "r": 4,
+                            "alpha": 8.0, "b_init": "zeros"}
+    frame = _frame("On a 4096-by-4096 layer with r=16, the update ends up full-rank.")
+    assert frame.params == {"claim": "rank_at_most_r", "d": 4096, "k": 4096, "r": 16}
+    assert not frame.polarity
+
+
+@pytest.mark.parametrize(("sentence", "expect"), [
+    ("With B initialised randomly, the LoRA model's output is the same as the base at "
+     "initialization.", {"b_init": "random"}),
+    ("LoRA constrains that update to the form A x B where A and B are much smaller than W.",
+     {"order": "AB"}),
+    ("The update is delta W = BA.", {"order": "BA"}),
+    ("rsLoRA scales the update by alpha/sqrt(r).",
+     {"scaling_form": "alpha/sqrt(r)", "rslora": True}),
+    ("rsLoRA scales the update by alpha / r.", {"scaling_form": "alpha/r", "rslora": True}),
+    ("LoRA multiplies the update by alpha/√r.",
+     {"scaling_form": "alpha/sqrt(r)", "rslora": False}),
+    ("Setting use_rslora=True changes the scale from lora_alpha/r to lora_alpha/math.sqrt(r).",
+     {"scaling_form": "alpha/sqrt(r)", "rslora": True}),
+])
+def test_facets_and_subject_set_the_params(sentence, expect):
+    params = _frame(sentence).params
+    assert {k: params.get(k) for k in expect} == expect
+
+
+def test_both_scales_without_rslora_are_not_assigned():
+    frame = pairing("LoRA scales its update by alpha/r rather than alpha/sqrt(r).").frames[0]
+    assert frame.verifier is None and "which belongs to which" in frame.reason
 
 def _run(**raw):
     return VERIFIER.run(VERIFIER.resolve_params(raw))
@@ -86,17 +138,6 @@ def test_scaling_both_directions():
     assert _run(claim="scaling", scaling_form="alpha/r", rslora=True, r=16)["verdict"] == \
         "refuted"
     assert _run(claim="scaling", scaling_form="alpha/sqrt(r)", r=16)["verdict"] == "conditional"
-
-
-@pytest.mark.parametrize(("sentence", "order"), [
-    (r"\( B \in \mathbb{R}^{d \times r} \)", "BA"),
-    (r"\( A \in \mathbb{R}^{r \times k} \)", "BA"),
-    ("A: Down-projection matrix (trainable, r × k, where r << d,k)", "BA"),
-    ("In LoRA, A has shape d × r and B has shape r × k.", "AB"),
-])
-def test_factor_shape_lines(sentence, order):
-    params = shape_params(VERIFIER, sentence)
-    assert params is not None and (params["claim"], params["order"]) == ("delta_shape", order)
 
 
 def test_rank_of_a_stated_huge_matrix_is_measured_on_a_capped_slice():

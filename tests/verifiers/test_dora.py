@@ -1,63 +1,69 @@
 """lora.dora: the equation, claim shapes on seed and new wordings, both verdict directions."""
 
 import pytest
+from paired import pairing
 
-from verifiers._base import normalise
-from verifiers.dora import VERIFIER, dora_weight
-
-
-def _match(sentence: str) -> dict | None:
-    """The fixed params of the best-matching shape, None when no shape matches."""
-    hits = [s for s in VERIFIER.shapes if s.match(normalise(sentence)) is not None]
-    return dict(max(hits, key=lambda s: s.weight).fixed) if hits else None
+from verifiers.dora import VERIFIER
 
 
-@pytest.mark.parametrize(("sentence", "claim"), [
-    # seed 002's variants table row
-    ("| **DoRA** (Liu et al., 2024) | Decomposes weight updates into magnitude + direction for "
-     "better alignment |", "decomposition"),
-    ("Decomposes weight updates into magnitude + direction", "decomposition"),
+def _frame(sentence: str):
+    """The first frame of `sentence` the real pairing gives this verifier, or None."""
+    return next((f for f in pairing(sentence).frames if f.verifier == VERIFIER.id), None)
+
+
+@pytest.mark.parametrize(("sentence", "claim", "denied"), [
+    ("| **DoRA** (Liu et al., 2024) | Decomposes weight updates into magnitude + direction "
+     "for better alignment |",
+     "decomposition", False),
     ("DoRA splits each pretrained weight into a magnitude vector and a direction matrix, "
-     "training both.", "decomposition"),
+     "training both.",
+     "decomposition", False),
     ("Weight-Decomposed Low-Rank Adaptation learns magnitude and direction separately.",
-     "decomposition"),
-    ("In DoRA the magnitude is kept fixed and only the direction is learned.", "direction_only"),
-    ("DoRA only trains the magnitude; the direction stays frozen.", "magnitude_only"),
-    ("Unlike LoRA, DoRA cannot be merged into the base weights.", "not_mergeable"),
-    ("DoRA adds inference latency because of its normalisation.", "not_mergeable"),
-    ("After training, DoRA can be merged into the pretrained weights like LoRA.", "mergeable"),
-    ("Once merged, DoRA adds no additional inference latency.", "mergeable"),
+     "decomposition", False),
+    ("In DoRA the magnitude is kept fixed and only the direction is learned.",
+     "direction_only", False),
+    ("DoRA only trains the magnitude; the direction stays frozen.",
+     "magnitude_only", False),
+    ("Unlike LoRA, DoRA cannot be merged into the base weights.",
+     "mergeable", True),
+    ("After training, DoRA can be merged into the pretrained weights like LoRA.",
+     "mergeable", False),
+    ("Once merged, DoRA adds no additional inference latency.",
+     "mergeable", False),
+    ("DoRA always adds inference latency.",
+     "mergeable", True),
     ("At initialisation a DoRA model is identical to the pretrained model.",
-     "equals_base_at_init"),
+     "equals_base_at_init", False),
 ])
-def test_shapes(sentence, claim):
-    assert _match(sentence)["claim"] == claim
+def test_sentences_pair_with_claim_and_polarity(sentence, claim, denied):
+    """A denied frame keeps the claim as named: the pipeline turns its verdict round."""
+    frame = _frame(sentence)
+    assert frame is not None, pairing(sentence).reason
+    assert frame.params["claim"] == claim and frame.polarity is not denied, frame
 
 
-def test_benefit_is_flagged_and_unrelated_text_is_not_matched():
-    assert _match("DoRA decomposes weights into magnitude and direction for better "
-                  "alignment")["benefit"] is True
-    assert "benefit" not in _match("DoRA decomposes weights into magnitude and direction")
-    assert _match("LoRA+ uses different learning rates for A and B.") is None
-    assert _match("Magnitude and direction of a vector.") is None
+@pytest.mark.parametrize("sentence", [
+    "LoRA+ uses different learning rates for A and B.",
+    "Magnitude and direction of a vector.",
+    "DoRA runs at the base model's speed.",
+])
+def test_other_sentences_do_not_pair_here(sentence):
+    """LoRA+ and plain vectors; DoRA's speed without saying whether it is merged."""
+    assert _frame(sentence) is None
 
 
-def test_equation_normalises_each_output_row():
-    import torch
+@pytest.mark.parametrize("sentence", VERIFIER.examples)
+def test_examples_pair_back(sentence):
+    assert pairing(sentence).verifier == VERIFIER.id, pairing(sentence).reason
 
-    g = torch.Generator().manual_seed(0)
-    w0 = torch.randn(6, 10, generator=g)
-    a, b = torch.randn(2, 10, generator=g), torch.randn(6, 2, generator=g)
-    m = torch.rand(6, generator=g) + 0.5
-    w = dora_weight(w0, a, b, m, 0.5)
-    # each output row of W' has norm m and the direction of W0 + s B A
-    assert torch.allclose(w.norm(dim=1), m, atol=1e-6)
-    v = w0 + 0.5 * b @ a
-    assert torch.allclose(w / w.norm(dim=1, keepdim=True), v / v.norm(dim=1, keepdim=True),
-                          atol=1e-6)
-    # with B = 0 and m = ||W0||, W' is W0
-    assert torch.allclose(dora_weight(w0, a, 0 * b, w0.norm(dim=1), 0.5), w0, atol=1e-6)
 
+def test_benefit_is_flagged_and_latency_needs_the_merge():
+    assert _frame("DoRA decomposes weights into magnitude and direction for better "
+                  "alignment").params == {"claim": "decomposition", "benefit": True}
+    assert _frame("DoRA decomposes weights into magnitude and direction").params == {
+        "claim": "decomposition", "benefit": False}
+    frame = pairing("Unmerged DoRA adds no inference latency.").frames[0]
+    assert frame.verifier is None and "merged" in frame.reason
 
 @pytest.fixture(scope="module")
 def decomposition():

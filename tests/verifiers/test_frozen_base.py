@@ -1,49 +1,91 @@
 """lora.frozen_base: real optimizer steps on a tiny Llama (reference LoRA and PEFT)."""
 
 import pytest
-from claim_match import shape_params
+from paired import paired_params as shape_params
+from paired import pairing
 
+from verifiers._frame import Frame
 from verifiers.frozen_base import VERIFIER
 
 
-@pytest.mark.parametrize(("sentence", "claim"), [
-    # seeds
+def _frame(sentence: str):
+    """The first frame of `sentence` the real pairing gives this verifier, or None."""
+    return next((f for f in pairing(sentence).frames if f.verifier == VERIFIER.id), None)
+
+
+@pytest.mark.parametrize(("sentence", "claim", "denied"), [
     ("LoRA freezes pretrained model weights and injects trainable low-rank matrices into "
-     "layers.", "frozen"),
-    ("Hugging Face PEFT documentation describes LoRA as representing weight updates with two "
-     "smaller matrices while leaving the original weight matrix frozen.", "frozen"),
-    ("Instead of updating all model parameters, LoRA freezes the pre-trained weights and injects "
-     "small trainable matrices into each layer.", "frozen"),
-    # paraphrases and negations
+     "layers.",
+     "frozen", False),
+    ("Hugging Face PEFT documentation describes LoRA as representing weight updates with "
+     "two smaller matrices while leaving the original weight matrix frozen.",
+     "frozen", False),
+    ("Instead of updating all model parameters, LoRA freezes the pre-trained weights and "
+     "injects small trainable matrices into each layer.",
+     "frozen", False),
     ("During LoRA training the base model weights remain unchanged; only the adapters learn.",
-     "frozen"),
-    ("With low-rank adaptation the backbone parameters are kept fixed.", "frozen"),
-    ("LoRA does not freeze the pretrained weights.", "updated"),
-    ("LoRA fine-tuning also updates the base model weights.", "updated"),
-    ("In LoRA the pre-trained weights are updated together with A and B.", "updated"),
-    ("At the first optimizer step only B receives a non-zero gradient, because B starts at zero.",
-     "b_only_first_step"),
-    ("Both A and B receive a gradient at the first training step.", "a_and_b_first_step"),
-    ("LoRA does not update the pretrained weights.", "frozen"),
-    ("LoRA never modifies the base model's weights.", "frozen"),
-    ("Only the low-rank matrices A and B are trained; W0 receives no gradient.", "frozen"),
-    ("LoRA updates every weight of the model.", "updated"),
-    ("The base model weights get updated during LoRA training.", "updated"),
+     "frozen", False),
+    ("With low-rank adaptation the backbone parameters are kept fixed.",
+     "frozen", False),
+    ("LoRA does not freeze the pretrained weights.",
+     "frozen", True),
+    ("LoRA fine-tuning also updates the base model weights.",
+     "frozen", True),
+    ("In LoRA the pre-trained weights are updated together with A and B.",
+     "frozen", True),
+    ("LoRA does not update the pretrained weights.",
+     "frozen", False),
+    ("LoRA never modifies the base model's weights.",
+     "frozen", False),
+    ("Only the low-rank matrices A and B are trained; W0 receives no gradient.",
+     "frozen", False),
+    ("LoRA updates every weight of the model.",
+     "frozen", True),
+    ("The base model weights get updated during LoRA training.",
+     "frozen", True),
+    ("LoRA keeps W0 unchanged throughout training.",
+     "frozen", False),
+    ("At the first optimizer step only B receives a non-zero gradient, because B starts at "
+     "zero.",
+     "b_only_first_step", False),
+    ("Both A and B receive a gradient at the first training step.",
+     "a_and_b_first_step", False),
 ])
-def test_shapes_read_polarity(sentence, claim):
-    params = shape_params(VERIFIER, sentence)
-    assert params is not None and params["claim"] == claim
+def test_sentences_pair_with_claim_and_polarity(sentence, claim, denied):
+    """A denied frame keeps the claim as named: the pipeline turns its verdict round."""
+    frame = _frame(sentence)
+    assert frame is not None, pairing(sentence).reason
+    assert frame.params["claim"] == claim and frame.polarity is not denied, frame
 
 
 @pytest.mark.parametrize("sentence", [
     "Full fine-tuning updates all model parameters.",
     "Multiple LoRA adapters can be hot-swapped without reloading the base model.",
-    "QLoRA keeps the base model frozen in 4-bit NF4.",
     "LoRA has 19,123 citations as of May 2026.",
+    "GPTQ-quantized checkpoints can also serve as the frozen base for LoRA training.",
+    "Merging a LoRA adapter into the base weights changes the model's outputs.",
 ])
-def test_shapes_leave_other_sentences_alone(sentence):
-    assert shape_params(VERIFIER, sentence) is None
+def test_other_sentences_do_not_pair_here(sentence):
+    """Full fine-tuning, another family, a citation count, an attributive 'frozen'."""
+    assert _frame(sentence) is None
 
+
+@pytest.mark.parametrize("sentence", VERIFIER.examples)
+def test_examples_pair_back(sentence):
+    assert pairing(sentence).verifier == VERIFIER.id, pairing(sentence).reason
+
+
+def test_a_claim_about_deployment_is_not_read_as_one_about_training():
+    frame = pairing("With LoRA the base model's weights are never altered, not even at "
+                    "deployment.").frames[0]
+    assert frame.verifier is None and "deployment" in frame.reason
+
+
+def test_to_params_reads_no_text():
+    assert VERIFIER.to_params(Frame("lora", "base_frozen", "")) == {"claim": "frozen"}
+    assert VERIFIER.to_params(Frame("lora", "first_step_grad", "", cues=("a_and_b",))) == {
+        "claim": "a_and_b_first_step"}
+    assert isinstance(VERIFIER.to_params(Frame("lora", "scaling", "")), str)
 
 def _run(**raw):
     return VERIFIER.run(VERIFIER.resolve_params(raw))

@@ -1,51 +1,70 @@
 """lora.hot_swap: claim shapes on seed and new wordings, and both verdict directions."""
 
 import pytest
+from paired import pairing
 
-from verifiers._base import normalise
 from verifiers.hot_swap import VERIFIER
 
 
-def _claim(sentence: str) -> str | None:
-    """The `claim` kind the best-matching shape of this verifier fixes, None when none match."""
-    hits = [s for s in VERIFIER.shapes if s.match(normalise(sentence)) is not None]
-    return max(hits, key=lambda s: s.weight).fixed["claim"] if hits else None
+def _frame(sentence: str):
+    """The first frame of `sentence` the real pairing gives this verifier, or None."""
+    return next((f for f in pairing(sentence).frames if f.verifier == VERIFIER.id), None)
 
 
-@pytest.mark.parametrize("sentence", [
-    # seeds 002, 003, 004
-    "Task switching: Multiple LoRA adapters can be hot-swapped without reloading the base model",
-    "Prefer LoRA over full fine-tuning when you want to maintain multiple task-specific adapters "
-    "that can be swapped at inference time.",
-    "You can keep one base model and load different LoRA adapters for different tasks, styles, "
-    "or domains.",
-    # new wordings
-    "Switching between LoRA adapters at serving time does not require reloading the base weights.",
-    "A server can swap LoRAs per request while the backbone stays in memory.",
-    "Adapters are hot swappable: the frozen model is shared by all of them.",
+@pytest.mark.parametrize(("sentence", "claim", "denied"), [
+    ("Task switching: Multiple LoRA adapters can be hot-swapped without reloading the base "
+     "model",
+     "no_reload", False),
+    ("Prefer LoRA over full fine-tuning when you want to maintain multiple task-specific "
+     "adapters that can be swapped at inference time.",
+     "no_reload", False),
+    ("You can keep one base model and load different LoRA adapters for different tasks, "
+     "styles, or domains.",
+     "no_reload", False),
+    ("Switching between LoRA adapters at serving time does not require reloading the base "
+     "weights.",
+     "no_reload", False),
+    ("A server can swap LoRAs per request while the backbone stays in memory.",
+     "no_reload", False),
+    ("Adapters are hot swappable: the frozen model is shared by all of them.",
+     "no_reload", False),
+    ("Switching to another LoRA adapter requires reloading the base model from disk.",
+     "no_reload", True),
+    ("LoRA adapters cannot be swapped without restarting the server.",
+     "no_reload", True),
+    ("Each adapter needs its own copy of the base model, so switching tasks means loading "
+     "it again.",
+     "no_reload", True),
+    ("To change tasks you must reload the full model before loading a different adapter.",
+     "no_reload", True),
 ])
-def test_no_reload_wordings(sentence):
-    assert _claim(sentence) == "no_reload"
-
-
-@pytest.mark.parametrize("sentence", [
-    "Switching to another LoRA adapter requires reloading the base model from disk.",
-    "LoRA adapters cannot be swapped without restarting the server.",
-    "Each adapter needs its own copy of the base model, so switching tasks means loading it again.",
-    "To change tasks you must reload the full model before loading a different adapter.",
-])
-def test_reload_needed_wordings(sentence):
-    assert _claim(sentence) == "reload_needed"
+def test_sentences_pair_with_claim_and_polarity(sentence, claim, denied):
+    """A denied frame keeps the claim as named: the pipeline turns its verdict round."""
+    frame = _frame(sentence)
+    assert frame is not None, pairing(sentence).reason
+    assert frame.params["claim"] == claim and frame.polarity is not denied, frame
 
 
 @pytest.mark.parametrize("sentence", [
     "Will inference need merged weights, separate adapters, or runtime adapter switching?",
     "LoRA weights can be merged into the base model (W' = W + BA).",
     "DoRA decomposes weight updates into magnitude and direction.",
+    "Hot-swapping an adapter on a compiled model never triggers a recompilation.",
 ])
-def test_unrelated_sentences_do_not_match(sentence):
-    assert _claim(sentence) is None
+def test_other_sentences_do_not_pair_here(sentence):
+    """A question, a merge, DoRA, recompilation of a compiled model."""
+    assert _frame(sentence) is None
 
+
+@pytest.mark.parametrize("sentence", VERIFIER.examples)
+def test_examples_pair_back(sentence):
+    assert pairing(sentence).verifier == VERIFIER.id, pairing(sentence).reason
+
+
+def test_merged_adapters_are_another_question():
+    frames = pairing("You can switch adapters without reloading the base even after one of them "
+                     "has been merged into the weights.").frames
+    assert [f.verifier for f in frames] == [None, None]
 
 @pytest.fixture(scope="module")
 def measured_default():

@@ -1,48 +1,71 @@
 """lora.loraplus: shapes, PEFT's parameter groups, and the toy convergence experiment."""
 
 import pytest
+from paired import pairing
 
-from verifiers._base import normalise
 from verifiers._tiny import peft_available
 from verifiers.loraplus import VERIFIER, _convergence_verdict, experiment
 
 needs_peft = pytest.mark.skipif(not peft_available(), reason="peft not installed")
 
 
-def _match(sentence: str) -> tuple[dict, dict] | None:
-    """(fixed params, extracted params) of the best-matching shape, None when none match."""
-    text = normalise(sentence)
-    hits = [(s, s.match(text)) for s in VERIFIER.shapes if s.match(text) is not None]
-    if not hits:
-        return None
-    shape, raw = max(hits, key=lambda h: h[0].weight)
-    return dict(shape.fixed), raw
+def _frame(sentence: str):
+    """The first frame of `sentence` the real pairing gives this verifier, or None."""
+    return next((f for f in pairing(sentence).frames if f.verifier == VERIFIER.id), None)
 
 
-@pytest.mark.parametrize(("sentence", "claim"), [
+@pytest.mark.parametrize(("sentence", "claim", "denied"), [
     ("| **LoRA+** | Different learning rates for A and B matrices improve convergence |",
-     "improves_convergence"),
-    ("Different learning rates for A and B matrices improve convergence", "improves_convergence"),
+     "improves_convergence", False),
+    ("Different learning rates for A and B matrices improve convergence",
+     "improves_convergence", False),
     ("Using a larger learning rate for B (LoRA+) speeds up fine-tuning by up to 2x.",
-     "improves_convergence"),
-    ("LoRA+ trains the B matrix with a higher learning rate than A.", "different_lr"),
-    ("LoRA+ uses separate learning rates for the two adapter matrices.", "different_lr"),
-    ("LoRA+ trains both matrices with the same learning rate.", "same_lr"),
-    ("In LoRA+, matrix A gets a higher learning rate than B.", "a_higher_lr"),
-    ("LoRA+'s separate learning rates do not improve convergence.", "no_effect"),
+     "improves_convergence", False),
+    ("LoRA+ trains the B matrix with a higher learning rate than A.",
+     "different_lr", False),
+    ("LoRA+ uses separate learning rates for the two adapter matrices.",
+     "different_lr", False),
+    ("LoRA+ trains both matrices with the same learning rate.",
+     "same_lr", False),
+    ("In LoRA+, matrix A gets a higher learning rate than B.",
+     "a_higher_lr", False),
+    ("LoRA+'s separate learning rates do not improve convergence.",
+     "improves_convergence", True),
+    ("LoRA+ sets the learning rate of B 16 times higher than that of A.",
+     "different_lr", False),
+    ("LoRA+ divides B's learning rate by lambda.",
+     "a_higher_lr", False),
 ])
-def test_shapes(sentence, claim):
-    assert _match(sentence)[0]["claim"] == claim
+def test_sentences_pair_with_claim_and_polarity(sentence, claim, denied):
+    """A denied frame keeps the claim as named: the pipeline turns its verdict round."""
+    frame = _frame(sentence)
+    assert frame is not None, pairing(sentence).reason
+    assert frame.params["claim"] == claim and frame.polarity is not denied, frame
 
 
-def test_ratio_is_extracted_and_parsed():
-    fixed, raw = _match("LoRA+ sets the learning rate of B 16 times higher than that of A.")
-    assert fixed["claim"] == "different_lr" and raw == {"ratio": "16"}
-    assert VERIFIER.resolve_params({**fixed, **raw})["ratio"] == 16.0
-    _, raw = _match("LoRA+ with a learning rate ratio of 8 converges faster.")
-    assert raw == {"ratio": "8"}
-    assert _match("LoRA uses a learning rate of 2e-4.") is None
+@pytest.mark.parametrize("sentence", [
+    "LoRA uses a learning rate of 2e-4.",
+    "LoRA converges faster than full fine-tuning.",
+    "LoRA+ improves accuracy by one to two points on harder tasks.",
+])
+def test_other_sentences_do_not_pair_here(sentence):
+    """A learning rate of LoRA, LoRA's convergence, a benchmark score."""
+    assert _frame(sentence) is None
 
+
+@pytest.mark.parametrize("sentence", VERIFIER.examples)
+def test_examples_pair_back(sentence):
+    assert pairing(sentence).verifier == VERIFIER.id, pairing(sentence).reason
+
+
+def test_ratio_and_direction_are_read():
+    assert _frame("LoRA+ sets the learning rate of B 16 times higher than that of "
+                  "A.").params == {"claim": "different_lr", "ratio": 16.0}
+    assert _frame("Under LoRA+, A's learning rate is 16 times that of B.").params == {
+        "claim": "a_higher_lr", "ratio": 16.0}
+    # LoRA (not LoRA+) by name, with B's rate raised: the LoRA+ claim without the name
+    assert _frame("Setting B's learning rate higher makes LoRA converge "
+                  "faster.").params == {"claim": "improves_convergence"}
 
 @needs_peft
 def test_peft_groups_support_different_and_refute_same():

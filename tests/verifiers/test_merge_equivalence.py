@@ -1,35 +1,64 @@
 """lora.merge_equivalence: merged vs unmerged outputs, and the merged layer is a plain Linear."""
 
 import pytest
-from claim_match import shape_params
+from paired import pairing
 
 from verifiers.merge_equivalence import VERIFIER
 
 
-@pytest.mark.parametrize(("sentence", "claim"), [
-    ("At inference time, the LoRA weights can either be applied dynamically or merged into the "
-     "base weights ahead of deployment, depending on the serving setup.", "equal"),
+def _frame(sentence: str):
+    """The first frame of `sentence` the real pairing gives this verifier, or None."""
+    return next((f for f in pairing(sentence).frames if f.verifier == VERIFIER.id), None)
+
+
+@pytest.mark.parametrize(("sentence", "claim", "denied"), [
+    ("At inference time, the LoRA weights can either be applied dynamically or merged into "
+     "the base weights ahead of deployment, depending on the serving setup.",
+     "equal", False),
     ("After training, the low-rank update can be folded into W, giving exactly the same "
-     "outputs.", "equal"),
-    ("Merging the LoRA weights into the base model changes its outputs.", "changes_outputs"),
+     "outputs.",
+     "equal", False),
+    ("Merging the LoRA weights into the base model changes its outputs.",
+     "equal", True),
     ("Merged LoRA models produce different predictions from the unmerged adapter.",
-     "changes_outputs"),
-    ("Merging a LoRA adapter is lossy.", "changes_outputs"),
-    ("Merging LoRA does not change the model's outputs.", "equal"),
+     "equal", True),
+    ("Merging a LoRA adapter is lossy.",
+     "equal", True),
+    ("Merging LoRA does not change the model's outputs.",
+     "equal", False),
+    ("merge_and_unload() folds the adapter into the base layers and returns a model with "
+     "the same predictions.",
+     "equal", False),
 ])
-def test_shapes(sentence, claim):
-    params = shape_params(VERIFIER, sentence)
-    assert params is not None and params["claim"] == claim
+def test_sentences_pair_with_claim_and_polarity(sentence, claim, denied):
+    """A denied frame keeps the claim as named: the pipeline turns its verdict round."""
+    frame = _frame(sentence)
+    assert frame is not None, pairing(sentence).reason
+    assert frame.params["claim"] == claim and frame.polarity is not denied, frame
 
 
 @pytest.mark.parametrize("sentence", [
-    "No inference latency: LoRA weights can be merged into the base model (W' = W + BA)",
     "DoRA merges its magnitude vector into the weights.",
-    "Merging QLoRA adapters into a 4-bit model needs dequantization first.",
+    "Merging in whatever dtype the model is loaded in gives identical outputs.",
+    "You can switch adapters even after one of them has been merged into the weights.",
 ])
-def test_shapes_leave_latency_and_other_families(sentence):
-    assert shape_params(VERIFIER, sentence) is None
+def test_other_sentences_do_not_pair_here(sentence):
+    """DoRA's merge, a dtype the verifier does not measure, a merge named as a moment."""
+    assert _frame(sentence) is None
 
+
+@pytest.mark.parametrize("sentence", VERIFIER.examples)
+def test_examples_pair_back(sentence):
+    assert pairing(sentence).verifier == VERIFIER.id, pairing(sentence).reason
+
+
+def test_sizes_and_dtype():
+    params = _frame("Merging a rank r=16 adapter into a 1024x1024 weight gives exactly the same "
+                    "outputs.").params
+    assert params == {"claim": "equal", "d": 1024, "k": 1024, "r": 16}
+    frame = next(f for f in pairing("Merging a LoRA adapter in bf16 gives exactly the same "
+                                    "outputs.").frames if f.predicate == "mergeable")
+    assert frame.verifier is None and "fp32" in frame.reason
 
 def test_merge_keeps_outputs_and_the_opposite_is_refuted():
     params = VERIFIER.resolve_params({"claim": "equal", "d": 64, "k": 48, "r": 4})

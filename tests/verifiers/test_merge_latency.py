@@ -1,26 +1,10 @@
 """lora.merge_latency: claim shapes, the verdict table, and one robust-by-construction timing."""
 
 import pytest
-from claim_match import best_verifier, shape_params
+from paired import best_verifier
 
 from verifiers import registry
 from verifiers.merge_latency import VERIFIER, _verdict
-
-
-@pytest.mark.parametrize(("sentence", "claim", "weights"), [
-    ("No inference latency: LoRA weights can be merged into the base model (W' = W + BA)",
-     "no_latency", "merged"),
-    ("LoRA introduces no additional inference latency.", "no_latency", "unspecified"),
-    ("Once merged, a LoRA model runs exactly as fast as the base model - zero added latency.",
-     "no_latency", "merged"),
-    ("LoRA adds inference latency.", "adds_latency", "unspecified"),
-    ("Even after merging the weights, LoRA adds latency at inference.", "adds_latency", "merged"),
-    ("Unmerged LoRA adapters add inference overhead.", "adds_latency", "unmerged"),
-])
-def test_shapes(sentence, claim, weights):
-    params = shape_params(VERIFIER, sentence)
-    assert params is not None, sentence
-    assert (params["claim"], params["weights"]) == (claim, weights)
 
 
 def test_latency_sentence_goes_to_latency_not_merge_equivalence():
@@ -31,9 +15,6 @@ def test_latency_sentence_goes_to_latency_not_merge_equivalence():
     assert vid == "lora.merge_latency"
 
 
-def test_shapes_leave_adapter_comparisons_to_their_verifier():
-    assert shape_params(VERIFIER, "The LoRA paper reports no additional inference latency "
-                                  "compared with adapter-style methods.") is None
 
 
 @pytest.mark.parametrize(("claim", "weights", "merged", "unmerged", "verdict"), [
@@ -63,9 +44,6 @@ def test_merged_matches_base_and_large_rank_unmerged_is_slower():
     assert out["verdict"] == "conditional"  # holds once merged; unmerged is slower
 
 
-def test_adapters_versus_lora_is_not_a_merge_latency_claim():
-    assert shape_params(VERIFIER, "Adapters add inference latency, LoRA does not.") is None
-    assert shape_params(VERIFIER, "Unlike adapters, LoRA adds no inference latency.") is None
 
 
 def test_peft_model_timing_is_reported_beside_the_verdict():

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from verifiers._base import VERDICTS, normalise
+from verifiers._base import VERDICTS
 from verifiers._evidence import SCHEMA, evidence_key, evidence_path, load_evidence
 from verifiers._memory_model import (
     ACTIVATION_COEF,
@@ -23,12 +23,6 @@ DOCS = [d for d in load_evidence(EVIDENCE) if d["verifier"] == VERIFIER.id]
 BY_KEY = {d["key"]: d for d in DOCS}
 
 
-def pairing_params(sentence):
-    """Defaults <- the best shape's fixed values <- its extracted groups, through Param.parse."""
-    text = normalise(sentence)
-    found = [(s, raw) for s in VERIFIER.shapes if (raw := s.match(text)) is not None]
-    shape, raw = max(found, key=lambda m: (m[0].weight, len(m[1])))
-    return VERIFIER.resolve_params({**shape.fixed, **raw})
 
 
 def test_there_is_evidence():
@@ -55,20 +49,6 @@ def test_evidence_schema_and_key(doc):
     assert m["bits_per_param"] == pytest.approx(4.127, abs=2e-3)
 
 
-@pytest.mark.parametrize(("sentence", "verdict"), [
-    ("Adds 4-bit quantization to LoRA, enabling 65B fine-tuning on a single 48GB GPU",
-     "supported"),
-    ("This enables fine-tuning 70B models on a single consumer GPU", "refuted"),
-])
-def test_seed_claims_find_their_evidence(sentence, verdict):
-    assert normalise(sentence) in normalise(SEED.read_text())
-    params = pairing_params(sentence)
-    doc = BY_KEY.get(evidence_key(VERIFIER.id, VERIFIER.version, params))
-    assert doc is not None, f"no evidence for {params}"
-    assert doc["result"]["verdict"] == verdict
-    if verdict == "refuted":
-        assert doc["result"]["measured"]["ran_out"]["part"]
-        assert "24 GiB" in doc["result"]["measured"]["configuration"]
 
 
 @pytest.mark.parametrize("size", [7.0, 13.0, 33.0, 65.0, 70.0])

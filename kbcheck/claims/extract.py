@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
+from kbcheck.claims.normalise import normalise
 from kbcheck.markup import Block, body_blocks, sentences
 from kbcheck.models import Article, Claim
-from verifiers._base import normalise
 
 __all__ = ["describe_lora_code", "extract_claims", "is_checkable", "normalise"]
 

@@ -1,0 +1,125 @@
+"""Sentence normalisation: one uniform text for every later step of claim understanding.
+
+NFKC (so W₀ is W0), ASCII dashes and quotes, x for the multiplication sign, Greek letters and
+LaTeX commands spelled out (α -> alpha, \\sqrt{r} -> sqrt(r)), number words as digits
+("sixteen" -> 16, "ten thousand" -> 10000, "a quarter" -> 0.25, "twice" -> 2x), and unit words
+as symbols ("48-gigabyte" -> 48 GB). Every pattern here is linear in the input.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CHARS = str.maketrans({
+    "\u00d7": "x", "\u22c5": "*", "\u00b7": "*", "\u2013": "-", "\u2014": " - ", "\u2212": "-",
+    "\u2011": "-", "\u2010": "-", "\u2248": "~", "\u223c": "~", "\u226a": "<<", "\u2264": "<=",
+    "\u2265": ">=", "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2260": "!=",
+    "\u03b1": "alpha", "\u03bb": "lambda", "\u0394": "Delta", "\u03b4": "delta",
+    "\u03b7": "eta", "\u03b8": "theta", "\u03c3": "sigma", "\u221a": "sqrt", "\u2208": " in ",
+    "\u2016": "||", "\u2192": "->", "\u2193": " down ", "\u2191": " up ", "\u00a0": " ",
+})
+
+_LATEX = [
+    (re.compile(r"\\(?:mathbb|mathrm|text|textbf|mathbf|operatorname)\s*\{([^{}]{0,40})\}"), r"\1"),
+    (re.compile(r"\\sqrt\s*\{([^{}]{0,40})\}"), r"sqrt(\1)"),
+    (re.compile(r"\\frac\s*\{([^{}]{0,40})\}\s*\{([^{}]{0,40})\}"), r"(\1)/(\2)"),
+    (re.compile(r"\\(times)\b"), " x "),
+    (re.compile(r"\\(cdot)\b"), " * "),
+    (re.compile(r"\\(ll)\b"), " << "),
+    (re.compile(r"\\(ne|neq)\b"), " != "),
+    (re.compile(r"\\(approx|sim)\b"), " ~ "),
+    (re.compile(r"\\(alpha|lambda|Delta|delta|eta|sigma|theta|in|min|max|sqrt)\b"), r" \1 "),
+    (re.compile(r"\\[()\[\]]"), " "),
+    (re.compile(r"[{}$]"), " "),
+]
+
+_UNITS = [
+    (re.compile(r"(\d)\s*-?\s*(?:gigabytes?|gbytes?)\b", re.I), r"\1 GB"),
+    (re.compile(r"(\d)\s*-?\s*(?:megabytes?|mbytes?)\b", re.I), r"\1 MB"),
+    (re.compile(r"(\d)\s*-?\s*(?:terabytes?)\b", re.I), r"\1 TB"),
+    (re.compile(r"(\d)\s*-?\s*(?:kilobytes?)\b", re.I), r"\1 KB"),
+    (re.compile(r"(\d)\s*-?\s*(?:gibibytes?)\b", re.I), r"\1 GiB"),
+    (re.compile(r"(\d)\s*-?\s*(?:mebibytes?)\b", re.I), r"\1 MiB"),
+    (re.compile(r"(\d)\s*-\s*(GB|MB|GiB|MiB|TB|KB)\b"), r"\1 \2"),
+    (re.compile(r"\bper cent\b|\bpercent\b", re.I), "%"),
+]
+
+_ONES = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+         "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+         "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+         "nineteen": 19}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+_SCALES = {"hundred": 100, "thousand": 1000}  # million/billion stay words: units read them
+_FRACTIONS = {"a half": "0.5", "one half": "0.5", "half a": "0.5", "a third": "0.333",
+              "one third": "0.333", "one-third": "0.333", "two thirds": "0.667",
+              "two-thirds": "0.667", "a quarter": "0.25", "one quarter": "0.25",
+              "one-quarter": "0.25", "three quarters": "0.75", "three-quarters": "0.75",
+              "a fifth": "0.2", "an eighth": "0.125", "one eighth": "0.125"}
+_MULTIPLIERS = [
+    (re.compile(r"\btwice\b", re.I), "2x"),
+    (re.compile(r"\bthrice\b", re.I), "3x"),
+    (re.compile(r"\b(?:double|doubles|doubled)\b(?= the\b| its\b)", re.I), "2x"),
+    (re.compile(r"\b(?:an|one) order of magnitude\b", re.I), "10x"),
+    (re.compile(r"\b(\d+) orders of magnitude\b", re.I), None),  # 10**n, below
+]
+_WORD = "|".join(sorted([*_ONES, *_TENS, *_SCALES], key=len, reverse=True))
+# A run of number words: "ten thousand", "twenty-four", "one hundred and twenty".
+_NUMBER_WORDS = re.compile(rf"\b(?:{_WORD})(?:(?:[\s-]+|\s+and\s+)(?:{_WORD}))*\b", re.I)
+_FRACTION_WORDS = re.compile(
+    r"\b(?:" + "|".join(re.escape(f) for f in sorted(_FRACTIONS, key=len, reverse=True))
+    + r")\b", re.I)
+# "one" and "a" alone are articles far more often than numbers; they stay words unless a
+# scale or a unit follows ("one thousand", "one 48 GB GPU" stays).
+_LONE_ONE = re.compile(r"^(?:one|zero)$", re.I)
+_UNIT_AFTER = re.compile(r"\s*(?:%|x\b|times\b|-?fold\b|bits?\b|[KMGT]i?B\b|GPUs?\b|"
+                         r"params?\b|parameters\b|million\b|billion\b|levels\b|values\b)", re.I)
+
+
+def _words_value(words: str) -> int | None:
+    total, current = 0, 0
+    for w in re.split(r"[\s-]+", words.lower()):
+        if w == "and":
+            continue
+        if w in _ONES:
+            current += _ONES[w]
+        elif w in _TENS:
+            current += _TENS[w]
+        elif w == "hundred":
+            current = max(current, 1) * 100
+        elif w == "thousand":
+            total += max(current, 1) * 1000
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def _number_words(text: str) -> str:
+    def sub(m: re.Match) -> str:
+        words = m.group(0)
+        if _LONE_ONE.match(words) and not _UNIT_AFTER.match(text, m.end()):
+            return words
+        value = _words_value(words)
+        return words if value is None else str(value)
+
+    return _NUMBER_WORDS.sub(sub, text)
+
+
+def _orders(m: re.Match) -> str:
+    return f"{10 ** min(int(m.group(1)), 12)}x"
+
+
+def normalise(text: str) -> str:
+    """The uniform form of a sentence that recognition reads."""
+    text = unicodedata.normalize("NFKC", text).translate(_CHARS)
+    for pattern, repl in _LATEX:
+        text = pattern.sub(repl, text)
+    text = _FRACTION_WORDS.sub(lambda m: _FRACTIONS[m.group(0).lower()], text)
+    text = _number_words(text)
+    for pattern, repl in _MULTIPLIERS:
+        text = pattern.sub(repl if repl is not None else _orders, text)
+    for pattern, repl in _UNITS:
+        text = pattern.sub(repl, text)
+    return " ".join(text.split())

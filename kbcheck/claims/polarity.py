@@ -1,0 +1,75 @@
+"""Polarity: negation scope (NegEx-style), sentence-level denial, comparison direction.
+
+A negation cue ("not", "n't", "never", "no longer", "cannot", "without", "no", "nothing",
+"neither/nor") denies a predicate word that follows it in the same clause, within a few words:
+the scope ends at a clause boundary or a contrast word ("but", "however", "while", "which" …).
+A sentence that opens with a denial ("It is not true that …", "It is a myth that …") denies
+everything after it. Trigger words in the lexicon are written without negation: "no latency" is
+the predicate adds-latency, denied here.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CUE = re.compile(
+    r"\b(?:not(?!\s+(?:only|just|merely)\b)|never|no longer|cannot|can ?not|without|"
+    r"no(?!\s+(?:more|less|fewer|longer|matter)\s+than\b)|nothing|neither|nor|none|nobody|"
+    r"hardly|fails? to|failed to|unable to|free of|eliminat\w*|avoid\w*|"
+    r"zero(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact)))\b|n't\b",
+    re.I)
+# Where a negation's scope ends: punctuation that closes a clause, and contrast/relative words.
+_END = re.compile(r"[;:,.!?()]| - |\b(?:but|however|although|though|whereas|while|yet|which|"
+                  r"who|whose|because|since|so|and then|except|unlike|instead)\b", re.I)
+_DENIAL = re.compile(
+    r"^\s*(?:contrary to (?:popular|common) belief,?\s*|"
+    r"(?:it\s+is|it's|it\s+was)\s+(?:simply\s+|also\s+)?(?:not\s+(?:true|the\s+case|correct)|"
+    r"false|untrue|a\s+(?:common\s+)?(?:myth|misconception|mistake)|wrong|incorrect)\s+"
+    r"(?:to\s+(?:say|claim|think|assume)\s+)?that\s+|"
+    r"(?:a\s+)?(?:common\s+)?(?:myth|misconception)\s*(?:is|:)\s*(?:that\s+)?)", re.I)
+SCOPE_WORDS = 7
+
+
+def denial_prefix(text: str) -> int:
+    """Length of an opening that denies the rest of the sentence ('It is not true that '), else
+    0."""
+    m = _DENIAL.match(text)
+    return m.end() if m else 0
+
+
+def negated(text: str, start: int, end: int, origin: int = 0) -> bool:
+    """Whether the trigger at `start`..`end` lies in the scope of a negation cue that begins
+    after `origin` (trigger words never contain negation: it is read here, once)."""
+    window_start = max(origin, start - 100)
+    last = None
+    for m in _CUE.finditer(text, window_start, end):
+        last = m
+    if last is None:
+        return False
+    between = text[last.end():max(last.end(), start)]
+    if _END.search(between):
+        return False
+    return len(between.split()) <= SCOPE_WORDS
+
+
+_HIGHER = r"(?:higher|larger|bigger|greater|faster|more)"
+_LOWER = r"(?:lower|smaller|less|slower|fewer)"
+_COMPARE = re.compile(rf"\b(?P<more>{_HIGHER})\b|\b(?P<less>{_LOWER})\b", re.I)
+
+
+def comparison(text: str, first: str, second: str) -> str | None:
+    """Direction of a comparison between two named things: '>' when `first` is said to have
+    more ('B gets a higher rate than A', 'a higher rate for B than for A'), '<' for less, None
+    if unsaid. `first` and `second` are regexes for the two names."""
+    m = _COMPARE.search(text)
+    a = re.search(first, text)
+    b = re.search(second, text)
+    if m is None or a is None or b is None:
+        return None
+    more = m.group("more") is not None
+    if a.start() < m.start() < b.start() or b.start() < m.start() < a.start():
+        holder_is_first = a.start() < m.start()  # "B ... higher than A"
+    else:  # "a higher rate for B than (for) A" / "higher ... to B compared to A"
+        after = [x for x in (a, b) if x.start() > m.start()] or [a, b]
+        holder_is_first = min(after, key=lambda x: x.start()) is a
+    return (">" if more else "<") if holder_is_first else ("<" if more else ">")

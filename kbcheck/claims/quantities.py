@@ -1,0 +1,152 @@
+"""Quantities: one grammar for the numbers a normalised sentence states.
+
+A number ("4,096", "0.4", "4.7 million", "65B", "1e-4"), its unit (%, x / times / -fold,
+bits, bytes with decimal or binary prefixes, parameters, seconds), its bound ("up to", "at
+least", "under", "140+", "between 5 and 50", "0.1-1%", "~3MB") and the precision it was
+written with. Units come from `lexicon/units.yaml`. Numbers are scanned once, left to right;
+every pattern is linear in the sentence.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import cache
+
+from kbcheck.claims.lexicon import load
+from verifiers._frame import Quantity, half_unit
+
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# A number that does not start inside another token (so a digit run is read once).
+_NUMBER = re.compile(rf"(?<![\d.,])(?<![a-wyzA-WYZ_]){_NUM}(?:e-?\d{{1,3}})?(?![\d])")
+_SCALE = re.compile(r"\s*(thousand|million|billion|trillion|bn|[kKMBT])(?![\w])")
+_BEFORE_LE = re.compile(r"(?:up to|at most|no more than|not more than|under|below|less than|"
+                        r"fewer than|as low as|as little as|within|<=?|maximum of|max\.?)\s*"
+                        r"(?:about|around|approximately|roughly|~)?\s*$", re.I)
+_BEFORE_GE = re.compile(r"(?:at least|over|more than|above|greater than|exceeding|>=?|"
+                        r"upwards of|in excess of|minimum of|min\.?)\s*"
+                        r"(?:about|around|approximately|roughly|~)?\s*$", re.I)
+_BEFORE_APPROX = re.compile(r"(?:about|around|approximately|approx\.?|roughly|nearly|almost|"
+                            r"circa|ca\.|some|~|on the order of|close to|just under|"
+                            r"just over)\s*$", re.I)
+_RANGE_JOIN = re.compile(r"\s*(?:-|to|–|and|or)\s*(?=\d)")
+_BETWEEN = re.compile(r"between\s*$", re.I)
+
+
+@cache
+def _units() -> list[tuple[re.Pattern, str, float, str]]:
+    """(pattern, unit, factor, stated) from units.yaml, longest spelling first."""
+    rows = []
+    for entry in load("units"):
+        for spelling in entry["spellings"]:
+            flags = 0 if entry.get("case_sensitive") else re.I
+            rows.append((re.compile(rf"\s*-?\s*(?:{spelling})", flags), entry["unit"],
+                         float(entry.get("factor", 1)), entry["name"]))
+    return rows
+
+
+def _unit_at(text: str, pos: int) -> tuple[str, float, str, int] | None:
+    for pattern, unit, factor, name in _units():
+        m = pattern.match(text, pos)
+        if m:
+            return unit, factor, name, m.end()
+    return None
+
+
+_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9,
+           "b": 1e9, "trillion": 1e12, "t": 1e12}
+
+
+def _value(raw: str) -> tuple[float, float]:
+    """(value, precision) of a number as written."""
+    mantissa, _, exp = raw.lower().partition("e")
+    value = float(mantissa.replace(",", ""))
+    precision = half_unit(mantissa)
+    if exp:
+        value *= 10.0 ** int(exp)
+        precision *= 10.0 ** int(exp)
+    return value, precision
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every quantity in a normalised sentence, in order."""
+    out: list[Quantity] = []
+    numbers = list(_NUMBER.finditer(text))
+    skip_until = -1
+    for i, m in enumerate(numbers):
+        if m.start() < skip_until:
+            continue
+        try:
+            value, precision = _value(m.group(0))
+        except (ValueError, OverflowError):
+            continue
+        if not math.isfinite(value):
+            continue
+        end = m.end()
+        high = None
+        high_precision = 0.0
+        start = m.start()
+        # a range "5-50 MB", "0.1 to 1%", "between 14 and 18 GB"
+        nxt = numbers[i + 1] if i + 1 < len(numbers) else None
+        if nxt is not None:
+            join = _RANGE_JOIN.match(text, _skip_unit_and_scale(text, end))
+            if join and join.end() == nxt.start():
+                word = text[join.start():join.end()].strip()
+                between = _BETWEEN.search(text, max(0, start - 12), start)
+                if word in ("-", "to", "–") or (word == "and" and between):
+                    try:
+                        high, high_precision = _value(nxt.group(0))
+                    except (ValueError, OverflowError):
+                        high = None
+                    if high is not None and math.isfinite(high) and high > value:
+                        end = nxt.end()
+                        skip_until = nxt.end()
+                    else:
+                        high = None
+        scale = _SCALE.match(text, end)
+        factor = 1.0
+        if scale and not _unit_at(text, end):  # "7 B" is billions unless a byte unit follows
+            factor = _SCALES[scale.group(1).lower()]
+            end = scale.end()
+        unit_hit = _unit_at(text, end)
+        if unit_hit is not None:
+            unit, unit_factor, stated, end = unit_hit
+        elif factor != 1.0:
+            unit, unit_factor, stated = "count", 1.0, scale.group(1) if scale else ""
+        else:
+            unit, unit_factor, stated = "count", 1.0, ""
+        if unit == "plus":  # "140+ GB": a lower bound, the unit after the plus
+            after = _unit_at(text, end)
+            unit, unit_factor, stated, end = after if after else ("count", 1.0, "", end)
+            bound = "ge"
+        else:
+            bound = _bound(text, start)
+        mult = factor * unit_factor
+        if high is not None:
+            bound = "range"
+        out.append(Quantity(
+            value=value * mult, unit=unit, bound=bound,
+            high=high * mult if high is not None else None,
+            precision=max(precision, high_precision) * mult, stated_unit=stated,
+            text=text[start:end], span=(start, end)))
+    return out
+
+
+def _skip_unit_and_scale(text: str, pos: int) -> int:
+    """Past a unit or scale right after a number ('5 MB - 50 MB', '0.1% to 1%')."""
+    scale = _SCALE.match(text, pos)
+    if scale:
+        pos = scale.end()
+    hit = _unit_at(text, pos)
+    return hit[3] if hit else pos
+
+
+def _bound(text: str, start: int) -> str:
+    before = text[max(0, start - 24):start]
+    if _BEFORE_LE.search(before):
+        return "le"
+    if _BEFORE_GE.search(before):
+        return "ge"
+    if _BEFORE_APPROX.search(before):
+        return "approx"
+    return "eq"

@@ -1,0 +1,438 @@
+"""Recognition: one sentence -> claim frames.
+
+normalise -> mentions (methods, models, modules, by longest lexicon match) -> quantities ->
+predicates (trigger words from `lexicon/predicates.yaml`; a word fills one trigger at most, so
+two predicates in one sentence give two frames) -> subject per frame (the nearest method that
+is not a baseline) -> polarity per frame -> conditions (model, rank, sizes, modules, merged …).
+Nothing here imports torch; every pattern is bounded and the sentence length is capped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from kbcheck.claims.lexicon import load
+from kbcheck.claims.normalise import normalise
+from kbcheck.claims.polarity import comparison, denial_prefix, negated
+from kbcheck.claims.quantities import find_quantities
+from verifiers._frame import Frame, Quantity
+
+MAX_CHARS = 1500  # one claim; longer text is not read (the budget of a linear pass stays small)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A method named in the sentence."""
+
+    id: str
+    scope: str  # in / out
+    kind: str  # method / tool
+    span: tuple[int, int]
+    baseline: bool
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What recognition made of one sentence: its frames, or why there are none."""
+
+    text: str
+    frames: tuple[Frame, ...]
+    reason: str = ""  # why no frame, when there is none
+
+
+# --- vocabularies, compiled once ---------------------------------------------------------
+
+def _alternation(names: list[str]) -> str:
+    return "|".join(sorted(names, key=len, reverse=True))
+
+
+@cache
+def _methods() -> tuple[re.Pattern, dict[str, dict[str, Any]]]:
+    by_name: dict[str, dict[str, Any]] = {}
+    groups = []
+    for i, entry in enumerate(load("methods")):
+        groups.append(f"(?P<m{i}>{_alternation(entry['names'])})")
+        by_name[f"m{i}"] = entry
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(groups) + r")(?![\w]|-(?:[a-z]))", re.I)
+    return pattern, by_name
+
+
+_BASELINE_BEFORE = re.compile(
+    r"(?:than|compared (?:to|with)|in comparison (?:to|with)|relative to|versus|vs\.?|unlike|"
+    r"instead of|rather than|over|similar to|just like|like|as with|on par with|match(?:es|ing)?|"
+    r"outperform(?:s|ing)?|beats?|built (?:up)?on|extends?)\s+(?:standard |vanilla |"
+    r"plain |regular |the |original |traditional |conventional )?$", re.I)
+
+
+def find_methods(text: str) -> list[Mention]:
+    """Every method named, with whether it is named as a baseline ('than LoRA')."""
+    pattern, entries = _methods()
+    out = []
+    for m in pattern.finditer(text):
+        entry = entries[m.lastgroup or ""]
+        before = text[max(0, m.start() - 30):m.start()]
+        out.append(Mention(entry["id"], entry["scope"], entry.get("kind", "method"),
+                           (m.start(), m.end()), bool(_BASELINE_BEFORE.search(before))))
+    return out
+
+
+@cache
+def _models() -> list[tuple[re.Pattern, dict[str, Any]]]:
+    return [(re.compile(rf"(?<![\w])(?:{_alternation(e['names'])})(?![a-z])", re.I), e)
+            for e in load("models")]
+
+
+_SIZE = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d)?)\s*-?\s*[bB](?![a-zA-Z])(?!\s*(?:bytes?|it)\b)")
+_MODEL_NOUN = re.compile(r"\s*(?:-?\s*param(?:eter)?s?\s+)?(?:[\w-]+\s+){0,2}?"
+                         r"(?:models?|LLMs?|networks?|language models?|checkpoints?|"
+                         r"fine-?tun\w*|finetun\w*|training)\b", re.I)
+
+
+def find_model(text: str) -> dict[str, Any]:
+    """The model a sentence names: {'family', 'size_b', 'preset', 'span'}; {} when none."""
+    sizes = list(_SIZE.finditer(text))
+    for pattern, entry in _models():
+        for m in pattern.finditer(text):
+            size = None
+            # the size right after ("LLaMA 65B", "Llama-2-70b") or right before ("65B LLaMA")
+            after = _SIZE.match(text, m.end() + (1 if text[m.end():m.end() + 1] in " -" else 0))
+            if after is None:
+                after = re.compile(r"\s*(?:[-\s]?(?:\d(?:\.\d)?|chat|hf|v\d))?\s*[-\s]\s*").match(
+                    text, m.end())
+                after = _SIZE.match(text, after.end()) if after else None
+            if after is not None:
+                size = after
+            else:
+                before = [s for s in sizes if 0 <= m.start() - s.end() <= 2]
+                size = before[-1] if before else None
+            if size is None and entry.get("only"):
+                size_b = float(entry["only"])
+            elif size is not None:
+                size_b = float(size.group(1))
+            else:
+                size_b = None
+            preset = None
+            if size_b is not None and entry.get("presets"):
+                preset = entry["presets"].get(int(size_b)) if size_b == int(size_b) else None
+            if entry["family"] == "llama" and re.search(r"llama[- ]?2|llama2", m.group(0), re.I):
+                preset = {7: "llama-7b", 13: "llama-13b", 70: "llama2-70b"}.get(
+                    int(size_b or 0))
+            span = (min(m.start(), size.start()) if size else m.start(),
+                    max(m.end(), size.end()) if size else m.end())
+            return {"family": entry["family"], "size_b": size_b, "preset": preset, "span": span}
+    for s in sizes:  # a bare size that names a model: "a 65B model", "70B models"
+        if _MODEL_NOUN.match(text, s.end()) or re.match(r"\s*(?:LLaMA|Llama)", text[s.end():]):
+            return {"family": "", "size_b": float(s.group(1)), "preset": None,
+                    "span": (s.start(), s.end())}
+    return {}
+
+
+@cache
+def _modules() -> list[tuple[re.Pattern, str]]:
+    return [(re.compile(rf"\b(?:{_alternation(e['names'])})", re.I), e["set"])
+            for e in load("modules")]
+
+
+def find_modules(text: str) -> tuple[str, tuple[int, int]] | None:
+    """The module set a sentence names ('query and value' -> qv), with its span."""
+    for pattern, name in _modules():
+        m = pattern.search(text)
+        if m:
+            return name, m.span()
+    return None
+
+
+_CONDITIONS = {
+    "r": re.compile(r"\b(?:r|rank|lora_r|lora_rank)\s*(?:=|of|:|is|-)?\s*(\d{1,5})\b"
+                    r"(?!\s*[x*]\s*\d)|\b(?:rank|r)-(\d{1,5})\b|\b(\d{1,5})-rank\b", re.I),
+    "alpha": re.compile(r"\b(?:alpha|lora_alpha)\s*(?:=|of|:|is)\s*(\d{1,5}(?:\.\d+)?)\b", re.I),
+    "dk": re.compile(r"\bd\s*=\s*k\s*=\s*(\d[\d,]{0,9})\b", re.I),
+    "d": re.compile(r"\b(?:d|d_model|hidden(?: size)?|in_dim)\s*=\s*(\d[\d,]{0,9})\b", re.I),
+    "k": re.compile(r"\b(?:k|out_dim)\s*=\s*(\d[\d,]{0,9})\b", re.I),
+    "shape": re.compile(r"(?<![\d.])(\d[\d,]{1,9})\s*(?:x|\*|-by-|\s+by\s+)\s*(\d[\d,]{1,9})"
+                        r"(?![\d,]*\s*(?:x|\*)\s*\d)"),
+    "batch": re.compile(r"\bbatch(?:[ _]size)?\s*(?:of|=|:)?\s*(\d{1,5})\b", re.I),
+    "seq": re.compile(r"\b(?:sequence length|seq(?:_len|uence)?|context(?: length)?|max_seq_len)"
+                      r"\s*(?:of|=|:)?\s*(\d{2,6})\b|\b(\d{2,6})[- ]tokens?\b", re.I),
+    "gpus": re.compile(r"\b(\d{1,3})\s*(?:x\s*|\*\s*)?(?:[\w-]+\s+){0,2}?(?:\d+\s*GB\s+)?"
+                       r"(?:GPUs|cards|A100s|H100s|3090s|4090s)\b|\b(\d{1,3})\s*x\s*\d+\s*GB\b"
+                       r"|\b(dual|two|multiple|several)\s+(?:[\w-]+\s+){0,2}?(?:GPUs|cards)\b",
+                       re.I),
+}
+_MERGED = re.compile(r"\b(?:merg\w*|fold(?:s|ed|ing)? (?:\w+ ){0,3}into|fus(?:e|ed|ing) into|"
+                     r"merge_and_unload|W\s*=\s*W0\s*\+\s*BA)", re.I)
+_UNMERGED = re.compile(r"\b(?:unmerged|not merged|without merging|separate(?:ly)? (?:weights|"
+                       r"adapters?|modules?)|kept separate|on the fly|dynamic(?:ally)?|"
+                       r"un-merged|before merging|side (?:branch|path)|extra (?:matmul|branch)|"
+                       r"additional (?:matmul|branch|forward)|separate weights)", re.I)
+_DTYPE = re.compile(r"\b(fp16|float16|bf16|bfloat16|fp32|float32|16-bit|32-bit|half precision|"
+                    r"8-bit|int8|4-bit|nf4|int4|fp4)\b", re.I)
+_DTYPES = {"fp16": "fp16", "float16": "fp16", "half precision": "fp16", "16-bit": "16bit",
+           "bf16": "bf16", "bfloat16": "bf16", "fp32": "fp32", "float32": "fp32",
+           "32-bit": "fp32", "8-bit": "int8", "int8": "int8", "4-bit": "nf4", "nf4": "nf4",
+           "int4": "nf4", "fp4": "fp4"}
+
+
+def _int(text: str) -> int | None:
+    try:
+        value = int(text.replace(",", ""))
+    except ValueError:
+        return None
+    return value if 0 < value < 10**9 else None
+
+
+def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
+    """Conditions a sentence states: rank, alpha, d and k, modules, model, merged, batch,
+    sequence length, dtypes, GPU count. Only what is written."""
+    found: dict[str, Any] = {}
+    spans: dict[str, tuple[int, int]] = {}
+    for name, pattern in _CONDITIONS.items():
+        m = pattern.search(text)
+        if not m:
+            continue
+        groups = [g for g in m.groups() if g is not None]
+        if not groups:
+            continue
+        if name == "shape":
+            d, k = _int(groups[0]), _int(groups[1])
+            if d and k and d >= 16 and k >= 16:
+                found.setdefault("d", d)
+                found.setdefault("k", k)
+                spans.setdefault("d", m.span())
+            continue
+        if name == "dk":
+            value = _int(groups[0])
+            if value:
+                found["d"] = found["k"] = value
+                spans["d"] = m.span()
+            continue
+        if name == "gpus":
+            word = groups[0].lower()
+            value = {"dual": 2, "two": 2, "multiple": 2, "several": 2}.get(word) or _int(word)
+            if value:
+                found["gpus"] = value
+                spans["gpus"] = m.span()
+            continue
+        value = _int(groups[0]) if name != "alpha" else float(groups[0])
+        if value:
+            found.setdefault(name, value)
+            spans.setdefault(name, m.span())
+    model = find_model(text)
+    if model:
+        spans["model"] = model.pop("span")
+        found["model"] = model
+    modules = find_modules(text)
+    if modules:
+        found["modules"], spans["modules"] = modules
+    unmerged = _UNMERGED.search(text)
+    merged = _MERGED.search(text)
+    if unmerged and merged:  # both named: which one a claim is about is not read
+        pass
+    elif unmerged:
+        found["merged"] = False
+        spans["merged"] = unmerged.span()
+    elif merged:
+        found["merged"] = True
+        spans["merged"] = merged.span()
+    direction = lr_direction(text)
+    if direction:
+        found["lr_direction"] = direction
+    dtypes = [_DTYPES[m.group(1).lower()] for m in _DTYPE.finditer(text)]
+    if dtypes:
+        found["dtypes"] = tuple(dict.fromkeys(dtypes))
+    return found, spans
+
+
+_B = r"\b(?:B|lora_B|the up(?:-projection)?(?: matrix)?|matrix B|B matrix)\b"
+_A = r"\b(?:A|lora_A|the down(?:-projection)?(?: matrix)?|matrix A|A matrix)\b"
+_SAME = re.compile(r"\b(?:same|equal|identical|uniform|shared|single)\s+(?:[\w-]+\s+)?"
+                   r"(?:learning[- ]rates?|lrs?)\b", re.I)
+
+
+def lr_direction(text: str) -> str:
+    """Which of B and A a sentence gives the larger learning rate: 'B>A', 'A>B', 'same', ''."""
+    if not re.search(r"learning[- ]rates?|\blrs?\b|\beta_?[AB]\b|lambda", text, re.I):
+        return ""
+    side = comparison(text, _B, _A)
+    if side == ">":
+        return "B>A"
+    if side == "<":
+        return "A>B"
+    return "same" if _SAME.search(text) else ""
+
+
+# --- quantities' roles ----------------------------------------------------------------------
+
+_ROLE_AFTER = [
+    ("gpu", re.compile(r"\s*(?:of\s+)?(?:[\w-]+\s+){0,2}?(?:GPUs?|cards?|VRAM|vram|A100|H100|"
+                       r"H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090|device)\b", re.I)),
+    ("adapter", re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:adapters?|checkpoints?|files?|"
+                           r"safetensors|weights file|in size|on disk)\b", re.I)),
+    ("model", re.compile(r"\s*(?:-?\s*param(?:eter)?s?\s+)?(?:[\w-]+\s+){0,1}?(?:models?|LLMs?|"
+                         r"LLaMA|Llama|network)\b", re.I)),
+    ("memory", re.compile(r"\s*(?:of\s+)?(?:[\w-]+\s+){0,2}?(?:memory|RAM|VRAM)\b", re.I)),
+    ("lr", re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:learning rates?|lr)\b", re.I)),
+]
+_ROLE_BEFORE = [
+    ("gpu", re.compile(r"(?:GPUs?|cards?|VRAM|A100|H100|RTX \d+|T4)\s*(?:with|of|has|\()?\s*"
+                       r"(?:only\s+)?$", re.I)),
+    ("adapter", re.compile(r"(?:adapters?|checkpoints?|files?)\s+(?:\w+\s+){0,3}?$", re.I)),
+    ("memory", re.compile(r"(?:memory|VRAM|RAM)\s+(?:\w+\s+){0,3}?$", re.I)),
+]
+
+
+def _role(text: str, q: Quantity) -> str:
+    for role, pattern in _ROLE_AFTER:
+        if pattern.match(text, q.span[1]):
+            if role == "model" and q.unit not in ("count", "params"):
+                continue
+            return role
+    before = text[max(0, q.span[0] - 40):q.span[0]]
+    for role, pattern in _ROLE_BEFORE:
+        if pattern.search(before):
+            return role
+    return ""
+
+
+# --- predicates -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Trigger:
+    """One compiled cue of a predicate."""
+
+    predicate: str
+    pattern: re.Pattern
+    sign: bool
+    weight: float
+    requires: re.Pattern | None
+    subjects: tuple[str, ...]
+    units: tuple[str, ...]
+    needs: tuple[str, ...]
+    facets: tuple[str, ...]
+    near: bool  # a modifier ("4-bit"): only a negation right before it denies it
+
+
+@cache
+def triggers() -> tuple[Trigger, ...]:
+    """Every predicate cue from the lexicon, compiled."""
+    out = []
+    for entry in load("predicates"):
+        for cue in entry["cues"]:
+            requires = cue.get("requires") or entry.get("requires")
+            out.append(Trigger(
+                entry["id"], re.compile(cue["re"], re.I), cue.get("sign", "+") == "+",
+                float(cue.get("weight", entry.get("weight", 1.0))),
+                re.compile(requires, re.I) if requires else None,
+                tuple(entry.get("subjects", ())), tuple(entry.get("units", ())),
+                tuple(entry.get("needs", ())), tuple(cue.get("facets", ())),
+                cue.get("neg") == "near"))
+    return tuple(out)
+
+
+def _hits(text: str, origin: int, names: list[tuple[int, int]]
+          ) -> list[tuple[Trigger, re.Match]]:
+    """The triggers that fire, one word filling one trigger: higher weight, then longer, wins.
+    Words inside a method's name ('Low-Rank Adaptation') are the name, not a trigger."""
+    found = []
+    for t in triggers():
+        if t.requires is not None and not t.requires.search(text):
+            continue
+        for m in t.pattern.finditer(text, origin):
+            if m.end() > m.start() and not any(a <= m.start() and m.end() <= b
+                                               for a, b in names):
+                found.append((t, m))
+                break
+    found.sort(key=lambda h: (-h[0].weight, -(h[1].end() - h[1].start()), h[1].start()))
+    taken: list[tuple[int, int]] = []
+    seen: set[str] = set()
+    out = []
+    for t, m in found:
+        if t.predicate in seen:
+            continue
+        if any(m.start() < b and a < m.end() for a, b in taken):
+            continue
+        taken.append(m.span())
+        seen.add(t.predicate)
+        out.append((t, m))
+    out.sort(key=lambda h: h[1].start())
+    return out
+
+
+def _subject(mentions: list[Mention], at: int, default: str) -> tuple[str, str]:
+    """(subject, baseline) for a trigger at `at`: the nearest non-baseline method before it,
+    else the first after it; tools count only where no method is named."""
+    subjects = [m for m in mentions if not m.baseline]
+    methods = [m for m in subjects if m.id != "tool"] or subjects
+    baseline = next((m.id for m in mentions if m.baseline), "")
+    before = [m for m in methods if m.span[0] < at]
+    if before:
+        return before[-1].id, baseline
+    if methods:
+        return methods[0].id, baseline
+    if mentions and all(m.baseline for m in mentions):
+        return "other", baseline  # "10x fewer than LoRA": the subject is something else
+    return default, baseline
+
+
+def recognise(sentence: str, default_subject: str = "lora") -> Reading:
+    """The frames of one sentence (several when it states several things)."""
+    text = normalise(sentence)
+    if len(text) > MAX_CHARS:
+        return Reading(text[:200], (), f"longer than {MAX_CHARS} characters: not read as one "
+                       "claim")
+    origin = denial_prefix(text)
+    denied = origin > 0
+    mentions = find_methods(text)
+    quantities = [Quantity(**{**q.__dict__, "role": _role(text, q)})
+                  for q in find_quantities(text)]
+    conditions, spans = read_conditions(text)
+    hits = _hits(text, origin, [m.span for m in mentions])
+    cues = _cues(text)
+    frames = []
+    for t, m in hits:
+        subject, baseline = _subject(mentions, m.start(), default_subject)
+        if t.subjects and subject not in t.subjects:
+            continue
+        start = m.start()
+        origin_here = max(origin, start - 12) if t.near else origin
+        polarity = t.sign != negated(text, start, m.end(), origin_here)
+        if denied:
+            polarity = not polarity
+        mine = _nearest(tuple(q for q in quantities if q.unit in t.units), hits, m, t)
+        if t.needs and not any(q.unit in t.needs for q in mine):
+            continue
+        frame_spans = {"predicate": m.span(), **spans}
+        frames.append(Frame(subject=subject, predicate=t.predicate, text=text,
+                            polarity=polarity, quantities=mine, baseline=baseline,
+                            conditions=dict(conditions), cues=cues + t.facets,
+                            spans=frame_spans))
+    reason = "" if frames else "no predicate of the lexicon was recognised"
+    return Reading(text, tuple(frames), reason)
+
+
+def _nearest(mine: tuple[Quantity, ...], hits: list, m: re.Match, t: Trigger
+             ) -> tuple[Quantity, ...]:
+    """The quantities of a frame: those in its units nearer its trigger than any other
+    trigger that takes the same unit."""
+    out = []
+    for q in mine:
+        centre = (q.span[0] + q.span[1]) / 2
+        mine_d = abs(centre - (m.start() + m.end()) / 2)
+        rivals = [abs(centre - (mm.start() + mm.end()) / 2) for tt, mm in hits
+                  if tt is not t and q.unit in tt.units and q.unit != "count"]
+        if all(mine_d <= d for d in rivals):
+            out.append(q)
+    return tuple(out)
+
+
+@cache
+def _cue_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    return tuple((name, re.compile(p, re.I)) for name, p in load("cues").items())
+
+
+def _cues(text: str) -> tuple[str, ...]:
+    """The named word classes of lexicon/cues.yaml that the sentence contains."""
+    return tuple(name for name, p in _cue_patterns() if p.search(text))

@@ -1,0 +1,128 @@
+"""The claim-frame layer: quantities, polarity, subjects, the seed truths, other methods left
+alone, hostile input in linear time, and the verifier registry's contract."""
+
+from __future__ import annotations
+
+import pytest
+
+from kbcheck.claims import recognise
+from kbcheck.claims.quantities import find_quantities
+from kbcheck.models import Claim
+from kbcheck.pairing import claim_table, pair_claim
+from verifiers import registry
+
+REGISTRY = registry(include_entry_points=False)
+
+
+def pair(text: str, subject: str = "lora"):
+    return pair_claim(Claim(id="t", path="t.md", text=text, origin="body"), REGISTRY,
+                      default_subject=subject)[0]
+
+
+@pytest.mark.parametrize(("text", "value", "unit", "bound", "precision"), [
+    ("a 99.6% reduction", 99.6, "pct", "eq", 0.05),
+    ("up to 10,000x fewer", 10000, "x", "le", 5000),
+    ("sixteen times larger", 16, "x", "eq", 0.5),
+    ("140+ GB of weights", 140e9, "bytes", "ge", 5e9),
+    ("a 48-gigabyte card", 48e9, "bytes", "eq", 0.5e9),
+    ("16 MiB on disk", 16 * 2**20, "bytes", "eq", 0.5 * 2**20),
+    ("about 4.2 million trainable parameters", 4.2e6, "params", "approx", 0.05e6),
+    ("a quarter of a bit per parameter", 0.25, "bits", "eq", 0.005),
+])
+def test_quantities_read_value_unit_bound_and_precision(text, value, unit, bound, precision):
+    q = find_quantities(recognise(text).text)[0]
+    assert (q.unit, q.bound) == (unit, bound)
+    assert q.value == pytest.approx(value) and q.precision == pytest.approx(precision)
+
+
+def test_a_range_is_one_quantity():
+    q = find_quantities("adapters of 5-50 MB")[0]
+    assert (q.value, q.high, q.bound) == (5e6, 50e6, "range")
+
+
+@pytest.mark.parametrize(("text", "polarity"), [
+    ("The pretrained weights stay frozen during training.", True),
+    ("The base weights are never updated.", True),
+    ("LoRA updates every pretrained weight.", False),
+    ("It is a myth that LoRA keeps the base frozen.", False),
+    ("The original weights are not modified at all by training.", True),
+])
+def test_polarity_of_the_frozen_base_predicate(text, polarity):
+    frames = [f for f in recognise(text).frames if f.predicate == "base_frozen"]
+    assert frames and frames[0].polarity is polarity
+
+
+def test_two_claims_in_one_sentence_give_two_frames():
+    frames = recognise("LoRA freezes the weights and injects trainable low-rank "
+                       "decomposition matrices into every layer.").frames
+    assert {f.predicate for f in frames} >= {"base_frozen", "rank_bounded"}
+
+
+def test_comparison_direction_is_read():
+    assert recognise("B is given a larger learning rate than A.").frames[0].conditions[
+        "lr_direction"] == "B>A"
+    assert recognise("LoRA+ gives A a higher learning rate than B.").frames[0].conditions[
+        "lr_direction"] == "A>B"
+
+
+def test_seed_truths_pair_with_the_decisive_values():
+    p = pair("For d=k=4096, r=16: 99.6% reduction")
+    assert (p.verifier, p.params["d"], p.params["r"], p.params["pct"]) == (
+        "lora.param_count", 4096, 16, 99.6)
+    p = pair("QLoRA: 65B fine-tuning on a single 48GB GPU")
+    assert (p.verifier, p.params["size_b"], p.params["gpu_gb"]) == ("lora.qlora_memory", 65, 48)
+    p = pair("This enables fine-tuning 70B models on a single consumer GPU", subject="qlora")
+    assert (p.verifier, p.params["gpu"]) == ("lora.qlora_memory", "consumer")
+    for text in ("LoRA has 13,547 GitHub stars.", "The paper has 19,123 citations as of May."):
+        assert pair(text).verifier is None
+
+
+SWAPPABLE = [
+    "LoRA freezes the pretrained weights and trains only A and B.",
+    "LoRA reduces the number of trainable parameters by 10,000 times.",
+    "LoRA weights can be merged into the base model, so there is no inference latency.",
+    "LoRA trains 0.1% of the parameters of LLaMA 7B at rank 8.",
+    "With LoRA, B is initialised to zero so the model starts from the pretrained weights.",
+    "LoRA adapters can be hot-swapped on one base model without reloading it.",
+]
+
+
+@pytest.mark.parametrize("text", SWAPPABLE)
+@pytest.mark.parametrize("other", ["VeRA", "AdaLoRA", "IA3", "PiSSA"])
+def test_another_method_never_pairs_with_a_lora_verifier(text, other):
+    assert pair(text).verifier is not None  # the LoRA sentence itself is checkable
+    swapped = pair(text.replace("LoRA", other, 1))
+    assert swapped.verifier is None, (other, text, swapped.params)
+
+
+def test_a_comparison_with_lora_is_not_about_lora():
+    assert pair("This method needs 10x fewer trainable parameters than LoRA.").verifier is None
+
+
+@pytest.mark.parametrize("hostile", [
+    "1" * 100_000, "1," * 50_000, "[" * 100_000, "1111k stars " * 8_000,
+    ("LoRA " + "4096 x " * 20_000), ("trains " + "9" * 99_000 + "% of parameters"),
+])
+def test_hostile_sentences_are_read_in_bounded_time(hostile):
+    reading = recognise(hostile)  # bounded: the length cap, then single-pass patterns
+    assert len(reading.frames) <= 32
+    pair(hostile)
+
+
+def test_registry_contract():
+    table = claim_table(REGISTRY)
+    seen: dict[tuple[str, str], str] = {}
+    for vid, v in REGISTRY.items():
+        assert v.claims and v.to_params is not None and v.examples, vid
+        for key in v.claims:
+            assert key not in seen, f"{key} claimed by {seen.get(key)} and {vid}"
+            seen[key] = vid
+        assert v.requires.device in ("cpu", "cuda")
+        for example in v.examples:
+            p = pair(example)
+            assert any(f.verifier == vid for f in p.frames), (vid, example, p.reason)
+            for f in p.frames:
+                if f.verifier == vid:
+                    v.resolve_params(f.params)  # canonical and in bounds
+                    assert all(not isinstance(x, str) or len(x) < 40 for x in f.params.values())
+    assert table
