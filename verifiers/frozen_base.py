@@ -153,8 +153,8 @@ def _torch_lm(seed: int) -> Any:
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A `base_frozen` frame checks that the base stays frozen (a sentence saying it is updated
     is that claim denied: the pipeline turns the verdict round; the facet `deployment` is a
-    claim about serving, not training); a `first_step_grad` frame
-    checks which of A and B gets the first gradient (`a_and_b`: both, else only B)."""
+    claim about serving, not training); a `first_step_grad` frame checks which of A and B gets
+    the first gradient (`a_and_b`: both, else only B)."""
     if frame.predicate == "base_frozen":
         if frame.has("deployment"):
             return ("the sentence is about the base weights at deployment, where merging writes "

@@ -32,8 +32,9 @@ PARAMS = (
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A `hot_swap` frame checks that adapters switch on one loaded base that is never reloaded
     or copied (a sentence saying a reload or copy is needed is that claim denied). Switching
-    merged adapters, a compiled model, or adapters of different ranks swapped in place are
-    other questions: this verifier switches unmerged adapters of one rank, eagerly."""
+    merged adapters, a compiled model, or which adapters may be swapped in place (ranks,
+    targets, hyper-parameters) are other questions: this verifier switches unmerged adapters
+    of one config, eagerly."""
     if frame.predicate != "hot_swap":
         return f"no claim of this verifier is read from '{frame.predicate}'"
     if frame.conditions.get("merged") is True:
@@ -43,8 +44,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return ("the sentence is about recompilation of a compiled model, which this verifier "
                 "does not measure")
     if frame.has("ranks_differ"):
-        return ("the sentence is about swapping adapters of different ranks in place; this "
-                "verifier switches adapters of one rank")
+        return ("the sentence is about which adapters can be swapped in place (their ranks, "
+                "targets, hyper-parameters); this verifier switches adapters of one config")
     return {"claim": "no_reload"}
 
 

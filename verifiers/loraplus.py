@@ -70,6 +70,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return {"claim": "improves_convergence"}
     if frame.predicate != "lr_ratio":
         return f"no claim of this verifier is read from '{frame.predicate}'"
+    if direction == "same" and (frame.has("different_lr") or frame.has("lr_split")):
+        return ("it speaks of one learning rate and of separate ones for A and B; which it "
+                "asserts is not read")
     if direction == "A>B":
         claim = "a_higher_lr"
     elif direction == "B>A":

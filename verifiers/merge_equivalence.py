@@ -110,7 +110,9 @@ _FP32 = ("fp32",)
 
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A `mergeable` frame checks that merged outputs equal unmerged ones (a sentence saying
-    merging changes them is that claim denied), in fp32, at the sizes the sentence states."""
+    merging changes them is that claim denied), in fp32, at the sizes the sentence states. A
+    claim about lost precision (facet `precision`) leaves the dtype open: it is never refuted
+    without one."""
     if frame.predicate != "mergeable":
         return f"no claim of this verifier is read from '{frame.predicate}'"
     if frame.has("merge_as_time"):
@@ -128,6 +130,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         value = frame.conditions.get(name)
         if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= top:
             params[name] = float(value) if name == "alpha" else int(value)
+    if frame.has("precision") and not frame.conditions.get("dtypes"):
+        # how much rounding merging costs depends on the dtype, which the sentence leaves out
+        params["_open"] = ["dtype"]
     return params
 
 

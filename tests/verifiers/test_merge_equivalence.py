@@ -60,6 +60,14 @@ def test_sizes_and_dtype():
                                     "outputs.").frames if f.predicate == "mergeable")
     assert frame.verifier is None and "fp32" in frame.reason
 
+
+def test_lost_precision_leaves_the_dtype_open():
+    """Rounding is what merging costs, and its size depends on the dtype: never refuted
+    without one."""
+    frame = _frame("merge_and_unload() induces a loss of accuracy in the model parameters.")
+    assert frame.open == ["dtype"] and not frame.polarity
+    assert _frame("Merging a LoRA adapter is lossy.").open == []
+
 def test_merge_keeps_outputs_and_the_opposite_is_refuted():
     params = VERIFIER.resolve_params({"claim": "equal", "d": 64, "k": 48, "r": 4})
     out = VERIFIER.run(params)
