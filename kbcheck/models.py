@@ -203,6 +203,9 @@ class FramePairing(BaseModel):
     # What was measured is a lower bound of what the claim needs (QLoRA's 4-bit memory for a
     # 16-bit claim): it can refute the claim, never support it.
     lower_bound: bool = False
+    # A condition the claim needs and leaves out (e.g. "only in fp32"): a measured `supported`
+    # becomes `conditional` with it.
+    condition: str = ""
     reason: str = ""
 
 

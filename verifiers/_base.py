@@ -118,7 +118,10 @@ class Verifier:
     `claims` are the (subject, predicate) pairs of claim frames it checks ("*" for any
     subject); `to_params(frame)` is pure: canonical parameters for `run`, or a sentence saying
     why the frame cannot be checked. A returned "_open" entry lists decisive values the frame
-    did not state (the verifier then enumerates them; a refutation needs none open).
+    did not state (the verifier then enumerates them; a refutation needs none open);
+    "_condition" names a condition the claim needs and leaves out (a measured `supported`
+    becomes `conditional`); "_lower_bound" says the measurement only bounds the claim from
+    below (it can refute, never support).
     `examples` are sentences that must pair back to this verifier (the conformance test)."""
 
     id: str

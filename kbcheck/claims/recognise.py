@@ -313,6 +313,7 @@ class Trigger:
     needs: tuple[str, ...]
     facets: tuple[str, ...]
     near: bool  # a modifier ("4-bit"): only a negation right before it denies it
+    marks: tuple[tuple[str, re.Pattern], ...]  # facets set when the sentence contains a pattern
 
 
 @cache
@@ -328,7 +329,8 @@ def triggers() -> tuple[Trigger, ...]:
                 re.compile(requires, re.I) if requires else None,
                 tuple(entry.get("subjects", ())), tuple(entry.get("units", ())),
                 tuple(entry.get("needs", ())), tuple(cue.get("facets", ())),
-                cue.get("neg") == "near"))
+                cue.get("neg") == "near",
+                tuple((name, re.compile(p, re.I)) for name, p in entry.get("marks", {}).items())))
     return tuple(out)
 
 
@@ -407,7 +409,8 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
         frame_spans = {"predicate": m.span(), **spans}
         frames.append(Frame(subject=subject, predicate=t.predicate, text=text,
                             polarity=polarity, quantities=mine, baseline=baseline,
-                            conditions=dict(conditions), cues=cues + t.facets,
+                            conditions=dict(conditions),
+                            cues=cues + t.facets + tuple(n for n, p in t.marks if p.search(text)),
                             spans=frame_spans))
     reason = "" if frames else "no predicate of the lexicon was recognised"
     return Reading(text, tuple(frames), reason)
