@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -35,7 +34,8 @@ def load_devset(path: Path = DEVSET) -> list[dict]:
     if not path.is_file():
         return []
     return [{"id": e["id"], "text": " ".join(str(e["text"]).split()), "verdict": e["verdict"],
-             "family": e["family"]} for e in yaml.safe_load(path.read_text(encoding="utf-8"))]
+             "family": e["family"], "source": e.get("source", "")}
+            for e in yaml.safe_load(path.read_text(encoding="utf-8"))]
 
 
 def load_corpus(folder: Path = CORPUS) -> list[dict]:
@@ -56,26 +56,33 @@ def judge(entries: list[dict], *, pair_only: bool = False) -> list[dict]:
     from kbcheck.pipeline import check_articles, collect_claims
     from kbcheck.runner import RunOptions
 
-    facts = [{"id": e["id"], "statement": e["text"]} for e in entries]
-    doc = "---\n" + yaml.safe_dump({"id": "bench", "title": "bench", "atomic_facts": facts},
-                                   sort_keys=False, allow_unicode=True) + "---\nbench\n"
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.md"
-        path.write_text(doc, encoding="utf-8")
-        article = load_text(doc, str(path)).article
-    assert article is not None, "the scratch article did not load"
+    # One article per source, titled as the source (as the devset's README asks): a sentence
+    # that names no method is read as being about the article's subject.
+    by_source: dict[str, list[dict]] = {}
+    for e in entries:
+        by_source.setdefault(e.get("source") or "LoRA", []).append(e)
+    articles = []
+    for i, (title, group) in enumerate(by_source.items()):
+        facts = [{"id": e["id"], "statement": e["text"]} for e in group]
+        doc = "---\n" + yaml.safe_dump({"id": f"bench-{i}", "title": title,
+                                        "atomic_facts": facts},
+                                       sort_keys=False, allow_unicode=True) + "---\nbench\n"
+        article = load_text(doc, f"bench-{i}.md").article
+        assert article is not None, "a scratch article did not load"
+        articles.append(article)
     if pair_only:
         from kbcheck.pairing import pair_claims
+        from kbcheck.pipeline import default_subjects
         from verifiers import registry
 
-        claims = collect_claims([article])
-        pairings, _ = pair_claims(claims, registry())
+        claims = collect_claims(articles)
+        pairings, _ = pair_claims(claims, registry(), default_subjects(articles))
         got = {c.fact_id: (p.verifier or "-", "paired" if p.verifier else "unverifiable",
                            p.reason) for c, p in zip(claims, pairings, strict=True)}
     else:
         options = RunOptions(cache=ResultCache(ROOT / ".kbcheck-cache" / "results"),
                              evidence_dir=ROOT / "reports" / "evidence")
-        report = check_articles([article], options=options)
+        report = check_articles(articles, options=options)
         got = {r.claim.fact_id: (r.pairing.verifier or "-", r.verdict.value, r.explanation)
                for r in report.claims}
     out = []

@@ -33,6 +33,21 @@ _BENCHMARK = re.compile(
     r"scores?|outperform\w*|on par with|comparable (?:performance|quality|results))\b", re.I)
 
 
+# Sentences that assert nothing of their own: questions, advice, and claims reported from
+# someone else without being made ("some posts claim that ...").
+_NOT_ASSERTED = [
+    (re.compile(r"\?\s*$"), "a question, not a claim"),
+    (re.compile(r"\b(?:we|I) (?:strongly )?(?:recommend|suggest|advise)\b|\brule of thumb\b|"
+                r"\bbest practice\b|^\s*(?:tip|advice)\s*:|^\s*(?:use|try|consider|avoid|make "
+                r"sure)\b", re.I), "advice, not a measurable statement"),
+    (re.compile(r"\b(?:some|many|several|a few)\s+(?:[\w-]+\s+){0,2}(?:say|claim|argue|believe|"
+                r"suggest|report)\b|\b(?:it is|it's)\s+(?:often\s+|sometimes\s+|widely\s+)?"
+                r"(?:said|claimed|rumou?red|believed)\s+that\b|\bclaims?\s+that\b[^.;]{0,200}"
+                r"\b(?:but|though|although)\b[^.;]{0,80}\b(?:not|never|n't|untested|unverified)\b",
+                re.I), "reported speech: the sentence attributes the claim without making it"),
+]
+
+
 @cache
 def _methods() -> dict[str, dict]:
     return {m["id"]: m for m in load("methods")}
@@ -127,6 +142,9 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
     if claim.pinned is not None:
         return _pinned(claim, registry)
     table = claim_table(registry) if table is None else table
+    for pattern, why in _NOT_ASSERTED:
+        if pattern.search(claim.text):
+            return Pairing(claim_id=claim.id, reason=why), []
     reading = recognise(claim.text, default_subject)
     frames = [pair_frame(f, registry, table) for f in reading.frames]
     paired = [f for f in frames if f.verifier]

@@ -66,8 +66,8 @@ def default_subjects(articles: Iterable[Article]) -> dict[str, str]:
 
     out = {}
     for a in articles:
-        named = [m for m in find_methods(a.title or "") if m.scope == "in"]
-        if named:
+        named = [m for m in find_methods(a.title or "") if not m.baseline and m.kind != "tool"]
+        if named:  # an article about VeRA makes its unnamed sentences VeRA's, out of scope
             out[a.path] = named[0].id
     return out
 

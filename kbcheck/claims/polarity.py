@@ -16,14 +16,17 @@ _CUE = re.compile(
     r"\b(?:not(?!\s+(?:only|just|merely)\b)|never|no longer|cannot|can ?not|without|"
     r"no(?!\s+(?:more|less|fewer|longer|matter)\s+than\b)|nothing|neither|nor|none|nobody|"
     r"hardly|fails? to|failed to|unable to|free of|eliminat\w*|avoid\w*|"
-    r"zero(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact)))\b|n't\b",
+    r"zero(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact))|"
+    r"(?:does|do|did|is|are|was|were|has|have|had|ca|wo|could|should|would|need)nt)\b|n't\b",
     re.I)
 # Where a negation's scope ends: punctuation that closes a clause, and contrast/relative words.
 _END = re.compile(r"[;:,.!?()]| - |\b(?:but|however|although|though|whereas|while|yet|which|"
                   r"who|whose|because|since|so|and then|except|unlike|instead)\b", re.I)
 _DENIAL = re.compile(
     r"^\s*(?:contrary to (?:popular|common) belief,?\s*|"
-    r"(?:it\s+is|it's|it\s+was)\s+(?:simply\s+|also\s+)?(?:not\s+(?:true|the\s+case|correct)|"
+    r"(?:it\s+is|it's|it\s+was|it\s+isn't|it\s+isnt)\s+(?:simply\s+|also\s+)?"
+    r"(?:(?:not\s+)?(?:true|the\s+case|correct)(?<!\bis\strue)(?<!\bis\sthe\scase)"
+    r"(?<!\bis\scorrect)|"
     r"false|untrue|a\s+(?:common\s+)?(?:myth|misconception|mistake)|wrong|incorrect)\s+"
     r"(?:to\s+(?:say|claim|think|assume)\s+)?that\s+|"
     r"(?:a\s+)?(?:common\s+)?(?:myth|misconception)\s*(?:is|:)\s*(?:that\s+)?)", re.I)
@@ -35,6 +38,16 @@ def denial_prefix(text: str) -> int:
     0."""
     m = _DENIAL.match(text)
     return m.end() if m else 0
+
+
+_CLAUSE_END = re.compile(r"[;:]|\s-\s|\.\s|\b(?:but|however|instead|in fact|actually)\b", re.I)
+
+
+def denial_end(text: str, start: int) -> int:
+    """Where a sentence-level denial that opens at `start` stops: the end of its clause ('It is
+    a myth that LoRA retrains W: the weights are left alone' denies only the first part)."""
+    m = _CLAUSE_END.search(text, start)
+    return m.start() if m else len(text)
 
 
 def negated(text: str, start: int, end: int, origin: int = 0) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 
 from kbcheck.claims.lexicon import load
 from kbcheck.claims.normalise import normalise
-from kbcheck.claims.polarity import comparison, denial_prefix, negated
+from kbcheck.claims.polarity import comparison, denial_end, denial_prefix, negated
 from kbcheck.claims.quantities import find_quantities
 from verifiers._frame import Frame, Quantity
 
@@ -51,13 +51,13 @@ def _alternation(names: list[str]) -> str:
 
 @cache
 def _methods() -> tuple[re.Pattern, dict[str, dict[str, Any]]]:
-    by_name: dict[str, dict[str, Any]] = {}
-    groups = []
-    for i, entry in enumerate(load("methods")):
-        groups.append(f"(?P<m{i}>{_alternation(entry['names'])})")
-        by_name[f"m{i}"] = entry
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(groups) + r")(?![\w]|-(?:[a-z]))", re.I)
-    return pattern, by_name
+    """One alternation of every method name, the longest first (so 'LoRA-FA' is LoRA-FA and
+    'LoRA-based' is LoRA), each name in a group that says whose name it is."""
+    names = [(name, entry) for entry in load("methods") for name in entry["names"]]
+    names.sort(key=lambda n: len(n[0]), reverse=True)
+    by_group = {f"m{i}": entry for i, (_, entry) in enumerate(names)}
+    groups = "|".join(f"(?P<m{i}>{name})" for i, (name, _) in enumerate(names))
+    return re.compile(rf"(?<![\w-])(?:{groups})(?![\w+])", re.I), by_group
 
 
 _BASELINE_BEFORE = re.compile(
@@ -386,7 +386,7 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
         return Reading(text[:200], (), f"longer than {MAX_CHARS} characters: not read as one "
                        "claim")
     origin = denial_prefix(text)
-    denied = origin > 0
+    denied_until = denial_end(text, origin) if origin else 0
     mentions = find_methods(text)
     quantities = [Quantity(**{**q.__dict__, "role": _role(text, q)})
                   for q in find_quantities(text)]
@@ -401,7 +401,7 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
         start = m.start()
         origin_here = max(origin, start - 12) if t.near else origin
         polarity = t.sign != negated(text, start, m.end(), origin_here)
-        if denied:
+        if m.start() < denied_until:
             polarity = not polarity
         mine = _nearest(tuple(q for q in quantities if q.unit in t.units), hits, m, t)
         if t.needs and not any(q.unit in t.needs for q in mine):
