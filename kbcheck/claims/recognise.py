@@ -32,6 +32,7 @@ class Mention:
     kind: str  # method / tool
     span: tuple[int, int]
     baseline: bool
+    generic: bool = False  # a description ('low-rank adaptation') rather than a name
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ def find_methods(text: str) -> list[Mention]:
         entry = entries[m.lastgroup or ""]
         before = text[max(0, m.start() - 30):m.start()]
         out.append(Mention(entry["id"], entry["scope"], entry.get("kind", "method"),
-                           (m.start(), m.end()), bool(_BASELINE_BEFORE.search(before))))
+                           (m.start(), m.end()), bool(_BASELINE_BEFORE.search(before)),
+                           bool(entry.get("generic"))))
     return out
 
 
@@ -363,15 +365,22 @@ def _hits(text: str, origin: int, names: list[tuple[int, int]]
     return out
 
 
-def _subject(mentions: list[Mention], at: int, default: str) -> tuple[str, str]:
-    """(subject, baseline) for a trigger at `at`: the nearest non-baseline method before it,
-    else the first after it; tools count only where no method is named."""
+_CLAUSE = re.compile(r"[;,(]|\s-\s|\b(?:whereas|while|whilst|but|unlike|although)\b", re.I)
+
+
+def _subject(text: str, mentions: list[Mention], at: int, default: str) -> tuple[str, str]:
+    """(subject, baseline) for a trigger at `at`: the nearest method named before it in its own
+    clause, else the first method the sentence names (its grammatical subject, as a rule).
+    Baselines ('than LoRA') are never the subject; a description ('low-rank adaptation')
+    only when nothing is named; tools only when no method is."""
     subjects = [m for m in mentions if not m.baseline]
-    methods = [m for m in subjects if m.id != "tool"] or subjects
+    methods = ([m for m in subjects if m.kind != "tool" and not m.generic]
+               or [m for m in subjects if m.kind != "tool"] or subjects)
     baseline = next((m.id for m in mentions if m.baseline), "")
-    before = [m for m in methods if m.span[0] < at]
-    if before:
-        return before[-1].id, baseline
+    clause = max((b.end() for b in _CLAUSE.finditer(text, 0, at)), default=0)
+    near = [m for m in methods if clause <= m.span[0] < at]
+    if near:
+        return near[-1].id, baseline
     if methods:
         return methods[0].id, baseline
     if mentions and all(m.baseline for m in mentions):
@@ -395,7 +404,7 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     cues = _cues(text)
     frames = []
     for t, m in hits:
-        subject, baseline = _subject(mentions, m.start(), default_subject)
+        subject, baseline = _subject(text, mentions, m.start(), default_subject)
         if t.subjects and subject not in t.subjects:
             continue
         start = m.start()
