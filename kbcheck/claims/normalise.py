@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _CHARS = str.maketrans({
     "\u00d7": "x", "\u22c5": "*", "\u00b7": "*", "\u2013": "-", "\u2014": " - ", "\u2212": "-",
@@ -111,15 +112,25 @@ def _orders(m: re.Match) -> str:
     return f"{10 ** min(int(m.group(1)), 12)}x"
 
 
+_HAS_FRACTION = re.compile(r"half|third|quarter|fifth|eighth", re.I)
+_HAS_MULTIPLIER = re.compile(r"twice|thrice|doubl|order", re.I)
+
+
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
-    """The uniform form of a sentence that recognition reads."""
+    """The uniform form of a sentence that recognition reads (each step only where the
+    sentence has what it rewrites; a sentence is normalised once however often it is asked)."""
     text = unicodedata.normalize("NFKC", text).translate(_CHARS)
-    for pattern, repl in _LATEX:
-        text = pattern.sub(repl, text)
-    text = _FRACTION_WORDS.sub(lambda m: _FRACTIONS[m.group(0).lower()], text)
+    if "\\" in text or "$" in text or "{" in text:
+        for pattern, repl in _LATEX:
+            text = pattern.sub(repl, text)
+    if _HAS_FRACTION.search(text):
+        text = _FRACTION_WORDS.sub(lambda m: _FRACTIONS[m.group(0).lower()], text)
     text = _number_words(text)
-    for pattern, repl in _MULTIPLIERS:
-        text = pattern.sub(repl if repl is not None else _orders, text)
-    for pattern, repl in _UNITS:
-        text = pattern.sub(repl, text)
+    if _HAS_MULTIPLIER.search(text):
+        for pattern, repl in _MULTIPLIERS:
+            text = pattern.sub(repl if repl is not None else _orders, text)
+    if any(c.isdigit() for c in text) or "percent" in text.lower() or "per cent" in text:
+        for pattern, repl in _UNITS:
+            text = pattern.sub(repl, text)
     return " ".join(text.split())

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from kbcheck.claims.anchors import anchors
 from kbcheck.claims.lexicon import load
 from kbcheck.claims.normalise import normalise
 from kbcheck.claims.polarity import comparison, denial_end, denial_prefix, negated
@@ -87,7 +88,8 @@ def _models() -> list[tuple[re.Pattern, dict[str, Any]]]:
             for e in load("models")]
 
 
-_SIZE = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d)?)\s*-?\s*[bB](?![a-zA-Z])(?!\s*(?:bytes?|it)\b)")
+_SIZE = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d)?)\s*-?\s*(?:[bB](?![a-zA-Z])(?!\s*(?:bytes?|it)\b)|"
+                   r"billion\b|bn\b)")
 _MODEL_NOUN = re.compile(r"\s*(?:-?\s*param(?:eter)?s?\s+)?(?:[\w-]+\s+){0,2}?"
                          r"(?:models?|LLMs?|networks?|language models?|checkpoints?|"
                          r"fine-?tun\w*|finetun\w*|training)\b", re.I)
@@ -316,6 +318,7 @@ class Trigger:
     facets: tuple[str, ...]
     near: bool  # a modifier ("4-bit"): only a negation right before it denies it
     marks: tuple[tuple[str, re.Pattern], ...]  # facets set when the sentence contains a pattern
+    anchors: tuple[str, ...] | None  # one of these is in every match (None: always search)
 
 
 @cache
@@ -332,8 +335,14 @@ def triggers() -> tuple[Trigger, ...]:
                 tuple(entry.get("subjects", ())), tuple(entry.get("units", ())),
                 tuple(entry.get("needs", ())), tuple(cue.get("facets", ())),
                 cue.get("neg") == "near",
-                tuple((name, re.compile(p, re.I)) for name, p in entry.get("marks", {}).items())))
+                tuple((name, re.compile(p, re.I)) for name, p in entry.get("marks", {}).items()),
+                anchors(cue["re"])))
     return tuple(out)
+
+
+@cache
+def _all_anchors() -> frozenset[str]:
+    return frozenset(a for t in triggers() for a in t.anchors or ())
 
 
 def _hits(text: str, origin: int, names: list[tuple[int, int]]
@@ -341,9 +350,17 @@ def _hits(text: str, origin: int, names: list[tuple[int, int]]
     """The triggers that fire, one word filling one trigger: higher weight, then longer, wins.
     Words inside a method's name ('Low-Rank Adaptation') are the name, not a trigger."""
     found = []
+    lowered = text.lower()
+    present = {a for a in _all_anchors() if a in lowered}
+    required: dict[re.Pattern, bool] = {}
     for t in triggers():
-        if t.requires is not None and not t.requires.search(text):
-            continue
+        if t.anchors is not None and present.isdisjoint(t.anchors):
+            continue  # cannot match: none of its literal anchors is in the sentence
+        if t.requires is not None:
+            if t.requires not in required:
+                required[t.requires] = t.requires.search(text) is not None
+            if not required[t.requires]:
+                continue
         for m in t.pattern.finditer(text, origin):
             if m.end() > m.start() and not any(a <= m.start() and m.end() <= b
                                                for a, b in names):

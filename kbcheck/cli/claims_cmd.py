@@ -53,12 +53,26 @@ def claims(
     for c, p in zip(found, pairings, strict=True):
         where = f"{Path(c.path).name}:{c.line or '?'}" + (f" {c.fact_id}" if c.fact_id else "")
         text = c.text if len(c.text) <= 120 else c.text[:117] + "..."
-        detail = (", ".join(f"{k}={v}" for k, v in p.params.items()) or "(defaults)"
-                  if p.verifier else p.reason)
-        table.add_row(where, text, (p.verifier or "-") + (" (pinned)" if p.pinned else ""), detail)
+        table.add_row(where, text, (p.verifier or "-") + (" (pinned)" if p.pinned else ""),
+                      _detail(p))
     console = _console()
     console.print(table)
     for f in findings:
         console.print(f"{f.path}:{f.line}: {f.severity.value}: {f.message} ({f.hint})",
                       markup=False)
     raise typer.Exit(1 if findings else 0)
+
+
+def _detail(p) -> str:
+    """Each frame as read (subject / predicate, denied or not) with its parameters or why none;
+    a pinned or unpaired claim: its parameters or reason."""
+    if p.pinned or not p.frames:
+        return (", ".join(f"{k}={v}" for k, v in p.params.items()) or "(defaults)"
+                if p.verifier else p.reason)
+    rows = []
+    for f in p.frames:
+        head = f"{f.subject}/{f.predicate}" + ("" if f.polarity else " (denied)")
+        body = (", ".join(f"{k}={v}" for k, v in f.params.items()) or "(defaults)"
+                if f.verifier else f.reason)
+        rows.append(f"{head}: {body}")
+    return "; ".join(rows)

@@ -13,7 +13,8 @@ from kbcheck.cli import app
 def list_verifiers(
     as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
 ) -> None:
-    """List every verifier: id, version, what it requires, its parameters and claim shapes."""
+    """List every verifier: id, version, what it requires, its parameters and the (subject,
+    predicate) pairs of claim frames it checks."""
     from verifiers import registry
     from verifiers._env import has_package
 
@@ -26,7 +27,7 @@ def list_verifiers(
             "missing": missing,
             "params": {p.name: {"type": p.type.__name__, "default": p.default, "help": p.help}
                        for p in v.params},
-            "shapes": [s.name for s in v.shapes],
+            "claims": [f"{subject}/{predicate}" for subject, predicate in v.claims],
         })
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))
@@ -36,13 +37,14 @@ def list_verifiers(
     from kbcheck.cli._common import console
 
     table = Table(title=f"{len(rows)} verifiers")
-    for col in ("id", "v", "needs", "parameters", "title"):
+    for col in ("id", "v", "needs", "checks", "parameters", "title"):
         table.add_column(col)
     for r in rows:
         needs = r["device"] + "".join(f", {p}" for p in r["packages"])
         if r["missing"]:
             needs += f" (missing: {', '.join(r['missing'])})"
-        table.add_row(r["id"], str(r["version"]), needs, ", ".join(r["params"]), r["title"])
+        table.add_row(r["id"], str(r["version"]), needs, ", ".join(r["claims"]),
+                      ", ".join(r["params"]), r["title"])
     console().print(table)
     from verifiers import LOAD_ERRORS
 
