@@ -61,8 +61,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "always adds latency" is a claim about every setting: the merged one decides it
         if frame.conditions.get("merged") is True or frame.has("always"):
             return {"claim": "mergeable"}
-        return ("DoRA's latency depends on whether it is merged (merged: one plain weight; "
-                "unmerged: a weight norm per forward), and the sentence does not say")
+        if not frame.polarity or frame.conditions.get("merged") is False:
+            # unmerged DoRA does recompute a norm: neither refuted unstated nor measured here
+            return ("DoRA's latency depends on whether it is merged (merged: one plain weight; "
+                    "unmerged: a weight norm per forward), and the sentence does not say")
+        return {"claim": "mergeable", "_condition": "once DoRA's weights are merged (unmerged, "
+                "it recomputes a weight norm on every forward pass)"}
     return f"no claim of this verifier is read from '{frame.predicate}'"
 
 

@@ -157,8 +157,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     the first gradient (`a_and_b`: both, else only B)."""
     if frame.predicate == "base_frozen":
         if frame.has("deployment"):
-            return ("the sentence is about the base weights at deployment, where merging writes "
-                    "W0 + BA into them; this verifier measures training")
+            if not frame.polarity:
+                return ("the sentence is about the base weights at deployment, where merging "
+                        "writes W0 + BA into them; this verifier measures training")
+            return {"claim": "frozen", "_condition": "during training (merging for deployment "
+                    "writes W0 + BA into the weights)"}
         return {"claim": "frozen"}
     if frame.predicate == "first_step_grad":
         return {"claim": "a_and_b_first_step" if frame.has("a_and_b") else "b_only_first_step"}

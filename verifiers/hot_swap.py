@@ -38,14 +38,14 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if frame.predicate != "hot_swap":
         return f"no claim of this verifier is read from '{frame.predicate}'"
     if frame.conditions.get("merged") is True:
-        return ("the sentence is about adapters that were merged into the weights; this "
-                "verifier switches unmerged adapters")
+        return {"claim": "no_reload", "_condition": "while the adapters stay unmerged (a merged "
+                "adapter is part of the weights until it is unmerged)"}
     if frame.has("compiled"):
         return ("the sentence is about recompilation of a compiled model, which this verifier "
                 "does not measure")
     if frame.has("ranks_differ"):
-        return ("the sentence is about which adapters can be swapped in place (their ranks, "
-                "targets, hyper-parameters); this verifier switches adapters of one config")
+        return {"claim": "no_reload", "_condition": "for adapters of one configuration (in-place "
+                "swaps across ranks or targets need PEFT's hot-swap preparation)"}
     return {"claim": "no_reload"}
 
 

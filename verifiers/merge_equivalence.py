@@ -118,14 +118,14 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if frame.has("merge_as_time"):
         return ("the merge is named as a moment for something else (switching adapters), not "
                 "as a claim about merged outputs")
-    if frame.has("any_dtype"):
-        return ("the sentence extends the equality to any dtype; this verifier measures fp32 "
-                "(in fp16 or bf16, adding the update to the rounded weight loses precision)")
     dtypes = [d for d in frame.conditions.get("dtypes", ()) if d not in _FP32]
-    if dtypes:
-        return (f"the sentence is about merging in {', '.join(dtypes)}; this verifier measures "
-                "fp32, where only rounding separates merged from unmerged outputs")
     params: dict[str, Any] = {"claim": "equal"}
+    if frame.has("any_dtype") or dtypes:
+        if not frame.polarity:  # rounding in 16 bits may well change outputs: not measured
+            return ("the sentence is about merging in a 16-bit dtype; this verifier measures "
+                    "fp32, where only rounding separates merged from unmerged outputs")
+        params["_condition"] = ("in fp32 (in fp16 or bf16 the merged weight is rounded, so "
+                                "outputs differ slightly)")
     for name, top in _SIZES.items():
         value = frame.conditions.get(name)
         if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= top:

@@ -45,7 +45,6 @@ def test_sentences_pair_with_claim_and_polarity(sentence, claim, denied):
 @pytest.mark.parametrize("sentence", [
     "LoRA+ uses different learning rates for A and B.",
     "Magnitude and direction of a vector.",
-    "DoRA runs at the base model's speed.",
 ])
 def test_other_sentences_do_not_pair_here(sentence):
     """LoRA+ and plain vectors; DoRA's speed without saying whether it is merged."""
@@ -64,6 +63,8 @@ def test_benefit_is_flagged_and_latency_needs_the_merge():
         "claim": "decomposition", "benefit": False}
     frame = pairing("Unmerged DoRA adds no inference latency.").frames[0]
     assert frame.verifier is None and "merged" in frame.reason
+    frame = pairing("DoRA runs at the base model's speed.").frames[0]
+    assert frame.verifier == VERIFIER.id and "merged" in frame.condition
 
 @pytest.fixture(scope="module")
 def decomposition():

@@ -75,10 +75,10 @@ def test_examples_pair_back(sentence):
     assert pairing(sentence).verifier == VERIFIER.id, pairing(sentence).reason
 
 
-def test_a_claim_about_deployment_is_not_read_as_one_about_training():
+def test_a_claim_about_deployment_holds_only_in_training():
     frame = pairing("With LoRA the base model's weights are never altered, not even at "
                     "deployment.").frames[0]
-    assert frame.verifier is None and "deployment" in frame.reason
+    assert frame.verifier == VERIFIER.id and "deployment" in frame.condition
 
 
 def test_to_params_reads_no_text():

@@ -39,7 +39,6 @@ def test_sentences_pair_with_claim_and_polarity(sentence, claim, denied):
 
 @pytest.mark.parametrize("sentence", [
     "DoRA merges its magnitude vector into the weights.",
-    "Merging in whatever dtype the model is loaded in gives identical outputs.",
     "You can switch adapters even after one of them has been merged into the weights.",
 ])
 def test_other_sentences_do_not_pair_here(sentence):
@@ -56,9 +55,13 @@ def test_sizes_and_dtype():
     params = _frame("Merging a rank r=16 adapter into a 1024x1024 weight gives exactly the same "
                     "outputs.").params
     assert params == {"claim": "equal", "d": 1024, "k": 1024, "r": 16}
-    frame = next(f for f in pairing("Merging a LoRA adapter in bf16 gives exactly the same "
-                                    "outputs.").frames if f.predicate == "mergeable")
-    assert frame.verifier is None and "fp32" in frame.reason
+    for text in ("Merging a LoRA adapter in bf16 gives exactly the same outputs.",
+                 "Merging in whatever dtype the model is loaded in gives identical outputs."):
+        frame = next(f for f in pairing(text).frames if f.predicate == "mergeable")
+        assert frame.verifier == VERIFIER.id and "fp32" in frame.condition  # holds in fp32 only
+    frame = next(f for f in pairing("Merging in bf16 changes the outputs.").frames
+                 if f.predicate == "mergeable")
+    assert frame.verifier is None and "fp32" in frame.reason  # rounding: not refuted here
 
 
 def test_lost_precision_leaves_the_dtype_open():
