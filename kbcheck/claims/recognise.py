@@ -387,7 +387,8 @@ _CLAUSE = re.compile(r"[;,(]|\s-\s|\b(?:whereas|while|whilst|but|unlike|although
 
 def _subject(text: str, mentions: list[Mention], at: int, default: str) -> tuple[str, str]:
     """(subject, baseline) for a trigger at `at`: the nearest method named before it in its own
-    clause, else the first method the sentence names (its grammatical subject, as a rule).
+    clause (another method that opens the clause wins: it is what the clause is about), else
+    the first method the sentence names (its grammatical subject, as a rule).
     Baselines ('than LoRA') are never the subject; a description ('low-rank adaptation')
     only when nothing is named; tools only when no method is."""
     subjects = [m for m in mentions if not m.baseline]
@@ -396,8 +397,8 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str) -> tuple
     baseline = next((m.id for m in mentions if m.baseline), "")
     clause = max((b.end() for b in _CLAUSE.finditer(text, 0, at)), default=0)
     near = [m for m in methods if clause <= m.span[0] < at]
-    if near:
-        return near[-1].id, baseline
+    if near:  # "LoftQ picks the LoRA initialisation ...": the clause opens with its subject
+        return (near[0] if near[0].scope == "out" else near[-1]).id, baseline
     if methods:
         return methods[0].id, baseline
     if mentions and all(m.baseline for m in mentions):
