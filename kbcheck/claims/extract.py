@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from kbcheck.claims.normalise import normalise
+from kbcheck.claims.recognise import recognise
 from kbcheck.markup import Block, body_blocks, sentences
 from kbcheck.models import Article, Claim
 
@@ -62,11 +63,12 @@ _NOT_A_CLAIM = [
 
 
 def is_checkable(sentence: str) -> bool:
-    """Whether a body sentence asserts something a measurement (or a reason) can settle."""
+    """Whether a body sentence asserts something a measurement (or a reason) can settle: it
+    has a cue of a claim, or the frame layer reads a predicate in it."""
     text = normalise(sentence)
     if len(text.split()) < 3 or any(p.search(text) for p in _NOT_A_CLAIM):
         return False
-    return bool(_CUE.search(text))
+    return bool(_CUE.search(text)) or bool(recognise(sentence).frames)
 
 
 # --- code ------------------------------------------------------------------------------------

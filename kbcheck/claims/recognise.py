@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from kbcheck.claims.anchors import anchors
@@ -406,8 +406,11 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str) -> tuple
     return default, baseline
 
 
+@lru_cache(maxsize=4096)
 def recognise(sentence: str, default_subject: str = "lora") -> Reading:
-    """The frames of one sentence (several when it states several things)."""
+    """The frames of one sentence (several when it states several things). Cached: a sentence
+    read to decide whether it is a claim is not read again to pair it (frames are not to be
+    changed by callers)."""
     text = normalise(sentence)
     if len(text) > MAX_CHARS:
         return Reading(text[:200], (), f"longer than {MAX_CHARS} characters: not read as one "
