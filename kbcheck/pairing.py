@@ -40,12 +40,15 @@ _BENCHMARK = re.compile(
 _NOT_ASSERTED = [
     (re.compile(r"\?\s*$"), "a question, not a claim"),
     (re.compile(r"\b(?:we|I) (?:strongly )?(?:recommend|suggest|advise)\b|\brule of thumb\b|"
-                r"\bbest practice\b|^\s*(?:tip|advice)\s*:|^\s*(?:use|try|consider|avoid|make "
-                r"sure)\b", re.I), "advice, not a measurable statement"),
-    (re.compile(r"\b(?:some|many|several|a few)\s+(?:[\w-]+\s+){0,2}(?:say|claim|argue|believe|"
-                r"suggest|report)\b|\b(?:it is|it's)\s+(?:often\s+|sometimes\s+|widely\s+)?"
-                r"(?:said|claimed|rumou?red|believed)\s+that\b|\bclaims?\s+that\b[^.;]{0,200}"
-                r"\b(?:but|though|although)\b[^.;]{0,80}\b(?:not|never|n't|untested|unverified)\b",
+                r"\bbest practice\b|^\s*(?:tip|advice)\s*:|"
+                r"^\s*(?:use|try|consider|avoid|make sure|prefer|choose|pick|start with)\b",
+                re.I), "advice, not a measurable statement"),
+    (re.compile(r"\b(?:some|many|several|a few|people|users|folks)\s+(?:[\w-]+\s+){0,2}"
+                r"(?:say|claim|argue|believe|suggest|report)\b|"
+                r"\b(?:it is|it's)\s+(?:often\s+|sometimes\s+|widely\s+)?"
+                r"(?:said|claimed|rumou?red|believed)\s+that\b|"
+                r"\bclaims?\s+that\b[^.;]{0,200}\b(?:but|though|although)\b[^.;]{0,80}"
+                r"\b(?:not|never|n't|untested|unverified)\b",
                 re.I), "reported speech: the sentence attributes the claim without making it"),
 ]
 
