@@ -138,3 +138,15 @@ def test_an_article_past_its_reading_budget_costs_its_remaining_claims_only(monk
     read = [p.verifier is not None for p in pairings]
     assert read == [True, False, False, True, False, False]
     assert "time budget" in pairings[1].reason
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("Does LoRA keep the pretrained weights frozen?", "question"),
+    ("We recommend merging the adapter before serving to avoid latency.", "advice"),
+    ("Prefer QLoRA when a 65B model has to fit on one 48GB GPU.", "advice"),
+    ("Some blog posts claim that merging LoRA changes the outputs.", "reported"),
+    ("People say LoRA adapters can always be hot-swapped.", "reported"),
+])
+def test_what_is_not_asserted_is_not_paired(text, why):
+    p = pair(text)
+    assert p.verifier is None and why in p.reason
