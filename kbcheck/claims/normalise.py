@@ -53,11 +53,14 @@ _ONES = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six":
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
          "eighty": 80, "ninety": 90}
 _SCALES = {"hundred": 100, "thousand": 1000}  # million/billion stay words: units read them
-_FRACTIONS = {"a half": "0.5", "one half": "0.5", "half a": "0.5", "a third": "0.333",
-              "one third": "0.333", "one-third": "0.333", "two thirds": "0.667",
-              "two-thirds": "0.667", "a quarter": "0.25", "one quarter": "0.25",
-              "one-quarter": "0.25", "three quarters": "0.75", "three-quarters": "0.75",
-              "a fifth": "0.2", "an eighth": "0.125", "one eighth": "0.125"}
+# A fraction in words: a numerator ("a", "one" … "nine") and a denominator ("half", "thirds",
+# "eighth" …): "three-eighths" -> 0.375, "a quarter" -> 0.25, "half a" -> 0.5.
+_NUMERATORS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+               "seven": 7, "eight": 8, "nine": 9}
+_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4,
+                 "fourth": 4, "fourths": 4, "fifth": 5, "fifths": 5, "sixth": 6, "sixths": 6,
+                 "eighth": 8, "eighths": 8, "tenth": 10, "tenths": 10, "hundredth": 100,
+                 "hundredths": 100, "thousandth": 1000, "thousandths": 1000}
 _MULTIPLIERS = [
     (re.compile(r"\btwice\b", re.I), "2x"),
     (re.compile(r"\bthrice\b", re.I), "3x"),
@@ -69,8 +72,16 @@ _WORD = "|".join(sorted([*_ONES, *_TENS, *_SCALES], key=len, reverse=True))
 # A run of number words: "ten thousand", "twenty-four", "one hundred and twenty".
 _NUMBER_WORDS = re.compile(rf"\b(?:{_WORD})(?:(?:[\s-]+|\s+and\s+)(?:{_WORD}))*\b", re.I)
 _FRACTION_WORDS = re.compile(
-    r"\b(?:" + "|".join(re.escape(f) for f in sorted(_FRACTIONS, key=len, reverse=True))
-    + r")\b", re.I)
+    r"\b(?:(?P<num>" + "|".join(_NUMERATORS) + r")[\s-]+(?P<den>"
+    + "|".join(sorted(_DENOMINATORS, key=len, reverse=True)) + r")(?!-\w|\s+precision)|(?P<half>half)\s+an?)\b",
+    re.I)
+
+
+def _fraction(m: re.Match) -> str:
+    if m.group("half"):
+        return "0.5"
+    value = _NUMERATORS[m.group("num").lower()] / _DENOMINATORS[m.group("den").lower()]
+    return f"{value:.4g}"
 # "one" and "a" alone are articles far more often than numbers; they stay words unless a
 # scale or a unit follows ("one thousand", "one 48 GB GPU" stays).
 _LONE_ONE = re.compile(r"^(?:one|zero)$", re.I)
@@ -112,7 +123,8 @@ def _orders(m: re.Match) -> str:
     return f"{10 ** min(int(m.group(1)), 12)}x"
 
 
-_HAS_FRACTION = re.compile(r"half|third|quarter|fifth|eighth", re.I)
+_HAS_FRACTION = re.compile(r"half|third|quarter|fourth|fifth|sixth|eighth|tenth|hundredth|"
+                           r"thousandth", re.I)
 _HAS_MULTIPLIER = re.compile(r"twice|thrice|doubl|order", re.I)
 
 
@@ -125,7 +137,7 @@ def normalise(text: str) -> str:
         for pattern, repl in _LATEX:
             text = pattern.sub(repl, text)
     if _HAS_FRACTION.search(text):
-        text = _FRACTION_WORDS.sub(lambda m: _FRACTIONS[m.group(0).lower()], text)
+        text = _FRACTION_WORDS.sub(_fraction, text)
     text = _number_words(text)
     if _HAS_MULTIPLIER.search(text):
         for pattern, repl in _MULTIPLIERS:

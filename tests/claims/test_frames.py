@@ -150,3 +150,19 @@ def test_an_article_past_its_reading_budget_costs_its_remaining_claims_only(monk
 def test_what_is_not_asserted_is_not_paired(text, why):
     p = pair(text)
     assert p.verifier is None and why in p.reason
+
+
+@pytest.mark.parametrize(("text", "value", "unit"), [
+    ("about three-eighths of a bit per parameter", 0.375, "bits"),
+    ("a quarter of a percent of the weights", 0.25, "pct"),
+    ("twenty-four GB of memory", 24e9, "bytes"),
+    ("two orders of magnitude fewer", 100, "x"),
+])
+def test_number_words_and_fractions(text, value, unit):
+    q = find_quantities(recognise(text).text)[0]
+    assert (q.value, q.unit) == (pytest.approx(value), unit)
+
+
+def test_words_that_look_like_fractions_stay_words():
+    assert "half" in recognise("Weights are kept in half precision.").text
+    assert "half-precision" in recognise("A half-precision copy of W.").text
