@@ -73,7 +73,8 @@ _WORD = "|".join(sorted([*_ONES, *_TENS, *_SCALES], key=len, reverse=True))
 _NUMBER_WORDS = re.compile(rf"\b(?:{_WORD})(?:(?:[\s-]+|\s+and\s+)(?:{_WORD}))*\b", re.I)
 _FRACTION_WORDS = re.compile(
     r"\b(?:(?P<num>" + "|".join(_NUMERATORS) + r")[\s-]+(?P<den>"
-    + "|".join(sorted(_DENOMINATORS, key=len, reverse=True)) + r")(?!-\w|\s+precision)|(?P<half>half)\s+an?)\b",
+    + "|".join(sorted(_DENOMINATORS, key=len, reverse=True))
+    + r")(?!-\w|\s+precision)|(?P<half>half)\s+an?)\b",
     re.I)
 
 
