@@ -156,6 +156,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     claim about serving, not training); a `first_step_grad` frame checks which of A and B gets
     the first gradient (`a_and_b`: both, else only B)."""
     if frame.predicate == "base_frozen":
+        if frame.has("adapters_frozen"):
+            return "the sentence says the adapter matrices are frozen, not the base"
         if frame.has("deployment"):
             if not frame.polarity:
                 return ("the sentence is about the base weights at deployment, where merging "

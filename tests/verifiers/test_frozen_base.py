@@ -143,3 +143,12 @@ def test_importing_these_verifiers_does_not_import_torch():
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get(
         "PYTHONPATH")]))}
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root, env=env)
+
+
+def test_adapters_said_to_be_frozen_is_not_a_claim_about_the_base():
+    for text in ("Neither A nor B is frozen during LoRA training.",
+                 "The LoRA matrices A and B are frozen."):
+        frames = pairing(text).frames
+        assert frames and all(f.verifier is None for f in frames), text
+    assert pairing("The base weights are frozen and only A and B are trained.").verifier == (
+        VERIFIER.id)
