@@ -63,6 +63,23 @@ def provenance(ev: Evidence | None) -> str:
     return f"{how}measured on {where} in {ev.duration_s:.2f}s"
 
 
+def frames_read(r: ClaimResult) -> list[str]:
+    """What was read of the claim, one line per frame: subject / predicate, denied or not, the
+    words that filled each slot, the quantities, and where it went."""
+    out = []
+    for f in r.pairing.frames:
+        head = f"{f.subject} / {f.predicate}" + (" (denied)" if not f.polarity else "")
+        slots = ", ".join(f"{k} \u201c{short(v, 40)}\u201d" for k, v in f.slots.items())
+        quantities = ", ".join(f.quantities)
+        to = f"→ {f.verifier}" if f.verifier else f"→ none: {short(f.reason, 100)}"
+        extra = [f"open: {', '.join(f.open)}" if f.open else "",
+                 f"holds only {f.condition}" if f.condition else "",
+                 "lower bound only" if f.lower_bound else ""]
+        out.append("; ".join(x for x in (head, slots, quantities and f"quantities {quantities}",
+                                         to, *extra) if x))
+    return out
+
+
 def elsewhere(ev: Evidence | None) -> list[str]:
     """One sentence per device the same measurement was also recorded on."""
     if ev is None:

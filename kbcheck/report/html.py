@@ -24,6 +24,7 @@ def _claim(r: ClaimResult) -> str:
              + (f" (<code>{escape(c.fact_id)}</code>)" if c.fact_id else ""),
              f"<blockquote>{escape(c.text)}</blockquote>", f"<div>{escape(r.explanation)}</div>"]
     parts += [f"<div><i>{escape(text)}</i></div>" for text in _view.elsewhere(ev)]
+    parts += [f'<div class="read">Read: {escape(text)}</div>' for text in _view.frames_read(r)]
     if ev is not None:
         rows = "".join(f"<tr><td>{escape(k)}</td><td>{escape(val)}</td></tr>"
                        for k, val in _view.flatten(ev.expected, "expected")

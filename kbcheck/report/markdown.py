@@ -23,6 +23,7 @@ def _claim_block(r: ClaimResult) -> list[str]:
         head += f" (`{c.fact_id}`)"
     lines = [head, f"  > {_cell(c.text)}", f"  {_cell(r.explanation)}"]
     lines += [f"\n  {_cell(text)}" for text in _view.elsewhere(ev)]
+    lines += [f"\n  Read: {_cell(text)}" for text in _view.frames_read(r)]
     if ev is not None:
         params = ", ".join(f"{k}={_view.short(v, 30)}" for k, v in ev.params.items())
         lines.append(f"  <details><summary><code>{ev.verifier}</code> v{ev.version} — "

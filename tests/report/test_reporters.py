@@ -15,6 +15,7 @@ from kbcheck.models import (
     ClaimResult,
     Evidence,
     Finding,
+    FramePairing,
     Pairing,
     Report,
     Severity,
@@ -33,8 +34,13 @@ def _result(n: int, verdict: str, text: str, explanation: str, **evidence) -> Cl
     ev = Evidence(verifier="lora.param_count", version=1, params={"d": 4096, "r": 16},
                   verdict=Verdict(verdict), explanation=explanation, duration_s=0.25,
                   environment={"device": "cpu", "device_name": "x86_64"}, **evidence)
+    frame = FramePairing(subject="lora", predicate="trainable_params",
+                         slots={"predicate": "reduction", "d": "d=k=4096", "r": "r=16"},
+                         quantities=["99.6%"], verifier=ev.verifier, params=ev.params,
+                         reason="lora / trainable_params -> lora.param_count")
     return ClaimResult(claim=claim, pairing=Pairing(claim_id=claim.id, verifier=ev.verifier,
-                                                    params=ev.params, reason="matched"),
+                                                    params=ev.params, reason="matched",
+                                                    frames=[frame]),
                        verdict=ev.verdict, explanation=explanation, evidence=ev)
 
 
