@@ -111,11 +111,11 @@ def _frame_verdict(ev: Evidence, frame: FramePairing | None) -> tuple[Verdict, s
     if frame.lower_bound and verdict is Verdict.supported:
         return Verdict.unverifiable, (f"Not decided: what was measured is only a lower bound of "
                                       f"what the claim needs. {explanation}")
-    if frame.condition and verdict is Verdict.supported and frame.polarity:
-        return Verdict.conditional, f"Holds only {frame.condition}. {explanation}"
     if not frame.polarity and verdict in _DENIED:
         verdict, what = _DENIED[verdict]
         explanation = f"The sentence denies a claim that {what}: {explanation}"
+    if frame.condition and verdict is Verdict.supported:
+        return Verdict.conditional, f"Holds only {frame.condition}. {explanation}"
     open_slots = frame.open
     if verdict is Verdict.refuted and open_slots:
         verdict = Verdict.unverifiable

@@ -150,12 +150,49 @@ def _classify(ci: tuple[float, float, float], tol: float) -> dict[str, Any]:
     return {"ratio": point, "low": low, "high": high, "class": cls}
 
 
+def weights_of(frame: Frame) -> str:
+    """Which weights the claim is about: 'merged', 'unmerged' or 'unspecified'.
+
+    The lexicon marks where the merge state is written (latency.yaml): a state written right
+    before the words the claim was read from wins ("unmerged it's slower, merged it's the same
+    speed": the 'fast' words sit after 'merged'); then a sentence that opens with merging
+    ("By merging the weights before deployment, ..."); then the one state the sentence names
+    (the lexicon's marks; where they name none, an unmerged `merged` condition: the
+    condition's merged reading also fires on "cannot be merged", said of adapters). Both named
+    with nothing to tell them apart: unspecified."""
+    kind = "fast" if frame.has("fast") else "slow" if frame.has("slow") else ""
+    local = {s for s in ("merged", "unmerged") if kind and frame.has(f"{s}_{kind}")}
+    if len(local) == 1:
+        return local.pop()
+    if frame.has("merged_lead"):
+        return "merged"
+    named = {s for s in ("merged", "unmerged") if frame.has(f"{s}_state")}
+    if not named and frame.conditions.get("merged") is False:
+        named.add("unmerged")  # separate weights in words the marks do not list
+    return named.pop() if len(named) == 1 else "unspecified"
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """LoRA adds no inference latency (the predicate as the lexicon names it; a sentence that
-    says it adds latency is its denial), merged, unmerged or unstated."""
-    merged = frame.conditions.get("merged")
-    weights = "unspecified" if merged is None else "merged" if merged else "unmerged"
-    return {"claim": "no_latency", "weights": weights}
+    says it adds latency is its denial), merged, unmerged or unstated. A stated size of the
+    slow-down ("45% more time", "2-5%") is not what is timed here: it depends on rank, batch,
+    sequence length and kernels, so a claim that holds in direction holds only in some
+    settings."""
+    if frame.has("not_inference"):
+        return ("about training speed or (de)quantization overhead, not the inference latency "
+                "of merged or unmerged LoRA weights that this verifier times")
+    if frame.has("slow") and (frame.has("adapter_terms_slow")
+                              or (frame.has("adapters_slow") and frame.has("names_lora"))):
+        return ("the latency is said of adapters (bottleneck adapters under a name the method "
+                "vocabulary does not know, or set against LoRA), not of LoRA")
+    params: dict[str, Any] = {"claim": "no_latency", "weights": weights_of(frame)}
+    size = [q for q in frame.quantities if q.unit in ("pct", "x") and q.value > 0
+            and not (q.unit == "x" and q.value == 1)]
+    if size and frame.has("slowdown_size"):
+        params["_condition"] = (f"in some settings: the stated size ({size[0].text}) of a "
+                                "slow-down depends on rank, batch size, sequence length and "
+                                "kernels, and only its direction is timed here")
+    return params
 
 
 VERIFIER = Verifier(

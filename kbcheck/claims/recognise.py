@@ -69,17 +69,35 @@ _BASELINE_BEFORE = re.compile(
     r"plain |regular |the |original |traditional |conventional )?$", re.I)
 
 
+# "Adapters" alone usually means LoRA's own weights (PEFT calls them adapters); set against
+# LoRA ("unlike adapters, LoRA ...", "adapters add latency while merged LoRA does not") it is
+# the bottleneck-adapter method.
+_CONTRAST = re.compile(r"\b(?:unlike|whereas|while|compared|than|versus|vs\.?|by contrast|"
+                       r"in contrast|instead of|rather than)\b|;", re.I)
+_BARE_ADAPTERS = re.compile(r"(?<![\w-])(?<!lora )(?<!the )(?<!its )(?<!these )(?<!their )"
+                            r"(?<!your )(?<!merged )(?<!unmerged )(?<!lora-)adapters?\b", re.I)
+
+
 def find_methods(text: str) -> list[Mention]:
     """Every method named, with whether it is named as a baseline ('than LoRA')."""
     pattern, entries = _methods()
     out = []
     for m in pattern.finditer(text):
         entry = entries[m.lastgroup or ""]
-        before = text[max(0, m.start() - 30):m.start()]
-        out.append(Mention(entry["id"], entry["scope"], entry.get("kind", "method"),
-                           (m.start(), m.end()), bool(_BASELINE_BEFORE.search(before)),
-                           bool(entry.get("generic"))))
+        out.append(_mention(text, entry, m.span()))
+    if any(x.id == "lora" and not x.generic for x in out) and _CONTRAST.search(text):
+        named = [x.span for x in out]
+        for m in _BARE_ADAPTERS.finditer(text):
+            if not any(a <= m.start() < b for a, b in named):
+                out.append(_mention(text, {"id": "adapter", "scope": "in"}, m.span()))
+        out.sort(key=lambda x: x.span)
     return out
+
+
+def _mention(text: str, entry: dict[str, Any], span: tuple[int, int]) -> Mention:
+    before = text[max(0, span[0] - 30):span[0]]
+    return Mention(entry["id"], entry["scope"], entry.get("kind", "method"), span,
+                   bool(_BASELINE_BEFORE.search(before)), bool(entry.get("generic")))
 
 
 @cache
@@ -345,10 +363,13 @@ def _all_anchors() -> frozenset[str]:
     return frozenset(a for t in triggers() for a in t.anchors or ())
 
 
-def _hits(text: str, origin: int, names: list[tuple[int, int]]
+def _hits(text: str, origin: int, mentions: list[Mention], default: str
           ) -> list[tuple[Trigger, re.Match]]:
     """The triggers that fire, one word filling one trigger: higher weight, then longer, wins.
-    Words inside a method's name ('Low-Rank Adaptation') are the name, not a trigger."""
+    Words inside a method's name ('Low-Rank Adaptation') are the name, not a trigger; a trigger
+    of a predicate said only of some methods (DoRA's magnitude) does not take words when the
+    subject at that place is another method."""
+    names = [m.span for m in mentions]
     found = []
     lowered = text.lower()
     present = {a for a in _all_anchors() if a in lowered}
@@ -364,6 +385,9 @@ def _hits(text: str, origin: int, names: list[tuple[int, int]]
         for m in t.pattern.finditer(text, origin):
             if m.end() > m.start() and not any(a <= m.start() and m.end() <= b
                                                for a, b in names):
+                if t.subjects and _subject(text, mentions, m.start(), default)[0] \
+                        not in t.subjects:
+                    continue
                 found.append((t, m))
                 break
     found.sort(key=lambda h: (-h[0].weight, -(h[1].end() - h[1].start()), h[1].start()))
@@ -421,7 +445,7 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     quantities = [Quantity(**{**q.__dict__, "role": _role(text, q)})
                   for q in find_quantities(text)]
     conditions, spans = read_conditions(text)
-    hits = _hits(text, origin, [m.span for m in mentions])
+    hits = _hits(text, origin, mentions, default_subject)
     cues = _cues(text)
     frames = []
     for t, m in hits:

@@ -33,6 +33,7 @@ def _frame(**kw) -> FramePairing:
     ("refuted", _frame(lower_bound=True), "refuted"),
     ("supported", _frame(condition="in fp32"), "conditional"),
     ("refuted", _frame(condition="in fp32"), "refuted"),
+    ("refuted", _frame(polarity=False, condition="at small batch"), "conditional"),
 ])
 def test_frame_verdict(measured, frame, verdict):
     got, explanation = _frame_verdict(_ev(measured), frame)

@@ -2,6 +2,7 @@
 construction (a huge bottleneck at small sizes, where the adapters dominate the work)."""
 
 import pytest
+from paired import pairing
 
 from verifiers.adapter_latency import VERIFIER, _verdict, build_models
 
@@ -110,3 +111,82 @@ def _measured(adapters_small, adapters_large, unmerged_ops=24):
 def test_verdict_rules_follow_the_intervals(small, large, claim, merged, verdict):
     params = {"claim": claim, "merged_stated": merged, "tolerance": 0.1, "bottleneck": 64}
     assert _verdict(params, _measured(small, large))[0] == verdict
+
+
+# --- claim shapes through the real pairing --------------------------------------------------
+
+def _frame(sentence: str):
+    """The first frame of `sentence` the real pairing gives this verifier, or None."""
+    return next((f for f in pairing(sentence).frames if f.verifier == VERIFIER.id), None)
+
+
+@pytest.mark.parametrize(("sentence", "denied"), [
+    ("Bottleneck adapters slow generation down, since each one is an extra layer.", True),
+    ("Houlsby adapters make every forward pass do extra work.", True),
+    ("Adapter layers add an inference cost that shrinks with the batch size but stays.", True),
+    ("Serial adapters run no slower than the model without them.", False),
+    ("With bottleneck adapters, a model keeps pace with the plain network.", False),
+    ("Adapter layers can be folded into the weights, so at inference they cost nothing extra.",
+     False),
+])
+def test_adapters_alone_are_judged_on_the_adapters(sentence, denied):
+    """No LoRA in the sentence: the adapter model against the base, no caveat about LoRA."""
+    frame = _frame(sentence)
+    assert frame is not None, pairing(sentence).reason
+    assert frame.params["claim"] == "no_difference" and frame.polarity is not denied, frame
+    assert frame.condition == ""
+
+
+@pytest.mark.parametrize(("sentence", "condition"), [
+    ("Adapter layers add latency at inference, whereas LoRA does not.", True),
+    ("Adapter modules add inference latency; LoRA adds none once its weights are merged.",
+     False),
+    ("Bottleneck adapters bring extra delay that a merged LoRA avoids.", False),
+])
+def test_a_comparison_with_lora_needs_lora_merged(sentence, condition):
+    frame = _frame(sentence)
+    assert frame is not None, pairing(sentence).reason
+    assert not frame.polarity and bool(frame.condition) is condition, frame
+    assert frame.params["merged_stated"] is not condition
+
+
+def test_a_claim_about_large_batches_only_is_not_refuted_by_batch_one():
+    frame = _frame("With large batches, bottleneck adapters cost no measurable latency.")
+    assert frame is not None and frame.polarity and frame.open
+    frame = _frame("Bottleneck adapters add no latency, at batch size 1 or with large batches.")
+    assert frame is not None and frame.polarity and not frame.open
+
+
+def test_training_speed_does_not_pair_here():
+    sentence = "Adapter layers slow down training a little compared with LoRA."
+    assert _frame(sentence) is None
+    assert all(f.verifier != "lora.merge_latency" for f in pairing(sentence).frames)
+
+
+def test_adapter_variants_named_against_lora_are_the_adapters():
+    frame = _frame("In the LoRA paper's latency table, the adapter variants were slower at batch "
+                   "size one.")
+    assert frame is not None and not frame.polarity  # "adapters add no latency", denied
+
+
+# --- verdicts: the real pairing, a real measurement, the pipeline's judgement ---------------
+
+@pytest.fixture(scope="module")
+def judged():
+    from kbcheck.pipeline import _frame_verdict
+    from kbcheck.runner import Runner, RunOptions, make_job
+
+    def judge(sentence: str):
+        frame = _frame(sentence)
+        assert frame is not None, pairing(sentence).reason
+        job = make_job(VERIFIER, {**frame.params, **_SMALL, "tolerance": 0.25})
+        return _frame_verdict(Runner(RunOptions()).run([job])[job.key], frame)
+    return judge
+
+
+def test_adapters_slowing_inference_is_supported_and_its_denial_refuted(judged):
+    verdict, why = judged("Houlsby adapters slow inference down.")
+    assert verdict.value == "supported", why
+    verdict, why = judged("Houlsby adapters run no slower than the base model.")
+    assert verdict.value == "refuted", why
+    assert "adapters +" in why  # the measured slow-down

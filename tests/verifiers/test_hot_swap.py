@@ -15,8 +15,8 @@ def _frame(sentence: str):
     ("Task switching: Multiple LoRA adapters can be hot-swapped without reloading the base "
      "model",
      "no_reload", False),
-    ("Prefer LoRA over full fine-tuning when you want to maintain multiple task-specific "
-     "adapters that can be swapped at inference time.",
+    ("LoRA lets you maintain multiple task-specific adapters that can be swapped at "
+     "inference time.",
      "no_reload", False),
     ("You can keep one base model and load different LoRA adapters for different tasks, "
      "styles, or domains.",

@@ -1,7 +1,7 @@
 """lora.merge_latency: claim shapes, the verdict table, and one robust-by-construction timing."""
 
 import pytest
-from paired import best_verifier
+from paired import best_verifier, pairing
 
 from verifiers import registry
 from verifiers.merge_latency import VERIFIER, _verdict
@@ -58,3 +58,100 @@ def test_peft_model_timing_is_reported_beside_the_verdict():
         return
     assert set(peft) >= {"merged_vs_base", "unmerged_vs_base"}
     assert peft["unmerged_vs_base"]["ratio"] > 0
+
+
+# --- claim shapes through the real pairing --------------------------------------------------
+
+def _frame(sentence: str):
+    """The first frame of `sentence` the real pairing gives this verifier, or None."""
+    return next((f for f in pairing(sentence).frames if f.verifier == VERIFIER.id), None)
+
+
+@pytest.mark.parametrize(("sentence", "weights", "denied"), [
+    # the merge state before or after the latency words
+    ("After the update is merged, a LoRA model is no slower than the base model at inference.",
+     "merged", False),
+    ("LoRA adds no inference latency, provided the weights are merged before serving.",
+     "merged", False),
+    ("If you don't merge, LoRA adds some latency to every forward pass.", "unmerged", True),
+    ("With the LoRA weights kept separate, inference gets slower.", "unmerged", True),
+    ("Dynamic adapter switching comes with extra inference latency.", "unmerged", True),
+    ("Without merging, a LoRA layer keeps pace with the plain layer.", "unmerged", False),
+    # both states named: the one written right before the words that were read
+    ("Unmerged, the model was clearly slower; merged, it had the same speed as the base.",
+     "merged", False),
+    ("Merging changes nothing - the merged network is as slow as the unmerged one.",
+     "merged", True),
+    ("By folding B A into W before deployment, the model does identical computation to the "
+     "original, with no dynamic adapter loading.", "merged", False),
+    # equality and direction wordings
+    ("Once merged, LoRA inference costs the same as the base model.", "merged", False),
+    ("When W0 + BA is precomputed, the latency is unchanged.", "merged", False),
+    ("Fusing the LoRA weights into the model results in faster inference.", "merged", False),
+    ("Merged LoRA has lower latency than unmerged LoRA.", "merged", False),
+    ("A LoRA that was merged does not slow decoding down.", "merged", False),
+    ("Merged LoRA weights make every forward pass slower.", "merged", True),
+    ("LoRA slows generation.", "unspecified", True),
+])
+def test_merge_state_and_polarity_are_read_where_they_are_written(sentence, weights, denied):
+    frame = _frame(sentence)
+    assert frame is not None, pairing(sentence).reason
+    assert frame.params == {"claim": "no_latency", "weights": weights}, frame
+    assert frame.polarity is not denied, frame
+
+
+@pytest.mark.parametrize("sentence", [
+    "Unmerged LoRA made generation roughly 40 percent slower in our runs.",
+    "Serving unmerged adapters costs 2-5% extra latency depending on batch size.",
+    "The unmerged model took 1.5x longer per token.",
+])
+def test_a_stated_size_of_the_slowdown_holds_only_in_some_settings(sentence):
+    frame = _frame(sentence)
+    assert frame is not None, pairing(sentence).reason
+    assert frame.params["weights"] == "unmerged" and not frame.polarity
+    assert "depends on rank, batch size" in frame.condition
+
+
+@pytest.mark.parametrize("sentence", [
+    # hot-swapping "at serving time" is when, not how long
+    "LoRA adapters can be swapped at serving time without reloading the base model.",
+    # training speed, dequantization
+    "LoRA slows down training compared with full fine-tuning.",
+    "QLoRA is slower because of the dequantization overhead in every step.",
+    # latency said of adapters set against LoRA
+    "The adapter approach pays an inference penalty that LoRA avoids once merged.",
+    "Because adapters run sequentially they add latency, while merged LoRA adds none.",
+])
+def test_other_latency_words_do_not_pair_here(sentence):
+    assert _frame(sentence) is None, pairing(sentence).frames
+
+
+# --- verdicts: the real pairing, the real measurement, the pipeline's judgement -------------
+
+@pytest.fixture(scope="module")
+def judged():
+    from kbcheck.pipeline import _frame_verdict
+    from kbcheck.runner import Runner, RunOptions, make_job
+
+    def judge(sentence: str):
+        frame = _frame(sentence)
+        assert frame is not None, pairing(sentence).reason
+        job = make_job(VERIFIER, {**frame.params, "d": 256, "k": 256, "r": 128, "rounds": 30})
+        return _frame_verdict(Runner(RunOptions()).run([job])[job.key], frame)
+    return judge
+
+
+def test_true_merged_claim_is_supported_and_false_one_refuted_with_the_ratio(judged):
+    verdict, why = judged("Once merged, LoRA runs as fast as the base model at inference.")
+    assert verdict.value == "supported", why
+    verdict, why = judged("Even after merging, LoRA makes inference slower than the base.")
+    assert verdict.value == "refuted", why
+    assert "merged/base time" in why
+
+
+def test_unmerged_slowdown_is_supported_and_its_denial_refuted(judged):
+    verdict, why = judged("Keeping the adapter unmerged slows the forward pass down.")
+    assert verdict.value == "supported", why
+    verdict, why = judged("Unmerged LoRA runs exactly as fast as the base model.")
+    assert verdict.value == "refuted", why
+    assert "unmerged/base" in why
