@@ -186,7 +186,8 @@ _CONDITIONS = {
 }
 _MERGED = re.compile(r"\b(?:merg\w*|fold(?:s|ed|ing)? (?:\w+ ){0,3}into|fus(?:e|ed|ing) into|"
                      r"merge_and_unload|W\s*=\s*W0\s*\+\s*BA)", re.I)
-_UNMERGED = re.compile(r"\b(?:unmerged|not merged|without merging|separate(?:ly)? (?:weights|"
+_UNMERGED = re.compile(r"\b(?:unmerged|not merged|without merging|(?:don't|do not|doesn't|does "
+                       r"not|never|didn't|did not)\s+(?:\w+\s+)?merge|separate(?:ly)? (?:weights|"
                        r"adapters?|modules?)|kept separate|on the fly|dynamic(?:ally)?|"
                        r"un-merged|before merging|side (?:branch|path)|extra (?:matmul|branch)|"
                        r"additional (?:matmul|branch|forward)|separate weights)", re.I)
@@ -250,7 +251,8 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
     if modules:
         found["modules"], spans["modules"] = modules
     unmerged = _UNMERGED.search(text)
-    merged = _MERGED.search(text)
+    merged = next((m for m in _MERGED.finditer(text) if not unmerged
+                   or not unmerged.start() <= m.start() < unmerged.end()), None)
     if unmerged and merged:  # both named: which one a claim is about is not read
         pass
     elif unmerged:
@@ -430,6 +432,24 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str) -> tuple
     return default, baseline
 
 
+_IF = re.compile(r"\b(?:if|unless|until|provided(?: that)?|as long as|in case|whenever)\b", re.I)
+_IF_END = re.compile(r"[,;:.]|\bthen\b", re.I)
+
+
+def _conditions(text: str) -> list[tuple[int, int]]:
+    """The spans of conditional clauses ('if you don't merge the weights'): what is said there
+    is a condition of the claim, not a claim ('LoRA slows inference if you don't merge')."""
+    out = []
+    for m in _IF.finditer(text):
+        end = _IF_END.search(text, m.end())
+        out.append((m.start(), end.start() if end else len(text)))
+    return out
+
+
+def _inside(span: tuple[int, int], clauses: list[tuple[int, int]]) -> bool:
+    return any(a <= span[0] and span[1] <= b for a, b in clauses)
+
+
 @lru_cache(maxsize=4096)
 def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     """The frames of one sentence (several when it states several things). Cached: a sentence
@@ -445,7 +465,8 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     quantities = [Quantity(**{**q.__dict__, "role": _role(text, q)})
                   for q in find_quantities(text)]
     conditions, spans = read_conditions(text)
-    hits = _hits(text, origin, mentions, default_subject)
+    hits = [(t, m) for t, m in _hits(text, origin, mentions, default_subject)
+            if not _inside(m.span(), _conditions(text))]
     cues = _cues(text)
     frames = []
     for t, m in hits:

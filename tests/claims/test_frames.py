@@ -166,3 +166,13 @@ def test_number_words_and_fractions(text, value, unit):
 def test_words_that_look_like_fractions_stay_words():
     assert "half" in recognise("Weights are kept in half precision.").text
     assert "half-precision" in recognise("A half-precision copy of W.").text
+
+
+def test_a_conditional_clause_is_a_condition_not_a_claim():
+    frames = recognise("LoRA can slow down inference if you don't merge the weights back into "
+                       "the base model.").frames
+    assert [(f.predicate, f.polarity) for f in frames] == [("no_added_latency", False)]
+    assert frames[0].conditions["merged"] is False
+    once = recognise("Once merged, LoRA adds no inference latency.").frames
+    assert [(f.predicate, f.polarity, f.conditions["merged"]) for f in once] == [
+        ("no_added_latency", True, True)]
