@@ -265,7 +265,7 @@ class ClaimResult(BaseModel):
     """One claim with its pairing, its verdict and the evidence behind the verdict.
 
     A claim with several frames is judged per frame (`frames`); its verdict combines them:
-    refuted if any frame is, else error, conditional, skipped, supported in that order.
+    refuted if any frame is, else error, conditional, supported, skipped in that order.
     `evidence` is the evidence of the frame that decided the verdict."""
 
     claim: Claim

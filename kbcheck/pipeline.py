@@ -51,8 +51,9 @@ _VERDICT_FINDINGS = {
 _DENIED = {Verdict.supported: (Verdict.refuted, "holds"),
            Verdict.refuted: (Verdict.supported, "is false")}
 # How the verdicts of a claim's frames combine: the first present in this order wins.
-_COMBINE = (Verdict.refuted, Verdict.error, Verdict.conditional, Verdict.skipped,
-            Verdict.supported, Verdict.unverifiable)
+# (A frame that could not run here does not hide one that was measured.)
+_COMBINE = (Verdict.refuted, Verdict.error, Verdict.conditional, Verdict.supported,
+            Verdict.skipped, Verdict.unverifiable)
 
 
 def collect_claims(articles: Iterable[Article]) -> list[Claim]:

@@ -30,12 +30,19 @@ from verifiers._frame import Frame
 from verifiers._presets import PRESETS, Preset
 
 WRITE_LIMIT = 64 * 2**20
-DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4}
+DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "int8": 1}
+# A dtype a claim leaves unstated: the full-model size is judged in each of these.
+OPEN_DTYPES = ("float16", "float32", "int8")
+# A bare size ("a 70B model") is any model of about that size: its parameter count is taken
+# between these multiples of the size (LLaMA-7B has 6.74B, Mistral-7B 7.24B, Qwen2-7B 7.6B).
+BARE_BAND = (0.85, 1.25)
 
 
 def dtype_name(words: str) -> str | None:
     """'fp16', '16-bit', 'half precision' -> 'float16'; 'bf16' -> 'bfloat16'; '' -> float16."""
     w = words.lower().replace(" ", "").replace("-", "")
+    if w in ("any", "int8"):
+        return w
     if not w or w in ("fp16", "float16", "16bit", "halfprecision", "half"):
         return "float16"
     if w in ("bf16", "bfloat16"):
@@ -116,23 +123,33 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         return result("unverifiable", f"Unknown model, modules or dtype ({params['model']!r}, "
                       f"{params['modules']!r}, {params['dtype']!r}).", {}, dict(params))
     if params["compact"]:
-        return _compact(params, preset, modules, dtype)
-    if not params["mb"] and not params["gb"]:
+        return _compact(params, preset, modules, "float16" if dtype == "any" else dtype)
+    if params["r2"]:
+        return _rank_scaling(params, preset, modules, "float16" if dtype in ("any", "int8")
+                             else dtype)
+    if not params["mb"] and not params["gb"] and not params["model_ratio"]:
         return result("unverifiable", "The claim states no size in MB or GB.", {}, dict(params))
     measured: dict[str, Any] = {"dtype": dtype}
     parts, verdicts = [], []
     if params["mb"]:
-        v, text = _adapter_part(params, preset, modules, dtype, measured)
+        v, text = _adapter_part(params, preset, modules, "float16" if dtype in ("any", "int8")
+                                else dtype, measured)
+        verdicts.append(v)
+        parts.append(text)
+    if params["model_ratio"]:
+        v, text = _ratio_part(params, preset, modules, "float16" if dtype in ("any", "int8")
+                              else dtype, measured)
         verdicts.append(v)
         parts.append(text)
     if params["gb"]:
         v, text = _model_part(params, preset, dtype, measured)
         verdicts.append(v)
         parts.append(text)
-    verdict = "refuted" if "refuted" in verdicts else (
-        "conditional" if "conditional" in verdicts else "supported")
+    verdict = "refuted" if "refuted" in verdicts else "unverifiable" if (
+        "unverifiable" in verdicts) else "conditional" if "conditional" in verdicts else "supported"
     expected = {k: params[k] for k in ("model", "modules", "r", "dtype", "mb", "mb_high", "gb",
-                                       "gb_at_least", "tol") if params[k] not in (0, 0.0, "")}
+                                       "gb_at_least", "gb_bound", "billions", "tol")
+                if params[k] not in (0, 0.0, "")}
     text = "; ".join(parts)
     return result(verdict, f"{text[0].upper()}{text[1:]}.", measured, expected)
 
@@ -169,6 +186,33 @@ def _adapter_part(p: dict[str, Any], preset: Preset | None, modules: str | None,
                            f"(PEFT default {line(typical)})")
 
 
+def _ratio_part(p: dict[str, Any], preset: Preset | None, modules: str | None, dtype: str,
+                measured: dict[str, Any]) -> tuple[str, str]:
+    """'N x smaller than the full model': the full model's bytes over the adapter file's, both
+    in the same dtype, for each configuration the claim allows."""
+    want, tol = p["model_ratio"], p["ratio_tol"]
+    with tempfile.TemporaryDirectory(prefix="kbcheck-adapter-") as tmp:
+        rows = [measure_adapter(pr, ms, r, dtype, tmp, rank_one=True) for pr, ms, r in
+                configurations((preset.name,) if preset else (), (modules,) if modules else (),
+                               (p["r"],) if p["r"] else (4, 8, 16, 64))]
+    for row in rows:
+        model = PRESETS[row["config"].split(" ")[0]]
+        row["times_smaller"] = model.total_params() * DTYPE_BYTES[dtype] / row["bytes"]
+        row["holds"] = abs(row["times_smaller"] - want) <= tol * want
+    good = [x for x in rows if x["holds"]]
+    measured["times_smaller"] = {"configurations": len(rows), "holding": len(good),
+                                 "examples": [{k: x[k] for k in ("config", "bytes",
+                                                                 "times_smaller")}
+                                              for x in (good[:4] + rows[:4])]}
+    line = ", ".join(f"{x['config']}: {x['times_smaller']:,.0f}x" for x in (good or rows)[:3])
+    head = f"an adapter {want:,.6g}x smaller than the full model (within {tol:.0%})"
+    if len(good) == len(rows):
+        return "supported", f"{head} holds: {line}"
+    if not good:
+        return "refuted", f"{head} holds for none of {len(rows)} configurations: {line}"
+    return "conditional", f"{head} holds for {len(good)} of {len(rows)} configurations: {line}"
+
+
 def _compact(p: dict[str, Any], preset: Preset | None, modules: str | None,
              dtype: str) -> dict[str, Any]:
     """'A compact adapter instead of a full copy': adapter files vs full-model bytes."""
@@ -198,69 +242,235 @@ def _mb_line(row: dict[str, Any]) -> str:
 
 def _model_part(p: dict[str, Any], preset: Preset | None, dtype: str,
                 measured: dict[str, Any]) -> tuple[str, str]:
-    presets = [preset] if preset else list(PRESETS.values())
+    """The full model's bytes in each dtype the claim allows: a preset's exact count, or a bare
+    size's band (then a figure holds at the size itself and fails only outside the band)."""
+    if preset is None and not p["billions"]:
+        return "unverifiable", "the model is not named, so its size is not judged"
+    dtypes = OPEN_DTYPES if dtype == "any" else (dtype,)
+    unit, scale = ("GiB", 2**30) if p["binary"] else ("GB", 1e9)
+    stated, bound = p["gb"], p["gb_bound"] or ("ge" if p["gb_at_least"] else "eq")
+    tol = p["tol"] if bound == "eq" else 0.01
+    if preset is not None:
+        name, count, band = preset.name, preset.total_params(), (1.0, 1.0)
+    else:
+        name, count, band = f"a {p['billions']:g}B model", p["billions"] * 1e9, BARE_BAND
     rows = []
-    for pr in presets:
-        size = pr.total_params() * DTYPE_BYTES[dtype]
-        row = {"model": pr.name, "params": pr.total_params(), "bytes": size, "GB": size / 1e9,
-               "GiB": size / 2**30}
-        row["holds"] = _size_holds(row["GB"], row["GiB"], p["gb"], p["gb"], True,
-                                   bool(p["gb_at_least"]), p["tol"], p["binary"])
-        rows.append(row)
+    for dt in dtypes:
+        size = count * DTYPE_BYTES[dt] / scale
+        low, high = size * band[0], size * band[1]
+        if bound == "le":
+            holds, fails = size <= stated * (1 + tol), low > stated * (1 + tol)
+        elif bound == "ge":
+            holds, fails = size >= stated * (1 - tol), high < stated * (1 - tol)
+        else:
+            holds = abs(size - stated) <= tol * stated
+            fails = stated * (1 + tol) < low or stated * (1 - tol) > high
+        rows.append({"model": name, "params": count, "dtype": dt, unit: round(size, 3),
+                     "band": [round(low, 3), round(high, 3)] if band != (1.0, 1.0) else None,
+                     "holds": holds, "fails": fails})
     measured["full_model"] = rows
-    stated = f"{p['gb']:g}{'+' if p['gb_at_least'] else ''} GB"
+    sign = {"le": "at most ", "ge": "at least "}.get(bound, "")
+    head = f"full model {sign}{stated:g} {unit}"
+    text = ", ".join(f"{x['model']} in {x['dtype']} ({DTYPE_BYTES[x['dtype']]} bytes per "
+                     f"parameter) is {x[unit]:.2f} {unit}"
+                     + (f" ({x['band'][0]:.0f}-{x['band'][1]:.0f} {unit} for models "
+                        f"called {p['billions']:g}B)" if x["band"] else "") for x in rows)
     good = [x for x in rows if x["holds"]]
-    text = ", ".join(f"{x['model']} {x['GB']:.2f} GB ({x['GiB']:.1f} GiB)" for x in rows)
-    head = f"full model {stated} in {dtype} ({DTYPE_BYTES[dtype]} bytes per parameter)"
-    short = [x for x in good if x["GB"] < p["gb"] and x["GiB"] < p["gb"]]
-    if short:
-        text += " — " + ", ".join(f"{x['model']} is {100 * (1 - x['GB'] / p['gb']):.1f}% under "
-                                  f"{p['gb']:g} GB, within the {p['tol']:.0%} tolerance"
-                                  for x in short)
     if len(good) == len(rows):
         return "supported", f"{head} holds: {text}"
-    if not good:
+    if all(x["fails"] for x in rows):
         return "refuted", f"{head} does not hold: {text}"
-    names = ", ".join(x["model"] for x in good)
-    return "conditional", f"{head} holds only for {names}: {text}"
+    if good:
+        names = ", ".join(x["dtype"] for x in good)
+        return "conditional", f"{head} holds only in {names}: {text}"
+    return "unverifiable", f"{head} is not decided: {text}"
+
+
+def _rank_scaling(p: dict[str, Any], preset: Preset | None, modules: str | None,
+                  dtype: str) -> dict[str, Any]:
+    """How the adapter file grows from rank r to rank r2: both files written and compared."""
+    r1, r2 = p["r"] or 8, p["r2"]
+    with tempfile.TemporaryDirectory(prefix="kbcheck-adapter-") as tmp:
+        rows = []
+        for pr, ms, _ in configurations((preset.name,) if preset else (TYPICAL[0],),
+                                        (modules,) if modules else (TYPICAL[1],), (r1,)):
+            a = measure_adapter(pr, ms, r1, dtype, tmp, rank_one=True)
+            b = measure_adapter(pr, ms, r2, dtype, tmp, rank_one=True)
+            rows.append({"config": describe(pr, ms, r1), "bytes_r1": a["bytes"],
+                         "bytes_r2": b["bytes"], "ratio": b["bytes"] / a["bytes"]})
+    want = p["size_ratio"]
+    ok = [(x["ratio"] > 1 if r2 > r1 else x["ratio"] < 1) if not want else
+          abs(x["ratio"] - want) <= max(p["tol"], 0.05) * want for x in rows]
+    what = f"{want:g}x" if want else ("larger" if r2 > r1 else "smaller")
+    text = "; ".join(f"{x['config']} in {dtype}: {x['bytes_r1'] / 1e6:.2f} MB at r={r1}, "
+                     f"{x['bytes_r2'] / 1e6:.2f} MB at r={r2} ({x['ratio']:.3f}x)" for x in rows)
+    verdict = "supported" if all(ok) else "refuted" if not any(ok) else "conditional"
+    return result(verdict, f"From rank {r1} to rank {r2} the adapter file is stated {what}: "
+                  f"{text}.", {"files": rows}, {"r": r1, "r2": r2, "size_ratio": want})
+
+
+# Sizes that name a model, and the preset whose shapes a bare size is taken as for adapters.
+_NOMINAL = {7: "llama-7b", 13: "llama-13b", 33: "llama-33b", 65: "llama-65b",
+            70: "llama2-70b", 175: "gpt3-175b"}
+_DTYPE_MARKS = (("f32", "fp32"), ("f16", "fp16"), ("f8", "int8"))
+_PER_PARAM = {1: "int8", 2: "fp16", 4: "fp32", 8: "int8", 16: "fp16", 32: "fp32"}
+
+
+_WIDTH = {"fp16": 2, "bf16": 2, "16bit": 2, "fp32": 4, "int8": 1, "nf4": 0.5, "fp4": 0.5}
+
+
+def _dtypes(frame: Frame) -> list[str]:
+    """Every precision a size claim states, in order: dtype words, precisions said in words,
+    widths per parameter ('2 bytes per parameter', '16 bits per weight')."""
+    out = [{"16bit": "fp16"}.get(d, d) for d in frame.conditions.get("dtypes", ())
+           if d in _WIDTH]
+    out += [dtype for mark, dtype in _DTYPE_MARKS if frame.has(mark)]
+    for q in frame.quantities:
+        width = (q.unit == "bits" and q.value in (8, 16, 32)) or (
+            q.unit == "bytes" and q.stated_unit == "bytes" and q.value in (1, 2, 4))
+        if width:
+            out.append(_PER_PARAM[int(q.value)])
+    return out
+
+
+def _dtype(frame: Frame) -> tuple[str, bool]:
+    """The dtype a size claim states ('' when unstated), and whether the sentence names
+    several widths (then which one a size is in is not read)."""
+    stated = _dtypes(frame)
+    widths = {_WIDTH[d] for d in stated}
+    usable = [d for d in stated if d in ("fp16", "bf16", "fp32", "int8")]
+    return (usable[0] if usable else ""), len(widths) > 1
 
 
 def to_params(frame: Frame) -> dict[str, Any] | str:
-    """A stated adapter size (MB) or full-model size (GB), with the model, modules, rank and
-    dtype the sentence gives; the unit's reading (decimal or binary) is the one stated."""
+    """The parameters of a size claim (below); an adapter on a bare size ('a 7B model') is
+    measured on the preset of that size, and holds only for a model shaped like it."""
+    out = _to_params(frame)
+    if isinstance(out, dict) and frame.predicate != "model_size" and _dtype(frame)[1]:
+        out["_open"] = [*out.get("_open", ()), "which of the stated precisions the size is in"]
+    if isinstance(out, dict) and any("bare '" in x for x in out.get("_open", ())):
+        out["_condition"] = f"for a model shaped as {out['model']} (the claim names only a size)"
+    return out
+
+
+def _to_params(frame: Frame) -> dict[str, Any] | str:
+    """A stated adapter size (MB), full-model size (GB) or how the adapter grows with the rank,
+    with the model, modules, rank and dtype the sentence gives; the unit's reading (decimal or
+    binary) is the one stated. A bare size ('a 7B model') is judged by its size for the full
+    model, and as the preset of that size (never refuted) for adapters."""
     c = frame.conditions
     model = c.get("model") or {}
-    if model and not model.get("preset"):
-        return f"no preset for the model named ({model.get('family') or 'a bare size'} " \
+    bare = 0.0
+    if model.get("family") and not model.get("preset"):
+        return f"no preset for the model named ({model['family']} " \
                f"{model.get('size_b') or ''}B): its size is not judged against another model's"
+    if not model.get("family") and model.get("size_b"):
+        bare = float(model["size_b"])
+    nominal = _NOMINAL.get(int(bare)) if bare and bare == int(bare) else None
     params: dict[str, Any] = {"model": model.get("preset") or "",
                               "modules": c.get("modules", ""), "r": c.get("r", 0)}
-    dtypes = [d for d in c.get("dtypes", ()) if d in ("fp16", "bf16", "fp32", "16bit")]
-    if dtypes:
-        params["dtype"] = {"16bit": "fp16"}.get(dtypes[0], dtypes[0])
+    dtype, several_widths = _dtype(frame)
+    if dtype:
+        params["dtype"] = dtype
+    if several_widths and frame.predicate == "model_size":
+        params.pop("dtype", None)  # each width is tried; none is taken as the size's
+    if frame.has("several"):
+        return "a size stated for several models or adapters together, not for one"
+    if frame.predicate == "model_size":
+        return _model_params(frame, params, bare)
+    open_arch = []
+    if bare:
+        if nominal is None:
+            return f"a bare model size ({bare:g}B) that no preset has"
+        params["model"] = nominal
+        open_arch = [f"the architecture of a bare '{bare:g}B' model (taken as {nominal})"]
+    if frame.predicate == "adapter_scaling":
+        return _scaling_params(frame, params, open_arch)
     if frame.predicate == "adapter_compact":
-        return {**params, "compact": True, "_open": _unstated(params)}
-    size = frame.first("bytes")
+        return {**params, "compact": True, "_open": _unstated(params) + open_arch}
+    times = next((q for q in frame.quantities if q.unit == "x" and q.value >= 2), None)
+    if times is not None and frame.has("vs_model"):  # "1,000x smaller than the full model"
+        params.update(model_ratio=times.value, ratio_tol=min(0.5, max(
+            0.25 if times.bound == "approx" else 0.1, times.precision / times.value)))
+    sizes = [q for q in frame.quantities if q.unit == "bytes" and q.role not in ("gpu",)
+             and not (q.stated_unit == "bytes" and q.value <= 32)]
+    if params.get("model_ratio") or any(q.value < 5e9 for q in sizes):
+        sizes = [q for q in sizes if q.value < 5e9]  # "35 MB versus 350 GB": 350 GB is a model's
+    size = next((q for q in sizes if q.role == "adapter"), sizes[0] if sizes else None)
+    if size is None and params.get("model_ratio"):
+        return {**params, "_open": _unstated(params) + open_arch}
     if size is None:
+        if frame.has("few_mb"):  # "a few megabytes"
+            return {**params, "mb": 1.0, "mb_high": 10.0, "tol": 0.0,
+                    "_open": _unstated(params) + open_arch}
         return "no size in bytes is stated"
+    if size.value >= 5e9:  # no preset's adapter comes near: a model's size
+        return f"{size.text} is a full model's size, not an adapter file's"
     binary = size.stated_unit in ("MiB", "GiB", "KiB", "TiB")
     scale = 2**20 if binary else 1e6
     tol = max(0.05, size.precision / size.value) if size.value else 0.05
-    if frame.predicate == "model_size":
-        if not params["model"]:
-            return "the model is not named (a preset is needed to count its parameters)"
-        gb = size.value / (scale * 1024 if binary else 1e9)
-        if size.bound not in ("eq", "approx", "ge"):
-            return f"a full-model size stated as a bound ({size.text}) is not judged"
-        return {**params, "gb": gb, "gb_at_least": "yes" if size.bound == "ge" else "",
-                "binary": binary, "tol": min(tol, 0.5)}
     if size.bound == "ge":
         return f"a lower bound on the adapter size ({size.text}) is not judged"
     low, high = size.value / scale, (size.high or 0.0) / scale
     if size.bound == "le":
-        low, high = 1e-6, size.value / scale
+        low, high, tol = 1e-6, size.value / scale, 0.01
     params.update(mb=low, mb_high=high, binary=binary, tol=min(tol, 0.5))
-    return {**params, "_open": _unstated(params)}
+    return {**params, "_open": _unstated(params) + open_arch}
+
+
+def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str, Any] | str:
+    """A full model's size: a preset or a bare size, the first GB-scale figure that is not a
+    GPU's or an adapter's, in the stated dtype (each of fp16, fp32, int8 when unstated)."""
+    if frame.has("train_memory") and not frame.has("weights_only"):
+        return "training memory (gradients, optimizer states, activations), not the weights' size"
+    if not params["model"] and not bare:  # "a 70b (140GB) model", "13.0B params"
+        bare = next((q.value / 1e9 for q in frame.quantities if q.value >= 1e9 and (
+            q.unit == "params" or q.unit == "count" and q.stated_unit.lower() in (
+                "b", "billion", "bn"))), 0.0)
+    if not params["model"] and not bare:
+        return "the model is not named (a preset or a size in billions is needed)"
+    sizes = [q for q in frame.quantities if q.unit == "bytes" and q.role != "gpu"
+             and q.value >= 5e8 and not (q.role == "adapter" and q.value < 5e9)]
+    if not sizes:
+        return "no full-model size (GB) is stated"
+    size = sizes[0]
+    named = bare or (frame.conditions.get("model") or {}).get("size_b") or 0
+    span = frame.spans.get("model", (0, 0))
+    before = [q for q in frame.quantities if q.unit in ("count", "params") and q.value >= 1e9
+              and q.span[1] <= size.span[0] and not (q.span[0] < span[1] and span[0] < q.span[1])]
+    if named and before:  # "unlike LLaMA 7B, LLaMA 65B needs 130 GB": the nearest model's
+        nearest = max(before, key=lambda q: q.span[1]).value / 1e9
+        if abs(nearest - named) > 0.15 * named:
+            return (f"the size is stated next to a {nearest:g}B model, not the {named:g}B one "
+                    "the sentence names first")
+    binary = size.stated_unit in ("MiB", "GiB", "KiB", "TiB")
+    tol = max(0.05, size.precision / size.value) if size.value else 0.05
+    if size.bound == "range":
+        return f"a full-model size stated as a range ({size.text}) is not judged"
+    out = {"model": params["model"], "dtype": params.get("dtype") or "any",
+           "gb": size.value / (2**30 if binary else 1e9), "gb_bound": size.bound
+           if size.bound in ("le", "ge") else "", "binary": binary, "tol": min(tol, 0.5)}
+    if not params["model"]:
+        out["billions"] = bare
+    if out["dtype"] == "any":
+        out["_open"] = ["the dtype"]
+    return out
+
+
+def _scaling_params(frame: Frame, params: dict[str, Any], open_arch: list[str]
+                    ) -> dict[str, Any] | str:
+    """'From rank 8 to rank 16 the file doubles', 'a higher rank makes a larger file'."""
+    r1 = params["r"] or 0
+    ranks = [int(q.value) for q in frame.quantities if q.unit == "count" and q.value ==
+             int(q.value) and 1 <= q.value <= 4096 and q.value != r1]
+    ratio = next((q for q in frame.quantities if q.unit == "x"), None)
+    r1 = r1 or 1
+    r2 = ranks[0] if ranks else 2 * r1
+    out = {**params, "r": r1, "r2": r2, "size_ratio": ratio.value if ratio else 0.0,
+           "tol": 0.1 if ratio and ratio.bound == "approx" else 0.05}
+    if frame.has("rank_down") and not ranks:
+        out["r2"] = max(1, r1 // 2)
+    return {**out, "_open": open_arch}
 
 
 def _unstated(params: dict[str, Any]) -> list[str]:
@@ -271,18 +481,31 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 
 VERIFIER = Verifier(
     id="lora.adapter_size",
-    version=2,
+    version=4,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(
         Param("model", str, default="", help="a preset or the claim's words ('Llama 70B')"),
         Param("modules", str, default="", help="qv, attention, mlp, all, or the claim's words"),
         Param("r", int, default=0, min=0, max=1024, help="rank (0: unspecified)"),
-        Param("dtype", str, default="", help="fp16 (default), bf16 or fp32, or '16-bit'"),
+        Param("dtype", str, default="", help="fp16 (default), bf16, fp32, int8, or 'any' (a "
+              "full-model size in each of fp16, fp32 and int8)"),
         Param("mb", float, default=0.0, min=0.0, max=1e7, help="stated adapter MB (low end)"),
         Param("mb_high", float, default=0.0, min=0.0, max=1e7, help="high end of a MB range"),
         Param("gb", float, default=0.0, min=0.0, max=1e6, help="stated full-model GB"),
         Param("gb_at_least", str, default="", help="non-empty when the claim says '+'/'over'"),
+        Param("gb_bound", str, default="", choices=("", "eq", "le", "ge"),
+              help="le / ge when the full-model size is stated as a bound"),
+        Param("billions", float, default=0.0, min=0.0, max=1e4, help="a bare model size in "
+              "billions of parameters ('a 70B model'), when no preset is named"),
+        Param("model_ratio", float, default=0.0, min=0.0, max=1e9, help="stated 'N x smaller "
+              "than the full model'"),
+        Param("ratio_tol", float, default=0.1, min=0.0, max=1.0, help="relative tolerance of "
+              "model_ratio"),
+        Param("r2", int, default=0, min=0, max=4096, help="a second rank: how the file grows "
+              "from r to r2"),
+        Param("size_ratio", float, default=0.0, min=0.0, max=1e6, help="stated size(r2) / "
+              "size(r) (0: only the direction)"),
         Param("compact", bool, default=False, help="the claim calls the adapter compact / "
               "small next to the full model, without a number"),
         Param("compact_pct", float, default=5.0, min=0.0, max=100.0,
@@ -290,7 +513,8 @@ VERIFIER = Verifier(
         Param("tol", float, default=0.05, min=0.0, max=1.0, help="relative tolerance"),
         Param("binary", bool, default=False, help="the size is stated in MiB/GiB (else MB/GB)"),
     ),
-    claims=(("lora", "adapter_size"), ("lora", "adapter_compact"), ("*", "model_size")),
+    claims=(("lora", "adapter_size"), ("lora", "adapter_compact"), ("lora", "adapter_scaling"),
+            ("*", "model_size")),
     to_params=to_params,
     examples=("A rank-8 LoRA adapter on the query and value projections of LLaMA 7B is about "
               "8 MB on disk.",

@@ -30,7 +30,7 @@ from verifiers._frame import Frame
 from verifiers._presets import PRESETS
 
 CLAIMS = ("reduction_pct", "fraction", "ratio", "count", "billions_to_millions", "reduces",
-          "total", "formula")
+          "total", "formula", "arithmetic")
 FORMULAS = ("r(d+k)", "2rd", "rdk", "dk")
 REAL_LIMIT = 2**24
 
@@ -39,9 +39,114 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     """Count full and LoRA parameters and judge the stated figure."""
     if params["claim"] == "formula":
         return _formula(params)
-    if params["d"] and params["k"] and params["claim"] in ("reduction_pct", "ratio", "count"):
+    if params["claim"] == "arithmetic":
+        return _arithmetic(params)
+    if params["d"] and params["k"] and params["claim"] in ("reduction_pct", "ratio", "count",
+                                                           "fraction"):
         return _matrix(params)
     return _models(params)
+
+
+# --- stated figures: every number a claim states, checked together ---------------------------
+#
+# `figures` lists what a sentence states as "kind:bound:value:high:tol" items joined by ";":
+# kind lora (LoRA's count), full (the matrix's d*k, or the model's total), frac (LoRA's share,
+# %), red (the reduction, %), ratio (full / LoRA); bound eq, approx, le, ge or range; tol is
+# relative (the stated precision). A configuration holds when every figure holds for it.
+
+FIGURE_KINDS = ("lora", "full", "frac", "red", "ratio")
+
+
+def figure(kind: str, bound: str, value: float, high: float | None, tol: float) -> str:
+    """One stated figure in the `figures` encoding."""
+    return f"{kind}:{bound}:{value:.12g}:{(high or 0.0):.12g}:{max(tol, 1e-6):.4g}"
+
+
+def parse_figures(text: str) -> list[dict[str, Any]]:
+    """The `figures` parameter, decoded; ValueError on a malformed item."""
+    out = []
+    for item in filter(None, (x.strip() for x in text.split(";"))):
+        kind, bound, value, high, tol = item.split(":")
+        if kind not in FIGURE_KINDS or bound not in ("eq", "approx", "le", "ge", "range"):
+            raise ValueError(f"bad figure {item!r}")
+        out.append({"kind": kind, "bound": bound, "value": float(value), "high": float(high),
+                    "tol": float(tol)})
+    return out
+
+
+def _figure_values(kind: str, row: dict[str, Any]) -> list[float]:
+    """What a configuration's row measures for a figure (a model's total: with or without the
+    LoRA tensors, as PEFT's 'all params' counts them)."""
+    lora = row["lora"]
+    fulls = [row["full"]] if "full" in row else [row["total"], row["total"] + lora]
+    if kind == "lora":
+        return [lora]
+    if kind == "full":
+        return fulls
+    if kind == "frac":
+        return [100.0 * lora / f for f in fulls]
+    if kind == "red":
+        return [100.0 * (1 - lora / f) for f in fulls]
+    return [f / lora for f in fulls]
+
+
+def figure_holds(fig: dict[str, Any], value: float) -> bool:
+    """Whether a measured value satisfies one stated figure (bounds are read as written)."""
+    v, tol = fig["value"], fig["tol"]
+    if fig["bound"] == "le" and fig["kind"] == "ratio":  # "up to 10,000x fewer": reached
+        return value >= v * (1 - tol)
+    if fig["bound"] == "le":
+        return value <= v * (1 + min(tol, 1e-3)) + 1e-12
+    if fig["bound"] == "ge":
+        return value >= v * (1 - min(tol, 1e-3)) - 1e-12
+    if fig["bound"] == "range" and fig["high"]:
+        return v * (1 - tol) <= value <= fig["high"] * (1 + tol)
+    return abs(value - v) <= tol * abs(v) + 1e-12
+
+
+def _figures_hold(row: dict[str, Any], figures: list[dict[str, Any]]) -> bool:
+    return all(any(figure_holds(f, x) for x in _figure_values(f["kind"], row)) for f in figures)
+
+
+def _figure_text(f: dict[str, Any]) -> str:
+    unit = "%" if f["kind"] in ("frac", "red") else "x" if f["kind"] == "ratio" else ""
+    name = {"lora": "LoRA count", "full": "full count", "frac": "LoRA share",
+            "red": "reduction", "ratio": "ratio"}[f["kind"]]
+    value = f"{f['value']:,.6g}{unit}"
+    if f["bound"] == "range":
+        value = f"{f['value']:,.6g}-{f['high']:,.6g}{unit}"
+    sign = {"le": "<= ", "ge": ">= ", "approx": "~"}.get(f["bound"], "")
+    return f"{name} {sign}{value}"
+
+
+def _arithmetic(p: dict[str, Any]) -> dict[str, Any]:
+    """Figures stated with no model or matrix (a PEFT print-out pasted as prose): do they
+    agree with each other? The LoRA count over the total must give the stated share and ratio."""
+    figures = parse_figures(p["figures"])
+    lora = [f for f in figures if f["kind"] == "lora"]
+    full = [f for f in figures if f["kind"] == "full"]
+    if not lora or not full:
+        return result("unverifiable", "Only one count is stated: nothing to check it against.",
+                      {}, {"figures": p["figures"]})
+    row = {"lora": lora[0]["value"], "full": full[0]["value"]}
+    checks = []
+    for f in figures:
+        if f["kind"] in ("frac", "red", "ratio"):
+            got = _figure_values(f["kind"], row)
+            checks.append((f, got, any(figure_holds(f, x) for x in got)))
+    if not checks:
+        return result("unverifiable", "Two counts and nothing stated about them to check.",
+                      {}, {"figures": p["figures"]})
+    text = "; ".join(f"{_figure_text(f)}: {row['lora']:,.6g} / {row['full']:,.6g} gives "
+                     f"{got[-1]:,.4g}" for f, got, _ in checks)
+    measured = {"lora": row["lora"], "total": row["full"],
+                "derived": [{"figure": _figure_text(f), "value": got[-1], "holds": ok}
+                            for f, got, ok in checks]}
+    verdict = "supported" if all(ok for _, _, ok in checks) else "refuted"
+    what = "agree" if verdict == "supported" else "do not agree"
+    return result(verdict, f"The stated figures {what} with each other ({text}); no model is "
+                  "named, so the counts themselves are not checked against one.", measured,
+                  {"figures": p["figures"]})
 
 
 def _formula(p: dict[str, Any]) -> dict[str, Any]:
@@ -89,22 +194,30 @@ def _matrix(p: dict[str, Any]) -> dict[str, Any]:
     d, k = p["d"], p["k"]
     ranks = [p["r"]] if p["r"] else [r for r in (1, 2, 4, 8, 16, 32, 64) if r < min(d, k)]
     rows = [count_matrix(d, k, r) for r in ranks]
-    holds = [_matrix_holds(row, p) for row in rows]
+    figures = parse_figures(p["figures"])
+    holds = [_matrix_holds(row, p) and _figures_hold(row, figures) for row in rows]
     # Which ranks would make the stated figure true (searched over 1..min(d, k), analytic).
     search = [r for r in range(1, min(d, k, 4096) + 1) if _matrix_holds(
         {"r": r, "full": d * k, "lora": r * (d + k), "reduction_pct": 100 * (1 - r * (d + k) /
                                                                              (d * k)),
-         "ratio": d * k / (r * (d + k))}, p)]
+         "ratio": d * k / (r * (d + k))}, p) and _figures_hold(
+             {"r": r, "full": d * k, "lora": r * (d + k)}, figures)]
     measured = {"matrices": rows, "ranks_that_match": search[:20]}
     expected = {k_: p[k_] for k_ in ("claim", "d", "k", "r", "pct", "ratio", "count", "tol")
                 if p[k_] not in (0, 0.0, "")}
     text = "; ".join(f"r={x['r']}: LoRA {x['lora']:,} of {x['full']:,} ({_pct(x['reduction_pct'])}%"
                      f" reduction, {x['ratio']:,.0f}x fewer)" for x in rows[:4])
     text = f"d={d}, k={k}: {text}"
+    if figures:
+        text += "; stated: " + ", ".join(_figure_text(f) for f in figures)
     if search and not all(holds):
         text += f"; the stated figure matches r in {_ranges(search)}"
     if all(holds):
         return result("supported", f"{text}.", measured, expected)
+    if any(holds) and p["specific"] and not p["r"]:  # the stated count names the rank
+        good = [x["r"] for x, h in zip(rows, holds, strict=True) if h]
+        return result("supported", f"The stated figures fit r in {good}: {text}.", measured,
+                      expected)
     if any(holds):
         good = [x["r"] for x, h in zip(rows, holds, strict=True) if h]
         return result("conditional", f"Holds only for r in {good}: {text}.", measured, expected)
@@ -113,6 +226,10 @@ def _matrix(p: dict[str, Any]) -> dict[str, Any]:
 
 def _matrix_holds(row: dict[str, Any], p: dict[str, Any]) -> bool:
     claim = p["claim"]
+    if p["figures"]:
+        return True  # every stated figure is checked by _figures_hold
+    if claim == "fraction":
+        return False  # a matrix's share is stated through `figures`
     if claim == "reduction_pct":
         return abs(row["reduction_pct"] - p["pct"]) <= half_unit(p["pct"])
     if claim == "ratio":
@@ -156,6 +273,8 @@ def model_row(preset_name: str, module_set: str, r: int) -> dict[str, Any]:
 
 def _model_holds(row: dict[str, Any], p: dict[str, Any]) -> bool:
     claim = p["claim"]
+    if p["figures"] and claim in ("fraction", "reduction_pct", "ratio", "count"):
+        return _figures_hold(row, parse_figures(p["figures"]))
     if claim == "fraction":
         low, high = p["pct"], p["pct_high"] or p["pct"]
         return low * (1 - p["tol"]) <= row["fraction_pct"] <= high * (1 + p["tol"])
@@ -209,6 +328,10 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
         best = max(rows, key=lambda x: x["ratio"] if p["claim"] == "ratio" else x["lora"])
         return result("refuted", f"{what} holds for none of {len(rows)} configurations; "
                       f"{_line(rows[0])}, extreme {_line(best)}.", measured, expected)
+    if p["specific"]:  # a stated count with its share or total names one configuration
+        return result("supported", f"{what}: the stated figures fit {_line(good[0])}"
+                      + (f" ({len(good)} of {len(rows)} configurations fit)" if len(good) > 1
+                         else "") + ".", measured, expected)
     return result("conditional", f"{what} holds for {scope}, e.g. {_line(good[0])}; not e.g. "
                   f"{_line(bad[0])} (PEFT default {_line(typical)}).", measured, expected)
 
@@ -226,6 +349,8 @@ def _total(p: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _metric_text(p: dict[str, Any]) -> str:
+    if p["figures"] and p["claim"] in ("fraction", "reduction_pct", "ratio", "count"):
+        return "Stated " + ", ".join(_figure_text(f) for f in parse_figures(p["figures"]))
     return {"fraction": f"Training {p['pct']:g}-{p['pct_high'] or p['pct']:g}% of the parameters",
             "reduction_pct": f"A {p['pct']:g}% reduction",
             "ratio": f"{'Up to ' if p['upto'] else ''}{p['ratio']:,.0f}x fewer trainable "
@@ -247,52 +372,167 @@ def _line(row: dict[str, Any]) -> str:
             f"{si(row['total'])} ({row['fraction_pct']:.3g}%, {row['ratio']:,.0f}x)")
 
 
-_FORMULAS = {"f_rdk_sum": "r(d+k)", "f_2rd": "2rd", "f_dk": "dk"}
+_FORMULAS = {"f_rdk_sum": "r(d+k)", "f_2rd": "2rd", "f_rdk": "rdk", "f_dk": "dk"}
+# Sizes that name a model and the preset whose shapes a bare size is taken as ("a 7B model").
+_NOMINAL = {7: "llama-7b", 13: "llama-13b", 33: "llama-33b", 65: "llama-65b",
+            70: "llama2-70b", 175: "gpt3-175b"}
+
+
+def _inside(q: Any, spans: list[tuple[int, int]]) -> bool:
+    return any(q.span[0] < b and a < q.span[1] for a, b in spans)
 
 
 def to_params(frame: Frame) -> dict[str, Any] | str:
-    """Trainable-parameter claims: a percentage trained or saved, N x fewer, a LoRA count, or a
-    count formula, for a matrix (d, k, r) or a model preset; unstated configuration is open."""
+    """Trainable-parameter claims: every stated count, share, reduction and ratio, for a matrix
+    (d, k, r) or a model preset, checked together; with neither, whether the stated figures
+    agree with each other (a PEFT print-out). Unstated configuration is open."""
     c = frame.conditions
     params: dict[str, Any] = {k: c[k] for k in ("d", "k", "r") if k in c}
     for facet, formula in _FORMULAS.items():
         if frame.has(facet):
             return {**params, "claim": "formula", "formula": formula}
     model = c.get("model") or {}
-    if model and not model.get("preset") and model.get("family"):
-        return f"no preset for the model named ({model['family']} {model.get('size_b') or ''}B)"
-    if model.get("preset"):
+    bare = ""
+    if model.get("family"):
+        if not model.get("preset"):
+            return (f"no preset for the model named ({model['family']} "
+                    f"{model.get('size_b') or ''}B): it is not judged with another model's shapes")
         params["model"] = model["preset"]
+    elif model.get("size_b"):  # a bare size: "a 7B model"
+        size = model["size_b"]
+        nominal = _NOMINAL.get(int(size)) if size == int(size) else None
+        if nominal is None:
+            return f"a bare model size ({size:g}B) that no preset has"
+        params["model"], bare = nominal, f"{size:g}B"
     if c.get("modules"):
         params["modules"] = c["modules"]
+    size_b = model.get("size_b") or 0
+    skip = [frame.spans[n] for n in ("model",) if n in frame.spans]
+    others = [q.value / 1e9 for q in frame.quantities if q.unit in ("count", "params")
+              and q.value >= 1e9 and not _inside(q, skip)
+              and abs(q.value / 1e9 - size_b) > 0.15 * size_b]
+    if size_b and others:  # "unlike LLaMA 7B, LLaMA 65B ...": which model a figure is for
+        return (f"a second model size ({others[0]:g}B) beside the {size_b:g}B model: which "
+                "figure is whose is not read")
     matrix = bool(params.get("d") and params.get("k"))
-    pct, ratio = frame.first("pct"), frame.first("x")
-    counts = [q for q in frame.quantities if q.unit == "params"]
-    if pct is not None and pct.value <= 100:
-        if frame.has("saving") and pct.value >= 50:
-            out = {"claim": "reduction_pct", "pct": pct.value}
-        elif pct.bound == "le":
-            out = {"claim": "fraction", "pct": 0.0, "pct_high": pct.value}
-        else:
-            out = {"claim": "fraction", "pct": pct.value, "pct_high": pct.high or 0.0,
-                   "tol": _tol(pct)}
-    elif ratio is not None and ratio.value >= 1:
-        out = {"claim": "ratio", "ratio": ratio.value, "upto": ratio.bound == "le",
-               "tol": _tol(ratio)}
-    elif counts:
-        count = min(counts, key=lambda q: q.value)  # LoRA's count is the smaller one stated
-        out = {"claim": "count", "count": count.value, "tol": _tol(count)}
-    else:
+    figures, specific, several = _figures(frame, params, matrix)
+    if not figures and frame.has("b2m") and not matrix:  # "from billions to millions"
+        params["claim"] = "billions_to_millions"
+        return {**params, "_open": [n for n, k in (("the model", "model"), ("the rank", "r"),
+                                                   ("the adapted modules", "modules"))
+                                    if not params.get(k)]}
+    if not figures:
         return "no percentage, ratio or count of parameters is stated"
-    if out["claim"] == "fraction" and matrix:
-        return "a fraction of one matrix's parameters is not read (state it as a reduction)"
-    params.update(out)
+    kinds = [f.split(":")[0] for f in figures]
+    if not matrix and not params.get("model"):
+        if "lora" in kinds and "full" in kinds and len(figures) >= 3:
+            return {"claim": "arithmetic", "figures": ";".join(figures)}
+        if "full" in kinds and "lora" not in kinds and not {"frac", "red", "ratio"} & set(kinds):
+            return "only a model's total is stated, not what LoRA trains"
+    primary = next(k for k in ("frac", "red", "ratio", "lora", "full") if k in kinds)
+    if primary == "full":
+        return "only the full count is stated, not what LoRA trains"
+    params.update(claim={"frac": "fraction", "red": "reduction_pct", "ratio": "ratio",
+                         "lora": "count"}[primary], figures=";".join(figures),
+                  specific=specific and bool(matrix or params.get("model")))
+    _legacy(params, figures[kinds.index(primary)])
     unstated = ([] if matrix else [n for n, k in (("the model", "model"), ("the rank", "r"),
                                                    ("the adapted modules", "modules"))
                                    if not params.get(k)])
     if matrix and "r" not in params:
         unstated = ["the rank"]
+    if bare:
+        unstated.append(f"the architecture of a bare '{bare}' model (taken as {params['model']})")
+        params["_condition"] = f"for a model shaped as {params['model']} (the claim says only " \
+                               f"'a {bare} model')"
+    if several:
+        unstated.append("which configuration each of the stated counts is for")
     return {**params, "_open": unstated}
+
+
+def _legacy(params: dict[str, Any], item: str) -> None:
+    """The primary figure in the single-figure parameters (read by the explanations)."""
+    kind, bound, value, high, tol = item.split(":")
+    v = float(value)
+    if kind == "frac":
+        params.update(pct=0.0 if bound == "le" else v, pct_high=v if bound == "le" else float(
+            high), tol=float(tol))
+    elif kind == "red":
+        params.update(pct=v)
+    elif kind == "ratio":
+        params.update(ratio=v, upto=bound == "le", tol=float(tol))
+    else:
+        params.update(count=v, tol=float(tol))
+
+
+def _figures(frame: Frame, params: dict[str, Any], matrix: bool
+             ) -> tuple[list[str], bool, bool]:
+    """Every figure the frame states (encoded), whether they name one configuration (a count
+    with its share or total), and whether several LoRA counts are stated."""
+    c = frame.conditions
+    skip = [frame.spans[n] for n in ("model", "d", "r") if n in frame.spans]
+    # d, k and (at a stated rank above 1) d + k are dimensions, not counts ("8 * 8192")
+    dims = {c.get("d"), c.get("k")} - {None, 0}
+    if c.get("r", 1) > 1:
+        dims.add((c.get("d") or 0) + (c.get("k") or 0))
+    quality = frame.has("quality")  # task scores stand beside the shares: keep only those
+    pcts = [q for q in frame.quantities if q.unit == "pct" and 0 < q.value <= 100
+            and not (quality and 5 <= q.value < 99)]
+    if quality and any(q.value < 5 for q in pcts):  # "99% of the quality with 0.1% of ..."
+        pcts = [q for q in pcts if q.value < 5]
+    if quality and len(pcts) > 1 and "predicate" in frame.spans:  # the share beside the words
+        at = sum(frame.spans["predicate"]) / 2
+        pcts = [min(pcts, key=lambda q: abs(sum(q.span) / 2 - at))]
+    # beside "3x less memory", only a ratio of the size parameter cuts have (>= 20x) is read
+    ratios = [q for q in frame.quantities if q.unit == "x" and q.value >= (
+        20 if frame.has("other_ratio") else 1)]
+    counts = [q for q in frame.quantities if q.unit in ("params", "count") and q.value >= 1000
+              and not _inside(q, skip) and q.value not in dims
+              and not (frame.has("one_in") and q.unit == "count")]  # "1 in a 1000"
+    if frame.has("pct_label") and not pcts:  # "trainable%: 0.0503"
+        small = [q for q in frame.quantities if q.unit == "count" and 0 < q.value < 100
+                 and q.precision < 0.05 and not _inside(q, skip)]
+        pcts = small[-1:]
+    out: list[str] = []
+    if matrix:
+        full = params["d"] * params["k"]
+        lora = params["r"] * (params["d"] + params["k"]) if params.get("r") else None
+        big = [q for q in counts if (abs(math.log(q.value / full)) < abs(math.log(
+            q.value / lora)) if lora else q.value >= full / 2)]
+    else:
+        total = (PRESETS[params["model"]].total_params() if params.get("model") else
+                 max((q.value for q in counts), default=0))
+        big = [q for q in counts if q.value >= total / 2 and (params.get("model") or len(
+            counts) > 1)]
+    small = [q for q in counts if q not in big]
+    for q in small:
+        out.append(_encode("lora", q))
+    for q in big:
+        out.append(_encode("full", q))
+    for q in pcts:
+        kind = "red" if q.value >= 50 else "frac"
+        out.append(_encode(kind, q))
+    for q in ratios:
+        out.append(_encode("ratio", q))
+    distinct = {round(math.log10(q.value), 1) for q in small}
+    if frame.has("one_in_le"):  # "fewer than 1 parameter in 1000": a share of at most 0.1%
+        out += [figure("frac", "le", 100.0 / q.value, None, 0.0) for q in frame.quantities
+                if q.unit == "count" and q.value >= 10 and math.log10(q.value).is_integer()][:1]
+    specific = bool(small) and bool(big or pcts or ratios)
+    return out[:6], specific, len(distinct) > 1
+
+
+def _encode(kind: str, q: Any) -> str:
+    bound = q.bound if q.bound in ("le", "ge", "range") else "eq"
+    if bound == "range":  # the range is the tolerance
+        tol = 0.02
+    elif kind in ("red", "frac") and bound == "eq":  # a stated share: its last digit's half unit
+        tol = q.precision / q.value if q.value else 0.0
+        if q.bound == "approx" and kind == "frac":
+            tol = max(tol, 0.05)
+    else:
+        tol = _tol(q)
+    return figure(kind, bound, q.value, q.high, min(tol, 0.5))
 
 
 def _tol(q: Any) -> float:
@@ -304,7 +544,7 @@ def _tol(q: Any) -> float:
 
 VERIFIER = Verifier(
     id="lora.param_count",
-    version=1,
+    version=3,
     title="Trainable parameters of LoRA vs full fine-tuning, per matrix and per model",
     run=run,
     params=(
@@ -327,9 +567,14 @@ VERIFIER = Verifier(
               "must reach"),
         Param("formula", str, default="r(d+k)", choices=FORMULAS, help="stated count formula"),
         Param("upto", bool, default=False, help="the claim says 'up to'"),
+        Param("figures", str, default="", help="every stated figure, 'kind:bound:value:high:tol'"
+              " joined by ';' (kinds lora, full, frac, red, ratio), checked together"),
+        Param("specific", bool, default=False, help="a count is stated with its share or "
+              "total: the figures name one configuration"),
         Param("tol", float, default=0.05, min=0.0, max=1.0, help="relative tolerance"),
     ),
-    claims=(("lora", "trainable_params"), ("lora", "param_formula")),
+    claims=(("lora", "trainable_params"), ("lora", "param_formula"), ("lora", "param_report"),
+            ("full_ft", "trainable_params")),
     to_params=to_params,
     examples=("For a 4096 x 4096 weight at rank 16, LoRA trains 99.2% fewer parameters.",
               "LoRA on GPT-3 175B with r=4 on the query and value projections trains about "

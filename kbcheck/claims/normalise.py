@@ -109,10 +109,14 @@ def _words_value(words: str) -> int | None:
     return total + current
 
 
+_RANK_BEFORE = re.compile(r"\b(?:rank|r\s*=|rank of)\s*$", re.I)
+
+
 def _number_words(text: str) -> str:
     def sub(m: re.Match) -> str:
         words = m.group(0)
-        if _LONE_ONE.match(words) and not _UNIT_AFTER.match(text, m.end()):
+        if (_LONE_ONE.match(words) and not _UNIT_AFTER.match(text, m.end())
+                and not _RANK_BEFORE.search(text, max(0, m.start() - 12), m.start())):
             return words
         value = _words_value(words)
         return words if value is None else str(value)

@@ -19,7 +19,7 @@ from verifiers._frame import Quantity, half_unit
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 # A number that does not start inside another token (so a digit run is read once).
 _NUMBER = re.compile(rf"(?<![\d.,])(?<![a-wyzA-WYZ_]){_NUM}(?:e-?\d{{1,3}})?(?![\d])")
-_SCALE = re.compile(r"\s*(thousand|million|billion|trillion|bn|[kKMBT])(?![\w])")
+_SCALE = re.compile(r"\s*(thousand|million|billion|trillion|bn|[kKMBTb])(?![\w])")
 _BEFORE_LE = re.compile(r"(?:up to|at most|no more than|not more than|under|below|less than|"
                         r"fewer than|as low as|as little as|within|<=?|maximum of|max\.?)\s*"
                         r"(?:about|around|approximately|roughly|~)?\s*$", re.I)
@@ -89,7 +89,12 @@ def find_quantities(text: str) -> list[Quantity]:
         # a range "5-50 MB", "0.1 to 1%", "between 14 and 18 GB"
         nxt = numbers[i + 1] if i + 1 < len(numbers) else None
         if nxt is not None:
-            join = _RANGE_JOIN.match(text, _skip_unit_and_scale(text, end))
+            past = _skip_unit_and_scale(text, end)
+            join = _RANGE_JOIN.match(text, past)
+            first_unit = text[end:past].strip().lower()
+            second_unit = text[nxt.end():_skip_unit_and_scale(text, nxt.end())].strip().lower()
+            if first_unit and second_unit and first_unit != second_unit:
+                join = None  # "from 7B to 20M": two quantities, not a range
             if join and join.end() == nxt.start():
                 word = text[join.start():join.end()].strip()
                 between = _BETWEEN.search(text, max(0, start - 12), start)

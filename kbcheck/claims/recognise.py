@@ -108,9 +108,13 @@ def _models() -> list[tuple[re.Pattern, dict[str, Any]]]:
 
 _SIZE = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d)?)\s*-?\s*(?:[bB](?![a-zA-Z])(?!\s*(?:bytes?|it)\b)|"
                    r"billion\b|bn\b)")
-_MODEL_NOUN = re.compile(r"\s*(?:-?\s*param(?:eter)?s?\s+)?(?:[\w-]+\s+){0,2}?"
+_MODEL_NOUN = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:-?\s*param(?:eter)?s?\s+)?"
+                         r"(?:[\w-]+\s+){0,2}?"
                          r"(?:models?|LLMs?|networks?|language models?|checkpoints?|"
                          r"fine-?tun\w*|finetun\w*|training)\b", re.I)
+
+
+_TABLE_CELL = re.compile(r"\s*\|")
 
 
 def find_model(text: str) -> dict[str, Any]:
@@ -145,8 +149,9 @@ def find_model(text: str) -> dict[str, Any]:
             span = (min(m.start(), size.start()) if size else m.start(),
                     max(m.end(), size.end()) if size else m.end())
             return {"family": entry["family"], "size_b": size_b, "preset": preset, "span": span}
-    for s in sizes:  # a bare size that names a model: "a 65B model", "70B models"
-        if _MODEL_NOUN.match(text, s.end()) or re.match(r"\s*(?:LLaMA|Llama)", text[s.end():]):
+    for s in sizes:  # a bare size that names a model: "a 65B model", "70B models", "13B | ..."
+        if (_MODEL_NOUN.match(text, s.end()) or re.match(r"\s*(?:LLaMA|Llama)", text[s.end():])
+                or _TABLE_CELL.match(text, s.end()) and not text[:s.start()].strip(" |")):
             return {"family": "", "size_b": float(s.group(1)), "preset": None,
                     "span": (s.start(), s.end())}
     return {}
@@ -199,6 +204,10 @@ _DTYPES = {"fp16": "fp16", "float16": "fp16", "half precision": "fp16", "16-bit"
            "int4": "nf4", "fp4": "fp4"}
 
 
+_FACTOR_BEFORE = re.compile(r"\b(?:[AB]|lora_[AB])\s*(?:is|in|:|=|\(|has shape|of shape|with shape|"
+                            r"has|holds)[^.;,]{0,10}$")
+
+
 def _int(text: str) -> int | None:
     try:
         value = int(text.replace(",", ""))
@@ -214,6 +223,10 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
     spans: dict[str, tuple[int, int]] = {}
     for name, pattern in _CONDITIONS.items():
         m = pattern.search(text)
+        if name == "shape":  # the shape of W, not of B or A ("B is 4096 x 16")
+            m = next((x for x in pattern.finditer(text)
+                      if not _FACTOR_BEFORE.search(text, max(0, x.start() - 16), x.start())),
+                     None)
         if not m:
             continue
         groups = [g for g in m.groups() if g is not None]

@@ -51,3 +51,116 @@ def test_compact_adapter_without_numbers():
     assert strict["verdict"] == "refuted"
 
 
+
+
+# --- adapter files: the dtype beside the size is the file's, bounds, rank scaling ----------
+
+def test_adapter_size_with_its_dtype_is_this_verifiers_not_qlora_storage():
+    true = "The rank-8 adapter on q and v of LLaMA 7B takes about 8.4 MB in fp16."
+    out = _run(true)
+    assert out["verdict"] == "supported"
+    out = _run(true.replace("8.4 MB", "80 MB"))
+    assert out["verdict"] == "refuted"
+    assert out["measured"]["adapter"]["examples"][0]["MB"] == pytest.approx(8.4, abs=0.05)
+
+
+def test_upper_bound_is_read_as_written():
+    # "below 10 MB": 10 is not widened to 15 by its trailing zero.
+    assert _run("A rank-8 adapter on q and v of LLaMA 7B stays below 10 MB in fp16."
+                )["verdict"] == "supported"
+    assert _run("A rank-8 adapter on q and v of LLaMA 7B stays below 8 MB in fp16."
+                )["verdict"] == "refuted"
+
+
+def test_file_grows_with_the_rank():
+    params = shape_params(VERIFIER, "Because every tensor in the file scales with r, going from "
+                                    "rank 8 to rank 16 about doubles the size of a LoRA "
+                                    "checkpoint.")
+    assert (params["r"], params["r2"], params["size_ratio"]) == (8, 16, 2.0)
+    out = VERIFIER.run(params)
+    assert out["verdict"] == "supported"
+    assert out["measured"]["files"][0]["ratio"] == pytest.approx(2.0, abs=0.01)
+    assert VERIFIER.run({**params, "size_ratio": 4.0})["verdict"] == "refuted"
+
+
+def test_bare_size_adapter_is_taken_as_the_preset_of_that_size():
+    params = shape_params(VERIFIER, "A LoRA checkpoint for a 7B model is around 30-40 MB.")
+    assert params["model"] == "llama-7b"
+    assert VERIFIER.run(params)["verdict"] == "conditional"
+
+
+# --- full-model sizes ----------------------------------------------------------------------
+
+def test_model_size_named_preset_both_ways():
+    assert _run("LLaMA 7B in fp16 takes about 13.5 GB.")["verdict"] == "supported"
+    out = _run("LLaMA 7B in fp16 takes about 7 GB.")
+    assert out["verdict"] == "refuted"
+    assert out["measured"]["full_model"][0]["GB"] == pytest.approx(13.477, abs=0.01)
+
+
+def test_model_size_width_per_parameter_and_bounds():
+    assert _run("At two bytes per parameter, GPT-3 175B needs some 350 GB for its weights "
+                "alone.")["verdict"] == "supported"
+    assert _run("Keeping Llama-2-70B in float32 takes over 270 GB.")["verdict"] == "supported"
+    assert _run("Llama-2 70B needs less than 100 GB in fp16.")["verdict"] == "refuted"
+    assert _run("The 65B LLaMA needs 250+ GB if its weights are kept in single precision."
+                )["verdict"] == "supported"
+
+
+def test_bits_per_weight_beside_a_model_size_is_a_model_size_claim():
+    from paired import pairing
+
+    p = pairing("Stored at 16 bits per weight, a 65B LLaMA model comes to about 130 GB.")
+    assert [f.verifier for f in p.frames if f.verifier] == ["lora.adapter_size"]
+    assert _run("Stored at 16 bits per weight, a 65B LLaMA model comes to about 130 GB."
+                )["verdict"] == "supported"
+
+
+def test_bare_size_model_judged_by_its_size_and_dtype_left_open():
+    assert _run("A 70B model in fp16 takes about 140 GB.")["verdict"] == "supported"
+    out = _run("A 65B model in bf16 is roughly 65 GB.")
+    assert out["verdict"] == "refuted"
+    assert _run("The weights of a 70B model take up 140 GB.")["verdict"] == "conditional"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Mistral-7B in bf16 is about 14.5 GB.",
+    "Full fine-tuning of LLaMA 7B with AdamW needs around 112 GB of GPU memory.",
+    "Fine-tuning Mistral-7B with rank-16 LoRA on all linear layers takes about 84 MB.",
+])
+def test_no_preset_and_training_memory_are_left_alone(sentence):
+    assert shape_params(VERIFIER, sentence) is None
+
+
+def test_times_smaller_than_the_full_model():
+    true = ("A rank-8 LoRA on the q and v projections of LLaMA 7B is about 1,600 times smaller "
+            "than the full model in fp16.")
+    out = _run(true)
+    assert out["verdict"] == "supported"
+    ratio = out["measured"]["times_smaller"]["examples"][0]["times_smaller"]
+    assert ratio == pytest.approx(13_476_831_232 / 8_405_440, rel=1e-3)
+    assert _run(true.replace("1,600", "16,000"))["verdict"] == "refuted"
+
+
+def test_a_few_megabytes_is_judged_over_configurations():
+    params = shape_params(VERIFIER, "LoRA adapter files are usually just a few megabytes.")
+    assert (params["mb"], params["mb_high"]) == (1.0, 10.0)
+    assert VERIFIER.run(params)["verdict"] == "conditional"
+
+
+def test_sizes_of_several_models_are_not_one_models():
+    assert shape_params(VERIFIER, "Storing 100 fine-tuned 7B models in fp16 would take 1.4 TB, "
+                                  "while 100 LoRA adapters take under 2 GB.") is None
+    # "rank-8 adapters" is one adapter's rank, not a number of adapters
+    params = shape_params(VERIFIER, "For LLaMA 65B, rank-8 adapters on q and v land between 35 "
+                                    "and 45 MB in fp16.")
+    assert params is not None and VERIFIER.run(params)["verdict"] == "supported"
+
+
+def test_two_precisions_or_two_models_are_not_misattributed():
+    out = _run("The full-precision LLaMA-7B model weighs 26.95 GB, whereas the fp16 version is "
+               "half that.")
+    assert out["verdict"] == "conditional"  # holds in fp32 only; which width is meant is open
+    assert shape_params(VERIFIER, "Unlike LLaMA 7B, LLaMA 65B needs 130 GB in fp16.") is None
+    assert _run("Llama 7B (15GB in fp16) and Llama 13B (27GB in fp16) were tried."
+                )["verdict"] == "refuted"

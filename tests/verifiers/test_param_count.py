@@ -88,7 +88,8 @@ def test_matrix_count_without_unit_suffix():
                      "parameters instead of 16.7M.")
     assert (params["claim"], params["d"], params["k"], params["r"]) == ("count", 4096, 4096, 16)
     assert VERIFIER.run(params)["verdict"] == "supported"
-    assert VERIFIER.run({**params, "count": 262144.0})["verdict"] == "refuted"
+    wrong = {**params, "figures": params["figures"].replace("lora:eq:131072:", "lora:eq:262144:")}
+    assert VERIFIER.run(wrong)["verdict"] == "refuted"
 
 
 def test_huge_stated_matrix_is_counted_without_allocating():
@@ -111,3 +112,104 @@ def test_any_matrix_true_percentage_supported_and_a_wrong_one_refuted(d, k, r):
     assert VERIFIER.run(stated)["verdict"] == "supported"
     wrong = VERIFIER.resolve_params({**base, "pct": f"{true - 1.0:.2f}"})
     assert VERIFIER.run(wrong)["verdict"] == "refuted"
+
+
+# --- several stated figures, checked together ------------------------------------------------
+
+def _verdict(sentence):
+    return VERIFIER.run(_params(sentence))["verdict"]
+
+
+def test_peft_print_line_without_a_model_is_checked_by_its_own_arithmetic():
+    line = "trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: {}"
+    params = _params(line.format("0.0622"))
+    assert params["claim"] == "arithmetic"
+    assert VERIFIER.run(params)["verdict"] == "supported"
+    out = VERIFIER.run(_params(line.format("0.622")))
+    assert out["verdict"] == "refuted"
+    assert out["measured"]["derived"][0]["value"] == pytest.approx(0.062206, abs=1e-5)
+
+
+def test_peft_print_line_with_a_model_counts_all_params_as_peft_does():
+    # PEFT's trainable% divides by all params (base + LoRA): 6,553,600 / 13,022,417,920.
+    true = ("Llama 2 13B with r=8 on q_proj and v_proj prints trainable params: 6,553,600 || "
+            "all params: 13,022,417,920 || trainable%: 0.0503")
+    assert _verdict(true) == "supported"
+    false = true.replace("6,553,600", "13,107,200").replace("0.0503", "0.1006")
+    out = VERIFIER.run(_params(false))
+    assert out["verdict"] == "refuted"
+    assert out["measured"]["not_holding_examples"][0]["lora"] == 6_553_600
+
+
+def test_matrix_with_both_counts_and_a_ratio():
+    assert _verdict("With d = k = 4096 and r = 8 the adapter holds 65,536 values, which is 256 "
+                    "times fewer than the 16.8 million entries of W.") == "supported"
+    # 4096 * 4096 is 16.8M, not 15M: the full count is decisive once d, k and r are stated.
+    out = VERIFIER.run(_params(
+        "A LoRA decomposition of rank r=8 will reduce the number of trainable parameters for a "
+        "given projection from 4096 * 4096 ~ 15M to 8 * 8192 ~ 65K, a reduction of over 99%."))
+    assert out["verdict"] == "refuted"
+    assert out["measured"]["matrices"][0]["full"] == 16_777_216
+
+
+def test_a_stated_count_names_the_rank_left_unread():
+    assert _verdict("A 4096x4096 matrix keeps just 8,192 trainable entries, i.e. 2,048 times "
+                    "fewer.") == "supported"
+    assert _verdict("A 4096x4096 matrix keeps just 8,192 trainable entries, i.e. 1,024 times "
+                    "fewer.") == "refuted"
+
+
+def test_one_parameter_in_n_is_a_share():
+    true = ("With rank 8 on the query and value projections of LLaMA 7B, fewer than one "
+            "parameter in a thousand is trained.")
+    assert _verdict(true) == "supported"
+    assert _verdict(true.replace("a thousand", "100000")) == "refuted"
+
+
+def test_count_with_share_names_a_configuration_on_a_named_model():
+    assert _verdict("On GPT-3 175B, LoRA with 4.7 million trainable parameters (0.0027% of the "
+                    "base model) was trained.") == "supported"
+    assert _verdict("On GPT-3 175B, LoRA with 4.7 million trainable parameters (0.27% of the "
+                    "base model) was trained.") == "refuted"
+
+
+def test_bare_size_is_never_refuted_and_other_models_are_not_judged():
+    params = _params("For a 7B parameter model, rank 8 adds approximately 4.2 million trainable "
+                     "parameters (0.06%), while rank 256 adds approximately 20.3 million (0.3%).")
+    assert params["model"] == "llama-7b"
+    assert shape_params(VERIFIER, "Fine-tuning Mistral-7B with rank-16 LoRA on all linear "
+                                  "layers trains about 42 million parameters.") is None
+
+
+def test_formula_r_d_k_is_refuted():
+    params = _params("The number of LoRA parameters for a dxk weight at rank r is r*d*k.")
+    assert params["formula"] == "rdk"
+    assert VERIFIER.run(params)["verdict"] == "refuted"
+
+
+def test_task_scores_beside_a_share_are_not_read_as_shares():
+    true = ("On LLaMA 7B with r=8 on q and v, LoRA reaches 99% of full fine-tuning accuracy "
+            "while training 0.06% of the parameters.")
+    assert _verdict(true) == "supported"
+    assert _verdict(true.replace("0.06%", "0.6%")) == "refuted"
+
+
+def test_a_memory_ratio_is_not_a_parameter_ratio():
+    params = _params("For GPT-3 175B with r=4 on the query and value projections, LoRA reduces "
+                     "the number of trainable parameters by 10,000 times and the GPU memory "
+                     "requirement by 3 times.")
+    assert params["figures"].count("ratio:") == 1
+    assert VERIFIER.run(params)["verdict"] == "supported"
+
+
+def test_bare_size_holds_only_for_the_preset_shape():
+    from paired import pairing
+
+    frame = pairing("For a 7B model, rank 8 on q and v trains about 4.2 million parameters.").frames
+    paired = [f for f in frame if f.verifier == VERIFIER.id]
+    assert paired and "llama-7b" in paired[0].condition  # supported becomes conditional
+
+
+def test_a_second_model_size_leaves_the_figures_unattributed():
+    assert shape_params(VERIFIER, "Unlike LLaMA 7B, LLaMA 65B with r=8 on q and v trains 21M "
+                                  "parameters.") is None
