@@ -6,6 +6,12 @@ real steps with the allocator capped at Y; the claim's configuration (paged 32-b
 in the QLoRA paper) decides the verdict, and the same step with a plain 32-bit AdamW whose
 state stays on the GPU is measured beside it. On a CPU (`fallback`): refuted when the weights
 as QLoRA stores them already exceed Y, otherwise skipped with the analytic model's estimate.
+
+Reading a claim (`to_params`): Y is a GPU's size in the words that name it ("a single 24GB
+GPU", "a T4 (16GB)"), a GPU known by its model (T4, RTX 4090, A6000), a consumer GPU, or an
+amount of memory ("in <10 GB of memory"). A claim that leaves X or Y unstated is measured at
+the smallest preset or a 48 GiB card and holds only under that condition; several GPUs, a
+model family with no preset and 16-bit LoRA with a size left open are not judged.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, result
 from verifiers._env import has_package
-from verifiers._frame import Frame
+from verifiers._frame import Frame, Quantity
 from verifiers._memory_model import GIB, VERIFIER_ID, estimate, linear_params
 from verifiers._presets import Preset, preset_for_size
 
@@ -37,34 +43,104 @@ PARAMS = (
     Param("steps", int, default=3, min=1, max=20),
 )
 
+# GPUs named by model whose memory is one size (marks of lexicon/predicates/memory.yaml);
+# an A100, V100 or H100 comes in several sizes and is not read.
+NAMED_GPUS = {"gpu_16gb": 16.0, "gpu_24gb": 24.0, "gpu_48gb": 48.0}
+SMALLEST = 7.0  # the smallest preset: what "a model" is measured as when no size is stated
+COMMON_GPU_GB = 48.0  # what "a GPU" is measured as when no size is stated (A6000, L40S)
+
+
+def _gpu_quantity(frame: Frame) -> Quantity | None:
+    """The GPU's (or the memory's) size: a size inside the words that state the predicate,
+    else the nearest size read as a GPU's or as memory."""
+    a, b = frame.spans.get("predicate", (0, 0))
+    sizes = [q for q in frame.quantities if q.unit == "bytes"]
+    inside = [q for q in sizes if a <= q.span[0] and q.span[1] <= b]
+    if inside:
+        return inside[0]
+    roles = [q for q in sizes if q.role in ("gpu", "memory")]
+    if not roles:
+        return None
+    return min(roles, key=lambda q: min(abs(q.span[0] - b), abs(a - q.span[1])))
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """QLoRA fine-tuning of a model of stated size fits one GPU of stated (or consumer) size.
 
     A GPU's marketed "N GB" is its memory as the vendor states it, which is N GiB (an "80GB"
-    A100 has 80 GiB); a size given in GiB is taken as written."""
+    A100 has 80 GiB); a size given in GiB is taken as written, and "N GB of memory" (an amount
+    used, not a card) is N * 10^9 bytes. A model or a GPU the sentence leaves unsized is
+    measured at the smallest preset or a common 48 GiB card, and the claim holds only under
+    that condition (it is never refuted on it)."""
     c = frame.conditions
-    four_bit = frame.subject == "qlora" or any(d in ("nf4", "fp4") for d in c.get("dtypes", ()))
-    if c.get("gpus", 1) > 1 or frame.has("several_gpus"):
+    four_bit = (frame.subject == "qlora" or frame.has("qlora_verb")
+                or any(d in ("nf4", "fp4") for d in c.get("dtypes", ())))
+    if frame.baseline == "qlora" and frame.subject != "qlora":
+        four_bit = False
+    gpu = _gpu_quantity(frame)
+    gpus = c.get("gpus", 1)
+    if gpus > 1 and frame.has("single") and gpu is not None and gpu.value == gpus * 1e9:
+        gpus = 1  # "single 48GB GPUs": the count read is the card's size
+    if gpus > 1 or frame.has("several_gpus") or frame.has("gpus_total"):
         return "several GPUs: the measurement is of one GPU"
-    model = c.get("model") or {}
-    if not model.get("size_b"):
-        return "no model size is stated"
-    if model.get("family") == "other":
+    model = c.get("model")
+    params: dict[str, Any] = {"claim": "fits"}
+    open_: list[str] = []
+    conditions: list[str] = []
+    if model is None and any(q.unit == "count" and q.stated_unit.lower() in ("b", "billion")
+                             for q in frame.quantities):
+        return "a size in billions is written but not read as a model's"
+    if model is None:
+        params["size_b"] = SMALLEST
+        open_.append("the model size")
+        conditions.append(f"for models small enough (measured: {SMALLEST:g}B, the smallest "
+                          "preset; the sentence states no model size)")
+    elif model.get("family") == "other":
         return "no preset for this model family: its memory is not judged with LLaMA's shapes"
-    gpu = frame.first("bytes", role="gpu") or frame.first("bytes", role="memory")
-    params: dict[str, Any] = {"size_b": model["size_b"], "claim": "fits"}
+    elif not model.get("size_b"):
+        return "the model's size was not read"
+    else:
+        params["size_b"] = model["size_b"]
+    named = [gb for mark, gb in NAMED_GPUS.items() if frame.has(mark)]
+    a, b = frame.spans.get("predicate", (0, 0))
+    if gpu is not None and named and not a <= gpu.span[0] < b \
+            and any(abs(gpu.value / 1e9 - gb) > 0.5 for gb in named):
+        return "GPUs of different sizes are named"
+    if frame.has("need_amount"):
+        return ("an amount of memory needed: the measurement says whether the step fits a GPU, "
+                "not that it takes this much")
     if gpu is not None:
         if gpu.bound in ("ge", "range"):
             return f"a GPU size stated as {gpu.text} is not one GPU's capacity"
-        per_gib = 2**30 if gpu.stated_unit.endswith("iB") else 1e9  # marketed GB: GiB
-        params["gpu_gb"] = round(gpu.value / per_gib, 3)
+        # a size in GiB, or an amount of memory used (GB is 10^9 bytes), is converted; a
+        # card's marketed size is its GiB ("24 GB" is 24 GiB)
+        marketed = gpu.role != "memory" and not gpu.stated_unit.endswith("iB")
+        gib = gpu.value / 1e9 if marketed else gpu.value / 2**30
+        params["gpu_gb"] = round(gib, 3)
+    elif len(set(named)) == 1:
+        params["gpu_gb"] = named[0]
+    elif named:
+        return "GPUs of different sizes are named"
     elif frame.has("consumer"):
         params["gpu"] = "consumer"
+    elif model is None:
+        return "neither a model size nor a GPU size is stated"
+    elif any(q.unit == "bytes" for q in frame.quantities):
+        return "a size is stated, but not as a GPU's or as the memory used"
     else:
-        return "no GPU size is stated"
+        params["gpu_gb"] = COMMON_GPU_GB
+        open_.append("the GPU's memory")
+        conditions.append(f"on a GPU with enough memory (measured: {COMMON_GPU_GB:g} GiB; the "
+                          "sentence states no GPU size)")
     for name in ("batch", "seq", "r"):
         if name in c:
             params[name] = c[name]
+    if open_ and not four_bit:
+        return (f"{' and '.join(open_)} unstated, and the base's width too: a QLoRA "
+                "measurement neither supports 16-bit LoRA nor refutes a claim left open")
+    if open_:
+        params["_open"] = open_
+        params["_condition"] = " and ".join(conditions)
     # 16-bit LoRA needs more than QLoRA's 4-bit base: the measurement can refute, not support
     return params if four_bit else {**params, "_lower_bound": True}
 

@@ -1,9 +1,15 @@
-"""QLoRA storage: 4-bit NF4 weights, bits per parameter with and without double quantization,
-the NF4 code, and what QLoRA is (a frozen 4-bit base with LoRA adapters trained on top).
+"""QLoRA storage: 4-bit NF4 weights, bits per parameter with and without double quantization
+(and the block scales' share alone), what double quantization saves (bits per parameter, or
+bytes on a preset), how much smaller 4-bit weights are than 16- or 32-bit ones, the NF4 code,
+whether bitsandbytes quantizes on a CPU, and what QLoRA is (a frozen 4-bit base with LoRA
+adapters trained on top).
 
 Everything is measured with bitsandbytes on the CPU: real matrices are quantized and their
 stored bytes counted; the QLoRA composition is a tiny Llama whose block linears are NF4
-`Linear4bit` layers, with PEFT LoRA trained for real steps.
+`Linear4bit` layers, with PEFT LoRA trained for real steps. Where a claim leaves a setting
+open (double quantization on or off, 16- or 32-bit as the baseline, bare codes or NF4), every
+configuration is measured: supported when the claim holds in all, conditional (naming them)
+when in some, refuted when in none.
 """
 
 from __future__ import annotations
@@ -11,87 +17,331 @@ from __future__ import annotations
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, result
-from verifiers._frame import Frame
+from verifiers._frame import Frame, Quantity
 
-CLAIMS = ("four_bit", "bits", "dq_saving", "nf4_code", "composition")
+CLAIMS = ("four_bit", "bits", "overhead", "dq_saving", "dq_bytes", "ratio", "nf4_code",
+          "composition", "cpu_quantize", "compute", "activations")
+BIG = 1e12  # an open end of a stated interval
+DQ = ("with", "without", "either")  # double quantization as the claim states it
 
 PARAMS = (
     Param("claim", str, default="four_bit", choices=CLAIMS),
-    Param("bits", float, default=4.0, min=0.5, max=32,
-          help="stated bits (per stored weight, or per parameter for 'bits')"),
-    Param("double_quant", bool, default=True),
-    Param("saving", float, default=0.373, min=0.0, max=16, help="stated bits saved by DQ"),
+    Param("bits", float, default=4.0, min=0.0, max=32,
+          help="stated bits (per stored weight, per parameter, or of the scales' overhead)"),
+    Param("stated", float, default=0.0, min=-BIG, max=BIG,
+          help="the value as stated (ratio, %, GB), for the explanation"),
+    Param("low", float, default=0.0, min=-BIG, max=BIG,
+          help="the least value the claim allows (bits, bits saved, bytes, x or %)"),
+    Param("high", float, default=0.0, min=-BIG, max=BIG, help="the most value it allows"),
+    Param("dq", str, default="with", choices=DQ,
+          help="double quantization: stated on, stated off, or unstated (both are measured)"),
     Param("blocksize", int, default=64, min=32, max=4096, choices=(32, 64, 128, 256, 512,
                                                                     1024, 2048, 4096)),
-    Param("tolerance", float, default=0.02, min=0.0, max=4, help="in bits"),
-    Param("levels", int, default=16, min=2, max=256),
-    Param("symmetric", bool, default=False),
+    Param("size_b", float, default=65.0, min=0.1, max=2000,
+          help="model size in billions (dq_bytes: bytes double quantization saves on it)"),
+    Param("unit", str, default="x", choices=("x", "pct", "pct_left"),
+          help="ratio: 'x' (N times smaller), 'pct' (N% smaller), 'pct_left' (N% remains)"),
+    Param("baseline", str, default="either", choices=("16", "32", "either", "both"),
+          help="ratio: the width compared with; 'both': a range spanning 16- and 32-bit"),
+    Param("codes", bool, default=True,
+          help="ratio: a bare 4-bit code (no block scales, the nominal 4 bits) counts as a "
+               "configuration"),
+    Param("levels", int, default=0, min=0, max=256, help="nf4_code: stated levels (0: unstated)"),
+    Param("property", str, default="levels",
+          choices=("levels", "symmetric", "asymmetric", "exact_zero", "range"),
+          help="nf4_code: what the claim says of the code"),
     Param("adapters_quantized", bool, default=False),
     Param("steps", int, default=3, min=1, max=20),
 )
+_FORMATS = {"with": ("nf4_dq",), "without": ("nf4",), "either": ("nf4", "nf4_dq")}
+_LABEL = {"nf4": "NF4 without double quantization", "nf4_dq": "NF4 with double quantization",
+          "codes": "bare 4-bit codes (no block scales)"}
 
-def to_params(frame: Frame) -> dict[str, Any] | str:
-    """4-bit storage of the base, bits per parameter (with or without double quantization),
-    the double quantization saving, the NF4 code, and what QLoRA keeps in which precision."""
-    if frame.predicate == "nf4_code":
-        levels = frame.first("count")
-        params: dict[str, Any] = {"claim": "nf4_code", "symmetric": frame.has("symmetric")}
-        if levels is not None and 2 <= levels.value <= 256 and levels.value.is_integer():
-            params["levels"] = int(levels.value)
-        return params
-    if frame.predicate == "bits_per_param":
-        bits = frame.first("bits")
-        if bits is None:
-            return "no number of bits is stated"
-        tolerance = max(0.02, bits.precision)
-        if frame.has("saving") and frame.has("dq") and bits.value < 1:
-            return {"claim": "dq_saving", "saving": bits.value, "tolerance": tolerance}
-        if bits.value > 32 or bits.value < 0.5:
-            return f"{bits.text} per parameter is not a storage width"
-        return {"claim": "bits", "bits": bits.value, "double_quant": not frame.has("no_dq"),
-                "tolerance": tolerance}
+
+def interval(q: Quantity, floor: float = 0.0, slack: float = 0.0) -> tuple[float, float]:
+    """The values a stated quantity allows: its bound, widened by its precision (at least
+    `floor`) and, for an approximate statement, by `slack` of its value."""
+    pad = max(floor, q.precision) + (slack * abs(q.value) if q.bound == "approx" else 0.0)
+    if q.bound == "le":
+        return (-BIG, q.value + pad)
+    if q.bound == "ge":
+        return (q.value - pad, BIG)
+    if q.bound == "range" and q.high is not None:
+        return (q.value - pad, q.high + pad)
+    return (q.value - pad, q.value + pad)
+
+
+def _nearest(frame: Frame, units: tuple[str, ...], limit: float | None = None
+             ) -> Quantity | None:
+    """The quantity in `units` nearest the words that state the predicate (inside them
+    first), optionally at most `limit`."""
+    a, b = frame.spans.get("predicate", (0, 0))
+    qs = [q for q in frame.quantities if q.unit in units and (limit is None or q.value <= limit)]
+    if not qs:
+        return None
+    return min(qs, key=lambda q: 0 if (a <= q.span[0] and q.span[1] <= b) else
+               min(abs(q.span[0] - b), abs(a - q.span[1])) + 1)
+
+
+def _dq(frame: Frame) -> str:
+    if frame.has("no_dq") or frame.has("without_dq"):
+        return "without"
+    if frame.has("with_dq"):
+        return "with"
+    return "either"
+
+
+def _bits_params(frame: Frame) -> dict[str, Any] | str:
+    bits = _nearest(frame, ("bits",))
+    if bits is None:
+        return "no number of bits is stated"
+    dq_named = frame.has("dq") or frame.has("no_dq")
+    if frame.has("from_to"):
+        if not dq_named:
+            return "a change from one width to another, with no double quantization named"
+        after = [q for q in frame.quantities if q.unit == "bits"][-1]
+        if not (after.value < 1 or 4 < after.value <= 5):
+            return f"{after.text} per parameter is not NF4's width or its scales' share"
+        low, high = interval(after, 0.02)
+        claim = "overhead" if after.value < 1 else "bits"
+        return {"claim": claim, "bits": after.value, "low": low, "high": high, "dq": "with"}
+    if frame.has("from_any"):
+        return "a value the storage changes from, with no value it changes to"
+    low, high = interval(bits, 0.02)
+    if bits.value < 1:
+        # what double quantization saves: "saves 0.4 bits", "by 0.37 bits"; not the scales'
+        # share with it on or off ("with double quantization the constants add an extra ...")
+        framed = frame.has("with_dq") and frame.has("overhead")
+        saving = frame.has("dq") and _dq(frame) != "without" and (
+            frame.has("by_amount") or (frame.has("dq_change") and not framed))
+        if saving:
+            return {"claim": "dq_saving", "bits": bits.value, "low": low, "high": high}
+        if frame.has("overhead"):
+            return {"claim": "overhead", "bits": bits.value, "low": low, "high": high,
+                    "dq": _dq(frame)}
+        return f"{bits.text} per parameter is neither a storage width nor a stated saving"
+    if bits.value == 4:  # the width of the 4-bit code itself
+        return {"claim": "four_bit", "bits": 4}
+    if not 4 < bits.value <= 5:  # NF4 with block scales at any blocksize: 4 + 32/32 at most
+        return f"{bits.text} per parameter is not a width of 4-bit NF4 with its block scales"
+    return {"claim": "bits", "bits": bits.value, "low": low, "high": high, "dq": _dq(frame)}
+
+
+def _code_params(frame: Frame) -> dict[str, Any] | str:
+    if frame.has("f_asym"):
+        return {"claim": "nf4_code", "property": "asymmetric"}
+    if frame.has("f_sym"):
+        return {"claim": "nf4_code", "property": "symmetric"}
+    if frame.has("f_zero"):
+        return {"claim": "nf4_code", "property": "exact_zero"}
+    if frame.has("f_range"):
+        return {"claim": "nf4_code", "property": "range"}
+    a, b = frame.spans.get("predicate", (0, 0))
+    inside = [q for q in frame.quantities if q.unit == "count" and a <= q.span[0] < b]
+    if frame.has("f_levels") and inside and inside[0].value.is_integer() \
+            and 2 <= inside[0].value <= 256:
+        return {"claim": "nf4_code", "property": "levels", "levels": int(inside[0].value)}
+    return "no property of the NF4 code (levels, symmetry, an exact zero) is stated"
+
+
+_WIDTHS = {"16bit": "16", "bf16": "16", "fp16": "16", "fp32": "32"}
+
+
+def _ratio_params(frame: Frame) -> dict[str, Any] | str:
+    if frame.has("total"):
+        return ("a ratio of the whole training memory: activations, adapters and optimizer "
+                "state are not quantized, so the weights alone do not decide it")
+    if not frame.has("weights"):
+        return "what the memory belongs to (the weights, a layer with its adapters) is unstated"
+    q = _nearest(frame, ("x", "pct"))
+    if q is None:
+        return "no ratio is stated"
+    low, high = interval(q, 0.0, 0.1)
+    left = frame.has("to_pct") or frame.has("pct_left")
+    unit = q.unit if q.unit == "x" else ("pct_left" if left else "pct")
+    named = list(dict.fromkeys(_WIDTHS[d] for d in frame.conditions.get("dtypes", ())
+                               if d in _WIDTHS))
+    baseline = named[0] if len(named) == 1 else ("both" if q.bound == "range" else "either")
+    # the nominal 4 bits (codes alone) is always one configuration: "75% less than 16-bit" is
+    # what 4 of 16 bits says, and holds for NF4 only up to its block scales (conditional)
+    return {"claim": "ratio", "stated": q.value, "low": low, "high": high, "unit": unit,
+            "baseline": baseline, "dq": _dq(frame)}
+
+
+def _dq_bytes_params(frame: Frame) -> dict[str, Any] | str:
+    model = frame.conditions.get("model") or {}
+    if not model.get("size_b"):
+        return "no model size is stated"
+    if model.get("family") == "other":
+        return "no preset for this model family: its size is not judged with LLaMA's shapes"
+    q = _nearest(frame, ("bytes",))
+    if q is None:
+        return "no number of bytes is stated"
+    low, high = interval(q, 0.0, 0.1)
+    return {"claim": "dq_bytes", "size_b": model["size_b"], "stated": q.value / 1e9,
+            "low": low / 1e9, "high": min(high, BIG) / 1e9}
+
+
+def _compute_params(frame: Frame) -> dict[str, Any] | str:
+    for facet, bits in (("c4", 4), ("c16", 16), ("c32", 32)):
+        if frame.has(facet):
+            return {"claim": "compute", "bits": bits}
+    a, b = frame.spans.get("predicate", (0, 0))
+    inside = [q for q in frame.quantities if q.unit == "bits" and a <= q.span[0] < b]
+    if not inside or inside[-1].value not in (4, 8, 16, 32):
+        return "no compute width is stated"
+    return {"claim": "compute", "bits": inside[-1].value}
+
+
+def _width_params(frame: Frame) -> dict[str, Any] | str:
+    if frame.has("activations_quantized"):
+        return {"claim": "activations"}
     if frame.has("adapters_16"):
         return {"claim": "composition", "adapters_quantized": False}
     if frame.has("adapters_quantized"):
         return {"claim": "composition", "adapters_quantized": True}
-    widths = [q for q in frame.quantities if q.unit == "bits" and q.value <= 8]
-    if widths:
-        return {"claim": "four_bit", "bits": widths[0].value}
-    if any(d in ("nf4", "fp4") for d in frame.conditions.get("dtypes", ())) or frame.has("nf4"):
+    # storage widths only: a compute dtype (16 or 32 bits) is not what QLoRA stores
+    width = _nearest(frame, ("bits",), limit=8)
+    nf4 = any(d in ("nf4", "fp4") for d in frame.conditions.get("dtypes", ())) or frame.has("nf4")
+    if width is not None:
+        if width.value != 4 and frame.subject != "qlora":
+            return (f"a {width.text} base is not QLoRA's: LoRA runs on bases of any width, and "
+                    "the sentence names no QLoRA")
+        return {"claim": "four_bit", "bits": width.value}
+    if nf4:
         return {"claim": "four_bit", "bits": 4}
     return "no storage width is stated"
 
 
+def to_params(frame: Frame) -> dict[str, Any] | str:
+    """4-bit storage of the base, bits per parameter (with, without or unstated double
+    quantization), the scales' overhead and what double quantization saves (in bits, or in
+    bytes on a named model), the 4-bit weights' size against 16 or 32 bits, the NF4 code,
+    what QLoRA keeps in which precision, and whether 4-bit quantization runs on a CPU."""
+    if frame.predicate == "nf4_code":
+        return _code_params(frame)
+    if frame.predicate == "bits_per_param":
+        return _bits_params(frame)
+    if frame.predicate == "storage_ratio":
+        return _ratio_params(frame)
+    if frame.predicate == "dq_memory":
+        return _dq_bytes_params(frame)
+    if frame.predicate == "quantize_device":
+        return {"claim": "cpu_quantize"}
+    if frame.predicate == "compute_dtype":
+        return _compute_params(frame)
+    return _width_params(frame)
 
-def _bits(params: dict[str, Any]) -> dict[str, Any]:
+
+def _holds(params: dict[str, Any], value: float) -> bool:
+    return params["low"] - 1e-9 <= value <= params["high"] + 1e-9
+
+
+def _enumerated(holds: dict[str, bool], what: str, measured: dict[str, Any],
+                expected: dict[str, Any]) -> dict[str, Any]:
+    """The verdict over the configurations a claim leaves open: supported when it holds in
+    every one, conditional when in some (named), refuted when in none."""
+    good = [k for k, v in holds.items() if v]
+    if len(good) == len(holds):
+        return result("supported", what, measured, expected)
+    if good:
+        return result("conditional", f"holds only for {', '.join(good)}: {what}", measured,
+                      expected)
+    return result("refuted", what, measured, expected)
+
+
+def _measure(params: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Bits per parameter of bitsandbytes NF4 with and without double quantization."""
     from verifiers._nf4 import measure_bits
 
-    m = measure_bits(blocksize=params["blocksize"], double_quant=params["double_quant"])
-    want = {"bits_per_param": params["bits"], "double_quant": params["double_quant"],
-            "tolerance": params["tolerance"]}
-    ok = abs(m["bits_per_param"] - params["bits"]) <= params["tolerance"]
-    how = "with" if params["double_quant"] else "without"
-    return result("supported" if ok else "refuted",
-                  f"NF4 {how} double quantization at blocksize {params['blocksize']} stores "
-                  f"{m['bits_per_param']:.4f} bits per parameter (stated {params['bits']:g})",
-                  m, want)
+    return {"nf4_dq": measure_bits(blocksize=params["blocksize"], double_quant=True),
+            "nf4": measure_bits(blocksize=params["blocksize"], double_quant=False)}
+
+
+def _bits(params: dict[str, Any]) -> dict[str, Any]:
+    """Whole bits per parameter (codes and block scales), or the scales' share alone."""
+    m = _measure(params)
+    overhead = params["claim"] == "overhead"
+    values = {f: m[f]["bits_per_param"] - (8 * m[f]["code_bytes"] / m[f]["params"]
+                                           if overhead else 0.0) for f in m}
+    formats = _FORMATS[params["dq"]]
+    holds = {_LABEL[f]: _holds(params, values[f]) for f in formats}
+    what = "the block scales add" if overhead else "stores"
+    text = "; ".join(f"{_LABEL[f]}: {what} {values[f]:.4f} bits per parameter" for f in formats)
+    measured = {"bits_per_param": values[formats[-1]], "by_format": values,
+                "blocksize": params["blocksize"], "measured": {f: m[f] for f in formats}}
+    return _enumerated(holds, f"{text} at blocksize {params['blocksize']} (stated "
+                       f"{params['bits']:g})", measured,
+                       {"bits": params["bits"], "allowed": [params["low"], params["high"]],
+                        "double_quant": params["dq"], "overhead_only": overhead})
 
 
 def _saving(params: dict[str, Any]) -> dict[str, Any]:
-    from verifiers._nf4 import measure_bits
-
-    with_dq = measure_bits(blocksize=params["blocksize"], double_quant=True)
-    without = measure_bits(blocksize=params["blocksize"], double_quant=False)
-    saved = without["bits_per_param"] - with_dq["bits_per_param"]
-    ok = abs(saved - params["saving"]) <= params["tolerance"]
+    m = _measure(params)
+    saved = m["nf4"]["bits_per_param"] - m["nf4_dq"]["bits_per_param"]
     # Bytes this saves on 65B parameters, the paper's own illustration (about 3 GB).
-    measured = {"saving_bits": saved, "with_dq": with_dq["bits_per_param"],
-                "without_dq": without["bits_per_param"], "saved_gb_65b": saved * 65e9 / 8e9}
-    return result("supported" if ok else "refuted",
-                  f"double quantization takes NF4 from {without['bits_per_param']:.3f} to "
-                  f"{with_dq['bits_per_param']:.3f} bits per parameter, saving {saved:.3f} "
-                  f"(stated {params['saving']:g}; {measured['saved_gb_65b']:.1f} GB on 65B)",
-                  measured, {"saving_bits": params["saving"], "tolerance": params["tolerance"]})
+    measured = {"saving_bits": saved, "with_dq": m["nf4_dq"]["bits_per_param"],
+                "without_dq": m["nf4"]["bits_per_param"], "saved_gb_65b": saved * 65e9 / 8e9}
+    return result("supported" if _holds(params, saved) else "refuted",
+                  f"double quantization takes NF4 from {measured['without_dq']:.3f} to "
+                  f"{measured['with_dq']:.3f} bits per parameter, saving {saved:.3f} "
+                  f"(stated {params['bits']:g}; {measured['saved_gb_65b']:.1f} GB on 65B)",
+                  measured, {"saving_bits": params["bits"],
+                             "allowed": [params["low"], params["high"]]})
+
+
+def _saving_bytes(params: dict[str, Any]) -> dict[str, Any]:
+    """Bytes double quantization saves on a model: the bits it saves per parameter, measured,
+    times the parameters QLoRA quantizes (every block linear of the preset)."""
+    from verifiers._memory_model import linear_params
+    from verifiers._presets import preset_for_size
+
+    p = preset_for_size(params["size_b"])
+    if p is None:
+        return result("unverifiable", f"no model preset within 15% of {params['size_b']:g}B",
+                      {}, {"size_b": params["size_b"]})
+    m = _measure(params)
+    saved = m["nf4"]["bits_per_param"] - m["nf4_dq"]["bits_per_param"]
+    n = linear_params(p)
+    gb = saved * n / 8e9
+    measured = {"preset": p.name, "quantized_params": n, "saving_bits": saved, "saved_gb": gb,
+                "saved_gib": gb * 1e9 / 2**30}
+    return result("supported" if _holds(params, gb) else "refuted",
+                  f"double quantization saves {saved:.3f} bits on each of {p.name}'s "
+                  f"{n / 1e9:.1f}B quantized parameters: {gb:.2f} GB (stated "
+                  f"{params['stated']:g} GB)", measured, {"saved_gb": params["stated"],
+                                    "allowed": [params["low"], params["high"]]})
+
+
+def _ratio(params: dict[str, Any]) -> dict[str, Any]:
+    """How much smaller 4-bit weights are than 16- or 32-bit ones, for each storage format the
+    claim leaves open and each width it compares with."""
+    m = _measure(params)
+    bits = {f: m[f]["bits_per_param"] for f in _FORMATS[params["dq"]]}
+    if params["codes"]:
+        bits = {"codes": 4.0, **bits}
+    widths = {"16": (16,), "32": (32,), "either": (16, 32), "both": (16, 32)}[params["baseline"]]
+
+    def value(b: float, w: int) -> float:
+        if params["unit"] == "x":
+            return w / b
+        return 100 * (1 - b / w) if params["unit"] == "pct" else 100 * b / w
+
+    table = {f: {w: value(b, w) for w in widths} for f, b in bits.items()}
+    if params["baseline"] == "both":  # a range whose ends are the two widths
+        holds = {_LABEL[f]: all(_holds(params, v) for v in row.values())
+                 for f, row in table.items()}
+    else:
+        holds = {f"{_LABEL[f]} against {w}-bit": _holds(params, v)
+                 for f, row in table.items() for w, v in row.items()}
+    sign = {"x": "x smaller", "pct": "% smaller", "pct_left": "% of the size"}[params["unit"]]
+    text = "; ".join(f"{_LABEL[f]} ({bits[f]:.3f} bits): " + ", ".join(
+        f"{v:.3g}{sign} than {w}-bit" for w, v in row.items()) for f, row in table.items())
+    return _enumerated(holds, f"{text} (stated {params['stated']:g})",
+                       {"bits_per_param": bits, "table": {f: {str(w): v for w, v in r.items()}
+                                                          for f, r in table.items()}},
+                       {"allowed": [params["low"], params["high"]], "unit": params["unit"],
+                        "baseline": params["baseline"]})
 
 
 def _code(params: dict[str, Any]) -> dict[str, Any]:
@@ -100,18 +350,20 @@ def _code(params: dict[str, Any]) -> dict[str, Any]:
     code = nf4_code()
     negatives = sum(v < 0 for v in code)
     positives = sum(v > 0 for v in code)
+    symmetric = sorted(-v for v in code) == code
     measured = {"code": code, "levels": len(code), "exact_zero": 0.0 in code,
-                "negatives": negatives, "positives": positives,
-                "symmetric": sorted(-v for v in code) == code}
-    ok = (len(code) == params["levels"] and measured["exact_zero"]
-          and measured["symmetric"] == params["symmetric"])
-    kind = "symmetric" if measured["symmetric"] else "asymmetric"
+                "negatives": negatives, "positives": positives, "symmetric": symmetric}
+    prop = params["property"]
+    ok = {"levels": len(code) == (params["levels"] or len(code)),
+          "symmetric": symmetric, "asymmetric": not symmetric,
+          "exact_zero": measured["exact_zero"], "range": (code[0], code[-1]) == (-1.0, 1.0)}[prop]
+    kind = "symmetric" if symmetric else "asymmetric"
     return result("supported" if ok else "refuted",
                   f"bitsandbytes' NF4 code has {len(code)} values, "
                   f"{'an' if measured['exact_zero'] else 'no'} exact zero, {negatives} negative "
-                  f"and {positives} positive ({kind})",
-                  measured, {"levels": params["levels"], "exact_zero": True,
-                             "symmetric": params["symmetric"]})
+                  f"and {positives} positive ({kind}), from {code[0]:g} to {code[-1]:g}",
+                  measured, {"property": prop, **({"levels": params["levels"]}
+                                                  if prop == "levels" else {})})
 
 
 def _four_bit(params: dict[str, Any]) -> dict[str, Any]:
@@ -129,6 +381,81 @@ def _four_bit(params: dict[str, Any]) -> dict[str, Any]:
                   f"{params['bits']:g}", measured, {"bits": params["bits"]})
 
 
+def _cpu_quantize(params: dict[str, Any]) -> dict[str, Any]:
+    """Quantize a matrix to NF4 with bitsandbytes on the CPU and read it back."""
+    from verifiers._env import package_versions
+
+    version = package_versions().get("bitsandbytes")
+    try:
+        m = _measure(params)["nf4_dq"]
+    except (RuntimeError, NotImplementedError, ValueError) as exc:
+        return result("refuted", f"bitsandbytes {version} could not quantize to NF4 on the CPU: "
+                      f"{exc}"[:300], {"bitsandbytes": version}, {"cpu_quantize": True})
+    ok = m["code_bytes"] * 2 == m["params"] and m["relative_error"] < 0.2
+    return result("supported" if ok else "refuted",
+                  f"bitsandbytes {version} quantized a {m['params']:,}-weight matrix to NF4 on "
+                  f"the CPU ({8 * m['code_bytes'] / m['params']:g}-bit codes, "
+                  f"{m['bits_per_param']:.3f} bits per parameter with scales; mean relative "
+                  f"error {m['relative_error']:.3f} after dequantizing)",
+                  {"bitsandbytes": version, **m}, {"cpu_quantize": True})
+
+
+def _forward() -> dict[str, Any]:
+    """One NF4 `Linear4bit` forward on the CPU, at bf16 and at fp32 compute: what the output
+    matches (unquantized activations times the dequantized weight, or 4-bit activations)."""
+    import bitsandbytes.functional as F
+    import torch
+
+    from verifiers._qlora_build import quantized_linear
+
+    torch.manual_seed(0)
+    layer = quantized_linear(256, 512, "cpu")
+    weight = F.dequantize_4bit(layer.weight.data, layer.weight.quant_state)
+    out: dict[str, Any] = {"stored_dtype": str(layer.weight.data.dtype).replace("torch.", ""),
+                           "stored_bits_per_weight": 8 * layer.weight.data.numel()
+                           / weight.numel()}
+    for dtype in (torch.bfloat16, torch.float32):
+        layer.compute_dtype = dtype
+        x = torch.randn(8, 512, dtype=dtype)
+        y = layer(x)
+        exact = x @ weight.to(dtype).t()
+        x4 = F.dequantize_4bit(*F.quantize_4bit(x.to(torch.bfloat16), quant_type="nf4"))
+        four = x4.to(dtype) @ weight.to(dtype).t()
+        scale = float(exact.float().abs().mean())
+        name = str(dtype).replace("torch.", "")
+        out[name] = {"output_dtype": str(y.dtype).replace("torch.", ""),
+                     "error_vs_unquantized_activations":
+                         float((y.float() - exact.float()).abs().max()) / scale,
+                     "error_vs_4bit_activations":
+                         float((y.float() - four.float()).abs().max()) / scale}
+    return out
+
+
+_DTYPE_BITS = {"bfloat16": 16, "float32": 32}
+
+
+def _compute(params: dict[str, Any]) -> dict[str, Any]:
+    """What QLoRA computes in: the 4-bit weight is dequantized and multiplied with unquantized
+    activations in the compute dtype (bf16 or fp32), never in 4 bits; `activations`: the claim
+    that activations are compressed to 4 bits, checked on the same forward."""
+    m = _forward()
+    runs = {k: m[k] for k in _DTYPE_BITS}
+    exact = all(r["error_vs_unquantized_activations"] < 1e-2 and
+                r["error_vs_4bit_activations"] > 1e-2 for r in runs.values())
+    widths = sorted(_DTYPE_BITS[k] for k, r in runs.items() if r["output_dtype"] == k)
+    text = (f"an NF4 Linear4bit stores {m['stored_bits_per_weight']:g}-bit codes and computes in "
+            f"{' or '.join(f'{w}-bit' for w in widths)} (its compute dtype): the output equals "
+            f"unquantized activations times the dequantized weight (relative error "
+            f"{runs['bfloat16']['error_vs_unquantized_activations']:.1g}; with 4-bit activations "
+            f"it would be off by {runs['bfloat16']['error_vs_4bit_activations']:.2f})")
+    if params["claim"] == "activations":
+        return result("refuted" if exact else "supported",
+                      "activations are not quantized: " + text, m, {"activations_4bit": True})
+    ok = params["bits"] in widths and exact
+    return result("supported" if ok else "refuted", f"{text}; stated {params['bits']:g}-bit",
+                  m, {"compute_bits": params["bits"]})
+
+
 def run(params: dict[str, Any]) -> dict[str, Any]:
     """Dispatch on the claim's kind."""
     if params["claim"] == "composition":
@@ -138,18 +465,25 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         if not peft_available():
             return result("skipped", PEFT_MISSING, {}, {"claim": "composition"})
         return composition(params)
-    return {"bits": _bits, "dq_saving": _saving, "nf4_code": _code,
-            "four_bit": _four_bit}[params["claim"]](params)
+    return {"bits": _bits, "overhead": _bits, "dq_saving": _saving, "dq_bytes": _saving_bytes,
+            "ratio": _ratio, "nf4_code": _code, "four_bit": _four_bit,
+            "cpu_quantize": _cpu_quantize, "compute": _compute,
+            "activations": _compute}[params["claim"]](params)
 
 
 VERIFIER = Verifier(
-    id="lora.qlora_storage", version=1, title="QLoRA's 4-bit NF4 storage and what QLoRA is",
+    id="lora.qlora_storage", version=2, title="QLoRA's 4-bit NF4 storage and what QLoRA is",
     run=run, params=PARAMS, timeout_s=120,
     claims=(("qlora", "quantized_4bit"), ("lora", "quantized_4bit"), ("*", "bits_per_param"),
-            ("*", "nf4_code")),
+            ("*", "nf4_code"), ("*", "dq_memory"), ("qlora", "storage_ratio"),
+            ("lora", "storage_ratio"), ("*", "quantize_device"), ("qlora", "compute_dtype"),
+            ("lora", "compute_dtype")),
     to_params=to_params,
     examples=("QLoRA stores the frozen base model in 4-bit NormalFloat.",
               "With double quantization NF4 costs about 4.127 bits per parameter.",
-              "The NF4 data type has 16 levels."),
+              "The NF4 data type has 16 levels.",
+              "Double quantization saves about 0.37 bits per parameter.",
+              "On a 65B model, double quantization frees roughly 3 GB.",
+              "NF4 weights take about 4x less memory than bf16 weights."),
     requires=Requires(device="cpu", packages=("bitsandbytes",)),
 )

@@ -28,18 +28,39 @@ def test_nf4_code_has_sixteen_asymmetric_values_and_an_exact_zero():
     assert sum(v < 0 for v in code) == 7 and sum(v > 0 for v in code) == 8
 
 
+def around(value, pad=0.02):
+    return {"low": value - pad, "high": value + pad}
+
+
 @pytest.mark.parametrize(("raw", "verdict"), [
-    ({"claim": "bits", "bits": 4.127}, "supported"),
-    ({"claim": "bits", "bits": 4.5}, "refuted"),
-    ({"claim": "bits", "bits": 4.5, "double_quant": False}, "supported"),
-    ({"claim": "bits", "bits": 4.0, "double_quant": False}, "refuted"),
-    ({"claim": "dq_saving", "saving": 0.37}, "supported"),
-    ({"claim": "dq_saving", "saving": 1.0}, "refuted"),
-    ({"claim": "nf4_code", "levels": 16}, "supported"),
-    ({"claim": "nf4_code", "levels": 8}, "refuted"),
-    ({"claim": "nf4_code", "symmetric": True}, "refuted"),
+    ({"claim": "bits", "bits": 4.127, **around(4.127)}, "supported"),
+    ({"claim": "bits", "bits": 4.5, **around(4.5)}, "refuted"),
+    ({"claim": "bits", "bits": 4.5, "dq": "without", **around(4.5)}, "supported"),
+    ({"claim": "bits", "bits": 4.0, "dq": "without", **around(4.0)}, "refuted"),
+    # double quantization unstated: 4.5 holds without it only; 4.3 holds for neither
+    ({"claim": "bits", "bits": 4.5, "dq": "either", **around(4.5)}, "conditional"),
+    ({"claim": "bits", "bits": 4.3, "dq": "either", **around(4.3)}, "refuted"),
+    # the block scales alone: 0.5 bits without double quantization, 0.127 with it
+    ({"claim": "overhead", "bits": 0.127, **around(0.127)}, "supported"),
+    ({"claim": "overhead", "bits": 0.5, **around(0.5)}, "refuted"),
+    ({"claim": "overhead", "bits": 0.5, "dq": "either", **around(0.5)}, "conditional"),
+    ({"claim": "dq_saving", "bits": 0.37, **around(0.37)}, "supported"),
+    ({"claim": "dq_saving", "bits": 0.333, "low": 0.33, "high": 1e12}, "supported"),
+    ({"claim": "dq_saving", "bits": 0.5, **around(0.5, 0.05)}, "refuted"),
+    ({"claim": "dq_saving", "bits": 1.0, **around(1.0)}, "refuted"),
+    ({"claim": "nf4_code", "property": "levels", "levels": 16}, "supported"),
+    ({"claim": "nf4_code", "property": "levels", "levels": 8}, "refuted"),
+    ({"claim": "nf4_code", "property": "symmetric"}, "refuted"),
+    ({"claim": "nf4_code", "property": "asymmetric"}, "supported"),
+    ({"claim": "nf4_code", "property": "exact_zero"}, "supported"),
+    ({"claim": "nf4_code", "property": "range"}, "supported"),
     ({"claim": "four_bit", "bits": 4}, "supported"),
     ({"claim": "four_bit", "bits": 8}, "refuted"),
+    ({"claim": "cpu_quantize"}, "supported"),
+    ({"claim": "compute", "bits": 16}, "supported"),
+    ({"claim": "compute", "bits": 32}, "supported"),
+    ({"claim": "compute", "bits": 4}, "refuted"),
+    ({"claim": "activations"}, "refuted"),
 ])
 def test_storage_claims_both_ways(raw, verdict):
     out = run(**raw)
@@ -48,15 +69,44 @@ def test_storage_claims_both_ways(raw, verdict):
 
 
 def test_refuted_bits_claim_shows_the_true_value():
-    out = run(claim="bits", bits=4.5)
+    out = run(claim="bits", bits=4.5, **around(4.5))
     assert "4.1270" in out["explanation"]
     assert out["measured"]["bits_per_param"] == pytest.approx(4.127, abs=1e-3)
 
 
 def test_dq_saving_is_about_three_gigabytes_on_65b():
-    out = run(claim="dq_saving")
+    out = run(claim="dq_saving", bits=0.373, **around(0.373))
     assert out["measured"]["saving_bits"] == pytest.approx(0.373, abs=1e-3)
     assert out["measured"]["saved_gb_65b"] == pytest.approx(3.0, abs=0.1)
+
+
+@pytest.mark.parametrize(("stated", "low", "high", "verdict"), [
+    (3.0, 2.2, 3.8, "supported"),  # "roughly 3 GB"
+    (6.0, 5.5, 6.5, "refuted"),
+])
+def test_dq_saving_in_bytes_on_a_preset(stated, low, high, verdict):
+    out = run(claim="dq_bytes", size_b=65, stated=stated, low=low, high=high)
+    assert out["verdict"] == verdict, out["explanation"]
+    assert out["measured"]["preset"] == "llama-65b"
+    assert out["measured"]["saved_gb"] == pytest.approx(3.0, abs=0.1)
+
+
+@pytest.mark.parametrize(("raw", "verdict", "shown"), [
+    # "4-8x less": 16/4.127 = 3.9x and 32/4.127 = 7.8x (3.6x and 7.1x without DQ)
+    ({"unit": "x", "baseline": "both", "low": 3.5, "high": 8.5}, "supported", "7.75x"),
+    ({"unit": "x", "baseline": "16", "low": 3.5, "high": 4.5}, "supported", "3.88x"),
+    ({"unit": "x", "baseline": "16", "low": 7.5, "high": 8.5}, "refuted", "3.88x"),
+    # "by 75%": only a bare 4-bit code against 16-bit saves 75%; NF4 + DQ saves 74.2%
+    ({"unit": "pct", "baseline": "either", "low": 74.5, "high": 75.5}, "conditional", "74.2%"),
+    ({"unit": "pct", "baseline": "16", "codes": False, "low": 74.5, "high": 1e12}, "refuted",
+     "74.2%"),
+    ({"unit": "pct", "baseline": "16", "low": 80, "high": 1e12}, "refuted", "75%"),
+    ({"unit": "pct_left", "baseline": "16", "low": 25, "high": 27}, "supported", "25.8%"),
+])
+def test_ratio_against_16_and_32_bits(raw, verdict, shown):
+    out = run(claim="ratio", **raw)
+    assert out["verdict"] == verdict, out["explanation"]
+    assert shown in out["explanation"]
 
 
 def test_composition_trains_lora_on_a_frozen_4bit_base():
