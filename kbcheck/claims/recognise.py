@@ -184,9 +184,12 @@ _CONDITIONS = {
     "batch": re.compile(r"\bbatch(?:[ _]size)?\s*(?:of|=|:)?\s*(\d{1,5})\b", re.I),
     "seq": re.compile(r"\b(?:sequence length|seq(?:_len|uence)?|context(?: length)?|max_seq_len)"
                       r"\s*(?:of|=|:)?\s*(\d{2,6})\b|\b(\d{2,6})[- ]tokens?\b", re.I),
-    "gpus": re.compile(r"\b(\d{1,3})\s*(?:x\s*|\*\s*)?(?:[\w-]+\s+){0,2}?(?:\d+\s*GB\s+)?"
-                       r"(?:GPUs|cards|A100s|H100s|3090s|4090s)\b|\b(\d{1,3})\s*x\s*\d+\s*GB\b"
-                       r"|\b(dual|two|multiple|several)\s+(?:[\w-]+\s+){0,2}?(?:GPUs|cards)\b",
+    # a count of GPUs: "2 GPUs", "8x A100s", "2x24GB", "dual 3090s", "2+ GPUs" (a number
+    # followed by GB is a size, not a count: "single 48GB GPUs")
+    "gpus": re.compile(r"\b(\d{1,3})(?![\d.])\+?\s*(?!GB|GiB|G\b)(?:x\s*|\*\s*)?(?:[\w-]+\s+){0,2}?"
+                       r"(?:\d+\s*GB\s+)?(?:GPUs|cards|A100s|H100s|3090s|4090s)\b|"
+                       r"\b(\d{1,3})\s*x\s*\d+\s*GB\b|"
+                       r"\b(dual|two|multiple|several)\s+(?:[\w-]+\s+){0,2}?(?:GPUs|cards)\b",
                        re.I),
 }
 _MERGED = re.compile(r"\b(?:merg\w*|fold(?:s|ed|ing)? (?:\w+ ){0,3}into|fus(?:e|ed|ing) into|"
@@ -373,6 +376,9 @@ def triggers() -> tuple[Trigger, ...]:
     return tuple(out)
 
 
+_MATCHES_PER_CUE = 3
+
+
 @cache
 def _all_anchors() -> frozenset[str]:
     return frozenset(a for t in triggers() for a in t.anchors or ())
@@ -397,14 +403,17 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str
                 required[t.requires] = t.requires.search(text) is not None
             if not required[t.requires]:
                 continue
-        for m in t.pattern.finditer(text, origin):
+        taken_here = 0
+        for m in t.pattern.finditer(text, origin):  # a few matches, in case one is taken
             if m.end() > m.start() and not any(a <= m.start() and m.end() <= b
                                                for a, b in names):
                 if t.subjects and _subject(text, mentions, m.start(), default)[0] \
                         not in t.subjects:
                     continue
                 found.append((t, m))
-                break
+                taken_here += 1
+                if taken_here == _MATCHES_PER_CUE:
+                    break
     found.sort(key=lambda h: (-h[0].weight, -(h[1].end() - h[1].start()), h[1].start()))
     taken: list[tuple[int, int]] = []
     seen: set[str] = set()
