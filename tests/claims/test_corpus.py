@@ -1,0 +1,72 @@
+"""The claim corpus (tests/claims/corpus/, sentences written here in the constructions real
+documents use) through the real pipeline: pairing for every sentence, verdicts measured.
+
+The floors below are what the frame layer reaches today, measured by `bench/pairing.py`; they
+only go up. A sentence about another method must never reach a LoRA verifier, and a claim
+must never be refuted where the facts do not refute it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import pairing as bench  # noqa: E402
+
+PAIRED_RIGHT_FLOOR = 0.95  # the labelled verifier (or none) is among the sentence's frames
+VERDICT_RIGHT_FLOOR = 0.94
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[dict]:
+    entries = []
+    for path in sorted(bench.CORPUS.glob("*.yaml")):
+        for i, e in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or []):
+            entries.append({"id": f"{path.stem}-{i + 1:02d}", "text": e["text"],
+                            "verdict": e["verdict"], "verifier": e.get("verifier"),
+                            "family": path.stem})
+    return entries
+
+
+def test_every_entry_is_labelled(corpus):
+    assert len(corpus) >= 300
+    for e in corpus:
+        assert e["verdict"] in ("supported", "refuted", "conditional", "unverifiable"), e
+        if e["verdict"] != "unverifiable" or e["family"] == "out_of_scope":
+            assert (e["verifier"] is None) == (e["family"] == "out_of_scope"), e
+
+
+def test_pairing_of_the_corpus(corpus):
+    from kbcheck.models import Claim
+    from kbcheck.pairing import pair_claims
+    from verifiers import registry
+
+    claims = [Claim(id=e["id"], path=f"{e['family']}.md", text=e["text"], origin="atomic_fact")
+              for e in corpus]
+    pairings, _ = pair_claims(claims, registry(include_entry_points=False), parallel=False)
+    right, wrong = 0, []
+    for e, p in zip(corpus, pairings, strict=True):
+        paired = {f.verifier for f in p.frames if f.verifier} | ({p.verifier} - {None})
+        if e["family"] == "out_of_scope":
+            assert not paired, (e["text"], paired)
+        ok = (e["verifier"] in paired) if e["verifier"] else not paired
+        right += ok
+        if not ok:
+            wrong.append(f"{e['id']}: {e['text']} -> {sorted(paired) or p.reason}")
+    assert right / len(corpus) >= PAIRED_RIGHT_FLOOR, "\n".join(wrong)
+
+
+@pytest.mark.slow
+def test_verdicts_of_the_corpus():
+    rows = bench.judge(bench.load_corpus())
+    wrong_refuted = [r for r in rows if r["got"] == "refuted" and r["verdict"] != "refuted"]
+    assert not wrong_refuted, "\n".join(f"{r['id']}: {r['text']} -> {r['explanation']}"
+                                        for r in wrong_refuted)
+    right = sum(r["got"] == r["verdict"] for r in rows)
+    assert right / len(rows) >= VERDICT_RIGHT_FLOOR, bench.summary("corpus", rows)
