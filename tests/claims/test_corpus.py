@@ -70,3 +70,17 @@ def test_verdicts_of_the_corpus():
                                         for r in wrong_refuted)
     right = sum(r["got"] == r["verdict"] for r in rows)
     assert right / len(rows) >= VERDICT_RIGHT_FLOOR, bench.summary("corpus", rows)
+
+
+DEVSET_RIGHT_FLOOR = 0.72
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not bench.DEVSET.is_file(), reason="no shared devset beside the checkout")
+def test_verdicts_of_the_devset():
+    """Real sentences from other documents (../shared/devset/): never a wrong refutation."""
+    rows = bench.judge(bench.load_devset())
+    wrong_refuted = [r for r in rows if r["got"] == "refuted" and r["verdict"] != "refuted"]
+    assert not wrong_refuted, "\n".join(f"{r['id']}: {r['explanation']}" for r in wrong_refuted)
+    right = sum(r["got"] == r["verdict"] for r in rows)
+    assert right / len(rows) >= DEVSET_RIGHT_FLOOR, bench.summary("devset", rows)
