@@ -1,10 +1,9 @@
 """Record GPU evidence for the QLoRA memory claims: one evidence file per run, and a table.
 
 Needs only torch, bitsandbytes, peft and transformers (not kbcheck), so it runs on a GPU
-machine as it is. The seeds' GPU claims are turned into parameters exactly as pairing does
-(the verifier's defaults, then the matching shape's fixed values, then the extracted groups,
-each through `Param.parse`), so a CPU run finds the files. Each run is its own process, so peak
-readings start clean.
+machine as it is. Each claim carries the parameters kbcheck's pairing gives its sentence
+(`tests/verifiers/test_gpu_bench_params.py` checks that they still do), so a CPU run finds the
+files. Each run is its own process, so peak readings start clean.
 
     python bench/gpu_evidence.py --out reports/evidence            # every run
     python bench/gpu_evidence.py --out DIR --only 7b,13b            # some runs
@@ -23,7 +22,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from verifiers._base import normalise  # noqa: E402
 from verifiers._evidence import write_evidence  # noqa: E402
 from verifiers.qlora_memory import VERIFIER  # noqa: E402
 
@@ -31,13 +29,19 @@ GIB = 1024**3
 
 # The seeds' GPU claims (kb/002), paraphrases this project adds, then the presets at the QLoRA
 # paper's configuration on a 48 GiB GPU.
+# label -> (sentence, the parameters its QLoRA memory frame pairs with)
 CLAIMS = {
-    "seed-65b-48gb": "Adds 4-bit quantization to LoRA, enabling 65B fine-tuning on a single 48GB "
-                     "GPU",
-    "seed-70b-consumer": "This enables fine-tuning 70B models on a single consumer GPU",
-    "33b-consumer": "QLoRA makes it possible to fine-tune 33B models on a single consumer GPU",
-    "33b-24gb": "With QLoRA a 33B model can be fine-tuned on a single 24GB GPU",
-    "7b-consumer": "QLoRA fine-tunes 7B models on a consumer GPU",
+    "seed-65b-48gb": ("QLoRA (Dettmers et al., 2023): Adds 4-bit quantization to LoRA, enabling "
+                      "65B fine-tuning on a single 48GB GPU",
+                      {"size_b": 65.0, "gpu_gb": 48.0, "claim": "fits"}),
+    "seed-70b-consumer": ("This enables fine-tuning 70B models on a single consumer GPU",
+                          {"size_b": 70.0, "gpu": "consumer", "claim": "fits"}),
+    "33b-consumer": ("QLoRA makes it possible to fine-tune 33B models on a single consumer GPU",
+                     {"size_b": 33.0, "gpu": "consumer", "claim": "fits"}),
+    "33b-24gb": ("With QLoRA a 33B model can be fine-tuned on a single 24GB GPU",
+                 {"size_b": 33.0, "gpu_gb": 24.0, "claim": "fits"}),
+    "7b-consumer": ("QLoRA fine-tunes 7B models on a consumer GPU",
+                    {"size_b": 7.0, "gpu": "consumer", "claim": "fits"}),
 }
 PRESET_RUNS = {"7b": 7.0, "13b": 13.0, "33b": 33.0, "65b": 65.0, "70b": 70.0}
 # More tokens per step, so that the activation term of the memory model is calibrated where it
@@ -48,22 +52,9 @@ ORDER = ("7b", "13b", "33b", "33b-consumer", "seed-65b-48gb", "70b", "seed-70b-c
          *CALIBRATION, "33b-24gb", "7b-consumer")
 
 
-def claim_params(sentence: str, verifier=VERIFIER) -> dict:
-    """Parameters for a sentence as pairing builds them: the verifier's best shape (weight,
-    then extracted groups), its defaults overlaid with the shape's fixed values and the
-    extracted groups, each through `Param.parse`. ValueError when no shape matches."""
-    text = normalise(sentence)
-    matches = [(s, s.match(text)) for s in verifier.shapes]
-    matches = [(s, raw) for s, raw in matches if raw is not None]
-    if not matches:
-        raise ValueError(f"no {verifier.id} shape matches {sentence!r}")
-    shape, raw = max(matches, key=lambda m: (m[0].weight, len(m[1])))
-    return verifier.resolve_params({**raw, **shape.fixed})
-
-
 def runs() -> dict[str, dict]:
     """Every run's label and parameters (a preset run equal to a seed claim is one run)."""
-    out = {label: claim_params(text) for label, text in CLAIMS.items()}
+    out = {label: VERIFIER.resolve_params(params) for label, (_, params) in CLAIMS.items()}
     for label, size in PRESET_RUNS.items():
         params = VERIFIER.resolve_params({"size_b": size})
         if params not in out.values():

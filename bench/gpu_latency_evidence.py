@@ -1,8 +1,8 @@
 """Record CUDA evidence for the latency verifiers (merge latency, adapter latency), so a report
 can show GPU figures beside the CPU ones. Needs only torch and peft; runs without kbcheck.
 
-For each latency verifier present, every seed sentence one of its shapes matches gives the
-parameters pairing would build (see `gpu_evidence.claim_params`), then ``device=cuda``; its
+For each latency verifier present, the seed sentences' parameters as kbcheck's pairing gives
+them (checked by `tests/verifiers/test_gpu_bench_params.py`), then ``device=cuda``; its
 defaults with ``device=cuda`` are recorded too. One evidence file per run.
 
     python bench/gpu_latency_evidence.py --out reports/evidence
@@ -18,16 +18,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gpu_evidence import claim_params  # noqa: E402
-
 from verifiers import registry  # noqa: E402
 from verifiers._evidence import write_evidence  # noqa: E402
 
 LATENCY_VERIFIERS = ("lora.merge_latency", "lora.adapter_latency")
+# (sentence, verifier id, the parameters its frame pairs with)
 SEED_SENTENCES = (
-    "No inference latency: LoRA weights can be merged into the base model (W' = W + BA)",
-    "The LoRA paper reports no additional inference latency compared with adapter-style "
-    "methods in its evaluated setup.",
+    ("No inference latency: LoRA weights can be merged into the base model (W' = W + BA)",
+     "lora.merge_latency", {"claim": "no_latency", "weights": "merged"}),
+    ("The LoRA paper reports no additional inference latency compared with adapter-style "
+     "methods in its evaluated setup.", "lora.merge_latency",
+     {"claim": "no_latency", "weights": "unspecified"}),
 )
 
 
@@ -41,11 +42,8 @@ def planned(device: str) -> list[tuple[str, dict]]:
             print(f"{vid}: not present (or has no device parameter); nothing recorded")
             continue
         candidates = [verifier.resolve_params({})]
-        for sentence in SEED_SENTENCES:
-            try:
-                candidates.append(claim_params(sentence, verifier))
-            except ValueError:
-                continue
+        candidates += [verifier.resolve_params(params) for _, sid, params in SEED_SENTENCES
+                       if sid == vid]
         for params in candidates:
             params = {**params, "device": device}
             if (vid, params) not in runs:
