@@ -84,3 +84,30 @@ def test_verdicts_of_the_devset():
     assert not wrong_refuted, "\n".join(f"{r['id']}: {r['explanation']}" for r in wrong_refuted)
     right = sum(r["got"] == r["verdict"] for r in rows)
     assert right / len(rows) >= DEVSET_RIGHT_FLOOR, bench.summary("devset", rows)
+
+
+def test_lora_swapped_for_vera_is_never_judged_as_lora(corpus):
+    """Metamorphic: every corpus sentence about LoRA, with LoRA renamed VeRA, yields no frame
+    judged as LoRA's (frames about something else it names, such as bottleneck adapters, may
+    still pair)."""
+    import re
+
+    from kbcheck.models import Claim
+    from kbcheck.pairing import pair_claims
+    from verifiers import registry
+
+    lora = re.compile(r"\bLoRA\b")
+    texts = [e["text"] for e in corpus if lora.search(e["text"])
+             and not re.search(r"QLoRA|DoRA|LoRA\+|rsLoRA", e["text"])]
+    reg = registry(include_entry_points=False)
+    before, _ = pair_claims([Claim(id=str(i), path="a.md", text=t, origin="atomic_fact")
+                             for i, t in enumerate(texts)], reg, parallel=False)
+    swapped = [lora.sub("VeRA", t) for t in texts]
+    after, _ = pair_claims([Claim(id=str(i), path="a.md", text=t, origin="atomic_fact")
+                            for i, t in enumerate(swapped)], reg, parallel=False)
+    paired_before = sum(p.verifier is not None for p in before)
+    assert paired_before >= 75  # the sentences are checkable as LoRA's
+    lora_family = {"lora", "qlora", "rslora", "loraplus", "dora"}
+    judged = [(t, f.subject, f.verifier) for t, p in zip(swapped, after, strict=True)
+              for f in p.frames if f.verifier and f.subject in lora_family]
+    assert not judged, judged
