@@ -10,6 +10,7 @@ a worker process under the verifier's time limit and a memory limit. Nothing her
 from __future__ import annotations
 
 import json
+import os
 import queue
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -293,7 +294,9 @@ def _module_of(verifier: Verifier) -> tuple[str, str | None]:
     candidates += [m for name, m in list(sys.modules.items()) if name.startswith("verifiers.")]
     for module in candidates:
         if module is not None and any(v is verifier for v in vars(module).values()):
-            return module.__name__, getattr(module, "__file__", None)
+            file = getattr(module, "__file__", None)
+            # The worker runs in a folder of its own: a relative file name would miss.
+            return module.__name__, os.path.abspath(file) if file else None
     return verifier.run.__module__, None
 
 
