@@ -74,7 +74,9 @@ def inline_markdown(text: str) -> str:
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
     text = re.sub(r"`([^`]*)`", r"\1", text)
-    text = re.sub(r"\$\$(.*?)\$\$|\$([^$\n]+)\$", lambda m: _latex(m.group(1) or m.group(2)), text)
+    # `$$$$` matches with an empty first group and no second one
+    text = re.sub(r"\$\$(.*?)\$\$|\$([^$\n]+)\$",
+                  lambda m: _latex(m.group(1) or m.group(2) or ""), text)
     return re.sub(r"</?[a-zA-Z][^>]*>", "", text)
 
 

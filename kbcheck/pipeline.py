@@ -122,7 +122,7 @@ def check_articles(
             explanation = f"The article denies a claim that {what}: {explanation}"
         results.append(ClaimResult(claim=claim, pairing=pairing, verdict=verdict,
                                    explanation=explanation, evidence=ev))
-    all_findings = list(findings or []) + pin_findings
+    all_findings = list(findings or []) + pin_findings + runner.recorded.problems
     all_findings += [f for f in map(_finding_for, results) if f is not None]
     if links_report is not None:
         all_findings += links_report.all_findings()

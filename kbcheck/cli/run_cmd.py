@@ -76,6 +76,8 @@ def run(
             offline=offline, cache_dir=None if no_cache else links_cache_dir,
             allow_addresses=frozenset({"loopback", "private"}) if allow_private else frozenset())
     report = check_paths(targets, options=options, progress=progress, links=link_config)
+    if options.cache is not None and options.cache.problem:
+        typer.echo(f"kbcheck run: warning: {options.cache.problem}", err=True)
     written = []
     for name in wanted:
         filename, render = REPORTERS[name]
