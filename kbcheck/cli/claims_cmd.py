@@ -22,6 +22,7 @@ def claims(
         raise typer.BadParameter("--format must be text or json")
     from kbcheck.pairing import pair_claims, suggest_block
     from kbcheck.pipeline import collect_claims
+    from kbcheck.safe_text import printable
     from kbcheck.validate import validate_paths
     from verifiers import registry
 
@@ -39,10 +40,11 @@ def claims(
         for c, p in zip(found, pairings, strict=True):
             if p.verifier is None:
                 continue
-            typer.echo(f"# {c.path}:{c.line} {c.text}")
+            typer.echo(printable(f"# {c.path}:{c.line} {c.text}"))
             typer.echo(suggest_block(p) + "\n")
         return
     from rich.table import Table
+    from rich.text import Text
 
     from kbcheck.cli._common import console as _console
 
@@ -55,10 +57,12 @@ def claims(
         text = c.text if len(c.text) <= 120 else c.text[:117] + "..."
         detail = (", ".join(f"{k}={v}" for k, v in p.params.items()) or "(defaults)"
                   if p.verifier else p.reason)
-        table.add_row(where, text, (p.verifier or "-") + (" (pinned)" if p.pinned else ""), detail)
+        # Text cells, never markup: `[/b]` in an article is text, not a style tag.
+        cells = (where, text, (p.verifier or "-") + (" (pinned)" if p.pinned else ""), detail)
+        table.add_row(*(Text(printable(cell)) for cell in cells))
     console = _console()
     console.print(table)
     for f in findings:
-        console.print(f"{f.path}:{f.line}: {f.severity.value}: {f.message} ({f.hint})",
-                      markup=False)
+        console.print(printable(f"{f.path}:{f.line}: {f.severity.value}: {f.message} "
+                                f"({f.hint})"), markup=False, highlight=False)
     raise typer.Exit(1 if findings else 0)

@@ -56,6 +56,7 @@ def run(
     from kbcheck.models import Severity
     from kbcheck.pipeline import check_paths
     from kbcheck.runner import RunOptions
+    from kbcheck.safe_text import printable
 
     targets = [str(p) for p in (paths or [Path("kb")])]
     options = RunOptions(
@@ -92,8 +93,9 @@ def run(
             continue
         c = r.claim
         text = c.text if len(c.text) <= 70 else c.text[:67] + "..."
-        typer.echo(f"{_MARK[r.verdict.value]:>12}  {c.path}:{c.line}  {text}")
-        typer.echo(f"{'':>14}{r.evidence.verifier if r.evidence else '-'}: {r.explanation}")
+        typer.echo(printable(f"{_MARK[r.verdict.value]:>12}  {c.path}:{c.line}  {text}"))
+        typer.echo(printable(f"{'':>14}{r.evidence.verifier if r.evidence else '-'}: "
+                             f"{r.explanation}"))
     s, st = report.summary, report.runner
     typer.echo(
         f"{len(report.articles)} articles, {len(report.claims)} claims: "
