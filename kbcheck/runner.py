@@ -286,16 +286,25 @@ class Runner:
         pool: queue.Queue = queue.Queue()
         for w in workers:
             pool.put(w)
+        executor = ThreadPoolExecutor(max_workers=n)
         try:
-            with ThreadPoolExecutor(max_workers=n) as executor:
-                futures = {executor.submit(self._execute, pool, job, fn, notes): job
-                           for job, fn, notes in todo}
-                for future, job in futures.items():
-                    ev = future.result()
-                    out[job.key] = ev
-                    self.stats.executed += 1
-                    if progress:
-                        progress(job, ev)
+            futures = {executor.submit(self._execute, pool, job, fn, notes): job
+                       for job, fn, notes in todo}
+            for future, job in futures.items():
+                ev = future.result()
+                out[job.key] = ev
+                self.stats.executed += 1
+                if progress:
+                    progress(job, ev)
+        except BaseException:
+            # Ctrl-C (or a bug): the queued jobs are dropped, not run one by one before the
+            # exception gets out, and the jobs in flight end with their workers.
+            executor.shutdown(wait=False, cancel_futures=True)
+            for w in workers:
+                w.kill()
+            raise
+        else:
+            executor.shutdown()
         finally:
             for w in workers:
                 self.stats.workers_started += w.started

@@ -149,14 +149,15 @@ class WorkerProcess:
     def kill(self) -> None:
         """Stop the process and everything it started, now (its job, if any, is lost to it but
         answered by `call`)."""
-        if self.proc is None:
+        proc = self.proc  # another thread may be in `call` on it (Ctrl-C kills from outside)
+        if proc is None:
             return
         # The group outlives its leader: children of a dead worker are killed too.
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
+            os.killpg(proc.pid, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
 
     def retire(self) -> None:
         """End the process politely (stdin closed), then for sure; the next `call` starts a
