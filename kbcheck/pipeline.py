@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from kbcheck import __version__
+from kbcheck.budget import ARTICLE_BUDGET_S, OverBudget, over_budget_finding, time_budget
 from kbcheck.claims import extract_claims
 from kbcheck.models import (
     Article,
@@ -49,9 +50,22 @@ _DENIED = {Verdict.supported: (Verdict.refuted, "holds"),
            Verdict.refuted: (Verdict.supported, "is false")}
 
 
-def collect_claims(articles: Iterable[Article]) -> list[Claim]:
-    """Every claim of every article, in article order."""
-    return [claim for article in articles for claim in extract_claims(article)]
+def collect_claims(articles: Iterable[Article], findings: list[Finding] | None = None,
+                   budget_s: float | None = ARTICLE_BUDGET_S) -> list[Claim]:
+    """Every claim of every article, in article order; an article whose claims take longer
+    than `budget_s` to read has none, and a `time-budget` finding in `findings`."""
+    out: list[Claim] = []
+    for article in articles:
+        try:
+            with time_budget(budget_s):
+                claims = extract_claims(article)
+        except OverBudget:
+            if findings is not None:
+                findings.append(over_budget_finding(article.path, budget_s or 0,
+                                                    "reading its claims"))
+            continue
+        out.extend(claims)
+    return out
 
 
 def _claim_jobs(pairings: list[Pairing], registry: Mapping[str, Verifier]
@@ -102,7 +116,8 @@ def check_articles(
         from verifiers import registry as discover
 
         registry = discover()
-    claims = collect_claims(articles)
+    budget_findings: list[Finding] = []
+    claims = collect_claims(articles, budget_findings)
     pairings, pin_findings = pair_claims(claims, registry)
     jobs, problems = _claim_jobs(pairings, registry)
     runner = Runner(options)
@@ -122,7 +137,8 @@ def check_articles(
             explanation = f"The article denies a claim that {what}: {explanation}"
         results.append(ClaimResult(claim=claim, pairing=pairing, verdict=verdict,
                                    explanation=explanation, evidence=ev))
-    all_findings = list(findings or []) + pin_findings + runner.recorded.problems
+    all_findings = list(findings or []) + budget_findings + pin_findings
+    all_findings += runner.recorded.problems
     all_findings += [f for f in map(_finding_for, results) if f is not None]
     if links_report is not None:
         all_findings += links_report.all_findings()
