@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from kbcheck.cache import ResultCache
-from kbcheck.entries import EvidenceFile, entry_files, read_model
+from kbcheck.entries import EvidenceFile, StoredResult, entry_files, read_model
 from kbcheck.models import Evidence, Finding, Severity, Verdict
 from kbcheck.workers import WorkerProcess
 from verifiers._base import Verifier
@@ -241,6 +243,7 @@ class Runner:
                 worker.retire()
         finally:
             pool.put(worker)
+        reply = _checked(reply)
         if reply.get("ok"):
             result = reply["result"]
             ev = _evidence(job, result, fallback=fn == "fallback", notes=notes)
@@ -319,6 +322,20 @@ class Runner:
             if elsewhere and key in out:
                 out[key] = out[key].model_copy(update={"elsewhere": elsewhere})
         return out
+
+
+def _checked(reply: dict[str, Any]) -> dict[str, Any]:
+    """The worker's reply with its result validated: a plug-in that returns `measured: "x"` gets
+    an error verdict, not a crash of the run."""
+    if not reply.get("ok"):
+        return reply
+    try:
+        result = StoredResult.model_validate(reply.get("result"))
+    except ValidationError as exc:
+        where = ".".join(map(str, exc.errors()[0]["loc"])) or "the result"
+        return {"ok": False, "error": f"the verifier returned a result of the wrong shape "
+                f"({where}: {exc.errors()[0]['msg']})"}
+    return {**reply, "result": result.model_dump()}
 
 
 def _module_of(verifier: Verifier) -> tuple[str, str | None]:

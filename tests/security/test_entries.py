@@ -106,3 +106,12 @@ def test_no_entry_of_any_shape_raises(tmp_path, doc):
     evidence_path(evidence, "t.x", 1, {}).write_text(json.dumps(doc))
     recorded = RecordedEvidence(evidence)
     assert len(recorded.by_key) + len(recorded.problems) == 1
+
+
+def test_a_result_of_the_wrong_shape_is_an_error_not_a_crash(tmp_path):
+    from fixture_verifiers import SHAPELESS
+
+    bad, good = make_job(SHAPELESS, {}), make_job(REDUCTION, {"d": 4096, "r": 16, "pct": 99.2})
+    evidence = Runner(RunOptions(cache=ResultCache(tmp_path))).run([bad, good])
+    assert evidence[bad.key].verdict == "error" and "wrong shape" in evidence[bad.key].explanation
+    assert evidence[good.key].verdict == "supported"
