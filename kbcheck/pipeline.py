@@ -68,6 +68,29 @@ def collect_claims(articles: Iterable[Article], findings: list[Finding] | None =
     return out
 
 
+def claims_and_pairings(articles: Iterable[Article], registry: Mapping[str, Verifier],
+                        findings: list[Finding], budget_s: float | None = ARTICLE_BUDGET_S
+                        ) -> tuple[list[Claim], list[Pairing]]:
+    """Every claim of every article with its pairing, each article within `budget_s` seconds
+    (claim patterns read the article's own text); an article over it has no claims and one
+    `time-budget` finding. Findings of pinned blocks go to `findings` too."""
+    claims: list[Claim] = []
+    pairings: list[Pairing] = []
+    for article in articles:
+        try:
+            with time_budget(budget_s):
+                found = extract_claims(article)
+                paired, pinned = pair_claims(found, registry)
+        except OverBudget:
+            findings.append(over_budget_finding(article.path, budget_s or 0,
+                                                "reading and pairing its claims"))
+            continue
+        claims += found
+        pairings += paired
+        findings += pinned
+    return claims, pairings
+
+
 def _claim_jobs(pairings: list[Pairing], registry: Mapping[str, Verifier]
                 ) -> tuple[dict[str, Job], dict[str, str]]:
     """The job for each paired claim (claim id -> job), or why it has none (claim id -> reason)."""
@@ -101,7 +124,7 @@ def check_articles(
     articles: list[Article], findings: list[Finding] | None = None, *,
     registry: Mapping[str, Verifier] | None = None, options: RunOptions | None = None,
     paths: Iterable[str] = (), progress: Callable[[Job, Evidence], None] | None = None,
-    links: LinkConfig | None = None,
+    links: LinkConfig | None = None, budget_s: float | None = ARTICLE_BUDGET_S,
 ) -> Report:
     """Claims, pairing and verifiers (and the links stage, given a `LinkConfig`) for already
     loaded articles; returns the full report."""
@@ -116,9 +139,8 @@ def check_articles(
         from verifiers import registry as discover
 
         registry = discover()
-    budget_findings: list[Finding] = []
-    claims = collect_claims(articles, budget_findings)
-    pairings, pin_findings = pair_claims(claims, registry)
+    claim_findings: list[Finding] = []
+    claims, pairings = claims_and_pairings(articles, registry, claim_findings, budget_s)
     jobs, problems = _claim_jobs(pairings, registry)
     runner = Runner(options)
     evidence = runner.run(jobs.values(), progress=progress)
@@ -137,7 +159,7 @@ def check_articles(
             explanation = f"The article denies a claim that {what}: {explanation}"
         results.append(ClaimResult(claim=claim, pairing=pairing, verdict=verdict,
                                    explanation=explanation, evidence=ev))
-    all_findings = list(findings or []) + budget_findings + pin_findings
+    all_findings = list(findings or []) + claim_findings
     all_findings += runner.recorded.problems
     all_findings += [f for f in map(_finding_for, results) if f is not None]
     if links_report is not None:

@@ -50,3 +50,29 @@ def test_an_article_over_its_budget_is_one_finding_and_the_others_go_on(tmp_path
     [over] = [f for f in result.findings if f.rule == "time-budget"]
     assert Path(over.path).name == "a_slow.md" and "0.5 s" in over.message
     assert [a.title for a in result.articles] == ["good"]
+
+
+def test_claims_over_the_budget_cost_their_article_only(tmp_path):
+    """A claim pattern that never ends (as a quadratic one nearly does on 1 MiB) is stopped."""
+    from fixture_verifiers import REDUCTION
+
+    from kbcheck.pipeline import check_articles
+    from kbcheck.runner import RunOptions
+    from verifiers import Shape, Verifier, result
+
+    stuck = Verifier(id="t.stuck", version=1, title="a pattern with exponential backtracking",
+                     run=lambda params: result("supported", "never runs"),
+                     shapes=(Shape("stuck", all_of=(r"(a+)+$",)),))
+    good = "---\nid: g\ntitle: g\natomic_facts:\n  - id: f1\n    statement: For d=k=4096 " \
+           "and r=16, LoRA trains 99.2% fewer parameters.\n---\nbody\n"
+    evil = "---\nid: e\ntitle: e\natomic_facts:\n  - id: f1\n    statement: " + "a" * 64 \
+           + "b\n---\nbody\n"
+    (tmp_path / "evil.md").write_text(evil)
+    (tmp_path / "good.md").write_text(good)
+    articles = validate_paths([tmp_path]).articles
+    report = check_articles(articles, registry={v.id: v for v in (REDUCTION, stuck)},
+                            options=RunOptions(cache=None, evidence_dir=None), budget_s=1.0)
+    [over] = [f for f in report.findings if f.rule == "time-budget"]
+    assert Path(over.path).name == "evil.md"
+    assert [(Path(c.claim.path).name, c.verdict) for c in report.claims] == [
+        ("good.md", "supported")]
