@@ -20,16 +20,16 @@ def claims(
     """List every claim (article:line), its verifier and parameters, or why none was paired."""
     if fmt not in ("text", "json"):
         raise typer.BadParameter("--format must be text or json")
-    from kbcheck.pairing import pair_claims, suggest_block
-    from kbcheck.pipeline import collect_claims
+    from kbcheck.pairing import suggest_block
+    from kbcheck.pipeline import claims_and_pairings
     from kbcheck.safe_text import printable
     from kbcheck.validate import validate_paths
     from verifiers import registry
 
     validated = validate_paths([str(p) for p in paths])
     articles = [r.article for r in validated.results if r.article is not None]
-    found = collect_claims(articles)
-    pairings, findings = pair_claims(found, registry())
+    findings: list = []  # pinned blocks that are wrong, articles over their time budget
+    found, pairings = claims_and_pairings(articles, registry(), findings)
     rows = [{"claim": c.model_dump(mode="json"), "pairing": p.model_dump(mode="json")}
             for c, p in zip(found, pairings, strict=True)]
     if fmt == "json":

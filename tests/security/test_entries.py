@@ -115,3 +115,14 @@ def test_a_result_of_the_wrong_shape_is_an_error_not_a_crash(tmp_path):
     evidence = Runner(RunOptions(cache=ResultCache(tmp_path))).run([bad, good])
     assert evidence[bad.key].verdict == "error" and "wrong shape" in evidence[bad.key].explanation
     assert evidence[good.key].verdict == "supported"
+
+
+def test_the_stdlib_evidence_loader_skips_fifos_and_devices(tmp_path):
+    import os
+
+    from verifiers._evidence import load_evidence
+
+    write_evidence(tmp_path, GPU.id, GPU.version, {"size_b": 65.0}, RESULT)
+    os.mkfifo(tmp_path / "fifo.json")
+    os.symlink("/dev/zero", tmp_path / "zero.json")
+    assert [d["verifier"] for d in load_evidence(tmp_path)] == [GPU.id]
