@@ -46,6 +46,10 @@ def parse_arxiv_id(raw: str) -> ArxivId:
         if not m:
             continue
         yy, mm = int(m["yymm"][:2]), int(m["yymm"][2:])
+        # int() refuses 4,300 digits and more; no paper has a million versions
+        if m["version"] and len(m["version"]) > 6:
+            return ArxivId(raw, problem=f"v{m['version'][:10]}... ({len(m['version'])} "
+                           "digits) is not an arXiv version")
         version = int(m["version"]) if m["version"] else None
         base = text[: m.start("version") - 1] if m["version"] else text
         if not 1 <= mm <= 12:

@@ -3,6 +3,12 @@
 A body becomes a list of `Block`s: a paragraph, a list item, a table row or a code block, each
 with the file line it starts on. Prose blocks are then split into sentences. Nothing here is
 executed: code blocks are kept as text for `kbcheck.claims` to read.
+
+Every pattern here runs in linear time on any input: a bracket, tag or delimiter class never
+spans the character that opens the next one (no `[` inside `[...]`, no `<` inside `<...>`), so
+scans started at successive openers never overlap; a pair whose closer may be far away
+(`<ref>`, `<!--`, `<math>`, `<pre>`, display and inline math) is found with `str.find`, and the
+first opener without a closer ends the search, since no later one can have one.
 """
 
 from __future__ import annotations
@@ -50,32 +56,57 @@ def _wiki_link(m: re.Match) -> str:
     return text.split("::", 1)[-1]
 
 
+def replace_pairs(text: str, opener: re.Pattern, closer: str, repl) -> str:
+    """Replace each `opener` ... `closer` span by `repl(inner text)`, in linear time.
+
+    A regex like `<ref>.*?</ref>` rescans to the end of the text from every unclosed opener;
+    here the closer is looked for once per opener, and the first opener without one ends the
+    work, since every later opener would look in a part of the same text."""
+    out, pos = [], 0
+    while (m := opener.search(text, pos)) is not None:
+        end = text.find(closer, m.end())
+        if end < 0:
+            break
+        out += [text[pos:m.start()], repl(m, text[m.end():end])]
+        pos = end + len(closer)
+    return "".join(out) + text[pos:]
+
+
+_REF_OPEN = re.compile(r"<ref\b[^<>]*>")
+_MATH_OPEN = re.compile(r"<math\b[^<>]*>")
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+
+
 def inline_wiki(text: str) -> str:
     """Strip MediaWiki inline markup: links, templates, bold/italic quotes, tags, math."""
-    text = re.sub(r"<ref[^>]*/>|<ref[^>]*>.*?</ref>|<!--.*?-->", "", text, flags=re.S)
+    text = re.sub(r"<ref\b[^<>]*/>", "", text)
+    text = replace_pairs(text, _REF_OPEN, "</ref>", lambda m, inner: "")
+    text = replace_pairs(text, re.compile("<!--"), "-->", lambda m, inner: "")
     for _ in range(5):  # innermost templates first; nesting deeper than this is dropped below
         text, n = re.subn(r"\{\{[^{}]*\}\}", "", text)
         if not n:
             break
-    text = re.sub(r"<math[^>]*>(.*?)</math>", lambda m: _latex(m.group(1)), text, flags=re.S)
-    text = re.sub(r"\\\((.*?)\\\)", lambda m: _latex(m.group(1)), text, flags=re.S)
-    text = re.sub(r"\[\[([^\]]*)\]\]", _wiki_link, text)
-    text = re.sub(r"\[https?://\S+\s+([^\]]*)\]", r"\1", text)
-    text = re.sub(r"\[https?://\S+\]", "", text)
+    text = replace_pairs(text, _MATH_OPEN, "</math>", lambda m, inner: _latex(inner))
+    text = replace_pairs(text, re.compile(r"\\\("), "\\)", lambda m, inner: _latex(inner))
+    text = re.sub(r"\[\[([^\[\]]*)\]\]", _wiki_link, text)
+    text = re.sub(r"\[https?://[^\s\[\]]+\s+([^\[\]]*)\]", r"\1", text)
+    text = re.sub(r"\[https?://[^\s\[\]]+\]", "", text)
     text = re.sub(r"'{2,}", "", text)
-    return re.sub(r"</?[a-zA-Z][^>]*>", "", text)
+    return _TAG.sub("", text)
 
 
 def inline_markdown(text: str) -> str:
     """Strip Markdown inline markup: images, links, emphasis, code spans, HTML tags."""
-    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", "", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"<https?://[^>]*>", "", text)
+    text = re.sub(r"!\[([^\[\]]*)\]\([^()]*\)", "", text)
+    text = re.sub(r"\[([^\[\]]*)\]\([^()]*\)", r"\1", text)
+    text = re.sub(r"<https?://[^<>]*>", "", text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
+    text = re.sub(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])", r"\1", text)
     text = re.sub(r"`([^`]*)`", r"\1", text)
-    text = re.sub(r"\$\$(.*?)\$\$|\$([^$\n]+)\$", lambda m: _latex(m.group(1) or m.group(2)), text)
-    return re.sub(r"</?[a-zA-Z][^>]*>", "", text)
+    # `$$$$` matches with an empty first group and no second one
+    text = re.sub(r"\$\$(.*?)\$\$|\$([^$\n]+)\$",
+                  lambda m: _latex(m.group(1) or m.group(2) or ""), text)
+    return _TAG.sub("", text)
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -181,8 +212,8 @@ def markdown_blocks(body: str, first_line: int, flat: bool = False) -> list[Bloc
 
 # --- MediaWiki ------------------------------------------------------------------------------
 
-_WIKI_CODE = re.compile(
-    r"<(syntaxhighlight|source|pre)([^>]*)>(.*?)</\1>", re.S | re.I)
+_WIKI_CODE = re.compile(r"<(syntaxhighlight|source|pre)\b([^<>]*)>", re.I)
+_DISPLAY_MATH = re.compile(r"\\\[")
 
 
 def wiki_blocks(body: str, first_line: int) -> list[Block]:
@@ -191,17 +222,24 @@ def wiki_blocks(body: str, first_line: int) -> list[Block]:
     # Code and display math are cut out first, so that their lines do not read as prose.
     cut = body
 
-    def take_code(m: re.Match) -> str:
-        leading = 1 if m.group(3).startswith("\n") else 0
-        line = first_line + body.count("\n", 0, m.start(3)) + leading
+    out, pos, at, unclosed = [], 0, 0, set()
+    while (m := _WIKI_CODE.search(body, at)) is not None:  # linear: see `replace_pairs`
+        tag = m.group(1).lower()
+        close = None if tag in unclosed else re.compile(rf"</{tag}\s*>", re.I).search(
+            body, m.end())
+        if close is None:  # no later <tag> has a closer either
+            unclosed.add(tag)
+            at = m.end()
+            continue
+        inner = body[m.end():close.start()]
+        line = first_line + body.count("\n", 0, m.end()) + inner.startswith("\n")
         lang = re.search(r'lang\s*=\s*"?(\w+)', m.group(2))
-        name = lang.group(1).lower() if lang else ""
-        blocks.append(Block(m.group(3).strip("\n"), line, "code", name))
-        return "\n" * m.group(0).count("\n")
-
-    cut = _WIKI_CODE.sub(take_code, cut)
-    cut = re.sub(r"\\\[(.*?)\\\]", lambda m: " " + _latex(m.group(1)).replace("\n", " ")
-                 + "\n" * m.group(0).count("\n"), cut, flags=re.S)
+        blocks.append(Block(inner.strip("\n"), line, "code", lang.group(1).lower() if lang else ""))
+        out += [body[pos:m.start()], "\n" * body.count("\n", m.start(), close.end())]
+        pos = at = close.end()
+    cut = "".join(out) + body[pos:]
+    cut = replace_pairs(cut, _DISPLAY_MATH, "\\]", lambda m, inner: " "
+                        + _latex(inner).replace("\n", " ") + "\n" * inner.count("\n"))
     para: list[str] = []
     para_line = 0
 
@@ -275,7 +313,9 @@ def sentences(block: Block) -> list[tuple[str, int]]:
     start = 0
     text = block.text
     for m in _BOUNDARY.finditer(text):
-        if _ABBREV.search(text[start:m.start()]):
+        # Only the end of the sentence so far can hold the abbreviation (at most 15
+        # characters, plus one of context for `\b`): searching all of it was quadratic.
+        if _ABBREV.search(text, max(start, m.start() - 17), m.start()):
             continue
         out.append((start, text[start:m.end(1)]))
         start = m.end()

@@ -8,9 +8,7 @@ canonical, bounded parameters or says why it cannot. No verifier reads text.
 
 from __future__ import annotations
 
-import os
 import re
-import time
 from collections.abc import Mapping
 from functools import cache
 
@@ -184,72 +182,18 @@ def unpaired_reason(text: str, why: list[str] | None = None) -> str:
 
 
 def pair_claims(claims: list[Claim], registry: Mapping[str, Verifier],
-                default_subjects: Mapping[str, str] | None = None, *, parallel: bool = True
+                default_subjects: Mapping[str, str] | None = None
                 ) -> tuple[list[Pairing], list[Finding]]:
     """Pair every claim; findings for pinned blocks that are wrong. `default_subjects` maps an
     article path to the method a sentence without one is about (from the article's title)."""
     subjects = dict(default_subjects or {})
-    if (parallel and len(claims) >= PARALLEL_FROM and _workers() > 1
-            and registry_is_builtin(registry)):
-        return _pair_in_processes(claims, subjects)
     table = claim_table(registry)
     pairings: list[Pairing] = []
     findings: list[Finding] = []
-    spent: dict[str, float] = {}
     for claim in claims:
-        if spent.get(claim.path, 0.0) > ARTICLE_BUDGET_S:
-            pairings.append(Pairing(claim_id=claim.id, reason="not read: the article's time "
-                                    f"budget for claim reading ({ARTICLE_BUDGET_S:g} s) is spent"))
-            continue
-        started = time.perf_counter()
         pairing, found = pair_claim(claim, registry, table, subjects.get(claim.path, "lora"))
-        spent[claim.path] = spent.get(claim.path, 0.0) + time.perf_counter() - started
         pairings.append(pairing)
         findings += found
-    return pairings, findings
-
-
-# Reading one article's claims stops after this many seconds (each sentence is capped in
-# length and every pattern is bounded, so this is a backstop, never reached by real articles).
-ARTICLE_BUDGET_S = 20.0
-
-
-# Reading claims is pure CPU work: a large knowledge base is split over the cores.
-PARALLEL_FROM = 2000
-
-
-def _workers() -> int:
-    return min(os.cpu_count() or 1, 8)
-
-
-def registry_is_builtin(registry: Mapping[str, Verifier]) -> bool:
-    """Whether `registry` is the one `verifiers.registry()` builds (a worker can rebuild it);
-    a registry made in code (tests, plug-ins passed directly) is paired in this process."""
-    from verifiers import registry as discover
-
-    return set(registry) == set(discover())
-
-
-def _pair_chunk(args: tuple[list[Claim], dict[str, str]]) -> tuple[list[Pairing], list[Finding]]:
-    from verifiers import registry as discover
-
-    claims, subjects = args
-    return pair_claims(claims, discover(), subjects, parallel=False)
-
-
-def _pair_in_processes(claims: list[Claim], subjects: dict[str, str]
-                       ) -> tuple[list[Pairing], list[Finding]]:
-    from concurrent.futures import ProcessPoolExecutor
-
-    n = _workers()
-    size = -(-len(claims) // (n * 4))
-    chunks = [(claims[i:i + size], subjects) for i in range(0, len(claims), size)]
-    pairings: list[Pairing] = []
-    findings: list[Finding] = []
-    with ProcessPoolExecutor(max_workers=n) as pool:
-        for got, found in pool.map(_pair_chunk, chunks):
-            pairings += got
-            findings += found
     return pairings, findings
 
 

@@ -6,6 +6,7 @@ verdicts, never exceptions that end the run.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from kbcheck import __version__
+from kbcheck.budget import ARTICLE_BUDGET_S, OverBudget, over_budget_finding, time_budget
 from kbcheck.claims import extract_claims
 from kbcheck.models import (
     Article,
@@ -57,7 +59,8 @@ _COMBINE = (Verdict.refuted, Verdict.error, Verdict.conditional, Verdict.support
 
 
 def collect_claims(articles: Iterable[Article]) -> list[Claim]:
-    """Every claim of every article, in article order."""
+    """Every claim of every article, in article order (no time budget: see
+    `claims_and_pairings`)."""
     return [claim for article in articles for claim in extract_claims(article)]
 
 
@@ -82,6 +85,79 @@ def _units(pairing: Pairing) -> list[tuple[int, str, dict, FramePairing | None]]
         return [(0, pairing.verifier, pairing.params, None)]
     return [(i, f.verifier, f.params, f) for i, f in enumerate(pairing.frames)
             if f.verifier is not None]
+
+
+def claims_and_pairings(articles: Iterable[Article], registry: Mapping[str, Verifier],
+                        findings: list[Finding], budget_s: float | None = ARTICLE_BUDGET_S,
+                        *, parallel: bool = True) -> tuple[list[Claim], list[Pairing]]:
+    """Every claim of every article with its pairing, each article within `budget_s` seconds
+    (claim patterns read the article's own text); an article over it has no claims and one
+    `time-budget` finding. Findings of pinned blocks go to `findings` too. A large knowledge
+    base is read over the cores (reading claims is pure CPU work), in article order."""
+    articles = list(articles)
+    if (parallel and len(articles) >= PARALLEL_FROM and _workers() > 1
+            and registry_is_builtin(registry)):
+        return _in_processes(articles, findings, budget_s)
+    claims: list[Claim] = []
+    pairings: list[Pairing] = []
+    subjects = default_subjects(articles)
+    for article in articles:
+        try:
+            with time_budget(budget_s):
+                found = extract_claims(article)
+                paired, pinned = pair_claims(found, registry, subjects)
+        except OverBudget:
+            findings.append(over_budget_finding(article.path, budget_s or 0,
+                                                "reading and pairing its claims"))
+            continue
+        claims += found
+        pairings += paired
+        findings += pinned
+    return claims, pairings
+
+
+# Articles from which claim reading is split over processes, and at most how many.
+PARALLEL_FROM = 200
+
+
+def _workers() -> int:
+    return min(os.cpu_count() or 1, 8)
+
+
+def registry_is_builtin(registry: Mapping[str, Verifier]) -> bool:
+    """Whether `registry` is the one `verifiers.registry()` builds (a worker can rebuild it);
+    a registry made in code (tests, plug-ins passed directly) is read in this process."""
+    from verifiers import registry as discover
+
+    return set(registry) == set(discover())
+
+
+def _read_chunk(args: tuple[list[Article], float | None]
+                ) -> tuple[list[Claim], list[Pairing], list[Finding]]:
+    from verifiers import registry as discover
+
+    articles, budget_s = args
+    findings: list[Finding] = []
+    claims, pairings = claims_and_pairings(articles, discover(), findings, budget_s,
+                                           parallel=False)
+    return claims, pairings, findings
+
+
+def _in_processes(articles: list[Article], findings: list[Finding], budget_s: float | None
+                  ) -> tuple[list[Claim], list[Pairing]]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    n = _workers()
+    size = -(-len(articles) // (n * 4))
+    chunks = [(articles[i:i + size], budget_s) for i in range(0, len(articles), size)]
+    claims: list[Claim] = []
+    pairings: list[Pairing] = []
+    with ProcessPoolExecutor(max_workers=n) as pool:
+        for got_claims, got_pairings, got_findings in pool.map(_read_chunk, chunks):
+            claims += got_claims
+            pairings += got_pairings
+            findings += got_findings
+    return claims, pairings
 
 
 def _claim_jobs(pairings: list[Pairing], registry: Mapping[str, Verifier]
@@ -166,7 +242,7 @@ def check_articles(
     articles: list[Article], findings: list[Finding] | None = None, *,
     registry: Mapping[str, Verifier] | None = None, options: RunOptions | None = None,
     paths: Iterable[str] = (), progress: Callable[[Job, Evidence], None] | None = None,
-    links: LinkConfig | None = None,
+    links: LinkConfig | None = None, budget_s: float | None = ARTICLE_BUDGET_S,
 ) -> Report:
     """Claims, pairing and verifiers (and the links stage, given a `LinkConfig`) for already
     loaded articles; returns the full report."""
@@ -181,14 +257,15 @@ def check_articles(
         from verifiers import registry as discover
 
         registry = discover()
-    claims = collect_claims(articles)
-    pairings, pin_findings = pair_claims(claims, registry, default_subjects(articles))
+    claim_findings: list[Finding] = []
+    claims, pairings = claims_and_pairings(articles, registry, claim_findings, budget_s)
     jobs, problems = _claim_jobs(pairings, registry)
     runner = Runner(options)
     evidence = runner.run(jobs.values(), progress=progress)
     results = [_judge(claim, pairing, jobs, problems, evidence)
                for claim, pairing in zip(claims, pairings, strict=True)]
-    all_findings = list(findings or []) + pin_findings
+    all_findings = list(findings or []) + claim_findings
+    all_findings += runner.recorded.problems
     all_findings += [f for f in map(_finding_for, results) if f is not None]
     if links_report is not None:
         all_findings += links_report.all_findings()

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pydantic import BaseModel
 
 from kbcheck.models import Article, Finding, Severity
+from kbcheck.safe_text import printable
 from kbcheck.validate import ValidationResult
 
 _ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
@@ -31,8 +32,9 @@ _STYLE = {Severity.error: "bold red", Severity.warning: "yellow", Severity.info:
 def render_text(result: ValidationResult, *, color: bool = False, width: int = 100) -> str:
     """One line per finding (`path:line:col: severity message [rule]`, then its hint), sorted by
     file and line, and a summary line; coloured with rich for a terminal."""
-    rows = [(f"{_where(f)}: ", f.severity, f" {f.message} ", f"[{f.rule}]",
-             f"    hint: {f.hint}" if f.hint else None) for f in _sorted(result.findings)]
+    rows = [(f"{printable(_where(f))}: ", f.severity, f" {printable(f.message)} ",
+             f"[{printable(f.rule)}]", f"    hint: {printable(f.hint)}" if f.hint else None)
+            for f in _sorted(result.findings)]
     c = result.counts()
     summary = (f"{c['files']} files, {c['articles']} articles: {c['error']} errors, "
                f"{c['warning']} warnings, {c['info']} notes")
@@ -75,7 +77,8 @@ def render_json(result: ValidationResult) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text)  # what is left of the control characters, written out
 
 
 def _escape_prop(text: str) -> str:

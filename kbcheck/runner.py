@@ -10,6 +10,7 @@ a worker process under the verifier's time limit and a memory limit. Nothing her
 from __future__ import annotations
 
 import json
+import os
 import queue
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -18,12 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from kbcheck.cache import ResultCache
-from kbcheck.models import Evidence, Verdict
+from kbcheck.entries import EvidenceFile, StoredResult, entry_files, read_model
+from kbcheck.models import Evidence, Finding, Severity, Verdict
 from kbcheck.workers import WorkerProcess
 from verifiers._base import Verifier
 from verifiers._env import environment, has_package
-from verifiers._evidence import canonical_params, evidence_key, load_evidence, write_evidence
+from verifiers._evidence import canonical_params, evidence_key, write_evidence
 
 DEFAULT_MEMORY_MB = 4096
 
@@ -95,15 +99,40 @@ def _evidence(job: Job, result: dict[str, Any], **extra: Any) -> Evidence:
 
 
 class RecordedEvidence:
-    """Evidence files recorded on another machine, indexed for matching and staleness."""
+    """Evidence files recorded on another machine, indexed for matching and staleness.
+
+    A file is believed only when it is a readable evidence document whose key, recomputed from
+    its verifier, version and parameters, is the key it states; anything else is a finding
+    (`problems`) and is not used.
+    """
 
     def __init__(self, directory: Path | None) -> None:
-        docs = load_evidence(directory) if directory and Path(directory).is_dir() else []
-        self.by_key = {d.get("key"): d for d in docs}
+        self.problems: list[Finding] = []
+        docs = [d for d in map(self._load, entry_files(directory)) if d is not None]
+        self.by_key = {d["key"]: d for d in docs}
         self.by_params: dict[tuple[str, str], list[dict]] = {}
         for d in docs:
-            ident = (str(d.get("verifier")), canonical_params(d.get("params") or {}))
+            ident = (d["verifier"], canonical_params(d["params"]))
             self.by_params.setdefault(ident, []).append(d)
+
+    def _load(self, path: Path) -> dict[str, Any] | None:
+        doc = read_model(path, EvidenceFile)
+        if doc is None:
+            self.problems.append(Finding(
+                rule="evidence-unreadable", severity=Severity.warning, path=str(path),
+                message="not a readable evidence file (not a small regular file, or not the "
+                        "evidence schema); it is not used",
+                hint="measure again with `kbcheck run --device cuda`, or remove the file"))
+            return None
+        assert isinstance(doc, EvidenceFile)
+        if evidence_key(doc.verifier, doc.version, doc.params) != doc.key:
+            self.problems.append(Finding(
+                rule="evidence-mismatch", severity=Severity.error, path=str(path),
+                message=f"its key does not match its verifier ({doc.verifier}), version and "
+                        "parameters: the file was edited after it was measured; it is not used",
+                hint="measure again with `kbcheck run --device cuda`, or restore the file"))
+            return None
+        return {**doc.model_dump(by_alias=True), "_path": str(path)}
 
     def match(self, job: Job) -> tuple[dict | None, dict | None]:
         """(the matching document, or None; a stale one of another version, or None)."""
@@ -161,18 +190,16 @@ class Runner:
         self.stats = RunStats()
         self.recorded = RecordedEvidence(options.evidence_dir)
 
-    def _cache_key(self, job: Job, fn: str) -> str | None:
-        cache = self.options.cache
+    def _cache_ident(self, job: Job, fn: str) -> dict[str, str]:
+        assert self.options.cache is not None
         device = self.options.device + ("+fallback" if fn == "fallback" else "")
-        if cache is None:
-            return None
-        return cache.key(job.verifier.id, job.verifier.version, job.params, device)
+        return self.options.cache.ident(job.verifier.id, job.verifier.version, job.params, device)
 
     def _plan(self, job: Job) -> tuple[Evidence | None, str, list[str]]:
         """Decide without running: (a final Evidence, or None and which function to run)."""
         notes: list[str] = []
         if self.options.cache is not None:
-            hit = self.options.cache.get(self._cache_key(job, "run") or "")
+            hit = self.options.cache.get(self._cache_ident(job, "run"))
             if hit is not None:
                 return _evidence(job, hit, cached=True), "", notes
         unmet = unmet_requirements(job.verifier, self.options.device)
@@ -188,7 +215,7 @@ class Runner:
         if getattr(job.verifier, "fallback", None) is not None:
             notes.append(f"{unmet}; this is the verifier's CPU estimate")
             if self.options.cache is not None:
-                hit = self.options.cache.get(self._cache_key(job, "fallback") or "")
+                hit = self.options.cache.get(self._cache_ident(job, "fallback"))
                 if hit is not None:
                     return _evidence(job, hit, cached=True, fallback=True, notes=notes), "", notes
             return None, "fallback", notes
@@ -216,11 +243,12 @@ class Runner:
                 worker.retire()
         finally:
             pool.put(worker)
+        reply = _checked(reply)
         if reply.get("ok"):
             result = reply["result"]
             ev = _evidence(job, result, fallback=fn == "fallback", notes=notes)
             if self.options.cache is not None:
-                self.options.cache.put(self._cache_key(job, fn) or "", result)
+                self.options.cache.put(self._cache_ident(job, fn), result)
             if (fn == "run" and device.startswith("cuda") and self.options.record_evidence
                     and self.options.evidence_dir is not None
                     and job.verifier.requires.device.startswith("cuda") and ev.verdict != "error"):
@@ -261,16 +289,25 @@ class Runner:
         pool: queue.Queue = queue.Queue()
         for w in workers:
             pool.put(w)
+        executor = ThreadPoolExecutor(max_workers=n)
         try:
-            with ThreadPoolExecutor(max_workers=n) as executor:
-                futures = {executor.submit(self._execute, pool, job, fn, notes): job
-                           for job, fn, notes in todo}
-                for future, job in futures.items():
-                    ev = future.result()
-                    out[job.key] = ev
-                    self.stats.executed += 1
-                    if progress:
-                        progress(job, ev)
+            futures = {executor.submit(self._execute, pool, job, fn, notes): job
+                       for job, fn, notes in todo}
+            for future, job in futures.items():
+                ev = future.result()
+                out[job.key] = ev
+                self.stats.executed += 1
+                if progress:
+                    progress(job, ev)
+        except BaseException:
+            # Ctrl-C (or a bug): the queued jobs are dropped, not run one by one before the
+            # exception gets out, and the jobs in flight end with their workers.
+            executor.shutdown(wait=False, cancel_futures=True)
+            for w in workers:
+                w.kill()
+            raise
+        else:
+            executor.shutdown()
         finally:
             for w in workers:
                 self.stats.workers_started += w.started
@@ -287,13 +324,29 @@ class Runner:
         return out
 
 
+def _checked(reply: dict[str, Any]) -> dict[str, Any]:
+    """The worker's reply with its result validated: a plug-in that returns `measured: "x"` gets
+    an error verdict, not a crash of the run."""
+    if not reply.get("ok"):
+        return reply
+    try:
+        result = StoredResult.model_validate(reply.get("result"))
+    except ValidationError as exc:
+        where = ".".join(map(str, exc.errors()[0]["loc"])) or "the result"
+        return {"ok": False, "error": f"the verifier returned a result of the wrong shape "
+                f"({where}: {exc.errors()[0]['msg']})"}
+    return {**reply, "result": result.model_dump()}
+
+
 def _module_of(verifier: Verifier) -> tuple[str, str | None]:
     """The module that defines `verifier` (so that a worker can import it) and its file."""
     candidates = [sys.modules.get(verifier.run.__module__)]
     candidates += [m for name, m in list(sys.modules.items()) if name.startswith("verifiers.")]
     for module in candidates:
         if module is not None and any(v is verifier for v in vars(module).values()):
-            return module.__name__, getattr(module, "__file__", None)
+            file = getattr(module, "__file__", None)
+            # The worker runs in a folder of its own: a relative file name would miss.
+            return module.__name__, os.path.abspath(file) if file else None
     return verifier.run.__module__, None
 
 

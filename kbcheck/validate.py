@@ -10,6 +10,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from kbcheck.budget import ARTICLE_BUDGET_S, OverBudget, over_budget_finding, time_budget
 from kbcheck.discover import discover
 from kbcheck.loaders import DEFAULT_MAX_BYTES, load_file
 from kbcheck.models import Article, Finding, LoadResult, Severity
@@ -41,19 +42,31 @@ def validate_paths(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     today: date | None = None,
+    budget_s: float | None = ARTICLE_BUDGET_S,
 ) -> ValidationResult:
-    """Load every article file under `paths` and check it; never raises for bad input."""
+    """Load every article file under `paths` and check it; never raises for bad input. Each
+    file gets `budget_s` seconds; past them it is one `time-budget` finding."""
     today = today or date.today()
     files, findings = discover(paths)
     results: list[LoadResult] = []
     with _gc_paused():
         for path in files:
-            result = load_file(path, max_bytes=max_bytes)
-            if result.article is not None:
-                result.findings.extend(check_article(result.article, today))
+            result = _load_within(path, max_bytes, today, budget_s)
             results.append(result)
             findings.extend(result.findings)
     return ValidationResult(results=results, findings=findings)
+
+
+def _load_within(path: str, max_bytes: int, today: date, budget_s: float | None) -> LoadResult:
+    """One file loaded and checked within its time budget."""
+    try:
+        with time_budget(budget_s):
+            result = load_file(path, max_bytes=max_bytes)
+            if result.article is not None:
+                result.findings.extend(check_article(result.article, today))
+            return result
+    except OverBudget:
+        return LoadResult(path=path, findings=[over_budget_finding(path, budget_s or 0, "loading")])
 
 
 @contextmanager

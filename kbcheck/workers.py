@@ -1,16 +1,24 @@
-"""Worker processes for the runner: one `python -m verifiers._worker` each, reused across jobs.
+"""Worker processes for the runner: one isolated `verifiers._worker` each, reused across jobs.
 
 A worker is reused while it behaves (torch is imported once, not once per job). When a job
 times out the worker is killed; when the process dies (a segfault, the OOM killer) the job that
 was in flight becomes an error, and the next job gets a fresh worker. No job can lose another
 job's result: each call waits for its own reply.
+
+A worker never imports from the folder kbcheck runs in (a pull request could put a `random.py`
+or a `verifiers/` there): Python runs isolated (`-I`: no current folder, no PYTHON* variables,
+no user site), in an empty folder of its own, with an explicit `sys.path`. Each worker leads its
+own process group, so a timeout kills whatever the verifier started too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -23,13 +31,29 @@ import verifiers
 STARTUP_TIMEOUT_S = 180.0  # importing torch on a busy two-core machine can take a while
 
 
-def _worker_env() -> dict[str, str]:
-    """The environment of a worker: the `verifiers` package importable, output unbuffered."""
-    env = dict(os.environ)
+# Run by `python -I -c`: the import path is the one the runner computed, nothing else.
+_BOOT = ("import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
+         "from verifiers._worker import main; main()")
+
+
+def worker_path() -> list[str]:
+    """The worker's `sys.path`: this `verifiers` package's root, then this process's absolute
+    entries (installed plug-ins, the standard library), never the current folder."""
     root = str(Path(verifiers.__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
+    cwd = os.path.realpath(os.getcwd())
+    out = [root]
+    for entry in sys.path:
+        # '' and relative entries mean the current folder; so does its absolute name.
+        if not entry or not os.path.isabs(entry) or os.path.realpath(entry) == cwd != root:
+            continue
+        if entry not in out:
+            out.append(entry)
+    return out
+
+
+def worker_command() -> list[str]:
+    """The command line of a worker process."""
+    return [sys.executable, "-I", "-u", "-c", _BOOT, json.dumps(worker_path())]
 
 
 class WorkerProcess:
@@ -41,6 +65,7 @@ class WorkerProcess:
         # The worker's stderr, kept to explain a crash; closed in `close`.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         self.started = 0  # how many processes this slot has started (for tests and stats)
+        self._home: str | None = None  # the worker's own empty current folder
 
     def _readline(self, timeout: float) -> bytes | None:
         """One line from the worker within `timeout` seconds; b"" at end-of-file, None on
@@ -65,9 +90,11 @@ class WorkerProcess:
         """Start the process and wait for it to be ready; an error message on failure."""
         self._buffer = b""
         self.started += 1
+        if self._home is None:
+            self._home = tempfile.mkdtemp(prefix="kbcheck-worker-")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "verifiers._worker"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self._stderr, env=_worker_env(),
+            worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+            cwd=self._home, start_new_session=True,
         )
         line = self._readline(STARTUP_TIMEOUT_S)
         if not line:
@@ -120,11 +147,17 @@ class WorkerProcess:
                     "duration_s": elapsed}
 
     def kill(self) -> None:
-        """Stop the process now (its job, if any, is lost to it but answered by `call`)."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-        if self.proc is not None:
-            self.proc.wait()
+        """Stop the process and everything it started, now (its job, if any, is lost to it but
+        answered by `call`)."""
+        proc = self.proc  # another thread may be in `call` on it (Ctrl-C kills from outside)
+        if proc is None:
+            return
+        # The group outlives its leader: children of a dead worker are killed too.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
 
     def retire(self) -> None:
         """End the process politely (stdin closed), then for sure; the next `call` starts a
@@ -135,10 +168,14 @@ class WorkerProcess:
                 self.proc.stdin.close()
                 self.proc.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
-                self.kill()
+                pass
+        self.kill()  # whatever a verifier left running goes with its worker
         self.proc = None
 
     def close(self) -> None:
         """Retire the process and release the slot's resources."""
         self.retire()
         self._stderr.close()
+        if self._home is not None:
+            shutil.rmtree(self._home, ignore_errors=True)
+            self._home = None

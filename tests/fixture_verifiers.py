@@ -156,3 +156,32 @@ ALL = (TIMED, REDUCTION, MERGE, CRASH, ABORT, HANG, HOG, COUNT, GPU, GPU_FALLBAC
 def registry(*verifiers: Verifier) -> dict[str, Verifier]:
     """The given test verifiers (all by default) by id."""
     return {v.id: v for v in (verifiers or ALL)}
+
+
+def _spawn(params):
+    """Start a long-lived child process, say its pid, then hang (the runner's timeout hits)."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    Path(params["pidfile"]).write_text(str(child.pid))
+    time.sleep(3600)
+
+
+def _nap(params):
+    """Note that it started, then sleep (for interrupting a run part-way)."""
+    with Path(params["counter"]).open("a") as fh:
+        fh.write(f"{params['n']}\n")
+    time.sleep(params["seconds"])
+    return result("supported", "slept")
+
+
+# Not in ALL: only the process tests use these.
+SPAWN = Verifier(id="t.spawn", version=1, title="leaves a child behind", run=_spawn,
+                 params=(Param("pidfile", str, ""),), timeout_s=3)
+NAP = Verifier(id="t.nap", version=1, title="sleeps", run=_nap,
+               params=(Param("counter", str, ""), Param("n", int, 0, min=0, max=1000),
+                       Param("seconds", float, 1.0, min=0, max=60)))
+SHAPELESS = Verifier(id="t.shapeless", version=1, title="returns measured as text",
+                     run=lambda params: {"verdict": "supported", "explanation": "x",
+                                         "measured": "x"})

@@ -39,16 +39,19 @@ def parse_number(text: str | int | float) -> float:
     '4.7 million' -> 4.7e6. ValueError else."""
     if isinstance(text, bool):
         raise ValueError(f"not a number: {text!r}")
-    if isinstance(text, int | float):
-        return float(text)
-    m = _NUMBER.match(str(text))
-    if not m:
-        raise ValueError(f"not a number: {text!r}")
-    value = float(m.group(1).replace(",", "").replace("_", ""))
-    if m.group(2):
-        value *= 10.0 ** int(m.group(2))
-    if m.group(3):
-        value *= _SUFFIX[m.group(3).lower()]
+    try:  # a 400-digit integer or 1e999 overflows: a bad number, not a crash
+        if isinstance(text, int | float):
+            return float(text)
+        m = _NUMBER.match(str(text)[:100])
+        if not m:
+            raise ValueError(f"not a number: {str(text)[:40]!r}")
+        value = float(m.group(1).replace(",", "").replace("_", ""))
+        if m.group(2):
+            value *= 10.0 ** int(m.group(2))
+        if m.group(3):
+            value *= _SUFFIX[m.group(3).lower()]
+    except OverflowError as exc:
+        raise ValueError(f"number out of range: {str(text)[:40]!r}") from exc
     return value
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,13 +64,27 @@ def write_evidence(directory: Path, verifier_id: str, version: int, params: dict
     return path
 
 
+def _read_regular(path: Path, limit: int = 4 << 20) -> bytes:
+    """A small regular file's bytes; OSError for anything else (a FIFO would block, a link to
+    /dev/zero never end)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            raise OSError(f"not a small regular file: {path}")
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read(limit + 1)
+    finally:
+        os.close(fd)
+
+
 def load_evidence(directory: Path) -> list[dict[str, Any]]:
     """Every readable evidence document in `directory` (unreadable files are skipped)."""
     out = []
     for path in sorted(Path(directory).glob("*.json")):
         try:
-            doc = json.loads(path.read_text())
-        except (OSError, ValueError):
+            doc = json.loads(_read_regular(path))
+        except (OSError, ValueError, RecursionError):
             continue
         if isinstance(doc, dict) and doc.get("schema") == SCHEMA:
             doc["_path"] = str(path)

@@ -20,15 +20,16 @@ def claims(
     """List every claim (article:line), its verifier and parameters, or why none was paired."""
     if fmt not in ("text", "json"):
         raise typer.BadParameter("--format must be text or json")
-    from kbcheck.pairing import pair_claims, suggest_block
-    from kbcheck.pipeline import collect_claims
+    from kbcheck.pairing import suggest_block
+    from kbcheck.pipeline import claims_and_pairings
+    from kbcheck.safe_text import printable
     from kbcheck.validate import validate_paths
     from verifiers import registry
 
     validated = validate_paths([str(p) for p in paths])
     articles = [r.article for r in validated.results if r.article is not None]
-    found = collect_claims(articles)
-    pairings, findings = pair_claims(found, registry())
+    findings: list = []  # pinned blocks that are wrong, articles over their time budget
+    found, pairings = claims_and_pairings(articles, registry(), findings)
     rows = [{"claim": c.model_dump(mode="json"), "pairing": p.model_dump(mode="json")}
             for c, p in zip(found, pairings, strict=True)]
     if fmt == "json":
@@ -39,10 +40,11 @@ def claims(
         for c, p in zip(found, pairings, strict=True):
             if p.verifier is None:
                 continue
-            typer.echo(f"# {c.path}:{c.line} {c.text}")
+            typer.echo(printable(f"# {c.path}:{c.line} {c.text}"))
             typer.echo(suggest_block(p) + "\n")
         return
     from rich.table import Table
+    from rich.text import Text
 
     from kbcheck.cli._common import console as _console
 
@@ -53,13 +55,15 @@ def claims(
     for c, p in zip(found, pairings, strict=True):
         where = f"{Path(c.path).name}:{c.line or '?'}" + (f" {c.fact_id}" if c.fact_id else "")
         text = c.text if len(c.text) <= 120 else c.text[:117] + "..."
-        table.add_row(where, text, (p.verifier or "-") + (" (pinned)" if p.pinned else ""),
-                      _detail(p))
+        # Text cells, never markup: `[/b]` in an article is text, not a style tag.
+        cells = (where, text, (p.verifier or "-") + (" (pinned)" if p.pinned else ""),
+                 _detail(p))
+        table.add_row(*(Text(printable(cell)) for cell in cells))
     console = _console()
     console.print(table)
     for f in findings:
-        console.print(f"{f.path}:{f.line}: {f.severity.value}: {f.message} ({f.hint})",
-                      markup=False)
+        console.print(printable(f"{f.path}:{f.line}: {f.severity.value}: {f.message} "
+                                f"({f.hint})"), markup=False, highlight=False)
     raise typer.Exit(1 if findings else 0)
 
 

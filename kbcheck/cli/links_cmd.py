@@ -34,6 +34,9 @@ def links(
         help="Allow loopback and private addresses (tests, intranet knowledge bases)."),
     fail_on: Severity = typer.Option(
         Severity.error, "--fail-on", help="Exit 1 when a finding is at least this severe."),
+    deadline: float = typer.Option(
+        300.0, "--deadline", min=1.0,
+        help="Seconds for all the checks; what is left is unverified (deadline)."),
 ) -> None:
     """Check every cited URL: outcome, status, final URL, and titles against arXiv / DOI."""
     from kbcheck.cli._common import exit_code
@@ -53,7 +56,7 @@ def links(
     known = {r.path for r in loaded.results}
     load_findings += [f for f in loaded.findings if f.path not in known]
     allow = frozenset({"loopback", "private"}) if allow_private else frozenset()
-    config = LinkConfig(offline=offline, allow_addresses=allow,
+    config = LinkConfig(offline=offline, allow_addresses=allow, stage_deadline_s=deadline,
                         cache_dir=None if no_cache else cache_dir)
     report = check_links(articles, config)
     render = render_links_json if output is LinksFormat.json else render_links_text

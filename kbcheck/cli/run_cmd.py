@@ -39,6 +39,9 @@ def run(
                                        help="Links: let loopback and private addresses through."),
     links_cache_dir: Path = typer.Option(Path(".kbcheck-cache/links"), "--links-cache-dir",
                                          help="Where link results are cached."),
+    links_deadline: float = typer.Option(300.0, "--links-deadline", min=1.0,
+                                         help="Links: seconds for the whole stage; what is "
+                                         "left is unverified (deadline)."),
 ) -> None:
     """Check articles end to end, write the reports to OUT and print a summary."""
     if device not in ("cpu", "cuda"):
@@ -56,6 +59,7 @@ def run(
     from kbcheck.models import Severity
     from kbcheck.pipeline import check_paths
     from kbcheck.runner import RunOptions
+    from kbcheck.safe_text import printable
 
     targets = [str(p) for p in (paths or [Path("kb")])]
     options = RunOptions(
@@ -74,8 +78,16 @@ def run(
 
         link_config = LinkConfig(
             offline=offline, cache_dir=None if no_cache else links_cache_dir,
+            stage_deadline_s=links_deadline,
             allow_addresses=frozenset({"loopback", "private"}) if allow_private else frozenset())
-    report = check_paths(targets, options=options, progress=progress, links=link_config)
+    try:
+        report = check_paths(targets, options=options, progress=progress, links=link_config)
+    except KeyboardInterrupt:
+        # Nothing is written: a report of part of the run would read as the whole of it.
+        typer.echo("kbcheck run: interrupted; no report was written", err=True)
+        raise typer.Exit(130) from None
+    if options.cache is not None and options.cache.problem:
+        typer.echo(f"kbcheck run: warning: {options.cache.problem}", err=True)
     written = []
     for name in wanted:
         filename, render = REPORTERS[name]
@@ -90,8 +102,9 @@ def run(
             continue
         c = r.claim
         text = c.text if len(c.text) <= 70 else c.text[:67] + "..."
-        typer.echo(f"{_MARK[r.verdict.value]:>12}  {c.path}:{c.line}  {text}")
-        typer.echo(f"{'':>14}{r.evidence.verifier if r.evidence else '-'}: {r.explanation}")
+        typer.echo(printable(f"{_MARK[r.verdict.value]:>12}  {c.path}:{c.line}  {text}"))
+        typer.echo(printable(f"{'':>14}{r.evidence.verifier if r.evidence else '-'}: "
+                             f"{r.explanation}"))
     s, st = report.summary, report.runner
     typer.echo(
         f"{len(report.articles)} articles, {len(report.claims)} claims: "

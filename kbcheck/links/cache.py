@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kbcheck.entries import read_json
 from kbcheck.links.models import Outcome
 
 # Lifetimes in seconds; an outcome missing here (transient failures, offline) is not stored.
@@ -42,13 +43,12 @@ class LinkCache:
         """The value stored under `key` if present and not expired."""
         if self.root is None:
             return None
-        try:
-            entry = json.loads(self._file(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+        entry = read_json(self._file(key))
         if not isinstance(entry, dict) or entry.get("key") != key:
             return None
-        if float(entry.get("expires", 0)) <= self._now():
+        expires = entry.get("expires")
+        # bool is an int to Python, and NaN compares false: neither is a time
+        if type(expires) not in (int, float) or not expires > self._now():
             return None
         value = entry.get("value")
         return value if isinstance(value, dict) else None

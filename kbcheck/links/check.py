@@ -173,7 +173,8 @@ async def check_links_async(articles: list[Article], config: LinkConfig) -> Link
         coros = [_safe(run.http(c) if kind == "http" else run.registry(c, kind, ident), c)
                  for _, c, kind, ident in jobs]
         arxiv_task = _safe_group(run.arxiv(arxiv_group), arxiv_group) if arxiv_group else None
-        answers = await asyncio.gather(*coros, *([arxiv_task] if arxiv_task else []))
+        answers = await _within(config.stage_deadline_s, coros, arxiv_task,
+                                [c for _, c, _, _ in jobs], arxiv_group)
         report.requests = fetcher.requests_sent
         report.arxiv_requests = fetcher.gate.sent.get(httpx.URL(config.arxiv_api).host, 0)
     for (n, _, _, _), r in zip(jobs, answers, strict=False):
@@ -187,6 +188,31 @@ async def check_links_async(articles: list[Article], config: LinkConfig) -> Link
     report.findings = compare_metadata(report.results)
     report.offline = network.known_offline
     return report
+
+
+async def _within(budget_s: float, coros: list, arxiv, cited: list[Cited],
+                  arxiv_group: dict[str, list[Cited]]) -> list:
+    """Every check's answer; the checks still running after `budget_s` seconds are cancelled
+    and answered `unverified (deadline)`."""
+    tasks = [asyncio.ensure_future(c) for c in [*coros, *([arxiv] if arxiv else [])]]
+    if not tasks:
+        return []
+    _, pending = await asyncio.wait(tasks, timeout=budget_s)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    late = Verdict(Outcome.unverified, error=f"deadline: the links stage's {budget_s:g} s "
+                   "budget ran out first", stable=False)
+    answers = []
+    for n, task in enumerate(tasks):
+        if task not in pending:
+            answers.append(task.result())
+        elif n < len(cited):
+            answers.append(_result(cited[n], late, "deadline"))
+        else:
+            answers.append([_result(c, late, "deadline") for group in arxiv_group.values()
+                            for c in group])
+    return answers
 
 
 async def _safe(check, c: Cited) -> LinkResult:

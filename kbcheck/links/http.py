@@ -25,6 +25,13 @@ from kbcheck.links.transport import REFUSED, guarded_transport
 _REDIRECTS = {301, 302, 303, 307, 308}
 _PERMANENT = {301, 308}
 _RETRY_STATUS = {429, 500, 502, 503, 504}
+# Headers that prove who is asking: they go to the origin they were meant for, no further.
+_CREDENTIALS = {"authorization", "proxy-authorization", "cookie"}
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parsed = httpx.URL(url)
+    return parsed.scheme, parsed.host, parsed.port
 
 
 @dataclass
@@ -136,13 +143,14 @@ class Fetcher:
         """Request `url`, following redirects hop by hop, each hop guarded and retried."""
         cap = self.config.max_body_bytes if body_cap is None else body_cap
         current, hops, permanent = normalize_url(url).url or url, [], False
+        headers = dict(headers or {})
         for _ in range(self.config.max_redirects + 1):
             refused = await self.guard(current)
             if refused:
                 refused.url, refused.hops, refused.permanent = url, hops, permanent
                 refused.final_url = current
                 return refused
-            got = await self._send_with_retries(method, current, headers or {}, cap)
+            got = await self._send_with_retries(method, current, headers, cap)
             got.url, got.hops, got.permanent = url, hops, permanent
             location = got.headers.get("location")
             if got.status not in _REDIRECTS or not location:
@@ -159,6 +167,8 @@ class Fetcher:
                                failure="loop", error=f"redirect loop: {chain}")
             if got.status == 303:
                 method = "GET"
+            if _origin(nxt.url) != _origin(current):  # a redirect may point anywhere
+                headers = {k: v for k, v in headers.items() if k.lower() not in _CREDENTIALS}
             current = nxt.url
         return Fetched(url, final_url=current, hops=hops, failure="too-many-redirects",
                        error=f"more than {self.config.max_redirects} redirects")

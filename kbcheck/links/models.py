@@ -59,6 +59,9 @@ class LinkConfig(BaseModel):
     timeout_s: float = 15.0  # per network operation (connect, each read)
     connect_timeout_s: float = 5.0
     deadline_s: float = 60.0  # for one whole request, body included: no slow-drip server wins
+    # For the whole links stage: what is not done by then is `unverified (deadline)`, so that
+    # servers that never answer or ask to retry later cannot hold a CI run.
+    stage_deadline_s: float = 300.0
     max_concurrency: int = 32
     default_host: HostPolicy = HostPolicy()
     # Per-host overrides; a key matches the host itself and its subdomains. To add hosts and

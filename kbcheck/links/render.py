@@ -6,6 +6,7 @@ import json
 
 from kbcheck.links.models import LinksReport, Outcome
 from kbcheck.models import Finding
+from kbcheck.safe_text import printable
 
 # Worst first, so what needs fixing is at the top.
 _ORDER = [Outcome.broken, Outcome.invalid, Outcome.refused, Outcome.redirected,
@@ -49,7 +50,7 @@ def render_links_text(report: LinksReport, load_findings: list[Finding] | None =
     if report.offline:
         tail += "; offline: nothing that needs the network was checked"
     out.append(tail)
-    return "\n".join(out) + "\n"
+    return "\n".join(map(printable, out)) + "\n"
 
 
 def render_links_json(report: LinksReport, load_findings: list[Finding] | None = None) -> str:

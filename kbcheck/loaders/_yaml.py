@@ -203,6 +203,12 @@ class _Walker:
                 "yaml-alias-expansion", f"a recursive alias at `{where or 'top'}`",
                 node.start_mark.line + self.first, node.start_mark.column + 1,
                 hint="an alias may not refer to a value that contains it"))
+        if len(self.active) >= MAX_DEPTH:  # aliases nest values that the text does not
+            raise _Abort(self.finding(
+                "yaml-too-deep", f"the frontmatter nests deeper than {MAX_DEPTH} levels "
+                "(aliases included)", node.start_mark.line + self.first,
+                node.start_mark.column + 1,
+                hint="flatten the structure; article metadata needs a few levels"))
         self.active.add(key)
         try:
             if type(node) is _MappingNode:

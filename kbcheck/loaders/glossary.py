@@ -22,7 +22,9 @@ from kbcheck.loaders._text import column_at, line_at, written_date
 from kbcheck.models import LoadResult
 
 FORMAT = "glossary"
-_UPDATED = re.compile(r"^[ \t]*(?:Last updated|Updated)[ \t]*:[ \t]*(.+?)[ \t]*$", re.M | re.I)
+# The value starts at a non-blank and runs to the line's end (trailing blanks are stripped in
+# code): `(.+?)[ \t]*$` retried every split of a long blank tail, quadratic in its length.
+_UPDATED = re.compile(r"^[ \t]*(?:Last updated|Updated)[ \t]*:[ \t]*(\S[^\n]*)$", re.M | re.I)
 _NAV = ("←", "→", "›", "»", "<", ">", "|", "/", "Home")
 _SHORT = 80  # a header line (title, category) is shorter than this
 
@@ -54,7 +56,7 @@ def load(text: str, path: str) -> LoadResult:
     columns: dict[str, int] = {}
     m = _UPDATED.search(text)
     if m:
-        data["updated"] = written_date(m.group(1))
+        data["updated"] = written_date(m.group(1).rstrip())
         lines["updated"] = line_at(text, m.start())
         columns = {"updated": column_at(text, m.start(1))}
     body = text[body_offset:]

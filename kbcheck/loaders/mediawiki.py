@@ -15,9 +15,10 @@ from kbcheck.loaders._text import column_at, line_at, written_date
 from kbcheck.models import LoadResult
 
 FORMAT = "mediawiki"
-_ANNOTATION = re.compile(r"\[\[([A-Za-z_][\w ]*)::([^\]|\n]*)(?:\|[^\]\n]*)?\]\]")
+# No class runs past a `[` (the next annotation's opener): linear on any input.
+_ANNOTATION = re.compile(r"\[\[([A-Za-z_][\w ]*)::([^\[\]|\n]*)(?:\|[^\[\]\n]*)?\]\]")
 _WIKI_HEADING = re.compile(r"^={2,6}[^=\n]+={2,6}[ \t]*$", re.M)
-_TITLE = re.compile(r"\{\{DISPLAYTITLE:([^}\n]+)\}\}|^=[ \t]*([^=\n]+?)[ \t]*=[ \t]*$", re.M)
+_TITLE = re.compile(r"\{\{DISPLAYTITLE:([^{}\n]+)\}\}|^=([^=\n]*)=[ \t]*$", re.M)
 
 
 def detect(text: str) -> bool:
@@ -50,7 +51,7 @@ def load(text: str, path: str) -> LoadResult:
     if domains:
         data["domains"] = domains
     title = _TITLE.search(text)
-    if title:
+    if title and (title.group(1) or title.group(2)).strip():
         data["title"] = (title.group(1) or title.group(2)).strip()
         lines["title"] = line_at(text, title.start())
     return build_result(data, path=path, fmt=FORMAT, body=text, body_line=1, lines=lines,

@@ -6,6 +6,7 @@ from html import escape
 
 from kbcheck.models import ClaimResult, Report
 from kbcheck.report import _view
+from kbcheck.safe_text import xml_text
 
 _STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}
@@ -71,5 +72,7 @@ def render_html(report: Report) -> str:
                         f"<td>{escape(str(r.get('url')))}</td><td>"
                         f"{escape(str(r.get('error') or r.get('suggestion') or ''))}</td></tr>"
                         for r in rows) + "</table>")
+    # Control characters are parse errors in HTML too, and this page may be read as XHTML.
     return ("<!doctype html><html lang=en><head><meta charset=utf-8><title>kbcheck report"
-            f"</title><style>{_STYLE}</style></head><body>{''.join(body)}</body></html>\n")
+            f"</title><style>{_STYLE}</style></head><body>{xml_text(''.join(body))}"
+            "</body></html>\n")

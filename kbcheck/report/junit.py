@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 
 from kbcheck.models import Report
 from kbcheck.report import _view
+from kbcheck.safe_text import xml_text
 
 
 def render_junit(report: Report) -> str:
@@ -55,4 +56,6 @@ def render_junit(report: Report) -> str:
     for key, n in totals.items():
         root.set(key, str(n))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+    # ElementTree writes control characters as they are; one would make the file unparsable.
+    text = xml_text(ET.tostring(root, "unicode"))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n"

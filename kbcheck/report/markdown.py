@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from kbcheck.models import ClaimResult, Report
 from kbcheck.report import _view
+from kbcheck.safe_text import xml_text
 
 _ICON = {"supported": "✅", "refuted": "❌", "conditional": "⚠️", "unverifiable": "➖",
          "skipped": "⏭️", "error": "💥"}
@@ -16,19 +19,29 @@ def _cell(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _code(text: object) -> str:
+    """`text` as a code span whose fence is longer than any run of backticks in it, so an id
+    like ``f1`<img onerror=...>`` cannot close the span early and be read as HTML."""
+    text = " ".join(str(text).split())
+    runs = [len(run) for run in re.findall(r"`+", text)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _claim_block(r: ClaimResult) -> list[str]:
     c, ev = r.claim, r.evidence
     head = f"- {_ICON[r.verdict.value]} **{r.verdict.value}** — line {c.line or '?'}"
     if c.fact_id:
-        head += f" (`{c.fact_id}`)"
+        head += f" ({_code(c.fact_id)})"
     lines = [head, f"  > {_cell(c.text)}", f"  {_cell(r.explanation)}"]
     lines += [f"\n  {_cell(text)}" for text in _view.elsewhere(ev)]
     lines += [f"\n  Read: {_cell(text)}" for text in _view.frames_read(r)]
     if ev is not None:
         params = ", ".join(f"{k}={_view.short(v, 30)}" for k, v in ev.params.items())
-        lines.append(f"  <details><summary><code>{ev.verifier}</code> v{ev.version} — "
+        lines.append(f"  <details><summary><code>{_cell(ev.verifier)}</code> v{ev.version} — "
                      f"{_cell(_view.provenance(ev))}</summary>\n")
-        lines.append(f"  Parameters: `{params}`\n")
+        lines.append(f"  Parameters: {_code(params)}\n")
         rows = _view.flatten(ev.expected, "expected") + _view.flatten(ev.measured, "measured")
         if rows:
             lines.append("  | | value |\n  | --- | --- |")
@@ -61,13 +74,13 @@ def render_markdown(report: Report) -> str:
         counts = _view.counts_by_outcome(rows)
         out += ["", "Links: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + "."]
     for view in _view.articles(report):
-        out += ["", f"## {_cell(view.title)}", "", f"`{view.path}`"
+        out += ["", f"## {_cell(view.title)}", "", _code(view.path)
                 + (f" — {view.info.format}" if view.info and view.info.format else "")]
         if view.findings:
             out += ["", "### Findings", ""]
             for f in view.findings:
                 hint = f" — {_cell(f.hint)}" if f.hint else ""
-                out.append(f"- {_SEVERITY[f.severity.value]} `{f.rule}` line {f.line or '-'}: "
+                out.append(f"- {_SEVERITY[f.severity.value]} {_code(f.rule)} line {f.line or '-'}: "
                            f"{_cell(f.message)}{hint}")
         if view.checked:
             out += ["", "### Checked claims", ""]
@@ -85,4 +98,4 @@ def render_markdown(report: Report) -> str:
             detail = r.get("error") or r.get("suggestion") or r.get("final_url") or ""
             out.append(f"| {r.get('outcome')} | {r.get('status') or ''} | {_cell(r.get('url'))} "
                        f"| {_cell(detail)} |")
-    return "\n".join(out) + "\n"
+    return xml_text("\n".join(out)) + "\n"

@@ -49,7 +49,7 @@ def test_pairing_of_the_corpus(corpus):
 
     claims = [Claim(id=e["id"], path=f"{e['family']}.md", text=e["text"], origin="atomic_fact")
               for e in corpus]
-    pairings, _ = pair_claims(claims, registry(include_entry_points=False), parallel=False)
+    pairings, _ = pair_claims(claims, registry(include_entry_points=False))
     right, wrong = 0, []
     for e, p in zip(corpus, pairings, strict=True):
         paired = {f.verifier for f in p.frames if f.verifier} | ({p.verifier} - {None})
@@ -101,10 +101,10 @@ def test_lora_swapped_for_vera_is_never_judged_as_lora(corpus):
              and not re.search(r"QLoRA|DoRA|LoRA\+|rsLoRA", e["text"])]
     reg = registry(include_entry_points=False)
     before, _ = pair_claims([Claim(id=str(i), path="a.md", text=t, origin="atomic_fact")
-                             for i, t in enumerate(texts)], reg, parallel=False)
+                             for i, t in enumerate(texts)], reg)
     swapped = [lora.sub("VeRA", t) for t in texts]
     after, _ = pair_claims([Claim(id=str(i), path="a.md", text=t, origin="atomic_fact")
-                            for i, t in enumerate(swapped)], reg, parallel=False)
+                            for i, t in enumerate(swapped)], reg)
     paired_before = sum(p.verifier is not None for p in before)
     assert paired_before >= 75  # the sentences are checkable as LoRA's
     lora_family = {"lora", "qlora", "rslora", "loraplus", "dora"}

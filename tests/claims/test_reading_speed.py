@@ -3,6 +3,7 @@ condition of every trigger's match, and pairing over several processes equals pa
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import yaml
@@ -12,8 +13,6 @@ from hypothesis import strategies as st
 from kbcheck.claims.anchors import anchors
 from kbcheck.claims.normalise import normalise
 from kbcheck.claims.recognise import triggers
-from kbcheck.models import Claim
-from kbcheck.pairing import pair_claims
 from verifiers import registry
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -62,12 +61,20 @@ def test_anchors_hold_on_generated_sentences(words):
             assert any(a in low for a in t.anchors), (t.pattern.pattern, text)
 
 
-def test_pairing_in_processes_equals_pairing_in_one():
-    reg = registry(include_entry_points=False)
+def test_reading_in_processes_equals_reading_in_one():
+    from kbcheck.loaders import load_text
+    from kbcheck.pipeline import PARALLEL_FROM, claims_and_pairings
+
     texts = _sentences()
-    claims = [Claim(id=f"c{i}", path=f"a{i % 7}.md", text=texts[i % len(texts)], origin="body")
-              for i in range(2100)]
-    subjects = {"a3.md": "qlora"}
-    serial, _ = pair_claims(claims, reg, subjects, parallel=False)
-    parallel, _ = pair_claims(claims, reg, subjects)
-    assert [p.model_dump() for p in parallel] == [p.model_dump() for p in serial]
+    articles = []
+    for i in range(PARALLEL_FROM + 10):
+        title = "QLoRA notes" if i % 3 == 0 else "LoRA notes"
+        said = [json.dumps(texts[(i * 7 + j) % len(texts)]) for j in range(4)]
+        facts = "".join(f"  - id: f{j}\n    statement: {s}\n" for j, s in enumerate(said))
+        doc = f"---\nid: a{i}\ntitle: {title}\natomic_facts:\n{facts}---\nbody\n"
+        articles.append(load_text(doc, f"a{i}.md").article)
+    reg = registry()
+    serial = claims_and_pairings(articles, reg, [], parallel=False)
+    parallel = claims_and_pairings(articles, reg, [])
+    assert len(serial[0]) == 4 * len(articles)
+    assert [p.model_dump() for p in parallel[1]] == [p.model_dump() for p in serial[1]]

@@ -61,13 +61,14 @@ def test_key_covers_version_params_device_and_libraries(tmp_path):
 
 def test_errors_are_not_cached(tmp_path):
     cache = ResultCache(tmp_path)
-    assert not cache.put("k1", {"verdict": "error", "explanation": "timed out"})
-    assert not cache.put("k2", {"verdict": "maybe", "explanation": "not a verdict"})
-    assert cache.put("k3", {"verdict": "refuted", "explanation": "measured 99.22%"})
-    assert cache.get("k1") is None and cache.get("k3")["verdict"] == "refuted"
-    (tmp_path / "k4"[:2]).mkdir(exist_ok=True)
-    (tmp_path / "k4"[:2] / "k4.json").write_text("{not json")
-    assert cache.get("k4") is None
+    k1, k2, k3, k4 = (cache.ident("v", 1, {"n": n}, "cpu") for n in range(4))
+    assert not cache.put(k1, {"verdict": "error", "explanation": "timed out"})
+    assert not cache.put(k2, {"verdict": "maybe", "explanation": "not a verdict"})
+    assert cache.put(k3, {"verdict": "refuted", "explanation": "measured 99.22%"})
+    assert cache.get(k1) is None and cache.get(k3)["verdict"] == "refuted"
+    path = cache._path(cache.key("v", 1, {"n": 2}, "cpu"))
+    path.write_text("{not json")
+    assert cache.get(k3) is None and cache.get(k4) is None
 
 
 def test_crash_results_run_again(tmp_path):
