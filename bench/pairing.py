@@ -1,12 +1,13 @@
-"""Verdicts on labelled sentences: the devset (../shared/devset/) and the claim corpus
-(tests/claims/corpus/), through the real pipeline (claims -> frames -> pairing -> verifiers).
+"""Verdicts on labelled sentences: the devset (../shared/devset/), the claim corpus
+(tests/claims/corpus/) and a held-out set written without sight of the rules
+(tests/claims/heldout/), through the real pipeline (claims -> frames -> pairing -> verifiers).
 
 Each sentence becomes an atomic fact of a scratch article; `check_articles` runs offline with
 the result cache and the committed GPU evidence. Prints, per set, the right verdicts, the wrong
 refutations, the sentences that never reached a verifier, and confusion tables by family and by
 labelled verdict.
 
-    python bench/pairing.py                       # both sets
+    python bench/pairing.py                       # all three sets
     python bench/pairing.py --set devset --show wrong
     python bench/pairing.py --pair-only           # pairing only: no verifier runs
 """
@@ -26,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 DEVSET = ROOT.parent / "shared" / "devset" / "sentences.yaml"
 CORPUS = ROOT / "tests" / "claims" / "corpus"
+HELDOUT = ROOT / "tests" / "claims" / "heldout" / "sentences.yaml"
 VERDICTS = ("supported", "refuted", "conditional", "unverifiable", "skipped", "error")
 
 
@@ -47,6 +49,11 @@ def load_corpus(folder: Path = CORPUS) -> list[dict]:
                 out.append({"id": f"{file.stem}-{i + 1:02d}", "text": e["text"],
                             "verdict": e["verdict"], "family": file.stem})
     return out
+
+
+def load_heldout(path: Path = HELDOUT) -> list[dict]:
+    """The held-out sentences (same fields as the devset)."""
+    return load_devset(path)
 
 
 def judge(entries: list[dict], *, pair_only: bool = False) -> list[dict]:
@@ -123,14 +130,14 @@ def summary(name: str, rows: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--set", choices=("devset", "corpus", "both"), default="both")
+    ap.add_argument("--set", choices=("devset", "corpus", "heldout", "all"), default="all")
     ap.add_argument("--pair-only", action="store_true", help="pair, run nothing")
     ap.add_argument("--show", choices=("none", "wrong", "all"), default="none",
                     help="list sentences: the wrong ones or all")
     ap.add_argument("--family", help="only this family")
     args = ap.parse_args(argv)
-    sets = {"devset": load_devset, "corpus": load_corpus}
-    names = list(sets) if args.set == "both" else [args.set]
+    sets = {"devset": load_devset, "corpus": load_corpus, "heldout": load_heldout}
+    names = list(sets) if args.set == "all" else [args.set]
     headlines = []
     for name in names:
         entries = sets[name]()
