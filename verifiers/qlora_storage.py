@@ -203,6 +203,10 @@ def _width_params(frame: Frame) -> dict[str, Any] | str:
     # storage widths only: a compute dtype (16 or 32 bits) is not what QLoRA stores
     width = _nearest(frame, ("bits",), limit=8)
     nf4 = any(d in ("nf4", "fp4") for d in frame.conditions.get("dtypes", ())) or frame.has("nf4")
+    if width is not None and not float(width.value).is_integer():
+        # "4.127 bits each": bits per parameter with the scales, not the code's width
+        return f"{width.text} is a cost per parameter, not a storage width; it is read as one " \
+               "only next to 'per parameter' or 'per weight'"
     if width is not None:
         if width.value != 4 and frame.subject != "qlora":
             return (f"a {width.text} base is not QLoRA's: LoRA runs on bases of any width, and "

@@ -29,7 +29,8 @@ _DENIAL = re.compile(
     r"(?<!\bis\scorrect)|"
     r"false|untrue|a\s+(?:common\s+)?(?:myth|misconception|mistake)|wrong|incorrect)\s+"
     r"(?:to\s+(?:say|claim|think|assume)\s+)?that\s+|"
-    r"(?:a\s+)?(?:common\s+)?(?:myth|misconception)\s*(?:is|:)\s*(?:that\s+)?)", re.I)
+    r"(?:a\s+)?(?:common\s+|popular\s+|widespread\s+|frequent\s+)?(?:myth|misconception|"
+    r"belief|misunderstanding|mistake)\s*(?:is|:)\s*(?:that\s+)?)", re.I)
 SCOPE_WORDS = 7
 
 
@@ -63,6 +64,19 @@ def negated(text: str, start: int, end: int, origin: int = 0) -> bool:
     if _END.search(between):
         return False
     return len(between.split()) <= SCOPE_WORDS
+
+
+def negated_in_clause(text: str, start: int, end: int, origin: int = 0) -> bool:
+    """Whether the clause around a noun-phrase trigger ('a single consumer GPU ... cannot
+    fine-tune') carries a negation of its verb: a cue before it in scope, or one after it in
+    the same clause within a few words."""
+    if negated(text, start, end, origin):
+        return True
+    after = text[end:end + 60]
+    stop = _END.search(after)
+    after = after[:stop.start()] if stop else after
+    m = _CUE.search(after)
+    return bool(m) and len(after[:m.start()].split()) <= 3
 
 
 _HIGHER = r"(?:higher|larger|bigger|greater|faster|more)"

@@ -17,7 +17,13 @@ from typing import Any
 from kbcheck.claims.anchors import anchors
 from kbcheck.claims.lexicon import load
 from kbcheck.claims.normalise import normalise
-from kbcheck.claims.polarity import comparison, denial_end, denial_prefix, negated
+from kbcheck.claims.polarity import (
+    comparison,
+    denial_end,
+    denial_prefix,
+    negated,
+    negated_in_clause,
+)
 from kbcheck.claims.quantities import find_quantities
 from verifiers._frame import Frame, Quantity
 
@@ -193,6 +199,8 @@ _CONDITIONS = {
                        re.I),
 }
 _MERGED = re.compile(r"\b(?:merg\w*|fold(?:s|ed|ing)? (?:\w+ ){0,3}into|fus(?:e|ed|ing) into|"
+                     r"(?:added|summed|baked|absorbed|written) (?:back )?(?:in)?to (?:the )?"
+                     r"(?:base |frozen |pretrained )?(?:W0?|weights?)\b|"
                      r"merge_and_unload|W\s*=\s*W0\s*\+\s*BA)", re.I)
 _UNMERGED = re.compile(r"\b(?:unmerged|not merged|without merging|(?:don't|do not|doesn't|does "
                        r"not|never|didn't|did not)\s+(?:\w+\s+)?merge|separate(?:ly)? (?:weights|"
@@ -307,8 +315,8 @@ def lr_direction(text: str) -> str:
 # --- quantities' roles ----------------------------------------------------------------------
 
 _ROLE_AFTER = [
-    ("gpu", re.compile(r"\s*(?:of\s+)?(?:[\w-]+\s+){0,2}?(?:GPUs?|cards?|VRAM|vram|A100|H100|"
-                       r"H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090|device)\b", re.I)),
+    ("gpu", re.compile(r"\s*(?:of\s+)?(?:[\w-]+\s+){0,3}?(?:GPUs?|cards?|accelerators?|VRAM|vram|"
+                       r"A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090|device)\b", re.I)),
     ("adapter", re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:adapters?|checkpoints?|files?|"
                            r"safetensors|weights file|in size|on disk)\b", re.I)),
     ("model", re.compile(r"\s*(?:-?\s*param(?:eter)?s?\s+)?(?:[\w-]+\s+){0,1}?(?:models?|LLMs?|"
@@ -353,6 +361,7 @@ class Trigger:
     needs: tuple[str, ...]
     facets: tuple[str, ...]
     near: bool  # a modifier ("4-bit"): only a negation right before it denies it
+    clause: bool  # a noun phrase ("a single 24GB GPU"): a negation of its clause's verb denies it
     marks: tuple[tuple[str, re.Pattern], ...]  # facets set when the sentence contains a pattern
     anchors: tuple[str, ...] | None  # one of these is in every match (None: always search)
 
@@ -370,7 +379,7 @@ def triggers() -> tuple[Trigger, ...]:
                 re.compile(requires, re.I) if requires else None,
                 tuple(entry.get("subjects", ())), tuple(entry.get("units", ())),
                 tuple(entry.get("needs", ())), tuple(cue.get("facets", ())),
-                cue.get("neg") == "near",
+                cue.get("neg") == "near", cue.get("neg") == "clause",
                 tuple((name, re.compile(p, re.I)) for name, p in entry.get("marks", {}).items()),
                 anchors(cue["re"])))
     return tuple(out)
@@ -390,7 +399,7 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str
     Words inside a method's name ('Low-Rank Adaptation') are the name, not a trigger; a trigger
     of a predicate said only of some methods (DoRA's magnitude) does not take words when the
     subject at that place is another method."""
-    names = [m.span for m in mentions]
+    names = [m.span for m in mentions if not m.generic]  # "NF4" names QLoRA and says 4-bit
     found = []
     lowered = text.lower()
     present = {a for a in _all_anchors() if a in lowered}
@@ -497,7 +506,8 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
             continue
         start = m.start()
         origin_here = max(origin, start - 12) if t.near else origin
-        polarity = t.sign != negated(text, start, m.end(), origin_here)
+        deny = negated_in_clause if t.clause else negated
+        polarity = t.sign != deny(text, start, m.end(), origin_here)
         if m.start() < denied_until:
             polarity = not polarity
         mine = _nearest(tuple(q for q in quantities if q.unit in t.units), hits, m, t)

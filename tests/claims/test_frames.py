@@ -166,3 +166,22 @@ def test_a_conditional_clause_is_a_condition_not_a_claim():
     once = recognise("Once merged, LoRA adds no inference latency.").frames
     assert [(f.predicate, f.polarity, f.conditions["merged"]) for f in once] == [
         ("no_added_latency", True, True)]
+
+
+@pytest.mark.parametrize(("text", "polarity"), [
+    ("A single consumer graphics card cannot QLoRA-finetune a 70B model.", False),
+    ("On a single 24GB GPU you cannot fine-tune a 65B model with QLoRA.", False),
+    ("A single 48 GB accelerator is enough to QLoRA-tune a 65-billion-parameter model.", True),
+])
+def test_a_gpu_named_as_a_noun_phrase_takes_the_negation_of_its_verb(text, polarity):
+    [frame] = [f for f in pair(text).frames if f.predicate == "fits_gpu"]
+    assert frame.verifier == "lora.qlora_memory" and frame.polarity is polarity
+
+
+def test_a_common_belief_is_a_denial_and_nf4_names_qlora():
+    [frame] = recognise("A common belief is that LoRA leaves the backbone alone.").frames
+    assert (frame.predicate, frame.polarity) == ("base_frozen", False)
+    frames = recognise("NF4 with double quantization takes 4.127 bits per parameter.").frames
+    assert ("qlora", "bits_per_param") in [(f.subject, f.predicate) for f in frames]
+    merged = recognise("Once B A has been added into W0, inference is as fast as before.")
+    assert all(f.conditions.get("merged") is True for f in merged.frames)
