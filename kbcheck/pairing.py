@@ -88,6 +88,9 @@ def pair_frame(frame: Frame, registry: Mapping[str, Verifier],
     if method is not None and method["scope"] == "out":
         return base.model_copy(update={"reason": f"about {method['label']}, not a method "
                                                  "kbcheck verifies (out of scope)"})
+    if frame.conditions.get("impossible"):
+        return base.model_copy(update={"reason": "a stated value cannot be a size, rank or "
+                                       f"share: {frame.conditions['impossible']!r}"})
     vid = _lookup(frame, table)
     if vid is None:
         label = method["label"] if method else frame.subject

@@ -227,11 +227,22 @@ def _int(text: str) -> int | None:
     return value if 0 < value < 10**9 else None
 
 
+# A size, rank or share that cannot be: negative ("r = -8", "-50% fewer") or astronomically
+# large ("d=k=1e999"). Nothing is judged with it: the frame is refused with the words.
+_IMPOSSIBLE = re.compile(r"\b(?:r|rank|d|k|alpha|lora_alpha|lora_r)\s*(?:=\s*)+-\s*\d|"
+                         r"\b(?:r|rank|d|k|alpha|lora_alpha|lora_r)\s*(?:=\s*)+\d[\d.,]*e\+?\d{2,}|"
+                         r"(?<![\w.])-\s?\d[\d.,]*\s*%", re.I)
+
+
 def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
     """Conditions a sentence states: rank, alpha, d and k, modules, model, merged, batch,
     sequence length, dtypes, GPU count. Only what is written."""
     found: dict[str, Any] = {}
     spans: dict[str, tuple[int, int]] = {}
+    impossible = _IMPOSSIBLE.search(text)
+    if impossible:
+        found["impossible"] = impossible.group(0)
+        spans["impossible"] = impossible.span()
     for name, pattern in _CONDITIONS.items():
         m = pattern.search(text)
         if name == "shape":  # the shape of W, not of B or A ("B is 4096 x 16")

@@ -185,3 +185,12 @@ def test_a_common_belief_is_a_denial_and_nf4_names_qlora():
     assert ("qlora", "bits_per_param") in [(f.subject, f.predicate) for f in frames]
     merged = recognise("Once B A has been added into W0, inference is as fast as before.")
     assert all(f.conditions.get("merged") is True for f in merged.frames)
+
+
+@pytest.mark.parametrize("text", [
+    "With r = -8, LoRA trains -50% fewer parameters on a 4096 x 4096 matrix.",
+    "For d=k=1e999 and r=16, LoRA trains 99.2% fewer parameters.",
+])
+def test_impossible_values_are_refused_with_their_words(text):
+    p = pair(text)
+    assert p.verifier is None and "cannot be a size, rank or share" in p.reason
