@@ -116,3 +116,81 @@ def model_errors(points: list[dict[str, Any]],
                     "estimate_gib": est["allocator"] / GIB,
                     "error": (est["allocator"] - pt["peak_allocated"]) / pt["peak_allocated"]})
     return out
+
+
+# --- training memory of full fine-tuning, 16-bit LoRA and QLoRA (lora.training_memory) -------
+#
+# Bytes per parameter of each dtype a term can be kept in, and of AdamW's state per trained
+# parameter: two fp32 moments (8), two moments in the weights' 16-bit dtype (4), 8-bit AdamW
+# (2: two 8-bit moments; its block-wise absmax scales are < 1% more and left out).
+DTYPE_BYTES = {"fp32": 4, "bf16": 2, "fp16": 2}
+ADAM_STATE_BYTES = {"adamw_fp32": 8, "adamw_16bit": 4, "adamw_8bit": 2}
+CUDA_CONTEXT_BYTES = 650_969_088  # measured on the H100 of the qlora_memory evidence
+
+
+def activation_unit_no_checkpointing(p: Preset, batch: int, seq: int) -> int:
+    """Bytes of the activations kept for the backward pass without gradient checkpointing,
+    before calibration: every block's working set (as `activation_unit` counts one block's),
+    plus the logits with their fp32 loss copies. Attention scores are not materialised
+    (SDPA / flash attention)."""
+    tokens = batch * seq
+    kv = p.kv_heads * p.head_dim
+    block = tokens * (10 * p.d_model + 2 * kv + 5 * p.d_ff) * 2
+    logits = tokens * p.vocab * (2 + 4 + 4)
+    return p.layers * block + logits
+
+
+def block_unit(p: Preset, batch: int, seq: int) -> int:
+    """Bytes of one block's working set (as `activation_unit` counts it), before calibration."""
+    kv = p.kv_heads * p.head_dim
+    return batch * seq * (10 * p.d_model + 2 * kv + 5 * p.d_ff) * 2
+
+
+def training_estimate(p: Preset, method: str, *, optimizer: str = "adamw_fp32",
+                      weights: str = "bf16", master: bool = False, lora_dtype: str = "fp32",
+                      batch: int = 1, seq: int = 512, checkpointing: bool = True, r: int = 64,
+                      modules: tuple[str, ...] = ALL_LINEARS, bits_per_param: float = 4.127,
+                      activation_coef: float | None = None) -> dict[str, Any]:
+    """Every term (bytes) of one training step's peak for `method` in full_ft, lora (LoRA on
+    a base kept in `weights`' dtype) or qlora (NF4 block linears, the rest bf16).
+
+    full_ft: weights and gradients in `weights`' dtype, an fp32 master copy when `master`
+    (mixed precision with 16-bit weights), AdamW state for every parameter. lora / qlora: the
+    base is frozen (no gradient, no state); the LoRA tensors, their gradients (in
+    `lora_dtype`: PEFT keeps fp32, the QLoRA script casts bf16) and their AdamW state.
+    Activations: the calibrated `activation_unit` with checkpointing, else
+    `activation_unit_no_checkpointing`, times ACTIVATION_COEF; for full fine-tuning only what
+    lies above the gradients at the peak. Plus the CUDA context."""
+    if method not in ("full_ft", "lora", "qlora") or optimizer not in ADAM_STATE_BYTES:
+        raise ValueError(f"unknown method or optimizer: {method!r}, {optimizer!r}")
+    coef = ACTIVATION_COEF if activation_coef is None else activation_coef
+    n = p.total_params()
+    wb = DTYPE_BYTES[weights]
+    state = ADAM_STATE_BYTES[optimizer]
+    unit = (activation_unit(p, batch, seq) if checkpointing
+            else activation_unit_no_checkpointing(p, batch, seq))
+    if method == "full_ft":
+        trained = n
+        terms = {"weights": n * wb, "gradients": n * wb,
+                 "master_weights": n * 4 if master and wb < 4 else 0,
+                 "optimizer_state": n * state}
+    else:
+        trained = p.lora_params(r, tuple(m for m in modules if m in p.linear_shapes()))
+        lb = DTYPE_BYTES[lora_dtype]
+        base = (int(linear_params(p) * bits_per_param / 8) + (n - linear_params(p)) * 2
+                if method == "qlora" else n * wb)
+        terms = {"weights": base + trained * lb, "gradients": trained * lb,
+                 "master_weights": 0,
+                 "optimizer_state": trained * state}
+    if method == "full_ft":
+        # every weight has a gradient: the peak comes where the gradients are nearly all
+        # written and one block is recomputed (or, without checkpointing and at long
+        # sequences, right after the forward pass), whichever is higher (measured on an H200)
+        terms["activations"] = max(int(coef * block_unit(p, batch, seq)),
+                                   int(coef * unit) - terms["gradients"])
+    else:
+        terms["activations"] = int(coef * unit)
+    terms["cuda_context"] = CUDA_CONTEXT_BYTES
+    return {"terms": terms, "total": sum(terms.values()), "params": n,
+            "trained_params": trained, "model_bytes": n * wb,
+            "allocator": sum(v for k, v in terms.items() if k != "cuda_context")}

@@ -1,0 +1,227 @@
+"""lora.training_memory: the analytic step-memory model, its calibration, and real pairing."""
+
+import json
+from pathlib import Path
+
+import pytest
+from paired import pairing
+
+from verifiers._memory_model import training_estimate
+from verifiers._presets import PRESETS
+from verifiers.training_memory import (
+    FP32_LORA_PEAKS,
+    H200_PARAMS,
+    VERIFIER,
+    calibration_errors,
+    evidence_errors,
+)
+
+EVIDENCE = Path(__file__).resolve().parents[2] / "reports" / "evidence"
+
+
+def _frames(sentence, subject="lora"):
+    """(frame pairing, verdict as the pipeline gives it) of each training_memory frame."""
+    out = []
+    for f in pairing(sentence, subject).frames:
+        if f.verifier != VERIFIER.id:
+            continue
+        got = VERIFIER.run(VERIFIER.resolve_params(f.params))
+        verdict = got["verdict"]
+        if verdict == "refuted" and f.open:  # as kbcheck.pipeline reads `_open`
+            verdict = "unverifiable"
+        if not f.polarity and verdict in ("supported", "refuted"):
+            verdict = {"supported": "refuted", "refuted": "supported"}[verdict]
+        out.append((f, verdict, got))
+    return out
+
+
+def _one(sentence, predicate=None):
+    frames = [x for x in _frames(sentence) if predicate is None or x[0].predicate == predicate]
+    assert frames, f"no training_memory frame for: {sentence}"
+    return frames[0]
+
+
+# --- the model ------------------------------------------------------------------------------
+
+def test_parameter_counts_are_exact_on_the_meta_device():
+    transformers = pytest.importorskip("transformers")
+    torch = pytest.importorskip("torch")
+    for name in ("llama-7b", "llama2-70b"):
+        p = PRESETS[name]
+        cfg = transformers.LlamaConfig(hidden_size=p.d_model, intermediate_size=p.d_ff,
+                                       num_hidden_layers=p.layers, num_attention_heads=p.heads,
+                                       num_key_value_heads=p.kv_heads, vocab_size=p.vocab)
+        with torch.device("meta"):
+            model = transformers.LlamaForCausalLM(cfg)
+        assert sum(t.numel() for t in model.parameters()) == p.total_params()
+    assert PRESETS["llama-7b"].total_params() == H200_PARAMS  # as counted on the H200
+
+
+def test_mixed_precision_adamw_is_16_bytes_per_parameter():
+    p = PRESETS["llama-7b"]
+    t = training_estimate(p, "full_ft", optimizer="adamw_fp32", weights="bf16",
+                          master=True)["terms"]
+    state = t["weights"] + t["gradients"] + t["master_weights"] + t["optimizer_state"]
+    assert state == 16 * p.total_params()
+    lora = training_estimate(p, "lora", r=8, modules=("q_proj", "v_proj"))["terms"]
+    assert lora["gradients"] == 4 * p.lora_params(8)  # fp32 LoRA tensors, PEFT's default
+
+
+def test_model_agrees_with_full_fine_tuning_and_lora_steps_recorded_on_an_h200():
+    errors = calibration_errors()
+    assert len(errors) == 6
+    for e in errors:
+        assert abs(e["error"]) < 0.02, e
+        assert abs(e["estimate_gib"] - e["measured_gib"]) < 0.5, e
+
+
+def test_model_agrees_with_the_committed_qlora_gpu_evidence():
+    docs = [json.loads(p.read_text()) for p in sorted(EVIDENCE.glob("lora.qlora_memory-*.json"))]
+    errors = evidence_errors(docs, lora_dtype="bf16")  # the recorded runs keep LoRA in bf16
+    assert errors
+    for e in errors:
+        assert abs(e["error"]) < 0.05 or abs(e["estimate_gib"] - e["measured_gib"]) < 0.5, e
+    fp32 = evidence_errors(docs, lora_dtype="fp32")  # PEFT's default: more, as said
+    assert all(a["estimate_gib"] > b["estimate_gib"] for a, b in zip(fp32, errors, strict=True))
+
+
+def test_fp32_lora_tensors_explain_the_higher_qlora_figures():
+    for name, measured in FP32_LORA_PEAKS.items():
+        est = training_estimate(PRESETS[name], "qlora", optimizer="adamw_fp32",
+                                lora_dtype="fp32", r=64)
+        paged = est["terms"]["optimizer_state"]  # paged AdamW: not in the allocator's peak
+        assert abs((est["allocator"] - paged) / 2**30 - measured) / measured < 0.03, name
+
+
+# --- both ways, through the real pairing ----------------------------------------------------
+
+def test_bytes_per_parameter_both_ways():
+    _, verdict, _ = _one("With AdamW in mixed precision, full fine-tuning costs about 16 bytes "
+                         "per parameter.")
+    assert verdict == "supported"
+    _, verdict, got = _one("Full fine-tuning in mixed precision with AdamW takes 4 bytes per "
+                           "parameter.")
+    assert verdict == "refuted"
+    assert "16.0 bytes per parameter" in got["explanation"]
+
+
+def test_a_figure_that_may_be_one_terms_is_not_refuted():
+    frames = _frames("Mixed-precision AdamW needs 12 bytes per parameter for the fp32 master "
+                     "weights and the optimizer states.")
+    assert frames and all(v != "refuted" for _, v, _ in frames)
+
+
+def test_multiple_of_model_size_depends_on_the_precision():
+    f, verdict, got = _one("Full fine-tuning requires 4x the model size in GPU memory (weights, "
+                           "gradients and optimizer states).")
+    assert f.params["claim"] == "model_multiple" and verdict == "conditional"
+    assert "fp32 weights" in got["explanation"]  # which configuration makes it hold
+
+
+def test_total_both_ways():
+    _, verdict, got = _one("Full fine-tuning of a 13B model with mixed-precision AdamW takes "
+                           "about 60 GB.")
+    assert verdict == "refuted"
+    assert got["measured"]["min"] > 200e9  # 13.0e9 params x 16 bytes
+    _, verdict, _ = _one("Fully fine-tuning LLaMA-7B in mixed precision with AdamW takes "
+                         "roughly 110 GB of GPU memory.")
+    assert verdict == "conditional"  # at small batches; long sequences add more
+
+
+def test_total_with_the_model_unstated_is_not_refuted():
+    _, verdict, got = _one("LoRA training with a bf16 base needs about 5 GB.")
+    assert verdict == "unverifiable"
+    assert "the model" in got["explanation"]
+
+
+def test_decomposition_both_ways():
+    frames = _frames("In mixed precision, full fine-tuning of LLaMA-13B keeps 26 GB of bf16 "
+                     "weights, gradients take another 26 GB, and the AdamW states occupy 104 GB.")
+    parts = {f.params["part"]: v for f, v, _ in frames if f.params["claim"] == "part"}
+    assert parts == {"gradients": "supported", "optimizer": "supported"}
+    _, verdict, got = _one("For a 7B model, full fine-tuning with AdamW in mixed precision: the "
+                           "gradients occupy 50 GB.", "gradient_memory")
+    assert verdict == "refuted" and "gradients 13.5 GB" in got["explanation"]
+
+
+def test_optimizer_term_is_conditional_on_the_state_precision():
+    _, verdict, got = _one("The Adam optimizer states of a fully fine-tuned 7B model take 27 GB.",
+                           "optimizer_memory")
+    assert verdict == "conditional" and "16-bit states" in got["explanation"]
+
+
+def test_ratio_both_ways():
+    _, verdict, _ = _one("LoRA needs 4x less VRAM than full fine-tuning.")
+    assert verdict == "conditional"
+    f, verdict, got = _one("LoRA uses 100x less GPU memory than full fine-tuning of the same 7B "
+                           "model with mixed-precision AdamW.")
+    assert f.params["baseline"] == "full_ft" and verdict == "refuted"
+    assert got["measured"]["min"] > 0.1  # the frozen 16-bit weights stay
+    f, verdict, _ = _one("Compared with 16-bit LoRA, QLoRA cuts memory by 99% for a 7B model.")
+    assert (f.params["method"], f.params["baseline"]) == ("qlora", "lora")
+    assert verdict == "refuted"
+    f, verdict, _ = _one("QLoRA needs roughly a third of the memory that 16-bit LoRA needs.")
+    assert f.params["value"] == pytest.approx(1 / 3, abs=1e-3) and verdict == "conditional"
+
+
+def test_savings_come_from_gradients_and_optimizer_states():
+    _, verdict, got = _one("Most of LoRA's memory savings come from gradients and optimizer "
+                           "states, not from activations.")
+    assert verdict == "supported"
+    assert "gradients and optimizer state" in got["explanation"]
+
+
+def test_less_memory_without_a_figure_is_measured_when_pinned():
+    out = VERIFIER.run(VERIFIER.resolve_params({"claim": "less", "method": "qlora",
+                                                "baseline": "lora", "size_b": 7}))
+    assert out["verdict"] == "supported"
+
+
+def test_explanations_state_the_configuration_and_say_estimate():
+    _, _, got = _one("A 16-bit LoRA run on a 7B model takes around 16 GB.")
+    assert got["explanation"].startswith("Estimate")
+    assert "batch" in got["explanation"] and "AdamW" in got["explanation"]
+
+
+# --- what stays with other verifiers --------------------------------------------------------
+
+def test_fits_on_a_gpu_stays_with_qlora_memory():
+    for s in ("QLoRA lets you fine-tune LLaMA-65B on a single 48 GB GPU.",
+              "QLoRA fine-tunes a 7B model in under 10 GB of memory."):
+        p = pairing(s)
+        assert p.verifier == "lora.qlora_memory", s
+        assert not any(f.verifier == VERIFIER.id for f in p.frames), s
+    # an amount "of VRAM" that memory.yaml reads as needed: qlora_memory declines it, and this
+    # family leaves those words to it (else its training-verb cue would pair a fit)
+    for s in ("Fine-tuning a 7B model with QLoRA requires 24 GB of VRAM.",
+              "QLoRA can match 16-bit LoRA while using 4x less VRAM."):
+        p = pairing(s)
+        assert p.verifier is None, s
+
+
+def test_a_tools_saving_is_not_judged_as_the_methods():
+    p = pairing("Unsloth's kernels make LoRA training use 60% less memory.")
+    assert not any(f.verifier == VERIFIER.id for f in p.frames)
+
+
+def test_amounts_that_may_not_be_a_whole_steps_are_never_refuted():
+    for s in ("Sharded with FSDP over 8 GPUs, full fine-tuning of a 7B model needs about 20 GB "
+              "per GPU.",
+              "Fine-tuning a 65B model in 16-bit requires more than 780 GB of GPU memory, while "
+              "QLoRA brings this down to 48 GB.",
+              "The Adam optimizer states of a fully fine-tuned 7B model take 27 GB."):
+        assert all(v != "refuted" for _, v, _ in _frames(s)), s
+    p = pairing("Running inference with a LoRA-tuned 7B model in 4-bit needs 4 GB.")
+    assert not any(f.verifier == VERIFIER.id for f in p.frames)
+
+
+def test_from_to_reads_the_methods_amount():
+    f, verdict, _ = _one("For GPT-3 175B, LoRA brought training VRAM from 1.2 TB down to 350 GB.")
+    assert f.params["value"] == 350e9 and f.params["method"] == "lora"
+    assert verdict == "conditional"
+
+
+def test_optimizer_states_may_count_the_master_copy_as_zero_does():
+    _, verdict, got = _one("In mixed precision, the Adam optimizer states of LLaMA-7B take 81 GB, "
+                           "fp32 master weights included.", "optimizer_memory")
+    assert verdict == "supported" and "master copy" in got["explanation"]

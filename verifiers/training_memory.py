@@ -1,0 +1,525 @@
+"""Training memory of full fine-tuning, LoRA on a 16-bit base and QLoRA: an ESTIMATE.
+
+What a training step holds at its peak is computed term by term by
+`verifiers._memory_model.training_estimate`: weights (16- or 32-bit; NF4 for QLoRA's block
+linears), gradients of what is trained, an fp32 master copy (mixed precision, full fine-tuning
+only), AdamW's state (two fp32 moments, two 16-bit moments, or 8-bit AdamW), activations
+(the calibrated term of `_memory_model`, with or without gradient checkpointing) and the CUDA
+context. What is measured: the exact parameter counts of each preset (`_presets.py`, the
+same counts PEFT reports on the meta device) and the activation coefficient, fitted to the
+QLoRA steps recorded on an H100 (reports/evidence/lora.qlora_memory-*.json).
+
+Error against GPU measurements (allocator peak; `calibration_errors` recomputes it):
+- QLoRA, the seven configurations recorded on an H100 (7B, 13B, 33B, 65B, 70B at batch 1 x
+  512; 7B at 4 x 2048; 13B at 2 x 2048; LoRA tensors bf16 as the QLoRA script keeps them):
+  -0.9% to +2.3%, at most 0.24 GiB. Modelled with PEFT's default fp32 LoRA tensors instead the
+  estimate is 6-13% above those runs, and it matches the earlier H100 peaks with fp32 LoRA
+  tensors that the devset cites (7B 5.09, 13B 9.09, 33B 20.51, 65B 38.91 GiB; `FP32_LORA_PEAKS`)
+  within -1.5% to 0.0%: the 8-12% gap between the two sets of QLoRA figures is the LoRA
+  tensors' dtype. Which dtype a verdict used is in its configuration.
+- Full fine-tuning and 16-bit LoRA of LLaMA-7B, one step each recorded on an H200 (2026-12-01,
+  torch 2.11, transformers 5.17, PEFT 0.21; random weights from the config; gradient
+  checkpointing; fused AdamW; `H200_STEPS` below): bf16 weights with bf16 AdamW states 50.27 /
+  51.62 GiB (batch 1 x 512 / 4 x 2048), fp32 weights under bf16 autocast with fp32 states
+  100.48 / 101.89 GiB, bf16 base + fp32 LoRA r=64 on all 7 linears 15.16 / 19.46 GiB; the
+  estimate is within -0.3% to +1.2% of each (at most 0.24 GiB).
+The parameter counts are exact (LLaMA-7B: 6,738,415,616, as counted on the GPU).
+
+A claim leaves settings open (optimizer, dtype, master weights, batch, sequence, gradient
+checkpointing, rank, adapted modules, and the model when it names none): every configuration
+is estimated and the verdict says which make the claim hold — supported if all do,
+conditional if some do, refuted only if none do and nothing decisive was left open (else
+unverifiable, with what was missing). Every explanation states the configuration.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from verifiers._base import Param, Requires, Verifier, result
+from verifiers._frame import Frame, Quantity
+from verifiers._memory_model import ALL_LINEARS, GIB, training_estimate
+from verifiers._presets import PRESETS, Preset, preset_for_size
+
+CLAIMS = ("total", "ratio", "less", "part", "savings", "per_param", "model_multiple")
+METHODS = ("full_ft", "lora", "qlora")
+LABEL = {"full_ft": "full fine-tuning", "lora": "16-bit LoRA", "qlora": "QLoRA"}
+OPTIMIZERS = ("adamw_fp32", "adamw_16bit", "adamw_8bit")
+LLAMA = ("llama-7b", "llama-13b", "llama-33b", "llama-65b", "llama2-70b")
+# A stated figure is compared with an estimate: it holds within its stated precision or a
+# relative slack, whichever is wider: 10% for a total (the activation term is the uncertain
+# one), 5% for what exact byte counts decide (a term, bytes per parameter, a ratio, whose
+# activation errors largely cancel).
+SLACK = 0.10
+SLACK_EXACT = 0.05
+OPEN = ("optimizer", "weights", "master", "lora_dtype", "batch", "seq", "checkpointing", "r",
+        "modules")
+
+PARAMS = (
+    Param("claim", str, default="total", choices=CLAIMS),
+    Param("method", str, default="full_ft", choices=(*METHODS, "any")),
+    Param("baseline", str, default="", choices=("", *METHODS)),
+    Param("size_b", float, default=0.0, min=0.0, max=2000, help="model size; 0: unstated"),
+    Param("part", str, default="", choices=("", "weights", "gradients", "optimizer")),
+    Param("value", float, default=0.0, help="bytes (total, part), subject/baseline (ratio), "
+          "bytes per parameter, or multiple of the model's size"),
+    Param("high", float, default=0.0, help="upper end of a range"),
+    Param("bound", str, default="eq", choices=("eq", "approx", "le", "ge", "range")),
+    Param("tol", float, default=0.0, min=0.0, max=1.0, help="stated relative precision"),
+    Param("optimizer", str, default="any", choices=("any", "adamw", *OPTIMIZERS)),
+    Param("weights", str, default="any", choices=("any", "bf16", "fp32")),
+    Param("master", str, default="any", choices=("any", "yes", "no")),
+    Param("lora_dtype", str, default="any", choices=("any", "fp32", "bf16")),
+    Param("batch", int, default=0, min=0, max=1024),
+    Param("seq", int, default=0, min=0, max=131072),
+    Param("checkpointing", str, default="any", choices=("any", "on", "off")),
+    Param("r", int, default=0, min=0, max=4096),
+    Param("modules", str, default="any", choices=("any", "qv", "all")),
+)
+
+
+# One training step of LLaMA-7B per row, recorded on an NVIDIA H200 (see the module docstring):
+# (method, weights, optimizer, lora_dtype, batch, seq, peak allocated bytes).
+H200_STEPS = (
+    ("full_ft", "bf16", "adamw_16bit", "fp32", 1, 512, 53_978_783_232),
+    ("full_ft", "bf16", "adamw_16bit", "fp32", 4, 2048, 55_421_751_808),
+    ("full_ft", "fp32", "adamw_fp32", "fp32", 1, 512, 107_890_302_464),
+    ("full_ft", "fp32", "adamw_fp32", "fp32", 4, 2048, 109_403_509_248),
+    ("lora", "bf16", "adamw_fp32", "fp32", 1, 512, 16_282_409_984),
+    ("lora", "bf16", "adamw_fp32", "fp32", 4, 2048, 20_892_182_528),
+)
+# QLoRA steps with PEFT's fp32 LoRA tensors (r=64, all linears, batch 1 x 512, paged AdamW),
+# allocator peaks on an H100 as the devset README gives them: preset -> GiB.
+FP32_LORA_PEAKS = {"llama-7b": 5.09, "llama-13b": 9.09, "llama-33b": 20.51, "llama-65b": 38.91}
+H200_PARAMS = 6_738_415_616  # LLaMA-7B's parameters as counted on the GPU
+
+
+def calibration_errors() -> list[dict[str, Any]]:
+    """(estimate - measured) / measured allocator peak of each step in `H200_STEPS`."""
+    p = PRESETS["llama-7b"]
+    out = []
+    for method, weights, opt, lora_dtype, batch, seq, peak in H200_STEPS:
+        est = training_estimate(p, method, optimizer=opt, weights=weights,
+                                lora_dtype=lora_dtype, batch=batch, seq=seq)["allocator"]
+        out.append({"method": method, "weights": weights, "optimizer": opt, "batch": batch,
+                    "seq": seq, "measured_gib": peak / GIB, "estimate_gib": est / GIB,
+                    "error": (est - peak) / peak})
+    return out
+
+
+# --- from the frame --------------------------------------------------------------------------
+
+def _inside(frame: Frame, units: tuple[str, ...]) -> Quantity | None:
+    """The quantity in `units` inside the words that state the predicate, else the first one
+    the frame holds."""
+    a, b = frame.spans.get("predicate", (0, 0))
+    qs = [q for q in frame.quantities if q.unit in units]
+    inside = [q for q in qs if a <= q.span[0] and q.span[1] <= b]
+    return (inside or qs or [None])[0]
+
+
+def _stated(q: Quantity) -> dict[str, Any]:
+    tol = q.precision / q.value if q.value else 0.0
+    return {"value": q.value, "high": q.high or 0.0, "bound": q.bound, "tol": round(tol, 6)}
+
+
+def _settings(frame: Frame) -> dict[str, Any]:
+    """The settings a sentence states (marks of lexicon/predicates/training_memory.yaml)."""
+    c, out = frame.conditions, {}
+    for name in ("batch", "seq", "r"):
+        if c.get(name):
+            out[name] = c[name]
+    if frame.has("tm_adam8"):
+        out["optimizer"] = "adamw_8bit"
+    elif frame.has("tm_adam"):
+        out["optimizer"] = "adamw"
+    if frame.has("tm_mixed"):  # mixed precision: 16-bit weights, fp32 master and states
+        out["master"] = "yes"
+        out["weights"] = "bf16"
+        if out.get("optimizer") == "adamw":
+            out["optimizer"] = "adamw_fp32"
+    dtypes = c.get("dtypes", ())
+    if any(d in ("float32", "fp32") for d in dtypes) and not frame.has("tm_mixed"):
+        out["weights"] = "fp32"
+    elif any(d in ("float16", "bfloat16", "fp16", "bf16") for d in dtypes):
+        out["weights"] = "bf16"
+    if frame.has("tm_checkpointing"):
+        out["checkpointing"] = "on"
+    mods = c.get("modules")
+    if mods:
+        names = set(mods) if not isinstance(mods, str) else {mods}
+        if names <= {"q_proj", "v_proj", "q", "v"} and names:
+            out["modules"] = "qv"
+        elif len(names) >= 7 or names & {"all", "all_linear", "all-linear"}:
+            out["modules"] = "all"
+    return out
+
+
+def _method(frame: Frame, who: str) -> str:
+    if who == "lora" and (frame.has("tm_four_bit")
+                          or any(d in ("nf4", "fp4") for d in frame.conditions.get("dtypes", ()))):
+        return "qlora"
+    return who if who in METHODS else ""
+
+
+def to_params(frame: Frame) -> dict[str, Any] | str:
+    """A training-memory claim: a total, a ratio between methods, one term of the
+    decomposition, where LoRA's savings come from, bytes per parameter or a multiple of the
+    model's size. An unnamed baseline is the method the subject improves on (LoRA: full
+    fine-tuning; QLoRA: 16-bit LoRA)."""
+    if frame.subject == "full_ft":
+        method = "full_ft"
+    elif frame.has("tm_lora_named") and frame.subject in ("lora", "qlora"):
+        method = _method(frame, frame.subject)
+    elif frame.has("tm_full"):
+        method = "full_ft"  # "fully fine-tuning", "training every weight"
+    elif frame.has("tm_method_named"):
+        method = _method(frame, frame.subject)
+        if not method:
+            return f"not a training method checked here ({frame.subject})"
+    else:
+        method = "any"
+    params: dict[str, Any] = {"method": method, **_settings(frame)}
+    model = frame.conditions.get("model")
+    if model:
+        if model.get("family") not in ("", "llama", "gpt3", "gpt-3", None) and \
+                not model.get("preset"):
+            return "no preset for this model family: its memory is not judged with LLaMA's"
+        if model.get("size_b"):
+            params["size_b"] = float(model["size_b"])
+    pred = frame.predicate
+    if pred == "training_memory":
+        q = _inside(frame, ("bytes",))
+        if frame.has("tm_from_to"):  # "from 1.2 TB to 350 GB": the second amount
+            a, b = frame.spans.get("predicate", (0, 0))
+            inside = [x for x in frame.quantities
+                      if x.unit == "bytes" and a <= x.span[0] and x.span[1] <= b]
+            q = inside[-1] if len(inside) == 2 else None
+        if q is None:
+            return "no amount of memory stated"
+        if frame.has("tm_inference"):
+            return "inference, serving or merging is named: the amount may not be a training step's"
+        out = {**params, "claim": "total", **_stated(q)}
+        open_ = []
+        if frame.has("tm_parts"):  # "the optimizer states of 7B take 27 GB" read as a total
+            open_.append("whether the amount is the whole step's or one term's (weights, "
+                         "gradients, optimizer states)")
+        if frame.has("tm_sharded") or frame.conditions.get("gpus", 1) > 1:
+            open_.append("whether the amount is one GPU's share or the whole step's (several "
+                         "GPUs, sharding or offloading named)")
+        if frame.has("tm_contrast") and frame.has("tm_two_amounts") \
+                and not frame.has("tm_from_to"):
+            open_.append("which method each of the amounts is of (two are contrasted)")
+        if open_:
+            out["_open"] = open_
+        return out
+    if pred in ("weights_memory", "gradient_memory", "optimizer_memory"):
+        q = _inside(frame, ("bytes",))
+        if q is None:
+            return "no amount of memory stated"
+        part = {"weights_memory": "weights", "gradient_memory": "gradients",
+                "optimizer_memory": "optimizer"}[pred]
+        if method == "any":
+            params["method"] = "full_ft"  # weights, gradients and states of every parameter
+        return {**params, "claim": "part", "part": part, **_stated(q)}
+    if pred == "memory_savings_source":
+        return {**params, "claim": "savings", "method": "qlora" if method == "qlora" else "lora"}
+    if pred == "bytes_per_param":
+        q = _inside(frame, ("bytes", "x"))
+        if q is None:
+            return "no figure stated"
+        kind = "per_param" if q.unit == "bytes" else "model_multiple"
+        out = {**params, "claim": kind, **_stated(q)}
+        if frame.has("tm_parts"):  # "12 bytes per parameter for the optimizer states"
+            out["_open"] = ["whether the figure is the whole training state's or one term's "
+                            "(gradients, master copy, optimizer states)"]
+        return out
+    if pred == "memory_ratio":
+        if method == "any":
+            return "which method the memory ratio is of is not named"
+        if frame.has("tm_inference"):
+            return "inference, serving or merging is named: the ratio may not be a training step's"
+        if frame.has("tm_weights_only"):
+            return "a ratio of the weights' memory, not of a training step's"
+        if frame.has("tm_tool"):
+            return "a tool or kernel library is named: the saving is the tool's, not the method's"
+        baseline = _method(frame, frame.baseline) or {"lora": "full_ft", "qlora": "lora"}.get(
+            method, "")
+        if not baseline or baseline == method:
+            return "no method to compare with"
+        q = _inside(frame, ("x", "pct", "count"))
+        if q is None:
+            if frame.has("tm_less"):
+                return {**params, "claim": "less", "baseline": baseline}
+            return "no ratio stated"
+        st = _stated(q)
+        v, high = q.value, q.high or 0.0
+        reverse = False  # the statement is of a reduction: its bound turns round
+        if q.unit == "pct":
+            if frame.has("tm_more"):
+                ratio, top = 1 + v / 100, 1 + high / 100
+            elif frame.has("tm_pct_left"):
+                ratio, top = v / 100, high / 100
+            else:
+                ratio, top, reverse = 1 - v / 100, 1 - high / 100, True
+            if ratio <= 0:
+                return "a reduction of 100% or more"
+            st.update(value=ratio, tol=round(q.precision / 100 / ratio, 6))
+            st["high"] = top if high else 0.0
+        elif q.unit == "count":  # "a third of", "0.3 of"
+            if not 0 < v < 1:
+                return "a count, not a ratio"
+        elif not frame.has("tm_more"):  # "4x less", "a 3x reduction", "cuts VRAM 3x"
+            st.update(value=1 / v, high=1 / high if high else 0.0)
+            reverse = True
+        if reverse and st["bound"] in ("le", "ge"):  # "over 3x less": at most a third
+            st["bound"] = {"le": "ge", "ge": "le"}[st["bound"]]
+        if reverse and st["high"]:
+            st["value"], st["high"] = st["high"], st["value"]
+        return {**params, "claim": "ratio", "baseline": baseline, **st}
+    return f"predicate {pred} is not a training-memory claim"
+
+
+# --- enumeration -----------------------------------------------------------------------------
+
+def _choices(params: dict[str, Any], method: str) -> dict[str, tuple]:
+    """The values each setting takes: the stated one, else every common one."""
+    opt = params["optimizer"]
+    opts = (OPTIMIZERS if opt == "any" else ("adamw_fp32", "adamw_16bit") if opt == "adamw"
+            else (opt,))
+    full = method == "full_ft"
+    if params["claim"] in ("part", "per_param", "model_multiple"):  # activations do not enter
+        params = {**params, "batch": 1, "seq": 512, "checkpointing": "on"}
+    return {
+        "optimizer": opts,
+        "weights": (("bf16", "fp32") if full else ("bf16",)) if params["weights"] == "any"
+        else (params["weights"],),
+        # without full fine-tuning a master copy only concerns a full fine-tuning baseline
+        "master": ((True, False) if full or params["baseline"] == "full_ft" else (False,))
+        if params["master"] == "any" else (params["master"] == "yes",),
+        "lora_dtype": ("fp32",) if full else (("fp32", "bf16") if params["lora_dtype"] == "any"
+                                              else (params["lora_dtype"],)),
+        "batch": (1, 8) if not params["batch"] else (params["batch"],),
+        "seq": (512, 2048) if not params["seq"] else (params["seq"],),
+        "checkpointing": (True, False) if params["checkpointing"] == "any"
+        else (params["checkpointing"] == "on",),
+        "r": ((64,) if full else (8, 64)) if not params["r"] else (params["r"],),
+        "modules": ((ALL_LINEARS,) if full else (("q_proj", "v_proj"), ALL_LINEARS))
+        if params["modules"] == "any"
+        else ((("q_proj", "v_proj"),) if params["modules"] == "qv" else (ALL_LINEARS,)),
+    }
+
+
+def _presets(params: dict[str, Any]) -> list[Preset] | str:
+    if params["size_b"]:
+        p = preset_for_size(params["size_b"])
+        if p is None:
+            return f"no model preset within 15% of {params['size_b']:g}B"
+        return [p]
+    return [PRESETS[n] for n in LLAMA]
+
+
+def _configs(p: Preset, method: str, params: dict[str, Any]):
+    ch = _choices(params, method)
+    keys = list(ch)
+    for values in itertools.product(*(ch[k] for k in keys)):
+        cfg = dict(zip(keys, values, strict=True))
+        if cfg["master"] and cfg["weights"] == "fp32":
+            continue
+        yield cfg
+
+
+def _estimate(p: Preset, method: str, cfg: dict[str, Any]) -> dict[str, Any]:
+    return training_estimate(p, method, optimizer=cfg["optimizer"], weights=cfg["weights"],
+                             master=cfg["master"], lora_dtype=cfg["lora_dtype"],
+                             batch=cfg["batch"], seq=cfg["seq"],
+                             checkpointing=cfg["checkpointing"], r=cfg["r"],
+                             modules=cfg["modules"])
+
+
+def describe(p: Preset, method: str, cfg: dict[str, Any]) -> str:
+    """One configuration in words."""
+    opt = {"adamw_fp32": "AdamW (fp32 states)", "adamw_16bit": "AdamW (16-bit states)",
+           "adamw_8bit": "8-bit AdamW"}[cfg["optimizer"]]
+    if method == "full_ft":
+        w = f"{cfg['weights']} weights" + (" + fp32 master" if cfg["master"] else "")
+    elif method == "lora":
+        mods = "q,v" if len(cfg["modules"]) == 2 else "all linears"
+        w = f"bf16 base, LoRA r={cfg['r']} on {mods} ({cfg['lora_dtype']})"
+    else:
+        mods = "q,v" if len(cfg["modules"]) == 2 else "all linears"
+        w = f"NF4 base, LoRA r={cfg['r']} on {mods} ({cfg['lora_dtype']})"
+    gc = "with" if cfg["checkpointing"] else "without"
+    if method != "full_ft" and cfg["master"]:
+        w += "; full fine-tuning with an fp32 master copy"
+    return (f"{p.name} {LABEL[method]}: {w}, {opt}, batch {cfg['batch']} x {cfg['seq']} "
+            f"tokens {gc} gradient checkpointing")
+
+
+def _holds(value: float, params: dict[str, Any]) -> bool:
+    v = params["value"]
+    tol = max(params["tol"], SLACK if params["claim"] == "total" else SLACK_EXACT)
+    b = params["bound"]
+    if b == "ge":
+        return value >= v * (1 - tol)
+    if b == "le":
+        return value <= v * (1 + tol)
+    if b == "range" and params["high"]:
+        return v * (1 - tol) <= value <= params["high"] * (1 + tol)
+    return abs(value - v) <= tol * abs(v)
+
+
+def _measure(params: dict[str, Any], p: Preset, method: str, cfg: dict[str, Any]
+             ) -> tuple[float, str] | None:
+    """What a configuration gives for the claim, and how to say it; None: not applicable."""
+    e = _estimate(p, method, cfg)
+    t = e["terms"]
+    claim = params["claim"]
+    if claim == "total":
+        return e["total"], f"{e['total'] / 1e9:,.1f} GB"
+    if claim == "part":
+        if params["part"] == "weights":
+            v = t["weights"]
+        elif params["part"] == "gradients":
+            v = t["gradients"]
+        else:  # the moments, or with the fp32 master copy as ZeRO counts "optimizer states"
+            v = t["optimizer_state"]
+            with_master = v + t["master_weights"]
+            if t["master_weights"] and _holds(with_master, params) and not _holds(v, params):
+                return with_master, (f"optimizer states {with_master / 1e9:,.1f} GB (moments "
+                                     "and fp32 master copy)")
+        return v, f"{params['part']} {v / 1e9:,.1f} GB"
+    state = t["weights"] + t["gradients"] + t["master_weights"] + t["optimizer_state"]
+    if claim == "per_param":
+        v = state / e["params"]
+        return v, f"{v:.1f} bytes per parameter (weights, gradients, states)"
+    if claim == "model_multiple":
+        v = state / e["model_bytes"]
+        return v, f"{v:.1f}x the {cfg['weights']} model's {e['model_bytes'] / 1e9:,.1f} GB"
+    base_method = params["baseline"] or "full_ft"
+    bcfg = {**cfg}
+    b = _estimate(p, base_method, bcfg)
+    if claim in ("ratio", "less"):
+        v = e["total"] / b["total"]
+        return v, (f"{e['total'] / 1e9:,.1f} GB vs {LABEL[base_method]} "
+                   f"{b['total'] / 1e9:,.1f} GB = {v:.2f}x (1/{1 / v:.1f})")
+    # savings: the share of (full - LoRA) that gradients, master and states account for
+    saved = b["total"] - e["total"]
+    from_state = sum(b["terms"][k] - t[k] for k in ("gradients", "master_weights",
+                                                     "optimizer_state"))
+    v = from_state / saved if saved > 0 else 0.0
+    return v, (f"saves {saved / 1e9:,.1f} GB, {100 * v:.0f}% of it gradients and optimizer "
+               "state")
+
+
+def run(params: dict[str, Any]) -> dict[str, Any]:
+    """Estimate every configuration the claim allows and judge the stated figure."""
+    presets = _presets(params)
+    expected = {k: params[k] for k in ("claim", "method", "baseline", "value", "bound")}
+    if isinstance(presets, str):
+        return result("unverifiable", presets, {}, expected)
+    methods = METHODS if params["method"] == "any" else (params["method"],)
+    rows = []
+    for method in methods:
+        if params["claim"] in ("savings", "ratio", "less") and method == "full_ft":
+            continue
+        for p in presets:
+            for cfg in _configs(p, method, params):
+                got = _measure(params, p, method, cfg)
+                if got is None:
+                    continue
+                value, said = got
+                if params["claim"] == "savings":
+                    ok = value >= 0.5
+                elif params["claim"] == "less":
+                    ok = value < 1.0
+                else:
+                    ok = _holds(value, params)
+                rows.append({"ok": ok, "value": value, "said": said,
+                             "config": describe(p, method, cfg)})
+    if not rows:
+        return result("unverifiable", "no configuration applies", {}, expected)
+    good = [r for r in rows if r["ok"]]
+    bad = [r for r in rows if not r["ok"]]
+    values = [r["value"] for r in rows]
+    measured = {"estimate": True, "configurations": len(rows), "holding": len(good),
+                "min": min(values), "max": max(values),
+                "examples": [{"config": r["config"], "value": r["said"], "holds": r["ok"]}
+                             for r in (good[:3] + bad[:3])]}
+    head = ("Estimate (analytic model: exact parameter counts, activations calibrated on GPU "
+            "QLoRA steps)")
+    if not bad:
+        return result("supported", f"{head}: holds in all {len(rows)} configurations, e.g. "
+                      f"{good[0]['config']}: {good[0]['said']}", measured, expected)
+    if good:
+        return result("conditional", f"{head}: holds in {len(good)} of {len(rows)} "
+                      f"configurations, e.g. {good[0]['config']}: {good[0]['said']}; not in "
+                      f"{bad[0]['config']}: {bad[0]['said']}", measured, expected)
+    open_ = _open(params, rows)
+    text = (f"{head}: holds in none of {len(rows)} configurations, e.g. {bad[0]['config']}: "
+            f"{bad[0]['said']}")
+    if open_:
+        return result("unverifiable", f"Not refuted: the sentence does not state "
+                      f"{', '.join(open_)}. {text}", measured, expected)
+    return result("refuted", text, measured, expected)
+
+
+def _open(params: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    """The unstated settings that could still decide a refuted claim. A total stated below
+    every estimate is refuted whatever batch, sequence or checkpointing: they only add
+    memory; so is a term or a per-parameter figure that activations do not enter."""
+    out = []
+    if not params["size_b"] and params["claim"] in ("total", "part"):
+        out.append("the model")
+    if params["method"] == "any":
+        out.append("the method")
+    below_all = params["bound"] in ("eq", "approx", "le") and all(
+        r["value"] > params["value"] for r in rows)
+    activations = params["claim"] in ("total", "ratio", "less", "savings")
+    if activations and not below_all:
+        for name, label in (("batch", "the batch size"), ("seq", "the sequence length"),
+                            ("checkpointing", "gradient checkpointing")):
+            if params[name] in (0, "any"):
+                out.append(label)
+    for name, label in (("optimizer", "the optimizer's state precision"),
+                        ("weights", "the weights' precision"),
+                        ("master", "whether an fp32 master copy is kept")):
+        if params[name] in ("any", "adamw") and not below_all:
+            out.append(label)
+    return out
+
+
+def evidence_errors(docs: list[dict[str, Any]], lora_dtype: str = "bf16") -> list[dict]:
+    """(estimate - measured) / measured allocator peak of each recorded QLoRA step, with the
+    LoRA tensors in `lora_dtype` and the paged optimizer state left out as the allocator
+    does."""
+    out = []
+    for doc in docs:
+        if doc.get("verifier") != "lora.qlora_memory" or doc["result"]["verdict"] == "skipped":
+            continue
+        m, prm = doc["result"]["measured"], doc["params"]
+        p = PRESETS[m["preset"]]
+        est = training_estimate(p, "qlora", optimizer="adamw_fp32", lora_dtype=lora_dtype,
+                                batch=prm["batch"], seq=prm["seq"], r=prm["r"],
+                                bits_per_param=m["bits_per_param"])
+        paged = est["terms"]["optimizer_state"] if prm["optimizer"].startswith("paged") else 0
+        got = est["allocator"] - paged
+        peak = m["step"]["peak_allocated"]
+        out.append({"preset": p.name, "batch": prm["batch"], "seq": prm["seq"],
+                    "measured_gib": peak / GIB, "estimate_gib": got / GIB,
+                    "error": (got - peak) / peak})
+    return out
+
+
+VERIFIER = Verifier(
+    id="lora.training_memory", version=1,
+    title="Training memory of full fine-tuning, 16-bit LoRA and QLoRA (analytic estimate)",
+    run=run, params=PARAMS, to_params=to_params, timeout_s=60,
+    claims=tuple((m, p) for m in METHODS for p in (
+        "training_memory", "memory_ratio", "weights_memory", "gradient_memory",
+        "optimizer_memory", "memory_savings_source", "bytes_per_param")),
+    examples=("Full fine-tuning of LLaMA-7B with AdamW in mixed precision needs about 110 GB.",
+              "LoRA memory savings come mostly from gradients and optimizer states."),
+    requires=Requires(device="cpu"),
+)
