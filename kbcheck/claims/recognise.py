@@ -536,10 +536,17 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
 
 def _nearest(mine: tuple[Quantity, ...], hits: list, m: re.Match, t: Trigger
              ) -> tuple[Quantity, ...]:
-    """The quantities of a frame: those in its units nearer its trigger than any other
-    trigger that takes the same unit."""
+    """The quantities of a frame: those in its units inside its trigger's own words, or nearer
+    its trigger than any other trigger that takes the same unit (a quantity inside another
+    trigger's words is that trigger's)."""
     out = []
     for q in mine:
+        if m.start() <= q.span[0] and q.span[1] <= m.end():
+            out.append(q)
+            continue
+        if any(tt is not t and q.unit in tt.units and mm.start() <= q.span[0]
+               and q.span[1] <= mm.end() for tt, mm in hits):
+            continue
         centre = (q.span[0] + q.span[1]) / 2
         mine_d = abs(centre - (m.start() + m.end()) / 2)
         rivals = [abs(centre - (mm.start() + mm.end()) / 2) for tt, mm in hits
