@@ -387,6 +387,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     (d, k, r) or a model preset, checked together; with neither, whether the stated figures
     agree with each other (a PEFT print-out). Unstated configuration is open."""
     c = frame.conditions
+    if frame.predicate == "reduces_params":  # "greatly reduces the trainable parameters"
+        preset = (c.get("model") or {}).get("preset")
+        return {"claim": "reduces", **({"model": preset} if preset else {}),
+                **({"r": c["r"]} if "r" in c else {})}
     params: dict[str, Any] = {k: c[k] for k in ("d", "k", "r") if k in c}
     for facet, formula in _FORMULAS.items():
         if frame.has(facet):
@@ -574,7 +578,7 @@ VERIFIER = Verifier(
         Param("tol", float, default=0.05, min=0.0, max=1.0, help="relative tolerance"),
     ),
     claims=(("lora", "trainable_params"), ("lora", "param_formula"), ("lora", "param_report"),
-            ("full_ft", "trainable_params")),
+            ("full_ft", "trainable_params"), ("lora", "reduces_params")),
     to_params=to_params,
     examples=("For a 4096 x 4096 weight at rank 16, LoRA trains 99.2% fewer parameters.",
               "LoRA on GPT-3 175B with r=4 on the query and value projections trains about "

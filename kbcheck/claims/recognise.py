@@ -404,8 +404,8 @@ def _all_anchors() -> frozenset[str]:
     return frozenset(a for t in triggers() for a in t.anchors or ())
 
 
-def _hits(text: str, origin: int, mentions: list[Mention], default: str
-          ) -> list[tuple[Trigger, re.Match]]:
+def _hits(text: str, origin: int, mentions: list[Mention], default: str,
+          units: frozenset[str] = frozenset()) -> list[tuple[Trigger, re.Match]]:
     """The triggers that fire, one word filling one trigger: higher weight, then longer, wins.
     Words inside a method's name ('Low-Rank Adaptation') are the name, not a trigger; a trigger
     of a predicate said only of some methods (DoRA's magnitude) does not take words when the
@@ -418,6 +418,8 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str
     for t in triggers():
         if t.anchors is not None and present.isdisjoint(t.anchors):
             continue  # cannot match: none of its literal anchors is in the sentence
+        if t.needs and units.isdisjoint(t.needs):
+            continue  # its frame would need a quantity the sentence does not state
         if t.requires is not None:
             if t.requires not in required:
                 required[t.requires] = t.requires.search(text) is not None
@@ -507,7 +509,8 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     quantities = [Quantity(**{**q.__dict__, "role": _role(text, q)})
                   for q in find_quantities(text)]
     conditions, spans = read_conditions(text)
-    hits = [(t, m) for t, m in _hits(text, origin, mentions, default_subject)
+    units = frozenset(q.unit for q in quantities)
+    hits = [(t, m) for t, m in _hits(text, origin, mentions, default_subject, units)
             if not _inside(m.span(), _conditions(text))]
     cues = _cues(text)
     frames = []

@@ -213,3 +213,15 @@ def test_bare_size_holds_only_for_the_preset_shape():
 def test_a_second_model_size_leaves_the_figures_unattributed():
     assert shape_params(VERIFIER, "Unlike LLaMA 7B, LLaMA 65B with r=8 on q and v trains 21M "
                                   "parameters.") is None
+
+
+def test_a_cut_said_without_a_number_is_checked_as_at_least_tenfold():
+    from paired import pairing
+
+    p = pairing("LoRA can greatly reduce the trainable parameter count compared with full "
+                "fine-tuning.")
+    assert (p.verifier, p.params, p.negated) == ("lora.param_count", {"claim": "reduces"}, False)
+    out = VERIFIER.run(VERIFIER.resolve_params(p.params))
+    assert out["verdict"] == "supported", out["explanation"]
+    denied = pairing("LoRA does not reduce the number of trainable parameters.")
+    assert denied.verifier == "lora.param_count" and denied.negated  # refuted once turned round
