@@ -37,6 +37,9 @@ _BENCHMARK = re.compile(
 # someone else without being made ("some posts claim that ...").
 _NOT_ASSERTED = [
     (re.compile(r"\?\s*$"), "a question, not a claim"),
+    (re.compile(r"\b(?:personally|in my (?:experience|opinion)|imo|imho|I (?:prefer|like|love|"
+                r"think|feel|find)|my favou?rite)\b", re.I),
+     "an opinion, not a measurable statement"),
     (re.compile(r"\b(?:we|I) (?:strongly )?(?:recommend|suggest|advise)\b|\brule of thumb\b|"
                 r"\bbest practice\b|^\s*(?:tip|advice)\s*:|"
                 r"^\s*(?:use|try|consider|avoid|make sure|prefer|choose|pick|start with)\b",

@@ -107,6 +107,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return f"no claim of this verifier is read from '{frame.predicate}'"
     params: dict[str, Any] = {"claim": claim, **_sizes(frame)}
     if claim == "init_equals_base":
+        if frame.has("a_zero"):  # A starts at random in LoRA; nothing here sets A to zero
+            return "the sentence says A starts at zero too, which this verifier does not set"
         params["b_init"] = "random" if frame.has("b_random") else "zeros"
     elif claim == "delta_shape":
         order = frame.conditions.get("order")

@@ -194,3 +194,20 @@ def test_a_common_belief_is_a_denial_and_nf4_names_qlora():
 def test_impossible_values_are_refused_with_their_words(text):
     p = pair(text)
     assert p.verifier is None and "cannot be a size, rank or share" in p.reason
+
+
+def test_a_multiplication_sign_before_an_operand_is_not_a_ratio():
+    text = "B and A hold 16 × (4096 + 4096) = 131,072 trainable parameters."
+    assert [q.unit for q in find_quantities(recognise(text).text) if q.value == 16] == ["count"]
+    assert [q.unit for q in find_quantities(recognise("16x fewer parameters").text)] == ["x"]
+
+
+@pytest.mark.parametrize(("text", "verifier", "why"), [
+    ("Both A and B are initialized to zero in LoRA.", None, "A starts at zero"),
+    ("Personally I prefer LoRA+ because it converges faster.", None, "opinion"),
+    ("Gradients are computed only for A and B, never for the pretrained matrix.",
+     "lora.frozen_base", ""),
+])
+def test_what_one_held_out_set_taught(text, verifier, why):
+    p = pair(text)
+    assert p.verifier == verifier and why in p.reason
