@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 DEVSET = ROOT.parent / "shared" / "devset" / "sentences.yaml"
 CORPUS = ROOT / "tests" / "claims" / "corpus"
-HELDOUT = ROOT / "tests" / "claims" / "heldout" / "sentences.yaml"
+HELDOUT = ROOT / "tests" / "claims" / "heldout"
 VERDICTS = ("supported", "refuted", "conditional", "unverifiable", "skipped", "error")
 
 
@@ -51,9 +51,9 @@ def load_corpus(folder: Path = CORPUS) -> list[dict]:
     return out
 
 
-def load_heldout(path: Path = HELDOUT) -> list[dict]:
-    """The held-out sentences (same fields as the devset)."""
-    return load_devset(path)
+def load_heldout(folder: Path = HELDOUT) -> list[dict]:
+    """The held-out sentences, every file of the folder (same fields as the devset)."""
+    return [e for path in sorted(folder.glob("*.yaml")) for e in load_devset(path)]
 
 
 def judge(entries: list[dict], *, pair_only: bool = False) -> list[dict]:
