@@ -116,7 +116,8 @@ _SIZE = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d)?)\s*-?\s*(?:[bB](?![a-zA-Z])(?!\
                    r"billion\b|bn\b)")
 _MODEL_NOUN = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:-?\s*param(?:eter)?s?\s+)?"
                          r"(?:[\w-]+\s+){0,2}?"
-                         r"(?:models?|LLMs?|networks?|language models?|checkpoints?|"
+                         r"(?:(?:q?lora|dora)\s+)?"
+                         r"(?:models?|LLMs?|networks?|language models?|checkpoints?|runs?|jobs?|"
                          r"fine-?tun\w*|finetun\w*|training)\b", re.I)
 
 
@@ -311,10 +312,19 @@ _SAME = re.compile(r"\b(?:same|equal|identical|uniform|shared|single)\s+(?:[\w-]
                    r"(?:learning[- ]rates?|lrs?)\b", re.I)
 
 
+_RATE_PRODUCT = re.compile(r"\b(?:eta|lr)_?([AB])\s*(?:=|~|is)\s*(\d+(?:\.\d+)?)\s*(?:\*|x)?\s*"
+                           r"(?:eta|lr)_?[AB]\b", re.I)
+
+
 def lr_direction(text: str) -> str:
     """Which of B and A a sentence gives the larger learning rate: 'B>A', 'A>B', 'same', ''."""
     if not re.search(r"learning[- ]rates?|\blrs?\b|\beta_?[AB]\b|lambda", text, re.I):
         return ""
+    product = _RATE_PRODUCT.search(text)  # "eta_B ~ 16 * eta_A": the one multiplied is smaller
+    if product and float(product.group(2)) != 1:
+        bigger = product.group(1).upper() if float(product.group(2)) > 1 else (
+            "A" if product.group(1).upper() == "B" else "B")
+        return "B>A" if bigger == "B" else "A>B"
     side = comparison(text, _B, _A)
     if side == ">":
         return "B>A"

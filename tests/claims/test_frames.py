@@ -211,3 +211,13 @@ def test_a_multiplication_sign_before_an_operand_is_not_a_ratio():
 def test_what_one_held_out_set_taught(text, verifier, why):
     p = pair(text)
     assert p.verifier == verifier and why in p.reason
+
+
+def test_rates_written_as_symbols_give_the_direction():
+    assert recognise("In LoRA+, η_B ≈ 16·η_A.").frames[0].conditions["lr_direction"] == "B>A"
+    assert recognise("In LoRA+, η_A ≈ 16·η_B.").frames[0].conditions["lr_direction"] == "A>B"
+
+
+def test_a_bare_size_before_a_method_and_a_run_names_the_model():
+    frame = recognise("The 65B QLoRA run fits inside a 48 GB card.").frames[0]
+    assert frame.conditions["model"]["size_b"] == 65.0
