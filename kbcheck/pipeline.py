@@ -190,7 +190,8 @@ def _frame_verdict(ev: Evidence, frame: FramePairing | None) -> tuple[Verdict, s
                                       f"what the claim needs. {explanation}")
     if not frame.polarity and verdict in _DENIED:
         verdict, what = _DENIED[verdict]
-        explanation = f"The sentence denies a claim that {what}: {explanation}"
+        explanation = (f"The sentence says the opposite of what the verifier checks, which "
+                       f"{what}: {explanation}")
     if frame.condition and verdict is Verdict.supported:
         return Verdict.conditional, f"Holds only {frame.condition}. {explanation}"
     open_slots = frame.open

@@ -14,7 +14,9 @@ import re
 
 _CUE = re.compile(
     r"\b(?:not(?!\s+(?:only|just|merely)\b)|never|no longer|cannot|can ?not|without|"
-    r"no(?!\s+(?:more|less|fewer|longer|matter)\s+than\b)|nothing|neither|nor|none|nobody|"
+    r"no(?!\s+(?:more|less|fewer|longer|matter)\s+than\b)"
+    r"(?!\s+(?:problem|problems|issue|issues|trouble|sweat|doubt|wonder|matter)\b)|"
+    r"nothing|neither|nor|none|nobody|"
     r"hardly|fails? to|failed to|unable to|free of|eliminat\w*|avoid\w*|"
     r"zero(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact))|"
     r"(?:does|do|did|is|are|was|were|has|have|had|ca|wo|could|should|would|need)nt)\b|n't\b",

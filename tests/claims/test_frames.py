@@ -221,3 +221,9 @@ def test_rates_written_as_symbols_give_the_direction():
 def test_a_bare_size_before_a_method_and_a_run_names_the_model():
     frame = recognise("The 65B QLoRA run fits inside a 48 GB card.").frames[0]
     assert frame.conditions["model"]["size_b"] == 65.0
+
+
+def test_idioms_with_no_are_not_negations():
+    frame = pair("with qlora you can squeeze a 70B model onto one 24GB 4090 no problem").frames[0]
+    assert frame.predicate == "fits_gpu" and frame.polarity is True
+    assert pair("LoRA adds no latency once merged.").frames[0].polarity is True
