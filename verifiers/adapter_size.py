@@ -191,10 +191,7 @@ def _ratio_part(p: dict[str, Any], preset: Preset | None, modules: str | None, d
     """'N x smaller than the full model': the full model's bytes over the adapter file's, both
     in the same dtype, for each configuration the claim allows."""
     want, tol = p["model_ratio"], p["ratio_tol"]
-    with tempfile.TemporaryDirectory(prefix="kbcheck-adapter-") as tmp:
-        rows = [measure_adapter(pr, ms, r, dtype, tmp, rank_one=True) for pr, ms, r in
-                configurations((preset.name,) if preset else (), (modules,) if modules else (),
-                               (p["r"],) if p["r"] else (4, 8, 16, 64))]
+    rows = _adapter_rows(p, preset, modules, dtype)
     for row in rows:
         model = PRESETS[row["config"].split(" ")[0]]
         row["times_smaller"] = model.total_params() * DTYPE_BYTES[dtype] / row["bytes"]
@@ -213,13 +210,19 @@ def _ratio_part(p: dict[str, Any], preset: Preset | None, modules: str | None, d
     return "conditional", f"{head} holds for {len(good)} of {len(rows)} configurations: {line}"
 
 
+def _adapter_rows(p: dict[str, Any], preset: Preset | None, modules: str | None,
+                  dtype: str) -> list[dict[str, Any]]:
+    """Adapter files measured for every configuration the claim allows (ranks 4-64 if open)."""
+    with tempfile.TemporaryDirectory(prefix="kbcheck-adapter-") as tmp:
+        return [measure_adapter(pr, ms, r, dtype, tmp, rank_one=True) for pr, ms, r in
+                configurations((preset.name,) if preset else (), (modules,) if modules else (),
+                               (p["r"],) if p["r"] else (4, 8, 16, 64))]
+
+
 def _compact(p: dict[str, Any], preset: Preset | None, modules: str | None,
              dtype: str) -> dict[str, Any]:
     """'A compact adapter instead of a full copy': adapter files vs full-model bytes."""
-    with tempfile.TemporaryDirectory(prefix="kbcheck-adapter-") as tmp:
-        rows = [measure_adapter(pr, ms, r, dtype, tmp, rank_one=True) for pr, ms, r in
-                configurations((preset.name,) if preset else (), (modules,) if modules else (),
-                               (p["r"],) if p["r"] else (4, 8, 16, 64))]
+    rows = _adapter_rows(p, preset, modules, dtype)
     for row in rows:
         model = PRESETS[row["config"].split(" ")[0]]
         row["pct_of_model"] = 100.0 * row["bytes"] / (model.total_params() * DTYPE_BYTES[dtype])
