@@ -63,7 +63,8 @@ class Frame:
     lexicon, and the pipeline turns the verdict round in one place. `conditions` holds the
     canonical values read from the text: model (preset id), size_b, modules, r, alpha, d, k,
     merged (True / False), batch, seq, dtype, gpu_bytes, gpus, order ('BA' / 'AB') … only
-    what the sentence states. `spans` maps each filled slot to (start, end) in `text`.
+    what the sentence states. `spans` maps each filled slot to (start, end) in `text`
+    (`subject` only when the sentence names it).
     """
 
     subject: str
@@ -86,6 +87,11 @@ class Frame:
     def has(self, cue: str) -> bool:
         """Whether the lexicon marked this frame with `cue` (a named word class it saw)."""
         return cue in self.cues
+
+    @property
+    def subject_named(self) -> bool:
+        """Whether the sentence names its subject (else it is the article's, by default)."""
+        return "subject" in self.spans
 
     def slots(self) -> dict[str, str]:
         """Each filled slot and the text that filled it, for the report."""

@@ -465,12 +465,14 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
 _CLAUSE = re.compile(r"[;,(]|\s-\s|\b(?:whereas|while|whilst|but|unlike|although)\b", re.I)
 
 
-def _subject(text: str, mentions: list[Mention], at: int, default: str) -> tuple[str, str]:
+def _subject(text: str, mentions: list[Mention], at: int, default: str
+             ) -> tuple[str, str, tuple[int, int] | None]:
     """(subject, baseline) for a trigger at `at`: the nearest method named before it in its own
     clause (another method that opens the clause wins: it is what the clause is about), else
     the first method the sentence names (its grammatical subject, as a rule).
     Baselines ('than LoRA') are never the subject; a description ('low-rank adaptation')
-    only when nothing is named; tools only when no method is."""
+    only when nothing is named; tools only when no method is. The third value is the span of
+    the words that named the subject, None when the sentence names none (the article's)."""
     subjects = [m for m in mentions if not m.baseline]
     methods = ([m for m in subjects if m.kind != "tool" and not m.generic]
                or [m for m in subjects if m.kind != "tool"] or subjects)
@@ -478,12 +480,13 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str) -> tuple
     clause = max((b.end() for b in _CLAUSE.finditer(text, 0, at)), default=0)
     near = [m for m in methods if clause <= m.span[0] < at]
     if near:  # "LoftQ picks the LoRA initialisation ...": the clause opens with its subject
-        return (near[0] if near[0].scope == "out" else near[-1]).id, baseline
+        named = near[0] if near[0].scope == "out" else near[-1]
+        return named.id, baseline, named.span
     if methods:
-        return methods[0].id, baseline
+        return methods[0].id, baseline, methods[0].span
     if mentions and all(m.baseline for m in mentions):
-        return "other", baseline  # "10x fewer than LoRA": the subject is something else
-    return default, baseline
+        return "other", baseline, None  # "10x fewer than LoRA": the subject is something else
+    return default, baseline, None
 
 
 _IF = re.compile(r"\b(?:if|unless|until|provided(?: that)?|as long as|in case|whenever)\b", re.I)
@@ -525,7 +528,7 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     cues = _cues(text)
     frames = []
     for t, m in hits:
-        subject, baseline = _subject(text, mentions, m.start(), default_subject)
+        subject, baseline, named = _subject(text, mentions, m.start(), default_subject)
         if t.subjects and subject not in t.subjects:
             continue
         start = m.start()
@@ -537,7 +540,7 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
         mine = _nearest(tuple(q for q in quantities if q.unit in t.units), hits, m, t)
         if t.needs and not any(q.unit in t.needs for q in mine):
             continue
-        frame_spans = {"predicate": m.span(), **spans}
+        frame_spans = {"predicate": m.span(), **spans, **({"subject": named} if named else {})}
         frames.append(Frame(subject=subject, predicate=t.predicate, text=text,
                             polarity=polarity, quantities=mine, baseline=baseline,
                             conditions=dict(conditions),

@@ -227,3 +227,13 @@ def test_idioms_with_no_are_not_negations():
     frame = pair("with qlora you can squeeze a 70B model onto one 24GB 4090 no problem").frames[0]
     assert frame.predicate == "fits_gpu" and frame.polarity is True
     assert pair("LoRA adds no latency once merged.").frames[0].polarity is True
+
+
+def test_a_frame_says_whether_the_sentence_named_its_subject():
+    named = recognise("QLoRA fine-tunes a 65B model on one 48GB card.").frames[0]
+    assert named.subject == "qlora" and named.subject_named
+    assert named.slots()["subject"] == "QLoRA"
+    # no method in the sentence: the article's subject, and no span pretends it was read
+    unnamed = recognise("They trained a 65B model on one 48GB card.", "qlora").frames[0]
+    assert unnamed.subject == "qlora" and not unnamed.subject_named
+    assert "subject" not in unnamed.slots()
