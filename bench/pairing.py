@@ -52,8 +52,10 @@ def load_corpus(folder: Path = CORPUS) -> list[dict]:
 
 
 def load_heldout(folder: Path = HELDOUT) -> list[dict]:
-    """The held-out sentences, every file of the folder (same fields as the devset)."""
-    return [e for path in sorted(folder.glob("*.yaml")) for e in load_devset(path)]
+    """The held-out sentences, every file of the folder (same fields as the devset), each
+    marked with its file (`part`: each file is a set of its own, measured apart)."""
+    return [{**e, "part": path.stem} for path in sorted(folder.glob("*.yaml"))
+            for e in load_devset(path)]
 
 
 def judge(entries: list[dict], *, pair_only: bool = False) -> list[dict]:
@@ -162,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  [{r['id']}] label {r['verdict']}, got {r['got']} via "
                           f"{r['verifier']}: {r['text']}\n      -> {r['explanation'][:300]}")
         headlines.append(summary(name, rows))
+        parts = sorted({r["part"] for r in rows if "part" in r})
+        if len(parts) > 1:
+            headlines += [summary(f"  {name}/{part}", [r for r in rows if r.get("part") == part])
+                          for part in parts]
     print("\n".join(headlines))
     return 0
 

@@ -1,7 +1,8 @@
 """Polarity: negation scope (NegEx-style), sentence-level denial, comparison direction.
 
 A negation cue ("not", "n't", "never", "no longer", "cannot", "without", "no", "nothing",
-"neither/nor") denies a predicate word that follows it in the same clause, within a few words:
+"neither/nor", and "unlike" for the words of its own phrase: "unlike a symmetric code") denies
+a predicate word that follows it in the same clause, within a few words:
 the scope ends at a clause boundary or a contrast word ("but", "however", "while", "which" …).
 A sentence that opens with a denial ("It is not true that …", "It is a myth that …") denies
 everything after it. Trigger words in the lexicon are written without negation: "no latency" is
@@ -16,7 +17,7 @@ _CUE = re.compile(
     r"\b(?:not(?!\s+(?:only|just|merely)\b)|never|no longer|cannot|can ?not|without|"
     r"no(?!\s+(?:more|less|fewer|longer|matter)\s+than\b)"
     r"(?!\s+(?:problem|problems|issue|issues|trouble|sweat|doubt|wonder|matter)\b)|"
-    r"nothing|neither|nor|none|nobody|"
+    r"nothing|neither|nor|none|nobody|unlike|"
     r"hardly|fails? to|failed to|unable to|free of|eliminat\w*|avoid\w*|"
     r"zero(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact))|"
     r"(?:does|do|did|is|are|was|were|has|have|had|ca|wo|could|should|would|need)nt)\b|n't\b",

@@ -237,3 +237,34 @@ def test_a_frame_says_whether_the_sentence_named_its_subject():
     unnamed = recognise("They trained a 65B model on one 48GB card.", "qlora").frames[0]
     assert unnamed.subject == "qlora" and not unnamed.subject_named
     assert "subject" not in unnamed.slots()
+
+
+@pytest.mark.parametrize(("text", "polarity"), [
+    # the words of an "unlike ..." phrase are what the subject is not
+    ("Unlike a symmetric int4 code, the NF4 grid keeps an exact zero.", False),
+    ("NF4 is a symmetric code.", True),
+])
+def test_unlike_denies_the_words_of_its_own_phrase(text, polarity):
+    frame = next(f for f in recognise(text).frames if f.predicate == "nf4_code")
+    assert frame.polarity is polarity and frame.has("f_sym")
+
+
+def test_unlike_does_not_reach_past_its_phrase():
+    frame = next(f for f in recognise("Unlike bottleneck adapters, LoRA adds no latency once "
+                                      "merged.").frames if f.predicate == "no_added_latency")
+    assert frame.subject == "lora" and frame.polarity
+
+
+@pytest.mark.parametrize(("text", "denied"), [
+    # "copy" as a noun: one shared copy is what hot-swapping is, not its opposite
+    ("Because a task only adds a small adapter, one copy of the base model held on the GPU "
+     "can answer for many fine-tunes.", None),
+    ("For every extra task the server ends up copying the full base model again.", True),
+    ("With separate adapters, each task still needs its own copy of the base model.", True),
+])
+def test_copy_of_the_base_is_a_noun_unless_it_is_a_verb(text, denied):
+    swaps = [f for f in recognise(text).frames if f.predicate == "hot_swap"]
+    if denied is None:
+        assert all(f.polarity for f in swaps)
+    else:
+        assert swaps and swaps[0].polarity is not denied
