@@ -1,7 +1,9 @@
 """Article bodies to plain text: strip each format's markup, keep file lines, split sentences.
 
 A body becomes a list of `Block`s: a paragraph, a list item, a table row or a code block, each
-with the file line it starts on. Prose blocks are then split into sentences. Nothing here is
+with the file line it starts on. A table row of any format is one block that names its columns
+("4096 x 4096: Rank 8; LoRA params 65,536"), since a bare number means nothing without its
+column. Prose blocks are then split into sentences. Nothing here is
 executed: code blocks are kept as text for `kbcheck.claims` to read.
 
 Every pattern here runs in linear time on any input: a bracket, tag or delimiter class never
@@ -40,8 +42,24 @@ _LATEX = [
 ]
 
 
+# Greek letters as their characters, which the claim layer reads (`\\alpha` -> α).
+_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η",
+          "theta": "θ", "lambda": "λ", "mu": "μ", "sigma": "σ", "tau": "τ", "phi": "φ"}
+_GREEK_CMD = re.compile(r"\\(" + "|".join(_GREEK) + r")(?![a-zA-Z])")
+# A root or fraction whose arguments hold no brace: applied innermost first, a few times.
+_SQRT = re.compile(r"\\sqrt\s*\{([^{}]*)\}")
+_FRAC = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
+
+
 def _latex(text: str) -> str:
-    """LaTeX math to readable plain text: `d \\times k` -> `d x k`."""
+    """LaTeX math to readable plain text: `d \\times k` -> `d x k`, `\\frac{\\alpha}{r}` ->
+    `(α)/(r)`, `\\sqrt{r}` -> `sqrt(r)`; their braces would be lost with the others'."""
+    text = _GREEK_CMD.sub(lambda m: _GREEK[m.group(1)], text)
+    for _ in range(3):
+        text, n_sqrt = _SQRT.subn(r"sqrt(\1)", text)
+        text, n_frac = _FRAC.subn(r"(\1)/(\2)", text)
+        if not n_sqrt + n_frac:
+            break
     for pattern, repl in _LATEX:
         text = re.sub(pattern, repl, text)
     text = re.sub(r"\^\{([^}]*)\}", r"^\1", text)
@@ -95,11 +113,16 @@ def inline_wiki(text: str) -> str:
     return _TAG.sub("", text)
 
 
+_FOOTNOTE_REF = re.compile(r"\[\^[^\[\]\s]{1,40}\]")  # `[^1]`, `[^hu2021]`
+_FOOTNOTE_DEF = re.compile(r"\[\^[^\[\]\s]{1,40}\]:")
+
+
 def inline_markdown(text: str) -> str:
     """Strip Markdown inline markup: images, links, emphasis, code spans, HTML tags."""
     text = re.sub(r"!\[([^\[\]]*)\]\([^()]*\)", "", text)
     text = re.sub(r"\[([^\[\]]*)\]\([^()]*\)", r"\1", text)
     text = re.sub(r"<https?://[^<>]*>", "", text)
+    text = _FOOTNOTE_REF.sub("", text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])", r"\1", text)
     text = re.sub(r"`([^`]*)`", r"\1", text)
@@ -107,6 +130,32 @@ def inline_markdown(text: str) -> str:
     text = re.sub(r"\$\$(.*?)\$\$|\$([^$\n]+)\$",
                   lambda m: _latex(m.group(1) or m.group(2) or ""), text)
     return _TAG.sub("", text)
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+# Column names that say nothing of their cells' meaning: "Setting | Value" reads as "key: value".
+_GENERIC_HEADERS = frozenset((
+    "", "value", "values", "setting", "settings", "item", "description", "details", "detail",
+    "notes", "note", "comment", "comments", "remarks", "what", "key", "field", "property"))
+
+
+def table_row(cells: list[str], headers: list[str], caption: str = "") -> str:
+    """One table row as a line of text: `first cell: Header2 cell2; Header3 cell3 (caption)`.
+
+    A short cell ("65,536", "0.39%", "B") means nothing without its column's name, so the
+    name goes before it; a cell that is a phrase of its own ("fits a 33B model in 24 GB") is
+    left as written, and so is a cell under a name that says nothing ("Value")."""
+    pairs = [(headers[i] if i < len(headers) else "", c) for i, c in enumerate(cells) if c]
+    if not pairs:
+        return ""
+    parts = []
+    for header, cell in pairs[1:]:
+        named = (header.lower() not in _GENERIC_HEADERS and len(cell.split()) <= 3
+                 and header.lower() not in cell.lower())
+        parts.append(f"{header} {cell}" if named else cell)
+    text = pairs[0][1] + (": " + "; ".join(parts) if parts else "")
+    return f"{text} ({caption})" if caption else text
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -118,9 +167,20 @@ _FLAT_SPLIT = re.compile(
 )
 
 
+def _table_tail(piece: str, columns: int) -> list[str]:
+    """A flattened table row that runs on into the next paragraph (`| B | LoRA+ sets ...`)
+    split into the row and the prose, using the column count of the table's delimiter row."""
+    cells = piece.strip().strip("|").split("|")
+    if not columns or len(cells) <= columns or piece.rstrip().endswith("|"):
+        return [piece]
+    return ["| " + " | ".join(c.strip() for c in cells[:columns]) + " |",
+            "|".join(cells[columns:]).strip()]
+
+
 def _unflatten(text: str) -> list[str]:
     """Split a flattened Markdown line (headings, lists, tables, fences inline) into pieces."""
     pieces: list[str] = []
+    columns = 0  # of the table being read, from its delimiter row
     for i, chunk in enumerate(re.split(r"```", text)):
         if i % 2:  # inside an inline code fence
             pieces += ["```", chunk.strip(), "```"]
@@ -138,6 +198,17 @@ def _unflatten(text: str) -> list[str]:
                 n = max(n, 1)
                 pieces.append(f"{m.group(1)} {' '.join(words[:n])}")
                 piece = " ".join(words[n:])
+            if piece.startswith("|"):
+                cells = piece.strip("|").split("|")
+                if all(re.match(r"\s*:?-{2,}:?\s*$", c) for c in cells):
+                    columns = len(cells)
+                split = _table_tail(piece, columns)
+                if len(split) == 2:
+                    pieces += [p for p in split if p]
+                    columns = 0
+                    continue
+            else:
+                columns = 0
             if piece.startswith("|") and not piece.endswith("|"):
                 piece += " |"
             elif piece.endswith("|") and not piece.startswith("|"):
@@ -158,14 +229,17 @@ def markdown_blocks(body: str, first_line: int, flat: bool = False) -> list[Bloc
     blocks: list[Block] = []
     para: list[str] = []
     para_line = 0
+    quote = False  # the paragraph being read is a block quote
+    footnote = False  # reading a footnote definition (a citation, not prose)
+    headers: list[str] = []  # of the table being read
     code: list[str] | None = None
     code_line, lang = 0, ""
 
     def flush() -> None:
-        nonlocal para
+        nonlocal para, quote
         if para:
             blocks.append(Block(inline_markdown("\n".join(para)), para_line))
-        para = []
+        para, quote = [], False
 
     for i, (line, raw) in enumerate(logical):
         stripped = raw.strip()
@@ -181,25 +255,47 @@ def markdown_blocks(body: str, first_line: int, flat: bool = False) -> list[Bloc
             nxt_line = logical[i + 1][0] if i + 1 < len(logical) else line
             code, code_line, lang = [], nxt_line, stripped.strip("`~ ").lower()
             continue
+        if footnote and raw[:1] in (" ", "\t") and stripped:
+            continue  # an indented line of a footnote definition
+        footnote = False
         if not stripped or re.match(r"#{1,6}(\s|$)", stripped) or re.match(r"[-*_]{3,}$", stripped):
             flush()
             continue
+        if _FOOTNOTE_DEF.match(stripped):
+            flush()
+            footnote = True
+            continue
+        if not stripped.startswith("|"):
+            headers = []
         if stripped.startswith("|"):
             flush()
             cells = [c.strip() for c in stripped.strip("|").split("|")]
             if all(re.match(r":?-{2,}:?$", c) or not c for c in cells):
                 continue
             nxt = logical[i + 1][1].strip() if i + 1 < len(logical) else ""
-            if re.match(r"\|?\s*:?-{2,}", nxt):
-                continue  # a header row
-            cells = [inline_markdown(c) for c in cells if c]
-            row = cells[0] + (": " + "; ".join(cells[1:]) if len(cells) > 1 else "")
-            blocks.append(Block(row, line))
+            if re.match(r"\|?\s*:?-{2,}", nxt):  # a header row: its names go with the cells
+                headers = [inline_markdown(c).strip() for c in cells]
+                continue
+            row = table_row([inline_markdown(c).strip() for c in cells], headers)
+            if row:
+                blocks.append(Block(row, line))
+            continue
+        if stripped.startswith(">"):
+            inner = stripped.lstrip(">").strip()
+            if not inner:  # an empty quote line ends the quoted paragraph
+                flush()
+                continue
+            item = re.match(r"(?:[-*+]|\d+[.)])\s+(.*)", inner)
+            if quote and not item:  # the quote goes on: one paragraph over its `>` lines
+                para.append(inner)
+                continue
+            flush()
+            para, para_line, quote = [item.group(1) if item else inner], line, True
             continue
         item = re.match(r"(?:[-*+]|\d+[.)])\s+(.*)", stripped)
-        if item or stripped.startswith(">"):
+        if item:
             flush()
-            para, para_line = [item.group(1) if item else stripped.lstrip("> ")], line
+            para, para_line = [item.group(1)], line
             continue
         if not para:
             para_line = line
@@ -250,44 +346,121 @@ def wiki_blocks(body: str, first_line: int) -> list[Block]:
             blocks.append(Block(text, para_line))
         para = []
 
+    tables: list[_WikiTable] = []  # open tables, innermost last
     for n, raw in enumerate(cut.split("\n")):
         line, stripped = first_line + n, raw.strip()
+        if stripped.startswith("{|"):
+            flush()
+            tables.append(_WikiTable())
+            continue
+        if tables and stripped.startswith(("|}", "|-", "|+", "!", "|")):
+            flush()
+            table = tables[-1]
+            if stripped.startswith(("|}", "|-")):
+                blocks += table.end_row()
+                if stripped.startswith("|}"):
+                    tables.pop()
+            elif stripped.startswith("|+"):
+                table.caption = inline_wiki(_cell_text(stripped[2:])).strip()
+            else:
+                kind = "h" if stripped.startswith("!") else "d"
+                sep = "!!" if kind == "h" else "||"
+                for cell in stripped[1:].split(sep):
+                    table.add(kind, inline_wiki(_cell_text(cell)).strip(), line)
+            continue
         if (not stripped or re.match(r"=+.*=+$", stripped) or stripped == "----"
                 or stripped.startswith(("{|", "|}", "|-", "!"))):
             flush()
             continue
-        if stripped.startswith("|"):
+        if stripped.startswith("|"):  # a cell outside any table: read as its own line
             flush()
             for cell in stripped.lstrip("|").split("||"):
-                cell = cell.split("|", 1)[-1] if re.match(r"[^|\[]*=", cell) else cell
-                para, para_line = [cell], line
+                para, para_line = [_cell_text(cell)], line
                 flush()
             continue
         item = re.match(r"[*#:;]+\s*(.*)", stripped)
         if item:
             flush()
-            para, para_line = [item.group(1)], line
+            text = item.group(1)
+            if stripped.startswith(";"):  # `; Term : definition` reads as `Term: definition`
+                term, sep, rest = text.partition(" : ")
+                text = f"{term.rstrip()}: {rest.lstrip()}" if sep and len(term) < 60 else text
+            para, para_line = [text], line
             continue
         if not para:
             para_line = line
         para.append(stripped)
     flush()
+    for table in tables:  # a table never closed still gives its last row
+        blocks += table.end_row()
     return sorted(blocks, key=lambda b: b.line)
 
 
+def _cell_text(cell: str) -> str:
+    """A wiki cell without its attributes: `style="..." | text` -> `text`."""
+    return cell.split("|", 1)[-1] if re.match(r"[^|\[]*=", cell) else cell
+
+
+@dataclass
+class _WikiTable:
+    """A MediaWiki table being read: its caption, its column names and the row in progress."""
+
+    caption: str = ""
+    headers: list[str] | None = None
+    row: list[tuple[str, str, int]] | None = None  # (kind "h" or "d", text, line)
+    rows: int = 0
+
+    def add(self, kind: str, text: str, line: int) -> None:
+        self.row = (self.row or []) + [(kind, text, line)]
+
+    def end_row(self) -> list[Block]:
+        """The row in progress as a block: `first: Header2 cell2; ...`. A first row of header
+        cells only gives the column names; a lone header cell (an infobox label) gives none."""
+        row, self.row = self.row or [], None
+        filled = [(k, t, n) for k, t, n in row if t]
+        if not filled:
+            return []
+        if all(k == "h" for k, _, _ in row) and self.rows == 0 and self.headers is None:
+            self.headers = [t for _, t, _ in row]
+            return []
+        self.rows += 1
+        if len(filled) == 1 and filled[0][0] == "h":
+            return []
+        text = table_row([t for _, t, _ in row], self.headers or [], self.caption)
+        return [Block(text, filled[0][2])]
+
+
+# A line that opens a glossary entry: a short term, then a dash or a colon ("NF4 — a 4-bit
+# type", "Rank (r): the inner size"). The term is bounded, so the scan is too.
+_ENTRY = re.compile(r"[A-Z0-9][^:—–\n]{0,48}?(?:\s[—–-]{1,2}\s|:\s)")
+
+
 def glossary_blocks(body: str, first_line: int) -> list[Block]:
-    """Blocks of plain text: paragraphs separated by blank lines."""
+    """Blocks of plain text: paragraphs separated by blank lines. Inside a paragraph, a line
+    that opens an entry ("Term — definition", "Term: definition") after a line that ended a
+    sentence starts a block of its own, and so does a short lead-in line ("Key terms:")."""
     blocks: list[Block] = []
     para: list[str] = []
     para_line = 0
-    for n, raw in enumerate(body.split("\n") + [""]):
-        if raw.strip():
-            if not para:
-                para_line = first_line + n
-            para.append(raw.strip())
-        elif para:
+
+    def flush() -> None:
+        nonlocal para
+        if para:
             blocks.append(Block("\n".join(para), para_line))
-            para = []
+        para = []
+
+    for n, raw in enumerate(body.split("\n") + [""]):
+        text = raw.strip()
+        if not text:
+            flush()
+            continue
+        if para and para[-1].endswith((".", "!", "?", ":", ";")) and (
+                para[-1].endswith(":") and len(para[-1].split()) <= 4
+                or _ENTRY.match(text) and len(_ENTRY.match(text).group().split()) <= 6):
+            flush()
+        if not para:
+            para_line = first_line + n
+        para.append(text)
     return blocks
 
 

@@ -10,7 +10,9 @@ MLOps               the category: the last short one-line block before the defin
 Last updated: March 31, 2026
 ```
 
-The body runs from the first prose paragraph to the end of the file.
+The body runs from the first prose paragraph to the end of the file. A glossary page without
+one-line header blocks may stack its title over a subtitle in one block of short lines; the
+first of them is then the title.
 """
 
 from __future__ import annotations
@@ -39,13 +41,19 @@ def load(text: str, path: str) -> LoadResult:
     data: dict[str, object] = {}
     lines: dict[str, int] = {}
     header: list[tuple[int, str]] = []  # one-line header blocks: (line, text)
+    stacked: tuple[int, str] | None = None  # the first line of a title block over a subtitle
     body_line, body_offset = 1, 0
     for block_line, block_offset, block in _blocks(text):
         if _is_prose(block):
             body_line, body_offset = block_line, block_offset
             break
-        if len(block) == 1 and not block[0].startswith(_NAV) and len(block[0]) < _SHORT:
+        short = all(not line.startswith(_NAV) and len(line) < _SHORT for line in block)
+        if len(block) == 1 and short:
             header.append((block_line, block[0]))
+        elif stacked is None and len(block) <= 3 and short:
+            stacked = (block_line, block[0])
+    if not header and stacked:  # "LoRA glossary" over "Adapters and low-rank updates"
+        header = [stacked]
     # (no prose paragraph: the body is the whole file, so that nothing is lost)
     if len(header) >= 2:
         (tl, title), (cl, category) = header[-2], header[-1]

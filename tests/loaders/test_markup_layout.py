@@ -1,0 +1,143 @@
+"""How articles are laid out, read into claim text: tables with their column names, quotes,
+footnotes, formulas, definition lists and glossary entries, in each format.
+
+Each example is written the way such documents are written, not in a seed's words."""
+
+import pytest
+
+from kbcheck.budget import time_budget
+from kbcheck.claims import extract_claims
+from kbcheck.loaders import load_text
+from kbcheck.markup import body_blocks
+
+
+def _article(text, fmt):
+    result = load_text(text, "x")
+    assert result.article is not None, result.findings
+    assert result.article.format == fmt
+    return result.article
+
+
+def _claims(text, fmt):
+    return {c.text: c.line for c in extract_claims(_article(text, fmt))}
+
+
+FRONT = "---\nid: t\ntitle: t\n---\n"
+
+
+def test_markdown_table_cells_keep_their_column_names():
+    text = FRONT + (
+        "| Shape | Rank | Adapter params | Notes |\n"
+        "|:--|--:|--:|---|\n"
+        "| 2048 x 2048 | 8 | 32,768 | fits a 2B model on a laptop GPU |\n")
+    claims = _claims(text, "frontmatter-markdown")
+    # short cells take their column's name; a phrase, or a cell under "Notes", is left alone
+    assert claims == {"2048 x 2048: Rank 8; Adapter params 32,768; "
+                      "fits a 2B model on a laptop GPU": 7}
+
+
+def test_a_flattened_table_row_that_runs_into_prose_is_cut_at_the_last_column():
+    text = ("# Rates Confidence: low Last verified: 2026-01-02 ## Table | Knob | Value | "
+            "|---|---| | ratio of B's rate to A's | 16 | The optimizer keeps two parameter "
+            "groups, so B trains faster than A.")
+    texts = [b.text for b in body_blocks(_article(text, "flat-markdown"))]
+    assert texts[-2:] == ["ratio of B's rate to A's: 16",
+                          "The optimizer keeps two parameter groups, so B trains faster than A."]
+
+
+def test_mediawiki_table_rows_are_read_whole_with_header_and_caption():
+    text = ("== Counts ==\n"
+            "{| class=\"wikitable\"\n"
+            "|+ Trainable parameters of LLaMA-7B\n"
+            "! Method !! Trainable\n"
+            "|-\n"
+            "| LoRA, ''r'' = 8 on q and v\n"
+            "| style=\"text-align:right\" | 4.2M\n"
+            "|-\n"
+            "! Note\n"
+            "|}\n")
+    blocks = [b for b in body_blocks(_article(text, "mediawiki")) if b.kind == "text"]
+    assert [(b.text, b.line) for b in blocks] == [
+        ("LoRA, r = 8 on q and v: Trainable 4.2M (Trainable parameters of LLaMA-7B)", 6)]
+
+
+def test_an_infobox_label_alone_is_not_text_but_its_row_is():
+    text = ("{|\n|-\n! Domains\n| [[domain::PEFT]]\n|-\n! Sources\n|\n"
+            "* [[source::Paper|A paper|https://example.org/p]]\n|}\n== A ==\nBody.\n")
+    texts = [b.text for b in body_blocks(_article(text, "mediawiki"))]
+    assert "Domains: PEFT" in texts and "Sources" not in texts and "A paper" in texts
+
+
+def test_a_block_quote_over_several_lines_is_one_paragraph():
+    text = FRONT + "> **In one line:** the pretrained weights never change, and only\n" \
+                   "> the two small factors are trained.\n>\n> A second quoted paragraph.\n"
+    texts = [b.text for b in body_blocks(_article(text, "frontmatter-markdown"))]
+    assert texts == ["In one line: the pretrained weights never change, and only\n"
+                     "the two small factors are trained.", "A second quoted paragraph."]
+
+
+def test_footnote_markers_go_and_footnote_definitions_are_not_claims():
+    text = FRONT + ("The merged layer is a plain linear layer.[^merge] Its outputs equal the "
+                    "unmerged ones.\n\n[^merge]: PEFT docs, 2024, reduces nothing.\n"
+                    "    It saves 3x memory, says the footnote's second line.\n")
+    claims = _claims(text, "frontmatter-markdown")
+    assert claims == {"The merged layer is a plain linear layer.": 5,
+                      "Its outputs equal the unmerged ones.": 5}
+
+
+@pytest.mark.parametrize(("latex", "plain"), [
+    (r"\frac{\alpha}{r}", "(α)/(r)"),
+    (r"\alpha/\sqrt{r}", "α/sqrt(r)"),
+    (r"\frac{\alpha}{\sqrt{r}}", "(α)/(sqrt(r))"),
+    (r"\eta_B = \lambda \eta_A", "η_B = λ η_A"),
+])
+def test_formulas_keep_fractions_roots_and_greek_letters(latex, plain):
+    text = FRONT + f"The scale is ${latex}$ here.\n"
+    [block] = body_blocks(_article(text, "frontmatter-markdown"))
+    assert block.text == f"The scale is {plain} here."
+    wiki = f"== A ==\nThe scale is <math>{latex}</math> here.\n"
+    [block] = body_blocks(_article(wiki, "mediawiki"))
+    assert block.text == f"The scale is {plain} here."
+
+
+def test_a_mediawiki_definition_list_reads_term_colon_definition():
+    text = "== Terms ==\n; Rank : the inner size of the two factors, e.g. 8 or 16.\n"
+    [block] = body_blocks(_article(text, "mediawiki"))
+    assert block.text == "Rank: the inner size of the two factors, e.g. 8 or 16."
+
+
+def test_glossary_entries_and_their_lead_in_are_blocks_of_their_own():
+    text = ("Terms\n\nQuantization\n\nA short page about storing weights in fewer bits than "
+            "they were trained in.\n\nSee below:\nNF4 — a 4-bit code with 16 levels.\n"
+            "Block size: 64 weights share one scale,\nwhich costs 0.5 bits per weight.\n")
+    blocks = [(b.text, b.line) for b in body_blocks(_article(text, "glossary"))]
+    assert blocks[1:] == [("See below:", 7), ("NF4 — a 4-bit code with 16 levels.", 8),
+                          ("Block size: 64 weights share one scale,\n"
+                           "which costs 0.5 bits per weight.", 9)]
+
+
+def test_a_glossary_title_stacked_over_its_subtitle_is_the_title():
+    text = ("Adapter glossary\nTerms used on this site\n\nAdapter: the small set of weights "
+            "trained for one task while the base stays frozen.\n")
+    article = _article(text, "glossary")
+    assert article.title == "Adapter glossary" and article.body_line == 4
+
+
+HOSTILE = {
+    "fractions": FRONT + "$" + "\\frac{" * 20_000 + "$\n",
+    "roots": FRONT + "$" + "\\sqrt{\\sqrt{" * 10_000 + "$\n",
+    "footnote markers": FRONT + "[^" * 50_000 + "\n",
+    "quote lines": FRONT + "> a b\n" * 20_000,
+    "table rows": FRONT + "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 10_000,
+    "wiki rows": "== A ==\n{|\n" + "! h !! h\n|-\n| 1 || 2\n" * 5_000 + "|}\n",
+    "unclosed wiki tables": "== A ==\n" + "{|\n" * 30_000,
+    "definition list": "== A ==\n;" + " " * 100_000 + "x\n",
+    "glossary entries": "T\n\nC\n\nA sentence long enough to be prose.\n" + "A: b.\n" * 20_000,
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_new_layout_patterns_stay_well_inside_a_generous_guard(case):
+    with time_budget(30.0):  # a guard, not a measurement: linear work takes a fraction of it
+        result = load_text(HOSTILE[case], "x")
+        extract_claims(result.article)
