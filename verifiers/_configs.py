@@ -10,23 +10,23 @@ import math
 import re
 from collections.abc import Iterator
 
-from verifiers._presets import ALIASES, PRESETS, Preset
+from verifiers._presets import ALIASES, PAPER_MODELS, PRESETS, Preset, lookup
 
 MODULE_SETS = ("qv", "attention", "mlp", "all")
-MODULE_SET_TEXT = {"qv": "q,v", "attention": "q,k,v,o", "mlp": "MLP", "all": "all linear"}
+MODULE_SET_TEXT = {"qv": "q,v", "attention": "q,k,v,o", "mlp": "MLP", "all": "all linear",
+                   "default": "PEFT's default targets"}
 RANKS = (1, 2, 4, 8, 16, 32, 64)
 # PEFT's default targets for Llama-style models are q_proj and v_proj; r=8 is its default rank.
 TYPICAL = ("llama-7b", "qv", 8)
 
 
 def modules_for(p: Preset, module_set: str) -> tuple[str, ...]:
-    """The module names a set means on this preset ('qv', 'attention', 'mlp', 'all')."""
-    names = tuple(p.linear_shapes())
-    attention = ("q_proj", "k_proj", "v_proj", "o_proj")
-    sets = {"qv": ("q_proj", "v_proj"), "attention": attention,
-            "mlp": tuple(n for n in names if n not in attention), "all": names}
+    """The module names a set means on this preset ('qv', 'attention', 'mlp', 'all', 'default'),
+    in its architecture's names (PEFT's); ValueError when the layout has no such set (q and v
+    of GPT-2's fused c_attn)."""
+    sets = p.module_sets()
     if module_set not in sets:
-        raise ValueError(f"unknown module set {module_set!r}; known: {', '.join(sets)}")
+        raise ValueError(f"{p.name} has no module set {module_set!r}; it has: {', '.join(sets)}")
     return sets[module_set]
 
 
@@ -35,10 +35,15 @@ def find_preset(text: str) -> Preset | None:
     t = text.strip().lower()
     if not t:
         return None
-    if t in PRESETS:
-        return PRESETS[t]
-    if "gpt" in t or "175" in t:
+    found = lookup(t)
+    if found is not None:
+        return found
+    # free words: only the LoRA and QLoRA papers' models are read loosely ('LLaMA 65B'); any
+    # other family's name has to be a preset id or alias, never a LLaMA of the same size
+    if re.search(r"gpt-?3|175", t):
         return PRESETS["gpt3-175b"]
+    if not re.fullmatch(r"(?:the\s+)?(?:llama(?:[- ]?[12])?[- ]*)?\d+\s*b(?:\s+llama)?", t):
+        return None
     m = re.search(r"(\d+)\s*b\b", t)
     if m and f"{m.group(1)}b" in ALIASES:
         return PRESETS[ALIASES[f"{m.group(1)}b"]]
@@ -47,11 +52,16 @@ def find_preset(text: str) -> Preset | None:
 
 def configurations(models: tuple[str, ...] = (), module_sets: tuple[str, ...] = (),
                    ranks: tuple[int, ...] = ()) -> Iterator[tuple[Preset, str, int]]:
-    """Every (preset, module set, rank) allowed by the given restrictions (empty: all)."""
-    for name in models or tuple(PRESETS):
-        for ms in module_sets or ("qv", "attention", "all"):
+    """Every (preset, module set, rank) allowed by the given restrictions (no model: the LoRA
+    and QLoRA papers' models); a module set a preset's layout lacks is left out."""
+    for name in models or PAPER_MODELS:
+        p = PRESETS[name]
+        sets = p.module_sets()  # q and v fused into one matrix: PEFT's default target instead
+        for ms in module_sets or ("qv" if "qv" in sets else "default", "attention", "all"):
+            if ms not in sets:
+                continue
             for r in ranks or RANKS:
-                yield PRESETS[name], ms, r
+                yield p, ms, r
 
 
 def describe(p: Preset, module_set: str, r: int) -> str:
