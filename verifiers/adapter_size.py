@@ -27,7 +27,7 @@ from verifiers._configs import (
     modules_for,
 )
 from verifiers._frame import Frame
-from verifiers._presets import PRESETS, Preset
+from verifiers._presets import PRESETS, Preset, resolve
 
 WRITE_LIMIT = 64 * 2**20
 DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "int8": 1}
@@ -59,11 +59,10 @@ def adapter_file_bytes(p: Preset, module_set_name: str, r: int, dtype: str, bloc
     from safetensors.torch import save_file
 
     torch_dtype = getattr(torch, dtype)
-    shapes = p.linear_shapes()
     tensors = {}
     for i in range(blocks):
-        for name in modules_for(p, module_set_name):
-            out_f, in_f = shapes[name]
+        for _, linear in p.matching(modules_for(p, module_set_name)):
+            name, out_f, in_f = linear.name, linear.out_f, linear.in_f
             where = "self_attn" if name in ("q_proj", "k_proj", "v_proj", "o_proj") else "mlp"
             prefix = f"base_model.model.model.layers.{i}.{where}.{name}"
             # Values do not change the size (safetensors stores raw bytes, uncompressed).
@@ -281,6 +280,14 @@ def _model_part(p: dict[str, Any], preset: Preset | None, dtype: str,
     good = [x for x in rows if x["holds"]]
     if len(good) == len(rows):
         return "supported", f"{head} holds: {text}"
+    # no dtype stated: the published checkpoint's (16-bit for every bare size) is the reading
+    checkpoint = preset.dtype if preset is not None else "float16"
+    if dtype == "any" and any(x["holds"] and DTYPE_BYTES[x["dtype"]] == DTYPE_BYTES[checkpoint]
+                              for x in rows):
+        measured["assumed_dtype"] = checkpoint
+        whose = "its published checkpoint has" if preset else "such checkpoints are published in"
+        return "supported", f"{head} holds in {checkpoint}, the dtype {whose} (the claim " \
+                            f"states none): {text}"
     if all(x["fails"] for x in rows):
         return "refuted", f"{head} does not hold: {text}"
     if good:
@@ -364,13 +371,16 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
     c = frame.conditions
     model = c.get("model") or {}
     bare = 0.0
-    if model.get("family") and not model.get("preset"):
+    found = resolve(model) if model.get("family") else None
+    if model.get("family") and found is None:
         return f"no preset for the model named ({model['family']} " \
                f"{model.get('size_b') or ''}B): its size is not judged against another model's"
+    if found is not None and frame.predicate != "model_size" and not found.single_stack:
+        return f"adapter files are written for one stack of blocks; {found.name} has several"
     if not model.get("family") and model.get("size_b"):
         bare = float(model["size_b"])
     nominal = _NOMINAL.get(int(bare)) if bare and bare == int(bare) else None
-    params: dict[str, Any] = {"model": model.get("preset") or "",
+    params: dict[str, Any] = {"model": found.name if found else "",
                               "modules": c.get("modules", ""), "r": c.get("r", 0)}
     dtype, several_widths = _dtype(frame)
     if dtype:
@@ -455,7 +465,7 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
            if size.bound in ("le", "ge") else "", "binary": binary, "tol": min(tol, 0.5)}
     if not params["model"]:
         out["billions"] = bare
-    if out["dtype"] == "any":
+    if out["dtype"] == "any" and not params["model"]:  # a named model is tried in every dtype
         out["_open"] = ["the dtype"]
     return out
 

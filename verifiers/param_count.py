@@ -27,7 +27,7 @@ from verifiers._configs import (
     si,
 )
 from verifiers._frame import Frame
-from verifiers._presets import PRESETS
+from verifiers._presets import PRESETS, resolve
 
 CLAIMS = ("reduction_pct", "fraction", "ratio", "count", "billions_to_millions", "reduces",
           "total", "formula", "arithmetic")
@@ -255,14 +255,11 @@ def model_row(preset_name: str, module_set: str, r: int) -> dict[str, Any]:
     import torch
 
     p = PRESETS[preset_name]
-    shapes = p.linear_shapes()
-    per_block = 0
-    for name in modules_for(p, module_set):
-        out_f, in_f = shapes[name]
-        b = torch.empty(out_f, r, device="meta")
-        a = torch.empty(r, in_f, device="meta")
-        per_block += a.numel() + b.numel()
-    lora = per_block * p.layers
+    lora = 0
+    for group, linear in p.matching(modules_for(p, module_set)):  # every block of each stack
+        b = torch.empty(linear.out_f, r, device="meta")
+        a = torch.empty(r, linear.in_f, device="meta")
+        lora += group.count * linear.copies * (a.numel() + b.numel())
     if lora != p.lora_params(r, modules_for(p, module_set)):
         raise AssertionError(f"meta count {lora} != analytic count for {p.name}")
     total = p.total_params()
@@ -300,6 +297,10 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
                       f"mlp, all).", {}, {"model": p["model"], "modules": p["modules"]})
     if p["claim"] == "total":  # the model's own size: one row per model is enough
         modules, p = "qv", {**p, "r": 8, "r_alt": 0}
+    if preset is not None and modules and modules not in preset.module_sets():
+        return result("unverifiable", f"{preset.name} has no separate {modules!r} modules (its "
+                      f"sets: {', '.join(preset.module_sets())}).", {},
+                      {"model": p["model"], "modules": p["modules"]})
     rows = [model_row(pr.name, ms, r) for pr, ms, r in configurations(
         (preset.name,) if preset else (), (modules,) if modules else (),
         tuple(r for r in (p["r"], p["r_alt"]) if r))]
@@ -388,8 +389,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     agree with each other (a PEFT print-out). Unstated configuration is open."""
     c = frame.conditions
     if frame.predicate == "reduces_params":  # "greatly reduces the trainable parameters"
-        preset = (c.get("model") or {}).get("preset")
-        return {"claim": "reduces", **({"model": preset} if preset else {}),
+        found = resolve(c.get("model") or {})
+        return {"claim": "reduces", **({"model": found.name} if found else {}),
                 **({"r": c["r"]} if "r" in c else {})}
     params: dict[str, Any] = {k: c[k] for k in ("d", "k", "r") if k in c}
     for facet, formula in _FORMULAS.items():
@@ -398,10 +399,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     model = c.get("model") or {}
     bare = ""
     if model.get("family"):
-        if not model.get("preset"):
+        found = resolve(model)
+        if found is None:
             return (f"no preset for the model named ({model['family']} "
                     f"{model.get('size_b') or ''}B): it is not judged with another model's shapes")
-        params["model"] = model["preset"]
+        params["model"] = found.name
     elif model.get("size_b"):  # a bare size: "a 7B model"
         size = model["size_b"]
         nominal = _NOMINAL.get(int(size)) if size == int(size) else None

@@ -95,8 +95,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         open_.append("the model size")
         conditions.append(f"for models small enough (measured: {SMALLEST:g}B, the smallest "
                           "preset; the sentence states no model size)")
-    elif model.get("family") == "other":
-        return "no preset for this model family: its memory is not judged with LLaMA's shapes"
+    elif model.get("family") not in ("", "llama", "gpt3"):
+        return ("no preset with a QLoRA GPU measurement for this model (the recorded ones are "
+                "LLaMA's): its memory is not judged with LLaMA's shapes")
     elif not model.get("size_b"):
         return "the model's size was not read"
     else:

@@ -172,7 +172,7 @@ def _dq_bytes_params(frame: Frame) -> dict[str, Any] | str:
     model = frame.conditions.get("model") or {}
     if not model.get("size_b"):
         return "no model size is stated"
-    if model.get("family") == "other":
+    if model.get("family") not in ("", "llama", "gpt3"):  # families are named since presets.json
         return "no preset for this model family: its size is not judged with LLaMA's shapes"
     q = _nearest(frame, ("bytes",))
     if q is None:

@@ -40,7 +40,7 @@ from typing import Any
 from verifiers._base import Param, Requires, Verifier, result
 from verifiers._frame import Frame, Quantity
 from verifiers._memory_model import ALL_LINEARS, GIB, training_estimate
-from verifiers._presets import PRESETS, Preset, preset_for_size
+from verifiers._presets import PRESETS, Preset, preset_for_size, resolve
 
 CLAIMS = ("total", "ratio", "less", "part", "savings", "per_param", "model_multiple")
 METHODS = ("full_ft", "lora", "qlora")
@@ -183,9 +183,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     params: dict[str, Any] = {"method": method, **_settings(frame)}
     model = frame.conditions.get("model")
     if model:
-        if model.get("family") not in ("", "llama", "gpt3", "gpt-3", None) and \
-                not model.get("preset"):
-            return "no preset for this model family: its memory is not judged with LLaMA's"
+        if model.get("family") not in ("", "llama", "gpt3", "gpt-3", None):
+            found = resolve(model)
+            return ("no preset for this model family: its memory is not judged with LLaMA's"
+                    if found is None else f"{found.name}: the memory model is calibrated on "
+                    "LLaMA's recorded steps only, so other models' memory is not judged")
         if model.get("size_b"):
             params["size_b"] = float(model["size_b"])
     pred = frame.predicate

@@ -120,13 +120,28 @@ def test_bare_size_model_judged_by_its_size_and_dtype_left_open():
     assert _run("A 70B model in fp16 takes about 140 GB.")["verdict"] == "supported"
     out = _run("A 65B model in bf16 is roughly 65 GB.")
     assert out["verdict"] == "refuted"
-    assert _run("The weights of a 70B model take up 140 GB.")["verdict"] == "conditional"
+    # no dtype stated: the 16-bit checkpoint is the reading; a size only fp32 gives is conditional
+    out = _run("The weights of a 70B model take up 140 GB.")
+    assert out["verdict"] == "supported" and out["measured"]["assumed_dtype"] == "float16"
+    assert _run("The weights of a 70B model take up 280 GB.")["verdict"] == "conditional"
+
+
+@pytest.mark.parametrize("sentence, verdict", [
+    ("The weights of Llama-2-7B take up 13.5 GB.", "supported"),
+    ("In bf16 the weights of Mistral-7B occupy about 14.5 GB.", "supported"),
+    ("In fp16 the weights of OPT-6.7B occupy 13.3 GB.", "supported"),
+    ("whisper-large (1.5B params) is 14 GB in fp16.", "refuted"),
+    ("The weights of Llama 3 8B take up 32 GB.", "conditional"),  # only in fp32
+    ("The weights of Qwen2.5-72B take up 10 GB.", "refuted"),
+])
+def test_full_model_sizes_of_any_architecture(sentence, verdict):
+    assert _run(sentence)["verdict"] == verdict
 
 
 @pytest.mark.parametrize("sentence", [
-    "Mistral-7B in bf16 is about 14.5 GB.",
+    "Mixtral-8x22B in bf16 is about 280 GB.",
     "Full fine-tuning of LLaMA 7B with AdamW needs around 112 GB of GPU memory.",
-    "Fine-tuning Mistral-7B with rank-16 LoRA on all linear layers takes about 84 MB.",
+    "Fine-tuning Falcon-180B with rank-16 LoRA on all linear layers takes about 84 MB.",
 ])
 def test_no_preset_and_training_memory_are_left_alone(sentence):
     assert shape_params(VERIFIER, sentence) is None

@@ -177,8 +177,22 @@ def test_bare_size_is_never_refuted_and_other_models_are_not_judged():
     params = _params("For a 7B parameter model, rank 8 adds approximately 4.2 million trainable "
                      "parameters (0.06%), while rank 256 adds approximately 20.3 million (0.3%).")
     assert params["model"] == "llama-7b"
-    assert shape_params(VERIFIER, "Fine-tuning Mistral-7B with rank-16 LoRA on all linear "
+    assert shape_params(VERIFIER, "Fine-tuning Falcon-180B with rank-16 LoRA on all linear "
                                   "layers trains about 42 million parameters.") is None
+
+
+@pytest.mark.parametrize("sentence, verdict", [
+    # 32 blocks x 16 x (8192 + 2 x 5120 + 8192 + 3 x 18432) = 41,943,040 (Mistral's GQA)
+    ("Fine-tuning Mistral-7B with rank-16 LoRA on all linear layers trains about 42 million "
+     "parameters.", "supported"),
+    ("Applied to Llama 3 8B with r=16 on all linear layers, LoRA trains about 42 million "
+     "parameters.", "supported"),
+    ("LoRA on GPT-2 XL with r=4 trains 100M parameters.", "refuted"),
+    ("LoRA with r=8 on the query and value matrices of RoBERTa-large trains about 0.8M "
+     "parameters.", "supported"),
+])
+def test_models_of_other_architectures(sentence, verdict):
+    assert _verdict(sentence) == verdict
 
 
 def test_formula_r_d_k_is_refuted():
