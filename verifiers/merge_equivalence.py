@@ -4,6 +4,11 @@ Measured with B non-zero (as after training; with B = 0 merging would trivially 
 the reference layer's outputs before and after `merge`, and a tiny Llama under PEFT before and
 after `merge_and_unload`, compared with `allclose(atol, rtol)` (PEFT's own tests use 1e-4 in
 fp32). It also checks that every merged layer is a plain `nn.Linear` of the base shape.
+
+Each dtype the claim needs is measured: in fp32 merged and unmerged outputs agree to rounding
+(about 1e-6); in bf16 or fp16 the sum W0 + s B A is rounded to 16 bits, so outputs move by
+about the format's precision. A claim about lost precision that names no dtype is measured in
+fp32 and bf16, and holds in one only: `conditional`.
 """
 
 from __future__ import annotations
@@ -18,15 +23,39 @@ TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj")
 
 
 def run(params: dict[str, Any]) -> dict[str, Any]:
-    """Compare merged and unmerged outputs (reference and PEFT)."""
-    ref = _reference(params)
-    peft = _peft(params) if peft_available() else {"skipped": PEFT_MISSING}
-    measured = {"reference": ref, "peft": peft,
-                "note": "B set non-zero in both (reference Gaussian, PEFT init_lora_weights="
-                        "False: kaiming-uniform A and B)"}
-    expected = {"claim": params["claim"], "atol": params["atol"], "rtol": params["rtol"]}
+    """Compare merged and unmerged outputs (reference and PEFT) in each dtype asked for."""
+    expected = {"claim": params["claim"], "atol": params["atol"], "rtol": params["rtol"],
+                "dtypes": params["dtypes"]}
+    per = {dtype: _measure(params, dtype) for dtype in params["dtypes"].split(",")}
+    measured: dict[str, Any] = {
+        "note": "B set non-zero in both (reference Gaussian, PEFT init_lora_weights=False: "
+                "kaiming-uniform A and B)",
+        **({"reference": per["fp32"]["reference"], "peft": per["fp32"]["peft"]}
+           if "fp32" in per else {}),
+        "by_dtype": per}
+    texts = {d: m["text"] for d, m in per.items()}
+    split = {d: m["same"] for d, m in per.items()}
+    if any(v is None for v in split.values()):
+        return result("conditional", "Reference and PEFT disagree: "
+                      + "; ".join(f"{d}: {t}" for d, t in texts.items()) + ".", measured, expected)
+    said = {d: same if params["claim"] == "equal" else not same for d, same in split.items()}
+    if len(set(said.values())) > 1:
+        good = [d for d, v in said.items() if v]
+        return result("conditional", f"Merging keeps the outputs only in {', '.join(good)}: "
+                      + "; ".join(f"in {d} {t}" for d, t in texts.items()) + ".",
+                      measured, expected)
+    text = "; ".join(f"in {d} {t}" if len(texts) > 1 else t for d, t in texts.items())
+    return result("supported" if all(said.values()) else "refuted",
+                  f"{text[0].upper()}{text[1:]}.", measured, expected)
+
+
+def _measure(params: dict[str, Any], dtype: str) -> dict[str, Any]:
+    """Both measurements in one dtype, and whether they find merging output-preserving (None
+    when they disagree)."""
+    ref = _reference(params, dtype)
+    peft = _peft(params, dtype) if peft_available() else {"skipped": PEFT_MISSING}
     halves = [h for h in (ref, peft) if "skipped" not in h]
-    same = [h["allclose"] and h["plain_linear"] for h in halves]
+    same = {h["allclose"] and h["plain_linear"] for h in halves}
     text = (f"merged vs unmerged max |diff| {ref['max_abs_diff']:.3g} (reference, outputs up to "
             f"{ref['output_abs_max']:.3g})")
     if "skipped" not in peft:
@@ -34,35 +63,40 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
                  f"{peft['output_abs_max']:.3g}); PEFT left {peft['non_plain_modules']} "
                  f"non-nn.Linear adapted modules after merge_and_unload")
     text += f", tolerance atol={params['atol']:g}, rtol={params['rtol']:g}"
-    if len(set(same)) > 1:
-        return result("conditional", f"Reference and PEFT disagree: {text}.", measured, expected)
-    holds = all(same) if params["claim"] == "equal" else not all(same)
-    return result("supported" if holds else "refuted", f"{text[0].upper()}{text[1:]}.",
-                  measured, expected)
+    return {"reference": ref, "peft": peft, "text": text,
+            "same": same.pop() if len(same) == 1 else None}
 
 
-def _reference(p: dict[str, Any]) -> dict[str, Any]:
+_TORCH_DTYPE = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
+
+
+def _reference(p: dict[str, Any], dtype: str = "fp32") -> dict[str, Any]:
     import torch
     from torch import nn
 
     from verifiers._lora import make_lora_linear
 
+    torch_dtype = getattr(torch, _TORCH_DTYPE[dtype])
     gen = torch.Generator().manual_seed(p["seed"])
     base = nn.Linear(p["k"], p["d"])
     with torch.no_grad():
         base.weight.uniform_(-p["k"] ** -0.5, p["k"] ** -0.5, generator=gen)
         base.bias.uniform_(-p["k"] ** -0.5, p["k"] ** -0.5, generator=gen)
+    base = base.to(torch_dtype)
     layer = make_lora_linear(base, p["r"], p["alpha"], generator=gen)
     with torch.no_grad():
         # B of unit scale, so the update is as large as W0's own contribution, not negligible.
-        layer.lora_B.normal_(0.0, 1.0, generator=gen)
-        x = torch.randn(p["batch"], p["k"], generator=gen)
+        b = torch.empty(layer.lora_B.shape).normal_(0.0, 1.0, generator=gen)
+        layer.lora_B.copy_(b)
+        x = torch.randn(p["batch"], p["k"], generator=gen).to(torch_dtype)
         base_out = base(x)
         unmerged = layer(x)
         layer.merge()
-        plain = nn.Linear(p["k"], p["d"])  # what a merged checkpoint loads into: no LoRA code
+        # what a merged checkpoint loads into: no LoRA code
+        plain = nn.Linear(p["k"], p["d"]).to(torch_dtype)
         plain.load_state_dict(layer.base.state_dict())
         merged = plain(x)
+        base_out, unmerged, merged = base_out.float(), unmerged.float(), merged.float()
     return {"d": p["d"], "k": p["k"], "r": p["r"],
             "lora_contribution_abs_max": float((unmerged - base_out).abs().max()),
             "max_abs_diff": float((merged - unmerged).abs().max()),
@@ -72,24 +106,25 @@ def _reference(p: dict[str, Any]) -> dict[str, Any]:
             and tuple(plain.weight.shape) == (p["d"], p["k"])}
 
 
-def _peft(p: dict[str, Any]) -> dict[str, Any]:
+def _peft(p: dict[str, Any], dtype: str = "fp32") -> dict[str, Any]:
     import torch
     from torch import nn
 
     from verifiers._tiny import peft_lora, random_tokens, tiny_llama
 
-    model = tiny_llama(layers=2, kv_heads=2, seed=p["seed"])
+    model = tiny_llama(layers=2, kv_heads=2, seed=p["seed"]).to(
+        getattr(torch, _TORCH_DTYPE[dtype]))
     shapes = {n: tuple(m.weight.shape) for n, m in model.named_modules()
               if n.rsplit(".", 1)[-1] in TARGETS}
     tokens = random_tokens(2, 16, seed=p["seed"] + 1)
     with torch.no_grad():
-        base_logits = model(input_ids=tokens).logits
+        base_logits = model(input_ids=tokens).logits.float()
     model = peft_lora(model, r=min(p["r"], 32), alpha=p["alpha"], targets=TARGETS,
                       init_lora_weights=False)
     with torch.no_grad():
-        unmerged = model(input_ids=tokens).logits
+        unmerged = model(input_ids=tokens).logits.float()
         merged_model = model.merge_and_unload()
-        merged = merged_model(input_ids=tokens).logits
+        merged = merged_model(input_ids=tokens).logits.float()
     modules = dict(merged_model.named_modules())
     non_plain = [n for n in shapes if type(modules.get(n)) is not nn.Linear
                  or tuple(modules[n].weight.shape) != shapes[n]]
@@ -105,45 +140,45 @@ def _peft(p: dict[str, Any]) -> dict[str, Any]:
 # The sizes a frame may state, with the bounds `run` accepts; a value outside them is left to
 # the default (merging is exact whatever the size; the size only sets the rounding).
 _SIZES = {"d": 4096, "k": 4096, "r": 512, "alpha": 4096.0}
-_FP32 = ("fp32",)
+_MEASURED = {"fp32": "fp32", "bf16": "bf16", "fp16": "fp16", "16bit": "bf16"}
 
 
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A `mergeable` frame checks that merged outputs equal unmerged ones (a sentence saying
-    merging changes them is that claim denied), in fp32, at the sizes the sentence states. A
-    claim about lost precision (facet `precision`) leaves the dtype open: it is never refuted
-    without one."""
+    merging changes them is that claim denied), at the sizes the sentence states, in the dtype
+    it names (a bare '16-bit' is measured as bf16). With no dtype named it is fp32, and also
+    bf16 when the claim is about numerical precision (facet `precision`) or extends the
+    equality to any dtype (facet `any_dtype`): those hold in one of the two only."""
     if frame.predicate != "mergeable":
         return f"no claim of this verifier is read from '{frame.predicate}'"
     if frame.has("merge_as_time"):
         return ("the merge is named as a moment for something else (switching adapters), not "
                 "as a claim about merged outputs")
-    dtypes = [d for d in frame.conditions.get("dtypes", ()) if d not in _FP32]
+    named = [_MEASURED[d] for d in frame.conditions.get("dtypes", ()) if d in _MEASURED]
+    if len(set(named)) > 1:
+        return f"several dtypes are named ({', '.join(dict.fromkeys(named))})"
     params: dict[str, Any] = {"claim": "equal"}
-    if frame.has("any_dtype") or dtypes:
-        if not frame.polarity:  # rounding in 16 bits may well change outputs: not measured
-            return ("the sentence is about merging in a 16-bit dtype; this verifier measures "
-                    "fp32, where only rounding separates merged from unmerged outputs")
-        params["_condition"] = ("in fp32 (in fp16 or bf16 the merged weight is rounded, so "
-                                "outputs differ slightly)")
+    if named:
+        params["dtypes"] = named[0]
+    elif frame.has("precision") or frame.has("any_dtype"):
+        params["dtypes"] = "fp32,bf16"
     for name, top in _SIZES.items():
         value = frame.conditions.get(name)
         if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= top:
             params[name] = float(value) if name == "alpha" else int(value)
-    if frame.has("precision") and not frame.conditions.get("dtypes"):
-        # how much rounding merging costs depends on the dtype, which the sentence leaves out
-        params["_open"] = ["dtype"]
     return params
 
 
 VERIFIER = Verifier(
     id="lora.merge_equivalence",
-    version=1,
+    version=2,
     title="Merged LoRA gives the unmerged outputs, as a plain linear layer",
     run=run,
     params=(
         Param("claim", str, default="equal", choices=("equal", "changes_outputs"),
               help="merging keeps the outputs, or changes them"),
+        Param("dtypes", str, default="fp32", choices=("fp32", "bf16", "fp16", "fp32,bf16"),
+              help="the dtype(s) the model is merged and run in"),
         Param("d", int, default=256, min=1, max=4096, help="output features (reference)"),
         Param("k", int, default=256, min=1, max=4096, help="input features (reference)"),
         Param("r", int, default=8, min=1, max=512, help="LoRA rank"),
@@ -160,6 +195,7 @@ VERIFIER = Verifier(
         "After training, BA can be folded into W0, giving exactly the same predictions.",
         "merge_and_unload() returns a plain model whose outputs equal the adapter model's.",
         "Merging a LoRA adapter into the base weights changes the model's outputs.",
+        "Merging into bf16 weights introduces small rounding errors in the outputs.",
     ),
     requires=Requires(device="cpu", packages=("torch",)),
     timeout_s=120.0,

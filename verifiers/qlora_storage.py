@@ -197,6 +197,9 @@ def _width_params(frame: Frame) -> dict[str, Any] | str:
     if frame.has("activations_quantized"):
         return {"claim": "activations"}
     if frame.has("adapters_16"):
+        if frame.subject != "qlora" and not frame.has("quantized"):
+            return ("adapters said to be in 16 bits with no quantized base named: any LoRA "
+                    "keeps them so, and it is not a claim about QLoRA's storage")
         return {"claim": "composition", "adapters_quantized": False}
     if frame.has("adapters_quantized"):
         return {"claim": "composition", "adapters_quantized": True}

@@ -268,3 +268,29 @@ def test_copy_of_the_base_is_a_noun_unless_it_is_a_verb(text, denied):
         assert all(f.polarity for f in swaps)
     else:
         assert swaps and swaps[0].polarity is not denied
+
+
+def test_costing_what_the_base_costs_is_no_added_latency():
+    frames = recognise("Once merged, the layer is an ordinary linear layer, and inference costs "
+                       "just what the original model costs.").frames
+    latency = [f for f in frames if f.predicate == "no_added_latency"]
+    assert latency and all(f.polarity and f.has("fast") for f in latency)
+    slow = next(f for f in recognise("Unmerged adapters add inference costs of around 20% at "
+                                     "batch size one.").frames
+                if f.predicate == "no_added_latency")
+    assert not slow.polarity
+
+
+def test_a_copy_an_adapter_is_merged_into_is_not_a_copy_each_task_needs():
+    text = ("Served on one shared base, each adapter produces the same logits as when it is "
+            "merged into its own copy of the model.")
+    assert all(f.polarity for f in recognise(text).frames if f.predicate == "hot_swap")
+
+
+def test_adapters_in_16_bits_are_a_qlora_claim_only_with_a_quantized_base():
+    assert pair("The LoRA adapters were trained in bf16 on a single card.").verifier is None
+    assert pair("With QLoRA the base sits in 4-bit while the adapters stay in bf16."
+                ).verifier == "lora.qlora_storage"
+    # an article about QLoRA supplies the subject
+    assert pair("The adapter weights stay in bf16 throughout.", "qlora").verifier \
+        == "lora.qlora_storage"

@@ -55,21 +55,42 @@ def test_sizes_and_dtype():
     params = _frame("Merging a rank r=16 adapter into a 1024x1024 weight gives exactly the same "
                     "outputs.").params
     assert params == {"claim": "equal", "d": 1024, "k": 1024, "r": 16}
-    for text in ("Merging a LoRA adapter in bf16 gives exactly the same outputs.",
-                 "Merging in whatever dtype the model is loaded in gives identical outputs."):
-        frame = next(f for f in pairing(text).frames if f.predicate == "mergeable")
-        assert frame.verifier == VERIFIER.id and "fp32" in frame.condition  # holds in fp32 only
-    frame = next(f for f in pairing("Merging in bf16 changes the outputs.").frames
-                 if f.predicate == "mergeable")
-    assert frame.verifier is None and "fp32" in frame.reason  # rounding: not refuted here
+    # a named dtype is the one measured; a bare '16-bit' is measured as bf16
+    assert _frame("Merging a LoRA adapter in bf16 gives exactly the same outputs."
+                  ).params["dtypes"] == "bf16"
+    assert _frame("Merging into 16-bit weights keeps the outputs.").params["dtypes"] == "bf16"
+    assert _frame("Merging into fp16 weights changes the outputs.").params["dtypes"] == "fp16"
+    # the equality stretched to any dtype holds in fp32 only: both are measured
+    assert _frame("Merging in whatever dtype the model is loaded in gives identical outputs."
+                  ).params["dtypes"] == "fp32,bf16"
 
 
-def test_lost_precision_leaves_the_dtype_open():
-    """Rounding is what merging costs, and its size depends on the dtype: never refuted
-    without one."""
-    frame = _frame("merge_and_unload() induces a loss of accuracy in the model parameters.")
-    assert frame.open == ["dtype"] and not frame.polarity
-    assert _frame("Merging a LoRA adapter is lossy.").open == []
+@pytest.mark.parametrize("sentence", [
+    "merge_and_unload() induces a loss of accuracy in the model parameters.",
+    "Folding the update into the base matrix costs a little precision.",
+    "Once the adapter is baked into the weights, tiny rounding differences appear in the logits.",
+])
+def test_lost_precision_is_measured_in_fp32_and_bf16(sentence):
+    """Rounding is what merging costs, and its size depends on the dtype: a sentence naming
+    none is measured in both."""
+    frame = _frame(sentence)
+    assert frame is not None, pairing(sentence).reason
+    assert frame.params["dtypes"] == "fp32,bf16" and not frame.polarity
+    assert _frame("Merging a LoRA adapter is lossy.").params.get("dtypes", "fp32") == "fp32"
+
+
+def test_merging_in_16_bits_rounds_and_a_claim_without_dtype_is_conditional():
+    base = {"claim": "equal", "d": 64, "k": 48, "r": 4}
+    for dtype in ("bf16", "fp16"):
+        out = VERIFIER.run(VERIFIER.resolve_params({**base, "dtypes": dtype}))
+        ref = out["measured"]["by_dtype"][dtype]["reference"]
+        # W0 + s B A rounded to 16 bits: the outputs move by far more than fp32 rounding
+        assert out["verdict"] == "refuted" and ref["max_abs_diff"] > 1e-3, out["explanation"]
+    both = VERIFIER.run(VERIFIER.resolve_params({**base, "dtypes": "fp32,bf16"}))
+    assert both["verdict"] == "conditional" and "only in fp32" in both["explanation"]
+    by = both["measured"]["by_dtype"]
+    assert by["fp32"]["reference"]["max_abs_diff"] < 1e-4 < by["bf16"]["reference"]["max_abs_diff"]
+
 
 def test_merge_keeps_outputs_and_the_opposite_is_refuted():
     params = VERIFIER.resolve_params({"claim": "equal", "d": 64, "k": 48, "r": 4})
