@@ -206,6 +206,9 @@ class FramePairing(BaseModel):
     # A condition the claim needs and leaves out (e.g. "only in fp32"): a measured `supported`
     # becomes `conditional` with it.
     condition: str = ""
+    # The claim's modality: "can" (it holds in some setting: "merging can round"), "all" (in
+    # every setting: "never", "cannot ... without"), or "" (as stated).
+    modality: str = ""
     reason: str = ""
 
 

@@ -83,7 +83,9 @@ def pair_frame(frame: Frame, registry: Mapping[str, Verifier],
     """One frame -> its verifier and parameters, or why none."""
     base = FramePairing(subject=frame.subject, predicate=frame.predicate,
                         polarity=frame.polarity, slots=frame.slots(),
-                        quantities=[q.text for q in frame.quantities])
+                        quantities=[q.text for q in frame.quantities],
+                        modality=next((m for m in ("can", "all") if frame.has(f"modal_{m}")),
+                                      ""))
     method = _methods().get(frame.subject)
     if frame.subject == "other":
         return base.model_copy(update={"reason": "the sentence compares something else with "

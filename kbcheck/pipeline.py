@@ -192,13 +192,24 @@ def _frame_verdict(ev: Evidence, frame: FramePairing | None) -> tuple[Verdict, s
         verdict, what = _DENIED[verdict]
         explanation = (f"The sentence says the opposite of what the verifier checks, which "
                        f"{what}: {explanation}")
+    measured_split = verdict is Verdict.conditional  # some measured settings hold, some not
     if frame.condition and verdict is Verdict.supported:
-        return Verdict.conditional, f"Holds only {frame.condition}. {explanation}"
+        verdict, explanation = (Verdict.conditional,
+                                f"Holds only {frame.condition}. {explanation}")
     open_slots = frame.open
     if verdict is Verdict.refuted and open_slots:
         verdict = Verdict.unverifiable
         explanation = (f"Not refuted: the sentence does not state {', '.join(open_slots)}, "
                        f"and the measurement depends on it. {explanation}")
+    if verdict is Verdict.conditional and frame.modality == "can":
+        # "can" claims a setting where it holds, and one was measured
+        return Verdict.supported, f"Holds in some settings, which is what 'can' claims. " \
+                                  f"{explanation}"
+    if verdict is Verdict.conditional and frame.modality == "all" and measured_split \
+            and not open_slots:
+        # "never", "cannot ... without": one measured setting where it fails refutes it
+        return Verdict.refuted, ("Not in every setting, as the sentence claims: "
+                                 f"{explanation}")
     return verdict, explanation
 
 

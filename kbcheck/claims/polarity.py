@@ -103,3 +103,40 @@ def comparison(text: str, first: str, second: str) -> str | None:
         after = [x for x in (a, b) if x.start() > m.start()] or [a, b]
         holder_is_first = min(after, key=lambda x: x.start()) is a
     return (">" if more else "<") if holder_is_first else ("<" if more else ">")
+
+
+# Modality of a claim's verb. "can", "may", "could", "is possible" claim that the predicate
+# holds in some setting; "always", "never", "cannot", "in every case" that it holds in all.
+# "not always" / "not necessarily" deny a universal: that is a possibility again.
+_EXISTENTIAL = re.compile(
+    r"\bnot\s+(?:always|necessarily)\b|\b(?:can(?!not|['’]t)|could|(?:may|might)(?!\s+as\s+well)|possible|possibly|"
+    r"(?:is|are|was|were)\s+able\s+to)\b(?!\s*(?:n't|not)\b)", re.I)
+# A modal governs its own clause: it ends at _END and at "that" ("we can see that X": the
+# modal is the seeing's, not X's).
+_MODAL_SCOPE = re.compile(rf"{_END.pattern}|\bthat\b", re.I)
+_UNIVERSAL = re.compile(
+    r"\b(?:always|never|cannot|can\s+not|impossible|necessarily|regardless|invariably|"
+    r"in\s+(?:all|every|any)\s+cases?|no\s+matter|without\s+exception|every\s+time|"
+    r"under\s+no\s+circumstances)\b|\bcan't\b|\bcan’t\b", re.I)
+_MODAL_WORDS = 8
+
+
+def modality(text: str, start: int, end: int) -> str:
+    """'can' when a modal of possibility governs the words at `start`..`end` ('merging can
+    introduce rounding'), 'all' when a universal does ('never adds latency', 'cannot be merged
+    without loss'), '' otherwise. The modal must stand in the same clause, within a few words
+    before the words, inside them, or among the three words after them."""
+    clause = max((m.end() for m in _MODAL_SCOPE.finditer(text, max(0, start - 120), start)),
+                 default=max(0, start - 120))
+    # and a few words after them, in their clause ("Merging the adapter can change ...")
+    stop = _MODAL_SCOPE.search(text, end, end + 40)
+    tail = text[end:stop.start() if stop else end + 40]
+    tail = tail[:len(" ".join(tail.split()[:3])) + (len(tail) - len(tail.lstrip()))]
+    window = text[clause:end] + tail
+    found = [(m.start(), "can", m.end()) for m in _EXISTENTIAL.finditer(window)]
+    # ("always" inside "not always" is not a universal)
+    found += [(m.start(), "all", m.end()) for m in _UNIVERSAL.finditer(window)
+              if not any(k == "can" and a < m.start() < b for a, k, b in found)]
+    found = [(at, kind, b) for at, kind, b in found
+             if len(window[at:max(at, start - clause)].split()) <= _MODAL_WORDS]
+    return max(found)[1] if found else ""

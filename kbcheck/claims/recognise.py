@@ -21,6 +21,7 @@ from kbcheck.claims.polarity import (
     comparison,
     denial_end,
     denial_prefix,
+    modality,
     negated,
     negated_in_clause,
 )
@@ -385,6 +386,9 @@ class Trigger:
     clause: bool  # a noun phrase ("a single 24GB GPU"): a negation of its clause's verb denies it
     marks: tuple[tuple[str, re.Pattern], ...]  # facets set when the sentence contains a pattern
     anchors: tuple[str, ...] | None  # one of these is in every match (None: always search)
+    # an article about one of these methods needs no `requires` words ("the adapters stay in
+    # bf16" on a QLoRA page)
+    waive: tuple[str, ...] = ()
 
 
 @cache
@@ -402,7 +406,7 @@ def triggers() -> tuple[Trigger, ...]:
                 tuple(entry.get("needs", ())), tuple(cue.get("facets", ())),
                 cue.get("neg") == "near", cue.get("neg") == "clause",
                 tuple((name, re.compile(p, re.I)) for name, p in entry.get("marks", {}).items()),
-                anchors(cue["re"])))
+                anchors(cue["re"]), tuple(cue.get("requires_unless_about", ()))))
     return tuple(out)
 
 
@@ -433,7 +437,7 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
         if t.requires is not None:
             if t.requires not in required:
                 required[t.requires] = t.requires.search(text) is not None
-            if not required[t.requires]:
+            if not required[t.requires] and default not in t.waive:
                 continue
         taken_here = 0
         for m in t.pattern.finditer(text, origin):  # a few matches, in case one is taken
@@ -541,10 +545,12 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
         if t.needs and not any(q.unit in t.needs for q in mine):
             continue
         frame_spans = {"predicate": m.span(), **spans, **({"subject": named} if named else {})}
+        modal = modality(text, start, m.end())
         frames.append(Frame(subject=subject, predicate=t.predicate, text=text,
                             polarity=polarity, quantities=mine, baseline=baseline,
                             conditions=dict(conditions),
-                            cues=cues + t.facets + tuple(n for n, p in t.marks if p.search(text)),
+                            cues=cues + t.facets + tuple(n for n, p in t.marks if p.search(text))
+                            + ((f"modal_{modal}",) if modal else ()),
                             spans=frame_spans))
     reason = "" if frames else "no predicate of the lexicon was recognised"
     return Reading(text, tuple(frames), reason)

@@ -294,3 +294,22 @@ def test_adapters_in_16_bits_are_a_qlora_claim_only_with_a_quantized_base():
     # an article about QLoRA supplies the subject
     assert pair("The adapter weights stay in bf16 throughout.", "qlora").verifier \
         == "lora.qlora_storage"
+
+
+@pytest.mark.parametrize(("text", "predicate", "modality"), [
+    ("Folding the adapter into bf16 weights can shift the logits slightly.", "mergeable", "can"),
+    ("A merged adapter might cost a little accuracy in half precision.", "mergeable", "can"),
+    ("An adapter can never be folded into W without losing accuracy.", "mergeable", "all"),
+    ("You can't fold an adapter into the weights without changing its outputs.", "mergeable",
+     "all"),
+    ("Unmerged LoRA does not always slow inference down.", "no_added_latency", "can"),
+    # the modal is the seeing's, and "may as well" is advice
+    ("We can see that merging the adapter gives the same outputs.", "mergeable", ""),
+    ("Merged outputs are identical, so you may as well merge the adapter.", "mergeable", ""),
+    ("Merging the adapter gives exactly the same outputs.", "mergeable", ""),
+])
+def test_the_modality_of_a_claim_is_read(text, predicate, modality):
+    frame = next(f for f in recognise(text).frames if f.predicate == predicate)
+    assert [c for c in frame.cues if c.startswith("modal_")] == \
+        ([f"modal_{modality}"] if modality else [])
+    assert pair(text).frames[0].modality == modality or pair(text).frames[0].predicate != predicate

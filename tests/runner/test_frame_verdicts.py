@@ -34,6 +34,17 @@ def _frame(**kw) -> FramePairing:
     ("supported", _frame(condition="in fp32"), "conditional"),
     ("refuted", _frame(condition="in fp32"), "refuted"),
     ("refuted", _frame(polarity=False, condition="at small batch"), "conditional"),
+    # "can": one setting where it holds is what is claimed (measured, or the stated condition)
+    ("conditional", _frame(modality="can"), "supported"),
+    ("supported", _frame(modality="can", condition="in fp32"), "supported"),
+    ("conditional", _frame(polarity=False, modality="can"), "supported"),
+    ("refuted", _frame(modality="can"), "refuted"),
+    # "never", "cannot": a measured setting where it fails refutes it, an unstated one does not
+    ("conditional", _frame(modality="all"), "refuted"),
+    ("conditional", _frame(polarity=False, modality="all"), "refuted"),
+    ("conditional", _frame(modality="all", open=["the model"]), "conditional"),
+    ("supported", _frame(modality="all", condition="in fp32"), "conditional"),
+    ("supported", _frame(modality="all"), "supported"),
 ])
 def test_frame_verdict(measured, frame, verdict):
     got, explanation = _frame_verdict(_ev(measured), frame)
