@@ -157,7 +157,8 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
         if pattern.search(claim.text):
             return Pairing(claim_id=claim.id, reason=why), []
     reading = recognise(claim.text, default_subject)
-    frames = [pair_frame(f, registry, table) for f in reading.frames]
+    frames = [_pair_or_alternate(f, alternates, registry, table)
+              for f, alternates in zip(reading.frames, reading.alternates, strict=True)]
     paired = [f for f in frames if f.verifier]
     if paired:
         first = paired[0]
@@ -168,6 +169,25 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
                        reason=why, negated=not first.polarity, frames=frames), []
     reason = unpaired_reason(reading.text, [f.reason for f in frames] or [reading.reason])
     return Pairing(claim_id=claim.id, reason=reason, frames=frames), []
+
+
+def _pair_or_alternate(frame: Frame, alternates: tuple[Frame, ...],
+                       registry: Mapping[str, Verifier],
+                       table: dict[tuple[str, str], str]) -> FramePairing:
+    """A frame's pairing; when no verifier can use it (none declared for it, or its verifier
+    declines it), the first frame its words displaced that one can ("4x less VRAM than LoRA"
+    is not a storage ratio, it is a memory ratio). A frame about a method out of scope, or with
+    an impossible value, is final: its alternates share that."""
+    paired = pair_frame(frame, registry, table)
+    if paired.verifier or frame.subject == "other" or frame.conditions.get("impossible"):
+        return paired
+    for alternate in alternates:
+        other = pair_frame(alternate, registry, table)
+        if other.verifier:
+            return other.model_copy(update={
+                "reason": f"{other.reason} (the words were first read as "
+                          f"{frame.predicate}: {paired.reason})"})
+    return paired
 
 
 def unpaired_reason(text: str, why: list[str] | None = None) -> str:

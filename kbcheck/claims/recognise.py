@@ -50,6 +50,9 @@ class Reading:
     text: str
     frames: tuple[Frame, ...]
     reason: str = ""  # why no frame, when there is none
+    # per frame, the frames of weaker triggers its words displaced, strongest first: what the
+    # words may say instead when the frame's verifier cannot use it
+    alternates: tuple[tuple[Frame, ...], ...] = ()
 
 
 # --- vocabularies, compiled once ---------------------------------------------------------
@@ -451,17 +454,21 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
                 if taken_here == _MATCHES_PER_CUE:
                     break
     found.sort(key=lambda h: (-h[0].weight, -(h[1].end() - h[1].start()), h[1].start()))
-    taken: list[tuple[int, int]] = []
     seen: set[str] = set()
-    out = []
+    out: list[tuple[Trigger, re.Match, list]] = []
     for t, m in found:
         if t.predicate in seen:
             continue
-        if any(m.start() < b and a < m.end() for a, b in taken):
+        owner = next((o for o in out if m.start() < o[1].end() and o[1].start() < m.end()), None)
+        if owner is not None:
+            # displaced by a stronger trigger: kept as that one's alternative, in case its
+            # verifier cannot use the frame ("4x less VRAM" read as a storage ratio first)
+            if t.predicate != owner[0].predicate \
+                    and all(t.predicate != r[0].predicate for r in owner[2]):
+                owner[2].append((t, m))
             continue
-        taken.append(m.span())
         seen.add(t.predicate)
-        out.append((t, m))
+        out.append((t, m, []))
     out.sort(key=lambda h: h[1].start())
     return out
 
@@ -527,33 +534,48 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
                   for q in find_quantities(text)]
     conditions, spans = read_conditions(text)
     units = frozenset(q.unit for q in quantities)
-    hits = [(t, m) for t, m in _hits(text, origin, mentions, default_subject, units)
-            if not _inside(m.span(), _conditions(text))]
+    clauses = _conditions(text)
+    hits = [(t, m, rivals) for t, m, rivals in _hits(text, origin, mentions, default_subject,
+                                                      units)
+            if not _inside(m.span(), clauses)]
     cues = _cues(text)
-    frames = []
-    for t, m in hits:
-        subject, baseline, named = _subject(text, mentions, m.start(), default_subject)
-        if t.subjects and subject not in t.subjects:
+    context = (text, origin, denied_until, mentions, quantities, conditions, spans, cues,
+               default_subject, [(t, m) for t, m, _ in hits])
+    frames, alternates = [], []
+    for t, m, rivals in hits:
+        frame = _frame(t, m, context)
+        if frame is None:
             continue
-        start = m.start()
-        origin_here = max(origin, start - 12) if t.near else origin
-        deny = negated_in_clause if t.clause else negated
-        polarity = t.sign != deny(text, start, m.end(), origin_here)
-        if m.start() < denied_until:
-            polarity = not polarity
-        mine = _nearest(tuple(q for q in quantities if q.unit in t.units), hits, m, t)
-        if t.needs and not any(q.unit in t.needs for q in mine):
-            continue
-        frame_spans = {"predicate": m.span(), **spans, **({"subject": named} if named else {})}
-        modal = modality(text, start, m.end())
-        frames.append(Frame(subject=subject, predicate=t.predicate, text=text,
-                            polarity=polarity, quantities=mine, baseline=baseline,
-                            conditions=dict(conditions),
-                            cues=cues + t.facets + tuple(n for n, p in t.marks if p.search(text))
-                            + ((f"modal_{modal}",) if modal else ()),
-                            spans=frame_spans))
+        frames.append(frame)
+        alternates.append(tuple(f for f in (_frame(rt, rm, context) for rt, rm in rivals
+                                            if not _inside(rm.span(), clauses)) if f))
     reason = "" if frames else "no predicate of the lexicon was recognised"
-    return Reading(text, tuple(frames), reason)
+    return Reading(text, tuple(frames), reason, tuple(alternates))
+
+
+def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
+    """The frame one trigger gives, or None when its subject or quantities do not fit it."""
+    (text, origin, denied_until, mentions, quantities, conditions, spans, cues,
+     default_subject, hits) = context
+    subject, baseline, named = _subject(text, mentions, m.start(), default_subject)
+    if t.subjects and subject not in t.subjects:
+        return None
+    start = m.start()
+    origin_here = max(origin, start - 12) if t.near else origin
+    deny = negated_in_clause if t.clause else negated
+    polarity = t.sign != deny(text, start, m.end(), origin_here)
+    if m.start() < denied_until:
+        polarity = not polarity
+    mine = _nearest(tuple(q for q in quantities if q.unit in t.units), hits, m, t)
+    if t.needs and not any(q.unit in t.needs for q in mine):
+        return None
+    frame_spans = {"predicate": m.span(), **spans, **({"subject": named} if named else {})}
+    modal = modality(text, start, m.end())
+    return Frame(subject=subject, predicate=t.predicate, text=text, polarity=polarity,
+                 quantities=mine, baseline=baseline, conditions=dict(conditions),
+                 cues=cues + t.facets + tuple(n for n, p in t.marks if p.search(text))
+                 + ((f"modal_{modal}",) if modal else ()),
+                 spans=frame_spans)
 
 
 def _nearest(mine: tuple[Quantity, ...], hits: list, m: re.Match, t: Trigger

@@ -313,3 +313,19 @@ def test_the_modality_of_a_claim_is_read(text, predicate, modality):
     assert [c for c in frame.cues if c.startswith("modal_")] == \
         ([f"modal_{modality}"] if modality else [])
     assert pair(text).frames[0].modality == modality or pair(text).frames[0].predicate != predicate
+
+
+def test_words_a_verifier_cannot_use_are_read_again_as_what_they_displaced():
+    """'on a single GPU' first reads as a memory fit, which names neither a model nor a GPU size;
+    that verifier declines it, and the hot-swap frame the words displaced pairs."""
+    text = "The service runs thousands of LoRAs on a single GPU, hot-swapping them per request."
+    reading = recognise(text)
+    assert reading.frames[0].predicate == "fits_gpu"
+    assert [a.predicate for a in reading.alternates[0]] == ["hot_swap"]
+    frame = pair(text).frames[0]
+    assert frame.verifier == "lora.hot_swap" and frame.predicate == "hot_swap"
+    assert "first read as fits_gpu" in frame.reason
+    # a frame about a method out of scope stays unpaired: its alternates are about it too
+    assert pair("VeRA runs thousands of adapters on a single GPU, hot-swapping them per "
+                "request.").verifier \
+        is None
