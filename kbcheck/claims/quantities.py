@@ -120,6 +120,8 @@ def find_quantities(text: str) -> list[Quantity]:
             unit, unit_factor, stated = "count", 1.0, scale.group(1) if scale else ""
         else:
             unit, unit_factor, stated = "count", 1.0, ""
+        if unit == "count" and not stated and _FACTOR_OF.search(text, max(0, start - 40), start):
+            unit = "x"  # "by a factor of (about) 3": a ratio
         if unit == "plus":  # "140+ GB": a lower bound, the unit after the plus
             after = _unit_at(text, end)
             unit, unit_factor, stated, end = after if after else ("count", 1.0, "", end)
@@ -135,6 +137,10 @@ def find_quantities(text: str) -> list[Quantity]:
             precision=max(precision, high_precision) * mult, stated_unit=stated,
             text=text[start:end], span=(start, end)))
     return out
+
+
+_FACTOR_OF = re.compile(r"\bfactor\s+of\s+(?:(?:about|roughly|around|approximately|nearly|"
+                        r"almost|some|over|more than|up to|at least|at most|~)\s*)?$", re.I)
 
 
 def _skip_unit_and_scale(text: str, pos: int) -> int:

@@ -329,3 +329,17 @@ def test_words_a_verifier_cannot_use_are_read_again_as_what_they_displaced():
     assert pair("VeRA runs thousands of adapters on a single GPU, hot-swapping them per "
                 "request.").verifier \
         is None
+
+
+@pytest.mark.parametrize(("text", "value", "bound"), [
+    ("shrank it by a factor of three", 3, "eq"),
+    ("a factor of roughly 10,000 fewer weights", 10000, "approx"),
+    ("down by a factor of ~4", 4, "approx"),
+])
+def test_a_factor_of_n_is_a_ratio(text, value, bound):
+    from kbcheck.claims.normalise import normalise
+
+    q = find_quantities(normalise(text))[0]
+    assert (q.value, q.unit, q.bound) == (value, "x", bound)
+    # a unit after the number keeps its own reading
+    assert find_quantities("a factor of 4 GB")[0].unit == "bytes"
