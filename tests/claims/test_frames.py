@@ -343,3 +343,19 @@ def test_a_factor_of_n_is_a_ratio(text, value, bound):
     assert (q.value, q.unit, q.bound) == (value, "x", bound)
     # a unit after the number keeps its own reading
     assert find_quantities("a factor of 4 GB")[0].unit == "bytes"
+
+
+@pytest.mark.parametrize(("text", "predicate", "polarity"), [
+    ("During training LoRA quietly tweaks all of the pretrained weights by tiny amounts.",
+     "base_frozen", False),
+    ("Served with its adapter attached, the tuned model generates text more slowly than the "
+     "plain base model.", "no_added_latency", False),
+])
+def test_more_ways_of_saying_the_opposite(text, predicate, polarity):
+    frame = next(f for f in recognise(text).frames if f.predicate == predicate)
+    assert frame.polarity is polarity
+
+
+def test_a_cost_per_training_step_is_not_inference_latency():
+    text = "LoRA runs at the same cost per iteration as it did before the optimizer change."
+    assert all(f.verifier != "lora.merge_latency" for f in pair(text).frames)
