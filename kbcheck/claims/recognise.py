@@ -322,7 +322,8 @@ _RATE_PRODUCT = re.compile(r"\b(?:eta|lr)_?([AB])\s*(?:=|~|is)\s*(\d+(?:\.\d+)?)
 
 def lr_direction(text: str) -> str:
     """Which of B and A a sentence gives the larger learning rate: 'B>A', 'A>B', 'same', ''."""
-    if not re.search(r"learning[- ]rates?|\blrs?\b|\beta_?[AB]\b|lambda", text, re.I):
+    if not re.search(r"learning[- ]rates?|\blrs?\b|\beta_?[AB]\b|lambda|step[- ]sizes?", text,
+                     re.I):
         return ""
     product = _RATE_PRODUCT.search(text)  # "eta_B ~ 16 * eta_A": the one multiplied is smaller
     if product and float(product.group(2)) != 1:
@@ -334,7 +335,24 @@ def lr_direction(text: str) -> str:
         return "B>A"
     if side == "<":
         return "A>B"
+    m = _THE_HIGHER.search(text)  # "A is trained with the higher rate", "the larger lr goes to B"
+    if m:
+        who = (m.group("who") or m.group("to"))[-1].upper()
+        high = (m.group("dir") or m.group("dir2")).lower() in ("higher", "larger", "bigger",
+                                                                "greater", "faster")
+        return "B>A" if (who == "B") == high else "A>B"
     return "same" if _SAME.search(text) else ""
+
+
+# One matrix said to have "the higher / the smaller" rate, with no "than"
+_RATE = r"(?:learning[- ]rates?|lrs?|step[- ]sizes?)"
+_THE_HIGHER = re.compile(
+    rf"(?-i:\b(?P<who>A|B|lora_A|lora_B))\b[^.;]{{0,40}}?\bthe\s+"
+    rf"(?P<dir>higher|larger|bigger|greater|faster|lower|smaller|slower)\s+{_RATE}\b"
+    rf"(?![^.;]{{0,30}}\bthan\b)|"
+    rf"\bthe\s+(?P<dir2>higher|larger|bigger|greater|faster|lower|smaller|slower)\s+{_RATE}\s+"
+    rf"(?:goes|is given|is assigned|is applied|applies)\s+to\s+(?:the\s+)?(?:matrix\s+)?"
+    rf"(?-i:(?P<to>A|B|lora_A|lora_B))\b", re.I)
 
 
 # --- quantities' roles ----------------------------------------------------------------------

@@ -359,3 +359,14 @@ def test_more_ways_of_saying_the_opposite(text, predicate, polarity):
 def test_a_cost_per_training_step_is_not_inference_latency():
     text = "LoRA runs at the same cost per iteration as it did before the optimizer change."
     assert all(f.verifier != "lora.merge_latency" for f in pair(text).frames)
+
+
+@pytest.mark.parametrize(("text", "direction"), [
+    ("With LoRA+, matrix A is the one trained with the higher learning rate.", "A>B"),
+    ("Under LoRA+ the larger learning rate goes to B.", "B>A"),
+    ("LoRA+ leaves B with the smaller step size.", "A>B"),
+])
+def test_one_matrix_with_the_higher_rate_gives_the_direction(text, direction):
+    from kbcheck.claims.recognise import lr_direction
+
+    assert lr_direction(text) == direction
