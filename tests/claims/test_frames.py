@@ -370,3 +370,8 @@ def test_one_matrix_with_the_higher_rate_gives_the_direction(text, direction):
     from kbcheck.claims.recognise import lr_direction
 
     assert lr_direction(text) == direction
+
+
+def test_a_zero_b_in_a_later_clause_leaves_the_rate_comparison_its_words():
+    text = "LoRA+ hands B a smaller learning rate than A, since B begins at zero anyway."
+    assert {f.predicate for f in recognise(text).frames} >= {"lr_ratio", "init_equals_base"}
