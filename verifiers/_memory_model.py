@@ -6,6 +6,16 @@ and the optimizer state (32-bit Adam: two fp32 values each; 8-bit: two bytes); a
 with gradient checkpointing: one bf16 hidden state per block kept for the backward pass, the
 working set of the one block being recomputed, and the logits with their fp32 loss copies.
 The activation term carries one coefficient fitted to GPU measurements (`ACTIVATION_COEF`).
+
+Several GPUs (`sharded_estimate`): fully sharded data parallel training (FSDP FULL_SHARD, ZeRO
+stage 3). Per GPU: weights, gradients, optimizer state and any master copy divided by N (the
+NF4 weights too, stored in a 16-bit container as the Answer.AI / bitsandbytes FSDP+QLoRA work
+of 2024-03-06 does); plus what is gathered unsharded: the root unit (embeddings, final norm, LM
+head), which the PyTorch `fully_shard` docs say is not resharded after the forward pass, and
+two decoder blocks (one per FSDP unit: the one computing and the one prefetched), with one
+block's unsharded gradient for full fine-tuning; plus the per-GPU micro-batch's activations
+and the CUDA context. CPU offloading leaves only the gathered units, activations and context.
+No multi-GPU step has been measured: these are the model's assumptions, not calibrated.
 Stdlib only.
 """
 
@@ -194,3 +204,70 @@ def training_estimate(p: Preset, method: str, *, optimizer: str = "adamw_fp32",
     return {"terms": terms, "total": sum(terms.values()), "params": n,
             "trained_params": trained, "model_bytes": n * wb,
             "allocator": sum(v for k, v in terms.items() if k != "cuda_context")}
+
+
+# --- several GPUs: fully sharded data parallel (FSDP FULL_SHARD / ZeRO-3) --------------------
+#
+# What one GPU holds at the peak of a sharded step (assumptions, with their sources):
+# - weights, gradients, optimizer state and any master copy are split evenly over the N GPUs
+#   (FULL_SHARD / ZeRO stage 3; the PyTorch FSDP docs, torch.distributed.fsdp). The NF4 weights
+#   shard too: the FSDP + QLoRA work of Answer.AI and bitsandbytes (2024-03-06 write-up,
+#   answer.ai/posts/2024-03-06-fsdp-qlora) stores the 4-bit data in a 16-bit container so that
+#   FSDP can split it; a 70B model's 4-bit weights take about 35 GB there, 17.5 GB per GPU on 2.
+# - one FSDP unit per decoder block (the usual transformer wrap policy). Gathered at once:
+#   the block computing and the next one prefetched (FSDP's default backward prefetch), so two
+#   blocks unsharded as stored; with full fine-tuning also one block's unsharded gradient
+#   before its reduce-scatter.
+# - the root unit (embeddings, final norm, LM head) stays gathered from the forward pass to the
+#   backward: the PyTorch docs of `fully_shard` say the root is not resharded after forward.
+# - activations are those of the per-GPU micro-batch (the calibrated term above); the CUDA
+#   context is counted once per GPU.
+# - CPU offloading (FSDP's CPUOffload, which the Answer.AI runs could use) moves the sharded
+#   weights, gradients and optimizer state to host memory: only the gathered units, the
+#   activations and the context stay on the GPU.
+FSDP_GATHERED_BLOCKS = 2
+
+
+def block_storage_bytes(p: Preset, method: str, *, weights: str = "bf16",
+                        bits_per_param: float = 4.127) -> int:
+    """Bytes of one decoder block as stored: NF4 linears and bf16 norms for QLoRA, else every
+    parameter in the weights' dtype."""
+    g = p.groups()[-1]
+    lin = sum(x.params() for x in g.linears)
+    if method == "qlora":
+        return int(lin * bits_per_param / 8) + g.other * 2
+    return (lin + g.other) * DTYPE_BYTES[weights]
+
+
+def sharded_estimate(p: Preset, method: str, gpus: int, *, offload: bool = False,
+                     **kw: Any) -> dict[str, Any]:
+    """One GPU's peak (bytes, by term) when `method` is trained fully sharded over `gpus`
+    GPUs, from `training_estimate`'s terms (same keyword arguments). gpus=1 without offload
+    is `training_estimate` itself."""
+    e = training_estimate(p, method, **kw)
+    if gpus == 1 and not offload:
+        return {**e, "per_gpu": e["total"], "gpus": 1, "offload": False}
+    t = e["terms"]
+    weights = kw.get("weights", "bf16")
+    state = t["weights"] + t["gradients"] + t["master_weights"] + t["optimizer_state"]
+    block = block_storage_bytes(p, method, weights=weights,
+                                bits_per_param=kw.get("bits_per_param", 4.127))
+    root = p.total_params() - p.layers * p.block_params()
+    root_bytes = root * (2 if method == "qlora" else DTYPE_BYTES[weights])
+    if method != "full_ft":  # a block's LoRA tensors travel with it
+        block += e["trained_params"] // p.layers * DTYPE_BYTES[kw.get("lora_dtype", "fp32")]
+    gathered = root_bytes + FSDP_GATHERED_BLOCKS * block
+    if method == "full_ft":
+        gathered += p.block_params() * DTYPE_BYTES[weights]  # before its reduce-scatter
+    coef = ACTIVATION_COEF if kw.get("activation_coef") is None else kw["activation_coef"]
+    batch, seq = kw.get("batch", 1), kw.get("seq", 512)
+    unit = (activation_unit(p, batch, seq) if kw.get("checkpointing", True)
+            else activation_unit_no_checkpointing(p, batch, seq))
+    terms = {"sharded_state": 0 if offload else -(-state // gpus),
+             "offloaded_state": state if offload else 0,
+             "gathered_units": gathered, "activations": int(coef * unit),
+             "cuda_context": CUDA_CONTEXT_BYTES}
+    per_gpu = sum(v for k, v in terms.items() if k != "offloaded_state")
+    return {"terms": terms, "per_gpu": per_gpu, "gpus": gpus, "offload": offload,
+            "total": e["total"], "params": e["params"], "trained_params": e["trained_params"],
+            "model_bytes": e["model_bytes"]}

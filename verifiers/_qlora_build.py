@@ -25,6 +25,7 @@ def llama_config(p: Preset, *, max_positions: int = 4096) -> Any:
     return LlamaConfig(
         hidden_size=p.d_model, intermediate_size=p.d_ff, num_hidden_layers=p.layers,
         num_attention_heads=p.heads, num_key_value_heads=p.kv_heads, vocab_size=p.vocab,
+        head_dim=p.head_dim,  # Gemma's heads are wider than d_model / heads
         max_position_embeddings=max_positions, tie_word_embeddings=p.tied_embeddings,
         use_cache=False, torch_dtype="bfloat16",
     )
@@ -59,7 +60,7 @@ def build_quantized_llama(p: Preset, device: Any, *, double_quant: bool = True,
     from transformers import LlamaForCausalLM
     from transformers.models.llama.modeling_llama import LlamaRMSNorm, LlamaRotaryEmbedding
 
-    if not p.gated_mlp:
+    if not p.llama_like:
         raise ValueError(f"{p.name} is not a Llama-style model; only those are built")
     config = llama_config(p)
     with torch.device("meta"):

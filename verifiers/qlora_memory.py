@@ -1,17 +1,24 @@
 """QLoRA fine-tuning memory: "a model of size X can be fine-tuned on a single GPU of Y GB".
 
-On a GPU: the preset nearest X is built as QLoRA (NF4 double-quantized block linears, bf16
-rest, PEFT LoRA r=64 alpha=16 on every block linear, gradient checkpointing) and trained for
-real steps with the allocator capped at Y; the claim's configuration (paged 32-bit AdamW, as
-in the QLoRA paper) decides the verdict, and the same step with a plain 32-bit AdamW whose
-state stays on the GPU is measured beside it. On a CPU (`fallback`): refuted when the weights
-as QLoRA stores them already exceed Y, otherwise skipped with the analytic model's estimate.
+On a GPU: the preset (named, or the paper model nearest X) is built as QLoRA (NF4
+double-quantized block linears, bf16 rest, PEFT LoRA r=64 alpha=16 on every block linear,
+gradient checkpointing) and trained for real steps with the allocator capped at Y; the
+claim's configuration (paged 32-bit AdamW, as in the QLoRA paper) decides the verdict, and
+the same step with a plain 32-bit AdamW whose state stays on the GPU is measured beside it.
+On a CPU (`fallback`, when no recorded measurement matches): refuted when the weights as QLoRA
+stores them already exceed Y; a Llama-shaped preset (LLaMA, Llama 3, Mistral, Qwen2.5, Gemma)
+is judged by the analytic model with its own shapes, deciding only with a margin beyond its
+calibrated error (`_qlora_estimate`); otherwise skipped. Several GPUs are judged by the
+analytic model of fully sharded data parallel training (`_memory_model.sharded_estimate`
+states its assumptions).
 
 Reading a claim (`to_params`): Y is a GPU's size in the words that name it ("a single 24GB
 GPU", "a T4 (16GB)"), a GPU known by its model (T4, RTX 4090, A6000), a consumer GPU, or an
 amount of memory ("in <10 GB of memory"). A claim that leaves X or Y unstated is measured at
-the smallest preset or a 48 GiB card and holds only under that condition; several GPUs, a
-model family with no preset and 16-bit LoRA with a size left open are not judged.
+the smallest preset or a 48 GiB card and holds only under that condition. A sentence that names
+no method is measured as QLoRA and holds only with a 4-bit base. A model with no preset, a
+layout the model cannot count (encoder-decoder, mixture of experts) and 16-bit LoRA with a
+size left open are not judged.
 """
 
 from __future__ import annotations
@@ -22,7 +29,8 @@ from verifiers._base import Param, Requires, Verifier, result
 from verifiers._env import has_package
 from verifiers._frame import Frame, Quantity
 from verifiers._memory_model import GIB, VERIFIER_ID, estimate, linear_params
-from verifiers._presets import Preset, preset_for_size
+from verifiers._presets import PAPER_MODELS, PRESETS, Preset, preset_for_size, resolve
+from verifiers._qlora_estimate import one_gpu, several_gpus
 
 OPTIMIZERS = ("paged_adamw_32bit", "adamw_32bit", "paged_adamw_8bit", "adamw_8bit")
 COMPARISON = "adamw_32bit"  # plain 32-bit AdamW: the allocator sees all of its state
@@ -41,7 +49,15 @@ PARAMS = (
     Param("alpha", float, default=16.0, min=0.01, max=10000),
     Param("optimizer", str, default="paged_adamw_32bit", choices=OPTIMIZERS),
     Param("steps", int, default=3, min=1, max=20),
+    Param("model", str, default="", choices=("", *(n for n, p in PRESETS.items()
+                                                   if p.llama_like)),
+          help="a Llama-shaped preset; '': the paper model nearest size_b"),
+    Param("gpus", int, default=1, min=0, max=64,
+          help="GPUs the step is sharded over (FSDP); 0: several, how many unstated"),
+    Param("open", str, default="", help="settings left unstated that the several-GPU "
+          "estimate enumerates (comma list of batch, seq, r, optimizer)"),
 )
+FOUR_BIT_CONDITION = "with a 4-bit (QLoRA) base; 16-bit LoRA needs more"
 
 # GPUs named by model whose memory is one size (marks of lexicon/predicates/memory.yaml);
 # an A100, V100 or H100 comes in several sizes and is not read.
@@ -81,10 +97,19 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     gpus = c.get("gpus", 1)
     if gpus > 1 and frame.has("single") and gpu is not None and gpu.value == gpus * 1e9:
         gpus = 1  # "single 48GB GPUs": the count read is the card's size
-    if gpus > 1 or frame.has("several_gpus") or frame.has("gpus_total"):
-        return "several GPUs: the measurement is of one GPU"
+    if frame.has("gpus_total"):
+        return "a count of GPUs with a plus or a total: not a per-GPU size"
+    # a consumer GPU not said to be one ("consumer GPUs", "consumer hardware") may be several:
+    # the count is enumerated, so one GPU's measurement never refutes it
+    several = (gpus > 1 or frame.has("several_gpus") or frame.has("gpus_plural")
+               or (frame.has("consumer") and not frame.has("single") and gpu is None
+                   and not any(frame.has(mark) for mark in NAMED_GPUS)))
     model = c.get("model")
     params: dict[str, Any] = {"claim": "fits"}
+    if several:
+        params["gpus"] = gpus if gpus > 1 else 0
+        params["open"] = ",".join(n for n in ("batch", "seq", "r") if n not in c) + (
+            ",optimizer" if not frame.has("tm_adam8") else "")
     open_: list[str] = []
     conditions: list[str] = []
     if model is None and any(q.unit == "count" and q.stated_unit.lower() in ("b", "billion")
@@ -95,9 +120,15 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         open_.append("the model size")
         conditions.append(f"for models small enough (measured: {SMALLEST:g}B, the smallest "
                           "preset; the sentence states no model size)")
-    elif model.get("family") not in ("", "llama", "gpt3"):
-        return ("no preset with a QLoRA GPU measurement for this model (the recorded ones are "
-                "LLaMA's): its memory is not judged with LLaMA's shapes")
+    elif model.get("family") not in ("", "llama", "gpt3") or (
+            model.get("preset") and model["preset"] not in PAPER_MODELS):
+        found = resolve(model)
+        if found is None:
+            return "no preset for this model: its memory is not judged with another model's shapes"
+        if not found.llama_like:
+            return (f"{found.name}: a {found.layout} layout, which the memory model cannot count "
+                    "(it counts Llama-shaped decoders: no encoder-decoder, no mixture of experts)")
+        params["model"], params["size_b"] = found.name, found.size_b
     elif not model.get("size_b"):
         return "the model's size was not read"
     else:
@@ -136,12 +167,17 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     for name in ("batch", "seq", "r"):
         if name in c:
             params[name] = c[name]
+    unnamed = not four_bit and not frame.subject_named and not open_
+    if unnamed and frame.polarity:  # no method named: measured as QLoRA; a fit holds only
+        four_bit = True              # with a 4-bit base, and running out refutes any method
+        conditions.append(FOUR_BIT_CONDITION)
+    if conditions:
+        params["_condition"] = " and ".join(conditions)
     if open_ and not four_bit:
         return (f"{' and '.join(open_)} unstated, and the base's width too: a QLoRA "
                 "measurement neither supports 16-bit LoRA nor refutes a claim left open")
     if open_:
         params["_open"] = open_
-        params["_condition"] = " and ".join(conditions)
     # 16-bit LoRA needs more than QLoRA's 4-bit base: the measurement can refute, not support
     return params if four_bit else {**params, "_lower_bound": True}
 
@@ -162,6 +198,8 @@ def configuration(params: dict[str, Any], p: Preset) -> str:
 
 
 def _resolve(params: dict[str, Any]) -> Preset | None:
+    if params.get("model"):
+        return PRESETS[params["model"]]
     return preset_for_size(params["size_b"])
 
 
@@ -189,7 +227,8 @@ def fallback(params: dict[str, Any]) -> dict[str, Any]:
     exceed the GPU; otherwise skipped with the analytic estimate, awaiting a GPU measurement."""
     p = _resolve(params)
     cap = capacity_gib(params)
-    expected = {"size_b": params["size_b"], "gpu_gib": cap, "claim": params["claim"]}
+    expected = {"size_b": params["size_b"], "gpu_gib": cap, "claim": params["claim"],
+                "gpus": params["gpus"]}
     if p is None:
         return result("unverifiable", f"no model preset within 15% of {params['size_b']:g}B",
                       {}, expected)
@@ -201,11 +240,20 @@ def fallback(params: dict[str, Any]) -> dict[str, Any]:
                 "estimate_allocator_gib": est["allocator"] / GIB,
                 "estimate_terms_gib": {k: v / GIB for k, v in est["terms"].items()},
                 "configuration": configuration(params, p)}
+    if params["gpus"] != 1:
+        if not p.llama_like:
+            return result("unverifiable", f"{p.name}: a {p.layout} layout, which the memory "
+                          "model cannot count", measured, expected)
+        verdict, text = several_gpus(params, p, cap, bits, measured)
+        return result(verdict, text, measured, expected)
     if est["weights_alone"] > cap * GIB:
         verdict = _say(False, params["claim"])
         return result(verdict, f"{p.name}'s weights alone as QLoRA stores them take "
                       f"{est['weights_alone'] / GIB:.1f} GiB ({bits:.3f} bits per 4-bit "
                       f"parameter), more than the {cap:g} GiB GPU", measured, expected)
+    if p.llama_like:
+        verdict, text = one_gpu(params, p, cap, bits, measured, expected)
+        return result(verdict, text, measured, expected)
     return result("skipped", f"needs a GPU to measure; the analytic model estimates "
                   f"{est['total'] / GIB:.1f} GiB for {p.name} (weights "
                   f"{est['weights_alone'] / GIB:.1f} GiB) against {cap:g} GiB", measured, expected)
@@ -269,8 +317,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     from verifiers._qlora_measure import measure
 
     p = _resolve(params)
-    if p is None or not p.gated_mlp:
-        return fallback(params)
+    if p is None or not p.llama_like or params["gpus"] != 1:
+        return fallback(params)  # several GPUs: the sharded estimate; one GPU is measured
     optimizers = (params["optimizer"],)
     if params["optimizer"] != COMPARISON:
         optimizers += (COMPARISON,)

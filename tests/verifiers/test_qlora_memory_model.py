@@ -49,11 +49,17 @@ def test_fallback_refutes_when_the_weights_alone_exceed_the_gpu():
     assert fb(size_b=175, gpu_gb=80)["verdict"] == "refuted"
 
 
-def test_fallback_waits_for_the_gpu_with_an_estimate_otherwise():
+def test_fallback_judges_a_llama_shaped_preset_with_the_estimate_and_its_margin():
     out = fb(size_b=65, gpu_gb=48)
-    assert out["verdict"] == "skipped"
+    assert out["verdict"] == "supported"  # 42.4 GiB resident, + 5% still within 48
     assert 38 < out["measured"]["estimate_total_gib"] < 46
-    assert "estimates" in out["explanation"]
+    assert "5% margin" in out["explanation"]
+    assert fb(size_b=65, gpu_gb=43)["verdict"] == "unverifiable"  # too close to call
+
+
+def test_fallback_waits_for_the_gpu_where_the_model_cannot_count_the_layout():
+    out = fb(size_b=175, gpu_gb=1000)  # GPT-3: no Llama block
+    assert out["verdict"] == "skipped" and "estimates" in out["explanation"]
 
 
 def test_fallback_says_unverifiable_for_a_size_without_a_preset():
@@ -62,4 +68,4 @@ def test_fallback_says_unverifiable_for_a_size_without_a_preset():
 
 def test_consumer_gpu_size_is_a_parameter():
     assert fb(size_b=33, gpu="consumer", consumer_gb=12)["verdict"] == "refuted"
-    assert fb(size_b=33, gpu="consumer")["verdict"] == "skipped"
+    assert fb(size_b=33, gpu="consumer")["verdict"] == "supported"

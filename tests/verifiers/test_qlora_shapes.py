@@ -251,18 +251,15 @@ def test_an_unstated_size_is_a_condition_and_never_refutes(sentence, open_slot):
 
 
 @pytest.mark.parametrize(("sentence", "why"), [
-    ("We supported FSDP+QLoRA that fine-tunes a 70B model on 2x24GB GPUs.", "several GPUs"),
-    ("QLoRA can train a 70b model on two 24GB GPUs.", "several GPUs"),
-    ("Mistral-7B can be fine-tuned with QLoRA on a 12 GB card.", "no preset"),
-    ("This technique allows developers to adapt models like Llama 3.1 70B on consumer "
-     "hardware.", "no preset"),
+    ("Fine-tuning Flan-T5-XXL with QLoRA fits on a 24GB GPU.", "cannot count"),
+    ("QLoRA fine-tunes Falcon-7B on a 16 GB GPU.", "cannot count"),
     ("LoRA made fine-tuning large models accessible to hobbyists with a single consumer GPU.",
      "unstated"),
     ("QLoRA can match 16-bit LoRA while using 4x less VRAM.", "neither"),
     ("QLoRA fits a 13B model on a single RTX 3090, A10G, or A100 40GB.", "different sizes"),
     ("Fine-tuning a 7B model with QLoRA requires 24 GB of VRAM.", "amount of memory needed"),
     ("Full fine-tuning requires 2+ GPUs totaling 73GB VRAM, but QLoRA trains a 7B model on "
-     "one card.", "several GPUs"),
+     "one card.", "a count of GPUs with a plus or a total"),
 ])
 def test_claims_the_measurement_cannot_decide_stay_unpaired(sentence, why):
     assert memory(sentence) is None

@@ -1,0 +1,168 @@
+"""Memory claims about presets other than LLaMA (their own shapes), several GPUs (the fully
+sharded estimate) and sentences that name no method, through the real pairing, both ways."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from paired import pairing
+
+from verifiers._evidence import evidence_key, load_evidence
+from verifiers._memory_model import (
+    GIB,
+    model_errors,
+    points_from_evidence,
+    sharded_estimate,
+    training_estimate,
+)
+from verifiers._presets import PRESETS
+from verifiers.qlora_memory import FOUR_BIT_CONDITION, VERIFIER
+from verifiers.training_memory import VERIFIER as TRAINING
+
+EVIDENCE = Path(__file__).resolve().parents[2] / "reports" / "evidence"
+
+
+def _frame(verifier, sentence):
+    frames = [f for f in pairing(sentence).frames if f.verifier == verifier.id]
+    assert frames, [f.reason for f in pairing(sentence).frames]
+    return frames[0]
+
+
+def _qlora(sentence):
+    """(frame, verdict, explanation) of qlora_memory's CPU path for `sentence`."""
+    f = _frame(VERIFIER, sentence)
+    out = VERIFIER.fallback(VERIFIER.resolve_params(f.params))
+    return f, out["verdict"], out["explanation"]
+
+
+def _training(sentence):
+    f = _frame(TRAINING, sentence)
+    out = TRAINING.run(TRAINING.resolve_params(f.params))
+    return f, out["verdict"], out["explanation"]
+
+
+# --- any Llama-shaped preset, with its own shapes -----------------------------------------
+
+def test_a_preset_other_than_llama_is_estimated_with_its_own_shapes():
+    f, verdict, text = _qlora("QLoRA lets you fine-tune Llama-3-8B on a single 24 GB GPU.")
+    assert f.params["model"] == "llama3-8b" and verdict == "supported"
+    assert "llama3-8b's own shapes" in text and "5% margin" in text
+    assert "8.5 GiB" in text  # the 128,256-token vocabulary: more than LLaMA-7B's 6.3
+
+
+def test_a_false_fit_of_another_preset_is_refuted_with_the_true_size():
+    _, verdict, text = _qlora("QLoRA squeezes Llama-3-70B onto a single 24GB GPU.")
+    assert verdict == "refuted" and "36.8 GiB" in text
+
+
+@pytest.mark.parametrize("sentence", [
+    "QLoRA fine-tunes Llama-3-70B on a single 48GB GPU.",  # 47.8 resident, 41.6 paged
+    "Gemma-7B can be QLoRA fine-tuned on a 10 GB GPU.",    # uncalibrated family: 10% margin
+])
+def test_an_estimate_within_its_margin_is_too_close_to_call(sentence):
+    _, verdict, text = _qlora(sentence)
+    assert verdict == "unverifiable" and "too close to call" in text
+
+
+@pytest.mark.parametrize(("sentence", "why"), [
+    ("Fine-tuning Flan-T5-XXL with QLoRA fits on a 24GB GPU.", "t5 layout"),
+    ("Full fine-tuning of Flan-T5-XXL needs about 180 GB.", "t5 layout"),
+])
+def test_a_layout_the_model_cannot_count_stays_unverifiable(sentence, why):
+    p = pairing(sentence)
+    assert p.verifier is None and any(why in f.reason for f in p.frames)
+
+
+def test_training_memory_of_another_preset_both_ways_and_too_close():
+    f, verdict, text = _training(
+        "Full fine-tuning of Llama-3-8B with AdamW in mixed precision needs about 40 GB.")
+    assert f.params["model"] == "llama3-8b" and verdict == "refuted" and "129.2 GB" in text
+    base = ("Full fine-tuning of Mistral-7B with AdamW in mixed precision needs about {} GB "
+            "with gradient checkpointing at batch size 1 and sequence length 512.")
+    assert _training(base.format(117))[1] == "supported"
+    _, verdict, text = _training(base.format(130))
+    assert verdict == "unverifiable" and "too close to call" in text and "3% margin" in text
+
+
+def test_the_new_presets_gpu_evidence_matches_their_sentences_and_the_model():
+    docs = {d["key"]: d for d in load_evidence(EVIDENCE)}
+    for sentence, preset in (("QLoRA lets you fine-tune Llama-3-8B on a single 24 GB GPU.",
+                              "llama3-8b"),
+                             ("One 16 GB card is enough to QLoRA-tune Mistral-7B.",
+                              "mistral-7b")):
+        params = VERIFIER.resolve_params(_frame(VERIFIER, sentence).params)
+        doc = docs.get(evidence_key(VERIFIER.id, VERIFIER.version, params))
+        assert doc is not None and doc["result"]["measured"]["preset"] == preset
+        assert doc["result"]["verdict"] == "supported"
+    errors = [e for e in model_errors(points_from_evidence(list(docs.values())))
+              if e["preset"] in ("llama3-8b", "mistral-7b")]
+    assert len(errors) == 8 and all(abs(e["error"]) < 0.023 for e in errors)  # 4 runs x 2
+
+
+# --- several GPUs --------------------------------------------------------------------------
+
+def test_sharding_divides_the_state_and_adds_the_gathered_units():
+    p = PRESETS["llama2-70b"]
+    kw = {"optimizer": "adamw_fp32", "lora_dtype": "bf16", "r": 64}
+    one = training_estimate(p, "qlora", **kw)
+    assert sharded_estimate(p, "qlora", 1, **kw)["per_gpu"] == one["total"]
+    two = sharded_estimate(p, "qlora", 2, **kw)
+    t = one["terms"]
+    state = t["weights"] + t["gradients"] + t["optimizer_state"]
+    assert two["terms"]["sharded_state"] == -(-state // 2)
+    assert 1.0 * GIB < two["terms"]["gathered_units"] < 2.5 * GIB  # root unit + two blocks
+    assert 23 * GIB < two["per_gpu"] < 26 * GIB  # r=64, fp32 AdamW: about 24.8 GiB
+    off = sharded_estimate(p, "qlora", 2, offload=True, **kw)
+    assert off["terms"]["sharded_state"] == 0 and off["per_gpu"] < 4 * GIB
+
+
+def test_fsdp_qlora_70b_on_two_24gb_gpus_holds_in_some_settings():
+    f, verdict, text = _qlora("FSDP with QLoRA trains a 70B model across two 24 GB GPUs.")
+    assert f.params["gpus"] == 2 and verdict == "conditional"
+    assert "20.7 GiB per GPU" in text and "FSDP over 2 GPUs" in text
+
+
+def test_a_false_several_gpu_claim_is_refuted_even_with_offloading():
+    _, verdict, text = _qlora(
+        "With FSDP and QLoRA, Llama-3.1-405B can be fine-tuned on two 8 GB GPUs.")
+    assert verdict == "refuted" and "CPU offload" in text and "13.9 GiB" in text
+
+
+def test_gpus_with_no_count_are_never_refuted_by_one_gpu():
+    f, verdict, text = _qlora("QLoRA puts 70B fine-tuning within reach of consumer GPUs.")
+    assert f.params["gpus"] == 0 and verdict == "conditional"
+    assert "2 or more GPUs" in text
+    f, verdict, _ = _qlora("QLoRA fine-tunes 7B models on consumer GPUs.")
+    assert f.params["gpus"] == 0 and verdict == "supported"  # one GPU already holds it
+
+
+def test_a_single_consumer_gpu_is_still_one_gpu():
+    f = _frame(VERIFIER, "This enables fine-tuning 70B models on a single consumer GPU")
+    assert VERIFIER.resolve_params(f.params)["gpus"] == 1
+
+
+def test_a_per_gpu_amount_under_fsdp_is_one_gpus_share():
+    f, verdict, text = _training("Sharded with FSDP over 8 GPUs, full fine-tuning of a 7B model "
+                                 "needs about 20 GB per GPU.")
+    assert f.params["gpus"] == 8 and f.open  # never refuted as the whole step
+    assert verdict == "conditional" and "16.2 GB per GPU, FSDP over 8" in text
+
+
+# --- a fits claim that names no method ----------------------------------------------------
+
+def test_no_method_named_is_measured_as_qlora_with_its_condition():
+    f, verdict, _ = _qlora("Fine-tuning Llama-3-8B fits on a single 24GB GPU.")
+    assert not f.lower_bound and f.condition == FOUR_BIT_CONDITION and verdict == "supported"
+    f, verdict, _ = _qlora("A 70B model can be fine-tuned on a single 24 GB GPU.")
+    assert f.condition == FOUR_BIT_CONDITION and verdict == "refuted"  # QLoRA runs out
+
+
+def test_a_denial_that_names_no_method_is_only_bounded_by_a_qlora_fit():
+    f, verdict, _ = _qlora("A 70B model does not fit on a single 24 GB GPU for fine-tuning.")
+    assert not f.polarity and f.lower_bound and not f.condition and verdict == "refuted"
+
+
+def test_lora_named_stays_a_lower_bound():
+    f = _frame(VERIFIER, "You can fine-tune Mistral 7B with LoRA on a 24GB GPU.")
+    assert f.lower_bound and not f.condition
