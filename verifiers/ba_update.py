@@ -73,6 +73,10 @@ def _judge(p: dict[str, Any], ref: dict, peft: dict, measured: dict, expected: d
                                                  f"; PEFT scale {peft['effective_scaling']:.6g}"))
         holds = [abs(h["effective_scaling"] - h[f"formula {stated}"]) <= 1e-5 * max(
             1.0, abs(h[f"formula {stated}"])) for h in halves]
+        if p["scale_value"]:  # "the output is multiplied by 2": the number itself
+            text += f"; the sentence says {p['scale_value']:g}"
+            holds = [abs(h["effective_scaling"] - p["scale_value"]) <= p["scale_tol"] + 1e-6
+                     for h in halves]
         if not all(holds) and not p["rslora"] and stated == "alpha/sqrt(r)":
             return result("conditional", f"alpha/sqrt(r) is rsLoRA's scale (use_rslora=True); "
                           f"{text}.", measured, expected)
@@ -124,12 +128,29 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             params["scaling_form"] = "alpha/sqrt(r)"
         elif plain:
             params["scaling_form"] = "alpha/r"
+        value = _scale_value(frame)  # several numbers: the form alone is checked
+        if value is not None:
+            params["scale_value"], params["scale_tol"] = value.value, value.precision
+            unstated = [n for n in ("alpha", "r") if n not in frame.conditions]
+            if unstated:  # any value is some alpha/r: the number alone decides nothing
+                params["_open"] = [" and ".join(unstated)]
+                params["_condition"] = f"for some {' and '.join(unstated)} (not stated)"
     return params
+
+
+def _scale_value(frame: Frame) -> Any:
+    """The number a scaling frame gives the scale ('multiplied by 2', 'a scaling factor of
+    0.5'), not one that fills r, alpha, d or k."""
+    filled = [frame.spans[k] for k in ("r", "alpha", "d", "k") if k in frame.spans]
+    values = [q for q in frame.quantities if q.unit in ("x", "count") and 0 < q.value <= 1024
+              and q.bound in ("eq", "approx")
+              and not any(a <= q.span[0] < b for a, b in filled)]
+    return values[0] if len(values) == 1 else None
 
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=1,
+    version=2,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(
@@ -146,6 +167,10 @@ VERIFIER = Verifier(
               help="std of the reference A (torch.randn in the usual pseudo-code: 1)"),
         Param("order", str, default="BA", choices=("BA", "AB"), help="factor order as written"),
         Param("scaling_form", str, default="", choices=("", *FORMS), help="stated scale"),
+        Param("scale_value", float, default=0.0, min=0.0, max=1024.0,
+              help="the scale's value as stated (0: none stated)"),
+        Param("scale_tol", float, default=0.0, min=0.0, max=1024.0,
+              help="half a unit of the stated value's last digit"),
         Param("seed", int, default=0, min=0, max=2**31 - 1),
     ),
     claims=(("lora", "init_equals_base"), ("lora", "rank_bounded"), ("lora", "update_form"),
@@ -158,6 +183,7 @@ VERIFIER = Verifier(
         "The weight update is delta W = BA, with B of shape d x r and A of shape r x k.",
         "LoRA scales the update by alpha/r.",
         "rsLoRA scales the adapter output by alpha/sqrt(r).",
+        "With r=8 and lora_alpha=16 the LoRA output is multiplied by 2.",
     ),
     requires=Requires(device="cpu", packages=("torch",)),
     timeout_s=120.0,

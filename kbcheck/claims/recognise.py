@@ -186,7 +186,8 @@ def find_modules(text: str) -> tuple[str, tuple[int, int]] | None:
 _CONDITIONS = {
     "r": re.compile(r"\b(?:r|rank|lora_r|lora_rank)\s*(?:=|of|:|is|-)?\s*(\d{1,5})\b"
                     r"(?!\s*[x*]\s*\d)|\b(?:rank|r)-(\d{1,5})\b|\b(\d{1,5})-rank\b", re.I),
-    "alpha": re.compile(r"\b(?:alpha|lora_alpha)\s*(?:=|of|:|is)\s*(\d{1,5}(?:\.\d+)?)\b", re.I),
+    "alpha": re.compile(r"\b(?:alpha|lora_alpha)\s*(?:=|of|:|is|set to)?\s*(\d{1,5}(?:\.\d+)?)\b"
+                        r"(?!\s*[x*/]\s*\d)", re.I),
     "dk": re.compile(r"\bd\s*=\s*k\s*=\s*(\d[\d,]{0,9})\b", re.I),
     "d": re.compile(r"\b(?:d|d_model|hidden(?: size)?|in_dim)\s*=\s*(\d[\d,]{0,9})\b", re.I),
     "k": re.compile(r"\b(?:k|out_dim)\s*=\s*(\d[\d,]{0,9})\b", re.I),

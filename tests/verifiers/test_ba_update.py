@@ -145,3 +145,26 @@ def test_rank_of_a_stated_huge_matrix_is_measured_on_a_capped_slice():
     ref = out["measured"]["reference"]
     assert out["verdict"] == "supported" and ref["rank"] == 16 and ref["min_dk"] == 65536
     assert "measured at d=4096" in ref["rank_method"]
+
+
+@pytest.mark.parametrize(("sentence", "value", "verdict"), [
+    # alpha/r = 32/16 = 2, so "4" is wrong and "2" right
+    ("At rank 16 with lora_alpha=32 the adapter's contribution is multiplied by 4.", 4.0,
+     "refuted"),
+    ("At rank 16 with lora_alpha=32 the adapter's contribution is multiplied by 2.", 2.0,
+     "supported"),
+    # rsLoRA: 32/sqrt(16) = 8
+    ("rsLoRA at r=16 and alpha=32 scales the update by a factor of 8.", 8.0, "supported"),
+])
+def test_a_stated_scale_value_is_measured(sentence, value, verdict):
+    frame = _frame(sentence)
+    assert frame is not None and frame.params["scale_value"] == value, pairing(sentence).reason
+    out = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+    assert out["verdict"] == verdict, out["explanation"]
+
+
+def test_a_scale_value_without_alpha_and_r_decides_nothing():
+    frame = next(f for f in pairing("The low-rank update gets scaled by a factor of 2 before it "
+                                    "is added.").frames if f.predicate == "scaling")
+    assert frame.params["scale_value"] == 2.0 and frame.open == ["alpha and r"]
+    assert frame.condition
