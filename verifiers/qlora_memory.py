@@ -101,7 +101,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return "a count of GPUs with a plus or a total: not a per-GPU size"
     # a consumer GPU not said to be one ("consumer GPUs", "consumer hardware") may be several:
     # the count is enumerated, so one GPU's measurement never refutes it
-    several = (gpus > 1 or frame.has("several_gpus") or frame.has("gpus_plural")
+    several = (gpus > 1 or frame.has("several_gpus")
+               or (frame.has("gpus_plural") and not frame.has("single"))
                or (frame.has("consumer") and not frame.has("single") and gpu is None
                    and not any(frame.has(mark) for mark in NAMED_GPUS)))
     model = c.get("model")

@@ -137,6 +137,13 @@ def test_gpus_with_no_count_are_never_refuted_by_one_gpu():
     assert f.params["gpus"] == 0 and verdict == "supported"  # one GPU already holds it
 
 
+def test_plural_gpus_of_a_stated_size_are_a_count_left_open():
+    f, verdict, _ = _qlora("QLoRA fine-tunes 70B models on 24GB GPUs.")
+    assert f.params["gpus"] == 0 and verdict == "conditional"
+    f, verdict, _ = _qlora("QLoRA fine-tunes 70B models on a single 24GB GPU.")
+    assert VERIFIER.resolve_params(f.params)["gpus"] == 1 and verdict == "refuted"
+
+
 def test_a_single_consumer_gpu_is_still_one_gpu():
     f = _frame(VERIFIER, "This enables fine-tuning 70B models on a single consumer GPU")
     assert VERIFIER.resolve_params(f.params)["gpus"] == 1
