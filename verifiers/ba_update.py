@@ -16,7 +16,8 @@ from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
 
 CLAIMS = ("init_equals_base", "init_changes_output", "delta_shape", "rank_at_most_r",
-          "full_rank", "scaling")
+          "full_rank", "scaling", "a_init")
+A_DISTS = ("random", "gaussian", "kaiming_uniform", "uniform")
 FORMS = ("alpha/r", "alpha/sqrt(r)")
 
 
@@ -25,6 +26,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     from verifiers import _ba_measure as m
 
     claim = params["claim"]
+    if claim == "a_init":
+        return _judge_a_init(params)
     ref = m.reference(params)
     peft = m.peft_half(params) if peft_available() else {"skipped": PEFT_MISSING}
     measured = {"reference": ref, "peft": peft}
@@ -86,8 +89,45 @@ def _judge(p: dict[str, Any], ref: dict, peft: dict, measured: dict, expected: d
     return result(verdict, f"{text[0].upper()}{text[1:]}.", measured, expected)
 
 
+def _judge_a_init(p: dict[str, Any]) -> dict[str, Any]:
+    """Whether A starts as the claim says, under PEFT's default, PEFT's Gaussian option and the
+    paper's reference: the claim holds where its distribution is the measured one."""
+    from verifiers._a_init import measure
+
+    measured = measure(min(p["r"], 64), p["seed"])
+    expected = {"claim": "a_init", "a_dist": p["a_dist"], "source": p["source"]}
+    want = p["a_dist"]
+    seen = {name: m["kind"] for name, m in measured.items() if "kind" in m}
+
+    def fits(kind: str) -> bool:
+        if want == "random":
+            return kind != "zero"
+        return kind == want or (want == "uniform" and kind == "kaiming_uniform")
+
+    text = "; ".join(f"{name.replace('_', ' ')}: A is {kind} (excess kurtosis "
+                     f"{measured[name]['excess_kurtosis']:.2f}, max |A| "
+                     f"{measured[name]['max_abs']:.3g} against 1/sqrt(fan_in) "
+                     f"{measured[name]['kaiming_bound']:.3g})" for name, kind in seen.items())
+    scope = {"peft": ("peft_default",), "paper": ("paper_reference",)}.get(p["source"],
+                                                                           tuple(seen))
+    holds = [fits(seen[n]) for n in scope if n in seen]
+    if not holds:
+        return result("skipped", f"nothing measured for {p['source']}: {text}", measured,
+                      expected)
+    if p["source"]:
+        text = (f"judged on {'PEFT' if p['source'] == 'peft' else 'the paper'}'s "
+                f"initialisation; {text}")
+    if all(holds):
+        return result("supported", f"{text[0].upper()}{text[1:]}.", measured, expected)
+    if any(holds):
+        good = [n.replace("_", " ") for n in scope if n in seen and fits(seen[n])]
+        return result("conditional", f"A starts {want.replace('_', '-')} only in "
+                      f"{', '.join(good)}: {text}.", measured, expected)
+    return result("refuted", f"{text[0].upper()}{text[1:]}.", measured, expected)
+
+
 _CLAIM_OF = {"init_equals_base": "init_equals_base", "rank_bounded": "rank_at_most_r",
-             "update_form": "delta_shape", "scaling": "scaling"}
+             "update_form": "delta_shape", "scaling": "scaling", "a_init": "a_init"}
 # The sizes a frame may state, with the bounds `run` accepts (a value outside them is left to
 # the default: it does not decide any of these claims).
 _SIZES = {"d": 65536, "k": 65536, "r": 1024, "alpha": 4096.0}
@@ -114,13 +154,28 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         if frame.has("a_zero"):  # A starts at random in LoRA; nothing here sets A to zero
             return "the sentence says A starts at zero too, which this verifier does not set"
         params["b_init"] = "random" if frame.has("b_random") else "zeros"
+    elif claim == "a_init":
+        dist = next((d for d, facet in (("kaiming_uniform", "a_kaiming"),
+                                        ("gaussian", "a_gauss"), ("uniform", "a_uniform"),
+                                        ("random", "a_random")) if frame.has(facet)), None)
+        if dist is None:
+            return "no distribution for A is read"
+        if frame.has("a_both"):
+            dist = "random"  # a Gaussian and a uniform both named: that A is random is read
+        params["a_dist"] = dist
+        # PEFT named (or its option), or the paper: that one is measured; else all of them
+        params["source"] = ("peft" if frame.has("a_peft") else "paper" if frame.has("a_paper")
+                            else "")
     elif claim == "delta_shape":
         order = frame.conditions.get("order")
         params["order"] = "AB" if frame.has("order_ab") or order == "AB" else "BA"
     elif claim == "scaling":
         rslora = frame.subject == "rslora"
-        params["rslora"] = rslora
         sqrt, plain = frame.has("sqrt"), frame.has("plain")
+        if frame.has("variant_sqrt") or frame.has("variant_plain"):
+            # "X instead of the standard Y": X is the variant's (rsLoRA's) scale, Y LoRA's
+            rslora, sqrt, plain = True, frame.has("variant_sqrt"), frame.has("variant_plain")
+        params["rslora"] = rslora
         if sqrt and plain and not rslora:
             return ("the sentence states both alpha/r and alpha/sqrt(r); which belongs to which "
                     "method is not read")
@@ -167,6 +222,10 @@ VERIFIER = Verifier(
               help="std of the reference A (torch.randn in the usual pseudo-code: 1)"),
         Param("order", str, default="BA", choices=("BA", "AB"), help="factor order as written"),
         Param("scaling_form", str, default="", choices=("", *FORMS), help="stated scale"),
+        Param("a_dist", str, default="random", choices=A_DISTS,
+              help="how the claim says A starts (a_init)"),
+        Param("source", str, default="", choices=("", "peft", "paper"),
+              help="whose initialisation the claim names (a_init): PEFT's default, the paper's"),
         Param("scale_value", float, default=0.0, min=0.0, max=1024.0,
               help="the scale's value as stated (0: none stated)"),
         Param("scale_tol", float, default=0.0, min=0.0, max=1024.0,
@@ -174,7 +233,7 @@ VERIFIER = Verifier(
         Param("seed", int, default=0, min=0, max=2**31 - 1),
     ),
     claims=(("lora", "init_equals_base"), ("lora", "rank_bounded"), ("lora", "update_form"),
-            ("lora", "scaling"), ("rslora", "scaling")),
+            ("lora", "scaling"), ("rslora", "scaling"), ("lora", "a_init")),
     to_params=to_params,
     examples=(
         "Because B is initialised to zero, the adapted model starts out identical to the base "
@@ -184,6 +243,7 @@ VERIFIER = Verifier(
         "LoRA scales the update by alpha/r.",
         "rsLoRA scales the adapter output by alpha/sqrt(r).",
         "With r=8 and lora_alpha=16 the LoRA output is multiplied by 2.",
+        "PEFT initialises the A matrix with Kaiming-uniform values by default.",
     ),
     requires=Requires(device="cpu", packages=("torch",)),
     timeout_s=120.0,

@@ -22,8 +22,10 @@ def test_seed_003_reduction_and_pseudo_code():
     assert {k: reduction.params[k] for k in ("d", "k", "r", "pct")} == {
         "d": 4096, "k": 4096, "r": 16, "pct": 99.6}
     code = pairs[(46, "code")]
-    assert (code.verifier, code.params.get("claim")) == ("lora.ba_update", "init_equals_base")
-    assert code.params.get("b_init", "zeros") == "zeros"
+    init = next(f for f in code.frames if f.params.get("claim") == "init_equals_base")
+    assert init.verifier == "lora.ba_update" and init.params.get("b_init", "zeros") == "zeros"
+    # "A is initialised with random values (randn)": how A starts is a frame of its own
+    assert any(f.params.get("a_dist") == "random" for f in code.frames)
 
 
 def test_pseudo_code_with_a_random_b_pairs_as_such():
@@ -32,7 +34,8 @@ def test_pseudo_code_with_a_random_b_pairs_as_such():
         "self.A = torch.randn(r, k)\nself.B = torch.rand(d, r)\n"
         "def forward(self, x):\n    return self.W @ x + self.B @ (self.A @ x)\n")
     pairing, _ = pair_claim(Claim(id="x", path="x", text=text, origin="code"), registry())
-    assert pairing.verifier == "lora.ba_update" and pairing.params.get("b_init") == "random"
+    init = next(f for f in pairing.frames if f.params.get("claim") == "init_equals_base")
+    assert init.verifier == "lora.ba_update" and init.params.get("b_init") == "random"
 
 
 def test_time_sensitive_figures_in_seed_002_are_unverifiable_with_the_reason():

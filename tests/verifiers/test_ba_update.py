@@ -168,3 +168,32 @@ def test_a_scale_value_without_alpha_and_r_decides_nothing():
                                     "is added.").frames if f.predicate == "scaling")
     assert frame.params["scale_value"] == 2.0 and frame.open == ["alpha and r"]
     assert frame.condition
+
+
+@pytest.mark.parametrize(("sentence", "dist", "source", "verdict"), [
+    # PEFT's default A is Kaiming-uniform, the paper's (and PEFT's "gaussian" option) Gaussian
+    ("The down-projection A gets initialised from a Gaussian, while B is all zeros.",
+     "gaussian", "", "conditional"),
+    ("Out of the box, PEFT sets lora_A with Kaiming-uniform init.", "kaiming_uniform", "peft",
+     "supported"),
+    ("By default PEFT draws lora_A from a normal distribution.", "gaussian", "peft", "refuted"),
+    ("According to the paper, matrix A is initialised with Gaussian noise.", "gaussian", "paper",
+     "supported"),
+    ("Matrix A is initialised at random.", "random", "", "supported"),
+])
+def test_how_a_starts_is_measured_on_peft_and_on_the_paper(sentence, dist, source, verdict):
+    frame = next((f for f in pairing(sentence).frames if f.predicate == "a_init"), None)
+    assert frame is not None, pairing(sentence).reason
+    assert (frame.params["a_dist"], frame.params["source"]) == (dist, source)
+    out = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+    assert out["verdict"] == verdict, out["explanation"]
+    if "skipped" not in out["measured"]["peft_default"]:
+        default = out["measured"]["peft_default"]
+        assert default["kind"] == "kaiming_uniform" and default["within_bound"]
+    assert out["measured"]["paper_reference"]["kind"] == "gaussian"
+
+
+def test_a_gaussian_and_a_uniform_both_named_read_as_random():
+    frame = next(f for f in pairing("A starts from random normal values (in practice PEFT uses "
+                                    "Kaiming-uniform).").frames if f.predicate == "a_init")
+    assert frame.params["a_dist"] == "random"
