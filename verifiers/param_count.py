@@ -528,6 +528,12 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
     return out[:6], specific, len(distinct) > 1
 
 
+def encode_figure(kind: str, q: Any) -> str:
+    """One stated quantity as a `figures` item of `kind`, its tolerance from how it was
+    written (for other verifiers that count parameters of other methods)."""
+    return _encode(kind, q)
+
+
 def _encode(kind: str, q: Any) -> str:
     bound = q.bound if q.bound in ("le", "ge", "range") else "eq"
     if bound == "range":  # the range is the tolerance

@@ -1,0 +1,50 @@
+"""lora.adapter_params: Houlsby adapters counted on presets, paired both ways from sentences."""
+
+import pytest
+from paired import pairing
+
+from verifiers._presets import PRESETS
+from verifiers.adapter_params import VERIFIER, adapter_row
+
+
+def _run(sentence: str) -> dict:
+    frame = next(f for f in pairing(sentence).frames if f.verifier == VERIFIER.id)
+    return VERIFIER.run(VERIFIER.resolve_params(frame.params))
+
+
+def test_count_is_houlsbys_formula_on_bert_large():
+    row = adapter_row(PRESETS["bert-large"], 64)
+    assert row["per_adapter"] == 2 * 64 * 1024 + 64 + 1024
+    assert row["adapters"] == 24 * 2 * row["per_adapter"] == 6_343_680
+    assert 1.85 < row["share_pct"] < 1.95
+
+
+def test_a_true_share_is_supported():
+    res = _run("On BERT-large, Houlsby adapters with a bottleneck size of 64 add about 1.9% "
+               "parameters.")
+    assert res["verdict"] == "supported", res["explanation"]
+
+
+def test_a_false_share_is_refuted_with_the_true_value():
+    res = _run("Adapter layers with a bottleneck size of 64 add roughly 10% parameters to "
+               "BERT-large.")
+    assert res["verdict"] == "refuted" and "1.89%" in res["explanation"], res["explanation"]
+
+
+def test_open_size_enumerates_which_bottlenecks_fit():
+    frame = next(f for f in pairing("Houlsby adapters add only 3.6% parameters per task.")
+                 .frames if f.verifier == VERIFIER.id)
+    assert "the bottleneck size" in frame.open and "the model" in frame.open
+    res = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+    assert res["verdict"] == "conditional"
+    assert res["measured"]["bottlenecks_that_fit"]["bert-large"].startswith("121")
+
+
+@pytest.mark.parametrize("sentence", VERIFIER.examples)
+def test_examples_pair_back(sentence):
+    assert VERIFIER.id in {f.verifier for f in pairing(sentence).frames}
+
+
+def test_lora_shares_stay_with_param_count():
+    assert pairing("LoRA trains 0.06% of the parameters of LLaMA-7B.").verifier == \
+        "lora.param_count"

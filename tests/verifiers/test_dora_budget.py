@@ -1,0 +1,83 @@
+"""lora.dora_budget: DoRA's magnitudes counted on presets and PEFT; its training cost."""
+
+import pytest
+from paired import pairing
+
+from verifiers._tiny import peft_available
+from verifiers.dora_budget import VERIFIER, magnitude_row, peft_rule
+
+needs_peft = pytest.mark.skipif(not peft_available(), reason="peft not installed")
+
+
+def _frame(sentence: str):
+    return next((f for f in pairing(sentence).frames if f.verifier == VERIFIER.id), None)
+
+
+def _run(frame, **extra) -> dict:
+    return VERIFIER.run(VERIFIER.resolve_params({**frame.params, **extra}))
+
+
+def test_one_magnitude_per_output_feature_on_a_preset():
+    row = magnitude_row("llama3-8b", "qv", 8)
+    assert row["magnitude"] == 32 * (4096 + 1024) == 163_840
+    assert row["dora"] == row["lora"] + row["magnitude"]
+
+
+@needs_peft
+def test_peft_agrees_with_the_rule():
+    check = peft_rule()
+    assert check["rule_holds"] and check["per_output"], check
+    assert check["magnitude_params"] == check["extra_vs_lora"] == check["sum_out_features"]
+
+
+def test_a_true_count_is_supported_and_a_false_one_refuted():
+    true = _frame("On Llama 3 8B with q_proj and v_proj adapted, DoRA's magnitude vectors hold "
+                  "163,840 parameters.")
+    assert _run(true)["verdict"] == "supported" and not true.open
+    false = _frame("Turning on DoRA for Llama 3 8B with q_proj and v_proj costs about 8K extra "
+                   "magnitude parameters.")
+    res = _run(false)
+    assert res["verdict"] == "refuted" and "163,840" in res["explanation"], res["explanation"]
+
+
+def test_an_unstated_model_is_left_open():
+    frame = _frame("Switching to DoRA at the same rank adds only ~8K extra parameters (the "
+                   "magnitude vector).")
+    assert frame is not None and "the model" in frame.open
+
+
+@needs_peft
+@pytest.mark.parametrize(("sentence", "verdict"), [
+    ("DoRA keeps a single magnitude scalar per weight matrix.", "refuted"),
+    ("DoRA learns one magnitude value per output feature of every adapted matrix.",
+     "supported"),
+    ("With DoRA, each adapted layer gets its own magnitude vector.", "supported"),
+])
+def test_magnitude_shape_both_ways(sentence, verdict):
+    assert _run(_frame(sentence))["verdict"] == verdict
+
+
+@needs_peft
+def test_training_memory_both_ways():
+    """Memory is counted from tensors (exact); 'the same VRAM' is the denied frame, so the
+    pipeline turns the measured 'more' into a refutation."""
+    more = _frame("DoRA needs more memory than LoRA during training.")
+    same = _frame("At the same rank, DoRA trains with the same amount of GPU memory as LoRA.")
+    assert more.polarity and not same.polarity
+    assert more.params["resource"] == same.params["resource"] == "memory"
+    res = _run(more, rounds=3)
+    assert res["verdict"] == "supported", res["explanation"]
+    for run in res["measured"]["runs"]:
+        assert run["memory_ratio"] > 1.05
+        assert run["memory_bytes"]["dora"]["saved_activations"] > \
+            run["memory_bytes"]["lora"]["saved_activations"]
+
+
+@pytest.mark.parametrize("sentence", VERIFIER.examples)
+def test_examples_pair_back(sentence):
+    assert VERIFIER.id in {f.verifier for f in pairing(sentence).frames}
+
+
+def test_decomposition_stays_with_lora_dora():
+    assert pairing("DoRA decomposes the pretrained weight into a magnitude and a direction "
+                   "and trains both.").verifier == "lora.dora"

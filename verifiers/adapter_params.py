@@ -1,0 +1,178 @@
+"""Bottleneck (Houlsby) adapters: what share of a model's parameters they add, counted.
+
+A Houlsby adapter (Houlsby et al., 2019, §2.1 and Fig. 2) is a down-projection d -> m and an
+up-projection m -> d, both with biases, inserted twice in every transformer block (after the
+attention output and after the feed-forward), so each adds 2*m*d + m + d parameters. Here
+each adapter is built as two `torch.nn.Linear` layers on the meta device (nothing is
+allocated) for every block of a preset from `_presets.py`, and their `numel()` is summed and
+checked against that formula; the base model's total is the preset's exact count. The layer
+norms that Houlsby also trains (4*d per block) are reported, not added: the claims are about
+the adapters. Where a claim leaves the bottleneck size m open, every m in `SIZES` is counted
+and the verdict says which make the stated share true (`conditional` when some do and some
+do not); the exact range of m that fits is searched analytically.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifiers._base import Param, Requires, Verifier, result
+from verifiers._frame import Frame
+from verifiers._presets import PRESETS, Preset, resolve
+from verifiers.param_count import encode_figure, figure_holds, parse_figures
+
+# Houlsby's grid was {8, 64, 256}; Pfeiffer-style reduction factors 16-64 give m = d/16..d/64:
+# powers of two from 8 to 512 cover both on the presets' widths.
+SIZES = (8, 16, 32, 64, 128, 256, 512)
+# The models adapter papers report on (BERT/RoBERTa) and the decoders texts name most often.
+MODELS = ("bert-base", "bert-large", "roberta-base", "roberta-large", "gpt2", "llama-7b")
+PER_BLOCK = 2  # one after the attention sub-layer, one after the feed-forward sub-layer
+
+PARAMS = (
+    Param("figures", str, default="",
+          help="the stated figures in param_count's encoding (kind frac or lora)"),
+    Param("model", str, default="", help="a preset id; empty: the adapter papers' models"),
+    Param("bottleneck", int, default=0, min=0, max=65536, help="m; 0: enumerate SIZES"),
+)
+
+
+def adapter_row(preset: Preset, m: int) -> dict[str, Any]:
+    """Two Houlsby adapters per block of every stack, built on the meta device and counted."""
+    import torch
+
+    d = preset.d_model
+    blocks = sum(g.count for g in preset.groups())
+    down = torch.nn.Linear(d, m, bias=True, device="meta")
+    up = torch.nn.Linear(m, d, bias=True, device="meta")
+    one = sum(p.numel() for p in (*down.parameters(), *up.parameters()))
+    if one != 2 * m * d + m + d:  # Houlsby's own count per adapter
+        raise AssertionError(f"adapter count {one} != 2md + m + d for d={d}, m={m}")
+    adapters = PER_BLOCK * blocks * one
+    total = preset.total_params()
+    return {"model": preset.name, "d": d, "blocks": blocks, "m": m, "per_adapter": one,
+            "adapters": adapters, "total": total, "share_pct": 100.0 * adapters / total,
+            "share_of_all_pct": 100.0 * adapters / (total + adapters),
+            "layer_norms": 2 * 2 * d * blocks}
+
+
+def _values(kind: str, row: dict[str, Any]) -> list[float]:
+    if kind == "lora":  # a stated count of added parameters
+        return [row["adapters"]]
+    return [row["share_pct"], row["share_of_all_pct"]]  # of the base, or of base + adapters
+
+
+def _holds(row: dict[str, Any], figures: list[dict[str, Any]]) -> bool:
+    return all(any(figure_holds(f, v) for v in _values(f["kind"], row)) for f in figures)
+
+
+def _fitting(preset: Preset, figures: list[dict[str, Any]]) -> list[int]:
+    """Every m from 1 to d that makes the stated figures true (analytic: 2md + m + d each)."""
+    d, blocks, total = preset.d_model, sum(g.count for g in preset.groups()), \
+        preset.total_params()
+    out = []
+    for m in range(1, d + 1):
+        n = PER_BLOCK * blocks * (2 * m * d + m + d)
+        row = {"adapters": n, "share_pct": 100.0 * n / total,
+               "share_of_all_pct": 100.0 * n / (total + n)}
+        if _holds(row, figures):
+            out.append(m)
+    return out
+
+
+def _line(row: dict[str, Any]) -> str:
+    return (f"{row['model']} m={row['m']}: {row['adapters']:,} adapter parameters, "
+            f"{row['share_pct']:.3g}% of {row['total'] / 1e6:,.0f}M")
+
+
+def _span(ms: list[int]) -> str:
+    return "none" if not ms else f"{ms[0]}..{ms[-1]}" if ms[-1] - ms[0] + 1 == len(ms) else \
+        ", ".join(map(str, ms[:8]))
+
+
+def run(params: dict[str, Any]) -> dict[str, Any]:
+    """Count Houlsby adapters on each preset and bottleneck size; judge the stated figures."""
+    figures = parse_figures(params["figures"])
+    if not figures:
+        return result("unverifiable", "No share or count of adapter parameters is stated.")
+    models = [PRESETS[params["model"]]] if params["model"] else [PRESETS[n] for n in MODELS]
+    sizes = [params["bottleneck"]] if params["bottleneck"] else list(SIZES)
+    rows = [adapter_row(p, m) for p in models for m in sizes if m <= p.d_model]
+    holds = [_holds(r, figures) for r in rows]
+    fits = {p.name: _span(_fitting(p, figures)) for p in models}
+    good = [r for r, h in zip(rows, holds, strict=True) if h]
+    bad = [r for r, h in zip(rows, holds, strict=True) if not h]
+    measured = {"configurations": len(rows), "holding": len(good),
+                "rows": [{k: r[k] for k in ("model", "m", "adapters", "total", "share_pct")}
+                         for r in rows[:48]],
+                "bottlenecks_that_fit": fits,
+                "counted_on": "two nn.Linear (with bias) per adapter, two adapters per block, "
+                              "meta device; base totals from the presets"}
+    expected = {"figures": params["figures"], "model": params["model"],
+                "bottleneck": params["bottleneck"]}
+    stated = ", ".join(("share " if f["kind"] == "frac" else "count ") + _stated(f)
+                       for f in figures)
+    where = "; ".join(f"{k}: m in {v}" for k, v in fits.items())
+    if not bad:
+        return result("supported", f"Stated {stated}: holds for every configuration counted, "
+                      f"e.g. {_line(rows[0])} (m that fit: {where}).", measured, expected)
+    if not good:
+        return result("refuted", f"Stated {stated}: holds for none of {len(rows)} "
+                      f"configurations, e.g. {_line(rows[0])} (m that fit: {where}).",
+                      measured, expected)
+    return result("conditional", f"Stated {stated}: holds for {len(good)} of {len(rows)} "
+                  f"configurations, e.g. {_line(good[0])}, not {_line(bad[0])} (m that fit: "
+                  f"{where}).", measured, expected)
+
+
+def _stated(f: dict[str, Any]) -> str:
+    unit = "%" if f["kind"] == "frac" else ""
+    if f["bound"] == "range":
+        return f"{f['value']:g}-{f['high']:g}{unit}"
+    return {"le": "<= ", "ge": ">= ", "approx": "~"}.get(f["bound"], "") + f"{f['value']:,g}{unit}"
+
+
+def to_params(frame: Frame) -> dict[str, Any] | str:
+    """A share (or count) of parameters said of bottleneck adapters; the model and the
+    bottleneck size m when stated (facet `bottleneck_size`: a plain number beside the words
+    'bottleneck size' or 'm ='), else both are enumerated and left open."""
+    params: dict[str, Any] = {}
+    model = frame.conditions.get("model") or {}
+    if model.get("family") or model.get("preset"):
+        found = resolve(model)
+        if found is None:
+            return "no preset for the model named: it is not judged with another model's shapes"
+        params["model"] = found.name
+    counts = [q for q in frame.quantities if q.unit in ("count", "params")]
+    if frame.has("bottleneck_size"):
+        small = [q for q in counts if q.unit == "count" and 1 <= q.value <= 8192
+                 and q.value == int(q.value)]
+        if small:
+            params["bottleneck"] = int(small[0].value)
+            counts = [q for q in counts if q is not small[0]]
+    figures = [encode_figure("frac", q) for q in frame.quantities
+               if q.unit == "pct" and 0 < q.value <= 100]
+    figures += [encode_figure("lora", q) for q in counts if 1000 <= q.value < 1e9]
+    if not figures:
+        return "no share or count of adapter parameters is stated"
+    unstated = [n for n, k in (("the model", "model"), ("the bottleneck size", "bottleneck"))
+                if k not in params]
+    return {**params, "figures": ";".join(figures), "_open": unstated}
+
+
+VERIFIER = Verifier(
+    id="lora.adapter_params",
+    version=1,
+    title="Bottleneck (Houlsby) adapters: the share of parameters they add, counted per preset "
+          "and bottleneck size",
+    run=run,
+    params=PARAMS,
+    claims=(("adapter", "trainable_params"),),
+    to_params=to_params,
+    examples=(
+        "Houlsby adapters add only 3.6% parameters per task.",
+        "Bottleneck adapters with a bottleneck size of 64 add about 1.9% parameters to "
+        "BERT-large.",
+    ),
+    requires=Requires(device="cpu"),
+    timeout_s=60.0,
+)

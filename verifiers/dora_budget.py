@@ -1,0 +1,395 @@
+"""DoRA's budget beside LoRA's at the same rank: extra parameters, their shape, training cost.
+
+DoRA (Liu et al., 2024, Eq. 5) keeps LoRA's B and A and adds a trainable magnitude m with one
+entry per output feature of every adapted matrix (PEFT: `lora_magnitude_vector`, the norm of
+each row of the (out, in) weight). So the extra parameters are the sum of the adapted
+matrices' output widths, whatever the rank. Counted three ways: on each preset, one meta-device
+vector of `out_features` per adapted linear of every block; on a tiny Llama with real PEFT
+(`use_dora=True` vs `False`), the trainable counts' difference, the magnitudes' `numel()` and
+their shapes, which check the rule. Training cost: a few AdamW steps of the same tiny Llama
+with and without `use_dora`, measured as memory (after a warm-up step: bytes of the weights,
+gradients and AdamW states, plus every tensor autograd saves for the backward pass, counted
+once per storage; exact, so the same on every run) and time (steps interleaved, the median of
+per-round DoRA / LoRA ratios with a seeded bootstrap 95% interval). "More" holds beyond a
+margin (memory 5%, time 10%: the interval above it), "the same" within it (the interval below
+it); a time interval across the margin decides nothing. The ratios are for this tiny model,
+where activations weigh more than in a 7B model whose weights dominate.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import weakref
+from typing import Any
+
+from verifiers._base import Param, Requires, Verifier, result
+from verifiers._configs import RANKS, describe, module_set, modules_for, si
+from verifiers._frame import Frame
+from verifiers._presets import PRESETS, resolve
+from verifiers._tiny import PEFT_MISSING, peft_available
+from verifiers.param_count import encode_figure, figure_holds, parse_figures
+
+CLAIMS = ("count", "shape", "cost")
+SHAPES = ("per_output", "per_matrix", "vector_per_layer")
+RESOURCES = ("memory", "time", "both")
+# Models the DoRA paper fine-tunes (LLaMA 7B/13B, LLaMA-2 7B, LLaMA-3 8B): a claim that names
+# none is enumerated over these.
+MODELS = ("llama-7b", "llama-13b", "llama3-8b")
+MODULE_SETS = ("qv", "attention", "all")
+# The tiny Llama's module names per set, for the PEFT halves.
+TINY_TARGETS = {"qv": ("q_proj", "v_proj"), "attention": ("q_proj", "k_proj", "v_proj", "o_proj"),
+                "mlp": ("gate_proj", "up_proj", "down_proj"),
+                "all": ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj",
+                        "down_proj")}
+
+PARAMS = (
+    Param("claim", str, default="count", choices=CLAIMS,
+          help="count: stated parameter counts; shape: how many magnitudes per matrix; cost: "
+               "DoRA trains with more memory / time than LoRA"),
+    Param("figures", str, default="", help="stated counts, param_count's encoding (kind lora)"),
+    Param("magnitude", bool, default=False,
+          help="the count is of the magnitudes alone (else: the magnitudes, or all DoRA trains)"),
+    Param("model", str, default="", help="a preset id; empty: the DoRA paper's models"),
+    Param("modules", str, default="", help="qv, attention, mlp, all; empty: enumerated"),
+    Param("r", int, default=0, min=0, max=1024, help="0: enumerated where it matters"),
+    Param("shape", str, default="per_output", choices=SHAPES),
+    Param("resource", str, default="both", choices=RESOURCES),
+    Param("margin_memory", float, default=0.05, min=0.0, max=1.0),
+    Param("margin_time", float, default=0.10, min=0.0, max=1.0),
+    Param("rounds", int, default=20, min=3, max=200, help="interleaved timed steps per model"),
+    Param("seed", int, default=0, min=0, max=2**31 - 1),
+)
+
+
+# --- counts on the presets ---------------------------------------------------------------------
+
+def magnitude_row(model: str, modules: str, r: int) -> dict[str, Any]:
+    """One meta-device magnitude vector of `out_features` per adapted linear, every block."""
+    import torch
+
+    p = PRESETS[model]
+    mags = 0
+    for group, linear in p.matching(modules_for(p, modules)):
+        m = torch.empty(linear.out_f, device="meta")
+        mags += group.count * linear.copies * m.numel()
+    lora = p.lora_params(r, modules_for(p, modules))
+    return {"model": model, "modules": modules, "r": r, "magnitude": mags, "lora": lora,
+            "dora": lora + mags}
+
+
+def _count_holds(row: dict[str, Any], figures: list[dict[str, Any]], magnitude: bool) -> bool:
+    values = [row["magnitude"]] if magnitude else [row["magnitude"], row["dora"]]
+    return all(any(figure_holds(f, v) for v in values) for f in figures)
+
+
+def _counts(params: dict[str, Any]) -> dict[str, Any]:
+    figures = parse_figures(params["figures"])
+    models = [params["model"]] if params["model"] else list(MODELS)
+    sets = [params["modules"]] if params["modules"] else list(MODULE_SETS)
+    ranks = [params["r"]] if params["r"] else [8] if params["magnitude"] else list(RANKS)
+    rows = [magnitude_row(m, s, r) for m in models for s in sets for r in ranks
+            if s in PRESETS[m].module_sets()]
+    holds = [_count_holds(x, figures, params["magnitude"]) for x in rows]
+    measured: dict[str, Any] = {
+        "configurations": len(rows), "holding": sum(holds),
+        "rows": [{**x, "config": describe(PRESETS[x["model"]], x["modules"], x["r"])}
+                 for x in rows[:24]],
+        "counted_on": "one meta-device vector of out_features per adapted linear"}
+    if peft_available():
+        measured["peft_check"] = peft_rule()
+    what = "the magnitudes" if params["magnitude"] else "DoRA's extra or total trainable count"
+    stated = ", ".join(f"{f['value']:,.6g}" for f in figures)
+    good = [x for x, h in zip(rows, holds, strict=True) if h]
+    bad = [x for x, h in zip(rows, holds, strict=True) if not h]
+    check = measured.get("peft_check")
+    rule = (f"; PEFT on a tiny Llama: {check['magnitude_params']} magnitudes = the adapted "
+            f"layers' output widths {check['sum_out_features']} = DoRA's trainable count minus "
+            f"LoRA's {check['extra_vs_lora']}" if check else "")
+    text = f"Stated {stated} as {what}{rule}"
+    expected = {k: params[k] for k in ("figures", "magnitude", "model", "modules", "r")}
+    if check and not check["rule_holds"]:
+        return result("error", f"PEFT's DoRA does not add one magnitude per output feature: "
+                      f"{check}", measured, expected)
+    if not bad:
+        return result("supported", f"{text}; holds for {_line(rows[0])}"
+                      + (f" and every one of {len(rows)} configurations" if len(rows) > 1
+                         else "") + ".", measured, expected)
+    if not good:
+        return result("refuted", f"{text}; holds for none of {len(rows)} configurations, e.g. "
+                      f"{_line(rows[0])}.", measured, expected)
+    return result("conditional", f"{text}; holds for {len(good)} of {len(rows)} configurations, "
+                  f"e.g. {_line(good[0])}, not {_line(bad[0])}.", measured, expected)
+
+
+def _line(x: dict[str, Any]) -> str:
+    return (f"{describe(PRESETS[x['model']], x['modules'], x['r'])}: {x['magnitude']:,} "
+            f"magnitudes beside LoRA's {si(x['lora'])} (DoRA {si(x['dora'])})")
+
+
+# --- PEFT on a tiny Llama ----------------------------------------------------------------------
+
+def _tiny(seed: int, dora: bool, targets: tuple[str, ...], hidden: int = 64,
+          ff: int = 160) -> Any:
+    import torch
+
+    from verifiers._tiny import peft_lora, tiny_llama
+
+    # two key/value heads of four: k and v are narrower than q, so widths are not all equal
+    base = tiny_llama(hidden=hidden, layers=2, heads=4, kv_heads=2, intermediate=ff, seed=seed)
+    torch.manual_seed(seed)
+    return peft_lora(base, r=8, alpha=16, targets=targets, use_dora=dora)
+
+
+def _trainable(model: Any) -> int:
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def peft_rule(seed: int = 0) -> dict[str, Any]:
+    """PEFT's DoRA on a tiny Llama, every linear adapted: count and shape of the magnitudes."""
+    import peft
+
+    targets = TINY_TARGETS["all"]
+    dora, lora = _tiny(seed, True, targets), _tiny(seed, False, targets)
+    layers = [mod for _, mod in dora.named_modules()
+              if hasattr(mod, "lora_magnitude_vector") and "default" in mod.lora_magnitude_vector]
+    shapes = [(tuple(mod.lora_magnitude_vector["default"].weight.shape),
+               mod.get_base_layer().out_features) for mod in layers]
+    mags = sum(mod.lora_magnitude_vector["default"].weight.numel() for mod in layers)
+    outs = sum(o for _, o in shapes)
+    extra = _trainable(dora) - _trainable(lora)
+    return {"peft": peft.__version__, "adapted_layers": len(layers), "magnitude_params": mags,
+            "sum_out_features": outs, "extra_vs_lora": extra,
+            "vectors_per_layer": 1, "shapes": sorted({str(s) for s, _ in shapes}),
+            "per_output": all(s == (o,) for s, o in shapes),
+            "rule_holds": mags == outs == extra and all(s == (o,) for s, o in shapes)}
+
+
+def _shape(params: dict[str, Any]) -> dict[str, Any]:
+    if not peft_available():
+        return result("skipped", PEFT_MISSING)
+    check = peft_rule(params["seed"])
+    measured = {"peft_check": check}
+    holds = {"per_output": check["per_output"], "vector_per_layer": check["per_output"],
+             "per_matrix": not check["per_output"]}[params["shape"]]
+    said = {"per_output": "one magnitude per output feature",
+            "vector_per_layer": "one magnitude vector per adapted layer",
+            "per_matrix": "one magnitude scalar per weight matrix"}[params["shape"]]
+    return result("supported" if holds else "refuted",
+                  f"Claim: {said}. PEFT {check['peft']} on a tiny Llama gives each of its "
+                  f"{check['adapted_layers']} adapted layers one magnitude vector shaped "
+                  f"(out_features,) ({', '.join(check['shapes'])}): {check['magnitude_params']} "
+                  f"values in all, one per output feature.", measured,
+                  {"shape": params["shape"]})
+
+
+# --- training cost -----------------------------------------------------------------------------
+
+def _step(model: Any, opt: Any, tokens: Any) -> None:
+    loss = model(tokens, labels=tokens).loss
+    loss.backward()
+    opt.step()
+    opt.zero_grad(set_to_none=True)
+
+
+def _memory(model: Any, opt: Any, tokens: Any) -> dict[str, int]:
+    """Bytes of one training step: weights, gradients, AdamW states, tensors saved for backward
+    (each storage once; parameters are counted as weights, not again as saved)."""
+    import torch
+
+    params = {p.untyped_storage().data_ptr() for p in model.parameters()}
+    refs: list[Any] = []
+
+    def pack(t: Any) -> Any:
+        refs.append(weakref.ref(t))  # a node the graph drops (a detached branch) frees it
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        loss = model(tokens, labels=tokens).loss
+    saved: dict[int, int] = {}  # what the graph still holds when the backward pass starts
+    for ref in refs:
+        t = ref()
+        if t is not None and t.untyped_storage().data_ptr() not in params:
+            saved[t.untyped_storage().data_ptr()] = t.untyped_storage().nbytes()
+    loss.backward()
+    grads = sum(p.grad.numel() * p.grad.element_size() for p in model.parameters()
+                if p.grad is not None)
+    opt.step()
+    states = sum(v.numel() * v.element_size() for st in opt.state.values()
+                 for v in st.values() if torch.is_tensor(v) and v.dim() > 0)
+    opt.zero_grad(set_to_none=True)
+    weights = sum(p.numel() * p.element_size() for p in model.parameters())
+    out = {"weights": weights, "gradients": grads, "optimizer": states,
+           "saved_activations": sum(saved.values())}
+    out["total"] = sum(out.values())
+    return out
+
+
+def _cost_one(modules: str, params: dict[str, Any]) -> dict[str, Any]:
+    """LoRA and DoRA, same rank and targets, on a tiny Llama: memory and interleaved timing."""
+    import torch
+
+    from verifiers._tiny import random_tokens
+
+    targets = TINY_TARGETS[modules]
+    tokens = random_tokens(4, 64, seed=params["seed"] + 1)
+    models = {}
+    for name, dora in (("lora", False), ("dora", True)):
+        m = _tiny(params["seed"], dora, targets, hidden=256, ff=688)
+        m.train()
+        opt = torch.optim.AdamW([p for p in m.parameters() if p.requires_grad], lr=1e-4)
+        models[name] = (m, opt)
+    for m, opt in models.values():  # a first step creates the optimizer states and caches
+        _step(m, opt, tokens)
+    memory = {k: _memory(m, opt, tokens) for k, (m, opt) in models.items()}
+    times: dict[str, list[float]] = {"lora": [], "dora": []}
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one thread: steadier timings beside other work on the machine
+    try:
+        for i in range(params["rounds"] + 2):
+            for k in (("lora", "dora") if i % 2 else ("dora", "lora")):
+                m, opt = models[k]
+                t0 = time.perf_counter()
+                _step(m, opt, tokens)
+                if i >= 2:  # two warm-up rounds
+                    times[k].append(time.perf_counter() - t0)
+    finally:
+        torch.set_num_threads(threads)
+    # one ratio per round (the two steps ran back to back, so they share the machine's load)
+    ratios = [d / lo for d, lo in zip(times["dora"], times["lora"], strict=True)]
+    return {"modules": modules, "memory_bytes": memory,
+            "memory_ratio": memory["dora"]["total"] / memory["lora"]["total"],
+            "step_median_s": {k: statistics.median(v) for k, v in times.items()},
+            "time_ratio": statistics.median(ratios),
+            "time_ratio_ci95": _median_ci(ratios, params["seed"]),
+            "setting": "tiny Llama: 2 layers, hidden 256, MLP 688, r=8, batch 4 x 64 tokens, "
+                       "fp32, AdamW, CPU 1 thread"}
+
+
+def _median_ci(values: list[float], seed: int, n: int = 2000) -> list[float]:
+    """95% bootstrap interval of the median (a seeded generator: the same data, the same CI)."""
+    import random
+
+    rng = random.Random(seed)
+    meds = sorted(statistics.median(rng.choices(values, k=len(values))) for _ in range(n))
+    return [meds[int(0.025 * n)], meds[int(0.975 * n) - 1]]
+
+
+def _states(x: dict[str, Any], mm: float, mt: float) -> dict[str, str]:
+    """more / same / undecided for each resource (time: its interval against the margin)."""
+    lo, hi = x["time_ratio_ci95"]
+    return {"memory": "more" if x["memory_ratio"] > 1 + mm else "same",
+            "time": "more" if lo > 1 + mt else "same" if hi <= 1 + mt else "undecided"}
+
+
+def _one_verdict(states: list[str]) -> str:
+    if "undecided" in states:
+        return "unverifiable" if "same" not in states else "refuted"
+    return "supported" if set(states) == {"more"} else "refuted" if set(states) == {
+        "same"} else "conditional"
+
+
+def _cost(params: dict[str, Any]) -> dict[str, Any]:
+    if not peft_available():
+        return result("skipped", PEFT_MISSING)
+    sets = [params["modules"]] if params["modules"] else ["qv", "all"]
+    runs = [_cost_one(s, params) for s in sets]
+    res, mm, mt = params["resource"], params["margin_memory"], params["margin_time"]
+    named = ("memory", "time") if res == "both" else (res,)
+    verdicts = []
+    for x in runs:
+        x["states"] = _states(x, mm, mt)
+        verdicts.append(_one_verdict([x["states"][k] for k in named]))
+    text = "; ".join(f"{MODULE_NAMES[x['modules']]}: memory x{x['memory_ratio']:.2f} "
+                     f"({x['memory_bytes']['dora']['total'] / 2**20:.1f} vs "
+                     f"{x['memory_bytes']['lora']['total'] / 2**20:.1f} MiB), step time "
+                     f"x{x['time_ratio']:.2f} (95% CI {x['time_ratio_ci95'][0]:.2f}-"
+                     f"{x['time_ratio_ci95'][1]:.2f})" for x in runs)
+    decided = [v for v in verdicts if v != "unverifiable"]
+    verdict = ("unverifiable" if not decided else decided[0] if len(set(decided)) == 1
+               else "conditional")
+    what = {"both": "memory and time", "memory": "memory", "time": "time"}[res]
+    return result(verdict, f"Claim: DoRA trains with more {what} than LoRA at the same rank "
+                  f"(more: beyond {mm:.0%} memory, {mt:.0%} time; within: the same). Measured "
+                  f"DoRA / LoRA on {runs[0]['setting']}: {text}.",
+                  {"runs": runs}, {"resource": res, "margin_memory": mm, "margin_time": mt})
+
+
+MODULE_NAMES = {"qv": "q,v", "attention": "q,k,v,o", "mlp": "MLP", "all": "all linear"}
+
+
+def run(params: dict[str, Any]) -> dict[str, Any]:
+    """Count, shape or training cost of DoRA beside LoRA, as the claim asks."""
+    if params["claim"] == "shape":
+        return _shape(params)
+    if params["claim"] == "cost":
+        return _cost(params)
+    return _counts(params)
+
+
+# --- frames ------------------------------------------------------------------------------------
+
+def _inside(q: Any, span: tuple[int, int] | None) -> bool:
+    return span is not None and q.span[0] < span[1] and span[0] < q.span[1]
+
+
+def to_params(frame: Frame) -> dict[str, Any] | str:
+    """`trainable_params` of DoRA (a stated count; facet `magnitude_word`: of the magnitudes
+    alone), `dora_magnitude_shape` (facets per_output / per_matrix / vector_per_layer) and
+    `dora_training_cost` (facets mem_word / time_word name the resource; denied for 'the
+    same')."""
+    if frame.predicate == "dora_magnitude_shape":
+        shape = next((s for s in SHAPES if frame.has(s)), None)
+        return {"claim": "shape", "shape": shape} if shape else \
+            "how many magnitudes per matrix is not read"
+    c = frame.conditions
+    modules = module_set(c.get("modules") or "") if c.get("modules") else None
+    if frame.predicate == "dora_training_cost":
+        mem, tm = frame.has("mem_word"), frame.has("time_word")
+        res = "memory" if mem and not tm else "time" if tm and not mem else "both"
+        return {"claim": "cost", "resource": res, **({"modules": modules} if modules else {})}
+    params: dict[str, Any] = {"claim": "count", "magnitude": frame.has("magnitude_word")}
+    model = c.get("model") or {}
+    if model.get("family") or model.get("preset"):
+        found = resolve(model)
+        if found is None:
+            return "no preset for the model named: it is not judged with another model's shapes"
+        params["model"] = found.name
+    elif model.get("size_b"):
+        return "a bare model size: which architecture is not stated"
+    if modules:
+        params["modules"] = modules
+    if c.get("r"):
+        params["r"] = int(c["r"])
+    span = frame.spans.get("model")
+    least = 10 if params["magnitude"] else 100  # "64 magnitudes"; else no rank or layer count
+    counts = [q for q in frame.quantities if q.unit in ("params", "count")
+              and least <= q.value < 1e9 and not _inside(q, span) and q.value != c.get("r")]
+    if not counts:
+        return "no count of DoRA's parameters is stated"
+    params["figures"] = ";".join(encode_figure("lora", q) for q in counts)
+    unstated = [n for n, k in (("the model", "model"), ("the adapted modules", "modules"))
+                if k not in params]
+    if not params["magnitude"] and "r" not in params:
+        unstated.append("the rank")
+    return {**params, "_open": unstated}
+
+
+VERIFIER = Verifier(
+    id="lora.dora_budget",
+    version=1,
+    title="DoRA beside LoRA at the same rank: one extra magnitude per output feature, counted "
+          "on presets and PEFT; its training memory and time",
+    run=run,
+    params=PARAMS,
+    claims=(("dora", "trainable_params"), ("dora", "dora_magnitude_shape"),
+            ("dora", "dora_training_cost")),
+    to_params=to_params,
+    examples=(
+        "DoRA trains 163,840 magnitude parameters on Llama 3 8B with LoRA on q_proj and v_proj.",
+        "DoRA learns one magnitude scalar per weight matrix.",
+        "DoRA needs more memory and time than LoRA during training.",
+    ),
+    requires=Requires(device="cpu"),
+    timeout_s=180.0,
+)
