@@ -108,14 +108,15 @@ def _bits_params(frame: Frame) -> dict[str, Any] | str:
     if frame.has("from_any"):
         return "a value the storage changes from, with no value it changes to"
     low, high = interval(bits, 0.02)
+    # what double quantization saves: "saves 0.4 bits", "by 0.37 bits" (or, wrongly, "saves 3
+    # bits"); not the scales' share with it on or off ("with double quantization the constants
+    # add an extra ...")
+    framed = frame.has("with_dq") and frame.has("overhead")
+    saving = frame.has("dq") and _dq(frame) != "without" and (
+        frame.has("by_amount") or (frame.has("dq_change") and not framed))
+    if saving and bits.value < 4:
+        return {"claim": "dq_saving", "bits": bits.value, "low": low, "high": high}
     if bits.value < 1:
-        # what double quantization saves: "saves 0.4 bits", "by 0.37 bits"; not the scales'
-        # share with it on or off ("with double quantization the constants add an extra ...")
-        framed = frame.has("with_dq") and frame.has("overhead")
-        saving = frame.has("dq") and _dq(frame) != "without" and (
-            frame.has("by_amount") or (frame.has("dq_change") and not framed))
-        if saving:
-            return {"claim": "dq_saving", "bits": bits.value, "low": low, "high": high}
         if frame.has("overhead"):
             return {"claim": "overhead", "bits": bits.value, "low": low, "high": high,
                     "dq": _dq(frame)}

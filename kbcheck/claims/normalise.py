@@ -133,6 +133,9 @@ _HAS_FRACTION = re.compile(r"half|third|quarter|fourth|fifth|sixth|eighth|tenth|
 _HAS_MULTIPLIER = re.compile(r"twice|thrice|doubl|order", re.I)
 
 
+_ONLY = re.compile(r"\b(?:nothing|none|no one|nobody)\s+(?:but|except|other than)\b", re.I)
+
+
 @lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """The uniform form of a sentence that recognition reads (each step only where the
@@ -144,6 +147,8 @@ def normalise(text: str) -> str:
     if _HAS_FRACTION.search(text):
         text = _FRACTION_WORDS.sub(_fraction, text)
     text = _number_words(text)
+    if "but" in text or "except" in text:  # "nothing but A and B is trained": only A and B
+        text = _ONLY.sub("only", text)
     if _HAS_MULTIPLIER.search(text):
         for pattern, repl in _MULTIPLIERS:
             text = pattern.sub(repl if repl is not None else _orders, text)

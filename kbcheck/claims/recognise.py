@@ -174,8 +174,35 @@ def _modules() -> list[tuple[re.Pattern, str]]:
             for e in load("modules")]
 
 
+# An explicit list of projections ("q,k,v,o,gate,up,down", "q_proj+v_proj", "query/value"):
+# the set it makes is read whole, never as its first names only.
+_PROJ = (r"(?:w_?)?(?:q|k|v|o|query|key|value|output|gate|up|down)(?:_proj)?")
+_PROJ_LIST = re.compile(rf"(?<![\w-]){_PROJ}(?:\s*(?:,\s*and|,|\+|/|&|\band)\s*{_PROJ}){{1,8}}"
+                        r"(?![\w-])", re.I)
+_PROJ_SETS = {frozenset("qv"): "qv", frozenset("qkvo"): "attention",
+              frozenset(("gate", "up", "down")): "mlp",
+              frozenset(("q", "k", "v", "o", "gate", "up", "down")): "all"}
+_PROJ_NAME = {"query": "q", "key": "k", "value": "v", "output": "o"}
+
+
+def _module_list(text: str) -> tuple[str, tuple[int, int]] | None:
+    for m in _PROJ_LIST.finditer(text):
+        names = re.findall(_PROJ, m.group(0), re.I)
+        if len(names) < 2:
+            continue
+        canon = frozenset(_PROJ_NAME.get(n, n) for n in (
+            re.sub(r"^w_?|_proj$", "", n.lower()) for n in names))
+        name = _PROJ_SETS.get(canon)
+        if name:
+            return name, m.span()
+    return None
+
+
 def find_modules(text: str) -> tuple[str, tuple[int, int]] | None:
     """The module set a sentence names ('query and value' -> qv), with its span."""
+    listed = _module_list(text)
+    if listed:
+        return listed
     for pattern, name in _modules():
         m = pattern.search(text)
         if m:
@@ -193,7 +220,11 @@ _CONDITIONS = {
     "k": re.compile(r"\b(?:k|out_dim)\s*=\s*(\d[\d,]{0,9})\b", re.I),
     "shape": re.compile(r"(?<![\d.])(\d[\d,]{1,9})\s*(?:x|\*|-by-|\s+by\s+)\s*(\d[\d,]{1,9})"
                         r"(?![\d,]*\s*(?:x|\*)\s*\d)"),
-    "batch": re.compile(r"\bbatch(?:[ _]size)?\s*(?:of|=|:)?\s*(\d{1,5})\b", re.I),
+    "batch": re.compile(r"\bbatch(?:[ _]size)?\s*(?:of|=|:)?\s*(\d{1,5})\b|"
+                        r"\bbs\s*(?:=|:)?\s*(\d{1,5})\b", re.I),
+    # "a batch of 1 x 512 tokens", "batch 4x2048": the batch, then the sequence length
+    "batch_seq": re.compile(r"\b(?:batch(?:[ _]size)?|bs)\s*(?:of|=|:)?\s*(\d{1,4})\s*[x*]\s*"
+                            r"(\d{2,6})\b", re.I),
     "seq": re.compile(r"\b(?:sequence length|seq(?:_len|uence)?|context(?: length)?|max_seq_len)"
                       r"\s*(?:of|=|:)?\s*(\d{2,6})\b|\b(\d{2,6})[- ]tokens?\b", re.I),
     # a count of GPUs: "2 GPUs", "8x A100s", "2x24GB", "dual 3090s", "2+ GPUs" (a number
@@ -272,6 +303,12 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
             if value:
                 found["d"] = found["k"] = value
                 spans["d"] = m.span()
+            continue
+        if name == "batch_seq":
+            batch, seq = _int(groups[0]), _int(groups[1])
+            if batch and seq:
+                found["batch"], found["seq"] = batch, seq
+                spans["batch"] = spans["seq"] = m.span()
             continue
         if name == "gpus":
             word = groups[0].lower()

@@ -375,3 +375,37 @@ def test_one_matrix_with_the_higher_rate_gives_the_direction(text, direction):
 def test_a_zero_b_in_a_later_clause_leaves_the_rate_comparison_its_words():
     text = "LoRA+ hands B a smaller learning rate than A, since B begins at zero anyway."
     assert {f.predicate for f in recognise(text).frames} >= {"lr_ratio", "init_equals_base"}
+
+
+@pytest.mark.parametrize(("text", "modules"), [
+    ("Adapters on q,k,v,o,gate,up,down at r=16 give the full set.", "all"),
+    ("r=8 with q_proj+v_proj targeted", "qv"),
+    ("LoRA on q_proj, k_proj, v_proj and o_proj only", "attention"),
+    ("adapting just the query/value matrices", "qv"),
+    ("gate_proj, up_proj, down_proj only", "mlp"),
+])
+def test_an_explicit_list_of_projections_is_read_whole(text, modules):
+    from kbcheck.claims.recognise import find_modules
+
+    assert find_modules(text)[0] == modules
+
+
+def test_an_arrow_is_not_a_lower_bound_and_batch_times_tokens_is_read():
+    from kbcheck.claims.normalise import normalise
+    from kbcheck.claims.recognise import read_conditions
+
+    q = find_quantities(normalise("Mistral-7B @ r=16 → ~42M trainable"))[-1]
+    assert q.bound == "approx"
+    found = read_conditions("a batch of 2x1024 tokens")[0]
+    assert (found["batch"], found["seq"]) == (2, 1024)
+
+
+@pytest.mark.parametrize(("text", "predicate", "polarity"), [
+    ("Throughout fine-tuning the pretrained weights also get nudged slightly.", "base_frozen",
+     False),
+    ("Under LoRA nothing but the two small factors is updated.", "base_frozen", True),
+    ("Many adapters can be served from one shared copy of the frozen model.", "hot_swap", True),
+])
+def test_further_ways_of_saying_it(text, predicate, polarity):
+    frame = next(f for f in recognise(text).frames if f.predicate == predicate)
+    assert frame.polarity is polarity

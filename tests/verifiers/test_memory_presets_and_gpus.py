@@ -77,7 +77,9 @@ def test_a_layout_the_model_cannot_count_stays_unverifiable(sentence, why):
 def test_training_memory_of_another_preset_both_ways_and_too_close():
     f, verdict, text = _training(
         "Full fine-tuning of Llama-3-8B with AdamW in mixed precision needs about 40 GB.")
-    assert f.params["model"] == "llama3-8b" and verdict == "refuted" and "129.2 GB" in text
+    # the reading nearer the stated figure is shown: the allocator's 128.6 GB (129.2 GB with
+    # the CUDA context); both are far from it
+    assert f.params["model"] == "llama3-8b" and verdict == "refuted" and "128.6 GB" in text
     base = ("Full fine-tuning of Mistral-7B with AdamW in mixed precision needs about {} GB "
             "with gradient checkpointing at batch size 1 and sequence length 512.")
     assert _training(base.format(117))[1] == "supported"

@@ -119,3 +119,13 @@ def test_composition_trains_lora_on_a_frozen_4bit_base():
     assert m["bits_per_stored_weight"] == 4.0 and m["base_ratio"] < 0.35
     false = run(claim="composition", adapters_quantized=True)
     assert false["verdict"] == "refuted" and "not quantized" in false["explanation"]
+
+
+def test_a_saving_stated_in_whole_bits_is_read_as_a_saving_and_refuted():
+    from paired import pairing
+
+    frame = next(f for f in pairing("Turning on double quantization saves around 2 bits for "
+                                    "every parameter.").frames
+                 if f.params.get("claim") == "dq_saving")
+    assert frame.params["bits"] == 2
+    assert VERIFIER.run(VERIFIER.resolve_params(frame.params))["verdict"] == "refuted"

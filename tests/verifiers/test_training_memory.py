@@ -223,3 +223,25 @@ def test_optimizer_states_may_count_the_master_copy_as_zero_does():
     _, verdict, got = _one("In mixed precision, the Adam optimizer states of LLaMA-7B take 81 GB, "
                            "fp32 master weights included.", "optimizer_memory")
     assert verdict == "supported" and "master copy" in got["explanation"]
+
+
+def test_a_peak_is_read_with_and_without_the_context_and_paged_state():
+    """'peaks at about 5 GiB' for the QLoRA step the evidence records (r=64, all linears, paged
+    AdamW, 1 x 512): what the allocator holds, 5.09 GiB, not the device total; a figure that
+    fits neither reading is refuted."""
+    from paired import pairing
+
+    from verifiers.training_memory import VERIFIER
+
+    def judge(text):
+        frame = next(f for f in pairing(text).frames if f.verifier == VERIFIER.id)
+        return frame, VERIFIER.run(VERIFIER.resolve_params(frame.params))
+
+    frame, out = judge("On LLaMA-7B, QLoRA at r=64 on all linear layers with paged AdamW, "
+                       "gradient checkpointing and a batch of 1x512 tokens peaks at about 5 GiB.")
+    assert frame.params["paged"] and (frame.params["batch"], frame.params["seq"]) == (1, 512)
+    assert out["verdict"] in ("supported", "conditional"), out["explanation"]
+    assert "5.09 GiB; no CUDA context, paged optimizer state apart" in out["explanation"]
+    _, low = judge("On LLaMA-7B, QLoRA at r=64 on all linear layers with paged AdamW, gradient "
+                   "checkpointing and a batch of 1x512 tokens peaks at about 2 GiB.")
+    assert low["verdict"] == "refuted", low["explanation"]
