@@ -99,6 +99,9 @@ def measure_adapter(p: Preset, module_set_name: str, r: int, dtype: str, directo
             "MB": size / 1e6, "MiB": size / 2**20, "tensor_bytes": data, "how": how}
 
 
+APPROX_TOL = 0.10
+
+
 def _size_holds(value_dec: float, value_bin: float, low: float, high: float, exact: bool,
                 at_least: bool, tol: float, binary: bool = False) -> str | None:
     """'decimal' or 'binary' when the reading the claim's unit names (MB/GB decimal, MiB/GiB
@@ -421,7 +424,10 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         return f"{size.text} is a full model's size, not an adapter file's"
     binary = size.stated_unit in ("MiB", "GiB", "KiB", "TiB")
     scale = 2**20 if binary else 1e6
-    tol = max(0.05, size.precision / size.value) if size.value else 0.05
+    # "about 35 MB": 10%, as the figures people round to for files allow; else 5%, or the
+    # stated precision when it is coarser
+    floor = APPROX_TOL if size.bound == "approx" else 0.05
+    tol = max(floor, size.precision / size.value) if size.value else floor
     if size.bound == "ge":
         return f"a lower bound on the adapter size ({size.text}) is not judged"
     low, high = size.value / scale, (size.high or 0.0) / scale
@@ -444,6 +450,10 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
         return "the model is not named (a preset or a size in billions is needed)"
     sizes = [q for q in frame.quantities if q.unit == "bytes" and q.role != "gpu"
              and q.value >= 5e8 and not (q.role == "adapter" and q.value < 5e9)]
+    if not sizes:  # "occupies 8 GB of GPU memory": an amount of the GPU's memory, not a card
+        sizes = [q for q in frame.quantities if q.unit == "bytes" and q.role == "gpu"
+                 and q.value >= 5e8 and frame.text[q.span[1]:q.span[1] + 8].lstrip()
+                 .startswith("of ")]
     if not sizes:
         return "no full-model size (GB) is stated"
     size = sizes[0]

@@ -17,7 +17,7 @@ from verifiers._tiny import PEFT_MISSING, peft_available
 
 CLAIMS = ("init_equals_base", "init_changes_output", "delta_shape", "rank_at_most_r",
           "full_rank", "scaling", "a_init")
-A_DISTS = ("random", "gaussian", "kaiming_uniform", "uniform")
+A_DISTS = ("random", "gaussian", "kaiming_uniform", "uniform", "zero")
 FORMS = ("alpha/r", "alpha/sqrt(r)")
 
 
@@ -151,8 +151,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return f"no claim of this verifier is read from '{frame.predicate}'"
     params: dict[str, Any] = {"claim": claim, **_sizes(frame)}
     if claim == "init_equals_base":
-        if frame.has("a_zero"):  # A starts at random in LoRA; nothing here sets A to zero
-            return "the sentence says A starts at zero too, which this verifier does not set"
+        if frame.has("a_zero"):  # "both A and B start at zero": how A starts is what is wrong
+            return {"claim": "a_init", "a_dist": "zero", **_sizes(frame),
+                    "source": "peft" if frame.has("peft_default") else ""}
         params["b_init"] = "random" if frame.has("b_random") else "zeros"
     elif claim == "a_init":
         dist = next((d for d, facet in (("kaiming_uniform", "a_kaiming"),

@@ -603,7 +603,10 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
         if frame is None:
             continue
         frames.append(frame)
-        alternates.append(tuple(f for f in (_frame(rt, rm, context) for rt, rm in rivals
+        # a rival reads the sentence as if this trigger were not there: the quantities inside
+        # its words are the rival's to take
+        instead = context[:-1] + ([h for h in context[-1] if h[1] is not m],)
+        alternates.append(tuple(f for f in (_frame(rt, rm, instead) for rt, rm in rivals
                                             if not _inside(rm.span(), clauses)) if f))
     reason = "" if frames else "no predicate of the lexicon was recognised"
     return Reading(text, tuple(frames), reason, tuple(alternates))

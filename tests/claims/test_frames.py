@@ -203,7 +203,8 @@ def test_a_multiplication_sign_before_an_operand_is_not_a_ratio():
 
 
 @pytest.mark.parametrize(("text", "verifier", "why"), [
-    ("Both A and B are initialized to zero in LoRA.", None, "A starts at zero"),
+    # A said to start at zero: measured as how A starts (and refuted there)
+    ("Both A and B are initialized to zero in LoRA.", "lora.ba_update", "init_equals_base"),
     ("Personally I prefer LoRA+ because it converges faster.", None, "opinion"),
     ("Gradients are computed only for A and B, never for the pretrained matrix.",
      "lora.frozen_base", ""),

@@ -179,3 +179,28 @@ def test_two_precisions_or_two_models_are_not_misattributed():
     assert shape_params(VERIFIER, "Unlike LLaMA 7B, LLaMA 65B needs 130 GB in fp16.") is None
     assert _run("Llama 7B (15GB in fp16) and Llama 13B (27GB in fp16) were tried."
                 )["verdict"] == "refuted"
+
+
+def test_about_allows_the_looseness_people_round_file_sizes_with():
+    """GPT-3 175B, r=4 on Wq and Wv, fp16: 37.8 MB. 'About 35 MB' is within 10%; a bare
+    '30 MB' is not within 5%."""
+    from paired import pairing
+
+    from verifiers.adapter_size import VERIFIER as SIZE
+
+    def verdict(text):
+        frame = next(f for f in pairing(text).frames if f.verifier == SIZE.id)
+        return SIZE.run(SIZE.resolve_params(frame.params))["verdict"]
+
+    assert verdict("For GPT-3 175B, an r=4 adapter on Wq and Wv saved in fp16 is about "
+                   "35 MB.") == "supported"
+    assert verdict("For GPT-3 175B, an r=4 adapter on Wq and Wv saved in fp16 is 30 MB.") == \
+        "refuted"
+
+
+def test_weights_occupying_an_amount_of_gpu_memory_are_the_models_size():
+    from paired import pairing
+
+    frame = next(f for f in pairing("In fp16, Mistral 7B occupies about 7 GB of GPU memory."
+                                    ).frames if f.verifier)
+    assert frame.verifier == "lora.adapter_size" and "first read as fits_gpu" in frame.reason

@@ -197,3 +197,11 @@ def test_a_gaussian_and_a_uniform_both_named_read_as_random():
     frame = next(f for f in pairing("A starts from random normal values (in practice PEFT uses "
                                     "Kaiming-uniform).").frames if f.predicate == "a_init")
     assert frame.params["a_dist"] == "random"
+
+
+def test_a_said_to_start_at_zero_is_measured_and_refuted():
+    frame = next(f for f in pairing("With LoRA, both A and B begin as all-zero matrices.").frames
+                 if f.verifier == VERIFIER.id)
+    assert frame.params["claim"] == "a_init" and frame.params["a_dist"] == "zero"
+    out = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+    assert out["verdict"] == "refuted", out["explanation"]
