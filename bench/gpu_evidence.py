@@ -1,7 +1,8 @@
 """Record GPU evidence for the QLoRA memory claims: one evidence file per run, and a table.
 
 Needs only torch, bitsandbytes, peft and transformers (not kbcheck), so it runs on a GPU
-machine as it is. Each claim carries the parameters kbcheck's pairing gives its sentence
+machine as it is. Each configuration is measured under a true limit, in its own process.
+Each claim carries the parameters kbcheck's pairing gives its sentence
 (`tests/verifiers/test_gpu_bench_params.py` checks that they still do), so a CPU run finds the
 files. Each run is its own process, so peak readings start clean.
 
@@ -9,6 +10,7 @@ files. Each run is its own process, so peak readings start clean.
     python bench/gpu_evidence.py --out DIR --only 7b,13b            # some runs
     python bench/gpu_evidence.py --smoke                            # tiny model on the CPU
     python bench/gpu_evidence.py --model-error reports/evidence     # analytic model vs GPU
+    python bench/gpu_evidence.py --table                            # issue 14's table
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ CLAIMS = {
                       "65B fine-tuning on a single 48GB GPU",
                       {"size_b": 65.0, "gpu_gb": 48.0, "claim": "fits"}),
     "seed-70b-consumer": ("This enables fine-tuning 70B models on a single consumer GPU",
-                          {"size_b": 70.0, "gpu": "consumer", "claim": "fits"}),
+                          {"size_b": 70.0, "gpu": "consumer", "claim": "fits",
+                           "config": "any"}),
     "33b-consumer": ("QLoRA makes it possible to fine-tune 33B models on a single consumer GPU",
                      {"size_b": 33.0, "gpu": "consumer", "claim": "fits"}),
     "33b-24gb": ("With QLoRA a 33B model can be fine-tuned on a single 24GB GPU",
@@ -54,12 +57,20 @@ CLAIMS = {
 MODEL_RUNS = {"llama3-8b": {"model": "llama3-8b", "size_b": 8.0},
               "mistral-7b": {"model": "mistral-7b", "size_b": 7.0}}
 PRESET_RUNS = {"7b": 7.0, "13b": 13.0, "33b": 33.0, "65b": 65.0, "70b": 70.0}
+# The true limit below the seed's 48 GiB, where the paged optimizer's state no longer fits.
+LIMIT_RUNS = {"65b-40gib": {"size_b": 65.0, "gpu_gb": 40.0}}
+# The configurations of issue 14's table (LLaMA-1 65B, r=64 on all seven linears, batch 1 x
+# 512, checkpointing), measured with no limit for their peak allocated bytes: (LoRA dtype,
+# optimizer). The table's other two rows are the seed's two true-limit runs.
+TABLE = (("fp32", "paged_adamw_32bit"), ("fp32", "torch_adamw"), ("fp32", "adamw_32bit"),
+         ("bf16", "paged_adamw_32bit"), ("bf16", "adamw_32bit"))
 # More tokens per step, so that the activation term of the memory model is calibrated where it
 # is large, not only where it is 2-3% of the total.
 CALIBRATION = {"7b-b4-s2048": {"size_b": 7, "batch": 4, "seq": 2048},
                "13b-b2-s2048": {"size_b": 13, "batch": 2, "seq": 2048}}
-ORDER = ("7b", "13b", "33b", "33b-consumer", "seed-65b-48gb", "70b", "seed-70b-consumer",
-         *CALIBRATION, "33b-24gb", "7b-consumer", *MODEL_RUNS, "llama3-8b-24gb",
+ORDER = ("seed-65b-48gb", "seed-70b-consumer", "33b-24gb", "65b-40gib", "33b-consumer",
+         "7b", "13b", "33b", "70b",
+         *CALIBRATION, "7b-consumer", *MODEL_RUNS, "llama3-8b-24gb",
          "mistral-7b-16gb")
 
 
@@ -70,7 +81,7 @@ def runs() -> dict[str, dict]:
         params = VERIFIER.resolve_params({"size_b": size})
         if params not in out.values():
             out[label] = params
-    for label, raw in {**CALIBRATION, **MODEL_RUNS}.items():
+    for label, raw in {**CALIBRATION, **MODEL_RUNS, **LIMIT_RUNS}.items():
         out[label] = VERIFIER.resolve_params(raw)
     return {k: out[k] for k in ORDER if k in out}
 
@@ -90,34 +101,54 @@ def one(params: dict, out: Path) -> None:
 
 
 def _gib(value: float | None) -> str:
-    return "-" if value is None else f"{value / GIB:.1f}"
+    return "-" if value is None else f"{value / GIB:.2f}"
 
 
 def table(rows: list[tuple[str, dict]]) -> str:
-    """The bench's figures: peaks for load and step (allocated / reserved / the driver's figure
-    for this process), paged optimizer state, the device's used total after the step (managed
-    memory included), the plain optimizer's allocated peak, and times."""
-    head = ("run | preset | load GiB a/r/drv | step GiB a/r/drv | paged | device | "
-            "plain step a | load s | step s | end-to-end s | verdict")
+    """The bench's figures per run and configuration: the outcome under the true limit, load
+    and step peaks (allocated / reserved, GiB, without the context), the context, the paged
+    state, the median step time and the time from start to the last step."""
+    head = ("run | configuration | outcome | load a/r | step a/r | context | paged state | "
+            "step s | end-to-end s | verdict")
     lines = [head, "-" * len(head)]
     for label, r in rows:
         m = r.get("measured", {})
-        load, step = m.get("load", {}), m.get("step", {})
-        if not step:
-            lines.append(f"{label} | {r.get('verdict')} | {r.get('explanation')}")
+        if "configurations" not in m:
+            lines.append(f"{label} | {r.get('verdict')} | {str(r.get('explanation'))[:200]}")
             continue
-        cmp = m.get("comparison", {})
-        lines.append(" | ".join([
-            label, m["preset"],
-            "/".join(_gib(load.get(k)) for k in ("peak_allocated", "peak_reserved",
-                                                  "driver_process")),
-            "/".join(_gib(step.get(k)) for k in ("peak_allocated", "peak_reserved",
-                                                  "driver_process")),
-            _gib(m.get("paged_state_bytes")), _gib(step.get("device_used")),
-            _gib(cmp.get("peak_allocated")),
-            f"{load['seconds']:.1f}", "+".join(f"{s:.2f}" for s in step["step_seconds"]),
-            f"{m['end_to_end_s']:.1f}", r["verdict"]]))
+        for name, c in m["configurations"].items():
+            run = c.get("run", {})
+            load, step = run.get("load") or {}, run.get("step") or {}
+            secs = sorted(step.get("step_seconds") or [0.0])
+            lines.append(" | ".join([
+                label, f"{name} ({c['lora_dtype']}, {c['optimizer']})", c["outcome"],
+                "/".join(_gib(load.get(k)) for k in ("peak_allocated", "peak_reserved")),
+                "/".join(_gib(step.get(k)) for k in ("peak_allocated", "peak_reserved")),
+                _gib((run.get("context") or {}).get("device_used")),
+                _gib((step.get("state_bytes") or {}).get("paged")), f"{secs[len(secs) // 2]:.2f}",
+                f"{run.get('end_to_end_s', 0):.1f}", r["verdict"]]))
     return "\n".join(lines)
+
+
+def config_table(size_b: float = 65.0) -> int:
+    """Issue 14's table: peak allocated (no context) of each configuration with no limit, each
+    in a fresh process."""
+    from verifiers._qlora_measure import measure_fresh
+    from verifiers.qlora_memory import _resolve
+
+    p = _resolve(VERIFIER.resolve_params({"size_b": size_b}))
+    print("LoRA weights | optimizer | peak allocated GiB | peak reserved GiB | step s")
+    rows = []
+    for dtype, optimizer in TABLE:
+        m = measure_fresh(p.name, device="cuda", lora_dtype=dtype, optimizer=optimizer,
+                          log=lambda s: None)
+        step = m["step"]
+        rows.append({"lora_dtype": dtype, "optimizer": optimizer, **step})
+        print(f"{dtype} | {optimizer} | {step['peak_allocated'] / GIB:.2f} | "
+              f"{step['peak_reserved'] / GIB:.2f} | "
+              f"{sorted(step['step_seconds'])[1]:.2f}", flush=True)
+    print("TABLE " + json.dumps(rows, default=str), flush=True)
+    return 0
 
 
 def drive(out: Path, only: set[str] | None, budget_s: float) -> int:
@@ -172,18 +203,18 @@ def model_error(directory: Path) -> int:
 
 
 def smoke() -> int:
-    """The whole path on a tiny model on the CPU (no cap, plain optimizers): catches mistakes
+    """The whole path on a tiny model on the CPU (no limit, plain optimizers): catches mistakes
     before a GPU run costs anything."""
     from verifiers._presets import Preset
     from verifiers._qlora_measure import measure
-    from verifiers.qlora_memory import judge
+    from verifiers.qlora_memory import configurations, judge
 
     p = Preset("tiny", layers=2, d_model=128, d_ff=256, heads=4, kv_heads=2, vocab=512)
     params = VERIFIER.resolve_params({"size_b": 7, "optimizer": "adamw_32bit", "seq": 32,
                                       "r": 8, "steps": 2})
-    m = measure(p, device="cpu", r=8, seq=32, steps=2,
-                optimizers=("adamw_32bit", "torch_adamw"))
-    res = judge(params, p, m, 4.127)
+    runs = {n: measure(p, device="cpu", r=8, seq=32, steps=2, **cfg)
+            for n, cfg in configurations(params).items()}
+    res = judge(params, p, runs, 4.127)
     print(res["verdict"], res["explanation"])
     print(table([("smoke", res)]))
     return 0
@@ -199,11 +230,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--list", action="store_true", help="print the runs and their params")
     ap.add_argument("--model-error", type=Path, help="evidence folder: the model's error")
+    ap.add_argument("--table", action="store_true", help="issue 14's configuration table")
     args = ap.parse_args(argv)
     if args.model_error:
         return model_error(args.model_error)
     if args.smoke:
         return smoke()
+    if args.table:
+        return config_table()
     if args.list:
         for label, params in runs().items():
             print(label, json.dumps(params, sort_keys=True))

@@ -189,6 +189,7 @@ class Runner:
         self.options = options
         self.stats = RunStats()
         self.recorded = RecordedEvidence(options.evidence_dir)
+        self._fresh: list[WorkerProcess] = []  # GPU jobs' own processes
 
     def _cache_ident(self, job: Job, fn: str) -> dict[str, str]:
         assert self.options.cache is not None
@@ -225,24 +226,49 @@ class Runner:
                       environment=environment(self.options.device))
         return ev, "", notes
 
-    def _execute(self, pool: queue.Queue, job: Job, fn: str, notes: list[str]) -> Evidence:
-        worker = pool.get()
+    def _on_gpu(self, job: Job) -> bool:
+        """Whether `job` measures on the GPU in this run."""
+        return (self.options.device.startswith("cuda")
+                and job.verifier.requires.device.startswith("cuda"))
+
+    def _ran_on(self, job: Job) -> str:
+        """Where the job runs: the GPU for a GPU verifier on a GPU run; else the device its
+        parameters name (a latency verifier's 'cpu' or 'cuda'), else the CPU."""
+        if self._on_gpu(job):
+            return self.options.device
+        device = job.params.get("device")
+        if isinstance(device, str) and (device == "cpu" or self.options.device.startswith(
+                "cuda")):
+            return device
+        return "cpu"
+
+    def _execute(self, pool: queue.Queue | None, job: Job, fn: str, notes: list[str]
+                 ) -> Evidence:
+        """Run one job: a GPU job in a fresh process of its own (a GPU measurement reads the
+        device's memory as one process sees it, and what a previous job left behind, cached
+        blocks or managed buffers that bitsandbytes never frees, would count against the
+        next), any other on a warm worker from `pool`."""
+        if pool is None:
+            worker = WorkerProcess()
+            self._fresh.append(worker)  # so that Ctrl-C kills it too
+        else:
+            worker = pool.get()
+        device = self.options.device
         try:
             module, file = _module_of(job.verifier)
-            device = self.options.device
             request = {"module": module, "file": file, "id": job.verifier.id, "fn": fn,
-                       "params": job.params, "device": device, "seed": self.options.seed,
+                       "params": job.params, "device": self._ran_on(job),
+                       "seed": self.options.seed,
                        # RLIMIT_AS cannot cap a CUDA process (its context maps huge address
                        # ranges), so the address-space limit applies to CPU runs only.
                        "memory_mb": None if device.startswith("cuda") else self.options.memory_mb}
             reply = worker.call(request, float(job.verifier.timeout_s))
-            if device.startswith("cuda") and job.verifier.requires.device.startswith("cuda"):
-                # A GPU measurement reads the device's memory as one process sees it; what a
-                # previous job left behind (cached blocks, managed buffers that bitsandbytes
-                # never frees) would be counted against the next. One process per GPU job.
-                worker.retire()
         finally:
-            pool.put(worker)
+            if pool is None:
+                self.stats.workers_started += worker.started
+                worker.close()
+            else:
+                pool.put(worker)
         reply = _checked(reply)
         if reply.get("ok"):
             result = reply["result"]
@@ -284,16 +310,24 @@ class Runner:
                 todo.append((job, fn, notes))
         if not todo:
             return self._with_other_devices(unique, out)  # no worker: torch is never imported
-        n = max(1, min(self.options.jobs, len(todo)))
-        workers = [WorkerProcess() for _ in range(n)]
+        # GPU jobs go one at a time (each fills the device to its own limit) in a lane of their
+        # own, beside the CPU jobs, which keep their workers warm.
+        gpu = [t for t in todo if t[1] == "run" and self._on_gpu(t[0])]
+        cpu = [t for t in todo if not (t[1] == "run" and self._on_gpu(t[0]))]
+        n = max(1, min(self.options.jobs, len(cpu)))
+        workers = [WorkerProcess() for _ in range(n if cpu else 0)]
         pool: queue.Queue = queue.Queue()
         for w in workers:
             pool.put(w)
         executor = ThreadPoolExecutor(max_workers=n)
+        lane = ThreadPoolExecutor(max_workers=1)
         try:
-            futures = {executor.submit(self._execute, pool, job, fn, notes): job
-                       for job, fn, notes in todo}
-            for future, job in futures.items():
+            futures = {lane.submit(self._execute, None, job, fn, notes): job
+                       for job, fn, notes in gpu}
+            futures.update({executor.submit(self._execute, pool, job, fn, notes): job
+                            for job, fn, notes in cpu})
+            order = {job.key: i for i, (job, _, _) in enumerate(todo)}
+            for future, job in sorted(futures.items(), key=lambda fj: order[fj[1].key]):
                 ev = future.result()
                 out[job.key] = ev
                 self.stats.executed += 1
@@ -302,12 +336,14 @@ class Runner:
         except BaseException:
             # Ctrl-C (or a bug): the queued jobs are dropped, not run one by one before the
             # exception gets out, and the jobs in flight end with their workers.
-            executor.shutdown(wait=False, cancel_futures=True)
-            for w in workers:
+            for ex in (executor, lane):
+                ex.shutdown(wait=False, cancel_futures=True)
+            for w in [*workers, *self._fresh]:
                 w.kill()
             raise
         else:
             executor.shutdown()
+            lane.shutdown()
         finally:
             for w in workers:
                 self.stats.workers_started += w.started

@@ -102,9 +102,16 @@ def points_from_evidence(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if doc.get("verifier") != VERIFIER_ID or doc["result"]["verdict"] == "skipped":
             continue
         m, prm = doc["result"]["measured"], doc["params"]
-        runs = [(prm["optimizer"], m["step"])]
-        if "comparison" in m:
-            runs.append((m["comparison"]["optimizer"], m["comparison"]))
+        if "configurations" in m:  # version 2: one true-limit run per configuration; the
+            # model counts bf16 adapters and bitsandbytes' optimizers (the reference's)
+            runs = [(c["optimizer"], c["run"]["step"]) for c in m["configurations"].values()
+                    if c.get("run") and c["run"].get("step") and c["lora_dtype"] == "bf16"
+                    and c["optimizer"] in OPTIMIZER_STATE_BYTES
+                    and c["optimizer"] != "torch_adamw"]
+        else:  # version 1: the claim's optimizer under an allocator cap, and a comparison
+            runs = [(prm["optimizer"], m["step"])]
+            if "comparison" in m:
+                runs.append((m["comparison"]["optimizer"], m["comparison"]))
         for optimizer, run in runs:
             points.append({"preset": PRESETS[m["preset"]], "batch": prm["batch"],
                            "seq": prm["seq"], "r": prm["r"], "optimizer": optimizer,

@@ -16,6 +16,8 @@ from verifiers._presets import Preset
 
 # The QLoRA paper adapts every linear layer of the blocks.
 ALL_LINEARS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+# LoRA weights' dtype: the QLoRA script casts them to bf16; PEFT keeps them in fp32.
+LORA_DTYPES = {"bf16": "bfloat16", "fp32": "float32"}
 
 
 def llama_config(p: Preset, *, max_positions: int = 4096) -> Any:
@@ -101,27 +103,32 @@ def build_quantized_llama(p: Preset, device: Any, *, double_quant: bool = True,
     return model
 
 
-def attach_lora(model: Any, *, r: int = 64, alpha: float = 16.0, dropout: float = 0.05) -> Any:
-    """PEFT LoRA on every block linear (bf16 adapters, as the QLoRA code casts them), with
-    non-reentrant gradient checkpointing. Returns the PEFT model in training mode."""
+def attach_lora(model: Any, *, r: int = 64, alpha: float = 16.0, dropout: float = 0.05,
+                lora_dtype: str = "bf16") -> Any:
+    """PEFT LoRA on every block linear with non-reentrant gradient checkpointing; returns the
+    PEFT model in training mode. `lora_dtype` 'bf16' casts the adapters as the QLoRA reference
+    script does; 'fp32' keeps them as PEFT makes them by default."""
     import torch
     from peft import LoraConfig, get_peft_model
 
+    if lora_dtype not in LORA_DTYPES:
+        raise ValueError(f"unknown LoRA dtype {lora_dtype!r}")
     model.config.use_cache = False
     model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     config = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, bias="none",
                         target_modules=list(ALL_LINEARS), task_type="CAUSAL_LM")
-    # Adapters are made in bf16 from the start (no fp32 copy to cast down, which a capped
-    # allocator would have to hold for a moment).
+    # Adapters are made in their dtype from the start (no fp32 copy to cast down, which a
+    # limited device would have to hold for a moment).
+    dtype = getattr(torch, LORA_DTYPES[lora_dtype])
     default = torch.get_default_dtype()
-    torch.set_default_dtype(torch.bfloat16)
+    torch.set_default_dtype(dtype)
     try:
-        peft_model = get_peft_model(model, config, autocast_adapter_dtype=False)
+        peft_model = get_peft_model(model, config, autocast_adapter_dtype=lora_dtype == "fp32")
     finally:
         torch.set_default_dtype(default)
     for param in peft_model.parameters():
         if param.requires_grad:
-            param.data = param.data.to(torch.bfloat16)
+            param.data = param.data.to(dtype)
     peft_model.train()
     return peft_model
 

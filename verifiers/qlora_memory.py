@@ -2,9 +2,13 @@
 
 On a GPU: the preset (named, or the paper model nearest X) is built as QLoRA (NF4
 double-quantized block linears, bf16 rest, PEFT LoRA r=64 alpha=16 on every block linear,
-gradient checkpointing) and trained for real steps with the allocator capped at Y; the
-claim's configuration (paged 32-bit AdamW, as in the QLoRA paper) decides the verdict, and
-the same step with a plain 32-bit AdamW whose state stays on the GPU is measured beside it.
+gradient checkpointing) and trained for real steps under a true limit of Y: the device is
+filled before loading so that only Y remains, for the allocator, the CUDA context and managed
+memory alike. Two configurations are measured, each in a fresh process: the QLoRA reference
+script's (LoRA weights bf16, paged 32-bit AdamW) and PEFT's defaults (LoRA weights fp32, torch
+AdamW). Each fits, fits only with the optimizer paged to host memory, or runs out (`outcome`).
+A claim naming QLoRA is judged by the reference configuration; any other by both, and holding
+under one only is `conditional`.
 On a CPU (`fallback`, when no recorded measurement matches): refuted when the weights as QLoRA
 stores them already exceed Y; a Llama-shaped preset (LLaMA, Llama 3, Mistral, Qwen2.5, Gemma)
 is judged by the analytic model with its own shapes, deciding only with a margin beyond its
@@ -33,7 +37,6 @@ from verifiers._presets import PAPER_MODELS, PRESETS, Preset, preset_for_size, r
 from verifiers._qlora_estimate import one_gpu, several_gpus
 
 OPTIMIZERS = ("paged_adamw_32bit", "adamw_32bit", "paged_adamw_8bit", "adamw_8bit")
-COMPARISON = "adamw_32bit"  # plain 32-bit AdamW: the allocator sees all of its state
 
 PARAMS = (
     Param("size_b", float, default=65.0, min=0.1, max=2000, help="model size in billions"),
@@ -56,6 +59,9 @@ PARAMS = (
           help="GPUs the step is sharded over (FSDP); 0: several, how many unstated"),
     Param("open", str, default="", help="settings left unstated that the several-GPU "
           "estimate enumerates (comma list of batch, seq, r, optimizer)"),
+    Param("config", str, default="qlora", choices=("qlora", "any"),
+          help="'qlora': the claim names QLoRA, whose reference configuration decides; "
+          "'any': the reference configuration and PEFT's defaults both count"),
 )
 FOUR_BIT_CONDITION = "with a 4-bit (QLoRA) base; 16-bit LoRA needs more"
 
@@ -89,10 +95,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     measured at the smallest preset or a common 48 GiB card, and the claim holds only under
     that condition (it is never refuted on it)."""
     c = frame.conditions
-    four_bit = (frame.subject == "qlora" or frame.has("qlora_verb")
-                or any(d in ("nf4", "fp4") for d in c.get("dtypes", ())))
+    named = frame.subject == "qlora" or frame.has("qlora_verb")
+    four_bit = named or any(d in ("nf4", "fp4") for d in c.get("dtypes", ()))
     if frame.baseline == "qlora" and frame.subject != "qlora":
-        four_bit = False
+        four_bit = named = False
     gpu = _gpu_quantity(frame)
     gpus = c.get("gpus", 1)
     if gpus > 1 and frame.has("single") and gpu is not None and gpu.value == gpus * 1e9:
@@ -107,6 +113,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                    and not any(frame.has(mark) for mark in NAMED_GPUS)))
     model = c.get("model")
     params: dict[str, Any] = {"claim": "fits"}
+    if not named:  # not QLoRA's own configuration: PEFT's defaults count as much
+        params["config"] = "any"
     if several:
         params["gpus"] = gpus if gpus > 1 else 0
         params["open"] = ",".join(n for n in ("batch", "seq", "r") if n not in c) + (
@@ -188,14 +196,36 @@ def capacity_gib(params: dict[str, Any]) -> float:
     return params["consumer_gb"] if params["gpu"] == "consumer" else params["gpu_gb"]
 
 
+def configurations(params: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The two configurations measured: the QLoRA reference script's (adapters cast to bf16,
+    the claim's optimizer: paged 32-bit AdamW unless stated) and PEFT's defaults (adapters
+    kept in fp32, trained by torch's AdamW as the transformers Trainer does by default)."""
+    return {"reference": {"lora_dtype": "bf16", "optimizer": params["optimizer"]},
+            "peft_default": {"lora_dtype": "fp32", "optimizer": "torch_adamw"}}
+
+
+CONFIG_NAMES = {"reference": "the QLoRA reference configuration",
+                "peft_default": "PEFT's defaults"}
+
+
+def describe(cfg: dict[str, str]) -> str:
+    """One configuration's LoRA dtype and optimizer, in words."""
+    from verifiers._qlora_measure import OPTIMIZER_NAMES
+
+    return f"LoRA weights {cfg['lora_dtype']}, {OPTIMIZER_NAMES[cfg['optimizer']]}"
+
+
 def configuration(params: dict[str, Any], p: Preset) -> str:
-    """The configuration the verdict depends on, in words."""
+    """The configuration the verdict depends on, in words: what both measured configurations
+    share, then each one's LoRA dtype and optimizer."""
     gpu = (f"a consumer GPU taken as {params['consumer_gb']:g} GiB" if params["gpu"] == "consumer"
            else f"a {params['gpu_gb']:g} GiB GPU")
+    each = "; ".join(f"{CONFIG_NAMES[n]}: {describe(c)}"
+                     for n, c in configurations(params).items())
     return (f"{p.name} as QLoRA (NF4 + double quantization, bf16 compute; embeddings, norms and "
             f"LM head bf16), LoRA r={params['r']} alpha={params['alpha']:g} on all 7 block "
-            f"linears (bf16), gradient checkpointing, batch {params['batch']}, sequence "
-            f"{params['seq']}, {params['optimizer']}, on {gpu}")
+            f"linears, gradient checkpointing (non-reentrant), batch {params['batch']} x "
+            f"sequence {params['seq']}, on {gpu}; {each}")
 
 
 def _resolve(params: dict[str, Any]) -> Preset | None:
@@ -241,97 +271,144 @@ def fallback(params: dict[str, Any]) -> dict[str, Any]:
                 "estimate_allocator_gib": est["allocator"] / GIB,
                 "estimate_terms_gib": {k: v / GIB for k, v in est["terms"].items()},
                 "configuration": configuration(params, p)}
+    said = f" (configuration: {measured['configuration']})"
     if params["gpus"] != 1:
         if not p.llama_like:
             return result("unverifiable", f"{p.name}: a {p.layout} layout, which the memory "
                           "model cannot count", measured, expected)
         verdict, text = several_gpus(params, p, cap, bits, measured)
-        return result(verdict, text, measured, expected)
+        return result(verdict, text, measured, expected)  # each configuration is named
     if est["weights_alone"] > cap * GIB:
         verdict = _say(False, params["claim"])
         return result(verdict, f"{p.name}'s weights alone as QLoRA stores them take "
                       f"{est['weights_alone'] / GIB:.1f} GiB ({bits:.3f} bits per 4-bit "
-                      f"parameter), more than the {cap:g} GiB GPU", measured, expected)
+                      f"parameter), more than the {cap:g} GiB GPU{said}", measured, expected)
     if p.llama_like:
         verdict, text = one_gpu(params, p, cap, bits, measured, expected)
-        return result(verdict, text, measured, expected)
+        return result(verdict, text + said, measured, expected)
     return result("skipped", f"needs a GPU to measure; the analytic model estimates "
                   f"{est['total'] / GIB:.1f} GiB for {p.name} (weights "
-                  f"{est['weights_alone'] / GIB:.1f} GiB) against {cap:g} GiB", measured, expected)
+                  f"{est['weights_alone'] / GIB:.1f} GiB) against {cap:g} GiB{said}",
+                  measured, expected)
 
 
-def judge(params: dict[str, Any], p: Preset, m: dict[str, Any], bits: float) -> dict[str, Any]:
-    """The verdict from one measurement (see `verifiers._qlora_measure.measure`)."""
+def _g(x: float) -> str:
+    return f"{x / GIB:.2f} GiB"
+
+
+def outcome(run: dict[str, Any], limit: int) -> tuple[str, str]:
+    """('fits' | 'paged' | 'runs_out', what happened in words) for one configuration's
+    measurement under a true limit of `limit` bytes (see `_qlora_measure.measure`)."""
+    context = run["context"]["device_used"] or 0
+    step, out = run.get("step"), run.get("ran_out")
+    if step is None:
+        part = out["part"] if out else "loading"
+        return "runs_out", f"runs out while {part.replace('loading: ', 'loading ')}"
+    state = step["state_bytes"]["paged"]
+    alloc = step["peak_allocated"] + context
+    if out is not None:
+        return "runs_out", (f"runs out in the {out['part']}; without the limit the step peaks "
+                            f"at {_g(alloc)} allocated with the context")
+    if step.get("paging_blocked"):
+        held = step["peak_reserved"] + context
+        if held > limit:
+            return "runs_out", (f"does not fit even with its optimizer state in host memory: "
+                                f"the step holds {_g(held)} with the context")
+        return "paged", (f"fits only with the optimizer paged to host memory: the step holds "
+                         f"{_g(held)} with the context, {_g(held + state)} with its "
+                         f"{_g(state)} of state on the GPU (the slowdown was not measured: "
+                         f"managed memory beyond what the card has free is never asked for)")
+    if step.get("paged_out_bytes"):
+        return "paged", (f"fits only with the optimizer paged to host memory "
+                         f"({_g(step['paged_out_bytes'])} of its state left the GPU), "
+                         f"{step['paging_slowdown']:.1f}x slower per step")
+    resident = f" + {_g(state)} of paged state" if state else ""
+    return "fits", (f"trains ({len(step['losses'])} steps): peak {_g(step['peak_allocated'])} "
+                    f"allocated ({_g(step['peak_reserved'])} reserved) + {_g(context)} CUDA "
+                    f"context{resident}")
+
+
+def _combine(params: dict[str, Any], kinds: dict[str, str]) -> str:
+    """The verdict from each configuration's outcome. A claim that names QLoRA is about its
+    own configuration (paged optimizers are one of the method's three parts), so the reference
+    configuration decides and PEFT's defaults are reported beside it; otherwise both count,
+    and a claim that holds under one only is conditional."""
+    fits_claim = params["claim"] == "fits"
+    ref = kinds["reference"]
+    seen = set(kinds.values()) if params["config"] == "any" else {ref}
+    if seen == {"fits"}:
+        return _say(True, params["claim"])
+    if seen == {"runs_out"}:
+        return _say(False, params["claim"])
+    return "conditional" if fits_claim else "refuted"
+
+
+def judge(params: dict[str, Any], p: Preset, runs: dict[str, dict[str, Any]],
+          bits: float | None = None) -> dict[str, Any]:
+    """The verdict from one true-limit measurement per configuration (`runs`, by the names of
+    `configurations`); a configuration left out ran out while loading as the first did."""
     cap = capacity_gib(params)
-    expected = {"size_b": params["size_b"], "gpu_gib": cap, "claim": params["claim"]}
-    run = m["runs"][params["optimizer"]]
-    if "skipped" in run:
-        return result("skipped", f"{params['optimizer']} not run: {run['skipped']}",
-                      {"preset": p.name, "load": m["load"]}, expected)
-    context = m["context"]["device_used"] or 0
-    paged = run["state_bytes"]["paged"]
-    need = run["peak_reserved"] + paged + context
+    limit = int(cap * GIB)
+    expected = {"size_b": params["size_b"], "gpu_gib": cap, "claim": params["claim"],
+                "config": params["config"]}
+    cfgs = configurations(params)
+    first = runs["reference"]
+    if bits is None:
+        bits = (8 * first["weights"]["quantized"] / linear_params(p) if first.get("weights")
+                else _bits_per_param()[0])
     est = _model_estimate(params, p, bits)
+    found: dict[str, tuple[str, str]] = {}
+    for name in cfgs:
+        found[name] = outcome(runs[name], limit) if name in runs else (
+            found["reference"][0], "runs out while loading, as the base is the same")
+    kinds = {n: k for n, (k, _) in found.items()}
+    verdict = _combine(params, kinds)
+    said = "; ".join(f"with {CONFIG_NAMES[n]} ({describe(cfgs[n])}) it {text}"
+                     for n, (_, text) in found.items())
+    how = ("the QLoRA reference configuration decides, the claim naming QLoRA"
+           if params["config"] == "qlora" else "either configuration may be the claim's")
+    text = (f"Under a true {cap:g} GiB limit (the device filled so that only {cap:g} GiB "
+            f"remained) {p.name}: {said} ({how}). Both: batch {params['batch']} x sequence "
+            f"{params['seq']}, r={params['r']} on all 7 block linears, gradient checkpointing")
     measured: dict[str, Any] = {
-        "preset": p.name, "configuration": configuration(params, p),
-        "consumer_gpu_gib": params["consumer_gb"], "context_bytes": context,
-        "cap_bytes": m["cap_bytes"], "load": m["load"], "step": run, "ran_out": m["ran_out"],
-        "weights_bytes": m["weights"], "trainable_params": m["trainable_params"],
-        "paged_state_bytes": paged, "need_gib": need / GIB,
-        "end_to_end_s": m["end_to_end_s"], "bits_per_param": bits,
-        "model_total_gib": est["total"] / GIB,
-        "model_error": ((est["allocator"] - run["peak_allocated"]) / run["peak_allocated"]
-                        if run["peak_allocated"] else None),  # no peaks off a GPU
+        "preset": p.name, "configuration": configuration(params, p), "limit_bytes": limit,
+        "consumer_gpu_gib": params["consumer_gb"], "bits_per_param": bits,
+        "model_total_gib": est["total"] / GIB, "weights_alone_gib": est["weights_alone"] / GIB,
+        "outcomes": kinds,
+        "configurations": {n: {**cfgs[n], "outcome": found[n][0], "said": found[n][1],
+                               **({"run": runs[n]} if n in runs else {})} for n in cfgs},
     }
-    beside = ""
-    for name, other in m["runs"].items():
-        if name != params["optimizer"] and "peak_allocated" in other:
-            # Uncapped, the allocator caches freely: allocated is the least the step needs,
-            # reserved what it held; both with the context, as for the claim's configuration.
-            low, high = other["peak_allocated"] + context, other["peak_reserved"] + context
-            measured["comparison"] = {"optimizer": name, **other, "need_gib": low / GIB,
-                                      "held_gib": high / GIB, "fits": low <= cap * GIB}
-            state = other["state_bytes"]["device"] / GIB
-            beside = (f"; with a plain {name} keeping its {state:.1f} GiB of state on the GPU "
-                      f"the step peaks at {low / GIB:.1f} GiB allocated ({high / GIB:.1f} "
-                      f"reserved) with the context, which "
-                      f"{'fits' if low <= cap * GIB else 'does not fit'} in {cap:g} GiB")
-    if m["ran_out"] is not None:
-        verdict = _say(False, params["claim"])
-        text = (f"under a {cap:g} GiB cap {p.name} ran out at {m['ran_out']['part']}; the step "
-                f"needs {need / GIB:.1f} GiB ({params['optimizer']}){beside}")
-    elif need <= cap * GIB:
-        verdict = _say(True, params["claim"])
-        text = (f"{p.name} trained under a {cap:g} GiB cap: peak {need / GIB:.1f} GiB incl. "
-                f"{paged / GIB:.1f} GiB paged optimizer state and the CUDA context (load and "
-                f"{params['steps']} steps in {m['end_to_end_s']:.0f} s){beside}")
-    else:
-        verdict = "conditional" if params["claim"] == "fits" else "refuted"
-        text = (f"{p.name} trained under a {cap:g} GiB cap only because the paged optimizer can "
-                f"move its {paged / GIB:.1f} GiB of state to CPU memory (all resident: "
-                f"{need / GIB:.1f} GiB){beside}")
+    step = first.get("step")
+    if step and not first.get("ran_out"):
+        measured["model_error"] = ((est["allocator"] - step["peak_allocated"])
+                                   / step["peak_allocated"]) if step["peak_allocated"] else None
     return result(verdict, text, measured, expected)
 
 
 def run(params: dict[str, Any]) -> dict[str, Any]:
-    """Measure on the GPU and judge; falls back to the analytic model where it cannot build."""
-    from verifiers._qlora_measure import measure
+    """Measure each configuration under a true limit, each in a fresh process, and judge;
+    falls back to the analytic model where it cannot build."""
+    from verifiers._qlora_measure import measure_fresh
 
     p = _resolve(params)
     if p is None or not p.llama_like or params["gpus"] != 1:
         return fallback(params)  # several GPUs: the sharded estimate; one GPU is measured
-    optimizers = (params["optimizer"],)
-    if params["optimizer"] != COMPARISON:
-        optimizers += (COMPARISON,)
-    m = measure(p, device="cuda", capacity_bytes=int(capacity_gib(params) * GIB),
-                batch=params["batch"], seq=params["seq"], r=params["r"], alpha=params["alpha"],
-                steps=params["steps"], optimizers=optimizers, log=lambda s: print(s, flush=True))
-    bits = 8 * m["weights"]["quantized"] / linear_params(p)
-    return judge(params, p, m, bits)
+    runs: dict[str, dict[str, Any]] = {}
+    for name, cfg in configurations(params).items():
+        runs[name] = measure_fresh(
+            p.name, device="cuda", limit_bytes=int(capacity_gib(params) * GIB),
+            batch=params["batch"], seq=params["seq"], r=params["r"], alpha=params["alpha"],
+            steps=params["steps"], log=lambda s: print(s, flush=True), **cfg)
+        if runs[name]["step"] is None and not str(runs[name]["ran_out"]["part"]).startswith(
+                "attaching"):
+            break  # loading ran out: the configurations differ only after it
+    import torch  # noqa: F401  (so that the worker's environment names the device it ran on)
+
+    return judge(params, p, runs)
 
 
 VERIFIER = Verifier(
-    id=VERIFIER_ID, version=1, title="QLoRA fine-tuning memory on a GPU of stated size",
+    id=VERIFIER_ID, version=2, title="QLoRA fine-tuning memory on a GPU of stated size",
     run=run, params=PARAMS, fallback=fallback, timeout_s=600,
     claims=(("qlora", "fits_gpu"), ("lora", "fits_gpu")), to_params=to_params,
     examples=("QLoRA makes it possible to fine-tune a 65B model on a single 48GB GPU.",

@@ -157,5 +157,8 @@ def test_each_gpu_job_gets_a_fresh_worker_process_and_cpu_jobs_share_one(tmp_pat
     cpu_jobs = [make_job(REDUCTION, {"d": d, "r": 8}) for d in (1024, 2048)]
     out = runner.run(cpu_jobs + gpu_jobs)
     assert {ev.verdict.value for ev in out.values()} == {"supported"}
-    # one process for the two CPU jobs and the first GPU job, then a fresh one per GPU job
-    assert runner.stats.workers_started == 3
+    # one warm process for the two CPU jobs, and a fresh one for each GPU job
+    assert runner.stats.workers_started == 4
+    # each evidence names where it ran: the CPU verifier on the CPU, not on the GPU run's device
+    assert {out[j.key].environment["device"] for j in cpu_jobs} == {"cpu"}
+    assert {out[j.key].environment["device"] for j in gpu_jobs} == {"cuda"}

@@ -88,7 +88,10 @@ def test_training_memory_of_another_preset_both_ways_and_too_close():
 
 
 def test_the_new_presets_gpu_evidence_matches_their_sentences_and_the_model():
-    docs = {d["key"]: d for d in load_evidence(EVIDENCE)}
+    # recorded by version 1 (allocator cap), not yet measured again under a true limit: matched
+    # by their parameters, as the model's calibration reads them
+    docs = {evidence_key(VERIFIER.id, VERIFIER.version, VERIFIER.resolve_params(d["params"])): d
+            for d in load_evidence(EVIDENCE) if d["verifier"] == VERIFIER.id}
     for sentence, preset in (("QLoRA lets you fine-tune Llama-3-8B on a single 24 GB GPU.",
                               "llama3-8b"),
                              ("One 16 GB card is enough to QLoRA-tune Mistral-7B.",

@@ -77,6 +77,8 @@ def test_model_agrees_with_full_fine_tuning_and_lora_steps_recorded_on_an_h200()
 
 def test_model_agrees_with_the_committed_qlora_gpu_evidence():
     docs = [json.loads(p.read_text()) for p in sorted(EVIDENCE.glob("lora.qlora_memory-*.json"))]
+    # version 1's layout (one step per file); version 2 records a run per configuration
+    docs = [d for d in docs if d["version"] == 1]
     errors = evidence_errors(docs, lora_dtype="bf16")  # the recorded runs keep LoRA in bf16
     assert errors
     for e in errors:
