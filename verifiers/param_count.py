@@ -44,7 +44,50 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     if params["d"] and params["k"] and params["claim"] in ("reduction_pct", "ratio", "count",
                                                            "fraction"):
         return _matrix(params)
+    if params["segments"]:
+        return _by_rank(params)
     return _models(params)
+
+
+def _by_rank(p: dict[str, Any]) -> dict[str, Any]:
+    """Several ranks, each with its figures: a set of adapted modules holds when every rank's
+    figures hold on it."""
+    segs = [(int(r), parse_figures(f)) for r, f in (x.split("@", 1) for x in
+                                                     p["segments"].split("#"))]
+    preset = find_preset(p["model"])
+    if preset is None:
+        return result("unverifiable", f"No preset for {p['model']!r}.", {}, {"model": p["model"]})
+    sets = [module_set(p["modules"])] if p["modules"] else [
+        ms for ms in ("qv" if "qv" in preset.module_sets() else "default", "attention", "all")
+        if ms in preset.module_sets()]
+    rows = {ms: [model_row(preset.name, ms, r) for r, _ in segs] for ms in sets}
+    good = [ms for ms in sets if all(_figures_hold(row, figs) for row, (_, figs)
+                                     in zip(rows[ms], segs, strict=True))]
+    lines = {ms: "; ".join(_line(row) for row in rows[ms]) for ms in sets}
+    measured = {"segments": [{"r": r, "figures": [_figure_text(f) for f in figs]}
+                             for r, figs in segs],
+                "holding": good, "rows": {ms: [_short(x) for x in rows[ms]] for ms in sets}}
+    expected = {"model": p["model"], "segments": p["segments"]}
+    stated = ", ".join(f"r={r}: {', '.join(_figure_text(f) for f in figs)}" for r, figs in segs)
+    if good and len(good) == len(sets):
+        return result("supported", f"Stated {stated} hold for {lines[good[0]]}.", measured,
+                      expected)
+    if good:
+        bad = next(ms for ms in sets if ms not in good)
+        return result("conditional", f"Stated {stated} hold only for some adapted modules: "
+                      f"{lines[good[0]]}; not {lines[bad]}.", measured, expected)
+    text = f"Stated {stated} hold for no module set: {lines[sets[0]]}"
+    if not p["modules"]:
+        for r, figs in segs:  # a rank whose figures no set of modules gives decides it
+            env = _envelope([model_row(preset.name, sets[0], r)], figs, p["bare_b"])
+            if not env["possible"]:
+                return result("refuted", f"{text}; at r={r} no set of adapted modules gives "
+                              f"{', '.join(_figure_text(f) for f in figs)} ({env['span']}).",
+                              measured, expected)
+        return result("unverifiable", f"Not refuted: the adapted modules are not stated and "
+                      f"some set of them could give each rank's figures. {text}.", measured,
+                      expected)
+    return result("refuted", f"{text}.", measured, expected)
 
 
 # --- stated figures: every number a claim states, checked together ---------------------------
@@ -231,7 +274,7 @@ def _matrix_holds(row: dict[str, Any], p: dict[str, Any]) -> bool:
     if claim == "fraction":
         return False  # a matrix's share is stated through `figures`
     if claim == "reduction_pct":
-        return abs(row["reduction_pct"] - p["pct"]) <= half_unit(p["pct"])
+        return abs(row["reduction_pct"] - p["pct"]) <= half_unit(p["pct"]) + 1e-9  # rounding
     if claim == "ratio":
         return row["ratio"] >= p["ratio"] * (1 - p["tol"]) if p["upto"] else is_close(
             row["ratio"], p["ratio"], p["tol"])
@@ -276,7 +319,7 @@ def _model_holds(row: dict[str, Any], p: dict[str, Any]) -> bool:
         low, high = p["pct"], p["pct_high"] or p["pct"]
         return low * (1 - p["tol"]) <= row["fraction_pct"] <= high * (1 + p["tol"])
     if claim == "reduction_pct":
-        return abs(row["reduction_pct"] - p["pct"]) <= half_unit(p["pct"])
+        return abs(row["reduction_pct"] - p["pct"]) <= half_unit(p["pct"]) + 1e-9  # rounding
     if claim == "ratio":
         return row["ratio"] >= p["ratio"] * (1 - p["tol"]) if p["upto"] else is_close(
             row["ratio"], p["ratio"], p["tol"])
@@ -327,14 +370,59 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
         return result("supported", f"{what} holds for {where}.", measured, expected)
     if not good:
         best = max(rows, key=lambda x: x["ratio"] if p["claim"] == "ratio" else x["lora"])
-        return result("refuted", f"{what} holds for none of {len(rows)} configurations; "
-                      f"{_line(rows[0])}, extreme {_line(best)}.", measured, expected)
+        text = (f"{what} holds for none of {len(rows)} configurations; {_line(rows[0])}, "
+                f"extreme {_line(best)}")
+        if p["modules_open"] and p["figures"]:
+            envelope = _envelope(rows, parse_figures(p["figures"]), p["bare_b"])
+            measured["module_envelope"] = envelope
+            if envelope["possible"]:
+                return result("unverifiable", f"Not refuted: the sentence does not state the "
+                              f"adapted modules, and {envelope['possible']} would give it. "
+                              f"{text}.", measured, expected)
+            text += (f"; nor does any set of adapted modules, from the smallest single module "
+                     f"to all linear layers ({envelope['span']})")
+        return result("refuted", f"{text}.", measured, expected)
     if p["specific"]:  # a stated count with its share or total names one configuration
         return result("supported", f"{what}: the stated figures fit {_line(good[0])}"
                       + (f" ({len(good)} of {len(rows)} configurations fit)" if len(good) > 1
                          else "") + ".", measured, expected)
     return result("conditional", f"{what} holds for {scope}, e.g. {_line(good[0])}; not e.g. "
                   f"{_line(bad[0])} (PEFT default {_line(typical)}).", measured, expected)
+
+
+def _candidates(name: str, bare_b: float) -> list[str]:
+    """The presets a claim may mean: the named one, or for a bare size ('a 7B model') every
+    preset within 15% of it."""
+    if not bare_b:
+        return [name]
+    near = [n for n, pre in PRESETS.items() if abs(pre.total_params() / 1e9 - bare_b)
+            <= 0.15 * bare_b]
+    return list(dict.fromkeys([name, *near]))
+
+
+def _envelope(rows: list[dict[str, Any]], figures: list[dict[str, Any]],
+              bare_b: float = 0.0) -> dict[str, Any]:
+    """Whether any set of adapted modules could give the stated figures, for the presets and
+    ranks of `rows` (every preset of a bare size): a LoRA count lies between the smallest
+    single module's and all linear layers' (every set of modules falls in that span), checked
+    on a grid across it."""
+    possible, spans = "", []
+    pairs = [(n, row["r"]) for row in rows for n in _candidates(row["model"], bare_b)]
+    for name, r in dict.fromkeys(pairs):
+        pre = PRESETS[name]
+        every = modules_for(pre, "all")
+        counts = [pre.lora_params(r, (m,)) for m in every]
+        lo, hi = min(counts), pre.lora_params(r, every)
+        spans.append(f"{name} r={r}: {si(lo)} to {si(hi)}")
+        total = pre.total_params()
+        steps = 400
+        for i in range(steps + 1):
+            lora = lo * (hi / lo) ** (i / steps)
+            row = {"lora": lora, "total": total}
+            if _figures_hold(row, figures):
+                possible = possible or f"about {si(lora)} LoRA parameters on {name} at r={r}"
+                break
+    return {"possible": possible, "span": "; ".join(spans[:4])}
 
 
 def _total(p: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -442,18 +530,50 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                          "lora": "count"}[primary], figures=";".join(figures),
                   specific=specific and bool(matrix or params.get("model")))
     _legacy(params, figures[kinds.index(primary)])
-    unstated = ([] if matrix else [n for n, k in (("the model", "model"), ("the rank", "r"),
-                                                   ("the adapted modules", "modules"))
+    unstated = ([] if matrix else [n for n, k in (("the model", "model"), ("the rank", "r"))
                                    if not params.get(k)])
+    if not matrix and not params.get("modules"):
+        # every set of adapted modules is bounded by one module and all linear layers: the
+        # measurement refutes only a figure no set of modules gives (`run` decides it)
+        params["modules_open"] = True
     if matrix and "r" not in params:
         unstated = ["the rank"]
     if bare:
-        unstated.append(f"the architecture of a bare '{bare}' model (taken as {params['model']})")
+        # any architecture of that size may be meant: `run` refutes only what none gives
+        params["bare_b"] = float(bare[:-1])
         params["_condition"] = f"for a model shaped as {params['model']} (the claim says only " \
                                f"'a {bare} model')"
-    if several:
+    segments = _segments_of(frame, params) if c.get("ranks") and not matrix else ""
+    if segments:
+        params.update(segments=segments, r=0)
+        unstated = [u for u in unstated if u != "the rank"]
+    if several and not segments:
         unstated.append("which configuration each of the stated counts is for")
     return {**params, "_open": unstated}
+
+
+def _segments_of(frame: Frame, params: dict[str, Any]) -> str:
+    """'8@figures#256@figures' when the sentence names several ranks, each followed by its own
+    figures ('rank 8 adds 4.2M (0.06%), while rank 256 adds 20.3M (0.3%)'); '' when a rank
+    has none, or figures come before the first."""
+    import dataclasses
+
+    ranks = frame.conditions["ranks"]
+    first = ranks[0][1]
+    if any(q.span[0] < first and q.unit in ("pct", "x") for q in frame.quantities):
+        return ""
+    out = []
+    for i, (r, at) in enumerate(ranks):
+        end = ranks[i + 1][1] if i + 1 < len(ranks) else len(frame.text)
+        part = dataclasses.replace(frame, quantities=tuple(
+            q for q in frame.quantities if at <= q.span[0] < end), conditions={
+            **frame.conditions, "r": r})
+        figures, _, several = _figures(part, {**params, "r": r}, False)
+        figures = [f for f in figures if not f.startswith("full:")]
+        if not figures or several:
+            return ""
+        out.append(f"{r}@{';'.join(figures)}")
+    return "#".join(out)
 
 
 def _legacy(params: dict[str, Any], item: str) -> None:
@@ -556,7 +676,7 @@ def _tol(q: Any) -> float:
 
 VERIFIER = Verifier(
     id="lora.param_count",
-    version=3,
+    version=5,
     title="Trainable parameters of LoRA vs full fine-tuning, per matrix and per model",
     run=run,
     params=(
@@ -569,6 +689,12 @@ VERIFIER = Verifier(
         Param("model", str, default="", help="a preset name or the claim's words ('LLaMA 65B')"),
         Param("modules", str, default="", help="adapted modules: qv, attention, mlp, all, or "
               "the claim's words ('query and value')"),
+        Param("segments", str, default="", help="several ranks, each with its own figures: "
+              "'8@figures#256@figures'"),
+        Param("bare_b", float, default=0.0, min=0.0, max=1e4, help="a bare model size in "
+              "billions: refute only what no preset of that size gives"),
+        Param("modules_open", bool, default=False,
+              help="the claim names no modules: refute only what no set of modules gives"),
         Param("pct", float, default=0.0, min=0.0, max=100.0, help="stated percentage (low end)"),
         Param("pct_high", float, default=0.0, min=0.0, max=100.0, help="high end of a range"),
         Param("ratio", float, default=0.0, min=0.0, max=1e12, help="stated 'N x fewer'"),

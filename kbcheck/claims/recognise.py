@@ -321,6 +321,10 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
         if value:
             found.setdefault(name, value)
             spans.setdefault(name, m.span())
+    ranks = [(v, m.start()) for m in _CONDITIONS["r"].finditer(text)
+             for v in [_int(next(g for g in m.groups() if g is not None))] if v]
+    if len({v for v, _ in ranks}) > 1:  # "rank 8 adds ..., while rank 256 adds ...": each
+        found["ranks"] = tuple(ranks)    # figure belongs to the rank named before it
     model = find_model(text)
     if model:
         spans["model"] = model.pop("span")

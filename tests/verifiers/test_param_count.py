@@ -239,3 +239,39 @@ def test_a_cut_said_without_a_number_is_checked_as_at_least_tenfold():
     assert out["verdict"] == "supported", out["explanation"]
     denied = pairing("LoRA does not reduce the number of trainable parameters.")
     assert denied.verifier == "lora.param_count" and denied.negated  # refuted once turned round
+
+
+def _count_verdict(text):
+    from paired import pairing
+
+    from verifiers.param_count import VERIFIER as COUNT
+
+    frame = next(f for f in pairing(text).frames if f.verifier == COUNT.id)
+    out = COUNT.run(COUNT.resolve_params(frame.params))
+    return frame, out["verdict"], out["explanation"]
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    # r=8 on LLaMA-7B: 2.1M (one module) to 20M (all linear layers)
+    ("On LLaMA-7B, rank-8 LoRA trains about 300 million parameters.", "refuted"),
+    ("On LLaMA-7B, rank-8 LoRA trains 4% of the weights.", "refuted"),
+    # 2.1M is one 4096x4096 module at r=8: some set of modules gives it
+    ("On LLaMA-7B, rank-8 LoRA trains about 2.1 million parameters.", "unverifiable"),
+])
+def test_with_modules_unstated_only_what_no_module_set_gives_is_refuted(text, verdict):
+    _, got, why = _count_verdict(text)
+    assert got == verdict, why
+
+
+def test_each_rank_keeps_its_own_figures():
+    # LLaMA-7B q,v: r=4 -> 2.10M, r=32 -> 16.8M
+    frame, got, why = _count_verdict("On LLaMA-7B with q and v adapted, rank 4 trains about 2.1M "
+                               "parameters, and rank 32 about 16.8M.")
+    assert frame.params["segments"].startswith("4@") and got == "supported", why
+    _, got, why = _count_verdict("On LLaMA-7B with q and v adapted, rank 4 trains about 2.1M "
+                           "parameters, and rank 32 about 30M.")
+    assert got == "refuted", why
+    # a bare '7B': no 7B-sized architecture gives 9.5M at r=128 on any modules (14.7M at least)
+    _, got, why = _count_verdict("For a 7B model, rank 8 trains roughly 4.2M parameters while "
+                                 "rank 128 trains roughly 9.5M.")
+    assert got == "refuted" and "no set of adapted modules" in why, why
