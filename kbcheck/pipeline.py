@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from kbcheck import __version__
@@ -245,9 +246,35 @@ def _finding_for(result: ClaimResult) -> Finding | None:
     if rule is None:
         return None
     name, severity, hint = rule
-    text = result.claim.text if len(result.claim.text) <= 90 else result.claim.text[:87] + "..."
-    return Finding(rule=name, severity=severity, path=result.claim.path, line=result.claim.line,
-                   message=f"{result.verdict.value}: \"{text}\" — {result.explanation}", hint=hint)
+    claim = result.claim
+    # The whole claim: a reviewer must see what was stated beside what was measured.
+    return Finding(rule=name, severity=severity, path=claim.path, line=claim.line,
+                   column=claim_column(claim.path, claim.line, claim.text),
+                   message=f"{result.verdict.value}: \"{claim.text}\" — {result.explanation}",
+                   hint=hint)
+
+
+@lru_cache(maxsize=64)
+def _file_lines(path: str) -> tuple[str, ...]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return tuple(fh.read(1 << 20).splitlines())
+    except OSError:
+        return ()
+
+
+def claim_column(path: str, line: int | None, text: str) -> int | None:
+    """The 1-based column where a claim's sentence starts on its line, when it can be found
+    there as written (a flattened Markdown article holds every sentence on line 1)."""
+    lines = _file_lines(path)
+    if not line or line > len(lines) or not text:
+        return None
+    row = lines[line - 1]
+    for n in (40, 16):
+        at = row.find(text[:n])
+        if at >= 0:
+            return at + 1
+    return None
 
 
 def check_articles(
@@ -259,6 +286,7 @@ def check_articles(
     """Claims, pairing and verifiers (and the links stage, given a `LinkConfig`) for already
     loaded articles; returns the full report."""
     started = time.perf_counter()
+    _file_lines.cache_clear()  # columns are read from the files as they are now
     options = options or RunOptions()
     links_report = None
     if links is not None:

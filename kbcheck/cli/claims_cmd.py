@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from kbcheck.cli import app
+from kbcheck.cli._common import FAIL_ON_HELP
 
 
 @app.command("claims")
@@ -15,34 +16,61 @@ def claims(
     paths: list[Path] = typer.Argument(..., help="Article files or folders."),
     suggest: bool = typer.Option(False, "--suggest",
                                  help="Print the verify: block that pins each paired claim."),
-    fmt: str = typer.Option("text", "--format", help="text or json."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    fail_on: str = typer.Option(None, "--fail-on", help=FAIL_ON_HELP),
+    allow_empty: bool = typer.Option(False, "--allow-empty",
+                                     help="No article file matched is not an error."),
 ) -> None:
-    """List every claim (article:line), its verifier and parameters, or why none was paired."""
+    """List every claim (article:line:column), its verifier and parameters, or why none was
+    paired."""
+    from kbcheck.cli._common import (
+        STATE,
+        apply_severity,
+        check_fail_on,
+        fail,
+        fail_code,
+        finding_lines,
+        gather,
+        github_annotations,
+        in_github_actions,
+        load,
+        require_paths,
+    )
+
     if fmt not in ("text", "json"):
-        raise typer.BadParameter("--format must be text or json")
+        fail("claims", "--format must be text or json")
+    targets = require_paths("claims", paths)
+    config = load("claims")
+    fail_on = check_fail_on("claims", fail_on or config["fail-on"])
     from kbcheck.pairing import suggest_block
-    from kbcheck.pipeline import claims_and_pairings
+    from kbcheck.pipeline import claim_column, claims_and_pairings
     from kbcheck.safe_text import printable
+    from kbcheck.suppress import apply_suppressions
     from kbcheck.validate import validate_paths
     from verifiers import registry
 
-    validated = validate_paths([str(p) for p in paths])
+    scoped = gather("claims", targets, config, allow_empty=allow_empty)
+    validated = validate_paths(scoped.files)
     articles = [r.article for r in validated.results if r.article is not None]
     findings: list = []  # pinned blocks that are wrong, articles over their time budget
     found, pairings = claims_and_pairings(articles, registry(), findings)
-    rows = [{"claim": c.model_dump(mode="json"), "pairing": p.model_dump(mode="json")}
-            for c, p in zip(found, pairings, strict=True)]
+    findings = apply_severity(apply_suppressions(findings, articles, checked=lambda r: False),
+                              config)
+    columns = [claim_column(c.path, c.line, c.text) for c in found]
+    rows = [{"claim": {**c.model_dump(mode="json"), "column": col},
+             "pairing": p.model_dump(mode="json")}
+            for c, p, col in zip(found, pairings, columns, strict=True)]
     if fmt == "json":
         typer.echo(json.dumps({"claims": rows, "findings": [f.model_dump(mode="json")
                                                             for f in findings]}, indent=2))
-        return
+        raise typer.Exit(fail_code(findings, fail_on))
     if suggest:
         for c, p in zip(found, pairings, strict=True):
             if p.verifier is None:
                 continue
             typer.echo(printable(f"# {c.path}:{c.line} {c.text}"))
             typer.echo(suggest_block(p) + "\n")
-        return
+        raise typer.Exit(fail_code(findings, fail_on))
     from rich.table import Table
     from rich.text import Text
 
@@ -52,19 +80,20 @@ def claims(
                         "paired", show_lines=False)
     for col in ("where", "claim", "verifier", "params / why not"):
         table.add_column(col, overflow="fold")
-    for c, p in zip(found, pairings, strict=True):
-        where = f"{Path(c.path).name}:{c.line or '?'}" + (f" {c.fact_id}" if c.fact_id else "")
+    for c, p, col in zip(found, pairings, columns, strict=True):
+        where = (f"{Path(c.path).name}:{c.line or '?'}" + (f":{col}" if col else "")
+                 + (f" {c.fact_id}" if c.fact_id else ""))
         text = c.text if len(c.text) <= 120 else c.text[:117] + "..."
         # Text cells, never markup: `[/b]` in an article is text, not a style tag.
         cells = (where, text, (p.verifier or "-") + (" (pinned)" if p.pinned else ""),
                  _detail(p))
         table.add_row(*(Text(printable(cell)) for cell in cells))
-    console = _console()
-    console.print(table)
-    for f in findings:
-        console.print(printable(f"{f.path}:{f.line}: {f.severity.value}: {f.message} "
-                                f"({f.hint})"), markup=False, highlight=False)
-    raise typer.Exit(1 if findings else 0)
+    if not STATE.quiet:
+        _console().print(table)
+    if in_github_actions():
+        typer.echo(github_annotations(findings), nl=False)
+    typer.echo(finding_lines(findings, hints=True), nl=False)
+    raise typer.Exit(fail_code(findings, fail_on))
 
 
 def _detail(p) -> str:

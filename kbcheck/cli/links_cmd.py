@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import typer
 
 from kbcheck.cli import app
-from kbcheck.models import Severity
+from kbcheck.cli._common import FAIL_ON_HELP
 
 
 class LinksFormat(StrEnum):
@@ -32,23 +31,39 @@ def links(
     allow_private: bool = typer.Option(
         False, "--allow-private",
         help="Allow loopback and private addresses (tests, intranet knowledge bases)."),
-    fail_on: Severity = typer.Option(
-        Severity.error, "--fail-on", help="Exit 1 when a finding is at least this severe."),
+    fail_on: str = typer.Option(None, "--fail-on", help=FAIL_ON_HELP),
     deadline: float = typer.Option(
-        300.0, "--deadline", min=1.0,
-        help="Seconds for all the checks; what is left is unverified (deadline)."),
+        None, "--deadline", min=1.0,
+        help="Seconds for all the checks (default: the configuration's links.budget, 300); "
+        "what is left is unverified (deadline)."),
+    allow_empty: bool = typer.Option(False, "--allow-empty",
+                                     help="No article file matched is not an error."),
 ) -> None:
     """Check every cited URL: outcome, status, final URL, and titles against arXiv / DOI."""
-    from kbcheck.cli._common import exit_code
+    from kbcheck.cli._common import (
+        STATE,
+        apply_severity,
+        check_fail_on,
+        fail_code,
+        finding_lines,
+        gather,
+        github_annotations,
+        in_github_actions,
+        load,
+        require_paths,
+    )
+    from kbcheck.cli.run_cmd import _accept_statuses
     from kbcheck.links import LinkConfig, check_links
     from kbcheck.links.render import render_links_json, render_links_text
+    from kbcheck.suppress import apply_suppressions
     from kbcheck.validate import validate_paths
 
-    missing = [str(p) for p in paths if not os.path.lexists(p)]
-    if missing:
-        typer.echo(f"kbcheck links: no such file or folder: {', '.join(missing)}", err=True)
-        raise typer.Exit(2)
-    loaded = validate_paths(paths)
+    targets = require_paths("links", paths)
+    config = load("links")
+    fail_on = check_fail_on("links", fail_on or config["fail-on"])
+    found = gather("links", targets, config, allow_empty=allow_empty)
+    loaded = validate_paths(found.files)
+    loaded.findings[:0] = found.findings
     articles = [r.article for r in loaded.results if r.article is not None]
     # Files that could not be loaded are reported, not silently skipped; the rules' findings
     # about loaded articles belong to `kbcheck validate`.
@@ -56,10 +71,26 @@ def links(
     known = {r.path for r in loaded.results}
     load_findings += [f for f in loaded.findings if f.path not in known]
     allow = frozenset({"loopback", "private"}) if allow_private else frozenset()
-    config = LinkConfig(offline=offline, allow_addresses=allow, stage_deadline_s=deadline,
-                        cache_dir=None if no_cache else cache_dir)
-    report = check_links(articles, config)
-    render = render_links_json if output is LinksFormat.json else render_links_text
-    sys.stdout.write(render(report, load_findings))
+    link_config = LinkConfig(
+        offline=offline, allow_addresses=allow, ignore=tuple(config["links.ignore"]),
+        stage_deadline_s=deadline or config["links.budget"],
+        cache_dir=None if no_cache else cache_dir)
+    report = check_links(articles, link_config)
+    if config["links.accept"]:
+        _accept_statuses(report, set(config["links.accept"]))
+    findings = apply_suppressions([*load_findings, *report.all_findings()], articles,
+                                  checked=lambda rule: rule.startswith("links."))
+    findings = apply_severity(findings, config)
+    if in_github_actions() and output is LinksFormat.text:
+        sys.stdout.write(github_annotations(findings))
+    if output is LinksFormat.json:
+        sys.stdout.write(render_links_json(report, load_findings))
+    else:  # the findings in the one line format; -v adds each URL's outcome and citations
+        blocks = render_links_text(report.model_copy(update={"findings": []})).splitlines()
+        sys.stdout.write(finding_lines(findings, hints=STATE.verbose))
+        if STATE.verbose:
+            sys.stdout.write("".join(line + "\n" for line in blocks[:-1]))
+        if not STATE.quiet:
+            sys.stdout.write(blocks[-1] + "\n")
     sys.stdout.flush()
-    raise typer.Exit(exit_code([*load_findings, *report.all_findings()], fail_on))
+    raise typer.Exit(fail_code(findings, fail_on))

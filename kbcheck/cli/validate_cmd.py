@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import typer
 
 from kbcheck.cli import app
-from kbcheck.models import Severity
+from kbcheck.cli._common import FAIL_ON_HELP
 
 
 class OutputFormat(StrEnum):
@@ -28,31 +27,53 @@ def validate(
     output: OutputFormat | None = typer.Option(
         None, "--format", "-f",
         help="text, json or github (workflow annotations; the default when GITHUB_ACTIONS=true)."),
-    fail_on: Severity = typer.Option(
-        Severity.error, "--fail-on", help="Exit 1 when a finding is at least this severe."),
+    fail_on: str = typer.Option(None, "--fail-on", help=FAIL_ON_HELP),
     max_bytes: int = typer.Option(
         1 << 20, "--max-bytes", min=1, help="Files larger than this are reported, not read."),
+    allow_empty: bool = typer.Option(False, "--allow-empty",
+                                     help="No article file matched is not an error."),
 ) -> None:
     """Parse every article and check its metadata; exit 1 when a finding reaches --fail-on."""
-    from kbcheck.cli._common import exit_code
-    from kbcheck.render import REPORTERS, render_text
+    from kbcheck.cli._common import (
+        STATE,
+        apply_severity,
+        check_fail_on,
+        fail_code,
+        finding_lines,
+        gather,
+        github_annotations,
+        in_github_actions,
+        load,
+        require_paths,
+    )
+    from kbcheck.render import render_json
+    from kbcheck.suppress import apply_suppressions, validate_stage
     from kbcheck.validate import validate_paths
 
-    missing = [str(p) for p in paths if not os.path.lexists(p)]
-    if missing:
-        typer.echo(f"kbcheck validate: no such file or folder: {', '.join(missing)}", err=True)
-        raise typer.Exit(2)
+    targets = require_paths("validate", paths)
+    config = load("validate")
+    fail_on = check_fail_on("validate", fail_on or config["fail-on"])
     # A short-lived process that keeps every article until it prints: the cycle collector would
     # only walk them all, again and again (validate_paths pauses it while loading, too).
     gc.disable()
     if output is None:
-        github = os.environ.get("GITHUB_ACTIONS", "").lower() == "true"
-        output = OutputFormat.github if github else OutputFormat.text
-    result = validate_paths(paths, max_bytes=max_bytes)
-    if output is OutputFormat.text:
-        text = render_text(result, color=sys.stdout.isatty())
+        output = OutputFormat.github if in_github_actions() else OutputFormat.text
+    found = gather("validate", targets, config, allow_empty=allow_empty)
+    result = validate_paths(found.files, max_bytes=max_bytes)
+    findings = [*found.findings, *result.findings]
+    findings = apply_suppressions(findings, result.articles, checked=validate_stage)
+    findings = apply_severity(findings, config)
+    result.findings = findings
+    if output is OutputFormat.json:
+        text = render_json(result)
+    elif output is OutputFormat.github:
+        text = github_annotations(findings)
     else:
-        text = REPORTERS[output.value](result)
+        text = finding_lines(findings, hints=not STATE.quiet)
+        if not STATE.quiet:
+            c = result.counts()
+            text += (f"{c['files']} files, {c['articles']} articles: {c['error']} errors, "
+                     f"{c['warning']} warnings, {c['info']} notes\n")
     sys.stdout.write(text)
     sys.stdout.flush()
-    raise typer.Exit(exit_code(result.findings, fail_on))
+    raise typer.Exit(fail_code(findings, fail_on))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import re
 
 import httpx
 
@@ -147,6 +148,9 @@ class _Run:
 async def check_links_async(articles: list[Article], config: LinkConfig) -> LinksReport:
     """The async core of `check_links`."""
     cited = collect(articles)
+    if config.ignore:
+        ignored = [re.compile(p) for p in config.ignore]
+        cited = [c for c in cited if not any(rx.search(c.url) for rx in ignored)]
     cache = LinkCache(config.cache_dir)
     done: dict[int, LinkResult] = {}
     arxiv_group: dict[str, list[Cited]] = {}

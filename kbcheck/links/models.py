@@ -52,6 +52,9 @@ class LinkConfig(BaseModel):
     """Everything the link checker can be told; the defaults are polite to real servers."""
 
     offline: bool = False
+    # Regular expressions (re.search) of URLs that are never requested nor reported, from the
+    # configuration's `links.ignore` (an intranet, a site that blocks every checker).
+    ignore: tuple[str, ...] = ()
     # Address classes the guard lets through ("loopback", "private", "link-local", ...).
     # Empty by default; tests allow "loopback" only, intranet KBs add "private".
     allow_addresses: frozenset[str] = frozenset()

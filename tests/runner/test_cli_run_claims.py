@@ -96,7 +96,8 @@ def test_run_writes_the_report_and_a_cached_rerun_imports_no_torch(env, kb, tmp_
             "--offline", "--links-cache-dir", tmp_path / "links"]
     first = kbcheck(env, *args)
     assert first.returncode == 1, first.stderr  # the 99.6% claim is refuted: an error finding
-    assert "REFUTED" in first.stdout and "claims:" in first.stdout
+    assert "error refuted: " in first.stdout and "[claim-refuted]" in first.stdout
+    assert "claims:" in first.stdout
     written = sorted(p.name for p in (tmp_path / "reports").iterdir())
     assert written == ["junit.xml", "report.html", "report.json", "report.md", "report.sarif"]
     report = json.loads((tmp_path / "reports" / "report.json").read_text())
