@@ -90,8 +90,11 @@ class Scope:
         self._skip = {os.path.realpath(d) for d in self.skip_dirs}
 
     def _relative(self, path: str) -> str:
+        """`path` relative to the root when it is inside, else its name."""
         real = os.path.abspath(path)
-        rel = os.path.relpath(real, self._root) if _inside(real, self._root) else path
+        if not _inside(real, self._root):
+            return os.path.basename(real)
+        rel = os.path.relpath(real, self._root)
         return rel.replace(os.sep, "/") if rel != "." else ""
 
     def why_skipped(self, path: str, is_dir: bool) -> str | None:
@@ -99,6 +102,9 @@ class Scope:
         if is_dir and os.path.realpath(path) in self._skip:
             return "the report folder"
         rel = self._relative(path)
+        # a file named on the command line (as pre-commit does) under a hidden folder, too
+        if any(_skipped(part) for part in rel.split("/") if part not in ("", ".", "..")):
+            return "hidden"
         for pattern, rx in self._exc:
             if rx.match(rel):
                 return f"exclude {pattern!r}"

@@ -46,15 +46,21 @@ def test_pre_commit_try_repo_validates_without_torch(repo, tmp_path):
     (repo / "kb" / "broken.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
     git("add", ".", cwd=repo)
     bad = hook("kbcheck-validate")
-    assert bad.returncode == 1 and "kb/broken.md:2:8: error" in bad.stdout, bad.stdout
+    assert bad.returncode == 1 and "kb/broken.md:3:1: error" in bad.stdout, bad.stdout
     assert "[yaml-syntax]" in bad.stdout
     (repo / "kb" / "broken.md").unlink()
     git("add", "-A", cwd=repo)
 
-    # the hook's environment is kbcheck from this checkout, without the extra: no torch
-    (python,) = (tmp_path / "pre-commit-home").glob("repo*/py_env-*/bin/python")
+    # The hook installed kbcheck from this checkout without the extra (try-repo throws its
+    # environment away): the same install, where `run` says how to measure and reports its
+    # claims skipped, not a traceback.
+    venv = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    python = venv / "bin" / "python"
+    install = subprocess.run([str(python), "-m", "pip", "install", "-q", str(ROOT)],
+                             capture_output=True, text=True, timeout=900)
+    assert install.returncode == 0, install.stderr[-2000:]
     assert subprocess.run([str(python), "-c", "import torch"], capture_output=True).returncode
-    # ... where `run` says how to measure, and reports its claims skipped, not a traceback
     run = subprocess.run([str(python.parent / "kbcheck"), "run", "kb", "--out", "out",
                           "--offline", "--fail-on", "never"], cwd=repo, env=env,
                          capture_output=True, text=True, timeout=600)
