@@ -504,7 +504,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 
 VERIFIER = Verifier(
     id="lora.adapter_size",
-    version=4,
+    version=5,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(

@@ -480,7 +480,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 
 VERIFIER = Verifier(
-    id="lora.qlora_storage", version=2, title="QLoRA's 4-bit NF4 storage and what QLoRA is",
+    id="lora.qlora_storage", version=3, title="QLoRA's 4-bit NF4 storage and what QLoRA is",
     run=run, params=PARAMS, timeout_s=120,
     claims=(("qlora", "quantized_4bit"), ("lora", "quantized_4bit"), ("*", "bits_per_param"),
             ("*", "nf4_code"), ("*", "dq_memory"), ("qlora", "storage_ratio"),

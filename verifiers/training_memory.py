@@ -616,7 +616,7 @@ def evidence_errors(docs: list[dict[str, Any]], lora_dtype: str = "bf16") -> lis
 
 
 VERIFIER = Verifier(
-    id="lora.training_memory", version=1,
+    id="lora.training_memory", version=2,
     title="Training memory of full fine-tuning, 16-bit LoRA and QLoRA (analytic estimate)",
     run=run, params=PARAMS, to_params=to_params, timeout_s=60,
     claims=tuple((m, p) for m in METHODS for p in (
