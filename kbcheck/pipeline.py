@@ -282,9 +282,11 @@ def check_articles(
     registry: Mapping[str, Verifier] | None = None, options: RunOptions | None = None,
     paths: Iterable[str] = (), progress: Callable[[Job, Evidence], None] | None = None,
     links: LinkConfig | None = None, budget_s: float | None = ARTICLE_BUDGET_S,
+    on_jobs: Callable[[int], None] | None = None,
 ) -> Report:
     """Claims, pairing and verifiers (and the links stage, given a `LinkConfig`) for already
-    loaded articles; returns the full report."""
+    loaded articles; returns the full report. `on_jobs` hears how many verifier runs there
+    will be (for a progress bar), `progress` each one as it ends."""
     started = time.perf_counter()
     _file_lines.cache_clear()  # columns are read from the files as they are now
     options = options or RunOptions()
@@ -301,6 +303,8 @@ def check_articles(
     claims, pairings = claims_and_pairings(articles, registry, claim_findings, budget_s)
     jobs, problems = _claim_jobs(pairings, registry)
     runner = Runner(options)
+    if on_jobs is not None:
+        on_jobs(len(jobs))
     evidence = runner.run(jobs.values(), progress=progress)
     results = [_judge(claim, pairing, jobs, problems, evidence)
                for claim, pairing in zip(claims, pairings, strict=True)]

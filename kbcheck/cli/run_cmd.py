@@ -163,12 +163,7 @@ def measure(command: str, paths: list[Path] | None, config, how: Measure, *,
                          cache=None if how.no_cache else ResultCache(how.cache_dir),
                          evidence_dir=evidence_dir)
 
-    def progress(job, ev) -> None:
-        if STATE.quiet:
-            return
-        how_got = (" (cached)" if ev.cached else " (recorded evidence)" if ev.recorded
-                   else f" {ev.duration_s:.2f}s")
-        typer.echo(f"  {job.verifier.id}: {ev.verdict.value}{how_got}", err=True)
+    progress = _Progress(bar=sys.stderr.isatty() and not STATE.quiet, lines=not STATE.quiet)
 
     link_config = None
     if how.links:
@@ -185,11 +180,13 @@ def measure(command: str, paths: list[Path] | None, config, how: Measure, *,
     try:
         report = check_articles(articles, [*found.findings, *validated.findings],
                                 registry=registry, options=options, paths=targets,
-                                progress=progress, links=link_config)
+                                progress=progress, links=link_config, on_jobs=progress.start)
     except KeyboardInterrupt:
+        progress.stop()
         # Nothing is written: a report of part of the run would read as the whole of it.
         typer.echo(f"kbcheck {command}: interrupted; no report was written", err=True)
         raise typer.Exit(130) from None
+    progress.stop()
     if options.cache is not None and options.cache.problem:
         notes.append(f"warning: {options.cache.problem}")
     if report.links is not None and config["links.accept"]:
@@ -200,6 +197,39 @@ def measure(command: str, paths: list[Path] | None, config, how: Measure, *,
                                   checked=lambda r: how.links or not r.startswith("links."))
     _set_findings(report, apply_severity(findings, config))
     return report, notes
+
+
+class _Progress:
+    """The verifier stage's progress: a bar with N/M on a terminal (rich, on stderr), else one
+    line per run. A cached or recorded result says so instead of its original duration."""
+
+    def __init__(self, *, bar: bool, lines: bool) -> None:
+        self.bar, self.lines, self._rich, self._task = bar, lines, None, None
+
+    def start(self, total: int) -> None:
+        if not self.bar or total == 0:
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        self._rich = Progress("verifiers", BarColumn(), MofNCompleteColumn(),
+                              TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+        self._task = self._rich.add_task("verifiers", total=total)
+        self._rich.start()
+
+    def __call__(self, job, ev) -> None:
+        how = (" (cached)" if ev.cached else " (recorded evidence)" if ev.recorded
+               else f" {ev.duration_s:.2f}s")
+        line = f"  {job.verifier.id}: {ev.verdict.value}{how}"
+        if self._rich is not None:
+            self._rich.advance(self._task)
+        elif self.lines:
+            typer.echo(line, err=True)
+
+    def stop(self) -> None:
+        if self._rich is not None:
+            self._rich.stop()
+            self._rich = None
 
 
 def _set_findings(report, findings) -> None:
