@@ -1,12 +1,13 @@
-"""Family 3b: merged LoRA adds no inference latency; unmerged LoRA does.
+"""Family 3b: merged LoRA adds no inference latency; unmerged LoRA does, and by how much.
 
-Times three forward passes of one layer, interleaved round by round (`_timing`): the base
-`nn.Linear`, the merged layer (a plain `nn.Linear` holding W0 + s B A, what merging produces)
-and the unmerged reference LoRA layer (W0 x + s B (A x)). Ratios to the base are medians of
-per-round ratios (so load bursts cancel) with bootstrap intervals; a ratio counts as "slower"
-only when its whole interval lies above 1 + tol, and as "the same" only when its whole
-interval lies below it. When an interval
-straddles that line, more rounds are added (up to `max_batches` batches) before deciding.
+Times, per layer and interleaved round by round (`_timing`), the base `nn.Linear`, the merged
+layer (a plain `nn.Linear` holding W0 + s B A, what merging produces) and the unmerged
+reference LoRA layer (W0 x + s B (A x)) at each rank, over the sizes people mean
+(`_latency_grid`: LLaMA-7B's 4096 x 4096 and 11008 x 4096 layers, decoding and prompts at batch
+1 and larger, plus a 512-wide layer when no model is named). Ratios to the base are medians of
+per-round ratios with bootstrap intervals. A direction ("adds no latency once merged") is
+judged over every setting; a stated size ("45% slower", "3x", "adds 2 ms") is compared with
+each setting, and the verdict says in which settings it holds.
 """
 
 from __future__ import annotations
@@ -20,34 +21,163 @@ WEIGHTS = ("unspecified", "merged", "unmerged")
 
 
 def run(params: dict[str, Any]) -> dict[str, Any]:
-    """Time base, merged and unmerged forward passes and judge the latency claim."""
-    m = measure(params)
-    merged, unmerged = m["merged_vs_base"]["class"], m["unmerged_vs_base"]["class"]
-    measured = {"reference": m,
-                "note": "reference: merged layer = plain nn.Linear with W0 + s B A, the same "
-                        "operation as the base layer; unmerged = W0 x + s B (A x). The verdict "
-                        "follows the reference layer; the PEFT model timing is reported beside it."}
+    """Time base, merged and unmerged layers over the grid and judge the latency claim."""
+    from verifiers._latency_grid import measure_grid
+
+    grid = measure_grid(params)
+    measured: dict[str, Any] = {
+        "settings": grid,
+        "note": "per layer: merged = plain nn.Linear holding W0 + s B A (the base's "
+                "operation); unmerged = W0 x + s B (A x) at each rank; ratios are medians of "
+                "per-round ratios to the base with 95% bootstrap intervals",
+        "dtype": params["dtype"], "device": params["device"],
+        "threads": params["threads"] if params["device"] == "cpu" else None}
     measured["peft"] = _peft_half(params)
-    expected = {"claim": params["claim"], "weights": params["weights"], "tol": params["tol"]}
-    mr, ur = m["merged_vs_base"], m["unmerged_vs_base"]
-    text = (f"merged/base time {mr['ratio']:.3f} [{mr['low']:.3f}, {mr['high']:.3f}], "
-            f"unmerged/base {ur['ratio']:.3f} [{ur['low']:.3f}, {ur['high']:.3f}] (medians of "
-            f"per-round ratios over {m['rounds']} interleaved rounds, 95% bootstrap intervals, "
-            f"d={params['d']}, k={params['k']}, r={params['r']}, {params['tokens']} tokens, "
-            f"{params['device']}; "
-            f"'slower' means above {1 + params['tol']:.2f})")
-    if "skipped" not in measured["peft"]:
-        pm, pu = measured["peft"]["merged_vs_base"], measured["peft"]["unmerged_vs_base"]
-        text += (f"; PEFT tiny Llama: merged/base {pm['ratio']:.3f} [{pm['low']:.3f}, "
-                 f"{pm['high']:.3f}], unmerged/base {pu['ratio']:.3f} [{pu['low']:.3f}, "
-                 f"{pu['high']:.3f}]")
+    expected = {k: params[k] for k in ("claim", "weights", "tol", "size_unit", "size_low",
+                                       "size_high", "r", "batch", "seq", "model_stated")}
+    table = _table(grid)
+    if params["claim"] == "not_slower_by":
+        verdict, why = _size_verdict(params, grid)
+        return result(verdict, f"{why}. Measured: {table}.", measured, expected)
+    merged, unmerged = _overall(grid, params["tol"])
+    measured["merged_class"], measured["unmerged_class"] = merged, unmerged
     relevant = {"merged": (merged,), "unmerged": (unmerged,)}.get(params["weights"],
                                                                   (merged, unmerged))
     if "unclear" in relevant:
-        return result("conditional", f"Timing did not separate from the tolerance line: {text}.",
-                      measured, expected)
+        return result("conditional", f"Timing did not separate from the tolerance line: "
+                                     f"{table}.", measured, expected)
     verdict, why = _verdict(params["claim"], params["weights"], merged, unmerged)
-    return result(verdict, f"{why}: {text}.", measured, expected)
+    return result(verdict, f"{why}: {table}.", measured, expected)
+
+
+def _unmerged(entry: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    return sorted((int(k[len("unmerged_r"):]), v) for k, v in entry.items()
+                  if k.startswith("unmerged_r"))
+
+
+def _name(entry: dict[str, Any]) -> str:
+    return f"{entry['d']}x{entry['k']} batch {entry['batch']} seq {entry['seq']}"
+
+
+def _table(grid: list[dict[str, Any]]) -> str:
+    """One part per setting: merged and unmerged (each rank) as % over the base, with CIs."""
+    def pct(e: dict[str, Any]) -> str:
+        return f"{e['ratio'] - 1:+.1%} [{e['low'] - 1:+.1%}, {e['high'] - 1:+.1%}]"
+
+    parts = []
+    for e in grid:
+        unm = ", ".join(f"r={r} {pct(v)} ({v['added_ms']:+.3f} ms)" for r, v in _unmerged(e))
+        parts.append(f"{_name(e)} (base {e['median_ms']['base']:.3f} ms): merged "
+                     f"{pct(e['merged'])}, unmerged {unm}")
+    return "; ".join(parts)
+
+
+def _overall(grid: list[dict[str, Any]], tol: float) -> tuple[str, str]:
+    """Merged and unmerged classes ('same' / 'slower' / 'unclear') over every setting.
+
+    Merged is the base's operation (a plain layer of the same shape): it counts as slower only
+    when most settings time it surely above 1 + tol, so one noisy setting cannot flip it.
+    Unmerged is slower when any setting times it surely above the base (its interval above 1)
+    and by a material amount (median above +2%); the same when every interval stays under
+    1 + tol."""
+    slow_merged = sum(e["merged"]["low"] > 1 + tol for e in grid)
+    merged = "slower" if slow_merged * 2 > len(grid) else "same"
+    unm = [v for e in grid for _, v in _unmerged(e)]
+    if any(v["low"] > 1.0 and v["ratio"] > 1.02 for v in unm):
+        return merged, "slower"
+    return merged, "same" if all(v["high"] <= 1 + tol for v in unm) else "unclear"
+
+
+def _match(stated: tuple[float, float], unit: str, e: dict[str, Any]) -> str:
+    """Whether one timed layer agrees with a stated slow-down: 'holds', 'fails', 'unclear'.
+
+    Timings move with hardware and load, so a stated figure is given room: a percentage
+    [a, b] holds for a measured overhead in [0.75 a - 2, 1.25 b + 2] points, a factor for a
+    ratio within 25% of it. 'fails' needs the whole interval outside that band."""
+    a, b = stated
+    if unit == "pct":
+        band = (0.75 * a - 2.0, 1.25 * b + 2.0)
+        point, low, high = (100 * (e[key] - 1) for key in ("ratio", "low", "high"))
+    else:
+        band = (a / 1.25, b * 1.25)
+        point, low, high = e["ratio"], e["low"], e["high"]
+    if band[0] <= point <= band[1]:
+        return "holds"
+    return "fails" if high < band[0] or low > band[1] else "unclear"
+
+
+def _stated(params: dict[str, Any]) -> str:
+    a, b = params["size_low"], params["size_high"]
+    figure = f"{a:g}" if a == b else f"{a:g}-{b:g}"
+    return {"pct": f"{figure}% slower", "x": f"{figure}x slower",
+            "ms": f"{figure} ms added"}[params["size_unit"]]
+
+
+def _size_verdict(params: dict[str, Any], grid: list[dict[str, Any]]) -> tuple[str, str]:
+    """The verdict on 'not X slower' (the frame is denied: the pipeline turns it round)."""
+    unit, stated, what = params["size_unit"], (params["size_low"], params["size_high"]), \
+        _stated(params)
+    weights = params["weights"]
+    if unit == "ms":
+        return _ms_verdict(params, grid, what)
+    entries = [(f"{_name(e)}, merged", e["merged"]) for e in grid] if weights == "merged" \
+        else [(f"{_name(e)}, r={r}", v) for e in grid for r, v in _unmerged(e)]
+    marks = {name: _match(stated, unit, v) for name, v in entries}
+    # an interval that reaches the band is consistent with the figure, though its median is not
+    holds = [n for n, m in marks.items() if m == "holds"] or [
+        f"{n} (its interval reaches the figure)" for n, m in marks.items() if m == "unclear"]
+    fails = [n for n, m in marks.items() if m == "fails"]
+    ratios = [v["ratio"] for _, v in entries]
+    span = (f"{min(ratios) - 1:+.1%} to {max(ratios) - 1:+.1%}" if unit == "pct"
+            else f"{min(ratios):.2f}x to {max(ratios):.2f}x")
+    if weights == "merged":
+        if len(fails) * 2 > len(entries):
+            return "supported", (f"Merged LoRA is not {what}: the merged layer is the base's "
+                                 f"operation at every size (measured {span})")
+        return "conditional", f"Merged LoRA timed {span}; '{what}' is not decided here"
+    only = " only for unmerged weights, and" if weights == "unspecified" else ""
+    if all(m == "holds" for m in marks.values()) and not only:
+        return "refuted", f"Unmerged LoRA is {what} in every setting timed (measured {span})"
+    if holds:
+        rest = [n for n in marks if marks[n] == "fails"]
+        return "conditional", (f"'{what}' holds{only} in some settings: {'; '.join(holds)}"
+                               + (f"; not in {'; '.join(rest)}" if rest else ""))
+    low, high = (100 * (min(ratios) - 1), 100 * (max(ratios) - 1)) if unit == "pct" else (
+        min(ratios), max(ratios))
+    if low <= stated[1] and stated[0] <= high:
+        return "conditional", (f"'{what}' lies between the settings timed ({span}): it holds"
+                               f"{only} at some layer size, batch and sequence length between "
+                               "them, which the claim does not state")
+    missing = [n for n, v in (("the rank", params["r"]), ("the batch size", params["batch"]),
+                              ("the sequence length", params["seq"]),
+                              ("the model", params["model_stated"]),
+                              ("the hardware", False)) if not v]
+    return "unverifiable", (f"No setting timed here gives '{what}' (measured {span} on "
+                            f"{params['device']}), but the claim leaves open "
+                            f"{', '.join(missing)}, which decide the size of a slow-down")
+
+
+def _ms_verdict(params: dict[str, Any], grid: list[dict[str, Any]], what: str,
+                ) -> tuple[str, str]:
+    """'adds N ms': added time per adapted 4096-wide layer, times 64 (q and v of LLaMA-7B's 32
+    blocks) to 224 (all seven projections), over the settings where unmerged is surely slower
+    (an interval above 1: a noisy setting with a negative difference cannot widen the span);
+    never refuted, since the hardware decides it and the claim does not name this one."""
+    added = [v["added_ms"] for e in grid if not e["small"] for _, v in _unmerged(e)
+             if v["low"] > 1.0 and v["added_ms"] > 0]
+    if not added:
+        return "unverifiable", ("Unmerged LoRA was not surely slower than the base in any "
+                                f"7B-like setting here ({params['device']}), so no added time "
+                                "could be read")
+    low, high = min(added) * 64, max(added) * 224
+    span = (f"{low:.2f}-{high:.2f} ms per forward pass of a 7B-like model (per layer "
+            f"{min(added):+.3f} to {max(added):+.3f} ms, x64 to x224 adapted layers, "
+            f"{params['device']})")
+    if 0.75 * low <= params["size_high"] and params["size_low"] <= 1.25 * high:
+        return "conditional", (f"'{what}' holds in some settings here: {span}; how much time "
+                               "an unmerged adapter adds depends on the hardware")
+    return "unverifiable", (f"Measured {span}; how much time an unmerged adapter adds depends "
+                            "on the hardware, which the claim does not state")
 
 
 def _peft_half(params: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +189,7 @@ def _peft_half(params: dict[str, Any]) -> dict[str, Any]:
         return {"skipped": PEFT_MISSING}
     from verifiers._merge_peft import peft_model_timing
 
-    return peft_model_timing(params)
+    return peft_model_timing({**params, "r": params["r"] or 16})
 
 
 def _verdict(claim: str, weights: str, merged: str, unmerged: str) -> tuple[str, str]:
@@ -81,73 +211,6 @@ def _verdict(claim: str, weights: str, merged: str, unmerged: str) -> tuple[str,
                                "unmerged LoRA is slower" if no_latency else
                                "Added latency holds only for unmerged LoRA; merged is not slower")
     return "conditional", "Merged LoRA is slower than the base but unmerged is not"
-
-
-def measure(params: dict[str, Any]) -> dict[str, Any]:
-    """Interleaved timings of base, merged and unmerged, with ratio intervals; plain data."""
-    import torch
-    from torch import nn
-
-    from verifiers._lora import make_lora_linear
-    from verifiers._timing import bootstrap_paired_ratio, interleaved_times
-
-    device = params["device"]
-    if device == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("device=cuda requested but no CUDA device is available")
-    gen = torch.Generator().manual_seed(params["seed"])
-    d, k = params["d"], params["k"]
-    base = nn.Linear(k, d, bias=False)
-    with torch.no_grad():
-        base.weight.normal_(0.0, k ** -0.5, generator=gen)
-    base = base.to(device)
-    lora = make_lora_linear(nn.Linear(k, d, bias=False).to(device), params["r"], params["alpha"])
-    merged = nn.Linear(k, d, bias=False).to(device)
-    with torch.no_grad():
-        lora.base.weight.copy_(base.weight)
-        lora.lora_A.normal_(0.0, 0.02)
-        lora.lora_B.normal_(0.0, 0.02)
-        merged.weight.copy_(base.weight + lora.delta_weight())
-    x = torch.randn(params["tokens"], k, generator=gen).to(device)
-    inner = params["inner"]
-
-    def timed(module: Any) -> Any:
-        def call() -> None:
-            with torch.inference_mode():
-                for _ in range(inner):
-                    module(x)
-        return call
-
-    fns = {"base": timed(base), "merged": timed(merged), "unmerged": timed(lora)}
-    samples: dict[str, list[float]] = {n: [] for n in fns}
-    tol = params["tol"]
-    threads = torch.get_num_threads()
-    if device == "cpu":
-        # One thread: on a shared machine, thread contention is the largest source of noise.
-        torch.set_num_threads(params["threads"])
-    try:
-        for batch in range(params["max_batches"]):
-            new = interleaved_times(fns, rounds=params["rounds"],
-                                    warmup=3 if batch == 0 else 1, device=device)
-            for name in fns:
-                samples[name].extend(t / inner for t in new[name])
-            classes = {n: _classify(bootstrap_paired_ratio(samples[n], samples["base"]), tol)
-                       for n in ("merged", "unmerged")}
-            if "unclear" not in (c["class"] for c in classes.values()):
-                break
-    finally:
-        torch.set_num_threads(threads)
-    return {"rounds": len(samples["base"]), "batches": batch + 1, "inner_calls": inner,
-            "threads": params["threads"] if device == "cpu" else None,
-            "median_s": {n: sorted(s)[len(s) // 2] for n, s in samples.items()},
-            "merged_vs_base": classes["merged"], "unmerged_vs_base": classes["unmerged"],
-            "merged_is_plain_linear": type(merged) is nn.Linear
-            and tuple(merged.weight.shape) == (d, k)}
-
-
-def _classify(ci: tuple[float, float, float], tol: float) -> dict[str, Any]:
-    point, low, high = ci
-    cls = "slower" if low > 1 + tol else "same" if high <= 1 + tol else "unclear"
-    return {"ratio": point, "low": low, "high": high, "class": cls}
 
 
 def weights_of(frame: Frame) -> str:
@@ -175,9 +238,10 @@ def weights_of(frame: Frame) -> str:
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """LoRA adds no inference latency (the predicate as the lexicon names it; a sentence that
     says it adds latency is its denial), merged, unmerged or unstated. A stated size of the
-    slow-down ("45% more time", "2-5%") is not what is timed here: it depends on rank, batch,
-    sequence length and kernels, so a claim that holds in direction holds only in some
-    settings."""
+    slow-down in a sentence that says it adds latency ("45% more time", "3x slower", "adds
+    2 ms") is judged as stated, over the settings the claim leaves open (`not_slower_by`: the
+    denied predicate with its size, turned round by the pipeline); rank, batch, sequence
+    length and model are taken from the sentence where it states them."""
     if frame.has("not_inference"):
         return ("about training speed or (de)quantization overhead, not the inference latency "
                 "of merged or unmerged LoRA weights that this verifier times")
@@ -186,32 +250,60 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return ("the latency is said of adapters (bottleneck adapters under a name the method "
                 "vocabulary does not know, or set against LoRA), not of LoRA")
     params: dict[str, Any] = {"claim": "no_latency", "weights": weights_of(frame)}
+    c = frame.conditions
+    for key in ("r", "batch", "seq"):
+        if isinstance(c.get(key), int | float) and c[key] >= 1:
+            params[key] = int(c[key])
+    params["model_stated"] = bool(c.get("model") or c.get("size_b"))
     size = [q for q in frame.quantities if q.unit in ("pct", "x") and q.value > 0
             and not (q.unit == "x" and q.value == 1)]
+    ms = [q for q in frame.quantities if q.unit == "seconds" and 0 < q.value < 10]
+    if frame.polarity or not frame.has("slow"):
+        if size and frame.has("slowdown_size"):
+            params["_condition"] = (f"in some settings: the stated size ({size[0].text}) of "
+                                    "a speed-up or bound depends on rank, batch size, "
+                                    "sequence length and kernels; its direction is timed")
+        return params
     if size and frame.has("slowdown_size"):
-        params["_condition"] = (f"in some settings: the stated size ({size[0].text}) of a "
-                                "slow-down depends on rank, batch size, sequence length and "
-                                "kernels, and only its direction is timed here")
+        q = size[0]
+        low, high = (q.value, q.high) if q.bound == "range" and q.high else (q.value, q.value)
+        params.update(claim="not_slower_by", size_unit=q.unit, size_low=low, size_high=high)
+    elif ms:
+        q = ms[0]
+        high = q.high if q.bound == "range" and q.high else q.value
+        params.update(claim="not_slower_by", size_unit="ms", size_low=1e3 * q.value,
+                      size_high=1e3 * high)
     return params
 
 
 VERIFIER = Verifier(
     id="lora.merge_latency",
-    version=1,
-    title="Merged LoRA adds no inference latency; unmerged LoRA does (interleaved timing)",
+    version=2,
+    title="Merged LoRA adds no inference latency; unmerged LoRA does, by how much at 7B-like "
+          "layer sizes (interleaved timing)",
     run=run,
     params=(
-        Param("claim", str, default="no_latency", choices=("no_latency", "adds_latency")),
+        Param("claim", str, default="no_latency",
+              choices=("no_latency", "adds_latency", "not_slower_by"),
+              help="not_slower_by: the denied predicate with a stated slow-down (size_*)"),
         Param("weights", str, default="unspecified", choices=WEIGHTS,
               help="whether the claim says the LoRA weights are merged"),
-        Param("d", int, default=512, min=8, max=8192, help="output features"),
-        Param("k", int, default=512, min=8, max=8192, help="input features"),
-        Param("r", int, default=64, min=1, max=1024, help="LoRA rank"),
+        Param("size_unit", str, default="", choices=("", "pct", "x", "ms"),
+              help="unit of a stated slow-down: percent, factor, or milliseconds added"),
+        Param("size_low", float, default=0.0, min=0.0, max=1e6),
+        Param("size_high", float, default=0.0, min=0.0, max=1e6),
+        Param("r", int, default=0, min=0, max=1024, help="LoRA rank; 0: ranks 8 and 64"),
+        Param("batch", int, default=0, min=0, max=4096, help="0: enumerated (1 and larger)"),
+        Param("seq", int, default=0, min=0, max=65536, help="0: enumerated (1 and longer)"),
+        Param("model_stated", bool, default=False,
+              help="the claim names a model: 7B-like layers only (else a 512-wide one too)"),
         Param("alpha", float, default=16.0, min=1e-3, max=4096.0),
-        Param("tokens", int, default=16, min=1, max=8192, help="rows per forward pass"),
-        Param("rounds", int, default=50, min=5, max=2000, help="interleaved rounds per batch"),
-        Param("max_batches", int, default=3, min=1, max=10, help="batches before deciding"),
-        Param("inner", int, default=10, min=1, max=1000, help="forward calls per sample"),
+        Param("dtype", str, default="fp32", choices=("fp32", "bf16", "fp16")),
+        Param("tokens", int, default=16, min=1, max=8192, help="tokens of the PEFT half"),
+        Param("rounds", int, default=30, min=5, max=2000,
+              help="interleaved rounds per setting (fewer where the time budget says so)"),
+        Param("budget_s", float, default=3.0, min=0.1, max=120.0,
+              help="seconds of timing per setting"),
         Param("tol", float, default=0.10, min=0.0, max=1.0,
               help="relative slowdown below which a ratio counts as no latency"),
         Param("device", str, default="cpu", choices=("cpu", "cuda")),
@@ -224,7 +316,8 @@ VERIFIER = Verifier(
     to_params=to_params,
     examples=("Once the low-rank update is merged into W, LoRA adds no inference latency.",
               "Serving LoRA with the adapter kept separate makes every forward pass slower.",
-              "LoRA introduces no extra latency at inference."),
+              "LoRA introduces no extra latency at inference.",
+              "Unmerged LoRA makes inference 45% slower than the base model."),
     requires=Requires(device="cpu", packages=("torch",)),
-    timeout_s=180.0,
+    timeout_s=300.0,
 )
