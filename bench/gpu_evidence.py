@@ -140,8 +140,8 @@ def config_table(size_b: float = 65.0) -> int:
     print("LoRA weights | optimizer | peak allocated GiB | peak reserved GiB | step s")
     rows = []
     for dtype, optimizer in TABLE:
-        m = measure_fresh(p.name, device="cuda", lora_dtype=dtype, optimizer=optimizer,
-                          log=lambda s: None)
+        m = measure_fresh(p.name, {"one": {"lora_dtype": dtype, "optimizer": optimizer}},
+                          device="cuda", log=lambda s: None)["one"]
         step = m["step"]
         rows.append({"lora_dtype": dtype, "optimizer": optimizer, **step})
         print(f"{dtype} | {optimizer} | {step['peak_allocated'] / GIB:.2f} | "
@@ -206,14 +206,15 @@ def smoke() -> int:
     """The whole path on a tiny model on the CPU (no limit, plain optimizers): catches mistakes
     before a GPU run costs anything."""
     from verifiers._presets import Preset
-    from verifiers._qlora_measure import measure
+    from verifiers._qlora_measure import measure_configs
     from verifiers.qlora_memory import configurations, judge
 
     p = Preset("tiny", layers=2, d_model=128, d_ff=256, heads=4, kv_heads=2, vocab=512)
     params = VERIFIER.resolve_params({"size_b": 7, "optimizer": "adamw_32bit", "seq": 32,
                                       "r": 8, "steps": 2})
-    runs = {n: measure(p, device="cpu", r=8, seq=32, steps=2, **cfg)
-            for n, cfg in configurations(params).items()}
+    cfgs = configurations(params)
+    runs = measure_configs(p, {n: cfgs[n] for n in ("peft_default", "reference")},
+                           device="cpu", r=8, seq=32, steps=2)
     res = judge(params, p, runs, 4.127)
     print(res["verdict"], res["explanation"])
     print(table([("smoke", res)]))

@@ -12,7 +12,11 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import sys
+import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,6 +34,9 @@ from verifiers._env import environment, has_package
 from verifiers._evidence import canonical_params, evidence_key, write_evidence
 
 DEFAULT_MEMORY_MB = 4096
+# The variable naming a GPU job's gate file (see `_GpuLane`); the same as
+# `verifiers._qlora_measure.GPU_GATE_ENV`, which verifiers read without importing kbcheck.
+GPU_GATE_ENV = "KBCHECK_GPU_GATE"
 
 
 @dataclass(frozen=True)
@@ -242,14 +249,15 @@ class Runner:
             return device
         return "cpu"
 
-    def _execute(self, pool: queue.Queue | None, job: Job, fn: str, notes: list[str]
-                 ) -> Evidence:
+    def _execute(self, pool: queue.Queue | None, job: Job, fn: str, notes: list[str],
+                 gate: _Gate | None = None) -> Evidence:
         """Run one job: a GPU job in a fresh process of its own (a GPU measurement reads the
         device's memory as one process sees it, and what a previous job left behind, cached
         blocks or managed buffers that bitsandbytes never frees, would count against the
-        next), any other on a warm worker from `pool`."""
+        next), any other on a warm worker from `pool`. A GPU job with a `gate` may start before
+        the GPU is its own; its time limit counts from when the gate opens."""
         if pool is None:
-            worker = WorkerProcess()
+            worker = WorkerProcess(env={GPU_GATE_ENV: str(gate.path)} if gate else None)
             self._fresh.append(worker)  # so that Ctrl-C kills it too
         else:
             worker = pool.get()
@@ -262,7 +270,15 @@ class Runner:
                        # RLIMIT_AS cannot cap a CUDA process (its context maps huge address
                        # ranges), so the address-space limit applies to CPU runs only.
                        "memory_mb": None if device.startswith("cuda") else self.options.memory_mb}
-            reply = worker.call(request, float(job.verifier.timeout_s))
+            sent = time.monotonic()
+            reply = worker.call(request, float(job.verifier.timeout_s),
+                                after=gate.opened if gate else None)
+            if gate is not None and reply.get("ok"):
+                # the time spent waiting for the GPU is not the job's
+                waited = max(0.0, (gate.opened_at or sent) - sent)
+                result = reply.get("result") or {}
+                if isinstance(result.get("duration_s"), (int, float)):
+                    result["duration_s"] = round(max(0.0, result["duration_s"] - waited), 4)
         finally:
             if pool is None:
                 self.stats.workers_started += worker.started
@@ -320,10 +336,9 @@ class Runner:
         for w in workers:
             pool.put(w)
         executor = ThreadPoolExecutor(max_workers=n)
-        lane = ThreadPoolExecutor(max_workers=1)
+        lane = _GpuLane(self, gpu)
         try:
-            futures = {lane.submit(self._execute, None, job, fn, notes): job
-                       for job, fn, notes in gpu}
+            futures = lane.submit()
             futures.update({executor.submit(self._execute, pool, job, fn, notes): job
                             for job, fn, notes in cpu})
             order = {job.key: i for i, (job, _, _) in enumerate(todo)}
@@ -336,8 +351,8 @@ class Runner:
         except BaseException:
             # Ctrl-C (or a bug): the queued jobs are dropped, not run one by one before the
             # exception gets out, and the jobs in flight end with their workers.
-            for ex in (executor, lane):
-                ex.shutdown(wait=False, cancel_futures=True)
+            executor.shutdown(wait=False, cancel_futures=True)
+            lane.shutdown(wait=False)
             for w in [*workers, *self._fresh]:
                 w.kill()
             raise
@@ -358,6 +373,81 @@ class Runner:
             if elsewhere and key in out:
                 out[key] = out[key].model_copy(update={"elsewhere": elsewhere})
         return out
+
+
+@dataclass
+class _Gate:
+    """A GPU job's gate: a file that appears, and an event that is set, once the GPU is the
+    job's (the job before it has ended, and its processes with it)."""
+
+    path: Path
+    opened: threading.Event = field(default_factory=threading.Event)
+    opened_at: float | None = None
+
+    def open(self) -> None:
+        self.opened_at = time.monotonic()
+        self.path.touch()
+        self.opened.set()
+
+
+class _GpuLane:
+    """GPU jobs, one on the device at a time, in order. A job whose verifier's module declares
+    `WAITS_FOR_GPU_GATE` (it touches the device only once the file named by `GPU_GATE_ENV`
+    exists) starts while the job before it measures: its imports and the work it does off the
+    device overlap that job. Any other job starts only when the one before has ended. A job's
+    gate opens once the job before it has ended and its worker process is gone."""
+
+    def __init__(self, runner: Runner, jobs: list[tuple[Job, str, list[str]]]) -> None:
+        self.runner, self.jobs = runner, jobs
+        self.home = Path(tempfile.mkdtemp(prefix="kbcheck-gpu-"))
+        self.gates = [_Gate(self.home / f"gate-{i}") for i in range(len(jobs))]
+        self.pool = ThreadPoolExecutor(max_workers=max(1, len(jobs)))
+
+    def _one(self, i: int, job: Job, fn: str, notes: list[str]) -> Evidence:
+        gated = _waits_for_gate(job.verifier)
+        try:
+            if i and gated:
+                self.gates[i - 1].opened.wait()  # prepare while the job before measures
+            else:
+                self.gates[i].opened.wait()
+            _mark(f"gpu job {i} ({job.verifier.id}) starts")
+            return self.runner._execute(None, job, fn, notes,
+                                        self.gates[i] if gated else None)
+        finally:
+            _mark(f"gpu job {i} ended, its worker gone")
+            if i + 1 < len(self.gates):
+                self.gates[i + 1].open()
+
+    def submit(self) -> dict[Any, Job]:
+        """Start the lane; a future per job."""
+        if self.gates:
+            self.gates[0].open()
+        return {self.pool.submit(self._one, i, job, fn, notes): job
+                for i, (job, fn, notes) in enumerate(self.jobs)}
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop taking jobs; open every gate so that no thread waits for ever; remove the
+        gate files."""
+        self.pool.shutdown(wait=wait, cancel_futures=not wait)
+        if not wait:
+            for gate in self.gates:
+                gate.opened.set()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def _mark(event: str) -> None:
+    """Append `event` to the timeline file named by KBCHECK_TIMELINE, if any (wall-clock time
+    and process id first, as `verifiers._qlora_measure.mark` writes them)."""
+    path = os.environ.get("KBCHECK_TIMELINE")
+    if path:
+        with open(path, "a") as fh:
+            fh.write(f"{time.time():.3f} {os.getpid()} {event}\n")
+
+
+def _waits_for_gate(verifier: Verifier) -> bool:
+    """Whether the verifier's module says its jobs wait for the GPU gate."""
+    module = sys.modules.get(_module_of(verifier)[0])
+    return bool(getattr(module, "WAITS_FOR_GPU_GATE", False))
 
 
 def _checked(reply: dict[str, Any]) -> dict[str, Any]:

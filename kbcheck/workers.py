@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -59,8 +60,9 @@ def worker_command() -> list[str]:
 class WorkerProcess:
     """One worker process, started on first use and restarted after it dies or is killed."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: dict[str, str] | None = None) -> None:
         self.proc: subprocess.Popen | None = None
+        self._env = {**os.environ, **env} if env else None  # added to the worker's environment
         self._buffer = b""
         # The worker's stderr, kept to explain a crash; closed in `close`.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
@@ -94,7 +96,7 @@ class WorkerProcess:
             self._home = tempfile.mkdtemp(prefix="kbcheck-worker-")
         self.proc = subprocess.Popen(
             worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
-            cwd=self._home, start_new_session=True,
+            cwd=self._home, start_new_session=True, env=self._env,
         )
         line = self._readline(STARTUP_TIMEOUT_S)
         if not line:
@@ -115,8 +117,11 @@ class WorkerProcess:
         self.proc = None
         return f"{what} ({how})" + (f": {tail}" if tail else "")
 
-    def call(self, job: dict[str, Any], timeout_s: float) -> dict[str, Any]:
-        """Send one job, wait for its reply at most `timeout_s` seconds; always returns a reply."""
+    def call(self, job: dict[str, Any], timeout_s: float,
+             after: threading.Event | None = None) -> dict[str, Any]:
+        """Send one job, wait for its reply at most `timeout_s` seconds (counted from when
+        `after` is set, when given: until then the job only prepares); always returns a
+        reply."""
         if self.proc is None or self.proc.poll() is not None:
             problem = self._start()
             if problem:
@@ -130,7 +135,11 @@ class WorkerProcess:
             self.proc.stdin.flush()
         except OSError:
             return {"ok": False, "error": self._died("the worker died before the job", since)}
-        line = self._readline(timeout_s)
+        line = None
+        while after is not None and not after.is_set() and line is None:
+            line = self._readline(0.25)  # a reply (or a death) can come before the gate opens
+        if line is None:
+            line = self._readline(timeout_s)
         elapsed = round(time.monotonic() - start, 3)
         if line is None:
             self.kill()

@@ -52,21 +52,31 @@ def quantized_linear(out_f: int, in_f: int, device: Any, *, double_quant: bool =
     return layer
 
 
-def build_quantized_llama(p: Preset, device: Any, *, double_quant: bool = True,
-                          guard: Callable[[str, Callable[[], None]], None] | None = None) -> Any:
-    """The preset as a `LlamaForCausalLM`: 4-bit block linears, bf16 everything else, on
-    `device`. Each part is made through `guard(label, make)`, which may catch running out of
-    memory, note the label and call `make` again (a retried block is rebuilt whole)."""
+def declare_llama(p: Preset) -> Any:
+    """The preset as a `LlamaForCausalLM` on the meta device: its modules, no memory. Touches
+    no GPU, so a process can do it while another one measures."""
     import torch
-    from torch import nn
     from transformers import LlamaForCausalLM
-    from transformers.models.llama.modeling_llama import LlamaRMSNorm, LlamaRotaryEmbedding
 
     if not p.llama_like:
         raise ValueError(f"{p.name} is not a Llama-style model; only those are built")
-    config = llama_config(p)
     with torch.device("meta"):
-        model = LlamaForCausalLM(config)
+        return LlamaForCausalLM(llama_config(p))
+
+
+def build_quantized_llama(p: Preset, device: Any, *, double_quant: bool = True,
+                          guard: Callable[[str, Callable[[], None]], None] | None = None,
+                          declared: Any = None) -> Any:
+    """The preset as a `LlamaForCausalLM`: 4-bit block linears, bf16 everything else, on
+    `device` (filled into `declared`, a `declare_llama` model, when given). Each part is made
+    through `guard(label, make)`, which may catch running out of memory, note the label and
+    call `make` again (a retried block is rebuilt whole)."""
+    import torch
+    from torch import nn
+    from transformers.models.llama.modeling_llama import LlamaRMSNorm, LlamaRotaryEmbedding
+
+    model = declared if declared is not None else declare_llama(p)
+    config = model.config
     bf16 = torch.bfloat16
     inner = model.model
     guard = guard or (lambda _label, make: make())
@@ -131,6 +141,14 @@ def attach_lora(model: Any, *, r: int = 64, alpha: float = 16.0, dropout: float 
             param.data = param.data.to(dtype)
     peft_model.train()
     return peft_model
+
+
+def detach_lora(model: Any) -> Any:
+    """The base model again, as it was before `attach_lora`: the adapters and their gradients
+    are dropped (nothing else holds them), so their memory is free once collected."""
+    for param in model.parameters():
+        param.grad = None
+    return model.unload()
 
 
 def trainable_count(model: Any) -> int:

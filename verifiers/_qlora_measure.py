@@ -14,9 +14,14 @@ would not fit beside the model under the limit, the filler is freed first and th
 state was allowed but moved to host memory during the steps (`paged_out_bytes`), the same
 steps are timed again without the limit, for the slowdown paging costs.
 
-Each configuration runs in a fresh process (`measure_fresh`) so that no reading counts what a
-previous one left (cached blocks, managed buffers that bitsandbytes never frees). Torch and
-friends are imported inside the functions.
+Each configuration runs in a fresh process (`Prepared`, `measure_fresh`) so that no reading
+counts what a previous one left (cached blocks, managed buffers that bitsandbytes never frees).
+The process imports and declares the model while the one before it still measures, and touches
+the GPU only once that one has ended (and, under kbcheck's runner, once the job before has).
+`measure_configs` can also measure several configurations on one load; the verifier does not:
+on an H200 (2026-12-01) the second configuration's reserved peak then moved by 33 MiB, and
+loading takes only about 1.5 s once the model is declared. Torch and friends are imported
+inside the functions.
 """
 
 from __future__ import annotations
@@ -31,7 +36,14 @@ from collections.abc import Callable
 from typing import Any
 
 from verifiers._presets import Preset
-from verifiers._qlora_build import attach_lora, build_quantized_llama, trainable_count, weight_bytes
+from verifiers._qlora_build import (
+    attach_lora,
+    build_quantized_llama,
+    declare_llama,
+    detach_lora,
+    trainable_count,
+    weight_bytes,
+)
 
 GIB = 1024**3
 # 32-bit Adam keeps two fp32 states per trainable parameter.
@@ -76,17 +88,22 @@ class TrueLimit:
     without the filler."""
 
     def __init__(self, device: str, limit_bytes: int | None, context_bytes: int = 0) -> None:
-        import torch
-
         self.device, self.limit, self.filler, self.filler_bytes = device, limit_bytes, None, 0
         self.context_bytes = context_bytes
-        if limit_bytes is None or not device.startswith("cuda"):
+        self.fill()
+
+    def fill(self) -> None:
+        """Fill the device (again, after `lift`) so that `limit_bytes` of it remain, counted
+        from an empty card: whatever this process holds already is inside the limit."""
+        import torch
+
+        if self.filler is not None or self.limit is None or not self.device.startswith("cuda"):
             return
         total = torch.cuda.mem_get_info()[1]
-        if limit_bytes >= total:
+        if self.limit >= total:
             return
         before = torch.cuda.memory_allocated()
-        self.filler = torch.empty(total - limit_bytes, dtype=torch.uint8, device=device)
+        self.filler = torch.empty(total - self.limit, dtype=torch.uint8, device=self.device)
         self.filler_bytes = torch.cuda.memory_allocated() - before
 
     @property
@@ -245,12 +262,49 @@ def train(model: Any, optimizer: str, limit: TrueLimit, *, batch: int, seq: int,
     return out
 
 
-def measure(p: Preset, *, device: str = "cuda", limit_bytes: int | None = None,
-            lora_dtype: str = "bf16", optimizer: str = "paged_adamw_32bit", batch: int = 1,
-            seq: int = 512, r: int = 64, alpha: float = 16.0, dropout: float = 0.05,
-            double_quant: bool = True, steps: int = 3,
-            log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Load the preset as QLoRA under a true limit, attach LoRA and train one configuration."""
+def measure(p: Preset, *, lora_dtype: str = "bf16", optimizer: str = "paged_adamw_32bit",
+            **kw: Any) -> dict[str, Any]:
+    """Load the preset as QLoRA under a true limit, attach LoRA and train one configuration
+    (keywords: those of `measure_configs`)."""
+    return measure_configs(p, {"one": {"lora_dtype": lora_dtype, "optimizer": optimizer}},
+                           **kw)["one"]
+
+
+def _rng_state(device: str) -> tuple[Any, Any]:
+    import torch
+
+    return torch.get_rng_state(), (torch.cuda.get_rng_state() if device.startswith("cuda")
+                                   else None)
+
+
+def _set_rng_state(state: tuple[Any, Any]) -> None:
+    import torch
+
+    torch.set_rng_state(state[0])
+    if state[1] is not None:
+        torch.cuda.set_rng_state(state[1])
+
+
+def measure_configs(p: Preset, configs: dict[str, dict[str, str]], *, device: str = "cuda",
+                    limit_bytes: int | None = None, batch: int = 1, seq: int = 512, r: int = 64,
+                    alpha: float = 16.0, dropout: float = 0.05, double_quant: bool = True,
+                    steps: int = 3, load_owner: str | None = None, declared: Any = None,
+                    log: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
+    """Load the preset as QLoRA once under a true limit, then measure each configuration
+    (LoRA dtype and optimizer, by name, in the order given) on that one base.
+
+    Loading does not depend on the configuration, so each configuration's measurement is the
+    one a fresh process would take, provided that each starts from what a fresh process has
+    after loading: the same base, the same random state (saved after loading and restored) and
+    the same allocator state. The last holds because everything a configuration allocated is
+    freed before the next (adapters, gradients, optimizer state; freed blocks coalesce back
+    into the segments loading left, and empty segments go back to the driver) and the device
+    is filled again to the same limit. Two things a configuration can leave are not freed, and
+    the order keeps them out of the others' readings: managed memory that bitsandbytes' paged
+    optimizers never free (so a paged optimizer goes last), and the kernels the device loaded
+    for it, a few MiB outside the allocator that a later configuration can only have less room
+    for, never more (`carried_bytes` in its result). Running out while loading is one result,
+    named `load_owner` (the first configuration unless given)."""
     import torch
 
     t_start = time.perf_counter()
@@ -260,11 +314,7 @@ def measure(p: Preset, *, device: str = "cuda", limit_bytes: int | None = None,
         torch.cuda.synchronize()
     context = driver_reading(device)
     limit = TrueLimit(device, limit_bytes, context["device_used"] or 0)
-    out: dict[str, Any] = {
-        "preset": p.name, "context": context, "limit_bytes": limit_bytes,
-        "filler_bytes": limit.filler_bytes, "lora_dtype": lora_dtype, "optimizer": optimizer,
-        "ran_out": None, "load": None, "step": None,
-    }
+    mark("cuda context made, device filled")
     limit.reset()
     part = ["model"]
 
@@ -272,69 +322,225 @@ def measure(p: Preset, *, device: str = "cuda", limit_bytes: int | None = None,
         part[0] = label
         return make()
 
+    def base(cfg: dict[str, str]) -> dict[str, Any]:
+        return {"preset": p.name, "context": context, "limit_bytes": limit_bytes,
+                "filler_bytes": limit.filler_bytes, "lora_dtype": cfg["lora_dtype"],
+                "optimizer": cfg["optimizer"], "ran_out": None, "load": None, "step": None}
+
     try:
-        model = build_quantized_llama(p, device, double_quant=double_quant, guard=guard)
+        model = build_quantized_llama(p, device, double_quant=double_quant, guard=guard,
+                                      declared=declared)
     except Exception as exc:
         if not (_oom(exc) and limit.active):
             raise
+        owner = load_owner or next(iter(configs))
+        out = base(configs[owner])
         out["ran_out"] = {"part": f"loading: {part[0]}",
                           "message": str(exc).splitlines()[0][:300]}
         out["load"] = {**limit.peaks(), **driver_reading(device),
                        "seconds": time.perf_counter() - t_start}
         out["end_to_end_s"] = time.perf_counter() - t_start
         log(f"{p.name}: ran out while loading at {part[0]}")
-        return out
+        mark("ran out while loading")
+        return {owner: out}
     if device.startswith("cuda"):
         torch.cuda.synchronize()
-    out["load"] = {**limit.peaks(), **driver_reading(device),
-                   "seconds": time.perf_counter() - t_start}
-    log(f"{p.name}: loaded in {out['load']['seconds']:.1f} s, peak allocated "
-        f"{out['load']['peak_allocated'] / GIB:.2f} GiB")
-    try:
-        model = attach_lora(model, r=r, alpha=alpha, dropout=dropout, lora_dtype=lora_dtype)
-    except Exception as exc:
-        if not (_oom(exc) and limit.active):
-            raise
-        out["ran_out"] = {"part": "attaching LoRA", "message": str(exc).splitlines()[0][:300]}
-        out["end_to_end_s"] = time.perf_counter() - t_start
-        return out
-    out["weights"], out["trainable_params"] = weight_bytes(model), trainable_count(model)
-    step = train(model, optimizer, limit, batch=batch, seq=seq, vocab=p.vocab, steps=steps,
-                 device=device, log=log)
-    out["ran_out"] = step.pop("ran_out")
-    out["step"] = step
-    out["end_to_end_s"] = time.perf_counter() - t_start
-    limit.lift()
-    return out
+    load = {**limit.peaks(), **driver_reading(device), "seconds": time.perf_counter() - t_start}
+    mark("loaded")
+    log(f"{p.name}: loaded in {load['seconds']:.1f} s, peak allocated "
+        f"{load['peak_allocated'] / GIB:.2f} GiB")
+    after_load = _rng_state(device)
+    outside = _outside_allocator(device)  # what the device holds beyond the allocator now
+    results: dict[str, dict[str, Any]] = {}
+    for i, (name, cfg) in enumerate(configs.items()):
+        t_cfg = time.perf_counter()
+        if i:
+            _set_rng_state(after_load)
+            limit.fill()
+            limit.reset()
+        out = base(cfg)
+        out["load"] = dict(load)
+        if i:
+            out["load"]["shared_with"] = next(iter(configs))
+            carried = _outside_allocator(device) - outside
+            out["carried_bytes"] = carried
+            limit.context_bytes = (context["device_used"] or 0) + carried
+        try:
+            model = attach_lora(model, r=r, alpha=alpha, dropout=dropout, **_dtype(cfg))
+        except Exception as exc:
+            if not (_oom(exc) and limit.active):
+                raise
+            out["ran_out"] = {"part": "attaching LoRA", "message": str(exc).splitlines()[0][:300]}
+            out["end_to_end_s"] = load["seconds"] + time.perf_counter() - t_cfg
+            results[name] = out
+            return results  # a half-attached model is not measured again: the caller decides
+        mark(f"{name}: LoRA attached")
+        out["weights"], out["trainable_params"] = weight_bytes(model), trainable_count(model)
+        step = train(model, cfg["optimizer"], limit, batch=batch, seq=seq, vocab=p.vocab,
+                     steps=steps, device=device, log=log)
+        out["ran_out"] = step.pop("ran_out")
+        out["step"] = step
+        out["end_to_end_s"] = load["seconds"] + time.perf_counter() - t_cfg
+        results[name] = out
+        mark(f"{name}: trained")
+        limit.lift()
+        if i + 1 < len(configs):
+            model = detach_lora(model)
+            gc.collect()
+            if device.startswith("cuda"):
+                torch.cuda.synchronize()
+                torch.cuda.empty_cache()
+    return results
+
+
+def _dtype(cfg: dict[str, str]) -> dict[str, str]:
+    return {"lora_dtype": cfg["lora_dtype"]}
+
+
+def _outside_allocator(device: str) -> int:
+    """Bytes the device holds beyond this process's allocator (the context, loaded kernels,
+    managed pages), read with the device otherwise idle."""
+    import torch
+
+    if not device.startswith("cuda"):
+        return 0
+    torch.cuda.synchronize()
+    free, total = torch.cuda.mem_get_info()
+    return int(total - free - torch.cuda.memory_reserved())
 
 
 # Run by `python -I -c` in a fresh process: the import path is the parent's, nothing else.
 _BOOT = ("import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
          "from verifiers._qlora_measure import child; child(sys.argv[2])")
+# The runner names a file here that appears once this job may use the GPU (the job before it
+# has ended, its processes with it); until then a job prepares what does not touch the device.
+GPU_GATE_ENV = "KBCHECK_GPU_GATE"
+# A file to which each step's wall-clock time is appended (for a timeline of a run), if set.
+TIMELINE_ENV = "KBCHECK_TIMELINE"
+
+
+def mark(event: str) -> None:
+    """Append `event` with the wall-clock time and this process's id to the timeline file."""
+    path = os.environ.get(TIMELINE_ENV)
+    if path:
+        with open(path, "a") as fh:
+            fh.write(f"{time.time():.3f} {os.getpid()} {event}\n")
+
+
+def wait_for_gpu(poll_s: float = 0.02) -> None:
+    """Return once the GPU is this job's (the gate, when one is named) and what the process
+    before left on it is gone (`device_settled`)."""
+    gate = os.environ.get(GPU_GATE_ENV)
+    while gate and not os.path.exists(gate):
+        time.sleep(poll_s)
+    device_settled()
+
+
+def device_settled(poll_s: float = 0.1, still_s: float = 1.0, cap_s: float = 30.0) -> float:
+    """Wait until the driver has released what ended processes held: no compute process on the
+    device and its memory in use unchanged for `still_s` (at most `cap_s`); read through NVML,
+    which makes no CUDA context. Seconds waited (0 without NVML).
+
+    A process that used managed memory (a paged optimizer) is reaped before the driver has
+    freed all of it: on an H200 a process started at once found 46 MiB still in use, which a
+    true limit would have counted against it."""
+    t0 = time.monotonic()
+    try:
+        import pynvml
+
+        pynvml.nvmlInit()
+        handle = pynvml.nvmlDeviceGetHandleByIndex(0)
+        used, since = None, t0
+        while time.monotonic() - t0 < cap_s:
+            now = int(pynvml.nvmlDeviceGetMemoryInfo(handle).used)
+            busy = bool(pynvml.nvmlDeviceGetComputeRunningProcesses(handle))
+            if busy or now != used:
+                used, since = now, time.monotonic()
+            elif time.monotonic() - since >= still_s:
+                break
+            time.sleep(poll_s)
+    except Exception:  # no NVML here (or not allowed in a VM): nothing to wait for
+        return 0.0
+    mark(f"device settled after {time.monotonic() - t0:.2f} s")
+    return time.monotonic() - t0
 
 
 def child(arg: str) -> None:
-    """A fresh process's measurement: arguments as JSON in, one `RESULT` line of JSON out."""
+    """A fresh process's measurement: arguments as JSON in; what touches no GPU (imports, the
+    model declared on the meta device) is done first, then `READY` is written and the process
+    waits for a line on stdin before it touches the device; then one `RESULT` line of JSON out
+    (the measurement of each configuration, by name)."""
+    import bitsandbytes  # noqa: F401  (imported before the device is ours, and timed apart)
+    import peft  # noqa: F401
+
     from verifiers._env import environment
     from verifiers._presets import PRESETS
 
     kw = json.loads(arg)
     p = PRESETS[kw.pop("preset")]
-    res = measure(p, log=lambda s: print(s, file=sys.stderr, flush=True), **kw)
-    res["environment"] = environment(kw.get("device", "cuda"))  # where it ran, by name
+    declared = declare_llama(p)
+    mark(f"{p.name}: ready (imports, model declared)")
+    print("READY", flush=True)
+    if not sys.stdin.readline():
+        return  # the parent went away: nothing to measure for
+    mark(f"{p.name}: go")
+    res = measure_configs(p, declared=declared,
+                          log=lambda s: print(s, file=sys.stderr, flush=True), **kw)
+    env = environment(kw.get("device", "cuda"))  # where it ran, by name
+    for one in res.values():
+        one["environment"] = env
     print("RESULT " + json.dumps(res, default=str), flush=True)
 
 
-def measure_fresh(preset: str, *, timeout_s: float = 540.0,
-                  log: Callable[[str], None] = print, **kw: Any) -> dict[str, Any]:
-    """`measure` of a named preset in a fresh Python process (isolated: no current folder)."""
-    args = json.dumps({"preset": preset, **kw})
-    proc = subprocess.run([sys.executable, "-I", "-c", _BOOT, json.dumps(sys.path), args],
-                          capture_output=True, text=True, timeout=timeout_s)
-    for line in proc.stderr.splitlines()[-12:]:
-        log(line)
-    lines = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
-    if proc.returncode != 0 or not lines:
-        raise RuntimeError(f"measurement process failed (exit {proc.returncode}): "
-                           f"{proc.stderr.strip()[-600:]}")
-    return json.loads(lines[-1][len("RESULT "):])
+class Prepared:
+    """A fresh measurement process, started at once: it imports and declares the model, then
+    waits for `run` to let it touch the device."""
+
+    def __init__(self, preset: str, configs: dict[str, dict[str, str]], **kw: Any) -> None:
+        args = json.dumps({"preset": preset, "configs": configs, **kw})
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-c", _BOOT, json.dumps(sys.path), args],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def run(self, *, timeout_s: float = 540.0,
+            log: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
+        """Wait until the process is ready and the GPU is this job's, let it measure, and return
+        each configuration's measurement (RuntimeError when the process fails)."""
+        assert self.proc.stdout is not None and self.proc.stdin is not None
+        ready = self.proc.stdout.readline()
+        if ready.strip() == "READY":
+            wait_for_gpu()
+            try:
+                self.proc.stdin.write("go\n")
+                self.proc.stdin.flush()
+            except OSError:
+                pass  # it died: its exit code and stderr say why
+        try:
+            out, err = self.proc.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, err = self.proc.communicate()
+        for line in err.splitlines()[-12:]:
+            log(line)
+        lines = [x for x in out.splitlines() if x.startswith("RESULT ")]
+        if self.proc.returncode != 0 or not lines:
+            raise RuntimeError(f"measurement process failed (exit {self.proc.returncode}): "
+                               f"{err.strip()[-600:]}")
+        return json.loads(lines[-1][len("RESULT "):])
+
+    def close(self) -> None:
+        """End the process if it still runs."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
+
+
+def measure_fresh(preset: str, configs: dict[str, dict[str, str]], *, timeout_s: float = 540.0,
+                  log: Callable[[str], None] = print, **kw: Any) -> dict[str, dict[str, Any]]:
+    """`measure_configs` of a named preset in a fresh Python process (isolated: no current
+    folder), once the GPU is this job's."""
+    prepared = Prepared(preset, configs, **kw)
+    try:
+        return prepared.run(timeout_s=timeout_s, log=log)
+    finally:
+        prepared.close()

@@ -387,24 +387,37 @@ def judge(params: dict[str, Any], p: Preset, runs: dict[str, dict[str, Any]],
 
 def run(params: dict[str, Any]) -> dict[str, Any]:
     """Measure each configuration under a true limit, each in a fresh process, and judge;
-    falls back to the analytic model where it cannot build."""
-    from verifiers._qlora_measure import measure_fresh
+    falls back to the analytic model where it cannot build. Every configuration's process is
+    started at once (imports, the model declared on the meta device); each touches the GPU only
+    once the one before it has ended."""
+    from verifiers._qlora_measure import Prepared
 
     p = _resolve(params)
     if p is None or not p.llama_like or params["gpus"] != 1:
         return fallback(params)  # several GPUs: the sharded estimate; one GPU is measured
+    common = {"device": "cuda", "limit_bytes": int(capacity_gib(params) * GIB),
+              "batch": params["batch"], "seq": params["seq"], "r": params["r"],
+              "alpha": params["alpha"], "steps": params["steps"]}
+    prepared = {name: Prepared(p.name, {name: cfg}, **common)
+                for name, cfg in configurations(params).items()}
     runs: dict[str, dict[str, Any]] = {}
-    for name, cfg in configurations(params).items():
-        runs[name] = measure_fresh(
-            p.name, device="cuda", limit_bytes=int(capacity_gib(params) * GIB),
-            batch=params["batch"], seq=params["seq"], r=params["r"], alpha=params["alpha"],
-            steps=params["steps"], log=lambda s: print(s, flush=True), **cfg)
-        if runs[name]["step"] is None and not str(runs[name]["ran_out"]["part"]).startswith(
-                "attaching"):
-            break  # loading ran out: the configurations differ only after it
+    try:
+        for name, proc in prepared.items():
+            runs.update(proc.run(log=lambda s: print(s, flush=True)))
+            if runs[name]["step"] is None and not str(runs[name]["ran_out"]["part"]).startswith(
+                    "attaching"):
+                break  # loading ran out: the configurations differ only after it
+    finally:
+        for proc in prepared.values():
+            proc.close()
     import torch  # noqa: F401  (so that the worker's environment names the device it ran on)
 
     return judge(params, p, runs)
+
+
+# Its jobs wait for the runner's GPU gate (`_qlora_measure.GPU_GATE_ENV`) before they touch the
+# device, so the runner may start one while the job before it still measures.
+WAITS_FOR_GPU_GATE = True
 
 
 VERIFIER = Verifier(

@@ -162,3 +162,22 @@ def test_each_gpu_job_gets_a_fresh_worker_process_and_cpu_jobs_share_one(tmp_pat
     # each evidence names where it ran: the CPU verifier on the CPU, not on the GPU run's device
     assert {out[j.key].environment["device"] for j in cpu_jobs} == {"cpu"}
     assert {out[j.key].environment["device"] for j in gpu_jobs} == {"cuda"}
+
+
+def test_a_gated_gpu_job_prepares_while_the_one_before_measures(tmp_path):
+    """A GPU verifier that waits for the gate starts early, but the device is one job's at a
+    time: each job's gate opens only once the job before it has ended."""
+    from gated_verifiers import GATED
+
+    from kbcheck.runner import Runner, RunOptions, make_job
+
+    runner = Runner(RunOptions(device="cuda", cache=None, evidence_dir=tmp_path / "ev", jobs=1))
+    jobs = [make_job(GATED, {"folder": str(tmp_path), "n": n, "last": int(n == 2)})
+            for n in range(3)]
+    out = runner.run(jobs)
+    assert {ev.verdict.value for ev in out.values()} == {"supported"}
+    at = {p.name: float(p.read_text()) for p in tmp_path.iterdir() if p.name[0].isdigit()}
+    for n in range(2):
+        assert at[f"{n + 1}-prepared"] < at[f"{n}-end"]  # prepared while the job before held
+        assert at[f"{n}-end"] <= at[f"{n + 1}-start"]  # the device is one job's at a time
+    assert runner.stats.workers_started == 3

@@ -114,3 +114,27 @@ def test_running_out_while_loading_decides_every_configuration():
     assert out["verdict"] == "refuted"
     assert out["measured"]["outcomes"] == {"reference": "runs_out", "peft_default": "runs_out"}
     assert "loading block 54 of 80" in out["explanation"]
+
+
+def test_configurations_sharing_one_base_measure_what_fresh_processes_do():
+    """One load for both configurations: each reads as it does alone (same losses, weights and
+    adapters), and the second says whose load it shares and what the first left outside the
+    allocator (nothing on the CPU)."""
+    import torch
+
+    from verifiers._qlora_measure import measure, measure_configs
+
+    kw = {"device": "cpu", "r": 4, "seq": 16, "steps": 2, "log": lambda s: None}
+    cfgs = configurations(VERIFIER.resolve_params({"size_b": 7, "optimizer": "adamw_32bit"}))
+    alone = {}
+    for name in ("peft_default", "reference"):
+        torch.manual_seed(1)  # what a fresh process starts from
+        alone[name] = measure(TINY, **cfgs[name], **kw)
+    torch.manual_seed(1)
+    shared = measure_configs(TINY, {n: cfgs[n] for n in ("peft_default", "reference")}, **kw)
+    for name, m in alone.items():
+        assert shared[name]["step"]["losses"] == m["step"]["losses"]
+        assert shared[name]["weights"] == m["weights"]
+        assert shared[name]["trainable_params"] == m["trainable_params"]
+    assert shared["reference"]["load"]["shared_with"] == "peft_default"
+    assert shared["reference"]["carried_bytes"] == 0
