@@ -10,7 +10,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 
 class Severity(StrEnum):
@@ -228,6 +228,35 @@ class Pairing(BaseModel):
     frames: list[FramePairing] = Field(default_factory=list)
 
 
+class Figure(BaseModel):
+    """The pair that decided a numeric claim: what the sentence states of a quantity and what
+    was measured (a verifier's `figure_pair(...)`), both in `unit`."""
+
+    quantity: str = Field("", max_length=500)
+    stated: int | float | str
+    measured: int | float | str
+    unit: str = Field("", max_length=40)
+
+    def text(self) -> str:
+        """'trainable parameters: stated 262,144 → measured 131,072'."""
+        unit = self.unit if self.unit in ("%", "x") else f" {self.unit}" if self.unit else ""
+        pair = f"stated {_number(self.stated)}{unit} → measured {_number(self.measured)}{unit}"
+        return f"{self.quantity}: {pair}" if self.quantity else pair
+
+
+def _number(value: int | float | str) -> str:
+    """Thousands separated, at most four significant decimals; text as it is (bounded)."""
+    if isinstance(value, str):
+        return value[:60]
+    if value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    if abs(value) >= 1000:
+        return f"{value:,.1f}"
+    return f"{value:.4g}"
+
+
 class Evidence(BaseModel):
     """What one verifier run measured and the verdict that follows from it."""
 
@@ -250,6 +279,26 @@ class Evidence(BaseModel):
     # The same measurement recorded with another `device` param (a latency verifier's GPU
     # figures beside its CPU run): device, date, file, verdict, explanation, measured.
     elsewhere: list[dict[str, Any]] = Field(default_factory=list)
+    # The stated/measured pair that decided the verdict, when the verifier names one (it sends
+    # it as measured["_figure"], see verifiers._base.figure_pair); None for other verifiers.
+    figure: Figure | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _figure_from_measured(cls, data: Any) -> Any:
+        """Take the verifier's pair out of `measured`; one of the wrong shape (a plug-in's) is
+        left there, unread, rather than failing the run."""
+        if not isinstance(data, dict) or not isinstance(data.get("measured"), dict):
+            return data
+        raw = data["measured"].get("_figure")
+        if raw is None or data.get("figure") is not None:
+            return data
+        try:
+            pair = Figure.model_validate(raw)
+        except ValidationError:
+            return data
+        measured = {k: v for k, v in data["measured"].items() if k != "_figure"}
+        return {**data, "measured": measured, "figure": pair}
 
 
 # --- the report (kbcheck run; JSON form documented in docs/report-json.md) --------------------
@@ -277,6 +326,10 @@ class ClaimResult(BaseModel):
     explanation: str
     evidence: Evidence | None = None
     frames: list[FrameResult] = Field(default_factory=list)
+    # The deciding evidence's stated/measured pair, shown beside a refuted or conditional
+    # claim; None where the sentence denies what the verifier checked (its pair is not what
+    # the sentence states) or where the verifier names none.
+    figure: Figure | None = None
 
 
 class ArticleInfo(BaseModel):

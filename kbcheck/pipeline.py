@@ -23,6 +23,7 @@ from kbcheck.models import (
     Claim,
     ClaimResult,
     Evidence,
+    Figure,
     Finding,
     FramePairing,
     FrameResult,
@@ -238,7 +239,18 @@ def _judge(claim: Claim, pairing: Pairing, jobs: dict, problems: dict,
         explanation += " (" + "; ".join(
             f"frame {f.index + 1}: {f.verdict.value}" for f in frames) + ")"
     return ClaimResult(claim=claim, pairing=pairing, verdict=decisive.verdict,
-                       explanation=explanation, evidence=decisive.evidence, frames=frames)
+                       explanation=explanation, evidence=decisive.evidence, frames=frames,
+                       figure=_stated_figure(pairing, decisive))
+
+
+def _stated_figure(pairing: Pairing, decisive: FrameResult) -> Figure | None:
+    """The deciding evidence's stated/measured pair, unless the sentence denies what the
+    verifier checked (then its 'stated' is not what the sentence states)."""
+    if decisive.evidence is None or decisive.evidence.figure is None:
+        return None
+    if pairing.frames and not pairing.pinned and not pairing.frames[decisive.index].polarity:
+        return None
+    return decisive.evidence.figure
 
 
 def _finding_for(result: ClaimResult) -> Finding | None:
@@ -247,10 +259,12 @@ def _finding_for(result: ClaimResult) -> Finding | None:
         return None
     name, severity, hint = rule
     claim = result.claim
+    figure = f"{result.figure.text()}. " if result.figure is not None else ""
     # The whole claim: a reviewer must see what was stated beside what was measured.
     return Finding(rule=name, severity=severity, path=claim.path, line=claim.line,
                    column=claim_column(claim.path, claim.line, claim.text),
-                   message=f"{result.verdict.value}: \"{claim.text}\" — {result.explanation}",
+                   message=f"{result.verdict.value}: \"{claim.text}\" — "
+                           f"{figure}{result.explanation}",
                    hint=hint)
 
 
@@ -283,10 +297,12 @@ def check_articles(
     paths: Iterable[str] = (), progress: Callable[[Job, Evidence], None] | None = None,
     links: LinkConfig | None = None, budget_s: float | None = ARTICLE_BUDGET_S,
     on_jobs: Callable[[int], None] | None = None,
+    on_links: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Claims, pairing and verifiers (and the links stage, given a `LinkConfig`) for already
     loaded articles; returns the full report. `on_jobs` hears how many verifier runs there
-    will be (for a progress bar), `progress` each one as it ends."""
+    will be (for a progress bar), `progress` each one as it ends; `on_links` hears (URLs
+    checked, URLs in all) as the links stage goes."""
     started = time.perf_counter()
     _file_lines.cache_clear()  # columns are read from the files as they are now
     options = options or RunOptions()
@@ -294,7 +310,7 @@ def check_articles(
     if links is not None:
         from kbcheck.links import check_links
 
-        links_report = check_links(articles, links)
+        links_report = check_links(articles, links, progress=on_links)
     if registry is None:
         from verifiers import registry as discover
 

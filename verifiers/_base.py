@@ -11,6 +11,11 @@ takes plain, already-validated parameters and returns a plain dict::
       "expected": {...},   # what the claim states
     }
 
+Where one stated figure decides the verdict, ``result(..., figure=figure_pair(...))`` adds the pair
+(what the sentence states, what was measured) so a report can print ``stated 262,144 ->
+measured 131,072``. It travels as ``measured["_figure"]`` (the one key every runner copies);
+kbcheck's `Evidence.figure` takes it from there. Optional: a verifier without it still works.
+
 The worker that calls ``run`` adds ``environment`` (see `environment()`) and ``duration_s``.
 """
 
@@ -169,10 +174,35 @@ class Verifier:
         return values
 
 
+FIGURE_KEY = "_figure"
+
+
+def figure_pair(quantity: str, stated: float | str, measured: float | str,
+           unit: str = "") -> dict[str, Any]:
+    """The decisive pair of a numeric claim: what it states of `quantity` and what was
+    measured, both in `unit` (e.g. figure_pair("trainable parameters", 262144, 131072))."""
+    return {"quantity": quantity, "stated": _plain(stated), "measured": _plain(measured),
+            "unit": unit}
+
+
+def _plain(value: float | str) -> float | int | str:
+    """An int stays an int; a float that is whole becomes one; text stays text."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
 def result(verdict: str, explanation: str, measured: dict | None = None,
-           expected: dict | None = None, **extra: Any) -> dict[str, Any]:
-    """Build a verifier's return value, checking the verdict word."""
+           expected: dict | None = None, *, figure: dict[str, Any] | None = None,
+           **extra: Any) -> dict[str, Any]:
+    """Build a verifier's return value, checking the verdict word; `figure` (see `figure_pair`)
+    is the stated/measured pair that decided it, when there is one."""
     if verdict not in VERDICTS:
         raise ValueError(f"unknown verdict {verdict!r}")
-    return {"verdict": verdict, "explanation": explanation, "measured": measured or {},
+    measured = dict(measured or {})
+    if figure is not None:
+        measured[FIGURE_KEY] = figure
+    return {"verdict": verdict, "explanation": explanation, "measured": measured,
             "expected": expected or {}, **extra}

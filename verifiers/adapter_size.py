@@ -17,7 +17,7 @@ import os
 import tempfile
 from typing import Any
 
-from verifiers._base import Param, Requires, Verifier, result
+from verifiers._base import Param, Requires, Verifier, figure_pair, result
 from verifiers._configs import (
     TYPICAL,
     configurations,
@@ -132,32 +132,37 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     if not params["mb"] and not params["gb"] and not params["model_ratio"]:
         return result("unverifiable", "The claim states no size in MB or GB.", {}, dict(params))
     measured: dict[str, Any] = {"dtype": dtype}
-    parts, verdicts = [], []
+    parts, verdicts, pairs = [], [], []
     if params["mb"]:
-        v, text = _adapter_part(params, preset, modules, "float16" if dtype in ("any", "int8")
-                                else dtype, measured)
+        v, text, pair = _adapter_part(params, preset, modules, "float16" if dtype in (
+            "any", "int8") else dtype, measured)
         verdicts.append(v)
         parts.append(text)
+        pairs.append((v, pair))
     if params["model_ratio"]:
-        v, text = _ratio_part(params, preset, modules, "float16" if dtype in ("any", "int8")
-                              else dtype, measured)
+        v, text, pair = _ratio_part(params, preset, modules, "float16" if dtype in (
+            "any", "int8") else dtype, measured)
         verdicts.append(v)
         parts.append(text)
+        pairs.append((v, pair))
     if params["gb"]:
-        v, text = _model_part(params, preset, dtype, measured)
+        v, text, pair = _model_part(params, preset, dtype, measured)
         verdicts.append(v)
         parts.append(text)
+        pairs.append((v, pair))
     verdict = "refuted" if "refuted" in verdicts else "unverifiable" if (
         "unverifiable" in verdicts) else "conditional" if "conditional" in verdicts else "supported"
     expected = {k: params[k] for k in ("model", "modules", "r", "dtype", "mb", "mb_high", "gb",
                                        "gb_at_least", "gb_bound", "billions", "tol")
                 if params[k] not in (0, 0.0, "")}
     text = "; ".join(parts)
-    return result(verdict, f"{text[0].upper()}{text[1:]}.", measured, expected)
+    # the pair of the part that decided the verdict (the first refuted one, say)
+    pair = next((x for v, x in pairs if v == verdict and x is not None), None)
+    return result(verdict, f"{text[0].upper()}{text[1:]}.", measured, expected, figure=pair)
 
 
 def _adapter_part(p: dict[str, Any], preset: Preset | None, modules: str | None, dtype: str,
-                  measured: dict[str, Any]) -> tuple[str, str]:
+                  measured: dict[str, Any]) -> tuple[str, str, dict[str, Any] | None]:
     low, high = p["mb"], p["mb_high"] or p["mb"]
     exact = not p["mb_high"]
     with tempfile.TemporaryDirectory(prefix="kbcheck-adapter-") as tmp:
@@ -177,19 +182,22 @@ def _adapter_part(p: dict[str, Any], preset: Preset | None, modules: str | None,
                            "examples": (good[:6] + bad[:6]), "typical": typical}
     stated = f"{low:g}-{high:g} MB" if not exact else f"{low:g} MB"
     line = _mb_line
+    unit = "MiB" if p["binary"] else "MB"
+    pair = figure_pair("adapter file", low if exact else f"{low:g}-{high:g}",
+                       round(rows[0][unit], 2), unit) if len(rows) == 1 else None
     if not bad:
         return "supported", (f"Adapter {stated} holds for {line(rows[0])}" if len(rows) == 1 else
                              f"Adapter {stated} holds for all {len(rows)} configurations, e.g. "
-                             f"{line(rows[0])}")
+                             f"{line(rows[0])}"), pair
     if not good:
-        return "refuted", f"Adapter {stated} holds for none: {line(rows[0])}"
+        return "refuted", f"Adapter {stated} holds for none: {line(rows[0])}", pair
     return "conditional", (f"Adapter {stated} holds for {len(good)} of {len(rows)} "
                            f"configurations, e.g. {line(good[0])}; not e.g. {line(bad[-1])} "
-                           f"(PEFT default {line(typical)})")
+                           f"(PEFT default {line(typical)})"), None
 
 
 def _ratio_part(p: dict[str, Any], preset: Preset | None, modules: str | None, dtype: str,
-                measured: dict[str, Any]) -> tuple[str, str]:
+                measured: dict[str, Any]) -> tuple[str, str, dict[str, Any] | None]:
     """'N x smaller than the full model': the full model's bytes over the adapter file's, both
     in the same dtype, for each configuration the claim allows."""
     want, tol = p["model_ratio"], p["ratio_tol"]
@@ -205,11 +213,14 @@ def _ratio_part(p: dict[str, Any], preset: Preset | None, modules: str | None, d
                                               for x in (good[:4] + rows[:4])]}
     line = ", ".join(f"{x['config']}: {x['times_smaller']:,.0f}x" for x in (good or rows)[:3])
     head = f"an adapter {want:,.6g}x smaller than the full model (within {tol:.0%})"
+    pair = figure_pair("full model over adapter file", want, round(rows[0]["times_smaller"], 1),
+                       "x") if len(rows) == 1 else None
     if len(good) == len(rows):
-        return "supported", f"{head} holds: {line}"
+        return "supported", f"{head} holds: {line}", pair
     if not good:
-        return "refuted", f"{head} holds for none of {len(rows)} configurations: {line}"
-    return "conditional", f"{head} holds for {len(good)} of {len(rows)} configurations: {line}"
+        return "refuted", f"{head} holds for none of {len(rows)} configurations: {line}", pair
+    return ("conditional", f"{head} holds for {len(good)} of {len(rows)} configurations: {line}",
+            None)
 
 
 def _adapter_rows(p: dict[str, Any], preset: Preset | None, modules: str | None,
@@ -246,11 +257,11 @@ def _mb_line(row: dict[str, Any]) -> str:
 
 
 def _model_part(p: dict[str, Any], preset: Preset | None, dtype: str,
-                measured: dict[str, Any]) -> tuple[str, str]:
+                measured: dict[str, Any]) -> tuple[str, str, dict[str, Any] | None]:
     """The full model's bytes in each dtype the claim allows: a preset's exact count, or a bare
     size's band (then a figure holds at the size itself and fails only outside the band)."""
     if preset is None and not p["billions"]:
-        return "unverifiable", "the model is not named, so its size is not judged"
+        return "unverifiable", "the model is not named, so its size is not judged", None
     dtypes = OPEN_DTYPES if dtype == "any" else (dtype,)
     unit, scale = ("GiB", 2**30) if p["binary"] else ("GB", 1e9)
     stated, bound = p["gb"], p["gb_bound"] or ("ge" if p["gb_at_least"] else "eq")
@@ -281,22 +292,34 @@ def _model_part(p: dict[str, Any], preset: Preset | None, dtype: str,
                      + (f" ({x['band'][0]:.0f}-{x['band'][1]:.0f} {unit} for models "
                         f"called {p['billions']:g}B)" if x["band"] else "") for x in rows)
     good = [x for x in rows if x["holds"]]
-    if len(good) == len(rows):
-        return "supported", f"{head} holds: {text}"
     # no dtype stated: the published checkpoint's (16-bit for every bare size) is the reading
     checkpoint = preset.dtype if preset is not None else "float16"
+    pair = _model_pair(rows, unit, f"{sign}{stated:g}" if sign else stated, checkpoint)
+    if len(good) == len(rows):
+        return "supported", f"{head} holds: {text}", pair
     if dtype == "any" and any(x["holds"] and DTYPE_BYTES[x["dtype"]] == DTYPE_BYTES[checkpoint]
                               for x in rows):
         measured["assumed_dtype"] = checkpoint
         whose = "its published checkpoint has" if preset else "such checkpoints are published in"
         return "supported", f"{head} holds in {checkpoint}, the dtype {whose} (the claim " \
-                            f"states none): {text}"
+                            f"states none): {text}", pair
     if all(x["fails"] for x in rows):
-        return "refuted", f"{head} does not hold: {text}"
+        return "refuted", f"{head} does not hold: {text}", pair
     if good:
         names = ", ".join(x["dtype"] for x in good)
-        return "conditional", f"{head} holds only in {names}: {text}"
-    return "unverifiable", f"{head} is not decided: {text}"
+        return "conditional", f"{head} holds only in {names}: {text}", pair
+    return "unverifiable", f"{head} is not decided: {text}", None
+
+
+def _model_pair(rows: list[dict[str, Any]], unit: str, stated: float | str,
+                checkpoint: str) -> dict[str, Any] | None:
+    """The full model's stated size beside the measured one: the one dtype measured, else the
+    published checkpoint's; a bare size's band is given as its range."""
+    row = rows[0] if len(rows) == 1 else next((x for x in rows if x["dtype"] == checkpoint), None)
+    if row is None:
+        return None
+    size = f"{row['band'][0]:.1f}-{row['band'][1]:.1f}" if row["band"] else round(row[unit], 2)
+    return figure_pair(f"full model in {row['dtype']}", stated, size, unit)
 
 
 def _rank_scaling(p: dict[str, Any], preset: Preset | None, modules: str | None,

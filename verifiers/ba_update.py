@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifiers._base import Param, Requires, Verifier, result
+from verifiers._base import Param, Requires, Verifier, figure_pair, result
 from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
 
@@ -44,6 +44,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 def _judge(p: dict[str, Any], ref: dict, peft: dict, measured: dict, expected: dict) -> dict:
     claim, halves = p["claim"], [h for h in (ref, peft) if "skipped" not in h]
+    pair = None
     if claim in ("init_equals_base", "init_changes_output"):
         equal = [h["bit_identical"] for h in halves]
         text = (f"with B {'zero' if p['b_init'] == 'zeros' else 'random'} the adapted output "
@@ -80,13 +81,15 @@ def _judge(p: dict[str, Any], ref: dict, peft: dict, measured: dict, expected: d
             text += f"; the sentence says {p['scale_value']:g}"
             holds = [abs(h["effective_scaling"] - p["scale_value"]) <= p["scale_tol"] + 1e-6
                      for h in halves]
+            pair = figure_pair(f"scale at alpha={p['alpha']:g}, r={p['r']}", p["scale_value"],
+                               round(ref["effective_scaling"], 6))
         if not all(holds) and not p["rslora"] and stated == "alpha/sqrt(r)":
             return result("conditional", f"alpha/sqrt(r) is rsLoRA's scale (use_rslora=True); "
                           f"{text}.", measured, expected)
     if len(set(holds)) > 1:
         return result("conditional", f"Reference and PEFT disagree: {text}.", measured, expected)
     verdict = "supported" if all(holds) else "refuted"
-    return result(verdict, f"{text[0].upper()}{text[1:]}.", measured, expected)
+    return result(verdict, f"{text[0].upper()}{text[1:]}.", measured, expected, figure=pair)
 
 
 def _judge_a_init(p: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifiers._base import Param, Requires, Verifier, result
+from verifiers._base import Param, Requires, Verifier, figure_pair, result
 from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
 
@@ -43,10 +43,22 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         good = [d for d, v in said.items() if v]
         return result("conditional", f"Merging keeps the outputs only in {', '.join(good)}: "
                       + "; ".join(f"in {d} {t}" for d, t in texts.items()) + ".",
-                      measured, expected)
+                      measured, expected, figure=_pair(params, per))
     text = "; ".join(f"in {d} {t}" if len(texts) > 1 else t for d, t in texts.items())
     return result("supported" if all(said.values()) else "refuted",
-                  f"{text[0].upper()}{text[1:]}.", measured, expected)
+                  f"{text[0].upper()}{text[1:]}.", measured, expected, figure=_pair(params, per))
+
+
+def _pair(params: dict[str, Any], per: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The largest merged-vs-unmerged difference (reference or PEFT, any dtype measured)
+    beside the tolerance the claim is held to."""
+    diffs = {(d, h["max_abs_diff"]) for d, m in per.items()
+             for h in (m["reference"], m["peft"]) if "skipped" not in h}
+    dtype, worst = max(diffs, key=lambda x: x[1])
+    side = "within" if params["claim"] == "equal" else "beyond"
+    return figure_pair(f"merged vs unmerged outputs, max |diff| in {dtype}",
+                       f"{side} atol={params['atol']:g}, rtol={params['rtol']:g}",
+                       float(f"{worst:.3g}"))
 
 
 def _measure(params: dict[str, Any], dtype: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from verifiers._base import Param, Requires, Verifier, result
+from verifiers._base import Param, Requires, Verifier, figure_pair, result
 from verifiers._configs import (
     TYPICAL,
     configurations,
@@ -151,6 +151,38 @@ def _figures_hold(row: dict[str, Any], figures: list[dict[str, Any]]) -> bool:
     return all(any(figure_holds(f, x) for x in _figure_values(f["kind"], row)) for f in figures)
 
 
+_PAIR_NAMES = {"lora": ("LoRA parameters", ""), "full": ("full parameters", ""),
+               "frac": ("LoRA share", "%"), "red": ("reduction", "%"), "ratio": ("ratio", "x")}
+_CLAIM_PAIRS = {"count": ("lora", "count"), "reduction_pct": ("red", "pct"),
+                "ratio": ("ratio", "ratio"), "fraction": ("frac", "pct")}
+
+
+def _pair(p: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The stated/measured pair when one configuration was measured: the first stated figure
+    it fails (or the first one), else the claim's own number."""
+    if len(rows) != 1:
+        return None
+    row = rows[0]
+    figures = parse_figures(p["figures"]) if p["figures"] else []
+    if figures:
+        f = next((f for f in figures if not any(figure_holds(f, x) for x in
+                                                _figure_values(f["kind"], row))), figures[0])
+        name, unit = _PAIR_NAMES[f["kind"]]
+        sign = {"le": "at most ", "ge": "at least ", "approx": "about "}.get(f["bound"], "")
+        stated = f"{f['value']:,.6g}-{f['high']:,.6g}" if f["bound"] == "range" else (
+            f"{sign}{f['value']:,.6g}" if sign else f["value"])
+        return figure_pair(name, stated, _figure_values(f["kind"], row)[0], unit)
+    if p["claim"] == "total":
+        return figure_pair("total parameters", p["billions"] * 1e9, row["total"])
+    if p["claim"] not in _CLAIM_PAIRS or (p["claim"] == "fraction" and p["pct_high"]):
+        return None
+    kind, key = _CLAIM_PAIRS[p["claim"]]
+    name, unit = _PAIR_NAMES[kind]
+    if p["claim"] == "ratio" and p["upto"]:
+        return figure_pair(name, f"up to {p['ratio']:,.6g}", _figure_values(kind, row)[0], unit)
+    return figure_pair(name, p[key], _figure_values(kind, row)[0], unit)
+
+
 def _figure_text(f: dict[str, Any]) -> str:
     unit = "%" if f["kind"] in ("frac", "red") else "x" if f["kind"] == "ratio" else ""
     name = {"lora": "LoRA count", "full": "full count", "frac": "LoRA share",
@@ -255,8 +287,9 @@ def _matrix(p: dict[str, Any]) -> dict[str, Any]:
         text += "; stated: " + ", ".join(_figure_text(f) for f in figures)
     if search and not all(holds):
         text += f"; the stated figure matches r in {_ranges(search)}"
+    pair = _pair(p, rows)
     if all(holds):
-        return result("supported", f"{text}.", measured, expected)
+        return result("supported", f"{text}.", measured, expected, figure=pair)
     if any(holds) and p["specific"] and not p["r"]:  # the stated count names the rank
         good = [x["r"] for x, h in zip(rows, holds, strict=True) if h]
         return result("supported", f"The stated figures fit r in {good}: {text}.", measured,
@@ -264,7 +297,7 @@ def _matrix(p: dict[str, Any]) -> dict[str, Any]:
     if any(holds):
         good = [x["r"] for x, h in zip(rows, holds, strict=True) if h]
         return result("conditional", f"Holds only for r in {good}: {text}.", measured, expected)
-    return result("refuted", f"{text}.", measured, expected)
+    return result("refuted", f"{text}.", measured, expected, figure=pair)
 
 
 def _matrix_holds(row: dict[str, Any], p: dict[str, Any]) -> bool:
@@ -364,10 +397,12 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
                 if p[k_] not in (0, 0.0, "", False)}
     what = _metric_text(p)
     scope = f"{len(good)} of {len(rows)} configurations"
+    pair = _pair(p, rows)
     if not bad:
         where = _line(rows[0]) if len(rows) == 1 else f"all {len(rows)} configurations, e.g. " \
             f"{_line(rows[0])}"
-        return result("supported", f"{what} holds for {where}.", measured, expected)
+        return result("supported", f"{what} holds for {where}.", measured, expected,
+                      figure=pair)
     if not good:
         best = max(rows, key=lambda x: x["ratio"] if p["claim"] == "ratio" else x["lora"])
         text = (f"{what} holds for none of {len(rows)} configurations; {_line(rows[0])}, "
@@ -381,7 +416,7 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
                               f"{text}.", measured, expected)
             text += (f"; nor does any set of adapted modules, from the smallest single module "
                      f"to all linear layers ({envelope['span']})")
-        return result("refuted", f"{text}.", measured, expected)
+        return result("refuted", f"{text}.", measured, expected, figure=pair)
     if p["specific"]:  # a stated count with its share or total names one configuration
         return result("supported", f"{what}: the stated figures fit {_line(good[0])}"
                       + (f" ({len(good)} of {len(rows)} configurations fit)" if len(good) > 1
@@ -434,7 +469,7 @@ def _total(p: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
     expected = {"billions": p["billions"], "model": p["model"], "tol": p["tol"]}
     verdict = "supported" if len(good) == len(rows) else "conditional" if good else "refuted"
     return result(verdict, f"Stated {p['billions']:g}B parameters (tolerance {p['tol']:.0%}): "
-                  f"{text}.", measured, expected)
+                  f"{text}.", measured, expected, figure=_pair(p, rows))
 
 
 def _metric_text(p: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifiers._base import Param, Requires, Verifier, result
+from verifiers._base import Param, Requires, Verifier, figure_pair, result
 from verifiers._frame import Frame, Quantity
 
 CLAIMS = ("four_bit", "bits", "overhead", "dq_saving", "dq_bytes", "ratio", "nf4_code",
@@ -246,16 +246,30 @@ def _holds(params: dict[str, Any], value: float) -> bool:
 
 
 def _enumerated(holds: dict[str, bool], what: str, measured: dict[str, Any],
-                expected: dict[str, Any]) -> dict[str, Any]:
+                expected: dict[str, Any], pair: dict[str, Any] | None = None) -> dict[str, Any]:
     """The verdict over the configurations a claim leaves open: supported when it holds in
     every one, conditional when in some (named), refuted when in none."""
     good = [k for k, v in holds.items() if v]
     if len(good) == len(holds):
-        return result("supported", what, measured, expected)
+        return result("supported", what, measured, expected, figure=pair)
     if good:
         return result("conditional", f"holds only for {', '.join(good)}: {what}", measured,
-                      expected)
-    return result("refuted", what, measured, expected)
+                      expected, figure=pair)
+    return result("refuted", what, measured, expected, figure=pair)
+
+
+def _measured_pair(quantity: str, stated: float, values: dict[str, float],
+                   unit: str) -> dict[str, Any]:
+    """A stated figure beside one measured value, or beside each format's ('4.127 with double
+    quantization or 4.5 without') when the claim leaves the format open."""
+    if len(values) == 1:
+        return figure_pair(quantity, stated, round(next(iter(values.values())), 4), unit)
+    said = " or ".join(f"{v:.4g} ({_SHORT[f]})" for f, v in values.items())
+    return figure_pair(quantity, stated, said, unit)
+
+
+_SHORT = {"nf4": "without double quantization", "nf4_dq": "with double quantization",
+          "codes": "bare codes"}
 
 
 def _measure(params: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -278,10 +292,12 @@ def _bits(params: dict[str, Any]) -> dict[str, Any]:
     text = "; ".join(f"{_LABEL[f]}: {what} {values[f]:.4f} bits per parameter" for f in formats)
     measured = {"bits_per_param": values[formats[-1]], "by_format": values,
                 "blocksize": params["blocksize"], "measured": {f: m[f] for f in formats}}
+    pair = _measured_pair("block scales" if overhead else "bits per parameter", params["bits"],
+                          {f: values[f] for f in formats}, "bits" if overhead else "")
     return _enumerated(holds, f"{text} at blocksize {params['blocksize']} (stated "
                        f"{params['bits']:g})", measured,
                        {"bits": params["bits"], "allowed": [params["low"], params["high"]],
-                        "double_quant": params["dq"], "overhead_only": overhead})
+                        "double_quant": params["dq"], "overhead_only": overhead}, pair)
 
 
 def _saving(params: dict[str, Any]) -> dict[str, Any]:
@@ -295,7 +311,9 @@ def _saving(params: dict[str, Any]) -> dict[str, Any]:
                   f"{measured['with_dq']:.3f} bits per parameter, saving {saved:.3f} "
                   f"(stated {params['bits']:g}; {measured['saved_gb_65b']:.1f} GB on 65B)",
                   measured, {"saving_bits": params["bits"],
-                             "allowed": [params["low"], params["high"]]})
+                             "allowed": [params["low"], params["high"]]},
+                  figure=figure_pair("double quantization saving", params["bits"],
+                                     round(saved, 4), "bits"))
 
 
 def _saving_bytes(params: dict[str, Any]) -> dict[str, Any]:
@@ -318,7 +336,9 @@ def _saving_bytes(params: dict[str, Any]) -> dict[str, Any]:
                   f"double quantization saves {saved:.3f} bits on each of {p.name}'s "
                   f"{n / 1e9:.1f}B quantized parameters: {gb:.2f} GB (stated "
                   f"{params['stated']:g} GB)", measured, {"saved_gb": params["stated"],
-                                    "allowed": [params["low"], params["high"]]})
+                                    "allowed": [params["low"], params["high"]]},
+                  figure=figure_pair(f"double quantization saving on {p.name}",
+                                     params["stated"], round(gb, 2), "GB"))
 
 
 def _ratio(params: dict[str, Any]) -> dict[str, Any]:
@@ -386,7 +406,8 @@ def _four_bit(params: dict[str, Any]) -> dict[str, Any]:
     return result("supported" if ok else "refuted",
                   f"QLoRA's NF4 stores each weight in {stored:g} bits ({levels} levels; "
                   f"{m['bits_per_param']:.3f} bits per parameter with the block scales), stated "
-                  f"{params['bits']:g}", measured, {"bits": params["bits"]})
+                  f"{params['bits']:g}", measured, {"bits": params["bits"]},
+                  figure=figure_pair("bits per stored weight", params["bits"], stored))
 
 
 def _cpu_quantize(params: dict[str, Any]) -> dict[str, Any]:

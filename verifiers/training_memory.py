@@ -49,7 +49,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from verifiers._base import Param, Requires, Verifier, result
+from verifiers._base import Param, Requires, Verifier, figure_pair, result
 from verifiers._frame import Frame, Quantity
 from verifiers._memory_model import ALL_LINEARS, GIB, sharded_estimate, training_estimate
 from verifiers._presets import PAPER_MODELS, PRESETS, Preset, preset_for_size, resolve
@@ -565,7 +565,30 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     if open_:
         return result("unverifiable", f"Not refuted: the sentence does not state "
                       f"{', '.join(open_)}. {text}", measured, expected)
-    return result("refuted", text, measured, expected)
+    return result("refuted", text, measured, expected, figure=_pair(params, bad))
+
+
+# How each kind of claim's figure is shown: (quantity, unit, scale of `value`).
+_PAIRS = {"total": ("peak training memory", "GB", 1e9), "part": ("{part}", "GB", 1e9),
+          "ratio": ("memory against the baseline", "x", 1.0),
+          "per_param": ("training state", "bytes per parameter", 1.0),
+          "model_multiple": ("training state", "x the model's size", 1.0)}
+
+
+def _pair(params: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The stated figure beside the configuration nearest to it (a refutation holds even
+    there); None for claims that state no number."""
+    if params["claim"] not in _PAIRS or not params["value"]:
+        return None
+    quantity, unit, scale = _PAIRS[params["claim"]]
+    row = min(rows, key=lambda r: abs(r["value"] - params["value"]))
+    value, high = params["value"] / scale, params["high"] / scale
+    stated: float | str = {"le": f"at most {value:,.4g}", "ge": f"at least {value:,.4g}",
+                           "approx": f"about {value:,.4g}"}.get(params["bound"], value)
+    if params["bound"] == "range" and high:
+        stated = f"{value:,.4g}-{high:,.4g}"
+    return figure_pair(f"{quantity.format(part=params.get('part', ''))} ({row['config']})",
+                       stated, round(row["value"] / scale, 3), unit)
 
 
 def _open(params: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:

@@ -56,6 +56,40 @@ def console():
     return Console(width=160, force_terminal=color or None, no_color=not color)
 
 
+class StageBar:
+    """One stage's progress as a rich bar with N/M on stderr (links, verifiers), drawn only
+    when `shown` (a terminal, not -q); it appears at the first report and goes away when the
+    stage is done."""
+
+    def __init__(self, label: str, *, shown: bool) -> None:
+        self.label, self.shown, self.finished = label, shown, False
+        self._rich = self._task = None
+
+    def __call__(self, done: int, total: int) -> None:
+        """The stage has `done` of `total` items."""
+        if not self.shown or self.finished or total <= 0:
+            return
+        if self._rich is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+            self._rich = Progress(self.label, BarColumn(), MofNCompleteColumn(),
+                                  TimeElapsedColumn(), console=Console(stderr=True),
+                                  transient=True)
+            self._task = self._rich.add_task(self.label, total=total)
+            self._rich.start()
+        self._rich.update(self._task, completed=done, total=total)
+        if done >= total:
+            self.stop()
+
+    def stop(self) -> None:
+        """Take the bar away (at the end, or when the run is interrupted)."""
+        self.finished = True
+        if self._rich is not None:
+            self._rich.stop()
+            self._rich = None
+
+
 # ---- options shared by every command (set by the callback in kbcheck.cli) -------------------
 
 @dataclass

@@ -42,6 +42,7 @@ def links(
     """Check every cited URL: outcome, status, final URL, and titles against arXiv / DOI."""
     from kbcheck.cli._common import (
         STATE,
+        StageBar,
         apply_severity,
         check_fail_on,
         fail_code,
@@ -75,7 +76,11 @@ def links(
         offline=offline, allow_addresses=allow, ignore=tuple(config["links.ignore"]),
         stage_deadline_s=deadline or config["links.budget"],
         cache_dir=None if no_cache else cache_dir)
-    report = check_links(articles, link_config)
+    bar = StageBar("links", shown=sys.stderr.isatty() and not STATE.quiet)
+    try:
+        report = check_links(articles, link_config, progress=bar)
+    finally:
+        bar.stop()
     if config["links.accept"]:
         _accept_statuses(report, set(config["links.accept"]))
     findings = apply_suppressions([*load_findings, *report.all_findings()], articles,

@@ -137,7 +137,7 @@ def measure(command: str, paths: list[Path] | None, config, how: Measure, *,
             check_out: bool = True):
     """Everything up to the report (suppressions and per-rule severity applied, no baseline):
     the report and notes for the user. Usage problems exit 2 before anything is measured."""
-    from kbcheck.cli._common import STATE, apply_severity, gather, require_paths
+    from kbcheck.cli._common import STATE, StageBar, apply_severity, gather, require_paths
     from kbcheck.suppress import apply_suppressions
 
     targets = require_paths(command, paths or [config.root / p for p in config["paths"]])
@@ -163,7 +163,9 @@ def measure(command: str, paths: list[Path] | None, config, how: Measure, *,
                          cache=None if how.no_cache else ResultCache(how.cache_dir),
                          evidence_dir=evidence_dir)
 
-    progress = _Progress(bar=sys.stderr.isatty() and not STATE.quiet, lines=not STATE.quiet)
+    on_terminal = sys.stderr.isatty() and not STATE.quiet
+    progress = _Progress(bar=on_terminal, lines=not STATE.quiet)
+    links_bar = StageBar("links", shown=on_terminal)
 
     link_config = None
     if how.links:
@@ -180,12 +182,15 @@ def measure(command: str, paths: list[Path] | None, config, how: Measure, *,
     try:
         report = check_articles(articles, [*found.findings, *validated.findings],
                                 registry=registry, options=options, paths=targets,
-                                progress=progress, links=link_config, on_jobs=progress.start)
+                                progress=progress, links=link_config, on_jobs=progress.start,
+                                on_links=links_bar)
     except KeyboardInterrupt:
+        links_bar.stop()
         progress.stop()
         # Nothing is written: a report of part of the run would read as the whole of it.
         typer.echo(f"kbcheck {command}: interrupted; no report was written", err=True)
         raise typer.Exit(130) from None
+    links_bar.stop()
     progress.stop()
     if options.cache is not None and options.cache.problem:
         notes.append(f"warning: {options.cache.problem}")
@@ -204,32 +209,26 @@ class _Progress:
     line per run. A cached or recorded result says so instead of its original duration."""
 
     def __init__(self, *, bar: bool, lines: bool) -> None:
-        self.bar, self.lines, self._rich, self._task = bar, lines, None, None
+        from kbcheck.cli._common import StageBar
+
+        self.lines, self.done, self.total = lines, 0, 0
+        self._bar = StageBar("verifiers", shown=bar)
 
     def start(self, total: int) -> None:
-        if not self.bar or total == 0:
-            return
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-        self._rich = Progress("verifiers", BarColumn(), MofNCompleteColumn(),
-                              TimeElapsedColumn(), console=Console(stderr=True), transient=True)
-        self._task = self._rich.add_task("verifiers", total=total)
-        self._rich.start()
+        self.total = total
+        self._bar(0, total)
 
     def __call__(self, job, ev) -> None:
+        self.done += 1
         how = (" (cached)" if ev.cached else " (recorded evidence)" if ev.recorded
                else f" {ev.duration_s:.2f}s")
-        line = f"  {job.verifier.id}: {ev.verdict.value}{how}"
-        if self._rich is not None:
-            self._rich.advance(self._task)
+        if self._bar.shown:
+            self._bar(self.done, self.total)
         elif self.lines:
-            typer.echo(line, err=True)
+            typer.echo(f"  {job.verifier.id}: {ev.verdict.value}{how}", err=True)
 
     def stop(self) -> None:
-        if self._rich is not None:
-            self._rich.stop()
-            self._rich = None
+        self._bar.stop()
 
 
 def _set_findings(report, findings) -> None:
@@ -332,8 +331,10 @@ def _claims(report) -> None:
             continue
         c = r.claim
         typer.echo(printable(f"{_MARK[r.verdict.value]:>12}  {c.path}:{c.line}  {c.text}"))
+        pair = f"{r.figure.text()}. " if r.figure is not None and r.verdict.value in (
+            "refuted", "conditional") else ""
         typer.echo(printable(f"{'':>14}{r.evidence.verifier if r.evidence else '-'}: "
-                             f"{r.explanation}"))
+                             f"{pair}{r.explanation}"))
 
 
 def _summary(report, written: list[str], accepted: int) -> str:

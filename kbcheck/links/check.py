@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import re
+from collections.abc import Callable
 
 import httpx
 
@@ -25,16 +26,40 @@ from kbcheck.models import Article
 USER_AGENT = f"kbcheck/{kbcheck.__version__} (+{kbcheck.HOMEPAGE})"
 
 
-def check_links(articles: list[Article], config: LinkConfig | None = None) -> LinksReport:
+# Hears (URLs checked, URLs in all) as checks end, for a progress bar.
+Progress = Callable[[int, int], None]
+
+
+def check_links(articles: list[Article], config: LinkConfig | None = None, *,
+                progress: Progress | None = None) -> LinksReport:
     """Check every source the articles cite; a synchronous wrapper around the async core."""
     config = config or LinkConfig()
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(check_links_async(articles, config))
+        return asyncio.run(check_links_async(articles, config, progress=progress))
     # Called from inside an event loop: run ours in a thread of its own.
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, check_links_async(articles, config)).result()
+        return pool.submit(asyncio.run, check_links_async(articles, config,
+                                                          progress=progress)).result()
+
+
+class _Tally:
+    """How many of the stage's URLs are done, told to `progress` as each check ends."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.done, self.total, self.progress = 0, total, progress
+
+    def add(self, n: int) -> None:
+        self.done = min(self.total, self.done + n)
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    async def counted(self, check, n: int = 1):
+        try:
+            return await check
+        finally:
+            self.add(n)
 
 
 def _result(c: Cited, v: Verdict, via: str, **extra) -> LinkResult:
@@ -145,12 +170,14 @@ class _Run:
         return out
 
 
-async def check_links_async(articles: list[Article], config: LinkConfig) -> LinksReport:
+async def check_links_async(articles: list[Article], config: LinkConfig, *,
+                            progress: Progress | None = None) -> LinksReport:
     """The async core of `check_links`."""
     cited = collect(articles)
     if config.ignore:
         ignored = [re.compile(p) for p in config.ignore]
         cited = [c for c in cited if not any(rx.search(c.url) for rx in ignored)]
+    tally = _Tally(len(cited), progress)
     cache = LinkCache(config.cache_dir)
     done: dict[int, LinkResult] = {}
     arxiv_group: dict[str, list[Cited]] = {}
@@ -171,12 +198,16 @@ async def check_links_async(articles: list[Article], config: LinkConfig) -> Link
         results = [done.get(n) or _offline_result(c, config, cache) for n, c in enumerate(cited)]
         report.results = results
         report.findings = compare_metadata(results)
+        tally.add(len(cited))
         return report
+    tally.add(len(done))  # settled without the network
     async with Fetcher(config, network, USER_AGENT) as fetcher:
         run = _Run(config, fetcher, cache)
-        coros = [_safe(run.http(c) if kind == "http" else run.registry(c, kind, ident), c)
+        coros = [tally.counted(_safe(run.http(c) if kind == "http" else
+                                     run.registry(c, kind, ident), c))
                  for _, c, kind, ident in jobs]
-        arxiv_task = _safe_group(run.arxiv(arxiv_group), arxiv_group) if arxiv_group else None
+        arxiv_task = tally.counted(_safe_group(run.arxiv(arxiv_group), arxiv_group),
+                                   sum(map(len, arxiv_group.values()))) if arxiv_group else None
         answers = await _within(config.stage_deadline_s, coros, arxiv_task,
                                 [c for _, c, _, _ in jobs], arxiv_group)
         report.requests = fetcher.requests_sent
@@ -191,6 +222,7 @@ async def check_links_async(articles: list[Article], config: LinkConfig) -> Link
     report.results = [done[n] for n in range(len(cited)) if n in done]
     report.findings = compare_metadata(report.results)
     report.offline = network.known_offline
+    tally.add(len(cited))  # checks cut off by the deadline end here too
     return report
 
 

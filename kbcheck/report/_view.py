@@ -63,6 +63,14 @@ def provenance(ev: Evidence | None) -> str:
     return f"{how}measured on {where} in {ev.duration_s:.2f}s"
 
 
+def stated_measured(r: ClaimResult) -> str:
+    """'trainable parameters: stated 262,144 → measured 131,072' for a refuted or conditional
+    claim whose verifier names the pair, else ''."""
+    if r.figure is None or r.verdict.value not in ("refuted", "conditional"):
+        return ""
+    return r.figure.text()
+
+
 def frames_read(r: ClaimResult) -> list[str]:
     """What was read of the claim, one line per frame: subject / predicate, denied or not, the
     words that filled each slot, the quantities, and where it went."""

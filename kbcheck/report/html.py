@@ -23,7 +23,10 @@ def _claim(r: ClaimResult) -> str:
     v = r.verdict.value
     parts = [f'<li><span class="v {v}">{v}</span> line {c.line or "?"}'
              + (f" (<code>{escape(c.fact_id)}</code>)" if c.fact_id else ""),
-             f"<blockquote>{escape(c.text)}</blockquote>", f"<div>{escape(r.explanation)}</div>"]
+             f"<blockquote>{escape(c.text)}</blockquote>"]
+    if pair := _view.stated_measured(r):
+        parts.append(f"<div><b>{escape(pair)}</b></div>")
+    parts.append(f"<div>{escape(r.explanation)}</div>")
     parts += [f"<div><i>{escape(text)}</i></div>" for text in _view.elsewhere(ev)]
     parts += [f'<div class="read">Read: {escape(text)}</div>' for text in _view.frames_read(r)]
     if ev is not None:

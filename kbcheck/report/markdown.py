@@ -34,7 +34,10 @@ def _claim_block(r: ClaimResult) -> list[str]:
     head = f"- {_ICON[r.verdict.value]} **{r.verdict.value}** — line {c.line or '?'}"
     if c.fact_id:
         head += f" ({_code(c.fact_id)})"
-    lines = [head, f"  > {_cell(c.text)}", f"  {_cell(r.explanation)}"]
+    lines = [head, f"  > {_cell(c.text)}"]
+    if pair := _view.stated_measured(r):
+        lines.append(f"  **{_cell(pair)}**\n")
+    lines.append(f"  {_cell(r.explanation)}")
     lines += [f"\n  {_cell(text)}" for text in _view.elsewhere(ev)]
     lines += [f"\n  Read: {_cell(text)}" for text in _view.frames_read(r)]
     if ev is not None:

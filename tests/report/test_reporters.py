@@ -41,7 +41,8 @@ def _result(n: int, verdict: str, text: str, explanation: str, **evidence) -> Cl
     return ClaimResult(claim=claim, pairing=Pairing(claim_id=claim.id, verifier=ev.verifier,
                                                     params=ev.params, reason="matched",
                                                     frames=[frame]),
-                       verdict=ev.verdict, explanation=explanation, evidence=ev)
+                       verdict=ev.verdict, explanation=explanation, evidence=ev,
+                       figure=ev.figure)
 
 
 @pytest.fixture()
@@ -51,7 +52,10 @@ def report() -> Report:
                 measured={"changed": 0}, expected={"changed": 0}),
         _result(5, "refuted", "For d=k=4096, r=16: 99.6% reduction",
                 "Measured 99.22% reduction, not 99.6%.",
-                measured={"reduction_pct": 99.21875}, expected={"reduction_pct": 99.6}),
+                measured={"reduction_pct": 99.21875,
+                          "_figure": {"quantity": "reduction", "stated": 99.6,
+                                      "measured": 99.21875, "unit": "%"}},
+                expected={"reduction_pct": 99.6}),
         _result(7, "skipped", "65B on one 48GB GPU <script>x</script>", "Needs CUDA.",
                 recorded=None, notes=["recorded evidence is stale (version 1, now 2)"]),
         _result(9, "error", "No inference latency.", "Timed out after 120 s."),
