@@ -23,7 +23,9 @@ from kbcheck.models import Article
 
 @dataclass(frozen=True)
 class Block:
-    """A unit of body text: prose ("text") or a code block ("code"), with its first file line."""
+    """A unit of body text: prose ("text"), a code block ("code") or a section heading
+    ("heading": its title, which says what the sentences under it are about), with its first
+    file line."""
 
     text: str
     line: int
@@ -258,7 +260,13 @@ def markdown_blocks(body: str, first_line: int, flat: bool = False) -> list[Bloc
         if footnote and raw[:1] in (" ", "\t") and stripped:
             continue  # an indented line of a footnote definition
         footnote = False
-        if not stripped or re.match(r"#{1,6}(\s|$)", stripped) or re.match(r"[-*_]{3,}$", stripped):
+        heading = re.match(r"#{1,6}(?:\s+(.*?))?\s*#*\s*$", stripped)
+        if heading:
+            flush()
+            if heading.group(1):
+                blocks.append(Block(inline_markdown(heading.group(1)).strip(), line, "heading"))
+            continue
+        if not stripped or re.match(r"[-*_]{3,}$", stripped):
             flush()
             continue
         if _FOOTNOTE_DEF.match(stripped):
@@ -367,6 +375,11 @@ def wiki_blocks(body: str, first_line: int) -> list[Block]:
                 sep = "!!" if kind == "h" else "||"
                 for cell in stripped[1:].split(sep):
                     table.add(kind, inline_wiki(_cell_text(cell)).strip(), line)
+            continue
+        heading = re.match(r"(=+)\s*([^=].*?)\s*\1$", stripped)
+        if heading:
+            flush()
+            blocks.append(Block(inline_wiki(heading.group(2)).strip(), line, "heading"))
             continue
         if (not stripped or re.match(r"=+.*=+$", stripped) or stripped == "----"
                 or stripped.startswith(("{|", "|}", "|-", "!"))):

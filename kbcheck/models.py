@@ -175,6 +175,8 @@ class Claim(BaseModel):
     text: str
     origin: ClaimOrigin
     pinned: VerifySpec | None = None
+    # the heading of the body section the claim stands under ("LoRA+"), if any
+    section: str | None = None
 
 
 class Verdict(StrEnum):

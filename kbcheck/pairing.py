@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from functools import cache
 
 from kbcheck.claims.lexicon import load
-from kbcheck.claims.recognise import recognise
+from kbcheck.claims.recognise import find_methods, recognise
 from kbcheck.models import Claim, Finding, FramePairing, Pairing, Severity
 from verifiers._base import Verifier
 from verifiers._frame import Frame
@@ -219,10 +219,20 @@ def pair_claims(claims: list[Claim], registry: Mapping[str, Verifier],
     pairings: list[Pairing] = []
     findings: list[Finding] = []
     for claim in claims:
-        pairing, found = pair_claim(claim, registry, table, subjects.get(claim.path, "lora"))
+        subject = section_subject(claim.section) or subjects.get(claim.path, "lora")
+        pairing, found = pair_claim(claim, registry, table, subject)
         pairings.append(pairing)
         findings += found
     return pairings, findings
+
+
+def section_subject(heading: str | None) -> str | None:
+    """The method a section heading names ('LoRA+', 'QLoRA on a budget'), which the sentences
+    under it are about when they name none; None when it names no one method."""
+    if not heading:
+        return None
+    named = {m.id for m in find_methods(heading) if not m.baseline and m.kind != "tool"}
+    return named.pop() if len(named) == 1 else None
 
 
 def suggest_block(pairing: Pairing) -> str:

@@ -157,6 +157,7 @@ def _fact_claims(article: Article) -> list[Claim]:
 def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[Claim]:
     out: list[Claim] = []
     per_line: dict[int, int] = {}
+    section: str | None = None
 
     def add(text: str, line: int, origin: str) -> None:
         key = normalise(text).lower()
@@ -167,9 +168,12 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
         n = per_line[line]
         cid = f"{article.path}:{line}" + (f".{n}" if n > 1 else "")
         out.append(Claim(id=cid, path=article.path, article_id=article.id, line=line, text=text,
-                         origin=origin))
+                         origin=origin, section=section))
 
     for block in blocks:
+        if block.kind == "heading":
+            section = block.text
+            continue
         if block.kind == "code":
             description = describe_lora_code(block.text)
             if description:

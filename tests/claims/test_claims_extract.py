@@ -151,3 +151,28 @@ def test_code_is_read_not_run(tmp_path):
     assert not marker.exists()
 
 
+
+
+def test_a_section_heading_names_the_method_its_sentences_are_about():
+    """Sentences that name no method are about the method of the heading above them (else the
+    title's): under '## LoRA+', 'B trains 16x faster than A' is LoRA+'s claim."""
+    from kbcheck.loaders import load_text
+    from kbcheck.pairing import pair_claims
+    from kbcheck.pipeline import default_subjects
+    from verifiers import registry
+
+    md = ("---\nid: sec-md\ntitle: Adapter methods side by side\n---\n# Overview\n\n"
+          "## LoRA+\n\nHere the B factor gets a step size sixteen times larger than A's.\n\n"
+          "## Notes on DoRA\n\nIts magnitude vector is trained separately from the direction.\n")
+    wiki = ("'''Adapter methods''' compared.[[last_updated::2026-10-01]]\n\n"
+            "== QLoRA ==\nThe frozen base sits in 4-bit NF4 while the adapters train in bf16.\n")
+    for text, name, sections in ((md, "a.md", ["LoRA+", "Notes on DoRA"]),
+                                 (wiki, "b.wiki", ["QLoRA"])):
+        article = load_text(text, name).article
+        claims = extract_claims(article)
+        assert [c.section for c in claims] == sections, [c.text for c in claims]
+        pairings, _ = pair_claims(claims, registry(include_entry_points=False),
+                                  default_subjects([article]))
+        subjects = [p.frames[0].subject if p.frames else None for p in pairings]
+        assert subjects == [{"LoRA+": "loraplus", "Notes on DoRA": "dora",
+                             "QLoRA": "qlora"}[s] for s in sections]
