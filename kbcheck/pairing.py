@@ -40,7 +40,9 @@ _NOT_ASSERTED = [
     (re.compile(r"\b(?:personally|in my (?:experience|opinion)|imo|imho|I (?:prefer|like|love|"
                 r"think|feel|find)|my favou?rite)\b", re.I),
      "an opinion, not a measurable statement"),
-    (re.compile(r"\b(?:we|I) (?:strongly )?(?:recommend|suggest|advise)\b|\brule of thumb\b|"
+    (re.compile(r"\b(?:we|I) (?:strongly )?(?:recommend|suggest|advise)\b|"
+                r"\brule of thumb\b[^.:;]{0,20}[:,]\s*(?:use|try|consider|avoid|prefer|pick|choose|"
+                r"start|set|keep|go|stick)\b|"
                 r"\bbest practice\b|^\s*(?:tip|advice)\s*:|"
                 r"^\s*(?:use|try|consider|avoid|make sure|prefer|choose|pick|start with)\b",
                 re.I), "advice, not a measurable statement"),

@@ -435,7 +435,11 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
              and not (q.stated_unit == "bytes" and q.value <= 32)]
     if params.get("model_ratio") or any(q.value < 5e9 for q in sizes):
         sizes = [q for q in sizes if q.value < 5e9]  # "35 MB versus 350 GB": 350 GB is a model's
-    size = next((q for q in sizes if q.role == "adapter"), sizes[0] if sizes else None)
+    # the adapter's own size: one said to be an adapter's, else the smallest beside a model's
+    # ("from 350 GB to about 35 MB": the 35 MB)
+    size = next((q for q in sizes if q.role == "adapter"), next(
+        (q for q in sorted(sizes, key=lambda q: q.value) if q.value < 5e9), sizes[0])
+        if sizes else None)
     if size is None and params.get("model_ratio"):
         return {**params, "_open": _unstated(params) + open_arch}
     if size is None:

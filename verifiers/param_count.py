@@ -560,6 +560,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return "only a model's total is stated, not what LoRA trains"
     primary = next(k for k in ("frac", "red", "ratio", "lora", "full") if k in kinds)
     if primary == "full":
+        if params.get("model") and not bare:  # "GPT-3 175B has 175,255.8M parameters"
+            _, _, value, _, tol = figures[kinds.index("full")].split(":")
+            return {"claim": "total", "model": params["model"], "billions": float(value) / 1e9,
+                    "tol": max(float(tol), 0.005)}
         return "only the full count is stated, not what LoRA trains"
     params.update(claim={"frac": "fraction", "red": "reduction_pct", "ratio": "ratio",
                          "lora": "count"}[primary], figures=";".join(figures),

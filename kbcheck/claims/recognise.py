@@ -551,13 +551,19 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
     clause = max((b.end() for b in _CLAUSE.finditer(text, 0, at)), default=0)
     near = [m for m in methods if clause <= m.span[0] < at]
     if near:  # "LoftQ picks the LoRA initialisation ...": the clause opens with its subject
-        named = near[0] if near[0].scope == "out" else near[-1]
+        opener = near[0] if _OPENER.fullmatch(text[clause:near[0].span[0]]) else None
+        named = opener or (near[0] if near[0].scope == "out" else near[-1])
         return named.id, baseline, named.span
     if methods:
         return methods[0].id, baseline, methods[0].span
-    if mentions and all(m.baseline for m in mentions):
+    if mentions and all(m.baseline for m in mentions) and any(m.id != "full_ft" for m in mentions):
         return "other", baseline, None  # "10x fewer than LoRA": the subject is something else
-    return default, baseline, None
+    return default, baseline, None  # "10x fewer than full fine-tuning": the article's method
+
+
+# What may stand before a method that opens its clause ("rsLoRA scales the LoRA update ...":
+# rsLoRA is the subject, LoRA a modifier)
+_OPENER = re.compile(r"\s*(?:(?:the|a|an|with|in|for|using|under)\s+)?", re.I)
 
 
 _IF = re.compile(r"\b(?:if|unless|until|provided(?: that)?|as long as|in case|whenever)\b", re.I)

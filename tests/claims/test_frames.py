@@ -410,3 +410,27 @@ def test_an_arrow_is_not_a_lower_bound_and_batch_times_tokens_is_read():
 def test_further_ways_of_saying_it(text, predicate, polarity):
     frame = next(f for f in recognise(text).frames if f.predicate == predicate)
     assert frame.polarity is polarity
+
+
+def test_full_fine_tuning_as_the_baseline_leaves_the_subject_the_articles():
+    frame = recognise("On GPT-3 175B it trains about 10,000 times fewer parameters than full "
+                      "fine-tuning.").frames[0]
+    assert frame.subject == "lora" and frame.baseline == "full_ft"
+    # another method as the only one named is someone else's claim
+    assert recognise("It trains 10x fewer parameters than LoRA.").frames[0].subject == "other"
+
+
+def test_a_method_that_opens_its_clause_is_its_subject():
+    frame = next(f for f in recognise("rsLoRA multiplies the LoRA output by alpha/r, just as "
+                                      "plain LoRA does.").frames if f.predicate == "scaling")
+    assert frame.subject == "rslora"
+
+
+@pytest.mark.parametrize(("text", "verifier"), [
+    ("Rule of thumb: a 13B model needs about 26 GB in fp16.", "lora.adapter_size"),
+    ("Rule of thumb: use double quantization when memory is tight.", None),
+    ("Adapter: a few trainable matrices attached to a frozen pretrained network.",
+     "lora.frozen_base"),
+])
+def test_a_rule_of_thumb_is_advice_only_when_it_advises(text, verifier):
+    assert pair(text).verifier == verifier

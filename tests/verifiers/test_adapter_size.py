@@ -204,3 +204,12 @@ def test_weights_occupying_an_amount_of_gpu_memory_are_the_models_size():
     frame = next(f for f in pairing("In fp16, Mistral 7B occupies about 7 GB of GPU memory."
                                     ).frames if f.verifier)
     assert frame.verifier == "lora.adapter_size" and "first read as fits_gpu" in frame.reason
+
+
+def test_from_a_models_size_to_an_adapters_the_adapter_is_the_smaller():
+    from paired import pairing
+
+    frame = next(f for f in pairing("For GPT-3 175B with r=4 on Wq and Wv in fp16, keeping only "
+                                    "the adapter took the checkpoint from 350 GB to about 35 MB."
+                                    ).frames if f.verifier == VERIFIER.id)
+    assert VERIFIER.run(VERIFIER.resolve_params(frame.params))["verdict"] == "supported"

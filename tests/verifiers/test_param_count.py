@@ -275,3 +275,10 @@ def test_each_rank_keeps_its_own_figures():
     _, got, why = _count_verdict("For a 7B model, rank 8 trains roughly 4.2M parameters while "
                                  "rank 128 trains roughly 9.5M.")
     assert got == "refuted" and "no set of adapted modules" in why, why
+
+
+def test_a_models_total_alone_is_checked_as_the_total():
+    frame, got, why = _count_verdict("Llama-3-8B has about 8.03 billion parameters in all.")
+    assert frame.params["claim"] == "total" and got == "supported", why
+    _, got, why = _count_verdict("Llama-3-8B has about 8.5 billion parameters in all.")
+    assert got == "refuted", why
