@@ -136,6 +136,16 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     if params["mb"]:
         v, text, pair = _adapter_part(params, preset, modules, "float16" if dtype in (
             "any", "int8") else dtype, measured)
+        if v == "refuted" and params["dtype"] in ("", "any"):
+            # no dtype stated: PEFT keeps (and saves) adapter weights in fp32 by default, so a
+            # file twice the 16-bit size is that reading, not an error
+            wide: dict[str, Any] = {}
+            v32, text32, pair32 = _adapter_part(params, preset, modules, "float32", wide)
+            if v32 != "refuted":
+                measured["adapter_float32"] = wide.get("adapter")
+                v, pair = v32, pair32
+                text = (f"{text32} in float32, the dtype PEFT keeps adapter weights in by "
+                        f"default (the claim states none); in float16 it would not hold: {text}")
         verdicts.append(v)
         parts.append(text)
         pairs.append((v, pair))
@@ -531,7 +541,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 
 VERIFIER = Verifier(
     id="lora.adapter_size",
-    version=5,
+    version=7,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(

@@ -79,8 +79,12 @@ def _judge(p: dict[str, Any], ref: dict, peft: dict, measured: dict, expected: d
             1.0, abs(h[f"formula {stated}"])) for h in halves]
         if p["scale_value"]:  # "the output is multiplied by 2": the number itself
             text += f"; the sentence says {p['scale_value']:g}"
+            if "skipped" not in peft and peft.get("r_used", p["r"]) != p["r"]:
+                text += f" (PEFT measured at r={peft['r_used']}, so its scale is not compared)"
+            # PEFT runs at a capped rank: its scale answers the stated value only at that rank
+            at_r = [h for h in halves if h.get("r_used", p["r"]) == p["r"]]
             holds = [abs(h["effective_scaling"] - p["scale_value"]) <= p["scale_tol"] + 1e-6
-                     for h in halves]
+                     for h in at_r]
             pair = figure_pair(f"scale at alpha={p['alpha']:g}, r={p['r']}", p["scale_value"],
                                round(ref["effective_scaling"], 6))
         if not all(holds) and not p["rslora"] and stated == "alpha/sqrt(r)":
@@ -209,7 +213,7 @@ def _scale_value(frame: Frame) -> Any:
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=2,
+    version=3,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(

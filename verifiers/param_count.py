@@ -12,6 +12,7 @@ it true (`conditional` when some do and some do not).
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, figure_pair, result
@@ -653,7 +654,8 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
         20 if frame.has("other_ratio") else 1)]
     counts = [q for q in frame.quantities if q.unit in ("params", "count") and q.value >= 1000
               and not _inside(q, skip) and q.value not in dims
-              and not (frame.has("one_in") and q.unit == "count")]  # "1 in a 1000"
+              and not (frame.has("one_in") and q.unit == "count")  # "1 in a 1000"
+              and not _structural(frame.text, q)]
     if frame.has("pct_label") and not pcts:  # "trainable%: 0.0503"
         small = [q for q in frame.quantities if q.unit == "count" and 0 < q.value < 100
                  and q.precision < 0.05 and not _inside(q, skip)]
@@ -687,6 +689,21 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
     return out[:6], specific, len(distinct) > 1
 
 
+# A number that sizes the network, not what LoRA trains: "1024 features wide", "maps 3072 to
+# 4096", "(12288 + 12288)", "96 layers x 2 matrices".
+_SIZE_AFTER = re.compile(r"\s*(?:-\s*)?(?:output\s+|input\s+|hidden\s+)?(?:features?|wide|width|"
+                         r"dims?|dimensions?|dimensional|heads?|layers?|channels?|tokens?|"
+                         r"columns?|rows?)\b|\s*[x*+]\s*[\d(]", re.I)
+_SIZE_BEFORE = re.compile(r"(?:\bmaps?\s+|\bfrom\s+|\bwidth\s+of\s+|[x*+]\s*)$", re.I)
+
+
+def _structural(text: str, q: Any) -> bool:
+    """Whether a number in `text` sizes the network (a width, an operand) rather than counting
+    LoRA's parameters."""
+    return bool(_SIZE_AFTER.match(text, q.span[1])
+                or _SIZE_BEFORE.search(text[max(0, q.span[0] - 12):q.span[0]]))
+
+
 def encode_figure(kind: str, q: Any) -> str:
     """One stated quantity as a `figures` item of `kind`, its tolerance from how it was
     written (for other verifiers that count parameters of other methods)."""
@@ -715,7 +732,7 @@ def _tol(q: Any) -> float:
 
 VERIFIER = Verifier(
     id="lora.param_count",
-    version=5,
+    version=7,
     title="Trainable parameters of LoRA vs full fine-tuning, per matrix and per model",
     run=run,
     params=(

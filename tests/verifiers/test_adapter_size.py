@@ -213,3 +213,20 @@ def test_from_a_models_size_to_an_adapters_the_adapter_is_the_smaller():
                                     "the adapter took the checkpoint from 350 GB to about 35 MB."
                                     ).frames if f.verifier == VERIFIER.id)
     assert VERIFIER.run(VERIFIER.resolve_params(frame.params))["verdict"] == "supported"
+
+
+def test_an_adapter_size_with_no_dtype_may_be_peft_s_fp32_file():
+    """LLaMA-7B, r=8 on q and v: 8.4 MB in fp16, 16.8 MB in fp32 (PEFT's default adapter
+    dtype): '16 MB' is not refuted without a dtype, and refuted in fp16."""
+    from paired import pairing
+
+    def verdict(text):
+        frame = next(f for f in pairing(text).frames if f.verifier == VERIFIER.id)
+        return VERIFIER.run(VERIFIER.resolve_params(frame.params))["verdict"]
+
+    assert verdict("For LLaMA-7B with r=8 on q and v the adapter file is about 16 MB.") == \
+        "supported"
+    assert verdict("For LLaMA-7B with r=8 on q and v the fp16 adapter file is about 16 MB.") == \
+        "refuted"
+    assert verdict("For LLaMA-7B with r=8 on q and v the adapter file is about 50 MB.") == \
+        "refuted"

@@ -205,3 +205,20 @@ def test_a_said_to_start_at_zero_is_measured_and_refuted():
     assert frame.params["claim"] == "a_init" and frame.params["a_dist"] == "zero"
     out = VERIFIER.run(VERIFIER.resolve_params(frame.params))
     assert out["verdict"] == "refuted", out["explanation"]
+
+
+def test_a_as_a_formula_and_the_verb_first():
+    frame = next(f for f in pairing("With init_lora_weights=True, PEFT draws A ~ N(0, s^2) and "
+                                    "sets B = 0.").frames if f.predicate == "a_init")
+    assert frame.params["a_dist"] == "gaussian" and frame.params["source"] == "peft"
+    assert VERIFIER.run(VERIFIER.resolve_params(frame.params))["verdict"] == "refuted"
+    frame = next(f for f in pairing("The recipe starts A from a small random Gaussian.").frames
+                 if f.predicate == "a_init")
+    assert frame.params["a_dist"] == "gaussian"
+
+
+def test_a_scale_value_above_peft_s_rank_cap_is_judged_on_the_reference():
+    frame = next(f for f in pairing("With use_rslora=True, r=256 and lora_alpha=32 the scale "
+                                    "is 2.").frames if f.predicate == "scaling")
+    out = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+    assert out["verdict"] == "supported", out["explanation"]

@@ -282,3 +282,12 @@ def test_a_models_total_alone_is_checked_as_the_total():
     assert frame.params["claim"] == "total" and got == "supported", why
     _, got, why = _count_verdict("Llama-3-8B has about 8.5 billion parameters in all.")
     assert got == "refuted", why
+
+
+def test_widths_and_operands_are_not_counts():
+    frame, got, why = _count_verdict("On Llama-2-70B, rank 16 on q_proj and v_proj trains 32.8 "
+                                     "million parameters, since v_proj outputs only 1024 "
+                                     "features.")
+    assert got == "supported", why
+    assert "1,024" not in frame.params.get("figures", "") and ":1024:" not in \
+        frame.params.get("figures", "")
