@@ -235,3 +235,15 @@ def test_merged_stated_slowdown_is_refuted_and_unmerged_one_conditional(judged):
     assert verdict.value == "refuted", why
     verdict, why = judged("Unmerged LoRA is 45-50% slower than the base model.")
     assert verdict.value == "conditional", why
+
+
+def test_claims_that_differ_only_in_what_they_state_share_one_timing():
+    from verifiers import _latency_grid
+    from verifiers.merge_latency import VERIFIER as LATENCY
+
+    small = {"r": 8, "batch": 1, "seq": 1, "rounds": 5, "budget_s": 0.2}
+    first = LATENCY.run(LATENCY.resolve_params({**small, "claim": "no_latency"}))
+    timed = len(_latency_grid._MEASURED)
+    second = LATENCY.run(LATENCY.resolve_params({**small, "weights": "merged"}))
+    assert len(_latency_grid._MEASURED) == timed  # the second claim timed nothing new
+    assert first["measured"]["settings"] == second["measured"]["settings"]
