@@ -434,3 +434,10 @@ def test_a_method_that_opens_its_clause_is_its_subject():
 ])
 def test_a_rule_of_thumb_is_advice_only_when_it_advises(text, verifier):
     assert pair(text).verifier == verifier
+
+
+def test_switching_to_another_method_is_not_swapping_adapters():
+    text = "In the trainer config you switch to QLoRA by setting the adapter type to qlora."
+    assert all(f.predicate != "hot_swap" for f in recognise(text).frames)
+    swap = "At serving time you switch adapters per request without reloading the base."
+    assert any(f.predicate == "hot_swap" for f in recognise(swap).frames)
