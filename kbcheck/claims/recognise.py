@@ -377,6 +377,9 @@ def lr_direction(text: str) -> str:
         return "B>A"
     if side == "<":
         return "A>B"
+    rates = {m.group("who")[-1].upper(): float(m.group("v")) for m in _RATE_OF.finditer(text)}
+    if len(rates) == 2 and rates["A"] != rates["B"]:  # "B trains at 3.2e-3, A stays at 2e-4"
+        return "B>A" if rates["B"] > rates["A"] else "A>B"
     m = _THE_HIGHER.search(text)  # "A is trained with the higher rate", "the larger lr goes to B"
     if m:
         who = (m.group("who") or m.group("to"))[-1].upper()
@@ -385,6 +388,12 @@ def lr_direction(text: str) -> str:
         return "B>A" if (who == "B") == high else "A>B"
     return "same" if _SAME.search(text) else ""
 
+
+# Each matrix's rate written as a number: "the B matrices train at 3.2e-3 while A stays at 2e-4"
+_RATE_OF = re.compile(
+    r"(?-i:\b(?P<who>A|B|lora_A|lora_B))(?:\s+(?:matri(?:x|ces)|factors?|weights))?[^.;,]{0,25}?"
+    r"\b(?:at|of|=|is|gets?|uses?|trains? at|stays? at|learns? at|lr\s*=?)\s*"
+    r"(?P<v>\d+(?:\.\d+)?(?:e-?\d+)?)(?![\de])(?!\.\d)", re.I)
 
 # One matrix said to have "the higher / the smaller" rate, with no "than"
 _RATE = r"(?:learning[- ]rates?|lrs?|step[- ]sizes?)"

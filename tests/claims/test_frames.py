@@ -441,3 +441,13 @@ def test_switching_to_another_method_is_not_swapping_adapters():
     assert all(f.predicate != "hot_swap" for f in recognise(text).frames)
     swap = "At serving time you switch adapters per request without reloading the base."
     assert any(f.predicate == "hot_swap" for f in recognise(swap).frames)
+
+
+@pytest.mark.parametrize(("text", "direction"), [
+    ("Under LoRA+ B's learning rate is 2.4e-3 and A's is 1.5e-4.", "B>A"),
+    ("Here A trains at 5e-4 and B at 5e-5, the reverse of LoRA+'s learning rates.", "A>B"),
+])
+def test_rates_written_as_numbers_give_the_direction(text, direction):
+    from kbcheck.claims.recognise import lr_direction
+
+    assert lr_direction(text) == direction
