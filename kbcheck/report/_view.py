@@ -10,6 +10,7 @@ from kbcheck.models import ArticleInfo, ClaimResult, Evidence, Finding, Report
 
 VERDICT_ORDER = ("refuted", "error", "conditional", "skipped", "supported", "unverifiable")
 CHECKED = ("supported", "refuted", "conditional", "skipped", "error")
+PROBLEMS = ("refuted", "error", "conditional")  # what a reviewer must read first
 
 
 @dataclass
@@ -43,6 +44,14 @@ def articles(report: Report) -> list[ArticleView]:
         view.checked.sort(key=lambda r: (VERDICT_ORDER.index(r.verdict.value), r.claim.line or 0))
         view.findings.sort(key=lambda f: (-f.severity.rank, f.line or 0))
     return sorted(views.values(), key=lambda v: v.path)
+
+
+def problems(report: Report) -> list[ClaimResult]:
+    """Refuted, then failed, then conditional claims across the report, each kind by file and
+    line: the part a reviewer reads first."""
+    found = [r for r in report.claims if r.verdict.value in PROBLEMS]
+    return sorted(found, key=lambda r: (PROBLEMS.index(r.verdict.value), r.claim.path,
+                                        r.claim.line or 0))
 
 
 def provenance(ev: Evidence | None) -> str:

@@ -34,7 +34,9 @@ def _claim_block(r: ClaimResult) -> list[str]:
     head = f"- {_ICON[r.verdict.value]} **{r.verdict.value}** — line {c.line or '?'}"
     if c.fact_id:
         head += f" ({_code(c.fact_id)})"
-    lines = [head, f"  > {_cell(c.text)}"]
+    # The blank line ends the quote: without it GitHub-flavoured Markdown continues the quote
+    # into the evidence line below (a lazy continuation line).
+    lines = [head, f"  > {_cell(c.text)}", ""]
     if pair := _view.stated_measured(r):
         lines.append(f"  **{_cell(pair)}**\n")
     lines.append(f"  {_cell(r.explanation)}")
@@ -53,6 +55,21 @@ def _claim_block(r: ClaimResult) -> list[str]:
             lines.append(f"\n  Note: {_cell(note)}")
         lines.append("\n  </details>")
     return lines
+
+
+def _problems(report: Report) -> list[str]:
+    """Refuted, failed and conditional claims first, one line each, before the articles."""
+    found = _view.problems(report)
+    if not found:
+        return []
+    out = ["", "## Problems", ""]
+    for r in found:
+        c = r.claim
+        pair = _view.stated_measured(r)
+        out.append(f"- {_ICON[r.verdict.value]} **{r.verdict.value}** "
+                   f"{_code(_view.where(c.path, c.line))}: {_cell(_view.short(c.text, 160))} — "
+                   f"{_cell(pair or _view.short(r.explanation, 200))}")
+    return out
 
 
 def render_markdown(report: Report) -> str:
@@ -76,6 +93,7 @@ def render_markdown(report: Report) -> str:
     if rows:
         counts = _view.counts_by_outcome(rows)
         out += ["", "Links: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + "."]
+    out += _problems(report)
     for view in _view.articles(report):
         out += ["", f"## {_cell(view.title)}", "", _code(view.path)
                 + (f" — {view.info.format}" if view.info and view.info.format else "")]

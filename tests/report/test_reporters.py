@@ -134,3 +134,26 @@ def test_markdown_lists_worst_verdicts_first_and_keeps_every_claim(report):
 
 def test_json_round_trips(report):
     assert Report.model_validate_json(REPORTERS["json"][1](report)) == report
+
+
+def test_markdown_quote_holds_only_the_claim(report):
+    from markdown_it import MarkdownIt
+
+    md = REPORTERS["md"][1](report)
+    html = MarkdownIt("commonmark").render(md)
+    quotes = html.split("<blockquote>")[1:]
+    assert quotes and all("</blockquote>" in q for q in quotes)
+    bodies = [q.split("</blockquote>")[0] for q in quotes]
+    # The evidence is outside the quote: a lazy continuation line would pull it in.
+    assert not any("stated 99.6%" in b or "Timed out" in b for b in bodies)
+    assert any("For d=k=4096, r=16: 99.6% reduction" in b for b in bodies)
+
+
+def test_markdown_lists_problems_before_the_articles(report):
+    md = REPORTERS["md"][1](report)
+    problems = md.index("## Problems")
+    assert problems < md.index("## LoRA &amp; friends")
+    section = md[problems:md.index("## LoRA &amp; friends")]
+    assert [line.split("**")[1] for line in section.splitlines() if line.startswith("- ")] == [
+        "refuted", "error", "conditional"]
+    assert "`kb/a.md:5`" in section and "stated 99.6% → measured 99.22%" in section
