@@ -74,6 +74,10 @@ def run(
                                   help="Accepted findings (default: the configuration's "
                                   "baseline, kbcheck-baseline.json when it exists)."),
     no_baseline: bool = typer.Option(False, "--no-baseline", help="Report every finding."),
+    summary_file: Path = typer.Option(None, "--summary",
+                                      help="Also write a compact Markdown summary (refuted, "
+                                      "error and conditional claims, under 1 MiB) to this file, "
+                                      "e.g. \"$GITHUB_STEP_SUMMARY\"."),
 ) -> None:
     """Check articles end to end, write the reports to OUT and list every finding."""
     from kbcheck import baseline as baselines
@@ -118,6 +122,11 @@ def run(
         filename, render = REPORTERS[name]
         write_atomic(how.out / filename, render(report))
         written.append(str(how.out / filename))
+    if summary_file is not None:
+        from kbcheck.report.summary import render_summary
+
+        write_atomic(summary_file, render_summary(report))
+        written.append(str(summary_file))
     if output == "json":
         sys.stdout.write(REPORTERS["json"][1](report))
     else:
