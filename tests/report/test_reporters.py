@@ -157,3 +157,38 @@ def test_markdown_lists_problems_before_the_articles(report):
     assert [line.split("**")[1] for line in section.splitlines() if line.startswith("- ")] == [
         "refuted", "error", "conditional"]
     assert "`kb/a.md:5`" in section and "stated 99.6% → measured 99.22%" in section
+
+
+def _fingerprints(report: Report) -> dict[str, str]:
+    from kbcheck.report.sarif import FINGERPRINT
+
+    run = json.loads(REPORTERS["sarif"][1](report))["runs"][0]
+    return {r["ruleId"]: r["partialFingerprints"][FINGERPRINT] for r in run["results"]}
+
+
+def test_sarif_fingerprint_follows_the_claim_not_its_line(report):
+    from kbcheck.pipeline import _finding_for
+
+    refuted = next(r for r in report.claims if r.verdict.value == "refuted")
+    report.findings = [_finding_for(refuted)]
+    before = _fingerprints(report)["claim-refuted"]
+    refuted.claim.line = 40  # lines added above the claim
+    report.findings = [_finding_for(refuted)]
+    assert _fingerprints(report)["claim-refuted"] == before
+    refuted.claim.text = "For d=k=4096, r=16: 99.5% reduction"
+    report.findings = [_finding_for(refuted)]
+    assert _fingerprints(report)["claim-refuted"] != before
+
+
+def test_sarif_rules_carry_descriptions_and_help(report):
+    from kbcheck.models import Finding
+
+    report.findings.append(Finding(rule="links.broken", severity=Severity.error,
+                                   path="kb/a.md", line=8, message="broken: https://x.invalid"))
+    rules = json.loads(REPORTERS["sarif"][1](report))["runs"][0]["tool"]["driver"]["rules"]
+    for rule in rules:
+        assert all(rule[k]["text"] for k in ("shortDescription", "fullDescription", "help"))
+    by_id = {r["id"]: r for r in rules}
+    assert "contradicts" in by_id["claim-refuted"]["shortDescription"]["text"]
+    assert "broken" in by_id["links.broken"]["shortDescription"]["text"]
+    assert "unknown-field" in by_id["unknown-field"]["fullDescription"]["text"]
