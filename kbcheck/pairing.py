@@ -237,14 +237,27 @@ def section_subject(heading: str | None) -> str | None:
     return named.pop() if len(named) == 1 else None
 
 
-def suggest_block(pairing: Pairing) -> str:
-    """The `verify:` YAML block an author can paste into the atomic fact to pin this pairing."""
+def _plain(value: object) -> object:
+    """Whole floats as integers, at any depth (`count: 262144`, not `262144.0`)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def suggest_block(pairing: Pairing, indent: int = 0) -> str:
+    """The `verify:` YAML block an author can paste into the atomic fact to pin this pairing,
+    indented by `indent` spaces (4 puts it under an atomic fact's `statement:` in a
+    frontmatter list)."""
     import yaml
 
-    params = {k: (int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 2**53 else v)
-              for k, v in pairing.params.items()}
+    params = _plain(dict(pairing.params))
     doc = {"verify": {"verifier": pairing.verifier, "params": params}}
     block = yaml.safe_dump(doc, sort_keys=False, default_flow_style=False).rstrip()
     if pairing.negated:  # a pinned block checks the claim itself, not its denial
         block = "# the sentence denies this claim: restate it positively to pin it\n" + block
-    return block
+    pad = " " * indent
+    return "\n".join(pad + line for line in block.split("\n"))

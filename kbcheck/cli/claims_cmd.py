@@ -69,7 +69,8 @@ def claims(
             if p.verifier is None:
                 continue
             typer.echo(printable(f"# {c.path}:{c.line} {c.text}"))
-            typer.echo(suggest_block(p) + "\n")
+            # an atomic fact's block goes under its `statement:` ("  - id: ..." then 4 spaces)
+            typer.echo(suggest_block(p, indent=4 if c.fact_id else 0) + "\n")
         raise typer.Exit(fail_code(findings, fail_on))
     from rich.table import Table
     from rich.text import Text

@@ -61,6 +61,19 @@ def test_suggested_block_pins_the_same_pairing():
     assert (pinned.verifier, pinned.params) == (p.verifier, p.params)
 
 
+def test_a_suggested_block_sits_under_its_fact_with_whole_numbers_as_integers():
+    from kbcheck.models import Pairing
+
+    p = Pairing(claim_id="c", verifier="t.reduction", reason="",
+                params={"count": 262144.0, "ranks": [8.0, 16.0], "pct": 99.6})
+    block = suggest_block(p, indent=4)
+    assert all(line.startswith("    ") for line in block.splitlines())
+    assert "count: 262144\n" in block and ".0" not in block.replace("99.6", "")
+    fact = "atomic_facts:\n  - id: f1\n    statement: x\n" + block + "\n"
+    pinned = yaml.safe_load(fact)["atomic_facts"][0]["verify"]
+    assert pinned["params"] == {"count": 262144, "ranks": [8, 16], "pct": 99.6}
+
+
 def test_seed_003_reduction_claim_pairs_with_its_numbers():
     claims = extract_claims(seed(3))
     pairings, findings = pair_claims(claims, registry())
