@@ -278,3 +278,22 @@ def sharded_estimate(p: Preset, method: str, gpus: int, *, offload: bool = False
     return {"terms": terms, "per_gpu": per_gpu, "gpus": gpus, "offload": offload,
             "total": e["total"], "params": e["params"], "trained_params": e["trained_params"],
             "model_bytes": e["model_bytes"]}
+
+
+def memory_preset(model: dict[str, Any]) -> Preset | str | None:
+    """The preset a memory verifier uses for a model other than the papers' ones (their sizes
+    are read by size): a Llama-shaped preset, or why it cannot be counted; None for a paper
+    model."""
+    from verifiers._presets import PAPER_MODELS, resolve
+
+    if model.get("family") in ("", "llama", "gpt3", "gpt-3", None) and not (
+            model.get("preset") and model["preset"] not in PAPER_MODELS):
+        return None
+    found = resolve(model)
+    if found is None:
+        return "no preset for this model: its memory is not judged with another model's shapes"
+    if not found.llama_like:
+        return (f"{found.name}: a {found.layout} layout, which the memory model cannot count "
+                "(it counts Llama-shaped decoders: no encoder-decoder, no mixture of experts)")
+    return found
+

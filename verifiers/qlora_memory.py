@@ -32,8 +32,8 @@ from typing import Any
 from verifiers._base import Param, Requires, Verifier, result
 from verifiers._env import has_package
 from verifiers._frame import Frame, Quantity
-from verifiers._memory_model import GIB, VERIFIER_ID, estimate, linear_params
-from verifiers._presets import PAPER_MODELS, PRESETS, Preset, preset_for_size, resolve
+from verifiers._memory_model import GIB, VERIFIER_ID, estimate, linear_params, memory_preset
+from verifiers._presets import PRESETS, Preset, preset_for_size
 from verifiers._qlora_estimate import one_gpu, several_gpus
 
 OPTIMIZERS = ("paged_adamw_32bit", "adamw_32bit", "paged_adamw_8bit", "adamw_8bit")
@@ -129,14 +129,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         open_.append("the model size")
         conditions.append(f"for models small enough (measured: {SMALLEST:g}B, the smallest "
                           "preset; the sentence states no model size)")
-    elif model.get("family") not in ("", "llama", "gpt3") or (
-            model.get("preset") and model["preset"] not in PAPER_MODELS):
-        found = resolve(model)
-        if found is None:
-            return "no preset for this model: its memory is not judged with another model's shapes"
-        if not found.llama_like:
-            return (f"{found.name}: a {found.layout} layout, which the memory model cannot count "
-                    "(it counts Llama-shaped decoders: no encoder-decoder, no mixture of experts)")
+    elif (found := memory_preset(model)) is not None:
+        if isinstance(found, str):
+            return found
         params["model"], params["size_b"] = found.name, found.size_b
     elif not model.get("size_b"):
         return "the model's size was not read"

@@ -51,8 +51,14 @@ from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, figure_pair, result
 from verifiers._frame import Frame, Quantity
-from verifiers._memory_model import ALL_LINEARS, GIB, sharded_estimate, training_estimate
-from verifiers._presets import PAPER_MODELS, PRESETS, Preset, preset_for_size, resolve
+from verifiers._memory_model import (
+    ALL_LINEARS,
+    GIB,
+    memory_preset,
+    sharded_estimate,
+    training_estimate,
+)
+from verifiers._presets import PRESETS, Preset, preset_for_size
 
 CLAIMS = ("total", "ratio", "less", "part", "savings", "per_param", "model_multiple")
 METHODS = ("full_ft", "lora", "qlora")
@@ -210,14 +216,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     params: dict[str, Any] = {"method": method, **_settings(frame)}
     model = frame.conditions.get("model")
     if model:
-        if model.get("family") not in ("", "llama", "gpt3", "gpt-3", None) or (
-                model.get("preset") and model["preset"] not in PAPER_MODELS):
-            found = resolve(model)
-            if found is None:
-                return "no preset for this model: its memory is not judged with another model's"
-            if not found.llama_like:
-                return (f"{found.name}: a {found.layout} layout, which the memory model cannot "
-                        "count (it counts Llama-shaped decoders)")
+        found = memory_preset(model)
+        if isinstance(found, str):
+            return found
+        if found is not None:
             params["model"] = found.name
         if model.get("size_b"):
             params["size_b"] = float(model["size_b"])
