@@ -152,6 +152,15 @@ def require_paths(command: str, paths: Iterable[Path]) -> list[str]:
     return targets
 
 
+def prepare(command: str, paths: Iterable[Path], fail_on: str | None
+            ) -> tuple[list[str], Config, str]:
+    """What every checking command starts with: its paths (a missing one is exit 2), its
+    configuration, and the `--fail-on` level (the option, else the configuration's)."""
+    targets = require_paths(command, paths)
+    config = load(command)
+    return targets, config, check_fail_on(command, fail_on or config["fail-on"])
+
+
 def gather(command: str, targets: list[str], config: Config, *, allow_empty: bool,
            skip_dirs: Iterable[Path] = ()) -> Discovery:
     """The files in scope under `targets`. None at all (and nothing unreadable) is exit 1 with

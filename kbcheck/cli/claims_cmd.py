@@ -26,22 +26,18 @@ def claims(
     from kbcheck.cli._common import (
         STATE,
         apply_severity,
-        check_fail_on,
         fail,
         fail_code,
         finding_lines,
         gather,
         github_annotations,
         in_github_actions,
-        load,
-        require_paths,
+        prepare,
     )
 
     if fmt not in ("text", "json"):
         fail("claims", "--format must be text or json")
-    targets = require_paths("claims", paths)
-    config = load("claims")
-    fail_on = check_fail_on("claims", fail_on or config["fail-on"])
+    targets, config, fail_on = prepare("claims", paths, fail_on)
     from kbcheck.pairing import suggest_block
     from kbcheck.pipeline import claim_column, claims_and_pairings
     from kbcheck.safe_text import printable

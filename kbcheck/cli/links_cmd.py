@@ -44,14 +44,12 @@ def links(
         STATE,
         StageBar,
         apply_severity,
-        check_fail_on,
         fail_code,
         finding_lines,
         gather,
         github_annotations,
         in_github_actions,
-        load,
-        require_paths,
+        prepare,
     )
     from kbcheck.cli.run_cmd import _accept_statuses
     from kbcheck.links import LinkConfig, check_links
@@ -59,9 +57,7 @@ def links(
     from kbcheck.suppress import apply_suppressions
     from kbcheck.validate import validate_paths
 
-    targets = require_paths("links", paths)
-    config = load("links")
-    fail_on = check_fail_on("links", fail_on or config["fail-on"])
+    targets, config, fail_on = prepare("links", paths, fail_on)
     found = gather("links", targets, config, allow_empty=allow_empty)
     loaded = validate_paths(found.files)
     loaded.findings[:0] = found.findings

@@ -37,22 +37,18 @@ def validate(
     from kbcheck.cli._common import (
         STATE,
         apply_severity,
-        check_fail_on,
         fail_code,
         finding_lines,
         gather,
         github_annotations,
         in_github_actions,
-        load,
-        require_paths,
+        prepare,
     )
     from kbcheck.render import render_json
     from kbcheck.suppress import apply_suppressions, validate_stage
     from kbcheck.validate import validate_paths
 
-    targets = require_paths("validate", paths)
-    config = load("validate")
-    fail_on = check_fail_on("validate", fail_on or config["fail-on"])
+    targets, config, fail_on = prepare("validate", paths, fail_on)
     # A short-lived process that keeps every article until it prints: the cycle collector would
     # only walk them all, again and again (validate_paths pauses it while loading, too).
     gc.disable()
