@@ -156,3 +156,43 @@ def counts_by_outcome(rows: list[dict[str, Any]]) -> dict[str, int]:
     for r in rows:
         counts[str(r.get("outcome"))] += 1
     return dict(counts)
+
+
+_BYTES_KEYS = ("peak_allocated", "peak_reserved", "device_used", "driver_process")
+_UNIT_ENDINGS = ("bytes", "gib", "pct", "percent", "_ms", "_s", "seconds")
+
+
+def _unit_of(key: str) -> bool:
+    """Whether a key names its own unit (then its parent's does not matter)."""
+    return key in _BYTES_KEYS or key.endswith(_UNIT_ENDINGS) or key in (
+        "ms", "%", "ratio", "low", "high", "ratio_to_base")
+
+
+def number(value: Any, key: str = "") -> str:
+    """A measured value as a reader wants it, its unit taken from its key: 131,072; 99.22%;
+    42.9 GiB; 7.63 ms; 1.013×. Text and booleans are returned as they are."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    parts = key.lower().split(".")
+    key = parts[-1] if len(parts) < 2 or _unit_of(parts[-1]) else parts[-2]
+    if key in _BYTES_KEYS or key == "bytes" or key.endswith("_bytes"):
+        return f"{value / 2**30:,.1f} GiB" if abs(value) >= 2**27 else f"{value / 2**20:,.1f} MiB"
+    if key.endswith("gib"):
+        return f"{value:,.1f} GiB"
+    if key.endswith(("pct", "percent")) or key == "%":
+        return f"{value:.2g}%" if 0 < abs(value) < 0.1 else f"{value:,.2f}%"
+    if key.endswith("_ms") or key == "ms":
+        return f"{value:,.3g} ms" if abs(value) < 1000 else f"{value:,.0f} ms"
+    if key.endswith(("_s", "seconds")):
+        return f"{value:,.3g} s" if abs(value) < 1000 else f"{value:,.0f} s"
+    if key in ("ratio", "low", "high", "ratio_to_base"):
+        return f"{value:,.0f}×" if abs(value) >= 100 else f"{value:.3g}×"
+    if isinstance(value, int) or (value.is_integer() and abs(value) < 1e15):
+        return f"{int(value):,}"
+    if abs(value) >= 1000:
+        return f"{value:,.1f}"
+    if value and abs(value) < 1e-3:
+        return f"{value:.2e}"
+    return f"{value:.4g}"

@@ -1,81 +1,188 @@
-"""The reviewer's report as one self-contained HTML page (no scripts, no external assets)."""
+"""The reviewer's report as one self-contained HTML page: problems first, a contents list, a
+CSS-only verdict filter, evidence as tables and figures as inline SVG (no scripts, no external
+assets). The page is built from plain values here and drawn by the Jinja2 templates in
+`templates/`, which escape everything they are given."""
 
 from __future__ import annotations
 
-from html import escape
+import hashlib
+import re
+from functools import cache
+from typing import Any
+from urllib.parse import quote, urlsplit
 
-from kbcheck.models import ClaimResult, Report
-from kbcheck.report import _view
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from kbcheck.models import ClaimResult, Evidence, Report
+from kbcheck.report import _view, figures
 from kbcheck.safe_text import xml_text
 
-_STYLE = """
-body{font:14px/1.45 system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}
-.v{font-weight:600;padding:0 .4rem;border-radius:3px}.supported{background:#d4f7d4}
-.refuted{background:#f9c9c9}.conditional{background:#fbeab0}.skipped{background:#e4e4f7}
-.error{background:#f3b3f3}.unverifiable{background:#eee}blockquote{margin:.2rem 0 .2rem 1rem;
-color:#333}li{margin:.5rem 0}code{font-size:90%}
-"""
+MAX_ROWS = 40  # measured values shown per evidence; report.json has them all
+MAX_COLUMNS = 10
+# Findings that repeat a claim's verdict: the claim itself is on the page.
+_CLAIM_RULES = {"claim-refuted", "claim-conditional", "verifier-error"}
+_SKIP = {"environment", "packages", "note"}  # shown elsewhere, or noise in a table
 
 
-def _claim(r: ClaimResult) -> str:
-    c, ev = r.claim, r.evidence
-    v = r.verdict.value
-    parts = [f'<li><span class="v {v}">{v}</span> line {c.line or "?"}'
-             + (f" (<code>{escape(c.fact_id)}</code>)" if c.fact_id else ""),
-             f"<blockquote>{escape(c.text)}</blockquote>"]
-    if pair := _view.stated_measured(r):
-        parts.append(f"<div><b>{escape(pair)}</b></div>")
-    parts.append(f"<div>{escape(r.explanation)}</div>")
-    parts += [f"<div><i>{escape(text)}</i></div>" for text in _view.elsewhere(ev)]
-    parts += [f'<div class="read">Read: {escape(text)}</div>' for text in _view.frames_read(r)]
-    if ev is not None:
-        rows = "".join(f"<tr><td>{escape(k)}</td><td>{escape(val)}</td></tr>"
-                       for k, val in _view.flatten(ev.expected, "expected")
-                       + _view.flatten(ev.measured, "measured"))
-        params = ", ".join(f"{k}={_view.short(val, 30)}" for k, val in ev.params.items())
-        notes = "".join(f"<p>Note: {escape(n)}</p>" for n in ev.notes)
-        parts.append(f"<details><summary><code>{escape(ev.verifier)}</code> v{ev.version} — "
-                     f"{escape(_view.provenance(ev))}</summary><p>Parameters: "
-                     f"<code>{escape(params)}</code></p>{f'<table>{rows}</table>' if rows else ''}"
-                     f"{notes}</details>")
-    return "".join(parts) + "</li>"
+@cache
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("kbcheck.report", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["number"] = _view.number
+    return env
 
 
-def render_html(report: Report) -> str:
-    """The whole report as an HTML document."""
-    s = report.summary
-    body = [f"<h1>kbcheck report</h1><p>{len(report.articles)} articles, {len(report.claims)} "
-            f"claims, checked {escape(report.generated_at)} by kbcheck "
-            f"{escape(report.kbcheck_version)} on {escape(report.device)} in "
-            f"{report.duration_s:.1f}s.</p><table><tr><th>verdict</th><th>claims</th></tr>"
-            + "".join(f'<tr><td><span class="v {v}">{v}</span></td><td>{s.get(v, 0)}</td></tr>'
-                      for v in _view.VERDICT_ORDER) + "</table>"]
-    for view in _view.articles(report):
-        body.append(f"<h2>{escape(view.title)}</h2><p><code>{escape(view.path)}</code></p>")
-        if view.findings:
-            body.append("<h3>Findings</h3><ul>" + "".join(
-                f"<li><b>{f.severity.value}</b> <code>{escape(f.rule)}</code> line "
-                f"{f.line or '-'}: {escape(f.message)}"
-                + (f" <i>{escape(f.hint)}</i>" if f.hint else "") + "</li>"
-                for f in view.findings) + "</ul>")
-        if view.checked:
-            body.append("<h3>Checked claims</h3><ul>" + "".join(map(_claim, view.checked))
-                        + "</ul>")
-        if view.unverifiable:
-            body.append("<h3>Not checkable here</h3><ul>" + "".join(
-                f"<li>line {r.claim.line or '?'}: {escape(r.claim.text)} — "
-                f"<i>{escape(r.explanation)}</i></li>" for r in view.unverifiable) + "</ul>")
-    rows = _view.link_rows(report)
-    if rows:
-        body.append("<h2>Links</h2><table><tr><th>outcome</th><th>status</th><th>url</th>"
-                    "<th>detail</th></tr>" + "".join(
-                        f"<tr><td>{escape(str(r.get('outcome')))}</td>"
-                        f"<td>{escape(str(r.get('status') or ''))}</td>"
-                        f"<td>{escape(str(r.get('url')))}</td><td>"
-                        f"{escape(str(r.get('error') or r.get('suggestion') or ''))}</td></tr>"
-                        for r in rows) + "</table>")
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:60] or "x"
+
+
+def web_url(url: Any) -> str | None:
+    """The URL if it is an http(s) address (a link may be followed), else None."""
+    text = str(url or "")
+    return text if urlsplit(text).scheme in ("http", "https") and " " not in text else None
+
+
+def _anchors(report: Report) -> dict[str, str]:
+    """A stable HTML id per claim id: from the article and fact id, else from a hash of the
+    claim's path and text, so that it survives lines added above the claim."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for r in report.claims:
+        c = r.claim
+        if c.fact_id:
+            base = f"c-{_slug(c.article_id or c.path.rsplit('/', 1)[-1])}-{_slug(c.fact_id)}"
+        else:
+            base = "c-" + hashlib.sha256(f"{c.path}\0{c.text}".encode()).hexdigest()[:12]
+        anchor, n = base, 2
+        while anchor in used:
+            anchor, n = f"{base}-{n}", n + 1
+        used.add(anchor)
+        out[c.id] = anchor
+    return out
+
+
+def _table(items: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """A list of records as a table: columns are their scalar fields (one level of nesting)."""
+    rows = []
+    for item in items[:MAX_ROWS]:
+        flat: dict[str, Any] = {}
+        for k, v in item.items():
+            if isinstance(v, dict):
+                flat.update({f"{k}.{k2}": v2 for k2, v2 in v.items()
+                             if not isinstance(v2, dict | list)})
+            elif k not in _SKIP:
+                flat[k] = v
+        rows.append(flat)
+    columns = list(dict.fromkeys(k for row in rows for k in row))[:MAX_COLUMNS]
+    return {"key": key, "columns": columns, "more": len(items) - len(rows),
+            "rows": [[_text(row.get(c), f"{key}.{c}") for c in columns] for row in rows]}
+
+
+def _text(value: Any, key: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        if not value:
+            return "none"
+        return ", ".join(_text(v, key) for v in value[:12]) + (" …" if len(value) > 12 else "")
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {_text(v, f'{key}.{k}')}" for k, v in list(value.items())[:8])
+    return _view.short(_view.number(value, key), 160)
+
+
+def _rows(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """Nested values as rows of (key, text), with lists of records as small tables."""
+    out: list[dict[str, Any]] = []
+
+    def walk(value: Any, key: str, depth: int) -> None:
+        if len(out) >= MAX_ROWS:
+            return
+        if isinstance(value, dict) and depth < 4:
+            for k, v in value.items():
+                if k not in _SKIP:
+                    walk(v, f"{key}.{k}" if key else str(k), depth + 1)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            out.append(_table(value, key))
+        else:
+            out.append({"key": key, "text": _text(value, key)})
+
+    walk(values, "", 0)
+    return out
+
+
+def _configuration(params: dict[str, Any]) -> list[dict[str, str]]:
+    """The parameters a run used, without the empty defaults (0, '') that mean 'not stated'."""
+    return [{"key": k, "text": _text(v, k)} for k, v in params.items()
+            if v not in ("", 0, None) or isinstance(v, bool)]
+
+
+def _evidence(ev: Evidence | None) -> dict[str, Any] | None:
+    if ev is None:
+        return None
+    env = ev.environment or {}
+    packages = env.get("packages") or {}
+    return {"verifier": ev.verifier, "version": ev.version, "provenance": _view.provenance(ev),
+            "stated": _rows(ev.expected), "configuration": _configuration(ev.params),
+            "measured": _rows(ev.measured), "notes": ev.notes, "elsewhere": _view.elsewhere(ev),
+            "environment": ", ".join(str(x) for x in (
+                env.get("device_name") or env.get("device"),
+                *(f"{k} {v}" for k, v in packages.items() if v)) if x)}
+
+
+def _claim(r: ClaimResult, anchor: str, repo: str | None) -> dict[str, Any]:
+    c = r.claim
+    return {"anchor": anchor, "verdict": r.verdict.value, "text": c.text, "line": c.line,
+            "where": _view.where(c.path, c.line), "fact_id": c.fact_id,
+            "source": f"{repo}/{quote(c.path)}" + (f"#L{c.line}" if c.line else "")
+            if repo else None,
+            "pair": r.figure.text() if r.figure else "", "explanation": r.explanation,
+            "evidence": _evidence(r.evidence), "figures": figures.for_claim(r),
+            "read": _view.frames_read(r)}
+
+
+def _sources(report: Report) -> dict[str, list[dict[str, Any]]]:
+    """The link checker's results per citing article: url, outcome, status, lines."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in _view.link_rows(report):
+        lines: dict[str, list[int]] = {}
+        for cite in row.get("citations") or []:
+            if isinstance(cite, dict) and cite.get("path"):
+                lines.setdefault(str(cite["path"]), []).append(cite.get("line") or 0)
+        entry = {"url": str(row.get("url")), "href": web_url(row.get("url")),
+                 "outcome": str(row.get("outcome")), "status": row.get("status") or "",
+                 "detail": str(row.get("error") or row.get("suggestion") or "")}
+        for path, at in lines.items():
+            out.setdefault(path, []).append({**entry, "lines": sorted(set(at) - {0})})
+    return out
+
+
+def context(report: Report, repo_url: str | None = None) -> dict[str, Any]:
+    """Everything the page shows, as plain values."""
+    repo = (web_url(repo_url) or "").rstrip("/") or None
+    anchors = _anchors(report)
+    claims = {r.claim.id: _claim(r, anchors[r.claim.id], repo) for r in report.claims}
+    sources = _sources(report)
+    articles = [{"anchor": "a-" + _slug(v.path), "title": v.title, "path": v.path,
+                 "checked": [claims[r.claim.id] for r in v.checked],
+                 "unverifiable": [claims[r.claim.id] for r in v.unverifiable],
+                 "findings": [f for f in v.findings if f.rule not in _CLAIM_RULES],
+                 "sources": sources.get(v.path, []),
+                 "counts": {verdict: sum(r.verdict.value == verdict
+                                         for r in v.checked + v.unverifiable)
+                            for verdict in _view.VERDICT_ORDER}}
+                for v in _view.articles(report)]
+    links = _view.link_rows(report)
+    return {"report": report, "summary": report.summary, "verdicts": _view.VERDICT_ORDER,
+            "problems": [{**claims[r.claim.id], "path": r.claim.path}
+                         for r in _view.problems(report)],
+            "articles": articles, "links": [{**row, "href": web_url(row.get("url"))}
+                                            for row in links],
+            "link_counts": _view.counts_by_outcome(links)}
+
+
+def render_html(report: Report, repo_url: str | None = None) -> str:
+    """The whole report as an HTML document; with `repo_url` (e.g.
+    https://github.com/OWNER/REPO/blob/main) each file:line links to the file there."""
     # Control characters are parse errors in HTML too, and this page may be read as XHTML.
-    return ("<!doctype html><html lang=en><head><meta charset=utf-8><title>kbcheck report"
-            f"</title><style>{_STYLE}</style></head><body>{xml_text(''.join(body))}"
-            "</body></html>\n")
+    return xml_text(_env().get_template("report.html.j2").render(context(report, repo_url)))
