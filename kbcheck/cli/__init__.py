@@ -117,9 +117,11 @@ def _options(
 # Command modules register themselves on `app` when imported.
 from kbcheck.cli import (  # noqa: E402, F401
     baseline_cmd,
+    check_cmd,
     claims_cmd,
     config_cmd,
     links_cmd,
+    new_cmd,
     run_cmd,
     schema_cmd,
     summary_cmd,
