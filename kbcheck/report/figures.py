@@ -47,6 +47,18 @@ def _nice_step(span: float, ticks: int = 5) -> float:
     return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
 
 
+def _spaced(ticks: list[dict[str, Any]], gap: float = 34) -> list[dict[str, Any]]:
+    """Ticks left to right, dropping any that would print over the one before it; 1× stays."""
+    out: list[dict[str, Any]] = []
+    for tick in ticks:
+        if out and tick["x"] - out[-1]["x"] < gap:
+            if tick["label"] != "1×":
+                continue
+            out.pop()
+        out.append(tick)
+    return out
+
+
 # --- latency: ratios to the base with their 95% intervals (a forest plot) ---------------------
 
 
@@ -128,7 +140,7 @@ def _forest_plot(device: str, rows: list, tol: float | None) -> dict[str, Any]:
             "x_one": x(1.0), "marks": marks, "series": series,
             "band": {"x0": x(max(1 - tol, lo)), "x1": x(1 + tol),
                      "label": f"tolerance ±{number(tol * 100, 'pct')}"} if tol else None,
-            "ticks": [{"x": x(t), "label": f"{t:g}×"} for t in ticks]}
+            "ticks": _spaced([{"x": x(t), "label": f"{t:g}×"} for t in ticks])}
 
 
 # --- memory: peak memory against the claim's GPU and common GPU sizes --------------------------

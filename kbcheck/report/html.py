@@ -111,10 +111,14 @@ def _rows(values: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _stated(values: dict[str, Any]) -> dict[str, Any]:
+    """Values without the empty defaults (0, '') that mean 'not stated'."""
+    return {k: v for k, v in values.items() if v not in ("", 0, None) or isinstance(v, bool)}
+
+
 def _configuration(params: dict[str, Any]) -> list[dict[str, str]]:
-    """The parameters a run used, without the empty defaults (0, '') that mean 'not stated'."""
-    return [{"key": k, "text": _text(v, k)} for k, v in params.items()
-            if v not in ("", 0, None) or isinstance(v, bool)]
+    """The parameters a run used, without the empty defaults."""
+    return [{"key": k, "text": _text(v, k)} for k, v in _stated(params).items()]
 
 
 def _evidence(ev: Evidence | None) -> dict[str, Any] | None:
@@ -123,7 +127,7 @@ def _evidence(ev: Evidence | None) -> dict[str, Any] | None:
     env = ev.environment or {}
     packages = env.get("packages") or {}
     return {"verifier": ev.verifier, "version": ev.version, "provenance": _view.provenance(ev),
-            "stated": _rows(ev.expected), "configuration": _configuration(ev.params),
+            "stated": _rows(_stated(ev.expected)), "configuration": _configuration(ev.params),
             "measured": _rows(ev.measured), "notes": ev.notes, "elsewhere": _view.elsewhere(ev),
             "environment": ", ".join(str(x) for x in (
                 env.get("device_name") or env.get("device"),
