@@ -54,8 +54,11 @@ class VerifySpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    verifier: str
-    params: dict[str, Any] = Field(default_factory=dict)
+    verifier: str = Field(description="The id of the verifier that checks the fact "
+                                      "(`kbcheck verifiers` lists them).")
+    params: dict[str, Any] = Field(default_factory=dict, description=(
+        "The verifier's parameters (`kbcheck verifiers` lists each verifier's); the ones left "
+        "out take their defaults."))
 
 
 class AtomicFact(BaseModel):
@@ -63,12 +66,20 @@ class AtomicFact(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    id: str | None = None
-    statement: str | None = None
-    source_title: str | None = None
-    source_url: str | None = None
-    confidence: Confidence | None = None
-    verify: VerifySpec | None = None
+    id: str | None = Field(None, description="The fact's id, unique within the article "
+                                             "(e.g. fact-lora-1).")
+    statement: str | None = Field(None, description="The claim, as one self-contained "
+                                                    "sentence; kbcheck reads and measures it.")
+    source_title: str | None = Field(None, description="The title of the source that supports "
+                                                       "the statement.")
+    source_url: str | None = Field(None, description="The URL of that source; it should also "
+                                                     "be listed in primary_sources or "
+                                                     "secondary_sources.")
+    confidence: Confidence | None = Field(None, description="The author's confidence in this "
+                                                            "fact: low, medium or high.")
+    verify: VerifySpec | None = Field(None, description=(
+        "Pins the verifier that checks this fact, and its parameters, instead of the pairing "
+        "kbcheck reads from the sentence (`kbcheck check` prints a block for each claim)."))
 
 
 class Source(BaseModel):
@@ -76,12 +87,16 @@ class Source(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    id: str | None = None
-    title: str | None = None
-    type: str | None = None
-    year: int | None = None
-    url: str | None = None
-    institution: str | None = None
+    id: str | None = Field(None, description="An id for the source, if the article uses one.")
+    title: str | None = Field(None, description="The source's title as published.")
+    type: str | None = Field(None, description="What kind of source it is.",
+                             examples=["academic_paper", "documentation", "blog", "repository"])
+    year: int | None = Field(None, description="The year it was published (an arXiv id's year "
+                                               "must match).")
+    url: str | None = Field(None, description="Where to read it; kbcheck checks that it "
+                                              "resolves and is what the title says.")
+    institution: str | None = Field(None, description="Who published it (arXiv, a lab, a "
+                                                      "company).")
 
 
 class Frontmatter(BaseModel):
@@ -92,28 +107,53 @@ class Frontmatter(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    id: str | None = None
-    title: str | None = None
-    schema_type: str | None = None
-    category: str | None = None
-    language: str | None = None
-    confidence: Confidence | None = None
-    last_verified: date | None = None
-    created_date: date | None = None
-    updated: date | None = None
-    generation_method: str | None = None
-    ai_models: list[str] = Field(default_factory=list)
-    derived_from_human_seed: bool | None = None
-    conflict_of_interest: str | None = None
-    is_live_document: bool | None = None
-    data_period: str | None = None
-    atomic_facts: list[AtomicFact] = Field(default_factory=list)
-    completeness: float | None = None
-    known_gaps: list[str] = Field(default_factory=list)
-    disputed_statements: list[Any] = Field(default_factory=list)
-    primary_sources: list[Source] = Field(default_factory=list)
-    secondary_sources: list[Source] = Field(default_factory=list)
-    domains: list[str] = Field(default_factory=list)
+    id: str | None = Field(None, description="The article's id, unique in the knowledge base "
+                                             "(`kbcheck new` gives a fresh one).",
+                           examples=["kb-2026-00062"])
+    title: str | None = Field(None, description="The article's title.")
+    schema_type: str | None = Field(None, description="The schema.org type of the article.",
+                                    examples=["TechArticle"])
+    category: str | None = Field(None, description="The knowledge base's category.",
+                                 examples=["ai"])
+    language: str | None = Field(None, description="The article's language (a BCP 47 tag).",
+                                 examples=["en"])
+    confidence: Confidence | None = Field(None, description="The author's confidence in the "
+                                                            "article: low, medium or high.")
+    last_verified: date | None = Field(None, description="The day the facts were last checked "
+                                                         "against their sources (YYYY-MM-DD; "
+                                                         "not before created_date).")
+    created_date: date | None = Field(None, description="The day the article was written "
+                                                        "(YYYY-MM-DD).")
+    updated: date | None = Field(None, description="The day the article last changed "
+                                                   "(YYYY-MM-DD).")
+    generation_method: str | None = Field(None, description="How the article was written.",
+                                          examples=["human_only", "ai_structured"])
+    ai_models: list[str] = Field(default_factory=list, description="The AI models that helped "
+                                                                   "write it, if any.")
+    derived_from_human_seed: bool | None = Field(None, description="Whether it started from "
+                                                                   "a text a person wrote.")
+    conflict_of_interest: str | None = Field(None, description="Any conflict of interest.",
+                                             examples=["none_declared"])
+    is_live_document: bool | None = Field(None, description="Whether the article is kept up "
+                                                            "to date as things change.")
+    data_period: str | None = Field(None, description="The period its figures describe.",
+                                    examples=["static"])
+    atomic_facts: list[AtomicFact] = Field(default_factory=list, description=(
+        "The article's claims, one sourced sentence each; kbcheck measures each one."))
+    completeness: float | None = Field(None, description=(
+        "How much of the topic the article covers, from 0 to 1."),
+        # schema only: a value outside is the completeness-range finding, not a load error
+        json_schema_extra={"minimum": 0, "maximum": 1})
+    known_gaps: list[str] = Field(default_factory=list, description="What the article leaves "
+                                                                    "out, one item each.")
+    disputed_statements: list[Any] = Field(default_factory=list, description=(
+        "Statements sources disagree on."))
+    primary_sources: list[Source] = Field(default_factory=list, description=(
+        "The sources the facts rest on (papers, official documentation)."))
+    secondary_sources: list[Source] = Field(default_factory=list, description=(
+        "Further reading: blogs, tutorials, discussions."))
+    domains: list[str] = Field(default_factory=list, description="Subject areas, one item each.",
+                               examples=[["Fine_Tuning", "PEFT"]])
 
 
 class Article(Frontmatter):

@@ -3,10 +3,12 @@ to change, `--fix` writes the numeric corrections (real verifiers, a few seconds
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
 from kbcheck.loaders import load_file
 from tests.cli.conftest import kbcheck
@@ -76,3 +78,27 @@ def test_new_edit_check_fix_check(tmp_path: Path):
 def test_check_takes_one_file(tmp_path: Path):
     assert kbcheck("check", str(tmp_path), cwd=tmp_path).returncode == 2
     assert kbcheck("check", str(tmp_path / "nope.md"), cwd=tmp_path).returncode == 2
+
+
+def test_schema_describes_requires_and_checks_verify_blocks(tmp_path: Path):
+    jsonschema = pytest.importorskip("jsonschema")
+    out = kbcheck("schema")
+    assert out.returncode == 0
+    schema = json.loads(out.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert {"id", "title", "confidence", "created_date", "last_verified"} <= set(
+        schema["required"])
+    assert schema["$defs"]["Confidence"]["enum"] == ["low", "medium", "high"]
+    assert all(p.get("description") for p in schema["properties"].values())
+    validator = jsonschema.Draft202012Validator(schema)
+
+    made = kbcheck("new", "Schema check", cwd=tmp_path)
+    head = (tmp_path / made.stdout.strip()).read_text().split("---")[1]
+    frontmatter = yaml.safe_load(head)
+    assert not list(validator.iter_errors(frontmatter))
+    params = frontmatter["atomic_facts"][0]["verify"]["params"]
+    for bad in ({"rank": 16}, {"r": "sixteen"}):
+        frontmatter["atomic_facts"][0]["verify"]["params"] = {**params, **bad}
+        assert list(validator.iter_errors(frontmatter)), bad
+    frontmatter["atomic_facts"][0]["verify"] = {"verifier": "lora.param_cnt"}
+    assert list(validator.iter_errors(frontmatter))
