@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from kbcheck.models import Severity
 
@@ -61,6 +62,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("links.ignore", [], "regular expressions of URLs that are never requested"),
     Setting("links.accept", [], "HTTP statuses counted as ok (e.g. 403, 429)"),
     Setting("links.budget", 300.0, "seconds for the whole links stage"),
+    Setting("repository-url", "",
+            "the repository's files on the web at a branch, e.g. "
+            "https://github.com/OWNER/REPO/blob/main: report.html links each file:line there, "
+            "and SARIF rules their docs/rules/ pages when the project has that folder"),
 )
 _KNOWN = {s.key for s in SETTINGS}
 
@@ -200,7 +205,16 @@ def _checked(key: str, value: Any, where: str) -> Any:
             raise wrong(" or ".join(FAIL_ON))
     elif not isinstance(value, str):
         raise wrong("a string")
+    elif key == "repository-url" and value and not _web_address(value):
+        raise wrong("an http(s) address such as https://github.com/OWNER/REPO/blob/main")
     return value
+
+
+def _web_address(text: str) -> bool:
+    """Whether `text` is an http(s) address with a host (one that a report may link to)."""
+    parts = urlsplit(text)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(
+        c.isspace() for c in text)
 
 
 def level(name: str) -> Severity | None:

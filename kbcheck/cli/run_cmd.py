@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -92,7 +93,7 @@ def run(
         load,
         write_atomic,
     )
-    from kbcheck.report import REPORTERS
+    from kbcheck.report import REPORTERS, renderers
 
     if output not in ("text", "json"):
         fail("run", "--format must be text or json")
@@ -118,8 +119,9 @@ def run(
             notes.append(f"{len(applied.stale)} baseline entries in {baseline_file} match no "
                          "finding any more: `kbcheck baseline --prune` drops them")
     written = []
+    reporters = renderers(**web_links(config))
     for name in wanted:
-        filename, render = REPORTERS[name]
+        filename, render = reporters[name]
         write_atomic(how.out / filename, render(report))
         written.append(str(how.out / filename))
     if summary_file is not None:
@@ -140,6 +142,19 @@ def run(
                 typer.echo(f"kbcheck run: {note}", err=True)
             typer.echo(_summary(report, written, accepted))
     raise typer.Exit(fail_code(report.findings, fail_on))
+
+
+def web_links(config) -> dict[str, str | None]:
+    """Where the reports link out, from the `repository-url` setting: file:line under it (the
+    report's paths are relative to the working folder, which may be below the project root),
+    and SARIF rules' pages under its docs/rules/ when the project has that folder."""
+    url = config["repository-url"].rstrip("/")
+    if not url:
+        return {"repo_url": None, "rules_url": None}
+    here = Path(os.path.relpath(".", config.root)).as_posix()
+    repo_url = url if here == "." or here.split("/")[0] == ".." else f"{url}/{here}"
+    rules = (config.root / "docs" / "rules").is_dir()
+    return {"repo_url": repo_url, "rules_url": f"{url}/docs/rules/" if rules else None}
 
 
 def measure(command: str, paths: list[Path] | None, config, how: Measure, *,

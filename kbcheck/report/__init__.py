@@ -6,6 +6,7 @@ The CLI writes each string to its file in `reports/`; reporters never do I/O the
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from kbcheck.models import Report
 from kbcheck.report.html import render_html
@@ -27,3 +28,14 @@ REPORTERS: dict[str, tuple[str, Callable[[Report], str]]] = {
     "junit": ("junit.xml", render_junit),
     "sarif": ("report.sarif", render_sarif),
 }
+
+
+def renderers(repo_url: str | None = None, rules_url: str | None = None
+              ) -> dict[str, tuple[str, Callable[[Report], str]]]:
+    """`REPORTERS` with the project's web addresses given to the reporters that link out:
+    the HTML report links each file:line under `repo_url`; SARIF rules link their pages under
+    `rules_url` (else kbcheck's own docs/rules/)."""
+    out = dict(REPORTERS)
+    out["html"] = (REPORTERS["html"][0], partial(render_html, repo_url=repo_url))
+    out["sarif"] = (REPORTERS["sarif"][0], partial(render_sarif, rules_url=rules_url))
+    return out

@@ -6,14 +6,16 @@ assets). The page is built from plain values here and drawn by the Jinja2 templa
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 from functools import cache
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from kbcheck.models import ClaimResult, Evidence, Report
+from kbcheck.models import ClaimResult, Evidence, Finding, Report
 from kbcheck.report import _view, figures
 from kbcheck.safe_text import xml_text
 
@@ -41,6 +43,22 @@ def web_url(url: Any) -> str | None:
     """The URL if it is an http(s) address (a link may be followed), else None."""
     text = str(url or "")
     return text if urlsplit(text).scheme in ("http", "https") and " " not in text else None
+
+
+def file_link(repo: str | None, path: str, line: int | None) -> str | None:
+    """`path` (relative to the repository's root as seen from `repo`) at `line` on the web, or
+    None without a repository or for an absolute path, which no repository address can hold."""
+    if not repo or PurePosixPath(path).is_absolute() or PureWindowsPath(path).drive:
+        return None
+    # `repo` may end in the working folder (kbcheck run from kb/ gives paths like ../kb/x.md)
+    at = urlsplit(repo)
+    where = posixpath.normpath(f"{at.path}/{path}")
+    return f"{at.scheme}://{at.netloc}{quote(where)}" + (f"#L{line}" if line else "")
+
+
+def _finding(f: Finding, repo: str | None) -> dict[str, Any]:
+    return {"severity": f.severity.value, "rule": f.rule, "line": f.line, "message": f.message,
+            "hint": f.hint, "href": file_link(repo, f.path, f.line) if f.line else None}
 
 
 def _anchors(report: Report) -> dict[str, str]:
@@ -138,8 +156,7 @@ def _claim(r: ClaimResult, anchor: str, repo: str | None) -> dict[str, Any]:
     c = r.claim
     return {"anchor": anchor, "verdict": r.verdict.value, "text": c.text, "line": c.line,
             "where": _view.where(c.path, c.line), "fact_id": c.fact_id,
-            "source": f"{repo}/{quote(c.path)}" + (f"#L{c.line}" if c.line else "")
-            if repo else None,
+            "source": file_link(repo, c.path, c.line),
             "pair": r.figure.text() if r.figure else "", "explanation": r.explanation,
             "evidence": _evidence(r.evidence), "figures": figures.for_claim(r),
             "read": _view.frames_read(r)}
@@ -170,7 +187,8 @@ def context(report: Report, repo_url: str | None = None) -> dict[str, Any]:
     articles = [{"anchor": "a-" + _slug(v.path), "title": v.title, "path": v.path,
                  "checked": [claims[r.claim.id] for r in v.checked],
                  "unverifiable": [claims[r.claim.id] for r in v.unverifiable],
-                 "findings": [f for f in v.findings if f.rule not in _CLAIM_RULES],
+                 "findings": [_finding(f, repo) for f in v.findings
+                              if f.rule not in _CLAIM_RULES],
                  "sources": sources.get(v.path, []),
                  "counts": {verdict: sum(r.verdict.value == verdict
                                          for r in v.checked + v.unverifiable)

@@ -108,8 +108,9 @@ def documented_rules() -> list[str]:
     return [*RULES, *_LATER_RULES, *(f"links.{o}" for o in _LINK_OUTCOMES)]
 
 
-def _rule(rule_id: str) -> dict:
-    """A SARIF reportingDescriptor with short and full descriptions and help."""
+def _rule(rule_id: str, docs: str = DOCS) -> dict:
+    """A SARIF reportingDescriptor with short and full descriptions and help; its `helpUri` is
+    the rule's page under `docs`."""
     from kbcheck.rules import RULES
 
     if rule_id in _LATER_RULES:
@@ -132,7 +133,7 @@ def _rule(rule_id: str) -> dict:
     doc = {"id": rule_id, "name": rule_id, "shortDescription": {"text": short},
            "fullDescription": {"text": full}, "help": {"text": help_text}}
     if rule_id in documented_rules():
-        uri = f"{DOCS}{rule_id}.md"
+        uri = f"{docs}{rule_id}.md"
         doc["helpUri"] = uri
         doc["help"]["markdown"] = (f"{help_text}\n\n[{rule_id}]({uri}): what it means, an "
                                    "example, how to fix or accept it.")
@@ -190,9 +191,13 @@ def _location(f: Finding) -> dict:
     return location
 
 
-def render_sarif(report: Report, read: Callable[[str], str | None] = read_article) -> str:
+def render_sarif(report: Report, read: Callable[[str], str | None] = read_article,
+                 rules_url: str | None = None) -> str:
     """SARIF 2.1.0 with a rule per finding rule id, a location per finding, and a fix per
-    refuted numeric claim that can be edited safely (`read` gives an article's text)."""
+    refuted numeric claim that can be edited safely (`read` gives an article's text). Rules
+    link their pages under `rules_url` (the project's own docs/rules/ on the web) when given,
+    else under kbcheck's."""
+    docs = rules_url.rstrip("/") + "/" if rules_url else DOCS
     rule_ids = sorted({f.rule for f in report.findings})
     texts = claim_texts(report.claims)
     refuted = _refuted_by_finding(report)
@@ -215,7 +220,7 @@ def render_sarif(report: Report, read: Callable[[str], str | None] = read_articl
         "runs": [{
             "tool": {"driver": {"name": "kbcheck", "version": report.kbcheck_version,
                                 "informationUri": HOMEPAGE,
-                                "rules": [_rule(r) for r in rule_ids]}},
+                                "rules": [_rule(r, docs) for r in rule_ids]}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
