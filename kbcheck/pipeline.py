@@ -7,6 +7,7 @@ verdicts, never exceptions that end the run.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -324,7 +325,7 @@ def check_articles(
     evidence = runner.run(jobs.values(), progress=progress)
     results = [_judge(claim, pairing, jobs, problems, evidence)
                for claim, pairing in zip(claims, pairings, strict=True)]
-    all_findings = list(findings or []) + claim_findings
+    all_findings = one_finding_per_pin(list(findings or []) + claim_findings)
     all_findings += runner.recorded.problems
     all_findings += [f for f in map(_finding_for, results) if f is not None]
     if links_report is not None:
@@ -349,6 +350,23 @@ def check_articles(
         duration_s=round(time.perf_counter() - started, 3),
         links=links_report,
     )
+
+
+# A bad pinned verify: block as pairing reports it (at the fact's statement) and as validate
+# does (at the bad value's own line, kbcheck.validate.pinned_findings).
+_PIN_BY_PAIRING = re.compile(r"pinned verify: block of (.+?): ")
+_PIN_BY_VALIDATE = re.compile(r"pinned verify: block: fact `(.+?)`")
+
+
+def one_finding_per_pin(findings: list[Finding]) -> list[Finding]:
+    """`findings` without pairing's report of a pinned block that validate has reported for
+    the same fact: validate's points at the value to fix. Pairing's stays where validate
+    found nothing wrong with the fact (a check that only the verifier's parameters make)."""
+    seen = {(f.path, m.group(1)) for f in findings
+            if f.rule == "verify-pin" and (m := _PIN_BY_VALIDATE.match(f.message))}
+    return [f for f in findings
+            if not (f.rule == "verify-pin" and (m := _PIN_BY_PAIRING.match(f.message))
+                    and (f.path, m.group(1)) in seen)]
 
 
 def check_paths(paths: list[str], *, registry: Mapping[str, Verifier] | None = None,

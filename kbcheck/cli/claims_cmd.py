@@ -39,7 +39,7 @@ def claims(
         fail("claims", "--format must be text or json")
     targets, config, fail_on = prepare("claims", paths, fail_on)
     from kbcheck.pairing import suggest_block
-    from kbcheck.pipeline import claim_column, claims_and_pairings
+    from kbcheck.pipeline import claim_column, claims_and_pairings, one_finding_per_pin
     from kbcheck.safe_text import printable
     from kbcheck.suppress import apply_suppressions
     from kbcheck.validate import validate_paths
@@ -48,10 +48,12 @@ def claims(
     scoped = gather("claims", targets, config, allow_empty=allow_empty)
     validated = validate_paths(scoped.files)
     articles = [r.article for r in validated.results if r.article is not None]
-    findings: list = []  # pinned blocks that are wrong, articles over their time budget
+    # pinned blocks that are wrong (validate's, on the bad value's line), articles over their
+    # time budget
+    findings = [f for f in validated.findings if f.rule == "verify-pin"]
     found, pairings = claims_and_pairings(articles, registry(), findings)
-    findings = apply_severity(apply_suppressions(findings, articles, checked=lambda r: False),
-                              config)
+    findings = apply_severity(apply_suppressions(one_finding_per_pin(findings), articles,
+                                                 checked=lambda r: False), config)
     columns = [claim_column(c.path, c.line, c.text) for c in found]
     rows = [{"claim": {**c.model_dump(mode="json"), "column": col},
              "pairing": p.model_dump(mode="json")}
