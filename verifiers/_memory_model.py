@@ -28,8 +28,9 @@ from verifiers._presets import PRESETS, Preset
 ALL_LINEARS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 GIB = 1024**3
 VERIFIER_ID = "lora.qlora_memory"  # the verifier whose evidence calibrates this model
-# Fitted to the recorded H100 measurements (reports/evidence/lora.qlora_memory-*.json) by
-# `fit_activation_coef`; tests refit it from the committed files and check it still agrees.
+# Fitted by `fit_activation_coef` to the recorded QLoRA steps: version 1's (H100 and H200, kept
+# as data in tests/verifiers/data/qlora_steps_v1.json) and the committed evidence's
+# (reports/evidence/lora.qlora_memory-*.json); tests refit it and check it still agrees.
 ACTIVATION_COEF = 0.79
 OPTIMIZER_STATE_BYTES = {"paged_adamw_32bit": 8, "adamw_32bit": 8, "torch_adamw": 4,
                          "paged_adamw_8bit": 2, "adamw_8bit": 2}

@@ -7,7 +7,8 @@ only), AdamW's state (two fp32 moments, two 16-bit moments, or 8-bit AdamW), act
 (the calibrated term of `_memory_model`, with or without gradient checkpointing) and the CUDA
 context. What is measured: the exact parameter counts of each preset (`_presets.py`, the
 same counts PEFT reports on the meta device) and the activation coefficient, fitted to the
-QLoRA steps recorded on an H100 (reports/evidence/lora.qlora_memory-*.json).
+QLoRA steps recorded on an H100 and an H200 (tests/verifiers/data/qlora_steps_v1.json, and
+reports/evidence/lora.qlora_memory-*.json).
 
 Error against GPU measurements (allocator peak; `calibration_errors` recomputes it):
 - QLoRA, the seven configurations recorded on an H100 (7B, 13B, 33B, 65B, 70B at batch 1 x
@@ -618,25 +619,35 @@ def _open(params: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def evidence_errors(docs: list[dict[str, Any]], lora_dtype: str = "bf16") -> list[dict]:
-    """(estimate - measured) / measured allocator peak of each recorded QLoRA step, with the
-    LoRA tensors in `lora_dtype` and the paged optimizer state left out as the allocator
-    does."""
+def evidence_errors(docs: list[dict[str, Any]], lora_dtype: str | None = None) -> list[dict]:
+    """(estimate - measured) / measured allocator peak of each recorded QLoRA step with a
+    bitsandbytes 32-bit AdamW, the paged optimizer's state left out as the allocator does; the
+    LoRA tensors in the run's own dtype, or in `lora_dtype` when given. Version 2 evidence
+    holds a run per configuration; version 1 one step (LoRA weights bf16)."""
     out = []
     for doc in docs:
         if doc.get("verifier") != "lora.qlora_memory" or doc["result"]["verdict"] == "skipped":
             continue
         m, prm = doc["result"]["measured"], doc["params"]
+        if "configurations" in m:
+            steps = [(c["optimizer"], c["lora_dtype"], c["run"]["step"])
+                     for c in m["configurations"].values()
+                     if (c.get("run") or {}).get("step")
+                     and c["optimizer"] in ("paged_adamw_32bit", "adamw_32bit")]
+        else:
+            steps = [(prm["optimizer"], "bf16", m["step"])]
         p = PRESETS[m["preset"]]
-        est = training_estimate(p, "qlora", optimizer="adamw_fp32", lora_dtype=lora_dtype,
-                                batch=prm["batch"], seq=prm["seq"], r=prm["r"],
-                                bits_per_param=m["bits_per_param"])
-        paged = est["terms"]["optimizer_state"] if prm["optimizer"].startswith("paged") else 0
-        got = est["allocator"] - paged
-        peak = m["step"]["peak_allocated"]
-        out.append({"preset": p.name, "batch": prm["batch"], "seq": prm["seq"],
-                    "measured_gib": peak / GIB, "estimate_gib": got / GIB,
-                    "error": (got - peak) / peak})
+        for optimizer, dtype, step in steps:
+            est = training_estimate(p, "qlora", optimizer="adamw_fp32",
+                                    lora_dtype=lora_dtype or dtype, batch=prm["batch"],
+                                    seq=prm["seq"], r=prm["r"],
+                                    bits_per_param=m["bits_per_param"])
+            paged = est["terms"]["optimizer_state"] if optimizer.startswith("paged") else 0
+            got = est["allocator"] - paged
+            peak = step["peak_allocated"]
+            out.append({"preset": p.name, "batch": prm["batch"], "seq": prm["seq"],
+                        "measured_gib": peak / GIB, "estimate_gib": got / GIB,
+                        "error": (got - peak) / peak})
     return out
 
 

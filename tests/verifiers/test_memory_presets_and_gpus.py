@@ -3,24 +3,21 @@ sharded estimate) and sentences that name no method, through the real pairing, b
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from paired import pairing
 
-from verifiers._evidence import evidence_key, load_evidence
 from verifiers._memory_model import (
     GIB,
     model_errors,
-    points_from_evidence,
     sharded_estimate,
     training_estimate,
 )
 from verifiers._presets import PRESETS
 from verifiers.qlora_memory import FOUR_BIT_CONDITION, VERIFIER
 from verifiers.training_memory import VERIFIER as TRAINING
-
-EVIDENCE = Path(__file__).resolve().parents[2] / "reports" / "evidence"
 
 
 def _frame(verifier, sentence):
@@ -87,21 +84,19 @@ def test_training_memory_of_another_preset_both_ways_and_too_close():
     assert verdict == "unverifiable" and "too close to call" in text and "3% margin" in text
 
 
-def test_the_new_presets_gpu_evidence_matches_their_sentences_and_the_model():
-    # recorded by version 1 (allocator cap), not yet measured again under a true limit: matched
-    # by their parameters, as the model's calibration reads them
-    docs = {evidence_key(VERIFIER.id, VERIFIER.version, VERIFIER.resolve_params(d["params"])): d
-            for d in load_evidence(EVIDENCE) if d["verifier"] == VERIFIER.id}
+def test_the_new_presets_sentences_pair_with_their_shapes_and_the_model_fits_their_steps():
+    # their steps were recorded by version 1 (allocator cap) and are kept as data
+    # (data/qlora_steps_v1.json): the model's calibration reads them
     for sentence, preset in (("QLoRA lets you fine-tune Llama-3-8B on a single 24 GB GPU.",
                               "llama3-8b"),
                              ("One 16 GB card is enough to QLoRA-tune Mistral-7B.",
                               "mistral-7b")):
         params = VERIFIER.resolve_params(_frame(VERIFIER, sentence).params)
-        doc = docs.get(evidence_key(VERIFIER.id, VERIFIER.version, params))
-        assert doc is not None and doc["result"]["measured"]["preset"] == preset
-        assert doc["result"]["verdict"] == "supported"
-    errors = [e for e in model_errors(points_from_evidence(list(docs.values())))
-              if e["preset"] in ("llama3-8b", "mistral-7b")]
+        assert params["model"] == preset
+    steps = json.loads((Path(__file__).parent / "data" / "qlora_steps_v1.json").read_text())
+    points = [{**pt, "preset": PRESETS[pt["preset"]]} for pt in steps["points"]
+              if pt["preset"] in ("llama3-8b", "mistral-7b")]
+    errors = model_errors(points)
     assert len(errors) == 8 and all(abs(e["error"]) < 0.023 for e in errors)  # 4 runs x 2
 
 
