@@ -271,8 +271,11 @@ class Runner:
                        # ranges), so the address-space limit applies to CPU runs only.
                        "memory_mb": None if device.startswith("cuda") else self.options.memory_mb}
             sent = time.monotonic()
+            _mark(f"{'gpu' if pool is None else 'cpu'} job {job.verifier.id} "
+                  f"({request['device']}) sent")
             reply = worker.call(request, float(job.verifier.timeout_s),
                                 after=gate.opened if gate else None)
+            _mark(f"{'gpu' if pool is None else 'cpu'} job {job.verifier.id} answered")
             if gate is not None and reply.get("ok"):
                 # the time spent waiting for the GPU is not the job's
                 waited = max(0.0, (gate.opened_at or sent) - sent)
@@ -331,6 +334,7 @@ class Runner:
         gpu = [t for t in todo if t[1] == "run" and self._on_gpu(t[0])]
         cpu = [t for t in todo if not (t[1] == "run" and self._on_gpu(t[0]))]
         n = max(1, min(self.options.jobs, len(cpu)))
+        _mark(f"runner: {len(cpu)} CPU jobs on {n} worker(s), {len(gpu)} GPU jobs")
         workers = [WorkerProcess() for _ in range(n if cpu else 0)]
         pool: queue.Queue = queue.Queue()
         for w in workers:

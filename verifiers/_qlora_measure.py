@@ -436,33 +436,48 @@ def wait_for_gpu(poll_s: float = 0.02) -> None:
     device_settled()
 
 
-def device_settled(poll_s: float = 0.1, still_s: float = 1.0, cap_s: float = 30.0) -> float:
-    """Wait until the driver has released what ended processes held: no compute process on the
-    device and its memory in use unchanged for `still_s` (at most `cap_s`); read through NVML,
-    which makes no CUDA context. Seconds waited (0 without NVML).
+def device_settled(poll_s: float = 0.05, still_s: float = 0.5, cap_s: float = 10.0) -> float:
+    """Wait until the driver has released what ended processes held: no process that has ended
+    is still listed on the device, and its memory in use has not changed for `still_s` (at most
+    `cap_s`); read through NVML, which makes no CUDA context. Seconds waited (0 without NVML).
 
     A process that used managed memory (a paged optimizer) is reaped before the driver has
     freed all of it: on an H200 a process started at once found 46 MiB still in use, which a
-    true limit would have counted against it."""
+    true limit would have counted against it. Live processes on the device (another job of the
+    run) do not hold the wait up: only the memory of ended ones is waited for."""
     t0 = time.monotonic()
     try:
         import pynvml
 
         pynvml.nvmlInit()
         handle = pynvml.nvmlDeviceGetHandleByIndex(0)
-        used, since = None, t0
+        first = used = None
+        since = t0
         while time.monotonic() - t0 < cap_s:
             now = int(pynvml.nvmlDeviceGetMemoryInfo(handle).used)
-            busy = bool(pynvml.nvmlDeviceGetComputeRunningProcesses(handle))
-            if busy or now != used:
+            first = now if first is None else first
+            ended = [p.pid for p in pynvml.nvmlDeviceGetComputeRunningProcesses(handle)
+                     if not _alive(p.pid)]
+            if ended or now != used:
                 used, since = now, time.monotonic()
             elif time.monotonic() - since >= still_s:
                 break
             time.sleep(poll_s)
     except Exception:  # no NVML here (or not allowed in a VM): nothing to wait for
         return 0.0
-    mark(f"device settled after {time.monotonic() - t0:.2f} s")
-    return time.monotonic() - t0
+    waited = time.monotonic() - t0
+    mark(f"device settled after {waited:.2f} s (in use {(first or 0) / 2**20:.0f} MiB, then "
+         f"{(used or 0) / 2**20:.0f} MiB)")
+    return waited
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of this id still exists (a zombie counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def child(arg: str) -> None:
@@ -470,12 +485,17 @@ def child(arg: str) -> None:
     model declared on the meta device) is done first, then `READY` is written and the process
     waits for a line on stdin before it touches the device; then one `RESULT` line of JSON out
     (the measurement of each configuration, by name)."""
-    import bitsandbytes  # noqa: F401  (imported before the device is ours, and timed apart)
+    mark("measurement process started")
+    import torch  # noqa: F401  (imported before the device is ours, and timed apart)
+
+    mark("imported torch")
+    import bitsandbytes  # noqa: F401
     import peft  # noqa: F401
 
     from verifiers._env import environment
     from verifiers._presets import PRESETS
 
+    mark("imported bitsandbytes, peft, transformers")
     kw = json.loads(arg)
     p = PRESETS[kw.pop("preset")]
     declared = declare_llama(p)
@@ -490,6 +510,7 @@ def child(arg: str) -> None:
     for one in res.values():
         one["environment"] = env
     print("RESULT " + json.dumps(res, default=str), flush=True)
+    mark("result sent")
 
 
 class Prepared:
@@ -520,6 +541,7 @@ class Prepared:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             out, err = self.proc.communicate()
+        mark(f"measurement process {self.proc.pid} gone")
         for line in err.splitlines()[-12:]:
             log(line)
         lines = [x for x in out.splitlines() if x.startswith("RESULT ")]
