@@ -103,7 +103,7 @@ def module_set(words: str) -> str | None:
     w = " ".join(words.lower().split())
     if not w:
         return None
-    if w in MODULE_SETS:
+    if w in MODULE_SETS or w == "default":
         return w
     if w.startswith("all"):
         return "all"

@@ -11,7 +11,7 @@ LoRA count on any module set is r * (d_in + d_out) over the matching layers.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,9 @@ class Preset:
     dtype: str = "float16"
     source: str = ""
     aliases: tuple[str, ...] = ()
+    # the configuration the paper that studied this model used ({'r', 'modules', 'source'}):
+    # it completes what a claim about that model leaves unstated
+    reference: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def __init__(self, name: str, model_type: str = "llama", config: dict[str, Any] | None = None,
                  *, layers: int = 0, d_model: int = 0, d_ff: int = 0, heads: int = 0,
@@ -77,7 +80,8 @@ class Preset:
         values = {"name": name, "model_type": model_type, "config": config,
                   "layout": rest.pop("layout", "") or model_type, **rest}
         for f in fields(self):
-            object.__setattr__(self, f.name, values.get(f.name, f.default))
+            default = f.default_factory() if f.default_factory is not MISSING else f.default
+            object.__setattr__(self, f.name, values.get(f.name, default))
 
     # --- the shapes the memory model and the QLoRA builder read (decoder blocks) ---
     @property
@@ -357,7 +361,8 @@ def _load() -> dict[str, Preset]:
                    family=e.get("family", ""), size_b=float(e.get("size_b", 0.0)),
                    layout=e.get("layout", e["model_type"]), head=e.get("head", "causal_lm"),
                    dtype=e.get("dtype", "float16"), source=e.get("source", ""),
-                   aliases=tuple(a.lower() for a in e.get("aliases", ())))
+                   aliases=tuple(a.lower() for a in e.get("aliases", ())),
+                   reference=dict(e.get("reference", {})))
         if p.name in out:
             raise ValueError(f"preset {p.name!r} is listed twice")
         out[p.name] = p

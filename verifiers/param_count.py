@@ -422,6 +422,15 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
         return result("supported", f"{what}: the stated figures fit {_line(good[0])}"
                       + (f" ({len(good)} of {len(rows)} configurations fit)" if len(good) > 1
                          else "") + ".", measured, expected)
+    ref = preset.reference if preset is not None else {}
+    ref_row = next((row for row in good if ref and row["r"] == (p["r"] or ref["r"])
+                    and row["modules"] == (modules or ref["modules"])
+                    and not p["r_alt"]), None)
+    if ref_row is not None:  # the model's paper completes what the claim leaves unstated
+        measured["reference"] = {"config": _line(ref_row), "source": ref["source"]}
+        return result("supported", f"{what} holds in the configuration of the paper that "
+                      f"studied {preset.name} ({ref['source']}): {_line(ref_row)} ({scope} "
+                      f"hold; not e.g. {_line(bad[0])}).", measured, expected, figure=pair)
     return result("conditional", f"{what} holds for {scope}, e.g. {_line(good[0])}; not e.g. "
                   f"{_line(bad[0])} (PEFT default {_line(typical)}).", measured, expected)
 
@@ -503,6 +512,11 @@ _NOMINAL = {7: "llama-7b", 13: "llama-13b", 33: "llama-33b", 65: "llama-65b",
             70: "llama2-70b", 175: "gpt3-175b"}
 
 
+# "two billion trainable parameters": a count of what is trained, not a second model's size
+_TRAINED = re.compile(r"\b(?:trainable|learnable|trained|lora|adapter|extra|additional|new)\b",
+                      re.I)
+
+
 def _inside(q: Any, spans: list[tuple[int, int]]) -> bool:
     return any(q.span[0] < b and a < q.span[1] for a, b in spans)
 
@@ -528,6 +542,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return (f"no preset for the model named ({model['family']} "
                     f"{model.get('size_b') or ''}B): it is not judged with another model's shapes")
         params["model"] = found.name
+        if params.get("d") and not params.get("k") and params["d"] == found.d_model:
+            params["k"] = params["d"]  # "GPT-3 with d=12,288": its square hidden projection
     elif model.get("size_b"):  # a bare size: "a 7B model"
         size = model["size_b"]
         nominal = _NOMINAL.get(int(size)) if size == int(size) else None
@@ -539,7 +555,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     size_b = model.get("size_b") or 0
     skip = [frame.spans[n] for n in ("model",) if n in frame.spans]
     others = [q.value / 1e9 for q in frame.quantities if q.unit in ("count", "params")
-              and q.value >= 1e9 and not _inside(q, skip)
+              and q.value >= 1e9 and not _inside(q, skip) and not _TRAINED.search(q.text)
               and abs(q.value / 1e9 - size_b) > 0.15 * size_b]
     if size_b and others:  # "unlike LLaMA 7B, LLaMA 65B ...": which model a figure is for
         return (f"a second model size ({others[0]:g}B) beside the {size_b:g}B model: which "
@@ -732,7 +748,7 @@ def _tol(q: Any) -> float:
 
 VERIFIER = Verifier(
     id="lora.param_count",
-    version=7,
+    version=8,
     title="Trainable parameters of LoRA vs full fine-tuning, per matrix and per model",
     run=run,
     params=(

@@ -1,9 +1,10 @@
 """Sentence normalisation: one uniform text for every later step of claim understanding.
 
-NFKC (so W₀ is W0), ASCII dashes and quotes, x for the multiplication sign, Greek letters and
-LaTeX commands spelled out (α -> alpha, \\sqrt{r} -> sqrt(r)), number words as digits
-("sixteen" -> 16, "ten thousand" -> 10000, "a quarter" -> 0.25, "twice" -> 2x), and unit words
-as symbols ("48-gigabyte" -> 48 GB). Every pattern here is linear in the input.
+NFKC (so W₀ is W0), ASCII dashes and quotes, no code backticks, no citations' years ("(Hu et
+al., 2021)", "[12]"), x for the multiplication sign, Greek letters and LaTeX commands spelled
+out (α -> alpha, \\sqrt{r} -> sqrt(r)), number words as digits ("sixteen" -> 16, "ten thousand"
+-> 10000, "a quarter" -> 0.25, "twice" -> 2x), and unit words as symbols ("48-gigabyte" -> 48
+GB). Every pattern here is linear in the input.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ _CHARS = str.maketrans({
     "\u03b1": "alpha", "\u03bb": "lambda", "\u0394": "Delta", "\u03b4": "delta",
     "\u03b7": "eta", "\u03b8": "theta", "\u03c3": "sigma", "\u221a": "sqrt ", "\u2208": " in ",
     "\u2016": "||", "\u2192": "->", "\u2193": " down ", "\u2191": " up ", "\u00a0": " ",
+    "`": None,  # code marks: `lora_A` is lora_A
 })
 
 _LATEX = [
@@ -65,6 +67,8 @@ _MULTIPLIERS = [
     (re.compile(r"\btwice\b", re.I), "2x"),
     (re.compile(r"\bthrice\b", re.I), "3x"),
     (re.compile(r"\b(?:double|doubles|doubled)\b(?= the\b| its\b)", re.I), "2x"),
+    (re.compile(r"\b(?:triple|triples|tripled)\b(?= the\b| its\b)", re.I), "3x"),
+    (re.compile(r"\b(?:quadruple|quadruples|quadrupled)\b(?= the\b| its\b)", re.I), "4x"),
     (re.compile(r"\b(?:an|one) order of magnitude\b", re.I), "10x"),
     (re.compile(r"\b(\d+) orders of magnitude\b", re.I), None),  # 10**n, below
 ]
@@ -86,7 +90,7 @@ def _fraction(m: re.Match) -> str:
 # "one" and "a" alone are articles far more often than numbers; they stay words unless a
 # scale or a unit follows ("one thousand", "one 48 GB GPU" stays).
 _LONE_ONE = re.compile(r"^(?:one|zero)$", re.I)
-_UNIT_AFTER = re.compile(r"\s*(?:%|x\b|times\b|-?fold\b|bits?\b|[KMGT]i?B\b|GPUs?\b|"
+_UNIT_AFTER = re.compile(r"\s*(?:%|per ?cent\b|x\b|times\b|-?fold\b|bits?\b|[KMGT]i?B\b|GPUs?\b|"
                          r"params?\b|parameters\b|million\b|billion\b|levels\b|values\b)", re.I)
 
 
@@ -109,7 +113,8 @@ def _words_value(words: str) -> int | None:
     return total + current
 
 
-_RANK_BEFORE = re.compile(r"\b(?:rank|r\s*=|rank of)\s*$", re.I)
+_RANK_BEFORE = re.compile(r"\b(?:rank|r\s*=|rank of|exactly|precisely|(?:scale|factor|multiplier|"
+                          r"scaling) of|equal to|equals)\s*$", re.I)
 
 
 def _number_words(text: str) -> str:
@@ -130,7 +135,17 @@ def _orders(m: re.Match) -> str:
 
 _HAS_FRACTION = re.compile(r"half|third|quarter|fourth|fifth|sixth|eighth|tenth|hundredth|"
                            r"thousandth", re.I)
-_HAS_MULTIPLIER = re.compile(r"twice|thrice|doubl|order", re.I)
+_HAS_MULTIPLIER = re.compile(r"twice|thrice|doubl|tripl|quadrupl|order", re.I)
+
+
+# A citation's year is not a quantity: "(Hu et al., 2021)", "(Dettmers et al. 2023; Hu et al.,
+# 2021)", "Houlsby et al. (2019)", "[12]", "[3, 7]" are dropped (the authors' names stay, outside
+# the brackets only where they were).
+_CITATION = re.compile(
+    r"\s*\((?:[^()\d]{1,60}?,?\s*(?:19|20)\d\d[a-z]?\s*[;,]?\s*){1,4}\)"
+    r"|(?<=et al\.)\s*\((?:19|20)\d\d[a-z]?\)"
+    r"|(?<=et al)\s*\((?:19|20)\d\d[a-z]?\)"
+    r"|\s*\[\d{1,3}(?:\s*[,-]\s*\d{1,3}){0,6}\](?!\s*[(=:])")
 
 
 _ONLY = re.compile(r"\b(?:nothing|none|no one|nobody)\s+(?:but|except|other than)\b", re.I)
@@ -141,6 +156,8 @@ def normalise(text: str) -> str:
     """The uniform form of a sentence that recognition reads (each step only where the
     sentence has what it rewrites; a sentence is normalised once however often it is asked)."""
     text = unicodedata.normalize("NFKC", text).translate(_CHARS)
+    if "(" in text or "[" in text:
+        text = _CITATION.sub("", text)
     if "\\" in text or "$" in text or "{" in text:
         for pattern, repl in _LATEX:
             text = pattern.sub(repl, text)

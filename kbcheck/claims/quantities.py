@@ -31,6 +31,10 @@ _BEFORE_APPROX = re.compile(r"(?:about|around|approximately|approx\.?|roughly|ne
                             r"just over)\s*$", re.I)
 _RANGE_JOIN = re.compile(r"\s*(?:-|to|–|and|or)\s*(?=\d)")
 _BETWEEN = re.compile(r"between\s*$", re.I)
+# "rises from 4,194,304 to 4,456,448": a change between two values, not a range
+_CHANGE_FROM = re.compile(r"\b(?:ris\w*|rose|grow\w*|grew|go(?:es)?|went|jump\w*|climb\w*|"
+                          r"increas\w*|drop\w*|fall\w*|fell|decreas\w*|shrink\w*|shrank|cut\w*|"
+                          r"reduc\w*|chang\w*|mov\w*)\s+(?:[\w-]+\s+){0,3}?from\s*(?:~\s*)?$", re.I)
 
 
 @cache
@@ -98,7 +102,8 @@ def find_quantities(text: str) -> list[Quantity]:
             if join and join.end() == nxt.start():
                 word = text[join.start():join.end()].strip()
                 between = _BETWEEN.search(text, max(0, start - 12), start)
-                if word in ("-", "to", "–") or (word == "and" and between):
+                change = word == "to" and _CHANGE_FROM.search(text, max(0, start - 48), start)
+                if (word in ("-", "to", "–") and not change) or (word == "and" and between):
                     try:
                         high, high_precision = _value(nxt.group(0))
                     except (ValueError, OverflowError):

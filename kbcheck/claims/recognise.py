@@ -159,7 +159,10 @@ def find_model(text: str) -> dict[str, Any]:
                     int(size_b or 0))
             span = (min(m.start(), size.start()) if size else m.start(),
                     max(m.end(), size.end()) if size else m.end())
-            return {"family": entry["family"], "size_b": size_b, "preset": preset, "span": span}
+            # the name with its version ("Llama-2-" before "70B")
+            name = (m.start(), size.start() if size and size.start() >= m.end() else m.end())
+            return {"family": entry["family"], "size_b": size_b, "preset": preset, "span": span,
+                    "name": name}
     for s in sizes:  # a bare size that names a model: "a 65B model", "70B models", "13B | ..."
         if (_MODEL_NOUN.match(text, s.end()) or re.match(r"\s*(?:LLaMA|Llama)", text[s.end():])
                 or _TABLE_CELL.match(text, s.end()) and not text[:s.start()].strip(" |")):
@@ -211,9 +214,9 @@ def find_modules(text: str) -> tuple[str, tuple[int, int]] | None:
 
 
 _CONDITIONS = {
-    "r": re.compile(r"\b(?:r|rank|lora_r|lora_rank)\s*(?:=|of|:|is|-)?\s*(\d{1,5})\b"
+    "r": re.compile(r"\b(?:r|rank|lora_r|lora_rank)\s*(?:=|of|:|is|-|set to|to)?\s*(\d{1,5})\b"
                     r"(?!\s*[x*]\s*\d)|\b(?:rank|r)-(\d{1,5})\b|\b(\d{1,5})-rank\b", re.I),
-    "alpha": re.compile(r"\b(?:alpha|lora_alpha)\s*(?:=|of|:|is|set to)?\s*(\d{1,5}(?:\.\d+)?)\b"
+    "alpha": re.compile(r"\b(?:alpha|lora_alpha)\s*(?:=|of|:|is|set to|to)?\s*(\d{1,5}(?:\.\d+)?)\b"
                         r"(?!\s*[x*/]\s*\d)", re.I),
     "dk": re.compile(r"\bd\s*=\s*k\s*=\s*(\d[\d,]{0,9})\b", re.I),
     "d": re.compile(r"\b(?:d|d_model|hidden(?: size)?|in_dim)\s*=\s*(\d[\d,]{0,9})\b", re.I),
@@ -245,11 +248,12 @@ _UNMERGED = re.compile(r"\b(?:unmerged|not merged|without merging|(?:don't|do no
                        r"un-merged|before merging|side (?:branch|path)|extra (?:matmul|branch)|"
                        r"additional (?:matmul|branch|forward)|separate weights)", re.I)
 _DTYPE = re.compile(r"\b(fp16|float16|bf16|bfloat16|fp32|float32|16-bit|32-bit|half precision|"
-                    r"8-bit|int8|4-bit|nf4|int4|fp4)\b", re.I)
+                    r"8-bit|int8|4-bit|nf4|int4|fp4|(?:in|to|at) 4 bits)\b", re.I)
 _DTYPES = {"fp16": "fp16", "float16": "fp16", "half precision": "fp16", "16-bit": "16bit",
            "bf16": "bf16", "bfloat16": "bf16", "fp32": "fp32", "float32": "fp32",
            "32-bit": "fp32", "8-bit": "int8", "int8": "int8", "4-bit": "nf4", "nf4": "nf4",
-           "int4": "nf4", "fp4": "fp4"}
+           "int4": "nf4", "fp4": "fp4", "in 4 bits": "nf4", "to 4 bits": "nf4",
+           "at 4 bits": "nf4"}
 
 
 _FACTOR_BEFORE = re.compile(r"\b(?:[AB]|lora_[AB])\s*(?:is|in|:|=|\(|has shape|of shape|with shape|"
@@ -328,6 +332,8 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
     model = find_model(text)
     if model:
         spans["model"] = model.pop("span")
+        if "name" in model:  # the family's name: a number inside it ("GPT-3") is no quantity
+            spans["model_name"] = model.pop("name")
         found["model"] = model
     modules = find_modules(text)
     if modules:
@@ -608,6 +614,9 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     quantities = [Quantity(**{**q.__dict__, "role": _role(text, q)})
                   for q in find_quantities(text)]
     conditions, spans = read_conditions(text)
+    if "model_name" in spans:  # "GPT-3", "Llama-2-70B": the numbers of a name are not stated
+        a, b = spans.pop("model_name")
+        quantities = [q for q in quantities if not a <= q.span[0] < b]
     units = frozenset(q.unit for q in quantities)
     clauses = _conditions(text)
     hits = [(t, m, rivals) for t, m, rivals in _hits(text, origin, mentions, default_subject,
