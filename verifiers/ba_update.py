@@ -195,10 +195,33 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         if value is not None:
             params["scale_value"], params["scale_tol"] = value.value, value.precision
             unstated = [n for n in ("alpha", "r") if n not in frame.conditions]
-            if unstated:  # any value is some alpha/r: the number alone decides nothing
+            solved = _solve(unstated, frame.conditions, value.value, rslora) if value.value \
+                else None
+            if solved is not None:  # one of them open: the value that gives the stated scale
+                name, x = solved
+                params[name] = x
+                params["_condition"] = f"for {name} = {x:g} (the sentence states no {name})"
+            elif unstated:  # any value is some alpha/r: the number alone decides nothing
                 params["_open"] = [" and ".join(unstated)]
                 params["_condition"] = f"for some {' and '.join(unstated)} (not stated)"
     return params
+
+
+def _solve(unstated: list[str], stated: dict[str, Any], scale: float, rslora: bool
+           ) -> tuple[str, float] | None:
+    """With alpha or r stated and the other open, the open one that gives the stated scale
+    (a whole rank of 1..1024, or an alpha of at most 4096), else None."""
+    if unstated == ["r"]:
+        root = stated["alpha"] / scale
+        r = root * root if rslora else root
+        if abs(r - round(r)) < 1e-6 and 1 <= round(r) <= 1024:
+            return "r", int(round(r))
+    elif unstated == ["alpha"]:
+        r = stated["r"]
+        alpha = scale * (r ** 0.5 if rslora else r)
+        if 1e-3 <= alpha <= 4096:
+            return "alpha", alpha
+    return None
 
 
 def _scale_value(frame: Frame) -> Any:

@@ -18,6 +18,7 @@ where activations weigh more than in a 7B model whose weights dominate.
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 import weakref
@@ -79,8 +80,12 @@ def magnitude_row(model: str, modules: str, r: int) -> dict[str, Any]:
 
 
 def _count_holds(row: dict[str, Any], figures: list[dict[str, Any]], magnitude: bool) -> bool:
-    values = [row["magnitude"]] if magnitude else [row["magnitude"], row["dora"]]
-    return all(any(figure_holds(f, v) for v in values) for f in figures)
+    """Every stated count is one of the configuration's (LoRA's beside DoRA's is the
+    comparison's baseline), and at least one is DoRA's own (the magnitudes, or its total)."""
+    own = [row["magnitude"]] if magnitude else [row["magnitude"], row["dora"]]
+    every = [row["magnitude"], row["dora"], row["lora"]]
+    return (all(any(figure_holds(f, v) for v in every) for f in figures)
+            and any(figure_holds(f, v) for f in figures for v in own))
 
 
 def _counts(params: dict[str, Any]) -> dict[str, Any]:
@@ -329,6 +334,10 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 # --- frames ------------------------------------------------------------------------------------
 
+# a width, not a count: "a 4096-long vector", "4096-dimensional", "4096 wide"
+_WIDTH = re.compile(r"\s*-?\s*(?:long|wide|dim\w*|elements?|entries|features)\b", re.I)
+
+
 def _inside(q: Any, span: tuple[int, int] | None) -> bool:
     return span is not None and q.span[0] < span[1] and span[0] < q.span[1]
 
@@ -364,7 +373,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     span = frame.spans.get("model")
     least = 10 if params["magnitude"] else 100  # "64 magnitudes"; else no rank or layer count
     counts = [q for q in frame.quantities if q.unit in ("params", "count")
-              and least <= q.value < 1e9 and not _inside(q, span) and q.value != c.get("r")]
+              and least <= q.value < 1e9 and not _inside(q, span) and q.value != c.get("r")
+              and not _WIDTH.match(frame.text, q.span[1])]
     if not counts:
         return "no count of DoRA's parameters is stated"
     params["figures"] = ";".join(encode_figure("lora", q) for q in counts)
@@ -377,7 +387,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 
 VERIFIER = Verifier(
     id="lora.dora_budget",
-    version=1,
+    version=2,
     title="DoRA beside LoRA at the same rank: one extra magnitude per output feature, counted "
           "on presets and PEFT; its training memory and time",
     run=run,

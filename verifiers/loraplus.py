@@ -14,6 +14,7 @@ claim that the ratio improves convergence is at best `conditional`.
 
 from __future__ import annotations
 
+import re
 import statistics
 from typing import Any
 
@@ -21,13 +22,17 @@ from verifiers._base import Param, Requires, Verifier, result
 from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
 
-CLAIMS = ("different_lr", "same_lr", "a_higher_lr", "improves_convergence", "no_effect")
+CLAIMS = ("different_lr", "same_lr", "a_higher_lr", "improves_convergence", "no_effect",
+          "b_rate")
 PARAMS = (
     Param("claim", str, default="different_lr", choices=CLAIMS,
           help="different_lr / same_lr / a_higher_lr: what the optimizer's groups are; "
                "improves_convergence / no_effect: what the ratio does to training"),
     Param("ratio", float, default=16.0, min=1.0, max=1024.0, help="lambda = lr_B / lr_A"),
     Param("lr", float, default=1e-3, min=1e-5, max=1.0, help="learning rate of A"),
+    Param("b_lr", float, default=0.0, min=0.0, max=1.0,
+          help="b_rate: the learning rate stated for B (with lr, A's, and ratio)"),
+    Param("b_tol", float, default=0.0, min=0.0, max=1.0, help="b_rate: its stated precision"),
     Param("seeds", int, default=3, min=2, max=10),
     Param("steps", int, default=150, min=20, max=1000, help="step budget of every toy run"),
     Param("target", float, default=0.05, min=1e-6, max=0.9,
@@ -81,9 +86,33 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         claim = "same_lr"
     elif frame.has("different_lr") or frame.has("lr_split"):
         claim = "different_lr"
+    elif (rates := _b_rate(frame)) is not None:
+        return {"claim": "b_rate", **rates}
     else:
         return "it names a learning rate but not how B's compares with A's"
     return {"claim": claim, **_ratio(frame)}
+
+
+_NAMES_B = re.compile(r"\b(?:B|lora_B)\b|\bB matri(?:x|ces)\b", re.I)
+_RATIO_NAMED = re.compile(r"(?:\b|_)ratio\b|\blambda\b", re.I)
+
+
+def _b_rate(frame: Frame) -> dict[str, Any] | None:
+    """A base learning rate, lambda and the rate B ends up with, all three stated ("ratio 16 and
+    a learning rate of 2e-4 give B 3.2e-3"): the two rates are the smaller (A's, the base) and
+    the larger (B's)."""
+    if not _NAMES_B.search(frame.text) or not _RATIO_NAMED.search(frame.text):
+        return None
+    rates = [q for q in frame.quantities if q.unit == "count" and 0 < q.value < 0.5]
+    ratios = [q for q in frame.quantities if (q.unit == "x" or q.unit == "count")
+              and 1 < q.value <= 1024]
+    if len(rates) != 2 or len(ratios) != 1:
+        return None
+    low, high = sorted(rates, key=lambda q: q.value)
+    if low.value < 1e-5:
+        return None
+    return {"lr": low.value, "ratio": ratios[0].value, "b_lr": high.value,
+            "b_tol": high.precision}
 
 
 def _peft_groups(lr: float, ratio: float) -> dict[str, Any]:
@@ -252,13 +281,33 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     if "skipped" in measured["peft"]:
         return result("skipped", "The parameter groups are PEFT's: " + PEFT_MISSING + ".",
                       measured, expected)
+    if claim == "b_rate":
+        return _b_rate_verdict(params, measured, expected)
     verdict, text = _groups_verdict(claim, measured["peft"], params["ratio"])
     return result(verdict, text, measured, expected)
 
 
+def _b_rate_verdict(params: dict[str, Any], measured: dict[str, Any],
+                    expected: dict[str, Any]) -> dict[str, Any]:
+    """B's learning rate as PEFT's LoRA+ optimizer sets it from the base rate and lambda,
+    against the stated one (within its written precision)."""
+    groups = measured["peft"]
+    expected.update(lr=params["lr"], b_lr=params["b_lr"])
+    if len(groups["lr_B"]) != 1:
+        return result("error", f"PEFT gave B several learning rates: {groups['lr_B']}",
+                      measured, expected)
+    lr_b = groups["lr_B"][0]
+    tol = max(params["b_tol"], 1e-9 * lr_b)
+    holds = abs(lr_b - params["b_lr"]) <= tol
+    return result("supported" if holds else "refuted",
+                  f"PEFT's create_loraplus_optimizer with lr {params['lr']:g} and "
+                  f"loraplus_lr_ratio {params['ratio']:g} gives B lr {lr_b:g} (A {groups['lr_A']})"
+                  f"; the sentence says {params['b_lr']:g}.", measured, expected)
+
+
 VERIFIER = Verifier(
     id="lora.loraplus",
-    version=1,
+    version=2,
     title="LoRA+: B's learning rate is lambda times A's; convergence on a toy task",
     run=run,
     params=PARAMS,
