@@ -14,7 +14,9 @@ GiB) readings are reported; a stated size holds when either reading is within th
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from functools import cache
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, figure_pair, result
@@ -30,9 +32,9 @@ from verifiers._frame import Frame
 from verifiers._presets import PRESETS, Preset, resolve
 
 WRITE_LIMIT = 64 * 2**20
-DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "int8": 1}
+DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "int8": 1, "4bit": 0.5}
 # A dtype a claim leaves unstated: the full-model size is judged in each of these.
-OPEN_DTYPES = ("float16", "float32", "int8")
+OPEN_DTYPES = ("float16", "float32", "int8", "4bit")
 # A bare size ("a 70B model") is any model of about that size: its parameter count is taken
 # between these multiples of the size (LLaMA-7B has 6.74B, Mistral-7B 7.24B, Qwen2-7B 7.6B).
 BARE_BAND = (0.85, 1.25)
@@ -41,8 +43,10 @@ BARE_BAND = (0.85, 1.25)
 def dtype_name(words: str) -> str | None:
     """'fp16', '16-bit', 'half precision' -> 'float16'; 'bf16' -> 'bfloat16'; '' -> float16."""
     w = words.lower().replace(" ", "").replace("-", "")
-    if w in ("any", "int8"):
+    if w in ("any", "int8", "4bit"):
         return w
+    if w in ("nf4", "fp4", "int4"):
+        return "4bit"
     if not w or w in ("fp16", "float16", "16bit", "halfprecision", "half"):
         return "float16"
     if w in ("bf16", "bfloat16"):
@@ -125,9 +129,9 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         return result("unverifiable", f"Unknown model, modules or dtype ({params['model']!r}, "
                       f"{params['modules']!r}, {params['dtype']!r}).", {}, dict(params))
     if params["compact"]:
-        return _compact(params, preset, modules, "float16" if dtype == "any" else dtype)
+        return _compact(params, preset, modules, "float16" if dtype in ("any", "4bit") else dtype)
     if params["r2"]:
-        return _rank_scaling(params, preset, modules, "float16" if dtype in ("any", "int8")
+        return _rank_scaling(params, preset, modules, "float16" if dtype in ("any", "int8", "4bit")
                              else dtype)
     if not params["mb"] and not params["gb"] and not params["model_ratio"]:
         return result("unverifiable", "The claim states no size in MB or GB.", {}, dict(params))
@@ -135,7 +139,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     parts, verdicts, pairs = [], [], []
     if params["mb"]:
         v, text, pair = _adapter_part(params, preset, modules, "float16" if dtype in (
-            "any", "int8") else dtype, measured)
+            "any", "int8", "4bit") else dtype, measured)
         if v == "refuted" and params["dtype"] in ("", "any"):
             # no dtype stated: PEFT keeps (and saves) adapter weights in fp32 by default, so a
             # file twice the 16-bit size is that reading, not an error
@@ -151,7 +155,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         pairs.append((v, pair))
     if params["model_ratio"]:
         v, text, pair = _ratio_part(params, preset, modules, "float16" if dtype in (
-            "any", "int8") else dtype, measured)
+            "any", "int8", "4bit") else dtype, measured)
         verdicts.append(v)
         parts.append(text)
         pairs.append((v, pair))
@@ -284,21 +288,28 @@ def _model_part(p: dict[str, Any], preset: Preset | None, dtype: str,
     for dt in dtypes:
         size = count * DTYPE_BYTES[dt] / scale
         low, high = size * band[0], size * band[1]
+        if dt == "4bit":  # half a byte each, up to NF4 with its scales and 16-bit embeddings
+            most = four_bit_bytes(preset, count) / scale
+            high = most * band[1]
+        top = most if dt == "4bit" else size  # the largest a model of this count stores
         if bound == "le":
             holds, fails = size <= stated * (1 + tol), low > stated * (1 + tol)
         elif bound == "ge":
-            holds, fails = size >= stated * (1 - tol), high < stated * (1 - tol)
+            holds, fails = top >= stated * (1 - tol), high < stated * (1 - tol)
         else:
-            holds = abs(size - stated) <= tol * stated
+            holds = size * (1 - tol) <= stated <= top * (1 + tol) or \
+                abs(size - stated) <= tol * stated
             fails = stated * (1 + tol) < low or stated * (1 - tol) > high
         rows.append({"model": name, "params": count, "dtype": dt, unit: round(size, 3),
+                     **({"most": round(most, 3)} if dt == "4bit" else {}),
                      "band": [round(low, 3), round(high, 3)] if band != (1.0, 1.0) else None,
                      "holds": holds, "fails": fails})
     measured["full_model"] = rows
     sign = {"le": "at most ", "ge": "at least "}.get(bound, "")
     head = f"full model {sign}{stated:g} {unit}"
-    text = ", ".join(f"{x['model']} in {x['dtype']} ({DTYPE_BYTES[x['dtype']]} bytes per "
+    text = ", ".join(f"{x['model']} in {x['dtype']} ({DTYPE_BYTES[x['dtype']]:g} bytes per "
                      f"parameter) is {x[unit]:.2f} {unit}"
+                     + (f" (to {x['most']:.2f} {unit} as NF4 stores it)" if x.get("most") else "")
                      + (f" ({x['band'][0]:.0f}-{x['band'][1]:.0f} {unit} for models "
                         f"called {p['billions']:g}B)" if x["band"] else "") for x in rows)
     good = [x for x in rows if x["holds"]]
@@ -319,6 +330,33 @@ def _model_part(p: dict[str, Any], preset: Preset | None, dtype: str,
         names = ", ".join(x["dtype"] for x in good)
         return "conditional", f"{head} holds only in {names}: {text}", pair
     return "unverifiable", f"{head} is not decided: {text}", None
+
+
+def four_bit_bytes(preset: Preset | None, count: float) -> float:
+    """The most a model of `count` parameters takes in 4 bits: bitsandbytes' NF4 without
+    double quantization (its bits per weight measured, block scales included) on the block
+    linears, and 16 bits for the rest (embeddings, head, norms) where the preset's layout is
+    known; a layout not known, or a bare size, has 5% of its parameters taken as 16-bit."""
+    bits = _nf4_bits()
+    if preset is not None and preset.llama_like:
+        from verifiers._memory_model import linear_params
+
+        linear = linear_params(preset)
+    else:
+        linear = 0.95 * count
+    return linear * bits / 8 + (count - linear) * 2
+
+
+@cache
+def _nf4_bits() -> float:
+    """Bits per weight of NF4 without double quantization: measured with bitsandbytes, or
+    from the storage layout where it is absent."""
+    from verifiers._env import has_package
+    from verifiers._nf4 import layout_bits, measure_bits
+
+    if has_package("bitsandbytes"):
+        return measure_bits(512, 512, double_quant=False)["bits_per_param"]
+    return layout_bits(double_quant=False)
 
 
 def _model_pair(rows: list[dict[str, Any]], unit: str, stated: float | str,
@@ -376,6 +414,8 @@ def _dtypes(frame: Frame) -> list[str]:
             q.unit == "bytes" and q.stated_unit == "bytes" and q.value in (1, 2, 4))
         if width:
             out.append(_PER_PARAM[int(q.value)])
+        elif q.unit == "bits" and q.value == 4:  # "quantized to 4 bits"
+            out.append("nf4")
     return out
 
 
@@ -384,7 +424,8 @@ def _dtype(frame: Frame) -> tuple[str, bool]:
     several widths (then which one a size is in is not read)."""
     stated = _dtypes(frame)
     widths = {_WIDTH[d] for d in stated}
-    usable = [d for d in stated if d in ("fp16", "bf16", "fp32", "int8")]
+    usable = [d for d in stated if d in ("fp16", "bf16", "fp32", "int8")
+              or d in ("nf4", "fp4") and frame.predicate == "model_size"]
     return (usable[0] if usable else ""), len(widths) > 1
 
 
@@ -474,6 +515,10 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
     return {**params, "_open": _unstated(params) + open_arch}
 
 
+_FITS_IN = re.compile(r"\bfit(?:s|ting)?\s+(?:[\w-]+\s+){0,3}?(?:in|into|within|on)\s+"
+                      r"(?:(?:about|around|roughly|approximately|just|only)\s+|~\s*)?$", re.I)
+
+
 def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str, Any] | str:
     """A full model's size: a preset or a bare size, the first GB-scale figure that is not a
     GPU's or an adapter's, in the stated dtype (each of fp16, fp32, int8 when unstated)."""
@@ -505,11 +550,14 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
                     "the sentence names first")
     binary = size.stated_unit in ("MiB", "GiB", "KiB", "TiB")
     tol = max(0.05, size.precision / size.value) if size.value else 0.05
+    bound = size.bound
+    if bound in ("eq", "approx") and _FITS_IN.search(frame.text, 0, size.span[0]):
+        bound = "le"  # "fits in 35 GB": at most that much
     if size.bound == "range":
         return f"a full-model size stated as a range ({size.text}) is not judged"
     out = {"model": params["model"], "dtype": params.get("dtype") or "any",
-           "gb": size.value / (2**30 if binary else 1e9), "gb_bound": size.bound
-           if size.bound in ("le", "ge") else "", "binary": binary, "tol": min(tol, 0.5)}
+           "gb": size.value / (2**30 if binary else 1e9), "gb_bound": bound
+           if bound in ("le", "ge") else "", "binary": binary, "tol": min(tol, 0.5)}
     if not params["model"]:
         out["billions"] = bare
     if out["dtype"] == "any" and not params["model"]:  # a named model is tried in every dtype
@@ -541,7 +589,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 
 VERIFIER = Verifier(
     id="lora.adapter_size",
-    version=7,
+    version=8,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(

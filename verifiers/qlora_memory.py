@@ -96,6 +96,16 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     that condition (it is never refuted on it)."""
     c = frame.conditions
     named = frame.subject == "qlora" or frame.has("qlora_verb")
+    if not frame.polarity and not (frame.subject_named or frame.has("quantized")
+                                   or frame.has("qlora_verb")):
+        # "fine-tuning a 65B model needs more than one 48 GB GPU" on a QLoRA page: a denial
+        # whose method only the page implies is as often about 16-bit fine-tuning
+        named = False
+    if not (frame.has("training") or frame.has("inference_only") or frame.subject_named):
+        # "a 70B model fits in 35 GB": nothing is trained and no method is named; what fits
+        # is the weights, in a precision the sentence leaves open (a model-size claim)
+        return ("nothing is said to be trained and no method is named: whether a model's "
+                "weights fit is a model-size claim, not a fine-tuning step's")
     four_bit = named or any(d in ("nf4", "fp4") for d in c.get("dtypes", ()))
     if frame.baseline == "qlora" and frame.subject != "qlora":
         four_bit = named = False
