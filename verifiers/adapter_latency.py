@@ -55,6 +55,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if frame.has("names_lora") and not merged:
         params["_condition"] = ("once LoRA's weights are merged: unmerged LoRA also runs extra "
                                 "operations on every forward pass")
+    if frame.has("slowdown_size") and not frame.has("small_batch") \
+            and not frame.has("large_batch"):
+        # "adapters add around 30%": the share is the small-batch one (LoRA Table 1: +20-30% at
+        # batch 1 on GPT-2 medium, +2-3% at batch 32); no batch stated, the amount is one
+        # setting's
+        params["_condition"] = ("at small batch sizes (the sentence states none; the adapters' "
+                                "share of the time shrinks as the batch grows)")
     if frame.has("large_batch") and not frame.has("small_batch"):
         # At large batches the adapters' share of the work shrinks (LoRA Table 1: +2-3% at
         # batch 32, seq 512, on a V100); whether it falls under the tolerance depends on the
