@@ -91,6 +91,13 @@ def one_gpu(params: dict[str, Any], p: Preset, cap_gib: float, bits: float,
     return _turn(verdict, params["claim"]), f"{_head(p)}: {how}: {said}"
 
 
+# The settings one GPU is measured at (QLoRA's reference: batch 1 x 512, r=64 on all linears,
+# 16-bit LoRA weights, 32-bit optimizer state, nothing offloaded): a fit on several GPUs that
+# leaves them unstated is judged there too, as one GPU's is
+REFERENCE = {"batch": 1, "seq": 512, "r": 64, "optimizer": "adamw_fp32", "lora_dtype": "bf16",
+             "offload": False}
+
+
 def _configs(params: dict[str, Any]) -> list[dict[str, Any]]:
     open_ = set(filter(None, params["open"].split(",")))
     choices = {
@@ -126,7 +133,8 @@ def _rows(params: dict[str, Any], p: Preset, gpus: int, cap: float, bits: float
                              batch=cfg["batch"], seq=cfg["seq"], r=cfg["r"],
                              bits_per_param=bits)
         out.append({"fit": _fit(e["per_gpu"], cap, margin(p)), "gib": e["per_gpu"] / GIB,
-                    "config": describe(cfg, gpus), "offload": cfg["offload"]})
+                    "config": describe(cfg, gpus), "offload": cfg["offload"],
+                    "reference": cfg == REFERENCE})
     return out
 
 
@@ -168,6 +176,11 @@ def several_gpus(params: dict[str, Any], p: Preset, cap_gib: float, bits: float,
         verdict = "supported"
         text = (f"{head}: fits {where} in all {len(rows)} configurations, e.g. "
                 f"{good[0]['config']}: {good[0]['gib']:.1f} GiB per GPU")
+    elif (ref := next((r for r in good if r["reference"]), None)) is not None:
+        verdict = "supported"
+        text = (f"{head}: fits {where} at the settings one GPU is measured at, "
+                f"{ref['config']}: {ref['gib']:.1f} GiB per GPU ({len(good)} of {len(rows)} "
+                f"configurations fit; not with {bad[-1]['config']}: {bad[-1]['gib']:.1f} GiB)")
     else:
         verdict = "conditional"
         text = (f"{head}: fits {where} in {len(good)} of {len(rows)} configurations, e.g. "

@@ -100,6 +100,8 @@ PARAMS = (
           help="a paged optimizer: its state lives in managed memory, outside the allocator"),
     Param("batch", int, default=0, min=0, max=1024),
     Param("seq", int, default=0, min=0, max=131072),
+    Param("no_activations", bool, default=False,
+          help="the amount is said to leave activations out ('before activations')"),
     Param("checkpointing", str, default="any", choices=("any", "on", "off")),
     Param("r", int, default=0, min=0, max=4096),
     Param("modules", str, default="any", choices=("any", "qv", "all")),
@@ -215,6 +217,20 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     else:
         method = "any"
     params: dict[str, Any] = {"method": method, **_settings(frame)}
+    if frame.has("tm_no_activations"):
+        params["no_activations"] = True
+    if frame.predicate == "fits_gpu":  # only full fine-tuning's: LoRA's and QLoRA's are measured
+        gpu = next((q for q in frame.quantities if q.unit == "bytes" and q.role in ("gpu",
+                                                                                     "memory")),
+                   None)
+        if gpu is None or gpu.bound not in ("eq", "approx"):
+            return "no single GPU size is stated"
+        if frame.conditions.get("gpus", 1) > 1 or frame.has("several_gpus"):
+            return "several GPUs are named: a per-GPU share is not judged here"
+        # a card's "24 GB" is 24 GiB as vendors count it: the larger reading, never the smaller
+        size = gpu.value if gpu.stated_unit in ("GiB", "MiB", "TiB") else gpu.value / 1e9 * 2**30
+        params = {**params, "claim": "total", "value": size, "high": 0.0, "bound": "le",
+                  "tol": 0.0}
     model = frame.conditions.get("model")
     if model:
         found = memory_preset(model)
@@ -228,6 +244,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if gpus > 1 or frame.has("tm_sharded"):
         params["gpus"] = gpus if gpus > 1 else 0
     pred = frame.predicate
+    if pred == "fits_gpu":
+        return params
     if pred == "training_memory":
         q = _inside(frame, ("bytes",))
         if frame.has("tm_from_to"):  # "from 1.2 TB to 350 GB": the second amount
@@ -328,7 +346,8 @@ def _choices(params: dict[str, Any], method: str) -> dict[str, tuple]:
     opts = (OPTIMIZERS if opt == "any" else ("adamw_fp32", "adamw_16bit") if opt == "adamw"
             else (opt,))
     full = method == "full_ft"
-    if params["claim"] in ("part", "per_param", "model_multiple"):  # activations do not enter
+    if params["claim"] in ("part", "per_param", "model_multiple") or params["no_activations"]:
+        # activations do not enter (or "before activations are counted"): the least of them
         params = {**params, "batch": 1, "seq": 512, "checkpointing": "on"}
     return {
         "optimizer": opts,
@@ -657,7 +676,8 @@ VERIFIER = Verifier(
     run=run, params=PARAMS, to_params=to_params, timeout_s=60,
     claims=tuple((m, p) for m in METHODS for p in (
         "training_memory", "memory_ratio", "weights_memory", "gradient_memory",
-        "optimizer_memory", "memory_savings_source", "bytes_per_param")),
+        "optimizer_memory", "memory_savings_source", "bytes_per_param"))
+    + (("full_ft", "fits_gpu"),),
     examples=("Full fine-tuning of LLaMA-7B with AdamW in mixed precision needs about 110 GB.",
               "LoRA memory savings come mostly from gradients and optimizer states."),
     requires=Requires(device="cpu"),

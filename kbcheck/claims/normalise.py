@@ -148,6 +148,18 @@ _CITATION = re.compile(
     r"|\s*\[\d{1,3}(?:\s*[,-]\s*\d{1,3}){0,6}\](?!\s*[(=:])")
 
 
+_YEAR = re.compile(r",?\s*(?:19|20)\d\d[a-z]?\b")
+
+
+def _citation(m: re.Match) -> str:
+    """A citation without its years: "(Hu et al., 2021)" -> " (Hu et al.)", "[12]" -> "" (the
+    authors' names say which work, and so which method, a sentence speaks of)."""
+    inner = _YEAR.sub("", m.group(0)).strip()
+    if not inner.startswith("(") or not any(c.isalpha() for c in inner):
+        return ""
+    return " " + inner.replace(" ;", ";").replace("; )", ")").replace("()", "")
+
+
 _ONLY = re.compile(r"\b(?:nothing|none|no one|nobody)\s+(?:but|except|other than)\b", re.I)
 
 
@@ -157,7 +169,7 @@ def normalise(text: str) -> str:
     sentence has what it rewrites; a sentence is normalised once however often it is asked)."""
     text = unicodedata.normalize("NFKC", text).translate(_CHARS)
     if "(" in text or "[" in text:
-        text = _CITATION.sub("", text)
+        text = _CITATION.sub(_citation, text)
     if "\\" in text or "$" in text or "{" in text:
         for pattern, repl in _LATEX:
             text = pattern.sub(repl, text)

@@ -33,7 +33,14 @@ _DENIAL = re.compile(
     r"false|untrue|a\s+(?:common\s+)?(?:myth|misconception|mistake)|wrong|incorrect)\s+"
     r"(?:to\s+(?:say|claim|think|assume)\s+)?that\s+|"
     r"(?:a\s+)?(?:common\s+|popular\s+|widespread\s+|frequent\s+)?(?:myth|misconception|"
-    r"belief|misunderstanding|mistake)\s*(?:is|:)\s*(?:that\s+)?)", re.I)
+    r"belief|misunderstanding|mistake)\s*(?:is|:)\s*(?:that\s+)?|"
+    # "don't trust / believe posts saying that ...", "ignore claims that ...", "beware of
+    # guides claiming ...": what they report is denied
+    r"(?:(?:don't|do\s+not|never)\s+(?:trust|believe)|ignore|beware\s+of|be\s+wary\s+of)\s+"
+    r"(?:the\s+|any\s+)?(?:[\w-]+\s+){0,2}?(?:posts?|claims?|guides?|tutorials?|advice|people|"
+    r"articles?|blogs?|answers?|threads?|anyone|sources?)\s+(?:that\s+|who\s+)?(?:say(?:s|ing)?|"
+    r"claim(?:s|ing)?|tell(?:s|ing)?\s+you|suggest(?:s|ing)?|stat(?:e|es|ing))\s+(?:that\s+)?)",
+    re.I)
 SCOPE_WORDS = 7
 
 

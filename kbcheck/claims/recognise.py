@@ -75,7 +75,8 @@ def _methods() -> tuple[re.Pattern, dict[str, dict[str, Any]]]:
 _BASELINE_BEFORE = re.compile(
     r"(?:than|compared (?:to|with)|in comparison (?:to|with)|relative to|versus|vs\.?|unlike|"
     r"instead of|rather than|over|similar to|just like|like|as with|on par with|match(?:es|ing)?|"
-    r"outperform(?:s|ing)?|beats?|built (?:up)?on|extends?)\s+(?:standard |vanilla |"
+    r"outperform(?:s|ing)?|beats?|built (?:up)?on|extends?|within [\w.%]{1,8} of|close to)"
+    r"\s+(?:standard |vanilla |"
     r"plain |regular |the |original |traditional |conventional )?$", re.I)
 
 
@@ -88,14 +89,28 @@ _BARE_ADAPTERS = re.compile(r"(?<![\w-])(?<!lora )(?<!the )(?<!its )(?<!these )(
                             r"(?<!your )(?<!merged )(?<!unmerged )(?<!lora-)adapters?\b", re.I)
 
 
+# The bottleneck-adapter work named ("Houlsby et al.", "bottleneck"): bare "adapters" are
+# that method's
+_BOTTLENECK_WORK = re.compile(r"\bhoulsby\b|\bbottleneck\b|\bpfeiffer\b", re.I)
+
+
+# A method's name used for the work that introduced it ("the LoRA authors", "the QLoRA
+# paper's table"): the source of what is said, its subject only when nothing else is named
+_SOURCE_AFTER = re.compile(r"(?:'s)?\s+(?:authors?|paper|papers|team|researchers|study|"
+                           r"publication|preprint)\b(?!\s+(?:on|about)\b)", re.I)
+
+
 def find_methods(text: str) -> list[Mention]:
     """Every method named, with whether it is named as a baseline ('than LoRA')."""
     pattern, entries = _methods()
     out = []
     for m in pattern.finditer(text):
         entry = entries[m.lastgroup or ""]
+        if _SOURCE_AFTER.match(text, m.end()):  # "the LoRA authors measured ...": who reports
+            entry = {**entry, "kind": "source"}
         out.append(_mention(text, entry, m.span()))
-    if any(x.id == "lora" and not x.generic for x in out) and _CONTRAST.search(text):
+    if (any(x.id == "lora" and not x.generic for x in out) and _CONTRAST.search(text)
+            or _BOTTLENECK_WORK.search(text)):
         named = [x.span for x in out]
         for m in _BARE_ADAPTERS.finditer(text):
             if not any(a <= m.start() < b for a, b in named):
@@ -432,7 +447,18 @@ _ROLE_BEFORE = [
 ]
 
 
+# "within 0.4% of full fine-tuning": how close a method comes to another's results, a quality
+# gap that no predicate here states
+_CLOSE_BEFORE = re.compile(r"\b(?:within|to within)\s+(?:about\s+|roughly\s+|~\s*)?$", re.I)
+_CLOSE_AFTER = re.compile(r"\s+of\s+(?:the\s+)?(?:full(?:[- ]model)?\s+fine-?tun\w*|full\s+"
+                          r"(?:FT|training)|fine-?tun\w*|FFT|the\s+baseline|the\s+full\s+model)",
+                          re.I)
+
+
 def _role(text: str, q: Quantity) -> str:
+    if q.unit == "pct" and _CLOSE_BEFORE.search(text, max(0, q.span[0] - 24), q.span[0]) \
+            and _CLOSE_AFTER.match(text, q.span[1]):
+        return "quality"
     for role, pattern in _ROLE_AFTER:
         if pattern.match(text, q.span[1]):
             if role == "model" and q.unit not in ("count", "params"):
@@ -560,6 +586,8 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
     only when nothing is named; tools only when no method is. The third value is the span of
     the words that named the subject, None when the sentence names none (the article's)."""
     subjects = [m for m in mentions if not m.baseline]
+    # the work cited ("the LoRA authors") is the subject only when nothing else is named
+    subjects = [m for m in subjects if m.kind != "source"] or subjects
     methods = ([m for m in subjects if m.kind != "tool" and not m.generic]
                or [m for m in subjects if m.kind != "tool"] or subjects)
     baseline = next((m.id for m in mentions if m.baseline), "")
@@ -611,8 +639,8 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     origin = denial_prefix(text)
     denied_until = denial_end(text, origin) if origin else 0
     mentions = find_methods(text)
-    quantities = [Quantity(**{**q.__dict__, "role": _role(text, q)})
-                  for q in find_quantities(text)]
+    quantities = [q for q in (Quantity(**{**q.__dict__, "role": _role(text, q)})
+                              for q in find_quantities(text)) if q.role != "quality"]
     conditions, spans = read_conditions(text)
     if "model_name" in spans:  # "GPT-3", "Llama-2-70B": the numbers of a name are not stated
         a, b = spans.pop("model_name")
