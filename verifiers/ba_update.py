@@ -28,6 +28,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     claim = params["claim"]
     if claim == "a_init":
         return _judge_a_init(params)
+    if claim == "scaling" and params["relation"]:
+        return _judge_relation(params)
     ref = m.reference(params)
     peft = m.peft_half(params) if peft_available() else {"skipped": PEFT_MISSING}
     measured = {"reference": ref, "peft": peft}
@@ -94,6 +96,42 @@ def _judge(p: dict[str, Any], ref: dict, peft: dict, measured: dict, expected: d
         return result("conditional", f"Reference and PEFT disagree: {text}.", measured, expected)
     verdict = "supported" if all(holds) else "refuted"
     return result(verdict, f"{text[0].upper()}{text[1:]}.", measured, expected, figure=pair)
+
+
+_RELATION = {"halves": 0.5, "doubles": 2.0, "same": 1.0}
+
+
+def _judge_relation(p: dict[str, Any]) -> dict[str, Any]:
+    """What doubling r with alpha fixed does to the scale, measured from outputs on the
+    reference layer and PEFT at r and 2r: halves (alpha/r), about 0.71x (rsLoRA's
+    alpha/sqrt(r)), never doubles."""
+    from verifiers import _ba_measure as m
+
+    runs = {}
+    for name, fn in (("reference", m.reference), ("peft", m.peft_half)):
+        if name == "peft" and not peft_available():
+            continue
+        one, two = fn(p), fn({**p, "r": 2 * p["r"]})
+        if one.get("r_used", p["r"]) != p["r"] or two.get("r_used", 2 * p["r"]) != 2 * p["r"]:
+            continue  # a capped rank: no doubling was measured
+        runs[name] = {"r": p["r"], "scale": one["effective_scaling"],
+                      "scale_2r": two["effective_scaling"],
+                      "ratio": two["effective_scaling"] / one["effective_scaling"]}
+    want = _RELATION[p["relation"]]
+    holds = [abs(x["ratio"] - want) <= 1e-3 * want for x in runs.values()]
+    form = "alpha/sqrt(r)" if p["rslora"] else "alpha/r"
+    text = "; ".join(f"{name}: scale {x['scale']:.6g} at r={x['r']}, {x['scale_2r']:.6g} at "
+                     f"r={2 * x['r']} (x{x['ratio']:.4g})" for name, x in runs.items())
+    expected = {"claim": "scaling", "relation": p["relation"], "rslora": p["rslora"],
+                "alpha": p["alpha"]}
+    if not holds:
+        return result("error", "no run measured the scale at r and 2r", runs, expected)
+    if len(set(holds)) > 1:
+        return result("conditional", f"Reference and PEFT disagree: {text}.", runs, expected)
+    return result("supported" if all(holds) else "refuted",
+                  f"Doubling r with alpha={p['alpha']:g} fixed ({form}): {text}; the sentence "
+                  f"says the scale {p['relation'].replace('same', 'stays the same')}.", runs,
+                  expected)
 
 
 def _judge_a_init(p: dict[str, Any]) -> dict[str, Any]:
@@ -191,6 +229,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             params["scaling_form"] = "alpha/sqrt(r)"
         elif plain:
             params["scaling_form"] = "alpha/r"
+        relation = next((r for r in _RELATION if frame.has(f"rel_{r}")), "")
+        if relation:  # "doubling r halves the scale": measured at r and 2r
+            return {**params, "relation": relation}
         value = _scale_value(frame)  # several numbers: the form alone is checked
         if value is not None:
             params["scale_value"], params["scale_tol"] = value.value, value.precision
@@ -236,7 +277,7 @@ def _scale_value(frame: Frame) -> Any:
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=3,
+    version=4,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(
@@ -257,6 +298,8 @@ VERIFIER = Verifier(
               help="how the claim says A starts (a_init)"),
         Param("source", str, default="", choices=("", "peft", "paper"),
               help="whose initialisation the claim names (a_init): PEFT's default, the paper's"),
+        Param("relation", str, default="", choices=("", "halves", "doubles", "same"),
+              help="scaling: what doubling r with alpha fixed does to the scale"),
         Param("scale_value", float, default=0.0, min=0.0, max=1024.0,
               help="the scale's value as stated (0: none stated)"),
         Param("scale_tol", float, default=0.0, min=0.0, max=1024.0,

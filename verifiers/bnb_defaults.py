@@ -42,6 +42,9 @@ PARAMS = (
                "quantize_4bit (functional), Linear4bit / Params4bit (module); any: all"),
     Param("quant_type", str, default="fp4", choices=("fp4", "nf4"),
           help="quant_type: the type stated to be the default"),
+    Param("implied", bool, default=False,
+          help="quant_type: the sentence says what load_in_4bit stores without saying that no "
+               "type is passed (either type can be asked for)"),
     Param("level", int, default=1, min=1, max=2,
           help="blocksize: 1, weights per absmax; 2, constants per block of double quantization"),
     Param("blocksize", int, default=0, min=0, max=4096,
@@ -244,10 +247,15 @@ def _quant_type(params: dict[str, Any], found: dict[str, Any], doors: list[str]
         text += (f"; the config reads bnb_4bit_quant_type="
                  f"{found['transformers']['config']['bnb_4bit_quant_type']!r}")
     stated = params["quant_type"]
-    return _verdict({d: got[d] == stated for d in doors},
-                    f"stated default {stated!r}: {text}", {d: found[d]["type"] for d in doors},
-                    {"quant_type": stated},
-                    figure_pair("default 4-bit type", stated, "/".join(sorted(set(got.values())))))
+    out = _verdict({d: got[d] == stated for d in doors},
+                   f"stated default {stated!r}: {text}", {d: found[d]["type"] for d in doors},
+                   {"quant_type": stated},
+                   figure_pair("default 4-bit type", stated, "/".join(sorted(set(got.values())))))
+    if params["implied"] and out["verdict"] == "refuted":  # the other type is one option away
+        out = {**out, "verdict": "conditional",
+               "explanation": f"Holds only with bnb_4bit_quant_type={stated!r} passed as well; "
+                              f"load_in_4bit alone does not give it. {out['explanation']}"}
+    return out
 
 
 def _blocksize(params: dict[str, Any], found: dict[str, Any], doors: list[str]
@@ -374,7 +382,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         kind = "nf4" if frame.has("t_nf4") else "fp4" if frame.has("t_fp4") else None
         if kind is None:
             return "no 4-bit type is stated"
-        return {"claim": "quant_type", "quant_type": kind, "api": api}
+        return {"claim": "quant_type", "quant_type": kind, "api": api,
+                **({"implied": True} if frame.has("t_implied") else {})}
     if frame.predicate == "bnb_default_double_quant":
         return {"claim": "double_quant", "on": True, "api": api}
     kind = next((k for f, k in (("c_fp32", "float32"), ("c_bf16", "bfloat16"),
@@ -386,7 +395,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 
 
 VERIFIER = Verifier(
-    id="lora.bnb_defaults", version=1,
+    id="lora.bnb_defaults", version=2,
     title="bitsandbytes' 4-bit defaults: FP4 unless nf4 is asked for, 64 weights per absmax, "
           "256 constants per second-level block, double quantization and compute dtype",
     run=run, params=PARAMS, timeout_s=180,

@@ -561,6 +561,15 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return (f"a second model size ({others[0]:g}B) beside the {size_b:g}B model: which "
                 "figure is whose is not read")
     matrix = bool(params.get("d") and params.get("k"))
+    if matrix and params.get("model") and params.get("r"):
+        # "RoBERTa-base with r=8 on query and value gets 294,912 LoRA parameters, twelve
+        # layers times two 768-by-768 matrices": a count said to be LoRA's that no single
+        # matrix has is the model's; the shape only explains it
+        one = params["r"] * (params["d"] + params["k"])
+        if any(_TRAINED.search(q.text) and q.value > 2 * one for q in frame.quantities
+               if q.unit in ("params", "count")):
+            matrix = False
+            params.pop("d"), params.pop("k")
     figures, specific, several = _figures(frame, params, matrix)
     if not figures and frame.has("b2m") and not matrix:  # "from billions to millions"
         params["claim"] = "billions_to_millions"
@@ -687,6 +696,7 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
                  max((q.value for q in counts), default=0))
         big = [q for q in counts if q.value >= total / 2 and (params.get("model") or len(
             counts) > 1)]
+    big = [q for q in big if not _TRAINED.search(q.text)]  # "294,912 LoRA parameters"
     small = [q for q in counts if q not in big]
     for q in small:
         out.append(_encode("lora", q))
