@@ -224,7 +224,11 @@ def markdown_blocks(body: str, first_line: int, flat: bool = False) -> list[Bloc
     """Blocks of a Markdown body: paragraphs, list items, table rows, fenced code."""
     logical: list[tuple[int, str]] = []
     for n, raw in enumerate(body.split("\n")):
-        if flat or (len(raw) > 400 and " ## " in raw):
+        if not raw.strip():  # a blank line ends a paragraph in any layout
+            logical.append((first_line + n, raw))
+        elif flat and re.fullmatch(r"#{1,6}\s+[^#]{1,120}?[^.!?#\s]\s*", raw):
+            logical.append((first_line + n, raw))  # a heading on a line of its own: all of it
+        elif flat or (len(raw) > 400 and " ## " in raw):
             logical += [(first_line + n, p) for p in _unflatten(raw)]
         else:
             logical.append((first_line + n, raw))

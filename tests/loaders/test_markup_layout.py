@@ -142,3 +142,15 @@ def test_new_layout_patterns_stay_well_inside_a_generous_guard(case):
     with time_budget(30.0):  # a guard, not a measurement: linear work takes a fraction of it
         result = load_text(HOSTILE[case], "x")
         extract_claims(result.article)
+
+
+def test_a_flattened_article_with_line_breaks_keeps_its_headings_and_paragraphs_apart():
+    # a one-line head ("# Title Last updated: ...") makes the article flattened Markdown, yet
+    # its body may still be written line by line: a heading on its own line is all heading,
+    # and a blank line ends a paragraph, so neither runs into the sentence after it
+    text = ("# Pitfalls of adapter training Last updated: 2026-03-04 Generation: human_only\n\n"
+            "## Bonus: things people repeat\n\n"
+            "Merged weights run exactly as fast as the base model.\n")
+    claims = _claims(text, "flat-markdown")
+    assert "Merged weights run exactly as fast as the base model." in claims
+    assert not any("repeat" in c for c in claims)
