@@ -106,7 +106,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # is the weights, in a precision the sentence leaves open (a model-size claim)
         return ("nothing is said to be trained and no method is named: whether a model's "
                 "weights fit is a model-size claim, not a fine-tuning step's")
-    four_bit = named or any(d in ("nf4", "fp4") for d in c.get("dtypes", ()))
+    four_bit = (named or any(d in ("nf4", "fp4") for d in c.get("dtypes", ()))
+                or frame.has("unquantized_aside"))
     if frame.baseline == "qlora" and frame.subject != "qlora":
         four_bit = named = False
     gpu = _gpu_quantity(frame)
