@@ -383,7 +383,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         if kind is None:
             return "no 4-bit type is stated"
         return {"claim": "quant_type", "quant_type": kind, "api": api,
-                **({"implied": True} if frame.has("t_implied") else {})}
+                **({"implied": True} if frame.has("t_implied") and not frame.has("said_default")
+                   else {})}
     if frame.predicate == "bnb_default_double_quant":
         return {"claim": "double_quant", "on": True, "api": api}
     kind = next((k for f, k in (("c_fp32", "float32"), ("c_bf16", "bfloat16"),
