@@ -205,6 +205,15 @@ def _adapter_part(p: dict[str, Any], preset: Preset | None, modules: str | None,
                              f"{line(rows[0])}"), pair
     if not good:
         return "refuted", f"Adapter {stated} holds for none: {line(rows[0])}", pair
+    ref = preset.reference if preset is not None else {}
+    if ref and not (p["r"] and modules):  # the model's paper completes what is unstated
+        want = describe(preset, modules or ref["modules"], p["r"] or ref["r"])
+        hit = next((x for x in good if x["config"] == want), None)
+        if hit is not None:
+            measured["reference"] = {"config": want, "source": ref["source"]}
+            return "supported", (f"Adapter {stated} holds in the configuration of the paper "
+                                 f"that studied {preset.name} ({ref['source']}): {line(hit)} "
+                                 f"({len(good)} of {len(rows)} configurations hold)"), None
     return "conditional", (f"Adapter {stated} holds for {len(good)} of {len(rows)} "
                            f"configurations, e.g. {line(good[0])}; not e.g. {line(bad[-1])} "
                            f"(PEFT default {line(typical)})"), None
@@ -589,7 +598,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 
 VERIFIER = Verifier(
     id="lora.adapter_size",
-    version=8,
+    version=9,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(
