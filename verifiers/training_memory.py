@@ -583,7 +583,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         return result("supported", f"{head}: holds in all {len(rows)} configurations, e.g. "
                       f"{good[0]['config']}: {good[0]['said']}", measured, expected)
     ref = next((r for r in good if r["reference"]), None)
-    if ref is not None and params["method"] == "qlora":  # what the claim leaves open: QLoRA's
+    if ref is not None and params["method"] == "qlora" and params["claim"] == "total" \
+            and len(presets) == 1:  # a named model's amount; what it leaves open: QLoRA's
         return result("supported", f"{head}: holds in a configuration QLoRA is measured in, "
                       f"{ref['config']}: {ref['said']} ({len(good)} of {len(rows)} "
                       f"configurations hold)", measured, expected)
