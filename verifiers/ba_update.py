@@ -9,6 +9,7 @@ what such code says, with the parameters the claim states.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, figure_pair, result
@@ -89,6 +90,13 @@ def _judge(p: dict[str, Any], ref: dict, peft: dict, measured: dict, expected: d
                      for h in at_r]
             pair = figure_pair(f"scale at alpha={p['alpha']:g}, r={p['r']}", p["scale_value"],
                                round(ref["effective_scaling"], 6))
+            root = p["alpha"] / math.sqrt(p["r"])
+            if not all(holds) and not p["rslora"] and not p["scaling_form"] \
+                    and abs(root - p["scale_value"]) <= p["scale_tol"] + 1e-6:
+                # the value is alpha/sqrt(r): rsLoRA's scale, one PEFT option away
+                return result("conditional", f"{text[0].upper()}{text[1:]}; {p['scale_value']:g}"
+                              f" is alpha/sqrt(r), the scale only with rsLoRA "
+                              f"(use_rslora=True).", measured, expected, figure=pair)
         if not all(holds) and not p["rslora"] and stated == "alpha/sqrt(r)":
             return result("conditional", f"alpha/sqrt(r) is rsLoRA's scale (use_rslora=True); "
                           f"{text}.", measured, expected)
@@ -153,8 +161,13 @@ def _judge_a_init(p: dict[str, Any]) -> dict[str, Any]:
                      f"{measured[name]['excess_kurtosis']:.2f}, max |A| "
                      f"{measured[name]['max_abs']:.3g} against 1/sqrt(fan_in) "
                      f"{measured[name]['kaiming_bound']:.3g})" for name, kind in seen.items())
-    scope = {"peft": ("peft_default",), "paper": ("paper_reference",)}.get(p["source"],
-                                                                           tuple(seen))
+    # PEFT named: its default decides (what PEFT does unless told otherwise); a claim that
+    # holds only with an option PEFT offers (init_lora_weights="gaussian") is conditional,
+    # unless the sentence speaks of the default
+    peft = ("peft_default",) if p["a_default"] or (
+        "peft_default" in seen and fits(seen["peft_default"])) else tuple(
+        n for n in seen if n.startswith("peft"))
+    scope = {"peft": peft, "paper": ("paper_reference",)}.get(p["source"], tuple(seen))
     holds = [fits(seen[n]) for n in scope if n in seen]
     if not holds:
         return result("skipped", f"nothing measured for {p['source']}: {text}", measured,
@@ -212,6 +225,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # PEFT named (or its option), or the paper: that one is measured; else all of them
         params["source"] = ("peft" if frame.has("a_peft") else "paper" if frame.has("a_paper")
                             else "")
+        if frame.has("a_default"):
+            params["a_default"] = True
     elif claim == "delta_shape":
         order = frame.conditions.get("order")
         params["order"] = "AB" if frame.has("order_ab") or order == "AB" else "BA"
@@ -277,7 +292,7 @@ def _scale_value(frame: Frame) -> Any:
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=4,
+    version=6,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(
@@ -298,6 +313,8 @@ VERIFIER = Verifier(
               help="how the claim says A starts (a_init)"),
         Param("source", str, default="", choices=("", "peft", "paper"),
               help="whose initialisation the claim names (a_init): PEFT's default, the paper's"),
+        Param("a_default", bool, default=False,
+              help="a_init: the sentence speaks of the default initialisation"),
         Param("relation", str, default="", choices=("", "halves", "doubles", "same"),
               help="scaling: what doubling r with alpha fixed does to the scale"),
         Param("scale_value", float, default=0.0, min=0.0, max=1024.0,

@@ -24,7 +24,11 @@ _CUE = re.compile(
     re.I)
 # Where a negation's scope ends: punctuation that closes a clause, and contrast/relative words.
 _END = re.compile(r"[;:,.!?()]| - |\b(?:but|however|although|though|whereas|while|yet|which|"
-                  r"who|whose|because|since|so|and then|except|unlike|instead)\b", re.I)
+                  r"who|whose|because|since|so|and then|except|unlike|instead)\b"
+                  # a second verb of the same subject: "should not share a rate and sets ..."
+                  r"|\band\s+(?:also\s+)?(?!(?:is|was|has|does|gets|goes|its|was|this|thus|"
+                  r"less|loss|bias|class|pass|process|access)\s)[a-z]{2,}[^s\W]s\s",
+                  re.I)
 _DENIAL = re.compile(
     r"^\s*(?:contrary to (?:popular|common) belief,?\s*|"
     r"(?:it\s+is|it's|it\s+was|it\s+isn't|it\s+isnt)\s+(?:simply\s+|also\s+)?"
