@@ -362,6 +362,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     names, why = _models(frame)
     if not names:
         return why
+    size = (frame.conditions.get("model") or {}).get("size_b") or 0
+    others = [q.value / 1e9 for q in frame.quantities if q.role == "model"
+              and size and abs(q.value / 1e9 - size) > 0.15 * size]
+    if others:  # "unlike LLaMA 7B, LLaMA 65B has ...": which model a fact is of is not read
+        return (f"a second model ({others[0]:g}B) beside the {size:g}B one: which model the "
+                "fact is of is not read")
     out: dict[str, Any] = {"model": ",".join(names), "fact": fact}
     if len(names) > 1:
         out["_open"] = ["which model of the family (its size is not stated)"]

@@ -678,7 +678,7 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
     ratios = [q for q in frame.quantities if q.unit == "x" and q.value >= (
         20 if frame.has("other_ratio") else 1)]
     counts = [q for q in frame.quantities if q.unit in ("params", "count") and q.value >= 1000
-              and not _inside(q, skip) and q.value not in dims
+              and not _inside(q, skip) and q.value not in dims and q.role != "model"
               and not (frame.has("one_in") and q.unit == "count")  # "1 in a 1000"
               and not _structural(frame.text, q)]
     if frame.has("pct_label") and not pcts:  # "trainable%: 0.0503"

@@ -186,6 +186,23 @@ def find_model(text: str) -> dict[str, Any]:
     return {}
 
 
+_VERSION_GAP = re.compile(r"\s*(?:[-\s]?(?:\d(?:\.\d)?|chat|hf|v\d))?\s*[-\s]\s*")
+
+
+def model_size_spans(text: str) -> list[tuple[int, int]]:
+    """The sizes written onto every model name of a sentence ("Llama-3-8B and Mistral-7B":
+    both): numbers that name a model, not quantities a claim states."""
+    out = []
+    for pattern, _ in _models():
+        for m in pattern.finditer(text):
+            gap = _VERSION_GAP.match(text, m.end())
+            size = _SIZE.match(text, gap.end() if gap else m.end()) or _SIZE.match(
+                text, m.end() + (1 if text[m.end():m.end() + 1] in " -" else 0))
+            if size is not None:
+                out.append(size.span())
+    return out
+
+
 @cache
 def _modules() -> list[tuple[re.Pattern, str]]:
     return [(re.compile(rf"\b(?:{_alternation(e['names'])})", re.I), e["set"])
@@ -645,6 +662,9 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     if "model_name" in spans:  # "GPT-3", "Llama-2-70B": the numbers of a name are not stated
         a, b = spans.pop("model_name")
         quantities = [q for q in quantities if not a <= q.span[0] < b]
+    named = model_size_spans(text)  # "... Llama-3-8B and Mistral-7B both come to ...": sizes
+    quantities = [Quantity(**{**q.__dict__, "role": "model"})
+                  if any(a <= q.span[0] < b for a, b in named) else q for q in quantities]
     units = frozenset(q.unit for q in quantities)
     clauses = _conditions(text)
     hits = [(t, m, rivals) for t, m, rivals in _hits(text, origin, mentions, default_subject,
