@@ -64,8 +64,9 @@ class Preset:
     dtype: str = "float16"
     source: str = ""
     aliases: tuple[str, ...] = ()
-    # the configuration the paper that studied this model used ({'r', 'modules', 'source'}):
-    # it completes what a claim about that model leaves unstated
+    # the configuration the paper that studied this model used ({'r', 'modules', 'source'},
+    # 'sole' when it is the only one the paper reports): it completes what a claim about that
+    # model leaves unstated
     reference: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def __init__(self, name: str, model_type: str = "llama", config: dict[str, Any] | None = None,

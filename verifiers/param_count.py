@@ -378,6 +378,7 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
         return result("unverifiable", f"{preset.name} has no separate {modules!r} modules (its "
                       f"sets: {', '.join(preset.module_sets())}).", {},
                       {"model": p["model"], "modules": p["modules"]})
+    ref = preset.reference if preset is not None else {}
     rows = [model_row(pr.name, ms, r) for pr, ms, r in configurations(
         (preset.name,) if preset else (), (modules,) if modules else (),
         tuple(r for r in (p["r"], p["r_alt"]) if r))]
@@ -422,7 +423,6 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
         return result("supported", f"{what}: the stated figures fit {_line(good[0])}"
                       + (f" ({len(good)} of {len(rows)} configurations fit)" if len(good) > 1
                          else "") + ".", measured, expected)
-    ref = preset.reference if preset is not None else {}
     ref_row = next((row for row in good if ref and row["r"] == (p["r"] or ref["r"])
                     and row["modules"] == (modules or ref["modules"])
                     and not p["r_alt"]), None)
@@ -542,6 +542,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return (f"no preset for the model named ({model['family']} "
                     f"{model.get('size_b') or ''}B): it is not judged with another model's shapes")
         params["model"] = found.name
+        if frame.has("paper_source") and found.reference.get("sole"):
+            # "the LoRA paper reports ..." of a model it ran in one configuration: that one
+            params["paper"] = True
+            params.setdefault("r", found.reference["r"])
+            if not c.get("modules"):
+                params["modules"] = found.reference["modules"]
         if params.get("d") and not params.get("k") and params["d"] == found.d_model:
             params["k"] = params["d"]  # "GPT-3 with d=12,288": its square hidden projection
     elif model.get("size_b"):  # a bare size: "a 7B model"
@@ -758,7 +764,7 @@ def _tol(q: Any) -> float:
 
 VERIFIER = Verifier(
     id="lora.param_count",
-    version=8,
+    version=9,
     title="Trainable parameters of LoRA vs full fine-tuning, per matrix and per model",
     run=run,
     params=(
@@ -775,6 +781,9 @@ VERIFIER = Verifier(
               "'8@figures#256@figures'"),
         Param("bare_b", float, default=0.0, min=0.0, max=1e4, help="a bare model size in "
               "billions: refute only what no preset of that size gives"),
+        Param("paper", bool, default=False,
+              help="the sentence reports a paper's figure: a model it studied is judged in its "
+                   "configuration"),
         Param("modules_open", bool, default=False,
               help="the claim names no modules: refute only what no set of modules gives"),
         Param("pct", float, default=0.0, min=0.0, max=100.0, help="stated percentage (low end)"),

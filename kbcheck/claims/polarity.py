@@ -16,6 +16,8 @@ import re
 _CUE = re.compile(
     r"\b(?:not(?!\s+(?:only|just|merely)\b)|never|no longer|cannot|can ?not|without|"
     r"no(?!\s+(?:more|less|fewer|longer|matter)\s+than\b)"
+    r"(?!\s+(?:other|further|extra|additional)\s+(?:options?|arguments?|settings?|flags?|"
+    r"parameters?|changes?|configuration|code)\b)"
     r"(?!\s+(?:problem|problems|issue|issues|trouble|sweat|doubt|wonder|matter)\b)|"
     r"nothing|neither|nor|none|nobody|unlike|"
     r"hardly|fails? to|failed to|unable to|free of|eliminat\w*|avoid\w*|"

@@ -75,7 +75,8 @@ def _methods() -> tuple[re.Pattern, dict[str, dict[str, Any]]]:
 _BASELINE_BEFORE = re.compile(
     r"(?:than|compared (?:to|with)|in comparison (?:to|with)|relative to|versus|vs\.?|unlike|"
     r"instead of|rather than|over|similar to|just like|like|as with|on par with|match(?:es|ing)?|"
-    r"outperform(?:s|ing)?|beats?|built (?:up)?on|extends?|within [\w.%]{1,8} of|close to)"
+    r"outperform(?:s|ing)?|beats?|built (?:up)?on|extends?|within [\w.%]{1,8} of|close to|"
+    r"against|as opposed to)"
     r"\s+(?:standard |vanilla |"
     r"plain |regular |the |original |traditional |conventional )?$", re.I)
 
