@@ -14,6 +14,7 @@ when in some, refuted when in none.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, figure_pair, result
@@ -169,8 +170,18 @@ def _ratio_params(frame: Frame) -> dict[str, Any] | str:
             "baseline": baseline, "dq": _dq(frame)}
 
 
+_PER_PARAM = re.compile(r"\s*(?:per|/|a|each|for each|for every)\s+(?:[\w-]+\s+)?(?:param\w*|"
+                        r"weights?|values?)\b", re.I)
+
+
 def _dq_bytes_params(frame: Frame) -> dict[str, Any] | str:
     model = frame.conditions.get("model") or {}
+    per = next((q for q in frame.quantities if q.unit == "bytes" and q.value < 8
+                and _PER_PARAM.match(frame.text, q.span[1])), None)
+    if per is not None and not model.get("size_b"):
+        # "saves ~0.37 bytes per parameter": a saving per parameter, in bytes (8 bits each)
+        low, high = interval(per, 0.02)
+        return {"claim": "dq_saving", "bits": per.value * 8, "low": low * 8, "high": high * 8}
     if not model.get("size_b"):
         return "no model size is stated"
     if model.get("family") not in ("", "llama", "gpt3"):  # families are named since presets.json
