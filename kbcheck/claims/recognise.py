@@ -76,7 +76,7 @@ _BASELINE_BEFORE = re.compile(
     r"(?:than|compared (?:to|with)|in comparison (?:to|with)|relative to|versus|vs\.?|unlike|"
     r"instead of|rather than|over|similar to|just like|like|as with|on par with|match(?:es|ing)?|"
     r"outperform(?:s|ing)?|beats?|built (?:up)?on|extends?|within [\w.%]{1,8} of|close to|"
-    r"against|as opposed to)"
+    r"against|as opposed to|comparable to|equivalent to)"
     r"\s+(?:standard |vanilla |"
     r"plain |regular |the |original |traditional |conventional )?$", re.I)
 
@@ -689,7 +689,8 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     # subject is full fine-tuning may be the other method's the sentence names (tried when no
     # verifier takes it as full fine-tuning's)
     other = next((m.id for m in mentions if not m.baseline and m.id != "full_ft"
-                  and m.kind not in ("source", "tool") and m.scope == "in"), None)
+                  and m.kind not in ("source", "tool") and m.scope == "in" and not m.generic),
+                 None)
     if other is not None:
         alternates = [alts + ((replace(f, subject=other, baseline="full_ft"),)
                               if f.subject == "full_ft" else ())
