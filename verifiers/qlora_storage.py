@@ -122,6 +122,9 @@ def _bits_params(frame: Frame) -> dict[str, Any] | str:
             return {"claim": "overhead", "bits": bits.value, "low": low, "high": high,
                     "dq": _dq(frame)}
         return f"{bits.text} per parameter is neither a storage width nor a stated saving"
+    if bits.value == 4 and bits.precision == 0:  # "exactly 4 bits per parameter": the whole
+        return {"claim": "bits", "bits": 4.0, "low": 4.0, "high": 4.0,  # cost, scales too
+                "dq": _dq(frame)}
     if bits.value == 4:  # the width of the 4-bit code itself
         return {"claim": "four_bit", "bits": 4}
     if not 4 < bits.value <= 5:  # NF4 with block scales at any blocksize: 4 + 32/32 at most

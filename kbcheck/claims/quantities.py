@@ -136,6 +136,8 @@ def find_quantities(text: str) -> list[Quantity]:
         mult = factor * unit_factor
         if high is not None:
             bound = "range"
+        if bound == "eq" and _EXACTLY.search(text, max(0, start - 14), start):
+            precision = high_precision = 0.0  # "exactly 4 bits": no rounding is allowed for
         out.append(Quantity(
             value=value * mult, unit=unit, bound=bound,
             high=high * mult if high is not None else None,
@@ -144,6 +146,7 @@ def find_quantities(text: str) -> list[Quantity]:
     return out
 
 
+_EXACTLY = re.compile(r"\b(?:exactly|precisely)\s*$", re.I)
 _FACTOR_OF = re.compile(r"\bfactor\s+of\s+(?:(?:about|roughly|around|approximately|nearly|"
                         r"almost|some|over|more than|up to|at least|at most|~)\s*)?$", re.I)
 
