@@ -50,6 +50,9 @@ _NOT_ASSERTED = [
                 r"(?:say|claim|argue|believe|suggest|report)\b|"
                 r"\b(?:it is|it's)\s+(?:often\s+|sometimes\s+|widely\s+)?"
                 r"(?:said|claimed|rumou?red|believed)\s+that\b|"
+                r"\b(?:you(?:'ll| will| may| might| often| sometimes)?|one)\s+(?:also\s+|often\s+|"
+                r"sometimes\s+)?(?:hear|read)\s+(?:it\s+said\s+|people\s+say\s+|claims?\s+)?"
+                r"that\b|"
                 r"\bclaims?\s+that\b[^.;]{0,200}\b(?:but|though|although)\b[^.;]{0,80}"
                 r"\b(?:not|never|n't|untested|unverified)\b",
                 re.I), "reported speech: the sentence attributes the claim without making it"),
