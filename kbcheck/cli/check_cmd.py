@@ -41,7 +41,7 @@ def check(
     how = Measure(out=config.path("out"), cache_dir=cache_dir, no_cache=no_cache,
                   links=True, offline=not online, links_cache_dir=Path(".kbcheck-cache/links"))
     report, notes = measure("check", [file], config, how, check_out=False)
-    findings = _one_per_pin(report.findings)
+    findings = list(report.findings)  # (a bad pin is already reported once, by validate)
     advice = [_advise(r, report) for r in report.claims]
     others = [f for f in findings if f.rule not in _VERDICT_RULES]
     typer.echo(finding_lines(others, hints=True), nl=False)
@@ -58,16 +58,6 @@ def check(
         (f.path, f.line) == (path, line) and f'"{text}"' in f.message
         for path, line, text in fixed))]
     raise typer.Exit(fail_code(kept, fail_on))
-
-
-def _one_per_pin(findings: list) -> list:
-    """`validate` and pairing both report a bad pinned block: keep validate's, which points
-    at the line of the bad value."""
-    if not any(f.rule == "verify-pin" and f.message.startswith("pinned verify: block:")
-               for f in findings):
-        return list(findings)
-    return [f for f in findings if not (f.rule == "verify-pin"
-                                        and f.message.startswith("pinned verify: block of"))]
 
 
 def _advise(result, report) -> str:
