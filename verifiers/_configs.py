@@ -64,6 +64,16 @@ def configurations(models: tuple[str, ...] = (), module_sets: tuple[str, ...] = 
                 yield p, ms, r
 
 
+def reference_setting(p: Preset | None, module_set: str | None, r: int
+                      ) -> tuple[str, int] | None:
+    """The (module set, rank) of the paper that studied `p`, what a claim states kept; None
+    when no paper's configuration is known for it."""
+    ref = p.reference if p is not None else {}
+    if not ref:
+        return None
+    return module_set or ref["modules"], r or ref["r"]
+
+
 def describe(p: Preset, module_set: str, r: int) -> str:
     """'llama-7b r=8 on q,v'."""
     return f"{p.name} r={r} on {MODULE_SET_TEXT[module_set]}"

@@ -27,6 +27,9 @@ from verifiers._presets import PRESETS, Preset
 
 ALL_LINEARS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 GIB = 1024**3
+# The step the GPU measurements take for QLoRA (the QLoRA paper's recipe, on all linears with
+# gradient checkpointing): a claim that leaves these open is judged here
+QLORA_MEASURED = {"batch": 1, "seq": 512, "r": 64, "optimizer": "adamw_fp32"}
 VERIFIER_ID = "lora.qlora_memory"  # the verifier whose evidence calibrates this model
 # Fitted by `fit_activation_coef` to the recorded QLoRA steps: version 1's (H100 and H200, kept
 # as data in tests/verifiers/data/qlora_steps_v1.json) and the committed evidence's

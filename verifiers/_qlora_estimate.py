@@ -17,7 +17,13 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from verifiers._memory_model import CUDA_CONTEXT_BYTES, GIB, estimate, sharded_estimate
+from verifiers._memory_model import (
+    CUDA_CONTEXT_BYTES,
+    GIB,
+    QLORA_MEASURED,
+    estimate,
+    sharded_estimate,
+)
 from verifiers._presets import Preset
 
 # The QLoRA estimate's error against the recorded allocator peaks (reports/evidence; `python
@@ -94,8 +100,7 @@ def one_gpu(params: dict[str, Any], p: Preset, cap_gib: float, bits: float,
 # The settings one GPU is measured at (QLoRA's reference: batch 1 x 512, r=64 on all linears,
 # 16-bit LoRA weights, 32-bit optimizer state, nothing offloaded): a fit on several GPUs that
 # leaves them unstated is judged there too, as one GPU's is
-REFERENCE = {"batch": 1, "seq": 512, "r": 64, "optimizer": "adamw_fp32", "lora_dtype": "bf16",
-             "offload": False}
+REFERENCE = {**QLORA_MEASURED, "lora_dtype": "bf16", "offload": False}
 
 
 def _configs(params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ from verifiers._configs import (
     find_preset,
     module_set,
     modules_for,
+    reference_setting,
 )
 from verifiers._frame import Frame
 from verifiers._presets import PRESETS, Preset, resolve
@@ -205,14 +206,15 @@ def _adapter_part(p: dict[str, Any], preset: Preset | None, modules: str | None,
                              f"{line(rows[0])}"), pair
     if not good:
         return "refuted", f"Adapter {stated} holds for none: {line(rows[0])}", pair
-    ref = preset.reference if preset is not None else {}
-    if ref and not (p["r"] and modules):  # the model's paper completes what is unstated
-        want = describe(preset, modules or ref["modules"], p["r"] or ref["r"])
+    ref = reference_setting(preset, modules, p["r"])
+    if ref is not None and not (p["r"] and modules):  # the model's paper completes the rest
+        want = describe(preset, *ref)
         hit = next((x for x in good if x["config"] == want), None)
         if hit is not None:
-            measured["reference"] = {"config": want, "source": ref["source"]}
+            source = preset.reference["source"]
+            measured["reference"] = {"config": want, "source": source}
             return "supported", (f"Adapter {stated} holds in the configuration of the paper "
-                                 f"that studied {preset.name} ({ref['source']}): {line(hit)} "
+                                 f"that studied {preset.name} ({source}): {line(hit)} "
                                  f"({len(good)} of {len(rows)} configurations hold)"), None
     return "conditional", (f"Adapter {stated} holds for {len(good)} of {len(rows)} "
                            f"configurations, e.g. {line(good[0])}; not e.g. {line(bad[-1])} "

@@ -25,6 +25,7 @@ from verifiers._configs import (
     is_close,
     module_set,
     modules_for,
+    reference_setting,
     si,
 )
 from verifiers._frame import Frame
@@ -378,7 +379,6 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
         return result("unverifiable", f"{preset.name} has no separate {modules!r} modules (its "
                       f"sets: {', '.join(preset.module_sets())}).", {},
                       {"model": p["model"], "modules": p["modules"]})
-    ref = preset.reference if preset is not None else {}
     rows = [model_row(pr.name, ms, r) for pr, ms, r in configurations(
         (preset.name,) if preset else (), (modules,) if modules else (),
         tuple(r for r in (p["r"], p["r_alt"]) if r))]
@@ -423,13 +423,13 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
         return result("supported", f"{what}: the stated figures fit {_line(good[0])}"
                       + (f" ({len(good)} of {len(rows)} configurations fit)" if len(good) > 1
                          else "") + ".", measured, expected)
-    ref_row = next((row for row in good if ref and row["r"] == (p["r"] or ref["r"])
-                    and row["modules"] == (modules or ref["modules"])
-                    and not p["r_alt"]), None)
+    ref = None if p["r_alt"] else reference_setting(preset, modules, p["r"])
+    ref_row = next((row for row in good if (row["modules"], row["r"]) == ref), None)
     if ref_row is not None:  # the model's paper completes what the claim leaves unstated
-        measured["reference"] = {"config": _line(ref_row), "source": ref["source"]}
+        source = preset.reference["source"]
+        measured["reference"] = {"config": _line(ref_row), "source": source}
         return result("supported", f"{what} holds in the configuration of the paper that "
-                      f"studied {preset.name} ({ref['source']}): {_line(ref_row)} ({scope} "
+                      f"studied {preset.name} ({source}): {_line(ref_row)} ({scope} "
                       f"hold; not e.g. {_line(bad[0])}).", measured, expected, figure=pair)
     return result("conditional", f"{what} holds for {scope}, e.g. {_line(good[0])}; not e.g. "
                   f"{_line(bad[0])} (PEFT default {_line(typical)}).", measured, expected)

@@ -55,6 +55,7 @@ from verifiers._frame import Frame, Quantity
 from verifiers._memory_model import (
     ALL_LINEARS,
     GIB,
+    QLORA_MEASURED,
     memory_preset,
     sharded_estimate,
     training_estimate,
@@ -541,9 +542,8 @@ def _is_reference(method: str, cfg: dict[str, Any]) -> bool:
     recipe: r=64 on all linears, batch 1 x 512, gradient checkpointing, a 32-bit paged
     optimizer state; LoRA weights in bf16 as its script casts them, or fp32 as PEFT keeps
     them)."""
-    return (method == "qlora" and cfg["r"] == 64 and tuple(cfg["modules"]) == tuple(ALL_LINEARS)
-            and cfg["batch"] == 1 and cfg["seq"] == 512 and cfg["checkpointing"]
-            and cfg["optimizer"] == "adamw_fp32")
+    return (method == "qlora" and tuple(cfg["modules"]) == tuple(ALL_LINEARS)
+            and cfg["checkpointing"] and all(cfg[k] == v for k, v in QLORA_MEASURED.items()))
 
 
 def run(params: dict[str, Any]) -> dict[str, Any]:

@@ -144,6 +144,19 @@ _MODEL_NOUN = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:-?\s*param(?:eter)?s?\s+
 _TABLE_CELL = re.compile(r"\s*\|")
 
 
+_VERSION_GAP = re.compile(r"\s*(?:[-\s]?(?:\d(?:\.\d)?|chat|hf|v\d))?\s*[-\s]\s*")
+
+
+def _size_after(text: str, end: int) -> re.Match | None:
+    """The size written right after a model's name ("LLaMA 65B", "Mistral-7B"), or after its
+    version ("Llama-2-70b", "Llama 3 8B")."""
+    size = _SIZE.match(text, end + (1 if text[end:end + 1] in " -" else 0))
+    if size is None:
+        gap = _VERSION_GAP.match(text, end)
+        size = _SIZE.match(text, gap.end()) if gap else None
+    return size
+
+
 def find_model(text: str) -> dict[str, Any]:
     """The model a sentence names: {'family', 'size_b', 'preset', 'span'}; {} when none."""
     sizes = list(_SIZE.finditer(text))
@@ -151,11 +164,7 @@ def find_model(text: str) -> dict[str, Any]:
         for m in pattern.finditer(text):
             size = None
             # the size right after ("LLaMA 65B", "Llama-2-70b") or right before ("65B LLaMA")
-            after = _SIZE.match(text, m.end() + (1 if text[m.end():m.end() + 1] in " -" else 0))
-            if after is None:
-                after = re.compile(r"\s*(?:[-\s]?(?:\d(?:\.\d)?|chat|hf|v\d))?\s*[-\s]\s*").match(
-                    text, m.end())
-                after = _SIZE.match(text, after.end()) if after else None
+            after = _size_after(text, m.end())
             if after is not None:
                 size = after
             else:
@@ -187,21 +196,11 @@ def find_model(text: str) -> dict[str, Any]:
     return {}
 
 
-_VERSION_GAP = re.compile(r"\s*(?:[-\s]?(?:\d(?:\.\d)?|chat|hf|v\d))?\s*[-\s]\s*")
-
-
 def model_size_spans(text: str) -> list[tuple[int, int]]:
     """The sizes written onto every model name of a sentence ("Llama-3-8B and Mistral-7B":
     both): numbers that name a model, not quantities a claim states."""
-    out = []
-    for pattern, _ in _models():
-        for m in pattern.finditer(text):
-            gap = _VERSION_GAP.match(text, m.end())
-            size = _SIZE.match(text, gap.end() if gap else m.end()) or _SIZE.match(
-                text, m.end() + (1 if text[m.end():m.end() + 1] in " -" else 0))
-            if size is not None:
-                out.append(size.span())
-    return out
+    return [size.span() for pattern, _ in _models() for m in pattern.finditer(text)
+            if (size := _size_after(text, m.end())) is not None]
 
 
 @cache
