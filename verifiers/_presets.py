@@ -128,7 +128,7 @@ class Preset:
     @property
     def gated_mlp(self) -> bool:
         """A SwiGLU MLP (gate, up, down), as LLaMA's."""
-        return self.layout in ("llama", "mistral", "qwen2", "gemma", "mixtral", "phi3")
+        return self.layout in ("llama", "mistral", "qwen2", "gemma", "gemma2", "mixtral", "phi3")
 
     @property
     def tied_embeddings(self) -> bool:
@@ -139,7 +139,7 @@ class Preset:
     def llama_like(self) -> bool:
         """A decoder with Llama's block (q, k, v, o and a SwiGLU MLP): the shape the memory
         models were calibrated on."""
-        return self.layout in ("llama", "mistral", "qwen2", "gemma")
+        return self.layout in ("llama", "mistral", "qwen2", "gemma", "gemma2")
 
     @property
     def single_stack(self) -> bool:
@@ -231,6 +231,9 @@ def _groups(layout: str, c: dict[str, Any]) -> tuple[Group, ...]:
         return _llama(c)
     if layout == "qwen2":
         return _llama(c, qkv_bias=True)
+    if layout == "gemma2":  # Gemma 2: an RMSNorm before and after attention and the MLP
+        (block,) = _llama(c)
+        return (Group(block.count, block.linears, 4 * c["hidden_size"]),)
     if layout == "phi":  # biases everywhere, one LayerNorm shared by the parallel branches
         d, ff = c["hidden_size"], c["intermediate_size"]
         return (Group(c["num_hidden_layers"], (
@@ -315,7 +318,7 @@ def _groups(layout: str, c: dict[str, Any]) -> tuple[Group, ...]:
 def _extra(layout: str, c: dict[str, Any]) -> int:
     """Embeddings, positions, final norms and an untied LM head (with its bias, if any)."""
     v = c["vocab_size"]
-    if layout in ("llama", "mistral", "gemma", "mixtral", "qwen2", "phi3"):
+    if layout in ("llama", "mistral", "gemma", "gemma2", "mixtral", "qwen2", "phi3"):
         d = c["hidden_size"]
         return v * d + d + (0 if c["tie_word_embeddings"] else v * d)
     if layout == "phi":  # LayerNorm with bias; an LM head with a bias

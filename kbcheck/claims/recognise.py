@@ -211,13 +211,16 @@ def _modules() -> list[tuple[re.Pattern, str]]:
 
 # An explicit list of projections ("q,k,v,o,gate,up,down", "q_proj+v_proj", "query/value"):
 # the set it makes is read whole, never as its first names only.
-_PROJ = (r"(?:w_?)?(?:q|k|v|o|query|key|value|output|gate|up|down)(?:_proj)?")
+# A fused matrix ("qkv_proj", "query_key_value", "c_attn", "gate_up_proj") stands for its parts.
+_PROJ = (r"(?:w_?)?(?:qkv|query_key_value|c_attn|gate_up|q|k|v|o|query|key|value|output|gate|up"
+         r"|down)(?:_proj)?")
 _PROJ_LIST = re.compile(rf"(?<![\w-]){_PROJ}(?:\s*(?:,\s*and|,|\+|/|&|\band)\s*{_PROJ}){{1,8}}"
                         r"(?![\w-])", re.I)
 _PROJ_SETS = {frozenset("qv"): "qv", frozenset("qkvo"): "attention",
               frozenset(("gate", "up", "down")): "mlp",
               frozenset(("q", "k", "v", "o", "gate", "up", "down")): "all"}
-_PROJ_NAME = {"query": "q", "key": "k", "value": "v", "output": "o"}
+_PROJ_NAME = {"query": "q", "key": "k", "value": "v", "output": "o", "qkv": "q k v",
+              "query_key_value": "q k v", "c_attn": "q k v", "gate_up": "gate up"}
 
 
 def _module_list(text: str) -> tuple[str, tuple[int, int]] | None:
@@ -225,8 +228,8 @@ def _module_list(text: str) -> tuple[str, tuple[int, int]] | None:
         names = re.findall(_PROJ, m.group(0), re.I)
         if len(names) < 2:
             continue
-        canon = frozenset(_PROJ_NAME.get(n, n) for n in (
-            re.sub(r"^w_?|_proj$", "", n.lower()) for n in names))
+        canon = frozenset(part for n in names for part in _PROJ_NAME.get(
+            re.sub(r"^w_?|_proj$", "", n.lower()), re.sub(r"^w_?|_proj$", "", n.lower())).split())
         name = _PROJ_SETS.get(canon)
         if name:
             return name, m.span()
