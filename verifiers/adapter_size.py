@@ -141,16 +141,20 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     if params["mb"]:
         v, text, pair = _adapter_part(params, preset, modules, "float16" if dtype in (
             "any", "int8", "4bit") else dtype, measured)
-        if v == "refuted" and params["dtype"] in ("", "any"):
-            # no dtype stated: PEFT keeps (and saves) adapter weights in fp32 by default, so a
-            # file twice the 16-bit size is that reading, not an error
+        if params["dtype"] in ("", "any") and "reference" not in measured:
+            # no dtype stated: PEFT keeps (and saves) adapter weights in fp32 by default, and
+            # papers count 16-bit files; a size that holds in only one of them is conditional
             wide: dict[str, Any] = {}
             v32, text32, pair32 = _adapter_part(params, preset, modules, "float32", wide)
-            if v32 != "refuted":
+            if v32 != v:
                 measured["adapter_float32"] = wide.get("adapter")
-                v, pair = v32, pair32
-                text = (f"{text32} in float32, the dtype PEFT keeps adapter weights in by "
-                        f"default (the claim states none); in float16 it would not hold: {text}")
+                both = (v, v32)
+                v = ("refuted" if both == ("refuted", "refuted") else "supported"
+                     if both == ("supported", "supported") else "conditional")
+                pair = pair if v == "refuted" else None
+                text = (f"the claim states no dtype, and the file's size depends on it: in "
+                        f"float16 (or bfloat16): {text}; in float32, the dtype PEFT keeps and "
+                        f"saves adapter weights in by default: {text32}")
         verdicts.append(v)
         parts.append(text)
         pairs.append((v, pair))
@@ -600,7 +604,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 
 VERIFIER = Verifier(
     id="lora.adapter_size",
-    version=9,
+    version=10,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(
