@@ -2,9 +2,9 @@
 
 NFKC (so W₀ is W0), ASCII dashes and quotes, no code backticks, no citations' years ("(Hu et
 al., 2021)", "[12]"), x for the multiplication sign, Greek letters and LaTeX commands spelled
-out (α -> alpha, \\sqrt{r} -> sqrt(r)), number words as digits ("sixteen" -> 16, "ten thousand"
--> 10000, "a quarter" -> 0.25, "twice" -> 2x), and unit words as symbols ("48-gigabyte" -> 48
-GB). Every pattern here is linear in the input.
+out (α -> alpha, \\sqrt{r} -> sqrt(r)), no alternative set aside ("instead of A"), number
+words as digits ("sixteen" -> 16, "ten thousand" -> 10000, "a quarter" -> 0.25, "twice" ->
+2x), and unit words as symbols ("48-gigabyte" -> 48 GB). Every pattern here is linear in the input.
 """
 
 from __future__ import annotations
@@ -163,6 +163,28 @@ def _citation(m: re.Match) -> str:
 _ONLY = re.compile(r"\b(?:nothing|none|no one|nobody)\s+(?:but|except|other than)\b", re.I)
 
 
+# "instead of FP4", "rather than A": the alternative a sentence sets aside is not stated of its
+# subject; it goes, up to the end of its clause (at most a dozen words, else it stays: where it
+# ends is not clear). A formula set aside stays (see _FORMULA).
+_REJECTED = re.compile(r",?\s*\b(?:instead of|rather than|as opposed to)\b"
+                       r"(?P<rest>(?:[^,;:.!?()]|\.(?=\d)){0,120}?)"
+                       r"(?=[,;:!?()]|\.(?!\d)|\s(?:and|but|so|because|while|whereas|since)\s|$)",
+                       re.I)
+_REJECTED_WORDS = 12
+
+
+def _rejected(m: re.Match) -> str:
+    rest = m.group("rest")
+    if len(rest.split()) > _REJECTED_WORDS or _FORMULA.search(rest):
+        return m.group(0)
+    return ""
+
+
+# A scale's formula set aside ("alpha/sqrt(r) instead of the standard alpha/r") says which is
+# the variant's: the lexicon reads the pair.
+_FORMULA = re.compile(r"(?:alpha|\u03b1)\s*/", re.I)
+
+
 @lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """The uniform form of a sentence that recognition reads (each step only where the
@@ -176,6 +198,8 @@ def normalise(text: str) -> str:
     if _HAS_FRACTION.search(text):
         text = _FRACTION_WORDS.sub(_fraction, text)
     text = _number_words(text)
+    if "instead of" in text or "rather than" in text or "as opposed to" in text:
+        text = _REJECTED.sub(_rejected, text)
     if "but" in text or "except" in text:  # "nothing but A and B is trained": only A and B
         text = _ONLY.sub("only", text)
     if _HAS_MULTIPLIER.search(text):

@@ -48,6 +48,12 @@ _DENIAL = re.compile(
     r"claim(?:s|ing)?|tell(?:s|ing)?\s+you|suggest(?:s|ing)?|stat(?:e|es|ing))\s+(?:that\s+)?)",
     re.I)
 SCOPE_WORDS = 7
+# A negated clause that has had its verb, then "and": what follows is a clause of its own ("no
+# adapter computation happens at inference and latency is the same").
+_VERB_THEN_AND = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|happens|happened|occurs|occurred|runs|ran|takes|took|"
+    r"gets|got|goes|went|changes|changed|remains|remained|stays|stayed|exists|existed|applies|"
+    r"applied|matters|mattered)\b[^,;]{0,60}?\band\b", re.I)
 
 
 def denial_prefix(text: str) -> int:
@@ -77,7 +83,7 @@ def negated(text: str, start: int, end: int, origin: int = 0) -> bool:
     if last is None:
         return False
     between = text[last.end():max(last.end(), start)]
-    if _END.search(between):
+    if _END.search(between) or _VERB_THEN_AND.search(between):
         return False
     return len(between.split()) <= SCOPE_WORDS
 
