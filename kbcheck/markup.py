@@ -31,6 +31,10 @@ class Block:
     line: int
     kind: str = "text"
     lang: str = ""
+    # a table row's cells as read (`row_cells`) and its table's caption: the claim layer
+    # reads each cell with the row's first one, as its own statement
+    cells: tuple[str, ...] = ()
+    caption: str = ""
 
 
 # --- inline markup --------------------------------------------------------------------------
@@ -142,22 +146,39 @@ _GENERIC_HEADERS = frozenset((
     "notes", "note", "comment", "comments", "remarks", "what", "key", "field", "property"))
 
 
-def table_row(cells: list[str], headers: list[str], caption: str = "") -> str:
-    """One table row as a line of text: `first cell: Header2 cell2; Header3 cell3 (caption)`.
+def row_cells(cells: list[str], headers: list[str]) -> tuple[str, ...]:
+    """A table row's filled cells as read: the first as written, each other one with its
+    column's name before it when it needs one (`Header2 cell2`).
 
     A short cell ("65,536", "0.39%", "B") means nothing without its column's name, so the
     name goes before it; a cell that is a phrase of its own ("fits a 33B model in 24 GB") is
     left as written, and so is a cell under a name that says nothing ("Value")."""
     pairs = [(headers[i] if i < len(headers) else "", c) for i, c in enumerate(cells) if c]
     if not pairs:
-        return ""
-    parts = []
+        return ()
+    parts = [pairs[0][1]]
     for header, cell in pairs[1:]:
         named = (header.lower() not in _GENERIC_HEADERS and len(cell.split()) <= 3
                  and header.lower() not in cell.lower())
         parts.append(f"{header} {cell}" if named else cell)
-    text = pairs[0][1] + (": " + "; ".join(parts) if parts else "")
+    return tuple(parts)
+
+
+def table_row(cells: list[str], headers: list[str], caption: str = "") -> str:
+    """One table row as a line of text: `first cell: Header2 cell2; Header3 cell3 (caption)`."""
+    parts = row_cells(cells, headers)
+    if not parts:
+        return ""
+    text = parts[0] + (": " + "; ".join(parts[1:]) if len(parts) > 1 else "")
     return f"{text} ({caption})" if caption else text
+
+
+def row_block(cells: list[str], headers: list[str], line: int, caption: str = "") -> Block | None:
+    """A table row as a block: its text (`table_row`) and its cells for the claim layer."""
+    text = table_row(cells, headers, caption)
+    if not text:
+        return None
+    return Block(text, line, cells=row_cells(cells, headers), caption=caption)
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -226,7 +247,7 @@ def markdown_blocks(body: str, first_line: int, flat: bool = False) -> list[Bloc
     for n, raw in enumerate(body.split("\n")):
         if not raw.strip():  # a blank line ends a paragraph in any layout
             logical.append((first_line + n, raw))
-        elif flat and re.fullmatch(r"#{1,6}\s+[^#]{1,120}?[^.!?#\s]\s*", raw):
+        elif flat and re.fullmatch(r"#{1,6}\s+[^#]{1,120}?[^.!#\s]\s*", raw):
             logical.append((first_line + n, raw))  # a heading on a line of its own: all of it
         elif flat or (len(raw) > 400 and " ## " in raw):
             logical += [(first_line + n, p) for p in _unflatten(raw)]
@@ -288,9 +309,9 @@ def markdown_blocks(body: str, first_line: int, flat: bool = False) -> list[Bloc
             if re.match(r"\|?\s*:?-{2,}", nxt):  # a header row: its names go with the cells
                 headers = [inline_markdown(c).strip() for c in cells]
                 continue
-            row = table_row([inline_markdown(c).strip() for c in cells], headers)
+            row = row_block([inline_markdown(c).strip() for c in cells], headers, line)
             if row:
-                blocks.append(Block(row, line))
+                blocks.append(row)
             continue
         if stripped.startswith(">"):
             inner = stripped.lstrip(">").strip()
@@ -443,8 +464,9 @@ class _WikiTable:
         self.rows += 1
         if len(filled) == 1 and filled[0][0] == "h":
             return []
-        text = table_row([t for _, t, _ in row], self.headers or [], self.caption)
-        return [Block(text, filled[0][2])]
+        block = row_block([t for _, t, _ in row], self.headers or [], filled[0][2],
+                          self.caption)
+        return [block] if block else []
 
 
 # A line that opens a glossary entry: a short term, then a dash or a colon ("NF4 — a 4-bit

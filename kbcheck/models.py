@@ -217,6 +217,16 @@ class Claim(BaseModel):
     pinned: VerifySpec | None = None
     # the heading of the body section the claim stands under ("LoRA+"), if any
     section: str | None = None
+    # A table row's cells as read (first cell, then `Header cell` ...) and its table's caption:
+    # each cell is read with the first as a statement of its own. Not part of the report.
+    cells: tuple[str, ...] = Field(default=(), exclude=True, repr=False)
+    caption: str = Field(default="", exclude=True, repr=False)
+    # The one model named last before the claim in its section, or by the article's title
+    # ("Qwen2.5-7B"): what a sentence that names none may be about. Not part of the report.
+    context_model: str = Field(default="", exclude=True, repr=False)
+    # The method the sentences before it in its paragraph are about ("Adapter (Houlsby). A
+    # small bottleneck MLP ..."), for a sentence that names none. Not part of the report.
+    context_subject: str = Field(default="", exclude=True, repr=False)
 
 
 class Verdict(StrEnum):

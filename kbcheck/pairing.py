@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cache
 
 from kbcheck.claims.lexicon import load
-from kbcheck.claims.recognise import find_methods, recognise
+from kbcheck.claims.recognise import find_methods, find_model, recognise
+from kbcheck.claims.rows import recognise_row, row_context
 from kbcheck.models import Claim, Finding, FramePairing, Pairing, Severity
 from verifiers._base import Verifier
 from verifiers._frame import Frame
@@ -161,8 +163,13 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
     for pattern, why in _NOT_ASSERTED:
         if pattern.search(claim.text):
             return Pairing(claim_id=claim.id, reason=why), []
-    reading = recognise(claim.text, default_subject)
-    frames = [_pair_or_alternate(f, alternates, registry, table)
+    if claim.cells:
+        context = row_context(claim.caption, claim.section)
+        reading = recognise_row(claim.cells, context, default_subject)
+    else:
+        reading = recognise(claim.text, default_subject)
+    frames = [_in_context(f, _pair_or_alternate(f, alternates, registry, table),
+                          claim.context_model, registry, table)
               for f, alternates in zip(reading.frames, reading.alternates, strict=True)]
     paired = [f for f in frames if f.verifier]
     if paired:
@@ -195,6 +202,38 @@ def _pair_or_alternate(frame: Frame, alternates: tuple[Frame, ...],
     return paired
 
 
+# Words that point back to a model named before ("the base model", "this checkpoint").
+_THE_MODEL = re.compile(r"\b(?:the|this|that|our|its|your) (?:base(?: model)?|model|checkpoint|"
+                        r"network|LLM)\b", re.I)
+
+
+def _in_context(frame: Frame, paired: FramePairing, context_model: str,
+                registry: Mapping[str, Verifier], table: dict[tuple[str, str], str]
+                ) -> FramePairing:
+    """A frame that names no model, read about the model named before it ("Rank 16 on all
+    seven projections: 40.4M trainable parameters" under a Qwen2.5-7B card), when it states
+    a configuration (a rank, the adapted modules) or points back to a model ("the base"),
+    and its verifier then measures that model. The model stays a value the sentence did not
+    state: it can support the claim, never refute it."""
+    if (not context_model or frame.conditions.get("model") or frame.subject == "other"
+            or (paired.verifier and paired.params.get("model"))):
+        return paired
+    if not (frame.conditions.get("r") or frame.conditions.get("modules")
+            or _THE_MODEL.search(frame.text)):
+        return paired  # a general statement ("cuts trainable parameters 10,000 times")
+    found = find_model(context_model)
+    model = {k: found.get(k) for k in ("family", "size_b", "preset")}
+    if not model["family"]:
+        return paired
+    read = pair_frame(replace(frame, conditions={**frame.conditions, "model": model}),
+                      registry, table)
+    if not read.verifier or not read.params.get("model"):
+        return paired
+    return read.model_copy(update={
+        "open": [*read.open, f"the model (it names none; {context_model} is named before it)"],
+        "reason": f"{read.reason} (about {context_model}, named before it)"})
+
+
 def unpaired_reason(text: str, why: list[str] | None = None) -> str:
     """Why a sentence that no verifier took is unverifiable."""
     m = _TIME_SENSITIVE.search(text)
@@ -224,7 +263,8 @@ def pair_claims(claims: list[Claim], registry: Mapping[str, Verifier],
     pairings: list[Pairing] = []
     findings: list[Finding] = []
     for claim in claims:
-        subject = section_subject(claim.section) or subjects.get(claim.path, "lora")
+        subject = (claim.context_subject or section_subject(claim.section)
+                   or subjects.get(claim.path, "lora"))
         pairing, found = pair_claim(claim, registry, table, subject)
         pairings.append(pairing)
         findings += found

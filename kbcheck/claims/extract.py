@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 from kbcheck.claims.normalise import normalise
-from kbcheck.claims.recognise import recognise
+from kbcheck.claims.recognise import find_methods, find_model, model_size_spans, recognise
+from kbcheck.claims.rows import recognise_row, row_context
 from kbcheck.markup import Block, body_blocks, sentences
 from kbcheck.models import Article, Claim
 
@@ -69,6 +70,13 @@ def is_checkable(sentence: str) -> bool:
     if len(text.split()) < 3 or any(p.search(text) for p in _NOT_A_CLAIM):
         return False
     return bool(_CUE.search(text)) or bool(recognise(sentence).frames)
+
+
+def _row_is_checkable(row: Block, section: str | None) -> bool:
+    """Whether a table row states something once its cells are read with its caption or
+    heading ("| 13B | 16 GB | yes |" under "Does QLoRA fit?")."""
+    context = row_context(row.caption, section)
+    return bool(recognise_row(row.cells, context).frames)
 
 
 # --- code ------------------------------------------------------------------------------------
@@ -134,8 +142,55 @@ def _init_words(init: str | None) -> str:
 
 # --- extraction ------------------------------------------------------------------------------
 
+def named_model(text: str) -> str:
+    """The one model a text names, with its size where it has one ("Qwen2.5-7B"), as written;
+    "" when it names none, only a bare size, a model of no known family, or several models."""
+    found = find_model(text)
+    family = found.get("family", "")
+    if not found or family in ("", "other") or len(set(model_size_spans(text))) > 1:
+        return ""
+    if not (found.get("preset") or found.get("size_b") or re.search(r"\d", family)):
+        return ""  # "Mistral": a family of several sizes
+    start, end = found["span"]
+    return text[start:end]
+
+
+# A term standing alone before its definition: "Double quantization.", "NF4 (4-bit
+# NormalFloat).", "Adapter (Houlsby).", "Rank (r)." — at most four words and a parenthesis, no
+# verb.
+_TERM = re.compile(r"[A-Z][\w+-]*(?: [\w+-]+){0,3}(?: \([^()]{1,40}\))?\.")
+_VERB = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|can|will|would|"
+                   r"should|may|might|must|see|yes|no|not|note|i|we|you|it|they|this|these|that|there)\b"
+                   r"|n't\b", re.I)
+
+
+def with_terms(split: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """A paragraph's sentences, a term that opens it ("Double quantization. Quantizing the
+    constants ...") read with the definition after it, which is about it."""
+    term = split[0][0] if split else ""
+    words = re.sub(r"\s*\([^()]*\)", "", term).rstrip(".").split()  # less its expansion
+    # a word ending in -s before the last is a verb ("QLoRA saves memory.")
+    if len(split) > 1 and _TERM.fullmatch(term) and not _VERB.search(term) \
+            and not any(w.endswith("s") for w in words[1:-1]):
+        return [(f"{split[0][0]} {split[1][0]}", split[0][1]), *split[2:]]
+    return split
+
+
+def named_subject(text: str) -> str:
+    """The method a sentence is about when it names one: the subject its first frame names,
+    else the one method it names (no baseline, tool, cited work or description); "" when
+    it names none or several."""
+    for frame in recognise(text).frames:
+        if "subject" in frame.spans:
+            return frame.subject
+    named = {m.id for m in find_methods(normalise(text))
+             if not m.baseline and m.kind not in ("tool", "source") and not m.generic}
+    return named.pop() if len(named) == 1 else ""
+
+
 def _fact_claims(article: Article) -> list[Claim]:
     out = []
+    title_model = named_model(article.title or "")
     ids: set[str] = set()
     for i, fact in enumerate(article.atomic_facts):
         text = " ".join((fact.statement or "").split())
@@ -149,7 +204,7 @@ def _fact_claims(article: Article) -> list[Claim]:
         out.append(Claim(
             id=cid, path=article.path, article_id=article.id, fact_id=fid,
             line=article.line_of(f"atomic_facts.{i}.statement"), text=text,
-            origin="atomic_fact", pinned=fact.verify,
+            origin="atomic_fact", pinned=fact.verify, context_model=title_model,
         ))
     return out
 
@@ -158,8 +213,11 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
     out: list[Claim] = []
     per_line: dict[int, int] = {}
     section: str | None = None
+    title_model = named_model(article.title or "")
+    model_here = title_model  # the model the text names last, for sentences naming none
+    subject_here = ""  # the method the paragraph's sentences so far are about
 
-    def add(text: str, line: int, origin: str) -> None:
+    def add(text: str, line: int, origin: str, block: Block | None = None) -> None:
         key = normalise(text).lower()
         if key in seen:
             return
@@ -167,21 +225,32 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
         per_line[line] = per_line.get(line, 0) + 1
         n = per_line[line]
         cid = f"{article.path}:{line}" + (f".{n}" if n > 1 else "")
+        row = {"cells": block.cells, "caption": block.caption} if block else {}
         out.append(Claim(id=cid, path=article.path, article_id=article.id, line=line, text=text,
-                         origin=origin, section=section))
+                         origin=origin, section=section, context_model=model_here,
+                         context_subject=subject_here, **row))
 
     for block in blocks:
         if block.kind == "heading":
             section = block.text
+            model_here = named_model(block.text) or title_model
+            subject_here = ""
             continue
         if block.kind == "code":
             description = describe_lora_code(block.text)
             if description:
                 add(description, block.line, "code")
             continue
-        for text, line in sentences(block):
-            if is_checkable(text):
-                add(text, line, "body")
+        split = with_terms(sentences(block))
+        row = block if block.cells and len(split) == 1 else None  # a row read as one sentence
+        for text, line in split:
+            if is_checkable(text) or (row is not None and _row_is_checkable(row, section)):
+                add(text, line, "body", row)
+            if row is None:  # a table's rows each name their own model, for that row only
+                model_here = named_model(text) or model_here
+                subject_here = named_subject(text) or subject_here
+        if not (split and split[-1][0].endswith("?")):  # an answer goes on its question's
+            subject_here = ""
     return out
 
 

@@ -1,0 +1,95 @@
+"""Table rows read cell by cell.
+
+A row states one thing per cell about the thing its first cell names: `| Llama-3-8B | 21.0M |
+41.9M |` under `| Model | r=8 | r=16 |` says that Llama-3-8B has 21.0M trainable parameters at
+r=8, and 41.9M at r=16. Read whole, the row's numbers crowd into one frame; read a cell at a
+time with the first cell, each number keeps its column's name. Cells without a number
+(`Fits? yes`, `Mergeable: no`) qualify every cell of the row and go with each of them.
+
+The table's caption, or else the heading of the section it stands under, says what the numbers
+are ("Trainable LoRA parameters by rank", "Does QLoRA fit?"): it is read after each cell, as
+a parenthesis. A heading with a year in it is a date line, not a description, and is left out.
+
+Yes/no cells become words the claim layer reads: `Fits? yes` is "Fits", `Fits? no` is
+"not Fits", so the row denies what the column names. A bare size in the first cell
+("13B") is a model's size ("a 13B model").
+
+Every pattern is linear: anchored, with no nested repeats.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kbcheck.claims.recognise import Reading, recognise
+
+_YES = frozenset(("yes", "y", "true", "✓", "✔", "✔️", "✅", "works", "supported", "fits"))
+# (a dash is "not reported" in most tables, not "no")
+_NO = frozenset(("no", "n", "false", "✗", "✘", "❌", "unsupported"))
+# "Fits? yes", "Mergeable: no": a column's name and a yes/no cell
+_YES_NO = re.compile(r"(?P<head>[^?:]{1,60}?)\s*[?:]?\s+(?P<cell>\S{1,11})\s*")
+# "13B", "~6.7 B", "70B params": a model's size standing alone
+_BARE_SIZE = re.compile(r"~?\s?\d{1,4}(?:\.\d{1,2})?\s?[BM](?:\s+param(?:eter)?s)?", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_CONTEXT_MAX = 160
+
+
+def row_segments(cells: tuple[str, ...], context: str = "") -> list[str]:
+    """The statements a row makes: for each cell with a number, the first cell, that cell and
+    the row's cells without numbers, followed by the context; one statement when the row has
+    at most one cell with a number."""
+    if not cells:
+        return []
+    first = cells[0]
+    if _BARE_SIZE.fullmatch(first.strip()):
+        first = f"a {first.strip()} model"
+    parts = [_yes_no(p) for p in cells[1:]]
+    numeric = [p for p in parts if any(c.isdigit() for c in p)]
+    plain = [p for p in parts if not any(c.isdigit() for c in p)]
+    tail = f" ({context})" if context else ""
+    if len(numeric) <= 1:
+        return [first + (": " + "; ".join(parts) if parts else "") + tail]
+    return [f"{first}: " + "; ".join([p, *plain]) + tail for p in numeric]
+
+
+def row_context(caption: str, section: str | None) -> str:
+    """What a row's numbers are about: its table's caption, else its section's heading."""
+    context = (caption or section or "").strip()
+    if len(context) > _CONTEXT_MAX or _YEAR.search(context):
+        return ""
+    return context
+
+
+def _yes_no(part: str) -> str:
+    m = _YES_NO.fullmatch(part)
+    if not m:
+        return part
+    cell = m.group("cell").lower().rstrip(".!")
+    if cell in _YES:
+        return m.group("head")
+    if cell in _NO:
+        return "not " + m.group("head")
+    return part
+
+
+def recognise_row(cells: tuple[str, ...], context: str, default_subject: str = "lora"
+                  ) -> Reading:
+    """The frames of a table row: those of each statement it makes (`row_segments`), each
+    once. `text` is the first statement (what an unpaired reason quotes)."""
+    segments = row_segments(cells, context)
+    frames, alternates, seen, reasons = [], [], set(), []
+    for segment in segments:
+        reading = recognise(segment, default_subject)
+        if not reading.frames:
+            reasons.append(reading.reason)
+        for frame, alts in zip(reading.frames, reading.alternates, strict=True):
+            key = (frame.subject, frame.predicate, frame.polarity,
+                   tuple(q.text for q in frame.quantities), repr(sorted(frame.conditions.items())))
+            if key in seen:
+                continue
+            seen.add(key)
+            frames.append(frame)
+            alternates.append(alts)
+    text = segments[0] if segments else ""
+    reason = "" if frames else (reasons[0] if reasons else "an empty row")
+    return Reading(text, tuple(frames), reason, tuple(alternates))

@@ -1,0 +1,169 @@
+"""What a sentence leaves to its surroundings: a table row's column names and its table's
+heading, the model named before it, the method its paragraph is about, a glossary term before
+its definition. Articles are written to files and run through the real loaders, pairing and
+(cheap) verifiers."""
+
+from __future__ import annotations
+
+import pytest
+
+from kbcheck.cache import ResultCache
+from kbcheck.claims.extract import extract_claims, with_terms
+from kbcheck.claims.normalise import normalise
+from kbcheck.claims.recognise import recognise
+from kbcheck.claims.rows import row_context, row_segments
+from kbcheck.loaders import load_text
+from kbcheck.markup import Block, sentences
+from kbcheck.pipeline import check_paths
+from kbcheck.runner import RunOptions
+
+
+def _verdicts(tmp_path, name: str, text: str) -> dict[str, tuple[str | None, str]]:
+    """claim text -> (verifier, verdict) of one article run end to end."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / name).write_text(text)
+    options = RunOptions(cache=ResultCache(tmp_path / "cache"), evidence_dir=tmp_path / "ev")
+    report = check_paths([str(folder)], options=options)
+    return {r.claim.text: (r.pairing.verifier, r.verdict.value) for r in report.claims}
+
+
+# --- table rows ------------------------------------------------------------------------------
+
+def test_a_row_states_one_thing_per_cell_with_the_first_cell_and_the_heading():
+    cells = ("Mistral-7B", "r=4 7.1M", "r=32 56.6M", "Mergeable yes")
+    assert row_segments(cells, "LoRA parameters by rank") == [
+        "Mistral-7B: r=4 7.1M; Mergeable (LoRA parameters by rank)",
+        "Mistral-7B: r=32 56.6M; Mergeable (LoRA parameters by rank)"]
+
+
+def test_yes_no_cells_become_words_and_a_bare_size_a_model():
+    assert row_segments(("7B", "Card 12 GB", "Trains? no"), "") == [
+        "a 7B model: Card 12 GB; not Trains"]
+    assert row_segments(("30B", "Card 48 GB", "Works ✅"), "") == [
+        "a 30B model: Card 48 GB; Works"]
+    assert row_segments(("LoRA", "Merge —"), "") == ["LoRA: Merge —"]  # a dash is not "no"
+
+
+def test_a_heading_with_a_year_or_a_long_one_is_not_a_rows_context():
+    assert row_context("", "Results (2024)") == ""
+    assert row_context("", "x " * 100) == ""
+    assert row_context("Trainable parameters", "Ignored heading") == "Trainable parameters"
+
+
+@pytest.mark.slow
+def test_a_markdown_table_is_judged_cell_by_cell_under_its_heading(tmp_path):
+    """Numbers from PEFT's count r*(d_in+d_out) on Mistral-7B's shapes (32 blocks, 4096
+    wide, k and v 1024 wide, MLP 14336): q,k,v,o,gate,up,down at r=8 is 20,971,520 and at
+    r=64 167,772,160; bf16 weights 2 bytes per parameter of 7,241,732,096."""
+    text = ("---\nid: tbl\ntitle: Sizing notes\n---\n"
+            "## LoRA trainable parameters on all linear layers\n\n"
+            "| Model | r=8 | r=64 |\n| --- | --- | --- |\n"
+            "| Mistral-7B | 21.0M | 167.8M |\n| Llama-3-8B | 21.0M | 99.0M |\n\n"
+            "## Weights alone\n\n"
+            "| Model | bf16 weights | 4-bit weights |\n| --- | --- | --- |\n"
+            "| Mistral-7B | 14.5 GB | ~7.2 GB |\n")
+    got = _verdicts(tmp_path, "sizing.md", text)
+    assert got["Mistral-7B: r=8 21.0M; r=64 167.8M"] == ("lora.param_count", "supported")
+    assert got["Llama-3-8B: r=8 21.0M; r=64 99.0M"] == ("lora.param_count", "refuted")
+    # 7.24B parameters at half a byte is 3.6 GB, to 4.3 GB as NF4 stores them: not 7.2 GB
+    assert got["Mistral-7B: bf16 weights 14.5 GB; 4-bit weights ~7.2 GB"][1] == "refuted"
+
+
+@pytest.mark.slow
+def test_a_fit_table_under_a_qlora_heading_reads_yes_and_no(tmp_path):
+    """QLoRA fits a 7B model in 12 GB and a 65B model in 48 GB (the QLoRA paper; the analytic
+    estimate), and not a 65B model in 24 GB (its 4-bit weights alone are 32 GiB)."""
+    text = ("---\nid: fit\ntitle: Hardware\n---\n## Does QLoRA fit?\n\n"
+            "| Model size | GPU | Fits? |\n| --- | --- | --- |\n"
+            "| 7B | 12 GB | yes |\n| 65B | 24 GB | no |\n| 65B | 24 GB | yes |\n")
+    got = _verdicts(tmp_path, "fit.md", text)
+    assert got["7B: GPU 12 GB; Fits? yes"] == ("lora.qlora_memory", "supported")
+    assert got["65B: GPU 24 GB; Fits? no"] == ("lora.qlora_memory", "supported")
+    assert got["65B: GPU 24 GB; Fits? yes"] == ("lora.qlora_memory", "refuted")
+
+
+# --- the model named before ------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_a_count_without_a_model_is_judged_on_the_one_named_before_it(tmp_path):
+    """Qwen2.5-7B (28 blocks, 3584 wide, k and v 512 wide, MLP 18944): r=16 on all seven
+    projections is 40,370,176 parameters. A wrong count for the model read from context is
+    not refuted: the sentence did not name the model."""
+    text = ("---\nid: card\ntitle: A support adapter for Qwen2.5-7B\n---\n"
+            "## Training details\n\n"
+            "Rank 16 on all seven linear projections of every layer gives 40.4M trainable "
+            "parameters.\n\n"
+            "Rank 16 on all seven linear projections of every layer gives 55M trainable "
+            "parameters, we think.\n\n"
+            "LoRA cuts the trainable parameters of GPT-3 by a factor of 10,000.\n")
+    got = _verdicts(tmp_path, "card.md", text)
+    right, wrong, general = got.values()
+    assert right == ("lora.param_count", "supported")
+    assert wrong == ("lora.param_count", "unverifiable")
+
+
+def test_the_context_model_is_the_last_one_named_in_the_section_and_not_a_tables():
+    text = ("---\nid: ctx\ntitle: Notes on Llama-3-8B\n---\n"
+            "We first tried Mistral-7B with LoRA at rank 8 on q and v.\n\n"
+            "| Model | Size |\n| --- | --- |\n| Gemma-7B | 8.5B |\n\n"
+            "At rank 8 that adapter trained 3.4M parameters.\n\n"
+            "## Second run\n\nAt rank 8 on q and v it trained 3.4M parameters.\n")
+    claims = extract_claims(load_text(text, "ctx.md").article)
+    context = {c.text: c.context_model for c in claims}
+    assert context["At rank 8 that adapter trained 3.4M parameters."] == "Mistral-7B"
+    assert context["At rank 8 on q and v it trained 3.4M parameters."] == "Llama-3-8B"
+
+
+# --- the method its paragraph is about, glossary terms -----------------------------------------
+
+def test_a_glossary_term_is_read_with_its_definition():
+    def split(text):
+        return [s for s, _ in with_terms(sentences(Block(text, 1)))]
+
+    assert split("Paged optimizers. They move state to CPU memory.") == [
+        "Paged optimizers. They move state to CPU memory."]
+    assert split("NF4 (4-bit NormalFloat). Sixteen levels.") == [
+        "NF4 (4-bit NormalFloat). Sixteen levels."]
+    # a sentence of its own, an answer word or a pointer is not a term
+    assert split("LoRA is cheap. It merges.") == ["LoRA is cheap.", "It merges."]
+    assert split("Yes. LoRA merges.") == ["Yes.", "LoRA merges."]
+    assert split("I tried DoRA. It was slow.") == ["I tried DoRA.", "It was slow."]
+
+
+def test_a_sentence_naming_no_method_is_about_the_one_its_paragraph_names():
+    text = ("Glossary\n\nAdapter (Houlsby). A small bottleneck MLP after each sublayer; it "
+            "cannot be folded into the weights around it.\n\n"
+            "VeRA shares one pair of frozen random matrices. It trains only scaling vectors, "
+            "ten times fewer than LoRA.\n\n"
+            "Merging adds BA into W.\n")
+    claims = {c.text.split(".")[0]: c for c in extract_claims(load_text(text, "g.txt").article)}
+    term = claims["Adapter (Houlsby)"]  # the term and its definition are one claim
+    assert {f.subject for f in recognise(term.text).frames} == {"adapter"}
+    assert claims["It trains only scaling vectors, ten times fewer than LoRA"
+                  ].context_subject == "vera"
+    assert claims["Merging adds BA into W"].context_subject == ""  # a paragraph of its own
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+def test_an_alternative_set_aside_is_not_stated():
+    assert normalise("QLoRA stores NF4 rather than FP4 and computes in bf16.") == \
+        "QLoRA stores NF4 and computes in bf16."
+    assert normalise("LoRA+ gives B, instead of A, the larger rate.") == \
+        "LoRA+ gives B, the larger rate."
+    # a formula set aside says which scale is the variant's: it stays for the lexicon
+    kept = "The scale is alpha/sqrt(r) instead of the standard alpha/r."
+    assert normalise(kept) == kept
+
+
+def test_a_negated_clause_ends_at_and_after_its_verb():
+    frame = recognise("The shipped weights are merged, so no extra adapter work happens at "
+                      "inference and latency is the same as the base model's.").frames[0]
+    assert frame.predicate == "no_added_latency" and frame.polarity
+
+
+def test_fused_projections_in_a_list_are_their_parts():
+    frame = recognise("On Phi-3-mini I adapted qkv_proj and o_proj at rank 16, which trains "
+                      "9.4M parameters.").frames[-1]
+    assert frame.conditions["modules"] == "attention"
