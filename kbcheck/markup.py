@@ -116,7 +116,14 @@ def inline_wiki(text: str) -> str:
     text = re.sub(r"\[https?://[^\s\[\]]+\s+([^\[\]]*)\]", r"\1", text)
     text = re.sub(r"\[https?://[^\s\[\]]+\]", "", text)
     text = re.sub(r"'{2,}", "", text)
+    text = _SIGNATURE.sub("", text)
     return _TAG.sub("", text)
+
+
+# A talk page's signature: "--User 16:20, 29 May 2025 (UTC)" (its link already read as the
+# name) or "~~~~" unexpanded; its numbers are no claim's.
+_SIGNATURE = re.compile(r"(?:\s*(?:--|\u2014|\u2013)[^\n\-\u2014\u2013]{0,60}?)?\s*\d{1,2}:\d{2}, "
+                        r"\d{1,2} [A-Z][a-z]{2,8} \d{4} \(UTC\)|\s*~{3,5}")
 
 
 _FOOTNOTE_REF = re.compile(r"\[\^[^\[\]\s]{1,40}\]")  # `[^1]`, `[^hu2021]`

@@ -268,6 +268,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         q = size[0]
         low, high = (q.value, q.high) if q.bound == "range" and q.high else (q.value, q.value)
         params.update(claim="not_slower_by", size_unit=q.unit, size_low=low, size_high=high)
+        params["_condition"] = ("on hardware like the one timed here: how much slower unmerged "
+                                "weights run depends on the device, rank, batch and sequence "
+                                "length, which a stated size leaves open")
     elif ms:
         q = ms[0]
         high = q.high if q.bound == "range" and q.high else q.value
@@ -278,7 +281,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 
 VERIFIER = Verifier(
     id="lora.merge_latency",
-    version=2,
+    version=3,
     title="Merged LoRA adds no inference latency; unmerged LoRA does, by how much at 7B-like "
           "layer sizes (interleaved timing)",
     run=run,

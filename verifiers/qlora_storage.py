@@ -49,7 +49,7 @@ PARAMS = (
                "configuration"),
     Param("levels", int, default=0, min=0, max=256, help="nf4_code: stated levels (0: unstated)"),
     Param("property", str, default="levels",
-          choices=("levels", "symmetric", "asymmetric", "exact_zero", "range"),
+          choices=("levels", "symmetric", "asymmetric", "exact_zero", "range", "evenly_spaced"),
           help="nf4_code: what the claim says of the code"),
     Param("adapters_quantized", bool, default=False),
     Param("steps", int, default=3, min=1, max=20),
@@ -137,6 +137,8 @@ def _code_params(frame: Frame) -> dict[str, Any] | str:
         return {"claim": "nf4_code", "property": "asymmetric"}
     if frame.has("f_sym"):
         return {"claim": "nf4_code", "property": "symmetric"}
+    if frame.has("f_even"):
+        return {"claim": "nf4_code", "property": "evenly_spaced"}
     if frame.has("f_zero"):
         return {"claim": "nf4_code", "property": "exact_zero"}
     if frame.has("f_range"):
@@ -225,6 +227,8 @@ def _width_params(frame: Frame) -> dict[str, Any] | str:
         # "4.127 bits each": bits per parameter with the scales, not the code's width
         return f"{width.text} is a cost per parameter, not a storage width; it is read as one " \
                "only next to 'per parameter' or 'per weight'"
+    if width is not None and width.role == "adapter":  # "trains the LoRA adapters in 4-bit"
+        return {"claim": "composition", "adapters_quantized": True}
     if width is not None:
         if width.value != 4 and frame.subject != "qlora":
             return (f"a {width.text} base is not QLoRA's: LoRA runs on bases of any width, and "
@@ -393,17 +397,24 @@ def _code(params: dict[str, Any]) -> dict[str, Any]:
     negatives = sum(v < 0 for v in code)
     positives = sum(v > 0 for v in code)
     symmetric = sorted(-v for v in code) == code
+    gaps = [b - a for a, b in zip(code, code[1:], strict=False)]
+    even = max(gaps) - min(gaps) <= 1e-6  # int4's levels are; quantiles of a normal are not
     measured = {"code": code, "levels": len(code), "exact_zero": 0.0 in code,
-                "negatives": negatives, "positives": positives, "symmetric": symmetric}
+                "negatives": negatives, "positives": positives, "symmetric": symmetric,
+                "evenly_spaced": even, "gap_min": min(gaps), "gap_max": max(gaps)}
     prop = params["property"]
     ok = {"levels": len(code) == (params["levels"] or len(code)),
           "symmetric": symmetric, "asymmetric": not symmetric,
-          "exact_zero": measured["exact_zero"], "range": (code[0], code[-1]) == (-1.0, 1.0)}[prop]
+          "exact_zero": measured["exact_zero"], "range": (code[0], code[-1]) == (-1.0, 1.0),
+          "evenly_spaced": even}[prop]
     kind = "symmetric" if symmetric else "asymmetric"
+    spacing = ("evenly spaced" if even else
+               f"not evenly spaced: gaps from {min(gaps):.3f} to {max(gaps):.3f}")
     return result("supported" if ok else "refuted",
                   f"bitsandbytes' NF4 code has {len(code)} values, "
                   f"{'an' if measured['exact_zero'] else 'no'} exact zero, {negatives} negative "
-                  f"and {positives} positive ({kind}), from {code[0]:g} to {code[-1]:g}",
+                  f"and {positives} positive ({kind}), from {code[0]:g} to {code[-1]:g}, "
+                  f"{spacing}",
                   measured, {"property": prop, **({"levels": params["levels"]}
                                                   if prop == "levels" else {})})
 
@@ -515,7 +526,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 
 VERIFIER = Verifier(
-    id="lora.qlora_storage", version=3, title="QLoRA's 4-bit NF4 storage and what QLoRA is",
+    id="lora.qlora_storage", version=4, title="QLoRA's 4-bit NF4 storage and what QLoRA is",
     run=run, params=PARAMS, timeout_s=120,
     claims=(("qlora", "quantized_4bit"), ("lora", "quantized_4bit"), ("*", "bits_per_param"),
             ("*", "nf4_code"), ("*", "dq_memory"), ("qlora", "storage_ratio"),

@@ -167,7 +167,7 @@ _ONLY = re.compile(r"\b(?:nothing|none|no one|nobody)\s+(?:but|except|other than
 # subject; it goes, up to the end of its clause (at most a dozen words, else it stays: where it
 # ends is not clear). A formula set aside stays (see _FORMULA).
 _REJECTED = re.compile(r",?\s*\b(?:instead of|rather than|as opposed to)\b"
-                       r"(?P<rest>(?:[^,;:.!?()]|\.(?=\d)){0,120}?)"
+                       r"(?P<rest>(?:[^,;:.!?()]|\.(?=\d)|,(?=\d{3}\b)){0,120}?)"
                        r"(?=[,;:!?()]|\.(?!\d)|\s(?:and|but|so|because|while|whereas|since)\s|$)",
                        re.I)
 _REJECTED_WORDS = 12
@@ -180,9 +180,10 @@ def _rejected(m: re.Match) -> str:
     return ""
 
 
-# A scale's formula set aside ("alpha/sqrt(r) instead of the standard alpha/r") says which is
-# the variant's: the lexicon reads the pair.
-_FORMULA = re.compile(r"(?:alpha|\u03b1)\s*/", re.I)
+# The standard scale set aside ("alpha/sqrt(r) instead of the standard alpha/r") says that the
+# other is a variant's: the lexicon reads the pair.
+_FORMULA = re.compile(r"\b(?:standard|usual|default|original|plain|conventional|vanilla|regular|"
+                      r"classic|traditional|LoRA's)\b.{0,40}?(?:alpha|\u03b1)\s*/", re.I)
 
 
 @lru_cache(maxsize=8192)

@@ -22,7 +22,10 @@ _CUE = re.compile(
     r"nothing|neither|nor|none|nobody|unlike|"
     r"hardly|fails? to|failed to|unable to|free of|eliminat\w*|avoid\w*|"
     r"zero(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact))|"
-    r"(?:does|do|did|is|are|was|were|has|have|had|ca|wo|could|should|would|need)nt)\b|n't\b",
+    r"(?:does|do|did|is|are|was|were|has|have|had|ca|wo|could|should|would|need)nt)\b|n't\b"
+    # "+0.0% latency", "0 ms overhead": a zero amount of it
+    r"|(?<![\d.])\+?0(?:\.0+)?\s?(?:%|ms)(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|"
+    r"slow-?down|delay|impact))",
     re.I)
 # Where a negation's scope ends: punctuation that closes a clause, and contrast/relative words.
 _END = re.compile(r"[;:,.!?()]| - |\b(?:but|however|although|though|whereas|while|yet|which|"

@@ -423,16 +423,16 @@ def lr_direction(text: str) -> str:
         return "B>A" if rates["B"] > rates["A"] else "A>B"
     m = _THE_HIGHER.search(text)  # "A is trained with the higher rate", "the larger lr goes to B"
     if m:
-        who = (m.group("who") or m.group("to"))[-1].upper()
-        high = (m.group("dir") or m.group("dir2")).lower() in ("higher", "larger", "bigger",
-                                                                "greater", "faster")
+        who = (m.group("who") or m.group("to") or m.group("cleft"))[-1].upper()
+        high = (m.group("dir") or m.group("dir2") or m.group("dir3")).lower() in (
+            "higher", "larger", "bigger", "greater", "faster")
         return "B>A" if (who == "B") == high else "A>B"
     return "same" if _SAME.search(text) else ""
 
 
 # Each matrix's rate written as a number: "the B matrices train at 3.2e-3 while A stays at 2e-4"
 _RATE_OF = re.compile(
-    r"(?-i:\b(?P<who>A|B|lora_A|lora_B))(?:\s+(?:matri(?:x|ces)|factors?|weights))?[^.;,]{0,25}?"
+    r"(?-i:\b(?P<who>A|B|lora_A|lora_B))(?:\s+(?:matri(?:x|ces)|factors?|weights))?[^.;,]{0,40}?"
     r"\b(?:at|of|=|is|gets?|uses?|trains? at|stays? at|learns? at|lr\s*=?)\s*"
     r"(?P<v>\d+(?:\.\d+)?(?:e-?\d+)?)(?![\de])(?!\.\d)", re.I)
 
@@ -444,7 +444,11 @@ _THE_HIGHER = re.compile(
     rf"(?![^.;]{{0,30}}\bthan\b)|"
     rf"\bthe\s+(?P<dir2>higher|larger|bigger|greater|faster|lower|smaller|slower)\s+{_RATE}\s+"
     rf"(?:goes|is given|is assigned|is applied|applies)\s+to\s+(?:the\s+)?(?:matrix\s+)?"
-    rf"(?-i:(?P<to>A|B|lora_A|lora_B))\b", re.I)
+    rf"(?-i:(?P<to>A|B|lora_A|lora_B))\b|"
+    # a cleft: "it is A, the matrix that projects down, that gets the larger learning rate"
+    rf"\bit\s+is\s+(?:the\s+)?(?:matrix\s+)?(?-i:(?P<cleft>A|B|lora_A|lora_B))\b[^.;]{{0,80}}?"
+    rf"\bthat\s+(?:gets?|receives?|has|uses?|is given|trains? with)\s+the\s+"
+    rf"(?P<dir3>higher|larger|bigger|greater|faster|lower|smaller|slower)\s+{_RATE}\b", re.I)
 
 
 # --- quantities' roles ----------------------------------------------------------------------
@@ -463,6 +467,9 @@ _ROLE_BEFORE = [
     ("gpu", re.compile(r"(?:GPUs?|cards?|VRAM|A100|H100|RTX \d+|T4)\s*(?:with|of|has|\()?\s*"
                        r"(?:only\s+)?$", re.I)),
     ("adapter", re.compile(r"(?:adapters?|checkpoints?|files?)\s+(?:\w+\s+){0,3}?$", re.I)),
+    # the LoRA factors themselves: "B and A, kept in 4-bit"
+    ("adapter", re.compile(r"(?-i:\bB and A|\bA and B)\b[,;]?\s+(?:\w+\s+){0,4}?$|"
+                           r"\blora_[AB] and lora_[AB]\b[,;]?\s+(?:\w+\s+){0,4}?$", re.I)),
     ("memory", re.compile(r"(?:memory|VRAM|RAM)\s+(?:\w+\s+){0,3}?$", re.I)),
 ]
 
@@ -615,6 +622,12 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
     near = [m for m in methods if clause <= m.span[0] < at]
     if near:  # "LoftQ picks the LoRA initialisation ...": the clause opens with its subject
         opener = near[0] if _OPENER.fullmatch(text[clause:near[0].span[0]]) else None
+        first = methods[0]
+        if opener is None and first.scope == "out" and first not in near \
+                and _OPENER.fullmatch(text[:first.span[0]]):
+            # "LoftQ alternates ..., giving the LoRA matrices a start": the sentence's
+            # subject, another method, goes on in a clause that names LoRA only as an object
+            return first.id, baseline, first.span
         named = opener or (near[0] if near[0].scope == "out" else near[-1])
         return named.id, baseline, named.span
     if methods:
@@ -697,8 +710,31 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
         alternates = [alts + ((replace(f, subject=other, baseline="full_ft"),)
                               if f.subject == "full_ft" else ())
                       for f, alts in zip(frames, alternates, strict=True)]
+    split = [(part, alts) for f, alts in zip(frames, alternates, strict=True)
+             for part in _pairwise(f)]
+    frames, alternates = [f for f, _ in split], [a for _, a in split]
     reason = "" if frames else "no predicate of the lexicon was recognised"
     return Reading(text, tuple(frames), reason, tuple(alternates))
+
+
+def _pairwise(frame: Frame) -> list[Frame]:
+    """A frame that states as many models as GPUs ("a 65B model on a 48 GB GPU, and a 33B
+    model on a 24 GB card") as one frame per pair, in the order written; else the frame."""
+    models = [q for q in frame.quantities if q.role == "model"]
+    gpus = [q for q in frame.quantities if q.role == "gpu"]
+    if len(models) < 2 or len(models) != len(gpus):
+        return [frame]
+    named = frame.conditions.get("model") or {}
+    out = []
+    for model, gpu in zip(sorted(models, key=lambda q: q.span), sorted(gpus, key=lambda q: q.span),
+                          strict=True):
+        rest = tuple(q for q in frame.quantities if q.role not in ("model", "gpu"))
+        size = {**named, "size_b": model.value / 1e9, "preset": None}
+        out.append(replace(frame, quantities=tuple(sorted((model, gpu, *rest),
+                                                          key=lambda q: q.span)),
+                           conditions={**frame.conditions, "model": size},
+                           spans={**frame.spans, "model": model.span}))
+    return out
 
 
 def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:

@@ -4,14 +4,17 @@ A row states one thing per cell about the thing its first cell names: `| Llama-3
 41.9M |` under `| Model | r=8 | r=16 |` says that Llama-3-8B has 21.0M trainable parameters at
 r=8, and 41.9M at r=16. Read whole, the row's numbers crowd into one frame; read a cell at a
 time with the first cell, each number keeps its column's name. Cells without a number
-(`Fits? yes`, `Mergeable: no`) qualify every cell of the row and go with each of them.
+(`Fits? yes`, `Mergeable: no`) and settings (`r 16`, `GPU 24 GB`) qualify every figure of the
+row and go with each of them. A row whose figures are each of a different kind ("65,536
+params; 0.39%") says one thing and is read whole.
 
 The table's caption, or else the heading of the section it stands under, says what the numbers
 are ("Trainable LoRA parameters by rank", "Does QLoRA fit?"): it is read after each cell, as
 a parenthesis. A heading with a year in it is a date line, not a description, and is left out.
 
 Yes/no cells become words the claim layer reads: `Fits? yes` is "Fits", `Fits? no` is
-"not Fits", so the row denies what the column names. A bare size in the first cell
+"not Fits", so the row denies what the column names; `Extra cost none once merged` is "no
+Extra cost once merged". A bare size in the first cell
 ("13B") is a model's size ("a 13B model").
 
 Every pattern is linear: anchored, with no nested repeats.
@@ -21,6 +24,8 @@ from __future__ import annotations
 
 import re
 
+from kbcheck.claims.normalise import normalise
+from kbcheck.claims.quantities import find_quantities
 from kbcheck.claims.recognise import Reading, recognise
 
 _YES = frozenset(("yes", "y", "true", "✓", "✔", "✔️", "✅", "works", "supported", "fits"))
@@ -29,27 +34,46 @@ _NO = frozenset(("no", "n", "false", "✗", "✘", "❌", "unsupported"))
 # "Fits? yes", "Mergeable: no": a column's name and a yes/no cell
 _YES_NO = re.compile(r"(?P<head>[^?:]{1,60}?)\s*[?:]?\s+(?P<cell>\S{1,11})\s*")
 # "13B", "~6.7 B", "70B params": a model's size standing alone
+# "Extra cost at inference none once merged": a column's name, then a cell that says none
+_NONE = re.compile(r"(?P<head>[^?:]{1,60}?)[?:]?\s+(?:none|nothing|zero)\b(?P<rest>[^;]{0,80})",
+                   re.I)
 _BARE_SIZE = re.compile(r"~?\s?\d{1,4}(?:\.\d{1,2})?\s?[BM](?:\s+param(?:eter)?s)?", re.I)
+# A column of settings and its value: "r 16", "Rank 8", "Batch size 4", "Single GPU 24 GB"
+_SETTING = re.compile(
+    r"(?:r|rank|lora[_ ]r|lora[_ ]rank|alpha|lora[_ ]alpha|batch(?:[ _]size)?|bs|"
+    r"seq(?:uence)?[ _]?len(?:gth)?|context(?: length)?|epochs?|steps|lr|learning rate|"
+    r"(?:single |min(?:imum)? )?(?:gpus?|card|vram|hardware|device))"
+    r"\s*[:=]?\s*~?[\w.,-]{1,12}(?:\s?(?:GB|GiB|x))?(?:\s*\([^()]{0,30}\))?", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _CONTEXT_MAX = 160
 
 
 def row_segments(cells: tuple[str, ...], context: str = "") -> list[str]:
-    """The statements a row makes: for each cell with a number, the first cell, that cell and
-    the row's cells without numbers, followed by the context; one statement when the row has
-    at most one cell with a number."""
+    """The statements a row makes: for each figure, the first cell, that figure and the row's
+    settings and cells without numbers, followed by the context; one statement when no two
+    figures are of the same kind."""
     if not cells:
         return []
     first = cells[0]
     if _BARE_SIZE.fullmatch(first.strip()):
         first = f"a {first.strip()} model"
     parts = [_yes_no(p) for p in cells[1:]]
-    numeric = [p for p in parts if any(c.isdigit() for c in p)]
-    plain = [p for p in parts if not any(c.isdigit() for c in p)]
+    # a setting ("r 16", "Batch size 4", "GPU 24 GB") or a cell with no number qualifies the
+    # row's figures; each other cell is a figure of its own
+    figures = [p for p in parts if any(c.isdigit() for c in p) and not _SETTING.fullmatch(p)]
+    shared = [p for p in parts if p not in figures]
     tail = f" ({context})" if context else ""
-    if len(numeric) <= 1:
+    units = [_unit(p) for p in figures]
+    if len(set(units)) == len(units):  # one figure of each kind: one statement ("65,536
+        # params, 0.39% of the matrix")
         return [first + (": " + "; ".join(parts) if parts else "") + tail]
-    return [f"{first}: " + "; ".join([p, *plain]) + tail for p in numeric]
+    return [f"{first}: " + "; ".join([p, *shared]) + tail for p in figures]
+
+
+def _unit(part: str) -> str:
+    """The kind of the figure a cell states (bytes, a count, a share ...), '' when none."""
+    found = find_quantities(normalise(part))
+    return found[-1].unit if found else ""
 
 
 def row_context(caption: str, section: str | None) -> str:
@@ -61,6 +85,9 @@ def row_context(caption: str, section: str | None) -> str:
 
 
 def _yes_no(part: str) -> str:
+    none = _NONE.fullmatch(part)
+    if none:  # "Extra cost at inference none once merged": no extra cost once merged
+        return f"no {none.group('head')}{none.group('rest')}"
     m = _YES_NO.fullmatch(part)
     if not m:
         return part

@@ -1,0 +1,58 @@
+"""Readings that once went wrong on held-out articles, each in new words: several claims in one
+clause pattern, statements about 4-bit that are not "it is stored in 4 bits", talk-page
+signatures, defaults said as "unless" or "falls back to". Run end to end on real files."""
+
+from __future__ import annotations
+
+import pytest
+
+from kbcheck.cache import ResultCache
+from kbcheck.claims.recognise import recognise
+from kbcheck.claims.rows import row_segments
+from kbcheck.markup import inline_wiki
+from kbcheck.pipeline import check_paths
+from kbcheck.runner import RunOptions
+
+
+def test_as_many_models_as_gpus_are_paired_in_the_order_written():
+    frames = recognise("With QLoRA a 13B model trains on a 16 GB card and a 70B model on one "
+                       "80 GB card.").frames
+    pairs = [(f.conditions["model"]["size_b"],
+              next(q.value for q in f.quantities if q.role == "gpu")) for f in frames]
+    assert pairs == [(13.0, 16e9), (70.0, 80e9)]
+
+
+def test_a_talk_page_signature_is_not_text():
+    signed = "It runs in 10 GB. --[[User:Ann|Ann]] 09:05, 3 June 2025 (UTC)"
+    assert inline_wiki(signed) == "It runs in 10 GB."
+    assert inline_wiki("Agreed. ~~~~") == "Agreed."
+
+
+def test_a_none_cell_denies_its_column():
+    assert row_segments(("DoRA", "Extra latency none after merging"), "") == [
+        "DoRA: no Extra latency after merging"]
+
+
+@pytest.mark.slow
+def test_what_is_said_of_4_bit_besides_its_width_decides(tmp_path):
+    """bitsandbytes' NF4 code (quantiles of a normal, 7 negative and 8 positive levels besides
+    zero) is neither symmetric nor evenly spaced; QLoRA keeps the LoRA factors in 16-bit; the
+    default quant type of BitsAndBytesConfig is fp4; double quantization saves 0.373 bits per
+    parameter (4.500 -> 4.127)."""
+    text = ("Quantization notes\n\n"
+            "NF4 spaces its sixteen levels evenly, exactly like int4.\n\n"
+            "In QLoRA the A and B factors are trained in 4-bit as well.\n\n"
+            "Left alone, BitsAndBytesConfig falls back to NF4.\n\n"
+            "Enabling bnb_4bit_use_double_quant takes about 0.37 bits off the cost of each "
+            "parameter.\n\n"
+            "B starts at zero while A is sampled at random, so the first step sees the base "
+            "model unchanged.\n")
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "notes.txt").write_text(text)
+    options = RunOptions(cache=ResultCache(tmp_path / "cache"), evidence_dir=tmp_path / "ev")
+    report = check_paths([str(folder)], options=options)
+    got = [(r.pairing.verifier, r.verdict.value) for r in report.claims]
+    assert got == [("lora.qlora_storage", "refuted"), ("lora.qlora_storage", "refuted"),
+                   ("lora.bnb_defaults", "refuted"), ("lora.qlora_storage", "supported"),
+                   ("lora.ba_update", "supported")], [r.explanation for r in report.claims]
