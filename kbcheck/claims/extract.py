@@ -176,6 +176,30 @@ def with_terms(split: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return split
 
 
+# A yes/no question ("Q: Does DoRA add latency once merged?") and a sentence that opens with its
+# answer ("A: No.", "Yes, as long as ..."): read together, the answer asserts or denies it.
+_YES_NO_QUESTION = re.compile(r"\s*(?:Q\s*[:.]\s*)?(?:does|do|did|is|are|was|were|can|could|"
+                              r"will|would|should|has|have|must)\s[^?]{3,240}\?\s*", re.I)
+_ANSWER = re.compile(r"\s*(?:A\s*[:.]\s*)?(?:yes|yep|yeah|correct|true|absolutely|no|nope|none|"
+                     r"never|not at all|not really|false|nothing)\b", re.I)
+
+
+def with_answers(split: list[tuple[str, int]], question: str = "") -> list[tuple[str, int]]:
+    """A paragraph's sentences, each answer read with its yes/no question: the question asked
+    just before the paragraph (`question`, from a heading or the paragraph before) or the
+    sentence before it."""
+    out: list[tuple[str, int]] = []
+    for text, line in split:
+        before = out[-1][0] if out else question
+        if _ANSWER.match(text) and _YES_NO_QUESTION.fullmatch(before or ""):
+            if out:
+                out[-1] = (f"{before} {text}", out[-1][1])
+                continue
+            text = f"{before} {text}"
+        out.append((text, line))
+    return out
+
+
 def named_subject(text: str) -> str:
     """The method a sentence is about when it names one: the subject its first frame names,
     else the one method it names (no baseline, tool, cited work or description); "" when
@@ -216,6 +240,7 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
     title_model = named_model(article.title or "")
     model_here = title_model  # the model the text names last, for sentences naming none
     subject_here = ""  # the method the paragraph's sentences so far are about
+    question = ""  # a yes/no question just asked (a heading or a paragraph's last sentence)
 
     def add(text: str, line: int, origin: str, block: Block | None = None) -> None:
         key = normalise(text).lower()
@@ -235,13 +260,15 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
             section = block.text
             model_here = named_model(block.text) or title_model
             subject_here = ""
+            question = block.text if _YES_NO_QUESTION.fullmatch(block.text) else ""
             continue
         if block.kind == "code":
             description = describe_lora_code(block.text)
             if description:
                 add(description, block.line, "code")
             continue
-        split = with_terms(sentences(block))
+        split = with_answers(with_terms(sentences(block)), question)
+        question = ""
         row = block if block.cells and len(split) == 1 else None  # a row read as one sentence
         for text, line in split:
             if is_checkable(text) or (row is not None and _row_is_checkable(row, section)):
@@ -249,7 +276,9 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
             if row is None:  # a table's rows each name their own model, for that row only
                 model_here = named_model(text) or model_here
                 subject_here = named_subject(text) or subject_here
-        if not (split and split[-1][0].endswith("?")):  # an answer goes on its question's
+        if split and split[-1][0].endswith("?"):  # an answer goes on its question's
+            question = split[-1][0] if _YES_NO_QUESTION.fullmatch(split[-1][0]) else ""
+        else:
             subject_here = ""
     return out
 

@@ -2,7 +2,8 @@
 
 NFKC (so W₀ is W0), ASCII dashes and quotes, no code backticks, no citations' years ("(Hu et
 al., 2021)", "[12]"), x for the multiplication sign, Greek letters and LaTeX commands spelled
-out (α -> alpha, \\sqrt{r} -> sqrt(r)), no alternative set aside ("instead of A"), number
+out (α -> alpha, \\sqrt{r} -> sqrt(r)), a yes/no question with its answer as a statement
+("Does X merge? No." -> "Does not X merge."), no alternative set aside ("instead of A"), number
 words as digits ("sixteen" -> 16, "ten thousand" -> 10000, "a quarter" -> 0.25, "twice" ->
 2x), and unit words as symbols ("48-gigabyte" -> 48 GB). Every pattern here is linear in the input.
 """
@@ -186,6 +187,22 @@ _FORMULA = re.compile(r"\b(?:standard|usual|default|original|plain|conventional|
                       r"classic|traditional|LoRA's)\b.{0,40}?(?:alpha|\u03b1)\s*/", re.I)
 
 
+# A yes/no question with its answer ("Q: Does DoRA add latency once merged? A: None at all."):
+# the question's words, asserted or denied by the answer, then what the answer goes on to say.
+_ANSWERED = re.compile(
+    r"^\s*(?:Q\s*[:.]\s*)?(?P<aux>does|do|did|is|are|was|were|can|could|will|would|should|has|"
+    r"have|must)\s+(?P<rest>[^?]{3,240})\?\s*(?:A\s*[:.]\s*)?(?P<ans>yes|yep|yeah|correct|true|"
+    r"absolutely|definitely|not at all|not really|no|nope|none|never|false|nothing|zero)\b"
+    r"(?:\s+at\s+all\b|\s+whatsoever\b)?[\s,.:;!-]*", re.I)
+_NO = frozenset(("no", "nope", "none", "never", "not at all", "not really", "false", "nothing",
+                 "zero"))
+
+
+def _answered(m: re.Match) -> str:
+    denied = m.group("ans").lower() in _NO
+    return f"{m.group('aux')} {'not ' if denied else ''}{m.group('rest')}. "
+
+
 @lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """The uniform form of a sentence that recognition reads (each step only where the
@@ -199,6 +216,8 @@ def normalise(text: str) -> str:
     if _HAS_FRACTION.search(text):
         text = _FRACTION_WORDS.sub(_fraction, text)
     text = _number_words(text)
+    if "?" in text:
+        text = _ANSWERED.sub(_answered, text)
     if "instead of" in text or "rather than" in text or "as opposed to" in text:
         text = _REJECTED.sub(_rejected, text)
     if "but" in text or "except" in text:  # "nothing but A and B is trained": only A and B

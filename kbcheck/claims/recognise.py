@@ -465,7 +465,7 @@ _ROLE_AFTER = [
 ]
 _ROLE_BEFORE = [
     ("gpu", re.compile(r"(?:GPUs?|cards?|VRAM|A100|H100|RTX \d+|T4)\s*(?:with|of|has|\()?\s*"
-                       r"(?:only\s+)?$", re.I)),
+                       r"(?:only\s+)?(?:\d{1,2}\s*x\s*)?$", re.I)),
     ("adapter", re.compile(r"(?:adapters?|checkpoints?|files?)\s+(?:\w+\s+){0,3}?$", re.I)),
     # the LoRA factors themselves: "B and A, kept in 4-bit"
     ("adapter", re.compile(r"(?-i:\bB and A|\bA and B)\b[,;]?\s+(?:\w+\s+){0,4}?$|"

@@ -56,3 +56,27 @@ def test_what_is_said_of_4_bit_besides_its_width_decides(tmp_path):
     assert got == [("lora.qlora_storage", "refuted"), ("lora.qlora_storage", "refuted"),
                    ("lora.bnb_defaults", "refuted"), ("lora.qlora_storage", "supported"),
                    ("lora.ba_update", "supported")], [r.explanation for r in report.claims]
+
+
+def test_a_yes_no_question_is_read_with_its_answer():
+    from kbcheck.claims.extract import extract_claims
+    from kbcheck.claims.normalise import normalise
+    from kbcheck.loaders import load_text
+
+    assert normalise("Q: Is DoRA slower once merged? A: Not at all.") == \
+        "Is not DoRA slower once merged."
+    assert normalise("Can LoRA weights be merged? Yes, into W.") == \
+        "Can LoRA weights be merged. into W."
+    assert normalise("Why is LoRA cheap? Because A and B are small.") == \
+        "Why is LoRA cheap? Because A and B are small."  # not a yes/no question
+    text = ("---\nid: faq\ntitle: FAQ\n---\n## Does QLoRA quantize the adapters?\n\n"
+            "No. They stay in bf16 while the base is NF4.\n\n"
+            "Can a 7B model be fine-tuned with QLoRA on a 12 GB card?\n\nYes, with room to "
+            "spare.\n")
+    claims = [c.text for c in extract_claims(load_text(text, "faq.md").article)]
+    assert claims == ["Does QLoRA quantize the adapters? No. They stay in bf16 while the base "
+                      "is NF4.",
+                      "Can a 7B model be fine-tuned with QLoRA on a 12 GB card? Yes, with room "
+                      "to spare."]
+    frames = recognise(claims[1]).frames
+    assert frames and frames[0].predicate == "fits_gpu" and frames[0].polarity
