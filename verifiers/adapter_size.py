@@ -141,7 +141,11 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     if params["mb"]:
         v, text, pair = _adapter_part(params, preset, modules, "float16" if dtype in (
             "any", "int8", "4bit") else dtype, measured)
-        if params["dtype"] in ("", "any") and "reference" not in measured:
+        # the setting of a paper that reports its checkpoint's size: the paper's dtype decides
+        ref = preset.reference if preset is not None else {}
+        in_paper = bool(ref.get("checkpoint_dtype")) and (
+            modules or ref["modules"], params["r"] or ref["r"]) == (ref["modules"], ref["r"])
+        if params["dtype"] in ("", "any") and "reference" not in measured and not in_paper:
             # no dtype stated: PEFT keeps (and saves) adapter weights in fp32 by default, and
             # papers count 16-bit files; a size that holds in only one of them is conditional
             wide: dict[str, Any] = {}
@@ -604,7 +608,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 
 VERIFIER = Verifier(
     id="lora.adapter_size",
-    version=10,
+    version=12,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(

@@ -63,7 +63,9 @@ _NUMERATORS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five
 _DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4,
                  "fourth": 4, "fourths": 4, "fifth": 5, "fifths": 5, "sixth": 6, "sixths": 6,
                  "eighth": 8, "eighths": 8, "tenth": 10, "tenths": 10, "hundredth": 100,
-                 "hundredths": 100, "thousandth": 1000, "thousandths": 1000}
+                 "hundredths": 100, "thousandth": 1000, "thousandths": 1000,
+                 "ten-thousandth": 10000, "ten-thousandths": 10000,
+                 "ten thousandth": 10000, "millionth": 10**6, "millionths": 10**6}
 _MULTIPLIERS = [
     (re.compile(r"\btwice\b", re.I), "2x"),
     (re.compile(r"\bthrice\b", re.I), "3x"),
@@ -87,6 +89,8 @@ def _fraction(m: re.Match) -> str:
     if m.group("half"):
         return "0.5"
     value = _NUMERATORS[m.group("num").lower()] / _DENOMINATORS[m.group("den").lower()]
+    if value < 0.01:  # "one ten-thousandth of the model": a share, as people write it in %
+        return f"{value * 100:.4g}%"
     return f"{value:.4g}"
 # "one" and "a" alone are articles far more often than numbers; they stay words unless a
 # scale or a unit follows ("one thousand", "one 48 GB GPU" stays).
