@@ -23,12 +23,13 @@ from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
 
 CLAIMS = ("decomposition", "magnitude_only", "direction_only", "mergeable", "not_mergeable",
-          "equals_base_at_init")
+          "equals_base_at_init", "roles_swapped")
 PARAMS = (
     Param("claim", str, default="decomposition", choices=CLAIMS,
           help="decomposition: m and the direction are both trained; magnitude_only / "
                "direction_only: one of them stays fixed; mergeable / not_mergeable: merged DoRA "
-               "equals unmerged DoRA or not; equals_base_at_init"),
+               "equals unmerged DoRA or not; equals_base_at_init; roles_swapped: the low-rank "
+               "update sets the magnitude and a vector the direction"),
     Param("benefit", bool, default=False,
           help="the claim also states a quality benefit (not measured here)"),
     Param("r", int, default=8, min=1, max=64),
@@ -48,6 +49,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     a weight norm on every forward, so without the condition the claim is not decided here;
     facet `always`: every setting is claimed, and the merged one decides)."""
     if frame.predicate == "dora_decomposition":
+        if frame.has("swapped"):  # "the magnitude goes through LoRA, the direction a vector"
+            return {"claim": "roles_swapped"}
         if frame.has("fixed_magnitude") or frame.has("only_direction"):
             return {"claim": "direction_only"}
         if frame.has("fixed_direction") or frame.has("only_magnitude"):
@@ -223,6 +226,11 @@ def _peft(params: dict[str, Any]) -> dict[str, Any]:
         plain = all(type(m) is torch.nn.Linear for n, m in merged.named_modules()
                     if n.endswith(("q_proj", "v_proj")))
         out["merge_max_abs_diff"] = float((merged(tokens).logits - unmerged).abs().max())
+        # the magnitude is one vector entry per output feature, not a low-rank product
+        out["magnitude_is_vector"] = all(
+            mod.lora_magnitude_vector["default"].weight.dim() == 1
+            and mod.lora_magnitude_vector["default"].weight.numel()
+            == mod.get_base_layer().weight.shape[0] for _, mod in layers)
         out["merged_layers_plain_linear"] = plain
     return out
 
@@ -258,6 +266,8 @@ def _facts(half: dict[str, Any], tol: float) -> dict[str, bool]:
     }
     if "equation_max_abs_diff" in half:
         facts["matches_equation"] = half["equation_max_abs_diff"] <= tol
+    if "magnitude_is_vector" in half:
+        facts["magnitude_vector"] = half["magnitude_is_vector"]
     if "control_dora_m_frozen" in half:
         # With m frozen the direction still moves and no row norm does: the parts are separate.
         c = half["control_dora_m_frozen"]
@@ -276,6 +286,9 @@ def _holds(claim: str, f: dict[str, bool]) -> bool:
         "mergeable": f["mergeable"],
         "not_mergeable": not f["mergeable"],
         "equals_base_at_init": f["equals_base_at_init"],
+        # the low-rank update moves only the direction (row norms stay m with m frozen) and the
+        # magnitude is a vector: the roles as the paper gives them, not swapped
+        "roles_swapped": not (f.get("separable", True) and f.get("magnitude_vector", True)),
     }[claim]
 
 
@@ -286,6 +299,7 @@ _MEANING = {
     "mergeable": "merged DoRA equals unmerged DoRA",
     "not_mergeable": "DoRA cannot be merged without changing its outputs",
     "equals_base_at_init": "DoRA equals the base model at initialisation",
+    "roles_swapped": "the low-rank update sets the magnitude and a single vector the direction",
 }
 
 
@@ -325,7 +339,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 VERIFIER = Verifier(
     id="lora.dora",
-    version=1,
+    version=2,
     title="DoRA: magnitude and direction trained separately, equal to the base at init, mergeable",
     run=run,
     params=PARAMS,
