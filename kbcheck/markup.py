@@ -31,8 +31,9 @@ class Block:
     line: int
     kind: str = "text"
     lang: str = ""
-    # a table row's cells as read (`row_cells`) and its table's caption: the claim layer
-    # reads each cell with the row's first one, as its own statement
+    # a table row's cells as read (`row_cells`) and its table's caption (or the paragraph that
+    # introduces it): the claim layer reads each cell with the row's first one, as its own
+    # statement
     cells: tuple[str, ...] = ()
     caption: str = ""
 
@@ -180,12 +181,17 @@ def table_row(cells: list[str], headers: list[str], caption: str = "") -> str:
     return f"{text} ({caption})" if caption else text
 
 
-def row_block(cells: list[str], headers: list[str], line: int, caption: str = "") -> Block | None:
-    """A table row as a block: its text (`table_row`) and its cells for the claim layer."""
+def row_block(cells: list[str], headers: list[str], line: int, caption: str = "",
+              lead: str = "") -> Block | None:
+    """A table row as a block: its text (`table_row`) and its cells for the claim layer, with
+    the table's caption, or else the paragraph that introduces it (`lead`), as its context."""
     text = table_row(cells, headers, caption)
     if not text:
         return None
-    return Block(text, line, cells=row_cells(cells, headers), caption=caption)
+    return Block(text, line, cells=row_cells(cells, headers), caption=caption or lead)
+
+
+_LEAD_MAX = 240  # characters: a lead-in line, not a section of prose
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -266,6 +272,7 @@ def markdown_blocks(body: str, first_line: int, flat: bool = False) -> list[Bloc
     quote = False  # the paragraph being read is a block quote
     footnote = False  # reading a footnote definition (a citation, not prose)
     headers: list[str] = []  # of the table being read
+    lead = ""  # the short paragraph that introduces it
     code: list[str] | None = None
     code_line, lang = 0, ""
 
@@ -315,8 +322,14 @@ def markdown_blocks(body: str, first_line: int, flat: bool = False) -> list[Bloc
             nxt = logical[i + 1][1].strip() if i + 1 < len(logical) else ""
             if re.match(r"\|?\s*:?-{2,}", nxt):  # a header row: its names go with the cells
                 headers = [inline_markdown(c).strip() for c in cells]
+                # a short paragraph right before the table introduces it ("All seven
+                # projections adapted:"): what its rows' numbers are about
+                prev = blocks[-1] if blocks else None
+                lead = (prev.text if prev is not None and prev.kind == "text" and not prev.cells
+                        and len(prev.text) <= _LEAD_MAX else "")
                 continue
-            row = row_block([inline_markdown(c).strip() for c in cells], headers, line)
+            row = row_block([inline_markdown(c).strip() for c in cells], headers, line,
+                            lead=lead)
             if row:
                 blocks.append(row)
             continue

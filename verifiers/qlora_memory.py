@@ -101,7 +101,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "fine-tuning a 65B model needs more than one 48 GB GPU" on a QLoRA page: a denial
         # whose method only the page implies is as often about 16-bit fine-tuning
         named = False
-    if not (frame.has("training") or frame.has("inference_only") or frame.subject_named):
+    on_card = frame.subject == "qlora" and any(q.role == "gpu" for q in frame.quantities)
+    if not (frame.has("training") or frame.has("inference_only") or frame.subject_named
+            or on_card):  # (on a QLoRA page, "a 33B model fits on one 24 GB card" is QLoRA's)
         # "a 70B model fits in 35 GB": nothing is trained and no method is named; what fits
         # is the weights, in a precision the sentence leaves open (a model-size claim)
         return ("nothing is said to be trained and no method is named: whether a model's "

@@ -633,17 +633,13 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
     if methods:
         return methods[0].id, baseline, methods[0].span
     if mentions and all(m.baseline for m in mentions) and any(
-            m.id == default or m.kind == "tool" or (m.id in _LORA_KIN and default not in _LORA_KIN)
-            for m in mentions):
+            m.id == default or m.kind == "tool" for m in mentions):
         # "10x fewer than LoRA" on a LoRA page: the subject is something else; set against
         # another method ("unlike adapters, our matrices fold into W"; "less memory than LoRA"
-        # on a QLoRA page) it is the article's own
+        # on a QLoRA page; "unlike LoRA, they cannot be merged" after a sentence about
+        # adapters) it is the article's or the paragraph's own
         return "other", baseline, None
     return default, baseline, None  # "10x fewer than full fine-tuning": the article's method
-
-
-# The methods a LoRA article is about: a sentence set against one of them is about something else
-_LORA_KIN = frozenset(("lora", "qlora", "dora", "loraplus", "rslora"))
 
 
 # What may stand before a method that opens its clause ("rsLoRA scales the LoRA update ...":

@@ -8,9 +8,10 @@ time with the first cell, each number keeps its column's name. Cells without a n
 row and go with each of them. A row whose figures are each of a different kind ("65,536
 params; 0.39%") says one thing and is read whole.
 
-The table's caption, or else the heading of the section it stands under, says what the numbers
-are ("Trainable LoRA parameters by rank", "Does QLoRA fit?"): it is read after each cell, as
-a parenthesis. A heading with a year in it is a date line, not a description, and is left out.
+The heading of the section the table stands under and its caption (or the short paragraph that
+introduces it) say what the numbers are ("Trainable LoRA parameters by rank", "Does QLoRA
+fit?", "All seven projections adapted"): they are read after each cell, as a parenthesis. A
+heading with a year in it is a date line, not a description, and is left out.
 
 Yes/no cells become words the claim layer reads: `Fits? yes` is "Fits", `Fits? no` is
 "not Fits", so the row denies what the column names; `Extra cost none once merged` is "no
@@ -45,7 +46,7 @@ _SETTING = re.compile(
     r"(?:single |min(?:imum)? )?(?:gpus?|card|vram|hardware|device))"
     r"\s*[:=]?\s*~?[\w.,-]{1,12}(?:\s?(?:GB|GiB|x))?(?:\s*\([^()]{0,30}\))?", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_CONTEXT_MAX = 160
+_CONTEXT_MAX = 240
 
 
 def row_segments(cells: tuple[str, ...], context: str = "") -> list[str]:
@@ -77,11 +78,10 @@ def _unit(part: str) -> str:
 
 
 def row_context(caption: str, section: str | None) -> str:
-    """What a row's numbers are about: its table's caption, else its section's heading."""
-    context = (caption or section or "").strip()
-    if len(context) > _CONTEXT_MAX or _YEAR.search(context):
-        return ""
-    return context
+    """What a row's numbers are about: its section's heading and its table's caption (or the
+    line that introduces the table), each left out when it is long or dated."""
+    parts = [p.strip().rstrip(":") for p in (section or "", caption) if p and p.strip()]
+    return "; ".join(p for p in parts if len(p) <= _CONTEXT_MAX and not _YEAR.search(p))
 
 
 def _yes_no(part: str) -> str:

@@ -47,8 +47,9 @@ def test_yes_no_cells_become_words_and_a_bare_size_a_model():
 
 def test_a_heading_with_a_year_or_a_long_one_is_not_a_rows_context():
     assert row_context("", "Results (2024)") == ""
-    assert row_context("", "x " * 100) == ""
-    assert row_context("Trainable parameters", "Ignored heading") == "Trainable parameters"
+    assert row_context("", "x " * 130) == ""
+    assert row_context("All projections adapted:", "Trainable parameters") == \
+        "Trainable parameters; All projections adapted"
 
 
 @pytest.mark.slow
