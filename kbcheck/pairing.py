@@ -160,14 +160,19 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
     if claim.pinned is not None:
         return _pinned(claim, registry)
     table = claim_table(registry) if table is None else table
+    text = claim.text
     for pattern, why in _NOT_ASSERTED:
-        if pattern.search(claim.text):
-            return Pairing(claim_id=claim.id, reason=why), []
+        m = pattern.search(text)
+        if m:
+            text = _own_words(text, m.end()) if why.startswith("reported") else ""
+            if not text:
+                return Pairing(claim_id=claim.id, reason=why), []
+            break
     if claim.cells:
         context = row_context(claim.caption, claim.section)
         reading = recognise_row(claim.cells, context, default_subject)
     else:
-        reading = recognise(claim.text, default_subject)
+        reading = recognise(text, default_subject)
     frames = [_in_context(f, _pair_or_alternate(f, alternates, registry, table),
                           claim.context_model, registry, table)
               for f, alternates in zip(reading.frames, reading.alternates, strict=True)]
@@ -205,6 +210,20 @@ def _pair_or_alternate(frame: Frame, alternates: tuple[Frame, ...],
 # Words that point back to a model named before ("the base model", "this checkpoint").
 _THE_MODEL = re.compile(r"\b(?:the|this|that|our|its|your) (?:base(?: model)?|model|checkpoint|"
                         r"network|LLM)\b", re.I)
+
+
+# Where the author's own words start after reported speech: "You'll hear that B starts random,
+# which is backwards: B starts at zero."
+_OWN_BREAK = re.compile(r"[:;]\s+|\s+-\s+")
+_OWN_WORDS = 3
+
+
+def _own_words(text: str, after: int) -> str:
+    """What a sentence that reports others' words goes on to say in its own, after its last
+    colon, semicolon or dash; "" when it says nothing more."""
+    breaks = list(_OWN_BREAK.finditer(text, after))
+    own = text[breaks[-1].end():] if breaks else ""
+    return own if len(own.split()) >= _OWN_WORDS else ""
 
 
 def _in_context(frame: Frame, paired: FramePairing, context_model: str,

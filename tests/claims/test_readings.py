@@ -80,3 +80,24 @@ def test_a_yes_no_question_is_read_with_its_answer():
                       "to spare."]
     frames = recognise(claims[1]).frames
     assert frames and frames[0].predicate == "fits_gpu" and frames[0].polarity
+
+
+def test_after_reported_speech_the_authors_own_words_are_read():
+    from kbcheck.models import Claim
+    from kbcheck.pairing import pair_claim
+    from verifiers import registry
+
+    reg = registry(include_entry_points=False)
+
+    def pair(text):
+        return pair_claim(Claim(id="t", path="t.md", text=text, origin="body"), reg)[0]
+
+    own = pair("You may read that A starts at zero and B at random; in fact B starts at zero.")
+    assert own.verifier == "lora.ba_update"
+    assert pair("Some people say LoRA merges cleanly.").verifier is None  # nothing of its own
+
+
+def test_costing_nothing_at_inference_denies_latency():
+    frame = recognise("An unmerged adapter costs nothing at inference time.").frames[0]
+    assert (frame.predicate, frame.polarity, frame.conditions.get("merged")) == (
+        "no_added_latency", True, False)
