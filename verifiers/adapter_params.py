@@ -27,6 +27,11 @@ SIZES = (8, 16, 32, 64, 128, 256, 512)
 # The models adapter papers report on (BERT/RoBERTa) and the decoders texts name most often.
 MODELS = ("bert-base", "bert-large", "roberta-base", "roberta-large", "gpt2", "llama-7b")
 PER_BLOCK = 2  # one after the attention sub-layer, one after the feed-forward sub-layer
+# The figure the Houlsby paper reports (Houlsby et al., 2019, §3.2 and Table 1): adapters train
+# 3.6% of BERT-large's parameters per task on GLUE, the size chosen per task from {8, 64, 256}.
+# A share stated for no model and no size is judged in that setting when it is that figure.
+PAPER = {"model": "bert-large", "share_pct": 3.6, "sizes": (8, 256),
+         "source": "Houlsby et al. (2019), GLUE with BERT-large, adapter size 8-256 per task"}
 
 PARAMS = (
     Param("figures", str, default="",
@@ -119,9 +124,27 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         return result("refuted", f"Stated {stated}: holds for none of {len(rows)} "
                       f"configurations, e.g. {_line(rows[0])} (m that fit: {where}).",
                       measured, expected)
+    paper = _in_paper(params, figures)
+    if paper:
+        return result("supported", f"Stated {stated}: the share the Houlsby paper reports "
+                      f"({PAPER['source']}), and BERT-large's adapters give it at m in {paper}, "
+                      f"inside the paper's sizes; other settings differ ({len(good)} of "
+                      f"{len(rows)} hold, m that fit: {where}).", measured, expected)
     return result("conditional", f"Stated {stated}: holds for {len(good)} of {len(rows)} "
                   f"configurations, e.g. {_line(good[0])}, not {_line(bad[0])} (m that fit: "
                   f"{where}).", measured, expected)
+
+
+def _in_paper(params: dict[str, Any], figures: list[dict[str, Any]]) -> str:
+    """The m in the Houlsby paper's size range at which its model gives the stated figures,
+    when the claim states no model and no size and its share is the one the paper reports;
+    "" otherwise."""
+    if params["model"] or params["bottleneck"] or any(f["kind"] != "frac" for f in figures) \
+            or not all(figure_holds(f, PAPER["share_pct"]) for f in figures):
+        return ""
+    low, high = PAPER["sizes"]
+    fit = [m for m in _fitting(PRESETS[PAPER["model"]], figures) if low <= m <= high]
+    return _span(fit) if fit else ""
 
 
 def _stated(f: dict[str, Any]) -> str:
@@ -161,7 +184,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 
 VERIFIER = Verifier(
     id="lora.adapter_params",
-    version=1,
+    version=2,
     title="Bottleneck (Houlsby) adapters: the share of parameters they add, counted per preset "
           "and bottleneck size",
     run=run,
