@@ -403,12 +403,30 @@ _RATE_PRODUCT = re.compile(r"\b(?:eta|lr)_?([AB])\s*(?:=|~|is)\s*(\d+(?:\.\d+)?)
                            r"(?:eta|lr)_?[AB]\b", re.I)
 
 
+_LAMBDA_PRODUCT = re.compile(r"\b(?:eta|lr)_?([AB])\s*(?:=|~|is)\s*lambda\s*(?:\*|x)?\s*"
+                             r"(?:eta|lr)_?[AB]\b", re.I)
+# how lambda compares with 1: "lambda >> 1", "lambda well below 1", "lambda = 16"
+_LAMBDA_SIZE = re.compile(
+    r"\blambda\s*(?:(?:is\s+)?(?:set\s+)?(?:well|much|far)\s+)?(?:(?P<big>>>?|above|over|"
+    r"greater than|larger than|bigger than)|(?P<small><<?|below|under|less than|smaller than))"
+    r"\s*1\b(?!\.\d)|"
+    r"\blambda\s*(?:=|of|is)\s*(?P<v>\d+(?:\.\d+)?)\b", re.I)
+
+
 def lr_direction(text: str) -> str:
     """Which of B and A a sentence gives the larger learning rate: 'B>A', 'A>B', 'same', ''."""
     if not re.search(r"learning[- ]rates?|\blrs?\b|\beta_?[AB]\b|lambda|step[- ]sizes?", text,
                      re.I):
         return ""
     product = _RATE_PRODUCT.search(text)  # "eta_B ~ 16 * eta_A": the one multiplied is smaller
+    symbolic = _LAMBDA_PRODUCT.search(text)  # "eta_B = lambda * eta_A with lambda >> 1"
+    size = _LAMBDA_SIZE.search(text) if symbolic else None
+    if symbolic and size:
+        big = size.group("big") is not None or (size.group("v") and float(size.group("v")) > 1)
+        small = size.group("small") is not None or (size.group("v") and float(size.group("v")) < 1)
+        if big or small:
+            first = symbolic.group(1).upper()
+            return "B>A" if (first == "B") == bool(big) else "A>B"
     if product and float(product.group(2)) != 1:
         bigger = product.group(1).upper() if float(product.group(2)) > 1 else (
             "A" if product.group(1).upper() == "B" else "B")
