@@ -223,6 +223,8 @@ def weights_of(frame: Frame) -> str:
     (the lexicon's marks; where they name none, an unmerged `merged` condition: the
     condition's merged reading also fires on "cannot be merged", said of adapters). Both named
     with nothing to tell them apart: unspecified."""
+    if frame.has("both_states"):  # "merged or not, it never adds latency": every state
+        return "unspecified"
     kind = "fast" if frame.has("fast") else "slow" if frame.has("slow") else ""
     local = {s for s in ("merged", "unmerged") if kind and frame.has(f"{s}_{kind}")}
     if len(local) == 1:
