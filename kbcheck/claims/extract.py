@@ -145,12 +145,14 @@ def _init_words(init: str | None) -> str:
 def named_model(text: str) -> str:
     """The one model a text names, with its size where it has one ("Qwen2.5-7B"), as written;
     "" when it names none, only a bare size, a model of no known family, or several models."""
+    from verifiers._presets import resolve
+
     found = find_model(text)
     family = found.get("family", "")
     if not found or family in ("", "other") or len(set(model_size_spans(text))) > 1:
         return ""
-    if not (found.get("preset") or found.get("size_b") or re.search(r"\d", family)):
-        return ""  # "Mistral": a family of several sizes
+    if resolve(found) is None:
+        return ""  # "Mistral": a family of several sizes; a model no preset has
     start, end = found["span"]
     return text[start:end]
 
