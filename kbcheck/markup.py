@@ -166,7 +166,8 @@ def row_cells(cells: list[str], headers: list[str]) -> tuple[str, ...]:
         return ()
     parts = [pairs[0][1]]
     for header, cell in pairs[1:]:
-        named = (header.lower() not in _GENERIC_HEADERS and len(cell.split()) <= 3
+        words = re.sub(r"\([^()]*\)", "", cell).split()  # a parenthesis is a note
+        named = (header.lower() not in _GENERIC_HEADERS and len(words) <= 3
                  and header.lower() not in cell.lower())
         parts.append(f"{header} {cell}" if named else cell)
     return tuple(parts)
@@ -494,17 +495,40 @@ class _WikiTable:
 _ENTRY = re.compile(r"[A-Z0-9][^:—–\n]{0,48}?(?:\s[—–-]{1,2}\s|:\s)")
 
 
+_COLUMNS = re.compile(r"\s{2,}|\t")
+
+
+def _text_table(lines: list[str]) -> list[list[str]]:
+    """The cells of a table laid out in plain text (columns apart by two spaces or a tab, every
+    line with the same number of them, at least three, a header line and a row), or []."""
+    if len(lines) < 2:
+        return []
+    rows = [_COLUMNS.split(line) for line in lines]
+    width = len(rows[0])
+    if width < 3 or any(len(r) != width for r in rows):
+        return []
+    return rows
+
+
 def glossary_blocks(body: str, first_line: int) -> list[Block]:
     """Blocks of plain text: paragraphs separated by blank lines. Inside a paragraph, a line
     that opens an entry ("Term — definition", "Term: definition") after a line that ended a
-    sentence starts a block of its own, and so does a short lead-in line ("Key terms:")."""
+    sentence starts a block of its own, and so does a short lead-in line ("Key terms:"). A
+    paragraph laid out in columns (two spaces apart) is a table: its rows are row blocks."""
     blocks: list[Block] = []
     para: list[str] = []
     para_line = 0
 
     def flush() -> None:
         nonlocal para
-        if para:
+        rows = _text_table(para)
+        if rows:  # a table laid out with spaces: a header line, then its rows
+            prev = blocks[-1] if blocks else None
+            lead = prev.text if prev is not None and not prev.cells and \
+                len(prev.text) <= _LEAD_MAX else ""
+            blocks.extend(b for i, cells in enumerate(rows[1:], 1)
+                          if (b := row_block(cells, rows[0], para_line + i, lead=lead)))
+        elif para:
             blocks.append(Block("\n".join(para), para_line))
         para = []
 

@@ -472,8 +472,9 @@ _THE_HIGHER = re.compile(
 # --- quantities' roles ----------------------------------------------------------------------
 
 _ROLE_AFTER = [
-    ("gpu", re.compile(r"\s*(?:of\s+)?(?:[\w-]+\s+){0,3}?(?:GPUs?|cards?|accelerators?|VRAM|vram|"
-                       r"A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090|device)\b", re.I)),
+    ("gpu", re.compile(r"\s*\(?(?:of\s+)?(?:[\w-]+\s+){0,3}?(?:GPUs?|cards?|accelerators?|VRAM|"
+                       r"vram|A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090|device)\b",
+                       re.I)),
     ("adapter", re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:adapters?|checkpoints?|files?|"
                            r"safetensors|weights file|in size|on disk)\b", re.I)),
     ("model", re.compile(r"\s*(?:-?\s*param(?:eter)?s?\s+)?(?:[\w-]+\s+){0,1}?(?:models?|LLMs?|"

@@ -61,7 +61,7 @@ def row_segments(cells: tuple[str, ...], context: str = "") -> list[str]:
     parts = [_yes_no(p) for p in cells[1:]]
     # a setting ("r 16", "Batch size 4", "GPU 24 GB") or a cell with no number qualifies the
     # row's figures; each other cell is a figure of its own
-    figures = [p for p in parts if any(c.isdigit() for c in p) and not _SETTING.fullmatch(p)]
+    figures = [p for p in parts if _unit(p) and not _SETTING.fullmatch(p)]
     shared = [p for p in parts if p not in figures]
     tail = f" ({context})" if context else ""
     units = [_unit(p) for p in figures]
@@ -72,9 +72,16 @@ def row_segments(cells: tuple[str, ...], context: str = "") -> list[str]:
 
 
 def _unit(part: str) -> str:
-    """The kind of the figure a cell states (bytes, a count, a share ...), '' when none."""
-    found = find_quantities(normalise(part))
+    """The kind of the figure a cell states (bytes, a count, a share ...), '' when it states
+    none: a rank or alpha setting, a note in parentheses ("(RTX 4090)") and a dtype's digits
+    ("bf16") are not figures."""
+    text = _NOT_FIGURE.sub(" ", normalise(part))
+    found = find_quantities(text)
     return found[-1].unit if found else ""
+
+
+_NOT_FIGURE = re.compile(r"\([^()]*\)|\b(?:r|rank|alpha|lora_alpha)\s*[=:]?\s*\d+(?:\.\d+)?\b|"
+                         r"\b(?:bf|fp|int|nf)\d{1,2}\b", re.I)
 
 
 def row_context(caption: str, section: str | None) -> str:

@@ -154,3 +154,17 @@ def test_a_flattened_article_with_line_breaks_keeps_its_headings_and_paragraphs_
     claims = _claims(text, "flat-markdown")
     assert "Merged weights run exactly as fast as the base model." in claims
     assert not any("repeat" in c for c in claims)
+
+
+def test_a_plain_text_table_laid_out_in_columns_gives_rows_with_their_lead_in():
+    from kbcheck.markup import glossary_blocks
+
+    body = ("Sizing notes:\n\nModel        Method     Fits on\n"
+            "Mistral-7B   QLoRA      1x 12 GB (T4)\nLLaMA-65B    QLoRA      1x 48 GB\n\n"
+            "A sentence  with two spaces is still prose, not a table.\n")
+    blocks = glossary_blocks(body, 1)
+    rows = [b for b in blocks if b.cells]
+    assert [b.text for b in rows] == ["Mistral-7B: Method QLoRA; Fits on 1x 12 GB (T4)",
+                                      "LLaMA-65B: Method QLoRA; Fits on 1x 48 GB"]
+    assert [b.line for b in rows] == [4, 5] and rows[0].caption == "Sizing notes:"
+    assert blocks[-1].text.startswith("A sentence") and not blocks[-1].cells
