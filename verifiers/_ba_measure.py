@@ -70,7 +70,8 @@ def _scale_fit(diff: Any, lora_part: Any, p: dict[str, Any]) -> dict[str, Any]:
     s = float((diff * lora_part).sum() / (lora_part * lora_part).sum())
     return {"effective_scaling": s,
             "formula alpha/r": p["alpha"] / p["r"],
-            "formula alpha/sqrt(r)": p["alpha"] / math.sqrt(p["r"])}
+            "formula alpha/sqrt(r)": p["alpha"] / math.sqrt(p["r"]),
+            "formula alpha/r^2": p["alpha"] / p["r"] ** 2}
 
 
 def _shapes(d: int, k: int, r: int) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from verifiers._tiny import PEFT_MISSING, peft_available
 CLAIMS = ("init_equals_base", "init_changes_output", "delta_shape", "rank_at_most_r",
           "full_rank", "scaling", "a_init")
 A_DISTS = ("random", "gaussian", "kaiming_uniform", "uniform", "zero")
-FORMS = ("alpha/r", "alpha/sqrt(r)")
+FORMS = ("alpha/r", "alpha/sqrt(r)", "alpha/r^2")
 
 
 def run(params: dict[str, Any]) -> dict[str, Any]:
@@ -82,6 +82,8 @@ def _judge(p: dict[str, Any], ref: dict, peft: dict, measured: dict, expected: d
             text += f"; PEFT scale {peft['effective_scaling']:.6g}{capped}"
         holds = [abs(h["effective_scaling"] - h[f"formula {stated}"]) <= 1e-5 * max(
             1.0, abs(h[f"formula {stated}"])) for h in halves]
+        if p["scaling_form"] and p["scaling_form"] != true_form:
+            text += f"; the sentence says {p['scaling_form']}"
         if p["scale_value"]:  # "the output is multiplied by 2": the number itself
             text += f"; the sentence says {p['scale_value']:g}"
             if "skipped" not in peft and peft.get("r_used", p["r"]) != p["r"]:
@@ -242,6 +244,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         if sqrt and plain and not rslora:
             return ("the sentence states both alpha/r and alpha/sqrt(r); which belongs to which "
                     "method is not read")
+        if frame.has("squared"):  # "alpha/r^2": a form no method uses; its 2 is no value
+            return {**params, "scaling_form": "alpha/r^2"}
         if sqrt:
             params["scaling_form"] = "alpha/sqrt(r)"
         elif plain:
@@ -294,7 +298,7 @@ def _scale_value(frame: Frame) -> Any:
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=7,
+    version=8,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(

@@ -98,8 +98,14 @@ def test_facets_and_subject_set_the_params(sentence, expect):
 
 
 def test_both_scales_without_rslora_are_not_assigned():
-    frame = pairing("LoRA scales its update by alpha/r rather than alpha/sqrt(r).").frames[0]
+    frame = pairing("LoRA's update is scaled by alpha/r, and by alpha/sqrt(r) too.").frames[0]
     assert frame.verifier is None and "which belongs to which" in frame.reason
+
+
+def test_a_scale_set_aside_is_not_the_one_stated():
+    frame = pairing("LoRA scales its update by alpha/r rather than alpha/sqrt(r).").frames[0]
+    assert frame.verifier == "lora.ba_update" and frame.params["scaling_form"] == "alpha/r"
+
 
 def _run(**raw):
     return VERIFIER.run(VERIFIER.resolve_params(raw))
