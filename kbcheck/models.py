@@ -228,6 +228,12 @@ class Claim(BaseModel):
     # small bottleneck MLP ..."), for a sentence that names none. Not part of the report.
     context_subject: str = Field(default="", exclude=True, repr=False)
 
+    def reported(self) -> Claim:
+        """The claim as a report holds it: without the context its reading used (the report's
+        JSON leaves that out, so a report read back equals the one written)."""
+        return self.model_copy(update={"cells": (), "caption": "", "context_model": "",
+                                       "context_subject": ""})
+
 
 class Verdict(StrEnum):
     """DESIGN.md's verdict words."""

@@ -219,6 +219,7 @@ def _frame_verdict(ev: Evidence, frame: FramePairing | None) -> tuple[Verdict, s
 def _judge(claim: Claim, pairing: Pairing, jobs: dict, problems: dict,
            evidence: dict[str, Evidence]) -> ClaimResult:
     """One claim's result: each paired frame judged, the verdicts combined."""
+    claim = claim.reported()
     frames: list[FrameResult] = []
     for index, _, _, frame in _units(pairing):
         job = jobs.get((claim.id, index))
