@@ -81,7 +81,7 @@ def test_a_family_without_its_size_holds_only_where_every_member_agrees():
 
 @pytest.mark.parametrize("sentence", [
     "Falcon-180B has 80 decoder layers.",  # no preset
-    "Gemma 2 uses a vocabulary of 256k tokens.",  # another model than Gemma 1
+    "Gemma 3 uses a vocabulary of 262k tokens.",  # another model than Gemma 1 and 2
     "Mistral has 32 decoder layers.",  # a family of one preset, no size
     "A transformer with 32 decoder layers is a deep network.",  # no model
 ])
