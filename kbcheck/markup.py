@@ -496,6 +496,8 @@ _ENTRY = re.compile(r"[A-Z0-9][^:—–\n]{0,48}?(?:\s[—–-]{1,2}\s|:\s)")
 
 
 _COLUMNS = re.compile(r"\s{2,}|\t")
+# A list item's marker in plain text: "- ", "* ", "• ", "1. ", "2) "
+_BULLET = re.compile(r"(?:[-*\u2022]|\d{1,2}[.)])\s+(?=\S)")
 
 
 def _text_table(lines: list[str]) -> list[list[str]]:
@@ -513,8 +515,9 @@ def _text_table(lines: list[str]) -> list[list[str]]:
 def glossary_blocks(body: str, first_line: int) -> list[Block]:
     """Blocks of plain text: paragraphs separated by blank lines. Inside a paragraph, a line
     that opens an entry ("Term — definition", "Term: definition") after a line that ended a
-    sentence starts a block of its own, and so does a short lead-in line ("Key terms:"). A
-    paragraph laid out in columns (two spaces apart) is a table: its rows are row blocks."""
+    sentence starts a block of its own, and so does a short lead-in line ("Key terms:") and a
+    list item ("- ..."). A paragraph laid out in columns (two spaces apart) is a table: its rows
+    are row blocks."""
     blocks: list[Block] = []
     para: list[str] = []
     para_line = 0
@@ -537,10 +540,13 @@ def glossary_blocks(body: str, first_line: int) -> list[Block]:
         if not text:
             flush()
             continue
-        if para and para[-1].endswith((".", "!", "?", ":", ";")) and (
+        if para and (_BULLET.match(text) or para[-1].endswith((".", "!", "?", ":", ";")) and (
                 para[-1].endswith(":") and len(para[-1].split()) <= 4
-                or _ENTRY.match(text) and len(_ENTRY.match(text).group().split()) <= 6):
+                or _ENTRY.match(text) and len(_ENTRY.match(text).group().split()) <= 6)):
             flush()
+        bullet = _BULLET.match(text)
+        if bullet:  # a list item: its own block, without its marker
+            text = text[bullet.end():]
         if not para:
             para_line = first_line + n
         para.append(text)

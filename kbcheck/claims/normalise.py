@@ -47,6 +47,9 @@ _UNITS = [
     (re.compile(r"(\d)\s*-?\s*(?:mebibytes?)\b", re.I), r"\1 MiB"),
     (re.compile(r"(\d)\s*-\s*(GB|MB|GiB|MiB|TB|KB)\b"), r"\1 \2"),
     (re.compile(r"\bper cent\b|\bpercent\b", re.I), "%"),
+    # "a quarter of one percent" (0.25 of 1 %), "half a percent": a share of a percent
+    (re.compile(r"(?<![\d.])(?:(0?\.\d+)|half)\s+(?:of\s+)?(?:a|one|1)\s*%", re.I),
+     lambda m: f"{m.group(1) or '0.5'}%"),
 ]
 
 _ONES = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,

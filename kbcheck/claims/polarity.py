@@ -20,7 +20,7 @@ _CUE = re.compile(
     r"parameters?|changes?|configuration|code)\b)"
     r"(?!\s+(?:problem|problems|issue|issues|trouble|sweat|doubt|wonder|matter)\b)|"
     r"nothing|neither|nor|none|nobody|unlike|"
-    r"hardly|fails? to|failed to|unable to|free of|eliminat\w*|avoid\w*|"
+    r"hardly|fails? to|failed to|unable to|free of|eliminat\w*|avoid\w*|remov(?:e|es|ed|ing)|"
     r"zero(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact))|"
     r"(?:does|do|did|is|are|was|were|has|have|had|ca|wo|could|should|would|need)nt)\b|n't\b"
     # "+0.0% latency", "0 ms overhead": a zero amount of it
@@ -54,6 +54,7 @@ SCOPE_WORDS = 7
 # A negated clause that has had its verb, then "and": what follows is a clause of its own ("no
 # adapter computation happens at inference and latency is the same").
 _VERB_THEN_AND = re.compile(
+    r"\bbe\s+\w+(?:ed|en)\b[^,;]{0,40}?\band\b|"  # "cannot be merged and add latency"
     r"\b(?:is|are|was|were|has|have|had|happens|happened|occurs|occurred|runs|ran|takes|took|"
     r"gets|got|goes|went|changes|changed|remains|remained|stays|stayed|exists|existed|applies|"
     r"applied|matters|mattered)\b[^,;]{0,60}?\band\b", re.I)

@@ -649,6 +649,12 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
             return first.id, baseline, first.span
         named = opener or (near[0] if near[0].scope == "out" else near[-1])
         return named.id, baseline, named.span
+    # none in its clause: the last one named before it since the sentence's last ";" or ":"
+    # ("merging is free for LoRA; Houlsby adapters, which add 3.6%, cannot be folded in")
+    coarse = max((b.end() for b in _COARSE.finditer(text, 0, at)), default=0)
+    before = [m for m in methods if coarse <= m.span[0] < at]
+    if before and coarse > 0:
+        return before[-1].id, baseline, before[-1].span
     if methods:
         return methods[0].id, baseline, methods[0].span
     if mentions and all(m.baseline for m in mentions) and any(
@@ -659,6 +665,9 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
         # adapters) it is the article's or the paragraph's own
         return "other", baseline, None
     return default, baseline, None  # "10x fewer than full fine-tuning": the article's method
+
+
+_COARSE = re.compile(r"[;:]|\s-\s")
 
 
 # What may stand before a method that opens its clause ("rsLoRA scales the LoRA update ...":

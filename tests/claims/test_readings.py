@@ -101,3 +101,49 @@ def test_costing_nothing_at_inference_denies_latency():
     frame = recognise("An unmerged adapter costs nothing at inference time.").frames[0]
     assert (frame.predicate, frame.polarity, frame.conditions.get("merged")) == (
         "no_added_latency", True, False)
+
+
+@pytest.mark.parametrize(("text", "predicate", "subject", "polarity"), [
+    # the method named last before the words, past a comma-clause, when the sentence names two
+    ("Folding is free for LoRA; bottleneck adapters, at a few percent of the weights, cannot "
+     "be folded into W.", "mergeable", "adapter", False),
+    # a negated verb phrase ends at "and" after its participle
+    ("Such adapters cannot be merged and add latency on every request.", "no_added_latency",
+     "adapter", False),
+    # "removes the extra cost" denies it
+    ("We merge the adapter for serving, which removes its extra cost at inference.",
+     "no_added_latency", "lora", True),
+])
+def test_who_and_whether(text, predicate, subject, polarity):
+    frames = [f for f in recognise(text, "adapter" if "Such" in text else "lora").frames
+              if f.predicate == predicate]
+    assert frames and (frames[0].subject, frames[0].polarity) == (subject, polarity)
+
+
+def test_the_update_as_a_noun_is_not_a_change_to_the_base():
+    frames = recognise("LoRA writes the update of a frozen weight as the product BA.").frames
+    assert not any(f.predicate == "base_frozen" and not f.polarity for f in frames)
+
+
+def test_shares_and_scales_said_in_words():
+    from kbcheck.claims.normalise import normalise
+
+    assert normalise("about a quarter of one percent of the model") == \
+        "about 0.25% of the model"
+    assert normalise("roughly half of one percent") == "roughly 0.5%"
+    frame = next(f for f in recognise("With the standard scaling the update is multiplied by "
+                                      "alpha/r; use_rslora=True changes that.").frames
+                 if f.predicate == "scaling")
+    assert frame.has("standard_plain")
+    frame = recognise("Adapters on every attention and MLP projection of Mistral-7B at r=8 "
+                      "train 21M parameters.").frames[-1]
+    assert frame.conditions["modules"] == "all"
+
+
+def test_plain_text_bullets_are_items_of_their_own():
+    from kbcheck.markup import glossary_blocks
+
+    blocks = glossary_blocks("Notes\n\n- GPT-2 at r=8: 294,912 parameters.\n"
+                             "- ViT-base at r=16: 589,824 parameters.\n", 1)
+    assert [b.text for b in blocks][-2:] == ["GPT-2 at r=8: 294,912 parameters.",
+                                             "ViT-base at r=16: 589,824 parameters."]
