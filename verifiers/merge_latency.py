@@ -283,7 +283,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 
 VERIFIER = Verifier(
     id="lora.merge_latency",
-    version=3,
+    version=2,
     title="Merged LoRA adds no inference latency; unmerged LoRA does, by how much at 7B-like "
           "layer sizes (interleaved timing)",
     run=run,

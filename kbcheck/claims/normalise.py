@@ -183,9 +183,13 @@ _REJECTED_WORDS = 12
 
 def _rejected(m: re.Match) -> str:
     rest = m.group("rest")
-    if len(rest.split()) > _REJECTED_WORDS or _FORMULA.search(rest):
+    if len(rest.split()) > _REJECTED_WORDS or _FORMULA.search(rest) or _GERUND.match(rest):
         return m.group(0)
     return ""
+
+
+# "instead of updating every weight": an action not taken, which the lexicon reads as a claim
+_GERUND = re.compile(r"\s*\w+ing\b", re.I)
 
 
 # The standard scale set aside ("alpha/sqrt(r) instead of the standard alpha/r") says that the

@@ -649,7 +649,7 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
             return first.id, baseline, first.span
         named = opener or (near[0] if near[0].scope == "out" else near[-1])
         return named.id, baseline, named.span
-    # none in its clause: the last one named before it since the sentence's last ";" or ":"
+    # none in its clause: the last one named before it since the sentence's last ";"
     # ("merging is free for LoRA; Houlsby adapters, which add 3.6%, cannot be folded in")
     coarse = max((b.end() for b in _COARSE.finditer(text, 0, at)), default=0)
     before = [m for m in methods if coarse <= m.span[0] < at]
@@ -667,7 +667,7 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
     return default, baseline, None  # "10x fewer than full fine-tuning": the article's method
 
 
-_COARSE = re.compile(r"[;:]|\s-\s")
+_COARSE = re.compile(r";")  # (a colon often follows a label that is the subject: "QLoRA: ...")
 
 
 # What may stand before a method that opens its clause ("rsLoRA scales the LoRA update ...":
