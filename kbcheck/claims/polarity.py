@@ -20,7 +20,10 @@ _CUE = re.compile(
     r"parameters?|changes?|configuration|code)\b)"
     r"(?!\s+(?:problem|problems|issue|issues|trouble|sweat|doubt|wonder|matter)\b)|"
     r"nothing|neither|nor|none|nobody|unlike|"
-    r"hardly|fails? to|failed to|unable to|free of|eliminat\w*|avoid\w*|remov(?:e|es|ed|ing)|"
+    r"hardly|fails? to|failed to|unable to|free of|eliminat\w*|avoid\w*|"
+    # "removes the adapter's extra cost": only of a cost ("removes an adapter" denies nothing)
+    r"remov(?:e|es|ed|ing)(?=\s+(?:[\w']+\s+){0,3}?(?:cost|overhead|latency|slow-?down|delay|"
+    r"penalt|extra|additional))|"
     r"zero(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact))|"
     r"(?:does|do|did|is|are|was|were|has|have|had|ca|wo|could|should|would|need)nt)\b|n't\b"
     # "+0.0% latency", "0 ms overhead": a zero amount of it
