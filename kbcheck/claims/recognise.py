@@ -399,12 +399,9 @@ _SAME = re.compile(r"\b(?:same|equal|identical|uniform|shared|single)\s+(?:[\w-]
                    r"(?:learning[- ]rates?|lrs?)\b", re.I)
 
 
-_RATE_PRODUCT = re.compile(r"\b(?:eta|lr)_?([AB])\s*(?:=|~|is)\s*(\d+(?:\.\d+)?)\s*(?:\*|x)?\s*"
-                           r"(?:eta|lr)_?[AB]\b", re.I)
-
-
-_LAMBDA_PRODUCT = re.compile(r"\b(?:eta|lr)_?([AB])\s*(?:=|~|is)\s*lambda\s*(?:\*|x)?\s*"
-                             r"(?:eta|lr)_?[AB]\b", re.I)
+# "eta_B ~ 16 * eta_A", "eta_B = lambda * eta_A": one rate a multiple of the other
+_RATE_PRODUCT = re.compile(r"\b(?:eta|lr)_?([AB])\s*(?:=|~|is)\s*(\d+(?:\.\d+)?|lambda)\s*"
+                           r"(?:\*|x)?\s*(?:eta|lr)_?[AB]\b", re.I)
 # how lambda compares with 1: "lambda >> 1", "lambda well below 1", "lambda = 16"
 _LAMBDA_SIZE = re.compile(
     r"\blambda\s*(?:(?:is\s+)?(?:set\s+)?(?:well|much|far)\s+)?(?:(?P<big>>>?|above|over|"
@@ -419,14 +416,15 @@ def lr_direction(text: str) -> str:
                      re.I):
         return ""
     product = _RATE_PRODUCT.search(text)  # "eta_B ~ 16 * eta_A": the one multiplied is smaller
-    symbolic = _LAMBDA_PRODUCT.search(text)  # "eta_B = lambda * eta_A with lambda >> 1"
-    size = _LAMBDA_SIZE.search(text) if symbolic else None
-    if symbolic and size:
-        big = size.group("big") is not None or (size.group("v") and float(size.group("v")) > 1)
-        small = size.group("small") is not None or (size.group("v") and float(size.group("v")) < 1)
+    if product and product.group(2).lower() == "lambda":  # "... with lambda >> 1"
+        size = _LAMBDA_SIZE.search(text)
+        big = size is not None and (size.group("big") is not None
+                                    or bool(size.group("v")) and float(size.group("v")) > 1)
+        small = size is not None and (size.group("small") is not None
+                                      or bool(size.group("v")) and float(size.group("v")) < 1)
         if big or small:
-            first = symbolic.group(1).upper()
-            return "B>A" if (first == "B") == bool(big) else "A>B"
+            return "B>A" if (product.group(1).upper() == "B") == big else "A>B"
+        product = None
     if product and float(product.group(2)) != 1:
         bigger = product.group(1).upper() if float(product.group(2)) > 1 else (
             "A" if product.group(1).upper() == "B" else "B")
