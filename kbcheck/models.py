@@ -227,12 +227,15 @@ class Claim(BaseModel):
     # The method the sentences before it in its paragraph are about ("Adapter (Houlsby). A
     # small bottleneck MLP ..."), for a sentence that names none. Not part of the report.
     context_subject: str = Field(default="", exclude=True, repr=False)
+    # The sentence before it in its paragraph, for a sentence that points back to it ("That
+    # saves 0.37 bits per parameter."). Not part of the report.
+    context_lead: str = Field(default="", exclude=True, repr=False)
 
     def reported(self) -> Claim:
         """The claim as a report holds it: without the context its reading used (the report's
         JSON leaves that out, so a report read back equals the one written)."""
         return self.model_copy(update={"cells": (), "caption": "", "context_model": "",
-                                       "context_subject": ""})
+                                       "context_subject": "", "context_lead": ""})
 
 
 class Verdict(StrEnum):

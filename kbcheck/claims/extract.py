@@ -202,6 +202,19 @@ def with_answers(split: list[tuple[str, int]], question: str = "") -> list[tuple
     return out
 
 
+# A sentence that opens by pointing back to the one before it: "That saves 0.37 bits", "This
+# cuts ...", "Doing so ...", "Together they ...". What it says may be read with that sentence.
+_ANAPHOR = re.compile(r"\W{0,3}(?:this|that|it|these|those|doing so|together(?:,)? (?:they|these)|"
+                      r"combined(?:,)? (?:they|these)|which|in total(?:,)? (?:this|that|it))\b",
+                      re.I)
+
+
+def lead_of(text: str, before: str) -> str:
+    """The sentence a sentence points back to, when it opens with a word that does ("That
+    saves ..."); "" otherwise."""
+    return before if before and _ANAPHOR.match(text) else ""
+
+
 def named_subject(text: str) -> str:
     """The method a sentence is about when it names one: the subject its first frame names,
     else the one method it names (no baseline, tool, cited work or description); "" when
@@ -244,7 +257,8 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
     subject_here = ""  # the method the paragraph's sentences so far are about
     question = ""  # a yes/no question just asked (a heading or a paragraph's last sentence)
 
-    def add(text: str, line: int, origin: str, block: Block | None = None) -> None:
+    def add(text: str, line: int, origin: str, block: Block | None = None,
+            lead: str = "") -> None:
         key = normalise(text).lower()
         if key in seen:
             return
@@ -255,7 +269,7 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
         row = {"cells": block.cells, "caption": block.caption} if block else {}
         out.append(Claim(id=cid, path=article.path, article_id=article.id, line=line, text=text,
                          origin=origin, section=section, context_model=model_here,
-                         context_subject=subject_here, **row))
+                         context_subject=subject_here, context_lead=lead, **row))
 
     for block in blocks:
         if block.kind == "heading":
@@ -272,9 +286,11 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
         split = with_answers(with_terms(sentences(block)), question)
         question = ""
         row = block if block.cells and len(split) == 1 else None  # a row read as one sentence
+        before = ""
         for text, line in split:
             if is_checkable(text) or (row is not None and _row_is_checkable(row, section)):
-                add(text, line, "body", row)
+                add(text, line, "body", row, lead_of(text, before))
+            before = text
             if row is None:  # a table's rows each name their own model, for that row only
                 model_here = named_model(text) or model_here
                 subject_here = named_subject(text) or subject_here

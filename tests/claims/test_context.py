@@ -146,6 +146,29 @@ def test_a_sentence_naming_no_method_is_about_the_one_its_paragraph_names():
     assert claims["Merging adds BA into W"].context_subject == ""  # a paragraph of its own
 
 
+# --- a sentence that points back to the one before it ------------------------------------------
+
+def test_a_sentence_that_points_back_is_read_with_the_one_before(tmp_path):
+    text = ("---\nid: lead\ntitle: QLoRA storage\n---\n"
+            "Double quantization quantizes the quantization constants a second time. "
+            "That saves roughly 0.37 bits per parameter.\n\n"
+            "Double quantization quantizes the quantization constants a second time. "
+            "This saves about 2 bits per parameter.\n\n"
+            "Our cluster has eight nodes. That saves 0.37 bits per parameter.\n")
+    claims = extract_claims(load_text(text, "lead.md").article)
+    saves = [c for c in claims if "saves" in c.text]
+    assert saves[0].context_lead.startswith("Double quantization")
+    assert all(c.context_lead == "" for c in claims if "saves" not in c.text)
+    got = _verdicts(tmp_path, "lead.md", text)
+    assert got["That saves roughly 0.37 bits per parameter."] == (
+        "lora.qlora_storage", "supported")
+    # what it points back to is a reading: a wrong figure is not refuted on it
+    assert got["This saves about 2 bits per parameter."] == ("lora.qlora_storage",
+                                                            "unverifiable")
+    # the sentence before names nothing it could be about
+    assert got["That saves 0.37 bits per parameter."][0] is None
+
+
 # --- reading -----------------------------------------------------------------------------------
 
 def test_an_alternative_set_aside_is_not_stated():
