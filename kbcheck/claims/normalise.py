@@ -88,6 +88,17 @@ _FRACTION_WORDS = re.compile(
     re.I)
 
 
+# One part in a compound ordinal: "a five-hundredth" is 1/500 ("five hundredths" is 5/100).
+_ONE_PART_IN = re.compile(
+    r"\b(?:a|an|one)\s+(?P<n>" + "|".join(k for k in _ONES if k not in ("zero", "one"))
+    + r")[\s-]+(?P<den>hundredth|thousandth)\b", re.I)
+
+
+def _one_part_in(m: re.Match) -> str:
+    value = 1 / (_ONES[m.group("n").lower()] * _DENOMINATORS[m.group("den").lower()])
+    return f"{value * 100:.4g}%"
+
+
 def _fraction(m: re.Match) -> str:
     if m.group("half"):
         return "0.5"
@@ -225,7 +236,7 @@ def normalise(text: str) -> str:
         for pattern, repl in _LATEX:
             text = pattern.sub(repl, text)
     if _HAS_FRACTION.search(text):
-        text = _FRACTION_WORDS.sub(_fraction, text)
+        text = _FRACTION_WORDS.sub(_fraction, _ONE_PART_IN.sub(_one_part_in, text))
     text = _number_words(text)
     if "?" in text:
         text = _ANSWERED.sub(_answered, text)
