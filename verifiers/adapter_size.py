@@ -501,7 +501,7 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
     if times is not None and frame.has("vs_model"):  # "1,000x smaller than the full model"
         params.update(model_ratio=times.value, ratio_tol=min(0.5, max(
             0.25 if times.bound == "approx" else 0.1, times.precision / times.value)))
-    sizes = [q for q in frame.quantities if q.unit == "bytes" and q.role not in ("gpu",)
+    sizes = [q for q in frame.quantities if q.unit == "bytes" and q.role not in ("gpu", "saving")
              and not (q.stated_unit == "bytes" and q.value <= 32)]
     if params.get("model_ratio") or any(q.value < 5e9 for q in sizes):
         sizes = [q for q in sizes if q.value < 5e9]  # "35 MB versus 350 GB": 350 GB is a model's
@@ -549,7 +549,7 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
                 "b", "billion", "bn"))), 0.0)
     if not params["model"] and not bare:
         return "the model is not named (a preset or a size in billions is needed)"
-    sizes = [q for q in frame.quantities if q.unit == "bytes" and q.role != "gpu"
+    sizes = [q for q in frame.quantities if q.unit == "bytes" and q.role not in ("gpu", "saving")
              and q.value >= 5e8 and not (q.role == "adapter" and q.value < 5e9)]
     if not sizes:  # "occupies 8 GB of GPU memory": an amount of the GPU's memory, not a card
         sizes = [q for q in frame.quantities if q.unit == "bytes" and q.role == "gpu"

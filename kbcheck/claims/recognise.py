@@ -281,7 +281,9 @@ _UNMERGED = re.compile(r"\b(?:unmerged|not merged|without merging|(?:don't|do no
                        r"not|never|didn't|did not)\s+(?:\w+\s+)?merge|separate(?:ly)? (?:weights|"
                        r"adapters?|modules?)|kept separate|on the fly|dynamic(?:ally)?|"
                        r"un-merged|before merging|side (?:branch|path)|extra (?:matmul|branch)|"
-                       r"additional (?:matmul|branch|forward)|separate weights)", re.I)
+                       r"additional (?:matmul|branch|forward)|separate weights|"
+                       r"(?:skip|skips|skipped|skipping|omit|omitting|forgo)\s+(?:the\s+)?merg(?:e|es|ing))",
+                       re.I)
 _DTYPE = re.compile(r"\b(fp16|float16|bf16|bfloat16|fp32|float32|16-bit|32-bit|half precision|"
                     r"8-bit|int8|4-bit|nf4|int4|fp4|(?:in|to|at) 4 bits)\b", re.I)
 _DTYPES = {"fp16": "fp16", "float16": "fp16", "half precision": "fp16", "16-bit": "16bit",
@@ -473,12 +475,13 @@ _ROLE_AFTER = [
     ("gpu", re.compile(r"\s*\(?(?:of\s+)?(?:[\w-]+\s+){0,3}?(?:GPUs?|cards?|accelerators?|VRAM|"
                        r"vram|A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090|device)\b",
                        re.I)),
-    ("adapter", re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:adapters?|checkpoints?|files?|"
-                           r"safetensors|weights file|in size|on disk)\b", re.I)),
     ("model", re.compile(r"\s*(?:-?\s*param(?:eter)?s?\s+)?(?:[\w-]+\s+){0,1}?(?:models?|LLMs?|"
                          r"LLaMA|Llama|network)\b", re.I)),
+    ("adapter", re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:adapters?|checkpoints?|files?|"
+                           r"safetensors|weights file|in size|on disk)\b", re.I)),
     ("memory", re.compile(r"\s*(?:of\s+)?(?:[\w-]+\s+){0,2}?(?:memory|RAM|VRAM)\b", re.I)),
     ("lr", re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:learning rates?|lr)\b", re.I)),
+    ("saving", re.compile(r"\s*(?:of\s+(?:GPU\s+)?memory\s+)?(?:saved|freed|shaved off)\b", re.I)),
 ]
 _ROLE_BEFORE = [
     ("gpu", re.compile(r"(?:GPUs?|cards?|VRAM|A100|H100|RTX \d+|T4)\s*(?:with|of|has|\()?\s*"
@@ -488,6 +491,10 @@ _ROLE_BEFORE = [
     ("adapter", re.compile(r"(?-i:\bB and A|\bA and B)\b[,;]?\s+(?:\w+\s+){0,4}?$|"
                            r"\blora_[AB] and lora_[AB]\b[,;]?\s+(?:\w+\s+){0,4}?$", re.I)),
     ("memory", re.compile(r"(?:memory|VRAM|RAM)\s+(?:\w+\s+){0,3}?$", re.I)),
+    # an amount taken off, not a size: "saves roughly 3 GB", "frees about 3 GB"
+    ("saving", re.compile(r"\b(?:sav(?:es?|ing|ed)|frees?|freeing|freed|shaves?|shaving|trims?|"
+                          r"(?:reduc\w+|down|smaller|less|lower|cuts?)\s+by)\s+(?:about|roughly|"
+                          r"around|approximately|some|nearly|almost|up to|~)?\s*$", re.I)),
 ]
 
 
@@ -506,7 +513,7 @@ def _role(text: str, q: Quantity) -> str:
     for role, pattern in _ROLE_AFTER:
         if pattern.match(text, q.span[1]):
             if role == "model" and q.unit not in ("count", "params"):
-                continue
+                break  # "a 4-bit model requires adapters": the figure is the model's
             return role
     before = text[max(0, q.span[0] - 40):q.span[0]]
     for role, pattern in _ROLE_BEFORE:
@@ -618,7 +625,7 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
     return out
 
 
-_CLAUSE = re.compile(r"[;,(]|\s-\s|\b(?:whereas|while|whilst|but|unlike|although)\b", re.I)
+_CLAUSE = re.compile(r"[;,(:]|\s-\s|\b(?:whereas|while|whilst|but|unlike|although)\b", re.I)
 
 
 def _subject(text: str, mentions: list[Mention], at: int, default: str
