@@ -225,6 +225,10 @@ def _unflatten(text: str) -> list[str]:
         for piece in _FLAT_SPLIT.split(chunk):
             piece = piece.strip()
             m = re.match(r"(#{1,6})\s+(.*)", piece)
+            table = re.match(r"(#{1,6})\s+([^|.!?]{1,80}?)\s+(\|.*\|)$", piece)
+            if table:  # "## Supported models | Model | Params |": a table right after it
+                pieces.append(f"{table.group(1)} {table.group(2)}")
+                piece, m = table.group(3), None
             if m:  # the heading's title is its leading Title-Case words; the rest is prose
                 words = m.group(2).split(" ")
                 n = 0
@@ -261,7 +265,8 @@ def markdown_blocks(body: str, first_line: int, flat: bool = False) -> list[Bloc
     for n, raw in enumerate(body.split("\n")):
         if not raw.strip():  # a blank line ends a paragraph in any layout
             logical.append((first_line + n, raw))
-        elif flat and re.fullmatch(r"#{1,6}\s+[^#]{1,120}?[^.!#\s]\s*", raw):
+        elif flat and re.fullmatch(r"(?!.*\|\s*:?-{2,})#{1,6}\s+[^#]{1,120}?[^.!#\s]\s*",
+                                   raw):  # (not one a table follows)
             logical.append((first_line + n, raw))  # a heading on a line of its own: all of it
         elif flat or (len(raw) > 400 and " ## " in raw):
             logical += [(first_line + n, p) for p in _unflatten(raw)]

@@ -38,7 +38,8 @@ _YES_NO = re.compile(r"(?P<head>[^?:]{1,60}?)\s*[?:]?\s+(?P<cell>\S{1,11})\s*")
 # "Extra cost at inference none once merged": a column's name, then a cell that says none
 _NONE = re.compile(r"(?P<head>[^?:]{1,60}?)[?:]?\s+(?:none|nothing|zero)\b(?P<rest>[^;]{0,80})",
                    re.I)
-_BARE_SIZE = re.compile(r"~?\s?\d{1,4}(?:\.\d{1,2})?\s?[BM](?:\s+param(?:eter)?s)?", re.I)
+_BARE_SIZE = re.compile(r"~?\s?(?:\d{1,4}(?:\.\d{1,2})?\s?(?:-|–|to)\s?)?"
+                        r"\d{1,4}(?:\.\d{1,2})?\s?[BM](?:\s+param(?:eter)?s)?", re.I)
 # A column of settings and its value: "r 16", "Rank 8", "Batch size 4", "Single GPU 24 GB"
 _SETTING = re.compile(
     r"(?:r|rank|lora[_ ]r|lora[_ ]rank|alpha|lora[_ ]alpha|batch(?:[ _]size)?|bs|"
