@@ -275,7 +275,7 @@ _CONDITIONS = {
 }
 _MERGED = re.compile(r"\b(?:merg\w*|fold(?:s|ed|ing)? (?:\w+ ){0,3}into|fus(?:e|ed|ing) into|"
                      r"(?:added|summed|baked|absorbed|written) (?:back )?(?:in)?to (?:the )?"
-                     r"(?:base |frozen |pretrained )?(?:W0?|weights?)\b|"
+                     r"(?:base |frozen |pretrained |original )?(?:W_?0|W|weights?)\b|"
                      r"merge_and_unload|W\s*=\s*W0\s*\+\s*BA)", re.I)
 _UNMERGED = re.compile(r"\b(?:unmerged|not merged|without merging|(?:don't|do not|doesn't|does "
                        r"not|never|didn't|did not)\s+(?:\w+\s+)?merge|separate(?:ly)? (?:weights|"
@@ -412,6 +412,17 @@ _LAMBDA_SIZE = re.compile(
     r"\blambda\s*(?:=|of|is)\s*(?P<v>\d+(?:\.\d+)?)\b", re.I)
 
 
+# One matrix's rate a named ratio times the other's: "the rate of A is set to loraplus_ratio
+# times that of B"; the ratio's size is read where it is given ("a default ratio of 16")
+_RATIO_TIMES = re.compile(
+    r"(?-i:\b(?P<who>A|B|lora_A|lora_B))\b[^.;]{0,30}?\b(?:set to|is|=|equals?|gets?)\s+"
+    r"(?:the\s+)?(?:\w*ratio\w*|lambda)\s+(?:times|x)\s+"
+    r"(?:that|the\s+(?:rate|lr|learning rate))\s+of\s+"
+    r"(?:the\s+)?(?-i:(?:A|B|lora_A|lora_B))\b", re.I)
+_RATIO_SIZE = re.compile(r"\b(?:\w*ratio\w*|lambda)\s*(?:=|of|is|:|defaults? to|is set to)\s*"
+                         r"(\d+(?:\.\d+)?)\b", re.I)
+
+
 def lr_direction(text: str) -> str:
     """Which of B and A a sentence gives the larger learning rate: 'B>A', 'A>B', 'same', ''."""
     if not re.search(r"learning[- ]rates?|\blrs?\b|\beta_?[AB]\b|lambda|step[- ]sizes?", text,
@@ -430,6 +441,12 @@ def lr_direction(text: str) -> str:
     if product and float(product.group(2)) != 1:
         bigger = product.group(1).upper() if float(product.group(2)) > 1 else (
             "A" if product.group(1).upper() == "B" else "B")
+        return "B>A" if bigger == "B" else "A>B"
+    named = _RATIO_TIMES.search(text)
+    size = _RATIO_SIZE.search(text, named.end()) or _RATIO_SIZE.search(text) if named else None
+    if named and size and float(size.group(1)) != 1:
+        bigger = named.group("who")[-1].upper() if float(size.group(1)) > 1 else (
+            "A" if named.group("who")[-1].upper() == "B" else "B")
         return "B>A" if bigger == "B" else "A>B"
     side = comparison(text, _B, _A)
     if side == ">":

@@ -147,3 +147,74 @@ def test_plain_text_bullets_are_items_of_their_own():
                              "- ViT-base at r=16: 589,824 parameters.\n", 1)
     assert [b.text for b in blocks][-2:] == ["GPT-2 at r=8: 294,912 parameters.",
                                              "ViT-base at r=16: 589,824 parameters."]
+
+
+def _frames(text: str) -> list[tuple[str, str, bool]]:
+    return [(f.subject, f.predicate, f.polarity) for f in recognise(text).frames]
+
+
+def test_a_share_of_full_rank_and_a_compound_ordinal_are_not_full_rank():
+    from kbcheck.claims.normalise import normalise
+
+    assert normalise("a five-hundredth of the matrix") == "0.2% of the matrix"
+    assert normalise("five hundredths of it") == "0.05 of it"
+    got = _frames("At r = 4 the product BA of a 1024 x 1024 layer spans at most 4 directions, "
+                  "about a two-hundredth of full rank.")
+    assert ("lora", "rank_bounded", True) in got
+    assert not any(p == "rank_bounded" and not pol for _, p, pol in got)
+
+
+def test_reusing_the_same_base_is_not_a_reload_per_adapter():
+    got = _frames("Training leaves the base checkpoint bit-for-bit identical, so we reload the "
+                  "same base later and plug another adapter into it.")
+    assert ("lora", "base_frozen", True) in got
+    assert not any(p == "hot_swap" and not pol for _, p, pol in got)
+
+
+def test_a_saving_is_not_a_model_size_and_a_4_bit_model_is_the_bases_width():
+    frame = next(f for f in recognise("Quantizing the block scales a second time, double "
+                                      "quantization shaves about 3 GB off a 65B model.").frames
+                 if f.quantities)
+    assert next(q for q in frame.quantities if q.unit == "bytes").role == "saving"
+    frame = recognise("Fine-tuning a 4-bit model needs adapters such as LoRA on top.").frames[0]
+    assert next(q for q in frame.quantities if q.unit == "bits").role == ""
+
+
+def test_words_for_merging_skipped_serving_cost_and_a_clause_after_a_colon():
+    frame = recognise("If you skip the merge, the LoRA branch runs at exactly the speed of the "
+                      "plain layer.").frames[0]
+    assert frame.conditions["merged"] is False
+    got = _frames("Three modes, LoRA, QLoRA and DoRA: DoRA weights fold into the base like LoRA "
+                  "ones, so the serving cost is unchanged.")
+    assert ("dora", "mergeable", True) in got
+    assert any(p == "no_added_latency" and pol for _, p, pol in got)
+    frame = recognise("Once BA has been added into W_0, inference takes no extra time.").frames[0]
+    assert frame.conditions["merged"] is True
+
+
+def test_settings_said_in_other_words():
+    assert ("lora", "peft_default_rank", True) in _frames(
+        "LoraConfig defaults to r=8 and lora_alpha=8.")
+    assert ("lora", "peft_default_alpha", True) in _frames(
+        "LoraConfig defaults to r=8 and lora_alpha=8.")
+    # the setting a sentence chooses is not the default it names after it
+    got = _frames("We train with r=32 and lora_alpha=64, though PEFT defaults to r=8.")
+    assert [p for _, p, _ in got] == ["peft_default_rank"]
+    frame = recognise("Phi-2 with r=16 on the attention projections: 5.2M trainable.").frames[0]
+    assert frame.predicate == "trainable_params"
+    assert recognise("In LoRA+ the learning rate of A is set to loraplus_lr_ratio times that of B, "
+                     "and the ratio defaults to 16.").frames[0].conditions["lr_direction"] == "A>B"
+    got = _frames("At initialisation lora_B gets zeros and lora_A gets Kaiming-uniform values.")
+    assert ("lora", "init_equals_base", True) in got and ("lora", "a_init", True) in got
+
+
+def test_a_heading_followed_by_a_table_on_one_flattened_line():
+    from kbcheck.claims.rows import recognise_row
+    from kbcheck.markup import markdown_blocks
+
+    blocks = markdown_blocks("## Models | Model | Params | Layers | |---|---|---| "
+                             "| Qwen2.5-7B | 7.6B | 28 | | Gemma 2 2B | 2.6B | 30 |", 1, flat=True)
+    assert blocks[0].kind == "heading" and blocks[0].text == "Models"
+    assert blocks[1].cells == ("Qwen2.5-7B", "Params 7.6B", "Layers 28")
+    reading = recognise_row(blocks[2].cells, "")
+    assert "arch_layers" in {f.predicate for f in reading.frames}
