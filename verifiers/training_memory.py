@@ -534,7 +534,15 @@ def _row(params: dict[str, Any], p: Preset, method: str, cfg: dict[str, Any]
                 if fit == "ok":
                     break
     return {"ok": fit == "ok", "fit": fit, "value": value, "said": said,
-            "config": describe(p, method, cfg), "reference": _is_reference(method, cfg)}
+            "config": describe(p, method, cfg), "reference": _is_reference(method, cfg),
+            "paper": _is_paper(p, method, cfg)}
+
+
+def _is_paper(p: Preset, method: str, cfg: dict[str, Any]) -> bool:
+    """Whether a configuration is like the one of the paper that studied this model (GPT-3
+    175B in the LoRA paper: LoRA on Wq and Wv, the setting of its 1.2 TB -> 350 GB)."""
+    return (method == "lora" and p.reference.get("modules") == "qv"
+            and len(cfg["modules"]) == 2)
 
 
 def _is_reference(method: str, cfg: dict[str, Any]) -> bool:
@@ -588,6 +596,13 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         return result("supported", f"{head}: holds in a configuration QLoRA is measured in, "
                       f"{ref['config']}: {ref['said']} ({len(good)} of {len(rows)} "
                       f"configurations hold)", measured, expected)
+    paper = next((r for r in good if r["paper"]), None)
+    if paper is not None and len(presets) == 1 and params["method"] == "lora":
+        # a figure about the model a paper studied, in that paper's setting: the paper's
+        return result("supported", f"{head}: holds in the setting of the paper that studied "
+                      f"{presets[0].name} ({presets[0].reference.get('source', '')}), "
+                      f"{paper['config']}: {paper['said']} ({len(good)} of {len(rows)} "
+                      "configurations hold)", measured, expected)
     if good:
         other = (bad or close)[0]
         return result("conditional", f"{head}: holds in {len(good)} of {len(rows)} "
@@ -687,7 +702,7 @@ def evidence_errors(docs: list[dict[str, Any]], lora_dtype: str | None = None) -
 
 
 VERIFIER = Verifier(
-    id="lora.training_memory", version=3,
+    id="lora.training_memory", version=4,
     title="Training memory of full fine-tuning, 16-bit LoRA and QLoRA (analytic estimate)",
     run=run, params=PARAMS, to_params=to_params, timeout_s=60,
     claims=tuple((m, p) for m in METHODS for p in (
