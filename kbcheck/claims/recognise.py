@@ -87,7 +87,11 @@ _BASELINE_BEFORE = re.compile(
 _CONTRAST = re.compile(r"\b(?:unlike|whereas|while|compared|than|versus|vs\.?|by contrast|"
                        r"in contrast|instead of|rather than)\b|;", re.I)
 _BARE_ADAPTERS = re.compile(r"(?<![\w-])(?<!lora )(?<!the )(?<!its )(?<!these )(?<!their )"
-                            r"(?<!your )(?<!merged )(?<!unmerged )(?<!lora-)adapters?\b", re.I)
+                            r"(?<!your )(?<!merged )(?<!unmerged )(?<!lora-)adapters?\b"
+                            # "adapter checkpoints", "adapter files": PEFT's saved weights
+                            r"(?!\s+(?:checkpoints?|files?|weights|configs?|configurations?|"
+                            r"sizes?|names?|loading|saving|swap\w*|switch\w*|hot-?swap\w*))",
+                            re.I)
 
 
 # The bottleneck-adapter work named ("Houlsby et al.", "bottleneck"): bare "adapters" are
@@ -494,7 +498,8 @@ _ROLE_AFTER = [
                        re.I)),
     ("model", re.compile(r"\s*(?:-?\s*param(?:eter)?s?\s+)?(?:[\w-]+\s+){0,1}?(?:models?|LLMs?|"
                          r"LLaMA|Llama|network)\b", re.I)),
-    ("adapter", re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:adapters?|checkpoints?|files?|"
+    ("adapter", re.compile(r"\s*(?:(?!(?:while|whereas|but|and|although|though)\b)[\w-]+\s+){0,2}?"
+                           r"(?:adapters?|checkpoints?|files?|"
                            r"safetensors|weights file|in size|on disk)\b", re.I)),
     ("memory", re.compile(r"\s*(?:of\s+)?(?:[\w-]+\s+){0,2}?(?:memory|RAM|VRAM)\b", re.I)),
     ("lr", re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:learning rates?|lr)\b", re.I)),
@@ -504,6 +509,10 @@ _ROLE_BEFORE = [
     ("gpu", re.compile(r"(?:GPUs?|cards?|VRAM|A100|H100|RTX \d+|T4)\s*(?:with|of|has|\()?\s*"
                        r"(?:only\s+)?(?:\d{1,2}\s*x\s*)?$", re.I)),
     ("adapter", re.compile(r"(?:adapters?|checkpoints?|files?)\s+(?:\w+\s+){0,3}?$", re.I)),
+    # "the LoRA adapters trained with QLoRA are also stored in 4-bit": kept in that width
+    ("adapter", re.compile(r"\b(?:adapters|LoRA (?:weights|matrices|factors|adapters))\s+"
+                           r"(?:[\w-]+\s+){0,6}?(?:stored|kept|saved|held|quantized|trained)\s+"
+                           r"(?:in|as|to|at)\s+$", re.I)),
     # the LoRA factors themselves: "B and A, kept in 4-bit"
     ("adapter", re.compile(r"(?-i:\bB and A|\bA and B)\b[,;]?\s+(?:\w+\s+){0,4}?$|"
                            r"\blora_[AB] and lora_[AB]\b[,;]?\s+(?:\w+\s+){0,4}?$", re.I)),
@@ -532,7 +541,7 @@ def _role(text: str, q: Quantity) -> str:
             if role == "model" and q.unit not in ("count", "params"):
                 break  # "a 4-bit model requires adapters": the figure is the model's
             return role
-    before = text[max(0, q.span[0] - 40):q.span[0]]
+    before = text[max(0, q.span[0] - 80):q.span[0]]
     for role, pattern in _ROLE_BEFORE:
         if pattern.search(before):
             return role

@@ -218,3 +218,25 @@ def test_a_heading_followed_by_a_table_on_one_flattened_line():
     assert blocks[1].cells == ("Qwen2.5-7B", "Params 7.6B", "Layers 28")
     reading = recognise_row(blocks[2].cells, "")
     assert "arch_layers" in {f.predicate for f in reading.frames}
+
+
+def test_adapter_files_are_peft_adapters_and_adapters_kept_in_4_bit_are_said_so():
+    from verifiers.qlora_storage import VERIFIER as STORAGE
+
+    got = _frames("Adapter files are written as safetensors; a LoRA adapter for Mistral-7B at "
+                  "r=8 is about 14 MB.")
+    assert [s for s, p, _ in got if p == "adapter_size"] == ["lora"]
+    frame = next(f for f in recognise("The base is 4-bit, and the LoRA weights trained on top "
+                                      "are kept in 4-bit as well.").frames
+                 if f.predicate == "quantized_4bit")
+    assert STORAGE.to_params(frame) == {"claim": "composition", "adapters_quantized": True}
+    frame = next(f for f in recognise("The base is stored in 4-bit while the adapters stay in "
+                                      "bf16.").frames if f.predicate == "quantized_4bit")
+    assert all(q.role != "adapter" for q in frame.quantities)
+
+
+def test_nf4_as_mirror_images_and_4_bit_on_a_gpu_only():
+    got = _frames("The NF4 code's levels are not mirror images of each other.")
+    assert ("qlora", "nf4_code", False) in got or ("lora", "nf4_code", False) in got
+    got = _frames("Layers loaded in 4-bit need a CUDA GPU; bitsandbytes has no CPU backend.")
+    assert any(p == "quantize_device" and not pol for _, p, pol in got)
