@@ -312,11 +312,23 @@ def _groups(layout: str, c: dict[str, Any]) -> tuple[Group, ...]:
                 Group(c["decoder_layers"], attn(2) + (
                     Linear("fc1", c["decoder_ffn_dim"], d, True),
                     Linear("fc2", d, c["decoder_ffn_dim"], True)), 6 * d))
+    if layout == "vit":  # an encoder: two LayerNorms per block (before and after attention)
+        d, ff, b = c["hidden_size"], c["intermediate_size"], c.get("qkv_bias", True)
+        return (Group(c["num_hidden_layers"], (
+            Linear("q_proj", d, d, b), Linear("k_proj", d, d, b), Linear("v_proj", d, d, b),
+            Linear("o_proj", d, d, True), Linear("fc1", ff, d, True), Linear("fc2", d, ff, True)),
+            4 * d),)
     raise ValueError(f"no layout {layout!r}")
 
 
 def _extra(layout: str, c: dict[str, Any]) -> int:
     """Embeddings, positions, final norms and an untied LM head (with its bias, if any)."""
+    if layout == "vit":  # no vocabulary: patches, a CLS token, positions, a final norm, pooler
+        d, patch = c["hidden_size"], c["patch_size"]
+        conv = d * c["num_channels"] * patch * patch + d  # the patch embedding, a strided conv
+        positions = ((c["image_size"] // patch) ** 2 + 1) * d  # one row per patch, one for CLS
+        pool = c.get("pooler_output_size") or d  # the pooler: ViTModel's, as AutoModel builds it
+        return conv + d + positions + 2 * d + pool * d + pool
     v = c["vocab_size"]
     if layout in ("llama", "mistral", "gemma", "gemma2", "mixtral", "qwen2", "phi3"):
         d = c["hidden_size"]

@@ -70,6 +70,9 @@ def test_shapes_that_are_not_llamas():
     ("openai/whisper-large-v2", "whisper-large"),
     ("Qwen/Qwen2.5-0.5B-Instruct", "qwen2.5-0.5b"),
     ("65B", "llama-65b"),
+    ("openai/whisper-small", "whisper-small"),
+    ("google/vit-base-patch16-224", "vit-base"),
+    ("google/vit-large-patch16-224-in21k", "vit-large"),
 ])
 def test_names_resolve(name, expected):
     assert preset(name).name == expected
@@ -83,3 +86,67 @@ def test_mentions_resolve_by_family_and_size_and_unknowns_do_not():
     assert resolve({"family": "other", "size_b": 7.0}) is None
     assert lookup("deepseek-67b") is None
     assert set(PAPER_MODELS) <= set(PRESETS)
+
+
+
+def test_vision_and_speech_presets_count_what_peft_trains():
+    # PEFT itself on the meta builds: ViT-B/16 at r=16 on q and v, 12 x 2 x 16 x (768 + 768);
+    # Whisper-small at r=32 on q and v of every attention (encoder self, decoder self and
+    # cross), (12 + 2 x 12) x 2 x 32 x (768 + 768)
+    peft = pytest.importorskip("peft")
+    from verifiers._presets import _meta_model
+
+    for name, r, expected in (("vit-base", 16, 589_824), ("whisper-small", 32, 3_538_944)):
+        p = PRESETS[name]
+        model = peft.get_peft_model(_meta_model(p), peft.LoraConfig(
+            r=r, target_modules=["q_proj", "v_proj"]))
+        trained = sum(t.numel() for n, t in model.named_parameters() if "lora_" in n)
+        assert trained == expected == p.lora_params(r, ("q_proj", "v_proj")), name
+
+
+def test_vit_and_whisper_shapes():
+    vit = PRESETS["vit-base"]
+    assert vit.total_params() == 86_389_248  # ViTModel with its pooler, 197 position rows
+    assert vit.module_sets()["default"] == ("q_proj", "v_proj")  # PEFT has none for ViT
+    assert vit.module_sets()["all"] == ("q_proj", "k_proj", "v_proj", "o_proj", "fc1", "fc2")
+    assert PRESETS["vit-large"].lora_params(8, ("q_proj", "v_proj")) == 24 * 2 * 8 * 2048
+    sizes = {"whisper-tiny": 37_760_640, "whisper-base": 72_593_920,
+             "whisper-small": 241_734_912, "whisper-medium": 763_857_920}
+    for name, count in sizes.items():
+        p = PRESETS[name]
+        assert p.total_params() == count, name
+        # the sizes of the Whisper and ViT papers (39M ... 769M) are the presets' size_b
+        assert p.total_params() == pytest.approx(p.size_b * 1e9, rel=0.05), name
+    assert PRESETS["vit-large"].total_params() == pytest.approx(0.307e9, rel=0.05)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("LoRA on ViT-base trains the classifier too.", "vit-base"),
+    ("ViT-B/16 at r=16 trains 589,824 parameters.", "vit-base"),
+    ("We adapt google/vit-base-patch16-224 with LoRA.", "vit-base"),
+    ("LoRA on ViT-Large matches full fine-tuning.", "vit-large"),
+    ("Whisper-small with r=32 trains 3.5M parameters.", "whisper-small"),
+    ("We fine-tune whisper small on Hindi.", "whisper-small"),
+    ("openai/whisper-small with LoRA", "whisper-small"),
+    ("Whisper base with LoRA", "whisper-base"),
+    ("Whisper tiny with LoRA", "whisper-tiny"),
+    ("Whisper medium with LoRA", "whisper-medium"),
+    ("whisper-large-v2 with LoRA", "whisper-large"),
+    # no size, or a size with other shapes (patch 14 or 32, 384 pixels, English-only '.en'):
+    # recognised, never judged against another model's shapes
+    ("LoRA on a ViT trains few parameters.", None),
+    ("LoRA on Whisper trains few parameters.", None),
+    ("ViT-L/14 as in CLIP", None),
+    ("ViT-B/32 with LoRA", None),
+    ("google/vit-base-patch16-384 with LoRA", None),
+    ("openai/whisper-small.en with LoRA", None),
+])
+def test_vit_and_whisper_mentions_resolve(text, expected):
+    from kbcheck.claims.recognise import find_model
+
+    mention = find_model(text)
+    assert mention, text
+    found = resolve(mention)
+    assert (found.name if found else None) == expected
+    if expected is None:
+        assert mention["family"] == "other"
