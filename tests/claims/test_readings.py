@@ -240,3 +240,13 @@ def test_nf4_as_mirror_images_and_4_bit_on_a_gpu_only():
     assert ("qlora", "nf4_code", False) in got or ("lora", "nf4_code", False) in got
     got = _frames("Layers loaded in 4-bit need a CUDA GPU; bitsandbytes has no CPU backend.")
     assert any(p == "quantize_device" and not pol for _, p, pol in got)
+
+
+def test_dora_roles_swapped_in_other_words_and_a_quant_type_left_out():
+    frame = recognise("In DoRA the low-rank matrices handle the magnitude, and the direction is "
+                      "learned through full-rank updates.").frames[0]
+    assert frame.predicate == "dora_decomposition" and frame.has("swapped")
+    frame = next(f for f in recognise("Leave out quant_type in BitsAndBytesConfig(load_in_4bit="
+                                      "True) and the weights end up as NF4.").frames
+                 if f.predicate == "bnb_default_type")
+    assert frame.has("said_default")
