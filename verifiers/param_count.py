@@ -620,6 +620,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         unstated = [u for u in unstated if u != "the rank"]
     if several and not segments:
         unstated.append("which configuration each of the stated counts is for")
+    if frame.has("extra_trained"):  # "plus a newly trained 101-class head": LoRA's and more
+        unstated.append("the size of the other parts it trains (a head, embeddings)")
     return {**params, "_open": unstated}
 
 

@@ -250,3 +250,12 @@ def test_dora_roles_swapped_in_other_words_and_a_quant_type_left_out():
                                       "True) and the weights end up as NF4.").frames
                  if f.predicate == "bnb_default_type")
     assert frame.has("said_default")
+
+
+def test_a_count_with_a_trained_head_is_not_loras_alone():
+    from verifiers.param_count import VERIFIER as COUNT
+
+    frame = recognise("Whisper-small with r=32 on q_proj and v_proj plus a freshly initialised "
+                      "classifier head trains 3,600,000 parameters.").frames[0]
+    assert frame.has("extra_trained")
+    assert any("other parts" in o for o in COUNT.to_params(frame)["_open"])
