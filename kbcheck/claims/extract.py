@@ -166,9 +166,21 @@ _VERB = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|can|w
                    r"|n't\b", re.I)
 
 
+# A setting's name opening a list item or a reference entry ("bnb_4bit_quant_type (str) - fp4 or
+# nf4."), and a sentence after it that gives its default with no name ("The default is nf4.")
+_SETTING_NAME = re.compile(r"[`*\s]{0,4}(?P<name>[A-Za-z]\w*_\w+)\b")
+_DEFAULT_OPENER = re.compile(r"\s*(?:the\s+)?default(?:\s+value)?\s+(?:is|=|:)|\s*defaults?\s+"
+                             r"(?:to\b|:)|\s*by default\b", re.I)
+
+
 def with_terms(split: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """A paragraph's sentences, a term that opens it ("Double quantization. Quantizing the
-    constants ...") read with the definition after it, which is about it."""
+    constants ...") read with the definition after it, which is about it; and a setting's name
+    read with the sentence after it that gives its default ("The default is nf4.")."""
+    name = _SETTING_NAME.match(split[0][0]) if len(split) > 1 else None
+    if name and _DEFAULT_OPENER.match(split[1][0]):  # "bnb_4bit_quant_type: The default is nf4."
+        return [split[0], (f"{name.group('name')}: {split[1][0].strip()}", split[1][1]),
+                *split[2:]]
     term = split[0][0] if split else ""
     words = re.sub(r"\s*\([^()]*\)", "", term).rstrip(".").split()  # less its expansion
     # a word ending in -s before the last is a verb ("QLoRA saves memory.")

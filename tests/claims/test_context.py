@@ -130,6 +130,11 @@ def test_a_glossary_term_is_read_with_its_definition():
     assert split("LoRA is cheap. It merges.") == ["LoRA is cheap.", "It merges."]
     assert split("Yes. LoRA merges.") == ["Yes.", "LoRA merges."]
     assert split("I tried DoRA. It was slow.") == ["I tried DoRA.", "It was slow."]
+    # a setting's name, then its default with no name
+    assert split("lora_dropout (float) - the dropout of the LoRA layers. Defaults to 0.0.") == [
+        "lora_dropout (float) - the dropout of the LoRA layers.", "lora_dropout: Defaults to 0.0."]
+    assert split("Dropout is optional. Defaults to 0.0.") == [
+        "Dropout is optional.", "Defaults to 0.0."]
 
 
 def test_a_sentence_naming_no_method_is_about_the_one_its_paragraph_names():
