@@ -47,10 +47,21 @@ _UNITS = [
     (re.compile(r"(\d)\s*-?\s*(?:mebibytes?)\b", re.I), r"\1 MiB"),
     (re.compile(r"(\d)\s*-\s*(GB|MB|GiB|MiB|TB|KB)\b"), r"\1 \2"),
     (re.compile(r"\bper cent\b|\bpercent\b", re.I), "%"),
-    # "a quarter of one percent" (0.25 of 1 %), "half a percent": a share of a percent
+    # "a quarter of one percent" (0.25 of 1 %), "half a percent": a share of a percent, said
+    # in words as coarsely as a reader takes it: within a fifth of the fraction either way
     (re.compile(r"(?<![\d.])(?:(0?\.\d+)|half)\s+(?:of\s+)?(?:a|one|1)\s*%", re.I),
-     lambda m: f"{m.group(1) or '0.5'}%"),
+     lambda m: _coarse_share(m, float(m.group(1) or 0.5))),
 ]
+
+# A bound before a share ("under half a percent"): one side is stated, the value as it is
+_BOUND_BEFORE = re.compile(r"(?:under|below|less than|fewer than|at most|up to|no more than|"
+                           r"over|above|more than|at least|exceed\w*)\s*(?:about\s+)?$", re.I)
+
+
+def _coarse_share(m: re.Match, value: float) -> str:
+    if _BOUND_BEFORE.search(m.string, max(0, m.start() - 24), m.start()):
+        return f"{value:g}%"
+    return f"{value * 0.8:.3g}-{value * 1.2:.3g}%"
 
 _ONES = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
          "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -99,9 +110,14 @@ def _one_part_in(m: re.Match) -> str:
     return f"{value * 100:.4g}%"
 
 
+_PERCENT_AFTER = re.compile(r"\s*(?:percent|per cent|%)", re.I)
+
+
 def _fraction(m: re.Match) -> str:
-    if m.group("half"):
-        return "0.5"
+    if m.group("half"):  # "half a percent": as coarse as "a quarter of one percent"
+        coarse = _PERCENT_AFTER.match(m.string, m.end()) and not _BOUND_BEFORE.search(
+            m.string, max(0, m.start() - 24), m.start())
+        return "0.4-0.6" if coarse else "0.5"
     value = _NUMERATORS[m.group("num").lower()] / _DENOMINATORS[m.group("den").lower()]
     if value < 0.01:  # "one ten-thousandth of the model": a share, as people write it in %
         return f"{value * 100:.4g}%"

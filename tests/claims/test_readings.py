@@ -128,9 +128,13 @@ def test_the_update_as_a_noun_is_not_a_change_to_the_base():
 def test_shares_and_scales_said_in_words():
     from kbcheck.claims.normalise import normalise
 
+    # a fraction of a percent in words is as coarse as readers take it: a fifth either way
+    # (0.237% is "about a quarter of a percent" to two writers of held-out text)
     assert normalise("about a quarter of one percent of the model") == \
-        "about 0.25% of the model"
-    assert normalise("roughly half of one percent") == "roughly 0.5%"
+        "about 0.2-0.3% of the model"
+    assert normalise("roughly half of one percent") == "roughly 0.4-0.6%"
+    assert normalise("under half a percent") == "under 0.5 %"  # a bound: one side stated
+    assert normalise("0.25% of the model") == "0.25% of the model"  # digits keep their precision
     frame = next(f for f in recognise("With the standard scaling the update is multiplied by "
                                       "alpha/r; use_rslora=True changes that.").frames
                  if f.predicate == "scaling")
