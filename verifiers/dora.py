@@ -61,6 +61,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if frame.predicate == "init_equals_base":
         return {"claim": "equals_base_at_init"}
     if frame.predicate == "no_added_latency":
+        if frame.has("not_inference"):  # "training is slower because of the weight norm"
+            return ("about training speed, not the inference latency of merged or unmerged "
+                    "DoRA weights")
         # "always adds latency" is a claim about every setting: the merged one decides it
         if frame.conditions.get("merged") is True or frame.has("always"):
             return {"claim": "mergeable"}

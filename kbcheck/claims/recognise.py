@@ -297,6 +297,7 @@ _DTYPES = {"fp16": "fp16", "float16": "fp16", "half precision": "fp16", "16-bit"
            "at 4 bits": "nf4"}
 
 
+_PRODUCT_BEFORE = re.compile(r"[\d)]\s*(?:x|\*)\s*$")
 _FACTOR_BEFORE = re.compile(r"\b(?:[AB]|lora_[AB])\s*(?:is|in|:|=|\(|has shape|of shape|with shape|"
                             r"has|holds)[^.;,]{0,10}$")
 
@@ -329,7 +330,9 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
         m = pattern.search(text)
         if name == "shape":  # the shape of W, not of B or A ("B is 4096 x 16")
             m = next((x for x in pattern.finditer(text)
-                      if not _FACTOR_BEFORE.search(text, max(0, x.start() - 16), x.start())),
+                      if not _FACTOR_BEFORE.search(text, max(0, x.start() - 16), x.start())
+                      # the end of a longer product ("12 layers x 2 x 16 x 1536") is no shape
+                      and not _PRODUCT_BEFORE.search(text, max(0, x.start() - 12), x.start())),
                      None)
         if not m:
             continue
@@ -710,6 +713,12 @@ _IF = re.compile(r"\b(?:if|unless|until|provided(?: that)?|as long as|in case|wh
 _IF_END = re.compile(r"[,;:.]|\bthen\b", re.I)
 
 
+# A product worked out in the text: "2 x 32 x 4096 = 262,144", "16 x (4096 + 4096) = 131,072"
+_OPERAND = r"(?:\d[\d,.]{0,12}|\(\s*\d[\d,.]{0,12}(?:\s*[+*x-]\s*\d[\d,.]{0,12}){1,4}\s*\))"
+_EQUATION = re.compile(rf"(?<![\w.])({_OPERAND}(?:\s*(?:[a-z]+\s+)?(?:x|\*|\+)\s*{_OPERAND})"
+                       rf"{{1,8}})\s*=\s*(?=\d)", re.I)
+
+
 def _conditions(text: str) -> list[tuple[int, int]]:
     """The spans of conditional clauses ('if you don't merge the weights'): what is said there
     is a condition of the claim, not a claim ('LoRA slows inference if you don't merge')."""
@@ -738,6 +747,10 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     mentions = find_methods(text)
     quantities = [q for q in (Quantity(**{**q.__dict__, "role": _role(text, q)})
                               for q in find_quantities(text)) if q.role != "quality"]
+    # "2 x 32 x 4096 = 262,144 params": the factors of a product worked out are not figures
+    # the sentence states; what it equals is
+    operands = [m.span(1) for m in _EQUATION.finditer(text)]
+    quantities = [q for q in quantities if not any(a <= q.span[0] < b for a, b in operands)]
     conditions, spans = read_conditions(text)
     if "model_name" in spans:  # "GPT-3", "Llama-2-70B": the numbers of a name are not stated
         a, b = spans.pop("model_name")

@@ -263,3 +263,23 @@ def test_a_count_with_a_trained_head_is_not_loras_alone():
                       "classifier head trains 3,600,000 parameters.").frames[0]
     assert frame.has("extra_trained")
     assert any("other parts" in o for o in COUNT.to_params(frame)["_open"])
+
+
+def test_the_factors_of_a_product_worked_out_are_not_stated_figures():
+    frame = next(f for f in recognise("On Mistral-7B with q_proj and v_proj, DoRA adds one "
+                                      "magnitude per output row: 32 x (4096 + 1024) = 163,840 "
+                                      "parameters.").frames if f.quantities)
+    assert [q.value for q in frame.quantities if q.unit in ("count", "params")
+            and q.role != "model"] == [163840]
+    frame = recognise("GPT-2 small, r=8 on c_attn: about 0.29M parameters (12 blocks x 8 x "
+                      "3072).").frames[0]
+    assert "d" not in frame.conditions  # "8 x 3072" ends a product: no matrix shape
+
+
+def test_dora_training_speed_is_not_its_inference_latency():
+    from verifiers.dora import VERIFIER as DORA
+
+    frame = next(f for f in recognise("DoRA trains more slowly than LoRA because of the extra "
+                                      "norm computation, so merge it before serving.").frames
+                 if f.predicate == "no_added_latency")
+    assert isinstance(DORA.to_params(frame), str)
