@@ -158,7 +158,17 @@ def _size_after(text: str, end: int) -> re.Match | None:
     if size is None:
         gap = _VERSION_GAP.match(text, end)
         size = _SIZE.match(text, gap.end()) if gap else None
+    if size is None:  # "BLOOM (176B params)": the size in a parenthesis right after
+        paren = _PAREN_SIZE.match(text, end)
+        size = _SIZE.match(text, paren.end()) if paren else None
     return size
+
+
+_PAREN_SIZE = re.compile(r"\s?\(\s*")
+
+
+_SIZE_LIKE = re.compile(r"[\s-]*(?:param(?:eter)?s?\s+)?(?:(?:models?|LLMs?|checkpoints?)\s*,?\s+"
+                        r"(?:like|such as|e\.g\.,?|for example,?|say,?)\s+)?(?:the\s+)?", re.I)
 
 
 def find_model(text: str) -> dict[str, Any]:
@@ -172,7 +182,10 @@ def find_model(text: str) -> dict[str, Any]:
             if after is not None:
                 size = after
             else:
-                before = [s for s in sizes if 0 <= m.start() - s.end() <= 2]
+                before = [s for s in sizes if 0 <= m.start() - s.end() <= 2
+                          # "a 7B model like Mistral": the size of the model it names
+                          or 0 <= m.start() - s.end() <= 40
+                          and _SIZE_LIKE.fullmatch(text, s.end(), m.start())]
                 size = before[-1] if before else None
             if size is None and entry.get("only"):
                 size_b = float(entry["only"])

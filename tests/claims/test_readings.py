@@ -283,3 +283,27 @@ def test_dora_training_speed_is_not_its_inference_latency():
                                       "norm computation, so merge it before serving.").frames
                  if f.predicate == "no_added_latency")
     assert isinstance(DORA.to_params(frame), str)
+
+
+def test_a_models_size_written_apart_from_its_name():
+    from kbcheck.claims.recognise import find_model
+
+    assert find_model("QLoRA on a 13B model such as Llama 2 fits one card.")["preset"] == \
+        "llama-13b"
+    assert find_model("BLOOM (176B parameters) is 352 GB in bf16.")["preset"] == "bloom-176b"
+    assert find_model("The 176B-parameter BLOOM needs several GPUs.")["preset"] == "bloom-176b"
+    assert find_model("Mistral is a good model.")["size_b"] is None
+
+
+def test_scales_in_words_and_merging_said_otherwise():
+    frame = recognise("rsLoRA divides the alpha by the rank squared.").frames[0]
+    assert frame.has("squared")
+    got = _frames("Folding LoRA into an NF4 base is exact: requantizing gives back the unmerged "
+                  "logits bit for bit.")
+    assert ("lora", "mergeable", True) in got
+    frame = next(f for f in recognise("After merging in bf16 the outputs may drift a little "
+                                      "from the adapter's.").frames
+                 if f.predicate == "mergeable")
+    assert not frame.polarity and frame.has("precision")
+    assert ("adapter", "mergeable", False) in _frames(
+        "Bottleneck adapters cannot be merged away after training.")
