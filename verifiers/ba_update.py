@@ -111,39 +111,47 @@ def _judge(p: dict[str, Any], ref: dict, peft: dict, measured: dict, expected: d
 
 
 _RELATION = {"halves": 0.5, "doubles": 2.0, "same": 1.0}
+# a stated factor for a stated change of r: "going from r=16 to r=256 shrinks the scale by 4x"
+_FACTOR = "factor"
 
 
 def _judge_relation(p: dict[str, Any]) -> dict[str, Any]:
-    """What doubling r with alpha fixed does to the scale, measured from outputs on the
-    reference layer and PEFT at r and 2r: halves (alpha/r), about 0.71x (rsLoRA's
-    alpha/sqrt(r)), never doubles."""
+    """What changing r with alpha fixed does to the scale, measured from outputs on the
+    reference layer and PEFT at r and at r times `rank_factor` (2: doubling): doubling halves
+    it (alpha/r), about 0.71x (rsLoRA's alpha/sqrt(r)), never doubles it."""
     from verifiers import _ba_measure as m
 
+    factor = p["rank_factor"] if p["relation"] == _FACTOR else 2.0
+    r2 = max(1, round(p["r"] * factor))
     runs = {}
     for name, fn in (("reference", m.reference), ("peft", m.peft_half)):
         if name == "peft" and not peft_available():
             continue
-        one, two = fn(p), fn({**p, "r": 2 * p["r"]})
-        if one.get("r_used", p["r"]) != p["r"] or two.get("r_used", 2 * p["r"]) != 2 * p["r"]:
-            continue  # a capped rank: no doubling was measured
-        runs[name] = {"r": p["r"], "scale": one["effective_scaling"],
+        one, two = fn(p), fn({**p, "r": r2})
+        if one.get("r_used", p["r"]) != p["r"] or two.get("r_used", r2) != r2:
+            continue  # a capped rank: no change was measured
+        runs[name] = {"r": p["r"], "r2": r2, "scale": one["effective_scaling"],
                       "scale_2r": two["effective_scaling"],
                       "ratio": two["effective_scaling"] / one["effective_scaling"]}
-    want = _RELATION[p["relation"]]
-    holds = [abs(x["ratio"] - want) <= 1e-3 * want for x in runs.values()]
+    want = p["scale_factor"] if p["relation"] == _FACTOR else _RELATION[p["relation"]]
+    tol = p["scale_tol"] if p["relation"] == _FACTOR and p["scale_tol"] else 1e-3 * want
+    holds = [abs(x["ratio"] - want) <= tol for x in runs.values()]
     form = "alpha/sqrt(r)" if p["rslora"] else "alpha/r"
     text = "; ".join(f"{name}: scale {x['scale']:.6g} at r={x['r']}, {x['scale_2r']:.6g} at "
-                     f"r={2 * x['r']} (x{x['ratio']:.4g})" for name, x in runs.items())
+                     f"r={x['r2']} (x{x['ratio']:.4g})" for name, x in runs.items())
     expected = {"claim": "scaling", "relation": p["relation"], "rslora": p["rslora"],
-                "alpha": p["alpha"]}
+                "alpha": p["alpha"], **({"scale_factor": want} if p["relation"] == _FACTOR
+                                         else {})}
     if not holds:
-        return result("error", "no run measured the scale at r and 2r", runs, expected)
+        return result("error", f"no run measured the scale at r and r={r2}", runs, expected)
     if len(set(holds)) > 1:
         return result("conditional", f"Reference and PEFT disagree: {text}.", runs, expected)
+    said = (f"x{want:.4g}" if p["relation"] == _FACTOR
+            else p["relation"].replace("same", "stays the same"))
+    change = "Doubling r" if p["relation"] != _FACTOR else f"Going from r={p['r']} to r={r2}"
     return result("supported" if all(holds) else "refuted",
-                  f"Doubling r with alpha={p['alpha']:g} fixed ({form}): {text}; the sentence "
-                  f"says the scale {p['relation'].replace('same', 'stays the same')}.", runs,
-                  expected)
+                  f"{change} with alpha={p['alpha']:g} fixed ({form}): {text}; the sentence "
+                  f"says the scale {said}.", runs, expected)
 
 
 def _judge_a_init(p: dict[str, Any]) -> dict[str, Any]:
@@ -255,6 +263,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         relation = next((r for r in _RELATION if frame.has(f"rel_{r}")), "")
         if relation:  # "doubling r halves the scale": measured at r and 2r
             return {**params, "relation": relation}
+        factor = _stated_factor(frame)
+        if factor is not None:  # "from r=16 to r=256 the scale shrinks by 4x"
+            return {**params, **factor}
         value = _scale_value(frame)  # several numbers: the form alone is checked
         if value is not None:
             params["scale_value"], params["scale_tol"] = value.value, value.precision
@@ -269,6 +280,22 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 params["_open"] = [" and ".join(unstated)]
                 params["_condition"] = f"for some {' and '.join(unstated)} (not stated)"
     return params
+
+
+def _stated_factor(frame: Frame) -> dict[str, Any] | None:
+    """A change of r (two ranks stated) and the factor the scale is said to change by (an
+    "Nx", down with facet rel_down, up with rel_up): the relation's parameters, or None."""
+    ranks = frame.conditions.get("ranks") or ()
+    times = next((q for q in frame.quantities if q.unit == "x" and q.value > 0), None)
+    down, up = frame.has("rel_down"), frame.has("rel_up")
+    if len(ranks) != 2 or times is None or down == up or not ranks[0][0]:
+        return None
+    r1, r2 = ranks[0][0], ranks[1][0]
+    scale = 1 / times.value if down else times.value
+    tol = scale * max(0.02, times.precision / times.value,
+                      0.1 if times.bound == "approx" else 0.0)
+    return {"relation": _FACTOR, "r": r1, "rank_factor": r2 / r1, "scale_factor": scale,
+            "scale_tol": tol}
 
 
 def _solve(unstated: list[str], stated: dict[str, Any], scale: float, rslora: bool
@@ -300,7 +327,7 @@ def _scale_value(frame: Frame) -> Any:
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=8,
+    version=9,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(
@@ -323,8 +350,13 @@ VERIFIER = Verifier(
               help="whose initialisation the claim names (a_init): PEFT's default, the paper's"),
         Param("a_default", bool, default=False,
               help="a_init: the sentence speaks of the default initialisation"),
-        Param("relation", str, default="", choices=("", "halves", "doubles", "same"),
-              help="scaling: what doubling r with alpha fixed does to the scale"),
+        Param("relation", str, default="", choices=("", "halves", "doubles", "same", "factor"),
+              help="scaling: what doubling r with alpha fixed does to the scale (factor: a "
+                   "stated factor for a stated change of r)"),
+        Param("rank_factor", float, default=2.0, min=0.0, max=4096.0,
+              help="scaling, relation factor: r changes by this factor"),
+        Param("scale_factor", float, default=0.0, min=0.0, max=4096.0,
+              help="scaling, relation factor: the factor the scale is said to change by"),
         Param("scale_value", float, default=0.0, min=0.0, max=1024.0,
               help="the scale's value as stated (0: none stated)"),
         Param("scale_tol", float, default=0.0, min=0.0, max=1024.0,

@@ -307,3 +307,25 @@ def test_scales_in_words_and_merging_said_otherwise():
     assert not frame.polarity and frame.has("precision")
     assert ("adapter", "mergeable", False) in _frames(
         "Bottleneck adapters cannot be merged away after training.")
+
+
+def test_a_change_of_rank_and_what_it_does_to_the_scale():
+    from verifiers.ba_update import VERIFIER as BA
+
+    frame = recognise("Moving from r=8 to r=128 with alpha fixed cuts the scale by 16x.").frames[0]
+    got = BA.to_params(frame)
+    assert (got["relation"], got["r"], got["rank_factor"], got["scale_factor"]) == (
+        "factor", 8, 16.0, 1 / 16)
+    frame = recognise("Under alpha/r, doubling the rank at a fixed alpha doubles the "
+                      "multiplier.").frames[0]
+    assert frame.has("rel_doubles")
+
+
+def test_more_ways_to_say_memory_sharing_and_merging():
+    assert any(p == "memory_ratio" for _, p, _ in _frames(
+        "Switching to LoRA brings the training memory down to 0.3 of what full fine-tuning "
+        "needs."))
+    assert any(p == "hot_swap" for _, p, _ in _frames(
+        "Our adapters share a single copy of the base model in GPU memory."))
+    assert ("adapter", "mergeable", False) in _frames(
+        "Classic bottleneck adapters cannot be merged, unlike LoRA.")
