@@ -250,6 +250,9 @@ def test_dora_roles_swapped_in_other_words_and_a_quant_type_left_out():
     frame = recognise("In DoRA the low-rank matrices handle the magnitude, and the direction is "
                       "learned through full-rank updates.").frames[0]
     assert frame.predicate == "dora_decomposition" and frame.has("swapped")
+    frame = recognise("DoRA: the low-rank factors learn a per-row scale, while the direction "
+                      "stays a fixed unit vector.").frames[0]
+    assert frame.has("swapped")
     frame = next(f for f in recognise("Leave out quant_type in BitsAndBytesConfig(load_in_4bit="
                                       "True) and the weights end up as NF4.").frames
                  if f.predicate == "bnb_default_type")
