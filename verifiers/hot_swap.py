@@ -32,17 +32,16 @@ PARAMS = (
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A `hot_swap` frame checks that adapters switch on one loaded base that is never reloaded
     or copied (a sentence saying a reload or copy is needed is that claim denied). Switching
-    merged adapters, a compiled model, or which adapters may be swapped in place (ranks,
-    targets, hyper-parameters) are other questions: this verifier switches unmerged adapters
-    of one config, eagerly."""
+    merged adapters, or which adapters may be swapped in place (ranks, targets,
+    hyper-parameters) are other questions: this verifier switches unmerged adapters of one
+    config, eagerly (recompilation of a compiled model is lora.swap_recompile's)."""
     if frame.predicate != "hot_swap":
         return f"no claim of this verifier is read from '{frame.predicate}'"
+    if frame.has("recompile"):
+        return "the sentence is about recompiling a compiled model (lora.swap_recompile's)"
     if frame.conditions.get("merged") is True:
         return {"claim": "no_reload", "_condition": "while the adapters stay unmerged (a merged "
                 "adapter is part of the weights until it is unmerged)"}
-    if frame.has("compiled"):
-        return ("the sentence is about recompilation of a compiled model, which this verifier "
-                "does not measure")
     if frame.has("ranks_differ"):
         return {"claim": "no_reload", "_condition": "for adapters of one configuration (in-place "
                 "swaps across ranks or targets need PEFT's hot-swap preparation)"}

@@ -1,0 +1,49 @@
+"""lora.swap_recompile: switching adapters on a torch.compile'd tiny Llama with PEFT, counted
+with a backend that is called once per compilation (no mocks, no downloads)."""
+
+import pytest
+from paired import pairing
+
+from verifiers._tiny import peft_available
+from verifiers.swap_recompile import VERIFIER, measure
+
+pytestmark = pytest.mark.skipif(not peft_available(), reason="peft / transformers not installed")
+
+
+@pytest.fixture(scope="module")
+def switches():
+    return measure(r=4)
+
+
+def test_what_each_switch_does(switches):
+    # in place, one shape: the compiled graph is reused and computes the new adapter
+    assert switches["hotswap_same_rank"]["recompiled"] is False
+    assert switches["hotswap_same_rank"]["max_abs_diff"] <= 1e-4
+    # another rank unprepared recompiles; prepared to the larger rank, it does not
+    assert switches["hotswap_other_rank"].get("recompiled", True) is True
+    assert switches["hotswap_other_rank_prepared"]["recompiled"] is False
+    # set_adapter changes what the guards see
+    assert switches["set_adapter"]["recompiled"] is True
+
+
+def _params(sentence):
+    (frame,) = [f for f in pairing(sentence).frames if f.verifier == VERIFIER.id]
+    return frame.polarity, frame.params
+
+
+def test_sentences_name_their_switch():
+    assert _params("PEFT's hotswap_adapter swaps weights in place, which avoids recompiling a "
+                   "torch.compile'd model.") == (False, {"method": "hotswap", "compiled": True,
+                                                         "any_adapter": False})
+    polarity, params = _params("Calling set_adapter on a compiled model triggers a "
+                               "recompilation.")
+    assert polarity and params["method"] == "set_adapter" and params["compiled"]
+    polarity, params = _params("Any adapter can be hot-swapped in without recompilation.")
+    assert not polarity and params["any_adapter"]
+
+
+def test_any_adapter_in_place_is_conditional_on_its_rank():
+    out = VERIFIER.run(VERIFIER.resolve_params({"method": "hotswap", "any_adapter": True,
+                                                "r": 4}))
+    assert out["verdict"] == "conditional"
+    assert "prepare_model_for_compiled_hotswap" in out["explanation"]
