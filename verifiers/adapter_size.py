@@ -332,22 +332,23 @@ def _model_part(p: dict[str, Any], preset: Preset | None, dtype: str,
                      + (f" ({x['band'][0]:.0f}-{x['band'][1]:.0f} {unit} for models "
                         f"called {p['billions']:g}B)" if x["band"] else "") for x in rows)
     good = [x for x in rows if x["holds"]]
-    # no dtype stated: the published checkpoint's (16-bit for every bare size) is the reading
+    # no dtype stated: a size that holds in some of them (the published checkpoint's, as a
+    # rule) is conditional on it, and the explanation names which; every held-out labeller
+    # and the adapter files' rule read it so
     checkpoint = preset.dtype if preset is not None else "float16"
     pair = _model_pair(rows, unit, f"{sign}{stated:g}" if sign else stated, checkpoint)
     if len(good) == len(rows):
         return "supported", f"{head} holds: {text}", pair
-    if dtype == "any" and any(x["holds"] and DTYPE_BYTES[x["dtype"]] == DTYPE_BYTES[checkpoint]
-                              for x in rows):
-        measured["assumed_dtype"] = checkpoint
-        whose = "its published checkpoint has" if preset else "such checkpoints are published in"
-        return "supported", f"{head} holds in {checkpoint}, the dtype {whose} (the claim " \
-                            f"states none): {text}", pair
     if all(x["fails"] for x in rows):
         return "refuted", f"{head} does not hold: {text}", pair
     if good:
         names = ", ".join(x["dtype"] for x in good)
-        return "conditional", f"{head} holds only in {names}: {text}", pair
+        whose = "its published checkpoint's" if preset else "the published checkpoints'"
+        published = (f" (the size {checkpoint}, {whose} dtype, gives)"
+                     if any(DTYPE_BYTES[x["dtype"]] == DTYPE_BYTES[checkpoint] for x in good)
+                     else "")
+        return "conditional", f"{head} holds only in {names}{published}; the claim states " \
+                              f"no dtype: {text}", pair
     return "unverifiable", f"{head} is not decided: {text}", None
 
 
@@ -608,7 +609,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 
 VERIFIER = Verifier(
     id="lora.adapter_size",
-    version=12,
+    version=13,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(

@@ -120,14 +120,16 @@ def test_bare_size_model_judged_by_its_size_and_dtype_left_open():
     assert _run("A 70B model in fp16 takes about 140 GB.")["verdict"] == "supported"
     out = _run("A 65B model in bf16 is roughly 65 GB.")
     assert out["verdict"] == "refuted"
-    # no dtype stated: the 16-bit checkpoint is the reading; a size only fp32 gives is conditional
+    # no dtype stated: a size that holds in some dtypes only is conditional on it, and the
+    # explanation names the published checkpoints' dtype when it is one of them
     out = _run("The weights of a 70B model take up 140 GB.")
-    assert out["verdict"] == "supported" and out["measured"]["assumed_dtype"] == "float16"
+    assert out["verdict"] == "conditional" and "float16" in out["explanation"]
     assert _run("The weights of a 70B model take up 280 GB.")["verdict"] == "conditional"
 
 
 @pytest.mark.parametrize("sentence, verdict", [
-    ("The weights of Llama-2-7B take up 13.5 GB.", "supported"),
+    ("The weights of Llama-2-7B take up 13.5 GB in fp16.", "supported"),
+    ("The weights of Llama-2-7B take up 13.5 GB.", "conditional"),  # no dtype: fp16's size
     ("In bf16 the weights of Mistral-7B occupy about 14.5 GB.", "supported"),
     ("In fp16 the weights of OPT-6.7B occupy 13.3 GB.", "supported"),
     ("whisper-large (1.5B params) is 14 GB in fp16.", "refuted"),
