@@ -57,7 +57,12 @@ _NOT_ASSERTED = [
                 r"sometimes\s+)?(?:hear|read)\s+(?:it\s+said\s+|people\s+say\s+|claims?\s+)?"
                 r"that\b|"
                 r"\bclaims?\s+that\b[^.;]{0,200}\b(?:but|though|although)\b[^.;]{0,80}"
-                r"\b(?:not|never|n't|untested|unverified)\b",
+                r"\b(?:not|never|n't|untested|unverified)\b|"
+                # "someone had written in the comments that NF4 is symmetric"
+                r"\b(?:someone|somebody|a (?:colleague|teammate|commenter|reviewer|user)|"
+                r"the (?:old |original )?(?:comments?|docstring|post|thread))\s+(?:had\s+|has\s+)?"
+                r"(?:also\s+)?(?:written|wrote|claimed|said|stated|argued|asserted|insisted)\b"
+                r"[^.;]{0,80}?\bthat\b",
                 re.I), "reported speech: the sentence attributes the claim without making it"),
 ]
 

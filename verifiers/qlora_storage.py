@@ -97,10 +97,16 @@ def _bits_params(frame: Frame) -> dict[str, Any] | str:
     if bits is None:
         return "no number of bits is stated"
     dq_named = frame.has("dq") or frame.has("no_dq")
-    if frame.has("from_to"):
+    shares = [q for q in frame.quantities if q.unit == "bits" and q.value < 1
+              and q.role != "saving"]
+    # "the overhead is 0.5 bits; double quantization brings it to 0.127": a change from one
+    # share to a smaller one, said in two clauses
+    two = len(shares) >= 2 and shares[0].value > shares[-1].value and frame.has("with_dq")
+    if frame.has("from_to") or (two and dq_named):
         if not dq_named:
             return "a change from one width to another, with no double quantization named"
-        after = [q for q in frame.quantities if q.unit == "bits"][-1]
+        widths = [q for q in frame.quantities if q.unit == "bits"]
+        after = ([q for q in widths if q.role != "saving"] or widths)[-1]
         if not (after.value < 1 or 4 < after.value <= 5):
             return f"{after.text} per parameter is not NF4's width or its scales' share"
         low, high = interval(after, 0.02)

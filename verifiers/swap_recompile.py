@@ -27,8 +27,9 @@ from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
 
 PARAMS = (
-    Param("method", str, default="hotswap", choices=("hotswap", "set_adapter"),
-          help="how the sentence switches: in place (hot-swap) or set_adapter / load_adapter"),
+    Param("method", str, default="hotswap", choices=("hotswap", "set_adapter", "any"),
+          help="how the sentence switches: in place (hot-swap), set_adapter / load_adapter, "
+               "or any (it names neither)"),
     Param("compiled", bool, default=False,
           help="the sentence says the model is compiled (torch.compile)"),
     Param("any_adapter", bool, default=False,
@@ -130,6 +131,11 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         return result("error", f"a switched model did not compute the new adapter ({wrong}): "
                       f"{text}", m, expected)
     recompiles = {k: v.get("recompiled", True) for k, v in m.items()}
+    if params["method"] == "any" and recompiles["set_adapter"] \
+            and not recompiles["hotswap_same_rank"]:
+        return result("conditional", "It depends on how the adapters are switched: set_adapter "
+                      "recompiles a compiled model, hot-swapping in place does not: "
+                      f"{text}", m, expected)
     if params["method"] == "set_adapter":
         if not params["compiled"]:  # an eager model compiles nothing: the claim is moot there
             return result("conditional", "Recompiles only on a torch.compile'd model (in eager "
@@ -147,10 +153,10 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_params(frame: Frame) -> dict[str, Any] | str:
-    """The switch named (hot-swap in place unless set_adapter / load_adapter is named), whether
+    """The switch named (hot-swap in place, set_adapter / load_adapter, or neither), whether
     the model is said to be compiled, and whether any adapter (any rank) is claimed."""
-    method = "set_adapter" if frame.has("m_set_adapter") and not frame.has("m_hotswap") \
-        else "hotswap"
+    method = ("hotswap" if frame.has("m_hotswap") else
+              "set_adapter" if frame.has("m_set_adapter") else "any")
     return {"method": method, "compiled": frame.has("m_compiled"),
             "any_adapter": frame.has("m_any") or frame.has("ranks_differ")}
 

@@ -217,6 +217,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return f"not a training method checked here ({frame.subject})"
     else:
         method = "any"
+    if frame.predicate == "training_memory" and frame.has("weights_alone"):
+        return "the amount is the weights' alone (a model-size claim), not a training step's"
     params: dict[str, Any] = {"method": method, **_settings(frame)}
     if frame.has("tm_no_activations"):
         params["no_activations"] = True

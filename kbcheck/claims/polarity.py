@@ -80,6 +80,9 @@ def denial_end(text: str, start: int) -> int:
     return m.start() if m else len(text)
 
 
+_INNER_BREAK = re.compile(r"[,;:]")
+
+
 def negated(text: str, start: int, end: int, origin: int = 0) -> bool:
     """Whether the trigger at `start`..`end` lies in the scope of a negation cue that begins
     after `origin` (trigger words never contain negation: it is read here, once)."""
@@ -89,6 +92,8 @@ def negated(text: str, start: int, end: int, origin: int = 0) -> bool:
         last = m
     if last is None:
         return False
+    if last.start() >= start and _INNER_BREAK.search(text, last.end(), end):
+        return False  # "merging: no wrappers left, same outputs": a clause of its own
     between = text[last.end():max(last.end(), start)]
     if _END.search(between) or _VERB_THEN_AND.search(between):
         return False

@@ -94,6 +94,13 @@ _BARE_ADAPTERS = re.compile(r"(?<![\w-])(?<!lora )(?<!the )(?<!its )(?<!these )(
                             re.I)
 
 
+# PEFT's own words: where they are, plain "adapter layers" are the LoRA layers PEFT adds
+_PEFT_API = re.compile(r"\b(?:merge_and_unload|unmerge_adapter|merge_adapter|PeftModel|LoraConfig|"
+                       r"get_peft_model|set_adapter|load_adapter|hotswap_adapter|lora_[AB]|"
+                       r"use_dora|use_rslora|target_modules)\b")
+_PLAIN_ADAPTERS = re.compile(r"adapter(?:s| layers?| modules?)?", re.I)
+
+
 # The bottleneck-adapter work named ("Houlsby et al.", "bottleneck"): bare "adapters" are
 # that method's
 _BOTTLENECK_WORK = re.compile(r"\bhoulsby\b|\bbottleneck\b|\bpfeiffer\b", re.I)
@@ -114,6 +121,11 @@ def find_methods(text: str) -> list[Mention]:
         if _SOURCE_AFTER.match(text, m.end()):  # "the LoRA authors measured ...": who reports
             entry = {**entry, "kind": "source"}
         out.append(_mention(text, entry, m.span()))
+    if _PEFT_API.search(text) and not _BOTTLENECK_WORK.search(text):
+        # "merge_and_unload() removes the adapter layers": PEFT's adapters are LoRA's
+        out = [replace(x, id="lora", generic=True)
+               if x.id == "adapter" and _PLAIN_ADAPTERS.fullmatch(text, *x.span) else x
+               for x in out]
     if (any(x.id == "lora" and not x.generic for x in out) and _CONTRAST.search(text)
             or _BOTTLENECK_WORK.search(text)):
         named = [x.span for x in out]
@@ -315,6 +327,10 @@ _FACTOR_BEFORE = re.compile(r"\b(?:[AB]|lora_[AB])\s*(?:is|in|:|=|\(|has shape|o
                             r"has|holds)[^.;,]{0,10}$")
 
 
+_RANK_CHANGE = re.compile(r"\b(?:r|rank|lora_r)\s+(?:\w+\s+)?from\s+(\d{1,4})\s+(?:up\s+|down\s+)?"
+                          r"to\s+(\d{1,4})\b", re.I)
+
+
 def _int(text: str) -> int | None:
     try:
         value = int(text.replace(",", ""))
@@ -384,6 +400,12 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
             spans.setdefault(name, m.span())
     ranks = [(v, m.start()) for m in _CONDITIONS["r"].finditer(text)
              for v in [_int(next(g for g in m.groups() if g is not None))] if v]
+    change = _RANK_CHANGE.search(text)
+    if change and len(ranks) < 2:  # "raising r from 8 to 32": both ranks, the first stated
+        ranks = [(_int(change.group(1)) or 0, change.start(1)),
+                 (_int(change.group(2)) or 0, change.start(2))]
+        found.setdefault("r", ranks[0][0])
+        spans.setdefault("r", change.span())
     if len({v for v, _ in ranks}) > 1:  # "rank 8 adds ..., while rank 256 adds ...": each
         found["ranks"] = tuple(ranks)    # figure belongs to the rank named before it
     model = find_model(text)

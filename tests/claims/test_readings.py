@@ -332,3 +332,43 @@ def test_more_ways_to_say_memory_sharing_and_merging():
         "Our adapters share a single copy of the base model in GPU memory."))
     assert ("adapter", "mergeable", False) in _frames(
         "Classic bottleneck adapters cannot be merged, unlike LoRA.")
+
+
+def test_a_negation_in_a_clause_of_its_own_inside_a_trigger_denies_nothing():
+    got = _frames("merge_and_unload() gives a plain model: no LoRA wrappers remain, same outputs "
+                  "as before up to rounding.")
+    assert ("lora", "mergeable", True) in got
+
+
+def test_peft_calls_make_plain_adapters_lora_and_reported_comments_are_not_asserted():
+    got = _frames("After merge_and_unload() the adapter modules are gone and the model runs "
+                  "with no extra latency.")
+    assert all(s == "lora" for s, _, _ in got)
+    from kbcheck.models import Claim
+    from kbcheck.pairing import pair_claim
+    from verifiers import registry
+
+    claim = Claim(id="c", path="a.md", origin="body", text="A colleague had written in the "
+                  "README that NF4 is symmetric; the README was wrong.")
+    pairing, _ = pair_claim(claim, registry(include_entry_points=False))
+    assert pairing.verifier is None and not pairing.frames  # only "the README was wrong" is read
+
+
+def test_the_weights_alone_are_a_size_and_a_rank_raised_from_one_value_to_another():
+    got = _frames("In fp16 the Mistral-7B weights alone take 14.5 GB, so full fine-tuning with "
+                  "Adam does not fit on one 24 GB card.")
+    assert ("full_ft", "fits_gpu", False) in got
+    frame = recognise("Lowering r from 64 to 16 with alpha fixed raises the scale by a factor of "
+                      "four.").frames[0]
+    assert frame.conditions["ranks"][0][0] == 64 and frame.has("rel_up")
+
+
+def test_double_quantization_from_one_share_to_another_in_two_clauses():
+    from verifiers.qlora_storage import VERIFIER as STORAGE
+
+    frame = next(f for f in recognise("Scales stored per block of 64 weights cost 0.5 bits per "
+                                      "parameter; double quantization brings that down to "
+                                      "about 0.127 bits.").frames
+                 if f.predicate == "bits_per_param")
+    got = STORAGE.to_params(frame)
+    assert (got["claim"], got["bits"], got["dq"]) == ("overhead", 0.127, "with")
