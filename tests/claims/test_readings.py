@@ -372,3 +372,11 @@ def test_double_quantization_from_one_share_to_another_in_two_clauses():
                  if f.predicate == "bits_per_param")
     got = STORAGE.to_params(frame)
     assert (got["claim"], got["bits"], got["dq"]) == ("overhead", 0.127, "with")
+
+
+def test_the_default_scaling_named_before_a_change_of_rank_is_loras():
+    from verifiers.ba_update import VERIFIER as BA
+
+    frame = recognise("Under the default alpha/r scaling, raising r from 16 to 64 at a fixed "
+                      "alpha cuts the scale by a factor of four.", "rslora").frames[0]
+    assert BA.to_params(frame)["rslora"] is False

@@ -237,3 +237,13 @@ def test_an_adapter_size_with_no_dtype_holds_in_the_dtype_it_fits():
         "refuted"
     assert verdict("For LLaMA-7B with r=8 on q and v the adapter file is about 50 MB.") == \
         "refuted"
+
+
+def test_the_checkpoint_size_a_paper_reports_for_its_own_setting():
+    """The LoRA paper writes 35 MB for GPT-3 175B at r=4 on Wq and Wv, whose fp16 file
+    measures 37.7 MB (36.0 MiB): the paper's own figure, in its setting, is supported."""
+    out = _run("For GPT-3 175B with r=4 on Wq and Wv, the LoRA authors report that the "
+               "checkpoint shrinks from 350 GB to 35 MB.")
+    assert out["verdict"] == "supported" and out["measured"]["adapter"]["reported_mb"] == 35
+    assert _run("For GPT-3 175B with r=8 on Wq and Wv the checkpoint is 35 MB.")["verdict"] == \
+        "refuted"
