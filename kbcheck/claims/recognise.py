@@ -546,7 +546,7 @@ _ROLE_AFTER = [
 _ROLE_BEFORE = [
     ("gpu", re.compile(r"(?:GPUs?|cards?|VRAM|A100|H100|RTX \d+|T4)\s*(?:with|of|has|\()?\s*"
                        r"(?:only\s+)?(?:\d{1,2}\s*x\s*)?$", re.I)),
-    ("adapter", re.compile(r"(?:adapters?|checkpoints?|files?)\s+(?:\w+[:,]?\s+){0,4}?$", re.I)),
+    ("adapter", re.compile(r"(?:adapters?|checkpoints?|files?)\s+(?:\w+[:,]?\s+){0,3}?$", re.I)),
     # "the LoRA adapters trained with QLoRA are also stored in 4-bit": kept in that width
     ("adapter", re.compile(r"\b(?:adapters|LoRA (?:weights|matrices|factors|adapters))\s+"
                            r"(?:[\w-]+\s+){0,6}?(?:stored|kept|saved|held|quantized|trained)\s+"
