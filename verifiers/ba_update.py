@@ -248,10 +248,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         if frame.has("variant_sqrt") or frame.has("variant_plain"):
             # "X instead of the standard Y": X is the variant's (rsLoRA's) scale, Y LoRA's
             rslora, sqrt, plain = True, frame.has("variant_sqrt"), frame.has("variant_plain")
-        if rslora and (plain or frame.has("rel_down") or frame.has("rel_up")
-                       or any(frame.has(f"rel_{r}") for r in _RELATION)) \
-                and frame.has("standard_plain") and not frame.has("variant_plain"):
+        if rslora and plain and frame.has("standard_plain") and not frame.has("variant_plain"):
             rslora, sqrt = False, False  # "the standard scaling is alpha/r": LoRA's scale
+        relative = frame.has("rel_down") or frame.has("rel_up") or any(
+            frame.has(f"rel_{r}") for r in _RELATION)
+        if rslora and relative and frame.has("default_plain") and not sqrt:
+            rslora = False  # "with the default alpha/r scaling, raising r ... cuts the scale"
         params["rslora"] = rslora
         if sqrt and plain and not rslora:
             return ("the sentence states both alpha/r and alpha/sqrt(r); which belongs to which "
