@@ -129,6 +129,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
             or dtype is None):
         return result("unverifiable", f"Unknown model, modules or dtype ({params['model']!r}, "
                       f"{params['modules']!r}, {params['dtype']!r}).", {}, dict(params))
+    if params["count"]:
+        return _count_part(params, "float16" if dtype in ("any", "4bit") else dtype)
     if params["compact"]:
         return _compact(params, preset, modules, "float16" if dtype in ("any", "4bit") else dtype)
     if params["r2"]:
@@ -240,6 +242,45 @@ def _adapter_part(p: dict[str, Any], preset: Preset | None, modules: str | None,
     return "conditional", (f"Adapter {stated} holds for {len(good)} of {len(rows)} "
                            f"configurations, e.g. {line(good[0])}; not e.g. {line(bad[-1])} "
                            f"(PEFT default {line(typical)})"), None
+
+
+def _count_part(p: dict[str, Any], dtype: str) -> dict[str, Any]:
+    """A size stated with the parameter count it holds ('80.7 MB, as expected for 40.4 million
+    parameters at 16 bits each'): safetensors files of up to 2**20 values in that dtype are
+    written, and the file that many values make is worked out from them and compared."""
+    import torch
+    from safetensors.torch import save_file
+
+    count = int(p["count"])
+    part = min(count, 2**20)  # bytes per value and the header, from two files
+    with tempfile.TemporaryDirectory(prefix="kbcheck-count-") as tmp:
+        sizes = []
+        for n in (part, part // 2):
+            path = os.path.join(tmp, f"{n}.safetensors")
+            save_file({"w": torch.zeros(n, dtype=getattr(torch, dtype))}, path)
+            sizes.append(os.path.getsize(path))
+    per_value = (sizes[0] - sizes[1]) / (part - part // 2)
+    header = sizes[0] - per_value * part
+    total = header + per_value * count
+    row = {"MB": total / 1e6, "MiB": total / 2**20}
+    low, high = p["mb"], p["mb_high"] or p["mb"]
+    holds = _size_holds(row["MB"], row["MiB"], low, high, not p["mb_high"], False, p["tol"],
+                        p["binary"])
+    unit = "MiB" if p["binary"] else "MB"
+    measured = {"count": count, "dtype": dtype, "bytes_per_value": per_value,
+                "file_bytes": total, "written_values": part}
+    scaled = f" (from files of {part:,} and {part // 2:,} values)" if part < count else ""
+    what = (f"{count:,} values in {dtype} make a {row['MB']:.1f} MB ({row['MiB']:.1f} MiB) "
+            f"safetensors file{scaled}")
+    stated = f"{low:g}-{high:g} {unit}" if p["mb_high"] else f"{low:g} {unit}"
+    expected = {"count": count, "dtype": dtype, "mb": low, "mb_high": p["mb_high"]}
+    pair = figure_pair("adapter file", low if not p["mb_high"] else f"{low:g}-{high:g}",
+                       round(row[unit], 2), unit)
+    if holds:
+        return result("supported", f"Adapter {stated} for the stated count holds: {what}.",
+                      measured, expected, figure=pair)
+    return result("refuted", f"Adapter {stated} for the stated count does not hold: {what}.",
+                  measured, expected, figure=pair)
 
 
 def _ratio_part(p: dict[str, Any], preset: Preset | None, modules: str | None, dtype: str,
@@ -545,6 +586,12 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
     if size.bound == "le":
         low, high, tol = 1e-6, size.value / scale, 0.01
     params.update(mb=low, mb_high=high, binary=binary, tol=min(tol, 0.5))
+    count = c.get("param_count")
+    if count and dtype and not several_widths:
+        # "80.7 MB, as expected for 40.4 million parameters at 16 bits each": the file the
+        # stated count gives in the stated dtype (no configuration is left open)
+        return {"count": count, "dtype": dtype, "mb": low, "mb_high": high, "binary": binary,
+                "tol": params["tol"]}
     return {**params, "_open": _unstated(params) + open_arch}
 
 
@@ -622,7 +669,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 
 VERIFIER = Verifier(
     id="lora.adapter_size",
-    version=14,
+    version=15,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(
@@ -651,6 +698,8 @@ VERIFIER = Verifier(
               "small next to the full model, without a number"),
         Param("compact_pct", float, default=5.0, min=0.0, max=100.0,
               help="largest adapter size, in % of the full model, that counts as compact"),
+        Param("count", float, default=0.0, min=0.0, max=1e12, help="a parameter count the "
+              "stated adapter size is said to hold (its file in the stated dtype is measured)"),
         Param("tol", float, default=0.05, min=0.0, max=1.0, help="relative tolerance"),
         Param("binary", bool, default=False, help="the size is stated in MiB/GiB (else MB/GB)"),
     ),

@@ -236,7 +236,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         params["a_dist"] = dist
         # PEFT named (or its option), or the paper: that one is measured; else all of them
         params["source"] = ("peft" if frame.has("a_peft") else "paper" if frame.has("a_paper")
-                            else "")
+                            # "with the default, A is ...": a library's default, not the paper's
+                            else "peft" if frame.has("a_default") else "")
         if frame.has("a_default"):
             params["a_default"] = True
     elif claim == "delta_shape":
@@ -254,6 +255,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             frame.has(f"rel_{r}") for r in _RELATION)
         if rslora and relative and frame.has("default_plain") and not sqrt:
             rslora = False  # "with the default alpha/r scaling, raising r ... cuts the scale"
+        elif rslora and plain and frame.has("baseline_plain") and not sqrt:
+            # "rsLoRA's factor is 2, eight times the classic alpha/r value": the classic form
+            # is what rsLoRA is set against, not its own
+            plain = False
         params["rslora"] = rslora
         if sqrt and plain and not rslora:
             return ("the sentence states both alpha/r and alpha/sqrt(r); which belongs to which "

@@ -375,6 +375,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     counts = [q for q in frame.quantities if q.unit in ("params", "count")
               and least <= q.value < 1e9 and not _inside(q, span) and q.value != c.get("r")
               and not _WIDTH.match(frame.text, q.span[1])]
+    if counts and all(q.role == "part" for q in counts):
+        # "4,096 extra parameters for each projection": one layer's, which depends on the layer
+        return "only a count per layer or module is stated, not the model's"
+    counts = [q for q in counts if q.role != "part"]
     if not counts:
         return "no count of DoRA's parameters is stated"
     params["figures"] = ";".join(encode_figure("lora", q) for q in counts)

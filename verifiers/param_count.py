@@ -592,8 +592,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return "only a model's total is stated, not what LoRA trains"
     primary = next(k for k in ("frac", "red", "ratio", "lora", "full") if k in kinds)
     if primary == "full":
+        _, _, value, _, tol = figures[kinds.index("full")].split(":")
+        if matrix or params.get("model") and not 0.5 <= float(value) / PRESETS[
+                params["model"]].total_params() <= 2:
+            # a matrix's own size, or a count far from the model's: what it counts is not read
+            return "a count that is neither what LoRA trains nor the model's size"
         if params.get("model") and not bare:  # "GPT-3 175B has 175,255.8M parameters"
-            _, _, value, _, tol = figures[kinds.index("full")].split(":")
             return {"claim": "total", "model": params["model"], "billions": float(value) / 1e9,
                     "tol": max(float(tol), 0.005)}
         return "only the full count is stated, not what LoRA trains"
@@ -686,7 +690,7 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
     ratios = [q for q in frame.quantities if q.unit == "x" and q.value >= (
         20 if frame.has("other_ratio") else 1)]
     counts = [q for q in frame.quantities if q.unit in ("params", "count") and q.value >= 1000
-              and not _inside(q, skip) and q.value not in dims and q.role != "model"
+              and not _inside(q, skip) and q.value not in dims and q.role not in ("model", "part")
               and not (frame.has("one_in") and q.unit == "count")  # "1 in a 1000"
               and not _structural(frame.text, q)]
     if frame.has("pct_label") and not pcts:  # "trainable%: 0.0503"

@@ -112,6 +112,13 @@ _SOURCE_AFTER = re.compile(r"(?:'s)?\s+(?:authors?|paper|papers|team|researchers
                            r"publication|preprint)\b(?!\s+(?:on|about)\b)", re.I)
 
 
+# A LoRA variant the lexicon does not know, by the way such names are made: a capitalised
+# name glued to "RA" with a lower-case letter in it ("MiLoRA", "SoRA", "HiRA"), or LoRA with
+# an upper-case suffix ("LoRA-SP"). It is another method: never judged with LoRA's numbers.
+_VARIANT = re.compile(r"(?<![\w-])(?:(?=[A-Z][A-Za-z]{0,11}RA(?![\w+-]))[A-Z][A-Z]*[a-z][A-Za-z]*RA"
+                      r"|LoRA-[A-Z][A-Z0-9]{1,5})(?![\w+-])")
+
+
 def find_methods(text: str) -> list[Mention]:
     """Every method named, with whether it is named as a baseline ('than LoRA')."""
     pattern, entries = _methods()
@@ -121,6 +128,13 @@ def find_methods(text: str) -> list[Mention]:
         if _SOURCE_AFTER.match(text, m.end()):  # "the LoRA authors measured ...": who reports
             entry = {**entry, "kind": "source"}
         out.append(_mention(text, entry, m.span()))
+    for m in _VARIANT.finditer(text):
+        inside = [x for x in out if x.span[0] < m.end() and m.start() < x.span[1]]
+        if all(x.id == "lora" and x.span[1] - x.span[0] < len(m[0]) for x in inside):
+            # "LoRA-SP": the known name is only a part of the unknown one
+            out = [x for x in out if x not in inside]
+            out.append(_mention(text, {"id": "other_variant", "scope": "out"}, m.span()))
+    out.sort(key=lambda x: x.span)
     if _PEFT_API.search(text) and not _BOTTLENECK_WORK.search(text):
         # "merge_and_unload() removes the adapter layers": PEFT's adapters are LoRA's
         out = [replace(x, id="lora", generic=True)
@@ -315,6 +329,10 @@ _UNMERGED = re.compile(r"\b(?:unmerged|not merged|without merging|(?:don't|do no
                        re.I)
 _DTYPE = re.compile(r"\b(fp16|float16|bf16|bfloat16|fp32|float32|16-bit|32-bit|half precision|"
                     r"8-bit|int8|4-bit|nf4|int4|fp4|(?:in|to|at) 4 bits)\b", re.I)
+# a width said per value: "at 16 bits each", "4 bytes per parameter" (16-bit is fp16's width)
+_PER_VALUE = re.compile(r"\b((?:16|32)\s*bits?|[24]\s*bytes?)\s+(?:each|apiece|per\s+(?:value|"
+                        r"param(?:eter)?|weight|element|number|entry))\b", re.I)
+_WIDTH_EACH = {"16": "16bit", "32": "fp32", "2": "16bit", "4": "fp32"}  # by the leading digits
 _DTYPES = {"fp16": "fp16", "float16": "fp16", "half precision": "fp16", "16-bit": "16bit",
            "bf16": "bf16", "bfloat16": "bf16", "fp32": "fp32", "float32": "fp32",
            "32-bit": "fp32", "8-bit": "int8", "int8": "int8", "4-bit": "nf4", "nf4": "nf4",
@@ -355,13 +373,16 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
     if impossible:
         found["impossible"] = impossible.group(0)
         spans["impossible"] = impossible.span()
+    worked = [m.span(1) for m in _EQUATION.finditer(text)]
     for name, pattern in _CONDITIONS.items():
         m = pattern.search(text)
         if name == "shape":  # the shape of W, not of B or A ("B is 4096 x 16")
             m = next((x for x in pattern.finditer(text)
                       if not _FACTOR_BEFORE.search(text, max(0, x.start() - 16), x.start())
-                      # the end of a longer product ("12 layers x 2 x 16 x 1536") is no shape
-                      and not _PRODUCT_BEFORE.search(text, max(0, x.start() - 12), x.start())),
+                      # the end of a longer product ("12 layers x 2 x 16 x 1536") is no shape,
+                      # nor are the factors of a product worked out ("32 x 16 x (...) = ...")
+                      and not _PRODUCT_BEFORE.search(text, max(0, x.start() - 12), x.start())
+                      and not any(a <= x.start() < b for a, b in worked)),
                      None)
         if not m:
             continue
@@ -432,6 +453,7 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
     if direction:
         found["lr_direction"] = direction
     dtypes = [_DTYPES[m.group(1).lower()] for m in _DTYPE.finditer(text)]
+    dtypes += [_WIDTH_EACH[re.match(r"\d+", m.group(1))[0]] for m in _PER_VALUE.finditer(text)]
     if dtypes:
         found["dtypes"] = tuple(dict.fromkeys(dtypes))
     return found, spans
@@ -570,7 +592,29 @@ _CLOSE_AFTER = re.compile(r"\s+of\s+(?:the\s+)?(?:full(?:[- ]model)?\s+fine-?tun
                           re.I)
 
 
+# A count of one part, not of the whole: "12,288 parameters per layer", "4,096 extra parameters
+# for each projection", "each block adds 4 x (768 + 2304) = 12,288", "72 matrices, each with
+# 12,288 parameters" (a total said after it, "in total", is the whole's)
+_PART = (r"(?:[\w-]+\s+){0,2}?(?:layers?|blocks?|modules?|projections?|matri(?:x|ces)|heads?|"
+         r"linears?)\b")
+_PART_AFTER = re.compile(r"\s*(?:(?:trainable|LoRA|extra|additional|new|adapter)\s+){0,2}"
+                         r"(?:param(?:eter)?s\s+|weights\s+|values\s+|scalars\s+)?(?:per|for each|"
+                         rf"for every|in each|in every|each)\s+{_PART}", re.I)
+_PART_BEFORE = re.compile(rf"(?:(?<!\bon )(?<!\bto )(?<!\bacross )(?<!\bat )(?<!\bfor )"
+                          rf"\b(?:per|each|every)\s+{_PART}|,\s*each\b)"
+                          r"\s+(?:that\s+is|is|has|adds|gets|holds|trains|contributes|with|"
+                          r"of\s+which\s+(?:has|adds|holds)|comes?\s+to)\s+(?:about\s+|"
+                          r"roughly\s+|~\s*)?[\d\s,.()x*+=-]{0,60}$", re.I)
+_WHOLE_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:in total|total|overall|altogether|across|"
+                          r"for the whole|model-wide|in all)\b", re.I)
+
+
 def _role(text: str, q: Quantity) -> str:
+    if q.unit in ("count", "params") and (
+            _PART_AFTER.match(text, q.span[1])
+            or _PART_BEFORE.search(text, max(0, q.span[0] - 90), q.span[0])
+            and not _WHOLE_AFTER.match(text, q.span[1])):
+        return "part"
     if q.unit == "pct" and _CLOSE_BEFORE.search(text, max(0, q.span[0] - 24), q.span[0]) \
             and _CLOSE_AFTER.match(text, q.span[1]):
         return "quality"
@@ -749,9 +793,19 @@ _IF_END = re.compile(r"[,;:.]|\bthen\b", re.I)
 
 
 # A product worked out in the text: "2 x 32 x 4096 = 262,144", "16 x (4096 + 4096) = 131,072"
-_OPERAND = r"(?:\d[\d,.]{0,12}|\(\s*\d[\d,.]{0,12}(?:\s*[+*x-]\s*\d[\d,.]{0,12}){1,4}\s*\))"
+_NUM = r"\d[\d,.]{0,12}"
+_GROUP = rf"\(\s*{_NUM}(?:\s*[+*x-]\s*{_NUM}){{1,4}}\s*\)"
+# a number, a bracketed sum of numbers, or a bracketed sum of those: "((3072 + 9216) + 4096)"
+_OPERAND = (rf"(?:{_NUM}|{_GROUP}|\(\s*(?:{_NUM}|{_GROUP})(?:\s*[+*x-]\s*(?:{_NUM}|{_GROUP}))"
+            r"{1,4}\s*\))")
 _EQUATION = re.compile(rf"(?<![\w.])({_OPERAND}(?:\s*(?:[a-z]+\s+)?(?:x|\*|\+)\s*{_OPERAND})"
                        rf"{{1,8}})\s*=\s*(?=\d)", re.I)
+
+
+# "not the 3 GB you're seeing": what the reader observed, not a figure the sentence states
+_OBSERVED = re.compile(r"\s+(?:that\s+)?(?:you|I|we)(?:'re|'m|'ve| are| am| were| was| have)?\s+"
+                       r"(?:now\s+|actually\s+|currently\s+)?(?:seeing|getting|see|get|got|saw|"
+                       r"observ\w+|measur\w+|ended up with|end up with)\b", re.I)
 
 
 def _conditions(text: str) -> list[tuple[int, int]]:
@@ -785,7 +839,8 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     # "2 x 32 x 4096 = 262,144 params": the factors of a product worked out are not figures
     # the sentence states; what it equals is
     operands = [m.span(1) for m in _EQUATION.finditer(text)]
-    quantities = [q for q in quantities if not any(a <= q.span[0] < b for a, b in operands)]
+    quantities = [q for q in quantities if not any(a <= q.span[0] < b for a, b in operands)
+                  and not _OBSERVED.match(text, q.span[1])]
     conditions, spans = read_conditions(text)
     if "model_name" in spans:  # "GPT-3", "Llama-2-70B": the numbers of a name are not stated
         a, b = spans.pop("model_name")
@@ -793,6 +848,11 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     named = model_size_spans(text)  # "... Llama-3-8B and Mistral-7B both come to ...": sizes
     quantities = [Quantity(**{**q.__dict__, "role": "model"})
                   if any(a <= q.span[0] < b for a, b in named) else q for q in quantities]
+    counts = [q for q in quantities if q.unit == "params" and q.value >= 1e4
+              and q.role not in ("model", "part")]
+    if len(counts) == 1:  # "80.7 MB, as expected for 40.4 million parameters": what a size holds
+        conditions["param_count"] = counts[0].value
+        spans["param_count"] = counts[0].span
     units = frozenset(q.unit for q in quantities)
     clauses = _conditions(text)
     hits = [(t, m, rivals) for t, m, rivals in _hits(text, origin, mentions, default_subject,

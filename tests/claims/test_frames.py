@@ -88,7 +88,9 @@ SWAPPABLE = [
 
 
 @pytest.mark.parametrize("text", SWAPPABLE)
-@pytest.mark.parametrize("other", ["VeRA", "AdaLoRA", "IA3", "PiSSA"])
+@pytest.mark.parametrize("other", ["VeRA", "AdaLoRA", "IA3", "PiSSA", "LISA",
+                                   # names no lexicon line holds, made the way variants are
+                                   "SoRA", "GLoRA", "LoRA-SB"])
 def test_another_method_never_pairs_with_a_lora_verifier(text, other):
     assert pair(text).verifier is not None  # the LoRA sentence itself is checkable
     swapped = pair(text.replace("LoRA", other, 1))

@@ -380,3 +380,70 @@ def test_the_default_scaling_named_before_a_change_of_rank_is_loras():
     frame = recognise("Under the default alpha/r scaling, raising r from 16 to 64 at a fixed "
                       "alpha cuts the scale by a factor of four.", "rslora").frames[0]
     assert BA.to_params(frame)["rslora"] is False
+
+
+def test_an_adapter_adding_nothing_to_serving_time_is_no_initialisation_claim():
+    got = _frames("Once merged, the adapter adds nothing to serving time; left separate it "
+                  "makes each request about a tenth slower.")
+    assert not any(p == "init_equals_base" for _, p, _ in got)
+    assert ("lora", "init_equals_base", True) in _frames(
+        "Before the first update the low-rank path adds nothing, because B holds zeros.")
+
+
+def test_figures_the_reader_observed_and_the_factors_of_nested_sums_are_not_stated():
+    frame = recognise("At rank 16 on q and v of LLaMA-7B the file should be near 16 MB in "
+                      "fp16, not the 13 GB we are getting.").frames[0]
+    assert all(q.value < 1e9 for q in frame.quantities if q.unit == "bytes")
+    frame = recognise("A rank-8 LoRA on qkv and out of 24 blocks trains 24 × 8 × ((1024 + "
+                      "3072) + (1024 + 1024)) = 1,179,648 parameters.").frames[0]
+    assert "d" not in frame.conditions and "k" not in frame.conditions
+
+
+def test_a_count_for_each_layer_or_module_is_a_part_not_the_whole():
+    from verifiers.param_count import VERIFIER as COUNT
+
+    frame = recognise("On GPT-2 small with r = 2 on c_attn, every block gets 2 × (768 + 2304) "
+                      "= 6,144 parameters, or 73,728 over the twelve blocks.").frames[0]
+    roles = {q.value: q.role for q in frame.quantities if q.value > 1000}
+    assert roles == {6144: "part", 73728: ""}
+    assert "6144" not in COUNT.to_params(frame)["figures"]
+    frame = recognise("Targeting the fused projection of Phi-3-mini at r=4 costs 49,152 extra "
+                      "parameters in each layer.").frames[0]
+    assert isinstance(COUNT.to_params(frame), str)  # nothing left to count against the model
+    frame = recognise("LoRA at r=8 on every layer of LLaMA-7B trains 4.2M parameters.").frames[0]
+    assert [q.role for q in frame.quantities if q.unit == "params"] == [""]
+    frame = recognise("Qwen2.5-7B with LoRA at r=16 on every linear layer trains about 40 "
+                      "million parameters.").frames[0]
+    assert [q.role for q in frame.quantities if q.unit == "params"] == [""]  # where LoRA is
+
+
+def test_the_classic_scale_a_variant_is_measured_against_is_not_its_own_form():
+    from verifiers.ba_update import VERIFIER as BA
+
+    frame = recognise("At r=256 and alpha=32, rsLoRA multiplies by 2, sixteen times the usual "
+                      "alpha/r of 0.125.").frames[0]
+    assert "scaling_form" not in BA.to_params(frame)
+    frame = recognise("rsLoRA keeps the usual alpha/r scaling.").frames[0]
+    assert BA.to_params(frame)["scaling_form"] == "alpha/r"
+
+
+def test_the_default_initialisation_is_the_librarys_and_a_printout_with_a_head_is_open():
+    from verifiers.ba_update import VERIFIER as BA
+    from verifiers.param_count import VERIFIER as COUNT
+
+    frame = next(f for f in recognise("Left at its default, A gets Kaiming-uniform values and B "
+                                      "zeros.").frames if f.predicate == "a_init")
+    assert BA.to_params(frame)["source"] == "peft"
+    frames = recognise("roberta-base loaded as RobertaForSequenceClassification, LoRA r=8 on "
+                       "query and value: trainable params: 887,042 || all params: 125,534,212 "
+                       "|| trainable%: 0.7066").frames
+    assert frames and all(f.has("extra_trained") for f in frames)
+    for f in frames:
+        got = COUNT.to_params(f)
+        assert isinstance(got, str) or "the size of the other parts it trains (a head, " \
+            "embeddings)" in got["_open"]
+
+
+def test_the_base_weights_of_a_quantized_model_are_a_size_not_a_training_step():
+    got = recognise("In NF4 the base of a 13B model takes about 6.5 GB rather than 26 GB.").frames
+    assert all(f.has("weights_alone") for f in got if f.predicate == "training_memory")

@@ -64,6 +64,17 @@ def test_adapter_size_with_its_dtype_is_this_verifiers_not_qlora_storage():
     assert out["measured"]["adapter"]["examples"][0]["MB"] == pytest.approx(8.4, abs=0.05)
 
 
+def test_a_size_said_to_hold_a_stated_count_is_that_many_values_written():
+    # 12.6M values at 2 bytes each: a 25.2 MB (24.0 MiB) file, whatever the model
+    out = _run("Those 12.6 million adapter parameters, at 16 bits each, come to a file of "
+               "about 25 MB.")
+    assert out["verdict"] == "supported"
+    assert out["measured"]["bytes_per_value"] == 2
+    out = _run("Stored in fp32, the 12.6 million adapter parameters make a 25 MB file.")
+    assert out["verdict"] == "refuted"
+    assert out["measured"]["file_bytes"] == pytest.approx(50.4e6, rel=1e-3)
+
+
 def test_upper_bound_is_read_as_written():
     # "below 10 MB": 10 is not widened to 15 by its trailing zero.
     assert _run("A rank-8 adapter on q and v of LLaMA 7B stays below 10 MB in fp16."
