@@ -538,6 +538,8 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         params["dtype"] = dtype
     if several_widths and frame.predicate == "model_size":
         params.pop("dtype", None)  # each width is tried; none is taken as the size's
+        if c.get("size_dtype"):  # "24 GB in fp32, and half precision halves it": its clause's
+            params["dtype"] = c["size_dtype"]
     if frame.has("several"):
         return "a size stated for several models or adapters together, not for one"
     if frame.predicate == "model_size":

@@ -140,11 +140,19 @@ def find_methods(text: str) -> list[Mention]:
         out = [replace(x, id="lora", generic=True)
                if x.id == "adapter" and _PLAIN_ADAPTERS.fullmatch(text, *x.span) else x
                for x in out]
-    if (any(x.id == "lora" and not x.generic for x in out) and _CONTRAST.search(text)
-            or _BOTTLENECK_WORK.search(text)):
+    loras = [x.span for x in out if x.id == "lora" and not x.generic]
+    bottleneck = bool(_BOTTLENECK_WORK.search(text))
+    if loras and _CONTRAST.search(text) or bottleneck:
         named = [x.span for x in out]
         for m in _BARE_ADAPTERS.finditer(text):
-            if not any(a <= m.start() < b for a, b in named):
+            if any(a <= m.start() < b for a, b in named):
+                continue
+            # set against LoRA: a contrast right before the adapters ("unlike adapters") or
+            # between them and LoRA ("adapters add latency while merged LoRA does not"), not
+            # one elsewhere ("... per request instead of reloading")
+            if bottleneck or _CONTRAST.search(text, max(0, m.start() - 25), m.start()) or any(
+                    _CONTRAST.search(text, min(m.end(), b), max(m.start(), a))
+                    for a, b in loras):
                 out.append(_mention(text, {"id": "adapter", "scope": "in"}, m.span()))
         out.sort(key=lambda x: x.span)
     return out
@@ -295,7 +303,7 @@ _CONDITIONS = {
     "r": re.compile(r"\b(?:r|rank|lora_r|lora_rank)\s*(?:=|of|:|is|-|set to|to)?\s*(\d{1,5})\b"
                     r"(?!\s*[x*]\s*\d)|\b(?:rank|r)-(\d{1,5})\b|\b(\d{1,5})-rank\b", re.I),
     "alpha": re.compile(r"\b(?:alpha|lora_alpha)\s*(?:=|of|:|is|set to|to)?\s*(\d{1,5}(?:\.\d+)?)\b"
-                        r"(?!\s*[x*/]\s*\d)", re.I),
+                        r"(?!\s*[x*/]\s*\d)(?!\s*(?:[x*]|times)\s*(?:r|rank|lora_r)\b)", re.I),
     "dk": re.compile(r"\bd\s*=\s*k\s*=\s*(\d[\d,]{0,9})\b", re.I),
     "d": re.compile(r"\b(?:d|d_model|hidden(?: size)?|in_dim)\s*=\s*(\d[\d,]{0,9})\b", re.I),
     "k": re.compile(r"\b(?:k|out_dim)\s*=\s*(\d[\d,]{0,9})\b", re.I),
@@ -364,6 +372,12 @@ _IMPOSSIBLE = re.compile(r"\b(?:r|rank|d|k|alpha|lora_alpha|lora_r)\s*(?:=\s*)+-
                          r"(?<![\w.])-\s?\d[\d.,]*\s*%", re.I)
 
 
+# alpha tied to the rank: "alpha = 2r", "lora_alpha = 2 * r", "alpha set to twice r" reads as
+# "2 r" after normalising
+_ALPHA_PER_R = re.compile(r"\b(?:alpha|lora_alpha)\s*(?:=|of|is|set to|to)?\s*(\d{1,2})\s*"
+                          r"(?:\*|x|times)?\s*(?:r|rank|lora_r)\b", re.I)
+
+
 def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
     """Conditions a sentence states: rank, alpha, d and k, modules, model, merged, batch,
     sequence length, dtypes, GPU count. Only what is written."""
@@ -429,6 +443,10 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
         spans.setdefault("r", change.span())
     if len({v for v, _ in ranks}) > 1:  # "rank 8 adds ..., while rank 256 adds ...": each
         found["ranks"] = tuple(ranks)    # figure belongs to the rank named before it
+    per_r = _ALPHA_PER_R.search(text)
+    if per_r and "alpha" not in found and found.get("r") and "ranks" not in found:
+        found["alpha"] = float(per_r.group(1)) * found["r"]  # "alpha = 2r" at r=64: 128
+        spans["alpha"] = per_r.span()
     model = find_model(text)
     if model:
         spans["model"] = model.pop("span")
@@ -808,6 +826,32 @@ _OBSERVED = re.compile(r"\s+(?:that\s+)?(?:you|I|we)(?:'re|'m|'ve| are| am| were
                        r"observ\w+|measur\w+|ended up with|end up with)\b", re.I)
 
 
+# Where one clause ends and the next begins, for which dtype a size is in ("24 GB in fp32, and
+# half precision brings it to 12 GB"; "4.6 GB in 4-bit, against 18.5 GB in bf16")
+_SIZE_CLAUSE = re.compile(r"[,;(]|\b(?:and|but|against|versus|vs\.?|while|whereas|compared|"
+                          r"instead|than)\b", re.I)
+
+
+def _clause_dtype(text: str, quantities: list[Quantity]) -> str:
+    """The one dtype named in the clause of the sentence's first model-sized figure (0.5 GB or
+    more), where the sentence names several; '' when there is no such figure or the clause
+    names none or two."""
+    size = next((q for q in quantities if q.unit == "bytes" and q.value >= 5e8
+                 and q.role not in ("gpu", "saving")), None)
+    if size is None:
+        return ""
+    named = [(m.start(), _DTYPES[m.group(1).lower()]) for m in _DTYPE.finditer(text)]
+    named += [(m.start(), _WIDTH_EACH[re.match(r"\d+", m.group(1))[0]])
+              for m in _PER_VALUE.finditer(text)]
+    if len({d for _, d in named}) < 2:
+        return ""
+    cuts = [0] + [m.start() for m in _SIZE_CLAUSE.finditer(text)] + [len(text)]
+    start = max(c for c in cuts if c <= size.span[0])
+    end = min(c for c in cuts if c >= size.span[1])
+    mine = {d for at, d in named if start <= at < end}
+    return mine.pop() if len(mine) == 1 else ""
+
+
 def _conditions(text: str) -> list[tuple[int, int]]:
     """The spans of conditional clauses ('if you don't merge the weights'): what is said there
     is a condition of the claim, not a claim ('LoRA slows inference if you don't merge')."""
@@ -848,6 +892,9 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     named = model_size_spans(text)  # "... Llama-3-8B and Mistral-7B both come to ...": sizes
     quantities = [Quantity(**{**q.__dict__, "role": "model"})
                   if any(a <= q.span[0] < b for a, b in named) else q for q in quantities]
+    size_dtype = _clause_dtype(text, quantities)
+    if size_dtype:
+        conditions["size_dtype"] = size_dtype
     counts = [q for q in quantities if q.unit == "params" and q.value >= 1e4
               and q.role not in ("model", "part")]
     if len(counts) == 1:  # "80.7 MB, as expected for 40.4 million parameters": what a size holds

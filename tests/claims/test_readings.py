@@ -447,3 +447,39 @@ def test_the_default_initialisation_is_the_librarys_and_a_printout_with_a_head_i
 def test_the_base_weights_of_a_quantized_model_are_a_size_not_a_training_step():
     got = recognise("In NF4 the base of a 13B model takes about 6.5 GB rather than 26 GB.").frames
     assert all(f.has("weights_alone") for f in got if f.predicate == "training_memory")
+
+
+def test_a_factor_set_to_zero_by_verb_or_noun_and_alpha_tied_to_the_rank():
+    for text in ("That recipe initialises A to zeros and B at random.",
+                 "In this fork the A matrix starts at zero."):
+        frame = next(f for f in recognise(text).frames if f.predicate == "init_equals_base")
+        assert frame.has("a_zero")
+    frame = recognise("With use_rslora on and alpha = 2r, the factor at r=16 is 8.").frames[0]
+    assert (frame.predicate, frame.conditions["alpha"], frame.conditions["r"]) == (
+        "scaling", 32.0, 16)
+    frame = recognise("Set lora_alpha = 2 * r; at r = 8 the scale is 2.").frames[0]
+    assert frame.conditions["alpha"] == 16.0
+
+
+def test_sizes_before_and_after_a_checkpoint_shrinks_and_a_pass_lengthened():
+    got = _frames("Keeping only the adapter instead of a full copy shrinks each checkpoint "
+                  "from 26 GB to roughly 12 MB.")
+    assert ("lora", "adapter_size", True) in got
+    got = _frames("With batch size 1, inserting bottleneck adapters lengthened each forward "
+                  "pass by about a quarter.")
+    assert ("adapter", "no_added_latency", False) in got
+
+
+def test_a_reload_set_aside_and_a_contrast_elsewhere_leave_adapters_loras():
+    assert _frames("Each tenant's adapter is switched in per request instead of reloading "
+                   "the checkpoint.") == [("lora", "hot_swap", True)]
+    got = _frames("Every adapter shares one frozen copy of the base, so dozens of LoRAs are "
+                  "served at once rather than one model per customer.")
+    assert got and all(s == "lora" for s, _, _ in got)
+
+
+def test_each_size_takes_the_dtype_of_its_own_clause():
+    frame = next(f for f in recognise("In bf16 Mistral-7B needs about 14.5 GB, while an int8 "
+                                      "copy is half that.").frames
+                 if f.predicate == "model_size")
+    assert frame.conditions["size_dtype"] == "bf16"
