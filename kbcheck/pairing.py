@@ -47,8 +47,14 @@ _NOT_ASSERTED = [
                 r"\brule of thumb\b[^.:;]{0,20}[:,]\s*(?:use|try|consider|avoid|prefer|pick|choose|"
                 r"start|set|keep|go|stick)\b|"
                 r"\bbest practice\b|^\s*(?:tip|advice)\s*:|"
-                r"^\s*(?:use|try|consider|avoid|make sure|prefer|choose|pick|start with)\b",
+                r"^\s*(?:use|try|consider|avoid|make sure|prefer|choose|pick|start with)\b|"
+                # "Do not merge into the 4-bit base; load ...", "Step 1: install ..."
+                r"^\s*(?:do not|don't)\s+(?!(?:expect|assume|believe|think)\b)[a-z]+\b|"
+                r"^\s*step\s+\d{1,2}\s*[:.)-]\s*(?:install|run|load|set|call|open|create|"
+                r"import|download|restart|add|pass|wrap|save|merge|push|upload|clone)\b",
                 re.I), "advice, not a measurable statement"),
+    (re.compile(r"\b(?:pip|pip3|conda|uv pip|apt(?:-get)?)\s+install\b", re.I),
+     "an install step, not a measurable statement"),
     (re.compile(r"\b(?:some|many|several|a few|people|users|folks)\s+(?:[\w-]+\s+){0,2}"
                 r"(?:say|claim|argue|believe|suggest|report)\b|"
                 r"\b(?:it is|it's)\s+(?:often\s+|sometimes\s+|widely\s+)?"

@@ -200,7 +200,9 @@ def _frame_verdict(ev: Evidence, frame: FramePairing | None) -> tuple[Verdict, s
         verdict, explanation = (Verdict.conditional,
                                 f"Holds only {frame.condition}. {explanation}")
     open_slots = frame.open
-    if verdict is Verdict.refuted and open_slots:
+    # a verifier may show that no value of some open slots would change the verdict
+    covered = set(ev.measured.get("covers_open", ()) if isinstance(ev.measured, dict) else ())
+    if verdict is Verdict.refuted and open_slots and not set(open_slots) <= covered:
         verdict = Verdict.unverifiable
         explanation = (f"Not refuted: the sentence does not state {', '.join(open_slots)}, "
                        f"and the measurement depends on it. {explanation}")

@@ -29,7 +29,7 @@ from verifiers._configs import (
     si,
 )
 from verifiers._frame import Frame
-from verifiers._presets import PRESETS, resolve
+from verifiers._presets import PRESETS, Preset, resolve
 
 CLAIMS = ("reduction_pct", "fraction", "ratio", "count", "billions_to_millions", "reduces",
           "total", "formula", "arithmetic")
@@ -409,6 +409,15 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
         best = max(rows, key=lambda x: x["ratio"] if p["claim"] == "ratio" else x["lora"])
         text = (f"{what} holds for none of {len(rows)} configurations; {_line(rows[0])}, "
                 f"extreme {_line(best)}")
+        floor = _floor(preset, parse_figures(p["figures"])) if preset and not p["bare_b"] \
+            and not p["layer_subset"] else None
+        if floor is not None:
+            # fewer than any LoRA on this model has: no rank or set of modules gives it
+            measured["floor"] = floor
+            measured["covers_open"] = ["the rank", "the adapted modules"]
+            return result("refuted", f"{text}; the stated count is below the smallest LoRA "
+                          f"{preset.name} can have ({floor['text']}), so no rank or set of "
+                          "adapted modules gives it.", measured, expected, figure=pair)
         if p["modules_open"] and p["figures"]:
             envelope = _envelope(rows, parse_figures(p["figures"]), p["bare_b"])
             measured["module_envelope"] = envelope
@@ -433,6 +442,23 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
                       f"hold; not e.g. {_line(bad[0])}).", measured, expected, figure=pair)
     return result("conditional", f"{what} holds for {scope}, e.g. {_line(good[0])}; not e.g. "
                   f"{_line(bad[0])} (PEFT default {_line(typical)}).", measured, expected)
+
+
+def _floor(preset: Preset, figures: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The smallest LoRA a model can have (rank 1 on its smallest single module type, in every
+    block), when every stated LoRA count or share lies below it; else None."""
+    every = modules_for(preset, "all")
+    least = min((preset.lora_params(1, (m,)), m) for m in every)
+    total = preset.total_params()
+    stated = [f for f in figures if f["kind"] in ("lora", "frac")]
+    if not stated or any(f["bound"] in ("ge", "range") for f in stated):
+        return None
+    for f in stated:
+        top = f["value"] * (1 + f["tol"])
+        if (top if f["kind"] == "lora" else top / 100.0 * total) >= least[0]:
+            return None
+    return {"lora": least[0], "module": least[1],
+            "text": f"r=1 on {least[1]} alone: {si(least[0])} parameters"}
 
 
 def _candidates(name: str, bare_b: float) -> list[str]:
@@ -624,6 +650,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         unstated = [u for u in unstated if u != "the rank"]
     if several and not segments:
         unstated.append("which configuration each of the stated counts is for")
+    if frame.has("layer_subset"):
+        params["layer_subset"] = True
     if frame.has("extra_trained"):  # "plus a newly trained 101-class head": LoRA's and more
         unstated.append("the size of the other parts it trains (a head, embeddings)")
     return {**params, "_open": unstated}
@@ -770,7 +798,7 @@ def _tol(q: Any) -> float:
 
 VERIFIER = Verifier(
     id="lora.param_count",
-    version=9,
+    version=10,
     title="Trainable parameters of LoRA vs full fine-tuning, per matrix and per model",
     run=run,
     params=(
@@ -790,6 +818,8 @@ VERIFIER = Verifier(
         Param("paper", bool, default=False,
               help="the sentence reports a paper's figure: a model it studied is judged in its "
                    "configuration"),
+        Param("layer_subset", bool, default=False,
+              help="LoRA is said to sit on some blocks only (no floor of every block applies)"),
         Param("modules_open", bool, default=False,
               help="the claim names no modules: refute only what no set of modules gives"),
         Param("pct", float, default=0.0, min=0.0, max=100.0, help="stated percentage (low end)"),

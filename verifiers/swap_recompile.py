@@ -34,6 +34,9 @@ PARAMS = (
           help="the sentence says the model is compiled (torch.compile)"),
     Param("any_adapter", bool, default=False,
           help="the sentence says any adapter (of any rank) switches so"),
+    Param("shape_stated", bool, default=True,
+          help="the sentence limits the switch to adapters of one shape (same rank and target "
+               "layers) or to a prepared model; False: an adapter of another shape is open"),
     Param("r", int, default=8, min=1, max=64),
     Param("seed", int, default=0, min=0, max=2**31 - 1),
 )
@@ -121,7 +124,7 @@ def _said(case: dict[str, Any]) -> str:
 
 def run(params: dict[str, Any]) -> dict[str, Any]:
     """Whether switching recompiles, for the way the sentence switches."""
-    expected = {k: params[k] for k in ("method", "compiled", "any_adapter")}
+    expected = {k: params[k] for k in ("method", "compiled", "any_adapter", "shape_stated")}
     if not peft_available():
         return result("skipped", PEFT_MISSING, {}, expected)
     m = measure(params["r"])
@@ -145,7 +148,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     if recompiles["hotswap_same_rank"]:
         return result("supported", f"Hot-swapping recompiles even at one rank: {text}", m,
                       expected)
-    if params["any_adapter"] and recompiles["hotswap_other_rank"]:
+    if (params["any_adapter"] or not params["shape_stated"]) and recompiles["hotswap_other_rank"]:
+        # an adapter of another shape is not ruled out by the sentence
         return result("conditional", "No recompilation for adapters of one shape, or after "
                       "prepare_model_for_compiled_hotswap; an adapter of another rank swapped "
                       f"in unprepared recompiles: {text}", m, expected)
@@ -157,12 +161,16 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     the model is said to be compiled, and whether any adapter (any rank) is claimed."""
     method = ("hotswap" if frame.has("m_hotswap") else
               "set_adapter" if frame.has("m_set_adapter") else "any")
+    shape = frame.has("m_same_shape")
     return {"method": method, "compiled": frame.has("m_compiled"),
-            "any_adapter": frame.has("m_any") or frame.has("ranks_differ")}
+            "any_adapter": frame.has("m_any") or frame.has("ranks_differ"),
+            "shape_stated": shape,
+            **({} if shape or method != "hotswap" else
+               {"_open": ["the ranks and target layers of the adapters swapped"]})}
 
 
 VERIFIER = Verifier(
-    id="lora.swap_recompile", version=1,
+    id="lora.swap_recompile", version=2,
     title="Switching adapters on a compiled model: hot-swapping in place does not recompile, "
           "set_adapter does",
     run=run, params=PARAMS, timeout_s=240,

@@ -497,10 +497,13 @@ _LAMBDA_SIZE = re.compile(
 # One matrix's rate a named ratio times the other's: "the rate of A is set to loraplus_ratio
 # times that of B"; the ratio's size is read where it is given ("a default ratio of 16")
 _RATIO_TIMES = re.compile(
-    r"(?-i:\b(?P<who>A|B|lora_A|lora_B))\b[^.;]{0,30}?\b(?:set to|is|=|equals?|gets?)\s+"
-    r"(?:the\s+)?(?:\w*ratio\w*|lambda)\s+(?:times|x)\s+"
-    r"(?:that|the\s+(?:rate|lr|learning rate))\s+of\s+"
-    r"(?:the\s+)?(?-i:(?:A|B|lora_A|lora_B))\b", re.I)
+    r"(?-i:\b(?P<who>A|B|lora_A|lora_B))\b[^.;]{0,60}?\b(?:set to|is|=|equals?|gets?)\s+"
+    r"(?:the\s+)?(?P<name>\w*ratio\w*|lambda)\s+(?:times|x)\s+"
+    r"(?:(?:that|the\s+(?:rate|lr|learning rate))\s+of\s+"
+    r"(?:the\s+)?(?-i:(?:A|B|lora_A|lora_B))\b"
+    # "... times the base rate": the optimizer's own rate, which the other matrix keeps
+    r"|(?:the\s+)?(?:base|default|optimi[sz]er'?s?|normal|regular|global)\s+(?:learning\s+)?"
+    r"(?:rate|lr)\b)", re.I)
 _RATIO_SIZE = re.compile(r"\b(?:\w*ratio\w*|lambda)\s*(?:=|of|is|:|defaults? to|is set to)\s*"
                          r"(\d+(?:\.\d+)?)\b", re.I)
 
@@ -530,6 +533,9 @@ def lr_direction(text: str) -> str:
         bigger = named.group("who")[-1].upper() if float(size.group(1)) > 1 else (
             "A" if named.group("who")[-1].upper() == "B" else "B")
         return "B>A" if bigger == "B" else "A>B"
+    if named and size is None and re.search(r"loraplus|lambda", named.group("name"), re.I):
+        # LoRA+'s own ratio with no value: the method's ratio is above 1 by design
+        return "B>A" if named.group("who")[-1].upper() == "B" else "A>B"
     side = comparison(text, _B, _A)
     if side == ">":
         return "B>A"
@@ -551,6 +557,8 @@ def lr_direction(text: str) -> str:
 _RATE_OF = re.compile(
     r"(?-i:\b(?P<who>A|B|lora_A|lora_B))(?:\s+(?:matri(?:x|ces)|factors?|weights))?[^.;,]{0,40}?"
     r"\b(?:at|of|=|is|gets?|uses?|trains? at|stays? at|learns? at|lr\s*=?)\s*"
+    # a product worked out first ("at 5e-5 x 16 = 8e-4"): what it equals
+    r"(?:\d+(?:\.\d+)?(?:e-?\d+)?\s*(?:x|\*)\s*\d+(?:\.\d+)?\s*=\s*)?"
     r"(?P<v>\d+(?:\.\d+)?(?:e-?\d+)?)(?![\de])(?!\.\d)", re.I)
 
 # One matrix said to have "the higher / the smaller" rate, with no "than"
@@ -591,6 +599,11 @@ _ROLE_BEFORE = [
     ("adapter", re.compile(r"\b(?:adapters|LoRA (?:weights|matrices|factors|adapters))\s+"
                            r"(?:[\w-]+\s+){0,6}?(?:stored|kept|saved|held|quantized|trained)\s+"
                            r"(?:in|as|to|at)\s+$", re.I)),
+    # the verb first: "QLoRA also quantizes these LoRA matrices to 4-bit"
+    ("adapter", re.compile(r"\b(?:quantiz\w*|quantis\w*|stor\w*|keeps?|keeping|sav\w*|holds?|"
+                           r"casts?|casting|converts?|converting)\s+(?:the\s+|these\s+|its\s+|"
+                           r"their\s+|all\s+)?(?:LoRA|adapter|low-rank)\s+(?:weights|matrices|"
+                           r"factors|adapters|parameters)\s+(?:to|in|as|at|into)\s+$", re.I)),
     # the LoRA factors themselves: "B and A, kept in 4-bit"
     ("adapter", re.compile(r"(?-i:\bB and A|\bA and B)\b[,;]?\s+(?:\w+\s+){0,4}?$|"
                            r"\blora_[AB] and lora_[AB]\b[,;]?\s+(?:\w+\s+){0,4}?$", re.I)),

@@ -483,3 +483,19 @@ def test_each_size_takes_the_dtype_of_its_own_clause():
                                       "copy is half that.").frames
                  if f.predicate == "model_size")
     assert frame.conditions["size_dtype"] == "bf16"
+
+
+def test_a_count_below_any_lora_the_model_can_have_is_refuted_whatever_is_unstated(tmp_path):
+    """r=1 on k_proj alone, in all 32 blocks of LLaMA-7B, is 262,144 parameters: no rank or set
+    of modules gives fewer, so the rank and modules left unstated do not hold the verdict back;
+    LoRA on some blocks only has no such floor."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "notes.txt").write_text(
+        "Counts\n\nWith LoRA, LLaMA-7B trains roughly 90,000 parameters.\n\n"
+        "With LoRA on its last two blocks only, LLaMA-7B trains roughly 90,000 parameters.\n")
+    options = RunOptions(cache=ResultCache(tmp_path / "cache"), evidence_dir=tmp_path / "ev")
+    report = check_paths([str(folder)], options=options)
+    got = [(r.pairing.verifier, r.verdict.value) for r in report.claims]
+    assert got == [("lora.param_count", "refuted"), ("lora.param_count", "unverifiable")], \
+        [r.explanation for r in report.claims]

@@ -34,7 +34,11 @@ def _params(sentence):
 def test_sentences_name_their_switch():
     assert _params("PEFT's hotswap_adapter swaps weights in place, which avoids recompiling a "
                    "torch.compile'd model.") == (False, {"method": "hotswap", "compiled": True,
-                                                         "any_adapter": False})
+                                                         "any_adapter": False,
+                                                         "shape_stated": False})
+    polarity, params = _params("After prepare_model_for_compiled_hotswap, swapping in place "
+                               "never recompiles the compiled model.")
+    assert not polarity and params["shape_stated"]
     polarity, params = _params("Calling set_adapter on a compiled model triggers a "
                                "recompilation.")
     assert polarity and params["method"] == "set_adapter" and params["compiled"]
@@ -47,3 +51,12 @@ def test_any_adapter_in_place_is_conditional_on_its_rank():
                                                 "r": 4}))
     assert out["verdict"] == "conditional"
     assert "prepare_model_for_compiled_hotswap" in out["explanation"]
+
+
+def test_a_swap_that_leaves_the_shape_open_is_conditional_and_one_that_fixes_it_is_not():
+    open_shape = VERIFIER.run(VERIFIER.resolve_params({"method": "hotswap", "r": 4,
+                                                       "shape_stated": False}))
+    assert open_shape["verdict"] == "conditional"
+    fixed = VERIFIER.run(VERIFIER.resolve_params({"method": "hotswap", "r": 4,
+                                                  "shape_stated": True}))
+    assert fixed["verdict"] == "refuted"  # "hot-swapping recompiles" is false at one shape
