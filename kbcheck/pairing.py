@@ -49,7 +49,8 @@ _NOT_ASSERTED = [
                 r"\bbest practice\b|^\s*(?:tip|advice)\s*:|"
                 r"^\s*(?:use|try|consider|avoid|make sure|prefer|choose|pick|start with)\b|"
                 # "Do not merge into the 4-bit base; load ...", "Step 1: install ..."
-                r"^\s*(?:do not|don't)\s+(?!(?:expect|assume|believe|think)\b)[a-z]+\b|"
+                r"^\s*(?:do not|don't)\s+(?!(?:expect|assume|believe|think)\b)[a-z]+\b"
+                r"(?![^:]*:)|"  # ("Do not enable rsLoRA on old adapters: it changes ...")
                 r"^\s*step\s+\d{1,2}\s*[:.)-]\s*(?:install|run|load|set|call|open|create|"
                 r"import|download|restart|add|pass|wrap|save|merge|push|upload|clone)\b",
                 re.I), "advice, not a measurable statement"),

@@ -60,7 +60,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "adapters add around 30%": the share is the small-batch one (LoRA Table 1: +20-30% at
         # batch 1 on GPT-2 medium, +2-3% at batch 32); no batch stated, the amount is one
         # setting's
-        params["_condition"] = ("at small batch sizes (the sentence states none; the adapters' "
+        params["_condition"] = ("at some batch sizes (the sentence states none; the adapters' "
                                 "share of the time shrinks as the batch grows)")
     if frame.has("large_batch") and not frame.has("small_batch"):
         # At large batches the adapters' share of the work shrinks (LoRA Table 1: +2-3% at

@@ -589,7 +589,8 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         low, high, tol = 1e-6, size.value / scale, 0.01
     params.update(mb=low, mb_high=high, binary=binary, tol=min(tol, 0.5))
     count = c.get("param_count")
-    if count and dtype and not several_widths:
+    if count and dtype and not several_widths and frame.has("file_size") \
+            and not frame.has("not_file"):
         # "80.7 MB, as expected for 40.4 million parameters at 16 bits each": the file the
         # stated count gives in the stated dtype (no configuration is left open)
         return {"count": count, "dtype": dtype, "mb": low, "mb_high": high, "binary": binary,

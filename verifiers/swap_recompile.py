@@ -161,7 +161,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     the model is said to be compiled, and whether any adapter (any rank) is claimed."""
     method = ("hotswap" if frame.has("m_hotswap") else
               "set_adapter" if frame.has("m_set_adapter") else "any")
-    shape = frame.has("m_same_shape")
+    # the shape is fixed by the sentence, or by PEFT's hotswap_adapter named (its documented
+    # use: an adapter of the loaded one's shape)
+    shape = frame.has("m_same_shape") or frame.has("m_peft_hotswap")
     return {"method": method, "compiled": frame.has("m_compiled"),
             "any_adapter": frame.has("m_any") or frame.has("ranks_differ"),
             "shape_stated": shape,

@@ -121,7 +121,17 @@ def _fraction(m: re.Match) -> str:
     value = _NUMERATORS[m.group("num").lower()] / _DENOMINATORS[m.group("den").lower()]
     if value < 0.01:  # "one ten-thousandth of the model": a share, as people write it in %
         return f"{value * 100:.4g}%"
+    if _TIME_AFTER.match(m.string, m.end()) or _SLOWS_BY.search(
+            m.string, max(0, m.start() - 40), m.start()):
+        return f"{value * 100:.4g}%"  # "a fifth slower", "slows decoding by a fifth": 20%
     return f"{value:.4g}"
+
+
+# A fraction of a time: "a fifth slower", "slows generation by about a third"
+_TIME_AFTER = re.compile(r"\s+(?:slower|faster|longer|shorter|more\s+time|less\s+time)\b", re.I)
+_SLOWS_BY = re.compile(r"\b(?:slow\w*|speeds?\s+up|sped\s+up|lengthen\w*|delay\w*)\s+"
+                       r"(?:[\w-]+\s+){0,2}?by\s+(?:about\s+|roughly\s+|around\s+|nearly\s+|"
+                       r"almost\s+|~\s*)?$", re.I)
 # "one" and "a" alone are articles far more often than numbers; they stay words unless a
 # scale or a unit follows ("one thousand", "one 48 GB GPU" stays).
 _LONE_ONE = re.compile(r"^(?:one|zero)$", re.I)

@@ -608,6 +608,8 @@ _ROLE_BEFORE = [
     ("adapter", re.compile(r"(?-i:\bB and A|\bA and B)\b[,;]?\s+(?:\w+\s+){0,4}?$|"
                            r"\blora_[AB] and lora_[AB]\b[,;]?\s+(?:\w+\s+){0,4}?$", re.I)),
     ("memory", re.compile(r"(?:memory|VRAM|RAM)\s+(?:\w+\s+){0,3}?$", re.I)),
+    # a table row read as "Training VRAM (GPT-3 175B): LoRA 350 GB": the row names the amount
+    ("memory", re.compile(r"(?:memory|VRAM|RAM)\b[^.;:|]{0,50}:\s*(?:[\w+-]+\s+){1,4}$", re.I)),
     # an amount taken off, not a size: "saves roughly 3 GB", "frees about 3 GB"
     ("saving", re.compile(r"\b(?:sav(?:es?|ing|ed)|frees?|freeing|freed|shaves?|shaving|trims?|"
                           r"(?:reduc\w+|down|smaller|less|lower|cuts?)\s+by)\s+(?:about|roughly|"

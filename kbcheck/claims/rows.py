@@ -47,6 +47,8 @@ _SETTING = re.compile(
     r"(?:single |min(?:imum)? )?(?:gpus?|card|vram|hardware|device))"
     r"\s*[:=]?\s*~?[\w.,-]{1,12}(?:\s?(?:GB|GiB|x))?(?:\s*\([^()]{0,30}\))?", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_NOT_REPORTED = re.compile(r"(?:^|\s)(?:not (?:reported|measured|given|stated|available|"
+                           r"published|applicable)|n/?a|unknown|tbd|\?|[-\u2013\u2014])\s*$", re.I)
 _CONTEXT_MAX = 240
 
 
@@ -59,7 +61,8 @@ def row_segments(cells: tuple[str, ...], context: str = "") -> list[str]:
     first = cells[0]
     if _BARE_SIZE.fullmatch(first.strip()):
         first = f"a {first.strip()} model"
-    parts = [_yes_no(p) for p in cells[1:]]
+    # "QLoRA not reported", "n/a": a cell that states nothing qualifies nothing
+    parts = [_yes_no(p) for p in cells[1:] if not _NOT_REPORTED.search(p)]
     # a setting ("r 16", "Batch size 4", "GPU 24 GB") or a cell with no number qualifies the
     # row's figures; each other cell is a figure of its own
     figures = [p for p in parts if _unit(p) and not _SETTING.fullmatch(p)]

@@ -499,3 +499,14 @@ def test_a_count_below_any_lora_the_model_can_have_is_refuted_whatever_is_unstat
     got = [(r.pairing.verifier, r.verdict.value) for r in report.claims]
     assert got == [("lora.param_count", "refuted"), ("lora.param_count", "unverifiable")], \
         [r.explanation for r in report.claims]
+
+
+def test_advice_with_its_reason_after_a_colon_is_read_and_optimizer_state_is_no_file():
+    from verifiers.adapter_size import VERIFIER as SIZE
+
+    assert _frames("Do not switch rsLoRA on for old adapters: it changes the scale from "
+                   "alpha/r to alpha/sqrt(r).")
+    frame = next(f for f in recognise("With fp32 Adam moments, 10M trainable parameters cost "
+                                      "about 80 MB of optimizer state in the adapter run.").frames
+                 if f.predicate == "adapter_size")
+    assert "count" not in SIZE.to_params(frame)

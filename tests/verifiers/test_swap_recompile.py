@@ -35,7 +35,11 @@ def test_sentences_name_their_switch():
     assert _params("PEFT's hotswap_adapter swaps weights in place, which avoids recompiling a "
                    "torch.compile'd model.") == (False, {"method": "hotswap", "compiled": True,
                                                          "any_adapter": False,
-                                                         "shape_stated": False})
+                                                         "shape_stated": True})
+    # generic hot-swapping, no function or shape named: another rank is not ruled out
+    polarity, params = _params("Hot-swapping adapters on a compiled model avoids "
+                               "recompilation.")
+    assert not polarity and params["shape_stated"] is False
     polarity, params = _params("After prepare_model_for_compiled_hotswap, swapping in place "
                                "never recompiles the compiled model.")
     assert not polarity and params["shape_stated"]
