@@ -42,7 +42,10 @@ def test_yes_no_cells_become_words_and_a_bare_size_a_model():
         "a 7B model: Card 12 GB; not Trains"]
     assert row_segments(("30B", "Card 48 GB", "Works ✅"), "") == [
         "a 30B model: Card 48 GB; Works"]
-    assert row_segments(("LoRA", "Merge —"), "") == ["LoRA: Merge —"]  # a dash is not "no"
+    # a dash, like "not reported", says nothing (it is not "no") and qualifies no figure
+    assert row_segments(("LoRA", "Merge —"), "") == ["LoRA"]
+    assert row_segments(("Checkpoint (GPT-3)", "Full 350 GB", "LoRA 35 MB", "QLoRA n/a"), "") == [
+        "Checkpoint (GPT-3): Full 350 GB", "Checkpoint (GPT-3): LoRA 35 MB"]
 
 
 def test_a_heading_with_a_year_or_a_long_one_is_not_a_rows_context():
