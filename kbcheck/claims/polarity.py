@@ -83,9 +83,24 @@ def denial_end(text: str, start: int) -> int:
 _INNER_BREAK = re.compile(r"[,;:]")
 
 
+# A clause that denies the one before it by ellipsis: "QLoRA keeps the adapters in 4-bit too;
+# it doesn't, they are trained in 16-bit", "..., but that isn't so".
+_ELLIPTIC_DENIAL = re.compile(
+    r"[^;.!?]{0,120}?[;,]\s*(?:but\s+)?(?:it|that|this|they)\s+(?:doesn't|does not|don't|do not|"
+    r"isn't|is not|aren't|are not|can't|cannot|won't|will not)(?:\s+so)?(?=\s*[,.;:!]|\s*$)",
+    re.I)
+
+
 def negated(text: str, start: int, end: int, origin: int = 0) -> bool:
     """Whether the trigger at `start`..`end` lies in the scope of a negation cue that begins
-    after `origin` (trigger words never contain negation: it is read here, once)."""
+    after `origin` (trigger words never contain negation: it is read here, once), or in a
+    clause the next one denies by ellipsis ("...; it doesn't")."""
+    if _ELLIPTIC_DENIAL.match(text, end):
+        return not _negated(text, start, end, origin)
+    return _negated(text, start, end, origin)
+
+
+def _negated(text: str, start: int, end: int, origin: int) -> bool:
     window_start = max(origin, start - 100)
     last = None
     for m in _CUE.finditer(text, window_start, end):

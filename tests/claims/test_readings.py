@@ -510,3 +510,11 @@ def test_advice_with_its_reason_after_a_colon_is_read_and_optimizer_state_is_no_
                                       "about 80 MB of optimizer state in the adapter run.").frames
                  if f.predicate == "adapter_size")
     assert "count" not in SIZE.to_params(frame)
+
+
+def test_a_clause_denied_by_ellipsis_after_it():
+    got = _frames("A common mix-up is that QLoRA stores the LoRA factors in 4-bit as well; it "
+                  "doesn't, they stay in 16-bit.")
+    assert [(p, pol) for _, p, pol in got] == [("quantized_4bit", False)]
+    assert ("lora", "base_frozen", True) in _frames(
+        "LoRA keeps the base frozen, and it doesn't need a second copy of it.")
