@@ -173,10 +173,23 @@ _DEFAULT_OPENER = re.compile(r"\s*(?:the\s+)?default(?:\s+value)?\s+(?:is|=|:)|\
                              r"(?:to\b|:)|\s*by default\b", re.I)
 
 
-def with_terms(split: list[tuple[str, int]]) -> list[tuple[str, int]]:
+# what a setting does when it is not set: "When left as None, ...", "If omitted, ..."
+_UNSET_OPENER = re.compile(r"\s*(?:when|if)\s+(?:it\s+is\s+|it's\s+)?(?:left\s+(?:as|at|to|unset|"
+                           r"empty|out)|unset|omitted|not\s+(?:set|given|passed)|set\s+to\s+None|"
+                           r"None)\b", re.I)
+
+
+def with_terms(split: list[tuple[str, int]], heading: str = "") -> list[tuple[str, int]]:
     """A paragraph's sentences, a term that opens it ("Double quantization. Quantizing the
     constants ...") read with the definition after it, which is about it; and a setting's name
-    read with the sentence after it that gives its default ("The default is nf4.")."""
+    read with the sentence after it that gives its default ("The default is nf4."), or, under a
+    heading that is a setting's name, with each sentence that gives what it does unset
+    ("When left as None, PEFT adapts q_proj and v_proj.")."""
+    named = _SETTING_NAME.fullmatch(heading.strip().strip("`*").strip()) if heading else None
+    if named:
+        split = [(f"{named.group('name')}: {text.strip()}", line)
+                 if _DEFAULT_OPENER.match(text) or _UNSET_OPENER.match(text) else (text, line)
+                 for text, line in split]
     name = _SETTING_NAME.match(split[0][0]) if len(split) > 1 else None
     if name and _DEFAULT_OPENER.match(split[1][0]):  # "bnb_4bit_quant_type: The default is nf4."
         return [split[0], (f"{name.group('name')}: {split[1][0].strip()}", split[1][1]),
@@ -295,7 +308,7 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
             if description:
                 add(description, block.line, "code")
             continue
-        split = with_answers(with_terms(sentences(block)), question)
+        split = with_answers(with_terms(sentences(block), section or ""), question)
         question = ""
         row = block if block.cells and len(split) == 1 else None  # a row read as one sentence
         before = ""

@@ -138,6 +138,13 @@ def test_a_glossary_term_is_read_with_its_definition():
         "lora_dropout (float) - the dropout of the LoRA layers.", "lora_dropout: Defaults to 0.0."]
     assert split("Dropout is optional. Defaults to 0.0.") == [
         "Dropout is optional.", "Defaults to 0.0."]
+    # under a heading that is a setting's name: what it does unset, or its default
+    under = [s for s, _ in with_terms(sentences(Block(
+        "It accepts a list of names. If omitted, PEFT picks the model's own list. Larger is "
+        "slower.", 1)), "`target_modules`")]
+    assert under == ["It accepts a list of names.",
+                     "target_modules: If omitted, PEFT picks the model's own list.",
+                     "Larger is slower."]
 
 
 def test_a_sentence_naming_no_method_is_about_the_one_its_paragraph_names():

@@ -518,3 +518,8 @@ def test_a_clause_denied_by_ellipsis_after_it():
     assert [(p, pol) for _, p, pol in got] == [("quantized_4bit", False)]
     assert ("lora", "base_frozen", True) in _frames(
         "LoRA keeps the base frozen, and it doesn't need a second copy of it.")
+
+
+def test_an_options_entry_saying_what_none_adapts_is_the_default_targets():
+    got = _frames("target_modules: if it is left as None, PEFT targets q_proj and v_proj.")
+    assert ("lora", "peft_default_targets", True) in got
