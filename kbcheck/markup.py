@@ -571,7 +571,12 @@ def body_blocks(article: Article) -> list[Block]:
 
 _ABBREV = re.compile(
     r"(?:\b(?:e\.g|i\.e|et al|vs|cf|etc|Fig|Eq|approx|No|Dr|Mr|Ms)\.|\b[A-Z]\.\s?[A-Z]\.)$")
-_BOUNDARY = re.compile(r"(?<=[.!?])([\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9*])")
+# A sentence ends at . ! ? before a capital, a digit, or a bullet run into the line ("... r². -
+# Keep alpha = 2r"); a question or an exclamation also before a lower-case word or a bracket
+# ("is that normal? (helper) noor: yes, ...")
+_BOUNDARY = re.compile(r"(?<=[.!?])([\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9*]|[-\u2022]\s+\S|"
+                       r"(?:(?<=[?!]\s)|(?<=[?!][\"')\]]\s))(?!(?:yes|no|yep|nope|yeah|true|false|"
+                       r"none)\b)[(a-z])")  # ("Fits? yes": a question with its answer stays whole)
 
 
 def sentences(block: Block) -> list[tuple[str, int]]:

@@ -51,6 +51,9 @@ _NOT_ASSERTED = [
                 # "Do not merge into the 4-bit base; load ...", "Step 1: install ..."
                 r"^\s*(?:do not|don't)\s+(?!(?:expect|assume|believe|think)\b)[a-z]+\b"
                 r"(?![^:]*:)|"  # ("Do not enable rsLoRA on old adapters: it changes ...")
+                # "If your adapters have different ranks, call prepare_... first": advice for a case
+                r"^\s*(?:if|when)\b[^,.;]{0,100},\s*(?:call|use|set|pass|add|run|load|make sure|"
+                r"try|consider|avoid|keep|install|enable|disable|switch|do not|don't)\b|"
                 r"^\s*step\s+\d{1,2}\s*[:.)-]\s*(?:install|run|load|set|call|open|create|"
                 r"import|download|restart|add|pass|wrap|save|merge|push|upload|clone)\b",
                 re.I), "advice, not a measurable statement"),

@@ -654,6 +654,9 @@ def _scaling_params(frame: Frame, params: dict[str, Any], open_arch: list[str]
     r1 = params["r"] or 0
     ranks = [int(q.value) for q in frame.quantities if q.unit == "count" and q.value ==
              int(q.value) and 1 <= q.value <= 4096 and q.value != r1]
+    stated = frame.conditions.get("ranks") or ()
+    if len(stated) == 2 and stated[0][0] != stated[1][0]:  # "from rank 8 to 32": both read
+        r1, ranks = stated[0][0], [stated[1][0]]
     ratio = next((q for q in frame.quantities if q.unit == "x"), None)
     r1 = r1 or 1
     r2 = ranks[0] if ranks else 2 * r1

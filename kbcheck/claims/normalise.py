@@ -218,6 +218,11 @@ _REJECTED = re.compile(r",?\s*\b(?:instead of|rather than|as opposed to)\b"
 _REJECTED_WORDS = 12
 
 
+# "a rank of 32 instead of 8": a change of rank, from the one set aside to the one taken
+_RANK_INSTEAD = re.compile(r"\b(rank|r|lora_r)\s*(?:of|=|:)?\s*(\d{1,4})\s+(?:instead of|"
+                           r"rather than)\s+(?:(?:rank|r)\s*(?:=\s*)?)?(\d{1,4})\b", re.I)
+
+
 def _rejected(m: re.Match) -> str:
     rest = m.group("rest")
     if len(rest.split()) > _REJECTED_WORDS or _FORMULA.search(rest) or _GERUND.match(rest):
@@ -276,6 +281,7 @@ def normalise(text: str) -> str:
     if "?" in text:
         text = _ANSWERED.sub(_answered, text)
     if "instead of" in text or "rather than" in text or "as opposed to" in text:
+        text = _RANK_INSTEAD.sub(r"\g<1> from \g<3> to \g<2>", text)
         text = _REJECTED.sub(_rejected, text)
     if "but" in text or "except" in text:  # "nothing but A and B is trained": only A and B
         text = _ONLY.sub("only", text)

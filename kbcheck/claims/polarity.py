@@ -95,9 +95,18 @@ def negated(text: str, start: int, end: int, origin: int = 0) -> bool:
     """Whether the trigger at `start`..`end` lies in the scope of a negation cue that begins
     after `origin` (trigger words never contain negation: it is read here, once), or in a
     clause the next one denies by ellipsis ("...; it doesn't")."""
-    if _ELLIPTIC_DENIAL.match(text, end):
+    if _ELLIPTIC_DENIAL.match(text, end) or (_GONE_AFTER.match(text, end)
+                                             and _COST_WORDS.search(text, start, end)):
         return not _negated(text, start, end, origin)
     return _negated(text, start, end, origin)
+
+
+# Words said after a cost they deny: "the latency is gone", "the overhead disappears once
+# merged" (of a cost only: "Delta W = BA vanishes" says it is zero, not that it is not BA)
+_COST_WORDS = re.compile(r"latency|overhead|cost|penalt|slow|delay|extra|memory", re.I)
+_GONE_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:(?:is|are|was|were|gets?|got)\s+)?(?:gone|"
+                         r"eliminated|removed|disappears?|disappeared|vanish(?:es|ed)?|"
+                         r"go(?:es)? away|went away|drops? to zero|falls? to zero)\b", re.I)
 
 
 def _negated(text: str, start: int, end: int, origin: int) -> bool:

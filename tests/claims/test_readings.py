@@ -523,3 +523,29 @@ def test_a_clause_denied_by_ellipsis_after_it():
 def test_an_options_entry_saying_what_none_adapts_is_the_default_targets():
     got = _frames("target_modules: if it is left as None, PEFT targets q_proj and v_proj.")
     assert ("lora", "peft_default_targets", True) in got
+
+
+def test_a_denial_said_after_its_words_and_an_arrow_that_is_no_bound():
+    for text in ("Once you merge, the extra latency is gone.",
+                 "After merge_and_unload the overhead disappears."):
+        assert ("lora", "no_added_latency", True) in _frames(text), text
+    assert ("lora", "mergeable", True) in _frames(
+        "Folding BA into W0 gives W0 x + BA x for any x, so merging changes no output.")
+    assert ("qlora", "mergeable", False) in _frames(
+        "Merging into the NF4 base isn't lossless: the weights are re-quantized.")
+    frame = recognise("Qwen2.5-7B @ r=16 => ~40.4M trainable").frames[0]
+    assert [q.bound for q in frame.quantities if 1e6 < q.value < 1e9] == ["approx"]
+
+
+def test_a_rank_taken_instead_of_another_is_a_change_and_conditional_advice_is_advice():
+    frame = next(f for f in recognise("A rank of 64 instead of 16 makes the adapter file four "
+                                      "times larger.").frames if f.predicate == "adapter_scaling")
+    assert [r for r, _ in frame.conditions["ranks"]] == [16, 64]
+    from kbcheck.models import Claim
+    from kbcheck.pairing import pair_claim
+    from verifiers import registry
+
+    claim = Claim(id="c", path="a.md", origin="body", text="If the adapters differ in rank, call "
+                  "prepare_model_for_compiled_hotswap first, otherwise swapping recompiles.")
+    pairing, _ = pair_claim(claim, registry(include_entry_points=False))
+    assert pairing.verifier is None and "advice" in pairing.reason
