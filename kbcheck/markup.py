@@ -571,10 +571,12 @@ def body_blocks(article: Article) -> list[Block]:
 
 _ABBREV = re.compile(
     r"(?:\b(?:e\.g|i\.e|et al|vs|cf|etc|Fig|Eq|approx|No|Dr|Mr|Ms)\.|\b[A-Z]\.\s?[A-Z]\.)$")
-# A sentence ends at . ! ? before a capital, a digit, or a bullet run into the line ("... r². -
-# Keep alpha = 2r"); a question or an exclamation also before a lower-case word or a bracket
-# ("is that normal? (helper) noor: yes, ...")
+# A sentence ends at . ! ? before a capital, a digit, a bullet run into the line ("... r². -
+# Keep alpha = 2r") or a chat line's speaker ("... is tiny. (helper) noor: ..."); a question or
+# an exclamation also before a lower-case word or a bracket ("is that normal? (helper) ...")
 _BOUNDARY = re.compile(r"(?<=[.!?])([\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9*]|[-\u2022]\s+\S|"
+                       # a chat line's tag: "(helper) noor: ...", "kai: ..."
+                       r"\([a-z][\w -]{0,15}\)\s|[a-z][\w.-]{0,15}:\s|"
                        r"(?:(?<=[?!]\s)|(?<=[?!][\"')\]]\s))(?!(?:yes|no|yep|nope|yeah|true|false|"
                        r"none)\b)[(a-z])")  # ("Fits? yes": a question with its answer stays whole)
 

@@ -206,3 +206,15 @@ def test_fused_projections_in_a_list_are_their_parts():
     frame = recognise("On Phi-3-mini I adapted qkv_proj and o_proj at rank 16, which trains "
                       "9.4M parameters.").frames[-1]
     assert frame.conditions["modules"] == "attention"
+
+
+def test_bullets_run_into_a_line_and_chat_turns_end_sentences():
+    def split(text):
+        return [s for s, _ in sentences(Block(text, 1))]
+
+    assert split("- Rank: 8 to 64. - Alpha: twice r. - DoRA adds one vector per layer.") == [
+        "- Rank: 8 to 64.", "- Alpha: twice r.", "- DoRA adds one vector per layer."]
+    assert split("ana: is 40 MB right for r=16? (mod) li: yes, in fp32. ana: thanks. "
+                 "Fits? yes") == ["ana: is 40 MB right for r=16?", "(mod) li: yes, in fp32.",
+                                  "ana: thanks.", "Fits? yes"]
+    assert split("It is approx. 5 GB, e.g. at r: 16.") == ["It is approx. 5 GB, e.g. at r: 16."]
