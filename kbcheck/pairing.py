@@ -40,8 +40,8 @@ _BENCHMARK = re.compile(
 # someone else without being made ("some posts claim that ...").
 _NOT_ASSERTED = [
     (re.compile(r"\?\s*$"), "a question, not a claim"),
-    (re.compile(r"\b(?:personally|in my (?:experience|opinion)|imo|imho|I (?:prefer|like|love|"
-                r"think|feel|find)|my favou?rite)\b", re.I),
+    (re.compile(r"\b(?:personally|in (?:my|our) (?:experience|opinion)|imo|imho|I (?:prefer|like|"
+                r"love|think|feel|find)|my favou?rite)\b", re.I),
      "an opinion, not a measurable statement"),
     (re.compile(r"\b(?:we|I) (?:strongly )?(?:recommend|suggest|advise)\b|"
                 r"\brule of thumb\b[^.:;]{0,20}[:,]\s*(?:use|try|consider|avoid|prefer|pick|choose|"

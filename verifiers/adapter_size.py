@@ -523,7 +523,13 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
     model = c.get("model") or {}
     bare = 0.0
     found = resolve(model) if model.get("family") else None
-    if model.get("family") and found is None:
+    stated = c.get("param_count", 0.0)
+    if model.get("family") and found is None and frame.predicate == "model_size" \
+            and stated >= 1e8:
+        # "SDXL UNet ≈ 2.6B params => fp16 weights ≈ 5.1 GB": a model no preset has, judged by
+        # the count of parameters the sentence states (not by its name: "8x22B" is no size)
+        model = {"size_b": stated / 1e9}
+    elif model.get("family") and found is None:
         return f"no preset for the model named ({model['family']} " \
                f"{model.get('size_b') or ''}B): its size is not judged against another model's"
     if found is not None and frame.predicate != "model_size" and not found.single_stack:
@@ -632,7 +638,8 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
             return (f"the size is stated next to a {nearest:g}B model, not the {named:g}B one "
                     "the sentence names first")
     binary = size.stated_unit in ("MiB", "GiB", "KiB", "TiB")
-    tol = max(0.05, size.precision / size.value) if size.value else 0.05
+    # the rounding the figure implies, but a round "about 10 GB" is not 5-15 GB: at most 20%
+    tol = max(0.05, min(size.precision / size.value, 0.2)) if size.value else 0.05
     bound = size.bound
     if bound in ("eq", "approx") and _FITS_IN.search(frame.text, 0, size.span[0]):
         bound = "le"  # "fits in 35 GB": at most that much

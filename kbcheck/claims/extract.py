@@ -211,6 +211,11 @@ _ANSWER = re.compile(r"\s*(?:A\s*[:.]\s*)?(?:yes|yep|yeah|correct|true|absolutel
                      r"never|not at all|not really|false|nothing)\b", re.I)
 
 
+# A question and its answer labelled as such (a flash card, an FAQ): "Q: ...?" then "A: ..."
+_LABELLED_Q = re.compile(r"\s*Q\s*[:.]\s*(?P<q>[^?]{3,240})\?\s*")
+_LABELLED_A = re.compile(r"\s*A\s*[:.]\s*")
+
+
 def with_answers(split: list[tuple[str, int]], question: str = "") -> list[tuple[str, int]]:
     """A paragraph's sentences, each answer read with its yes/no question: the question asked
     just before the paragraph (`question`, from a heading or the paragraph before) or the
@@ -218,6 +223,11 @@ def with_answers(split: list[tuple[str, int]], question: str = "") -> list[tuple
     out: list[tuple[str, int]] = []
     for text, line in split:
         before = out[-1][0] if out else question
+        asked, said = _LABELLED_Q.fullmatch(before or ""), _LABELLED_A.match(text)
+        if out and asked and said and not _ANSWER.match(text[said.end():]):
+            # "Q: default bnb_4bit_quant_type? A: nf4": the answer fills the question's blank
+            out[-1] = (f"{asked.group('q').strip()}: {text[said.end():].strip()}", out[-1][1])
+            continue
         if _ANSWER.match(text) and _YES_NO_QUESTION.fullmatch(before or ""):
             if out:
                 out[-1] = (f"{before} {text}", out[-1][1])

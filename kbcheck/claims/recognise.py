@@ -205,6 +205,11 @@ _SIZE_LIKE = re.compile(r"[\s-]*(?:param(?:eter)?s?\s+)?(?:(?:models?|LLMs?|chec
                         r"(?:like|such as|e\.g\.,?|for example,?|say,?)\s+)?(?:the\s+)?", re.I)
 
 
+# a bare size that does what a model does: "33B fits on 16 GB", "65B trains on one card"
+_SIZE_VERB = re.compile(r"\s+(?:fits?|trains?|runs?|needs?|requires?|takes?)\s+(?:in|on|into|"
+                        r"within|about|roughly|~|\d)", re.I)
+
+
 def find_model(text: str) -> dict[str, Any]:
     """The model a sentence names: {'family', 'size_b', 'preset', 'span'}; {} when none."""
     sizes = list(_SIZE.finditer(text))
@@ -241,6 +246,7 @@ def find_model(text: str) -> dict[str, Any]:
                     "name": name}
     for s in sizes:  # a bare size that names a model: "a 65B model", "70B models", "13B | ..."
         if (_MODEL_NOUN.match(text, s.end()) or re.match(r"\s*(?:LLaMA|Llama)", text[s.end():])
+                or _SIZE_VERB.match(text, s.end())
                 or _TABLE_CELL.match(text, s.end()) and not text[:s.start()].strip(" |")):
             return {"family": "", "size_b": float(s.group(1)), "preset": None,
                     "span": (s.start(), s.end())}
@@ -486,6 +492,12 @@ _SAME = re.compile(r"\b(?:same|equal|identical|uniform|shared|single)\s+(?:[\w-]
 # "eta_B ~ 16 * eta_A", "eta_B = lambda * eta_A": one rate a multiple of the other
 _RATE_PRODUCT = re.compile(r"\b(?:eta|lr)_?([AB])\s*(?:=|~|is)\s*(\d+(?:\.\d+)?|lambda)\s*"
                            r"(?:\*|x)?\s*(?:eta|lr)_?[AB]\b", re.I)
+# one matrix's rate a number of times the other's, in words: "the B learning rate is 16x the A
+# rate", "B's lr = 16 times that of A"
+_RATE_TIMES = re.compile(
+    r"(?-i:\b(?P<who>A|B))(?:'s)?\s+(?:matri(?:x|ces)\s+)?(?:learning\s+rate|lr|rate|step\s+size)"
+    r"\s+(?:is|=|gets|becomes|of)\s+(?:about\s+|roughly\s+|~\s*)?(?P<v>\d+(?:\.\d+)?)\s*(?:x|times)\s+"
+    r"(?:that\s+of\s+|the\s+)?(?-i:(?P<other>A|B))\b", re.I)
 # how lambda compares with 1: "lambda >> 1", "lambda well below 1", "lambda = 16"
 _LAMBDA_SIZE = re.compile(
     r"\blambda\s*(?:(?:is\s+)?(?:set\s+)?(?:well|much|far)\s+)?(?:(?P<big>>>?|above|over|"
@@ -513,6 +525,10 @@ def lr_direction(text: str) -> str:
     if not re.search(r"learning[- ]rates?|\blrs?\b|\beta_?[AB]\b|lambda|step[- ]sizes?", text,
                      re.I):
         return ""
+    times = _RATE_TIMES.search(text)  # "B's learning rate is 16x the A rate"
+    if times and float(times.group("v")) != 1 and times.group("who") != times.group("other"):
+        bigger = times.group("who") if float(times.group("v")) > 1 else times.group("other")
+        return "B>A" if bigger.upper().endswith("B") else "A>B"
     product = _RATE_PRODUCT.search(text)  # "eta_B ~ 16 * eta_A": the one multiplied is smaller
     if product and product.group(2).lower() == "lambda":  # "... with lambda >> 1"
         size = _LAMBDA_SIZE.search(text)
@@ -608,6 +624,9 @@ _ROLE_BEFORE = [
     ("adapter", re.compile(r"(?-i:\bB and A|\bA and B)\b[,;]?\s+(?:\w+\s+){0,4}?$|"
                            r"\blora_[AB] and lora_[AB]\b[,;]?\s+(?:\w+\s+){0,4}?$", re.I)),
     ("memory", re.compile(r"(?:memory|VRAM|RAM)\s+(?:\w+\s+){0,3}?$", re.I)),
+    # "... fits in 24 GB", "65B on 24 GB" after a fit: the memory it fits in
+    ("memory", re.compile(r"\bfits?\s+(?:in|into|on|within)\s+(?:just\s+|only\s+)?(?:a\s+|one\s+)?"
+                          r"(?:single\s+)?$", re.I)),
     # a table row read as "Training VRAM (GPT-3 175B): LoRA 350 GB": the row names the amount
     ("memory", re.compile(r"(?:memory|VRAM|RAM)\b[^.;:|]{0,50}:\s*(?:[\w+-]+\s+){1,4}$", re.I)),
     # an amount taken off, not a size: "saves roughly 3 GB", "frees about 3 GB"
@@ -822,7 +841,10 @@ _OPENER = re.compile(r"\s*(?:(?:the|a|an|with|in|for|using|under)\s+)?", re.I)
 
 
 _IF = re.compile(r"\b(?:if|unless|until|provided(?: that)?|as long as|in case|whenever)\b", re.I)
-_IF_END = re.compile(r"[,;:.]|\bthen\b", re.I)
+# where an "if" clause ends: punctuation, "then", or a main clause begun without a comma ("If you
+# keep it unmerged you pay for two extra matmuls")
+_IF_END = re.compile(r"[,;:.]|\bthen\b|(?<=\s)(?=(?:you|we|they|it)\s+(?:pay|get|will|can|need|"
+                     r"must|have|see|lose|save|add|are|is|won't|don't|cannot|can't)\b)", re.I)
 
 
 # A product worked out in the text: "2 x 32 x 4096 = 262,144", "16 x (4096 + 4096) = 131,072"
@@ -872,7 +894,9 @@ def _conditions(text: str) -> list[tuple[int, int]]:
     is a condition of the claim, not a claim ('LoRA slows inference if you don't merge')."""
     out = []
     for m in _IF.finditer(text):
-        end = _IF_END.search(text, m.end())
+        # (past the clause's own subject: "if you don't merge ..." is all condition)
+        first = re.match(r"\s*\S+", text[m.end():])
+        end = _IF_END.search(text, m.end() + (first.end() if first else 0))
         out.append((m.start(), end.start() if end else len(text)))
     return out
 

@@ -549,3 +549,31 @@ def test_a_rank_taken_instead_of_another_is_a_change_and_conditional_advice_is_a
                   "prepare_model_for_compiled_hotswap first, otherwise swapping recompiles.")
     pairing, _ = pair_claim(claim, registry(include_entry_points=False))
     assert pairing.verifier is None and "advice" in pairing.reason
+
+
+def test_a_fit_in_a_bare_amount_a_size_that_fits_and_a_rate_a_number_of_times_another():
+    frames = recognise("With QLoRA: 13B fits in 12 GB, 70B in 40 GB").frames
+    got = [(f.predicate, f.conditions.get("model", {}).get("size_b")) for f in frames]
+    assert ("fits_gpu", 13.0) in got
+    assert recognise("In LoRA+ the B learning rate is 8x the A rate.").frames[0].conditions[
+        "lr_direction"] == "B>A"
+    assert ("dora", "no_added_latency", True) in _frames(
+        "Merged DoRA adds practically nothing at serving time.")
+
+
+def test_an_if_clause_without_a_comma_ends_where_the_main_clause_begins():
+    got = _frames("If you leave the adapter unmerged you pay for extra matmuls at every "
+                  "forward pass.")
+    assert [(p, pol) for _, p, pol in got] == [("no_added_latency", False)]
+
+
+def test_second_copies_swapped_roles_opinions_and_labelled_answers():
+    assert ("lora", "hot_swap", False) in _frames(
+        "Swapping adapters needs a second copy of the base model in memory.")
+    frame = recognise("DoRA: the low-rank BA learns the magnitude and a vector the "
+                      "direction.").frames[0]
+    assert frame.has("swapped")
+    from kbcheck.claims.extract import with_answers
+
+    assert with_answers([("Q: default quant_type of BitsAndBytesConfig?", 1), ("A: fp4", 2)]) \
+        == [("default quant_type of BitsAndBytesConfig: fp4", 1)]
