@@ -207,7 +207,8 @@ _SIZE_LIKE = re.compile(r"[\s-]*(?:param(?:eter)?s?\s+)?(?:(?:models?|LLMs?|chec
 
 # a bare size that does what a model does: "33B fits on 16 GB", "65B trains on one card"
 _SIZE_VERB = re.compile(r"\s+(?:fits?|trains?|runs?|needs?|requires?|takes?)\s+(?:in|on|into|"
-                        r"within|about|roughly|~|\d)", re.I)
+                        r"within|about|roughly|~|\d)|\s+(?:Q?LoRA|DoRA)\s+(?:can|can't|cannot|"
+                        r"fits?|runs?|needs?|requires?|takes?|training|run|fine-?tun\w*)\b", re.I)
 
 
 def find_model(text: str) -> dict[str, Any]:

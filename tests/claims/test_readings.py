@@ -577,3 +577,12 @@ def test_second_copies_swapped_roles_opinions_and_labelled_answers():
 
     assert with_answers([("Q: default quant_type of BitsAndBytesConfig?", 1), ("A: fp4", 2)]) \
         == [("default quant_type of BitsAndBytesConfig: fp4", 1)]
+
+
+def test_a_size_before_a_method_is_a_model_and_nf4_named_before_load_in_4bit():
+    frame = next(f for f in recognise("A 33B QLoRA run can't fit in 12 GB.").frames
+                 if f.predicate == "fits_gpu")
+    assert frame.conditions["model"]["size_b"] == 33.0
+    frame = next(f for f in recognise("bitsandbytes uses NF4 whenever you pass load_in_4bit=True."
+                                      ).frames if f.predicate == "bnb_default_type")
+    assert frame.has("t_nf4")
