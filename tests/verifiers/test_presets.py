@@ -44,9 +44,17 @@ def test_published_sizes():
               "qwen2.5-7b": 7.62e9, "gemma-7b": 8.54e9, "phi-2": 2.78e9, "falcon-7b": 6.92e9,
               "gpt-j-6b": 6.05e9, "bloom-7b1": 7.07e9, "whisper-large": 1.54e9,
               "gpt2": 124.4e6, "gpt2-xl": 1.56e9, "bert-base": 109.5e6, "mt0-xxl": 12.9e9,
-              "opt-6.7b": 6.66e9, "llama3.1-405b": 405.9e9}
+              "opt-6.7b": 6.66e9, "llama3.1-405b": 405.9e9,
+              # Qwen2.5 model cards; 32B: the Hub's safetensors total (its card's 32.5B is not
+              # what its own config.json counts to)
+              "qwen2.5-1.5b": 1.54e9, "qwen2.5-3b": 3.09e9, "qwen2.5-14b": 14.7e9,
+              "qwen2.5-32b": 32.8e9}
     for name, count in quoted.items():
         assert PRESETS[name].total_params() == pytest.approx(count, rel=0.005), name
+    # sizes quoted only as their names (OPT paper table 1; the Phi-3 report's 14B)
+    for name in ("opt-1.3b", "opt-2.7b", "opt-30b", "opt-66b", "phi-3-medium"):
+        p = PRESETS[name]
+        assert p.total_params() == pytest.approx(p.size_b * 1e9, rel=0.02), name
 
 
 def test_shapes_that_are_not_llamas():
@@ -73,6 +81,11 @@ def test_shapes_that_are_not_llamas():
     ("openai/whisper-small", "whisper-small"),
     ("google/vit-base-patch16-224", "vit-base"),
     ("google/vit-large-patch16-224-in21k", "vit-large"),
+    ("Qwen/Qwen2.5-1.5B-Instruct", "qwen2.5-1.5b"),
+    ("qwen2.5-32b-instruct", "qwen2.5-32b"),
+    ("facebook/opt-1.3b", "opt-1.3b"),
+    ("facebook/opt-66b", "opt-66b"),
+    ("microsoft/Phi-3-medium-4k-instruct", "phi-3-medium"),
 ])
 def test_names_resolve(name, expected):
     assert preset(name).name == expected
@@ -88,7 +101,6 @@ def test_mentions_resolve_by_family_and_size_and_unknowns_do_not():
     assert set(PAPER_MODELS) <= set(PRESETS)
 
 
-
 def test_vision_and_speech_presets_count_what_peft_trains():
     # PEFT itself on the meta builds: ViT-B/16 at r=16 on q and v, 12 x 2 x 16 x (768 + 768);
     # Whisper-small at r=32 on q and v of every attention (encoder self, decoder self and
@@ -102,6 +114,20 @@ def test_vision_and_speech_presets_count_what_peft_trains():
             r=r, target_modules=["q_proj", "v_proj"]))
         trained = sum(t.numel() for n, t in model.named_parameters() if "lora_" in n)
         assert trained == expected == p.lora_params(r, ("q_proj", "v_proj")), name
+
+
+def test_qwen25_1_5b_all_linears_count_what_peft_trains():
+    # r=16 on all seven projections of its 28 blocks: 28 x 16 x (2 x (1536 + 1536) +
+    # 2 x (1536 + 256) + 3 x (1536 + 8960)), k and v being 2 heads of 128 wide
+    peft = pytest.importorskip("peft")
+    from verifiers._presets import _meta_model
+
+    p = PRESETS["qwen2.5-1.5b"]
+    modules = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+    model = peft.get_peft_model(_meta_model(p), peft.LoraConfig(r=16, target_modules=list(modules)))
+    trained = sum(t.numel() for n, t in model.named_parameters() if "lora_" in n)
+    assert trained == 18_464_768 == p.lora_params(16, modules)
+    assert p.module_sets()["all"] == modules
 
 
 def test_vit_and_whisper_shapes():
@@ -150,3 +176,37 @@ def test_vit_and_whisper_mentions_resolve(text, expected):
     assert (found.name if found else None) == expected
     if expected is None:
         assert mention["family"] == "other"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("LoRA on Qwen2.5-1.5B trains 18.5M parameters at r=16.", "qwen2.5-1.5b"),
+    ("We fine-tune Qwen 2.5 3B with QLoRA.", "qwen2.5-3b"),
+    ("Qwen2.5-14B with LoRA on every linear layer", "qwen2.5-14b"),
+    ("qwen2.5-32b-instruct at r=8", "qwen2.5-32b"),
+    ("OPT-1.3B with LoRA on q and v", "opt-1.3b"),
+    ("LoRA adapters for opt-2.7b", "opt-2.7b"),
+    ("OPT-30B fits in 60 GB in fp16.", "opt-30b"),
+    ("OPT-66B with LoRA", "opt-66b"),
+    ("Phi-3-medium with LoRA at r=16", "phi-3-medium"),
+    ("microsoft/Phi-3-medium-128k-instruct with LoRA", "phi-3-medium"),
+    ("Phi-3-mini with LoRA", "phi-3-mini"),
+    # no size, or a size with no preset (OPT-350M's project_in/out are not modelled): never
+    # judged against another model's shapes
+    ("LoRA on Qwen trains few parameters.", None),
+    ("LoRA on Qwen2.5 trains few parameters.", None),
+    ("OPT-350M with LoRA", None),
+    ("OPT-175B with LoRA", None),
+])
+def test_qwen_opt_phi_mentions_resolve(text, expected):
+    from kbcheck.claims.recognise import find_model
+
+    mention = find_model(text)
+    assert mention, text
+    found = resolve(mention)
+    assert (found.name if found else None) == expected
+
+
+def test_bare_opt_names_no_model():
+    from kbcheck.claims.recognise import find_model
+
+    assert find_model("LoRA on OPT trains few parameters.") == {}
