@@ -896,7 +896,7 @@ def _conditions(text: str) -> list[tuple[int, int]]:
     out = []
     for m in _IF.finditer(text):
         # (past the clause's own subject: "if you don't merge ..." is all condition)
-        first = re.match(r"\s*\S+", text[m.end():])
+        first = re.match(r"\s*[^\s,;:.]+", text[m.end():])
         end = _IF_END.search(text, m.end() + (first.end() if first else 0))
         out.append((m.start(), end.start() if end else len(text)))
     return out

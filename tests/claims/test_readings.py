@@ -586,3 +586,19 @@ def test_a_size_before_a_method_is_a_model_and_nf4_named_before_load_in_4bit():
     frame = next(f for f in recognise("bitsandbytes uses NF4 whenever you pass load_in_4bit=True."
                                       ).frames if f.predicate == "bnb_default_type")
     assert frame.has("t_nf4")
+
+
+def test_a_one_word_if_clause_ends_at_its_comma_and_equivalence_denied():
+    got = _frames("use_dora (bool): if True, the update is split into a magnitude vector and a "
+                  "direction that LoRA handles.")
+    assert ("dora", "dora_decomposition", True) in got
+    assert ("lora", "mergeable", False) in _frames(
+        "Merging is not equivalent to keeping the adapter separate when dropout was used.")
+    from kbcheck.models import Claim
+    from kbcheck.pairing import pair_claim
+    from verifiers import registry
+
+    claim = Claim(id="c", path="a.md", origin="body", text="- Spectrum: picks layers by "
+                  "signal-to-noise ratio and trains only them, keeping the rest frozen.")
+    pairing, _ = pair_claim(claim, registry(include_entry_points=False))
+    assert pairing.verifier is None and "another PEFT method" in pairing.reason
