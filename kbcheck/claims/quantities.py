@@ -146,7 +146,8 @@ def find_quantities(text: str) -> list[Quantity]:
     return out
 
 
-_EXACTLY = re.compile(r"\b(?:exactly|precisely)\s*$", re.I)
+# ("almost exactly", "nearly precisely" keep the figure's rounding)
+_EXACTLY = re.compile(r"(?<!almost )(?<!nearly )(?<!not )\b(?:exactly|precisely)\s*$", re.I)
 _FACTOR_OF = re.compile(r"\bfactor\s+of\s+(?:(?:about|roughly|around|approximately|nearly|"
                         r"almost|some|over|more than|up to|at least|at most|~)\s*)?$", re.I)
 

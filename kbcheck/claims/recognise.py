@@ -803,6 +803,10 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
     methods = ([m for m in subjects if m.kind != "tool" and not m.generic]
                or [m for m in subjects if m.kind != "tool"] or subjects)
     baseline = next((m.id for m in mentions if m.baseline), "")
+    for m in mentions:  # "Unlike the adapters of [1], which cannot be folded in, LoRA ...":
+        # a trigger in the relative clause of a method set aside is about that method
+        if m.baseline and m.span[1] <= at and _RELATIVE_OF.fullmatch(text, m.span[1], at):
+            return m.id, "", m.span
     clause = max((b.end() for b in _CLAUSE.finditer(text, 0, at)), default=0)
     near = [m for m in methods if clause <= m.span[0] < at]
     if near:  # "LoftQ picks the LoRA initialisation ...": the clause opens with its subject
@@ -831,6 +835,12 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
         # adapters) it is the article's or the paragraph's own
         return "other", baseline, None
     return default, baseline, None  # "10x fewer than full fine-tuning": the article's method
+
+
+# between a method and a trigger: the method's own relative clause ("..., which are inserted in
+# series and cannot be ...")
+_RELATIVE_OF = re.compile(r"(?:[^,;:.]|(?<=\bal)\.){0,60}?,\s*(?:which|that|who)\b[^,;:]{0,120}",
+                          re.I)
 
 
 _COARSE = re.compile(r";")  # (a colon often follows a label that is the subject: "QLoRA: ...")

@@ -602,3 +602,29 @@ def test_a_one_word_if_clause_ends_at_its_comma_and_equivalence_denied():
                   "signal-to-noise ratio and trains only them, keeping the rest frozen.")
     pairing, _ = pair_claim(claim, registry(include_entry_points=False))
     assert pairing.verifier is None and "another PEFT method" in pairing.reason
+
+
+def test_almost_exactly_keeps_rounding_and_a_cut_in_inference_time_is_a_speed_up():
+    from kbcheck.claims.quantities import find_quantities
+
+    assert find_quantities("almost exactly 1 %")[0].precision == 0.5
+    assert find_quantities("exactly 1 %")[0].precision == 0.0
+    frame = next(f for f in recognise("Folding the adapter into the weights cuts Whisper "
+                                      "decoding time by roughly a quarter.").frames
+                 if f.predicate == "no_added_latency")
+    assert (frame.predicate, frame.polarity, frame.has("fast"), frame.has("slowdown_size")) == (
+        "no_added_latency", True, True, True)
+
+
+def test_what_a_draft_or_a_slide_said_is_reported_and_a_set_aside_methods_clause_is_its_own():
+    from kbcheck.models import Claim
+    from kbcheck.pairing import pair_claim
+    from verifiers import registry
+
+    claim = Claim(id="c", path="a.md", origin="body", text="The old slide said QLoRA keeps "
+                  "the adapters in 4-bit, which is not so.")
+    pairing, _ = pair_claim(claim, registry(include_entry_points=False))
+    assert pairing.verifier is None and "reported speech" in pairing.reason
+    got = _frames("Unlike the serial adapters of Houlsby et al., which cannot be folded into "
+                  "the weights, LoRA can be merged after training.")
+    assert ("adapter", "mergeable", False) in got
