@@ -40,6 +40,8 @@ _BENCHMARK = re.compile(
 # someone else without being made ("some posts claim that ...").
 _NOT_ASSERTED = [
     (re.compile(r"\?\s*$"), "a question, not a claim"),
+    (re.compile(r"^\W{0,3}(?:thanks|thank you|kudos|shout-?outs?|credit)\b", re.I),
+     "an acknowledgement, not a measurable statement"),
     (re.compile(r"\b(?:personally|in (?:my|our) (?:experience|opinion)|imo|imho|I (?:prefer|like|"
                 r"love|think|feel|find)|my favou?rite)\b", re.I),
      "an opinion, not a measurable statement"),

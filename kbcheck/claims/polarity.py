@@ -105,7 +105,8 @@ def negated(text: str, start: int, end: int, origin: int = 0) -> bool:
 # merged" (of a cost only: "Delta W = BA vanishes" says it is zero, not that it is not BA)
 _COST_WORDS = re.compile(r"latency|overhead|cost|penalt|slow|delay|extra|memory", re.I)
 _GONE_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:(?:is|are|was|were|gets?|got)\s+)?(?:gone|"
-                         r"eliminated|removed|disappears?|disappeared|vanish(?:es|ed)?|"
+                         r"eliminated|removed|disappears?|disappeared|vanish(?:es|ed)?|negligible|"
+                         r"insignificant|"
                          r"go(?:es)? away|went away|drops? to zero|falls? to zero)\b", re.I)
 
 

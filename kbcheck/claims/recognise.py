@@ -493,6 +493,12 @@ _SAME = re.compile(r"\b(?:same|equal|identical|uniform|shared|single)\s+(?:[\w-]
 # "eta_B ~ 16 * eta_A", "eta_B = lambda * eta_A": one rate a multiple of the other
 _RATE_PRODUCT = re.compile(r"\b(?:eta|lr)_?([AB])\s*(?:=|~|is)\s*(\d+(?:\.\d+)?|lambda)\s*"
                            r"(?:\*|x)?\s*(?:eta|lr)_?[AB]\b", re.I)
+# the two rates as a quotient: "an eta_B/eta_A ratio below one", "lr_B / lr_A = 16"
+_RATE_QUOTIENT = re.compile(
+    r"\b(?:eta|lr)_?(?P<num>[AB])\s*/\s*(?:eta|lr)_?(?P<den>[AB])\b(?:\s+ratio)?[^.;]{0,30}?"
+    r"(?:(?P<big>above|over|greater than|larger than|>>?|well above)\s*(?:1|one)\b|"
+    r"(?P<small>below|under|less than|smaller than|<<?|well below)\s*(?:1|one)\b|"
+    r"(?:=|of|is|around|about|~|near)\s*(?P<v>\d+(?:\.\d+)?(?:\s*/\s*\d+)?))", re.I)
 # one matrix's rate a number of times the other's, in words: "the B learning rate is 16x the A
 # rate", "B's lr = 16 times that of A"
 _RATE_TIMES = re.compile(
@@ -523,9 +529,20 @@ _RATIO_SIZE = re.compile(r"\b(?:\w*ratio\w*|lambda)\s*(?:=|of|is|:|defaults? to|
 
 def lr_direction(text: str) -> str:
     """Which of B and A a sentence gives the larger learning rate: 'B>A', 'A>B', 'same', ''."""
-    if not re.search(r"learning[- ]rates?|\blrs?\b|\beta_?[AB]\b|lambda|step[- ]sizes?", text,
-                     re.I):
+    if not re.search(r"learning[- ]rates?|\blrs?\b|\b(?:eta|lr)_?[AB]\b|lambda|step[- ]sizes?",
+                     text, re.I):
         return ""
+    quotient = _RATE_QUOTIENT.search(text)  # "an eta_B/eta_A ratio below one, around 1/16"
+    if quotient:
+        value = quotient.group("v")
+        if value and "/" in value:
+            a, b = value.split("/")
+            value = str(float(a) / float(b)) if float(b) else ""
+        big = quotient.group("big") is not None or bool(value) and float(value) > 1
+        small = quotient.group("small") is not None or bool(value) and float(value) < 1
+        if big != small:
+            top = quotient.group("num").upper()[-1] if big else quotient.group("den").upper()[-1]
+            return "B>A" if top == "B" else "A>B"
     times = _RATE_TIMES.search(text)  # "B's learning rate is 16x the A rate"
     if times and float(times.group("v")) != 1 and times.group("who") != times.group("other"):
         bigger = times.group("who") if float(times.group("v")) > 1 else times.group("other")
@@ -573,9 +590,11 @@ def lr_direction(text: str) -> str:
 # Each matrix's rate written as a number: "the B matrices train at 3.2e-3 while A stays at 2e-4"
 _RATE_OF = re.compile(
     r"(?-i:\b(?P<who>A|B|lora_A|lora_B))(?:\s+(?:matri(?:x|ces)|factors?|weights))?[^.;,]{0,40}?"
-    r"\b(?:at|of|=|is|gets?|uses?|trains? at|stays? at|learns? at|lr\s*=?)\s*"
+    r"(?:\b(?:at|of|=|is|gets?|uses?|trains? at|stays? at|learns? at|lr\s*=?)|"
+    # the value right after a worked product: "gives the B matrices 16 x 2e-4 = 3.2e-3"
+    r"(?<=matrices)(?=\s+\d[^.;,]{0,20}=))\s*"
     # a product worked out first ("at 5e-5 x 16 = 8e-4"): what it equals
-    r"(?:\d+(?:\.\d+)?(?:e-?\d+)?\s*(?:x|\*)\s*\d+(?:\.\d+)?\s*=\s*)?"
+    r"(?:\d+(?:\.\d+)?(?:e-?\d+)?\s*(?:x|\*)\s*\d+(?:\.\d+)?(?:e-?\d+)?\s*=\s*)?"
     r"(?P<v>\d+(?:\.\d+)?(?:e-?\d+)?)(?![\de])(?!\.\d)", re.I)
 
 # One matrix said to have "the higher / the smaller" rate, with no "than"

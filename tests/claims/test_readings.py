@@ -628,3 +628,16 @@ def test_what_a_draft_or_a_slide_said_is_reported_and_a_set_aside_methods_clause
     got = _frames("Unlike the serial adapters of Houlsby et al., which cannot be folded into "
                   "the weights, LoRA can be merged after training.")
     assert ("adapter", "mergeable", False) in got
+
+
+def test_rates_as_a_quotient_or_a_worked_product_and_a_negligible_cost():
+    frame = recognise("LoRA+ keeps lr_B / lr_A well above one, around 16.").frames[0]
+    assert frame.conditions["lr_direction"] == "B>A"
+    frame = recognise("Some guides set an eta_B/eta_A ratio below 1.").frames[0]
+    assert frame.conditions["lr_direction"] == "A>B"
+    frame = recognise("With LoRA+ at a learning rate of 1e-4, the A matrices stay at 1e-4 and "
+                      "the B matrices get 8 x 1e-4 = 8e-4.").frames[0]
+    assert frame.conditions["lr_direction"] == "B>A"
+    got = _frames("Serial adapters are light, so their inference overhead is negligible at "
+                  "batch size one.")
+    assert ("adapter", "no_added_latency", True) in got
