@@ -34,6 +34,8 @@ PARAMS = (
           help="the sentence says the model is compiled (torch.compile)"),
     Param("any_adapter", bool, default=False,
           help="the sentence says any adapter (of any rank) switches so"),
+    Param("other_rank", bool, default=False,
+          help="the sentence speaks of swapping in an adapter of another rank"),
     Param("shape_stated", bool, default=True,
           help="the sentence limits the switch to adapters of one shape (same rank and target "
                "layers) or to a prepared model; False: an adapter of another shape is open"),
@@ -124,7 +126,8 @@ def _said(case: dict[str, Any]) -> str:
 
 def run(params: dict[str, Any]) -> dict[str, Any]:
     """Whether switching recompiles, for the way the sentence switches."""
-    expected = {k: params[k] for k in ("method", "compiled", "any_adapter", "shape_stated")}
+    expected = {k: params[k] for k in ("method", "compiled", "any_adapter", "other_rank",
+                                       "shape_stated")}
     if not peft_available():
         return result("skipped", PEFT_MISSING, {}, expected)
     m = measure(params["r"])
@@ -148,6 +151,12 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     if recompiles["hotswap_same_rank"]:
         return result("supported", f"Hot-swapping recompiles even at one rank: {text}", m,
                       expected)
+    if params["other_rank"] and params["method"] == "hotswap":
+        case = "hotswap_other_rank_prepared" if params["shape_stated"] else "hotswap_other_rank"
+        when = "after" if params["shape_stated"] else "without"
+        return result("supported" if recompiles[case] else "refuted",
+                      f"An adapter of another rank swapped in {when} "
+                      f"prepare_model_for_compiled_hotswap: {text}", m, expected)
     if (params["any_adapter"] or not params["shape_stated"]) and recompiles["hotswap_other_rank"]:
         # an adapter of another shape is not ruled out by the sentence
         return result("conditional", "No recompilation for adapters of one shape, or after "
@@ -166,13 +175,15 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     shape = frame.has("m_same_shape") or frame.has("m_peft_hotswap")
     return {"method": method, "compiled": frame.has("m_compiled"),
             "any_adapter": frame.has("m_any") or frame.has("ranks_differ"),
+            # "hot-swapping an adapter of a different rank recompiles": that case is judged
+            "other_rank": frame.has("m_other_rank") and not frame.has("m_any"),
             "shape_stated": shape,
             **({} if shape or method != "hotswap" else
                {"_open": ["the ranks and target layers of the adapters swapped"]})}
 
 
 VERIFIER = Verifier(
-    id="lora.swap_recompile", version=2,
+    id="lora.swap_recompile", version=3,
     title="Switching adapters on a compiled model: hot-swapping in place does not recompile, "
           "set_adapter does",
     run=run, params=PARAMS, timeout_s=240,

@@ -600,7 +600,7 @@ _RATE_OF = re.compile(
 # One matrix said to have "the higher / the smaller" rate, with no "than"
 _RATE = r"(?:learning[- ]rates?|lrs?|step[- ]sizes?)"
 _THE_HIGHER = re.compile(
-    rf"(?-i:\b(?P<who>A|B|lora_A|lora_B))\b[^.;]{{0,40}}?\bthe\s+"
+    rf"(?-i:\b(?P<who>A|B|lora_A|lora_B))\b[^.;]{{0,40}}?\b(?:the|an?)\s+(?:\d+(?:\.\d+)?\s*x\s+)?"
     rf"(?P<dir>higher|larger|bigger|greater|faster|lower|smaller|slower)\s+{_RATE}\b"
     rf"(?![^.;]{{0,30}}\bthan\b)|"
     rf"\bthe\s+(?P<dir2>higher|larger|bigger|greater|faster|lower|smaller|slower)\s+{_RATE}\s+"

@@ -641,3 +641,8 @@ def test_rates_as_a_quotient_or_a_worked_product_and_a_negligible_cost():
     got = _frames("Serial adapters are light, so their inference overhead is negligible at "
                   "batch size one.")
     assert ("adapter", "no_added_latency", True) in got
+
+
+def test_a_matrix_given_an_n_times_larger_rate():
+    frame = recognise("LoRA+ helps by giving the B matrices a 16x larger learning rate.").frames[0]
+    assert frame.conditions["lr_direction"] == "B>A"

@@ -35,6 +35,7 @@ def test_sentences_name_their_switch():
     assert _params("PEFT's hotswap_adapter swaps weights in place, which avoids recompiling a "
                    "torch.compile'd model.") == (False, {"method": "hotswap", "compiled": True,
                                                          "any_adapter": False,
+                                                         "other_rank": False,
                                                          "shape_stated": True})
     # generic hot-swapping, no function or shape named: another rank is not ruled out
     polarity, params = _params("Hot-swapping adapters on a compiled model avoids "
@@ -64,3 +65,13 @@ def test_a_swap_that_leaves_the_shape_open_is_conditional_and_one_that_fixes_it_
     fixed = VERIFIER.run(VERIFIER.resolve_params({"method": "hotswap", "r": 4,
                                                   "shape_stated": True}))
     assert fixed["verdict"] == "refuted"  # "hot-swapping recompiles" is false at one shape
+
+
+def test_an_adapter_of_another_rank_is_judged_prepared_or_not():
+    polarity, params = _params("On a compiled model, hot-swapping an adapter of a different rank "
+                               "triggers a recompilation.")
+    assert polarity and params["other_rank"] and not params["shape_stated"]
+    unprepared = VERIFIER.run(VERIFIER.resolve_params({**params, "r": 4}))
+    assert unprepared["verdict"] == "supported"
+    prepared = VERIFIER.run(VERIFIER.resolve_params({**params, "r": 4, "shape_stated": True}))
+    assert prepared["verdict"] == "refuted"  # prepared to the larger rank, no recompilation
