@@ -52,7 +52,9 @@ _NOT_ASSERTED = [
                 r"^\s*(?:use|try|consider|avoid|make sure|prefer|choose|pick|start with)\b|"
                 # "Do not merge into the 4-bit base; load ...", "Step 1: install ..."
                 r"^\s*(?:do not|don't)\s+(?!(?:expect|assume|believe|think)\b)[a-z]+\b"
-                r"(?![^:]*:)|"  # ("Do not enable rsLoRA on old adapters: it changes ...")
+                # (not where a reason follows: "Do not enable rsLoRA on old adapters: it ...")
+                r"(?![^:;]*[:;]\s*(?!(?:load|use|set|call|merge|save|run|keep|try|pass|add|"
+                r"install|then)\b)\w)|"
                 # "If your adapters have different ranks, call prepare_... first": advice for a case
                 r"^\s*(?:if|when)\b[^,.;]{0,100},\s*(?:call|use|set|pass|add|run|load|make sure|"
                 r"try|consider|avoid|keep|install|enable|disable|switch|do not|don't)\b|"

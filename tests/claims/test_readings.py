@@ -646,3 +646,19 @@ def test_rates_as_a_quotient_or_a_worked_product_and_a_negligible_cost():
 def test_a_matrix_given_an_n_times_larger_rate():
     frame = recognise("LoRA+ helps by giving the B matrices a 16x larger learning rate.").frames[0]
     assert frame.conditions["lr_direction"] == "B>A"
+
+
+def test_advice_then_its_reason_after_a_semicolon_is_read_and_advice_then_advice_is_not():
+    from kbcheck.models import Claim
+    from kbcheck.pairing import pair_claim
+    from verifiers import registry
+
+    def reason(text):
+        pairing, _ = pair_claim(Claim(id="c", path="a.md", origin="body", text=text),
+                                registry(include_entry_points=False))
+        return pairing.verifier, pairing.reason
+
+    assert reason("Don't believe the 24 GB figure for a 65B QLoRA run; its 4-bit weights alone "
+                  "are over 30 GB.")[0] is not None
+    assert "advice" in reason("Do not merge into the 4-bit base; load it in bf16 and merge "
+                              "there.")[1]
