@@ -527,22 +527,28 @@ _RATIO_SIZE = re.compile(r"\b(?:\w*ratio\w*|lambda)\s*(?:=|of|is|:|defaults? to|
                          r"(\d+(?:\.\d+)?)\b", re.I)
 
 
+def _above_one(m: re.Match) -> bool | None:
+    """Whether a ratio read by `m` (groups big, small, v: "well above one", "< 1", "16",
+    "1/16") is above 1 (True), below it (False), or neither is said (None)."""
+    value = m.group("v") or ""
+    if "/" in value:
+        top, bottom = (float(x) for x in value.split("/"))
+        value = str(top / bottom) if bottom else ""
+    big = m.group("big") is not None or bool(value) and float(value) > 1
+    small = m.group("small") is not None or bool(value) and float(value) < 1
+    return big if big != small else None
+
+
 def lr_direction(text: str) -> str:
     """Which of B and A a sentence gives the larger learning rate: 'B>A', 'A>B', 'same', ''."""
     if not re.search(r"learning[- ]rates?|\blrs?\b|\b(?:eta|lr)_?[AB]\b|lambda|step[- ]sizes?",
                      text, re.I):
         return ""
     quotient = _RATE_QUOTIENT.search(text)  # "an eta_B/eta_A ratio below one, around 1/16"
-    if quotient:
-        value = quotient.group("v")
-        if value and "/" in value:
-            a, b = value.split("/")
-            value = str(float(a) / float(b)) if float(b) else ""
-        big = quotient.group("big") is not None or bool(value) and float(value) > 1
-        small = quotient.group("small") is not None or bool(value) and float(value) < 1
-        if big != small:
-            top = quotient.group("num").upper()[-1] if big else quotient.group("den").upper()[-1]
-            return "B>A" if top == "B" else "A>B"
+    above = _above_one(quotient) if quotient else None
+    if quotient and above is not None:
+        top = quotient.group("num") if above else quotient.group("den")
+        return "B>A" if top.upper() == "B" else "A>B"
     times = _RATE_TIMES.search(text)  # "B's learning rate is 16x the A rate"
     if times and float(times.group("v")) != 1 and times.group("who") != times.group("other"):
         bigger = times.group("who") if float(times.group("v")) > 1 else times.group("other")
@@ -550,12 +556,9 @@ def lr_direction(text: str) -> str:
     product = _RATE_PRODUCT.search(text)  # "eta_B ~ 16 * eta_A": the one multiplied is smaller
     if product and product.group(2).lower() == "lambda":  # "... with lambda >> 1"
         size = _LAMBDA_SIZE.search(text)
-        big = size is not None and (size.group("big") is not None
-                                    or bool(size.group("v")) and float(size.group("v")) > 1)
-        small = size is not None and (size.group("small") is not None
-                                      or bool(size.group("v")) and float(size.group("v")) < 1)
-        if big or small:
-            return "B>A" if (product.group(1).upper() == "B") == big else "A>B"
+        above = _above_one(size) if size else None
+        if above is not None:
+            return "B>A" if (product.group(1).upper() == "B") == above else "A>B"
         product = None
     if product and float(product.group(2)) != 1:
         bigger = product.group(1).upper() if float(product.group(2)) > 1 else (
