@@ -259,7 +259,10 @@ def _pair_or_alternate(frame: Frame, alternates: tuple[Frame, ...],
 
 # Words that point back to a model named before ("the base model", "this checkpoint").
 _THE_MODEL = re.compile(r"\b(?:the|this|that|our|its|your) (?:base(?: model)?|model|checkpoint|"
-                        r"network|LLM)\b", re.I)
+                        r"network|LLM)\b|"
+                        # a figure pointed back to: "That bfloat16 figure is about 17.2 GiB"
+                        r"\b(?:this|that|these|those|the same) (?:[\w-]+ )?(?:figure|number|"
+                        r"size|weights|count)\b", re.I)
 
 
 # Where the author's own words start after reported speech: "You'll hear that B starts random,

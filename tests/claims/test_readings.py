@@ -662,3 +662,15 @@ def test_advice_then_its_reason_after_a_semicolon_is_read_and_advice_then_advice
                   "are over 30 GB.")[0] is not None
     assert "advice" in reason("Do not merge into the 4-bit base; load it in bf16 and merge "
                               "there.")[1]
+
+
+def test_a_figure_pointed_back_to_is_judged_on_the_model_named_before():
+    from kbcheck.models import Claim
+    from kbcheck.pairing import pair_claim
+    from verifiers import registry
+
+    claim = Claim(id="c", path="a.md", origin="body", context_model="Mistral-7B",
+                  text="That bf16 figure is about 13.5 GiB.")
+    pairing, _ = pair_claim(claim, registry(include_entry_points=False))
+    frame = next(f for f in pairing.frames if f.verifier)
+    assert frame.params["model"] == "mistral-7b" and frame.open  # never refutes
