@@ -211,6 +211,11 @@ _SIZE_VERB = re.compile(r"\s+(?:fits?|trains?|runs?|needs?|requires?|takes?)\s+(
                         r"fits?|runs?|needs?|requires?|takes?|training|run|fine-?tun\w*)\b", re.I)
 
 
+# what follows a model's name and is still its name: "-4k-instruct", "-128k", "-v0.3", "-hf"
+_NAME_TAIL = re.compile(r"(?:-(?:\d{1,3}k|instruct|chat|hf|base|it|v\d{1,2}(?:\.\d{1,2})?))+",
+                        re.I)
+
+
 def find_model(text: str) -> dict[str, Any]:
     """The model a sentence names: {'family', 'size_b', 'preset', 'span'}; {} when none."""
     sizes = list(_SIZE.finditer(text))
@@ -243,6 +248,9 @@ def find_model(text: str) -> dict[str, Any]:
                     max(m.end(), size.end()) if size else m.end())
             # the name with its version ("Llama-2-" before "70B")
             name = (m.start(), size.start() if size and size.start() >= m.end() else m.end())
+            tail = _NAME_TAIL.match(text, span[1])  # "-4k-instruct", "-v0.3", "-hf": the name's
+            if tail and tail.end() > span[1]:
+                span, name = (span[0], tail.end()), (name[0], max(name[1], tail.end()))
             return {"family": entry["family"], "size_b": size_b, "preset": preset, "span": span,
                     "name": name}
     for s in sizes:  # a bare size that names a model: "a 65B model", "70B models", "13B | ..."

@@ -674,3 +674,10 @@ def test_a_figure_pointed_back_to_is_judged_on_the_model_named_before():
     pairing, _ = pair_claim(claim, registry(include_entry_points=False))
     frame = next(f for f in pairing.frames if f.verifier)
     assert frame.params["model"] == "mistral-7b" and frame.open  # never refutes
+
+
+def test_a_models_name_tail_is_no_figure():
+    frame = recognise("Phi-3-mini-128k-instruct at r=8 on qkv_proj trains 3.1M "
+                      "parameters.").frames[0]
+    assert [q.value for q in frame.quantities if q.unit in ("count", "params") and q.value > 100] \
+        == [3.1e6]
