@@ -508,7 +508,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     measured on the preset of that size, and holds only for a model shaped like it."""
     out = _to_params(frame)
     if isinstance(out, dict) and frame.predicate != "model_size" and _dtype(frame)[1]:
-        out["_open"] = [*out.get("_open", ()), "which of the stated precisions the size is in"]
+        clause = _size_dtype(frame, out)
+        if clause and "dtype" in out:  # "160 MiB in fp32 and 80 MiB in bf16": its clause's
+            out["dtype"] = clause
+        else:
+            out["_open"] = [*out.get("_open", ()), "which of the stated precisions the size is in"]
     if isinstance(out, dict) and any("bare '" in x for x in out.get("_open", ())):
         out["_condition"] = f"for a model shaped as {out['model']} (the claim names only a size)"
     return out
@@ -544,8 +548,6 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         params["dtype"] = dtype
     if several_widths and frame.predicate == "model_size":
         params.pop("dtype", None)  # each width is tried; none is taken as the size's
-        if c.get("size_dtype"):  # "24 GB in fp32, and half precision halves it": its clause's
-            params["dtype"] = c["size_dtype"]
     if frame.has("several"):
         return "a size stated for several models or adapters together, not for one"
     if frame.predicate == "model_size":
@@ -637,6 +639,10 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
         if abs(nearest - named) > 0.15 * named:
             return (f"the size is stated next to a {nearest:g}B model, not the {named:g}B one "
                     "the sentence names first")
+    stated = dict(frame.conditions.get("size_dtypes", ()))
+    if not params.get("dtype") and size.value in stated:
+        # "24 GB in fp32, and half precision brings it to 12 GB": the dtype of its own clause
+        params = {**params, "dtype": stated[size.value]}
     binary = size.stated_unit in ("MiB", "GiB", "KiB", "TiB")
     # the rounding the figure implies, but a round "about 10 GB" is not 5-15 GB: at most 20%
     tol = max(0.05, min(size.precision / size.value, 0.2)) if size.value else 0.05
@@ -672,6 +678,15 @@ def _scaling_params(frame: Frame, params: dict[str, Any], open_arch: list[str]
     if frame.has("rank_down") and not ranks:
         out["r2"] = max(1, r1 // 2)
     return {**out, "_open": open_arch}
+
+
+def _size_dtype(frame: Frame, params: dict[str, Any]) -> str:
+    """The dtype named in the clause of the adapter size that was read ('' if none)."""
+    if not params.get("mb"):
+        return ""
+    scale = 2**20 if params.get("binary") else 1e6
+    return next((d for v, d in frame.conditions.get("size_dtypes", ())
+                 if abs(v / scale - params["mb"]) <= 1e-6 * params["mb"]), "")
 
 
 def _unstated(params: dict[str, Any]) -> list[str]:

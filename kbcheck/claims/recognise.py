@@ -910,24 +910,26 @@ _SIZE_CLAUSE = re.compile(r"[,;(]|\b(?:and|but|against|versus|vs\.?|while|wherea
                           r"instead|than)\b", re.I)
 
 
-def _clause_dtype(text: str, quantities: list[Quantity]) -> str:
-    """The one dtype named in the clause of the sentence's first model-sized figure (0.5 GB or
-    more), where the sentence names several; '' when there is no such figure or the clause
-    names none or two."""
-    size = next((q for q in quantities if q.unit == "bytes" and q.value >= 5e8
-                 and q.role not in ("gpu", "saving")), None)
-    if size is None:
-        return ""
+def _clause_dtypes(text: str, quantities: list[Quantity]) -> tuple[tuple[float, str], ...]:
+    """Each size of a megabyte or more with the one dtype named in its clause, where the
+    sentence names several dtypes ("160 MiB in fp32, and 80 MiB in bf16"); sizes whose clause
+    names none or two are left out."""
     named = [(m.start(), _DTYPES[m.group(1).lower()]) for m in _DTYPE.finditer(text)]
     named += [(m.start(), _WIDTH_EACH[re.match(r"\d+", m.group(1))[0]])
               for m in _PER_VALUE.finditer(text)]
     if len({d for _, d in named}) < 2:
-        return ""
+        return ()
     cuts = [0] + [m.start() for m in _SIZE_CLAUSE.finditer(text)] + [len(text)]
-    start = max(c for c in cuts if c <= size.span[0])
-    end = min(c for c in cuts if c >= size.span[1])
-    mine = {d for at, d in named if start <= at < end}
-    return mine.pop() if len(mine) == 1 else ""
+    out = []
+    for size in quantities:
+        if size.unit != "bytes" or size.value < 1e6 or size.role in ("gpu", "saving"):
+            continue
+        start = max(c for c in cuts if c <= size.span[0])
+        end = min(c for c in cuts if c >= size.span[1])
+        mine = {d for at, d in named if start <= at < end}
+        if len(mine) == 1:
+            out.append((size.value, mine.pop()))
+    return tuple(out)
 
 
 def _conditions(text: str) -> list[tuple[int, int]]:
@@ -972,9 +974,9 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     named = model_size_spans(text)  # "... Llama-3-8B and Mistral-7B both come to ...": sizes
     quantities = [Quantity(**{**q.__dict__, "role": "model"})
                   if any(a <= q.span[0] < b for a, b in named) else q for q in quantities]
-    size_dtype = _clause_dtype(text, quantities)
-    if size_dtype:
-        conditions["size_dtype"] = size_dtype
+    size_dtypes = _clause_dtypes(text, quantities)
+    if size_dtypes:
+        conditions["size_dtypes"] = size_dtypes
     counts = [q for q in quantities if q.unit == "params" and q.value >= 1e4
               and q.role not in ("model", "part")]
     if len(counts) == 1:  # "80.7 MB, as expected for 40.4 million parameters": what a size holds

@@ -482,7 +482,7 @@ def test_each_size_takes_the_dtype_of_its_own_clause():
     frame = next(f for f in recognise("In bf16 Mistral-7B needs about 14.5 GB, while an int8 "
                                       "copy is half that.").frames
                  if f.predicate == "model_size")
-    assert frame.conditions["size_dtype"] == "bf16"
+    assert frame.conditions["size_dtypes"] == ((14.5e9, "bf16"),)
 
 
 def test_a_count_below_any_lora_the_model_can_have_is_refuted_whatever_is_unstated(tmp_path):
@@ -681,3 +681,13 @@ def test_a_models_name_tail_is_no_figure():
                       "parameters.").frames[0]
     assert [q.value for q in frame.quantities if q.unit in ("count", "params") and q.value > 100] \
         == [3.1e6]
+
+
+def test_an_adapter_size_takes_the_dtype_of_its_own_clause():
+    from verifiers.adapter_size import VERIFIER as SIZE
+
+    frame = next(f for f in recognise("For Llama-3-8B at r=16 on all linear layers the adapter "
+                                      "file is 160 MiB in fp32, and 80 MiB if saved in bf16."
+                                      ).frames if f.predicate == "adapter_size")
+    got = SIZE.to_params(frame)
+    assert (got["mb"], got["dtype"]) in ((160.0, "fp32"), (80.0, "bf16"))
