@@ -691,3 +691,8 @@ def test_an_adapter_size_takes_the_dtype_of_its_own_clause():
                                       ).frames if f.predicate == "adapter_size")
     got = SIZE.to_params(frame)
     assert (got["mb"], got["dtype"]) in ((160.0, "fp32"), (80.0, "bf16"))
+
+
+def test_a_count_with_thousands_separators_then_trainable():
+    assert ("lora", "trainable_params", True) in _frames(
+        "OPT-1.3B LoRA => 1,572,864 trainable / 1,317,330,944 all => 0.1194%")
