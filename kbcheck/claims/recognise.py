@@ -507,6 +507,12 @@ _RATE_QUOTIENT = re.compile(
     r"(?:(?P<big>above|over|greater than|larger than|>>?|well above)\s*(?:1|one)\b|"
     r"(?P<small>below|under|less than|smaller than|<<?|well below)\s*(?:1|one)\b|"
     r"(?:=|of|is|around|about|~|near)\s*(?P<v>\d+(?:\.\d+)?(?:\s*/\s*\d+)?))", re.I)
+# one matrix's rate said to exceed the other's: "the learning rate of the B matrices exceeds that
+# of the A matrices"
+_RATE_EXCEEDS = re.compile(
+    r"\b(?:learning\s+rate|lr|rate)\s+of\s+(?:the\s+)?(?-i:(?P<who>A|B))(?:\s+matri(?:x|ces))?\s+"
+    r"(?:exceeds?|is\s+(?:higher|larger|greater)\s+than|outstrips?)\s+(?:that|the\s+(?:learning\s+)?"
+    r"(?:rate|lr))\s+of\s+(?:the\s+)?(?-i:(?P<other>A|B))\b", re.I)
 # one matrix's rate a number of times the other's, in words: "the B learning rate is 16x the A
 # rate", "B's lr = 16 times that of A"
 _RATE_TIMES = re.compile(
@@ -557,6 +563,9 @@ def lr_direction(text: str) -> str:
     if quotient and above is not None:
         top = quotient.group("num") if above else quotient.group("den")
         return "B>A" if top.upper() == "B" else "A>B"
+    exceeds = _RATE_EXCEEDS.search(text)  # "the rate of the B matrices exceeds that of A"
+    if exceeds and exceeds.group("who") != exceeds.group("other"):
+        return "B>A" if exceeds.group("who").upper() == "B" else "A>B"
     times = _RATE_TIMES.search(text)  # "B's learning rate is 16x the A rate"
     if times and float(times.group("v")) != 1 and times.group("who") != times.group("other"):
         bigger = times.group("who") if float(times.group("v")) > 1 else times.group("other")
@@ -601,7 +610,7 @@ def lr_direction(text: str) -> str:
 # Each matrix's rate written as a number: "the B matrices train at 3.2e-3 while A stays at 2e-4"
 _RATE_OF = re.compile(
     r"(?-i:\b(?P<who>A|B|lora_A|lora_B))(?:\s+(?:matri(?:x|ces)|factors?|weights))?[^.;,]{0,40}?"
-    r"(?:\b(?:at|of|=|is|gets?|uses?|trains? at|stays? at|learns? at|lr\s*=?)|"
+    r"(?:\b(?:at|of|=|is|to|gets?|uses?|trains? at|trained at|stays? at|learns? at|lr\s*=?)|"
     # the value right after a worked product: "gives the B matrices 16 x 2e-4 = 3.2e-3"
     r"(?<=matrices)(?=\s+\d[^.;,]{0,20}=))\s*"
     # a product worked out first ("at 5e-5 x 16 = 8e-4"): what it equals

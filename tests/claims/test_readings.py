@@ -696,3 +696,12 @@ def test_an_adapter_size_takes_the_dtype_of_its_own_clause():
 def test_a_count_with_thousands_separators_then_trainable():
     assert ("lora", "trainable_params", True) in _frames(
         "OPT-1.3B LoRA => 1,572,864 trainable / 1,317,330,944 all => 0.1194%")
+
+
+def test_prefixed_setting_names_and_rates_said_to_exceed_or_set_to():
+    frame = recognise("trainer_use_rslora: scales by lora_alpha / sqrt(lora_r).").frames[0]
+    assert frame.subject == "rslora" and frame.has("sqrt")
+    for text in ("loraplus_lr_ratio: how far the learning rate of the B matrices exceeds that of "
+                 "the A matrices.",
+                 "We set the A learning rate to 5e-5, so B trained at 8e-4."):
+        assert recognise(text).frames[0].conditions["lr_direction"] == "B>A", text
