@@ -40,7 +40,10 @@ _BENCHMARK = re.compile(
 # someone else without being made ("some posts claim that ...").
 _NOT_ASSERTED = [
     (re.compile(r"\?\s*$"), "a question, not a claim"),
-    (re.compile(r"^\W{0,3}(?:thanks|thank you|kudos|shout-?outs?|credit)\b", re.I),
+    # ("Thanks to QLoRA, a 70B model ..." is a cause, not thanks)
+    (re.compile(r"^\W{0,3}(?:thank you|kudos|shout-?outs?|(?:many\s+|special\s+|big\s+)?thanks"
+                r"\s+(?:to\s+)?(?:the\s+|our\s+|all\s+)?(?:contributors?|community|everyone|"
+                r"reviewers?|maintainers?|users?|team|folks|people|you|@\w+))\b", re.I),
      "an acknowledgement, not a measurable statement"),
     (re.compile(r"\b(?:personally|in (?:my|our) (?:experience|opinion)|imo|imho|I (?:prefer|like|"
                 r"love|think|feel|find)|my favou?rite)\b", re.I),

@@ -705,3 +705,16 @@ def test_prefixed_setting_names_and_rates_said_to_exceed_or_set_to():
                  "the A matrices.",
                  "We set the A learning rate to 5e-5, so B trained at 8e-4."):
         assert recognise(text).frames[0].conditions["lr_direction"] == "B>A", text
+
+
+def test_thanks_to_a_method_is_a_cause_and_thanks_to_people_is_no_claim():
+    from kbcheck.models import Claim
+    from kbcheck.pairing import pair_claim
+    from verifiers import registry
+
+    def paired(text):
+        return pair_claim(Claim(id="c", path="a.md", origin="body", text=text),
+                          registry(include_entry_points=False))[0]
+
+    assert paired("Thanks to QLoRA, a 33B model trains on one 24 GB card.").verifier
+    assert "acknowledgement" in paired("Thanks to everyone who fixed 4-bit merging.").reason
