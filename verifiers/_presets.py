@@ -22,6 +22,10 @@ ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")
 MLP = ("gate_proj", "up_proj", "down_proj")
 # The presets that a claim naming no model is enumerated over: the models of the LoRA and
 # QLoRA papers, which is what such claims in the knowledge base are about.
+# Sizes that name a model, and the preset whose shapes a bare size is taken as ("a 7B model",
+# "an 8B at r=16"): the LLaMA papers' sizes, Llama 2 70B, Llama 3 8B and GPT-3.
+NOMINAL = {7: "llama-7b", 8: "llama3-8b", 13: "llama-13b", 33: "llama-33b", 65: "llama-65b",
+           70: "llama2-70b", 175: "gpt3-175b"}
 PAPER_MODELS = ("gpt3-175b", "llama-7b", "llama-13b", "llama-33b", "llama-65b", "llama2-70b")
 
 

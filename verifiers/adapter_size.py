@@ -30,7 +30,7 @@ from verifiers._configs import (
     reference_setting,
 )
 from verifiers._frame import Frame
-from verifiers._presets import PRESETS, Preset, resolve
+from verifiers._presets import NOMINAL, PRESETS, Preset, resolve
 
 WRITE_LIMIT = 64 * 2**20
 DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "int8": 1, "4bit": 0.5}
@@ -467,9 +467,7 @@ def _rank_scaling(p: dict[str, Any], preset: Preset | None, modules: str | None,
                   f"{text}.", {"files": rows}, {"r": r1, "r2": r2, "size_ratio": want})
 
 
-# Sizes that name a model, and the preset whose shapes a bare size is taken as for adapters.
-_NOMINAL = {7: "llama-7b", 13: "llama-13b", 33: "llama-33b", 65: "llama-65b",
-            70: "llama2-70b", 175: "gpt3-175b"}
+_NOMINAL = NOMINAL  # the preset a bare size ("a 7B model") is taken as
 _DTYPE_MARKS = (("f32", "fp32"), ("f16", "fp16"), ("f8", "int8"))
 _PER_PARAM = {1: "int8", 2: "fp16", 4: "fp32", 8: "int8", 16: "fp16", 32: "fp32"}
 

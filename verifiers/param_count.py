@@ -29,7 +29,7 @@ from verifiers._configs import (
     si,
 )
 from verifiers._frame import Frame
-from verifiers._presets import PRESETS, Preset, resolve
+from verifiers._presets import NOMINAL, PRESETS, Preset, resolve
 
 CLAIMS = ("reduction_pct", "fraction", "ratio", "count", "billions_to_millions", "reduces",
           "total", "formula", "arithmetic")
@@ -533,9 +533,7 @@ def _line(row: dict[str, Any]) -> str:
 
 
 _FORMULAS = {"f_rdk_sum": "r(d+k)", "f_2rd": "2rd", "f_rdk": "rdk", "f_dk": "dk"}
-# Sizes that name a model and the preset whose shapes a bare size is taken as ("a 7B model").
-_NOMINAL = {7: "llama-7b", 13: "llama-13b", 33: "llama-33b", 65: "llama-65b",
-            70: "llama2-70b", 175: "gpt3-175b"}
+_NOMINAL = NOMINAL  # the preset a bare size ("a 7B model") is taken as
 
 
 # "two billion trainable parameters": a count of what is trained, not a second model's size

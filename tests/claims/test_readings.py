@@ -718,3 +718,12 @@ def test_thanks_to_a_method_is_a_cause_and_thanks_to_people_is_no_claim():
 
     assert paired("Thanks to QLoRA, a 33B model trains on one 24 GB card.").verifier
     assert "acknowledgement" in paired("Thanks to everyone who fixed 4-bit merging.").reason
+
+
+def test_a_size_after_an_article_and_before_a_setting_is_a_model():
+    frame = next(f for f in recognise("fp16 adapters for an 8B at r=16 come to about 80 MB."
+                                      ).frames if f.predicate == "adapter_size")
+    assert frame.conditions["model"]["size_b"] == 8.0
+    from verifiers._presets import NOMINAL
+
+    assert NOMINAL[8] == "llama3-8b"
