@@ -91,6 +91,12 @@ _ELLIPTIC_DENIAL = re.compile(
     re.I)
 
 
+def elliptic_denial(text: str, end: int) -> bool:
+    """Whether the clause after a trigger ending at `end` denies it by ellipsis ("...; it
+    doesn't")."""
+    return bool(_ELLIPTIC_DENIAL.match(text, end))
+
+
 def negated(text: str, start: int, end: int, origin: int = 0) -> bool:
     """Whether the trigger at `start`..`end` lies in the scope of a negation cue that begins
     after `origin` (trigger words never contain negation: it is read here, once), or in a

@@ -21,6 +21,7 @@ from kbcheck.claims.polarity import (
     comparison,
     denial_end,
     denial_prefix,
+    elliptic_denial,
     modality,
     negated,
     negated_in_clause,
@@ -1061,7 +1062,8 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     origin_here = max(origin, start - 12) if t.near else origin
     deny = negated_in_clause if t.clause else negated
     polarity = t.sign != deny(text, start, m.end(), origin_here)
-    if m.start() < denied_until:
+    if m.start() < denied_until and not elliptic_denial(text, m.end()):
+        # ("It is a misconception that X; it does not": the ellipsis repeats the denial)
         polarity = not polarity
     mine = _nearest(tuple(q for q in quantities if q.unit in t.units), hits, m, t)
     if t.needs and not any(q.unit in t.needs for q in mine):

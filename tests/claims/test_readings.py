@@ -727,3 +727,8 @@ def test_a_size_after_an_article_and_before_a_setting_is_a_model():
     from verifiers._presets import NOMINAL
 
     assert NOMINAL[8] == "llama3-8b"
+
+
+def test_an_ellipsis_after_a_denied_opening_repeats_the_denial():
+    got = _frames("It is a myth that bitsandbytes quantizes to nf4 by default; it does not.")
+    assert [(p, pol) for _, p, pol in got] == [("bnb_default_type", False)]
