@@ -150,7 +150,8 @@ def _code_params(frame: Frame) -> dict[str, Any] | str:
     if frame.has("f_range"):
         return {"claim": "nf4_code", "property": "range"}
     a, b = frame.spans.get("predicate", (0, 0))
-    inside = [q for q in frame.quantities if q.unit == "count" and a <= q.span[0] < b]
+    inside = [q for q in frame.quantities if q.unit == "count" and a <= q.span[0] < b
+              and q.role != "part"]  # ("two values per byte": a packing, not the code's size)
     if frame.has("f_levels") and inside and inside[0].value.is_integer() \
             and 2 <= inside[0].value <= 256:
         return {"claim": "nf4_code", "property": "levels", "levels": int(inside[0].value)}

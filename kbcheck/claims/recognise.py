@@ -692,7 +692,7 @@ _CLOSE_AFTER = re.compile(r"\s+of\s+(?:the\s+)?(?:full(?:[- ]model)?\s+fine-?tun
 # for each projection", "each block adds 4 x (768 + 2304) = 12,288", "72 matrices, each with
 # 12,288 parameters" (a total said after it, "in total", is the whole's)
 _PART = (r"(?:[\w-]+\s+){0,2}?(?:layers?|blocks?|modules?|projections?|matri(?:x|ces)|heads?|"
-         r"linears?)\b")
+         r"linears?|bytes?)\b")
 _PART_AFTER = re.compile(r"\s*(?:(?:trainable|LoRA|extra|additional|new|adapter)\s+){0,2}"
                          r"(?:param(?:eter)?s\s+|weights\s+|values\s+|scalars\s+)?(?:per|for each|"
                          rf"for every|in each|in every|each)\s+{_PART}", re.I)

@@ -732,3 +732,11 @@ def test_a_size_after_an_article_and_before_a_setting_is_a_model():
 def test_an_ellipsis_after_a_denied_opening_repeats_the_denial():
     got = _frames("It is a myth that bitsandbytes quantizes to nf4 by default; it does not.")
     assert [(p, pol) for _, p, pol in got] == [("bnb_default_type", False)]
+
+
+def test_values_per_byte_are_a_packing_not_the_codes_size():
+    from verifiers.qlora_storage import VERIFIER as STORAGE
+
+    frame = next(f for f in recognise("The packed 4-bit codes sit in a uint8 tensor, two "
+                                      "values per byte.").frames if f.predicate == "nf4_code")
+    assert isinstance(STORAGE.to_params(frame), str)  # no number of levels is stated
