@@ -467,7 +467,6 @@ def _rank_scaling(p: dict[str, Any], preset: Preset | None, modules: str | None,
                   f"{text}.", {"files": rows}, {"r": r1, "r2": r2, "size_ratio": want})
 
 
-_NOMINAL = NOMINAL  # the preset a bare size ("a 7B model") is taken as
 _DTYPE_MARKS = (("f32", "fp32"), ("f16", "fp16"), ("f8", "int8"))
 _PER_PARAM = {1: "int8", 2: "fp16", 4: "fp32", 8: "int8", 16: "fp16", 32: "fp32"}
 
@@ -538,7 +537,7 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         return f"adapter files are written for one stack of blocks; {found.name} has several"
     if not model.get("family") and model.get("size_b"):
         bare = float(model["size_b"])
-    nominal = _NOMINAL.get(int(bare)) if bare and bare == int(bare) else None
+    nominal = NOMINAL.get(int(bare)) if bare and bare == int(bare) else None
     params: dict[str, Any] = {"model": found.name if found else "",
                               "modules": c.get("modules", ""), "r": c.get("r", 0)}
     dtype, several_widths = _dtype(frame)

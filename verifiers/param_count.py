@@ -533,7 +533,6 @@ def _line(row: dict[str, Any]) -> str:
 
 
 _FORMULAS = {"f_rdk_sum": "r(d+k)", "f_2rd": "2rd", "f_rdk": "rdk", "f_dk": "dk"}
-_NOMINAL = NOMINAL  # the preset a bare size ("a 7B model") is taken as
 
 
 # "two billion trainable parameters": a count of what is trained, not a second model's size
@@ -576,7 +575,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             params["k"] = params["d"]  # "GPT-3 with d=12,288": its square hidden projection
     elif model.get("size_b"):  # a bare size: "a 7B model"
         size = model["size_b"]
-        nominal = _NOMINAL.get(int(size)) if size == int(size) else None
+        nominal = NOMINAL.get(int(size)) if size == int(size) else None
         if nominal is None:
             return f"a bare model size ({size:g}B) that no preset has"
         params["model"], bare = nominal, f"{size:g}B"
