@@ -246,8 +246,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     bitsandbytes layers). Of several dtypes named, the one the merge goes into (facet
     `into_4bit`) is measured. With no dtype named it is fp32, and also bf16 when the claim is
     about numerical precision (facet `precision`), extends the equality to any dtype (facet
-    `any_dtype`) or says the outputs are identical (facet `identical`): those hold in one of
-    the two only.
+    `any_dtype`), says the outputs are identical (facet `identical`), or states the equality
+    bare (facet `outputs`: "the same outputs", "lossless"), not held to rounding or fp32 nor
+    written as algebra (mark `qualified`): those hold in one of the two only ("can" claims: in
+    some setting). A qualified equality is measured as if bare of `identical` and `precision`.
 
     Exactness: a 16-bit merge's rounding at the format's own precision keeps "the same
     outputs"; it does not keep identical outputs, nor a claim about rounding itself; and
@@ -266,6 +268,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if "int8" in stated and not named:
         return "merging into an 8-bit (LLM.int8) base is not measured here"
     strict = frame.has("precision") or frame.has("any_dtype") or frame.has("identical")
+    # a bare "same outputs" or "lossless", not held to rounding or fp32 nor stated as algebra,
+    # names no precision: it holds in fp32, and in bf16 only up to the merge's rounding
+    if frame.polarity and frame.has("qualified"):
+        strict = False
+    elif frame.polarity and frame.has("outputs") and not named and not frame.has("bit_exact"):
+        strict = True
     params: dict[str, Any] = {"claim": "equal"}
     if frame.has("bit_exact"):
         params["exactness"] = "bitwise"
@@ -273,7 +281,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         params["exactness"] = "tolerance"
     if named:
         params["dtypes"] = named[0]
-        if named[0] in SIXTEEN and frame.has("identical") and not frame.has("bit_exact"):
+        if named[0] in SIXTEEN and frame.has("identical") and strict \
+                and not frame.has("bit_exact"):
             params["_condition"] = (f"up to {named[0]}'s own rounding: merged outputs in "
                                     f"{named[0]} are not identical to unmerged ones")
     elif strict:

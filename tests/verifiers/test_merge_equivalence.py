@@ -53,8 +53,8 @@ def test_examples_pair_back(sentence):
 
 
 def test_sizes_and_dtype():
-    params = _frame("Merging a rank r=16 adapter into a 1024x1024 weight gives exactly the same "
-                    "outputs.").params
+    params = _frame("Merging a rank r=16 adapter into a 1024x1024 weight gives the same "
+                    "outputs up to float rounding.").params
     assert params == {"claim": "equal", "d": 1024, "k": 1024, "r": 16}
     # a named dtype is the one measured; a bare '16-bit' is measured as bf16
     assert _frame("Merging a LoRA adapter in bf16 gives exactly the same outputs."
@@ -64,6 +64,41 @@ def test_sizes_and_dtype():
     # the equality stretched to any dtype holds in fp32 only: both are measured
     assert _frame("Merging in whatever dtype the model is loaded in gives identical outputs."
                   ).params["dtypes"] == "fp32,bf16"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Folding the adapter into the weights is lossless.",
+    "After merge_and_unload() the model's predictions stay the same as before.",
+    "The merged checkpoint gives exactly the same logits as the adapter run separately.",
+    "Merging leaves the outputs unchanged.",
+])
+def test_a_bare_equality_is_measured_in_fp32_and_bf16(sentence):
+    """'The same outputs' with no dtype and no 'up to rounding' holds in fp32, and in bf16
+    only up to the merge's rounding: both are measured, strictly."""
+    frame = _frame(sentence)
+    assert frame is not None, pairing(sentence).reason
+    assert frame.polarity
+    assert frame.params["dtypes"] == "fp32,bf16" and frame.params["exactness"] == "tolerance"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Folding the adapter into the weights is lossless up to floating-point rounding.",
+    "In fp32 the merged model returns the same logits as the adapter run separately.",
+    "Since W' = W0 + (alpha/r)·BA, the merged layer gives the same outputs.",
+    "A merged model computes the same function as the base model plus its adapter.",
+    "merge_and_unload() returns a plain model whose outputs match within 1e-5.",
+])
+def test_an_equality_held_to_rounding_or_written_as_algebra_is_fp32s(sentence):
+    frame = _frame(sentence)
+    assert frame is not None, pairing(sentence).reason
+    assert frame.params.get("dtypes", "fp32") == "fp32"
+    assert frame.params.get("exactness", "rounding") == "rounding"
+
+
+def test_merging_as_an_operation_is_not_an_equality_of_outputs():
+    """'can be merged back', 'merge BA into W before serving': nothing said of the outputs."""
+    frame = _frame("After training, the adapter weights can be merged back into the base model.")
+    assert frame is not None and frame.params.get("dtypes", "fp32") == "fp32"
 
 
 @pytest.mark.parametrize("sentence", [
@@ -123,7 +158,10 @@ def test_merging_into_4_bit_weights_requantizes_them():
      {"claim": "equal", "dtypes": "nf4"}),
     ("Merging the LoRA update gives outputs identical to the unmerged model.",
      {"claim": "equal", "dtypes": "fp32,bf16", "exactness": "tolerance"}),
-    ("Merging produces the same outputs as the unmerged model.", {"claim": "equal"}),
+    ("Merging produces the same outputs as the unmerged model.",
+     {"claim": "equal", "dtypes": "fp32,bf16", "exactness": "tolerance"}),
+    ("Merging produces the same outputs as the unmerged model, up to rounding.",
+     {"claim": "equal"}),
     ("Merging the update is numerically the same as running the adapter.",
      {"claim": "equal", "dtypes": "fp32,bf16", "exactness": "tolerance"}),
     ("Merging gives bit-for-bit identical outputs.",
