@@ -151,7 +151,9 @@ def inline_markdown(text: str) -> str:
 # Column names that say nothing of their cells' meaning: "Setting | Value" reads as "key: value".
 _GENERIC_HEADERS = frozenset((
     "", "value", "values", "setting", "settings", "item", "description", "details", "detail",
-    "notes", "note", "comment", "comments", "remarks", "what", "key", "field", "property"))
+    "notes", "note", "comment", "comments", "remarks", "what", "key", "field", "property",
+    "aspect", "feature", "features", "criterion", "criteria", "dimension", "attribute",
+    "characteristic", "properties", "aspects", "metric", "-"))
 
 
 def row_cells(cells: list[str], headers: list[str]) -> tuple[str, ...]:
@@ -160,14 +162,20 @@ def row_cells(cells: list[str], headers: list[str]) -> tuple[str, ...]:
 
     A short cell ("65,536", "0.39%", "B") means nothing without its column's name, so the
     name goes before it; a cell that is a phrase of its own ("fits a 33B model in 24 GB") is
-    left as written, and so is a cell under a name that says nothing ("Value")."""
+    left as written, and so is a cell under a name that says nothing ("Value"). Under a first
+    column with no name (or a name that says nothing, "Aspect"), the other columns name whom
+    each cell is about, and every cell keeps its column's name."""
     pairs = [(headers[i] if i < len(headers) else "", c) for i, c in enumerate(cells) if c]
     if not pairs:
         return ()
+    # `| | LoRA | Adapters |` over `| Latency | none once merged | extra layers |`: the first
+    # column names what is compared and each other column is whom it is about, so every cell
+    # keeps its column's name, however long
+    compared = bool(headers) and headers[0].strip().lower() in _GENERIC_HEADERS
     parts = [pairs[0][1]]
     for header, cell in pairs[1:]:
         words = re.sub(r"\([^()]*\)", "", cell).split()  # a parenthesis is a note
-        named = (header.lower() not in _GENERIC_HEADERS and len(words) <= 3
+        named = (header.lower() not in _GENERIC_HEADERS and (len(words) <= 3 or compared)
                  and header.lower() not in cell.lower())
         parts.append(f"{header} {cell}" if named else cell)
     return tuple(parts)

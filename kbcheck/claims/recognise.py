@@ -99,6 +99,12 @@ _BARE_ADAPTERS = re.compile(r"(?<![\w-])(?<!lora )(?<!the )(?<!its )(?<!these )(
 _PEFT_API = re.compile(r"\b(?:merge_and_unload|unmerge_adapter|merge_adapter|PeftModel|LoraConfig|"
                        r"get_peft_model|set_adapter|load_adapter|hotswap_adapter|lora_[AB]|"
                        r"use_dora|use_rslora|target_modules)\b")
+# What bare "adapters" are denied when they are bottleneck adapters: being merged
+_ADAPTERS_CANNOT = frozenset(("mergeable",))
+# ... when they open the sentence ("Adapters: they cannot ...", "Adapter layers can't be
+# folded in"), not an adapter named on the way ("for an adapter trained in bf16, merging ...")
+_ADAPTERS_OPEN = re.compile(r"\W{0,3}adapter(?:s|\s+(?:layers|modules))\b(?!\s+(?:checkpoints?|"
+                            r"files?|weights|configs?))", re.I)
 _PLAIN_ADAPTERS = re.compile(r"adapter(?:s| layers?| modules?)?", re.I)
 
 
@@ -945,10 +951,20 @@ def _clause_dtypes(text: str, quantities: list[Quantity]) -> tuple[tuple[float, 
     return tuple(out)
 
 
+# "Fixed a regression where B was initialised randomly; ...": a changelog's account of a bug,
+# what the software did wrong before, up to the end of its clause
+_FIXED_BUG = re.compile(
+    r"\b(?:fix(?:ed|es|ing)?|resolv(?:ed|es|ing)|patch(?:ed|es)?|correct(?:ed|s))\s+(?:an?\s+|the\s+)?"
+    r"(?:(?:[\w-]+\s+){0,2}?)(?:bug|regression|issue|problem|error|crash)s?\b"
+    r"\s*(?:where|in which|that|whereby|when|causing|which|so that)\b[^;.!?]{0,240}", re.I)
+
+
 def _conditions(text: str) -> list[tuple[int, int]]:
     """The spans of conditional clauses ('if you don't merge the weights'): what is said there
-    is a condition of the claim, not a claim ('LoRA slows inference if you don't merge')."""
-    out = []
+    is a condition of the claim, not a claim ('LoRA slows inference if you don't merge'); and
+    of a fixed bug's account ('fixed a bug where B was initialised randomly'): what the
+    software did wrong, not what it does."""
+    out = [(m.start(), m.end()) for m in _FIXED_BUG.finditer(text)]
     for m in _IF.finditer(text):
         # (past the clause's own subject: "if you don't merge ..." is all condition)
         first = re.match(r"\s*[^\s,;:.]+", text[m.end():])
@@ -1065,6 +1081,13 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     if m.start() < denied_until and not elliptic_denial(text, m.end()):
         # ("It is a misconception that X; it does not": the ellipsis repeats the denial)
         polarity = not polarity
+    if named is None and not mentions and not polarity and t.predicate in _ADAPTERS_CANNOT \
+            and _ADAPTERS_OPEN.match(text):
+        # "Adapters: they cannot be folded into the weights": bare adapters, no method named,
+        # said to be unmergeable, as bottleneck adapters are and LoRA's are not
+        subject = "adapter"
+        if t.subjects and subject not in t.subjects:
+            return None
     mine = _nearest(tuple(q for q in quantities if q.unit in t.units), hits, m, t)
     if t.needs and not any(q.unit in t.needs for q in mine):
         return None

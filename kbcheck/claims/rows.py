@@ -18,6 +18,10 @@ Yes/no cells become words the claim layer reads: `Fits? yes` is "Fits", `Fits? n
 Extra cost once merged". A bare size in the first cell
 ("13B") is a model's size ("a 13B model").
 
+A table that compares methods column by column (`| | LoRA | Houlsby adapters |` over
+`| Inference latency | none once merged | added latency |`) says each cell of the method its
+column names: each cell is read alone, as "LoRA: no Inference latency once merged".
+
 Every pattern is linear: anchored, with no nested repeats.
 """
 
@@ -27,7 +31,7 @@ import re
 
 from kbcheck.claims.normalise import normalise
 from kbcheck.claims.quantities import find_quantities
-from kbcheck.claims.recognise import Reading, recognise
+from kbcheck.claims.recognise import Reading, find_methods, recognise
 
 _YES = frozenset(("yes", "y", "true", "✓", "✔", "✔️", "✅", "works", "supported", "fits"))
 # (a dash is "not reported" in most tables, not "no")
@@ -59,6 +63,10 @@ def row_segments(cells: tuple[str, ...], context: str = "") -> list[str]:
     if not cells:
         return []
     first = cells[0]
+    compared = _compared(cells)
+    if compared:
+        return [f"{name}: {_yes_no(f'{first} {rest}')}{f' ({context})' if context else ''}"
+                for name, rest in compared]
     if _BARE_SIZE.fullmatch(first.strip()):
         first = f"a {first.strip()} model"
     # "QLoRA not reported", "n/a": a cell that states nothing qualifies nothing
@@ -73,6 +81,23 @@ def row_segments(cells: tuple[str, ...], context: str = "") -> list[str]:
         # params, 0.39% of the matrix")
         return [first + (": " + "; ".join(parts) if parts else "") + tail]
     return [f"{first}: " + "; ".join([p, *shared]) + tail for p in figures]
+
+
+def _compared(cells: tuple[str, ...]) -> list[tuple[str, str]]:
+    """A row of a table that compares methods column by column (`| Latency | LoRA none once
+    merged | Houlsby adapters extra layers |`): each cell's method and the rest of the cell,
+    when at least two cells each begin with a different method's name; [] otherwise. A cell
+    that states nothing ("n/a", "not reported") is left out."""
+    found = []
+    for cell in cells[1:]:
+        named = find_methods(cell)
+        if not named or named[0].span[0] != 0:
+            return []
+        end = named[0].span[1]
+        found.append((named[0].id, cell[:end], cell[end:].strip()))
+    if len(found) < 2 or len({m for m, _, _ in found}) < len(found):
+        return []
+    return [(name, rest) for _, name, rest in found if rest and not _NOT_REPORTED.search(rest)]
 
 
 def _unit(part: str) -> str:

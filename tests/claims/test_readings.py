@@ -740,3 +740,39 @@ def test_values_per_byte_are_a_packing_not_the_codes_size():
     frame = next(f for f in recognise("The packed 4-bit codes sit in a uint8 tensor, two "
                                       "values per byte.").frames if f.predicate == "nf4_code")
     assert isinstance(STORAGE.to_params(frame), str)  # no number of levels is stated
+
+
+def test_a_table_that_compares_methods_column_by_column(tmp_path):
+    """Under a first column with no name, each column is a method and each cell is said of
+    it: Houlsby adapters cannot be folded into W0 (GELU between their projections), LoRA
+    can; their latency is theirs, LoRA's is none once merged."""
+    assert row_segments(("Inference latency", "LoRA none once merged",
+                         "Houlsby adapters extra layers, added latency"), "") == [
+        "LoRA: no Inference latency once merged",
+        "Houlsby adapters: Inference latency extra layers, added latency"]
+    text = ("| | LoRA | Houlsby adapters |\n| --- | --- | --- |\n"
+            "| Foldable into the base weights | yes | yes |\n"
+            "| Extra cost at inference | none after merging | an extra block in every layer |\n")
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "compare.md").write_text("# LoRA against adapters\n\n" + text)
+    options = RunOptions(cache=ResultCache(tmp_path / "cache"), evidence_dir=tmp_path / "ev")
+    report = check_paths([str(folder)], options=options)
+    verdicts = {r.claim.text.split(":")[0]: r.verdict.value for r in report.claims}
+    assert verdicts == {"Foldable into the base weights": "refuted",
+                        "Extra cost at inference": "supported"}, [
+        r.explanation for r in report.claims]
+
+
+def test_a_fixed_bugs_account_is_not_what_the_software_does():
+    got = _frames("Fixed a bug where merge_and_unload() changed the outputs in fp32; merging "
+                  "is exact again.")
+    assert [(p, pol) for _, p, pol in got] == [("mergeable", True)]
+
+
+def test_bare_adapters_opening_a_sentence_that_denies_merging_are_bottleneck_adapters():
+    [frame] = recognise("Adapters: they cannot be folded into the base weights.").frames
+    assert (frame.subject, frame.predicate, frame.polarity) == ("adapter", "mergeable", False)
+    # an adapter named on the way is LoRA's
+    frames = recognise("For an adapter trained in bf16, merging it changes the outputs.").frames
+    assert {f.subject for f in frames if f.predicate == "mergeable"} == {"lora"}
