@@ -538,6 +538,9 @@ _FORMULAS = {"f_rdk_sum": "r(d+k)", "f_2rd": "2rd", "f_rdk": "rdk", "f_dk": "dk"
 # "two billion trainable parameters": a count of what is trained, not a second model's size
 _TRAINED = re.compile(r"\b(?:trainable|learnable|trained|lora|adapter|extra|additional|new)\b",
                       re.I)
+# "you are training more than 1 billion parameters": a count said to be trained, just before it
+_TRAINING = re.compile(
+    r"\b(?:train(?:s|ing)?|updat(?:es|ing)|optimi[sz](?:es|ing))\s+(?:\w+\s+){0,3}$", re.I)
 
 
 def _inside(q: Any, spans: list[tuple[int, int]]) -> bool:
@@ -585,6 +588,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     skip = [frame.spans[n] for n in ("model",) if n in frame.spans]
     others = [q.value / 1e9 for q in frame.quantities if q.unit in ("count", "params")
               and q.value >= 1e9 and not _inside(q, skip) and not _TRAINED.search(q.text)
+              and not _TRAINING.search(frame.text, max(0, q.span[0] - 40), q.span[0])
               and abs(q.value / 1e9 - size_b) > 0.15 * size_b]
     if size_b and others:  # "unlike LLaMA 7B, LLaMA 65B ...": which model a figure is for
         return (f"a second model size ({others[0]:g}B) beside the {size_b:g}B model: which "

@@ -132,6 +132,8 @@ _TIME_AFTER = re.compile(r"\s+(?:slower|faster|longer|shorter|more\s+time|less\s
 _SLOWS_BY = re.compile(r"\b(?:slow\w*|speeds?\s+up|sped\s+up|lengthen\w*|delay\w*)\s+"
                        r"(?:[\w-]+\s+){0,2}?by\s+(?:about\s+|roughly\s+|around\s+|nearly\s+|"
                        r"almost\s+|~\s*)?$", re.I)
+# "a billion parameters", "an extra million weights"
+_A_SCALE = re.compile(r"\b(?:a|an)\s+(?=(?:million|billion|trillion)\b(?!s))", re.I)
 # "one" and "a" alone are articles far more often than numbers; they stay words unless a
 # scale or a unit follows ("one thousand", "one 48 GB GPU" stays).
 _LONE_ONE = re.compile(r"^(?:one|zero)$", re.I)
@@ -278,6 +280,8 @@ def normalise(text: str) -> str:
     if _HAS_FRACTION.search(text):
         text = _FRACTION_WORDS.sub(_fraction, _ONE_PART_IN.sub(_one_part_in, text))
     text = _number_words(text)
+    if "illion" in text:  # "more than a billion parameters": one billion
+        text = _A_SCALE.sub("1 ", text)
     if "?" in text:
         text = _ANSWERED.sub(_answered, text)
     if "instead of" in text or "rather than" in text or "as opposed to" in text:

@@ -776,3 +776,32 @@ def test_bare_adapters_opening_a_sentence_that_denies_merging_are_bottleneck_ada
     # an adapter named on the way is LoRA's
     frames = recognise("For an adapter trained in bf16, merging it changes the outputs.").frames
     assert {f.subject for f in frames if f.predicate == "mergeable"} == {"lora"}
+
+
+def test_both_factors_zero_a_square_in_words_and_more_parameters_after_merging():
+    """PEFT draws A (Kaiming-uniform) and zeroes only B; rsLoRA divides by sqrt(r), not r
+    squared; a merged layer is a plain one of the base's shape."""
+    got = {t: _paired(t).frames[0] for t in (
+        "The library zero-initializes both lora_A and lora_B, so step 0 matches the base.",
+        "With use_rslora the update is scaled by alpha divided by the square of the rank.",
+        "After merging, the checkpoint carries more parameters than the base model.")}
+    first, second, third = got.values()
+    assert first.verifier == "lora.ba_update" and first.params["a_dist"] == "zero"
+    assert second.verifier == "lora.ba_update" and second.params["scaling_form"] == "alpha/r^2"
+    assert third.verifier == "lora.merge_equivalence" and not third.polarity
+
+
+def test_a_billion_in_words_is_a_count_and_a_trained_count_is_not_a_second_model():
+    frame = next(f for f in _paired("Adapting every linear layer of Qwen2.5-7B at r=64 means "
+                                 "training more than a billion parameters.").frames)
+    assert frame.verifier == "lora.param_count", frame.reason
+    assert frame.params["model"] == "qwen2.5-7b"
+
+
+def _paired(text: str):
+    from kbcheck.models import Claim
+    from kbcheck.pairing import pair_claim
+    from verifiers import registry
+
+    return pair_claim(Claim(id="t", path="t.md", text=text, origin="body"),
+                      registry(include_entry_points=False))[0]
