@@ -78,8 +78,8 @@ _BASELINE_BEFORE = re.compile(
     r"instead of|rather than|over|similar to|just like|like|as with|on par with|match(?:es|ing)?|"
     r"outperform(?:s|ing)?|beats?|built (?:up)?on|extends?|within [\w.%]{1,8} of|close to|"
     r"against|as opposed to|comparable to|equivalent to)"
-    r"\s+(?:standard |vanilla |"
-    r"plain |regular |the |original |traditional |conventional )?$", re.I)
+    r"\s+(?:(?:standard|vanilla|plain|regular|the|a|an|original|traditional|conventional)\s+)"
+    r"{0,2}$", re.I)
 
 
 # "Adapters" alone usually means LoRA's own weights (PEFT calls them adapters); set against

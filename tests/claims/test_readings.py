@@ -805,3 +805,26 @@ def _paired(text: str):
 
     return pair_claim(Claim(id="t", path="t.md", text=text, origin="body"),
                       registry(include_entry_points=False))[0]
+
+
+@pytest.mark.parametrize(("text", "verifier", "key", "value"), [
+    # LoRA+ raises B's rate (eta_B = lambda * eta_A), so A's raised is the roles swapped
+    ("In this trainer the learning rate of A is multiplied by loraplus_lr_ratio.",
+     "lora.loraplus", None, None),
+    # QLoRA's double quantization: 0.373 bits per parameter, about 3 GB on a 65B model
+    ("Compressing the scales again frees roughly 0.37 bits per weight on a 65B model.",
+     "lora.qlora_storage", "claim", "dq_saving"),
+])
+def test_rates_and_a_second_quantization_said_in_other_words(text, verifier, key, value):
+    frame = _paired(text).frames[-1]
+    assert frame.verifier == verifier, frame.reason
+    if key:
+        assert frame.params[key] == value
+
+
+def test_base_weights_kept_trainable_and_a_fully_fine_tuned_baseline():
+    kept = _paired("The helper makes the original weights trainable again before training.")
+    assert [(f.verifier, f.polarity) for f in kept.frames] == [("lora.frozen_base", False)]
+    frames = recognise("It adds no inference latency compared with a fully fine-tuned model, "
+                       "once merged.").frames
+    assert {(f.subject, f.baseline) for f in frames} == {("lora", "full_ft")}
