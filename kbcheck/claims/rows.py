@@ -31,7 +31,13 @@ import re
 
 from kbcheck.claims.normalise import normalise
 from kbcheck.claims.quantities import find_quantities
-from kbcheck.claims.recognise import Reading, find_methods, recognise
+from kbcheck.claims.recognise import (
+    Reading,
+    find_methods,
+    find_model,
+    model_size_spans,
+    recognise,
+)
 
 _YES = frozenset(("yes", "y", "true", "✓", "✔", "✔️", "✅", "works", "supported", "fits"))
 # (a dash is "not reported" in most tables, not "no")
@@ -63,12 +69,12 @@ def row_segments(cells: tuple[str, ...], context: str = "") -> list[str]:
     if not cells:
         return []
     first = cells[0]
+    if _BARE_SIZE.fullmatch(first.strip()):
+        first = f"a {first.strip()} model"
     compared = _compared(cells)
     if compared:
         return [f"{name}: {_yes_no(f'{first} {rest}')}{f' ({context})' if context else ''}"
                 for name, rest in compared]
-    if _BARE_SIZE.fullmatch(first.strip()):
-        first = f"a {first.strip()} model"
     # "QLoRA not reported", "n/a": a cell that states nothing qualifies nothing
     parts = [_yes_no(p) for p in cells[1:] if not _NOT_REPORTED.search(p)]
     # a setting ("r 16", "Batch size 4", "GPU 24 GB") or a cell with no number qualifies the
@@ -86,8 +92,8 @@ def row_segments(cells: tuple[str, ...], context: str = "") -> list[str]:
 def _compared(cells: tuple[str, ...]) -> list[tuple[str, str]]:
     """A row of a table that compares methods column by column (`| Latency | LoRA none once
     merged | Houlsby adapters extra layers |`): each cell's method and the rest of the cell,
-    when at least two cells each begin with a different method's name; [] otherwise. A cell
-    that states nothing ("n/a", "not reported") is left out."""
+    when at least two cells each begin with a different method's name and not every cell is
+    a figure; [] otherwise. A cell that states nothing ("n/a", "not reported") is left out."""
     found = []
     for cell in cells[1:]:
         named = find_methods(cell)
@@ -97,15 +103,22 @@ def _compared(cells: tuple[str, ...]) -> list[tuple[str, str]]:
         found.append((named[0].id, cell[:end], cell[end:].strip()))
     if len(found) < 2 or len({m for m, _, _ in found}) < len(found):
         return []
+    if all(_unit(rest) for _, _, rest in found if rest and not _NOT_REPORTED.search(rest)):
+        # figures in every cell ("1.2 TB | 350 GB"): the row is read whole, so that the
+        # figures can be set against each other
+        return []
     return [(name, rest) for _, name, rest in found if rest and not _NOT_REPORTED.search(rest)]
 
 
 def _unit(part: str) -> str:
     """The kind of the figure a cell states (bytes, a count, a share ...), '' when it states
-    none: a rank or alpha setting, a note in parentheses ("(RTX 4090)") and a dtype's digits
-    ("bf16") are not figures."""
+    none: a rank or alpha setting, a note in parentheses ("(RTX 4090)"), a dtype's digits
+    ("bf16") and a model's name ("Llama-3-8B") are not figures."""
     text = _NOT_FIGURE.sub(" ", normalise(part))
-    found = find_quantities(text)
+    # "Base model Llama-3-8B", "Phi-3-mini": a setting of the row
+    named = model_size_spans(text) + [find_model(text).get("span") or (0, 0)]
+    found = [q for q in find_quantities(text)
+             if not any(q.span[0] < b and a < q.span[1] for a, b in named)]
     return found[-1].unit if found else ""
 
 

@@ -828,3 +828,17 @@ def test_base_weights_kept_trainable_and_a_fully_fine_tuned_baseline():
     frames = recognise("It adds no inference latency compared with a fully fine-tuned model, "
                        "once merged.").frames
     assert {(f.subject, f.baseline) for f in frames} == {("lora", "full_ft")}
+
+
+def test_a_models_name_in_a_cell_is_a_setting_and_figures_across_methods_are_read_whole():
+    # the model's cell qualifies the row's count and size, as a rank's cell does
+    assert row_segments(("triage", "base model Phi-3-mini", "rank 32",
+                         "trainable params 18.9M", "file size 37.7 MB"), "") == [
+        "triage: base model Phi-3-mini; rank 32; trainable params 18.9M; file size 37.7 MB"]
+    # a figure under every method: read as a table of figures, each with its column's name
+    assert row_segments(("Training VRAM", "Full fine-tuning 1.2 TB", "LoRA 350 GB",
+                         "QLoRA not reported"), "") == [
+        "Training VRAM: Full fine-tuning 1.2 TB", "Training VRAM: LoRA 350 GB"]
+    # a bare size first, under methods compared word by word
+    assert row_segments(("70B", "LoRA fits", "QLoRA does not fit"), "")[0].startswith(
+        "LoRA: a 70B model")
