@@ -122,8 +122,10 @@ def _fraction(m: re.Match) -> str:
     if value < 0.01:  # "one ten-thousandth of the model": a share, as people write it in %
         return f"{value * 100:.4g}%"
     if _TIME_AFTER.match(m.string, m.end()) or _SLOWS_BY.search(
-            m.string, max(0, m.start() - 40), m.start()):
-        return f"{value * 100:.4g}%"  # "a fifth slower", "slows decoding by a fifth": 20%
+            m.string, max(0, m.start() - 40), m.start()) or _CUTS_BY.search(
+            m.string, max(0, m.start() - 60), m.start()):
+        # "a fifth slower", "slows decoding by a fifth": 20%; "cuts memory by two thirds"
+        return f"{value * 100:.4g}%"
     return f"{value:.4g}"
 
 
@@ -132,6 +134,12 @@ _TIME_AFTER = re.compile(r"\s+(?:slower|faster|longer|shorter|more\s+time|less\s
 _SLOWS_BY = re.compile(r"\b(?:slow\w*|speeds?\s+up|sped\s+up|lengthen\w*|delay\w*)\s+"
                        r"(?:[\w-]+\s+){0,2}?by\s+(?:about\s+|roughly\s+|around\s+|nearly\s+|"
                        r"almost\s+|~\s*)?$", re.I)
+# A fraction something is cut by: "cuts GPU memory during training by about two thirds"
+_CUTS_BY = re.compile(r"\b(?:cut|cuts|cutting|reduc\w*|lower\w*|shrink\w*|shrank|"
+                      r"sav(?:e|es|ed|ing)|trim\w*|decreas\w*|drop\w*|slash\w*)\s+"
+                      r"(?:[\w-]+\s+){0,5}?by\s+"
+                      r"(?:about\s+|roughly\s+|around\s+|nearly\s+|almost\s+|some\s+|over\s+|"
+                      r"more than\s+|~\s*)?$", re.I)
 # "a billion parameters", "an extra million weights"
 _A_SCALE = re.compile(r"\b(?:a|an)\s+(?=(?:million|billion|trillion)\b(?!s))", re.I)
 # "one" and "a" alone are articles far more often than numbers; they stay words unless a

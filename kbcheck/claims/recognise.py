@@ -675,7 +675,8 @@ _ROLE_BEFORE = [
                            r"\blora_[AB] and lora_[AB]\b[,;]?\s+(?:\w+\s+){0,4}?$", re.I)),
     ("memory", re.compile(r"(?:memory|VRAM|RAM)\s+(?:\w+\s+){0,3}?$", re.I)),
     # "... fits in 24 GB", "65B on 24 GB" after a fit: the memory it fits in
-    ("memory", re.compile(r"\bfits?\s+(?:in|into|on|within)\s+(?:just\s+|only\s+)?(?:a\s+|one\s+)?"
+    ("memory", re.compile(r"\bfits?\s+(?:comfortably\s+|easily\s+|nicely\s+|neatly\s+|well\s+)?"
+                          r"(?:in|into|on|within)\s+(?:just\s+|only\s+)?(?:a\s+|one\s+)?"
                           r"(?:single\s+)?$", re.I)),
     # a table row read as "Training VRAM (GPT-3 175B): LoRA 350 GB": the row names the amount
     ("memory", re.compile(r"(?:memory|VRAM|RAM)\b[^.;:|]{0,50}:\s*(?:[\w+-]+\s+){1,4}$", re.I)),

@@ -842,3 +842,17 @@ def test_a_models_name_in_a_cell_is_a_setting_and_figures_across_methods_are_rea
     # a bare size first, under methods compared word by word
     assert row_segments(("70B", "LoRA fits", "QLoRA does not fit"), "")[0].startswith(
         "LoRA: a 70B model")
+
+
+def test_a_fraction_cut_a_fit_with_an_adverb_and_a_scale_that_is_now_a_number():
+    from kbcheck.claims.normalise import normalise
+
+    assert normalise("It cuts training memory by roughly three quarters.") == (
+        "It cuts training memory by roughly 75%.")
+    ratio = _paired("LoRA shrinks GPU memory during fine-tuning by about two thirds.").frames[0]
+    assert ratio.verifier == "lora.training_memory", ratio.reason
+    fit = _paired("An 8B QLoRA job fits easily in 24 GB.").frames[0]
+    assert fit.verifier == "lora.qlora_memory", fit.reason
+    # rsLoRA: 16 / sqrt(64) = 2
+    scale = _paired("With use_rslora, r=64 and lora_alpha=16 the scale is then 2.").frames[0]
+    assert scale.verifier == "lora.ba_update" and scale.params["scale_value"] == 2
