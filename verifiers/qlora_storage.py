@@ -15,6 +15,7 @@ when in some, refuted when in none.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, figure_pair, result
@@ -198,7 +199,9 @@ def _dq_bytes_params(frame: Frame) -> dict[str, Any] | str:
         return "no model size is stated"
     if model.get("family") not in ("", "llama", "gpt3"):  # families are named since presets.json
         return "no preset for this model family: its size is not judged with LLaMA's shapes"
-    q = _nearest(frame, ("bytes",))
+    # (an amount per billion parameters is a rate, not the model's saving)
+    totals = [q for q in frame.quantities if q.unit == "bytes" and q.role != "part"]
+    q = _nearest(replace(frame, quantities=tuple(totals)), ("bytes",)) if totals else None
     if q is None:
         return "no number of bytes is stated"
     low, high = interval(q, 0.0, 0.1)

@@ -265,7 +265,8 @@ def find_model(text: str) -> dict[str, Any]:
                 or _SIZE_VERB.match(text, s.end())
                 # "adapters for an 8B at r=16": an article, a size, then where or how
                 or re.search(r"\ban?\s+$", text[max(0, s.start() - 4):s.start()], re.I)
-                and re.match(r"\s+(?:at|with|on|in|using|via|under)\b|\s*[,.;)]", text[s.end():])
+                and re.match(r"\s+(?:at|with|on|in|using|via|under|that|which|is|was|would|will|"
+                             r"needs|takes|gets|can|could|you|we|I)\b|\s*[,.;)]", text[s.end():])
                 or _TABLE_CELL.match(text, s.end()) and not text[:s.start()].strip(" |")):
             return {"family": "", "size_b": float(s.group(1)), "preset": None,
                     "span": (s.start(), s.end())}
@@ -712,7 +713,15 @@ _WHOLE_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:in total|total|overall|alto
                           r"for the whole|model-wide|in all)\b", re.I)
 
 
+# an amount for each so many parameters: "saves ~0.37 GB per billion params", a rate
+_PER_SCALE = re.compile(r"\s*(?:for\s+each|per|every)\s+(?:1\s+|one\s+)?"
+                        r"(?:billion|million|thousand|[BM]|bn)\s+(?:param(?:eter)?s|weights)\b",
+                        re.I)
+
+
 def _role(text: str, q: Quantity) -> str:
+    if q.unit == "bytes" and _PER_SCALE.match(text, q.span[1]):
+        return "part"
     if q.unit in ("count", "params") and (
             _PART_AFTER.match(text, q.span[1])
             or _PART_BEFORE.search(text, max(0, q.span[0] - 90), q.span[0])
