@@ -10,6 +10,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 
 def interleaved_times(fns: dict[str, Callable[[], object]], *, rounds: int = 30, warmup: int = 3,
@@ -81,3 +82,36 @@ def bootstrap_paired_ratio(a: list[float], b: list[float], *, n: int = 2000, lev
     lo = medians[int((1 - level) / 2 * n)]
     hi = medians[min(n - 1, int((1 + level) / 2 * n))]
     return statistics.median(per_round), lo, hi
+
+
+def forward_work(models: dict[str, Any], device: str = "cpu") -> dict[str, dict[str, int]]:
+    """Torch-level operations and FLOPs of one forward pass of each model (deterministic): what
+    a model does per token, which timings on a shared machine only estimate."""
+    import torch
+    from torch.overrides import TorchFunctionMode
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from verifiers._tiny import random_tokens
+
+    class CountOps(TorchFunctionMode):
+        """Counts every torch function and tensor method called during a forward pass."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls = 0
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            self.calls += 1
+            return func(*args, **(kwargs or {}))
+
+    tokens = random_tokens(1, 8, vocab=256, seed=4).to(device)
+    out = {}
+    for name, model in models.items():
+        with torch.inference_mode():
+            with CountOps() as ops:
+                model(tokens)
+            flops = FlopCounterMode(display=False)
+            with flops:
+                model(tokens)
+        out[name] = {"torch_ops": ops.calls, "flops": int(flops.get_total_flops())}
+    return out

@@ -15,6 +15,7 @@ from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, result
 from verifiers._frame import Frame
+from verifiers._timing import forward_work
 
 CLAIMS = ("adapters_add_latency", "no_difference")
 
@@ -182,38 +183,6 @@ def _time_batch(models: dict[str, Any], batch: int, params: dict[str, Any], devi
     return out
 
 
-def _work(models: dict[str, Any], device: str) -> dict[str, dict[str, int]]:
-    """Torch-level operations and FLOPs of one forward pass of each model (deterministic)."""
-    import torch
-    from torch.overrides import TorchFunctionMode
-    from torch.utils.flop_counter import FlopCounterMode
-
-    from verifiers._tiny import random_tokens
-
-    class CountOps(TorchFunctionMode):
-        """Counts every torch function and tensor method called during a forward pass."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.calls = 0
-
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            self.calls += 1
-            return func(*args, **(kwargs or {}))
-
-    tokens = random_tokens(1, 8, vocab=256, seed=4).to(device)
-    out = {}
-    for name, model in models.items():
-        with torch.inference_mode():
-            with CountOps() as ops:
-                model(tokens)
-            flops = FlopCounterMode(display=False)
-            with flops:
-                model(tokens)
-        out[name] = {"torch_ops": ops.calls, "flops": int(flops.get_total_flops())}
-    return out
-
-
 def _outputs_check(models: dict[str, Any], device: str) -> dict[str, float]:
     """The models compute what they should: adapters start at the base; merged = unmerged."""
     import torch
@@ -248,7 +217,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     try:
         models = build_models(params, device)
         measured: dict[str, Any] = {"outputs_max_abs_diff": _outputs_check(models, device),
-                                    "work_per_forward_batch1_seq8": _work(models, device)}
+                                    "work_per_forward_batch1_seq8": forward_work(models, device)}
         for key in ("batch_small", "batch_large"):
             measured[key] = _time_batch(models, params[key], params, device)
     finally:

@@ -20,16 +20,18 @@ from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, result
 from verifiers._frame import Frame
+from verifiers._timing import forward_work
 from verifiers._tiny import PEFT_MISSING, peft_available
 
 CLAIMS = ("decomposition", "magnitude_only", "direction_only", "mergeable", "not_mergeable",
-          "equals_base_at_init", "roles_swapped")
+          "equals_base_at_init", "roles_swapped", "no_extra_work", "no_extra_work_unmerged")
 PARAMS = (
     Param("claim", str, default="decomposition", choices=CLAIMS,
           help="decomposition: m and the direction are both trained; magnitude_only / "
                "direction_only: one of them stays fixed; mergeable / not_mergeable: merged DoRA "
                "equals unmerged DoRA or not; equals_base_at_init; roles_swapped: the low-rank "
-               "update sets the magnitude and a vector the direction"),
+               "update sets the magnitude and a vector the direction; no_extra_work: DoRA's "
+               "forward does the base's work, merged or not (no_extra_work_unmerged: unmerged)"),
     Param("benefit", bool, default=False,
           help="the claim also states a quality benefit (not measured here)"),
     Param("r", int, default=8, min=1, max=64),
@@ -45,9 +47,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     """DoRA frames: `dora_decomposition` (both parts trained; facets `fixed_magnitude` /
     `only_direction` say only the direction is, `fixed_direction` / `only_magnitude` only the
     magnitude; `benefit` a stated quality gain, not measured), `mergeable`, `init_equals_base`,
-    and `no_added_latency` once merged (merged DoRA is one plain weight; unmerged, it recomputes
-    a weight norm on every forward, so without the condition the claim is not decided here;
-    facet `always`: every setting is claimed, and the merged one decides)."""
+    and `no_added_latency`: once merged, merged DoRA is one plain weight (its outputs are
+    measured); unmerged or with the state unstated, the work of a forward pass is counted
+    (torch ops and FLOPs of PEFT's DoRA, merged and unmerged, against LoRA and the base);
+    facet `always`: every setting is claimed, and the merged one decides."""
     if frame.predicate == "dora_decomposition":
         if frame.has("swapped"):  # "the magnitude goes through LoRA, the direction a vector"
             return {"claim": "roles_swapped"}
@@ -67,12 +70,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "always adds latency" is a claim about every setting: the merged one decides it
         if frame.conditions.get("merged") is True or frame.has("always"):
             return {"claim": "mergeable"}
-        if not frame.polarity or frame.conditions.get("merged") is False:
-            # unmerged DoRA does recompute a norm: neither refuted unstated nor measured here
-            return ("DoRA's latency depends on whether it is merged (merged: one plain weight; "
-                    "unmerged: a weight norm per forward), and the sentence does not say")
-        return {"claim": "mergeable", "_condition": "once DoRA's weights are merged (unmerged, "
-                "it recomputes a weight norm on every forward pass)"}
+        if frame.conditions.get("merged") is False:  # "unmerged DoRA is slower than LoRA"
+            return {"claim": "no_extra_work_unmerged"}
+        # merged or not unstated: the forward's work is counted in both states
+        return {"claim": "no_extra_work"}
     return f"no claim of this verifier is read from '{frame.predicate}'"
 
 
@@ -303,6 +304,8 @@ _MEANING = {
     "not_mergeable": "DoRA cannot be merged without changing its outputs",
     "equals_base_at_init": "DoRA equals the base model at initialisation",
     "roles_swapped": "the low-rank update sets the magnitude and a single vector the direction",
+    "no_extra_work": "DoRA's forward pass does no more work than the base's, merged or not",
+    "no_extra_work_unmerged": "unmerged DoRA's forward pass does no more work than LoRA's",
 }
 
 
@@ -312,8 +315,60 @@ def _summary(name: str, h: dict[str, Any]) -> str:
             f"merge diff {h['merge_max_abs_diff']:.1g}")
 
 
+def _work_of_states(params: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Torch ops and FLOPs of one forward pass: the base, PEFT LoRA unmerged, PEFT DoRA
+    unmerged and merged (merge_and_unload), same tiny Llama, adapters on q_proj and v_proj."""
+    import copy
+
+    from verifiers._tiny import peft_lora, tiny_llama
+
+    r = params["r"]
+    base = tiny_llama(seed=params["seed"])
+    lora = peft_lora(copy.deepcopy(base), r=r, alpha=2 * r, init_lora_weights=False)
+    dora = peft_lora(copy.deepcopy(base), r=r, alpha=2 * r, use_dora=True,
+                     init_lora_weights=False)
+    merged = copy.deepcopy(dora).merge_and_unload()
+    for m in (base, lora, dora, merged):
+        m.eval()
+    return forward_work({"base": base, "lora_unmerged": lora, "dora_unmerged": dora,
+                         "dora_merged": merged})
+
+
+def _run_work(params: dict[str, Any]) -> dict[str, Any]:
+    """A latency claim judged by the work each state does per forward pass: merged DoRA is a
+    plain weight (the base's work); unmerged, it recomputes ||W0 + s BA|| in every adapted
+    layer on every pass, more than unmerged LoRA does."""
+    if not peft_available():
+        return result("skipped", PEFT_MISSING, {}, {"claim": params["claim"]})
+    work = _work_of_states(params)
+    base, lora = work["base"], work["lora_unmerged"]
+    unmerged, merged = work["dora_unmerged"], work["dora_merged"]
+    merged_free = merged["flops"] <= base["flops"] and merged["torch_ops"] <= base["torch_ops"]
+    unmerged_extra = unmerged["flops"] > lora["flops"] and unmerged["torch_ops"] > lora[
+        "torch_ops"]
+    text = (f"one forward pass (batch 1, 8 tokens, DoRA r={params['r']} on q_proj and v_proj of "
+            f"a tiny Llama): unmerged DoRA {unmerged['torch_ops']} torch ops and "
+            f"{unmerged['flops']:,} FLOPs against unmerged LoRA's {lora['torch_ops']} and "
+            f"{lora['flops']:,} (the weight norm of W0 + s BA, recomputed in every adapted "
+            f"layer); merged DoRA {merged['torch_ops']} and {merged['flops']:,}, the base's "
+            f"{base['torch_ops']} and {base['flops']:,}")
+    expected = {"claim": params["claim"]}
+    if params["claim"] == "no_extra_work_unmerged":
+        verdict = "refuted" if unmerged_extra else "supported"
+        return result(verdict, f"Unmerged DoRA does more work per pass than LoRA: {text}.",
+                      {"work": work}, expected)
+    if merged_free and unmerged_extra:
+        return result("conditional", f"Once merged DoRA does the base's work, unmerged it does "
+                      f"more: {text}.", {"work": work}, expected)
+    verdict = "supported" if merged_free and not unmerged_extra else "refuted"
+    return result(verdict, f"Work per pass: {text}.", {"work": work}, expected)
+
+
 def run(params: dict[str, Any]) -> dict[str, Any]:
-    """Train DoRA (reference and PEFT) and draw the claim's verdict from what moved and merged."""
+    """Train DoRA (reference and PEFT) and draw the claim's verdict from what moved and merged;
+    a latency claim from the work of a forward pass, merged and unmerged."""
+    if params["claim"] in ("no_extra_work", "no_extra_work_unmerged"):
+        return _run_work(params)
     measured: dict[str, Any] = {"reference": _reference(params)}
     measured["peft"] = _peft(params) if peft_available() else {"skipped": PEFT_MISSING}
     halves = {k: v for k, v in measured.items() if "skipped" not in v}
@@ -342,7 +397,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 VERIFIER = Verifier(
     id="lora.dora",
-    version=2,
+    version=3,
     title="DoRA: magnitude and direction trained separately, equal to the base at init, mergeable",
     run=run,
     params=PARAMS,
@@ -355,6 +410,7 @@ VERIFIER = Verifier(
         "After training, DoRA can be merged into the pretrained weights like LoRA.",
         "At initialisation a DoRA model is identical to the pretrained model.",
         "Once merged, DoRA adds no inference latency.",
+        "DoRA is slower than plain LoRA at inference.",
     ),
     requires=Requires(device="cpu"),
     timeout_s=120.0,

@@ -11,13 +11,14 @@ _SMALL = {"hidden": 64, "layers": 1, "bottleneck": 2048, "seq": 16, "batch_large
 
 
 def test_models_compute_what_they_claim_and_count_their_work():
-    from verifiers.adapter_latency import _outputs_check, _work
+    from verifiers._timing import forward_work
+    from verifiers.adapter_latency import _outputs_check
 
     models = build_models(VERIFIER.resolve_params(_SMALL))
     diffs = _outputs_check(models, "cpu")
     assert diffs["adapters_vs_base"] == 0.0  # W_up starts at zero
     assert diffs["merged_vs_unmerged"] <= 1e-4 and diffs["merged_vs_base"] > 1e-4
-    work = _work(models, "cpu")
+    work = forward_work(models, "cpu")
     assert work["lora_merged"] == work["base"]
     # two adapters per block, each down, gelu, up and a sum
     assert work["adapters"]["torch_ops"] - work["base"]["torch_ops"] == 2 * 4

@@ -47,7 +47,7 @@ def test_sentences_pair_with_claim_and_polarity(sentence, claim, denied):
     "Magnitude and direction of a vector.",
 ])
 def test_other_sentences_do_not_pair_here(sentence):
-    """LoRA+ and plain vectors; DoRA's speed without saying whether it is merged."""
+    """LoRA+ and plain vectors."""
     assert _frame(sentence) is None
 
 
@@ -56,15 +56,33 @@ def test_examples_pair_back(sentence):
     assert pairing(sentence).verifier == VERIFIER.id, pairing(sentence).reason
 
 
-def test_benefit_is_flagged_and_latency_needs_the_merge():
+def test_benefit_is_flagged_and_latency_is_read_with_its_state():
     assert _frame("DoRA decomposes weights into magnitude and direction for better "
                   "alignment").params == {"claim": "decomposition", "benefit": True}
     assert _frame("DoRA decomposes weights into magnitude and direction").params == {
         "claim": "decomposition", "benefit": False}
-    frame = pairing("Unmerged DoRA adds no inference latency.").frames[0]
-    assert frame.verifier is None and "merged" in frame.reason
-    frame = pairing("DoRA runs at the base model's speed.").frames[0]
-    assert frame.verifier == VERIFIER.id and "merged" in frame.condition
+    assert _frame("Unmerged DoRA adds no inference latency.").params == {
+        "claim": "no_extra_work_unmerged"}
+    assert _frame("DoRA runs at the base model's speed.").params == {"claim": "no_extra_work"}
+    slower = _frame("Turning DoRA on makes generation slower than with LoRA.")
+    assert slower.params == {"claim": "no_extra_work"} and not slower.polarity
+
+
+@pytest.fixture(scope="module")
+def work():
+    return VERIFIER.run(VERIFIER.resolve_params({"claim": "no_extra_work"}))
+
+
+def test_latency_is_judged_by_the_work_of_each_state(work):
+    """Merged DoRA is one plain weight per layer: the base's ops and FLOPs. Unmerged, it
+    recomputes ||W0 + s BA|| in every adapted layer: more than unmerged LoRA."""
+    counted = work["measured"]["work"]
+    assert counted["dora_merged"] == counted["base"]
+    assert counted["dora_unmerged"]["flops"] > counted["lora_unmerged"]["flops"] \
+        > counted["base"]["flops"]
+    assert work["verdict"] == "conditional", work["explanation"]
+    unmerged = VERIFIER.run(VERIFIER.resolve_params({"claim": "no_extra_work_unmerged"}))
+    assert unmerged["verdict"] == "refuted", unmerged["explanation"]
 
 @pytest.fixture(scope="module")
 def decomposition():
