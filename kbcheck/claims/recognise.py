@@ -517,7 +517,7 @@ _RATE_QUOTIENT = re.compile(
     r"\b(?:eta|lr)_?(?P<num>[AB])\s*/\s*(?:eta|lr)_?(?P<den>[AB])\b(?:\s+ratio)?[^.;]{0,30}?"
     r"(?:(?P<big>above|over|greater than|larger than|>>?|well above)\s*(?:1|one)\b|"
     r"(?P<small>below|under|less than|smaller than|<<?|well below)\s*(?:1|one)\b|"
-    r"(?:=|of|is|around|about|~|near)\s*(?P<v>\d+(?:\.\d+)?(?:\s*/\s*\d+)?))", re.I)
+    r"(?:=|of|is|:|around|about|~|near)\s*(?P<v>\d+(?:\.\d+)?(?:\s*/\s*\d+)?))", re.I)
 # one matrix's rate said to exceed the other's: "the learning rate of the B matrices exceeds that
 # of the A matrices"
 _RATE_EXCEEDS = re.compile(

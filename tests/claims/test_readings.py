@@ -865,3 +865,17 @@ def test_an_amount_per_billion_parameters_is_a_rate_and_a_bare_size_before_that_
                  if f.verifier == "lora.qlora_storage")
     assert frame.params["size_b"] == 70.0
     assert frame.params["stated"] == 28.0
+
+
+@pytest.mark.parametrize(("text", "verdict_direction"), [
+    ("Under LoRA+, B's learning rate is sixteen times the base learning rate.", "B>A"),
+    ("LoRA+ gives the B factors 16x the learning rate of A.", "B>A"),
+    ("Factor with the larger step size: B", "B>A"),
+    ("LoRA+ ratio eta_B / eta_A: 16", "B>A"),
+    ("In this trainer A's factors get 16 times the learning rate of B under LoRA+.", "A>B"),
+])
+def test_which_factor_gets_the_larger_rate_in_other_words(text, verdict_direction):
+    """LoRA+ (Hayou et al., 2024): eta_B = lambda * eta_A with lambda > 1."""
+    frame = next(f for f in _paired(text).frames if f.verifier == "lora.loraplus")
+    claim = frame.params["claim"]
+    assert claim == ("different_lr" if verdict_direction == "B>A" else "a_higher_lr"), frame
