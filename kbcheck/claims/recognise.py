@@ -215,7 +215,9 @@ _SIZE_LIKE = re.compile(r"[\s-]*(?:param(?:eter)?s?\s+)?(?:(?:models?|LLMs?|chec
 # a bare size that does what a model does: "33B fits on 16 GB", "65B trains on one card"
 _SIZE_VERB = re.compile(r"\s+(?:fits?|trains?|runs?|needs?|requires?|takes?)\s+(?:in|on|into|"
                         r"within|about|roughly|~|\d)|\s+(?:Q?LoRA|DoRA)\s+(?:can|can't|cannot|"
-                        r"fits?|runs?|needs?|requires?|takes?|training|run|fine-?tun\w*)\b", re.I)
+                        r"fits?|runs?|needs?|requires?|takes?|training|run|fine-?tun\w*)\b|"
+                        # "8B (QLoRA)": a table's model with its method in brackets
+                        r"\s*\(\s*(?:Q-?LoRA|LoRA|DoRA|4-bit|NF4)\b", re.I)
 
 
 # what follows a model's name and is still its name: "-4k-instruct", "-128k", "-v0.3", "-hf"

@@ -13,6 +13,10 @@ introduces it) say what the numbers are ("Trainable LoRA parameters by rank", "D
 fit?", "All seven projections adapted"): they are read after each cell, as a parenthesis. A
 heading with a year in it is a date line, not a description, and is left out.
 
+A row that names a model, a fine-tuning method and a GPU's memory, and no verb for what the
+GPU does ("| Hobby | 1x T4, 16 GB | 13B models with QLoRA |"), is a hardware table's: it is
+read as saying the setting fits ("...; fits").
+
 Yes/no cells become words the claim layer reads: `Fits? yes` is "Fits", `Fits? no` is
 "not Fits", so the row denies what the column names; `Extra cost none once merged` is "no
 Extra cost once merged". A bare size in the first cell
@@ -83,10 +87,30 @@ def row_segments(cells: tuple[str, ...], context: str = "") -> list[str]:
     shared = [p for p in parts if p not in figures]
     tail = f" ({context})" if context else ""
     units = [_unit(p) for p in figures]
+    fits = "; fits" if _implies_fit(" ".join((first, *parts, context))) else ""
     if len(set(units)) == len(units):  # one figure of each kind: one statement ("65,536
         # params, 0.39% of the matrix")
-        return [first + (": " + "; ".join(parts) if parts else "") + tail]
-    return [f"{first}: " + "; ".join([p, *shared]) + tail for p in figures]
+        return [first + (": " + "; ".join(parts) if parts else "") + fits + tail]
+    return [f"{first}: " + "; ".join([p, *shared]) + fits + tail for p in figures]
+
+
+# A row that pairs a model, a fine-tuning method and a GPU's memory ("| Hobby | 1x T4, 16 GB |
+# 13B models with QLoRA |"): a hardware table, whose rows say the setting runs on that GPU
+_GPU_NAMED = re.compile(r"\b(?:GPUs?|cards?|VRAM|A100|H100|H200|A6000|A10G?|L40S?|L4|T4|V100|"
+                        r"RTX\s*\d{4}|3090|4090)\b", re.I)
+_GB = re.compile(r"\b\d{1,3}(?:\.\d)?\s*(?:GB|GiB)\b")
+_TUNED = re.compile(r"\b(?:q-?lora|lora|dora|fine-?tun\w*|finetun\w*|train\w*)\b", re.I)
+_FIT_SAID = re.compile(r"\b(?:fits?|fitting|enough|suffices?|sufficient|needs?|needed|requires?|"
+                       r"required|minimum|min\.?|at least|OOMs?|out of memory|too (?:big|large|"
+                       r"small)|does ?n[o']t|cannot|can't|inference|serving)\b", re.I)
+
+
+def _implies_fit(text: str) -> bool:
+    """Whether a row names a model, a fine-tuning method and a GPU's memory, and nothing says
+    what the GPU is for (a fit, a need, inference): such a row says the setting fits."""
+    return bool(_GPU_NAMED.search(text) and _GB.search(text) and _TUNED.search(text)
+                and (find_model(text) or model_size_spans(text))
+                and not _FIT_SAID.search(text))
 
 
 def _compared(cells: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -879,3 +879,14 @@ def test_which_factor_gets_the_larger_rate_in_other_words(text, verdict_directio
     frame = next(f for f in _paired(text).frames if f.verifier == "lora.loraplus")
     claim = frame.params["claim"]
     assert claim == ("different_lr" if verdict_direction == "B>A" else "a_higher_lr"), frame
+
+
+def test_a_hardware_tables_row_says_the_setting_fits():
+    """QLoRA (Dettmers et al., 2023): 33B on one 24 GB GPU, 65B on one 48 GB GPU."""
+    assert row_segments(("Plus", "GPU 1x RTX 4090, 24 GB", "Model 33B models with QLoRA"),
+                        "") == ["Plus: GPU 1x RTX 4090, 24 GB; Model 33B models with QLoRA; fits"]
+    # what the GPU is for is said: nothing is added
+    assert row_segments(("Serve", "GPU 1x L4 24 GB", "Model 8B (QLoRA) for inference"), "") == [
+        "Serve: GPU 1x L4 24 GB; Model 8B (QLoRA) for inference"]
+    frame = recognise("Plus: 1x L40S 48 GB; 65B (QLoRA); fits").frames[0]
+    assert frame.predicate == "fits_gpu" and frame.conditions["model"]["size_b"] == 65.0
