@@ -51,8 +51,9 @@ EXPECTED = {
     ("lora_by_the_numbers.md", "With r = 8 on the query and value projections"):
         ("lora.param_count", "supported"),
     ("lora_by_the_numbers.md", "Because B starts at zero"): ("lora.ba_update", "supported"),
+    # (the same outputs, said bare: exact in fp32, in bf16 only up to the merge's rounding)
     ("lora_by_the_numbers.md", "After training, the LoRA product can be merged"):
-        ("lora.merge_equivalence", "supported"),
+        ("lora.merge_equivalence", "conditional"),
     # MediaWiki with [[source::...]] annotations.
     ("dora_and_loraplus.wiki", "DoRA decomposes each pretrained weight"):
         ("lora.dora", "supported"),
