@@ -102,7 +102,7 @@ _GB = re.compile(r"\b\d{1,3}(?:\.\d)?\s*(?:GB|GiB)\b")
 _TUNED = re.compile(r"\b(?:q-?lora|lora|dora|fine-?tun\w*|finetun\w*|train\w*)\b", re.I)
 _FIT_SAID = re.compile(r"\b(?:fits?|fitting|enough|suffices?|sufficient|needs?|needed|requires?|"
                        r"required|minimum|min\.?|at least|OOMs?|out of memory|too (?:big|large|"
-                       r"small)|does ?n[o']t|cannot|can't|inference|serving)\b", re.I)
+                       r"small)|does ?n[o']t|not|cannot|can't|inference|serving)\b", re.I)
 
 
 def _implies_fit(text: str) -> bool:
