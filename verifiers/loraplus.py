@@ -23,11 +23,12 @@ from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
 
 CLAIMS = ("different_lr", "same_lr", "a_higher_lr", "improves_convergence", "no_effect",
-          "b_rate")
+          "b_rate", "same_params")
 PARAMS = (
     Param("claim", str, default="different_lr", choices=CLAIMS,
           help="different_lr / same_lr / a_higher_lr: what the optimizer's groups are; "
-               "improves_convergence / no_effect: what the ratio does to training"),
+               "improves_convergence / no_effect: what the ratio does to training; "
+               "same_params: the optimizer trains exactly the LoRA model's parameters"),
     Param("ratio", float, default=16.0, min=1.0, max=1024.0, help="lambda = lr_B / lr_A"),
     Param("lr", float, default=1e-3, min=1e-5, max=1.0, help="learning rate of A"),
     Param("b_lr", float, default=0.0, min=0.0, max=1.0,
@@ -69,10 +70,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     sentence speaks of separate learning rates for A and B (LoRA+ without the name)."""
     direction = _direction(frame)
     split = direction in ("B>A", "A>B") or any(frame.has(c) for c in _SPLIT)
-    if frame.subject != "loraplus" and not split:
+    if frame.subject != "loraplus" and not split and frame.predicate != "no_extra_params":
         return "it speaks of a learning rate, not of separate rates for A and B (LoRA+)"
     if frame.predicate == "convergence":
         return {"claim": "improves_convergence"}
+    if frame.predicate == "no_extra_params":
+        return {"claim": "same_params"}
     if frame.predicate != "lr_ratio":
         return f"no claim of this verifier is read from '{frame.predicate}'"
     if direction == "same" and (frame.has("different_lr") or frame.has("lr_split")):
@@ -125,6 +128,8 @@ def _peft_groups(lr: float, ratio: float) -> dict[str, Any]:
     model = peft_lora(tiny_llama(), r=8, alpha=16)
     opt = create_loraplus_optimizer(model, torch.optim.AdamW, lr=lr, loraplus_lr_ratio=ratio)
     names = {id(p): n for n, p in model.named_parameters()}
+    trainable = {id(p): p.numel() for p in model.parameters() if p.requires_grad}
+    in_optimizer = {id(p): p.numel() for g in opt.param_groups for p in g["params"]}
     groups, lrs = [], {"A": set(), "B": set(), "other": set()}
     for group in opt.param_groups:
         kinds = {"A": 0, "B": 0, "other": 0}
@@ -137,7 +142,10 @@ def _peft_groups(lr: float, ratio: float) -> dict[str, Any]:
             groups.append({"lr": group["lr"], "params": kinds})
     lr_a, lr_b = sorted(lrs["A"]), sorted(lrs["B"])
     return {"groups": groups, "lr_A": lr_a, "lr_B": lr_b,
-            "ratio_B_over_A": lr_b[0] / lr_a[0] if len(lr_a) == 1 == len(lr_b) else None}
+            "ratio_B_over_A": lr_b[0] / lr_a[0] if len(lr_a) == 1 == len(lr_b) else None,
+            "lora_trainable": sum(trainable.values()),
+            "optimizer_params": sum(in_optimizer.values()),
+            "same_tensors": set(trainable) == set(in_optimizer)}
 
 
 def _toy_run(seed: int, lr_a: float, lr_b: float, steps: int) -> list[float]:
@@ -283,6 +291,15 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
                       measured, expected)
     if claim == "b_rate":
         return _b_rate_verdict(params, measured, expected)
+    if claim == "same_params":
+        g = measured["peft"]
+        same = g["same_tensors"] and g["optimizer_params"] == g["lora_trainable"]
+        return result("supported" if same else "refuted",
+                      f"PEFT's create_loraplus_optimizer trains {g['optimizer_params']:,} "
+                      f"parameters, the LoRA model's trainable ones: {g['lora_trainable']:,} "
+                      f"({'the same' if g['same_tensors'] else 'not the same'} tensors); only "
+                      f"their learning rates differ (A {g['lr_A']}, B {g['lr_B']}).",
+                      measured, expected)
     verdict, text = _groups_verdict(claim, measured["peft"], params["ratio"])
     return result(verdict, text, measured, expected)
 
@@ -307,12 +324,12 @@ def _b_rate_verdict(params: dict[str, Any], measured: dict[str, Any],
 
 VERIFIER = Verifier(
     id="lora.loraplus",
-    version=2,
+    version=3,
     title="LoRA+: B's learning rate is lambda times A's; convergence on a toy task",
     run=run,
     params=PARAMS,
     claims=(("loraplus", "lr_ratio"), ("loraplus", "convergence"), ("lora", "lr_ratio"),
-            ("lora", "convergence")),
+            ("lora", "convergence"), ("loraplus", "no_extra_params")),
     to_params=to_params,
     examples=(
         "LoRA+ sets the learning rate of B 16 times higher than that of A.",
@@ -320,6 +337,7 @@ VERIFIER = Verifier(
         "LoRA+ trains both matrices with the same learning rate.",
         "LoRA+ converges faster than LoRA.",
         "Using different learning rates for A and B speeds up convergence.",
+        "LoRA+ adds no trainable parameters to LoRA.",
     ),
     requires=Requires(device="cpu"),
     timeout_s=120.0,

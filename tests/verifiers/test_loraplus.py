@@ -83,6 +83,23 @@ def test_peft_groups_support_different_and_refute_same():
         assert res["measured"]["peft"]["lr_B"] == [pytest.approx(16e-3)]
 
 
+@needs_peft
+def test_loraplus_trains_exactly_loras_parameters():
+    """LoRA+ changes the optimizer's learning rates only: its groups hold every trainable
+    tensor of the LoRA model and nothing else."""
+    for text, polarity in (("LoRA+ introduces no extra trainable parameters.", True),
+                           ("LoRA+ adds new matrices next to A and B.", False),
+                           ("A LoRA+ adapter has the same tensors as a plain LoRA adapter.",
+                            True)):
+        frame = _frame(text)
+        assert frame is not None and frame.params == {"claim": "same_params"}, text
+        assert frame.polarity is polarity, text
+    res = VERIFIER.run(VERIFIER.resolve_params({"claim": "same_params"}))
+    assert res["verdict"] == "supported", res["explanation"]
+    peft = res["measured"]["peft"]
+    assert peft["same_tensors"] and peft["optimizer_params"] == peft["lora_trainable"] > 0
+
+
 @pytest.fixture(scope="module")
 def small_experiment():
     return experiment(VERIFIER.resolve_params({"seeds": 2, "steps": 60}))
