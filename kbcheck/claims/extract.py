@@ -199,8 +199,16 @@ def with_terms(split: list[tuple[str, int]], heading: str = "") -> list[tuple[st
     # a word ending in -s before the last is a verb ("QLoRA saves memory.")
     if len(split) > 1 and _TERM.fullmatch(term) and not _VERB.search(term) \
             and not any(w.endswith("s") for w in words[1:-1]):
-        return [(f"{split[0][0]} {split[1][0]}", split[0][1]), *split[2:]]
+        # "FP4. The other 4-bit type. It is what bitsandbytes uses unless ...": the entry's
+        # later sentences that open with "It" are about the term too
+        name = " ".join(words)
+        rest = [(_IT.sub(lambda m: name + ("'s" if m.group(1) else ""), text, count=1), line)
+                for text, line in split[2:]]
+        return [(f"{split[0][0]} {split[1][0]}", split[0][1]), *rest]
     return split
+
+
+_IT = re.compile(r"^\s*It(s)?(?=\s)")
 
 
 # A yes/no question ("Q: Does DoRA add latency once merged?") and a sentence that opens with its

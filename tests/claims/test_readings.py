@@ -890,3 +890,17 @@ def test_a_hardware_tables_row_says_the_setting_fits():
         "Serve: GPU 1x L4 24 GB; Model 8B (QLoRA) for inference"]
     frame = recognise("Plus: 1x L40S 48 GB; 65B (QLoRA); fits").frames[0]
     assert frame.predicate == "fits_gpu" and frame.conditions["model"]["size_b"] == 65.0
+
+
+def test_a_glossary_entrys_it_is_its_term_and_the_base_that_never_changes():
+    from kbcheck.claims.extract import with_terms
+
+    split = [("NF4.", 1), ("A 4-bit data type with sixteen levels.", 1),
+             ("It has an exact zero.", 2), ("Its levels follow a normal distribution.", 3)]
+    assert [t for t, _ in with_terms(split)] == [
+        "NF4. A 4-bit data type with sixteen levels.", "NF4 has an exact zero.",
+        "NF4's levels follow a normal distribution."]
+    for text in ("The pretrained weights never change during LoRA training.",
+                 "Wrapping the model switches requires_grad off on its original parameters."):
+        frame = _paired(text).frames[0]
+        assert (frame.verifier, frame.polarity) == ("lora.frozen_base", True), text
