@@ -904,3 +904,13 @@ def test_a_glossary_entrys_it_is_its_term_and_the_base_that_never_changes():
                  "Wrapping the model switches requires_grad off on its original parameters."):
         frame = _paired(text).frames[0]
         assert (frame.verifier, frame.polarity) == ("lora.frozen_base", True), text
+
+
+def test_doras_formula_names_dora():
+    """DoRA (Liu et al., 2024): W' = m (W0 + BA) / ||W0 + BA||_c, LoRA on the direction."""
+    frames = recognise("Here W' = m x (V + ΔV) / ||V + ΔV|| puts the low-rank update on the "
+                       "direction and learns the magnitude on its own.").frames
+    assert {f.subject for f in frames} == {"dora"}
+    frames = recognise("DoRA applies LoRA only to the directional part.").frames
+    assert [f.predicate for f in frames] == ["dora_decomposition"]
+    assert "only_direction" not in frames[0].cues  # the structure, not a frozen magnitude
