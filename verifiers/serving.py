@@ -25,7 +25,7 @@ from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
 
 CLAIMS = ("merge_reversible", "mixed_batch", "shared_base", "delete_frees", "weighted_sum",
-          "train_unmerges", "eval_merges")
+          "train_unmerges", "eval_merges", "unload_keeps")
 COMBINATIONS = ("cat", "linear", "svd")
 
 PARAMS = (
@@ -34,7 +34,8 @@ PARAMS = (
                "batch can use a different adapter per row; shared_base: an added adapter costs "
                "only its own weights; delete_frees: delete_adapter frees its weights; "
                "weighted_sum: add_weighted_adapter's adapter equals both adapters together; "
-               "train_unmerges / eval_merges: train() unmerges / eval() merges"),
+               "train_unmerges / eval_merges: train() unmerges / eval() merges; unload_keeps: "
+               "the adapters are still there after merge_and_unload"),
     Param("dtypes", str, default="fp32,bf16", choices=("fp32", "bf16", "fp16", "fp32,bf16"),
           help="dtypes of the merge round trip"),
     Param("combination", str, default="any", choices=("any", *COMBINATIONS),
@@ -64,9 +65,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 "merge and unmerge by design; this verifier measures PEFT")
     params: dict[str, Any] = {"claim": claim}
     if claim == "merge_reversible":
-        if frame.has("unloaded"):
-            return ("merge_and_unload drops the adapter modules, so nothing is left to unmerge; "
-                    "that is not the merge_adapter / unmerge_adapter round trip measured here")
+        if frame.has("unloaded"):  # "after merge_and_unload you can still unmerge / switch"
+            return {"claim": "unload_keeps"}
         dtypes = [d for d in frame.conditions.get("dtypes", ()) if d in ("fp32", "bf16", "fp16")]
         if len(dtypes) == 1:
             params["dtypes"] = dtypes[0]
@@ -97,7 +97,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     claim = params["claim"]
     judge = {"merge_reversible": _round_trip, "mixed_batch": _mixed, "shared_base": _shared,
              "delete_frees": _delete, "weighted_sum": _weighted, "train_unmerges": _mode,
-             "eval_merges": _mode}[claim]
+             "eval_merges": _mode, "unload_keeps": _unloaded}[claim]
     verdict, text, measured = judge(params)
     measured["peft_version"] = _peft_version()
     expected = {"claim": claim, "tolerance": params["tolerance"]}
@@ -129,6 +129,21 @@ def _round_trip(p: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
                 if good else "Merging is undone only up to the dtype's rounding: ")
         return "conditional", lead + text, {"by_dtype": per}
     return "supported", "Merging is undone: " + text, {"by_dtype": per}
+
+
+def _unloaded(p: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """merge_and_unload keeps the adapters (to unmerge or switch to): what it returns, read."""
+    from verifiers._serving_measure import after_unload
+
+    m = after_unload(p)
+    kept = m["lora_modules_left"] > 0
+    text = (f"PEFT's merge_and_unload on a model with two adapters returned a plain "
+            f"{m['class_returned']} with {m['lora_modules_left']} LoRA modules and "
+            f"{m['lora_tensors_left']} LoRA tensors left and "
+            + ("an" if m["has_unmerge_adapter"] else "no") + " unmerge_adapter method: the "
+            "adapters are folded into the weights and gone; unmerging or switching needs them "
+            "loaded again")
+    return ("supported" if kept else "refuted"), text[0].upper() + text[1:], m
 
 
 def _mixed(p: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
@@ -208,7 +223,7 @@ def _mode(p: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
 
 VERIFIER = Verifier(
     id="lora.serving",
-    version=2,
+    version=3,
     title="Serving many LoRA adapters with PEFT: unmerge, mixed batches, memory, delete, combine",
     run=run,
     params=PARAMS,

@@ -48,7 +48,6 @@ def test_sentences_pair_with_claim_and_polarity(sentence, params, denied):
 
 
 @pytest.mark.parametrize("sentence", [
-    "merge_and_unload() is irreversible, since the LoRA modules are dropped.",
     "In loralib, calling train() on a merged layer unmerges its weights again.",
     "Switching to another LoRA adapter requires reloading the base model from disk.",
     "Loading a different adapter means duplicating the base weights in GPU memory.",
@@ -57,7 +56,7 @@ def test_sentences_pair_with_claim_and_polarity(sentence, params, denied):
     "A merged model in eval mode adds no latency.",
 ])
 def test_other_sentences_do_not_pair_here(sentence):
-    """merge_and_unload, loralib, hot-swapping words, merge equivalence, latency."""
+    """loralib, hot-swapping words, merge equivalence, latency."""
     assert _frame(sentence) is None
 
 
@@ -135,3 +134,23 @@ def test_train_and_eval_leave_the_merged_state_alone_in_peft():
         assert m["weights_after_train_vs_merged_max_abs"] == 0.0
         assert m["merged_after_eval_of_unmerged"] == 0
         assert m["peft_version"] in res["explanation"]
+
+
+@pytest.mark.parametrize(("sentence", "polarity"), [
+    ("Even after merge_and_unload() you can still call set_adapter to switch tasks.", True),
+    ("merge_and_unload() keeps the LoRA matrices around, so you can undo it later.", True),
+    ("merge_and_unload() is irreversible, since the LoRA modules are dropped.", False),
+])
+def test_what_merge_and_unload_leaves_is_measured(sentence, polarity):
+    frame = _frame(sentence)
+    assert frame is not None and frame.params == {"claim": "unload_keeps"}, pairing(sentence)
+    assert frame.polarity is polarity
+
+
+@needs_peft
+def test_merge_and_unload_leaves_no_adapter_to_switch_to():
+    res = VERIFIER.run(VERIFIER.resolve_params({"claim": "unload_keeps"}))
+    m = res["measured"]
+    assert res["verdict"] == "refuted", res["explanation"]
+    assert m["lora_modules_left"] == 0 == m["lora_tensors_left"]
+    assert m["class_returned"] == "LlamaForCausalLM"
