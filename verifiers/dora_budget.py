@@ -32,7 +32,7 @@ from verifiers._tiny import PEFT_MISSING, peft_available
 from verifiers.param_count import encode_figure, figure_holds, parse_figures
 
 CLAIMS = ("count", "shape", "cost")
-SHAPES = ("per_output", "per_matrix", "vector_per_layer")
+SHAPES = ("per_output", "per_matrix", "vector_per_layer", "per_input")
 RESOURCES = ("memory", "time", "both")
 # Models the DoRA paper fine-tunes (LLaMA 7B/13B, LLaMA-2 7B, LLaMA-3 8B): a claim that names
 # none is enumerated over these.
@@ -167,6 +167,11 @@ def peft_rule(seed: int = 0) -> dict[str, Any]:
             "sum_out_features": outs, "extra_vs_lora": extra,
             "vectors_per_layer": 1, "shapes": sorted({str(s) for s, _ in shapes}),
             "per_output": all(s == (o,) for s, o in shapes),
+            # a layer whose input and output widths differ tells the two readings apart
+            "per_input": all(s == (mod.get_base_layer().in_features,)
+                             for (s, _), mod in zip(shapes, layers, strict=True))
+            and any(mod.get_base_layer().in_features != o
+                    for (_, o), mod in zip(shapes, layers, strict=True)),
             "rule_holds": mags == outs == extra and all(s == (o,) for s, o in shapes)}
 
 
@@ -176,10 +181,12 @@ def _shape(params: dict[str, Any]) -> dict[str, Any]:
     check = peft_rule(params["seed"])
     measured = {"peft_check": check}
     holds = {"per_output": check["per_output"], "vector_per_layer": check["per_output"],
-             "per_matrix": not check["per_output"]}[params["shape"]]
+             "per_matrix": not check["per_output"],
+             "per_input": check["per_input"]}[params["shape"]]
     said = {"per_output": "one magnitude per output feature",
             "vector_per_layer": "one magnitude vector per adapted layer",
-            "per_matrix": "one magnitude scalar per weight matrix"}[params["shape"]]
+            "per_matrix": "one magnitude scalar per weight matrix",
+            "per_input": "one magnitude per input feature"}[params["shape"]]
     return result("supported" if holds else "refuted",
                   f"Claim: {said}. PEFT {check['peft']} on a tiny Llama gives each of its "
                   f"{check['adapted_layers']} adapted layers one magnitude vector shaped "
@@ -344,7 +351,8 @@ def _inside(q: Any, span: tuple[int, int] | None) -> bool:
 
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """`trainable_params` of DoRA (a stated count; facet `magnitude_word`: of the magnitudes
-    alone), `dora_magnitude_shape` (facets per_output / per_matrix / vector_per_layer) and
+    alone), `dora_magnitude_shape` (facets per_output / per_matrix / vector_per_layer /
+    per_input) and
     `dora_training_cost` (facets mem_word / time_word name the resource; denied for 'the
     same')."""
     if frame.predicate == "dora_magnitude_shape":
@@ -391,7 +399,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 
 VERIFIER = Verifier(
     id="lora.dora_budget",
-    version=2,
+    version=3,
     title="DoRA beside LoRA at the same rank: one extra magnitude per output feature, counted "
           "on presets and PEFT; its training memory and time",
     run=run,
