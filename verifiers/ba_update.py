@@ -19,7 +19,7 @@ from verifiers._tiny import PEFT_MISSING, peft_available
 CLAIMS = ("init_equals_base", "init_changes_output", "delta_shape", "rank_at_most_r",
           "full_rank", "scaling", "a_init")
 A_DISTS = ("random", "gaussian", "kaiming_uniform", "uniform", "zero")
-FORMS = ("alpha/r", "alpha/sqrt(r)", "alpha/r^2")
+FORMS = ("alpha/r", "alpha/sqrt(r)", "alpha/r^2", "r/alpha")
 
 
 def run(params: dict[str, Any]) -> dict[str, Any]:
@@ -265,6 +265,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                     "method is not read")
         if frame.has("squared"):  # "alpha/r^2": a form no method uses; its 2 is no value
             return {**params, "scaling_form": "alpha/r^2"}
+        if frame.has("inverse") and not sqrt and not plain:  # "scaled by r/alpha"
+            return {**params, "scaling_form": "r/alpha"}
         if sqrt:
             params["scaling_form"] = "alpha/sqrt(r)"
         elif plain:
@@ -336,7 +338,7 @@ def _scale_value(frame: Frame) -> Any:
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=9,
+    version=10,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(

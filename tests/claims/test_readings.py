@@ -914,3 +914,9 @@ def test_doras_formula_names_dora():
     frames = recognise("DoRA applies LoRA only to the directional part.").frames
     assert [f.predicate for f in frames] == ["dora_decomposition"]
     assert "only_direction" not in frames[0].cues  # the structure, not a frozen magnitude
+
+
+def test_the_scale_turned_round_is_a_form_of_its_own():
+    """LoRA scales B A by alpha / r (Hu et al., 2021): r / alpha is no method's scale."""
+    frame = _paired("When merging, the tool adds B·A·(r/alpha) to each weight.").frames[0]
+    assert frame.verifier == "lora.ba_update" and frame.params["scaling_form"] == "r/alpha"
