@@ -11,6 +11,7 @@ bit-identical to a snapshot taken before the first switch: nothing was reloaded 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, result
@@ -29,6 +30,10 @@ PARAMS = (
 )
 
 
+# a reason given for the claim: "... because the first adapter is baked into the weights"
+_BECAUSE = re.compile(r"\b(?:because|since|as|given that|now that)\b[^.;:,]*$", re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A `hot_swap` frame checks that adapters switch on one loaded base that is never reloaded
     or copied (a sentence saying a reload or copy is needed is that claim denied). Switching
@@ -40,6 +45,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if frame.has("recompile"):
         return "the sentence is about recompiling a compiled model (lora.swap_recompile's)"
     if frame.conditions.get("merged") is True:
+        a = frame.spans.get("merged", (0, 0))[0]
+        if not frame.polarity and not _BECAUSE.search(frame.text, max(0, a - 60), a):
+            # "a merged replica can no longer switch adapters": said of a merged model, which
+            # this verifier does not switch; "... because the adapter is baked in" is a reason
+            return ("switching is denied of a merged model, and the adapters are switched "
+                    "unmerged here (a merged adapter is part of the weights until it is "
+                    "unmerged)")
         return {"claim": "no_reload", "_condition": "while the adapters stay unmerged (a merged "
                 "adapter is part of the weights until it is unmerged)"}
     if frame.has("ranks_differ"):

@@ -135,3 +135,12 @@ def test_the_base_check_sees_a_reload_and_an_in_place_change():
     assert (check["storage_changed"], check["values_changed"]) == (0, 1)
     proj.weight = torch.nn.Parameter(proj.weight.detach().clone())  # "reloaded": new storage
     assert _base_check(before, model)["storage_changed"] == 1
+
+
+def test_switching_denied_of_a_merged_model_is_not_refuted_by_unmerged_switching():
+    """A merged model is not what is switched here; a merge given as the reason is."""
+    said_of_merged = pairing("Once merged, a replica can no longer switch adapters per request.")
+    assert said_of_merged.verifier is None and "merged" in said_of_merged.reason
+    reason = _frame("Going to another LoRA means reloading the base from disk, since the first "
+                    "adapter is baked into the weights.")
+    assert reason is not None and not reason.polarity
