@@ -27,7 +27,11 @@ _CHARS = str.maketrans({
 _LATEX = [
     (re.compile(r"\\(?:mathbb|mathrm|text|textbf|mathbf|operatorname)\s*\{([^{}]{0,40})\}"), r"\1"),
     (re.compile(r"\\sqrt\s*\{([^{}]{0,40})\}"), r"sqrt(\1)"),
-    (re.compile(r"\\frac\s*\{([^{}]{0,40})\}\s*\{([^{}]{0,40})\}"), r"(\1)/(\2)"),
+    # "\frac{\alpha}{r}", "\tfrac{\alpha}{r}": (alpha/r), the Greek letter read as a word
+    (re.compile(r"\\[dt]?frac\s*\{\s*\\?(\w{1,12})\s*\}\s*\{\s*\\?(\w{1,12})\s*\}"), r"(\1/\2)"),
+    (re.compile(r"\\[dt]?frac\s*\{([^{}]{0,40})\}\s*\{([^{}]{0,40})\}"), r"(\1)/(\2)"),
+    # a subscript index: "W_0", "W_{0}" are W0
+    (re.compile(r"\b([A-Za-z])_\{?(\d)\}?"), r"\1\2"),
     (re.compile(r"\\(times)\b"), " x "),
     (re.compile(r"\\(cdot)\b"), " * "),
     (re.compile(r"\\(ll)\b"), " << "),
@@ -279,6 +283,8 @@ def _answered(m: re.Match) -> str:
 def normalise(text: str) -> str:
     """The uniform form of a sentence that recognition reads (each step only where the
     sentence has what it rewrites; a sentence is normalised once however often it is asked)."""
+    if "\u00b2" in text or "\u00b3" in text:  # "r²" is r^2 (NFKC would make it r2, a rank)
+        text = text.replace("\u00b2", "^2").replace("\u00b3", "^3")
     text = unicodedata.normalize("NFKC", text).translate(_CHARS)
     if "(" in text or "[" in text:
         text = _CITATION.sub(_citation, text)

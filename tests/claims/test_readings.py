@@ -920,3 +920,14 @@ def test_the_scale_turned_round_is_a_form_of_its_own():
     """LoRA scales B A by alpha / r (Hu et al., 2021): r / alpha is no method's scale."""
     frame = _paired("When merging, the tool adds B·A·(r/alpha) to each weight.").frames[0]
     assert frame.verifier == "lora.ba_update" and frame.params["scaling_form"] == "r/alpha"
+
+
+def test_latex_fractions_subscripts_and_squares_in_scale_formulas():
+    from kbcheck.claims.normalise import normalise
+
+    assert normalise(r"h = W_0 x + \tfrac{\alpha}{r} B A x") == "h = W0 x + (alpha/r) B A x"
+    assert "r^2" in normalise("the output is divided by r² here")
+    frame = _paired(r"The forward pass is h = W_{0} x + \frac{\alpha}{r} B A x.").frames[0]
+    assert frame.verifier == "lora.ba_update" and frame.params["scaling_form"] == "alpha/r"
+    squared = _paired("rsLoRA divides the update by r² instead of r.").frames[0]
+    assert squared.params["scaling_form"] == "alpha/r^2" and "r" not in squared.params
