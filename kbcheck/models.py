@@ -268,7 +268,9 @@ class FramePairing(BaseModel):
     # becomes `conditional` with it.
     condition: str = ""
     # The claim's modality: "can" (it holds in some setting: "merging can round"), "all" (in
-    # every setting: "never", "cannot ... without"), or "" (as stated).
+    # every setting: "never", "cannot ... without"), "split" (it says in which setting it holds
+    # and in which not: "unmerged it costs extra matmuls; merging removes them"), or "" (as
+    # stated).
     modality: str = ""
     reason: str = ""
 

@@ -147,12 +147,16 @@ def pair_frame(frame: Frame, registry: Mapping[str, Verifier],
     open_slots = list(params.pop("_open", ()))
     lower_bound = bool(params.pop("_lower_bound", False))
     condition = str(params.pop("_condition", ""))[:300]
+    # the sentence states in which setting the claim holds and in which not ("unmerged it
+    # costs extra matmuls; merging removes them"): a measured split is what it says
+    split = bool(params.pop("_split", False))
     try:
         params = {k: v for k, v in verifier.resolve_params(params).items() if k in params}
     except ValueError as exc:
         return base.model_copy(update={"reason": f"{vid}: values out of bounds: {exc}"})
     return base.model_copy(update={"verifier": vid, "params": params, "open": open_slots,
                                    "lower_bound": lower_bound, "condition": condition,
+                                   **({"modality": "split"} if split else {}),
                                    "reason": f"{frame.subject} / {frame.predicate} -> {vid}"})
 
 

@@ -206,6 +206,10 @@ def _frame_verdict(ev: Evidence, frame: FramePairing | None) -> tuple[Verdict, s
         verdict = Verdict.unverifiable
         explanation = (f"Not refuted: the sentence does not state {', '.join(open_slots)}, "
                        f"and the measurement depends on it. {explanation}")
+    if verdict is Verdict.conditional and frame.modality == "split" and measured_split:
+        # the sentence itself names the setting where it holds and the one where it does not
+        return Verdict.supported, ("The sentence says where it holds and where not, as "
+                                   f"measured: {explanation}")
     if verdict is Verdict.conditional and frame.modality == "can":
         # "can" claims a setting where it holds, and one was measured
         return Verdict.supported, f"Holds in some settings, which is what 'can' claims. " \

@@ -45,6 +45,11 @@ def _frame(**kw) -> FramePairing:
     ("conditional", _frame(modality="all", open=["the model"]), "conditional"),
     ("supported", _frame(modality="all", condition="in fp32"), "conditional"),
     ("supported", _frame(modality="all"), "supported"),
+    # "split": the sentence names where it holds and where not; a measured split is that
+    ("conditional", _frame(modality="split"), "supported"),
+    ("conditional", _frame(polarity=False, modality="split"), "supported"),
+    ("supported", _frame(modality="split", condition="once merged"), "conditional"),
+    ("refuted", _frame(modality="split"), "refuted"),
 ])
 def test_frame_verdict(measured, frame, verdict):
     got, explanation = _frame_verdict(_ev(measured), frame)

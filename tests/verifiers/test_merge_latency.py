@@ -249,3 +249,17 @@ def test_claims_that_differ_only_in_what_they_state_share_one_timing():
     second = LATENCY.run(LATENCY.resolve_params({**small, "weights": "merged"}))
     assert len(_latency_grid._MEASURED) == timed  # the second claim timed nothing new
     assert first["measured"]["settings"] == second["measured"]["settings"]
+
+
+@pytest.mark.parametrize(("sentence", "split"), [
+    ("Unmerged, every adapted layer runs two extra small matmuls, which is why merging is "
+     "the usual advice for serving one adapter.", True),
+    ("Kept unmerged the adapter costs some extra compute per token; merging removes it.", True),
+    ("LoRA adds no inference latency.", False),
+])
+def test_a_sentence_that_says_where_the_cost_is_reads_the_split(sentence, split):
+    """Merged LoRA is one plain weight; unmerged it runs B(Ax) besides: a sentence that puts
+    the cost on the unmerged weights and takes it away by merging says the measured split."""
+    frame = pairing(sentence).frames[0]
+    assert frame.verifier == VERIFIER.id, frame.reason
+    assert (frame.modality == "split") is split
