@@ -582,11 +582,15 @@ _ABBREV = re.compile(
 # A sentence ends at . ! ? before a capital, a digit, a bullet run into the line ("... r². -
 # Keep alpha = 2r") or a chat line's speaker ("... is tiny. (helper) noor: ..."); a question or
 # an exclamation also before a lower-case word or a bracket ("is that normal? (helper) ...")
-_BOUNDARY = re.compile(r"(?<=[.!?])([\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9*]|[-\u2022]\s+\S|"
+_BOUNDARY = re.compile(r"(?<=[.!?])([\"')\]]*)(?:[ \t]*\n\s*(?=\S)|"
+                       r"\s+(?=[\"'(\[]?[A-Z0-9*]|[-\u2022]\s+\S|"
+                       # a name that starts lower-case: "rsLoRA fixes this", "vLLM serves"
+                       r"[a-z]{1,4}[A-Z]|"
                        # a chat line's tag: "(helper) noor: ...", "kai: ..."
                        r"\([a-z][\w -]{0,15}\)\s|[a-z][\w.-]{0,15}:\s|"
                        r"(?:(?<=[?!]\s)|(?<=[?!][\"')\]]\s))(?!(?:yes|no|yep|nope|yeah|true|false|"
-                       r"none)\b)[(a-z])")  # ("Fits? yes": a question with its answer stays whole)
+                       r"none)\b)[(a-z]))")  # ("Fits? yes": a question with its answer stays
+                                            # whole; a line break after a full stop ends it)
 
 
 def sentences(block: Block) -> list[tuple[str, int]]:

@@ -176,3 +176,14 @@ def test_a_section_heading_names_the_method_its_sentences_are_about():
         subjects = [p.frames[0].subject if p.frames else None for p in pairings]
         assert subjects == [{"LoRA+": "loraplus", "Notes on DoRA": "dora",
                              "QLoRA": "qlora"}[s] for s in sections]
+
+
+def test_a_full_stop_before_a_line_break_or_a_lower_case_name_ends_a_sentence():
+    from kbcheck.markup import Block, sentences
+
+    text = ("Raising r at a fixed alpha shrinks the scale.\nso the next line starts a sentence "
+            "too. rsLoRA divides by the square root instead. vLLM can serve it.")
+    assert [t for t, _ in sentences(Block(text, 1))] == [
+        "Raising r at a fixed alpha shrinks the scale.",
+        "so the next line starts a sentence too.",
+        "rsLoRA divides by the square root instead.", "vLLM can serve it."]
