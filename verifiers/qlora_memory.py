@@ -27,6 +27,7 @@ size left open are not judged.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, result
@@ -45,7 +46,10 @@ PARAMS = (
     Param("gpu_gb", float, default=48.0, min=1, max=1024, help="GPU memory in GiB"),
     Param("consumer_gb", float, default=24.0, min=1, max=1024,
           help="what a 'consumer GPU' holds (RTX 3090 / 4090: 24 GiB)"),
-    Param("claim", str, default="fits", choices=("fits", "does_not_fit")),
+    Param("claim", str, default="fits",
+          choices=("fits", "does_not_fit", "fits16", "does_not_fit16"),
+          help="fits16 / does_not_fit16: LoRA on a 16-bit (bf16) base, estimated from exact "
+               "counts and the calibrated activation model"),
     Param("batch", int, default=1, min=1, max=64),
     Param("seq", int, default=512, min=16, max=8192),
     Param("r", int, default=64, min=1, max=1024),
@@ -84,6 +88,11 @@ def _gpu_quantity(frame: Frame) -> Quantity | None:
     if not roles:
         return None
     return min(roles, key=lambda q: min(abs(q.span[0] - b), abs(a - q.span[1])))
+
+
+# LoRA said to be on an unquantized base
+_PLAIN_LORA = re.compile(r"\b(?:plain|standard|regular|vanilla|ordinary)\s+(?:16-bit\s+)?LoRA\b",
+                         re.I)
 
 
 def to_params(frame: Frame) -> dict[str, Any] | str:
@@ -195,6 +204,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 "measurement neither supports 16-bit LoRA nor refutes a claim left open")
     if open_:
         params["_open"] = open_
+    if not four_bit and params.get("gpus", 1) == 1 and frame.subject == "lora" and (
+            any(d in ("bf16", "fp16", "16bit") for d in c.get("dtypes", ()))
+            or _PLAIN_LORA.search(frame.text)):
+        # LoRA on a base said to be 16-bit ("plain LoRA", "a bf16 base"): estimated from its
+        # own counts; LoRA alone says nothing of the base's width (8-bit and 4-bit bases too)
+        return {**params, "claim": "fits16"}
     # 16-bit LoRA needs more than QLoRA's 4-bit base: the measurement can refute, not support
     return params if four_bit else {**params, "_lower_bound": True}
 
@@ -261,9 +276,57 @@ def _say(fits: bool, claim: str) -> str:
     return "supported" if fits == (claim == "fits") else "refuted"
 
 
+# The lightest and the heaviest common 16-bit LoRA step: batch 1 x 512 tokens with gradient
+# checkpointing, r=8 on q_proj and v_proj, 8-bit AdamW; batch 4 x 2048 without checkpointing,
+# r=64 on every block linear, 32-bit AdamW (LoRA tensors in fp32, as PEFT keeps them).
+_LIGHT = {"batch": 1, "seq": 512, "checkpointing": True, "r": 8, "modules": ("q_proj", "v_proj"),
+          "optimizer": "adamw_8bit"}
+_HEAVY = {"batch": 4, "seq": 2048, "checkpointing": False, "r": 64, "optimizer": "adamw_fp32"}
+_MARGIN = 0.05  # the estimate's error on recorded GPU steps is within about 2%
+
+
+def lora16(params: dict[str, Any]) -> dict[str, Any]:
+    """LoRA on a bf16 base fits one GPU: the weights alone, then the lightest and the heaviest
+    common step, each estimated from the preset's exact counts (`training_estimate`, calibrated
+    on GPU steps); the claim holds, fails, or holds only in the light one (conditional)."""
+    from verifiers._memory_model import training_estimate
+
+    p = _resolve(params)
+    cap = capacity_gib(params)
+    fits_claim = params["claim"] == "fits16"
+    expected = {"size_b": params["size_b"], "gpu_gib": cap, "claim": params["claim"]}
+    if p is None:
+        return result("unverifiable", f"no model preset within 15% of {params['size_b']:g}B",
+                      {}, expected)
+    # a batch or a sequence length the sentence states (not the defaults) is both steps'
+    stated = {k: params[k] for k, default in (("batch", 1), ("seq", 512)) if params[k] != default}
+    weights = p.total_params() * 2 / GIB
+    light = training_estimate(p, "lora", **(_LIGHT | stated))["total"] / GIB
+    heavy = training_estimate(p, "lora", **(_HEAVY | stated))["total"] / GIB
+    measured = {"preset": p.name, "weights_bf16_gib": weights, "light_step_gib": light,
+                "heavy_step_gib": heavy, "light": _LIGHT | {"modules": "q_proj,v_proj"} | stated,
+                "heavy": _HEAVY | stated}
+    said = (f"{p.name} in bf16: weights {weights:.1f} GiB; a LoRA step takes about {light:.1f} "
+            f"GiB at batch 1 x 512 with checkpointing (r=8 on q,v, 8-bit AdamW) and {heavy:.1f} "
+            f"GiB at batch 4 x 2048 without it (r=64 on every linear), against {cap:g} GiB "
+            "(estimate from exact counts, activations calibrated on GPU steps)")
+    if light > cap * (1 + _MARGIN):
+        fits = False
+    elif heavy < cap * (1 - _MARGIN):
+        fits = True
+    else:
+        verdict = "conditional" if light < cap * (1 - _MARGIN) else "unverifiable"
+        return result(verdict, f"Fits only in some settings: {said}.", measured, expected)
+    return result("supported" if fits == fits_claim else "refuted",
+                  ("Fits in every common setting: " if fits else "Does not fit even the lightest "
+                   "step: ") + said + ".", measured, expected)
+
+
 def fallback(params: dict[str, Any]) -> dict[str, Any]:
     """On a CPU: refuted (or, for a 'does not fit' claim, supported) when the weights alone
     exceed the GPU; otherwise skipped with the analytic estimate, awaiting a GPU measurement."""
+    if params["claim"] in ("fits16", "does_not_fit16"):
+        return lora16(params)
     p = _resolve(params)
     cap = capacity_gib(params)
     expected = {"size_b": params["size_b"], "gpu_gib": cap, "claim": params["claim"],
@@ -400,6 +463,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     once the one before it has ended."""
     from verifiers._qlora_measure import Prepared
 
+    if params["claim"] in ("fits16", "does_not_fit16"):
+        return lora16(params)
     p = _resolve(params)
     if p is None or not p.llama_like or params["gpus"] != 1:
         return fallback(params)  # several GPUs: the sharded estimate; one GPU is measured

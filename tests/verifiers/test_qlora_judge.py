@@ -138,3 +138,27 @@ def test_configurations_sharing_one_base_measure_what_fresh_processes_do():
         assert shared[name]["trainable_params"] == m["trainable_params"]
     assert shared["reference"]["load"]["shared_with"] == "peft_default"
     assert shared["reference"]["carried_bytes"] == 0
+
+
+def test_lora_on_a_16_bit_base_is_estimated_from_its_own_counts():
+    """bf16 weights take 2 bytes per parameter: LLaMA-65B's alone exceed 48 GiB; Llama-3-8B
+    fits 24 GiB at batch 1 x 512 with checkpointing but not at batch 4 x 2048 without it."""
+    from paired import pairing
+
+    from verifiers.qlora_memory import VERIFIER as MEMORY
+
+    def judged(sentence):
+        frame = next(f for f in pairing(sentence).frames if f.verifier == MEMORY.id)
+        assert frame.params["claim"] == "fits16" and not frame.lower_bound, frame
+        return MEMORY.fallback(MEMORY.resolve_params(frame.params))
+
+    big = judged("Plain LoRA on LLaMA-65B with a bf16 base fits on a single 48 GB GPU.")
+    assert big["verdict"] == "refuted" and big["measured"]["weights_bf16_gib"] > 48
+    mid = judged("Plain 16-bit LoRA on Llama-3-8B fits on a 24 GB GPU.")
+    assert mid["verdict"] == "conditional", mid["explanation"]
+    m = mid["measured"]
+    assert m["light_step_gib"] < 24 < m["heavy_step_gib"]
+    # LoRA alone says nothing of the base's width: still the QLoRA lower bound
+    loose = next(f for f in pairing("LoRA lets you fine-tune Llama-2-13B on a 24 GB card.").frames
+                 if f.verifier == MEMORY.id)
+    assert loose.lower_bound
