@@ -658,6 +658,11 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
     return out
 
 
+_LARGER_THAN = re.compile(r"\b(?:times|x)\s+(?:larger|bigger|greater|heavier)\s+than\b|"
+                          r"\b(?:times|x)\s+(?:as\s+large|as\s+big|the\s+size)\s+(?:as|of)\b",
+                          re.I)
+
+
 def _scaling_params(frame: Frame, params: dict[str, Any], open_arch: list[str]
                     ) -> dict[str, Any] | str:
     """'From rank 8 to rank 16 the file doubles', 'a higher rank makes a larger file'."""
@@ -670,6 +675,10 @@ def _scaling_params(frame: Frame, params: dict[str, Any], open_arch: list[str]
     ratio = next((q for q in frame.quantities if q.unit == "x"), None)
     r1 = r1 or 1
     r2 = ranks[0] if ranks else 2 * r1
+    if ratio and ranks and r1 > r2 and _LARGER_THAN.search(frame.text):
+        # "a rank-16 adapter is 16 times larger than a rank-1 one": the file grows 16x from
+        # the rank after "than" to the one before it
+        r1, r2 = r2, r1
     out = {**params, "r": r1, "r2": r2, "size_ratio": ratio.value if ratio else 0.0,
            "tol": 0.1 if ratio and ratio.bound == "approx" else 0.05}
     if frame.has("rank_down") and not ranks:

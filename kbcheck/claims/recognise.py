@@ -921,7 +921,7 @@ _IF_END = re.compile(r"[,;:.]|\bthen\b|(?<=\s)(?=(?:you|we|they|it)\s+(?:pay|get
 
 # A product worked out in the text: "2 x 32 x 4096 = 262,144", "16 x (4096 + 4096) = 131,072"
 _NUM = r"\d[\d,.]{0,12}"
-_GROUP = rf"\(\s*{_NUM}(?:\s*[+*x-]\s*{_NUM}){{1,4}}\s*\)"
+_GROUP = rf"\(\s*{_NUM}(?:\s*[+*x-]\s*{_NUM}){{1,8}}\s*\)"
 # a number, a bracketed sum of numbers, or a bracketed sum of those: "((3072 + 9216) + 4096)"
 _OPERAND = (rf"(?:{_NUM}|{_GROUP}|\(\s*(?:{_NUM}|{_GROUP})(?:\s*[+*x-]\s*(?:{_NUM}|{_GROUP}))"
             r"{1,4}\s*\))")

@@ -931,3 +931,21 @@ def test_latex_fractions_subscripts_and_squares_in_scale_formulas():
     assert frame.verifier == "lora.ba_update" and frame.params["scaling_form"] == "alpha/r"
     squared = _paired("rsLoRA divides the update by r² instead of r.").frames[0]
     assert squared.params["scaling_form"] == "alpha/r^2" and "r" not in squared.params
+
+
+def test_an_original_article_is_not_the_original_model_and_a_longer_sum_is_worked_out():
+    frames = recognise("PEFT starts A from Kaiming-uniform noise, which is different from the "
+                       "original paper.").frames
+    assert "init_equals_base" not in {f.predicate for f in frames}
+    # DoRA adds one magnitude per output feature: Llama-3-8B's seven linears, 32 blocks
+    frame = _paired("With DoRA on every linear layer of Llama-3-8B the magnitudes add "
+                    "32 x (4096 + 1024 + 1024 + 4096 + 14336 + 14336 + 4096) = 1,376,256 "
+                    "trainable parameters.").frames[0]
+    assert frame.quantities == ["1,376,256 trainable parameters"], frame.quantities
+
+
+def test_n_times_larger_than_a_lower_rank_reads_from_the_lower_rank():
+    frame = _paired("A rank-32 adapter file is 32 times larger than a rank-1 adapter file."
+                    ).frames[0]
+    assert frame.verifier == "lora.adapter_size", frame.reason
+    assert (frame.params["r"], frame.params["r2"]) == (1, 32)
