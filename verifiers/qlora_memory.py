@@ -47,9 +47,9 @@ PARAMS = (
     Param("consumer_gb", float, default=24.0, min=1, max=1024,
           help="what a 'consumer GPU' holds (RTX 3090 / 4090: 24 GiB)"),
     Param("claim", str, default="fits",
-          choices=("fits", "does_not_fit", "fits16", "does_not_fit16"),
-          help="fits16 / does_not_fit16: LoRA on a 16-bit (bf16) base, estimated from exact "
-               "counts and the calibrated activation model"),
+          choices=("fits", "does_not_fit", "fits16"),
+          help="fits16: LoRA on a 16-bit (bf16) base fits, estimated from exact counts and "
+               "the calibrated activation model (a denial is the pipeline's to turn round)"),
     Param("batch", int, default=1, min=1, max=64),
     Param("seq", int, default=512, min=16, max=8192),
     Param("r", int, default=64, min=1, max=1024),
@@ -293,7 +293,6 @@ def lora16(params: dict[str, Any]) -> dict[str, Any]:
 
     p = _resolve(params)
     cap = capacity_gib(params)
-    fits_claim = params["claim"] == "fits16"
     expected = {"size_b": params["size_b"], "gpu_gib": cap, "claim": params["claim"]}
     if p is None:
         return result("unverifiable", f"no model preset within 15% of {params['size_b']:g}B",
@@ -317,7 +316,7 @@ def lora16(params: dict[str, Any]) -> dict[str, Any]:
     else:
         verdict = "conditional" if light < cap * (1 - _MARGIN) else "unverifiable"
         return result(verdict, f"Fits only in some settings: {said}.", measured, expected)
-    return result("supported" if fits == fits_claim else "refuted",
+    return result("supported" if fits else "refuted",
                   ("Fits in every common setting: " if fits else "Does not fit even the lightest "
                    "step: ") + said + ".", measured, expected)
 
@@ -325,7 +324,7 @@ def lora16(params: dict[str, Any]) -> dict[str, Any]:
 def fallback(params: dict[str, Any]) -> dict[str, Any]:
     """On a CPU: refuted (or, for a 'does not fit' claim, supported) when the weights alone
     exceed the GPU; otherwise skipped with the analytic estimate, awaiting a GPU measurement."""
-    if params["claim"] in ("fits16", "does_not_fit16"):
+    if params["claim"] == "fits16":
         return lora16(params)
     p = _resolve(params)
     cap = capacity_gib(params)
@@ -463,7 +462,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     once the one before it has ended."""
     from verifiers._qlora_measure import Prepared
 
-    if params["claim"] in ("fits16", "does_not_fit16"):
+    if params["claim"] == "fits16":
         return lora16(params)
     p = _resolve(params)
     if p is None or not p.llama_like or params["gpus"] != 1:
