@@ -1,12 +1,13 @@
 """Polarity: negation scope (NegEx-style), sentence-level denial, comparison direction.
 
 A negation cue ("not", "n't", "never", "no longer", "cannot", "without", "no", "nothing",
-"neither/nor", and "unlike" for the words of its own phrase: "unlike a symmetric code") denies
-a predicate word that follows it in the same clause, within a few words:
+"neither/nor", "absence / lack of", and "unlike" for the words of its own phrase: "unlike a
+symmetric code") denies a predicate word that follows it in the same clause, within a few words:
 the scope ends at a clause boundary or a contrast word ("but", "however", "while", "which" …).
 A sentence that opens with a denial ("It is not true that …", "It is a myth that …") denies
 everything after it. Trigger words in the lexicon are written without negation: "no latency" is
-the predicate adds-latency, denied here.
+the predicate adds-latency, denied here. A "without" that is itself denied ("cannot switch
+without reloading") states what is needed: the words after it are not denied.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ _CUE = re.compile(
     r"\b(?:not(?!\s+(?:only|just|merely)\b)|never|no longer|cannot|can ?not|without|"
     r"no(?!\s+(?:more|less|fewer|longer|matter)\s+than\b)"
     r"(?!\s+(?:other|further|extra|additional)\s+(?:options?|arguments?|settings?|flags?|"
-    r"parameters?|changes?|configuration|code)\b)"
+    r"changes?|configuration|code)\b)"
     r"(?!\s+(?:problem|problems|issue|issues|trouble|sweat|doubt|wonder|matter)\b)|"
     r"nothing|neither|nor|none|nobody|unlike|"
-    r"hardly|fails? to|failed to|unable to|free of|eliminat\w*|avoid\w*|"
+    r"hardly|fails? to|failed to|unable to|free of|(?:absence|lack) of|lack(?:s|ed|ing)|"
+    r"eliminat\w*|avoid\w*|"
     # "removes the adapter's extra cost": only of a cost ("removes an adapter" denies nothing)
     r"remov(?:e|es|ed|ing)(?=\s+(?:[\w']+\s+){0,3}?(?:cost|overhead|latency|slow-?down|delay|"
     r"penalt|extra|additional))|"
@@ -128,7 +130,12 @@ def _negated(text: str, start: int, end: int, origin: int) -> bool:
     between = text[last.end():max(last.end(), start)]
     if _END.search(between) or _VERB_THEN_AND.search(between):
         return False
-    return len(between.split()) <= SCOPE_WORDS
+    if len(between.split()) > SCOPE_WORDS:
+        return False
+    # "cannot switch adapters without reloading the base": the reload is needed, not denied
+    # (a denial of a "without")
+    return not (last.group(0).lower() == "without"
+                and _negated(text, last.start(), last.start(), origin))
 
 
 def negated_in_clause(text: str, start: int, end: int, origin: int = 0) -> bool:
