@@ -279,6 +279,13 @@ def _answered(m: re.Match) -> str:
     return f"{m.group('aux')} {'not ' if denied else ''}{m.group('rest')}. "
 
 
+# A numbered label that opens a sentence ("Slide 12:", "Step 3 -", "Exercise 4.2)"): where the
+# sentence sits in its document, not a quantity of the claim.
+_LABEL = re.compile(r"^\s*(?:slide|step|figure|fig\.|table|exercise|problem|question|lecture|"
+                    r"section|chapter|part|tip|example|solution|task|item|q|#)\s*"
+                    r"\d{1,3}(?:\.\d{1,2})?[a-z]?\s*(?::|\)|\.\s|\s-\s)\s*", re.I)
+
+
 @lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """The uniform form of a sentence that recognition reads (each step only where the
@@ -286,6 +293,7 @@ def normalise(text: str) -> str:
     if "\u00b2" in text or "\u00b3" in text:  # "r²" is r^2 (NFKC would make it r2, a rank)
         text = text.replace("\u00b2", "^2").replace("\u00b3", "^3")
     text = unicodedata.normalize("NFKC", text).translate(_CHARS)
+    text = _LABEL.sub("", text, count=1)
     if "(" in text or "[" in text:
         text = _CITATION.sub(_citation, text)
     if "\\" in text or "$" in text or "{" in text:

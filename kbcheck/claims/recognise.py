@@ -76,8 +76,8 @@ def _methods() -> tuple[re.Pattern, dict[str, dict[str, Any]]]:
 _BASELINE_BEFORE = re.compile(
     r"(?:than|compared (?:to|with)|in comparison (?:to|with)|relative to|versus|vs\.?|unlike|"
     r"instead of|rather than|over|similar to|just like|like|as with|on par with|match(?:es|ing)?|"
-    r"outperform(?:s|ing)?|beats?|built (?:up)?on|extends?|within [\w.%]{1,8} of|close to|"
-    r"against|as opposed to|comparable to|equivalent to)"
+    r"outperform(?:s|ing)?|beats?|built (?:up)?on|on top of|beyond|beside|extends?|"
+    r"within [\w.%]{1,8} of|close to|against|as opposed to|comparable to|equivalent to)"
     r"\s+(?:(?:standard|vanilla|plain|regular|the|a|an|original|traditional|conventional)\s+)"
     r"{0,2}$", re.I)
 
@@ -347,9 +347,10 @@ _CONDITIONS = {
     # a count of GPUs: "2 GPUs", "8x A100s", "2x24GB", "dual 3090s", "2+ GPUs" (a number
     # followed by GB is a size, not a count: "single 48GB GPUs")
     "gpus": re.compile(r"\b(\d{1,3})(?![\d.])\+?\s*(?!GB|GiB|G\b)(?:x\s*|\*\s*)?(?:[\w-]+\s+){0,2}?"
-                       r"(?:\d+\s*GB\s+)?(?:GPUs|cards|A100s|H100s|3090s|4090s)\b|"
+                       r"(?:\d+\s*GB\s+(?:[\w-]+\s+){0,2}?)?(?:GPUs|cards|A100s|H100s|3090s|"
+                       r"4090s)\b|"
                        r"\b(\d{1,3})\s*x\s*\d+\s*GB\b|"
-                       r"\b(dual|two|multiple|several)\s+(?:[\w-]+\s+){0,2}?(?:GPUs|cards)\b",
+                       r"\b(dual|two|multiple|several)\s+(?:[\w-]+\s+){0,3}?(?:GPUs|cards)\b",
                        re.I),
 }
 _MERGED = re.compile(r"\b(?:merg\w*|fold(?:s|ed|ing)? (?:\w+ ){0,3}into|fus(?:e|ed|ing) into|"
@@ -633,7 +634,8 @@ _RATE_OF = re.compile(
 # One matrix said to have "the higher / the smaller" rate, with no "than"
 _RATE = r"(?:learning[- ]rates?|lrs?|step[- ]sizes?)"
 _THE_HIGHER = re.compile(
-    rf"(?-i:\b(?P<who>A|B|lora_A|lora_B))\b[^.;]{{0,40}}?\b(?:the|an?)\s+(?:\d+(?:\.\d+)?\s*x\s+)?"
+    rf"(?-i:\b(?P<who>A|B|lora_A|lora_B))\b[^.;]{{0,60}}?\b(?:the|an?)\s+"
+    rf"(?:\d+(?:\.\d+)?\s*(?:x|-?fold|times)\s+)?"
     rf"(?P<dir>higher|larger|bigger|greater|faster|lower|smaller|slower)\s+{_RATE}\b"
     rf"(?![^.;]{{0,30}}\bthan\b)|"
     rf"\bthe\s+(?P<dir2>higher|larger|bigger|greater|faster|lower|smaller|slower)\s+{_RATE}\s+"
@@ -651,7 +653,10 @@ _ROLE_AFTER = [
     ("gpu", re.compile(r"\s*\(?(?:of\s+)?(?:[\w-]+\s+){0,3}?(?:GPUs?|cards?|accelerators?|VRAM|"
                        r"vram|A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090|device)\b",
                        re.I)),
-    ("model", re.compile(r"\s*(?:-?\s*param(?:eter)?s?\s+)?(?:[\w-]+\s+){0,1}?(?:models?|LLMs?|"
+    # ("... params as Llama 2 7B": a comparison's other side, not the model's size)
+    ("model", re.compile(r"\s*(?:-?\s*param(?:eter)?s?\s+)?"
+                         r"(?:(?!(?:as|than|like|vs|versus)\b)[\w-]+\s+){0,1}?"
+                         r"(?:models?|LLMs?|"
                          r"LLaMA|Llama|network)\b", re.I)),
     ("adapter", re.compile(r"\s*(?:(?!(?:while|whereas|but|and|although|though)\b)[\w-]+\s+){0,2}?"
                            r"(?:adapters?|checkpoints?|files?|"
@@ -937,7 +942,7 @@ _OBSERVED = re.compile(r"\s+(?:that\s+)?(?:you|I|we)(?:'re|'m|'ve| are| am| were
 
 # Where one clause ends and the next begins, for which dtype a size is in ("24 GB in fp32, and
 # half precision brings it to 12 GB"; "4.6 GB in 4-bit, against 18.5 GB in bf16")
-_SIZE_CLAUSE = re.compile(r"[,;(]|\b(?:and|but|against|versus|vs\.?|while|whereas|compared|"
+_SIZE_CLAUSE = re.compile(r"[,;(]|\b(?:and|or|but|against|versus|vs\.?|while|whereas|compared|"
                           r"instead|than)\b", re.I)
 
 
