@@ -150,13 +150,18 @@ def pair_frame(frame: Frame, registry: Mapping[str, Verifier],
     # the sentence states in which setting the claim holds and in which not ("unmerged it
     # costs extra matmuls; merging removes them"): a measured split is what it says
     split = bool(params.pop("_split", False))
+    # or the verifier reads the modal word as no claim about every setting ("merging never
+    # changes the predictions": a bf16 merge's rounding leaves it conditional, not refuted)
+    modality = params.pop("_modality", None)
     try:
         params = {k: v for k, v in verifier.resolve_params(params).items() if k in params}
     except ValueError as exc:
         return base.model_copy(update={"reason": f"{vid}: values out of bounds: {exc}"})
     return base.model_copy(update={"verifier": vid, "params": params, "open": open_slots,
                                    "lower_bound": lower_bound, "condition": condition,
-                                   **({"modality": "split"} if split else {}),
+                                   **({"modality": "split"} if split else
+                                      {"modality": modality} if modality in ("", "can", "all")
+                                      else {}),
                                    "reason": f"{frame.subject} / {frame.predicate} -> {vid}"})
 
 

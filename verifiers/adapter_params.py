@@ -38,6 +38,10 @@ PARAMS = (
           help="the stated figures in param_count's encoding (kind frac or lora)"),
     Param("model", str, default="", help="a preset id; empty: the adapter papers' models"),
     Param("bottleneck", int, default=0, min=0, max=65536, help="m; 0: enumerate SIZES"),
+    Param("d", int, default=0, min=0, max=65536,
+          help="the width d of one adapter whose own count is stated; 0: a model's adapters"),
+    Param("bias", str, default="either", choices=("with", "without", "either"),
+          help="for one adapter's count: its biases counted, not, or unstated"),
 )
 
 
@@ -94,11 +98,41 @@ def _span(ms: list[int]) -> str:
         ", ".join(map(str, ms[:8]))
 
 
+def one_adapter(d: int, m: int) -> dict[str, int]:
+    """One Houlsby adapter (down d -> m, up m -> d) built on the meta device and counted, with
+    its biases and without."""
+    import torch
+
+    layers = (torch.nn.Linear(d, m, device="meta"), torch.nn.Linear(m, d, device="meta"))
+    weights = sum(layer.weight.numel() for layer in layers)
+    return {"with": sum(p.numel() for layer in layers for p in layer.parameters()),
+            "without": weights}
+
+
+def _run_one(params: dict[str, Any], figures: list[dict[str, Any]]) -> dict[str, Any]:
+    """The stated count of a single adapter of width d and bottleneck m."""
+    d, m = params["d"], params["bottleneck"]
+    counts = one_adapter(d, m)
+    kinds = ("with", "without") if params["bias"] == "either" else (params["bias"],)
+    holding = [k for k in kinds if all(figure_holds(f, counts[k]) for f in figures)]
+    measured = {"d": d, "m": m, "with_biases": counts["with"], "without_biases": counts["without"],
+                "counted_on": "two nn.Linear on the meta device"}
+    expected = {"figures": params["figures"], "d": d, "bottleneck": m, "bias": params["bias"]}
+    stated = ", ".join(_stated(f) for f in figures)
+    line = (f"one adapter with d={d}, m={m} has {counts['with']:,} parameters with its biases "
+            f"({counts['without']:,} without)")
+    if holding:
+        return result("supported", f"Stated {stated}: {line}.", measured, expected)
+    return result("refuted", f"Stated {stated}: {line}.", measured, expected)
+
+
 def run(params: dict[str, Any]) -> dict[str, Any]:
     """Count Houlsby adapters on each preset and bottleneck size; judge the stated figures."""
     figures = parse_figures(params["figures"])
     if not figures:
         return result("unverifiable", "No share or count of adapter parameters is stated.")
+    if params["d"] and params["bottleneck"]:
+        return _run_one(params, figures)
     models = [PRESETS[params["model"]]] if params["model"] else [PRESETS[n] for n in MODELS]
     sizes = [params["bottleneck"]] if params["bottleneck"] else list(SIZES)
     rows = [adapter_row(p, m) for p in models for m in sizes if m <= p.d_model]
@@ -157,7 +191,9 @@ def _stated(f: dict[str, Any]) -> str:
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A share (or count) of parameters said of bottleneck adapters; the model and the
     bottleneck size m when stated (facet `bottleneck_size`: a plain number beside the words
-    'bottleneck size' or 'm ='), else both are enumerated and left open."""
+    'bottleneck size' or 'm ='), else both are enumerated and left open. One adapter's own
+    count (facet `per_adapter`, with d and m stated) is checked against that adapter alone,
+    with or without its biases as the sentence says (`with_bias` / `no_bias`)."""
     params: dict[str, Any] = {}
     model = frame.conditions.get("model") or {}
     if model.get("family") or model.get("preset"):
@@ -166,6 +202,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return "no preset for the model named: it is not judged with another model's shapes"
         params["model"] = found.name
     counts = [q for q in frame.quantities if q.unit in ("count", "params")]
+    d = frame.conditions.get("d")
+    if isinstance(d, int) and frame.has("per_adapter"):  # one adapter's own count
+        counts = [q for q in counts if q.value != d]
     if frame.has("bottleneck_size"):
         small = [q for q in counts if q.unit == "count" and 1 <= q.value <= 8192
                  and q.value == int(q.value)]
@@ -174,6 +213,15 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             counts = [q for q in counts if q is not small[0]]
     figures = [encode_figure("frac", q) for q in frame.quantities
                if q.unit == "pct" and 0 < q.value <= 100]
+    if isinstance(d, int) and frame.has("per_adapter") and "bottleneck" in params:
+        one = [encode_figure("lora", q) for q in counts
+               if q.unit == "params" and q.value >= 1 and q.value < 1e9]
+        if not one:
+            return "no count of the adapter's parameters is stated"
+        bias = "with" if frame.has("with_bias") else "without" if frame.has("no_bias") else \
+            "either"
+        return {"d": d, "bottleneck": params["bottleneck"], "bias": bias,
+                "figures": ";".join(one)}
     figures += [encode_figure("lora", q) for q in counts if 1000 <= q.value < 1e9]
     if not figures:
         return "no share or count of adapter parameters is stated"
@@ -184,7 +232,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 
 VERIFIER = Verifier(
     id="lora.adapter_params",
-    version=2,
+    version=3,
     title="Bottleneck (Houlsby) adapters: the share of parameters they add, counted per preset "
           "and bottleneck size",
     run=run,
@@ -195,6 +243,8 @@ VERIFIER = Verifier(
         "Houlsby adapters add only 3.6% parameters per task.",
         "Bottleneck adapters with a bottleneck size of 64 add about 1.9% parameters to "
         "BERT-large.",
+        "A single bottleneck adapter with d = 1024 and m = 32 holds 66,592 parameters, biases "
+        "included.",
     ),
     requires=Requires(device="cpu"),
     timeout_s=60.0,

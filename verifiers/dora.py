@@ -22,6 +22,7 @@ from verifiers._base import Param, Requires, Verifier, result
 from verifiers._frame import Frame
 from verifiers._timing import forward_work
 from verifiers._tiny import PEFT_MISSING, peft_available
+from verifiers.merge_latency import split_said
 
 CLAIMS = ("decomposition", "magnitude_only", "direction_only", "mergeable", "not_mergeable",
           "equals_base_at_init", "roles_swapped", "no_extra_work", "no_extra_work_unmerged")
@@ -64,9 +65,15 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if frame.predicate == "init_equals_base":
         return {"claim": "equals_base_at_init"}
     if frame.predicate == "no_added_latency":
-        if frame.has("not_inference"):  # "training is slower because of the weight norm"
+        # "training is slower because of the weight norm"; but an unmerged forward pass said
+        # to do more work is the same work in training and inference, and is counted
+        if frame.has("not_inference") and not (frame.conditions.get("merged") is False
+                                               and frame.has("forward_pass")):
             return ("about training speed, not the inference latency of merged or unmerged "
                     "DoRA weights")
+        # "unmerged it costs more, so merge": the sentence says which state holds
+        if split_said(frame.text) and not frame.has("always"):
+            return {"claim": "no_extra_work", "_split": True}
         # "always adds latency" is a claim about every setting: the merged one decides it
         if frame.conditions.get("merged") is True or frame.has("always"):
             return {"claim": "mergeable"}

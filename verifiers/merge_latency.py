@@ -241,10 +241,11 @@ def weights_of(frame: Frame) -> str:
 # "Unmerged, each layer does two extra small matmuls; merging removes that cost": the
 # sentence puts the cost on the unmerged weights and takes it away by merging
 _UNMERGED = re.compile(r"\bun-?merged\b|\bwithout\s+merging\b|\bbefore\s+merging\b|"
-                       r"\bkept\s+separate\b", re.I)
+                       r"\bkept\s+separate\b|\b(?:unless|until|if\s+not)\s+(?:it\s+is\s+|"
+                       r"they\s+are\s+)?merged\b", re.I)
 _COST = re.compile(r"\b(?:extra|additional|more)\s+(?:[\w-]+\s+){0,3}?(?:matmuls?|"
                    r"multiplications?|compute|work|operations?|ops|flops|cost|latency|overhead|"
-                   r"time)\b|\b(?:slower|overhead)\b", re.I)
+                   r"time)\b|\b(?:slower|overhead|more\s+expensive|costlier)\b", re.I)
 _MERGE_FREES = re.compile(r"\bmerg\w*\b[^.!?]{0,80}?\b(?:remov\w*|eliminat\w*|gets?\s+rid\s+of|"
                           r"avoids?|as\s+fast|same\s+speed|no\s+(?:extra\s+|added\s+|"
                           r"additional\s+)?(?:latency|overhead|cost))", re.I)
@@ -256,7 +257,7 @@ _MERGE_ADVISED = re.compile(r"\b(?:which\s+is\s+why|that\s+is\s+why|that's\s+why
                             r"therefore|so)\b[^.!?]{0,60}?\bmerg", re.I)
 
 
-def _split_said(text: str) -> bool:
+def split_said(text: str) -> bool:
     """Whether a sentence puts a cost on unmerged weights (a cost word after 'unmerged') and
     says merging takes it away, or that the cost is why one merges."""
     unmerged = _UNMERGED.search(text)
@@ -281,7 +282,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return ("the latency is said of adapters (bottleneck adapters under a name the method "
                 "vocabulary does not know, or set against LoRA), not of LoRA")
     params: dict[str, Any] = {"claim": "no_latency", "weights": weights_of(frame)}
-    if params["weights"] == "unspecified" and _split_said(frame.text):
+    if params["weights"] == "unspecified" and split_said(frame.text):
         params["_split"] = True  # "unmerged it costs extra matmuls; merging removes them"
     c = frame.conditions
     for key in ("r", "batch", "seq"):

@@ -62,7 +62,7 @@ PARAMS = (
     Param("gpus", int, default=1, min=0, max=64,
           help="GPUs the step is sharded over (FSDP); 0: several, how many unstated"),
     Param("open", str, default="", help="settings left unstated that the several-GPU "
-          "estimate enumerates (comma list of batch, seq, r, optimizer)"),
+          "estimate enumerates (comma list of batch, seq, r, optimizer, offload)"),
     Param("config", str, default="qlora", choices=("qlora", "any"),
           help="'qlora': the claim names QLoRA, whose reference configuration decides; "
           "'any': the reference configuration and PEFT's defaults both count"),
@@ -139,8 +139,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         params["config"] = "any"
     if several:
         params["gpus"] = gpus if gpus > 1 else 0
+        # (CPU offloading unstated: FSDP + QLoRA's recipe for consumer cards offloads)
         params["open"] = ",".join(n for n in ("batch", "seq", "r") if n not in c) + (
-            ",optimizer" if not frame.has("tm_adam8") else "")
+            ",optimizer" if not frame.has("tm_adam8") else "") + ",offload"
     open_: list[str] = []
     conditions: list[str] = []
     if model is None and any(q.unit == "count" and q.stated_unit.lower() in ("b", "billion")

@@ -117,10 +117,21 @@ def test_sharding_divides_the_state_and_adds_the_gathered_units():
     assert off["terms"]["sharded_state"] == 0 and off["per_gpu"] < 4 * GIB
 
 
-def test_fsdp_qlora_70b_on_two_24gb_gpus_holds_in_some_settings():
+def test_fsdp_qlora_70b_on_two_24gb_gpus_holds_with_the_offloading_recipe():
+    # the reference workload comes near two 24 GB cards (24.8 GiB per GPU unoffloaded) and
+    # fits with CPU offloading, the FSDP + QLoRA recipe: a sentence that leaves offloading
+    # open is supported
     f, verdict, text = _qlora("FSDP with QLoRA trains a 70B model across two 24 GB GPUs.")
-    assert f.params["gpus"] == 2 and verdict == "conditional"
-    assert "20.7 GiB per GPU" in text and "FSDP over 2 GPUs" in text
+    assert f.params["gpus"] == 2 and "offload" in f.params["open"].split(",")
+    assert verdict == "supported"
+    assert "CPU offload" in text and "FSDP over 2 GPUs" in text and "3.2 GiB per GPU" in text
+
+
+def test_offloading_does_not_carry_a_model_far_beyond_the_cards():
+    # unoffloaded, the step needs 24.8 GiB per GPU, far beyond two 16 GB cards: offloading
+    # the whole model is not the recipe a sentence means, so it holds only in some settings
+    _, verdict, text = _qlora("FSDP with QLoRA trains a 70B model across two 16 GB GPUs.")
+    assert verdict == "conditional" and "16 GiB" in text
 
 
 def test_a_false_several_gpu_claim_is_refuted_even_with_offloading():
