@@ -227,6 +227,15 @@ def test_from_to_reads_the_methods_amount():
     assert verdict == "conditional"
 
 
+def test_the_papers_setting_is_the_one_near_its_reported_figures():
+    # the LoRA paper reports 1.2 TB -> 350 GB on GPT-3 175B (about a third): only settings whose
+    # estimate comes near that are the paper's, so a ratio far from it is not supported by them
+    _, verdict, got = _one("On GPT-3 175B, LoRA cuts training memory by two thirds.")
+    assert verdict == "supported" and "setting of the paper" in got["explanation"]
+    _, verdict, got = _one("LoRA cuts GPU memory during training by about ten times on GPT-3 175B.")
+    assert verdict == "conditional" and "setting of the paper" not in got["explanation"]
+
+
 def test_optimizer_states_may_count_the_master_copy_as_zero_does():
     _, verdict, got = _one("In mixed precision, the Adam optimizer states of LLaMA-7B take 81 GB, "
                            "fp32 master weights included.", "optimizer_memory")
