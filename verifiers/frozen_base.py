@@ -14,11 +14,56 @@ from verifiers._base import Param, Requires, Verifier, result
 from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
 
-CLAIMS = ("frozen", "updated", "b_only_first_step", "a_and_b_first_step")
+CLAIMS = ("frozen", "updated", "b_only_first_step", "a_and_b_first_step", "only_adapters")
+
+
+def trainable_outside_adapters(task: str) -> list[str]:
+    """The trainable parameters PEFT leaves outside the LoRA matrices, on a tiny Llama with
+    LoraConfig's defaults: `task` 'causal_lm' (a LlamaForCausalLM, no task_type) or 'seq_cls'
+    (a LlamaForSequenceClassification with task_type='SEQ_CLS', as classifiers are wrapped)."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import LlamaConfig, LlamaForCausalLM, LlamaForSequenceClassification
+
+    torch.manual_seed(0)
+    config = LlamaConfig(hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+                         intermediate_size=128, vocab_size=256, max_position_embeddings=64,
+                         num_labels=2, pad_token_id=0)
+    if task == "seq_cls":
+        model = get_peft_model(LlamaForSequenceClassification(config),
+                               LoraConfig(task_type="SEQ_CLS", target_modules=["q_proj", "v_proj"]))
+    else:
+        model = get_peft_model(LlamaForCausalLM(config),
+                               LoraConfig(target_modules=["q_proj", "v_proj"]))
+    return [n for n, p in model.named_parameters()
+            if p.requires_grad and "lora_A" not in n and "lora_B" not in n]
+
+
+def _run_only_adapters(params: dict[str, Any]) -> dict[str, Any]:
+    """'Nothing but A and B is trained', every parameter of the model in its scope: what PEFT
+    leaves trainable besides the LoRA matrices, for a causal LM and for a classifier."""
+    if not peft_available():
+        return result("skipped", PEFT_MISSING)
+    causal = trainable_outside_adapters("causal_lm")
+    classifier = trainable_outside_adapters("seq_cls")
+    measured = {"causal_lm_defaults": causal, "seq_cls_task_type": classifier}
+    expected = {"claim": "only_adapters"}
+    said = (f"with LoraConfig's defaults on a causal LM, {len(causal)} trainable tensors outside "
+            f"lora_A / lora_B; on a sequence classifier wrapped with task_type='SEQ_CLS', "
+            f"{len(classifier)} ({', '.join(classifier[:4]) or 'none'}: the head is in "
+            "modules_to_save and trains in full)")
+    if not causal and classifier:
+        return result("conditional", f"Only the LoRA matrices train in some settings: {said}.",
+                      measured, expected)
+    verdict = "supported" if not causal and not classifier else "refuted"
+    return result(verdict, f"Claim: nothing but the LoRA matrices trains: {said}.", measured,
+                  expected)
 
 
 def run(params: dict[str, Any]) -> dict[str, Any]:
     """Train LoRA for a few steps (reference and PEFT) and check what changed."""
+    if params["claim"] == "only_adapters":
+        return _run_only_adapters(params)
     ref = _measure(params, use_peft=False)
     peft = _measure(params, use_peft=True) if peft_available() else {"skipped": PEFT_MISSING}
     measured = {"reference": ref, "peft": peft,
@@ -164,6 +209,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                         "writes W0 + BA into them; this verifier measures training")
             return {"claim": "frozen", "_condition": "during training (merging for deployment "
                     "writes W0 + BA into the weights)"}
+        if frame.polarity and frame.has("exclusive") and not frame.has("exception_named"):
+            # "nothing but A and B is ever trained": heads and modules_to_save are in scope
+            return {"claim": "only_adapters"}
         return {"claim": "frozen"}
     if frame.predicate == "first_step_grad":
         return {"claim": "a_and_b_first_step" if frame.has("a_and_b") else "b_only_first_step"}
@@ -172,7 +220,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 
 VERIFIER = Verifier(
     id="lora.frozen_base",
-    version=1,
+    version=2,
     title="LoRA training keeps the base weights frozen; only A and B change",
     run=run,
     params=(
@@ -194,6 +242,7 @@ VERIFIER = Verifier(
         "QLoRA keeps the 4-bit base model frozen while its adapters train.",
         "LoRA fine-tuning also updates the base model weights.",
         "At the first optimizer step only B receives a non-zero gradient.",
+        "With PEFT's LoRA nothing except the lora_A and lora_B matrices is ever trained.",
     ),
     requires=Requires(device="cpu", packages=("torch",)),
     timeout_s=120.0,

@@ -219,7 +219,8 @@ def _citation(m: re.Match) -> str:
     return " " + inner.replace(" ;", ";").replace("; )", ")").replace("()", "")
 
 
-_ONLY = re.compile(r"\b(?:nothing|none|no one|nobody)\s+(?:but|except|other than)\b", re.I)
+_ONLY = re.compile(r"\b(?:nothing|none|no one|nobody)\s+(?:but|except|other than|apart from|"
+                   r"besides|save for)\b", re.I)
 
 
 # "instead of FP4", "rather than A": the alternative a sentence sets aside is not stated of its
@@ -309,8 +310,9 @@ def normalise(text: str) -> str:
     if "instead of" in text or "rather than" in text or "as opposed to" in text:
         text = _RANK_INSTEAD.sub(r"\g<1> from \g<3> to \g<2>", text)
         text = _REJECTED.sub(_rejected, text)
-    if "but" in text or "except" in text:  # "nothing but A and B is trained": only A and B
-        text = _ONLY.sub("only", text)
+    if any(w in text for w in ("but", "except", "other than", "apart from", "besides", "save")):
+        # "nothing but A and B is trained": solely A and B (an exclusive "only")
+        text = _ONLY.sub("solely", text)
     if _HAS_MULTIPLIER.search(text):
         for pattern, repl in _MULTIPLIERS:
             text = pattern.sub(repl if repl is not None else _orders, text)

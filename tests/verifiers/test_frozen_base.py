@@ -152,3 +152,27 @@ def test_adapters_said_to_be_frozen_is_not_a_claim_about_the_base():
         assert frames and all(f.verifier is None for f in frames), text
     assert pairing("The base weights are frozen and only A and B are trained.").verifier == (
         VERIFIER.id)
+
+
+@pytest.mark.parametrize(("sentence", "claim"), [
+    ("With PEFT nothing except the lora_A and lora_B matrices ever receives an update.",
+     "only_adapters"),
+    ("After wrapping, every parameter other than lora_A and lora_B has requires_grad=False.",
+     "only_adapters"),
+    ("Only A and B are trained; nothing else in the network changes.", "only_adapters"),
+    # the base said frozen, with the classifier named as an exception: the plain claim
+    ("The base gets requires_grad=False on everything except lora_A and lora_B, plus the "
+     "biases if bias='lora_only'.", "frozen"),
+    ("LoRA keeps the pretrained weights frozen and trains only A and B.", "frozen"),
+])
+def test_an_exclusive_only_puts_every_parameter_in_scope(sentence, claim):
+    frame = _frame(sentence)
+    assert frame is not None and frame.params["claim"] == claim, sentence
+
+
+def test_nothing_but_the_adapters_holds_for_a_causal_lm_not_a_classifier():
+    pytest.importorskip("peft")
+    got = VERIFIER.run(VERIFIER.resolve_params({"claim": "only_adapters"}))
+    assert got["verdict"] == "conditional"
+    assert got["measured"]["causal_lm_defaults"] == []
+    assert any("score" in n for n in got["measured"]["seq_cls_task_type"])
