@@ -45,7 +45,8 @@ _NOT_ASSERTED = [
                 r"\s+(?:to\s+)?(?:the\s+|our\s+|all\s+)?(?:contributors?|community|everyone|"
                 r"reviewers?|maintainers?|users?|team|folks|people|you|@\w+))\b", re.I),
      "an acknowledgement, not a measurable statement"),
-    (re.compile(r"\b(?:personally|in (?:my|our) (?:experience|opinion)|imo|imho|I (?:prefer|like|"
+    (re.compile(r"\b(?:personally|in (?:my|our|the authors?'s?|this author's) "
+                r"(?:experience|opinion|view)|in the (?:opinion|view) of|imo|imho|I (?:prefer|like|"
                 r"love|think|feel|find)|my favou?rite)\b", re.I),
      "an opinion, not a measurable statement"),
     (re.compile(r"\b(?:we|I) (?:strongly )?(?:recommend|suggest|advise)\b|"

@@ -761,14 +761,15 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
 _SIZE_AFTER = re.compile(r"\s*(?:-\s*)?(?:output\s+|input\s+|hidden\s+)?(?:features?|wide|width|"
                          r"dims?|dimensions?|dimensional|heads?|layers?|channels?|tokens?|"
                          r"columns?|rows?)\b|\s*[x*+]\s*[\d(]", re.I)
-_SIZE_BEFORE = re.compile(r"(?:\bmaps?\s+|\bfrom\s+|\bwidth\s+of\s+|[x*+]\s*)$", re.I)
+_SIZE_BEFORE = re.compile(r"(?:\bmaps?\s+|\bfrom\s+|\b(?:width|hidden\s+size|dimension|d_model)\s+"
+                          r"(?:of\s+|=\s*|:\s*)?|[x*+]\s*)$", re.I)
 
 
 def _structural(text: str, q: Any) -> bool:
     """Whether a number in `text` sizes the network (a width, an operand) rather than counting
     LoRA's parameters."""
     return bool(_SIZE_AFTER.match(text, q.span[1])
-                or _SIZE_BEFORE.search(text[max(0, q.span[0] - 12):q.span[0]]))
+                or _SIZE_BEFORE.search(text[max(0, q.span[0] - 20):q.span[0]]))
 
 
 def encode_figure(kind: str, q: Any) -> str:
