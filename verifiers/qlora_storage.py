@@ -221,6 +221,11 @@ def _compute_params(frame: Frame) -> dict[str, Any] | str:
 
 
 def _width_params(frame: Frame) -> dict[str, Any] | str:
+    if frame.has("presupposed") and frame.has("other_figure"):
+        # "the memory footprint of a 4-bit 7B model is about 7 GB": the width names the model
+        # the sentence speaks of; what it states is the figure
+        return ("the 4-bit width names the model or layers the sentence speaks of; what it "
+                "states is another figure")
     if frame.has("activations_quantized"):
         return {"claim": "activations"}
     if frame.has("adapters_16"):
