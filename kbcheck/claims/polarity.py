@@ -147,8 +147,14 @@ def negated_in_clause(text: str, start: int, end: int, origin: int = 0) -> bool:
     after = text[end:end + 60]
     stop = _END.search(after)
     after = after[:stop.start()] if stop else after
-    m = _CUE.search(after)
+    # (a negation of the clause's verb: "... GPU cannot fine-tune"; "without" after the phrase
+    # opens an adjunct, "on one GPU without losing quality")
+    m = next((c for c in _CUE.finditer(after) if not _ADJUNCT_CUE.fullmatch(c.group(0))), None)
     return bool(m) and len(after[:m.start()].split()) <= 3
+
+
+_ADJUNCT_CUE = re.compile(r"without|free of|(?:absence|lack) of|unlike|avoid\w*|eliminat\w*",
+                          re.I)
 
 
 _HIGHER = r"(?:higher|larger|bigger|greater|faster|more)"
