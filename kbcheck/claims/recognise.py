@@ -276,9 +276,10 @@ def find_model(text: str) -> dict[str, Any]:
 
 
 def model_size_spans(text: str) -> list[tuple[int, int]]:
-    """The sizes written onto every model name of a sentence ("Llama-3-8B and Mistral-7B":
-    both): numbers that name a model, not quantities a claim states."""
-    return [size.span() for pattern, _ in _models() for m in pattern.finditer(text)
+    """Every model name of a sentence with the size written onto it ("Llama-3-8B and
+    Llama-2-7B": both, the name's own digits too): numbers that name a model, not quantities a
+    claim states."""
+    return [(m.start(), size.end()) for pattern, _ in _models() for m in pattern.finditer(text)
             if (size := _size_after(text, m.end())) is not None]
 
 
