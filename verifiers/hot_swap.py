@@ -19,9 +19,11 @@ from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
 
 PARAMS = (
-    Param("claim", str, default="no_reload", choices=("no_reload", "reload_needed"),
+    Param("claim", str, default="no_reload",
+          choices=("no_reload", "reload_needed", "switch_after_unload"),
           help="no_reload: adapters switch on one base model, which is never reloaded or copied; "
-               "reload_needed: switching adapters needs the base model reloaded or copied"),
+               "reload_needed: switching adapters needs the base model reloaded or copied; "
+               "switch_after_unload: the model merge_and_unload returns still switches adapters"),
     Param("adapters", int, default=2, min=2, max=4, help="number of adapters on the base"),
     Param("r", int, default=8, min=1, max=64, help="rank of every adapter"),
     Param("tolerance", float, default=1e-4, min=0.0, max=1.0,
@@ -44,6 +46,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return f"no claim of this verifier is read from '{frame.predicate}'"
     if frame.has("recompile"):
         return "the sentence is about recompiling a compiled model (lora.swap_recompile's)"
+    if frame.conditions.get("merged") is True and frame.has("unloaded"):
+        # "after merge_and_unload we can still flip between adapters" (or, denied, "can no
+        # longer switch"): what merge_and_unload returns is switched, or tried
+        return {"claim": "switch_after_unload"}
     if frame.conditions.get("merged") is True:
         a = frame.spans.get("merged", (0, 0))[0]
         if not frame.polarity and not _BECAUSE.search(frame.text, max(0, a - 60), a):
@@ -229,8 +235,41 @@ def _holds(half: dict[str, Any], tol: float) -> tuple[bool, bool]:
     return outputs_ok and half.get("adapter_reloaded_from_disk_equal", True), untouched
 
 
+def _after_unload(params: dict[str, Any]) -> dict[str, Any]:
+    """Two PEFT adapters on a tiny Llama, merge_and_unload, then set_adapter on what it returns:
+    whether the adapters are still there to switch to."""
+    if not peft_available():
+        return result("skipped", PEFT_MISSING)
+    from peft import LoraConfig
+
+    from verifiers._tiny import peft_lora, tiny_llama
+
+    model = peft_lora(tiny_llama(hidden=_HIDDEN, vocab=_VOCAB, seed=params["seed"]),
+                      r=params["r"], alpha=2 * params["r"], targets=_TARGETS)
+    model.add_adapter("task1", LoraConfig(r=params["r"], lora_alpha=2 * params["r"],
+                                          target_modules=list(_TARGETS)))
+    unloaded = model.merge_and_unload()
+    left = sum("lora_" in n for n, _ in unloaded.named_parameters())
+    try:
+        unloaded.set_adapter("task1")
+        switched = True
+    except (AttributeError, ValueError, KeyError, RuntimeError):
+        switched = False
+    measured = {"class_returned": type(unloaded).__name__, "lora_tensors_left": left,
+                "set_adapter_worked": switched}
+    text = (f"merge_and_unload on a PEFT model with two adapters returned a plain "
+            f"{measured['class_returned']} with {left} LoRA tensors left; set_adapter on it "
+            + ("worked" if switched else "failed") + ": the adapters are folded in and gone, "
+            "and switching needs them loaded again")
+    verdict = "supported" if switched and left else "refuted"
+    return result(verdict, text[0].upper() + text[1:] + ".", measured,
+                  {"claim": "switch_after_unload"})
+
+
 def run(params: dict[str, Any]) -> dict[str, Any]:
     """Switch between adapters on one base (reference and PEFT) and compare with separate merges."""
+    if params["claim"] == "switch_after_unload":
+        return _after_unload(params)
     from verifiers._tiny import random_tokens
 
     tokens = random_tokens(2, 16, vocab=_VOCAB, seed=params["seed"] + 2)
@@ -261,7 +300,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 VERIFIER = Verifier(
     id="lora.hot_swap",
-    version=1,
+    version=2,
     title="LoRA adapters switch on one base model without reloading or copying it",
     run=run,
     params=PARAMS,

@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 
 _CUE = re.compile(
-    r"\b(?:not(?!\s+(?:only|just|merely)\b)|never|no longer|cannot|can ?not|without|"
+    # ("merging and not merging give the same model": a state named, not a denial)
+    r"\b(?:not(?!\s+(?:only|just|merely)\b)(?!(?<=\band\snot)\s+\w+ing\b)"
+    r"(?!(?<=\bor\snot)\s+\w+ing\b)|never|no longer|cannot|can ?not|without|"
     r"no(?!\s+(?:more|less|fewer|longer|matter)\s+than\b)"
     r"(?!\s+(?:other|further|extra|additional)\s+(?:options?|arguments?|settings?|flags?|"
     r"changes?|configuration|code)\b)"
@@ -33,7 +35,8 @@ _CUE = re.compile(
     r"slow-?down|delay|impact))",
     re.I)
 # Where a negation's scope ends: punctuation that closes a clause, and contrast/relative words.
-_END = re.compile(r"[;:,.!?()]| - |\b(?:but|however|although|though|whereas|while|yet|which|"
+_END = re.compile(r"[;:!?()]|\.(?!\d)|,(?!\d{3}\b)| - |"
+                  r"\b(?:but|however|although|though|whereas|while|yet|which|"
                   r"who|whose|because|since|so|and then|except|unlike|instead)\b"
                   # a second verb of the same subject: "should not share a rate and sets ..."
                   r"|\band\s+(?:also\s+)?(?!(?:is|was|has|does|gets|goes|its|was|this|thus|"

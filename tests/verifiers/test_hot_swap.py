@@ -144,3 +144,14 @@ def test_switching_denied_of_a_merged_model_is_not_refuted_by_unmerged_switching
     reason = _frame("Going to another LoRA means reloading the base from disk, since the first "
                     "adapter is baked into the weights.")
     assert reason is not None and not reason.polarity
+
+
+def test_switching_after_merge_and_unload_is_tried_on_what_it_returns():
+    pytest.importorskip("peft")
+    p = pairing("After merge_and_unload() we can still flip between the customer adapters "
+                "with set_adapter().")
+    frame = next(f for f in p.frames if f.verifier == VERIFIER.id)
+    assert frame.params["claim"] == "switch_after_unload" and frame.polarity
+    got = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+    assert got["verdict"] == "refuted"
+    assert got["measured"]["lora_tensors_left"] == 0 and not got["measured"]["set_adapter_worked"]
