@@ -135,6 +135,8 @@ def _negated(text: str, start: int, end: int, origin: int) -> bool:
         return False
     if len(between.split()) > SCOPE_WORDS:
         return False
+    if last.group(0).lower() == "without" and _FINITE.search(between):
+        return False  # "without double quant NF4 is 4.5 bits": the adjunct ends at the verb
     # "cannot switch adapters without reloading the base": the reload is needed, not denied
     # (a denial of a "without")
     return not (last.group(0).lower() == "without"
@@ -154,6 +156,12 @@ def negated_in_clause(text: str, start: int, end: int, origin: int = 0) -> bool:
     # opens an adjunct, "on one GPU without losing quality")
     m = next((c for c in _CUE.finditer(after) if not _ADJUNCT_CUE.fullmatch(c.group(0))), None)
     return bool(m) and len(after[:m.start()].split()) <= 3
+
+
+# A finite verb after "without ...": the main clause has begun ("without merging the model is
+# slower": the slowness is not denied)
+_FINITE = re.compile(r"\b(?:is|are|was|were|costs?|takes?|needs?|uses?|has|have|gives?|"
+                     r"stores?|requires?|becomes?|runs?|adds?)\b", re.I)
 
 
 _ADJUNCT_CUE = re.compile(r"without|free of|(?:absence|lack) of|unlike|avoid\w*|eliminat\w*",
