@@ -233,8 +233,14 @@ def after_unload(p: dict[str, Any]) -> dict[str, Any]:
     class returned, and whether it can still unmerge or switch (the PEFT methods it keeps)."""
     unloaded = _model(p, ["task0", "task1"]).merge_and_unload()
     names = [n for n, _ in unloaded.named_modules()]
+    try:  # switching to the other adapter on what it returned
+        unloaded.set_adapter("task1")
+        switched = True
+    except (AttributeError, ValueError, KeyError, RuntimeError):
+        switched = False
     return {"class_returned": type(unloaded).__name__,
             "lora_modules_left": sum("lora_" in n for n in names),
             "lora_tensors_left": sum("lora_" in n for n, _ in unloaded.named_parameters()),
             "has_unmerge_adapter": hasattr(unloaded, "unmerge_adapter"),
-            "peft_config_left": bool(getattr(unloaded, "peft_config", None))}
+            "peft_config_left": bool(getattr(unloaded, "peft_config", None)),
+            "set_adapter_worked": switched}

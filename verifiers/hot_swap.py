@@ -236,34 +236,20 @@ def _holds(half: dict[str, Any], tol: float) -> tuple[bool, bool]:
 
 
 def _after_unload(params: dict[str, Any]) -> dict[str, Any]:
-    """Two PEFT adapters on a tiny Llama, merge_and_unload, then set_adapter on what it returns:
-    whether the adapters are still there to switch to."""
+    """Two PEFT adapters on a tiny Llama, merge_and_unload, then set_adapter on what it returns
+    (`_serving_measure.after_unload`): whether the adapters are still there to switch to."""
     if not peft_available():
         return result("skipped", PEFT_MISSING)
-    from peft import LoraConfig
+    from verifiers._serving_measure import after_unload
 
-    from verifiers._tiny import peft_lora, tiny_llama
-
-    model = peft_lora(tiny_llama(hidden=_HIDDEN, vocab=_VOCAB, seed=params["seed"]),
-                      r=params["r"], alpha=2 * params["r"], targets=_TARGETS)
-    model.add_adapter("task1", LoraConfig(r=params["r"], lora_alpha=2 * params["r"],
-                                          target_modules=list(_TARGETS)))
-    unloaded = model.merge_and_unload()
-    left = sum("lora_" in n for n, _ in unloaded.named_parameters())
-    try:
-        unloaded.set_adapter("task1")
-        switched = True
-    except (AttributeError, ValueError, KeyError, RuntimeError):
-        switched = False
-    measured = {"class_returned": type(unloaded).__name__, "lora_tensors_left": left,
-                "set_adapter_worked": switched}
-    text = (f"merge_and_unload on a PEFT model with two adapters returned a plain "
-            f"{measured['class_returned']} with {left} LoRA tensors left; set_adapter on it "
+    m = after_unload({"r": params["r"], "seed": params["seed"]})
+    left, switched = m["lora_tensors_left"], m["set_adapter_worked"]
+    text = (f"Merge_and_unload on a PEFT model with two adapters returned a plain "
+            f"{m['class_returned']} with {left} LoRA tensors left; set_adapter on it "
             + ("worked" if switched else "failed") + ": the adapters are folded in and gone, "
-            "and switching needs them loaded again")
+            "and switching needs them loaded again.")
     verdict = "supported" if switched and left else "refuted"
-    return result(verdict, text[0].upper() + text[1:] + ".", measured,
-                  {"claim": "switch_after_unload"})
+    return result(verdict, text, m, {"claim": "switch_after_unload"})
 
 
 def run(params: dict[str, Any]) -> dict[str, Any]:
