@@ -175,6 +175,18 @@ def test_an_interval_that_reaches_the_figure_keeps_it_open():
     assert verdict == "conditional" and "reaches" in why, why
 
 
+def test_noisy_merged_timings_leave_a_stated_slowdown_undecided():
+    """Merged is the base's own layer: timings too noisy to rule a figure out do not make it
+    hold 'in some setting' (that would be conditional); it stays undecided."""
+    from verifiers.merge_latency import _size_verdict
+
+    grid = [_setting(4096, {64: 1.03}, merged=0.96, half=0.2),
+            _setting(11008, {64: 1.0}, merged=0.97, half=0.2),
+            _setting(512, {64: 3.5}, merged=1.23, small=True, half=0.6)]
+    verdict, why = _size_verdict(_size("pct", 20, weights="merged"), grid)
+    assert verdict == "unverifiable" and "not decided" in why, why
+
+
 def test_overall_classes_let_one_noisy_merged_setting_pass():
     from verifiers.merge_latency import _overall
 
