@@ -19,20 +19,29 @@ def peft_available() -> bool:
     return has_package("peft") and has_package("transformers")
 
 
+def tiny_llama_config(*, hidden: int = 64, layers: int = 2, heads: int = 4,
+                      kv_heads: int | None = None, intermediate: int = 128, vocab: int = 256,
+                      **extra: Any) -> Any:
+    """A `LlamaConfig` of the given tiny sizes; `extra` goes to the config (e.g. num_labels)."""
+    from transformers import LlamaConfig
+
+    return LlamaConfig(
+        hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
+        num_key_value_heads=kv_heads or heads, intermediate_size=intermediate, vocab_size=vocab,
+        max_position_embeddings=256, tie_word_embeddings=False, **extra,
+    )
+
+
 def tiny_llama(*, hidden: int = 64, layers: int = 2, heads: int = 4, kv_heads: int | None = None,
                intermediate: int = 128, vocab: int = 256, seed: int = 0) -> Any:
     """A randomly initialised `LlamaForCausalLM` of the given tiny sizes, in eval mode, fp32."""
     import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
+    from transformers import LlamaForCausalLM
 
     torch.manual_seed(seed)
-    config = LlamaConfig(
-        hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
-        num_key_value_heads=kv_heads or heads, intermediate_size=intermediate, vocab_size=vocab,
-        max_position_embeddings=256, tie_word_embeddings=False,
-    )
-    model = LlamaForCausalLM(config).float().eval()
-    return model
+    config = tiny_llama_config(hidden=hidden, layers=layers, heads=heads, kv_heads=kv_heads,
+                               intermediate=intermediate, vocab=vocab)
+    return LlamaForCausalLM(config).float().eval()
 
 
 def peft_lora(model: Any, *, r: int = 8, alpha: float = 16, targets: tuple[str, ...] =

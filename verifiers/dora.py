@@ -20,9 +20,9 @@ from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, result
 from verifiers._frame import Frame
+from verifiers._split import split_said
 from verifiers._timing import forward_work
 from verifiers._tiny import PEFT_MISSING, peft_available
-from verifiers.merge_latency import split_said
 
 CLAIMS = ("decomposition", "magnitude_only", "direction_only", "mergeable", "not_mergeable",
           "equals_base_at_init", "roles_swapped", "no_extra_work", "no_extra_work_unmerged")

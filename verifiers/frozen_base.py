@@ -12,7 +12,7 @@ from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, result
 from verifiers._frame import Frame
-from verifiers._tiny import PEFT_MISSING, peft_available
+from verifiers._tiny import PEFT_MISSING, peft_available, tiny_llama_config
 
 CLAIMS = ("frozen", "updated", "b_only_first_step", "a_and_b_first_step", "only_adapters")
 
@@ -23,12 +23,10 @@ def trainable_outside_adapters(task: str) -> list[str]:
     (a LlamaForSequenceClassification with task_type='SEQ_CLS', as classifiers are wrapped)."""
     import torch
     from peft import LoraConfig, get_peft_model
-    from transformers import LlamaConfig, LlamaForCausalLM, LlamaForSequenceClassification
+    from transformers import LlamaForCausalLM, LlamaForSequenceClassification
 
     torch.manual_seed(0)
-    config = LlamaConfig(hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
-                         intermediate_size=128, vocab_size=256, max_position_embeddings=64,
-                         num_labels=2, pad_token_id=0)
+    config = tiny_llama_config(num_labels=2, pad_token_id=0)
     if task == "seq_cls":
         model = get_peft_model(LlamaForSequenceClassification(config),
                                LoraConfig(task_type="SEQ_CLS", target_modules=["q_proj", "v_proj"]))
