@@ -13,13 +13,13 @@ import math
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, figure_pair, result
-from verifiers._frame import Frame
+from verifiers._frame import Frame, Quantity
 from verifiers._tiny import PEFT_MISSING, peft_available
 
 CLAIMS = ("init_equals_base", "init_changes_output", "delta_shape", "rank_at_most_r",
           "full_rank", "scaling", "a_init")
 A_DISTS = ("random", "gaussian", "kaiming_uniform", "uniform", "zero")
-FORMS = ("alpha/r", "alpha/sqrt(r)", "alpha/r^2", "r/alpha")
+FORMS = ("alpha/r", "alpha/sqrt(r)", "alpha/r^2", "r/alpha", "alpha*sqrt(r)")
 
 
 def run(params: dict[str, Any]) -> dict[str, Any]:
@@ -267,16 +267,26 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return {**params, "scaling_form": "alpha/r^2"}
         if frame.has("inverse") and not sqrt and not plain:  # "scaled by r/alpha"
             return {**params, "scaling_form": "r/alpha"}
+        if frame.has("times_sqrt") and not frame.has("variant_sqrt"):
+            # "alpha * sqrt(r)": the root multiplies, a form no method uses
+            return {**params, "scaling_form": "alpha*sqrt(r)"}
         if sqrt:
             params["scaling_form"] = "alpha/sqrt(r)"
         elif plain:
             params["scaling_form"] = "alpha/r"
         relation = next((r for r in _RELATION if frame.has(f"rel_{r}")), "")
+        # how the scale follows r depends on the form: alpha/r (LoRA's, PEFT's default) or
+        # alpha/sqrt(r) (use_rslora); a relation said with no form named holds for the first
+        form_named = (sqrt or plain or rslora or frame.has("standard_named")
+                      or frame.has("names_form"))
+        condition = {} if form_named else {"_condition": (
+            "with the standard alpha/r scale (use_rslora=False); under rsLoRA's "
+            "alpha/sqrt(r) the scale follows the square root of the rank")}
         if relation:  # "doubling r halves the scale": measured at r and 2r
-            return {**params, "relation": relation}
+            return {**params, "relation": relation, **condition}
         factor = _stated_factor(frame)
         if factor is not None:  # "from r=16 to r=256 the scale shrinks by 4x"
-            return {**params, **factor}
+            return {**params, **factor, **condition}
         value = _scale_value(frame)  # several numbers: the form alone is checked
         if value is not None:
             params["scale_value"], params["scale_tol"] = value.value, value.precision
@@ -299,6 +309,8 @@ def _stated_factor(frame: Frame) -> dict[str, Any] | None:
     ranks = frame.conditions.get("ranks") or ()
     times = next((q for q in frame.quantities if q.unit == "x" and q.value > 0), None)
     down, up = frame.has("rel_down"), frame.has("rel_up")
+    if times is None and frame.has("rel_by_half"):  # "... halves the multiplier"
+        times = Quantity(2.0, "x")
     if len(ranks) != 2 or times is None or down == up or not ranks[0][0]:
         return None
     r1, r2 = ranks[0][0], ranks[1][0]

@@ -29,7 +29,7 @@ from verifiers._configs import RANKS, describe, module_set, modules_for, si
 from verifiers._frame import Frame
 from verifiers._presets import PRESETS, resolve
 from verifiers._tiny import PEFT_MISSING, peft_available
-from verifiers.param_count import encode_figure, figure_holds, parse_figures
+from verifiers.param_count import encode_figure, figure_holds, parse_figures, structural
 
 CLAIMS = ("count", "shape", "cost")
 SHAPES = ("per_output", "per_matrix", "vector_per_layer", "per_input")
@@ -382,7 +382,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     least = 10 if params["magnitude"] else 100  # "64 magnitudes"; else no rank or layer count
     counts = [q for q in frame.quantities if q.unit in ("params", "count")
               and least <= q.value < 1e9 and not _inside(q, span) and q.value != c.get("r")
-              and not _WIDTH.match(frame.text, q.span[1])]
+              and not _WIDTH.match(frame.text, q.span[1])
+              and not structural(frame.text, q)]  # "(64 layers x 4096)": factors of a product
     if counts and all(q.role == "part" for q in counts):
         # "4,096 extra parameters for each projection": one layer's, which depends on the layer
         return "only a count per layer or module is stated, not the model's"

@@ -93,7 +93,15 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return {"claim": "b_rate", **rates}
     else:
         return "it names a learning rate but not how B's compares with A's"
-    return {"claim": claim, **_ratio(frame)}
+    params = {"claim": claim, **_ratio(frame)}
+    stated = frame.first("x")
+    if (claim == "different_lr" and "ratio" in params and stated is not None
+            and stated.bound == "eq" and not frame.has("ratio_hedged")
+            and not frame.has("ratio_set")):
+        params["_condition"] = (f"for lambda = {params['ratio']:g}: the ratio is a "
+                                "hyperparameter chosen per run (the LoRA+ paper suggests "
+                                "about 16), not a fixed part of the method")
+    return params
 
 
 _NAMES_B = re.compile(r"\b(?:B|lora_B)\b|\bB matri(?:x|ces)\b", re.I)

@@ -183,8 +183,13 @@ def _ratio_params(frame: Frame) -> dict[str, Any] | str:
             "baseline": baseline, "dq": _dq(frame)}
 
 
-_PER_PARAM = re.compile(r"\s*(?:per|/|a|each|for each|for every)\s+(?:[\w-]+\s+)?(?:param\w*|"
-                        r"weights?|values?)\b", re.I)
+_PER_PARAM = re.compile(r"\s*(?:(?:off|from|of|on)\s+)?(?:per|/|a|each|for each|for every|every)\s+"
+                        r"(?:[\w-]+\s+)?(?:param\w*|weights?|values?)\b", re.I)
+
+
+_OF_CONSTANTS = re.compile(r"\b(?:constants?|scales?|absmax(?:\s+values)?|scaling\s+factors?|"
+                           r"statistics)\s+(?:[\w-]+\s+){0,3}?(?:in|to|at|as|with|using|into)\s+"
+                           r"(?:just\s+|only\s+|about\s+)?$", re.I)
 
 
 def _dq_bytes_params(frame: Frame) -> dict[str, Any] | str:
@@ -229,6 +234,12 @@ def _width_params(frame: Frame) -> dict[str, Any] | str:
     if frame.has("activations_quantized"):
         return {"claim": "activations"}
     if frame.has("adapters_16"):
+        base = next((q for q in frame.quantities if q.unit == "bits" and q.value in (2, 3, 8)
+                     and q.role != "adapter"), None)
+        if base is not None and (frame.has("nf4") or frame.subject == "qlora"):
+            # "the base is held in 8-bit NormalFloat while the adapters train in bf16": the
+            # base's width is the claim, the adapters' 16 bits its setting
+            return {"claim": "four_bit", "bits": base.value}
         if frame.subject != "qlora" and not frame.has("quantized"):
             return ("adapters said to be in 16 bits with no quantized base named: any LoRA "
                     "keeps them so, and it is not a claim about QLoRA's storage")
@@ -247,6 +258,12 @@ def _width_params(frame: Frame) -> dict[str, Any] | str:
     if said_of_adapters is not None:  # "trains the LoRA adapters in 4-bit" (also when the
         # base's own 4-bit comes first: "the base is 4-bit, so the adapters are too")
         return {"claim": "composition", "adapters_quantized": True}
+    if width is not None and _OF_CONSTANTS.search(frame.text, max(0, width.span[0] - 50),
+                                                  width.span[0]):
+        # "double quantization stores the first-level constants in 4 bits": the constants'
+        # width, not the weights'
+        return (f"{width.text} is said of the quantization constants, not of the weights: "
+                "their width is not measured here")
     if width is not None:
         if width.value != 4 and frame.subject != "qlora":
             return (f"a {width.text} base is not QLoRA's: LoRA runs on bases of any width, and "

@@ -67,6 +67,9 @@ def _coarse_share(m: re.Match, value: float) -> str:
         return f"{value:g}%"
     return f"{value * 0.8:.3g}-{value * 1.2:.3g}%"
 
+# a matrix's learning rate written as a function of it: "lr(B)", "eta(A)" are lr_B, eta_A
+_RATE_CALL = re.compile(r"\b(eta|lr)\s*\(\s*(?-i:([AB]))\s*\)", re.I)
+
 _ONES = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
          "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
          "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
@@ -275,6 +278,24 @@ _NO = frozenset(("no", "nope", "none", "never", "not at all", "not really", "fal
                  "zero"))
 
 
+# "Q: What does an adapter cost at inference once merged? A: Nothing extra": the question's
+# subject and verb with the answer as the object ("an adapter costs nothing extra at inference
+# once merged")
+_ANSWERED_NOTHING = re.compile(
+    r"^\s*(?:Q\s*[:.]\s*)?(?:what|how\s+much(?:\s+(?:[\w-]+\s+){0,2}?)?)\s+(?:does|do|did|will|would)"
+    r"\s+(?P<subj>[^?]{2,120}?)\s+(?P<verb>cost|add|take|need|require|use|change)\b"
+    r"(?P<rest>[^?]{0,200})\?\s*(?:A\s*[:.]\s*)?(?P<ans>nothing|none|zero|no\s+[\w-]+)\b"
+    r"(?P<extra>(?:\s+(?:extra|additional|more|at\s+all|whatsoever))?)[\s,.:;!-]*", re.I)
+
+
+def _answered_nothing(m: re.Match) -> str:
+    verb = m.group("verb").lower()
+    answer = m.group("ans").lower()
+    if answer in ("none", "zero"):
+        answer = "nothing"
+    return f"{m.group('subj')} {verb}s {answer}{m.group('extra')}{m.group('rest')}. "
+
+
 def _answered(m: re.Match) -> str:
     denied = m.group("ans").lower() in _NO
     return f"{m.group('aux')} {'not ' if denied else ''}{m.group('rest')}. "
@@ -297,6 +318,7 @@ def normalise(text: str) -> str:
     text = _LABEL.sub("", text, count=1)
     if "(" in text or "[" in text:
         text = _CITATION.sub(_citation, text)
+        text = _RATE_CALL.sub(r"\1_\2", text)
     if "\\" in text or "$" in text or "{" in text:
         for pattern, repl in _LATEX:
             text = pattern.sub(repl, text)
@@ -307,6 +329,7 @@ def normalise(text: str) -> str:
         text = _A_SCALE.sub("1 ", text)
     if "?" in text:
         text = _ANSWERED.sub(_answered, text)
+        text = _ANSWERED_NOTHING.sub(_answered_nothing, text)
     if "instead of" in text or "rather than" in text or "as opposed to" in text:
         text = _RANK_INSTEAD.sub(r"\g<1> from \g<3> to \g<2>", text)
         text = _REJECTED.sub(_rejected, text)

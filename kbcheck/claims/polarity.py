@@ -137,6 +137,8 @@ def _negated(text: str, start: int, end: int, origin: int) -> bool:
         return False
     if last.group(0).lower() == "without" and _FINITE.search(between):
         return False  # "without double quant NF4 is 4.5 bits": the adjunct ends at the verb
+    if _WHEN_BEFORE.search(between):
+        return False  # "costs nothing extra after merge_and_unload()": when, not what is denied
     # "cannot switch adapters without reloading the base": the reload is needed, not denied
     # (a denial of a "without")
     return not (last.group(0).lower() == "without"
@@ -156,6 +158,12 @@ def negated_in_clause(text: str, start: int, end: int, origin: int = 0) -> bool:
     # opens an adjunct, "on one GPU without losing quality")
     m = next((c for c in _CUE.finditer(after) if not _ADJUNCT_CUE.fullmatch(c.group(0))), None)
     return bool(m) and len(after[:m.start()].split()) <= 3
+
+
+# A trigger that is the object of a time adjunct ("... after merge_and_unload()", "once
+# merged"): the negation before it denies the clause's verb, not the adjunct
+_WHEN_BEFORE = re.compile(r"\b(?:after|once|following|upon)\s+(?:(?:the|a|an|it|its|calling|"
+                          r"running|a\s+call\s+to)\s+){0,2}$", re.I)
 
 
 # A finite verb after "without ...": the main clause has begun ("without merging the model is

@@ -515,7 +515,7 @@ _SAME = re.compile(r"\b(?:same|equal|identical|uniform|shared|single)\s+(?:[\w-]
 
 # "eta_B ~ 16 * eta_A", "eta_B = lambda * eta_A": one rate a multiple of the other
 _RATE_PRODUCT = re.compile(r"\b(?:eta|lr)_?([AB])\s*(?:=|~|is)\s*(\d+(?:\.\d+)?|lambda)\s*"
-                           r"(?:\*|x)?\s*(?:eta|lr)_?[AB]\b", re.I)
+                           r"(?:\*|x|times)?\s*(?:eta|lr)_?[AB]\b", re.I)
 # the two rates as a quotient: "an eta_B/eta_A ratio below one", "lr_B / lr_A = 16"
 _RATE_QUOTIENT = re.compile(
     r"\b(?:eta|lr)_?(?P<num>[AB])\s*/\s*(?:eta|lr)_?(?P<den>[AB])\b(?:\s+ratio)?[^.;]{0,30}?"

@@ -949,3 +949,95 @@ def test_n_times_larger_than_a_lower_rank_reads_from_the_lower_rank():
                     ).frames[0]
     assert frame.verifier == "lora.adapter_size", frame.reason
     assert (frame.params["r"], frame.params["r2"]) == (1, 32)
+
+
+def test_a_what_question_answered_with_nothing_is_read_as_the_statement():
+    from kbcheck.claims.normalise import normalise
+
+    assert normalise("Q: What does a merged adapter cost at serving time? A: Nothing at all.") \
+        == "a merged adapter costs nothing at all at serving time."
+    frames = recognise("What does a merged adapter cost at serving time? Nothing at all.").frames
+    latency = [f for f in frames if f.predicate == "no_added_latency"]
+    assert latency and latency[0].polarity
+
+
+def test_a_negation_before_a_time_adjunct_leaves_the_adjunct_alone():
+    frames = recognise("Inference costs nothing extra after merge_and_unload() has run.").frames
+    assert [f.polarity for f in frames if f.predicate == "mergeable"] in ([], [True])
+    assert [f.polarity for f in frames if f.predicate == "no_added_latency"] == [True]
+
+
+def test_far_beyond_a_card_is_no_fit():
+    frames = recognise("Full fine-tuning of a 13B model in fp32 with Adam needs memory far "
+                       "beyond one 80 GB card.").frames
+    fits = [f for f in frames if f.predicate == "fits_gpu"]
+    assert fits and not fits[0].polarity
+
+
+def test_a_memory_cut_with_a_model_between_and_a_five_digit_factor():
+    frames = recognise("LoRA lowered the memory used during GPT-3 training by a factor of "
+                       "10,000.").frames
+    ratio = [f for f in frames if f.predicate == "memory_ratio"]
+    assert ratio and ratio[0].first("x").value == 10000
+
+
+def test_bytes_off_each_parameter_is_a_saving_per_parameter():
+    from verifiers.qlora_storage import VERIFIER as STORAGE
+
+    frame = next(f for f in recognise("Nested quantization shaves about 0.37 bytes off each "
+                                      "parameter.", "qlora").frames
+                 if f.predicate == "dq_memory")
+    got = STORAGE.to_params(frame)
+    assert got["claim"] == "dq_saving" and got["bits"] == pytest.approx(2.96)
+
+
+def test_the_factors_of_a_product_in_brackets_are_no_dora_counts():
+    from verifiers.dora_budget import VERIFIER as BUDGET
+
+    frame = next(f for f in recognise("With use_dora=True on q and v of Llama-2-7B at r=8 the "
+                                      "trainable count grows by 262,144 (64 layers x "
+                                      "4096).").frames if f.predicate == "trainable_params")
+    assert BUDGET.to_params(frame)["figures"].count(";") == 0  # 262,144 alone
+
+
+@pytest.mark.parametrize(("text", "condition"), [
+    # the form left unsaid: it holds for alpha/r, not for rsLoRA's alpha/sqrt(r)
+    ("Doubling the rank halves the scale applied to BA.", True),
+    ("Going from rank 16 to rank 32 halves the multiplier on the update.", True),
+    # the form named, or the plain method
+    ("Doubling r at a fixed alpha halves the alpha/r multiplier.", False),
+    ("With plain LoRA, doubling the rank halves the scale applied to BA.", False),
+])
+def test_a_rank_and_scale_relation_holds_for_the_form_it_names(text, condition):
+    from verifiers.ba_update import VERIFIER as BA
+
+    frame = next(f for f in recognise(text).frames if f.predicate == "scaling")
+    got = BA.to_params(frame)
+    assert got.get("relation") and ("_condition" in got) is condition, got
+
+
+def test_a_root_that_multiplies_is_a_form_of_its_own():
+    from verifiers.ba_update import VERIFIER as BA
+
+    frame = recognise("rsLoRA scales the update by alpha * sqrt(r).").frames[0]
+    assert BA.to_params(frame)["scaling_form"] == "alpha*sqrt(r)"
+
+
+def test_a_base_width_said_beside_bf16_adapters_and_a_width_of_the_constants():
+    from verifiers.qlora_storage import VERIFIER as STORAGE
+
+    frame = next(f for f in recognise("The frozen base sits in 8-bit NormalFloat while the "
+                                      "adapters learn in bf16.", "qlora").frames
+                 if f.predicate == "quantized_4bit")
+    assert STORAGE.to_params(frame) == {"claim": "four_bit", "bits": 8.0}
+    frame = next(f for f in recognise("Double quantization keeps the second-level constants "
+                                      "in 4 bits.", "qlora").frames
+                 if f.predicate == "quantized_4bit")
+    assert "constants" in STORAGE.to_params(frame)
+
+
+def test_never_free_in_terms_of_latency_says_it_adds_some():
+    frames = recognise("Bottleneck adapters sit in the forward pass, so they are never free "
+                       "in terms of latency.").frames
+    latency = [f for f in frames if f.predicate == "no_added_latency"]
+    assert latency and latency[0].subject == "adapter" and not latency[0].polarity

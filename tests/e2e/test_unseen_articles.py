@@ -63,8 +63,9 @@ EXPECTED = {
         ("lora.dora", "supported"),
     ("dora_and_loraplus.wiki", "Many task-specific LoRA adapters can be swapped"):
         ("lora.hot_swap", "supported"),
+    # (lambda said flatly: it holds for that choice of the hyperparameter)
     ("dora_and_loraplus.wiki", "LoRA+ gives matrix B a learning rate 16 times higher"):
-        ("lora.loraplus", "supported"),
+        ("lora.loraplus", "conditional"),
     ("dora_and_loraplus.wiki", "LoRA+ uses a larger learning rate for A than for B"):
         ("lora.loraplus", "refuted"),
     # Plain glossary text.

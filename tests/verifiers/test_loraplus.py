@@ -67,6 +67,23 @@ def test_ratio_and_direction_are_read():
     assert _frame("Setting B's learning rate higher makes LoRA converge "
                   "faster.").params == {"claim": "improves_convergence"}
 
+@pytest.mark.parametrize(("sentence", "holds_for_lambda"), [
+    # said flatly, the ratio is one choice of a hyperparameter
+    ("In LoRA+ the B matrices always learn at exactly 16x the rate of the A matrices.", True),
+    ("LoRA+: lr(B) is 8 times lr(A).", True),
+    # hedged, or said to be a setting: a fact as stated
+    ("Under LoRA+, B usually gets roughly sixteen times A's learning rate.", False),
+    ("A ratio of 16 between B's and A's learning rates is the recommended default for LoRA+.",
+     False),
+    ("For this run we set B's learning rate to 16 times that of A, as LoRA+ does.", False),
+    ("LoRA+ | lr(B) / lr(A) = 16", False),
+])
+def test_a_flat_ratio_holds_for_that_choice_of_lambda(sentence, holds_for_lambda):
+    frame = _frame(sentence)
+    assert frame is not None and frame.params["claim"] == "different_lr", pairing(sentence)
+    assert ("hyperparameter" in frame.condition) is holds_for_lambda, frame
+
+
 @needs_peft
 def test_peft_groups_support_different_and_refute_same():
     res = VERIFIER.run(VERIFIER.resolve_params({"claim": "different_lr", "ratio": 8}))
