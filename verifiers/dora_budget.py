@@ -29,7 +29,7 @@ from verifiers._configs import RANKS, describe, module_set, modules_for, si
 from verifiers._frame import Frame
 from verifiers._presets import PRESETS, resolve
 from verifiers._tiny import PEFT_MISSING, peft_available
-from verifiers.param_count import encode_figure, figure_holds, parse_figures, structural
+from verifiers.param_count import encode_figure, figure_holds, parse_figures
 
 CLAIMS = ("count", "shape", "cost")
 SHAPES = ("per_output", "per_matrix", "vector_per_layer", "per_input")
@@ -345,6 +345,17 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 _WIDTH = re.compile(r"\s*-?\s*(?:long|wide|dim\w*|elements?|entries|features)\b", re.I)
 
 
+# a factor of a product written out: "(64 layers x 4096)", "32 x 4096" (a sum's terms and a
+# signed difference, "+262,144", are counts the sentence states)
+_FACTOR_AFTER = re.compile(r"\s*(?:[a-z]+\s+)?[x*]\s*[\d(]", re.I)
+_FACTOR_BEFORE = re.compile(r"(?<![a-z])[x*]\s*$", re.I)
+
+
+def _factor(text: str, q: Any) -> bool:
+    return bool(_FACTOR_AFTER.match(text, q.span[1])
+                or _FACTOR_BEFORE.search(text[max(0, q.span[0] - 4):q.span[0]]))
+
+
 def _inside(q: Any, span: tuple[int, int] | None) -> bool:
     return span is not None and q.span[0] < span[1] and span[0] < q.span[1]
 
@@ -383,7 +394,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     counts = [q for q in frame.quantities if q.unit in ("params", "count")
               and least <= q.value < 1e9 and not _inside(q, span) and q.value != c.get("r")
               and not _WIDTH.match(frame.text, q.span[1])
-              and not structural(frame.text, q)]  # "(64 layers x 4096)": factors of a product
+              and not _factor(frame.text, q)]
     if counts and all(q.role == "part" for q in counts):
         # "4,096 extra parameters for each projection": one layer's, which depends on the layer
         return "only a count per layer or module is stated, not the model's"

@@ -62,7 +62,8 @@ PARAMS = (
     Param("gpus", int, default=1, min=0, max=64,
           help="GPUs the step is sharded over (FSDP); 0: several, how many unstated"),
     Param("open", str, default="", help="settings left unstated that the several-GPU "
-          "estimate enumerates (comma list of batch, seq, r, optimizer, offload)"),
+          "estimate enumerates (comma list of batch, seq, r, optimizer, offload); on one GPU, "
+          "'headroom': a fit with little room left is conditional on them"),
     Param("config", str, default="qlora", choices=("qlora", "any"),
           help="'qlora': the claim names QLoRA, whose reference configuration decides; "
           "'any': the reference configuration and PEFT's defaults both count"),
@@ -194,6 +195,14 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     for name in ("batch", "seq", "r"):
         if name in c:
             params[name] = c[name]
+    card = gpu is None or (gpu.bound in ("eq", "approx") and gpu.role != "memory")
+    if (frame.polarity and not several and card and "batch" not in c and "seq" not in c
+            and "gpu_gb" in params and not frame.has("paper_source")
+            and not _paper_model(params["size_b"])):
+        # a card said to fit a model the paper did not train, with no batch or sequence
+        # stated: how much room the reference step leaves decides whether the unstated
+        # settings matter ("in under 10 GB of memory" is an amount used, not a card)
+        params["open"] = "headroom"
     unnamed = not four_bit and not frame.subject_named and not open_
     if unnamed and frame.polarity:  # no method named: measured as QLoRA; a fit holds only
         four_bit = True              # with a 4-bit base, and running out refutes any method
@@ -272,6 +281,37 @@ def _model_estimate(params: dict[str, Any], p: Preset, bits: float,
                     bits_per_param=bits, optimizer=optimizer or params["optimizer"])
 
 
+# The model sizes whose one-GPU fits the QLoRA paper (2305.14314) reports (65B on 48 GB, 33B on
+# 24 GB): a fit of one of these is the paper's result, measured in its own setting.
+PAPER_SIZES = (65.0, 33.0)
+# A fit whose reference step (batch 1 x 512 tokens) takes more than this share of the card
+# leaves too little room for the batch and sequence length the claim leaves open: it holds
+# under those settings only (conditional), as a reader who sizes a run would say.
+HEADROOM = 0.55
+
+
+def _paper_model(size_b: float) -> bool:
+    return any(abs(size_b - b) <= 0.05 * b for b in PAPER_SIZES)
+
+
+def _with_headroom(params: dict[str, Any], res: dict[str, Any]) -> dict[str, Any]:
+    """A supported fit of a claim that leaves batch and sequence open (`open` token
+    'headroom') whose reference step takes more than HEADROOM of the card: conditional."""
+    if "headroom" not in params["open"].split(",") or res.get("verdict") != "supported" \
+            or params["claim"] != "fits":
+        return res
+    measured = res.get("measured") or {}
+    need = measured.get("estimate_total_gib") or measured.get("model_total_gib")
+    cap = capacity_gib(params)
+    if not need or need <= HEADROOM * cap:
+        return res
+    return {**res, "verdict": "conditional",
+            "explanation": (f"Holds only at small batches and short sequences, which the claim "
+                            f"leaves open: the reference step (batch {params['batch']} x "
+                            f"{params['seq']} tokens) takes about {need:.1f} of the {cap:g} GiB, "
+                            f"more than {HEADROOM:.0%} of the card. " + res.get("explanation", ""))}
+
+
 def _say(fits: bool, claim: str) -> str:
     """The verdict for a claim of either polarity, given whether the model fits."""
     return "supported" if fits == (claim == "fits") else "refuted"
@@ -325,6 +365,10 @@ def lora16(params: dict[str, Any]) -> dict[str, Any]:
 def fallback(params: dict[str, Any]) -> dict[str, Any]:
     """On a CPU: refuted (or, for a 'does not fit' claim, supported) when the weights alone
     exceed the GPU; otherwise skipped with the analytic estimate, awaiting a GPU measurement."""
+    return _with_headroom(params, _fallback(params))
+
+
+def _fallback(params: dict[str, Any]) -> dict[str, Any]:
     if params["claim"] == "fits16":
         return lora16(params)
     p = _resolve(params)
@@ -485,7 +529,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
             proc.close()
     import torch  # noqa: F401  (so that the worker's environment names the device it ran on)
 
-    return judge(params, p, runs)
+    return _with_headroom(params, judge(params, p, runs))
 
 
 # Its jobs wait for the runner's GPU gate (`_qlora_measure.GPU_GATE_ENV`) before they touch the

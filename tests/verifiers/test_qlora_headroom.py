@@ -1,0 +1,44 @@
+"""qlora_memory: a one-GPU fit that the QLoRA paper did not report, with no batch or sequence
+stated, holds only at small settings when the reference step fills most of the card."""
+
+import pytest
+from paired import pairing
+
+from verifiers.qlora_memory import HEADROOM, VERIFIER, fallback
+
+
+def _frame(sentence: str):
+    return next((f for f in pairing(sentence).frames if f.verifier == VERIFIER.id), None)
+
+
+@pytest.mark.parametrize(("sentence", "headroom"), [
+    ("With QLoRA a 13B model can be trained on a 12 GB card.", True),
+    ("QLoRA lets you fine-tune Llama-2-70B on one 48 GB GPU.", True),
+    # the paper's own results, a stated batch and sequence, a denial, several cards
+    ("QLoRA fine-tunes a 65B model on a single 48 GB GPU.", False),
+    ("With QLoRA a 33B model trains on one 24 GB card.", False),
+    ("With QLoRA, a 13B model at batch size 1 and 512 tokens trains on a 12 GB card.", False),
+    ("Even with QLoRA, a 70B model does not fit on one 24 GB card.", False),
+    # an amount of memory used, not a card
+    ("QLoRA trains a 13B model in under 11 GB of GPU memory.", False),
+])
+def test_the_token_marks_fits_whose_settings_are_open(sentence, headroom):
+    frame = _frame(sentence)
+    assert frame is not None, pairing(sentence).reason
+    assert ("headroom" in frame.params.get("open", "")) is headroom, frame
+
+
+def _estimate(size_b: float, gpu_gb: float, model: str = "") -> dict:
+    return fallback(VERIFIER.resolve_params({"claim": "fits", "size_b": size_b, "model": model,
+                                             "gpu_gb": gpu_gb, "open": "headroom"}))
+
+
+def test_little_room_left_is_conditional_and_ample_room_supported():
+    tight = _estimate(13, 12)
+    assert tight["verdict"] == "conditional", tight["explanation"]
+    assert tight["measured"]["estimate_total_gib"] > HEADROOM * 12
+    ample = _estimate(7, 24)
+    assert ample["verdict"] == "supported", ample["explanation"]
+    # without the token the same tight estimate is a plain fit
+    plain = fallback(VERIFIER.resolve_params({"claim": "fits", "size_b": 13, "gpu_gb": 12}))
+    assert plain["verdict"] == "supported", plain["explanation"]
