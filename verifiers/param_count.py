@@ -721,7 +721,7 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
     counts = [q for q in frame.quantities if q.unit in ("params", "count") and q.value >= 1000
               and not _inside(q, skip) and q.value not in dims and q.role not in ("model", "part")
               and not (frame.has("one_in") and q.unit == "count")  # "1 in a 1000"
-              and not structural(frame.text, q)]
+              and not _structural(frame.text, q)]
     if frame.has("pct_label") and not pcts:  # "trainable%: 0.0503"
         small = [q for q in frame.quantities if q.unit == "count" and 0 < q.value < 100
                  and q.precision < 0.05 and not _inside(q, skip)]
@@ -765,7 +765,7 @@ _SIZE_BEFORE = re.compile(r"(?:\bmaps?\s+|\bfrom\s+|\b(?:width|hidden\s+size|dim
                           r"(?:of\s+|=\s*|:\s*)?|[x*+]\s*)$", re.I)
 
 
-def structural(text: str, q: Any) -> bool:
+def _structural(text: str, q: Any) -> bool:
     """Whether a number in `text` sizes the network (a width, an operand) rather than counting
     LoRA's parameters."""
     return bool(_SIZE_AFTER.match(text, q.span[1])
