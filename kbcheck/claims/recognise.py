@@ -921,7 +921,7 @@ _OPENER = re.compile(r"\s*(?:(?:the|a|an|with|in|for|using|under)\s+)?", re.I)
 _IF = re.compile(r"\b(?:if|unless|until|provided(?: that)?|as long as|in case|whenever)\b", re.I)
 # where an "if" clause ends: punctuation, "then", or a main clause begun without a comma ("If you
 # keep it unmerged you pay for two extra matmuls")
-_IF_END = re.compile(r"[,;:.]|\bthen\b|(?<=\s)(?=(?:you|we|they|it)\s+(?:pay|get|will|can|need|"
+_IF_END = re.compile(r"[,;:.)]|\bthen\b|(?<=\s)(?=(?:you|we|they|it)\s+(?:pay|get|will|can|need|"
                      r"must|have|see|lose|save|add|are|is|won't|don't|cannot|can't)\b)", re.I)
 
 

@@ -1041,3 +1041,32 @@ def test_never_free_in_terms_of_latency_says_it_adds_some():
                        "in terms of latency.").frames
     latency = [f for f in frames if f.predicate == "no_added_latency"]
     assert latency and latency[0].subject == "adapter" and not latency[0].polarity
+
+
+def test_an_if_clause_ends_at_its_parenthesis():
+    frames = recognise("If the adapter stays unmerged (to keep swapping it) each adapted layer "
+                       "runs two extra small matmuls.").frames
+    latency = [f for f in frames if f.predicate == "no_added_latency"]
+    assert latency and not latency[0].polarity
+
+
+def test_the_base_the_same_after_training_is_frozen():
+    frames = recognise("The pretrained weights are identical after LoRA training to what "
+                       "they were before.").frames
+    assert [(f.predicate, f.polarity) for f in frames if f.predicate == "base_frozen"] == [
+        ("base_frozen", True)]
+
+
+@pytest.mark.parametrize(("text", "polarity"), [
+    ("LoRA+ introduces new trainable weights in every layer.", False),
+    ("Does LoRA+ add parameters? No, it keeps the same A and B matrices as LoRA.", True),
+])
+def test_loraplus_adding_parameters_is_the_denial_of_none_added(text, polarity):
+    frames = [f for f in recognise(text, "loraplus").frames if f.predicate == "no_extra_params"]
+    assert frames and frames[0].polarity is polarity
+
+
+def test_a_multiplier_on_the_learning_rate_of_b_is_b_higher():
+    frames = recognise("loraplus_lr_ratio: the factor applied to the optimizer's learning rate "
+                       "for the lora_B weights.", "loraplus").frames
+    assert any(f.predicate == "lr_ratio" and f.has("b_higher") for f in frames)
