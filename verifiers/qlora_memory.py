@@ -34,7 +34,7 @@ from verifiers._base import Param, Requires, Verifier, result
 from verifiers._env import has_package
 from verifiers._frame import Frame, Quantity
 from verifiers._memory_model import GIB, VERIFIER_ID, estimate, linear_params, memory_preset
-from verifiers._presets import PRESETS, Preset, preset_for_size
+from verifiers._presets import NOMINAL, PAPER_MODELS, PRESETS, Preset, preset_for_size
 from verifiers._qlora_estimate import one_gpu, several_gpus
 
 OPTIMIZERS = ("paged_adamw_32bit", "adamw_32bit", "paged_adamw_8bit", "adamw_8bit")
@@ -161,6 +161,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return "the model's size was not read"
     else:
         params["size_b"] = model["size_b"]
+        nominal = NOMINAL.get(int(model["size_b"])) if model["size_b"] == int(model["size_b"]) \
+            else None
+        if nominal and nominal not in PAPER_MODELS:
+            # a bare size no paper model has ("an 8B model"): the model sold at that size
+            params["model"] = nominal
     named = [gb for mark, gb in NAMED_GPUS.items() if frame.has(mark)]
     a, b = frame.spans.get("predicate", (0, 0))
     if gpu is not None and named and not a <= gpu.span[0] < b \
@@ -196,13 +201,14 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         if name in c:
             params[name] = c[name]
     card = gpu is None or (gpu.bound in ("eq", "approx") and gpu.role != "memory")
-    if (frame.polarity and not several and card and "batch" not in c and "seq" not in c
+    if (frame.polarity and not several and "batch" not in c and "seq" not in c
             and "gpu_gb" in params and not frame.has("paper_source")
             and not _paper_model(params["size_b"])):
-        # a card said to fit a model the paper did not train, with no batch or sequence
-        # stated: how much room the reference step leaves decides whether the unstated
-        # settings matter ("in under 10 GB of memory" is an amount used, not a card)
-        params["open"] = "headroom"
+        # a fit of a model the paper did not train, with no batch or sequence stated: a step
+        # too close to call holds at smaller settings ('settings'); on a card, how much room
+        # the reference step leaves decides whether those settings matter ('headroom'; "in
+        # under 10 GB of memory" is an amount used, not a card)
+        params["open"] = "settings,headroom" if card else "settings"
     unnamed = not four_bit and not frame.subject_named and not open_
     if unnamed and frame.polarity:  # no method named: measured as QLoRA; a fit holds only
         four_bit = True              # with a 4-bit base, and running out refutes any method

@@ -42,3 +42,18 @@ def test_little_room_left_is_conditional_and_ample_room_supported():
     # without the token the same tight estimate is a plain fit
     plain = fallback(VERIFIER.resolve_params({"claim": "fits", "size_b": 13, "gpu_gb": 12}))
     assert plain["verdict"] == "supported", plain["explanation"]
+
+
+def test_a_close_call_with_settings_open_holds_at_smaller_ones():
+    frame = _frame("QLoRA trains a 7B model in under 6 GB of GPU memory.")
+    assert frame is not None and frame.params["open"] == "settings", frame
+    close = fallback(VERIFIER.resolve_params(frame.params))
+    assert close["verdict"] == "conditional" and "too close to call" in close["explanation"]
+    # the same figures with the settings stated stay undecided
+    stated = fallback(VERIFIER.resolve_params({**frame.params, "open": ""}))
+    assert stated["verdict"] == "unverifiable", stated["explanation"]
+
+
+def test_a_bare_size_no_paper_model_has_is_the_model_sold_at_it():
+    frame = _frame("With QLoRA an 8B model trains on one 24 GB card.")
+    assert frame is not None and frame.params["model"] == "llama3-8b", frame
