@@ -215,14 +215,21 @@ def _dq_bytes_params(frame: Frame) -> dict[str, Any] | str:
 
 
 def _compute_params(frame: Frame) -> dict[str, Any] | str:
-    for facet, bits in (("c4", 4), ("c16", 16), ("c32", 32)):
-        if frame.has(facet):
-            return {"claim": "compute", "bits": bits}
-    a, b = frame.spans.get("predicate", (0, 0))
-    inside = [q for q in frame.quantities if q.unit == "bits" and a <= q.span[0] < b]
-    if not inside or inside[-1].value not in (4, 8, 16, 32):
-        return "no compute width is stated"
-    return {"claim": "compute", "bits": inside[-1].value}
+    bits = next((b for facet, b in (("c4", 4), ("c16", 16), ("c32", 32)) if frame.has(facet)),
+                None)
+    if bits is None:
+        a, b = frame.spans.get("predicate", (0, 0))
+        inside = [q for q in frame.quantities if q.unit == "bits" and a <= q.span[0] < b]
+        if not inside or inside[-1].value not in (4, 8, 16, 32):
+            return "no compute width is stated"
+        bits = inside[-1].value
+    params: dict[str, Any] = {"claim": "compute", "bits": bits}
+    if bits == 16 and not frame.has("compute_set"):
+        # a 16-bit compute dtype is a setting (QLoRA's recipe sets bfloat16); bitsandbytes'
+        # BitsAndBytesConfig computes in float32 unless bnb_4bit_compute_dtype says otherwise
+        params["_condition"] = ("with bnb_4bit_compute_dtype set to 16 bits, as QLoRA's recipe "
+                                "does (BitsAndBytesConfig defaults it to float32)")
+    return params
 
 
 def _width_params(frame: Frame) -> dict[str, Any] | str:

@@ -1070,3 +1070,16 @@ def test_a_multiplier_on_the_learning_rate_of_b_is_b_higher():
     frames = recognise("loraplus_lr_ratio: the factor applied to the optimizer's learning rate "
                        "for the lora_B weights.", "loraplus").frames
     assert any(f.predicate == "lr_ratio" and f.has("b_higher") for f in frames)
+
+
+@pytest.mark.parametrize(("text", "condition"), [
+    ("With a 4-bit QLoRA base the matmuls are done in bfloat16.", True),
+    ("Setting bnb_4bit_compute_dtype=torch.bfloat16 makes the matmuls run in bf16.", False),
+    ("Linear4bit layers compute in float32.", False),
+])
+def test_a_16_bit_compute_dtype_is_a_setting(text, condition):
+    from verifiers.qlora_storage import VERIFIER as STORAGE
+
+    frame = next(f for f in recognise(text, "qlora").frames if f.predicate == "compute_dtype")
+    got = STORAGE.to_params(frame)
+    assert got["claim"] == "compute" and ("_condition" in got) is condition, got
