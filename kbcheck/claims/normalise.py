@@ -67,6 +67,18 @@ def _coarse_share(m: re.Match, value: float) -> str:
         return f"{value:g}%"
     return f"{value * 0.8:.3g}-{value * 1.2:.3g}%"
 
+_WORD_FOLD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|twelve|sixteen|"
+                        r"twenty|thirty|forty|fifty|hundred|thousand)fold\b", re.I)
+# a decimal share of a size ("0.25 of the memory of its fp16 version", as fraction words are
+# written): that percentage of it
+_SHARE_OF = re.compile(r"(?<![\d.])(0?\.\d{1,3}) of (?=(?:the |its |their |an? )?(?:[\w-]+ )?"
+                       r"(?:memory|size|storage|footprint|space|bytes|VRAM)\b)", re.I)
+
+
+def _share_of(m: re.Match) -> str:
+    return f"{float(m.group(1)) * 100:g}% of "
+
+
 # a matrix's learning rate written as a function of it: "lr(B)", "eta(A)" are lr_B, eta_A
 _RATE_CALL = re.compile(r"\b(eta|lr)\s*\(\s*(?-i:([AB]))\s*\)", re.I)
 
@@ -324,7 +336,11 @@ def normalise(text: str) -> str:
             text = pattern.sub(repl, text)
     if _HAS_FRACTION.search(text):
         text = _FRACTION_WORDS.sub(_fraction, _ONE_PART_IN.sub(_one_part_in, text))
+    if "fold" in text:  # "fourfold": four-fold, a factor
+        text = _WORD_FOLD.sub(r"\1-fold", text)
     text = _number_words(text)
+    if " of " in text:  # "a quarter of the memory" (0.25 of it): a share, as a percentage
+        text = _SHARE_OF.sub(_share_of, text)
     if "illion" in text:  # "more than a billion parameters": one billion
         text = _A_SCALE.sub("1 ", text)
     if "?" in text:

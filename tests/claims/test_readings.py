@@ -1083,3 +1083,17 @@ def test_a_16_bit_compute_dtype_is_a_setting(text, condition):
     frame = next(f for f in recognise(text, "qlora").frames if f.predicate == "compute_dtype")
     got = STORAGE.to_params(frame)
     assert got["claim"] == "compute" and ("_condition" in got) is condition, got
+
+
+@pytest.mark.parametrize(("text", "stated", "unit"), [
+    ("Loaded in 4-bit NF4, a model occupies a quarter of the memory of its bf16 version.", 25.0,
+     "pct_left"),
+    ("Quantizing the frozen base to 4 bits makes the weights eight times smaller.", 8.0, "x"),
+    ("4-bit quantization shrinks the base model's weights roughly fourfold.", 4.0, "x"),
+])
+def test_a_4_bit_storage_ratio_in_words(text, stated, unit):
+    from verifiers.qlora_storage import VERIFIER as STORAGE
+
+    frame = next(f for f in recognise(text, "qlora").frames if f.predicate == "storage_ratio")
+    got = STORAGE.to_params(frame)
+    assert (got["claim"], got["stated"], got["unit"]) == ("ratio", stated, unit), got
