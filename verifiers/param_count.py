@@ -716,8 +716,9 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
         at = sum(frame.spans["predicate"]) / 2
         pcts = [min(pcts, key=lambda q: abs(sum(q.span) / 2 - at))]
     # beside "3x less memory", only a ratio of the size parameter cuts have (>= 20x) is read
+    # (a factor said of memory, "a threefold drop in GPU memory", is not a parameter ratio)
     ratios = [q for q in frame.quantities if q.unit == "x" and q.value >= (
-        20 if frame.has("other_ratio") else 1)]
+        20 if frame.has("other_ratio") else 1) and not _OF_MEMORY.match(frame.text, q.span[1])]
     counts = [q for q in frame.quantities if q.unit in ("params", "count") and q.value >= 1000
               and not _inside(q, skip) and q.value not in dims and q.role not in ("model", "part")
               and not (frame.has("one_in") and q.unit == "count")  # "1 in a 1000"
@@ -763,6 +764,12 @@ _SIZE_AFTER = re.compile(r"\s*(?:-\s*)?(?:output\s+|input\s+|hidden\s+)?(?:featu
                          r"columns?|rows?)\b|\s*[x*+]\s*[\d(]", re.I)
 _SIZE_BEFORE = re.compile(r"(?:\bmaps?\s+|\bfrom\s+|\b(?:width|hidden\s+size|dimension|d_model)\s+"
                           r"(?:of\s+|=\s*|:\s*)?|[x*+]\s*)$", re.I)
+
+
+# what follows a factor said of memory: "-fold drop in training GPU memory", "x less VRAM"
+_OF_MEMORY = re.compile(r"\s*(?:-?fold\s+)?(?:drop|cut|reduction|decrease|saving|less|lower|"
+                        r"smaller)\s+(?:in\s+|of\s+)?(?:[\w-]+\s+){0,2}?(?:memory|VRAM)\b",
+                        re.I)
 
 
 def _structural(text: str, q: Any) -> bool:

@@ -1073,7 +1073,8 @@ def test_a_multiplier_on_the_learning_rate_of_b_is_b_higher():
 
 
 @pytest.mark.parametrize(("text", "condition"), [
-    ("With a 4-bit QLoRA base the matmuls are done in bfloat16.", True),
+    ("With a bitsandbytes 4-bit base the matmuls are done in bfloat16.", True),
+    ("QLoRA does its matmuls in bfloat16 on top of the 4-bit base.", False),
     ("Setting bnb_4bit_compute_dtype=torch.bfloat16 makes the matmuls run in bf16.", False),
     ("Linear4bit layers compute in float32.", False),
 ])

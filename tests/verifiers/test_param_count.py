@@ -216,6 +216,12 @@ def test_a_memory_ratio_is_not_a_parameter_ratio():
     assert VERIFIER.run(params)["verdict"] == "supported"
 
 
+def test_a_factor_said_of_memory_in_words_is_not_a_parameter_ratio():
+    params = _params("For GPT-3 175B at r=4 on Wq and Wv, LoRA trains ten thousand times fewer "
+                     "parameters, with a threefold drop in training memory.")
+    assert params["figures"].count("ratio:") == 1
+
+
 def test_bare_size_holds_only_for_the_preset_shape():
     from paired import pairing
 
