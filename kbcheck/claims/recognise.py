@@ -1085,6 +1085,13 @@ def _pairwise(frame: Frame) -> list[Frame]:
     return out
 
 
+# a denied participle with its preposition right before a modifier ("are never quantized to
+# 4 bits", "is not stored in NF4", "weren't kept in 4-bit")
+_NEG_PARTICIPLE = re.compile(r"(?:\b(?:not|never|no\s+longer)|n't)\s+(?:be\s+|been\s+|being\s+|"
+                             r"get\s+|gets\s+|got\s+)?[a-z]+(?:ed|en|wn)\s+(?:down\s+)?"
+                             r"(?:to|in|into|as|at|with)\s+$", re.I)
+
+
 def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     """The frame one trigger gives, or None when its subject or quantities do not fit it."""
     (text, origin, denied_until, mentions, quantities, conditions, spans, cues,
@@ -1094,6 +1101,9 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
         return None
     start = m.start()
     origin_here = max(origin, start - 12) if t.near else origin
+    if t.near and _NEG_PARTICIPLE.search(text, max(origin, start - 60), start):
+        # "never quantized to 4 bits": the participle the modifier completes is denied
+        origin_here = max(origin, start - 60)
     deny = negated_in_clause if t.clause else negated
     polarity = t.sign != deny(text, start, m.end(), origin_here)
     if m.start() < denied_until and not elliptic_denial(text, m.end()):

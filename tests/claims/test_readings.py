@@ -1098,3 +1098,25 @@ def test_a_4_bit_storage_ratio_in_words(text, stated, unit):
     frame = next(f for f in recognise(text, "qlora").frames if f.predicate == "storage_ratio")
     got = STORAGE.to_params(frame)
     assert (got["claim"], got["stated"], got["unit"]) == ("ratio", stated, unit), got
+
+
+def test_a_denied_participle_before_a_width_denies_it():
+    frames = recognise("The adapter matrices are never quantized down to 4 bits.", "qlora").frames
+    widths = [f for f in frames if f.predicate == "quantized_4bit"]
+    assert widths and not widths[0].polarity
+
+
+def test_a_quantization_type_that_defaults_to_a_code_is_a_bnb_default():
+    frames = recognise("Passing only load_in_4bit=True, the 4-bit data type defaults to fp4.",
+                       "qlora").frames
+    assert any(f.predicate == "bnb_default_type" and f.has("t_fp4") for f in frames)
+
+
+def test_bits_on_each_weight_once_double_quantization_is_on():
+    from verifiers.qlora_storage import VERIFIER as STORAGE
+
+    frame = next(f for f in recognise("NF4 costs roughly 4.13 bits on each weight when double "
+                                      "quantization is turned on.", "qlora").frames
+                 if f.predicate == "bits_per_param")
+    got = STORAGE.to_params(frame)
+    assert (got["claim"], got["dq"]) == ("bits", "with"), got
