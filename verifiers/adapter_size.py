@@ -603,6 +603,15 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
     return {**params, "_open": _unstated(params) + open_arch}
 
 
+_BASE_NOUN = re.compile(r"\s*(?:\w+\s+)?(?:base|full|whole|original|pre-?trained|fp16|bf16|"
+                        r"16-bit)\s+(?:model|checkpoint|weights|network|LLM)\b", re.I)
+
+
+_ADAPTER_IS = re.compile(r"\badapters?\b(?:(?!\b(?:model|checkpoint|base)\b)[^.;,]){0,60}?"
+                         r"\b(?:is|are|takes?|weighs?|comes?\s+to|occup\w+)\s+(?:about\s+|"
+                         r"roughly\s+|around\s+|only\s+|just\s+|~\s*)?$", re.I)
+
+
 _FITS_IN = re.compile(r"\bfit(?:s|ting)?\s+(?:[\w-]+\s+){0,3}?(?:in|into|within|on)\s+"
                       r"(?:(?:about|around|roughly|approximately|just|only)\s+|~\s*)?$", re.I)
 
@@ -626,7 +635,13 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
                  .startswith("of ")]
     if not sizes:
         return "no full-model size (GB) is stated"
-    size = sizes[0]
+    # "the adapter is about 1.66 GB, 1.3% of the 138 GB base checkpoint": the size written onto
+    # the base's own noun is the model's
+    onto = [q for q in sizes if _BASE_NOUN.match(frame.text, q.span[1])]
+    size = onto[0] if onto and len(sizes) > 1 else sizes[0]
+    if not onto and _ADAPTER_IS.search(frame.text, max(0, size.span[0] - 80), size.span[0]):
+        # "the r=64 adapter for Llama-2-70B is about 1.66 GB": the adapter's size
+        return f"{size.text} is said of the adapter, not of the full model"
     named = bare or (frame.conditions.get("model") or {}).get("size_b") or 0
     span = frame.spans.get("model", (0, 0))
     before = [q for q in frame.quantities if q.unit in ("count", "params") and q.value >= 1e9

@@ -1120,3 +1120,16 @@ def test_bits_on_each_weight_once_double_quantization_is_on():
                  if f.predicate == "bits_per_param")
     got = STORAGE.to_params(frame)
     assert (got["claim"], got["dq"]) == ("bits", "with"), got
+
+
+def test_a_rounding_sized_difference_is_no_change_and_an_adapters_size_no_models():
+    from verifiers.adapter_size import VERIFIER as SIZE
+
+    frames = recognise("Merged and unmerged logits differed by less than 1e-5 in fp32 on our "
+                       "test layer.").frames
+    assert [f.polarity for f in frames if f.predicate == "mergeable"] == [True]
+    frame = next(f for f in recognise("The r=16 adapter for Llama-2-13B is about 0.13 GB in "
+                                      "bf16, a sliver of the 26 GB base checkpoint.").frames
+                 if f.predicate == "model_size")
+    got = SIZE.to_params(frame)
+    assert isinstance(got, str) or got["gb"] == pytest.approx(26.0), got
