@@ -63,7 +63,8 @@ PARAMS = (
           help="GPUs the step is sharded over (FSDP); 0: several, how many unstated"),
     Param("open", str, default="", help="settings left unstated that the several-GPU "
           "estimate enumerates (comma list of batch, seq, r, optimizer, offload); on one GPU, "
-          "'headroom': a fit with little room left is conditional on them"),
+          "'settings': batch and sequence unstated (a close call holds at smaller ones), "
+          "'headroom': a card's fit with little room left is conditional on them"),
     Param("config", str, default="qlora", choices=("qlora", "any"),
           help="'qlora': the claim names QLoRA, whose reference configuration decides; "
           "'any': the reference configuration and PEFT's defaults both count"),
