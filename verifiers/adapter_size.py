@@ -515,11 +515,20 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     return out
 
 
+# "the optimizer state for a r=8 LoRA is 4.2M x 8 bytes = 34 MB": a size of the optimizer's
+# state (what training holds beside the adapter), not of the adapter
+_STATE_IS = re.compile(r"\b(?:optimi[sz]er[- ]states?|optimi[sz]er memory|Adam(?:W)?(?:'s)?\s+"
+                       r"(?:moments|states|buffers))\s+(?:[^\s.;,]+\s+){0,8}?(?:is|are|takes?|"
+                       r"comes?\s+to|needs?|occup\w+|amounts?\s+to|adds?\s+up\s+to)\b", re.I)
+
+
 def _to_params(frame: Frame) -> dict[str, Any] | str:
     """A stated adapter size (MB), full-model size (GB) or how the adapter grows with the rank,
     with the model, modules, rank and dtype the sentence gives; the unit's reading (decimal or
     binary) is the one stated. A bare size ('a 7B model') is judged by its size for the full
     model, and as the preset of that size (never refuted) for adapters."""
+    if frame.predicate != "model_size" and _STATE_IS.search(frame.text):
+        return "a size of the optimizer state, not of the adapter"
     c = frame.conditions
     model = c.get("model") or {}
     bare = 0.0

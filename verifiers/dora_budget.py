@@ -351,6 +351,11 @@ _FACTOR_AFTER = re.compile(r"\s*(?:[a-z]+\s+)?[x*]\s*[\d(]", re.I)
 _FACTOR_BEFORE = re.compile(r"(?<![a-z])[x*]\s*$", re.I)
 
 
+# a count of the model's parts, not of parameters: "the 64 adapted projections", "32 layers"
+_PARTS = re.compile(r"\s*(?:[\w-]+\s+)?(?:projections?|layers?|modules?|matri(?:x|ces)|"
+                    r"linears?|blocks?|heads?)\b", re.I)
+
+
 def _factor(text: str, q: Any) -> bool:
     return bool(_FACTOR_AFTER.match(text, q.span[1])
                 or _FACTOR_BEFORE.search(text[max(0, q.span[0] - 4):q.span[0]]))
@@ -394,6 +399,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     counts = [q for q in frame.quantities if q.unit in ("params", "count")
               and least <= q.value < 1e9 and not _inside(q, span) and q.value != c.get("r")
               and not _WIDTH.match(frame.text, q.span[1])
+              and not _PARTS.match(frame.text, q.span[1])
               and not _factor(frame.text, q)]
     if counts and all(q.role == "part" for q in counts):
         # "4,096 extra parameters for each projection": one layer's, which depends on the layer

@@ -34,6 +34,10 @@ PARAMS = (
 
 # a reason given for the claim: "... because the first adapter is baked into the weights"
 _BECAUSE = re.compile(r"\b(?:because|since|as|given that|now that)\b[^.;:,]*$", re.I)
+# "84 MB of adapters, compared with 135 GB for ten full copies of the model": the copies are
+# what the comparison sets against the adapters, not a copy the switch needs
+_COMPARED = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|against|instead of|"
+                       r"rather than)\b[^.;:]{0,60}$", re.I)
 
 
 def to_params(frame: Frame) -> dict[str, Any] | str:
@@ -46,6 +50,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return f"no claim of this verifier is read from '{frame.predicate}'"
     if frame.has("recompile"):
         return "the sentence is about recompiling a compiled model (lora.swap_recompile's)"
+    a = frame.spans.get("predicate", (0, 0))[0]
+    if not frame.polarity and _COMPARED.search(frame.text, max(0, a - 80), a):
+        return ("the copies of the model are what the sentence compares the adapters with, "
+                "not a copy that switching adapters needs")
     if frame.conditions.get("merged") is True and frame.has("unloaded"):
         # "after merge_and_unload we can still flip between adapters" (or, denied, "can no
         # longer switch"): what merge_and_unload returns is switched, or tried

@@ -22,7 +22,8 @@ _CUE = re.compile(
     r"(?!\s+(?:other|further|extra|additional)\s+(?:options?|arguments?|settings?|flags?|"
     r"changes?|configuration|code)\b)"
     r"(?!\s+(?:problem|problems|issue|issues|trouble|sweat|doubt|wonder|matter)\b)|"
-    r"nothing|neither|nor|none|nobody|unlike|"
+    # (a code value, `bias="none"` or `=None`, denies nothing)
+    r"nothing|neither|nor|(?<![=\"'`])none(?![\"'`])|nobody|unlike|"
     r"hardly|fails? to|failed to|unable to|free of|(?:absence|lack) of|lack(?:s|ed|ing)|"
     r"eliminat\w*|avoid\w*|"
     # "removes the adapter's extra cost": only of a cost ("removes an adapter" denies nothing)
@@ -37,7 +38,10 @@ _CUE = re.compile(
 # Where a negation's scope ends: punctuation that closes a clause, and contrast/relative words.
 _END = re.compile(r"[;:!?()]|\.(?!\d)|,(?!\d{3}\b)| - |"
                   r"\b(?:but|however|although|though|whereas|while|yet|which|"
-                  r"who|whose|because|since|so|and then|except|unlike|instead)\b"
+                  r"who|whose|because|since|so|and then|except|unlike|instead|"
+                  # a time clause after the denial ("avoids latency once BA is merged"): what
+                  # it says happens is not denied
+                  r"once)\b"
                   # a second verb of the same subject: "should not share a rate and sets ..."
                   r"|\band\s+(?:also\s+)?(?!(?:is|was|has|does|gets|goes|its|was|this|thus|"
                   r"less|loss|bias|class|pass|process|access)\s)[a-z]{2,}[^s\W]s\s",

@@ -228,40 +228,42 @@ _NAME_TAIL = re.compile(r"(?:-(?:\d{1,3}k|instruct|chat|hf|base|it|v\d{1,2}(?:\.
 def find_model(text: str) -> dict[str, Any]:
     """The model a sentence names: {'family', 'size_b', 'preset', 'span'}; {} when none."""
     sizes = list(_SIZE.finditer(text))
-    for pattern, entry in _models():
-        for m in pattern.finditer(text):
-            size = None
-            # the size right after ("LLaMA 65B", "Llama-2-70b") or right before ("65B LLaMA")
-            after = _size_after(text, m.end())
-            if after is not None:
-                size = after
-            else:
-                before = [s for s in sizes if 0 <= m.start() - s.end() <= 2
-                          # "a 7B model like Mistral": the size of the model it names
-                          or 0 <= m.start() - s.end() <= 40
-                          and _SIZE_LIKE.fullmatch(text, s.end(), m.start())]
-                size = before[-1] if before else None
-            if size is None and entry.get("only"):
-                size_b = float(entry["only"])
-            elif size is not None:
-                size_b = float(size.group(1))
-            else:
-                size_b = None
-            preset = None
-            if size_b is not None and entry.get("presets"):
-                preset = entry["presets"].get(int(size_b)) if size_b == int(size_b) else None
-            if entry["family"] == "llama" and re.search(r"llama[- ]?2|llama2", m.group(0), re.I):
-                preset = {7: "llama-7b", 13: "llama-13b", 70: "llama2-70b"}.get(
-                    int(size_b or 0))
-            span = (min(m.start(), size.start()) if size else m.start(),
-                    max(m.end(), size.end()) if size else m.end())
-            # the name with its version ("Llama-2-" before "70B")
-            name = (m.start(), size.start() if size and size.start() >= m.end() else m.end())
-            tail = _NAME_TAIL.match(text, span[1])  # "-4k-instruct", "-v0.3", "-hf": the name's
-            if tail and tail.end() > span[1]:
-                span, name = (span[0], tail.end()), (name[0], max(name[1], tail.end()))
-            return {"family": entry["family"], "size_b": size_b, "preset": preset, "span": span,
-                    "name": name}
+    # the model named first ("On Mistral-7B ..., the same as on Llama-2-7B": Mistral's)
+    named = sorted(((m, entry) for pattern, entry in _models()
+                    for m in [pattern.search(text)] if m), key=lambda x: x[0].start())
+    for m, entry in named:
+        size = None
+        # the size right after ("LLaMA 65B", "Llama-2-70b") or right before ("65B LLaMA")
+        after = _size_after(text, m.end())
+        if after is not None:
+            size = after
+        else:
+            before = [s for s in sizes if 0 <= m.start() - s.end() <= 2
+                      # "a 7B model like Mistral": the size of the model it names
+                      or 0 <= m.start() - s.end() <= 40
+                      and _SIZE_LIKE.fullmatch(text, s.end(), m.start())]
+            size = before[-1] if before else None
+        if size is None and entry.get("only"):
+            size_b = float(entry["only"])
+        elif size is not None:
+            size_b = float(size.group(1))
+        else:
+            size_b = None
+        preset = None
+        if size_b is not None and entry.get("presets"):
+            preset = entry["presets"].get(int(size_b)) if size_b == int(size_b) else None
+        if entry["family"] == "llama" and re.search(r"llama[- ]?2|llama2", m.group(0), re.I):
+            preset = {7: "llama-7b", 13: "llama-13b", 70: "llama2-70b"}.get(
+                int(size_b or 0))
+        span = (min(m.start(), size.start()) if size else m.start(),
+                max(m.end(), size.end()) if size else m.end())
+        # the name with its version ("Llama-2-" before "70B")
+        name = (m.start(), size.start() if size and size.start() >= m.end() else m.end())
+        tail = _NAME_TAIL.match(text, span[1])  # "-4k-instruct", "-v0.3", "-hf": the name's
+        if tail and tail.end() > span[1]:
+            span, name = (span[0], tail.end()), (name[0], max(name[1], tail.end()))
+        return {"family": entry["family"], "size_b": size_b, "preset": preset, "span": span,
+                "name": name}
     for s in sizes:  # a bare size that names a model: "a 65B model", "70B models", "13B | ..."
         if (_MODEL_NOUN.match(text, s.end()) or re.match(r"\s*(?:LLaMA|Llama)", text[s.end():])
                 or _SIZE_VERB.match(text, s.end())
@@ -977,6 +979,14 @@ _FIXED_BUG = re.compile(
     r"\s*(?:where|in which|that|whereby|when|causing|which|so that)\b[^;.!?]{0,240}", re.I)
 
 
+# An opening "if" clause that reports what the reader sees ("If the summary lists all 6.7B
+# parameters as trainable, ..."): the main clause diagnoses that case
+_SYMPTOM_IF = re.compile(
+    r"\s*(?:if|when|whenever)\s+[^,;:.]{0,160}?\b(?:lists?|listed|shows?|showed|prints?|"
+    r"printed|reports?|reported|says|said|displays?|reads|sees?|saw|notices?|noticed|gets?|"
+    r"got|returns?|returned|logs?|logged)\b[^,;:]{0,160}?,", re.I)
+
+
 def _conditions(text: str) -> list[tuple[int, int]]:
     """The spans of conditional clauses ('if you don't merge the weights'): what is said there
     is a condition of the claim, not a claim ('LoRA slows inference if you don't merge'); and
@@ -1109,6 +1119,10 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     if m.start() < denied_until and not elliptic_denial(text, m.end()):
         # ("It is a misconception that X; it does not": the ellipsis repeats the denial)
         polarity = not polarity
+    if not polarity and (d := _SYMPTOM_IF.match(text)) and start >= d.end():
+        # "If print_trainable_parameters() lists every weight as trainable, the base was never
+        # frozen": a diagnosis of what the reader sees, not a denial of the method
+        return None
     if named is None and not mentions and not polarity and t.predicate in _ADAPTERS_CANNOT \
             and _ADAPTERS_OPEN.match(text):
         # "Adapters: they cannot be folded into the weights": bare adapters, no method named,

@@ -1133,3 +1133,71 @@ def test_a_rounding_sized_difference_is_no_change_and_an_adapters_size_no_models
                  if f.predicate == "model_size")
     got = SIZE.to_params(frame)
     assert isinstance(got, str) or got["gb"] == pytest.approx(26.0), got
+
+
+def test_a_code_value_of_none_denies_nothing():
+    frames = recognise('Leave bias="none" as it is and only lora_A and lora_B get trained.').frames
+    assert [f.polarity for f in frames if f.predicate == "base_frozen"] == [True]
+
+
+def test_a_diagnosis_of_what_the_reader_sees_is_no_denial():
+    said = "the base weights were never frozen."
+    assert [f.polarity for f in recognise(said.capitalize()).frames
+            if f.predicate == "base_frozen"] == [False]
+    seen = f"If the parameter summary shows all 6.7 billion weights as trainable, {said}"
+    assert not [f for f in recognise(seen).frames if f.predicate == "base_frozen"]
+
+
+def test_copies_of_the_model_set_against_adapters_are_no_need_to_copy():
+    frame = next(f for f in _paired("Twenty adapters cost about 170 MB of disk, versus 270 GB "
+                                    "for twenty separate copies of the base model.").frames
+                 if f.predicate == "hot_swap")
+    assert frame.verifier is None and "compares" in frame.reason
+
+
+def test_a_size_of_the_optimizer_state_is_no_adapter_size():
+    from verifiers.adapter_size import VERIFIER as SIZE
+
+    frame = next(f for f in recognise("For a rank-16 adapter on Llama-2-13B the Adam moments "
+                                      "come to about 100 MB in fp32.").frames
+                 if f.predicate == "adapter_size")
+    assert isinstance(SIZE.to_params(frame), str)
+
+
+def test_counts_of_projections_are_no_dora_magnitudes():
+    frame = next(f for f in _paired("use_dora=True on Llama-2-7B q_proj and v_proj at r=16 "
+                                    "trains 262,144 magnitudes across its 64 adapted "
+                                    "projections.").frames
+                 if f.verifier == "lora.dora_budget")
+    assert "64" not in frame.params["figures"].replace("262144", "")
+
+
+def test_double_quantization_named_after_nf4_is_on():
+    from verifiers.qlora_storage import VERIFIER as STORAGE
+
+    frame = next(f for f in recognise("Using NF4 plus double quantization, storage comes to "
+                                      "about 4.13 bits per weight.", "qlora").frames
+                 if f.predicate == "bits_per_param")
+    assert STORAGE.to_params(frame)["dq"] == "with"
+
+
+def test_a_denial_ends_before_a_time_clause():
+    frames = recognise("Plain LoRA only escapes the extra latency once A and B are folded into "
+                       "W0.").frames
+    assert [f.polarity for f in frames if f.predicate == "mergeable"] in ([], [True])
+
+
+@pytest.mark.parametrize("text", [
+    "create_loraplus_optimizer hands lora_B the rate lr * loraplus_lr_ratio and lora_A plain lr.",
+    "With LoRA+, lr x ratio goes to the B matrices while the A matrices keep lr.",
+])
+def test_b_given_the_base_rate_times_the_ratio(text):
+    frame = next(f for f in _paired(text).frames if f.verifier == "lora.loraplus")
+    assert frame.params["claim"] == "different_lr"
+
+
+def test_the_model_named_first_is_the_sentences():
+    frame = next(f for f in recognise("On Qwen2.5-7B a rank-8 q/v LoRA trains about 2.5 "
+                                      "million parameters, unlike on Llama-2-7B.").frames
+                 if f.predicate == "trainable_params")
+    assert frame.conditions["model"]["family"].startswith("qwen")
