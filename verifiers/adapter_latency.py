@@ -56,7 +56,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if frame.has("names_lora") and not merged:
         params["_condition"] = ("once LoRA's weights are merged: unmerged LoRA also runs extra "
                                 "operations on every forward pass")
-    if frame.has("slowdown_size") and not frame.has("small_batch") \
+    if (frame.has("slowdown_size") or frame.has("slowdown_word")) \
+            and not frame.has("small_batch") \
             and not frame.has("large_batch"):
         # "adapters add around 30%": the share is the small-batch one (LoRA Table 1: +20-30% at
         # batch 1 on GPT-2 medium, +2-3% at batch 32); no batch stated, the amount is one

@@ -1029,7 +1029,10 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
         a, b = spans.pop("model_name")
         quantities = [q for q in quantities if not a <= q.span[0] < b]
     named = model_size_spans(text)  # "... Llama-3-8B and Mistral-7B both come to ...": sizes
-    quantities = [Quantity(**{**q.__dict__, "role": "model"})
+    # (a version before the size is no range: "Llama-2-7B" is 7B, not 2-7B)
+    quantities = [Quantity(**{**q.__dict__, "role": "model",
+                              **({"value": q.high, "bound": "eq", "high": None}
+                                 if q.bound == "range" and q.high else {})})
                   if any(a <= q.span[0] < b for a, b in named) else q for q in quantities]
     size_dtypes = _clause_dtypes(text, quantities)
     if size_dtypes:

@@ -191,3 +191,13 @@ def test_adapters_slowing_inference_is_supported_and_its_denial_refuted(judged):
     verdict, why = judged("Houlsby adapters run no slower than the base model.")
     assert verdict.value == "refuted", why
     assert "adapters +" in why  # the measured slow-down
+
+
+@pytest.mark.parametrize("sentence", [
+    "Houlsby adapters cost only a few percent of extra latency at inference.",
+    "The slow-down from bottleneck adapter layers is negligible in serving.",
+    "Adapter layers make generation considerably slower.",
+])
+def test_a_slowdown_sized_in_words_is_one_settings(sentence):
+    frame = next(f for f in pairing(sentence).frames if f.verifier == VERIFIER.id)
+    assert "batch" in frame.params.get("_condition", "") or frame.condition, frame
