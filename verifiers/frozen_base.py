@@ -14,7 +14,13 @@ from verifiers._base import Param, Requires, Verifier, result
 from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available, tiny_llama_config
 
-CLAIMS = ("frozen", "updated", "b_only_first_step", "a_and_b_first_step", "only_adapters")
+CLAIMS = ("frozen", "updated", "b_only_first_step", "a_and_b_first_step", "only_adapters",
+          "parts_frozen")
+# The parts of the base a sentence can name besides its weight matrices, and the LoraConfig
+# setting that makes PEFT train each (a bias setting, or a full copy in modules_to_save)
+PARTS = {"bias": {"bias": "all"}, "embeddings": {"modules_to_save": ["embed_tokens"]},
+         "head": {"modules_to_save": ["lm_head"]},
+         "norms": {"modules_to_save": ["input_layernorm", "post_attention_layernorm"]}}
 
 
 def trainable_outside_adapters(task: str) -> list[str]:
@@ -35,6 +41,59 @@ def trainable_outside_adapters(task: str) -> list[str]:
                                LoraConfig(target_modules=["q_proj", "v_proj"]))
     return [n for n, p in model.named_parameters()
             if p.requires_grad and "lora_A" not in n and "lora_B" not in n]
+
+
+def _part(name: str) -> str | None:
+    if name.endswith(".bias"):
+        return "bias"
+    for part, key in (("embeddings", "embed_tokens"), ("head", "lm_head"), ("norms", "norm")):
+        if key in name:
+            return part
+    return None
+
+
+def trainable_parts(options: dict[str, Any]) -> dict[str, int]:
+    """How many tensors of each part of the base (biases, embeddings, head, norms) PEFT leaves
+    trainable on a tiny Llama with biases on its attention projections, under `options` of
+    LoraConfig (LoRA on q_proj and v_proj)."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import LlamaForCausalLM
+
+    torch.manual_seed(0)
+    model = get_peft_model(LlamaForCausalLM(tiny_llama_config(attention_bias=True)),
+                           LoraConfig(target_modules=["q_proj", "v_proj"], **options))
+    out = dict.fromkeys(PARTS, 0)
+    for name, p in model.named_parameters():
+        part = _part(name)
+        if p.requires_grad and part and "lora_" not in name:
+            out[part] += 1
+    return out
+
+
+def _setting(option: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in option.items())
+
+
+def _run_parts(params: dict[str, Any]) -> dict[str, Any]:
+    """Biases, embeddings, head and norms: frozen under LoraConfig's defaults, and trained
+    when the config asks for them (bias='all', modules_to_save)."""
+    if not peft_available():
+        return result("skipped", PEFT_MISSING)
+    defaults = trainable_parts({})
+    asked = {part: trainable_parts(opt)[part] for part, opt in PARTS.items()}
+    measured = {"defaults": defaults, "when_asked": asked, "options": PARTS}
+    expected = {"claim": "parts_frozen", "defaults_said": params["defaults_said"]}
+    if any(defaults.values()):
+        trained = ", ".join(f"{n} {k}" for k, n in defaults.items() if n)
+        return result("refuted", f"With LoraConfig's defaults PEFT trains {trained} tensors "
+                      "outside the LoRA matrices.", measured, expected)
+    said = ("with LoraConfig's defaults (bias='none', no modules_to_save) PEFT trains none of "
+            "the biases, embeddings, head or norms of a tiny Llama; asked for, it trains them: "
+            + ", ".join(f"{_setting(PARTS[k])} -> {n} {k} tensors" for k, n in asked.items()))
+    if params["defaults_said"] or not any(asked.values()):
+        return result("supported", f"Measured: {said}.", measured, expected)
+    return result("conditional", f"Holds with PEFT's defaults only: {said}.", measured, expected)
 
 
 def _run_only_adapters(params: dict[str, Any]) -> dict[str, Any]:
@@ -62,6 +121,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     """Train LoRA for a few steps (reference and PEFT) and check what changed."""
     if params["claim"] == "only_adapters":
         return _run_only_adapters(params)
+    if params["claim"] == "parts_frozen":
+        return _run_parts(params)
     ref = _measure(params, use_peft=False)
     peft = _measure(params, use_peft=True) if peft_available() else {"skipped": PEFT_MISSING}
     measured = {"reference": ref, "peft": peft,
@@ -207,6 +268,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                         "writes W0 + BA into them; this verifier measures training")
             return {"claim": "frozen", "_condition": "during training (merging for deployment "
                     "writes W0 + BA into the weights)"}
+        if frame.has("parts_named") and not frame.has("exception_named"):
+            # "the embedding matrix stays frozen", "biases are trained along with A and B":
+            # parts PEFT freezes by default and trains when the config asks for them
+            return {"claim": "parts_frozen", "defaults_said": frame.has("defaults_said")}
         if frame.polarity and frame.has("exclusive") and not frame.has("exception_named"):
             # "nothing but A and B is ever trained": heads and modules_to_save are in scope
             return {"claim": "only_adapters"}
@@ -218,7 +283,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 
 VERIFIER = Verifier(
     id="lora.frozen_base",
-    version=2,
+    version=3,
     title="LoRA training keeps the base weights frozen; only A and B change",
     run=run,
     params=(
@@ -230,6 +295,8 @@ VERIFIER = Verifier(
         Param("alpha", float, default=8.0, min=0.0, max=1024.0, help="LoRA alpha"),
         Param("lr", float, default=1e-2, min=1e-6, max=1.0, help="AdamW learning rate"),
         Param("seed", int, default=0, min=0, max=2**31 - 1, help="model and data seed"),
+        Param("defaults_said", bool, default=False,
+              help="parts_frozen: the sentence says it speaks of PEFT's defaults"),
     ),
     claims=(("lora", "base_frozen"), ("lora", "first_step_grad")),
     to_params=to_params,

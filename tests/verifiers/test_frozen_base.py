@@ -176,3 +176,27 @@ def test_nothing_but_the_adapters_holds_for_a_causal_lm_not_a_classifier():
     assert got["verdict"] == "conditional"
     assert got["measured"]["causal_lm_defaults"] == []
     assert any("score" in n for n in got["measured"]["seq_cls_task_type"])
+
+
+@pytest.mark.parametrize(("sentence", "defaults_said"), [
+    ("Under LoRA the input embedding table stays frozen, so rows added for new tokens keep "
+     "their random start.", False),
+    ("PEFT leaves the bias vectors and the RMSNorm weights untouched while A and B train.",
+     False),
+    ("By default the lm_head stays frozen in a PEFT LoRA run.", True),
+])
+def test_parts_of_the_base_pair_as_parts(sentence, defaults_said):
+    frame = _frame(sentence)
+    assert frame is not None, sentence
+    assert frame.params == {"claim": "parts_frozen", "defaults_said": defaults_said}
+
+
+def test_parts_freeze_by_default_and_train_when_the_config_asks():
+    out = VERIFIER.run(VERIFIER.resolve_params({"claim": "parts_frozen"}))
+    assert out["verdict"] == "conditional", out["explanation"]
+    m = out["measured"]
+    assert not any(m["defaults"].values())
+    assert all(n > 0 for n in m["when_asked"].values()), m["when_asked"]
+    said = VERIFIER.run(VERIFIER.resolve_params({"claim": "parts_frozen",
+                                                 "defaults_said": True}))
+    assert said["verdict"] == "supported"
