@@ -57,3 +57,12 @@ def test_a_close_call_with_settings_open_holds_at_smaller_ones():
 def test_a_bare_size_no_paper_model_has_is_the_model_sold_at_it():
     frame = _frame("With QLoRA an 8B model trains on one 24 GB card.")
     assert frame is not None and frame.params["model"] == "llama3-8b", frame
+
+
+def test_can_does_not_turn_a_fit_at_small_settings_into_a_supported_one():
+    # "can" claims a setting where it holds; for a one-GPU fit whose batch and sequence are
+    # open that setting is the unstated small one, which readers call conditional
+    frame = _frame("You can QLoRA-tune a 13B model on a single 12 GB card.")
+    assert frame is not None and frame.modality == ""
+    paper = _frame("With QLoRA a 65B model can be fine-tuned on one 48 GB GPU.")
+    assert paper is not None and "headroom" not in paper.params.get("open", "")
