@@ -268,7 +268,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                         "writes W0 + BA into them; this verifier measures training")
             return {"claim": "frozen", "_condition": "during training (merging for deployment "
                     "writes W0 + BA into the weights)"}
-        if frame.has("parts_named") and not frame.has("exception_named"):
+        if frame.has("parts_named") and not frame.has("exception_named") \
+                and not frame.has("base_named"):
             # "the embedding matrix stays frozen", "biases are trained along with A and B":
             # parts PEFT freezes by default and trains when the config asks for them
             return {"claim": "parts_frozen", "defaults_said": frame.has("defaults_said")}

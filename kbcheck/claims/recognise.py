@@ -225,45 +225,62 @@ _NAME_TAIL = re.compile(r"(?:-(?:\d{1,3}k|instruct|chat|hf|base|it|v\d{1,2}(?:\.
                         re.I)
 
 
+def _named(text: str, m: re.Match, entry: dict[str, Any], sizes: list[re.Match]
+           ) -> dict[str, Any]:
+    """The model one name match stands for, with the size written onto it."""
+    size = None
+    # the size right after ("LLaMA 65B", "Llama-2-70b") or right before ("65B LLaMA")
+    after = _size_after(text, m.end())
+    if after is not None:
+        size = after
+    else:
+        before = [s for s in sizes if 0 <= m.start() - s.end() <= 2
+                  # "a 7B model like Mistral": the size of the model it names
+                  or 0 <= m.start() - s.end() <= 40
+                  and _SIZE_LIKE.fullmatch(text, s.end(), m.start())]
+        size = before[-1] if before else None
+    if size is None and entry.get("only"):
+        size_b = float(entry["only"])
+    elif size is not None:
+        size_b = float(size.group(1))
+    else:
+        size_b = None
+    preset = None
+    if size_b is not None and entry.get("presets"):
+        preset = entry["presets"].get(int(size_b)) if size_b == int(size_b) else None
+    if entry["family"] == "llama" and re.search(r"llama[- ]?2|llama2", m.group(0), re.I):
+        preset = {7: "llama-7b", 13: "llama-13b", 70: "llama2-70b"}.get(
+            int(size_b or 0))
+    span = (min(m.start(), size.start()) if size else m.start(),
+            max(m.end(), size.end()) if size else m.end())
+    # the name with its version ("Llama-2-" before "70B")
+    name = (m.start(), size.start() if size and size.start() >= m.end() else m.end())
+    tail = _NAME_TAIL.match(text, span[1])  # "-4k-instruct", "-v0.3", "-hf": the name's
+    if tail and tail.end() > span[1]:
+        span, name = (span[0], tail.end()), (name[0], max(name[1], tail.end()))
+    return {"family": entry["family"], "size_b": size_b, "preset": preset, "span": span,
+            "name": name}
+
+
+def _specific(found: dict[str, Any], entry: dict[str, Any]) -> bool:
+    """A name that picks one model: not a generic family word ("Qwen", "LLaMA-1" without a
+    size), but a named checkpoint or a family with its size."""
+    return found["family"] != "other" and (found["size_b"] is not None
+                                           or not entry.get("presets"))
+
+
 def find_model(text: str) -> dict[str, Any]:
-    """The model a sentence names: {'family', 'size_b', 'preset', 'span'}; {} when none."""
+    """The model a sentence names: {'family', 'size_b', 'preset', 'span'}; {} when none. Of
+    several, the first named that picks one model ("On Mistral-7B ..., the same as on
+    Llama-2-7B": Mistral's), else the lexicon's first."""
     sizes = list(_SIZE.finditer(text))
-    # the model named first ("On Mistral-7B ..., the same as on Llama-2-7B": Mistral's)
-    named = sorted(((m, entry) for pattern, entry in _models()
-                    for m in [pattern.search(text)] if m), key=lambda x: x[0].start())
-    for m, entry in named:
-        size = None
-        # the size right after ("LLaMA 65B", "Llama-2-70b") or right before ("65B LLaMA")
-        after = _size_after(text, m.end())
-        if after is not None:
-            size = after
-        else:
-            before = [s for s in sizes if 0 <= m.start() - s.end() <= 2
-                      # "a 7B model like Mistral": the size of the model it names
-                      or 0 <= m.start() - s.end() <= 40
-                      and _SIZE_LIKE.fullmatch(text, s.end(), m.start())]
-            size = before[-1] if before else None
-        if size is None and entry.get("only"):
-            size_b = float(entry["only"])
-        elif size is not None:
-            size_b = float(size.group(1))
-        else:
-            size_b = None
-        preset = None
-        if size_b is not None and entry.get("presets"):
-            preset = entry["presets"].get(int(size_b)) if size_b == int(size_b) else None
-        if entry["family"] == "llama" and re.search(r"llama[- ]?2|llama2", m.group(0), re.I):
-            preset = {7: "llama-7b", 13: "llama-13b", 70: "llama2-70b"}.get(
-                int(size_b or 0))
-        span = (min(m.start(), size.start()) if size else m.start(),
-                max(m.end(), size.end()) if size else m.end())
-        # the name with its version ("Llama-2-" before "70B")
-        name = (m.start(), size.start() if size and size.start() >= m.end() else m.end())
-        tail = _NAME_TAIL.match(text, span[1])  # "-4k-instruct", "-v0.3", "-hf": the name's
-        if tail and tail.end() > span[1]:
-            span, name = (span[0], tail.end()), (name[0], max(name[1], tail.end()))
-        return {"family": entry["family"], "size_b": size_b, "preset": preset, "span": span,
-                "name": name}
+    named = [(m, entry) for pattern, entry in _models() for m in [pattern.search(text)] if m]
+    found = [(m.start(), _named(text, m, entry, sizes), entry) for m, entry in named]
+    specific = [x for x in found if _specific(x[1], x[2])]
+    if specific:
+        return min(specific, key=lambda x: x[0])[1]
+    if found:
+        return found[0][1]
     for s in sizes:  # a bare size that names a model: "a 65B model", "70B models", "13B | ..."
         if (_MODEL_NOUN.match(text, s.end()) or re.match(r"\s*(?:LLaMA|Llama)", text[s.end():])
                 or _SIZE_VERB.match(text, s.end())

@@ -178,11 +178,20 @@ def recognise_row(cells: tuple[str, ...], context: str, default_subject: str = "
     once. `text` is the first statement (what an unpaired reason quotes)."""
     segments = row_segments(cells, context)
     frames, alternates, seen, reasons = [], [], set(), []
+    tail = f" ({context})" if context else ""
     for segment in segments:
         reading = recognise(segment, default_subject)
         if not reading.frames:
             reasons.append(reading.reason)
+        # what the context alone says ("embeddings and the LM head left alone" above a table
+        # of counts) is how the row's figures were made, not a claim of the row's, when the
+        # row's own cells state something
+        own = (recognise(segment[:-len(tail)], default_subject).frames
+               if tail and segment.endswith(tail) else ())
+        said = {f.predicate for f in own}
         for frame, alts in zip(reading.frames, reading.alternates, strict=True):
+            if said and frame.predicate not in said:
+                continue
             key = (frame.subject, frame.predicate, frame.polarity,
                    tuple(q.text for q in frame.quantities), repr(sorted(frame.conditions.items())))
             if key in seen:

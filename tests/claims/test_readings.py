@@ -1201,3 +1201,21 @@ def test_the_model_named_first_is_the_sentences():
                                       "million parameters, unlike on Llama-2-7B.").frames
                  if f.predicate == "trainable_params")
     assert frame.conditions["model"]["family"].startswith("qwen")
+
+
+def test_a_generic_family_word_gives_way_to_a_named_checkpoint():
+    from kbcheck.claims.recognise import find_model
+
+    found = find_model("As with LLaMA-1, r=8 on q_proj and v_proj of Llama-3-8B trains 3.4M.")
+    assert found["preset"] == "llama3-8b"
+
+
+def test_what_a_tables_context_says_is_not_a_claim_of_its_rows():
+    from kbcheck.claims.rows import recognise_row
+
+    cells = ("Mistral-7B", "r=8 3.4M trainable parameters", "r=32 13.6M trainable parameters")
+    context = "Every linear layer adapted; the embeddings stay frozen"
+    assert {f.predicate for f in recognise_row(cells, context).frames} == {"trainable_params"}
+    # a row that says nothing of its own is read with its context
+    assert {f.predicate for f in recognise_row(("Mistral-7B", "3.4M"), context).frames} == {
+        "base_frozen"}
