@@ -1219,3 +1219,16 @@ def test_what_a_tables_context_says_is_not_a_claim_of_its_rows():
     # a row that says nothing of its own is read with its context
     assert {f.predicate for f in recognise_row(("Mistral-7B", "3.4M"), context).frames} == {
         "base_frozen"}
+
+
+@pytest.mark.parametrize(("text", "claim"), [
+    ("With LoRA+ the step size of B is set to lambda times A's.", "different_lr"),
+    ("LoRA+ setup: lr for lora_B = 8 x lr for lora_A.", "different_lr"),
+    ("The LoRA+ recipe keeps a factor of roughly 16 between the two learning rates.",
+     "different_lr"),
+    ("LoRA+ gives the higher learning rate to A.", "a_higher_lr"),
+    ("Here loraplus_lr_ratio means the ratio of A's learning rate to B's.", "a_higher_lr"),
+])
+def test_which_matrix_gets_the_multiple(text, claim):
+    frame = next(f for f in _paired(text).frames if f.verifier == "lora.loraplus")
+    assert frame.params["claim"] == claim, frame
