@@ -590,6 +590,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
               and q.value >= 1e9 and not _inside(q, skip) and not _TRAINED.search(q.text)
               and not _TRAINING.search(frame.text, max(0, q.span[0] - 40), q.span[0])
               and abs(q.value / 1e9 - size_b) > 0.15 * size_b]
+    stated = [q for q in frame.quantities if q.unit == "pct" or q.unit in ("count", "params")
+              and q.value >= 1e4 and q.role != "model"]
+    if model.get("several") and len(stated) > 1:
+        # "T5-base: 0.88M (0.40%); OPT-350m, same setting: 0.79M": figures of several models
+        return "several models are named with several figures: which figure is whose is not read"
     if size_b and others:  # "unlike LLaMA 7B, LLaMA 65B ...": which model a figure is for
         return (f"a second model size ({others[0]:g}B) beside the {size_b:g}B model: which "
                 "figure is whose is not read")

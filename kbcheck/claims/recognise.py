@@ -278,7 +278,11 @@ def find_model(text: str) -> dict[str, Any]:
     found = [(m.start(), _named(text, m, entry, sizes), entry) for m, entry in named]
     specific = [x for x in found if _specific(x[1], x[2])]
     if specific:
-        return min(specific, key=lambda x: x[0])[1]
+        first = min(specific, key=lambda x: x[0])[1]
+        kinds = {(x[1]["family"], x[1]["size_b"]) for x in specific
+                 if not (x[1]["span"][0] < first["span"][1] and first["span"][0] < x[1]["span"][1])}
+        kinds.discard((first["family"], first["size_b"]))
+        return {**first, "several": True} if kinds else first
     if found:
         return found[0][1]
     for s in sizes:  # a bare size that names a model: "a 65B model", "70B models", "13B | ..."

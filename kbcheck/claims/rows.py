@@ -185,10 +185,10 @@ def recognise_row(cells: tuple[str, ...], context: str, default_subject: str = "
             reasons.append(reading.reason)
         # what the context alone says ("embeddings and the LM head left alone" above a table
         # of counts) is how the row's figures were made, not a claim of the row's, when the
-        # row's own cells state something
+        # row's own cells state figures of their own
         own = (recognise(segment[:-len(tail)], default_subject).frames
                if tail and segment.endswith(tail) else ())
-        said = {f.predicate for f in own}
+        said = {f.predicate for f in own if f.quantities}
         for frame, alts in zip(reading.frames, reading.alternates, strict=True):
             if said and frame.predicate not in said:
                 continue

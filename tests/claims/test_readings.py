@@ -1232,3 +1232,10 @@ def test_what_a_tables_context_says_is_not_a_claim_of_its_rows():
 def test_which_matrix_gets_the_multiple(text, claim):
     frame = next(f for f in _paired(text).frames if f.verifier == "lora.loraplus")
     assert frame.params["claim"] == claim, frame
+
+
+def test_figures_of_several_models_are_not_given_to_the_first():
+    frame = next(f for f in _paired("GPT-2 small at r=8 on c_attn trains 0.29M; Llama-2-7B at "
+                                    "r=8 on q and v trains 4.2M.").frames
+                 if f.predicate == "trainable_params")
+    assert frame.verifier is None and "several models" in frame.reason
