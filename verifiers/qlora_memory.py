@@ -212,8 +212,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         params["open"] = "settings,headroom" if card else "settings"
         # ("a 13B model can be fine-tuned on a 12 GB GPU": what holds only at small settings
         # is conditional, as readers who size a run say, 'can' or not)
-        if four_bit:
-            params["_modality"] = ""
+        params["_modality"] = ""
     unnamed = not four_bit and not frame.subject_named and not open_
     if unnamed and frame.polarity:  # no method named: measured as QLoRA; a fit holds only
         four_bit = True              # with a 4-bit base, and running out refutes any method
