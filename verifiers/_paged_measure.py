@@ -47,13 +47,10 @@ def _paged_tensors(opt: Any) -> list[Any]:
 
 
 def _state_bytes(opt: Any) -> dict[str, int]:
-    out = {"paged": 0, "unpaged": 0}
-    for state in opt.state.values():
-        for value in state.values():
-            if hasattr(value, "element_size") and value.dim() > 0:
-                key = "paged" if getattr(value, "is_paged", False) else "unpaged"
-                out[key] += value.numel() * value.element_size()
-    return out
+    from verifiers._qlora_measure import optimizer_state_bytes
+
+    found = optimizer_state_bytes(opt)
+    return {"paged": found["paged"], "unpaged": found["device"]}
 
 
 class _Location(ctypes.Structure):
