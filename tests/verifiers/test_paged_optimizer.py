@@ -139,3 +139,8 @@ def test_measured_on_this_gpu():
 
     f = facts(measure(width=512, layers=4))
     assert f["state_paged"] and not f["weights_paged"] and f["to_host"] and f["same_update"]
+
+
+def test_unified_memory_without_an_optimizer_is_not_paging():
+    assert _params("On Apple silicon, unified memory lets the model weights move to the GPU "
+                   "without a copy.") is None
