@@ -206,9 +206,14 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
             if not text:
                 return Pairing(claim_id=claim.id, reason=why), []
             break
-    if claim.cells:
-        context = row_context(claim.caption, claim.section)
-        reading = recognise_row(claim.cells, context, default_subject)
+    keyed = _ANSWER_KEY.match(text)
+    if keyed:  # "Statement: merging changes the outputs. Answer: False": the key's verdict
+        said = keyed.group("said").strip()
+        text = said if keyed.group("key").lower() == "true" else f"It is false that {said}"
+    cells = claim.cells or _pasted_row(text)
+    if cells:
+        context = row_context(claim.caption, claim.section) if claim.cells else ""
+        reading = recognise_row(cells, context, default_subject)
     else:
         reading = recognise(text, default_subject)
     led = not reading.frames and bool(claim.context_lead)
@@ -282,6 +287,20 @@ _THE_MODEL = re.compile(r"\b(?:the|this|that|our|its|your) (?:base(?: model)?|mo
 # which is backwards: B starts at zero."
 _OWN_BREAK = re.compile(r"[:;]\s+|\s+-\s+")
 _OWN_WORDS = 3
+
+
+# A true/false item with its key: "Statement: X. Answer: False", "T/F: X - true"
+_ANSWER_KEY = re.compile(
+    r"^\s*(?:statement|claim|true or false|true/false|t/f)\s*[:.)-]\s*(?P<said>[^|]{8,400}?)"
+    r"[\s.;,]*(?:\b(?:answer|ans|key|verdict)\s*[:=-]|[-\u2013\u2014]|\u2192|->)\s*"
+    r"(?P<key>true|false)\b", re.I)
+
+
+def _pasted_row(text: str) -> tuple[str, ...]:
+    """A table row pasted as text ("Merged LoRA | extra latency: none | ..."): its cells."""
+    if text.count(" | ") < 2:
+        return ()
+    return tuple(c.strip() for c in text.strip().strip("|").split(" | ") if c.strip())
 
 
 def _own_words(text: str, after: int) -> str:

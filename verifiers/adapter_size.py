@@ -518,7 +518,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 # "the optimizer state for a r=8 LoRA is 4.2M x 8 bytes = 34 MB": a size of the optimizer's
 # state (what training holds beside the adapter), not of the adapter
 _STATE_IS = re.compile(r"\b(?:optimi[sz]er[- ]states?|optimi[sz]er memory|Adam(?:W)?(?:'s)?\s+"
-                       r"(?:moments|states|buffers))\s+(?:[^\s.;,]+\s+){0,8}?(?:is|are|takes?|"
+                       r"(?:moments?|states?|buffers?)|(?:fp32\s+|32-bit\s+)?moments)\s+"
+                       r"(?:[^\s.;,]+\s+){0,8}?(?:is|are|takes?|"
                        r"comes?\s+to|needs?|occup\w+|amounts?\s+to|adds?\s+up\s+to)\b", re.I)
 
 

@@ -282,6 +282,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         condition = {} if form_named else {"_condition": (
             "with the standard alpha/r scale (use_rslora=False); under rsLoRA's "
             "alpha/sqrt(r) the scale follows the square root of the rank")}
+        if relation and rslora and (plain or frame.has("standard_named")):
+            # "doubling r halves the standard alpha/r, whereas under rsLoRA it drops 1.41x":
+            # two forms, each with its own change; which change is whose is not read
+            return ("the sentence sets the standard alpha/r scale against rsLoRA's; which "
+                    "change of the scale is said of which is not read")
         if relation:  # "doubling r halves the scale": measured at r and 2r
             return {**params, "relation": relation, **condition}
         factor = _stated_factor(frame)

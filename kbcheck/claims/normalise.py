@@ -320,6 +320,10 @@ _LABEL = re.compile(r"^\s*(?:slide|step|figure|fig\.|table|exercise|problem|ques
                     r"\d{1,3}(?:\.\d{1,2})?[a-z]?\s*(?::|\)|\.\s|\s-\s)\s*", re.I)
 
 
+# "six and a half" once its words are numbers: "6 and 0.5"
+_AND_A_HALF = re.compile(r"(?<![\d.])(\d{1,4}) and 0\.5(?![\d.])")
+
+
 @lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """The uniform form of a sentence that recognition reads (each step only where the
@@ -339,6 +343,8 @@ def normalise(text: str) -> str:
     if "fold" in text:  # "fourfold": four-fold, a factor
         text = _WORD_FOLD.sub(r"\1-fold", text)
     text = _number_words(text)
+    if " and 0.5" in text:  # "six and a half million": 6.5 million
+        text = _AND_A_HALF.sub(lambda m: f"{float(m.group(1)) + 0.5:g}", text)
     if " of " in text:  # "a quarter of the memory" (0.25 of it): a share, as a percentage
         text = _SHARE_OF.sub(_share_of, text)
     if "illion" in text:  # "more than a billion parameters": one billion

@@ -1126,11 +1126,20 @@ _NEG_PARTICIPLE = re.compile(r"(?:\b(?:not|never|no\s+longer)|n't)\s+(?:be\s+|be
                              r"(?:to|in|into|as|at|with)\s+$", re.I)
 
 
+_MERGE_DENIED = re.compile(r"\b(?:cannot|can't|can not|not|never|no|n't)\s+(?:be\s+|been\s+)?"
+                           r"(?:merg|fold|fus)\w*", re.I)
+
+
 def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     """The frame one trigger gives, or None when its subject or quantities do not fit it."""
     (text, origin, denied_until, mentions, quantities, conditions, spans, cues,
      default_subject, hits) = context
     subject, baseline, named = _subject(text, mentions, m.start(), default_subject)
+    if named is None and subject == "adapter" and conditions.get("merged") is True \
+            and not _MERGE_DENIED.search(text):
+        # "Merge the adapter and ..." under a heading about adapters: a bottleneck adapter
+        # cannot be merged, so the adapter merged is LoRA's
+        subject = "lora"
     if t.subjects and subject not in t.subjects:
         return None
     start = m.start()

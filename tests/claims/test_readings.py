@@ -1239,3 +1239,49 @@ def test_figures_of_several_models_are_not_given_to_the_first():
                                     "r=8 on q and v trains 4.2M.").frames
                  if f.predicate == "trainable_params")
     assert frame.verifier is None and "several models" in frame.reason
+
+
+def test_a_false_key_turns_the_statement_round():
+    said = "merging a LoRA adapter into W0 changes what the layer computes."
+    plain = next(f for f in _paired(said.capitalize()).frames if f.verifier)
+    keyed = next(f for f in _paired(f"Statement: {said} Answer: False.").frames if f.verifier)
+    assert keyed.polarity is not plain.polarity
+
+
+def test_a_row_pasted_as_text_is_read_as_cells():
+    p = _paired("Houlsby adapters | can be merged: no | extra latency at batch 1: yes")
+    merge = next(f for f in p.frames if f.verifier == "lora.adapter_merge")
+    assert merge.polarity is False
+
+
+def test_and_a_half_with_a_scale():
+    from kbcheck.claims.normalise import normalise
+
+    assert normalise("about three and a half million weights") == "about 3.5 million weights"
+
+
+def test_moments_and_all_projection_matrices():
+    from verifiers.adapter_size import VERIFIER as SIZE
+
+    frame = next(f for f in recognise("The two fp32 moments of a rank-4 adapter on Llama-2-7B "
+                                      "come to about 17 MB.").frames
+                 if f.predicate == "adapter_size")
+    assert isinstance(SIZE.to_params(frame), str)
+    frame = next(f for f in recognise("At rank 8 on all seven projection matrices, Llama-2-7B "
+                                      "trains about 20 million parameters.").frames
+                 if f.predicate == "trainable_params")
+    assert frame.conditions["modules"] == "all"
+
+
+def test_two_scaling_forms_each_with_its_change_are_not_split():
+    frame = next(f for f in _paired("With alpha fixed, doubling r halves the standard scaling "
+                                    "factor, whereas under rsLoRA it falls by only about "
+                                    "1.41x.").frames
+                 if f.predicate == "scaling")
+    assert frame.verifier is None
+
+
+def test_an_adapter_that_is_merged_is_loras():
+    frames = recognise("Merge the adapter first and serving carries no extra latency.",
+                       "adapter").frames
+    assert frames and all(f.subject == "lora" for f in frames)
