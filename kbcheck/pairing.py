@@ -16,7 +16,7 @@ from functools import cache
 from kbcheck.claims.lexicon import load
 from kbcheck.claims.normalise import normalise
 from kbcheck.claims.recognise import Reading, find_methods, find_model, recognise
-from kbcheck.claims.rows import recognise_row, row_context
+from kbcheck.claims.rows import recognise_row, row_context, yes_no
 from kbcheck.models import Claim, Finding, FramePairing, Pairing, Severity
 from verifiers._base import Verifier
 from verifiers._frame import Frame
@@ -297,10 +297,12 @@ _ANSWER_KEY = re.compile(
 
 
 def _pasted_row(text: str) -> tuple[str, ...]:
-    """A table row pasted as text ("Merged LoRA | extra latency: none | ..."): its cells."""
+    """A table row pasted as text whose cells answer yes, no or none ("Merged LoRA | extra
+    latency: none | ..."): its cells, read as a row's; () for any other text."""
     if text.count(" | ") < 2:
         return ()
-    return tuple(c.strip() for c in text.strip().strip("|").split(" | ") if c.strip())
+    cells = tuple(c.strip() for c in text.strip().strip("|").split(" | ") if c.strip())
+    return cells if any(yes_no(c) != c for c in cells[1:]) else ()
 
 
 def _own_words(text: str, after: int) -> str:

@@ -77,10 +77,10 @@ def row_segments(cells: tuple[str, ...], context: str = "") -> list[str]:
         first = f"a {first.strip()} model"
     compared = _compared(cells)
     if compared:
-        return [f"{name}: {_yes_no(f'{first} {rest}')}{f' ({context})' if context else ''}"
+        return [f"{name}: {yes_no(f'{first} {rest}')}{f' ({context})' if context else ''}"
                 for name, rest in compared]
     # "QLoRA not reported", "n/a": a cell that states nothing qualifies nothing
-    parts = [_yes_no(p) for p in cells[1:] if not _NOT_REPORTED.search(p)]
+    parts = [yes_no(p) for p in cells[1:] if not _NOT_REPORTED.search(p)]
     # a setting ("r 16", "Batch size 4", "GPU 24 GB") or a cell with no number qualifies the
     # row's figures; each other cell is a figure of its own
     figures = [p for p in parts if _unit(p) and not _SETTING.fullmatch(p)]
@@ -157,7 +157,7 @@ def row_context(caption: str, section: str | None) -> str:
     return "; ".join(p for p in parts if len(p) <= _CONTEXT_MAX and not _YEAR.search(p))
 
 
-def _yes_no(part: str) -> str:
+def yes_no(part: str) -> str:
     none = _NONE.fullmatch(part)
     if none:  # "Extra cost at inference none once merged": no extra cost once merged
         return f"no {none.group('head')}{none.group('rest')}"
