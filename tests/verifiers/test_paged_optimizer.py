@@ -129,18 +129,6 @@ def test_a_cpu_run_uses_the_recorded_evidence():
     assert ev.verdict == "refuted" and "measured on NVIDIA" in ev.explanation
 
 
-@pytest.mark.gpu
-def test_measured_on_this_gpu():
-    torch = pytest.importorskip("torch")
-    pytest.importorskip("bitsandbytes")
-    if not torch.cuda.is_available():
-        pytest.skip("needs a CUDA device")
-    from verifiers._paged_measure import measure
-
-    f = facts(measure(width=512, layers=4))
-    assert f["state_paged"] and not f["weights_paged"] and f["to_host"] and f["same_update"]
-
-
 def test_unified_memory_without_an_optimizer_is_not_paging():
     assert _params("On Apple silicon, unified memory lets the model weights move to the GPU "
                    "without a copy.") is None
