@@ -85,7 +85,8 @@ def _gpu_quantity(frame: Frame) -> Quantity | None:
     sizes = [q for q in frame.quantities if q.unit == "bytes"]
     inside = [q for q in sizes if a <= q.span[0] and q.span[1] <= b]
     if inside:
-        return inside[0]
+        # "from more than 780 GB to under 48 GB": the amount the run came down to
+        return inside[-1] if frame.has("from_to") else inside[0]
     roles = [q for q in sizes if q.role in ("gpu", "memory")]
     if not roles:
         return None
@@ -123,6 +124,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 or frame.has("unquantized_aside"))
     if frame.baseline == "qlora" and frame.subject != "qlora":
         four_bit = named = False
+    if frame.has("from_to") and not four_bit:
+        # "LoRA cut training VRAM from 1.2 TB to 350 GB": a 16-bit saving, not a QLoRA fit
+        return "memory brought from one amount to another by no 4-bit method"
     gpu = _gpu_quantity(frame)
     gpus = c.get("gpus", 1)
     if gpus > 1 and frame.has("single") and gpu is not None and gpu.value == gpus * 1e9:

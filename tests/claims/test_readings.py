@@ -1285,3 +1285,12 @@ def test_an_adapter_that_is_merged_is_loras():
     frames = recognise("Merge the adapter first and serving carries no extra latency.",
                        "adapter").frames
     assert frames and all(f.subject == "lora" for f in frames)
+
+
+@pytest.mark.parametrize(("text", "gpu_gb"), [
+    ("With QLoRA the memory to fine-tune a 33B model went from about 400 GB to under 24 GB.", 24.0),
+    ("QLoRA brought the VRAM needed to finetune LLaMA-65B from over 780 GB down to 48 GB.", 48.0),
+])
+def test_memory_from_one_amount_to_another_is_a_fit_of_the_second(text, gpu_gb):
+    frame = next(f for f in _paired(text).frames if f.verifier == "lora.qlora_memory")
+    assert frame.params["gpu_gb"] == gpu_gb
