@@ -81,7 +81,9 @@ def _run_parts(params: dict[str, Any]) -> dict[str, Any]:
     if not peft_available():
         return result("skipped", PEFT_MISSING)
     defaults = trainable_parts({})
-    asked = {part: trainable_parts(opt)[part] for part, opt in PARTS.items()}
+    # every part asked for at once (the settings do not touch each other's parts)
+    asked = trainable_parts({"bias": "all", "modules_to_save": [
+        m for opt in PARTS.values() for m in opt.get("modules_to_save", ())]})
     measured = {"defaults": defaults, "when_asked": asked, "options": PARTS}
     expected = {"claim": "parts_frozen", "defaults_said": params["defaults_said"]}
     if any(defaults.values()):
