@@ -76,6 +76,8 @@ def _latex(text: str) -> str:
 
 
 def _wiki_link(m: re.Match) -> str:
+    if re.match(r"\s*source\s*::", m.group(1), re.I):
+        return ""  # a cited source (its title is no sentence of the page's own)
     parts = [p for p in m.group(1).split("|") if not re.match(r"\s*https?://", p)]
     text = parts[-1] if parts else ""
     return text.split("::", 1)[-1]
