@@ -47,9 +47,11 @@ PARAMS = (
     Param("consumer_gb", float, default=24.0, min=1, max=1024,
           help="what a 'consumer GPU' holds (RTX 3090 / 4090: 24 GiB)"),
     Param("claim", str, default="fits",
-          choices=("fits", "does_not_fit", "fits16"),
+          choices=("fits", "does_not_fit", "fits16", "fits_any"),
           help="fits16: LoRA on a 16-bit (bf16) base fits, estimated from exact counts and "
-               "the calibrated activation model (a denial is the pipeline's to turn round)"),
+               "the calibrated activation model (a denial is the pipeline's to turn round); "
+               "fits_any: LoRA on a base of unstated width fits (16-bit, else 4-bit: "
+               "conditional)"),
     Param("batch", int, default=1, min=1, max=64),
     Param("seq", int, default=512, min=16, max=8192),
     Param("r", int, default=64, min=1, max=1024),
@@ -234,6 +236,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # LoRA on a base said to be 16-bit ("plain LoRA", "a bf16 base"): estimated from its
         # own counts; LoRA alone says nothing of the base's width (8-bit and 4-bit bases too)
         return {**params, "claim": "fits16"}
+    if not four_bit and frame.polarity and params.get("gpus", 1) == 1 and frame.subject == "lora" \
+            and not open_:
+        # "LoRA fits a 13B model on a 24 GB card": the base's width is open; a 16-bit base
+        # decides, else a 4-bit one holds it only under that condition ('can' or not: the
+        # width is a condition readers who size a run name)
+        return {**params, "claim": "fits_any", "_modality": ""}
     # 16-bit LoRA needs more than QLoRA's 4-bit base: the measurement can refute, not support
     return params if four_bit else {**params, "_lower_bound": True}
 
@@ -379,7 +387,30 @@ def lora16(params: dict[str, Any]) -> dict[str, Any]:
 def fallback(params: dict[str, Any]) -> dict[str, Any]:
     """On a CPU: refuted (or, for a 'does not fit' claim, supported) when the weights alone
     exceed the GPU; otherwise skipped with the analytic estimate, awaiting a GPU measurement."""
+    if params["claim"] == "fits_any":
+        return _any_width(params, fallback)
     return _with_headroom(params, _fallback(params))
+
+
+def _any_width(params: dict[str, Any], four_bit: Any) -> dict[str, Any]:
+    """LoRA on a base whose width the claim leaves open: the 16-bit estimate decides where it
+    fits; else the 4-bit (QLoRA) base, measured by `four_bit`, holds it only under that
+    condition, and where neither fits the claim is refuted."""
+    sixteen = lora16({**params, "claim": "fits16"})
+    if sixteen["verdict"] == "supported":
+        return {**sixteen, "expected": {**sixteen.get("expected", {}), "claim": "fits_any"}}
+    quantized = four_bit({**params, "claim": "fits", "config": "any"})
+    measured = {"lora16": sixteen.get("measured"), "qlora": quantized.get("measured")}
+    said = f"16-bit base: {sixteen['explanation']} 4-bit base: {quantized['explanation']}"
+    verdict = quantized["verdict"]
+    if verdict in ("supported", "conditional"):
+        return result("conditional", f"Holds {FOUR_BIT_CONDITION}. {said}", measured,
+                      {**quantized.get("expected", {}), "claim": "fits_any"})
+    if verdict == "refuted" and sixteen["verdict"] == "refuted":
+        return result("refuted", f"Fits with neither a 16-bit nor a 4-bit base. {said}",
+                      measured, {**quantized.get("expected", {}), "claim": "fits_any"})
+    return result("unverifiable", f"Not decided on either base width. {said}", measured,
+                  {**quantized.get("expected", {}), "claim": "fits_any"})
 
 
 def _fallback(params: dict[str, Any]) -> dict[str, Any]:
@@ -523,6 +554,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
     if params["claim"] == "fits16":
         return lora16(params)
+    if params["claim"] == "fits_any":
+        return _any_width(params, run)
     p = _resolve(params)
     if p is None or not p.llama_like or params["gpus"] != 1:
         return fallback(params)  # several GPUs: the sharded estimate; one GPU is measured

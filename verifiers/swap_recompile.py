@@ -151,6 +151,12 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     if recompiles["hotswap_same_rank"]:
         return result("supported", f"Hot-swapping recompiles even at one rank: {text}", m,
                       expected)
+    if params["other_rank"] and params["method"] == "hotswap" and not params["shape_stated"] \
+            and recompiles["hotswap_other_rank"] != recompiles["hotswap_other_rank_prepared"]:
+        # the sentence does not say whether the model was prepared, and that decides
+        return result("conditional", "An adapter of another rank recompiles the model unless "
+                      "prepare_model_for_compiled_hotswap was called before compiling: "
+                      f"{text}", m, expected)
     if params["other_rank"] and params["method"] == "hotswap":
         case = "hotswap_other_rank_prepared" if params["shape_stated"] else "hotswap_other_rank"
         when = "after" if params["shape_stated"] else "without"
@@ -173,17 +179,19 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     # the shape is fixed by the sentence, or by PEFT's hotswap_adapter named (its documented
     # use: an adapter of the loaded one's shape)
     shape = frame.has("m_same_shape") or frame.has("m_peft_hotswap")
+    other_rank = frame.has("m_other_rank") and not frame.has("m_any")
     return {"method": method, "compiled": frame.has("m_compiled"),
             "any_adapter": frame.has("m_any") or frame.has("ranks_differ"),
             # "hot-swapping an adapter of a different rank recompiles": that case is judged
-            "other_rank": frame.has("m_other_rank") and not frame.has("m_any"),
+            "other_rank": other_rank,
             "shape_stated": shape,
-            **({} if shape or method != "hotswap" else
+            # ("adapters of different ranks": the case is stated, the other rank)
+            **({} if shape or other_rank or method != "hotswap" else
                {"_open": ["the ranks and target layers of the adapters swapped"]})}
 
 
 VERIFIER = Verifier(
-    id="lora.swap_recompile", version=3,
+    id="lora.swap_recompile", version=4,
     title="Switching adapters on a compiled model: hot-swapping in place does not recompile, "
           "set_adapter does",
     run=run, params=PARAMS, timeout_s=240,
