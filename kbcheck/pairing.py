@@ -47,7 +47,10 @@ _NOT_ASSERTED = [
      "an acknowledgement, not a measurable statement"),
     (re.compile(r"\b(?:personally|in (?:my|our|the authors?'s?|this author's) "
                 r"(?:experience|opinion|view)|in the (?:opinion|view) of|imo|imho|I (?:prefer|like|"
-                r"love|think|feel|find)|my favou?rite)\b", re.I),
+                r"love|think|feel|find)|(?:I'd|I would|I'll|I will|we'd|we would) argue|"
+                r"my favou?rite|"
+                r"(?:most|vastly|hugely|criminally|wildly)\s+(?:underrated|overrated|underappreciated|"
+                r"overhyped))\b", re.I),
      "an opinion, not a measurable statement"),
     (re.compile(r"\b(?:we|I) (?:strongly )?(?:recommend|suggest|advise)\b|"
                 r"\brule of thumb\b[^.:;]{0,20}[:,]\s*(?:use|try|consider|avoid|prefer|pick|choose|"
@@ -68,7 +71,7 @@ _NOT_ASSERTED = [
     (re.compile(r"\b(?:pip|pip3|conda|uv pip|apt(?:-get)?)\s+install\b", re.I),
      "an install step, not a measurable statement"),
     (re.compile(r"\b(?:some|many|several|a few|people|users|folks)\s+(?:[\w-]+\s+){0,2}"
-                r"(?:say|claim|argue|believe|suggest|report)\b|"
+                r"(?:say|claim|argue|believe|suggest|report|tell\s+(?:us|me))\b|"
                 r"\b(?:it is|it's)\s+(?:often\s+|sometimes\s+|widely\s+)?"
                 r"(?:said|claimed|rumou?red|believed)\s+that\b|"
                 r"\b(?:you(?:'ll| will| may| might| often| sometimes)?|one)\s+(?:also\s+|often\s+|"
@@ -120,8 +123,12 @@ def pair_frame(frame: Frame, registry: Mapping[str, Verifier],
     base = FramePairing(subject=frame.subject, predicate=frame.predicate,
                         polarity=frame.polarity, slots=frame.slots(),
                         quantities=[q.text for q in frame.quantities],
-                        modality=next((m for m in ("can", "all") if frame.has(f"modal_{m}")),
-                                      ""))
+                        # (a universal refutes on one failing setting only where the sentence
+                        # names its scope or denies a possibility: a bare "never" or "always"
+                        # leaves the deciding setting unstated)
+                        modality=next((m for m in ("can", "all") if frame.has(f"modal_{m}")
+                                       and (m == "can" or frame.has("scope_explicit")
+                                            or frame.has("scope_impossible"))), ""))
     method = _methods().get(frame.subject)
     if frame.subject == "other":
         return base.model_copy(update={"reason": "the sentence compares something else with "

@@ -256,6 +256,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     bit-for-bit equality (facet `bit_exact`) is held to exactly that."""
     if frame.predicate != "mergeable":
         return f"no claim of this verifier is read from '{frame.predicate}'"
+    if frame.has("score_compare"):
+        return "a comparison of task scores, not of the outputs themselves"
     if frame.has("merge_as_time"):
         return ("the merge is named as a moment for something else (switching adapters), not "
                 "as a claim about merged outputs")
