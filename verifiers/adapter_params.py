@@ -14,6 +14,7 @@ do not); the exact range of m that fits is searched analytically.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, result
@@ -188,6 +189,13 @@ def _stated(f: dict[str, Any]) -> str:
     return {"le": "<= ", "ge": ">= ", "approx": "~"}.get(f["bound"], "") + f"{f['value']:,g}{unit}"
 
 
+# the bottleneck size said as a value ("m = 64", "a bottleneck dimension of 64")
+_M_IS = re.compile(r"\b(?:m|bottleneck(?:\s+(?:size|dimension|width))?)\s*(?:=|of|is)\s*"
+                   r"(\d{1,4})\b")
+# a count said of all the adapters together ("2,379,264 adapter parameters in total")
+_TOTAL = re.compile(r"\b(?:in total|total(?:ling)?|altogether|overall|in all)\b", re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A share (or count) of parameters said of bottleneck adapters; the model and the
     bottleneck size m when stated (facet `bottleneck_size`: a plain number beside the words
@@ -208,12 +216,16 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if frame.has("bottleneck_size"):
         small = [q for q in counts if q.unit == "count" and 1 <= q.value <= 8192
                  and q.value == int(q.value)]
+        said = _M_IS.search(frame.text)  # "m = 64" (not the 2 of a formula "2md + d + m")
+        if said:
+            small = [q for q in small if q.span[0] == said.start(1)] or small
         if small:
             params["bottleneck"] = int(small[0].value)
             counts = [q for q in counts if q is not small[0]]
     figures = [encode_figure("frac", q) for q in frame.quantities
                if q.unit == "pct" and 0 < q.value <= 100]
-    if isinstance(d, int) and frame.has("per_adapter") and "bottleneck" in params:
+    if isinstance(d, int) and frame.has("per_adapter") and "bottleneck" in params \
+            and not _TOTAL.search(frame.text):
         one = [encode_figure("lora", q) for q in counts
                if q.unit == "params" and q.value >= 1 and q.value < 1e9]
         if not one:

@@ -308,7 +308,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             method, "")
         if not baseline or baseline == method:
             return "no method to compare with"
-        q = _inside(frame, ("x", "pct", "count"))
+        # (a multiple or a share before a bare count: "... to train LLaMA-7B by a factor of 3")
+        q = _inside(frame, ("x", "pct")) or _inside(frame, ("count",))
         if q is None:
             if frame.has("tm_less"):
                 return {**params, "claim": "less", "baseline": baseline}

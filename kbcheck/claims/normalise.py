@@ -320,6 +320,14 @@ _LABEL = re.compile(r"^\s*(?:slide|step|figure|fig\.|table|exercise|problem|ques
                     r"\d{1,3}(?:\.\d{1,2})?[a-z]?\s*(?::|\)|\.\s|\s-\s)\s*", re.I)
 
 
+# A unit fraction in digits ("shrinks the scale to 1/4", "1/3 of the memory"): the same words as
+# "a quarter", "a third" (not "1/4/8 GPUs", "4/8-bit", a date or a path)
+_DIGIT_FRACTION = re.compile(r"(?<![\w./-])1/(3|4|5|6|8|10|100|1000)(?![\w/-]|\.\d|\s*-?\s*bit)")
+_FRACTION_NAMES = {"3": "a third", "4": "a quarter", "5": "a fifth", "6": "a sixth",
+                   "8": "an eighth", "10": "a tenth", "100": "a hundredth",
+                   "1000": "a thousandth"}
+
+
 # "six and a half" once its words are numbers: "6 and 0.5"
 _AND_A_HALF = re.compile(r"(?<![\d.])(\d{1,4}) and 0\.5(?![\d.])")
 
@@ -338,6 +346,8 @@ def normalise(text: str) -> str:
     if "\\" in text or "$" in text or "{" in text:
         for pattern, repl in _LATEX:
             text = pattern.sub(repl, text)
+    if "1/" in text:
+        text = _DIGIT_FRACTION.sub(lambda m: _FRACTION_NAMES[m.group(1)], text)
     if _HAS_FRACTION.search(text):
         text = _FRACTION_WORDS.sub(_fraction, _ONE_PART_IN.sub(_one_part_in, text))
     if "fold" in text:  # "fourfold": four-fold, a factor

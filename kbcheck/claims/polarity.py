@@ -22,8 +22,10 @@ _CUE = re.compile(
     r"(?!\s+(?:other|further|extra|additional)\s+(?:options?|arguments?|settings?|flags?|"
     r"changes?|configuration|code)\b)"
     r"(?!\s+(?:problem|problems|issue|issues|trouble|sweat|doubt|wonder|matter)\b)|"
+    # ("with nothing else set": an adjunct, not a denial)
+    r"nothing(?!(?<=\bwith\snothing)\s+else\b)|neither|nor|"
     # (a code value, `bias="none"` or `=None`, denies nothing)
-    r"nothing|neither|nor|(?<![=\"'`])none(?![\"'`])|nobody|unlike|"
+    r"(?<![=\"'`])none(?![\"'`])|nobody|unlike|"
     r"hardly|fails? to|failed to|unable to|free of|(?:absence|lack) of|lack(?:s|ed|ing)|"
     r"eliminat\w*|avoid\w*|"
     # "removes the adapter's extra cost": only of a cost ("removes an adapter" denies nothing)

@@ -388,12 +388,26 @@ _UNMERGED = re.compile(r"\b(?:unmerged|not merged|without merging|(?:don't|do no
                        r"additional (?:matmul|branch|forward)|separate weights|"
                        r"(?:skip|skips|skipped|skipping|omit|omitting|forgo)\s+(?:the\s+)?merg(?:e|es|ing))",
                        re.I)
+# advice to merge, after a statement about the unmerged state
+_ADVISED_MERGE = re.compile(r"\b(?:recommend\w*|suggest\w*|advis\w*|should|better to|worth|"
+                            r"prefer\w*|consider)\s+(?:\w+\s+){0,2}?$", re.I)
+_ADVISED_AFTER = re.compile(r"(?:\s+[\w-]+){0,4}?\s+(?:is|are)\s+(?:\w+\s+)?(?:recommended|advised|"
+                            r"suggested|preferred|encouraged)\b", re.I)
 _DTYPE = re.compile(r"\b(fp16|float16|bf16|bfloat16|fp32|float32|16-bit|32-bit|half precision|"
                     r"8-bit|int8|4-bit|nf4|int4|fp4|(?:in|to|at) 4 bits)\b", re.I)
-# a width said per value: "at 16 bits each", "4 bytes per parameter" (16-bit is fp16's width)
-_PER_VALUE = re.compile(r"\b((?:16|32)\s*bits?|[24]\s*bytes?)\s+(?:each|apiece|per\s+(?:value|"
-                        r"param(?:eter)?|weight|element|number|entry))\b", re.I)
-_WIDTH_EACH = {"16": "16bit", "32": "fp32", "2": "16bit", "4": "fp32"}  # by the leading digits
+# a width said per value: "at 16 bits each", "4 bytes per parameter", "half a byte per weight"
+# (16-bit is fp16's width)
+_PER_VALUE = re.compile(r"\b((?:16|32|8|4)\s*-?bits?|[124]\s*bytes?|(?:half a|0?\.5)\s*bytes?|"
+                        r"one\s+byte)\s+(?:each|apiece|per\s+(?:value|param(?:eter)?|weight|"
+                        r"element|number|entry))\b", re.I)
+_WIDTH_EACH = {"16bit": "16bit", "32bit": "fp32", "8bit": "int8", "4bit": "nf4", "2byte": "16bit",
+               "4byte": "fp32", "1byte": "int8", "halfabyte": "nf4", ".5byte": "nf4",
+               "0.5byte": "nf4", "onebyte": "int8"}
+
+
+def _width_each(words: str) -> str:
+    """The dtype of a width said per value ("2 bytes" -> 16bit, "half a byte" -> nf4)."""
+    return _WIDTH_EACH[re.sub(r"[\s-]|(?<=t)s$|(?<=e)s$", "", words.lower())]
 _DTYPES = {"fp16": "fp16", "float16": "fp16", "half precision": "fp16", "16-bit": "16bit",
            "bf16": "bf16", "bfloat16": "bf16", "fp32": "fp32", "float32": "fp32",
            "32-bit": "fp32", "8-bit": "int8", "int8": "int8", "4-bit": "nf4", "nf4": "nf4",
@@ -512,7 +526,14 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
     unmerged = _UNMERGED.search(text)
     merged = next((m for m in _MERGED.finditer(text) if not unmerged
                    or not unmerged.start() <= m.start() < unmerged.end()), None)
-    if unmerged and merged:  # both named: which one a claim is about is not read
+    if unmerged and merged and unmerged.start() < merged.start() and (
+            _ADVISED_MERGE.search(text, max(0, merged.start() - 30), merged.start())
+            or _ADVISED_AFTER.match(text, merged.end())):
+        # "unmerged DoRA costs more than LoRA, so merging is recommended": the claim is of the
+        # unmerged state, the merge is advice
+        found["merged"] = False
+        spans["merged"] = unmerged.span()
+    elif unmerged and merged:  # both named: which one a claim is about is not read
         pass
     elif unmerged:
         found["merged"] = False
@@ -524,7 +545,7 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
     if direction:
         found["lr_direction"] = direction
     dtypes = [_DTYPES[m.group(1).lower()] for m in _DTYPE.finditer(text)]
-    dtypes += [_WIDTH_EACH[re.match(r"\d+", m.group(1))[0]] for m in _PER_VALUE.finditer(text)]
+    dtypes += [_width_each(m.group(1)) for m in _PER_VALUE.finditer(text)]
     if dtypes:
         found["dtypes"] = tuple(dict.fromkeys(dtypes))
     return found, spans
@@ -975,8 +996,7 @@ def _clause_dtypes(text: str, quantities: list[Quantity]) -> tuple[tuple[float, 
     sentence names several dtypes ("160 MiB in fp32, and 80 MiB in bf16"); sizes whose clause
     names none or two are left out."""
     named = [(m.start(), _DTYPES[m.group(1).lower()]) for m in _DTYPE.finditer(text)]
-    named += [(m.start(), _WIDTH_EACH[re.match(r"\d+", m.group(1))[0]])
-              for m in _PER_VALUE.finditer(text)]
+    named += [(m.start(), _width_each(m.group(1))) for m in _PER_VALUE.finditer(text)]
     if len({d for _, d in named}) < 2:
         return ()
     cuts = [0] + [m.start() for m in _SIZE_CLAUSE.finditer(text)] + [len(text)]
