@@ -10,6 +10,7 @@ what such code says, with the parameters the claim states.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, figure_pair, result
@@ -351,8 +352,15 @@ def _scale_value(frame: Frame) -> Any:
     filled = [frame.spans[k] for k in ("r", "alpha", "d", "k") if k in frame.spans]
     values = [q for q in frame.quantities if q.unit in ("x", "count") and 0 < q.value <= 1024
               and q.bound in ("eq", "approx")
-              and not any(a <= q.span[0] < b for a, b in filled)]
+              and not any(a <= q.span[0] < b for a, b in filled)
+              # ("two extra thin matrix multiplications": a number of things, not the scale)
+              and not _COUNTED.match(frame.text, q.span[1])]
     return values[0] if len(values) == 1 else None
+
+
+_COUNTED = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:multiplications|matmuls|products|matrices|"
+                      r"layers|adapters|projections|modules|operations|passes|GPUs|tokens|"
+                      r"vectors|factors|terms|steps|epochs|heads|blocks)\b", re.I)
 
 
 VERIFIER = Verifier(

@@ -236,6 +236,11 @@ def weights_of(frame: Frame) -> str:
     if frame.has("merged_lead"):
         return "merged"
     named = {s for s in ("merged", "unmerged") if frame.has(f"{s}_state")}
+    state = frame.conditions.get("merged")
+    if len(named) == 2 and isinstance(state, bool) and not split_said(frame.text):
+        # both named in the sentence, one in the claim's own clause ("unmerged it is slower,
+        # but merged LoRA runs at the base's speed")
+        return "merged" if state else "unmerged"
     if not named and frame.conditions.get("merged") is False:
         named.add("unmerged")  # separate weights in words the marks do not list
     return named.pop() if len(named) == 1 else "unspecified"

@@ -1042,6 +1042,27 @@ def _conditions(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# Where a clause of contrast or a new clause begins: a state named in one is not the other's
+_CLAUSE_CUT = re.compile(r";|,\s*(?:but|while|whereas|although|though|yet|and)\b|\s-\s|"
+                         r"\b(?:but|whereas|while)\b", re.I)
+
+
+def _clause_state(text: str, at: int) -> bool | None:
+    """Merged (True) or unmerged (False) where only one of the two is named in the clause around
+    `at`, for a sentence that names both; None otherwise."""
+    cuts = [m.start() for m in _CLAUSE_CUT.finditer(text)]
+    a = max((c for c in cuts if c <= at), default=0)
+    b = min((c for c in cuts if c > at), default=len(text))
+    unmerged = [u.span() for u in _UNMERGED.finditer(text, a, b)]
+    merged = [g for g in _MERGED.finditer(text, a, b)
+              if not any(x <= g.start() < y for x, y in unmerged)]
+    if unmerged and not merged:
+        return False
+    if merged and not unmerged:
+        return True
+    return None
+
+
 def _inside(span: tuple[int, int], clauses: list[tuple[int, int]]) -> bool:
     return any(a <= span[0] and span[1] <= b for a, b in clauses)
 
@@ -1163,6 +1184,9 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     if t.subjects and subject not in t.subjects:
         return None
     start = m.start()
+    if "merged" not in conditions and (state := _clause_state(text, start)) is not None:
+        # "DoRA can be merged like LoRA, but unmerged DoRA is slower": each clause its state
+        conditions = {**conditions, "merged": state}
     origin_here = max(origin, start - 12) if t.near else origin
     if t.near and _NEG_PARTICIPLE.search(text, max(origin, start - 60), start):
         # "never quantized to 4 bits": the participle the modifier completes is denied
