@@ -13,6 +13,7 @@ fp32 and bf16, and holds in one only: `conditional`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, figure_pair, result
@@ -239,6 +240,9 @@ _MEASURED = {"fp32": "fp32", "bf16": "bf16", "fp16": "fp16", "16bit": "bf16", "n
              "fp4": "fp4"}
 
 
+_SCORES = re.compile(r"\b(?:score[sd]?|scoring|accuracy|perplexity|benchmarks?)\b", re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A `mergeable` frame checks that merged outputs equal unmerged ones (a sentence saying
     merging changes them is that claim denied), at the sizes the sentence states, in the dtype
@@ -256,7 +260,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     bit-for-bit equality (facet `bit_exact`) is held to exactly that."""
     if frame.predicate != "mergeable":
         return f"no claim of this verifier is read from '{frame.predicate}'"
-    if frame.has("score_compare"):
+    a, b = frame.spans.get("predicate", (0, 0))
+    if frame.has("score_compare") and _SCORES.search(frame.text[a:b]):
+        # ("merged models score higher than unmerged ones": the words that were read are the
+        # scores'; "merging changes the function, so it should score worse" keeps its claim)
         return "a comparison of task scores, not of the outputs themselves"
     if frame.has("merge_as_time"):
         return ("the merge is named as a moment for something else (switching adapters), not "

@@ -178,13 +178,16 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
               "set_adapter" if frame.has("m_set_adapter") else "any")
     # the shape is fixed by the sentence, or by PEFT's hotswap_adapter named (its documented
     # use: an adapter of the loaded one's shape)
-    shape = frame.has("m_same_shape") or frame.has("m_peft_hotswap")
+    shape = (frame.has("m_same_shape") or frame.has("m_peft_hotswap")) \
+        and not frame.has("m_unless_prepared")  # the preparation named as the exception
     other_rank = frame.has("m_other_rank") and not frame.has("m_any")
     return {"method": method, "compiled": frame.has("m_compiled"),
             "any_adapter": frame.has("m_any") or frame.has("ranks_differ"),
             # "hot-swapping an adapter of a different rank recompiles": that case is judged
             "other_rank": other_rank,
             "shape_stated": shape,
+            # ("recompiles unless the model was prepared": both cases said)
+            **({"_split": True} if other_rank and frame.has("m_unless_prepared") else {}),
             # ("adapters of different ranks": the case is stated, the other rank)
             **({} if shape or other_rank or method != "hotswap" else
                {"_open": ["the ranks and target layers of the adapters swapped"]})}
