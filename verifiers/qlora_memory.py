@@ -223,6 +223,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if unnamed and frame.polarity:  # no method named: measured as QLoRA; a fit holds only
         four_bit = True              # with a 4-bit base, and running out refutes any method
         conditions.append(FOUR_BIT_CONDITION)
+        # ("a 65B model can be fine-tuned on one 48 GB GPU": the base's width is a condition
+        # readers who size a run name, 'can' or not)
+        params["_modality"] = ""
     if conditions:
         params["_condition"] = " and ".join(conditions)
     if open_ and not four_bit:
