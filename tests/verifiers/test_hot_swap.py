@@ -155,3 +155,23 @@ def test_switching_after_merge_and_unload_is_tried_on_what_it_returns():
     got = VERIFIER.run(VERIFIER.resolve_params(frame.params))
     assert got["verdict"] == "refuted"
     assert got["measured"]["lora_tensors_left"] == 0 and not got["measured"]["set_adapter_worked"]
+
+
+def test_a_switch_said_to_take_no_time_is_timed_against_a_load_from_disk():
+    swap = next(f for f in pairing("Switching between LoRA adapters is practically instant.").frames
+                if f.verifier == VERIFIER.id)
+    assert swap.params.get("timed") is True
+    res = VERIFIER.run(VERIFIER.resolve_params({**swap.params, "r": 4}))
+    peft = res["measured"]["peft"]
+    if "skipped" in peft:
+        pytest.skip(peft["skipped"])
+    assert peft["set_adapter_ms"] > 0 and peft["load_adapter_from_disk_ms"] > 0
+    slower = peft["load_adapter_from_disk_ms"] > 5 * peft["set_adapter_ms"]
+    assert res["verdict"] == ("conditional" if slower else "supported"), res["explanation"]
+
+
+def test_a_switch_said_never_to_touch_the_base_weights_holds_while_unmerged():
+    swap = next(f for f in pairing("Switching from one task's LoRA to another never requires "
+                                   "touching the base weights.").frames
+                if f.verifier == VERIFIER.id)
+    assert "unmerged" in swap.condition
