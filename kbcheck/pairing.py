@@ -229,6 +229,11 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
     frames = [_in_context(f, _pair_or_alternate(f, alternates, registry, table),
                           claim.context_model, registry, table)
               for f, alternates in zip(reading.frames, reading.alternates, strict=True)]
+    bare = {i for i, f in enumerate(reading.frames) if f.has("bare_width")}
+    if bare and any(p.verifier for i, p in enumerate(frames) if i not in bare):
+        # "the merged model matches the 4-bit base plus adapter": a width named in passing
+        # beside a claim a verifier takes is not a second claim (it would hold trivially)
+        frames = [f for i, f in enumerate(frames) if i not in bare]
     if led:
         frames = [f.model_copy(update={"open": [*f.open, _LEAD_OPEN],
                                        "reason": f"{f.reason} (read with the sentence before "

@@ -78,6 +78,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return {"claim": "same_params"}
     if frame.predicate != "lr_ratio":
         return f"no claim of this verifier is read from '{frame.predicate}'"
+    if direction == "same" and frame.has("same_faulted"):
+        direction = "B>A"  # "one shared rate for A and B is suboptimal": LoRA+'s case for two
     if direction == "same" and (frame.has("different_lr") or frame.has("lr_split")):
         return ("it speaks of one learning rate and of separate ones for A and B; which it "
                 "asserts is not read")

@@ -286,6 +286,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # ("never changes the outputs": a bf16 merge's rounding is no ground to refute it)
         strict = True
     params: dict[str, Any] = {"claim": "equal"}
+    if named and named[0] in FOUR_BIT and not (frame.has("into_4bit") or frame.has("target_4bit")):
+        # "the merged model gives the outputs the 4-bit base plus adapter gave": the 4-bit is
+        # the base it was trained on; merged into a 16-bit copy the outputs are kept, merged
+        # into the 4-bit weights they are not
+        params["_open"] = ["what the merge goes into (the 4-bit weights, or a 16-bit copy of "
+                           "the base)"]
     if frame.has("bit_exact"):
         params["exactness"] = "bitwise"
     elif strict and not (named and named[0] in SIXTEEN and frame.has("identical")):

@@ -241,6 +241,8 @@ def weights_of(frame: Frame) -> str:
         # both named in the sentence, one in the claim's own clause ("unmerged it is slower,
         # but merged LoRA runs at the base's speed")
         return "merged" if state else "unmerged"
+    if named == {"merged"} and state is False:
+        return "unmerged"  # the merge is advised against the slowness the sentence states
     if not named and frame.conditions.get("merged") is False:
         named.add("unmerged")  # separate weights in words the marks do not list
     return named.pop() if len(named) == 1 else "unspecified"

@@ -95,6 +95,9 @@ def _gpu_quantity(frame: Frame) -> Quantity | None:
     return min(roles, key=lambda q: min(abs(q.span[0] - b), abs(a - q.span[1])))
 
 
+# a base said to stay unquantized
+_NO_QUANT = re.compile(r"\b(?:without|no)\s+(?:any\s+)?quanti[sz]ation\b|\bun-?quanti[sz]ed\b",
+                       re.I)
 # LoRA said to be on an unquantized base
 _PLAIN_LORA = re.compile(r"\b(?:plain|standard|regular|vanilla|ordinary)\s+(?:16-bit\s+)?LoRA\b",
                          re.I)
@@ -110,6 +113,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     that condition (it is never refuted on it)."""
     c = frame.conditions
     named = frame.subject == "qlora" or frame.has("qlora_verb")
+    # a 16-bit base said in the sentence ("in bf16 ... won't fit without quantization") is not
+    # QLoRA's, whatever the page is about
+    sixteen = (any(d in ("bf16", "fp16", "16bit") for d in c.get("dtypes", ()))
+               or _NO_QUANT.search(frame.text)) \
+        and not any(d in ("nf4", "fp4") for d in c.get("dtypes", ()))
+    if sixteen and not frame.subject_named and not frame.has("qlora_verb"):
+        named = False
     if not frame.polarity and not (frame.subject_named or frame.has("quantized")
                                    or frame.has("qlora_verb")):
         # "fine-tuning a 65B model needs more than one 48 GB GPU" on a QLoRA page: a denial
@@ -233,9 +243,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 "measurement neither supports 16-bit LoRA nor refutes a claim left open")
     if open_:
         params["_open"] = open_
-    if not four_bit and params.get("gpus", 1) == 1 and frame.subject == "lora" and (
-            any(d in ("bf16", "fp16", "16bit") for d in c.get("dtypes", ()))
-            or _PLAIN_LORA.search(frame.text)):
+    if not four_bit and params.get("gpus", 1) == 1 and (
+            frame.subject == "lora" or (sixteen and not frame.subject_named)) and (
+            sixteen or _PLAIN_LORA.search(frame.text)):
         # LoRA on a base said to be 16-bit ("plain LoRA", "a bf16 base"): estimated from its
         # own counts; LoRA alone says nothing of the base's width (8-bit and 4-bit bases too)
         return {**params, "claim": "fits16"}

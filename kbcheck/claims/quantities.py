@@ -34,7 +34,10 @@ _BETWEEN = re.compile(r"between\s*$", re.I)
 # "rises from 4,194,304 to 4,456,448": a change between two values, not a range
 _CHANGE_FROM = re.compile(r"\b(?:ris\w*|rose|grow\w*|grew|go(?:es)?|went|jump\w*|climb\w*|"
                           r"increas\w*|drop\w*|fall\w*|fell|decreas\w*|shrink\w*|shrank|cut\w*|"
-                          r"reduc\w*|chang\w*|mov\w*)\s+(?:[\w-]+\s+){0,3}?from\s*(?:~\s*)?$", re.I)
+                          r"reduc\w*|chang\w*|mov\w*|rais\w*|lift\w*|bump\w*|boost\w*|lower\w*|"
+                          r"halv\w*|doubl\w*|brings?|brought|tak(?:e|es|ing)|took|"
+                          r"expand\w*|trim\w*|slash\w*)\s+(?:[\w-]+\s+){0,3}?from\s*(?:~\s*)?$",
+                          re.I)
 
 
 @cache

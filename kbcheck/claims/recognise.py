@@ -393,6 +393,17 @@ _ADVISED_MERGE = re.compile(r"\b(?:recommend\w*|suggest\w*|advis\w*|should|bette
                             r"prefer\w*|consider)\s+(?:\w+\s+){0,2}?$", re.I)
 _ADVISED_AFTER = re.compile(r"(?:\s+[\w-]+){0,4}?\s+(?:is|are)\s+(?:\w+\s+)?(?:recommended|advised|"
                             r"suggested|preferred|encouraged)\b", re.I)
+_SLOW_WORDS = re.compile(r"\b(?:slow\w*|overhead|latency|extra\s+(?:compute|matmuls?|work|cost))\b",
+                         re.I)
+
+
+def _advised(text: str, m: re.Match) -> bool:
+    """Whether the merge at `m` is advised ("merging is recommended", "we suggest merging"),
+    not the state a claim is of."""
+    return bool(_ADVISED_MERGE.search(text, max(0, m.start() - 30), m.start())
+                or _ADVISED_AFTER.match(text, m.end()))
+
+
 _DTYPE = re.compile(r"\b(fp16|float16|bf16|bfloat16|fp32|float32|16-bit|32-bit|half precision|"
                     r"8-bit|int8|4-bit|nf4|int4|fp4|(?:in|to|at) 4 bits)\b", re.I)
 # a width said per value: "at 16 bits each", "4 bytes per parameter", "half a byte per weight"
@@ -526,9 +537,7 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
     unmerged = _UNMERGED.search(text)
     merged = next((m for m in _MERGED.finditer(text) if not unmerged
                    or not unmerged.start() <= m.start() < unmerged.end()), None)
-    if unmerged and merged and unmerged.start() < merged.start() and (
-            _ADVISED_MERGE.search(text, max(0, merged.start() - 30), merged.start())
-            or _ADVISED_AFTER.match(text, merged.end())):
+    if unmerged and merged and unmerged.start() < merged.start() and _advised(text, merged):
         # "unmerged DoRA costs more than LoRA, so merging is recommended": the claim is of the
         # unmerged state, the merge is advice
         found["merged"] = False
@@ -538,8 +547,13 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
     elif unmerged:
         found["merged"] = False
         spans["merged"] = unmerged.span()
-    elif merged:
+    elif merged and not _advised(text, merged):
         found["merged"] = True
+        spans["merged"] = merged.span()
+    elif merged and _SLOW_WORDS.search(text, 0, merged.start()):
+        # "DoRA runs slower than LoRA, which is why merging it is recommended": the slowness
+        # the merge is advised against is the unmerged state's
+        found["merged"] = False
         spans["merged"] = merged.span()
     direction = lr_direction(text)
     if direction:
@@ -703,7 +717,9 @@ _ROLE_AFTER = [
                          r"(?:(?!(?:as|than|like|vs|versus)\b)[\w-]+\s+){0,1}?"
                          r"(?:models?|LLMs?|"
                          r"LLaMA|Llama|network)\b", re.I)),
-    ("adapter", re.compile(r"\s*(?:(?!(?:while|whereas|but|and|although|though)\b)[\w-]+\s+){0,2}?"
+    # (not across "plus", "with", "on" or the noun the width is of: "a 4-bit base plus adapter")
+    ("adapter", re.compile(r"\s*(?:(?!(?:while|whereas|but|and|although|though|plus|with|on|"
+                           r"under|atop|beneath|base|model|backbone)\b)[\w-]+\s+){0,2}?"
                            r"(?:adapters?|checkpoints?|files?|"
                            r"safetensors|weights file|in size|on disk)\b", re.I)),
     ("memory", re.compile(r"\s*(?:of\s+)?(?:[\w-]+\s+){0,2}?(?:memory|RAM|VRAM)\b", re.I)),
@@ -1009,6 +1025,10 @@ def _clause_dtypes(text: str, quantities: list[Quantity]) -> tuple[tuple[float, 
         mine = {d for at, d in named if start <= at < end}
         if len(mine) == 1:
             out.append((size.value, mine.pop()))
+    if len(out) > 1 and len({d for _, d in out}) == 1:
+        # two sizes given one dtype while the sentence names two ("cuts it from 16.8 MB to
+        # 8.4 MB compared with fp32"): which is which is not read from the clauses
+        return ()
     return tuple(out)
 
 
@@ -1055,7 +1075,7 @@ def _clause_state(text: str, at: int) -> bool | None:
     b = min((c for c in cuts if c > at), default=len(text))
     unmerged = [u.span() for u in _UNMERGED.finditer(text, a, b)]
     merged = [g for g in _MERGED.finditer(text, a, b)
-              if not any(x <= g.start() < y for x, y in unmerged)]
+              if not any(x <= g.start() < y for x, y in unmerged) and not _advised(text, g)]
     if unmerged and not merged:
         return False
     if merged and not unmerged:
