@@ -21,8 +21,10 @@ from kbcheck.models import Severity
 # Files that are plainly not articles (images, media, archives, code and data files) and the
 # usual repository documents. A pattern without a slash matches a name at any depth.
 DEFAULT_EXCLUDE: tuple[str, ...] = (
-    "README*", "CHANGELOG*", "CONTRIBUTING*", "LICENSE*", "COPYING*", "CODE_OF_CONDUCT*",
-    "SECURITY*", "node_modules", "__pycache__",
+    # (the repository's own documents: README.md, not an article named README_loraport.md)
+    "README", "README.*", "CHANGELOG", "CHANGELOG.*", "CONTRIBUTING", "CONTRIBUTING.*",
+    "LICENSE", "LICENSE.*", "COPYING", "COPYING.*", "CODE_OF_CONDUCT", "CODE_OF_CONDUCT.*",
+    "SECURITY", "SECURITY.*", "node_modules", "__pycache__",
     "*.png", "*.jpg", "*.jpeg", "*.gif", "*.svg", "*.webp", "*.ico", "*.bmp", "*.tif",
     "*.tiff", "*.pdf", "*.zip", "*.gz", "*.tgz", "*.tar", "*.xz", "*.7z", "*.mp3", "*.mp4",
     "*.wav", "*.webm", "*.woff", "*.woff2", "*.ttf", "*.otf", "*.css", "*.js", "*.py",

@@ -122,6 +122,8 @@ def _bits_params(frame: Frame) -> dict[str, Any] | str:
     framed = frame.has("with_dq") and frame.has("overhead")
     saving = frame.has("dq") and _dq(frame) != "without" and (
         frame.has("by_amount") or (frame.has("dq_change") and not framed))
+    if bits.role == "saving" and frame.has("dq"):
+        saving = True  # "..., a saving of roughly 0.37 bits per parameter"
     if saving and bits.value < 4:
         return {"claim": "dq_saving", "bits": bits.value, "low": low, "high": high}
     if bits.value < 1:

@@ -727,6 +727,10 @@ _ROLE_AFTER = [
     ("saving", re.compile(r"\s*(?:of\s+(?:GPU\s+)?memory\s+)?(?:saved|freed|shaved off)\b", re.I)),
 ]
 _ROLE_BEFORE = [
+    # "a saving of roughly 0.37 bits per parameter": the amount saved
+    ("saving", re.compile(r"\b(?:saving|savings|saves|saved|save)\s+(?:of\s+)?(?:about\s+|"
+                          r"roughly\s+|around\s+|approximately\s+|nearly\s+|almost\s+|~\s*)?$",
+                          re.I)),
     ("gpu", re.compile(r"(?:GPUs?|cards?|VRAM|A100|H100|RTX \d+|T4)\s*(?:with|of|has|\()?\s*"
                        r"(?:only\s+)?(?:\d{1,2}\s*x\s*)?$", re.I)),
     ("adapter", re.compile(r"(?:adapters?|checkpoints?|files?)\s+(?:\w+[:,]?\s+){0,3}?$", re.I)),

@@ -27,7 +27,7 @@ def test_defaults_skip_readme_images_hidden_gitignored_and_the_report_folder(rep
                                          skip_dirs=["reports"]))
     assert sorted(found.files) == ["./kb/basics.md", "./kb/lora-params.md"]
     why = dict(found.skipped)
-    assert why["./README.md"] == why["./kb/README.md"] == "exclude 'README*'"
+    assert why["./README.md"] == why["./kb/README.md"] == "exclude 'README.*'"
     assert why["./kb/figure.png"] == "exclude '*.png'"
     assert why["./reports"] == "the report folder"
     assert why["./kb/drafts/wip.md"] == ".gitignore"
@@ -58,7 +58,7 @@ def test_nothing_matched_is_exit_1_with_why_unless_allowed(repo):
         out = kbcheck(command, "docs", cwd=repo)
         assert out.returncode == 1, (command, out.stderr)
         assert "no article files matched docs" in out.stderr
-        assert "docs/README.md: exclude 'README*'" in out.stderr
+        assert "docs/README.md: exclude 'README.*'" in out.stderr
         assert "--allow-empty" in out.stderr
         assert kbcheck(command, "docs", "--allow-empty", "--offline" if command == "links"
                        else "--allow-empty", cwd=repo).returncode == 0
@@ -184,3 +184,15 @@ def test_version_and_short_help():
     assert kbcheck("--version").stdout == f"kbcheck {__version__}\n"
     assert "Usage" in kbcheck("-h").stdout
     assert sys.executable  # the same interpreter ran both
+
+
+def test_an_article_whose_name_starts_with_readme_is_read(tmp_path, monkeypatch):
+    # the repository's README.md is not an article; "README_loraport.md" (an article about a
+    # tool's README) is
+    (tmp_path / "README.md").write_text("# KB\n", encoding="utf-8")
+    (tmp_path / "README_loraport.md").write_text("# loraport\n\nLoRA adds no latency.\n",
+                                                 encoding="utf-8")
+    (tmp_path / "CHANGELOG.txt").write_text("v1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    found = discover_scoped(["."], Scope(root=".", exclude=load_config().excludes()))
+    assert found.files == ["./README_loraport.md"]
