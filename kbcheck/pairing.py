@@ -229,7 +229,9 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
     frames = [_in_context(f, _pair_or_alternate(f, alternates, registry, table),
                           claim.context_model, registry, table)
               for f, alternates in zip(reading.frames, reading.alternates, strict=True)]
-    bare = {i for i, f in enumerate(reading.frames) if f.has("bare_width")}
+    # (only where it reads as the bare width, claim four_bit: "adapters kept in 4-bit" is not)
+    bare = {i for i, (f, p) in enumerate(zip(reading.frames, frames, strict=True))
+            if f.has("bare_width") and p.params.get("claim") == "four_bit"}
     if bare and any(p.verifier for i, p in enumerate(frames) if i not in bare):
         # "the merged model matches the 4-bit base plus adapter": a width named in passing
         # beside a claim a verifier takes is not a second claim (it would hold trivially)

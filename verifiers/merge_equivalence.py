@@ -290,8 +290,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "the merged model gives the outputs the 4-bit base plus adapter gave": the 4-bit is
         # the base it was trained on; merged into a 16-bit copy the outputs are kept, merged
         # into the 4-bit weights they are not
-        params["_open"] = ["what the merge goes into (the 4-bit weights, or a 16-bit copy of "
-                           "the base)"]
+        if not frame.polarity:
+            # "adapters trained on a 4-bit base cannot be merged": a merge into a 16-bit copy
+            # of the base is one, and it keeps the outputs
+            named = ["fp32"]
+        else:
+            params["_open"] = ["what the merge goes into (the 4-bit weights, or a 16-bit copy "
+                               "of the base)"]
     if frame.has("bit_exact"):
         params["exactness"] = "bitwise"
     elif strict and not (named and named[0] in SIXTEEN and frame.has("identical")):

@@ -726,6 +726,8 @@ _ROLE_AFTER = [
     ("lr", re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:learning rates?|lr)\b", re.I)),
     ("saving", re.compile(r"\s*(?:of\s+(?:GPU\s+)?memory\s+)?(?:saved|freed|shaved off)\b", re.I)),
 ]
+_BASE_AFTER = re.compile(r"\s*(?:(?:NF4|quanti[sz]ed|frozen|pre-?trained)\s+){0,2}(?:base|backbone|"
+                         r"base\s+model|model)\b", re.I)
 _ROLE_BEFORE = [
     # "a saving of roughly 0.37 bits per parameter": the amount saved
     ("saving", re.compile(r"\b(?:saving|savings|saves|saved|save)\s+(?:of\s+)?(?:about\s+|"
@@ -807,6 +809,8 @@ def _role(text: str, q: Quantity) -> str:
             if role == "model" and q.unit not in ("count", "params"):
                 break  # "a 4-bit model requires adapters": the figure is the model's
             return role
+    if q.unit == "bits" and _BASE_AFTER.match(text, q.span[1]):
+        return ""  # "adapters trained on a 4-bit base": the width is the base's
     before = text[max(0, q.span[0] - 80):q.span[0]]
     for role, pattern in _ROLE_BEFORE:
         if pattern.search(before):
@@ -979,7 +983,8 @@ _COARSE = re.compile(r";")  # (a colon often follows a label that is the subject
 
 # What may stand before a method that opens its clause ("rsLoRA scales the LoRA update ...":
 # rsLoRA is the subject, LoRA a modifier)
-_OPENER = re.compile(r"\s*(?:(?:the|a|an|with|in|for|using|under)\s+)?", re.I)
+_OPENER = re.compile(r"\s*(?:(?:the|a|an|with|in|for|using|under|turning\s+on|switching\s+on|"
+                     r"enabling|setting|adding)\s+)?", re.I)
 
 
 _IF = re.compile(r"\b(?:if|unless|until|provided(?: that)?|as long as|in case|whenever)\b", re.I)
