@@ -353,11 +353,16 @@ def _scale_value(frame: Frame) -> Any:
     values = [q for q in frame.quantities if q.unit in ("x", "count") and 0 < q.value <= 1024
               and q.bound in ("eq", "approx")
               and not any(a <= q.span[0] < b for a, b in filled)
-              # ("two extra thin matrix multiplications": a number of things, not the scale)
-              and not _COUNTED.match(frame.text, q.span[1])]
+              # ("two extra thin matrix multiplications": a number of things, not the scale;
+              # "shrank their updates by a factor of 8": a change of the scale)
+              and not _COUNTED.match(frame.text, q.span[1])
+              and not _CHANGE_BY.search(frame.text, max(0, q.span[0] - 80), q.span[0])]
     return values[0] if len(values) == 1 else None
 
 
+_CHANGE_BY = re.compile(r"\b(?:shr[iau]nk\w*|cut\w*|reduc\w*|lower\w*|decreas\w*|drop\w*|grow\w*|"
+                        r"grew|increas\w*|rais\w*|boost\w*)\b[^.;]{0,40}?\bby\s+(?:a\s+)?"
+                        r"(?:factor\s+of\s+)?(?:about\s+|roughly\s+|~\s*)?$", re.I)
 _COUNTED = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:multiplications|matmuls|products|matrices|"
                       r"layers|adapters|projections|modules|operations|passes|GPUs|tokens|"
                       r"vectors|factors|terms|steps|epochs|heads|blocks)\b", re.I)

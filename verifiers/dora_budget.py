@@ -342,7 +342,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 # --- frames ------------------------------------------------------------------------------------
 
 # a width, not a count: "a 4096-long vector", "4096-dimensional", "4096 wide"
-_WIDTH = re.compile(r"\s*-?\s*(?:long|wide|dim\w*|elements?|entries|features)\b", re.I)
+_WIDTH = re.compile(r"\s*-?\s*(?:(?:output|input|out|in)[\s_-]+)?(?:long|wide|dim\w*|elements?|"
+                    r"entries|features)\b", re.I)
 
 
 # a factor of a product written out: "(64 layers x 4096)", "32 x 4096" (a sum's terms and a

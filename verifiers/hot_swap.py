@@ -54,6 +54,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return f"no claim of this verifier is read from '{frame.predicate}'"
     if frame.has("recompile"):
         return "the sentence is about recompiling a compiled model (lora.swap_recompile's)"
+    if frame.has("other_types"):
+        return "said of other adapter types or methods, not of LoRA's adapters"
     a = frame.spans.get("predicate", (0, 0))[0]
     if not frame.polarity and _COMPARED.search(frame.text, max(0, a - 80), a):
         return ("the copies of the model are what the sentence compares the adapters with, "

@@ -48,6 +48,7 @@ unverifiable, with what was missing). Every explanation states the configuration
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, figure_pair, result
@@ -144,6 +145,10 @@ def calibration_errors() -> list[dict[str, Any]]:
 
 
 # --- from the frame --------------------------------------------------------------------------
+
+_CONTRAST = re.compile(r"\b(?:while|whereas|but|compared (?:to|with)|versus|vs\.?|unlike|"
+                       r"against)\b", re.I)
+
 
 def _inside(frame: Frame, units: tuple[str, ...]) -> Quantity | None:
     """The quantity in `units` inside the words that state the predicate, else the first one
@@ -248,6 +253,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         params["gpus"] = gpus if gpus > 1 else 0
     pred = frame.predicate
     if pred == "fits_gpu":
+        amounts = [q for q in frame.quantities if q.unit == "bytes"]
+        if len(amounts) >= 2 and _CONTRAST.search(frame.text):
+            # "a 65B model on one 48 GB GPU, compared with more than 780 GB for full
+            # fine-tuning": which amount is whose is not read
+            params["_open"] = ["which method each of the amounts is of (two are contrasted)"]
         return params
     if pred == "training_memory":
         q = _inside(frame, ("bytes",))

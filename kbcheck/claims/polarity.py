@@ -121,7 +121,9 @@ def negated(text: str, start: int, end: int, origin: int = 0) -> bool:
 # Words said after a cost they deny: "the latency is gone", "the overhead disappears once
 # merged" (of a cost only: "Delta W = BA vanishes" says it is zero, not that it is not BA)
 _COST_WORDS = re.compile(r"latency|overhead|cost|penalt|slow|delay|extra|memory", re.I)
-_GONE_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:(?:is|are|was|were|gets?|got)\s+)?(?:gone|"
+# ("latency that never goes away": the going away is denied, the cost is not)
+_GONE_AFTER = re.compile(r"\s+(?:(?!(?:never|not|no|hardly)\b)[\w-]+\s+){0,2}?"
+                         r"(?:(?:is|are|was|were|gets?|got)\s+)?(?:gone|"
                          r"eliminated|removed|disappears?|disappeared|vanish(?:es|ed)?|negligible|"
                          r"insignificant|"
                          r"go(?:es)? away|went away|drops? to zero|falls? to zero)\b", re.I)

@@ -974,7 +974,9 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
 
 # between a method and a trigger: the method's own relative clause ("..., which are inserted in
 # series and cannot be ...")
-_RELATIVE_OF = re.compile(r"(?:[^,;:.]|(?<=\bal)\.){0,60}?,\s*(?:which|that|who)\b[^,;:]{0,120}",
+# (and the clause that goes on about them: "..., which cannot be folded in, so their latency ...")
+_RELATIVE_OF = re.compile(r"(?:[^,;:.]|(?<=\bal)\.){0,60}?,\s*(?:which|that|who)\b[^,;:]{0,160}"
+                          r"(?:,\s*(?:so|and|thus|hence)\s+(?:their|they|its|it|them)\b[^,;:]{0,80})?",
                           re.I)
 
 
