@@ -189,6 +189,15 @@ def test_a_denial_that_names_no_method_is_only_bounded_by_a_qlora_fit():
     assert not f.polarity and f.lower_bound and not f.condition and verdict == "refuted"
 
 
-def test_lora_named_stays_a_lower_bound():
-    f = _frame(VERIFIER, "You can fine-tune Mistral 7B with LoRA on a 24GB GPU.")
-    assert f.lower_bound and not f.condition
+def test_lora_named_with_the_base_width_open_is_judged_on_both_widths():
+    # LoRA alone says nothing of the base's width: a 16-bit base decides where it fits, else
+    # the fit holds only with a 4-bit one ('can' or not), and neither fitting refutes it
+    f, verdict, why = _qlora("You can fine-tune Mistral 7B with LoRA on a 24GB GPU.")
+    assert f.params["claim"] == "fits_any" and not f.lower_bound and f.modality == ""
+    assert verdict == "conditional", why  # 16-bit: only the light step fits; 4-bit: fits
+    _, verdict, why = _qlora("LoRA lets you fine-tune Llama-2-13B on a single 24 GB GPU.")
+    assert verdict == "conditional" and "4-bit" in why, why  # bf16 weights alone: 24.2 GiB
+    _, verdict, why = _qlora("With LoRA you can fine-tune Llama-2-70B on one 24 GB card.")
+    assert verdict == "refuted", why  # even the 4-bit weights exceed the card
+    _, verdict, why = _qlora("LoRA lets you fine-tune a 7B model on an 80 GB A100.")
+    assert verdict == "supported", why  # the heaviest common 16-bit step fits
