@@ -479,6 +479,11 @@ def _dtypes(frame: Frame) -> list[str]:
     widths per parameter ('2 bytes per parameter', '16 bits per weight')."""
     out = [{"16bit": "fp16"}.get(d, d) for d in frame.conditions.get("dtypes", ())
            if d in _WIDTH]
+    base = frame.conditions.get("base_dtypes", ())
+    if frame.predicate != "model_size" and any(d not in base for d in out):
+        # "an adapter trained on a bf16 Llama-2-7B is saved in fp32": the base's dtype is not
+        # the adapter's
+        out = [d for d in out if d not in base]
     out += [dtype for mark, dtype in _DTYPE_MARKS if frame.has(mark)]
     for q in frame.quantities:
         width = (q.unit == "bits" and q.value in (8, 16, 32)) or (
@@ -716,8 +721,9 @@ def _size_dtype(frame: Frame, params: dict[str, Any]) -> str:
     if not params.get("mb"):
         return ""
     scale = 2**20 if params.get("binary") else 1e6
+    base = frame.conditions.get("base_dtypes", ())
     return next((d for v, d in frame.conditions.get("size_dtypes", ())
-                 if abs(v / scale - params["mb"]) <= 1e-6 * params["mb"]), "")
+                 if abs(v / scale - params["mb"]) <= 1e-6 * params["mb"] and d not in base), "")
 
 
 def _unstated(params: dict[str, Any]) -> list[str]:

@@ -21,10 +21,12 @@ from verifiers._tiny import PEFT_MISSING, peft_available
 
 PARAMS = (
     Param("claim", str, default="no_reload",
-          choices=("no_reload", "reload_needed", "switch_after_unload"),
+          choices=("no_reload", "reload_needed", "switch_after_unload", "other_targets"),
           help="no_reload: adapters switch on one base model, which is never reloaded or copied; "
                "reload_needed: switching adapters needs the base model reloaded or copied; "
-               "switch_after_unload: the model merge_and_unload returns still switches adapters"),
+               "switch_after_unload: the model merge_and_unload returns still switches adapters; "
+               "other_targets: hot-swapping in place (hotswap_adapter) takes an adapter that "
+               "targets other layers than the loaded one"),
     Param("adapters", int, default=2, min=2, max=4, help="number of adapters on the base"),
     Param("r", int, default=8, min=1, max=64, help="rank of every adapter"),
     Param("tolerance", float, default=1e-4, min=0.0, max=1.0,
@@ -44,6 +46,12 @@ _COMPARED = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|against|i
                        r"rather than)\b[^.;:]{0,60}$", re.I)
 
 
+# words of a refusal or a limit that polarity does not read as a denial ("... is rejected",
+# "only works when", "must target the same layers")
+_REFUSAL = re.compile(r"\b(?:reject\w*|refus\w*|fail\w*|errors?|raises?|unsupported|only|must|"
+                      r"requires?|same)\b", re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A `hot_swap` frame checks that adapters switch on one loaded base that is never reloaded
     or copied (a sentence saying a reload or copy is needed is that claim denied). Switching
@@ -56,6 +64,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return "the sentence is about recompiling a compiled model (lora.swap_recompile's)"
     if frame.has("other_types"):
         return "said of other adapter types or methods, not of LoRA's adapters"
+    if frame.has("other_targets"):
+        # "hot-swapping works whatever layers the new adapter targets" (or, denied, "cannot
+        # take an adapter that targets different layers")
+        if _REFUSAL.search(frame.text):
+            return ("the sentence speaks of a swap being refused or limited, and which case it "
+                    "says is refused is not read")
+        return {"claim": "other_targets"}
     a = frame.spans.get("predicate", (0, 0))[0]
     if not frame.polarity and _COMPARED.search(frame.text, max(0, a - 80), a):
         return ("the copies of the model are what the sentence compares the adapters with, "
@@ -282,10 +297,73 @@ def _after_unload(params: dict[str, Any]) -> dict[str, Any]:
     return result(verdict, text, m, {"claim": "switch_after_unload"})
 
 
+def _swap_targets(seed: int) -> dict[str, Any]:
+    """PEFT's hotswap_adapter from an adapter on q_proj and v_proj to one on fewer layers
+    (q_proj) and to one on more (q_proj, v_proj, k_proj): whether PEFT takes each, and the
+    swapped model's logits against the new adapter loaded on its own."""
+    import os
+    import tempfile
+
+    import torch
+    from peft import LoraConfig, PeftModel, get_peft_model
+    from peft.utils.hotswap import hotswap_adapter
+
+    from verifiers._tiny import random_tokens, tiny_llama
+
+    targets = {"loaded": ["q_proj", "v_proj"], "fewer": ["q_proj"],
+               "more": ["q_proj", "v_proj", "k_proj"]}
+    tokens = random_tokens(2, 8, vocab=_VOCAB, seed=seed + 2)
+    out: dict[str, Any] = {"targets": targets}
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (name, modules) in enumerate(targets.items()):
+            torch.manual_seed(seed + 10 + i)
+            config = LoraConfig(r=8, lora_alpha=16, target_modules=modules,
+                                init_lora_weights=False)
+            model = get_peft_model(tiny_llama(hidden=_HIDDEN, vocab=_VOCAB, seed=seed), config)
+            model.save_pretrained(os.path.join(tmp, name))
+        for name in ("fewer", "more"):
+            model = PeftModel.from_pretrained(tiny_llama(hidden=_HIDDEN, vocab=_VOCAB, seed=seed),
+                                              os.path.join(tmp, "loaded"))
+            try:
+                hotswap_adapter(model, os.path.join(tmp, name), adapter_name="default")
+            except Exception as exc:  # PEFT refusing the swap is the fact measured
+                out[name] = {"taken": False, "error": f"{type(exc).__name__}: {str(exc)[:160]}"}
+                continue
+            fresh = PeftModel.from_pretrained(tiny_llama(hidden=_HIDDEN, vocab=_VOCAB, seed=seed),
+                                              os.path.join(tmp, name))
+            with torch.no_grad():
+                diff = float((model(tokens).logits - fresh(tokens).logits).abs().max())
+            out[name] = {"taken": True, "max_abs_diff": diff}
+    return out
+
+
+def _other_targets(params: dict[str, Any]) -> dict[str, Any]:
+    """Whether in-place hot-swapping takes an adapter that targets other layers."""
+    if not peft_available():
+        return result("skipped", PEFT_MISSING)
+    m = _swap_targets(params["seed"])
+    tol = params["tolerance"]
+    works = {k: m[k]["taken"] and m[k]["max_abs_diff"] <= tol for k in ("fewer", "more")}
+
+    def said(k: str) -> str:
+        v = m[k]
+        return (f"to one on {', '.join(m['targets'][k])}: "
+                + (f"taken, logits within {v['max_abs_diff']:.2g} of it loaded alone"
+                   if v["taken"] else f"refused ({v['error']})"))
+
+    text = (f"PEFT's hotswap_adapter from an adapter on {', '.join(m['targets']['loaded'])} "
+            f"{said('fewer')}; {said('more')}: an adapter that targets layers the loaded one "
+            "does not cannot be hot-swapped in.")
+    verdict = "supported" if all(works.values()) else "refuted"
+    return result(verdict, text, m, {"claim": "other_targets"})
+
+
 def run(params: dict[str, Any]) -> dict[str, Any]:
     """Switch between adapters on one base (reference and PEFT) and compare with separate merges."""
     if params["claim"] == "switch_after_unload":
         return _after_unload(params)
+    if params["claim"] == "other_targets":
+        return _other_targets(params)
     from verifiers._tiny import random_tokens
 
     tokens = random_tokens(2, 16, vocab=_VOCAB, seed=params["seed"] + 2)
@@ -325,7 +403,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 VERIFIER = Verifier(
     id="lora.hot_swap",
-    version=3,
+    version=4,
     title="LoRA adapters switch on one base model without reloading or copying it",
     run=run,
     params=PARAMS,

@@ -286,6 +286,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # ("never changes the outputs": a bf16 merge's rounding is no ground to refute it)
         strict = True
     params: dict[str, Any] = {"claim": "equal"}
+    if named and named[0] in FOUR_BIT and frame.polarity and frame.has("qualified") and (
+            frame.has("into_4bit") or frame.has("target_4bit")):
+        # "you can merge into a 4-bit model, but it may generate differently from rounding":
+        # re-quantizing is rounding too; how much of it the claim allows is not read
+        return ("a merge into 4-bit weights held only to rounding: how large a difference the "
+                "claim allows is not read")
     if named and named[0] in FOUR_BIT and not (frame.has("into_4bit") or frame.has("target_4bit")):
         # "the merged model gives the outputs the 4-bit base plus adapter gave": the 4-bit is
         # the base it was trained on; merged into a 16-bit copy the outputs are kept, merged

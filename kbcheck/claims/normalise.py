@@ -95,7 +95,9 @@ _NUMERATORS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five
                "seven": 7, "eight": 8, "nine": 9}
 _DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4,
                  "fourth": 4, "fourths": 4, "fifth": 5, "fifths": 5, "sixth": 6, "sixths": 6,
-                 "eighth": 8, "eighths": 8, "tenth": 10, "tenths": 10, "hundredth": 100,
+                 "seventh": 7, "sevenths": 7, "eighth": 8, "eighths": 8, "ninth": 9, "ninths": 9,
+                 "tenth": 10, "tenths": 10, "twentieth": 20, "twentieths": 20, "thirtieth": 30,
+                 "fortieth": 40, "fiftieth": 50, "fiftieths": 50, "hundredth": 100,
                  "hundredths": 100, "thousandth": 1000, "thousandths": 1000,
                  "ten-thousandth": 10000, "ten-thousandths": 10000,
                  "ten thousandth": 10000, "millionth": 10**6, "millionths": 10**6}
@@ -207,8 +209,8 @@ def _orders(m: re.Match) -> str:
     return f"{10 ** min(int(m.group(1)), 12)}x"
 
 
-_HAS_FRACTION = re.compile(r"half|third|quarter|fourth|fifth|sixth|eighth|tenth|hundredth|"
-                           r"thousandth", re.I)
+_HAS_FRACTION = re.compile(r"half|third|quarter|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+                           r"tieth|hundredth|thousandth", re.I)
 _HAS_MULTIPLIER = re.compile(r"twice|thrice|doubl|tripl|quadrupl|order", re.I)
 
 

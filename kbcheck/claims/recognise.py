@@ -562,7 +562,20 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
     dtypes += [_width_each(m.group(1)) for m in _PER_VALUE.finditer(text)]
     if dtypes:
         found["dtypes"] = tuple(dict.fromkeys(dtypes))
+        model_at = spans.get("model", (-1, -1))[0]
+        # "an adapter trained on a bf16 Llama-2-7B", "on the fp16 base": the base's dtype
+        base = tuple(dict.fromkeys(
+            _DTYPES[m.group(1).lower()] for m in _DTYPE.finditer(text)
+            if (b := _BASE_AFTER_DTYPE.match(text, m.end())) and (
+                b.group("noun") or b.end() == model_at)))
+        if base:
+            found["base_dtypes"] = base
     return found, spans
+
+
+# what follows a dtype that modifies the base model: its noun, or (empty) the model's name
+_BASE_AFTER_DTYPE = re.compile(r"[\s-]*(?:(?:frozen|pretrained|pre-trained|quantized)\s+)?"
+                               r"(?P<noun>(?:base|backbone|foundation)\b)?", re.I)
 
 
 _B = r"\b(?:B|lora_B|the up(?:-projection)?(?: matrix)?|matrix B|B matrix)\b"

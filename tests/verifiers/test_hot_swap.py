@@ -175,3 +175,24 @@ def test_a_switch_said_never_to_touch_the_base_weights_holds_while_unmerged():
                                    "touching the base weights.").frames
                 if f.verifier == VERIFIER.id)
     assert "unmerged" in swap.condition
+
+
+@pytest.mark.parametrize(("sentence", "denied"), [
+    ("In-place hot-swapping also accepts an adapter that covers extra modules the first one "
+     "left alone.", False),
+    ("hotswap_adapter swaps any LoRA in, no matter which layers it targets.", False),
+    ("A hot-swap cannot take an adapter that targets a different set of layers.", True),
+])
+def test_swapping_to_other_targets_is_its_own_claim(sentence, denied):
+    frame = _frame(sentence)
+    assert frame is not None and frame.params["claim"] == "other_targets"
+    assert frame.polarity is not denied
+
+
+def test_hot_swapping_to_an_adapter_on_more_layers_is_refused_by_peft():
+    out = VERIFIER.run(VERIFIER.resolve_params({"claim": "other_targets"}))
+    m = out["measured"]
+    assert out["verdict"] == "refuted"
+    assert m["more"]["taken"] is False and "k_proj" in m["more"]["error"]
+    # an adapter on a subset of the loaded layers is taken, and computes what it computes alone
+    assert m["fewer"]["taken"] is True and m["fewer"]["max_abs_diff"] <= 1e-4
