@@ -240,6 +240,12 @@ _MEASURED = {"fp32": "fp32", "bf16": "bf16", "fp16": "fp16", "16bit": "bf16", "n
              "fp4": "fp4"}
 
 
+# a difference said to be slight, or a rounding one; and said to be large
+_SLIGHT = re.compile(r"\b(?:slight(?:ly)?|a little|a bit|small|tiny|minor|minute|marginal(?:ly)?|"
+                     r"negligibl[ey]|rounding|rounded|round-?off|numerical noise)\b", re.I)
+_LARGE = re.compile(r"\b(?:substantial(?:ly)?|significant(?:ly)?|considerabl[ey]|large|big|"
+                    r"drastic(?:ally)?|noticeabl[ey]|far beyond|well beyond|more than rounding)\b",
+                    re.I)
 _SCORES = re.compile(r"\b(?:score[sd]?|scoring|accuracy|perplexity|benchmarks?)\b", re.I)
 
 
@@ -281,6 +287,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     # names no precision: it holds in fp32, and in bf16 only up to the merge's rounding
     if frame.polarity and frame.has("qualified"):
         strict = False
+    elif not frame.polarity and _LARGE.search(frame.text):
+        # "merging changes the outputs far beyond rounding": a rounding-sized difference is no
+        # change of that kind, in any dtype
+        strict = False
     elif frame.polarity and frame.has("outputs") and not named and not frame.has("bit_exact") \
             and not frame.has("modal_all"):
         # ("never changes the outputs": a bf16 merge's rounding is no ground to refute it)
@@ -303,7 +313,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         else:
             params["_open"] = ["what the merge goes into (the 4-bit weights, or a 16-bit copy "
                                "of the base)"]
-    if frame.has("bit_exact"):
+    if frame.has("bit_exact") or (not frame.polarity and _SLIGHT.search(frame.text)
+                                  and not _LARGE.search(frame.text)
+                                  and not (named and named[0] in FOUR_BIT)):
+        # (denied as a slight or rounding difference, "in bf16 the merged logits differ very
+        # slightly, because W0 + BA is rounded": the claim is that they are not bit for bit
+        # the same)
         params["exactness"] = "bitwise"
     elif strict and not (named and named[0] in SIXTEEN and frame.has("identical")):
         params["exactness"] = "tolerance"

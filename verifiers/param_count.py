@@ -726,6 +726,7 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
         20 if frame.has("other_ratio") else 1) and not _OF_MEMORY.match(frame.text, q.span[1])]
     counts = [q for q in frame.quantities if q.unit in ("params", "count") and q.value >= 1000
               and not _inside(q, skip) and q.value not in dims and q.role not in ("model", "part")
+              and not _other_method(frame, q)  # "... 4,456,448 for DoRA"
               and not (frame.has("one_in") and q.unit == "count")  # "1 in a 1000"
               and not _structural(frame.text, q)]
     if frame.has("pct_label") and not pcts:  # "trainable%: 0.0503"
@@ -775,6 +776,13 @@ _SIZE_BEFORE = re.compile(r"(?:\bmaps?\s+|\bfrom\s+|\b(?:width|hidden\s+size|dim
 _OF_MEMORY = re.compile(r"\s*(?:-?fold\s+)?(?:drop|cut|reduction|decrease|saving|less|lower|"
                         r"smaller)\s+(?:in\s+|of\s+)?(?:[\w-]+\s+){0,2}?(?:memory|VRAM)\b",
                         re.I)
+
+
+def _other_method(frame: Frame, q: Any) -> bool:
+    """Whether the sentence gives the count to another method by name ('4,456,448 for DoRA';
+    QLoRA's and rsLoRA's counts are LoRA's)."""
+    return q.role.startswith("of:") and q.role[3:] not in (frame.subject, "lora", "qlora",
+                                                           "rslora", "loraplus", "peft")
 
 
 def _structural(text: str, q: Any) -> bool:

@@ -806,9 +806,28 @@ _PER_SCALE = re.compile(r"\s*(?:for\s+each|per|every)\s+(?:1\s+|one\s+)?"
                         re.I)
 
 
+# A figure said of one method by name right after it: "4,194,304 for LoRA and 4,456,448 for
+# DoRA" (role "of:<method id>"; a verifier of another method leaves it out)
+_FOR_METHOD = re.compile(r"\s*(?:trainable\s+)?(?:param(?:eter)?s?\s+|weights\s+)?(?:for|with|"
+                         r"under|using)\s+(?:(?:plain|standard|vanilla|regular|the)\s+){0,2}"
+                         r"(?=\w)", re.I)
+
+
+def _of_method(text: str, q: Quantity) -> str:
+    """'of:<id>' when a method is named right after the quantity ('... for DoRA'), else ''."""
+    m = _FOR_METHOD.match(text, q.span[1])
+    if m is None:
+        return ""
+    pattern, by_group = _methods()
+    named = pattern.match(text, m.end())
+    return f"of:{by_group[named.lastgroup]['id']}" if named else ""
+
+
 def _role(text: str, q: Quantity) -> str:
     if q.unit == "bytes" and _PER_SCALE.match(text, q.span[1]):
         return "part"
+    if q.unit in ("count", "params") and (of := _of_method(text, q)):
+        return of
     if q.unit in ("count", "params") and (
             _PART_AFTER.match(text, q.span[1])
             or _PART_BEFORE.search(text, max(0, q.span[0] - 90), q.span[0])
