@@ -374,7 +374,8 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
                       f"{p['modules']!r} (models: {', '.join(PRESETS)}; modules: qv, attention, "
                       f"mlp, all).", {}, {"model": p["model"], "modules": p["modules"]})
     if p["claim"] == "total":  # the model's own size: one row per model is enough
-        modules, p = "qv", {**p, "r": 8, "r_alt": 0}
+        modules = "qv" if preset is None or "qv" in preset.module_sets() else "default"
+        p = {**p, "r": 8, "r_alt": 0}
     if preset is not None and modules and modules not in preset.module_sets():
         return result("unverifiable", f"{preset.name} has no separate {modules!r} modules (its "
                       f"sets: {', '.join(preset.module_sets())}).", {},
@@ -820,7 +821,7 @@ def _tol(q: Any) -> float:
 
 VERIFIER = Verifier(
     id="lora.param_count",
-    version=10,
+    version=11,
     title="Trainable parameters of LoRA vs full fine-tuning, per matrix and per model",
     run=run,
     params=(

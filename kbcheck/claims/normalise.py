@@ -79,6 +79,10 @@ def _share_of(m: re.Match) -> str:
     return f"{float(m.group(1)) * 100:g}% of "
 
 
+# two settings given one value in a chain: "r = lora_alpha = 16" is r = 16 and lora_alpha = 16
+_CHAIN = re.compile(r"\b(r|rank|lora_alpha|alpha|α)\s*=\s*(r|rank|lora_alpha|alpha|α)\s*=\s*"
+                    r"(\d{1,4}(?:\.\d+)?)\b(?!\s*[*/^(.])")
+
 # a matrix's learning rate written as a function of it: "lr(B)", "eta(A)" are lr_B, eta_A
 _RATE_CALL = re.compile(r"\b(eta|lr)\s*\(\s*(?-i:([AB]))\s*\)", re.I)
 
@@ -345,6 +349,8 @@ def normalise(text: str) -> str:
     if "(" in text or "[" in text:
         text = _CITATION.sub(_citation, text)
         text = _RATE_CALL.sub(r"\1_\2", text)
+    if text.count("=") >= 2:
+        text = _CHAIN.sub(r"\1 = \3 and \2 = \3", text)
     if "\\" in text or "$" in text or "{" in text:
         for pattern, repl in _LATEX:
             text = pattern.sub(repl, text)

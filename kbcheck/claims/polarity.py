@@ -27,7 +27,9 @@ _CUE = re.compile(
     # (a code value, `bias="none"` or `=None`, denies nothing)
     r"(?<![=\"'`])none(?![\"'`])|nobody|unlike|"
     r"hardly|fails? to|failed to|unable to|free of|(?:absence|lack) of|lack(?:s|ed|ing)|"
-    r"eliminat\w*|avoid\w*|"
+    # ("eliminates 99.6% of the weights": an amount cut, not a denial)
+    r"eliminat\w*(?!\s+(?:about\s+|roughly\s+|around\s+|nearly\s+|almost\s+|over\s+|~\s*)?\d)|"
+    r"avoid\w*|"
     # "removes the adapter's extra cost": only of a cost ("removes an adapter" denies nothing)
     r"remov(?:e|es|ed|ing)(?=\s+(?:[\w']+\s+){0,3}?(?:cost|overhead|latency|slow-?down|delay|"
     r"penalt|extra|additional))|"

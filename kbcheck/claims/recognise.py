@@ -1050,6 +1050,18 @@ _SIZE_CLAUSE = re.compile(r"[,;(]|\b(?:and|or|but|against|versus|vs\.?|while|whe
                           r"instead|than)\b", re.I)
 
 
+# "from fp16 to 4 bits", "from bf16 to NF4": a change of dtype; and between two sizes, "to"
+_FROM_TO_DTYPE = re.compile(r"\bfrom\s+" + _DTYPE.pattern[2:-2] + r"\s+(?:down\s+)?(?:to\s+)?"
+                            + _DTYPE.pattern[2:-2] + r"\b", re.I)
+_FROM_TO_GAP = re.compile(r"\s+(?:down\s+|all the way\s+)?to\s+(?:about\s+|roughly\s+|around\s+|"
+                          r"just\s+|only\s+|~\s*)?", re.I)
+
+
+def _dtype_word(word: str) -> str:
+    m = _DTYPE.search(word)
+    return _DTYPES[m.group(1).lower()] if m else ""
+
+
 def _clause_dtypes(text: str, quantities: list[Quantity]) -> tuple[tuple[float, str], ...]:
     """Each size of a megabyte or more with the one dtype named in its clause, where the
     sentence names several dtypes ("160 MiB in fp32, and 80 MiB in bf16"); sizes whose clause
@@ -1058,6 +1070,15 @@ def _clause_dtypes(text: str, quantities: list[Quantity]) -> tuple[tuple[float, 
     named += [(m.start(), _width_each(m.group(1))) for m in _PER_VALUE.finditer(text)]
     if len({d for _, d in named}) < 2:
         return ()
+    sizes = [q for q in quantities
+             if q.unit == "bytes" and q.value >= 1e6 and q.role not in ("gpu", "saving")]
+    pair = _FROM_TO_DTYPE.search(text)
+    if pair and len(sizes) >= 2:
+        # "from fp16 to 4 bits shrinks it from 13.5 GB to 3.4 GB": each size its dtype, in order
+        for a, b in zip(sizes, sizes[1:], strict=False):
+            if _FROM_TO_GAP.fullmatch(text, a.span[1], b.span[0]) and pair.end() <= a.span[0]:
+                return ((a.value, _dtype_word(pair.group(1))),
+                        (b.value, _dtype_word(pair.group(2))))
     cuts = [0] + [m.start() for m in _SIZE_CLAUSE.finditer(text)] + [len(text)]
     out = []
     for size in quantities:
