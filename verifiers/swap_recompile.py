@@ -178,8 +178,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
               "set_adapter" if frame.has("m_set_adapter") else "any")
     # the shape is fixed by the sentence, or by PEFT's hotswap_adapter named (its documented
     # use: an adapter of the loaded one's shape)
-    shape = (frame.has("m_same_shape") or frame.has("m_peft_hotswap")) \
+    shape = (frame.has("m_same_shape") or frame.has("m_peft_hotswap")
+             and not frame.has("modal_all")) \
         and not frame.has("m_unless_prepared")  # the preparation named as the exception
+    # ("hotswap_adapter never triggers a recompile": a universal over the adapters swapped in,
+    # of any rank, not the one shape hotswap_adapter's documented use implies)
     other_rank = frame.has("m_other_rank") and not frame.has("m_any")
     return {"method": method, "compiled": frame.has("m_compiled"),
             "any_adapter": frame.has("m_any") or frame.has("ranks_differ"),

@@ -107,6 +107,9 @@ PARAMS = (
     Param("checkpointing", str, default="any", choices=("any", "on", "off")),
     Param("r", int, default=0, min=0, max=4096),
     Param("modules", str, default="any", choices=("any", "qv", "all")),
+    Param("count", float, default=0.0, min=0.0, max=1e13,
+          help="part (gradients, optimizer): the number of parameters the sentence says the "
+               "term is of; then the term is that many parameters' measured bytes"),
     Param("model", str, default="", choices=("", *(n for n, p in PRESETS.items()
                                                    if p.llama_like)),
           help="a Llama-shaped preset; '': by size_b among the papers' models"),
@@ -292,6 +295,14 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 "optimizer_memory": "optimizer"}[pred]
         if method == "any":
             params["method"] = "full_ft"  # weights, gradients and states of every parameter
+        count = frame.conditions.get("param_count") or 0.0
+        if count >= 1e5 and part in ("gradients", "optimizer") \
+                and not frame.conditions.get("model"):
+            # "Adam's moments for the 250 million trainable parameters add 2.0 GB": of that many
+            dtypes = frame.conditions.get("dtypes", ())
+            return {**params, "claim": "part", "part": part, "count": count, **_stated(q),
+                    **({"weights": "fp32"} if "fp32" in dtypes else
+                       {"weights": "bf16"} if {"bf16", "fp16", "16bit"} & set(dtypes) else {})}
         return {**params, "claim": "part", "part": part, **_stated(q)}
     if pred == "memory_savings_source":
         return {**params, "claim": "savings", "method": "qlora" if method == "qlora" else "lora"}
@@ -588,8 +599,57 @@ def _is_reference(method: str, cfg: dict[str, Any]) -> bool:
             and cfg["checkpointing"] and all(cfg[k] == v for k, v in QLORA_MEASURED.items()))
 
 
+def _bytes_per_param(optimizer: str, dtype: str) -> dict[str, float]:
+    """One optimizer step of torch's AdamW (or SGD with momentum) on a 4096-value parameter of
+    `dtype`: the bytes its gradient and its optimizer state hold per parameter, read from the
+    tensors."""
+    import torch
+
+    p = torch.nn.Parameter(torch.zeros(4096, dtype=getattr(torch, dtype)))
+    opt = (torch.optim.SGD([p], lr=0.1, momentum=0.9) if optimizer == "sgd_momentum"
+           else torch.optim.AdamW([p], lr=1e-3))
+    p.grad = torch.ones_like(p)
+    opt.step()
+    state = sum(v.numel() * v.element_size() for v in opt.state[p].values()
+                if torch.is_tensor(v) and v.numel() == p.numel())
+    return {"gradients": p.grad.element_size() * p.grad.numel() / p.numel(),
+            "optimizer": state / p.numel()}
+
+
+def _counted_part(params: dict[str, Any]) -> dict[str, Any]:
+    """A term of training memory for a stated number of parameters: the bytes torch's
+    optimizer and gradients hold per parameter (measured), times the count."""
+    expected = {k: params[k] for k in ("claim", "part", "count", "value", "bound")}
+    if params["optimizer"] not in ("any", "adamw"):
+        return result("unverifiable", f"the state of {params['optimizer']} is not measured for "
+                      "a stated count", {}, expected)
+    dtypes = ("float32", "bfloat16") if params["weights"] == "any" else (
+        "float32" if params["weights"] == "fp32" else "bfloat16",)
+    rows = []
+    for dtype in dtypes:
+        per = _bytes_per_param("adamw", dtype)[params["part"]]
+        value = params["count"] * per
+        rows.append({"dtype": dtype, "bytes_per_param": per, "bytes": value,
+                     "holds": _holds(value, params)})
+    measured = {"rows": rows, "count": params["count"]}
+    said = "; ".join(f"{r['dtype']}: {r['bytes_per_param']:g} bytes per parameter x "
+                     f"{params['count']:,.0f} = {r['bytes'] / 1e9:,.2f} GB" for r in rows)
+    what = ("AdamW's state (two moments)" if params["part"] == "optimizer" else "the gradients")
+    text = f"{what}, measured on torch's AdamW: {said}; stated {params['value'] / 1e9:g} GB"
+    holds = [r["holds"] for r in rows]
+    verdict = ("supported" if all(holds) else "refuted" if not any(holds) else "conditional")
+    if verdict == "conditional":
+        text += " (it holds in one of the dtypes only; the sentence names none)"
+    return result(verdict, text + ".", measured, expected,
+                  figure=figure_pair(params["part"], params["value"] / 1e9,
+                                     rows[0]["bytes"] / 1e9, "GB"))
+
+
 def run(params: dict[str, Any]) -> dict[str, Any]:
     """Estimate every configuration the claim allows and judge the stated figure."""
+    if params["claim"] == "part" and params["count"] and params["part"] in ("gradients",
+                                                                            "optimizer"):
+        return _counted_part(params)
     presets = _presets(params)
     expected = {k: params[k] for k in ("claim", "method", "baseline", "value", "bound")}
     if isinstance(presets, str):
@@ -736,7 +796,7 @@ def evidence_errors(docs: list[dict[str, Any]], lora_dtype: str | None = None) -
 
 
 VERIFIER = Verifier(
-    id="lora.training_memory", version=5,
+    id="lora.training_memory", version=6,
     title="Training memory of full fine-tuning, 16-bit LoRA and QLoRA (analytic estimate)",
     run=run, params=PARAMS, to_params=to_params, timeout_s=60,
     claims=tuple((m, p) for m in METHODS for p in (

@@ -262,3 +262,28 @@ def test_a_peak_is_read_with_and_without_the_context_and_paged_state():
     _, low = judge("On LLaMA-7B, QLoRA at r=64 on all linear layers with paged AdamW, gradient "
                    "checkpointing and a batch of 1x512 tokens peaks at about 2 GiB.")
     assert low["verdict"] == "refuted", low["explanation"]
+
+
+@pytest.mark.parametrize(("sentence", "verdict"), [
+    ("The AdamW moments kept for 250 million trainable parameters come to roughly 2 GB in "
+     "fp32.",
+     "supported"),
+    ("Adam's two moment buffers for the 250 million trainable parameters add about 1 GB in "
+     "fp32.", "refuted"),
+    # no dtype: 8 bytes per fp32 parameter, 4 per bf16 one (torch keeps the moments in the
+    # parameter's dtype)
+    ("The optimizer states for 40 million LoRA parameters take about 0.32 GB.", "conditional"),
+])
+def test_an_optimizer_term_for_a_stated_count_is_that_many_parameters_measured(sentence,
+                                                                                 verdict):
+    (frame, got, _), = _frames(sentence)
+    assert frame.params["claim"] == "part" and frame.params["count"] > 0
+    assert got == verdict
+
+
+def test_adamw_keeps_two_moments_in_the_parameters_dtype():
+    from verifiers.training_memory import _bytes_per_param
+
+    assert _bytes_per_param("adamw", "float32") == {"gradients": 4.0, "optimizer": 8.0}
+    assert _bytes_per_param("adamw", "bfloat16") == {"gradients": 2.0, "optimizer": 4.0}
+    assert _bytes_per_param("sgd_momentum", "float32")["optimizer"] == 4.0
