@@ -539,6 +539,10 @@ _FORMULAS = {"f_rdk_sum": "r(d+k)", "f_2rd": "2rd", "f_rdk": "rdk", "f_dk": "dk"
 # "two billion trainable parameters": a count of what is trained, not a second model's size
 _TRAINED = re.compile(r"\b(?:trainable|learnable|trained|lora|adapter|extra|additional|new)\b",
                       re.I)
+# "LoRA trains roughly 21 million parameters": the verb of training just before a count
+_TRAINS_BEFORE = re.compile(r"\b(?:trains?|training|learns?|adds?|updates?)\s+(?:only\s+|just\s+)?"
+                            r"(?:about\s+|roughly\s+|around\s+|approximately\s+|some\s+|~\s*)?$",
+                            re.I)
 # "you are training more than 1 billion parameters": a count said to be trained, just before it
 _TRAINING = re.compile(
     r"\b(?:train(?:s|ing)?|updat(?:es|ing)|optimi[sz](?:es|ing))\s+(?:\w+\s+){0,3}$", re.I)
@@ -605,8 +609,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # layers times two 768-by-768 matrices": a count said to be LoRA's that no single
         # matrix has is the model's; the shape only explains it
         one = params["r"] * (params["d"] + params["k"])
-        if any(_TRAINED.search(q.text) and q.value > 2 * one for q in frame.quantities
-               if q.unit in ("params", "count")):
+        if any((_TRAINED.search(q.text) or _TRAINS_BEFORE.search(
+                frame.text, max(0, q.span[0] - 40), q.span[0])) and q.value > 2 * one
+               for q in frame.quantities if q.unit in ("params", "count")):
             matrix = False
             params.pop("d"), params.pop("k")
     figures, specific, several = _figures(frame, params, matrix)

@@ -247,7 +247,10 @@ _ONLY = re.compile(r"\b(?:nothing|none|no one|nobody)\s+(?:but|except|other than
 # "instead of FP4", "rather than A": the alternative a sentence sets aside is not stated of its
 # subject; it goes, up to the end of its clause (at most a dozen words, else it stays: where it
 # ends is not clear). A formula set aside stays (see _FORMULA).
-_REJECTED = re.compile(r",?\s*\b(?:instead of|rather than|as opposed to)\b"
+_REJECTED = re.compile(r"(?:,?\s*\b(?:instead of|rather than|as opposed to)\b"
+                       # ", not the 21 million printed earlier": a figure set aside
+                       r"|,\s*(?:and\s+)?not\s+(?=(?:the\s+|a\s+|an\s+)?(?:about\s+|roughly\s+|"
+                       r"around\s+|~\s*)?\d))"
                        r"(?P<rest>(?:[^,;:.!?()]|\.(?=\d)|,(?=\d{3}\b)){0,120}?)"
                        r"(?=[,;:!?()]|\.(?!\d)|\s(?:and|but|so|because|while|whereas|since)\s|$)",
                        re.I)
@@ -370,7 +373,8 @@ def normalise(text: str) -> str:
     if "?" in text:
         text = _ANSWERED.sub(_answered, text)
         text = _ANSWERED_NOTHING.sub(_answered_nothing, text)
-    if "instead of" in text or "rather than" in text or "as opposed to" in text:
+    if "instead of" in text or "rather than" in text or "as opposed to" in text or ", not" in text \
+            or ", and not" in text:
         text = _RANK_INSTEAD.sub(r"\g<1> from \g<3> to \g<2>", text)
         text = _REJECTED.sub(_rejected, text)
     if any(w in text for w in ("but", "except", "other than", "apart from", "besides", "save")):
