@@ -17,12 +17,14 @@ from verifiers._base import Param, Requires, Verifier, result
 from verifiers._frame import Frame
 from verifiers._timing import forward_work
 
-CLAIMS = ("adapters_add_latency", "no_difference")
+CLAIMS = ("adapters_add_latency", "no_difference", "grows_with_batch", "shrinks_with_batch")
 
 PARAMS = (
     Param("claim", str, default="adapters_add_latency", choices=CLAIMS,
           help="adapters_add_latency: bottleneck adapters add latency, LoRA does not; "
-               "no_difference: adapters are no slower than LoRA"),
+               "no_difference: adapters are no slower than LoRA; grows_with_batch / "
+               "shrinks_with_batch: the adapters' share of the time grows / shrinks from the "
+               "small batch to the large one"),
     Param("merged_stated", bool, default=False,
           help="the claim says LoRA's weights are merged (else unmerged LoRA is a caveat)"),
     Param("bottleneck", int, default=64, min=1, max=8192, help="adapter bottleneck size"),
@@ -51,6 +53,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if frame.has("not_inference"):
         return ("about training speed or (de)quantization overhead, not the inference latency "
                 "of adapter layers that this verifier times")
+    trend = "up" if frame.has("batch_up") else "down" if frame.has("batch_down") else ""
+    if trend:
+        # "the adapters' latency penalty grows as the batch size rises": a trend over the batch
+        # (the sentence names the penalty, the predicate's denial: the pipeline turns the
+        # verdict round, so the measured claim is the trend's opposite there)
+        up = (trend == "up") == frame.polarity
+        return {"claim": "grows_with_batch" if up else "shrinks_with_batch"}
     merged = frame.conditions.get("merged") is True or frame.has("merged_state")
     params: dict[str, Any] = {"claim": "no_difference", "merged_stated": merged}
     if frame.has("names_lora") and not merged:
@@ -250,6 +259,17 @@ def _verdict(params: dict[str, Any], m: dict[str, Any]) -> tuple[str, str]:
                f"{_pct(small['lora_unmerged'])} and {_pct(large['lora_unmerged'])} "
                f"(+{extra['lora_unmerged']} ops) (median per-round ratios, 95% CI, tolerance "
                f"{params['tolerance']:.0%}, bottleneck {params['bottleneck']})")
+    if params["claim"] in ("grows_with_batch", "shrinks_with_batch"):
+        lo_s, hi_s = small["adapters"]["ci95"]
+        lo_l, hi_l = large["adapters"]["ci95"]
+        trend = "shrinks" if hi_l < lo_s else "grows" if lo_l > hi_s else ""
+        if not trend:
+            return "unverifiable", ("The adapters' share of the time did not move clearly "
+                                    f"between batch sizes: {numbers}.")
+        said = params["claim"].split("_")[0]
+        return ("supported" if said == trend else "refuted",
+                f"The adapters' share of the time {trend} from batch {small['batch']} to batch "
+                f"{large['batch']}: {numbers}.")
     if a_small == "unclear":
         return "unverifiable", f"Timing too noisy here to decide: {numbers}."
     adapters_slow = a_small == "slower"

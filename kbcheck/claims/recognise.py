@@ -599,6 +599,14 @@ _RATE_EXCEEDS = re.compile(
     r"\b(?:learning\s+rate|lr|rate)\s+of\s+(?:the\s+)?(?-i:(?P<who>A|B))(?:\s+matri(?:x|ces))?\s+"
     r"(?:exceeds?|is\s+(?:higher|larger|greater)\s+than|outstrips?)\s+(?:that|the\s+(?:learning\s+)?"
     r"(?:rate|lr))\s+of\s+(?:the\s+)?(?-i:(?P<other>A|B))\b", re.I)
+# one matrix's rate raised against the other's: "cranks up the learning rate on the A matrix
+# relative to B", "boosts B's learning rate compared with A's"
+_RATE_RAISED = re.compile(
+    r"\b(?:rais\w*|boost\w*|increas\w*|crank\w*\s+up|bump\w*\s+up|turn\w*\s+up|scal\w*\s+up)\s+"
+    r"(?:the\s+)?(?:(?:learning\s+rate|lr|step\s+size)\s+(?:on|of|for)\s+(?:the\s+)?"
+    r"(?-i:(?P<who>A|B))(?:\s+matri(?:x|ces))?|(?-i:(?P<who2>A|B))(?:'s)?(?:\s+matri(?:x|ces))?\s+"
+    r"(?:learning\s+rate|lr|step\s+size))\s+(?:relative\s+to|compared\s+(?:to|with)|over|against|"
+    r"versus|vs\.?)\s+(?:the\s+)?(?:one\s+(?:on|of|for)\s+)?(?-i:(?P<other>A|B))\b", re.I)
 # one matrix's rate a number of times the other's, in words: "the B learning rate is 16x the A
 # rate", "B's lr = 16 times that of A"
 _RATE_TIMES = re.compile(
@@ -652,6 +660,9 @@ def lr_direction(text: str) -> str:
     exceeds = _RATE_EXCEEDS.search(text)  # "the rate of the B matrices exceeds that of A"
     if exceeds and exceeds.group("who") != exceeds.group("other"):
         return "B>A" if exceeds.group("who").upper() == "B" else "A>B"
+    raised = _RATE_RAISED.search(text)  # "cranks up the lr on A relative to B"
+    if raised and (raised.group("who") or raised.group("who2")) != raised.group("other"):
+        return "B>A" if (raised.group("who") or raised.group("who2")).upper() == "B" else "A>B"
     times = _RATE_TIMES.search(text)  # "B's learning rate is 16x the A rate"
     if times and float(times.group("v")) != 1 and times.group("who") != times.group("other"):
         bigger = times.group("who") if float(times.group("v")) > 1 else times.group("other")

@@ -201,3 +201,29 @@ def test_adapters_slowing_inference_is_supported_and_its_denial_refuted(judged):
 def test_a_slowdown_sized_in_words_is_one_settings(sentence):
     frame = next(f for f in pairing(sentence).frames if f.verifier == VERIFIER.id)
     assert "batch" in frame.params.get("_condition", "") or frame.condition, frame
+
+
+@pytest.mark.parametrize(("small", "large", "claim", "verdict"), [
+    # the adapters' share falls from batch 1 to the large batch, the intervals apart
+    ((1.25, 1.23, 1.27), (1.14, 1.11, 1.17), "shrinks_with_batch", "supported"),
+    ((1.25, 1.23, 1.27), (1.14, 1.11, 1.17), "grows_with_batch", "refuted"),
+    ((1.10, 1.05, 1.12), (1.30, 1.25, 1.35), "grows_with_batch", "supported"),
+    # overlapping intervals: no trend is read from them
+    ((1.24, 1.20, 1.28), (1.22, 1.12, 1.26), "shrinks_with_batch", "unverifiable"),
+])
+def test_a_trend_over_the_batch_compares_the_two_intervals(small, large, claim, verdict):
+    params = {"claim": claim, "merged_stated": False, "tolerance": 0.1, "bottleneck": 64}
+    assert _verdict(params, _measured(small, large))[0] == verdict
+
+
+@pytest.mark.parametrize(("sentence", "claim", "denied"), [
+    # the penalty named: the predicate denied, the trend's opposite measured, the verdict
+    # turned round by the pipeline
+    ("Bottleneck adapters' latency penalty increases as the batch size grows.",
+     "shrinks_with_batch", True),
+    ("The overhead of adapter layers falls with larger batches.", "grows_with_batch", True),
+])
+def test_a_trend_over_the_batch_is_read(sentence, claim, denied):
+    frame = _frame(sentence)
+    assert frame is not None and frame.params["claim"] == claim
+    assert frame.polarity is not denied
