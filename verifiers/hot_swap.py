@@ -49,7 +49,10 @@ _COMPARED = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|against|i
 # words of a refusal or a limit that polarity does not read as a denial ("... is rejected",
 # "only works when", "must target the same layers")
 _REFUSAL = re.compile(r"\b(?:reject\w*|refus\w*|fail\w*|errors?|raises?|unsupported|only|must|"
-                      r"requires?|same)\b", re.I)
+                      r"requires?)\b", re.I)
+# a denial after the words that were read ("swapping adapters that target different layers is
+# not supported"): polarity reads denials before them
+_DENIED_AFTER = re.compile(r"\b(?:not|never|no\s+longer|cannot|impossible)\b|n't\b", re.I)
 
 
 def to_params(frame: Frame) -> dict[str, Any] | str:
@@ -67,7 +70,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if frame.has("other_targets"):
         # "hot-swapping works whatever layers the new adapter targets" (or, denied, "cannot
         # take an adapter that targets different layers")
-        if _REFUSAL.search(frame.text):
+        end = frame.spans.get("predicate", (0, 0))[1]
+        if _REFUSAL.search(frame.text) or _DENIED_AFTER.search(frame.text, end):
             return ("the sentence speaks of a swap being refused or limited, and which case it "
                     "says is refused is not read")
         return {"claim": "other_targets"}

@@ -240,9 +240,11 @@ _MEASURED = {"fp32": "fp32", "bf16": "bf16", "fp16": "fp16", "16bit": "bf16", "n
              "fp4": "fp4"}
 
 
-# a difference said to be slight, or a rounding one; and said to be large
-_SLIGHT = re.compile(r"\b(?:slight(?:ly)?|a little|a bit|small|tiny|minor|minute|marginal(?:ly)?|"
-                     r"negligibl[ey]|rounding|rounded|round-?off|numerical noise)\b", re.I)
+# a difference put down to rounding; said to be large; or said to be free of rounding
+_SLIGHT = re.compile(r"\b(?:rounding|rounded|round-?off|numerical\s+(?:noise|precision|error)|"
+                     r"floating[- ]point|precision)\b", re.I)
+_NO_ROUNDING = re.compile(r"\b(?:without|no|zero|free\s+of)\s+(?:any\s+)?(?:rounding|numerical|"
+                          r"precision)\b|\bexact(?:ly)?\b|\blossless\w*", re.I)
 _LARGE = re.compile(r"\b(?:substantial(?:ly)?|significant(?:ly)?|considerabl[ey]|large|big|"
                     r"drastic(?:ally)?|noticeabl[ey]|far beyond|well beyond|more than rounding)\b",
                     re.I)
@@ -297,7 +299,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         strict = True
     params: dict[str, Any] = {"claim": "equal"}
     if named and named[0] in FOUR_BIT and frame.polarity and frame.has("qualified") and (
-            frame.has("into_4bit") or frame.has("target_4bit")):
+            frame.has("into_4bit") or frame.has("target_4bit")) \
+            and not _NO_ROUNDING.search(frame.text):
         # "you can merge into a 4-bit model, but it may generate differently from rounding":
         # re-quantizing is rounding too; how much of it the claim allows is not read
         return ("a merge into 4-bit weights held only to rounding: how large a difference the "
