@@ -244,3 +244,25 @@ def after_unload(p: dict[str, Any]) -> dict[str, Any]:
             "has_unmerge_adapter": hasattr(unloaded, "unmerge_adapter"),
             "peft_config_left": bool(getattr(unloaded, "peft_config", None)),
             "set_adapter_worked": switched}
+
+
+def unload_size(p: dict[str, Any]) -> dict[str, Any]:
+    """The model merge_and_unload returns against the base it was built on: parameter names,
+    shapes, count and bytes (state_dict), before any adapter and after two were merged."""
+    import torch
+
+    from verifiers._tiny import tiny_llama
+
+    def sizes(model: Any) -> dict[str, Any]:
+        state = model.state_dict()
+        return {"shapes": {k: list(v.shape) for k, v in state.items()},
+                "parameters": sum(v.numel() for v in model.parameters()),
+                "bytes": sum(v.numel() * v.element_size() for v in state.values()
+                             if torch.is_tensor(v))}
+
+    base = sizes(tiny_llama(hidden=_HIDDEN, vocab=_VOCAB, seed=p["seed"]))
+    merged = sizes(_model(p, ["task0", "task1"]).merge_and_unload())
+    return {"base_parameters": base["parameters"], "merged_parameters": merged["parameters"],
+            "base_bytes": base["bytes"], "merged_bytes": merged["bytes"],
+            "same_shapes": base["shapes"] == merged["shapes"],
+            "tensors_added": sorted(set(merged["shapes"]) - set(base["shapes"]))[:5]}

@@ -25,7 +25,7 @@ from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
 
 CLAIMS = ("merge_reversible", "mixed_batch", "shared_base", "delete_frees", "weighted_sum",
-          "train_unmerges", "eval_merges", "unload_keeps")
+          "train_unmerges", "eval_merges", "unload_keeps", "unload_same_size")
 COMBINATIONS = ("cat", "linear", "svd")
 
 PARAMS = (
@@ -35,7 +35,8 @@ PARAMS = (
                "only its own weights; delete_frees: delete_adapter frees its weights; "
                "weighted_sum: add_weighted_adapter's adapter equals both adapters together; "
                "train_unmerges / eval_merges: train() unmerges / eval() merges; unload_keeps: "
-               "the adapters are still there after merge_and_unload"),
+               "the adapters are still there after merge_and_unload; unload_same_size: the "
+               "merged model has the base's parameters, shapes and bytes, nothing added"),
     Param("dtypes", str, default="fp32,bf16", choices=("fp32", "bf16", "fp16", "fp32,bf16"),
           help="dtypes of the merge round trip"),
     Param("combination", str, default="any", choices=("any", *COMBINATIONS),
@@ -51,7 +52,8 @@ PARAMS = (
 
 _PREDICATES = {"merge_reversible": "merge_reversible", "mixed_adapter_batch": "mixed_batch",
                "adapter_shares_base": "shared_base", "delete_frees_adapter": "delete_frees",
-               "weighted_adapter_sum": "weighted_sum", "mode_changes_merge": "train_unmerges"}
+               "weighted_adapter_sum": "weighted_sum", "mode_changes_merge": "train_unmerges",
+               "merged_size": "unload_same_size"}
 
 
 def to_params(frame: Frame) -> dict[str, Any] | str:
@@ -97,7 +99,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     claim = params["claim"]
     judge = {"merge_reversible": _round_trip, "mixed_batch": _mixed, "shared_base": _shared,
              "delete_frees": _delete, "weighted_sum": _weighted, "train_unmerges": _mode,
-             "eval_merges": _mode, "unload_keeps": _unloaded}[claim]
+             "eval_merges": _mode, "unload_keeps": _unloaded,
+             "unload_same_size": _unloaded_size}[claim]
     verdict, text, measured = judge(params)
     measured["peft_version"] = _peft_version()
     expected = {"claim": claim, "tolerance": params["tolerance"]}
@@ -144,6 +147,21 @@ def _unloaded(p: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
             "adapters are folded into the weights and gone; unmerging or switching needs them "
             "loaded again")
     return ("supported" if kept else "refuted"), text[0].upper() + text[1:], m
+
+
+def _unloaded_size(p: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """merge_and_unload's model is the base's size: the same tensors, shapes and bytes."""
+    from verifiers._serving_measure import unload_size
+
+    m = unload_size(p)
+    same = (m["same_shapes"] and m["merged_parameters"] == m["base_parameters"]
+            and m["merged_bytes"] == m["base_bytes"])
+    text = (f"After merging two adapters, merge_and_unload returned a model of "
+            f"{m['merged_parameters']:,} parameters ({m['merged_bytes']:,} bytes) against the "
+            f"base's {m['base_parameters']:,} ({m['base_bytes']:,} bytes), "
+            + ("with the same tensors and shapes: the updates are folded into the weights"
+               if m["same_shapes"] else f"with other tensors ({m['tensors_added']})"))
+    return ("supported" if same else "refuted"), text, m
 
 
 def _mixed(p: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:

@@ -39,6 +39,10 @@ def _frame(sentence: str):
     ("model.train() does not undo the merge.", {"claim": "train_unmerges"}, True),
     ("Switching a PEFT model to eval mode merges the LoRA weights automatically.",
      {"claim": "eval_merges"}, False),
+    ("Once merged, the checkpoint has the same parameter count as the base model.",
+     {"claim": "unload_same_size"}, False),
+    ("A merged model ends up larger than the original because the adapter stays inside it.",
+     {"claim": "unload_same_size"}, True),
 ])
 def test_sentences_pair_with_claim_and_polarity(sentence, params, denied):
     """A denied frame keeps the claim as named: the pipeline turns its verdict round."""
@@ -154,3 +158,13 @@ def test_merge_and_unload_leaves_no_adapter_to_switch_to():
     assert res["verdict"] == "refuted", res["explanation"]
     assert m["lora_modules_left"] == 0 == m["lora_tensors_left"]
     assert m["class_returned"] == "LlamaForCausalLM"
+
+
+@needs_peft
+def test_the_merged_model_is_the_base_size_with_the_base_tensors():
+    res = _run(claim="unload_same_size")
+    m = res["measured"]
+    assert res["verdict"] == "supported", res["explanation"]
+    assert m["same_shapes"] and m["tensors_added"] == []
+    assert m["merged_parameters"] == m["base_parameters"] and m["merged_bytes"] == m["base_bytes"]
+
