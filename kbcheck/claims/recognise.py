@@ -913,7 +913,8 @@ def _all_anchors() -> frozenset[str]:
 
 
 def _hits(text: str, origin: int, mentions: list[Mention], default: str,
-          units: frozenset[str] = frozenset()) -> list[tuple[Trigger, re.Match]]:
+          units: frozenset[str] = frozenset(), clauses: tuple = ()
+          ) -> list[tuple[Trigger, re.Match]]:
     """The triggers that fire, one word filling one trigger: higher weight, then longer, wins.
     Words inside a method's name ('Low-Rank Adaptation') are the name, not a trigger; a trigger
     of a predicate said only of some methods (DoRA's magnitude) does not take words when the
@@ -936,7 +937,8 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
         taken_here = 0
         for m in t.pattern.finditer(text, origin):  # a few matches, in case one is taken
             if m.end() > m.start() and not any(a <= m.start() and m.end() <= b
-                                               for a, b in names):
+                                               for a, b in names) \
+                    and not _inside(m.span(), clauses):  # (in an "if ..." clause: a condition)
                 if t.subjects and _subject(text, mentions, m.start(), default)[0] \
                         not in t.subjects:
                     continue
@@ -1201,9 +1203,7 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
         spans["param_count"] = counts[0].span
     units = frozenset(q.unit for q in quantities)
     clauses = _conditions(text)
-    hits = [(t, m, rivals) for t, m, rivals in _hits(text, origin, mentions, default_subject,
-                                                      units)
-            if not _inside(m.span(), clauses)]
+    hits = _hits(text, origin, mentions, default_subject, units, tuple(clauses))
     cues = _cues(text)
     context = (text, origin, denied_until, mentions, quantities, conditions, spans, cues,
                default_subject, [(t, m) for t, m, _ in hits])
