@@ -912,6 +912,10 @@ def _all_anchors() -> frozenset[str]:
     return frozenset(a for t in triggers() for a in t.anchors or ())
 
 
+# A glossary entry's term: a few words, then a dash or a colon
+_TERM_LABEL = re.compile(r"\W{0,3}(?:[\w()`'+./-]+\s+){0,5}?[\w()`'+./-]+\s*(?:—|–|:|\s-)\s+")
+
+
 def _hits(text: str, origin: int, mentions: list[Mention], default: str,
           units: frozenset[str] = frozenset(), clauses: tuple = ()
           ) -> list[tuple[Trigger, re.Match]]:
@@ -946,7 +950,12 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
                 taken_here += 1
                 if taken_here == _MATCHES_PER_CUE:
                     break
-    found.sort(key=lambda h: (-h[0].weight, -(h[1].end() - h[1].start()), h[1].start()))
+    # (a glossary term before its definition, "Bits per parameter - a 4-bit model costs 4.5
+    # bits per weight": the definition's words fill a trigger before the term's)
+    label = _TERM_LABEL.match(text)
+    label_end = label.end() if label else 0
+    found.sort(key=lambda h: (h[1].end() <= label_end, -h[0].weight,
+                              -(h[1].end() - h[1].start()), h[1].start()))
     seen: set[str] = set()
     out: list[tuple[Trigger, re.Match, list]] = []
     for t, m in found:
