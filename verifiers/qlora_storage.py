@@ -41,6 +41,9 @@ PARAMS = (
                                                                     1024, 2048, 4096)),
     Param("size_b", float, default=65.0, min=0.1, max=2000,
           help="model size in billions (dq_bytes: bytes double quantization saves on it)"),
+    Param("model", str, default="",
+          help="dq_bytes: the named model's preset (a Llama-shaped decoder); '': by size_b "
+               "among the papers' models"),
     Param("unit", str, default="x", choices=("x", "pct", "pct_left"),
           help="ratio: 'x' (N times smaller), 'pct' (N% smaller), 'pct_left' (N% remains)"),
     Param("baseline", str, default="either", choices=("16", "32", "either", "both"),
@@ -204,8 +207,14 @@ def _dq_bytes_params(frame: Frame) -> dict[str, Any] | str:
         return {"claim": "dq_saving", "bits": per.value * 8, "low": low * 8, "high": high * 8}
     if not model.get("size_b"):
         return "no model size is stated"
+    named = ""
     if model.get("family") not in ("", "llama", "gpt3"):  # families are named since presets.json
-        return "no preset for this model family: its size is not judged with LLaMA's shapes"
+        from verifiers._presets import resolve
+
+        found = resolve(model)
+        if found is None or not found.llama_like:
+            return "no preset for this model family: its size is not judged with LLaMA's shapes"
+        named = found.name  # "For Mistral-7B, double quantization saves ...": its own linears
     # (an amount per billion parameters is a rate, not the model's saving)
     totals = [q for q in frame.quantities if q.unit == "bytes" and q.role != "part"]
     q = _nearest(replace(frame, quantities=tuple(totals)), ("bytes",)) if totals else None
@@ -213,7 +222,7 @@ def _dq_bytes_params(frame: Frame) -> dict[str, Any] | str:
         return "no number of bytes is stated"
     low, high = interval(q, 0.0, 0.1)
     return {"claim": "dq_bytes", "size_b": model["size_b"], "stated": q.value / 1e9,
-            "low": low / 1e9, "high": min(high, BIG) / 1e9}
+            "low": low / 1e9, "high": min(high, BIG) / 1e9, **({"model": named} if named else {})}
 
 
 def _compute_params(frame: Frame) -> dict[str, Any] | str:
@@ -383,9 +392,9 @@ def _saving_bytes(params: dict[str, Any]) -> dict[str, Any]:
     """Bytes double quantization saves on a model: the bits it saves per parameter, measured,
     times the parameters QLoRA quantizes (every block linear of the preset)."""
     from verifiers._memory_model import linear_params
-    from verifiers._presets import preset_for_size
+    from verifiers._presets import PRESETS, preset_for_size
 
-    p = preset_for_size(params["size_b"])
+    p = PRESETS.get(params["model"]) if params["model"] else preset_for_size(params["size_b"])
     if p is None:
         return result("unverifiable", f"no model preset within 15% of {params['size_b']:g}B",
                       {}, {"size_b": params["size_b"]})

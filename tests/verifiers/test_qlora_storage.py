@@ -91,6 +91,18 @@ def test_dq_saving_in_bytes_on_a_preset(stated, low, high, verdict):
     assert out["measured"]["saved_gb"] == pytest.approx(3.0, abs=0.1)
 
 
+def test_dq_saving_in_bytes_on_a_named_model_uses_its_own_linears():
+    from paired import pairing
+
+    frame = next(f for f in pairing("On Mistral-7B, nested quantization frees about 3 GB.",
+                                    "qlora").frames if f.verifier == "lora.qlora_storage")
+    assert frame.params["claim"] == "dq_bytes" and frame.params["model"] == "mistral-7b"
+    out = run(**frame.params)
+    assert out["verdict"] == "refuted", out["explanation"]
+    assert out["measured"]["preset"] == "mistral-7b"
+    assert out["measured"]["saved_gb"] == pytest.approx(0.33, abs=0.02)
+
+
 @pytest.mark.parametrize(("raw", "verdict", "shown"), [
     # "4-8x less": 16/4.127 = 3.9x and 32/4.127 = 7.8x (3.6x and 7.1x without DQ)
     ({"unit": "x", "baseline": "both", "low": 3.5, "high": 8.5}, "supported", "7.75x"),
