@@ -587,6 +587,13 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
     size = next((q for q in sizes if q.role == "adapter"), next(
         (q for q in sorted(sizes, key=lambda q: q.value) if q.value < 5e9), sizes[0])
         if sizes else None)
+    pair = _sizes_per_rank(frame, sizes) if not params.get("dtype") else None
+    if pair is not None:
+        # "the rank-8 adapter came out at 16.8 MB, so a rank-16 one will be about 67 MB", no
+        # dtype named: how the file grows with the rank, which the dtype does not change
+        (r1, s1), (r2, s2) = pair
+        return {**params, "r": r1, "r2": r2, "size_ratio": s2.value / s1.value,
+                "tol": 0.1 if "approx" in (s1.bound, s2.bound) else 0.05, "_open": open_arch}
     if size is None and params.get("model_ratio"):
         return {**params, "_open": _unstated(params) + open_arch}
     if size is None:
@@ -714,6 +721,19 @@ def _scaling_params(frame: Frame, params: dict[str, Any], open_arch: list[str]
     if frame.has("rank_down") and not ranks:
         out["r2"] = max(1, r1 // 2)
     return {**out, "_open": open_arch}
+
+
+def _sizes_per_rank(frame: Frame, sizes: list[Any]) -> tuple | None:
+    """((r1, size1), (r2, size2)) when the sentence names two ranks, each followed by its own
+    size in bytes and before the next rank ("rank 8 ... 16.8 MB, ... rank 16 ... 67 MB")."""
+    ranks = frame.conditions.get("ranks") or ()
+    if len(ranks) != 2 or ranks[0][0] == ranks[1][0] or len(sizes) != 2:
+        return None
+    (r1, at1), (r2, at2) = ranks
+    s1, s2 = sorted(sizes, key=lambda q: q.span[0])
+    if not (at1 < s1.span[0] < at2 < s2.span[0]) or not s1.value:
+        return None
+    return (r1, s1), (r2, s2)
 
 
 def _size_dtype(frame: Frame, params: dict[str, Any]) -> str:
