@@ -412,6 +412,14 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
                 f"extreme {_line(best)}")
         floor = _floor(preset, parse_figures(p["figures"])) if preset and not p["bare_b"] \
             and not p["layer_subset"] else None
+        part = _one_part(preset, parse_figures(p["figures"]), p["r"]) if floor else None
+        if part is not None:
+            # "a rank-8 adapter on k_proj has 40,960 parameters": below any LoRA on the whole
+            # model, and exactly one layer's matrix: a count of one part, not of the model
+            measured["one_part"] = part
+            return result("unverifiable", f"Not decided: the stated count is what {part} has, "
+                          "a count of one part rather than of the model's LoRA; "
+                          f"{text}.", measured, expected)
         if floor is not None:
             # fewer than any LoRA on this model has: no rank or set of modules gives it
             measured["floor"] = floor
@@ -443,6 +451,22 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
                       f"hold; not e.g. {_line(bad[0])}).", measured, expected, figure=pair)
     return result("conditional", f"{what} holds for {scope}, e.g. {_line(good[0])}; not e.g. "
                   f"{_line(bad[0])} (PEFT default {_line(typical)}).", measured, expected)
+
+
+def _one_part(preset: Preset, figures: list[dict[str, Any]], r: int) -> str | None:
+    """The single matrix (or one block's set of matrices) of `preset` whose LoRA count at the
+    stated rank (any rank up to 256 when unstated) is a stated count, described; else None."""
+    counts = [f for f in figures if f["kind"] == "lora" and f["bound"] in ("eq", "approx")]
+    shapes = preset.linear_shapes()
+    block = sum(o + i for o, i in shapes.values())
+    for f in counts:
+        for rank in ((r,) if r else range(1, 257)):
+            for name, (o, i) in shapes.items():
+                if abs(rank * (o + i) - f["value"]) <= f["tol"] * f["value"]:
+                    return f"one {name} of {preset.name} at r={rank} ({rank * (o + i):,})"
+            if abs(rank * block - f["value"]) <= f["tol"] * f["value"]:
+                return f"one block of {preset.name} at r={rank} ({rank * block:,})"
+    return None
 
 
 def _floor(preset: Preset, figures: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -826,7 +850,7 @@ def _tol(q: Any) -> float:
 
 VERIFIER = Verifier(
     id="lora.param_count",
-    version=11,
+    version=12,
     title="Trainable parameters of LoRA vs full fine-tuning, per matrix and per model",
     run=run,
     params=(

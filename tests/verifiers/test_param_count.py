@@ -297,3 +297,16 @@ def test_widths_and_operands_are_not_counts():
     assert got == "supported", why
     assert "1,024" not in frame.params.get("figures", "") and ":1024:" not in \
         frame.params.get("figures", "")
+
+
+def test_a_count_below_the_models_floor_that_one_matrix_has_is_not_refuted():
+    """40,960 = 8 x (4096 + 1024): one k_proj of Llama-3-8B at r=8, not a model-wide count."""
+    from verifiers.param_count import VERIFIER as PC
+
+    one = PC.run(PC.resolve_params({"claim": "count", "model": "llama3-8b", "r": 8,
+                                    "figures": "lora:eq:40960:0:0.00001", "modules_open": True}))
+    assert one["verdict"] == "unverifiable" and "k_proj" in one["measured"]["one_part"]
+    # a count no single matrix has, below every LoRA of the model, is still refuted
+    low = PC.run(PC.resolve_params({"claim": "count", "model": "llama3-8b", "r": 8,
+                                    "figures": "lora:eq:50000:0:0.00001", "modules_open": True}))
+    assert low["verdict"] == "refuted" and "floor" in low["measured"]
