@@ -41,6 +41,9 @@ PARAMS = (
                "layers) or to a prepared model; False: an adapter of another shape is open"),
     Param("r", int, default=8, min=1, max=64),
     Param("seed", int, default=0, min=0, max=2**31 - 1),
+    Param("prepare", str, default="", choices=("", "before", "after"),
+          help="the claim is when prepare_model_for_compiled_hotswap is called: before or "
+               "after torch.compile ('' : not a claim about the order)"),
 )
 
 _TARGETS = ["q_proj", "v_proj"]
@@ -124,8 +127,47 @@ def _said(case: dict[str, Any]) -> str:
         f", logits within {case['max_abs_diff']:.2g} of the new adapter's"
 
 
+def prepare_order(r: int = 8) -> dict[str, Any]:
+    """prepare_model_for_compiled_hotswap on an already compiled model, and before compiling:
+    whether PEFT takes each."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from peft.utils.hotswap import prepare_model_for_compiled_hotswap
+
+    from verifiers._tiny import tiny_llama
+
+    out = {}
+    for when in ("after", "before"):
+        torch._dynamo.reset()
+        model = get_peft_model(tiny_llama(), LoraConfig(r=r, target_modules=_TARGETS))
+        try:
+            if when == "after":
+                compiled = torch.compile(model, backend=lambda gm, example: gm.forward)
+                prepare_model_for_compiled_hotswap(compiled, target_rank=2 * r)
+            else:
+                prepare_model_for_compiled_hotswap(model, target_rank=2 * r)
+                torch.compile(model, backend=lambda gm, example: gm.forward)
+            out[when] = {"taken": True}
+        except Exception as exc:  # PEFT refusing the order is the fact measured
+            out[when] = {"taken": False, "error": f"{type(exc).__name__}: {str(exc)[:160]}"}
+    torch._dynamo.reset()
+    return out
+
+
 def run(params: dict[str, Any]) -> dict[str, Any]:
     """Whether switching recompiles, for the way the sentence switches."""
+    if params["prepare"]:
+        if not peft_available():
+            return result("skipped", PEFT_MISSING, {}, {"prepare": params["prepare"]})
+        m = prepare_order(params["r"])
+        said = "; ".join(f"{w} compiling: " + ("taken" if v["taken"] else
+                                                f"refused ({v['error']})")
+                         for w, v in m.items())
+        ok = m[params["prepare"]]["taken"] and not m[
+            "before" if params["prepare"] == "after" else "after"]["taken"]
+        return result("supported" if ok else "refuted",
+                      f"prepare_model_for_compiled_hotswap called {said}.", m,
+                      {"prepare": params["prepare"]})
     expected = {k: params[k] for k in ("method", "compiled", "any_adapter", "other_rank",
                                        "shape_stated")}
     if not peft_available():
@@ -174,6 +216,9 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """The switch named (hot-swap in place, set_adapter / load_adapter, or neither), whether
     the model is said to be compiled, and whether any adapter (any rank) is claimed."""
+    if frame.predicate == "hotswap_prepare_order":
+        # "call prepare_model_for_compiled_hotswap right after torch.compile"
+        return {"prepare": "after" if frame.has("prep_after") else "before"}
     method = ("hotswap" if frame.has("m_hotswap") else
               "set_adapter" if frame.has("m_set_adapter") else "any")
     # the shape is fixed by the sentence, or by PEFT's hotswap_adapter named (its documented
@@ -201,7 +246,7 @@ VERIFIER = Verifier(
     title="Switching adapters on a compiled model: hot-swapping in place does not recompile, "
           "set_adapter does",
     run=run, params=PARAMS, timeout_s=240,
-    claims=(("lora", "swap_recompiles"),),
+    claims=(("lora", "swap_recompiles"), ("lora", "hotswap_prepare_order")),
     to_params=to_params,
     examples=("PEFT's hotswap_adapter replaces the adapter weights in place, so a "
               "torch.compile'd model does not recompile.",

@@ -79,3 +79,22 @@ def test_an_adapter_of_another_rank_is_judged_prepared_or_not():
     assert not unstated["measured"]["hotswap_other_rank_prepared"]["recompiled"]
     prepared = VERIFIER.run(VERIFIER.resolve_params({**params, "r": 4, "shape_stated": True}))
     assert prepared["verdict"] == "refuted"  # prepared to the larger rank, no recompilation
+
+
+@pytest.mark.parametrize(("sentence", "prepare"), [
+    ("Run prepare_model_for_compiled_hotswap once the model has been compiled with "
+     "torch.compile.", "after"),
+    ("prepare_model_for_compiled_hotswap has to be called before torch.compile.", "before"),
+])
+def test_the_order_of_preparing_and_compiling_is_its_own_claim(sentence, prepare):
+    frame = next(f for f in pairing(sentence).frames if f.verifier == VERIFIER.id)
+    assert frame.params == {"prepare": prepare}
+
+
+def test_peft_refuses_to_prepare_an_already_compiled_model():
+    after = VERIFIER.run(VERIFIER.resolve_params({"prepare": "after"}))
+    assert after["verdict"] == "refuted"
+    assert not after["measured"]["after"]["taken"] and after["measured"]["before"]["taken"]
+    assert "before" in after["measured"]["after"]["error"]
+    before = VERIFIER.run(VERIFIER.resolve_params({"prepare": "before"}))
+    assert before["verdict"] == "supported"
