@@ -633,8 +633,14 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # layers times two 768-by-768 matrices": a count said to be LoRA's that no single
         # matrix has is the model's; the shape only explains it
         one = params["r"] * (params["d"] + params["k"])
-        if any((_TRAINED.search(q.text) or _TRAINS_BEFORE.search(
-                frame.text, max(0, q.span[0] - 40), q.span[0])) and q.value > 2 * one
+        full = params["d"] * params["k"]
+        total = PRESETS[params["model"]].total_params()
+        if any(((_TRAINED.search(q.text) or _TRAINS_BEFORE.search(
+                frame.text, max(0, q.span[0] - 40), q.span[0])) and q.value > 2 * one)
+               # a count near neither one matrix's LoRA nor its d x k, nor the model's size:
+               # the model's LoRA count ("96 x 2 x 4 x 24,576, about 18.9 million")
+               or (q.unit == "params" and q.value >= 1e4 and not 0.5 <= q.value / one <= 2
+                   and not 0.5 <= q.value / full <= 2 and not 0.5 <= q.value / total <= 2)
                for q in frame.quantities if q.unit in ("params", "count")):
             matrix = False
             params.pop("d"), params.pop("k")
