@@ -412,7 +412,8 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
                 f"extreme {_line(best)}")
         floor = _floor(preset, parse_figures(p["figures"])) if preset and not p["bare_b"] \
             and not p["layer_subset"] else None
-        part = _one_part(preset, parse_figures(p["figures"]), p["r"]) if floor else None
+        part = _one_part(preset, parse_figures(p["figures"]), p["r"]) if floor and p["r"] \
+            else None
         if part is not None:
             # "a rank-8 adapter on k_proj has 40,960 parameters": below any LoRA on the whole
             # model, and exactly one layer's matrix: a count of one part, not of the model
@@ -455,17 +456,16 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
 
 def _one_part(preset: Preset, figures: list[dict[str, Any]], r: int) -> str | None:
     """The single matrix (or one block's set of matrices) of `preset` whose LoRA count at the
-    stated rank (any rank up to 256 when unstated) is a stated count, described; else None."""
+    stated rank is a stated count, described; else None."""
     counts = [f for f in figures if f["kind"] == "lora" and f["bound"] in ("eq", "approx")]
     shapes = preset.linear_shapes()
     block = sum(o + i for o, i in shapes.values())
     for f in counts:
-        for rank in ((r,) if r else range(1, 257)):
-            for name, (o, i) in shapes.items():
-                if abs(rank * (o + i) - f["value"]) <= f["tol"] * f["value"]:
-                    return f"one {name} of {preset.name} at r={rank} ({rank * (o + i):,})"
-            if abs(rank * block - f["value"]) <= f["tol"] * f["value"]:
-                return f"one block of {preset.name} at r={rank} ({rank * block:,})"
+        for name, (o, i) in shapes.items():
+            if abs(r * (o + i) - f["value"]) <= f["tol"] * f["value"]:
+                return f"one {name} of {preset.name} at r={r} ({r * (o + i):,})"
+        if abs(r * block - f["value"]) <= f["tol"] * f["value"]:
+            return f"one block of {preset.name} at r={r} ({r * block:,})"
     return None
 
 
