@@ -412,8 +412,9 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
                 f"extreme {_line(best)}")
         floor = _floor(preset, parse_figures(p["figures"])) if preset and not p["bare_b"] \
             and not p["layer_subset"] else None
-        part = _one_part(preset, parse_figures(p["figures"]), p["r"]) if floor and p["r"] \
-            else None
+        figures = parse_figures(p["figures"])
+        part = _one_part(preset, figures, p["r"]) if floor and p["r"] and all(
+            f["kind"] == "lora" for f in figures) else None
         if part is not None:
             # "a rank-8 adapter on k_proj has 40,960 parameters": below any LoRA on the whole
             # model, and exactly one layer's matrix: a count of one part, not of the model

@@ -913,7 +913,10 @@ def _all_anchors() -> frozenset[str]:
 
 
 # A glossary entry's term: a few words, then a dash or a colon
-_TERM_LABEL = re.compile(r"\W{0,3}(?:[\w()`'+./-]+\s+){0,5}?[\w()`'+./-]+\s*(?:—|–|:|\s-)\s+")
+_TERM_LABEL = re.compile(r"\W{0,3}(?:(?!(?:is|are|was|were|has|have|can|does|do|will|would|"
+                         r"should|must|means|makes|gets)\b)[\w()`'+./-]+\s+){0,3}?"
+                         r"(?!(?:is|are|was|were|has|have|can|does|do)\b)[\w()`'+./-]+\s*"
+                         r"(?:—|–|:|\s-)\s+", re.I)
 
 
 def _hits(text: str, origin: int, mentions: list[Mention], default: str,
