@@ -252,8 +252,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             rslora, sqrt, plain = True, frame.has("variant_sqrt"), frame.has("variant_plain")
         if rslora and frame.has("rslora_off") and not sqrt:
             rslora = False  # "without rsLoRA, r = 64 and alpha = 16 give 0.25": LoRA's scale
-        if rslora and plain and frame.has("standard_plain") and not frame.has("variant_plain") \
-                and not frame.has("baseline_plain"):
+        if rslora and plain and not sqrt and frame.has("standard_plain") \
+                and not frame.has("variant_plain") and not frame.has("baseline_plain"):
             rslora, sqrt = False, False  # "the standard scaling is alpha/r": LoRA's scale
         relative = frame.has("rel_down") or frame.has("rel_up") or any(
             frame.has(f"rel_{r}") for r in _RELATION)
