@@ -236,6 +236,7 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
         # "the merged model matches the 4-bit base plus adapter": a width named in passing
         # beside a claim a verifier takes is not a second claim (it would hold trivially)
         frames = [f for i, f in enumerate(frames) if i not in bare]
+    frames = _without_premises(frames)
     if led:
         frames = [f.model_copy(update={"open": [*f.open, _LEAD_OPEN],
                                        "reason": f"{f.reason} (read with the sentence before "
@@ -253,6 +254,20 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
 
 
 _LEAD_OPEN = "what it points back to (read from the sentence before it)"
+
+
+def _without_premises(frames: list[FramePairing]) -> list[FramePairing]:
+    """The frames less a bare count of parameters that another frame takes as what a stated
+    size is made of ("20.8M parameters in float32 is 83 MB"): with no model or rank stated,
+    the count is the premise of the size, not a claim about a configuration of its own."""
+    premises = {f.params.get("count") for f in frames
+                if f.verifier == "lora.adapter_size" and f.params.get("count")}
+    if not premises:
+        return frames
+    return [f for f in frames
+            if not (f.verifier == "lora.param_count" and f.params.get("claim") == "count"
+                    and f.params.get("count") in premises
+                    and not any(f.params.get(k) for k in ("model", "r", "d", "k")))]
 
 
 def _with_lead(lead: str, text: str, default_subject: str) -> Reading | None:

@@ -616,12 +616,14 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         low, high, tol = 1e-6, size.value / scale, 0.01
     params.update(mb=low, mb_high=high, binary=binary, tol=min(tol, 0.5))
     count = c.get("param_count")
-    if count and dtype and not several_widths and frame.has("file_size") \
-            and not frame.has("not_file"):
-        # "80.7 MB, as expected for 40.4 million parameters at 16 bits each": the file the
-        # stated count gives in the stated dtype (no configuration is left open)
-        return {"count": count, "dtype": dtype, "mb": low, "mb_high": high, "binary": binary,
-                "tol": params["tol"]}
+    count_dtype = _size_dtype(frame, params) if several_widths else dtype
+    if count and count_dtype and not frame.has("not_file") \
+            and _made_of(count, count_dtype, low * scale):
+        # "80.7 MB, as expected for 40.4 million parameters at 16 bits each", "the adapter is
+        # 40.4M parameters: about 81 MB in bf16": the file the stated count gives in the
+        # stated dtype (no configuration is left open)
+        return {"count": count, "dtype": count_dtype, "mb": low, "mb_high": high,
+                "binary": binary, "tol": params["tol"]}
     return {**params, "_open": _unstated(params) + open_arch}
 
 
@@ -734,6 +736,21 @@ def _sizes_per_rank(frame: Frame, sizes: list[Any]) -> tuple | None:
     if not (at1 < s1.span[0] < at2 < s2.span[0]) or not s1.value:
         return None
     return (r1, s1), (r2, s2)
+
+
+# How far a stated size may be from the stated count times its dtype's bytes and still be
+# read as made of that count: a factor of two is the usual slip (fp32 for fp16, MB for MiB);
+# a size further off is of something else (the model, the optimizer's state)
+_MADE_OF = (0.2, 5.0)
+_ADAPTER_COUNT_MAX = 5e9  # a count above this is a model's, not an adapter's
+
+
+def _made_of(count: float, dtype: str, size_bytes: float) -> bool:
+    """Whether a stated size can be what a stated count of values in `dtype` makes."""
+    width = DTYPE_BYTES.get(dtype_name(dtype) or "", 0)
+    if not width or not size_bytes or count >= _ADAPTER_COUNT_MAX:
+        return False
+    return _MADE_OF[0] <= count * width / size_bytes <= _MADE_OF[1]
 
 
 def _size_dtype(frame: Frame, params: dict[str, Any]) -> str:

@@ -147,6 +147,11 @@ def _negated(text: str, start: int, end: int, origin: int) -> bool:
         return False
     if last.group(0).lower() == "without" and _FINITE.search(between):
         return False  # "without double quant NF4 is 4.5 bits": the adjunct ends at the verb
+    if last.group(0).lower() == "without" and not text[origin:last.start()].strip(" \t*-\"'(") \
+            and _FINITE.search(text, last.end(), end + _VERB_AFTER):
+        # "Without the copies the adapter is 81 MB": an opening adjunct, then the main clause,
+        # whose verb is in the trigger's words or just after them
+        return False
     if _WHEN_BEFORE.search(between):
         return False  # "costs nothing extra after merge_and_unload()": when, not what is denied
     # "cannot switch adapters without reloading the base": the reload is needed, not denied
@@ -180,6 +185,9 @@ _WHEN_BEFORE = re.compile(r"\b(?:after|once|following|upon)\s+(?:(?:the|a|an|it|
 # slower": the slowness is not denied)
 _FINITE = re.compile(r"\b(?:is|are|was|were|costs?|takes?|needs?|uses?|has|have|gives?|"
                      r"stores?|requires?|becomes?|runs?|adds?)\b", re.I)
+
+
+_VERB_AFTER = 12  # characters after a trigger where its clause's verb may stand
 
 
 _ADJUNCT_CUE = re.compile(r"without|free of|(?:absence|lack) of|unlike|avoid\w*|eliminat\w*",

@@ -258,3 +258,24 @@ def test_the_checkpoint_size_a_paper_reports_for_its_own_setting():
     assert out["verdict"] == "supported" and out["measured"]["adapter"]["reported_mb"] == 35
     assert _run("For GPT-3 175B with r=8 on Wq and Wv the checkpoint is 35 MB.")["verdict"] == \
         "refuted"
+
+
+def test_a_count_and_a_size_in_one_dtype_are_checked_as_what_the_count_makes():
+    # no file word is needed: 3.3 million values at 2 bytes each make a 6.6 MB file
+    out = _run("The adapter has 3.3 million parameters, which in bf16 is about 6.6 MB.")
+    assert out["verdict"] == "supported"
+    assert out["measured"]["bytes_per_value"] == 2
+    # the fp32/fp16 slip: 3.3M values in fp32 are 13.2 MB, not 6.6
+    out = _run("The adapter has 3.3 million parameters, which in fp32 is about 6.6 MB.")
+    assert out["verdict"] == "refuted"
+    assert out["measured"]["file_bytes"] == pytest.approx(13.2e6, rel=1e-2)
+
+
+def test_a_size_far_from_what_the_count_makes_is_not_read_as_made_of_it():
+    # 7 billion values are a model, not an adapter: the size is judged as an adapter's, over
+    # configurations, and the count is not taken as its premise
+    params = shape_params(VERIFIER, "For a model of 7 billion parameters the fp16 LoRA file is "
+                                    "about 17 MB.")
+    assert params is None or not params.get("count")
+    params = shape_params(VERIFIER, "An adapter of 2.1M parameters takes about 90 MB in fp16.")
+    assert params is not None and not params.get("count")
