@@ -272,8 +272,13 @@ def _unflatten(text: str) -> list[str]:
 def markdown_blocks(body: str, first_line: int, flat: bool = False) -> list[Block]:
     """Blocks of a Markdown body: paragraphs, list items, table rows, fenced code."""
     logical: list[tuple[int, str]] = []
+    fenced = False  # inside a fence opened on a line of its own: lines kept as they are
     for n, raw in enumerate(body.split("\n")):
-        if not raw.strip():  # a blank line ends a paragraph in any layout
+        lone_fence = raw.strip().startswith(("```", "~~~")) and raw.count("```") <= 1
+        if fenced or lone_fence:
+            fenced = fenced != lone_fence  # ("```python" opens one, "```" closes it)
+            logical.append((first_line + n, raw))
+        elif not raw.strip():  # a blank line ends a paragraph in any layout
             logical.append((first_line + n, raw))
         elif flat and re.fullmatch(r"(?!.*\|\s*:?-{2,})#{1,6}\s+[^#]{1,120}?[^.!#\s]\s*",
                                    raw):  # (not one a table follows)

@@ -230,12 +230,18 @@ class Claim(BaseModel):
     # The sentence before it in its paragraph, for a sentence that points back to it ("That
     # saves 0.37 bits per parameter."). Not part of the report.
     context_lead: str = Field(default="", exclude=True, repr=False)
+    # The rank and the adapted modules the article states last before the claim (in prose, a
+    # list of settings or a LoraConfig in code): the configuration a figure that states none
+    # may be about. Not part of the report.
+    context_rank: int = Field(default=0, exclude=True, repr=False)
+    context_modules: str = Field(default="", exclude=True, repr=False)
 
     def reported(self) -> Claim:
         """The claim as a report holds it: without the context its reading used (the report's
         JSON leaves that out, so a report read back equals the one written)."""
         return self.model_copy(update={"cells": (), "caption": "", "context_model": "",
-                                       "context_subject": "", "context_lead": ""})
+                                       "context_subject": "", "context_lead": "",
+                                       "context_rank": 0, "context_modules": ""})
 
 
 class Verdict(StrEnum):
@@ -273,6 +279,10 @@ class FramePairing(BaseModel):
     # stated).
     modality: str = ""
     reason: str = ""
+    # The same frame read with the configuration the article stated before it (its rank,
+    # modules, model) where the sentence leaves them out: a measurement there may support the
+    # claim, never refute it. Not part of the report.
+    in_context: FramePairing | None = Field(default=None, exclude=True, repr=False)
 
 
 class Pairing(BaseModel):

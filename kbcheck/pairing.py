@@ -226,8 +226,9 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
     led = not reading.frames and bool(claim.context_lead)
     if led:  # "That saves 0.37 bits per parameter.": what it says of the sentence before
         reading = _with_lead(claim.context_lead, text, default_subject) or reading
-    frames = [_in_context(f, _pair_or_alternate(f, alternates, registry, table),
-                          claim.context_model, registry, table)
+    frames = [_with_config(f, _in_context(f, _pair_or_alternate(f, alternates, registry, table),
+                                          claim.context_model, registry, table),
+                           claim, registry, table)
               for f, alternates in zip(reading.frames, reading.alternates, strict=True)]
     # (only where it reads as the bare width, claim four_bit: "adapters kept in 4-bit" is not)
     bare = {i for i, (f, p) in enumerate(zip(reading.frames, frames, strict=True))
@@ -367,6 +368,39 @@ def _in_context(frame: Frame, paired: FramePairing, context_model: str,
     return read.model_copy(update={
         "open": [*read.open, f"the model (it names none; {context_model} is named before it)"],
         "reason": f"{read.reason} (about {context_model}, named before it)"})
+
+
+def _with_config(frame: Frame, paired: FramePairing, claim: Claim,
+                 registry: Mapping[str, Verifier], table: dict[tuple[str, str], str]
+                 ) -> FramePairing:
+    """A paired frame that states a figure but leaves the rank, the modules or the model out,
+    with the same frame read in the configuration the article stated before it ("Saved in
+    fp32 the file is 161 MB" after "r=16 on all seven projections of Qwen2.5-7B") as its
+    `in_context`: the pipeline measures both, and the second may only support the claim."""
+    if (not paired.verifier or not paired.polarity or frame.subject == "other"
+            or not frame.quantities or frame.conditions.get("ranks")):
+        return paired
+    fill: dict[str, object] = {}
+    if claim.context_rank and not frame.conditions.get("r"):
+        fill["r"] = claim.context_rank
+    if claim.context_modules and not frame.conditions.get("modules"):
+        fill["modules"] = claim.context_modules
+    if not fill:
+        return paired
+    said = [f"rank {fill['r']}" if "r" in fill else "",
+            f"modules {fill['modules']}" if "modules" in fill else ""]
+    if claim.context_model and not frame.conditions.get("model") \
+            and not paired.params.get("model"):
+        found = find_model(claim.context_model)
+        if found.get("family"):
+            fill["model"] = {k: found.get(k) for k in ("family", "size_b", "preset")}
+            said.append(claim.context_model)
+    read = pair_frame(replace(frame, conditions={**frame.conditions, **fill}), registry, table)
+    if read.verifier != paired.verifier or read.params == paired.params:
+        return paired
+    stated = ", ".join(x for x in said if x)
+    return paired.model_copy(update={"in_context": read.model_copy(update={
+        "reason": f"{read.reason} (with {stated}, stated before it)"})})
 
 
 def unpaired_reason(text: str, why: list[str] | None = None) -> str:

@@ -11,6 +11,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -169,7 +170,7 @@ def _claim_jobs(pairings: list[Pairing], registry: Mapping[str, Verifier]
     jobs: dict[tuple[str, int], Job] = {}
     problems: dict[tuple[str, int], str] = {}
     for p in pairings:
-        for index, vid, params, _ in _units(p):
+        for index, vid, params, frame in _units(p):
             verifier = registry.get(vid)
             if verifier is None:
                 problems[(p.claim_id, index)] = f"verifier {vid!r} is not registered"
@@ -178,6 +179,11 @@ def _claim_jobs(pairings: list[Pairing], registry: Mapping[str, Verifier]
                 jobs[(p.claim_id, index)] = make_job(verifier, params)
             except ValueError as exc:
                 problems[(p.claim_id, index)] = f"parameters rejected: {exc}"
+                continue
+            if frame is not None and frame.in_context is not None:
+                # (the same frame in the configuration stated before it: a second measurement)
+                with suppress(ValueError):
+                    jobs[(p.claim_id, -1 - index)] = make_job(verifier, frame.in_context.params)
     return jobs, problems
 
 
@@ -235,6 +241,14 @@ def _judge(claim: Claim, pairing: Pairing, jobs: dict, problems: dict,
             continue
         ev = evidence[job.key]
         verdict, explanation = _frame_verdict(ev, frame)
+        also = jobs.get((claim.id, -1 - index))
+        if also is not None and verdict is not Verdict.supported and frame is not None \
+                and frame.in_context is not None:
+            there, why = _frame_verdict(evidence[also.key], frame.in_context)
+            if there is Verdict.supported:  # holds in the configuration stated before it
+                ev, verdict = evidence[also.key], there
+                explanation = (f"Holds in the configuration the article states before it "
+                               f"({_config_said(frame.in_context)}): {why}")
         frames.append(FrameResult(index=index, verdict=verdict, explanation=explanation,
                                   evidence=ev))
     if not frames:
@@ -249,6 +263,12 @@ def _judge(claim: Claim, pairing: Pairing, jobs: dict, problems: dict,
     return ClaimResult(claim=claim, pairing=pairing, verdict=decisive.verdict,
                        explanation=explanation, evidence=decisive.evidence, frames=frames,
                        figure=_stated_figure(pairing, decisive))
+
+
+def _config_said(frame: FramePairing) -> str:
+    """The configuration a frame read in context was measured in, in words."""
+    return ", ".join(f"{k} {frame.params[k]}" for k in ("model", "r", "modules")
+                     if frame.params.get(k)) or "as stated before it"
 
 
 def _stated_figure(pairing: Pairing, decisive: FrameResult) -> Figure | None:

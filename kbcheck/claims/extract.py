@@ -13,7 +13,13 @@ from __future__ import annotations
 import re
 
 from kbcheck.claims.normalise import normalise
-from kbcheck.claims.recognise import find_methods, find_model, model_size_spans, recognise
+from kbcheck.claims.recognise import (
+    find_methods,
+    find_model,
+    model_size_spans,
+    read_conditions,
+    recognise,
+)
 from kbcheck.claims.rows import recognise_row, row_context
 from kbcheck.markup import Block, body_blocks, sentences
 from kbcheck.models import Article, Claim
@@ -270,6 +276,19 @@ def named_subject(text: str) -> str:
     return named.pop() if len(named) == 1 else ""
 
 
+# Code is read for its settings, never run: quotes and brackets around a list of modules
+# (`target_modules=["q_proj", "v_proj"]`) are dropped so the list reads as one.
+_CODE_PUNCT = re.compile(r"[\"'`\[\]{}]")
+
+
+def stated_config(text: str, code: bool = False) -> tuple[int | None, str | None]:
+    """The rank and the module set a text states (None where it states none; rank 0 where it
+    names several ranks, so which one a later figure is about is not known)."""
+    read, _ = read_conditions(normalise(_CODE_PUNCT.sub(" ", text) if code else text))
+    rank = 0 if read.get("ranks") else read.get("r")
+    return rank, read.get("modules")
+
+
 def _fact_claims(article: Article) -> list[Claim]:
     out = []
     title_model = named_model(article.title or "")
@@ -298,6 +317,7 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
     title_model = named_model(article.title or "")
     model_here = title_model  # the model the text names last, for sentences naming none
     subject_here = ""  # the method the paragraph's sentences so far are about
+    rank_here, modules_here = 0, ""  # the configuration the article stated last
     question = ""  # a yes/no question just asked (a heading or a paragraph's last sentence)
 
     def add(text: str, line: int, origin: str, block: Block | None = None,
@@ -312,7 +332,14 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
         row = {"cells": block.cells, "caption": block.caption} if block else {}
         out.append(Claim(id=cid, path=article.path, article_id=article.id, line=line, text=text,
                          origin=origin, section=section, context_model=model_here,
-                         context_subject=subject_here, context_lead=lead, **row))
+                         context_subject=subject_here, context_lead=lead,
+                         context_rank=rank_here, context_modules=modules_here, **row))
+
+    def note_config(text: str, code: bool = False) -> None:
+        nonlocal rank_here, modules_here
+        rank, modules = stated_config(text, code)
+        rank_here = rank_here if rank is None else rank
+        modules_here = modules or modules_here
 
     for block in blocks:
         if block.kind == "heading":
@@ -325,6 +352,7 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
             description = describe_lora_code(block.text)
             if description:
                 add(description, block.line, "code")
+            note_config(block.text, code=True)
             continue
         split = with_answers(with_terms(sentences(block), section or ""), question)
         question = ""
@@ -337,6 +365,7 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
             if row is None:  # a table's rows each name their own model, for that row only
                 model_here = named_model(text) or model_here
                 subject_here = named_subject(text) or subject_here
+                note_config(text)
         if split and split[-1][0].endswith("?"):  # an answer goes on its question's
             question = split[-1][0] if _YES_NO_QUESTION.fullmatch(split[-1][0]) else ""
         else:

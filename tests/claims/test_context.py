@@ -119,6 +119,55 @@ def test_the_context_model_is_the_last_one_named_in_the_section_and_not_a_tables
     assert context["At rank 8 on q and v it trained 3.4M parameters."] == "Llama-3-8B"
 
 
+# --- the configuration stated before --------------------------------------------------------
+
+def test_the_rank_and_modules_stated_last_are_each_claims_context():
+    text = ("---\nid: cfg\ntitle: A Mistral-7B adapter\n---\n"
+            "We used r = 32 on the query and value projections.\n\n"
+            "The file came out at 27 MB.\n\n"
+            "```python\nLoraConfig(r=8, target_modules=[\"q_proj\", \"k_proj\", \"v_proj\", "
+            "\"o_proj\"])\n```\n\n"
+            "It trains 3.4M parameters.\n\n"
+            "Going from rank 8 to rank 64 makes the file eight times larger.\n\n"
+            "So the file at that size takes 50 MB.\n")
+    claims = extract_claims(load_text(text, "cfg.md").article)
+    context = {c.text: (c.context_rank, c.context_modules) for c in claims}
+    assert context["The file came out at 27 MB."] == (32, "qv")
+    assert context["It trains 3.4M parameters."] == (8, "attention")  # from the code
+    # two ranks named: which one a later figure is about is not known
+    assert context["So the file at that size takes 50 MB."] == (0, "attention")
+
+
+def test_a_fence_on_its_own_line_in_a_flattened_article_keeps_its_code_whole():
+    text = ("# Notes\n\nSome words here.\n\n```python\n# a comment, not a heading\n"
+            "cfg = LoraConfig(r=16)\n```\n\nMore words.\n")
+    article = load_text(text, "flat.md").article
+    assert article.format == "flat-markdown"
+    from kbcheck.markup import body_blocks
+    code = [b for b in body_blocks(article) if b.kind == "code"]
+    assert [b.text for b in code] == ["# a comment, not a heading\ncfg = LoraConfig(r=16)"]
+
+
+@pytest.mark.slow
+def test_a_figure_that_holds_in_the_configuration_stated_before_it_is_supported(tmp_path):
+    """Qwen2.5-7B, r=16 on all seven projections: 40,370,176 values, 161.5 MB in float32
+    (written with safetensors). A figure that does not hold there keeps the verdict it has
+    without the context: the configuration was not stated in the sentence, so it never
+    refutes."""
+    text = ("---\nid: card\ntitle: A support adapter for Qwen2.5-7B\n---\n"
+            "## Training details\n\n"
+            "We trained rank 16 on all seven linear projections of every layer.\n\n"
+            "Saved in float32 the adapter file is about 161 MB.\n\n"
+            "Saved in float32 the adapter file is about 20 MB.\n")
+    got = _verdicts(tmp_path, "card.md", text)
+    assert got["Saved in float32 the adapter file is about 161 MB."] == (
+        "lora.adapter_size", "supported")
+    # 20 MB is no size of this configuration; over the configurations left open it holds in
+    # some, as it did before the context was read
+    assert got["Saved in float32 the adapter file is about 20 MB."] == (
+        "lora.adapter_size", "conditional")
+
+
 # --- the method its paragraph is about, glossary terms -----------------------------------------
 
 def test_a_glossary_term_is_read_with_its_definition():
