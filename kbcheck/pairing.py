@@ -259,10 +259,11 @@ _LEAD_OPEN = "what it points back to (read from the sentence before it)"
 
 def _without_premises(frames: list[FramePairing]) -> list[FramePairing]:
     """The frames less a bare count of parameters that another frame takes as what a stated
-    size is made of ("20.8M parameters in float32 is 83 MB"): with no model or rank stated,
-    the count is the premise of the size, not a claim about a configuration of its own."""
+    size is made of ("20.8M parameters in float32 is 83 MB", "Adam's moments for 4.2M
+    parameters take 34 MB"): with no model or rank stated, the count is the premise of the
+    size, not a claim about a configuration of its own."""
     premises = {f.params.get("count") for f in frames
-                if f.verifier == "lora.adapter_size" and f.params.get("count")}
+                if f.verifier != "lora.param_count" and f.params.get("count")}
     if not premises:
         return frames
     return [f for f in frames

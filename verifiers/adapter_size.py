@@ -679,6 +679,14 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
     if not params.get("dtype") and size.value in stated:
         # "24 GB in fp32, and half precision brings it to 12 GB": the dtype of its own clause
         params = {**params, "dtype": stated[size.value]}
+    elif not params.get("dtype") and stated:
+        # "In NF4 its weights come to 34.5 GB, a quarter of the 138 GB they take in bf16": the
+        # one width no other size took is this size's
+        widths = {d: _WIDTH.get(d) for d in frame.conditions.get("dtypes", ())}
+        left = {w for w in widths.values() if w} - {widths.get(d) for d in stated.values()}
+        own = [d for d, w in widths.items() if w in left]
+        if len(left) == 1 and own:
+            params = {**params, "dtype": own[0]}
     binary = size.stated_unit in ("MiB", "GiB", "KiB", "TiB")
     # the rounding the figure implies, but a round "about 10 GB" is not 5-15 GB: at most 20%
     tol = max(0.05, min(size.precision / size.value, 0.2)) if size.value else 0.05

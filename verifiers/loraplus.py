@@ -122,10 +122,23 @@ def _b_rate(frame: Frame) -> dict[str, Any] | None:
     if len(rates) != 2 or len(ratios) != 1:
         return None
     low, high = sorted(rates, key=lambda q: q.value)
+    said = [q for q in rates if _BASE_RATE.search(frame.text, max(0, q.span[0] - 40), q.span[0])]
+    if len(said) == 1:
+        # "with a base learning rate of 2e-4, B trains at 1.25e-5": the rate called the base
+        # is A's, whichever is larger
+        low, high = said[0], next(q for q in rates if q is not said[0])
     if low.value < 1e-5:
         return None
     return {"lr": low.value, "ratio": ratios[0].value, "b_lr": high.value,
             "b_tol": high.precision}
+
+
+# The words before a rate that say it is the base rate (A's): "a base learning rate of",
+# "lr=", "the A matrices at"
+_BASE_RATE = re.compile(r"(?:\bbase\s+(?:learning[- ]rate|LR|lr)|"
+                        r"\b(?:A|lora_A)(?:'s|\s+matri(?:x|ces))\s+(?:[\w-]+\s+){0,3}?"
+                        r"(?:at|of|=|is|gets?)|\blr\s*=|\blearning[- ]rate\s*=)"
+                        r"\s*(?:of\s+|is\s+|at\s+)?(?:about\s+|~\s*)?$", re.I)
 
 
 def _peft_groups(lr: float, ratio: float) -> dict[str, Any]:

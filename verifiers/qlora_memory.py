@@ -84,7 +84,9 @@ def _gpu_quantity(frame: Frame) -> Quantity | None:
     """The GPU's (or the memory's) size: a size inside the words that state the predicate,
     else the nearest size read as a GPU's or as memory."""
     a, b = frame.spans.get("predicate", (0, 0))
-    sizes = [q for q in frame.quantities if q.unit == "bytes"]
+    # ("needs 6.5 GB for its weights, so the run fits on a 24 GB card": the weights' share)
+    sizes = [q for q in frame.quantities if q.unit == "bytes"
+             and not _FOR_WEIGHTS.match(frame.text, q.span[1])]
     inside = [q for q in sizes if a <= q.span[0] and q.span[1] <= b]
     if inside:
         # "from more than 780 GB to under 48 GB": the amount the run came down to
@@ -93,6 +95,11 @@ def _gpu_quantity(frame: Frame) -> Quantity | None:
     if not roles:
         return None
     return min(roles, key=lambda q: min(abs(q.span[0] - b), abs(a - q.span[1])))
+
+
+# an amount said to be what the weights take, not a GPU's size or the step's memory
+_FOR_WEIGHTS = re.compile(r"\s+(?:of\s+(?:memory|VRAM)\s+)?(?:just\s+|only\s+)?for\s+"
+                          r"(?:its|the|their|our|the\s+model's)\s+(?:[\w-]+\s+)?weights\b", re.I)
 
 
 # a base said to stay unquantized

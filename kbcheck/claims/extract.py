@@ -281,6 +281,11 @@ def named_subject(text: str) -> str:
 _CODE_PUNCT = re.compile(r"[\"'`\[\]{}]")
 
 
+# What `print_trainable_parameters()` prints, pasted into a code block as the run's output:
+# a statement of counts, read as a sentence (code itself is never run)
+_PRINTED_COUNT = re.compile(r"^\W{0,4}trainable params:\s*[\d,]+\s*\|\|\s*all params:", re.I)
+
+
 def stated_config(text: str, code: bool = False) -> tuple[int | None, str | None]:
     """The rank and the module set a text states (None where it states none; rank 0 where it
     names several ranks, so which one a later figure is about is not known)."""
@@ -352,6 +357,9 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
             description = describe_lora_code(block.text)
             if description:
                 add(description, block.line, "code")
+            for offset, printed in enumerate(block.text.split("\n")):
+                if _PRINTED_COUNT.search(printed):  # PEFT's print-out, shown as output
+                    add(printed.strip(), block.line + offset, "body")
             note_config(block.text, code=True)
             continue
         split = with_answers(with_terms(sentences(block), section or ""), question)

@@ -647,11 +647,18 @@ def _above_one(m: re.Match) -> bool | None:
     return big if big != small else None
 
 
+# The article "A" opening a sentence ("A ratio of 16 and ..."), not the matrix A ("A gets ...")
+_ARTICLE_A = re.compile(r"(?:^|(?<=[.!?:;]\s))A(?=\s+(?!(?:is|was|gets?|has|had|and|or|matri\w+|"
+                        r"keeps?|receives?|uses?|stays?|starts?|trains?|learns?|should|must|can|"
+                        r"will|would|does|needs?|takes?|moves?|updates?)\b)[a-z])")
+
+
 def lr_direction(text: str) -> str:
     """Which of B and A a sentence gives the larger learning rate: 'B>A', 'A>B', 'same', ''."""
     if not re.search(r"learning[- ]rates?|\blrs?\b|\b(?:eta|lr)_?[AB]\b|lambda|step[- ]sizes?",
                      text, re.I):
         return ""
+    text = _ARTICLE_A.sub("a", text)
     quotient = _RATE_QUOTIENT.search(text)  # "an eta_B/eta_A ratio below one, around 1/16"
     above = _above_one(quotient) if quotient else None
     if quotient and above is not None:
@@ -769,6 +776,11 @@ _ROLE_BEFORE = [
                            r"casts?|casting|converts?|converting)\s+(?:the\s+|these\s+|its\s+|"
                            r"their\s+|all\s+)?(?:LoRA|adapter|low-rank)\s+(?:weights|matrices|"
                            r"factors|adapters|parameters)\s+(?:to|in|as|at|into)\s+$", re.I)),
+    # what training updates, said to be of a width: "every trainable weight is 4-bit"
+    ("adapter", re.compile(r"\b(?:trainable|trained|LoRA|adapter)\s+(?:weights?|parameters?|"
+                           r"params|matri(?:x|ces)|factors)\s+(?:is|are|stays?|remains?|takes?|uses?|needs?|"
+                           r"gets?|costs?|occup(?:y|ies))\s+"
+                           r"(?:also\s+|all\s+|themselves\s+|still\s+)?(?:in\s+)?$", re.I)),
     # the LoRA factors themselves: "B and A, kept in 4-bit"
     ("adapter", re.compile(r"(?-i:\bB and A|\bA and B)\b[,;]?\s+(?:\w+\s+){0,4}?$|"
                            r"\blora_[AB] and lora_[AB]\b[,;]?\s+(?:\w+\s+){0,4}?$", re.I)),

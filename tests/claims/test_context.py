@@ -148,6 +148,17 @@ def test_a_fence_on_its_own_line_in_a_flattened_article_keeps_its_code_whole():
     assert [b.text for b in code] == ["# a comment, not a heading\ncfg = LoraConfig(r=16)"]
 
 
+def test_a_printed_count_in_a_code_block_is_a_claim_and_the_code_is_not():
+    text = ("---\nid: out\ntitle: Counting\n---\n"
+            "```python\nmodel.print_trainable_parameters()\n```\n\n```\n"
+            "trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: 0.0622\n"
+            "```\n")
+    claims = extract_claims(load_text(text, "out.md").article)
+    assert [c.text for c in claims] == [
+        "trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: 0.0622"]
+    assert claims[0].line == 10
+
+
 @pytest.mark.slow
 def test_a_figure_that_holds_in_the_configuration_stated_before_it_is_supported(tmp_path):
     """Qwen2.5-7B, r=16 on all seven projections: 40,370,176 values, 161.5 MB in float32
