@@ -147,7 +147,9 @@ def _negated(text: str, start: int, end: int, origin: int) -> bool:
         return False
     if last.group(0).lower() == "without" and _FINITE.search(between):
         return False  # "without double quant NF4 is 4.5 bits": the adjunct ends at the verb
-    if last.group(0).lower() == "without" and not text[origin:last.start()].strip(" \t*-\"'(") \
+    opens = text[origin:last.start()]  # (at the start, or after a speaker's "name:")
+    if last.group(0).lower() == "without" and (not opens.strip(" \t*-\"'(")
+                                               or re.search(r"[:;\u2014]\s*$", opens)) \
             and _FINITE.search(text, last.end(), end + _VERB_AFTER):
         # "Without the copies the adapter is 81 MB": an opening adjunct, then the main clause,
         # whose verb is in the trigger's words or just after them

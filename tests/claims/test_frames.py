@@ -453,3 +453,21 @@ def test_rates_written_as_numbers_give_the_direction(text, direction):
     from kbcheck.claims.recognise import lr_direction
 
     assert lr_direction(text) == direction
+
+
+@pytest.mark.parametrize("sentence", [
+    "Without the embedding copies the adapter is 26 million parameters, about 52 MB in fp16.",
+    "maintainer: Without the embedding copies the adapter is 26 million parameters, about "
+    "52 MB in fp16.",
+])
+def test_an_opening_without_phrase_is_an_adjunct_not_a_denial(sentence):
+    frames = [f for f in recognise(sentence).frames if f.predicate == "adapter_size"]
+    assert frames and all(f.polarity for f in frames)
+
+
+def test_a_without_inside_the_clause_still_denies():
+    # the adjunct after the verb denies the cost: no added latency is what is claimed
+    frames = recognise("LoRA works without any extra inference latency.").frames
+    assert [(f.predicate, f.polarity) for f in frames] == [("no_added_latency", True)]
+    frames = recognise("Merged LoRA adds latency.").frames
+    assert [(f.predicate, f.polarity) for f in frames] == [("no_added_latency", False)]
