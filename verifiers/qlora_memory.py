@@ -34,7 +34,7 @@ from verifiers._base import Param, Requires, Verifier, result
 from verifiers._env import has_package
 from verifiers._frame import Frame, Quantity
 from verifiers._memory_model import GIB, VERIFIER_ID, estimate, linear_params, memory_preset
-from verifiers._presets import NOMINAL, PAPER_MODELS, PRESETS, Preset, preset_for_size
+from verifiers._presets import NOMINAL, PAPER_MODELS, PRESETS, Preset, preset_for_size, resolve
 from verifiers._qlora_estimate import one_gpu, several_gpus
 
 OPTIMIZERS = ("paged_adamw_32bit", "adamw_32bit", "paged_adamw_8bit", "adamw_8bit")
@@ -47,11 +47,14 @@ PARAMS = (
     Param("consumer_gb", float, default=24.0, min=1, max=1024,
           help="what a 'consumer GPU' holds (RTX 3090 / 4090: 24 GiB)"),
     Param("claim", str, default="fits",
-          choices=("fits", "does_not_fit", "fits16", "fits_any"),
+          choices=("fits", "does_not_fit", "fits16", "fits_any", "weights_fit"),
           help="fits16: LoRA on a 16-bit (bf16) base fits, estimated from exact counts and "
                "the calibrated activation model (a denial is the pipeline's to turn round); "
                "fits_any: LoRA on a base of unstated width fits (16-bit, else 4-bit: "
-               "conditional)"),
+               "conditional); weights_fit: a model in a stated 16- or 32-bit dtype, nothing "
+               "trained, fits the GPU (its weights against the card)"),
+    Param("weight_bytes", int, default=2, min=1, max=4,
+          help="weights_fit: bytes per weight of the stated dtype"),
     Param("batch", int, default=1, min=1, max=64),
     Param("seq", int, default=512, min=16, max=8192),
     Param("r", int, default=64, min=1, max=1024),
@@ -137,8 +140,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             or on_card):  # (on a QLoRA page, "a 33B model fits on one 24 GB card" is QLoRA's)
         # "a 70B model fits in 35 GB": nothing is trained and no method is named; what fits
         # is the weights, in a precision the sentence leaves open (a model-size claim)
-        return ("nothing is said to be trained and no method is named: whether a model's "
-                "weights fit is a model-size claim, not a fine-tuning step's")
+        return _weights_fit_params(frame) or (
+            "nothing is said to be trained and no method is named: whether a model's weights "
+            "fit is a model-size claim, not a fine-tuning step's")
     four_bit = (named or any(d in ("nf4", "fp4") for d in c.get("dtypes", ()))
                 or frame.has("unquantized_aside"))
     if frame.baseline == "qlora" and frame.subject != "qlora":
@@ -404,9 +408,56 @@ def lora16(params: dict[str, Any]) -> dict[str, Any]:
                    "step: ") + said + ".", measured, expected)
 
 
+# a dtype whose every weight has one width (a 4-bit or 8-bit checkpoint keeps some in 16 bits)
+_WIDE = {"fp16": 2, "bf16": 2, "16bit": 2, "fp32": 4}
+# a fit of the weights with this much of the card left over holds whatever else runs beside them
+# (the cache of a short generation, the CUDA context); closer, what else runs decides
+ROOMY = 0.8
+
+
+def _weights_fit_params(frame: Frame) -> dict[str, Any] | None:
+    """'Llama-2-13B in bf16 fits on a 24 GB card': a named model in one stated 16- or 32-bit
+    dtype and one GPU, nothing trained; None for anything else."""
+    widths = {_WIDE.get(d) for d in frame.conditions.get("dtypes", ())}
+    found = resolve(frame.conditions.get("model") or {})
+    gpu = _gpu_quantity(frame)
+    if len(widths) != 1 or None in widths or found is None \
+            or gpu is None or gpu.bound not in ("eq", "approx") or not frame.polarity \
+            or frame.conditions.get("gpus", 1) != 1:
+        return None
+    marketed = gpu.role != "memory" and not gpu.stated_unit.endswith("iB")
+    gib = gpu.value / 1e9 if marketed else gpu.value / 2**30
+    return {"claim": "weights_fit", "model": found.name, "size_b": found.size_b,
+            "gpu_gb": round(gib, 3), "weight_bytes": widths.pop()}
+
+
+def weights_fit(params: dict[str, Any]) -> dict[str, Any]:
+    """The model's weights (every parameter of the preset, at the dtype's bytes) against the
+    GPU: more than the card refutes a fit; well under it supports it; close, what runs beside
+    the weights decides (conditional)."""
+    p = PRESETS[params["model"]]
+    count = p.total_params()
+    weights = count * params["weight_bytes"] / GIB
+    card = capacity_gib(params)
+    said = (f"{p.name}'s {count / 1e9:.2f}B parameters at {params['weight_bytes']} bytes each "
+            f"take {weights:.1f} GiB against a {card:g} GiB GPU")
+    measured = {"params": count, "weights_gib": weights, "gpu_gib": card}
+    expected = {"claim": "weights_fit", "model": p.name, "gpu_gb": card}
+    if weights > card:
+        return result("refuted", f"The weights alone do not fit: {said}.", measured, expected)
+    if weights <= ROOMY * card:
+        return result("supported", f"The weights fit with room to spare: {said}.", measured,
+                      expected)
+    return result("conditional", f"The weights fit with little room left ({said}): whether "
+                  "the model runs depends on what else is held beside them (the KV cache, "
+                  "activations).", measured, expected)
+
+
 def fallback(params: dict[str, Any]) -> dict[str, Any]:
     """On a CPU: refuted (or, for a 'does not fit' claim, supported) when the weights alone
     exceed the GPU; otherwise skipped with the analytic estimate, awaiting a GPU measurement."""
+    if params["claim"] == "weights_fit":
+        return weights_fit(params)
     if params["claim"] == "fits_any":
         return _any_width(params, fallback)
     return _with_headroom(params, _fallback(params))
@@ -574,6 +625,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
     if params["claim"] == "fits16":
         return lora16(params)
+    if params["claim"] == "weights_fit":
+        return weights_fit(params)
     if params["claim"] == "fits_any":
         return _any_width(params, run)
     p = _resolve(params)

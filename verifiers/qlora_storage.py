@@ -272,6 +272,10 @@ def _width_params(frame: Frame) -> dict[str, Any] | str:
         # "4.127 bits each": bits per parameter with the scales, not the code's width
         return f"{width.text} is a cost per parameter, not a storage width; it is read as one " \
                "only next to 'per parameter' or 'per weight'"
+    if width is not None and width.role == "state":
+        # "paged AdamW keeps the optimizer states in 4-bit": the states' width, not the weights'
+        return (f"{width.text} is said of the optimizer's states, not of the weights: their "
+                "width is not measured here")
     said_of_adapters = next((q for q in frame.quantities if q.unit == "bits" and q.value == 4
                              and q.role == "adapter"), None)
     if said_of_adapters is not None:  # "trains the LoRA adapters in 4-bit" (also when the

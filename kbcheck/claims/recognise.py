@@ -784,6 +784,9 @@ _ROLE_BEFORE = [
     # the LoRA factors themselves: "B and A, kept in 4-bit"
     ("adapter", re.compile(r"(?-i:\bB and A|\bA and B)\b[,;]?\s+(?:\w+\s+){0,4}?$|"
                            r"\blora_[AB] and lora_[AB]\b[,;]?\s+(?:\w+\s+){0,4}?$", re.I)),
+    # the optimizer's state said to be kept in a width: "keeps the optimizer states in 4-bit"
+    ("state", re.compile(r"\b(?:optimi[sz]er(?:'s)?\s+states?|moments|Adam(?:W)?(?:'s)?\s+"
+                         r"(?:states?|moments))\s+(?:[\w-]+\s+){0,3}?(?:in|as|at|to)\s+$", re.I)),
     ("memory", re.compile(r"(?:memory|VRAM|RAM)\s+(?:\w+\s+){0,3}?$", re.I)),
     # "... fits in 24 GB", "65B on 24 GB" after a fit: the memory it fits in
     ("memory", re.compile(r"\bfits?\s+(?:comfortably\s+|easily\s+|nicely\s+|neatly\s+|well\s+)?"

@@ -201,3 +201,33 @@ def test_lora_named_with_the_base_width_open_is_judged_on_both_widths():
     assert verdict == "refuted", why  # even the 4-bit weights exceed the card
     _, verdict, why = _qlora("LoRA lets you fine-tune a 7B model on an 80 GB A100.")
     assert verdict == "supported", why  # the heaviest common 16-bit step fits
+
+
+# --- a model's weights on a card, nothing trained ---------------------------------------------
+
+@pytest.mark.parametrize(("sentence", "verdict"), [
+    # 13.02B parameters x 2 bytes = 24.2 GiB: more than a 24 GB (24 GiB) card before anything
+    # else is loaded
+    ("Llama-2-13B in bf16 fits on a 24 GB card.", "refuted"),
+    # 6.74B x 2 bytes = 12.6 GiB of 24: room for what runs beside the weights
+    ("Llama-2-7B in fp16 fits comfortably on a 24 GB card.", "supported"),
+    # 7.24B x 4 bytes = 27.0 GiB
+    ("Mistral-7B in fp32 fits on a 24 GB GPU.", "refuted"),
+    # 8.03B x 2 bytes = 15.0 GiB of 16 GiB: whether it runs depends on what else is held
+    ("Llama-3-8B in bf16 fits on a 16 GB GPU.", "conditional"),
+])
+def test_a_named_model_in_a_stated_wide_dtype_is_its_weights_against_the_card(sentence,
+                                                                                  verdict):
+    p = pairing(sentence)
+    assert p.verifier == VERIFIER.id and p.params["claim"] == "weights_fit"
+    out = VERIFIER.fallback(VERIFIER.resolve_params(p.params))
+    assert out["verdict"] == verdict
+    count = PRESETS[p.params["model"]].total_params()
+    assert out["measured"]["weights_gib"] == pytest.approx(
+        count * p.params["weight_bytes"] / GIB)
+
+
+def test_a_fit_with_no_dtype_or_with_training_named_is_not_the_weights_alone():
+    assert pairing("Llama-3-8B fits on a 16 GB card.").verifier is None
+    p = pairing("QLoRA fine-tuning of Llama-2-13B fits on a 24 GB card.")
+    assert p.params.get("claim") != "weights_fit"
