@@ -471,3 +471,17 @@ def test_a_without_inside_the_clause_still_denies():
     assert [(f.predicate, f.polarity) for f in frames] == [("no_added_latency", True)]
     frames = recognise("Merged LoRA adds latency.").frames
     assert [(f.predicate, f.polarity) for f in frames] == [("no_added_latency", False)]
+
+
+@pytest.mark.parametrize(("sentence", "with_dq"), [
+    # opening with double quantization and saying what the cost comes down to: with it
+    ("Double quantization keeps the scales in 8 bits plus one fp32 scale per 256 blocks, "
+     "bringing their cost down to about 0.127 bits per parameter.", True),
+    # the figure is what double quantization acts on (the cost before it): not with it
+    ("Double quantization shrinks the 0.5 bits per parameter spent on absmax constants.", False),
+    ("Double quantization targets the 0.5 bits per parameter that fp32 constants cost.", False),
+])
+def test_a_sentence_opening_with_double_quantization_is_with_it_only_for_the_after_value(
+        sentence, with_dq):
+    frames = [f for f in recognise(sentence).frames if f.predicate == "bits_per_param"]
+    assert frames and frames[0].has("with_dq") is with_dq
