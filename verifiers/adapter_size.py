@@ -228,6 +228,14 @@ def _adapter_part(p: dict[str, Any], preset: Preset | None, modules: str | None,
                              f"Adapter {stated} holds for all {len(rows)} configurations, e.g. "
                              f"{line(rows[0])}"), pair
     if not good:
+        if preset is not None and p["r"] and not modules and exact and all(
+                x["MB"] * (1 + p["tol"]) < low and x["MiB"] * (1 + p["tol"]) < low
+                for x in rows) and any(x["config"].endswith("all linear") for x in rows):
+            # larger than LoRA on every linear layer at the stated rank: no set of adapted
+            # modules gives it, so leaving them unstated does not save the claim
+            measured["covers_open"] = ["the adapted modules"]
+            return "refuted", (f"Adapter {stated} holds for none, and is larger than LoRA on "
+                               f"every linear layer gives: {line(rows[-1])}"), pair
         return "refuted", f"Adapter {stated} holds for none: {line(rows[0])}", pair
     ref = reference_setting(preset, modules, p["r"])
     if ref is not None and not (p["r"] and modules):  # the model's paper completes the rest
@@ -624,7 +632,14 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         # stated dtype (no configuration is left open)
         return {"count": count, "dtype": count_dtype, "mb": low, "mb_high": high,
                 "binary": binary, "tol": params["tol"]}
-    return {**params, "_open": _unstated(params) + open_arch}
+    extra = ["the other parts the file holds (embeddings, a head)"] \
+        if _EXTRA_SAVED.search(frame.text) else []
+    return {**params, "_open": _unstated(params) + open_arch + extra}
+
+
+# whole modules saved beside the LoRA factors: a file larger than LoRA alone gives may be right
+_EXTRA_SAVED = re.compile(r"\bmodules_to_save\b|\bembed(?:_tokens|dings?)\b|\blm_head\b|"
+                          r"\b(?:classifier|classification|output|LM)\s+head\b", re.I)
 
 
 _BASE_NOUN = re.compile(r"\s*(?:\w+\s+)?(?:base|full|whole|original|pre-?trained|fp16|bf16|"
@@ -779,7 +794,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 
 VERIFIER = Verifier(
     id="lora.adapter_size",
-    version=15,
+    version=16,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(

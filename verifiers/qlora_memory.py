@@ -422,11 +422,11 @@ def _weights_fit_params(frame: Frame) -> dict[str, Any] | None:
     found = resolve(frame.conditions.get("model") or {})
     gpu = _gpu_quantity(frame)
     if len(widths) != 1 or None in widths or found is None \
-            or gpu is None or gpu.bound not in ("eq", "approx") or not frame.polarity \
+            or gpu is None or gpu.role != "gpu" or gpu.bound not in ("eq", "approx") \
+            or not frame.polarity or frame.has("need_amount") \
             or frame.conditions.get("gpus", 1) != 1:
         return None
-    marketed = gpu.role != "memory" and not gpu.stated_unit.endswith("iB")
-    gib = gpu.value / 1e9 if marketed else gpu.value / 2**30
+    gib = gpu.value / 2**30 if gpu.stated_unit.endswith("iB") else gpu.value / 1e9
     return {"claim": "weights_fit", "model": found.name, "size_b": found.size_b,
             "gpu_gb": round(gib, 3), "weight_bytes": widths.pop()}
 

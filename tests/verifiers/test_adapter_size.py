@@ -4,6 +4,7 @@ import tempfile
 
 import pytest
 from paired import paired_params as shape_params
+from paired import pairing
 
 from verifiers._presets import PRESETS
 from verifiers.adapter_size import VERIFIER, measure_adapter
@@ -279,3 +280,21 @@ def test_a_size_far_from_what_the_count_makes_is_not_read_as_made_of_it():
     assert params is None or not params.get("count")
     params = shape_params(VERIFIER, "An adapter of 2.1M parameters takes about 90 MB in fp16.")
     assert params is not None and not params.get("count")
+
+
+def test_a_size_larger_than_lora_on_every_linear_layer_is_refuted_whatever_the_modules():
+    # Llama-2-13B at r=16 in fp32: 52.4 MB on q,v up to 250.4 MB on every linear layer; 500 MB
+    # is no set of modules (a verifier that leaves the modules open still decides it)
+    params = shape_params(VERIFIER, "Saved in fp32, each rank-16 Llama-2-13B adapter is about "
+                                    "500 MB.")
+    out = VERIFIER.run(params)
+    assert out["verdict"] == "refuted"
+    assert out["measured"]["covers_open"] == ["the adapted modules"]
+    # smaller than the q,v file: a single module might give it, so it stays open
+    out = VERIFIER.run({**params, "mb": 5.0})
+    assert out["verdict"] == "refuted" and "covers_open" not in out["measured"]
+    # whole modules saved beside the factors: the file may be larger, the claim stays open
+    frame = next(f for f in pairing("With embed_tokens and lm_head in modules_to_save, the "
+                                    "rank-16 Llama-2-13B adapter is about 900 MB in fp16."
+                                    ).frames if f.verifier == VERIFIER.id)
+    assert "the other parts the file holds (embeddings, a head)" in frame.open
