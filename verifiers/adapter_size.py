@@ -364,7 +364,11 @@ def _model_part(p: dict[str, Any], preset: Preset | None, dtype: str,
     if preset is not None:
         name, count, band = preset.name, preset.total_params(), (1.0, 1.0)
     else:
-        name, count, band = f"a {p['billions']:g}B model", p["billions"] * 1e9, BARE_BAND
+        # a size named as models are ("7B", "1.5B") is any model of about that size; a count
+        # written to two decimals or more ("6.74 billion") is that many parameters
+        exact = round(p["billions"], 1) != p["billions"]
+        name, count, band = (f"a {p['billions']:g}B model", p["billions"] * 1e9,
+                             (1.0, 1.0) if exact else BARE_BAND)
     rows = []
     for dt in dtypes:
         size = count * DTYPE_BYTES[dt] / scale
@@ -664,6 +668,10 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
         bare = next((q.value / 1e9 for q in frame.quantities if q.value >= 1e9 and (
             q.unit == "params" or q.unit == "count" and q.stated_unit.lower() in (
                 "b", "billion", "bn"))), 0.0)
+    if not params["model"] and not bare and frame.conditions.get("param_count", 0) >= 1e9:
+        # "its 6.74 billion parameters need about 3.4 GB at half a byte each": the count the
+        # sentence states, read by another frame
+        bare = frame.conditions["param_count"] / 1e9
     if not params["model"] and not bare:
         return "the model is not named (a preset or a size in billions is needed)"
     sizes = [q for q in frame.quantities if q.unit == "bytes" and q.role not in ("gpu", "saving")
@@ -794,7 +802,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 
 VERIFIER = Verifier(
     id="lora.adapter_size",
-    version=16,
+    version=17,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(
