@@ -39,6 +39,10 @@ from verifiers._qlora_estimate import one_gpu, several_gpus
 
 OPTIMIZERS = ("paged_adamw_32bit", "adamw_32bit", "paged_adamw_8bit", "adamw_8bit")
 
+# a model's weights in a stated width against the card (claim -> bytes per weight); no
+# parameter of its own, so that the jobs of every other claim keep their recorded evidence
+WEIGHTS_FIT = {"weights16": 2, "weights32": 4}
+
 PARAMS = (
     Param("size_b", float, default=65.0, min=0.1, max=2000, help="model size in billions"),
     Param("gpu", str, default="stated", choices=("stated", "consumer"),
@@ -47,14 +51,12 @@ PARAMS = (
     Param("consumer_gb", float, default=24.0, min=1, max=1024,
           help="what a 'consumer GPU' holds (RTX 3090 / 4090: 24 GiB)"),
     Param("claim", str, default="fits",
-          choices=("fits", "does_not_fit", "fits16", "fits_any", "weights_fit"),
+          choices=("fits", "does_not_fit", "fits16", "fits_any", *WEIGHTS_FIT),
           help="fits16: LoRA on a 16-bit (bf16) base fits, estimated from exact counts and "
                "the calibrated activation model (a denial is the pipeline's to turn round); "
                "fits_any: LoRA on a base of unstated width fits (16-bit, else 4-bit: "
-               "conditional); weights_fit: a model in a stated 16- or 32-bit dtype, nothing "
-               "trained, fits the GPU (its weights against the card)"),
-    Param("weight_bytes", int, default=2, min=1, max=4,
-          help="weights_fit: bytes per weight of the stated dtype"),
+               "conditional); weights16 / weights32: a model in a stated 16- or 32-bit dtype, "
+               "nothing trained, fits the GPU (its weights against the card)"),
     Param("batch", int, default=1, min=1, max=64),
     Param("seq", int, default=512, min=16, max=8192),
     Param("r", int, default=64, min=1, max=1024),
@@ -427,8 +429,8 @@ def _weights_fit_params(frame: Frame) -> dict[str, Any] | None:
             or frame.conditions.get("gpus", 1) != 1:
         return None
     gib = gpu.value / 2**30 if gpu.stated_unit.endswith("iB") else gpu.value / 1e9
-    return {"claim": "weights_fit", "model": found.name, "size_b": found.size_b,
-            "gpu_gb": round(gib, 3), "weight_bytes": widths.pop()}
+    return {"claim": f"weights{8 * widths.pop()}", "model": found.name, "size_b": found.size_b,
+            "gpu_gb": round(gib, 3)}
 
 
 def weights_fit(params: dict[str, Any]) -> dict[str, Any]:
@@ -436,13 +438,14 @@ def weights_fit(params: dict[str, Any]) -> dict[str, Any]:
     GPU: more than the card refutes a fit; well under it supports it; close, what runs beside
     the weights decides (conditional)."""
     p = PRESETS[params["model"]]
-    count = p.total_params()
-    weights = count * params["weight_bytes"] / GIB
+    count, width = p.total_params(), WEIGHTS_FIT[params["claim"]]
+    weights = count * width / GIB
     card = capacity_gib(params)
-    said = (f"{p.name}'s {count / 1e9:.2f}B parameters at {params['weight_bytes']} bytes each "
-            f"take {weights:.1f} GiB against a {card:g} GiB GPU")
-    measured = {"params": count, "weights_gib": weights, "gpu_gib": card}
-    expected = {"claim": "weights_fit", "model": p.name, "gpu_gb": card}
+    said = (f"{p.name}'s {count / 1e9:.2f}B parameters at {width} bytes each take "
+            f"{weights:.1f} GiB against a {card:g} GiB GPU")
+    measured = {"params": count, "bytes_per_weight": width, "weights_gib": weights,
+                "gpu_gib": card}
+    expected = {"claim": params["claim"], "model": p.name, "gpu_gb": card}
     if weights > card:
         return result("refuted", f"The weights alone do not fit: {said}.", measured, expected)
     if weights <= ROOMY * card:
@@ -456,7 +459,7 @@ def weights_fit(params: dict[str, Any]) -> dict[str, Any]:
 def fallback(params: dict[str, Any]) -> dict[str, Any]:
     """On a CPU: refuted (or, for a 'does not fit' claim, supported) when the weights alone
     exceed the GPU; otherwise skipped with the analytic estimate, awaiting a GPU measurement."""
-    if params["claim"] == "weights_fit":
+    if params["claim"] in WEIGHTS_FIT:
         return weights_fit(params)
     if params["claim"] == "fits_any":
         return _any_width(params, fallback)
@@ -625,7 +628,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
     if params["claim"] == "fits16":
         return lora16(params)
-    if params["claim"] == "weights_fit":
+    if params["claim"] in WEIGHTS_FIT:
         return weights_fit(params)
     if params["claim"] == "fits_any":
         return _any_width(params, run)
