@@ -181,3 +181,20 @@ def test_a_gated_gpu_job_prepares_while_the_one_before_measures(tmp_path):
         assert at[f"{n + 1}-prepared"] < at[f"{n}-end"]  # prepared while the job before held
         assert at[f"{n}-end"] <= at[f"{n + 1}-start"]  # the device is one job's at a time
     assert runner.stats.workers_started == 3
+
+
+def test_every_committed_gpu_evidence_file_is_still_the_evidence_of_its_job():
+    """A verifier change that alters the jobs of recorded GPU runs (a bumped version, a new
+    parameter whose default enters every job's key) would leave CI on estimates: each file's
+    parameters must still resolve to the job the file was recorded for."""
+    from verifiers import registry
+
+    verifiers = registry(include_entry_points=False)
+    folder = Path(__file__).parents[2] / "reports" / "evidence"
+    files = sorted(folder.glob("*.json"))
+    assert files
+    for path in files:
+        doc = json.loads(path.read_text())
+        verifier = verifiers[doc["verifier"]]
+        assert verifier.version == doc["version"], path.name
+        assert make_job(verifier, doc["params"]).key == doc["key"], path.name
