@@ -417,9 +417,14 @@ _WIDE = {"fp16": 2, "bf16": 2, "16bit": 2, "fp32": 4}
 ROOMY = 0.8
 
 
+_FIT_SAID = re.compile(r"\bfits?\b|\bfitting\b", re.I)
+
+
 def _weights_fit_params(frame: Frame) -> dict[str, Any] | None:
     """'Llama-2-13B in bf16 fits on a 24 GB card': a named model in one stated 16- or 32-bit
     dtype and one GPU, nothing trained; None for anything else."""
+    if not _FIT_SAID.search(frame.text):
+        return None  # ("overflow a single 80 GB A100": what is said of the card is not a fit)
     widths = {_WIDE.get(d) for d in frame.conditions.get("dtypes", ())}
     found = resolve(frame.conditions.get("model") or {})
     gpu = _gpu_quantity(frame)

@@ -229,5 +229,8 @@ def test_a_named_model_in_a_stated_wide_dtype_is_its_weights_against_the_card(se
 
 def test_a_fit_with_no_dtype_or_with_training_named_is_not_the_weights_alone():
     assert pairing("Llama-3-8B fits on a 16 GB card.").verifier is None
+    # what is said of the card is no fit ("overflow"): not read as one
+    assert pairing("The fp16 weights of Llama-2-70B, about 138 GB, overflow a single 80 GB "
+                   "A100.").verifier is None
     p = pairing("QLoRA fine-tuning of Llama-2-13B fits on a 24 GB card.")
     assert p.params.get("claim") not in ("weights16", "weights32")
