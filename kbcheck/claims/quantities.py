@@ -19,7 +19,9 @@ from verifiers._frame import Quantity, half_unit
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 # A number that does not start inside another token (so a digit run is read once).
 _NUMBER = re.compile(rf"(?<![\d.,])(?<![a-wyzA-WYZ_]){_NUM}(?:e-?\d{{1,3}})?(?![\d])")
-_SCALE = re.compile(r"\s*(thousand|million|billion|trillion|bn|[kKMBTb])(?![\w])")
+# ("a 4.2-million-parameter adapter": a hyphen before a scale word, never before a letter)
+_SCALE = re.compile(r"(?:\s*-\s*(?=(?:thousand|million|billion|trillion)\b)|\s*)"
+                    r"(thousand|million|billion|trillion|bn|[kKMBTb])(?![\w])")
 _BEFORE_LE = re.compile(r"(?:up to|at most|no more than|not more than|under|below|less than|"
                         r"fewer than|as low as|as little as|within|<=?|maximum of|max\.?)\s*"
                         r"(?:about|around|approximately|roughly|~)?\s*$", re.I)

@@ -485,3 +485,10 @@ def test_a_sentence_opening_with_double_quantization_is_with_it_only_for_the_aft
         sentence, with_dq):
     frames = [f for f in recognise(sentence).frames if f.predicate == "bits_per_param"]
     assert frames and frames[0].has("with_dq") is with_dq
+
+
+def test_a_hyphenated_scale_word_is_part_of_the_number():
+    got = [(q.value, q.unit) for q in find_quantities("a 4.2-million-parameter adapter")]
+    assert got == [(4.2e6, "params")]
+    got = [(q.value, q.unit) for q in find_quantities("a 2-bit code")]
+    assert got == [(2.0, "bits")]
