@@ -377,9 +377,12 @@ def _with_config(frame: Frame, paired: FramePairing, claim: Claim,
     """A paired frame that states a figure but leaves the rank, the modules or the model out,
     with the same frame read in the configuration the article stated before it ("Saved in
     fp32 the file is 161 MB" after "r=16 on all seven projections of Qwen2.5-7B") as its
-    `in_context`: the pipeline measures both, and the second may only support the claim."""
-    if (not paired.verifier or not paired.polarity or frame.subject == "other"
-            or not frame.quantities or frame.conditions.get("ranks")):
+    `in_context`: the pipeline measures both, and the second may only support the claim. Only
+    for verifiers that enumerate the configuration a claim leaves open (a count, a file's
+    size): a fit or a memory ratio left open on other settings is not decided by a rank."""
+    if (not paired.verifier or not registry[paired.verifier].reads_configuration
+            or not paired.polarity or frame.subject == "other" or not frame.quantities
+            or frame.conditions.get("ranks")):
         return paired
     fill: dict[str, object] = {}
     if claim.context_rank and not frame.conditions.get("r"):
@@ -397,8 +400,9 @@ def _with_config(frame: Frame, paired: FramePairing, claim: Claim,
             fill["model"] = {k: found.get(k) for k in ("family", "size_b", "preset")}
             said.append(claim.context_model)
     read = pair_frame(replace(frame, conditions={**frame.conditions, **fill}), registry, table)
-    if read.verifier != paired.verifier or read.params == paired.params:
-        return paired
+    if read.verifier != paired.verifier or read.params == paired.params \
+            or read.params.get("claim") != paired.params.get("claim"):
+        return paired  # (the same claim in that configuration, not another one)
     stated = ", ".join(x for x in said if x)
     return paired.model_copy(update={"in_context": read.model_copy(update={
         "reason": f"{read.reason} (with {stated}, stated before it)"})})

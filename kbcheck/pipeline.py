@@ -242,8 +242,8 @@ def _judge(claim: Claim, pairing: Pairing, jobs: dict, problems: dict,
         ev = evidence[job.key]
         verdict, explanation = _frame_verdict(ev, frame)
         also = jobs.get((claim.id, -1 - index))
-        if also is not None and verdict is not Verdict.supported and frame is not None \
-                and frame.in_context is not None:
+        if also is not None and verdict in (Verdict.conditional, Verdict.unverifiable) \
+                and frame is not None and frame.in_context is not None:
             there, why = _frame_verdict(evidence[also.key], frame.in_context)
             if there is Verdict.supported:  # holds in the configuration stated before it
                 ev, verdict = evidence[also.key], there

@@ -642,8 +642,10 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
 
 
 # whole modules saved beside the LoRA factors: a file larger than LoRA alone gives may be right
-_EXTRA_SAVED = re.compile(r"\bmodules_to_save\b|\bembed(?:_tokens|dings?)\b|\blm_head\b|"
-                          r"\b(?:classifier|classification|output|LM)\s+head\b", re.I)
+_EXTRA_SAVED = re.compile(r"\bmodules_to_save\b|\bembed_tokens\b|\blm_head\b|\b(?:plus|with|"
+                          r"including|includes?|and|also\s+(?:saves?|stores?))\s+(?:the\s+|a\s+|"
+                          r"its\s+)?(?:full\s+)?(?:embeddings?|embedding\s+(?:layer|matrix|table)|"
+                          r"(?:classifier|classification|output|LM)\s+head)\b", re.I)
 
 
 _BASE_NOUN = re.compile(r"\s*(?:\w+\s+)?(?:base|full|whole|original|pre-?trained|fp16|bf16|"
@@ -802,6 +804,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 
 VERIFIER = Verifier(
     id="lora.adapter_size",
+    reads_configuration=True,
     version=17,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,

@@ -857,6 +857,7 @@ def _tol(q: Any) -> float:
 
 VERIFIER = Verifier(
     id="lora.param_count",
+    reads_configuration=True,
     version=12,
     title="Trainable parameters of LoRA vs full fine-tuning, per matrix and per model",
     run=run,

@@ -138,6 +138,26 @@ def test_the_rank_and_modules_stated_last_are_each_claims_context():
     assert context["So the file at that size takes 50 MB."] == (0, "attention")
 
 
+def test_only_a_verifier_that_reads_a_configuration_is_given_the_one_stated_before():
+    from kbcheck.models import Claim
+    from kbcheck.pairing import pair_claim
+    from verifiers import registry
+
+    verifiers = registry(include_entry_points=False)
+
+    def frames(text):
+        claim = Claim(id="c", path="a.md", text=text, origin="body", context_rank=16,
+                      context_modules="all", context_model="Llama-3-8B")
+        return pair_claim(claim, verifiers)[0].frames
+
+    size = next(f for f in frames("Saved in fp32 the adapter file is about 168 MB.")
+                if f.verifier == "lora.adapter_size")
+    assert size.in_context is not None and size.in_context.params["r"] == 16
+    fit = next(f for f in frames("The QLoRA run fits on a single 12 GB card.")
+               if f.verifier == "lora.qlora_memory")
+    assert fit.in_context is None
+
+
 def test_a_fence_on_its_own_line_in_a_flattened_article_keeps_its_code_whole():
     text = ("# Notes\n\nSome words here.\n\n```python\n# a comment, not a heading\n"
             "cfg = LoraConfig(r=16)\n```\n\nMore words.\n")
