@@ -227,7 +227,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if isinstance(d, int) and frame.has("per_adapter") and "bottleneck" in params \
             and not _TOTAL.search(frame.text):
         one = [encode_figure("lora", q) for q in counts
-               if q.unit == "params" and q.value >= 1 and q.value < 1e9]
+               if (q.unit == "params" and q.value >= 1 or q.unit == "count" and q.value >= 1000)
+               and q.value < 1e9]
         if not one:
             return "no count of the adapter's parameters is stated"
         bias = "with" if frame.has("with_bias") else "without" if frame.has("no_bias") else \

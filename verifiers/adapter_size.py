@@ -688,6 +688,17 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
     # the base's own noun is the model's
     onto = [q for q in sizes if _BASE_NOUN.match(frame.text, q.span[1])]
     size = onto[0] if onto and len(sizes) > 1 else sizes[0]
+    count = frame.conditions.get("param_count", 0)
+    width = dict(frame.conditions.get("size_dtypes", ())).get(size.value) or params.get("dtype")
+    if not onto and count and width and _made_of(count, width, size.value) \
+            and not frame.has("not_file"):
+        # "a rank-64 adapter on every linear layer has 828,375,040 parameters, about 1.66 GB in
+        # bf16": the size the stated count makes (an adapter's), not the model's
+        binary = size.stated_unit in ("MiB", "GiB", "KiB", "TiB")
+        scale = 2**20 if binary else 1e6
+        floor = APPROX_TOL if size.bound == "approx" else 0.05
+        return {"count": count, "dtype": width, "mb": size.value / scale, "mb_high": 0.0,
+                "binary": binary, "tol": min(max(floor, size.precision / size.value), 0.5)}
     if not onto and _ADAPTER_IS.search(frame.text, max(0, size.span[0] - 80), size.span[0]):
         # "the r=64 adapter for Llama-2-70B is about 1.66 GB": the adapter's size
         return f"{size.text} is said of the adapter, not of the full model"

@@ -760,7 +760,8 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
     # beside "3x less memory", only a ratio of the size parameter cuts have (>= 20x) is read
     # (a factor said of memory, "a threefold drop in GPU memory", is not a parameter ratio)
     ratios = [q for q in frame.quantities if q.unit == "x" and q.value >= (
-        20 if frame.has("other_ratio") else 1) and not _OF_MEMORY.match(frame.text, q.span[1])]
+        20 if frame.has("other_ratio") else 1) and not _OF_MEMORY.match(frame.text, q.span[1])
+        and not _OF_THAT.match(frame.text, q.span[1])]
     counts = [q for q in frame.quantities if q.unit in ("params", "count") and q.value >= 1000
               and not _inside(q, skip) and q.value not in dims and q.role not in ("model", "part")
               and not _other_method(frame, q)  # "... 4,456,448 for DoRA"
@@ -810,6 +811,8 @@ _SIZE_BEFORE = re.compile(r"(?:\bmaps?\s+|\bfrom\s+|\b(?:width|hidden\s+size|dim
 
 
 # what follows a factor said of memory: "-fold drop in training GPU memory", "x less VRAM"
+# "twice that in fp32": a multiple of a figure said before it (a size), not a parameter ratio
+_OF_THAT = re.compile(r"\s*(?:that|this|those|these|as\s+much|the\s+size)\b", re.I)
 _OF_MEMORY = re.compile(r"\s*(?:-?fold\s+)?(?:drop|cut|reduction|decrease|saving|less|lower|"
                         r"smaller)\s+(?:in\s+|of\s+)?(?:[\w-]+\s+){0,2}?(?:memory|VRAM)\b",
                         re.I)

@@ -1289,6 +1289,21 @@ _NEG_PARTICIPLE = re.compile(r"(?:\b(?:not|never|no\s+longer)|n't)\s+(?:be\s+|be
                              r"(?:to|in|into|as|at|with)\s+$", re.I)
 
 
+# LoRA's own symbols opening a clause: "B A", "BA", "ΔW", "W0 + BA"
+_LORA_SYMBOL = re.compile(r"(?-i:\bB\s?A\b)|\bdelta\s*W\b|\u0394W|\bW_?0\s*\+\s*B\s?A\b", re.I)
+
+
+_SUBCLAUSE = re.compile(r"[;,(:]|\s-\s|\b(?:whereas|while|whilst|but|unlike|although|because|"
+                        r"since|so|which|where|when|as)\b", re.I)
+
+
+# a cost said of a method after it ("the latency of adapter layers") and a verb that avoids it
+_COST_OF = re.compile(r"\s+(?:of|from|introduced\s+by|added\s+by|caused\s+by)\s+"
+                      r"(?:the\s+|classic\s+|conventional\s+|traditional\s+)?", re.I)
+_AVOIDS = re.compile(r"\b(?:avoid\w*|eliminat\w*|sidestep\w*|escap\w*|remov\w*|gets?\s+rid\s+of|"
+                     r"does\s+away\s+with|without)\b[^.;,]{0,45}$", re.I)
+
+
 _MERGE_DENIED = re.compile(r"\b(?:cannot|can't|can not|not|never|no|n't)\s+(?:be\s+|been\s+)?"
                            r"(?:merg|fold|fus)\w*", re.I)
 
@@ -1303,9 +1318,16 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
         # "Merge the adapter and ..." under a heading about adapters: a bottleneck adapter
         # cannot be merged, so the adapter merged is LoRA's
         subject = "lora"
+    start = m.start()
+    if subject not in ("lora", "dora", "qlora"):
+        clause = max((b.end() for b in _SUBCLAUSE.finditer(text, 0, start)), default=0)
+        if _LORA_SYMBOL.search(text, clause, start) and not any(
+                clause <= x.span[0] < start for x in mentions):
+            # "..., because BA can be added into W0": LoRA's own product is what the clause
+            # is about, whichever method the sentence named before
+            subject, named = "lora", None
     if t.subjects and subject not in t.subjects:
         return None
-    start = m.start()
     if "merged" not in conditions and (state := _clause_state(text, start)) is not None:
         # "DoRA can be merged like LoRA, but unmerged DoRA is slower": each clause its state
         conditions = {**conditions, "merged": state}
@@ -1314,7 +1336,14 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
         # "never quantized to 4 bits": the participle the modifier completes is denied
         origin_here = max(origin, start - 60)
     deny = negated_in_clause if t.clause else negated
-    polarity = t.sign != deny(text, start, m.end(), origin_here)
+    denied = deny(text, start, m.end(), origin_here)
+    if denied and (of := _COST_OF.match(text, m.end())) \
+            and any(x.id == subject and x.span[0] == of.end() for x in mentions) \
+            and _AVOIDS.search(text, max(origin, start - 50), start):
+        # "LoRA avoids the extra latency of adapter layers": the cost avoided is the of-method's
+        # own (what avoids it is another method)
+        denied = False
+    polarity = t.sign != denied
     if m.start() < denied_until and not elliptic_denial(text, m.end()):
         # ("It is a misconception that X; it does not": the ellipsis repeats the denial)
         polarity = not polarity
