@@ -226,9 +226,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                if q.unit == "pct" and 0 < q.value <= 100]
     if isinstance(d, int) and frame.has("per_adapter") and "bottleneck" in params \
             and not _TOTAL.search(frame.text):
-        one = [encode_figure("lora", q) for q in counts
-               if (q.unit == "params" and q.value >= 1 or q.unit == "count" and q.value >= 1000)
-               and q.value < 1e9]
+        # (a bare number only where no count is said in parameters: "... comes to 99,136")
+        said = [q for q in counts if q.unit == "params" and 1 <= q.value < 1e9] or [
+            q for q in counts if q.unit == "count" and 1000 <= q.value < 1e9]
+        one = [encode_figure("lora", q) for q in said]
         if not one:
             return "no count of the adapter's parameters is stated"
         bias = "with" if frame.has("with_bias") else "without" if frame.has("no_bias") else \

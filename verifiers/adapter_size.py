@@ -690,8 +690,10 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
     size = onto[0] if onto and len(sizes) > 1 else sizes[0]
     count = frame.conditions.get("param_count", 0)
     width = dict(frame.conditions.get("size_dtypes", ())).get(size.value) or params.get("dtype")
+    total = PRESETS[params["model"]].total_params() if params["model"] else (bare * 1e9 or 0)
     if not onto and count and width and _made_of(count, width, size.value) \
-            and not frame.has("not_file"):
+            and not frame.has("not_file") and not (total and 0.5 <= count / total <= 2) \
+            and not (not total and count >= 1e9):
         # "a rank-64 adapter on every linear layer has 828,375,040 parameters, about 1.66 GB in
         # bf16": the size the stated count makes (an adapter's), not the model's
         binary = size.stated_unit in ("MiB", "GiB", "KiB", "TiB")

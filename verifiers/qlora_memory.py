@@ -165,6 +165,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                or (frame.has("consumer") and not frame.has("single") and gpu is None
                    and not any(frame.has(mark) for mark in NAMED_GPUS)))
     model = c.get("model")
+    sized = [q for q in frame.quantities if q.unit in ("count", "params") and q.value >= 1e9
+             and gpu is not None and q.span[1] <= gpu.span[0]]
+    if sized and model and model.get("size_b") \
+            and abs(sized[-1].value / 1e9 - model["size_b"]) > 0.15 * model["size_b"]:
+        # "a 65B model on a 48 GB GPU and a 33B model on a 24 GB card": the GPU read is the
+        # second's, and so is the model (the size named last before it)
+        model = {"family": "", "size_b": sized[-1].value / 1e9, "preset": None}
     params: dict[str, Any] = {"claim": "fits"}
     if not named:  # not QLoRA's own configuration: PEFT's defaults count as much
         params["config"] = "any"

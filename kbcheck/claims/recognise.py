@@ -1319,7 +1319,7 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
         # cannot be merged, so the adapter merged is LoRA's
         subject = "lora"
     start = m.start()
-    if subject not in ("lora", "dora", "qlora"):
+    if subject == "adapter":
         clause = max((b.end() for b in _SUBCLAUSE.finditer(text, 0, start)), default=0)
         if _LORA_SYMBOL.search(text, clause, start) and not any(
                 clause <= x.span[0] < start for x in mentions):
