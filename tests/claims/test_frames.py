@@ -480,6 +480,9 @@ def test_a_without_inside_the_clause_still_denies():
     # the figure is what double quantization acts on (the cost before it): not with it
     ("Double quantization shrinks the 0.5 bits per parameter spent on absmax constants.", False),
     ("Double quantization targets the 0.5 bits per parameter that fp32 constants cost.", False),
+    # a glossary term read with its definition, which states the cost before it ("= 0.5")
+    ("Double quantization. With one fp32 scale for each block of 64 weights, the scales cost "
+     "32/64 = 0.5 bits per parameter.", False),
 ])
 def test_a_sentence_opening_with_double_quantization_is_with_it_only_for_the_after_value(
         sentence, with_dq):
