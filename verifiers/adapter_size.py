@@ -29,7 +29,7 @@ from verifiers._configs import (
     modules_for,
     reference_setting,
 )
-from verifiers._frame import Frame
+from verifiers._frame import Frame, Quantity
 from verifiers._presets import NOMINAL, PRESETS, Preset, resolve
 
 WRITE_LIMIT = 64 * 2**20
@@ -615,18 +615,12 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         return "no size in bytes is stated"
     if size.value >= 5e9:  # no preset's adapter comes near: a model's size
         return f"{size.text} is a full model's size, not an adapter file's"
-    binary = size.stated_unit in ("MiB", "GiB", "KiB", "TiB")
-    scale = 2**20 if binary else 1e6
-    # "about 35 MB": 10%, as the figures people round to for files allow; else 5%, or the
-    # stated precision when it is coarser
-    floor = APPROX_TOL if size.bound == "approx" else 0.05
-    tol = max(floor, size.precision / size.value) if size.value else floor
     if size.bound == "ge":
         return f"a lower bound on the adapter size ({size.text}) is not judged"
-    low, high = size.value / scale, (size.high or 0.0) / scale
-    if size.bound == "le":
-        low, high, tol = 1e-6, size.value / scale, 0.01
-    params.update(mb=low, mb_high=high, binary=binary, tol=min(tol, 0.5))
+    read = _file_size(size)
+    low, high, binary = read["mb"], read["mb_high"], read["binary"]
+    scale = 2**20 if binary else 1e6
+    params.update(read)
     count = c.get("param_count")
     count_dtype = _size_dtype(frame, params) if several_widths else dtype
     if count and count_dtype and not frame.has("not_file") \
@@ -696,11 +690,7 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
             and not (not total and count >= 1e9):
         # "a rank-64 adapter on every linear layer has 828,375,040 parameters, about 1.66 GB in
         # bf16": the size the stated count makes (an adapter's), not the model's
-        binary = size.stated_unit in ("MiB", "GiB", "KiB", "TiB")
-        scale = 2**20 if binary else 1e6
-        floor = APPROX_TOL if size.bound == "approx" else 0.05
-        return {"count": count, "dtype": width, "mb": size.value / scale, "mb_high": 0.0,
-                "binary": binary, "tol": min(max(floor, size.precision / size.value), 0.5)}
+        return {"count": count, "dtype": width, **_file_size(size)}
     if not onto and _ADAPTER_IS.search(frame.text, max(0, size.span[0] - 80), size.span[0]):
         # "the r=64 adapter for Llama-2-70B is about 1.66 GB": the adapter's size
         return f"{size.text} is said of the adapter, not of the full model"
@@ -782,6 +772,20 @@ def _sizes_per_rank(frame: Frame, sizes: list[Any]) -> tuple | None:
     if not (at1 < s1.span[0] < at2 < s2.span[0]) or not s1.value:
         return None
     return (r1, s1), (r2, s2)
+
+
+def _file_size(size: Quantity) -> dict[str, Any]:
+    """A stated file size as `run` reads it: MB (or MiB where so written), a high end for a
+    range, and the tolerance. "about 35 MB": 10%, as the figures people round to for files
+    allow; else 5%, or the stated precision when it is coarser; "under 10 MB": at most that."""
+    binary = size.stated_unit in ("MiB", "GiB", "KiB", "TiB")
+    scale = 2**20 if binary else 1e6
+    floor = APPROX_TOL if size.bound == "approx" else 0.05
+    tol = max(floor, size.precision / size.value) if size.value else floor
+    low, high = size.value / scale, (size.high or 0.0) / scale
+    if size.bound == "le":
+        low, high, tol = 1e-6, size.value / scale, 0.01
+    return {"mb": low, "mb_high": high, "binary": binary, "tol": min(tol, 0.5)}
 
 
 # How far a stated size may be from the stated count times its dtype's bytes and still be
