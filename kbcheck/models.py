@@ -235,13 +235,17 @@ class Claim(BaseModel):
     # may be about. Not part of the report.
     context_rank: int = Field(default=0, exclude=True, repr=False)
     context_modules: str = Field(default="", exclude=True, repr=False)
+    # The model that configuration was stated for (named with it, or last before it, in any
+    # section). Not part of the report.
+    context_config_model: str = Field(default="", exclude=True, repr=False)
 
     def reported(self) -> Claim:
         """The claim as a report holds it: without the context its reading used (the report's
         JSON leaves that out, so a report read back equals the one written)."""
         return self.model_copy(update={"cells": (), "caption": "", "context_model": "",
                                        "context_subject": "", "context_lead": "",
-                                       "context_rank": 0, "context_modules": ""})
+                                       "context_rank": 0, "context_modules": "",
+                                       "context_config_model": ""})
 
 
 class Verdict(StrEnum):

@@ -46,7 +46,10 @@ _NOT_ASSERTED = [
                 r"reviewers?|maintainers?|users?|team|folks|people|you|@\w+))\b", re.I),
      "an acknowledgement, not a measurable statement"),
     (re.compile(r"\b(?:personally|in (?:my|our|the authors?'s?|this author's) "
-                r"(?:experience|opinion|view)|in the (?:opinion|view) of|imo|imho|I (?:prefer|like|"
+                r"(?:experience|opinion|view)|in the (?:opinion|view) of|"
+                r"in (?:his|her|their|the [\w-]+'s?|[A-Z][\w-]+'s?) "
+                r"(?:opinion|view|judg(?:e)?ment)|"
+                r"imo|imho|I (?:prefer|like|"
                 r"love|think|feel|find)|(?:I'd|I would|I'll|I will|we'd|we would) argue|"
                 r"my favou?rite|"
                 r"(?:most|vastly|hugely|criminally|wildly)\s+(?:underrated|overrated|underappreciated|"
@@ -393,12 +396,12 @@ def _with_config(frame: Frame, paired: FramePairing, claim: Claim,
         return paired
     said = [f"rank {fill['r']}" if "r" in fill else "",
             f"modules {fill['modules']}" if "modules" in fill else ""]
-    if claim.context_model and not frame.conditions.get("model") \
-            and not paired.params.get("model"):
-        found = find_model(claim.context_model)
+    model = claim.context_model or claim.context_config_model
+    if model and not frame.conditions.get("model") and not paired.params.get("model"):
+        found = find_model(model)
         if found.get("family"):
             fill["model"] = {k: found.get(k) for k in ("family", "size_b", "preset")}
-            said.append(claim.context_model)
+            said.append(model)
     read = pair_frame(replace(frame, conditions={**frame.conditions, **fill}), registry, table)
     if read.verifier != paired.verifier or read.params == paired.params \
             or read.params.get("claim") != paired.params.get("claim"):

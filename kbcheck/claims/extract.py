@@ -323,6 +323,7 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
     model_here = title_model  # the model the text names last, for sentences naming none
     subject_here = ""  # the method the paragraph's sentences so far are about
     rank_here, modules_here = 0, ""  # the configuration the article stated last
+    config_model = ""  # the model that configuration was stated for
     question = ""  # a yes/no question just asked (a heading or a paragraph's last sentence)
 
     def add(text: str, line: int, origin: str, block: Block | None = None,
@@ -338,13 +339,16 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
         out.append(Claim(id=cid, path=article.path, article_id=article.id, line=line, text=text,
                          origin=origin, section=section, context_model=model_here,
                          context_subject=subject_here, context_lead=lead,
-                         context_rank=rank_here, context_modules=modules_here, **row))
+                         context_rank=rank_here, context_modules=modules_here,
+                         context_config_model=config_model, **row))
 
     def note_config(text: str, code: bool = False) -> None:
-        nonlocal rank_here, modules_here
+        nonlocal rank_here, modules_here, config_model
         rank, modules = stated_config(text, code)
         rank_here = rank_here if rank is None else rank
         modules_here = modules or modules_here
+        if rank is not None or modules:
+            config_model = named_model(text) or model_here
 
     for block in blocks:
         if block.kind == "heading":

@@ -298,3 +298,26 @@ def test_bullets_run_into_a_line_and_chat_turns_end_sentences():
                  "Fits? yes") == ["ana: is 40 MB right for r=16?", "(mod) li: yes, in fp32.",
                                   "ana: thanks.", "Fits? yes"]
     assert split("It is approx. 5 GB, e.g. at r: 16.") == ["It is approx. 5 GB, e.g. at r: 16."]
+
+
+def test_the_model_a_configuration_was_stated_for_carries_past_later_headings():
+    text = ("---\nid: cm\ntitle: Deployment record\n---\n"
+            "## Design\n\nWe serve Llama-2-13B with a rank-8 LoRA on the query and value "
+            "projections.\n\n## Storage\n\nIn bf16 the adapter file is about 13.1 MB.\n\n"
+            "## Other\n\nMistral-7B was considered.\n\nIts file would be 6.8 MB.\n")
+    claims = {c.text: c for c in extract_claims(load_text(text, "cm.md").article)}
+    size = claims["In bf16 the adapter file is about 13.1 MB."]
+    assert (size.context_model, size.context_config_model) == ("", "Llama-2-13B")
+    assert (size.context_rank, size.context_modules) == (8, "qv")
+    # a model named after the configuration is the section's, not the configuration's
+    later = claims["Its file would be 6.8 MB."]
+    assert (later.context_model, later.context_config_model) == ("Mistral-7B", "Llama-2-13B")
+
+
+def test_the_configurations_model_completes_a_figure_in_a_later_section(tmp_path):
+    text = ("---\nid: cm2\ntitle: Deployment record\n---\n"
+            "## Design\n\nWe serve Llama-2-13B with a rank-8 LoRA on the query and value "
+            "projections.\n\n## Storage\n\nIn bf16 the adapter file is about 13.1 MB.\n")
+    verdicts = _verdicts(tmp_path, "cm2.md", text)
+    assert verdicts["In bf16 the adapter file is about 13.1 MB."] == ("lora.adapter_size",
+                                                                     "supported")
