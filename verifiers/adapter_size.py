@@ -540,6 +540,13 @@ _STATE_IS = re.compile(r"\b(?:optimi[sz]er[- ]states?|optimi[sz]er memory|Adam(?
                        r"comes?\s+to|needs?|occup\w+|amounts?\s+to|adds?\s+up\s+to)\b", re.I)
 
 
+# "the weights, their gradients and both Adam moments together add 0.64 GB": what training
+# holds for the adapter, not its file
+_TRAINING_STATE = re.compile(r"\bgradients?\b[^.;]{0,80}?\b(?:moments?|optimi[sz]er[- ]states?)\b|"
+                             r"\b(?:moments?|optimi[sz]er[- ]states?)\b[^.;]{0,80}?\bgradients?\b",
+                             re.I)
+
+
 def _to_params(frame: Frame) -> dict[str, Any] | str:
     """A stated adapter size (MB), full-model size (GB) or how the adapter grows with the rank,
     with the model, modules, rank and dtype the sentence gives; the unit's reading (decimal or
@@ -547,6 +554,8 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
     model, and as the preset of that size (never refuted) for adapters."""
     if frame.predicate != "model_size" and _STATE_IS.search(frame.text):
         return "a size of the optimizer state, not of the adapter"
+    if frame.predicate != "model_size" and _TRAINING_STATE.search(frame.text):
+        return "a size of what training holds (gradients, optimizer moments), not of the file"
     c = frame.conditions
     model = c.get("model") or {}
     bare = 0.0

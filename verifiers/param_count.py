@@ -812,7 +812,10 @@ _SIZE_BEFORE = re.compile(r"(?:\bmaps?\s+|\bfrom\s+|\b(?:width|hidden\s+size|dim
 
 # what follows a factor said of memory: "-fold drop in training GPU memory", "x less VRAM"
 # "twice that in fp32": a multiple of a figure said before it (a size), not a parameter ratio
-_OF_THAT = re.compile(r"\s*(?:that|this|those|these|as\s+much|the\s+size)\b", re.I)
+# ("eight times the rank-8 one": a multiple of another adapter's count)
+_OF_THAT = re.compile(r"\s*(?:that|this|those|these|as\s+much|the\s+size|"
+                      r"the\s+(?:[\w=-]+\s+){0,2}?(?:one|ones|adapter|adapters|version|config|run))\b",
+                      re.I)
 _OF_MEMORY = re.compile(r"\s*(?:-?fold\s+)?(?:drop|cut|reduction|decrease|saving|less|lower|"
                         r"smaller)\s+(?:in\s+|of\s+)?(?:[\w-]+\s+){0,2}?(?:memory|VRAM)\b",
                         re.I)

@@ -31,7 +31,8 @@ _CUE = re.compile(
     r"eliminat\w*(?!\s+(?:about\s+|roughly\s+|around\s+|nearly\s+|almost\s+|over\s+|~\s*)?\d)|"
     r"avoid\w*|"
     # "removes the adapter's extra cost": only of a cost ("removes an adapter" denies nothing)
-    r"remov(?:e|es|ed|ing)(?=\s+(?:[\w']+\s+){0,3}?(?:cost|overhead|latency|slow-?down|delay|"
+    # ("spares LoRA the extra latency": the cost is spared)
+    r"(?:remov(?:e|es|ed|ing)|spar(?:es|ed|ing))(?=\s+(?:[\w']+\s+){0,3}?(?:cost|overhead|latency|slow-?down|delay|"
     r"penalt|extra|additional))|"
     r"zero(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact))|"
     r"(?:does|do|did|is|are|was|were|has|have|had|ca|wo|could|should|would|need)nt)\b|n't\b"

@@ -352,7 +352,9 @@ def find_modules(text: str) -> tuple[str, tuple[int, int]] | None:
 
 
 _CONDITIONS = {
-    "r": re.compile(r"\b(?:r|rank|lora_r|lora_rank)\s*(?:=|of|:|is|-|set to|to)?\s*(\d{1,5})\b"
+    # (not the r of a ratio: "alpha/r = 2" states the scale)
+    "r": re.compile(r"(?<!/)(?<!/ )(?<!sqrt\()(?<!sqrt )"
+                    r"\b(?:r|rank|lora_r|lora_rank)\s*(?:=|of|:|is|-|set to|to)?\s*(\d{1,5})\b"
                     r"(?!\s*[x*]\s*\d)|\b(?:rank|r)-(\d{1,5})\b|\b(\d{1,5})-rank\b", re.I),
     "alpha": re.compile(r"\b(?:alpha|lora_alpha)\s*(?:=|of|:|is|set to|to)?\s*(\d{1,5}(?:\.\d+)?)\b"
                         r"(?!\s*[x*/]\s*\d)(?!\s*(?:[x*]|times)\s*(?:r|rank|lora_r)\b)", re.I),
@@ -960,7 +962,8 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
         for m in t.pattern.finditer(text, origin):  # a few matches, in case one is taken
             if m.end() > m.start() and not any(a <= m.start() and m.end() <= b
                                                for a, b in names) \
-                    and not _inside(m.span(), clauses):  # (in an "if ..." clause: a condition)
+                    and not _inside(m.span(), clauses) \
+                    and not _reads_into(m, clauses, t):  # (in an "if ..." clause: a condition)
                 if t.subjects and _subject(text, mentions, m.start(), default)[0] \
                         not in t.subjects:
                     continue
@@ -1025,6 +1028,13 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
             # subject, another method, goes on in a clause that names LoRA only as an object
             return first.id, baseline, first.span
         named = opener or (near[0] if near[0].scope == "out" else near[-1])
+        term = methods[0]
+        if named is opener and term not in near and term.id != named.id \
+                and _broader(term.id) == named.id and (label := _TERM_LABEL.match(text)) \
+                and term.span[1] <= label.end() <= clause + 1:
+            # "QLoRA - LoRA trained on a 4-bit base": the method that opens a glossary term's
+            # definition is the kind the term is of; the definition is the term's
+            return term.id, baseline, term.span
         return named.id, baseline, named.span
     # none in its clause: the last one named before it since the sentence's last ";"
     # ("merging is free for LoRA; Houlsby adapters, which add 3.6%, cannot be folded in")
@@ -1050,6 +1060,11 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
 _RELATIVE_OF = re.compile(r"(?:[^,;:.]|(?<=\bal)\.){0,60}?,\s*(?:which|that|who)\b[^,;:]{0,160}"
                           r"(?:,\s*(?:so|and|thus|hence)\s+(?:their|they|its|it|them)\b[^,;:]{0,80})?",
                           re.I)
+
+
+@cache
+def _broader(method: str) -> str:
+    return next((e.get("broader", "") for e in load("methods") if e["id"] == method), "")
 
 
 _COARSE = re.compile(r";")  # (a colon often follows a label that is the subject: "QLoRA: ...")
@@ -1189,6 +1204,21 @@ def _clause_state(text: str, at: int) -> bool | None:
 
 def _inside(span: tuple[int, int], clauses: list[tuple[int, int]]) -> bool:
     return any(a <= span[0] and span[1] <= b for a, b in clauses)
+
+
+# a condition proper ("whenever you pass load_in_4bit" says when a thing happens)
+_IF_WORD = re.compile(r"\b(?:if|unless|provided(?: that)?|as long as|in case)\b", re.I)
+# a cue written to read a condition's words ("r is 8 unless ...", "if you leave it unset")
+_READS_CONDITION = re.compile(r"\b(?:if|unless|provided|as long as|whenever)\b")
+
+
+def _reads_into(m: re.Match, clauses: tuple, t: Trigger) -> bool:
+    """A match that begins before a conditional clause and goes on into its words ("blocks
+    promotion if any decision differs from the reference"): what decides it is the condition's,
+    unless the cue was written to read a condition."""
+    return any(m.start() < a and m.end() > w.end() for a, b in clauses
+               if a < m.end() and (w := _IF_WORD.match(m.string, a))) \
+        and not _READS_CONDITION.search(t.pattern.pattern)
 
 
 @lru_cache(maxsize=4096)

@@ -1294,3 +1294,84 @@ def test_an_adapter_that_is_merged_is_loras():
 def test_memory_from_one_amount_to_another_is_a_fit_of_the_second(text, gpu_gb):
     frame = next(f for f in _paired(text).frames if f.verifier == "lora.qlora_memory")
     assert frame.params["gpu_gb"] == gpu_gb
+
+
+# --- readings added for the sets of the thirty-sixth stop ----------------------------------
+
+def _frame_of(text: str, predicate: str, subject: str = "lora"):
+    return next((f for f in recognise(text, subject).frames if f.predicate == predicate), None)
+
+
+def test_an_empty_loraconfig_call_states_its_defaults_and_one_verb_serves_two_settings():
+    frame = _frame_of("LoraConfig() starts out with r=8 and lora_alpha=32.",
+                      "peft_default_alpha")
+    assert frame is not None and frame.conditions["alpha"] == 32.0
+    frame = _frame_of("LoraConfig() ships with lora_alpha=8.", "peft_default_alpha")
+    assert frame is not None
+    text = "When nothing is passed, r defaults to 16 and lora_alpha to 8 in PEFT."
+    assert _frame_of(text, "peft_default_rank") is not None
+    alpha = _frame_of(text, "peft_default_alpha")
+    assert alpha is not None and [q.value for q in alpha.quantities][-1] == 8.0
+    # no defaults named: a choice, not a default
+    assert _frame_of("Our LoraConfig sets r=16 and lora_alpha=32.", "peft_default_alpha") is None
+
+
+def test_a_swapped_initialisation_with_one_verb_reads_a_at_zero():
+    frame = _frame_of("The authors initialise B with small Gaussian values and A with zeros.",
+                      "init_equals_base")
+    assert frame is not None and frame.has("a_zero")
+    frame = _frame_of("One initialises A with Kaiming noise and B with zeros.", "init_equals_base")
+    assert frame is not None and not frame.has("a_zero")
+    frame = _frame_of("Here we initialise B with random normal values.", "init_equals_base")
+    assert frame is not None and frame.has("b_random")
+
+
+def test_the_method_opening_a_glossary_definition_is_the_kind_the_term_is_of():
+    frame = _frame_of("QLoRA - LoRA fitted on top of a base model quantized to 8 bits.",
+                      "quantized_4bit", "qlora")
+    assert frame is not None and frame.subject == "qlora"
+    # a definition that names another method than the term's kind keeps its own subject
+    frame = _frame_of("LoRA: QLoRA keeps the base weights in 4 bits.", "quantized_4bit")
+    assert frame is not None and frame.subject == "qlora"
+
+
+def test_the_r_of_a_ratio_is_no_rank():
+    frame = _frame_of("With lora_alpha at 32 the update is scaled by alpha/r = 4.", "scaling")
+    assert frame is not None and "r" not in frame.conditions
+    frame = _frame_of("rsLoRA scales by alpha/sqrt(r) = 4 at alpha 16.", "scaling", "rslora")
+    assert frame is not None and "r" not in frame.conditions
+    frame = _frame_of("With r = 16 the update is scaled by alpha/r = 2.", "scaling")
+    assert frame is not None and frame.conditions["r"] == 16
+
+
+def test_a_cue_does_not_read_into_a_condition_unless_written_for_it():
+    assert _frame_of("Each release reruns 200 prompts after a merge and is held back if any "
+                     "answer differs from the stored one.", "mergeable") is None
+    assert _frame_of("In PEFT, lora_alpha is 8 if you leave it unset.",
+                     "peft_default_alpha") is not None
+
+
+def test_an_overhead_said_to_be_zero_or_spared_is_no_latency():
+    for text in ("Left unmerged, the LoRA overhead is zero.",
+                 "Folding BA into W0 spares LoRA the extra latency of adapter layers."):
+        frame = _frame_of(text, "no_added_latency")
+        assert frame is not None and frame.polarity, text
+    frame = _frame_of("Spare GPUs add latency to the queue.", "no_added_latency")
+    assert frame is not None and not frame.polarity
+
+
+def test_a_count_followed_by_trainable_is_a_count_of_parameters():
+    frame = _frame_of("Mistral-7B | r=16 | all linear | 41.9M trainable", "trainable_params")
+    assert frame is not None and frame.conditions["param_count"] == 41.9e6
+    frame = _frame_of("Only the two trainable matrices A and B receive gradients.",
+                      "frozen_base")
+    assert all(q.unit != "params" for q in (frame.quantities if frame else ()))
+
+
+def test_an_opinion_of_a_named_person_is_not_measured():
+    for text in ("In the auditor's view, rank 8 is plenty for a router.",
+                 "In Priya's opinion, merging the adapter leaves the outputs unchanged."):
+        pairing = _paired(text)
+        assert pairing.verifier is None and pairing.reason.startswith("an opinion"), text
+    assert _paired("In the paper's Table 4 view of memory, QLoRA fits a 65B model on "
+                   "one 48 GB GPU.").verifier is not None
