@@ -638,7 +638,8 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         # 40.4M parameters: about 81 MB in bf16": the file the stated count gives in the
         # stated dtype (no configuration is left open)
         return {"count": count, "dtype": count_dtype, "mb": low, "mb_high": high,
-                "binary": binary, "tol": params["tol"]}
+                "binary": binary, "tol": _unit_slip_tol(count, count_dtype, low, binary,
+                                                        params["tol"])}
     extra = ["the other parts the file holds (embeddings, a head)"] \
         if _EXTRA_SAVED.search(frame.text) else []
     return {**params, "_open": _unstated(params) + open_arch + extra}
@@ -802,6 +803,20 @@ def _file_size(size: Quantity) -> dict[str, Any]:
 # a size further off is of something else (the model, the optimizer's state)
 _MADE_OF = (0.2, 5.0)
 _ADAPTER_COUNT_MAX = 5e9  # a count above this is a model's, not an adapter's
+
+
+def _unit_slip_tol(count: float, dtype: str, mb: float, binary: bool, tol: float) -> float:
+    """The tolerance of a size made of a stated count: where the stated number is the count's
+    bytes in the other unit ("160 MiB" for 160,000,000 bytes, "13.1 MB" for 13.1 MiB), the
+    unit is what the sentence gets wrong, and the number is held to 1%."""
+    width = DTYPE_BYTES.get(dtype_name(dtype) or "", 0)
+    if not width or not mb:
+        return tol
+    total = count * width
+    stated, other = (total / 2**20, total / 1e6) if binary else (total / 1e6, total / 2**20)
+    if abs(mb - other) <= 0.01 * other and abs(mb - stated) > 0.02 * stated:
+        return min(tol, 0.01)
+    return tol
 
 
 def _made_of(count: float, dtype: str, size_bytes: float) -> bool:

@@ -358,6 +358,12 @@ def _scale_value(frame: Frame) -> Any:
               # "shrank their updates by a factor of 8": a change of the scale)
               and not _COUNTED.match(frame.text, q.span[1])
               and not _CHANGE_BY.search(frame.text, max(0, q.span[0] - 80), q.span[0])]
+    a, b = frame.spans.get("predicate", (0, 0))
+    inside = [q for q in values if a <= q.span[0] and q.span[1] <= b]
+    if len(inside) == 1 and not any(q.span[0] >= b for q in values):
+        # "Mar 8: ... the scaling dropped to 0.25": the one in its words (none said after it,
+        # as a second scale is: "the classic scaling is 0.25 whereas rsLoRA's is 2")
+        return inside[0]
     return values[0] if len(values) == 1 else None
 
 

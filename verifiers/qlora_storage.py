@@ -96,6 +96,21 @@ def _dq(frame: Frame) -> str:
     return "either"
 
 
+# the words right before a number of bits that say it is saved ("trimming about 0.37"), or that
+# it is what something costs or comes to ("cost about 0.127", "down to 0.127")
+_SAVED_BEFORE = re.compile(r"\b(?:sav(?:e|es|ed|ing)|trim\w*|shav\w*|cut(?:s|ting)?|reduc\w*\s+by|"
+                           r"frees?|freeing|knocks?|a\s+saving\s+of|savings?\s+of|by)\s+"
+                           r"(?:(?:about|roughly|around|nearly|approximately|another|some|"
+                           r"a\s+further)\s+)?~?\s*$", re.I)
+_LEVEL_BEFORE = re.compile(r"\b(?:costs?|costing|adds?|adding|takes?|taking|needs?|"
+                           r"comes?\s+to|amounts?\s+to|(?:down|drops?|falls?|shrinks?)\s+to)\s+"
+                           r"(?:(?:only|just|an?\s+extra|about|roughly|around|nearly|"
+                           r"approximately)\s+){0,2}~?\s*$", re.I)
+_OFF_AFTER = re.compile(r"\s*(?:bits?\s+)?off\b", re.I)  # "takes about 0.37 bits off": a saving
+_INSTEAD_AFTER = re.compile(r"(?:\s*bits?\b)?[^.;]{0,30}?\b(?:instead\s+of|rather\s+than|"
+                            r"down\s+from)\s+(?:about\s+|roughly\s+|~\s*)?\d", re.I)
+
+
 def _bits_params(frame: Frame) -> dict[str, Any] | str:
     bits = _nearest(frame, ("bits",))
     if bits is None:
@@ -125,6 +140,14 @@ def _bits_params(frame: Frame) -> dict[str, Any] | str:
     framed = frame.has("with_dq") and frame.has("overhead")
     saving = frame.has("dq") and _dq(frame) != "without" and (
         frame.has("by_amount") or (frame.has("dq_change") and not framed))
+    before = frame.text[max(0, bits.span[0] - 40):bits.span[0]]
+    if frame.has("dq") and _SAVED_BEFORE.search(before):
+        saving = True  # "trimming about 0.37 bits per parameter": the verb right before it
+    elif (_LEVEL_BEFORE.search(before) and not _OFF_AFTER.match(frame.text, bits.span[1])) \
+            or _INSTEAD_AFTER.match(frame.text, bits.span[1]):
+        # "the constants cost about 0.127 bits per weight instead of 0.5": a level, whatever
+        # the sentence saves elsewhere ("..., which saves 0.31 GB")
+        saving = False
     if bits.role == "saving" and frame.has("dq"):
         saving = True  # "..., a saving of roughly 0.37 bits per parameter"
     if saving and bits.value < 4:

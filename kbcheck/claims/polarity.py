@@ -19,6 +19,8 @@ _CUE = re.compile(
     r"\b(?:not(?!\s+(?:only|just|merely)\b)(?!(?<=\band\snot)\s+\w+ing\b)"
     r"(?!(?<=\bor\snot)\s+\w+ing\b)|never|no longer|cannot|can ?not|without|"
     r"no(?!\s+(?:more|less|fewer|longer|matter)\s+than\b)"
+    # ("LoraConfig() with no arguments": a call's empty argument list)
+    r"(?!\s+(?:arguments?|args|kwargs)\b)"
     r"(?!\s+(?:other|further|extra|additional)\s+(?:options?|arguments?|settings?|flags?|"
     r"changes?|configuration|code)\b)"
     r"(?!\s+(?:problem|problems|issue|issues|trouble|sweat|doubt|wonder|matter)\b)|"
@@ -43,7 +45,7 @@ _CUE = re.compile(
 # Where a negation's scope ends: punctuation that closes a clause, and contrast/relative words.
 _END = re.compile(r"[;:!?()]|\.(?!\d)|,(?!\d{3}\b)| - |"
                   r"\b(?:but|however|although|though|whereas|while|yet|which|"
-                  r"who|whose|because|since|so|and then|except|unlike|instead|"
+                  r"who|whose|because|since|so|and then|except|unlike|instead|only if|only when|"
                   # a time clause after the denial ("avoids latency once BA is merged"): what
                   # it says happens is not denied
                   r"once)\b"
@@ -123,7 +125,8 @@ def negated(text: str, start: int, end: int, origin: int = 0) -> bool:
 
 # Words said after a cost they deny: "the latency is gone", "the overhead disappears once
 # merged" (of a cost only: "Delta W = BA vanishes" says it is zero, not that it is not BA)
-_COST_WORDS = re.compile(r"latency|overhead|cost|penalt|slow|delay|extra|memory", re.I)
+_COST_WORDS = re.compile(r"latency|overhead|cost|penalt|slow|delay|extra|additional|matmul|memory",
+                         re.I)
 # ("latency that never goes away": the going away is denied, the cost is not)
 _GONE_AFTER = re.compile(r"\s+(?:(?!(?:never|not|no|hardly)\b)[\w-]+\s+){0,2}?"
                          r"(?:(?:is|are|was|were|gets?|got)\s+)?(?:gone|"

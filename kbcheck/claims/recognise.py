@@ -386,8 +386,11 @@ _MERGED = re.compile(r"\b(?:merg\w*|fold(?:s|ed|ing)? (?:\w+ ){0,3}into|fus(?:e|
 _UNMERGED = re.compile(r"\b(?:unmerged|not merged|without merging|(?:don't|do not|doesn't|does "
                        r"not|never|didn't|did not)\s+(?:\w+\s+)?merge|separate(?:ly)? (?:weights|"
                        r"adapters?|modules?)|kept separate|on the fly|dynamic(?:ally)?|"
-                       r"un-merged|before merging|side (?:branch|path)|extra (?:matmul|branch)|"
-                       r"additional (?:matmul|branch|forward)|separate weights|"
+                       r"un-merged|before merging|side (?:branch|path)|"
+                       # (not said to be gone: "and the extra matmuls are gone")
+                       r"(?<!\bno )(?<!\bwithout )(?:extra (?:matmul|branch)|additional "
+                       r"(?:matmul|branch|forward))(?!\w*\s+(?:are|is|were|was)\s+(?:\w+\s+)?"
+                       r"(?:gone|removed|eliminated|dropped|folded|absorbed))|separate weights|"
                        r"(?:skip|skips|skipped|skipping|omit|omitting|forgo)\s+(?:the\s+)?merg(?:e|es|ing))",
                        re.I)
 # advice to merge, after a statement about the unmerged state

@@ -1375,3 +1375,24 @@ def test_an_opinion_of_a_named_person_is_not_measured():
         assert pairing.verifier is None and pairing.reason.startswith("an opinion"), text
     assert _paired("In the paper's Table 4 view of memory, QLoRA fits a 65B model on "
                    "one 48 GB GPU.").verifier is not None
+
+
+def test_an_extra_matmul_said_to_be_gone_is_the_merged_state():
+    frame = _frame_of("After merging, each layer is one Linear and the extra matmuls are gone.",
+                      "no_added_latency")
+    assert frame is not None and frame.polarity and frame.conditions.get("merged") is True
+    frame = _frame_of("Unmerged, every layer runs an extra matmul for B A.", "no_added_latency")
+    assert frame is not None and not frame.polarity
+
+
+def test_a_denial_ends_at_only_if_and_an_empty_argument_list_denies_nothing():
+    frame = _frame_of("Ranks may differ without recompiling only if prepare_model_for_compiled_"
+                      "hotswap runs before torch.compile.", "hotswap_prepare_order")
+    assert frame is not None and frame.polarity
+    frame = _frame_of("LoraConfig() with no arguments gives lora_alpha=8.", "peft_default_alpha")
+    assert frame is not None and frame.polarity
+
+
+def test_a_scale_said_to_drop_to_a_value_states_that_value():
+    frame = _frame_of("Day 2: with r=64 and lora_alpha=16 the scaling dropped to 0.25.", "scaling")
+    assert frame is not None and 0.25 in [q.value for q in frame.quantities]
