@@ -31,7 +31,7 @@ from verifiers._presets import PRESETS, resolve
 from verifiers._tiny import PEFT_MISSING, peft_available
 from verifiers.param_count import encode_figure, figure_holds, parse_figures
 
-CLAIMS = ("count", "shape", "cost")
+CLAIMS = ("count", "shape", "cost", "ratio")
 SHAPES = ("per_output", "per_matrix", "vector_per_layer", "per_input")
 RESOURCES = ("memory", "time", "both")
 # Models the DoRA paper fine-tunes (LLaMA 7B/13B, LLaMA-2 7B, LLaMA-3 8B): a claim that names
@@ -55,6 +55,9 @@ PARAMS = (
     Param("modules", str, default="", help="qv, attention, mlp, all; empty: enumerated"),
     Param("r", int, default=0, min=0, max=1024, help="0: enumerated where it matters"),
     Param("shape", str, default="per_output", choices=SHAPES),
+    Param("ratio", float, default=0.0, min=0.0, max=1000.0,
+          help="claim ratio: DoRA's trainable count over LoRA's at the same rank"),
+    Param("ratio_tol", float, default=0.05, min=0.0, max=1.0, help="relative tolerance"),
     Param("resource", str, default="both", choices=RESOURCES),
     Param("margin_memory", float, default=0.05, min=0.0, max=1.0),
     Param("margin_time", float, default=0.10, min=0.0, max=1.0),
@@ -336,11 +339,50 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         return _shape(params)
     if params["claim"] == "cost":
         return _cost(params)
+    if params["claim"] == "ratio":
+        return _ratio(params)
     return _counts(params)
+
+
+def _ratio(params: dict[str, Any]) -> dict[str, Any]:
+    """DoRA's trainable count over LoRA's on the same configuration, every configuration the
+    claim leaves open: the magnitudes add the output widths, so the ratio is 1 + widths /
+    r (d + k), largest at rank 1."""
+    models = [params["model"]] if params["model"] else list(MODELS)
+    sets = [params["modules"]] if params["modules"] else list(MODULE_SETS)
+    ranks = [params["r"]] if params["r"] else list(RANKS)
+    rows = [magnitude_row(m, s, r) for m in models for s in sets for r in ranks
+            if s in PRESETS[m].module_sets()]
+    for x in rows:
+        x["ratio"] = x["dora"] / x["lora"]
+    stated, tol = params["ratio"], params["ratio_tol"]
+    holds = [abs(x["ratio"] - stated) <= tol * stated for x in rows]
+    low, high = min(rows, key=lambda x: x["ratio"]), max(rows, key=lambda x: x["ratio"])
+    measured = {"configurations": len(rows), "holding": sum(holds),
+                "lowest": {**low, "config": describe(PRESETS[low["model"]], low["modules"],
+                                                     low["r"])},
+                "highest": {**high, "config": describe(PRESETS[high["model"]], high["modules"],
+                                                       high["r"])}}
+    text = (f"Stated: DoRA trains {stated:g}x LoRA's count (within {tol:.0%}); DoRA over LoRA "
+            f"is {low['ratio']:.3f}x ({measured['lowest']['config']}) to {high['ratio']:.3f}x "
+            f"({measured['highest']['config']}) over {len(rows)} configurations, the magnitudes "
+            f"adding one value per output feature")
+    expected = {k: params[k] for k in ("ratio", "ratio_tol", "model", "modules", "r")}
+    verdict = ("supported" if all(holds) else "refuted" if not any(holds) else "conditional")
+    return result(verdict, text + ".", measured, expected)
 
 
 # --- frames ------------------------------------------------------------------------------------
 
+# a multiple of LoRA's count: "doubles the trainable parameters of a LoRA configuration",
+# "twice as many trainable parameters as LoRA"
+# (the text is normalised: "doubles" and "twice" read "2x")
+# ("doubles the trainable parameter count", said of DoRA: over LoRA's, which it extends)
+_OVER_LORA = re.compile(r"(?:\b\d+(?:\.\d+)?\s*x|\btimes)\s+(?:(?:as\s+many\s+|more\s+)"
+                        r"(?:[\w-]+\s+){0,2}?param\w*\b(?=[^.;]{0,40}?\bLoRA\b)|"
+                        r"(?:the|its|their)\s+(?:[\w-]+\s+){0,2}?param\w*\b)", re.I)
+_ROUGHLY = re.compile(r"\b(?:roughly|about|around|approximately|nearly|almost|some|effectively|"
+                      r"basically|essentially|more or less)\b", re.I)
 # a width, not a count: "a 4096-long vector", "4096-dimensional", "4096 wide"
 _WIDTH = re.compile(r"\s*-?\s*(?:(?:output|input|out|in)[\s_-]+)?(?:long|wide|dim\w*|elements?|"
                     r"entries|features)\b", re.I)
@@ -406,6 +448,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "4,096 extra parameters for each projection": one layer's, which depends on the layer
         return "only a count per layer or module is stated, not the model's"
     counts = [q for q in counts if q.role != "part"]
+    ratios = [q for q in frame.quantities if q.unit == "x" and 1 < q.value <= 100]
+    if not counts and len({q.value for q in ratios}) == 1 and _OVER_LORA.search(frame.text):
+        # "enabling DoRA roughly doubles the trainable parameters of a LoRA configuration"
+        q = ratios[0]
+        tol = 0.2 if q.bound == "approx" or _ROUGHLY.search(frame.text) else 0.1
+        return {"claim": "ratio", "ratio": q.value, "ratio_tol": tol,
+                **{k: params[k] for k in ("model", "modules", "r") if k in params}}
     if not counts:
         return "no count of DoRA's parameters is stated"
     params["figures"] = ";".join(encode_figure("lora", q) for q in counts)

@@ -21,8 +21,11 @@ from verifiers._tiny import PEFT_MISSING, peft_available
 
 PARAMS = (
     Param("claim", str, default="no_reload",
-          choices=("no_reload", "reload_needed", "switch_after_unload", "other_targets"),
+          choices=("no_reload", "reload_needed", "switch_after_unload", "other_targets",
+                   "merged_switch"),
           help="no_reload: adapters switch on one base model, which is never reloaded or copied; "
+               "merged_switch: merged weights switch task by subtracting B A and adding "
+               "another B'A' (the LoRA paper, section 4.1); "
                "reload_needed: switching adapters needs the base model reloaded or copied; "
                "switch_after_unload: the model merge_and_unload returns still switches adapters; "
                "other_targets: hot-swapping in place (hotswap_adapter) takes an adapter that "
@@ -79,6 +82,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if not frame.polarity and _COMPARED.search(frame.text, max(0, a - 80), a):
         return ("the copies of the model are what the sentence compares the adapters with, "
                 "not a copy that switching adapters needs")
+    if frame.polarity and frame.has("subtract_add"):
+        # "switch a merged deployment by subtracting BA and adding B'A'": the merged weights
+        # themselves are switched, which is this claim's own state, not a condition left out
+        return {"claim": "merged_switch"}
     if frame.conditions.get("merged") is True and frame.has("unloaded"):
         # "after merge_and_unload we can still flip between adapters" (or, denied, "can no
         # longer switch"): what merge_and_unload returns is switched, or tried
@@ -362,8 +369,87 @@ def _other_targets(params: dict[str, Any]) -> dict[str, Any]:
     return result(verdict, text, m, {"claim": "other_targets"})
 
 
+def _merged_switch(params: dict[str, Any]) -> dict[str, Any]:
+    """Switching merged weights from one task to another: (reference) W0 + B A - B A + B'A' on
+    a tiny Llama's weights, (PEFT) merge_adapter, unmerge_adapter, set_adapter, merge_adapter;
+    each against the second adapter merged on its own into a copy of the base, and the weights
+    after the subtraction against W0."""
+    import copy
+
+    import torch
+
+    from verifiers._tiny import random_tokens, tiny_llama
+
+    tokens = random_tokens(2, 16, vocab=_VOCAB, seed=params["seed"] + 2)
+    tol = params["tolerance"]
+    out: dict[str, Any] = {}
+    if peft_available():
+        from peft import LoraConfig
+
+        base = tiny_llama(hidden=_HIDDEN, vocab=_VOCAB, seed=params["seed"])
+        pristine = copy.deepcopy(base)
+        torch.manual_seed(params["seed"] + 1)
+        r = params["r"]
+        model = _peft_model(base, r, "task0")
+        model.add_adapter("task1", LoraConfig(r=r, lora_alpha=2 * r,
+                                              target_modules=list(_TARGETS),
+                                              init_lora_weights=False))
+        model.eval()
+        weights = {n: m.base_layer.weight for n, m in model.get_base_model().named_modules()
+                   if hasattr(m, "base_layer") and hasattr(m, "lora_A")}
+        start = {n: w.detach().clone() for n, w in weights.items()}
+        model.set_adapter("task0")
+        model.merge_adapter()
+        model.unmerge_adapter()  # B A subtracted again
+        restored = max(float((weights[n] - start[n]).abs().max()) for n in weights)
+        model.set_adapter("task1")
+        model.merge_adapter()
+        with torch.no_grad():
+            got = model(tokens).logits
+            expected = _merged_copy(pristine, _peft_deltas(model, "task1"))(tokens).logits
+            first = _merged_copy(pristine, _peft_deltas(model, "task0"))(tokens).logits
+        out["peft"] = {"max_abs_diff": float((got - expected).abs().max()),
+                       "restored_max_abs": restored,
+                       "adapters_distinct": float((expected - first).abs().max())}
+    base = tiny_llama(hidden=_HIDDEN, vocab=_VOCAB, seed=params["seed"])
+    pristine = copy.deepcopy(base)
+    g = torch.Generator().manual_seed(params["seed"] + 3)
+    mods = {n: m for n, m in base.named_modules() if n.rsplit(".", 1)[-1] in _TARGETS}
+    r = params["r"]
+    deltas = [{n: 2.0 * torch.randn(m.out_features, r, generator=g) * 0.02
+               @ torch.randn(r, m.in_features, generator=g) / r ** 0.5 for n, m in mods.items()}
+              for _ in range(2)]
+    with torch.no_grad():
+        for n, m in mods.items():
+            m.weight += deltas[0][n]
+        for n, m in mods.items():
+            m.weight -= deltas[0][n]
+        restored = max(float((m.weight - pristine.get_submodule(n).weight).abs().max())
+                       for n, m in mods.items())
+        for n, m in mods.items():
+            m.weight += deltas[1][n]
+        got = base(tokens).logits
+        expected = _merged_copy(pristine, deltas[1])(tokens).logits
+        first = _merged_copy(pristine, deltas[0])(tokens).logits
+    out["reference"] = {"max_abs_diff": float((got - expected).abs().max()),
+                        "restored_max_abs": restored,
+                        "adapters_distinct": float((expected - first).abs().max())}
+    ok = {k: v["max_abs_diff"] <= tol and v["restored_max_abs"] <= tol
+          and v["adapters_distinct"] > tol for k, v in out.items()}
+    text = "; ".join(f"{k}: after subtracting the first adapter the weights are within "
+                     f"{v['restored_max_abs']:.2g} of W0, and with the second added the outputs "
+                     f"are within {v['max_abs_diff']:.2g} of that adapter merged on its own"
+                     for k, v in out.items())
+    verdict = "supported" if all(ok.values()) else "refuted"
+    return result(verdict, f"Switching merged weights by subtracting B A and adding B'A' "
+                  f"(tolerance {tol:g}): {text}.", out, {"claim": "merged_switch",
+                                                          "tolerance": tol})
+
+
 def run(params: dict[str, Any]) -> dict[str, Any]:
     """Switch between adapters on one base (reference and PEFT) and compare with separate merges."""
+    if params["claim"] == "merged_switch":
+        return _merged_switch(params)
     if params["claim"] == "switch_after_unload":
         return _after_unload(params)
     if params["claim"] == "other_targets":

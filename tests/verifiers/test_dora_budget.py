@@ -83,3 +83,18 @@ def test_examples_pair_back(sentence):
 def test_decomposition_stays_with_lora_dora():
     assert pairing("DoRA decomposes the pretrained weight into a magnitude and a direction "
                    "and trains both.").verifier == "lora.dora"
+
+
+def test_a_multiple_of_loras_count_is_measured_over_the_configurations_left_open():
+    frame = next(f for f in pairing("Turning on DoRA roughly doubles the trainable parameters "
+                                    "of a LoRA setup.").frames if f.verifier == VERIFIER.id)
+    assert frame.params["claim"] == "ratio" and frame.params["ratio"] == 2.0
+    res = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+    # the magnitudes add the output widths: 1 + d / (r (d + k)), at most about 1.55 at rank 1
+    assert res["verdict"] == "refuted", res["explanation"]
+    assert res["measured"]["highest"]["ratio"] < 1.6
+    stated = VERIFIER.resolve_params({"claim": "ratio", "ratio": 1.0625, "model": "llama-7b",
+                                      "modules": "qv", "r": 8, "ratio_tol": 0.01})
+    res = VERIFIER.run(stated)
+    assert res["verdict"] == "supported", res["explanation"]
+    assert abs(res["measured"]["lowest"]["ratio"] - 4_456_448 / 4_194_304) < 1e-9

@@ -196,3 +196,17 @@ def test_hot_swapping_to_an_adapter_on_more_layers_is_refused_by_peft():
     assert m["more"]["taken"] is False and "k_proj" in m["more"]["error"]
     # an adapter on a subset of the loaded layers is taken, and computes what it computes alone
     assert m["fewer"]["taken"] is True and m["fewer"]["max_abs_diff"] <= 1e-4
+
+
+def test_merged_weights_switched_by_subtracting_and_adding_are_measured_as_such():
+    swap = _frame("With merged weights a server changes task by subtracting BA and adding "
+                  "another adapter's product.")
+    assert swap is not None and swap.params["claim"] == "merged_switch"
+    res = VERIFIER.run(VERIFIER.resolve_params({"claim": "merged_switch"}))
+    assert res["verdict"] == "supported", res["explanation"]
+    for half in res["measured"].values():
+        assert half["restored_max_abs"] <= 1e-4 and half["max_abs_diff"] <= 1e-4
+        assert half["adapters_distinct"] > 1e-3  # the second adapter really changes the outputs
+    # below fp32 rounding the subtraction does not give W0 back exactly: the measurement decides
+    res = VERIFIER.run(VERIFIER.resolve_params({"claim": "merged_switch", "tolerance": 0.0}))
+    assert res["verdict"] == "refuted"
