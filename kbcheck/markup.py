@@ -520,16 +520,24 @@ _COLUMNS = re.compile(r"\s{2,}|\t")
 _BULLET = re.compile(r"(?:[-*\u2022]|\d{1,2}[.)])\s+(?=\S)")
 
 
-def _text_table(lines: list[str]) -> list[list[str]]:
-    """The cells of a table laid out in plain text (columns apart by two spaces or a tab, every
-    line with the same number of them, at least three, a header line and a row), or []."""
+def _text_table(lines: list[str]) -> list[tuple[int, list[str]]]:
+    """(line offset, cells) of each row of a table laid out in plain text (columns apart by
+    two spaces or a tab, every line with the same number of them, at least three, a header line
+    and a row; or Markdown's pipes, a header row first), or []."""
     if len(lines) < 2:
         return []
+    if all(line.startswith("|") and line.endswith("|") and len(line) > 1 for line in lines):
+        # a Markdown pipe table in plain text: its delimiter row ("|---|---|") is no row
+        cells = [(i, [inline_markdown(c).strip() for c in line.strip("|").split("|")])
+                 for i, line in enumerate(lines)]
+        kept = [(i, r) for i, r in cells
+                if not all(re.match(r":?-{2,}:?$", c) or not c for c in r)]
+        return kept if len(kept) >= 2 and len(kept[0][1]) >= 2 else []
     rows = [_COLUMNS.split(line) for line in lines]
     width = len(rows[0])
     if width < 3 or any(len(r) != width for r in rows):
         return []
-    return rows
+    return list(enumerate(rows))
 
 
 def glossary_blocks(body: str, first_line: int) -> list[Block]:
@@ -549,8 +557,8 @@ def glossary_blocks(body: str, first_line: int) -> list[Block]:
             prev = blocks[-1] if blocks else None
             lead = prev.text if prev is not None and not prev.cells and \
                 len(prev.text) <= _LEAD_MAX else ""
-            blocks.extend(b for i, cells in enumerate(rows[1:], 1)
-                          if (b := row_block(cells, rows[0], para_line + i, lead=lead)))
+            blocks.extend(b for i, cells in rows[1:]
+                          if (b := row_block(cells, rows[0][1], para_line + i, lead=lead)))
         elif para:
             blocks.append(Block("\n".join(para), para_line))
         para = []

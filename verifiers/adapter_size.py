@@ -175,6 +175,15 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         verdicts.append(v)
         parts.append(text)
         pairs.append((v, pair))
+    if params["gb"] and params["gb2"]:  # "138 GB, or roughly 148 GiB": the restatement too
+        again: dict[str, Any] = {}
+        v, text, pair = _model_part({**params, "gb": params["gb2"], "binary": params["binary2"],
+                                     "tol": params["tol2"], "gb_bound": "", "gb_at_least": ""},
+                                    preset, dtype, again)
+        measured["full_model_restated"] = again.get("full_model")
+        verdicts.append(v)
+        parts.append(f"restated: {text}")
+        pairs.append((v, pair))
     verdict = "refuted" if "refuted" in verdicts else "unverifiable" if (
         "unverifiable" in verdicts) else "conditional" if "conditional" in verdicts else "supported"
     expected = {k: params[k] for k in ("model", "modules", "r", "dtype", "mb", "mb_high", "gb",
@@ -736,6 +745,14 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
     out = {"model": params["model"], "dtype": params.get("dtype") or "any",
            "gb": size.value / (2**30 if binary else 1e9), "gb_bound": bound
            if bound in ("le", "ge") else "", "binary": binary, "tol": min(tol, 0.5)}
+    again = next((q for q in frame.quantities if q.unit == "bytes" and q is not size
+                  and q.value >= 1e8 and (q.stated_unit in ("MiB", "GiB", "TiB")) != binary
+                  and _RESTATED.fullmatch(frame.text, size.span[1], q.span[0])), None)
+    if again is not None and bound in ("eq", "approx"):
+        # "about 138 GB, or roughly 148 GiB": the same size in the other unit, judged too
+        binary2 = again.stated_unit in ("MiB", "GiB", "TiB")
+        out.update(gb2=again.value / (2**30 if binary2 else 1e9), binary2=binary2,
+                   tol2=min(max(0.05, min(again.precision / again.value, 0.2)), 0.5))
     if not params["model"]:
         out["billions"] = bare
     if out["dtype"] == "any" and not params["model"]:  # a named model is tried in every dtype
@@ -743,6 +760,9 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
     return out
 
 
+# between a size and its restatement in the other unit: ", or roughly", " (", " i.e. ", " = "
+_RESTATED = re.compile(r"\s*(?:,\s*)?(?:or|i\.e\.,?|that\s+is|which\s+is|\(|/|=)\s*"
+                       r"(?:about|roughly|around|approximately|nearly|~|≈)?\s*", re.I)
 _LARGER_THAN = re.compile(r"\b(?:times|x)\s+(?:larger|bigger|greater|heavier)\s+than\b|"
                           r"\b(?:times|x)\s+(?:as\s+large|as\s+big|the\s+size)\s+(?:as|of)\b",
                           re.I)
@@ -859,6 +879,10 @@ VERIFIER = Verifier(
         Param("mb_high", float, default=0.0, min=0.0, max=1e7, help="high end of a MB range"),
         Param("gb", float, default=0.0, min=0.0, max=1e6, help="stated full-model GB"),
         Param("gb_at_least", str, default="", help="non-empty when the claim says '+'/'over'"),
+        Param("gb2", float, default=0.0, min=0.0, max=1e6, help="the same full-model size "
+              "restated in the other unit ('138 GB, or 128 GiB'), in that unit"),
+        Param("binary2", bool, default=False, help="gb2 is in GiB"),
+        Param("tol2", float, default=0.05, min=0.0, max=0.5, help="relative tolerance of gb2"),
         Param("gb_bound", str, default="", choices=("", "eq", "le", "ge"),
               help="le / ge when the full-model size is stated as a bound"),
         Param("billions", float, default=0.0, min=0.0, max=1e4, help="a bare model size in "

@@ -173,3 +173,22 @@ def test_a_plain_text_table_laid_out_in_columns_gives_rows_with_their_lead_in():
                                       "LLaMA-65B: Method QLoRA; Fits on 1x 48 GB"]
     assert [b.line for b in rows] == [4, 5] and rows[0].caption == "Sizing notes:"
     assert blocks[-1].text.startswith("A sentence") and not blocks[-1].cells
+
+
+def test_a_pipe_table_in_a_plain_text_article_gives_one_row_block_per_row():
+    from kbcheck.loaders import load_text
+    from kbcheck.markup import body_blocks
+
+    text = ("Three adapters we shipped\n\nSetup\n\nEach adapter used rank 16 on every linear "
+            "layer.\n\n| Model | Rank | Trainable | File (bf16) |\n|---|---|---|---|\n"
+            "| Mistral-7B | 16 | 41.9M | 84 MB |\n| Llama-2-7B | 16 | 40.0M | 80 MB |\n\n"
+            "A line | with a bar in prose is not a table.\n")
+    article = load_text(text, "shipped.txt").article
+    assert article.format == "glossary"
+    blocks = body_blocks(article)
+    rows = [b for b in blocks if b.cells]
+    assert [b.text for b in rows] == [
+        "Mistral-7B: Rank 16; Trainable 41.9M; File (bf16) 84 MB",
+        "Llama-2-7B: Rank 16; Trainable 40.0M; File (bf16) 80 MB"]
+    assert [b.line for b in rows] == [9, 10]
+    assert blocks[-1].text.startswith("A line | with") and not blocks[-1].cells
