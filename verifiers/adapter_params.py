@@ -43,6 +43,8 @@ PARAMS = (
           help="the width d of one adapter whose own count is stated; 0: a model's adapters"),
     Param("bias", str, default="either", choices=("with", "without", "either"),
           help="for one adapter's count: its biases counted, not, or unstated"),
+    Param("formula", str, default="",
+          help="a stated count of one adapter in d and m ('2md+d+m'): checked on built adapters"),
 )
 
 
@@ -127,8 +129,74 @@ def _run_one(params: dict[str, Any], figures: list[dict[str, Any]]) -> dict[str,
     return result("refuted", f"Stated {stated}: {line}.", measured, expected)
 
 
+# a count written in d and m: "2md + d + m", "2dm", "2 x m x d + m + d" (terms joined by +)
+_TERM = r"(?:\d{1,3}\s*[x*·]?\s*)?(?:m\s*[x*·]?\s*d|d\s*[x*·]?\s*m|d|m)"
+_FORMULA = re.compile(rf"(?<![\w(])({_TERM}(?:\s*\+\s*{_TERM}){{0,3}})(?![\w(])")
+_ONE_TERM = re.compile(r"(\d*)\s*[x*·]?\s*([md](?:\s*[x*·]?\s*[md])?)")
+
+
+def read_formula(text: str) -> str:
+    """The first count in d and m the text writes with an `md` term, normalised ("2md+d+m"),
+    or ''."""
+    for m in _FORMULA.finditer(text):
+        terms = []
+        for part in m.group(1).split("+"):
+            t = _ONE_TERM.fullmatch(part.strip())
+            if t is None:
+                break
+            letters = "".join(sorted(t.group(2).replace(" ", "").strip("x*·")
+                                     .replace("x", "").replace("*", "").replace("·", "")))
+            terms.append(f"{t.group(1)}{letters}")
+        else:
+            if any(x.rstrip("dm").isdigit() or x.endswith("dm") for x in terms) \
+                    and any(x.endswith("dm") for x in terms):
+                return "+".join(terms)
+    return ""
+
+
+def _evaluate(formula: str, d: int, m: int) -> int:
+    total = 0
+    for term in formula.split("+"):
+        coef = int(term.rstrip("dm") or 1)
+        letters = term[len(term.rstrip("dm")):]
+        total += coef * (d if "d" in letters else 1) * (m if "m" in letters else 1)
+    return total
+
+
+def _run_formula(params: dict[str, Any]) -> dict[str, Any]:
+    """One adapter built as two nn.Linear (d -> m, m -> d) on the meta device, with and without
+    biases, at a few widths; the stated formula evaluated at the same d and m."""
+    import torch
+
+    rows = []
+    for d, m in ((768, 64), (1024, 16), (4096, 256)):
+        row = {"d": d, "m": m, "stated": _evaluate(params["formula"], d, m)}
+        for bias in (True, False):
+            down = torch.nn.Linear(d, m, bias=bias, device="meta")
+            up = torch.nn.Linear(m, d, bias=bias, device="meta")
+            row["with" if bias else "without"] = sum(
+                p.numel() for p in (*down.parameters(), *up.parameters()))
+        rows.append(row)
+    fits = {b: all(r["stated"] == r[b] for r in rows) for b in ("with", "without")}
+    said = params["bias"]
+    text = (f"Stated one adapter's count as {params['formula']}; built adapters (d, m): "
+            + ", ".join(f"({r['d']}, {r['m']}): {r['with']:,} with biases, {r['without']:,} "
+                        f"without, formula {r['stated']:,}" for r in rows))
+    if said in ("with", "without"):
+        verdict = "supported" if fits[said] else "refuted"
+    else:
+        verdict = ("conditional" if fits["with"] != fits["without"] else
+                   "supported" if fits["with"] else "refuted")
+        if verdict == "conditional":
+            text += f"; it holds only {'with' if fits['with'] else 'without'} the biases"
+    return result(verdict, text + ".", {"rows": rows, "fits": fits},
+                  {"formula": params["formula"], "bias": said})
+
+
 def run(params: dict[str, Any]) -> dict[str, Any]:
     """Count Houlsby adapters on each preset and bottleneck size; judge the stated figures."""
+    if params["formula"]:
+        return _run_formula(params)
     figures = parse_figures(params["figures"])
     if not figures:
         return result("unverifiable", "No share or count of adapter parameters is stated.")
@@ -237,6 +305,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return {"d": d, "bottleneck": params["bottleneck"], "bias": bias,
                 "figures": ";".join(one)}
     figures += [encode_figure("lora", q) for q in counts if 1000 <= q.value < 1e9]
+    formula = read_formula(frame.text)
+    if not figures and formula:
+        # "each adapter adds 2md + d + m parameters once the biases are counted"
+        bias = "with" if frame.has("with_bias") else "without" if frame.has("no_bias") else \
+            "either"
+        return {"formula": formula, "bias": bias}
     if not figures:
         return "no share or count of adapter parameters is stated"
     unstated = [n for n, k in (("the model", "model"), ("the bottleneck size", "bottleneck"))

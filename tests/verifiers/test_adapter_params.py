@@ -62,3 +62,19 @@ def test_examples_pair_back(sentence):
 def test_lora_shares_stay_with_param_count():
     assert pairing("LoRA trains 0.06% of the parameters of LLaMA-7B.").verifier == \
         "lora.param_count"
+
+
+@pytest.mark.parametrize(("sentence", "verdict"), [
+    ("Counting its biases, one bottleneck adapter with width m on a d-wide model holds "
+     "2md + d + m parameters.", "supported"),
+    ("Leaving out the biases, one bottleneck adapter of width m on a d-wide layer has "
+     "2md + d + m parameters.", "refuted"),
+    ("Without biases a bottleneck adapter carries 2dm parameters.", "supported"),
+    ("A bottleneck adapter of width m holds 2md + d + m parameters.", "conditional"),
+])
+def test_a_count_written_in_d_and_m_is_checked_on_built_adapters(sentence, verdict):
+    frame = next(f for f in pairing(sentence).frames if f.verifier == VERIFIER.id)
+    assert frame.params["formula"] in ("2dm+d+m", "2dm")
+    res = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+    assert res["verdict"] == verdict, res["explanation"]
+    assert res["measured"]["rows"][0]["with"] == 2 * 768 * 64 + 768 + 64
