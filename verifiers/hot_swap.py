@@ -50,9 +50,14 @@ _COMPARED = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|against|i
 
 
 # words of a refusal or a limit that polarity does not read as a denial ("... is rejected",
-# "only works when", "must target the same layers")
-_REFUSAL = re.compile(r"\b(?:reject\w*|refus\w*|fail\w*|errors?|raises?|unsupported|only|must|"
-                      r"requires?)\b", re.I)
+# "only works when", "must target the same layers"; "attention-only" names an adapter)
+_REFUSAL = re.compile(r"\b(?:reject\w*|refus\w*|fail\w*|errors?|raises?|unsupported|"
+                      r"(?<!-)only|must|requires?)\b", re.I)
+# the layers a new adapter targets, described by the loaded one's not touching them
+_UNTOUCHED = re.compile(r"\b(?:that\s+|which\s+)?the\s+(?:first|loaded|original|old|previous|"
+                        r"current|existing)\s+(?:one|adapter|LoRA)\s+(?:never|didn't|did\s+not|"
+                        r"does\s+not|doesn't|had\s+not|hadn't)\s+(?:touch|target|cover|adapt|"
+                        r"wrap)\w*", re.I)
 # a denial after the words that were read ("swapping adapters that target different layers is
 # not supported"): polarity reads denials before them
 _DENIED_AFTER = re.compile(r"\b(?:not|never|no\s+longer|cannot|impossible)\b|n't\b", re.I)
@@ -74,7 +79,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "hot-swapping works whatever layers the new adapter targets" (or, denied, "cannot
         # take an adapter that targets different layers")
         end = frame.spans.get("predicate", (0, 0))[1]
-        if _REFUSAL.search(frame.text) or _DENIED_AFTER.search(frame.text, end):
+        # ("layers the first one didn't touch" describes the layers: no refusal)
+        text = _UNTOUCHED.sub(" ", frame.text)
+        if _REFUSAL.search(text) or _DENIED_AFTER.search(text, min(end, len(text))):
             return ("the sentence speaks of a swap being refused or limited, and which case it "
                     "says is refused is not read")
         return {"claim": "other_targets"}
