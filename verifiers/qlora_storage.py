@@ -121,11 +121,17 @@ def _bits_params(frame: Frame) -> dict[str, Any] | str:
     # "the overhead is 0.5 bits; double quantization brings it to 0.127": a change from one
     # share to a smaller one, said in two clauses
     two = len(shares) >= 2 and shares[0].value > shares[-1].value and frame.has("with_dq")
+    if dq_named and frame.has("removes_all") and not frame.has("from_to"):
+        # "double quantization removes the constants' cost entirely": none left with it
+        return {"claim": "overhead", "bits": 0.0, "low": 0.0, "high": 0.01, "dq": "with"}
     if frame.has("from_to") or (two and dq_named):
         if not dq_named:
             return "a change from one width to another, with no double quantization named"
         widths = [q for q in frame.quantities if q.unit == "bits"]
         after = ([q for q in widths if q.role != "saving"] or widths)[-1]
+        if after.value == 4 and after.bound == "eq" and frame.has("dq"):
+            # "double quantization takes QLoRA from 4.5 bits to exactly 4 bits per weight"
+            return {"claim": "bits", "bits": 4.0, "low": 4.0, "high": 4.0, "dq": "with"}
         if not (after.value < 1 or 4 < after.value <= 5):
             return f"{after.text} per parameter is not NF4's width or its scales' share"
         low, high = interval(after, 0.02)

@@ -18,6 +18,7 @@ operation per claim (`verifiers._serving_measure`):
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, result
@@ -48,12 +49,21 @@ PARAMS = (
     Param("tolerance", float, default=1e-4, min=0.0, max=1.0,
           help="max |difference| of weights or logits that counts as equal"),
     Param("seed", int, default=0, min=0, max=2**31 - 1),
+    Param("merged", bool, default=False,
+          help="mixed_batch: the claim is of merged adapters (PEFT's adapter_names on a merged "
+               "model)"),
 )
 
 _PREDICATES = {"merge_reversible": "merge_reversible", "mixed_adapter_batch": "mixed_batch",
                "adapter_shares_base": "shared_base", "delete_frees_adapter": "delete_frees",
                "weighted_adapter_sum": "weighted_sum", "mode_changes_merge": "train_unmerges",
                "merged_size": "unload_same_size"}
+
+
+# the merged state said first, as the setting of what follows ("once merged, ...", "if we
+# merge all the adapters we can still ...")
+_MERGED_FIRST = re.compile(r"\b(?:once|after|when|if|with)\b[^.;]{0,40}?\bmerg(?:e|ed|ing)\b",
+                           re.I)
 
 
 def to_params(frame: Frame) -> dict[str, Any] | str:
@@ -81,8 +91,15 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         if len(named) == 1:
             params["combination"] = named[0]
     if claim == "mixed_batch" and frame.conditions.get("merged") is True:
-        params["_condition"] = ("while the adapters stay unmerged (PEFT refuses adapter_names "
-                                "on a merged model)")
+        a = frame.spans.get("merged", (len(frame.text), 0))[0]
+        if frame.polarity and _MERGED_FIRST.search(frame.text, 0, a + 40) \
+                and a < frame.spans.get("predicate", (0, 0))[0]:
+            # "once the adapters are merged, requests for different adapters can still share
+            # one batch": the merged model is what the claim is about
+            params["merged"] = True
+        else:
+            params["_condition"] = ("while the adapters stay unmerged (PEFT refuses "
+                                    "adapter_names on a merged model)")
     return params
 
 
@@ -169,6 +186,14 @@ def _mixed(p: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
 
     m = mixed_batch(p)
     ok = m["max_abs_diff"] <= p["tolerance"] < m["rows_distinct"]
+    if p["merged"]:  # of a merged model: whether PEFT still takes a mixed batch there
+        ok = not m["merged_refuses_adapter_names"]
+        text = ("Said of a merged model: once merged, PEFT "
+                + ("refused adapter_names, so a batch cannot mix adapters there"
+                   if m["merged_refuses_adapter_names"] else "accepted adapter_names")
+                + f" (unmerged, one forward with adapter_names={m['rows']} matched each row run "
+                  f"alone within {m['max_abs_diff']:.3g})")
+        return ("supported" if ok else "refuted"), text, m
     text = (f"one forward with adapter_names={m['rows']} gave each row the logits of that row "
             f"run alone with its adapter within {m['max_abs_diff']:.3g} (each adapter changes "
             f"its row by at least {m['rows_distinct']:.3g}); once merged, PEFT "
