@@ -12,6 +12,7 @@ each setting, and the verdict says in which settings it holds.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, result
@@ -248,6 +249,12 @@ def weights_of(frame: Frame) -> str:
     return named.pop() if len(named) == 1 else "unspecified"
 
 
+_VARIANT = re.compile(r"\bLoRA\+|\bloraplus\b|\brs-?LoRA\b|\buse_rslora\b", re.I)
+_AS_LORA = re.compile(r"\b(?:as|than|of|with|to)\s+(?:the\s+)?(?:plain|standard|vanilla|regular|"
+                      r"ordinary|normal|classic|original)\s+LoRA\b|\bsame\s+(?:[\w-]+\s+){0,2}?"
+                      r"(?:cost|compute|FLOPs|latency)\b(?![^.;]{0,30}\bbase\b)", re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """LoRA adds no inference latency (the predicate as the lexicon names it; a sentence that
     says it adds latency is its denial), merged, unmerged or unstated. A stated size of the
@@ -262,6 +269,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                               or (frame.has("adapters_slow") and frame.has("names_lora"))):
         return ("the latency is said of adapters (bottleneck adapters under a name the method "
                 "vocabulary does not know, or set against LoRA), not of LoRA")
+    if _VARIANT.search(frame.text) and _AS_LORA.search(frame.text):
+        # "LoRA+ keeps the compute cost of standard LoRA", "rsLoRA's inference cost is the same
+        # as plain LoRA's": a variant set against LoRA, not LoRA against its base model
+        return ("the cost is set against plain LoRA (a variant beside it), not against the base "
+                "model that this verifier times")
     params: dict[str, Any] = {"claim": "no_latency", "weights": weights_of(frame)}
     if params["weights"] == "unspecified" and split_said(frame.text):
         params["_split"] = True  # "unmerged it costs extra matmuls; merging removes them"

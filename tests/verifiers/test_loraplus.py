@@ -147,3 +147,12 @@ def test_no_speed_up_is_not_reported_as_conditional():
     # ratio 1 is plain LoRA against itself: the arms are identical, so nothing is faster
     assert not exp["faster_at_same_lr_A"] and not exp["faster_when_tuned"]
     assert _convergence_verdict("improves_convergence", exp)[0] == "unverifiable"
+
+
+def test_a_speed_up_reported_with_task_scores_is_not_re_measured_on_the_toy_task():
+    frame = next(f for f in pairing("LoRA+ lifted our eval by 1.5 points and converged in "
+                                    "half the steps.").frames if f.predicate == "convergence")
+    assert frame.verifier is None and "task scores" in frame.reason
+    frame = next(f for f in pairing("LoRA+ converges faster than LoRA at the same learning "
+                                    "rate for A.").frames if f.predicate == "convergence")
+    assert frame.verifier == VERIFIER.id

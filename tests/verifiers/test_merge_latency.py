@@ -275,3 +275,12 @@ def test_a_sentence_that_says_where_the_cost_is_reads_the_split(sentence, split)
     frame = pairing(sentence).frames[0]
     assert frame.verifier == VERIFIER.id, frame.reason
     assert (frame.modality == "split") is split
+
+
+def test_a_variants_cost_set_against_plain_lora_is_not_timed_against_the_base():
+    from verifiers.merge_latency import VERIFIER as LATENCY
+
+    for text in ("LoRA+ keeps the inference cost of plain LoRA.",
+                 "rsLoRA costs the same compute at serving time as standard LoRA."):
+        frames = [f for f in pairing(text).frames if f.predicate == "no_added_latency"]
+        assert frames and all(f.verifier != LATENCY.id for f in frames), text
