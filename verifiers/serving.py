@@ -92,10 +92,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             params["combination"] = named[0]
     if claim == "mixed_batch" and frame.conditions.get("merged") is True:
         a = frame.spans.get("merged", (len(frame.text), 0))[0]
-        if frame.polarity and _MERGED_FIRST.search(frame.text, 0, a + 40) \
+        if _MERGED_FIRST.search(frame.text, 0, a + 40) \
                 and a < frame.spans.get("predicate", (0, 0))[0]:
             # "once the adapters are merged, requests for different adapters can still share
-            # one batch": the merged model is what the claim is about
+            # one batch" (or "... is no longer straightforward"): the merged model is what the
+            # claim is about
             params["merged"] = True
         else:
             params["_condition"] = ("while the adapters stay unmerged (PEFT refuses "

@@ -117,10 +117,18 @@ def negated(text: str, start: int, end: int, origin: int = 0) -> bool:
     """Whether the trigger at `start`..`end` lies in the scope of a negation cue that begins
     after `origin` (trigger words never contain negation: it is read here, once), or in a
     clause the next one denies by ellipsis ("...; it doesn't")."""
-    if _ELLIPTIC_DENIAL.match(text, end) or (_GONE_AFTER.match(text, end)
-                                             and _COST_WORDS.search(text, start, end)):
+    if _ELLIPTIC_DENIAL.match(text, end) or _IMPOSSIBLE_AFTER.match(text, end) or (
+            _GONE_AFTER.match(text, end) and _COST_WORDS.search(text, start, end)):
         return not _negated(text, start, end, origin)
     return _negated(text, start, end, origin)
+
+
+# what the trigger names said right after it to be out of reach ("batching different adapters
+# in one pass is no longer straightforward", "... is not possible")
+_IMPOSSIBLE_AFTER = re.compile(r"(?:\s+(?!(?:is|are|not|no|never)\b)[\w-]+){0,2}?\s+"
+                               r"(?:is|are|becomes?|gets?)\s+(?:no\s+longer|not|never)\s+"
+                               r"(?:(?:so|really|quite|very|as)\s+)?(?:straightforward|possible|"
+                               r"supported|allowed|feasible|an\s+option|simple|trivial)\b", re.I)
 
 
 # Words said after a cost they deny: "the latency is gone", "the overhead disappears once

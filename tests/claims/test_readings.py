@@ -1396,3 +1396,12 @@ def test_a_denial_ends_at_only_if_and_an_empty_argument_list_denies_nothing():
 def test_a_scale_said_to_drop_to_a_value_states_that_value():
     frame = _frame_of("Day 2: with r=64 and lora_alpha=16 the scaling dropped to 0.25.", "scaling")
     assert frame is not None and 0.25 in [q.value for q in frame.quantities]
+
+
+def test_what_the_trigger_names_said_after_it_to_be_out_of_reach_is_denied():
+    frame = _frame_of("Once merged, serving different adapters in one batch is no longer "
+                      "possible.", "mixed_adapter_batch")
+    assert frame is not None and not frame.polarity
+    frame = _frame_of("Serving different adapters in one batch is possible with adapter_names.",
+                      "mixed_adapter_batch")
+    assert frame is not None and frame.polarity
