@@ -235,6 +235,7 @@ class Claim(BaseModel):
     # may be about. Not part of the report.
     context_rank: int = Field(default=0, exclude=True, repr=False)
     context_modules: str = Field(default="", exclude=True, repr=False)
+    context_alpha: float = Field(default=0.0, exclude=True, repr=False)  # lora_alpha, likewise
     # The model that configuration was stated for (named with it, or last before it, in any
     # section). Not part of the report.
     context_config_model: str = Field(default="", exclude=True, repr=False)
@@ -245,6 +246,7 @@ class Claim(BaseModel):
         return self.model_copy(update={"cells": (), "caption": "", "context_model": "",
                                        "context_subject": "", "context_lead": "",
                                        "context_rank": 0, "context_modules": "",
+                                       "context_alpha": 0.0,
                                        "context_config_model": ""})
 
 

@@ -392,10 +392,13 @@ def _with_config(frame: Frame, paired: FramePairing, claim: Claim,
         fill["r"] = claim.context_rank
     if claim.context_modules and not frame.conditions.get("modules"):
         fill["modules"] = claim.context_modules
+    if claim.context_alpha and not frame.conditions.get("alpha") and fill.get("r"):
+        fill["alpha"] = claim.context_alpha  # (with the rank it was stated beside)
     if not fill:
         return paired
     said = [f"rank {fill['r']}" if "r" in fill else "",
-            f"modules {fill['modules']}" if "modules" in fill else ""]
+            f"modules {fill['modules']}" if "modules" in fill else "",
+            f"lora_alpha {fill['alpha']:g}" if "alpha" in fill else ""]
     model = claim.context_model or claim.context_config_model
     if model and not frame.conditions.get("model") and not paired.params.get("model"):
         found = find_model(model)
@@ -403,9 +406,12 @@ def _with_config(frame: Frame, paired: FramePairing, claim: Claim,
             fill["model"] = {k: found.get(k) for k in ("family", "size_b", "preset")}
             said.append(model)
     read = pair_frame(replace(frame, conditions={**frame.conditions, **fill}), registry, table)
-    if read.verifier != paired.verifier or read.params == paired.params \
-            or read.params.get("claim") != paired.params.get("claim"):
-        return paired  # (the same claim in that configuration, not another one)
+    if read.verifier != paired.verifier or read.params.get("claim") != paired.params.get("claim") \
+            or (read.params, read.condition, read.open) == (paired.params, paired.condition,
+                                                         paired.open):
+        # (the same claim in that configuration, not another one; and a reading that differs:
+        # other values, or the value it solved for now stated, "for r = 8" no longer a condition)
+        return paired
     stated = ", ".join(x for x in said if x)
     return paired.model_copy(update={"in_context": read.model_copy(update={
         "reason": f"{read.reason} (with {stated}, stated before it)"})})

@@ -267,7 +267,8 @@ def _judge(claim: Claim, pairing: Pairing, jobs: dict, problems: dict,
 
 def _config_said(frame: FramePairing) -> str:
     """The configuration a frame read in context was measured in, in words."""
-    return ", ".join(f"{k} {frame.params[k]}" for k in ("model", "r", "modules")
+    return ", ".join(f"{k} {frame.params[k]:g}" if isinstance(frame.params[k], float) else
+                     f"{k} {frame.params[k]}" for k in ("model", "r", "alpha", "modules")
                      if frame.params.get(k)) or "as stated before it"
 
 

@@ -145,8 +145,9 @@ class Verifier:
     # What a run can still say where `requires` is not met (e.g. an analytic estimate on a CPU
     # for a GPU measurement): same signature and return value as `run`. None: `skipped`.
     fallback: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-    # It enumerates the rank, modules and model a claim leaves open (a count, a file's size):
-    # the configuration an article stated before the claim may decide it (kbcheck.pairing)
+    # It enumerates (or solves for) the rank, modules and model a claim leaves open (a count, a
+    # file's size, a scale): the configuration an article stated before the claim may decide it
+    # (kbcheck.pairing)
     reads_configuration: bool = False
 
     def param(self, name: str) -> Param | None:

@@ -360,9 +360,11 @@ def _scale_value(frame: Frame) -> Any:
               and not _CHANGE_BY.search(frame.text, max(0, q.span[0] - 80), q.span[0])]
     a, b = frame.spans.get("predicate", (0, 0))
     inside = [q for q in values if a <= q.span[0] and q.span[1] <= b]
-    if len(inside) == 1 and not any(q.span[0] >= b for q in values):
+    if len(inside) == 1 and not any(q.span[0] >= b for q in values) \
+            and not frame.conditions.get("ranks"):
         # "Mar 8: ... the scaling dropped to 0.25": the one in its words (none said after it,
-        # as a second scale is: "the classic scaling is 0.25 whereas rsLoRA's is 2")
+        # as a second scale is: "the classic scaling is 0.25 whereas rsLoRA's is 2"; and no two
+        # ranks, whose change "multiplies it by four")
         return inside[0]
     return values[0] if len(values) == 1 else None
 
@@ -428,4 +430,7 @@ VERIFIER = Verifier(
     ),
     requires=Requires(device="cpu", packages=("torch",)),
     timeout_s=120.0,
+    # a scale stated without its rank ("the update is multiplied by alpha/r = 2") is solved for
+    # the rank it leaves open: the rank the article stated before may decide it
+    reads_configuration=True,
 )

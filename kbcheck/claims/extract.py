@@ -286,12 +286,14 @@ _CODE_PUNCT = re.compile(r"[\"'`\[\]{}]")
 _PRINTED_COUNT = re.compile(r"^\W{0,4}trainable params:\s*[\d,]+\s*\|\|\s*all params:", re.I)
 
 
-def stated_config(text: str, code: bool = False) -> tuple[int | None, str | None]:
-    """The rank and the module set a text states (None where it states none; rank 0 where it
-    names several ranks, so which one a later figure is about is not known)."""
+def stated_config(text: str, code: bool = False
+                  ) -> tuple[int | None, str | None, float | None]:
+    """The rank, the module set and lora_alpha a text states (None where it states none; rank
+    0 where it names several ranks, so which one a later figure is about is not known)."""
     read, _ = read_conditions(normalise(_CODE_PUNCT.sub(" ", text) if code else text))
     rank = 0 if read.get("ranks") else read.get("r")
-    return rank, read.get("modules")
+    alpha = read.get("alpha")
+    return rank, read.get("modules"), float(alpha) if isinstance(alpha, int | float) else None
 
 
 def _fact_claims(article: Article) -> list[Claim]:
@@ -322,7 +324,7 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
     title_model = named_model(article.title or "")
     model_here = title_model  # the model the text names last, for sentences naming none
     subject_here = ""  # the method the paragraph's sentences so far are about
-    rank_here, modules_here = 0, ""  # the configuration the article stated last
+    rank_here, modules_here, alpha_here = 0, "", 0.0  # the configuration the article stated last
     config_model = ""  # the model that configuration was stated for
     question = ""  # a yes/no question just asked (a heading or a paragraph's last sentence)
 
@@ -340,13 +342,14 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
                          origin=origin, section=section, context_model=model_here,
                          context_subject=subject_here, context_lead=lead,
                          context_rank=rank_here, context_modules=modules_here,
-                         context_config_model=config_model, **row))
+                         context_alpha=alpha_here, context_config_model=config_model, **row))
 
     def note_config(text: str, code: bool = False) -> None:
-        nonlocal rank_here, modules_here, config_model
-        rank, modules = stated_config(text, code)
+        nonlocal rank_here, modules_here, alpha_here, config_model
+        rank, modules, alpha = stated_config(text, code)
         rank_here = rank_here if rank is None else rank
         modules_here = modules or modules_here
+        alpha_here = alpha_here if alpha is None else alpha
         if rank is not None or modules:
             config_model = named_model(text) or model_here
 

@@ -1212,14 +1212,16 @@ def _inside(span: tuple[int, int], clauses: list[tuple[int, int]]) -> bool:
 # a condition proper ("whenever you pass load_in_4bit" says when a thing happens)
 _IF_WORD = re.compile(r"\b(?:if|unless|provided(?: that)?|as long as|in case)\b", re.I)
 # a cue written to read a condition's words ("r is 8 unless ...", "if you leave it unset")
-_READS_CONDITION = re.compile(r"\b(?:if|unless|provided|as long as|whenever)\b")
+# (or a setting left at its default: "target_modules: if you leave it unset")
+_READS_CONDITION = re.compile(r"\b(?:if|unless|provided|as long as|whenever|unset|omitted|leave|"
+                              r"default)")
 
 
 def _reads_into(m: re.Match, clauses: tuple, t: Trigger) -> bool:
-    """A match that begins before a conditional clause and goes on into its words ("blocks
-    promotion if any decision differs from the reference"): what decides it is the condition's,
-    unless the cue was written to read a condition."""
-    return any(m.start() < a and m.end() > w.end() for a, b in clauses
+    """A match that begins before a conditional clause and ends inside it ("blocks promotion
+    if any decision differs from the reference"): what decides it is the condition's, unless the
+    cue was written to read a condition (one that spans the whole condition reads past it)."""
+    return any(m.start() < a and w.end() < m.end() <= b for a, b in clauses
                if a < m.end() and (w := _IF_WORD.match(m.string, a))) \
         and not _READS_CONDITION.search(t.pattern.pattern)
 

@@ -321,3 +321,19 @@ def test_the_configurations_model_completes_a_figure_in_a_later_section(tmp_path
     verdicts = _verdicts(tmp_path, "cm2.md", text)
     assert verdicts["In bf16 the adapter file is about 13.1 MB."] == ("lora.adapter_size",
                                                                      "supported")
+
+
+def test_a_scale_stated_without_its_rank_is_read_in_the_configuration_stated_before(tmp_path):
+    text = ("---\nid: sc\ntitle: Our adapter\n---\n"
+            "We train with r=16 and lora_alpha=32 on every linear layer.\n\n"
+            "## Notes\n\nEffective scaling lora_alpha / r = 2.\n\n"
+            "With that alpha the update is multiplied by alpha/r = 2.\n\n"
+            "So the scale alpha/r comes to 4.\n")
+    claims = {c.text: c for c in extract_claims(load_text(text, "sc.md").article)}
+    assert claims["Effective scaling lora_alpha / r = 2."].context_alpha == 32.0
+    verdicts = _verdicts(tmp_path, "sc.md", text)
+    assert verdicts["Effective scaling lora_alpha / r = 2."] == ("lora.ba_update", "supported")
+    assert verdicts["With that alpha the update is multiplied by alpha/r = 2."] == (
+        "lora.ba_update", "supported")
+    # the configuration stated before only ever supports: a scale it contradicts stays open
+    assert verdicts["So the scale alpha/r comes to 4."][1] != "refuted"
