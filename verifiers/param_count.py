@@ -761,7 +761,8 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
     # (a factor said of memory, "a threefold drop in GPU memory", is not a parameter ratio)
     ratios = [q for q in frame.quantities if q.unit == "x" and q.value >= (
         20 if frame.has("other_ratio") else 1) and not _OF_MEMORY.match(frame.text, q.span[1])
-        and not _OF_THAT.match(frame.text, q.span[1])]
+        and not _OF_THAT.match(frame.text, q.span[1])
+        and not _OF_SPEED.match(frame.text, q.span[1])]
     counts = [q for q in frame.quantities if q.unit in ("params", "count") and q.value >= 1000
               and not _inside(q, skip) and q.value not in dims and q.role not in ("model", "part")
               and not _other_method(frame, q)  # "... 4,456,448 for DoRA"
@@ -816,6 +817,8 @@ _SIZE_BEFORE = re.compile(r"(?:\bmaps?\s+|\bfrom\s+|\b(?:width|hidden\s+size|dim
 _OF_THAT = re.compile(r"\s*(?:that|this|those|these|as\s+much|the\s+size|"
                       r"the\s+(?:[\w=-]+\s+){0,2}?(?:one|ones|adapter|adapters|version|config|run))\b",
                       re.I)
+# "trains up to 2x as fast": a speed, not a parameter ratio
+_OF_SPEED = re.compile(r"\s*(?:as\s+fast|faster|quicker|(?:the\s+)?speed)\b", re.I)
 _OF_MEMORY = re.compile(r"\s*(?:-?fold\s+)?(?:drop|cut|reduction|decrease|saving|less|lower|"
                         r"smaller)\s+(?:in\s+|of\s+)?(?:[\w-]+\s+){0,2}?(?:memory|VRAM)\b",
                         re.I)
