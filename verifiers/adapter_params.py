@@ -135,6 +135,12 @@ _FORMULA = re.compile(rf"(?<![\w(])({_TERM}(?:\s*\+\s*{_TERM}){{0,3}})(?![\w(])"
 _ONE_TERM = re.compile(r"(\d*)\s*[x*·]?\s*([md](?:\s*[x*·]?\s*[md])?)")
 
 
+# the biases named as what comes on top of the formula's count
+_PLUS_BIASES = re.compile(r"\b(?:\d{1,3}\s*)?[md]{1,2}\s+(?:weights|parameters|params)?\s*"
+                          r"(?:plus|\+|and)\s+(?:the\s+|their\s+|its\s+|some\s+|a\s+few\s+)?"
+                          r"(?:small\s+)?bias(?:es|\s+terms|\s+vectors)?\b", re.I)
+
+
 def read_formula(text: str) -> str:
     """The first count in d and m the text writes with an `md` term, normalised ("2md+d+m"),
     or ''."""
@@ -310,6 +316,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "each adapter adds 2md + d + m parameters once the biases are counted"
         bias = "with" if frame.has("with_bias") else "without" if frame.has("no_bias") else \
             "either"
+        if _PLUS_BIASES.search(frame.text):
+            # "about 2md weights plus biases": the formula counts the weights, biases besides
+            bias = "without"
         return {"formula": formula, "bias": bias}
     if not figures:
         return "no share or count of adapter parameters is stated"

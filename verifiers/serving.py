@@ -62,8 +62,7 @@ _PREDICATES = {"merge_reversible": "merge_reversible", "mixed_adapter_batch": "m
 
 # the merged state said first, as the setting of what follows ("once merged, ...", "if we
 # merge all the adapters we can still ...")
-_MERGED_FIRST = re.compile(r"\b(?:once|after|when|if|with)\b[^.;]{0,40}?\bmerg(?:e|ed|ing)\b",
-                           re.I)
+_MERGED_FIRST = re.compile(r"\b(?:once|after|when|whenever|if|with|since)\b[^.;]{0,40}$", re.I)
 
 
 def to_params(frame: Frame) -> dict[str, Any] | str:
@@ -92,7 +91,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             params["combination"] = named[0]
     if claim == "mixed_batch" and frame.conditions.get("merged") is True:
         a = frame.spans.get("merged", (len(frame.text), 0))[0]
-        if _MERGED_FIRST.search(frame.text, 0, a + 40) \
+        if _MERGED_FIRST.search(frame.text[:a + 12]) \
                 and a < frame.spans.get("predicate", (0, 0))[0]:
             # "once the adapters are merged, requests for different adapters can still share
             # one batch" (or "... is no longer straightforward"): the merged model is what the

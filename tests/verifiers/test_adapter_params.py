@@ -71,6 +71,7 @@ def test_lora_shares_stay_with_param_count():
      "2md + d + m parameters.", "refuted"),
     ("Without biases a bottleneck adapter carries 2dm parameters.", "supported"),
     ("A bottleneck adapter of width m holds 2md + d + m parameters.", "conditional"),
+    ("Each bottleneck adapter adds about 2md weights plus its biases.", "supported"),
 ])
 def test_a_count_written_in_d_and_m_is_checked_on_built_adapters(sentence, verdict):
     frame = next(f for f in pairing(sentence).frames if f.verifier == VERIFIER.id)
