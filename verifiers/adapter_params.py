@@ -150,12 +150,10 @@ def read_formula(text: str) -> str:
             t = _ONE_TERM.fullmatch(part.strip())
             if t is None:
                 break
-            letters = "".join(sorted(t.group(2).replace(" ", "").strip("x*·")
-                                     .replace("x", "").replace("*", "").replace("·", "")))
+            letters = "".join(sorted(c for c in t.group(2) if c in "dm"))
             terms.append(f"{t.group(1)}{letters}")
         else:
-            if any(x.rstrip("dm").isdigit() or x.endswith("dm") for x in terms) \
-                    and any(x.endswith("dm") for x in terms):
+            if any(x.endswith("dm") for x in terms):
                 return "+".join(terms)
     return ""
 

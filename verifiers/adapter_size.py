@@ -734,7 +734,7 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
         own = [d for d, w in widths.items() if w in left]
         if len(left) == 1 and own:
             params = {**params, "dtype": own[0]}
-    binary = size.stated_unit in ("MiB", "GiB", "KiB", "TiB")
+    binary = _binary(size)
     # the rounding the figure implies, but a round "about 10 GB" is not 5-15 GB: at most 20%
     tol = max(0.05, min(size.precision / size.value, 0.2)) if size.value else 0.05
     bound = size.bound
@@ -746,11 +746,11 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
            "gb": size.value / (2**30 if binary else 1e9), "gb_bound": bound
            if bound in ("le", "ge") else "", "binary": binary, "tol": min(tol, 0.5)}
     again = next((q for q in frame.quantities if q.unit == "bytes" and q is not size
-                  and q.value >= 1e8 and (q.stated_unit in ("MiB", "GiB", "TiB")) != binary
+                  and q.value >= 1e8 and _binary(q) != binary
                   and _RESTATED.fullmatch(frame.text, size.span[1], q.span[0])), None)
     if again is not None and bound in ("eq", "approx"):
         # "about 138 GB, or roughly 148 GiB": the same size in the other unit, judged too
-        binary2 = again.stated_unit in ("MiB", "GiB", "TiB")
+        binary2 = _binary(again)
         out.update(gb2=again.value / (2**30 if binary2 else 1e9), binary2=binary2,
                    tol2=min(max(0.05, min(again.precision / again.value, 0.2)), 0.5))
     if not params["model"]:
@@ -804,11 +804,16 @@ def _sizes_per_rank(frame: Frame, sizes: list[Any]) -> tuple | None:
     return (r1, s1), (r2, s2)
 
 
+def _binary(size: Quantity) -> bool:
+    """Whether a size is written in a binary unit (MiB, GiB ...)."""
+    return size.stated_unit in ("KiB", "MiB", "GiB", "TiB")
+
+
 def _file_size(size: Quantity) -> dict[str, Any]:
     """A stated file size as `run` reads it: MB (or MiB where so written), a high end for a
     range, and the tolerance. "about 35 MB": 10%, as the figures people round to for files
     allow; else 5%, or the stated precision when it is coarser; "under 10 MB": at most that."""
-    binary = size.stated_unit in ("MiB", "GiB", "KiB", "TiB")
+    binary = _binary(size)
     scale = 2**20 if binary else 1e6
     floor = APPROX_TOL if size.bound == "approx" else 0.05
     tol = max(floor, size.precision / size.value) if size.value else floor
