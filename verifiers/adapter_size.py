@@ -65,14 +65,25 @@ def adapter_file_bytes(p: Preset, module_set_name: str, r: int, dtype: str, bloc
 
     torch_dtype = getattr(torch, dtype)
     tensors = {}
-    for i in range(blocks):
-        for _, linear in p.matching(modules_for(p, module_set_name)):
-            name, out_f, in_f = linear.name, linear.out_f, linear.in_f
-            where = "self_attn" if name in ("q_proj", "k_proj", "v_proj", "o_proj") else "mlp"
-            prefix = f"base_model.model.model.layers.{i}.{where}.{name}"
-            # Values do not change the size (safetensors stores raw bytes, uncompressed).
-            tensors[f"{prefix}.lora_A.weight"] = torch.zeros(r, in_f, dtype=torch_dtype)
-            tensors[f"{prefix}.lora_B.weight"] = torch.zeros(out_f, r, dtype=torch_dtype)
+    matching = p.matching(modules_for(p, module_set_name))
+    groups = list(dict.fromkeys(g for g, _ in matching)) or list(p.groups())
+    for g_index, group in enumerate(groups):
+        # one stack: `blocks` of its blocks; several (an encoder and a decoder): all of each
+        stack = "model.layers" if len(groups) == 1 else ("encoder.block", "decoder.block")[
+            min(g_index, 1)]
+        for i in range(blocks if len(groups) == 1 else group.count):
+            for g, linear in matching:
+                if g is not group:
+                    continue
+                name, out_f, in_f = linear.name, linear.out_f, linear.in_f
+                where = "self_attn" if name in ("q_proj", "k_proj", "v_proj", "o_proj") \
+                    else "mlp"
+                for copy in range(linear.copies):  # (a decoder's self- and cross-attention)
+                    prefix = f"base_model.model.{stack}.{i}.{where}.{copy}.{name}"
+                    # Values do not change the size (safetensors stores raw bytes).
+                    tensors[f"{prefix}.lora_A.weight"] = torch.zeros(r, in_f, dtype=torch_dtype)
+                    tensors[f"{prefix}.lora_B.weight"] = torch.zeros(out_f, r,
+                                                                     dtype=torch_dtype)
     path = os.path.join(directory, f"adapter-{p.name}-{module_set_name}-{r}-{blocks}.safetensors")
     save_file(tensors, path)
     size = os.path.getsize(path)
@@ -84,6 +95,16 @@ def measure_adapter(p: Preset, module_set_name: str, r: int, dtype: str, directo
                     *, rank_one: bool = False) -> dict[str, Any]:
     """Adapter file size: written whole, or from one- and two-block files scaled to all blocks."""
     data = p.lora_params(r, modules_for(p, module_set_name)) * DTYPE_BYTES[dtype]
+    if not p.single_stack:
+        # an encoder-decoder's stacks differ: every block written, at r=1 where r would pass
+        # the limit (the tensors' bytes grow with r, the header does not)
+        at = r if not rank_one and data <= WRITE_LIMIT else 1
+        whole = adapter_file_bytes(p, module_set_name, at, dtype, p.layers, directory)
+        data_at = p.lora_params(at, modules_for(p, module_set_name)) * DTYPE_BYTES[dtype]
+        size = whole - data_at + data
+        return {"config": describe(p, module_set_name, r), "dtype": dtype, "bytes": size,
+                "MB": size / 1e6, "MiB": size / 2**20, "tensor_bytes": data,
+                "how": "written whole" if at == r else f"written whole at r={at}, scaled"}
     if not rank_one and data <= WRITE_LIMIT:
         size = adapter_file_bytes(p, module_set_name, r, dtype, p.layers, directory)
         how = "written whole"
@@ -578,8 +599,6 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
     elif model.get("family") and found is None:
         return f"no preset for the model named ({model['family']} " \
                f"{model.get('size_b') or ''}B): its size is not judged against another model's"
-    if found is not None and frame.predicate != "model_size" and not found.single_stack:
-        return f"adapter files are written for one stack of blocks; {found.name} has several"
     if not model.get("family") and model.get("size_b"):
         bare = float(model["size_b"])
     nominal = NOMINAL.get(int(bare)) if bare and bare == int(bare) else None
@@ -871,7 +890,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 VERIFIER = Verifier(
     id="lora.adapter_size",
     reads_configuration=True,
-    version=17,
+    version=18,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(

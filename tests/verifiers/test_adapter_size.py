@@ -7,6 +7,7 @@ from paired import paired_params as shape_params
 from paired import pairing
 
 from verifiers._presets import PRESETS
+from verifiers._tiny import peft_available
 from verifiers.adapter_size import VERIFIER, measure_adapter
 
 
@@ -31,6 +32,31 @@ def test_scaled_size_equals_the_whole_file():
     # Only the header differs (wider layer indices and offsets): well under 0.1%.
     assert abs(whole["bytes"] - scaled["bytes"]) < 1000
     assert whole["tensor_bytes"] == 2 * preset.lora_params(8)
+
+
+@pytest.mark.skipif(not peft_available(), reason="peft not installed")
+def test_an_encoder_decoders_adapter_file_is_what_peft_writes():
+    """Both stacks of T5 (the decoder's q and v twice: self- and cross-attention), checked
+    against PEFT's own save_pretrained on a T5 built from the preset's config."""
+    import os
+
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import T5Config, T5ForConditionalGeneration
+
+    preset = PRESETS["t5-base"]
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = measure_adapter(preset, "qv", 8, "float32", tmp)
+        scaled = measure_adapter(preset, "qv", 8, "float32", tmp, rank_one=True)
+        torch.manual_seed(0)
+        model = get_peft_model(T5ForConditionalGeneration(T5Config(**preset.config)),
+                               LoraConfig(r=8, target_modules=["q", "v"]))
+        model.save_pretrained(tmp)
+        theirs = os.path.getsize(os.path.join(tmp, "adapter_model.safetensors"))
+    assert ours["tensor_bytes"] == 4 * preset.lora_params(8, ("q", "v")) == 4 * 8 * 768 * 2 * (
+        12 * 2 + 12 * 4)
+    assert abs(ours["bytes"] - theirs) < 0.01 * theirs  # only the tensors' names differ
+    assert abs(scaled["bytes"] - ours["bytes"]) < 0.01 * ours["bytes"]
 
 
 @pytest.mark.parametrize("sentence", [
