@@ -568,7 +568,7 @@ def glossary_blocks(body: str, first_line: int) -> list[Block]:
         if not text:
             flush()
             continue
-        if para and (_BULLET.match(text) or para[-1].endswith((".", "!", "?", ":", ";")) and (
+        if para and (_BULLET.match(text) or para[-1].endswith((".", "!", "?", ":", ";", ")")) and (
                 para[-1].endswith(":") and len(para[-1].split()) <= 4
                 or _ENTRY.match(text) and len(_ENTRY.match(text).group().split()) <= 6)):
             flush()

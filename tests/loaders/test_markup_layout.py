@@ -122,6 +122,14 @@ def test_glossary_entries_and_their_lead_in_are_blocks_of_their_own():
                            "which costs 0.5 bits per weight.", 9)]
 
 
+def test_a_glossary_entry_after_a_line_closed_by_a_bracket_starts_a_block():
+    text = ("Terms\n\nShared base — every adapter reuses one copy of the model. (see thread)\n"
+            "Rank 8 on q/v — about 4.2M trainable weights on a 7B model.\n")
+    blocks = [b.text for b in body_blocks(_article(text, "glossary"))]
+    assert blocks[-2:] == ["Shared base — every adapter reuses one copy of the model. (see thread)",
+                           "Rank 8 on q/v — about 4.2M trainable weights on a 7B model."]
+
+
 def test_a_glossary_title_stacked_over_its_subtitle_is_the_title():
     text = ("Adapter glossary\nTerms used on this site\n\nAdapter: the small set of weights "
             "trained for one task while the base stays frozen.\n")
