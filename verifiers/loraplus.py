@@ -23,7 +23,9 @@ from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available
 
 CLAIMS = ("different_lr", "same_lr", "a_higher_lr", "improves_convergence", "no_effect",
-          "b_rate", "same_params")
+          "b_rate", "same_params", "api")
+# the keyword arguments of PEFT's create_loraplus_optimizer a sentence can name ("api")
+API_ARGS = ("", "loraplus_lr_ratio", "loraplus_lr_embedding", "loraplus_weight_decay")
 PARAMS = (
     Param("claim", str, default="different_lr", choices=CLAIMS,
           help="different_lr / same_lr / a_higher_lr: what the optimizer's groups are; "
@@ -34,6 +36,13 @@ PARAMS = (
     Param("b_lr", float, default=0.0, min=0.0, max=1.0,
           help="b_rate: the learning rate stated for B (with lr, A's, and ratio)"),
     Param("b_tol", float, default=0.0, min=0.0, max=1.0, help="b_rate: its stated precision"),
+    Param("arg", str, default="", choices=API_ARGS,
+          help="api: the keyword argument named ('' : the call itself)"),
+    Param("default", float, default=-1.0, min=-1.0, max=1024.0,
+          help="api: the default stated for arg (-1: none stated)"),
+    Param("required", bool, default=False, help="api: arg said to have no default"),
+    Param("has_default", bool, default=False,
+          help="api: arg said to have a default (\"has no default\" is its denial)"),
     Param("seeds", int, default=3, min=2, max=10),
     Param("steps", int, default=150, min=20, max=1000, help="step budget of every toy run"),
     Param("target", float, default=0.05, min=1e-6, max=0.9,
@@ -86,6 +95,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return {"claim": "improves_convergence"}
     if frame.predicate == "no_extra_params":
         return {"claim": "same_params"}
+    if frame.predicate == "loraplus_api":
+        return _api_params(frame)
     if frame.predicate != "lr_ratio":
         return f"no claim of this verifier is read from '{frame.predicate}'"
     if direction == "same" and frame.has("same_faulted"):
@@ -113,6 +124,49 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         params["_condition"] = (f"for lambda = {params['ratio']:g}: the ratio is a "
                                 "hyperparameter chosen per run (the LoRA+ paper suggests "
                                 "about 16), not a fixed part of the method")
+    return params
+
+
+_API_ARG = re.compile(r"\bloraplus_(?:lr_ratio|lr_embedding|weight_decay)\b")
+_OTHER_TOOL = re.compile(r"\b(?:axolotl|unsloth|llama[- ]?factory|torchtune|TrainingArguments|"
+                         r"YAML|CLI|command[- ]line|flag)\b|--loraplus|\bconfig(?:uration)?\s+"
+                         r"(?:file|docs)\b", re.I)
+_NO_DEFAULT = re.compile(r"\bno\s+default\b", re.I)
+_MUST_PASS = re.compile(r"\bmust\s+(?:always\s+)?be\s+(?:supplied|given|passed|set|provided)\b|"
+                        r"\b(?:is|are)\s+(?:a\s+)?(?:required|mandatory)\b", re.I)
+
+
+def _api_params(frame: Frame) -> dict[str, Any] | str:
+    """PEFT's create_loraplus_optimizer as the sentence names it: the keyword argument it is
+    said to take (the one the words of the claim name, else the only one in the sentence), the
+    default stated for it, or that it has none."""
+    if _OTHER_TOOL.search(frame.text):
+        return ("a setting of another tool (a trainer's config or command line), not of PEFT's "
+                "create_loraplus_optimizer")
+    a, b = frame.spans.get("predicate", (0, 0))
+    named = _API_ARG.findall(frame.text[a:b]) or _API_ARG.findall(frame.text)
+    args = list(dict.fromkeys(named))
+    if len(args) > 1 and not frame.has("api_call"):
+        return ("several of create_loraplus_optimizer's arguments are named; whose default is "
+                "not read")
+    arg = args[0] if len(args) == 1 else ""
+    if frame.has("api_embedding"):  # "the embedding learning rate defaults to 1e-6"
+        arg = "loraplus_lr_embedding"
+    params: dict[str, Any] = {"claim": "api", "arg": arg}
+    if not arg or frame.has("api_call"):
+        return params  # the call with its arguments written out: that it takes them
+    if _NO_DEFAULT.search(frame.text):
+        # "has no default": the denial of having one (polarity turns the verdict round), the
+        # same as saying it must be passed
+        return {**params, "has_default": True} if not frame.polarity else \
+            {**params, "required": True}
+    if _MUST_PASS.search(frame.text):
+        return {**params, "required": True}
+    if frame.has("api_default"):
+        values = [q for q in frame.quantities if q.unit == "count" and 0 <= q.value <= 1024]
+        if len(values) != 1:
+            return f"no single default value is stated for {arg}"
+        return {**params, "default": values[0].value}
     return params
 
 
@@ -324,6 +378,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
                       measured, expected)
     if claim == "b_rate":
         return _b_rate_verdict(params, measured, expected)
+    if claim == "api":
+        return _api_verdict(params, expected)
     if claim == "same_params":
         g = measured["peft"]
         same = g["same_tensors"] and g["optimizer_params"] == g["lora_trainable"]
@@ -335,6 +391,83 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
                       measured, expected)
     verdict, text = _groups_verdict(claim, measured["peft"], params["ratio"])
     return result(verdict, text, measured, expected)
+
+
+def api_calls(lr: float = 1e-3, ratio: float = 16.0) -> dict[str, Any]:
+    """PEFT's create_loraplus_optimizer called on a tiny Llama with LoRA on q_proj, v_proj
+    and the embedding: which keyword arguments it takes (a call with each, and one without
+    each), and the learning rate of the embedding's LoRA group when loraplus_lr_embedding is
+    not passed."""
+    import torch
+    from peft.optimizers import create_loraplus_optimizer
+
+    from verifiers._tiny import peft_lora, tiny_llama
+
+    model = peft_lora(tiny_llama(), r=8, alpha=16, targets=("q_proj", "v_proj", "embed_tokens"))
+    names = {id(p): n for n, p in model.named_parameters()}
+    full = {"lr": lr, "loraplus_lr_ratio": ratio, "loraplus_lr_embedding": 1e-5,
+            "loraplus_weight_decay": 0.0}
+    out: dict[str, Any] = {"takes": {}, "needs": {}}
+    for arg in API_ARGS[1:]:
+        try:
+            create_loraplus_optimizer(model, torch.optim.AdamW,
+                                      **{k: v for k, v in full.items() if k in ("lr", arg,
+                                                                                "loraplus_lr_ratio")})
+            out["takes"][arg] = True
+        except TypeError as exc:
+            out["takes"][arg] = f"refused: {exc}"
+        try:
+            create_loraplus_optimizer(model, torch.optim.AdamW,
+                                      **{k: v for k, v in full.items() if k != arg})
+            out["needs"][arg] = False
+        except TypeError as exc:
+            out["needs"][arg] = f"required: {exc}"[:200]
+    opt = create_loraplus_optimizer(model, torch.optim.AdamW, lr=lr, loraplus_lr_ratio=ratio)
+    embedding = sorted({g["lr"] for g in opt.param_groups for p in g["params"]
+                        if "embed" in names[id(p)] and "lora" in names[id(p)]})
+    out["embedding_lr_unset"] = embedding
+    return out
+
+
+def _api_verdict(params: dict[str, Any], expected: dict[str, Any]) -> dict[str, Any]:
+    """What create_loraplus_optimizer takes, needs and defaults to, as called."""
+    m = api_calls()
+    arg = params["arg"]
+    expected.update(arg=arg, default=params["default"], required=params["required"],
+                    has_default=params["has_default"])
+    if not arg:
+        return result("supported", "PEFT's create_loraplus_optimizer(model, optimizer_cls, "
+                      "lr=..., loraplus_lr_ratio=...) builds the LoRA+ optimizer: called on a "
+                      "tiny Llama.", m, expected)
+    takes = m["takes"][arg] is True
+    needed = m["needs"][arg] is not False
+    if not takes:
+        return result("refuted", f"create_loraplus_optimizer does not take {arg}: "
+                      f"{m['takes'][arg]}.", m, expected)
+    if params["has_default"]:
+        return result("refuted" if needed else "supported",
+                      f"create_loraplus_optimizer called without {arg}: " + (
+                          f"refused ({m['needs'][arg]})" if needed else "accepted (it has a "
+                          "default)") + ".", m, expected)
+    if params["required"]:
+        return result("supported" if needed else "refuted",
+                      f"create_loraplus_optimizer called without {arg}: " + (
+                          f"refused ({m['needs'][arg]})" if needed else "accepted (it has a "
+                          "default)") + ".", m, expected)
+    if params["default"] >= 0:
+        if needed:
+            return result("refuted", f"{arg} has no default: create_loraplus_optimizer called "
+                          f"without it was refused ({m['needs'][arg]}).", m, expected)
+        if arg != "loraplus_lr_embedding":
+            return result("unverifiable", f"only loraplus_lr_embedding's default is read (from "
+                          f"the optimizer's groups), not {arg}'s.", m, expected)
+        got = m["embedding_lr_unset"]
+        ok = len(got) == 1 and abs(got[0] - params["default"]) <= 1e-3 * params["default"]
+        return result("supported" if ok else "refuted",
+                      f"with loraplus_lr_embedding left out, the embedding's LoRA group trains "
+                      f"at lr {got} (stated {params['default']:g}).", m, expected)
+    return result("supported", f"create_loraplus_optimizer takes {arg}: a call with it was "
+                  "accepted.", m, expected)
 
 
 def _b_rate_verdict(params: dict[str, Any], measured: dict[str, Any],
@@ -362,7 +495,8 @@ VERIFIER = Verifier(
     run=run,
     params=PARAMS,
     claims=(("loraplus", "lr_ratio"), ("loraplus", "convergence"), ("lora", "lr_ratio"),
-            ("lora", "convergence"), ("loraplus", "no_extra_params")),
+            ("lora", "convergence"), ("loraplus", "no_extra_params"),
+            ("loraplus", "loraplus_api"), ("lora", "loraplus_api")),
     to_params=to_params,
     examples=(
         "LoRA+ sets the learning rate of B 16 times higher than that of A.",
@@ -371,6 +505,7 @@ VERIFIER = Verifier(
         "LoRA+ converges faster than LoRA.",
         "Using different learning rates for A and B speeds up convergence.",
         "LoRA+ adds no trainable parameters to LoRA.",
+        "PEFT's create_loraplus_optimizer takes a loraplus_lr_ratio argument.",
     ),
     requires=Requires(device="cpu"),
     timeout_s=120.0,

@@ -156,3 +156,34 @@ def test_a_speed_up_reported_with_task_scores_is_not_re_measured_on_the_toy_task
     frame = next(f for f in pairing("LoRA+ converges faster than LoRA at the same learning "
                                     "rate for A.").frames if f.predicate == "convergence")
     assert frame.verifier == VERIFIER.id
+
+
+@needs_peft
+def test_what_create_loraplus_optimizer_takes_and_defaults_to_is_called_for():
+    """The API of PEFT's LoRA+ entry point, read by calling it on a tiny Llama: the keyword it
+    takes, the one it needs, and the embedding's rate when its keyword is left out."""
+    cases = [
+        ("PEFT's create_loraplus_optimizer takes a loraplus_lr_ratio argument.",
+         {"arg": "loraplus_lr_ratio"}, True, "supported"),
+        ("loraplus_lr_ratio has no default in create_loraplus_optimizer.",
+         {"arg": "loraplus_lr_ratio", "has_default": True}, False, "supported"),
+        ("In create_loraplus_optimizer, loraplus_lr_ratio defaults to 16.",
+         {"arg": "loraplus_lr_ratio", "default": 16.0}, True, "refuted"),
+        ("With LoRA on the embedding too, create_loraplus_optimizer trains it at "
+         "loraplus_lr_embedding, which defaults to 1e-6.",
+         {"arg": "loraplus_lr_embedding", "default": 1e-6}, True, "supported"),
+        ("loraplus_lr_embedding defaults to 1e-4 in create_loraplus_optimizer.",
+         {"arg": "loraplus_lr_embedding", "default": 1e-4}, True, "refuted"),
+    ]
+    for text, want, polarity, verdict in cases:
+        frame = _frame(text)
+        assert frame is not None, (text, pairing(text).reason)
+        assert frame.params["claim"] == "api" and frame.polarity is polarity, (text, frame)
+        for k, v in want.items():
+            assert frame.params[k] == pytest.approx(v), (text, frame.params)
+        res = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+        got = res["verdict"] if polarity else {"supported": "refuted",
+                                               "refuted": "supported"}[res["verdict"]]
+        assert got == verdict, (text, res["explanation"])
+    # another tool's setting of the same name is not PEFT's
+    assert _frame("In axolotl, loraplus_lr_ratio defaults to 16.") is None
