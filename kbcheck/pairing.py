@@ -71,6 +71,13 @@ _NOT_ASSERTED = [
                 r"^\s*step\s+\d{1,2}\s*[:.)-]\s*(?:install|run|load|set|call|open|create|"
                 r"import|download|restart|add|pass|wrap|save|merge|push|upload|clone)\b",
                 re.I), "advice, not a measurable statement"),
+    # one's own run told as it went ("my 13B run finished in 9 hours and peaked at 21 GB"): an
+    # anecdote of one setup, not a statement to measure ("in our runs, X" still states X)
+    (re.compile(r"\b(?:my|our)\s+(?:[\w-]+\s+){0,3}?(?:runs?|jobs?|experiments?|fine-?tunes?)\b"
+                r"[^.;]{0,60}?\b(?:finished|took|completed|peaked|crashed|diverged|converged|"
+                r"ran\s+out)\b|"
+                r"\bpeaked\s+at\s+(?:about\s+|around\s+|roughly\s+|~\s*)?\d", re.I),
+     "a report of one run (its own setup and outcome), not a statement to measure"),
     (re.compile(r"\b(?:pip|pip3|conda|uv pip|apt(?:-get)?)\s+install\b", re.I),
      "an install step, not a measurable statement"),
     (re.compile(r"\b(?:some|many|several|a few|people|users|folks)\s+(?:[\w-]+\s+){0,2}"
@@ -212,7 +219,8 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
     for pattern, why in _NOT_ASSERTED:
         m = pattern.search(text)
         if m:
-            text = _own_words(text, m.end()) if why.startswith("reported") else ""
+            text = (_own_words(text, m.end()) if why.startswith("reported") else
+                    _reason_given(text, m.end()) if why.startswith("advice") else "")
             if not text:
                 return Pairing(claim_id=claim.id, reason=why), []
             break
@@ -337,6 +345,18 @@ def _pasted_row(text: str) -> tuple[str, ...]:
         return ()
     cells = tuple(c.strip() for c in text.strip().strip("|").split(" | ") if c.strip())
     return cells if any(yes_no(c) != c for c in cells[1:]) else ()
+
+
+# the reason advice gives for itself ("Make sure ... nf4, because BitsAndBytesConfig otherwise
+# falls back to FP4"): a statement of its own
+_BECAUSE = re.compile(r"\b(?:because|since)\s+", re.I)
+
+
+def _reason_given(text: str, after: int) -> str:
+    """What advice states as its reason, after "because" or "since"; "" when it gives none."""
+    m = _BECAUSE.search(text, after)
+    own = text[m.end():] if m else ""
+    return own if len(own.split()) >= _OWN_WORDS else ""
 
 
 def _own_words(text: str, after: int) -> str:

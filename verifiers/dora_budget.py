@@ -380,7 +380,7 @@ def _ratio(params: dict[str, Any]) -> dict[str, Any]:
 # ("doubles the trainable parameter count", said of DoRA: over LoRA's, which it extends)
 _OVER_LORA = re.compile(r"(?:\b\d+(?:\.\d+)?\s*x|\btimes)\s+(?:(?:as\s+many\s+|more\s+)"
                         r"(?:[\w-]+\s+){0,2}?param\w*\b(?=[^.;]{0,40}?\bLoRA\b)|"
-                        r"(?:the|its|their)\s+(?:[\w-]+\s+){0,2}?param\w*\b)", re.I)
+                        r"(?:the|its|their|your|our)\s+(?:[\w-]+\s+){0,2}?param\w*\b)", re.I)
 _ROUGHLY = re.compile(r"\b(?:roughly|about|around|approximately|nearly|almost|some|effectively|"
                       r"basically|essentially|more or less)\b", re.I)
 # a width, not a count: "a 4096-long vector", "4096-dimensional", "4096 wide"

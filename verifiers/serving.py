@@ -65,6 +65,14 @@ _PREDICATES = {"merge_reversible": "merge_reversible", "mixed_adapter_batch": "m
 _MERGED_FIRST = re.compile(r"\b(?:once|after|when|whenever|if|with|since)\b[^.;]{0,40}$", re.I)
 
 
+# the merged state said right after the claim, as its time or setting ("mixed batches also
+# work after the adapters have been merged", "... on a merged model")
+_MERGED_AFTER = re.compile(r"(?:(?!\b(?:but|not|except|unless|no|never|until|before|"
+                           r"whereas|while)\b)[^.;]){0,40}?\b(?:once|after|when|if|with|on|for)\s+(?:even\s+)?"
+                           r"(?:[\w-]+\s+){0,3}?(?:(?:has|have|had)\s+been\s+|are\s+|is\s+|were\s+|"
+                           r"was\s+|being\s+|got\s+|get\s+)?merged", re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """Canonical parameters of a serving frame: the claim from the predicate, the dtype of a
     round trip, the combination type, the mode (train / eval)."""
@@ -91,8 +99,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             params["combination"] = named[0]
     if claim == "mixed_batch" and frame.conditions.get("merged") is True:
         a = frame.spans.get("merged", (len(frame.text), 0))[0]
-        if _MERGED_FIRST.search(frame.text[:a + 12]) \
-                and a < frame.spans.get("predicate", (0, 0))[0]:
+        p0, p1 = frame.spans.get("predicate", (0, 0))
+        if _MERGED_FIRST.search(frame.text[:a + 12]) and a < p0 \
+                or p1 <= a and _MERGED_AFTER.fullmatch(frame.text, p1, a + 6):
             # "once the adapters are merged, requests for different adapters can still share
             # one batch" (or "... is no longer straightforward"): the merged model is what the
             # claim is about

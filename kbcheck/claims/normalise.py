@@ -92,6 +92,26 @@ _ONES = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six":
          "nineteen": 19}
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
          "eighty": 80, "ninety": 90}
+# A size said by its order only: "a few hundred MB" is 200-900 MB, "a couple of thousand MB"
+# 1500-3000, "hundreds of megabytes" 200-900 (never the bare 100 its scale word would give; a
+# count said so, "a few million parameters", stays a hedge with no number)
+_VAGUE = re.compile(r"\b(?:(?P<few>a\s+few|several)|(?P<couple>a\s+couple(?:\s+of)?))\s+"
+                    r"(?P<scale>hundred|thousand)\b(?=\s*(?:[KMGT]i?B|megabytes|gigabytes)\b)|"
+                    r"\b(?P<plural>hundreds|thousands)\s+of\b(?=\s+(?:[KMGT]i?B|megabytes|"
+                    r"gigabytes)\b)", re.I)
+_HAS_VAGUE = re.compile(r"\b(?:few|several|couple|hundreds|thousands)\b", re.I)
+_ORDER = {"hundred": 100, "thousand": 1000, "hundreds": 100, "thousands": 1000}
+
+
+def _vague(m: re.Match) -> str:
+    if m.group("plural"):
+        unit = _ORDER[m.group("plural").lower()]
+        return f"{2 * unit}-{9 * unit}"
+    low, high = (2, 9) if m.group("few") else (1.5, 3)
+    unit = _ORDER[m.group("scale").lower()]
+    return f"{low * unit:g}-{high * unit:g}"
+
+
 _SCALES = {"hundred": 100, "thousand": 1000}  # million/billion stay words: units read them
 # A fraction in words: a numerator ("a", "one" … "nine") and a denominator ("half", "thirds",
 # "eighth" …): "three-eighths" -> 0.375, "a quarter" -> 0.25, "half a" -> 0.5.
@@ -105,12 +125,16 @@ _DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, 
                  "hundredths": 100, "thousandth": 1000, "thousandths": 1000,
                  "ten-thousandth": 10000, "ten-thousandths": 10000,
                  "ten thousandth": 10000, "millionth": 10**6, "millionths": 10**6}
+# what a multiplier verb is followed by ("doubles the count", "doubles your params"), or a verb
+# that ends its clause ("the count quadruples."): not the adjective ("double quantization")
+_OF_WHAT = (r"(?:(?= (?:the|its|your|their|our|my|this|that)\b)|(?<=s)(?=\s*(?:[.,;]|$|\s+(?:"
+            r"too|as well|in size)\b)))")
 _MULTIPLIERS = [
     (re.compile(r"\btwice\b", re.I), "2x"),
     (re.compile(r"\bthrice\b", re.I), "3x"),
-    (re.compile(r"\b(?:double|doubles|doubled)\b(?= the\b| its\b)", re.I), "2x"),
-    (re.compile(r"\b(?:triple|triples|tripled)\b(?= the\b| its\b)", re.I), "3x"),
-    (re.compile(r"\b(?:quadruple|quadruples|quadrupled)\b(?= the\b| its\b)", re.I), "4x"),
+    (re.compile(rf"\b(?:double|doubles|doubled)\b{_OF_WHAT}", re.I), "2x"),
+    (re.compile(rf"\b(?:triple|triples|tripled)\b{_OF_WHAT}", re.I), "3x"),
+    (re.compile(rf"\b(?:quadruple|quadruples|quadrupled)\b{_OF_WHAT}", re.I), "4x"),
     (re.compile(r"\b(?:an|one) order of magnitude\b", re.I), "10x"),
     (re.compile(r"\b(\d+) orders of magnitude\b", re.I), None),  # 10**n, below
 ]
@@ -363,6 +387,8 @@ def normalise(text: str) -> str:
         text = _FRACTION_WORDS.sub(_fraction, _ONE_PART_IN.sub(_one_part_in, text))
     if "fold" in text:  # "fourfold": four-fold, a factor
         text = _WORD_FOLD.sub(r"\1-fold", text)
+    if _HAS_VAGUE.search(text):
+        text = _VAGUE.sub(_vague, text)
     text = _number_words(text)
     if " and 0.5" in text:  # "six and a half million": 6.5 million
         text = _AND_A_HALF.sub(lambda m: f"{float(m.group(1)) + 0.5:g}", text)

@@ -43,7 +43,7 @@ _CUE = re.compile(
     r"slow-?down|delay|impact))",
     re.I)
 # Where a negation's scope ends: punctuation that closes a clause, and contrast/relative words.
-_END = re.compile(r"[;:!?()]|\.(?!\d)|,(?!\d{3}\b)| - |"
+_END = re.compile(r"[;:!?()]|\.(?![\w])|,(?!\d{3}\b)| - |"
                   r"\b(?:but|however|although|though|whereas|while|yet|which|"
                   r"who|whose|because|since|so|and then|except|unlike|instead|only if|only when|"
                   # a time clause after the denial ("avoids latency once BA is merged"): what
@@ -168,6 +168,9 @@ def _negated(text: str, start: int, end: int, origin: int) -> bool:
         return False
     if _WHEN_BEFORE.search(between):
         return False  # "costs nothing extra after merge_and_unload()": when, not what is denied
+    if _FACTIVE.search(between):
+        return False  # "without explaining why B starts at zero": the reason is not given,
+        # what it is the reason for is taken as true
     # "cannot switch adapters without reloading the base": the reload is needed, not denied
     # (a denial of a "without")
     return not (last.group(0).lower() == "without"
@@ -193,6 +196,14 @@ def negated_in_clause(text: str, start: int, end: int, origin: int = 0) -> bool:
 # merged"): the negation before it denies the clause's verb, not the adjunct
 _WHEN_BEFORE = re.compile(r"\b(?:after|once|following|upon)\s+(?:(?:the|a|an|it|its|calling|"
                           r"running|a\s+call\s+to)\s+){0,2}$", re.I)
+
+
+# A verb whose clause is taken as true, then its clause: "without explaining why", "don't know
+# that", "never noticed how" deny the explaining or the knowing, not what follows (a verb of
+# saying, "does not mean that", is left out: what it reports is neither said nor denied)
+_FACTIVE = re.compile(r"\b(?:explain\w*|know\w*|knew|understand\w*|understood|realis\w*|"
+                      r"realiz\w*|notic\w*|remember\w*|forg[eo]t\w*|appreciat\w*)\s+"
+                      r"(?:\w+\s+)?(?:why|how|that|whether)\b", re.I)
 
 
 # A finite verb after "without ...": the main clause has begun ("without merging the model is
@@ -236,12 +247,12 @@ def comparison(text: str, first: str, second: str) -> str | None:
 # "not always" / "not necessarily" deny a universal: that is a possibility again.
 _EXISTENTIAL = re.compile(
     r"\bnot\s+(?:always|necessarily)\b|\b(?:can(?!not|['’]t)|could|(?:may|might)(?!\s+as\s+well)|possible|possibly|"
-    r"(?:is|are|was|were)\s+able\s+to)\b(?!\s*(?:n't|not)\b)", re.I)
+    r"(?:is|are|was|were)\s+able\s+to)\b(?!\s*(?:n't|not|no\s+longer|never)\b)", re.I)
 # A modal governs its own clause: it ends at _END and at "that" ("we can see that X": the
 # modal is the seeing's, not X's).
 _MODAL_SCOPE = re.compile(rf"{_END.pattern}|\bthat\b", re.I)
 _UNIVERSAL = re.compile(
-    r"\b(?:always|never|cannot|can\s+not|impossible|necessarily|regardless|invariably|"
+    r"\b(?:always|never|cannot|can\s+not|can\s+no\s+longer|impossible|necessarily|regardless|invariably|"
     r"in\s+(?:all|every|any)\s+cases?|no\s+matter|without\s+exception|every\s+time|"
     r"under\s+no\s+circumstances)\b|\bcan't\b|\bcan’t\b", re.I)
 _MODAL_WORDS = 8

@@ -18,8 +18,9 @@ from verifiers._frame import Quantity, half_unit
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 # A number that does not start inside another token (so a digit run is read once).
-_NUMBER = re.compile(rf"(?<![\d.,])(?<![a-wyzA-WYZ_]){_NUM}(?:e-?\d{{1,3}})?(?![\d])")
+_NUMBER = re.compile(rf"(?<![\d.,])(?<![a-wyzA-WYZ_])(?!0\d){_NUM}(?:e-?\d{{1,3}})?(?![\d])")
 # ("a 4.2-million-parameter adapter": a hyphen before a scale word, never before a letter)
+_CLOCK = re.compile(r"(?<![\d:.,])\d{2}:[0-5]\d(?::[0-5]\d)?(?!\d)(?!:\d)")
 _SCALE = re.compile(r"(?:\s*-\s*(?=(?:thousand|million|billion|trillion)\b)|\s*)"
                     r"(thousand|million|billion|trillion|bn|[kKMBTb])(?![\w])")
 _BEFORE_LE = re.compile(r"(?:up to|at most|no more than|not more than|under|below|less than|"
@@ -80,7 +81,10 @@ def _value(raw: str) -> tuple[float, float]:
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity in a normalised sentence, in order."""
     out: list[Quantity] = []
-    numbers = list(_NUMBER.finditer(text))
+    # a time of day or a video's timestamp ("08:30", "[15:40]") states no quantity
+    clock = [m.span() for m in _CLOCK.finditer(text)] if ":" in text else []
+    numbers = [m for m in _NUMBER.finditer(text)
+               if not any(a <= m.start() < b for a, b in clock)]
     skip_until = -1
     for i, m in enumerate(numbers):
         if m.start() < skip_until:

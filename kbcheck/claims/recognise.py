@@ -220,6 +220,11 @@ _SIZE_VERB = re.compile(r"\s+(?:fits?|trains?|runs?|needs?|requires?|takes?)\s+(
                         r"\s*\(\s*(?:Q-?LoRA|LoRA|DoRA|4-bit|NF4)\b", re.I)
 
 
+# a method named right before a bare size: the size is the model it is run on
+_METHOD_BEFORE = re.compile(r"\b(?:Q-?LoRA|LoRA|DoRA)\s*(?:(?:on|for|with)\s+(?:an?\s+|the\s+)?)?$",
+                            re.I)
+
+
 # what follows a model's name and is still its name: "-4k-instruct", "-128k", "-v0.3", "-hf"
 _NAME_TAIL = re.compile(r"(?:-(?:\d{1,3}k|instruct|chat|hf|base|it|v\d{1,2}(?:\.\d{1,2})?))+",
                         re.I)
@@ -292,7 +297,9 @@ def find_model(text: str) -> dict[str, Any]:
                 or re.search(r"\ban?\s+$", text[max(0, s.start() - 4):s.start()], re.I)
                 and re.match(r"\s+(?:at|with|on|in|using|via|under|that|which|is|was|would|will|"
                              r"needs|takes|gets|can|could|you|we|I)\b|\s*[,.;)]", text[s.end():])
-                or _TABLE_CELL.match(text, s.end()) and not text[:s.start()].strip(" |")):
+                or _TABLE_CELL.match(text, s.end()) and not text[:s.start()].strip(" |")
+                # "QLoRA 7B: fits on a 12 GB card", "QLoRA on 33B": the method's model
+                or _METHOD_BEFORE.search(text, max(0, s.start() - 30), s.start())):
             return {"family": "", "size_b": float(s.group(1)), "preset": None,
                     "span": (s.start(), s.end())}
     return {}
@@ -354,9 +361,11 @@ def find_modules(text: str) -> tuple[str, tuple[int, int]] | None:
 _CONDITIONS = {
     # (not the r of a ratio: "alpha/r = 2" states the scale)
     "r": re.compile(r"(?<!/)(?<!/ )(?<!sqrt\()(?<!sqrt )"
-                    r"\b(?:r|rank|lora_r|lora_rank)\s*(?:=|of|:|is|-|set to|to)?\s*(\d{1,5})\b"
+                    r"\b(?:r|rank|lora_r|lora_rank)\s*(?:=|of|:|is|-|set to|to|"
+                    r"(?:also\s+)?defaults?\s+to|equals)?\s*(\d{1,5})\b"
                     r"(?!\s*[x*]\s*\d)|\b(?:rank|r)-(\d{1,5})\b|\b(\d{1,5})-rank\b", re.I),
-    "alpha": re.compile(r"\b(?:alpha|lora_alpha)\s*(?:=|of|:|is|set to|to)?\s*(\d{1,5}(?:\.\d+)?)\b"
+    "alpha": re.compile(r"\b(?:alpha|lora_alpha)\s*(?:=|of|:|is|set to|to|"
+                        r"(?:also\s+)?defaults?\s+to|equals)?\s*(\d{1,5}(?:\.\d+)?)\b"
                         r"(?!\s*[x*/]\s*\d)(?!\s*(?:[x*]|times)\s*(?:r|rank|lora_r)\b)", re.I),
     "dk": re.compile(r"\bd\s*=\s*k\s*=\s*(\d[\d,]{0,9})\b", re.I),
     "d": re.compile(r"\b(?:d|d_model|hidden(?: size)?|in_dim)\s*=\s*(\d[\d,]{0,9})\b", re.I),
@@ -903,6 +912,9 @@ class Trigger:
     # an article about one of these methods needs no `requires` words ("the adapters stay in
     # bf16" on a QLoRA page)
     waive: tuple[str, ...] = ()
+    # a cue that may stand in an "if" clause: the change it names is what the claim is of
+    # ("if you double the rank, the count doubles")
+    in_condition: bool = False
 
 
 @cache
@@ -920,7 +932,8 @@ def triggers() -> tuple[Trigger, ...]:
                 tuple(entry.get("needs", ())), tuple(cue.get("facets", ())),
                 cue.get("neg") == "near", cue.get("neg") == "clause",
                 tuple((name, re.compile(p, re.I)) for name, p in entry.get("marks", {}).items()),
-                anchors(cue["re"]), tuple(cue.get("requires_unless_about", ()))))
+                anchors(cue["re"]), tuple(cue.get("requires_unless_about", ())),
+                bool(cue.get("in_condition", entry.get("in_condition", False)))))
     return tuple(out)
 
 
@@ -965,8 +978,8 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
         for m in t.pattern.finditer(text, origin):  # a few matches, in case one is taken
             if m.end() > m.start() and not any(a <= m.start() and m.end() <= b
                                                for a, b in names) \
-                    and not _inside(m.span(), clauses) \
-                    and not _reads_into(m, clauses, t):  # (in an "if ..." clause: a condition)
+                    and (t.in_condition or not _inside(m.span(), clauses)
+                         and not _reads_into(m, clauses, t)):  # (in an "if" clause: a condition)
                 if t.subjects and _subject(text, mentions, m.start(), default)[0] \
                         not in t.subjects:
                     continue
@@ -1045,6 +1058,11 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
     before = [m for m in methods if coarse <= m.span[0] < at]
     if before and coarse > 0:
         return before[-1].id, baseline, before[-1].span
+    if methods and all(m.kind == "tool" and m.span[0] > at for m in methods) \
+            and _CLAUSE.search(text, at, methods[0].span[0]):
+        # "merge_and_unload() gives a plain checkpoint, so you can quantize it to GGUF": a
+        # tool named only in a later clause is not what the claim before it is about
+        return default, baseline, None
     if methods:
         return methods[0].id, baseline, methods[0].span
     if mentions and all(m.baseline for m in mentions) and any(

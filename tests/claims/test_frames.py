@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kbcheck.claims import recognise
+from kbcheck.claims.normalise import normalise
 from kbcheck.claims.quantities import find_quantities
 from kbcheck.models import Claim
 from kbcheck.pairing import claim_table, pair_claim
@@ -495,3 +496,83 @@ def test_a_hyphenated_scale_word_is_part_of_the_number():
     assert got == [(4.2e6, "params")]
     got = [(q.value, q.unit) for q in find_quantities("a 2-bit code")]
     assert got == [(2.0, "bits")]
+
+
+def test_a_reason_not_given_is_not_a_denial_of_what_it_is_the_reason_for():
+    # "without explaining why X": the explaining is denied, X is taken as true
+    frames = recognise("The slides show the update without explaining why B starts at "
+                       "zero.").frames
+    assert frames and all(f.polarity for f in frames)
+    frames = recognise("The guide never explains that LoRA freezes the base weights.").frames
+    assert [f.polarity for f in frames if f.predicate == "base_frozen"] == [True]
+    # a verb of saying is not factive: "does not mean that X" leaves X denied as before
+    frames = recognise("This does not mean that LoRA freezes the base weights.").frames
+    assert [f.polarity for f in frames if f.predicate == "base_frozen"] == [False]
+
+
+def test_a_dotted_name_does_not_end_the_scope_of_a_negation():
+    frames = [f for f in recognise("hotswap_adapter replaces the adapter in place without "
+                                   "triggering a torch.compile recompilation.").frames
+              if f.predicate == "swap_recompiles"]
+    assert frames and not frames[0].polarity
+
+
+@pytest.mark.parametrize(("text", "low", "high"), [
+    ("double quantization saves a few hundred MB", 200e6, 900e6),
+    ("that trims hundreds of megabytes", 200e6, 900e6),
+    ("a couple of thousand MB", 1.5e9, 3e9),
+])
+def test_a_size_said_by_its_order_is_a_range(text, low, high):
+    q = [q for q in find_quantities(normalise(text)) if q.unit == "bytes"]
+    assert [(x.value, x.high, x.bound) for x in q] == [(low, high, "range")]
+
+
+def test_a_count_said_by_its_order_stays_a_hedge():
+    assert not [q for q in find_quantities(normalise("a few million adapter parameters"))
+                if q.unit in ("params", "count")]
+
+
+@pytest.mark.parametrize("text", ["ADR-009 says the scale is alpha/r", "[15:40] the scale is "
+                                  "alpha/r", "correction to 08:30: the scale is alpha/r"])
+def test_identifiers_and_timestamps_state_no_number(text):
+    assert [q.value for q in find_quantities(normalise(text))] == []
+
+
+def test_a_ratio_written_with_a_colon_is_still_read():
+    assert [q.value for q in find_quantities(normalise("a ratio of 16:1"))] == [16.0, 1.0]
+
+
+@pytest.mark.parametrize(("text", "factor"), [
+    ("If you double r, the number of LoRA parameters quadruples.", 4.0),
+    ("Doubling the rank doubles your trainable params.", 2.0),
+])
+def test_a_multiplier_verb_ending_its_clause_or_before_a_possessive_is_a_factor(text, factor):
+    frames = [f for f in recognise(text).frames if f.predicate == "rank_scaling"]
+    assert frames and factor in [q.value for q in frames[0].quantities if q.unit == "x"]
+
+
+def test_defaults_said_with_also_are_read_as_the_setting():
+    c = recognise("r=8, and lora_alpha also defaults to 8, so the scale is 1.").frames[0]
+    assert c.conditions.get("alpha") == 8.0 and c.conditions.get("r") == 8
+
+
+@pytest.mark.parametrize(("text", "size_b"), [
+    ("QLoRA 7B: fits on a 12 GB card.", 7.0),
+    ("QLoRA on a 33B model squeezes into 24 GB.", 33.0),
+])
+def test_a_bare_size_right_after_the_method_is_its_model(text, size_b):
+    frames = [f for f in recognise(text).frames if f.predicate == "fits_gpu"]
+    assert frames and frames[0].conditions["model"]["size_b"] == size_b
+
+
+def test_a_tool_named_only_in_a_later_clause_is_not_the_subject():
+    frames = recognise("merge_and_unload() returns a model that gives the same outputs as "
+                       "base plus adapter, so you can convert it to GGUF later.").frames
+    assert frames and {f.subject for f in frames} == {"lora"}
+
+
+def test_an_adapter_in_series_is_a_cost_of_adapters_not_of_loading_loras():
+    frames = recognise("Bottleneck adapters are inserted in series after each sublayer.").frames
+    assert [(f.subject, f.predicate, f.polarity) for f in frames] == [
+        ("adapter", "no_added_latency", False)]
+    assert not recognise("LoRA adapters are loaded one after another from disk.").frames
