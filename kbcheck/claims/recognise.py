@@ -1100,8 +1100,10 @@ _OPENER = re.compile(r"\s*(?:(?:the|a|an|with|in|for|using|under|turning\s+on|sw
 _IF = re.compile(r"\b(?:if|unless|until|provided(?: that)?|as long as|in case|whenever)\b", re.I)
 # where an "if" clause ends: punctuation, "then", or a main clause begun without a comma ("If you
 # keep it unmerged you pay for two extra matmuls")
-_IF_END = re.compile(r"[,;:.)]|\bthen\b|(?<=\s)(?=(?:you|we|they|it)\s+(?:pay|get|will|can|need|"
-                     r"must|have|see|lose|save|add|are|is|won't|don't|cannot|can't)\b)", re.I)
+_IF_END = re.compile(r"[,;:.)]|\bthen\b|(?<=\s)(?=(?:you|we|they|it)\s+(?:(?:do|does|still|also|"
+                     r"just|only|would|should)\s+)?(?:pay|pays|get|gets|will|can|need|needs|"
+                     r"must|have|has|see|lose|save|add|adds|are|is|won't|don't|cannot|can't)\b)",
+                     re.I)
 
 
 # A product worked out in the text: "2 x 32 x 4096 = 262,144", "16 x (4096 + 4096) = 131,072"
