@@ -81,7 +81,8 @@ _NOT_ASSERTED = [
     (re.compile(r"\b(?:pip|pip3|conda|uv pip|apt(?:-get)?)\s+install\b", re.I),
      "an install step, not a measurable statement"),
     (re.compile(r"\b(?:some|many|several|a few|people|users|folks)\s+(?:[\w-]+\s+){0,2}"
-                r"(?:say|claim|argue|believe|suggest|report|tell\s+(?:us|me))\b|"
+                r"(?:say|claim|argue|believe|suggest|report|tell\s+(?:us|me)|repeat(?:s|ing)?|"
+                r"insist(?:s|ing)?|assum(?:e|es|ing)|think)\b|"
                 r"\b(?:it is|it's)\s+(?:often\s+|sometimes\s+|widely\s+)?"
                 r"(?:said|claimed|rumou?red|believed)\s+that\b|"
                 r"\b(?:you(?:'ll| will| may| might| often| sometimes)?|one)\s+(?:also\s+|often\s+|"
@@ -327,7 +328,7 @@ _THE_MODEL = re.compile(r"\b(?:the|this|that|our|its|your) (?:base(?: model)?|mo
 
 # Where the author's own words start after reported speech: "You'll hear that B starts random,
 # which is backwards: B starts at zero."
-_OWN_BREAK = re.compile(r"[:;]\s+|\s+-\s+")
+_OWN_BREAK = re.compile(r"[:;]\s+|\s+-\s+|,?\s+but\s+")
 _OWN_WORDS = 3
 
 

@@ -425,6 +425,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         res = "memory" if mem and not tm else "time" if tm and not mem else "both"
         return {"claim": "cost", "resource": res, **({"modules": modules} if modules else {})}
     params: dict[str, Any] = {"claim": "count", "magnitude": frame.has("magnitude_word")}
+    if "subject" not in frame.spans and not params["magnitude"]:
+        # "each adapter is about 4.2 million parameters" on a page about DoRA: LoRA's count as
+        # much as DoRA's; whose it is the sentence does not say
+        return "the sentence names no method: a count is DoRA's only where it says so"
     model = c.get("model") or {}
     if model.get("family") or model.get("preset"):
         found = resolve(model)

@@ -15,7 +15,7 @@ from verifiers._frame import Frame
 from verifiers._tiny import PEFT_MISSING, peft_available, tiny_llama_config
 
 CLAIMS = ("frozen", "updated", "b_only_first_step", "a_and_b_first_step", "only_adapters",
-          "parts_frozen")
+          "parts_frozen", "backward_through")
 # The parts of the base a sentence can name besides its weight matrices, and the LoraConfig
 # setting that makes PEFT train each (a bias setting, or a full copy in modules_to_save)
 PARTS = {"bias": {"bias": "all"}, "embeddings": {"modules_to_save": ["embed_tokens"]},
@@ -85,7 +85,14 @@ def _run_parts(params: dict[str, Any]) -> dict[str, Any]:
     asked = trainable_parts({"bias": "all", "modules_to_save": [
         m for opt in PARTS.values() for m in opt.get("modules_to_save", ())]})
     measured = {"defaults": defaults, "when_asked": asked, "options": PARTS}
-    expected = {"claim": "parts_frozen", "defaults_said": params["defaults_said"]}
+    expected = {"claim": "parts_frozen", "defaults_said": params["defaults_said"],
+                "setting_stated": params["setting_stated"]}
+    if params["setting_stated"] and any(asked.values()):
+        # "modules_to_save=['lm_head'] ...": the part is said of a config that asks for it
+        trained = ", ".join(f"{_setting(PARTS[k])} -> {n} {k} tensors" for k, n in asked.items()
+                            if n)
+        return result("refuted", f"With the setting the sentence names, PEFT trains parts "
+                      f"outside the LoRA matrices: {trained}.", measured, expected)
     if any(defaults.values()):
         trained = ", ".join(f"{n} {k}" for k, n in defaults.items() if n)
         return result("refuted", f"With LoraConfig's defaults PEFT trains {trained} tensors "
@@ -96,6 +103,41 @@ def _run_parts(params: dict[str, Any]) -> dict[str, Any]:
     if params["defaults_said"] or not any(asked.values()):
         return result("supported", f"Measured: {said}.", measured, expected)
     return result("conditional", f"Holds with PEFT's defaults only: {said}.", measured, expected)
+
+
+def backward_reach(r: int = 4, layers: int = 4, seed: int = 0) -> dict[str, Any]:
+    """One backward pass of a tiny Llama with LoRA (PEFT) on the first block only: the gradient
+    that reaches that block's B came back through every frozen block above it. What it shows:
+    the frozen blocks' weights get no gradient, yet the adapter below them does."""
+    from verifiers._tiny import peft_lora, random_tokens, tiny_llama
+
+    model = peft_lora(tiny_llama(layers=layers, seed=seed), r=r, alpha=2 * r,
+                      layers_to_transform=[0])
+    model.train()
+    tokens = random_tokens(2, 16, seed=seed)
+    model(input_ids=tokens, labels=tokens).loss.backward()
+    first_b = [p.grad.abs().max().item() for n, p in model.named_parameters()
+               if "lora_B" in n and p.grad is not None]
+    base_with_grad = [n for n, p in model.named_parameters()
+                      if "lora_" not in n and p.grad is not None]
+    return {"blocks": layers, "adapted_block": 0, "frozen_blocks_above": layers - 1,
+            "first_block_grad_B_max": max(first_b, default=0.0),
+            "base_tensors_with_grad": len(base_with_grad)}
+
+
+def _run_backward(params: dict[str, Any]) -> dict[str, Any]:
+    """'The backward pass still runs through the frozen layers': an adapter under frozen blocks
+    gets its gradient only through them."""
+    if not peft_available():
+        return result("skipped", PEFT_MISSING)
+    m = backward_reach(params["r"], seed=params["seed"])
+    through = m["first_block_grad_B_max"] > 0
+    return result("supported" if through else "refuted",
+                  f"LoRA on block 0 of {m['blocks']} (the {m['frozen_blocks_above']} above it "
+                  f"frozen): after one backward pass its B has max |grad| "
+                  f"{m['first_block_grad_B_max']:.3g}, which could only come back through the "
+                  f"frozen blocks; {m['base_tensors_with_grad']} base tensors hold a gradient.",
+                  m, {"claim": "backward_through"})
 
 
 def _run_only_adapters(params: dict[str, Any]) -> dict[str, Any]:
@@ -125,6 +167,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         return _run_only_adapters(params)
     if params["claim"] == "parts_frozen":
         return _run_parts(params)
+    if params["claim"] == "backward_through":
+        return _run_backward(params)
     ref = _measure(params, use_peft=False)
     peft = _measure(params, use_peft=True) if peft_available() else {"skipped": PEFT_MISSING}
     measured = {"reference": ref, "peft": peft,
@@ -274,11 +318,14 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 and not frame.has("base_named"):
             # "the embedding matrix stays frozen", "biases are trained along with A and B":
             # parts PEFT freezes by default and trains when the config asks for them
-            return {"claim": "parts_frozen", "defaults_said": frame.has("defaults_said")}
+            return {"claim": "parts_frozen", "defaults_said": frame.has("defaults_said"),
+                    "setting_stated": frame.has("setting_stated")}
         if frame.polarity and frame.has("exclusive") and not frame.has("exception_named"):
             # "nothing but A and B is ever trained": heads and modules_to_save are in scope
             return {"claim": "only_adapters"}
         return {"claim": "frozen"}
+    if frame.predicate == "backward_through_base":
+        return {"claim": "backward_through"}
     if frame.predicate == "first_step_grad":
         return {"claim": "a_and_b_first_step" if frame.has("a_and_b") else "b_only_first_step"}
     return f"no claim of this verifier is read from '{frame.predicate}'"
@@ -300,8 +347,12 @@ VERIFIER = Verifier(
         Param("seed", int, default=0, min=0, max=2**31 - 1, help="model and data seed"),
         Param("defaults_said", bool, default=False,
               help="parts_frozen: the sentence says it speaks of PEFT's defaults"),
+        Param("setting_stated", bool, default=False,
+              help="parts_frozen: the sentence sets modules_to_save or a bias option that "
+                   "trains a part"),
     ),
-    claims=(("lora", "base_frozen"), ("lora", "first_step_grad")),
+    claims=(("lora", "base_frozen"), ("lora", "first_step_grad"),
+            ("lora", "backward_through_base")),
     to_params=to_params,
     examples=(
         "LoRA keeps the pretrained weights frozen.",
@@ -311,6 +362,7 @@ VERIFIER = Verifier(
         "LoRA fine-tuning also updates the base model weights.",
         "At the first optimizer step only B receives a non-zero gradient.",
         "With PEFT's LoRA nothing except the lora_A and lora_B matrices is ever trained.",
+        "The backward pass still runs through the frozen base layers.",
     ),
     requires=Requires(device="cpu", packages=("torch",)),
     timeout_s=120.0,

@@ -317,7 +317,9 @@ _FORMULA = re.compile(r"\b(?:standard|usual|default|original|plain|conventional|
 _ANSWERED = re.compile(
     r"^\s*(?:Q\s*[:.]\s*)?(?P<aux>does|do|did|is|are|was|were|can|could|will|would|should|has|"
     r"have|must)\s+(?P<rest>[^?]{3,240})\?\s*(?:A\s*[:.]\s*)?(?P<ans>yes|yep|yeah|correct|true|"
-    r"absolutely|definitely|not at all|not really|no|nope|none|never|false|nothing|zero)\b"
+    r"absolutely|definitely|not at all|not really|no|nope|none|never|false|nothing|zero|"
+    # "Not once merged": a denial with the setting it holds in, which goes on as the clause
+    r"not(?=\s+(?:once|after|when|if|with|unless|until|as\s+long\s+as)\b))\b"
     r"(?:\s+at\s+all\b|\s+whatsoever\b)?[\s,.:;!-]*", re.I)
 _NO = frozenset(("no", "nope", "none", "never", "not at all", "not really", "false", "nothing",
                  "zero"))
@@ -342,6 +344,8 @@ def _answered_nothing(m: re.Match) -> str:
 
 
 def _answered(m: re.Match) -> str:
+    if m.group("ans").lower() == "not":  # "Does X? A: Not once merged": "does not X once merged"
+        return f"{m.group('aux')} not {m.group('rest')} "
     denied = m.group("ans").lower() in _NO
     return f"{m.group('aux')} {'not ' if denied else ''}{m.group('rest')}. "
 

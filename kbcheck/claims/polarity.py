@@ -152,6 +152,8 @@ def _negated(text: str, start: int, end: int, origin: int) -> bool:
         return False
     if last.start() >= start and _INNER_BREAK.search(text, last.end(), end):
         return False  # "merging: no wrappers left, same outputs": a clause of its own
+    if text[last.end():last.end() + 1] == "-" and start > last.end() + 1:
+        return False  # "the no-latency result needs BA folded in": "no-" denies its own word
     between = text[last.end():max(last.end(), start)]
     if _END.search(between) or _VERB_THEN_AND.search(between):
         return False

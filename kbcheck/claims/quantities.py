@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from functools import cache
 
 from kbcheck.claims.lexicon import load
@@ -152,6 +153,28 @@ def find_quantities(text: str) -> list[Quantity]:
             high=high * mult if high is not None else None,
             precision=max(precision, high_precision) * mult, stated_unit=stated,
             text=text[start:end], span=(start, end)))
+    return _unit_carried(text, out)
+
+
+# "from 0.5 bits per parameter down to about 0.127": the second figure, written bare, is in
+# the first one's unit (units read one for one: bits, %, x)
+_TO_BARE = re.compile(r"\b(?:down\s+|up\s+)?to\s+(?:about\s+|roughly\s+|around\s+|approximately\s+|"
+                      r"only\s+|just\s+|~\s*)?$", re.I)
+_CARRIED = ("bits", "pct", "x")
+
+
+def _unit_carried(text: str, out: list[Quantity]) -> list[Quantity]:
+    for i, q in enumerate(out):
+        if q.unit != "count" or q.stated_unit or i == 0:
+            continue
+        prev = out[i - 1]
+        if prev.unit not in _CARRIED or q.span[0] - prev.span[1] > 80 \
+                or not re.search(r"\bfrom\s+(?:about\s+|~\s*)?$",
+                                 text[max(0, prev.span[0] - 20):prev.span[0]], re.I) \
+                or not _TO_BARE.search(text, prev.span[1], q.span[0]) \
+                or re.search(r"[;.]", text[prev.span[1]:q.span[0]]):
+            continue
+        out[i] = replace(q, unit=prev.unit, stated_unit=prev.stated_unit)
     return out
 
 

@@ -220,6 +220,12 @@ _SIZE_VERB = re.compile(r"\s+(?:fits?|trains?|runs?|needs?|requires?|takes?)\s+(
                         r"\s*\(\s*(?:Q-?LoRA|LoRA|DoRA|4-bit|NF4)\b", re.I)
 
 
+# the words that set a model against the one a claim is about: "than on", "versus"
+# ("compared with GPT-3 175B fine-tuned with Adam, LoRA ...": the same model, another method)
+_COMPARED_BEFORE = re.compile(r"\b(?:than|versus|vs\.?)\s+(?:(?:on|in|for|with|of)\s+)?"
+                              r"(?:the\s+|a\s+|an\s+)?$", re.I)
+
+
 # a method named right before a bare size: the size is the model it is run on
 _METHOD_BEFORE = re.compile(r"\b(?:Q-?LoRA|LoRA|DoRA)\s*(?:(?:on|for|with)\s+(?:an?\s+|the\s+)?)?$",
                             re.I)
@@ -280,6 +286,9 @@ def find_model(text: str) -> dict[str, Any]:
     Llama-2-7B": Mistral's), else the lexicon's first."""
     sizes = list(_SIZE.finditer(text))
     named = [(m, entry) for pattern, entry in _models() for m in [pattern.search(text)] if m]
+    # ("smaller than on Llama-2-7B": the other side of a comparison is not the claim's model)
+    named = [(m, e) for m, e in named
+             if not _COMPARED_BEFORE.search(text, max(0, m.start() - 30), m.start())]
     found = [(m.start(), _named(text, m, entry, sizes), entry) for m, entry in named]
     specific = [x for x in found if _specific(x[1], x[2])]
     if specific:
@@ -1013,6 +1022,7 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
 
 
 _CLAUSE = re.compile(r"[;,(:]|\s-\s|\b(?:whereas|while|whilst|but|unlike|although)\b", re.I)
+_WHICH = re.compile(r",\s*(?:which|whose)\b", re.I)
 
 
 def _subject(text: str, mentions: list[Mention], at: int, default: str
@@ -1058,10 +1068,13 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
     before = [m for m in methods if coarse <= m.span[0] < at]
     if before and coarse > 0:
         return before[-1].id, baseline, before[-1].span
-    if methods and all(m.kind == "tool" and m.span[0] > at for m in methods) \
-            and _CLAUSE.search(text, at, methods[0].span[0]):
+    if methods and all(m.span[0] > at for m in methods) and (
+            all(m.kind == "tool" for m in methods) and _CLAUSE.search(text, at, methods[0].span[0])
+            or _WHICH.search(text, at, methods[0].span[0])):
         # "merge_and_unload() gives a plain checkpoint, so you can quantize it to GGUF": a
-        # tool named only in a later clause is not what the claim before it is about
+        # tool named only in a later clause is not what the claim before it is about; nor a
+        # method named only in a relative clause after it ("..., which is the effect rsLoRA
+        # was proposed to correct")
         return default, baseline, None
     if methods:
         return methods[0].id, baseline, methods[0].span
@@ -1428,8 +1441,8 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
 def _nearest(mine: tuple[Quantity, ...], hits: list, m: re.Match, t: Trigger
              ) -> tuple[Quantity, ...]:
     """The quantities of a frame: those in its units inside its trigger's own words, or nearer
-    its trigger than any other trigger that takes the same unit (a quantity inside another
-    trigger's words is that trigger's)."""
+    its trigger than any other trigger that takes the same unit and weighs at least half as
+    much (a quantity inside another trigger's words is that trigger's)."""
     out = []
     for q in mine:
         if m.start() <= q.span[0] and q.span[1] <= m.end():
@@ -1440,8 +1453,10 @@ def _nearest(mine: tuple[Quantity, ...], hits: list, m: re.Match, t: Trigger
             continue
         centre = (q.span[0] + q.span[1]) / 2
         mine_d = abs(centre - (m.start() + m.end()) / 2)
+        # (a much weaker cue, "is", takes no figure from a strong one's frame)
         rivals = [abs(centre - (mm.start() + mm.end()) / 2) for tt, mm in hits
-                  if tt is not t and q.unit in tt.units and q.unit != "count"]
+                  if tt is not t and q.unit in tt.units and q.unit != "count"
+                  and tt.weight >= 0.5 * t.weight]
         if all(mine_d <= d for d in rivals):
             out.append(q)
     return tuple(out)

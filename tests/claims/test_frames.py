@@ -8,6 +8,7 @@ import pytest
 from kbcheck.claims import recognise
 from kbcheck.claims.normalise import normalise
 from kbcheck.claims.quantities import find_quantities
+from kbcheck.claims.recognise import read_conditions
 from kbcheck.models import Claim
 from kbcheck.pairing import claim_table, pair_claim
 from verifiers import registry
@@ -576,3 +577,36 @@ def test_an_adapter_in_series_is_a_cost_of_adapters_not_of_loading_loras():
     assert [(f.subject, f.predicate, f.polarity) for f in frames] == [
         ("adapter", "no_added_latency", False)]
     assert not recognise("LoRA adapters are loaded one after another from disk.").frames
+
+
+def test_a_model_on_the_other_side_of_a_comparison_is_not_the_claims():
+    c, _ = read_conditions("On Mistral-7B the k_proj is 4096 by 1024, smaller than on Llama-2-7B.")
+    assert c["model"]["preset"] == "mistral-7b"
+    c, _ = read_conditions("Its adapters are smaller than on Llama-2-7B.")
+    assert "model" not in c
+
+
+def test_a_method_named_only_in_a_later_relative_clause_is_not_the_subject():
+    frames = recognise("Under alpha/r the update shrinks as r grows, which is what rsLoRA was "
+                       "introduced to fix.").frames
+    assert frames and {f.subject for f in frames} == {"lora"}
+
+
+def test_a_bare_figure_after_from_a_unit_to_is_in_that_unit():
+    got = [(q.value, q.unit) for q in find_quantities(normalise(
+        "from 0.5 bits per parameter down to about 0.127, about 3 GB"))]
+    assert got[:2] == [(0.5, "bits"), (0.127, "bits")]
+    # a unit it cannot carry one for one stays with its own figure
+    got = [(q.value, q.unit) for q in find_quantities(normalise("from 16 GB to 9"))]
+    assert got == [(16e9, "bytes"), (9.0, "count")]
+
+
+def test_a_hyphenated_no_denies_only_its_own_word():
+    frames = {f.predicate: f.polarity for f in recognise(
+        "The no-latency result needs BA folded into W before serving.").frames}
+    assert frames.get("mergeable") is True and frames.get("no_added_latency") is True
+
+
+def test_a_not_answer_with_its_setting_goes_on_as_the_clause():
+    assert normalise("Q: Does LoRA slow down decoding? A: Not once merged.") == (
+        "Does not LoRA slow down decoding once merged.")

@@ -188,7 +188,8 @@ def test_nothing_but_the_adapters_holds_for_a_causal_lm_not_a_classifier():
 def test_parts_of_the_base_pair_as_parts(sentence, defaults_said):
     frame = _frame(sentence)
     assert frame is not None, sentence
-    assert frame.params == {"claim": "parts_frozen", "defaults_said": defaults_said}
+    assert frame.params == {"claim": "parts_frozen", "defaults_said": defaults_said,
+                            "setting_stated": False}
 
 
 def test_parts_freeze_by_default_and_train_when_the_config_asks():
@@ -200,3 +201,30 @@ def test_parts_freeze_by_default_and_train_when_the_config_asks():
     said = VERIFIER.run(VERIFIER.resolve_params({"claim": "parts_frozen",
                                                  "defaults_said": True}))
     assert said["verdict"] == "supported"
+
+
+def test_a_part_said_of_the_setting_that_trains_it_is_judged_in_that_setting():
+    frame = _frame("With modules_to_save=['lm_head'] the adapters are no longer the only weights "
+                   "that get gradients.")
+    assert frame is not None and frame.params["setting_stated"] and not frame.polarity
+    out = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+    # the denied claim ("only the adapters") is refuted there: the sentence holds
+    assert out["verdict"] == "refuted", out["explanation"]
+
+
+@pytest.mark.parametrize(("sentence", "polarity"), [
+    ("The backward pass still runs through the frozen layers to reach the adapters.", True),
+    ("Since the base is frozen, backpropagation skips the pretrained layers.", False),
+    ("Frozen weights mean no backward pass runs through the base at all.", False),
+])
+def test_the_backward_pass_through_the_frozen_base_is_measured(sentence, polarity):
+    frame = next((f for f in pairing(sentence).frames if f.verifier == VERIFIER.id
+                  and f.params.get("claim") == "backward_through"), None)
+    assert frame is not None and frame.params == {"claim": "backward_through"}, sentence
+    assert frame.polarity is polarity, sentence
+    out = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+    assert out["verdict"] == "supported", out["explanation"]
+    m = out["measured"]
+    assert m["first_block_grad_B_max"] > 0 and m["base_tensors_with_grad"] == 0
+    assert m["frozen_blocks_above"] >= 1
+
