@@ -37,6 +37,8 @@ _CUE = re.compile(
     r"(?:remov(?:e|es|ed|ing)|spar(?:es|ed|ing))(?=\s+(?:[\w']+\s+){0,3}?(?:cost|overhead|latency|slow-?down|delay|"
     r"penalt|extra|additional))|"
     r"zero(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact))|"
+    # ("zero-latency inference": the compound denies its own word)
+    r"zero(?=-(?:latency|overhead|cost|slowdown|delay|impact)\b)|"
     r"(?:does|do|did|is|are|was|were|has|have|had|ca|wo|could|should|would|need)nt)\b|n't\b"
     # "+0.0% latency", "0 ms overhead": a zero amount of it
     r"|(?<![\d.])\+?0(?:\.0+)?\s?(?:%|ms)(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|"
@@ -116,7 +118,10 @@ def elliptic_denial(text: str, end: int) -> bool:
 def negated(text: str, start: int, end: int, origin: int = 0) -> bool:
     """Whether the trigger at `start`..`end` lies in the scope of a negation cue that begins
     after `origin` (trigger words never contain negation: it is read here, once), or in a
-    clause the next one denies by ellipsis ("...; it doesn't")."""
+    clause the next one denies by ellipsis ("...; it doesn't"); a trigger with "-free" after
+    it ("latency-free") is denied by it."""
+    if text[end:end + 5].lower() == "-free":
+        return not _negated(text, start, end, origin)
     if _ELLIPTIC_DENIAL.match(text, end) or _IMPOSSIBLE_AFTER.match(text, end) or (
             _GONE_AFTER.match(text, end) and _COST_WORDS.search(text, start, end)):
         return not _negated(text, start, end, origin)
@@ -152,8 +157,11 @@ def _negated(text: str, start: int, end: int, origin: int) -> bool:
         return False
     if last.start() >= start and _INNER_BREAK.search(text, last.end(), end):
         return False  # "merging: no wrappers left, same outputs": a clause of its own
-    if text[last.end():last.end() + 1] == "-" and start > last.end() + 1:
-        return False  # "the no-latency result needs BA folded in": "no-" denies its own word
+    if text[last.end():last.end() + 1] == "-":
+        if start > last.end() + 1:
+            return False  # "the no-latency result needs BA folded in": "no-" denies its own word
+        # "zero-latency" denies its word, and is itself denied in "is not zero-latency"
+        return not _negated(text, last.start(), last.start(), origin)
     between = text[last.end():max(last.end(), start)]
     if _END.search(between) or _VERB_THEN_AND.search(between):
         return False

@@ -610,3 +610,14 @@ def test_a_hyphenated_no_denies_only_its_own_word():
 def test_a_not_answer_with_its_setting_goes_on_as_the_clause():
     assert normalise("Q: Does LoRA slow down decoding? A: Not once merged.") == (
         "Does not LoRA slow down decoding once merged.")
+
+
+@pytest.mark.parametrize(("text", "polarity"), [
+    ("Merged LoRA gives zero-latency inference.", True),
+    ("Once merged, LoRA serving is latency-free.", True),
+    ("Unmerged LoRA is not zero-latency: each layer runs an extra matmul.", False),
+    ("An unmerged adapter is never latency-free.", False),
+])
+def test_a_compound_that_denies_its_word_is_read_as_a_denial(text, polarity):
+    frames = [f for f in recognise(text).frames if f.predicate == "no_added_latency"]
+    assert frames and frames[0].polarity is polarity
