@@ -57,6 +57,9 @@ _END = re.compile(r"[;:!?()]|\.(?![\w])|,(?!\d{3}\b)| - |"
                   re.I)
 _DENIAL = re.compile(
     r"^\s*(?:contrary to (?:popular|common) belief,?\s*|"
+    # "We disagree that our baseline is latency-free": what is disagreed with is denied
+    r"(?:we|I)\s+(?:strongly\s+|respectfully\s+)?disagree\s+(?:with\s+(?:the\s+)?(?:claim|idea|"
+    r"view|statement)\s+)?that\s+|"
     r"(?:it\s+is|it's|it\s+was|it\s+isn't|it\s+isnt)\s+(?:simply\s+|also\s+)?"
     r"(?:(?:not\s+)?(?:true|the\s+case|correct)(?<!\bis\strue)(?<!\bis\sthe\scase)"
     r"(?<!\bis\scorrect)|"

@@ -621,3 +621,9 @@ def test_a_not_answer_with_its_setting_goes_on_as_the_clause():
 def test_a_compound_that_denies_its_word_is_read_as_a_denial(text, polarity):
     frames = [f for f in recognise(text).frames if f.predicate == "no_added_latency"]
     assert frames and frames[0].polarity is polarity
+
+
+def test_what_the_writer_disagrees_with_is_denied():
+    frames = [f for f in recognise("We disagree that merged LoRA adds inference latency.").frames
+              if f.predicate == "no_added_latency"]
+    assert frames and frames[0].polarity
