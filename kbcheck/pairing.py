@@ -15,7 +15,7 @@ from functools import cache
 
 from kbcheck.claims.lexicon import load
 from kbcheck.claims.normalise import normalise
-from kbcheck.claims.recognise import Reading, find_methods, find_model, recognise
+from kbcheck.claims.recognise import Reading, find_methods, find_model, peft_api, recognise
 from kbcheck.claims.rows import recognise_row, row_context, yes_no
 from kbcheck.models import Claim, Finding, FramePairing, Pairing, Severity
 from verifiers._base import Verifier
@@ -76,8 +76,20 @@ _NOT_ASSERTED = [
     (re.compile(r"\b(?:my|our)\s+(?:[\w-]+\s+){0,3}?(?:runs?|jobs?|experiments?|fine-?tunes?)\b"
                 r"[^.;]{0,60}?\b(?:finished|took|completed|peaked|crashed|diverged|converged|"
                 r"ran\s+out)\b|"
+                # "On my RTX 4090, one epoch took 41 minutes": one's own machine, and what it did
+                r"\b(?:on|with)\s+(?:my|our)\s+(?:own\s+)?(?:[\w-]+\s+){0,2}?(?:GPUs?|cards?|"
+                r"RTX\s*\d{4}(?:\s*Ti)?|\d{4}(?:\s*Ti)?|A100|H100|T4|V100|L4|laptop|machine|rig|"
+                r"box|workstation|server)\b[^.;]{0,80}?\b(?:took|finished|completed|peaked|"
+                r"ran\s+out|used|needed|reached|hit)\b|"
+                # "shaved 18 ms off our p50 latency": one's own service's figure
+                r"\d\s*(?:ms|s|%|x)\s+(?:[\w-]+\s+){0,3}?(?:our|my)\s+(?:own\s+)?(?:p\d{2}|median|"
+                r"mean|average|tail|end-to-end)\s+(?:latency|throughput|step\s+time|"
+                r"response\s+time)\b|"
                 r"\bpeaked\s+at\s+(?:about\s+|around\s+|roughly\s+|~\s*)?\d", re.I),
      "a report of one run (its own setup and outcome), not a statement to measure"),
+    # "this chapter asks whether low-rank updates are enough": a question put, not answered
+    (re.compile(r"\b(?:asks?|asking|wonders?|wondering|investigates?|examines?|explores?)\s+"
+                r"whether\b", re.I), "an open question, not a claim"),
     (re.compile(r"\b(?:pip|pip3|conda|uv pip|apt(?:-get)?)\s+install\b", re.I),
      "an install step, not a measurable statement"),
     (re.compile(r"\b(?:some|many|several|a few|people|users|folks)\s+(?:[\w-]+\s+){0,2}"
@@ -469,6 +481,8 @@ def pair_claims(claims: list[Claim], registry: Mapping[str, Verifier],
     for claim in claims:
         subject = (claim.context_subject or section_subject(claim.section)
                    or subjects.get(claim.path, "lora"))
+        if subject == "full_ft" and peft_api(claim.text):
+            subject = "lora"  # "calling unmerge_adapter() ..." under a full fine-tuning heading
         pairing, found = pair_claim(claim, registry, table, subject)
         pairings.append(pairing)
         findings += found

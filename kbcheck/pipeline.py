@@ -76,7 +76,9 @@ def default_subjects(articles: Iterable[Article]) -> dict[str, str]:
     for a in articles:
         named = [m for m in find_methods(a.title or "") if not m.baseline and m.kind != "tool"]
         if named:  # an article about VeRA makes its unnamed sentences VeRA's, out of scope
-            out[a.path] = named[0].id
+            # ("From full fine-tuning to LoRA": full fine-tuning is what the method is set
+            # against, the article is about the method)
+            out[a.path] = next((m.id for m in named if m.id != "full_ft"), named[0].id)
     return out
 
 

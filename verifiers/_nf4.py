@@ -43,6 +43,9 @@ def measure_bits(rows: int = 1024, cols: int = 1024, *, blocksize: int = 64,
         "bits_per_param": 8 * (_nbytes(packed) + scales) / n,
         "bits_per_param_with_tables": 8 * (_nbytes(packed) + scales + tables) / n,
         "absmax_dtype": str(state.absmax.dtype).replace("torch.", ""),
+        # the scales of the quantized absmax (double quantization's second level)
+        "absmax2_dtype": (str(state.state2.absmax.dtype).replace("torch.", "")
+                          if state.nested else ""),
         "blocksize": blocksize,
         "double_quant": bool(state.nested),
         "relative_error": float(error),

@@ -161,7 +161,8 @@ def _judge_a_init(p: dict[str, Any]) -> dict[str, Any]:
     from verifiers._a_init import measure
 
     measured = measure(min(p["r"], 64), p["seed"])
-    expected = {"claim": "a_init", "a_dist": p["a_dist"], "source": p["source"]}
+    expected = {"claim": "a_init", "a_dist": p["a_dist"], "source": p["source"],
+                "std_form": p["std_form"]}
     want = p["a_dist"]
     seen = {name: m["kind"] for name, m in measured.items() if "kind" in m}
 
@@ -180,14 +181,26 @@ def _judge_a_init(p: dict[str, Any]) -> dict[str, Any]:
     peft = ("peft_default",) if p["a_default"] or (
         "peft_default" in seen and fits(seen["peft_default"])) else tuple(
         n for n in seen if n.startswith("peft"))
-    scope = {"peft": peft, "paper": ("paper_reference",)}.get(p["source"], tuple(seen))
+    scope = {"peft": peft, "paper": ("paper_reference",),
+             "peft_gaussian": ("peft_gaussian",)}.get(p["source"], tuple(seen))
     holds = [fits(seen[n]) for n in scope if n in seen]
+    if p["std_form"] and holds:
+        # the spread too: A's measured standard deviation against the stated formula at r
+        r = min(p["r"], 64)
+        want_std = 1 / r if p["std_form"] == "1/r" else r ** -0.5
+        stds = {n: measured[n]["std"] for n in scope if n in seen}
+        holds = [h and abs(stds[n] - want_std) <= 0.1 * want_std
+                 for h, n in zip(holds, [n for n in scope if n in seen], strict=True)]
+        text += "; std of A " + ", ".join(f"{n.replace('_', ' ')} {s:.4g}" for n, s in
+                                          stds.items()) + f" against {p['std_form']} = " \
+            f"{want_std:.4g} at r={r}"
     if not holds:
         return result("skipped", f"nothing measured for {p['source']}: {text}", measured,
                       expected)
     if p["source"]:
-        text = (f"judged on {'PEFT' if p['source'] == 'peft' else 'the paper'}'s "
-                f"initialisation; {text}")
+        whose = {"peft": "PEFT's", "paper": "the paper's",
+                 "peft_gaussian": "PEFT's init_lora_weights='gaussian'"}[p["source"]]
+        text = f"judged on {whose} initialisation; {text}"
     if all(holds):
         return result("supported", f"{text[0].upper()}{text[1:]}.", measured, expected)
     if any(holds):
@@ -232,13 +245,20 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                                         ("random", "a_random")) if frame.has(facet)), None)
         if dist is None:
             return "no distribution for A is read"
-        if frame.has("a_both"):
+        gaussian_option = frame.has("a_option_gauss") and not frame.has("a_default")
+        if frame.has("a_both") and not gaussian_option:
             dist = "random"  # a Gaussian and a uniform both named: that A is random is read
         params["a_dist"] = dist
         # PEFT named (or its option), or the paper: that one is measured; else all of them
-        params["source"] = ("peft" if frame.has("a_peft") else "paper" if frame.has("a_paper")
+        # (the Gaussian option set, not set against the default: that option is measured)
+        params["source"] = ("peft_gaussian" if gaussian_option else "peft"
+                            if frame.has("a_peft") else "paper" if frame.has("a_paper")
                             # "with the default, A is ...": a library's default, not the paper's
                             else "peft" if frame.has("a_default") else "")
+        std = [form for form, facet in (("1/r", "std_1_r"), ("1/sqrt(r)", "std_1_sqrt_r"))
+               if frame.has(facet)]
+        if len(std) == 1:
+            params["std_form"] = std[0]
         if frame.has("a_default"):
             params["a_default"] = True
     elif claim == "delta_shape":
@@ -398,8 +418,11 @@ VERIFIER = Verifier(
         Param("scaling_form", str, default="", choices=("", *FORMS), help="stated scale"),
         Param("a_dist", str, default="random", choices=A_DISTS,
               help="how the claim says A starts (a_init)"),
-        Param("source", str, default="", choices=("", "peft", "paper"),
-              help="whose initialisation the claim names (a_init): PEFT's default, the paper's"),
+        Param("source", str, default="", choices=("", "peft", "paper", "peft_gaussian"),
+              help="whose initialisation the claim names (a_init): PEFT's default, the paper's, "
+                   "PEFT's init_lora_weights='gaussian'"),
+        Param("std_form", str, default="", choices=("", "1/r", "1/sqrt(r)"),
+              help="a_init: the standard deviation stated for A, as a formula of r"),
         Param("a_default", bool, default=False,
               help="a_init: the sentence speaks of the default initialisation"),
         Param("relation", str, default="", choices=("", "halves", "doubles", "same", "factor"),

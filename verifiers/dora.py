@@ -67,10 +67,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if frame.predicate == "no_added_latency":
         # "training is slower because of the weight norm"; but an unmerged forward pass said
         # to do more work is the same work in training and inference, and is counted
-        if frame.has("not_inference") and not (frame.conditions.get("merged") is False
-                                               and frame.has("forward_pass")):
+        if frame.has("not_inference") and not frame.has("forward_pass"):
             return ("about training speed, not the inference latency of merged or unmerged "
                     "DoRA weights")
+        if frame.has("not_inference") and frame.conditions.get("merged") is not True:
+            # "DoRA steps run slower, because the norm is recomputed in every forward pass":
+            # training runs the unmerged layer, whose forward work is counted
+            return {"claim": "no_extra_work_unmerged"}
         # "unmerged it costs more, so merge": the sentence says which state holds
         if split_said(frame.text) and not frame.has("always"):
             return {"claim": "no_extra_work", "_split": True}

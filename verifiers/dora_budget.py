@@ -363,7 +363,7 @@ def _ratio(params: dict[str, Any]) -> dict[str, Any]:
                                                      low["r"])},
                 "highest": {**high, "config": describe(PRESETS[high["model"]], high["modules"],
                                                        high["r"])}}
-    text = (f"Stated: DoRA trains {stated:g}x LoRA's count (within {tol:.0%}); DoRA over LoRA "
+    text = (f"Stated: DoRA trains {stated:.4g}x LoRA's count (within {tol:.1%}); DoRA over LoRA "
             f"is {low['ratio']:.3f}x ({measured['lowest']['config']}) to {high['ratio']:.3f}x "
             f"({measured['highest']['config']}) over {len(rows)} configurations, the magnitudes "
             f"adding one value per output feature")
@@ -379,8 +379,12 @@ def _ratio(params: dict[str, Any]) -> dict[str, Any]:
 # (the text is normalised: "doubles" and "twice" read "2x")
 # ("doubles the trainable parameter count", said of DoRA: over LoRA's, which it extends)
 _OVER_LORA = re.compile(r"(?:\b\d+(?:\.\d+)?\s*x|\btimes)\s+(?:(?:as\s+many\s+|more\s+)"
-                        r"(?:[\w-]+\s+){0,2}?param\w*\b(?=[^.;]{0,40}?\bLoRA\b)|"
-                        r"(?:the|its|their|your|our)\s+(?:[\w-]+\s+){0,2}?param\w*\b)", re.I)
+                        r"(?:[\w-]+\s+){0,2}?(?:param\w*|weights)\b(?=[^.;]{0,40}?\bLoRA\b)|"
+                        r"(?:the|its|their|your|our)\s+(?:[\w-]+\s+){0,3}?(?:param\w*|weights)\b)",
+                        re.I)
+# a share more than LoRA's: "about 6% more trainable parameters than the plain LoRA adapter"
+_PCT_OVER_LORA = re.compile(r"(?:\s*(?:%|percent))?\s+more\s+(?:[\w-]+\s+){0,2}?param\w*\b"
+                            r"(?=[^.;]{0,40}?\bLoRA\b)", re.I)
 _ROUGHLY = re.compile(r"\b(?:roughly|about|around|approximately|nearly|almost|some|effectively|"
                       r"basically|essentially|more or less)\b", re.I)
 # a width, not a count: "a 4096-long vector", "4096-dimensional", "4096 wide"
@@ -458,6 +462,18 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         q = ratios[0]
         tol = 0.2 if q.bound == "approx" or _ROUGHLY.search(frame.text) else 0.1
         return {"claim": "ratio", "ratio": q.value, "ratio_tol": tol,
+                **{k: params[k] for k in ("model", "modules", "r") if k in params}}
+    more = [q for q in frame.quantities if q.unit == "pct" and 0 < q.value <= 100
+            and _PCT_OVER_LORA.match(frame.text, q.span[1])]
+    if not counts and len(more) == 1 and more[0].bound not in ("eq", "approx"):
+        return "a bound on DoRA's extra share ('less than 1% more') is not read"
+    if not counts and len(more) == 1:
+        # "costs about 6% more trainable parameters than plain LoRA": a ratio of 1.06, its
+        # tolerance on the stated share
+        q = more[0]
+        ratio = 1 + q.value / 100
+        share = 0.2 if q.bound == "approx" or _ROUGHLY.search(frame.text) else 0.1
+        return {"claim": "ratio", "ratio": ratio, "ratio_tol": share * (q.value / 100) / ratio,
                 **{k: params[k] for k in ("model", "modules", "r") if k in params}}
     if not counts:
         return "no count of DoRA's parameters is stated"

@@ -86,7 +86,18 @@ def _run_parts(params: dict[str, Any]) -> dict[str, Any]:
         m for opt in PARTS.values() for m in opt.get("modules_to_save", ())]})
     measured = {"defaults": defaults, "when_asked": asked, "options": PARTS}
     expected = {"claim": "parts_frozen", "defaults_said": params["defaults_said"],
-                "setting_stated": params["setting_stated"]}
+                "setting_stated": params["setting_stated"], "task": params["task"]}
+    if params["task"] == "seq_cls":
+        # "with task_type=SEQ_CLS the classification head stays frozen": the head of a
+        # classifier wrapped so, read back from PEFT
+        head = trainable_outside_adapters("seq_cls")
+        measured["seq_cls_trainable"] = head
+        if head:
+            return result("refuted", f"A sequence classifier wrapped with task_type='SEQ_CLS' "
+                          f"trains its head in full ({', '.join(head[:4])}: PEFT puts it in "
+                          "modules_to_save).", measured, expected)
+        return result("supported", "A sequence classifier wrapped with task_type='SEQ_CLS' "
+                      "trains nothing outside the LoRA matrices.", measured, expected)
     if params["setting_stated"] and any(asked.values()):
         # "modules_to_save=['lm_head'] ...": the part is said of a config that asks for it
         trained = ", ".join(f"{_setting(PARTS[k])} -> {n} {k} tensors" for k, n in asked.items()
@@ -315,11 +326,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return {"claim": "frozen", "_condition": "during training (merging for deployment "
                     "writes W0 + BA into the weights)"}
         if frame.has("parts_named") and not frame.has("exception_named") \
-                and not frame.has("base_named"):
+                and not frame.has("base_named") or frame.has("part_verb"):
             # "the embedding matrix stays frozen", "biases are trained along with A and B":
             # parts PEFT freezes by default and trains when the config asks for them
             return {"claim": "parts_frozen", "defaults_said": frame.has("defaults_said"),
-                    "setting_stated": frame.has("setting_stated")}
+                    "setting_stated": frame.has("setting_stated"),
+                    "task": "seq_cls" if frame.has("task_seq_cls") and frame.has("head_named")
+                    else "causal_lm"}
         if frame.polarity and frame.has("exclusive") and not frame.has("exception_named"):
             # "nothing but A and B is ever trained": heads and modules_to_save are in scope
             return {"claim": "only_adapters"}
@@ -350,6 +363,9 @@ VERIFIER = Verifier(
         Param("setting_stated", bool, default=False,
               help="parts_frozen: the sentence sets modules_to_save or a bias option that "
                    "trains a part"),
+        Param("task", str, default="causal_lm", choices=("causal_lm", "seq_cls"),
+              help="parts_frozen: the model the head belongs to (seq_cls: a classifier wrapped "
+                   "with task_type='SEQ_CLS')"),
     ),
     claims=(("lora", "base_frozen"), ("lora", "first_step_grad"),
             ("lora", "backward_through_base")),

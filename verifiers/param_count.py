@@ -832,10 +832,16 @@ def _other_method(frame: Frame, q: Any) -> bool:
 
 
 def _structural(text: str, q: Any) -> bool:
-    """Whether a number in `text` sizes the network (a width, an operand) rather than counting
-    LoRA's parameters."""
+    """Whether a number in `text` sizes the network (a width, an operand, the far side of a
+    projection) rather than counting LoRA's parameters."""
     return bool(_SIZE_AFTER.match(text, q.span[1])
-                or _SIZE_BEFORE.search(text[max(0, q.span[0] - 20):q.span[0]]))
+                or _SIZE_BEFORE.search(text[max(0, q.span[0] - 20):q.span[0]])
+                or _MAPPED_TO.search(text[max(0, q.span[0] - 40):q.span[0]]))
+
+
+# "projects 4096 dimensions down to 1024": the width a projection maps onto
+_MAPPED_TO = re.compile(r"\d\s*(?:features?|dims?|dimensions?|channels?|units?)\s+"
+                        r"(?:(?:down|up)\s+)?(?:to|into|onto)\s+$", re.I)
 
 
 def encode_figure(kind: str, q: Any) -> str:

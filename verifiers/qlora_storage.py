@@ -22,7 +22,7 @@ from verifiers._base import Param, Requires, Verifier, figure_pair, result
 from verifiers._frame import Frame, Quantity
 
 CLAIMS = ("four_bit", "bits", "overhead", "dq_saving", "dq_bytes", "ratio", "nf4_code",
-          "composition", "cpu_quantize", "compute", "activations")
+          "composition", "cpu_quantize", "compute", "activations", "constants_bits")
 BIG = 1e12  # an open end of a stated interval
 DQ = ("with", "without", "either")  # double quantization as the claim states it
 
@@ -35,6 +35,9 @@ PARAMS = (
     Param("low", float, default=0.0, min=-BIG, max=BIG,
           help="the least value the claim allows (bits, bits saved, bytes, x or %)"),
     Param("high", float, default=0.0, min=-BIG, max=BIG, help="the most value it allows"),
+    Param("level", int, default=1, min=1, max=2,
+          help="constants_bits: 1, the block constants (absmax); 2, the scales of the "
+               "constants that double quantization quantizes"),
     Param("dq", str, default="with", choices=DQ,
           help="double quantization: stated on, stated off, or unstated (both are measured)"),
     Param("blocksize", int, default=64, min=32, max=4096, choices=(32, 64, 128, 256, 512,
@@ -310,12 +313,17 @@ def _width_params(frame: Frame) -> dict[str, Any] | str:
     if said_of_adapters is not None:  # "trains the LoRA adapters in 4-bit" (also when the
         # base's own 4-bit comes first: "the base is 4-bit, so the adapters are too")
         return {"claim": "composition", "adapters_quantized": True}
-    if width is not None and _OF_CONSTANTS.search(frame.text, max(0, width.span[0] - 50),
-                                                  width.span[0]):
+    constants = next((q for q in frame.quantities if q.unit == "bits" and q.value in (
+        4, 8, 16, 32) and _OF_CONSTANTS.search(frame.text, max(0, q.span[0] - 50), q.span[0])),
+                     None)
+    if constants is not None:
         # "double quantization stores the first-level constants in 4 bits": the constants'
         # width, not the weights'
-        return (f"{width.text} is said of the quantization constants, not of the weights: "
-                "their width is not measured here")
+        if _SECOND_LEVEL.search(frame.text):  # the scales of the quantized constants
+            return {"claim": "constants_bits", "bits": constants.value, "dq": "with",
+                    "level": 2}
+        return {"claim": "constants_bits", "bits": constants.value,
+                "dq": "with" if frame.has("dq") and _dq(frame) != "without" else "without"}
     if width is not None:
         if width.value != 4 and frame.subject != "qlora":
             return (f"a {width.text} base is not QLoRA's: LoRA runs on bases of any width, and "
@@ -403,6 +411,31 @@ def _bits(params: dict[str, Any]) -> dict[str, Any]:
                        f"{params['bits']:g})", measured,
                        {"bits": params["bits"], "allowed": [params["low"], params["high"]],
                         "double_quant": params["dq"], "overhead_only": overhead}, pair)
+
+
+_STORED_BITS = {"float32": 32, "float16": 16, "bfloat16": 16, "uint8": 8, "int8": 8}
+_SECOND_LEVEL = re.compile(r"\bsecond[- ](?:level|stage|order)\b|\blevel[- ]two\b", re.I)
+
+
+def _constants(params: dict[str, Any]) -> dict[str, Any]:
+    """The width the block constants (absmax) are stored in: fp32 on their own, 8 bits once
+    double quantization quantizes them (read from bitsandbytes' quant_state)."""
+    m = _measure(params)
+    formats = _FORMATS[params["dq"]]
+    key = "absmax2_dtype" if params["level"] == 2 else "absmax_dtype"
+    widths = {f: _STORED_BITS.get(m[f][key], 0) for f in formats}
+    holds = {_LABEL[f]: widths[f] == params["bits"] for f in formats}
+    what = "the scales of the quantized constants" if params["level"] == 2 else \
+        "the block constants"
+    text = "; ".join(f"{_LABEL[f]}: {what} are stored as {m[f][key]} "
+                     f"({widths[f]} bits)" for f in formats)
+    return _enumerated(holds, f"{text} (stated {params['bits']:g} bits)",
+                       {"constant_bits": widths, "absmax_dtype": {f: m[f][key]
+                                                                   for f in formats}},
+                       {"constant_bits": params["bits"], "double_quant": params["dq"],
+                        "level": params["level"]},
+                       _measured_pair("bits per block constant", params["bits"],
+                                      {f: float(w) for f, w in widths.items()}, "bits"))
 
 
 def _saving(params: dict[str, Any]) -> dict[str, Any]:
@@ -607,6 +640,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
             return result("skipped", PEFT_MISSING, {}, {"claim": "composition"})
         return composition(params)
     return {"bits": _bits, "overhead": _bits, "dq_saving": _saving, "dq_bytes": _saving_bytes,
+            "constants_bits": _constants,
             "ratio": _ratio, "nf4_code": _code, "four_bit": _four_bit,
             "cpu_quantize": _cpu_quantize, "compute": _compute,
             "activations": _compute}[params["claim"]](params)

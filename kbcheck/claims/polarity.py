@@ -125,10 +125,17 @@ def negated(text: str, start: int, end: int, origin: int = 0) -> bool:
     it ("latency-free") is denied by it."""
     if text[end:end + 5].lower() == "-free":
         return not _negated(text, start, end, origin)
-    if _ELLIPTIC_DENIAL.match(text, end) or _IMPOSSIBLE_AFTER.match(text, end) or (
+    if _ELLIPTIC_DENIAL.match(text, end) or _IMPOSSIBLE_AFTER.match(text, end) or \
+            _NONE_ANSWER.match(text, end) or (
             _GONE_AFTER.match(text, end) and _COST_WORDS.search(text, start, end)):
         return not _negated(text, start, end, origin)
     return _negated(text, start, end, origin)
+
+
+# A cell or a label answered "none" or "no" ("Merged LoRA | added latency vs. base | none",
+# "Extra latency: none"): the answer denies what the row or the label names
+_NONE_ANSWER = re.compile(r"[^|:=\u2014\u2013>;]{0,30}?\s*(?:\||:|=|\u2014|\u2013|->|\u2192)\s*"
+                          r"(?:none|no|nil|nothing|zero)\s*[.!]?\s*(?:\||$)", re.I)
 
 
 # what the trigger names said right after it to be out of reach ("batching different adapters

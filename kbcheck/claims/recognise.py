@@ -96,6 +96,8 @@ _BARE_ADAPTERS = re.compile(r"(?<![\w-])(?<!lora )(?<!the )(?<!its )(?<!these )(
 
 
 # PEFT's own words: where they are, plain "adapter layers" are the LoRA layers PEFT adds
+# LoRA's own bias setting: `bias="all"`, `--lora-bias`, `lora_bias`
+_BIAS_OPTION = re.compile(r"\blora[_-]bias\b|\bbias\s*=\s*[\"'`]?(?:none|all|lora_only)\b", re.I)
 _PEFT_API = re.compile(r"\b(?:merge_and_unload|unmerge_adapter|merge_adapter|PeftModel|LoraConfig|"
                        r"get_peft_model|set_adapter|load_adapter|hotswap_adapter|lora_[AB]|"
                        r"use_dora|use_rslora|target_modules)\b")
@@ -126,6 +128,11 @@ _VARIANT = re.compile(r"(?<![\w-])(?:(?=[A-Z][A-Za-z]{0,11}RA(?![\w+-]))[A-Z][A-
                       r"|LoRA-[A-Z][A-Z0-9]{1,5})(?![\w+-])")
 
 
+def peft_api(text: str) -> bool:
+    """Whether the text names PEFT's LoRA API (merge_and_unload, lora_A, LoraConfig ...)."""
+    return bool(_PEFT_API.search(text))
+
+
 def find_methods(text: str) -> list[Mention]:
     """Every method named, with whether it is named as a baseline ('than LoRA')."""
     pattern, entries = _methods()
@@ -148,6 +155,11 @@ def find_methods(text: str) -> list[Mention]:
                if x.id == "adapter" and _PLAIN_ADAPTERS.fullmatch(text, *x.span) else x
                for x in out]
     loras = [x.span for x in out if x.id == "lora" and not x.generic]
+    if loras or _PEFT_API.search(text) or _BIAS_OPTION.search(text):
+        # "LoRA's bias terms stay frozen", "--lora-bias ... which bias terms to train": LoRA's
+        # bias option, not BitFit (named as itself, it stays)
+        out = [x for x in out if not (x.id == "bitfit"
+                                      and text[x.span[0]:x.span[1]].lower().startswith("bias"))]
     bottleneck = bool(_BOTTLENECK_WORK.search(text))
     if loras and _CONTRAST.search(text) or bottleneck:
         named = [x.span for x in out]
@@ -352,7 +364,14 @@ def _module_list(text: str) -> tuple[str, tuple[int, int]] | None:
         name = _PROJ_SETS.get(canon)
         if name:
             return name, m.span()
-    return None
+    # PEFT names apart in one sentence ("65,536 on q_proj and the same again on v_proj"): the
+    # set they make together
+    named = list(_PEFT_PROJ.finditer(text))
+    name = _PROJ_SETS.get(frozenset(m.group(1).lower() for m in named)) if len(named) > 1 else None
+    return (name, (named[0].start(), named[-1].end())) if name else None
+
+
+_PEFT_PROJ = re.compile(r"(?<![\w.-])(q|k|v|o|gate|up|down)_proj\b", re.I)
 
 
 def find_modules(text: str) -> tuple[str, tuple[int, int]] | None:
@@ -413,7 +432,10 @@ _UNMERGED = re.compile(r"\b(?:unmerged|not merged|without merging|(?:don't|do no
                        re.I)
 # advice to merge, after a statement about the unmerged state
 _ADVISED_MERGE = re.compile(r"\b(?:recommend\w*|suggest\w*|advis\w*|should|better to|worth|"
-                            r"prefer\w*|consider)\s+(?:\w+\s+){0,2}?$", re.I)
+                            r"prefer\w*|consider)\s+(?:\w+\s+){0,2}?$|"
+                            # an imperative after the reason: "..., so merge the weights"
+                            r"\b(?:so|therefore|hence|thus)\s+(?:just\s+|always\s+|simply\s+)?$",
+                            re.I)
 _ADVISED_AFTER = re.compile(r"(?:\s+[\w-]+){0,4}?\s+(?:is|are)\s+(?:\w+\s+)?(?:recommended|advised|"
                             r"suggested|preferred|encouraged)\b", re.I)
 _SLOW_WORDS = re.compile(r"\b(?:slow\w*|overhead|latency|extra\s+(?:compute|matmuls?|work|cost))\b",
@@ -841,7 +863,9 @@ _PART_AFTER = re.compile(r"\s*(?:(?:trainable|LoRA|extra|additional|new|adapter)
                          r"(?:param(?:eter)?s\s+|weights\s+|values\s+|scalars\s+)?(?:per|for each|"
                          rf"for every|in each|in every|each)\s+{_PART}", re.I)
 _PART_BEFORE = re.compile(rf"(?:(?<!\bon )(?<!\bto )(?<!\bacross )(?<!\bat )(?<!\bfor )"
-                          rf"\b(?:per|each|every)\s+{_PART}|,\s*each\b)"
+                          rf"\b(?:per|each|every)\s+{_PART}|,\s*each\b|"
+                          # "each of Llama-2-7B's 32 decoder layers gets ..."
+                          rf"\b(?:each|every\s+one)\s+of\s+(?:[\w.'-]+\s+){{0,2}}?{_PART})"
                           r"\s+(?:that\s+is|is|has|adds|gets|holds|trains|contributes|with|"
                           r"of\s+which\s+(?:has|adds|holds)|comes?\s+to)\s+(?:about\s+|"
                           r"roughly\s+|~\s*)?[\d\s,.()x*+=-]{0,60}$", re.I)
@@ -1137,7 +1161,7 @@ _OBSERVED = re.compile(r"\s+(?:that\s+)?(?:you|I|we)(?:'re|'m|'ve| are| am| were
 
 # Where one clause ends and the next begins, for which dtype a size is in ("24 GB in fp32, and
 # half precision brings it to 12 GB"; "4.6 GB in 4-bit, against 18.5 GB in bf16")
-_SIZE_CLAUSE = re.compile(r"[,;(]|\b(?:and|or|but|against|versus|vs\.?|while|whereas|compared|"
+_SIZE_CLAUSE = re.compile(r"[,;(|]|\b(?:and|or|but|against|versus|vs\.?|while|whereas|compared|"
                           r"instead|than)\b", re.I)
 
 

@@ -1033,7 +1033,11 @@ def test_a_base_width_said_beside_bf16_adapters_and_a_width_of_the_constants():
     frame = next(f for f in recognise("Double quantization keeps the second-level constants "
                                       "in 4 bits.", "qlora").frames
                  if f.predicate == "quantized_4bit")
-    assert "constants" in STORAGE.to_params(frame)
+    params = STORAGE.to_params(frame)
+    assert params == {"claim": "constants_bits", "bits": 4.0, "dq": "with", "level": 2}
+    out = STORAGE.run(STORAGE.resolve_params(params))
+    # the scales of the 8-bit constants stay in fp32
+    assert out["verdict"] == "refuted" and out["measured"]["constant_bits"] == {"nf4_dq": 32}
 
 
 def test_never_free_in_terms_of_latency_says_it_adds_some():
@@ -1405,3 +1409,41 @@ def test_what_the_trigger_names_said_after_it_to_be_out_of_reach_is_denied():
     frame = _frame_of("Serving different adapters in one batch is possible with adapter_names.",
                       "mixed_adapter_batch")
     assert frame is not None and frame.polarity
+
+
+def test_a_row_answered_none_denies_what_it_names():
+    frame = _frame_of("Merged adapter | extra latency at inference vs. base | none",
+                      "no_added_latency")
+    assert frame is not None and frame.polarity
+    frame = _frame_of("Unmerged adapter | extra latency at inference | one more matmul",
+                      "no_added_latency")
+    assert frame is not None and not frame.polarity
+
+
+def test_peft_names_apart_make_a_set_and_widths_are_not_counts():
+    from kbcheck.claims.recognise import find_modules
+    assert find_modules("65,536 weights on q_proj and the same again on v_proj")[0] == "qv"
+    assert find_modules("q_proj here, k_proj there and v_proj too") is None
+    frame = _frame_of("Each of Llama-2-7B's 32 blocks gets 16 × 8192 = 131,072 LoRA weights on "
+                      "q_proj and again on v_proj, 8,388,608 in total at rank 16.",
+                      "trainable_params")
+    assert frame is not None
+    assert [q.role for q in frame.quantities if q.value == 131_072] == ["part"]
+
+
+def test_a_title_from_full_fine_tuning_to_lora_is_about_lora():
+    from kbcheck.claims.extract import extract_claims
+    from kbcheck.models import Article
+    from kbcheck.pairing import pair_claims
+    from kbcheck.pipeline import default_subjects
+    from verifiers import registry
+
+    article = Article(path="m.md", format="flat-markdown", title="From full fine-tuning to LoRA",
+                      body="")
+    assert default_subjects([article]) == {"m.md": "lora"}
+    claims = extract_claims(Article(path="n.md", format="flat-markdown", title="Full fine-tuning",
+                                    body="Calling unmerge_adapter() restores the original "
+                                         "weights up to rounding.\n"))
+    pairings, _ = pair_claims(claims, registry(include_entry_points=False),
+                              {"n.md": "full_ft"})
+    assert pairings[0].frames and pairings[0].frames[0].subject == "lora"

@@ -186,6 +186,13 @@ def test_a_scale_value_without_alpha_and_r_decides_nothing():
     ("According to the paper, matrix A is initialised with Gaussian noise.", "gaussian", "paper",
      "supported"),
     ("Matrix A is initialised at random.", "random", "", "supported"),
+    # the Gaussian option set: that option is measured, its spread too (std 1/r)
+    ("With init_lora_weights='gaussian', lora_A is drawn from a normal distribution whose "
+     "standard deviation is 1/r.", "gaussian", "peft_gaussian", "supported"),
+    ("With init_lora_weights='gaussian', PEFT samples A from a normal distribution with a "
+     "standard deviation of 1/sqrt(r).", "gaussian", "peft_gaussian", "refuted"),
+    ("Passing init_lora_weights='gaussian' makes PEFT initialise lora_A with Kaiming-uniform "
+     "values.", "kaiming_uniform", "peft_gaussian", "refuted"),
 ])
 def test_how_a_starts_is_measured_on_peft_and_on_the_paper(sentence, dist, source, verdict):
     frame = next((f for f in pairing(sentence).frames if f.predicate == "a_init"), None)

@@ -98,3 +98,16 @@ def test_a_multiple_of_loras_count_is_measured_over_the_configurations_left_open
     res = VERIFIER.run(stated)
     assert res["verdict"] == "supported", res["explanation"]
     assert abs(res["measured"]["lowest"]["ratio"] - 4_456_448 / 4_194_304) < 1e-9
+
+
+@pytest.mark.parametrize(("sentence", "ratio", "verdict"), [
+    ("DoRA on Llama-2-7B at r=8 on q_proj and v_proj has about 6% more trainable parameters "
+     "than LoRA.", 1.06, "supported"),   # 4096 magnitudes per module over 8 x 8192
+    ("Turning on use_dora adds roughly 3% more trainable parameters than the plain LoRA "
+     "setup.", 1.03, "conditional"),   # 1.006x to 1.55x over the configurations left open
+])
+def test_a_share_more_than_loras_count_is_a_ratio(sentence, ratio, verdict):
+    frame = next(f for f in pairing(sentence).frames if f.verifier == VERIFIER.id)
+    assert frame.params["claim"] == "ratio" and abs(frame.params["ratio"] - ratio) < 1e-9
+    res = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+    assert res["verdict"] == verdict, res["explanation"]

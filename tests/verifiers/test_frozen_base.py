@@ -189,7 +189,7 @@ def test_parts_of_the_base_pair_as_parts(sentence, defaults_said):
     frame = _frame(sentence)
     assert frame is not None, sentence
     assert frame.params == {"claim": "parts_frozen", "defaults_said": defaults_said,
-                            "setting_stated": False}
+                            "setting_stated": False, "task": "causal_lm"}
 
 
 def test_parts_freeze_by_default_and_train_when_the_config_asks():
@@ -228,3 +228,35 @@ def test_the_backward_pass_through_the_frozen_base_is_measured(sentence, polarit
     assert m["first_block_grad_B_max"] > 0 and m["base_tensors_with_grad"] == 0
     assert m["frozen_blocks_above"] >= 1
 
+
+
+@pytest.mark.parametrize(("sentence", "polarity", "verdict"), [
+    # PEFT puts a SEQ_CLS classifier's head in modules_to_save: it trains in full
+    ("Wrapping a classifier with task_type='SEQ_CLS' leaves its classification head frozen too.",
+     True, "refuted"),
+    ("If you pass task_type=TaskType.SEQ_CLS, PEFT trains the classifier head in full next to "
+     "the adapters.", False, "supported"),
+])
+def test_a_classifier_head_is_judged_on_a_seq_cls_model(sentence, polarity, verdict):
+    frame = _frame(sentence)
+    assert frame is not None, sentence
+    assert frame.params["claim"] == "parts_frozen" and frame.params["task"] == "seq_cls"
+    assert frame.polarity is polarity
+    out = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+    assert any("score" in n or "classifier" in n for n in out["measured"]["seq_cls_trainable"])
+    # the verifier checks "frozen"; a sentence saying "trained" is that claim denied
+    said = out["verdict"] if polarity else {"supported": "refuted", "refuted": "supported"}[
+        out["verdict"]]
+    assert said == verdict, out["explanation"]
+
+
+@pytest.mark.parametrize(("sentence", "polarity"), [
+    ("The frozen base weights still accumulate gradients in every backward pass.", False),
+    ("AdamW's first and second moment buffers are only allocated for the LoRA weights.", True),
+])
+def test_gradients_and_optimizer_state_of_the_base_are_read(sentence, polarity):
+    frame = _frame(sentence)
+    assert frame is not None and frame.params["claim"] == "frozen", sentence
+    assert frame.polarity is polarity
+    out = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+    assert out["verdict"] == "supported" and out["measured"]["peft"]["base_with_grad"] == 0

@@ -141,3 +141,21 @@ def test_a_saving_stated_in_whole_bits_is_read_as_a_saving_and_refuted():
                  if f.params.get("claim") == "dq_saving")
     assert frame.params["bits"] == 2
     assert VERIFIER.run(VERIFIER.resolve_params(frame.params))["verdict"] == "refuted"
+
+
+@pytest.mark.parametrize(("sentence", "dq", "verdict"), [
+    # bitsandbytes stores the doubly quantized absmax as uint8, the plain one as float32
+    ("Double quantization squeezes the block-wise scaling constants down to 4-bit as well.",
+     "with", "refuted"),
+    ("Without double quantization, NF4 keeps its absmax constants in 32 bits.", "without",
+     "supported"),
+])
+def test_the_width_of_the_block_constants_is_read_from_the_quant_state(sentence, dq, verdict):
+    from paired import pairing
+
+    frame = next(f for f in pairing(sentence).frames if f.verifier == VERIFIER.id)
+    assert frame.params["claim"] == "constants_bits" and frame.params["dq"] == dq
+    out = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+    assert out["verdict"] == verdict, out["explanation"]
+    assert out["measured"]["absmax_dtype"][{"with": "nf4_dq", "without": "nf4"}[dq]] == (
+        "uint8" if dq == "with" else "float32")
