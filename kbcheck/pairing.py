@@ -58,7 +58,7 @@ _NOT_ASSERTED = [
     (re.compile(r"\b(?:we|I) (?:strongly )?(?:recommend|suggest|advise)\b|"
                 r"\brule of thumb\b[^.:;]{0,20}[:,]\s*(?:use|try|consider|avoid|prefer|pick|choose|"
                 r"start|set|keep|go|stick)\b|"
-                r"\bbest practice\b|^\s*(?:tip|advice)\s*:|"
+                r"\bbest practice\b|^\s*(?:[\w-]+\s+)?(?:tip|advice)\s*:|"
                 r"^\s*(?:use|try|consider|avoid|make sure|prefer|choose|pick|start with)\b|"
                 # "Do not merge into the 4-bit base; load ...", "Step 1: install ..."
                 r"^\s*(?:do not|don't)\s+(?!(?:expect|assume|believe|think)\b)[a-z]+\b"
@@ -78,15 +78,21 @@ _NOT_ASSERTED = [
                 r"ran\s+out)\b|"
                 # "On my RTX 4090, one epoch took 41 minutes": one's own machine, and what it did
                 r"\b(?:on|with)\s+(?:my|our)\s+(?:own\s+)?(?:[\w-]+\s+){0,2}?(?:GPUs?|cards?|"
-                r"RTX\s*\d{4}(?:\s*Ti)?|\d{4}(?:\s*Ti)?|A100|H100|T4|V100|L4|laptop|machine|rig|"
+                r"RTX\s*\d{4}(?:\s*Ti)?|\d{4}(?:\s*Ti)?|[AHLTV]\d{1,3}[GS]?|MI\d{3}X?|laptop|machine|rig|"
                 r"box|workstation|server)\b[^.;]{0,80}?\b(?:took|finished|completed|peaked|"
-                r"ran\s+out|used|needed|reached|hit)\b|"
+                r"ran\s+out|used|needed|reached|hit|(?:was|were)\s+(?:about\s+|roughly\s+|"
+                r"~\s*)?\d)\b|"
                 # "shaved 18 ms off our p50 latency": one's own service's figure
                 r"\d\s*(?:ms|s|%|x)\s+(?:[\w-]+\s+){0,3}?(?:our|my)\s+(?:own\s+)?(?:p\d{2}|median|"
                 r"mean|average|tail|end-to-end)\s+(?:latency|throughput|step\s+time|"
                 r"response\s+time)\b|"
                 r"\bpeaked\s+at\s+(?:about\s+|around\s+|roughly\s+|~\s*)?\d", re.I),
      "a report of one run (its own setup and outcome), not a statement to measure"),
+    # "The upload limit is 2 GB per adapter", "at no extra charge": a service's terms
+    (re.compile(r"\b(?:upload|download|storage|file[- ]size|rate|request|plan|tier)\s+"
+                r"(?:limits?|caps?|quotas?)\b|\bat\s+no\s+(?:extra\s+|additional\s+)?charge\b|"
+                r"\bfree\s+of\s+charge\b", re.I),
+     "a service's terms (limits, pricing), not a measurable statement"),
     # "this chapter asks whether low-rank updates are enough": a question put, not answered
     (re.compile(r"\b(?:asks?|asking|wonders?|wondering|investigates?|examines?|explores?)\s+"
                 r"whether\b", re.I), "an open question, not a claim"),

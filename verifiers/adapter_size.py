@@ -652,6 +652,9 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         return "no size in bytes is stated"
     if size.value >= 5e9:  # no preset's adapter comes near: a model's size
         return f"{size.text} is a full model's size, not an adapter file's"
+    if _OF_STATE_AFTER.match(frame.text, size.span[1]):
+        # "about 320 MB of optimizer state in fp32": training memory, not the file
+        return f"{size.text} is said of optimizer state or memory, not of the adapter file"
     if size.bound == "ge":
         return f"a lower bound on the adapter size ({size.text}) is not judged"
     read = _file_size(size)
@@ -671,6 +674,12 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
     extra = ["the other parts the file holds (embeddings, a head)"] \
         if _EXTRA_SAVED.search(frame.text) else []
     return {**params, "_open": _unstated(params) + open_arch + extra}
+
+
+# what a size is of, said right after it: "320 MB of optimizer state", "40 MB of gradients"
+_OF_STATE_AFTER = re.compile(r"\s*of\s+(?:[\w-]+\s+){0,2}?(?:optimi[sz]er\s+(?:states?|memory)|"
+                             r"Adam\w*\s+(?:states?|moments?)|moments?|gradients?|activations?|"
+                             r"VRAM|GPU\s+memory)\b", re.I)
 
 
 # whole modules saved beside the LoRA factors: a file larger than LoRA alone gives may be right
@@ -696,7 +705,9 @@ _FITS_IN = re.compile(r"\bfit(?:s|ting)?\s+(?:[\w-]+\s+){0,3}?(?:in|into|within|
 def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str, Any] | str:
     """A full model's size: a preset or a bare size, the first GB-scale figure that is not a
     GPU's or an adapter's, in the stated dtype (each of fp16, fp32, int8 when unstated)."""
-    if frame.has("train_memory") and not frame.has("weights_only"):
+    if frame.has("train_memory") and (not frame.has("weights_only")
+                                      # "... about 108 GB before a single activation is stored"
+                                      or frame.has("tm_no_activations")):
         return "training memory (gradients, optimizer states, activations), not the weights' size"
     if not params["model"] and not bare:  # "a 70b (140GB) model", "13.0B params"
         bare = next((q.value / 1e9 for q in frame.quantities if q.value >= 1e9 and (

@@ -42,6 +42,8 @@ PARAMS = (
           help="dtypes of the merge round trip"),
     Param("combination", str, default="any", choices=("any", *COMBINATIONS),
           help="add_weighted_adapter's combination_type ('any': each is measured)"),
+    Param("bit_exact", bool, default=False,
+          help="merge_reversible: the claim says the weights come back bit-for-bit"),
     Param("up_to_rounding", bool, default=False,
           help="merge_reversible: the claim allows the dtype's rounding"),
     Param("adapters", int, default=3, min=2, max=4, help="adapters loaded on the base"),
@@ -94,6 +96,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             params["dtypes"] = dtypes[0]
         if frame.has("up_to_rounding"):  # "... restoring the base up to rounding"
             params["up_to_rounding"] = True
+        elif frame.has("bit_exact"):  # "... restores the weights bit-for-bit"
+            params["bit_exact"] = True
     if claim == "train_unmerges" and frame.has("eval"):
         params["claim"] = "eval_merges"
     if claim == "weighted_sum":
@@ -152,6 +156,12 @@ def _round_trip(p: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
     text = "; ".join(parts) + f"; tolerance {tol:g}"
     if "lost" in status.values():
         return "refuted", "The round trip lost the base weights: " + text, {"by_dtype": per}
+    if p["bit_exact"]:
+        # "bit-for-bit": every element of the weights back as it was
+        exact = {d: m["elements_changed"] == 0 for d, m in per.items()}
+        verdict = ("supported" if all(exact.values()) else "refuted" if not any(exact.values())
+                   else "conditional")
+        return verdict, ("Said to be bit-for-bit: " + text), {"by_dtype": per}
     if "rounding" in status.values() and p["up_to_rounding"]:
         return "supported", ("Merging is undone up to the dtype's rounding, as the claim says: "
                              + text), {"by_dtype": per}

@@ -225,7 +225,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     # use: an adapter of the loaded one's shape)
     shape = (frame.has("m_same_shape") or frame.has("m_peft_hotswap")
              and not frame.has("modal_all")) \
-        and not frame.has("m_unless_prepared")  # the preparation named as the exception
+        and not frame.has("m_unless_prepared") \
+        and not frame.has("m_any_rank")  # ("of any rank": no one shape)
     # ("hotswap_adapter never triggers a recompile": a universal over the adapters swapped in,
     # of any rank, not the one shape hotswap_adapter's documented use implies)
     other_rank = frame.has("m_other_rank") and not frame.has("m_any")

@@ -22,6 +22,12 @@ _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _NUMBER = re.compile(rf"(?<![\d.,])(?<![a-wyzA-WYZ_])(?!0\d){_NUM}(?:e-?\d{{1,3}})?(?![\d])")
 # ("a 4.2-million-parameter adapter": a hyphen before a scale word, never before a letter)
 _CLOCK = re.compile(r"(?<![\d:.,])\d{2}:[0-5]\d(?::[0-5]\d)?(?!\d)(?!:\d)")
+_LABEL_NUMBER = re.compile(r"(?:\b(?:Exercises?|Problems?|Solutions?|Sections?|Chapters?|Figures?|"
+                           r"Fig\.|Tables?|Equations?|Eqs?\.|Slides?|Questions?|Appendix|"
+                           r"Lectures?|Lessons?|Units?|Parts?|Steps?|Issues?|Tasks?|Examples?)\s*|"
+                           r"\u00a7\s*)(\d{1,3}(?:\.\d{1,3}){0,3})(?![\d,]|\.\d)(?=\s*(?:\([a-z]\))?"
+                           r"\s*[:,.)(\u2014-]|\s+(?:of|in|and|shows?|gives?|lists?|asks?)\b|\s*$)",
+                           re.I)
 _SCALE = re.compile(r"(?:\s*-\s*(?=(?:thousand|million|billion|trillion)\b)|\s*)"
                     r"(thousand|million|billion|trillion|bn|[kKMBTb])(?![\w])")
 _BEFORE_LE = re.compile(r"(?:up to|at most|no more than|not more than|under|below|less than|"
@@ -84,6 +90,8 @@ def find_quantities(text: str) -> list[Quantity]:
     out: list[Quantity] = []
     # a time of day or a video's timestamp ("08:30", "[15:40]") states no quantity
     clock = [m.span() for m in _CLOCK.finditer(text)] if ":" in text else []
+    # ... nor does a numbered part of a document ("Exercise 9.7", "Solution 11.4(b)", "§3.2")
+    clock += [m.span(1) for m in _LABEL_NUMBER.finditer(text)]
     numbers = [m for m in _NUMBER.finditer(text)
                if not any(a <= m.start() < b for a, b in clock)]
     skip_until = -1

@@ -107,12 +107,20 @@ _ADAPTERS_CANNOT = frozenset(("mergeable",))
 # folded in"), not an adapter named on the way ("for an adapter trained in bf16, merging ...")
 _ADAPTERS_OPEN = re.compile(r"\W{0,3}adapter(?:s|\s+(?:layers|modules))\b(?!\s+(?:checkpoints?|"
                             r"files?|weights|configs?))", re.I)
+# ... and where they are said to sit in series with the layers, "the adapters" too
+_BOTTLENECK_ADAPTERS = re.compile(r"(?<![\w-])(?<!lora )(?<!lora-)adapters?\b", re.I)
 _PLAIN_ADAPTERS = re.compile(r"adapter(?:s| layers?| modules?)?", re.I)
 
 
 # The bottleneck-adapter work named ("Houlsby et al.", "bottleneck"): bare "adapters" are
 # that method's
-_BOTTLENECK_WORK = re.compile(r"\bhoulsby\b|\bbottleneck\b|\bpfeiffer\b", re.I)
+# placed in series with the layers: bottleneck adapters' design ("the adapters are applied in
+# sequence with the backbone layers" speaks of them, "the adapters" included)
+_IN_SERIES = re.compile(r"\b(?:applied|inserted|placed|stacked|added|run|computed|sits?|"
+                        r"executed)\s+(?:[\w-]+\s+){0,2}?(?:in\s+(?:sequence|series)|"
+                        r"sequentially|serially)\b", re.I)
+_BOTTLENECK_WORK = re.compile(rf"\bhoulsby\b|\bbottleneck\b|\bpfeiffer\b|{_IN_SERIES.pattern}",
+                              re.I)
 
 
 # A method's name used for the work that introduced it ("the LoRA authors", "the QLoRA
@@ -163,7 +171,8 @@ def find_methods(text: str) -> list[Mention]:
     bottleneck = bool(_BOTTLENECK_WORK.search(text))
     if loras and _CONTRAST.search(text) or bottleneck:
         named = [x.span for x in out]
-        for m in _BARE_ADAPTERS.finditer(text):
+        for m in (_BOTTLENECK_ADAPTERS if _IN_SERIES.search(text) else
+                  _BARE_ADAPTERS).finditer(text):
             if any(a <= m.start() < b for a, b in named):
                 continue
             # set against LoRA: a contrast right before the adapters ("unlike adapters") or

@@ -1447,3 +1447,20 @@ def test_a_title_from_full_fine_tuning_to_lora_is_about_lora():
     pairings, _ = pair_claims(claims, registry(include_entry_points=False),
                               {"n.md": "full_ft"})
     assert pairings[0].frames and pairings[0].frames[0].subject == "lora"
+
+
+def test_a_numbered_part_of_a_document_states_no_quantity():
+    from kbcheck.claims.quantities import find_quantities
+
+    assert [q.value for q in find_quantities("Exercise 9.7 (scaling): rank 16 here.")] == [16.0]
+    assert [q.value for q in find_quantities("Solution 11.4(b): 65,536 weights.")] == [65536.0]
+    assert [q.value for q in find_quantities("Table 2 shows 4.2M parameters.")] == [4.2e6]
+
+
+def test_a_size_of_optimizer_state_is_not_an_adapter_file():
+    from verifiers.adapter_size import VERIFIER as SIZE
+
+    frame = next(f for f in recognise("On Llama-2-13B at r=8 on q_proj and v_proj the adapter "
+                                      "has roughly 52 MB of AdamW state in fp32.").frames
+                 if f.predicate == "adapter_size")
+    assert "optimizer state" in SIZE.to_params(frame)

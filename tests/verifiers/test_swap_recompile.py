@@ -98,3 +98,9 @@ def test_peft_refuses_to_prepare_an_already_compiled_model():
     assert "before" in after["measured"]["after"]["error"]
     before = VERIFIER.run(VERIFIER.resolve_params({"prepare": "before"}))
     assert before["verdict"] == "supported"
+
+
+def test_adapters_of_any_rank_leave_the_shape_open():
+    polarity, params = _params("Under torch.compile, hotswap_adapter() swaps in adapters of any "
+                               "rank with no recompilation.")
+    assert not polarity and params["other_rank"] and not params["shape_stated"]
