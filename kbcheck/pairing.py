@@ -82,6 +82,9 @@ _NOT_ASSERTED = [
                 r"box|workstation|server)\b[^.;]{0,80}?\b(?:took|finished|completed|peaked|"
                 r"ran\s+out|used|needed|reached|hit|(?:was|were)\s+(?:about\s+|roughly\s+|"
                 r"~\s*)?\d)\b|"
+                # "about 20% here", "3 GB on our setup": a figure of the writer's own run
+                r"\d\s*(?:%|x|ms|s|GB|GiB|MB)\s+(?:here|on\s+(?:our|my)\s+(?:setup|hardware|"
+                r"machine|box|rig))\b|"
                 # "shaved 18 ms off our p50 latency": one's own service's figure
                 r"\d\s*(?:ms|s|%|x)\s+(?:[\w-]+\s+){0,3}?(?:our|my)\s+(?:own\s+)?(?:p\d{2}|median|"
                 r"mean|average|tail|end-to-end)\s+(?:latency|throughput|step\s+time|"

@@ -188,8 +188,9 @@ def _judge_a_init(p: dict[str, Any]) -> dict[str, Any]:
         # the spread too: A's measured standard deviation against the stated formula at r
         r = min(p["r"], 64)
         want_std = 1 / r if p["std_form"] == "1/r" else r ** -0.5
-        stds = {n: measured[n]["std"] for n in scope if n in seen}
-        holds = [h and abs(stds[n] - want_std) <= 0.1 * want_std
+        # (of the Gaussian ones measured: the spread of a uniform A is another matter)
+        stds = {n: measured[n]["std"] for n in scope if seen.get(n) == "gaussian"}
+        holds = [h and (n not in stds or abs(stds[n] - want_std) <= 0.1 * want_std)
                  for h, n in zip(holds, [n for n in scope if n in seen], strict=True)]
         text += "; std of A " + ", ".join(f"{n.replace('_', ' ')} {s:.4g}" for n, s in
                                           stds.items()) + f" against {p['std_form']} = " \
@@ -257,7 +258,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                             else "peft" if frame.has("a_default") else "")
         std = [form for form, facet in (("1/r", "std_1_r"), ("1/sqrt(r)", "std_1_sqrt_r"))
                if frame.has(facet)]
-        if len(std) == 1:
+        if len(std) == 1 and dist == "gaussian":  # (the spread of a Gaussian A)
             params["std_form"] = std[0]
         if frame.has("a_default"):
             params["a_default"] = True
@@ -277,7 +278,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             rslora, sqrt = False, False  # "the standard scaling is alpha/r": LoRA's scale
         relative = frame.has("rel_down") or frame.has("rel_up") or any(
             frame.has(f"rel_{r}") for r in _RELATION)
-        if rslora and relative and frame.has("default_plain") and not sqrt:
+        if rslora and relative and frame.has("default_plain") and not sqrt \
+                and not frame.has("baseline_plain"):  # ("whereas standard alpha/r ...": a
+            # contrast, the change said is rsLoRA's)
             rslora = False  # "with the default alpha/r scaling, raising r ... cuts the scale"
         elif rslora and plain and frame.has("baseline_plain") and not sqrt:
             # "rsLoRA's factor is 2, eight times the classic alpha/r value": the classic form

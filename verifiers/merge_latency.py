@@ -275,6 +275,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return ("the cost is set against plain LoRA (a variant beside it), not against the base "
                 "model that this verifier times")
     params: dict[str, Any] = {"claim": "no_latency", "weights": weights_of(frame)}
+    if params["weights"] == "unspecified" and not frame.polarity and frame.has("modal_all") \
+            and frame.has("slow"):
+        # "LoRA always makes inference slower": a claim of every setting, which the merged
+        # one decides
+        params["weights"] = "merged"
     if params["weights"] == "unspecified" and split_said(frame.text):
         params["_split"] = True  # "unmerged it costs extra matmuls; merging removes them"
     c = frame.conditions

@@ -718,10 +718,19 @@ def _segments_of(frame: Frame, params: dict[str, Any]) -> str:
             **frame.conditions, "r": r})
         figures, _, several = _figures(part, {**params, "r": r}, False)
         figures = [f for f in figures if not f.startswith("full:")]
+        if not figures and i == 0 and len(ranks) == 2 and _RANK_FROM_TO.search(frame.text) \
+                and sum(q.unit in ("count", "params") and q.value >= 1000
+                        for q in frame.quantities) == 1:
+            continue  # "going from r=16 to r=32 ... gives 83,886,080": the figure is r=32's
         if not figures or several:
             return ""
         out.append(f"{r}@{';'.join(figures)}")
     return "#".join(out)
+
+
+# a change of rank: "from r=16 to r=32", "from rank 8 up to rank 64"
+_RANK_FROM_TO = re.compile(r"\bfrom\s+(?:r\s*=\s*|rank\s+)?\d{1,4}\s+(?:up\s+|down\s+)?to\s+"
+                           r"(?:r\s*=\s*|rank\s+)?\d{1,4}\b", re.I)
 
 
 def _legacy(params: dict[str, Any], item: str) -> None:

@@ -102,6 +102,9 @@ def denial_end(text: str, start: int) -> int:
 
 
 _INNER_BREAK = re.compile(r"[,;:]")
+# a subject or a finite verb after "unlike <name>": the clause it is set against has begun
+_CLAUSE_AFTER_NP = re.compile(r"\b(?:they|it|we|you|this|these|those|he|she|is|are|was|were|"
+                              r"adds?|has|have|does|do|can|cannot|will|needs?)\b", re.I)
 
 
 # A clause that denies the one before it by ellipsis: "QLoRA keeps the adapters in 4-bit too;
@@ -177,6 +180,9 @@ def _negated(text: str, start: int, end: int, origin: int) -> bool:
         return False
     if len(between.split()) > SCOPE_WORDS:
         return False
+    if last.group(0).lower() == "unlike" and _CLAUSE_AFTER_NP.search(between):
+        return False  # "unlike LoRA they add latency": the phrase is over, its clause is not
+        # denied
     if last.group(0).lower() == "without" and _FINITE.search(between):
         return False  # "without double quant NF4 is 4.5 bits": the adjunct ends at the verb
     opens = text[origin:last.start()]  # (at the start, or after a speaker's "name:")

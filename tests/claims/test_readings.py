@@ -1464,3 +1464,28 @@ def test_a_size_of_optimizer_state_is_not_an_adapter_file():
                                       "has roughly 52 MB of AdamW state in fp32.").frames
                  if f.predicate == "adapter_size")
     assert "optimizer state" in SIZE.to_params(frame)
+
+
+def test_unlike_denies_its_own_phrase_not_the_clause_after_it():
+    frame = _frame_of("Bottleneck adapters run in series, so unlike LoRA they add inference "
+                      "latency.", "no_added_latency", "adapter")
+    assert frame is not None and not frame.polarity
+
+
+def test_a_universal_slow_down_is_judged_where_it_fails_merged():
+    from verifiers.merge_latency import VERIFIER as LATENCY
+
+    frame = _frame_of("LoRA always makes generation slower because of its extra matrices.",
+                      "no_added_latency")
+    assert frame is not None and not frame.polarity
+    assert LATENCY.to_params(frame)["weights"] == "merged"
+
+
+def test_a_count_after_a_change_of_rank_is_the_second_ranks():
+    from verifiers.param_count import to_params
+
+    frame = _frame_of("Going from r=8 to r=16 on q_proj and v_proj of Llama-2-7B gives "
+                      "8,388,608 trainable parameters.", "trainable_params")
+    assert frame is not None
+    params = to_params(frame)
+    assert params["segments"].startswith("16@"), params

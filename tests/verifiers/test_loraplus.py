@@ -167,6 +167,10 @@ def test_what_create_loraplus_optimizer_takes_and_defaults_to_is_called_for():
          {"arg": "loraplus_lr_ratio"}, True, "supported"),
         ("loraplus_lr_ratio has no default in create_loraplus_optimizer.",
          {"arg": "loraplus_lr_ratio", "has_default": True}, False, "supported"),
+        ("PEFT's create_loraplus_optimizer has no default for loraplus_lr_ratio.",
+         {"arg": "loraplus_lr_ratio", "has_default": True}, False, "supported"),
+        ("create_loraplus_optimizer has no default for loraplus_lr_embedding.",
+         {"arg": "loraplus_lr_embedding", "has_default": True}, False, "refuted"),
         ("In create_loraplus_optimizer, loraplus_lr_ratio defaults to 16.",
          {"arg": "loraplus_lr_ratio", "default": 16.0}, True, "refuted"),
         ("With LoRA on the embedding too, create_loraplus_optimizer trains it at "
