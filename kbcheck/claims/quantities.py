@@ -24,9 +24,9 @@ _NUMBER = re.compile(rf"(?<![\d.,])(?<![a-wyzA-WYZ_])(?!0\d){_NUM}(?:e-?\d{{1,3}
 _CLOCK = re.compile(r"(?<![\d:.,])\d{2}:[0-5]\d(?::[0-5]\d)?(?!\d)(?!:\d)")
 _LABEL_NUMBER = re.compile(r"(?:\b(?:Exercises?|Problems?|Solutions?|Sections?|Chapters?|Figures?|"
                            r"Fig\.|Tables?|Equations?|Eqs?\.|Slides?|Questions?|Appendix|"
-                           r"Lectures?|Lessons?|Units?|Parts?|Steps?|Issues?|Tasks?|Examples?)\s*|"
+                           r"Lectures?|Lessons?|Units?|Parts?|Steps?|Issues?|Tasks?|Examples?)\s*\(?|"
                            r"\u00a7\s*)(\d{1,3}(?:\.\d{1,3}){0,3})(?![\d,]|\.\d)(?=\s*(?:\([a-z]\))?"
-                           r"\s*[:,.)(\u2014-]|\s+(?:of|in|and|shows?|gives?|lists?|asks?)\b|\s*$)",
+                           r"\s*[:,.)(\u2014-]|\s+(?:of|in|and|shows?|gives?|lists?|asks?|states?|says?|reports?)\b|\s*$)",
                            re.I)
 _SCALE = re.compile(r"(?:\s*-\s*(?=(?:thousand|million|billion|trillion)\b)|\s*)"
                     r"(thousand|million|billion|trillion|bn|[kKMBTb])(?![\w])")

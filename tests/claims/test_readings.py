@@ -1455,6 +1455,8 @@ def test_a_numbered_part_of_a_document_states_no_quantity():
     assert [q.value for q in find_quantities("Exercise 9.7 (scaling): rank 16 here.")] == [16.0]
     assert [q.value for q in find_quantities("Solution 11.4(b): 65,536 weights.")] == [65536.0]
     assert [q.value for q in find_quantities("Table 2 shows 4.2M parameters.")] == [4.2e6]
+    assert [q.value for q in find_quantities("Eq. (1) uses alpha/r; Section 3 states 1.5.")] \
+        == [1.5]
 
 
 def test_a_size_of_optimizer_state_is_not_an_adapter_file():
