@@ -35,8 +35,13 @@ def test_ctrl_c_stops_the_run_says_so_and_writes_no_report(tmp_path):
         f"      params: {{n: {n}, seconds: 2, counter: '{counter}'}}\n" for n in range(20))
     (tmp_path / "kb").mkdir()
     (tmp_path / "kb" / "a.md").write_text(f"---\nid: a\ntitle: a\natomic_facts:\n{facts}---\nb\n")
+    # (as from a terminal: Python's Ctrl-C handler installed even where this test itself was
+    # started with SIGINT ignored, as a background job of a non-interactive shell is)
+    start = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
+             " sys.argv = ['kbcheck', *sys.argv[1:]]; runpy.run_module('kbcheck', "
+             "run_name='__main__', alter_sys=True)")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kbcheck", "run", "kb", "--no-links", "--no-cache", "--out", "out"],
+        [sys.executable, "-c", start, "run", "kb", "--no-links", "--no-cache", "--out", "out"],
         cwd=tmp_path, env=_plugin_env(tmp_path / "site"), stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True)
     for _ in range(1200):  # a guard only: wait for the first job to start
