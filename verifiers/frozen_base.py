@@ -80,24 +80,24 @@ def _run_parts(params: dict[str, Any]) -> dict[str, Any]:
     when the config asks for them (bias='all', modules_to_save)."""
     if not peft_available():
         return result("skipped", PEFT_MISSING)
-    defaults = trainable_parts({})
-    # every part asked for at once (the settings do not touch each other's parts)
-    asked = trainable_parts({"bias": "all", "modules_to_save": [
-        m for opt in PARTS.values() for m in opt.get("modules_to_save", ())]})
-    measured = {"defaults": defaults, "when_asked": asked, "options": PARTS}
     expected = {"claim": "parts_frozen", "defaults_said": params["defaults_said"],
                 "setting_stated": params["setting_stated"], "task": params["task"]}
     if params["task"] == "seq_cls":
         # "with task_type=SEQ_CLS the classification head stays frozen": the head of a
-        # classifier wrapped so, read back from PEFT
+        # classifier wrapped so, read back from PEFT (the causal LM's parts are not built)
         head = trainable_outside_adapters("seq_cls")
-        measured["seq_cls_trainable"] = head
+        measured = {"seq_cls_trainable": head}
         if head:
             return result("refuted", f"A sequence classifier wrapped with task_type='SEQ_CLS' "
                           f"trains its head in full ({', '.join(head[:4])}: PEFT puts it in "
                           "modules_to_save).", measured, expected)
         return result("supported", "A sequence classifier wrapped with task_type='SEQ_CLS' "
                       "trains nothing outside the LoRA matrices.", measured, expected)
+    defaults = trainable_parts({})
+    # every part asked for at once (the settings do not touch each other's parts)
+    asked = trainable_parts({"bias": "all", "modules_to_save": [
+        m for opt in PARTS.values() for m in opt.get("modules_to_save", ())]})
+    measured = {"defaults": defaults, "when_asked": asked, "options": PARTS}
     if params["setting_stated"] and any(asked.values()):
         # "modules_to_save=['lm_head'] ...": the part is said of a config that asks for it
         trained = ", ".join(f"{_setting(PARTS[k])} -> {n} {k} tensors" for k, n in asked.items()

@@ -22,12 +22,12 @@ _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _NUMBER = re.compile(rf"(?<![\d.,])(?<![a-wyzA-WYZ_])(?!0\d){_NUM}(?:e-?\d{{1,3}})?(?![\d])")
 # ("a 4.2-million-parameter adapter": a hyphen before a scale word, never before a letter)
 _CLOCK = re.compile(r"(?<![\d:.,])\d{2}:[0-5]\d(?::[0-5]\d)?(?!\d)(?!:\d)")
-_LABEL_NUMBER = re.compile(r"(?:\b(?:Exercises?|Problems?|Solutions?|Sections?|Chapters?|Figures?|"
-                           r"Fig\.|Tables?|Equations?|Eqs?\.|Slides?|Questions?|Appendix|"
-                           r"Lectures?|Lessons?|Units?|Parts?|Steps?|Issues?|Tasks?|Examples?)\s*\(?|"
-                           r"\u00a7\s*)(\d{1,3}(?:\.\d{1,3}){0,3})(?![\d,]|\.\d)(?=\s*(?:\([a-z]\))?"
-                           r"\s*[:,.)(\u2014-]|\s+(?:of|in|and|shows?|gives?|lists?|asks?|states?|says?|reports?)\b|\s*$)",
-                           re.I)
+_LABEL_NUMBER = re.compile(
+    r"(?:\b(?:Exercises?|Problems?|Solutions?|Sections?|Chapters?|Figures?|Fig\.|Tables?|"
+    r"Equations?|Eqs?\.|Slides?|Questions?|Appendix|Lectures?|Lessons?|Units?|Parts?|Steps?|"
+    r"Issues?|Tasks?|Examples?)\s*\(?|\u00a7\s*)(\d{1,3}(?:\.\d{1,3}){0,3})(?![\d,]|\.\d)"
+    r"(?=\s*(?:\([a-z]\))?\s*[:,.)(\u2014-]|\s+(?:of|in|and|shows?|gives?|lists?|asks?|states?|"
+    r"says?|reports?)\b|\s*$)", re.I)
 _SCALE = re.compile(r"(?:\s*-\s*(?=(?:thousand|million|billion|trillion)\b)|\s*)"
                     r"(thousand|million|billion|trillion|bn|[kKMBTb])(?![\w])")
 _BEFORE_LE = re.compile(r"(?:up to|at most|no more than|not more than|under|below|less than|"
