@@ -89,7 +89,11 @@ _NOT_ASSERTED = [
                 r"\d\s*(?:ms|s|%|x)\s+(?:[\w-]+\s+){0,3}?(?:our|my)\s+(?:own\s+)?(?:p\d{2}|median|"
                 r"mean|average|tail|end-to-end)\s+(?:latency|throughput|step\s+time|"
                 r"response\s+time)\b|"
-                r"\bpeaked\s+at\s+(?:about\s+|around\s+|roughly\s+|~\s*)?\d", re.I),
+                r"\bpeaked\s+at\s+(?:about\s+|around\s+|roughly\s+|~\s*)?\d|"
+                # "my adapter finally was only 52 MB": what one's own file came out as
+                r"\b(?:my|our)\s+(?:[\w-]+\s+){0,2}?(?:adapters?|checkpoints?|LoRAs?|files?)\s+"
+                r"(?:\w+\s+){0,2}?(?:was|were|ended\s+up|came\s+out|turned\s+out)\b[^.;]{0,40}?\d",
+                re.I),
      "a report of one run (its own setup and outcome), not a statement to measure"),
     # "The upload limit is 2 GB per adapter", "at no extra charge": a service's terms
     (re.compile(r"\b(?:upload|download|storage|file[- ]size|rate|request|plan|tier)\s+"

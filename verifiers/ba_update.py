@@ -32,6 +32,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         return _judge_a_init(params)
     if claim == "scaling" and params["relation"]:
         return _judge_relation(params)
+    if claim == "scaling" and params["alpha_per_r"] and params["scale_value"]:
+        return _judge_tied(params)
     ref = m.reference(params)
     peft = m.peft_half(params) if peft_available() else {"skipped": PEFT_MISSING}
     measured = {"reference": ref, "peft": peft}
@@ -153,6 +155,33 @@ def _judge_relation(p: dict[str, Any]) -> dict[str, Any]:
     return result("supported" if all(holds) else "refuted",
                   f"{change} with alpha={p['alpha']:g} fixed ({form}): {text}; the sentence "
                   f"says the scale {said}.", runs, expected)
+
+
+_TIED_RANKS = (4, 16, 64)
+
+
+def _judge_tied(p: dict[str, Any]) -> dict[str, Any]:
+    """alpha tied to r ("alpha equal to r", "alpha = 2r") and a stated scale: the scale is
+    measured on the reference layer at several ranks with alpha = alpha_per_r * r; the claim
+    holds where every rank gives the stated value (alpha/r does; rsLoRA's alpha/sqrt(r) grows
+    with r)."""
+    from verifiers import _ba_measure as m
+
+    runs = {r: m.reference({**p, "r": r, "alpha": p["alpha_per_r"] * r}) for r in _TIED_RANKS}
+    form = "alpha/sqrt(r)" if p["rslora"] else "alpha/r"
+    holds = [abs(x["effective_scaling"] - p["scale_value"]) <= p["scale_tol"] + 1e-6
+             for x in runs.values()]
+    tie = "alpha = r" if p["alpha_per_r"] == 1 else f"alpha = {p['alpha_per_r']:g}r"
+    text = (f"with {tie} ({form}) the measured scale is "
+            + ", ".join(f"{x['effective_scaling']:.6g} at r={r}" for r, x in runs.items())
+            + f"; the sentence says {p['scale_value']:g}")
+    measured = {f"r={r}": x for r, x in runs.items()}
+    expected = {"claim": "scaling", "alpha_per_r": p["alpha_per_r"], "rslora": p["rslora"],
+                "scale_value": p["scale_value"]}
+    verdict = "supported" if all(holds) else "conditional" if any(holds) else "refuted"
+    if verdict == "conditional":
+        text += " (it holds only at some ranks)"
+    return result(verdict, f"{text[0].upper()}{text[1:]}.", measured, expected)
 
 
 def _judge_a_init(p: dict[str, Any]) -> dict[str, Any]:
@@ -322,6 +351,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         value = _scale_value(frame)  # several numbers: the form alone is checked
         if value is not None:
             params["scale_value"], params["scale_tol"] = value.value, value.precision
+            per_r = frame.conditions.get("alpha_per_r")
+            if per_r and "r" not in frame.conditions and "alpha" not in frame.conditions:
+                # "alpha equal to r makes the factor 1": alpha tied to r, at whatever r
+                return {**params, "alpha_per_r": float(per_r), **condition}
             unstated = [n for n in ("alpha", "r") if n not in frame.conditions]
             solved = _solve(unstated, frame.conditions, value.value, rslora) if value.value \
                 else None
@@ -373,7 +406,8 @@ def _solve(unstated: list[str], stated: dict[str, Any], scale: float, rslora: bo
 def _scale_value(frame: Frame) -> Any:
     """The number a scaling frame gives the scale ('multiplied by 2', 'a scaling factor of
     0.5'), not one that fills r, alpha, d or k."""
-    filled = [frame.spans[k] for k in ("r", "alpha", "d", "k") if k in frame.spans]
+    filled = [frame.spans[k] for k in ("r", "alpha", "d", "k", "alpha_per_r")
+              if k in frame.spans]
     values = [q for q in frame.quantities if q.unit in ("x", "count") and 0 < q.value <= 1024
               and q.bound in ("eq", "approx")
               and not any(a <= q.span[0] < b for a, b in filled)
@@ -402,7 +436,7 @@ _COUNTED = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:multiplications|matmuls|product
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=10,
+    version=11,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(
@@ -439,6 +473,8 @@ VERIFIER = Verifier(
               help="the scale's value as stated (0: none stated)"),
         Param("scale_tol", float, default=0.0, min=0.0, max=1024.0,
               help="half a unit of the stated value's last digit"),
+        Param("alpha_per_r", float, default=0.0, min=0.0, max=64.0,
+              help="alpha tied to the rank (alpha = alpha_per_r * r) at no stated r"),
         Param("seed", int, default=0, min=0, max=2**31 - 1),
     ),
     claims=(("lora", "init_equals_base"), ("lora", "rank_bounded"), ("lora", "update_form"),

@@ -60,6 +60,8 @@ _UNTOUCHED = re.compile(r"\b(?:that\s+|which\s+)?the\s+(?:first|loaded|original|
                         r"wrap)\w*", re.I)
 # a denial after the words that were read ("swapping adapters that target different layers is
 # not supported"): polarity reads denials before them
+# "it doesn't matter which layers they target": indifference, not a denial of the swap
+_NO_MATTER = re.compile(r"\b(?:doesn't|does\s+not|don't|do\s+not|never)\s+matters?\b", re.I)
 _DENIED_AFTER = re.compile(r"\b(?:not|never|no\s+longer|cannot|impossible)\b|n't\b", re.I)
 
 
@@ -80,7 +82,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # take an adapter that targets different layers")
         end = frame.spans.get("predicate", (0, 0))[1]
         # ("layers the first one didn't touch" describes the layers: no refusal)
-        text = _UNTOUCHED.sub(" ", frame.text)
+        text = _NO_MATTER.sub(" ", _UNTOUCHED.sub(" ", frame.text))
         if _REFUSAL.search(text) or _DENIED_AFTER.search(text, min(end, len(text))):
             return ("the sentence speaks of a swap being refused or limited, and which case it "
                     "says is refused is not read")

@@ -510,6 +510,13 @@ _ALPHA_PER_R = re.compile(r"\b(?:alpha|lora_alpha)\s*(?:=|of|is|set to|to)?\s*(\
                           r"(?:\*|x|times)?\s*(?:r|rank|lora_r)\b", re.I)
 
 
+# alpha set to the rank itself: "lora_alpha equal to r", "alpha = rank", "alpha matching r"
+_ALPHA_IS_R = re.compile(r"\b(?:alpha|lora_alpha)\s*(?:==?|equals?(?:\s+to)?|is\s+equal\s+to|"
+                         r"(?:is\s+)?set\s+(?:equal\s+)?to|(?:equal\s+)?to|match(?:es|ing)?|"
+                         r"the\s+same\s+as)\s*(?:the\s+)?(?:r|rank|lora_r)\b(?!\s*[=/*x(]\s*\w)",
+                         re.I)
+
+
 def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
     """Conditions a sentence states: rank, alpha, d and k, modules, model, merged, batch,
     sequence length, dtypes, GPU count. Only what is written."""
@@ -575,10 +582,15 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
         spans.setdefault("r", change.span())
     if len({v for v, _ in ranks}) > 1:  # "rank 8 adds ..., while rank 256 adds ...": each
         found["ranks"] = tuple(ranks)    # figure belongs to the rank named before it
-    per_r = _ALPHA_PER_R.search(text)
-    if per_r and "alpha" not in found and found.get("r") and "ranks" not in found:
-        found["alpha"] = float(per_r.group(1)) * found["r"]  # "alpha = 2r" at r=64: 128
-        spans["alpha"] = per_r.span()
+    per_r = _ALPHA_PER_R.search(text) or _ALPHA_IS_R.search(text)
+    if per_r and "alpha" not in found and "ranks" not in found:
+        per = float(per_r.group(1)) if per_r.re is _ALPHA_PER_R else 1.0
+        if found.get("r"):
+            found["alpha"] = per * found["r"]  # "alpha = 2r" at r=64: 128
+            spans["alpha"] = per_r.span()
+        elif "r" not in found and 0 < per <= 64:  # "alpha equal to r": whatever r is
+            found["alpha_per_r"] = per
+            spans["alpha_per_r"] = per_r.span()
     model = find_model(text)
     if model:
         spans["model"] = model.pop("span")
@@ -1148,8 +1160,11 @@ _IF = re.compile(r"\b(?:if|unless|until|provided(?: that)?|as long as|in case|wh
 # keep it unmerged you pay for two extra matmuls")
 _IF_END = re.compile(r"[,;:.)]|\bthen\b|(?<=\s)(?=(?:you|we|they|it)\s+(?:(?:do|does|still|also|"
                      r"just|only|would|should)\s+)?(?:pay|pays|get|gets|will|can|need|needs|"
-                     r"must|have|has|see|lose|save|add|adds|are|is|won't|don't|cannot|can't)\b)",
-                     re.I)
+                     r"must|have|has|see|lose|save|add|adds|are|is|won't|don't|cannot|can't)\b)"
+                     # "if you double r and keep alpha the same the scaling doubles": a thing
+                     # held fixed ends the condition, and a new subject begins the main clause
+                     r"|(?:(?<=\bsame)|(?<=\bfixed)|(?<=\bconstant)|(?<=\bunchanged))\s+"
+                     r"(?=(?:the|its|your|each)\s)", re.I)
 
 
 # A product worked out in the text: "2 x 32 x 4096 = 262,144", "16 x (4096 + 4096) = 131,072"
@@ -1236,12 +1251,23 @@ _SYMPTOM_IF = re.compile(
     r"got|returns?|returned|logs?|logged)\b[^,;:]{0,160}?,", re.I)
 
 
+# "Does LoRA slow down inference? Once merged, it adds no latency": a yes-or-no question left
+# unanswered by a yes or a no (normalise turns answered ones into statements) is the topic of
+# what follows, not a claim of its own; its names still say whom the answer is about
+_ASKED = re.compile(
+    r"^\s*(?:Q\s*[:.]\s*)?(?:does|do|did|is|are|was|were|can|could|will|would|should|has|have|"
+    r"must)\s+[^?]{3,240}\?(?=\s*\S)", re.I)
+
+
 def _conditions(text: str) -> list[tuple[int, int]]:
     """The spans of conditional clauses ('if you don't merge the weights'): what is said there
     is a condition of the claim, not a claim ('LoRA slows inference if you don't merge'); and
     of a fixed bug's account ('fixed a bug where B was initialised randomly'): what the
     software did wrong, not what it does."""
     out = [(m.start(), m.end()) for m in _FIXED_BUG.finditer(text)]
+    asked = _ASKED.match(text)
+    if asked:
+        out.append(asked.span())
     for m in _IF.finditer(text):
         # (past the clause's own subject: "if you don't merge ..." is all condition)
         first = re.match(r"\s*[^\s,;:.]+", text[m.end():])

@@ -235,3 +235,35 @@ def test_a_scale_value_above_peft_s_rank_cap_is_judged_on_the_reference():
                                     "is 2.").frames if f.predicate == "scaling")
     out = VERIFIER.run(VERIFIER.resolve_params(frame.params))
     assert out["verdict"] == "supported", out["explanation"]
+
+
+@pytest.mark.parametrize(("sentence", "per_r", "verdict"), [
+    # alpha tied to r with no r stated: measured at several ranks (alpha/r is the same at each)
+    ("With use_rslora=False, making lora_alpha equal to the rank gives a scale of 1.", 1.0,
+     "supported"),
+    ("Setting alpha = 2r without rsLoRA leaves the update multiplied by 4.", 2.0, "refuted"),
+    # the form unnamed: alpha/r holds, rsLoRA's alpha/sqrt(r) would not
+    ("If alpha matches r, the scaling factor is 1.", 1.0, "conditional"),
+    # rsLoRA: alpha/sqrt(r) = sqrt(r) at alpha = r, 1 only at r = 1
+    ("With rsLoRA, lora_alpha equal to r makes the scale exactly 1.", 1.0, "refuted"),
+])
+def test_alpha_tied_to_the_rank_is_measured_at_several_ranks(sentence, per_r, verdict):
+    frame = next((f for f in pairing(sentence).frames if f.predicate == "scaling"), None)
+    assert frame is not None and frame.params.get("alpha_per_r") == per_r, pairing(sentence).reason
+    out = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+    got = "conditional" if out["verdict"] == "supported" and frame.condition else out["verdict"]
+    assert got == verdict, out["explanation"]
+    scales = {k: v["effective_scaling"] for k, v in out["measured"].items()}
+    assert len(scales) == 3
+    if frame.params["rslora"]:
+        assert len({round(s, 6) for s in scales.values()}) == 3
+    else:
+        assert all(abs(s - per_r) < 1e-6 for s in scales.values())
+
+
+def test_a_kind_named_in_a_consequence_is_not_a_second_option_for_a():
+    frame = next(f for f in pairing("PEFT fills lora_A from a Gaussian by default, so its "
+                                    "Kaiming branch never runs.").frames
+                 if f.predicate == "a_init")
+    assert frame.params["a_dist"] == "gaussian" and frame.params["source"] == "peft"
+    assert VERIFIER.run(VERIFIER.resolve_params(frame.params))["verdict"] == "refuted"

@@ -111,3 +111,25 @@ def test_a_share_more_than_loras_count_is_a_ratio(sentence, ratio, verdict):
     assert frame.params["claim"] == "ratio" and abs(frame.params["ratio"] - ratio) < 1e-9
     res = VERIFIER.run(VERIFIER.resolve_params(frame.params))
     assert res["verdict"] == verdict, res["explanation"]
+
+
+@needs_peft
+def test_training_faster_than_lora_is_its_own_claim():
+    """'DoRA trains faster than LoRA' asks for a time ratio below 1, not the absence of a cost:
+    each module set's verdict follows its measured interval of the time ratio."""
+    faster = _frame("DoRA is faster to train than standard LoRA.")
+    denied = _frame("DoRA is not faster to train than LoRA.")
+    assert faster.polarity and not denied.polarity
+    assert faster.params["faster"] and denied.params["faster"]
+    res = _run(faster, rounds=5)
+    assert res["expected"]["faster"] is True
+    verdicts = set()
+    for run in res["measured"]["runs"]:
+        lo, hi = run["time_ratio_ci95"]
+        assert lo <= run["time_ratio"] <= hi
+        verdicts.add("supported" if hi < 1 else "refuted" if lo >= 1 else "unverifiable")
+    decided = verdicts - {"unverifiable"}
+    want = ("unverifiable" if not decided else decided.pop() if len(decided) == 1
+            else "conditional")
+    assert res["verdict"] == want, res["explanation"]
+    assert "less time than LoRA" in res["explanation"]
