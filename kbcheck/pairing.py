@@ -86,10 +86,12 @@ _NOT_ASSERTED = [
                 r"\d\s*(?:%|x|ms|s|GB|GiB|MB)\s+(?:here|on\s+(?:our|my)\s+(?:setup|hardware|"
                 r"machine|box|rig))\b|"
                 # "shaved 18 ms off our p50 latency": one's own service's figure
-                r"\d\s*(?:ms|s|%|x)\s+(?:[\w-]+\s+){0,3}?(?:our|my)\s+(?:own\s+)?(?:p\d{2}|median|"
-                r"mean|average|tail|end-to-end)\s+(?:latency|throughput|step\s+time|"
-                r"response\s+time)\b|"
+                r"\d\s*(?:ms|s|%|x)\s+(?:[\w-]+\s+){0,3}?(?:our|my)\s+(?:own\s+)?(?:[\w-]+\s+)?"
+                r"(?:latency|throughput|step\s+time|response\s+time)\b|"
                 r"\bpeaked\s+at\s+(?:about\s+|around\s+|roughly\s+|~\s*)?\d|"
+                # "on all 500 of our prompts": one's own test inputs, and what they showed
+                r"\b\d+\s+of\s+(?:our|my)\s+(?:own\s+)?(?:[\w-]+\s+)?(?:prompts|examples|samples|"
+                r"test\s+cases|tests|queries|requests|inputs|questions)\b|"
                 # "my adapter finally was only 52 MB": what one's own file came out as
                 r"\b(?:my|our)\s+(?:[\w-]+\s+){0,2}?(?:adapters?|checkpoints?|LoRAs?|files?)\s+"
                 r"(?:\w+\s+){0,2}?(?:was|were|ended\s+up|came\s+out|turned\s+out)\b[^.;]{0,40}?\d",

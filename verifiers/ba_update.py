@@ -114,6 +114,8 @@ def _judge(p: dict[str, Any], ref: dict, peft: dict, measured: dict, expected: d
 
 
 _RELATION = {"halves": 0.5, "doubles": 2.0, "same": 1.0}
+# a direction only ("raising r increases the scale"): the ratio at 2r above or below 1
+_DIRECTION = ("grows", "shrinks")
 # a stated factor for a stated change of r: "going from r=16 to r=256 shrinks the scale by 4x"
 _FACTOR = "factor"
 
@@ -136,9 +138,14 @@ def _judge_relation(p: dict[str, Any]) -> dict[str, Any]:
         runs[name] = {"r": p["r"], "r2": r2, "scale": one["effective_scaling"],
                       "scale_2r": two["effective_scaling"],
                       "ratio": two["effective_scaling"] / one["effective_scaling"]}
-    want = p["scale_factor"] if p["relation"] == _FACTOR else _RELATION[p["relation"]]
-    tol = p["scale_tol"] if p["relation"] == _FACTOR and p["scale_tol"] else 1e-3 * want
-    holds = [abs(x["ratio"] - want) <= tol for x in runs.values()]
+    if p["relation"] in _DIRECTION:
+        want = 1.0
+        holds = [(x["ratio"] > 1.001) if p["relation"] == "grows" else (x["ratio"] < 0.999)
+                 for x in runs.values()]
+    else:
+        want = p["scale_factor"] if p["relation"] == _FACTOR else _RELATION[p["relation"]]
+        tol = p["scale_tol"] if p["relation"] == _FACTOR and p["scale_tol"] else 1e-3 * want
+        holds = [abs(x["ratio"] - want) <= tol for x in runs.values()]
     form = "alpha/sqrt(r)" if p["rslora"] else "alpha/r"
     text = "; ".join(f"{name}: scale {x['scale']:.6g} at r={x['r']}, {x['scale_2r']:.6g} at "
                      f"r={x['r2']} (x{x['ratio']:.4g})" for name, x in runs.items())
@@ -306,7 +313,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 and not frame.has("variant_plain") and not frame.has("baseline_plain"):
             rslora, sqrt = False, False  # "the standard scaling is alpha/r": LoRA's scale
         relative = frame.has("rel_down") or frame.has("rel_up") or any(
-            frame.has(f"rel_{r}") for r in _RELATION)
+            frame.has(f"rel_{r}") for r in (*_RELATION, *_DIRECTION))
         if rslora and relative and frame.has("default_plain") and not sqrt \
                 and not frame.has("baseline_plain"):  # ("whereas standard alpha/r ...": a
             # contrast, the change said is rsLoRA's)
@@ -330,7 +337,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             params["scaling_form"] = "alpha/sqrt(r)"
         elif plain:
             params["scaling_form"] = "alpha/r"
-        relation = next((r for r in _RELATION if frame.has(f"rel_{r}")), "")
+        relation = next((r for r in (*_RELATION, *_DIRECTION) if frame.has(f"rel_{r}")), "")
         # how the scale follows r depends on the form: alpha/r (LoRA's, PEFT's default) or
         # alpha/sqrt(r) (use_rslora); a relation said with no form named holds for the first
         form_named = (sqrt or plain or rslora or frame.has("standard_named")
@@ -344,7 +351,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return ("the sentence sets the standard alpha/r scale against rsLoRA's; which "
                     "change of the scale is said of which is not read")
         if relation:  # "doubling r halves the scale": measured at r and 2r
-            return {**params, "relation": relation, **condition}
+            # (a direction alone is the same under both forms: both shrink as r grows)
+            return {**params, "relation": relation,
+                    **(condition if relation not in _DIRECTION else {})}
         factor = _stated_factor(frame)
         if factor is not None:  # "from r=16 to r=256 the scale shrinks by 4x"
             return {**params, **factor, **condition}
@@ -436,7 +445,7 @@ _COUNTED = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:multiplications|matmuls|product
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=11,
+    version=12,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(
@@ -462,7 +471,8 @@ VERIFIER = Verifier(
               help="a_init: the standard deviation stated for A, as a formula of r"),
         Param("a_default", bool, default=False,
               help="a_init: the sentence speaks of the default initialisation"),
-        Param("relation", str, default="", choices=("", "halves", "doubles", "same", "factor"),
+        Param("relation", str, default="", choices=("", "halves", "doubles", "same", "factor",
+                                                     "grows", "shrinks"),
               help="scaling: what doubling r with alpha fixed does to the scale (factor: a "
                    "stated factor for a stated change of r)"),
         Param("rank_factor", float, default=2.0, min=0.0, max=4096.0,

@@ -31,7 +31,7 @@ from verifiers._presets import PRESETS, resolve
 from verifiers._tiny import PEFT_MISSING, peft_available
 from verifiers.param_count import encode_figure, figure_holds, parse_figures
 
-CLAIMS = ("count", "shape", "cost", "ratio")
+CLAIMS = ("count", "shape", "cost", "ratio", "extra")
 SHAPES = ("per_output", "per_matrix", "vector_per_layer", "per_input")
 RESOURCES = ("memory", "time", "both")
 # Models the DoRA paper fine-tunes (LLaMA 7B/13B, LLaMA-2 7B, LLaMA-3 8B): a claim that names
@@ -351,7 +351,24 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         return _cost(params)
     if params["claim"] == "ratio":
         return _ratio(params)
+    if params["claim"] == "extra":
+        return _extra(params)
     return _counts(params)
+
+
+def _extra(params: dict[str, Any]) -> dict[str, Any]:
+    """Whether DoRA trains more parameters than LoRA at the same rank: PEFT's trainable
+    counts of both on a tiny Llama, every linear adapted."""
+    if not peft_available():
+        return result("skipped", PEFT_MISSING)
+    check = peft_rule(params["seed"])
+    extra = check["extra_vs_lora"]
+    verdict = "supported" if extra > 0 else "refuted"
+    return result(verdict, f"Claim: DoRA trains more parameters than LoRA at the same rank. "
+                  f"PEFT {check['peft']} on a tiny Llama, every linear adapted: DoRA trains "
+                  f"{extra:,} more than LoRA ({check['magnitude_params']:,} magnitudes, one per "
+                  f"output feature of the {check['adapted_layers']} adapted layers).",
+                  {"peft_check": check}, {"claim": "extra"})
 
 
 def _ratio(params: dict[str, Any]) -> dict[str, Any]:
@@ -428,6 +445,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     per_input) and
     `dora_training_cost` (facets mem_word / time_word name the resource; denied for 'the
     same')."""
+    if frame.predicate == "dora_extra_params":
+        if any(q.unit in ("count", "params", "pct", "x") for q in frame.quantities):
+            return "a figure is stated: the count or share is what is judged"
+        return {"claim": "extra"}
     if frame.predicate == "dora_magnitude_shape":
         shape = next((s for s in SHAPES if frame.has(s)), None)
         return {"claim": "shape", "shape": shape} if shape else \
@@ -506,12 +527,13 @@ VERIFIER = Verifier(
     run=run,
     params=PARAMS,
     claims=(("dora", "trainable_params"), ("dora", "dora_magnitude_shape"),
-            ("dora", "dora_training_cost")),
+            ("dora", "dora_training_cost"), ("dora", "dora_extra_params")),
     to_params=to_params,
     examples=(
         "DoRA trains 163,840 magnitude parameters on Llama 3 8B with LoRA on q_proj and v_proj.",
         "DoRA learns one magnitude scalar per weight matrix.",
         "DoRA needs more memory and time than LoRA during training.",
+        "DoRA adds a handful of extra trainable parameters over plain LoRA.",
     ),
     requires=Requires(device="cpu"),
     timeout_s=180.0,

@@ -171,6 +171,11 @@ def _bits_params(frame: Frame) -> dict[str, Any] | str:
                 "dq": _dq(frame)}
     if bits.value == 4:  # the width of the 4-bit code itself
         return {"claim": "four_bit", "bits": 4}
+    if 1 <= bits.value < 4 and frame.has("dq") and bits.bound in ("eq", "approx", "le"):
+        # "double quantization squeezes the 4-bit weights down to under 3.2 bits per
+        # parameter": a width said of QLoRA's storage with double quantization, below the
+        # 4-bit code itself (what double quantization compresses is the scales)
+        return {"claim": "bits", "bits": bits.value, "low": low, "high": high, "dq": "with"}
     if not 4 < bits.value <= 5:  # NF4 with block scales at any blocksize: 4 + 32/32 at most
         return f"{bits.text} per parameter is not a width of 4-bit NF4 with its block scales"
     return {"claim": "bits", "bits": bits.value, "low": low, "high": high, "dq": _dq(frame)}

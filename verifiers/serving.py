@@ -71,7 +71,7 @@ _MERGED_FIRST = re.compile(r"\b(?:once|after|when|whenever|if|with|since)\b[^.;]
 # work after the adapters have been merged", "... on a merged model")
 _MERGED_AFTER = re.compile(r"(?:(?!\b(?:but|not|except|unless|no|never|until|before|"
                            r"whereas|while)\b)[^.;]){0,40}?\b(?:once|after|when|if|with|on|for)\s+(?:even\s+)?"
-                           r"(?:[\w-]+\s+){0,3}?(?:(?:has|have|had)\s+been\s+|are\s+|is\s+|were\s+|"
+                           r"(?:[\w'-]+\s+){0,3}?(?:(?:has|have|had)\s+been\s+|are\s+|is\s+|were\s+|"
                            r"was\s+|being\s+|got\s+|get\s+)?"
                            # (six letters of the merged state's words: "merged", "merge_and_
                            # unload()", "merging")

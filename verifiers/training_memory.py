@@ -194,7 +194,7 @@ def _settings(frame: Frame) -> dict[str, Any]:
     mods = c.get("modules")
     if mods:
         names = set(mods) if not isinstance(mods, str) else {mods}
-        if names <= {"q_proj", "v_proj", "q", "v"} and names:
+        if names <= {"q_proj", "v_proj", "q", "v", "qv"} and names:
             out["modules"] = "qv"
         elif len(names) >= 7 or names & {"all", "all_linear", "all-linear"}:
             out["modules"] = "all"
@@ -215,7 +215,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     fine-tuning; QLoRA: 16-bit LoRA)."""
     if frame.subject == "full_ft":
         method = "full_ft"
-    elif frame.has("tm_lora_named") and frame.subject in ("lora", "qlora"):
+    elif (frame.has("tm_lora_named") or frame.has("tm_adapter_rank")) \
+            and frame.subject in ("lora", "qlora"):
         method = _method(frame, frame.subject)
     elif frame.has("tm_full"):
         method = "full_ft"  # "fully fine-tuning", "training every weight"
@@ -303,6 +304,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return {**params, "claim": "part", "part": part, "count": count, **_stated(q),
                     **({"weights": "fp32"} if "fp32" in dtypes else
                        {"weights": "bf16"} if {"bf16", "fp16", "16bit"} & set(dtypes) else {})}
+        dtypes = set(frame.conditions.get("dtypes", ()))
+        if part == "optimizer" and params.get("optimizer", "any") in ("any", "adamw") \
+                and len(dtypes) == 1:
+            # "the Adam moments ... take 320 MB in fp32": the one precision is the states'
+            wide = dtypes & {"fp32", "float32"}
+            if wide or dtypes & {"bf16", "fp16", "16bit", "bfloat16", "float16"}:
+                params["optimizer"] = "adamw_fp32" if wide else "adamw_16bit"
         return {**params, "claim": "part", "part": part, **_stated(q)}
     if pred == "memory_savings_source":
         return {**params, "claim": "savings", "method": "qlora" if method == "qlora" else "lora"}

@@ -369,6 +369,12 @@ _FRACTION_NAMES = {"3": "a third", "4": "a quarter", "5": "a fifth", "6": "a six
 _AND_A_HALF = re.compile(r"(?<![\d.])(\d{1,4}) and 0\.5(?![\d.])")
 
 
+# a hedge in other words before a number ("by something like 10,000x", "in the region of 40
+# GB", "somewhere around 3x"): "about"
+_HEDGE = re.compile(r"\b(?:something\s+like|somewhere\s+(?:around|near|about)|in\s+the\s+"
+                    r"(?:region|ballpark|neighbou?rhood)\s+of)\s+(?=[~\d])", re.I)
+
+
 @lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """The uniform form of a sentence that recognition reads (each step only where the
@@ -389,6 +395,8 @@ def normalise(text: str) -> str:
         text = _DIGIT_FRACTION.sub(lambda m: _FRACTION_NAMES[m.group(1)], text)
     if _HAS_FRACTION.search(text):
         text = _FRACTION_WORDS.sub(_fraction, _ONE_PART_IN.sub(_one_part_in, text))
+    if "like" in text or "where" in text or " of " in text:
+        text = _HEDGE.sub("about ", text)
     if "fold" in text:  # "fourfold": four-fold, a factor
         text = _WORD_FOLD.sub(r"\1-fold", text)
     if _HAS_VAGUE.search(text):

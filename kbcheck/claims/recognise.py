@@ -909,12 +909,18 @@ _FOR_METHOD = re.compile(r"\s*(?:trainable\s+)?(?:param(?:eter)?s?\s+|weights\s+
 
 def _of_method(text: str, q: Quantity) -> str:
     """'of:<id>' when a method is named right after the quantity ('... for DoRA'), else ''."""
-    m = _FOR_METHOD.match(text, q.span[1])
-    if m is None:
-        return ""
     pattern, by_group = _methods()
-    named = pattern.match(text, m.end())
+    m = _FOR_METHOD.match(text, q.span[1])
+    named = pattern.match(text, m.end()) if m else None
+    if named is None:  # a table cell or list item that opens with the method: "| DoRA 21.35M"
+        start = max(0, q.span[0] - 40)
+        label = _CELL_LABEL.search(text, start, q.span[0])
+        named = pattern.fullmatch(label.group(1)) if label else None
     return f"of:{by_group[named.lastgroup]['id']}" if named else ""
+
+
+# a cell's (or list item's) label right before its number: "| DoRA 21.35M", "; LoRA: 4.2M"
+_CELL_LABEL = re.compile(r"(?:^|[|;])\s*([\w+-]{2,20})\s*(?:[:=]\s*)?(?:~\s*|≈\s*|about\s+)?$")
 
 
 def _role(text: str, q: Quantity) -> str:

@@ -165,6 +165,9 @@ def yes_no(part: str) -> str:
     if not m:
         return part
     cell = m.group("cell").lower().rstrip(".!")
+    if m.group("head").strip().lower() in ("default", "defaults", "default value"):
+        # "default False" in a row of options: the option's default value, not a denial
+        return f"defaults to {m.group('cell')}"
     if cell in _YES:
         return m.group("head")
     if cell in _NO:
