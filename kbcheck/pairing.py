@@ -89,6 +89,9 @@ _NOT_ASSERTED = [
                 r"\d\s*(?:ms|s|%|x)\s+(?:[\w-]+\s+){0,3}?(?:our|my)\s+(?:own\s+)?(?:[\w-]+\s+)?"
                 r"(?:latency|throughput|step\s+time|response\s+time)\b|"
                 r"\bpeaked\s+at\s+(?:about\s+|around\s+|roughly\s+|~\s*)?\d|"
+                # "Reran the config on the bench A10G: ..., peak 13.1 GB": a log of one's run
+                r"\b(?:re-?ran|we\s+ran|I\s+ran|tried|benchmarked|profiled)\b[^.;]{0,160}?\bpeak\s+"
+                r"(?:(?:memory|VRAM|usage|allocated|was|of|at)\s+){0,2}[:=]?\s*(?:about\s+|~\s*)?\d|"
                 # "on all 500 of our prompts": one's own test inputs, and what they showed
                 r"\b\d+\s+of\s+(?:our|my)\s+(?:own\s+)?(?:[\w-]+\s+)?(?:prompts|examples|samples|"
                 r"test\s+cases|tests|queries|requests|inputs|questions)\b|"

@@ -25,11 +25,18 @@ _MERGE_ADVISED = re.compile(r"\b(?:which\s+is\s+why|that\s+is\s+why|that's\s+why
                             r"therefore|so)\b[^.!?]{0,60}?\bmerg", re.I)
 
 
+# the cost denied ("the unmerged branch adds no extra computation"): no cost put on it
+_DENIED_BEFORE = re.compile(r"(?:\b(?:no|not|without|zero|never)|n't)\s+(?:[\w-]+\s+){0,2}?$",
+                            re.I)
+
+
 def split_said(text: str) -> bool:
     """Whether a sentence puts a cost on unmerged weights (a cost word after 'unmerged') and
     says merging takes it away, or that the cost is why one merges."""
     unmerged = _UNMERGED.search(text)
     cost = _COST.search(text, unmerged.end()) if unmerged else None
+    if cost and _DENIED_BEFORE.search(text, max(0, cost.start() - 40), cost.start()):
+        return False
     return bool(cost and (any(not unmerged.start() <= m.start() < unmerged.end()
                               for m in _MERGE_FREES.finditer(text))
                           or _MERGE_ADVISED.search(text, cost.end())))

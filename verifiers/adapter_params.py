@@ -308,7 +308,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             "either"
         return {"d": d, "bottleneck": params["bottleneck"], "bias": bias,
                 "figures": ";".join(one)}
-    figures += [encode_figure("lora", q) for q in counts if 1000 <= q.value < 1e9]
+    # (not the model's own size: "roughly 2% of the 110M backbone")
+    figures += [encode_figure("lora", q) for q in counts if 1000 <= q.value < 1e9
+                and q.role != "model"]
     formula = read_formula(frame.text)
     if not figures and formula:
         # "each adapter adds 2md + d + m parameters once the biases are counted"

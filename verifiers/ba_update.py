@@ -302,8 +302,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         order = frame.conditions.get("order")
         params["order"] = "AB" if frame.has("order_ab") or order == "AB" else "BA"
     elif claim == "scaling":
-        rslora = frame.subject == "rslora"
         sqrt, plain = frame.has("sqrt"), frame.has("plain")
+        # (rsLoRA only from the article or section, with alpha/r written: the sentence states
+        # LoRA's own scale, as in code that merges "W + (alpha/r) B A")
+        rslora = frame.subject == "rslora" and (frame.subject_named or not plain or sqrt)
         if frame.has("variant_sqrt") or frame.has("variant_plain"):
             # "X instead of the standard Y": X is the variant's (rsLoRA's) scale, Y LoRA's
             rslora, sqrt, plain = True, frame.has("variant_sqrt"), frame.has("variant_plain")
@@ -423,7 +425,11 @@ def _scale_value(frame: Frame) -> Any:
               # ("two extra thin matrix multiplications": a number of things, not the scale;
               # "shrank their updates by a factor of 8": a change of the scale)
               and not _COUNTED.match(frame.text, q.span[1])
-              and not _CHANGE_BY.search(frame.text, max(0, q.span[0] - 80), q.span[0])]
+              and not _CHANGE_BY.search(frame.text, max(0, q.span[0] - 80), q.span[0])
+              # "twice the usual factor of 2": the other form's value and the ratio to it
+              and not (frame.subject == "rslora"
+                       and _USUAL_BEFORE.search(frame.text, max(0, q.span[0] - 40), q.span[0]))
+              and not (q.unit == "x" and _RATIO_TO.match(frame.text, q.span[1]))]
     a, b = frame.spans.get("predicate", (0, 0))
     inside = [q for q in values if a <= q.span[0] and q.span[1] <= b]
     if len(inside) == 1 and not any(q.span[0] >= b for q in values) \
@@ -432,9 +438,19 @@ def _scale_value(frame: Frame) -> Any:
         # as a second scale is: "the classic scaling is 0.25 whereas rsLoRA's is 2"; and no two
         # ranks, whose change "multiplies it by four")
         return inside[0]
+    if len(values) == 2:  # "the scaling went from 0.25 to 2.0": the value it goes to
+        to = _FROM_TO.search(frame.text)
+        if to:
+            return next((q for q in values if q.span[0] == to.start(1)), None)
     return values[0] if len(values) == 1 else None
 
 
+_USUAL_BEFORE = re.compile(r"\b(?:usual|standard|classic|plain|normal|regular|vanilla|"
+                           r"LoRA's)\s+(?:scal\w*|factor|multiplier)(?:\s+factor)?\s*(?:of|is|=|:)?"
+                           r"\s*(?:about\s+|~\s*)?$", re.I)
+_RATIO_TO = re.compile(r"\s+(?:the|that|its|LoRA's)\b", re.I)
+_FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|~\s*)?\d+(?:\.\d+)?\s+(?:up\s+|down\s+)?"
+                      r"to\s+(?:about\s+|roughly\s+|~\s*)?(\d+(?:\.\d+)?)\b", re.I)
 _CHANGE_BY = re.compile(r"\b(?:shr[iau]nk\w*|cut\w*|reduc\w*|lower\w*|decreas\w*|drop\w*|grow\w*|"
                         r"grew|increas\w*|rais\w*|boost\w*)\b[^.;]{0,40}?\bby\s+(?:a\s+)?"
                         r"(?:factor\s+of\s+)?(?:about\s+|roughly\s+|~\s*)?$", re.I)

@@ -167,6 +167,11 @@ def _stated(q: Quantity) -> dict[str, Any]:
     return {"value": q.value, "high": q.high or 0.0, "bound": q.bound, "tol": round(tol, 6)}
 
 
+# "the 40M-parameter Llama-2-7B adapter": a count said of the adapter, whatever model it is on
+_COUNTED_ADAPTER = re.compile(r"\d[\d.,]*\s*(?:[KMB]|million|thousand)?[\s-]*param(?:eter)?s?\s+"
+                              r"(?:[\w.-]+\s+){0,3}?(?:adapters?|LoRAs?)\b", re.I)
+
+
 def _settings(frame: Frame) -> dict[str, Any]:
     """The settings a sentence states (marks of lexicon/predicates/training_memory.yaml)."""
     c, out = frame.conditions, {}
@@ -298,7 +303,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             params["method"] = "full_ft"  # weights, gradients and states of every parameter
         count = frame.conditions.get("param_count") or 0.0
         if count >= 1e5 and part in ("gradients", "optimizer") \
-                and not frame.conditions.get("model"):
+                and (not frame.conditions.get("model") or _COUNTED_ADAPTER.search(frame.text)):
             # "Adam's moments for the 250 million trainable parameters add 2.0 GB": of that many
             dtypes = frame.conditions.get("dtypes", ())
             return {**params, "claim": "part", "part": part, "count": count, **_stated(q),

@@ -204,7 +204,8 @@ _MODEL_NOUN = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:-?\s*param(?:eter)?s?\s+
                          r"(?:[\w-]+\s+){0,2}?"
                          r"(?:(?:q?lora|dora)\s+)?"
                          r"(?:models?|LLMs?|networks?|language models?|checkpoints?|runs?|jobs?|"
-                         r"fine-?tun\w*|finetun\w*|training)\b", re.I)
+                         r"fine-?tun\w*|finetun\w*|training|base(?!\s+(?:rate|lr|learning))|"
+                         r"backbone)\b", re.I)
 
 
 _TABLE_CELL = re.compile(r"\s*\|")
@@ -443,7 +444,9 @@ _UNMERGED = re.compile(r"\b(?:unmerged|not merged|without merging|(?:don't|do no
 _ADVISED_MERGE = re.compile(r"\b(?:recommend\w*|suggest\w*|advis\w*|should|better to|worth|"
                             r"prefer\w*|consider)\s+(?:\w+\s+){0,2}?$|"
                             # an imperative after the reason: "..., so merge the weights"
-                            r"\b(?:so|therefore|hence|thus)\s+(?:just\s+|always\s+|simply\s+)?$",
+                            r"\b(?:so|therefore|hence|thus)\s+(?:just\s+|always\s+|simply\s+)?$|"
+                            # what follows from the claim: "..., which makes merging cosmetic"
+                            r"\b(?:which|that)\s+(?:makes?|means?|renders?|leaves?)\s+$",
                             re.I)
 _ADVISED_AFTER = re.compile(r"(?:\s+[\w-]+){0,4}?\s+(?:is|are)\s+(?:\w+\s+)?(?:recommended|advised|"
                             r"suggested|preferred|encouraged)\b", re.I)
@@ -813,7 +816,7 @@ _ROLE_AFTER = [
     ("model", re.compile(r"\s*(?:-?\s*param(?:eter)?s?\s+)?"
                          r"(?:(?!(?:as|than|like|vs|versus)\b)[\w-]+\s+){0,1}?"
                          r"(?:models?|LLMs?|"
-                         r"LLaMA|Llama|network)\b", re.I)),
+                         r"LLaMA|Llama|network|backbone)\b", re.I)),
     # (not across "plus", "with", "on" or the noun the width is of: "a 4-bit base plus adapter")
     ("adapter", re.compile(r"\s*(?:(?!(?:while|whereas|but|and|although|though|plus|with|on|"
                            r"under|atop|beneath|base|model|backbone)\b)[\w-]+\s+){0,2}?"
@@ -830,7 +833,9 @@ _ROLE_BEFORE = [
     ("saving", re.compile(r"\b(?:saving|savings|saves|saved|save)\s+(?:of\s+)?(?:about\s+|"
                           r"roughly\s+|around\s+|approximately\s+|nearly\s+|almost\s+|~\s*)?$",
                           re.I)),
-    ("gpu", re.compile(r"(?:GPUs?|cards?|VRAM|A100|H100|RTX \d+|T4)\s*(?:with|of|has|\()?\s*"
+    # ("the A100's 40 GB", "the bench A10G (24 GB)": a card's memory)
+    ("gpu", re.compile(r"(?:GPUs?|cards?|VRAM|A100|A10G?|A40|A6000|H100|H200|L4|L40S?|V100|"
+                       r"RTX \d+|T4|3090|4090)(?:'s)?\s*(?:with|of|has|\()?\s*"
                        r"(?:only\s+)?(?:\d{1,2}\s*x\s*)?$", re.I)),
     ("adapter", re.compile(r"(?:adapters?|checkpoints?|files?)\s+(?:\w+[:,]?\s+){0,3}?$", re.I)),
     # "the LoRA adapters trained with QLoRA are also stored in 4-bit": kept in that width
@@ -1189,6 +1194,11 @@ _OBSERVED = re.compile(r"\s+(?:that\s+)?(?:you|I|we)(?:'re|'m|'ve| are| am| were
                        r"observ\w+|measur\w+|ended up with|end up with)\b", re.I)
 
 
+# a count said of the adapter: "the 40M-parameter Llama-2-7B adapter"
+_ADAPTER_AFTER = re.compile(r"[\s-]*(?:param(?:eter)?s?\s+)?(?:[\w.-]+\s+){0,3}?"
+                            r"(?:adapters?|LoRAs?)\b", re.I)
+
+
 # Where one clause ends and the next begins, for which dtype a size is in ("24 GB in fp32, and
 # half precision brings it to 12 GB"; "4.6 GB in 4-bit, against 18.5 GB in bf16")
 _SIZE_CLAUSE = re.compile(r"[,;(|]|\b(?:and|or|but|against|versus|vs\.?|while|whereas|compared|"
@@ -1358,6 +1368,8 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
         conditions["size_dtypes"] = size_dtypes
     counts = [q for q in quantities if q.unit == "params" and q.value >= 1e4
               and q.role not in ("model", "part")]
+    if len(counts) > 1:  # "the 40M-parameter adapter ... all 6.7B base weights": the adapter's
+        counts = [q for q in counts if _ADAPTER_AFTER.match(text, q.span[1])] or counts
     if len(counts) == 1:  # "80.7 MB, as expected for 40.4 million parameters": what a size holds
         conditions["param_count"] = counts[0].value
         spans["param_count"] = counts[0].span

@@ -1162,10 +1162,13 @@ def test_copies_of_the_model_set_against_adapters_are_no_need_to_copy():
 def test_a_size_of_the_optimizer_state_is_no_adapter_size():
     from verifiers.adapter_size import VERIFIER as SIZE
 
-    frame = next(f for f in recognise("For a rank-16 adapter on Llama-2-13B the Adam moments "
-                                      "come to about 100 MB in fp32.").frames
-                 if f.predicate == "adapter_size")
-    assert isinstance(SIZE.to_params(frame), str)
+    sentence = "For a rank-16 adapter on Llama-2-13B the Adam moments come to about 100 MB in fp32."
+    sizes = [f for f in recognise(sentence).frames if f.predicate == "adapter_size"]
+    assert all(isinstance(SIZE.to_params(f), str) for f in sizes)
+    # the moments' own size: the optimizer's state of that adapter (LoRA's, fp32 states)
+    paired = [f for f in _paired(sentence).frames if f.verifier]
+    assert [(f.verifier, f.params["part"], f.params["method"], f.params["optimizer"])
+            for f in paired] == [("lora.training_memory", "optimizer", "lora", "adamw_fp32")]
 
 
 def test_counts_of_projections_are_no_dora_magnitudes():
