@@ -265,6 +265,12 @@ def _stated(f: dict[str, Any]) -> str:
 _M_IS = re.compile(r"\b(?:m|bottleneck(?:\s+(?:size|dimension|width))?)\s*(?:=|of|is)\s*"
                    r"(\d{1,4})\b")
 # a count said of all the adapters together ("2,379,264 adapter parameters in total")
+_PER_ONE = re.compile(r"\s*(?:param(?:eter)?s?\s+)?(?:per|for\s+each|for\s+every|in\s+each|"
+                     r"for\s+one|of\s+each)\s+(?:bottleneck\s+)?adapter\b", re.I)
+# "each Houlsby adapter has 132,160 parameters": one adapter's count, said before it
+_EACH_HAS = re.compile(r"\b(?:each|every|one|a\s+single)\s+(?:[\w-]+\s+){0,2}?adapter\s+"
+                       r"(?:has|holds|adds|contains|is|comes\s+to|carries)\s+"
+                       r"(?:about\s+|roughly\s+|~\s*)?$", re.I)
 _TOTAL = re.compile(r"\b(?:in total|total(?:ling)?|altogether|overall|in all)\b", re.I)
 
 
@@ -310,7 +316,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 "figures": ";".join(one)}
     # (not the model's own size: "roughly 2% of the 110M backbone")
     figures += [encode_figure("lora", q) for q in counts if 1000 <= q.value < 1e9
-                and q.role != "model"]
+                and q.role != "model"
+                # ("99,136 parameters per adapter, ... 2.4 million in total": one adapter's)
+                and not (_TOTAL.search(frame.text) and (
+                    _PER_ONE.match(frame.text, q.span[1])
+                    or _EACH_HAS.search(frame.text, max(0, q.span[0] - 60), q.span[0])))]
     formula = read_formula(frame.text)
     if not figures and formula:
         # "each adapter adds 2md + d + m parameters once the biases are counted"

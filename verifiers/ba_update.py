@@ -362,6 +362,14 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         value = _scale_value(frame)  # several numbers: the form alone is checked
         if value is not None:
             params["scale_value"], params["scale_tol"] = value.value, value.precision
+            worked = _WORKED.search(frame.text)
+            if worked and "r" not in frame.conditions and "alpha" not in frame.conditions:
+                # "alpha/r, e.g. 32/16 = 2": the example's operands are alpha and r
+                alpha, r = float(worked.group(1)), float(worked.group(3))
+                if r == int(r) and 1 <= r <= 1024 and 0 < alpha <= 4096:
+                    return {**params, "alpha": alpha, "r": int(r),
+                            **({"rslora": True} if worked.group("sqrt") and not rslora
+                               else {})}
             per_r = frame.conditions.get("alpha_per_r")
             if per_r and "r" not in frame.conditions and "alpha" not in frame.conditions:
                 # "alpha equal to r makes the factor 1": alpha tied to r, at whatever r
@@ -429,7 +437,10 @@ def _scale_value(frame: Frame) -> Any:
               # "twice the usual factor of 2": the other form's value and the ratio to it
               and not (frame.subject == "rslora"
                        and _USUAL_BEFORE.search(frame.text, max(0, q.span[0] - 40), q.span[0]))
-              and not (q.unit == "x" and _RATIO_TO.match(frame.text, q.span[1]))]
+              and not (q.unit == "x" and _RATIO_TO.match(frame.text, q.span[1]))
+              # ("the scale becomes 16/64 = 0.25": the division's operands, not its value)
+              and not _DIVIDES.match(frame.text, q.span[1])
+              and not _DIVIDED.search(frame.text, max(0, q.span[0] - 12), q.span[0])]
     a, b = frame.spans.get("predicate", (0, 0))
     inside = [q for q in values if a <= q.span[0] and q.span[1] <= b]
     if len(inside) == 1 and not any(q.span[0] >= b for q in values) \
@@ -448,6 +459,11 @@ def _scale_value(frame: Frame) -> Any:
 _USUAL_BEFORE = re.compile(r"\b(?:usual|standard|classic|plain|normal|regular|vanilla|"
                            r"LoRA's)\s+(?:scal\w*|factor|multiplier)(?:\s+factor)?\s*(?:of|is|=|:)?"
                            r"\s*(?:about\s+|~\s*)?$", re.I)
+# a worked example of the scale: "32/16 = 2", "16/sqrt(64) = 2"
+_WORKED = re.compile(r"(?<![\d.])(\d{1,4}(?:\.\d+)?)\s*/\s*"
+                     r"(?P<sqrt>sqrt\s*\(\s*|\u221a\s*)?(\d{1,4})\s*\)?\s*=\s*\d")
+_DIVIDES = re.compile(r"\s*/\s*(?:sqrt\s*\(\s*)?\d")
+_DIVIDED = re.compile(r"\d\s*/\s*(?:sqrt\s*\(\s*)?$")
 _RATIO_TO = re.compile(r"\s+(?:the|that|its|LoRA's)\b", re.I)
 _FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|~\s*)?\d+(?:\.\d+)?\s+(?:up\s+|down\s+)?"
                       r"to\s+(?:about\s+|roughly\s+|~\s*)?(\d+(?:\.\d+)?)\b", re.I)

@@ -425,6 +425,11 @@ _FACTOR_AFTER = re.compile(r"\s*(?:[a-z]+\s+)?[x*]\s*[\d(]", re.I)
 _FACTOR_BEFORE = re.compile(r"(?<![a-z])[x*]\s*$", re.I)
 
 
+# a count changing: "goes from 8,388,608 to 8,650,752 trainable parameters"
+_FROM_TO_COUNT = re.compile(r"\bfrom\s+(?:about\s+|~\s*)?(\d[\d,.]*\s*[KMB]?)\s+(?:up\s+)?to\s+"
+                            r"(?:about\s+|~\s*)?(\d[\d,.]*\s*[KMB]?)", re.I)
+
+
 # a count of the model's parts, not of parameters: "the 64 adapted projections", "32 layers"
 _PARTS = re.compile(r"\s*(?:[\w-]+\s+)?(?:projections?|layers?|modules?|matri(?:x|ces)|"
                     r"linears?|blocks?|heads?)\b", re.I)
@@ -490,6 +495,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "4,096 extra parameters for each projection": one layer's, which depends on the layer
         return "only a count per layer or module is stated, not the model's"
     counts = [q for q in counts if q.role != "part"]
+    went = _FROM_TO_COUNT.search(frame.text)
+    if went and len(counts) == 2 and counts[0].span[0] == went.start(1) \
+            and counts[1].span[0] == went.start(2):
+        # "goes from 8,388,608 to 8,650,752 trainable": LoRA's count, then DoRA's total (what
+        # the magnitudes add is the difference, not either number)
+        counts, params["magnitude"] = [counts[1]], False
     ratios = [q for q in frame.quantities if q.unit == "x" and 1 < q.value <= 100]
     if not counts and len({q.value for q in ratios}) == 1 and _OVER_LORA.search(frame.text):
         # "enabling DoRA roughly doubles the trainable parameters of a LoRA configuration"

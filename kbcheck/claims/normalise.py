@@ -321,6 +321,12 @@ _ANSWERED = re.compile(
     # "Not once merged": a denial with the setting it holds in, which goes on as the clause
     r"not(?=\s+(?:once|after|when|if|with|unless|until|as\s+long\s+as)\b))\b"
     r"(?:\s+at\s+all\b|\s+whatsoever\b)?[\s,.:;!-]*", re.I)
+# an answer that goes on as a statement of its own (six words or more, not a condition or a
+# qualification of the "no": "No, not once merged", "No, only if ...")
+_ANSWER_SAYS = re.compile(r"(?!(?:not|only|unless|if|when|once|except|as\s+long|with|without|"
+                          r"but|at\s+least|in|on|for|after|before)\b)(?:[\w'()/.,-]+\s+){5}\w",
+                          re.I)
+_GERUND = re.compile(r"[a-z]{2,20}ing\b", re.I)
 _NO = frozenset(("no", "nope", "none", "never", "not at all", "not really", "false", "nothing",
                  "zero"))
 
@@ -347,6 +353,11 @@ def _answered(m: re.Match) -> str:
     if m.group("ans").lower() == "not":  # "Does X? A: Not once merged": "does not X once merged"
         return f"{m.group('aux')} not {m.group('rest')} "
     denied = m.group("ans").lower() in _NO
+    if denied and _GERUND.match(m.group("rest")) and _ANSWER_SAYS.match(m.string, m.end()):
+        # "Does freezing the base skip backprop? No, gradients still flow through the frozen
+        # layers ...": the answer states what holds; the question, denied, would put its "not"
+        # on the gerund it opens with ("does not freezing the base ...")
+        return ""
     return f"{m.group('aux')} {'not ' if denied else ''}{m.group('rest')}. "
 
 

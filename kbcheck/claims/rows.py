@@ -39,6 +39,7 @@ from kbcheck.claims.recognise import (
     Reading,
     find_methods,
     find_model,
+    find_modules,
     model_size_spans,
     recognise,
 )
@@ -139,8 +140,11 @@ def _unit(part: str) -> str:
     none: a rank or alpha setting, a note in parentheses ("(RTX 4090)"), a dtype's digits
     ("bf16") and a model's name ("Llama-3-8B") are not figures."""
     text = _NOT_FIGURE.sub(" ", normalise(part))
-    # "Base model Llama-3-8B", "Phi-3-mini": a setting of the row
-    named = model_size_spans(text) + [find_model(text).get("span") or (0, 0)]
+    # "Base model Llama-3-8B", "Phi-3-mini": a setting of the row; so are the modules ("all 7
+    # linear", "Targets q, k, v, o")
+    modules = find_modules(text)
+    named = model_size_spans(text) + [find_model(text).get("span") or (0, 0)] + (
+        [modules[1]] if modules else [])
     found = [q for q in find_quantities(text)
              if not any(q.span[0] < b and a < q.span[1] for a, b in named)]
     return found[-1].unit if found else ""
