@@ -129,7 +129,11 @@ _NOT_ASSERTED = [
                 r"\b(?:someone|somebody|a (?:colleague|teammate|commenter|reviewer|user)|"
                 r"the (?:old |original )?(?:comments?|docstring|post|thread))\s+(?:had\s+|has\s+)?"
                 r"(?:also\s+)?(?:written|wrote|claimed|said|stated|argued|asserted|insisted)\b"
-                r"[^.;]{0,80}?\bthat\b",
+                r"[^.;]{0,80}?\bthat\b|"
+                # "the on-call engineer's first hypothesis was that ...": a guess told as one
+                r"\b(?:hypothesis|hunch|suspicion|assumption|guess|theory)\s+(?:was|had\s+been)\s+"
+                r"that\b|\b(?:we|I|they|he|she|everyone|the\s+team)\s+(?:first\s+|initially\s+|"
+                r"originally\s+)?(?:suspected|assumed|guessed|thought|believed)\s+that\b",
                 re.I), "reported speech: the sentence attributes the claim without making it"),
 ]
 

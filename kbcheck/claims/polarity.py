@@ -32,6 +32,8 @@ _CUE = re.compile(
     # ("eliminates 99.6% of the weights": an amount cut, not a denial)
     r"eliminat\w*(?!\s+(?:about\s+|roughly\s+|around\s+|nearly\s+|almost\s+|over\s+|~\s*)?\d)|"
     r"avoid\w*|"
+    # "which rules out a single 80 GB card": the card is denied
+    r"rul(?:e|es|ed|ing)\s+out(?=\s+(?:a|an|the|any|one|single|even)\b)|"
     # "removes the adapter's extra cost": only of a cost ("removes an adapter" denies nothing)
     # ("spares LoRA the extra latency": the cost is spared)
     r"(?:remov(?:e|es|ed|ing)|spar(?:es|ed|ing))(?=\s+(?:[\w']+\s+){0,3}?(?:cost|overhead|latency|slow-?down|delay|"
