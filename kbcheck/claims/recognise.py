@@ -218,6 +218,8 @@ def _size_after(text: str, end: int) -> re.Match | None:
     """The size written right after a model's name ("LLaMA 65B", "Mistral-7B"), or after its
     version ("Llama-2-70b", "Llama 3 8B")."""
     size = _SIZE.match(text, end + (1 if text[end:end + 1] in " -" else 0))
+    if size is None and text[end:end + 1].isdigit():  # glued to the name: "mistral7b-sql-r8"
+        size = _GLUED_SIZE.match(text, end)
     if size is None:
         gap = _VERSION_GAP.match(text, end)
         size = _SIZE.match(text, gap.end()) if gap else None
@@ -228,6 +230,7 @@ def _size_after(text: str, end: int) -> re.Match | None:
 
 
 _PAREN_SIZE = re.compile(r"\s?\(\s*")
+_GLUED_SIZE = re.compile(r"(\d{1,3}(?:\.\d)?)[bB](?![a-zA-Z\d])")
 
 
 _SIZE_LIKE = re.compile(r"[\s-]*(?:param(?:eter)?s?\s+)?(?:(?:models?|LLMs?|checkpoints?)\s*,?\s+"
@@ -438,7 +441,10 @@ _UNMERGED = re.compile(r"\b(?:unmerged|not merged|without merging|(?:don't|do no
                        r"(?<!\bno )(?<!\bwithout )(?:extra (?:matmul|branch)|additional "
                        r"(?:matmul|branch|forward))(?!\w*\s+(?:are|is|were|was)\s+(?:\w+\s+)?"
                        r"(?:gone|removed|eliminated|dropped|folded|absorbed))|separate weights|"
-                       r"(?:skip|skips|skipped|skipping|omit|omitting|forgo)\s+(?:the\s+)?merg(?:e|es|ing))",
+                       r"(?:skip|skips|skipped|skipping|omit|omitting|forgo)\s+(?:the\s+)?merg(?:e|es|ing)|"
+                       # an adapter loaded beside the base ("loaded with PeftModel.from_pretrained")
+                       r"(?:loaded|served|run)\s+(?:with|via|through|using)\s+"
+                       r"(?:PeftModel\.from_pretrained|load_adapter))",
                        re.I)
 # advice to merge, after a statement about the unmerged state
 _ADVISED_MERGE = re.compile(r"\b(?:recommend\w*|suggest\w*|advis\w*|should|better to|worth|"
