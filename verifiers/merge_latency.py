@@ -282,6 +282,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         params["weights"] = "merged"
     if params["weights"] == "unspecified" and split_said(frame.text):
         params["_split"] = True  # "unmerged it costs extra matmuls; merging removes them"
+    elif frame.has("both_states"):
+        # "with or without merging, it adds no latency": a claim of every state, which one
+        # state measured against it refutes
+        params["_modality"] = "all"
     c = frame.conditions
     for key in ("r", "batch", "seq"):
         if isinstance(c.get(key), int | float) and c[key] >= 1:

@@ -781,7 +781,7 @@ def lr_direction(text: str) -> str:
     if m:
         who = (m.group("who") or m.group("to") or m.group("cleft"))[-1].upper()
         high = (m.group("dir") or m.group("dir2") or m.group("dir3")).lower() in (
-            "higher", "larger", "bigger", "greater", "faster")
+            "higher", "larger", "bigger", "greater", "faster", "big", "high", "large")
         return "B>A" if (who == "B") == high else "A>B"
     return "same" if _SAME.search(text) else ""
 
@@ -798,18 +798,19 @@ _RATE_OF = re.compile(
 
 # One matrix said to have "the higher / the smaller" rate, with no "than"
 _RATE = r"(?:learning[- ]rates?|lrs?|step[- ]sizes?)"
+_DIRS = "higher|larger|bigger|greater|faster|big|high|large|lower|smaller|slower|small|low"
 _THE_HIGHER = re.compile(
     rf"(?-i:\b(?P<who>A|B|lora_A|lora_B))\b[^.;]{{0,60}}?\b(?:the|an?)\s+"
     rf"(?:\d+(?:\.\d+)?\s*(?:x|-?fold|times)\s+)?"
-    rf"(?P<dir>higher|larger|bigger|greater|faster|lower|smaller|slower)\s+{_RATE}\b"
+    rf"(?P<dir>{_DIRS})\s+{_RATE}\b"
     rf"(?![^.;]{{0,30}}\bthan\b)|"
-    rf"\bthe\s+(?P<dir2>higher|larger|bigger|greater|faster|lower|smaller|slower)\s+{_RATE}\s+"
+    rf"\bthe\s+(?P<dir2>{_DIRS})\s+{_RATE}\s+"
     rf"(?:goes|is given|is assigned|is applied|applies)\s+to\s+(?:the\s+)?(?:matrix\s+)?"
     rf"(?-i:(?P<to>A|B|lora_A|lora_B))\b|"
     # a cleft: "it is A, the matrix that projects down, that gets the larger learning rate"
-    rf"\bit\s+is\s+(?:the\s+)?(?:matrix\s+)?(?-i:(?P<cleft>A|B|lora_A|lora_B))\b[^.;]{{0,80}}?"
+    rf"\bit(?:\s+is|'s)\s+(?:the\s+)?(?:matrix\s+)?(?-i:(?P<cleft>A|B|lora_A|lora_B))\b[^.;]{{0,80}}?"
     rf"\bthat\s+(?:gets?|receives?|has|uses?|is given|trains? with)\s+the\s+"
-    rf"(?P<dir3>higher|larger|bigger|greater|faster|lower|smaller|slower)\s+{_RATE}\b", re.I)
+    rf"(?P<dir3>{_DIRS})\s+{_RATE}\b", re.I)
 
 
 # --- quantities' roles ----------------------------------------------------------------------
