@@ -426,8 +426,8 @@ _FACTOR_BEFORE = re.compile(r"(?<![a-z])[x*]\s*$", re.I)
 
 
 # a count changing: "goes from 8,388,608 to 8,650,752 trainable parameters"
-_FROM_TO_COUNT = re.compile(r"\bfrom\s+(?:about\s+|~\s*)?(\d[\d,.]*\s*[KMB]?)\s+(?:up\s+)?to\s+"
-                            r"(?:about\s+|~\s*)?(\d[\d,.]*\s*[KMB]?)", re.I)
+_FROM_TO_COUNT = re.compile(r"\bfrom\s+(?:about\s+|~\s*)?(\d[\d,.]{0,15}\s*[KMB]?)\s+"
+                            r"(?:up\s+)?to\s+(?:about\s+|~\s*)?(\d[\d,.]{0,15}\s*[KMB]?)", re.I)
 
 
 # a count of the model's parts, not of parameters: "the 64 adapted projections", "32 layers"

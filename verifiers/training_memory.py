@@ -168,8 +168,9 @@ def _stated(q: Quantity) -> dict[str, Any]:
 
 
 # "the 40M-parameter Llama-2-7B adapter": a count said of the adapter, whatever model it is on
-_COUNTED_ADAPTER = re.compile(r"\d[\d.,]*\s*(?:[KMB]|million|thousand)?[\s-]*param(?:eter)?s?\s+"
-                              r"(?:[\w.-]+\s+){0,3}?(?:adapters?|LoRAs?)\b", re.I)
+_COUNTED_ADAPTER = re.compile(r"(?<![\d.,])\d[\d.,]{0,15}\s*(?:[KMB]|million|thousand)?[\s-]*"
+                              r"param(?:eter)?s?\s+(?:[\w.-]+\s+){0,3}?(?:adapters?|LoRAs?)\b",
+                              re.I)
 
 
 def _settings(frame: Frame) -> dict[str, Any]:

@@ -106,6 +106,9 @@ def test_a_comparison_with_lora_is_not_about_lora():
 @pytest.mark.parametrize("hostile", [
     "1" * 100_000, "1," * 50_000, "[" * 100_000, "1111k stars " * 8_000,
     ("LoRA " + "4096 x " * 20_000), ("trains " + "9" * 99_000 + "% of parameters"),
+    # a reading that searches the whole sentence for a count said of the adapter
+    ("AdamW's moments for the Llama-2-7B adapter take 34 MB " + "1" * 99_000),
+    ("use_dora takes the count from " + "1" * 99_000 + " to 2"),
 ])
 def test_hostile_sentences_are_read_in_bounded_time(hostile):
     reading = recognise(hostile)  # bounded: the length cap, then single-pass patterns
