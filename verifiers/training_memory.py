@@ -167,12 +167,6 @@ def _stated(q: Quantity) -> dict[str, Any]:
     return {"value": q.value, "high": q.high or 0.0, "bound": q.bound, "tol": round(tol, 6)}
 
 
-# "the 40M-parameter Llama-2-7B adapter": a count said of the adapter, whatever model it is on
-_COUNTED_ADAPTER = re.compile(r"(?<![\d.,])\d[\d.,]{0,15}\s*(?:[KMB]|million|thousand)?[\s-]*"
-                              r"param(?:eter)?s?\s+(?:[\w.-]+\s+){0,3}?(?:adapters?|LoRAs?)\b",
-                              re.I)
-
-
 def _settings(frame: Frame) -> dict[str, Any]:
     """The settings a sentence states (marks of lexicon/predicates/training_memory.yaml)."""
     c, out = frame.conditions, {}
@@ -221,7 +215,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     fine-tuning; QLoRA: 16-bit LoRA)."""
     if frame.subject == "full_ft":
         method = "full_ft"
-    elif (frame.has("tm_lora_named") or frame.has("tm_adapter_rank")) \
+    elif (frame.has("tm_lora_named") or frame.has("tm_adapter_rank")
+          or frame.has("tm_adapter_count")) \
             and frame.subject in ("lora", "qlora"):
         method = _method(frame, frame.subject)
     elif frame.has("tm_full"):
@@ -304,7 +299,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             params["method"] = "full_ft"  # weights, gradients and states of every parameter
         count = frame.conditions.get("param_count") or 0.0
         if count >= 1e5 and part in ("gradients", "optimizer") \
-                and (not frame.conditions.get("model") or _COUNTED_ADAPTER.search(frame.text)):
+                and (not frame.conditions.get("model") or frame.has("tm_adapter_count")):
             # "Adam's moments for the 250 million trainable parameters add 2.0 GB": of that many
             dtypes = frame.conditions.get("dtypes", ())
             return {**params, "claim": "part", "part": part, "count": count, **_stated(q),
