@@ -130,12 +130,20 @@ _DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, 
 _OF_WHAT = (r"(?:(?= (?:the|its|your|their|our|my|this|that)\b)|(?<=s)(?=\s*(?:[.,;]|$|\s+(?:"
             r"too|as well|in size)\b)))")
 _MULTIPLIERS = [
-    (re.compile(r"\btwice\b", re.I), "2x"),
+    # (not how often something is done: "quantized twice, first to 4 bits", "runs twice")
+    (re.compile(r"\btwice\b(?!\s*(?:[,;:.)]|$|(?:first|over|in\s+a\s+row|per|"
+                r"during|when|before|after|and|or)\b))", re.I), "2x"),
     (re.compile(r"\bthrice\b", re.I), "3x"),
     (re.compile(rf"\b(?:double|doubles|doubled)\b{_OF_WHAT}", re.I), "2x"),
     (re.compile(rf"\b(?:triple|triples|tripled)\b{_OF_WHAT}", re.I), "3x"),
     (re.compile(rf"\b(?:quadruple|quadruples|quadrupled)\b{_OF_WHAT}", re.I), "4x"),
     (re.compile(r"\b(?:an|one) order of magnitude\b", re.I), "10x"),
+    # "multiplies the parameter count by 64": a count's factor (not a scale's: "multiplies
+    # the update by alpha/r")
+    (re.compile(r"(\bmultipl(?:y|ies|ied|ying)\s+(?:the\s+|its\s+|your\s+)?(?:[\w-]+\s+){0,2}?"
+                r"(?:param\w*|count|number|size|file)\s+(?:[\w-]+\s+){0,2}?by\s+(?:about\s+|"
+                r"roughly\s+|around\s+|~\s*)?)(\d{1,4}(?:\.\d{1,2})?)(?!\d|[.,]\d|\s*(?:%|x\b|times\b|"
+                r"[KMGT]i?B\b|bits?\b|bytes?\b))", re.I), r"\g<1>\g<2>x"),
     (re.compile(r"\b(\d+) orders of magnitude\b", re.I), None),  # 10**n, below
 ]
 _WORD = "|".join(sorted([*_ONES, *_TENS, *_SCALES], key=len, reverse=True))
@@ -239,7 +247,7 @@ def _orders(m: re.Match) -> str:
 
 _HAS_FRACTION = re.compile(r"half|third|quarter|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
                            r"tieth|hundredth|thousandth", re.I)
-_HAS_MULTIPLIER = re.compile(r"twice|thrice|doubl|tripl|quadrupl|order", re.I)
+_HAS_MULTIPLIER = re.compile(r"twice|thrice|doubl|tripl|quadrupl|order|multipl", re.I)
 
 
 # A citation's year is not a quantity: "(Hu et al., 2021)", "(Dettmers et al. 2023; Hu et al.,
@@ -361,6 +369,24 @@ def _answered(m: re.Match) -> str:
     return f"{m.group('aux')} {'not ' if denied else ''}{m.group('rest')}. "
 
 
+# A yes/no question reported, then its answer ("Someone asked whether the base gets updates:
+# answer: no, gradients only pass through it"): the answer's own words where it goes on, else
+# the question's words, asserted or denied
+_ASKED_WHETHER = re.compile(
+    r"^[^.?;]{0,60}?\b(?:asked|wondered|wanted\s+to\s+know|was\s+asked)\s+(?:whether|if)\s+"
+    r"(?P<rest>[^.?;:\u2014\u2013]{3,200}?)\s*(?:[\u2014\u2013]|--?|[:;,.])\s*(?:the\s+)?"
+    r"(?:short\s+)?(?:answer|reply)\s*(?:is|was)?\s*[:.,-]?\s*"
+    r"(?P<ans>yes|no|nope|not really|correct|true|false)\b"
+    r"[\s,.:;!-]*", re.I)
+
+
+def _asked_whether(m: re.Match) -> str:
+    if _ANSWER_SAYS.match(m.string, m.end()):
+        return ""  # the answer states what holds
+    denied = m.group("ans").lower() in _NO
+    return f"{'It is false that ' if denied else ''}{m.group('rest')}. "
+
+
 # A numbered label that opens a sentence ("Slide 12:", "Step 3 -", "Exercise 4.2)"): where the
 # sentence sits in its document, not a quantity of the claim.
 _LABEL = re.compile(r"^\s*(?:slide|step|figure|fig\.|table|exercise|problem|question|lecture|"
@@ -422,6 +448,8 @@ def normalise(text: str) -> str:
     if "?" in text:
         text = _ANSWERED.sub(_answered, text)
         text = _ANSWERED_NOTHING.sub(_answered_nothing, text)
+    if "whether" in text or " if " in text:
+        text = _ASKED_WHETHER.sub(_asked_whether, text)
     if "instead of" in text or "rather than" in text or "as opposed to" in text or ", not" in text \
             or ", and not" in text:
         text = _RANK_INSTEAD.sub(r"\g<1> from \g<3> to \g<2>", text)

@@ -28,6 +28,12 @@ _LABEL_NUMBER = re.compile(
     r"Issues?|Tasks?|Examples?)\s*\(?|\u00a7\s*)(\d{1,3}(?:\.\d{1,3}){0,3})(?![\d,]|\.\d)"
     r"(?=\s*(?:\([a-z]\))?\s*[:,.)(\u2014-]|\s+(?:of|in|and|shows?|gives?|lists?|asks?|states?|"
     r"says?|reports?)\b|\s*$)", re.I)
+# ... nor does an arXiv identifier ("[1902.00751]", "arXiv:2106.09685v2"): four digits, a dot,
+# four or five digits, with no unit after
+_ARXIV_ID = re.compile(r"(?<![\d.,])\d{4}\.\d{4,5}(?:v\d{1,2})?(?![\d.,])"
+                       r"(?!\s*(?:%|[KMGT]i?B|bits?|ms|x\b|times|params?|parameters|million|"
+                       r"billion))", re.I)
+_POST_NUMBER = re.compile(r"^\W{0,3}(\d{1,2})\s*/(?:\d{1,2})?(?=\s+\D)")
 _SCALE = re.compile(r"(?:\s*-\s*(?=(?:thousand|million|billion|trillion)\b)|\s*)"
                     r"(thousand|million|billion|trillion|bn|[kKMBTb])(?![\w])")
 _BEFORE_LE = re.compile(r"(?:up to|at most|no more than|not more than|under|below|less than|"
@@ -42,12 +48,14 @@ _BEFORE_APPROX = re.compile(r"(?:about|around|approximately|approx\.?|roughly|ne
 _RANGE_JOIN = re.compile(r"\s*(?:-|to|–|and|or)\s*(?=\d)")
 _BETWEEN = re.compile(r"between\s*$", re.I)
 # "rises from 4,194,304 to 4,456,448": a change between two values, not a range
-_CHANGE_FROM = re.compile(r"\b(?:ris\w*|rose|grow\w*|grew|go(?:es)?|went|jump\w*|climb\w*|"
+_CHANGE_FROM = re.compile(r"(?:\b(?:ris\w*|rose|grow\w*|grew|go(?:es)?|went|jump\w*|climb\w*|"
                           r"increas\w*|drop\w*|fall\w*|fell|decreas\w*|shrink\w*|shrank|cut\w*|"
                           r"reduc\w*|chang\w*|mov\w*|rais\w*|lift\w*|bump\w*|boost\w*|lower\w*|"
                           r"halv\w*|doubl\w*|brings?|brought|tak(?:e|es|ing)|took|"
-                          r"expand\w*|trim\w*|slash\w*)\s+(?:[\w-]+\s+){0,3}?from\s*(?:~\s*)?$",
-                          re.I)
+                          r"expand\w*|trim\w*|slash\w*|multipl\w*)\s+(?:[\w-]+\s+){0,3}?from|"
+                          # "grows by 8x, from 20.0M to 159.9M": a factor, then the change
+                          r"\b\d{1,4}(?:\.\d{1,2})?\s*x\b[^.;\d]{0,30}?\bfrom)\s*(?:(?:about|around|"
+                          r"roughly|approximately)\s+|~\s*)?$", re.I)
 
 
 @cache
@@ -92,6 +100,9 @@ def find_quantities(text: str) -> list[Quantity]:
     clock = [m.span() for m in _CLOCK.finditer(text)] if ":" in text else []
     # ... nor does a numbered part of a document ("Exercise 9.7", "Solution 11.4(b)", "§3.2")
     clock += [m.span(1) for m in _LABEL_NUMBER.finditer(text)]
+    clock += [m.span() for m in _ARXIV_ID.finditer(text)] if "." in text else []
+    # ... nor does a thread post's number ("7/ rsLoRA in one line: ...")
+    clock += [m.span(1) for m in _POST_NUMBER.finditer(text)]
     numbers = [m for m in _NUMBER.finditer(text)
                if not any(a <= m.start() < b for a, b in clock)]
     skip_until = -1

@@ -831,7 +831,10 @@ _ROLE_AFTER = [
                            r"safetensors|weights file|in size|on disk)\b", re.I)),
     ("memory", re.compile(r"\s*(?:of\s+)?(?:[\w-]+\s+){0,2}?(?:memory|RAM|VRAM)\b", re.I)),
     ("lr", re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:learning rates?|lr)\b", re.I)),
-    ("saving", re.compile(r"\s*(?:of\s+(?:GPU\s+)?memory\s+)?(?:saved|freed|shaved off)\b", re.I)),
+    # ("8.4 MB saved in fp16", "saved to disk": the file as written, not an amount saved)
+    ("saving", re.compile(r"\s*(?:of\s+(?:GPU\s+)?memory\s+)?(?:saved|freed|shaved off)\b"
+                          r"(?!\s+(?:in|as|to|on)\s+(?:fp|bf|float|half|16|32|8|4|disk|safetensors|"
+                          r"the\s+(?:hub|disk)))", re.I)),
 ]
 _BASE_AFTER = re.compile(r"\s*(?:(?:NF4|quanti[sz]ed|frozen|pre-?trained)\s+){0,2}(?:base|backbone|"
                          r"base\s+model|model)\b", re.I)
