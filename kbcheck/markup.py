@@ -36,6 +36,7 @@ class Block:
     # statement
     cells: tuple[str, ...] = ()
     caption: str = ""
+    level: int = 0  # a heading's depth (1 for "#" or "=", 2 for "##" or "==" ...)
 
 
 # --- inline markup --------------------------------------------------------------------------
@@ -320,11 +321,12 @@ def markdown_blocks(body: str, first_line: int, flat: bool = False) -> list[Bloc
         if footnote and raw[:1] in (" ", "\t") and stripped:
             continue  # an indented line of a footnote definition
         footnote = False
-        heading = re.match(r"#{1,6}(?:\s+(.*?))?\s*#*\s*$", stripped)
+        heading = re.match(r"(#{1,6})(?:\s+(.*?))?\s*#*\s*$", stripped)
         if heading:
             flush()
-            if heading.group(1):
-                blocks.append(Block(inline_markdown(heading.group(1)).strip(), line, "heading"))
+            if heading.group(2):
+                blocks.append(Block(inline_markdown(heading.group(2)).strip(), line, "heading",
+                                    level=len(heading.group(1))))
             continue
         if not stripped or re.match(r"[-*_]{3,}$", stripped):
             flush()
@@ -445,7 +447,8 @@ def wiki_blocks(body: str, first_line: int) -> list[Block]:
         heading = re.match(r"(=+)\s*([^=].*?)\s*\1$", stripped)
         if heading:
             flush()
-            blocks.append(Block(inline_wiki(heading.group(2)).strip(), line, "heading"))
+            blocks.append(Block(inline_wiki(heading.group(2)).strip(), line, "heading",
+                                level=len(heading.group(1))))
             continue
         if (not stripped or re.match(r"=+.*=+$", stripped) or stripped == "----"
                 or stripped.startswith(("{|", "|}", "|-", "!"))):

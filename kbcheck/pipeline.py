@@ -259,12 +259,41 @@ def _judge(claim: Claim, pairing: Pairing, jobs: dict, problems: dict,
     judged = [f for f in frames if f.verdict is not Verdict.unverifiable] or frames
     decisive = min(judged, key=lambda f: _COMBINE.index(f.verdict))
     explanation = decisive.explanation
+    if decisive.verdict is Verdict.supported and _only_the_reason(claim.text, pairing, frames,
+                                                                  decisive):
+        return ClaimResult(claim=claim, pairing=pairing, verdict=Verdict.unverifiable,
+                           explanation="Only the reason the sentence gives was measured, and "
+                                       f"it holds: {explanation}; what it gives the reason "
+                                       "for was not decided", frames=frames)
     if len(frames) > 1:
         explanation += " (" + "; ".join(
             f"frame {f.index + 1}: {f.verdict.value}" for f in frames) + ")"
     return ClaimResult(claim=claim, pairing=pairing, verdict=decisive.verdict,
                        explanation=explanation, evidence=decisive.evidence, frames=frames,
                        figure=_stated_figure(pairing, decisive))
+
+
+# the reason a sentence gives for its claim: "..., since both models are 4096 wide"
+_REASON = re.compile(r"(?:,\s*(?:because|since|as)|\s+(?:because|since))\s+(?!(?:of|well|much|many|"
+                     r"long|soon|far)\b)", re.I)
+
+
+def _only_the_reason(text: str, pairing: Pairing, frames: list[FrameResult],
+                     decisive: FrameResult) -> bool:
+    """Whether the supported frame was read only from the reason the sentence gives ("X, since
+    Y") while a frame read before it, from the claim itself, was left undecided."""
+    m = _REASON.search(text)
+    if m is None or not pairing.frames:
+        return False
+
+    def at(frame: FramePairing) -> int:
+        words = frame.slots.get("predicate", "")
+        return text.find(words) if words else -1
+
+    undecided = {f.index for f in frames if f.verdict is Verdict.unverifiable}
+    return at(pairing.frames[decisive.index]) >= m.end() and any(
+        i in undecided and 0 <= at(f) < m.start()
+        for i, f in enumerate(pairing.frames))
 
 
 def _config_said(frame: FramePairing) -> str:

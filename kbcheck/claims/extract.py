@@ -264,6 +264,13 @@ def lead_of(text: str, before: str) -> str:
     return before if before and _ANAPHOR.match(text) else ""
 
 
+def _heading_method(heading: str) -> str:
+    """The one method a heading names ("Paper 1: DoRA"), "*" where it names several, else ""."""
+    named = {m.id for m in find_methods(normalise(heading))
+             if not m.baseline and m.kind not in ("tool", "source")}
+    return named.pop() if len(named) == 1 else "*" if named else ""
+
+
 def named_subject(text: str) -> str:
     """The method a sentence is about when it names one: the subject its first frame names,
     else the one method it names (no baseline, tool, cited work or description); "" when
@@ -327,6 +334,8 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
     rank_here, modules_here, alpha_here = 0, "", 0.0  # the configuration the article stated last
     config_model = ""  # the model that configuration was stated for
     question = ""  # a yes/no question just asked (a heading or a paragraph's last sentence)
+    headings: list[tuple[int, str]] = []  # (level, method named) of the headings above
+    inherited = ""  # the method a parent heading names, where the section's own names none
 
     def add(text: str, line: int, origin: str, block: Block | None = None,
             lead: str = "") -> None:
@@ -340,7 +349,7 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
         row = {"cells": block.cells, "caption": block.caption} if block else {}
         out.append(Claim(id=cid, path=article.path, article_id=article.id, line=line, text=text,
                          origin=origin, section=section, context_model=model_here,
-                         context_subject=subject_here, context_lead=lead,
+                         context_subject=subject_here or inherited, context_lead=lead,
                          context_rank=rank_here, context_modules=modules_here,
                          context_alpha=alpha_here, context_config_model=config_model, **row))
 
@@ -356,6 +365,16 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
     for block in blocks:
         if block.kind == "heading":
             section = block.text
+            # ("== DoRA == ... === Parameter cost ===": the sub-section is still about DoRA)
+            # (not from the document's title, whose method is the article's default already,
+            # nor full fine-tuning, which a section names to set it against the methods)
+            headings = [h for h in headings if h[0] < (block.level or 1)]
+            own = _heading_method(block.text)
+            inherited = "" if own else next((m for _, m in reversed(headings) if m), "")
+            if inherited in ("*", "full_ft"):
+                inherited = ""
+            if block.level > 1:
+                headings.append((block.level, own))
             model_here = named_model(block.text) or title_model
             subject_here = ""
             question = block.text if _YES_NO_QUESTION.fullmatch(block.text) else ""

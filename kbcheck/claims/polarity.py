@@ -237,7 +237,8 @@ _FACTIVE = re.compile(r"\b(?:explain\w*|know\w*|knew|understand\w*|understood|re
 # A finite verb after "without ...": the main clause has begun ("without merging the model is
 # slower": the slowness is not denied)
 _FINITE = re.compile(r"\b(?:is|are|was|were|costs?|takes?|needs?|uses?|has|have|gives?|"
-                     r"stores?|requires?|becomes?|runs?|adds?)\b", re.I)
+                     r"stores?|requires?|becomes?|runs?|adds?|falls?|defaults?|computes?|picks?|"
+                     r"keeps?|fits?|works?)\b", re.I)
 
 
 _VERB_AFTER = 12  # characters after a trigger where its clause's verb may stand
@@ -282,7 +283,9 @@ _MODAL_SCOPE = re.compile(rf"{_END.pattern}|\bthat\b", re.I)
 _UNIVERSAL = re.compile(
     r"\b(?:always|never|cannot|can\s+not|can\s+no\s+longer|impossible|necessarily|regardless|invariably|"
     r"in\s+(?:all|every|any)\s+cases?|no\s+matter|without\s+exception|every\s+time|"
-    r"under\s+no\s+circumstances)\b|\bcan't\b|\bcan’t\b", re.I)
+    r"under\s+no\s+circumstances|(?:at|for|with|on)\s+(?:any|every|all)\s+(?:sequence|context|"
+    r"batch|lengths?|ranks?)|whatever\s+the\s+(?:sequence|context|batch|length|rank))\b|\bcan't\b|"
+    r"\bcan’t\b", re.I)
 _MODAL_WORDS = 8
 
 

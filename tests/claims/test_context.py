@@ -241,6 +241,19 @@ def test_a_sentence_naming_no_method_is_about_the_one_its_paragraph_names():
     assert claims["Merging adds BA into W"].context_subject == ""  # a paragraph of its own
 
 
+def test_a_sub_section_naming_no_method_is_about_the_one_its_parent_heading_names():
+    wiki = ("== Paper 2: DoRA ==\n=== What it costs ===\nThe magnitudes add one value per output "
+            "feature, 1,359,872 extra parameters at r=16.\n\n== Compared ==\n"
+            "=== Against LoRA and VeRA ===\nThe vectors add 0.01% trainable parameters.\n\n"
+            "== Other notes ==\nMerging adds BA into W.\n")
+    md = wiki.replace("=== ", "### ").replace(" ===", "").replace("== ", "## ").replace(" ==", "")
+    for text, name in ((wiki, "p.wiki"), (md, "p.md")):
+        claims = {c.text.split(" ")[1]: c for c in extract_claims(load_text(text, name).article)}
+        assert claims["magnitudes"].context_subject == "dora"
+        assert claims["vectors"].context_subject == ""  # its own heading names two methods
+        assert claims["adds"].context_subject == ""  # a sibling section's heading names none
+
+
 # --- a sentence that points back to the one before it ------------------------------------------
 
 def test_a_sentence_that_points_back_is_read_with_the_one_before(tmp_path):
