@@ -330,6 +330,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         if _PLUS_BIASES.search(frame.text):
             # "about 2md weights plus biases": the formula counts the weights, biases besides
             bias = "without"
+        elif bias == "either":
+            # the formula says it: terms in d or m alone ("2md + d + m") are the biases' count,
+            # a formula of md terms only counts the weights
+            bias = "with" if any(t.lstrip("0123456789") in ("d", "m")
+                                 for t in formula.split("+")) else "without"
         return {"formula": formula, "bias": bias}
     if not figures:
         return "no share or count of adapter parameters is stated"

@@ -668,9 +668,10 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         # "80.7 MB, as expected for 40.4 million parameters at 16 bits each", "the adapter is
         # 40.4M parameters: about 81 MB in bf16": the file the stated count gives in the
         # stated dtype (no configuration is left open)
+        slip = not _both_units(frame, size)
         return {"count": count, "dtype": count_dtype, "mb": low, "mb_high": high,
                 "binary": binary, "tol": _unit_slip_tol(count, count_dtype, low, binary,
-                                                        params["tol"])}
+                                                        params["tol"]) if slip else params["tol"]}
     extra = ["the other parts the file holds (embeddings, a head)"] \
         if _EXTRA_SAVED.search(frame.text) else []
     return {**params, "_open": _unstated(params) + open_arch + extra}
@@ -694,7 +695,7 @@ _BASE_NOUN = re.compile(r"\s*(?:\w+\s+)?(?:base|full|whole|original|pre-?trained
 
 
 _ADAPTER_IS = re.compile(r"\badapters?\b(?:(?!\b(?:model|checkpoint|base)\b)[^.;,]){0,60}?"
-                         r"\b(?:is|are|takes?|weighs?|comes?\s+to|occup\w+)\s+(?:about\s+|"
+                         r"\b(?:is|are|takes?|weighs?(?:\s+in\s+at)?|comes?\s+to|occup\w+)\s+(?:about\s+|"
                          r"roughly\s+|around\s+|only\s+|just\s+|~\s*)?$", re.I)
 
 
@@ -858,6 +859,15 @@ def _file_size(size: Quantity) -> dict[str, Any]:
 # a size further off is of something else (the model, the optimizer's state)
 _MADE_OF = (0.2, 5.0)
 _ADAPTER_COUNT_MAX = 5e9  # a count above this is a model's, not an adapter's
+
+
+def _both_units(frame: Frame, size: Quantity) -> bool:
+    """Whether the sentence also writes the size's number in the other unit family ("your 16 MB
+    file ... i.e. 16 MiB"): it names both readings, so neither is a unit slip."""
+    return any(q is not size and q.unit == "bytes" and _binary(q) != _binary(size)
+               and abs(q.value / (2**20 if _binary(q) else 1e6) - size.value
+                       / (2**20 if _binary(size) else 1e6)) <= 0.01 * q.value
+               / (2**20 if _binary(q) else 1e6) for q in frame.quantities)
 
 
 def _unit_slip_tol(count: float, dtype: str, mb: float, binary: bool, tol: float) -> float:

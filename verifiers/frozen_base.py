@@ -333,6 +333,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                     "setting_stated": frame.has("setting_stated"),
                     "task": "seq_cls" if frame.has("task_seq_cls") and frame.has("head_named")
                     else "causal_lm"}
+        if frame.polarity and frame.has("task_seq_cls") and not frame.has("exception_named"):
+            # "with task_type='SEQ_CLS' only the LoRA weights are trainable": the classifier's
+            # head is the part such a config leaves trainable
+            return {"claim": "parts_frozen", "defaults_said": frame.has("defaults_said"),
+                    "setting_stated": frame.has("setting_stated"), "task": "seq_cls"}
         if frame.polarity and frame.has("exclusive") and not frame.has("exception_named"):
             # "nothing but A and B is ever trained": heads and modules_to_save are in scope
             return {"claim": "only_adapters"}

@@ -56,8 +56,8 @@ _REFUSAL = re.compile(r"\b(?:reject\w*|refus\w*|fail\w*|errors?|raises?|unsuppor
 # the layers a new adapter targets, described by the loaded one's not touching them
 _UNTOUCHED = re.compile(r"\b(?:that\s+|which\s+)?the\s+(?:first|loaded|original|old|previous|"
                         r"current|existing)\s+(?:one|adapter|LoRA)\s+(?:never|didn't|did\s+not|"
-                        r"does\s+not|doesn't|had\s+not|hadn't)\s+(?:touch|target|cover|adapt|"
-                        r"wrap)\w*", re.I)
+                        r"does\s+not|doesn't|had\s+not|hadn't)(?:\s+(?:touch|target|cover|adapt|"
+                        r"wrap)\w*)?\b", re.I)
 # a denial after the words that were read ("swapping adapters that target different layers is
 # not supported"): polarity reads denials before them
 # "it doesn't matter which layers they target": indifference, not a denial of the swap

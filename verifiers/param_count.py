@@ -711,10 +711,18 @@ def _segments_of(frame: Frame, params: dict[str, Any]) -> str:
     if any(q.span[0] < first and q.unit in ("pct", "x") for q in frame.quantities):
         return ""
     out = []
+    after = [q for q in frame.quantities if q.unit in ("count", "params") and q.value >= 1000
+             and q.span[0] > ranks[-1][1]]
+    # "from r=8 to r=64 ... from about 20.0M to 159.9M": the counts' change follows the
+    # ranks', one count for each rank in order
+    paired = len(ranks) == 2 and len(after) == 2 and _RANK_FROM_TO.search(frame.text) \
+        and _COUNT_FROM_TO.search(frame.text) \
+        and not any(q.unit == "pct" for q in frame.quantities)
     for i, (r, at) in enumerate(ranks):
         end = ranks[i + 1][1] if i + 1 < len(ranks) else len(frame.text)
-        part = dataclasses.replace(frame, quantities=tuple(
-            q for q in frame.quantities if at <= q.span[0] < end), conditions={
+        mine = (after[i],) if paired else tuple(
+            q for q in frame.quantities if at <= q.span[0] < end)
+        part = dataclasses.replace(frame, quantities=mine, conditions={
             **frame.conditions, "r": r})
         figures, _, several = _figures(part, {**params, "r": r}, False)
         figures = [f for f in figures if not f.startswith("full:")]
@@ -731,6 +739,12 @@ def _segments_of(frame: Frame, params: dict[str, Any]) -> str:
 # a change of rank: "from r=16 to r=32", "from rank 8 up to rank 64"
 _RANK_FROM_TO = re.compile(r"\bfrom\s+(?:r\s*=\s*|rank\s+)?\d{1,4}\s+(?:up\s+|down\s+)?to\s+"
                            r"(?:r\s*=\s*|rank\s+)?\d{1,4}\b", re.I)
+
+
+# a change of count: "from about 20.0M to 159.9M"
+_COUNT_FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|around\s+|~\s*)?\d[\d.,]{0,15}\s*"
+                            r"(?:[KMB]\b|thousand|million|billion)?\s*(?:[\w-]+\s+)?(?:up\s+)?to\s+"
+                            r"(?:about\s+|roughly\s+|around\s+|~\s*)?\d", re.I)
 
 
 def _legacy(params: dict[str, Any], item: str) -> None:
@@ -771,7 +785,8 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
     ratios = [q for q in frame.quantities if q.unit == "x" and q.value >= (
         20 if frame.has("other_ratio") else 1) and not _OF_MEMORY.match(frame.text, q.span[1])
         and not _OF_THAT.match(frame.text, q.span[1])
-        and not _OF_SPEED.match(frame.text, q.span[1])]
+        and not _OF_SPEED.match(frame.text, q.span[1])
+        and not _GROWS_BY.search(frame.text, max(0, q.span[0] - 60), q.span[0])]
     counts = [q for q in frame.quantities if q.unit in ("params", "count") and q.value >= 1000
               and not _inside(q, skip) and q.value not in dims and q.role not in ("model", "part")
               and not _other_method(frame, q)  # "... 4,456,448 for DoRA"
@@ -826,6 +841,10 @@ _SIZE_BEFORE = re.compile(r"(?:\bmaps?\s+|\bfrom\s+|\b(?:width|hidden\s+size|dim
 _OF_THAT = re.compile(r"\s*(?:that|this|those|these|as\s+much|the\s+size|"
                       r"the\s+(?:[\w=-]+\s+){0,2}?(?:one|ones|adapter|adapters|version|config|run))\b",
                       re.I)
+# "multiplies the trainable count by 8x": the count's change, not its ratio to the model
+_GROWS_BY = re.compile(r"\b(?:multipl\w*|grow\w*|grew|increas\w*|ris(?:e|es|ing)|rose|jump\w*|"
+                       r"scal\w*|goes\s+up|went\s+up)\b[^.;]{0,50}?\bby\s+(?:about\s+|roughly\s+|"
+                       r"~\s*)?$", re.I)
 # "trains up to 2x as fast": a speed, not a parameter ratio
 _OF_SPEED = re.compile(r"\s*(?:as\s+fast|faster|quicker|(?:the\s+)?speed)\b", re.I)
 _OF_MEMORY = re.compile(r"\s*(?:-?fold\s+)?(?:drop|cut|reduction|decrease|saving|less|lower|"

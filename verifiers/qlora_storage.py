@@ -304,6 +304,16 @@ def _width_params(frame: Frame) -> dict[str, Any] | str:
         return {"claim": "composition", "adapters_quantized": True}
     # storage widths only: a compute dtype (16 or 32 bits) is not what QLoRA stores
     width = _nearest(frame, ("bits",), limit=8)
+    # "quantized twice, first to 4 bits and then again down to 2 bits": the width it ends at
+    later = [q for q in frame.quantities if q.unit == "bits" and q.value <= 8
+             and _THEN_TO.search(frame.text, max(0, q.span[0] - 40), q.span[0])]
+    if width is not None and later and any(
+            q.unit == "bits" and q.value <= 8 and q.span[0] < later[-1].span[0]
+            for q in frame.quantities):
+        if later[-1].value == 4:  # "first to 8 bits and then to 4": a path to 4 bits, whose
+            # steps are the claim (QLoRA quantizes the weights once)
+            return "the sentence describes a sequence of quantization steps, not one width"
+        width = later[-1]
     nf4 = any(d in ("nf4", "fp4") for d in frame.conditions.get("dtypes", ())) or frame.has("nf4")
     if width is not None and not float(width.value).is_integer():
         # "4.127 bits each": bits per parameter with the scales, not the code's width
@@ -337,6 +347,10 @@ def _width_params(frame: Frame) -> dict[str, Any] | str:
     if nf4:
         return {"claim": "four_bit", "bits": 4}
     return "no storage width is stated"
+
+
+_THEN_TO = re.compile(r"\b(?:then|again|further|afterwards|next)\s+(?:[\w-]+\s+){0,2}?"
+                      r"(?:down\s+)?to\s+(?:about\s+|roughly\s+|~\s*)?$", re.I)
 
 
 def to_params(frame: Frame) -> dict[str, Any] | str:

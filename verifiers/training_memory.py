@@ -225,6 +225,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         method = _method(frame, frame.subject)
         if not method:
             return f"not a training method checked here ({frame.subject})"
+    elif frame.conditions.get("r") and frame.conditions.get("modules") \
+            and frame.subject in ("lora", "qlora"):
+        method = _method(frame, frame.subject)  # "r=8 on q_proj and v_proj": an adapter's
     else:
         method = "any"
     if frame.predicate == "training_memory" and frame.has("weights_alone"):
