@@ -213,7 +213,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     decomposition, where LoRA's savings come from, bytes per parameter or a multiple of the
     model's size. An unnamed baseline is the method the subject improves on (LoRA: full
     fine-tuning; QLoRA: 16-bit LoRA)."""
-    if frame.subject == "full_ft":
+    adapter_said = frame.has("tm_adapter_rank") or frame.has("tm_adapter_count") or bool(
+        frame.conditions.get("r") and frame.conditions.get("modules"))
+    if adapter_said and "subject" not in frame.spans:
+        # an adapter's rank and modules stated, the method only the article's ("Practical
+        # Parameter-Efficient Fine-Tuning"): the adapter's
+        method = _method(frame, "qlora" if frame.subject == "qlora" else "lora")
+    elif frame.subject == "full_ft":
         method = "full_ft"
     elif (frame.has("tm_lora_named") or frame.has("tm_adapter_rank")
           or frame.has("tm_adapter_count")) \

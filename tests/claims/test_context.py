@@ -254,6 +254,17 @@ def test_a_sub_section_naming_no_method_is_about_the_one_its_parent_heading_name
         assert claims["adds"].context_subject == ""  # a sibling section's heading names none
 
 
+def test_a_reason_that_holds_does_not_support_the_claim_it_is_given_for(tmp_path):
+    text = ("---\nid: why\ntitle: LoRA counts\n---\n"
+            "LoRA on q_proj and v_proj of Llama-3-8B trains the same 4,194,304 parameters as "
+            "on Llama-2-7B, since both models have 32 layers.\n\n"
+            "Llama-3-8B has 32 layers.\n")
+    got = _verdicts(tmp_path, "why.md", text)
+    first = next(v for t, v in got.items() if t.startswith("LoRA on"))
+    assert first[1] == "unverifiable"  # the count's claim is open (r unstated), the reason holds
+    assert got["Llama-3-8B has 32 layers."][1] == "supported"
+
+
 # --- a sentence that points back to the one before it ------------------------------------------
 
 def test_a_sentence_that_points_back_is_read_with_the_one_before(tmp_path):
