@@ -49,7 +49,8 @@ _NOT_ASSERTED = [
                 r"(?:experience|opinion|view)|in the (?:opinion|view) of|"
                 r"in (?:his|her|their|the [\w-]+'s?|[A-Z][\w-]+'s?) "
                 r"(?:opinion|view|judg(?:e)?ment)|"
-                r"imo|imho|I'd\s+(?:just\s+|honestly\s+|personally\s+)?(?:never|always|rather|"
+                r"imo|imho|(?:I|we)\s+(?:want\s+to|would\s+like\s+to|will|'ll)\s+argue|"
+                r"I'd\s+(?:just\s+|honestly\s+|personally\s+)?(?:never|always|rather|"
                 r"avoid|skip|stick|go|pick|use|keep)|I (?:prefer|like|"
                 r"love|think|feel|find)|(?:I'd|I would|I'll|I will|we'd|we would) argue|"
                 r"my favou?rite|"
@@ -90,9 +91,9 @@ _NOT_ASSERTED = [
                 r"\d\s*(?:%|x|ms|s|GB|GiB|MB)\s+(?:here|(?:on|in)\s+(?:our|my)\s+(?:own\s+)?(?:setup|"
                 r"hardware|machine|box|rig|cluster|environment))\b|"
                 # "I merged the adapter and the logits matched to 1e-6": one's own check, told
-                r"\bI\s+(?:merged|trained|ran|tested|measured|loaded|quantized|saved|compared|"
-                r"checked|timed|profiled|fine-?tuned)\b[^.;]{0,120}?\b(?:matched|came\s+out|differed|"
-                r"took|peaked|showed|gave|printed|reported|(?:and\s+)?then\s+(?:called|ran|merged|"
+                r"\b(?:I|the\s+team)\s+(?:merged|trained|ran|tested|measured|loaded|quantized|saved|"
+                r"compared|checked|timed|profiled|fine-?tuned)\b[^.;]{0,120}?\b(?:matched|came\s+out|"
+                r"differed|took|peaked|showed|gave|printed|reported|(?:and\s+)?then\s+(?:called|ran|merged|"
                 r"loaded|saved|pushed|tried))\b|"
                 # "... matched the adapter model's logits to 1e-5 on our regression prompts"
                 r"\b(?:matched|differed|agreed|scored|passed|failed)\b[^.;]{0,80}?\bon\s+(?:our|my)\s+"
@@ -146,7 +147,9 @@ _NOT_ASSERTED = [
                 # "the on-call engineer's first hypothesis was that ...": a guess told as one
                 r"\b(?:hypothesis|hunch|suspicion|assumption|guess|theory)\s+(?:was|had\s+been)\s+"
                 r"that\b|\b(?:we|I|they|he|she|everyone|the\s+team)\s+(?:first\s+|initially\s+|"
-                r"originally\s+)?(?:suspected|assumed|guessed|thought|believed)\s+that\b",
+                r"originally\s+)?(?:suspected|assumed|guessed|thought|believed)\s+that\b|"
+                # "Red flag: claiming that r=8 makes 1% trainable; the real figure is 0.06%"
+                r"\b(?:claiming|asserting|insisting|saying)\s+that\b",
                 re.I), "reported speech: the sentence attributes the claim without making it"),
 ]
 

@@ -323,8 +323,11 @@ _FORMULA = re.compile(r"\b(?:standard|usual|default|original|plain|conventional|
 # A yes/no question with its answer ("Q: Does DoRA add latency once merged? A: None at all."):
 # the question's words, asserted or denied by the answer, then what the answer goes on to say.
 _ANSWERED = re.compile(
-    r"^\s*(?:Q\s*[:.]\s*)?(?P<aux>does|do|did|is|are|was|were|can|could|will|would|should|has|"
-    r"have|must)\s+(?P<rest>[^?]{3,240})\?\s*(?:A\s*[:.]\s*)?(?P<ans>yes|yep|yeah|correct|true|"
+    # (after a label of the question: "17:55 Student question - does QLoRA ...?: No; ...")
+    r"^\s*(?:Q\s*[:.]\s*|[^?]{0,50}?\bquestion\s*(?:[:\u2014\u2013]|--?)\s*)?"
+    r"(?P<aux>does|do|did|is|are|was|were|can|could|will|would|should|has|"
+    r"have|must)\s+(?P<rest>[^?]{3,240})\?\s*(?:[:\u2014\u2013-]\s*)?(?:A\s*[:.]\s*)?"
+    r"(?P<ans>yes|yep|yeah|correct|true|"
     r"absolutely|definitely|not at all|not really|no|nope|none|never|false|nothing|zero|"
     # "Not once merged": a denial with the setting it holds in, which goes on as the clause
     r"not(?=\s+(?:once|after|when|if|with|unless|until|as\s+long\s+as)\b))\b"
@@ -366,7 +369,9 @@ def _answered(m: re.Match) -> str:
         # layers ...": the answer states what holds; the question, denied, would put its "not"
         # on the gerund it opens with ("does not freezing the base ...")
         return ""
-    return f"{m.group('aux')} {'not ' if denied else ''}{m.group('rest')}. "
+    if denied:  # ("does not QLoRA store ..." would deny the name before the verb)
+        return f"It is false that {m.group('rest')}. "
+    return f"{m.group('aux')} {m.group('rest')}. "
 
 
 # A yes/no question reported, then its answer ("Someone asked whether the base gets updates:

@@ -63,8 +63,11 @@ def test_a_yes_no_question_is_read_with_its_answer():
     from kbcheck.claims.normalise import normalise
     from kbcheck.loaders import load_text
 
+    # a "no" denies the question's words ("is not DoRA ..." would deny the name, not the verb)
     assert normalise("Q: Is DoRA slower once merged? A: Not at all.") == \
-        "Is not DoRA slower once merged."
+        "It is false that DoRA slower once merged."
+    assert not recognise("17:55 Student question - does QLoRA keep the adapters in 4-bit?: No.",
+                         "qlora").frames[0].polarity
     assert normalise("Can LoRA weights be merged? Yes, into W.") == \
         "Can LoRA weights be merged. into W."
     assert normalise("Why is LoRA cheap? Because A and B are small.") == \
