@@ -864,10 +864,11 @@ _ADAPTER_COUNT_MAX = 5e9  # a count above this is a model's, not an adapter's
 def _both_units(frame: Frame, size: Quantity) -> bool:
     """Whether the sentence also writes the size's number in the other unit family ("your 16 MB
     file ... i.e. 16 MiB"): it names both readings, so neither is a unit slip."""
+    def number(q: Quantity) -> float:  # the number as written, in MB or MiB
+        return q.value / (2**20 if _binary(q) else 1e6)
+
     return any(q is not size and q.unit == "bytes" and _binary(q) != _binary(size)
-               and abs(q.value / (2**20 if _binary(q) else 1e6) - size.value
-                       / (2**20 if _binary(size) else 1e6)) <= 0.01 * q.value
-               / (2**20 if _binary(q) else 1e6) for q in frame.quantities)
+               and abs(number(q) - number(size)) <= 0.01 * number(q) for q in frame.quantities)
 
 
 def _unit_slip_tol(count: float, dtype: str, mb: float, binary: bool, tol: float) -> float:
