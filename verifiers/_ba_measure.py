@@ -59,9 +59,12 @@ def _reference_layer(d: int, k: int, p: dict[str, Any], gen: Any) -> Any:
         base.weight.normal_(0.0, 1.0 / math.sqrt(k), generator=gen)
     layer = make_lora_linear(base, p["r"], p["alpha"], rslora=p["rslora"], init_std=p["a_std"],
                              generator=gen)
-    if p["b_init"] == "random" or p["claim"] == "scaling":
+    if p["b_init"] in ("random", "swapped") or p["claim"] == "scaling":
         with torch.no_grad():
             layer.lora_B.normal_(0.0, 0.02, generator=gen)
+    if p["b_init"] == "swapped":
+        with torch.no_grad():
+            layer.lora_A.zero_()
     return layer
 
 
@@ -125,9 +128,15 @@ def peft_half(p: dict[str, Any]) -> dict[str, Any]:
     tokens = random_tokens(2, 8, seed=p["seed"] + 1)
     with torch.no_grad():
         base_logits = model(input_ids=tokens).logits
-    random_b = p["b_init"] == "random" or claim in ("rank_at_most_r", "full_rank", "scaling")
+    random_b = (p["b_init"] in ("random", "swapped")
+                or claim in ("rank_at_most_r", "full_rank", "scaling"))
     model = peft_lora(model, r=r, alpha=p["alpha"], targets=("q_proj", "v_proj"),
                       use_rslora=p["rslora"], init_lora_weights=not random_b)
+    if p["b_init"] == "swapped":  # B random (PEFT's non-default init), A set to zero
+        with torch.no_grad():
+            for name, param in model.named_parameters():
+                if "lora_A" in name:
+                    param.zero_()
     v = model.base_model.model.model.layers[0].self_attn.v_proj
     out: dict[str, Any] = {"layer": "v_proj", "r_used": r, "init_lora_weights": not random_b}
     with torch.no_grad():

@@ -42,7 +42,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
                            "from outputs: (y - W0 x) / (B A x)"
     else:
         measured["note"] = "reference A is Gaussian (std a_std), PEFT's A is kaiming-uniform; " \
-                           "B is zero unless b_init is random"
+                           "B is zero unless b_init is random (swapped: A zero, B random)"
     expected = {k: params[k] for k in ("claim", "d", "k", "r", "alpha", "rslora", "b_init",
                                        "order", "scaling_form") if params.get(k) not in (None, "")}
     return _judge(params, ref, peft, measured, expected)
@@ -53,7 +53,8 @@ def _judge(p: dict[str, Any], ref: dict, peft: dict, measured: dict, expected: d
     pair = None
     if claim in ("init_equals_base", "init_changes_output"):
         equal = [h["bit_identical"] for h in halves]
-        text = (f"with B {'zero' if p['b_init'] == 'zeros' else 'random'} the adapted output "
+        init = {"zeros": "B zero", "random": "B random", "swapped": "A zero and B random"}
+        text = (f"with {init[p['b_init']]} the adapted output "
                 f"{'equals' if ref['bit_identical'] else 'differs from'} the base output at init "
                 f"(reference max |diff| {ref['max_abs_diff']:.3g} at d={ref['d']}, k={ref['k']}, "
                 f"r={p['r']}" + (f"; PEFT max |diff| {peft['max_abs_diff']:.3g}" if
@@ -272,6 +273,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return f"no claim of this verifier is read from '{frame.predicate}'"
     params: dict[str, Any] = {"claim": claim, **_sizes(frame)}
     if claim == "init_equals_base":
+        if frame.has("a_zero") and frame.has("roles_swapped"):
+            # "swapping the roles (A zero, B random) also starts at zero": the exchanged
+            # initialisation is measured, not said to be LoRA's own
+            return {**params, "b_init": "swapped"}
         if frame.has("a_zero"):  # "both A and B start at zero": how A starts is what is wrong
             return {"claim": "a_init", "a_dist": "zero", **_sizes(frame),
                     "source": "peft" if frame.has("peft_default") else ""}
@@ -477,7 +482,7 @@ _COUNTED = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:multiplications|matmuls|product
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=12,
+    version=13,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(
@@ -488,8 +493,8 @@ VERIFIER = Verifier(
         Param("r", int, default=8, min=1, max=1024, help="LoRA rank"),
         Param("alpha", float, default=16.0, min=1e-3, max=4096.0, help="LoRA alpha"),
         Param("rslora", bool, default=False, help="rsLoRA: scale alpha/sqrt(r)"),
-        Param("b_init", str, default="zeros", choices=("zeros", "random"),
-              help="how the claim initialises B"),
+        Param("b_init", str, default="zeros", choices=("zeros", "random", "swapped"),
+              help="how the claim initialises B (swapped: B random and A zero)"),
         Param("a_std", float, default=1.0, min=1e-6, max=10.0,
               help="std of the reference A (torch.randn in the usual pseudo-code: 1)"),
         Param("order", str, default="BA", choices=("BA", "AB"), help="factor order as written"),

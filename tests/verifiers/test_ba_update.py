@@ -84,6 +84,9 @@ def test_sizes_stated_in_the_sentence_are_the_params():
     ("LoRA constrains that update to the form A x B where A and B are much smaller than W.",
      {"order": "AB"}),
     ("The update is delta W = BA.", {"order": "BA"}),
+    ("Exchange the two inits (A zero, B random) and the output at step 0 still equals the "
+     "base model's.", {"b_init": "swapped"}),
+    ("At the start B is random and A is zero, so the update is zero.", {"a_dist": "zero"}),
     ("rsLoRA scales the update by alpha/sqrt(r).",
      {"scaling_form": "alpha/sqrt(r)", "rslora": True}),
     ("rsLoRA scales the update by alpha / r.", {"scaling_form": "alpha/r", "rslora": True}),
@@ -119,6 +122,11 @@ def test_zero_init_equals_base_exactly_and_random_b_does_not():
     random_b = _run(claim="init_equals_base", d=64, k=32, r=4, b_init="random")
     assert random_b["verdict"] == "refuted"
     assert random_b["measured"]["reference"]["max_abs_diff"] > 0
+    # the roles exchanged (A zero, B random): B A is zero all the same, in both halves
+    swapped = _run(claim="init_equals_base", d=64, k=32, r=4, b_init="swapped")
+    assert swapped["verdict"] == "supported"
+    assert swapped["measured"]["reference"]["max_abs_diff"] == 0.0
+    assert swapped["measured"]["peft"]["max_abs_diff"] == 0.0
 
 
 def test_delta_shape_and_factor_order():
