@@ -480,11 +480,10 @@ def _saving_bytes(params: dict[str, Any]) -> dict[str, Any]:
     from verifiers._presets import PRESETS, preset_for_size
 
     p = PRESETS.get(params["model"]) if params["model"] else preset_for_size(params["size_b"])
-    if p is None:
-        return result("unverifiable", f"no model preset within 15% of {params['size_b']:g}B",
-                      {}, {"size_b": params["size_b"]})
     m = _measure(params)
     saved = m["nf4"]["bits_per_param"] - m["nf4_dq"]["bits_per_param"]
+    if p is None:
+        return _saving_bytes_by_size(params, saved)
     n = linear_params(p)
     gb = saved * n / 8e9
     measured = {"preset": p.name, "quantized_params": n, "saving_bits": saved, "saved_gb": gb,
@@ -496,6 +495,38 @@ def _saving_bytes(params: dict[str, Any]) -> dict[str, Any]:
                                     "allowed": [params["low"], params["high"]]},
                   figure=figure_pair(f"double quantization saving on {p.name}",
                                      params["stated"], round(gb, 2), "GB"))
+
+
+def _saving_bytes_by_size(params: dict[str, Any], saved: float) -> dict[str, Any]:
+    """A bare size no paper model is near ("on this 8B model"): QLoRA quantizes the block
+    linears, whose share of a decoder's parameters the presets bound (embeddings and norms stay
+    in 16-bit); the saving lies between that share of the stated size and all of it."""
+    from verifiers._memory_model import linear_params
+    from verifiers._presets import PRESETS
+
+    n = params["size_b"] * 1e9
+    # (the share of decoders of about the stated size, within a factor of two; else of all)
+    shares = ([linear_params(p) / p.total_params() for p in PRESETS.values()
+               if p.llama_like and 0.5 <= p.total_params() / n <= 2.0]
+              or [linear_params(p) / p.total_params() for p in PRESETS.values() if p.llama_like])
+    lo, hi = saved * n * min(shares) / 8e9, saved * n / 8e9
+    measured = {"saving_bits": saved, "size_b": params["size_b"],
+                "quantized_share": [min(shares), 1.0], "saved_gb": [lo, hi]}
+    expected = {"saved_gb": params["stated"], "allowed": [params["low"], params["high"]]}
+    what = (f"double quantization saves {saved:.3f} bits per quantized parameter; a model of "
+            f"{params['size_b']:g}B parameters, of which the block linears are {min(shares):.0%} "
+            f"to 100% (decoders of about its size), saves {lo:.2f} to {hi:.2f} GB (stated "
+            f"{params['stated']:g} GB)")
+    if params["low"] - 1e-9 <= lo and hi <= params["high"] + 1e-9:
+        verdict = "supported"
+    elif params["low"] <= hi and lo <= params["high"]:
+        verdict = "conditional"
+        what += "; it holds for some shares of quantized weights, and the model is not named"
+    else:
+        verdict = "refuted"
+    return result(verdict, what, measured, expected,
+                  figure=figure_pair(f"double quantization saving on {params['size_b']:g}B",
+                                     params["stated"], round(hi, 2), "GB"))
 
 
 def _ratio(params: dict[str, Any]) -> dict[str, Any]:
@@ -666,7 +697,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 
 VERIFIER = Verifier(
-    id="lora.qlora_storage", version=4, title="QLoRA's 4-bit NF4 storage and what QLoRA is",
+    id="lora.qlora_storage", version=5, title="QLoRA's 4-bit NF4 storage and what QLoRA is",
     run=run, params=PARAMS, timeout_s=120,
     claims=(("qlora", "quantized_4bit"), ("lora", "quantized_4bit"), ("*", "bits_per_param"),
             ("*", "nf4_code"), ("*", "dq_memory"), ("qlora", "storage_ratio"),

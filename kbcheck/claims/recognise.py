@@ -333,7 +333,11 @@ def find_model(text: str) -> dict[str, Any]:
                              r"needs|takes|gets|can|could|you|we|I)\b|\s*[,.;)]", text[s.end():])
                 or _TABLE_CELL.match(text, s.end()) and not text[:s.start()].strip(" |")
                 # "QLoRA 7B: fits on a 12 GB card", "QLoRA on 33B": the method's model
-                or _METHOD_BEFORE.search(text, max(0, s.start() - 30), s.start())):
+                or _METHOD_BEFORE.search(text, max(0, s.start() - 30), s.start())
+                # "a model of eight billion parameters", "an LLM with 70B params"
+                or _MODEL_OF.search(text, max(0, s.start() - 40), s.start())
+                and re.match(r"\s*-?\s*param(?:eter)?s?\b", text[s.end():])
+                and not _TRAINED_AFTER.match(text, s.end())):
             return {"family": "", "size_b": float(s.group(1)), "preset": None,
                     "span": (s.start(), s.end())}
     return {}
@@ -838,7 +842,15 @@ _ROLE_AFTER = [
 ]
 _BASE_AFTER = re.compile(r"\s*(?:(?:NF4|quanti[sz]ed|frozen|pre-?trained)\s+){0,2}(?:base|backbone|"
                          r"base\s+model|model)\b", re.I)
+_MODEL_OF = re.compile(r"\b(?:models?|LLMs?|networks?|checkpoints?|decoders?|transformers?)\s+"
+                       r"(?:of|with|having)\s+(?:about\s+|roughly\s+|around\s+|some\s+|"
+                       r"approximately\s+|~\s*)?$", re.I)
+_TRAINED_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:trainable|learnable|tunable|trained|"
+                            r"updated|LoRA|adapter)\b", re.I)
 _ROLE_BEFORE = [
+    # "a model of eight billion parameters", "an LLM with 70B params": the model's own size
+    # (only a count: "a model with 4.2M trainable parameters" keeps it as the claim's count)
+    ("model", _MODEL_OF),
     # "a saving of roughly 0.37 bits per parameter": the amount saved
     ("saving", re.compile(r"\b(?:saving|savings|saves|saved|save)\s+(?:of\s+)?(?:about\s+|"
                           r"roughly\s+|around\s+|approximately\s+|nearly\s+|almost\s+|~\s*)?$",
@@ -961,6 +973,9 @@ def _role(text: str, q: Quantity) -> str:
     before = text[max(0, q.span[0] - 80):q.span[0]]
     for role, pattern in _ROLE_BEFORE:
         if pattern.search(before):
+            if role == "model" and (q.unit not in ("count", "params") or q.value < 1e8
+                                    or _TRAINED_AFTER.match(text, q.span[1])):
+                continue
             return role
     return ""
 

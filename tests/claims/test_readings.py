@@ -301,6 +301,20 @@ def test_a_models_size_written_apart_from_its_name():
     assert find_model("Mistral is a good model.")["size_b"] is None
 
 
+def test_a_model_of_so_many_parameters_is_its_size_not_a_trainable_count():
+    from kbcheck.claims.recognise import find_model
+
+    assert find_model("On a network of about 13 billion parameters it frees 0.6 GB.")[
+        "size_b"] == 13.0
+    assert find_model("It leaves a model with 3.4 billion trainable parameters.") == {}
+    reading = recognise("For an LLM with 8 billion params, nested quantization frees 0.37 GB.",
+                        "qlora")
+    frame = next(f for f in reading.frames if f.predicate == "dq_memory")
+    assert frame.conditions["model"]["size_b"] == 8.0
+    assert all(q.role == "model" for f in reading.frames for q in f.quantities
+               if q.unit == "params")
+
+
 def test_scales_in_words_and_merging_said_otherwise():
     frame = recognise("rsLoRA divides the alpha by the rank squared.").frames[0]
     assert frame.has("squared")

@@ -91,6 +91,19 @@ def test_dq_saving_in_bytes_on_a_preset(stated, low, high, verdict):
     assert out["measured"]["saved_gb"] == pytest.approx(3.0, abs=0.1)
 
 
+@pytest.mark.parametrize(("stated", "low", "high", "verdict"), [
+    (3.0, 2.7, 3.3, "refuted"),  # ten times the saving: 0.37 bits, not bytes, per parameter
+    (0.35, 0.315, 0.385, "supported"),
+    (0.3, 0.27, 0.33, "conditional"),  # only if few of its parameters are quantized
+])
+def test_dq_saving_in_bytes_on_a_bare_size_no_paper_model_is_near(stated, low, high, verdict):
+    out = run(claim="dq_bytes", size_b=8, stated=stated, low=low, high=high)
+    assert out["verdict"] == verdict, out["explanation"]
+    low_gb, high_gb = out["measured"]["saved_gb"]
+    assert high_gb == pytest.approx(0.373, abs=0.01)  # every one of 8e9 parameters at 0.373 bits
+    assert 0.8 * high_gb < low_gb < high_gb
+
+
 def test_dq_saving_in_bytes_on_a_named_model_uses_its_own_linears():
     from paired import pairing
 
