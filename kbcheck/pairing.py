@@ -36,122 +36,12 @@ _BENCHMARK = re.compile(
     r"scores?|outperform\w*|on par with|comparable (?:performance|quality|results))\b", re.I)
 
 
-# Sentences that assert nothing of their own: questions, advice, and claims reported from
-# someone else without being made ("some posts claim that ...").
-_NOT_ASSERTED = [
-    (re.compile(r"\?\s*$"), "a question, not a claim"),
-    # ("Thanks to QLoRA, a 70B model ..." is a cause, not thanks)
-    (re.compile(r"^\W{0,3}(?:thank you|kudos|shout-?outs?|(?:many\s+|special\s+|big\s+)?thanks"
-                r"\s+(?:to\s+)?(?:the\s+|our\s+|all\s+)?(?:contributors?|community|everyone|"
-                r"reviewers?|maintainers?|users?|team|folks|people|you|@\w+))\b", re.I),
-     "an acknowledgement, not a measurable statement"),
-    (re.compile(r"\b(?:personally|in (?:my|our|the authors?'s?|this author's) "
-                r"(?:experience|opinion|view)|in the (?:opinion|view) of|"
-                r"in (?:his|her|their|the [\w-]+'s?|[A-Z][\w-]+'s?) "
-                r"(?:opinion|view|judg(?:e)?ment)|"
-                r"imo|imho|(?:I|we)\s+(?:want\s+to|would\s+like\s+to|will|'ll)\s+argue|"
-                r"I'd\s+(?:just\s+|honestly\s+|personally\s+)?(?:never|always|rather|"
-                r"avoid|skip|stick|go|pick|use|keep)|I (?:prefer|like|"
-                r"love|think|feel|find)|(?:I'd|I would|I'll|I will|we'd|we would) argue|"
-                r"my favou?rite|"
-                r"(?:most|vastly|hugely|criminally|wildly)\s+(?:underrated|overrated|underappreciated|"
-                r"overhyped))\b", re.I),
-     "an opinion, not a measurable statement"),
-    (re.compile(r"\b(?:we|I) (?:strongly )?(?:recommend|suggest|advise)\b|"
-                r"\brule of thumb\b[^.:;]{0,20}[:,]\s*(?:use|try|consider|avoid|prefer|pick|choose|"
-                r"start|set|keep|go|stick)\b|"
-                r"\bbest practice\b|^\s*(?:[\w-]+\s+)?(?:tip|advice)\s*:|"
-                r"^\s*(?:use|try|consider|avoid|make sure|prefer|choose|pick|start with)\b|"
-                # "Always pass nf4 yourself", "Never call merge_adapter on a 4-bit base"
-                r"^\s*(?:always|never)\s+(?:use|pass|set|call|load|merge|save|run|keep|add|check|"
-                r"specify|enable|disable|quantize|train|pin|install|prefer)\b|"
-                # "Do not merge into the 4-bit base; load ...", "Step 1: install ..."
-                r"^\s*(?:do not|don't)\s+(?!(?:expect|assume|believe|think)\b)[a-z]+\b"
-                # (not where a reason follows: "Do not enable rsLoRA on old adapters: it ...")
-                r"(?![^:;]*[:;]\s*(?!(?:load|use|set|call|merge|save|run|keep|try|pass|add|"
-                r"install|then)\b)\w)|"
-                # "If your adapters have different ranks, call prepare_... first": advice for a case
-                r"^\s*(?:if|when)\b[^,.;]{0,100},\s*(?:call|use|set|pass|add|run|load|make sure|"
-                r"try|consider|avoid|keep|install|enable|disable|switch|do not|don't)\b|"
-                r"^\s*step\s+\d{1,2}\s*[:.)-]\s*(?:install|run|load|set|call|open|create|"
-                r"import|download|restart|add|pass|wrap|save|merge|push|upload|clone)\b",
-                re.I), "advice, not a measurable statement"),
-    # one's own run told as it went ("my 13B run finished in 9 hours and peaked at 21 GB"): an
-    # anecdote of one setup, not a statement to measure ("in our runs, X" still states X)
-    (re.compile(r"\b(?:my|our)\s+(?:[\w-]+\s+){0,3}?(?:runs?|jobs?|experiments?|fine-?tunes?)\b"
-                r"[^.;]{0,60}?\b(?:finished|took|completed|peaked|crashed|diverged|converged|"
-                r"ran\s+out)\b|"
-                # "On my RTX 4090, one epoch took 41 minutes": one's own machine, and what it did
-                r"\b(?:on|with)\s+(?:my|our)\s+(?:own\s+)?(?:[\w-]+\s+){0,2}?(?:GPUs?|cards?|"
-                r"RTX\s*\d{4}(?:\s*Ti)?|\d{4}(?:\s*Ti)?|[AHLTV]\d{1,3}[GS]?|MI\d{3}X?|laptop|machine|rig|"
-                r"box|workstation|server)\b[^.;]{0,80}?\b(?:took|finished|completed|peaked|"
-                r"ran\s+out|used|needed|reached|hit|(?:was|were)\s+(?:about\s+|roughly\s+|"
-                r"~\s*)?\d)\b|"
-                # "about 20% here", "3 GB on our setup": a figure of the writer's own run
-                r"\d\s*(?:%|x|ms|s|GB|GiB|MB)\s+(?:here|(?:on|in)\s+(?:our|my)\s+(?:own\s+)?(?:setup|"
-                r"hardware|machine|box|rig|cluster|environment))\b|"
-                # "I merged the adapter and the logits matched to 1e-6": one's own check, told
-                r"\b(?:I|the\s+team)\s+(?:merged|trained|ran|tested|measured|loaded|quantized|saved|"
-                r"compared|checked|timed|profiled|fine-?tuned)\b[^.;]{0,120}?\b(?:matched|came\s+out|"
-                r"differed|took|peaked|showed|gave|printed|reported|(?:and\s+)?then\s+(?:called|ran|merged|"
-                r"loaded|saved|pushed|tried))\b|"
-                # "... matched the adapter model's logits to 1e-5 on our regression prompts"
-                r"\b(?:matched|differed|agreed|scored|passed|failed)\b[^.;]{0,80}?\bon\s+(?:our|my)\s+"
-                r"(?:own\s+)?(?:[\w-]+\s+)?(?:prompts|examples|samples|test\s+set|eval\s+set|suite|"
-                r"benchmarks?)\b|"
-                # "shaved 18 ms off our p50 latency": one's own service's figure
-                r"\d\s*(?:ms|s|%|x)\s+(?:[\w-]+\s+){0,3}?(?:our|my)\s+(?:own\s+)?(?:[\w-]+\s+)?"
-                r"(?:latency|throughput|step\s+time|response\s+time)\b|"
-                r"\bpeaked\s+at\s+(?:about\s+|around\s+|roughly\s+|~\s*)?\d|"
-                # "Reran the config on the bench A10G: ..., peak 13.1 GB": a log of one's run
-                r"\b(?:re-?ran|we\s+ran|I\s+ran|tried|benchmarked|profiled)\b[^.;]{0,160}?\bpeak\s+"
-                r"(?:(?:memory|VRAM|usage|allocated|was|of|at)\s+){0,2}[:=]?\s*(?:about\s+|~\s*)?\d|"
-                # "on all 500 of our prompts": one's own test inputs, and what they showed
-                r"\b\d+\s+of\s+(?:our|my)\s+(?:own\s+)?(?:[\w-]+\s+)?(?:prompts|examples|samples|"
-                r"test\s+cases|tests|queries|requests|inputs|questions)\b|"
-                # "my adapter finally was only 52 MB": what one's own file came out as
-                r"\b(?:my|our)\s+(?:[\w-]+\s+){0,2}?(?:adapters?|checkpoints?|LoRAs?|files?)\s+"
-                r"(?:\w+\s+){0,2}?(?:was|were|ended\s+up|came\s+out|turned\s+out)\b[^.;]{0,40}?\d",
-                re.I),
-     "a report of one run (its own setup and outcome), not a statement to measure"),
-    # "The upload limit is 2 GB per adapter", "at no extra charge": a service's terms
-    (re.compile(r"\b(?:upload|download|storage|file[- ]size|rate|request|plan|tier)\s+"
-                r"(?:limits?|caps?|quotas?)\b|\bat\s+no\s+(?:extra\s+|additional\s+)?charge\b|"
-                r"\bfree\s+of\s+charge\b", re.I),
-     "a service's terms (limits, pricing), not a measurable statement"),
-    # "this chapter asks whether low-rank updates are enough": a question put, not answered
-    (re.compile(r"\b(?:asks?|asking|wonders?|wondering|investigates?|examines?|explores?)\s+"
-                r"whether\b", re.I), "an open question, not a claim"),
-    (re.compile(r"\b(?:pip|pip3|conda|uv pip|apt(?:-get)?)\s+install\b", re.I),
-     "an install step, not a measurable statement"),
-    (re.compile(r"\b(?:some|many|several|a few|people|users|folks)\s+(?:[\w-]+\s+){0,2}"
-                r"(?:say|claim|argue|believe|suggest|report|tell\s+(?:us|me)|repeat(?:s|ing)?|"
-                r"insist(?:s|ing)?|assum(?:e|es|ing)|think)\b|"
-                r"\b(?:it is|it's)\s+(?:often\s+|sometimes\s+|widely\s+)?"
-                r"(?:said|claimed|rumou?red|believed)\s+that\b|"
-                r"\b(?:you(?:'ll| will| may| might| often| sometimes)?|one)\s+(?:also\s+|often\s+|"
-                r"sometimes\s+)?(?:hear|read)\s+(?:it\s+said\s+|people\s+say\s+|claims?\s+)?"
-                r"that\b|"
-                r"\bclaims?\s+that\b[^.;]{0,200}\b(?:but|though|although)\b[^.;]{0,80}"
-                r"\b(?:not|never|n't|untested|unverified)\b|"
-                # "the slide said DoRA ...", "an earlier draft blamed LoRA for adding latency"
-                r"\b(?:the|a|an|this|that|one|our|their|an earlier|the old)\s+(?:[\w-]+\s+)?"
-                r"(?:slides?|posts?|blog|thread|comments?|tweets?|drafts?|reports?|articles?|"
-                r"answers?|colleague|reviewer|teammate|tutorial|video|docs?)\s+(?:of\s+[\w\s]{1,20}?)?"
-                r"(?:said|says|claimed|claims|stated|states|suggested|argued|blamed|blames)\b|"
-                # "someone had written in the comments that NF4 is symmetric"
-                r"\b(?:someone|somebody|a (?:colleague|teammate|commenter|reviewer|user)|"
-                r"the (?:old |original )?(?:comments?|docstring|post|thread))\s+(?:had\s+|has\s+)?"
-                r"(?:also\s+)?(?:written|wrote|claimed|said|stated|argued|asserted|insisted)\b"
-                r"[^.;]{0,80}?\bthat\b|"
-                # "the on-call engineer's first hypothesis was that ...": a guess told as one
-                r"\b(?:hypothesis|hunch|suspicion|assumption|guess|theory)\s+(?:was|had\s+been)\s+"
-                r"that\b|\b(?:we|I|they|he|she|everyone|the\s+team)\s+(?:first\s+|initially\s+|"
-                r"originally\s+)?(?:suspected|assumed|guessed|thought|believed)\s+that\b|"
-                # "Red flag: claiming that r=8 makes 1% trainable; the real figure is 0.06%"
-                r"\b(?:claiming|asserting|insisting|saying)\s+that\b",
-                re.I), "reported speech: the sentence attributes the claim without making it"),
-]
+@cache
+def _not_asserted() -> tuple[tuple[re.Pattern, str, str], ...]:
+    """Sentences that assert nothing of their own (lexicon `unasserted`): (pattern, kind,
+    reason), in the order written."""
+    return tuple((re.compile("|".join(e["patterns"]), re.I), e["kind"], e["reason"])
+                 for e in load("unasserted"))
 
 
 @cache
@@ -267,11 +157,11 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
         return _pinned(claim, registry)
     table = claim_table(registry) if table is None else table
     text = claim.text
-    for pattern, why in _NOT_ASSERTED:
+    for pattern, kind, why in _not_asserted():
         m = pattern.search(text)
         if m:
-            text = (_own_words(text, m.end()) if why.startswith("reported") else
-                    _reason_given(text, m.end()) if why.startswith("advice") else "")
+            text = (_own_words(text, m.end()) if kind == "reported" else
+                    _reason_given(text, m.end()) if kind == "advice" else "")
             if not text:
                 return Pairing(claim_id=claim.id, reason=why), []
             break

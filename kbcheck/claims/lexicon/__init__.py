@@ -1,4 +1,5 @@
-"""The claim vocabularies as data: methods, models, modules, units, predicates.
+"""The claim vocabularies as data: methods, models, modules, units, predicates, and the
+words of sentences that assert nothing (unasserted).
 
 Each is one YAML file beside this module; adding a word is a data change. Files are read once
 per process and never executed (safe_load).
