@@ -21,19 +21,11 @@ from kbcheck.models import Claim, Finding, FramePairing, Pairing, Severity
 from verifiers._base import Verifier
 from verifiers._frame import Frame
 
-# Figures that change by the day: nothing in a torch process can check them.
-_TIME_SENSITIVE = re.compile(
-    r"\b(?:citations?|cited by|github stars?|\d[\d,.]{0,12}k?\+? stars|downloads?|as of"
-    r"|forks?|monthly users|at the time of writing|currently)\b", re.I)
-# Judgements rather than measurable statements.
-_OPINION = re.compile(
-    r"\b(?:best|dominant|most (?:popular|widely used|common)|popular|ideal|prefer|should"
-    r"|recommended?|useful|elegant|easy|easier|simple|better alignment|state[- ]of[- ]the[- ]art"
-    r"|rule of thumb|key insight|we recommend|good practice)\b", re.I)
-# Benchmark scores and quality comparisons: a task's accuracy is not measured here.
-_BENCHMARK = re.compile(
-    r"\b(?:accuracy|rouge|bleu|glue|mmlu|gsm8k|wikisql|mnli|f1|perplexity|benchmarks?|"
-    r"scores?|outperform\w*|on par with|comparable (?:performance|quality|results))\b", re.I)
+
+@cache
+def _unpaired_words() -> dict[str, re.Pattern]:
+    """Words that say why an unpaired sentence is unverifiable (lexicon `unpaired`)."""
+    return {name: re.compile(p, re.I) for name, p in load("unpaired").items()}
 
 
 @cache
@@ -380,17 +372,18 @@ def _with_config(frame: Frame, paired: FramePairing, claim: Claim,
 
 def unpaired_reason(text: str, why: list[str] | None = None) -> str:
     """Why a sentence that no verifier took is unverifiable."""
-    m = _TIME_SENSITIVE.search(text)
+    words = _unpaired_words()
+    m = words["time_sensitive"].search(text)
     if m:
         return (f"time-sensitive external figure ({m.group(0)!r}): it changes over time and no "
                 "verifier can measure it")
     out_of_scope = [w for w in why or [] if "out of scope" in w or "compares something" in w]
     if out_of_scope:
         return out_of_scope[0]
-    m = _OPINION.search(text)
+    m = words["opinion"].search(text)
     if m:
         return f"an opinion or judgement ({m.group(0)!r}), not a measurable statement"
-    m = _BENCHMARK.search(text)
+    m = words["benchmark"].search(text)
     if m:
         return f"a benchmark or quality figure ({m.group(0)!r}): task scores are not measured here"
     reasons = [w for w in why or [] if w]

@@ -1,5 +1,5 @@
 """The claim vocabularies as data: methods, models, modules, units, predicates, and the
-words of sentences that assert nothing (unasserted).
+words of sentences that assert nothing (unasserted) and of why one is unverifiable (unpaired).
 
 Each is one YAML file beside this module; adding a word is a data change. Files are read once
 per process and never executed (safe_load).
