@@ -131,8 +131,14 @@ APPROX_TOL = 0.10
 def _size_holds(value_dec: float, value_bin: float, low: float, high: float, exact: bool,
                 at_least: bool, tol: float, binary: bool = False) -> str | None:
     """'decimal' or 'binary' when the reading the claim's unit names (MB/GB decimal, MiB/GiB
-    binary) satisfies the claim, else None."""
+    binary) satisfies the claim, else None. A single figure written in MiB/GiB that is the
+    decimal reading to 1% and the binary one only within the tolerance is a unit slip: it does
+    not hold ("MB" is often used for MiB, so the other way round the tolerance stands)."""
+    other = value_dec if binary else value_bin
     for reading, v in ((("binary", value_bin),) if binary else (("decimal", value_dec),)):
+        if binary and exact and not at_least and abs(other - low) <= 0.01 * low \
+                and abs(v - low) > 0.02 * low:
+            return None  # the number is the other unit's reading ("84 MiB" for 83.9 MB)
         if at_least and v >= low * (1 - tol):
             return reading
         if exact and not at_least and abs(v - low) <= tol * low:
@@ -248,9 +254,9 @@ def _adapter_part(p: dict[str, Any], preset: Preset | None, modules: str | None,
     bad = [x for x in rows if not x["holds"]]
     measured["adapter"] = {"configurations": len(rows), "holding": len(good),
                            "examples": (good[:6] + bad[:6]), "typical": typical}
-    stated = f"{low:g}-{high:g} MB" if not exact else f"{low:g} MB"
-    line = _mb_line
     unit = "MiB" if p["binary"] else "MB"
+    stated = f"{low:g}-{high:g} {unit}" if not exact else f"{low:g} {unit}"
+    line = _mb_line
     pair = figure_pair("adapter file", low if exact else f"{low:g}-{high:g}",
                        round(rows[0][unit], 2), unit) if len(rows) == 1 else None
     if not bad:
@@ -912,7 +918,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 VERIFIER = Verifier(
     id="lora.adapter_size",
     reads_configuration=True,
-    version=18,
+    version=19,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(

@@ -324,3 +324,19 @@ def test_a_size_larger_than_lora_on_every_linear_layer_is_refuted_whatever_the_m
                                     "rank-16 Llama-2-13B adapter is about 900 MB in fp16."
                                     ).frames if f.verifier == VERIFIER.id)
     assert "the other parts the file holds (embeddings, a head)" in frame.open
+
+
+def test_a_size_in_mib_that_is_the_decimal_reading_is_a_unit_slip():
+    """Mistral-7B, r=16 on every linear layer, bf16: 83.9 MB = 80.1 MiB. '84 MiB' is the
+    decimal figure under the binary unit: refuted, though within 10% of 80.1; '80 MiB' holds,
+    and '84 MB' holds too (the unit it is written in)."""
+    from paired import pairing
+
+    def verdict(text):
+        frame = next(f for f in pairing(text).frames if f.verifier == VERIFIER.id)
+        return VERIFIER.run(VERIFIER.resolve_params(frame.params))["verdict"]
+
+    row = "Mistral-7B | r=16 | all linear layers | adapter ≈ {} in bf16"
+    assert verdict(row.format("84 MiB")) == "refuted"
+    assert verdict(row.format("80 MiB")) == "supported"
+    assert verdict(row.format("84 MB")) == "supported"
