@@ -41,7 +41,7 @@ OPTIMIZERS = ("paged_adamw_32bit", "adamw_32bit", "paged_adamw_8bit", "adamw_8bi
 
 # a model's weights in a stated width against the card (claim -> bytes per weight); no
 # parameter of its own, so that the jobs of every other claim keep their recorded evidence
-WEIGHTS_FIT = {"weights16": 2, "weights32": 4}
+WEIGHTS_FIT = {"weights16": 2, "weights32": 4, "weights4": 0.5}
 
 PARAMS = (
     Param("size_b", float, default=65.0, min=0.1, max=2000, help="model size in billions"),
@@ -418,7 +418,7 @@ def lora16(params: dict[str, Any]) -> dict[str, Any]:
 
 
 # a dtype whose every weight has one width (a 4-bit or 8-bit checkpoint keeps some in 16 bits)
-_WIDE = {"fp16": 2, "bf16": 2, "16bit": 2, "fp32": 4}
+_WIDE = {"fp16": 2, "bf16": 2, "16bit": 2, "fp32": 4, "nf4": 0.5, "fp4": 0.5, "4bit": 0.5}
 # a fit of the weights with this much of the card left over holds whatever else runs beside them
 # (the cache of a short generation, the CUDA context); closer, what else runs decides
 ROOMY = 0.8
@@ -433,7 +433,11 @@ def _weights_fit_params(frame: Frame) -> dict[str, Any] | None:
     if not _FIT_SAID.search(frame.text):
         return None  # ("overflow a single 80 GB A100": what is said of the card is not a fit)
     widths = {_WIDE.get(d) for d in frame.conditions.get("dtypes", ())}
-    found = resolve(frame.conditions.get("model") or {})
+    model = frame.conditions.get("model") or {}
+    found = resolve(model)
+    bare = found is None and not model.get("family") and bool(model.get("size_b"))
+    if bare:  # "a 70B model": the paper model of that size, judged on the stated size's range
+        found = preset_for_size(model["size_b"])
     gpu = _gpu_quantity(frame)
     if len(widths) != 1 or None in widths or found is None \
             or gpu is None or gpu.role != "gpu" or gpu.bound not in ("eq", "approx") \
@@ -441,7 +445,8 @@ def _weights_fit_params(frame: Frame) -> dict[str, Any] | None:
             or frame.conditions.get("gpus", 1) != 1:
         return None
     gib = gpu.value / 2**30 if gpu.stated_unit.endswith("iB") else gpu.value / 1e9
-    return {"claim": f"weights{8 * widths.pop()}", "model": found.name, "size_b": found.size_b,
+    return {"claim": f"weights{round(8 * widths.pop())}", "model": "" if bare else found.name,
+            "size_b": model["size_b"] if bare else found.size_b,
             "gpu_gb": round(gib, 3)}
 
 
@@ -449,18 +454,35 @@ def weights_fit(params: dict[str, Any]) -> dict[str, Any]:
     """The model's weights (every parameter of the preset, at the dtype's bytes) against the
     GPU: more than the card refutes a fit; well under it supports it; close, what runs beside
     the weights decides (conditional)."""
-    p = PRESETS[params["model"]]
-    count, width = p.total_params(), WEIGHTS_FIT[params["claim"]]
-    weights = count * width / GIB
+    width = WEIGHTS_FIT[params["claim"]]
+    if params["model"]:
+        p = PRESETS[params["model"]]
+        count = top = p.total_params()
+    else:  # a bare size ("a 13B model"): any count that rounds to it
+        p = preset_for_size(params["size_b"])
+        count, top = (params["size_b"] - 0.5) * 1e9, (params["size_b"] + 0.5) * 1e9
+    weights, most = count * width / GIB, top * width / GIB
+    if params["claim"] == "weights4":
+        # 4-bit: at least half a byte per parameter; at most NF4 with fp32 block scales (4.5
+        # bits) on the block linears and 16-bit embeddings, norms and head
+        from verifiers._memory_model import linear_params
+
+        linear = linear_params(p) * top / p.total_params()
+        most = (linear * 4.5 / 8 + (top - linear) * 2) / GIB
     card = capacity_gib(params)
-    said = (f"{p.name}'s {count / 1e9:.2f}B parameters at {width} bytes each take "
-            f"{weights:.1f} GiB against a {card:g} GiB GPU")
+    who = f"{p.name}'s {count / 1e9:.2f}B parameters" if params["model"] else \
+        f"a model of {count / 1e9:g}B to {top / 1e9:g}B parameters"
+    said = (f"{who} at {width} bytes each take {weights:.1f} GiB"
+            + (f" (up to {most:.1f} GiB" + (" with the block scales and 16-bit embeddings"
+                                            if params["claim"] == "weights4" else "") + ")"
+               if most > weights else "")
+            + f" against a {card:g} GiB GPU")
     measured = {"params": count, "bytes_per_weight": width, "weights_gib": weights,
-                "gpu_gib": card}
-    expected = {"claim": params["claim"], "model": p.name, "gpu_gb": card}
+                "weights_gib_most": most, "gpu_gib": card}
+    expected = {"claim": params["claim"], "model": params["model"] or p.name, "gpu_gb": card}
     if weights > card:
         return result("refuted", f"The weights alone do not fit: {said}.", measured, expected)
-    if weights <= ROOMY * card:
+    if most <= ROOMY * card:
         return result("supported", f"The weights fit with room to spare: {said}.", measured,
                       expected)
     return result("conditional", f"The weights fit with little room left ({said}): whether "

@@ -227,6 +227,23 @@ def test_a_named_model_in_a_stated_wide_dtype_is_its_weights_against_the_card(se
         count * out["measured"]["bytes_per_weight"] / GIB)
 
 
+@pytest.mark.parametrize(("sentence", "verdict"), [
+    # at least 69.5e9 x 0.5 bytes = 32.4 GiB of 4-bit codes: more than the card holds
+    ("Quantized to 4 bits, a 70B model fits on one 24 GB GPU.", "refuted"),
+    # Llama-2-7B in NF4: 3.1 GiB of codes, at most 3.9 GiB with the scales and 16-bit
+    # embeddings, well inside 16 GiB
+    ("Loaded in 4-bit, Llama-2-7B fits easily on a 16 GB card.", "supported"),
+    # a bare 13B in bf16: 12.5B to 13.5B parameters take 23.3 to 25.1 GiB of a 24 GiB card
+    ("A 13B model in bf16 fits on a 24 GB card.", "conditional"),
+])
+def test_4_bit_weights_and_bare_sizes_against_the_card(sentence, verdict):
+    p = pairing(sentence)
+    assert p.verifier == VERIFIER.id and p.params["claim"] in ("weights4", "weights16")
+    out = VERIFIER.fallback(VERIFIER.resolve_params(p.params))
+    assert out["verdict"] == verdict, out["explanation"]
+    assert out["measured"]["weights_gib"] <= out["measured"]["weights_gib_most"]
+
+
 def test_a_fit_with_no_dtype_or_with_training_named_is_not_the_weights_alone():
     assert pairing("Llama-3-8B fits on a 16 GB card.").verifier is None
     # what is said of the card is no fit ("overflow"): not read as one
