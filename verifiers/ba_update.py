@@ -28,6 +28,12 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     from verifiers import _ba_measure as m
 
     claim = params["claim"]
+    if params["alpha_default"]:  # alpha is LoraConfig's default, read from the installed PEFT
+        if not peft_available():
+            return result("skipped", f"alpha is PEFT's default: {PEFT_MISSING}")
+        from peft import LoraConfig
+
+        params = {**params, "alpha": float(LoraConfig().lora_alpha)}
     if claim == "a_init":
         return _judge_a_init(params)
     if claim == "scaling" and params["relation"]:
@@ -380,6 +386,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 # "alpha equal to r makes the factor 1": alpha tied to r, at whatever r
                 return {**params, "alpha_per_r": float(per_r), **condition}
             unstated = [n for n in ("alpha", "r") if n not in frame.conditions]
+            if "alpha" in unstated and frame.has("alpha_default"):
+                # "lora_alpha left at its PEFT default": the installed PEFT's value, in run
+                unstated.remove("alpha")
+                params["alpha_default"] = True
             solved = _solve(unstated, frame.conditions, value.value, rslora) if value.value \
                 else None
             if solved is not None:  # one of them open: the value that gives the stated scale
@@ -482,7 +492,7 @@ _COUNTED = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:multiplications|matmuls|product
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=13,
+    version=14,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(
@@ -493,6 +503,8 @@ VERIFIER = Verifier(
         Param("r", int, default=8, min=1, max=1024, help="LoRA rank"),
         Param("alpha", float, default=16.0, min=1e-3, max=4096.0, help="LoRA alpha"),
         Param("rslora", bool, default=False, help="rsLoRA: scale alpha/sqrt(r)"),
+        Param("alpha_default", bool, default=False,
+              help="alpha is PEFT's LoraConfig default (read from the installed PEFT at run)"),
         Param("b_init", str, default="zeros", choices=("zeros", "random", "swapped"),
               help="how the claim initialises B (swapped: B random and A zero)"),
         Param("a_std", float, default=1.0, min=1e-6, max=10.0,
