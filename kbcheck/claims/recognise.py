@@ -79,7 +79,12 @@ _BASELINE_BEFORE = re.compile(
     r"outperform(?:s|ing)?|beats?|built (?:up)?on|on top of|beyond|beside|extends?|"
     r"within [\w.%]{1,8} of|close to|against|as opposed to|comparable to|equivalent to)"
     r"\s+(?:(?:standard|vanilla|plain|regular|the|a|an|original|traditional|conventional)\s+)"
-    r"{0,2}$", re.I)
+    r"{0,2}$"
+    # a contrast that can only set aside, before a method with any two words of its own
+    # ("unlike serial bottleneck adapters", "compared with full-rank LoRA")
+    r"|\b(?:unlike|compared (?:to|with)|in comparison (?:to|with)|relative to|versus|"
+    r"as opposed to|instead of|rather than|on top of|in addition to)\s+(?:[\w-]+\s+){0,2}$",
+    re.I)
 
 
 # "Adapters" alone usually means LoRA's own weights (PEFT calls them adapters); set against
@@ -530,6 +535,10 @@ _ALPHA_IS_R = re.compile(r"\b(?:alpha|lora_alpha)\s*(?:==?|equals?(?:\s+to)?|is\
                          re.I)
 
 
+_SQUARE = re.compile(r"\bsquare\s+(?:weight\s+)?(?:projections?|matri(?:x|ces)|layers?|weights?|"
+                     r"linears?)\b", re.I)
+
+
 def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
     """Conditions a sentence states: rank, alpha, d and k, modules, model, merged, batch,
     sequence length, dtypes, GPU count. Only what is written."""
@@ -595,6 +604,8 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
         spans.setdefault("r", change.span())
     if len({v for v, _ in ranks}) > 1:  # "rank 8 adds ..., while rank 256 adds ...": each
         found["ranks"] = tuple(ranks)    # figure belongs to the rank named before it
+    if "d" in found and "k" not in found and _SQUARE.search(text):
+        found["k"] = found["d"]  # "a square projection with d = 4096": k is d
     per_r = _ALPHA_PER_R.search(text) or _ALPHA_IS_R.search(text)
     if per_r and "alpha" not in found and "ranks" not in found:
         per = float(per_r.group(1)) if per_r.re is _ALPHA_PER_R else 1.0
@@ -824,8 +835,9 @@ _ROLE_AFTER = [
                        r"vram|A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090|device)\b",
                        re.I)),
     # ("... params as Llama 2 7B": a comparison's other side, not the model's size)
+    # ("4.2 million parameters of Llama 2 7B": a part of the model, not its size)
     ("model", re.compile(r"\s*(?:-?\s*param(?:eter)?s?\s+)?"
-                         r"(?:(?!(?:as|than|like|vs|versus)\b)[\w-]+\s+){0,1}?"
+                         r"(?:(?!(?:as|than|like|vs|versus|of|in|from)\b)[\w-]+\s+){0,1}?"
                          r"(?:models?|LLMs?|"
                          r"LLaMA|Llama|network|backbone)\b", re.I)),
     # (not across "plus", "with", "on" or the noun the width is of: "a 4-bit base plus adapter")
@@ -855,6 +867,10 @@ _ROLE_BEFORE = [
     ("saving", re.compile(r"\b(?:saving|savings|saves|saved|save)\s+(?:of\s+)?(?:about\s+|"
                           r"roughly\s+|around\s+|approximately\s+|nearly\s+|almost\s+|~\s*)?$",
                           re.I)),
+    # "single-GPU instances with 24 GB", "a GPU node with 80 GB": a machine's card memory
+    ("gpu", re.compile(r"\bGPUs?\s+(?:instances?|machines?|nodes?|servers?|VMs?|boxes|"
+                       r"workstations?)\s+(?:with|of|having|that\s+ha(?:s|ve))\s+(?:only\s+|just\s+)?$",
+                       re.I)),
     # ("the A100's 40 GB", "the bench A10G (24 GB)": a card's memory)
     ("gpu", re.compile(r"(?:GPUs?|cards?|VRAM|A100|A10G?|A40|A6000|H100|H200|L4|L40S?|V100|"
                        r"RTX \d+|T4|3090|4090)(?:'s)?\s*(?:with|of|has|\()?\s*"
@@ -1226,6 +1242,8 @@ _ADAPTER_AFTER = re.compile(r"[\s-]*(?:param(?:eter)?s?\s+)?(?:[\w.-]+\s+){0,3}?
 
 # Where one clause ends and the next begins, for which dtype a size is in ("24 GB in fp32, and
 # half precision brings it to 12 GB"; "4.6 GB in 4-bit, against 18.5 GB in bf16")
+_BRACKETED_SIZE = re.compile(r"\(\s*(?:about|around|roughly|approximately|approx\.?|~|≈)?\s*"
+                             r"\d[\d.,]{0,8}\s*(?:[KMGT]i?B|gigabytes?|megabytes?)\s*\)", re.I)
 _SIZE_CLAUSE = re.compile(r"[,;(|]|\b(?:and|or|but|against|versus|vs\.?|while|whereas|compared|"
                           r"instead|than)\b", re.I)
 
@@ -1259,7 +1277,11 @@ def _clause_dtypes(text: str, quantities: list[Quantity]) -> tuple[tuple[float, 
             if _FROM_TO_GAP.fullmatch(text, a.span[1], b.span[0]) and pair.end() <= a.span[0]:
                 return ((a.value, _dtype_word(pair.group(1))),
                         (b.value, _dtype_word(pair.group(2))))
-    cuts = [0] + [m.start() for m in _SIZE_CLAUSE.finditer(text)] + [len(text)]
+    # (a size in brackets right after what it is of, "in 16-bit (about 138 GB)", stays in its
+    # clause)
+    cuts = [0] + [m.start() for m in _SIZE_CLAUSE.finditer(text)
+                  if not (m.group() == "(" and _BRACKETED_SIZE.match(text, m.start()))] \
+        + [len(text)]
     out = []
     for size in quantities:
         if size.unit != "bytes" or size.value < 1e6 or size.role in ("gpu", "saving"):
