@@ -152,8 +152,9 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
     for pattern, kind, why in _not_asserted():
         m = pattern.search(text)
         if m:
-            text = (_own_words(text, m.end()) if kind == "reported" else
-                    _reason_given(text, m.end()) if kind == "advice" else "")
+            text = (_own_words(text, m.end()) if kind in ("reported", "open_question") else
+                    (_reason_given(text, m.end()) or _before_advice(text, m.start()))
+                    if kind == "advice" else "")
             if not text:
                 return Pairing(claim_id=claim.id, reason=why), []
             break
@@ -290,6 +291,18 @@ def _reason_given(text: str, after: int) -> str:
     m = _BECAUSE.search(text, after)
     own = text[m.end():] if m else ""
     return own if len(own.split()) >= _OWN_WORDS else ""
+
+
+def _before_advice(text: str, start: int) -> str:
+    """What a sentence states before advice it adds in a clause of its own ("unmerged DoRA is
+    slower, and we recommend merging"); "" when the advice opens the sentence."""
+    cut = _ADVICE_JOIN.search(text, max(0, start - 20), start)
+    own = text[:cut.start()] if cut else ""
+    return own if len(own.split()) >= _OWN_WORDS else ""
+
+
+_ADVICE_JOIN = re.compile(r"(?:[;,]\s*(?:and|so|but|hence|therefore|which is why)?|"
+                          r"\s(?:and|so))\s+$", re.I)
 
 
 def _own_words(text: str, after: int) -> str:
