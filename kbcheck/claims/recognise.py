@@ -1460,7 +1460,7 @@ def _pairwise(frame: Frame) -> list[Frame]:
     models = [q for q in frame.quantities if q.role == "model"]
     gpus = [q for q in frame.quantities if q.role == "gpu"]
     if len(models) < 2 or len(models) != len(gpus):
-        return [frame]
+        return _per_dtype(frame)
     named = frame.conditions.get("model") or {}
     out = []
     for model, gpu in zip(sorted(models, key=lambda q: q.span), sorted(gpus, key=lambda q: q.span),
@@ -1472,6 +1472,24 @@ def _pairwise(frame: Frame) -> list[Frame]:
                            conditions={**frame.conditions, "model": size},
                            spans={**frame.spans, "model": model.span}))
     return out
+
+
+def _per_dtype(frame: Frame) -> list[Frame]:
+    """A size claim that states each size in its own dtype ("about 42 MB in bf16 and about
+    84 MiB in fp32") as one frame per size, each with its dtype; else the frame."""
+    stated = dict(frame.conditions.get("size_dtypes", ()))
+    sizes = [q for q in frame.quantities if q.unit == "bytes" and q.value in stated]
+    if frame.predicate not in _SIZE_PREDICATES or len(sizes) < 2 \
+            or len({stated[q.value] for q in sizes}) < 2:
+        return [frame]
+    rest = tuple(q for q in frame.quantities if q.unit != "bytes")
+    return [replace(frame, quantities=tuple(sorted((q, *rest), key=lambda x: x.span)),
+                    conditions={**frame.conditions, "dtypes": (stated[q.value],),
+                                "size_dtypes": ((q.value, stated[q.value]),)})
+            for q in sorted(sizes, key=lambda x: x.span)]
+
+
+_SIZE_PREDICATES = ("adapter_size", "model_size")
 
 
 # a denied participle with its preposition right before a modifier ("are never quantized to

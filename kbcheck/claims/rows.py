@@ -196,6 +196,10 @@ def recognise_row(cells: tuple[str, ...], context: str, default_subject: str = "
         own = (recognise(segment[:-len(tail)], default_subject).frames
                if tail and segment.endswith(tail) else ())
         said = {f.predicate for f in own if f.quantities}
+        if said and not any(f.predicate in said for f in reading.frames):
+            # the context's words took over what the row's own cells state ("NF4 taken as 0.5
+            # bytes per parameter" in the caption): the row is read without them
+            reading = recognise(segment[:-len(tail)], default_subject)
         for frame, alts in zip(reading.frames, reading.alternates, strict=True):
             if said and frame.predicate not in said:
                 continue

@@ -74,6 +74,20 @@ def test_a_markdown_table_is_judged_cell_by_cell_under_its_heading(tmp_path):
     assert got["Mistral-7B: bf16 weights 14.5 GB; 4-bit weights ~7.2 GB"][1] == "refuted"
 
 
+def test_columns_named_by_dtype_alone_under_a_caption_about_widths(tmp_path):
+    """Columns named only 'bf16' / 'NF4', and a caption whose own words ('NF4 taken as half a
+    byte per parameter') would read as a 4-bit claim: each cell is the model's size in its
+    column's dtype. Llama-2-13B: 13.02B parameters, 26.0 GB in bf16, 6.5 GB at half a byte."""
+    text = ("---\nid: widths\ntitle: Weight sizes\n---\n"
+            "Table: weight memory by precision (NF4 taken as half a byte per parameter)\n\n"
+            "| Model | bf16 | NF4 |\n| --- | --- | --- |\n"
+            "| Llama-2-13B | 26 GB | 6.5 GB |\n| Llama-2-7B | 13.5 GB | 2.5 GB |\n")
+    got = _verdicts(tmp_path, "widths.md", text)
+    assert got["Llama-2-13B: bf16 26 GB; NF4 6.5 GB"] == ("lora.adapter_size", "supported")
+    # 6.74B at half a byte is 3.4 GB: 2.5 GB is too small
+    assert got["Llama-2-7B: bf16 13.5 GB; NF4 2.5 GB"] == ("lora.adapter_size", "refuted")
+
+
 @pytest.mark.slow
 def test_a_fit_table_under_a_qlora_heading_reads_yes_and_no(tmp_path):
     """QLoRA fits a 7B model in 12 GB and a 65B model in 48 GB (the QLoRA paper; the analytic
