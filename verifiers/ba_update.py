@@ -390,8 +390,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 # "lora_alpha left at its PEFT default": the installed PEFT's value, in run
                 unstated.remove("alpha")
                 params["alpha_default"] = True
-            solved = _solve(unstated, frame.conditions, value.value, rslora) if value.value \
-                else None
+            # (alpha from PEFT is known only at run time: an open r is not solved for)
+            solved = _solve(unstated, frame.conditions, value.value, rslora) \
+                if value.value and not params.get("alpha_default") else None
             if solved is not None:  # one of them open: the value that gives the stated scale
                 name, x = solved
                 params[name] = x
