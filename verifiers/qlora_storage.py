@@ -24,7 +24,7 @@ from verifiers._frame import Frame, Quantity
 CLAIMS = ("four_bit", "bits", "overhead", "dq_saving", "dq_bytes", "ratio", "nf4_code",
           "composition", "cpu_quantize", "compute", "activations", "constants_bits")
 BIG = 1e12  # an open end of a stated interval
-DQ = ("with", "without", "either")  # double quantization as the claim states it
+DQ = ("with", "without", "either", "both")  # double quantization as the claim states it
 
 PARAMS = (
     Param("claim", str, default="four_bit", choices=CLAIMS),
@@ -39,7 +39,8 @@ PARAMS = (
           help="constants_bits: 1, the block constants (absmax); 2, the scales of the "
                "constants that double quantization quantizes"),
     Param("dq", str, default="with", choices=DQ,
-          help="double quantization: stated on, stated off, or unstated (both are measured)"),
+          help="double quantization: stated on, stated off, unstated (both are measured), or "
+               "both named, each with its figure (the figure holds if it is either's)"),
     Param("blocksize", int, default=64, min=32, max=4096, choices=(32, 64, 128, 256, 512,
                                                                     1024, 2048, 4096)),
     Param("size_b", float, default=65.0, min=0.1, max=2000,
@@ -61,7 +62,8 @@ PARAMS = (
     Param("adapters_quantized", bool, default=False),
     Param("steps", int, default=3, min=1, max=20),
 )
-_FORMATS = {"with": ("nf4_dq",), "without": ("nf4",), "either": ("nf4", "nf4_dq")}
+_FORMATS = {"with": ("nf4_dq",), "without": ("nf4",), "either": ("nf4", "nf4_dq"),
+            "both": ("nf4", "nf4_dq")}
 _LABEL = {"nf4": "NF4 without double quantization", "nf4_dq": "NF4 with double quantization",
           "codes": "bare 4-bit codes (no block scales)"}
 
@@ -91,8 +93,17 @@ def _nearest(frame: Frame, units: tuple[str, ...], limit: float | None = None
                min(abs(q.span[0] - b), abs(a - q.span[1])) + 1)
 
 
+_DQ_WORDS = re.compile(r"\b(?:double|nested)[- ]?quant", re.I)
+_NO_DQ_WORDS = re.compile(r"\b(?:without|no|before|prior to|minus)\s+(?:the\s+)?(?:double|nested)"
+                          r"[- ]?quant", re.I)
+
+
 def _dq(frame: Frame) -> str:
     if frame.has("no_dq") or frame.has("without_dq"):
+        # "NF4 + double quantization: 4.127 bits; 4.5 without": both states named, each with
+        # its figure, which is which not read: a figure holds if it is either state's
+        if len(_DQ_WORDS.findall(frame.text)) > len(_NO_DQ_WORDS.findall(frame.text)):
+            return "both"
         return "without"
     if frame.has("with_dq"):
         return "with"
@@ -426,10 +437,15 @@ def _bits(params: dict[str, Any]) -> dict[str, Any]:
                 "blocksize": params["blocksize"], "measured": {f: m[f] for f in formats}}
     pair = _measured_pair("block scales" if overhead else "bits per parameter", params["bits"],
                           {f: values[f] for f in formats}, "bits" if overhead else "")
-    return _enumerated(holds, f"{text} at blocksize {params['blocksize']} (stated "
-                       f"{params['bits']:g})", measured,
-                       {"bits": params["bits"], "allowed": [params["low"], params["high"]],
-                        "double_quant": params["dq"], "overhead_only": overhead}, pair)
+    expected = {"bits": params["bits"], "allowed": [params["low"], params["high"]],
+                "double_quant": params["dq"], "overhead_only": overhead}
+    said = f"{text} at blocksize {params['blocksize']} (stated {params['bits']:g})"
+    if params["dq"] == "both" and any(holds.values()):
+        # the sentence names both states: the figure is the one it matches
+        good = next(k for k, v in holds.items() if v)
+        return result("supported", f"the stated figure is {good}'s, one of the two states the "
+                      f"sentence names: {said}", measured, expected, figure=pair)
+    return _enumerated(holds, said, measured, expected, pair)
 
 
 _STORED_BITS = {"float32": 32, "float16": 16, "bfloat16": 16, "uint8": 8, "int8": 8}
@@ -697,7 +713,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 
 VERIFIER = Verifier(
-    id="lora.qlora_storage", version=5, title="QLoRA's 4-bit NF4 storage and what QLoRA is",
+    id="lora.qlora_storage", version=6, title="QLoRA's 4-bit NF4 storage and what QLoRA is",
     run=run, params=PARAMS, timeout_s=120,
     claims=(("qlora", "quantized_4bit"), ("lora", "quantized_4bit"), ("*", "bits_per_param"),
             ("*", "nf4_code"), ("*", "dq_memory"), ("qlora", "storage_ratio"),

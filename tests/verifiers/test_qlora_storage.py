@@ -172,3 +172,23 @@ def test_the_width_of_the_block_constants_is_read_from_the_quant_state(sentence,
     assert out["verdict"] == verdict, out["explanation"]
     assert out["measured"]["absmax_dtype"][{"with": "nf4_dq", "without": "nf4"}[dq]] == (
         "uint8" if dq == "with" else "float32")
+
+
+@pytest.mark.parametrize(("sentence", "verdict"), [
+    # both states named, each with its figure: 4.127 is the nested one's
+    ("NF4 + double quantization | about 4.127 bits per parameter | about 4.5 without double "
+     "quantization", "supported"),
+    # both named, and the figure is neither's
+    ("With double quantization NF4 takes 3.9 bits per parameter, and 4.5 without double "
+     "quantization.", "refuted"),
+    # one state, the other's figure
+    ("NF4 without double quantization stores 4.127 bits per parameter.", "refuted"),
+])
+def test_a_figure_beside_both_double_quantization_states_holds_if_it_is_either(sentence,
+                                                                               verdict):
+    from paired import pairing
+
+    frame = next(f for f in pairing(sentence, "qlora").frames
+                 if f.verifier == "lora.qlora_storage")
+    out = run(**frame.params)
+    assert out["verdict"] == verdict, out["explanation"]
