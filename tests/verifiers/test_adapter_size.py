@@ -340,3 +340,18 @@ def test_a_size_in_mib_that_is_the_decimal_reading_is_a_unit_slip():
     assert verdict(row.format("84 MiB")) == "refuted"
     assert verdict(row.format("80 MiB")) == "supported"
     assert verdict(row.format("84 MB")) == "supported"
+
+
+@pytest.mark.parametrize(("sentence", "verdict"), [
+    ("Llama-2-70B in fp16 takes 138 GiB.", "refuted"),  # 137.95 GB is 128.5 GiB
+    ("Llama-2-70B in fp16 takes 128.5 GiB.", "supported"),
+    ("Llama-2-70B in fp16 takes 138 GB.", "supported"),
+    # 4-bit files hold scales and 16-bit embeddings beside the codes: 35 GiB may be a file's
+    ("A 4-bit 70B model takes 35 GiB.", "supported"),
+])
+def test_a_full_model_size_in_gib_that_is_the_decimal_figure_is_a_unit_slip(sentence, verdict):
+    from paired import pairing
+
+    frame = next(f for f in pairing(sentence).frames if f.verifier == VERIFIER.id)
+    out = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+    assert out["verdict"] == verdict, out["explanation"]
