@@ -1099,10 +1099,15 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
     label_end = label.end() if label else 0
     found.sort(key=lambda h: (h[1].end() <= label_end, -h[0].weight,
                               -(h[1].end() - h[1].start()), h[1].start()))
-    seen: set[str] = set()
+    seen: dict[str, set[str]] = {}
     out: list[tuple[Trigger, re.Match, list]] = []
     for t, m in found:
-        if t.predicate in seen:
+        # one trigger per predicate; but a predicate of no figures, said of full fine-tuning and
+        # of the method set against it, is two frames ("full fine-tuning changes every weight;
+        # LoRA keeps them frozen"); figures set side by side stay one frame with its baseline
+        who = _subject(text, mentions, m.start(), default)[0]
+        if t.predicate in seen and (t.units or who in seen[t.predicate]
+                                    or "full_ft" not in seen[t.predicate] | {who}):
             continue
         owner = next((o for o in out if m.start() < o[1].end() and o[1].start() < m.end()), None)
         if owner is not None:
@@ -1112,7 +1117,7 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
                     and all(t.predicate != r[0].predicate for r in owner[2]):
                 owner[2].append((t, m))
             continue
-        seen.add(t.predicate)
+        seen.setdefault(t.predicate, set()).add(who)
         out.append((t, m, []))
     out.sort(key=lambda h: h[1].start())
     return out
@@ -1439,13 +1444,14 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
                                             if not _inside(rm.span(), clauses)) if f))
     # "from 350 GB for a fully fine-tuned GPT-3 to 35 MB for the LoRA weights": a frame whose
     # subject is full fine-tuning may be the other method's the sentence names (tried when no
-    # verifier takes it as full fine-tuning's)
+    # verifier takes it as full fine-tuning's). Only a frame of figures: words with no quantity
+    # ("full fine-tuning updates every weight, whereas LoRA ...") are full fine-tuning's alone.
     other = next((m.id for m in mentions if not m.baseline and m.id != "full_ft"
                   and m.kind not in ("source", "tool") and m.scope == "in" and not m.generic),
                  None)
     if other is not None:
         alternates = [alts + ((replace(f, subject=other, baseline="full_ft"),)
-                              if f.subject == "full_ft" else ())
+                              if f.subject == "full_ft" and f.quantities else ())
                       for f, alts in zip(frames, alternates, strict=True)]
     split = [(part, alts) for f, alts in zip(frames, alternates, strict=True)
              for part in _pairwise(f)]
