@@ -27,7 +27,8 @@ def _model(p: dict[str, Any], names: list[str], dtype: str = "fp32",
     ranks = ranks or [p["r"]] * len(names)
     model = None
     for i, (name, r) in enumerate(zip(names, ranks, strict=True)):
-        config = LoraConfig(r=r, lora_alpha=2 * r, target_modules=list(TARGETS))
+        config = LoraConfig(r=r, lora_alpha=2 * r, target_modules=list(TARGETS),
+                            use_dora=bool(p.get("dora")))
         if model is None:
             model = get_peft_model(base, config, adapter_name=name)
         else:
@@ -87,7 +88,8 @@ def round_trip(p: dict[str, Any], dtype: str) -> dict[str, Any]:
 
 def mixed_batch(p: dict[str, Any]) -> dict[str, Any]:
     """One forward with `adapter_names` (a different adapter per row, one row on the bare base)
-    against each row run alone with its adapter set; then whether a merged model accepts it."""
+    against each row run alone with its adapter set; then whether a merged model accepts it.
+    `refused`: PEFT's error where it refuses the mixed forward itself (DoRA adapters)."""
     import torch
 
     names = [f"task{i}" for i in range(p["adapters"])]
@@ -95,7 +97,11 @@ def mixed_batch(p: dict[str, Any]) -> dict[str, Any]:
     rows = [*names, "__base__"]
     tokens = _tokens(p, len(rows))
     with torch.no_grad():
-        mixed = model(tokens, adapter_names=rows).logits
+        try:
+            mixed = model(tokens, adapter_names=rows).logits
+        except ValueError as exc:  # (PEFT 0.21 refuses it over DoRA adapters)
+            return {"rows": rows, "refused": str(exc)[:160], "max_abs_diff": None,
+                    "rows_distinct": None, "merged_refuses_adapter_names": ""}
         alone = []
         for i, name in enumerate(rows):
             if name == "__base__":
@@ -114,7 +120,7 @@ def mixed_batch(p: dict[str, Any]) -> dict[str, Any]:
             refused = ""
         except ValueError as exc:
             refused = str(exc)[:120]
-    return {"rows": rows, "max_abs_diff": _maxdiff(mixed, single),
+    return {"rows": rows, "refused": "", "max_abs_diff": _maxdiff(mixed, single),
             "rows_distinct": distinct, "merged_refuses_adapter_names": refused}
 
 

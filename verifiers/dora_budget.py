@@ -32,7 +32,7 @@ from verifiers._tiny import PEFT_MISSING, peft_available
 from verifiers.param_count import encode_figure, figure_holds, parse_figures
 
 CLAIMS = ("count", "shape", "cost", "ratio", "extra")
-SHAPES = ("per_output", "per_matrix", "vector_per_layer", "per_input")
+SHAPES = ("per_output", "per_matrix", "vector_per_layer", "per_input", "full_matrix")
 RESOURCES = ("memory", "time", "both")
 # Models the DoRA paper fine-tunes (LLaMA 7B/13B, LLaMA-2 7B, LLaMA-3 8B): a claim that names
 # none is enumerated over these.
@@ -177,6 +177,9 @@ def peft_rule(seed: int = 0) -> dict[str, Any]:
                              for (s, _), mod in zip(shapes, layers, strict=True))
             and any(mod.get_base_layer().in_features != o
                     for (_, o), mod in zip(shapes, layers, strict=True)),
+            # a whole (out, in) matrix of magnitudes, as large as the weight itself
+            "full_matrix": all(s == (o, mod.get_base_layer().in_features)
+                               for (s, o), mod in zip(shapes, layers, strict=True)),
             "rule_holds": mags == outs == extra and all(s == (o,) for s, o in shapes)}
 
 
@@ -187,11 +190,13 @@ def _shape(params: dict[str, Any]) -> dict[str, Any]:
     measured = {"peft_check": check}
     holds = {"per_output": check["per_output"], "vector_per_layer": check["per_output"],
              "per_matrix": not check["per_output"],
-             "per_input": check["per_input"]}[params["shape"]]
+             "per_input": check["per_input"],
+             "full_matrix": check["full_matrix"]}[params["shape"]]
     said = {"per_output": "one magnitude per output feature",
             "vector_per_layer": "one magnitude vector per adapted layer",
             "per_matrix": "one magnitude scalar per weight matrix",
-            "per_input": "one magnitude per input feature"}[params["shape"]]
+            "per_input": "one magnitude per input feature",
+            "full_matrix": "a full d x k matrix of magnitudes per weight"}[params["shape"]]
     return result("supported" if holds else "refuted",
                   f"Claim: {said}. PEFT {check['peft']} on a tiny Llama gives each of its "
                   f"{check['adapted_layers']} adapted layers one magnitude vector shaped "

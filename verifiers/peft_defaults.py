@@ -26,7 +26,7 @@ from typing import Any
 from verifiers._base import Param, Requires, Verifier, figure_pair, result
 from verifiers._frame import Frame, Quantity
 
-CLAIMS = ("setting", "targets", "scale")
+CLAIMS = ("setting", "targets", "scale", "switch")
 NUMERIC = ("r", "lora_alpha", "lora_dropout")
 SETTINGS = (*NUMERIC, "bias", "use_rslora", "use_dora", "use_rslora+use_dora",
             "init_lora_weights")
@@ -40,7 +40,8 @@ MODULE_SETS = ("qv", "attention", "all", "mlp", "fused_qkv")
 PARAMS = (
     Param("claim", str, default="setting", choices=CLAIMS,
           help="setting: one LoraConfig default; targets: what target_modules=None adapts; "
-               "scale: the scale alpha/r of an untouched config"),
+               "scale: the scale alpha/r of an untouched config; switch: the flag `setting` "
+               "set to True turns its method on"),
     Param("setting", str, default="r", choices=SETTINGS, help="setting: which one"),
     Param("value", float, default=8.0, min=0.0, max=4096.0,
           help="setting r / lora_alpha / lora_dropout, or scale: the stated default"),
@@ -132,15 +133,16 @@ def targets(model: str, seed: int = 0) -> dict[str, Any]:
     return {"names": names, "refused": ""}
 
 
-def layer(seed: int = 0) -> dict[str, Any]:
-    """A tiny Llama wrapped with `LoraConfig()`: what its first LoRA layer holds."""
+def layer(seed: int = 0, **settings: Any) -> dict[str, Any]:
+    """A tiny Llama wrapped with `LoraConfig(**settings)` (`LoraConfig()` when none): what its
+    first LoRA layer holds."""
     import torch
     from peft import LoraConfig, get_peft_model
 
     from verifiers._tiny import tiny_llama
 
     model = get_peft_model(tiny_llama(hidden=64, layers=1, heads=4, intermediate=128,
-                                      seed=seed), LoraConfig())
+                                      seed=seed), LoraConfig(**settings))
     lora = model.base_model.model.model.layers[0].self_attn.q_proj
     a = lora.lora_A["default"].weight.detach()
     b = lora.lora_B["default"].weight.detach()
@@ -167,6 +169,14 @@ def measure(seed: int = 0) -> dict[str, Any]:
 @functools.cache
 def _measure(seed: int) -> dict[str, Any]:
     return {"config": read_config(), "layer": layer(seed)}
+
+
+@functools.cache
+def _switched(flag: str, seed: int) -> dict[str, Any]:
+    """One LoRA layer with the flag set to True and with it left out (r=8, lora_alpha=16, so
+    alpha/r and alpha/sqrt(r) differ)."""
+    return {"on": layer(seed, r=8, lora_alpha=16, **{flag: True}),
+            "off": layer(seed, r=8, lora_alpha=16)}
 
 
 @functools.cache
@@ -234,6 +244,33 @@ def _word(params: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
     return result("supported" if holds else "refuted", f"{_version()}: {text}; stated {stated}",
                   {"config": config, "layer": lay}, {params["setting"]: stated},
                   figure=figure_pair(f"default {setting}", stated, got))
+
+
+def _switch(params: dict[str, Any]) -> dict[str, Any]:
+    """A flag set to True turns its method on: DoRA's magnitude vector appears (use_dora), the
+    scale becomes alpha/sqrt(r) (use_rslora); and without the flag it is off."""
+    flags = ("use_rslora", "use_dora") if params["setting"] == "use_rslora+use_dora" \
+        else (params["setting"],)
+    parts, holds, measured = [], True, {}
+    for flag in flags:
+        both = copy.deepcopy(_switched(flag, params["seed"]))
+        measured[flag] = both
+        on, off = both["on"], both["off"]
+        if flag == "use_dora":
+            works = on["dora"] and not off["dora"]
+            parts.append(f"LoraConfig(use_dora=True) gives the layer {on['layer']} with "
+                         f"{'a' if on['dora'] else 'no'} DoRA magnitude vector (without the "
+                         f"flag: {'a' if off['dora'] else 'no'} magnitude vector)")
+        else:
+            rs, plain = 16 / math.sqrt(8), 16 / 8
+            works = math.isclose(on["scaling"], rs, rel_tol=1e-6) and \
+                math.isclose(off["scaling"], plain, rel_tol=1e-6)
+            parts.append(f"LoraConfig(r=8, lora_alpha=16, use_rslora=True) gives layer.scaling "
+                         f"{on['scaling']:.5g} (alpha/sqrt(r) = {rs:.5g}; without the flag "
+                         f"{off['scaling']:.5g}, alpha/r = {plain:g})")
+        holds = holds and works
+    return result("supported" if holds else "refuted", f"{_version()}: " + "; ".join(parts),
+                  measured, {"setting": params["setting"], "on": True})
 
 
 def _scale(params: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
@@ -306,6 +343,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     """Measure PEFT's LoRA defaults with the installed PEFT, then judge the claim."""
     if params["claim"] == "targets":
         return _targets_verdict(params)
+    if params["claim"] == "switch":
+        return _switch(params)
     found = measure(params["seed"])
     if params["claim"] == "scale":
         return _scale(params, found)
@@ -390,27 +429,33 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             "no init_lora_weights value is stated"
     flags = [f for f, mark in (("use_rslora", "f_rslora"), ("use_dora", "f_dora"))
              if frame.has(mark)]
+    if p == "peft_flag_switch":  # the flags set to True (marks on_rslora / on_dora)
+        flags = [f for f in flags if frame.has(f"on_{f[4:]}")]
     if not flags:
         return "no flag (use_rslora, use_dora) is named"
+    if p == "peft_flag_switch":
+        return {"claim": "switch", "setting": "+".join(flags)}
     return {"claim": "setting", "setting": "+".join(flags), "word": "true"}
 
 
 PREDICATES = ("peft_default_rank", "peft_default_alpha", "peft_default_dropout",
               "peft_default_bias", "peft_default_flag", "peft_default_init",
-              "peft_default_targets", "peft_default_scale")
+              "peft_default_targets", "peft_default_scale", "peft_flag_switch")
 
 VERIFIER = Verifier(
-    id="lora.peft_defaults", version=1,
+    id="lora.peft_defaults", version=2,
     title="PEFT's LoraConfig defaults (r, lora_alpha, lora_dropout, bias, use_rslora, "
           "use_dora, init_lora_weights, the scale, target modules per architecture)",
     run=run, params=PARAMS, timeout_s=180,
-    claims=tuple((s, p) for p in PREDICATES for s in ("lora", "dora")),
+    claims=tuple((s, p) for p in PREDICATES for s in ("lora", "dora"))
+    + (("rslora", "peft_flag_switch"),),
     to_params=to_params,
     examples=("In PEFT, lora_alpha defaults to 8.",
               "PEFT's LoraConfig uses a default rank r of 8.",
               "lora_dropout is 0 by default in PEFT.",
               "In PEFT, bias defaults to 'none'.",
               "use_dora is off by default in LoraConfig.",
-              "If you leave target_modules unset, PEFT adapts q_proj and v_proj on Llama."),
+              "If you leave target_modules unset, PEFT adapts q_proj and v_proj on Llama.",
+              "DoRA is switched on by passing use_dora=True to LoraConfig."),
     requires=Requires(device="cpu", packages=("peft", "transformers")),
 )

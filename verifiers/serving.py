@@ -7,7 +7,7 @@ operation per claim (`verifiers._serving_measure`):
 - merge_reversible: `merge_adapter` then `unmerge_adapter`; the base weights' round-trip error
   in each dtype asked for, against the tolerance and the dtype's rounding;
 - mixed_batch: one forward with `adapter_names` (a different adapter per row) against each row
-  run alone with its adapter;
+  run alone with its adapter (over DoRA adapters where the claim is DoRA's: PEFT may refuse);
 - shared_base: parameter bytes as adapters are added, against one base copy per adapter;
 - delete_frees: parameter bytes and live tensors after `delete_adapter`;
 - weighted_sum: `add_weighted_adapter` (weights 1, 1) against both adapters active at once;
@@ -54,6 +54,8 @@ PARAMS = (
     Param("merged", bool, default=False,
           help="mixed_batch: the claim is of merged adapters (PEFT's adapter_names on a merged "
                "model)"),
+    Param("dora", bool, default=False,
+          help="mixed_batch: the adapters are DoRA adapters (use_dora=True)"),
 )
 
 _PREDICATES = {"merge_reversible": "merge_reversible", "mixed_adapter_batch": "mixed_batch",
@@ -104,6 +106,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         named = [c for c in COMBINATIONS if frame.has(c)]
         if len(named) == 1:
             params["combination"] = named[0]
+    if claim == "mixed_batch" and frame.subject == "dora":
+        params["dora"] = True  # "mixed-adapter batches work with DoRA adapters too"
     if claim == "mixed_batch" and frame.conditions.get("merged") is True:
         a = frame.spans.get("merged", (len(frame.text), 0))[0]
         p0, p1 = frame.spans.get("predicate", (0, 0))
@@ -207,6 +211,9 @@ def _mixed(p: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
     from verifiers._serving_measure import mixed_batch
 
     m = mixed_batch(p)
+    if m["refused"]:  # (DoRA adapters: PEFT refuses a mixed batch before any forward)
+        return "refuted", (f"PEFT refused one forward with adapter_names={m['rows']} over "
+                           f"{'DoRA' if p['dora'] else 'LoRA'} adapters: {m['refused']}"), m
     ok = m["max_abs_diff"] <= p["tolerance"] < m["rows_distinct"]
     if p["merged"]:  # of a merged model: whether PEFT still takes a mixed batch there
         ok = not m["merged_refuses_adapter_names"]
@@ -288,11 +295,11 @@ def _mode(p: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
 
 VERIFIER = Verifier(
     id="lora.serving",
-    version=3,
+    version=4,
     title="Serving many LoRA adapters with PEFT: unmerge, mixed batches, memory, delete, combine",
     run=run,
     params=PARAMS,
-    claims=tuple(("lora", pred) for pred in _PREDICATES),
+    claims=tuple(("lora", pred) for pred in _PREDICATES) + (("dora", "mixed_adapter_batch"),),
     to_params=to_params,
     examples=(
         "Merging a LoRA adapter into the base weights is irreversible.",

@@ -54,6 +54,8 @@ def test_an_unstated_model_is_left_open():
     ("With DoRA, each adapted layer gets its own magnitude vector.", "supported"),
     # PEFT's vector has out_features entries: per input feature is the other side
     ("DoRA trains one magnitude value per input feature of each adapted matrix.", "refuted"),
+    # a magnitude as large as the weight: PEFT's is a vector of out_features
+    ("Every adapted weight in DoRA gets a dense d x k magnitude matrix.", "refuted"),
 ])
 def test_magnitude_shape_both_ways(sentence, verdict):
     assert _run(_frame(sentence))["verdict"] == verdict

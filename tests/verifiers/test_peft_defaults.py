@@ -68,6 +68,22 @@ def test_sentences_are_judged_from_the_measurement(sentence, verdict):
     assert _verdict(sentence)[0] == verdict
 
 
+@pytest.mark.parametrize(("sentence", "verdict", "setting"), [
+    ("Giving LoraConfig use_dora=True converts each adapted layer into a DoRA layer.",
+     "supported", "use_dora"),
+    ("rsLoRA is selected with use_rslora=True.", "supported", "use_rslora"),
+    ("Setting use_dora=True in your config does not enable DoRA.", "refuted", "use_dora"),
+])
+def test_a_flag_set_to_true_is_measured_turning_its_method_on(sentence, verdict, setting):
+    got, out = _verdict(sentence)
+    assert got == verdict and out["expected"]["setting"] == setting
+    on, off = out["measured"][setting]["on"], out["measured"][setting]["off"]
+    if setting == "use_dora":  # the magnitude vector appears only with the flag
+        assert on["dora"] and not off["dora"]
+    else:  # r=8, lora_alpha=16: alpha/sqrt(r) with the flag, alpha/r without
+        assert on["scaling"] == pytest.approx(16 / 8 ** 0.5) and off["scaling"] == 2.0
+
+
 def test_a_wrong_default_is_refuted_with_the_true_value():
     verdict, out = _verdict("PEFT's default lora_alpha is 16.")
     assert verdict == "refuted"

@@ -105,6 +105,22 @@ def test_a_mixed_adapter_batch_equals_per_adapter_runs():
 
 
 @needs_peft
+def test_a_mixed_batch_of_dora_adapters_is_judged_by_what_peft_does_with_it():
+    (frame,) = [f for f in pairing("Requests for different DoRA adapters can share one batch "
+                                   "through adapter_names.").frames
+                if f.verifier == VERIFIER.id]
+    assert frame.params == {"claim": "mixed_batch", "dora": True}
+    res = _run(**frame.params)
+    m = res["measured"]
+    # PEFT 0.21 refuses adapter_names over DoRA layers; a PEFT that accepts them is measured
+    # like LoRA (each row against its adapter run alone)
+    if m["refused"]:
+        assert res["verdict"] == "refuted" and "DoRA" in res["explanation"]
+    else:
+        assert res["verdict"] == ("supported" if m["max_abs_diff"] <= 1e-4 else "refuted")
+
+
+@needs_peft
 def test_an_added_adapter_costs_its_own_weights_not_a_base_copy():
     res = _run(claim="shared_base", adapters=3)
     m = res["measured"]
