@@ -165,6 +165,17 @@ def test_ratio_both_ways():
     assert f.params["value"] == pytest.approx(1 / 3, abs=1e-3) and verdict == "conditional"
 
 
+def test_up_to_a_reduction_is_a_best_case_some_configuration_must_reach():
+    f, verdict, got = _one("LoRA can bring training VRAM down by up to 10,000 times.")
+    assert f.params["upto"] and verdict == "refuted"
+    assert got["measured"]["holding"] == 0  # no configuration comes near a 10,000x saving
+    f, verdict, got = _one("Fine-tuning GPT-3 175B with LoRA cuts the memory needed for "
+                           "training by up to 3x.")
+    assert f.params["upto"] and verdict == "supported"
+    assert 0 < got["measured"]["holding"] <= got["measured"]["configurations"]
+    assert got["measured"]["min"] <= 1 / 3 * 1.05  # the best case is at least a 3x saving
+
+
 def test_savings_come_from_gradients_and_optimizer_states():
     _, verdict, got = _one("Most of LoRA's memory savings come from gradients and optimizer "
                            "states, not from activations.")
