@@ -42,6 +42,9 @@ OPTIMIZERS = ("paged_adamw_32bit", "adamw_32bit", "paged_adamw_8bit", "adamw_8bi
 # a model's weights in a stated width against the card (claim -> bytes per weight); no
 # parameter of its own, so that the jobs of every other claim keep their recorded evidence
 WEIGHTS_FIT = {"weights16": 2, "weights32": 4, "weights4": 0.5}
+# a model's weights against a card in a precision the sentence leaves open: judged at 16 and at
+# 4 bits (below 4 bits, 2- and 3-bit formats may still fit what 4 bits does not)
+WEIGHTS_ANY = "weights_any"
 
 PARAMS = (
     Param("size_b", float, default=65.0, min=0.1, max=2000, help="model size in billions"),
@@ -51,7 +54,7 @@ PARAMS = (
     Param("consumer_gb", float, default=24.0, min=1, max=1024,
           help="what a 'consumer GPU' holds (RTX 3090 / 4090: 24 GiB)"),
     Param("claim", str, default="fits",
-          choices=("fits", "does_not_fit", "fits16", "fits_any", *WEIGHTS_FIT),
+          choices=("fits", "does_not_fit", "fits16", "fits_any", *WEIGHTS_FIT, WEIGHTS_ANY),
           help="fits16: LoRA on a 16-bit (bf16) base fits, estimated from exact counts and "
                "the calibrated activation model (a denial is the pipeline's to turn round); "
                "fits_any: LoRA on a base of unstated width fits (16-bit, else 4-bit: "
@@ -432,20 +435,22 @@ def _weights_fit_params(frame: Frame) -> dict[str, Any] | None:
     dtype and one GPU, nothing trained; None for anything else."""
     if not _FIT_SAID.search(frame.text):
         return None  # ("overflow a single 80 GB A100": what is said of the card is not a fit)
-    widths = {_WIDE.get(d) for d in frame.conditions.get("dtypes", ())}
+    widths = {_WIDE.get(d) for d in frame.conditions.get("dtypes", ())} or {None}
     model = frame.conditions.get("model") or {}
     found = resolve(model)
     bare = found is None and not model.get("family") and bool(model.get("size_b"))
     if bare:  # "a 70B model": the paper model of that size, judged on the stated size's range
         found = preset_for_size(model["size_b"])
     gpu = _gpu_quantity(frame)
-    if len(widths) != 1 or None in widths or found is None \
+    open_width = widths == {None} and not frame.conditions.get("dtypes")
+    if len(widths) != 1 or (None in widths and not open_width) or found is None \
             or gpu is None or gpu.role != "gpu" or gpu.bound not in ("eq", "approx") \
             or not frame.polarity or frame.has("need_amount") \
             or frame.conditions.get("gpus", 1) != 1:
         return None
     gib = gpu.value / 2**30 if gpu.stated_unit.endswith("iB") else gpu.value / 1e9
-    return {"claim": f"weights{round(8 * widths.pop())}", "model": "" if bare else found.name,
+    claim = WEIGHTS_ANY if open_width else f"weights{round(8 * widths.pop())}"
+    return {"claim": claim, "model": "" if bare else found.name,
             "size_b": model["size_b"] if bare else found.size_b,
             "gpu_gb": round(gib, 3)}
 
@@ -454,6 +459,8 @@ def weights_fit(params: dict[str, Any]) -> dict[str, Any]:
     """The model's weights (every parameter of the preset, at the dtype's bytes) against the
     GPU: more than the card refutes a fit; well under it supports it; close, what runs beside
     the weights decides (conditional)."""
+    if params["claim"] == WEIGHTS_ANY:
+        return _weights_any(params)
     width = WEIGHTS_FIT[params["claim"]]
     if params["model"]:
         p = PRESETS[params["model"]]
@@ -490,10 +497,39 @@ def weights_fit(params: dict[str, Any]) -> dict[str, Any]:
                   "activations).", measured, expected)
 
 
+def _weights_any(params: dict[str, Any]) -> dict[str, Any]:
+    """A fit of the weights in a precision left open: in 16 bits it holds; only in 4 bits it
+    holds under that condition; where 4 bits do not fit, a fit in 2 bits per weight decides
+    between unverifiable (2- and 3-bit formats exist) and refuted."""
+    sixteen = weights_fit({**params, "claim": "weights16"})
+    four = weights_fit({**params, "claim": "weights4"})
+    measured = {"weights16": sixteen["measured"], "weights4": four["measured"]}
+    expected = {**four["expected"], "claim": WEIGHTS_ANY}
+    said = f"In 16 bits: {sixteen['explanation']} In 4 bits: {four['explanation']}"
+    if sixteen["verdict"] == "supported":
+        return result("supported", f"The weights fit even in 16 bits. {said}", measured,
+                      expected)
+    if sixteen["verdict"] == "conditional":
+        return result("conditional", "The weights fit in 16 bits with little room left and in "
+                      f"4 bits with more; the sentence states no precision. {said}", measured,
+                      expected)
+    if four["verdict"] in ("supported", "conditional"):
+        return result("conditional", "Holds only with the weights quantized (4 bits), not in "
+                      f"16 bits; the sentence states no precision. {said}", measured, expected)
+    two_bit = four["measured"]["params"] * 0.25 / GIB
+    if two_bit > four["measured"]["gpu_gib"]:
+        return result("refuted", f"The weights do not fit even at 2 bits per parameter "
+                      f"({two_bit:.1f} GiB against {four['measured']['gpu_gib']:g} GiB). {said}",
+                      {**measured, "weights2_gib": two_bit}, expected)
+    return result("unverifiable", "Fits in neither 16 nor 4 bits; formats below 4 bits per "
+                  f"weight (2-3 bits) may fit, and the sentence states no precision. {said}",
+                  {**measured, "weights2_gib": two_bit}, expected)
+
+
 def fallback(params: dict[str, Any]) -> dict[str, Any]:
     """On a CPU: refuted (or, for a 'does not fit' claim, supported) when the weights alone
     exceed the GPU; otherwise skipped with the analytic estimate, awaiting a GPU measurement."""
-    if params["claim"] in WEIGHTS_FIT:
+    if params["claim"] in WEIGHTS_FIT or params["claim"] == WEIGHTS_ANY:
         return weights_fit(params)
     if params["claim"] == "fits_any":
         return _any_width(params, fallback)
@@ -662,7 +698,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
     if params["claim"] == "fits16":
         return lora16(params)
-    if params["claim"] in WEIGHTS_FIT:
+    if params["claim"] in WEIGHTS_FIT or params["claim"] == WEIGHTS_ANY:
         return weights_fit(params)
     if params["claim"] == "fits_any":
         return _any_width(params, run)

@@ -244,8 +244,29 @@ def test_4_bit_weights_and_bare_sizes_against_the_card(sentence, verdict):
     assert out["measured"]["weights_gib"] <= out["measured"]["weights_gib_most"]
 
 
-def test_a_fit_with_no_dtype_or_with_training_named_is_not_the_weights_alone():
-    assert pairing("Llama-3-8B fits on a 16 GB card.").verifier is None
+@pytest.mark.parametrize(("sentence", "verdict"), [
+    # 6.74B x 2 bytes = 12.6 GiB: fits a 24 GiB card even in 16 bits
+    ("Llama-2-7B fits on a 24 GB GPU.", "supported"),
+    # 8.03B x 2 bytes = 15.0 GiB of 16 GiB in 16 bits (close), 4.2 GiB in 4 bits
+    ("Llama-3-8B fits on a 16 GB card.", "conditional"),
+    # 128.5 GiB in 16 bits, 32-37 GiB in 4 bits: only quantized
+    ("Llama-2-70B fits on a single 80 GB H100.", "conditional"),
+    # 4 bits (32 GiB) overflow 24 GiB, but 2-3-bit formats (16-24 GiB) may not: left open
+    ("A 70B model fits on one 24 GB card.", "unverifiable"),
+    # even at 2 bits per weight 68.98B parameters take 16.1 GiB of an 8 GiB card
+    ("Llama-2-70B fits on one 8 GB card.", "refuted"),
+])
+def test_a_fit_of_the_weights_in_no_stated_precision_is_judged_at_16_and_4_bits(sentence,
+                                                                                   verdict):
+    p = pairing(sentence)
+    assert p.verifier == VERIFIER.id and p.params["claim"] == "weights_any"
+    out = VERIFIER.fallback(VERIFIER.resolve_params(p.params))
+    assert out["verdict"] == verdict, out["explanation"]
+    sixteen, four = out["measured"]["weights16"], out["measured"]["weights4"]
+    assert sixteen["weights_gib"] == pytest.approx(4 * four["weights_gib"])
+
+
+def test_a_fit_with_training_named_is_not_the_weights_alone():
     # what is said of the card is no fit ("overflow"): not read as one
     assert pairing("The fp16 weights of Llama-2-70B, about 138 GB, overflow a single 80 GB "
                    "A100.").verifier is None
