@@ -622,7 +622,7 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         params["dtype"] = dtype
     if several_widths and frame.predicate == "model_size":
         params.pop("dtype", None)  # each width is tried; none is taken as the size's
-    if frame.has("several"):
+    if frame.has("several") and not frame.has("each_size"):
         return "a size stated for several models or adapters together, not for one"
     if frame.predicate == "model_size":
         return _model_params(frame, params, bare)
@@ -649,6 +649,8 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
     size = next((q for q in sizes if q.role == "adapter"), next(
         (q for q in sorted(sizes, key=lambda q: q.value) if q.value < 5e9), sizes[0])
         if sizes else None)
+    if sizes and frame.has("several"):  # (each_size) one of several: the smallest, not a total
+        size = min(sizes, key=lambda q: q.value)
     pair = _sizes_per_rank(frame, sizes) if not params.get("dtype") else None
     if pair is not None:
         # "the rank-8 adapter came out at 16.8 MB, so a rank-16 one will be about 67 MB", no

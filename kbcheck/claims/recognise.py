@@ -131,7 +131,9 @@ _BOTTLENECK_WORK = re.compile(rf"\bhoulsby\b|\bbottleneck\b|\bpfeiffer\b|{_IN_SE
 # A method's name used for the work that introduced it ("the LoRA authors", "the QLoRA
 # paper's table"): the source of what is said, its subject only when nothing else is named
 _SOURCE_AFTER = re.compile(r"(?:'s)?\s+(?:authors?|paper|papers|team|researchers|study|"
-                           r"publication|preprint)\b(?!\s+(?:on|about)\b)", re.I)
+                           r"publication|preprint)\b(?!\s+(?:on|about)\b)"
+                           # "LoRA's Table 1", "in DoRA's Figure 2": a part of the paper
+                           r"|'s\s+(?:Table|Fig(?:ure|\.)?|Section|Appendix)\s*\d", re.I)
 
 
 # A LoRA variant the lexicon does not know, by the way such names are made: a capitalised
