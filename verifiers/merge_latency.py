@@ -275,6 +275,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return ("the cost is set against plain LoRA (a variant beside it), not against the base "
                 "model that this verifier times")
     params: dict[str, Any] = {"claim": "no_latency", "weights": weights_of(frame)}
+    if frame.polarity and frame.has("hedged_zero") and params["weights"] == "unmerged":
+        # "leaving adapters unmerged costs essentially nothing in latency": unmerged weights do
+        # cost a few percent, and whether that is "essentially nothing" is the writer's call
+        return ("a hedged zero ('essentially nothing', 'virtually no'): how small a slow-down "
+                "counts as none is not stated")
     if params["weights"] == "unspecified" and not frame.polarity and frame.has("modal_all") \
             and frame.has("slow"):
         # "LoRA always makes inference slower": a claim of every setting, which the merged

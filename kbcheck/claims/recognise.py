@@ -854,6 +854,7 @@ _ROLE_AFTER = [
                           r"(?!\s+(?:in|as|to|on)\s+(?:fp|bf|float|half|16|32|8|4|disk|safetensors|"
                           r"the\s+(?:hub|disk)))", re.I)),
 ]
+_CHECKPOINT_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}?checkpoints?\b", re.I)
 _BASE_AFTER = re.compile(r"\s*(?:(?:NF4|quanti[sz]ed|frozen|pre-?trained)\s+){0,2}(?:base|backbone|"
                          r"base\s+model|model)\b", re.I)
 _MODEL_OF = re.compile(r"\b(?:models?|LLMs?|networks?|checkpoints?|decoders?|transformers?)\s+"
@@ -985,6 +986,9 @@ def _role(text: str, q: Quantity) -> str:
         if pattern.match(text, q.span[1]):
             if role == "model" and q.unit not in ("count", "params"):
                 break  # "a 4-bit model requires adapters": the figure is the model's
+            if role == "adapter" and q.unit == "bits" and _CHECKPOINT_AFTER.match(text,
+                                                                                  q.span[1]):
+                break  # "trained against the same 4-bit checkpoint": the base's width
             return role
     if q.unit == "bits" and _BASE_AFTER.match(text, q.span[1]):
         return ""  # "adapters trained on a 4-bit base": the width is the base's
