@@ -72,7 +72,7 @@ _MERGED_FIRST = re.compile(r"\b(?:once|after|when|whenever|if|with|since)\b[^.;]
 # the merged state said right after the claim, as its time or setting ("mixed batches also
 # work after the adapters have been merged", "... on a merged model")
 _MERGED_AFTER = re.compile(r"(?:(?!\b(?:but|not|except|unless|no|never|until|before|"
-                           r"whereas|while)\b)[^.;]){0,40}?\b(?:once|after|when|if|with|on|for)\s+(?:even\s+)?"
+                           r"whereas|while)\b)[^.;]){0,40}?\b(?:once|after|when|while|if|with|on|for)\s+(?:even\s+)?"
                            r"(?:[\w'-]+\s+){0,3}?(?:(?:has|have|had)\s+been\s+|are\s+|is\s+|were\s+|"
                            r"was\s+|being\s+|got\s+|get\s+)?"
                            # (six letters of the merged state's words: "merged", "merge_and_
@@ -107,6 +107,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         if len(named) == 1:
             params["combination"] = named[0]
     if claim == "mixed_batch" and frame.subject == "dora":
+        if not frame.subject_named:  # (DoRA only as the page's subject: the sentence may be a
+            # serving engine's, of any adapter)
+            return "DoRA is not named in the sentence: which adapters the batch mixes is not read"
         params["dora"] = True  # "mixed-adapter batches work with DoRA adapters too"
     if claim == "mixed_batch" and frame.conditions.get("merged") is True:
         a = frame.spans.get("merged", (len(frame.text), 0))[0]

@@ -217,7 +217,16 @@ def negated_in_clause(text: str, start: int, end: int, origin: int = 0) -> bool:
     # (a negation of the clause's verb: "... GPU cannot fine-tune"; "without" after the phrase
     # opens an adjunct, "on one GPU without losing quality")
     m = next((c for c in _CUE.finditer(after) if not _ADJUNCT_CUE.fullmatch(c.group(0))), None)
+    m = m or _STOPS_AFTER.search(after)  # ("mixed-adapter batches stop working once merged")
     return bool(m) and len(after[:m.start()].split()) <= 3
+
+
+# A verb that says what the phrase names ceases or fails: "... stop working", "... raises an
+# error"
+_STOPS_AFTER = re.compile(r"\b(?:stop(?:s|ped)?\s+working|ceases?\s+to\s+work|fail(?:s|ed)?\s+"
+                          r"(?:to\s+work|outright)|(?:break|breaks|broke)\s+down|"
+                          r"(?:raises?|raised|throws?|threw)\s+(?:an?\s+)?(?:error|exception)|"
+                          r"errors?\s+out)\b", re.I)
 
 
 # A trigger that is the object of a time adjunct ("... after merge_and_unload()", "once
