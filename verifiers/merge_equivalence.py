@@ -242,6 +242,7 @@ _MEASURED = {"fp32": "fp32", "bf16": "bf16", "fp16": "fp16", "16bit": "bf16", "n
 
 # a difference put down to rounding; said to be large; or said to be free of rounding
 _SLIGHT = re.compile(r"\b(?:rounding|rounded|round-?off|numerical\s+(?:noise|precision|error)|"
+                     r"(?:small|slight|tiny|minor)\s+(?:numerical\s+)?differences?|"
                      r"floating[- ]point|precision)\b", re.I)
 _NO_ROUNDING = re.compile(r"\b(?:without|no|zero|free\s+of)\s+(?:any\s+)?(?:rounding|numerical|"
                           r"precision)\b|\bexact(?:ly)?\b|\blossless\w*", re.I)

@@ -140,6 +140,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "fine-tuning a 65B model needs more than one 48 GB GPU" on a QLoRA page: a denial
         # whose method only the page implies is as often about 16-bit fine-tuning
         named = False
+    if sixteen and not named and not frame.has("training"):
+        # "the unquantized fp16 checkpoint would be 26 GB, which does not fit our 24 GB card" on
+        # a QLoRA page: a 16-bit model's weights against the card, no QLoRA step
+        return _weights_fit_params(frame) or (
+            "a 16-bit model against a card with nothing trained: its weights, not a QLoRA step")
     on_card = frame.subject == "qlora" and any(q.role == "gpu" for q in frame.quantities)
     if not (frame.has("training") or frame.has("inference_only") or frame.subject_named
             or on_card):  # (on a QLoRA page, "a 33B model fits on one 24 GB card" is QLoRA's)

@@ -262,6 +262,10 @@ _LOWER = r"(?:lower|smaller|less|slower|fewer)"
 _COMPARE = re.compile(rf"\b(?P<more>{_HIGHER})\b|\b(?P<less>{_LOWER})\b", re.I)
 
 
+# A possessive a few words before a comparative: "B's set about 16 times larger"
+_OWNER_BEFORE = re.compile(r"(?-i:\b(?P<who>A|B|lora_A|lora_B))(?:'s|’s)\s+(?:[\w-]+\s+){0,4}$")
+
+
 def comparison(text: str, first: str, second: str) -> str | None:
     """Direction of a comparison between two named things: '>' when `first` is said to have
     more ('B gets a higher rate than A', 'a higher rate for B than for A'), '<' for less, None
@@ -274,6 +278,10 @@ def comparison(text: str, first: str, second: str) -> str | None:
     more = m.group("more") is not None
     if a.start() < m.start() < b.start() or b.start() < m.start() < a.start():
         holder_is_first = a.start() < m.start()  # "B ... higher than A"
+    elif a.start() < m.start() and b.start() < m.start() and (
+            near := _OWNER_BEFORE.search(text, max(0, m.start() - 40), m.start())):
+        # "rates for A and B, with B's set 16 times larger": the possessive just before it
+        holder_is_first = re.fullmatch(first, near.group("who")) is not None
     else:  # "a higher rate for B than (for) A" / "higher ... to B compared to A"
         after = [x for x in (a, b) if x.start() > m.start()] or [a, b]
         holder_is_first = min(after, key=lambda x: x.start()) is a

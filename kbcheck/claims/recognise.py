@@ -176,7 +176,9 @@ def find_methods(text: str) -> list[Mention]:
         out = [x for x in out if not (x.id == "bitfit"
                                       and text[x.span[0]:x.span[1]].lower().startswith("bias"))]
     bottleneck = bool(_BOTTLENECK_WORK.search(text))
-    if loras and _CONTRAST.search(text) or bottleneck:
+    # (PEFT's API named: its adapters are LoRA's, whatever contrast follows: "merge_and_unload()
+    # folds every active adapter into the base; no LoRA overhead remains")
+    if loras and _CONTRAST.search(text) and not _PEFT_API.search(text) or bottleneck:
         named = [x.span for x in out]
         for m in (_BOTTLENECK_ADAPTERS if _IN_SERIES.search(text) else
                   _BARE_ADAPTERS).finditer(text):
