@@ -211,6 +211,8 @@ def negated_in_clause(text: str, start: int, end: int, origin: int = 0) -> bool:
     the same clause within a few words."""
     if negated(text, start, end, origin):
         return True
+    if _REFUSES_BEFORE.search(text, max(origin, start - 40), start):
+        return True  # "PEFT refuses mixed-adapter batches while ...": the phrase is refused
     after = text[end:end + 60]
     stop = _END.search(after)
     after = after[:stop.start()] if stop else after
@@ -219,6 +221,13 @@ def negated_in_clause(text: str, start: int, end: int, origin: int = 0) -> bool:
     m = next((c for c in _CUE.finditer(after) if not _ADJUNCT_CUE.fullmatch(c.group(0))), None)
     m = m or _STOPS_AFTER.search(after)  # ("mixed-adapter batches stop working once merged")
     return bool(m) and len(after[:m.start()].split()) <= 3
+
+
+# A verb of refusal with the phrase as its object: "refuses mixed-adapter batches", "rejects
+# adapter_names"
+_REFUSES_BEFORE = re.compile(r"\b(?:refuses?|refused|rejects?|rejected|disallows?|disallowed|"
+                             r"forbids?|forbade|blocks?|blocked)\s+(?:the\s+|any\s+|all\s+)?"
+                             r"(?:[\w-]+\s+){0,1}$", re.I)
 
 
 # A verb that says what the phrase names ceases or fails: "... stop working", "... raises an
