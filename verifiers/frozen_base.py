@@ -338,8 +338,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             # head is the part such a config leaves trainable
             return {"claim": "parts_frozen", "defaults_said": frame.has("defaults_said"),
                     "setting_stated": frame.has("setting_stated"), "task": "seq_cls"}
-        if frame.polarity and frame.has("exclusive") and not frame.has("exception_named"):
-            # "nothing but A and B is ever trained": heads and modules_to_save are in scope
+        if frame.polarity and not frame.has("exception_named") and (
+                frame.has("exclusive") or frame.has("only_adapter") and frame.has("api_named")
+                and not frame.has("base_named") and not frame.has("frozen_said")):
+            # "nothing but A and B is ever trained", "after get_peft_model only lora_A and
+            # lora_B are trainable": heads and modules_to_save are in scope
             return {"claim": "only_adapters"}
         return {"claim": "frozen"}
     if frame.predicate == "backward_through_base":

@@ -164,6 +164,13 @@ def test_adapters_said_to_be_frozen_is_not_a_claim_about_the_base():
     ("The base gets requires_grad=False on everything except lora_A and lora_B, plus the "
      "biases if bias='lora_only'.", "frozen"),
     ("LoRA keeps the pretrained weights frozen and trains only A and B.", "frozen"),
+    # an exclusive "only" said of PEFT's wrapped model: its scope is every parameter
+    ("Once get_peft_model has run, the lora_A and lora_B weights are the only parameters that "
+     "receive gradients.", "only_adapters"),
+    ("In a PEFT model only the adapter tensors are trainable.", "only_adapters"),
+    # the same words of the method, or with the base said frozen: set against W0
+    ("In LoRA only the A and B matrices are trainable.", "frozen"),
+    ("With PEFT the pretrained matrices stay frozen and only A and B train.", "frozen"),
 ])
 def test_an_exclusive_only_puts_every_parameter_in_scope(sentence, claim):
     frame = _frame(sentence)
