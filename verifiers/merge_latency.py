@@ -41,6 +41,9 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     if params["claim"] == "not_slower_by":
         verdict, why = _size_verdict(params, grid)
         return result(verdict, f"{why}. Measured: {table}.", measured, expected)
+    if params["claim"] == "faster":
+        verdict, why = _faster_verdict(params["weights"], grid, params["tol"])
+        return result(verdict, f"{why}: {table}.", measured, expected)
     merged, unmerged = _overall(grid, params["tol"])
     measured["merged_class"], measured["unmerged_class"] = merged, unmerged
     relevant = {"merged": (merged,), "unmerged": (unmerged,)}.get(params["weights"],
@@ -88,6 +91,31 @@ def _overall(grid: list[dict[str, Any]], tol: float) -> tuple[str, str]:
     if any(v["low"] > 1.0 and v["ratio"] > 1.02 for v in unm):
         return merged, "slower"
     return merged, "same" if all(v["high"] <= 1 + tol for v in unm) else "unclear"
+
+
+def _faster_verdict(weights: str, grid: list[dict[str, Any]], tol: float) -> tuple[str, str]:
+    """'Faster than the base model': the weights named must time surely below 1 - tol in most
+    settings; they are not faster where most settings keep the interval's low end at or above
+    1 - tol (merged weights are the base's own operation)."""
+    states = {"merged": [("merged", e["merged"]) for e in grid],
+              "unmerged": [(f"r={r}", v) for e in grid for r, v in _unmerged(e)]}
+    named = (weights,) if weights in states else ("merged", "unmerged")
+    classes = {}
+    for state in named:
+        timed = [v for _, v in states[state]]
+        faster = sum(v["high"] < 1 - tol for v in timed)
+        not_faster = sum(v["low"] >= 1 - tol for v in timed)
+        classes[state] = ("faster" if faster * 2 > len(timed) else
+                          "not faster" if not_faster * 2 > len(timed) else "unclear")
+    said = "; ".join(f"{s} weights are {c} than the base" for s, c in classes.items())
+    if "unclear" in classes.values():
+        return "unverifiable", f"Timing did not separate from the tolerance line ({said})"
+    if all(c == "faster" for c in classes.values()):
+        return "supported", f"Measured: {said}"
+    if all(c == "not faster" for c in classes.values()):
+        return "refuted", (f"Measured: {said} (a merged layer is the base's own operation, "
+                           "so it cannot beat the base)")
+    return "conditional", f"Measured: {said}"
 
 
 def _match(stated: tuple[float, float], unit: str, e: dict[str, Any]) -> str:
@@ -275,6 +303,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return ("the cost is set against plain LoRA (a variant beside it), not against the base "
                 "model that this verifier times")
     params: dict[str, Any] = {"claim": "no_latency", "weights": weights_of(frame)}
+    if frame.has("faster_than_base") and frame.has("fast"):
+        # "merging makes it run faster than the original base model": beyond the base's speed
+        params["claim"] = "faster"
+        return params
     if frame.polarity and frame.has("hedged_zero") and params["weights"] == "unmerged":
         # "leaving adapters unmerged costs essentially nothing in latency": unmerged weights do
         # cost a few percent, and whether that is "essentially nothing" is the writer's call
@@ -328,8 +360,9 @@ VERIFIER = Verifier(
     run=run,
     params=(
         Param("claim", str, default="no_latency",
-              choices=("no_latency", "adds_latency", "not_slower_by"),
-              help="not_slower_by: the denied predicate with a stated slow-down (size_*)"),
+              choices=("no_latency", "adds_latency", "not_slower_by", "faster"),
+              help="not_slower_by: the denied predicate with a stated slow-down (size_*); "
+                   "faster: said to run faster than the base model"),
         Param("weights", str, default="unspecified", choices=WEIGHTS,
               help="whether the claim says the LoRA weights are merged"),
         Param("size_unit", str, default="", choices=("", "pct", "x", "ms"),

@@ -284,3 +284,36 @@ def test_a_variants_cost_set_against_plain_lora_is_not_timed_against_the_base():
                  "rsLoRA costs the same compute at serving time as standard LoRA."):
         frames = [f for f in pairing(text).frames if f.predicate == "no_added_latency"]
         assert frames and all(f.verifier != LATENCY.id for f in frames), text
+
+
+@pytest.mark.parametrize(("sentence", "denied"), [
+    ("Once merged, the adapted model runs faster than the original base model.", False),
+    ("A merged LoRA model is not faster than the base model it came from.", True),
+])
+def test_faster_than_the_base_is_its_own_claim(sentence, denied):
+    frame = _frame(sentence)
+    assert frame is not None and frame.params["claim"] == "faster", frame
+    assert frame.polarity is not denied, frame
+
+
+@pytest.mark.parametrize("sentence", [
+    "Merging the adapter won't help latency, since BA is still computed on every pass.",
+    "Folding the update into the weights does not reduce inference latency.",
+])
+def test_latency_said_not_to_be_helped_by_merging_is_denied(sentence):
+    frame = _frame(sentence)
+    assert frame is not None and frame.params["weights"] == "merged", frame
+    assert frame.polarity is False, frame
+
+
+@pytest.mark.parametrize(("weights", "merged", "unmerged", "verdict"), [
+    ("merged", 1.0, 1.05, "refuted"),       # the base's operation: not faster
+    ("merged", 0.7, 1.05, "supported"),     # were it surely faster in most settings
+    ("unspecified", 0.7, 1.05, "conditional"),
+    ("merged", 0.9, 1.05, "unverifiable"),  # an interval across the tolerance line
+])
+def test_faster_verdict_table(weights, merged, unmerged, verdict):
+    from verifiers.merge_latency import _faster_verdict
+
+    grid = [_setting(4096, {8: unmerged}, merged=merged, half=0.03)] * 3
+    assert _faster_verdict(weights, grid, 0.10)[0] == verdict
