@@ -328,8 +328,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         if frame.has("parts_named") and not frame.has("exception_named") \
                 and not frame.has("base_named") or frame.has("part_verb"):
             # "the embedding matrix stays frozen", "biases are trained along with A and B":
-            # parts PEFT freezes by default and trains when the config asks for them
-            return {"claim": "parts_frozen", "defaults_said": frame.has("defaults_said"),
+            # parts PEFT freezes by default and trains when the config asks for them ("you can
+            # train the embeddings too" claims a config that does: not the defaults' verdict)
+            can_train = not frame.polarity and frame.has("modal_can")
+            return {"claim": "parts_frozen",
+                    "defaults_said": frame.has("defaults_said") and not can_train,
                     "setting_stated": frame.has("setting_stated"),
                     "task": "seq_cls" if frame.has("task_seq_cls") and frame.has("head_named")
                     else "causal_lm"}

@@ -109,9 +109,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                     "unmerged)")
         return {"claim": "no_reload", "_condition": "while the adapters stay unmerged (a merged "
                 "adapter is part of the weights until it is unmerged)"}
-    if frame.has("ranks_differ"):
+    if frame.has("ranks_differ") or frame.polarity and frame.has("any_adapters"):
+        # ("any two adapters can be hot-swapped": every pair, not some setting where one can)
         return {"claim": "no_reload", "_condition": "for adapters of one configuration (in-place "
-                "swaps across ranks or targets need PEFT's hot-swap preparation)"}
+                "swaps across ranks or targets need PEFT's hot-swap preparation)",
+                **({"_modality": ""} if frame.has("any_adapters") else {})}
     if frame.polarity and frame.has("base_untouched") and frame.conditions.get("merged") is None:
         # "switching never requires touching the base weights": not of a merged adapter
         return {"claim": "no_reload", "_condition": "while the adapters stay unmerged (switching "

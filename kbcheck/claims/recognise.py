@@ -872,6 +872,12 @@ _ROLE_BEFORE = [
     ("saving", re.compile(r"\b(?:saving|savings|saves|saved|save)\s+(?:of\s+)?(?:about\s+|"
                           r"roughly\s+|around\s+|approximately\s+|nearly\s+|almost\s+|~\s*)?$",
                           re.I)),
+    # "saving about 0.37 bits per parameter (around 3 GB on a 65B model)": the same saving in
+    # other units, in parentheses after it
+    ("saving", re.compile(r"\b(?:sav(?:es?|ing|ed)|frees?|freeing|shav(?:es?|ing))\b"
+                          r"(?:[^.;()]|\.(?=\d)){0,60}\(\s*"
+                          r"(?:about|around|roughly|approximately|some|nearly|almost|~)?\s*$",
+                          re.I)),
     # "single-GPU instances with 24 GB", "a GPU node with 80 GB": a machine's card memory
     ("gpu", re.compile(r"\bGPUs?\s+(?:instances?|machines?|nodes?|servers?|VMs?|boxes|"
                        r"workstations?)\s+(?:with|of|having|that\s+ha(?:s|ve))\s+(?:only\s+|just\s+)?$",
