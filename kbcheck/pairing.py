@@ -171,9 +171,7 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
     led = not reading.frames and bool(claim.context_lead)
     if led:  # "That saves 0.37 bits per parameter.": what it says of the sentence before
         reading = _with_lead(claim.context_lead, text, default_subject) or reading
-    frames = [_with_config(f, _in_context(f, _pair_or_alternate(f, alternates, registry, table),
-                                          claim.context_model, registry, table),
-                           claim, registry, table)
+    frames = [_pair_in_context(f, alternates, claim, registry, table)
               for f, alternates in zip(reading.frames, reading.alternates, strict=True)]
     # (only where it reads as the bare width, claim four_bit: "adapters kept in 4-bit" is not)
     bare = {i for i, (f, p) in enumerate(zip(reading.frames, frames, strict=True))
@@ -230,6 +228,21 @@ def _with_lead(lead: str, text: str, default_subject: str) -> Reading | None:
         return None
     return Reading(both.text[own:], tuple(f for f, _ in keep), "",
                    tuple(alts for _, alts in keep))
+
+
+def _pair_in_context(frame: Frame, alternates: tuple[Frame, ...], claim: Claim,
+                     registry: Mapping[str, Verifier], table: dict[tuple[str, str], str]
+                     ) -> FramePairing:
+    """A frame's pairing (or an alternate's), then read about the model and configuration
+    stated before it. The context is filled into the frame the pairing was made from: an
+    alternate the words were read as instead ("r=16 on all seven linear layers: 62,586,880"
+    is a count, not a number of layers) keeps its own predicate."""
+    paired = _pair_or_alternate(frame, alternates, registry, table)
+    if (paired.predicate, paired.subject) != (frame.predicate, frame.subject):
+        frame = next((a for a in alternates if (a.predicate, a.subject) == (
+            paired.predicate, paired.subject)), frame)
+    return _with_config(frame, _in_context(frame, paired, claim.context_model, registry, table),
+                        claim, registry, table)
 
 
 def _pair_or_alternate(frame: Frame, alternates: tuple[Frame, ...],

@@ -74,11 +74,13 @@ def default_subjects(articles: Iterable[Article]) -> dict[str, str]:
 
     out = {}
     for a in articles:
-        named = [m for m in find_methods(a.title or "") if not m.baseline and m.kind != "tool"]
+        methods = [m for m in find_methods(a.title or "") if m.kind != "tool"]
+        named = [m for m in methods if not m.baseline]
         if named:  # an article about VeRA makes its unnamed sentences VeRA's, out of scope
-            # ("From full fine-tuning to LoRA": full fine-tuning is what the method is set
-            # against, the article is about the method)
-            out[a.path] = next((m.id for m in named if m.id != "full_ft"), named[0].id)
+            # ("From full fine-tuning to LoRA", "Full FT vs LoRA vs QLoRA": full fine-tuning is
+            # what the methods are set against, the article is about them)
+            out[a.path] = next((m.id for m in named if m.id != "full_ft"), next(
+                (m.id for m in methods if m.id != "full_ft"), named[0].id))
     return out
 
 

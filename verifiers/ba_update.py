@@ -293,7 +293,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                                         ("random", "a_random")) if frame.has(facet)), None)
         if dist is None:
             return "no distribution for A is read"
-        gaussian_option = frame.has("a_option_gauss") and not frame.has("a_default")
+        # ('"gaussian" draws A from a normal' beside the default: the option's own claim)
+        gaussian_option = (frame.has("a_option_quoted") and dist == "gaussian") or (
+            frame.has("a_option_gauss") and not frame.has("a_default"))
         if frame.has("a_both") and not gaussian_option:
             dist = "random"  # a Gaussian and a uniform both named: that A is random is read
         params["a_dist"] = dist
@@ -307,7 +309,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                if frame.has(facet)]
         if len(std) == 1 and dist == "gaussian":  # (the spread of a Gaussian A)
             params["std_form"] = std[0]
-        if frame.has("a_default"):
+        if frame.has("a_default") and not gaussian_option:
             params["a_default"] = True
     elif claim == "delta_shape":
         order = frame.conditions.get("order")

@@ -330,6 +330,7 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
     section: str | None = None
     title_model = named_model(article.title or "")
     model_here = title_model  # the model the text names last, for sentences naming none
+    named_so_far: dict[str, str] = {}  # every model the article's prose has named before
     subject_here = ""  # the method the paragraph's sentences so far are about
     rank_here, modules_here, alpha_here = 0, "", 0.0  # the configuration the article stated last
     config_model = ""  # the model that configuration was stated for
@@ -375,7 +376,10 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
                 inherited = ""
             if block.level > 1:
                 headings.append((block.level, own))
-            model_here = named_model(block.text) or title_model
+            # (a new section names its own model, else the title's, else the one model the
+            # article has named so far: "All rows use Llama-2-7B" above a later table)
+            model_here = named_model(block.text) or title_model or (
+                next(iter(named_so_far.values())) if len(named_so_far) == 1 else "")
             subject_here = ""
             question = block.text if _YES_NO_QUESTION.fullmatch(block.text) else ""
             continue
@@ -397,7 +401,10 @@ def _body_claims(article: Article, blocks: list[Block], seen: set[str]) -> list[
                 add(text, line, "body", row, lead_of(text, before))
             before = text
             if row is None:  # a table's rows each name their own model, for that row only
-                model_here = named_model(text) or model_here
+                named = named_model(text)
+                model_here = named or model_here
+                if named:  # ("Llama-2-7B" and "Llama 2 7B" are one model)
+                    named_so_far[re.sub(r"[^a-z0-9]", "", named.lower())] = named
                 subject_here = named_subject(text) or subject_here
                 note_config(text)
         if split and split[-1][0].endswith("?"):  # an answer goes on its question's

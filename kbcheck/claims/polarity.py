@@ -272,7 +272,12 @@ _COMPARE = re.compile(rf"\b(?P<more>{_HIGHER})\b|\b(?P<less>{_LOWER})\b", re.I)
 
 
 # A possessive a few words before a comparative: "B's set about 16 times larger"
-_OWNER_BEFORE = re.compile(r"(?-i:\b(?P<who>A|B|lora_A|lora_B))(?:'s|’s)\s+(?:[\w-]+\s+){0,4}$")
+_OWNER_BEFORE = re.compile(r"(?-i:\b(?P<who>A|B|lora_A|lora_B))(?:'s|’s)\s+(?:[\w-]+\s+){0,4}$|"
+                           # the one given the rate: "gives B a learning rate 16 times larger"
+                           r"\b(?:gives?|giving|gave|assigns?|assigning|assigned)\s+(?:the\s+)?"
+                           r"(?:matri(?:x|ces)\s+)?(?-i:\b(?P<to>A|B|lora_A|lora_B))\b"
+                           r"(?:\s+matri(?:x|ces))?\s+(?:an?\s+|its\s+own\s+)?"
+                           r"(?:learning[- ]rates?|lrs?|step[- ]sizes?)\s+(?:[\w-]+\s+){0,3}$")
 
 
 def comparison(text: str, first: str, second: str) -> str | None:
@@ -288,9 +293,9 @@ def comparison(text: str, first: str, second: str) -> str | None:
     if a.start() < m.start() < b.start() or b.start() < m.start() < a.start():
         holder_is_first = a.start() < m.start()  # "B ... higher than A"
     elif a.start() < m.start() and b.start() < m.start() and (
-            near := _OWNER_BEFORE.search(text, max(0, m.start() - 40), m.start())):
+            near := _OWNER_BEFORE.search(text, max(0, m.start() - 60), m.start())):
         # "rates for A and B, with B's set 16 times larger": the possessive just before it
-        holder_is_first = re.fullmatch(first, near.group("who")) is not None
+        holder_is_first = re.fullmatch(first, near.group("who") or near.group("to")) is not None
     else:  # "a higher rate for B than (for) A" / "higher ... to B compared to A"
         after = [x for x in (a, b) if x.start() > m.start()] or [a, b]
         holder_is_first = min(after, key=lambda x: x.start()) is a

@@ -53,6 +53,7 @@ _YES_NO = re.compile(r"(?P<head>[^?:]{1,60}?)\s*[?:]?\s+(?P<cell>\S{1,11})\s*")
 # "Extra cost at inference none once merged": a column's name, then a cell that says none
 _NONE = re.compile(r"(?P<head>[^?:]{1,60}?)[?:]?\s+(?:none|nothing|zero)\b(?P<rest>[^;]{0,80})",
                    re.I)
+_BARE_NONE = re.compile(r"\s*(?:none|nothing|zero|0)\s*[.!]?\s*", re.I)
 _BARE_SIZE = re.compile(r"~?\s?(?:\d{1,4}(?:\.\d{1,2})?\s?(?:-|–|to)\s?)?"
                         r"\d{1,4}(?:\.\d{1,2})?\s?[BM](?:\s+param(?:eter)?s)?", re.I)
 # A column of settings and its value: "r 16", "Rank 8", "Batch size 4", "Single GPU 24 GB"
@@ -82,6 +83,10 @@ def row_segments(cells: tuple[str, ...], context: str = "") -> list[str]:
                 for name, rest in compared]
     # "QLoRA not reported", "n/a": a cell that states nothing qualifies nothing
     parts = [yes_no(p) for p in cells[1:] if not _NOT_REPORTED.search(p)]
+    if parts and all(_BARE_NONE.fullmatch(p) for p in parts):
+        # "| Extra latency once merged | none | none |" (columns not read as names): the row
+        # says its first cell is none, in every column
+        return [yes_no(f"{first} none") + (f" ({context})" if context else "")]
     # a setting ("r 16", "Batch size 4", "GPU 24 GB") or a cell with no number qualifies the
     # row's figures; each other cell is a figure of its own
     figures = [p for p in parts if _unit(p) and not _SETTING.fullmatch(p)]

@@ -133,6 +133,19 @@ def test_the_context_model_is_the_last_one_named_in_the_section_and_not_a_tables
     assert context["At rank 8 on q and v it trained 3.4M parameters."] == "Llama-3-8B"
 
 
+def test_the_one_model_an_article_has_named_carries_into_later_sections():
+    text = ("---\nid: one\ntitle: Method comparison\n---\n"
+            "## Scope\n\nEvery row below uses Llama 2 7B as the base. Llama-2-7B has 32 "
+            "layers.\n\n## Table\n\nRank 16 on q and v trains 8,388,608 parameters.\n\n"
+            "## Other\n\nMistral-7B was tried too.\n\n## Last\n\n"
+            "Rank 16 on q and v trains 6.8M parameters.\n")
+    context = {c.text: c.context_model
+               for c in extract_claims(load_text(text, "one.md").article)}
+    assert context["Rank 16 on q and v trains 8,388,608 parameters."] == "Llama-2-7B"
+    # two models named before it: a later section names none of its own
+    assert context["Rank 16 on q and v trains 6.8M parameters."] == ""
+
+
 # --- the configuration stated before --------------------------------------------------------
 
 def test_the_rank_and_modules_stated_last_are_each_claims_context():
@@ -345,7 +358,8 @@ def test_the_model_a_configuration_was_stated_for_carries_past_later_headings():
             "## Other\n\nMistral-7B was considered.\n\nIts file would be 6.8 MB.\n")
     claims = {c.text: c for c in extract_claims(load_text(text, "cm.md").article)}
     size = claims["In bf16 the adapter file is about 13.1 MB."]
-    assert (size.context_model, size.context_config_model) == ("", "Llama-2-13B")
+    # (the one model the article has named so far is a later section's too)
+    assert (size.context_model, size.context_config_model) == ("Llama-2-13B", "Llama-2-13B")
     assert (size.context_rank, size.context_modules) == (8, "qv")
     # a model named after the configuration is the section's, not the configuration's
     later = claims["Its file would be 6.8 MB."]
@@ -375,3 +389,26 @@ def test_a_scale_stated_without_its_rank_is_read_in_the_configuration_stated_bef
         "lora.ba_update", "supported")
     # the configuration stated before only ever supports: a scale it contradicts stays open
     assert verdicts["So the scale alpha/r comes to 4."][1] != "refuted"
+
+
+def test_a_row_of_bare_none_cells_says_its_first_cell_is_none():
+    assert row_segments(("Extra latency once merged", "none", "none", "n/a"), "") == [
+        "no Extra latency once merged"]
+
+
+def test_a_count_read_as_an_alternate_is_read_in_the_context_model():
+    """Llama-2-13B (40 blocks, 5120 wide, MLP 13824): r=16 on all seven projections is
+    62,586,880 parameters. "r=16 on all seven linear layers: N" is first read as a number of
+    layers; the count it is paired as instead is measured on the model the title names."""
+    from kbcheck.pairing import pair_claims
+    from kbcheck.pipeline import default_subjects
+    from verifiers import registry
+
+    text = ("---\nid: nb\ntitle: Runs on Llama-2-13B\n---\n## Day two\n\n"
+            "Then r=16 on all seven linear layers: 62,586,880.\n")
+    article = load_text(text, "nb.md").article
+    claims = extract_claims(article)
+    pairings, _ = pair_claims(claims, registry(include_entry_points=False),
+                              default_subjects([article]))
+    frame = pairings[0].frames[0]
+    assert (frame.verifier, frame.params.get("model")) == ("lora.param_count", "llama-13b")

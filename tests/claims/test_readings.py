@@ -1462,6 +1462,11 @@ def test_a_title_from_full_fine_tuning_to_lora_is_about_lora():
     article = Article(path="m.md", format="flat-markdown", title="From full fine-tuning to LoRA",
                       body="")
     assert default_subjects([article]) == {"m.md": "lora"}
+    # a title that lists the options, full fine-tuning first: about the methods set against it
+    listing = Article(path="v.md", format="flat-markdown",
+                      title="Options: Full FT vs LoRA vs QLoRA",
+                      body="")
+    assert default_subjects([listing]) == {"v.md": "lora"}
     claims = extract_claims(Article(path="n.md", format="flat-markdown", title="Full fine-tuning",
                                     body="Calling unmerge_adapter() restores the original "
                                          "weights up to rounding.\n"))
@@ -1520,3 +1525,19 @@ def test_a_count_after_a_change_of_rank_is_the_second_ranks():
     assert frame is not None
     params = to_params(frame)
     assert params["segments"].startswith("16@"), params
+
+
+@pytest.mark.parametrize(("sentence", "direction"), [
+    # the one given the rate holds the comparative that follows it
+    ("It keeps the same A and B matrices but gives B a learning rate 16 times larger.", "B>A"),
+    ("The recipe uses both A and B yet assigns A a step size four times smaller.", "B>A"),
+])
+def test_the_matrix_given_a_rate_holds_its_comparative(sentence, direction):
+    frame = next(f for f in recognise(sentence).frames if "lr_direction" in f.conditions)
+    assert frame.conditions["lr_direction"] == direction
+
+
+def test_a_size_given_with_at_is_the_models_size():
+    frames = recognise("We expected the 4-bit Mistral-7B base at ~3.9 GB after loading.").frames
+    assert [f.predicate for f in frames if any(q.unit == "bytes" for q in f.quantities)] \
+        == ["model_size"]

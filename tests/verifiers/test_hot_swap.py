@@ -210,3 +210,22 @@ def test_merged_weights_switched_by_subtracting_and_adding_are_measured_as_such(
     # below fp32 rounding the subtraction does not give W0 back exactly: the measurement decides
     res = VERIFIER.run(VERIFIER.resolve_params({"claim": "merged_switch", "tolerance": 0.0}))
     assert res["verdict"] == "refuted"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Swapping adapters at serving time means the base model has to be reloaded every time.",
+    "PEFT lets only one adapter be loaded into a model at a time, so each request reloads it.",
+])
+def test_a_reload_in_the_passive_or_one_adapter_loaded_at_a_time_is_denied(sentence):
+    frame = _frame(sentence)
+    assert frame is not None and frame.polarity is False, pairing(sentence).reason
+
+
+def test_one_adapter_active_at_a_time_is_not_a_denial():
+    frame = _frame("Only one adapter is active at a time, but many stay loaded for set_adapter.")
+    assert frame is not None and frame.polarity is True
+
+
+def test_any_two_adapters_is_every_pair_not_a_setting_where_one_swap_works():
+    frame = _frame("Any two adapters of one base model can be hot-swapped in place.")
+    assert frame is not None and frame.condition and frame.modality == ""

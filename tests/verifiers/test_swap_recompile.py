@@ -104,3 +104,10 @@ def test_adapters_of_any_rank_leave_the_shape_open():
     polarity, params = _params("Under torch.compile, hotswap_adapter() swaps in adapters of any "
                                "rank with no recompilation.")
     assert not polarity and params["other_rank"] and not params["shape_stated"]
+
+
+def test_prepare_or_it_recompiles_says_both_cases():
+    sentence = ("On a compiled model, prepare it with a target_rank at least as large as the "
+                "biggest adapter you will swap in, or a recompilation is triggered.")
+    frame = next(f for f in pairing(sentence).frames if f.verifier == VERIFIER.id)
+    assert frame.params["other_rank"] and frame.modality == "split"
