@@ -53,7 +53,8 @@ def four_bit_merge(params: dict[str, Any], quant_type: str) -> dict[str, Any]:
     """PEFT LoRA on bitsandbytes `Linear4bit` layers (`quant_type` nf4 or fp4, fp32 compute,
     double quantization, blocks of 64), trained a few AdamW steps so B is not zero, then
     `merge_and_unload`: merged against unmerged logits, the merged weights against the exact
-    W0 + s B A, and the same update merged into a 16-bit copy of the (dequantized) base."""
+    W0 + s B A, the same update merged into a 16-bit copy of the (dequantized) base, and into
+    the original weights the base was quantized from."""
     import bitsandbytes as bnb
     import torch
     from bitsandbytes.functional import dequantize_4bit
@@ -108,6 +109,12 @@ def four_bit_merge(params: dict[str, Any], quant_type: str) -> dict[str, Any]:
                 copy.get_submodule(owner.removeprefix("base_model.model.")).weight.copy_(want)
             logits = copy.to(dtype)(input_ids=tokens).logits.float()
             copies[dtype] = float((logits - unmerged).abs().max())
+        # the update merged into the original weights, before they were quantized (a QLoRA
+        # adapter merged into the 16-bit checkpoint): against the model it was trained as
+        original = tiny_llama(layers=2, kv_heads=2, seed=seed)
+        for owner, delta in deltas.items():
+            original.get_submodule(owner.removeprefix("base_model.model.")).weight.add_(delta)
+        into_original = float((original(input_ids=tokens).logits.float() - unmerged).abs().max())
     kinds = sorted({type(merged_model.get_submodule(o.removeprefix("base_model.model."))
                          ).__name__ for o in exact})
     diff = float((merged - unmerged).abs().max())
@@ -119,6 +126,7 @@ def four_bit_merge(params: dict[str, Any], quant_type: str) -> dict[str, Any]:
             "relative_diff": diff / out_max,
             "requant_error_vs_update": requant,
             "into_fp32_copy": copies[torch.float32], "into_bf16_copy": copies[torch.bfloat16],
+            "into_original": into_original,
             "allclose": bool(torch.allclose(merged, unmerged, atol=params["atol"],
                                             rtol=params["rtol"])),
             "bitwise_equal": bool(torch.equal(merged, unmerged)),

@@ -38,7 +38,8 @@ FOUR_BIT = ("nf4", "fp4")
 def run(params: dict[str, Any]) -> dict[str, Any]:
     """Compare merged and unmerged outputs (reference and PEFT) in each dtype asked for."""
     expected = {"claim": params["claim"], "atol": params["atol"], "rtol": params["rtol"],
-                "dtypes": params["dtypes"], "exactness": params["exactness"]}
+                "dtypes": params["dtypes"], "exactness": params["exactness"],
+                **({"into": params["into"]} if params["into"] else {})}
     per = {dtype: _measure(params, dtype) for dtype in params["dtypes"].split(",")}
     measured: dict[str, Any] = {
         "note": "B set non-zero in both (reference Gaussian, PEFT init_lora_weights=False: "
@@ -133,6 +134,21 @@ def _measure_four_bit(params: dict[str, Any], quant_type: str) -> dict[str, Any]
         return {"reference": skipped, "peft": skipped, "text": skipped["skipped"], "same": None}
     peft = four_bit_merge(params, quant_type)
     peft["plain_linear"] = True  # the merged layer stays 4-bit by design: its outputs decide
+    if params["into"] == "original":
+        # the adapter merged into the weights the base was quantized from, against the model
+        # it was trained as (the 4-bit base plus the adapter): the quantization error remains
+        diff, top = peft["into_original"], peft["output_abs_max"]
+        skipped = {"skipped": "measured on PEFT's 4-bit model only"}
+        same = diff == 0.0 if params["exactness"] == "bitwise" else \
+            diff <= params["atol"] + params["rtol"] * top
+        text = (f"an adapter trained on a {quant_type.upper()} 4-bit base and merged into the "
+                f"original unquantized weights moves the logits by {diff:.3g} ({diff / top:.1%} "
+                f"of the largest, up to {top:.3g}) from the model it was trained as: the base's "
+                f"quantization error stays in the difference (merged into a 16-bit copy of the "
+                f"dequantized base instead: {peft['into_fp32_copy']:.3g}), tolerance "
+                f"{_tolerance(params)}")
+        return {"reference": skipped, "peft": {**peft, "max_abs_diff": diff}, "text": text,
+                "same": same}
     same = _holds(peft, params["exactness"])
     text = (f"merging into {quant_type.upper()} 4-bit weights re-quantizes them: merged vs "
             f"unmerged max |diff| {peft['max_abs_diff']:.3g} (PEFT logits, up to "
@@ -277,6 +293,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if frame.has("merge_as_time"):
         return ("the merge is named as a moment for something else (switching adapters), not "
                 "as a claim about merged outputs")
+    if frame.has("into_original") and (frame.subject == "qlora" or frame.has("trained_4bit")) \
+            and (frame.has("outputs") or frame.has("identical") or frame.has("bit_exact")
+                 or _NO_ROUNDING.search(frame.text)) and not frame.has("qualified"):
+        # "a QLoRA adapter merged into the original fp16 base reproduces exactly what you saw
+        # in training": the outputs of the model it was trained as (the 4-bit base plus it)
+        return {"claim": "equal", "dtypes": "nf4", "into": "original",
+                **({"exactness": "bitwise"} if frame.has("bit_exact") else {})}
     stated = frame.conditions.get("dtypes", ())
     named = list(dict.fromkeys(_MEASURED[d] for d in stated if d in _MEASURED))
     if len(named) > 1 and frame.has("into_4bit"):
@@ -349,7 +372,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 
 VERIFIER = Verifier(
     id="lora.merge_equivalence",
-    version=3,
+    version=4,
     title="Merged LoRA gives the unmerged outputs, as a plain linear layer",
     run=run,
     params=(
@@ -362,6 +385,9 @@ VERIFIER = Verifier(
         Param("exactness", str, default="rounding", choices=("rounding", "tolerance", "bitwise"),
               help="what counts as the same outputs: within atol/rtol or a 16-bit format's own "
                    "rounding; within atol/rtol only; bit for bit"),
+        Param("into", str, default="", choices=("", "original"),
+              help="original: a 4-bit-trained adapter merged into the unquantized weights the "
+                   "base was quantized from, against the model it was trained as"),
         Param("steps", int, default=10, min=1, max=200,
               help="AdamW steps that train the LoRA on a 4-bit base before it is merged"),
         Param("d", int, default=256, min=1, max=4096, help="output features (reference)"),

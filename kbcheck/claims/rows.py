@@ -54,6 +54,7 @@ _YES_NO = re.compile(r"(?P<head>[^?:]{1,60}?)\s*[?:]?\s+(?P<cell>\S{1,11})\s*")
 _NONE = re.compile(r"(?P<head>[^?:]{1,60}?)[?:]?\s+(?:none|nothing|zero)\b(?P<rest>[^;]{0,80})",
                    re.I)
 _BARE_NONE = re.compile(r"\s*(?:none|nothing|zero|0)\s*[.!]?\s*", re.I)
+_NONE_CELL = re.compile(r"[^?:;]{1,60}?[?:]?\s+(?:none|nothing|zero)\s*[.!]?\s*", re.I)
 _BARE_SIZE = re.compile(r"~?\s?(?:\d{1,4}(?:\.\d{1,2})?\s?(?:-|–|to)\s?)?"
                         r"\d{1,4}(?:\.\d{1,2})?\s?[BM](?:\s+param(?:eter)?s)?", re.I)
 # A column of settings and its value: "r 16", "Rank 8", "Batch size 4", "Single GPU 24 GB"
@@ -82,11 +83,12 @@ def row_segments(cells: tuple[str, ...], context: str = "") -> list[str]:
         return [f"{name}: {yes_no(f'{first} {rest}')}{f' ({context})' if context else ''}"
                 for name, rest in compared]
     # "QLoRA not reported", "n/a": a cell that states nothing qualifies nothing
-    parts = [yes_no(p) for p in cells[1:] if not _NOT_REPORTED.search(p)]
-    if parts and all(_BARE_NONE.fullmatch(p) for p in parts):
-        # "| Extra latency once merged | none | none |" (columns not read as names): the row
-        # says its first cell is none, in every column
+    said = [p for p in cells[1:] if not _NOT_REPORTED.search(p)]
+    if said and all(_BARE_NONE.fullmatch(p) or _NONE_CELL.fullmatch(p) for p in said):
+        # "| Extra latency once merged | none | none |", each cell maybe under its column's
+        # name ("Basic (LoRA) none"): the row says its first cell is none, in every column
         return [yes_no(f"{first} none") + (f" ({context})" if context else "")]
+    parts = [yes_no(p) for p in said]
     # a setting ("r 16", "Batch size 4", "GPU 24 GB") or a cell with no number qualifies the
     # row's figures; each other cell is a figure of its own
     figures = [p for p in parts if _unit(p) and not _SETTING.fullmatch(p)]

@@ -394,6 +394,9 @@ def test_a_scale_stated_without_its_rank_is_read_in_the_configuration_stated_bef
 def test_a_row_of_bare_none_cells_says_its_first_cell_is_none():
     assert row_segments(("Extra latency once merged", "none", "none", "n/a"), "") == [
         "no Extra latency once merged"]
+    # each cell under its column's name
+    assert row_segments(("Extra latency once merged", "Basic (LoRA) none", "Pro (DoRA) none"),
+                        "") == ["no Extra latency once merged"]
 
 
 def test_a_count_read_as_an_alternate_is_read_in_the_context_model():
