@@ -18,9 +18,46 @@ from verifiers._frame import Frame, Quantity
 from verifiers._tiny import PEFT_MISSING, peft_available
 
 CLAIMS = ("init_equals_base", "init_changes_output", "delta_shape", "rank_at_most_r",
-          "full_rank", "scaling", "a_init")
+          "full_rank", "scaling", "a_init", "merge_scaled")
 A_DISTS = ("random", "gaussian", "kaiming_uniform", "uniform", "zero")
 FORMS = ("alpha/r", "alpha/sqrt(r)", "alpha/r^2", "r/alpha", "alpha*sqrt(r)")
+
+
+def merged_weight_scale(r: int, alpha: float, seed: int = 0) -> dict[str, Any]:
+    """PEFT's merge_and_unload on a tiny Llama with B non-zero: the merged q_proj weight
+    against W0 + s B A (s = alpha / r, PEFT's scaling) and against W0 + B A."""
+    import torch
+
+    from verifiers._tiny import peft_lora, tiny_llama
+
+    model = peft_lora(tiny_llama(layers=1, seed=seed), r=r, alpha=alpha, targets=("q_proj",),
+                      init_lora_weights=False)
+    q = model.base_model.model.model.layers[0].self_attn.q_proj
+    with torch.no_grad():
+        w0 = q.base_layer.weight.detach().clone()
+        ba = q.lora_B["default"].weight @ q.lora_A["default"].weight
+        scaling = float(q.scaling["default"])
+        merged = model.merge_and_unload().model.layers[0].self_attn.q_proj.weight
+        with_scale = float((merged - (w0 + scaling * ba)).abs().max())
+        without = float((merged - (w0 + ba)).abs().max())
+    return {"r": r, "alpha": alpha, "scaling": scaling, "off_w0_plus_sBA": with_scale,
+            "off_w0_plus_BA": without, "BA_abs_max": float(ba.abs().max())}
+
+
+def _judge_merge_scaled(params: dict[str, Any]) -> dict[str, Any]:
+    """'Merging writes W0 + (alpha/r) B A': PEFT's merged weight, read back."""
+    if not peft_available():
+        return result("skipped", PEFT_MISSING)
+    r = min(params["r"], 32)
+    alpha = params["alpha"] if params["alpha"] != r else 2.0 * r  # (s = 1 would hide it)
+    m = merged_weight_scale(r, alpha, params["seed"])
+    scaled = m["off_w0_plus_sBA"] <= 1e-5 * max(1.0, m["BA_abs_max"]) < m["off_w0_plus_BA"]
+    text = (f"PEFT's merge_and_unload at r={r}, lora_alpha={alpha:g} (scaling {m['scaling']:g}): "
+            f"the merged weight is off W0 + s B A by {m['off_w0_plus_sBA']:.3g} and off W0 + B A "
+            f"by {m['off_w0_plus_BA']:.3g}")
+    return result("supported" if scaled else "refuted",
+                  f"{text}: the merge " + ("applies" if scaled else "does not apply")
+                  + " the alpha/r scale.", m, {"claim": "merge_scaled"})
 
 
 def run(params: dict[str, Any]) -> dict[str, Any]:
@@ -36,6 +73,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         params = {**params, "alpha": float(LoraConfig().lora_alpha)}
     if claim == "a_init":
         return _judge_a_init(params)
+    if claim == "merge_scaled":
+        return _judge_merge_scaled(params)
     if claim == "scaling" and params["relation"]:
         return _judge_relation(params)
     if claim == "scaling" and params["alpha_per_r"] and params["scale_value"]:
@@ -314,6 +353,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     elif claim == "delta_shape":
         order = frame.conditions.get("order")
         params["order"] = "AB" if frame.has("order_ab") or order == "AB" else "BA"
+    elif claim == "scaling" and frame.has("merge_scale"):
+        # "the alpha/r factor is dropped at merge time" (denied): PEFT's merged weight read back
+        return {"claim": "merge_scaled"}
     elif claim == "scaling":
         sqrt, plain = frame.has("sqrt"), frame.has("plain")
         # (rsLoRA only from the article or section, with alpha/r written: the sentence states

@@ -275,3 +275,17 @@ def test_a_kind_named_in_a_consequence_is_not_a_second_option_for_a():
                  if f.predicate == "a_init")
     assert frame.params["a_dist"] == "gaussian" and frame.params["source"] == "peft"
     assert VERIFIER.run(VERIFIER.resolve_params(frame.params))["verdict"] == "refuted"
+
+
+@pytest.mark.parametrize(("sentence", "denied"), [
+    ("PEFT drops the alpha/r scaling when it merges, adding the bare B @ A to the weight.", True),
+    ("merge_and_unload keeps the alpha/r scale: it writes W0 + (alpha/r) B A.", False),
+])
+def test_the_scale_at_merge_time_is_read_back_from_peft(sentence, denied):
+    frame = next((f for f in pairing(sentence).frames if f.params.get("claim") ==
+                  "merge_scaled"), None)
+    if denied:
+        assert frame is not None and frame.polarity is False, pairing(sentence).frames
+    got = VERIFIER.run(VERIFIER.resolve_params({"claim": "merge_scaled"}))
+    assert got["verdict"] == "supported", got["explanation"]
+    assert got["measured"]["off_w0_plus_sBA"] < 1e-6 < got["measured"]["off_w0_plus_BA"]
