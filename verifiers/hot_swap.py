@@ -73,11 +73,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     config, eagerly (recompilation of a compiled model is lora.swap_recompile's)."""
     if frame.predicate != "hot_swap":
         return f"no claim of this verifier is read from '{frame.predicate}'"
-    if frame.has("recompile"):
-        return "the sentence is about recompiling a compiled model (lora.swap_recompile's)"
     if frame.has("other_types"):
         return "said of other adapter types or methods, not of LoRA's adapters"
+    if frame.has("recompile") and not (frame.polarity and frame.has("other_targets")):
+        return "the sentence is about recompiling a compiled model (lora.swap_recompile's)"
     if frame.has("other_targets"):
+        # (compiled or not: a swap in place between adapters of other targets is refused
+        # before any recompilation could happen)
         # "hot-swapping works whatever layers the new adapter targets" (or, denied, "cannot
         # take an adapter that targets different layers")
         end = frame.spans.get("predicate", (0, 0))[1]
