@@ -171,12 +171,15 @@ def _measure(seed: int) -> dict[str, Any]:
     return {"config": read_config(), "layer": layer(seed)}
 
 
+# the layer a switch is measured on: alpha/r and alpha/sqrt(r) differ at these values
+SWITCH_R, SWITCH_ALPHA = 8, 16
+
+
 @functools.cache
 def _switched(flag: str, seed: int) -> dict[str, Any]:
-    """One LoRA layer with the flag set to True and with it left out (r=8, lora_alpha=16, so
-    alpha/r and alpha/sqrt(r) differ)."""
-    return {"on": layer(seed, r=8, lora_alpha=16, **{flag: True}),
-            "off": layer(seed, r=8, lora_alpha=16)}
+    """One LoRA layer with the flag set to True and with it left out (SWITCH_R, SWITCH_ALPHA)."""
+    return {"on": layer(seed, r=SWITCH_R, lora_alpha=SWITCH_ALPHA, **{flag: True}),
+            "off": layer(seed, r=SWITCH_R, lora_alpha=SWITCH_ALPHA)}
 
 
 @functools.cache
@@ -262,10 +265,11 @@ def _switch(params: dict[str, Any]) -> dict[str, Any]:
                          f"{'a' if on['dora'] else 'no'} DoRA magnitude vector (without the "
                          f"flag: {'a' if off['dora'] else 'no'} magnitude vector)")
         else:
-            rs, plain = 16 / math.sqrt(8), 16 / 8
+            rs, plain = SWITCH_ALPHA / math.sqrt(SWITCH_R), SWITCH_ALPHA / SWITCH_R
             works = math.isclose(on["scaling"], rs, rel_tol=1e-6) and \
                 math.isclose(off["scaling"], plain, rel_tol=1e-6)
-            parts.append(f"LoraConfig(r=8, lora_alpha=16, use_rslora=True) gives layer.scaling "
+            parts.append(f"LoraConfig(r={SWITCH_R}, lora_alpha={SWITCH_ALPHA}, use_rslora=True) "
+                         f"gives layer.scaling "
                          f"{on['scaling']:.5g} (alpha/sqrt(r) = {rs:.5g}; without the flag "
                          f"{off['scaling']:.5g}, alpha/r = {plain:g})")
         holds = holds and works

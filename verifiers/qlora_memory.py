@@ -141,7 +141,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # whose method only the page implies is as often about 16-bit fine-tuning
         named = False
     if sixteen and not named and not frame.has("training") and not frame.subject_named \
-            and not _TUNED.search(frame.text):
+            and not frame.has("tuned_said"):
         # "the unquantized fp16 checkpoint would be 26 GB, which does not fit our 24 GB card" on
         # a QLoRA page: a 16-bit model's weights against the card, no QLoRA step
         return _weights_fit_params(frame) or (
@@ -435,9 +435,6 @@ ROOMY = 0.8
 
 _FIT_SAID = re.compile(r"\bfits?\b|\bfitting\b", re.I)
 # a method or a fine-tuning named in any form ("LoRA-tune", "bf16 LoRA job"): something is trained
-_TUNED = re.compile(r"lora|tun(?:e|es|ed|ing)\b|train|fine-?tun", re.I)
-
-
 def _weights_fit_params(frame: Frame) -> dict[str, Any] | None:
     """'Llama-2-13B in bf16 fits on a 24 GB card': a named model in one stated 16- or 32-bit
     dtype and one GPU, nothing trained; None for anything else."""
