@@ -303,7 +303,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return ("the cost is set against plain LoRA (a variant beside it), not against the base "
                 "model that this verifier times")
     params: dict[str, Any] = {"claim": "no_latency", "weights": weights_of(frame)}
-    if frame.has("faster_than_base") and frame.has("fast"):
+    if frame.has("faster_base"):
         # "merging makes it run faster than the original base model": beyond the base's speed
         params["claim"] = "faster"
         return params
