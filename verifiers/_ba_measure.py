@@ -162,3 +162,24 @@ def peft_half(p: dict[str, Any]) -> dict[str, Any]:
             out.update(_scale_fit(diff, part, {**p, "r": r}), layer_scaling=v.scaling["default"],
                        reference_formula=lora_scaling(r, p["alpha"], p["rslora"]))
     return out
+
+
+def merged_weight_scale(r: int, alpha: float, seed: int = 0) -> dict[str, Any]:
+    """PEFT's merge_and_unload on a tiny Llama with B non-zero: the merged q_proj weight
+    against W0 + s B A (s = alpha / r, PEFT's scaling) and against W0 + B A."""
+    import torch
+
+    from verifiers._tiny import peft_lora, tiny_llama
+
+    model = peft_lora(tiny_llama(layers=1, seed=seed), r=r, alpha=alpha, targets=("q_proj",),
+                      init_lora_weights=False)
+    q = model.base_model.model.model.layers[0].self_attn.q_proj
+    with torch.no_grad():
+        w0 = q.base_layer.weight.detach().clone()
+        ba = q.lora_B["default"].weight @ q.lora_A["default"].weight
+        scaling = float(q.scaling["default"])
+        merged = model.merge_and_unload().model.layers[0].self_attn.q_proj.weight
+        with_scale = float((merged - (w0 + scaling * ba)).abs().max())
+        without = float((merged - (w0 + ba)).abs().max())
+    return {"r": r, "alpha": alpha, "scaling": scaling, "off_w0_plus_sBA": with_scale,
+            "off_w0_plus_BA": without, "BA_abs_max": float(ba.abs().max())}

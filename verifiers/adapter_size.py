@@ -646,11 +646,13 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         sizes = [q for q in sizes if q.value < 5e9]  # "35 MB versus 350 GB": 350 GB is a model's
     # the adapter's own size: one said to be an adapter's, else the smallest beside a model's
     # ("from 350 GB to about 35 MB": the 35 MB)
-    size = next((q for q in sizes if q.role == "adapter"), next(
-        (q for q in sorted(sizes, key=lambda q: q.value) if q.value < 5e9), sizes[0])
-        if sizes else None)
-    if sizes and frame.has("several"):  # (each_size) one of several: the smallest, not a total
+    # (each_size: one of several sizes, each an adapter's: the smallest, not a total)
+    if sizes and frame.has("several"):
         size = min(sizes, key=lambda q: q.value)
+    else:
+        size = next((q for q in sizes if q.role == "adapter"), next(
+            (q for q in sorted(sizes, key=lambda q: q.value) if q.value < 5e9), sizes[0])
+            if sizes else None)
     pair = _sizes_per_rank(frame, sizes) if not params.get("dtype") else None
     if pair is not None:
         # "the rank-8 adapter came out at 16.8 MB, so a rank-16 one will be about 67 MB", no

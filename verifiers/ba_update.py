@@ -23,33 +23,14 @@ A_DISTS = ("random", "gaussian", "kaiming_uniform", "uniform", "zero")
 FORMS = ("alpha/r", "alpha/sqrt(r)", "alpha/r^2", "r/alpha", "alpha*sqrt(r)")
 
 
-def merged_weight_scale(r: int, alpha: float, seed: int = 0) -> dict[str, Any]:
-    """PEFT's merge_and_unload on a tiny Llama with B non-zero: the merged q_proj weight
-    against W0 + s B A (s = alpha / r, PEFT's scaling) and against W0 + B A."""
-    import torch
-
-    from verifiers._tiny import peft_lora, tiny_llama
-
-    model = peft_lora(tiny_llama(layers=1, seed=seed), r=r, alpha=alpha, targets=("q_proj",),
-                      init_lora_weights=False)
-    q = model.base_model.model.model.layers[0].self_attn.q_proj
-    with torch.no_grad():
-        w0 = q.base_layer.weight.detach().clone()
-        ba = q.lora_B["default"].weight @ q.lora_A["default"].weight
-        scaling = float(q.scaling["default"])
-        merged = model.merge_and_unload().model.layers[0].self_attn.q_proj.weight
-        with_scale = float((merged - (w0 + scaling * ba)).abs().max())
-        without = float((merged - (w0 + ba)).abs().max())
-    return {"r": r, "alpha": alpha, "scaling": scaling, "off_w0_plus_sBA": with_scale,
-            "off_w0_plus_BA": without, "BA_abs_max": float(ba.abs().max())}
-
-
 def _judge_merge_scaled(params: dict[str, Any]) -> dict[str, Any]:
     """'Merging writes W0 + (alpha/r) B A': PEFT's merged weight, read back."""
     if not peft_available():
         return result("skipped", PEFT_MISSING)
     r = min(params["r"], 32)
     alpha = params["alpha"] if params["alpha"] != r else 2.0 * r  # (s = 1 would hide it)
+    from verifiers._ba_measure import merged_weight_scale
+
     m = merged_weight_scale(r, alpha, params["seed"])
     scaled = m["off_w0_plus_sBA"] <= 1e-5 * max(1.0, m["BA_abs_max"]) < m["off_w0_plus_BA"]
     text = (f"PEFT's merge_and_unload at r={r}, lora_alpha={alpha:g} (scaling {m['scaling']:g}): "

@@ -97,12 +97,12 @@ def _faster_verdict(weights: str, grid: list[dict[str, Any]], tol: float) -> tup
     """'Faster than the base model': the weights named must time surely below 1 - tol in most
     settings; they are not faster where most settings keep the interval's low end at or above
     1 - tol (merged weights are the base's own operation)."""
-    states = {"merged": [("merged", e["merged"]) for e in grid],
-              "unmerged": [(f"r={r}", v) for e in grid for r, v in _unmerged(e)]}
+    states = {"merged": [e["merged"] for e in grid],
+              "unmerged": [v for e in grid for _, v in _unmerged(e)]}
     named = (weights,) if weights in states else ("merged", "unmerged")
     classes = {}
     for state in named:
-        timed = [v for _, v in states[state]]
+        timed = states[state]
         faster = sum(v["high"] < 1 - tol for v in timed)
         not_faster = sum(v["low"] >= 1 - tol for v in timed)
         classes[state] = ("faster" if faster * 2 > len(timed) else

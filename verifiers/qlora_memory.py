@@ -434,7 +434,8 @@ ROOMY = 0.8
 
 
 _FIT_SAID = re.compile(r"\bfits?\b|\bfitting\b", re.I)
-# a method or a fine-tuning named in any form ("LoRA-tune", "bf16 LoRA job"): something is trained
+
+
 def _weights_fit_params(frame: Frame) -> dict[str, Any] | None:
     """'Llama-2-13B in bf16 fits on a 24 GB card': a named model in one stated 16- or 32-bit
     dtype and one GPU, nothing trained; None for anything else."""
