@@ -1060,6 +1060,36 @@ def triggers() -> tuple[Trigger, ...]:
 _MATCHES_PER_CUE = 3
 
 
+@dataclass(frozen=True)
+class _Words:
+    """The words a cue fills when it marks them with a group named `w`: the rest of its match
+    is context that places them ("falls back to r=8 and lora_alpha=8": each setting fills only
+    its own words, so the next setting's cue can take its own)."""
+
+    string: str
+    a: int
+    b: int
+
+    def start(self) -> int:
+        return self.a
+
+    def end(self) -> int:
+        return self.b
+
+    def span(self) -> tuple[int, int]:
+        return self.a, self.b
+
+    def group(self, _: int = 0) -> str:
+        return self.string[self.a:self.b]
+
+
+def _words(m: re.Match) -> re.Match | _Words:
+    """The span a match fills: its group `w` where the cue has one, else the whole match."""
+    if "w" in m.re.groupindex and m.start("w") >= 0:
+        return _Words(m.string, m.start("w"), m.end("w"))
+    return m
+
+
 @cache
 def _all_anchors() -> frozenset[str]:
     return frozenset(a for t in triggers() for a in t.anchors or ())
@@ -1095,7 +1125,8 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
             if not required[t.requires] and default not in t.waive:
                 continue
         taken_here = 0
-        for m in t.pattern.finditer(text, origin):  # a few matches, in case one is taken
+        for whole in t.pattern.finditer(text, origin):  # a few, in case one is taken
+            m = _words(whole)
             if m.end() > m.start() and not any(a <= m.start() and m.end() <= b
                                                for a, b in names) \
                     and (t.in_condition or not _inside(m.span(), clauses)

@@ -630,3 +630,15 @@ def test_what_the_writer_disagrees_with_is_denied():
     frames = [f for f in recognise("We disagree that merged LoRA adds inference latency.").frames
               if f.predicate == "no_added_latency"]
     assert frames and frames[0].polarity
+
+
+def test_a_cue_whose_words_are_a_group_fills_only_those_words():
+    # a settings list after a verb of defaults: the `w` group of each setting's cue fills only
+    # its own "name=value", so every setting gives its own frame with its own value, and the
+    # values chosen before the defaults are said are not read as the defaults
+    frames = recognise("We use r=16 and lora_alpha=32; left out, LoraConfig falls back to "
+                       "r=8 and lora_alpha=8 and lora_dropout=0.0.").frames
+    got = {f.predicate: f.text[f.spans["predicate"][0]:f.spans["predicate"][1]]
+           for f in frames if f.predicate.startswith("peft_default")}
+    assert got == {"peft_default_rank": "r=8", "peft_default_alpha": "lora_alpha=8",
+                   "peft_default_dropout": "lora_dropout=0.0"}
