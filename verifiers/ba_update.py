@@ -153,6 +153,8 @@ def _judge_relation(p: dict[str, Any]) -> dict[str, Any]:
     it (alpha/r), about 0.71x (rsLoRA's alpha/sqrt(r)), never doubles it."""
     from verifiers import _ba_measure as m
 
+    if p["varied"] == "alpha":
+        return _judge_alpha_relation(p)
     factor = p["rank_factor"] if p["relation"] == _FACTOR else 2.0
     r2 = max(1, round(p["r"] * factor))
     runs = {}
@@ -165,14 +167,7 @@ def _judge_relation(p: dict[str, Any]) -> dict[str, Any]:
         runs[name] = {"r": p["r"], "r2": r2, "scale": one["effective_scaling"],
                       "scale_2r": two["effective_scaling"],
                       "ratio": two["effective_scaling"] / one["effective_scaling"]}
-    if p["relation"] in _DIRECTION:
-        want = 1.0
-        holds = [(x["ratio"] > 1.001) if p["relation"] == "grows" else (x["ratio"] < 0.999)
-                 for x in runs.values()]
-    else:
-        want = p["scale_factor"] if p["relation"] == _FACTOR else _RELATION[p["relation"]]
-        tol = p["scale_tol"] if p["relation"] == _FACTOR and p["scale_tol"] else 1e-3 * want
-        holds = [abs(x["ratio"] - want) <= tol for x in runs.values()]
+    holds, want = _relation_holds(p, runs)
     form = "alpha/sqrt(r)" if p["rslora"] else "alpha/r"
     text = "; ".join(f"{name}: scale {x['scale']:.6g} at r={x['r']}, {x['scale_2r']:.6g} at "
                      f"r={x['r2']} (x{x['ratio']:.4g})" for name, x in runs.items())
@@ -189,6 +184,49 @@ def _judge_relation(p: dict[str, Any]) -> dict[str, Any]:
     return result("supported" if all(holds) else "refuted",
                   f"{change} with alpha={p['alpha']:g} fixed ({form}): {text}; the sentence "
                   f"says the scale {said}.", runs, expected)
+
+
+def _relation_holds(p: dict[str, Any], runs: dict[str, dict]) -> tuple[list[bool], float]:
+    """Whether each run's measured ratio of scales is the stated relation, and the ratio
+    wanted (1 for a direction: above or below it)."""
+    if p["relation"] in _DIRECTION:
+        return [(x["ratio"] > 1.001) if p["relation"] == "grows" else (x["ratio"] < 0.999)
+                for x in runs.values()], 1.0
+    want = p["scale_factor"] if p["relation"] == _FACTOR else _RELATION[p["relation"]]
+    tol = p["scale_tol"] if p["relation"] == _FACTOR and p["scale_tol"] else 1e-3 * want
+    return [abs(x["ratio"] - want) <= tol for x in runs.values()], want
+
+
+def _judge_alpha_relation(p: dict[str, Any]) -> dict[str, Any]:
+    """What changing alpha with r fixed does to the scale, measured from outputs on the
+    reference layer and PEFT at alpha and at alpha times `rank_factor` (2: doubling): the
+    scale follows alpha in proportion (alpha/r and rsLoRA's alpha/sqrt(r) alike)."""
+    from verifiers import _ba_measure as m
+
+    factor = p["rank_factor"] if p["relation"] == _FACTOR or p["rank_factor"] != 2.0 else 2.0
+    a2 = p["alpha"] * factor
+    runs = {}
+    for name, fn in (("reference", m.reference), ("peft", m.peft_half)):
+        if name == "peft" and not peft_available():
+            continue
+        one, two = fn(p), fn({**p, "alpha": a2})
+        runs[name] = {"alpha": p["alpha"], "alpha2": a2, "scale": one["effective_scaling"],
+                      "scale_2": two["effective_scaling"],
+                      "ratio": two["effective_scaling"] / one["effective_scaling"]}
+    holds, want = _relation_holds(p, runs)
+    form = "alpha/sqrt(r)" if p["rslora"] else "alpha/r"
+    text = "; ".join(f"{name}: scale {x['scale']:.6g} at alpha={x['alpha']:g}, "
+                     f"{x['scale_2']:.6g} at alpha={x['alpha2']:g} (x{x['ratio']:.4g})"
+                     for name, x in runs.items())
+    expected = {"claim": "scaling", "varied": "alpha", "relation": p["relation"], "r": p["r"],
+                **({"scale_factor": want} if p["relation"] == _FACTOR else {})}
+    if len(set(holds)) > 1:
+        return result("conditional", f"Reference and PEFT disagree: {text}.", runs, expected)
+    said = {"halves": "halves", "doubles": "doubles", "same": "stays the same",
+            "grows": "grows", "shrinks": "shrinks"}.get(p["relation"], f"changes x{want:.4g}")
+    return result("supported" if all(holds) else "refuted",
+                  f"Going from alpha={p['alpha']:g} to alpha={a2:g} with r={p['r']} fixed "
+                  f"({form}): {text}; the sentence says the scale {said}.", runs, expected)
 
 
 _TIED_RANKS = (4, 16, 64)
@@ -376,6 +414,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         elif plain:
             params["scaling_form"] = "alpha/r"
         relation = next((r for r in (*_RELATION, *_DIRECTION) if frame.has(f"rel_{r}")), "")
+        if relation and frame.has("varied_alpha"):
+            # what changing alpha does (r fixed): the scale is linear in alpha under alpha/r and
+            # alpha/sqrt(r) alike, so no form is a condition; stated alphas give the change
+            return {**params, **_alpha_change(frame, relation)}
         # how the scale follows r depends on the form: alpha/r (LoRA's, PEFT's default) or
         # alpha/sqrt(r) (use_rslora); a relation said with no form named holds for the first
         form_named = (sqrt or plain or rslora or frame.has("standard_named")
@@ -425,6 +467,21 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             elif unstated:  # any value is some alpha/r: the number alone decides nothing
                 params["_open"] = [" and ".join(unstated)]
                 params["_condition"] = f"for some {' and '.join(unstated)} (not stated)"
+    return params
+
+
+def _alpha_change(frame: Frame, relation: str) -> dict[str, Any]:
+    """A relation said of a change of alpha: from the stated alphas ("from 16 to 32 doubles
+    the update": the stated factor for their ratio), else for a doubled alpha."""
+    params: dict[str, Any] = {"varied": "alpha", "relation": relation}
+    alphas = frame.conditions.get("alphas")
+    if alphas and relation in _RELATION and alphas[1] / alphas[0] != 2.0:
+        params.update(relation=_FACTOR, rank_factor=alphas[1] / alphas[0],
+                      scale_factor=_RELATION[relation])
+    if alphas:
+        params["alpha"] = float(alphas[0])
+        if relation in _DIRECTION:
+            params["rank_factor"] = alphas[1] / alphas[0]
     return params
 
 
@@ -518,7 +575,7 @@ _COUNTED = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:multiplications|matmuls|product
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=14,
+    version=15,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(
@@ -550,8 +607,10 @@ VERIFIER = Verifier(
                                                      "grows", "shrinks"),
               help="scaling: what doubling r with alpha fixed does to the scale (factor: a "
                    "stated factor for a stated change of r)"),
+        Param("varied", str, default="r", choices=("r", "alpha"),
+              help="scaling, relation: the setting changed while the other stays fixed"),
         Param("rank_factor", float, default=2.0, min=0.0, max=4096.0,
-              help="scaling, relation factor: r changes by this factor"),
+              help="scaling, relation: the varied setting (r or alpha) changes by this factor"),
         Param("scale_factor", float, default=0.0, min=0.0, max=4096.0,
               help="scaling, relation factor: the factor the scale is said to change by"),
         Param("scale_value", float, default=0.0, min=0.0, max=1024.0,

@@ -77,6 +77,8 @@ _DENIAL = re.compile(
     r"claim(?:s|ing)?|tell(?:s|ing)?\s+you|suggest(?:s|ing)?|stat(?:e|es|ing))\s+(?:that\s+)?)",
     re.I)
 SCOPE_WORDS = 7
+# how far a denial reaches to deny a "without" after its verb phrase
+_WITHOUT_SCOPE_WORDS = 12
 # A negated clause that has had its verb, then "and": what follows is a clause of its own ("no
 # adapter computation happens at inference and latency is the same").
 _VERB_THEN_AND = re.compile(
@@ -139,8 +141,12 @@ def negated(text: str, start: int, end: int, origin: int = 0) -> bool:
 
 # A cell or a label answered "none" or "no" ("Merged LoRA | added latency vs. base | none",
 # "Extra latency: none"): the answer denies what the row or the label names
+# ("Latency of merged LoRA: none added versus the base model": the answer may say what it is
+# set against)
 _NONE_ANSWER = re.compile(r"[^|:=\u2014\u2013>;]{0,30}?\s*(?:\||:|=|\u2014|\u2013|->|\u2192)\s*"
-                          r"(?:none|no|nil|nothing|zero)\s*[.!]?\s*(?:\||$)", re.I)
+                          r"(?:none|no|nil|nothing|zero)(?:\s+(?:added|extra|at\s+all))?"
+                          r"(?:\s+(?:versus|vs\.?|compared\s+(?:with|to)|over|against|"
+                          r"relative\s+to)\s+[^|.;:]{1,40})?\s*[.!]?\s*(?:\||$)", re.I)
 
 
 # what the trigger names said right after it to be out of reach ("batching different adapters
@@ -163,7 +169,7 @@ _GONE_AFTER = re.compile(r"\s+(?:(?!(?:never|not|no|hardly)\b)[\w-]+\s+){0,2}?"
                          r"go(?:es)? away|went away|drops? to zero|falls? to zero)\b", re.I)
 
 
-def _negated(text: str, start: int, end: int, origin: int) -> bool:
+def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WORDS) -> bool:
     window_start = max(origin, start - 100)
     last = None
     for m in _CUE.finditer(text, window_start, end):
@@ -180,7 +186,7 @@ def _negated(text: str, start: int, end: int, origin: int) -> bool:
     between = text[last.end():max(last.end(), start)]
     if _END.search(between) or _VERB_THEN_AND.search(between):
         return False
-    if len(between.split()) > SCOPE_WORDS:
+    if len(between.split()) > scope:
         return False
     if last.group(0).lower() == "unlike" and _CLAUSE_AFTER_NP.search(between):
         return False  # "unlike LoRA they add latency": the phrase is over, its clause is not
@@ -200,9 +206,10 @@ def _negated(text: str, start: int, end: int, origin: int) -> bool:
         return False  # "without explaining why B starts at zero": the reason is not given,
         # what it is the reason for is taken as true
     # "cannot switch adapters without reloading the base": the reload is needed, not denied
-    # (a denial of a "without")
+    # (a denial of a "without"; the verb phrase the denial spans may be two joined by "or":
+    # "couldn't switch it off or swap another in without reloading")
     return not (last.group(0).lower() == "without"
-                and _negated(text, last.start(), last.start(), origin))
+                and _negated(text, last.start(), last.start(), origin, _WITHOUT_SCOPE_WORDS))
 
 
 def negated_in_clause(text: str, start: int, end: int, origin: int = 0) -> bool:

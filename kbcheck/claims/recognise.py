@@ -509,6 +509,9 @@ _FACTOR_BEFORE = re.compile(r"\b(?:[AB]|lora_[AB])\s*(?:is|in|:|=|\(|has shape|o
 
 _RANK_CHANGE = re.compile(r"\b(?:r|rank|lora_r)\s+(?:\w+\s+)?from\s+(\d{1,4})\s+(?:up\s+|down\s+)?"
                           r"to\s+(\d{1,4})\b", re.I)
+# a change of alpha ("raising lora_alpha from 16 to 32"): both values, the first stated
+_ALPHA_CHANGE = re.compile(r"\b(?:lora_alpha|alpha|\u03b1)\s+(?:\w+\s+)?from\s+(\d{1,4})\s+"
+                           r"(?:up\s+|down\s+)?to\s+(\d{1,4})\b", re.I)
 
 
 def _int(text: str) -> int | None:
@@ -606,6 +609,11 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
                  (_int(change.group(2)) or 0, change.start(2))]
         found.setdefault("r", ranks[0][0])
         spans.setdefault("r", change.span())
+    alphas = _ALPHA_CHANGE.search(text)
+    if alphas and int(alphas.group(1)) and int(alphas.group(2)):
+        found["alphas"] = (int(alphas.group(1)), int(alphas.group(2)))
+        found.setdefault("alpha", float(alphas.group(1)))
+        spans.setdefault("alpha", alphas.span())
     if len({v for v, _ in ranks}) > 1:  # "rank 8 adds ..., while rank 256 adds ...": each
         found["ranks"] = tuple(ranks)    # figure belongs to the rank named before it
     if "d" in found and "k" not in found and _SQUARE.search(text):
@@ -886,11 +894,18 @@ _ROLE_BEFORE = [
     ("gpu", re.compile(r"(?:GPUs?|cards?|VRAM|A100|A10G?|A40|A6000|H100|H200|L4|L40S?|V100|"
                        r"RTX \d+|T4|3090|4090)(?:'s)?\s*(?:with|of|has|\()?\s*"
                        r"(?:only\s+)?(?:\d{1,2}\s*x\s*)?$", re.I)),
-    ("adapter", re.compile(r"(?:adapters?|checkpoints?|files?)\s+(?:\w+[:,]?\s+){0,3}?$", re.I)),
+    # (an aside may come between: "the adapter (rank 64 on every projection) is only about")
+    ("adapter", re.compile(r"(?:adapters?|checkpoints?|files?)\s+(?:\([^()]{0,60}\)\s+)?"
+                           r"(?:\w+[:,]?\s+){0,3}?$", re.I)),
     # "the LoRA adapters trained with QLoRA are also stored in 4-bit": kept in that width
     ("adapter", re.compile(r"\b(?:adapters|LoRA (?:weights|matrices|factors|adapters))\s+"
                            r"(?:[\w-]+\s+){0,6}?(?:stored|kept|saved|held|quantized|trained)\s+"
                            r"(?:in|as|to|at)\s+$", re.I)),
+    # the adapters of a method, then a copula: "the adapters in QLoRA are not 4-bit"
+    ("adapter", re.compile(r"\b(?:adapters|LoRA (?:weights|matrices|factors|adapters))\s+"
+                           r"(?:in|of|under|inside|within)\s+(?:[\w-]+\s+){1,2}?(?:is|are)\s+"
+                           r"(?:not\s+|never\s+|also\s+|themselves\s+|still\s+)?(?:in\s+)?$",
+                           re.I)),
     # the verb first: "QLoRA also quantizes these LoRA matrices to 4-bit"
     ("adapter", re.compile(r"\b(?:quantiz\w*|quantis\w*|stor\w*|keeps?|keeping|sav\w*|holds?|"
                            r"casts?|casting|converts?|converting)\s+(?:the\s+|these\s+|its\s+|"
