@@ -154,7 +154,8 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
         if m:
             text = (_own_words(text, m.end()) if kind in ("reported", "open_question") else
                     (_reason_given(text, m.end()) or _before_advice(text, m.start()))
-                    if kind == "advice" else "")
+                    if kind == "advice" else _before_question(text) if kind == "question"
+                    else "")
             if not text:
                 return Pairing(claim_id=claim.id, reason=why), []
             break
@@ -316,6 +317,21 @@ def _before_advice(text: str, start: int) -> str:
 
 _ADVICE_JOIN = re.compile(r"(?:[;,]\s*(?:and|so|but|hence|therefore|which is why)?|"
                           r"\s(?:and|so))\s+$", re.I)
+
+
+# a short question after a statement ("DoRA doubles the count. Worth it?"): the statement
+# stands; not one that doubts it ("... Or does it?", "Really?")
+_TRAILING_QUESTION = re.compile(r"[.!]\s+(?!(?:or|really|is|does|did|do|will|would|can|could|"
+                                r"was|are|isn't|doesn't|not|true|sure)\b)(?:[\w'-]+[\s,]+){0,3}"
+                                r"[\w'-]+\s*\?\s*$", re.I)
+
+
+def _before_question(text: str) -> str:
+    """The statement before a short trailing question that does not doubt it; "" for a
+    sentence that is itself the question."""
+    m = _TRAILING_QUESTION.search(text)
+    own = text[:m.start() + 1] if m else ""
+    return own if len(own.split()) >= _OWN_WORDS else ""
 
 
 def _own_words(text: str, after: int) -> str:

@@ -213,8 +213,9 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         pairs.append((v, pair))
     verdict = "refuted" if "refuted" in verdicts else "unverifiable" if (
         "unverifiable" in verdicts) else "conditional" if "conditional" in verdicts else "supported"
-    expected = {k: params[k] for k in ("model", "modules", "r", "dtype", "mb", "mb_high", "gb",
-                                       "gb_at_least", "gb_bound", "billions", "tol")
+    expected = {k: params[k] for k in ("model", "modules", "r", "dtype", "mb", "mb_high",
+                                       "of_adapters", "gb", "gb_at_least", "gb_bound",
+                                       "billions", "tol")
                 if params[k] not in (0, 0.0, "")}
     text = "; ".join(parts)
     # the pair of the part that decided the verdict (the first refuted one, say)
@@ -224,7 +225,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 def _adapter_part(p: dict[str, Any], preset: Preset | None, modules: str | None, dtype: str,
                   measured: dict[str, Any]) -> tuple[str, str, dict[str, Any] | None]:
-    low, high = p["mb"], p["mb_high"] or p["mb"]
+    n = p["of_adapters"]  # a total of n adapters alike: each one's share
+    low, high = p["mb"] / n, (p["mb_high"] or p["mb"]) / n
     exact = not p["mb_high"]
     with tempfile.TemporaryDirectory(prefix="kbcheck-adapter-") as tmp:
         if preset and modules and p["r"]:
@@ -256,6 +258,9 @@ def _adapter_part(p: dict[str, Any], preset: Preset | None, modules: str | None,
                            "examples": (good[:6] + bad[:6]), "typical": typical}
     unit = "MiB" if p["binary"] else "MB"
     stated = f"{low:g}-{high:g} {unit}" if not exact else f"{low:g} {unit}"
+    if n > 1:
+        total = f"{p['mb']:g}-{p['mb_high']:g}" if not exact else f"{p['mb']:g}"
+        stated += f" (the {n:g} adapters' {total} {unit} shared out)"
     line = _mb_line
     pair = figure_pair("adapter file", low if exact else f"{low:g}-{high:g}",
                        round(rows[0][unit], 2), unit) if len(rows) == 1 else None
@@ -622,9 +627,12 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         params["dtype"] = dtype
     if several_widths and frame.predicate == "model_size":
         params.pop("dtype", None)  # each width is tried; none is taken as the size's
+    per = 1  # a total said of this many adapters ("ten rank-8 adapters add about 84 MB")
     if frame.has("several") and not frame.has("each_size"):
-        return "a size stated for several models or adapters together, not for one"
-    if frame.predicate == "model_size":
+        per = _adapters_counted(frame)
+        if per is None:
+            return "a size stated for several models or adapters together, not for one"
+    if frame.predicate == "model_size" and per == 1:  # (a total of adapters is theirs)
         return _model_params(frame, params, bare)
     open_arch = []
     if bare:
@@ -647,7 +655,7 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
     # the adapter's own size: one said to be an adapter's, else the smallest beside a model's
     # ("from 350 GB to about 35 MB": the 35 MB)
     # (each_size: one of several sizes, each an adapter's: the smallest, not a total)
-    if sizes and frame.has("several"):
+    if sizes and frame.has("several") and per == 1:
         size = min(sizes, key=lambda q: q.value)
     else:
         size = next((q for q in sizes if q.role == "adapter"), next(
@@ -675,12 +683,14 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
     if size.bound == "ge":
         return f"a lower bound on the adapter size ({size.text}) is not judged"
     read = _file_size(size)
+    if per > 1:  # the total of `per` adapters alike ("ten adapters add about 84 MB")
+        read["of_adapters"] = per
     low, high, binary = read["mb"], read["mb_high"], read["binary"]
     scale = 2**20 if binary else 1e6
     params.update(read)
     count = c.get("param_count")
     count_dtype = _size_dtype(frame, params) if several_widths else dtype
-    if count and count_dtype and not frame.has("not_file") \
+    if count and count_dtype and per == 1 and not frame.has("not_file") \
             and _made_of(count, count_dtype, low * scale):
         # "80.7 MB, as expected for 40.4 million parameters at 16 bits each", "the adapter is
         # 40.4M parameters: about 81 MB in bf16": the file the stated count gives in the
@@ -692,6 +702,24 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
     extra = ["the other parts the file holds (embeddings, a head)"] \
         if _EXTRA_SAVED.search(frame.text) else []
     return {**params, "_open": _unstated(params) + open_arch + extra}
+
+
+# a number of adapters ("ten rank-8 adapters", "100 task LoRAs"): how many a total is of
+_N_ADAPTERS = re.compile(r"(?<![\w=.,-])(\d{1,5})\s+(?:[\w=/.-]+\s+){0,4}?(?:adapters|LoRAs)\b",
+                         re.I)
+
+
+def _adapters_counted(frame: Frame) -> int | None:
+    """How many adapters a size stated for several is the total of (one number of adapters,
+    2 to 10,000, and one size beside it), else None."""
+    counts = {int(m.group(1)) for m in _N_ADAPTERS.finditer(frame.text)}
+    small = [q for q in frame.quantities if q.unit == "bytes" and q.value < 5e9
+             and q.role not in ("gpu", "saving")]
+    if frame.predicate not in ("adapter_size", "model_size") or len(counts) != 1 \
+            or len(small) != 1:
+        return None
+    n = counts.pop()
+    return n if 2 <= n <= 10_000 else None
 
 
 # what a size is of, said right after it: "320 MB of optimizer state", "40 MB of gradients"
@@ -929,7 +957,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 VERIFIER = Verifier(
     id="lora.adapter_size",
     reads_configuration=True,
-    version=20,
+    version=21,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(
@@ -940,6 +968,8 @@ VERIFIER = Verifier(
               "full-model size in each of fp16, fp32 and int8)"),
         Param("mb", float, default=0.0, min=0.0, max=1e7, help="stated adapter MB (low end)"),
         Param("mb_high", float, default=0.0, min=0.0, max=1e7, help="high end of a MB range"),
+        Param("of_adapters", int, default=1, min=1, max=10_000,
+              help="the stated MB is the total of this many adapters alike"),
         Param("gb", float, default=0.0, min=0.0, max=1e6, help="stated full-model GB"),
         Param("gb_at_least", str, default="", help="non-empty when the claim says '+'/'over'"),
         Param("gb2", float, default=0.0, min=0.0, max=1e6, help="the same full-model size "

@@ -43,8 +43,8 @@ _LATEX = [
 ]
 
 _UNITS = [
-    (re.compile(r"(\d)\s*-?\s*(?:gigabytes?|gbytes?)\b", re.I), r"\1 GB"),
-    (re.compile(r"(\d)\s*-?\s*(?:megabytes?|mbytes?)\b", re.I), r"\1 MB"),
+    (re.compile(r"(\d)\s*-?\s*(?:gigabytes?|gbytes?|gigs?)\b", re.I), r"\1 GB"),
+    (re.compile(r"(\d)\s*-?\s*(?:megabytes?|mbytes?|megs)\b", re.I), r"\1 MB"),
     (re.compile(r"(\d)\s*-?\s*(?:terabytes?)\b", re.I), r"\1 TB"),
     (re.compile(r"(\d)\s*-?\s*(?:kilobytes?)\b", re.I), r"\1 KB"),
     (re.compile(r"(\d)\s*-?\s*(?:gibibytes?)\b", re.I), r"\1 GiB"),

@@ -204,8 +204,13 @@ def test_a_few_megabytes_is_judged_over_configurations():
 
 
 def test_sizes_of_several_models_are_not_one_models():
-    assert shape_params(VERIFIER, "Storing 100 fine-tuned 7B models in fp16 would take 1.4 TB, "
-                                  "while 100 LoRA adapters take under 2 GB.") is None
+    # the models' total is not one model's size; the adapters' total is a hundred adapters'
+    params = shape_params(VERIFIER, "Storing 100 fine-tuned 7B models in fp16 would take "
+                                    "1.4 TB, while 100 LoRA adapters take under 2 GB.")
+    assert params is not None and not params["gb"] and params["of_adapters"] == 100
+    out = VERIFIER.run(params)  # under 20 MB each: small ranks hold, rank 64 on all does not
+    assert "-20 MB (the 100 adapters' 1e-06-2000 MB shared out)" in out["explanation"]
+    assert out["verdict"] == "conditional"
     # "rank-8 adapters" is one adapter's rank, not a number of adapters
     params = shape_params(VERIFIER, "For LLaMA 65B, rank-8 adapters on q and v land between 35 "
                                     "and 45 MB in fp16.")
