@@ -755,6 +755,9 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
                                       # "... about 108 GB before a single activation is stored"
                                       or frame.has("tm_no_activations")):
         return "training memory (gradients, optimizer states, activations), not the weights' size"
+    if frame.has("part_size"):  # "the quantized linear layers of Llama-3-8B need about 3.5 GB"
+        return "a size of part of the model (some of its layers, its embeddings or head), not of " \
+               "the whole model"
     if not params["model"] and not bare:  # "a 70b (140GB) model", "13.0B params"
         bare = next((q.value / 1e9 for q in frame.quantities if q.value >= 1e9 and (
             q.unit == "params" or q.unit == "count" and q.stated_unit.lower() in (

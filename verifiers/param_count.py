@@ -832,7 +832,10 @@ _SIZE_AFTER = re.compile(r"\s*(?:-\s*)?(?:output\s+|input\s+|hidden\s+)?(?:featu
                          r"dims?|dimensions?|dimensional|heads?|layers?|channels?|tokens?|"
                          r"columns?|rows?)\b|\s*[x*+]\s*[\d(]", re.I)
 _SIZE_BEFORE = re.compile(r"(?:\bmaps?\s+|\bfrom\s+|\b(?:width|hidden\s+size|dimension|d_model)\s+"
-                          r"(?:of\s+|=\s*|:\s*)?|[x*+]\s*)$", re.I)
+                          r"(?:of\s+|=\s*|:\s*)?|[x*+]\s*|"
+                          # a model config's setting: "vocab_size=32000", "num_hidden_layers=32"
+                          r"\b(?:\w{1,24}_(?:size|dim|heads|layers|embeddings)|num_\w{1,24})"
+                          r"\s*[=:]\s*)$", re.I)
 
 
 # what follows a factor said of memory: "-fold drop in training GPU memory", "x less VRAM"

@@ -320,6 +320,12 @@ _FORMULA = re.compile(r"\b(?:standard|usual|default|original|plain|conventional|
                       r"classic|traditional|LoRA's)\b.{0,40}?(?:alpha|\u03b1)\s*/", re.I)
 
 
+# "no" as an answer, not as a determiner: "No, it doesn't", "No it doesn't", but not "no
+# gradients are stored for the base" (what the answer says, with its own "no")
+_NO_ANSWER = (r"no(?!\s+(?!(?:it|they|that|this|those|these|you|we|i|he|she|the|a|an|not|but|"
+              r"because|since|as|only|never|just|unless|if|when|once)\b)[a-z])")
+
+
 # A yes/no question with its answer ("Q: Does DoRA add latency once merged? A: None at all."):
 # the question's words, asserted or denied by the answer, then what the answer goes on to say.
 _ANSWERED = re.compile(
@@ -328,7 +334,7 @@ _ANSWERED = re.compile(
     r"(?P<aux>does|do|did|is|are|was|were|can|could|will|would|should|has|"
     r"have|must)\s+(?P<rest>[^?]{3,240})\?\s*(?:[:\u2014\u2013-]\s*)?(?:A\s*[:.]\s*)?"
     r"(?P<ans>yes|yep|yeah|correct|true|"
-    r"absolutely|definitely|not at all|not really|no|nope|none|never|false|nothing|zero|"
+    rf"absolutely|definitely|not at all|not really|{_NO_ANSWER}|nope|none|never|false|nothing|zero|"
     # "Not once merged": a denial with the setting it holds in, which goes on as the clause
     r"not(?=\s+(?:once|after|when|if|with|unless|until|as\s+long\s+as)\b))\b"
     r"(?:\s+at\s+all\b|\s+whatsoever\b)?[\s,.:;!-]*", re.I)
@@ -381,7 +387,7 @@ _ASKED_WHETHER = re.compile(
     r"^[^.?;]{0,60}?\b(?:asked|wondered|wanted\s+to\s+know|was\s+asked)\s+(?:whether|if)\s+"
     r"(?P<rest>[^.?;:\u2014\u2013]{3,200}?)\s*(?:[\u2014\u2013]|--?|[:;,.])\s*(?:the\s+)?"
     r"(?:short\s+)?(?:answer|reply)\s*(?:is|was)?\s*[:.,-]?\s*"
-    r"(?P<ans>yes|no|nope|not really|correct|true|false)\b"
+    rf"(?P<ans>yes|{_NO_ANSWER}|nope|not really|correct|true|false)\b"
     r"[\s,.:;!-]*", re.I)
 
 

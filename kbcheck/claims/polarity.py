@@ -36,7 +36,7 @@ _CUE = re.compile(
     r"rul(?:e|es|ed|ing)\s+out(?=\s+(?:a|an|the|any|one|single|even)\b)|"
     # "removes the adapter's extra cost": only of a cost ("removes an adapter" denies nothing)
     # ("spares LoRA the extra latency": the cost is spared)
-    r"(?:remov(?:e|es|ed|ing)|spar(?:es|ed|ing))(?=\s+(?:[\w']+\s+){0,3}?(?:cost|overhead|latency|slow-?down|delay|"
+    r"(?:remov(?:e|es|ed|ing)|spar(?:es|ed|ing))(?=\s+(?:[\w'-]+\s+){0,4}?(?:cost|overhead|latency|slow-?down|delay|"
     r"penalt|extra|additional))|"
     r"zero(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact))|"
     # ("zero-latency inference": the compound denies its own word)

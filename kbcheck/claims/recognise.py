@@ -948,10 +948,13 @@ _CLOSE_AFTER = re.compile(r"\s+of\s+(?:the\s+)?(?:full(?:[- ]model)?\s+fine-?tun
 # for each projection", "each block adds 4 x (768 + 2304) = 12,288", "72 matrices, each with
 # 12,288 parameters" (a total said after it, "in total", is the whole's)
 _PART = (r"(?:[\w-]+\s+){0,2}?(?:layers?|blocks?|modules?|projections?|matri(?:x|ces)|heads?|"
-         r"linears?|bytes?)\b")
+         r"linears?|bytes?|\w{1,12}_proj)\b")
 _PART_AFTER = re.compile(r"\s*(?:(?:trainable|LoRA|extra|additional|new|adapter)\s+){0,2}"
                          r"(?:param(?:eter)?s\s+|weights\s+|values\s+|scalars\s+)?(?:per|for each|"
-                         rf"for every|in each|in every|each)\s+{_PART}", re.I)
+                         rf"for every|in each|in every|each)\s+{_PART}|"
+                         # "one 4096-entry magnitude vector per adapted module"
+                         r"[-\s](?:entry|element|dim(?:ensional)?)\s+(?:[\w-]+\s+){0,2}?(?:per|for "
+                         rf"each|for every|in each|in every)\s+{_PART}", re.I)
 _PART_BEFORE = re.compile(rf"(?:(?<!\bon )(?<!\bto )(?<!\bacross )(?<!\bat )(?<!\bfor )"
                           rf"\b(?:per|each|every)\s+{_PART}|,\s*each\b|"
                           # "each of Llama-2-7B's 32 decoder layers gets ..."
@@ -1382,6 +1385,11 @@ _SYMPTOM_IF = re.compile(
 # "Does LoRA slow down inference? Once merged, it adds no latency": a yes-or-no question left
 # unanswered by a yes or a no (normalise turns answered ones into statements) is the topic of
 # what follows, not a claim of its own; its names still say whom the answer is about
+# an embedded question ("has no bearing on whether a merged model matches"): what it asks is
+# not asserted, nor denied by a negation before it; not "whether merged or not" (both cases)
+_WHETHER = re.compile(r"\bwhether\b(?![^,;.]{0,80}?\bor\b)", re.I)
+
+
 _ASKED = re.compile(
     r"^\s*(?:Q\s*[:.]\s*)?(?:does|do|did|is|are|was|were|can|could|will|would|should|has|have|"
     r"must)\s+[^?]{3,240}\?(?=\s*\S)", re.I)
@@ -1396,6 +1404,9 @@ def _conditions(text: str) -> list[tuple[int, int]]:
     asked = _ASKED.match(text)
     if asked:
         out.append(asked.span())
+    for m in _WHETHER.finditer(text):  # "no bearing on whether merging keeps the outputs"
+        end = _IF_END.search(text, m.end())
+        out.append((m.start(), end.start() if end else len(text)))
     for m in _IF.finditer(text):
         # (past the clause's own subject: "if you don't merge ..." is all condition)
         first = re.match(r"\s*[^\s,;:.]+", text[m.end():])

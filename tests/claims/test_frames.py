@@ -642,3 +642,15 @@ def test_a_cue_whose_words_are_a_group_fills_only_those_words():
            for f in frames if f.predicate.startswith("peft_default")}
     assert got == {"peft_default_rank": "r=8", "peft_default_alpha": "lora_alpha=8",
                    "peft_default_dropout": "lora_dropout=0.0"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the answer word "no" is rewritten into the question's denial
+    ("Q: Does merged LoRA add latency? A: No, the weights are folded in.",
+     "It is false that merged LoRA add latency. the weights are folded in."),
+    # "no" that opens the answer's own noun phrase is the answer's words, left as written
+    ("Ana asked if the base gets gradients; answer: no gradients are stored for the base.",
+     "Ana asked if the base gets gradients; answer: no gradients are stored for the base."),
+])
+def test_no_as_an_answer_and_no_as_a_determiner(text, expected):
+    assert normalise(text) == expected
