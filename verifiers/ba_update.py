@@ -559,9 +559,9 @@ _USUAL_BEFORE = re.compile(r"\b(?:usual|standard|classic|plain|normal|regular|va
                            r"\s*(?:about\s+|~\s*)?$", re.I)
 # a worked example of the scale: "32/16 = 2", "16/sqrt(64) = 2"
 _WORKED = re.compile(r"(?<![\d.])(\d{1,4}(?:\.\d+)?)\s*/\s*"
-                     r"(?P<sqrt>sqrt\s*\(\s*|\u221a\s*)?(\d{1,4})\s*\)?\s*=\s*\d")
-_DIVIDES = re.compile(r"\s*/\s*(?:sqrt\s*\(\s*)?\d")
-_DIVIDED = re.compile(r"\d\s*/\s*(?:sqrt\s*\(\s*)?$")
+                     r"(?P<sqrt>sqrt\s*\(?\s*|\u221a\s*)?(\d{1,4})\s*\)?\s*(?:=|~=?|\u2248)\s*\d")
+_DIVIDES = re.compile(r"\s*/\s*(?:sqrt\s*\(?\s*|\u221a\s*)?\d")
+_DIVIDED = re.compile(r"\d\s*/\s*(?:sqrt\s*\(?\s*|\u221a\s*)?$")
 _RATIO_TO = re.compile(r"\s+(?:the|that|its|LoRA's)\b", re.I)
 _FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|~\s*)?\d+(?:\.\d+)?\s+(?:up\s+|down\s+)?"
                       r"to\s+(?:about\s+|roughly\s+|~\s*)?(\d+(?:\.\d+)?)\b", re.I)
