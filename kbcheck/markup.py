@@ -613,6 +613,13 @@ _BOUNDARY = re.compile(r"(?<=[.!?])([\"')\]]*)(?:[ \t]*\n\s*(?=\S)|"
                                             # whole; a line break after a full stop ends it)
 
 
+# an answer that is only a figure, after its question ("How many parameters does rank 16 add?
+# About 62.6 million."): it stays with the question, which says what the figure is of
+_FIGURE_ANSWER = re.compile(r"(?:A\s*[:.]\s*)?(?:about|roughly|around|approximately|exactly|just|"
+                            r"only|under|over|nearly|almost|~)?\s*[\d.,]+\s*(?:[kMBG]\b|"
+                            r"thousand|million|billion|%)?[ \w%]{0,20}?(?:[.!](?:\s|$)|$)", re.I)
+
+
 def sentences(block: Block) -> list[tuple[str, int]]:
     """Split a prose block into (sentence, file line), whitespace collapsed."""
     out: list[tuple[str, int]] = []
@@ -622,6 +629,8 @@ def sentences(block: Block) -> list[tuple[str, int]]:
         # Only the end of the sentence so far can hold the abbreviation (at most 15
         # characters, plus one of context for `\b`): searching all of it was quadratic.
         if _ABBREV.search(text, max(start, m.start() - 17), m.start()):
+            continue
+        if text[m.start() - 1] == "?" and _FIGURE_ANSWER.match(text[m.end():m.end() + 60]):
             continue
         out.append((start, text[start:m.end(1)]))
         start = m.end()

@@ -380,6 +380,24 @@ def _answered(m: re.Match) -> str:
     return f"{m.group('aux')} {m.group('rest')}. "
 
 
+# "How many weights were you training? A: ... it's 4,194,304, about 0.06%": the answer's first
+# count (not followed by its own unit) is what the question asks for, trainable parameters
+_HOW_MANY_TRAINED = re.compile(r"\bhow\s+many\s+(?:trainable\s+|LoRA\s+|adapter\s+)?(?:params|"
+                               r"parameters|weights|trainable)\b[^?]{0,160}\?\s*(?:A\s*[:.]\s*)?",
+                               re.I)
+_FIRST_COUNT = re.compile(r"(?<![\w.,=-])(\d{1,3}(?:,\d{3})+|\d{4,}|\d+(?:\.\d+)?\s*(?:million|"
+                          r"billion|M|B)\b)(?!\s*(?:[\w-]+\s+)?(?:params|parameters|weights|%|"
+                          r"GB|MB|x\b|times)|[.,]\d|[\w%-])", re.I)
+
+
+def _how_many_trained(text: str) -> str:
+    m = _HOW_MANY_TRAINED.search(text)
+    count = _FIRST_COUNT.search(text, m.end()) if m else None
+    if count is None:
+        return text
+    return f"{text[:count.end()]} trainable parameters{text[count.end():]}"
+
+
 # A yes/no question reported, then its answer ("Someone asked whether the base gets updates:
 # answer: no, gradients only pass through it"): the answer's own words where it goes on, else
 # the question's words, asserted or denied
@@ -457,6 +475,7 @@ def normalise(text: str) -> str:
     if "illion" in text:  # "more than a billion parameters": one billion
         text = _A_SCALE.sub("1 ", text)
     if "?" in text:
+        text = _how_many_trained(text)
         text = _ANSWERED.sub(_answered, text)
         text = _ANSWERED_NOTHING.sub(_answered_nothing, text)
     if "whether" in text or " if " in text:

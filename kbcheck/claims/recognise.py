@@ -207,7 +207,9 @@ def _models() -> list[tuple[re.Pattern, dict[str, Any]]]:
             for e in load("models")]
 
 
-_SIZE = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d)?)\s*-?\s*(?:[bB](?![a-zA-Z])(?!\s*(?:bytes?|it)\b)|"
+# ("4 b it quantization" is a width split apart; "Llama-2-7B it is ..." is a size)
+_SIZE = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d)?)\s*-?\s*(?:[bB](?![a-zA-Z])(?!\s*bytes?\b)"
+                   r"(?!\s?it\s+(?:quanti|precision|width|weights?\b|integers?\b))|"
                    r"billion\b|bn\b)")
 _MODEL_NOUN = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:-?\s*param(?:eter)?s?\s+)?"
                          r"(?:[\w-]+\s+){0,2}?"

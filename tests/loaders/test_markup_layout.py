@@ -200,3 +200,19 @@ def test_a_pipe_table_in_a_plain_text_article_gives_one_row_block_per_row():
         "Llama-2-7B: Rank 16; Trainable 40.0M; File (bf16) 80 MB"]
     assert [b.line for b in rows] == [9, 10]
     assert blocks[-1].text.startswith("A line | with") and not blocks[-1].cells
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # an answer that is only a figure stays with its question, which says what it counts
+    ("How many parameters does rank 16 add to Llama-2-13B? About 62.6 million.",
+     ["How many parameters does rank 16 add to Llama-2-13B? About 62.6 million."]),
+    ("How many layers? 32. The model is Llama-2-7B.", ["How many layers? 32.",
+                                                       "The model is Llama-2-7B."]),
+    # a question answered in words, or followed by a statement, is split as before
+    ("Does it fit? No. LoRA is small.", ["Does it fit?", "No. LoRA is small."]),
+    ("Why? 4-bit weights save memory.", ["Why?", "4-bit weights save memory."]),
+])
+def test_a_figure_answering_a_question_stays_with_it(text, expected):
+    from kbcheck.markup import Block, sentences
+
+    assert [s for s, _ in sentences(Block(text, 1))] == expected
