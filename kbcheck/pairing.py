@@ -224,11 +224,20 @@ def _with_lead(lead: str, text: str, default_subject: str) -> Reading | None:
     own = len(normalise(lead)) + 1
     both = recognise(f"{lead} {text}", default_subject)
     keep = [(f, alts) for f, alts in zip(both.frames, both.alternates, strict=True)
-            if f.quantities and all(q.span[0] >= own for q in f.quantities)]
+            if f.quantities and (all(q.span[0] >= own for q in f.quantities)
+                                 or _share_of_lead(f, own))]
     if not keep:
         return None
     return Reading(both.text[own:], tuple(f for f, _ in keep), "",
                    tuple(alts for _, alts in keep))
+
+
+def _share_of_lead(frame: Frame, own: int) -> bool:
+    """A count said before and its share said now ("... trains 4,194,304 parameters. That is
+    about 0.06% of the model."): the sentence's own figures are all shares or ratios."""
+    mine = [q for q in frame.quantities if q.span[0] >= own]
+    return frame.predicate == "trainable_params" and bool(mine) \
+        and all(q.unit in ("pct", "x") for q in mine)
 
 
 def _pair_in_context(frame: Frame, alternates: tuple[Frame, ...], claim: Claim,

@@ -710,16 +710,25 @@ _N_ADAPTERS = re.compile(r"(?<![\w=.,-])(\d{1,5})\s+(?:[\w=/.-]+\s+){0,4}?(?:ada
 
 
 def _adapters_counted(frame: Frame) -> int | None:
-    """How many adapters a size stated for several is the total of (one number of adapters,
-    2 to 10,000, and one size beside it), else None."""
-    counts = {int(m.group(1)) for m in _N_ADAPTERS.finditer(frame.text)}
+    """How many adapters a size stated for several is the total of: one number of adapters (2
+    to 10,000), and one size after it in the same clause ("ten adapters add about 84 MB"),
+    none said per adapter; else None."""
+    named = list(_N_ADAPTERS.finditer(frame.text))
     small = [q for q in frame.quantities if q.unit == "bytes" and q.value < 5e9
              and q.role not in ("gpu", "saving")]
-    if frame.predicate not in ("adapter_size", "model_size") or len(counts) != 1 \
-            or len(small) != 1:
+    if frame.predicate not in ("adapter_size", "model_size") or len(named) != 1 \
+            or len(small) != 1 or _PER_ADAPTER.search(frame.text):
         return None
-    n = counts.pop()
+    m, size = named[0], small[0]
+    between = frame.text[m.end():size.span[0]]
+    if size.span[0] < m.end() or len(between) > 80 or re.search(r"[;|.]\s", between):
+        return None
+    n = int(m.group(1))
     return n if 2 <= n <= 10_000 else None
+
+
+_PER_ADAPTER = re.compile(r"\b(?:per|each|every|a\s+piece|apiece)\s+(?:[\w-]+\s+)?"
+                          r"(?:adapter|LoRA|file|checkpoint)\b", re.I)
 
 
 # what a size is of, said right after it: "320 MB of optimizer state", "40 MB of gradients"

@@ -315,6 +315,18 @@ def test_a_sentence_that_points_back_is_read_with_the_one_before(tmp_path):
     assert got["That saves 0.37 bits per parameter."][0] is None
 
 
+def test_a_share_said_after_a_count_is_read_with_it(tmp_path):
+    text = ("---\nid: share\ntitle: LoRA counts\n---\n"
+            "With rank 8 on q_proj and v_proj of Llama-2-7B, LoRA trains 4,194,304 parameters. "
+            "That is about 0.06% of the model.\n\n"
+            "With rank 8 on q_proj and v_proj of Llama-2-7B, LoRA trains 4,194,304 parameters. "
+            "This is about 3% of the model.\n")
+    got = _verdicts(tmp_path, "share.md", text)
+    assert got["That is about 0.06% of the model."] == ("lora.param_count", "supported")
+    # the count it is a share of is a reading of the sentence before: never refuted on it
+    assert got["This is about 3% of the model."] == ("lora.param_count", "unverifiable")
+
+
 # --- reading -----------------------------------------------------------------------------------
 
 def test_an_alternative_set_aside_is_not_stated():

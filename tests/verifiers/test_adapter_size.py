@@ -211,6 +211,11 @@ def test_sizes_of_several_models_are_not_one_models():
     out = VERIFIER.run(params)  # under 20 MB each: small ranks hold, rank 64 on all does not
     assert "-20 MB (the 100 adapters' 1e-06-2000 MB shared out)" in out["explanation"]
     assert out["verdict"] == "conditional"
+    # a size said per adapter, before the number of adapters, is one adapter's, not shared out
+    params = shape_params(VERIFIER, "Rank 16 on all seven projections of Llama-2-13B holds "
+                                    "62.6 million parameters per adapter, or about 125 MB in "
+                                    "bf16, so 40 task adapters take about 5 GB.")
+    assert params is None or params["of_adapters"] == 1
     # "rank-8 adapters" is one adapter's rank, not a number of adapters
     params = shape_params(VERIFIER, "For LLaMA 65B, rank-8 adapters on q and v land between 35 "
                                     "and 45 MB in fp16.")
