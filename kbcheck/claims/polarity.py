@@ -115,7 +115,11 @@ _CLAUSE_AFTER_NP = re.compile(r"\b(?:they|it|we|you|this|these|those|he|she|is|a
 # it doesn't, they are trained in 16-bit", "..., but that isn't so".
 _ELLIPTIC_DENIAL = re.compile(
     r"[^;.!?]{0,120}?[;,]\s*(?:but\s+)?(?:it|that|this|they)\s+(?:doesn't|does not|don't|do not|"
-    r"isn't|is not|aren't|are not|can't|cannot|won't|will not)(?:\s+so)?(?=\s*[,.;:!]|\s*$)",
+    r"isn't|is not|aren't|are not|can't|cannot|won't|will not)(?:\s+so)?(?=\s*[,.;:!]|\s*$)|"
+    # "... - that was the claim in the proposal, and it is wrong", "..., which is false"
+    r"[^;.!?]{0,160}?(?:[;,]|\s-\s)\s*(?:(?:that|this)\s+(?:was|is)\s+(?:[\w'-]+,?\s+){0,8}?"
+    r"(?:and|but)\s+(?:it|that|this)\s+(?:is|was)|which\s+is|that\s+is)\s+(?:simply\s+|just\s+|"
+    r"plainly\s+)?(?:wrong|false|incorrect|untrue|not\s+true)\b",
     re.I)
 
 
@@ -130,10 +134,14 @@ def negated(text: str, start: int, end: int, origin: int = 0) -> bool:
     after `origin` (trigger words never contain negation: it is read here, once), or in a
     clause the next one denies by ellipsis ("...; it doesn't"); a trigger with "-free" after
     it ("latency-free") is denied by it."""
+    return bool(_ELLIPTIC_DENIAL.match(text, end)) != _negated_here(text, start, end, origin)
+
+
+def _negated_here(text: str, start: int, end: int, origin: int) -> bool:
+    """`negated` without a later clause's ellipsis."""
     if text[end:end + 5].lower() == "-free":
         return not _negated(text, start, end, origin)
-    if _ELLIPTIC_DENIAL.match(text, end) or _IMPOSSIBLE_AFTER.match(text, end) or \
-            _NONE_ANSWER.match(text, end) or (
+    if _IMPOSSIBLE_AFTER.match(text, end) or _NONE_ANSWER.match(text, end) or (
             _GONE_AFTER.match(text, end) and _COST_WORDS.search(text, start, end)):
         return not _negated(text, start, end, origin)
     return _negated(text, start, end, origin)
@@ -215,8 +223,13 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
 def negated_in_clause(text: str, start: int, end: int, origin: int = 0) -> bool:
     """Whether the clause around a noun-phrase trigger ('a single consumer GPU ... cannot
     fine-tune') carries a negation of its verb: a cue before it in scope, or one after it in
-    the same clause within a few words."""
-    if negated(text, start, end, origin):
+    the same clause within a few words; a later clause that calls it false ("add no compute
+    ... - that claim is wrong") turns that round."""
+    return bool(_ELLIPTIC_DENIAL.match(text, end)) != _clause_negated(text, start, end, origin)
+
+
+def _clause_negated(text: str, start: int, end: int, origin: int) -> bool:
+    if _negated_here(text, start, end, origin):
         return True
     if _REFUSES_BEFORE.search(text, max(origin, start - 40), start):
         return True  # "PEFT refuses mixed-adapter batches while ...": the phrase is refused
