@@ -151,26 +151,14 @@ def _judge_relation(p: dict[str, Any]) -> dict[str, Any]:
     """What changing r with alpha fixed does to the scale, measured from outputs on the
     reference layer and PEFT at r and at r times `rank_factor` (2: doubling): doubling halves
     it (alpha/r), about 0.71x (rsLoRA's alpha/sqrt(r)), never doubles it."""
-    from verifiers import _ba_measure as m
-
     if p["varied"] == "alpha":
         return _judge_alpha_relation(p)
     factor = p["rank_factor"] if p["relation"] == _FACTOR else 2.0
     r2 = max(1, round(p["r"] * factor))
-    runs = {}
-    for name, fn in (("reference", m.reference), ("peft", m.peft_half)):
-        if name == "peft" and not peft_available():
-            continue
-        one, two = fn(p), fn({**p, "r": r2})
-        if one.get("r_used", p["r"]) != p["r"] or two.get("r_used", r2) != r2:
-            continue  # a capped rank: no change was measured
-        runs[name] = {"r": p["r"], "r2": r2, "scale": one["effective_scaling"],
-                      "scale_2r": two["effective_scaling"],
-                      "ratio": two["effective_scaling"] / one["effective_scaling"]}
+    runs = _scales(p, "r", r2)
     holds, want = _relation_holds(p, runs)
     form = "alpha/sqrt(r)" if p["rslora"] else "alpha/r"
-    text = "; ".join(f"{name}: scale {x['scale']:.6g} at r={x['r']}, {x['scale_2r']:.6g} at "
-                     f"r={x['r2']} (x{x['ratio']:.4g})" for name, x in runs.items())
+    text = _scales_text(runs, "r")
     expected = {"claim": "scaling", "relation": p["relation"], "rslora": p["rslora"],
                 "alpha": p["alpha"], **({"scale_factor": want} if p["relation"] == _FACTOR
                                          else {})}
@@ -184,6 +172,32 @@ def _judge_relation(p: dict[str, Any]) -> dict[str, Any]:
     return result("supported" if all(holds) else "refuted",
                   f"{change} with alpha={p['alpha']:g} fixed ({form}): {text}; the sentence "
                   f"says the scale {said}.", runs, expected)
+
+
+def _scales(p: dict[str, Any], varied: str, value: float) -> dict[str, dict[str, Any]]:
+    """The scale measured from outputs on the reference layer and on PEFT at the stated
+    setting and with `varied` (r or alpha) set to `value`, and their ratio (a run whose rank
+    was capped measured no change and is left out)."""
+    from verifiers import _ba_measure as m
+
+    runs = {}
+    for name, fn in (("reference", m.reference), ("peft", m.peft_half)):
+        if name == "peft" and not peft_available():
+            continue
+        one, two = fn(p), fn({**p, varied: value})
+        if varied == "r" and (one.get("r_used", p["r"]) != p["r"]
+                              or two.get("r_used", value) != value):
+            continue
+        runs[name] = {"from": p[varied], "to": value, "scale": one["effective_scaling"],
+                      "scale_2": two["effective_scaling"],
+                      "ratio": two["effective_scaling"] / one["effective_scaling"]}
+    return runs
+
+
+def _scales_text(runs: dict[str, dict[str, Any]], varied: str) -> str:
+    return "; ".join(f"{name}: scale {x['scale']:.6g} at {varied}={x['from']:g}, "
+                     f"{x['scale_2']:.6g} at {varied}={x['to']:g} (x{x['ratio']:.4g})"
+                     for name, x in runs.items())
 
 
 def _relation_holds(p: dict[str, Any], runs: dict[str, dict]) -> tuple[list[bool], float]:
@@ -201,23 +215,11 @@ def _judge_alpha_relation(p: dict[str, Any]) -> dict[str, Any]:
     """What changing alpha with r fixed does to the scale, measured from outputs on the
     reference layer and PEFT at alpha and at alpha times `rank_factor` (2: doubling): the
     scale follows alpha in proportion (alpha/r and rsLoRA's alpha/sqrt(r) alike)."""
-    from verifiers import _ba_measure as m
-
-    factor = p["rank_factor"] if p["relation"] == _FACTOR or p["rank_factor"] != 2.0 else 2.0
-    a2 = p["alpha"] * factor
-    runs = {}
-    for name, fn in (("reference", m.reference), ("peft", m.peft_half)):
-        if name == "peft" and not peft_available():
-            continue
-        one, two = fn(p), fn({**p, "alpha": a2})
-        runs[name] = {"alpha": p["alpha"], "alpha2": a2, "scale": one["effective_scaling"],
-                      "scale_2": two["effective_scaling"],
-                      "ratio": two["effective_scaling"] / one["effective_scaling"]}
+    a2 = p["alpha"] * p["rank_factor"]
+    runs = _scales(p, "alpha", a2)
     holds, want = _relation_holds(p, runs)
     form = "alpha/sqrt(r)" if p["rslora"] else "alpha/r"
-    text = "; ".join(f"{name}: scale {x['scale']:.6g} at alpha={x['alpha']:g}, "
-                     f"{x['scale_2']:.6g} at alpha={x['alpha2']:g} (x{x['ratio']:.4g})"
-                     for name, x in runs.items())
+    text = _scales_text(runs, "alpha")
     expected = {"claim": "scaling", "varied": "alpha", "relation": p["relation"], "r": p["r"],
                 **({"scale_factor": want} if p["relation"] == _FACTOR else {})}
     if len(set(holds)) > 1:
