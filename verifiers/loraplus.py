@@ -178,12 +178,14 @@ def _b_rate(frame: Frame) -> dict[str, Any] | None:
     """A base learning rate, lambda and the rate B ends up with, all three stated ("ratio 16 and
     a learning rate of 2e-4 give B 3.2e-3"): the two rates are the smaller (A's, the base) and
     the larger (B's)."""
-    if not _NAMES_B.search(frame.text) or not _RATIO_NAMED.search(frame.text):
+    if not _NAMES_B.search(frame.text):
         return None
     rates = [q for q in frame.quantities if q.unit == "count" and 0 < q.value < 0.5]
     ratios = [q for q in frame.quantities if (q.unit == "x" or q.unit == "count")
               and 1 < q.value <= 1024]
-    if len(rates) != 2 or len(ratios) != 1:
+    if len(rates) == 2 and not ratios and not _RATIO_NAMED.search(frame.text):
+        return _b_rate_solved(frame, rates)
+    if len(rates) != 2 or len(ratios) != 1 or not _RATIO_NAMED.search(frame.text):
         return None
     low, high = sorted(rates, key=lambda q: q.value)
     said = [q for q in rates if _BASE_RATE.search(frame.text, max(0, q.span[0] - 40), q.span[0])]
@@ -197,12 +199,28 @@ def _b_rate(frame: Frame) -> dict[str, Any] | None:
             "b_tol": high.precision}
 
 
+def _b_rate_solved(frame: Frame, rates: list[Any]) -> dict[str, Any] | None:
+    """A base rate and the rate B trains at, no ratio stated ("LoRA+ with a base learning rate
+    of 2e-4 trains B at 3.2e-3"): the ratio that gives it, as the claim's condition (the ratio
+    is chosen per run)."""
+    said = [q for q in rates if _BASE_RATE.search(frame.text, max(0, q.span[0] - 40), q.span[0])]
+    if len(said) != 1:
+        return None
+    low, high = said[0], next(q for q in rates if q is not said[0])
+    ratio = high.value / low.value
+    if low.value < 1e-5 or not 1 < ratio <= 1024:
+        return None
+    return {"lr": low.value, "ratio": round(ratio, 6), "b_lr": high.value, "b_tol": high.precision,
+            "_condition": f"for loraplus_lr_ratio = {ratio:g} (the sentence states no ratio; "
+                          "it is chosen per run)"}
+
+
 # The words before a rate that say it is the base rate (A's): "a base learning rate of",
 # "lr=", "the A matrices at"
 _BASE_RATE = re.compile(r"(?:\bbase\s+(?:learning[- ]rate|LR|lr)|"
                         r"\b(?:A|lora_A)(?:'s|\s+matri(?:x|ces))\s+(?:[\w-]+\s+){0,3}?"
                         r"(?:at|of|=|is|gets?)|\blr\s*=|\blearning[- ]rate\s*=)"
-                        r"\s*(?:of\s+|is\s+|at\s+)?(?:about\s+|~\s*)?$", re.I)
+                        r"\s*(?:of\s+|is\s+|at\s+|to\s+)?(?:about\s+|~\s*)?$", re.I)
 
 
 def _peft_groups(lr: float, ratio: float) -> dict[str, Any]:
