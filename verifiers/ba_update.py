@@ -166,8 +166,7 @@ def _judge_relation(p: dict[str, Any]) -> dict[str, Any]:
         return result("error", f"no run measured the scale at r and r={r2}", runs, expected)
     if len(set(holds)) > 1:
         return result("conditional", f"Reference and PEFT disagree: {text}.", runs, expected)
-    said = (f"x{want:.4g}" if p["relation"] == _FACTOR
-            else p["relation"].replace("same", "stays the same"))
+    said = _said(p["relation"], want)
     change = "Doubling r" if p["relation"] != _FACTOR else f"Going from r={p['r']} to r={r2}"
     return result("supported" if all(holds) else "refuted",
                   f"{change} with alpha={p['alpha']:g} fixed ({form}): {text}; the sentence "
@@ -200,6 +199,11 @@ def _scales_text(runs: dict[str, dict[str, Any]], varied: str) -> str:
                      for name, x in runs.items())
 
 
+def _said(relation: str, want: float) -> str:
+    """What the sentence says the scale does, in words."""
+    return f"x{want:.4g}" if relation == _FACTOR else relation.replace("same", "stays the same")
+
+
 def _relation_holds(p: dict[str, Any], runs: dict[str, dict]) -> tuple[list[bool], float]:
     """Whether each run's measured ratio of scales is the stated relation, and the ratio
     wanted (1 for a direction: above or below it)."""
@@ -224,8 +228,7 @@ def _judge_alpha_relation(p: dict[str, Any]) -> dict[str, Any]:
                 **({"scale_factor": want} if p["relation"] == _FACTOR else {})}
     if len(set(holds)) > 1:
         return result("conditional", f"Reference and PEFT disagree: {text}.", runs, expected)
-    said = {"halves": "halves", "doubles": "doubles", "same": "stays the same",
-            "grows": "grows", "shrinks": "shrinks"}.get(p["relation"], f"changes x{want:.4g}")
+    said = _said(p["relation"], want)
     return result("supported" if all(holds) else "refuted",
                   f"Going from alpha={p['alpha']:g} to alpha={a2:g} with r={p['r']} fixed "
                   f"({form}): {text}; the sentence says the scale {said}.", runs, expected)
@@ -477,13 +480,11 @@ def _alpha_change(frame: Frame, relation: str) -> dict[str, Any]:
     the update": the stated factor for their ratio), else for a doubled alpha."""
     params: dict[str, Any] = {"varied": "alpha", "relation": relation}
     alphas = frame.conditions.get("alphas")
-    if alphas and relation in _RELATION and alphas[1] / alphas[0] != 2.0:
-        params.update(relation=_FACTOR, rank_factor=alphas[1] / alphas[0],
-                      scale_factor=_RELATION[relation])
     if alphas:
-        params["alpha"] = float(alphas[0])
-        if relation in _DIRECTION:
-            params["rank_factor"] = alphas[1] / alphas[0]
+        factor = alphas[1] / alphas[0]
+        params.update(alpha=float(alphas[0]), rank_factor=factor)
+        if relation in _RELATION and factor != 2.0:  # "from 8 to 32 doubles it": x2 for x4
+            params.update(relation=_FACTOR, scale_factor=_RELATION[relation])
     return params
 
 
