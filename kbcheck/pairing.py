@@ -96,6 +96,9 @@ def pair_frame(frame: Frame, registry: Mapping[str, Verifier],
         return base.model_copy(update={"reason": f"{vid}: {got}"})
     params = dict(got)
     open_slots = list(params.pop("_open", ()))
+    if frame.has("sign_unread"):  # (the cue's `sign_needs`: README of lexicon/predicates)
+        open_slots.append("that what it names is added (no word of an addition or of its "
+                          "size was read beside it)")
     lower_bound = bool(params.pop("_lower_bound", False))
     condition = str(params.pop("_condition", ""))[:300]
     # the sentence states in which setting the claim holds and in which not ("unmerged it

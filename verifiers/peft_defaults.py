@@ -410,6 +410,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     marks f_rslora / f_dora with the cue's sign (+: on by default); targets from the frame's
     module set and model."""
     p = frame.predicate
+    if frame.has("default_other"):
+        return "the default stated is another tool's or team's, not LoraConfig's"
     if p == "peft_default_targets":
         return _targets_params(frame)
     if p in _VALUE_OF or p == "peft_default_scale":

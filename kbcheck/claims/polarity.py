@@ -39,6 +39,8 @@ _CUE = re.compile(
     r"(?:remov(?:e|es|ed|ing)|spar(?:es|ed|ing))(?=\s+(?:[\w'-]+\s+){0,4}?(?:cost|overhead|latency|slow-?down|delay|"
     r"penalt|extra|additional))|"
     r"zero(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact))|"
+    # "zero extra FLOPs", "zero additional parameters": none of what is added
+    r"zero(?=\s+(?:extra|additional|added|new|more)\b)|"
     # ("zero-latency inference": the compound denies its own word)
     r"zero(?=-(?:latency|overhead|cost|slowdown|delay|impact)\b)|"
     r"(?:does|do|did|is|are|was|were|has|have|had|ca|wo|could|should|would|need)nt)\b|n't\b"

@@ -77,7 +77,8 @@ _BASELINE_BEFORE = re.compile(
     r"(?:than|compared (?:to|with)|in comparison (?:to|with)|relative to|versus|vs\.?|unlike|"
     r"instead of|rather than|over|similar to|just like|like|as with|on par with|match(?:es|ing)?|"
     r"outperform(?:s|ing)?|beats?|built (?:up)?on|on top of|beyond|beside|extends?|"
-    r"within [\w.%]{1,8} of|close to|against|as opposed to|comparable to|equivalent to)"
+    r"within [\w.%]{1,8} of|close to|against|as opposed to|comparable to|equivalent to|"
+    r"contrast(?:s|ed|ing)? (?:it |them |this |that )?(?:with|to)|in contrast (?:to|with))"
     r"\s+(?:(?:standard|vanilla|plain|regular|the|a|an|original|traditional|conventional)\s+)"
     r"{0,2}$"
     # a contrast that can only set aside, before a method with any two words of its own
@@ -1055,6 +1056,10 @@ class Trigger:
     # a cue that may stand in an "if" clause: the change it names is what the claim is of
     # ("if you double the rank, the count doubles")
     in_condition: bool = False
+    # a cue that only names what it is of ("the inference overhead"): its sign is asserted
+    # where its clause has these words ("adds", "extra", "5%"), else the frame's refutation
+    # would rest on a reading of words not understood ("that overhead is gone")
+    sign_needs: re.Pattern | None = None
 
 
 @cache
@@ -1073,7 +1078,8 @@ def triggers() -> tuple[Trigger, ...]:
                 cue.get("neg") == "near", cue.get("neg") == "clause",
                 tuple((name, re.compile(p, re.I)) for name, p in entry.get("marks", {}).items()),
                 anchors(cue["re"]), tuple(cue.get("requires_unless_about", ())),
-                bool(cue.get("in_condition", entry.get("in_condition", False)))))
+                bool(cue.get("in_condition", entry.get("in_condition", False))),
+                re.compile(cue["sign_needs"], re.I) if cue.get("sign_needs") else None))
     return tuple(out)
 
 
@@ -1117,8 +1123,8 @@ def _all_anchors() -> frozenset[str]:
 
 # A glossary entry's term: a few words, then a dash or a colon
 _TERM_LABEL = re.compile(r"\W{0,3}(?:(?!(?:is|are|was|were|has|have|can|does|do|will|would|"
-                         r"should|must|means|makes|gets)\b)[\w()`'+./-]+\s+){0,3}?"
-                         r"(?!(?:is|are|was|were|has|have|can|does|do)\b)[\w()`'+./-]+\s*"
+                         r"should|must|means|makes|gets)\b)[\w()`'+./-]+\s+){0,4}?"
+                         r"(?!(?:is|are|was|were|has|have|can|does|do)\b)[\w()`'+./-]+\??\s*"
                          r"(?:—|–|:|\s-)\s+", re.I)
 
 
@@ -1597,6 +1603,18 @@ _MERGE_DENIED = re.compile(r"\b(?:cannot|can't|can not|not|never|no|n't)\s+(?:be
                            r"(?:merg|fold|fus)\w*", re.I)
 
 
+_CLAUSE_BREAK = re.compile(r"[.;:!?](?=\s|$)|\s[-\u2013\u2014]\s|\b(?:but|whereas|while|"
+                           r"although|though)\b|\|", re.I)
+
+
+def _clause_of(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause around text[start:end]: from the last break before it to the next after."""
+    a = max((b.end() for b in _CLAUSE_BREAK.finditer(text, max(0, start - 300), start)),
+            default=max(0, start - 300))
+    after = _CLAUSE_BREAK.search(text, end, end + 300)
+    return a, after.start() if after else min(len(text), end + 300)
+
+
 def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     """The frame one trigger gives, or None when its subject or quantities do not fit it."""
     (text, origin, denied_until, mentions, quantities, conditions, spans, cues,
@@ -1650,6 +1668,10 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     mine = _nearest(tuple(q for q in quantities if q.unit in t.units), hits, m, t)
     if t.needs and not any(q.unit in t.needs for q in mine):
         return None
+    if not polarity and not t.sign and t.sign_needs is not None:
+        a, b = _clause_of(text, start, m.end())
+        if not t.sign_needs.search(text, a, b):
+            cues = (*cues, "sign_unread")
     frame_spans = {"predicate": m.span(), **spans, **({"subject": named} if named else {})}
     modal = modality(text, start, m.end())
     return Frame(subject=subject, predicate=t.predicate, text=text, polarity=polarity,

@@ -116,6 +116,9 @@ def test_costing_nothing_at_inference_denies_latency():
     # "removes the extra cost" denies it
     ("We merge the adapter for serving, which removes its extra cost at inference.",
      "no_added_latency", "lora", True),
+    # a method "contrasted with" is the baseline, not the subject
+    ("Because BA folds into W0, the served model costs what the original did per token, a "
+     "point the paper contrasted with adapter layers.", "no_added_latency", "lora", True),
 ])
 def test_who_and_whether(text, predicate, subject, polarity):
     frames = [f for f in recognise(text, "adapter" if "Such" in text else "lora").frames
@@ -1541,3 +1544,38 @@ def test_a_size_given_with_at_is_the_models_size():
     frames = recognise("We expected the 4-bit Mistral-7B base at ~3.9 GB after loading.").frames
     assert [f.predicate for f in frames if any(q.unit == "bytes" for q in f.quantities)] \
         == ["model_size"]
+
+
+@pytest.mark.parametrize(("sentence", "refutable"), [
+    # the cost only named, in words of its absence the reader does not know: not refuted
+    ("After folding the update in, that inference overhead is history.", False),
+    ("Once merged, any runtime penalty evaporates.", False),
+    # the cost said to be added, or given a size: refutable
+    ("Even merged, the adapter still adds inference overhead.", True),
+    ("Merged adapters carry about 7% latency over the base.", True),
+])
+def test_a_cost_only_named_is_not_refuted_on_its_mention(sentence, refutable):
+    from kbcheck.models import Claim
+    from kbcheck.pairing import pair_claim
+    from verifiers import registry
+
+    pairing, _ = pair_claim(Claim(id="c", path="a.md", origin="body", text=sentence),
+                            registry(include_entry_points=False))
+    frame = next(f for f in pairing.frames if f.predicate == "no_added_latency")
+    assert not frame.polarity
+    assert any("no word of an addition" in slot for slot in frame.open) is not refutable
+
+
+@pytest.mark.parametrize(("entry", "polarity"), [
+    # a glossary-style entry whose term is a question or a reported symptom: the answer's
+    # words take the predicate, not the term's
+    ("Adapter weights drifting into the base?: They can't; LoRA keeps the base frozen.", True),
+    ("Swapping adapters under torch.compile recompiles the graph: hotswap_adapter() swaps "
+     "tensors in place, so no recompilation happens.", False),
+])
+def test_a_long_term_before_its_answer_yields_the_predicate_to_the_answer(entry, polarity):
+    frames = recognise(entry).frames
+    by_predicate = {f.predicate: f for f in frames}
+    frame = by_predicate.get("base_frozen") or by_predicate.get("swap_recompiles")
+    assert frame is not None and frame.polarity is polarity
+    assert frame.spans["predicate"][0] > entry.index(":")
