@@ -760,9 +760,10 @@ _FITS_IN = re.compile(r"\bfit(?:s|ting)?\s+(?:[\w-]+\s+){0,3}?(?:in|into|within|
 def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str, Any] | str:
     """A full model's size: a preset or a bare size, the first GB-scale figure that is not a
     GPU's or an adapter's, in the stated dtype (each of fp16, fp32, int8 when unstated)."""
-    if frame.has("train_memory") and (not frame.has("weights_only")
-                                      # "... about 108 GB before a single activation is stored"
-                                      or frame.has("tm_no_activations")):
+    if frame.has("train_memory") and not frame.has("amount_of_weights") and (
+            not frame.has("weights_only")
+            # "... about 108 GB before a single activation is stored"
+            or frame.has("tm_no_activations")):
         return "training memory (gradients, optimizer states, activations), not the weights' size"
     if frame.has("part_size"):  # "the quantized linear layers of Llama-3-8B need about 3.5 GB"
         return "a size of part of the model (some of its layers, its embeddings or head), not of " \

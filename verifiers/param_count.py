@@ -835,7 +835,10 @@ _SIZE_BEFORE = re.compile(r"(?:\bmaps?\s+|\bfrom\s+|\b(?:width|hidden\s+size|dim
                           r"(?:of\s+|=\s*|:\s*)?|[x*+]\s*|"
                           # a model config's setting: "vocab_size=32000", "num_hidden_layers=32"
                           r"\b(?:\w{1,24}_(?:size|dim|heads|layers|embeddings)|num_\w{1,24})"
-                          r"\s*[=:]\s*)$", re.I)
+                          r"\s*[=:]\s*|"
+                          # ... said in words: "(vocab 128,256; 8 KV heads)", "vocabulary of 32k"
+                          r"\b(?:vocab(?:ulary)?|context(?:\s+(?:length|window))?|seq(?:uence)?"
+                          r"\s+len(?:gth)?)(?:\s+size)?\s*(?:of\s+|=\s*|:\s*|is\s+)?)$", re.I)
 
 
 # what follows a factor said of memory: "-fold drop in training GPU memory", "x less VRAM"
