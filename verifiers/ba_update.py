@@ -346,6 +346,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             # "swapping the roles (A zero, B random) also starts at zero": the exchanged
             # initialisation is measured, not said to be LoRA's own
             return {**params, "b_init": "swapped"}
+        if frame.has("a_zero") and frame.has("embedding_layer"):
+            return ("said of LoRA on embedding layers, which PEFT initialises the other way "
+                    "round (A zero, B normal): the linear layers' initialisation is measured")
         if frame.has("a_zero"):  # "both A and B start at zero": how A starts is what is wrong
             return {"claim": "a_init", "a_dist": "zero", **_sizes(frame),
                     "source": "peft" if frame.has("peft_default") else ""}

@@ -246,6 +246,9 @@ def _verdict(claim: str, weights: str, merged: str, unmerged: str) -> tuple[str,
     return "conditional", "Merged LoRA is slower than the base but unmerged is not"
 
 
+_STATE = {True: "merged", False: "unmerged"}
+
+
 def weights_of(frame: Frame) -> str:
     """Which weights the claim is about: 'merged', 'unmerged' or 'unspecified'.
 
@@ -260,16 +263,22 @@ def weights_of(frame: Frame) -> str:
         return "unspecified"
     kind = "fast" if frame.has("fast") else "slow" if frame.has("slow") else ""
     local = {s for s in ("merged", "unmerged") if kind and frame.has(f"{s}_{kind}")}
-    if len(local) == 1:
-        return local.pop()
-    if frame.has("merged_lead"):
-        return "merged"
     named = {s for s in ("merged", "unmerged") if frame.has(f"{s}_state")}
     state = frame.conditions.get("merged")
+    if len(local) == 1:
+        here = local.pop()
+        if len(named) == 2 and isinstance(state, bool) and here != _STATE[state] \
+                and not split_said(frame.text):
+            # "unmerged = two extra matmuls per layer; merged = zero overhead": the marks place
+            # cost words after each state; the claim's own clause names its state
+            return _STATE[state]
+        return here
+    if frame.has("merged_lead"):
+        return "merged"
     if len(named) == 2 and isinstance(state, bool) and not split_said(frame.text):
         # both named in the sentence, one in the claim's own clause ("unmerged it is slower,
         # but merged LoRA runs at the base's speed")
-        return "merged" if state else "unmerged"
+        return _STATE[state]
     if named == {"merged"} and state is False:
         return "unmerged"  # the merge is advised against the slowness the sentence states
     if not named and frame.conditions.get("merged") is False:

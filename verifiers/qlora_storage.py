@@ -177,9 +177,10 @@ def _bits_params(frame: Frame) -> dict[str, Any] | str:
             return {"claim": "overhead", "bits": bits.value, "low": low, "high": high,
                     "dq": _dq(frame)}
         return f"{bits.text} per parameter is neither a storage width nor a stated saving"
-    if bits.value == 4 and bits.precision == 0:  # "exactly 4 bits per parameter": the whole
-        return {"claim": "bits", "bits": 4.0, "low": 4.0, "high": 4.0,  # cost, scales too
-                "dq": _dq(frame)}
+    if bits.value == 4 and (bits.precision == 0 or "." in bits.text and not frame.polarity):
+        # "exactly 4 bits per parameter": the whole cost, scales too; so is a "4.0" denied
+        # ("NF4 isn't really 4.0 bits per weight, it's 4.5"): the denial is of the figure
+        return {"claim": "bits", "bits": 4.0, "low": 4.0, "high": 4.0, "dq": _dq(frame)}
     if bits.value == 4:  # the width of the 4-bit code itself
         return {"claim": "four_bit", "bits": 4}
     if 1 <= bits.value < 4 and frame.has("dq") and bits.bound in ("eq", "approx", "le"):

@@ -129,6 +129,10 @@ _DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, 
 # that ends its clause ("the count quadruples."): not the adjective ("double quantization")
 _OF_WHAT = (r"(?:(?= (?:the|its|your|their|our|my|this|that)\b)|(?<=s)(?=\s*(?:[.,;]|$|\s+(?:"
             r"too|as well|in size)\b)))")
+_AFTER_COMMA = (r"(,\s+(?:(?:roughly|about|nearly|approximately|almost|effectively|essentially|"
+                r"thereby|thus|so)\s+)?)")
+_OF_AMOUNT = (r"(?=\s+(?:the|its|your|their|our)\s+(?:[\w-]+\s+){0,2}?(?:number|count|size|memory|"
+              r"param\w*|footprint|files?|storage|total)\b)")
 _MULTIPLIERS = [
     # (not how often something is done: "quantized twice, first to 4 bits", "runs twice")
     (re.compile(r"\btwice\b(?!\s*(?:[,;:.)]|$|(?:first|over|in\s+a\s+row|per|"
@@ -138,6 +142,10 @@ _MULTIPLIERS = [
     (re.compile(rf"\b(?:triple|triples|tripled)\b{_OF_WHAT}", re.I), "3x"),
     (re.compile(rf"\b(?:quadruple|quadruples|quadrupled)\b{_OF_WHAT}", re.I), "4x"),
     (re.compile(r"\b(?:an|one) order of magnitude\b", re.I), "10x"),
+    # a result said after a comma ("adds a vector per layer, roughly doubling the count"); not
+    # the change a sentence opens with ("doubling the rank doubles the count": a condition)
+    (re.compile(rf"{_AFTER_COMMA}doubling{_OF_AMOUNT}", re.I), r"\g<1>2x"),
+    (re.compile(rf"{_AFTER_COMMA}tripling{_OF_AMOUNT}", re.I), r"\g<1>3x"),
     # "multiplies the parameter count by 64": a count's factor (not a scale's: "multiplies
     # the update by alpha/r")
     (re.compile(r"(\bmultipl(?:y|ies|ied|ying)\s+(?:the\s+|its\s+|your\s+)?(?:[\w-]+\s+){0,2}?"
