@@ -264,7 +264,15 @@ def _unflatten(text: str) -> list[str]:
             if piece.startswith("|") and not piece.endswith("|"):
                 piece += " |"
             elif piece.endswith("|") and not piece.startswith("|"):
-                piece = "| " + piece
+                k = piece.index("|")
+                lead = piece[:k].strip()
+                if lead.endswith((":", ".", "!", "?")) or len(lead.split()) > 6:
+                    # "... and 1 GB = 10^9 bytes: | Model | fp16 |": the prose that leads into a
+                    # table is not its first header cell
+                    pieces.append(lead)
+                    piece = piece[k:]
+                else:
+                    piece = "| " + piece
             if piece:
                 pieces.append(piece)
     return pieces

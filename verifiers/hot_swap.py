@@ -75,6 +75,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return f"no claim of this verifier is read from '{frame.predicate}'"
     if frame.has("other_types"):
         return "said of other adapter types or methods, not of LoRA's adapters"
+    if not frame.polarity and frame.has("no_longer"):
+        return ("a switch said impossible after a change the sentence describes (a merge): "
+                "what the change did, not whether unmerged adapters switch")
     if frame.has("recompile") and not (frame.polarity and frame.has("other_targets")):
         return "the sentence is about recompiling a compiled model (lora.swap_recompile's)"
     if frame.has("other_targets"):

@@ -268,6 +268,10 @@ _LARGE = re.compile(r"\b(?:substantial(?:ly)?|significant(?:ly)?|considerabl[ey]
 _SCORES = re.compile(r"\b(?:score[sd]?|scoring|accuracy|perplexity|benchmarks?)\b", re.I)
 
 
+_BIT_EXACT_WORDS = re.compile(r"\bbit[- ](?:for[- ]bit|identical)\b|\bbit-?wise\b|"
+                              r"\bexactly\s+identical\b", re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A `mergeable` frame checks that merged outputs equal unmerged ones (a sentence saying
     merging changes them is that claim denied), at the sizes the sentence states, in the dtype
@@ -286,6 +290,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if frame.predicate != "mergeable":
         return f"no claim of this verifier is read from '{frame.predicate}'"
     a, b = frame.spans.get("predicate", (0, 0))
+    if frame.polarity and frame.has("bit_exact_denied") \
+            and not _BIT_EXACT_WORDS.search(frame.text, a, b):
+        # "you can merge into the 4-bit base, but the result is not bit-identical": the merge
+        # said possible, its bit-identity denied in a clause of its own; the frame's words
+        # are the first, which alone claim no equality
+        return "the sentence says the merge is possible and denies bit-identity in a clause " \
+               "of its own: which of the two is measured is not read"
     if frame.has("score_compare") and _SCORES.search(frame.text[a:b]):
         # ("merged models score higher than unmerged ones": the words that were read are the
         # scores'; "merging changes the function, so it should score worse" keeps its claim)

@@ -72,7 +72,9 @@ _WORD_FOLD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|twelve
 # a decimal share of a size ("0.25 of the memory of its fp16 version", as fraction words are
 # written): that percentage of it
 _SHARE_OF = re.compile(r"(?<![\d.])(0?\.\d{1,3}) of (?=(?:the |its |their |an? )?(?:[\w-]+ )?"
-                       r"(?:memory|size|storage|footprint|space|bytes|VRAM)\b)", re.I)
+                       r"(?:memory|size|storage|footprint|space|bytes|VRAM)\b|"
+                       # ("a quarter of fp16": of the dtype's size)
+                       r"(?:fp16|bf16|fp32|float16|bfloat16|float32|16-bit|32-bit)\b)", re.I)
 
 
 def _share_of(m: re.Match) -> str:

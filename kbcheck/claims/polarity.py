@@ -203,6 +203,14 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
         # denied
     if last.group(0).lower() == "without" and _FINITE.search(between):
         return False  # "without double quant NF4 is 4.5 bits": the adjunct ends at the verb
+    head = last.start()
+    if last.group(0).lower() == "nor":  # "that sets neither r nor alpha ends up ...": from
+        head = text.rfind("neither", max(origin, head - 60), head)  # the "neither" it pairs
+    if last.group(0).lower() in ("neither", "nor", "none", "nothing") and head >= 0 \
+            and _RELATIVE_OPEN.search(text, max(origin, head - 40), head) \
+            and (_FINITE.search(between) or _ENDS_UP.search(between)):
+        return False  # "a config that sets neither ends up with a scale of 1": the object of
+        # the relative clause, whose verb ends its scope
     opens = text[origin:last.start()]  # (at the start, or after a speaker's "name:")
     if last.group(0).lower() == "without" and (not opens.strip(" \t*-\"'(")
                                                or re.search(r"[:;\u2014]\s*$", opens)) \
@@ -276,6 +284,9 @@ _FACTIVE = re.compile(r"\b(?:explain\w*|know\w*|knew|understand\w*|understood|re
 
 # A finite verb after "without ...": the main clause has begun ("without merging the model is
 # slower": the slowness is not denied)
+_RELATIVE_OPEN = re.compile(r"\b(?:that|which|who)\s+(?:[\w-]+\s+){0,2}$", re.I)
+_ENDS_UP = re.compile(r"\b(?:ends?\s+up|gets?|got|leads?\s+to|results?\s+in|yields?|produces?|"
+                      r"sees?|shows?)\b", re.I)
 _FINITE = re.compile(r"\b(?:is|are|was|were|costs?|takes?|needs?|uses?|has|have|gives?|"
                      r"stores?|requires?|becomes?|runs?|adds?|falls?|defaults?|computes?|picks?|"
                      r"keeps?|fits?|works?)\b", re.I)

@@ -230,6 +230,15 @@ def test_a_heading_followed_by_a_table_on_one_flattened_line():
     assert "arch_layers" in {f.predicate for f in reading.frames}
 
 
+def test_prose_that_leads_into_a_flattened_table_is_not_its_first_header_cell():
+    from kbcheck.markup import markdown_blocks
+
+    blocks = markdown_blocks("We sized the bases (1 GB = 10^9 bytes): | Model | bf16 | NF4 | "
+                             "|---|---|---| | Mistral-7B | 14.5 GB | 4.1 GB |", 1, flat=True)
+    assert blocks[0].text.startswith("We sized the bases")
+    assert blocks[-1].cells == ("Mistral-7B", "bf16 14.5 GB", "NF4 4.1 GB")
+
+
 def test_adapter_files_are_peft_adapters_and_adapters_kept_in_4_bit_are_said_so():
     from verifiers.qlora_storage import VERIFIER as STORAGE
 
