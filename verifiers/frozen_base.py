@@ -336,6 +336,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                     "setting_stated": frame.has("setting_stated"),
                     "task": "seq_cls" if frame.has("task_seq_cls") and frame.has("head_named")
                     else "causal_lm"}
+        if not frame.polarity and frame.has("setting_stated"):
+            # "if you add lm_head to modules_to_save, ... the base is no longer entirely
+            # frozen": the base said trained under a setting that asks for a part, as it is
+            return {"claim": "parts_frozen", "defaults_said": False, "setting_stated": True,
+                    "task": "causal_lm"}
         if frame.polarity and frame.has("task_seq_cls") and not frame.has("exception_named"):
             # "with task_type='SEQ_CLS' only the LoRA weights are trainable": the classifier's
             # head is the part such a config leaves trainable

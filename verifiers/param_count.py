@@ -865,10 +865,15 @@ def _other_method(frame: Frame, q: Any) -> bool:
                                                            "rslora", "loraplus", "peft")
 
 
+# what a number counts when it is not parameters: "a thousand tenants", "8 adapters", "50 GPUs"
+_THINGS_AFTER = re.compile(r"\s+(?:[\w-]+\s+)?(?:tenants?|customers?|users?|adapters|models|GPUs|"
+                           r"requests|steps|examples|samples|epochs|files|checkpoints)\b", re.I)
+
+
 def _structural(text: str, q: Any) -> bool:
     """Whether a number in `text` sizes the network (a width, an operand, the far side of a
-    projection) rather than counting LoRA's parameters."""
-    return bool(_SIZE_AFTER.match(text, q.span[1])
+    projection) or counts other things (tenants, adapters) rather than LoRA's parameters."""
+    return bool(_SIZE_AFTER.match(text, q.span[1]) or _THINGS_AFTER.match(text, q.span[1])
                 or _SIZE_BEFORE.search(text[max(0, q.span[0] - 20):q.span[0]])
                 or _MAPPED_TO.search(text[max(0, q.span[0] - 40):q.span[0]]))
 
