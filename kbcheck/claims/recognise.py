@@ -1424,8 +1424,8 @@ def _conditions(text: str) -> list[tuple[int, int]]:
 
 
 # Where a clause of contrast or a new clause begins: a state named in one is not the other's
-_CLAUSE_CUT = re.compile(r";|,\s*(?:but|while|whereas|although|though|yet|and)\b|\s-\s|"
-                         r"\b(?:but|whereas|while)\b", re.I)
+_CLAUSE_CUT = re.compile(r";|\.\s+(?=[a-z])|,\s*(?:but|while|whereas|although|though|yet|and)\b|"
+                         r"\s-\s|\b(?:but|whereas|while)\b", re.I)
 
 
 def _clause_state(text: str, at: int) -> bool | None:
