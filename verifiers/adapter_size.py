@@ -695,7 +695,10 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         # "80.7 MB, as expected for 40.4 million parameters at 16 bits each", "the adapter is
         # 40.4M parameters: about 81 MB in bf16": the file the stated count gives in the
         # stated dtype (no configuration is left open)
-        slip = not _both_units(frame, size)
+        # (a figure rounded more coarsely than MB and MiB differ, "roughly 8 MB", cannot tell
+        # them apart: no slip)
+        slip = not _both_units(frame, size) and bool(size.value) \
+            and size.precision / size.value < 1 - 1e6 / 2**20
         return {"count": count, "dtype": count_dtype, "mb": low, "mb_high": high,
                 "binary": binary, "tol": _unit_slip_tol(count, count_dtype, low, binary,
                                                         params["tol"]) if slip else params["tol"]}

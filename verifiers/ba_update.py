@@ -391,6 +391,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         if frame.has("variant_sqrt") or frame.has("variant_plain"):
             # "X instead of the standard Y": X is the variant's (rsLoRA's) scale, Y LoRA's
             rslora, sqrt, plain = True, frame.has("variant_sqrt"), frame.has("variant_plain")
+        if rslora and plain and not sqrt and frame.has("plain_criticised"):
+            rslora = False  # "rsLoRA's argument: with alpha/r the update shrinks as r grows"
         if rslora and frame.has("rslora_off") and not sqrt:
             rslora = False  # "without rsLoRA, r = 64 and alpha = 16 give 0.25": LoRA's scale
         if rslora and plain and not sqrt and frame.has("standard_plain") \

@@ -75,9 +75,6 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return f"no claim of this verifier is read from '{frame.predicate}'"
     if frame.has("other_types"):
         return "said of other adapter types or methods, not of LoRA's adapters"
-    if not frame.polarity and frame.has("no_longer"):
-        return ("a switch said impossible after a change the sentence describes (a merge): "
-                "what the change did, not whether unmerged adapters switch")
     if frame.has("recompile") and not (frame.polarity and frame.has("other_targets")):
         return "the sentence is about recompiling a compiled model (lora.swap_recompile's)"
     if frame.has("other_targets"):
@@ -103,7 +100,15 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if frame.conditions.get("merged") is True and frame.has("unloaded"):
         # "after merge_and_unload we can still flip between adapters" (or, denied, "can no
         # longer switch"): what merge_and_unload returns is switched, or tried
+        if frame.polarity and frame.has("no_longer"):
+            # ("set_adapter() is no longer available": the denial follows the call's name,
+            # where the frame's polarity does not reach)
+            return "the switch after merge_and_unload is denied after the call's name, which " \
+                   "the frame's polarity does not read"
         return {"claim": "switch_after_unload"}
+    if not frame.polarity and frame.has("no_longer"):
+        return ("a switch said impossible after a change the sentence describes (a merge): "
+                "what the change did, not whether unmerged adapters switch")
     if frame.conditions.get("merged") is True:
         a = frame.spans.get("merged", (0, 0))[0]
         if not frame.polarity and not _BECAUSE.search(frame.text, max(0, a - 60), a):

@@ -760,9 +760,15 @@ _ARTICLE_A = re.compile(r"(?:^|(?<=[.!?:;]\s))A(?=\s+(?!(?:is|was|gets?|has|had|
 
 def lr_direction(text: str) -> str:
     """Which of B and A a sentence gives the larger learning rate: 'B>A', 'A>B', 'same', ''."""
-    if not re.search(r"learning[- ]rates?|\blrs?\b|\b(?:eta|lr)_?[AB]\b|lambda|step[- ]sizes?",
-                     text, re.I):
+    rate_words = re.compile(r"learning[- ]rates?|\blrs?\b|\b(?:eta|lr)_?[AB]\b|lambda|"
+                            r"step[- ]sizes?", re.I)
+    if not rate_words.search(text):
         return ""
+    # (only the sentences that speak of rates: "It is false that LoRA+ costs more compute.
+    # ... the learning rates of A and B differ" gives no direction)
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text)
+    if len(parts) > 1:
+        text = " ".join(p for p in parts if rate_words.search(p))
     text = _ARTICLE_A.sub("a", text)
     quotient = _RATE_QUOTIENT.search(text)  # "an eta_B/eta_A ratio below one, around 1/16"
     above = _above_one(quotient) if quotient else None

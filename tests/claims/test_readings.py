@@ -1588,3 +1588,12 @@ def test_a_long_term_before_its_answer_yields_the_predicate_to_the_answer(entry,
     frame = by_predicate.get("base_frozen") or by_predicate.get("swap_recompiles")
     assert frame is not None and frame.polarity is polarity
     assert frame.spans["predicate"][0] > entry.index(":")
+
+
+def test_a_switch_no_longer_available_after_unloading_is_not_read_as_still_working():
+    from verifiers.hot_swap import to_params
+
+    frames = recognise("After merge_and_unload() the adapters are folded in, so set_adapter() is "
+                       "no longer available for switching tenants.").frames
+    frame = next(f for f in frames if f.predicate == "hot_swap")
+    assert frame.polarity and isinstance(to_params(frame), str)  # not judged as switching
