@@ -153,6 +153,8 @@ def _judge_relation(p: dict[str, Any]) -> dict[str, Any]:
     it (alpha/r), about 0.71x (rsLoRA's alpha/sqrt(r)), never doubles it."""
     if p["varied"] == "alpha":
         return _judge_alpha_relation(p)
+    if p["varied"] == "rslora":
+        return _judge_rslora_switch(p)
     factor = p["rank_factor"] if p["relation"] == _FACTOR else 2.0
     r2 = max(1, round(p["r"] * factor))
     runs = _scales(p, "r", r2)
@@ -187,6 +189,8 @@ def _scales(p: dict[str, Any], varied: str, value: float) -> dict[str, dict[str,
         if varied == "r" and (one.get("r_used", p["r"]) != p["r"]
                               or two.get("r_used", value) != value):
             continue
+        if varied == "rslora" and one.get("r_used", p["r"]) != p["r"]:
+            continue  # (a capped rank: sqrt of another r)
         runs[name] = {"from": p[varied], "to": value, "scale": one["effective_scaling"],
                       "scale_2": two["effective_scaling"],
                       "ratio": two["effective_scaling"] / one["effective_scaling"]}
@@ -213,6 +217,25 @@ def _relation_holds(p: dict[str, Any], runs: dict[str, dict]) -> tuple[list[bool
     want = p["scale_factor"] if p["relation"] == _FACTOR else _RELATION[p["relation"]]
     tol = p["scale_tol"] if p["relation"] == _FACTOR and p["scale_tol"] else 1e-3 * want
     return [abs(x["ratio"] - want) <= tol for x in runs.values()], want
+
+
+def _judge_rslora_switch(p: dict[str, Any]) -> dict[str, Any]:
+    """What switching use_rslora on does to the scale at r and alpha: alpha/r becomes
+    alpha/sqrt(r), a factor of sqrt(r), measured from outputs on the reference layer and PEFT."""
+    runs = _scales({**p, "rslora": False}, "rslora", True)
+    holds, want = _relation_holds(p, runs)
+    text = "; ".join(f"{name}: scale {x['scale']:.6g} with alpha/r, {x['scale_2']:.6g} with "
+                     f"rsLoRA (x{x['ratio']:.4g})" for name, x in runs.items())
+    expected = {"claim": "scaling", "varied": "rslora", "r": p["r"], "alpha": p["alpha"],
+                "scale_factor": want}
+    if not holds:
+        return result("error", "no run measured the scale with and without rsLoRA", runs,
+                      expected)
+    if len(set(holds)) > 1:
+        return result("conditional", f"Reference and PEFT disagree: {text}.", runs, expected)
+    return result("supported" if all(holds) else "refuted",
+                  f"Switching use_rslora on at r={p['r']}, alpha={p['alpha']:g}: {text}; the "
+                  f"sentence says the scale changes x{want:.4g}.", runs, expected)
 
 
 def _judge_alpha_relation(p: dict[str, Any]) -> dict[str, Any]:
@@ -444,6 +467,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             # (a direction alone is the same under both forms: both shrink as r grows)
             return {**params, "relation": relation,
                     **(condition if relation not in _DIRECTION else {})}
+        switch = _rslora_switch(frame) if rslora else None
+        if switch is not None:  # "turned on use_rslora and the scale went up 4x"
+            return {**params, **switch}
         factor = _stated_factor(frame)
         if factor is not None:  # "from r=16 to r=256 the scale shrinks by 4x"
             return {**params, **factor, **condition}
@@ -491,6 +517,26 @@ def _alpha_change(frame: Frame, relation: str) -> dict[str, Any]:
         if relation in _RELATION and factor != 2.0:  # "from 8 to 32 doubles it": x2 for x4
             params.update(relation=_FACTOR, scale_factor=_RELATION[relation])
     return params
+
+
+def _rslora_switch(frame: Frame) -> dict[str, Any] | None:
+    """rsLoRA switched on and the scale said to change by a factor ("turned on use_rslora and
+    the effective scale went up 4x", "four times larger than alpha/r"): that factor against
+    alpha/r, sqrt(r), at the stated r, or else at the rank that gives it (a condition)."""
+    times = next((q for q in frame.quantities if q.unit == "x" and q.value > 1), None)
+    if times is None or not frame.has("rslora_switch") or frame.conditions.get("ranks"):
+        return None
+    tol = times.value * max(0.02, times.precision / times.value,
+                            0.1 if times.bound == "approx" else 0.0)
+    out: dict[str, Any] = {"relation": _FACTOR, "varied": "rslora", "rslora": False,
+                           "scale_factor": times.value, "scale_tol": tol}
+    if isinstance(frame.conditions.get("r"), int):
+        return out
+    r = times.value ** 2
+    if abs(r - round(r)) > 1e-6 or not 1 <= round(r) <= 1024:
+        return None
+    return {**out, "r": round(r), "_condition": f"for r = {round(r)} (the sentence states no r; "
+                                               f"rsLoRA multiplies alpha/r by sqrt(r))"}
 
 
 def _stated_factor(frame: Frame) -> dict[str, Any] | None:
@@ -583,7 +629,7 @@ _COUNTED = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:multiplications|matmuls|product
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=15,
+    version=16,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(
@@ -615,7 +661,7 @@ VERIFIER = Verifier(
                                                      "grows", "shrinks"),
               help="scaling: what doubling r with alpha fixed does to the scale (factor: a "
                    "stated factor for a stated change of r)"),
-        Param("varied", str, default="r", choices=("r", "alpha"),
+        Param("varied", str, default="r", choices=("r", "alpha", "rslora"),
               help="scaling, relation: the setting changed while the other stays fixed"),
         Param("rank_factor", float, default=2.0, min=0.0, max=4096.0,
               help="scaling, relation: the varied setting (r or alpha) changes by this factor"),

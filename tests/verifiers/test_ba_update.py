@@ -289,3 +289,12 @@ def test_the_scale_at_merge_time_is_read_back_from_peft(sentence, denied):
     got = VERIFIER.run(VERIFIER.resolve_params({"claim": "merge_scaled"}))
     assert got["verdict"] == "supported", got["explanation"]
     assert got["measured"]["off_w0_plus_sBA"] < 1e-6 < got["measured"]["off_w0_plus_BA"]
+
+
+@pytest.mark.parametrize(("r", "factor", "verdict"), [(16, 4.0, "supported"),
+                                                     (64, 4.0, "refuted"), (9, 3.0, "supported")])
+def test_switching_rslora_on_multiplies_the_scale_by_the_root_of_the_rank(r, factor, verdict):
+    out = _run(claim="scaling", relation="factor", varied="rslora", r=r, alpha=16,
+               scale_factor=factor, scale_tol=0.1)
+    assert out["verdict"] == verdict, out["explanation"]
+    assert all(abs(x["ratio"] - r ** 0.5) < 1e-3 for x in out["measured"].values())
