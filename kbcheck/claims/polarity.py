@@ -282,11 +282,13 @@ _FACTIVE = re.compile(r"\b(?:explain\w*|know\w*|knew|understand\w*|understood|re
                       r"(?:\w+\s+)?(?:why|how|that|whether)\b", re.I)
 
 
-# A finite verb after "without ...": the main clause has begun ("without merging the model is
-# slower": the slowness is not denied)
+# A relative clause opening right before "neither/none/nothing" ("a config that sets neither"),
+# and the verbs that end it besides _FINITE's ("... ends up with a scale of 1")
 _RELATIVE_OPEN = re.compile(r"\b(?:that|which|who)\s+(?:[\w-]+\s+){0,2}$", re.I)
 _ENDS_UP = re.compile(r"\b(?:ends?\s+up|gets?|got|leads?\s+to|results?\s+in|yields?|produces?|"
                       r"sees?|shows?)\b", re.I)
+# A finite verb after "without ...": the main clause has begun ("without merging the model is
+# slower": the slowness is not denied)
 _FINITE = re.compile(r"\b(?:is|are|was|were|costs?|takes?|needs?|uses?|has|have|gives?|"
                      r"stores?|requires?|becomes?|runs?|adds?|falls?|defaults?|computes?|picks?|"
                      r"keeps?|fits?|works?)\b", re.I)
