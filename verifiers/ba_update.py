@@ -519,6 +519,11 @@ def _alpha_change(frame: Frame, relation: str) -> dict[str, Any]:
     return params
 
 
+# a factor's slack from its digits, at most a quarter of it: "10x" is read as 7.5-12.5, not
+# 5-15 (the half-step of its last digit), so a measured 5x is not "10x"
+_FACTOR_SLACK = 0.25
+
+
 def _rslora_switch(frame: Frame) -> dict[str, Any] | None:
     """rsLoRA switched on and the scale said to change by a factor ("turned on use_rslora and
     the effective scale went up 4x", "four times larger than alpha/r"): that factor against
@@ -526,7 +531,7 @@ def _rslora_switch(frame: Frame) -> dict[str, Any] | None:
     times = next((q for q in frame.quantities if q.unit == "x" and q.value > 1), None)
     if times is None or not frame.has("rslora_switch") or frame.conditions.get("ranks"):
         return None
-    tol = times.value * max(0.02, times.precision / times.value,
+    tol = times.value * max(0.02, min(times.precision / times.value, _FACTOR_SLACK),
                             0.1 if times.bound == "approx" else 0.0)
     out: dict[str, Any] = {"relation": _FACTOR, "varied": "rslora", "rslora": False,
                            "scale_factor": times.value, "scale_tol": tol}
@@ -551,7 +556,7 @@ def _stated_factor(frame: Frame) -> dict[str, Any] | None:
         return None
     r1, r2 = ranks[0][0], ranks[1][0]
     scale = 1 / times.value if down else times.value
-    tol = scale * max(0.02, times.precision / times.value,
+    tol = scale * max(0.02, min(times.precision / times.value, _FACTOR_SLACK),
                       0.1 if times.bound == "approx" else 0.0)
     return {"relation": _FACTOR, "r": r1, "rank_factor": r2 / r1, "scale_factor": scale,
             "scale_tol": tol}
@@ -629,7 +634,7 @@ _COUNTED = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:multiplications|matmuls|product
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=16,
+    version=17,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(
