@@ -756,6 +756,9 @@ _ADAPTER_IS = re.compile(r"\badapters?\b(?:(?!\b(?:model|checkpoint|base)\b)[^.;
                          r"roughly\s+|around\s+|only\s+|just\s+|~\s*)?$", re.I)
 
 
+_WEIGHTS_BEFORE = re.compile(r"\bweights\b[^.;,\d]{0,40}$", re.I)
+
+
 _FITS_IN = re.compile(r"\bfit(?:s|ting)?\s+(?:[\w-]+\s+){0,3}?(?:in|into|within|on)\s+"
                       r"(?:(?:about|around|roughly|approximately|just|only)\s+|~\s*)?$", re.I)
 
@@ -766,7 +769,7 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
     if frame.has("train_memory") and not frame.has("amount_of_weights") and (
             not frame.has("weights_only")
             # "... about 108 GB before a single activation is stored"
-            or frame.has("tm_no_activations")):
+            or frame.has("tm_no_activations") or frame.has("weights_listed")):
         return "training memory (gradients, optimizer states, activations), not the weights' size"
     if frame.has("part_size"):  # "the quantized linear layers of Llama-3-8B need about 3.5 GB"
         return "a size of part of the model (some of its layers, its embeddings or head), not of " \
@@ -793,6 +796,12 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
     # the base's own noun is the model's
     onto = [q for q in sizes if _BASE_NOUN.match(frame.text, q.span[1])]
     size = onto[0] if onto and len(sizes) > 1 else sizes[0]
+    if not onto and len(sizes) > 1 and frame.has("amount_of_weights"):
+        # "2 GPUs give you 48 GB, enough since its 4-bit weights come to about 35 GB": the
+        # size said of the weights
+        said = [q for q in sizes
+                if _WEIGHTS_BEFORE.search(frame.text, max(0, q.span[0] - 50), q.span[0])]
+        size = said[0] if said else size
     count = frame.conditions.get("param_count", 0)
     width = dict(frame.conditions.get("size_dtypes", ())).get(size.value) or params.get("dtype")
     total = PRESETS[params["model"]].total_params() if params["model"] else (bare * 1e9 or 0)

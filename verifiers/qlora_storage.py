@@ -55,6 +55,9 @@ PARAMS = (
     Param("codes", bool, default=True,
           help="ratio: a bare 4-bit code (no block scales, the nominal 4 bits) counts as a "
                "configuration"),
+    Param("scales", bool, default=True,
+          help="ratio: False where the sentence sets the block scales aside ('ignoring the "
+               "scales'): the bare 4-bit codes alone are measured"),
     Param("levels", int, default=0, min=0, max=256, help="nf4_code: stated levels (0: unstated)"),
     Param("property", str, default="levels",
           choices=("levels", "symmetric", "asymmetric", "exact_zero", "range", "evenly_spaced"),
@@ -234,7 +237,8 @@ def _ratio_params(frame: Frame) -> dict[str, Any] | str:
     # the nominal 4 bits (codes alone) is always one configuration: "75% less than 16-bit" is
     # what 4 of 16 bits says, and holds for NF4 only up to its block scales (conditional)
     return {"claim": "ratio", "stated": q.value, "low": low, "high": high, "unit": unit,
-            "baseline": baseline, "dq": _dq(frame)}
+            "baseline": baseline, "dq": _dq(frame),
+            **({"scales": False} if frame.has("scales_aside") else {})}
 
 
 _PER_PARAM = re.compile(r"\s*(?:(?:off|from|of|on)\s+)?(?:per|/|a|each|for each|for every|every)\s+"
@@ -351,6 +355,13 @@ def _width_params(frame: Frame) -> dict[str, Any] | str:
                     "level": 2}
         return {"claim": "constants_bits", "bits": constants.value,
                 "dq": "with" if frame.has("dq") and _dq(frame) != "without" else "without"}
+    per_weight = _BYTES_PER_WEIGHT.findall(frame.text)
+    if width is None and len(per_weight) == 1 and not _WIDE_DTYPE.search(frame.text):
+        # "NF4 stores each weight in a quarter of a byte": the width in bytes, one figure and
+        # no 16- or 32-bit format beside it whose figure it could be
+        raw = next(g for g in per_weight[0] if g)
+        bits = 8 * (1.0 if raw.lower() in ("a", "one", "a single") else float(raw))
+        return {"claim": "four_bit", "bits": bits}
     if width is not None:
         if width.value != 4 and frame.subject != "qlora":
             return (f"a {width.text} base is not QLoRA's: LoRA runs on bases of any width, and "
@@ -359,6 +370,17 @@ def _width_params(frame: Frame) -> dict[str, Any] | str:
     if nf4:
         return {"claim": "four_bit", "bits": 4}
     return "no storage width is stated"
+
+
+# a storage width said in bytes per weight: "0.5 bytes per parameter", "each weight in 0.25 of
+# a byte", "a byte for each weight"
+_BYTE = r"(?<![\w.])(\d*\.?\d+|a single|one|a)(?:\s+of\s+a)?\s*bytes?\b"
+_BYTES_PER_WEIGHT = re.compile(
+    _BYTE + r"\s+(?:per|for\s+each|for\s+every|each|a)\s+(?:base\s+)?(?:weight|param(?:eter)?)s?\b|"
+    r"\b(?:each|every|per|a)\s+(?:base\s+)?(?:weight|param(?:eter)?)\s+(?:\w+\s+){0,2}?"
+    r"(?:in|takes?|uses?|costs?|needs?|occupies|into|to)\s+(?:only\s+|just\s+|about\s+)?"
+    + _BYTE, re.I)
+_WIDE_DTYPE = re.compile(r"\b(?:fp16|bf16|float16|bfloat16|fp32|float32|16|32)\b", re.I)
 
 
 _THEN_TO = re.compile(r"\b(?:then|again|further|afterwards|next)\s+(?:[\w-]+\s+){0,2}?"
@@ -553,6 +575,8 @@ def _ratio(params: dict[str, Any]) -> dict[str, Any]:
     bits = {f: m[f]["bits_per_param"] for f in _FORMATS[params["dq"]]}
     if params["codes"]:
         bits = {"codes": 4.0, **bits}
+    if not params["scales"]:  # "ignoring the scales": the codes alone
+        bits = {"codes": 4.0}
     widths = {"16": (16,), "32": (32,), "either": (16, 32), "both": (16, 32)}[params["baseline"]]
 
     def value(b: float, w: int) -> float:
@@ -714,7 +738,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 
 VERIFIER = Verifier(
-    id="lora.qlora_storage", version=6, title="QLoRA's 4-bit NF4 storage and what QLoRA is",
+    id="lora.qlora_storage", version=7, title="QLoRA's 4-bit NF4 storage and what QLoRA is",
     run=run, params=PARAMS, timeout_s=120,
     claims=(("qlora", "quantized_4bit"), ("lora", "quantized_4bit"), ("*", "bits_per_param"),
             ("*", "nf4_code"), ("*", "dq_memory"), ("qlora", "storage_ratio"),

@@ -338,7 +338,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return "no figure stated"
         kind = "per_param" if q.unit == "bytes" else "model_multiple"
         out = {**params, "claim": kind, **_stated(q)}
-        if frame.has("tm_parts"):  # "12 bytes per parameter for the optimizer states"
+        if frame.has("tm_parts") and not frame.has("tm_listed"):
+            # "12 bytes per parameter for the optimizer states" (not "for weights + grads +
+            # optimizer states": all of them)
             out["_open"] = ["whether the figure is the whole training state's or one term's "
                             "(gradients, master copy, optimizer states)"]
         return out

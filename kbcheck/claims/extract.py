@@ -219,10 +219,12 @@ _IT = re.compile(r"^\s*It(s)?(?=\s)")
 
 # A yes/no question ("Q: Does DoRA add latency once merged?") and a sentence that opens with its
 # answer ("A: No.", "Yes, as long as ..."): read together, the answer asserts or denies it.
-_YES_NO_QUESTION = re.compile(r"\s*(?:Q\s*[:.]\s*)?(?:does|do|did|is|are|was|were|can|could|"
+_YES_NO_QUESTION = re.compile(r"\s*(?:Q\s*\d{0,3}\s*[:.]\s*)?(?:(?:after|once|when|with|without|"
+                              r"in|on|for|at|under|if|before|during)\s+[^?,;:]{1,50},\s*)?"
+                              r"(?:does|do|did|is|are|was|were|can|could|"
                               r"will|would|should|has|have|must)\s[^?]{3,240}\?\s*", re.I)
-_ANSWER = re.compile(r"\s*(?:A\s*[:.]\s*)?(?:yes|yep|yeah|correct|true|absolutely|no|nope|none|"
-                     r"never|not at all|not really|false|nothing)\b", re.I)
+_ANSWER = re.compile(r"\s*(?:(?:A|Answer|Ans)\s*[:.]\s*)?(?:yes|yep|yeah|correct|true|absolutely|"
+                     r"no|nope|none|never|not at all|not really|false|nothing)\b", re.I)
 
 
 # A question and its answer labelled as such (a flash card, an FAQ): "Q: ...?" then "A: ..."

@@ -321,6 +321,7 @@ _MAIN_VERB = re.compile(r"(?<=\s)(?:shrinks|reduces|cuts|brings|drops|takes|need
 
 
 # "instead of updating every weight": an action not taken, which the lexicon reads as a claim
+_GOES_ON = re.compile(r"(?:[\w'()/.,-]+\s+){2}\w")
 _GERUND = re.compile(r"\s*\w+ing\b", re.I)
 
 
@@ -341,8 +342,12 @@ _NO_ANSWER = (r"no(?!\s+(?!(?:it|they|that|this|those|these|you|we|i|he|she|the|
 _ANSWERED = re.compile(
     # (after a label of the question: "17:55 Student question - does QLoRA ...?: No; ...")
     r"^\s*(?:Q\s*[:.]\s*|[^?]{0,50}?\bquestion\s*(?:[:\u2014\u2013]|--?)\s*)?"
+    # (a setting put first: "After merging, can you switch adapters ...?")
+    r"(?P<front>(?:after|once|when|with|without|in|on|for|at|under|if|before|during)\s+"
+    r"[^?,;:]{1,50},\s*)?"
     r"(?P<aux>does|do|did|is|are|was|were|can|could|will|would|should|has|"
-    r"have|must)\s+(?P<rest>[^?]{3,240})\?\s*(?:[:\u2014\u2013-]\s*)?(?:A\s*[:.]\s*)?"
+    r"have|must)\s+(?P<rest>[^?]{3,240})\?\s*(?:[:\u2014\u2013-]\s*)?"
+    r"(?:(?:A|Answer|Ans)\s*[:.]\s*)?"
     r"(?P<ans>yes|yep|yeah|correct|true|"
     rf"absolutely|definitely|not at all|not really|{_NO_ANSWER}|nope|none|never|false|nothing|zero|"
     # "Not once merged": a denial with the setting it holds in, which goes on as the clause
@@ -377,8 +382,13 @@ def _answered_nothing(m: re.Match) -> str:
 
 
 def _answered(m: re.Match) -> str:
+    front = m.group("front") or ""
+    if front and _GOES_ON.match(m.string, m.end()):
+        # "If I double r ..., does the update grow? A: Yes, the scale doubles": an answer that
+        # goes on is read with the question's words as they stand, its setting in front
+        return m.group(0)
     if m.group("ans").lower() == "not":  # "Does X? A: Not once merged": "does not X once merged"
-        return f"{m.group('aux')} not {m.group('rest')} "
+        return f"{front}{m.group('aux')} not {m.group('rest')} "
     denied = m.group("ans").lower() in _NO
     if denied and _GERUND.match(m.group("rest")) and _ANSWER_SAYS.match(m.string, m.end()):
         # "Does freezing the base skip backprop? No, gradients still flow through the frozen
@@ -386,8 +396,8 @@ def _answered(m: re.Match) -> str:
         # on the gerund it opens with ("does not freezing the base ...")
         return ""
     if denied:  # ("does not QLoRA store ..." would deny the name before the verb)
-        return f"It is false that {m.group('rest')}. "
-    return f"{m.group('aux')} {m.group('rest')}. "
+        return f"It is false that {front}{m.group('rest')}. "
+    return f"{front}{m.group('aux')} {m.group('rest')}. "
 
 
 # "How many weights were you training? A: ... it's 4,194,304, about 0.06%": the answer's first

@@ -143,8 +143,9 @@ def _negated_here(text: str, start: int, end: int, origin: int) -> bool:
     """`negated` without a later clause's ellipsis."""
     if text[end:end + 5].lower() == "-free":
         return not _negated(text, start, end, origin)
-    if _IMPOSSIBLE_AFTER.match(text, end) or _NONE_ANSWER.match(text, end) or (
-            _GONE_AFTER.match(text, end) and _COST_WORDS.search(text, start, end)):
+    cost = _COST_WORDS.search(text, start, end)
+    if _IMPOSSIBLE_AFTER.match(text, end) or _NONE_ANSWER.match(text, end) or cost and (
+            _GONE_AFTER.match(text, end) or _NONE_COST_ANSWER.match(text, end)):
         return not _negated(text, start, end, origin)
     return _negated(text, start, end, origin)
 
@@ -153,10 +154,16 @@ def _negated_here(text: str, start: int, end: int, origin: int) -> bool:
 # "Extra latency: none"): the answer denies what the row or the label names
 # ("Latency of merged LoRA: none added versus the base model": the answer may say what it is
 # set against)
-_NONE_ANSWER = re.compile(r"[^|:=\u2014\u2013>;]{0,30}?\s*(?:\||:|=|\u2014|\u2013|->|\u2192)\s*"
-                          r"(?:none|no|nil|nothing|zero)(?:\s+(?:added|extra|at\s+all))?"
-                          r"(?:\s+(?:versus|vs\.?|compared\s+(?:with|to)|over|against|"
-                          r"relative\s+to)\s+[^|.;:]{1,40})?\s*[.!]?\s*(?:\||$)", re.I)
+_ANSWER = (r"[^|:=\u2014\u2013>;]{0,30}?\s*(?:\||:|=|\u2014|\u2013|->|\u2192)\s*"
+           r"(?:none|no|nil|nothing|zero)(?:\s+(?:added|extra|at\s+all))?"
+           r"(?:\s+(?:versus|vs\.?|compared\s+(?:with|to)|over|against|"
+           r"relative\s+to)\s+[^|.;:]{1,40})?")
+_NONE_ANSWER = re.compile(_ANSWER + r"\s*[.!]?\s*(?:\||$)", re.I)
+# A cost answered so inside a sentence, with when it holds or why ("added inference latency:
+# none once merged, since ..."); not with an exception ("none, unless ...")
+_NONE_COST_ANSWER = re.compile(
+    _ANSWER + r"(?:\s+(?:once|when|after|if|with|in|at|for)\s+[^|.;:,]{1,40}?)?"
+    r"(?:\s*[,;(](?!\s*(?:unless|except|but|save|only)\b)|\s+(?:since|because)\b)", re.I)
 
 
 # what the trigger names said right after it to be out of reach ("batching different adapters

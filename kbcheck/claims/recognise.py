@@ -907,8 +907,10 @@ _ROLE_BEFORE = [
     ("adapter", re.compile(r"(?:adapters?|checkpoints?|files?)\s+(?:\([^()]{0,60}\)\s+)?"
                            r"(?:\w+[:,]?\s+){0,3}?$", re.I)),
     # "the LoRA adapters trained with QLoRA are also stored in 4-bit": kept in that width
+    # (not across the base the adapters sit on: "adapters on top of a base model quantized to")
     ("adapter", re.compile(r"\b(?:adapters|LoRA (?:weights|matrices|factors|adapters))\s+"
-                           r"(?:[\w-]+\s+){0,6}?(?:stored|kept|saved|held|quantized|trained)\s+"
+                           r"(?:(?!(?:base|model|backbone)\b)[\w-]+\s+){0,6}?"
+                           r"(?:stored|kept|saved|held|quantized|trained)\s+"
                            r"(?:in|as|to|at)\s+$", re.I)),
     # the adapters of a method, then a copula: "the adapters in QLoRA are not 4-bit"
     ("adapter", re.compile(r"\b(?:adapters|LoRA (?:weights|matrices|factors|adapters))\s+"

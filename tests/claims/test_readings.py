@@ -1597,3 +1597,17 @@ def test_a_switch_no_longer_available_after_unloading_is_not_read_as_still_worki
                        "no longer available for switching tenants.").frames
     frame = next(f for f in frames if f.predicate == "hot_swap")
     assert frame.polarity and isinstance(to_params(frame), str)  # not judged as switching
+
+
+def test_a_numbered_question_with_a_setting_first_takes_its_answer_on_the_next_line():
+    from kbcheck.claims.extract import with_answers
+
+    got = with_answers([("Q4. After a merge, is the adapter still a separate module?", 1),
+                        ("Answer: No.", 2)])
+    assert got == [("Q4. After a merge, is the adapter still a separate module? Answer: No.", 1)]
+    # a question answered with a statement of its own is left as two sentences
+    assert len(with_answers([("Q4. After a merge, is the adapter separate?", 1),
+                             ("The merge folds BA into W.", 2)])) == 2
+    frame = next(f for f in recognise("Q9. Once merged, does LoRA add latency? Answer: no."
+                                      ).frames if f.predicate == "no_added_latency")
+    assert frame.polarity is True
