@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, figure_pair, result
@@ -344,6 +345,9 @@ def _api(frame: Frame) -> str:
     return "any"
 
 
+_LIBRARY = re.compile(r"\b(?:bitsandbytes|bnb|BitsAndBytesConfig|load_in_4bit|Linear4bit)\b",
+                      re.I)
+_QLORA = re.compile(r"\bq-?lora\b", re.I)
 _SAID_OF_QLORA = ("QLoRA's own recipe sets this (nf4, double quantization, bf16 compute) and the "
                   "sentence names no library: a library default is not what it states")
 
@@ -376,7 +380,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if frame.predicate == "bnb_blocksize":
         params = _block_params(frame)
         return {**params, "api": api} if isinstance(params, dict) else params
-    if frame.has("qlora_named") and api == "any":
+    library = _LIBRARY.search(frame.text)
+    qlora = _QLORA.search(frame.text)
+    if frame.has("qlora_named") and api == "any" and not (
+            library and qlora and library.start() < qlora.start()):
+        # (the library named first is what the sentence speaks of: "bitsandbytes uses NF4 by
+        # default, so I assumed I was running textbook QLoRA")
         return _SAID_OF_QLORA
     if frame.predicate == "bnb_default_type":
         kind = "nf4" if frame.has("t_nf4") else "fp4" if frame.has("t_fp4") else None

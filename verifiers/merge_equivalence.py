@@ -313,7 +313,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 **({"exactness": "bitwise"} if frame.has("bit_exact") else {})}
     stated = frame.conditions.get("dtypes", ())
     named = list(dict.fromkeys(_MEASURED[d] for d in stated if d in _MEASURED))
-    if len(named) > 1 and frame.has("into_4bit"):
+    if len(named) > 1 and (frame.has("into_4bit") or frame.has("merged_into_4bit")):
         named = [d for d in named if d in FOUR_BIT]
     if len(named) > 1:
         return f"several dtypes are named ({', '.join(named)})"

@@ -383,9 +383,10 @@ def _answered_nothing(m: re.Match) -> str:
 
 def _answered(m: re.Match) -> str:
     front = m.group("front") or ""
-    if front and _GOES_ON.match(m.string, m.end()):
+    if front and m.group("ans").lower() not in _NO and _GOES_ON.match(m.string, m.end()):
         # "If I double r ..., does the update grow? A: Yes, the scale doubles": an answer that
-        # goes on is read with the question's words as they stand, its setting in front
+        # agrees and goes on is read with the question's words as they stand, its setting in
+        # front
         return m.group(0)
     if m.group("ans").lower() == "not":  # "Does X? A: Not once merged": "does not X once merged"
         return f"{front}{m.group('aux')} not {m.group('rest')} "
@@ -396,7 +397,9 @@ def _answered(m: re.Match) -> str:
         # on the gerund it opens with ("does not freezing the base ...")
         return ""
     if denied:  # ("does not QLoRA store ..." would deny the name before the verb)
-        return f"It is false that {front}{m.group('rest')}. "
+        # (a setting put first stays outside the denial, before what the answer goes on to say:
+        # "It is false that inference slower. After merging, W' = W + BA ...")
+        return f"It is false that {m.group('rest')}. {front}"
     return f"{front}{m.group('aux')} {m.group('rest')}. "
 
 

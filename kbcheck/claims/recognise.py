@@ -453,6 +453,9 @@ _UNMERGED = re.compile(r"\b(?:unmerged|not merged|without merging|(?:don't|do no
                        r"not|never|didn't|did not)\s+(?:\w+\s+)?merge|separate(?:ly)? (?:weights|"
                        r"adapters?|modules?)|kept separate|on the fly|dynamic(?:ally)?|"
                        r"un-merged|before merging|side (?:branch|path)|"
+                       # a cost "unless merged", "until it is merged": the unmerged state's
+                       r"(?:unless|until)\s+(?:(?:it|they|the\s+\w+)\s+(?:is|are|gets?|has\s+been)\s+|"
+                       r"you\s+)?merg\w*|if\s+not\s+merged|"
                        # (not said to be gone: "and the extra matmuls are gone")
                        r"(?<!\bno )(?<!\bwithout )(?:extra (?:matmul|branch)|additional "
                        r"(?:matmul|branch|forward))(?!\w*\s+(?:are|is|were|was)\s+(?:\w+\s+)?"
@@ -1612,7 +1615,9 @@ _MERGE_DENIED = re.compile(r"\b(?:cannot|can't|can not|not|never|no|n't)\s+(?:be
 
 
 _CLAUSE_BREAK = re.compile(r"[.;:!?](?=\s|$)|\s[-\u2013\u2014]\s|\b(?:but|whereas|while|"
-                           r"although|though)\b|\|", re.I)
+                           r"although|though)\b|\||"
+                           # a reason after a comma ("..., since no extra layers remain")
+                           r",\s*(?:since|because|as|so)\b", re.I)
 
 
 def _clause_of(text: str, start: int, end: int) -> tuple[int, int]:

@@ -187,3 +187,14 @@ def test_a_full_stop_before_a_line_break_or_a_lower_case_name_ends_a_sentence():
         "Raising r at a fixed alpha shrinks the scale.",
         "so the next line starts a sentence too.",
         "rsLoRA divides by the square root instead.", "vLLM can serve it."]
+
+
+def test_a_settings_table_with_a_default_column_states_the_bitsandbytes_default():
+    from kbcheck.claims.recognise import recognise
+
+    text = ("# Settings\n\n| Setting | Default | Meaning |\n| --- | --- | --- |\n"
+            "| bnb_4bit_quant_type | \"nf4\" | NormalFloat codes for the frozen base |\n")
+    claims = _texts(article_from_text(text, "kb/settings.md"))
+    row = next(t for t in claims if t.startswith("bnb_4bit_quant_type"))
+    frame = next(f for f in recognise(row).frames if f.predicate == "bnb_default_type")
+    assert frame.has("t_nf4") and frame.polarity
