@@ -381,6 +381,8 @@ def markdown_blocks(body: str, first_line: int, flat: bool = False) -> list[Bloc
             flush()
             para, para_line = [item.group(1)], line
             continue
+        if para and _label_line(stripped) and all(map(_label_line, para)):
+            flush()  # one "label: value" a line, with no full stops: each line is its own
         if not para:
             para_line = line
         para.append(stripped)
@@ -526,6 +528,16 @@ class _WikiTable:
 _ENTRY = re.compile(r"[A-Z0-9][^:—–\n]{0,48}?(?:\s[—–-]{1,2}\s|:\s)")
 
 
+# a line that gives a label its value ("Same setup on Llama-2-13B: 6,553,600", "rsLoRA scaling
+# factor: lora_alpha / sqrt(r)"): a label of at most sixteen words before a colon
+_LABEL_LINE = re.compile(r"[\w`'\"(*][^:\n]{0,120}?:\s+\S")
+
+
+def _label_line(line: str) -> bool:
+    m = _LABEL_LINE.match(line)
+    return bool(m) and len(line[:m.end()].split()) <= 17
+
+
 _COLUMNS = re.compile(r"\s{2,}|\t")
 # A list item's marker in plain text: "- ", "* ", "• ", "1. ", "2) "
 _BULLET = re.compile(r"(?:[-*\u2022]|\d{1,2}[.)])\s+(?=\S)")
@@ -579,9 +591,13 @@ def glossary_blocks(body: str, first_line: int) -> list[Block]:
         if not text:
             flush()
             continue
+        entry = _ENTRY.match(text)
+        entry = entry if entry and len(entry.group().split()) <= 6 else None
         if para and (_BULLET.match(text) or para[-1].endswith((".", "!", "?", ":", ";", ")")) and (
-                para[-1].endswith(":") and len(para[-1].split()) <= 4
-                or _ENTRY.match(text) and len(_ENTRY.match(text).group().split()) <= 6)):
+                para[-1].endswith(":") and len(para[-1].split()) <= 4 or entry)
+                # one entry a line with no full stops ("Same setup on Llama-2-13B: 6,553,600"
+                # under "LoRA params for Llama-2-7B: 4,194,304"): each line is an entry
+                or _label_line(text) and all(map(_label_line, para))):
             flush()
         bullet = _BULLET.match(text)
         if bullet:  # a list item: its own block, without its marker

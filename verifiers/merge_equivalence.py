@@ -272,6 +272,12 @@ _BIT_EXACT_WORDS = re.compile(r"\bbit[- ](?:for[- ]bit|identical)\b|\bbit-?wise\
                               r"\bexactly\s+identical\b", re.I)
 
 
+_NOTHING_LOST = re.compile(r"\b(?:no\s+loss|lossless(?:ly)?|without\s+(?:any\s+)?(?:loss|losing)|"
+                           r"loses\s+nothing|bit[- ]?exact|exact(?:ly)?|identical|the\s+same\s+"
+                           r"(?:outputs?|logits|results?)|(?:full|no\s+loss\s+of)\s+fidelity)\b",
+                           re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A `mergeable` frame checks that merged outputs equal unmerged ones (a sentence saying
     merging changes them is that claim denied), at the sizes the sentence states, in the dtype
@@ -313,7 +319,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 **({"exactness": "bitwise"} if frame.has("bit_exact") else {})}
     stated = frame.conditions.get("dtypes", ())
     named = list(dict.fromkeys(_MEASURED[d] for d in stated if d in _MEASURED))
-    if len(named) > 1 and (frame.has("into_4bit") or frame.has("merged_into_4bit")):
+    if len(named) > 1 and (frame.has("into_4bit") or frame.has("merged_into_4bit")
+                           and _NOTHING_LOST.search(frame.text)):
+        # (a merge into 4-bit weights said to lose nothing; one only named as done, "I had to
+        # merge into the 4-bit model", claims no equality of its own)
         named = [d for d in named if d in FOUR_BIT]
     if len(named) > 1:
         return f"several dtypes are named ({', '.join(named)})"

@@ -726,6 +726,8 @@ def _segments_of(frame: Frame, params: dict[str, Any]) -> str:
             **frame.conditions, "r": r})
         figures, _, several = _figures(part, {**params, "r": r}, False)
         figures = [f for f in figures if not f.startswith("full:")]
+        if paired and not figures:  # ("from 19,988,480 to ...": the count after "from" is the
+            figures = [_encode("lora", after[i])]  # first rank's, not a width mapped from)
         if not figures and i == 0 and len(ranks) == 2 and _RANK_FROM_TO.search(frame.text) \
                 and sum(q.unit in ("count", "params") and q.value >= 1000
                         for q in frame.quantities) == 1:

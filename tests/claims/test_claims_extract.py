@@ -198,3 +198,20 @@ def test_a_settings_table_with_a_default_column_states_the_bitsandbytes_default(
     row = next(t for t in claims if t.startswith("bnb_4bit_quant_type"))
     frame = next(f for f in recognise(row).frames if f.predicate == "bnb_default_type")
     assert frame.has("t_nf4") and frame.polarity
+
+
+def test_a_block_of_label_lines_without_full_stops_is_one_claim_a_line():
+    text = ("Flash cards\n\nCounting\n\n"
+            "LoRA params for Llama-2-7B, r=8, q_proj and v_proj: 4,194,304\n"
+            "Same setup on Llama-2-13B: 6,553,600\n"
+            "rsLoRA scaling factor: lora_alpha / sqrt(r)\n"
+            "bitsandbytes 4-bit default quant type: fp4\n\n"
+            "Prose that wraps onto a second line\nstays one sentence: it has no label lines.\n")
+    claims = _texts(article_from_text(text, "kb/cards.txt", "glossary"))
+    assert "Same setup on Llama-2-13B: 6,553,600" in claims
+    assert claims["rsLoRA scaling factor: lora_alpha / sqrt(r)"].line == 7
+    assert "bitsandbytes 4-bit default quant type: fp4" in claims
+    md = ("---\ntitle: Settings\n---\n\nRank: 16 on q_proj and v_proj of Llama-2-7B\n"
+          "Trainable parameters: 8,388,608\n")
+    claims = _texts(article_from_text(md, "kb/settings.md"))
+    assert "Trainable parameters: 8,388,608" in claims
