@@ -319,10 +319,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 **({"exactness": "bitwise"} if frame.has("bit_exact") else {})}
     stated = frame.conditions.get("dtypes", ())
     named = list(dict.fromkeys(_MEASURED[d] for d in stated if d in _MEASURED))
-    if len(named) > 1 and (frame.has("into_4bit") or frame.has("merged_into_4bit")
-                           and _NOTHING_LOST.search(frame.text)):
-        # (a merge into 4-bit weights said to lose nothing; one only named as done, "I had to
-        # merge into the 4-bit model", claims no equality of its own)
+    if len(named) > 1 and (frame.has("into_4bit") or frame.has("merged_into_4bit") and (
+            _NOTHING_LOST.search(frame.text) or not frame.polarity)):
+        # (a merge into 4-bit weights said to lose nothing, or to change the outputs; one only
+        # named as done, "I had to merge into the 4-bit model", claims no equality of its own)
         named = [d for d in named if d in FOUR_BIT]
     if len(named) > 1:
         return f"several dtypes are named ({', '.join(named)})"
