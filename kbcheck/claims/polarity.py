@@ -121,7 +121,12 @@ _ELLIPTIC_DENIAL = re.compile(
     # "... - that was the claim in the proposal, and it is wrong", "..., which is false"
     r"[^;.!?]{0,160}?(?:[;,]|\s-\s)\s*(?:(?:that|this)\s+(?:was|is)\s+(?:[\w'-]+,?\s+){0,8}?"
     r"(?:and|but)\s+(?:it|that|this)\s+(?:is|was)|which\s+is|that\s+is)\s+(?:simply\s+|just\s+|"
-    r"plainly\s+)?(?:wrong|false|incorrect|untrue|not\s+true)\b",
+    r"plainly\s+)?(?:wrong|false|incorrect|untrue|not\s+true)\b|"
+    # a statement given its verdict after a colon or a dash, as a myths list does ("LoRA always
+    # adds inference latency: False.", "... - myth")
+    r"[^;.!?:]{0,160}?(?::|\s[-\u2013\u2014]{1,2}\s)\s*(?:\*\*)?(?:false|a\s+myth|myth|wrong|"
+    r"incorrect|untrue|not\s+true|busted)(?:\*\*)?\s*(?:[.!,;(]|\s[-\u2013\u2014]|$|"
+    r"\s+(?:because|since|as|once)\b)",
     re.I)
 
 
