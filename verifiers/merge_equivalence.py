@@ -272,6 +272,10 @@ _BIT_EXACT_WORDS = re.compile(r"\bbit[- ](?:for[- ]bit|identical)\b|\bbit-?wise\
                               r"\bexactly\s+identical\b", re.I)
 
 
+_SAID_EQUAL = re.compile(r"\b(?:same|identical|equal|equivalent|exact\w*|lossless\w*|"
+                         r"no\s+loss|without\s+(?:any\s+)?(?:loss|losing)|loses\s+nothing|"
+                         r"unchanged|preserv\w*|fidelity|matches|reproduc\w*|"
+                         r"bit[- ]?for[- ]?bit)\b", re.I)
 _NOTHING_LOST = re.compile(r"\b(?:no\s+loss|lossless(?:ly)?|without\s+(?:any\s+)?(?:loss|losing)|"
                            r"loses\s+nothing|bit[- ]?exact|exact(?:ly)?|identical|the\s+same\s+"
                            r"(?:outputs?|logits|results?)|(?:full|no\s+loss\s+of)\s+fidelity)\b",
@@ -326,6 +330,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         named = [d for d in named if d in FOUR_BIT]
     if len(named) > 1:
         return f"several dtypes are named ({', '.join(named)})"
+    if named and named[0] in FOUR_BIT and frame.polarity and not _SAID_EQUAL.search(frame.text):
+        # "MAU-4: merging into the 4-bit base": a merge into 4-bit weights named, with nothing
+        # said of what it keeps (PEFT does merge into them; its rounding is no equality claimed)
+        return "a merge into 4-bit weights is named, and nothing is said of its outputs"
     if "int8" in stated and not named:
         return "merging into an 8-bit (LLM.int8) base is not measured here"
     strict = frame.has("precision") or frame.has("any_dtype") or frame.has("identical")

@@ -126,7 +126,10 @@ _ELLIPTIC_DENIAL = re.compile(
     # adds inference latency: False.", "... - myth")
     r"[^;.!?:]{0,160}?(?::|\s[-\u2013\u2014]{1,2}\s)\s*(?:\*\*)?(?:false|a\s+myth|myth|wrong|"
     r"incorrect|untrue|not\s+true|busted)(?:\*\*)?\s*(?:[.!,;(]|\s[-\u2013\u2014]|$|"
-    r"\s+(?:because|since|as|once)\b)",
+    r"\s+(?:because|since|as|once)\b)|"
+    # ... or answered with the setting in which it fails ("LoRA always slows inference down:
+    # not if you merge")
+    r"[^;.!?:]{0,160}?(?::|\s[-\u2013\u2014]{1,2}\s)\s*not\s+(?:if|when|once|after)\b",
     re.I)
 
 
