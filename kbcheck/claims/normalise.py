@@ -148,10 +148,10 @@ _MULTIPLIERS = [
     # the change a sentence opens with ("doubling the rank doubles the count": a condition)
     (re.compile(rf"{_AFTER_COMMA}doubling{_OF_AMOUNT}", re.I), r"\g<1>2x"),
     (re.compile(rf"{_AFTER_COMMA}tripling{_OF_AMOUNT}", re.I), r"\g<1>3x"),
-    # "multiplies the parameter count by 64": a count's factor (not a scale's: "multiplies
-    # the update by alpha/r")
+    # "multiplies the parameter count by 64", "multiplies the scaling factor by 4": a factor
+    # (not a form: "multiplies the update by alpha/r")
     (re.compile(r"(\bmultipl(?:y|ies|ied|ying)\s+(?:the\s+|its\s+|your\s+)?(?:[\w-]+\s+){0,2}?"
-                r"(?:param\w*|count|number|size|file)\s+(?:[\w-]+\s+){0,2}?by\s+(?:about\s+|"
+                r"(?:param\w*|count|number|size|file|scal\w*|factor|multiplier)\s+(?:[\w-]+\s+){0,2}?by\s+(?:about\s+|"
                 r"roughly\s+|around\s+|~\s*)?)(\d{1,4}(?:\.\d{1,2})?)(?!\d|[.,]\d|\s*(?:%|x\b|times\b|"
                 r"[KMGT]i?B\b|bits?\b|bytes?\b))", re.I), r"\g<1>\g<2>x"),
     (re.compile(r"\b(\d+) orders of magnitude\b", re.I), None),  # 10**n, below
