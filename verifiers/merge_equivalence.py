@@ -275,7 +275,9 @@ _BIT_EXACT_WORDS = re.compile(r"\bbit[- ](?:for[- ]bit|identical)\b|\bbit-?wise\
 _SAID_EQUAL = re.compile(r"\b(?:same|identical|equal|equivalent|exact\w*|lossless\w*|"
                          r"no\s+loss|without\s+(?:any\s+)?(?:loss|losing)|loses\s+nothing|"
                          r"unchanged|preserv\w*|fidelity|matches|reproduc\w*|"
-                         r"bit[- ]?for[- ]?bit)\b", re.I)
+                         r"bit[- ]?for[- ]?bit|no\s+(?:rounding\s+)?(?:change|error|difference)s?|"
+                         r"(?:not|n't)\s+change|without\s+(?:any\s+)?(?:rounding\s+)?(?:change|error|"
+                         r"difference)s?|unaffected)\b", re.I)
 _NOTHING_LOST = re.compile(r"\b(?:no\s+loss|lossless(?:ly)?|without\s+(?:any\s+)?(?:loss|losing)|"
                            r"loses\s+nothing|bit[- ]?exact|exact(?:ly)?|identical|the\s+same\s+"
                            r"(?:outputs?|logits|results?)|(?:full|no\s+loss\s+of)\s+fidelity)\b",
