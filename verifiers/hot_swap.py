@@ -11,6 +11,7 @@ bit-identical to a snapshot taken before the first switch: nothing was reloaded 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from typing import Any
@@ -65,6 +66,19 @@ _NO_MATTER = re.compile(r"\b(?:doesn't|does\s+not|don't|do\s+not|never)\s+matter
 _DENIED_AFTER = re.compile(r"\b(?:not|never|no\s+longer|cannot|impossible)\b|n't\b", re.I)
 
 
+def _own_state(frame: Frame) -> Frame:
+    """The frame without a merged state said in another clause or cell than the switch ("PEFT
+    | Yes, via set_adapter | Optional (merge_and_unload)": the merge is another column's)."""
+    state, said = frame.spans.get("merged"), frame.spans.get("predicate")
+    if frame.conditions.get("merged") is None or not state or not said:
+        return frame
+    first, second = sorted((state, said))
+    if ";" not in frame.text[first[1]:second[0]]:
+        return frame
+    return dataclasses.replace(frame, conditions={k: v for k, v in frame.conditions.items()
+                                                  if k != "merged"})
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A `hot_swap` frame checks that adapters switch on one loaded base that is never reloaded
     or copied (a sentence saying a reload or copy is needed is that claim denied). Switching
@@ -73,6 +87,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     config, eagerly (recompilation of a compiled model is lora.swap_recompile's)."""
     if frame.predicate != "hot_swap":
         return f"no claim of this verifier is read from '{frame.predicate}'"
+    frame = _own_state(frame)
     if frame.has("other_types"):
         return "said of other adapter types or methods, not of LoRA's adapters"
     if frame.has("recompile") and not (frame.polarity and frame.has("other_targets")):
