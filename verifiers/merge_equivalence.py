@@ -278,6 +278,8 @@ _SAID_EQUAL = re.compile(r"\b(?:same|identical|equal|equivalent|exact\w*|lossles
                          r"bit[- ]?for[- ]?bit|no\s+(?:rounding\s+)?(?:change|error|difference)s?|"
                          r"(?:not|n't)\s+change|without\s+(?:any\s+)?(?:rounding\s+)?(?:change|error|"
                          r"difference)s?|unaffected)\b", re.I)
+# (narrower than _SAID_EQUAL, which only lets a 4-bit merge be judged: picking the 4-bit dtype
+# of several needs a word that nothing is lost; "saw the same drift" says "same" of no output)
 _NOTHING_LOST = re.compile(r"\b(?:no\s+loss|lossless(?:ly)?|without\s+(?:any\s+)?(?:loss|losing)|"
                            r"loses\s+nothing|bit[- ]?exact|exact(?:ly)?|identical|the\s+same\s+"
                            r"(?:outputs?|logits|results?)|(?:full|no\s+loss\s+of)\s+fidelity)\b",

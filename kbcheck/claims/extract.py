@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from kbcheck.claims.normalise import normalise
+from kbcheck.claims.normalise import ANSWER_LABEL, QUESTION_SETTING, normalise
 from kbcheck.claims.recognise import (
     find_methods,
     find_model,
@@ -219,11 +219,10 @@ _IT = re.compile(r"^\s*It(s)?(?=\s)")
 
 # A yes/no question ("Q: Does DoRA add latency once merged?") and a sentence that opens with its
 # answer ("A: No.", "Yes, as long as ..."): read together, the answer asserts or denies it.
-_YES_NO_QUESTION = re.compile(r"\s*(?:Q\s*\d{0,3}\s*[:.]\s*)?(?:(?:after|once|when|with|without|"
-                              r"in|on|for|at|under|if|before|during)\s+[^?,;:]{1,50},\s*)?"
+_YES_NO_QUESTION = re.compile(rf"\s*(?:Q\s*\d{{0,3}}\s*[:.]\s*)?(?:{QUESTION_SETTING})?"
                               r"(?:does|do|did|is|are|was|were|can|could|"
                               r"will|would|should|has|have|must)\s[^?]{3,240}\?\s*", re.I)
-_ANSWER = re.compile(r"\s*(?:(?:A|Answer|Ans)\s*[:.]\s*)?(?:yes|yep|yeah|correct|true|absolutely|"
+_ANSWER = re.compile(rf"\s*(?:{ANSWER_LABEL})?(?:yes|yep|yeah|correct|true|absolutely|"
                      r"no|nope|none|never|not at all|not really|false|nothing)\b", re.I)
 
 

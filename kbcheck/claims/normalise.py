@@ -337,17 +337,24 @@ _NO_ANSWER = (r"no(?!\s+(?!(?:it|they|that|this|those|these|you|we|i|he|she|the|
               r"because|since|as|only|never|just|unless|if|when|once)\b)[a-z])")
 
 
+# The setting a question may put first ("After merging, can you ...?") and the label of its
+# answer ("A:", "Answer:"): shared with the reading of questions and answers over two lines
+# (claims.extract)
+QUESTION_SETTING = (r"(?:after|once|when|with|without|in|on|for|at|under|if|before|during)\s+"
+                    r"[^?,;:]{1,50},\s*")
+ANSWER_LABEL = r"(?:A|Answer|Ans)\s*[:.]\s*"
+
+
 # A yes/no question with its answer ("Q: Does DoRA add latency once merged? A: None at all."):
 # the question's words, asserted or denied by the answer, then what the answer goes on to say.
 _ANSWERED = re.compile(
     # (after a label of the question: "17:55 Student question - does QLoRA ...?: No; ...")
     r"^\s*(?:Q\s*[:.]\s*|[^?]{0,50}?\bquestion\s*(?:[:\u2014\u2013]|--?)\s*)?"
     # (a setting put first: "After merging, can you switch adapters ...?")
-    r"(?P<front>(?:after|once|when|with|without|in|on|for|at|under|if|before|during)\s+"
-    r"[^?,;:]{1,50},\s*)?"
+    rf"(?P<front>{QUESTION_SETTING})?"
     r"(?P<aux>does|do|did|is|are|was|were|can|could|will|would|should|has|"
     r"have|must)\s+(?P<rest>[^?]{3,240})\?\s*(?:[:\u2014\u2013-]\s*)?"
-    r"(?:(?:A|Answer|Ans)\s*[:.]\s*)?"
+    rf"(?:{ANSWER_LABEL})?"
     r"(?P<ans>yes|yep|yeah|correct|true|"
     rf"absolutely|definitely|not at all|not really|{_NO_ANSWER}|nope|none|never|false|nothing|zero|"
     # "Not once merged": a denial with the setting it holds in, which goes on as the clause
