@@ -8,6 +8,10 @@ is held by it), else the claim sharing most of the label's words (at least half)
 no such claim counts as `unverifiable` (not extracted). Short labels can match a neighbouring
 claim, so a set's figure moves by one now and then without a change in reading.
 
+A label line that became several claims is judged by the one it matched; a refutation of
+another claim that lies inside a label not labelled `refuted` is counted apart ("more refuted
+inside labels"), so that it is not hidden and the main figures stay comparable.
+
     python bench/articles.py                      # every folder, one line each and the total
     python bench/articles.py --set 28 --show wrong
 """
@@ -61,6 +65,17 @@ def match(label: str, claims: list[dict]) -> dict | None:
     return best
 
 
+def _refuted_inside(label: str, claims: list[dict], hit: dict | None) -> list[str]:
+    """Texts of refuted claims, other than the matched one, that lie inside the label."""
+    label = " ".join(label.split())
+    found = []
+    for c in claims:
+        text = " ".join(c["claim"]["text"].split())
+        if c is not hit and c["verdict"] == "refuted" and len(text) > 15 and text in label:
+            found.append(text)
+    return found
+
+
 def judge(folder: Path, jobs: int = 2) -> list[dict]:
     """One row per label: file, text, verdict (labelled), family, got, verifier, explanation."""
     from kbcheck.cache import ResultCache
@@ -76,7 +91,8 @@ def judge(folder: Path, jobs: int = 2) -> list[dict]:
         claims = [c for c in report["claims"] if Path(c["claim"]["path"]).name == name]
         for item in items or []:
             hit = match(str(item["text"]), claims)
-            rows.append({"file": name, "text": " ".join(str(item["text"]).split()),
+            rows.append({"inside": _refuted_inside(str(item["text"]), claims, hit),
+                         "file": name, "text": " ".join(str(item["text"]).split()),
                          "verdict": item["verdict"], "family": item.get("family", ""),
                          "got": hit["verdict"] if hit else "unverifiable",
                          "verifier": (hit["pairing"]["verifier"] or "-") if hit else "-",
@@ -87,8 +103,10 @@ def judge(folder: Path, jobs: int = 2) -> list[dict]:
 def summary(name: str, rows: list[dict]) -> str:
     right = sum(r["got"] == r["verdict"] for r in rows)
     wrong_ref = sum(r["got"] == "refuted" and r["verdict"] != "refuted" for r in rows)
+    inside = sum(bool(r["inside"]) for r in rows if r["verdict"] != "refuted")
     pct = 100.0 * right / len(rows) if rows else 0.0
-    return f"{name}: {right}/{len(rows)} right ({pct:.1f}%), {wrong_ref} wrong refuted"
+    more = f" (+{inside} more refuted inside labels)" if inside else ""
+    return f"{name}: {right}/{len(rows)} right ({pct:.1f}%), {wrong_ref} wrong refuted{more}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.show == "all" or (args.show == "wrong" and r["got"] != r["verdict"]):
                 print(f"  [{r['file']}] label {r['verdict']}, got {r['got']} via "
                       f"{r['verifier']}: {r['text'][:220]}\n      -> {r['explanation'][:300]}")
+            if args.show != "none" and r["verdict"] != "refuted":
+                for text in r["inside"]:
+                    print(f"  [{r['file']}] label {r['verdict']}, a claim inside it refuted: "
+                          f"{text[:220]}")
     if not everything:
         print("no labelled folders")
         return 0

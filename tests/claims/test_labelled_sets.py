@@ -76,3 +76,20 @@ def test_a_label_matches_the_claim_that_holds_it():
 def test_a_label_sharing_few_words_is_unmatched():
     claims = [_claim("QLoRA stores the base model in NF4.", "supported")]
     assert article_bench.match("QLoRA pages optimizer states to CPU memory.", claims) is None
+
+
+def test_a_refutation_inside_a_label_is_counted_apart():
+    label = "Myth: merging a LoRA adapter always costs accuracy. Outputs differ by 5%."
+    claims = [_claim("Myth: merging a LoRA adapter always costs accuracy.", "unverifiable"),
+              _claim("Outputs differ by 5%.", "refuted")]
+    hit = article_bench.match(label, claims)
+    assert hit is claims[0]
+    inside = article_bench._refuted_inside(label, claims, hit)
+    assert inside == ["Outputs differ by 5%."]
+    rows = [{"verdict": "supported", "got": "unverifiable", "inside": inside}]
+    line = article_bench.summary("set", rows)
+    assert "0 wrong refuted (+1 more refuted inside labels)" in line
+    # a label that is itself refuted hides nothing, and the matched claim is never counted twice
+    rows[0]["verdict"] = "refuted"
+    assert "inside labels" not in article_bench.summary("set", rows)
+    assert article_bench._refuted_inside(label, claims, claims[1]) == []
