@@ -831,8 +831,9 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
 # A number that sizes the network, not what LoRA trains: "1024 features wide", "maps 3072 to
 # 4096", "(12288 + 12288)", "96 layers x 2 matrices".
 _SIZE_AFTER = re.compile(r"\s*(?:-\s*)?(?:output\s+|input\s+|hidden\s+)?(?:features?|wide|width|"
+                         r"(?<=hidden\s)size|"
                          r"dims?|dimensions?|dimensional|heads?|layers?|channels?|tokens?|"
-                         r"columns?|rows?)\b|\s*[x*+]\s*[\d(]", re.I)
+                         r"columns?|rows?|units?|neurons?)\b|\s*[x*+]\s*[\d(]", re.I)
 _SIZE_BEFORE = re.compile(r"(?:\bmaps?\s+|\bfrom\s+|\b(?:width|hidden\s+size|dimension|d_model)\s+"
                           r"(?:of\s+|=\s*|:\s*)?|[x*+]\s*|"
                           # a model config's setting: "vocab_size=32000", "num_hidden_layers=32"

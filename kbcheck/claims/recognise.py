@@ -1505,6 +1505,7 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
                               **({"value": q.high, "bound": "eq", "high": None}
                                  if q.bound == "range" and q.high else {})})
                   if any(a <= q.span[0] < b for a, b in named) else q for q in quantities]
+    quantities = _past_term(text, quantities)
     size_dtypes = _clause_dtypes(text, quantities)
     if size_dtypes:
         conditions["size_dtypes"] = size_dtypes
@@ -1548,6 +1549,28 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     frames, alternates = [f for f, _ in split], [a for _, a in split]
     reason = "" if frames else "no predicate of the lexicon was recognised"
     return Reading(text, tuple(frames), reason, tuple(alternates))
+
+
+# a heading before the one statement that follows it: up to its first colon, within the first
+# eighty characters ("Everything under 1%: ...", "Myth - 4-bit means 0.5% trainable: ...")
+_HEADING = re.compile(r"\W{0,3}(?:[^.;:!?|\n]|\.(?!\s)){1,80}:\s+")
+_ANOTHER_HEADING = re.compile(r"[:;|]\s")
+
+
+def _past_term(text: str, quantities: list[Quantity]) -> list[Quantity]:
+    """The quantities of a sentence less those in a heading whose kind the statement after it
+    states again ("Everything under 1%: rank 64 ... trains about 2.4%", "Myth - QLoRA uses 8
+    bits: it stores 4-bit codes"): a heading names the thing, the statement is what is said of
+    it. Model sizes and GPUs keep their place, and so does every figure of a list of headed
+    items ("at 4 bits: 3.5 GB; at 8 bits: 7 GB"). (A dash is no heading's end here: "gives
+    0.06% - not 0.6%" sets two figures of one statement against each other.)"""
+    head = _HEADING.match(text)
+    if head is None or _ANOTHER_HEADING.search(text, head.end()):
+        return quantities
+    end = head.end()
+    later = {(q.unit, q.role) for q in quantities if q.span[0] >= end}
+    return [q for q in quantities if q.span[0] >= end or q.role in ("model", "gpu")
+            or (q.unit, q.role) not in later]
 
 
 def _pairwise(frame: Frame) -> list[Frame]:

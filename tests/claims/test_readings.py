@@ -1611,3 +1611,26 @@ def test_a_numbered_question_with_a_setting_first_takes_its_answer_on_the_next_l
     frame = next(f for f in recognise("Q9. Once merged, does LoRA add latency? Answer: no."
                                       ).frames if f.predicate == "no_added_latency")
     assert frame.polarity is True
+
+
+@pytest.mark.parametrize("sentence, kept", [
+    # the heading's share is named again after it: the statement's own is the claim
+    ("Everything under 1%: rank 64 on all linear layers trains about 2.4% of the model.",
+     [2.4]),
+    ("Myth - 4-bit means 0.5% trainable: r=8 on q_proj and v_proj trains 0.06% of the model.",
+     [0.06]),
+    # a list of headed items keeps every figure, and a heading's own kind stays when the
+    # statement states no other ("Trainable share 0.06%: low enough for one GPU")
+    ("LoRA at r=8: trains 0.06% of the parameters; at r=64: trains 0.5% of the parameters.",
+     [0.06, 0.5]),
+    ("Trainable share 0.06%: small enough that the optimizer state is a few MB.", [0.06]),
+])
+def test_a_headings_figure_gives_way_to_the_statements_own(sentence, kept):
+    shares = sorted({q.value for f in recognise(sentence).frames for q in f.quantities
+                     if q.unit == "pct"})
+    assert shares == kept
+
+
+def test_a_list_of_headed_items_keeps_each_headings_figure():
+    frames = recognise("Llama-2-7B weights at 16 bits: 13.5 GB; at 4 bits: about 3.9 GB.").frames
+    assert {q.value for f in frames for q in f.quantities if q.unit == "bits"} == {16.0, 4.0}
