@@ -176,7 +176,10 @@ _VERB = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|can|w
 # nf4."), and a sentence after it that gives its default with no name ("The default is nf4.")
 _SETTING_NAME = re.compile(r"[`*\s]{0,4}(?P<name>[A-Za-z]\w*_\w+)\b")
 _DEFAULT_OPENER = re.compile(r"\s*(?:the\s+)?default(?:\s+value)?\s+(?:is|=|:)|\s*defaults?\s+"
-                             r"(?:to\b|:)|\s*by default\b", re.I)
+                             r"(?:to\b|:)|\s*by default\b|"
+                             # a reference entry's bare "Default 8." / 'Default "none".'
+                             r"\s*default(?:\s+value)?\s*(?=[\"'`]?[\w.-]{1,24}[\"'`]?\s*\.?\s*$)",
+                             re.I)
 
 
 # what a setting does when it is not set: "When left as None, ...", "If omitted, ..."
@@ -197,9 +200,12 @@ def with_terms(split: list[tuple[str, int]], heading: str = "") -> list[tuple[st
                  if _DEFAULT_OPENER.match(text) or _UNSET_OPENER.match(text) else (text, line)
                  for text, line in split]
     name = _SETTING_NAME.match(split[0][0]) if len(split) > 1 else None
-    if name and _DEFAULT_OPENER.match(split[1][0]):  # "bnb_4bit_quant_type: The default is nf4."
-        return [split[0], (f"{name.group('name')}: {split[1][0].strip()}", split[1][1]),
-                *split[2:]]
+    if name and any(_DEFAULT_OPENER.match(text) for text, _ in split[1:]):
+        # "bnb_4bit_quant_type: The default is nf4.", "lora_alpha: Scaling numerator; ...
+        # Default 16.": the entry's sentence that gives the default is the setting's
+        return [split[0], *((f"{name.group('name')}: {text.strip()}", line)
+                            if _DEFAULT_OPENER.match(text) else (text, line)
+                            for text, line in split[1:])]
     term = split[0][0] if split else ""
     words = re.sub(r"\s*\([^()]*\)", "", term).rstrip(".").split()  # less its expansion
     # a word ending in -s before the last is a verb ("QLoRA saves memory.")

@@ -245,6 +245,16 @@ def test_a_glossary_term_is_read_with_its_definition():
         "lora_dropout (float) - the dropout of the LoRA layers.", "lora_dropout: Defaults to 0.0."]
     assert split("Dropout is optional. Defaults to 0.0.") == [
         "Dropout is optional.", "Defaults to 0.0."]
+    # a reference entry's bare default, after more than one sentence of description
+    assert split("lora_alpha: the numerator of the scale. It multiplies BA by lora_alpha / r. "
+                 "Default 8.") == [
+        "lora_alpha: the numerator of the scale.", "It multiplies BA by lora_alpha / r.",
+        "lora_alpha: Default 8."]
+    assert split('bnb_4bit_quant_type: fp4 or nf4. Default "fp4".') == [
+        "bnb_4bit_quant_type: fp4 or nf4.", 'bnb_4bit_quant_type: Default "fp4".']
+    # a sentence that only opens with the word is no bare default
+    assert split("lora_dropout: a probability. Default settings work for most runs.") == [
+        "lora_dropout: a probability.", "Default settings work for most runs."]
     # under a heading that is a setting's name: what it does unset, or its default
     under = [s for s, _ in with_terms(sentences(Block(
         "It accepts a list of names. If omitted, PEFT picks the model's own list. Larger is "
