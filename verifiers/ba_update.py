@@ -552,6 +552,11 @@ def _stated_factor(frame: Frame) -> dict[str, Any] | None:
     down, up = frame.has("rel_down"), frame.has("rel_up")
     if times is None and frame.has("rel_by_half"):  # "... halves the multiplier"
         times = Quantity(2.0, "x")
+    if times is None and frame.has("rel_to_part") and "alpha" not in frame.conditions:
+        # "... cuts the scale to a quarter" (with alpha stated, "to 0.25" may be the scale's
+        # value itself, which normalise's digits do not tell apart from the fraction)
+        part = next((q for q in frame.quantities if 0 < q.value < 1), None)
+        times = Quantity(1 / part.value, "x") if part else None
     if len(ranks) != 2 or times is None or down == up or not ranks[0][0]:
         return None
     r1, r2 = ranks[0][0], ranks[1][0]
