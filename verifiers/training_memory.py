@@ -211,6 +211,13 @@ def _method(frame: Frame, who: str) -> str:
     return who if who in METHODS else ""
 
 
+# the three terms listed right before an amount: the amount is their sum
+_ALL_LISTED = re.compile(r"\bweights\s*(?:,|\+|&|\band\b|\bplus\b)\s*(?:the\s+|their\s+)?"
+                         r"(?:gradients?|grads)\s*(?:,|\+|&|\band\b|\bplus\b)\s*"
+                         r"(?:,?\s*(?:and|plus)\s+)?(?:the\s+|their\s+)?(?:optimi[sz]er|Adam\w*)\s+"
+                         r"(?:optimi[sz]er\s+)?(?:states?|moments?)[^.;]{0,25}$", re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A training-memory claim: a total, a ratio between methods, one term of the
     decomposition, where LoRA's savings come from, bytes per parameter or a multiple of the
@@ -312,6 +319,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return "no amount of memory stated"
         part = {"weights_memory": "weights", "gradient_memory": "gradients",
                 "optimizer_memory": "optimizer"}[pred]
+        if _ALL_LISTED.search(frame.text[max(0, q.span[0] - 150):q.span[0]]):
+            # "16 bytes per parameter for weights, gradients and optimizer states (roughly
+            # 108 GB)": the amount is the listed terms' together, not this one's
+            return ("the amount is said of the weights, gradients and optimizer states "
+                    "together, not of one of them")
         if method == "any":
             params["method"] = "full_ft"  # weights, gradients and states of every parameter
         count = frame.conditions.get("param_count") or 0.0
