@@ -155,7 +155,7 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
     for pattern, kind, why in _not_asserted():
         m = pattern.search(text)
         if m:
-            text = (_own_words(text, m.end()) if kind in ("reported", "open_question") else
+            text = (_own_words(text, m.end()) if kind in ("reported", "open_question", "past") else
                     (_reason_given(text, m.end()) or _before_advice(text, m.start()))
                     if kind == "advice" else _before_question(text) if kind == "question"
                     else "")

@@ -334,6 +334,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         named = [d for d in named if d in FOUR_BIT]
     if len(named) > 1:
         return f"several dtypes are named ({', '.join(named)})"
+    if not named and not stated and frame.has("into_4bit"):
+        # "merging into quantized weights means re-quantizing, so the merged model drifts":
+        # the weights merged into are quantized ones (measured as NF4, QLoRA's), not fp32
+        named = ["nf4"]
     if named and named[0] in FOUR_BIT and frame.polarity and not _SAID_EQUAL.search(frame.text):
         # "MAU-4: merging into the 4-bit base": a merge into 4-bit weights named, with nothing
         # said of what it keeps (PEFT does merge into them; its rounding is no equality claimed)
