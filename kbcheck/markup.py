@@ -159,15 +159,24 @@ _GENERIC_HEADERS = frozenset((
     "characteristic", "properties", "aspects", "metric", "-"))
 
 
+# a column's name that gives its unit in brackets ("Weights (GB)", "Params [M]", "Share (%)"),
+# and a cell that is a bare number (or a range) under it
+_HEADER_UNIT = re.compile(r"(?P<name>[^()\[\]]{1,60}?)\s*[(\[]\s*(?P<unit>GB|GiB|MB|MiB|TB|TiB|KB|"
+                          r"KiB|%|ms|M|B|K|bits?|bytes?)\s*[)\]]")
+_BARE_NUMBER = re.compile(r"[~\u2248]?\s*\d[\d,]{0,15}(?:\.\d{1,6})?(?:\s*[-\u2013]\s*\d[\d,]{0,15}"
+                          r"(?:\.\d{1,6})?)?")
+
+
 def row_cells(cells: list[str], headers: list[str]) -> tuple[str, ...]:
     """A table row's filled cells as read: the first as written, each other one with its
     column's name before it when it needs one (`Header2 cell2`).
 
     A short cell ("65,536", "0.39%", "B") means nothing without its column's name, so the
-    name goes before it; a cell that is a phrase of its own ("fits a 33B model in 24 GB") is
-    left as written, and so is a cell under a name that says nothing ("Value"). Under a first
-    column with no name (or a name that says nothing, "Aspect"), the other columns name whom
-    each cell is about, and every cell keeps its column's name."""
+    name goes before it (and a unit the name gives in brackets after it: "Weights (GB)" over
+    "13.5" is "Weights 13.5 GB"); a cell that is a phrase of its own ("fits a 33B model in
+    24 GB") is left as written, and so is a cell under a name that says nothing ("Value").
+    Under a first column with no name (or a name that says nothing, "Aspect"), the other
+    columns name whom each cell is about, and every cell keeps its column's name."""
     pairs = [(headers[i] if i < len(headers) else "", c) for i, c in enumerate(cells) if c]
     if not pairs:
         return ()
@@ -177,6 +186,11 @@ def row_cells(cells: list[str], headers: list[str]) -> tuple[str, ...]:
     compared = bool(headers) and headers[0].strip().lower() in _GENERIC_HEADERS
     parts = [pairs[0][1]]
     for header, cell in pairs[1:]:
+        unit = _HEADER_UNIT.fullmatch(header.strip())
+        if unit and _BARE_NUMBER.fullmatch(cell.strip()):
+            # "Weights (GB)" over "13.5": the column's unit goes after the number
+            parts.append(f"{unit.group('name')} {cell.strip()} {unit.group('unit')}")
+            continue
         words = re.sub(r"\([^()]*\)", "", cell).split()  # a parenthesis is a note
         named = (header.lower() not in _GENERIC_HEADERS and (len(words) <= 3 or compared)
                  and header.lower() not in cell.lower())

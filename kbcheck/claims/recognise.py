@@ -1555,6 +1555,8 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
 # eighty characters ("Everything under 1%: ...", "Myth - 4-bit means 0.5% trainable: ...")
 _HEADING = re.compile(r"\W{0,3}(?:[^.;:!?|\n]|\.(?!\s)){1,80}:\s+")
 _ANOTHER_HEADING = re.compile(r"[:;|]\s")
+_CLAUSE_VERB = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|can|could|will|"
+                          r"would|should|may|might|must|not|never)\b|n't\b", re.I)
 
 
 def _past_term(text: str, quantities: list[Quantity]) -> list[Quantity]:
@@ -1565,8 +1567,9 @@ def _past_term(text: str, quantities: list[Quantity]) -> list[Quantity]:
     items ("at 4 bits: 3.5 GB; at 8 bits: 7 GB"). (A dash is no heading's end here: "gives
     0.06% - not 0.6%" sets two figures of one statement against each other.)"""
     head = _HEADING.match(text)
-    if head is None or _ANOTHER_HEADING.search(text, head.end()):
-        return quantities
+    if head is None or _ANOTHER_HEADING.search(text, head.end()) \
+            or _CLAUSE_VERB.search(text, 0, head.end()):
+        return quantities  # ("QLoRA does not train in 4-bit: ..." is a statement of its own)
     end = head.end()
     later = {(q.unit, q.role) for q in quantities if q.span[0] >= end}
     return [q for q in quantities if q.span[0] >= end or q.role in ("model", "gpu")

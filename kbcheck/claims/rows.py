@@ -92,6 +92,9 @@ def row_segments(cells: tuple[str, ...], context: str = "") -> list[str]:
     # a setting ("r 16", "Batch size 4", "GPU 24 GB") or a cell with no number qualifies the
     # row's figures; each other cell is a figure of its own
     figures = [p for p in parts if _unit(p) and not _SETTING.fullmatch(p)]
+    if any(_unit(p) != "bits" for p in figures):
+        # "Precision 16-bit" beside "Weights 13.5 GB": a width that qualifies the sizes
+        figures = [p for p in figures if _unit(p) != "bits"]
     shared = [p for p in parts if p not in figures]
     tail = f" ({context})" if context else ""
     units = [_unit(p) for p in figures]

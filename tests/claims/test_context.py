@@ -37,6 +37,16 @@ def test_a_row_states_one_thing_per_cell_with_the_first_cell_and_the_heading():
         "Mistral-7B: r=32 56.6M; Mergeable (LoRA parameters by rank)"]
 
 
+def test_a_width_beside_sizes_qualifies_them_and_is_no_figure_of_its_own():
+    assert row_segments(("Llama-2-13B", "Precision 16-bit", "Weights 26.0 GB",
+                         "Weights 24.2 GiB"), "") == [
+        "Llama-2-13B: Weights 26.0 GB; Precision 16-bit",
+        "Llama-2-13B: Weights 24.2 GiB; Precision 16-bit"]
+    # widths alone stay the row's figures
+    assert row_segments(("QLoRA", "Base 4-bit", "Adapters 16-bit"), "") == [
+        "QLoRA: Base 4-bit", "QLoRA: Adapters 16-bit"]
+
+
 def test_yes_no_cells_become_words_and_a_bare_size_a_model():
     assert row_segments(("7B", "Card 12 GB", "Trains? no"), "") == [
         "a 7B model: Card 12 GB; not Trains"]

@@ -36,6 +36,17 @@ def test_markdown_table_cells_keep_their_column_names():
                       "fits a 2B model on a laptop GPU": 7}
 
 
+def test_a_unit_in_a_column_name_goes_after_the_bare_number_under_it():
+    text = FRONT + (
+        "| Model | Weights (GB) | Adapter [MB] | Trainable (%) | Note (GB) |\n"
+        "|---|--:|--:|--:|---|\n"
+        "| Mistral-7B | 14.5 | ~27 | 0.58 | see the appendix |\n")
+    claims = _claims(text, "frontmatter-markdown")
+    # a cell that is not a bare number keeps the column's name as written
+    assert claims == {"Mistral-7B: Weights 14.5 GB; Adapter ~27 MB; Trainable 0.58 %; "
+                      "Note (GB) see the appendix": 7}
+
+
 def test_a_flattened_table_row_that_runs_into_prose_is_cut_at_the_last_column():
     text = ("# Rates Confidence: low Last verified: 2026-01-02 ## Table | Knob | Value | "
             "|---|---| | ratio of B's rate to A's | 16 | The optimizer keeps two parameter "
