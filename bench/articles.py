@@ -66,12 +66,15 @@ def match(label: str, claims: list[dict]) -> dict | None:
 
 
 def _refuted_inside(label: str, claims: list[dict], hit: dict | None) -> list[str]:
-    """Texts of refuted claims, other than the matched one, that lie inside the label."""
+    """Texts of refuted claims, other than the matched one, that lie inside the label (as
+    written, or every word of them: a claim read with its entry's name before it)."""
     label = " ".join(label.split())
+    words = _words(label)
     found = []
     for c in claims:
         text = " ".join(c["claim"]["text"].split())
-        if c is not hit and c["verdict"] == "refuted" and len(text) > 15 and text in label:
+        if c is not hit and c["verdict"] == "refuted" and len(text) > 15 \
+                and (text in label or _words(text) <= words):
             found.append(text)
     return found
 

@@ -552,7 +552,30 @@ def _dtypes(frame: Frame) -> list[str]:
             out.append(_PER_PARAM[int(q.value)])
         elif q.unit == "bits" and q.value == 4:  # "quantized to 4 bits"
             out.append("nf4")
+    compared = {_COMPARED_WORDS.get(m.group("d").lower().replace("-", " "), "")
+                for m in _COMPARED_DTYPE.finditer(frame.text)}
+    sizes = [q for q in frame.quantities if q.unit == "bytes" and q.stated_unit != "bytes"]
+    if compared and any(d not in compared for d in out) and len(sizes) == 1:
+        # "in fp32 ... about 27 GB, twice the half-precision footprint": the width set against
+        # the one size is the other one's, not the size's own ("from 16.8 MB to 8.4 MB
+        # compared with fp32" states the sizes of both)
+        out = [d for d in out if d not in compared]
     return out
+
+
+# a precision named as what a size is set against: "2x the half-precision footprint", "half
+# the fp32 size", "than in bf16", "versus 16-bit"
+_COMPARED_DTYPE = re.compile(r"(?:\b(?:twice|double|half|a\s+(?:quarter|third)|\d+(?:\.\d+)?\s*"
+                             r"(?:x|times))\s+(?:of\s+)?(?:the|its|their)\s+|\b(?:than|vs\.?|versus|"
+                             r"compared\s+(?:to|with))\s+(?:in\s+|at\s+)?(?:the\s+|its\s+|their\s+)?)"
+                             r"(?P<d>fp16|float16|bf16|bfloat16|fp32|float32|half[- ]precision|"
+                             r"full[- ]precision|(?:16|32|8|4)[- ]?bits?|int8|nf4)\b", re.I)
+_COMPARED_WORDS = {"fp16": "fp16", "float16": "fp16", "bf16": "bf16", "bfloat16": "bf16",
+                   "fp32": "fp32", "float32": "fp32", "half precision": "fp16",
+                   "full precision": "fp32", "16 bit": "fp16", "16bit": "fp16", "16 bits": "fp16",
+                   "32 bit": "fp32", "32bit": "fp32", "32 bits": "fp32", "8 bit": "int8",
+                   "8bit": "int8", "8 bits": "int8", "int8": "int8", "4 bit": "nf4",
+                   "4bit": "nf4", "4 bits": "nf4", "nf4": "nf4"}
 
 
 def _dtype(frame: Frame) -> tuple[str, bool]:

@@ -93,3 +93,8 @@ def test_a_refutation_inside_a_label_is_counted_apart():
     rows[0]["verdict"] = "refuted"
     assert "inside labels" not in article_bench.summary("set", rows)
     assert article_bench._refuted_inside(label, claims, claims[1]) == []
+    # a claim read with its entry's name before it lies inside its label too
+    entry = "lora_dropout: the adapter's dropout. Default 0.1."
+    named = [_claim("lora_dropout: the adapter's dropout.", "unverifiable"),
+             _claim("lora_dropout: Default 0.1.", "refuted")]
+    assert article_bench._refuted_inside(entry, named, named[0]) == ["lora_dropout: Default 0.1."]
