@@ -76,7 +76,16 @@ _DENIAL = re.compile(
     r"(?:(?:don't|do\s+not|never)\s+(?:trust|believe)|ignore|beware\s+of|be\s+wary\s+of)\s+"
     r"(?:the\s+|any\s+)?(?:[\w-]+\s+){0,2}?(?:posts?|claims?|guides?|tutorials?|advice|people|"
     r"articles?|blogs?|answers?|threads?|anyone|sources?)\s+(?:that\s+|who\s+)?(?:say(?:s|ing)?|"
-    r"claim(?:s|ing)?|tell(?:s|ing)?\s+you|suggest(?:s|ing)?|stat(?:e|es|ing))\s+(?:that\s+)?)",
+    r"claim(?:s|ing)?|tell(?:s|ing)?\s+you|suggest(?:s|ing)?|stat(?:e|es|ing))\s+(?:that\s+)?|"
+    # "(label:) Reports that set_adapter() reloads the base are invalid; ...": what the reports
+    # say, given its verdict after it in the same clause
+    r"(?:[\w/+-]{1,30}:\s+)?(?:reports?|claims?|complaints?|assertions?|the\s+(?:idea|notion|"
+    r"belief|claim|assumption))\s+that\s+(?=[^;.]{3,200}?\s(?:is|are|was|were)\s+(?:\w+\s+)?"
+    r"(?:invalid|wrong|false|incorrect|mistaken|untrue|unfounded|bogus|not\s+true|a\s+myth)\b)|"
+    # "(label:) A merged model that is slower than the base is a bug": what the relative clause
+    # says should not happen
+    r"(?:[\w/+-]{1,30}:\s+)?(?:an?|the|any)\s+(?:[\w-]+\s+){0,3}?(?:that|which)\s+(?=[^;.,]{3,120}?"
+    r"\s(?:is|are)\s+(?:a\s+|always\s+a\s+)?(?:bug|regression|misconfiguration)\b))",
     re.I)
 SCOPE_WORDS = 7
 # how far a denial reaches to deny a "without" after its verb phrase
@@ -97,7 +106,8 @@ def denial_prefix(text: str) -> int:
     return m.end() if m else 0
 
 
-_CLAUSE_END = re.compile(r"[;:]|\s-\s|\.\s|\b(?:but|however|instead|in fact|actually)\b", re.I)
+_CLAUSE_END = re.compile(r"[;:]|\s-\s|\.\s|\b(?:but|however|instead|in fact|actually)\b|"
+                         r",\s*(?:since|because|as|so)\b", re.I)  # (a reason given after it)
 
 
 def denial_end(text: str, start: int) -> int:
