@@ -332,6 +332,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # (a merge into 4-bit weights said to lose nothing, or to change the outputs; one only
         # named as done, "I had to merge into the 4-bit model", claims no equality of its own)
         named = [d for d in named if d in FOUR_BIT]
+    if len(named) > 1 and set(named) <= {"fp32", "bf16", "fp16"} and frame.polarity \
+            and frame.has("qualified") and not frame.has("bit_exact"):
+        # "... match up to floating-point rounding, as long as the base is kept in full or
+        # half precision": an equality held to rounding in each of the 16- and 32-bit formats
+        return {"claim": "equal", "dtypes": "fp32,bf16"}
     if len(named) > 1:
         return f"several dtypes are named ({', '.join(named)})"
     if not named and not stated and frame.has("into_4bit"):
