@@ -456,7 +456,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     `dora_training_cost` (facets mem_word / time_word name the resource; denied for 'the
     same')."""
     if frame.predicate == "dora_extra_params":
-        if any(q.unit in ("count", "params", "pct", "x") for q in frame.quantities):
+        if any(q.unit in ("count", "params", "pct", "x") and q.value != 0
+               for q in frame.quantities):  # ("adds 0 parameters over LoRA" says none)
             return "a figure is stated: the count or share is what is judged"
         return {"claim": "extra"}
     if frame.predicate == "dora_magnitude_shape":

@@ -187,9 +187,11 @@ _NONE_COST_ANSWER = re.compile(
 # what the trigger names said right after it to be out of reach ("batching different adapters
 # in one pass is no longer straightforward", "... is not possible")
 _IMPOSSIBLE_AFTER = re.compile(r"(?:\s+(?!(?:is|are|not|no|never)\b)[\w-]+){0,2}?\s+"
-                               r"(?:is|are|becomes?|gets?)\s+(?:no\s+longer|not|never)\s+"
+                               r"(?:is|are|becomes?|gets?)\s+(?:(?:no\s+longer|not|never)\s+"
                                r"(?:(?:so|really|quite|very|as)\s+)?(?:straightforward|possible|"
-                               r"supported|allowed|feasible|an\s+option|simple|trivial)\b", re.I)
+                               r"supported|allowed|feasible|an\s+option|simple|trivial)|"
+                               r"(?:simply\s+|just\s+|still\s+)?(?:impossible|infeasible|"
+                               r"unsupported))\b", re.I)
 
 
 # Words said after a cost they deny: "the latency is gone", "the overhead disappears once
