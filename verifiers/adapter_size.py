@@ -552,14 +552,16 @@ def _dtypes(frame: Frame) -> list[str]:
             out.append(_PER_PARAM[int(q.value)])
         elif q.unit == "bits" and q.value == 4:  # "quantized to 4 bits"
             out.append("nf4")
-    compared = {_COMPARED_WORDS.get(m.group("d").lower().replace("-", " "), "")
-                for m in _COMPARED_DTYPE.finditer(frame.text)}
+    others = {_COMPARED_WORDS.get(m.group("d").lower().replace("-", " "), "")
+              for pattern in (_COMPARED_DTYPE, _PART_DTYPE, _PART_KEPT_IN)
+              for m in pattern.finditer(frame.text)}
     sizes = [q for q in frame.quantities if q.unit == "bytes" and q.stated_unit != "bytes"]
-    if compared and any(d not in compared for d in out) and len(sizes) == 1:
+    if others and any(d not in others for d in out) and len(sizes) == 1:
         # "in fp32 ... about 27 GB, twice the half-precision footprint": the width set against
         # the one size is the other one's, not the size's own ("from 16.8 MB to 8.4 MB
-        # compared with fp32" states the sizes of both)
-        out = [d for d in out if d not in compared]
+        # compared with fp32" states the sizes of both); so is the width of the parts a
+        # quantized model keeps ("3.6 GB in 4 bits, plus the 16-bit embeddings")
+        out = [d for d in out if d not in others]
     return out
 
 
@@ -570,6 +572,17 @@ _COMPARED_DTYPE = re.compile(r"(?:\b(?:twice|double|half|a\s+(?:quarter|third)|\
                              r"compared\s+(?:to|with))\s+(?:in\s+|at\s+)?(?:the\s+|its\s+|their\s+)?)"
                              r"(?P<d>fp16|float16|bf16|bfloat16|fp32|float32|half[- ]precision|"
                              r"full[- ]precision|(?:16|32|8|4)[- ]?bits?|int8|nf4)\b", re.I)
+_WIDTH_WORD = (r"(?P<d>fp16|float16|bf16|bfloat16|fp32|float32|half[- ]precision|full[- ]precision|"
+               r"(?:16|32|8)[- ]?bits?|int8)\b")
+# the parts a quantized model leaves in higher precision, with their width before them ("the
+# 16-bit embeddings and LM head") or after ("embed_tokens and lm_head stay in bf16")
+_PARTS = (r"(?:(?:input\s+|token\s+)?embeddings?|embed_tokens|lm_head|LM\s+head|"
+          r"output\s+(?:head|layer)|(?:layer[\s_]?)?norms?|LayerNorms?|biases)")
+_PART_DTYPE = re.compile(r"\b" + _WIDTH_WORD + r"\s+(?:(?!(?:and|or|plus|with)\b)\w+\s+){0,2}?"
+                         + _PARTS + r"\b", re.I)
+_PART_KEPT_IN = re.compile(r"\b" + _PARTS + r"\b[^.;:]{0,50}?\b(?:stay|stays|kept|keeps?|remains?|"
+                           r"left|leaves?|held)\b[^.;:]{0,12}?\b(?:in|at|as)\s+" + _WIDTH_WORD,
+                           re.I)
 _COMPARED_WORDS = {"fp16": "fp16", "float16": "fp16", "bf16": "bf16", "bfloat16": "bf16",
                    "fp32": "fp32", "float32": "fp32", "half precision": "fp16",
                    "full precision": "fp32", "16 bit": "fp16", "16bit": "fp16", "16 bits": "fp16",
