@@ -292,9 +292,11 @@ _OWN_WORDS = 3
 
 
 # A true/false item with its key: "Statement: X. Answer: False", "T/F: X - true"
+# (or the key opening the next sentence: "True or false: X. False: the reason ...")
 _ANSWER_KEY = re.compile(
     r"^\s*(?:statement|claim|true or false|true/false|t/f)\s*[:.)-]\s*(?P<said>[^|]{8,400}?)"
-    r"[\s.;,]*(?:\b(?:answer|ans|key|verdict)\s*[:=-]|[-\u2013\u2014]|\u2192|->)\s*"
+    r"(?:[\s.;,]*(?:\b(?:answer|ans|key|verdict)\s*[:=-]|[-\u2013\u2014]|\u2192|->)\s*|"
+    r"[.?!]\s+(?=(?:true|false)\s*(?:[:.,;!\u2013\u2014-]|$)))"
     r"(?P<key>true|false)\b", re.I)
 
 

@@ -591,6 +591,23 @@ _COMPARED_WORDS = {"fp16": "fp16", "float16": "fp16", "bf16": "bf16", "bfloat16"
                    "4bit": "nf4", "4 bits": "nf4", "nf4": "nf4"}
 
 
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|around\s+|approximately\s+|~\s*)?$",
+                          re.I)
+_TO_BETWEEN = re.compile(r"\s*(?:down\s+|up\s+)?to\s+(?:about\s+|roughly\s+|around\s+|"
+                         r"approximately\s+|just\s+|only\s+|~\s*)?", re.I)
+
+
+def _from_to(text: str, sizes: list[Quantity]) -> Quantity | None:
+    """The later of two sizes written 'from A to B', else None."""
+    if len(sizes) != 2:
+        return None
+    a, b = sorted(sizes, key=lambda q: q.span)
+    if _FROM_BEFORE.search(text, 0, a.span[0]) and _TO_BETWEEN.fullmatch(text, a.span[1],
+                                                                         b.span[0]):
+        return b
+    return None
+
+
 def _dtype(frame: Frame) -> tuple[str, bool]:
     """The dtype a size claim states ('' when unstated), and whether the sentence names
     several widths (then which one a size is in is not read)."""
@@ -699,6 +716,11 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         size = next((q for q in sizes if q.role == "adapter"), next(
             (q for q in sorted(sizes, key=lambda q: q.value) if q.value < 5e9), sizes[0])
             if sizes else None)
+    moved = _from_to(frame.text, sizes)
+    if moved is not None and params.get("dtype"):
+        # "written in fp16, cutting each file from about 16.8 MB to about 8.4 MB": the one
+        # width stated is the size the file comes to
+        size = moved
     pair = _sizes_per_rank(frame, sizes) if not params.get("dtype") else None
     if pair is not None:
         # "the rank-8 adapter came out at 16.8 MB, so a rank-16 one will be about 67 MB", no

@@ -146,6 +146,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # a QLoRA page: a 16-bit model's weights against the card, no QLoRA step
         return _weights_fit_params(frame) or (
             "a 16-bit model against a card with nothing trained: its weights, not a QLoRA step")
+    held = _base_held(frame) if named and not frame.has("training") else None
+    if held is not None:
+        # "with the QLoRA option, a 7B base model occupies under 4 GB": the quantized base's
+        # weights against the bound, nothing trained ("occupy roughly 35 GB": an amount of the
+        # weights, which no step is measured against)
+        return (_base_held_params(frame, held) if held.bound in ("lt", "le") else None) or (
+            "the amount is said of the quantized base's weights, not of a training step")
     on_card = frame.subject == "qlora" and any(q.role == "gpu" for q in frame.quantities)
     if not (frame.has("training") or frame.has("inference_only") or frame.subject_named
             or on_card):  # (on a QLoRA page, "a 33B model fits on one 24 GB card" is QLoRA's)
@@ -459,6 +466,43 @@ def _weights_fit_params(frame: Frame) -> dict[str, Any] | None:
     return {"claim": claim, "model": "" if bare else found.name,
             "size_b": model["size_b"] if bare else found.size_b,
             "gpu_gb": round(gib, 3)}
+
+
+# the base model or its weights as what holds the memory ("the 7B base model occupies",
+# "the frozen weights take up")
+# (with how it is held between: "the 7B base loaded in 4-bit NF4 takes under 4 GB")
+_BASE_HELD = re.compile(r"\b(?:base(?:\s+model)?|(?:frozen|quantized|4-?bit|NF4)\s+(?:base|model|"
+                        r"weights)|(?:model(?:'s)?\s+)?weights)\s+(?:(?:loaded|stored|quantized|"
+                        r"kept|held|packed)\s+(?:in|as|to|into)\s+(?:[\w-]+\s+){1,2}?)?"
+                        r"(?:alone\s+|itself\s+|themselves\s+)?(?:occup(?:y|ies)|takes?|sits?\s+in|"
+                        r"fills?|needs?|uses?|requires?|consumes?)\b", re.I)
+
+
+def _base_held(frame: Frame) -> Quantity | None:
+    """The amount said of the base's weights ('the 7B base model occupies under 4 GB'): the
+    first amount in bytes after the words, where the card read is that amount; else None."""
+    m = _BASE_HELD.search(frame.text)
+    gpu = _gpu_quantity(frame)
+    if m is None or gpu is None:
+        return None
+    after = [q for q in frame.quantities if q.unit == "bytes" and m.end() <= q.span[0]
+             and q.span[0] - m.end() <= 40]
+    return gpu if after and after[0] is gpu else None
+
+
+def _base_held_params(frame: Frame, held: Quantity) -> dict[str, Any] | None:
+    """The 4-bit weights of a named model against a bound said of them ('a 7B base model
+    occupies less than 4 GB'); None where the model is not one."""
+    model = frame.conditions.get("model") or {}
+    found = resolve(model)
+    bare = found is None and not model.get("family") and bool(model.get("size_b"))
+    if bare:
+        found = preset_for_size(model["size_b"])
+    if found is None or not frame.polarity or frame.conditions.get("gpus", 1) != 1:
+        return None
+    gib = held.value / 2**30 if held.stated_unit.endswith("iB") else held.value / 1e9
+    return {"claim": "weights4", "model": "" if bare else found.name,
+            "size_b": model["size_b"] if bare else found.size_b, "gpu_gb": round(gib, 3)}
 
 
 def weights_fit(params: dict[str, Any]) -> dict[str, Any]:

@@ -172,7 +172,10 @@ def _negated_here(text: str, start: int, end: int, origin: int) -> bool:
 # "Extra latency: none"): the answer denies what the row or the label names
 # ("Latency of merged LoRA: none added versus the base model": the answer may say what it is
 # set against)
-_ANSWER = (r"[^|:=\u2014\u2013>;]{0,30}?\s*(?:\||:|=|\u2014|\u2013|->|\u2192)\s*"
+# (the label does not run past a sentence's end: "... small overhead. Merged: none." answers
+# another label)
+_ANSWER = (r"(?:[^|:=\u2014\u2013>;.]|\.(?!\s)|(?<=\bvs)\.){0,30}?\s*(?:\||:|=|\u2014|\u2013|->|"
+           r"\u2192)\s*"
            r"(?:none|no|nil|nothing|zero)(?:\s+(?:added|extra|at\s+all))?"
            r"(?:\s+(?:versus|vs\.?|compared\s+(?:with|to)|over|against|"
            r"relative\s+to)\s+[^|.;:]{1,40})?")
