@@ -856,6 +856,11 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
     # the base's own noun is the model's
     onto = [q for q in sizes if _BASE_NOUN.match(frame.text, q.span[1])]
     size = onto[0] if onto and len(sizes) > 1 else sizes[0]
+    moved = _from_to(frame.text, sizes)
+    if not onto and moved is not None and params.get("dtype"):
+        # "4-bit loading takes Llama-2-7B from about 13.5 GB down to about 3.6 GB": the one
+        # width stated is the size the model comes to
+        size = moved
     if not onto and len(sizes) > 1 and frame.has("amount_of_weights"):
         # "2 GPUs give you 48 GB, enough since its 4-bit weights come to about 35 GB": the
         # size said of the weights

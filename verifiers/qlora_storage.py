@@ -175,6 +175,10 @@ def _bits_params(frame: Frame) -> dict[str, Any] | str:
         saving = True  # "..., a saving of roughly 0.37 bits per parameter"
     if saving and bits.value < 4:
         return {"claim": "dq_saving", "bits": bits.value, "low": low, "high": high}
+    if bits.role == "saving" and bits.value < 1:
+        # "..., which saves about 0.37 bits per weight" with no double quantization named: a
+        # saving of something the sentence does not name, not the scales' cost
+        return f"{bits.text} is said to be saved, and by what is not read"
     if bits.value < 1:
         if frame.has("overhead"):
             return {"claim": "overhead", "bits": bits.value, "low": low, "high": high,

@@ -261,10 +261,12 @@ _HAS_MULTIPLIER = re.compile(r"twice|thrice|doubl|tripl|quadrupl|order|multipl",
 
 
 # A citation's year is not a quantity: "(Hu et al., 2021)", "(Dettmers et al. 2023; Hu et al.,
-# 2021)", "Houlsby et al. (2019)", "[12]", "[3, 7]" are dropped (the authors' names stay, outside
-# the brackets only where they were).
+# 2021)", "(Hu et al., 2021, arXiv:2106.09685)", "Houlsby et al. (2019)", "[12]", "[3, 7]" are
+# dropped (the authors' names stay, outside the brackets only where they were).
+_CITED_ID = r"(?:arXiv:?\s*\d{4}\.\d{4,5}(?:v\d{1,2})?|doi:?\s*10\.[\w./-]{1,80})"
 _CITATION = re.compile(
-    r"\s*\((?:[^()\d]{1,60}?,?\s*(?:19|20)\d\d[a-z]?\s*[;,]?\s*){1,4}\)"
+    r"\s*\((?:[^()\d]{1,60}?,?\s*(?:19|20)\d\d[a-z]?\s*[;,]?\s*){1,4}(?:" + _CITED_ID
+    + r"\s*)?\)"
     r"|(?<=et al\.)\s*\((?:19|20)\d\d[a-z]?\)"
     r"|(?<=et al)\s*\((?:19|20)\d\d[a-z]?\)"
     r"|\s*\[\d{1,3}(?:\s*[,-]\s*\d{1,3}){0,6}\](?!\s*[(=:])")
@@ -276,7 +278,7 @@ _YEAR = re.compile(r",?\s*(?:19|20)\d\d[a-z]?\b")
 def _citation(m: re.Match) -> str:
     """A citation without its years: "(Hu et al., 2021)" -> " (Hu et al.)", "[12]" -> "" (the
     authors' names say which work, and so which method, a sentence speaks of)."""
-    inner = _YEAR.sub("", m.group(0)).strip()
+    inner = _YEAR.sub("", re.sub(_CITED_ID, "", m.group(0), flags=re.I)).strip()
     if not inner.startswith("(") or not any(c.isalpha() for c in inner):
         return ""
     return " " + inner.replace(" ;", ";").replace("; )", ")").replace("()", "")

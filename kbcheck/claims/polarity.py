@@ -163,9 +163,19 @@ def _negated_here(text: str, start: int, end: int, origin: int) -> bool:
         return not _negated(text, start, end, origin)
     cost = _COST_WORDS.search(text, start, end)
     if _IMPOSSIBLE_AFTER.match(text, end) or _NONE_ANSWER.match(text, end) or cost and (
-            _GONE_AFTER.match(text, end) or _NONE_COST_ANSWER.match(text, end)):
+            _GONE_AFTER.match(text, end) or _NONE_COST_ANSWER.match(text, end)
+            or _TAKEN_BEFORE.search(text, max(origin, start - 40), start)
+            and _OUT_AFTER.match(text, end)):
         return not _negated(text, start, end, origin)
     return _negated(text, start, end, origin)
+
+
+# a cost taken out ("takes the extra low-rank products out of the forward pass")
+_TAKEN_BEFORE = re.compile(r"\b(?:tak(?:e|es|ing|en)|took|strip(?:s|ped|ping)?)\s+"
+                           r"(?:[\w'-]+\s+){0,3}?$", re.I)
+_OUT_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:out\s+of\s+(?:the\s+|every\s+|each\s+)?"
+                        r"(?:forward|backward|compute|computation|inference|serving|hot|critical|"
+                        r"path|graph|pass|picture|loop)(?![\w\s-]{0,12}\bbudgets?\b)|away)\b", re.I)
 
 
 # A cell or a label answered "none" or "no" ("Merged LoRA | added latency vs. base | none",

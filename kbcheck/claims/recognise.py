@@ -196,10 +196,20 @@ def find_methods(text: str) -> list[Mention]:
     return out
 
 
+# the method left in a change of method ("switching from full fine-tuning to LoRA"): what the
+# one changed to is set against
+_LEFT_FROM = re.compile(r"\b(?:switch\w*|mov(?:e|es|ed|ing)|migrat\w*|go(?:es|ing)?|went|"
+                        r"chang\w*|convert\w*|port\w*)\s+(?:\w+\s+)?from\s+(?:the\s+|plain\s+|"
+                        r"standard\s+){0,2}$", re.I)
+_CHANGED_TO = re.compile(r"\s*(?:\([^()]{0,30}\)\s*)?to\b", re.I)
+
+
 def _mention(text: str, entry: dict[str, Any], span: tuple[int, int]) -> Mention:
     before = text[max(0, span[0] - 30):span[0]]
+    left = bool(_LEFT_FROM.search(text, max(0, span[0] - 50), span[0])
+                and _CHANGED_TO.match(text, span[1]))
     return Mention(entry["id"], entry["scope"], entry.get("kind", "method"), span,
-                   bool(_BASELINE_BEFORE.search(before)), bool(entry.get("generic")))
+                   bool(_BASELINE_BEFORE.search(before)) or left, bool(entry.get("generic")))
 
 
 @cache
@@ -896,6 +906,12 @@ _ROLE_BEFORE = [
     # other units, in parentheses after it
     ("saving", re.compile(r"\b(?:sav(?:es?|ing|ed)|frees?|freeing|shav(?:es?|ing))\b"
                           r"(?:[^.;()]|\.(?=\d)){0,60}\(\s*"
+                          r"(?:about|around|roughly|approximately|some|nearly|almost|~)?\s*$",
+                          re.I)),
+    # "a saving of roughly 0.37 bits per parameter, or around 3 GB for a 65B model": the same
+    # saving restated after "or" / "i.e."
+    ("saving", re.compile(r"\b(?:sav(?:es?|ing|ed)|frees?|freeing|shav(?:es?|ing))\b"
+                          r"(?:[^.;()]|\.(?=\d)){0,60}?,?\s+(?:or|i\.e\.,?|that\s+is,?)\s+"
                           r"(?:about|around|roughly|approximately|some|nearly|almost|~)?\s*$",
                           re.I)),
     # "single-GPU instances with 24 GB", "a GPU node with 80 GB": a machine's card memory
