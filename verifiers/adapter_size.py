@@ -757,7 +757,8 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         # stated dtype (no configuration is left open)
         # (a figure rounded more coarsely than MB and MiB differ, "roughly 8 MB", cannot tell
         # them apart: no slip)
-        slip = not _both_units(frame, size) and bool(size.value) \
+        # (nor can one said to be approximate, "~16 MB")
+        slip = not _both_units(frame, size) and bool(size.value) and size.bound != "approx" \
             and size.precision / size.value < 1 - 1e6 / 2**20
         return {"count": count, "dtype": count_dtype, "mb": low, "mb_high": high,
                 "binary": binary, "tol": _unit_slip_tol(count, count_dtype, low, binary,

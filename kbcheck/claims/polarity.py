@@ -48,6 +48,17 @@ _CUE = re.compile(
     r"|(?<![\d.])\+?0(?:\.0+)?\s?(?:%|ms)(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|"
     r"slow-?down|delay|impact))",
     re.I)
+# A clause of its own after the denied verb, its comma left out: "because those layers cannot be
+# folded away they add latency"
+_NEW_SUBJECT = re.compile(r"\w\s+(?:they|we)(?:\s+(?!(?:can|could|do|did|will|would|should|"
+                          r"may|might|must|are|were)\b)[a-z]{2,}\b|\s*$)", re.I)
+
+
+# a clause of its own about what is left, after "and": "... and only the adapters are trained"
+_AND_BEFORE = re.compile(r"\band\s+$", re.I)
+_ONLY_AT = re.compile(r"(?:only|just|solely)\s+(?:the|their|its|LoRA'?s?|A|B)\b", re.I)
+
+
 # Where a negation's scope ends: punctuation that closes a clause, and contrast/relative words.
 _END = re.compile(r"[;:!?()]|\.(?![\w])|,(?!\d{3}\b)| - |"
                   r"\b(?:but|however|although|though|whereas|while|yet|which|"
@@ -234,8 +245,10 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
         # "zero-latency" denies its word, and is itself denied in "is not zero-latency"
         return not _negated(text, last.start(), last.start(), origin)
     between = text[last.end():max(last.end(), start)]
-    if _END.search(between) or _VERB_THEN_AND.search(between):
+    if _END.search(between) or _VERB_THEN_AND.search(between) or _NEW_SUBJECT.search(between):
         return False
+    if _AND_BEFORE.search(between) and _ONLY_AT.match(text, start):
+        return False  # "receive no updates and only the A and B factors are trained"
     if len(between.split()) > scope:
         return False
     if last.group(0).lower() == "unlike" and _CLAUSE_AFTER_NP.search(between):

@@ -426,8 +426,9 @@ def find_modules(text: str) -> tuple[str, tuple[int, int]] | None:
 
 
 _CONDITIONS = {
-    # (not the r of a ratio: "alpha/r = 2" states the scale)
-    "r": re.compile(r"(?<!/)(?<!/ )(?<!sqrt\()(?<!sqrt )"
+    # (not the r of a ratio: "alpha/r = 2" states the scale; nor an id such as a reviewer's or a
+    # run's, "R3", "R1")
+    "r": re.compile(r"(?<!/)(?<!/ )(?<!sqrt\()(?<!sqrt )(?!(?-i:R)\d)"
                     r"\b(?:r|rank|lora_r|lora_rank)\s*(?:=|of|:|is|-|set to|to|"
                     r"(?:also\s+)?defaults?\s+to|equals)?\s*(\d{1,5})\b"
                     r"(?!\s*[x*]\s*\d)|\b(?:rank|r)-(\d{1,5})\b|\b(\d{1,5})-rank\b", re.I),
