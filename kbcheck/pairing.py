@@ -159,6 +159,9 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
                     (_reason_given(text, m.end()) or _before_advice(text, m.start()))
                     if kind == "advice" else _before_question(text) if kind == "question"
                     else "")
+            if text and kind == "reported" and pattern.search(text):
+                text = ""  # the words after the break report another's too ("...; a student
+                # claiming it is alpha*sqrt(r) loses the point")
             if not text:
                 return Pairing(claim_id=claim.id, reason=why), []
             break

@@ -434,6 +434,13 @@ _FACTOR_BEFORE = re.compile(r"(?<![a-z])[x*]\s*$", re.I)
 _FROM_TO_COUNT = re.compile(r"\bfrom\s+(?:about\s+|~\s*)?(\d[\d,.]{0,15}\s*[KMB]?)\s+"
                             r"(?:up\s+)?to\s+(?:about\s+|~\s*)?(\d[\d,.]{0,15}\s*[KMB]?)", re.I)
 
+# DoRA's total set against LoRA's: "213,811,200 versus 207,093,760 for plain LoRA"
+_VERSUS = re.compile(r"\s*(?:parameters\s+|params\s+|trainable\s+)?(?:vs\.?|versus|against|"
+                     r"compared\s+(?:with|to))\s+(?:about\s+|~\s*)?", re.I)
+_FOR_LORA = re.compile(r"\s*(?:parameters\s+|params\s+|trainable\s+)?(?:for|with|in|under)\s+"
+                       r"(?:a\s+|the\s+)?(?:plain|standard|vanilla|regular|ordinary)?\s*LoRA\b",
+                       re.I)
+
 
 # a count of the model's parts, not of parameters: "the 64 adapted projections", "32 layers"
 _PARTS = re.compile(r"\s*(?:[\w-]+\s+)?(?:projections?|layers?|modules?|matri(?:x|ces)|"
@@ -507,6 +514,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "goes from 8,388,608 to 8,650,752 trainable": LoRA's count, then DoRA's total (what
         # the magnitudes add is the difference, not either number)
         counts, params["magnitude"] = [counts[1]], False
+    elif len(counts) == 2 and _VERSUS.fullmatch(frame.text, counts[0].span[1], counts[1].span[0]) \
+            and _FOR_LORA.match(frame.text, counts[1].span[1]):
+        # "213,811,200 versus 207,093,760 for plain LoRA": DoRA's total, then LoRA's
+        counts, params["magnitude"] = [counts[0]], False
     ratios = [q for q in frame.quantities if q.unit == "x" and 1 < q.value <= 100]
     if not counts and len({q.value for q in ratios}) == 1 and _OVER_LORA.search(frame.text):
         # "enabling DoRA roughly doubles the trainable parameters of a LoRA configuration"

@@ -373,8 +373,20 @@ def comparison(text: str, first: str, second: str) -> str | None:
     more ('B gets a higher rate than A', 'a higher rate for B than for A'), '<' for less, None
     if unsaid. `first` and `second` are regexes for the two names."""
     m = _COMPARE.search(text)
-    a = re.search(first, text)
-    b = re.search(second, text)
+    # (the two named together, "same A and B", name neither as the one with more)
+    paired = [x.span() for x in re.finditer(
+        rf"(?:{first})\s*(?:and|or|&|/|,)\s*(?:the\s+)?(?:{second})|"
+        rf"(?:{second})\s*(?:and|or|&|/|,)\s*(?:the\s+)?(?:{first})", text)]
+    a = next((x for x in re.finditer(first, text)
+              if not any(p <= x.start() < q for p, q in paired)), None)
+    b = next((x for x in re.finditer(second, text)
+              if not any(p <= x.start() < q for p, q in paired)), None)
+    if m is not None and (a is None) != (b is None) and re.search(first, text) \
+            and re.search(second, text):
+        # one named alone, the other only in the pair ("same A and B; it trains B with a
+        # larger rate", "A and B get rates, with B's 16 times larger"): the one named alone
+        return (">" if m.group("more") is not None else "<") if a is not None else \
+            ("<" if m.group("more") is not None else ">")
     if m is None or a is None or b is None:
         return None
     more = m.group("more") is not None

@@ -34,7 +34,10 @@ _ARXIV_ID = re.compile(r"(?<![\d.,])\d{4}\.\d{4,5}(?:v\d{1,2})?(?![\d.,])"
                        r"(?!\s*(?:%|[KMGT]i?B|bits?|ms|x\b|times|params?|parameters|million|"
                        r"billion))", re.I)
 # a year said as a date ("in 2021,", "(2023)", "since June 2024"): no quantity
+# (or alone in a table's cell: "| Hu et al. | 2021 | 2106.09685 |")
+_YEAR_CELL = re.compile(r"(?:^|(?<=\|))\s*((?:19[5-9]|20[0-3])\d)\s*(?=\||$)")
 _YEAR_DATE = re.compile(r"(?:\b(?:in|since|until|till|during|circa|early|late|mid-?|as\s+of)\s+|"
+                        r"\b(?:year|published|released|dated)\s*[:=]?\s*|"
                         r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?"
                         r"\s+(?:\d{1,2},?\s+)?|\(\s*)((?:19[5-9]|20[0-3])\d)(?![\d.,]\d)"
                         r"(?=\s*(?:[),.;:]|$)|\s+(?:and|when|as|the|a|an|we|it|they|this|that|"
@@ -110,6 +113,7 @@ def find_quantities(text: str) -> list[Quantity]:
     # ... nor does a thread post's number ("7/ rsLoRA in one line: ...")
     clock += [m.span(1) for m in _POST_NUMBER.finditer(text)]
     clock += [m.span(1) for m in _YEAR_DATE.finditer(text)]
+    clock += [m.span(1) for m in _YEAR_CELL.finditer(text)] if "|" in text else []
     numbers = [m for m in _NUMBER.finditer(text)
                if not any(a <= m.start() < b for a, b in clock)]
     skip_until = -1

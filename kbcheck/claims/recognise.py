@@ -772,6 +772,10 @@ _ARTICLE_A = re.compile(r"(?:^|(?<=[.!?:;]\s))A(?=\s+(?!(?:is|was|gets?|has|had|
                         r"will|would|does|needs?|takes?|moves?|updates?)\b)[a-z])")
 
 
+# a Q&A's answer label ("A: LoRA+ trains B faster"): not the matrix A
+_ANSWER_LABEL = re.compile(r"(?:^|(?<=[.?!]\s))\s*(?-i:A)\s*:\s+")
+
+
 def lr_direction(text: str) -> str:
     """Which of B and A a sentence gives the larger learning rate: 'B>A', 'A>B', 'same', ''."""
     rate_words = re.compile(r"learning[- ]rates?|\blrs?\b|\b(?:eta|lr)_?[AB]\b|lambda|"
@@ -783,7 +787,7 @@ def lr_direction(text: str) -> str:
     parts = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text)
     if len(parts) > 1:
         text = " ".join(p for p in parts if rate_words.search(p))
-    text = _ARTICLE_A.sub("a", text)
+    text = _ARTICLE_A.sub("a", _ANSWER_LABEL.sub("", text))
     quotient = _RATE_QUOTIENT.search(text)  # "an eta_B/eta_A ratio below one, around 1/16"
     above = _above_one(quotient) if quotient else None
     if quotient and above is not None:
@@ -850,7 +854,9 @@ _RATE_OF = re.compile(
 _RATE = r"(?:learning[- ]rates?|lrs?|step[- ]sizes?)"
 _DIRS = "higher|larger|bigger|greater|faster|big|high|large|lower|smaller|slower|small|low"
 _THE_HIGHER = re.compile(
-    rf"(?-i:\b(?P<who>A|B|lora_A|lora_B))\b[^.;]{{0,60}}?\b(?:the|an?)\s+"
+    # (the matrix named last before the rate: "same A and B - it trains B with a larger rate")
+    rf"(?-i:\b(?P<who>A|B|lora_A|lora_B))\b(?:(?!(?-i:\b(?:A|B|lora_A|lora_B)\b))[^.;]){{0,60}}?"
+    rf"\b(?:the|an?)\s+"
     rf"(?:\d+(?:\.\d+)?\s*(?:x|-?fold|times)\s+)?"
     rf"(?P<dir>{_DIRS})\s+{_RATE}\b"
     rf"(?![^.;]{{0,30}}\bthan\b)|"
