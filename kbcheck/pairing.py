@@ -165,11 +165,15 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
             if not text:
                 return Pairing(claim_id=claim.id, reason=why), []
             break
-    keyed = _ANSWER_KEY.match(text)
+    keyed = _ANSWER_KEY.match(text) or _KEYED_LABEL.match(text)
     if keyed:  # "Statement: merging changes the outputs. Answer: False": the key's verdict
         said = keyed.group("said").strip()
         text = said if keyed.group("key").lower() == "true" else f"It is false that {said}"
     cells = claim.cells or _pasted_row(text)
+    if len(cells) == 2 and _FALSE_CELL.match(cells[1]):
+        # a myth table's row, "| QLoRA stores the base in 8-bit | False: it is 4-bit NF4 |": the
+        # second cell's key denies the first
+        text, cells = f"It is false that {cells[0]}", ()
     if cells:
         context = row_context(claim.caption, claim.section) if claim.cells else ""
         reading = recognise_row(cells, context, default_subject)
@@ -301,6 +305,16 @@ _ANSWER_KEY = re.compile(
     r"(?:[\s.;,]*(?:\b(?:answer|ans|key|verdict)\s*[:=-]|[-\u2013\u2014]|\u2192|->)\s*|"
     r"[.?!]\s+(?=(?:true|false)\s*(?:[:.,;!\u2013\u2014-]|$)))"
     r"(?P<key>true|false)\b", re.I)
+
+
+# a statement, then its key and the reason (a myth table's row read as "X: False: W stays
+# frozen ..."): the key's verdict of the statement
+# (only "False": a "True" with a reason may qualify it, "True - only in 4-bit")
+_KEYED_LABEL = re.compile(r"^\s*(?P<said>[^|:;]{8,300}?)\s*[:|]\s*(?P<key>false)\s*"
+                          r"[:.;,\u2013\u2014-]\s+\S", re.I)
+
+
+_FALSE_CELL = re.compile(r"\s*(?:false|wrong|incorrect|myth)\s*[:.;,!\u2013\u2014-]", re.I)
 
 
 def _pasted_row(text: str) -> tuple[str, ...]:

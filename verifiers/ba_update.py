@@ -524,12 +524,24 @@ def _alpha_change(frame: Frame, relation: str) -> dict[str, Any]:
 _FACTOR_SLACK = 0.25
 
 
+_SET_AGAINST = re.compile(r"\s*(?:instead\s+of|rather\s+than|versus|vs\.?|compared\s+(?:to|with)|"
+                          r"against)\s+(?:about\s+|~\s*)?\d", re.I)
+
+
 def _rslora_switch(frame: Frame) -> dict[str, Any] | None:
     """rsLoRA switched on and the scale said to change by a factor ("turned on use_rslora and
     the effective scale went up 4x", "four times larger than alpha/r"): that factor against
     alpha/r, sqrt(r), at the stated r, or else at the rank that gives it (a condition)."""
     times = next((q for q in frame.quantities if q.unit == "x" and q.value > 1), None)
     if times is None or not frame.has("rslora_switch") or frame.conditions.get("ranks"):
+        return None
+    if _SET_AGAINST.match(frame.text, times.span[1]):
+        return None  # "a factor of 2 versus 0.25": the two scales, not a change by 2x
+    r, alpha = frame.conditions.get("r"), frame.conditions.get("alpha")
+    if isinstance(r, int) and r > 0 and alpha and any(
+            abs(times.value - v) <= 1e-6 * v for v in (alpha / r ** 0.5, alpha / r)):
+        # "with r=64 and alpha=16 that is a factor of 2 (instead of 0.25)": the factor is the
+        # scale itself at the stated r and alpha, not how much it changes
         return None
     tol = times.value * max(0.02, min(times.precision / times.value, _FACTOR_SLACK),
                             0.1 if times.bound == "approx" else 0.0)

@@ -247,6 +247,8 @@ def _verdict(claim: str, weights: str, merged: str, unmerged: str) -> tuple[str,
 
 
 _STATE = {True: "merged", False: "unmerged"}
+_THAN = re.compile(r"\b(?:than|compared\s+(?:to|with)|versus|vs\.?)\s+(?:[\w-]+\s+){0,2}?"
+                   r"(?:an?\s+|one\s+|the\s+)?(?:single\s+)?$", re.I)
 
 
 def weights_of(frame: Frame) -> str:
@@ -261,6 +263,13 @@ def weights_of(frame: Frame) -> str:
     with nothing to tell them apart: unspecified."""
     if frame.has("both_states"):  # "merged or not, it never adds latency": every state
         return "unspecified"
+    state, at, said = frame.conditions.get("merged"), frame.spans.get("merged"), \
+        frame.spans.get("predicate")
+    if isinstance(state, bool) and at and said and said[1] <= at[0] \
+            and _THAN.search(frame.text, max(said[1], at[0] - 40), at[0]):
+        # "serving 8 adapters in one batch is slower than serving one merged model": the state
+        # named after "than" is what the other is set against
+        return _STATE[not state]
     kind = "fast" if frame.has("fast") else "slow" if frame.has("slow") else ""
     local = {s for s in ("merged", "unmerged") if kind and frame.has(f"{s}_{kind}")}
     named = {s for s in ("merged", "unmerged") if frame.has(f"{s}_state")}

@@ -847,8 +847,10 @@ _SIZE_BEFORE = re.compile(r"(?:\bmaps?\s+|\bfrom\s+|\b(?:width|hidden\s+size|dim
 # what follows a factor said of memory: "-fold drop in training GPU memory", "x less VRAM"
 # "twice that in fp32": a multiple of a figure said before it (a size), not a parameter ratio
 # ("eight times the rank-8 one": a multiple of another adapter's count)
+# ("double the true figure of 4.2M": a multiple of another stated count)
 _OF_THAT = re.compile(r"\s*(?:that|this|those|these|as\s+much|the\s+size|"
-                      r"the\s+(?:[\w=-]+\s+){0,2}?(?:one|ones|adapter|adapters|version|config|run))\b",
+                      r"the\s+(?:[\w=-]+\s+){0,2}?(?:one|ones|adapter|adapters|version|config|"
+                      r"run|figure|number|count|value|estimate))\b",
                       re.I)
 # "multiplies the trainable count by 8x": the count's change, not its ratio to the model
 _GROWS_BY = re.compile(r"\b(?:multipl\w*|grow\w*|grew|increas\w*|ris(?:e|es|ing)|rose|jump\w*|"

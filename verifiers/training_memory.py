@@ -218,6 +218,12 @@ _ALL_LISTED = re.compile(r"\bweights\s*(?:,|\+|&|\band\b|\bplus\b)\s*(?:the\s+|t
                          r"(?:optimi[sz]er\s+)?(?:states?|moments?)[^.;]{0,25}$", re.I)
 
 
+# full fine-tuning denied in a clause of its own: "enough to load it but not to full fine-tune it"
+_FULL_DENIED = re.compile(r"\b(?:but|yet|and)\s+not\s+(?:(?:to|for|with|enough\s+to)\s+)?"
+                          r"(?:a\s+)?(?:fully\s+|full(?:-parameter|\s+parameter)?[- ]?)"
+                          r"(?:fine-?tun\w*|finetun\w*|FT|train\w*)", re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A training-memory claim: a total, a ratio between methods, one term of the
     decomposition, where LoRA's savings come from, bytes per parameter or a multiple of the
@@ -253,6 +259,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         method = "any"
     if frame.predicate == "training_memory" and frame.has("weights_alone"):
         return "the amount is the weights' alone (a model-size claim), not a training step's"
+    if method == "full_ft" and frame.polarity and _FULL_DENIED.search(frame.text):
+        # "enough to load it but not to full fine-tune it": full fine-tuning is what the
+        # sentence denies, which the frame's polarity does not read
+        return "full fine-tuning is denied in its own clause ('but not to ...')"
     params: dict[str, Any] = {"method": method, **_settings(frame)}
     if frame.has("tm_no_activations"):
         params["no_activations"] = True

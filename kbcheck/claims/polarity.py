@@ -54,6 +54,12 @@ _NEW_SUBJECT = re.compile(r"\w\s+(?:they|we)(?:\s+(?!(?:can|could|do|did|will|wo
                           r"may|might|must|are|were)\b)[a-z]{2,}\b|\s*$)", re.I)
 
 
+# a denial inside a relative clause ("whose name does not contain lora_"), then the main clause's
+# modal ("should report requires_grad=False")
+_RELATIVE_BEFORE = re.compile(r"\b(?:whose|who|which|that)\b[^,;:.]{0,40}$", re.I)
+_MAIN_MODAL = re.compile(r"\b(?:should|must|will|would|shall)\b", re.I)
+
+
 # a clause of its own about what is left, after "and": "... and only the adapters are trained"
 _AND_BEFORE = re.compile(r"\band\s+$", re.I)
 _ONLY_AT = re.compile(r"(?:only|just|solely)\s+(?:the|their|its|LoRA'?s?|A|B)\b", re.I)
@@ -249,6 +255,10 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
         return False
     if _AND_BEFORE.search(between) and _ONLY_AT.match(text, start):
         return False  # "receive no updates and only the A and B factors are trained"
+    if _MAIN_MODAL.search(between) and _RELATIVE_BEFORE.search(text, max(origin, last.start() - 40),
+                                                              last.start()):
+        return False  # "every parameter whose name does not contain lora_ should report
+        # requires_grad=False": the denial is the relative clause's
     if len(between.split()) > scope:
         return False
     if last.group(0).lower() == "unlike" and _CLAUSE_AFTER_NP.search(between):

@@ -34,6 +34,11 @@ _ARXIV_ID = re.compile(r"(?<![\d.,])\d{4}\.\d{4,5}(?:v\d{1,2})?(?![\d.,])"
                        r"(?!\s*(?:%|[KMGT]i?B|bits?|ms|x\b|times|params?|parameters|million|"
                        r"billion))", re.I)
 # a year said as a date ("in 2021,", "(2023)", "since June 2024"): no quantity
+# a consumer GPU's model number ("the second 3090", "an RTX 4090 Ti"): no count
+_GPU_NUMBER = re.compile(r"(?<![\d.,$])((?:10[5-8]0|20[5-8]0|30[5-9]0|40[5-9]0|50[5-9]0)(?:\s*Ti)?)"
+                         r"(?![\d.,]\d)(?!\s*(?:%|[KMGT]i?B|bits?|params?|parameters|tokens|steps|"
+                         r"ms|x\b|times|examples|samples|rows|MiB|GiB|million|billion|[KMB]\b))",
+                         re.I)
 # (or alone in a table's cell: "| Hu et al. | 2021 | 2106.09685 |")
 _YEAR_CELL = re.compile(r"(?:^|(?<=\|))\s*((?:19[5-9]|20[0-3])\d)\s*(?=\||$)")
 _YEAR_DATE = re.compile(r"(?:\b(?:in|since|until|till|during|circa|early|late|mid-?|as\s+of)\s+|"
@@ -114,6 +119,7 @@ def find_quantities(text: str) -> list[Quantity]:
     clock += [m.span(1) for m in _POST_NUMBER.finditer(text)]
     clock += [m.span(1) for m in _YEAR_DATE.finditer(text)]
     clock += [m.span(1) for m in _YEAR_CELL.finditer(text)] if "|" in text else []
+    clock += [m.span(1) for m in _GPU_NUMBER.finditer(text)]
     numbers = [m for m in _NUMBER.finditer(text)
                if not any(a <= m.start() < b for a, b in clock)]
     skip_until = -1

@@ -902,6 +902,12 @@ _MODEL_OF = re.compile(r"\b(?:models?|LLMs?|networks?|checkpoints?|decoders?|tra
 _TRAINED_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:trainable|learnable|tunable|trained|"
                             r"updated|LoRA|adapter)\b", re.I)
 _ROLE_BEFORE = [
+    # a config's dimension ("hidden 5120, 40 layers, vocab 32000"): a shape, not a count of
+    # trainable parameters
+    ("part", re.compile(r"\b(?:hidden(?:[\s_]size)?|d_model|hidden_dim|dim(?:ension)?|"
+                        r"intermediate(?:[\s_]size)?|vocab(?:ulary)?(?:[\s_]size)?|n_layers|"
+                        r"num_hidden_layers|num_attention_heads|num_key_value_heads)\s*[:=]?\s*$",
+                        re.I)),
     # "a model of eight billion parameters", "an LLM with 70B params": the model's own size
     # (only a count: "a model with 4.2M trainable parameters" keeps it as the claim's count)
     ("model", _MODEL_OF),

@@ -43,3 +43,17 @@ def test_time_sensitive_figures_in_seed_002_are_unverifiable_with_the_reason():
     pairings, _ = pair_claims(claims, registry())
     stars = [p for c, p in zip(claims, pairings, strict=True) if "GitHub stars" in c.text]
     assert stars and stars[0].verifier is None and "time-sensitive" in stars[0].reason
+
+
+def test_a_myth_tables_false_key_denies_the_cell_before_it():
+    # Our own rows: a myth in the first cell, its key and the reason in the second.
+    row = ("QLoRA keeps the frozen base in 8-bit", "False: the base is 4-bit NF4")
+    claim = Claim(id="x", path="x", text=": ".join(row), origin="body", cells=row)
+    pairing, _ = pair_claim(claim, registry())
+    frame = next(f for f in pairing.frames if f.verifier == "lora.qlora_storage")
+    assert frame.polarity is False, frame
+    # a second cell that states rather than keys is read as the row it is
+    row = ("QLoRA base weights", "4-bit NF4")
+    claim = Claim(id="y", path="y", text=": ".join(row), origin="body", cells=row)
+    pairing, _ = pair_claim(claim, registry())
+    assert all(f.polarity for f in pairing.frames), pairing.frames
