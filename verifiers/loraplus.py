@@ -104,6 +104,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if direction == "same" and (frame.has("different_lr") or frame.has("lr_split")):
         return ("it speaks of one learning rate and of separate ones for A and B; which it "
                 "asserts is not read")
+    if not frame.polarity and direction in ("A>B", "B>A") and not (
+            frame.has("b_higher") or frame.has("a_higher")) and _NOT_SHARED.search(frame.text):
+        # "A and B should not share a learning rate: B's should be 16 times larger": the denial
+        # is of one shared rate, which is what is judged (the direction is said apart from it)
+        direction = "same"
     if direction == "A>B":
         claim = "a_higher_lr"
     elif direction == "B>A":
@@ -127,6 +132,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     return params
 
 
+_NOT_SHARED = re.compile(r"\b(?:not|n't|never)\s+(?:\w+\s+)?(?:share|use\s+the\s+same|"
+                         r"get\s+the\s+same|have\s+the\s+same|train\s+(?:at|with)\s+the\s+same)\b",
+                         re.I)
 _API_ARG = re.compile(r"\bloraplus_(?:lr_ratio|lr_embedding|weight_decay)\b")
 _OTHER_TOOL = re.compile(r"\b(?:axolotl|unsloth|llama[- ]?factory|torchtune|TrainingArguments|"
                          r"YAML|CLI|command[- ]line|flag)\b|--loraplus|\bconfig(?:uration)?\s+"

@@ -39,6 +39,9 @@ _CUE = re.compile(
     r"(?:remov(?:e|es|ed|ing)|spar(?:es|ed|ing))(?=\s+(?:[\w'-]+\s+){0,4}?(?:cost|overhead|latency|slow-?down|delay|"
     r"penalt|extra|additional))|"
     r"zero(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact))|"
+    # "adds negligible latency": as good as none
+    r"(?:negligible|insignificant)(?=\s+(?:(?!(?:memory|parameters?|storage|VRAM|disk|training)\b)"
+    r"[\w-]+\s+){0,2}(?:latency|overhead|slow-?down|delay))|"
     # "zero extra FLOPs", "zero additional parameters": none of what is added
     r"zero(?=\s+(?:extra|additional|added|new|more)\b)|"
     # ("zero-latency inference": the compound denies its own word)
