@@ -357,7 +357,7 @@ _ENDS_UP = re.compile(r"\b(?:ends?\s+up|gets?|got|leads?\s+to|results?\s+in|yiel
 # slower": the slowness is not denied)
 _FINITE = re.compile(r"\b(?:is|are|was|were|costs?|takes?|needs?|uses?|has|have|gives?|"
                      r"stores?|requires?|becomes?|runs?|adds?|falls?|defaults?|computes?|picks?|"
-                     r"keeps?|fits?|works?)\b", re.I)
+                     r"keeps?|fits?|works?|gets?|stays?|remains?)\b", re.I)
 
 
 _VERB_AFTER = 12  # characters after a trigger where its clause's verb may stand
