@@ -146,9 +146,6 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # a QLoRA page: a 16-bit model's weights against the card, no QLoRA step
         return _weights_fit_params(frame) or (
             "a 16-bit model against a card with nothing trained: its weights, not a QLoRA step")
-    if named and not frame.has("training") and _FOR_WEIGHTS.search(frame.text):
-        # "... takes a 70B base to roughly 35 GB of GPU memory for weights": the weights' share
-        return "the amount is said of the quantized base's weights, not of a training step"
     held = _base_held(frame) if named and not frame.has("training") else None
     if held is not None:
         # "with the QLoRA option, a 7B base model occupies under 4 GB": the quantized base's
@@ -471,9 +468,6 @@ def _weights_fit_params(frame: Frame) -> dict[str, Any] | None:
             "gpu_gb": round(gib, 3)}
 
 
-_FOR_WEIGHTS = re.compile(r"\d\s*(?:GB|GiB)\s+(?:of\s+(?:GPU\s+|accelerator\s+)?"
-                          r"(?:memory|VRAM)\s+)?(?:just\s+|only\s+)?for\s+(?:the\s+)?"
-                          r"(?:(?:base|model|frozen|4-bit|quantized)\s+)?weights\b", re.I)
 # the base model or its weights as what holds the memory ("the 7B base model occupies",
 # "the frozen weights take up")
 # (with how it is held between: "the 7B base loaded in 4-bit NF4 takes under 4 GB")
