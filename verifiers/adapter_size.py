@@ -446,23 +446,24 @@ def _model_part(p: dict[str, Any], preset: Preset | None, dtype: str,
                      + (f" ({x['band'][0]:.0f}-{x['band'][1]:.0f} {unit} for models "
                         f"called {p['billions']:g}B)" if x["band"] else "") for x in rows)
     good = [x for x in rows if x["holds"]]
-    # no dtype stated: a size that holds in some of them (the published checkpoint's, as a
-    # rule) is conditional on it, and the explanation names which; every held-out labeller
-    # and the adapter files' rule read it so
+    # no dtype stated: a model's size is read in its published checkpoint's dtype (16-bit as
+    # a rule: "a 70B model (140 GB)", "130 GB unquantized"), so a size that holds there holds;
+    # one that holds only in another dtype (fp32, 4-bit) is conditional on it, and the
+    # explanation names which
     checkpoint = preset.dtype if preset is not None else "float16"
     pair = _model_pair(rows, unit, f"{sign}{stated:g}" if sign else stated, checkpoint)
     if len(good) == len(rows):
         return "supported", f"{head} holds: {text}", pair
     if all(x["fails"] for x in rows):
         return "refuted", f"{head} does not hold: {text}", pair
+    whose = "its published checkpoint's" if preset else "the published checkpoints'"
+    if any(DTYPE_BYTES[x["dtype"]] == DTYPE_BYTES[checkpoint] for x in good):
+        return "supported", f"{head} holds in {checkpoint}, {whose} dtype, in which a size " \
+                            f"stated with no dtype is read: {text}", pair
     if good:
         names = ", ".join(x["dtype"] for x in good)
-        whose = "its published checkpoint's" if preset else "the published checkpoints'"
-        published = (f" (the size {checkpoint}, {whose} dtype, gives)"
-                     if any(DTYPE_BYTES[x["dtype"]] == DTYPE_BYTES[checkpoint] for x in good)
-                     else "")
-        return "conditional", f"{head} holds only in {names}{published}; the claim states " \
-                              f"no dtype: {text}", pair
+        return "conditional", f"{head} holds only in {names}, not in {checkpoint} " \
+                              f"({whose} dtype); the claim states no dtype: {text}", pair
     return "unverifiable", f"{head} is not decided: {text}", None
 
 
@@ -824,6 +825,11 @@ _FITS_IN = re.compile(r"\bfit(?:s|ting)?\s+(?:[\w-]+\s+){0,3}?(?:in|into|within|
                       r"(?:(?:about|around|roughly|approximately|just|only)\s+|~\s*)?$", re.I)
 
 
+# adapters as what a size is of, in the size verb's clause: "the adapter set would fit in"
+_ADAPTERS_SIZED = re.compile(r"\b(?:adapters|adapter\s+(?:set|files|bundle|collection|pool))\b"
+                             r"(?:[^,;.:]|\.\d){0,40}$", re.I)
+
+
 def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str, Any] | str:
     """A full model's size: a preset or a bare size, the first GB-scale figure that is not a
     GPU's or an adapter's, in the stated dtype (each of fp16, fp32, int8 when unstated)."""
@@ -832,6 +838,13 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
             # "... about 108 GB before a single activation is stored"
             or frame.has("tm_no_activations") or frame.has("weights_listed")):
         return "training memory (gradients, optimizer states, activations), not the weights' size"
+    said = frame.spans.get("predicate")
+    held = _ADAPTERS_SIZED.search(frame.text, max(0, said[0] - 60), said[0]) if said else None
+    if held and not (frame.spans.get("model") and held.end() <= frame.spans["model"][0]
+                     < said[0]):
+        # "at r=64 the same adapter set would still fit in 16 GB": what is sized is the
+        # adapters, in the clause of the size's verb with no model named after them
+        return "a size of adapters, not of the full model"
     if frame.has("part_size"):  # "the quantized linear layers of Llama-3-8B need about 3.5 GB"
         return "a size of part of the model (some of its layers, its embeddings or head), not of " \
                "the whole model"
@@ -1048,7 +1061,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 VERIFIER = Verifier(
     id="lora.adapter_size",
     reads_configuration=True,
-    version=21,
+    version=22,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(

@@ -102,6 +102,21 @@ def _judge(p: dict[str, Any], ref: dict, peft: dict, measured: dict, expected: d
                 f"{ref['rank_method']})")
         if "skipped" not in peft:
             text += f"; PEFT's delta weight rank {peft['rank']} at r={peft['r_used']}"
+    elif p["scale_target"] == "learning_rate":
+        # "rsLoRA just applies a factor to the learning rate": were it so, a layer's output
+        # would carry LoRA's alpha/r; the output itself is measured
+        plain = [abs(h["effective_scaling"] - h["formula alpha/r"]) <= 1e-5 * max(
+            1.0, h["formula alpha/r"]) for h in halves]
+        holds = plain
+        form = "alpha/sqrt(r)" if p["rslora"] else "alpha/r"
+        text = (f"the factor acts on the adapter's output in the forward pass, not on a learning "
+                f"rate: with{'' if p['rslora'] else 'out'} use_rslora the measured (y - W0 x) / "
+                f"(B A x) is {ref['effective_scaling']:.6g} = {form} for alpha={p['alpha']:g}, "
+                f"r={p['r']}, where alpha/r is {ref['formula alpha/r']:.6g}"
+                + (f" (PEFT {peft['effective_scaling']:.6g} at r={peft['r_used']})"
+                   if "skipped" not in peft else "")
+                + "; LoraConfig has no learning-rate setting, and the optimizer's rate is the "
+                "one it is given")
     else:
         true_form = "alpha/sqrt(r)" if p["rslora"] else "alpha/r"
         stated = p["scaling_form"] or true_form
@@ -432,6 +447,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             # is what rsLoRA is set against, not its own
             plain = False
         params["rslora"] = rslora
+        if rslora and frame.has("lr_target"):
+            # "using rsLoRA just means a factor is applied to the learning rate": what the
+            # factor acts on is the claim
+            return {**params, "scale_target": "learning_rate"}
         if sqrt and plain and not rslora:
             return ("the sentence states both alpha/r and alpha/sqrt(r); which belongs to which "
                     "method is not read")
@@ -452,12 +471,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             # alpha/sqrt(r) alike, so no form is a condition; stated alphas give the change
             return {**params, **_alpha_change(frame, relation)}
         # how the scale follows r depends on the form: alpha/r (LoRA's, PEFT's default) or
-        # alpha/sqrt(r) (use_rslora); a relation said with no form named holds for the first
-        form_named = (sqrt or plain or rslora or frame.has("standard_named")
-                      or frame.has("names_form"))
-        condition = {} if form_named else {"_condition": (
-            "with the standard alpha/r scale (use_rslora=False); under rsLoRA's "
-            "alpha/sqrt(r) the scale follows the square root of the rank")}
+        # alpha/sqrt(r) (use_rslora, a variant the sentence would name); a relation said with
+        # no form named is LoRA's, and is measured under alpha/r
+        condition: dict[str, Any] = {}
         if relation and rslora and (plain or frame.has("standard_named")):
             # "doubling r halves the standard alpha/r, whereas under rsLoRA it drops 1.41x":
             # two forms, each with its own change; which change is whose is not read
@@ -508,9 +524,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 
 def _alpha_change(frame: Frame, relation: str) -> dict[str, Any]:
     """A relation said of a change of alpha: from the stated alphas ("from 16 to 32 doubles
-    the update": the stated factor for their ratio), else for a doubled alpha."""
+    the update": the stated factor for their ratio), else for a halved alpha where it is said
+    to be halved or lowered (from 16 to 8), else for a doubled alpha."""
     params: dict[str, Any] = {"varied": "alpha", "relation": relation}
     alphas = frame.conditions.get("alphas")
+    if not alphas and frame.has("alpha_lowered"):  # "halve alpha", "lower alpha"
+        alphas = (16.0, 8.0)
     if alphas:
         factor = alphas[1] / alphas[0]
         params.update(alpha=float(alphas[0]), rank_factor=factor)
@@ -651,7 +670,7 @@ _COUNTED = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:multiplications|matmuls|product
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=17,
+    version=18,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(
@@ -670,6 +689,9 @@ VERIFIER = Verifier(
               help="std of the reference A (torch.randn in the usual pseudo-code: 1)"),
         Param("order", str, default="BA", choices=("BA", "AB"), help="factor order as written"),
         Param("scaling_form", str, default="", choices=("", *FORMS), help="stated scale"),
+        Param("scale_target", str, default="output", choices=("output", "learning_rate"),
+              help="what the claim says the factor acts on: the adapter's output, or the "
+                   "learning rate (the output is measured)"),
         Param("a_dist", str, default="random", choices=A_DISTS,
               help="how the claim says A starts (a_init)"),
         Param("source", str, default="", choices=("", "peft", "paper", "peft_gaussian"),

@@ -82,7 +82,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return {"claim": "mergeable"}
         if frame.conditions.get("merged") is False:  # "unmerged DoRA is slower than LoRA"
             return {"claim": "no_extra_work_unmerged"}
-        # merged or not unstated: the forward's work is counted in both states
+        if frame.polarity and not frame.has("served_apart") and not frame.has("modal_all"):
+            # "DoRA adds no inference overhead", the state unstated: the method's property,
+            # which it has by merging (the paper's claim), so the merge is what is checked
+            return {"claim": "mergeable"}
+        # "DoRA is slower at inference", the state unstated: the forward's work is counted in
+        # both states
         return {"claim": "no_extra_work"}
     return f"no claim of this verifier is read from '{frame.predicate}'"
 

@@ -315,6 +315,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # ("merged models score higher than unmerged ones": the words that were read are the
         # scores'; "merging changes the function, so it should score worse" keeps its claim)
         return "a comparison of task scores, not of the outputs themselves"
+    if not frame.polarity and frame.has("in_training"):
+        # "during training with lora_dropout > 0 the merged and unmerged models differ":
+        # dropout on the adapter path only, in train mode; the outputs are compared in eval
+        return ("the outputs are said to differ in training, with dropout on the adapter's "
+                "path; merged and unmerged are compared here in eval, where dropout is off")
     if frame.has("merge_as_time"):
         return ("the merge is named as a moment for something else (switching adapters), not "
                 "as a claim about merged outputs")

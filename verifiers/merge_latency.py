@@ -337,6 +337,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         params["weights"] = "merged"
     if params["weights"] == "unspecified" and split_said(frame.text):
         params["_split"] = True  # "unmerged it costs extra matmuls; merging removes them"
+    elif params["weights"] == "unspecified" and frame.polarity and not any(
+            frame.has(m) for m in ("both_states", "served_apart", "modal_all", "merged_state",
+                                   "unmerged_state")) and "merged" not in frame.conditions:
+        # "LoRA adds no inference latency", no merge state named: the method's property, which
+        # it has by merging (the paper's claim); the merged weights are timed against the base,
+        # and the grid shows what unmerged ones cost beside them
+        params["weights"] = "merged"
     elif frame.has("both_states"):
         # "with or without merging, it adds no latency": a claim of every state, which one
         # state measured against it refutes

@@ -38,6 +38,8 @@ _CUE = re.compile(
     # ("spares LoRA the extra latency": the cost is spared)
     r"(?:remov(?:e|es|ed|ing)|spar(?:es|ed|ing))(?=\s+(?:[\w'-]+\s+){0,4}?(?:cost|overhead|latency|slow-?down|delay|"
     r"penalt|extra|additional))|"
+    # "removes the need to keep a full copy per client": what was needed no longer is
+    r"(?:remov(?:e|es|ed|ing)|obviat(?:e|es|ed|ing))(?=\s+(?:the|any)\s+need\b)|"
     r"zero(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact))|"
     # "adds negligible latency": as good as none
     r"(?:negligible|insignificant)(?=\s+(?:(?!(?:memory|parameters?|storage|VRAM|disk|training)\b)"
@@ -89,8 +91,10 @@ _DENIAL = re.compile(
     r"(?<!\bis\scorrect)|"
     r"false|untrue|a\s+(?:common\s+)?(?:myth|misconception|mistake)|wrong|incorrect)\s+"
     r"(?:to\s+(?:say|claim|think|assume)\s+)?that\s+|"
-    r"(?:a\s+)?(?:common\s+|popular\s+|widespread\s+|frequent\s+)?(?:myth|misconception|"
-    r"belief|misunderstanding|mistake)\s*(?:is|:)\s*(?:that\s+)?|"
+    r"(?:an?\s+|one\s+|another\s+|the\s+)?(?:common\s+|popular\s+|widespread\s+|frequent\s+)?(?:myth|misconception|"
+    r"belief|misunderstanding|mistake)\s*"
+    # ("a common misconception we will take apart in week 4 is that ...")
+    r"(?:(?:(?!(?:is|that)\b)[\w'-]+\s+){1,8}?(?=is\s+that\b))?(?:is|:)\s*(?:that\s+)?|"
     # "don't trust / believe posts saying that ...", "ignore claims that ...", "beware of
     # guides claiming ...": what they report is denied
     r"(?:(?:don't|do\s+not|never)\s+(?:trust|believe)|ignore|beware\s+of|be\s+wary\s+of)\s+"
@@ -286,9 +290,20 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
         return False
     if _WHEN_BEFORE.search(between):
         return False  # "costs nothing extra after merge_and_unload()": when, not what is denied
+    if last.group(0).lower() == "not" and _ARTICLE_ONLY.fullmatch(between) \
+            and _CHOICE_AFTER.match(text, end):
+        return False  # "merged into the bf16 base (not the 4-bit one)": which of two copies,
+        # not a denial of the width
+    if _LIKE_BEFORE.search(between):
+        return False  # "drops by half, not by 4x like with plain alpha/r": what the denied
+        # amount is likened to is named, not denied
     if _FACTIVE.search(between):
         return False  # "without explaining why B starts at zero": the reason is not given,
         # what it is the reason for is taken as true
+    if (handled := _HANDLED.match(between)) and _AMOUNT.match(text, last.end() + handled.start(
+            "amount")):
+        return False  # "without downloading 14 GB of weights", "never had to store its 26 GB":
+        # the amount is what is (not) moved or kept, taken as given, not denied
     # "cannot switch adapters without reloading the base": the reload is needed, not denied
     # (a denial of a "without"; the verb phrase the denial spans may be two joined by "or":
     # "couldn't switch it off or swap another in without reloading")
@@ -350,6 +365,19 @@ _FACTIVE = re.compile(r"\b(?:explain\w*|know\w*|knew|understand\w*|understood|re
 
 # A relative clause opening right before "neither/none/nothing" ("a config that sets neither"),
 # and the verbs that end it besides _FINITE's ("... ends up with a scale of 1")
+# "not the 4-bit one": a choice between two copies, the trigger naming the one not chosen
+_ARTICLE_ONLY = re.compile(r"\s+(?:the|a|an)\s+", re.I)
+_CHOICE_AFTER = re.compile(r"\s*(?:one|ones|copy|version|variant)\b", re.I)
+# A likeness named right before the trigger: "not by 4x like with plain alpha/r"
+_LIKE_BEFORE = re.compile(r"\b(?:like|as\s+(?:with|in|under|for))\s+(?:with\s+|in\s+|under\s+)?"
+                          r"(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
+# A verb of moving or keeping data right before the amount it takes as its object, after a
+# denial ("without downloading", "never had to store"): the amount is taken as given
+_HANDLED = re.compile(r"\s*(?:(?:had|have|has|need|needs|needed|having)\s+to\s+)?(?:download|"
+                      r"stor|load|fetch|cop(?:y|ie)|ship|pull|transfer|upload|push|host|carr)"
+                      r"\w*\s+(?:(?:the|a|an|all|its|their|those|these|[\w-]+'s)\s+)?"
+                      r"(?:about\s+|roughly\s+|some\s+|~\s*)?(?P<amount>[\d.,]*)$", re.I)
+_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:[KMGT]i?B|gigabytes?|megabytes?|bytes)\b", re.I)
 _RELATIVE_OPEN = re.compile(r"\b(?:that|which|who)\s+(?:[\w-]+\s+){0,2}$", re.I)
 _ENDS_UP = re.compile(r"\b(?:ends?\s+up|gets?|got|leads?\s+to|results?\s+in|yields?|produces?|"
                       r"sees?|shows?)\b", re.I)

@@ -185,6 +185,8 @@ def find_methods(text: str) -> list[Mention]:
                   _BARE_ADAPTERS).finditer(text):
             if any(a <= m.start() < b for a, b in named):
                 continue
+            if any(b <= m.start() and not text[b:m.start()].strip(" -") for _, b in named):
+                continue  # "an unmerged DoRA adapter": the named method's adapter
             # set against LoRA: a contrast right before the adapters ("unlike adapters") or
             # between them and LoRA ("adapters add latency while merged LoRA does not"), not
             # one elsewhere ("... per request instead of reloading")
@@ -359,7 +361,11 @@ def find_model(text: str) -> dict[str, Any]:
                 # "a model of eight billion parameters", "an LLM with 70B params"
                 or _MODEL_OF.search(text, max(0, s.start() - 40), s.start())
                 and re.match(r"\s*-?\s*param(?:eter)?s?\b", text[s.end():])
-                and not _TRAINED_AFTER.match(text, s.end())):
+                and not _TRAINED_AFTER.match(text, s.end())
+                # "rather than updating all 13 billion weights"
+                or _ALL_CHANGED.search(text, max(0, s.start() - 40), s.start())
+                and re.match(r"\s*(?:param(?:eter)?s?|weights|numbers|values)\b",
+                             text[s.end():])):
             return {"family": "", "size_b": float(s.group(1)), "preset": None,
                     "span": (s.start(), s.end())}
     return {}
@@ -899,6 +905,12 @@ _BASE_AFTER = re.compile(r"\s*(?:(?:NF4|quanti[sz]ed|frozen|pre-?trained)\s+){0,
 _MODEL_OF = re.compile(r"\b(?:models?|LLMs?|networks?|checkpoints?|decoders?|transformers?)\s+"
                        r"(?:of|with|having)\s+(?:about\s+|roughly\s+|around\s+|some\s+|"
                        r"approximately\s+|~\s*)?$", re.I)
+# "instead of changing all 70b numbers", "updates all of its 7 billion weights": every weight
+# of the model, changed as full fine-tuning does, is its size (a count of 1e8 or more, not one
+# said to be trainable)
+_ALL_CHANGED = re.compile(r"\b(?:chang|updat|modif|adjust|touch|retrain|fine-?tun)\w*\s+all\s+"
+                          r"(?:of\s+)?(?:(?:the|its|their|those|these)\s+)?(?:about\s+|"
+                          r"roughly\s+|around\s+|some\s+|~\s*)?$", re.I)
 _TRAINED_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:trainable|learnable|tunable|trained|"
                             r"updated|LoRA|adapter)\b", re.I)
 _ROLE_BEFORE = [
@@ -911,6 +923,8 @@ _ROLE_BEFORE = [
     # "a model of eight billion parameters", "an LLM with 70B params": the model's own size
     # (only a count: "a model with 4.2M trainable parameters" keeps it as the claim's count)
     ("model", _MODEL_OF),
+    # "instead of changing all 70b numbers": the model's size (see _ALL_CHANGED)
+    ("model", _ALL_CHANGED),
     # "a saving of roughly 0.37 bits per parameter": the amount saved
     ("saving", re.compile(r"\b(?:saving|savings|saves|saved|save)\s+(?:of\s+)?(?:about\s+|"
                           r"roughly\s+|around\s+|approximately\s+|nearly\s+|almost\s+|~\s*)?$",

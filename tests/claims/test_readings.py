@@ -1030,20 +1030,21 @@ def test_the_factors_of_a_product_in_brackets_are_no_dora_counts():
     assert BUDGET.to_params(frame)["figures"].count(";") == 0  # 262,144 alone
 
 
-@pytest.mark.parametrize(("text", "condition"), [
-    # the form left unsaid: it holds for alpha/r, not for rsLoRA's alpha/sqrt(r)
-    ("Doubling the rank halves the scale applied to BA.", True),
-    ("Going from rank 16 to rank 32 halves the multiplier on the update.", True),
+@pytest.mark.parametrize(("text", "rslora"), [
+    # the form left unsaid: LoRA's alpha/r (rsLoRA's alpha/sqrt(r) is a variant one names)
+    ("Doubling the rank halves the scale applied to BA.", False),
+    ("Going from rank 16 to rank 32 halves the multiplier on the update.", False),
     # the form named, or the plain method
     ("Doubling r at a fixed alpha halves the alpha/r multiplier.", False),
     ("With plain LoRA, doubling the rank halves the scale applied to BA.", False),
+    ("With use_rslora=True, doubling the rank halves the scale applied to BA.", True),
 ])
-def test_a_rank_and_scale_relation_holds_for_the_form_it_names(text, condition):
+def test_a_rank_and_scale_relation_holds_for_the_form_it_names(text, rslora):
     from verifiers.ba_update import VERIFIER as BA
 
     frame = next(f for f in recognise(text).frames if f.predicate == "scaling")
     got = BA.to_params(frame)
-    assert got.get("relation") and ("_condition" in got) is condition, got
+    assert got.get("relation") and "_condition" not in got and got["rslora"] is rslora, got
 
 
 def test_a_root_that_multiplies_is_a_form_of_its_own():
@@ -1634,3 +1635,28 @@ def test_a_headings_figure_gives_way_to_the_statements_own(sentence, kept):
 def test_a_list_of_headed_items_keeps_each_headings_figure():
     frames = recognise("Llama-2-7B weights at 16 bits: 13.5 GB; at 4 bits: about 3.9 GB.").frames
     assert {q.value for f in frames for q in f.quantities if q.unit == "bits"} == {16.0, 4.0}
+
+
+@pytest.mark.parametrize(("text", "polarity"), [
+    # an amount that is what is (not) moved or kept is taken as given
+    ("The meta device sizes Llama-2-13B without downloading its 26 GB of weights.", True),
+    ("We never had to store the 14 GB of Mistral-7B weights on the laptop.", True),
+    # a denial right after the size's verb denies the size
+    ("Mistral-7B is not 28 GB in fp16.", False),
+])
+def test_an_amount_moved_or_kept_is_not_denied_with_its_verb(text, polarity):
+    frames = [f for f in recognise(text).frames if f.predicate == "model_size"]
+    assert [f.polarity for f in frames] == [polarity], recognise(text).frames
+
+
+def test_a_denied_verb_of_moving_keeps_denying_what_is_not_an_amount():
+    frames = recognise("PEFT cannot load two adapters of different ranks into one model.").frames
+    assert frames and all(not f.polarity for f in frames), frames
+
+
+def test_every_weight_changed_is_the_models_size():
+    frames = recognise("Rather than updating all 13 billion weights of the model, the team "
+                       "trained adapters on one percent of them.").frames
+    counted = next(f for f in frames if f.predicate == "trainable_params")
+    assert counted.conditions["model"]["size_b"] == 13.0
+    assert [q.role for q in counted.quantities if q.value == 13e9] == ["model"]

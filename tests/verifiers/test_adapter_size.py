@@ -158,16 +158,17 @@ def test_bare_size_model_judged_by_its_size_and_dtype_left_open():
     assert _run("A 70B model in fp16 takes about 140 GB.")["verdict"] == "supported"
     out = _run("A 65B model in bf16 is roughly 65 GB.")
     assert out["verdict"] == "refuted"
-    # no dtype stated: a size that holds in some dtypes only is conditional on it, and the
-    # explanation names the published checkpoints' dtype when it is one of them
+    # no dtype stated: the size is read in the published checkpoints' dtype (16-bit), and
+    # the explanation says so; one that holds only in another dtype is conditional on it
     out = _run("The weights of a 70B model take up 140 GB.")
-    assert out["verdict"] == "conditional" and "float16" in out["explanation"]
-    assert _run("The weights of a 70B model take up 280 GB.")["verdict"] == "conditional"
+    assert out["verdict"] == "supported" and "float16" in out["explanation"]
+    out = _run("The weights of a 70B model take up 280 GB.")
+    assert out["verdict"] == "conditional" and "float32" in out["explanation"]
 
 
 @pytest.mark.parametrize("sentence, verdict", [
     ("The weights of Llama-2-7B take up 13.5 GB in fp16.", "supported"),
-    ("The weights of Llama-2-7B take up 13.5 GB.", "conditional"),  # no dtype: fp16's size
+    ("The weights of Llama-2-7B take up 13.5 GB.", "supported"),  # no dtype: fp16's size
     ("In bf16 the weights of Mistral-7B occupy about 14.5 GB.", "supported"),
     ("In fp16 the weights of OPT-6.7B occupy 13.3 GB.", "supported"),
     ("whisper-large (1.5B params) is 14 GB in fp16.", "refuted"),
@@ -365,3 +366,10 @@ def test_a_full_model_size_in_gib_that_is_the_decimal_figure_is_a_unit_slip(sent
     frame = next(f for f in pairing(sentence).frames if f.verifier == VERIFIER.id)
     out = VERIFIER.run(VERIFIER.resolve_params(frame.params))
     assert out["verdict"] == verdict, out["explanation"]
+
+
+def test_adapters_said_to_fit_in_an_amount_are_not_a_full_model():
+    p = pairing("At r=64 the same adapter set for Llama-2-7B would still fit in 16 GB.")
+    assert all(f.verifier != "lora.adapter_size" or f.params.get("claim") != "full_model"
+               for f in p.frames), p.frames
+    assert "a size of adapters, not of the full model" in p.reason, p.reason

@@ -250,8 +250,8 @@ def test_a_scale_value_above_peft_s_rank_cap_is_judged_on_the_reference():
     ("With use_rslora=False, making lora_alpha equal to the rank gives a scale of 1.", 1.0,
      "supported"),
     ("Setting alpha = 2r without rsLoRA leaves the update multiplied by 4.", 2.0, "refuted"),
-    # the form unnamed: alpha/r holds, rsLoRA's alpha/sqrt(r) would not
-    ("If alpha matches r, the scaling factor is 1.", 1.0, "conditional"),
+    # the form unnamed: LoRA's alpha/r is the scale (rsLoRA is a variant a sentence names)
+    ("If alpha matches r, the scaling factor is 1.", 1.0, "supported"),
     # rsLoRA: alpha/sqrt(r) = sqrt(r) at alpha = r, 1 only at r = 1
     ("With rsLoRA, lora_alpha equal to r makes the scale exactly 1.", 1.0, "refuted"),
 ])
@@ -298,3 +298,28 @@ def test_switching_rslora_on_multiplies_the_scale_by_the_root_of_the_rank(r, fac
                scale_factor=factor, scale_tol=0.1)
     assert out["verdict"] == verdict, out["explanation"]
     assert all(abs(x["ratio"] - r ** 0.5) < 1e-3 for x in out["measured"].values())
+
+
+@pytest.mark.parametrize(("sentence", "target", "verdict"), [
+    # rsLoRA's factor said to act on the learning rate: the output carries it, so it is false
+    ("Turning on rsLoRA only means the learning rate gets multiplied by a factor during "
+     "training.", "learning_rate", "refuted"),
+    ("With use_rslora, PEFT rescales the adapters' learning rate by sqrt(r).", "learning_rate",
+     "refuted"),
+    # a denied learning-rate change, or an analogy, is no such claim
+    ("rsLoRA does not change the learning rate; it changes the factor in front of BA.",
+     "output", "supported"),
+    ("The rsLoRA factor works like a learning-rate change for large ranks.", "output",
+     "supported"),
+])
+def test_a_factor_said_to_act_on_the_learning_rate_is_measured_on_the_output(sentence, target,
+                                                                             verdict):
+    frame = _frame(sentence)
+    assert frame is not None and frame.params.get("rslora") is True, pairing(sentence).frames
+    assert frame.params.get("scale_target", "output") == target, frame.params
+    out = _run(**frame.params)
+    assert out["verdict"] == verdict, out["explanation"]
+    if target == "learning_rate":
+        ref = out["measured"]["reference"]
+        assert abs(ref["effective_scaling"] - ref["formula alpha/sqrt(r)"]) < 1e-5
+        assert abs(ref["effective_scaling"] - ref["formula alpha/r"]) > 1.0

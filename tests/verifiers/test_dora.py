@@ -66,7 +66,11 @@ def test_benefit_is_flagged_and_latency_is_read_with_its_state():
         "claim": "decomposition", "benefit": False}
     assert _frame("Unmerged DoRA adds no inference latency.").params == {
         "claim": "no_extra_work_unmerged"}
-    assert _frame("DoRA runs at the base model's speed.").params == {"claim": "no_extra_work"}
+    # the state unstated, no cost claimed: the method's property, which it has by merging
+    assert _frame("DoRA runs at the base model's speed.").params == {"claim": "mergeable"}
+    # ... but several adapters on one base cannot all be merged into it
+    assert _frame("Serving dozens of DoRA adapters on one base runs at the base model's "
+                  "speed.").params == {"claim": "no_extra_work"}
     slower = _frame("Turning DoRA on makes generation slower than with LoRA.")
     assert slower.params == {"claim": "no_extra_work"} and not slower.polarity
 

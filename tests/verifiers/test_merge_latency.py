@@ -92,6 +92,23 @@ def _frame(sentence: str):
     ("A LoRA that was merged does not slow decoding down.", "merged", False),
     ("Merged LoRA weights make every forward pass slower.", "merged", True),
     ("LoRA slows generation.", "unspecified", True),
+    # no state stated, no latency claimed: the method's property, which it has by merging
+    ("Low-rank adaptation adds no extra cost at inference time.", "merged", False),
+    ("A model tuned with LoRA generates just as fast as the model it started from.", "merged",
+     False),
+    # ... but not where several adapters share one base, or one is said to stay attached,
+    # nor where the sentence claims every setting
+    ("Routing each request to its own LoRA adapter adds no inference latency.", "unspecified",
+     False),
+    ("With our adapter attached, the network generates just as fast as the base model.",
+     "unspecified", False),
+    ("LoRA never makes inference slower.", "unspecified", False),
+    # a state named anywhere keeps its own reading, and "whichever way it is served" is every
+    # state
+    ("Unmerged LoRA costs nothing at inference, since the update is folded into W.",
+     "unspecified", False),
+    ("However it is served, a LoRA model generates just as fast as the base model.",
+     "unspecified", False),
 ])
 def test_merge_state_and_polarity_are_read_where_they_are_written(sentence, weights, denied):
     frame = _frame(sentence)
