@@ -825,6 +825,21 @@ _FITS_IN = re.compile(r"\bfit(?:s|ting)?\s+(?:[\w-]+\s+){0,3}?(?:in|into|within|
                       r"(?:(?:about|around|roughly|approximately|just|only)\s+|~\s*)?$", re.I)
 
 
+# a worked product "70*2=140GB", "13 x 2 bytes = 26 GB": a count (in billions) times bytes per
+# parameter, equal to the size in GB
+_WORKED = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d{1,2})?)\s*[*×x]\s*([1-4](?:\.\d{1,2})?|0\.5)\s*"
+                     r"(?:bytes?\s*)?=\s*~?\s*(\d{1,5}(?:\.\d{1,2})?)\s*GB\b", re.I)
+
+
+def _worked_count(text: str) -> float:
+    """The count in billions of a worked product whose result in GB it matches, else 0."""
+    for m in _WORKED.finditer(text):
+        count, width, size = (float(g) for g in m.groups())
+        if abs(count * width - size) <= 0.02 * size:
+            return count
+    return 0.0
+
+
 # adapters as what a size is of, in the size verb's clause: "the adapter set would fit in"
 _ADAPTERS_SIZED = re.compile(r"\b(?:adapters|adapter\s+(?:set|files|bundle|collection|pool))\b"
                              r"(?:[^,;.:]|\.\d){0,40}$", re.I)
@@ -856,6 +871,10 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
         # "its 6.74 billion parameters need about 3.4 GB at half a byte each": the count the
         # sentence states, read by another frame
         bare = frame.conditions["param_count"] / 1e9
+    if not params["model"] and not bare and (worked := _worked_count(frame.text)):
+        # "each parameter takes 2 bytes, so that's 70*2=140GB": the count in the writer's own
+        # product is in billions, as the product in GB shows
+        bare = worked
     if not params["model"] and not bare:
         return "the model is not named (a preset or a size in billions is needed)"
     sizes = [q for q in frame.quantities if q.unit == "bytes" and q.role not in ("gpu", "saving")

@@ -633,7 +633,12 @@ def _scale_value(frame: Frame) -> Any:
               and not (q.unit == "x" and _RATIO_TO.match(frame.text, q.span[1]))
               # ("the scale becomes 16/64 = 0.25": the division's operands, not its value)
               and not _DIVIDES.match(frame.text, q.span[1])
-              and not _DIVIDED.search(frame.text, max(0, q.span[0] - 12), q.span[0])]
+              and not _DIVIDED.search(frame.text, max(0, q.span[0] - 12), q.span[0])
+              # ("7.3 With rsLoRA, ...": a numbered item's label; "the method of claim 2": a
+              # reference to another item)
+              and not (not frame.text[:q.span[0]].strip(" *-#(")
+                       and _LABEL_AFTER.match(frame.text, q.span[1]))
+              and not _REFERENCE_BEFORE.search(frame.text, max(0, q.span[0] - 12), q.span[0])]
     a, b = frame.spans.get("predicate", (0, 0))
     inside = [q for q in values if a <= q.span[0] and q.span[1] <= b]
     if len(inside) == 1 and not any(q.span[0] >= b for q in values) \
@@ -649,6 +654,10 @@ def _scale_value(frame: Frame) -> Any:
     return values[0] if len(values) == 1 else None
 
 
+_REFERENCE_BEFORE = re.compile(r"\b(?:claims?|steps?|sections?|figs?\.?|figures?|tables?|"
+                               r"eqs?\.?|equations?|items?|lines?|chapters?|parts?|no\.|#|§)"
+                               r"\s*$", re.I)
+_LABEL_AFTER = re.compile(r"[.):]?\s+(?:[A-Z(\[]|Q\d)")
 _USUAL_BEFORE = re.compile(r"\b(?:usual|standard|classic|plain|normal|regular|vanilla|"
                            r"LoRA's)\s+(?:scal\w*|factor|multiplier)(?:\s+factor)?\s*(?:of|is|=|:)?"
                            r"\s*(?:about\s+|~\s*)?$", re.I)
