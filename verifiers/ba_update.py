@@ -56,6 +56,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         return _judge_a_init(params)
     if claim == "merge_scaled":
         return _judge_merge_scaled(params)
+    if claim == "scaling" and params["alpha_times"]:
+        return _judge_rslora_emulated(params)
     if claim == "scaling" and params["relation"]:
         return _judge_relation(params)
     if claim == "scaling" and params["alpha_per_r"] and params["scale_value"]:
@@ -272,6 +274,37 @@ def _judge_alpha_relation(p: dict[str, Any]) -> dict[str, Any]:
                   f"({form}): {text}; the sentence says the scale {said}.", runs, expected)
 
 
+def _judge_rslora_emulated(p: dict[str, Any]) -> dict[str, Any]:
+    """'To get rsLoRA's scale from a loader that divides by r, multiply alpha by sqrt(r)': the
+    scale of rsLoRA at alpha and r, and of plain LoRA at alpha times the stated factor, both
+    measured from outputs on the reference layer and PEFT."""
+    from verifiers import _ba_measure as m
+
+    factor = math.sqrt(p["r"]) if p["alpha_times"] == "sqrt(r)" else float(p["r"])
+    runs = {}
+    for name, fn in (("reference", m.reference), ("peft", m.peft_half)):
+        if name == "peft" and not peft_available():
+            continue
+        rs = fn({**p, "rslora": True})
+        plain = fn({**p, "rslora": False, "alpha": p["alpha"] * factor})
+        if rs.get("r_used", p["r"]) != p["r"] or plain.get("r_used", p["r"]) != p["r"]:
+            continue  # (a capped rank measures another r)
+        runs[name] = {"rslora": rs["effective_scaling"], "plain": plain["effective_scaling"]}
+    expected = {"claim": "scaling", "alpha_times": p["alpha_times"], "alpha": p["alpha"],
+                "r": p["r"]}
+    holds = [abs(x["rslora"] - x["plain"]) <= 1e-5 * max(1.0, x["rslora"])
+             for x in runs.values()]
+    text = "; ".join(f"{name}: rsLoRA {x['rslora']:.6g}, plain LoRA with alpha x "
+                     f"{p['alpha_times']} {x['plain']:.6g}" for name, x in runs.items())
+    if len(set(holds)) > 1:
+        return result("conditional", f"Reference and PEFT disagree: {text}.", runs, expected)
+    return result("supported" if all(holds) else "refuted",
+                  f"At alpha={p['alpha']:g}, r={p['r']}: {text}" + (
+                      "" if all(holds) else "; plain LoRA matches rsLoRA's alpha/sqrt(r) with "
+                      "alpha x sqrt(r), since alpha*sqrt(r)/r = alpha/sqrt(r)") + ".",
+                  runs, expected)
+
+
 _TIED_RANKS = (4, 16, 64)
 
 
@@ -447,6 +480,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             # is what rsLoRA is set against, not its own
             plain = False
         params["rslora"] = rslora
+        times = next((t for t, facet in (("sqrt(r)", "alpha_times_sqrt_r"),
+                                         ("r", "alpha_times_r")) if frame.has(facet)), "")
+        if times and _RSLORA_NAMED.search(frame.text):
+            # "for rsLoRA adapters in a loader that divides by r, multiply alpha by the rank":
+            # plain LoRA's scale at that alpha set against rsLoRA's
+            return {"claim": "scaling", "rslora": True, "alpha_times": times,
+                    **{k: params[k] for k in ("r", "alpha") if k in params}}
         if rslora and frame.has("lr_target"):
             # "using rsLoRA just means a factor is applied to the learning rate": what the
             # factor acts on is the claim
@@ -654,6 +694,7 @@ def _scale_value(frame: Frame) -> Any:
     return values[0] if len(values) == 1 else None
 
 
+_RSLORA_NAMED = re.compile(r"\brs[-_ ]?lora\b|\buse_rslora\b|\brank[- ]stabili[sz]ed\b", re.I)
 _REFERENCE_BEFORE = re.compile(r"\b(?:claims?|steps?|sections?|figs?\.?|figures?|tables?|"
                                r"eqs?\.?|equations?|items?|lines?|chapters?|parts?|no\.|#|§)"
                                r"\s*$", re.I)
@@ -679,7 +720,7 @@ _COUNTED = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:multiplications|matmuls|product
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=18,
+    version=19,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(
@@ -698,6 +739,9 @@ VERIFIER = Verifier(
               help="std of the reference A (torch.randn in the usual pseudo-code: 1)"),
         Param("order", str, default="BA", choices=("BA", "AB"), help="factor order as written"),
         Param("scaling_form", str, default="", choices=("", *FORMS), help="stated scale"),
+        Param("alpha_times", str, default="", choices=("", "r", "sqrt(r)"),
+              help="plain LoRA with alpha multiplied by this said to give rsLoRA's scale (both "
+                   "scales measured)"),
         Param("scale_target", str, default="output", choices=("output", "learning_rate"),
               help="what the claim says the factor acts on: the adapter's output, or the "
                    "learning rate (the output is measured)"),

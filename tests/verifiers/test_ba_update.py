@@ -323,3 +323,20 @@ def test_a_factor_said_to_act_on_the_learning_rate_is_measured_on_the_output(sen
         ref = out["measured"]["reference"]
         assert abs(ref["effective_scaling"] - ref["formula alpha/sqrt(r)"]) < 1e-5
         assert abs(ref["effective_scaling"] - ref["formula alpha/r"]) > 1.0
+
+
+@pytest.mark.parametrize(("sentence", "times", "verdict"), [
+    # plain LoRA set up to give rsLoRA's scale: alpha x sqrt(r) does, alpha x r does not
+    ("A loader without rsLoRA support reproduces an rsLoRA adapter if you multiply lora_alpha "
+     "by sqrt(r).", "sqrt(r)", "supported"),
+    ("The workaround for rs_lora adapters is to multiply alpha by the rank in the config.", "r",
+     "refuted"),
+])
+def test_plain_lora_set_up_to_give_rsloras_scale_is_measured_both_ways(sentence, times,
+                                                                       verdict):
+    frame = _frame(sentence)
+    assert frame is not None and frame.params.get("alpha_times") == times, pairing(
+        sentence).frames
+    out = _run(**frame.params)
+    assert out["verdict"] == verdict, out["explanation"]
+    assert all(x["rslora"] > 0 for x in out["measured"].values())
