@@ -635,11 +635,12 @@ def body_blocks(article: Article) -> list[Block]:
 
 _ABBREV = re.compile(
     r"(?:\b(?:e\.g|i\.e|et al|vs|cf|etc|Fig|Eq|approx|No|Dr|Mr|Ms)\.|\b[A-Z]\.\s?[A-Z]\.)$")
-# A sentence ends at . ! ? before a capital, a digit, a bullet run into the line ("... r². -
-# Keep alpha = 2r") or a chat line's speaker ("... is tiny. (helper) noor: ..."); a question or
-# an exclamation also before a lower-case word or a bracket ("is that normal? (helper) ...")
+# A sentence ends at . ! ? before a capital, a digit, an issue number ("... #451: ..."), a
+# bullet run into the line ("... r². - Keep alpha = 2r") or a chat line's speaker ("... is
+# tiny. (helper) noor: ..."); a question or an exclamation also before a lower-case word or a
+# bracket ("is that normal? (helper) ...")
 _BOUNDARY = re.compile(r"(?<=[.!?])([\"')\]]*)(?:[ \t]*\n\s*(?=\S)|"
-                       r"\s+(?=[\"'(\[]?[A-Z0-9*]|[-\u2022]\s+\S|"
+                       r"\s+(?=[\"'(\[]?[A-Z0-9*]|[-\u2022]\s+\S|#\d|"
                        # a name that starts lower-case: "rsLoRA fixes this", "vLLM serves"
                        r"[a-z]{1,4}[A-Z]|"
                        # code that opens a sentence: "merge() computes ...", "lora_alpha is ..."

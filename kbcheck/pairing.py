@@ -152,6 +152,13 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
         return _pinned(claim, registry)
     table = claim_table(registry) if table is None else table
     text = claim.text
+    quoted = _QUOTE_DENIED.match(text)
+    if quoted:  # '"QLoRA stores weights in 8-bit" No. It stores them in 4-bit NF4': the myth
+        # quoted is denied; what the writer then says is the claim
+        text = text[quoted.end():]
+        if len(text.split()) < _OWN_WORDS:
+            return Pairing(claim_id=claim.id, reason="a quoted claim answered with a denial, "
+                                                     "and no statement of the writer's own"), []
     for pattern, kind, why in _not_asserted():
         m = pattern.search(text)
         if m:
@@ -296,6 +303,10 @@ _THE_MODEL = re.compile(r"\b(?:the|this|that|our|its|your) (?:base(?: model)?|mo
 # which is backwards: B starts at zero."
 _OWN_BREAK = re.compile(r"[:;]\s+|\s+-\s+|,?\s+but\s+")
 _OWN_WORDS = 3
+# a quoted claim (a myth's heading) answered with a denial: '"LoRA makes inference slower" No.'
+_QUOTE_DENIED = re.compile(r"^\W{0,3}(?:[\w -]{1,20}:\s*)?[\"\u201c][^\"\u201d]{3,300}[\"\u201d]\s*"
+                           r"[.,:;!?\u2014-]?\s*(?:no|nope|false|wrong|incorrect|not\s+(?:true|so|"
+                           r"quite|really))\b[.!,:;\u2014-]*\s*", re.I)
 
 
 # A true/false item with its key: "Statement: X. Answer: False", "T/F: X - true"

@@ -638,10 +638,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 # state (what training holds beside the adapter), not of the adapter
 _STATE_IS = re.compile(r"\b(?:optimi[sz]er[- ]states?|optimi[sz]er memory|Adam(?:W)?(?:'s)?\s+"
                        r"(?:moments?|states?|buffers?)|(?:fp32\s+|32-bit\s+)?moments)\s+"
-                       r"(?:[^\s.;]+\s+){0,16}?(?:(?:is|are|takes?|"
+                       r"(?:(?:[^\s.;]|\.(?=\d))+\s+){0,16}?(?:(?:is|are|takes?|"
                        r"comes?\s+to|needs?|occup\w+|amounts?\s+to|adds?\s+up\s+to)\b|"
                        # (or a label's colon: "Adam state for the r=8 adapter: 4.19M x 8 bytes")
-                       r"[^\s.;]*:\s)", re.I)
+                       r"(?:[^\s.;]|\.(?=\d))*:\s)", re.I)
 
 
 # "the weights, their gradients and both Adam moments together add 0.64 GB": what training

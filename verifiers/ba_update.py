@@ -523,6 +523,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             # (a direction alone is the same under both forms: both shrink as r grows)
             return {**params, "relation": relation,
                     **(condition if relation not in _DIRECTION else {})}
+        if rslora and not frame.conditions.get("ranks") and _SCALE_UNCHANGED.search(frame.text):
+            # "rsLoRA is just another initialisation; the scaling factor is unchanged": rsLoRA
+            # against alpha/r at the same alpha and r, said to be a factor of 1
+            return {**params, "rslora": False, "relation": _FACTOR, "varied": "rslora",
+                    "scale_factor": 1.0, "scale_tol": 0.02}
         switch = _rslora_switch(frame) if rslora else None
         if switch is not None:  # "turned on use_rslora and the scale went up 4x"
             return {**params, **switch}
@@ -694,6 +699,11 @@ def _scale_value(frame: Frame) -> Any:
     return values[0] if len(values) == 1 else None
 
 
+_SCALE_UNCHANGED = re.compile(r"\b(?:scal\w*|factor|multiplier)\b(?:\s+[\w-]+){0,2}?\s+(?:is|stays|"
+                              r"remains|was)\s+(?:left\s+)?(?:unchanged|the\s+same|untouched|"
+                              r"unaffected)\b|\bleaves?\s+the\s+(?:[\w-]+\s+)?(?:scal\w*|"
+                              r"factor|multiplier)\s+(?:\w+\s+)?(?:unchanged|untouched|alone)\b",
+                              re.I)
 _RSLORA_NAMED = re.compile(r"\brs[-_ ]?lora\b|\buse_rslora\b|\brank[- ]stabili[sz]ed\b", re.I)
 _REFERENCE_BEFORE = re.compile(r"\b(?:claims?|steps?|sections?|figs?\.?|figures?|tables?|"
                                r"eqs?\.?|equations?|items?|lines?|chapters?|parts?|no\.|#|§)"

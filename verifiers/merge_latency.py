@@ -247,7 +247,9 @@ def _verdict(claim: str, weights: str, merged: str, unmerged: str) -> tuple[str,
 
 
 _STATE = {True: "merged", False: "unmerged"}
-_THAN = re.compile(r"\b(?:than|compared\s+(?:to|with)|versus|vs\.?)\s+(?:[\w-]+\s+){0,2}?"
+_THAN = re.compile(r"\b(?:than|compared\s+(?:to|with)|versus|vs\.?|(?:identical|equal|"
+                   r"similar)\s+to|the\s+same\s+as|as\s+(?:fast|quick|slow)\s+as)\s+"
+                   r"(?:[\w-]+\s+){0,2}?"
                    r"(?:an?\s+|one\s+|the\s+)?(?:single\s+)?$", re.I)
 
 
@@ -284,6 +286,12 @@ def weights_of(frame: Frame) -> str:
         return here
     if frame.has("merged_lead"):
         return "merged"
+    if len(named) == 2 and isinstance(state, bool) and said and any(
+            m.start() >= said[0] and _THAN.search(frame.text, max(0, m.start() - 40), m.start())
+            for m in re.finditer(rf"\b{_STATE[state]}\b", frame.text)):
+        # "unmerged it costs nothing - the latency is identical to the merged model": the
+        # state in the claim's clause is what the other is set against
+        return _STATE[not state]
     if len(named) == 2 and isinstance(state, bool) and not split_said(frame.text):
         # both named in the sentence, one in the claim's own clause ("unmerged it is slower,
         # but merged LoRA runs at the base's speed")

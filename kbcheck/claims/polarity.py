@@ -288,6 +288,9 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
         # "Without the copies the adapter is 81 MB": an opening adjunct, then the main clause,
         # whose verb is in the trigger's words or just after them
         return False
+    if _SUBORDINATE.search(between):
+        return False  # "adds no inference latency when deployed with the update folded into
+        # the weights": the denial is the main clause's; the "when" clause states its setting
     if _WHEN_BEFORE.search(between):
         return False  # "costs nothing extra after merge_and_unload()": when, not what is denied
     if last.group(0).lower() == "not" and _ARTICLE_ONLY.fullmatch(between) \
@@ -351,6 +354,7 @@ _STOPS_AFTER = re.compile(r"\b(?:stop(?:s|ped)?\s+working|ceases?\s+to\s+work|fa
 
 # A trigger that is the object of a time adjunct ("... after merge_and_unload()", "once
 # merged"): the negation before it denies the clause's verb, not the adjunct
+_SUBORDINATE = re.compile(r"\s(?:when|whenever|once|because|since|provided|if)\s+\w", re.I)
 _WHEN_BEFORE = re.compile(r"\b(?:after|once|following|upon)\s+(?:(?:the|a|an|it|its|calling|"
                           r"running|a\s+call\s+to)\s+){0,2}$", re.I)
 

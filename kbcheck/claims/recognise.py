@@ -1703,10 +1703,10 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     (text, origin, denied_until, mentions, quantities, conditions, spans, cues,
      default_subject, hits) = context
     subject, baseline, named = _subject(text, mentions, m.start(), default_subject)
-    if named is None and subject == "adapter" and conditions.get("merged") is True \
+    if named is None and subject == "adapter" and isinstance(conditions.get("merged"), bool) \
             and not _MERGE_DENIED.search(text):
-        # "Merge the adapter and ..." under a heading about adapters: a bottleneck adapter
-        # cannot be merged, so the adapter merged is LoRA's
+        # "Merge the adapter and ..." or "unmerged adapters" under a heading about adapters: a
+        # bottleneck adapter is never merged or unmerged, so the adapter is LoRA's
         subject = "lora"
     start = m.start()
     if subject == "adapter":

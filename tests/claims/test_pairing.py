@@ -81,3 +81,14 @@ def test_seed_003_reduction_claim_pairs_with_its_numbers():
     p = by_text["For d=k=4096, r=16: 99.6% reduction"]
     assert (p.verifier, p.params) == ("t.reduction", {"d": 4096, "k": 4096, "r": 16, "pct": 99.6})
     assert findings == []
+
+
+def test_a_quoted_claim_answered_with_a_denial_is_not_read_as_the_writers():
+    from verifiers import registry as real_registry
+
+    registry = real_registry  # (the real verifiers: the fixture's have no QLoRA storage)
+    claim = _claim('"QLoRA keeps the base in 8-bit" No. The base is stored in 4-bit NF4.')
+    pairing, _ = pair_claim(claim, registry())
+    assert pairing.frames and all(f.params.get("bits") != 8 for f in pairing.frames), pairing
+    alone = _claim('"LoRA adds inference latency" False.')
+    assert pair_claim(alone, registry())[0].verifier is None

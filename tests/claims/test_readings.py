@@ -1660,3 +1660,19 @@ def test_every_weight_changed_is_the_models_size():
     counted = next(f for f in frames if f.predicate == "trainable_params")
     assert counted.conditions["model"]["size_b"] == 13.0
     assert [q.role for q in counted.quantities if q.value == 13e9] == ["model"]
+
+
+def test_a_when_clause_is_outside_the_denial_before_it():
+    frames = recognise("LoRA adds no inference latency when it is deployed with the update "
+                       "folded into the weights.").frames
+    assert [f.polarity for f in frames if f.predicate == "mergeable"] in ([], [True]), frames
+
+
+def test_an_issue_number_is_no_quantity():
+    from kbcheck.claims.quantities import find_quantities
+
+    assert [q.text for q in find_quantities("#812: r=8 gives 4,194,304 trainable params")] \
+        == ["8", "4,194,304 trainable params"]
+    assert [q.text for q in find_quantities("812: r=8 gives 4,194,304 trainable params")] \
+        == ["8", "4,194,304 trainable params"]
+    assert [q.text for q in find_quantities("7B: fits on a 12 GB card")] == ["7B", "12 GB"]
