@@ -367,8 +367,6 @@ _FACTIVE = re.compile(r"\b(?:explain\w*|know\w*|knew|understand\w*|understood|re
                       r"(?:\w+\s+)?(?:why|how|that|whether)\b", re.I)
 
 
-# A relative clause opening right before "neither/none/nothing" ("a config that sets neither"),
-# and the verbs that end it besides _FINITE's ("... ends up with a scale of 1")
 # "not the 4-bit one": a choice between two copies, the trigger naming the one not chosen
 _ARTICLE_ONLY = re.compile(r"\s+(?:the|a|an)\s+", re.I)
 _CHOICE_AFTER = re.compile(r"\s*(?:one|ones|copy|version|variant)\b", re.I)
@@ -382,6 +380,8 @@ _HANDLED = re.compile(r"\s*(?:(?:had|have|has|need|needs|needed|having)\s+to\s+)
                       r"\w*\s+(?:(?:the|a|an|all|its|their|those|these|[\w-]+'s)\s+)?"
                       r"(?:about\s+|roughly\s+|some\s+|~\s*)?(?P<amount>[\d.,]*)$", re.I)
 _AMOUNT = re.compile(r"\d[\d.,]*\s*(?:[KMGT]i?B|gigabytes?|megabytes?|bytes)\b", re.I)
+# A relative clause opening right before "neither/none/nothing" ("a config that sets neither"),
+# and the verbs that end it besides _FINITE's ("... ends up with a scale of 1")
 _RELATIVE_OPEN = re.compile(r"\b(?:that|which|who)\s+(?:[\w-]+\s+){0,2}$", re.I)
 _ENDS_UP = re.compile(r"\b(?:ends?\s+up|gets?|got|leads?\s+to|results?\s+in|yields?|produces?|"
                       r"sees?|shows?)\b", re.I)
