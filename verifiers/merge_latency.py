@@ -316,6 +316,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     2 ms") is judged as stated, over the settings the claim leaves open (`not_slower_by`: the
     denied predicate with its size, turned round by the pipeline); rank, batch, sequence
     length and model are taken from the sentence where it states them."""
+    if frame.has("op_duration") and not frame.has("slowdown_size"):
+        return ("a duration of merging, loading or swapping, not the inference latency of merged "
+                "or unmerged weights that this verifier times")
     if frame.has("not_inference"):
         return ("about training speed or (de)quantization overhead, not the inference latency "
                 "of merged or unmerged LoRA weights that this verifier times")

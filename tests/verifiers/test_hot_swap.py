@@ -229,3 +229,11 @@ def test_one_adapter_active_at_a_time_is_not_a_denial():
 def test_any_two_adapters_is_every_pair_not_a_setting_where_one_swap_works():
     frame = _frame("Any two adapters of one base model can be hot-swapped in place.")
     assert frame is not None and frame.condition and frame.modality == ""
+
+
+def test_a_stated_time_of_the_swap_is_a_condition_not_a_measurement():
+    from paired import pairing
+
+    frame = next(f for f in pairing("Swapping adapters on the server takes under 5 ms.").frames
+                 if f.verifier == "lora.hot_swap")
+    assert frame.params == {"claim": "no_reload"} and "hardware" in frame.condition, frame
