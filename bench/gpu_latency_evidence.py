@@ -26,9 +26,11 @@ LATENCY_VERIFIERS = ("lora.merge_latency", "lora.adapter_latency")
 SEED_SENTENCES = (
     ("No inference latency: LoRA weights can be merged into the base model (W' = W + BA)",
      "lora.merge_latency", {"claim": "no_latency", "weights": "merged"}),
+    # (no merge state named: the method's property, which it has by merging; the same run as
+    # the claim above)
     ("The LoRA paper reports no additional inference latency compared with adapter-style "
      "methods in its evaluated setup.", "lora.merge_latency",
-     {"claim": "no_latency", "weights": "unspecified"}),
+     {"claim": "no_latency", "weights": "merged"}),
 )
 
 
