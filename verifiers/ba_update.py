@@ -107,9 +107,8 @@ def _judge(p: dict[str, Any], ref: dict, peft: dict, measured: dict, expected: d
     elif p["scale_target"] == "learning_rate":
         # "rsLoRA just applies a factor to the learning rate": were it so, a layer's output
         # would carry LoRA's alpha/r; the output itself is measured
-        plain = [abs(h["effective_scaling"] - h["formula alpha/r"]) <= 1e-5 * max(
+        holds = [abs(h["effective_scaling"] - h["formula alpha/r"]) <= 1e-5 * max(
             1.0, h["formula alpha/r"]) for h in halves]
-        holds = plain
         form = "alpha/sqrt(r)" if p["rslora"] else "alpha/r"
         text = (f"the factor acts on the adapter's output in the forward pass, not on a learning "
                 f"rate: with{'' if p['rslora'] else 'out'} use_rslora the measured (y - W0 x) / "
@@ -513,7 +512,6 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # how the scale follows r depends on the form: alpha/r (LoRA's, PEFT's default) or
         # alpha/sqrt(r) (use_rslora, a variant the sentence would name); a relation said with
         # no form named is LoRA's, and is measured under alpha/r
-        condition: dict[str, Any] = {}
         if relation and rslora and (plain or frame.has("standard_named")):
             # "doubling r halves the standard alpha/r, whereas under rsLoRA it drops 1.41x":
             # two forms, each with its own change; which change is whose is not read
@@ -521,8 +519,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                     "change of the scale is said of which is not read")
         if relation:  # "doubling r halves the scale": measured at r and 2r
             # (a direction alone is the same under both forms: both shrink as r grows)
-            return {**params, "relation": relation,
-                    **(condition if relation not in _DIRECTION else {})}
+            return {**params, "relation": relation}
         if rslora and not frame.conditions.get("ranks") and _SCALE_UNCHANGED.search(frame.text):
             # "rsLoRA is just another initialisation; the scaling factor is unchanged": rsLoRA
             # against alpha/r at the same alpha and r, said to be a factor of 1
@@ -533,7 +530,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return {**params, **switch}
         factor = _stated_factor(frame)
         if factor is not None:  # "from r=16 to r=256 the scale shrinks by 4x"
-            return {**params, **factor, **condition}
+            return {**params, **factor}
         value = _scale_value(frame)  # several numbers: the form alone is checked
         if value is not None:
             params["scale_value"], params["scale_tol"] = value.value, value.precision
@@ -548,7 +545,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             per_r = frame.conditions.get("alpha_per_r")
             if per_r and "r" not in frame.conditions and "alpha" not in frame.conditions:
                 # "alpha equal to r makes the factor 1": alpha tied to r, at whatever r
-                return {**params, "alpha_per_r": float(per_r), **condition}
+                return {**params, "alpha_per_r": float(per_r)}
             unstated = [n for n in ("alpha", "r") if n not in frame.conditions]
             if "alpha" in unstated and frame.has("alpha_default"):
                 # "lora_alpha left at its PEFT default": the installed PEFT's value, in run
