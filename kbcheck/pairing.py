@@ -159,9 +159,14 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
         if len(text.split()) < _OWN_WORDS:
             return Pairing(claim_id=claim.id, reason="a quoted claim answered with a denial, "
                                                      "and no statement of the writer's own"), []
+    answered = _wh_answered(text)
+    if answered and recognise(answered, default_subject).frames:
+        text = answered  # "Q: What is PEFT's default lora_alpha? A: 8.": the answer, as a claim
     for pattern, kind, why in _not_asserted():
         m = pattern.search(text)
         if m:
+            if kind == "reported" and _ENDORSED.search(text, m.end()):
+                break  # "their slide says r=8 gives 4.2M; checked, that's right": the writer's
             text = (_own_words(text, m.end()) if kind in ("reported", "open_question", "past") else
                     (_reason_given(text, m.end()) or _before_advice(text, m.start()))
                     if kind == "advice" else _before_question(text) if kind == "question"
@@ -303,6 +308,14 @@ _THE_MODEL = re.compile(r"\b(?:the|this|that|our|its|your) (?:base(?: model)?|mo
 # which is backwards: B starts at zero."
 _OWN_BREAK = re.compile(r"[:;]\s+|\s+-\s+|,?\s+but\s+")
 _OWN_WORDS = 3
+# what is reported, then vouched for in the writer's own words after a break: "...; checked,
+# that's right", "..., which is correct", "... - and they are right"
+_ENDORSED = re.compile(r"(?:[:;,]|\s[-\u2013\u2014])\s+(?:(?:we|I)\s+)?"
+                       r"(?:(?:checked|verified|confirmed|measured|re-?ran\s+it)\s*(?:it\s*)?"
+                       r"[,:]?\s+)?(?:and\s+)?(?:that(?:'s|\s+is)|this\s+is|it(?:'s|\s+is)|"
+                       r"which\s+is|they(?:'re|\s+are)|(?:and\s+)?(?:it|that)\s+"
+                       r"(?:holds|checks\s+out))(?:\s+(?:exactly|quite|entirely|perfectly|indeed))?"
+                       r"(?:\s+(?:right|correct|accurate|true|spot\s+on))?\W{0,3}$", re.I)
 # a quoted claim (a myth's heading) answered with a denial: '"LoRA makes inference slower" No.'
 _QUOTE_DENIED = re.compile(r"^\W{0,3}(?:[\w -]{1,20}:\s*)?[\"\u201c][^\"\u201d]{3,300}[\"\u201d]\s*"
                            r"[.,:;!?\u2014-]?\s*(?:no|nope|false|wrong|incorrect|not\s+(?:true|so|"
@@ -323,6 +336,32 @@ _ANSWER_KEY = re.compile(
 # (only "False": a "True" with a reason may qualify it, "True - only in 4-bit")
 _KEYED_LABEL = re.compile(r"^\s*(?P<said>[^|:;]{8,300}?)\s*[:|]\s*(?P<key>false)\s*"
                           r"[:.;,\u2013\u2014-]\s+\S", re.I)
+
+
+# a question answered in the same line, as FAQs and quizzes write them ("Q: What does DoRA add?
+# A: a magnitude vector ..."): the answer is the writer's claim, read with the question's words
+_QA = re.compile(r"^\W{0,3}Q\s*\d{0,3}\s*[:.)]\s*(?P<q>[^?]{3,300})\?\s*A\s*\d{0,3}\s*[:.)]\s*"
+                 r"(?P<a>\S.{0,400})$", re.I | re.S)
+_WHAT_IS = re.compile(r"(?:what|which)\s+(?:is|are|was|were)\s+(?P<x>.+)", re.I | re.S)
+_NOTHING = re.compile(r"(?:nothing|none|no|not|never|zero|nope|yes|yep)\b", re.I)
+_WH_DO = re.compile(r"(?:how|what)\s+(?:does|do|did)\s+(?P<x>.+)", re.I | re.S)
+
+
+def _wh_answered(text: str) -> str:
+    """The statement a same-line question and answer make, or "" where none is read: "What
+    is X? A: V" is "X is V"; "How does X do Y? A: Z" is "X do Y Z" (a yes or no answer is read
+    where the sentence is normalised)."""
+    m = _QA.match(text)
+    if not m:
+        return ""
+    question, answer = m.group("q").strip(), m.group("a").strip()
+    if _NOTHING.match(answer):
+        return ""  # "A: Nothing extra; ...": a denial, read where the sentence is normalised
+    if what := _WHAT_IS.fullmatch(question):
+        return f"{what.group('x')} is {answer}"
+    if how := _WH_DO.fullmatch(question):
+        return f"{how.group('x')} {answer}"
+    return ""
 
 
 _FALSE_CELL = re.compile(r"\s*(?:false|wrong|incorrect|myth)\s*[:.;,!\u2013\u2014-]", re.I)

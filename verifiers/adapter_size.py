@@ -156,6 +156,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
             or dtype is None):
         return result("unverifiable", f"Unknown model, modules or dtype ({params['model']!r}, "
                       f"{params['modules']!r}, {params['dtype']!r}).", {}, dict(params))
+    if params["conversion"]:
+        return _converted(params)
     if params["count"]:
         return _count_part(params, "float16" if dtype in ("any", "4bit") else dtype)
     if params["compact"]:
@@ -390,6 +392,27 @@ def _compact(p: dict[str, Any], preset: Preset | None, modules: str | None,
 
 def _mb_line(row: dict[str, Any]) -> str:
     return f"{row['config']} in {row['dtype']}: {row['MB']:.1f} MB ({row['MiB']:.1f} MiB)"
+
+
+def _converted(p: dict[str, Any]) -> dict[str, Any]:
+    """Whether two stated figures are one amount in GB (10^9 bytes) and GiB (2^30 bytes): each
+    converted to bytes, they hold where their tolerance bands meet."""
+    def band(value: float, binary: bool, tol: float) -> tuple[float, float]:
+        size = value * (2**30 if binary else 1e9)
+        return size * (1 - tol), size * (1 + tol)
+
+    a, b = band(p["gb"], p["binary"], p["tol"]), band(p["gb2"], p["binary2"], p["tol2"])
+    unit1, unit2 = ("GiB" if p["binary"] else "GB"), ("GiB" if p["binary2"] else "GB")
+    first = p["gb"] * (2**30 if p["binary"] else 1e9)
+    as_second = first / (2**30 if p["binary2"] else 1e9)
+    holds = a[0] <= b[1] and b[0] <= a[1]
+    text = (f"{p['gb']:g} {unit1} is {first:,.0f} bytes = {as_second:.2f} {unit2} "
+            f"(GB = 10^9 bytes, GiB = 2^30 bytes); stated {p['gb2']:g} {unit2}")
+    return result("supported" if holds else "refuted", text,
+                  {"bytes": first, "converted": as_second},
+                  {"gb": p["gb"], "gb2": p["gb2"], "binary": p["binary"], "binary2": p["binary2"]},
+                  figure=None if holds else figure_pair(f"size in {unit2}", p["gb2"],
+                                                        round(as_second, 2)))
 
 
 def _model_part(p: dict[str, Any], preset: Preset | None, dtype: str,
@@ -876,7 +899,9 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
         # product is in billions, as the product in GB shows
         bare = worked
     if not params["model"] and not bare:
-        return "the model is not named (a preset or a size in billions is needed)"
+        # "that 138 GB figure is about 128 GiB": with no model, the restatement alone is judged
+        return _conversion(frame) or "the model is not named (a preset or a size in billions " \
+                                     "is needed)"
     sizes = [q for q in frame.quantities if q.unit == "bytes" and q.role not in ("gpu", "saving")
              and q.value >= 5e8 and not (q.role == "adapter" and q.value < 5e9)]
     if not sizes:  # "occupies 8 GB of GPU memory": an amount of the GPU's memory, not a card
@@ -960,7 +985,29 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
 
 
 # between a size and its restatement in the other unit: ", or roughly", " (", " i.e. ", " = "
-_RESTATED = re.compile(r"\s*(?:,\s*)?(?:or|i\.e\.,?|that\s+is|which\s+is|\(|/|=)\s*"
+def _conversion(frame: Frame) -> dict[str, Any] | None:
+    """An amount restated in the other unit ("138 GB, or about 128 GiB"), as a conversion to
+    judge: the two figures, each with the tolerance its writing implies (its last digit; a
+    hedge adds 2%), or None."""
+    sizes = [q for q in frame.quantities if q.unit == "bytes" and q.value >= 1e8
+             and q.role not in ("gpu", "saving")]
+    for first, again in zip(sizes, sizes[1:], strict=False):
+        if _binary(first) != _binary(again) \
+                and _RESTATED.fullmatch(frame.text, first.span[1], again.span[0]):
+            def tol(q: Any) -> float:
+                return min(q.precision / q.value + (0.02 if q.bound == "approx" else 0.0), 0.5)
+            return {"conversion": True, "gb": first.value / (2**30 if _binary(first) else 1e9),
+                    "binary": _binary(first), "tol": tol(first),
+                    "gb2": again.value / (2**30 if _binary(again) else 1e9),
+                    "binary2": _binary(again), "tol2": tol(again)}
+    return None
+
+
+# (or as the subject of a copula: "13.5 GB of bf16 weights is about 12.6 GiB")
+_RESTATED = re.compile(r"(?:\s+(?:in|at|as)\s+[\w-]{2,12})?(?:\s+(?:figure|number|checkpoint|model|"
+                       r"file))?\s*"
+                       r"(?:of\s+(?:[\w-]+\s+){0,2}?weights\s+)?(?:,\s*)?(?:or|i\.e\.,?|that\s+is|"
+                       r"which\s+is|is|are|equals|comes\s+to|works\s+out\s+to|\(|/|=|≈)\s*"
                        r"(?:about|roughly|around|approximately|nearly|~|≈)?\s*", re.I)
 _LARGER_THAN = re.compile(r"\b(?:times|x)\s+(?:larger|bigger|greater|heavier)\s+than\b|"
                           r"\b(?:times|x)\s+(?:as\s+large|as\s+big|the\s+size)\s+(?:as|of)\b",
@@ -1080,7 +1127,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 VERIFIER = Verifier(
     id="lora.adapter_size",
     reads_configuration=True,
-    version=22,
+    version=23,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(
@@ -1098,6 +1145,8 @@ VERIFIER = Verifier(
         Param("gb2", float, default=0.0, min=0.0, max=1e6, help="the same full-model size "
               "restated in the other unit ('138 GB, or 128 GiB'), in that unit"),
         Param("binary2", bool, default=False, help="gb2 is in GiB"),
+        Param("conversion", bool, default=False, help="no model named: only whether gb and "
+              "gb2 are the same amount in the two units ('16 GB is about 14.9 GiB')"),
         Param("tol2", float, default=0.05, min=0.0, max=0.5, help="relative tolerance of gb2"),
         Param("gb_bound", str, default="", choices=("", "eq", "le", "ge"),
               help="le / ge when the full-model size is stated as a bound"),

@@ -268,9 +268,10 @@ def weights_of(frame: Frame) -> str:
     state, at, said = frame.conditions.get("merged"), frame.spans.get("merged"), \
         frame.spans.get("predicate")
     if isinstance(state, bool) and at and said and said[1] <= at[0] \
-            and _THAN.search(frame.text, max(said[1], at[0] - 40), at[0]):
+            and _THAN.search(frame.text, max(said[0], at[0] - 40), at[0]):
         # "serving 8 adapters in one batch is slower than serving one merged model": the state
-        # named after "than" is what the other is set against
+        # named after "than" is what the other is set against (the comparison's words may be
+        # what the claim was read from: "is as fast as serving a merged model")
         return _STATE[not state]
     kind = "fast" if frame.has("fast") else "slow" if frame.has("slow") else ""
     local = {s for s in ("merged", "unmerged") if kind and frame.has(f"{s}_{kind}")}

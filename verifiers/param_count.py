@@ -871,7 +871,9 @@ def _other_method(frame: Frame, q: Any) -> bool:
 
 
 # what a number counts when it is not parameters: "a thousand tenants", "8 adapters", "50 GPUs"
-_THINGS_AFTER = re.compile(r"\s+(?:[\w-]+\s+)?(?:tenants?|customers?|users?|adapters|models|GPUs|"
+_THINGS_AFTER = re.compile(r"\s+(?:(?!(?:of|in|for|the|across|per|each|every|an?)\b)[\w/-]+\s+)"
+                           r"{0,2}?"
+                           r"(?:tenants?|customers?|users?|adapters|models|GPUs|"
                            r"requests|steps|examples|samples|epochs|files|checkpoints)\b", re.I)
 
 

@@ -63,6 +63,10 @@ PARAMS = (
           choices=("levels", "symmetric", "asymmetric", "exact_zero", "range", "evenly_spaced"),
           help="nf4_code: what the claim says of the code"),
     Param("adapters_quantized", bool, default=False),
+    Param("usual_dq", bool, default=False,
+          help="bits: QLoRA named as the method with double quantization unstated; its "
+               "paper's setting (double quantization on) may bear out a figure that the "
+               "other state does not"),
     Param("steps", int, default=3, min=1, max=20),
 )
 _FORMATS = {"with": ("nf4_dq",), "without": ("nf4",), "either": ("nf4", "nf4_dq"),
@@ -197,7 +201,12 @@ def _bits_params(frame: Frame) -> dict[str, Any] | str:
         return {"claim": "bits", "bits": bits.value, "low": low, "high": high, "dq": "with"}
     if not 4 < bits.value <= 5:  # NF4 with block scales at any blocksize: 4 + 32/32 at most
         return f"{bits.text} per parameter is not a width of 4-bit NF4 with its block scales"
-    return {"claim": "bits", "bits": bits.value, "low": low, "high": high, "dq": _dq(frame)}
+    return {"claim": "bits", "bits": bits.value, "low": low, "high": high, "dq": _dq(frame),
+            **({"usual_dq": True} if _QLORA_NAMED.search(frame.text) else {})}
+
+
+# QLoRA named as the method (or its paper), not NF4 or bitsandbytes alone
+_QLORA_NAMED = re.compile(r"\bq-?lora\b|\bpaper\b", re.I)
 
 
 def _code_params(frame: Frame) -> dict[str, Any] | str:
@@ -472,6 +481,9 @@ def _bits(params: dict[str, Any]) -> dict[str, Any]:
         good = next(k for k, v in holds.items() if v)
         return result("supported", f"the stated figure is {good}'s, one of the two states the "
                       f"sentence names: {said}", measured, expected, figure=pair)
+    if params["usual_dq"] and params["dq"] == "either" and holds[_LABEL["nf4_dq"]]:
+        return result("supported", f"holds in QLoRA's own setting (its paper's: NF4 with double "
+                      f"quantization): {said}", measured, expected, figure=pair)
     return _enumerated(holds, said, measured, expected, pair)
 
 
@@ -742,7 +754,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 
 VERIFIER = Verifier(
-    id="lora.qlora_storage", version=7, title="QLoRA's 4-bit NF4 storage and what QLoRA is",
+    id="lora.qlora_storage", version=8, title="QLoRA's 4-bit NF4 storage and what QLoRA is",
     run=run, params=PARAMS, timeout_s=120,
     claims=(("qlora", "quantized_4bit"), ("lora", "quantized_4bit"), ("*", "bits_per_param"),
             ("*", "nf4_code"), ("*", "dq_memory"), ("qlora", "storage_ratio"),

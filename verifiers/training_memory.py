@@ -118,6 +118,10 @@ PARAMS = (
           help="a Llama-shaped preset; '': by size_b among the papers' models"),
     Param("gpus", int, default=1, min=0, max=1024,
           help="GPUs the step is sharded over; 0: several, how many unstated"),
+    Param("usual", int, default=0, min=-1, max=1,
+          help="full fine-tuning with nothing of its setting stated: 1, the usual accounting "
+               "(mixed precision, AdamW, ~16 bytes a parameter) may support the figure; -1 "
+               "(the sentence denies it) may refute it; 0, not read"),
 )
 
 
@@ -224,6 +228,11 @@ _FULL_DENIED = re.compile(r"\b(?:but|yet|and)\s+not\s+(?:(?:to|for|with|enough\s
                           r"(?:fine-?tun\w*|finetun\w*|FT|train\w*)", re.I)
 
 
+# a count said to be the trainable one ("41.9M trainable params x 8 bytes of Adam moments"):
+# the states are of that many, not of the model named beside it
+_TRAINABLE = re.compile(r"\b(?:trainable|adapter|LoRA)\b", re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A training-memory claim: a total, a ratio between methods, one term of the
     decomposition, where LoRA's savings come from, bytes per parameter or a multiple of the
@@ -264,12 +273,19 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # sentence denies, which the frame's polarity does not read
         return "full fine-tuning is denied in its own clause ('but not to ...')"
     params: dict[str, Any] = {"method": method, **_settings(frame)}
+    if method == "full_ft" and not any(k in params for k in ("batch", "seq", "checkpointing")) \
+            and params.get("optimizer", "any") in ("any", "adamw", "adamw_fp32") \
+            and params.get("weights", "any") in ("any", "bf16") \
+            and frame.conditions.get("gpus", 1) == 1 and not frame.has("tm_sharded"):
+        params["usual"] = 1 if frame.polarity else -1
     if frame.has("tm_no_activations"):
         params["no_activations"] = True
     if frame.predicate == "fits_gpu":  # only full fine-tuning's: LoRA's and QLoRA's are measured
-        gpu = next((q for q in frame.quantities if q.unit == "bytes" and q.role in ("gpu",
-                                                                                     "memory")),
-                   None)
+        # (a card named as one before an amount of memory: "112 GB of video memory, far more
+        # than one 80 GB A100" is the A100's 80 GB)
+        gpu = next((q for q in frame.quantities if q.unit == "bytes" and q.role == "gpu"),
+                   None) or next((q for q in frame.quantities
+                                  if q.unit == "bytes" and q.role == "memory"), None)
         if gpu is None or gpu.bound not in ("eq", "approx"):
             return "no single GPU size is stated"
         if frame.conditions.get("gpus", 1) > 1 or frame.has("several_gpus"):
@@ -338,12 +354,19 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             params["method"] = "full_ft"  # weights, gradients and states of every parameter
         count = frame.conditions.get("param_count") or 0.0
         if count >= 1e5 and part in ("gradients", "optimizer") \
-                and (not frame.conditions.get("model") or frame.has("tm_adapter_count")):
+                and (not frame.conditions.get("model") or frame.has("tm_adapter_count")
+                     or _TRAINABLE.search(frame.text, *frame.spans.get("param_count", (0, 0)))):
             # "Adam's moments for the 250 million trainable parameters add 2.0 GB": of that many
             dtypes = frame.conditions.get("dtypes", ())
+            # "x 8 bytes of Adam moments": the bytes each parameter's term takes name the width
+            widths = {8.0: "fp32", 4.0: "bf16"} if part == "optimizer" else {4.0: "fp32",
+                                                                             2.0: "bf16"}
+            each = {widths[x.value] for x in frame.quantities
+                    if x is not q and x.unit == "bytes" and x.value in widths}
             return {**params, "claim": "part", "part": part, "count": count, **_stated(q),
-                    **({"weights": "fp32"} if "fp32" in dtypes else
-                       {"weights": "bf16"} if {"bf16", "fp16", "16bit"} & set(dtypes) else {})}
+                    **({"weights": "fp32"} if "fp32" in dtypes or each == {"fp32"} else
+                       {"weights": "bf16"} if {"bf16", "fp16", "16bit"} & set(dtypes)
+                       or each == {"bf16"} else {})}
         dtypes = set(frame.conditions.get("dtypes", ()))
         if part == "optimizer" and params.get("optimizer", "any") in ("any", "adamw") \
                 and len(dtypes) == 1:
@@ -613,7 +636,17 @@ def _row(params: dict[str, Any], p: Preset, method: str, cfg: dict[str, Any]
                     break
     return {"ok": fit == "ok", "fit": fit, "value": value, "said": said,
             "config": describe(p, method, cfg), "reference": _is_reference(method, cfg),
-            "paper": _is_paper(p, method, cfg) and _near_reported(p, params, value)}
+            "paper": _is_paper(p, method, cfg) and _near_reported(p, params, value),
+            "usual": _is_usual(method, cfg)}
+
+
+def _is_usual(method: str, cfg: dict[str, Any]) -> bool:
+    """Whether a configuration is full fine-tuning as it is usually accounted: mixed precision
+    (16-bit weights and gradients, an fp32 master copy) with AdamW's two fp32 moments, about
+    16 bytes a parameter, and the least activations (one short sequence, checkpointed)."""
+    return (method == "full_ft" and cfg["optimizer"] == "adamw_fp32" and cfg["weights"] == "bf16"
+            and cfg["master"] and cfg["batch"] == 1 and cfg["seq"] == 512
+            and cfg["checkpointing"])
 
 
 def _is_paper(p: Preset, method: str, cfg: dict[str, Any]) -> bool:
@@ -756,6 +789,21 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
                       f"{presets[0].name} ({presets[0].reference.get('source', '')}), "
                       f"{paper['config']}: {paper['said']} ({len(good)} of {len(rows)} "
                       "configurations hold)", measured, expected)
+    usual = next((r for r in rows if r["usual"]), None)
+    if usual is not None and len(presets) == 1 and params["method"] == "full_ft" \
+            and params["claim"] in ("total", "per_param"):
+        # an amount for full fine-tuning that names no batch, sequence or precision: the
+        # usual accounting's (what the rule of 16 bytes a parameter gives), only ever to
+        # bear out what the sentence says (a denied amount is refuted only where that
+        # accounting gives it)
+        how = (f"full fine-tuning as it is usually accounted (mixed precision, AdamW, about 16 "
+               f"bytes a parameter), {usual['config']}: {usual['said']} ({len(good)} of "
+               f"{len(rows)} configurations hold)")
+        if params["usual"] == 1 and usual in good and params["bound"] in ("approx", "eq"):
+            return result("supported", f"{head}: holds in {how}", measured, expected)
+        if params["usual"] == -1 and usual in bad:
+            return result("refuted", f"{head}: does not hold in {how}", measured, expected,
+                          figure=_pair(params, [usual]))
     if good:
         other = (bad or close)[0]
         return result("conditional", f"{head}: holds in {len(good)} of {len(rows)} "
@@ -855,7 +903,7 @@ def evidence_errors(docs: list[dict[str, Any]], lora_dtype: str | None = None) -
 
 
 VERIFIER = Verifier(
-    id="lora.training_memory", version=7,
+    id="lora.training_memory", version=8,
     title="Training memory of full fine-tuning, 16-bit LoRA and QLoRA (analytic estimate)",
     run=run, params=PARAMS, to_params=to_params, timeout_s=60,
     claims=tuple((m, p) for m in METHODS for p in (

@@ -240,6 +240,16 @@ _RANK_BEFORE = re.compile(r"\b(?:rank|r\s*=|rank of|exactly|precisely|(?:scale|f
                           r"scaling) of|equal to|equals)\s*$", re.I)
 
 
+# a figure with its scale in words: "262 thousand", "1.5 thousand" (million and billion stay
+# words: units read them)
+_DIGIT_SCALE = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{1,3})?)\s+(thousand|hundred)\b", re.I)
+
+
+def _digit_scale(m: re.Match) -> str:
+    value = float(m.group(1)) * _SCALES[m.group(2).lower()]
+    return f"{value:.0f}" if value == int(value) else m.group(0)
+
+
 def _number_words(text: str) -> str:
     def sub(m: re.Match) -> str:
         words = m.group(0)
@@ -471,7 +481,9 @@ _AND_A_HALF = re.compile(r"(?<![\d.])(\d{1,4}) and 0\.5(?![\d.])")
 # a hedge in other words before a number ("by something like 10,000x", "in the region of 40
 # GB", "somewhere around 3x"): "about"
 _HEDGE = re.compile(r"\b(?:something\s+like|somewhere\s+(?:around|near|about)|in\s+the\s+"
-                    r"(?:region|ballpark|neighbou?rhood)\s+of)\s+(?=[~\d])", re.I)
+                    r"(?:region|ballpark|neighbou?rhood)\s+of|on\s+the\s+order\s+of|more\s+like)"
+                    r"\s+(?=[~\d])",
+                    re.I)
 
 
 @lru_cache(maxsize=8192)
@@ -500,6 +512,8 @@ def normalise(text: str) -> str:
         text = _WORD_FOLD.sub(r"\1-fold", text)
     if _HAS_VAGUE.search(text):
         text = _VAGUE.sub(_vague, text)
+    if "thousand" in text or "hundred" in text:  # "about 262 thousand": 262000
+        text = _DIGIT_SCALE.sub(_digit_scale, text)
     text = _number_words(text)
     if " and 0.5" in text:  # "six and a half million": 6.5 million
         text = _AND_A_HALF.sub(lambda m: f"{float(m.group(1)) + 0.5:g}", text)

@@ -36,11 +36,16 @@ _CUE = re.compile(
     r"rul(?:e|es|ed|ing)\s+out(?=\s+(?:a|an|the|any|one|single|even)\b)|"
     # "removes the adapter's extra cost": only of a cost ("removes an adapter" denies nothing)
     # ("spares LoRA the extra latency": the cost is spared)
-    r"(?:remov(?:e|es|ed|ing)|spar(?:es|ed|ing))(?=\s+(?:[\w'-]+\s+){0,4}?(?:cost|overhead|latency|slow-?down|delay|"
+    # (within its object: "removes the adapter matmuls and latency drops" removes no latency)
+    r"(?:remov(?:e|es|ed|ing)|spar(?:es|ed|ing))"
+    r"(?=\s+(?:(?!(?:and|but|so|then|while)\b)[\w'-]+\s+){0,4}?"
+    r"(?:cost|overhead|latency|slow-?down|delay|"
     r"penalt|extra|additional))|"
     # "removes the need to keep a full copy per client": what was needed no longer is
     r"(?:remov(?:e|es|ed|ing)|obviat(?:e|es|ed|ing))(?=\s+(?:the|any)\s+need\b)|"
-    r"zero(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact))|"
+    # (also as the reading writes it: "exactly zero added latency" is read "exactly 0 ...")
+    r"(?:zero|(?<![\d.,])0(?![\d.,])(?!\s*(?:ms|milliseconds?|%|percent|s|seconds?|x)\b))"
+    r"(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact))|"
     # "adds negligible latency": as good as none
     r"(?:negligible|insignificant)(?=\s+(?:(?!(?:memory|parameters?|storage|VRAM|disk|training)\b)"
     r"[\w-]+\s+){0,2}(?:latency|overhead|slow-?down|delay))|"
@@ -91,10 +96,15 @@ _DENIAL = re.compile(
     r"(?<!\bis\scorrect)|"
     r"false|untrue|a\s+(?:common\s+)?(?:myth|misconception|mistake)|wrong|incorrect)\s+"
     r"(?:to\s+(?:say|claim|think|assume)\s+)?that\s+|"
-    r"(?:an?\s+|one\s+|another\s+|the\s+)?(?:common\s+|popular\s+|widespread\s+|frequent\s+)?(?:myth|misconception|"
+    r"(?:[\w/+-]{1,20}(?:\s[\w/+-]{1,20}){0,2}:\s+)?"  # (an entry's label: "Default alpha: ...")
+    r"(?:an?\s+|one\s+|another\s+|the\s+)?(?:common\s+|popular\s+|widespread\s+|frequent\s+|"
+    r"typical\s+|classic\s+|persistent\s+)?(?:myth|misconception|"
     r"belief|misunderstanding|mistake)\s*"
     # ("a common misconception we will take apart in week 4 is that ...")
-    r"(?:(?:(?!(?:is|that)\b)[\w'-]+\s+){1,8}?(?=is\s+that\b))?(?:is|:)\s*(?:that\s+)?|"
+    r"(?:(?:(?!(?:is|that)\b)[\w'-]+\s+){1,8}?(?=is\s+that\b))?"
+    # ("a frequent mistake is assuming ...", "a common myth says ...")
+    r"(?:(?:is|:)\s*(?:(?:assuming|thinking|believing|to\s+(?:assume|think|believe))\s+)?|"
+    r"(?:says|holds|goes|claims|has\s+it)\s+)(?:that\s+)?|"
     # "don't trust / believe posts saying that ...", "ignore claims that ...", "beware of
     # guides claiming ...": what they report is denied
     r"(?:(?:don't|do\s+not|never)\s+(?:trust|believe)|ignore|beware\s+of|be\s+wary\s+of)\s+"
@@ -189,7 +199,8 @@ def _negated_here(text: str, start: int, end: int, origin: int) -> bool:
     if _IMPOSSIBLE_AFTER.match(text, end) or _NONE_ANSWER.match(text, end) or cost and (
             _GONE_AFTER.match(text, end) or _NONE_COST_ANSWER.match(text, end)
             or _TAKEN_BEFORE.search(text, max(origin, start - 40), start)
-            and _OUT_AFTER.match(text, end)):
+            and _OUT_AFTER.match(text, end)
+            or _TAKEN_AWAY_BEFORE.search(text, max(origin, start - 40), start)):
         return not _negated(text, start, end, origin)
     return _negated(text, start, end, origin)
 
@@ -197,6 +208,9 @@ def _negated_here(text: str, start: int, end: int, origin: int) -> bool:
 # a cost taken out ("takes the extra low-rank products out of the forward pass")
 _TAKEN_BEFORE = re.compile(r"\b(?:tak(?:e|es|ing|en)|took|strip(?:s|ped|ping)?)\s+"
                            r"(?:[\w'-]+\s+){0,3}?$", re.I)
+# ... with the particle first: "takes away the extra low-rank products", "strips out the overhead"
+_TAKEN_AWAY_BEFORE = re.compile(r"\b(?:tak(?:e|es|ing|en)|took|strip(?:s|ped|ping)?|cut(?:s|ting)?)"
+                                r"\s+(?:away|out|off)\s+(?:[\w'-]+\s+){0,3}?$", re.I)
 _OUT_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:out\s+of\s+(?:the\s+|every\s+|each\s+)?"
                         r"(?:forward|backward|compute|computation|inference|serving|hot|critical|"
                         r"path|graph|pass|picture|loop)(?![\w\s-]{0,12}\bbudgets?\b)|away)\b", re.I)

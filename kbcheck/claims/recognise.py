@@ -79,7 +79,8 @@ _BASELINE_BEFORE = re.compile(
     r"outperform(?:s|ing)?|beats?|built (?:up)?on|on top of|beyond|beside|extends?|"
     r"within [\w.%]{1,8} of|close to|against|as opposed to|comparable to|equivalent to|"
     r"contrast(?:s|ed|ing)? (?:it |them |this |that )?(?:with|to)|in contrast (?:to|with))"
-    r"\s+(?:(?:standard|vanilla|plain|regular|the|a|an|original|traditional|conventional)\s+)"
+    r"\s+(?:(?:standard|vanilla|plain|regular|the|a|an|original|traditional|conventional|"
+    r"equivalent|corresponding|matching|same|ordinary|normal|classic)\s+)"
     r"{0,2}$"
     # a contrast that can only set aside, before a method with any two words of its own
     # ("unlike serial bottleneck adapters", "compared with full-rank LoRA")
@@ -272,8 +273,19 @@ _SIZE_VERB = re.compile(r"\s+(?:fits?|trains?|runs?|needs?|requires?|takes?)\s+(
 
 # the words that set a model against the one a claim is about: "than on", "versus"
 # ("compared with GPT-3 175B fine-tuned with Adam, LoRA ...": the same model, another method)
-_COMPARED_BEFORE = re.compile(r"\b(?:than|versus|vs\.?)\s+(?:(?:on|in|for|with|of)\s+)?"
+_COMPARED_BEFORE = re.compile(r"\b(?:than|versus|vs\.?|compared\s+(?:with|to)|relative\s+to|"
+                              r"unlike|in\s+contrast\s+(?:with|to))\s+(?:(?:on|in|for|with|of)\s+)?"
                               r"(?:the\s+|a\s+|an\s+)?$", re.I)
+# ... the plainer comparison only ("smaller than on Llama-2-7B")
+_THAN_BEFORE = re.compile(r"\b(?:than|versus|vs\.?)\s+(?:(?:on|in|for|with|of)\s+)?"
+                          r"(?:the\s+|a\s+|an\s+)?$", re.I)
+
+
+# a model's own part named after it: "Mistral-7B's v_proj", "Llama-3-8B's MLP"
+_OWN_PART = re.compile(r"(?:'s|\u2019s)\s+(?:[\w-]+\s+){0,2}?"
+                       r"(?:[qkvo]_proj|gate_proj|up_proj|down_proj|"
+                       r"attention|MLP|layers?|heads?|KV\s+heads|hidden|vocab\w*|embeddings?|"
+                       r"projections?)\b", re.I)
 
 
 # a method named right before a bare size: the size is the model it is run on
@@ -330,19 +342,44 @@ def _specific(found: dict[str, Any], entry: dict[str, Any]) -> bool:
                                            or not entry.get("presets"))
 
 
+def _first_sized(pattern: re.Pattern, entry: dict[str, Any], text: str, sizes: list[re.Match],
+                 aside: re.Pattern) -> re.Match | None:
+    """The first mention of a family that picks one model ("Mistral DoRA: on Mistral-7B ...":
+    the second), else its first mention; never one set aside by a comparison ("smaller than on
+    Llama-2-7B": the other side is not the claim's model)."""
+    first = None
+    for m in pattern.finditer(text):
+        if aside.search(text, max(0, m.start() - 30), m.start()):
+            continue  # ("unlike LLaMA 7B, LLaMA 65B ...": the other side of a comparison)
+        if _specific(_named(text, m, entry, sizes), entry):
+            return m
+        first = first or m
+    return first
+
+
 def find_model(text: str) -> dict[str, Any]:
     """The model a sentence names: {'family', 'size_b', 'preset', 'span'}; {} when none. Of
     several, the first named that picks one model ("On Mistral-7B ..., the same as on
     Llama-2-7B": Mistral's), else the lexicon's first."""
     sizes = list(_SIZE.finditer(text))
-    named = [(m, entry) for pattern, entry in _models() for m in [pattern.search(text)] if m]
+    named = [(m, entry) for pattern, entry in _models() for m in [_first_sized(
+        pattern, entry, text, sizes, _COMPARED_BEFORE)] if m] or [
+        # ("compared with GPT-3 175B fine-tuned with Adam, LoRA cuts ...": the only model named,
+        # set against as another method's, is still the claim's)
+        (m, entry) for pattern, entry in _models()
+        for m in [_first_sized(pattern, entry, text, sizes, _THAN_BEFORE)] if m]
     # ("smaller than on Llama-2-7B": the other side of a comparison is not the claim's model)
-    named = [(m, e) for m, e in named
-             if not _COMPARED_BEFORE.search(text, max(0, m.start() - 30), m.start())]
     found = [(m.start(), _named(text, m, entry, sizes), entry) for m, entry in named]
     specific = [x for x in found if _specific(x[1], x[2])]
     if specific:
         first = min(specific, key=lambda x: x[0])[1]
+        # "a Llama-2-7B adapter on Mistral-7B? No: Mistral's k_proj ...": the model whose part
+        # the sentence goes on to describe (a family named bare: its sized name in the sentence)
+        owners = {_named(text, m, entry, sizes)["family"] for pattern, entry in _models()
+                  for m in pattern.finditer(text) if _OWN_PART.match(text, m.end())}
+        owner = [x[1] for x in specific if x[1]["family"] in owners]
+        if len(owners) == 1 and owner:
+            first = owner[0]
         kinds = {(x[1]["family"], x[1]["size_b"]) for x in specific
                  if not (x[1]["span"][0] < first["span"][1] and first["span"][0] < x[1]["span"][1])}
         kinds.discard((first["family"], first["size_b"]))
@@ -363,6 +400,9 @@ def find_model(text: str) -> dict[str, Any]:
                 or _MODEL_OF.search(text, max(0, s.start() - 40), s.start())
                 and re.match(r"\s*-?\s*param(?:eter)?s?\b", text[s.end():])
                 and not _TRAINED_AFTER.match(text, s.end())
+                # "base models up to 65B", "models as large as 33B": the largest model named
+                or re.search(r"\bmodels?\s+(?:of\s+)?(?:up\s+to|as\s+(?:large|big)\s+as)\s+$",
+                             text[max(0, s.start() - 30):s.start()], re.I)
                 # "rather than updating all 13 billion weights"
                 or _ALL_CHANGED.search(text, max(0, s.start() - 40), s.start())
                 and re.match(r"\s*(?:param(?:eter)?s?|weights|numbers|values)\b",
@@ -439,7 +479,9 @@ _CONDITIONS = {
                     r"\b(?:r|rank|lora_r|lora_rank)\s*(?:=|of|:|is|-|set to|to|"
                     r"(?:also\s+)?defaults?\s+to|equals)?\s*(\d{1,5})\b"
                     r"(?!\s*[x*]\s*\d)|\b(?:rank|r)-(\d{1,5})\b|\b(\d{1,5})-rank\b", re.I),
+    # ("keeping alpha at 32", "alpha fixed at 16", "alpha left at 8": where it is held)
     "alpha": re.compile(r"\b(?:alpha|lora_alpha)\s*(?:=|of|:|is|set to|to|"
+                        r"(?:(?:fixed|held|kept|left|pinned|frozen|set|stays?|remains?)\s+)?at|"
                         r"(?:also\s+)?defaults?\s+to|equals)?\s*(\d{1,5}(?:\.\d+)?)\b"
                         r"(?!\s*[x*/]\s*\d)(?!\s*(?:[x*]|times)\s*(?:r|rank|lora_r)\b)", re.I),
     "dk": re.compile(r"\bd\s*=\s*k\s*=\s*(\d[\d,]{0,9})\b", re.I),
@@ -757,6 +799,14 @@ _RATIO_TIMES = re.compile(
     # "... times the base rate": the optimizer's own rate, which the other matrix keeps
     r"|(?:the\s+)?(?:base|default|optimi[sz]er'?s?|normal|regular|global)\s+(?:learning\s+)?"
     r"(?:rate|lr)\b)", re.I)
+# one matrix's rate said to be a multiple of the other's, LoRA+'s ratio unvalued ("sets B's
+# learning rate to a multiple lambda of A's", "B trains at that multiple of A's learning rate",
+# "B trains with a learning rate loraplus_lr_ratio times that of A"): a multiple is the larger
+_RATE_MULTIPLE = re.compile(
+    r"(?-i:\b(?P<who>A|B|lora_A|lora_B))\b[^.;]{0,60}?\b(?:(?:a|that|the)\s+multiple\s+"
+    r"(?:lambda\s+|\w*ratio\w*\s+)?of|(?:lambda|\w*ratio\w*)\s+times(?:\s+that\s+of)?)\s+"
+    r"(?:the\s+)?(?:(?:rate|lr|learning\s+rate)\s+of\s+(?:the\s+)?)?"
+    r"(?-i:(?P<other>A|B|lora_A|lora_B))\b", re.I)
 _RATIO_SIZE = re.compile(r"\b(?:\w*ratio\w*|lambda)\s*(?:=|of|is|:|defaults? to|is set to)\s*"
                          r"(\d+(?:\.\d+)?)\b", re.I)
 
@@ -821,6 +871,9 @@ def lr_direction(text: str) -> str:
         bigger = product.group(1).upper() if float(product.group(2)) > 1 else (
             "A" if product.group(1).upper() == "B" else "B")
         return "B>A" if bigger == "B" else "A>B"
+    multiple = _RATE_MULTIPLE.search(text)  # "B's rate is set to a multiple lambda of A's"
+    if multiple and multiple.group("who")[-1] != multiple.group("other")[-1]:
+        return "B>A" if multiple.group("who")[-1].upper() == "B" else "A>B"
     named = _RATIO_TIMES.search(text)
     size = _RATIO_SIZE.search(text, named.end()) or _RATIO_SIZE.search(text) if named else None
     if named and size and float(size.group(1)) != 1:
@@ -880,8 +933,10 @@ _THE_HIGHER = re.compile(
 
 _ROLE_AFTER = [
     ("gpu", re.compile(r"\s*\(?(?:of\s+)?(?:[\w-]+\s+){0,3}?(?:GPUs?|cards?|accelerators?|VRAM|"
-                       r"vram|A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090|device)\b",
-                       re.I)),
+                       r"vram|A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090|device)\b"
+                       # (set beside the card it is: "With 24 GB, the RTX 4090 cannot ...")
+                       r"|\s*,\s*(?:the|an?|my|our|your|this|that)\s+(?:NVIDIA\s+)?(?:GPU|card|"
+                       r"A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090)\b", re.I)),
     # ("... params as Llama 2 7B": a comparison's other side, not the model's size)
     # ("4.2 million parameters of Llama 2 7B": a part of the model, not its size)
     ("model", re.compile(r"\s*(?:-?\s*param(?:eter)?s?\s+)?"
@@ -959,6 +1014,12 @@ _ROLE_BEFORE = [
                            r"(?:(?!(?:base|model|backbone)\b)[\w-]+\s+){0,6}?"
                            r"(?:stored|kept|saved|held|quantized|trained)\s+"
                            r"(?:in|as|to|at)\s+$", re.I)),
+    # the adapter, what it comes from, then a copula: "the adapter you get from QLoRA is itself
+    # 4-bit" (not across the base or model it sits on)
+    ("adapter", re.compile(r"\b(?:adapters?|LoRA\s+(?:weights|matrices|adapters?))\s+"
+                           r"(?:(?!(?:base|model|backbone|on|atop|over)\b)[\w-]+\s+){1,6}?"
+                           r"(?:is|are)\s+(?:itself\s+|themselves\s+|also\s+|still\s+|not\s+|"
+                           r"never\s+)?(?:in\s+)?$", re.I)),
     # the adapters of a method, then a copula: "the adapters in QLoRA are not 4-bit"
     ("adapter", re.compile(r"\b(?:adapters|LoRA (?:weights|matrices|factors|adapters))\s+"
                            r"(?:in|of|under|inside|within)\s+(?:[\w-]+\s+){1,2}?(?:is|are)\s+"
@@ -1007,8 +1068,9 @@ _CLOSE_AFTER = re.compile(r"\s+of\s+(?:the\s+)?(?:full(?:[- ]model)?\s+fine-?tun
 # 12,288 parameters" (a total said after it, "in total", is the whole's)
 _PART = (r"(?:[\w-]+\s+){0,2}?(?:layers?|blocks?|modules?|projections?|matri(?:x|ces)|heads?|"
          r"linears?|bytes?|\w{1,12}_proj)\b")
-_PART_AFTER = re.compile(r"\s*(?:(?:trainable|LoRA|extra|additional|new|adapter)\s+){0,2}"
-                         r"(?:param(?:eter)?s\s+|weights\s+|values\s+|scalars\s+)?(?:per|for each|"
+_PART_AFTER = re.compile(r"\s*(?:(?:trainable|LoRA|extra|additional|new|adapter|magnitude)\s+){0,2}"
+                         r"(?:param(?:eter)?s\s+|weights\s+|values\s+|scalars\s+|entries\s+|"
+                         r"elements\s+)?(?:per|for each|"
                          rf"for every|in each|in every|each)\s+{_PART}|"
                          # "one 4096-entry magnitude vector per adapted module"
                          r"[-\s](?:entry|element|dim(?:ensional)?)\s+(?:[\w-]+\s+){0,2}?(?:per|for "
