@@ -46,8 +46,10 @@ PARAMS = (
 _BECAUSE = re.compile(r"\b(?:because|since|as|given that|now that)\b[^.;:,]*$", re.I)
 # "84 MB of adapters, compared with 135 GB for ten full copies of the model": the copies are
 # what the comparison sets against the adapters, not a copy the switch needs
-_COMPARED = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|than|against|instead of|"
-                       r"rather than)\b[^.;:]{0,60}$", re.I)
+# (or a share of them: "roughly 6% of one extra copy of the base")
+_COMPARED = re.compile(r"(?:\b(?:compared\s+(?:with|to)|versus|vs\.?|than|against|instead of|"
+                       r"rather than|(?:half|a\s+third|a\s+quarter|fraction|share)\s+of)\b|"
+                       r"\d\s*(?:%|percent)\s+of\b)[^.;:]{0,60}$", re.I)
 
 
 # words of a refusal or a limit that polarity does not read as a denial ("... is rejected",

@@ -247,7 +247,8 @@ def _verdict(claim: str, weights: str, merged: str, unmerged: str) -> tuple[str,
 
 
 _STATE = {True: "merged", False: "unmerged"}
-_THAN = re.compile(r"\b(?:than|compared\s+(?:to|with)|versus|vs\.?|(?:identical|equal|"
+_THAN = re.compile(r"\b(?:than|compared\s+(?:to|with)|relative\s+to|in\s+comparison\s+(?:to|with)|"
+                   r"versus|vs\.?|(?:identical|equal|"
                    r"similar)\s+to|the\s+same\s+as|as\s+(?:fast|quick|slow)\s+as)\s+"
                    r"(?:[\w-]+\s+){0,2}?"
                    r"(?:an?\s+|one\s+|the\s+)?(?:single\s+)?$", re.I)

@@ -41,6 +41,10 @@ _CUE = re.compile(
     r"(?=\s+(?:(?!(?:and|but|so|then|while)\b)[\w'-]+\s+){0,4}?"
     r"(?:cost|overhead|latency|slow-?down|delay|"
     r"penalt|extra|additional))|"
+    # "which saves reloading the 26 GB base", "spares you re-reading it": what is saved is not
+    # done
+    r"(?:sav(?:e|es|ed|ing)|spar(?:e|es|ed|ing))(?=\s+(?:you\s+|us\s+|them\s+)?(?:from\s+)?"
+    r"re-?(?:load|read|initiali[sz]|build|copy|copie)\w*)|"
     # "removes the need to keep a full copy per client": what was needed no longer is
     r"(?:remov(?:e|es|ed|ing)|obviat(?:e|es|ed|ing))(?=\s+(?:the|any)\s+need\b)|"
     # (also as the reading writes it: "exactly zero added latency" is read "exactly 0 ...")
@@ -113,8 +117,11 @@ _DENIAL = re.compile(
     r"claim(?:s|ing)?|tell(?:s|ing)?\s+you|suggest(?:s|ing)?|stat(?:e|es|ing))\s+(?:that\s+)?|"
     # "(label:) Reports that set_adapter() reloads the base are invalid; ...": what the reports
     # say, given its verdict after it in the same clause
-    r"(?:[\w/+-]{1,30}:\s+)?(?:reports?|claims?|complaints?|assertions?|the\s+(?:idea|notion|"
-    r"belief|claim|assumption))\s+that\s+(?=[^;.]{3,200}?\s(?:is|are|was|were)\s+(?:\w+\s+)?"
+    # (or with whose it was: "the design doc's assumption that ... was wrong")
+    r"(?:[\w/+-]{1,30}:\s+)?(?:reports?|claims?|complaints?|assertions?|(?:the|a|an|our|their|"
+    r"this|that)\s+(?:[\w'\u2019-]+\s+){0,3}?(?:assumption|premise|statement)|the\s+(?:idea|notion|"
+    r"belief|claim|assumption))\s+that\s+(?=[^;.]{3,200}?\s(?:is|are|was|were|turned\s+out\s+to\s+be|"
+    r"proved(?:\s+to\s+be)?)\s+(?:\w+\s+)?"
     r"(?:invalid|wrong|false|incorrect|mistaken|untrue|unfounded|bogus|not\s+true|a\s+myth)\b)|"
     # "(label:) A merged model that is slower than the base is a bug": what the relative clause
     # says should not happen
