@@ -271,8 +271,10 @@ _SIZE_VERB = re.compile(r"\s+(?:fits?|trains?|runs?|needs?|requires?|takes?)\s+(
                         r"\s*\(\s*(?:Q-?LoRA|LoRA|DoRA|4-bit|NF4)\b", re.I)
 
 
-# the words that set a model against the one a claim is about: "than on", "versus"
-# ("compared with GPT-3 175B fine-tuned with Adam, LoRA ...": the same model, another method)
+# the words that set a model against the one a claim is about: "than on", "versus", "compared
+# with Llama-2-7B, Mistral-7B's ...", "unlike LLaMA 7B, LLaMA 65B ..." (where no other model is
+# named, only the plainer ones below: "compared with GPT-3 175B fine-tuned with Adam, LoRA ..."
+# is the same model under another method)
 _COMPARED_BEFORE = re.compile(r"\b(?:than|versus|vs\.?|compared\s+(?:with|to)|relative\s+to|"
                               r"unlike|in\s+contrast\s+(?:with|to))\s+(?:(?:on|in|for|with|of)\s+)?"
                               r"(?:the\s+|a\s+|an\s+)?$", re.I)
