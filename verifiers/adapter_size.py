@@ -984,7 +984,6 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
     return out
 
 
-# between a size and its restatement in the other unit: ", or roughly", " (", " i.e. ", " = "
 def _conversion(frame: Frame) -> dict[str, Any] | None:
     """An amount restated in the other unit ("138 GB, or about 128 GiB"), as a conversion to
     judge: the two figures, each with the tolerance its writing implies (its last digit; a
@@ -1003,6 +1002,7 @@ def _conversion(frame: Frame) -> dict[str, Any] | None:
     return None
 
 
+# between a size and its restatement in the other unit: ", or roughly", " (", " i.e. ", " = "
 # (or as the subject of a copula: "13.5 GB of bf16 weights is about 12.6 GiB")
 _RESTATED = re.compile(r"(?:\s+(?:in|at|as)\s+[\w-]{2,12})?(?:\s+(?:figure|number|checkpoint|model|"
                        r"file))?\s*"
