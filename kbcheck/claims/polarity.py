@@ -431,7 +431,14 @@ _OWNER_BEFORE = re.compile(r"(?-i:\b(?P<who>A|B|lora_A|lora_B))(?:'s|’s)\s+(?:
                            r"\b(?:gives?|giving|gave|assigns?|assigning|assigned)\s+(?:the\s+)?"
                            r"(?:matri(?:x|ces)\s+)?(?-i:\b(?P<to>A|B|lora_A|lora_B))\b"
                            r"(?:\s+matri(?:x|ces))?\s+(?:an?\s+|its\s+own\s+)?"
-                           r"(?:learning[- ]rates?|lrs?|step[- ]sizes?)\s+(?:[\w-]+\s+){0,3}$")
+                           # (or the rate left to "one": "gives B a larger one")
+                           r"(?:(?:learning[- ]rates?|lrs?|step[- ]sizes?)\s+(?:[\w-]+\s+){0,3})?$")
+
+
+# the words between a comparative and the name that holds it: "a larger one for B", "higher
+# rates to the B matrix" (no "than" between them)
+_FOR_HOLDER = re.compile(r"\s+(?:(?!than\b)[\w-]+\s+){0,3}?(?:for|to|on)\s+(?:the\s+)?"
+                         r"(?:matri(?:x|ces)\s+)?", re.I)
 
 
 def comparison(text: str, first: str, second: str) -> str | None:
@@ -456,7 +463,12 @@ def comparison(text: str, first: str, second: str) -> str | None:
     if m is None or a is None or b is None:
         return None
     more = m.group("more") is not None
-    if a.start() < m.start() < b.start() or b.start() < m.start() < a.start():
+    later = a if a.start() > m.start() else b
+    if (a.start() < m.start() < b.start() or b.start() < m.start() < a.start()) and \
+            _FOR_HOLDER.fullmatch(text, m.end(), later.start()):
+        # "one rate for A and a larger one for B": the comparative's own "for" names who has it
+        holder_is_first = later is a
+    elif a.start() < m.start() < b.start() or b.start() < m.start() < a.start():
         holder_is_first = a.start() < m.start()  # "B ... higher than A"
     elif a.start() < m.start() and b.start() < m.start() and (
             near := _OWNER_BEFORE.search(text, max(0, m.start() - 60), m.start())):
