@@ -630,6 +630,14 @@ def _stated_factor(frame: Frame) -> dict[str, Any] | None:
         # value itself, which normalise's digits do not tell apart from the fraction)
         part = next((q for q in frame.quantities if 0 < q.value < 1), None)
         times = Quantity(1 / part.value, "x") if part else None
+    scales = _SCALE_FROM_TO.search(frame.text)
+    if times is None and len(ranks) == 2 and ranks[0][0] and scales is not None \
+            and float(scales.group(1)) > 0:
+        # "going from r=8 to r=32 drops the scale from 2 to 0.5": the two scales' ratio
+        scale = float(scales.group(2)) / float(scales.group(1))
+        digits = min(_precision(scales.group(1)), _precision(scales.group(2)))
+        return {"relation": _FACTOR, "r": ranks[0][0], "rank_factor": ranks[1][0] / ranks[0][0],
+                "scale_factor": scale, "scale_tol": scale * max(0.02, digits)}
     if len(ranks) != 2 or times is None or down == up or not ranks[0][0]:
         return None
     r1, r2 = ranks[0][0], ranks[1][0]
@@ -715,6 +723,19 @@ _WORKED = re.compile(r"(?<![\d.])(\d{1,4}(?:\.\d+)?)\s*/\s*"
 _DIVIDES = re.compile(r"\s*/\s*(?:sqrt\s*\(?\s*|\u221a\s*)?\d")
 _DIVIDED = re.compile(r"\d\s*/\s*(?:sqrt\s*\(?\s*|\u221a\s*)?$")
 _RATIO_TO = re.compile(r"\s+(?:the|that|its|LoRA's)\b", re.I)
+# the scale's two values: "drops the scale from 2 to 0.5", "the multiplier goes from 4 to 2"
+_SCALE_FROM_TO = re.compile(r"\b(?:scal(?:e|ing)|multiplier)(?:\s+factor)?\s+(?:[\w-]+\s+){0,2}?"
+                            r"from\s+(?:about\s+|roughly\s+|~\s*)?(\d+(?:\.\d+)?)\s+"
+                            r"(?:up\s+|down\s+)?to\s+(?:about\s+|roughly\s+|~\s*)?(\d+(?:\.\d+)?)\b",
+                            re.I)
+
+
+def _precision(number: str) -> float:
+    """Half a unit of the last digit written, relative to the number ("0.5": 0.1; "2": 0.25)."""
+    places = len(number.split(".")[1]) if "." in number else 0
+    return 0.5 * 10 ** -places / float(number) if float(number) else 0.0
+
+
 _FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|~\s*)?\d+(?:\.\d+)?\s+(?:up\s+|down\s+)?"
                       r"to\s+(?:about\s+|roughly\s+|~\s*)?(\d+(?:\.\d+)?)\b", re.I)
 _CHANGE_BY = re.compile(r"\b(?:shr[iau]nk\w*|cut\w*|reduc\w*|lower\w*|decreas\w*|drop\w*|grow\w*|"

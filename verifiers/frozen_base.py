@@ -333,7 +333,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             can_train = not frame.polarity and frame.has("modal_can")
             return {"claim": "parts_frozen",
                     "defaults_said": frame.has("defaults_said") and not can_train,
-                    "setting_stated": frame.has("setting_stated"),
+                    # (a setting granted as the default's exception: the default is judged)
+                    "setting_stated": frame.has("setting_stated")
+                    and not (frame.has("setting_conceded") and frame.has("defaults_said")),
                     "task": "seq_cls" if frame.has("task_seq_cls") and frame.has("head_named")
                     else "causal_lm"}
         if not frame.polarity and frame.has("setting_stated"):

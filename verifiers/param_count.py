@@ -849,7 +849,8 @@ _SIZE_BEFORE = re.compile(r"(?:\bmaps?\s+|\bfrom\s+|\b(?:width|hidden\s+size|dim
 # ("eight times the rank-8 one": a multiple of another adapter's count)
 # ("double the true figure of 4.2M": a multiple of another stated count)
 _OF_THAT = re.compile(r"\s*(?:that|this|those|these|as\s+much|the\s+size|"
-                      r"the\s+(?:[\w=-]+\s+){0,2}?(?:one|ones|adapter|adapters|version|config|"
+                      r"the\s+(?:[\w=+/-]+\s+){0,2}?(?:one|ones|adapter|adapters|version|config|"
+                      r"configuration|setup|setting|recipe|baseline|variant|"
                       r"run|figure|number|count|value|estimate))\b",
                       re.I)
 # "multiplies the trainable count by 8x": the count's change, not its ratio to the model

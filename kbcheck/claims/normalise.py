@@ -486,6 +486,19 @@ _HEDGE = re.compile(r"\b(?:something\s+like|somewhere\s+(?:around|near|about)|in
                     re.I)
 
 
+# a decimal read out in words: "four point two", "zero point zero six", "13 point 5"
+_WHOLE_WORDS = {w: str(v) for w, v in (_ONES | _TENS).items()}
+_DIGIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d)"
+_POINT = re.compile(rf"\b(\d{{1,4}}|{'|'.join(_WHOLE_WORDS)})\s+point\s+"
+                    rf"({_DIGIT}(?:\s+{_DIGIT}){{0,4}})\b(?![.,]\d)", re.I)
+
+
+def _point(m: re.Match) -> str:
+    whole = _WHOLE_WORDS.get(m.group(1).lower(), m.group(1))
+    return whole + "." + "".join("0" if w.lower() == "oh" else _WHOLE_WORDS.get(w.lower(), w)
+                                 for w in m.group(2).split())
+
+
 @lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """The uniform form of a sentence that recognition reads (each step only where the
@@ -514,6 +527,8 @@ def normalise(text: str) -> str:
         text = _VAGUE.sub(_vague, text)
     if "thousand" in text or "hundred" in text:  # "about 262 thousand": 262000
         text = _DIGIT_SCALE.sub(_digit_scale, text)
+    if " point " in text:  # "four point two million": 4.2 million
+        text = _POINT.sub(_point, text)
     text = _number_words(text)
     if " and 0.5" in text:  # "six and a half million": 6.5 million
         text = _AND_A_HALF.sub(lambda m: f"{float(m.group(1)) + 0.5:g}", text)

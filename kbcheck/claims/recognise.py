@@ -904,7 +904,9 @@ def lr_direction(text: str) -> str:
 
 # Each matrix's rate written as a number: "the B matrices train at 3.2e-3 while A stays at 2e-4"
 _RATE_OF = re.compile(
-    r"(?-i:\b(?P<who>A|B|lora_A|lora_B))(?:\s+(?:matri(?:x|ces)|factors?|weights))?[^.;,]{0,40}?"
+    # (not past a ratio: "2e-4 for the A matrices and a ratio of 16": 16 is no rate of A's)
+    r"(?-i:\b(?P<who>A|B|lora_A|lora_B))(?:\s+(?:matri(?:x|ces)|factors?|weights))?"
+    r"(?:(?!\b(?:ratio|factor|multiplier|times)\b)[^.;,]){0,40}?"
     r"(?:\b(?:at|of|=|is|to|gets?|uses?|trains? at|trained at|stays? at|learns? at|lr\s*=?)|"
     # the value right after a worked product: "gives the B matrices 16 x 2e-4 = 3.2e-3"
     r"(?<=matrices)(?=\s+\d[^.;,]{0,20}=))\s*"
@@ -941,8 +943,10 @@ _ROLE_AFTER = [
                        r"A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090)\b", re.I)),
     # ("... params as Llama 2 7B": a comparison's other side, not the model's size)
     # ("4.2 million parameters of Llama 2 7B": a part of the model, not its size)
+    # ("8.39M trainable parameters on Llama-2-7B": a count said of the model, not its size)
     ("model", re.compile(r"\s*(?:-?\s*param(?:eter)?s?\s+)?"
-                         r"(?:(?!(?:as|than|like|vs|versus|of|in|from)\b)[\w-]+\s+){0,1}?"
+                         r"(?:(?!(?:as|than|like|vs|versus|of|in|from|on|for|across|per|to)\b)"
+                         r"[\w-]+\s+){0,1}?"
                          r"(?:models?|LLMs?|"
                          r"LLaMA|Llama|network|backbone)\b", re.I)),
     # (not across "plus", "with", "on" or the noun the width is of: "a 4-bit base plus adapter")
@@ -1547,6 +1551,12 @@ _CLAUSE_CUT = re.compile(r";|\.\s+(?=[a-z])|,\s*(?:but|while|whereas|although|th
                          r"\s-\s|\b(?:but|whereas|while)\b", re.I)
 
 
+# a merged model named as what the clause is set against ("a small overhead compared with a
+# merged model"): the baseline, not the state the clause speaks of
+_SET_AGAINST_STATE = re.compile(r"\b(?:compared\s+(?:with|to)|than|versus|vs\.?|relative\s+to|"
+                                r"against)\s+(?:an?\s+|the\s+|its\s+)?(?:fully\s+)?$", re.I)
+
+
 def _clause_state(text: str, at: int) -> bool | None:
     """Merged (True) or unmerged (False) where only one of the two is named in the clause around
     `at`, for a sentence that names both; None otherwise."""
@@ -1555,7 +1565,8 @@ def _clause_state(text: str, at: int) -> bool | None:
     b = min((c for c in cuts if c > at), default=len(text))
     unmerged = [u.span() for u in _UNMERGED.finditer(text, a, b)]
     merged = [g for g in _MERGED.finditer(text, a, b)
-              if not any(x <= g.start() < y for x, y in unmerged) and not _advised(text, g)]
+              if not any(x <= g.start() < y for x, y in unmerged) and not _advised(text, g)
+              and not _SET_AGAINST_STATE.search(text, max(0, g.start() - 30), g.start())]
     if unmerged and not merged:
         return False
     if merged and not unmerged:
@@ -1652,11 +1663,31 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
         alternates = [alts + ((replace(f, subject=other, baseline="full_ft"),)
                               if f.subject == "full_ft" and f.quantities else ())
                       for f, alts in zip(frames, alternates, strict=True)]
+    frames = [_own_clause(f, mentions) for f in frames]
     split = [(part, alts) for f, alts in zip(frames, alternates, strict=True)
              for part in _pairwise(f)]
     frames, alternates = [f for f, _ in split], [a for _, a in split]
     reason = "" if frames else "no predicate of the lexicon was recognised"
     return Reading(text, tuple(frames), reason, tuple(alternates))
+
+
+# a contrast that hands the rest of the sentence to another method: "with rsLoRA, going from
+# r=16 to r=64 halves the scale, while ordinary LoRA would cut it by a factor of four"
+_HANDED_ON = re.compile(r"[,;]\s*(?:while|whereas|but)\b|\bwhereas\b|;", re.I)
+
+
+def _own_clause(frame: Frame, mentions: list[Mention]) -> Frame:
+    """The frame less the figures of a later clause of contrast whose subject is another
+    method (its first few words name it): those figures are the other method's."""
+    said = frame.spans.get("predicate")
+    if said is None or not frame.quantities:
+        return frame
+    for cut in _HANDED_ON.finditer(frame.text, said[1]):
+        if any(m.id != frame.subject and m.scope == "in" and m.kind == "method"
+               and cut.end() <= m.span[0] <= cut.end() + 30 for m in mentions):
+            return replace(frame, quantities=tuple(q for q in frame.quantities
+                                                   if q.span[0] < cut.start()))
+    return frame
 
 
 # a heading before the one statement that follows it: up to its first colon, within the first
