@@ -76,6 +76,10 @@ _MAIN_MODAL = re.compile(r"\b(?:should|must|will|would|shall)\b", re.I)
 
 # a clause of its own about what is left, after "and": "... and only the adapters are trained"
 _AND_BEFORE = re.compile(r"\band\s+$", re.I)
+_VERB_AT = re.compile(r"(?:runs|is|are|has|have|matches|keeps|stays|remains|behaves|works|"
+                      r"gives|produces|returns|costs|takes|needs|uses|adds|performs|serves)\b",
+                      re.I)
+_AND_VERB = re.compile(r"\band\s+" + _VERB_AT.pattern, re.I)
 _ONLY_AT = re.compile(r"(?:only|just|solely)\s+(?:the|their|its|LoRA'?s?|A|B)\b", re.I)
 
 
@@ -203,6 +207,10 @@ def _negated_here(text: str, start: int, end: int, origin: int) -> bool:
     if text[end:end + 5].lower() == "-free":
         return not _negated(text, start, end, origin)
     cost = _COST_WORDS.search(text, start, end)
+    if _SPARED_BEFORE.search(text, max(origin, start - 30), start) \
+            and _KEEPING_AT.match(text, start):
+        # "saves loading twenty copies of the model": the loading is what is spared
+        return not _negated(text, start, end, origin)
     if _IMPOSSIBLE_AFTER.match(text, end) or _NONE_ANSWER.match(text, end) or cost and (
             _GONE_AFTER.match(text, end) or _NONE_COST_ANSWER.match(text, end)
             or _TAKEN_BEFORE.search(text, max(origin, start - 40), start)
@@ -210,6 +218,13 @@ def _negated_here(text: str, start: int, end: int, origin: int) -> bool:
             or _TAKEN_AWAY_BEFORE.search(text, max(origin, start - 40), start)):
         return not _negated(text, start, end, origin)
     return _negated(text, start, end, origin)
+
+
+# a verb that spares what follows it ("saves loading twenty copies", "avoids reloading the
+# base"), before a trigger that names keeping, loading or copying the model
+_SPARED_BEFORE = re.compile(r"\b(?:saves?|saving|avoids?|avoiding|spares?|sparing|skips?|"
+                            r"skipping)\s+(?:you\s+|us\s+|them\s+)?(?:from\s+)?$", re.I)
+_KEEPING_AT = re.compile(r"(?:re-?)?(?:load|keep|hold|stor|copy|copi|duplicat|clon)\w*", re.I)
 
 
 # a cost taken out ("takes the extra low-rank products out of the forward pass")
@@ -283,6 +298,11 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
         return False
     if _AND_BEFORE.search(between) and _ONLY_AT.match(text, start):
         return False  # "receive no updates and only the A and B factors are trained"
+    if last.group(0).lower() == "no" and (
+            _AND_BEFORE.search(between) and _VERB_AT.match(text, start)
+            or _AND_VERB.search(between)):
+        return False  # "has no extra modules and runs at the speed of the base": "no" denies
+        # its noun; the verb after "and" opens a predicate of its own
     if _MAIN_MODAL.search(between) and _RELATIVE_BEFORE.search(text, max(origin, last.start() - 40),
                                                               last.start()):
         return False  # "every parameter whose name does not contain lora_ should report

@@ -227,3 +227,18 @@ def test_a_figure_answering_a_question_stays_with_it(text, expected):
     from kbcheck.markup import Block, sentences
 
     assert [s for s, _ in sentences(Block(text, 1))] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a command-line flag or inline code may open a sentence of a flattened README
+    ("Merging is off whenever --dora is set. --loraplus raises B's learning rate.",
+     ["Merging is off whenever --dora is set.", "--loraplus raises B's learning rate."]),
+    ("The rank is small. `lora_alpha` sets the numerator.",
+     ["The rank is small.", "`lora_alpha` sets the numerator."]),
+    # (a flag inside a sentence does not end it)
+    ("Pass --rank 8. Then train.", ["Pass --rank 8.", "Then train."]),
+])
+def test_a_sentence_may_open_with_a_flag_or_inline_code(text, expected):
+    from kbcheck.markup import Block, sentences
+
+    assert [s for s, _ in sentences(Block(text, 1))] == expected
