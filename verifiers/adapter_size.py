@@ -674,6 +674,11 @@ _TRAINING_STATE = re.compile(r"\bgradients?\b[^.;]{0,80}?\b(?:moments?|optimi[sz
                              re.I)
 
 
+# a size given as a difference to another model's ("roughly 1 GB more than Llama-2-7B's")
+_DIFFERENCE = re.compile(r"\d\s*(?:GB|GiB|MB|MiB)\s+(?:more|less|larger|smaller|bigger|heavier|"
+                         r"lighter)\s+than\b", re.I)
+
+
 def _to_params(frame: Frame) -> dict[str, Any] | str:
     """A stated adapter size (MB), full-model size (GB) or how the adapter grows with the rank,
     with the model, modules, rank and dtype the sentence gives; the unit's reading (decimal or
@@ -711,6 +716,10 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         per = _adapters_counted(frame)
         if per is None:
             return "a size stated for several models or adapters together, not for one"
+    if frame.predicate == "model_size" and _DIFFERENCE.search(frame.text):
+        # "about 16 GB, roughly 1 GB more than Llama-2-7B's": the difference to another model
+        # is a second claim this reading does not check
+        return "a difference to another model's size is stated beside the size, and not read"
     if frame.predicate == "model_size" and per == 1:  # (a total of adapters is theirs)
         return _model_params(frame, params, bare)
     open_arch = []

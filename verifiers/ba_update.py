@@ -670,6 +670,8 @@ def _scale_value(frame: Frame) -> Any:
     0.5'), not one that fills r, alpha, d or k."""
     filled = [frame.spans[k] for k in ("r", "alpha", "d", "k", "alpha_per_r")
               if k in frame.spans]
+    # (each rank of a stated change: "from r=16 to r=64")
+    filled += [(at, at + 8) for _, at in frame.conditions.get("ranks") or ()]
     values = [q for q in frame.quantities if q.unit in ("x", "count") and 0 < q.value <= 1024
               and q.bound in ("eq", "approx")
               and not any(a <= q.span[0] < b for a, b in filled)

@@ -384,6 +384,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if not nums:
         return f"no {_LABEL[fact]} is stated as a number"
     q = nums[-1] if fact in ("hidden", "mlp", "vocab") and frame.has("value_last") else nums[0]
+    if frame.conditions.get("param_count", 0) >= 1e6 or any(
+            p.unit == "params" and p.value >= 1e6 and p is not q and p.role != "model"
+            for p in frame.quantities):
+        # "a 128,256-token vocabulary, so embed_tokens alone holds about 1.05 billion
+        # parameters": a part's parameter count, a second claim the shape does not check
+        return f"a parameter count is stated beside the {_LABEL[fact]}, and not read"
     return {**out, "value": q.value, "high": q.high or 0.0, "precision": q.precision,
             "bound": q.bound}
 

@@ -794,6 +794,10 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
               and not _other_method(frame, q)  # "... 4,456,448 for DoRA"
               and not (frame.has("one_in") and q.unit == "count")  # "1 in a 1000"
               and not _structural(frame.text, q)]
+    true = [q for q in counts if _TRUE_FIGURE.search(frame.text, max(0, q.span[0] - 50),
+                                                      q.span[0])]
+    if len(true) == 1:  # "the paper's 8.4M ... is double the true figure of about 4.2M": the
+        counts = true  # writer's own figure is the one called true; the other is quoted
     if frame.has("pct_label") and not pcts:  # "trainable%: 0.0503"
         small = [q for q in frame.quantities if q.unit == "count" and 0 < q.value < 100
                  and q.precision < 0.05 and not _inside(q, skip)]
@@ -848,6 +852,9 @@ _SIZE_BEFORE = re.compile(r"(?:\bmaps?\s+|\bfrom\s+|\b(?:width|hidden\s+size|dim
 # "twice that in fp32": a multiple of a figure said before it (a size), not a parameter ratio
 # ("eight times the rank-8 one": a multiple of another adapter's count)
 # ("double the true figure of 4.2M": a multiple of another stated count)
+_TRUE_FIGURE = re.compile(r"\bthe\s+(?:true|actual|real|correct|right)\s+(?:figure|count|number|"
+                          r"value|total)\s+(?:is\s+|of\s+)?(?:about\s+|roughly\s+|around\s+|"
+                          r"approximately\s+|~\s*)?$", re.I)
 _OF_THAT = re.compile(r"\s*(?:that|this|those|these|as\s+much|the\s+size|"
                       r"the\s+(?:[\w=+/-]+\s+){0,2}?(?:one|ones|adapter|adapters|version|config|"
                       r"configuration|setup|setting|recipe|baseline|variant|"

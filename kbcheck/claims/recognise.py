@@ -105,6 +105,9 @@ _BARE_ADAPTERS = re.compile(r"(?<![\w-])(?<!lora )(?<!the )(?<!its )(?<!these )(
 # PEFT's own words: where they are, plain "adapter layers" are the LoRA layers PEFT adds
 # LoRA's own bias setting: `bias="all"`, `--lora-bias`, `lora_bias`
 _BIAS_OPTION = re.compile(r"\blora[_-]bias\b|\bbias\s*=\s*[\"'`]?(?:none|all|lora_only)\b", re.I)
+# the library's defaults named ("PEFT leaves bias terms trainable by default"): its LoRA's
+_PEFT_DEFAULT = re.compile(r"\bPEFT\b(?=[^.;]{0,80}\b(?:by default|defaults?|out of the box)\b)|"
+                           r"\b(?:by default|out of the box)\b(?=[^.;]{0,80}\bPEFT\b)", re.I)
 _PEFT_API = re.compile(r"\b(?:merge_and_unload|unmerge_adapter|merge_adapter|PeftModel|LoraConfig|"
                        r"get_peft_model|set_adapter|load_adapter|hotswap_adapter|lora_[AB]|"
                        r"use_dora|use_rslora|target_modules)\b")
@@ -172,7 +175,8 @@ def find_methods(text: str) -> list[Mention]:
                if x.id == "adapter" and _PLAIN_ADAPTERS.fullmatch(text, *x.span) else x
                for x in out]
     loras = [x.span for x in out if x.id == "lora" and not x.generic]
-    if loras or _PEFT_API.search(text) or _BIAS_OPTION.search(text):
+    if loras or _PEFT_API.search(text) or _BIAS_OPTION.search(text) \
+            or _PEFT_DEFAULT.search(text):
         # "LoRA's bias terms stay frozen", "--lora-bias ... which bias terms to train": LoRA's
         # bias option, not BitFit (named as itself, it stays)
         out = [x for x in out if not (x.id == "bitfit"
@@ -805,7 +809,8 @@ _RATIO_TIMES = re.compile(
 # learning rate to a multiple lambda of A's", "B trains at that multiple of A's learning rate",
 # "B trains with a learning rate loraplus_lr_ratio times that of A"): a multiple is the larger
 _RATE_MULTIPLE = re.compile(
-    r"(?-i:\b(?P<who>A|B|lora_A|lora_B))\b[^.;]{0,60}?\b(?:(?:a|that|the)\s+multiple\s+"
+    r"(?-i:\b(?P<who>A|B|lora_A|lora_B))\b[^.;]{0,60}?\b(?:(?:a|that|the)\s+(?:fixed\s+|constant\s+)?"
+    r"multiple\s+(?:\([^()]{0,30}\)\s+)?"
     r"(?:lambda\s+|\w*ratio\w*\s+)?of|(?:lambda|\w*ratio\w*)\s+times(?:\s+that\s+of)?)\s+"
     r"(?:the\s+)?(?:(?:rate|lr|learning\s+rate)\s+of\s+(?:the\s+)?)?"
     r"(?-i:(?P<other>A|B|lora_A|lora_B))\b", re.I)
