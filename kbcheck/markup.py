@@ -239,6 +239,29 @@ def _table_tail(piece: str, columns: int) -> list[str]:
             "|".join(cells[columns:]).strip()]
 
 
+_TITLE_WORDS = 10
+# words after which a capitalised word goes on the same phrase ("... compared with Llama-2-7B")
+_JOINING = frozenset(("the", "a", "an", "of", "on", "in", "to", "for", "with", "and", "or",
+                     "than", "vs", "by", "from", "at", "as", "like", "into", "onto", "per",
+                     "versus", "via", "about", "over", "under", "between"))
+
+
+def _sentence_case_title(words: list[str]) -> int:
+    """How many words a heading written in sentence case takes ("How merging works Merging
+    folds BA into W": three): up to the first capitalised word after a lower-case one within
+    its first few words, where no word of the title ends a phrase or sentence; 1 if none."""
+    if len(words) < 3 or not re.match(r"[a-z(]", words[1]):
+        return 1
+    for j in range(2, min(len(words), _TITLE_WORDS)):
+        before = words[j - 1]
+        if re.search(r"[.!?]$", before):
+            return 1
+        if re.match(r"[A-Z0-9]", words[j]) and re.match(r"[a-z'’]+$", before) \
+                and before.lower() not in _JOINING:
+            return j
+    return 1
+
+
 def _unflatten(text: str) -> list[str]:
     """Split a flattened Markdown line (headings, lists, tables, fences inline) into pieces."""
     pieces: list[str] = []
@@ -262,6 +285,8 @@ def _unflatten(text: str) -> list[str]:
                 if n < len(words) and n > 1 and re.match(r"[a-z(]", words[n]):
                     n -= 1  # the last capitalised word starts the sentence
                 n = max(n, 1)
+                if n == 1:  # a sentence-case title ("The problem: the model doesn't fit")
+                    n = _sentence_case_title(words)
                 pieces.append(f"{m.group(1)} {' '.join(words[:n])}")
                 piece = " ".join(words[n:])
             if piece.startswith("|"):

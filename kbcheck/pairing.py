@@ -273,8 +273,15 @@ def _pair_in_context(frame: Frame, alternates: tuple[Frame, ...], claim: Claim,
     if (paired.predicate, paired.subject) != (frame.predicate, frame.subject):
         frame = next((a for a in alternates if (a.predicate, a.subject) == (
             paired.predicate, paired.subject)), frame)
-    return _with_config(frame, _in_context(frame, paired, claim.context_model, registry, table),
+    named = claim.context_model or (_BARE_MISTRAL.search(frame.text) and "Mistral-7B") or ""
+    return _with_config(frame, _in_context(frame, paired, named, registry, table),
                         claim, registry, table)
+
+
+# "Mistral" with no size: in fine-tuning prose almost always Mistral-7B, read as a model the
+# sentence points to (it may support a claim, never refute one), as a model named before it is
+_BARE_MISTRAL = re.compile(r"\bMistral\b(?![\s-]*(?:\d|v0|Large|Nemo|Small|Medium|Tiny|AI\b))",
+                           re.I)
 
 
 def _pair_or_alternate(frame: Frame, alternates: tuple[Frame, ...],
@@ -431,23 +438,28 @@ def _in_context(frame: Frame, paired: FramePairing, context_model: str,
     a configuration (a rank, the adapted modules) or points back to a model ("the base"),
     and its verifier then measures that model. The model stays a value the sentence did not
     state: it can support the claim, never refute it."""
-    if (not context_model or frame.conditions.get("model") or frame.subject == "other"
-            or (paired.verifier and paired.params.get("model"))):
+    named = frame.conditions.get("model") or {}
+    # (a family named with no size, "on Mistral", is filled in by a model of that family)
+    if (not context_model or named.get("size_b") or named.get("preset")
+            or frame.subject == "other" or (paired.verifier and paired.params.get("model"))):
         return paired
-    if not (frame.conditions.get("r") or frame.conditions.get("modules")
+    if not (frame.conditions.get("r") or frame.conditions.get("modules") or named
             or _THE_MODEL.search(frame.text)):
         return paired  # a general statement ("cuts trainable parameters 10,000 times")
     found = find_model(context_model)
     model = {k: found.get(k) for k in ("family", "size_b", "preset")}
-    if not model["family"]:
+    if not model["family"] or named.get("family") not in (None, model["family"]):
         return paired
     read = pair_frame(replace(frame, conditions={**frame.conditions, "model": model}),
                       registry, table)
     if not read.verifier or not read.params.get("model"):
         return paired
+    said = (f"it names {named['family'].title()} with no size, read as {context_model}"
+            if named.get("family") else f"it names none; {context_model} is named before it")
     return read.model_copy(update={
-        "open": [*read.open, f"the model (it names none; {context_model} is named before it)"],
-        "reason": f"{read.reason} (about {context_model}, named before it)"})
+        "open": [*read.open, f"the model ({said})"],
+        "reason": f"{read.reason} (about {context_model}, "
+                  f"{'the model of that family' if named.get('family') else 'named before it'})"})
 
 
 def _with_config(frame: Frame, paired: FramePairing, claim: Claim,

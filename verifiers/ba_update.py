@@ -638,6 +638,14 @@ def _stated_factor(frame: Frame) -> dict[str, Any] | None:
         digits = min(_precision(scales.group(1)), _precision(scales.group(2)))
         return {"relation": _FACTOR, "r": ranks[0][0], "rank_factor": ranks[1][0] / ranks[0][0],
                 "scale_factor": scale, "scale_tol": scale * max(0.02, digits)}
+    verb = _BY_VERB.search(frame.text)
+    if len(ranks) == 2 and verb is not None and _RANK_FROM_TO.search(frame.text):
+        # "going from r=4 to r=64 multiplies the scale by 0.25x", "... divides it by 4"
+        times = times or next((q for q in frame.quantities if q.value > 0 and q.unit in (
+            "x", "count") and q.span[0] >= verb.end()), None)
+        if down == up:
+            down, up = verb.group(1).lower().startswith("divid"), \
+                verb.group(1).lower().startswith("multipl")
     if len(ranks) != 2 or times is None or down == up or not ranks[0][0]:
         return None
     r1, r2 = ranks[0][0], ranks[1][0]
@@ -740,7 +748,15 @@ def _precision(number: str) -> float:
 
 _FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|~\s*)?\d+(?:\.\d+)?\s+(?:up\s+|down\s+)?"
                       r"to\s+(?:about\s+|roughly\s+|~\s*)?(\d+(?:\.\d+)?)\b", re.I)
+# a change of rank ("going from r=4 to r=64"), not two ranks each with its own scale
+_RANK_FROM_TO = re.compile(r"\bfrom\s+(?:rank\s+|r\s*=\s*)\d{1,4}\s+(?:up\s+)?to\s+"
+                           r"(?:rank\s+|r\s*=\s*)?\d{1,4}\b", re.I)
+# the scale multiplied or divided by a stated factor ("multiplies the scale by 0.25x")
+_BY_VERB = re.compile(r"\b(multipl\w*|divid\w*)\s+(?:the\s+|its\s+)?(?:[\w-]+\s+){0,2}?"
+                      r"(?:scal\w*|multiplier|it)(?:\s+factor)?\s+by\s+(?:a\s+factor\s+of\s+)?"
+                      r"(?:about\s+|roughly\s+|~\s*)?(?=\d)", re.I)
 _CHANGE_BY = re.compile(r"\b(?:shr[iau]nk\w*|cut\w*|reduc\w*|lower\w*|decreas\w*|drop\w*|grow\w*|"
+                        r"multipl\w*|divid\w*|"
                         r"grew|increas\w*|rais\w*|boost\w*)\b[^.;]{0,40}?\bby\s+(?:a\s+)?"
                         r"(?:factor\s+of\s+)?(?:about\s+|roughly\s+|~\s*)?$", re.I)
 _COUNTED = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:multiplications|matmuls|products|matrices|"

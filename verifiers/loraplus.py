@@ -85,9 +85,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     sentence speaks of separate learning rates for A and B (LoRA+ without the name)."""
     direction = _direction(frame)
     read = frame.conditions.get("lr_direction", "")
-    if {direction, read} == {"B>A", "A>B"}:
+    if {direction, read} == {"B>A", "A>B"} and re.search(r"[;:]\s|\.\s+[A-Z]", frame.text):
         # "eta_B = lambda * eta_A ...; A is the matrix that gets the bigger learning rate": the
-        # sentence gives the larger rate to each of them in turn
+        # sentence gives the larger rate to each of them in turn, in clauses of their own
         return "the sentence gives the larger learning rate to B in one place and to A in another"
     split = direction in ("B>A", "A>B") or any(frame.has(c) for c in _SPLIT)
     if frame.subject != "loraplus" and not split and frame.predicate != "no_extra_params":

@@ -354,6 +354,11 @@ def _proj_params(frame: Frame, nums: list[Quantity]) -> dict[str, Any] | str:
             "ordered": frame.has("ordered")}
 
 
+def _total(name: str) -> float:
+    """The preset's parameter count (0 for a name no preset has)."""
+    return float(PRESETS[name].total_params()) if name in PRESETS else 0.0
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """The preset(s) the sentence names, the fact (from the predicate) and the stated value
     (the number inside the trigger's words; facets p_* name a projection, `ordered` /
@@ -384,9 +389,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if not nums:
         return f"no {_LABEL[fact]} is stated as a number"
     q = nums[-1] if fact in ("hidden", "mlp", "vocab") and frame.has("value_last") else nums[0]
-    if frame.conditions.get("param_count", 0) >= 1e6 or any(
-            p.unit == "params" and p.value >= 1e6 and p is not q and p.role != "model"
-            for p in frame.quantities):
+    counts = [frame.conditions.get("param_count", 0.0)] + [
+        p.value for p in frame.quantities if p.unit == "params" and p is not q
+        and p.role != "model"]
+    totals = [_total(name) for name in names]
+    if any(n >= 1e6 and not any(abs(n - t) <= 0.05 * t for t in totals) for n in counts):
         # "a 128,256-token vocabulary, so embed_tokens alone holds about 1.05 billion
         # parameters": a part's parameter count, a second claim the shape does not check
         return f"a parameter count is stated beside the {_LABEL[fact]}, and not read"

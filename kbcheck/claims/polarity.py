@@ -77,7 +77,8 @@ _MAIN_MODAL = re.compile(r"\b(?:should|must|will|would|shall)\b", re.I)
 # a clause of its own about what is left, after "and": "... and only the adapters are trained"
 _AND_BEFORE = re.compile(r"\band\s+$", re.I)
 _VERB_AT = re.compile(r"(?:runs|is|are|has|have|matches|keeps|stays|remains|behaves|works|"
-                      r"gives|produces|returns|costs|takes|needs|uses|adds|performs|serves)\b",
+                      r"gives|produces|returns|costs|takes|needs|uses|adds|performs|serves|"
+                      r"multiplies|divides|doubles|halves|changes|makes|grows|shrinks|cuts)\b",
                       re.I)
 _AND_VERB = re.compile(r"\band\s+" + _VERB_AT.pattern, re.I)
 _ONLY_AT = re.compile(r"(?:only|just|solely)\s+(?:the|their|its|LoRA'?s?|A|B)\b", re.I)
@@ -298,11 +299,12 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
         return False
     if _AND_BEFORE.search(between) and _ONLY_AT.match(text, start):
         return False  # "receive no updates and only the A and B factors are trained"
-    if last.group(0).lower() == "no" and (
+    if last.group(0).lower() in ("no", "nothing") and (
             _AND_BEFORE.search(between) and _VERB_AT.match(text, start)
             or _AND_VERB.search(between)):
         return False  # "has no extra modules and runs at the speed of the base": "no" denies
-        # its noun; the verb after "and" opens a predicate of its own
+        # its noun ("changes nothing at r=1 and multiplies ...": its object); the verb after
+        # "and" opens a predicate of its own
     if _MAIN_MODAL.search(between) and _RELATIVE_BEFORE.search(text, max(origin, last.start() - 40),
                                                               last.start()):
         return False  # "every parameter whose name does not contain lora_ should report

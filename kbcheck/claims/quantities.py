@@ -47,6 +47,10 @@ _YEAR_DATE = re.compile(r"(?:\b(?:in|since|until|till|during|circa|early|late|mi
                         r"\s+(?:\d{1,2},?\s+)?|\(\s*)((?:19[5-9]|20[0-3])\d)(?![\d.,]\d)"
                         r"(?=\s*(?:[),.;:]|$)|\s+(?:and|when|as|the|a|an|we|it|they|this|that|"
                         r"LoRA|QLoRA|DoRA)\b)", re.I)
+# a calendar date written with digits ("2026-11-07", "2026/11/07", "07.11.2026"): no quantity
+_ISO_DATE = re.compile(r"(?<![\d.,])(?:(?:19|20)\d\d[-/](?:0?[1-9]|1[0-2])[-/]"
+                       r"(?:0?[1-9]|[12]\d|3[01])|(?:0?[1-9]|[12]\d|3[01])[./](?:0?[1-9]|1[0-2])"
+                       r"[./](?:19|20)\d\d)(?![\d.,]?\d)")
 _POST_NUMBER = re.compile(r"^\W{0,3}(\d{1,2})\s*/(?:\d{1,2})?(?=\s+\D)")
 # an issue or ticket's number ("#440", "issue 451:", "440: DoRA shows ..." where a wiki list
 # marker took the "#"): an id, not a quantity
@@ -124,6 +128,8 @@ def find_quantities(text: str) -> list[Quantity]:
     clock += [m.span(1) if m.group(1) else m.span(2) for m in _ISSUE_NUMBER.finditer(text)] \
         if "#" in text or ":" in text else []
     clock += [m.span(1) for m in _YEAR_DATE.finditer(text)]
+    clock += [m.span() for m in _ISO_DATE.finditer(text)] if "-" in text or "/" in text \
+        or "." in text else []
     clock += [m.span(1) for m in _YEAR_CELL.finditer(text)] if "|" in text else []
     clock += [m.span(1) for m in _GPU_NUMBER.finditer(text)]
     numbers = [m for m in _NUMBER.finditer(text)

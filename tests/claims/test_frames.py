@@ -30,11 +30,21 @@ def pair(text: str, subject: str = "lora"):
     ("16 MiB on disk", 16 * 2**20, "bytes", "eq", 0.5 * 2**20),
     ("about 4.2 million trainable parameters", 4.2e6, "params", "approx", 0.05e6),
     ("a quarter of a bit per parameter", 0.25, "bits", "eq", 0.005),
+    ("roughly four point two million trainable parameters", 4.2e6, "params", "approx", 0.05e6),
+    ("zero point zero six percent of the weights", 0.06, "pct", "eq", 0.005),
 ])
 def test_quantities_read_value_unit_bound_and_precision(text, value, unit, bound, precision):
     q = find_quantities(recognise(text).text)[0]
     assert (q.unit, q.bound) == (unit, bound)
     assert q.value == pytest.approx(value) and q.precision == pytest.approx(precision)
+
+
+@pytest.mark.parametrize("text", ["Summary written for the wiki, 2026-11-07.",
+                                  "Checked again on 2026/11/07 against PEFT 0.21.",
+                                  "Release of 07.11.2026: nothing changed."])
+def test_a_date_written_in_digits_states_no_quantity(text):
+    assert [q.text for q in find_quantities(recognise(text).text)
+            if q.value in (2026, 11, 7)] == []
 
 
 def test_a_range_is_one_quantity():

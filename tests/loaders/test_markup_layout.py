@@ -242,3 +242,20 @@ def test_a_sentence_may_open_with_a_flag_or_inline_code(text, expected):
     from kbcheck.markup import Block, sentences
 
     assert [s for s, _ in sentences(Block(text, 1))] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a heading in sentence case: its title ends where a capitalised word starts the prose
+    ("## How merging works Merging folds BA into W.", ["## How merging works",
+                                                       "Merging folds BA into W."]),
+    ("## The catch: the model doesn't fit Llama-2-13B has 13B weights.",
+     ["## The catch: the model doesn't fit", "Llama-2-13B has 13B weights."]),
+    # (a capitalised name after a joining word stays in the prose)
+    ("## Results on Llama-2-7B The adapter wins.", ["## Results",
+                                                    "on Llama-2-7B The adapter wins."]),
+    ("## Setup We used Llama-2-7B.", ["## Setup", "We used Llama-2-7B."]),
+])
+def test_a_flattened_heading_in_sentence_case_keeps_its_words(text, expected):
+    from kbcheck.markup import _unflatten
+
+    assert _unflatten(text) == expected
