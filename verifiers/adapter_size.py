@@ -880,7 +880,8 @@ _ADAPTERS_SIZED = re.compile(r"\b(?:adapters|adapter\s+(?:set|files|bundle|colle
 def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str, Any] | str:
     """A full model's size: a preset or a bare size, the first GB-scale figure that is not a
     GPU's or an adapter's, in the stated dtype (each of fp16, fp32, int8 when unstated)."""
-    if frame.has("train_memory") and not frame.has("amount_of_weights") and (
+    if frame.has("train_memory") and not frame.has("amount_of_weights") \
+            and not frame.has("train_aside") and (
             not frame.has("weights_only")
             # "... about 108 GB before a single activation is stored"
             or frame.has("tm_no_activations") or frame.has("weights_listed")):

@@ -755,9 +755,12 @@ _RANK_FROM_TO = re.compile(r"\bfrom\s+(?:rank\s+|r\s*=\s*)\d{1,4}\s+(?:up\s+)?to
 _BY_VERB = re.compile(r"\b(multipl\w*|divid\w*)\s+(?:the\s+|its\s+)?(?:[\w-]+\s+){0,2}?"
                       r"(?:scal\w*|multiplier|it)(?:\s+factor)?\s+by\s+(?:a\s+factor\s+of\s+)?"
                       r"(?:about\s+|roughly\s+|~\s*)?(?=\d)", re.I)
-_CHANGE_BY = re.compile(r"\b(?:shr[iau]nk\w*|cut\w*|reduc\w*|lower\w*|decreas\w*|drop\w*|grow\w*|"
-                        r"multipl\w*|divid\w*|"
-                        r"grew|increas\w*|rais\w*|boost\w*)\b[^.;]{0,40}?\bby\s+(?:a\s+)?"
+_CHANGE_BY = re.compile(r"(?:\b(?:shr[iau]nk\w*|cut\w*|reduc\w*|lower\w*|decreas\w*|drop\w*|"
+                        r"grow\w*|grew|increas\w*|rais\w*|boost\w*)\b[^.;]{0,40}?|"
+                        # ("multiplies the scale by 4": the scale's change; "the update is
+                        # multiplied by 2" gives the scale itself)
+                        r"\b(?:multipl\w*|divid\w*)\s+(?:the\s+|its\s+|your\s+)?(?:[\w'-]+\s+){0,2}?"
+                        r"(?:scal(?:e|ing)|multiplier)(?:\s+factor)?\s+)\bby\s+(?:a\s+)?"
                         r"(?:factor\s+of\s+)?(?:about\s+|roughly\s+|~\s*)?$", re.I)
 _COUNTED = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:multiplications|matmuls|products|matrices|"
                       r"layers|adapters|projections|modules|operations|passes|GPUs|tokens|"

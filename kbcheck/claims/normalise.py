@@ -519,8 +519,6 @@ def normalise(text: str) -> str:
         text = _DIGIT_FRACTION.sub(lambda m: _FRACTION_NAMES[m.group(1)], text)
     if _HAS_FRACTION.search(text):
         text = _FRACTION_WORDS.sub(_fraction, _ONE_PART_IN.sub(_one_part_in, text))
-    if "like" in text or "where" in text or " of " in text:
-        text = _HEDGE.sub("about ", text)
     if "fold" in text:  # "fourfold": four-fold, a factor
         text = _WORD_FOLD.sub(r"\1-fold", text)
     if _HAS_VAGUE.search(text):
@@ -530,6 +528,8 @@ def normalise(text: str) -> str:
     if " point " in text:  # "four point two million": 4.2 million
         text = _POINT.sub(_point, text)
     text = _number_words(text)
+    if "like" in text or "where" in text or " of " in text:  # (after the number words:
+        text = _HEDGE.sub("about ", text)  # "something like sixteen times")
     if " and 0.5" in text:  # "six and a half million": 6.5 million
         text = _AND_A_HALF.sub(lambda m: f"{float(m.group(1)) + 0.5:g}", text)
     if " of " in text:  # "a quarter of the memory" (0.25 of it): a share, as a percentage
