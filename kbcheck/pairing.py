@@ -284,6 +284,10 @@ _BARE_MISTRAL = re.compile(r"\bMistral\b(?![\s-]*(?:\d|v0|Large|Nemo|Small|Mediu
                            re.I)
 
 
+# predicates whose denial ("won't fit", "can't load") is the claim's own, not another reading's
+_FITS = frozenset(("fits_gpu",))
+
+
 def _pair_or_alternate(frame: Frame, alternates: tuple[Frame, ...],
                        registry: Mapping[str, Verifier],
                        table: dict[tuple[str, str], str]) -> FramePairing:
@@ -295,6 +299,11 @@ def _pair_or_alternate(frame: Frame, alternates: tuple[Frame, ...],
     if paired.verifier or frame.subject == "other" or frame.conditions.get("impossible"):
         return paired
     for alternate in alternates:
+        if not alternate.polarity and frame.polarity != alternate.polarity or \
+                not alternate.polarity and not frame.polarity and frame.predicate in _FITS:
+            # (a denial read through words another reading took: "it won't even load on a
+            # 12 GB GPU" denies the fit, not the model's size beside it)
+            continue
         other = pair_frame(alternate, registry, table)
         if other.verifier:
             return other.model_copy(update={

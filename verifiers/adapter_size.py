@@ -720,7 +720,9 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         # "about 16 GB, roughly 1 GB more than Llama-2-7B's": the difference to another model
         # is a second claim this reading does not check
         return "a difference to another model's size is stated beside the size, and not read"
-    if frame.predicate == "model_size" and per == 1:  # (a total of adapters is theirs)
+    if frame.predicate == "model_size" and per == 1 and not (c.get("r") and c.get("modules")):
+        # (a total of adapters is theirs; so is a checkpoint of a stated rank and modules:
+        # "each rank-1024 checkpoint on q_proj and v_proj weighs about 1 GB")
         return _model_params(frame, params, bare)
     open_arch = []
     if bare:

@@ -749,8 +749,8 @@ def _precision(number: str) -> float:
 _FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|~\s*)?\d+(?:\.\d+)?\s+(?:up\s+|down\s+)?"
                       r"to\s+(?:about\s+|roughly\s+|~\s*)?(\d+(?:\.\d+)?)\b", re.I)
 # a change of rank ("going from r=4 to r=64"), not two ranks each with its own scale
-_RANK_FROM_TO = re.compile(r"\bfrom\s+(?:rank\s+|r\s*=\s*)\d{1,4}\s+(?:up\s+)?to\s+"
-                           r"(?:rank\s+|r\s*=\s*)?\d{1,4}\b", re.I)
+_RANK_FROM_TO = re.compile(r"(?:\bfrom\s+(?:rank\s+|r\s*=\s*)|\b(?:r|rank)\s+(?:\w+\s+)?from\s+)"
+                           r"\d{1,4}\s+(?:up\s+)?to\s+(?:rank\s+|r\s*=\s*)?\d{1,4}\b", re.I)
 # the scale multiplied or divided by a stated factor ("multiplies the scale by 0.25x")
 _BY_VERB = re.compile(r"\b(multipl\w*|divid\w*)\s+(?:the\s+|its\s+)?(?:[\w-]+\s+){0,2}?"
                       r"(?:scal\w*|multiplier|it)(?:\s+factor)?\s+by\s+(?:a\s+factor\s+of\s+)?"

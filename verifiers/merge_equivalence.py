@@ -311,6 +311,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # are the first, which alone claim no equality
         return "the sentence says the merge is possible and denies bit-identity in a clause " \
                "of its own: which of the two is measured is not read"
+    if not frame.polarity and frame.has("all_at_once"):
+        # "they can't all be merged into the weights at once": several adapters in one base,
+        # a serving limit, not merged outputs that differ from unmerged ones
+        return "several adapters merged into one base at once: a serving limit, not whether " \
+               "a merge keeps the outputs"
     if frame.has("score_compare") and _SCORES.search(frame.text[a:b]):
         # ("merged models score higher than unmerged ones": the words that were read are the
         # scores'; "merging changes the function, so it should score worse" keeps its claim)

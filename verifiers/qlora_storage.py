@@ -363,7 +363,9 @@ def _width_params(frame: Frame) -> dict[str, Any] | str:
     if constants is not None:
         # "double quantization stores the first-level constants in 4 bits": the constants'
         # width, not the weights'
-        if _SECOND_LEVEL.search(frame.text):  # the scales of the quantized constants
+        if _SECOND_LEVEL.search(frame.text, max(0, constants.span[0] - 60), constants.span[0]):
+            # the scales of the quantized constants, named before the width ("... to 8 bits,
+            # with a second level of fp32 constants" gives the first level its 8 bits)
             return {"claim": "constants_bits", "bits": constants.value, "dq": "with",
                     "level": 2}
         return {"claim": "constants_bits", "bits": constants.value,
