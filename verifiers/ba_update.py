@@ -529,7 +529,14 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         if switch is not None:  # "turned on use_rslora and the scale went up 4x"
             return {**params, **switch}
         factor = _stated_factor(frame)
+        if factor is not None and sqrt and plain and not rslora:
+            # "with alpha/sqrt(r), going from r=16 to r=256 multiplies it by a quarter, instead
+            # of a sixteenth under alpha/r": both forms, each with its own change
+            return ("the sentence names alpha/r and alpha/sqrt(r), each with its own change of "
+                    "the scale; which change is said of which is not read")
         if factor is not None:  # "from r=16 to r=256 the scale shrinks by 4x"
+            if sqrt and not plain:  # "with alpha/sqrt(r), going from ...": that form's change
+                factor = {**factor, "rslora": True}
             return {**params, **factor}
         value = _scale_value(frame)  # several numbers: the form alone is checked
         if value is not None:
@@ -753,14 +760,14 @@ _RANK_FROM_TO = re.compile(r"(?:\bfrom\s+(?:rank\s+|r\s*=\s*)|\b(?:r|rank)\s+(?:
                            r"\d{1,4}\s+(?:up\s+)?to\s+(?:rank\s+|r\s*=\s*)?\d{1,4}\b", re.I)
 # the scale multiplied or divided by a stated factor ("multiplies the scale by 0.25x")
 _BY_VERB = re.compile(r"\b(multipl\w*|divid\w*)\s+(?:the\s+|its\s+)?(?:[\w-]+\s+){0,2}?"
-                      r"(?:scal\w*|multiplier|it)(?:\s+factor)?\s+by\s+(?:a\s+factor\s+of\s+)?"
+                      r"(?:scal\w*|multiplier)(?:\s+factor)?\s+by\s+(?:a\s+factor\s+of\s+)?"
                       r"(?:about\s+|roughly\s+|~\s*)?(?=\d)", re.I)
 _CHANGE_BY = re.compile(r"(?:\b(?:shr[iau]nk\w*|cut\w*|reduc\w*|lower\w*|decreas\w*|drop\w*|"
                         r"grow\w*|grew|increas\w*|rais\w*|boost\w*)\b[^.;]{0,40}?|"
                         # ("multiplies the scale by 4": the scale's change; "the update is
                         # multiplied by 2" gives the scale itself)
-                        r"\b(?:multipl\w*|divid\w*)\s+(?:the\s+|its\s+|your\s+)?(?:[\w'-]+\s+){0,2}?"
-                        r"(?:scal(?:e|ing)|multiplier)(?:\s+factor)?\s+)\bby\s+(?:a\s+)?"
+                        r"\b(?:multipl\w*|divid\w*)\s+(?:(?:the\s+|its\s+|your\s+)?(?:[\w'-]+\s+){0,2}?"
+                        r"(?:scal(?:e|ing)|multiplier)(?:\s+factor)?|it|them|this|that)\s+)\bby\s+(?:a\s+)?"
                         r"(?:factor\s+of\s+)?(?:about\s+|roughly\s+|~\s*)?$", re.I)
 _COUNTED = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:multiplications|matmuls|products|matrices|"
                       r"layers|adapters|projections|modules|operations|passes|GPUs|tokens|"

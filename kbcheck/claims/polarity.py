@@ -225,7 +225,8 @@ def _negated_here(text: str, start: int, end: int, origin: int) -> bool:
 # base"), before a trigger that names keeping, loading or copying the model
 _SPARED_BEFORE = re.compile(r"\b(?:saves?|saving|avoids?|avoiding|spares?|sparing|skips?|"
                             r"skipping)\s+(?:you\s+|us\s+|them\s+)?(?:from\s+)?$", re.I)
-_KEEPING_AT = re.compile(r"(?:re-?)?(?:load|keep|hold|stor|copy|copi|duplicat|clon)\w*", re.I)
+# (not "saves reloading the base": that cue is hot-swapping's own, read with "saves")
+_KEEPING_AT = re.compile(r"(?:load|keep|hold|stor|copy|copi|duplicat|clon)\w*", re.I)
 
 
 # a cost taken out ("takes the extra low-rank products out of the forward pass")
