@@ -457,7 +457,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         sqrt, plain = frame.has("sqrt"), frame.has("plain")
         # (rsLoRA only from the article or section, with alpha/r written: the sentence states
         # LoRA's own scale, as in code that merges "W + (alpha/r) B A")
-        rslora = frame.subject == "rslora" and (frame.subject_named or not plain or sqrt)
+        rslora = frame.subject == "rslora" and (frame.subject_named or not plain or sqrt) \
+            or bool(_RSLORA_ON.search(frame.text)) and not plain  # ("if you set use_rslora=True")
         if frame.has("variant_sqrt") or frame.has("variant_plain"):
             # "X instead of the standard Y": X is the variant's (rsLoRA's) scale, Y LoRA's
             rslora, sqrt, plain = True, frame.has("variant_sqrt"), frame.has("variant_plain")
@@ -592,6 +593,7 @@ def _alpha_change(frame: Frame, relation: str) -> dict[str, Any]:
 _FACTOR_SLACK = 0.25
 
 
+_RSLORA_ON = re.compile(r"\buse_rslora\s*=\s*True\b", re.I)
 _SET_AGAINST = re.compile(r"\s*(?:instead\s+of|rather\s+than|versus|vs\.?|compared\s+(?:to|with)|"
                           r"against)\s+(?:about\s+|~\s*)?\d", re.I)
 
