@@ -111,6 +111,11 @@ _PEFT_DEFAULT = re.compile(r"\bPEFT\b(?=[^.;]{0,80}\b(?:by default|defaults?|out
 _PEFT_API = re.compile(r"\b(?:merge_and_unload|unmerge_adapter|merge_adapter|PeftModel|LoraConfig|"
                        r"get_peft_model|set_adapter|load_adapter|hotswap_adapter|lora_[AB]|"
                        r"use_dora|use_rslora|target_modules)\b")
+_LORA_OWN = re.compile(r"(?-i:\bB\s*[·*]?\s*A\b)|\blora_[AB]\b|"
+                       r"\b(?:alpha|α)\s*/\s*(?:sqrt\s*\(?\s*)?r\b|\bW_?0\s*\+|"
+                       r"\bmerged\s+(?:model|checkpoint|weights|export)\b[^.;]{0,40}?"
+                       r"\b(?:has|have|contains?|keeps?|carries|carry)\s+no\s+adapter\s+"
+                       r"(?:layers|modules)\b", re.I)
 # What bare "adapters" are denied when they are bottleneck adapters: being merged
 _ADAPTERS_CANNOT = frozenset(("mergeable",))
 # ... when they open the sentence ("Adapters: they cannot ...", "Adapter layers can't be
@@ -169,10 +174,14 @@ def find_methods(text: str) -> list[Mention]:
             out = [x for x in out if x not in inside]
             out.append(_mention(text, {"id": "other_variant", "scope": "out"}, m.span()))
     out.sort(key=lambda x: x.span)
-    if _PEFT_API.search(text) and not _BOTTLENECK_WORK.search(text):
-        # "merge_and_unload() removes the adapter layers": PEFT's adapters are LoRA's
+    if (_PEFT_API.search(text) or _LORA_OWN.search(text)) and not _BOTTLENECK_WORK.search(text):
+        # "merge_and_unload() removes the adapter layers": PEFT's adapters are LoRA's (so are
+        # those of a sentence written in LoRA's own terms: "writes W0 + (alpha/r)BA back and
+        # drops the adapter modules", "the merged model then has no adapter layers")
+        api = bool(_PEFT_API.search(text))
         out = [replace(x, id="lora", generic=True)
-               if x.id == "adapter" and _PLAIN_ADAPTERS.fullmatch(text, *x.span) else x
+               if x.id == "adapter" and _PLAIN_ADAPTERS.fullmatch(text, *x.span)
+               and (api or not x.baseline) else x  # ("... contrasted with adapter layers")
                for x in out]
     loras = [x.span for x in out if x.id == "lora" and not x.generic]
     if loras or _PEFT_API.search(text) or _BIAS_OPTION.search(text) \
@@ -721,6 +730,11 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
     elif unmerged:
         found["merged"] = False
         spans["merged"] = unmerged.span()
+    elif merged and _GONE_ONCE.search(text, max(0, merged.start() - 40), merged.start()):
+        # "an overhead per token, which disappears after merging": the overhead is the unmerged
+        # adapter's, merging is when it goes
+        found["merged"] = False
+        spans["merged"] = merged.span()
     elif merged and not _advised(text, merged):
         found["merged"] = True
         spans["merged"] = merged.span()
@@ -1562,6 +1576,13 @@ _SET_AGAINST_STATE = re.compile(r"\b(?:compared\s+(?:with|to)|than|versus|vs\.?|
                                 r"against)\s+(?:an?\s+|the\s+|its\s+)?(?:fully\s+)?$", re.I)
 
 
+# the moment a cost ends: "an overhead per token, which disappears after merging" (the
+# cost is the unmerged adapter's; merging is when it goes)
+_GONE_ONCE = re.compile(r"\b(?:disappears?|vanish(?:es)?|goes\s+away|is\s+gone|drops?\s+to\s+zero|"
+                        r"falls?\s+away|is\s+removed|is\s+eliminated)\s+(?:entirely\s+|completely\s+)?"
+                        r"(?:after|once|when|on|upon|with|by)\s+(?:you\s+)?(?:the\s+)?$", re.I)
+
+
 def _clause_state(text: str, at: int) -> bool | None:
     """Merged (True) or unmerged (False) where only one of the two is named in the clause around
     `at`, for a sentence that names both; None otherwise."""
@@ -1571,7 +1592,8 @@ def _clause_state(text: str, at: int) -> bool | None:
     unmerged = [u.span() for u in _UNMERGED.finditer(text, a, b)]
     merged = [g for g in _MERGED.finditer(text, a, b)
               if not any(x <= g.start() < y for x, y in unmerged) and not _advised(text, g)
-              and not _SET_AGAINST_STATE.search(text, max(0, g.start() - 30), g.start())]
+              and not _SET_AGAINST_STATE.search(text, max(0, g.start() - 30), g.start())
+              and not _GONE_ONCE.search(text, max(0, g.start() - 40), g.start())]
     if unmerged and not merged:
         return False
     if merged and not unmerged:
