@@ -720,9 +720,12 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         # "about 16 GB, roughly 1 GB more than Llama-2-7B's": the difference to another model
         # is a second claim this reading does not check
         return "a difference to another model's size is stated beside the size, and not read"
-    if frame.predicate == "model_size" and per == 1 and not (c.get("r") and c.get("modules")):
-        # (a total of adapters is theirs; so is a checkpoint of a stated rank and modules:
-        # "each rank-1024 checkpoint on q_proj and v_proj weighs about 1 GB")
+    if frame.predicate == "model_size" and per == 1 and not (
+            c.get("r") and c.get("modules") and found is not None
+            and _below_any_width(frame, found)):
+        # (a total of adapters is theirs; so is a checkpoint of a stated rank and modules that
+        # no width of the model comes near: "each rank-1024 checkpoint on q_proj and v_proj
+        # weighs about 1 GB" is not Llama-2-7B's size)
         return _model_params(frame, params, bare)
     open_arch = []
     if bare:
@@ -877,6 +880,13 @@ def _worked_count(text: str) -> float:
 # adapters as what a size is of, in the size verb's clause: "the adapter set would fit in"
 _ADAPTERS_SIZED = re.compile(r"\b(?:adapters|adapter\s+(?:set|files|bundle|collection|pool))\b"
                              r"(?:[^,;.:]|\.\d){0,40}$", re.I)
+
+
+def _below_any_width(frame: Frame, found: Any) -> bool:
+    """Whether every size the frame states is under half the model's 4-bit size (bytes are a
+    quarter of the parameter count at most there)."""
+    sizes = [q.value for q in frame.quantities if q.unit == "bytes" and q.role not in ("gpu",)]
+    return bool(sizes) and max(sizes) < 0.25 * found.total_params()
 
 
 def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str, Any] | str:

@@ -696,6 +696,9 @@ def _scale_value(frame: Frame) -> Any:
               # "shrank their updates by a factor of 8": a change of the scale)
               and not _COUNTED.match(frame.text, q.span[1])
               and not _CHANGE_BY.search(frame.text, max(0, q.span[0] - 80), q.span[0])
+              # ("going from r=16 to r=64 multiplies it by four": what changes with the rank)
+              and not (frame.conditions.get("ranks")
+                       and _IT_BY.search(frame.text, max(0, q.span[0] - 40), q.span[0]))
               # "twice the usual factor of 2": the other form's value and the ratio to it
               and not (frame.subject == "rslora"
                        and _USUAL_BEFORE.search(frame.text, max(0, q.span[0] - 40), q.span[0]))
@@ -764,12 +767,14 @@ _RANK_FROM_TO = re.compile(r"(?:\bfrom\s+(?:rank\s+|r\s*=\s*)|\b(?:r|rank)\s+(?:
 _BY_VERB = re.compile(r"\b(multipl\w*|divid\w*)\s+(?:the\s+|its\s+)?(?:[\w-]+\s+){0,2}?"
                       r"(?:scal\w*|multiplier)(?:\s+factor)?\s+by\s+(?:a\s+factor\s+of\s+)?"
                       r"(?:about\s+|roughly\s+|~\s*)?(?=\d)", re.I)
+_IT_BY = re.compile(r"\b(?:multipl\w*|divid\w*)\s+(?:it|them|this|that)\s+by\s+(?:a\s+)?"
+                    r"(?:factor\s+of\s+)?(?:about\s+|roughly\s+|~\s*)?$", re.I)
 _CHANGE_BY = re.compile(r"(?:\b(?:shr[iau]nk\w*|cut\w*|reduc\w*|lower\w*|decreas\w*|drop\w*|"
                         r"grow\w*|grew|increas\w*|rais\w*|boost\w*)\b[^.;]{0,40}?|"
                         # ("multiplies the scale by 4": the scale's change; "the update is
                         # multiplied by 2" gives the scale itself)
                         r"\b(?:multipl\w*|divid\w*)\s+(?:(?:the\s+|its\s+|your\s+)?(?:[\w'-]+\s+){0,2}?"
-                        r"(?:scal(?:e|ing)|multiplier)(?:\s+factor)?|it|them|this|that)\s+)\bby\s+(?:a\s+)?"
+                        r"(?:scal(?:e|ing)|multiplier)(?:\s+factor)?)\s+)\bby\s+(?:a\s+)?"
                         r"(?:factor\s+of\s+)?(?:about\s+|roughly\s+|~\s*)?$", re.I)
 _COUNTED = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:multiplications|matmuls|products|matrices|"
                       r"layers|adapters|projections|modules|operations|passes|GPUs|tokens|"

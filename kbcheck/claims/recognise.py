@@ -113,6 +113,11 @@ _PEFT_DEFAULT = re.compile(r"\bPEFT\b(?=[^.;]{0,80}\b(?:by default|defaults?|out
 _PEFT_API = re.compile(r"\b(?:merge_and_unload|unmerge_adapter|merge_adapter|PeftModel|LoraConfig|"
                        r"get_peft_model|set_adapter|load_adapter|hotswap_adapter|lora_[AB]|"
                        r"use_dora|use_rslora|target_modules)\b")
+# (in LoRA's own terms, only adapters said to be dropped by the merge: "drops the adapter
+# modules", "has no adapter layers"; "avoids the latency of adapter layers" names the others)
+_DROPPED_BEFORE = re.compile(r"\b(?:drops?|dropp\w*|removes?|removing|removed|deletes?|strips?|"
+                             r"unloads?|(?:has|have|with|leaves?)\s+no|no\s+longer\s+(?:has|have|"
+                             r"contains?)|without)\s+(?:the\s+|its\s+|any\s+|extra\s+)?$", re.I)
 _LORA_OWN = re.compile(r"(?-i:\bB\s*[·*]?\s*A\b)|\blora_[AB]\b|"
                        r"\b(?:alpha|α)\s*/\s*(?:sqrt\s*\(?\s*)?r\b|\bW_?0\s*\+|"
                        r"\bmerged\s+(?:model|checkpoint|weights|export)\b[^.;]{0,40}?"
@@ -182,8 +187,9 @@ def find_methods(text: str) -> list[Mention]:
         # drops the adapter modules", "the merged model then has no adapter layers")
         api = bool(_PEFT_API.search(text))
         out = [replace(x, id="lora", generic=True)
-               if x.id == "adapter" and _PLAIN_ADAPTERS.fullmatch(text, *x.span)
-               and (api or not x.baseline) else x  # ("... contrasted with adapter layers")
+               if x.id == "adapter" and _PLAIN_ADAPTERS.fullmatch(text, *x.span) and (
+                   api or not x.baseline and _DROPPED_BEFORE.search(
+                       text, max(0, x.span[0] - 30), x.span[0])) else x
                for x in out]
     loras = [x.span for x in out if x.id == "lora" and not x.generic]
     if loras or _PEFT_API.search(text) or _BIAS_OPTION.search(text) \
