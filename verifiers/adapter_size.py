@@ -720,9 +720,11 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         # "about 16 GB, roughly 1 GB more than Llama-2-7B's": the difference to another model
         # is a second claim this reading does not check
         return "a difference to another model's size is stated beside the size, and not read"
-    if frame.predicate == "model_size" and per == 1 and not (
-            c.get("r") and c.get("modules") and found is not None
-            and _below_any_width(frame, found)):
+    as_adapter = frame.predicate == "model_size" and bool(c.get("r") and c.get("modules")) \
+        and found is not None and _below_any_width(frame, found)
+    if as_adapter and (_STATE_IS.search(frame.text) or _TRAINING_STATE.search(frame.text)):
+        return "a size of the optimizer state or of what training holds, not of the adapter"
+    if frame.predicate == "model_size" and per == 1 and not as_adapter:
         # (a total of adapters is theirs; so is a checkpoint of a stated rank and modules that
         # no width of the model comes near: "each rank-1024 checkpoint on q_proj and v_proj
         # weighs about 1 GB" is not Llama-2-7B's size)

@@ -152,7 +152,8 @@ def denial_prefix(text: str) -> int:
     return m.end() if m else 0
 
 
-_CLAUSE_END = re.compile(r"[;:]|\s-\s|\.\s|\b(?:but|however|instead|in fact|actually)\b|"
+_CLAUSE_END = re.compile(r"[;:]|\s-\s|\.\s|[.!?][\"'\u201d\u2019]\s|"
+                         r"\b(?:but|however|instead|in fact|actually)\b|"
                          r",\s*(?:since|because|as|so)\b", re.I)  # (a reason given after it)
 
 
