@@ -546,8 +546,9 @@ def pair_claims(claims: list[Claim], registry: Mapping[str, Verifier],
     for claim in claims:
         subject = (claim.context_subject or section_subject(claim.section)
                    or subjects.get(claim.path, "lora"))
-        if subject == "full_ft" and peft_api(claim.text):
+        if subject in ("full_ft", "adapter") and peft_api(claim.text):
             subject = "lora"  # "calling unmerge_adapter() ..." under a full fine-tuning heading
+            # (or a bottleneck adapters' one: PEFT's functions act on LoRA's adapters)
         pairing, found = pair_claim(claim, registry, table, subject)
         pairings.append(pairing)
         findings += found

@@ -669,9 +669,9 @@ _STATE_IS = re.compile(r"\b(?:optimi[sz]er[- ]states?|optimi[sz]er memory|Adam(?
 
 # "the weights, their gradients and both Adam moments together add 0.64 GB": what training
 # holds for the adapter, not its file
-_TRAINING_STATE = re.compile(r"\bgradients?\b[^.;]{0,80}?\b(?:moments?|optimi[sz]er[- ]states?)\b|"
-                             r"\b(?:moments?|optimi[sz]er[- ]states?)\b[^.;]{0,80}?\bgradients?\b",
-                             re.I)
+_STATE_WORDS = r"(?:moments?|optimi[sz]er[- ]states?|Adam(?:W)?\s+states?)"
+_TRAINING_STATE = re.compile(rf"\b(?:gradients?|grads?)\b[^.;]{{0,80}}?\b{_STATE_WORDS}\b|"
+                             rf"\b{_STATE_WORDS}\b[^.;]{{0,80}}?\b(?:gradients?|grads?)\b", re.I)
 
 
 # a size given as a difference to another model's ("roughly 1 GB more than Llama-2-7B's")
