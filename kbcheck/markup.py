@@ -142,7 +142,9 @@ def inline_markdown(text: str) -> str:
     text = _FOOTNOTE_REF.sub("", text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])", r"\1", text)
-    text = re.sub(r"`([^`]*)`", r"\1", text)
+    # (a code span that opens a sentence keeps its backticks, which mark where the sentence
+    # starts: "... into the base. `tinytune serve` keeps ..." is two sentences)
+    text = re.sub(r"(?<![.!?]\s)`([^`]*)`", r"\1", text)
     # `$$$$` matches with an empty first group and no second one
     text = re.sub(r"\$\$(.*?)\$\$|\$([^$\n]+)\$",
                   lambda m: _latex(m.group(1) or m.group(2) or ""), text)
@@ -248,15 +250,16 @@ _JOINING = frozenset(("the", "a", "an", "of", "on", "in", "to", "for", "with", "
 
 def _sentence_case_title(words: list[str]) -> int:
     """How many words a heading written in sentence case takes ("How merging works Merging
-    folds BA into W": three): up to the first capitalised word after a lower-case one within
-    its first few words, where no word of the title ends a phrase or sentence; 1 if none."""
+    folds BA into W": three): up to the first capitalised word (or inline code, or a flag)
+    after a lower-case one within its first few words, where no word of the title ends a
+    phrase or sentence; 1 if none."""
     if len(words) < 3 or not re.match(r"[a-z(]", words[1]):
         return 1
     for j in range(2, min(len(words), _TITLE_WORDS)):
         before = words[j - 1]
         if re.search(r"[.!?]$", before):
             return 1
-        if re.match(r"[A-Z0-9]", words[j]) and re.match(r"[a-z'’]+$", before) \
+        if re.match(r"[A-Z0-9`]|--[a-z]", words[j]) and re.match(r"[a-z'’]+$", before) \
                 and before.lower() not in _JOINING:
             return j
     return 1

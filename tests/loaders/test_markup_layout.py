@@ -254,8 +254,21 @@ def test_a_sentence_may_open_with_a_flag_or_inline_code(text, expected):
     ("## Results on Llama-2-7B The adapter wins.", ["## Results",
                                                     "on Llama-2-7B The adapter wins."]),
     ("## Setup We used Llama-2-7B.", ["## Setup", "We used Llama-2-7B."]),
+    ("## Exporting and serving `tool merge` folds BA in.", ["## Exporting and serving",
+                                                           "`tool merge` folds BA in."]),
 ])
 def test_a_flattened_heading_in_sentence_case_keeps_its_words(text, expected):
     from kbcheck.markup import _unflatten
 
     assert _unflatten(text) == expected
+
+
+def test_a_code_span_that_opens_a_sentence_still_starts_it():
+    """Inline code is unwrapped, except where it opens a sentence: its backticks mark the
+    start ("... into the base. `tool serve` keeps ..." is two sentences, judged apart)."""
+    from kbcheck.markup import Block, inline_markdown, sentences
+
+    text = inline_markdown("Merging folds BA into the base. `tool serve` keeps adapters apart.")
+    assert [s for s, _ in sentences(Block(text, 1))] == [
+        "Merging folds BA into the base.", "`tool serve` keeps adapters apart."]
+    assert inline_markdown("Call `merge_and_unload()` once.") == "Call merge_and_unload() once."
