@@ -452,7 +452,7 @@ def _in_context(frame: Frame, paired: FramePairing, context_model: str,
     if (not context_model or named.get("size_b") or named.get("preset")
             or frame.subject == "other" or (paired.verifier and paired.params.get("model"))):
         return paired
-    if not (frame.conditions.get("r") or frame.conditions.get("modules") or named
+    if not (frame.conditions.get("r") or frame.conditions.get("modules")
             or _THE_MODEL.search(frame.text)):
         return paired  # a general statement ("cuts trainable parameters 10,000 times")
     found = find_model(context_model)
