@@ -513,7 +513,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # how the scale follows r depends on the form: alpha/r (LoRA's, PEFT's default) or
         # alpha/sqrt(r) (use_rslora, a variant the sentence would name); a relation said with
         # no form named is LoRA's, and is measured under alpha/r
-        if relation and rslora and (plain or frame.has("standard_named")):
+        alike = frame.has("standard_alike") and not plain and not sqrt
+        if relation and rslora and (plain or frame.has("standard_named")) and not alike:
             # "doubling r halves the standard alpha/r, whereas under rsLoRA it drops 1.41x":
             # two forms, each with its own change; which change is whose is not read
             return ("the sentence sets the standard alpha/r scale against rsLoRA's; which "

@@ -114,6 +114,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "A and B should not share a learning rate: B's should be 16 times larger": the denial
         # is of one shared rate, which is what is judged (the direction is said apart from it)
         direction = "same"
+    if direction != "A>B" and direction != "same" and frame.polarity \
+            and (rates := _b_rate(frame)) is not None:
+        # "if A uses 1e-4 and the ratio is 16, B's rate is 1.6e-3": the rate B ends up with,
+        # stated with both it comes from, is what is checked (it implies the direction)
+        return {"claim": "b_rate", **rates}
     if direction == "A>B":
         claim = "a_higher_lr"
     elif direction == "B>A":
@@ -122,8 +127,6 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         claim = "same_lr"
     elif frame.has("different_lr") or frame.has("lr_split"):
         claim = "different_lr"
-    elif (rates := _b_rate(frame)) is not None:
-        return {"claim": "b_rate", **rates}
     else:
         return "it names a learning rate but not how B's compares with A's"
     params = {"claim": claim, **_ratio(frame)}
@@ -202,10 +205,14 @@ def _b_rate(frame: Frame) -> dict[str, Any] | None:
         return None
     low, high = sorted(rates, key=lambda q: q.value)
     said = [q for q in rates if _BASE_RATE.search(frame.text, max(0, q.span[0] - 40), q.span[0])]
+    b_said = [q for q in rates
+              if _B_RATE_AT.search(frame.text, max(0, q.span[0] - 40), q.span[0])]
     if len(said) == 1:
         # "with a base learning rate of 2e-4, B trains at 1.25e-5": the rate called the base
         # is A's, whichever is larger
         low, high = said[0], next(q for q in rates if q is not said[0])
+    elif len(b_said) == 1:  # "B's learning rate is 6.25e-5": the other is A's
+        high, low = b_said[0], next(q for q in rates if q is not b_said[0])
     if low.value < 1e-5:
         return None
     return {"lr": low.value, "ratio": ratios[0].value, "b_lr": high.value,
@@ -231,8 +238,14 @@ def _b_rate_solved(frame: Frame, rates: list[Any]) -> dict[str, Any] | None:
 # The words before a rate that say it is the base rate (A's): "a base learning rate of",
 # "lr=", "the A matrices at"
 _BASE_RATE = re.compile(r"(?:\bbase\s+(?:learning[- ]rate|LR|lr)|"
-                        r"\b(?:A|lora_A)(?:'s|\s+matri(?:x|ces))\s+(?:[\w-]+\s+){0,3}?"
-                        r"(?:at|of|=|is|gets?)|\blr\s*=|\blearning[- ]rate\s*=)"
+                        r"\b(?:(?-i:A)|lora_A)(?:'s|\s+matri(?:x|ces)|\s+factors?)?\s+"
+                        r"(?:[\w-]+\s+){0,3}?(?:at|of|=|is|gets?|uses?)|\blr\s*=|"
+                        r"\blearning[- ]rate\s*=)"
+                        r"\s*(?:of\s+|is\s+|at\s+|to\s+)?(?:about\s+|~\s*)?$", re.I)
+# ... and the words that say a rate is B's: "B's learning rate is", "trains B at"
+_B_RATE_AT = re.compile(r"(?:\b(?:(?-i:B)|lora_B)(?:'s|\s+matri(?:x|ces)|\s+factors?)?\s+"
+                        r"(?:[\w-]+\s+){0,3}?(?:at|of|=|is|gets?|uses?)|\btrains?\s+(?:the\s+)?"
+                        r"(?:(?-i:B)|lora_B)(?:\s+(?:matri(?:x|ces)|factors?))?\s+at)"
                         r"\s*(?:of\s+|is\s+|at\s+|to\s+)?(?:about\s+|~\s*)?$", re.I)
 
 

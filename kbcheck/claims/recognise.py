@@ -554,7 +554,9 @@ _ADVISED_MERGE = re.compile(r"\b(?:recommend\w*|suggest\w*|advis\w*|should|bette
                             # an imperative after the reason: "..., so merge the weights"
                             r"\b(?:so|therefore|hence|thus)\s+(?:just\s+|always\s+|simply\s+)?$|"
                             # what follows from the claim: "..., which makes merging cosmetic"
-                            r"\b(?:which|that)\s+(?:makes?|means?|renders?|leaves?)\s+$",
+                            r"\b(?:which|that)\s+(?:makes?|means?|renders?|leaves?)\s+$|"
+                            # the reason for it: "..., which is why everyone merges"
+                            r"\b(?:which|that|this)\s+is\s+(?:why|the\s+reason)\s+(?:\w+\s+){0,3}?$",
                             re.I)
 _ADVISED_AFTER = re.compile(r"(?:\s+[\w-]+){0,4}?\s+(?:is|are)\s+(?:\w+\s+)?(?:recommended|advised|"
                             r"suggested|preferred|encouraged)\b", re.I)
@@ -565,7 +567,7 @@ _SLOW_WORDS = re.compile(r"\b(?:slow\w*|overhead|latency|extra\s+(?:compute|matm
 def _advised(text: str, m: re.Match) -> bool:
     """Whether the merge at `m` is advised ("merging is recommended", "we suggest merging"),
     not the state a claim is of."""
-    return bool(_ADVISED_MERGE.search(text, max(0, m.start() - 30), m.start())
+    return bool(_ADVISED_MERGE.search(text, max(0, m.start() - 45), m.start())
                 or _ADVISED_AFTER.match(text, m.end()))
 
 
@@ -1442,7 +1444,13 @@ _IF_END = re.compile(r"[,;:.)]|\bthen\b|(?<=\s)(?=(?:you|we|they|it)\s+(?:(?:do|
                      # "if you double r and keep alpha the same the scaling doubles": a thing
                      # held fixed ends the condition, and a new subject begins the main clause
                      r"|(?:(?<=\bsame)|(?<=\bfixed)|(?<=\bconstant)|(?<=\bunchanged))\s+"
-                     r"(?=(?:the|its|your|each)\s)", re.I)
+                     r"(?=(?:the|its|your|each)\s)"
+                     # a new subject and its verb begin the main clause ("if you double the rank
+                     # the effective scale halves")
+                     r"|(?<=\s)(?=(?:the|its|your|LoRA's)\s+(?:[\w'/-]+\s+){0,3}?(?:is|are|"
+                     r"was|were|stays|remains|becomes|halves|doubles|drops|falls|grows|shrinks|"
+                     r"rises|goes|changes|increases|decreases|will|would|does|doesn't|won't|2x)\b)",
+                     re.I)
 
 
 # A product worked out in the text: "2 x 32 x 4096 = 262,144", "16 x (4096 + 4096) = 131,072"
