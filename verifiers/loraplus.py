@@ -89,7 +89,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "eta_B = lambda * eta_A ...; A is the matrix that gets the bigger learning rate": the
         # sentence gives the larger rate to each of them in turn, in clauses of their own
         return "the sentence gives the larger learning rate to B in one place and to A in another"
-    split = direction in ("B>A", "A>B") or any(frame.has(c) for c in _SPLIT)
+    split = direction in ("B>A", "A>B") or any(frame.has(c) for c in _SPLIT) \
+        or _b_rate(frame) is not None  # (a base rate, the ratio and the rate B trains at)
     if frame.subject != "loraplus" and not split and frame.predicate != "no_extra_params":
         return "it speaks of a learning rate, not of separate rates for A and B (LoRA+)"
     if frame.predicate == "convergence" and frame.polarity and _TASK_SCORE.search(frame.text):

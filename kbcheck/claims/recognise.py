@@ -1347,7 +1347,8 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
 
 
 _CLAUSE = re.compile(r"[;,(:]|\s-\s|\b(?:whereas|while|whilst|but|unlike|although)\b", re.I)
-_WHICH = re.compile(r",\s*(?:which|whose)\b", re.I)
+# (or in a concession after it: "it fit on one 24 GB card, even though full fine-tuning needs ...")
+_WHICH = re.compile(r",\s*(?:which|whose|even\s+though|although|though|whereas)\b", re.I)
 
 
 def _subject(text: str, mentions: list[Mention], at: int, default: str
@@ -1467,6 +1468,15 @@ _EQUATION = re.compile(rf"(?<![\w.])({_OPERAND}(?:\s*(?:[a-z]+\s+)?(?:x|\*|\+)\s
 _OBSERVED = re.compile(r"\s+(?:that\s+)?(?:you|I|we)(?:'re|'m|'ve| are| am| were| was| have)?\s+"
                        r"(?:now\s+|actually\s+|currently\s+)?(?:seeing|getting|see|get|got|saw|"
                        r"observ\w+|measur\w+|ended up with|end up with)\b", re.I)
+
+
+# a figure someone else gave, said to be wrong: "the docstring that says 4 is wrong"
+_SAID_WRONG_BEFORE = re.compile(r"\b(?:that|which|who)\s+(?:says|said|claims|claimed|gives|gave|"
+                                r"lists|listed|shows|showed|states|stated|reports|reported)\s+"
+                                r"(?:it\s+is\s+|it's\s+)?(?:about\s+|roughly\s+|~\s*)?$", re.I)
+_SAID_WRONG_AFTER = re.compile(r"(?:\s*[\w%.-]{0,12})?\s+(?:is|was|are|were)\s+(?:simply\s+|"
+                               r"just\s+|plainly\s+|clearly\s+)?(?:wrong|incorrect|a\s+typo|"
+                               r"mistaken|outdated|off)\b", re.I)
 
 
 # a count said of the adapter: "the 40M-parameter Llama-2-7B adapter"
@@ -1656,7 +1666,9 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     # the sentence states; what it equals is
     operands = [m.span(1) for m in _EQUATION.finditer(text)]
     quantities = [q for q in quantities if not any(a <= q.span[0] < b for a, b in operands)
-                  and not _OBSERVED.match(text, q.span[1])]
+                  and not _OBSERVED.match(text, q.span[1])
+                  and not (_SAID_WRONG_BEFORE.search(text, max(0, q.span[0] - 40), q.span[0])
+                           and _SAID_WRONG_AFTER.match(text, q.span[1]))]
     conditions, spans = read_conditions(text)
     if "model_name" in spans:  # "GPT-3", "Llama-2-70B": the numbers of a name are not stated
         a, b = spans.pop("model_name")

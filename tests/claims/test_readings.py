@@ -1311,12 +1311,13 @@ def test_moments_and_all_projection_matrices():
     assert frame.conditions["modules"] == "all"
 
 
-def test_two_scaling_forms_each_with_its_change_are_not_split():
+def test_a_method_named_only_in_a_later_whereas_clause_does_not_own_the_first():
     frame = next(f for f in _paired("With alpha fixed, doubling r halves the standard scaling "
                                     "factor, whereas under rsLoRA it falls by only about "
                                     "1.41x.").frames
                  if f.predicate == "scaling")
-    assert frame.verifier is None
+    assert frame.subject == "lora"
+    assert frame.params.get("relation") == "halves" and not frame.params.get("rslora")
 
 
 def test_an_adapter_that_is_merged_is_loras():
