@@ -258,8 +258,10 @@ def _share_of_lead(frame: Frame, own: int) -> bool:
     """A count said before and its share said now ("... trains 4,194,304 parameters. That is
     about 0.06% of the model."): the sentence's own figures are all shares or ratios."""
     mine = [q for q in frame.quantities if q.span[0] >= own]
-    return frame.predicate == "trainable_params" and bool(mine) \
-        and all(q.unit in ("pct", "x") for q in mine)
+    # (with the model's own total beside the share: "about 0.52% of the 8.03B base")
+    return frame.predicate == "trainable_params" and any(q.unit in ("pct", "x") for q in mine) \
+        and all(q.unit in ("pct", "x") or q.unit in ("count", "params") and q.value >= 1e8
+                for q in mine)
 
 
 def _pair_in_context(frame: Frame, alternates: tuple[Frame, ...], claim: Claim,

@@ -950,6 +950,9 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
                 if _WEIGHTS_BEFORE.search(frame.text, max(0, q.span[0] - 50), q.span[0])]
         size = said[0] if said else size
     count = frame.conditions.get("param_count", 0)
+    if dict(frame.conditions.get("size_dtypes", ())).get(size.value) == "":
+        # "... in fp32, so a 13 GB artifact means ...": the dtype is another size's
+        params = {k: v for k, v in params.items() if k != "dtype"}
     width = dict(frame.conditions.get("size_dtypes", ())).get(size.value) or params.get("dtype")
     total = PRESETS[params["model"]].total_params() if params["model"] else (bare * 1e9 or 0)
     if not onto and count and width and _made_of(count, width, size.value) \

@@ -482,7 +482,11 @@ _AND_A_HALF = re.compile(r"(?<![\d.])(\d{1,4}) and 0\.5(?![\d.])")
 # GB", "somewhere around 3x"): "about"
 _HEDGE = re.compile(r"\b(?:something\s+like|somewhere\s+(?:around|near|about)|in\s+the\s+"
                     r"(?:region|ballpark|neighbou?rhood)\s+of|on\s+the\s+order\s+of|more\s+like)"
-                    r"\s+(?=[~\d])",
+                    r"\s+(?=[~\d])"
+                    # "maybe 28 GB", "probably 40 million": a guess at an amount
+                    r"|\b(?:maybe|perhaps|probably|possibly)\s+(?=~?\s*\d[\d,.]*\s*(?:[KMGT]i?B\b|%|"
+                    r"percent\b|million\b|billion\b|thousand\b|[MBk]\b|gigs?\b|gigabytes?\b|"
+                    r"megabytes?\b|params\b|parameters\b))",
                     re.I)
 
 
@@ -528,7 +532,8 @@ def normalise(text: str) -> str:
     if " point " in text:  # "four point two million": 4.2 million
         text = _POINT.sub(_point, text)
     text = _number_words(text)
-    if "like" in text or "where" in text or " of " in text:  # (after the number words:
+    if "like" in text or "where" in text or " of " in text or "aybe" in text \
+            or "erhaps" in text or "robably" in text or "ossibly" in text:  # (after numbers:
         text = _HEDGE.sub("about ", text)  # "something like sixteen times")
     if " and 0.5" in text:  # "six and a half million": 6.5 million
         text = _AND_A_HALF.sub(lambda m: f"{float(m.group(1)) + 0.5:g}", text)

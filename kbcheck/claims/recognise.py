@@ -1510,6 +1510,8 @@ def _clause_dtypes(text: str, quantities: list[Quantity]) -> tuple[tuple[float, 
     names none or two are left out."""
     named = [(m.start(), _DTYPES[m.group(1).lower()]) for m in _DTYPE.finditer(text)]
     named += [(m.start(), _width_each(m.group(1))) for m in _PER_VALUE.finditer(text)]
+    if len({d for _, d in named}) == 1:
+        return _consequence_dtypes(text, quantities, named)
     if len({d for _, d in named}) < 2:
         return ()
     sizes = [q for q in quantities
@@ -1540,6 +1542,29 @@ def _clause_dtypes(text: str, quantities: list[Quantity]) -> tuple[tuple[float, 
         # 8.4 MB compared with fp32"): which is which is not read from the clauses
         return ()
     return tuple(out)
+
+
+# where what follows is drawn from what came before ("..., so a 13 GB artifact means ...")
+_SO_CUT = re.compile(r"[,;]\s*(?:so|which\s+means|meaning|hence|therefore|thus)\b|"
+                     r"[.!?]\s+(?:So|Hence|Therefore|Thus)\b")
+
+
+def _consequence_dtypes(text: str, quantities: list[Quantity],
+                        named: list[tuple[int, str]]) -> tuple[tuple[float, str], ...]:
+    """With one dtype named: a size in a clause drawn from another ("about 16.8 MB in fp32, so
+    a 13 GB artifact means the whole model was saved") is not in the dtype of a size before
+    the cut, which keeps it; the later size is given no dtype ("")."""
+    cut = _SO_CUT.search(text)
+    if cut is None:
+        return ()
+    sizes = [q for q in quantities
+             if q.unit == "bytes" and q.value >= 1e6 and q.role not in ("gpu", "saving")]
+    before = [q for q in sizes if q.span[1] <= cut.start()]
+    after = [q for q in sizes if q.span[0] >= cut.end()]
+    if not before or not after or not all(at < cut.start() for at, _ in named):
+        return ()
+    dtype = named[0][1]
+    return tuple([(q.value, dtype) for q in before] + [(q.value, "") for q in after])
 
 
 # "Fixed a regression where B was initialised randomly; ...": a changelog's account of a bug,

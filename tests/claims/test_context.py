@@ -347,6 +347,18 @@ def test_a_share_said_after_a_count_is_read_with_it(tmp_path):
     assert got["This is about 3% of the model."] == ("lora.param_count", "unverifiable")
 
 
+def test_a_share_of_a_stated_total_said_after_a_count_is_read_with_it(tmp_path):
+    text = ("---\nid: share2\ntitle: LoRA counts\n---\n"
+            "On Mistral-7B with rank 16 on all seven projections, PEFT lists 41,943,040 "
+            "trainable parameters. That works out to about 0.58% of the 7.24B base.\n\n"
+            "On Mistral-7B with rank 16 on all seven projections, PEFT lists 41,943,040 "
+            "trainable parameters. That is roughly 5% of the 7.24B base.\n")
+    got = _verdicts(tmp_path, "share2.md", text)
+    assert got["That works out to about 0.58% of the 7.24B base."] == (
+        "lora.param_count", "supported")
+    assert got["That is roughly 5% of the 7.24B base."] == ("lora.param_count", "unverifiable")
+
+
 # --- reading -----------------------------------------------------------------------------------
 
 def test_an_alternative_set_aside_is_not_stated():
