@@ -105,6 +105,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return _api_params(frame)
     if frame.predicate != "lr_ratio":
         return f"no claim of this verifier is read from '{frame.predicate}'"
+    if not frame.polarity and _ANSWERED_NO.match(frame.text) and direction in ("B>A", "A>B"):
+        # "is LoRA+ just a bigger rate everywhere? No, only B gets the larger one": the
+        # question's content is denied, the answer after it asserts a direction
+        return ("a question's content is denied and the answer after it states which matrix "
+                "gets the larger rate: which of the two is measured is not read")
     if direction == "same" and frame.has("same_faulted"):
         direction = "B>A"  # "one shared rate for A and B is suboptimal": LoRA+'s case for two
     if direction == "same" and (frame.has("different_lr") or frame.has("lr_split")):
@@ -141,6 +146,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     return params
 
 
+# a yes-no question answered "no" and rewritten as a denial followed by the answer's words
+_ANSWERED_NO = re.compile(r"It is false that [^.]{0,300}\.\s+\S")
 _NOT_SHARED = re.compile(r"\b(?:not|n't|never)\s+(?:\w+\s+)?(?:share|use\s+the\s+same|"
                          r"get\s+the\s+same|have\s+the\s+same|train\s+(?:at|with)\s+the\s+same)\b",
                          re.I)

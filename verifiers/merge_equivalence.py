@@ -260,8 +260,11 @@ _MEASURED = {"fp32": "fp32", "bf16": "bf16", "fp16": "fp16", "16bit": "bf16", "n
 _SLIGHT = re.compile(r"\b(?:rounding|rounded|round-?off|numerical\s+(?:noise|precision|error)|"
                      r"(?:small|slight|tiny|minor)\s+(?:numerical\s+)?differences?|"
                      r"floating[- ]point|precision)\b", re.I)
+# ("exactly the same shape and speed as the base" is said of the architecture, not the outputs)
 _NO_ROUNDING = re.compile(r"\b(?:without|no|zero|free\s+of)\s+(?:any\s+)?(?:rounding|numerical|"
-                          r"precision)\b|\bexact(?:ly)?\b|\blossless\w*", re.I)
+                          r"precision)\b|\bexact(?:ly)?\b(?!\s+(?:the\s+)?same\s+(?:shapes?|speed|"
+                          r"size|architecture|layout|dimensions|FLOPs|latency|parameter))|"
+                          r"\blossless\w*", re.I)
 _LARGE = re.compile(r"\b(?:substantial(?:ly)?|significant(?:ly)?|considerabl[ey]|large|big|"
                     r"drastic(?:ally)?|noticeabl[ey]|far beyond|well beyond|more than rounding)\b",
                     re.I)

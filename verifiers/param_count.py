@@ -790,7 +790,8 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
         and not _OF_SPEED.match(frame.text, q.span[1])
         and not _GROWS_BY.search(frame.text, max(0, q.span[0] - 60), q.span[0])]
     counts = [q for q in frame.quantities if q.unit in ("params", "count") and q.value >= 1000
-              and not _inside(q, skip) and q.value not in dims and q.role not in ("model", "part")
+              and not _inside(q, skip) and q.value not in dims
+              and q.role not in ("model", "part", "items")  # ("a thousand of them")
               and not _other_method(frame, q)  # "... 4,456,448 for DoRA"
               and not (frame.has("one_in") and q.unit == "count")  # "1 in a 1000"
               and not _structural(frame.text, q)]

@@ -186,7 +186,16 @@ _ELLIPTIC_DENIAL = re.compile(
     r"\s+(?:because|since|as|once)\b)|"
     # ... or answered with the setting in which it fails ("LoRA always slows inference down:
     # not if you merge")
-    r"[^;.!?:]{0,160}?(?::|\s[-\u2013\u2014]{1,2}\s)\s*not\s+(?:if|when|once|after)\b",
+    r"[^;.!?:]{0,160}?(?::|\s[-\u2013\u2014]{1,2}\s)\s*not\s+(?:if|when|once|after)\b|"
+    # "..., and that assertion turned out to be wrong", "..., which contradicts the paper"
+    r"[^;.!?]{0,200}?[;,]\s*(?:and|but)\s+(?:that|this|the)\s+(?:assertion|claim|statement|"
+    r"assumption|idea|figure|number|belief)\s+(?:(?:later\s+)?turned\s+out\s+(?:to\s+be\s+)?|"
+    r"proved\s+(?:to\s+be\s+)?|is|was|has\s+(?:since\s+)?been\s+shown\s+to\s+be\s+)\s*"
+    r"(?:simply\s+|just\s+|plainly\s+|completely\s+)?(?:wrong|false|incorrect|untrue|"
+    r"not\s+true|mistaken)\b|"
+    r"[^;.!?]{0,200}?,\s*which\s+(?:directly\s+|flatly\s+)?contradicts\s+(?:the\s+|its\s+)?"
+    r"(?:[\w+-]+\s+){0,3}?(?:paper|docs?|documentation|code|source|authors?|results?|"
+    r"evidence|measurements?)\b",
     re.I)
 
 

@@ -965,6 +965,8 @@ _THE_HIGHER = re.compile(
 # --- quantities' roles ----------------------------------------------------------------------
 
 _ROLE_AFTER = [
+    # ("a thousand of them fit": a number of things, not of parameters)
+    ("items", re.compile(r"\s+of\s+(?:them|those|these)\b", re.I)),
     ("gpu", re.compile(r"\s*\(?(?:of\s+)?(?:[\w-]+\s+){0,3}?(?:GPUs?|cards?|accelerators?|VRAM|"
                        r"vram|A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090|device)\b"
                        # (set beside the card it is: "With 24 GB, the RTX 4090 cannot ...")
@@ -1618,7 +1620,11 @@ def _conditions(text: str) -> list[tuple[int, int]]:
 
 # Where a clause of contrast or a new clause begins: a state named in one is not the other's
 _CLAUSE_CUT = re.compile(r";|\.\s+(?=[a-z])|,\s*(?:but|while|whereas|although|though|yet|and)\b|"
-                         r"\s-\s|\b(?:but|whereas|while)\b", re.I)
+                         r"\s-\s|\b(?:but|whereas|while)\b"
+                         # "an unmerged LoRA costs a bit and a merged one costs nothing": a new
+                         # subject with its own state
+                         r"|\sand\s+(?=(?:a|an|the|its|your|our)\s+(?:[\w-]+\s+)?(?:un-?)?merged\b)",
+                         re.I)
 
 
 # a merged model named as what the clause is set against ("a small overhead compared with a
