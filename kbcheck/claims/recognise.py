@@ -250,7 +250,7 @@ _MODEL_NOUN = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:-?\s*param(?:eter)?s?\s+
                          r"(?:[\w-]+\s+){0,2}?"
                          r"(?:(?:q?lora|dora)\s+)?"
                          r"(?:models?|LLMs?|networks?|language models?|checkpoints?|runs?|jobs?|"
-                         r"workloads?|deployments?|variants?|"
+                         r"workloads?|deployments?|variants?|experiments?|"
                          r"fine-?tun\w*|finetun\w*|training|base(?!\s+(?:rate|lr|learning))|"
                          r"backbone)\b", re.I)
 
