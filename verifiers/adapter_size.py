@@ -574,8 +574,11 @@ def _dtypes(frame: Frame) -> list[str]:
             q.unit == "bytes" and q.stated_unit == "bytes" and q.value in (1, 2, 4))
         if width:
             out.append(_PER_PARAM[int(q.value)])
-        elif q.unit == "bits" and q.value == 4:  # "quantized to 4 bits"
+        elif q.unit == "bits" and 4 <= q.value <= 4.6:  # "quantized to 4 bits", "4.127 bits"
             out.append("nf4")
+    if not out and frame.predicate == "model_size" and frame.subject == "qlora" \
+            and frame.subject_named:
+        out.append("nf4")  # "with QLoRA, Llama-2-70B's weights occupy about 35 GB": 4-bit
     others = {_COMPARED_WORDS.get(m.group("d").lower().replace("-", " "), "")
               for pattern in (_COMPARED_DTYPE, _PART_DTYPE, _PART_KEPT_IN)
               for m in pattern.finditer(frame.text)}

@@ -572,7 +572,8 @@ def _advised(text: str, m: re.Match) -> bool:
 
 
 _DTYPE = re.compile(r"\b(fp16|float16|bf16|bfloat16|fp32|float32|16-bit|32-bit|half precision|"
-                    r"8-bit|int8|4-bit|nf4|int4|fp4|(?:in|into|to|at) 4 bits)\b", re.I)
+                    r"8-bit|int8|4-bit|nf4|int4|fp4|(?:in|into|to|at) 4 bits|load_in_4bit|"
+                    r"load_in_8bit)\b", re.I)
 # a width said per value: "at 16 bits each", "4 bytes per parameter", "half a byte per weight"
 # (16-bit is fp16's width)
 _PER_VALUE = re.compile(r"\b((?:16|32|8|4)\s*-?bits?|[124]\s*bytes?|(?:half a|0?\.5)\s*bytes?|"
@@ -590,7 +591,7 @@ _DTYPES = {"fp16": "fp16", "float16": "fp16", "half precision": "fp16", "16-bit"
            "bf16": "bf16", "bfloat16": "bf16", "fp32": "fp32", "float32": "fp32",
            "32-bit": "fp32", "8-bit": "int8", "int8": "int8", "4-bit": "nf4", "nf4": "nf4",
            "int4": "nf4", "fp4": "fp4", "in 4 bits": "nf4", "into 4 bits": "nf4",
-           "to 4 bits": "nf4", "at 4 bits": "nf4"}
+           "to 4 bits": "nf4", "at 4 bits": "nf4", "load_in_4bit": "nf4", "load_in_8bit": "int8"}
 
 
 _PRODUCT_BEFORE = re.compile(r"[\d)]\s*(?:x|\*)\s*$")
