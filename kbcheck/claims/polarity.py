@@ -81,6 +81,7 @@ _VERB_AT = re.compile(r"(?:runs|is|are|has|have|matches|keeps|stays|remains|beha
                       r"multiplies|divides|doubles|halves|changes|makes|grows|shrinks|cuts)\b",
                       re.I)
 _AND_VERB = re.compile(r"\band\s+" + _VERB_AT.pattern, re.I)
+_AND_DETERMINER = re.compile(r"\band\s+(?:the|a|an|its|their)\s", re.I)
 _ONLY_AT = re.compile(r"(?:only|just|solely)\s+(?:the|their|its|LoRA'?s?|A|B)\b", re.I)
 
 
@@ -300,6 +301,9 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
         return False
     if last.start() >= start and _INNER_BREAK.search(text, last.end(), end):
         return False  # "merging: no wrappers left, same outputs": a clause of its own
+    if last.start() >= start and last.group(0).lower() in ("no", "zero", "0", "nothing") \
+            and _AND_DETERMINER.search(text, last.end(), end):
+        return False  # "merged = zero extra latency and the same shape": its own noun phrase
     if text[last.end():last.end() + 1] == "-":
         if start > last.end() + 1:
             return False  # "the no-latency result needs BA folded in": "no-" denies its own word
@@ -310,6 +314,9 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
         return False
     if _AND_BEFORE.search(between) and _ONLY_AT.match(text, start):
         return False  # "receive no updates and only the A and B factors are trained"
+    if last.group(0).lower() in ("no", "zero", "0", "nothing") \
+            and _AND_DETERMINER.search(between):
+        return False  # "zero extra latency and the exact same shape": a noun phrase of its own
     if last.group(0).lower() in ("no", "nothing") and (
             _AND_BEFORE.search(between) and _VERB_AT.match(text, start)
             or _AND_VERB.search(between)):

@@ -1825,7 +1825,8 @@ def _pairwise(frame: Frame) -> list[Frame]:
 def _per_dtype(frame: Frame) -> list[Frame]:
     """A size claim that states each size in its own dtype ("about 42 MB in bf16 and about
     84 MiB in fp32") as one frame per size, each with its dtype; else the frame."""
-    stated = dict(frame.conditions.get("size_dtypes", ()))
+    # (a size given no dtype, "" after a consequence, is not one of a list of sizes per dtype)
+    stated = {v: d for v, d in frame.conditions.get("size_dtypes", ()) if d}
     sizes = [q for q in frame.quantities if q.unit == "bytes" and q.value in stated]
     if frame.predicate not in _SIZE_PREDICATES or len(sizes) < 2 \
             or len({stated[q.value] for q in sizes}) < 2:
