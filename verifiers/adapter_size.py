@@ -576,9 +576,15 @@ def _dtypes(frame: Frame) -> list[str]:
             out.append(_PER_PARAM[int(q.value)])
         elif q.unit == "bits" and 4 <= q.value <= 4.6:  # "quantized to 4 bits", "4.127 bits"
             out.append("nf4")
-    if not out and frame.predicate == "model_size" and frame.subject == "qlora" \
-            and frame.subject_named:
-        out.append("nf4")  # "with QLoRA, Llama-2-70B's weights occupy about 35 GB": 4-bit
+    if not out and frame.predicate == "model_size":
+        # "with load_in_4bit the weights shrink to 6.5 GB", "with QLoRA, Llama-2-70B's weights
+        # occupy about 35 GB": the loading flag or the method names the width
+        loaded = _LOAD_IN.search(frame.text)
+        if loaded:
+            out.append("nf4" if loaded.group(1) == "4" else "int8")
+        elif frame.subject == "qlora" and frame.subject_named \
+                and _QLORA_WEIGHTS.search(frame.text):
+            out.append("nf4")
     others = {_COMPARED_WORDS.get(m.group("d").lower().replace("-", " "), "")
               for pattern in (_COMPARED_DTYPE, _PART_DTYPE, _PART_KEPT_IN)
               for m in pattern.finditer(frame.text)}
@@ -633,6 +639,11 @@ def _from_to(text: str, sizes: list[Quantity]) -> Quantity | None:
                                                                          b.span[0]):
         return b
     return None
+
+
+_LOAD_IN = re.compile(r"\bload_in_([48])bit\b")
+# QLoRA by name, with the weights it holds: "with QLoRA, Llama-2-70B's weights occupy ..."
+_QLORA_WEIGHTS = re.compile(r"\bQ-?LoRA\b[^.;]{0,60}?\bweights\b", re.I)
 
 
 def _dtype(frame: Frame) -> tuple[str, bool]:

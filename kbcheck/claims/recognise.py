@@ -572,8 +572,7 @@ def _advised(text: str, m: re.Match) -> bool:
 
 
 _DTYPE = re.compile(r"\b(fp16|float16|bf16|bfloat16|fp32|float32|16-bit|32-bit|half precision|"
-                    r"8-bit|int8|4-bit|nf4|int4|fp4|(?:in|into|to|at) 4 bits|load_in_4bit|"
-                    r"load_in_8bit)\b", re.I)
+                    r"8-bit|int8|4-bit|nf4|int4|fp4|(?:in|into|to|at) 4 bits)\b", re.I)
 # a width said per value: "at 16 bits each", "4 bytes per parameter", "half a byte per weight"
 # (16-bit is fp16's width)
 _PER_VALUE = re.compile(r"\b((?:16|32|8|4)\s*-?bits?|[124]\s*bytes?|(?:half a|0?\.5)\s*bytes?|"
@@ -591,7 +590,7 @@ _DTYPES = {"fp16": "fp16", "float16": "fp16", "half precision": "fp16", "16-bit"
            "bf16": "bf16", "bfloat16": "bf16", "fp32": "fp32", "float32": "fp32",
            "32-bit": "fp32", "8-bit": "int8", "int8": "int8", "4-bit": "nf4", "nf4": "nf4",
            "int4": "nf4", "fp4": "fp4", "in 4 bits": "nf4", "into 4 bits": "nf4",
-           "to 4 bits": "nf4", "at 4 bits": "nf4", "load_in_4bit": "nf4", "load_in_8bit": "int8"}
+           "to 4 bits": "nf4", "at 4 bits": "nf4"}
 
 
 _PRODUCT_BEFORE = re.compile(r"[\d)]\s*(?:x|\*)\s*$")
@@ -965,10 +964,11 @@ _THE_HIGHER = re.compile(
 
 # --- quantities' roles ----------------------------------------------------------------------
 
+_OF_THEM = re.compile(r"\s+of\s+(?:them|those|these)\b", re.I)
+_COUNTED_BEFORE = re.compile(r"\b(?:param(?:eter)?s?|weights|values|numbers|entries)\b", re.I)
+
 _ROLE_AFTER = [
-    # ("a thousand of them fit": a number of things, not of parameters)
-    ("items", re.compile(r"\s+of\s+(?:them|those|these)\b", re.I)),
-    ("gpu", re.compile(r"\s*\(?(?:of\s+)?(?:[\w-]+\s+){0,3}?(?:GPUs?|cards?|accelerators?|VRAM|"
+("gpu", re.compile(r"\s*\(?(?:of\s+)?(?:[\w-]+\s+){0,3}?(?:GPUs?|cards?|accelerators?|VRAM|"
                        r"vram|A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090|device)\b"
                        # (set beside the card it is: "With 24 GB, the RTX 4090 cannot ...")
                        r"|\s*,\s*(?:the|an?|my|our|your|this|that)\s+(?:NVIDIA\s+)?(?:GPU|card|"
@@ -1154,6 +1154,9 @@ _CELL_LABEL = re.compile(r"(?:^|[|;])\s*([\w+-]{2,20})\s*(?:[:=]\s*)?(?:~\s*|≈
 
 
 def _role(text: str, q: Quantity) -> str:
+    if q.unit in ("count", "params") and _OF_THEM.match(text, q.span[1]) \
+            and not _COUNTED_BEFORE.search(text, 0, q.span[0]):
+        return "items"  # "a thousand of them fit": things, not parameters, are counted
     if q.unit == "bytes" and _PER_SCALE.match(text, q.span[1]):
         return "part"
     if q.unit in ("count", "params") and (of := _of_method(text, q)):
@@ -1552,6 +1555,11 @@ _SO_CUT = re.compile(r"[,;]\s*(?:so|which\s+means|meaning|hence|therefore|thus)\
                      r"[.!?]\s+(?:So|Hence|Therefore|Thus)\b")
 
 
+_WHOLE_MODEL = re.compile(r"\b(?:whole|full|entire|base)\s+(?:model|checkpoint|weights)\b|"
+                          r"\bmodel\b", re.I)
+_ADAPTERS_AFTER = re.compile(r"\badapters?\b|\bLoRAs\b|\bcache\b", re.I)
+
+
 def _consequence_dtypes(text: str, quantities: list[Quantity],
                         named: list[tuple[int, str]]) -> tuple[tuple[float, str], ...]:
     """With one dtype named: a size in a clause drawn from another ("about 16.8 MB in fp32, so
@@ -1564,8 +1572,9 @@ def _consequence_dtypes(text: str, quantities: list[Quantity],
              if q.unit == "bytes" and q.value >= 1e6 and q.role not in ("gpu", "saving")]
     before = [q for q in sizes if q.span[1] <= cut.start()]
     after = [q for q in sizes if q.span[0] >= cut.end()]
-    if not before or not after or not all(at < cut.start() for at, _ in named):
-        return ()
+    if not before or not after or not all(at < cut.start() for at, _ in named) \
+            or not _WHOLE_MODEL.search(text, cut.end()) or _ADAPTERS_AFTER.search(text, cut.end()):
+        return ()  # (only a model's size after the cut: "so the 50-adapter cache ..." is theirs)
     dtype = named[0][1]
     return tuple([(q.value, dtype) for q in before] + [(q.value, "") for q in after])
 
