@@ -120,6 +120,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             # one batch" (or "... is no longer straightforward"): the merged model is what the
             # claim is about
             params["merged"] = True
+        elif not frame.polarity and a < p0:
+            # "once folded into the base weights, the endpoint can no longer mix adapters in
+            # one batch": a denial said after the merge is said of the merged model
+            params["merged"] = True
         else:
             params["_condition"] = ("while the adapters stay unmerged (PEFT refuses "
                                     "adapter_names on a merged model)")

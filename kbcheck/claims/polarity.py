@@ -183,7 +183,7 @@ _ELLIPTIC_DENIAL = re.compile(
     # a statement given its verdict after a colon or a dash, as a myths list does ("LoRA always
     # adds inference latency: False.", "... - myth")
     r"[^;.!?:]{0,160}?(?::|\s[-\u2013\u2014]{1,2}\s)\s*(?:\*\*)?(?:false|a\s+myth|myth|wrong|"
-    r"incorrect|untrue|not\s+true|busted|nope|no(?=\s*[,.;!]))(?:\*\*)?\s*(?:[.!,;(]|\s[-\u2013\u2014]|$|"
+    r"incorrect|untrue|not\s+true|busted|nope)(?:\*\*)?\s*(?:[.!,;(]|\s[-\u2013\u2014]|$|"
     r"\s+(?:because|since|as|once)\b)|"
     # ... or answered with the setting in which it fails ("LoRA always slows inference down:
     # not if you merge")

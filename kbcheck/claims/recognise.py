@@ -1454,9 +1454,10 @@ _IF_END = re.compile(r"[,;:.)]|\bthen\b|(?<=\s)(?=(?:you|we|they|it)\s+(?:(?:do|
                      r"(?=(?:the|its|your|each)\s)"
                      # a new subject and its verb begin the main clause ("if you double the rank
                      # the effective scale halves")
-                     r"|(?<=\s)(?=(?:the|its|your|LoRA's)\s+(?:[\w'/-]+\s+){0,3}?(?:is|are|"
-                     r"was|were|stays|remains|becomes|halves|doubles|drops|falls|grows|shrinks|"
-                     r"rises|goes|changes|increases|decreases|will|would|does|doesn't|won't|2x)\b)",
+                     # (a verb of change only: "unless you pass nf4 - the default is fp4" keeps
+                     # the default inside the condition)
+                     r"|(?<=\s)(?=(?:the|its|your|LoRA's)\s+(?:[\w'/-]+\s+){0,3}?(?:halves|"
+                     r"doubles|drops|falls|grows|shrinks|rises|changes|increases|decreases|2x)\b)",
                      re.I)
 
 
