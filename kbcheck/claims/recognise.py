@@ -968,7 +968,7 @@ _OF_THEM = re.compile(r"\s+of\s+(?:them|those|these)\b", re.I)
 _COUNTED_BEFORE = re.compile(r"\b(?:param(?:eter)?s?|weights|values|numbers|entries)\b", re.I)
 
 _ROLE_AFTER = [
-("gpu", re.compile(r"\s*\(?(?:of\s+)?(?:[\w-]+\s+){0,3}?(?:GPUs?|cards?|accelerators?|VRAM|"
+    ("gpu", re.compile(r"\s*\(?(?:of\s+)?(?:[\w-]+\s+){0,3}?(?:GPUs?|cards?|accelerators?|VRAM|"
                        r"vram|A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090|device)\b"
                        # (set beside the card it is: "With 24 GB, the RTX 4090 cannot ...")
                        r"|\s*,\s*(?:the|an?|my|our|your|this|that)\s+(?:NVIDIA\s+)?(?:GPU|card|"
