@@ -372,10 +372,6 @@ def _block_params(frame: Frame) -> dict[str, Any] | str:
     return {"claim": "blocksize", "level": level, "blocksize": int(sizes[0].value)}
 
 
-_LIBRARY_DEFAULTS = re.compile(r"\b(?:bitsandbytes|BitsAndBytesConfig|bnb)\s+(?:already\s+)?"
-                               r"defaults\b", re.I)
-
-
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """The default 4-bit type (facets t_nf4 / t_fp4), block sizes (facets level1 / level2,
     own_absmax), double quantization's default (the cue's sign: on) and the compute dtype's
@@ -388,7 +384,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     qlora = _QLORA.search(frame.text)
     if frame.has("qlora_named") and api == "any" and not (
             library and qlora and library.start() < qlora.start()) \
-            and not _LIBRARY_DEFAULTS.search(frame.text):
+            and not frame.has("library_defaults"):
         # ("QLoRA is offered, and since bitsandbytes defaults to NF4 ...": the library named as
         # what defaults is what the sentence speaks of, wherever QLoRA is named)
         # (the library named first is what the sentence speaks of: "bitsandbytes uses NF4 by

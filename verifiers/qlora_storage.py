@@ -419,15 +419,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return {"claim": "cpu_quantize"}
     if frame.predicate == "compute_dtype":
         return _compute_params(frame)
-    if not frame.polarity and _SAME_AS_INT4.search(frame.text):
+    if not frame.polarity and frame.has("same_as_int4"):
         # "is NF4 just int4? No: ...": what is denied is that NF4 is int4, not that it is 4-bit
         return "the sentence denies that NF4 is int4, not that it stores 4 bits"
     return _width_params(frame)
-
-
-_SAME_AS_INT4 = re.compile(r"\bNF4\s+(?:is\s+)?(?:just|simply|merely|basically|really|only)\s+"
-                           r"(?:an?\s+)?int4\b|\bNF4\s+(?:is\s+)?(?:the\s+same\s+as|identical\s+to)\s+"
-                           r"int4\b", re.I)
 
 
 def _holds(params: dict[str, Any], value: float) -> bool:
