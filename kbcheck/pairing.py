@@ -317,6 +317,9 @@ def _pair_or_alternate(frame: Frame, alternates: tuple[Frame, ...],
 # Words that point back to a model named before ("the base model", "this checkpoint").
 _THE_MODEL = re.compile(r"\b(?:the|this|that|our|its|your) (?:base(?: model)?|model|checkpoint|"
                         r"network|LLM)\b|"
+                        # its weights: "Loaded in 4-bit the weights drop to about 3.6 GB"
+                        r"\b(?:the|its|our|your) (?:(?:base|frozen|quantized|full|original|"
+                        r"model's) )?weights\b|"
                         # a figure pointed back to: "That bfloat16 figure is about 17.2 GiB"
                         r"\b(?:this|that|these|those|the same) (?:[\w-]+ )?(?:figure|number|"
                         r"size|weights|count)\b", re.I)

@@ -241,9 +241,18 @@ def _skip_unit_and_scale(text: str, pos: int) -> int:
     return hit[3] if hit else pos
 
 
+# "brings the count up to 8,388,608", "the file goes up to 160 MB": where a change ends, not a
+# bound
+_UP_TO_OF_CHANGE = re.compile(r"\b(?:brings?|brought|bringing|goes|go|went|going|ris\w*|rose|"
+                              r"grows?|grew|jump\w*|climb\w*|bump\w*|push\w*|(?:it|that|this|"
+                              r"count|total|number))\s+up\s+to\s*(?:about|around|approximately|"
+                              r"roughly|~)?\s*$", re.I)
+
+
 def _bound(text: str, start: int) -> str:
     before = text[max(0, start - 24):start]
-    if _BEFORE_LE.search(before):
+    if _BEFORE_LE.search(before) and not _UP_TO_OF_CHANGE.search(text, max(0, start - 48),
+                                                                   start):
         return "le"
     if _BEFORE_GE.search(before):
         return "ge"
