@@ -327,7 +327,7 @@ _THE_MODEL = re.compile(r"\b(?:the|this|that|our|its|your) (?:base(?: model)?|mo
 
 # Where the author's own words start after reported speech: "You'll hear that B starts random,
 # which is backwards: B starts at zero."
-_OWN_BREAK = re.compile(r"[:;]\s+|\s+-\s+|,?\s+but\s+")
+_OWN_BREAK = re.compile(r"[:;]\s+|\s+-\s+|,?\s+(?:but|yet)\s+")
 _OWN_WORDS = 3
 # what is reported, then vouched for in the writer's own words after a break: "...; checked,
 # that's right", "..., which is correct", "... - and they are right"

@@ -674,8 +674,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 # "the optimizer state for a r=8 LoRA is 4.2M x 8 bytes = 34 MB": a size of the optimizer's
 # state (what training holds beside the adapter), not of the adapter
 _STATE_IS = re.compile(r"\b(?:optimi[sz]er[- ]states?|optimi[sz]er memory|Adam(?:W)?(?:'s)?\s+"
-                       r"(?:moments?|states?|buffers?)|(?:fp32\s+|32-bit\s+)?moments)\s+"
-                       r"(?:(?:[^\s.;]|\.(?=\d))+\s+){0,16}?(?:(?:is|are|takes?|"
+                       r"(?:two\s+|both\s+)?(?:fp32\s+|32-bit\s+)?(?:moments?|states?|buffers?)|"
+                       r"(?:fp32\s+|32-bit\s+)?moments)\s+"
+                       r"(?:(?:[^\s.;]|\.(?=\d))+\s+){0,16}?(?:(?:is|are|be|takes?|"
                        r"comes?\s+to|needs?|occup\w+|amounts?\s+to|adds?\s+up\s+to)\b|"
                        # (or a label's colon: "Adam state for the r=8 adapter: 4.19M x 8 bytes")
                        r"(?:[^\s.;]|\.(?=\d))*:\s)", re.I)
@@ -941,7 +942,10 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
         return _conversion(frame) or "the model is not named (a preset or a size in billions " \
                                      "is needed)"
     sizes = [q for q in frame.quantities if q.unit == "bytes" and q.role not in ("gpu", "saving")
-             and q.value >= 5e8 and not (q.role == "adapter" and q.value < 5e9)]
+             and q.value >= 5e8 and not (q.role == "adapter" and q.value < 5e9)
+             # ("leaves you only about 1.5 GB for everything else": what a card has left)
+             and not _LEFT_BEFORE.search(frame.text, max(0, q.span[0] - 40), q.span[0])
+             and not _LEFT_AFTER.match(frame.text, q.span[1])]
     if not sizes:  # "occupies 8 GB of GPU memory": an amount of the GPU's memory, not a card
         sizes = [q for q in frame.quantities if q.unit == "bytes" and q.role == "gpu"
                  and q.value >= 5e8 and frame.text[q.span[1]:q.span[1] + 8].lstrip()
@@ -1023,6 +1027,16 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
     if out["dtype"] == "any" and not params["model"]:  # a named model is tried in every dtype
         out["_open"] = ["the dtype"]
     return out
+
+
+# what a card has left beside the weights: "leaves you about 1.5 GB", "2 GB free", "1.5 GB for
+# everything else"
+_LEFT_BEFORE = re.compile(r"\b(?:leav\w*|left\s+with)\s+(?:you\s+|us\s+|them\s+)?(?:with\s+)?"
+                          r"(?:only\s+|just\s+|barely\s+)?(?:about\s+|roughly\s+|around\s+|~\s*)?$",
+                          re.I)
+_LEFT_AFTER = re.compile(r"\s*(?:of\s+)?(?:free|spare|headroom|left(?:\s+over)?|to\s+spare|"
+                         r"for\s+everything\s+else|for\s+(?:the\s+)?(?:activations|KV\s+cache|"
+                         r"cache|batch))\b", re.I)
 
 
 def _conversion(frame: Frame) -> dict[str, Any] | None:

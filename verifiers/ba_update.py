@@ -519,6 +519,17 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             # two forms, each with its own change; which change is whose is not read
             return ("the sentence sets the standard alpha/r scale against rsLoRA's; which "
                     "change of the scale is said of which is not read")
+        ends = _SCALE_ENDS.search(frame.text)
+        ranks = frame.conditions.get("ranks") or ()
+        if ends and len(ranks) == 2 and "alpha" in frame.conditions:
+            # "with alpha = 16, moving from r = 16 to r = 64 halves the scale from 1 to 0.5":
+            # the scale it ends at, at the rank it ends at, is what is checked (the change
+            # follows from the two values)
+            end = float(ends.group("to"))
+            digits = ends.group("to").split(".")[1] if "." in ends.group("to") else ""
+            # (a whole number is the scale itself, "from 2 down to 1", within 5%)
+            return {**params, "r": int(ranks[1][0]), "scale_value": end,
+                    "scale_tol": 0.5 * 10 ** -len(digits) if digits else 0.05 * end}
         if relation:  # "doubling r halves the scale": measured at r and 2r
             # (a direction alone is the same under both forms: both shrink as r grows)
             return {**params, "relation": relation}
@@ -681,6 +692,13 @@ def _solve(unstated: list[str], stated: dict[str, Any], scale: float, rslora: bo
         if 1e-3 <= alpha <= 4096:
             return "alpha", alpha
     return None
+
+
+# the scale's own values where a change of rank moves it: "halves the scale from 1 to 0.5"
+_SCALE_ENDS = re.compile(r"\b(?:scal\w*|multiplier)(?:\s+factor)?\s+(?:goes\s+|drops\s+|falls\s+|"
+                         r"moves\s+)?from\s+(?:about\s+|~\s*)?(?P<from>\d{1,4}(?:\.\d{1,4})?)\s+"
+                         r"(?:down\s+|up\s+)?to\s+(?:about\s+|~\s*)?(?P<to>\d{1,4}(?:\.\d{1,4})?)"
+                         r"(?![\d%])(?!\.\d)", re.I)
 
 
 def _scale_value(frame: Frame) -> Any:

@@ -437,6 +437,11 @@ _FROM_TO_COUNT = re.compile(r"\bfrom\s+(?:about\s+|~\s*)?(\d[\d,.]{0,15}\s*[KMB]
 # DoRA's total set against LoRA's: "213,811,200 versus 207,093,760 for plain LoRA"
 _VERSUS = re.compile(r"\s*(?:parameters\s+|params\s+|trainable\s+)?(?:vs\.?|versus|against|"
                      r"compared\s+(?:with|to))\s+(?:about\s+|~\s*)?", re.I)
+_VERSUS_BEFORE = re.compile(r"\d[\d,.]*\s*(?:[MK]\s+)?(?:parameters\s+|params\s+|trainable\s+)?"
+                            r"(?:vs\.?|versus|against|compared\s+(?:with|to))\s+"
+                            r"(?:about\s+|~\s*)?$", re.I)
+_THAN_LORA = re.compile(r"\b(?:than|over|beyond)\s+(?:a\s+|the\s+)?(?:plain\s+|standard\s+|"
+                        r"vanilla\s+|regular\s+|ordinary\s+)?LoRA\b", re.I)
 _FOR_LORA = re.compile(r"\s*(?:parameters\s+|params\s+|trainable\s+)?(?:for|with|in|under)\s+"
                        r"(?:a\s+|the\s+)?(?:plain|standard|vanilla|regular|ordinary)?\s*LoRA\b",
                        re.I)
@@ -515,9 +520,17 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # the magnitudes add is the difference, not either number)
         counts, params["magnitude"] = [counts[1]], False
     elif len(counts) == 2 and _VERSUS.fullmatch(frame.text, counts[0].span[1], counts[1].span[0]) \
-            and _FOR_LORA.match(frame.text, counts[1].span[1]):
-        # "213,811,200 versus 207,093,760 for plain LoRA": DoRA's total, then LoRA's
+            and (_FOR_LORA.match(frame.text, counts[1].span[1])
+                 or _THAN_LORA.search(frame.text, 0, counts[0].span[0])):
+        # "213,811,200 versus 207,093,760 for plain LoRA", "DoRA trains more than LoRA: ...
+        # 6,963,200 versus 6,553,600": DoRA's total, then LoRA's
         counts, params["magnitude"] = [counts[0]], False
+    if len(counts) == 1 and _VERSUS_BEFORE.search(frame.text, max(0, counts[0].span[0] - 40),
+                                                  counts[0].span[0]):
+        # "... it is 6,963,200 versus 6,553,600" with the first count read by another frame:
+        # the one set against the other is not the one the sentence gives DoRA
+        return "the count is set against another one read apart from it; which is DoRA's is " \
+               "not read"
     ratios = [q for q in frame.quantities if q.unit == "x" and 1 < q.value <= 100]
     if not counts and len({q.value for q in ratios}) == 1 and _OVER_LORA.search(frame.text):
         # "enabling DoRA roughly doubles the trainable parameters of a LoRA configuration"

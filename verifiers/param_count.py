@@ -410,9 +410,19 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
         best = max(rows, key=lambda x: x["ratio"] if p["claim"] == "ratio" else x["lora"])
         text = (f"{what} holds for none of {len(rows)} configurations; {_line(rows[0])}, "
                 f"extreme {_line(best)}")
-        floor = _floor(preset, parse_figures(p["figures"])) if preset and not p["bare_b"] \
-            and not p["layer_subset"] else None
         figures = parse_figures(p["figures"])
+        if p["layer_subset"]:
+            # "a rank-16 adapter on one projection matrix adds 131,072": a count of some layers
+            # or matrices, measured here against LoRA on every layer
+            part = _one_part(preset, figures, p["r"]) if preset and not p["bare_b"] \
+                and p["r"] and all(f["kind"] == "lora" for f in figures) else None
+            if part is not None:
+                measured["one_part"] = part
+            said = f"it is what {part} has" if part else "which ones is not read"
+            return result("unverifiable", "Not decided: the sentence counts some layers or "
+                          f"matrices only ({said}), and the configurations measured adapt "
+                          f"every layer; {text}.", measured, expected)
+        floor = _floor(preset, figures) if preset and not p["bare_b"] else None
         part = _one_part(preset, figures, p["r"]) if floor and p["r"] and all(
             f["kind"] == "lora" for f in figures) else None
         if part is not None:
@@ -453,6 +463,11 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
                       f"hold; not e.g. {_line(bad[0])}).", measured, expected, figure=pair)
     return result("conditional", f"{what} holds for {scope}, e.g. {_line(good[0])}; not e.g. "
                   f"{_line(bad[0])} (PEFT default {_line(typical)}).", measured, expected)
+
+
+# a count denied where it is stated: "it does not have 70B parameters", "not 7 billion"
+_DENIED_COUNT = re.compile(r"(?:\bnot|n't|\bnever|\bno)\s+(?:have\s+|has\s+|really\s+|quite\s+|"
+                           r"exactly\s+|even\s+)?(?:about\s+|around\s+|roughly\s+|~\s*)?$", re.I)
 
 
 def _one_part(preset: Preset, figures: list[dict[str, Any]], r: int) -> str | None:
@@ -666,6 +681,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 params["model"]].total_params() <= 2:
             # a matrix's own size, or a count far from the model's: what it counts is not read
             return "a count that is neither what LoRA trains nor the model's size"
+        said = next((q for q in frame.quantities if q.unit in ("params", "count")
+                     and abs(q.value - float(value)) <= 1e-6 * float(value)), None)
+        if not frame.polarity and said is not None \
+                and not _DENIED_COUNT.search(frame.text, max(0, said.span[0] - 30), said.span[0]):
+            # "we need no gradients for those 70B parameters": what is done to the parameters
+            # is denied, not their number
+            return "a denial of something done to the model's parameters, not of their count"
         if params.get("model") and not bare:  # "GPT-3 175B has 175,255.8M parameters"
             return {"claim": "total", "model": params["model"], "billions": float(value) / 1e9,
                     "tol": max(float(tol), 0.005)}
@@ -928,7 +950,7 @@ def _tol(q: Any) -> float:
 VERIFIER = Verifier(
     id="lora.param_count",
     reads_configuration=True,
-    version=12,
+    version=13,
     title="Trainable parameters of LoRA vs full fine-tuning, per matrix and per model",
     run=run,
     params=(

@@ -124,7 +124,10 @@ _SAVED_BEFORE = re.compile(r"\b(?:sav(?:e|es|ed|ing)|trim\w*|shav\w*|cut(?:s|tin
                            r"(?:(?:about|roughly|around|nearly|approximately|another|some|"
                            r"a\s+further)\s+)?~?\s*$", re.I)
 _LEVEL_BEFORE = re.compile(r"\b(?:costs?|costing|adds?|adding|takes?|taking|needs?|"
-                           r"comes?\s+to|amounts?\s+to|(?:down|drops?|falls?|shrinks?)\s+to)\s+"
+                           r"comes?\s+to|amounts?\s+to|(?:down|drops?|falls?|shrinks?)\s+to|"
+                           # "which double quantization reduces to about 0.127 bits"
+                           r"(?:reduc\w*|brings?|cuts?|lowers?)\s+(?:it\s+|that\s+|this\s+|them\s+)?"
+                           r"(?:down\s+)?to)\s+"
                            r"(?:(?:only|just|an?\s+extra|about|roughly|around|nearly|"
                            r"approximately)\s+){0,2}~?\s*$", re.I)
 _OFF_AFTER = re.compile(r"\s*(?:bits?\s+)?off\b", re.I)  # "takes about 0.37 bits off": a saving
@@ -153,6 +156,11 @@ def _bits_params(frame: Frame) -> dict[str, Any] | str:
         if after.value == 4 and after.bound == "eq" and frame.has("dq"):
             # "double quantization takes QLoRA from 4.5 bits to exactly 4 bits per weight"
             return {"claim": "bits", "bits": 4.0, "low": 4.0, "high": 4.0, "dq": "with"}
+        if 1 <= after.value < 4 and frame.has("dq"):
+            # "double quantization takes QLoRA from 4 bits down to roughly 3.1": a width per
+            # parameter with double quantization, below the 4-bit code itself
+            low, high = interval(after, 0.02)
+            return {"claim": "bits", "bits": after.value, "low": low, "high": high, "dq": "with"}
         if not (after.value < 1 or 4 < after.value <= 5):
             return f"{after.text} per parameter is not NF4's width or its scales' share"
         low, high = interval(after, 0.02)
@@ -377,6 +385,10 @@ def _width_params(frame: Frame) -> dict[str, Any] | str:
         raw = next(g for g in per_weight[0] if g)
         bits = 8 * (1.0 if raw.lower() in ("a", "one", "a single") else float(raw))
         return {"claim": "four_bit", "bits": bits}
+    if frame.has("bare_width") and frame.has("quality_said"):
+        # "NF4 QLoRA outputs are indistinguishable from a bf16 LoRA, quality-wise": the width
+        # names the method whose quality is compared
+        return "a comparison of output quality; the 4-bit width only names the method compared"
     if width is not None:
         if width.value != 4 and frame.subject != "qlora":
             return (f"a {width.text} base is not QLoRA's: LoRA runs on bases of any width, and "

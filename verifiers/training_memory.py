@@ -233,6 +233,17 @@ _FULL_DENIED = re.compile(r"\b(?:but|yet|and)\s+not\s+(?:(?:to|for|with|enough\s
 _TRAINABLE = re.compile(r"\b(?:trainable|adapter|LoRA)\b", re.I)
 
 
+# one adapter as what takes an amount ("a rank-64 LoRA adapter on every linear layer of
+# Llama-2-70B takes about 1.66 GB"), in a sentence with no word of training
+_ADAPTER_TAKES = re.compile(r"\b(?:a|an|the|one|each|this|that|our|your)\s+(?:[\w-]+\s+){0,3}?"
+                            r"adapter(?:\s+(?:file|checkpoint|weights))?\b[^.;]{0,80}?\b(?:takes|is|"
+                            r"weighs|occupies|comes\s+to|needs)\s+(?:only\s+|just\s+)?(?:about\s+|"
+                            r"roughly\s+|around\s+|~\s*)?\d", re.I)
+_TRAINING_WORDS = re.compile(r"\b(?:train\w*|fine-?tun\w*|finetun\w*|steps?|optimi[sz]ers?|"
+                             r"gradients?|grads|Adam\w*|activations?|batch\w*|backward|moments?)\b",
+                             re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A training-memory claim: a total, a ratio between methods, one term of the
     decomposition, where LoRA's savings come from, bytes per parameter or a multiple of the
@@ -268,6 +279,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         method = "any"
     if frame.predicate == "training_memory" and frame.has("weights_alone"):
         return "the amount is the weights' alone (a model-size claim), not a training step's"
+    if frame.predicate == "training_memory" and _ADAPTER_TAKES.search(frame.text) \
+            and not _TRAINING_WORDS.search(frame.text):
+        # "a rank-64 LoRA adapter on every linear layer of Llama-2-70B takes about 1.66 GB in
+        # fp16": what the adapter's weights take, not what a training step holds
+        return "the amount is an adapter's own size, not a training step's"
     if method == "full_ft" and frame.polarity and _FULL_DENIED.search(frame.text):
         # "enough to load it but not to full fine-tune it": full fine-tuning is what the
         # sentence denies, which the frame's polarity does not read

@@ -28,6 +28,8 @@ _CUE = re.compile(
     r"nothing(?!(?<=\bwith\snothing)\s+else\b)|neither|nor|"
     # (a code value, `bias="none"` or `=None`, denies nothing)
     r"(?<![=\"'`])none(?![\"'`])|nobody|unlike|"
+    # "and nowhere near for full fine-tuning": as far from it as a denial
+    r"nowhere\s+near|"
     r"hardly|fails? to|failed to|unable to|free of|(?:absence|lack) of|lack(?:s|ed|ing)|"
     # ("eliminates 99.6% of the weights": an amount cut, not a denial)
     r"eliminat\w*(?!\s+(?:about\s+|roughly\s+|around\s+|nearly\s+|almost\s+|over\s+|~\s*)?\d)|"

@@ -535,14 +535,17 @@ _MERGED = re.compile(r"\b(?:merg\w*|fold(?:s|ed|ing)? (?:\w+ ){0,3}into|fus(?:e|
 _UNMERGED = re.compile(r"\b(?:unmerged|not merged|without merging|(?:don't|do not|doesn't|does "
                        r"not|never|didn't|did not)\s+(?:\w+\s+)?merge|separate(?:ly)? (?:weights|"
                        r"adapters?|modules?)|kept separate|on the fly|dynamic(?:ally)?|"
-                       r"un-merged|before merging|side (?:branch|path)|"
+                       r"un-merged|before (?:merging|(?:calling |running |you call )?`?merge"
+                       r"(?:_and_unload|_adapter)?`?(?:\(\))?`?)|(?:still|remains?|stays?)\s+attached|"
+                       r"side (?:branch|path)|"
                        # a cost "unless merged", "until it is merged": the unmerged state's
                        r"(?:unless|until)\s+(?:(?:it|they|the\s+\w+)\s+(?:is|are|gets?|has\s+been)\s+|"
                        r"you\s+)?merg\w*|if\s+not\s+merged|"
                        # (not said to be gone: "and the extra matmuls are gone")
-                       r"(?<!\bno )(?<!\bwithout )(?:extra (?:matmul|branch)|additional "
-                       r"(?:matmul|branch|forward))(?!\w*\s+(?:are|is|were|was)\s+(?:\w+\s+)?"
-                       r"(?:gone|removed|eliminated|dropped|folded|absorbed))|separate weights|"
+                       r"(?<!\bno )(?<!\bwithout )(?:extra (?:small |tiny )?(?:matmul|branch)|"
+                       r"additional (?:matmul|branch|forward))"
+                       r"(?!\w*\s+(?:are|is|were|was)\s+(?:\w+\s+)?(?:gone|removed|eliminated|dropped|"
+                       r"folded|absorbed))|separate weights|"
                        r"(?:skip|skips|skipped|skipping|omit|omitting|forgo)\s+(?:the\s+)?merg(?:e|es|ing)|"
                        # an adapter loaded beside the base ("loaded with PeftModel.from_pretrained")
                        r"(?:loaded|served|run)\s+(?:with|via|through|using)\s+"
@@ -1471,6 +1474,10 @@ _EQUATION = re.compile(rf"(?<![\w.])({_OPERAND}(?:\s*(?:[a-z]+\s+)?(?:x|\*|\+)\s
                        rf"{{1,8}})\s*=\s*(?=\d)", re.I)
 
 
+_ROOT_QUOTIENT = re.compile(r"sqrt\s*\(?\s*\d{1,5}\s*\)?\s*/\s*sqrt\s*\(?\s*\d{1,5}\s*\)?\s*=\s*"
+                            r"\d{1,5}(?:\.\d{1,4})?(?!\d|\.\d)", re.I)
+
+
 # "not the 3 GB you're seeing": what the reader observed, not a figure the sentence states
 _OBSERVED = re.compile(r"\s+(?:that\s+)?(?:you|I|we)(?:'re|'m|'ve| are| am| were| was| have)?\s+"
                        r"(?:now\s+|actually\s+|currently\s+)?(?:seeing|getting|see|get|got|saw|"
@@ -1707,6 +1714,9 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     # "2 x 32 x 4096 = 262,144 params": the factors of a product worked out are not figures
     # the sentence states; what it equals is
     operands = [m.span(1) for m in _EQUATION.finditer(text)]
+    # "since sqrt 64 / sqrt 16 = 2": a ratio of two ranks' roots worked out, none of it a rank,
+    # an alpha or a scale
+    operands += [m.span() for m in _ROOT_QUOTIENT.finditer(text)]
     quantities = [q for q in quantities if not any(a <= q.span[0] < b for a, b in operands)
                   and not _OBSERVED.match(text, q.span[1])
                   and not (_SAID_WRONG_BEFORE.search(text, max(0, q.span[0] - 40), q.span[0])
@@ -1891,6 +1901,13 @@ def _clause_of(text: str, start: int, end: int) -> tuple[int, int]:
     return a, after.start() if after else min(len(text), end + 300)
 
 
+# an elliptic clause that denies what came before of another thing: "... and nowhere near for
+# full fine-tuning", "..., but not with full fine-tuning"
+_FITS_PREDICATES = frozenset(("fits_gpu",))
+_DENIED_CONTRAST = re.compile(r"\b(?:and|but)\s+(?:not|nowhere\s+near|never|not\s+even\s+close)\s+"
+                              r"(?:\w+\s+)?(?:for|with|when|under|in|during)\s+(?:\w+\s+)?$", re.I)
+
+
 def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     """The frame one trigger gives, or None when its subject or quantities do not fit it."""
     (text, origin, denied_until, mentions, quantities, conditions, spans, cues,
@@ -1929,6 +1946,11 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     polarity = t.sign != denied
     if m.start() < denied_until and not elliptic_denial(text, m.end()):
         # ("It is a misconception that X; it does not": the ellipsis repeats the denial)
+        polarity = not polarity
+    if named and t.predicate in _FITS_PREDICATES and named[0] >= m.end() \
+            and _DENIED_CONTRAST.search(text, max(0, named[0] - 40), named[0]):
+        # "it just fits a 24 GB card for inference and nowhere near for full fine-tuning": the
+        # method is named in an elliptic clause that denies the trigger of it
         polarity = not polarity
     if not polarity and (d := _SYMPTOM_IF.match(text)) and start >= d.end():
         # "If print_trainable_parameters() lists every weight as trainable, the base was never

@@ -131,6 +131,20 @@ def test_a_count_without_a_model_is_judged_on_the_one_named_before_it(tmp_path):
     assert wrong == ("lora.param_count", "unverifiable")
 
 
+def test_the_weights_point_back_to_the_model_named_before(tmp_path):
+    """Mistral-7B (7.24B parameters) in 4-bit is 3.62 GB: "the weights" of a later sentence
+    are that model's, which may support a size and never refutes one."""
+    text = ("---\nid: notes\ntitle: Fitting a 7B model on a T4\n---\n"
+            "Mistral-7B has about 7.24 billion parameters.\n\n"
+            "Loaded in 4-bit the weights drop to about 3.6 GB.\n\n"
+            "Loaded in 4-bit the weights drop to about 7 GB.\n")
+    got = _verdicts(tmp_path, "notes.md", text)
+    assert got["Loaded in 4-bit the weights drop to about 3.6 GB."] == ("lora.adapter_size",
+                                                                        "supported")
+    assert got["Loaded in 4-bit the weights drop to about 7 GB."] == ("lora.adapter_size",
+                                                                      "unverifiable")
+
+
 def test_the_context_model_is_the_last_one_named_in_the_section_and_not_a_tables():
     text = ("---\nid: ctx\ntitle: Notes on Llama-3-8B\n---\n"
             "We first tried Mistral-7B with LoRA at rank 8 on q and v.\n\n"
