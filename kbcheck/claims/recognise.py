@@ -243,7 +243,8 @@ def _models() -> list[tuple[re.Pattern, dict[str, Any]]]:
 
 
 # ("4 b it quantization" is a width split apart; "Llama-2-7B it is ..." is a size)
-_SIZE = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d)?)\s*-?\s*(?:[bB](?![a-zA-Z])(?!\s*bytes?\b)"
+# (a possessive typed without its apostrophe, "Mistral-7Bs parameters", keeps the size)
+_SIZE = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d)?)\s*-?\s*(?:[bB](?!(?!s\b)[a-zA-Z])(?!\s*bytes?\b)"
                    r"(?!\s?it\s+(?:quanti|precision|width|weights?\b|integers?\b))|"
                    r"billion\b|bn\b)")
 _MODEL_NOUN = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:-?\s*param(?:eter)?s?\s+)?"
@@ -574,8 +575,9 @@ def _advised(text: str, m: re.Match) -> bool:
                 or _ADVISED_AFTER.match(text, m.end()))
 
 
-_DTYPE = re.compile(r"\b(fp16|float16|bf16|bfloat16|fp32|float32|16-bit|32-bit|half precision|"
-                    r"8-bit|int8|4-bit|nf4|int4|fp4|(?:in|into|to|at) 4 bits)\b", re.I)
+# (the hyphen is often dropped: "the 4bit llama-2-13b base")
+_DTYPE = re.compile(r"\b(fp16|float16|bf16|bfloat16|fp32|float32|16-?bit|32-?bit|half precision|"
+                    r"8-?bit|int8|4-?bit|nf4|int4|fp4|(?:in|into|to|at) 4 bits)\b", re.I)
 # a width said per value: "at 16 bits each", "4 bytes per parameter", "half a byte per weight"
 # (16-bit is fp16's width)
 _PER_VALUE = re.compile(r"\b((?:16|32|8|4)\s*-?bits?|[124]\s*bytes?|(?:half a|0?\.5)\s*bytes?|"
@@ -593,7 +595,8 @@ _DTYPES = {"fp16": "fp16", "float16": "fp16", "half precision": "fp16", "16-bit"
            "bf16": "bf16", "bfloat16": "bf16", "fp32": "fp32", "float32": "fp32",
            "32-bit": "fp32", "8-bit": "int8", "int8": "int8", "4-bit": "nf4", "nf4": "nf4",
            "int4": "nf4", "fp4": "fp4", "in 4 bits": "nf4", "into 4 bits": "nf4",
-           "to 4 bits": "nf4", "at 4 bits": "nf4"}
+           "to 4 bits": "nf4", "at 4 bits": "nf4", "16bit": "16bit", "32bit": "fp32",
+           "8bit": "int8", "4bit": "nf4"}
 
 
 _PRODUCT_BEFORE = re.compile(r"[\d)]\s*(?:x|\*)\s*$")
@@ -1047,7 +1050,9 @@ _ROLE_BEFORE = [
                        r"RTX \d+|T4|3090|4090)(?:'s)?\s*(?:with|of|has|\()?\s*"
                        r"(?:only\s+)?(?:\d{1,2}\s*x\s*)?$", re.I)),
     # (an aside may come between: "the adapter (rank 64 on every projection) is only about")
-    ("adapter", re.compile(r"(?:adapters?|checkpoints?|files?)\s+(?:\([^()]{0,60}\)\s+)?"
+    # (a model's own checkpoint is not an adapter's: "a Llama-2-7B checkpoint takes up 3.4 GB")
+    ("adapter", re.compile(r"(?:adapters?|(?<!\d[bB] )(?<!model )(?<!base )(?<!merged )"
+                           r"checkpoints?|files?)\s+(?:\([^()]{0,60}\)\s+)?"
                            r"(?:\w+[:,]?\s+){0,3}?$", re.I)),
     # "the LoRA adapters trained with QLoRA are also stored in 4-bit": kept in that width
     # (not across the base the adapters sit on: "adapters on top of a base model quantized to")
@@ -1478,6 +1483,13 @@ _ROOT_QUOTIENT = re.compile(r"sqrt\s*\(?\s*\d{1,5}\s*\)?\s*/\s*sqrt\s*\(?\s*\d{1
                             r"\d{1,5}(?:\.\d{1,4})?(?!\d|\.\d)", re.I)
 
 
+# "so your 80 MB file must be missing half the weights": the size of the reader's own file,
+# set against the one the sentence states
+_YOURS_BEFORE = re.compile(r"\b(?:your|my|our)\s+$", re.I)
+_YOURS_AFTER = re.compile(r"\s*(?:adapter\s+|LoRA\s+|safetensors\s+)?(?:files?|downloads?|exports?|"
+                          r"folders?|checkpoints?|outputs?)\b", re.I)
+
+
 # "not the 3 GB you're seeing": what the reader observed, not a figure the sentence states
 _OBSERVED = re.compile(r"\s+(?:that\s+)?(?:you|I|we)(?:'re|'m|'ve| are| am| were| was| have)?\s+"
                        r"(?:now\s+|actually\s+|currently\s+)?(?:seeing|getting|see|get|got|saw|"
@@ -1719,6 +1731,8 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     operands += [m.span() for m in _ROOT_QUOTIENT.finditer(text)]
     quantities = [q for q in quantities if not any(a <= q.span[0] < b for a, b in operands)
                   and not _OBSERVED.match(text, q.span[1])
+                  and not (_YOURS_BEFORE.search(text, max(0, q.span[0] - 8), q.span[0])
+                           and _YOURS_AFTER.match(text, q.span[1]))
                   and not (_SAID_WRONG_BEFORE.search(text, max(0, q.span[0] - 40), q.span[0])
                            and _SAID_WRONG_AFTER.match(text, q.span[1]))]
     conditions, spans = read_conditions(text)
