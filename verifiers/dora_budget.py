@@ -474,6 +474,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return {"claim": "extra"}
     if frame.predicate == "dora_magnitude_shape":
         shape = next((s for s in SHAPES if frame.has(s)), None)
+        if shape in ("per_input", "per_output") and frame.has("both_widths"):
+            return "the sentence names both in_features and out_features; which one sizes " \
+                   "the magnitude is not read"
         return {"claim": "shape", "shape": shape} if shape else \
             "how many magnitudes per matrix is not read"
     c = frame.conditions

@@ -48,6 +48,8 @@ _UNITS = [
     (re.compile(r"(\d)\s*-?\s*(?:megabytes?|mbytes?|megs)\b", re.I), r"\1 MB"),
     (re.compile(r"(\d)\s*-?\s*(?:terabytes?)\b", re.I), r"\1 TB"),
     (re.compile(r"(\d)\s*-?\s*(?:kilobytes?)\b", re.I), r"\1 KB"),
+    # a width with its hyphen dropped: "the 4bit base", "load_in_8bit" stays a name
+    (re.compile(r"(?<![\w.])(4|8|16|32)bit\b", re.I), r"\1-bit"),
     (re.compile(r"(\d)\s*-?\s*(?:gibibytes?)\b", re.I), r"\1 GiB"),
     (re.compile(r"(\d)\s*-?\s*(?:mebibytes?)\b", re.I), r"\1 MiB"),
     (re.compile(r"(\d)\s*-\s*(GB|MB|GiB|MiB|TB|KB)\b"), r"\1 \2"),

@@ -67,7 +67,11 @@ _CUE = re.compile(
 # A clause of its own after the denied verb, its comma left out: "because those layers cannot be
 # folded away they add latency"
 _NEW_SUBJECT = re.compile(r"\w\s+(?:they|we)(?:\s+(?!(?:can|could|do|did|will|would|should|"
-                          r"may|might|must|are|were)\b)[a-z]{2,}\b|\s*$)", re.I)
+                          r"may|might|must|are|were)\b)[a-z]{2,}\b|\s*$)|"
+                          # "has no more LoRA layers and its inference time is ...": a subject
+                          # of its own, with its verb
+                          r"\band\s+(?:its|their|the\s+model's)(?:\s+(?:[\w-]+\s+){0,2}?"
+                          r"(?:is|are|was|were|stays?|remains?|matches|equals)\b|\s*$)", re.I)
 
 
 # a denial inside a relative clause ("whose name does not contain lora_"), then the main clause's
@@ -90,7 +94,8 @@ _ONLY_AT = re.compile(r"(?:only|just|solely)\s+(?:the|their|its|LoRA'?s?|A|B)\b"
 # Where a negation's scope ends: punctuation that closes a clause, and contrast/relative words.
 _END = re.compile(r"[;:!?()]|\.(?![\w])|,(?!\d{3}\b)| - |"
                   r"\b(?:but|however|although|though|whereas|while|yet|which|"
-                  r"who|whose|because|since|so|and then|except|unlike|instead|only if|only when|"
+                  r"who|whose|because|bc|b/c|cuz|since|so|and then|except|unlike|instead|only if|"
+                  r"only when|"
                   # a time clause after the denial ("avoids latency once BA is merged"): what
                   # it says happens is not denied
                   r"once)\b"
@@ -287,7 +292,8 @@ _IMPOSSIBLE_AFTER = re.compile(r"(?:\s+(?!(?:is|are|not|no|never)\b)[\w-]+){0,2}
 _COST_WORDS = re.compile(r"latency|overhead|cost|penalt|slow|delay|extra|additional|matmul|memory",
                          re.I)
 # ("latency that never goes away": the going away is denied, the cost is not)
-_GONE_AFTER = re.compile(r"\s+(?:(?!(?:never|not|no|hardly)\b)[\w-]+\s+){0,2}?"
+_GONE_AFTER = re.compile(r"\s+(?:(?!(?:never|not|no|hardly|cannot|can't|won't|can)\b)[\w-]+\s+)"
+                         r"{0,2}?"
                          r"(?:(?:is|are|was|were|gets?|got)\s+)?(?:gone|"
                          r"eliminated|removed|disappears?|disappeared|vanish(?:es|ed)?|negligible|"
                          r"insignificant|"
@@ -303,6 +309,10 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
         return False
     if last.start() >= start and _INNER_BREAK.search(text, last.end(), end):
         return False  # "merging: no wrappers left, same outputs": a clause of its own
+    if last.start() >= start and last.group(0).lower() == "without" \
+            and _FINITE.search(text, last.end(), end):
+        return False  # "doubling the rank without touching alpha would halve it": an adjunct
+        # inside the trigger's words, ended by the verb
     if last.start() >= start and last.group(0).lower() in ("no", "zero", "0", "nothing") \
             and _AND_DETERMINER.search(text, last.end(), end):
         return False  # "merged = zero extra latency and the same shape": its own noun phrase
@@ -377,6 +387,13 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
                 and _negated(text, last.start(), last.start(), origin, _WITHOUT_SCOPE_WORDS))
 
 
+def handled_amount(text: str, start: int) -> bool:
+    """Whether the amount at `start` is the object of a verb of moving or keeping data ("does
+    not require reloading the 16 GB of base weights", "never need a private 16 GB copy"): a
+    denial of that verb leaves the amount as given."""
+    return bool(_HANDLED.search(text, max(0, start - 60), start))
+
+
 def negated_in_clause(text: str, start: int, end: int, origin: int = 0) -> bool:
     """Whether the clause around a noun-phrase trigger ('a single consumer GPU ... cannot
     fine-tune') carries a negation of its verb: a cue before it in scope, or one after it in
@@ -396,8 +413,15 @@ def _clause_negated(text: str, start: int, end: int, origin: int) -> bool:
     # (a negation of the clause's verb: "... GPU cannot fine-tune"; "without" after the phrase
     # opens an adjunct, "on one GPU without losing quality")
     m = next((c for c in _CUE.finditer(after) if not _ADJUNCT_CUE.fullmatch(c.group(0))), None)
+    if m and _NOT_REMOVED.match(after, m.end()):
+        m = None  # "their added latency cannot be removed by merging": the cost stays
     m = m or _STOPS_AFTER.search(after)  # ("mixed-adapter batches stop working once merged")
     return bool(m) and len(after[:m.start()].split()) <= 3
+
+
+# a cost said not to go away: "... cannot be removed", "... can't be merged away"
+_NOT_REMOVED = re.compile(r"\s*(?:be\s+|get\s+)?(?:remov|eliminat|avoid|hidden|hid|merged\s+away|"
+                          r"folded\s+away|gotten\s+rid|got\s+rid|optimi[sz]ed\s+away)", re.I)
 
 
 # A verb of refusal with the phrase as its object: "refuses mixed-adapter batches", "rejects
@@ -438,9 +462,13 @@ _LIKE_BEFORE = re.compile(r"\b(?:like|as\s+(?:with|in|under|for))\s+(?:with\s+|i
                           r"(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
 # A verb of moving or keeping data right before the amount it takes as its object, after a
 # denial ("without downloading", "never had to store"): the amount is taken as given
-_HANDLED = re.compile(r"\s*(?:(?:had|have|has|need|needs|needed|having)\s+to\s+)?(?:download|"
+# ("does not require reloading the 16 GB of base weights"; "never need a private 16 GB copy")
+_HANDLED = re.compile(r"\s*(?:(?:(?:had|have|has|need|needs|needed|having)\s+to\s+|(?:require[sd]?|"
+                      r"requiring|involves?|means?|needs?)\s+)?(?:re-?)?(?:download|"
                       r"stor|load|fetch|cop(?:y|ie)|ship|pull|transfer|upload|push|host|carr)"
-                      r"\w*\s+(?:(?:the|a|an|all|its|their|those|these|[\w-]+'s)\s+)?"
+                      r"\w*\s+(?:(?:the|a|an|all|its|their|those|these|[\w-]+'s)\s+)?|"
+                      r"(?:need|needs|needed|require[sd]?|get|gets|keep|keeps)\s+(?:a|an|their|its|"
+                      r"your|one)\s+(?:(?:own|private|separate|dedicated|full|whole|extra)\s+){0,2})"
                       r"(?:about\s+|roughly\s+|some\s+|~\s*)?(?P<amount>[\d.,]*)$", re.I)
 _AMOUNT = re.compile(r"\d[\d.,]*\s*(?:[KMGT]i?B|gigabytes?|megabytes?|bytes)\b", re.I)
 # A relative clause opening right before "neither/none/nothing" ("a config that sets neither"),
@@ -452,7 +480,9 @@ _ENDS_UP = re.compile(r"\b(?:ends?\s+up|gets?|got|leads?\s+to|results?\s+in|yiel
 # slower": the slowness is not denied)
 _FINITE = re.compile(r"\b(?:is|are|was|were|costs?|takes?|needs?|uses?|has|have|gives?|"
                      r"stores?|requires?|becomes?|runs?|adds?|falls?|defaults?|computes?|picks?|"
-                     r"keeps?|fits?|works?|gets?|stays?|remains?)\b", re.I)
+                     r"keeps?|fits?|works?|gets?|stays?|remains?|"
+                     # ("doubling the rank without touching alpha would halve it")
+                     r"would|will|can|could|should|does|did)\b", re.I)
 
 
 _VERB_AFTER = 12  # characters after a trigger where its clause's verb may stand

@@ -22,6 +22,7 @@ from kbcheck.claims.polarity import (
     denial_end,
     denial_prefix,
     elliptic_denial,
+    handled_amount,
     modality,
     negated,
     negated_in_clause,
@@ -575,9 +576,8 @@ def _advised(text: str, m: re.Match) -> bool:
                 or _ADVISED_AFTER.match(text, m.end()))
 
 
-# (the hyphen is often dropped: "the 4bit llama-2-13b base")
-_DTYPE = re.compile(r"\b(fp16|float16|bf16|bfloat16|fp32|float32|16-?bit|32-?bit|half precision|"
-                    r"8-?bit|int8|4-?bit|nf4|int4|fp4|(?:in|into|to|at) 4 bits)\b", re.I)
+_DTYPE = re.compile(r"\b(fp16|float16|bf16|bfloat16|fp32|float32|16-bit|32-bit|half precision|"
+                    r"8-bit|int8|4-bit|nf4|int4|fp4|(?:in|into|to|at) 4 bits)\b", re.I)
 # a width said per value: "at 16 bits each", "4 bytes per parameter", "half a byte per weight"
 # (16-bit is fp16's width)
 _PER_VALUE = re.compile(r"\b((?:16|32|8|4)\s*-?bits?|[124]\s*bytes?|(?:half a|0?\.5)\s*bytes?|"
@@ -595,8 +595,7 @@ _DTYPES = {"fp16": "fp16", "float16": "fp16", "half precision": "fp16", "16-bit"
            "bf16": "bf16", "bfloat16": "bf16", "fp32": "fp32", "float32": "fp32",
            "32-bit": "fp32", "8-bit": "int8", "int8": "int8", "4-bit": "nf4", "nf4": "nf4",
            "int4": "nf4", "fp4": "fp4", "in 4 bits": "nf4", "into 4 bits": "nf4",
-           "to 4 bits": "nf4", "at 4 bits": "nf4", "16bit": "16bit", "32bit": "fp32",
-           "8bit": "int8", "4bit": "nf4"}
+           "to 4 bits": "nf4", "at 4 bits": "nf4"}
 
 
 _PRODUCT_BEFORE = re.compile(r"[\d)]\s*(?:x|\*)\s*$")
@@ -734,8 +733,9 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
     if modules:
         found["modules"], spans["modules"] = modules
     unmerged = _UNMERGED.search(text)
-    merged = next((m for m in _MERGED.finditer(text) if not unmerged
-                   or not unmerged.start() <= m.start() < unmerged.end()), None)
+    merged = next((m for m in _MERGED.finditer(text) if (not unmerged
+                   or not unmerged.start() <= m.start() < unmerged.end())
+                   and not _VCS_MERGE.match(text, m.start())), None)
     if unmerged and merged and unmerged.start() < merged.start() and _advised(text, merged):
         # "unmerged DoRA costs more than LoRA, so merging is recommended": the claim is of the
         # unmerged state, the merge is advice
@@ -1117,6 +1117,8 @@ _PART = (r"(?:[\w-]+\s+){0,2}?(?:layers?|blocks?|modules?|projections?|matri(?:x
 _PART_AFTER = re.compile(r"\s*(?:(?:trainable|LoRA|extra|additional|new|adapter|magnitude)\s+){0,2}"
                          r"(?:param(?:eter)?s\s+|weights\s+|values\s+|scalars\s+|entries\s+|"
                          r"elements\s+)?(?:per|for each|"
+                         # ("5,120 for each of the 80 adapted matrices")
+                         r"for each of (?:the|its|their|our)(?:\s+\d{1,5})?|"
                          rf"for every|in each|in every|each)\s+{_PART}|"
                          # "one 4096-entry magnitude vector per adapted module"
                          r"[-\s](?:entry|element|dim(?:ensional)?)\s+(?:[\w-]+\s+){0,2}?(?:per|for "
@@ -1326,6 +1328,9 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
                 if t.subjects and _subject(text, mentions, m.start(), default)[0] \
                         not in t.subjects:
                     continue
+                if (merge := _VCS_MERGE.search(text, m.start(), m.end() + 40)) \
+                        and merge.start() < m.end():
+                    continue  # "I'm fine merging this PR": a code change merged, not weights
                 found.append((t, m))
                 taken_here += 1
                 if taken_here == _MATCHES_PER_CUE:
@@ -1358,6 +1363,13 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
         out.append((t, m, []))
     out.sort(key=lambda h: h[1].start())
     return out
+
+
+# merging in version control: "fine merging this without a note", "merge the PR"
+_VCS_MERGE = re.compile(r"\bmerg\w*\s+(?:(?:this|that)(?:\s+(?:PR|pull\s+request|change|branch|"
+                        r"patch|diff|commit))?\b(?!\s+(?:adapter|model|LoRA|DoRA|checkpoint|into|back|"
+                        r"with|in)\b)|(?:the|my|your|our|his|her)\s+(?:PR|pull\s+request|branch|"
+                        r"patch|diff|commit|changes?)\b)", re.I)
 
 
 _CLAUSE = re.compile(r"[;,(:]|\s-\s|\b(?:whereas|while|whilst|but|unlike|although)\b", re.I)
@@ -1680,7 +1692,8 @@ def _clause_state(text: str, at: int) -> bool | None:
     merged = [g for g in _MERGED.finditer(text, a, b)
               if not any(x <= g.start() < y for x, y in unmerged) and not _advised(text, g)
               and not _SET_AGAINST_STATE.search(text, max(0, g.start() - 30), g.start())
-              and not _GONE_ONCE.search(text, max(0, g.start() - 40), g.start())]
+              and not _GONE_ONCE.search(text, max(0, g.start() - 40), g.start())
+              and not _VCS_MERGE.match(text, g.start())]
     if unmerged and not merged:
         return False
     if merged and not unmerged:
@@ -1918,6 +1931,7 @@ def _clause_of(text: str, start: int, end: int) -> tuple[int, int]:
 # an elliptic clause that denies what came before of another thing: "... and nowhere near for
 # full fine-tuning", "..., but not with full fine-tuning"
 _FITS_PREDICATES = frozenset(("fits_gpu",))
+_SIZE_PREDICATES = frozenset(("model_size", "adapter_size"))
 _DENIED_CONTRAST = re.compile(r"\b(?:and|but)\s+(?:not|nowhere\s+near|never|not\s+even\s+close)\s+"
                               r"(?:\w+\s+)?(?:for|with|when|under|in|during)\s+(?:\w+\s+)?$", re.I)
 
@@ -1980,6 +1994,11 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     mine = _nearest(tuple(q for q in quantities if q.unit in t.units), hits, m, t)
     if t.needs and not any(q.unit in t.needs for q in mine):
         return None
+    if not polarity and t.predicate in _SIZE_PREDICATES and any(
+            q.unit == "bytes" and handled_amount(text, q.span[0]) for q in mine):
+        # "does not require reloading the 16 GB of base weights": the reloading is denied, the
+        # size is taken as given
+        polarity = True
     if not polarity and not t.sign and t.sign_needs is not None:
         a, b = _clause_of(text, start, m.end())
         if not t.sign_needs.search(text, a, b):
