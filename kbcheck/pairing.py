@@ -317,12 +317,16 @@ def _pair_or_alternate(frame: Frame, alternates: tuple[Frame, ...],
 # Words that point back to a model named before ("the base model", "this checkpoint").
 _THE_MODEL = re.compile(r"\b(?:the|this|that|our|its|your) (?:base(?: model)?|model|checkpoint|"
                         r"network|LLM)\b|"
-                        # its weights: "Loaded in 4-bit the weights drop to about 3.6 GB"
-                        r"\b(?:the|its|our|your) (?:(?:base|frozen|quantized|full|original|"
-                        r"model's) )?weights\b|"
                         # a figure pointed back to: "That bfloat16 figure is about 17.2 GiB"
                         r"\b(?:this|that|these|those|the same) (?:[\w-]+ )?(?:figure|number|"
                         r"size|weights|count)\b", re.I)
+
+
+# its weights: "Loaded in 4-bit the weights drop to about 3.6 GB" (a model's size that no
+# verifier reads without its model; "the weights of this adapter" are the adapter's)
+_THE_WEIGHTS = re.compile(r"\b(?:the|its|our|your) (?:(?:base|frozen|quantized|full|original|"
+                          r"model's) )?weights\b(?!\s+of\s+(?:this|the|an?|its|our|that)\s+"
+                          r"(?:[\w.-]+\s+){0,2}?adapters?\b)", re.I)
 
 
 # Where the author's own words start after reported speech: "You'll hear that B starts random,
@@ -458,7 +462,9 @@ def _in_context(frame: Frame, paired: FramePairing, context_model: str,
             or frame.subject == "other" or (paired.verifier and paired.params.get("model"))):
         return paired
     if not (frame.conditions.get("r") or frame.conditions.get("modules")
-            or _THE_MODEL.search(frame.text)):
+            or _THE_MODEL.search(frame.text)
+            or not paired.verifier and frame.predicate == "model_size"
+            and _THE_WEIGHTS.search(frame.text)):
         return paired  # a general statement ("cuts trainable parameters 10,000 times")
     found = find_model(context_model)
     model = {k: found.get(k) for k in ("family", "size_b", "preset")}

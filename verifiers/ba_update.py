@@ -726,14 +726,21 @@ _PLAIN = r"(?:standard|plain|vanilla|regular|ordinary|classic)\s+LoRA"
 _PLAIN_AFTER = re.compile(rf"\s*\)?\s*,?\s*(?:for|with|under|in|on|from)\s+(?:the\s+)?{_PLAIN}\b",
                           re.I)
 _PLAIN_BEFORE = re.compile(rf"\b{_PLAIN}(?:'s)?(?:\s+scale)?\s+(?:would\s+)?(?:give|gives|be|is|"
-                           r"scales?\s+(?:by|to)|yields?)\s*(?:only\s+|just\s+|about\s+)?$", re.I)
+                           r"scales?\s+(?:by|to)|yields?|uses?|gets?|has|have|applies|apply)\s*"
+                           r"(?:only\s+|just\s+|about\s+)?$", re.I)
+
+
+_OPERAND_AT = re.compile(r"(?:/|sqrt\(?)\s*$", re.I)
 
 
 def _scale_numbers(frame: Frame, quantities: bool = False) -> Any:
     """The numbers a scaling frame states that fill neither r nor alpha (or their quantities)."""
     filled = {frame.conditions.get(k) for k in ("r", "alpha")}
     found = [q for q in frame.quantities if q.unit in ("x", "count")
-             and 0 < q.value <= 1024 and q.value not in filled]
+             and 0 < q.value <= 1024 and q.value not in filled
+             # (not an operand worked out: "16/8 = 2", "sqrt 64")
+             and not _OPERAND_AT.search(frame.text, max(0, q.span[0] - 6), q.span[0])
+             and not _DIVIDES.match(frame.text, q.span[1])]
     return found if quantities else {q.value for q in found}
 
 

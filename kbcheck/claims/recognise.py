@@ -1366,10 +1366,11 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
 
 
 # merging in version control: "fine merging this without a note", "merge the PR"
-_VCS_MERGE = re.compile(r"\bmerg\w*\s+(?:(?:this|that)(?:\s+(?:PR|pull\s+request|change|branch|"
-                        r"patch|diff|commit))?\b(?!\s+(?:adapter|model|LoRA|DoRA|checkpoint|into|back|"
-                        r"with|in)\b)|(?:the|my|your|our|his|her)\s+(?:PR|pull\s+request|branch|"
-                        r"patch|diff|commit|changes?)\b)", re.I)
+_VCS_MERGE = re.compile(r"\bmerg\w*\s+(?:(?:this|that|it)\s+(?:PR|pull\s+request|change|branch|"
+                        r"patch|diff|commit)\b|(?:this|that)(?=\s*(?:[.,;:!?)]|$|\s+(?:without|"
+                        r"before|after|now|today|tomorrow|once|yet|so|and|but|then)\b))|(?:the|my|"
+                        r"your|our|his|her)\s+(?:PR|pull\s+request|branch|patch|diff|commit|"
+                        r"changes?)\b)", re.I)
 
 
 _CLAUSE = re.compile(r"[;,(:]|\s-\s|\b(?:whereas|while|whilst|but|unlike|although)\b", re.I)
