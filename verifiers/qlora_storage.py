@@ -290,7 +290,8 @@ def _dq_bytes_params(frame: Frame) -> dict[str, Any] | str:
             return "no preset for this model family: its size is not judged with LLaMA's shapes"
         named = found.name  # "For Mistral-7B, double quantization saves ...": its own linears
     # (an amount per billion parameters is a rate, not the model's saving)
-    totals = [q for q in frame.quantities if q.unit == "bytes" and q.role != "part"]
+    # (nor a card's memory: "... leaves most of a 24 GB RTX 4090 free")
+    totals = [q for q in frame.quantities if q.unit == "bytes" and q.role not in ("part", "gpu")]
     q = _nearest(replace(frame, quantities=tuple(totals)), ("bytes",)) if totals else None
     if q is None:
         return "no number of bytes is stated"
