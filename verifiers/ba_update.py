@@ -552,17 +552,18 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 factor = {**factor, "rslora": True}
             return {**params, **factor}
         value = _scale_value(frame)  # several numbers: the form alone is checked
-        if value is None and _BOTH_FORMS.search(frame.text) and len(_scale_numbers(frame)) >= 2:
+        stated = _scale_quantities(frame)
+        if value is None and _BOTH_FORMS.search(frame.text) \
+                and len({q.value for q in stated}) >= 2:
             # "the scale is 2.0 under standard LoRA and 4.0 under rsLoRA", "rsLoRA's scale is
             # 4, compared with 1 for standard LoRA": the value said of standard LoRA set aside,
             # the one left is rsLoRA's
-            own = {q.value for q in _scale_numbers(frame, quantities=True)
-                   if not _PLAIN_AFTER.match(frame.text, q.span[1])
-                   and not _PLAIN_BEFORE.search(frame.text, max(0, q.span[0] - 40), q.span[0])}
-            if len(own) != 1:
+            own = [q for q in stated if not _PLAIN_AFTER.match(frame.text, q.span[1])
+                   and not _PLAIN_BEFORE.search(frame.text, max(0, q.span[0] - 40), q.span[0])]
+            if len({q.value for q in own}) != 1:
                 return ("the sentence gives a scale for standard LoRA and one for rsLoRA; which "
                         "value is whose is not read")
-            q = next(q for q in _scale_numbers(frame, quantities=True) if q.value in own)
+            q = own[0]
             return {**params, "rslora": True, "scaling_form": "alpha/sqrt(r)",
                     "scale_value": q.value, "scale_tol": q.precision if "." in q.text
                     else 0.05 * q.value}
@@ -715,13 +716,9 @@ _SCALE_ENDS = re.compile(r"\b(?:scal\w*|multiplier)(?:\s+factor)?\s+(?:goes\s+|d
                          r"(?![\d%])(?!\.\d)", re.I)
 
 
-_BOTH_FORMS = re.compile(r"\b(?:standard|plain|vanilla|regular|ordinary|classic)\s+LoRA\b"
-                         r"(?:[^.;]|\.(?=\d)){0,80}?\brs-?LoRA\b|\brs-?LoRA\b(?:[^.;]|\.(?=\d))"
-                         r"{0,80}?\b(?:standard|plain|vanilla|regular|ordinary|classic)\s+LoRA\b",
-                         re.I)
-
-
 _PLAIN = r"(?:standard|plain|vanilla|regular|ordinary|classic)\s+LoRA"
+_BOTH_FORMS = re.compile(rf"\b{_PLAIN}\b(?:[^.;]|\.(?=\d)){{0,80}}?\brs-?LoRA\b|"
+                         rf"\brs-?LoRA\b(?:[^.;]|\.(?=\d)){{0,80}}?\b{_PLAIN}\b", re.I)
 # a value said of standard LoRA: "... and 2.0 under standard LoRA", "plain LoRA would give 0.25"
 _PLAIN_AFTER = re.compile(rf"\s*\)?\s*,?\s*(?:for|with|under|in|on|from)\s+(?:the\s+)?{_PLAIN}\b",
                           re.I)
@@ -733,15 +730,14 @@ _PLAIN_BEFORE = re.compile(rf"\b{_PLAIN}(?:'s)?(?:\s+scale)?\s+(?:would\s+)?(?:g
 _OPERAND_AT = re.compile(r"(?:/|sqrt\(?)\s*$", re.I)
 
 
-def _scale_numbers(frame: Frame, quantities: bool = False) -> Any:
-    """The numbers a scaling frame states that fill neither r nor alpha (or their quantities)."""
+def _scale_quantities(frame: Frame) -> list[Quantity]:
+    """The numbers a scaling frame states that fill neither r nor alpha."""
     filled = {frame.conditions.get(k) for k in ("r", "alpha")}
-    found = [q for q in frame.quantities if q.unit in ("x", "count")
-             and 0 < q.value <= 1024 and q.value not in filled
-             # (not an operand worked out: "16/8 = 2", "sqrt 64")
-             and not _OPERAND_AT.search(frame.text, max(0, q.span[0] - 6), q.span[0])
-             and not _DIVIDES.match(frame.text, q.span[1])]
-    return found if quantities else {q.value for q in found}
+    return [q for q in frame.quantities if q.unit in ("x", "count")
+            and 0 < q.value <= 1024 and q.value not in filled
+            # (not an operand worked out: "16/8 = 2", "sqrt 64")
+            and not _OPERAND_AT.search(frame.text, max(0, q.span[0] - 6), q.span[0])
+            and not _DIVIDES.match(frame.text, q.span[1])]
 
 
 def _scale_value(frame: Frame) -> Any:
