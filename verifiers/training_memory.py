@@ -233,29 +233,6 @@ _FULL_DENIED = re.compile(r"\b(?:but|yet|and)\s+not\s+(?:(?:to|for|with|enough\s
 _TRAINABLE = re.compile(r"\b(?:trainable|adapter|LoRA)\b", re.I)
 
 
-# several terms listed as what one amount is said of: "weights, grads and Adam state ... come
-# to", "gradients plus optimizer states take"
-_TERM = r"(?:weights|grads|gradients|(?:Adam(?:W)?|optimi[sz]er)(?:'s)?\s+(?:states?|moments)|" \
-        r"moments|optimi[sz]er\s+states?|master\s+(?:weights|copy))"
-_TERMS_LISTED = re.compile(rf"\b{_TERM}\s*(?:,\s*{_TERM}\s*)*(?:,\s*)?(?:and|plus|\+|&)\s+"
-                           rf"(?:the\s+|their\s+|its\s+)?(?:two\s+)?{_TERM}"
-                           r"(?:\s+(?:for|of|on)\s+(?:[^.;,]|\.(?=\d)){0,60}?)?\s+(?:together\s+)?"
-                           r"(?:come|comes|came|"
-                           r"add\s+up|adds\s+up|total|totals|take|takes|need|needs|amount|amounts|"
-                           r"sum|sums|=)\b", re.I)
-
-
-# one adapter as what takes an amount ("a rank-64 LoRA adapter on every linear layer of
-# Llama-2-70B takes about 1.66 GB"), in a sentence with no word of training
-_ADAPTER_TAKES = re.compile(r"\b(?:a|an|the|one|each|this|that|our|your)\s+(?:[\w-]+\s+){0,3}?"
-                            r"adapter(?:\s+(?:file|checkpoint|weights))?\b[^.;]{0,80}?\b(?:takes|is|"
-                            r"weighs|occupies|comes\s+to|needs)\s+(?:only\s+|just\s+)?(?:about\s+|"
-                            r"roughly\s+|around\s+|~\s*)?\d", re.I)
-_TRAINING_WORDS = re.compile(r"\b(?:train\w*|fine-?tun\w*|finetun\w*|steps?|optimi[sz]ers?|"
-                             r"gradients?|grads|Adam\w*|activations?|batch\w*|backward|moments?)\b",
-                             re.I)
-
-
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A training-memory claim: a total, a ratio between methods, one term of the
     decomposition, where LoRA's savings come from, bytes per parameter or a multiple of the
@@ -292,13 +269,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if frame.predicate == "training_memory" and frame.has("weights_alone"):
         return "the amount is the weights' alone (a model-size claim), not a training step's"
     if frame.predicate in ("optimizer_memory", "weights_memory", "gradient_memory") \
-            and _TERMS_LISTED.search(frame.text):
+            and frame.has("tm_terms_listed"):
         # "weights, grads and Adam state for the 4.2M LoRA params come to about 67 MB": one
         # amount for several terms together, not one term's
         return "the amount is said of several terms together (weights, gradients, optimizer " \
                "state), not of one"
-    if frame.predicate == "training_memory" and _ADAPTER_TAKES.search(frame.text) \
-            and not _TRAINING_WORDS.search(frame.text):
+    if frame.predicate == "training_memory" and frame.has("tm_adapter_takes") \
+            and not frame.has("tm_training_words"):
         # "a rank-64 LoRA adapter on every linear layer of Llama-2-70B takes about 1.66 GB in
         # fp16": what the adapter's weights take, not what a training step holds
         return "the amount is an adapter's own size, not a training step's"
