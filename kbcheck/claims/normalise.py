@@ -321,12 +321,25 @@ _RANK_INSTEAD = re.compile(r"\b(rank|r|lora_r)\s*(?:of|=|:)?\s*(\d{1,4})\s+(?:in
 
 def _rejected(m: re.Match) -> str:
     rest = m.group("rest")
-    if len(rest.split()) > _REJECTED_WORDS or _FORMULA.search(rest) or _GERUND.match(rest):
+    if len(rest.split()) > _REJECTED_WORDS or _FORMULA.search(rest):
         return m.group(0)
+    merge = _MERGE_SET_ASIDE.match(rest)
+    if merge:
+        # "keep the adapter attached instead of merging it": the merge set aside is the state
+        # the sentence speaks of, unmerged; what follows it stays
+        return " unmerged" + rest[merge.end():]
     verb = _MAIN_VERB.search(rest)
     if verb:  # "storing X instead of the full model shrinks it ...": the set-aside noun only
         return " " + rest[verb.start():]
     return ""
+
+
+# a merge as the alternative set aside, with its object ("instead of merging it", "rather than
+# merged", "instead of folding the adapter in")
+_MERGE_SET_ASIDE = re.compile(r"\s*(?:merg(?:e|es|ed|ing)|fold(?:s|ed|ing)?)\b"
+                              r"(?:\s+(?:it|them|(?:the|your|each|its)\s+(?:[\w-]+\s+)?"
+                              r"(?:adapters?|weights|LoRAs?|update|deltas?)))?(?:\s+(?:in|into\s+"
+                              r"(?:the\s+)?(?:base\s+)?(?:model|weights)))?", re.I)
 
 
 # The main clause's verb after a subject that was set aside ("Storing the adapter instead of the
@@ -335,9 +348,8 @@ _MAIN_VERB = re.compile(r"(?<=\s)(?:shrinks|reduces|cuts|brings|drops|takes|need
                         r"makes|gives|lets|allows|saves|costs|is|are|was|were)\b", re.I)
 
 
-# "instead of updating every weight": an action not taken, which the lexicon reads as a claim
+# an answer that goes on past its first word ("Yes, the scale doubles")
 _GOES_ON = re.compile(r"(?:[\w'()/.,-]+\s+){2}\w")
-_GERUND = re.compile(r"\s*\w+ing\b", re.I)
 
 
 # The standard scale set aside ("alpha/sqrt(r) instead of the standard alpha/r") says that the

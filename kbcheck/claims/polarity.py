@@ -420,7 +420,7 @@ def _clause_negated(text: str, start: int, end: int, origin: int) -> bool:
 
 
 # a cost said not to go away: "... cannot be removed", "... can't be merged away"
-_NOT_REMOVED = re.compile(r"\s*(?:be\s+|get\s+)?(?:remov|eliminat|avoid|hidden|hid|merged\s+away|"
+_NOT_REMOVED = re.compile(r"\s*(?:be\s+|get\s+)?(?:remov|eliminat|avoid|hidden|hid\b|merged\s+away|"
                           r"folded\s+away|gotten\s+rid|got\s+rid|optimi[sz]ed\s+away)", re.I)
 
 

@@ -539,6 +539,9 @@ _UNMERGED = re.compile(r"\b(?:unmerged|not merged|without merging|(?:don't|do no
                        r"adapters?|modules?)|kept separate|on the fly|dynamic(?:ally)?|"
                        r"un-merged|before (?:merging|(?:calling |running |you call )?`?merge"
                        r"(?:_and_unload|_adapter)?`?(?:\(\))?`?)|(?:still|remains?|stays?)\s+attached|"
+                       r"(?:keep|keeps|kept|keeping|leave|leaves|left|leaving)\s+(?:the\s+|an?\s+|"
+                       r"your\s+|its\s+|each\s+|every\s+)?(?:[\w-]+\s+){0,2}?(?:adapters?|LoRAs?)\s+"
+                       r"(?:attached|separate|on\s+top|in\s+place)|"
                        r"side (?:branch|path)|"
                        # a cost "unless merged", "until it is merged": the unmerged state's
                        r"(?:unless|until)\s+(?:(?:it|they|the\s+\w+)\s+(?:is|are|gets?|has\s+been)\s+|"

@@ -383,6 +383,13 @@ def test_an_alternative_set_aside_is_not_stated():
     # a formula set aside says which scale is the variant's: it stays for the lexicon
     kept = "The scale is alpha/sqrt(r) instead of the standard alpha/r."
     assert normalise(kept) == kept
+    # a merge set aside is the state spoken of: unmerged
+    assert normalise("Serve the adapter on its own rather than merging it, and each layer pays "
+                     "for the side branch.") == \
+        "Serve the adapter on its own unmerged, and each layer pays for the side branch."
+    # an action set aside goes like a noun: it is not stated either
+    assert normalise("When r grows, rsLoRA shrinks the scale instead of keeping it.") \
+        == "When r grows, rsLoRA shrinks the scale."
 
 
 def test_a_negated_clause_ends_at_and_after_its_verb():
