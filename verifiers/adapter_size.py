@@ -675,8 +675,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 # state (what training holds beside the adapter), not of the adapter
 _STATE_IS = re.compile(r"\b(?:optimi[sz]er[- ]states?|optimi[sz]er memory|Adam(?:W)?(?:'s)?\s+"
                        r"(?:two\s+|both\s+)?(?:fp32\s+|32-bit\s+)?(?:moments?|states?|buffers?)|"
-                       r"(?:fp32\s+|32-bit\s+)?moments)\s+"
-                       r"(?:(?:[^\s.;]|\.(?=\d))+\s+){0,16}?(?:(?:is|are|be|takes?|"
+                       r"(?:fp32\s+|32-bit\s+)?(?:moments|moment\s+buffers?)|master\s+cop(?:y|ies))\s+"
+                       r"(?:(?:[^\s.;]|\.(?=\d))+\s+){0,16}?(?:(?:is|are|be|takes?|costs?|"
                        r"comes?\s+to|needs?|occup\w+|amounts?\s+to|adds?\s+up\s+to)\b|"
                        # (or a label's colon: "Adam state for the r=8 adapter: 4.19M x 8 bytes")
                        r"(?:[^\s.;]|\.(?=\d))*:\s)", re.I)

@@ -569,6 +569,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                     else 0.05 * q.value}
         if value is not None:
             params["scale_value"], params["scale_tol"] = value.value, value.precision
+            if len(ranks) == 2 and ranks[1][0] and frame.has("rel_to_part"):
+                # "from r=16 to r=64 ... cuts the scale to 0.25": the value it ends at, at the
+                # rank it ends at
+                params["r"] = int(ranks[1][0])
             worked = _WORKED.search(frame.text)
             if worked and "r" not in frame.conditions and "alpha" not in frame.conditions:
                 # "alpha/r, e.g. 32/16 = 2": the example's operands are alpha and r
@@ -653,6 +657,12 @@ def _rslora_switch(frame: Frame) -> dict[str, Any] | None:
                                                f"rsLoRA multiplies alpha/r by sqrt(r))"}
 
 
+# a part said of the value before the change: "to a quarter of its value", "of what it was"
+_OF_OLD_VALUE = re.compile(r"\s+of\s+(?:(?:its|their|the)\s+(?:(?:old|former|previous|original|"
+                           r"earlier|starting|initial)\s+)?(?:value|size|level|magnitude)|"
+                           r"what\s+it\s+(?:was|had\s+been))\b", re.I)
+
+
 def _stated_factor(frame: Frame) -> dict[str, Any] | None:
     """A change of r (two ranks stated) and the factor the scale is said to change by (an
     "Nx", down with facet rel_down, up with rel_up): the relation's parameters, or None."""
@@ -661,11 +671,14 @@ def _stated_factor(frame: Frame) -> dict[str, Any] | None:
     down, up = frame.has("rel_down"), frame.has("rel_up")
     if times is None and frame.has("rel_by_half"):  # "... halves the multiplier"
         times = Quantity(2.0, "x")
-    if times is None and frame.has("rel_to_part") and "alpha" not in frame.conditions:
+    if times is None and frame.has("rel_to_part"):
         # "... cuts the scale to a quarter" (with alpha stated, "to 0.25" may be the scale's
-        # value itself, which normalise's digits do not tell apart from the fraction)
+        # value itself, which normalise's digits do not tell apart from the fraction, unless
+        # the part is said of the old value: "to a quarter of its value")
         part = next((q for q in frame.quantities if 0 < q.value < 1), None)
-        times = Quantity(1 / part.value, "x") if part else None
+        if part and ("alpha" not in frame.conditions
+                     or _OF_OLD_VALUE.match(frame.text, part.span[1])):
+            times = Quantity(1 / part.value, "x")
     scales = _SCALE_FROM_TO.search(frame.text)
     if times is None and len(ranks) == 2 and ranks[0][0] and scales is not None \
             and float(scales.group(1)) > 0:

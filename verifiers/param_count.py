@@ -810,7 +810,10 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
         20 if frame.has("other_ratio") else 1) and not _OF_MEMORY.match(frame.text, q.span[1])
         and not _OF_THAT.match(frame.text, q.span[1])
         and not _OF_SPEED.match(frame.text, q.span[1])
-        and not _GROWS_BY.search(frame.text, max(0, q.span[0] - 60), q.span[0])]
+        and not _GROWS_BY.search(frame.text, max(0, q.span[0] - 60), q.span[0])
+        # ("LoRA trains 4.2M, about 51 times more than that prompt": the method set against a
+        # smaller one, not against the full model)
+        and not (frame.subject != "full_ft" and _MORE_AFTER.match(frame.text, q.span[1]))]
     counts = [q for q in frame.quantities if q.unit in ("params", "count") and q.value >= 1000
               and not _inside(q, skip) and q.value not in dims
               and q.role not in ("model", "part", "items")  # ("a thousand of them")
@@ -887,6 +890,7 @@ _OF_THAT = re.compile(r"\s*(?:that|this|those|these|as\s+much|the\s+size|"
 _GROWS_BY = re.compile(r"\b(?:multipl\w*|grow\w*|grew|increas\w*|ris(?:e|es|ing)|rose|jump\w*|"
                        r"scal\w*|goes\s+up|went\s+up)\b[^.;]{0,50}?\bby\s+(?:about\s+|roughly\s+|"
                        r"~\s*)?$", re.I)
+_MORE_AFTER = re.compile(r"\s*(?:more|larger|bigger|greater|as\s+many)\b", re.I)
 # "trains up to 2x as fast": a speed, not a parameter ratio
 _OF_SPEED = re.compile(r"\s*(?:as\s+fast|faster|quicker|(?:the\s+)?speed)\b", re.I)
 _OF_MEMORY = re.compile(r"\s*(?:-?fold\s+)?(?:drop|cut|reduction|decrease|saving|less|lower|"

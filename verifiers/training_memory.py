@@ -362,7 +362,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return ("the amount is said of the weights, gradients and optimizer states "
                     "together, not of one of them")
         if method == "any":
-            params["method"] = "full_ft"  # weights, gradients and states of every parameter
+            # weights, gradients and states of every parameter (weights said to be 4-bit are a
+            # QLoRA base's: "at 4 bits the weights of a 65B model take about 32.5 GB")
+            params["method"] = "qlora" if part == "weights" \
+                and _method(frame, "lora") == "qlora" else "full_ft"
         count = frame.conditions.get("param_count") or 0.0
         if count >= 1e5 and part in ("gradients", "optimizer") \
                 and (not frame.conditions.get("model") or frame.has("tm_adapter_count")

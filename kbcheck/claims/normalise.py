@@ -307,7 +307,9 @@ _ONLY = re.compile(r"\b(?:nothing|none|no one|nobody)\s+(?:but|except|other than
 _REJECTED = re.compile(r"(?:,?\s*\b(?:instead of|rather than|as opposed to)\b"
                        # ", not the 21 million printed earlier": a figure set aside
                        r"|,\s*(?:and\s+)?not\s+(?=(?:the\s+|a\s+|an\s+)?(?:about\s+|roughly\s+|"
-                       r"around\s+|~\s*)?\d))"
+                       r"around\s+|~\s*)?\d"
+                       # ", not lora_alpha/r": a formula set aside
+                       r"|(?:the\s+)?(?:[\w-]+\s+)?(?:lora_)?(?:alpha|\u03b1)\s*/))"
                        r"(?P<rest>(?:[^,;:.!?()]|\.(?=\d)|,(?=\d{3}\b)){0,120}?)"
                        r"(?=[,;:!?()]|\.(?!\d)|\s(?:and|but|so|because|while|whereas|since)\s|$)",
                        re.I)
@@ -321,8 +323,12 @@ _RANK_INSTEAD = re.compile(r"\b(rank|r|lora_r)\s*(?:of|=|:)?\s*(\d{1,4})\s+(?:in
 
 def _rejected(m: re.Match) -> str:
     rest = m.group("rest")
-    if len(rest.split()) > _REJECTED_WORDS or _FORMULA.search(rest):
+    if len(rest.split()) > _REJECTED_WORDS:
         return m.group(0)
+    if _FORMULA.search(rest):
+        # ", not the usual alpha/r" says what "instead of" does, without a denial of its own
+        head = m.string[m.start():m.start("rest")]
+        return " instead of " + rest.lstrip() if re.search(r"\bnot\b", head) else m.group(0)
     merge = _MERGE_SET_ASIDE.match(rest)
     if merge:
         # "keep the adapter attached instead of merging it": the merge set aside is the state
@@ -480,6 +486,12 @@ _LABEL = re.compile(r"^\s*(?:slide|step|figure|fig\.|table|exercise|problem|ques
                     r"\d{1,3}(?:\.\d{1,2})?[a-z]?\s*(?::|\)|\.\s|\s-\s)\s*", re.I)
 
 
+# A glossary's term answered with a verdict ("Each adapter needs its own copy of the base -
+# False: PEFT holds several on one base"): the term is the myth denied, the rest the writer's
+_TERM_DENIED = re.compile(r"^(?P<term>[^:;?]{3,200}?)\s+(?:-{1,2}|:)\s+(?:false|wrong|untrue|"
+                          r"not\s+true|incorrect|a\s+myth|myth|nope)\s*[:.!,;]\s+(?=\S)", re.I)
+
+
 # A unit fraction in digits ("shrinks the scale to 1/4", "1/3 of the memory"): the same words as
 # "a quarter", "a third" (not "1/4/8 GPUs", "4/8-bit", a date or a path)
 _DIGIT_FRACTION = re.compile(r"(?<![\w./-])1/(3|4|5|6|8|10|100|1000)(?![\w/-]|\.\d|\s*-?\s*bit)")
@@ -507,12 +519,15 @@ _HEDGE = re.compile(r"\b(?:something\s+like|somewhere\s+(?:around|near|about)|in
 # a decimal read out in words: "four point two", "zero point zero six", "13 point 5"
 _WHOLE_WORDS = {w: str(v) for w, v in (_ONES | _TENS).items()}
 _DIGIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d)"
-_POINT = re.compile(rf"\b(\d{{1,4}}|{'|'.join(_WHOLE_WORDS)})\s+point\s+"
-                    rf"({_DIGIT}(?:\s+{_DIGIT}){{0,4}})\b(?![.,]\d)", re.I)
+# (a whole part in two words, "forty-one point nine", is one number: 41.9)
+_POINT = re.compile(rf"\b(\d{{1,4}}|(?:(?:{'|'.join(_TENS)})[\s-])?(?:{'|'.join(_WHOLE_WORDS)}))"
+                    rf"\s+point\s+({_DIGIT}(?:\s+{_DIGIT}){{0,4}})\b(?![.,]\d)", re.I)
 
 
 def _point(m: re.Match) -> str:
-    whole = _WHOLE_WORDS.get(m.group(1).lower(), m.group(1))
+    words = re.split(r"[\s-]", m.group(1).lower())
+    whole = str(sum(int(_WHOLE_WORDS[w]) for w in words)) if words[0] in _WHOLE_WORDS \
+        else m.group(1)
     return whole + "." + "".join("0" if w.lower() == "oh" else _WHOLE_WORDS.get(w.lower(), w)
                                  for w in m.group(2).split())
 
@@ -525,6 +540,8 @@ def normalise(text: str) -> str:
         text = text.replace("\u00b2", "^2").replace("\u00b3", "^3")
     text = unicodedata.normalize("NFKC", text).translate(_CHARS)
     text = _LABEL.sub("", text, count=1)
+    if " - " in text or ": " in text:
+        text = _TERM_DENIED.sub(r"It is false that \g<term>; ", text, count=1)
     if "(" in text or "[" in text:
         text = _CITATION.sub(_citation, text)
         text = _RATE_CALL.sub(r"\1_\2", text)

@@ -534,7 +534,11 @@ _MERGED = re.compile(r"\b(?:merg\w*|fold(?:s|ed|ing)? (?:\w+ ){0,3}into|fus(?:e|
                      r"(?:added|summed|baked|absorbed|written) (?:back )?(?:in)?to (?:the )?"
                      r"(?:base |frozen |pretrained |original )?(?:W_?0|W|weights?)\b|"
                      r"merge_and_unload|W\s*=\s*W0\s*\+\s*BA)", re.I)
-_UNMERGED = re.compile(r"\b(?:unmerged|not merged|without merging|(?:don't|do not|doesn't|does "
+_UNMERGED = re.compile(r"\b(?:(?<!match the )(?<!matches the )(?<!matched the )(?<!as the )"
+                       # (not the other side of a comparison: "outputs match the unmerged
+                       # adapter's")
+                       r"(?<!than the )(?<!with the )(?<!to the )(?<!than )unmerged|not merged|"
+                       r"without merging|(?:don't|do not|doesn't|does "
                        r"not|never|didn't|did not)\s+(?:\w+\s+)?merge|separate(?:ly)? (?:weights|"
                        r"adapters?|modules?)|kept separate|on the fly|dynamic(?:ally)?|"
                        r"un-merged|before (?:merging|(?:calling |running |you call )?`?merge"
@@ -573,10 +577,21 @@ _SLOW_WORDS = re.compile(r"\b(?:slow\w*|overhead|latency|extra\s+(?:compute|matm
 
 
 def _advised(text: str, m: re.Match) -> bool:
-    """Whether the merge at `m` is advised ("merging is recommended", "we suggest merging"),
-    not the state a claim is of."""
+    """Whether the merge at `m` is advised ("merging is recommended", "we suggest merging",
+    "...; merge once you have picked one"), not the state a claim is of."""
     return bool(_ADVISED_MERGE.search(text, max(0, m.start() - 45), m.start())
-                or _ADVISED_AFTER.match(text, m.end()))
+                or _ADVISED_AFTER.match(text, m.end())
+                or (m.group(0).lower() == "merge"
+                    and _NEW_CLAUSE.search(text, max(0, m.start() - 12), m.start())
+                    and _LATER.match(text, m.end())))
+
+
+# an imperative "merge" that opens a later clause, for a time to come ("...; merge once you've
+# picked a winner", ", then merge it before you ship"): advice after the claim
+_NEW_CLAUSE = re.compile(r"(?:[;:,]\s*(?:and\s+)?(?:then\s+)?|\bthen\s+)(?:just\s+|simply\s+)?$",
+                         re.I)
+_LATER = re.compile(r"\s+(?:it\s+|them\s+|(?:the|your)\s+[\w-]+\s+)?(?:once|when|after|later|"
+                    r"before\s+(?:you\s+)?(?:ship|deploy|serv|release))", re.I)
 
 
 _DTYPE = re.compile(r"\b(fp16|float16|bf16|bfloat16|fp32|float32|16-bit|32-bit|half precision|"
@@ -978,7 +993,8 @@ _COUNTED_BEFORE = re.compile(r"\b(?:param(?:eter)?s?|weights|values|numbers|entr
 
 _ROLE_AFTER = [
     ("gpu", re.compile(r"\s*\(?(?:of\s+)?(?:[\w-]+\s+){0,3}?(?:GPUs?|cards?|accelerators?|VRAM|"
-                       r"vram|A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090|device)\b"
+                       r"vram|A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090|device|"
+                       r"instances?|boards?|SKUs?)\b"
                        # (set beside the card it is: "With 24 GB, the RTX 4090 cannot ...")
                        r"|\s*,\s*(?:the|an?|my|our|your|this|that)\s+(?:NVIDIA\s+)?(?:GPU|card|"
                        r"A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090)\b", re.I)),
@@ -1050,8 +1066,8 @@ _ROLE_BEFORE = [
                        re.I)),
     # ("the A100's 40 GB", "the bench A10G (24 GB)": a card's memory)
     ("gpu", re.compile(r"(?:GPUs?|cards?|VRAM|A100|A10G?|A40|A6000|H100|H200|L4|L40S?|V100|"
-                       r"RTX \d+|T4|3090|4090)(?:'s)?\s*(?:with|of|has|\()?\s*"
-                       r"(?:only\s+)?(?:\d{1,2}\s*x\s*)?$", re.I)),
+                       r"RTX \d+|T4|3090|4090)(?:'s|s)?\s*(?:with|of|has|have|\()?\s*"
+                       r"(?:only\s+|just\s+)?(?:\d{1,2}\s*x\s*)?$", re.I)),
     # (an aside may come between: "the adapter (rank 64 on every projection) is only about")
     # (a model's own checkpoint is not an adapter's: "a Llama-2-7B checkpoint takes up 3.4 GB")
     ("adapter", re.compile(r"(?:adapters?|(?<!\d[bB] )(?<!model )(?<!base )(?<!merged )"
@@ -1495,6 +1511,29 @@ _EQUATION = re.compile(rf"(?<![\w.])({_OPERAND}(?:\s*(?:[a-z]+\s+)?(?:x|\*|\+)\s
                        rf"{{1,8}})\s*=\s*(?=\d)", re.I)
 
 
+# a count set against the one claimed, for another module: "40,960 parameters per layer,
+# compared with 65,536 for q_proj" (that module's count, not the claim's)
+_SET_AGAINST = re.compile(r"\b(?:compared\s+(?:with|to)|versus|vs\.?|against|as\s+opposed\s+to|"
+                          r"whereas|while)\s+(?:only\s+|about\s+|roughly\s+|~\s*)?$", re.I)
+_FOR_OTHER_MODULE = re.compile(r"\s*(?:param(?:eter)?s\s+)?(?:for|on|in)\s+(?:the\s+|each\s+)?"
+                               r"(?:[qkvo]_proj|gate_proj|up_proj|down_proj|query|key|value|"
+                               r"output|MLP|attention)\b", re.I)
+
+
+# a product said beside what it equals: "adds 262,144, that's 64 matrices times 4096 outputs",
+# "64 times 4096, that is 262,144 parameters": its factors are not figures the sentence states
+_FACTORS = rf"{_NUM}(?:\s+[a-z-]+)?(?:\s+(?:times|x|\*)\s+{_NUM}(?:\s+[a-z-]+)?){{1,4}}"
+_PRODUCT_SAID = re.compile(
+    rf"(?:\b(?:that's|that\s+is|i\.e\.,?|which\s+is)\s+|=\s*)({_FACTORS})"
+    rf"|(?<![\w.])({_FACTORS})(?=,?\s*(?:that\s+is|i\.e\.,?|which\s+is|which\s+makes|=|"
+    r"making|giving)\s+(?:about\s+|roughly\s+|~\s*)?\d)"
+    # "262,144 parameters - 64 vectors of 4,096 each": a product in words
+    rf"|(?<![\w.])({_NUM}\s+(?:vectors?|matri(?:x|ces)|rows?|columns?|layers?|modules?|"
+    rf"projections?|blocks?|entries|values|param(?:eter)?s|weights|elements|factors)\s+of\s+"
+    rf"{_NUM}(?:\s+(?:values|entries|elements|param(?:eter)?s|weights|outputs|rows|columns))?"
+    r"\s+each)\b", re.I)
+
+
 _ROOT_QUOTIENT = re.compile(r"sqrt\s*\(?\s*\d{1,5}\s*\)?\s*/\s*sqrt\s*\(?\s*\d{1,5}\s*\)?\s*=\s*"
                             r"\d{1,5}(?:\.\d{1,4})?(?!\d|\.\d)", re.I)
 
@@ -1746,7 +1785,13 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     # "since sqrt 64 / sqrt 16 = 2": a ratio of two ranks' roots worked out, none of it a rank,
     # an alpha or a scale
     operands += [m.span() for m in _ROOT_QUOTIENT.finditer(text)]
+    if "times" in text or " x " in text or "*" in text or " each" in text:
+        operands += [next(m.span(i) for i in (1, 2, 3) if m.group(i))
+                     for m in _PRODUCT_SAID.finditer(text)]
     quantities = [q for q in quantities if not any(a <= q.span[0] < b for a, b in operands)
+                  and not (q.unit in ("count", "params")
+                           and _SET_AGAINST.search(text, max(0, q.span[0] - 30), q.span[0])
+                           and _FOR_OTHER_MODULE.match(text, q.span[1]))
                   and not _OBSERVED.match(text, q.span[1])
                   and not (_YOURS_BEFORE.search(text, max(0, q.span[0] - 8), q.span[0])
                            and _YOURS_AFTER.match(text, q.span[1]))

@@ -383,6 +383,14 @@ def test_an_alternative_set_aside_is_not_stated():
     # a formula set aside says which scale is the variant's: it stays for the lexicon
     kept = "The scale is alpha/sqrt(r) instead of the standard alpha/r."
     assert normalise(kept) == kept
+    # ", not" before a formula sets it aside as "instead of" does
+    assert normalise("With use_rslora=True the scale is alpha/sqrt(r), not alpha/r.") == \
+        "With use_rslora=True the scale is alpha/sqrt(r)."
+    assert normalise("rsLoRA scales by alpha/sqrt(r), not the standard alpha/r.") == \
+        "rsLoRA scales by alpha/sqrt(r) instead of the standard alpha/r."
+    # a glossary term answered "False:" is the myth, denied; the rest is the writer's
+    assert normalise("One adapter per base copy - False: a single base can hold many.") == \
+        "It is false that One adapter per base copy; a single base can hold many."
     # a merge set aside is the state spoken of: unmerged
     assert normalise("Serve the adapter on its own rather than merging it, and each layer pays "
                      "for the side branch.") == \

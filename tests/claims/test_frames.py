@@ -32,6 +32,7 @@ def pair(text: str, subject: str = "lora"):
     ("a quarter of a bit per parameter", 0.25, "bits", "eq", 0.005),
     ("roughly four point two million trainable parameters", 4.2e6, "params", "approx", 0.05e6),
     ("zero point zero six percent of the weights", 0.06, "pct", "eq", 0.005),
+    ("about forty-one point nine million trainable parameters", 41.9e6, "params", "approx", 0.05e6),
 ])
 def test_quantities_read_value_unit_bound_and_precision(text, value, unit, bound, precision):
     q = find_quantities(recognise(text).text)[0]

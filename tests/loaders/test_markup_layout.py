@@ -237,6 +237,9 @@ def test_a_figure_answering_a_question_stays_with_it(text, expected):
      ["The rank is small.", "`lora_alpha` sets the numerator."]),
     # (a flag inside a sentence does not end it)
     ("Pass --rank 8. Then train.", ["Pass --rank 8.", "Then train."]),
+    # a library whose name is written lower-case opens a sentence too
+    ("Ask for 4-bit weights. bitsandbytes then stores NF4 codes.",
+     ["Ask for 4-bit weights.", "bitsandbytes then stores NF4 codes."]),
 ])
 def test_a_sentence_may_open_with_a_flag_or_inline_code(text, expected):
     from kbcheck.markup import Block, sentences
