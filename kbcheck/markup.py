@@ -681,8 +681,11 @@ _BOUNDARY = re.compile(r"(?<=[.!?])([\"')\]]*)(?:[ \t]*\n\s*(?=\S)|"
                        # a chat line's tag: "(helper) noor: ...", "kai: ..."
                        r"\([a-z][\w -]{0,15}\)\s|[a-z][\w.-]{0,15}:\s|"
                        r"(?:(?<=[?!]\s)|(?<=[?!][\"')\]]\s))(?!(?:yes|no|yep|nope|yeah|true|false|"
-                       r"none)\b)[(a-z]))")  # ("Fits? yes": a question with its answer stays
+                       r"none)\b)[(a-z]))"  # ("Fits? yes": a question with its answer stays
                                             # whole; a line break after a full stop ends it)
+                       # the next item of an API list run into one line: "merge(): ...;
+                       # unmerge_adapter(): restores W0"
+                       r"|(?<=;)\s+(?=`?[A-Za-z_][\w.]{0,40}\(\)`?\s*:\s)")
 
 
 # an answer that is only a figure, after its question ("How many parameters does rank 16 add?
@@ -704,7 +707,7 @@ def sentences(block: Block) -> list[tuple[str, int]]:
             continue
         if text[m.start() - 1] == "?" and _FIGURE_ANSWER.match(text[m.end():m.end() + 60]):
             continue
-        out.append((start, text[start:m.end(1)]))
+        out.append((start, text[start:m.end(1) if m.group(1) is not None else m.start()]))
         start = m.end()
     out.append((start, text[start:]))
     result = []

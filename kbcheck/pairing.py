@@ -445,7 +445,17 @@ def _own_words(text: str, after: int) -> str:
     colon, semicolon or dash; "" when it says nothing more."""
     breaks = list(_OWN_BREAK.finditer(text, after))
     own = text[breaks[-1].end():] if breaks else ""
+    # ("...; that can't be true, the extra matmuls always cost something": the verdict on the
+    # reported words is no part of the writer's own claim)
+    own = own[m.end():] if (m := _VERDICT_FIRST.match(own)) else own
     return own if len(own.split()) >= _OWN_WORDS else ""
+
+
+# the writer's verdict on what was reported, before the writer's own words
+_VERDICT_FIRST = re.compile(r"(?:(?:and\s+)?(?:that|this|which|it)(?:'s|\s+is)?\s+(?:can't|cannot|"
+                            r"isn't|is\s+not|not|never|won't|couldn't)\s+(?:be\s+)?|(?:that(?:'s|"
+                            r"\s+is)\s+)?)(?:true|right|correct|so|accurate|wrong|false|untrue|"
+                            r"incorrect|nonsense)\s*[,:.!-]\s+", re.I)
 
 
 def _in_context(frame: Frame, paired: FramePairing, context_model: str,

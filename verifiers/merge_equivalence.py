@@ -289,6 +289,10 @@ _NOTHING_LOST = re.compile(r"\b(?:no\s+loss|lossless(?:ly)?|without\s+(?:any\s+)
                            re.I)
 
 
+_STATE_DENIED = re.compile(r"\b(?:is|are|was|were)(?:\s+not|n't)\s+(?:yet\s+|being\s+)?(?:merged|"
+                           r"folded|fused|baked|absorbed)\b", re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A `mergeable` frame checks that merged outputs equal unmerged ones (a sentence saying
     merging changes them is that claim denied), at the sizes the sentence states, in the dtype
@@ -319,6 +323,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # a serving limit, not merged outputs that differ from unmerged ones
         return "several adapters merged into one base at once: a serving limit, not whether " \
                "a merge keeps the outputs"
+    if not frame.polarity and not any(c.startswith("modal_") for c in frame.cues) \
+            and _STATE_DENIED.search(frame.text, max(0, a - 30), b):
+        # "... overhead because BA isn't folded into the weights": the unmerged state, said
+        # as the reason for a cost, not a merge that changes the outputs
+        return "the sentence says the update is not merged (a state), not that merging " \
+               "changes the outputs"
     if frame.has("score_compare") and _SCORES.search(frame.text[a:b]):
         # ("merged models score higher than unmerged ones": the words that were read are the
         # scores'; "merging changes the function, so it should score worse" keeps its claim)

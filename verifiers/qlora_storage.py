@@ -126,8 +126,10 @@ _SAVED_BEFORE = re.compile(r"\b(?:sav(?:e|es|ed|ing)|trim\w*|shav\w*|cut(?:s|tin
 _LEVEL_BEFORE = re.compile(r"\b(?:costs?|costing|adds?|adding|takes?|taking|needs?|"
                            r"comes?\s+to|amounts?\s+to|(?:down|drops?|falls?|shrinks?)\s+to|"
                            # "which double quantization reduces to about 0.127 bits"
-                           r"(?:reduc\w*|brings?|cuts?|lowers?)\s+(?:it\s+|that\s+|this\s+|them\s+)?"
-                           r"(?:down\s+)?to)\s+"
+                           # ("trimming the overhead to about 0.127 bits")
+                           r"(?:reduc\w*|brings?|bringing|cuts?|cutting|lowers?|lowering|trim\w*)\s+"
+                           r"(?:it\s+|that\s+|this\s+|them\s+|the\s+(?:overhead|cost|extra|"
+                           r"constants'?\s+(?:cost|overhead|share))\s+)?(?:down\s+)?to)\s+"
                            r"(?:(?:only|just|an?\s+extra|about|roughly|around|nearly|"
                            r"approximately)\s+){0,2}~?\s*$", re.I)
 _OFF_AFTER = re.compile(r"\s*(?:bits?\s+)?off\b", re.I)  # "takes about 0.37 bits off": a saving

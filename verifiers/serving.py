@@ -80,6 +80,17 @@ _MERGED_AFTER = re.compile(r"(?:(?!\b(?:but|not|except|unless|no|never|until|bef
                            r"(?:merged|merge_|mergin)", re.I)
 
 
+_UNLOAD = re.compile(r"\bmerge_and_unload\b|\bunload\w*|\bmerged\s+and\s+unloaded\b", re.I)
+
+
+def _clause(frame: Frame) -> str:
+    """The part of the sentence between the semicolons around the claim's words."""
+    a, b = frame.spans.get("predicate", (0, len(frame.text)))
+    start = frame.text.rfind(";", 0, a) + 1
+    end = frame.text.find(";", b)
+    return frame.text[start:end if end >= 0 else len(frame.text)]
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """Canonical parameters of a serving frame: the claim from the predicate, the dtype of a
     round trip, the combination type, the mode (train / eval)."""
@@ -91,7 +102,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 "merge and unmerge by design; this verifier measures PEFT")
     params: dict[str, Any] = {"claim": claim}
     if claim == "merge_reversible":
-        if frame.has("unloaded"):  # "after merge_and_unload you can still unmerge / switch"
+        if frame.has("unloaded") and _UNLOAD.search(_clause(frame)):
+            # "after merge_and_unload you can still unmerge / switch" (in the clause of the
+            # claim: not "merge_and_unload(): no extra latency; unmerge_adapter(): restores W0")
             return {"claim": "unload_keeps"}
         dtypes = [d for d in frame.conditions.get("dtypes", ()) if d in ("fp32", "bf16", "fp16")]
         if len(dtypes) == 1:

@@ -211,6 +211,7 @@ _CUTS_BY = re.compile(r"\b(?:cut|cuts|cutting|reduc\w*|lower\w*|shrink\w*|shrank
                       r"(?:about\s+|roughly\s+|around\s+|nearly\s+|almost\s+|some\s+|over\s+|"
                       r"more than\s+|~\s*)?$", re.I)
 # "a billion parameters", "an extra million weights"
+_PART_OF_SCALE = re.compile(r"(?<![\d.])(0?\.\d{1,4}) of 1 (million|billion|trillion)\b", re.I)
 _A_SCALE = re.compile(r"\b(?:a|an)\s+(?=(?:million|billion|trillion)\b(?!s))", re.I)
 # "one" and "a" alone are articles far more often than numbers; they stay words unless a
 # scale or a unit follows ("one thousand", "one 48 GB GPU" stays).
@@ -407,7 +408,7 @@ _NO = frozenset(("no", "nope", "none", "never", "not at all", "not really", "fal
 # subject and verb with the answer as the object ("an adapter costs nothing extra at inference
 # once merged")
 _ANSWERED_NOTHING = re.compile(
-    r"^\s*(?:Q\s*[:.]\s*)?(?:what|how\s+much(?:\s+(?:[\w-]+\s+){0,2}?)?)\s+(?:does|do|did|will|would)"
+    r"^\s*(?:Q\s*[:.]\s*)?(?:what|how\s+much(?P<noun>(?:\s+[\w-]+){0,2}?))\s+(?:does|do|did|will|would)"
     r"\s+(?P<subj>[^?]{2,120}?)\s+(?P<verb>cost|add|take|need|require|use|change)\b"
     r"(?P<rest>[^?]{0,200})\?\s*(?:A\s*[:.]\s*)?(?P<ans>nothing|none|zero|no\s+[\w-]+)\b"
     r"(?P<extra>(?:\s+(?:extra|additional|more|at\s+all|whatsoever))?)[\s,.:;!-]*", re.I)
@@ -418,6 +419,8 @@ def _answered_nothing(m: re.Match) -> str:
     answer = m.group("ans").lower()
     if answer in ("none", "zero"):
         answer = "nothing"
+    if answer == "nothing" and m.group("noun"):  # "How much latency does X add? None": no latency
+        answer = "no" + m.group("noun")
     return f"{m.group('subj')} {verb}s {answer}{m.group('extra')}{m.group('rest')}. "
 
 
@@ -492,6 +495,10 @@ _TERM_DENIED = re.compile(r"^(?P<term>[^:;?]{3,200}?)\s+(?:-{1,2}|:)\s+(?:false|
                           r"not\s+true|incorrect|a\s+myth|myth|nope)\s*[:.!,;]\s+(?=\S)", re.I)
 
 
+# 'Ask the vendor: "Does your LoRA modify the base weights?" Ours never does; ...'
+_QUOTED_QUESTION = re.compile(r'"[^"?]{3,200}\?"\s*(?=\S)')
+
+
 # A unit fraction in digits ("shrinks the scale to 1/4", "1/3 of the memory"): the same words as
 # "a quarter", "a third" (not "1/4/8 GPUs", "4/8-bit", a date or a path)
 _DIGIT_FRACTION = re.compile(r"(?<![\w./-])1/(3|4|5|6|8|10|100|1000)(?![\w/-]|\.\d|\s*-?\s*bit)")
@@ -542,6 +549,8 @@ def normalise(text: str) -> str:
     text = _LABEL.sub("", text, count=1)
     if " - " in text or ": " in text:
         text = _TERM_DENIED.sub(r"It is false that \g<term>; ", text, count=1)
+    if '?"' in text:  # a question quoted inside a statement is asked, not claimed
+        text = _QUOTED_QUESTION.sub("", text)
     if "(" in text or "[" in text:
         text = _CITATION.sub(_citation, text)
         text = _RATE_CALL.sub(r"\1_\2", text)
@@ -572,6 +581,8 @@ def normalise(text: str) -> str:
         text = _SHARE_OF.sub(_share_of, text)
     if "illion" in text:  # "more than a billion parameters": one billion
         text = _A_SCALE.sub("1 ", text)
+        # "a quarter of a billion": 0.25 billion (not a share of one billion things)
+        text = _PART_OF_SCALE.sub(r"\1 \2", text)
     if "?" in text:
         text = _how_many_trained(text)
         text = _ANSWERED.sub(_answered, text)

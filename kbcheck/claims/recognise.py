@@ -538,7 +538,8 @@ _UNMERGED = re.compile(r"\b(?:(?<!match the )(?<!matches the )(?<!matched the )(
                        # (not the other side of a comparison: "outputs match the unmerged
                        # adapter's")
                        r"(?<!than the )(?<!with the )(?<!to the )(?<!than )unmerged|not merged|"
-                       r"without merging|(?:don't|do not|doesn't|does "
+                       r"(?:isn't|aren't|wasn't|weren't|not)\s+(?:yet\s+)?(?:folded|fused|baked|"
+                       r"absorbed)\s+in|without merging|(?:don't|do not|doesn't|does "
                        r"not|never|didn't|did not)\s+(?:\w+\s+)?merge|separate(?:ly)? (?:weights|"
                        r"adapters?|modules?)|kept separate|on the fly|dynamic(?:ally)?|"
                        r"un-merged|before (?:merging|(?:calling |running |you call )?`?merge"
@@ -1167,15 +1168,27 @@ _FOR_METHOD = re.compile(r"\s*(?:trainable\s+)?(?:param(?:eter)?s?\s+|weights\s+
 
 
 def _of_method(text: str, q: Quantity) -> str:
-    """'of:<id>' when a method is named right after the quantity ('... for DoRA'), else ''."""
+    """'of:<id>' when a method is named right after the quantity ('... for DoRA'), else ''
+    ('1.4 million magnitude parameters' are DoRA's by what they are)."""
+    if _MAGNITUDES_AFTER.match(text, q.span[1]):
+        return "of:dora"
     pattern, by_group = _methods()
     m = _FOR_METHOD.match(text, q.span[1])
     named = pattern.match(text, m.end()) if m else None
     if named is None:  # a table cell or list item that opens with the method: "| DoRA 21.35M"
         start = max(0, q.span[0] - 40)
-        label = _CELL_LABEL.search(text, start, q.span[0])
+        label = _CELL_LABEL.search(text, start, q.span[0]) \
+            or _METHOD_VERB.search(text, start, q.span[0])  # "... and DoRA trains 13,959,168"
         named = pattern.fullmatch(label.group(1)) if label else None
     return f"of:{by_group[named.lastgroup]['id']}" if named else ""
+
+
+# a method right before its own count, with a verb: "LoRA trains 13.6M and DoRA trains 13.96M"
+_METHOD_VERB = re.compile(r"\b([\w+-]{2,20})\s+(?:trains|has|adds|needs|uses|learns|updates|"
+                          r"comes\s+to)\s+(?:only\s+|just\s+|about\s+|roughly\s+|~\s*)?$", re.I)
+_MAGNITUDES_AFTER = re.compile(r"\s*(?:(?:extra|additional|new|trainable)\s+)?magnitudes?\b"
+                               r"(?:\s+(?:param(?:eter)?s|values|entries|scalars|weights|"
+                               r"vectors?))?", re.I)
 
 
 # a cell's (or list item's) label right before its number: "| DoRA 21.35M", "; LoRA: 4.2M"
