@@ -519,6 +519,15 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             # two forms, each with its own change; which change is whose is not read
             return ("the sentence sets the standard alpha/r scale against rsLoRA's; which "
                     "change of the scale is said of which is not read")
+        by = _DOUBLING_BY.search(frame.text) if frame.has("rel_doubling_by") else None
+        if by is not None and float(by.group(1)) > 1 and not frame.conditions.get("ranks"):
+            # "with rsLoRA, doubling the rank shrinks the scale by a factor of root two": the
+            # ratio at 2r whatever r and alpha are (measured at the stated ones, else the
+            # defaults)
+            digits = by.group(1).split(".")[1] if "." in by.group(1) else ""
+            down = 1 / float(by.group(1))
+            return {**params, "relation": _FACTOR, "rank_factor": 2.0, "scale_factor": down,
+                    "scale_tol": down * max(0.02, 0.5 * 10 ** -len(digits) / float(by.group(1)))}
         ends = _SCALE_ENDS.search(frame.text)
         ranks = frame.conditions.get("ranks") or ()
         if ends and len(ranks) == 2 and "alpha" in frame.conditions:
@@ -655,6 +664,11 @@ def _rslora_switch(frame: Frame) -> dict[str, Any] | None:
         return None
     return {**out, "r": round(r), "_condition": f"for r = {round(r)} (the sentence states no r; "
                                                f"rsLoRA multiplies alpha/r by sqrt(r))"}
+
+
+# the factor a doubled rank divides the scale by: "... by a factor of 1.414", "... by 2x"
+_DOUBLING_BY = re.compile(r"\bby\s+(?:a\s+factor\s+of\s+)?(?:about\s+|roughly\s+|~\s*)?"
+                          r"(\d{1,3}(?:\.\d{1,4})?)(?:\s*x\b)?(?!\d|\.\d)", re.I)
 
 
 # a part said of the value before the change: "to a quarter of its value", "of what it was"

@@ -523,6 +523,12 @@ _HEDGE = re.compile(r"\b(?:something\s+like|somewhere\s+(?:around|near|about)|in
                     re.I)
 
 
+# the square root of two as a factor: "by a factor of root two", "by sqrt(2)", "by √2"
+_BY_ROOT_TWO = re.compile(r"\b(by\s+(?:a\s+factor\s+of\s+)?(?:about\s+|roughly\s+)?)(?:the\s+)?"
+                          r"(?:square\s+)?(?:root|sqrt)\s*(?:of\s+)?\(?\s*(?:2|two)\s*\)?(?![\w.])",
+                          re.I)
+
+
 # a decimal read out in words: "four point two", "zero point zero six", "13 point 5"
 _WHOLE_WORDS = {w: str(v) for w, v in (_ONES | _TENS).items()}
 _DIGIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d)"
@@ -569,6 +575,8 @@ def normalise(text: str) -> str:
         text = _VAGUE.sub(_vague, text)
     if "thousand" in text or "hundred" in text:  # "about 262 thousand": 262000
         text = _DIGIT_SCALE.sub(_digit_scale, text)
+    if "root" in text or "sqrt" in text:  # "by a factor of root two": by 1.414
+        text = _BY_ROOT_TWO.sub(r"\g<1>1.414", text)
     if " point " in text:  # "four point two million": 4.2 million
         text = _POINT.sub(_point, text)
     text = _number_words(text)
