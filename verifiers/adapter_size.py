@@ -676,7 +676,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 _STATE_IS = re.compile(r"\b(?:optimi[sz]er[- ]states?|optimi[sz]er memory|Adam(?:W)?(?:'s)?\s+"
                        r"(?:two\s+|both\s+)?(?:fp32\s+|32-bit\s+)?(?:moments?|states?|buffers?)|"
                        r"(?:fp32\s+|32-bit\s+)?(?:moments|moment\s+buffers?)|master\s+cop(?:y|ies))\s+"
-                       r"(?:(?:[^\s.;]|\.(?=\d))+\s+){0,16}?(?:(?:is|are|be|takes?|costs?|"
+                       r"(?:(?:[^\s.;]|\.(?=\d))+\s+){0,16}?(?:(?:is|are|was|were|be|takes?|took|costs?|"
                        r"comes?\s+to|needs?|occup\w+|amounts?\s+to|adds?\s+up\s+to)\b|"
                        # (or a label's colon: "Adam state for the r=8 adapter: 4.19M x 8 bytes")
                        r"(?:[^\s.;]|\.(?=\d))*:\s)", re.I)
@@ -875,6 +875,7 @@ _ADAPTER_IS = re.compile(r"\badapters?\b(?:(?!\b(?:model|checkpoint|base)\b)[^.;
 _WEIGHTS_BEFORE = re.compile(r"\bweights\b[^.;,\d]{0,40}$", re.I)
 
 
+_FIT_WORD = re.compile(r"fit(?:s|ting)?\b", re.I)
 _FITS_IN = re.compile(r"\bfit(?:s|ting)?\s+(?:[\w-]+\s+){0,3}?(?:in|into|within|on)\s+"
                       r"(?:(?:about|around|roughly|approximately|just|only)\s+|~\s*)?$", re.I)
 
@@ -1007,6 +1008,12 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
     # the rounding the figure implies, but a round "about 10 GB" is not 5-15 GB: at most 20%
     tol = max(0.05, min(size.precision / size.value, 0.2)) if size.value else 0.05
     bound = size.bound
+    a, b = frame.spans.get("predicate", (0, 0))
+    if not frame.polarity and _FIT_WORD.match(frame.text, a) \
+            and not _FITS_IN.search(frame.text, 0, size.span[0]):
+        # "... is ~13.5 GB for Llama-2-7B in fp16, it won't fit in 8 GB": what is denied is
+        # fitting into another amount, not this size
+        return "the denial is of fitting into another amount, not of the size stated"
     if bound in ("eq", "approx") and _FITS_IN.search(frame.text, 0, size.span[0]):
         bound = "le"  # "fits in 35 GB": at most that much
     if size.bound == "range":

@@ -578,9 +578,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                     else 0.05 * q.value}
         if value is not None:
             params["scale_value"], params["scale_tol"] = value.value, value.precision
-            if len(ranks) == 2 and ranks[1][0] and frame.has("rel_to_part"):
-                # "from r=16 to r=64 ... cuts the scale to 0.25": the value it ends at, at the
-                # rank it ends at
+            if len(ranks) == 2 and ranks[1][0] and (
+                    frame.has("rel_to_part")
+                    or _ENDS_AT.search(frame.text, max(0, value.span[0] - 40), value.span[0])):
+                # "from r=16 to r=64 ... cuts the scale to 0.25", "raised r from 8 to 16 ...,
+                # the scale became half, 1.0": the value it ends at, at the rank it ends at
                 params["r"] = int(ranks[1][0])
             worked = _WORKED.search(frame.text)
             if worked and "r" not in frame.conditions and "alpha" not in frame.conditions:
@@ -664,6 +666,12 @@ def _rslora_switch(frame: Frame) -> dict[str, Any] | None:
         return None
     return {**out, "r": round(r), "_condition": f"for r = {round(r)} (the sentence states no r; "
                                                f"rsLoRA multiplies alpha/r by sqrt(r))"}
+
+
+# the value a change ends at: "... the scale became half, 1.0", "... drops to 0.5"
+_ENDS_AT = re.compile(r"\b(?:became|becomes|become|is\s+now|was\s+now|ends?\s+up\s+(?:at|as)|"
+                      r"turn(?:s|ed)\s+into|(?:drops?|dropped|falls?|fell|goes|went|comes?|came|"
+                      r"shrinks?|shrank|moves?|moved)\s+(?:down\s+)?to)\b[^.;\d]{0,20}$", re.I)
 
 
 # the factor a doubled rank divides the scale by: "... by a factor of 1.414", "... by 2x"

@@ -289,6 +289,10 @@ _NOTHING_LOST = re.compile(r"\b(?:no\s+loss|lossless(?:ly)?|without\s+(?:any\s+)
                            re.I)
 
 
+_MERGING = re.compile(r"\s*(?:merging|folding|fusing)\b", re.I)
+_MERGE_DOES = re.compile(r"(?:\s+(?!(?:and|but|so|which|that|because)\b)[\w-]+){0,3}?\s*"
+                         r"(?:makes?|adds?|slows?|costs?|increases?|introduces?|removes?|"
+                         r"eliminates?|speeds?|hurts?|saves?|doubles?|halves?)\b", re.I)
 _STATE_DENIED = re.compile(r"\b(?:is|are|was|were)(?:\s+not|n't)\s+(?:yet\s+|being\s+)?(?:merged|"
                            r"folded|fused|baked|absorbed)\b", re.I)
 
@@ -323,6 +327,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # a serving limit, not merged outputs that differ from unmerged ones
         return "several adapters merged into one base at once: a serving limit, not whether " \
                "a merge keeps the outputs"
+    if not frame.polarity and _MERGE_DOES.match(frame.text, b) \
+            and _MERGING.match(frame.text, a):
+        # "It is false that merging the adapter into the base makes inference slower": the
+        # merge is the subject of another claim, which the denial is of
+        return "the merge is the subject of another claim (what merging does), which the " \
+               "denial is of"
     if not frame.polarity and not any(c.startswith("modal_") for c in frame.cues) \
             and _STATE_DENIED.search(frame.text, max(0, a - 30), b):
         # "... overhead because BA isn't folded into the weights": the unmerged state, said

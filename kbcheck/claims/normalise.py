@@ -434,6 +434,10 @@ def _answered(m: re.Match) -> str:
     if m.group("ans").lower() == "not":  # "Does X? A: Not once merged": "does not X once merged"
         return f"{front}{m.group('aux')} not {m.group('rest')} "
     denied = m.group("ans").lower() in _NO
+    means = _MEANS.match(m.group("rest")) if denied else None
+    if means:  # "Does QLoRA's 4.127 bits mean a 65B model fits in 24 GB? No: ...": what is
+        # denied is what it is asked to mean, not the figure the question takes as given
+        return f"It is false that {means.group(1)}. {front}"
     if denied and _GERUND.match(m.group("rest")) and _ANSWER_SAYS.match(m.string, m.end()):
         # "Does freezing the base skip backprop? No, gradients still flow through the frozen
         # layers ...": the answer states what holds; the question, denied, would put its "not"
@@ -444,6 +448,10 @@ def _answered(m: re.Match) -> str:
         # "It is false that inference slower. After merging, W' = W + BA ...")
         return f"It is false that {m.group('rest')}. {front}"
     return f"{front}{m.group('aux')} {m.group('rest')}. "
+
+
+# a question of what something implies: "(does) X mean (that) Y"
+_MEANS = re.compile(r"[^?]{3,120}?\s(?:mean|imply|entail)(?:\s+that)?\s+([^?]{3,200})$", re.I)
 
 
 # "How many weights were you training? A: ... it's 4,194,304, about 0.06%": the answer's first
@@ -493,6 +501,24 @@ _LABEL = re.compile(r"^\s*(?:slide|step|figure|fig\.|table|exercise|problem|ques
 # False: PEFT holds several on one base"): the term is the myth denied, the rest the writer's
 _TERM_DENIED = re.compile(r"^(?P<term>[^:;?]{3,200}?)\s+(?:-{1,2}|:)\s+(?:false|wrong|untrue|"
                           r"not\s+true|incorrect|a\s+myth|myth|nope)\s*[:.!,;]\s+(?=\S)", re.I)
+
+
+# a reply's yes or no to someone else's message, then a statement of the writer's own (six
+# words or more): "@above no, 7B params x 2 bytes is ~13.5 GB"
+_REPLY_WORD = re.compile(r"^\W{0,3}(?:@[\w.-]{1,30}[,:]?\s+)?(?:no|nope|nah|yes|yeah|yep)"
+                         r"\s*[,;:!.]+\s+(?=(?:[\w'()/.,~-]+\s+){5}\w)", re.I)
+
+
+# "True or false - merging makes inference slower. Answer: false": the statement with its verdict
+_TRUE_OR_FALSE = re.compile(r"^\s*(?:[^:]{0,40}:\s*)?true\s+or\s+false\s*[-:?,]+\s*"
+                            r"(?P<stmt>[^?]{3,300}?)[.?]\s*(?:answer|ans|A)\s*[:.]?\s*"
+                            r"(?P<ans>true|false)\b[.!]?\s*", re.I)
+
+
+def _true_or_false(m: re.Match) -> str:
+    if m.group("ans").lower() == "false":
+        return f"It is false that {m.group('stmt')}. "
+    return f"{m.group('stmt')}. "
 
 
 # 'Ask the vendor: "Does your LoRA modify the base weights?" Ours never does; ...'
@@ -555,6 +581,10 @@ def normalise(text: str) -> str:
     text = _LABEL.sub("", text, count=1)
     if " - " in text or ": " in text:
         text = _TERM_DENIED.sub(r"It is false that \g<term>; ", text, count=1)
+    if "?" not in text:  # "@above no, 7B params x 2 bytes is ~13.5 GB": a reply's word
+        text = _REPLY_WORD.sub("", text, count=1)
+    if "rue or false" in text or "RUE OR FALSE" in text:
+        text = _TRUE_OR_FALSE.sub(_true_or_false, text, count=1)
     if '?"' in text:  # a question quoted inside a statement is asked, not claimed
         text = _QUOTED_QUESTION.sub("", text)
     if "(" in text or "[" in text:

@@ -119,6 +119,8 @@ _DENIAL = re.compile(
     r"belief|misunderstanding|mistake)(?:\s*(?:#|no\.?\s*)?\d{1,2})?\s*"  # ("Myth 5: ...")
     # ("a common misconception we will take apart in week 4 is that ...")
     r"(?:(?:(?!(?:is|that)\b)[\w'-]+\s+){1,8}?(?=is\s+that\b))?"
+    # ("Common misconception for section 3: ...": a few words of where it is, then its colon)
+    r"(?:(?:for|in|from|about|on|of)\s+(?:[\w'-]+\s+){0,2}?[\w'-]+\s*(?=:))?"
     # ("a frequent mistake is assuming ...", "a common myth says ...")
     r"(?:(?:is|:)\s*(?:(?:assuming|thinking|believing|to\s+(?:assume|think|believe))\s+)?|"
     r"(?:says|holds|goes|claims|has\s+it)\s+)(?:that\s+)?|"

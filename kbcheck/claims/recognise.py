@@ -993,7 +993,9 @@ _OF_THEM = re.compile(r"\s+of\s+(?:them|those|these)\b", re.I)
 _COUNTED_BEFORE = re.compile(r"\b(?:param(?:eter)?s?|weights|values|numbers|entries)\b", re.I)
 
 _ROLE_AFTER = [
-    ("gpu", re.compile(r"\s*\(?(?:of\s+)?(?:[\w-]+\s+){0,3}?(?:GPUs?|cards?|accelerators?|VRAM|"
+    # (not an amount one's own card holds: "the weights take 6.5 GB on my card")
+    ("gpu", re.compile(r"(?!\s*(?:on|in)\s+(?:my|our|your|their|his|her)\b)"
+                       r"\s*\(?(?:of\s+)?(?:[\w-]+\s+){0,3}?(?:GPUs?|cards?|accelerators?|VRAM|"
                        r"vram|A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090|device|"
                        r"instances?|boards?|SKUs?)\b"
                        # (set beside the card it is: "With 24 GB, the RTX 4090 cannot ...")
@@ -1170,8 +1172,8 @@ _FOR_METHOD = re.compile(r"\s*(?:trainable\s+)?(?:param(?:eter)?s?\s+|weights\s+
 def _of_method(text: str, q: Quantity) -> str:
     """'of:<id>' when a method is named right after the quantity ('... for DoRA'), else ''
     ('1.4 million magnitude parameters' are DoRA's by what they are)."""
-    if _MAGNITUDES_AFTER.match(text, q.span[1]):
-        return "of:dora"
+    if _MAGNITUDES_AFTER.match(text, q.span[1]) and not _PART_AFTER.match(text, q.span[1]):
+        return "of:dora"  # (not "5,120 magnitude entries per layer": a part's count)
     pattern, by_group = _methods()
     m = _FOR_METHOD.match(text, q.span[1])
     named = pattern.match(text, m.end()) if m else None
