@@ -39,7 +39,8 @@ _CUE = re.compile(
     # "removes the adapter's extra cost": only of a cost ("removes an adapter" denies nothing)
     # ("spares LoRA the extra latency": the cost is spared)
     # (within its object: "removes the adapter matmuls and latency drops" removes no latency)
-    r"(?:remov(?:e|es|ed|ing)|spar(?:es|ed|ing))"
+    # ("only the merged one skips the extra adapter matmuls": skipped, as removed)
+    r"(?:remov(?:e|es|ed|ing)|spar(?:es|ed|ing)|skip(?:s|ped|ping)?|bypass(?:es|ed|ing)?)"
     r"(?=\s+(?:(?!(?:and|but|so|then|while)\b)[\w'-]+\s+){0,4}?"
     r"(?:cost|overhead|latency|slow-?down|delay|"
     r"penalt|extra|additional))|"

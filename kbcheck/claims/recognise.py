@@ -1654,12 +1654,20 @@ def _consequence_dtypes(text: str, quantities: list[Quantity],
                         named: list[tuple[int, str]]) -> tuple[tuple[float, str], ...]:
     """With one dtype named: a size in a clause drawn from another ("about 16.8 MB in fp32, so
     a 13 GB artifact means the whole model was saved") is not in the dtype of a size before
-    the cut, which keeps it; the later size is given no dtype ("")."""
+    the cut, which keeps it; the later size is given no dtype (""). Nor is a size before a
+    semicolon when the dtype is named only after it, beside a size of its own ("... is about
+    13.5 GB; 7 GB would be roughly the 8-bit size")."""
+    sizes = [q for q in quantities
+             if q.unit == "bytes" and q.value >= 1e6 and q.role not in ("gpu", "saving")]
+    semi = text.find(";")
+    if semi > 0 and all(at > semi for at, _ in named):
+        first = [q for q in sizes if q.span[1] <= semi]
+        then = [q for q in sizes if q.span[0] > semi]
+        if first and then and not {q.value for q in first} & {q.value for q in then}:
+            return tuple([(q.value, "") for q in first] + [(q.value, named[0][1]) for q in then])
     cut = _SO_CUT.search(text)
     if cut is None:
         return ()
-    sizes = [q for q in quantities
-             if q.unit == "bytes" and q.value >= 1e6 and q.role not in ("gpu", "saving")]
     before = [q for q in sizes if q.span[1] <= cut.start()]
     after = [q for q in sizes if q.span[0] >= cut.end()]
     if not before or not after or not all(at < cut.start() for at, _ in named) \
