@@ -530,6 +530,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                     "scale_tol": down * max(0.02, 0.5 * 10 ** -len(digits) / float(by.group(1)))}
         ends = _SCALE_ENDS.search(frame.text)
         ranks = frame.conditions.get("ranks") or ()
+        if len(ranks) == 2 and ranks[0][0] and ranks[1][0] and not ends \
+                and _SCALE_UNCHANGED.search(frame.text):
+            # "going from r=16 to r=32 with alpha held at 32 leaves the scaling factor
+            # unchanged": a factor of one across the change of rank
+            return {**params, "relation": _FACTOR, "r": int(ranks[0][0]),
+                    "rank_factor": ranks[1][0] / ranks[0][0], "scale_factor": 1.0,
+                    "scale_tol": 0.02}
         if ends and len(ranks) == 2 and "alpha" in frame.conditions:
             # "with alpha = 16, moving from r = 16 to r = 64 halves the scale from 1 to 0.5":
             # the scale it ends at, at the rank it ends at, is what is checked (the change
@@ -745,7 +752,7 @@ def _solve(unstated: list[str], stated: dict[str, Any], scale: float, rslora: bo
 
 
 # the scale's own values where a change of rank moves it: "halves the scale from 1 to 0.5"
-_SCALE_ENDS = re.compile(r"\b(?:scal\w*|multiplier)(?:\s+factor)?\s+(?:goes\s+|drops\s+|falls\s+|"
+_SCALE_ENDS = re.compile(r"\b(?:scal\w*|multiplier)(?:\s+factor)?,?\s+(?:goes\s+|drops\s+|falls\s+|"
                          r"moves\s+)?from\s+(?:about\s+|~\s*)?(?P<from>\d{1,4}(?:\.\d{1,4})?)\s+"
                          r"(?:down\s+|up\s+)?to\s+(?:about\s+|~\s*)?(?P<to>\d{1,4}(?:\.\d{1,4})?)"
                          r"(?![\d%])(?!\.\d)", re.I)
