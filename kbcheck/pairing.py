@@ -331,7 +331,9 @@ _THE_WEIGHTS = re.compile(r"\b(?:the|its|our|your) (?:(?:base|frozen|quantized|f
 
 # Where the author's own words start after reported speech: "You'll hear that B starts random,
 # which is backwards: B starts at zero."
-_OWN_BREAK = re.compile(r"[:;]\s+|\s+-\s+|,?\s+(?:but|yet)\s+")
+# (or a new sentence of the same item: 'Another reply claimed X. It adds none once merged.')
+_OWN_BREAK = re.compile(r"[:;]\s+|\s+-\s+|,?\s+(?:but|yet)\s+|(?:(?<=[.!?])|(?<=[.!?][\"']))\s+"
+                        r"(?=[A-Z])")
 _OWN_WORDS = 3
 # what is reported, then vouched for in the writer's own words after a break: "...; checked,
 # that's right", "..., which is correct", "... - and they are right"

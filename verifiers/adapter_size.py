@@ -875,6 +875,9 @@ _ADAPTER_IS = re.compile(r"\badapters?\b(?:(?!\b(?:model|checkpoint|base)\b)[^.;
 _WEIGHTS_BEFORE = re.compile(r"\bweights\b[^.;,\d]{0,40}$", re.I)
 
 
+_SEVERAL_BEFORE = re.compile(r"(?<![\w.,])(?:[2-9]|\d{2,6})\s+(?:[\w-]+\s+){0,3}?(?:models|copies|"
+                             r"checkpoints|replicas|fine-?tunes)\s+(?:\w+\s+){0,2}?"
+                             r"(?:about\s+|roughly\s+|around\s+|~\s*)?$", re.I)
 _FIT_WORD = re.compile(r"fit(?:s|ting)?\b", re.I)
 _FITS_IN = re.compile(r"\bfit(?:s|ting)?\s+(?:[\w-]+\s+){0,3}?(?:in|into|within|on)\s+"
                       r"(?:(?:about|around|roughly|approximately|just|only)\s+|~\s*)?$", re.I)
@@ -980,6 +983,9 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
         # "a rank-64 adapter on every linear layer has 828,375,040 parameters, about 1.66 GB in
         # bf16": the size the stated count makes (an adapter's), not the model's
         return {"count": count, "dtype": width, **_file_size(size)}
+    if _SEVERAL_BEFORE.search(frame.text, max(0, size.span[0] - 60), size.span[0]):
+        # "100 merged customer models take about 1.35 TB": several models' size together
+        return f"{size.text} is said of several models together, not of one"
     if not onto and _ADAPTER_IS.search(frame.text, max(0, size.span[0] - 80), size.span[0]):
         # "the r=64 adapter for Llama-2-70B is about 1.66 GB": the adapter's size
         return f"{size.text} is said of the adapter, not of the full model"
