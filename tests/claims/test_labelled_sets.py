@@ -17,7 +17,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
+# (appended: tests/articles.py keeps the name `articles` that bench/articles.py also has)
+sys.path.append(str(ROOT / "bench"))
 
 import pairing as sentence_bench  # noqa: E402
 

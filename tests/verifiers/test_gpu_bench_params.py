@@ -11,7 +11,7 @@ from paired import pairing
 
 from verifiers import registry
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))  # (after tests/)
 
 import gpu_evidence  # noqa: E402
 import gpu_latency_evidence  # noqa: E402

@@ -13,7 +13,7 @@ from verifiers._qlora_build import attach_lora, base_device, build_quantized_lla
 from verifiers._qlora_measure import _alive, device_settled
 from verifiers._qlora_tiny import TINY
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))  # (after tests/)
 from gpu_timeline import summarise  # noqa: E402
 
 
