@@ -179,8 +179,12 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
             break
     keyed = _ANSWER_KEY.match(text) or _KEYED_LABEL.match(text)
     if keyed:  # "Statement: merging changes the outputs. Answer: False": the key's verdict
+        # (with what the key goes on to say: "Answer: true, because B = 0", "- False: PEFT
+        # keeps several on one base")
         said = keyed.group("said").strip()
+        rest = text[keyed.end():].strip(" \t,;:.\u2013\u2014-")
         text = said if keyed.group("key").lower() == "true" else f"It is false that {said}"
+        text = f"{text.rstrip('.')}; {rest}" if len(rest.split()) >= _OWN_WORDS else text
     cells = claim.cells or _pasted_row(text)
     if len(cells) == 2 and _FALSE_CELL.match(cells[1]):
         # a myth table's row, "| QLoRA stores the base in 8-bit | False: it is 4-bit NF4 |": the
@@ -352,7 +356,9 @@ _QUOTE_DENIED = re.compile(r"^\W{0,3}(?:[\w -]{1,20}:\s*)?[\"\u201c][^\"\u201d]{
 # A true/false item with its key: "Statement: X. Answer: False", "T/F: X - true"
 # (or the key opening the next sentence: "True or false: X. False: the reason ...")
 _ANSWER_KEY = re.compile(
-    r"^\s*(?:statement|claim|true or false|true/false|t/f)\s*[:.)-]\s*(?P<said>[^|]{8,400}?)"
+    # (after a numbered label: "Question 10: True or false - ...")
+    r"^\s*(?:(?:question|q|item|exercise|problem)\s*\d{1,3}\s*[:.)]\s*)?"
+    r"(?:statement|claim|true or false|true/false|t/f)\s*[:.)-]\s*(?P<said>[^|]{8,400}?)"
     r"(?:[\s.;,]*(?:\b(?:answer|ans|key|verdict)\s*[:=-]|[-\u2013\u2014]|\u2192|->)\s*|"
     r"[.?!]\s+(?=(?:true|false)\s*(?:[:.,;!\u2013\u2014-]|$)))"
     r"(?P<key>true|false)\b", re.I)
@@ -361,8 +367,11 @@ _ANSWER_KEY = re.compile(
 # a statement, then its key and the reason (a myth table's row read as "X: False: W stays
 # frozen ..."): the key's verdict of the statement
 # (only "False": a "True" with a reason may qualify it, "True - only in 4-bit")
-_KEYED_LABEL = re.compile(r"^\s*(?P<said>[^|:;]{8,300}?)\s*[:|]\s*(?P<key>false)\s*"
-                          r"[:.;,\u2013\u2014-]\s+\S", re.I)
+# (a glossary's dash too: "Each adapter needs its own copy of the base - False: ...")
+# (a statement of several words, not a setting's name: "use_rslora: false, so ...")
+_KEYED_LABEL = re.compile(r"^\s*(?P<said>[^|:;\s]+\s[^|:;]{6,300}?)\s*"
+                          r"(?:[:|]|\s[-\u2013\u2014]{1,2})\s*"
+                          r"(?P<key>false)\s*[:.;,\u2013\u2014-](?=\s+\S)", re.I)
 
 
 # a question answered in the same line, as FAQs and quizzes write them ("Q: What does DoRA add?

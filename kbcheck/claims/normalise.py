@@ -497,28 +497,10 @@ _LABEL = re.compile(r"^\s*(?:slide|step|figure|fig\.|table|exercise|problem|ques
                     r"\d{1,3}(?:\.\d{1,2})?[a-z]?\s*(?::|\)|\.\s|\s-\s)\s*", re.I)
 
 
-# A glossary's term answered with a verdict ("Each adapter needs its own copy of the base -
-# False: PEFT holds several on one base"): the term is the myth denied, the rest the writer's
-_TERM_DENIED = re.compile(r"^(?P<term>[^:;?]{3,200}?)\s+(?:-{1,2}|:)\s+(?:false|wrong|untrue|"
-                          r"not\s+true|incorrect|a\s+myth|myth|nope)\s*[:.!,;]\s+(?=\S)", re.I)
-
-
 # a reply's yes or no to someone else's message, then a statement of the writer's own (six
 # words or more): "@above no, 7B params x 2 bytes is ~13.5 GB"
 _REPLY_WORD = re.compile(r"^\W{0,3}(?:@[\w.-]{1,30}[,:]?\s+)?(?:no|nope|nah|yes|yeah|yep)"
                          r"\s*[,;:!.]+\s+(?=(?:[\w'()/.,~-]+\s+){5}\w)", re.I)
-
-
-# "True or false - merging makes inference slower. Answer: false": the statement with its verdict
-_TRUE_OR_FALSE = re.compile(r"^\s*(?:[^:]{0,40}:\s*)?true\s+or\s+false\s*[-:?,]+\s*"
-                            r"(?P<stmt>[^?]{3,300}?)[.?]\s*(?:answer|ans|A)\s*[:.]?\s*"
-                            r"(?P<ans>true|false)\b[.!]?\s*", re.I)
-
-
-def _true_or_false(m: re.Match) -> str:
-    if m.group("ans").lower() == "false":
-        return f"It is false that {m.group('stmt')}. "
-    return f"{m.group('stmt')}. "
 
 
 # 'Ask the vendor: "Does your LoRA modify the base weights?" Ours never does; ...'
@@ -579,12 +561,8 @@ def normalise(text: str) -> str:
         text = text.replace("\u00b2", "^2").replace("\u00b3", "^3")
     text = unicodedata.normalize("NFKC", text).translate(_CHARS)
     text = _LABEL.sub("", text, count=1)
-    if " - " in text or ": " in text:
-        text = _TERM_DENIED.sub(r"It is false that \g<term>; ", text, count=1)
     if "?" not in text:  # "@above no, 7B params x 2 bytes is ~13.5 GB": a reply's word
         text = _REPLY_WORD.sub("", text, count=1)
-    if "rue or false" in text or "RUE OR FALSE" in text:
-        text = _TRUE_OR_FALSE.sub(_true_or_false, text, count=1)
     if '?"' in text:  # a question quoted inside a statement is asked, not claimed
         text = _QUOTED_QUESTION.sub("", text)
     if "(" in text or "[" in text:

@@ -388,15 +388,9 @@ def test_an_alternative_set_aside_is_not_stated():
         "With use_rslora=True the scale is alpha/sqrt(r)."
     assert normalise("rsLoRA scales by alpha/sqrt(r), not the standard alpha/r.") == \
         "rsLoRA scales by alpha/sqrt(r) instead of the standard alpha/r."
-    # a glossary term answered "False:" is the myth, denied; the rest is the writer's
-    assert normalise("One adapter per base copy - False: a single base can hold many.") == \
-        "It is false that One adapter per base copy; a single base can hold many."
     # a reply's "no," before the writer's own statement answers someone else
     assert normalise("@kai no, a rank-16 adapter on Llama-2-7B is only about 80 MB.") == \
         "a rank-16 adapter on Llama-2-7B is only about 80 MB."
-    # a true-or-false item with its answer: the statement, denied when the answer is false
-    assert normalise("True or false: QLoRA trains the 4-bit weights. Answer: false.") == \
-        "It is false that QLoRA trains the 4-bit weights."
     # a merge set aside is the state spoken of: unmerged
     assert normalise("Serve the adapter on its own rather than merging it, and each layer pays "
                      "for the side branch.") == \

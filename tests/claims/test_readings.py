@@ -1284,6 +1284,13 @@ def test_a_false_key_turns_the_statement_round():
     plain = next(f for f in _paired(said.capitalize()).frames if f.verifier)
     keyed = next(f for f in _paired(f"Statement: {said} Answer: False.").frames if f.verifier)
     assert keyed.polarity is not plain.polarity
+    # a numbered true-or-false item, and a glossary term answered after a dash
+    numbered = next(f for f in _paired(f"Question 4: True or false - {said} Answer: false.")
+                    .frames if f.verifier)
+    assert numbered.polarity is not plain.polarity
+    term = next(f for f in _paired("Each LoRA adapter needs its own copy of the base - False: "
+                                   "PEFT keeps several on one base.").frames if f.verifier)
+    assert term.verifier == "lora.hot_swap" and term.polarity
 
 
 def test_a_row_pasted_as_text_is_read_as_cells():
