@@ -49,7 +49,7 @@ _BECAUSE = re.compile(r"\b(?:because|since|as|given that|now that)\b[^.;:,]*$", 
 # (or a share of them: "roughly 6% of one extra copy of the base")
 _COMPARED = re.compile(r"(?:\b(?:compared\s+(?:with|to)|versus|vs\.?|than|against|instead of|"
                        r"rather than|(?:half|a\s+third|a\s+quarter|fraction|share)\s+of)\b|"
-                       r"\d\s*(?:%|percent)\s+of\b)[^.;:]{0,60}$", re.I)
+                       r"\d\s*(?:%|percent)\s+of\b)(?:[^.;:]|\.(?=\d)){0,60}$", re.I)
 
 
 # words of a refusal or a limit that polarity does not read as a denial ("... is rejected",
