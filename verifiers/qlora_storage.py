@@ -210,6 +210,12 @@ def _bits_params(frame: Frame) -> dict[str, Any] | str:
         # 4-bit code itself (what double quantization compresses is the scales)
         return {"claim": "bits", "bits": bits.value, "low": low, "high": high, "dq": "with"}
     if not 4 < bits.value <= 5:  # NF4 with block scales at any blocksize: 4 + 32/32 at most
+        if bits.value >= 6 and frame.conditions.get("dtypes") == ("nf4",) and bits.role == "" \
+                and len([q for q in frame.quantities if q.unit == "bits"]) == 1:
+            # "NF4 spends 8 bits on each parameter": the one width said, of NF4 alone (not
+            # "int8's 8 bits" beside it)
+            return {"claim": "bits", "bits": bits.value, "low": low, "high": high,
+                    "dq": _dq(frame)}
         return f"{bits.text} per parameter is not a width of 4-bit NF4 with its block scales"
     return {"claim": "bits", "bits": bits.value, "low": low, "high": high, "dq": _dq(frame),
             **({"usual_dq": True} if _QLORA_NAMED.search(frame.text) else {})}

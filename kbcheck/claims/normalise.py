@@ -48,6 +48,9 @@ _UNITS = [
     (re.compile(r"(\d)\s*-?\s*(?:megabytes?|mbytes?|megs)\b", re.I), r"\1 MB"),
     (re.compile(r"(\d)\s*-?\s*(?:terabytes?)\b", re.I), r"\1 TB"),
     (re.compile(r"(\d)\s*-?\s*(?:kilobytes?)\b", re.I), r"\1 KB"),
+    # a share of one byte ("a quarter of a byte", "half a byte" per weight): so many bits
+    (re.compile(r"(?<![\d.])(0?\.\d{1,4})\s+(?:of\s+)?(?:an?\s+|one\s+)?byte\b", re.I),
+     lambda m: f"{float(m.group(1)) * 8:g} bits"),
     # a width with its hyphen dropped: "the 4bit base", "load_in_8bit" stays a name
     (re.compile(r"(?<![\w.])(4|8|16|32)bit\b", re.I), r"\1-bit"),
     (re.compile(r"(\d)\s*-?\s*(?:gibibytes?)\b", re.I), r"\1 GiB"),
