@@ -325,6 +325,40 @@ _RANK_INSTEAD = re.compile(r"\b(rank|r|lora_r)\s*(?:of|=|:)?\s*(\d{1,4})\s+(?:in
                            r"rather than)\s+(?:(?:rank|r)\s*(?:=\s*)?)?(\d{1,4})\b", re.I)
 
 
+# "not X but Y": Y is what is said, X what is set aside ("the scale is not alpha/r but
+# alpha/sqrt(r)"); not "not only X but also Y" (both said), nor an auxiliary's "does not X but
+# Y" (its verb would be lost)
+_NOT_BUT = re.compile(r"(?<!\bdo)(?<!\bdoes)(?<!\bdid)(?<!\bcan)(?<!\bcould)(?<!\bwill)"
+                      r"(?<!\bwould)(?<!\bshould)(?<!\bmust)(?<!\bmay)(?<!\bmight)\s+not\s+"
+                      r"(?!(?:only|just|merely|simply|even|because|since|that|so|to)\b)"
+                      r"(?P<prep>(?:with|by|as|to|in|at|on|for)\s+)?"
+                      r"(?P<x>(?:(?!(?:but|not)\b)[^\s,;:.!?]+\s+){0,5}?(?!(?:but|not)\b)"
+                      r"[^\s,;:.!?]+),?\s+but\s+(?:rather\s+|instead\s+)?(?P=prep)?"
+                      r"(?P<y>(?:[^\s,;:!?]+\s+){0,7}?[^\s,;:!?]+?)"
+                      r"(?=[,;:!?]|\.(?!\S)|\s(?:and|so|because|since|while|which)\s|$)", re.I)
+
+
+# the base's weights said with "of" ("the weights of the base model", "the 4-bit weights of
+# the frozen base"), in the order the rest of the lexicon reads: "the base weights"
+_WEIGHTS_OF_BASE = re.compile(r"\b(?P<the>the\s+|all\s+(?:the\s+)?|any\s+)(?P<adj>[\w.-]+\s+)?"
+                              r"(?P<noun>weights|parameters|params|matrices|tensors)\s+of\s+the\s+"
+                              r"(?P<base>base|pre-?trained|original|frozen|underlying)"
+                              r"(?:\s+(?:model|network|LLM|checkpoint))?\b(?!\s*(?:'s|\u2019s))",
+                              re.I)
+
+
+def _weights_of_base(m: re.Match) -> str:
+    adj = m.group("adj") or ""
+    if adj.strip().lower() in ("other", "same", "many", "most", "few", "remaining"):
+        return m.group(0)
+    return f"{m.group('the')}{adj}{m.group('base')} {m.group('noun')}"
+
+
+def _not_but(m: re.Match) -> str:
+    prep = m.group("prep") or ""
+    return f" {prep}{m.group('y')} instead of {m.group('x')}"
+
+
 def _rejected(m: re.Match) -> str:
     rest = m.group("rest")
     if len(rest.split()) > _REJECTED_WORDS:
@@ -591,6 +625,8 @@ def normalise(text: str) -> str:
     if " point " in text:  # "four point two million": 4.2 million
         text = _POINT.sub(_point, text)
     text = _number_words(text)
+    if " of the " in text:  # "the 4-bit weights of the base": the 4-bit base weights
+        text = _WEIGHTS_OF_BASE.sub(_weights_of_base, text)
     if "like" in text or "where" in text or " of " in text or "aybe" in text \
             or "erhaps" in text or "robably" in text or "ossibly" in text:  # (after numbers:
         text = _HEDGE.sub("about ", text)  # "something like sixteen times")
@@ -608,6 +644,8 @@ def normalise(text: str) -> str:
         text = _ANSWERED_NOTHING.sub(_answered_nothing, text)
     if "whether" in text or " if " in text:
         text = _ASKED_WHETHER.sub(_asked_whether, text)
+    if " not " in text and " but " in text:  # "scales not with alpha/r but with alpha/sqrt(r)"
+        text = _NOT_BUT.sub(_not_but, text)
     if "instead of" in text or "rather than" in text or "as opposed to" in text or ", not" in text \
             or ", and not" in text:
         text = _RANK_INSTEAD.sub(r"\g<1> from \g<3> to \g<2>", text)

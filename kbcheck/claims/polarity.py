@@ -24,8 +24,8 @@ _CUE = re.compile(
     r"(?!\s+(?:other|further|extra|additional)\s+(?:options?|arguments?|settings?|flags?|"
     r"changes?|configuration|code)\b)"
     r"(?!\s+(?:problem|problems|issue|issues|trouble|sweat|doubt|wonder|matter)\b)|"
-    # ("with nothing else set": an adjunct, not a denial)
-    r"nothing(?!(?<=\bwith\snothing)\s+else\b)|neither|nor|"
+    # ("with nothing else set", "X and nothing else": an adjunct, not a denial)
+    r"nothing(?!(?<=\bwith\snothing)\s+else\b)(?!(?<=\band\snothing)\s+else\b)|neither|nor|"
     # (a code value, `bias="none"` or `=None`, denies nothing)
     r"(?<![=\"'`])none(?![\"'`])|nobody|unlike|"
     # "and nowhere near for full fine-tuning": as far from it as a denial
@@ -559,13 +559,13 @@ def comparison(text: str, first: str, second: str) -> str | None:
 # holds in some setting; "always", "never", "cannot", "in every case" that it holds in all.
 # "not always" / "not necessarily" deny a universal: that is a possibility again.
 _EXISTENTIAL = re.compile(
-    r"\bnot\s+(?:always|necessarily)\b|\b(?:can(?!not|['’]t)|could|(?:may|might)(?!\s+as\s+well)|possible|possibly|"
+    r"\bnot\s+(?:always|necessarily)\b|\b(?:can(?!not|['’]t)|could|(?:may|might)(?!\s+as\s+well)|(?<!\bnot\s)(?<!n't\s)possible|possibly|"
     r"(?:is|are|was|were)\s+able\s+to)\b(?!\s*(?:n't|not|no\s+longer|never)\b)", re.I)
 # A modal governs its own clause: it ends at _END and at "that" ("we can see that X": the
 # modal is the seeing's, not X's).
 _MODAL_SCOPE = re.compile(rf"{_END.pattern}|\bthat\b", re.I)
 _UNIVERSAL = re.compile(
-    r"\b(?:always|never|cannot|can\s+not|can\s+no\s+longer|impossible|necessarily|regardless|invariably|"
+    r"\b(?:always|never|cannot|can\s+not|can\s+no\s+longer|impossible|not\s+possible|necessarily|regardless|invariably|"
     r"in\s+(?:all|every|any)\s+cases?|no\s+matter|without\s+exception|every\s+time|"
     r"under\s+no\s+circumstances|(?:at|for|with|on)\s+(?:any|every|all)\s+(?:sequence|context|"
     r"batch|lengths?|ranks?)|whatever\s+the\s+(?:sequence|context|batch|length|rank))\b|\bcan't\b|"
