@@ -44,6 +44,10 @@ _LATEX = [
 ]
 
 _UNITS = [
+    # ", as shipped," / ", as released,": the published checkpoint, which is how a model's
+    # size is read when no dtype is said
+    (re.compile(r",\s*as\s+(?:shipped|released|published|distributed|downloaded|uploaded)\s*,",
+                re.I), ""),
     (re.compile(r"(\d)\s*-?\s*(?:gigabytes?|gbytes?|gigs?)\b", re.I), r"\1 GB"),
     (re.compile(r"(\d)\s*-?\s*(?:megabytes?|mbytes?|megs)\b", re.I), r"\1 MB"),
     (re.compile(r"(\d)\s*-?\s*(?:terabytes?)\b", re.I), r"\1 TB"),
@@ -590,6 +594,9 @@ def _point(m: re.Match) -> str:
                                  for w in m.group(2).split())
 
 
+_UNMERGEABLE = re.compile(r"\b(?:un|non)-?merg(?:e)?able\b", re.I)
+
+
 @lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """The uniform form of a sentence that recognition reads (each step only where the
@@ -598,6 +605,8 @@ def normalise(text: str) -> str:
         text = text.replace("\u00b2", "^2").replace("\u00b3", "^3")
     text = unicodedata.normalize("NFKC", text).translate(_CHARS)
     text = _LABEL.sub("", text, count=1)
+    if "mergeable" in text or "mergable" in text:  # "unmergeable": not mergeable
+        text = _UNMERGEABLE.sub("not mergeable", text)
     if "?" not in text:  # "@above no, 7B params x 2 bytes is ~13.5 GB": a reply's word
         text = _REPLY_WORD.sub("", text, count=1)
     if '?"' in text:  # a question quoted inside a statement is asked, not claimed

@@ -1511,8 +1511,10 @@ _IF_END = re.compile(r"[,;:.)]|\bthen\b|(?<=\s)(?=(?:you|we|they|it)\s+(?:(?:do|
                      # the effective scale halves")
                      # (a verb of change only: "unless you pass nf4 - the default is fp4" keeps
                      # the default inside the condition)
+                     # ("if we merge the adapter the forward pass gets slower": or a state)
                      r"|(?<=\s)(?=(?:the|its|your|LoRA's)\s+(?:[\w'/-]+\s+){0,3}?(?:halves|"
-                     r"doubles|drops|falls|grows|shrinks|rises|changes|increases|decreases|2x)\b)",
+                     r"doubles|drops|falls|grows|shrinks|rises|changes|increases|decreases|2x|"
+                     r"gets|becomes|runs|stays|remains|slows|takes|costs|needs|uses|is|are|will)\b)",
                      re.I)
 
 
