@@ -1539,7 +1539,8 @@ _FOR_OTHER_MODULE = re.compile(r"\s*(?:param(?:eter)?s\s+)?(?:for|on|in)\s+(?:th
 
 # a product said beside what it equals: "adds 262,144, that's 64 matrices times 4096 outputs",
 # "64 times 4096, that is 262,144 parameters": its factors are not figures the sentence states
-_FACTORS = rf"{_NUM}(?:\s+[a-z-]+)?(?:\s+(?:times|x|\*)\s+{_NUM}(?:\s+[a-z-]+)?){{1,4}}"
+# (a factor may be a bracketed sum: "i.e. 32 layers x (4096 + 1024)")
+_FACTORS = rf"{_OPERAND}(?:\s+[a-z-]+)?(?:\s+(?:times|x|\*)\s+{_OPERAND}(?:\s+[a-z-]+)?){{1,4}}"
 _PRODUCT_SAID = re.compile(
     rf"(?:\b(?:that's|that\s+is|i\.e\.,?|which\s+is)\s+|=\s*)({_FACTORS})"
     rf"|(?<![\w.])({_FACTORS})(?=,?\s*(?:that\s+is|i\.e\.,?|which\s+is|which\s+makes|=|"
