@@ -520,6 +520,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return ("the sentence sets the standard alpha/r scale against rsLoRA's; which "
                     "change of the scale is said of which is not read")
         by = _DOUBLING_BY.search(frame.text) if frame.has("rel_doubling_by") else None
+        if by is not None and not any(q.span[0] == by.start(1) for q in frame.quantities):
+            by = None  # (a figure of another method's clause, not this frame's)
         if by is not None and float(by.group(1)) > 1 and not frame.conditions.get("ranks"):
             # "with rsLoRA, doubling the rank shrinks the scale by a factor of root two": the
             # ratio at 2r whatever r and alpha are (measured at the stated ones, else the

@@ -344,7 +344,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return ("a hedged zero ('essentially nothing', 'virtually no'): how small a slow-down "
                 "counts as none is not stated")
     if params["weights"] == "unspecified" and not frame.polarity and frame.has("modal_all") \
-            and frame.has("slow"):
+            and frame.has("slow") and not split_said(frame.text):
+        # (not "an unmerged layer always runs an extra matmul, so merge": the cost is put on
+        # the unmerged weights, and merging is what takes it away)
         # "LoRA always makes inference slower": a claim of every setting, which the merged
         # one decides
         params["weights"] = "merged"
