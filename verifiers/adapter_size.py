@@ -643,7 +643,10 @@ def _from_to(text: str, sizes: list[Quantity]) -> Quantity | None:
 
 _LOAD_IN = re.compile(r"\bload_in_([48])bit\b")
 # QLoRA by name, with the weights it holds: "with QLoRA, Llama-2-70B's weights occupy ..."
-_QLORA_WEIGHTS = re.compile(r"\bQ-?LoRA\b[^.;]{0,60}?\bweights\b", re.I)
+# (or its frozen base: "with QLoRA, ... at 4.127 bits per weight the frozen base is 6.7 GB")
+_QLORA_WEIGHTS = re.compile(r"\bQ-?LoRA\b[^.;]{0,60}?\bweights\b|"
+                            r"\bQ-?LoRA\b(?:[^.;]|\.(?=\d)){0,120}?\b(?:frozen|quantized|4-bit)\s+"
+                            r"(?:base|weights)\b", re.I)
 
 
 def _dtype(frame: Frame) -> tuple[str, bool]:
@@ -919,6 +922,15 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
             # "... about 108 GB before a single activation is stored"
             or frame.has("tm_no_activations") or frame.has("weights_listed")):
         return "training memory (gradients, optimizer states, activations), not the weights' size"
+    sized = sorted(q.value for q in frame.quantities
+                   if q.unit == "bytes" and q.value >= 1e9 and q.role != "gpu")
+    if frame.has("train_memory") and not frame.has("amount_of_weights") and sized \
+            and sized[-1] > 1.15 * sized[0]:  # (not one size in two units, "13.5 GB (12.6 GiB)")
+        # "assumed it needs ~108 GB like full fine-tuning; in fact the base is only 13.5 GB":
+        # training memory and the weights both sized, and which figure is the weights' is not
+        # read
+        return "sizes of training memory and of the weights both stated: which is the weights' " \
+               "is not read"
     said = frame.spans.get("predicate")
     held = _ADAPTERS_SIZED.search(frame.text, max(0, said[0] - 60), said[0]) if said else None
     if held and not (frame.spans.get("model") and held.end() <= frame.spans["model"][0]

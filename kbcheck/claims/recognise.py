@@ -1514,7 +1514,7 @@ _IF_END = re.compile(r"[,;:.)]|\bthen\b|(?<=\s)(?=(?:you|we|they|it)\s+(?:(?:do|
                      # ("if we merge the adapter the forward pass gets slower": or a state)
                      r"|(?<=\s)(?=(?:the|its|your|LoRA's)\s+(?:[\w'/-]+\s+){0,3}?(?:halves|"
                      r"doubles|drops|falls|grows|shrinks|rises|changes|increases|decreases|2x|"
-                     r"gets|becomes|runs|stays|remains|slows|takes|costs|needs|uses|is|are|will)\b)",
+                     r"gets|becomes|runs|stays|remains|slows|takes|costs|needs|uses)\b)",
                      re.I)
 
 
