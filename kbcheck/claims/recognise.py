@@ -1586,9 +1586,13 @@ _ADAPTER_AFTER = re.compile(r"[\s-]*(?:param(?:eter)?s?\s+)?(?:[\w.-]+\s+){0,3}?
 # Where one clause ends and the next begins, for which dtype a size is in ("24 GB in fp32, and
 # half precision brings it to 12 GB"; "4.6 GB in 4-bit, against 18.5 GB in bf16")
 _BRACKETED_SIZE = re.compile(r"\(\s*(?:about|around|roughly|approximately|approx\.?|~|≈)?\s*"
-                             r"\d[\d.,]{0,8}\s*(?:[KMGT]i?B|gigabytes?|megabytes?)\s*\)", re.I)
-_SIZE_CLAUSE = re.compile(r"[,;(|]|\b(?:and|or|but|against|versus|vs\.?|while|whereas|compared|"
-                          r"instead|than)\b", re.I)
+                             r"\d[\d.,]{0,8}\s*(?:[KMGT]i?B|gigabytes?|megabytes?)"
+                             # ("in fp16 (about 26 GB of weights)")
+                             r"(?:\s+of\s+(?:[\w-]+\s+)?(?:weights|parameters|memory|VRAM))?\s*\)",
+                             re.I)
+# (a dash that opens a clause of its own ends one: "... won't fit on one card - had to go 4-bit")
+_SIZE_CLAUSE = re.compile(r"[,;(|]|\s[-\u2013\u2014]\s|\b(?:and|or|but|against|versus|vs\.?|while|"
+                          r"whereas|compared|instead|than)\b", re.I)
 
 
 # "from fp16 to 4 bits", "from bf16 to NF4": a change of dtype; and between two sizes, "to"
