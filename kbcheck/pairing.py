@@ -357,9 +357,10 @@ _QUOTE_DENIED = re.compile(r"^\W{0,3}(?:[\w -]{1,20}:\s*)?[\"\u201c][^\"\u201d]{
 # (or the key opening the next sentence: "True or false: X. False: the reason ...")
 _ANSWER_KEY = re.compile(
     # (after a numbered label: "Question 10: True or false - ...")
-    r"^\s*(?:(?:question|q|item|exercise|problem)\s*\d{1,3}\s*[:.)]\s*)?"
+    # (or a bare "Q:" before it, and "A:" before the key: "Q: True or false: ... A: False")
+    r"^\s*(?:(?:question|q|item|exercise|problem)\s*\d{1,3}\s*[:.)]\s*|q\s*[:.)]\s*)?"
     r"(?:statement|claim|true or false|true/false|t/f)\s*[:.)-]\s*(?P<said>[^|]{8,400}?)"
-    r"(?:[\s.;,]*(?:\b(?:answer|ans|key|verdict)\s*[:=-]|[-\u2013\u2014]|\u2192|->)\s*|"
+    r"(?:[\s.;,]*(?:\b(?:answer|ans|key|verdict|(?-i:A))\s*[:=-]|[-\u2013\u2014]|\u2192|->)\s*|"
     r"[.?!]\s+(?=(?:true|false)\s*(?:[:.,;!\u2013\u2014-]|$)))"
     r"(?P<key>true|false)\b", re.I)
 

@@ -72,6 +72,13 @@ def _direction(frame: Frame) -> str:
     return frame.conditions.get("lr_direction", "")
 
 
+# A and B (or both matrices, every parameter) named as what a learning rate is shared by
+_MATRICES_NAMED = re.compile(r"(?-i:\bA\s*(?:and|&|/|,)\s*B\b|\bB\s*(?:and|&|/|,)\s*A\b|\b[AB]'s\b|"
+                             r"\b[AB]\s+(?:and|or)\s+(?:the\s+)?[AB]\b)|\blora_[AB]\b|"
+                             r"\b(?:both|the\s+two|all|every)\s+(?:the\s+)?(?:LoRA\s+|adapter\s+)?"
+                             r"(?:matri(?:x|ces)|factors|parameters|params|weights|groups)\b", re.I)
+
+
 _TASK_SCORE = re.compile(r"\b(?:accuracy|accurate|(?:eval|benchmark|validation|test)\s+"
                          r"(?:score|scores|points?|results?|set)|points?\s+(?:higher|better)|"
                          r"\d(?:\.\d+)?\s*points?|"
@@ -89,6 +96,14 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "eta_B = lambda * eta_A ...; A is the matrix that gets the bigger learning rate": the
         # sentence gives the larger rate to each of them in turn, in clauses of their own
         return "the sentence gives the larger learning rate to B in one place and to A in another"
+    if direction == "same" and not _MATRICES_NAMED.search(frame.text):
+        # "which is why your loss blew up at the same learning rate": a rate the same as in
+        # another run, not one rate shared by A and B
+        return "a learning rate said to be the same as another run's, not shared by A and B"
+    if direction == "same" and frame.subject != "loraplus" and frame.polarity:
+        # "plain LoRA trains A and B with one learning rate": plain LoRA's own optimizer, which
+        # is what LoRA+ departs from, not LoRA+'s groups that this verifier builds
+        return "one learning rate for A and B is said of plain LoRA, not of LoRA+"
     split = direction in ("B>A", "A>B") or any(frame.has(c) for c in _SPLIT) \
         or _b_rate(frame) is not None  # (a base rate, the ratio and the rate B trains at)
     if frame.subject != "loraplus" and not split and frame.predicate != "no_extra_params":

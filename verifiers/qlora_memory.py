@@ -127,6 +127,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     measured at the smallest preset or a common 48 GiB card, and the claim holds only under
     that condition (it is never refuted on it)."""
     c = frame.conditions
+    widths = set(c.get("dtypes", ()))
+    if not frame.polarity and widths & {"bf16", "fp16", "16bit", "fp32"} \
+            and widths & {"nf4", "fp4", "4bit"}:
+        # "you can't load it in fp16 (26 GB), but in 4-bit it's 6.5 GB and fits": a denial
+        # said of one width beside another that is affirmed; which width it denies is not read
+        return "a denial beside a 16-bit and a 4-bit width: which width it is of is not read"
     named = frame.subject == "qlora" or frame.has("qlora_verb")
     # a 16-bit base said in the sentence ("in bf16 ... won't fit without quantization") is not
     # QLoRA's, whatever the page is about

@@ -398,6 +398,12 @@ def _width_params(frame: Frame) -> dict[str, Any] | str:
         # "NF4 QLoRA outputs are indistinguishable from a bf16 LoRA, quality-wise": the width
         # names the method whose quality is compared
         return "a comparison of output quality; the 4-bit width only names the method compared"
+    said = frame.spans.get("predicate")
+    if not frame.polarity and frame.has("bare_width") and said \
+            and _BARE_WIDTH.fullmatch(frame.text, *said):
+        # "it is false that QLoRA trains the 4-bit weights directly": the denial is of what
+        # the sentence says of the 4-bit weights, with the width named in passing
+        return "the sentence denies something said of the 4-bit weights, not their width"
     if width is not None:
         if width.value != 4 and frame.subject != "qlora":
             return (f"a {width.text} base is not QLoRA's: LoRA runs on bases of any width, and "
@@ -406,6 +412,10 @@ def _width_params(frame: Frame) -> dict[str, Any] | str:
     if nf4:
         return {"claim": "four_bit", "bits": 4}
     return "no storage width is stated"
+
+
+# the width alone, as the bare-width cue reads it (qlora_storage.yaml)
+_BARE_WIDTH = re.compile(r"(?:4|four)\s*-?\s*bits?|NF4|normal\s?float\s?4?", re.I)
 
 
 # a storage width said in bytes per weight: "0.5 bytes per parameter", "each weight in 0.25 of

@@ -415,7 +415,8 @@ _NO_ANSWER = (r"no(?!\s+(?!(?:it|they|that|this|those|these|you|we|i|he|she|the|
 # The setting a question may put first ("After merging, can you ...?") and the label of its
 # answer ("A:", "Answer:"): shared with the reading of questions and answers over two lines
 # (claims.extract)
-QUESTION_SETTING = (r"(?:after|once|when|with|without|in|on|for|at|under|if|before|during)\s+"
+QUESTION_SETTING = (r"(?:after|once|when|with|without|in|on|for|at|under|if|before|during|since|"
+                    r"given\s+that|now\s+that)\s+"
                     r"[^?,;:]{1,50},\s*")
 ANSWER_LABEL = r"(?:A|Answer|Ans)\s*[:.]\s*"
 
@@ -424,7 +425,8 @@ ANSWER_LABEL = r"(?:A|Answer|Ans)\s*[:.]\s*"
 # the question's words, asserted or denied by the answer, then what the answer goes on to say.
 _ANSWERED = re.compile(
     # (after a label of the question: "17:55 Student question - does QLoRA ...?: No; ...")
-    r"^\s*(?:Q\s*[:.]\s*|[^?]{0,50}?\bquestion\s*(?:[:\u2014\u2013]|--?)\s*)?"
+    # (or whose it is: "Question from last year's group: ...")
+    r"^\s*(?:Q\s*[:.]\s*|[^?]{0,50}?\bquestion\b[^?:\u2014\u2013]{0,40}?(?:[:\u2014\u2013]|--?)\s*)?"
     # (a setting put first: "After merging, can you switch adapters ...?")
     rf"(?P<front>{QUESTION_SETTING})?"
     r"(?P<aux>does|do|did|is|are|was|were|can|could|will|would|should|has|"
@@ -594,6 +596,18 @@ def _point(m: re.Match) -> str:
                                  for w in m.group(2).split())
 
 
+# a claim quoted first and called a myth (false, wrong) right after the quote
+_QUOTED_THEN_DENIED = re.compile(r"^(?P<lead>\W{0,3})[\"\u201c\u2018'](?P<said>[^\n]{3,200}?)"
+                                 r"[\"\u201d\u2019']\s*,?\s*(?:is|was)\s+(?:just\s+|simply\s+|plainly\s+)?"
+                                 r"(?P<verdict>(?:a\s+)?(?:common\s+)?myth|false|wrong|untrue|"
+                                 r"incorrect)\b", re.I)
+
+
+def _quoted_then_denied(m: re.Match) -> str:
+    verdict = "a myth" if "myth" in m.group("verdict").lower() else "false"
+    return f"{m.group('lead')}It is {verdict} that {m.group('said').rstrip('.!')}"
+
+
 _UNMERGEABLE = re.compile(r"\b(?:un|non)-?merg(?:e)?able\b", re.I)
 
 
@@ -605,6 +619,9 @@ def normalise(text: str) -> str:
         text = text.replace("\u00b2", "^2").replace("\u00b3", "^3")
     text = unicodedata.normalize("NFKC", text).translate(_CHARS)
     text = _LABEL.sub("", text, count=1)
+    if "myth" in text or "false" in text or "wrong" in text or "untrue" in text:
+        # "'LoRA makes inference slower' is a myth: ...": it is a myth that it does
+        text = _QUOTED_THEN_DENIED.sub(_quoted_then_denied, text, count=1)
     if "mergeable" in text or "mergable" in text:  # "unmergeable": not mergeable
         text = _UNMERGEABLE.sub("not mergeable", text)
     if "?" not in text:  # "@above no, 7B params x 2 bytes is ~13.5 GB": a reply's word

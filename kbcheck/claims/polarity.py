@@ -188,8 +188,10 @@ _ELLIPTIC_DENIAL = re.compile(
     r"isn't|is not|aren't|are not|can't|cannot|won't|will not)(?:\s+so)?(?=\s*[,.;:!]|\s*$)|"
     # "... - that was the claim in the proposal, and it is wrong", "..., which is false"
     r"[^;.!?]{0,160}?(?:[;,]|\s-\s)\s*(?:(?:that|this)\s+(?:was|is)\s+(?:[\w'-]+,?\s+){0,8}?"
-    r"(?:and|but)\s+(?:it|that|this)\s+(?:is|was)|which\s+is|that\s+is)\s+(?:simply\s+|just\s+|"
-    r"plainly\s+)?(?:wrong|false|incorrect|untrue|not\s+true)\b|"
+    # ("says DoRA can't be merged; that's wrong", "..., but that's false")
+    r"(?:and|but)\s+(?:it|that|this)\s+(?:is|was)|(?:(?:but|and)\s+)?(?:which\s+is|that\s+is|"
+    r"that's|that\s+was|this\s+is))\s+(?:simply\s+|just\s+|plainly\s+|completely\s+|"
+    r"flat\s+|dead\s+)?(?:wrong|false|incorrect|untrue|not\s+true)\b|"
     # a statement given its verdict after a colon or a dash, as a myths list does ("LoRA always
     # adds inference latency: False.", "... - myth")
     r"[^;.!?:]{0,160}?(?::|\s[-\u2013\u2014]{1,2}\s)\s*(?:\*\*)?(?:false|a\s+myth|myth|wrong|"

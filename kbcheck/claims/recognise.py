@@ -1548,8 +1548,9 @@ _PRODUCT_SAID = re.compile(
     # "262,144 parameters - 64 vectors of 4,096 each": a product in words
     rf"|(?<![\w.])({_NUM}\s+(?:vectors?|matri(?:x|ces)|rows?|columns?|layers?|modules?|"
     rf"projections?|blocks?|entries|values|param(?:eter)?s|weights|elements|factors)\s+of\s+"
-    rf"{_NUM}(?:\s+(?:values|entries|elements|param(?:eter)?s|weights|outputs|rows|columns))?"
-    r"\s+each)\b", re.I)
+    rf"(?:{_NUM}(?:\s+(?:values|entries|elements|param(?:eter)?s|weights|outputs|rows|columns))?"
+    # ("64 vectors of length 4096")
+    rf"\s+each|(?:length|size|width|dimension)\s+{_NUM}))\b", re.I)
 
 
 _ROOT_QUOTIENT = re.compile(r"sqrt\s*\(?\s*\d{1,5}\s*\)?\s*/\s*sqrt\s*\(?\s*\d{1,5}\s*\)?\s*=\s*"
@@ -1815,7 +1816,8 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     # "since sqrt 64 / sqrt 16 = 2": a ratio of two ranks' roots worked out, none of it a rank,
     # an alpha or a scale
     operands += [m.span() for m in _ROOT_QUOTIENT.finditer(text)]
-    if "times" in text or " x " in text or "*" in text or " each" in text:
+    if "times" in text or " x " in text or "*" in text or " each" in text or " of length" in text \
+            or " of size" in text or " of width" in text or " of dimension" in text:
         operands += [next(m.span(i) for i in (1, 2, 3) if m.group(i))
                      for m in _PRODUCT_SAID.finditer(text)]
     quantities = [q for q in quantities if not any(a <= q.span[0] < b for a, b in operands)
