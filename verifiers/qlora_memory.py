@@ -233,6 +233,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if frame.has("need_amount"):
         return ("an amount of memory needed: the measurement says whether the step fits a GPU, "
                 "not that it takes this much")
+    if frame.has("weights_amount") and gpu is None:
+        return "the amount is the weights' memory (a model-size claim), not a training step's"
     if gpu is not None:
         if gpu.bound in ("ge", "range"):
             return f"a GPU size stated as {gpu.text} is not one GPU's capacity"

@@ -347,6 +347,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         if frame.has("tm_contrast") and frame.has("tm_two_amounts") \
                 and not frame.has("tm_from_to"):
             open_.append("which method each of the amounts is of (two are contrasted)")
+        if not out.get("size_b") and frame.has("modal_all"):
+            # "that won't fit on an 80 GB card no matter what batch size you pick", the model
+            # left to the sentence before: every model enumerated, one that fits would refute
+            # the "no matter" on a model the sentence never named
+            open_.append("the model")
         if open_:
             out["_open"] = open_
         return out

@@ -135,10 +135,12 @@ _DENIAL = re.compile(
     # say, given its verdict after it in the same clause
     # (or with whose it was: "the design doc's assumption that ... was wrong")
     r"(?:[\w/+-]{1,30}:\s+)?(?:reports?|claims?|complaints?|assertions?|(?:the|a|an|our|their|"
-    r"this|that)\s+(?:[\w'\u2019-]+\s+){0,3}?(?:assumption|premise|statement)|the\s+(?:idea|notion|"
-    r"belief|claim|assumption))\s+that\s+(?=[^;.]{3,200}?\s(?:is|are|was|were|turned\s+out\s+to\s+be|"
-    r"proved(?:\s+to\s+be)?)\s+(?:\w+\s+)?"
-    r"(?:invalid|wrong|false|incorrect|mistaken|untrue|unfounded|bogus|not\s+true|a\s+myth)\b)|"
+    # ("a colleague's rule of thumb, that ..., was off by a factor of two")
+    r"this|that)\s+(?:[\w'\u2019-]+\s+){0,3}?(?:assumption|premise|statement|rule\s+of\s+thumb|"
+    r"estimate|guess)|the\s+(?:idea|notion|belief|claim|assumption))\s*,?\s+that\s+(?=[^;.]{3,200}?"
+    r"\s(?:is|are|was|were|turned\s+out\s+to\s+be|proved(?:\s+to\s+be)?)\s+(?:\w+\s+)?"
+    r"(?:invalid|wrong|false|incorrect|mistaken|untrue|unfounded|bogus|not\s+true|a\s+myth|"
+    r"off\s+by|overstated|understated|exaggerated)\b)|"
     # "(label:) A merged model that is slower than the base is a bug": what the relative clause
     # says should not happen
     r"(?:[\w/+-]{1,30}:\s+)?(?:an?|the|any)\s+(?:[\w-]+\s+){0,3}?(?:that|which)\s+(?=[^;.,]{3,120}?"

@@ -119,6 +119,10 @@ _PEFT_API = re.compile(r"\b(?:merge_and_unload|unmerge_adapter|merge_adapter|Pef
 _DROPPED_BEFORE = re.compile(r"\b(?:drops?|dropp\w*|removes?|removing|removed|deletes?|strips?|"
                              r"unloads?|(?:has|have|with|leaves?)\s+no|no\s+longer\s+(?:has|have|"
                              r"contains?)|without)\s+(?:the\s+|its\s+|any\s+|extra\s+)?$", re.I)
+# ("..., so the adapter layers can then be dropped")
+_DROPPED_AFTER = re.compile(r"\s+(?:can|could|may|are|is|get|gets)\s+"
+                            r"(?:then\s+|now\s+|simply\s+|safely\s+)?(?:be\s+)?"
+                            r"(?:dropped|removed|deleted|discarded|unloaded|thrown\s+away)\b", re.I)
 _LORA_OWN = re.compile(r"(?-i:\bB\s*[·*]?\s*A\b)|\blora_[AB]\b|"
                        r"\b(?:alpha|α)\s*/\s*(?:sqrt\s*\(?\s*)?r\b|\bW_?0\s*\+|"
                        r"\bmerged\s+(?:model|checkpoint|weights|export)\b[^.;]{0,40}?"
@@ -189,8 +193,9 @@ def find_methods(text: str) -> list[Mention]:
         api = bool(_PEFT_API.search(text))
         out = [replace(x, id="lora", generic=True)
                if x.id == "adapter" and _PLAIN_ADAPTERS.fullmatch(text, *x.span) and (
-                   api or not x.baseline and _DROPPED_BEFORE.search(
-                       text, max(0, x.span[0] - 30), x.span[0])) else x
+                   api or not x.baseline and (_DROPPED_BEFORE.search(
+                       text, max(0, x.span[0] - 30), x.span[0])
+                       or _DROPPED_AFTER.match(text, x.span[1]))) else x
                for x in out]
     loras = [x.span for x in out if x.id == "lora" and not x.generic]
     if loras or _PEFT_API.search(text) or _BIAS_OPTION.search(text) \
