@@ -305,6 +305,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         size = gpu.value if gpu.stated_unit in ("GiB", "MiB", "TiB") else gpu.value / 1e9 * 2**30
         params = {**params, "claim": "total", "value": size, "high": 0.0, "bound": "le",
                   "tol": 0.0}
+        if not params.get("size_b") and not frame.conditions.get("model") \
+                and frame.has("modal_all"):
+            # "that won't fit on an 80 GB A100 no matter what batch size": the model left to
+            # the sentence before, every one enumerated (see the total's note below)
+            params["_open"] = ["the model"]
     model = frame.conditions.get("model")
     if model:
         found = memory_preset(model)
