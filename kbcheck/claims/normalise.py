@@ -351,6 +351,19 @@ _WEIGHTS_OF_BASE = re.compile(r"\b(?P<the>the\s+|all\s+(?:the\s+)?|any\s+)(?P<ad
                               re.I)
 
 
+# a setting's result written with an arrow: "r=16 and alpha=16 -> scale 4"
+_ARROW_SCALE = re.compile(r"\s*(?:->|\u2192|=>)\s*(?:a\s+|the\s+)?"
+                          r"(?:scal(?:e|ing)(?:\s+factor)?|multiplier)"
+                          r"\s*(?:of\s+|=\s*|:\s*)?(?P<v>\d{1,4}(?:\.\d{1,4})?)\b", re.I)
+
+
+# a sized model's name between the article and "base weights", in the order the lexicon reads
+# the base's weights ("base", the model, "weights")
+_MODEL_BASE_WEIGHTS = re.compile(r"\b(?P<det>the|its|our|their|your)\s+"
+                                 r"(?P<model>[A-Za-z][\w.-]{0,20}\d[bB](?![\w])(?:-[\w.]{1,12})?)\s+"
+                                 r"base\s+(?P<noun>weights|parameters|params|matrices|checkpoint)\b")
+
+
 def _weights_of_base(m: re.Match) -> str:
     adj = m.group("adj") or ""
     if adj.strip().lower() in ("other", "same", "many", "most", "few", "remaining"):
@@ -653,6 +666,10 @@ def normalise(text: str) -> str:
     text = _number_words(text)
     if " of the " in text:  # "the 4-bit weights of the base": the 4-bit base weights
         text = _WEIGHTS_OF_BASE.sub(_weights_of_base, text)
+    if "->" in text or "\u2192" in text or "=>" in text:  # "r=16, alpha=16 -> scale 4"
+        text = _ARROW_SCALE.sub(r" gives a scale of \g<v>", text)
+    if " base " in text:  # "the Llama-3-8B base weights": the base Llama-3-8B weights
+        text = _MODEL_BASE_WEIGHTS.sub(r"\g<det> base \g<model> \g<noun>", text)
     if "like" in text or "where" in text or " of " in text or "aybe" in text \
             or "erhaps" in text or "robably" in text or "ossibly" in text:  # (after numbers:
         text = _HEDGE.sub("about ", text)  # "something like sixteen times")
