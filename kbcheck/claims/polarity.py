@@ -186,7 +186,9 @@ _CLAUSE_AFTER_NP = re.compile(r"\b(?:they|it|we|you|this|these|those|he|she|is|a
 # A clause that denies the one before it by ellipsis: "QLoRA keeps the adapters in 4-bit too;
 # it doesn't, they are trained in 16-bit", "..., but that isn't so".
 _ELLIPTIC_DENIAL = re.compile(
-    r"[^;.!?]{0,120}?[;,]\s*(?:but\s+)?(?:it|that|this|they)\s+(?:doesn't|does not|don't|do not|"
+    # (or the next sentence: "We still hear that merged models decode slower. They don't; ...")
+    r"[^;.!?]{0,120}?(?:[;,]|\.(?=\s+[A-Z]))\s*(?:but\s+)?(?:it|that|this|they)\s+"
+    r"(?:doesn't|does not|don't|do not|"
     r"isn't|is not|aren't|are not|can't|cannot|won't|will not)(?:\s+so)?(?=\s*[,.;:!]|\s*$)|"
     # "... - that was the claim in the proposal, and it is wrong", "..., which is false"
     r"[^;.!?]{0,160}?(?:[;,]|\s-\s)\s*(?:(?:that|this)\s+(?:was|is)\s+(?:[\w'-]+,?\s+){0,8}?"

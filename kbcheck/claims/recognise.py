@@ -1551,7 +1551,7 @@ _PRODUCT_SAID = re.compile(
     rf"|(?<![\w.])({_FACTORS})(?=,?\s*(?:that\s+is|i\.e\.,?|which\s+is|which\s+makes|=|"
     r"making|giving)\s+(?:about\s+|roughly\s+|~\s*)?\d)"
     # "262,144 parameters - 64 vectors of 4,096 each": a product in words
-    rf"|(?<![\w.])({_NUM}\s+(?:vectors?|matri(?:x|ces)|rows?|columns?|layers?|modules?|"
+    rf"|(?<![\w.])({_NUM}\s+(?:[\w-]+\s+)?(?:vectors?|matri(?:x|ces)|rows?|columns?|layers?|modules?|"
     rf"projections?|blocks?|entries|values|param(?:eter)?s|weights|elements|factors)\s+of\s+"
     rf"(?:{_NUM}(?:\s+(?:values|entries|elements|param(?:eter)?s|weights|outputs|rows|columns))?"
     # ("64 vectors of length 4096")
