@@ -86,7 +86,9 @@ _BASELINE_BEFORE = re.compile(
     # a contrast that can only set aside, before a method with any two words of its own
     # ("unlike serial bottleneck adapters", "compared with full-rank LoRA")
     r"|\b(?:unlike|compared (?:to|with)|in comparison (?:to|with)|relative to|versus|"
-    r"as opposed to|instead of|rather than|on top of|in addition to)\s+(?:[\w-]+\s+){0,2}$",
+    r"as opposed to|instead of|rather than|on top of|in addition to)\s+(?:[\w-]+\s+){0,2}$"
+    # a time before the method, at the sentence's start ("Before QLoRA we couldn't touch 70B")
+    r"|^\W{0,3}(?:[\w ,-]{1,30}[\]:]\s*)?(?:before|prior\s+to|until)\s+$",
     re.I)
 
 
@@ -1701,9 +1703,12 @@ _FIXED_BUG = re.compile(
 # An opening "if" clause that reports what the reader sees ("If the summary lists all 6.7B
 # parameters as trainable, ..."): the main clause diagnoses that case
 _SYMPTOM_IF = re.compile(
-    r"\s*(?:if|when|whenever)\s+[^,;:.]{0,160}?\b(?:lists?|listed|shows?|showed|prints?|"
-    r"printed|reports?|reported|says|said|displays?|reads|sees?|saw|notices?|noticed|gets?|"
-    r"got|returns?|returned|logs?|logged)\b[^,;:]{0,160}?,", re.I)
+    # (after a step's label; or what is checked changes: "Step 2: if the base weights'
+    # checksums changed after a LoRA run, the base was not frozen")
+    r"\s*(?:[\w ]{1,20}:\s*)?(?:if|when|whenever)\s+[^,;:.]{0,160}?\b(?:lists?|listed|shows?|"
+    r"showed|prints?|printed|reports?|reported|says|said|displays?|reads|sees?|saw|notices?|"
+    r"noticed|gets?|got|returns?|returned|logs?|logged|changed|differ|differs|differed|"
+    r"mismatch(?:es|ed)?|drifted|moved)\b[^,;:]{0,160}?,", re.I)
 
 
 # "Does LoRA slow down inference? Once merged, it adds no latency": a yes-or-no question left
