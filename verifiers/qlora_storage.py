@@ -147,6 +147,12 @@ def _bits_params(frame: Frame) -> dict[str, Any] | str:
     # "the overhead is 0.5 bits; double quantization brings it to 0.127": a change from one
     # share to a smaller one, said in two clauses
     two = len(shares) >= 2 and shares[0].value > shares[-1].value and frame.has("with_dq")
+    # (or two widths: "NF4 by itself costs 4.5 bits per weight, and double quantization brings
+    # it down to about 4.127")
+    widths = [q for q in frame.quantities if q.unit == "bits" and 4 < q.value <= 5]
+    if len(widths) == 2 and widths[0].value > widths[1].value and frame.has("dq") \
+            and _DOWN_TO.search(frame.text, widths[0].span[1], widths[1].span[0]):
+        two = True
     if dq_named and frame.has("removes_all") and not frame.has("from_to"):
         # "double quantization removes the constants' cost entirely": none left with it
         return {"claim": "overhead", "bits": 0.0, "low": 0.0, "high": 0.01, "dq": "with"}
@@ -274,6 +280,18 @@ _PER_PARAM = re.compile(r"\s*(?:(?:off|from|of|on)\s+)?(?:per|/|a|each|for each|
                         r"(?:[\w-]+\s+)?(?:param\w*|weights?|values?)\b", re.I)
 
 
+# a change down to the figure after it ("brings it down to about", "cuts that to")
+_DOWN_TO = re.compile(r"\b(?:down\s+to|(?:drops?|falls?|shrinks?|cuts?|reduces?|brings?|lowers?)\s+"
+                      r"(?:it\s+|that\s+|this\s+)?(?:down\s+)?to)\b", re.I)
+
+
+# a size something is brought to ("cut it to roughly 6.7 GB"), not an amount saved
+_TO_RESULT = re.compile(r"\b(?:cut|cuts|drop\w*|brought|brings?|bring|shr[ai]nks?|shrunk|reduc\w*|"
+                        r"took|takes?|lowers?|lowered|down)\s+(?:[\w.-]+\s+){0,3}?to\s+"
+                        r"(?:only\s+|just\s+)?(?:about\s+|roughly\s+|around\s+|approximately\s+|"
+                        r"~\s*)?$", re.I)
+
+
 _OF_CONSTANTS = re.compile(r"\b(?:constants?|scales?|absmax(?:\s+values)?|scaling\s+factors?|"
                            r"statistics)\s+(?:[\w-]+\s+){0,3}?(?:in|to|at|as|with|using|into)\s+"
                            r"(?:just\s+|only\s+|about\s+)?$", re.I)
@@ -303,6 +321,10 @@ def _dq_bytes_params(frame: Frame) -> dict[str, Any] | str:
     q = _nearest(replace(frame, quantities=tuple(totals)), ("bytes",)) if totals else None
     if q is None:
         return "no number of bytes is stated"
+    if _TO_RESULT.search(frame.text, max(0, q.span[0] - 30), q.span[0]):
+        # "... with double quantisation cut Llama-2-13B to roughly 6.7 GB": the size it is cut
+        # to, not what double quantization saves
+        return "the size the model is brought to, not the amount double quantization saves"
     low, high = interval(q, 0.0, 0.1)
     return {"claim": "dq_bytes", "size_b": model["size_b"], "stated": q.value / 1e9,
             "low": low / 1e9, "high": min(high, BIG) / 1e9, **({"model": named} if named else {})}
