@@ -466,6 +466,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             rslora = False  # "rsLoRA's argument: with alpha/r the update shrinks as r grows"
         if rslora and frame.has("rslora_off") and not sqrt:
             rslora = False  # "without rsLoRA, r = 64 and alpha = 16 give 0.25": LoRA's scale
+        if rslora and not frame.subject_named and frame.has("standard_named") and not sqrt \
+                and not _RSLORA_ON.search(frame.text):
+            # "under the standard convention, going from r=8 to r=32 cuts the scale from 2 to
+            # 0.5" on an rsLoRA page: the sentence names LoRA's own scaling
+            rslora = False
         if rslora and plain and not sqrt and frame.has("standard_plain") \
                 and not frame.has("variant_plain") and not frame.has("baseline_plain"):
             rslora, sqrt = False, False  # "the standard scaling is alpha/r": LoRA's scale

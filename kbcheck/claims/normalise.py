@@ -351,6 +351,11 @@ _WEIGHTS_OF_BASE = re.compile(r"\b(?P<the>the\s+|all\s+(?:the\s+)?|any\s+)(?P<ad
                               re.I)
 
 
+# a hedge inside a range: "between about 8 and 17 MB" is the range 8-17 MB
+_BETWEEN_HEDGED = re.compile(r"\bbetween\s+(?:about|roughly|around|approximately|approx\.?|~)\s*"
+                             r"(?=\d)", re.I)
+
+
 # a change's two ends with its direction said ("from 0.25 up to 2"): not a bound on the second
 _FROM_UP_TO = re.compile(r"(\bfrom\s+(?:about\s+|roughly\s+|~\s*)?\d[\d.,]{0,12}\s*\S{0,4})\s+"
                          r"(?:all\s+the\s+way\s+)?(?:up|down)\s+to\b", re.I)
@@ -677,6 +682,8 @@ def normalise(text: str) -> str:
         text = _WEIGHTS_OF_BASE.sub(_weights_of_base, text)
     if "->" in text or "\u2192" in text or "=>" in text:  # "r=16, alpha=16 -> scale 4"
         text = _ARROW_SCALE.sub(r" gives a scale of \g<v>", text)
+    if "between " in text:  # "between about 8 and 17 MB": between 8 and 17 MB
+        text = _BETWEEN_HEDGED.sub("between ", text)
     if " up to " in text or " down to " in text:  # "goes from 0.25 up to 2": from 0.25 to 2
         text = _FROM_UP_TO.sub(r"\g<1> to", text)
     if " base " in text:  # "the Llama-3-8B base weights": the base Llama-3-8B weights
