@@ -260,14 +260,18 @@ def _b_rate_solved(frame: Frame, rates: list[Any]) -> dict[str, Any] | None:
 
 # The words before a rate that say it is the base rate (A's): "a base learning rate of",
 # "lr=", "the A matrices at"
+# (the words between a matrix and its rate name no other matrix: "3.2e-3 for B with lr_A =
+# 2e-4" gives 2e-4 to A)
+_OTHER_WORDS = r"(?:(?!(?:lr_[AB]|lora_[AB]|eta_[AB]|(?-i:[AB]))\b)[\w-]+\s+){0,3}?"
 _BASE_RATE = re.compile(r"(?:\bbase\s+(?:learning[- ]rate|LR|lr)|"
                         r"\b(?:(?-i:A)|lora_A)(?:'s|\s+matri(?:x|ces)|\s+factors?)?\s+"
-                        r"(?:[\w-]+\s+){0,3}?(?:at|of|=|is|gets?|uses?)|\blr\s*=|"
+                        + _OTHER_WORDS + r"(?:at|of|=|is|gets?|uses?)|\blr(?:_A)?\s*=|"
                         r"\blearning[- ]rate\s*=)"
                         r"\s*(?:of\s+|is\s+|at\s+|to\s+)?(?:about\s+|~\s*)?$", re.I)
 # ... and the words that say a rate is B's: "B's learning rate is", "trains B at"
 _B_RATE_AT = re.compile(r"(?:\b(?:(?-i:B)|lora_B)(?:'s|\s+matri(?:x|ces)|\s+factors?)?\s+"
-                        r"(?:[\w-]+\s+){0,3}?(?:at|of|=|is|gets?|uses?)|\btrains?\s+(?:the\s+)?"
+                        + _OTHER_WORDS + r"(?:at|of|=|is|gets?|uses?)|\blr_B\s*=\s*(?=\d)|"
+                        r"\btrains?\s+(?:the\s+)?"
                         r"(?:(?-i:B)|lora_B)(?:\s+(?:matri(?:x|ces)|factors?))?\s+at)"
                         r"\s*(?:of\s+|is\s+|at\s+|to\s+)?(?:about\s+|~\s*)?$", re.I)
 
