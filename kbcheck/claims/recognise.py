@@ -99,6 +99,8 @@ _CONTRAST = re.compile(r"\b(?:unlike|whereas|while|compared|than|versus|vs\.?|by
                        r"in contrast|instead of|rather than)\b|;", re.I)
 _BARE_ADAPTERS = re.compile(r"(?<![\w-])(?<!lora )(?<!the )(?<!its )(?<!these )(?<!their )"
                             r"(?<!your )(?<!merged )(?<!unmerged )(?<!lora-)adapters?\b"
+                            # (an adjective made of it: "no adapter-related latency")
+                            r"(?!-(?:related|specific|induced|side|level|free|dependent)\b)"
                             # (a config key: "adapter: lora", "adapter=qlora")
                             r"(?!\s*[:=]\s*[`'\"]?(?:q?lora|dora|None|null)\b)"
                             # "adapter checkpoints", "adapter files": PEFT's saved weights
