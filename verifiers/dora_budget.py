@@ -461,6 +461,11 @@ def _inside(q: Any, span: tuple[int, int] | None) -> bool:
     return span is not None and q.span[0] < span[1] and span[0] < q.span[1]
 
 
+# a count said to be LoRA's own right after it ("the 4,194,304 LoRA weights")
+_LORA_NAMED_AFTER = re.compile(r"\s+(?:plain\s+|standard\s+)?LoRA\b|\s+(?:for|from|of)\s+"
+                               r"(?:plain\s+|standard\s+)?LoRA\b", re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """`trainable_params` of DoRA (a stated count; facet `magnitude_word`: of the magnitudes
     alone), `dora_magnitude_shape` (facets per_output / per_matrix / vector_per_layer /
@@ -528,6 +533,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "213,811,200 versus 207,093,760 for plain LoRA", "DoRA trains more than LoRA: ...
         # 6,963,200 versus 6,553,600": DoRA's total, then LoRA's
         counts, params["magnitude"] = [counts[0]], False
+    elif params["magnitude"] and len(counts) == 2 and counts[0].value > counts[1].value \
+            and _LORA_NAMED_AFTER.match(frame.text, counts[1].span[1]):
+        # "has 4,456,448 trainable parameters: the 4,194,304 LoRA weights plus 64 magnitude
+        # vectors": DoRA's total and LoRA's, the magnitudes named only as what makes the gap
+        params["magnitude"] = False
     if len(counts) == 1 and _VERSUS_BEFORE.search(frame.text, max(0, counts[0].span[0] - 40),
                                                   counts[0].span[0]):
         # "... it is 6,963,200 versus 6,553,600" with the first count read by another frame:

@@ -106,6 +106,9 @@ _END = re.compile(r"[;:!?()]|\.(?![\w])|,(?!\d{3}\b)| - |"
                   re.I)
 _DENIAL = re.compile(
     r"^\s*(?:contrary to (?:popular|common) belief,?\s*|"
+    # an imperative that warns off a run ("[ ] Do not launch full fine-tuning of 7B on a single
+    # 80 GB card: ..."): the run it names is denied, up to the clause's end
+    r"\W{0,6}(?:do\s+not|don't|never)\s+(?=(?:launch|run|try|attempt|start|plan)\s)|"
     # "We disagree that our baseline is latency-free": what is disagreed with is denied
     r"(?:we|I)\s+(?:strongly\s+|respectfully\s+)?disagree\s+(?:with\s+(?:the\s+)?(?:claim|idea|"
     r"view|statement)\s+)?that\s+|"
