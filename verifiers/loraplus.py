@@ -96,11 +96,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "eta_B = lambda * eta_A ...; A is the matrix that gets the bigger learning rate": the
         # sentence gives the larger rate to each of them in turn, in clauses of their own
         return "the sentence gives the larger learning rate to B in one place and to A in another"
-    if direction == "same" and not _MATRICES_NAMED.search(frame.text):
+    if frame.predicate == "lr_ratio" and direction == "same" \
+            and not _MATRICES_NAMED.search(frame.text):
         # "which is why your loss blew up at the same learning rate": a rate the same as in
         # another run, not one rate shared by A and B
         return "a learning rate said to be the same as another run's, not shared by A and B"
-    if direction == "same" and frame.subject != "loraplus" and frame.polarity:
+    if frame.predicate == "lr_ratio" and direction == "same" and frame.subject != "loraplus" \
+            and frame.polarity:
         # "plain LoRA trains A and B with one learning rate": plain LoRA's own optimizer, which
         # is what LoRA+ departs from, not LoRA+'s groups that this verifier builds
         return "one learning rate for A and B is said of plain LoRA, not of LoRA+"
