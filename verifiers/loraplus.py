@@ -92,9 +92,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     sentence speaks of separate learning rates for A and B (LoRA+ without the name)."""
     direction = _direction(frame)
     read = frame.conditions.get("lr_direction", "")
-    if {direction, read} == {"B>A", "A>B"} and re.search(r"[;:]\s|\.\s+[A-Z]", frame.text):
+    if {direction, read} == {"B>A", "A>B"} and (re.search(r"[;:]\s|\.\s+[A-Z]", frame.text)
+                                                or frame.has("lambda_below")):
         # "eta_B = lambda * eta_A ...; A is the matrix that gets the bigger learning rate": the
-        # sentence gives the larger rate to each of them in turn, in clauses of their own
+        # sentence gives the larger rate to each of them in turn, in clauses of their own (or
+        # the cue's matrix gets lambda times the other's rate, and lambda is said to be 1/16)
         return "the sentence gives the larger learning rate to B in one place and to A in another"
     if frame.predicate == "lr_ratio" and direction == "same" \
             and not _MATRICES_NAMED.search(frame.text):

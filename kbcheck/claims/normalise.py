@@ -351,6 +351,15 @@ _WEIGHTS_OF_BASE = re.compile(r"\b(?P<the>the\s+|all\s+(?:the\s+)?|any\s+)(?P<ad
                               re.I)
 
 
+# a cleft sentence: "it is the A matrix that starts at zero", "it's B, not A, that is zeroed"
+# say "the A matrix starts at zero", "B is zeroed" (the phrase a name, "the ..." or "only ...";
+# "it is true that" and "it is clear that" are not clefts)
+_CLEFT = re.compile(r"\b(?:[Ii]t\s+is|[Ii]t's|[Ii]t\s+was)\s+"
+                    r"(?P<x>(?:the|only|just|(?-i:[A-Z])[\w.+'-]*|\w*[_\d]\w*)"
+                    r"(?:\s+(?!(?:that|which|who|not)\b)[\w.+'-]+){0,3}?)"
+                    r"(?:,\s+not\s+[^,;.]{1,30},)?\s+(?:that|which|who)\s+(?=[a-z])")
+
+
 # a hedge inside a range: "between about 8 and 17 MB" is the range 8-17 MB
 _BETWEEN_HEDGED = re.compile(r"\bbetween\s+(?:about|roughly|around|approximately|approx\.?|~)\s*"
                              r"(?=\d)", re.I)
@@ -684,6 +693,8 @@ def normalise(text: str) -> str:
         text = _ARROW_SCALE.sub(r" gives a scale of \g<v>", text)
     if "between " in text:  # "between about 8 and 17 MB": between 8 and 17 MB
         text = _BETWEEN_HEDGED.sub("between ", text)
+    if "t is " in text or "t's " in text or "t was " in text:  # "it is B that starts at zero"
+        text = _CLEFT.sub(r"\g<x> ", text)
     if " up to " in text or " down to " in text:  # "goes from 0.25 up to 2": from 0.25 to 2
         text = _FROM_UP_TO.sub(r"\g<1> to", text)
     if " base " in text:  # "the Llama-3-8B base weights": the base Llama-3-8B weights

@@ -850,7 +850,9 @@ _LAMBDA_SIZE = re.compile(
     r"\blambda\s*(?:(?:is\s+)?(?:set\s+)?(?:well|much|far)\s+)?(?:(?P<big>>>?|above|over|"
     r"greater than|larger than|bigger than)|(?P<small><<?|below|under|less than|smaller than))"
     r"\s*1\b(?!\.\d)|"
-    r"\blambda\s*(?:=|of|is)\s*(?P<v>\d+(?:\.\d+)?)\b", re.I)
+    # ("lambda = 16", "with lambda typically around 1/16")
+    r"\blambda\s*(?:(?:is\s+|being\s+)?(?:typically|usually|often|normally|set)\s+)?"
+    r"(?:=|of|is|around|about|near|roughly|~)\s*(?P<v>\d+(?:\.\d+)?(?:\s*/\s*\d+)?)\b", re.I)
 
 
 # One matrix's rate a named ratio times the other's: "the rate of A is set to loraplus_ratio
@@ -938,7 +940,11 @@ def lr_direction(text: str) -> str:
         return "B>A" if bigger == "B" else "A>B"
     multiple = _RATE_MULTIPLE.search(text)  # "B's rate is set to a multiple lambda of A's"
     if multiple and multiple.group("who")[-1] != multiple.group("other")[-1]:
-        return "B>A" if multiple.group("who")[-1].upper() == "B" else "A>B"
+        bigger = multiple.group("who")[-1].upper() == "B"
+        size = _LAMBDA_SIZE.search(text) if "lambda" in multiple.group(0).lower() else None
+        if size and _above_one(size) is False:  # "B's rate is lambda times A's, lambda ~ 1/16"
+            bigger = not bigger
+        return "B>A" if bigger else "A>B"
     named = _RATIO_TIMES.search(text)
     size = _RATIO_SIZE.search(text, named.end()) or _RATIO_SIZE.search(text) if named else None
     if named and size and float(size.group(1)) != 1:
