@@ -176,6 +176,12 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
                 # claiming it is alpha*sqrt(r) loses the point")
             if not text:
                 return Pairing(claim_id=claim.id, reason=why), []
+            if not find_methods(text) and (named := find_methods(claim.text)) \
+                    and all(x.scope == "out" for x in named):
+                # 'Misconception: "B is random when VeRA starts." Actually B starts at zero': the
+                # writer's words answer what was said of another method, and are about it
+                return Pairing(claim_id=claim.id, reason="the writer's words answer a claim "
+                                                         "about another method"), []
             break
     keyed = _ANSWER_KEY.match(text) or _KEYED_LABEL.match(text)
     if keyed:  # "Statement: merging changes the outputs. Answer: False": the key's verdict
@@ -382,6 +388,16 @@ _QA = re.compile(r"^\W{0,3}Q\s*\d{0,3}\s*[:.)]\s*(?P<q>[^?]{3,300})\?\s*A\s*\d{0
 _WHAT_IS = re.compile(r"(?:what|which)\s+(?:is|are|was|were)\s+(?P<x>.+)", re.I | re.S)
 _NOTHING = re.compile(r"(?:nothing|none|no|not|never|zero|nope|yes|yep)\b", re.I)
 _WH_DO = re.compile(r"(?:how|what)\s+(?:does|do|did)\s+(?P<x>.+)", re.I | re.S)
+# "(On average,) how many bits per parameter does NF4 use? A: exactly 4": "NF4 uses exactly 4
+# bits per parameter"
+_HOW_MANY = re.compile(r"(?P<lead>[\w +-]{1,30},\s*)?how\s+many\s+(?P<what>[\w\s/-]{1,40}?)\s+"
+                       r"(?:does|do|did|will|would)\s+(?P<x>.+?)\s+(?P<v>use|have|take|need|"
+                       r"train|add|store|keep|hold)(?P<tail>\s+[\w ]{1,20})?", re.I | re.S)
+# "Which of the two matrices starts out as all zeros? A: A": "A starts out as all zeros"
+_WHICH_ONE = re.compile(r"(?P<lead>[\w +-]{1,30},\s*)?(?:which|what)\s+"
+                        r"(?:of\s+(?:the|its|LoRA's)\s+(?:two\s+)?)?"
+                        r"(?:matri(?:x|ces)|factors?|one|tensors?)\s+(?P<rest>(?!(?:is|are|do|"
+                        r"does)\b)\w.+)", re.I | re.S)
 
 
 def _wh_answered(text: str) -> str:
@@ -398,6 +414,13 @@ def _wh_answered(text: str) -> str:
         return f"{what.group('x')} is {answer}"
     if how := _WH_DO.fullmatch(question):
         return f"{how.group('x')} {answer}"
+    short = answer.rstrip(" .!")
+    if len(short.split()) <= 4:
+        if many := _HOW_MANY.fullmatch(question):
+            return (f"{many.group('lead') or ''}{many.group('x')} {many.group('v')}s {short} "
+                    f"{many.group('what')}{many.group('tail') or ''}")
+        if which := _WHICH_ONE.fullmatch(question):
+            return f"{which.group('lead') or ''}{short} {which.group('rest')}"
     return ""
 
 
@@ -457,10 +480,16 @@ def _own_words(text: str, after: int) -> str:
     colon, semicolon or dash; "" when it says nothing more."""
     breaks = list(_OWN_BREAK.finditer(text, after))
     own = text[breaks[-1].end():] if breaks else ""
+    if _ENDS_SENTENCE.search(text, 0, after):
+        own = text[after:]  # 'Misconception: "X." In fact B starts at zero': the report ended
+        # with its sentence, and the next sentence is the writer's, whole
     # ("...; that can't be true, the extra matmuls always cost something": the verdict on the
     # reported words is no part of the writer's own claim)
     own = own[m.end():] if (m := _VERDICT_FIRST.match(own)) else own
     return own if len(own.split()) >= _OWN_WORDS else ""
+
+
+_ENDS_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019]?\s+$")
 
 
 # the writer's verdict on what was reported, before the writer's own words

@@ -9,7 +9,8 @@ import re
 # "Unmerged, each layer does two extra small matmuls; merging removes that cost": the
 # sentence puts the cost on the unmerged weights and takes it away by merging
 _UNMERGED = re.compile(r"\bun-?merged\b|\bwithout\s+merging\b|\bbefore\s+merging\b|"
-                       r"\bkept\s+separate\b|\b(?:unless|until|if\s+not)\s+(?:it\s+is\s+|"
+                       r"\b(?:kept|keep|keeps|stays?|staying|remains?|left|sits?)\s+"
+                       r"(?:\w+\s+)?separate\b|\b(?:unless|until|if\s+not)\s+(?:it\s+is\s+|"
                        r"they\s+are\s+)?merged\b", re.I)
 _COST = re.compile(r"\b(?:extra|additional|more)\s+(?:[\w-]+\s+){0,3}?(?:matmuls?|"
                    r"multiplications?|compute|work|operations?|ops|flops|cost|latency|overhead|"

@@ -795,7 +795,8 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         return "no size in bytes is stated"
     if size.value >= 5e9:  # no preset's adapter comes near: a model's size
         return f"{size.text} is a full model's size, not an adapter file's"
-    if _OF_STATE_AFTER.match(frame.text, size.span[1]):
+    if _OF_STATE_AFTER.match(frame.text, size.span[1]) \
+            or frame.has("state_named") and not frame.has("file_size"):
         # "about 320 MB of optimizer state in fp32": training memory, not the file
         return f"{size.text} is said of optimizer state or memory, not of the adapter file"
     if size.bound == "ge":

@@ -76,7 +76,10 @@ def _direction(frame: Frame) -> str:
 _MATRICES_NAMED = re.compile(r"(?-i:\bA\s*(?:and|&|/|,)\s*B\b|\bB\s*(?:and|&|/|,)\s*A\b|\b[AB]'s\b|"
                              r"\b[AB]\s+(?:and|or)\s+(?:the\s+)?[AB]\b)|\blora_[AB]\b|"
                              r"\b(?:both|the\s+two|all|every)\s+(?:the\s+)?(?:LoRA\s+|adapter\s+)?"
-                             r"(?:matri(?:x|ces)|factors|parameters|params|weights|groups)\b", re.I)
+                             r"(?:matri(?:x|ces)|factors|parameters|params|weights|groups)\b|"
+                             # ("keeps a single learning rate": one rate for every parameter)
+                             r"\b(?:a\s+single|one|a\s+shared|one\s+shared)\s+(?:global\s+)?"
+                             r"(?:learning\s+rate|lr)\b", re.I)
 
 
 _TASK_SCORE = re.compile(r"\b(?:accuracy|accurate|(?:eval|benchmark|validation|test)\s+"
@@ -103,8 +106,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "which is why your loss blew up at the same learning rate": a rate the same as in
         # another run, not one rate shared by A and B
         return "a learning rate said to be the same as another run's, not shared by A and B"
-    if frame.predicate == "lr_ratio" and direction == "same" and frame.subject != "loraplus" \
-            and frame.polarity:
+    if frame.predicate == "lr_ratio" and direction == "same" and frame.polarity \
+            and (frame.subject != "loraplus" or frame.has("same_is_plain")):
         # "plain LoRA trains A and B with one learning rate": plain LoRA's own optimizer, which
         # is what LoRA+ departs from, not LoRA+'s groups that this verifier builds
         return "one learning rate for A and B is said of plain LoRA, not of LoRA+"

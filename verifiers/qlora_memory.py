@@ -96,6 +96,11 @@ def _gpu_quantity(frame: Frame) -> Quantity | None:
     sizes = [q for q in frame.quantities if q.unit == "bytes"
              and not _FOR_WEIGHTS.match(frame.text, q.span[1])]
     inside = [q for q in sizes if a <= q.span[0] and q.span[1] <= b]
+    cards = [q for q in sizes if q.role == "gpu" and q not in inside]
+    if inside and cards and all(q.role == "" for q in inside) and frame.has("weights_amount"):
+        # ("the weights occupy only around 3.4 GB, so even a 12 GB card is enough": the size in
+        # the predicate's words is the weights', the card is named apart)
+        inside = []
     if inside:
         # "from more than 780 GB to under 48 GB": the amount the run came down to
         return inside[-1] if frame.has("from_to") else inside[0]

@@ -420,6 +420,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return "inference, serving or merging is named: the ratio may not be a training step's"
         if frame.has("tm_weights_only"):
             return "a ratio of the weights' memory, not of a training step's"
+        if frame.has("tm_optimizer_only") and not frame.has("tm_terms_listed") \
+                and not frame.has("tm_listed"):
+            return "a ratio of the optimizer's state alone, not of a training step's memory"
         if frame.has("tm_tool"):
             return "a tool or kernel library is named: the saving is the tool's, not the method's"
         baseline = _method(frame, frame.baseline) or {"lora": "full_ft", "qlora": "lora"}.get(

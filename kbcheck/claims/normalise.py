@@ -220,6 +220,10 @@ _CUTS_BY = re.compile(r"\b(?:cut|cuts|cutting|reduc\w*|lower\w*|shrink\w*|shrank
 # "a billion parameters", "an extra million weights"
 _PART_OF_SCALE = re.compile(r"(?<![\d.])(0?\.\d{1,4}) of 1 (million|billion|trillion)\b", re.I)
 _A_SCALE = re.compile(r"\b(?:a|an)\s+(?=(?:million|billion|trillion)\b(?!s))", re.I)
+# "80 millions of parameters" (a plural scale after a number, as some writers put it): 80 million
+_PLURAL_SCALE = re.compile(r"(?<=\d)\s+(million|billion|thousand)s(?:\s+of)?\b", re.I)
+# "full FT", "full-FT": full fine-tuning
+_FULL_FT = re.compile(r"\bfull[- ]?FT\b", re.I)
 # "one" and "a" alone are articles far more often than numbers; they stay words unless a
 # scale or a unit follows ("one thousand", "one 48 GB GPU" stays).
 _LONE_ONE = re.compile(r"^(?:one|zero)$", re.I)
@@ -596,7 +600,9 @@ _AND_A_HALF = re.compile(r"(?<![\d.])(\d{1,4}) and 0\.5(?![\d.])")
 
 # a hedge in other words before a number ("by something like 10,000x", "in the region of 40
 # GB", "somewhere around 3x"): "about"
-_HEDGE = re.compile(r"\b(?:something\s+like|somewhere\s+(?:around|near|about)|in\s+the\s+"
+# ("averages out to like 3.9 bits": a colloquial "like" after a verb or preposition)
+_HEDGE = re.compile(r"(?<=\b(?:to|is|at|be) )like\s+(?=~?\d)|"
+                    r"\b(?:something\s+like|somewhere\s+(?:around|near|about)|in\s+the\s+"
                     r"(?:region|ballpark|neighbou?rhood)\s+of|on\s+the\s+order\s+of|more\s+like)"
                     r"\s+(?=[~\d])"
                     # "maybe 28 GB", "probably 40 million": a guess at an amount
@@ -644,6 +650,32 @@ def _quoted_then_denied(m: re.Match) -> str:
     return f"{m.group('lead')}It is {verdict} that {m.group('said').rstrip('.!')}"
 
 
+# a figure someone else gave, called wrong after it ("whoever said 4% is counting wrong",
+# "anyone who tells you 13 GB is mistaken"): the report is set aside, with its figure, and what
+# the sentence itself states is left
+_DENIED_REPORT = re.compile(r"[,;]?\s*\b(?:whoever|anyone\s+who|anybody\s+who|someone\s+who|"
+                            r"the\s+(?:person|people|guy|one|blog|post|article|answer|tutorial)\s+"
+                            r"(?:who|that)|people\s+who)\s+(?:said|says|claimed|claims|told\s+you|"
+                            r"tells\s+you|quoted|quotes|wrote|writes|reported|reports)\s+"
+                            r"(?:that\s+)?(?P<said>(?:[^.;,!?]|\.(?=\d)){1,50}?)\s+(?:is|was|are|were)\s+(?:counting\s+|just\s+|"
+                            r"simply\s+|plainly\s+|dead\s+|flat\s+)?(?:wrong|mistaken|off|"
+                            r"incorrect|confused)\b[.!]?", re.I)
+
+
+def _denied_report(m: re.Match) -> str:
+    if m.string[:m.start()].strip(" \t*-\"'"):
+        return ""  # after the sentence's own statement: only the report goes
+    end = m.group(0)[-1] if m.group(0)[-1] in ".!" else ""
+    return f"It is false that {m.group('said')}{end}"  # the whole sentence: the report, denied
+
+
+# a writer taking back what was just said ("... roughly 8 GB. Wait, that's wrong, sorry: at 2
+# bytes each it's roughly 16 GB"): what is retracted is dropped, and the correction is the claim
+_RETRACTED = re.compile(r"^[^!?]{8,400}?[.!]\s+(?:wait|hmm|oops|sorry|correction|scratch\s+that|"
+                        r"no)[,.!:]?\s+(?:that's|that\s+is|that\s+was|this\s+is|I\s+was)\s+"
+                        r"(?:wrong|incorrect|not\s+right|off)\b[^:;.!?]{0,20}[:;.!]\s*", re.I)
+
+
 _UNMERGEABLE = re.compile(r"\b(?:un|non)-?merg(?:e)?able\b", re.I)
 
 
@@ -658,6 +690,10 @@ def normalise(text: str) -> str:
     if "myth" in text or "false" in text or "wrong" in text or "untrue" in text:
         # "'LoRA makes inference slower' is a myth: ...": it is a myth that it does
         text = _QUOTED_THEN_DENIED.sub(_quoted_then_denied, text, count=1)
+    if " wrong" in text or " mistaken" in text or " off" in text or " incorrect" in text \
+            or " confused" in text:  # "whoever said 4% is counting wrong": set aside
+        text = _DENIED_REPORT.sub(_denied_report, text)
+        text = _RETRACTED.sub("", text, count=1)
     if "mergeable" in text or "mergable" in text:  # "unmergeable": not mergeable
         text = _UNMERGEABLE.sub("not mergeable", text)
     if "?" not in text:  # "@above no, 7B params x 2 bytes is ~13.5 GB": a reply's word
@@ -686,6 +722,10 @@ def normalise(text: str) -> str:
         text = _BY_ROOT_TWO.sub(r"\g<1>1.414", text)
     if " point " in text:  # "four point two million": 4.2 million
         text = _POINT.sub(_point, text)
+    if "illions" in text or "thousands" in text:  # "80 millions of parameters": 80 million
+        text = _PLURAL_SCALE.sub(r" \1", text)
+    if "FT" in text or "ft" in text:  # "full FT": full fine-tuning
+        text = _FULL_FT.sub("full fine-tuning", text)
     text = _number_words(text)
     if " of the " in text:  # "the 4-bit weights of the base": the 4-bit base weights
         text = _WEIGHTS_OF_BASE.sub(_weights_of_base, text)

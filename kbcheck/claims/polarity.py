@@ -57,7 +57,7 @@ _CUE = re.compile(
     r"(?:negligible|insignificant)(?=\s+(?:(?!(?:memory|parameters?|storage|VRAM|disk|training)\b)"
     r"[\w-]+\s+){0,2}(?:latency|overhead|slow-?down|delay))|"
     # "zero extra FLOPs", "zero additional parameters": none of what is added
-    r"zero(?=\s+(?:extra|additional|added|new|more)\b)|"
+    r"(?:zero|(?<![\d.,=])0(?![\d.,]))(?=\s+(?:extra|additional|added|new|more)\b)|"
     # ("zero-latency inference": the compound denies its own word)
     r"zero(?=-(?:latency|overhead|cost|slowdown|delay|impact)\b)|"
     r"(?:does|do|did|is|are|was|were|has|have|had|ca|wo|could|should|would|need)nt)\b|n't\b"
@@ -312,6 +312,9 @@ _GONE_AFTER = re.compile(r"\s+(?:(?!(?:never|not|no|hardly|cannot|can't|won't|ca
                          r"go(?:es)? away|went away|drops? to zero|falls? to zero)\b", re.I)
 
 
+_NOT_EVEN = re.compile(r"not\s+even\s", re.I)
+
+
 def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WORDS) -> bool:
     window_start = max(origin, start - 100)
     last = None
@@ -351,8 +354,9 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
                                                               last.start()):
         return False  # "every parameter whose name does not contain lora_ should report
         # requires_grad=False": the denial is the relative clause's
-    if len(between.split()) > scope:
-        return False
+    if len(between.split()) > scope + (5 if _NOT_EVEN.match(text, last.start()) else 0):
+        return False  # ("not even the base model's bias terms or norm weights receive ...": the
+        # denied subject is a noun phrase before its verb)
     if last.group(0).lower() == "unlike" and _CLAUSE_AFTER_NP.search(between):
         return False  # "unlike LoRA they add latency": the phrase is over, its clause is not
         # denied

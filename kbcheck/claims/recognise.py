@@ -1082,9 +1082,9 @@ _ROLE_BEFORE = [
     ("gpu", re.compile(r"\bGPUs?\s+(?:instances?|machines?|nodes?|servers?|VMs?|boxes|"
                        r"workstations?)\s+(?:with|of|having|that\s+ha(?:s|ve))\s+(?:only\s+|just\s+)?$",
                        re.I)),
-    # ("the A100's 40 GB", "the bench A10G (24 GB)": a card's memory)
+    # ("the A100's 40 GB", "the bench A10G (24 GB)", "the A100-40GB": a card's memory)
     ("gpu", re.compile(r"(?:GPUs?|cards?|VRAM|A100|A10G?|A40|A6000|H100|H200|L4|L40S?|V100|"
-                       r"RTX \d+|T4|3090|4090)(?:'s|s)?\s*(?:with|of|has|have|\()?\s*"
+                       r"RTX \d+|T4|3090|4090)(?:'s|s)?[\s-]*(?:with|of|has|have|\()?\s*"
                        r"(?:only\s+|just\s+)?(?:\d{1,2}\s*x\s*)?$", re.I)),
     # (an aside may come between: "the adapter (rank 64 on every projection) is only about")
     # (a model's own checkpoint is not an adapter's: "a Llama-2-7B checkpoint takes up 3.4 GB")
