@@ -123,7 +123,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return "the switch after merge_and_unload is denied after the call's name, which " \
                    "the frame's polarity does not read"
         return {"claim": "switch_after_unload"}
-    if not frame.polarity and frame.has("no_longer"):
+    if not frame.polarity and (frame.has("no_longer") or frame.has("unloaded")):
+        # ("Can we still swap after merge_and_unload()? Not directly ... reload the base": the
+        # reload is what the unloaded model needs)
         return ("a switch said impossible after a change the sentence describes (a merge): "
                 "what the change did, not whether unmerged adapters switch")
     if frame.conditions.get("merged") is True:

@@ -676,6 +676,12 @@ _RETRACTED = re.compile(r"^[^!?]{8,400}?[.!]\s+(?:wait|hmm|oops|sorry|correction
                         r"(?:wrong|incorrect|not\s+right|off)\b[^:;.!?]{0,20}[:;.!]\s*", re.I)
 
 
+# the other side of a contrast dropped: "Forge trained every weight of the model; LoRA, by
+# contrast, freezes W0 and learns only B and A" says of LoRA only what follows
+_CONTRAST_SIDE = re.compile(r"^[^;.!?]{5,200};\s*(?=[\w+-]{2,12}(?:\s+[\w+-]{1,12})?,?\s+"
+                            r"(?:by|in)\s+contrast\b)", re.I)
+
+
 _UNMERGEABLE = re.compile(r"\b(?:un|non)-?merg(?:e)?able\b", re.I)
 
 
@@ -694,6 +700,8 @@ def normalise(text: str) -> str:
             or " confused" in text:  # "whoever said 4% is counting wrong": set aside
         text = _DENIED_REPORT.sub(_denied_report, text)
         text = _RETRACTED.sub("", text, count=1)
+    if "contrast" in text:  # "X; LoRA, by contrast, freezes W0": only LoRA's side
+        text = _CONTRAST_SIDE.sub("", text, count=1)
     if "mergeable" in text or "mergable" in text:  # "unmergeable": not mergeable
         text = _UNMERGEABLE.sub("not mergeable", text)
     if "?" not in text:  # "@above no, 7B params x 2 bytes is ~13.5 GB": a reply's word

@@ -1008,6 +1008,10 @@ _OF_THEM = re.compile(r"\s+of\s+(?:them|those|these)\b", re.I)
 _COUNTED_BEFORE = re.compile(r"\b(?:param(?:eter)?s?|weights|values|numbers|entries)\b", re.I)
 
 _ROLE_AFTER = [
+    # ("each of gate_proj, up_proj and down_proj connects 4096 and 11008 features": a layer's
+    # dimensions, not a count of trainable parameters)
+    ("part", re.compile(r"\s*(?:and\s+\d[\d,]*\s+)?(?:input\s+|output\s+|hidden\s+)?"
+                        r"(?:features|dimensions|dims|channels)\b", re.I)),
     # (not an amount one's own card holds: "the weights take 6.5 GB on my card")
     ("gpu", re.compile(r"(?!\s*(?:on|in)\s+(?:my|our|your|their|his|her)\b)"
                        r"\s*\(?(?:of\s+)?(?:[\w-]+\s+){0,3}?(?:GPUs?|cards?|accelerators?|VRAM|"
@@ -1084,7 +1088,8 @@ _ROLE_BEFORE = [
                        re.I)),
     # ("the A100's 40 GB", "the bench A10G (24 GB)", "the A100-40GB": a card's memory)
     ("gpu", re.compile(r"(?:GPUs?|cards?|VRAM|A100|A10G?|A40|A6000|H100|H200|L4|L40S?|V100|"
-                       r"RTX \d+|T4|3090|4090)(?:'s|s)?[\s-]*(?:with|of|has|have|\()?\s*"
+                       r"RTX \d+|T4|3090|4090)(?:'s|s)?[\s-]*(?:only\s+|just\s+)?"
+                       r"(?:with|of|has|have|\()?\s*"
                        r"(?:only\s+|just\s+)?(?:\d{1,2}\s*x\s*)?$", re.I)),
     # (an aside may come between: "the adapter (rank 64 on every projection) is only about")
     # (a model's own checkpoint is not an adapter's: "a Llama-2-7B checkpoint takes up 3.4 GB")
@@ -1994,8 +1999,28 @@ def _per_dtype(frame: Frame) -> list[Frame]:
     rest = tuple(q for q in frame.quantities if q.unit != "bytes")
     return [replace(frame, quantities=tuple(sorted((q, *rest), key=lambda x: x.span)),
                     conditions={**frame.conditions, "dtypes": (stated[q.value],),
-                                "size_dtypes": ((q.value, stated[q.value]),)})
+                                "size_dtypes": ((q.value, stated[q.value]),)},
+                    polarity=_size_polarity(frame, q))
             for q in sorted(sizes, key=lambda x: x.span)]
+
+
+# each size of a list in a clause of its own ("X is not 'about 8 GB in bf16'; 8.03B parameters at
+# 2 bytes each is roughly 16 GB"): a denial reaches the sizes of its own clause only
+_CLAUSE_BREAK = re.compile(r";|\.\s|:\s")
+_DENIED_WORD = re.compile(r"\b(?:not|never|no|isn't|aren't|wasn't)\b|n't\b", re.I)
+
+
+def _size_polarity(frame: Frame, size: Quantity) -> bool:
+    """The frame's polarity for one of its sizes: the frame's own where the size shares the
+    predicate's clause, else whether the size's clause has no denial."""
+    text = frame.text
+    start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, size.span[0])), default=0)
+    after = _CLAUSE_BREAK.search(text, size.span[1])
+    end = after.start() if after else len(text)
+    a, b = frame.spans.get("predicate", (0, 0))
+    if start <= a < end or start < b <= end:
+        return frame.polarity
+    return not _DENIED_WORD.search(text, start, end)
 
 
 _SIZE_PREDICATES = ("adapter_size", "model_size")
