@@ -117,6 +117,35 @@ def _dq(frame: Frame) -> str:
     return "either"
 
 
+_STATE_AFTER = re.compile(r"[^.;,]{0,30}?\b(?P<no>without|no|minus)?\s*(?:with\s+)?"
+                          r"(?:double|nested)[- ]?quant", re.I)
+
+
+def _dq_of(frame: Frame, q: Quantity) -> str:
+    """`_dq`, but where the sentence names both states, the one it gives this figure: the
+    state named right after it ("4.127 bits is NF4 without double quantization"), else the
+    last named before it ("without double quantization it is already 4.127 bits")."""
+    dq = _dq(frame)
+    if dq != "both":
+        return dq
+    text = frame.text
+    after = _STATE_AFTER.match(text, q.span[1])
+    if after:
+        return "without" if after.group("no") else "with"
+    before = text[max(0, q.span[0] - 80):q.span[0]]
+    last_dq = [m.start() for m in _DQ_WORDS.finditer(before)]
+    if not last_dq:
+        return dq
+    # (the last state named: "without" when a "without ..." phrase holds the last mention)
+    no_spans = [(m.start(), m.end()) for m in _NO_DQ_WORDS.finditer(before)]
+    off = _SWITCHED_OFF.match(before, last_dq[-1])  # ("with double quant switched off")
+    return "without" if off or any(a <= last_dq[-1] < b for a, b in no_spans) else "with"
+
+
+_SWITCHED_OFF = re.compile(r"(?:double|nested)[- ]?quant\w*\s+(?:is\s+|was\s+)?(?:switched\s+|"
+                           r"turned\s+|set\s+)?(?:off|disabled|false|to\s+false)\b", re.I)
+
+
 # the words right before a number of bits that say it is saved ("trimming about 0.37"), or that
 # it is what something costs or comes to ("cost about 0.127", "down to 0.127")
 _SAVED_BEFORE = re.compile(r"\b(?:sav(?:e|es|ed|ing)|trim\w*|shav\w*|cut(?:s|ting)?|reduc\w*\s+by|"
@@ -207,7 +236,8 @@ def _bits_params(frame: Frame) -> dict[str, Any] | str:
     if bits.value == 4 and (bits.precision == 0 or "." in bits.text and not frame.polarity):
         # "exactly 4 bits per parameter": the whole cost, scales too; so is a "4.0" denied
         # ("NF4 isn't really 4.0 bits per weight, it's 4.5"): the denial is of the figure
-        return {"claim": "bits", "bits": 4.0, "low": 4.0, "high": 4.0, "dq": _dq(frame)}
+        return {"claim": "bits", "bits": 4.0, "low": 4.0, "high": 4.0,
+                "dq": _dq_of(frame, bits)}
     if bits.value == 4:  # the width of the 4-bit code itself
         return {"claim": "four_bit", "bits": 4}
     if 1 <= bits.value < 4 and frame.has("dq") and bits.bound in ("eq", "approx", "le"):
@@ -223,7 +253,8 @@ def _bits_params(frame: Frame) -> dict[str, Any] | str:
             return {"claim": "bits", "bits": bits.value, "low": low, "high": high,
                     "dq": _dq(frame)}
         return f"{bits.text} per parameter is not a width of 4-bit NF4 with its block scales"
-    return {"claim": "bits", "bits": bits.value, "low": low, "high": high, "dq": _dq(frame),
+    return {"claim": "bits", "bits": bits.value, "low": low, "high": high,
+            "dq": _dq_of(frame, bits),
             **({"usual_dq": True} if _QLORA_NAMED.search(frame.text) else {})}
 
 

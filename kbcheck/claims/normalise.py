@@ -323,7 +323,9 @@ _REJECTED = re.compile(r"(?:,?\s*\b(?:instead of|rather than|as opposed to)\b"
                        # ", not lora_alpha/r": a formula set aside
                        r"|(?:the\s+)?(?:[\w-]+\s+)?(?:lora_)?(?:alpha|\u03b1)\s*/))"
                        r"(?P<rest>(?:[^,;:.!?()]|\.(?=\d)|,(?=\d{3}\b)){0,120}?)"
-                       r"(?=[,;:!?()]|\.(?!\d)|\s(?:and|but|so|because|while|whereas|since)\s|$)",
+                       # (a dash ends it: ", not 4.127 - the 4.127 figure is ...")
+                       r"(?=[,;:!?()]|\.(?!\d)|\s(?:and|but|so|because|while|whereas|since)\s|"
+                       r"\s[-\u2013\u2014]{1,2}\s|$)",
                        re.I)
 _REJECTED_WORDS = 12
 
@@ -362,6 +364,17 @@ _CLEFT = re.compile(r"\b(?:[Ii]t\s+is|[Ii]t's|[Ii]t\s+was)\s+"
                     r"(?P<x>(?:the|only|just|(?-i:[A-Z])[\w.+'-]*|\w*[_\d]\w*)"
                     r"(?:\s+(?!(?:that|which|who|not)\b)[\w.+'-]+){0,3}?)"
                     r"(?:,\s+not\s+[^,;.]{1,30},)?\s+(?:that|which|who)\s+(?=[a-z])")
+
+
+_RATE_WORDS = re.compile(r"learning[- ]rates?|\blrs?\b|step[- ]sizes?", re.I)
+
+
+def _cleft(m: re.Match) -> str:
+    # (a matrix's letter in a sentence of learning rates is left for the reader of rate
+    # directions, which reads clefts itself: "it is A that gets the larger learning rate")
+    if len(m.group("x")) == 1 and _RATE_WORDS.search(m.string):
+        return m.group(0)
+    return f"{m.group('x')} "
 
 
 # a hedge inside a range: "between about 8 and 17 MB" is the range 8-17 MB
@@ -742,7 +755,7 @@ def normalise(text: str) -> str:
     if "between " in text:  # "between about 8 and 17 MB": between 8 and 17 MB
         text = _BETWEEN_HEDGED.sub("between ", text)
     if "t is " in text or "t's " in text or "t was " in text:  # "it is B that starts at zero"
-        text = _CLEFT.sub(r"\g<x> ", text)
+        text = _CLEFT.sub(_cleft, text)
     if " up to " in text or " down to " in text:  # "goes from 0.25 up to 2": from 0.25 to 2
         text = _FROM_UP_TO.sub(r"\g<1> to", text)
     if " base " in text:  # "the Llama-3-8B base weights": the base Llama-3-8B weights

@@ -912,6 +912,11 @@ def lr_direction(text: str) -> str:
     if len(parts) > 1:
         text = " ".join(p for p in parts if rate_words.search(p))
     text = _ARTICLE_A.sub("a", _ANSWER_LABEL.sub("", text))
+    late = _THE_HIGHER.search(text)
+    if late and re.search(r";\s|\.\s", text[:late.start()]) and not _WHICH_OF.search(text):
+        # "eta_B = lambda * eta_A ...; it is A that gets the larger learning rate": the matrix a
+        # later clause names outright (set against the formula by the verifier)
+        return _higher_of(late)
     quotient = _RATE_QUOTIENT.search(text)  # "an eta_B/eta_A ratio below one, around 1/16"
     above = _above_one(quotient) if quotient else None
     if quotient and above is not None:
@@ -964,11 +969,21 @@ def lr_direction(text: str) -> str:
         return "B>A" if rates["B"] > rates["A"] else "A>B"
     m = _THE_HIGHER.search(text)  # "A is trained with the higher rate", "the larger lr goes to B"
     if m:
-        who = (m.group("who") or m.group("to") or m.group("cleft"))[-1].upper()
-        high = (m.group("dir") or m.group("dir2") or m.group("dir3")).lower() in (
-            "higher", "larger", "bigger", "greater", "faster", "big", "high", "large")
-        return "B>A" if (who == "B") == high else "A>B"
+        return _higher_of(m)
     return "same" if _SAME.search(text) else ""
+
+
+# "which of A or B gets the bigger rate": a question of the direction, not one stated
+_WHICH_OF = re.compile(r"\bwhich\s+(?:one\s+)?of\b|\bwhichever\b", re.I)
+
+
+def _higher_of(m: re.Match) -> str:
+    """The direction a `_THE_HIGHER` match gives: which matrix it names, and whether its word
+    is of the larger rate."""
+    who = (m.group("who") or m.group("to") or m.group("cleft"))[-1].upper()
+    high = (m.group("dir") or m.group("dir2") or m.group("dir3")).lower() in (
+        "higher", "larger", "bigger", "greater", "faster", "big", "high", "large")
+    return "B>A" if (who == "B") == high else "A>B"
 
 
 # Each matrix's rate written as a number: "the B matrices train at 3.2e-3 while A stays at 2e-4"
