@@ -604,6 +604,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     params: dict[str, Any] = {k: c[k] for k in ("d", "k", "r") if k in c}
     for facet, formula in _FORMULAS.items():
         if frame.has(facet):
+            if formula == "dk" and not frame.polarity and frame.subject != "full_ft":
+                # "LoRA doesn't learn a whole d x k delta": d x k denied of LoRA, not full
+                # fine-tuning's count, which is what this formula is measured as
+                return "d x k is denied of LoRA, not stated as full fine-tuning's count"
             return {**params, "claim": "formula", "formula": formula}
     model = c.get("model") or {}
     bare = ""

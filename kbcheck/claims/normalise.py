@@ -650,7 +650,9 @@ def _point(m: re.Match) -> str:
 # a claim quoted first and called a myth (false, wrong) right after the quote
 # (after a reply's label, and named as a thing: "Reply: that 'merged LoRA is slower' thing is a
 # myth - ...")
-_QUOTED_THEN_DENIED = re.compile(r"^(?P<lead>\W{0,3})(?:[\w ]{1,20}:\s*)?(?:(?:that|the|this)\s+)?"
+_QUOTED_THEN_DENIED = re.compile(r"^(?P<lead>\W{0,3})(?:[\w ]{1,20}:\s*)?"
+                                 r"(?:(?:also|and|but|btw|oh|plus|again|and\s+yes),?\s+)?"
+                                 r"(?:(?:that|the|this)\s+)?"
                                  r"[\"\u201c\u2018'](?P<said>[^\n]{3,200}?)[\"\u201d\u2019']\s*"
                                  r"(?:(?:thing|claim|idea|line|rumou?r|meme|saying|belief)\s+)?"
                                  r",?\s*(?:is|was)\s+(?:just\s+|simply\s+|plainly\s+)?"

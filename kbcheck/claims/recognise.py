@@ -509,10 +509,12 @@ def find_modules(text: str) -> tuple[str, tuple[int, int]] | None:
 _CONDITIONS = {
     # (not the r of a ratio: "alpha/r = 2" states the scale; nor an id such as a reviewer's or a
     # run's, "R3", "R1")
-    "r": re.compile(r"(?<!/)(?<!/ )(?<!sqrt\()(?<!sqrt )(?!(?-i:R)\d)"
+    # (nor a zero-padded item id, "R-03 Adapter storage")
+    "r": re.compile(r"(?<!/)(?<!/ )(?<!sqrt\()(?<!sqrt )(?!(?-i:R)\d)(?!(?-i:R)-0\d)"
                     r"\b(?:r|rank|lora_r|lora_rank)\s*(?:=|of|:|is|-|set to|to|"
                     r"(?:also\s+)?defaults?\s+to|equals)?\s*(\d{1,5})\b"
-                    r"(?!\s*[x*]\s*\d)|\b(?:rank|r)-(\d{1,5})\b|\b(\d{1,5})-rank\b", re.I),
+                    r"(?!\s*[x*]\s*\d)|\b(?!(?-i:R)-0\d)(?:rank|r)-(\d{1,5})\b|"
+                    r"\b(\d{1,5})-rank\b", re.I),
     # ("keeping alpha at 32", "alpha fixed at 16", "alpha left at 8": where it is held)
     "alpha": re.compile(r"\b(?:alpha|lora_alpha)\s*(?:=|of|:|is|set to|to|"
                         r"(?:(?:fixed|held|kept|left|pinned|frozen|set|stays?|remains?)\s+)?at|"
@@ -1463,7 +1465,8 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
     baseline = next((m.id for m in mentions if m.baseline), "")
     for m in mentions:  # "Unlike the adapters of [1], which cannot be folded in, LoRA ...":
         # a trigger in the relative clause of a method set aside is about that method
-        if m.baseline and m.span[1] <= at and _RELATIVE_OF.fullmatch(text, m.span[1], at):
+        if (m.baseline or m.scope == "out" and m.kind != "tool") and m.span[1] <= at \
+                and _RELATIVE_OF.fullmatch(text, m.span[1], at):
             return m.id, "", m.span
     clause = max((b.end() for b in _CLAUSE.finditer(text, 0, at)), default=0)
     near = [m for m in methods if clause <= m.span[0] < at]
