@@ -697,6 +697,18 @@ _CONTRAST_SIDE = re.compile(r"^[^;.!?]{5,200};\s*(?=[\w+-]{2,12}(?:\s+[\w+-]{1,1
                             r"(?:by|in)\s+contrast\b)", re.I)
 
 
+# a claim named as a noun, with what it said, then called wrong: "The design doc's line that
+# unmerged adapters \"add zero latency\" was wrong: ..." is "It is false that unmerged adapters
+# add zero latency: ..."
+_NAMED_CLAIM_WRONG = re.compile(r"^(?P<lead>\W{0,3})(?:the|our|their|an?|that|this)\s+"
+                                r"(?:[\w'.-]+\s+){0,3}?"
+                                r"(?:line|claim|statement|assertion|assumption|idea|belief|"
+                                r"sentence|slide|note|advice)\s+that\s+(?P<said>[^:;]{3,200}?)\s+"
+                                r"(?:(?:was|is)\s+|turned\s+out\s+(?:to\s+be\s+)?|proved\s+)"
+                                r"(?:simply\s+|just\s+|plainly\s+|flat\s+|dead\s+)?"
+                                r"(?:wrong|false|incorrect|mistaken|untrue|a\s+myth)\b", re.I)
+
+
 _UNMERGEABLE = re.compile(r"\b(?:un|non)-?merg(?:e)?able\b", re.I)
 
 
@@ -715,6 +727,8 @@ def normalise(text: str) -> str:
             or " confused" in text:  # "whoever said 4% is counting wrong": set aside
         text = _DENIED_REPORT.sub(_denied_report, text)
         text = _RETRACTED.sub("", text, count=1)
+        text = _NAMED_CLAIM_WRONG.sub(lambda m: f"{m.group('lead')}It is false that "
+                                      f"{m.group('said')}", text, count=1)
     if "contrast" in text:  # "X; LoRA, by contrast, freezes W0": only LoRA's side
         text = _CONTRAST_SIDE.sub("", text, count=1)
     if "mergeable" in text or "mergable" in text:  # "unmergeable": not mergeable

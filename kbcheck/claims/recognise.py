@@ -893,7 +893,9 @@ def _above_one(m: re.Match) -> bool | None:
 
 
 # The article "A" opening a sentence ("A ratio of 16 and ..."), not the matrix A ("A gets ...")
-_ARTICLE_A = re.compile(r"(?:^|(?<=[.!?:;]\s))A(?=\s+(?!(?:is|was|gets?|has|had|and|or|matri\w+|"
+# (or after a glossary's dash: "LoRA+ - A training recipe, ...")
+_ARTICLE_A = re.compile(r"(?:^|(?<=[.!?:;]\s)|(?<=\s[-\u2013\u2014]\s))"
+                        r"A(?=\s+(?!(?:is|was|gets?|has|had|and|or|matri\w+|"
                         r"keeps?|receives?|uses?|stays?|starts?|trains?|learns?|should|must|can|"
                         r"will|would|does|needs?|takes?|moves?|updates?)\b)[a-z])")
 
