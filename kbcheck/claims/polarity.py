@@ -192,7 +192,8 @@ _ELLIPTIC_DENIAL = re.compile(
     # (or the next sentence: "We still hear that merged models decode slower. They don't; ...")
     r"[^;.!?]{0,120}?(?:[;,]|\.(?=\s+[A-Z]))\s*(?:but\s+)?(?:it|that|this|they)\s+"
     r"(?:doesn't|does not|don't|do not|"
-    r"isn't|is not|aren't|are not|can't|cannot|won't|will not)(?:\s+so)?(?=\s*[,.;:!]|\s*$)|"
+    r"isn't|is not|aren't|are not|can't|cannot|won't|will not)(?:\s+so)?"
+    r"(?=\s*[,.;:!]|\s*$|\s+[-\u2013\u2014]{1,2}\s)|"
     # "... - that was the claim in the proposal, and it is wrong", "..., which is false"
     r"[^;.!?]{0,160}?(?:[;,]|\s-\s)\s*(?:(?:that|this)\s+(?:was|is)\s+(?:[\w'-]+,?\s+){0,8}?"
     # ("says DoRA can't be merged; that's wrong", "..., but that's false")
