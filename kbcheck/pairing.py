@@ -206,10 +206,9 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
         reading = _with_lead(claim.context_lead, text, default_subject) or reading
     frames = [_pair_in_context(f, alternates, claim, registry, table)
               for f, alternates in zip(reading.frames, reading.alternates, strict=True)]
-    # (only where it reads as the 4-bit width alone, claim four_bit: "adapters kept in 4-bit" is
-    # not; "stores the Mistral-7B base in NF4 at roughly 7 GB" is, beside the size it gives)
+    # (only where it reads as the bare width, claim four_bit: "adapters kept in 4-bit" is not)
     bare = {i for i, (f, p) in enumerate(zip(reading.frames, frames, strict=True))
-            if p.params.get("claim") == "four_bit" and p.params.get("bits") == 4}
+            if f.has("bare_width") and p.params.get("claim") == "four_bit"}
     if bare and any(p.verifier for i, p in enumerate(frames) if i not in bare):
         # "the merged model matches the 4-bit base plus adapter": a width named in passing
         # beside a claim a verifier takes is not a second claim (it would hold trivially)
