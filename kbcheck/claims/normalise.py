@@ -558,7 +558,12 @@ _FIRST_COUNT = re.compile(r"(?<![\w.,=-])(\d{1,3}(?:,\d{3})+|\d{4,}|\d+(?:\.\d+)
 
 def _how_many_trained(text: str) -> str:
     m = _HOW_MANY_TRAINED.search(text)
-    count = _FIRST_COUNT.search(text, m.end()) if m else None
+    if m is None:
+        return text
+    # an answer worked out ("32 x (4096 + 1024) = 163,840"): what it equals is the answer, not
+    # its first factor
+    start = text.rfind("=", m.end()) + 1 or m.end()
+    count = _FIRST_COUNT.search(text, start)
     if count is None:
         return text
     return f"{text[:count.end()]} trainable parameters{text[count.end():]}"
@@ -712,6 +717,34 @@ _NAMED_CLAIM_WRONG = re.compile(r"^(?P<lead>\W{0,3})(?:the|our|their|an?|that|th
 _UNMERGEABLE = re.compile(r"\b(?:un|non)-?merg(?:e)?able\b", re.I)
 
 
+# a line quoted from the message replied to ("> ..."), then answered no: the reply's own words
+# are what it states ("> the adapter is 27 MB -- no, I counted 3.4M parameters, ...")
+_QUOTE_LINE_DENIED = re.compile(r"^\s*>+\s*[^>]{3,400}?(?:\s+(?:--?|\u2014|\u2013)|[.;,!])\s*"
+                                r"(?:no|nope|nah|wrong|incorrect|not\s+quite|not\s+true|"
+                                r"not\s+really)\b[,.:;!]*\s+(?=\S)", re.I)
+
+
+# an edit undone, with what it claimed ("so I reverted the edit claiming the base gets updated
+# too"): what it claimed is set aside, not stated
+_REVERTED_CLAIM = re.compile(r"(?P<keep>\b(?:revert(?:ed|ing|s)?|remov(?:ed|ing|e)|"
+                             r"delet(?:ed|ing|e)|undid|undo|rolled\s+back|roll\s+back|reject(?:ed|ing)?|struck|"
+                             r"dropp(?:ed|ing)|cut)\s+(?:the|an?|that|this|their|his|her|your)\s+"
+                             r"(?:[\w-]+\s+)?(?:edits?|changes?|lines?|sentences?|claims?|statements?|"
+                             r"paragraphs?|PRs?|commits?|revisions?|additions?|bullets?|notes?))\s+"
+                             r"(?:claiming|saying|stating|asserting|suggesting|that\s+(?:claimed|"
+                             r"said|says|claims|stated|states|asserted|suggested))\s+"
+                             r"(?:that\s+)?(?:[^.;!?,]|,(?!\s*(?:because|since|so|but|as|and|"
+                             r"which|while)\b)){3,200}", re.I)
+
+
+# An erratum: 'for "about 0.06%" read "about 0.6%"', '"0.06%" should read "0.6%"': the corrected
+# words are what the text states
+_ERRATUM = re.compile(r'\bfor\s+(?P<q>["\'])(?P<old>(?:(?!(?P=q)).){1,200})(?P=q)\s*,?\s*read\s+'
+                      r'(?P<r>["\'])(?P<new>(?:(?!(?P=r)).){1,200})(?P=r)|'
+                      r'(?P<q2>["\'])(?:(?!(?P=q2)).){1,200}(?P=q2)\s+should\s+(?:read|say|be)\s+'
+                      r'(?P<r2>["\'])(?P<new2>(?:(?!(?P=r2)).){1,200})(?P=r2)', re.I)
+
+
 @lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """The uniform form of a sentence that recognition reads (each step only where the
@@ -720,6 +753,13 @@ def normalise(text: str) -> str:
         text = text.replace("\u00b2", "^2").replace("\u00b3", "^3")
     text = unicodedata.normalize("NFKC", text).translate(_CHARS)
     text = _LABEL.sub("", text, count=1)
+    if text.lstrip().startswith(">"):
+        text = _QUOTE_LINE_DENIED.sub("", text, count=1)
+    if " claiming " in text or " saying " in text or " that s" in text or " that c" in text \
+            or " stating " in text or " asserting " in text or " suggesting " in text:
+        text = _REVERTED_CLAIM.sub(r"\g<keep>", text)
+    if " read " in text or " say " in text or " be " in text:
+        text = _ERRATUM.sub(lambda m: m.group("new") or m.group("new2"), text)
     if "myth" in text or "false" in text or "wrong" in text or "untrue" in text:
         # "'LoRA makes inference slower' is a myth: ...": it is a myth that it does
         text = _QUOTED_THEN_DENIED.sub(_quoted_then_denied, text, count=1)

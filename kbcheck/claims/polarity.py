@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import re
 
+# a manner denied, not the act: "cannot be merged by adding BA alone", "can't be merged by
+# simply summing the factors" (it is merged, some other way)
+_MANNER = re.compile(r"\s+(?:be\s+)?[\w-]+\s+(?:by|through|via)\s+(?:(?:simply|just|merely)\b|"
+                     r"[^.;,:]{0,60}?\balone\b)", re.I)
 _CUE = re.compile(
     # ("merging and not merging give the same model": a state named, not a denial)
     r"\b(?:not(?!\s+(?:only|just|merely)\b)(?!(?<=\band\snot)\s+\w+ing\b)"
@@ -88,7 +92,8 @@ _VERB_AT = re.compile(r"(?:runs|is|are|has|have|matches|keeps|stays|remains|beha
                       r"multiplies|divides|doubles|halves|changes|makes|grows|shrinks|cuts)\b",
                       re.I)
 _AND_VERB = re.compile(r"\band\s+" + _VERB_AT.pattern, re.I)
-_AND_DETERMINER = re.compile(r"\band\s+(?:the|a|an|its|their)\s", re.I)
+_AND_ITEM = re.compile(r"\band\s", re.I)
+_AND_DETERMINER = re.compile(r"\band\s+(?:the|a|an|its|their|[\w.-]{1,30}'s)\s", re.I)
 _ONLY_AT = re.compile(r"(?:only|just|solely)\s+(?:the|their|its|LoRA'?s?|A|B)\b", re.I)
 
 
@@ -337,6 +342,12 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
             return False  # "the no-latency result needs BA folded in": "no-" denies its own word
         # "zero-latency" denies its word, and is itself denied in "is not zero-latency"
         return not _negated(text, last.start(), last.start(), origin)
+    if _MANNER.match(text, last.end()):
+        return False
+    if last.group(0).lower() == "no" and text[max(0, last.start() - 2):last.start()] == ", " \
+            and _AND_ITEM.search(text, last.end(), max(last.end(), start)):
+        return False  # "gives you FP4, no double quantization and float32 compute": "no" is
+        # one item of a list, the next item after "and" is not denied
     between = text[last.end():max(last.end(), start)]
     if _END.search(between) or _VERB_THEN_AND.search(between) or _NEW_SUBJECT.search(between):
         return False

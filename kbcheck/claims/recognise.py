@@ -238,10 +238,21 @@ _LEFT_FROM = re.compile(r"\b(?:switch\w*|mov(?:e|es|ed|ing)|migrat\w*|go(?:es|in
 _CHANGED_TO = re.compile(r"\s*(?:\([^()]{0,30}\)\s*)?to\b", re.I)
 
 
+# a method's switch said to be left out ("ignored the use_rslora flag", "dropped the DoRA
+# option"): what follows is done without it, so it is not the subject
+_IGNORED_BEFORE = re.compile(r"\b(?:ignor(?:e|es|ed|ing)|dropp(?:ed|ing)|skipp(?:ed|ing)|"
+                             r"forg[eo]t\w*|omitt(?:ed|ing)|disabl(?:e|es|ed|ing)|(?:turn|switch)(?:ed|ing)?\s+"
+                             r"off)\s+(?:the\s+|its\s+|their\s+|our\s+)?$", re.I)
+_SWITCH_AFTER = re.compile(r"\s+(?:flag|option|setting|argument|parameter|kwarg|switch)\b",
+                           re.I)
+
+
 def _mention(text: str, entry: dict[str, Any], span: tuple[int, int]) -> Mention:
     before = text[max(0, span[0] - 30):span[0]]
     left = bool(_LEFT_FROM.search(text, max(0, span[0] - 50), span[0])
-                and _CHANGED_TO.match(text, span[1]))
+                and _CHANGED_TO.match(text, span[1])) or bool(
+        _IGNORED_BEFORE.search(text, max(0, span[0] - 30), span[0])
+        and _SWITCH_AFTER.match(text, span[1]))
     return Mention(entry["id"], entry["scope"], entry.get("kind", "method"), span,
                    bool(_BASELINE_BEFORE.search(before)) or left, bool(entry.get("generic")))
 
@@ -1564,6 +1575,11 @@ _GROUP = rf"\(\s*{_NUM}(?:\s*[+*x-]\s*{_NUM}){{1,8}}\s*\)"
 # a number, a bracketed sum of numbers, or a bracketed sum of those: "((3072 + 9216) + 4096)"
 _OPERAND = (rf"(?:{_NUM}|{_GROUP}|\(\s*(?:{_NUM}|{_GROUP})(?:\s*[+*x-]\s*(?:{_NUM}|{_GROUP}))"
             r"{1,4}\s*\))")
+# a bracketed sum multiplied, with no result written: "(4096 + 1024) per layer x 32 layers",
+# "32 x (4096 + 1024)": arithmetic that explains a figure, every number in it an operand
+_GROUP_PRODUCT = re.compile(rf"(?<![\w.]){_GROUP}(?:\s+(?:per|each|a|for\s+each)\s+[\w-]+)?"
+                            rf"\s*(?:x|\*|times)\s*{_NUM}|(?<![\w.]){_NUM}(?:\s+[\w-]+)?\s*"
+                            rf"(?:x|\*|times)\s*{_GROUP}", re.I)
 _EQUATION = re.compile(rf"(?<![\w.])({_OPERAND}(?:\s*(?:[a-z]+\s+)?(?:x|\*|\+)\s*{_OPERAND})"
                        rf"{{1,8}})\s*=\s*(?=\d)", re.I)
 
@@ -1856,6 +1872,8 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     # "2 x 32 x 4096 = 262,144 params": the factors of a product worked out are not figures
     # the sentence states; what it equals is
     operands = [m.span(1) for m in _EQUATION.finditer(text)]
+    if "(" in text:
+        operands += [m.span() for m in _GROUP_PRODUCT.finditer(text)]
     # "since sqrt 64 / sqrt 16 = 2": a ratio of two ranks' roots worked out, none of it a rank,
     # an alpha or a scale
     operands += [m.span() for m in _ROOT_QUOTIENT.finditer(text)]
