@@ -162,15 +162,8 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
     answered = _wh_answered(text)
     if answered and recognise(answered, default_subject).frames:
         text = answered  # "Q: What is PEFT's default lora_alpha? A: 8.": the answer, as a claim
-    anecdote = ""
     for pattern, kind, why in _not_asserted():
         m = pattern.search(text)
-        if m and kind == "anecdote" and _RUN_SETUP.search(text):
-            # "our 65B QLoRA run (r=16 on every linear layer, short sequences) peaked at
-            # 38.9 GiB": one run, its setup stated; what it reports may be measured, but a
-            # mismatch may come from a setting it leaves out, so it never refutes
-            anecdote = "the run's own setting beyond what it states"
-            continue
         if m:
             if kind == "reported" and _ENDORSED.search(text, m.end()):
                 break  # "their slide says r=8 gives 4.2M; checked, that's right": the writer's
@@ -221,9 +214,6 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
         # beside a claim a verifier takes is not a second claim (it would hold trivially)
         frames = [f for i, f in enumerate(frames) if i not in bare]
     frames = _without_premises(frames)
-    if anecdote:
-        frames = [f.model_copy(update={"open": [*f.open, anecdote]}) if f.verifier else f
-                  for f in frames]
     if led:
         frames = [f.model_copy(update={"open": [*f.open, _LEAD_OPEN],
                                        "reason": f"{f.reason} (read with the sentence before "
@@ -241,10 +231,6 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
 
 
 _LEAD_OPEN = "what it points back to (read from the sentence before it)"
-# a run told with its setup: a rank and the adapted layers, or the sequence lengths
-_RUN_SETUP = re.compile(r"\b(?:r\s*=\s*\d|rank[- ]\d|rank\s+\d)[^.;]{0,60}?\b(?:all|every|each|"
-                        r"q_proj|q/v|linear)\b|\b(?:short|long)\s+(?:sequences?|seq(?:uence)?\s+"
-                        r"lengths?|contexts?)\b", re.I)
 
 
 def _without_premises(frames: list[FramePairing]) -> list[FramePairing]:

@@ -133,6 +133,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     that condition (it is never refuted on it)."""
     c = frame.conditions
     widths = set(c.get("dtypes", ()))
+    if frame.has("weights_alone"):
+        # "just holding Llama-2-13B in fp16 takes 26 GB, which overflows a 24 GB card": the
+        # weights against the card, no training step
+        return _weights_fit_params(frame) or "the amount is the weights' alone, not a step's"
     if not frame.polarity and widths & {"bf16", "fp16", "16bit", "fp32"} \
             and widths & {"nf4", "fp4", "4bit"}:
         # "you can't load it in fp16 (26 GB), but in 4-bit it's 6.5 GB and fits": a denial
