@@ -10,11 +10,18 @@ labelled verdict.
     python bench/pairing.py                       # all three sets
     python bench/pairing.py --set devset --show wrong
     python bench/pairing.py --pair-only           # pairing only: no verifier runs
+
+A change to the reading is measured on everything at once without re-running every verifier:
+save the pairings at the revision before it (`--save-pairs before.json`, in a worktree of
+that revision), then judge only the sentences whose pairing the change moved
+(`--changed-since before.json --show all`). This is sound while the verifiers' `run` code is
+unchanged (a sentence paired the same is judged the same); otherwise re-run the sets whole.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections import Counter, defaultdict
@@ -58,15 +65,11 @@ def load_heldout(folder: Path = HELDOUT) -> list[dict]:
             for e in load_devset(path)]
 
 
-def judge(entries: list[dict], *, pair_only: bool = False) -> list[dict]:
-    """Each entry with what kbcheck said: `got` (verdict), `verifier`, `explanation`."""
-    from kbcheck.cache import ResultCache
+def _articles(entries: list[dict]) -> list:
+    """One scratch article per source, titled as the source (as the devset's README asks): a
+    sentence that names no method is read as being about the article's subject."""
     from kbcheck.loaders import load_text
-    from kbcheck.pipeline import check_articles, collect_claims
-    from kbcheck.runner import RunOptions
 
-    # One article per source, titled as the source (as the devset's README asks): a sentence
-    # that names no method is read as being about the article's subject.
     by_source: dict[str, list[dict]] = {}
     for e in entries:
         by_source.setdefault(e.get("source") or "LoRA", []).append(e)
@@ -79,15 +82,43 @@ def judge(entries: list[dict], *, pair_only: bool = False) -> list[dict]:
         article = load_text(doc, f"bench-{i}.md").article
         assert article is not None, "a scratch article did not load"
         articles.append(article)
-    if pair_only:
-        from kbcheck.pairing import pair_claims
-        from kbcheck.pipeline import default_subjects
-        from verifiers import registry
+    return articles
 
-        claims = collect_claims(articles)
-        pairings, _ = pair_claims(claims, registry(), default_subjects(articles))
+
+def _pairings(articles: list) -> list[tuple]:
+    """Each claim of the articles with its pairing."""
+    from kbcheck.pairing import pair_claims
+    from kbcheck.pipeline import collect_claims, default_subjects
+    from verifiers import registry
+
+    claims = collect_claims(articles)
+    pairings, _ = pair_claims(claims, registry(), default_subjects(articles))
+    return list(zip(claims, pairings, strict=True))
+
+
+def pair_signatures(entries: list[dict]) -> dict[str, str]:
+    """Each entry's pairing as a comparable string: every frame's verifier, parameters,
+    polarity, subject, predicate and open slots (or why none was paired)."""
+    out = {}
+    for claim, p in _pairings(_articles(entries)):
+        frames = [(f.verifier, f.params, f.polarity, f.subject, f.predicate, f.open)
+                  for f in p.frames]
+        out[claim.fact_id] = json.dumps([p.verifier, p.negated, frames,
+                                         "" if p.verifier else p.reason],
+                                        sort_keys=True, default=str)
+    return out
+
+
+def judge(entries: list[dict], *, pair_only: bool = False) -> list[dict]:
+    """Each entry with what kbcheck said: `got` (verdict), `verifier`, `explanation`."""
+    from kbcheck.cache import ResultCache
+    from kbcheck.pipeline import check_articles
+    from kbcheck.runner import RunOptions
+
+    articles = _articles(entries)
+    if pair_only:
         got = {c.fact_id: (p.verifier or "-", "paired" if p.verifier else "unverifiable",
-                           p.reason) for c, p in zip(claims, pairings, strict=True)}
+                           p.reason) for c, p in _pairings(articles)}
     else:
         options = RunOptions(cache=ResultCache(ROOT / ".kbcheck-cache" / "results"),
                              evidence_dir=ROOT / "reports" / "evidence")
@@ -139,7 +170,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show", choices=("none", "wrong", "all"), default="none",
                     help="list sentences: the wrong ones or all")
     ap.add_argument("--family", help="only this family")
+    ap.add_argument("--save-pairs", metavar="FILE", type=Path,
+                    help="write every sentence's pairing as JSON and judge nothing")
+    ap.add_argument("--changed-since", metavar="FILE", type=Path,
+                    help="judge only the sentences whose pairing differs from FILE's "
+                         "(written by --save-pairs at another revision)")
     args = ap.parse_args(argv)
+    saved: dict[str, dict[str, str]] = {}
+    before = json.loads(args.changed_since.read_text(encoding="utf-8")) \
+        if args.changed_since else None
     sets = {"devset": load_devset, "corpus": load_corpus, "heldout": load_heldout}
     names = list(sets) if args.set == "all" else [args.set]
     headlines = []
@@ -147,6 +186,15 @@ def main(argv: list[str] | None = None) -> int:
         entries = sets[name]()
         if args.family:
             entries = [e for e in entries if e["family"] == args.family]
+        if args.save_pairs or before is not None:
+            signatures = pair_signatures(entries)
+            if args.save_pairs:
+                saved[name] = signatures
+                print(f"{name}: {len(signatures)} pairings")
+                continue
+            was = before.get(name, {})
+            entries = [e for e in entries if was.get(e["id"]) != signatures.get(e["id"])]
+            print(f"{name}: {len(entries)} sentences paired differently")
         if not entries:
             print(f"{name}: no sentences")
             continue
@@ -170,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
         if len(parts) > 1:
             headlines += [summary(f"  {name}/{part}", [r for r in rows if r.get("part") == part])
                           for part in parts]
+    if args.save_pairs:
+        args.save_pairs.write_text(json.dumps(saved), encoding="utf-8")
+        return 0
     print("\n".join(headlines))
     return 0
 

@@ -112,3 +112,25 @@ def test_lora_swapped_for_vera_is_never_judged_as_lora(corpus):
     judged = [(t, f.subject, f.verifier) for t, p in zip(swapped, after, strict=True)
               for f in p.frames if f.verifier and f.subject in lora_family]
     assert not judged, judged
+
+
+def test_a_pairing_diff_judges_only_the_sentences_a_change_moved(tmp_path, capsys):
+    import json
+
+    saved = tmp_path / "pairs.json"
+    assert bench.main(["--set", "corpus", "--family", "hot_swap",
+                       "--save-pairs", str(saved)]) == 0
+    pairs = json.loads(saved.read_text(encoding="utf-8"))
+    ids = sorted(pairs["corpus"])
+    assert len(ids) >= 5 and all(pairs["corpus"][i].startswith("[") for i in ids)
+    pairs["corpus"][ids[0]] = "a reading of an older revision"
+    del pairs["corpus"][ids[1]]
+    saved.write_text(json.dumps(pairs), encoding="utf-8")
+    capsys.readouterr()
+    assert bench.main(["--set", "corpus", "--family", "hot_swap", "--changed-since",
+                       str(saved), "--pair-only", "--show", "all"]) == 0
+    out = capsys.readouterr().out
+    assert "corpus: 2 sentences paired differently" in out
+    shown = sorted(line.split("]")[0][3:] for line in out.splitlines()
+                   if line.startswith("  ["))
+    assert shown == ids[:2]
