@@ -188,7 +188,11 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
         # (with what the key goes on to say: "Answer: true, because B = 0", "- False: PEFT
         # keeps several on one base")
         said = keyed.group("said").strip()
-        rest = text[keyed.end():].strip(" \t,;:.\u2013\u2014-")
+        rest = text[keyed.end():].strip(" \t,;:.()[]\u2013\u2014-")
+        if keyed.group("key").lower() == "false":
+            # "X, so Y. Answer: false": what is keyed false is X, which Y follows from (Y is
+            # not read, rather than read as stated)
+            said = _CONSEQUENCE.split(said, maxsplit=1)[0]
         text = said if keyed.group("key").lower() == "true" else f"It is false that {said}"
         text = f"{text.rstrip('.')}; {rest}" if len(rest.split()) >= _OWN_WORDS else text
     cells = claim.cells or _pasted_row(text)
@@ -364,11 +368,18 @@ _QUOTE_DENIED = re.compile(r"^\W{0,3}(?:[\w -]{1,20}:\s*)?[\"\u201c][^\"\u201d]{
 _ANSWER_KEY = re.compile(
     # (after a numbered label: "Question 10: True or false - ...")
     # (or a bare "Q:" before it, and "A:" before the key: "Q: True or false: ... A: False")
-    r"^\s*(?:(?:question|q|item|exercise|problem)\s*\d{1,3}\s*[:.)]\s*|q\s*[:.)]\s*)?"
+    # (a quiz's or a worksheet's name before the label: "Quiz Q3: True or false: ...")
+    r"^\s*(?:(?:[\w-]{1,20}\s+)?(?:question|q|item|exercise|problem)\s*\d{1,3}\s*[:.)]\s*|"
+    r"q\s*[:.)]\s*)?"
     r"(?:statement|claim|true or false|true/false|t/f)\s*[:.)-]\s*(?P<said>[^|]{8,400}?)"
-    r"(?:[\s.;,]*(?:\b(?:answer|ans|key|verdict|(?-i:A))\s*[:=-]|[-\u2013\u2014]|\u2192|->)\s*|"
+    # (the key in brackets: "... latency. (Answer: false, ...)")
+    r"(?:[\s.;,]*[(\[]?(?:\b(?:answer|ans|key|verdict|(?-i:A))\s*[:=-]|[-\u2013\u2014]|\u2192|->)\s*|"
     r"[.?!]\s+(?=(?:true|false)\s*(?:[:.,;!\u2013\u2014-]|$)))"
     r"(?P<key>true|false)\b", re.I)
+
+
+# a consequence drawn after a statement ("..., so they add no latency")
+_CONSEQUENCE = re.compile(r",?\s+(?:so|hence|therefore|thus|which\s+means)\s+(?=\w)", re.I)
 
 
 # a statement, then its key and the reason (a myth table's row read as "X: False: W stays

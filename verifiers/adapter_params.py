@@ -265,8 +265,10 @@ def _stated(f: dict[str, Any]) -> str:
 _M_IS = re.compile(r"\b(?:m|bottleneck(?:\s+(?:size|dimension|width))?)\s*(?:=|of|is)\s*"
                    r"(\d{1,4})\b")
 # one adapter's count said after it ("99,136 parameters per adapter")
-_PER_ONE = re.compile(r"\s*(?:param(?:eter)?s?\s+)?(?:per|for\s+each|for\s+every|in\s+each|"
-                     r"for\s+one|of\s+each)\s+(?:bottleneck\s+)?adapter\b", re.I)
+# ("the two adapters per layer add 99,136 parameters each": "each" after the count)
+_PER_ONE = re.compile(r"\s*(?:param(?:eter)?s?\s+)?(?:(?:per|for\s+each|for\s+every|in\s+each|"
+                     r"for\s+one|of\s+each)\s+(?:bottleneck\s+)?adapter\b|each\b|apiece\b)",
+                     re.I)
 # "each Houlsby adapter has 132,160 parameters": one adapter's count, said before it
 _EACH_HAS = re.compile(r"\b(?:each|every|one|a\s+single)\s+(?:[\w-]+\s+){0,2}?adapter\s+"
                        r"(?:has|holds|adds|contains|is|comes\s+to|carries)\s+"

@@ -659,6 +659,11 @@ def _dtype(frame: Frame) -> tuple[str, bool]:
     return (usable[0] if usable else ""), len(widths) > 1
 
 
+# a size named as a limit ("the 20 MB size alarm", "our 50 MB upload cap")
+_LIMIT_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:alarms?|alerts?|limits?|caps?|budgets?|"
+                          r"thresholds?|quotas?|ceilings?)\b", re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """The parameters of a size claim (below); an adapter on a bare size ('a 7B model') is
     measured on the preset of that size, and holds only for a model shaped like it."""
@@ -763,6 +768,9 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
             0.25 if times.bound == "approx" else 0.1, times.precision / times.value)))
     sizes = [q for q in frame.quantities if q.unit == "bytes" and q.role not in ("gpu", "saving")
              and not (q.stated_unit == "bytes" and q.value <= 32)]
+    # ("was 80 MB, which tripped the 20 MB size alarm": a limit set for files, not the file's
+    # size, when the file's own is stated)
+    sizes = [q for q in sizes if not _LIMIT_AFTER.match(frame.text, q.span[1])] or sizes
     if params.get("model_ratio") or any(q.value < 5e9 for q in sizes):
         sizes = [q for q in sizes if q.value < 5e9]  # "35 MB versus 350 GB": 350 GB is a model's
     # the adapter's own size: one said to be an adapter's, else the smallest beside a model's
@@ -824,6 +832,13 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
                                                         params["tol"]) if slip else params["tol"]}
     extra = ["the other parts the file holds (embeddings, a head)"] \
         if _EXTRA_SAVED.search(frame.text) else []
+    small = sorted(q.value for q in sizes if q.value < 5e9)
+    widths = {dict(c.get("size_dtypes", ())).get(q.value) for q in sizes}
+    if len(small) > 1 and small[-1] > 1.5 * small[0] and moved is None and len(widths) < 2 \
+            and c.get("module_parts"):
+        # "83.9 MB for the all-module run and 13.6 MB for the q/v-only run": sizes of as many
+        # configurations, one of which the measured one is
+        extra.append("which configuration each of the stated sizes is for")
     return {**params, "_open": _unstated(params) + open_arch + extra}
 
 
@@ -907,6 +922,18 @@ _ADAPTERS_SIZED = re.compile(r"\b(?:adapters|adapter\s+(?:set|files|bundle|colle
                              r"(?:[^,;.:]|\.\d){0,40}$", re.I)
 
 
+_DENIAL_WORD = re.compile(r"\b(?:not|no|never|nor)\b|n't\b", re.I)
+
+
+def _bracketed(text: str, q: Any) -> str | None:
+    """The words of the brackets a quantity stands in ("(bf16, about 16.1 GB)"), or None."""
+    start = text.rfind("(", 0, q.span[0])
+    end = text.find(")", q.span[1])
+    if start < 0 or end < 0 or ")" in text[start:q.span[0]] or "(" in text[q.span[1]:end]:
+        return None
+    return text[start + 1:end]
+
+
 def _below_any_width(frame: Frame, found: Any) -> bool:
     """Whether every size the frame states is under half the model's 4-bit size (bytes are a
     quarter of the parameter count at most there)."""
@@ -917,8 +944,13 @@ def _below_any_width(frame: Frame, found: Any) -> bool:
 def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str, Any] | str:
     """A full model's size: a preset or a bare size, the first GB-scale figure that is not a
     GPU's or an adapter's, in the stated dtype (each of fp16, fp32, int8 when unstated)."""
+    # ("26 GB before we even count the optimizer": the amount set before training; not when
+    # the amount counts Adam and only activations are set aside: "... Adam at 16 bytes per
+    # parameter is about 208 GB, before counting activations")
+    aside = frame.has("train_aside") and not (frame.has("tm_adam")
+                                              and frame.has("tm_no_activations"))
     if frame.has("train_memory") and not frame.has("amount_of_weights") \
-            and not frame.has("train_aside") and (
+            and not aside and (
             not frame.has("weights_only")
             # "... about 108 GB before a single activation is stored"
             or frame.has("tm_no_activations") or frame.has("weights_listed")):
@@ -984,6 +1016,11 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
         said = [q for q in sizes
                 if _WEIGHTS_BEFORE.search(frame.text, max(0, q.span[0] - 50), q.span[0])]
         size = said[0] if said else size
+    if not frame.polarity and (aside := _bracketed(frame.text, size)) is not None \
+            and not _DENIAL_WORD.search(aside):
+        # "the base weights (bf16, about 16.1 GB) are not included in this repository": the
+        # denial is of what the sentence says of the model, the size is an aside on it
+        return "a denial of something said of the model, whose size is an aside in brackets"
     count = frame.conditions.get("param_count", 0)
     if dict(frame.conditions.get("size_dtypes", ())).get(size.value) == "":
         # "... in fp32, so a 13 GB artifact means ...": the dtype is another size's

@@ -67,9 +67,20 @@ def _direction(frame: Frame) -> str:
         return "B>A"
     if frame.has("a_higher"):
         return "A>B"
+    said = frame.has("same_lr") or frame.conditions.get("lr_direction", "") == "same"
+    if said and (m := _IF_CLAUSE.match(frame.text)) and _SAME_WORDS.search(m.group(0)) \
+            and not _SAME_WORDS.search(frame.text, m.end()):
+        # "if you used a single learning rate for all weights before, LoRA+ ...": the one rate
+        # is the setting before, in the condition, not what LoRA+ does
+        return ""
     if frame.has("same_lr"):
         return "same"
     return frame.conditions.get("lr_direction", "")
+
+
+_IF_CLAUSE = re.compile(r"^\W{0,3}(?:if|when|whereas|while)\b[^,;.]{0,200},", re.I)
+_SAME_WORDS = re.compile(r"\b(?:same|single|one|shared|equal|identical|uniform)\s+(?:[\w-]+\s+)?"
+                         r"(?:learning[- ]rates?|lrs?)\b", re.I)
 
 
 # A and B (or both matrices, every parameter) named as what a learning rate is shared by
@@ -113,7 +124,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return "one learning rate for A and B is said of plain LoRA, not of LoRA+"
     split = direction in ("B>A", "A>B") or any(frame.has(c) for c in _SPLIT) \
         or _b_rate(frame) is not None  # (a base rate, the ratio and the rate B trains at)
-    if frame.subject != "loraplus" and not split and frame.predicate != "no_extra_params":
+    if frame.subject != "loraplus" and not split and frame.predicate != "no_extra_params" \
+            and not (frame.predicate == "loraplus_api" and _API_ARG.search(frame.text)):
+        # (an argument of create_loraplus_optimizer named is LoRA+'s, whatever the subject)
         return "it speaks of a learning rate, not of separate rates for A and B (LoRA+)"
     if frame.predicate == "convergence" and frame.polarity and _TASK_SCORE.search(frame.text):
         # "LoRA+ reports 1-2% better accuracy and up to 2x faster fine-tuning": a paper's (or a

@@ -53,12 +53,16 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 def _by_rank(p: dict[str, Any]) -> dict[str, Any]:
     """Several ranks, each with its figures: a set of adapted modules holds when every rank's
-    figures hold on it."""
-    segs = [(int(r), parse_figures(f)) for r, f in (x.split("@", 1) for x in
-                                                     p["segments"].split("#"))]
+    figures hold on it. (Segments that name their own set, 'r/set@figures', are each checked
+    on that set.)"""
+    heads = [x.split("@", 1) for x in p["segments"].split("#")]
     preset = find_preset(p["model"])
     if preset is None:
         return result("unverifiable", f"No preset for {p['model']!r}.", {}, {"model": p["model"]})
+    if any("/" in head for head, _ in heads):
+        return _by_module_set(p, preset, [(int(head.split("/")[0]), head.split("/")[1],
+                                           parse_figures(f)) for head, f in heads])
+    segs = [(int(r), parse_figures(f)) for r, f in heads]
     sets = [module_set(p["modules"])] if p["modules"] else [
         ms for ms in ("qv" if "qv" in preset.module_sets() else "default", "attention", "all")
         if ms in preset.module_sets()]
@@ -90,6 +94,25 @@ def _by_rank(p: dict[str, Any]) -> dict[str, Any]:
                       f"some set of them could give each rank's figures. {text}.", measured,
                       expected)
     return result("refuted", f"{text}.", measured, expected)
+
+
+def _by_module_set(p: dict[str, Any], preset: Preset, segs: list) -> dict[str, Any]:
+    """Each set of adapted modules with its own figures ("0.06% on q and v, 0.3% on every
+    linear layer"): the claim holds when every set's figures hold on that set."""
+    rows = [model_row(preset.name, ms, r) for r, ms, _ in segs]
+    holds = [_figures_hold(row, figs) for row, (_, _, figs) in zip(rows, segs, strict=True)]
+    lines = [f"{ms}: stated {', '.join(_figure_text(f) for f in figs)}, {_line(row)}"
+             for row, (_, ms, figs) in zip(rows, segs, strict=True)]
+    measured = {"segments": [{"r": r, "modules": ms, "figures": [_figure_text(f) for f in figs],
+                              "holds": ok} for (r, ms, figs), ok in zip(segs, holds, strict=True)],
+                "rows": [_short(x) for x in rows]}
+    expected = {"model": p["model"], "segments": p["segments"]}
+    if all(holds):
+        return result("supported", "Each set of adapted modules gives its stated figures: "
+                      + "; ".join(lines) + ".", measured, expected)
+    bad = [line for line, ok in zip(lines, holds, strict=True) if not ok]
+    return result("refuted", "Not every set of adapted modules gives its stated figures: "
+                  + "; ".join(bad) + ".", measured, expected)
 
 
 # --- stated figures: every number a claim states, checked together ---------------------------
@@ -717,6 +740,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if segments:
         params.update(segments=segments, r=0)
         unstated = [u for u in unstated if u != "the rank"]
+    elif c.get("module_parts") and params.get("model") and params.get("r") and not matrix \
+            and not bare and (segments := _module_segments_of(frame, params)):
+        # each set of adapted modules with its own figures: each checked on its own set
+        params.update(segments=segments, modules="")
+        params.pop("modules_open", None)
     if several and not segments:
         unstated.append("which configuration each of the stated counts is for")
     if frame.has("layer_subset"):
@@ -764,6 +792,23 @@ def _segments_of(frame: Frame, params: dict[str, Any]) -> str:
     return "#".join(out)
 
 
+def _module_segments_of(frame: Frame, params: dict[str, Any]) -> str:
+    """'8/qv@figures#8/all@figures' when each part of the sentence that names a set of
+    adapted modules states figures of its own; '' when a part states none, or several counts."""
+    import dataclasses
+
+    out = []
+    for name, (a, b) in frame.conditions["module_parts"]:
+        mine = tuple(q for q in frame.quantities if a <= q.span[0] < b)
+        part = dataclasses.replace(frame, quantities=mine)
+        figures, _, several = _figures(part, params, False)
+        figures = [f for f in figures if not f.startswith("full:")]
+        if not figures or several:
+            return ""
+        out.append(f"{params['r']}/{name}@{';'.join(figures)}")
+    return "#".join(out)
+
+
 # a change of rank: "from r=16 to r=32", "from rank 8 up to rank 64"
 _RANK_FROM_TO = re.compile(r"\bfrom\s+(?:r\s*=\s*|rank\s+)?\d{1,4}\s+(?:up\s+|down\s+)?to\s+"
                            r"(?:r\s*=\s*|rank\s+)?\d{1,4}\b", re.I)
@@ -793,7 +838,7 @@ def _legacy(params: dict[str, Any], item: str) -> None:
 def _figures(frame: Frame, params: dict[str, Any], matrix: bool
              ) -> tuple[list[str], bool, bool]:
     """Every figure the frame states (encoded), whether they name one configuration (a count
-    with its share or total), and whether several LoRA counts are stated."""
+    with its share or total), and whether several LoRA counts (or shares) are stated."""
     c = frame.conditions
     skip = [frame.spans[n] for n in ("model", "d", "r") if n in frame.spans]
     # d, k and (at a stated rank above 1) d + k are dimensions, not counts ("8 * 8192")
@@ -855,11 +900,16 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
     for q in ratios:
         out.append(_encode("ratio", q))
     distinct = {round(math.log10(q.value), 1) for q in small}
+    # two shares of the model one configuration cannot both give, in a sentence whose parts name
+    # sets of modules of their own ("0.06% on q and v, but about 0.3% on every linear layer"):
+    # figures of as many configurations, like two counts
+    shares = [q.value for q in pcts if q.value < 50] if c.get("module_parts") else []
     if frame.has("one_in_le"):  # "fewer than 1 parameter in 1000": a share of at most 0.1%
         out += [figure("frac", "le", 100.0 / q.value, None, 0.0) for q in frame.quantities
                 if q.unit == "count" and q.value >= 10 and math.log10(q.value).is_integer()][:1]
     specific = bool(small) and bool(big or pcts or ratios)
-    return out[:6], specific, len(distinct) > 1
+    return out[:6], specific, len(distinct) > 1 or bool(shares) and max(shares) > 1.5 * min(
+        shares)
 
 
 # A number that sizes the network, not what LoRA trains: "1024 features wide", "maps 3072 to
@@ -958,7 +1008,7 @@ def _tol(q: Any) -> float:
 VERIFIER = Verifier(
     id="lora.param_count",
     reads_configuration=True,
-    version=13,
+    version=14,
     title="Trainable parameters of LoRA vs full fine-tuning, per matrix and per model",
     run=run,
     params=(

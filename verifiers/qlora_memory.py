@@ -133,7 +133,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     that condition (it is never refuted on it)."""
     c = frame.conditions
     widths = set(c.get("dtypes", ()))
-    if frame.has("weights_alone"):
+    if frame.has("weights_alone") or frame.has("weights_held"):
         # "just holding Llama-2-13B in fp16 takes 26 GB, which overflows a 24 GB card": the
         # weights against the card, no training step
         return _weights_fit_params(frame) or "the amount is the weights' alone, not a step's"
@@ -177,7 +177,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             "nothing is said to be trained and no method is named: whether a model's weights "
             "fit is a model-size claim, not a fine-tuning step's")
     four_bit = (named or any(d in ("nf4", "fp4") for d in c.get("dtypes", ()))
-                or frame.has("unquantized_aside"))
+                or frame.has("unquantized_aside") and not frame.has("unquantized_fit"))
     if frame.baseline == "qlora" and frame.subject != "qlora":
         four_bit = named = False
     if frame.has("from_to") and not four_bit:
@@ -189,6 +189,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         gpus = 1  # "single 48GB GPUs": the count read is the card's size
     if frame.has("gpus_total"):
         return "a count of GPUs with a plus or a total: not a per-GPU size"
+    if gpus > 1 and frame.has("single") and not frame.polarity:
+        # "it can't fit on one 24 GB card, but two 3090s can hold it": one card denied and
+        # several affirmed; the count read is the other clause's
+        return "one card and several are named beside a denial: which the denial is of is not read"
     # a consumer GPU not said to be one ("consumer GPUs", "consumer hardware") may be several:
     # the count is enumerated, so one GPU's measurement never refutes it
     several = (gpus > 1 or frame.has("several_gpus")

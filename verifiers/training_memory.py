@@ -266,7 +266,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         method = _method(frame, frame.subject)  # "r=8 on q_proj and v_proj": an adapter's
     else:
         method = "any"
-    if frame.predicate in ("training_memory", "fits_gpu") and frame.has("weights_alone"):
+    if frame.predicate in ("training_memory", "fits_gpu") \
+            and (frame.has("weights_alone") or frame.has("weights_held")):
         return "the amount is the weights' alone (a model-size claim), not a training step's"
     if frame.predicate in ("optimizer_memory", "weights_memory", "gradient_memory") \
             and frame.has("tm_terms_listed"):

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
+
+from .lexicon import load
 
 _CHARS = str.maketrans({
     "\u00d7": "x", "\u22c5": "*", "\u00b7": "*", "\u2013": "-", "\u2014": " - ", "\u2212": "-",
@@ -256,6 +258,9 @@ _RANK_BEFORE = re.compile(r"\b(?:rank|r\s*=|rank of|exactly|precisely|(?:scale|f
 
 # a figure with its scale in words: "262 thousand", "1.5 thousand" (million and billion stay
 # words: units read them)
+# a number grouped in threes by spaces, as many languages write it ("22 347 776"): at least two
+# groups, so that two numbers side by side ("rank 8 256") are not joined
+_SPACED_DIGITS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3}){2,4}(?![\d]|[.,]\d)")
 _DIGIT_SCALE = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{1,3})?)\s+(thousand|hundred)\b", re.I)
 
 
@@ -324,7 +329,9 @@ _REJECTED = re.compile(r"(?:,?\s*\b(?:instead of|rather than|as opposed to)\b"
                        r"|(?:the\s+)?(?:[\w-]+\s+)?(?:lora_)?(?:alpha|\u03b1)\s*/))"
                        r"(?P<rest>(?:[^,;:.!?()]|\.(?=\d)|,(?=\d{3}\b)){0,120}?)"
                        # (a dash ends it: ", not 4.127 - the 4.127 figure is ...")
-                       r"(?=[,;:!?()]|\.(?!\d)|\s(?:and|but|so|because|while|whereas|since)\s|"
+                       # (not a comma inside a number: "instead of 16,777,216")
+                       r"(?=,(?!\d{3}\b)|[;:!?()]|\.(?!\d)|\s(?:and|but|so|because|while|whereas|"
+                       r"since)\s|"
                        r"\s[-\u2013\u2014]{1,2}\s|$)",
                        re.I)
 _REJECTED_WORDS = 12
@@ -596,8 +603,14 @@ _LABEL = re.compile(r"^\s*(?:slide|step|figure|fig\.|table|exercise|problem|ques
 
 # a reply's yes or no to someone else's message, then a statement of the writer's own (six
 # words or more): "@above no, 7B params x 2 bytes is ~13.5 GB"
-_REPLY_WORD = re.compile(r"^\W{0,3}(?:@[\w.-]{1,30}[,:]?\s+)?(?:no|nope|nah|yes|yeah|yep)"
-                         r"\s*[,;:!.]+\s+(?=(?:[\w'()/.,~-]+\s+){5}\w)", re.I)
+_REPLY_WORD = re.compile(r"^\W{0,3}(?:@[\w.-]{1,30}[,:]?\s+|[\w.-]{1,20}:\s+)?"
+                         r"(?:(?:lol|lmao|haha|heh|ugh|um+|uh+|hmm+|ok|okay|well)[,.!]?\s+)?"
+                         r"(?:(?:no|nope|nah|yes|yeah|yep)"
+                         r"(?:\s+(?:dude|man|mate|bro|buddy|friend|guys?|folks|sir))?\s*[,;:!.]+\s+|"
+                         # (after a laugh or a sigh, a bare "no" before "it's": "lol no it's
+                         # fp4 by default")
+                         r"(?<=[a-z]\s)(?:no|nope|nah)\s+(?=(?:it|it's|that|that's|this|you|they|"
+                         r"we|i)\b))(?=(?:[\w'()/.,~-]+\s+){5}\w)", re.I)
 
 
 # 'Ask the vendor: "Does your LoRA modify the base weights?" Ours never does; ...'
@@ -652,97 +665,20 @@ def _point(m: re.Match) -> str:
                                  for w in m.group(2).split())
 
 
-# a claim quoted first and called a myth (false, wrong) right after the quote
-# (after a reply's label, and named as a thing: "Reply: that 'merged LoRA is slower' thing is a
-# myth - ...")
-_QUOTED_THEN_DENIED = re.compile(r"^(?P<lead>\W{0,3})(?:[\w ]{1,20}:\s*)?"
-                                 r"(?:(?:also|and|but|btw|oh|plus|again|and\s+yes),?\s+)?"
-                                 r"(?:(?:that|the|this)\s+)?"
-                                 r"[\"\u201c\u2018'](?P<said>[^\n]{3,200}?)[\"\u201d\u2019']\s*"
-                                 r"(?:(?:thing|claim|idea|line|rumou?r|meme|saying|belief)\s+)?"
-                                 r",?\s*(?:is|was)\s+(?:just\s+|simply\s+|plainly\s+)?"
-                                 r"(?P<verdict>(?:a\s+)?(?:common\s+)?myth|false|wrong|untrue|"
-                                 r"incorrect)\b", re.I)
-
-
-def _quoted_then_denied(m: re.Match) -> str:
-    verdict = "a myth" if "myth" in m.group("verdict").lower() else "false"
-    return f"{m.group('lead')}It is {verdict} that {m.group('said').rstrip('.!')}"
-
-
-# a figure someone else gave, called wrong after it ("whoever said 4% is counting wrong",
-# "anyone who tells you 13 GB is mistaken"): the report is set aside, with its figure, and what
-# the sentence itself states is left
-_DENIED_REPORT = re.compile(r"[,;]?\s*\b(?:whoever|anyone\s+who|anybody\s+who|someone\s+who|"
-                            r"the\s+(?:person|people|guy|one|blog|post|article|answer|tutorial)\s+"
-                            r"(?:who|that)|people\s+who)\s+(?:said|says|claimed|claims|told\s+you|"
-                            r"tells\s+you|quoted|quotes|wrote|writes|reported|reports)\s+"
-                            r"(?:that\s+)?(?P<said>(?:[^.;,!?]|\.(?=\d)){1,50}?)\s+(?:is|was|are|were)\s+(?:counting\s+|just\s+|"
-                            r"simply\s+|plainly\s+|dead\s+|flat\s+)?(?:wrong|mistaken|off|"
-                            r"incorrect|confused)\b[.!]?", re.I)
-
-
-def _denied_report(m: re.Match) -> str:
-    if m.string[:m.start()].strip(" \t*-\"'"):
-        return ""  # after the sentence's own statement: only the report goes
-    end = m.group(0)[-1] if m.group(0)[-1] in ".!" else ""
-    return f"It is false that {m.group('said')}{end}"  # the whole sentence: the report, denied
-
-
-# a writer taking back what was just said ("... roughly 8 GB. Wait, that's wrong, sorry: at 2
-# bytes each it's roughly 16 GB"): what is retracted is dropped, and the correction is the claim
-_RETRACTED = re.compile(r"^[^!?]{8,400}?[.!]\s+(?:wait|hmm|oops|sorry|correction|scratch\s+that|"
-                        r"no)[,.!:]?\s+(?:that's|that\s+is|that\s+was|this\s+is|I\s+was)\s+"
-                        r"(?:wrong|incorrect|not\s+right|off)\b[^:;.!?]{0,20}[:;.!]\s*", re.I)
-
-
 # the other side of a contrast dropped: "Forge trained every weight of the model; LoRA, by
 # contrast, freezes W0 and learns only B and A" says of LoRA only what follows
 _CONTRAST_SIDE = re.compile(r"^[^;.!?]{5,200};\s*(?=[\w+-]{2,12}(?:\s+[\w+-]{1,12})?,?\s+"
                             r"(?:by|in)\s+contrast\b)", re.I)
 
 
-# a claim named as a noun, with what it said, then called wrong: "The design doc's line that
-# unmerged adapters \"add zero latency\" was wrong: ..." is "It is false that unmerged adapters
-# add zero latency: ..."
-_NAMED_CLAIM_WRONG = re.compile(r"^(?P<lead>\W{0,3})(?:the|our|their|an?|that|this)\s+"
-                                r"(?:[\w'.-]+\s+){0,3}?"
-                                r"(?:line|claim|statement|assertion|assumption|idea|belief|"
-                                r"sentence|slide|note|advice)\s+that\s+(?P<said>[^:;]{3,200}?)\s+"
-                                r"(?:(?:was|is)\s+|turned\s+out\s+(?:to\s+be\s+)?|proved\s+)"
-                                r"(?:simply\s+|just\s+|plainly\s+|flat\s+|dead\s+)?"
-                                r"(?:wrong|false|incorrect|mistaken|untrue|a\s+myth)\b", re.I)
-
-
 _UNMERGEABLE = re.compile(r"\b(?:un|non)-?merg(?:e)?able\b", re.I)
 
 
-# a line quoted from the message replied to ("> ..."), then answered no: the reply's own words
-# are what it states ("> the adapter is 27 MB -- no, I counted 3.4M parameters, ...")
-_QUOTE_LINE_DENIED = re.compile(r"^\s*>+\s*[^>]{3,400}?(?:\s+(?:--?|\u2014|\u2013)|[.;,!])\s*"
-                                r"(?:no|nope|nah|wrong|incorrect|not\s+quite|not\s+true|"
-                                r"not\s+really)\b[,.:;!]*\s+(?=\S)", re.I)
-
-
-# an edit undone, with what it claimed ("so I reverted the edit claiming the base gets updated
-# too"): what it claimed is set aside, not stated
-_REVERTED_CLAIM = re.compile(r"(?P<keep>\b(?:revert(?:ed|ing|s)?|remov(?:ed|ing|e)|"
-                             r"delet(?:ed|ing|e)|undid|undo|rolled\s+back|roll\s+back|reject(?:ed|ing)?|struck|"
-                             r"dropp(?:ed|ing)|cut)\s+(?:the|an?|that|this|their|his|her|your)\s+"
-                             r"(?:[\w-]+\s+)?(?:edits?|changes?|lines?|sentences?|claims?|statements?|"
-                             r"paragraphs?|PRs?|commits?|revisions?|additions?|bullets?|notes?))\s+"
-                             r"(?:claiming|saying|stating|asserting|suggesting|that\s+(?:claimed|"
-                             r"said|says|claims|stated|states|asserted|suggested))\s+"
-                             r"(?:that\s+)?(?:[^.;!?,]|,(?!\s*(?:because|since|so|but|as|and|"
-                             r"which|while)\b)){3,200}", re.I)
-
-
-# An erratum: 'for "about 0.06%" read "about 0.6%"', '"0.06%" should read "0.6%"': the corrected
-# words are what the text states
-_ERRATUM = re.compile(r'\bfor\s+(?P<q>["\'])(?P<old>(?:(?!(?P=q)).){1,200})(?P=q)\s*,?\s*read\s+'
-                      r'(?P<r>["\'])(?P<new>(?:(?!(?P=r)).){1,200})(?P=r)|'
-                      r'(?P<q2>["\'])(?:(?!(?P=q2)).){1,200}(?P=q2)\s+should\s+(?:read|say|be)\s+'
-                      r'(?P<r2>["\'])(?P<new2>(?:(?!(?P=r2)).){1,200})(?P=r2)', re.I)
+@cache
+def _set_aside() -> tuple[tuple[tuple[str, ...], re.Pattern[str], str, int], ...]:
+    """The rewrites of lexicon/set_aside.yaml, compiled once, in the order written."""
+    return tuple((tuple(r.get("gate") or ()), re.compile(r["re"], re.I), r.get("to") or "",
+                  r.get("count") or 0) for r in load("set_aside"))
 
 
 @lru_cache(maxsize=8192)
@@ -753,22 +689,11 @@ def normalise(text: str) -> str:
         text = text.replace("\u00b2", "^2").replace("\u00b3", "^3")
     text = unicodedata.normalize("NFKC", text).translate(_CHARS)
     text = _LABEL.sub("", text, count=1)
-    if text.lstrip().startswith(">"):
-        text = _QUOTE_LINE_DENIED.sub("", text, count=1)
-    if " claiming " in text or " saying " in text or " that s" in text or " that c" in text \
-            or " stating " in text or " asserting " in text or " suggesting " in text:
-        text = _REVERTED_CLAIM.sub(r"\g<keep>", text)
-    if " read " in text or " say " in text or " be " in text:
-        text = _ERRATUM.sub(lambda m: m.group("new") or m.group("new2"), text)
-    if "myth" in text or "false" in text or "wrong" in text or "untrue" in text:
-        # "'LoRA makes inference slower' is a myth: ...": it is a myth that it does
-        text = _QUOTED_THEN_DENIED.sub(_quoted_then_denied, text, count=1)
-    if " wrong" in text or " mistaken" in text or " off" in text or " incorrect" in text \
-            or " confused" in text:  # "whoever said 4% is counting wrong": set aside
-        text = _DENIED_REPORT.sub(_denied_report, text)
-        text = _RETRACTED.sub("", text, count=1)
-        text = _NAMED_CLAIM_WRONG.sub(lambda m: f"{m.group('lead')}It is false that "
-                                      f"{m.group('said')}", text, count=1)
+    for gate, pattern, to, count in _set_aside():
+        # another's words set aside or corrected ("> X -- no, Y", 'for "X" read "Y"', "whoever
+        # said X is wrong"): what is left is what the writer states
+        if not gate or any(g in text for g in gate):
+            text = pattern.sub(to, text, count=count)
     if "contrast" in text:  # "X; LoRA, by contrast, freezes W0": only LoRA's side
         text = _CONTRAST_SIDE.sub("", text, count=1)
     if "mergeable" in text or "mergable" in text:  # "unmergeable": not mergeable
@@ -793,6 +718,8 @@ def normalise(text: str) -> str:
         text = _WORD_FOLD.sub(r"\1-fold", text)
     if _HAS_VAGUE.search(text):
         text = _VAGUE.sub(_vague, text)
+    if " " in text and _SPACED_DIGITS.search(text):  # "22 347 776": 22,347,776
+        text = _SPACED_DIGITS.sub(lambda m: m.group(0).replace(" ", ","), text)
     if "thousand" in text or "hundred" in text:  # "about 262 thousand": 262000
         text = _DIGIT_SCALE.sub(_digit_scale, text)
     if "root" in text or "sqrt" in text:  # "by a factor of root two": by 1.414

@@ -62,6 +62,9 @@ _CUE = re.compile(
     r"[\w-]+\s+){0,2}(?:latency|overhead|slow-?down|delay))|"
     # "zero extra FLOPs", "zero additional parameters": none of what is added
     r"(?:zero|(?<![\d.,=])0(?![\d.,]))(?=\s+(?:extra|additional|added|new|more)\b)|"
+    # "the base weights get zero updates", "0 gradient updates reach W0": none of them
+    r"(?:zero|(?<![\d.,=])0(?![\d.,]))(?=\s+(?:[\w-]+\s+)?(?:updates|changes|modifications|"
+    r"gradients)\b)|"
     # ("zero-latency inference": the compound denies its own word)
     r"zero(?=-(?:latency|overhead|cost|slowdown|delay|impact)\b)|"
     r"(?:does|do|did|is|are|was|were|has|have|had|ca|wo|could|should|would|need)nt)\b|n't\b"

@@ -445,6 +445,10 @@ def find_model(text: str) -> dict[str, Any]:
                 or _MODEL_OF.search(text, max(0, s.start() - 40), s.start())
                 and re.match(r"\s*-?\s*param(?:eter)?s?\b", text[s.end():])
                 and not _TRAINED_AFTER.match(text, s.end())
+                # "70B in NF4 is about 35 GB": a size held in a width is a model's
+                or re.match(r"\s+(?:in|at)\s+(?:NF4|FP4|4-?bit|8-?bit|int8|int4|fp16|bf16|fp32|"
+                            r"float16|bfloat16|float32|16-?bit|32-?bit|half[- ]precision)\b",
+                            text[s.end():], re.I)
                 # "base models up to 65B", "models as large as 33B": the largest model named
                 or re.search(r"\bmodels?\s+(?:of\s+)?(?:up\s+to|as\s+(?:large|big)\s+as)\s+$",
                              text[max(0, s.start() - 30):s.start()], re.I)
@@ -503,6 +507,27 @@ def _module_list(text: str) -> tuple[str, tuple[int, int]] | None:
 
 
 _PEFT_PROJ = re.compile(r"(?<![\w.-])(q|k|v|o|gate|up|down)_proj\b", re.I)
+# where a sentence turns from one configuration to the next (", and", ", but", "; ", "while")
+# (or "and" before a figure: "0.06% on q and v only and about 0.3% on every linear layer")
+_PART_BREAK = re.compile(r",\s*(?:and|but|while|whereas)\b|;\s|\s(?:but|while|whereas)\s|"
+                         r"\s+and\s+(?=(?:about|roughly|around|nearly|only|just|~)?\s*\d)", re.I)
+
+
+_IF_PART = re.compile(r"\W*(?:(?:and|but|while|whereas)\s+)?(?:if|when|unless|in\s+case)\b", re.I)
+
+
+def _module_parts(text: str) -> tuple[tuple[str, tuple[int, int]], ...]:
+    """The parts of a sentence that each name a module set of their own, two or more sets
+    ("0.06% with q/v only, and about 0.3% on every linear layer"): (set, span of the part);
+    () when the sentence names one set or its parts do not each name one."""
+    cuts = [0, *(m.start() for m in _PART_BREAK.finditer(text)), len(text)]
+    parts = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        found = find_modules(text[a:b])
+        if found is None or _IF_PART.match(text, a, b):
+            return ()  # (a part that is a case: "...; if you see about 40M, you ...")
+        parts.append((found[0], (a, b)))
+    return tuple(parts) if len({name for name, _ in parts}) > 1 else ()
 
 
 def find_modules(text: str) -> tuple[str, tuple[int, int]] | None:
@@ -773,6 +798,9 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
     modules = find_modules(text)
     if modules:
         found["modules"], spans["modules"] = modules
+        parts = _module_parts(text)
+        if parts:  # "0.06% on q and v only, and about 0.3% on every linear layer"
+            found["module_parts"] = parts
     unmerged = _UNMERGED.search(text)
     merged = next((m for m in _MERGED.finditer(text) if (not unmerged
                    or not unmerged.start() <= m.start() < unmerged.end())
@@ -1319,7 +1347,7 @@ def triggers() -> tuple[Trigger, ...]:
     """Every predicate cue from the lexicon, compiled."""
     out = []
     for entry in load("predicates"):
-        for cue in entry["cues"]:
+        for cue in _each(entry["cues"]):
             requires = cue.get("requires") or entry.get("requires")
             out.append(Trigger(
                 entry["id"], re.compile(cue["re"], re.I), cue.get("sign", "+") == "+",
@@ -1333,6 +1361,19 @@ def triggers() -> tuple[Trigger, ...]:
                 bool(cue.get("in_condition", entry.get("in_condition", False))),
                 re.compile(cue["sign_needs"], re.I) if cue.get("sign_needs") else None))
     return tuple(out)
+
+
+def _each(cues: list[dict]) -> list[dict]:
+    """The cues as written, one written with `each` (facet: words) made one cue per item: its
+    words in place of `{each}` in the pattern, and its facet added ("defaults to {each}" with
+    each fp32, bf16 and fp16 worded)."""
+    out = []
+    for cue in cues:
+        for facet, words in (cue.get("each") or {"": ""}).items():
+            out.append(cue if not facet else {
+                **cue, "re": cue["re"].replace("{each}", words),
+                "facets": [*cue.get("facets", ()), facet]})
+    return out
 
 
 _MATCHES_PER_CUE = 3
@@ -1427,11 +1468,17 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
                               -(h[1].end() - h[1].start()), h[1].start()))
     seen: dict[str, set[str]] = {}
     out: list[tuple[Trigger, re.Match, list]] = []
+    unlike = _UNLIKE_WHICH.match(text) if "nlike" in text else None
     for t, m in found:
         # one trigger per predicate; but a predicate of no figures, said of full fine-tuning and
         # of the method set against it, is two frames ("full fine-tuning changes every weight;
         # LoRA keeps them frozen"); figures set side by side stay one frame with its baseline
         who = _subject(text, mentions, m.start(), default)[0]
+        if unlike and unlike.start("rel") <= m.start() < unlike.end("rel") and not any(
+                unlike.start("np") <= x.span[0] < unlike.end("np") for x in mentions):
+            # "Unlike the bottleneck baseline, which adds latency, merged LoRA ...": said of
+            # what is set against the subject, a method the sentence does not name
+            continue
         if t.predicate in seen and (t.units or who in seen[t.predicate]
                                     or "full_ft" not in seen[t.predicate] | {who}):
             continue
@@ -1447,6 +1494,11 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
         out.append((t, m, []))
     out.sort(key=lambda h: h[1].start())
     return out
+
+
+# "Unlike <what is set against the subject>, which <what is said of it>, ..."
+_UNLIKE_WHICH = re.compile(r"^\W{0,3}(?:but\s+|and\s+)?unlike\s+(?P<np>[^,;.:]{1,80}?),\s*"
+                           r"(?P<rel>(?:which|who|where)\s+[^,;.:]{3,200}),", re.I)
 
 
 # merging in version control: "fine merging this without a note", "merge the PR"

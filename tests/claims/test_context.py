@@ -400,6 +400,31 @@ def test_an_alternative_set_aside_is_not_stated():
         == "When r grows, rsLoRA shrinks the scale."
 
 
+@pytest.mark.parametrize(("said", "stated"), [
+    # a quoted line answered no: the reply's words
+    ("> the base gets updated too -- nope, only A and B train.", "only A and B train."),
+    # an edit undone: what it claimed goes, the undoing stays
+    ("I rolled back the change saying rsLoRA divides by r, because it was wrong.",
+     "I rolled back the change, because it was wrong."),
+    # an erratum in either order: the corrected words
+    ("Page 4: for '1.2 GB' read '0.12 GB'.", "Page 4: 0.12 GB."),
+    ('In the table, "8 bits" should read "4 bits".', "In the table, 4 bits."),
+    # a quoted claim called a myth, or false
+    ("Mentor: the 'adapters slow you down.' idea is a myth",
+     "It is a myth that adapters slow you down"),
+    ('"QLoRA needs 80 GB" is simply wrong', "It is false that QLoRA needs 80 GB"),
+    # another's figure called wrong: denied as the whole sentence, dropped after one's own
+    ("- anyone who tells you 13 GB is mistaken.", "-It is false that 13 GB."),
+    ("It is 26 GB in fp16; whoever wrote 13 GB was confused.", "It is 26 GB in fp16"),
+    # what the writer takes back, and a named claim called wrong
+    ("The adapter is 8 MB. Oops, that's wrong: it is 16 MB in fp16.", "it is 16 MB in fp16."),
+    ("Our FAQ's claim that merging is lossy turned out wrong; it is exact.",
+     "It is false that merging is lossy; it is exact."),
+])
+def test_words_of_someone_else_set_aside_or_corrected_leave_the_writer_s_own(said, stated):
+    assert normalise(said) == stated
+
+
 def test_a_negated_clause_ends_at_and_after_its_verb():
     frame = recognise("The shipped weights are merged, so no extra adapter work happens at "
                       "inference and latency is the same as the base model's.").frames[0]

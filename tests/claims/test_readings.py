@@ -1684,3 +1684,17 @@ def test_an_issue_number_is_no_quantity():
     assert [q.text for q in find_quantities("812: r=8 gives 4,194,304 trainable params")] \
         == ["8", "4,194,304 trainable params"]
     assert [q.text for q in find_quantities("7B: fits on a 12 GB card")] == ["7B", "12 GB"]
+
+
+def test_what_holding_a_model_alone_takes_is_no_training_step_for_either_memory_verifier():
+    from verifiers import qlora_memory, training_memory
+
+    text = "Simply storing Mistral-7B in bf16 needs about 14.5 GB, so a 12 GB card is out."
+    fits = [f for f in recognise(text).frames if f.predicate == "fits_gpu"]
+    assert fits and all(f.has("weights_held") for f in fits)
+    for verifier in (qlora_memory, training_memory):
+        got = verifier.to_params(fits[0])
+        assert isinstance(got, str) and "weights' alone" in got, (verifier, got)
+    # training named beside the amount is a step's memory
+    text = "Fine-tuning Mistral-7B with LoRA in bf16 needs about 18 GB, so a 12 GB card is out."
+    assert not any(f.has("weights_held") for f in recognise(text).frames)

@@ -178,6 +178,15 @@ def test_what_create_loraplus_optimizer_takes_and_defaults_to_is_called_for():
          {"arg": "loraplus_lr_embedding", "default": 1e-6}, True, "supported"),
         ("loraplus_lr_embedding defaults to 1e-4 in create_loraplus_optimizer.",
          {"arg": "loraplus_lr_embedding", "default": 1e-4}, True, "refuted"),
+        # a default told as what happens when the argument is not passed, and an argument
+        # named in a sentence whose subject is not LoRA+ by name
+        ("If you omit loraplus_lr_ratio, PEFT's helper uses the authors' 16.",
+         {"arg": "loraplus_lr_ratio", "default": 16.0}, True, "refuted"),
+        ("When you don't pass loraplus_lr_ratio, create_loraplus_optimizer falls back to "
+         "the paper's value of 16.", {"arg": "loraplus_lr_ratio", "default": 16.0}, True,
+         "refuted"),
+        ("The LoRA weights of an embedding layer use loraplus_lr_embedding, whose default "
+         "is 1e-6.", {"arg": "loraplus_lr_embedding", "default": 1e-6}, True, "supported"),
     ]
     for text, want, polarity, verdict in cases:
         frame = _frame(text)

@@ -1,0 +1,211 @@
+"""Words beside a claim that are not the claim: a reply's "no", a figure spelled out again, a
+limit, an aside in brackets, what is said of an unnamed method set against the subject; and the
+writer's own figures of two configurations."""
+
+from __future__ import annotations
+
+import pytest
+
+from kbcheck.claims.normalise import normalise
+from kbcheck.claims.recognise import recognise
+from kbcheck.models import Claim
+from kbcheck.pairing import pair_claim
+from verifiers import registry
+
+_REGISTRY = registry(include_entry_points=False)
+
+
+def _pair(sentence: str):
+    return pair_claim(Claim(id="t", path="t.md", text=sentence, origin="body"), _REGISTRY,
+                      default_subject="lora")[0]
+
+
+def _params(sentence: str, verifier: str) -> dict | None:
+    return next((f.params for f in _pair(sentence).frames if f.verifier == verifier), None)
+
+
+@pytest.mark.parametrize(("said", "stated"), [
+    # a reply's "no" after a laugh, with a name, or to a speaker label
+    ("sam: haha no it's 4.5 bits per weight without the nested constants",
+     "it's 4.5 bits per weight without the nested constants"),
+    ("Nope mate, the merged model runs exactly as fast as the base one.",
+     "the merged model runs exactly as fast as the base one."),
+    # "no" as a determiner stays
+    ("No gradients ever reach the frozen base weights in LoRA.",
+     "No gradients ever reach the frozen base weights in LoRA."),
+    # digits grouped in threes by spaces are one number; two numbers side by side are two
+    ("That run trained 4 194 304 parameters.", "That run trained 4,194,304 parameters."),
+    ("We swept ranks 8 256 and 512.", "We swept ranks 8 256 and 512."),
+    # a figure spelled out again for emphasis is not a figure of its own
+    ("The adapter was 250x smaller. Two. Hundred. Fifty.", "The adapter was 250x smaller."),
+])
+def test_words_beside_the_claim_are_set_aside(said, stated):
+    assert normalise(said) == stated
+
+
+def test_a_key_in_brackets_denies_the_statement_and_not_its_consequence():
+    pairing = _pair("Worksheet Q7: True or false: adapters of the Houlsby kind fold into the "
+                    "weights after training, so they cost nothing at inference. (Answer: false, "
+                    "their nonlinearity keeps them as extra layers.)")
+    merge = [f for f in pairing.frames if f.predicate == "mergeable"]
+    assert merge and not merge[0].polarity
+    # the consequence after "so" is not read as stated
+    assert not any(f.predicate == "no_added_latency" and f.polarity for f in pairing.frames)
+
+
+def test_none_of_a_kind_denies_it_and_a_direction_held_fixed_is_not_the_base():
+    frame = next(f for f in recognise("With LoRA the original matrices receive zero updates "
+                                      "from the optimizer.").frames
+                 if f.predicate == "base_frozen")
+    assert frame.polarity
+    assert not any(f.predicate == "base_frozen" for f in recognise(
+        "DoRA trains the magnitude with the direction frozen.").frames)
+    for text in ("After 300 steps the pretrained weights were still bit-identical to the "
+                 "download.", "Only lora_A and lora_B changed during the run."):
+        frames = [f for f in recognise(text).frames if f.predicate == "base_frozen"]
+        assert frames and frames[0].polarity, text
+
+
+def test_figures_of_two_sets_of_modules_are_each_checked_on_their_own_set():
+    from verifiers import param_count
+
+    frame = next(f for f in _pair("LoRA at r=8 trains 0.06% of Llama-2-7B's parameters on q "
+                                  "and v only and about 0.3% on every linear layer.").frames
+                 if f.verifier == "lora.param_count")
+    assert frame.params["segments"].startswith("8/qv@") and "#8/all@" in frame.params["segments"]
+    ok = param_count.VERIFIER.run(param_count.VERIFIER.resolve_params(frame.params))
+    assert ok["verdict"] == "supported", ok["explanation"]
+    frame = next(f for f in _pair("On Llama-2-7B at r=8 LoRA trains 0.06% of the parameters "
+                                  "with q/v only, but about 3% on every linear layer.").frames
+                 if f.verifier == "lora.param_count")
+    bad = param_count.VERIFIER.run(param_count.VERIFIER.resolve_params(frame.params))
+    assert bad["verdict"] == "refuted" and "all: stated LoRA share 3%" in bad["explanation"]
+    # a part with a quoted figure beside its own: which configuration each is for stays open
+    frame = next(f for f in _pair("LoRA 'trains 0.1%' is marketing: on Llama-2-7B at r=8 it is "
+                                  "0.06% if you hit q/v only but ~0.3% if you hit every linear "
+                                  "layer.").frames if f.verifier == "lora.param_count")
+    assert "which configuration each of the stated counts is for" in frame.open
+
+
+def test_a_limit_and_an_aside_in_brackets_are_not_the_size_claimed():
+    params = _params("The Mistral-7B adapter (r=16, all linear layers, bf16) came to 84 MB, "
+                     "which set off our 50 MB size alarm.", "lora.adapter_size")
+    assert params is not None and params["mb"] == pytest.approx(84, rel=0.05)
+    pairing = _pair("The Mistral-7B weights (bf16, roughly 14.5 GB) are not shipped with this "
+                    "package.")
+    assert pairing.verifier is None and "aside in brackets" in pairing.reason
+
+
+def test_a_fit_said_unquantized_is_a_16_bit_fit_not_a_qlora_one():
+    frame = next(f for f in recognise("Llama-3-8B in bf16 is 16 GB, so it will not fit "
+                                      "unquantized on a 12 GB card, LoRA or not.").frames
+                 if f.predicate == "fits_gpu")
+    assert frame.has("unquantized_fit") and frame.has("unquantized_aside")
+    from verifiers import qlora_memory
+
+    params = qlora_memory.to_params(frame)
+    assert not isinstance(params, dict) or params.get("config") == "any"
+
+
+@pytest.mark.parametrize(("sentence", "verifier", "want"), [
+    # a default said of the library "out of the box"
+    ("Out of the box, BitsAndBytesConfig already quantizes to NF4.", "lora.bnb_defaults",
+     {"claim": "quant_type"}),
+    # a default given in a list after "with"
+    ("LoraConfig() defaults to r=8 with lora_alpha=32.", "lora.peft_defaults",
+     {"setting": "lora_alpha", "value": 32.0}),
+])
+def test_defaults_said_in_more_ways(sentence, verifier, want):
+    frames = [f for f in _pair(sentence).frames if f.verifier == verifier]
+    assert any(all(f.params.get(k) == v for k, v in want.items()) for f in frames), \
+        [f.params for f in frames]
+
+
+@pytest.mark.parametrize("sentence", [
+    # a figure another's table gives, set right after it
+    "Group 3's cost table says a 7B full fine-tune needs 40 GB; at 16 bytes per parameter it "
+    "is over 100 GB.",
+    # what someone replied
+    "Someone replied that DoRA cannot be merged into the weights.",
+])
+def test_what_others_said_is_reported_not_stated(sentence):
+    pairing = _pair(sentence)
+    assert pairing.verifier is None or "reported" in pairing.reason or all(
+        f.polarity for f in pairing.frames if f.verifier)
+
+
+def test_a_number_set_aside_goes_whole_and_a_quoted_phrase_is_not_the_writer_s_size():
+    assert normalise("At r=4 one 2048x2048 matrix needs 16,384 instead of 4,194,304 values.") \
+        == "At r=4 one 2048x2048 matrix needs 16,384."
+    params = _params("Our rank-8 adapter for Llama-2-13B on all linear layers is about 63 MB in "
+                     "bf16, so the 'a few MB' in the README is off.", "lora.adapter_size")
+    assert params is not None and params["mb"] == pytest.approx(63, rel=0.05)
+
+
+def test_two_adapter_sizes_of_two_configurations_are_open():
+    frame = next(f for f in _pair("In bf16 the r=8 Mistral-7B adapter is 6.8 MB on q and v and "
+                                  "42 MB on every linear layer.").frames
+                 if f.verifier == "lora.adapter_size")
+    assert "which configuration each of the stated sizes is for" in frame.open
+    # one adapter in two dtypes is one configuration
+    frame = next(f for f in _pair("The Llama-2-7B r=8 q/v adapter is 16.8 MB in fp32 and 8.4 MB "
+                                  "in fp16.").frames if f.verifier == "lora.adapter_size")
+    assert "which configuration each of the stated sizes is for" not in frame.open
+
+
+def test_a_training_total_with_only_activations_left_out_is_training_memory():
+    pairing = _pair("Full fine-tuning Llama-2-7B with Adam in mixed precision, 16 bytes per "
+                    "parameter, comes to roughly 108 GB before counting activations.")
+    assert "lora.adapter_size" not in [f.verifier for f in pairing.frames]
+    pairing = _pair("Llama-2-7B in fp16 is 13.5 GB before we even add the Adam states.")
+    assert "lora.adapter_size" in [f.verifier for f in pairing.frames]
+
+
+@pytest.mark.parametrize(("sentence", "facet"), [
+    ("If you do not pass bnb_4bit_compute_dtype, the default is torch.float32.", "c_fp32"),
+    ("When you don't set compute_dtype, you get bfloat16.", "c_bf16"),
+    ("If you don't specify bnb_4bit_compute_dtype you end up with float16.", "c_fp16"),
+])
+def test_a_default_told_after_a_setting_left_out_is_stated_not_denied(sentence, facet):
+    frame = next(f for f in recognise(sentence).frames if f.predicate == "bnb_default_compute")
+    assert frame.polarity and frame.has(facet)
+
+
+def test_one_rate_before_lora_plus_in_a_condition_is_not_what_lora_plus_does():
+    from verifiers import loraplus
+
+    frame = next(f for f in recognise("If you trained with one learning rate for everything "
+                                      "until now, LoRA+ keeps lr for A and scales it by the "
+                                      "ratio for B.").frames if f.predicate == "lr_ratio")
+    params = loraplus.to_params(frame)
+    assert not (isinstance(params, dict) and params.get("claim") == "same_lr")
+
+
+def test_what_is_said_of_an_unnamed_method_set_against_the_subject_is_not_the_subject_s():
+    text = ("Unlike the serial-bottleneck baseline, which runs two extra projections per block "
+            "and so adds inference latency, merged LoRA should cost nothing.")
+    frames = [f for f in recognise(text).frames if f.predicate == "no_added_latency"]
+    # the main clause's "cost nothing", not the relative clause's "adds inference latency"
+    assert frames and all(f.polarity and f.spans["predicate"][0] > text.index("merged")
+                          for f in frames)
+    # a named method keeps what its clause says of it
+    frames = recognise("Unlike Houlsby adapters, which add layers in sequence and so add "
+                       "inference latency, merged LoRA weights add none.").frames
+    assert [(f.subject, f.predicate) for f in frames] == [("adapter", "no_added_latency")]
+
+
+def test_a_case_after_the_break_is_not_a_set_of_modules_with_figures_of_its_own():
+    frame = next(f for f in recognise("Llama-2-7B with r=8 on q_proj and v_proj reports 4,194,304 "
+                                      "trainable parameters; if you see about 40M, every linear "
+                                      "layer was targeted.").frames
+                 if f.predicate == "trainable_params")
+    assert "module_parts" not in frame.conditions
+
+
+def test_one_card_denied_beside_several_affirmed_is_not_read_as_several():
+    from verifiers import qlora_memory
+
+    frame = next(f for f in recognise("The 70B in NF4 is about 36 GB of weights, so QLoRA can't "
+                                      "fit it on one 24 GB card, but two 3090s can.").frames
+                 if f.predicate == "fits_gpu")
+    assert not frame.polarity and isinstance(qlora_memory.to_params(frame), str)
