@@ -326,7 +326,11 @@ _REJECTED = re.compile(r"(?:,?\s*\b(?:instead of|rather than|as opposed to)\b"
                        r"|,\s*(?:and\s+)?not\s+(?=(?:the\s+|a\s+|an\s+)?(?:about\s+|roughly\s+|"
                        r"around\s+|~\s*)?\d"
                        # ", not lora_alpha/r": a formula set aside
-                       r"|(?:the\s+)?(?:[\w-]+\s+)?(?:lora_)?(?:alpha|\u03b1)\s*/))"
+                       r"|(?:the\s+)?(?:[\w-]+\s+)?(?:lora_)?(?:alpha|\u03b1)\s*/)"
+                       # "84M trainable params not 42M": a figure set against one, no comma
+                       r"|(?:(?<=\d)|(?<=\d[%xMKBG])|(?<=params)|(?<=parameters)|(?<=MB)|(?<=GB)|"
+                       r"(?<=GiB)|(?<=bits))\s+not\s+(?=(?:about\s+|roughly\s+|around\s+|~\s*)?"
+                       r"\d))"
                        r"(?P<rest>(?:[^,;:.!?()]|\.(?=\d)|,(?=\d{3}\b)){0,120}?)"
                        # (a dash ends it: ", not 4.127 - the 4.127 figure is ...")
                        # (not a comma inside a number: "instead of 16,777,216")
@@ -762,8 +766,7 @@ def normalise(text: str) -> str:
         text = _ASKED_WHETHER.sub(_asked_whether, text)
     if " not " in text and " but " in text:  # "scales not with alpha/r but with alpha/sqrt(r)"
         text = _NOT_BUT.sub(_not_but, text)
-    if "instead of" in text or "rather than" in text or "as opposed to" in text or ", not" in text \
-            or ", and not" in text:
+    if "instead of" in text or "rather than" in text or "as opposed to" in text or " not " in text:
         text = _RANK_INSTEAD.sub(r"\g<1> from \g<3> to \g<2>", text)
         text = _REJECTED.sub(_rejected, text)
     if any(w in text for w in ("but", "except", "other than", "apart from", "besides", "save")):

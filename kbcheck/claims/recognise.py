@@ -307,8 +307,11 @@ _SIZE_LIKE = re.compile(r"[\s-]*(?:param(?:eter)?s?\s+)?(?:(?:models?|LLMs?|chec
 
 
 # a bare size that does what a model does: "33B fits on 16 GB", "65B trains on one card"
+# ("70B shrinks to ~17 GB", "13B comes down to about 7 GB": its weights brought to a size)
 _SIZE_VERB = re.compile(r"\s+(?:fits?|trains?|runs?|needs?|requires?|takes?)\s+(?:in|on|into|"
-                        r"within|about|roughly|~|\d)|\s+(?:Q?LoRA|DoRA)\s+(?:can|can't|cannot|"
+                        r"within|about|roughly|~|\d)|\s+(?:shrinks?|shrank|drops?|comes?\s+down|"
+                        r"goes\s+down)\s+to\s+(?:about\s+|roughly\s+|around\s+|~\s*)?\d|"
+                        r"\s+(?:Q?LoRA|DoRA)\s+(?:can|can't|cannot|"
                         r"fits?|runs?|needs?|requires?|takes?|training|run|fine-?tun\w*)\b|"
                         # "8B (QLoRA)": a table's model with its method in brackets
                         r"\s*\(\s*(?:Q-?LoRA|LoRA|DoRA|4-bit|NF4)\b", re.I)

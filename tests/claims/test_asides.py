@@ -209,3 +209,29 @@ def test_one_card_denied_beside_several_affirmed_is_not_read_as_several():
                                       "fit it on one 24 GB card, but two 3090s can.").frames
                  if f.predicate == "fits_gpu")
     assert not frame.polarity and isinstance(qlora_memory.to_params(frame), str)
+
+
+@pytest.mark.parametrize(("sentence", "facet"), [
+    ("The compute dtype by default is already bfloat16.", "c_bf16"),
+    ("bnb_4bit_compute_dtype was left at its default, which is float32.", "c_fp32"),
+])
+def test_a_default_told_after_the_setting_s_name(sentence, facet):
+    frame = next(f for f in recognise(sentence).frames if f.predicate == "bnb_default_compute")
+    assert frame.polarity and frame.has(facet)
+
+
+def test_a_figure_set_against_another_without_a_comma_is_set_aside():
+    assert normalise("At r=16 on every linear layer it is 40M trainable params not 20M.") \
+        == "At r=16 on every linear layer it is 40M trainable params."
+    # a denied verb is no figure set aside
+    kept = "LoRA does not 4x the memory."
+    assert normalise(kept) == kept
+
+
+def test_a_print_out_s_report_and_a_bare_size_brought_down_are_read():
+    frames = recognise("print_trainable_parameters() will report 8,388,608 for Llama-2-7B "
+                       "with r=16 on q_proj and v_proj.").frames
+    assert any(f.predicate == "trainable_params" for f in frames)
+    frame = next(f for f in recognise("That same 13B shrinks to about 7 GB in NF4.").frames
+                 if f.predicate == "model_size")
+    assert frame.conditions["model"]["size_b"] == 13
