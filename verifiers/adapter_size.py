@@ -1016,8 +1016,8 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
         said = [q for q in sizes
                 if _WEIGHTS_BEFORE.search(frame.text, max(0, q.span[0] - 50), q.span[0])]
         size = said[0] if said else size
-    if not frame.polarity and (aside := _bracketed(frame.text, size)) is not None \
-            and not _DENIAL_WORD.search(aside):
+    if not frame.polarity and (bracket := _bracketed(frame.text, size)) is not None \
+            and not _DENIAL_WORD.search(bracket):
         # "the base weights (bf16, about 16.1 GB) are not included in this repository": the
         # denial is of what the sentence says of the model, the size is an aside on it
         return "a denial of something said of the model, whose size is an aside in brackets"
