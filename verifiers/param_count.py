@@ -229,11 +229,18 @@ def _arithmetic(p: dict[str, Any]) -> dict[str, Any]:
         return result("unverifiable", "Only one count is stated: nothing to check it against.",
                       {}, {"figures": p["figures"]})
     row = {"lora": lora[0]["value"], "full": full[0]["value"]}
+    # the counts as rounded as they are written ("1.1B" is 1.05-1.15B): a figure derived from
+    # them holds anywhere between what the rounded counts' ends give
+    ends = [{"lora": lora[0]["value"] * (1 + a * lora[0]["tol"]),
+             "full": full[0]["value"] * (1 + b * full[0]["tol"])} for a in (-1, 1) for b in (-1, 1)]
     checks = []
     for f in figures:
         if f["kind"] in ("frac", "red", "ratio"):
             got = _figure_values(f["kind"], row)
-            checks.append((f, got, any(figure_holds(f, x) for x in got)))
+            span = [x for end in ends for x in _figure_values(f["kind"], end)]
+            ok = any(figure_holds(f, x) for x in got + span) or (
+                f["bound"] in ("eq", "approx") and min(span) <= f["value"] <= max(span))
+            checks.append((f, got, ok))
     if not checks:
         return result("unverifiable", "Two counts and nothing stated about them to check.",
                       {}, {"figures": p["figures"]})
@@ -615,6 +622,14 @@ def _inside(q: Any, spans: list[tuple[int, int]]) -> bool:
     return any(q.span[0] < b and a < q.span[1] for a, b in spans)
 
 
+def _ratio_only(frame: Frame) -> bool:
+    """Whether the figures a frame states are reductions ("10,000x fewer") and nothing else
+    (no count, no share)."""
+    stated = [q for q in frame.quantities if q.role != "model"
+              and q.unit in ("x", "pct", "count", "params")]
+    return bool(stated) and all(q.unit == "x" for q in stated)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """Trainable-parameter claims: every stated count, share, reduction and ratio, for a matrix
     (d, k, r) or a model preset, checked together; with neither, whether the stated figures
@@ -640,8 +655,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return (f"no preset for the model named ({model['family']} "
                     f"{model.get('size_b') or ''}B): it is not judged with another model's shapes")
         params["model"] = found.name
-        if frame.has("paper_source") and found.reference.get("sole"):
-            # "the LoRA paper reports ..." of a model it ran in one configuration: that one
+        if frame.has("paper_source") and found.reference and (
+                found.reference.get("sole") or _ratio_only(frame)):
+            # "the LoRA paper reports ..." of a model it ran in one configuration: that one;
+            # of a reduction ("x fewer") of a model it ran in several: the setting of the
+            # paper's own reduction (GPT-3 175B's 10,000x: r=4 on Wq and Wv)
             params["paper"] = True
             params.setdefault("r", found.reference["r"])
             if not c.get("modules"):
@@ -1008,7 +1026,7 @@ def _tol(q: Any) -> float:
 VERIFIER = Verifier(
     id="lora.param_count",
     reads_configuration=True,
-    version=14,
+    version=15,
     title="Trainable parameters of LoRA vs full fine-tuning, per matrix and per model",
     run=run,
     params=(

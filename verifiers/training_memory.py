@@ -108,6 +108,14 @@ PARAMS = (
     Param("no_activations", bool, default=False,
           help="the amount is said to leave activations out ('before activations')"),
     Param("checkpointing", str, default="any", choices=("any", "on", "off")),
+    Param("paper", bool, default=False,
+          help="the sentence gives a paper's own finding ('the LoRA paper reported ...'): of a "
+               "model that paper studied, a figure that fails in the paper's setting is "
+               "refuted"),
+    Param("rate", float, default=0.0, min=0.0, max=64.0,
+          help="full fine-tuning: the bytes per parameter the sentence counts the training "
+               "state at ('at 16 bytes per parameter, ... needs 128 GB'); only configurations "
+               "whose weights, gradients and optimizer state come to that rate are estimated"),
     Param("r", int, default=0, min=0, max=4096),
     Param("modules", str, default="any", choices=("any", "qv", "all")),
     Param("count", float, default=0.0, min=0.0, max=1e13,
@@ -228,6 +236,26 @@ _FULL_DENIED = re.compile(r"\b(?:but|yet|and)\s+not\s+(?:(?:to|for|with|enough\s
                           r"(?:fine-?tun\w*|finetun\w*|FT|train\w*)", re.I)
 
 
+# a rate of bytes per parameter ("at 16 bytes per parameter", "16 bytes/param"), and what may
+# stand between it and the amount it gives: one clause
+_RATE = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*(?:bytes?|(?-i:B))\s*"
+                   r"(?:/\s*|per\s+|a\s+|each\s+|for\s+(?:each|every)\s+)(?:param(?:eter)?s?|weights?)\b",
+                   re.I)
+
+
+def _rate(text: str, q: Quantity) -> float | None:
+    """The bytes per parameter stated in the amount's own clause, the one rate of the
+    sentence; None if there is none or several."""
+    rates = list(_RATE.finditer(text))
+    if len(rates) != 1:
+        return None
+    m = rates[0]
+    between = text[m.end():q.span[0]] if m.end() <= q.span[0] else text[q.span[1]:m.start()]
+    if any(c in between for c in ";:!?") or ". " in between:
+        return None
+    return float(m.group(1))
+
+
 # a count said to be the trainable one ("41.9M trainable params x 8 bytes of Adam moments"):
 # the states are of that many, not of the model named beside it
 _TRAINABLE = re.compile(r"\b(?:trainable|adapter|LoRA)\b", re.I)
@@ -288,10 +316,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if method == "full_ft" and not any(k in params for k in ("batch", "seq", "checkpointing")) \
             and params.get("optimizer", "any") in ("any", "adamw", "adamw_fp32") \
             and params.get("weights", "any") in ("any", "bf16") \
-            and frame.conditions.get("gpus", 1) == 1 and not frame.has("tm_sharded"):
+            and (frame.conditions.get("gpus", 1) == 1 and not frame.has("tm_sharded")
+                 or frame.predicate == "bytes_per_param"):  # (a rate is any GPU's)
         params["usual"] = 1 if frame.polarity else -1
     if frame.has("tm_no_activations"):
         params["no_activations"] = True
+    if frame.has("paper_source"):
+        params["paper"] = True
     if frame.predicate == "fits_gpu":  # only full fine-tuning's: LoRA's and QLoRA's are measured
         # (a card named as one before an amount of memory: "112 GB of video memory, far more
         # than one 80 GB A100" is the A100's 80 GB)
@@ -343,8 +374,14 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         if frame.has("tm_inference"):
             return "inference, serving or merging is named: the amount may not be a training step's"
         out = {**params, "claim": "total", **_stated(q)}
+        rate = _rate(frame.text, q) if method == "full_ft" else None
+        if rate:  # the amount is the rate times the model: the state, activations apart
+            out["rate"] = rate  # (unless said to be more: "well over 300 GB")
+            out["no_activations"] = out.get("no_activations", False) or q.bound != "ge"
         open_ = []
-        if frame.has("tm_parts"):  # "the optimizer states of 7B take 27 GB" read as a total
+        if frame.has("tm_parts") and not frame.has("tm_listed"):
+            # "the optimizer states of 7B take 27 GB" read as a total (not "weights, gradients
+            # and Adam state": all the terms)
             open_.append("whether the amount is the whole step's or one term's (weights, "
                          "gradients, optimizer states)")
         if frame.has("tm_sharded") or frame.conditions.get("gpus", 1) > 1:
@@ -513,11 +550,31 @@ def _presets(params: dict[str, Any]) -> list[Preset] | str:
 def _configs(p: Preset, method: str, params: dict[str, Any]):
     ch = _choices(params, method)
     keys = list(ch)
+    cfgs = []
     for values in itertools.product(*(ch[k] for k in keys)):
         cfg = dict(zip(keys, values, strict=True))
         if cfg["master"] and cfg["weights"] == "fp32":
             continue
-        yield cfg
+        cfgs.append(cfg)
+    if params.get("rate") and method == "full_ft":
+        # a stated rate ("at 16 bytes per parameter") names the accounting: the configurations
+        # whose state comes to it; a rate none of them has leaves every one
+        at_rate = [c for c in cfgs if _at_rate(p, method, c, params["rate"])]
+        cfgs = at_rate or cfgs
+    yield from cfgs
+
+
+def _state_per_param(p: Preset, method: str, cfg: dict[str, Any]) -> float:
+    """Weights, gradients, master copy and optimizer state of a configuration, in bytes per
+    parameter of the model."""
+    e = _estimate(p, method, cfg)
+    t = e["terms"]
+    return (t["weights"] + t["gradients"] + t["master_weights"] + t["optimizer_state"]) \
+        / e["params"]
+
+
+def _at_rate(p: Preset, method: str, cfg: dict[str, Any], rate: float) -> bool:
+    return abs(_state_per_param(p, method, cfg) - rate) <= SLACK_EXACT * rate
 
 
 def _estimate(p: Preset, method: str, cfg: dict[str, Any]) -> dict[str, Any]:
@@ -772,6 +829,10 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     if isinstance(presets, str):
         return result("unverifiable", presets, {}, expected)
     methods = METHODS if params["method"] == "any" else (params["method"],)
+    if params["rate"] and "full_ft" in methods and not any(
+            True for _ in _configs(presets[0], "full_ft", {**params, "rate": 0.0})
+            if _at_rate(presets[0], "full_ft", _, params["rate"])):
+        params = {**params, "rate": 0.0}  # a rate no accounting has: the rate is not used
     rows = []
     for method in methods:
         if params["claim"] in ("savings", "ratio", "less") and method == "full_ft":
@@ -819,6 +880,14 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
                       f"{presets[0].name} ({presets[0].reference.get('source', '')}), "
                       f"{paper['config']}: {paper['said']} ({len(good)} of {len(rows)} "
                       "configurations hold)", measured, expected)
+    papers = [r for r in rows if r["paper"]]
+    if params["paper"] and papers and all(r["fit"] == "bad" for r in papers) and len(presets) == 1 \
+            and params["method"] == "lora" and params["claim"] == "ratio":
+        # a finding said to be the paper's, about the model it studied: its setting decides
+        return result("refuted", f"{head}: does not hold in the setting of the paper that "
+                      f"studied {presets[0].name} ({presets[0].reference.get('source', '')}), "
+                      f"{papers[0]['config']}: {papers[0]['said']}", measured, expected,
+                      figure=_pair(params, papers))
     usual = next((r for r in rows if r["usual"]), None)
     if usual is not None and len(presets) == 1 and params["method"] == "full_ft" \
             and params["claim"] in ("total", "per_param"):
@@ -895,7 +964,7 @@ def _open(params: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
     for name, label in (("optimizer", "the optimizer's state precision"),
                         ("weights", "the weights' precision"),
                         ("master", "whether an fp32 master copy is kept")):
-        if params[name] in ("any", "adamw") and not below_all:
+        if params[name] in ("any", "adamw") and not below_all and not params["rate"]:
             out.append(label)
     return out
 
@@ -933,7 +1002,7 @@ def evidence_errors(docs: list[dict[str, Any]], lora_dtype: str | None = None) -
 
 
 VERIFIER = Verifier(
-    id="lora.training_memory", version=9,
+    id="lora.training_memory", version=10,
     title="Training memory of full fine-tuning, 16-bit LoRA and QLoRA (analytic estimate)",
     run=run, params=PARAMS, to_params=to_params, timeout_s=60,
     claims=tuple((m, p) for m in METHODS for p in (

@@ -41,6 +41,19 @@ def test_up_to_10000x_is_conditional_and_names_configurations():
     assert out["measured"]["typical"]["ratio"] == pytest.approx(1606.6, abs=0.1)
 
 
+@pytest.mark.parametrize(("sentence", "verdict"), [
+    # the paper's reduction on GPT-3 175B is its r=4 on Wq and Wv (about 9,250x, "10,000x")
+    ("The LoRA paper trained about ten thousand times fewer parameters on GPT-3 175B.",
+     "supported"),
+    ("As the original paper showed on GPT-3 175B, LoRA needs 1,000x fewer trainable parameters.",
+     "refuted"),
+    # said without the paper: every rank and set of modules is open
+    ("On GPT-3 175B LoRA trains 1,000x fewer parameters.", "conditional"),
+])
+def test_a_reduction_said_to_be_the_papers_is_judged_in_its_setting(sentence, verdict):
+    assert VERIFIER.run(_params(sentence))["verdict"] == verdict
+
+
 def test_fraction_range_and_false_fraction():
     out = VERIFIER.run(_params("Parameter efficiency: Train 0.1-1% of original parameters"))
     assert out["verdict"] == "conditional"
@@ -128,6 +141,17 @@ def test_peft_print_line_without_a_model_is_checked_by_its_own_arithmetic():
     out = VERIFIER.run(_params(line.format("0.622")))
     assert out["verdict"] == "refuted"
     assert out["measured"]["derived"][0]["value"] == pytest.approx(0.062206, abs=1e-5)
+
+
+@pytest.mark.parametrize(("sentence", "verdict"), [
+    # a total written rounded ("13B": 12.5-13.5B) gives a share only as exact as it is
+    ("Some-13B at r=8: 6,553,600 trainable, which is 0.0503% of the weights.", "supported"),
+    ("Some-13B at r=8: 6,553,600 trainable, which is 0.503% of the weights.", "refuted"),
+])
+def test_a_rounded_total_checks_a_share_within_its_rounding(sentence, verdict):
+    params = _params(sentence)
+    assert params["claim"] == "arithmetic"
+    assert VERIFIER.run(params)["verdict"] == verdict
 
 
 def test_peft_print_line_with_a_model_counts_all_params_as_peft_does():

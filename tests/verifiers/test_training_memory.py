@@ -6,12 +6,14 @@ from pathlib import Path
 import pytest
 from paired import pairing
 
+from kbcheck.claims.quantities import find_quantities
 from verifiers._memory_model import training_estimate
 from verifiers._presets import PRESETS
 from verifiers.training_memory import (
     FP32_LORA_PEAKS,
     H200_PARAMS,
     VERIFIER,
+    _rate,
     calibration_errors,
     evidence_errors,
 )
@@ -134,6 +136,42 @@ def test_total_both_ways():
     assert verdict != "supported"  # a stated batch and sequence are not the usual accounting
 
 
+@pytest.mark.parametrize(("sentence", "verdict"), [
+    # the rate names the accounting and leaves activations out: 16 x 8.03B is about 128 GB
+    ("Counting 16 bytes per parameter, a full fine-tune of Llama-3-8B needs roughly 64 GB.",
+     "refuted"),
+    ("Counting 16 bytes per parameter, a full fine-tune of Llama-3-8B needs roughly 128 GB.",
+     "supported"),
+    ("A full fine-tune of Llama-2-13B at 16 bytes/param takes about 208 GB, more than two "
+     "80 GB cards hold.", "supported"),
+    # 12 bytes: 16-bit weights and gradients with fp32 moments and no master copy
+    ("At 12 bytes per parameter, fully fine-tuning Llama-2-7B needs about 81 GB.", "supported"),
+])
+def test_a_stated_rate_fixes_the_accounting_of_a_total(sentence, verdict):
+    f, got, _ = _one(sentence, "training_memory")
+    assert f.params["rate"] > 0 and f.params["no_activations"]
+    assert got == verdict
+
+
+def test_a_model_of_a_size_and_some_amount_are_read_as_translations_write_them():
+    f, verdict, _ = _one("The full fine-tuning of a model of 13B with Adam in mixed precision "
+                         "needs some 60 GB.", "training_memory")
+    assert f.params["size_b"] == 13.0 and verdict == "refuted"
+
+
+def test_a_rate_in_another_clause_is_not_the_totals():
+    text = "Full fine-tuning Llama-3-8B needs 64 GB; at 16 bytes per parameter it is 128 GB."
+    first, second = (q for q in find_quantities(text) if q.stated_unit == "GB")
+    assert _rate(text, first) is None and _rate(text, second) == 16.0
+
+
+def test_a_rate_no_accounting_has_is_not_used():
+    f, _, got = _one("At 18 bytes per parameter, fully fine-tuning Llama-2-7B needs about "
+                     "121 GB.", "training_memory")
+    assert f.params["rate"] == 18.0
+    assert got["measured"]["configurations"] > 2  # every accounting, not none
+
+
 def test_total_with_the_model_unstated_is_not_refuted():
     _, verdict, got = _one("LoRA training with a bf16 base needs about 5 GB.")
     assert verdict == "unverifiable"
@@ -250,6 +288,23 @@ def test_the_papers_setting_is_the_one_near_its_reported_figures():
     assert verdict == "supported" and "setting of the paper" in got["explanation"]
     _, verdict, got = _one("LoRA cuts GPU memory during training by about ten times on GPT-3 175B.")
     assert verdict == "conditional" and "setting of the paper" not in got["explanation"]
+
+
+
+@pytest.mark.parametrize("sentence", [
+    "The LoRA paper found that on GPT-3 175B the method needed ten times less GPU memory than "
+    "full fine-tuning.",
+    "Hu et al. report that LoRA shrank the GPU memory of GPT-3 175B adaptation by a factor of "
+    "10,000.",
+])
+def test_a_finding_said_to_be_the_papers_is_judged_in_its_setting(sentence):
+    # the same ten times, said to be what the paper found: the paper's setting (its 1.2 TB ->
+    # 350 GB) decides, where the estimate gives about a third
+    _, verdict, got = _one(sentence, "memory_ratio")
+    assert verdict == "refuted" and "setting of the paper" in got["explanation"]
+    _, verdict, _ = _one("The LoRA paper found that on GPT-3 175B the method needed about three "
+                         "times less GPU memory than full fine-tuning.", "memory_ratio")
+    assert verdict == "supported"
 
 
 def test_optimizer_states_may_count_the_master_copy_as_zero_does():
