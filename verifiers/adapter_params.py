@@ -274,7 +274,10 @@ _EACH_HAS = re.compile(r"\b(?:each|every|one|a\s+single)\s+(?:[\w-]+\s+){0,2}?ad
                        r"(?:has|holds|adds|contains|is|comes\s+to|carries)\s+"
                        r"(?:about\s+|roughly\s+|~\s*)?$", re.I)
 # a count said of all the adapters together ("2,379,264 adapter parameters in total")
-_TOTAL = re.compile(r"\b(?:in total|total(?:ling)?|altogether|overall|in all)\b", re.I)
+_TOTAL = re.compile(r"\b(?:in total|total(?:ling)?|altogether|overall|in all)\b|"
+                    # ("... or 2,379,264 across the 24 adapters of its 12 layers")
+                    r"\b(?:across|over|for)\s+(?:all\s+)?(?:the\s+|its\s+)?(?:\d+\s+)?adapters\b",
+                    re.I)
 
 
 def to_params(frame: Frame) -> dict[str, Any] | str:

@@ -702,6 +702,13 @@ _DIFFERENCE = re.compile(r"\d\s*(?:GB|GiB|MB|MiB)\s+(?:more|less|larger|smaller|
                          r"lighter)\s+than\b", re.I)
 
 
+# a saving, then what it comes to: "saves 0.37 bits per weight, which is about 3 GB"
+_SAVED_THEN_AMOUNT = re.compile(
+    r"\b(?:sav(?:e|es|ed|ing)|cuts?|trims?|shaves?|frees?)\s+(?:about\s+|roughly\s+|around\s+|"
+    r"~\s*)?\d[\d.]*\s*(?:bits?|bytes?)\s+(?:per|a|each)\s+(?:param\w*|weights?)\s*,?\s*"
+    r"(?:which\s+is|that\s+is|i\.e\.|or|=)\s+(?:about\s+|roughly\s+|around\s+|~\s*)?\d", re.I)
+
+
 def _to_params(frame: Frame) -> dict[str, Any] | str:
     """A stated adapter size (MB), full-model size (GB) or how the adapter grows with the rank,
     with the model, modules, rank and dtype the sentence gives; the unit's reading (decimal or
@@ -739,6 +746,10 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         per = _adapters_counted(frame)
         if per is None:
             return "a size stated for several models or adapters together, not for one"
+    if frame.predicate == "model_size" and _SAVED_THEN_AMOUNT.search(frame.text):
+        # "double quantization saves 0.37 bits per parameter, which is about 3 GB on a 70B
+        # model": the amount is what is saved, not the model's size
+        return "the amount is what is saved, not the model's size"
     if frame.predicate == "model_size" and _DIFFERENCE.search(frame.text):
         # "about 16 GB, roughly 1 GB more than Llama-2-7B's": the difference to another model
         # is a second claim this reading does not check

@@ -8,6 +8,7 @@ from which tensors were passed to the optimizer.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, result
@@ -311,12 +312,23 @@ def _torch_lm(seed: int) -> Any:
     return TinyLM()
 
 
+# a share just before what is updated: "under 1% of the (model's) weights"
+_SHARE_BEFORE = re.compile(r"(?:\d\s*%|\b(?:fraction|share|tiny\s+part|small\s+part|sliver))\s+"
+                           r"of\s+(?:the\s+|all\s+|its\s+)?(?:[\w'-]+\s+){0,2}$", re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A `base_frozen` frame checks that the base stays frozen (a sentence saying it is updated
     is that claim denied: the pipeline turns the verdict round; the facet `deployment` is a
     claim about serving, not training); a `first_step_grad` frame checks which of A and B gets
     the first gradient (`a_and_b`: both, else only B)."""
     if frame.predicate == "base_frozen":
+        a = frame.spans.get("predicate", (0, 0))[0]
+        if not frame.polarity and _SHARE_BEFORE.search(frame.text, max(0, a - 40), a):
+            # "less than 0.1% of the base model's parameters were updated": a share of the
+            # parameters said to be trained, a count claim, not the base said trained
+            return "a share of the parameters is said to be trained: a count, not the base " \
+                   "said to be updated"
         if frame.has("adapters_frozen"):
             return "the sentence says the adapter matrices are frozen, not the base"
         if frame.has("deployment"):

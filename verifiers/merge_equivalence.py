@@ -293,6 +293,9 @@ _MERGING = re.compile(r"\s*(?:merging|folding|fusing)\b", re.I)
 _MERGE_DOES = re.compile(r"(?:\s+(?!(?:and|but|so|which|that|because)\b)[\w-]+){0,3}?\s*"
                          r"(?:makes?|adds?|slows?|costs?|increases?|introduces?|removes?|"
                          r"eliminates?|speeds?|hurts?|saves?|doubles?|halves?)\b", re.I)
+# an adapter's noun right before "merged ...": a reduced relative clause, the merged adapter
+_NOUN_BEFORE = re.compile(r"\b(?:adapters?|LoRAs?|weights|update|delta|BA|B\s*A|matrices)\s+$",
+                          re.I)
 _STATE_DENIED = re.compile(r"\b(?:is|are|was|were)(?:\s+not|n't)\s+(?:yet\s+|being\s+)?(?:merged|"
                            r"folded|fused|baked|absorbed)\b", re.I)
 
@@ -327,6 +330,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # a serving limit, not merged outputs that differ from unmerged ones
         return "several adapters merged into one base at once: a serving limit, not whether " \
                "a merge keeps the outputs"
+    if _MERGE_DOES.match(frame.text, b) and frame.text[a:a + 6].lower() == "merged" \
+            and _NOUN_BEFORE.search(frame.text, max(0, a - 30), a):
+        # "a LoRA adapter merged into W0 adds latency": the merged adapter is the subject of
+        # another claim (what it does), not a merge said to keep the outputs
+        return "a merged adapter is the subject of another claim (what it does), not a merge " \
+               "said to keep the outputs"
     if not frame.polarity and _MERGE_DOES.match(frame.text, b) \
             and _MERGING.match(frame.text, a):
         # "It is false that merging the adapter into the base makes inference slower": the

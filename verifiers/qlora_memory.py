@@ -111,7 +111,7 @@ def _gpu_quantity(frame: Frame) -> Quantity | None:
 
 
 # an amount said to be what the weights take, not a GPU's size or the step's memory
-_FOR_WEIGHTS = re.compile(r"\s+(?:of\s+(?:memory|VRAM)\s+)?(?:just\s+|only\s+)?for\s+"
+_FOR_WEIGHTS = re.compile(r"\s+(?:of\s+(?:GPU\s+)?(?:memory|VRAM)\s+)?(?:just\s+|only\s+)?for\s+"
                           r"(?:its|the|their|our|the\s+model's)\s+(?:[\w-]+\s+)?weights\b", re.I)
 
 

@@ -224,6 +224,8 @@ _PART_OF_SCALE = re.compile(r"(?<![\d.])(0?\.\d{1,4}) of 1 (million|billion|tril
 _A_SCALE = re.compile(r"\b(?:a|an)\s+(?=(?:million|billion|trillion)\b(?!s))", re.I)
 # "80 millions of parameters" (a plural scale after a number, as some writers put it): 80 million
 _PLURAL_SCALE = re.compile(r"(?<=\d)\s+(million|billion|thousand)s(?:\s+of)?\b", re.I)
+# "7 milliards of parameters" (a thousand million, as French and German count): 7 billion
+_MILLIARD = re.compile(r"(?<=\d)\s+milliard(?:s|en)?(?:\s+(?:of|de|d'))?\b", re.I)
 # "full FT", "full-FT": full fine-tuning
 _FULL_FT = re.compile(r"\bfull[- ]?FT\b", re.I)
 # "one" and "a" alone are articles far more often than numbers; they stay words unless a
@@ -653,6 +655,44 @@ _BY_ROOT_TWO = re.compile(r"\b(by\s+(?:a\s+factor\s+of\s+)?(?:about\s+|roughly\s
                           re.I)
 
 
+# numbers written with a decimal comma and dots between thousands, as many languages write them
+# ("4.194.304 parameters, 0,062 % of 6.738 million"): marked by a number with two dotted groups
+# or a comma decimal before a unit, and then read the English way throughout the sentence
+_NOT_MORE = r"(?!\d|[.,]\d)"  # (the number ends: no digit, nor a separator before one)
+_DECIMAL_COMMA_MARK = re.compile(
+    rf"(?<![\d.,])\d{{1,3}}(?:\.\d{{3}}){{2,}}{_NOT_MORE}|"
+    rf"(?<![\d.,])\d{{1,3}},\d{{1,2}}{_NOT_MORE}\s*(?:%|[KMGT]i?B\b|bits?\b|bytes?\b)|"
+    rf"(?<![\d.,])0,\d{{1,4}}{_NOT_MORE}")
+_DOTTED_THOUSANDS = re.compile(
+    rf"(?<![\d.,])\d{{1,3}}(?:\.\d{{3}}){{2,}}{_NOT_MORE}|"
+    rf"(?<![\d.,])\d{{1,3}}\.\d{{3}}{_NOT_MORE}(?=\s*(?:million|billion|thousand|mil|millones|"
+    r"millions|Millionen|milioni|milh[\u00f5o]es|milliards?)\b)", re.I)
+_COMMA_DECIMAL = re.compile(rf"(?<![\d.,])(\d+),(\d{{1,4}}){_NOT_MORE}")
+
+
+def _decimal_comma(text: str) -> str:
+    text = _DOTTED_THOUSANDS.sub(lambda m: m.group(0).replace(".", ","), text)
+    # (a comma now groups thousands where a dot did: "4,194,304" is left whole below)
+    return _COMMA_DECIMAL.sub(lambda m: f"{m.group(1)}.{m.group(2)}"
+                              if len(m.group(2)) != 3 or m.group(1) == "0" else m.group(0), text)
+
+
+# one word in quotes, not a value given in code (after "=" or ":")
+_SCARE_QUOTED = re.compile(r"(?<=\s)(?<![=:]\s)['\"\u2018\u201c]"
+                           r"(?!(?:none|no|not|never|nothing|null|true|false|all)['\"\u2019\u201d])"
+                           r"([A-Za-z][\w-]{1,20})"
+                           r"['\"\u2019\u201d](?![\w'])")
+
+
+# the root of the rank in a word ("divide by root r", "the root of the rank") or in another
+# language's ("raiz(r)", "racine de r", "Wurzel aus r"): sqrt(r), as formulas write it (not
+# after "square", which the formula words read)
+_HAS_ROOT_WORD = re.compile(r"root|ra[i\u00ed]z|racine|wurzel|radice", re.I)
+_ROOT_OF_RANK = re.compile(r"(?<!square\s)\b(?:root|ra[i\u00ed]z|racine|wurzel|radice)\s*"
+                           r"(?:(?:of|de|aus|di)\s+)?(?:the\s+|la\s+)?(?:\(\s*)?(r|rank)\b(?:\s*\))?",
+                           re.I)
+
+
 # a decimal read out in words: "four point two", "zero point zero six", "13 point 5"
 _WHOLE_WORDS = {w: str(v) for w, v in (_ONES | _TENS).items()}
 _DIGIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d)"
@@ -698,6 +738,10 @@ def normalise(text: str) -> str:
         # said X is wrong"): what is left is what the writer states
         if not gate or any(g in text for g in gate):
             text = pattern.sub(to, text, count=count)
+    if "'" in text or '"' in text or "\u2018" in text or "\u201c" in text:
+        # one word in scare quotes ("older 'adapter' layers") is that word; a code value
+        # (bias="none") keeps its quotes
+        text = _SCARE_QUOTED.sub(r"\g<1>", text)
     if "contrast" in text:  # "X; LoRA, by contrast, freezes W0": only LoRA's side
         text = _CONTRAST_SIDE.sub("", text, count=1)
     if "mergeable" in text or "mergable" in text:  # "unmergeable": not mergeable
@@ -722,16 +766,22 @@ def normalise(text: str) -> str:
         text = _WORD_FOLD.sub(r"\1-fold", text)
     if _HAS_VAGUE.search(text):
         text = _VAGUE.sub(_vague, text)
+    if "," in text and _DECIMAL_COMMA_MARK.search(text):  # "4.194.304 ... 0,062 %"
+        text = _decimal_comma(text)
     if " " in text and _SPACED_DIGITS.search(text):  # "22 347 776": 22,347,776
         text = _SPACED_DIGITS.sub(lambda m: m.group(0).replace(" ", ","), text)
     if "thousand" in text or "hundred" in text:  # "about 262 thousand": 262000
         text = _DIGIT_SCALE.sub(_digit_scale, text)
     if "root" in text or "sqrt" in text:  # "by a factor of root two": by 1.414
         text = _BY_ROOT_TWO.sub(r"\g<1>1.414", text)
+    if _HAS_ROOT_WORD.search(text):  # "divide by root r", "alpha/raiz(r)": alpha/sqrt(r)
+        text = _ROOT_OF_RANK.sub(r"sqrt(\g<1>)", text)
     if " point " in text:  # "four point two million": 4.2 million
         text = _POINT.sub(_point, text)
     if "illions" in text or "thousands" in text:  # "80 millions of parameters": 80 million
         text = _PLURAL_SCALE.sub(r" \1", text)
+    if "illiard" in text:  # "7 milliards of parameters": 7 billion
+        text = _MILLIARD.sub(" billion", text)
     if "FT" in text or "ft" in text:  # "full FT": full fine-tuning
         text = _FULL_FT.sub("full fine-tuning", text)
     text = _number_words(text)

@@ -40,6 +40,9 @@ _CUE = re.compile(
     r"avoid\w*|"
     # "which rules out a single 80 GB card": the card is denied
     r"rul(?:e|es|ed|ing)\s+out(?=\s+(?:a|an|the|any|one|single|even)\b)|"
+    # "so forget about a single 24 GB card": the card is ruled out
+    r"forget(?:\s+about)?(?=\s+(?:a|an|the|any|one|single|even|running|training|fitting|"
+    r"loading|fine-?tuning)\b)|"
     # "removes the adapter's extra cost": only of a cost ("removes an adapter" denies nothing)
     # ("spares LoRA the extra latency": the cost is spared)
     # (within its object: "removes the adapter matmuls and latency drops" removes no latency)
@@ -128,7 +131,8 @@ _DENIAL = re.compile(
     r"(?:[\w/+-]{1,20}(?:\s[\w/+-]{1,20}){0,2}:\s+)?"  # (an entry's label: "Default alpha: ...")
     r"(?:an?\s+|one\s+|another\s+|the\s+)?(?:common\s+|popular\s+|widespread\s+|frequent\s+|"
     r"typical\s+|classic\s+|persistent\s+)?(?:myth|misconception|"
-    r"belief|misunderstanding|mistake)(?:\s*(?:#|no\.?\s*)?\d{1,2})?\s*"  # ("Myth 5: ...")
+    r"belief|misunderstanding|mistake)(?:\s*(?:#|no\.?\s*)?\d{1,2}|\s+(?:one|two|three|four|five|"
+    r"six|seven|eight|nine|ten))?\s*"  # ("Myth 5: ...", "Myth two is that ...")
     # ("a common misconception we will take apart in week 4 is that ...")
     r"(?:(?:(?!(?:is|that)\b)[\w'-]+\s+){1,8}?(?=is\s+that\b))?"
     # ("Common misconception for section 3: ...": a few words of where it is, then its colon)

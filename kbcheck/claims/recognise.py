@@ -452,6 +452,9 @@ def find_model(text: str) -> dict[str, Any]:
                 or re.match(r"\s+(?:in|at)\s+(?:NF4|FP4|4-?bit|8-?bit|int8|int4|fp16|bf16|fp32|"
                             r"float16|bfloat16|float32|16-?bit|32-?bit|half[- ]precision)\b",
                             text[s.end():], re.I)
+                # "a model of 7B with Adam": the size the model is of, as translations write it
+                or re.search(r"\b(?:an?|the)\s+(?:[\w-]+\s+)?(?:model|LLM)\s+of\s+$",
+                             text[max(0, s.start() - 30):s.start()], re.I)
                 # "base models up to 65B", "models as large as 33B": the largest model named
                 or re.search(r"\bmodels?\s+(?:of\s+)?(?:up\s+to|as\s+(?:large|big)\s+as)\s+$",
                              text[max(0, s.start() - 30):s.start()], re.I)
@@ -1910,6 +1913,23 @@ def _reads_into(m: re.Match, clauses: tuple, t: Trigger) -> bool:
         and not _READS_CONDITION.search(t.pattern.pattern)
 
 
+# where a later clause may open ("...; so ...", ", but ...") with a denial of its own ("..., so
+# it is false that the optimizer keeps states for every weight")
+_LATER_CLAUSE = re.compile(r"[;,]\s+(?:(?:so|and|but|yet|thus|hence)\s+)?|\s(?:but|so)\s+", re.I)
+
+
+def _later_denials(text: str, after: int) -> tuple[tuple[int, int], ...]:
+    """The spans a denial opening a later clause denies (its clause, as the opening one's)."""
+    out = []
+    for m in _LATER_CLAUSE.finditer(text, after):
+        if out and m.start() < out[-1][1]:
+            continue
+        d = denial_prefix(text[m.end():])
+        if d:
+            out.append((m.end() + d, denial_end(text, m.end() + d)))
+    return tuple(out)
+
+
 @lru_cache(maxsize=4096)
 def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     """The frames of one sentence (several when it states several things). Cached: a sentence
@@ -1920,7 +1940,8 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
         return Reading(text[:200], (), f"longer than {MAX_CHARS} characters: not read as one "
                        "claim")
     origin = denial_prefix(text)
-    denied_until = denial_end(text, origin) if origin else 0
+    denials = ((origin, denial_end(text, origin)),) if origin else ()
+    denials += _later_denials(text, denials[0][1] if denials else 0)
     mentions = find_methods(text)
     quantities = [q for q in (Quantity(**{**q.__dict__, "role": _role(text, q)})
                               for q in find_quantities(text)) if q.role != "quality"]
@@ -1970,7 +1991,7 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
     clauses = _conditions(text)
     hits = _hits(text, origin, mentions, default_subject, units, tuple(clauses))
     cues = _cues(text)
-    context = (text, origin, denied_until, mentions, quantities, conditions, spans, cues,
+    context = (text, origin, denials, mentions, quantities, conditions, spans, cues,
                default_subject, [(t, m) for t, m, _ in hits])
     frames, alternates = [], []
     for t, m, rivals in hits:
@@ -2169,7 +2190,7 @@ _DENIED_CONTRAST = re.compile(r"\b(?:and|but)\s+(?:not|nowhere\s+near|never|not\
 
 def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     """The frame one trigger gives, or None when its subject or quantities do not fit it."""
-    (text, origin, denied_until, mentions, quantities, conditions, spans, cues,
+    (text, origin, denials, mentions, quantities, conditions, spans, cues,
      default_subject, hits) = context
     subject, baseline, named = _subject(text, mentions, m.start(), default_subject)
     if named is None and subject == "adapter" and isinstance(conditions.get("merged"), bool) \
@@ -2194,6 +2215,9 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     if t.near and _NEG_PARTICIPLE.search(text, max(origin, start - 60), start):
         # "never quantized to 4 bits": the participle the modifier completes is denied
         origin_here = max(origin, start - 60)
+    inside = [a for a, b in denials if a <= start < b]
+    if inside:  # (a later clause's "it is not true that": its words are not a negation too)
+        origin_here = max(origin_here, inside[0])
     deny = negated_in_clause if t.clause else negated
     denied = deny(text, start, m.end(), origin_here)
     if denied and (of := _COST_OF.match(text, m.end())) \
@@ -2203,7 +2227,7 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
         # own (what avoids it is another method)
         denied = False
     polarity = t.sign != denied
-    if m.start() < denied_until and not elliptic_denial(text, m.end()):
+    if inside and not elliptic_denial(text, m.end()):
         # ("It is a misconception that X; it does not": the ellipsis repeats the denial)
         polarity = not polarity
     if named and t.predicate in _FITS_PREDICATES and named[0] >= m.end() \

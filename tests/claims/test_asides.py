@@ -235,3 +235,94 @@ def test_a_print_out_s_report_and_a_bare_size_brought_down_are_read():
     frame = next(f for f in recognise("That same 13B shrinks to about 7 GB in NF4.").frames
                  if f.predicate == "model_size")
     assert frame.conditions["model"]["size_b"] == 13
+
+
+@pytest.mark.parametrize(("sentence", "predicate", "polarity"), [
+    # a numbered myth: what it says is denied, what the writer sets against it is not
+    ("Myth three says a merged adapter slows generation, but the merged layer is one plain "
+     "matrix.", "no_added_latency", True),
+    ("Myth two is that LoRA rewrites the pretrained weights a little.", "base_frozen", True),
+    # a denial that opens a later clause denies that clause
+    ("Training is cheap with LoRA, but it is not true that a merged adapter adds latency.",
+     "no_added_latency", True),
+    ("We kept the base in bf16, so the idea that the optimizer updates the base weights is "
+     "simply false.", "base_frozen", True),
+    # a claim named and said to fall apart
+    ("The claim that LoRA updates the base weights falls apart once you look at the gradients.",
+     "base_frozen", True),
+])
+def test_a_myth_or_a_claim_called_false_is_denied_where_it_stands(sentence, predicate, polarity):
+    frames = [f for f in recognise(sentence).frames if f.predicate == predicate]
+    assert frames and all(f.polarity == polarity for f in frames), recognise(sentence).frames
+
+
+def test_what_many_people_are_thinking_is_reported():
+    assert "reported" in _pair("Lots of people are thinking the 4-bit base is trained too, "
+                               "but it is not.").reason or all(
+        f.polarity for f in _pair("Lots of people are thinking the 4-bit base is trained too, "
+                                  "but it is not.").frames if f.verifier)
+
+
+def test_a_consumer_card_is_not_a_verb_of_memory_and_forget_about_rules_a_card_out():
+    frames = recognise("The NF4 weights of Llama-2-70B come to about 35 GB, so forget about "
+                       "a single 24 GB consumer GPU.").frames
+    assert not any(f.predicate == "model_size" and not f.polarity for f in frames)
+    fits = [f for f in frames if f.predicate == "fits_gpu"]
+    assert fits and not any(f.polarity for f in fits)
+
+
+def test_a_share_of_the_parameters_updated_is_a_count_not_the_base_trained():
+    pairing = _pair("In our runs under 0.5% of the base model's weights were updated.")
+    assert all(f.verifier != "lora.frozen_base" for f in pairing.frames)
+
+
+@pytest.mark.parametrize("said", ["divide alpha by root r", "alpha/raiz(r)",
+                                  "alpha over the root of the rank"])
+def test_the_root_of_the_rank_in_words_is_sqrt(said):
+    assert "sqrt(r" in normalise(said)
+
+
+@pytest.mark.parametrize(("said", "read"), [
+    # a decimal comma and dots between thousands, marked by a number that can only be read so
+    ("It trains 4.194.304 weights, 0,062 % of 6.738 million.",
+     "It trains 4,194,304 weights, 0.062 % of 6,738 million."),
+    ("The file is 16,8 MB.", "The file is 16.8 MB."),
+    # English grouping stays as it is
+    ("It trains 4,194,304 of 6,738,415,616 weights.",
+     "It trains 4,194,304 of 6,738,415,616 weights."),
+    # a thousand million, as French counts
+    ("A model of 13 milliards of parameters.", "A model of 13 billion parameters."),
+    # one word in scare quotes is the word; a value in code, or a quoted "none", keeps them
+    ("Classic 'adapter' layers add latency.", "Classic adapter layers add latency."),
+    ('Set bias="none" here.', 'Set bias="none" here.'),
+    ("The default 'none' trains no bias.", "The default 'none' trains no bias."),
+])
+def test_numbers_and_quotes_as_other_writers_write_them(said, read):
+    assert normalise(said) == read
+
+
+@pytest.mark.parametrize(("sentence", "predicate"), [
+    # a merged adapter as the subject of what it does, answered false
+    ("Quiz: an adapter merged into W0 slows every forward pass. Answer: false.", "mergeable"),
+    # the round trip said not to be bit-exact
+    ("unmerge_adapter() takes the update out again, yet in fp16 the restored weights are not "
+     "bit-identical to the originals.", "merge_reversible"),
+    # an amount a saving comes to is not the model's size
+    ("Double quantization saves about 0.37 bits per weight, which is about 3 GB on a 65B "
+     "model.", "model_size"),
+])
+def test_words_read_as_a_claim_the_sentence_does_not_make_are_left_unpaired(sentence, predicate):
+    frames = [f for f in _pair(sentence).frames if f.predicate == predicate]
+    assert frames and all(f.verifier is None for f in frames)
+
+
+@pytest.mark.parametrize("sentence", [
+    "The migration guide assumed that load_in_4bit=True picks NF4, but its default is fp4.",
+    "Exam tip: cross out any option that mentions updating W0.",
+])
+def test_a_documents_wrong_assumption_and_an_exam_tip_are_not_stated(sentence):
+    pairing = _pair(sentence)
+    assert pairing.verifier is None or all(
+        f.polarity or f.verifier != "lora.frozen_base" for f in pairing.frames)
+    assert not any(f.params.get("claim") == "quant_type" and f.params.get("value") == "nf4"
+                   for f in pairing.frames)
