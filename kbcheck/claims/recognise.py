@@ -952,9 +952,12 @@ _ANSWER_LABEL = re.compile(r"(?:^|(?<=[.?!]\s))\s*(?-i:A)\s*:\s+")
 def lr_direction(text: str) -> str:
     """Which of B and A a sentence gives the larger learning rate: 'B>A', 'A>B', 'same', ''."""
     rate_words = re.compile(r"learning[- ]rates?|\blrs?\b|\b(?:eta|lr)_?[AB]\b|lambda|"
-                            r"step[- ]sizes?", re.I)
+                            r"step[- ]sizes?|\bloraplus_lr_ratio\b|\bbase\s+rate\b", re.I)
     if not rate_words.search(text):
         return ""
+    answered = _WHICH_ANSWERED.search(text)  # "which matrix gets the larger lr? Answer: B"
+    if answered:
+        return "B>A" if answered.group("who") == "B" else "A>B"
     # (only the sentences that speak of rates: "It is false that LoRA+ costs more compute.
     # ... the learning rates of A and B differ" gives no direction)
     parts = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text)
@@ -1019,7 +1022,69 @@ def lr_direction(text: str) -> str:
     m = _THE_HIGHER.search(text)  # "A is trained with the higher rate", "the larger lr goes to B"
     if m:
         return _higher_of(m)
-    return "same" if _SAME.search(text) else ""
+    by_roles = _by_roles(text)
+    if by_roles:
+        return by_roles
+    return "same" if _SAME.search(text) or _SAME_AFTER.search(text) else ""
+
+
+# A question of which matrix gets the larger rate, then its answer
+_WHICH_ANSWERED = re.compile(
+    r"\bwhich\b[^?]{0,60}?\b(?:larger|higher|bigger|greater)\s+(?:learning[- ]rate|lr|step\s+size)"
+    r"\b[^?]{0,30}\?\s*(?:[\w ]{0,20}:\s*)?(?:\(\w\)\s*)?(?:the\s+)?(?-i:(?P<who>A|B))\b", re.I)
+# the rates of A and B said to be one after they are named ("the learning rates of A and B stay
+# identical")
+_SAME_AFTER = re.compile(r"\b(?:learning[- ]rates?|lrs?)\s+(?:of|for)\s+(?-i:A)\s+and\s+(?-i:B)\s+"
+                         r"(?:stay|stays|are|remain|remains|is|were|kept)\s+(?:exactly\s+)?"
+                         r"(?:identical|the\s+same|equal)\b", re.I)
+# Each matrix named, and what the words after it (to the next matrix named) give it: a multiple
+# or a larger rate ("lora_B weights train at lr*16", "A gets the 16x lr"), the base rate ("B
+# stays at base lr", "lora_A keeps lr"), or a rate as a number; or a larger rate given to it just
+# before ("assigns the larger one to A", "the ratio applied to the A matrices' rate")
+_MATRIX_AT = re.compile(r"(?-i:\b(?:lora_(?P<l>[AB])|(?P<m>[AB]))\b)")
+_ROLE_HIGH = re.compile(r"(?:\d+(?:\.\d+)?\s*x\b|\bx\s*\d+|\*\s*\d+|\b\d+(?:\.\d+)?\s*times\b|"
+                        r"(?:\btimes|\bx|\*)\s*(?:the\s+|this\s+)?(?:loraplus_lr_ratio|ratio|lambda)\b|"
+                        r"\bmultiplied\b|\b(?:larger|higher|bigger|greater|boosted)\b|\babove\b|"
+                        r"\bscaled?\s+up\b)", re.I)
+# the base rate kept (not the base rate times the ratio: "at lr x loraplus_lr_ratio")
+_ROLE_BASE = re.compile(r"(?:\b(?:keeps?|kept|stays?|stayed|remains?|remained)\s+(?:at\s+)?(?:the\s+|"
+                        r"your\s+)?(?:(?:base|default|original|global|plain|normal|optimi[sz]er'?s?|"
+                        r"configured|same)\s+)?(?:learning[- ]rate|lr|rate)\b|\b(?:at|with|uses?|used|"
+                        r"gets?)\s+(?:the\s+|your\s+)?(?:base|default|original|global|plain|normal|"
+                        r"configured)\s+(?:learning[- ]rate|lr|rate)\b)(?!\s*(?:x|\*|times|multipl))",
+                        re.I)
+_ROLE_RATE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?e-?\d+|0\.\d+)(?!\w|\.\d)", re.I)
+_ROLE_HIGH_BEFORE = re.compile(r"(?:\b(?:larger|higher|bigger|greater|boosted)\s+(?:one|rate|lr|"
+                               r"learning\s+rate|step\s+size)?\s*(?:goes\s+)?(?:to|for|on)|\b(?:ratio|"
+                               r"multiplier|lambda)\b[^.;]{0,20}?\bappl\w*\s+to|\bmultipl(?:y|ies|ied|ying))"
+                               r"\s+(?:the\s+)?$", re.I)
+# where what is said of a matrix stops: a clause or a list item of its own
+_ROLE_STOP = re.compile(r"[.;?]\s|,\s|\s(?:and|while|whereas|but|-)\s", re.I)
+
+
+def _by_roles(text: str) -> str:
+    """'B>A' or 'A>B' from what the words after each matrix give it, else ''."""
+    marks = list(_MATRIX_AT.finditer(text))
+    if len(marks) > 6:
+        return ""
+    high, base, rate = {}, {}, {}
+    for i, m in enumerate(marks):
+        who = m.group("l") or m.group("m")
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        stop = _ROLE_STOP.search(text, m.end(), end)
+        after = text[m.end():stop.start() if stop else end][:80]
+        before = text[max(0, m.start() - 40):m.start()]
+        if _ROLE_HIGH.search(after) or _ROLE_HIGH_BEFORE.search(before):
+            high[who] = True
+        elif _ROLE_BASE.search(after):
+            base[who] = True
+        if (v := _ROLE_RATE.search(after)) and who not in rate:
+            rate[who] = float(v.group(1))
+    if len(rate) == 2 and rate["A"] != rate["B"]:
+        return "B>A" if rate["B"] > rate["A"] else "A>B"
+    tops = {w for w in "AB" if high.get(w) and not base.get(w)} | {
+        w for w in "AB" if base.get("B" if w == "A" else "A") and not base.get(w)}
+    return ("B>A" if tops == {"B"} else "A>B") if len(tops) == 1 else ""
 
 
 # "which of A or B gets the bigger rate": a question of the direction, not one stated

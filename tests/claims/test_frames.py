@@ -391,6 +391,27 @@ def test_one_matrix_with_the_higher_rate_gives_the_direction(text, direction):
     assert lr_direction(text) == direction
 
 
+@pytest.mark.parametrize(("text", "direction"), [
+    # what the words after each matrix give it: a multiple, the base rate, or a number
+    ("In our LoRA+ runs lora_B trains at lr*16 and lora_A keeps the base lr.", "B>A"),
+    ("loraplus: A gets the 16x lr, B stays at the base lr", "A>B"),
+    ("With LoRA+ the B factors ended at an lr of 8e-4 and the A factors at 5e-5.", "B>A"),
+    ("LoRA+ turns the learning rate on the A matrix way above B's.", "A>B"),
+    # a larger rate given to one just before it is named
+    ("LoRA+ keeps two lrs and gives the larger one to B.", "B>A"),
+    # a question of which, then its answer
+    ("Which matrix gets the larger learning rate in LoRA+? Answer: (b) B.", "B>A"),
+    # nothing given to either
+    ("LoRA+ trains A and B with a ratio of 16.", ""),
+    ("In LoRA+ the learning rates of A and B stay identical.", "same"),
+])
+def test_what_the_words_after_each_matrix_give_it_is_the_direction(text, direction):
+    from kbcheck.claims.normalise import normalise
+    from kbcheck.claims.recognise import lr_direction
+
+    assert lr_direction(normalise(text)) == direction
+
+
 def test_a_zero_b_in_a_later_clause_leaves_the_rate_comparison_its_words():
     text = "LoRA+ hands B a smaller learning rate than A, since B begins at zero anyway."
     assert {f.predicate for f in recognise(text).frames} >= {"lr_ratio", "init_equals_base"}
