@@ -1047,12 +1047,13 @@ _ROLE_HIGH = re.compile(r"(?:\d+(?:\.\d+)?\s*x\b|\bx\s*\d+|\*\s*\d+|\b\d+(?:\.\d
                         r"\bmultiplied\b|\b(?:larger|higher|bigger|greater|boosted)\b|\babove\b|"
                         r"\bscaled?\s+up\b)", re.I)
 # the base rate kept (not the base rate times the ratio: "at lr x loraplus_lr_ratio")
-_ROLE_BASE = re.compile(r"(?:\b(?:keeps?|kept|stays?|stayed|remains?|remained)\s+(?:at\s+)?(?:the\s+|"
-                        r"your\s+)?(?:(?:base|default|original|global|plain|normal|optimi[sz]er'?s?|"
-                        r"configured|same)\s+)?(?:learning[- ]rate|lr|rate)\b|\b(?:at|with|uses?|used|"
-                        r"gets?)\s+(?:the\s+|your\s+)?(?:base|default|original|global|plain|normal|"
-                        r"configured)\s+(?:learning[- ]rate|lr|rate)\b)(?!\s*(?:x|\*|times|multipl))",
-                        re.I)
+_ROLE_BASE = re.compile(
+    r"(?:\b(?:keeps?|kept|stays?|stayed|remains?|remained)\s+(?:at\s+)?(?:the\s+|your\s+)?"
+    r"(?:(?:base|default|original|global|plain|normal|optimi[sz]er'?s?|configured|same)\s+)?"
+    r"(?:learning[- ]rate|lr|rate)\b|"
+    r"\b(?:at|with|uses?|used|gets?)\s+(?:the\s+|your\s+)?"
+    r"(?:base|default|original|global|plain|normal|configured)\s+(?:learning[- ]rate|lr|rate)\b)"
+    r"(?!\s*(?:x|\*|times|multipl))", re.I)
 _ROLE_RATE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?e-?\d+|0\.\d+)(?!\w|\.\d)", re.I)
 _ROLE_HIGH_BEFORE = re.compile(r"(?:\b(?:larger|higher|bigger|greater|boosted)\s+(?:one|rate|lr|"
                                r"learning\s+rate|step\s+size)?\s*(?:goes\s+)?(?:to|for|on)|\b(?:ratio|"
