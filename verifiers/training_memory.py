@@ -61,7 +61,7 @@ from verifiers._memory_model import (
     sharded_estimate,
     training_estimate,
 )
-from verifiers._presets import PRESETS, Preset, preset_for_size
+from verifiers._presets import NOMINAL, PRESETS, Preset, preset_for_size
 
 CLAIMS = ("total", "ratio", "less", "part", "savings", "per_param", "model_multiple")
 METHODS = ("full_ft", "lora", "qlora")
@@ -541,6 +541,10 @@ def _presets(params: dict[str, Any]) -> list[Preset] | str:
         return [PRESETS[params["model"]]]
     if params["size_b"]:
         p = preset_for_size(params["size_b"])
+        size = params["size_b"]
+        if p is None and size == int(size) and int(size) in NOMINAL \
+                and PRESETS[NOMINAL[int(size)]].llama_like:
+            p = PRESETS[NOMINAL[int(size)]]  # "the 8B model": the model of that name's size
         if p is None:
             return f"no model preset within 15% of {params['size_b']:g}B"
         return [p]
@@ -1002,7 +1006,7 @@ def evidence_errors(docs: list[dict[str, Any]], lora_dtype: str | None = None) -
 
 
 VERIFIER = Verifier(
-    id="lora.training_memory", version=10,
+    id="lora.training_memory", version=11,
     title="Training memory of full fine-tuning, 16-bit LoRA and QLoRA (analytic estimate)",
     run=run, params=PARAMS, to_params=to_params, timeout_s=60,
     claims=tuple((m, p) for m in METHODS for p in (

@@ -684,6 +684,21 @@ _SCARE_QUOTED = re.compile(r"(?<=\s)(?<![=:]\s)['\"\u2018\u201c]"
                            r"['\"\u2019\u201d](?![\w'])")
 
 
+# an API reference's row ("r (int, default 8): the rank ...", "lora_alpha (int, defaults to 8)",
+# "loraplus_lr_ratio (float, required): ..."): the default said as a sentence says it
+_PARAM_ROW = re.compile(
+    r"`?\b(?P<name>[A-Za-z_][\w.]{0,40})`?\s*\(\s*`?(?:int|float|str|string|bool|boolean|number|"
+    r"integer|torch\.dtype|dtype|Optional\[\w{1,20}\]|list|dict)`?\s*,\s*(?:optional\s*,\s*)?"
+    r"(?:defaults?\s*(?:to\s+|=\s*|:\s*|is\s+)?(?P<value>[^,()]{1,30}?)|"
+    r"(?P<required>required|mandatory))\s*\)", re.I)
+
+
+def _param_row(m: re.Match) -> str:
+    if m.group("required"):
+        return f"{m.group('name')} is required"
+    return f"{m.group('name')} defaults to {m.group('value').strip()}"
+
+
 # the root of the rank in a word ("divide by root r", "the root of the rank") or in another
 # language's ("raiz(r)", "racine de r", "Wurzel aus r"): sqrt(r), as formulas write it (not
 # after "square", which the formula words read)
@@ -750,6 +765,8 @@ def normalise(text: str) -> str:
         text = _REPLY_WORD.sub("", text, count=1)
     if '?"' in text:  # a question quoted inside a statement is asked, not claimed
         text = _QUOTED_QUESTION.sub("", text)
+    if "default" in text or "required" in text:  # "r (int, default 8): ...": r defaults to 8
+        text = _PARAM_ROW.sub(_param_row, text)
     if "(" in text or "[" in text:
         text = _CITATION.sub(_citation, text)
         text = _RATE_CALL.sub(r"\1_\2", text)

@@ -296,6 +296,13 @@ def test_the_root_of_the_rank_in_words_is_sqrt(said):
     ("Classic 'adapter' layers add latency.", "Classic adapter layers add latency."),
     ('Set bias="none" here.', 'Set bias="none" here.'),
     ("The default 'none' trains no bias.", "The default 'none' trains no bias."),
+    # an API reference's row says its default as a sentence would
+    ("lora_dropout (float, defaults to 0.0): dropout on A.",
+     "lora_dropout defaults to 0.0: dropout on A."),
+    ("bnb_4bit_quant_type (str, default fp4): the data type.",
+     "bnb_4bit_quant_type defaults to fp4: the data type."),
+    ("loraplus_lr_ratio (float, required): B's multiplier.",
+     "loraplus_lr_ratio is required: B's multiplier."),
 ])
 def test_numbers_and_quotes_as_other_writers_write_them(said, read):
     assert normalise(said) == read

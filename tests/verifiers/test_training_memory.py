@@ -159,6 +159,19 @@ def test_a_model_of_a_size_and_some_amount_are_read_as_translations_write_them()
     assert f.params["size_b"] == 13.0 and verdict == "refuted"
 
 
+@pytest.mark.parametrize(("sentence", "verdict"), [
+    # a bare size no paper model has, measured as the model of that name's size
+    ("Full fine-tuning of the 8B model with mixed-precision Adam needs roughly 64 GB.",
+     "refuted"),
+    # a slide's bullet: the run, a colon, its memory
+    ("Full fine-tuning Llama-2-13B (mixed-precision Adam): ~210 GB of GPU memory before "
+     "activations", "supported"),
+])
+def test_a_bare_size_and_a_bullets_amount(sentence, verdict):
+    _, got, _ = _one(sentence, "training_memory")
+    assert got == verdict
+
+
 def test_a_rate_in_another_clause_is_not_the_totals():
     text = "Full fine-tuning Llama-3-8B needs 64 GB; at 16 bytes per parameter it is 128 GB."
     first, second = (q for q in find_quantities(text) if q.stated_unit == "GB")
