@@ -91,11 +91,6 @@ def _clause(frame: Frame) -> str:
     return frame.text[start:end if end >= 0 else len(frame.text)]
 
 
-# bit-exactness denied in words ("are not bit-identical", "isn't bit-for-bit")
-_BIT_EXACT_DENIED = re.compile(r"(?:\b(?:not|never)|n't)\s+(?:\w+\s+){0,2}?(?:bit[- ]for[- ]bit|"
-                               r"bit[- ]exact|bit-?wise|bit[- ]identical)", re.I)
-
-
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """Canonical parameters of a serving frame: the claim from the predicate, the dtype of a
     round trip, the combination type, the mode (train / eval)."""
@@ -116,7 +111,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             params["dtypes"] = dtypes[0]
         if frame.has("up_to_rounding"):  # "... restoring the base up to rounding"
             params["up_to_rounding"] = True
-        elif frame.has("bit_exact") and _BIT_EXACT_DENIED.search(frame.text):
+        elif frame.has("bit_exact") and frame.has("bit_exact_denied"):
             # "unmerge_adapter() subtracts it again, but in bf16 the restored weights are not
             # bit-identical": the round trip said inexact, which the frame's polarity (of the
             # restoring) does not carry
