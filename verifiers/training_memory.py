@@ -122,6 +122,12 @@ PARAMS = (
           help="full fine-tuning: the bytes per parameter the sentence counts the training "
                "state at ('at 16 bytes per parameter, ... needs 128 GB'); only configurations "
                "whose weights, gradients and optimizer state come to that rate are estimated"),
+    Param("amount", float, default=0.0, min=0.0, max=1e16,
+          help="bytes the sentence says its rate (`rate`, or a per_param claim's value) comes "
+               "to over `rate_count` parameters (0: the model's): its own arithmetic, refuted "
+               "where the product is far from it"),
+    Param("rate_count", float, default=0.0, min=0.0, max=1e13,
+          help="the parameters `amount` is of; 0: the named model's (nominal or exact count)"),
     Param("r", int, default=0, min=0, max=4096),
     Param("modules", str, default="any", choices=("any", "qv", "all")),
     Param("count", float, default=0.0, min=0.0, max=1e13,
@@ -245,7 +251,9 @@ _FULL_DENIED = re.compile(r"\b(?:but|yet|and)\s+not\s+(?:(?:to|for|with|enough\s
 # a rate of bytes per parameter ("at 16 bytes per parameter", "16 bytes/param"), and what may
 # stand between it and the amount it gives: one clause
 _RATE = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*(?:bytes?|(?-i:B))\s*"
-                   r"(?:/\s*|per\s+|a\s+|each\s+|for\s+(?:each|every)\s+)(?:param(?:eter)?s?|weights?)\b",
+                   r"(?:/\s*|per\s+|a\s+|each\s+|for\s+(?:each|every)\s+)"
+                   r"(?:(?P<who>trainable|trained|model|LoRA|adapter)\s+)?"
+                   r"(?:param(?:eter)?s?|weights?)\b",
                    re.I)
 
 
@@ -257,9 +265,29 @@ def _rate(text: str, q: Quantity) -> float | None:
         return None
     m = rates[0]
     between = text[m.end():q.span[0]] if m.end() <= q.span[0] else text[q.span[1]:m.start()]
+    if _GIVES.fullmatch(between):  # "at 16 bytes/param: ~64 GB", "16 bytes/param = 112 GB"
+        return float(m.group(1))
     if any(c in between for c in ";:!?") or ". " in between:
         return None
     return float(m.group(1))
+
+
+# what may stand between a rate and the amount it gives when nothing else does
+_GIVES = re.compile(r"\s*(?:[:=≈→]|->|=>)\s*(?:~|≈|about\s+|roughly\s+|around\s+)?\s*")
+
+
+def _arithmetic(frame: Frame, q: Quantity, method: str) -> dict[str, Any]:
+    """A rate stated in the amount's clause, and the count it multiplies: the sentence's own
+    arithmetic ("16 bytes per parameter, which for 207M params is about 3.3 GB"). The count is
+    one the sentence states, else (full fine-tuning: every parameter trains) the model's; a
+    rate said of trainable parameters with no count stated has none."""
+    rate = _rate(frame.text, q)
+    if rate is None or q.bound not in ("eq", "approx") or q.value < 1e6:
+        return {}
+    count = frame.conditions.get("param_count") or 0.0
+    if not count and (method != "full_ft" or _TRAINABLE.search(frame.text)):
+        return {}
+    return {"rate": rate, "amount": q.value, "rate_count": float(count)}
 
 
 # a count said to be the trainable one ("41.9M trainable params x 8 bytes of Adam moments"):
@@ -361,6 +389,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if gpus > 1 or frame.has("tm_sharded"):
         params["gpus"] = gpus if gpus > 1 else 0
     pred = frame.predicate
+    if pred == "bytes_per_param":
+        q = _inside(frame, ("bytes", "x"))
+        if q is not None and q.unit == "bytes" and q.value >= 1e6 and _rate(frame.text, q):
+            pred = "training_memory"  # "at 16 bytes/param: ~64 GB": the amount the rate gives
     if pred == "fits_gpu":
         amounts = [q for q in frame.quantities if q.unit == "bytes"]
         if len(amounts) >= 2 and _CONTRAST.search(frame.text):
@@ -379,7 +411,15 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return "no amount of memory stated"
         if frame.has("tm_inference"):
             return "inference, serving or merging is named: the amount may not be a training step's"
-        out = {**params, "claim": "total", **_stated(q)}
+        if method != "full_ft" and not frame.conditions.get("param_count") \
+                and _rate(frame.text, q) and any(
+                    (m.group("who") or "model").lower() != "model"
+                    for m in _RATE.finditer(frame.text)):
+            # "the adapters at 16 bytes per trainable parameter need ~0.5 GB": the trainable
+            # parameters' state, of a count the sentence does not give
+            return "the amount is the trainable parameters' state at the stated rate, and " \
+                   "their count is not stated"
+        out = {**params, "claim": "total", **_stated(q), **_arithmetic(frame, q, method)}
         rate = _rate(frame.text, q) if method == "full_ft" else None
         if rate:  # the amount is the rate times the model: the state, activations apart
             out["rate"] = rate  # (unless said to be more: "well over 300 GB")
@@ -451,6 +491,14 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return "no figure stated"
         kind = "per_param" if q.unit == "bytes" else "model_multiple"
         out = {**params, "claim": kind, **_stated(q)}
+        amounts = [x for x in frame.quantities if x.unit == "bytes" and x.value >= 1e6
+                   and x.role not in ("gpu", "saving", "memory")]
+        if kind == "per_param" and len(amounts) == 1:
+            # "16 bytes per trainable param, which for 207M params is about 0.33 GB"
+            sums = _arithmetic(frame, amounts[0], method)
+            if sums.get("rate") == q.value:
+                out.update(sums)
+                out.pop("rate")
         if frame.has("tm_parts") and not frame.has("tm_listed"):
             # "12 bytes per parameter for the optimizer states" (not "for weights + grads +
             # optimizer states": all of them)
@@ -572,6 +620,38 @@ def _configs(p: Preset, method: str, params: dict[str, Any]):
         at_rate = [c for c in cfgs if _at_rate(p, method, c, params["rate"])]
         cfgs = at_rate or cfgs
     yield from cfgs
+
+
+# a product the sentence states is wrong only when it is off by more than this under every
+# reading: the model's nominal or exact count, the amount in GB or GiB
+ARITH_SLACK = 0.2
+
+
+def _wrong_product(params: dict[str, Any], presets: list[Preset]) -> dict[str, Any] | None:
+    """The refutation of a sentence's own arithmetic (a rate times a count given as an amount)
+    that no reading bears out; None where one does, or where no count is known."""
+    rate = params["rate"] or (params["value"] if params["claim"] == "per_param" else 0.0)
+    if params["rate_count"]:
+        counts = [params["rate_count"]]
+    else:
+        counts = [p.total_params() for p in presets][:1]
+        counts += [params["size_b"] * 1e9] if params["size_b"] else []
+    if not rate or not counts:
+        return None
+    amount = params["amount"]
+    readings = (amount, amount * 2**30 / 1e9, amount * 1e9 / 2**30)
+    products = [rate * n for n in counts]
+    if any(abs(x - a) <= ARITH_SLACK * x for x in products for a in readings):
+        return None
+    near = min(products, key=lambda x: abs(x - amount))
+    n = counts[products.index(near)]
+    measured = {"rate": rate, "count": n, "product": near, "stated": amount}
+    return result("refuted", f"The sentence's own arithmetic does not hold: {rate:g} bytes per "
+                  f"parameter over {n:,.4g} parameters is {near / 1e9:,.3g} GB "
+                  f"({near / 2**30:,.3g} GiB), not the {amount / 1e9:,.3g} GB it states",
+                  measured, {"amount": amount}, figure=figure_pair(
+                      f"{rate:g} bytes x {n:,.4g} parameters", round(amount / 1e9, 3),
+                      round(near / 1e9, 3), "GB"))
 
 
 def _state_per_param(p: Preset, method: str, cfg: dict[str, Any]) -> float:
@@ -836,6 +916,10 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
         return _counted_part(params)
     presets = _presets(params)
     expected = {k: params[k] for k in ("claim", "method", "baseline", "value", "bound")}
+    if params["amount"]:
+        wrong = _wrong_product(params, [] if isinstance(presets, str) else presets)
+        if wrong is not None:
+            return wrong
     if isinstance(presets, str):
         return result("unverifiable", presets, {}, expected)
     methods = METHODS if params["method"] == "any" else (params["method"],)
@@ -1012,7 +1096,7 @@ def evidence_errors(docs: list[dict[str, Any]], lora_dtype: str | None = None) -
 
 
 VERIFIER = Verifier(
-    id="lora.training_memory", version=11,
+    id="lora.training_memory", version=12,
     title="Training memory of full fine-tuning, 16-bit LoRA and QLoRA (analytic estimate)",
     run=run, params=PARAMS, to_params=to_params, timeout_s=60,
     claims=tuple((m, p) for m in METHODS for p in (

@@ -153,6 +153,30 @@ def test_a_stated_rate_fixes_the_accounting_of_a_total(sentence, verdict):
     assert got == verdict
 
 
+@pytest.mark.parametrize(("sentence", "verdict"), [
+    # a rate, a colon, the amount it gives: 16 x 8.03B is about 128 GB, not 64
+    ("Full fine-tuning Llama-3-8B at 16 bytes/param: ~64 GB, so a single 80 GB card will do.",
+     "refuted"),
+    # a stated count of trainable parameters: 16 x 207M is about 3.3 GB, not 0.33
+    ("The adapter's fp32 weights, gradients and AdamW moments cost 16 bytes per trainable "
+     "parameter, which for its 207M parameters comes to roughly 0.33 GB.", "refuted"),
+])
+def test_a_sentences_own_arithmetic_is_checked(sentence, verdict):
+    frames = _frames(sentence)
+    assert any(v == verdict and "own arithmetic" in got["explanation"] for _, v, got in frames)
+
+
+@pytest.mark.parametrize("sentence", [
+    # the product holds (7 x 16 = 112; 6.74B x 16 = 108): the estimate decides as before
+    "Full fine-tuning a 7B Llama at 16 bytes per parameter = about 112 GB.",
+    # per trainable parameter with no count stated: nothing to multiply
+    "With QLoRA on a 65B model, the adapters at 16 bytes per trainable parameter need only "
+    "about 0.5 GB.",
+])
+def test_arithmetic_that_holds_or_has_no_count_is_not_refuted(sentence):
+    assert all(v != "refuted" for _, v, _ in _frames(sentence))
+
+
 def test_a_model_of_a_size_and_some_amount_are_read_as_translations_write_them():
     f, verdict, _ = _one("The full fine-tuning of a model of 13B with Adam in mixed precision "
                          "needs some 60 GB.", "training_memory")
