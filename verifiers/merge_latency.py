@@ -280,11 +280,13 @@ def weights_of(frame: Frame) -> str:
     state = frame.conditions.get("merged")
     if len(local) == 1:
         here = local.pop()
-        if len(named) == 2 and isinstance(state, bool) and here != _STATE[state] \
-                and not split_said(frame.text):
+        if len(named) == 2 and isinstance(state, bool) and here != _STATE[state]:
             # "unmerged = two extra matmuls per layer; merged = zero overhead": the marks place
-            # cost words after each state; the claim's own clause names its state
-            return _STATE[state]
+            # cost words after each state; the claim's own clause names its state (where the
+            # sentence puts the cost on the unmerged weights and has merging take it away,
+            # "unmerged adapters add extra matmuls; merge them, which removes that overhead":
+            # the measured split)
+            return "unspecified" if split_said(frame.text) else _STATE[state]
         return here
     if frame.has("merged_lead"):
         return "merged"

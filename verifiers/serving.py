@@ -83,12 +83,23 @@ _MERGED_AFTER = re.compile(r"(?:(?!\b(?:but|not|except|unless|no|never|until|bef
 _UNLOAD = re.compile(r"\bmerge_and_unload\b|\bunload\w*|\bmerged\s+and\s+unloaded\b", re.I)
 
 
+# what ends the claim's clause after its words ("unmerge_adapter() restores W0, but after
+# merge_and_unload the layers are gone"), and before them a semicolon or a colon ("keep a copy
+# if you merge_and_unload: unmerge_adapter() restores W0")
+_CLAUSE_AFTER = re.compile(r";|,?\s+(?:but|whereas|although|though|however|while)\b", re.I)
+
+
 def _clause(frame: Frame) -> str:
-    """The part of the sentence between the semicolons around the claim's words."""
+    """The part of the sentence around the claim's words, from a semicolon or colon before them
+    to a semicolon or a contrast after them."""
     a, b = frame.spans.get("predicate", (0, len(frame.text)))
-    start = frame.text.rfind(";", 0, a) + 1
-    end = frame.text.find(";", b)
-    return frame.text[start:end if end >= 0 else len(frame.text)]
+    start = max(frame.text.rfind(";", 0, a), frame.text.rfind(": ", 0, a)) + 1
+    m = _CLAUSE_AFTER.search(frame.text, b)
+    return frame.text[start:m.start() if m else len(frame.text)]
+
+
+_MERGE_ADAPTER = re.compile(r"\b(?:merge_adapter|unmerge_adapter)\b", re.I)
+_EXACT = re.compile(r"\b(?:exact\w*|identical\w*|bit\w*|precise\w*|lossless\w*)\b", re.I)
 
 
 def to_params(frame: Frame) -> dict[str, Any] | str:
@@ -118,6 +129,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return "the round trip is said not to be bit-exact, a denial the frame does not read"
         elif frame.has("bit_exact"):  # "... restores the weights bit-for-bit"
             params["bit_exact"] = True
+        elif not frame.polarity and _MERGE_ADAPTER.search(frame.text) \
+                and not _EXACT.search(frame.text):
+            # "merge_adapter() is one-way", "after merge_adapter() there is no way to unmerge":
+            # whether that merge can be undone at all, which a round trip within the dtype's
+            # rounding answers (not "unmerging does not give back the exact weights": exactness
+            # is another claim; nor a merge left unnamed, which merge_and_unload makes final)
+            params["up_to_rounding"] = True
     if claim == "train_unmerges" and frame.has("eval"):
         params["claim"] = "eval_merges"
     if claim == "weighted_sum":

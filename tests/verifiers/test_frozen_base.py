@@ -81,6 +81,15 @@ def test_a_claim_about_deployment_holds_only_in_training():
     assert frame.verifier == VERIFIER.id and "deployment" in frame.condition
 
 
+@pytest.mark.parametrize("sentence", [
+    "Keep tenants' adapters unmerged: merging rewrites W in place for every request on the node.",
+    "LoRA training never touches W0; only an explicit merge changes those weights.",
+])
+def test_weights_a_merge_changes_are_not_said_to_train(sentence):
+    frame = next((f for f in pairing(sentence).frames if f.verifier == VERIFIER.id), None)
+    assert frame is None or frame.polarity or frame.params is None
+
+
 def test_to_params_reads_no_text():
     assert VERIFIER.to_params(Frame("lora", "base_frozen", "")) == {"claim": "frozen"}
     assert VERIFIER.to_params(Frame("lora", "first_step_grad", "", cues=("a_and_b",))) == {

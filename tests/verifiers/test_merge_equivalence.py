@@ -95,6 +95,12 @@ def test_an_equality_held_to_rounding_or_written_as_algebra_is_fp32s(sentence):
     assert frame.params.get("exactness", "rounding") == "rounding"
 
 
+def test_a_difference_said_to_be_rounding_size_is_no_denial():
+    frame = _frame("After merge_and_unload the logits differ from the unmerged model's by at most "
+                   "3e-7 in fp32.")
+    assert frame is not None and frame.polarity
+
+
 def test_merging_as_an_operation_is_not_an_equality_of_outputs():
     """'can be merged back', 'merge BA into W before serving': nothing said of the outputs."""
     frame = _frame("After training, the adapter weights can be merged back into the base model.")

@@ -118,6 +118,13 @@ def test_merge_state_and_polarity_are_read_where_they_are_written(sentence, weig
     assert frame.polarity is not denied, frame
 
 
+def test_a_cost_put_on_unmerged_weights_and_taken_away_by_a_merge_is_the_split():
+    frame = _frame("Risk: unmerged adapters run extra low-rank matmuls on every forward pass; "
+                   "mitigation: merge the adapter into the base, which removes that overhead.")
+    assert frame is not None and frame.params["weights"] == "unspecified"
+    assert frame.modality == "split"
+
+
 @pytest.mark.parametrize(("sentence", "unit", "low", "high"), [
     ("Unmerged LoRA made generation roughly 40 percent slower in our runs.", "pct", 40, 40),
     ("Serving unmerged adapters costs 2-5% extra latency depending on batch size.", "pct", 2, 5),

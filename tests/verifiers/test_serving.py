@@ -17,12 +17,20 @@ def _frame(sentence: str):
 
 @pytest.mark.parametrize(("sentence", "params", "denied"), [
     ("Merging is irreversible.", {"claim": "merge_reversible"}, True),
+    # merge_adapter() said to be for good: whether it can be undone at all, up to rounding
+    ("A merge_adapter() call is irreversible.",
+     {"claim": "merge_reversible", "up_to_rounding": True}, True),
     ("A merge done with merge_adapter() can be undone later with unmerge_adapter().",
      {"claim": "merge_reversible"}, False),
     ("In bf16, unmerge_adapter() restores the original base weights.",
      {"claim": "merge_reversible", "dtypes": "bf16"}, False),
     ("Once merged, the adapter can never be taken back out of the weights again.",
      {"claim": "merge_reversible"}, True),
+    # (not a denial of exactness: that is whether the bits come back)
+    ("In bf16, unmerge_adapter() does not give back exactly the original weights.",
+     {"claim": "merge_reversible", "dtypes": "bf16"}, True),
+    ("In bf16, unmerging gets you back the exact original bits of W0.",
+     {"claim": "merge_reversible", "dtypes": "bf16", "bit_exact": True}, False),
     ("Only one LoRA adapter can be used per inference request.", {"claim": "mixed_batch"}, True),
     ("Every request in a batch has to use the same LoRA adapter.", {"claim": "mixed_batch"}, True),
     ("A server can mix requests for several different adapters in the same batch.",
@@ -42,6 +50,8 @@ def _frame(sentence: str):
     ("Once merged, the checkpoint has the same parameter count as the base model.",
      {"claim": "unload_same_size"}, False),
     ("A merged model ends up larger than the original because the adapter stays inside it.",
+     {"claim": "unload_same_size"}, True),
+    ("If you merge the adapter in, the model size grows by the adapter's size.",
      {"claim": "unload_same_size"}, True),
 ])
 def test_sentences_pair_with_claim_and_polarity(sentence, params, denied):
@@ -93,6 +103,15 @@ def test_the_merge_round_trip_is_exact_to_rounding_in_fp32_and_only_to_rounding_
     assert 1e-4 < bf16["round_trip_max_abs_err"] <= bf16["rounding_bound"]
     assert _run(claim="merge_reversible", dtypes="fp32")["verdict"] == "supported"
     assert _run(claim="merge_reversible", dtypes="bf16")["verdict"] == "conditional"
+
+
+@needs_peft
+def test_a_merge_said_to_be_one_way_is_refuted_by_the_round_trip():
+    frame = _frame("Once you call merge_adapter(), PEFT has no way to take the update back out "
+                   "of the weights.")
+    assert frame is not None and not frame.polarity
+    res = _run(**frame.params)
+    assert res["verdict"] == "supported", res["explanation"]  # undone: the denial is refuted
 
 
 @needs_peft
