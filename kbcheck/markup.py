@@ -296,6 +296,10 @@ def _unflatten(text: str) -> list[str]:
                 cells = piece.strip("|").split("|")
                 if all(re.match(r"\s*:?-{2,}:?\s*$", c) for c in cells):
                     columns = len(cells)
+                elif not columns and piece.rstrip().endswith("|"):
+                    # a table flattened without its delimiter row: its first whole row, the
+                    # header, gives the column count
+                    columns = len(cells)
                 split = _table_tail(piece, columns)
                 if len(split) == 2:
                     pieces += [p for p in split if p]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -820,6 +821,12 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         return f"{size.text} is said of optimizer state or memory, not of the adapter file"
     if size.bound == "ge":
         return f"a lower bound on the adapter size ({size.text}) is not judged"
+    if (times := _MULTIPLE_AFTER.match(frame.text, size.span[1])) is not None:
+        # "your download is 160 MB, which is twice what an fp16 adapter of that shape should
+        # be": the size claimed is the stated one over the multiple
+        f = _MULTIPLES.get((times.group("word") or "").lower()) or float(times.group("n"))
+        size = replace(size, value=size.value / f, precision=size.precision / f,
+                       high=size.high / f if size.high else size.high)
     read = _file_size(size)
     if per > 1:  # the total of `per` adapters alike ("ten adapters add about 84 MB")
         read["of_adapters"] = per
@@ -851,6 +858,13 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         # configurations, one of which the measured one is
         extra.append("which configuration each of the stated sizes is for")
     return {**params, "_open": _unstated(params) + open_arch + extra}
+
+
+# a size said to be a multiple of what it should be: ", which is twice what ... should be"
+_MULTIPLE_AFTER = re.compile(r",?\s*(?:which\s+is|that\s+is|that's|i\.e\.,?)\s+"
+                             r"(?:about\s+|roughly\s+|exactly\s+)?(?:(?P<word>twice|double|half)|(?P<n>\d{1,3}(?:\.\d)?)\s*"
+                             r"(?:x|times))\s+(?:what|the\s+(?:size|expected))\b", re.I)
+_MULTIPLES = {"twice": 2.0, "double": 2.0, "half": 0.5}
 
 
 # a number of adapters ("ten rank-8 adapters", "100 task LoRAs"): how many a total is of
@@ -1256,7 +1270,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 VERIFIER = Verifier(
     id="lora.adapter_size",
     reads_configuration=True,
-    version=23,
+    version=24,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(

@@ -466,6 +466,13 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             rslora = False  # "rsLoRA's argument: with alpha/r the update shrinks as r grows"
         if rslora and frame.has("rslora_off") and not sqrt:
             rslora = False  # "without rsLoRA, r = 64 and alpha = 16 give 0.25": LoRA's scale
+        later = _RSLORA_LATER.search(frame.text)
+        if rslora and plain and not sqrt and later and not _RSLORA_NAMED.search(
+                frame.text, 0, later.start()):
+            # "effective scale is alpha/r = 0.25; if you meant rsLoRA, set use_rslora=True,
+            # which makes it 2.0": alpha/r's clause first, rsLoRA only a later clause's advice
+            return {**params, "rslora": False, "scaling_form": "alpha/r",
+                    **_first_clause_value(frame, later.start())}
         if rslora and not frame.subject_named and frame.has("standard_named") and not sqrt \
                 and not _RSLORA_ON.search(frame.text):
             # "under the standard convention, going from r=8 to r=32 cuts the scale from 2 to
@@ -654,6 +661,20 @@ _SET_AGAINST = re.compile(r"\s*(?:instead\s+of|rather\s+than|versus|vs\.?|compar
                           r"against)\s+(?:about\s+|~\s*)?\d", re.I)
 
 
+# a later clause that names rsLoRA as a choice: "; if you intended rsLoRA, set use_rslora=True"
+_RSLORA_LATER = re.compile(r"[;:]\s*(?:but\s+|and\s+)?(?:if|should|when|to|for)\b[^;]{0,40}?"
+                           r"\b(?:rs-?LoRA|use_rslora)\b", re.I)
+
+
+def _first_clause_value(frame: Frame, end: int) -> dict[str, Any]:
+    """The one scale value stated before `end` (after the rank and alpha), if there is one."""
+    qs = [q for q in _scale_quantities(frame) if q.span[1] <= end]
+    if len({q.value for q in qs}) != 1:
+        return {}
+    q = qs[0]
+    return {"scale_value": q.value, "scale_tol": q.precision}
+
+
 def _rslora_switch(frame: Frame) -> dict[str, Any] | None:
     """rsLoRA switched on and the scale said to change by a factor ("turned on use_rslora and
     the effective scale went up 4x", "four times larger than alpha/r"): that factor against
@@ -699,11 +720,22 @@ _OF_OLD_VALUE = re.compile(r"\s+of\s+(?:(?:its|their|the)\s+(?:(?:old|former|pre
                            r"what\s+it\s+(?:was|had\s+been))\b", re.I)
 
 
+_PLAIN_FORM_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:under|with|for|in|of)\s+(?:the\s+)?"
+                               r"(?:standard|plain|vanilla|regular|ordinary|classic|usual)\s+"
+                               r"(?:LoRA|alpha\s*/\s*r|scaling)\b", re.I)
+
+
 def _stated_factor(frame: Frame) -> dict[str, Any] | None:
     """A change of r (two ranks stated) and the factor the scale is said to change by (an
     "Nx", down with facet rel_down, up with rel_up): the relation's parameters, or None."""
     ranks = frame.conditions.get("ranks") or ()
-    times = next((q for q in frame.quantities if q.unit == "x" and q.value > 0), None)
+    # (not a factor said of standard LoRA in a sentence about rsLoRA: "halved rsLoRA's scale,
+    # compared with a 4x drop under standard LoRA")
+    other = bool(_RSLORA_NAMED.search(frame.text))
+    plains = [q for q in frame.quantities if q.unit == "x" and q.value > 0 and other
+              and _PLAIN_FORM_AFTER.match(frame.text, q.span[1])]
+    times = next((q for q in frame.quantities if q.unit == "x" and q.value > 0
+                  and q not in plains), None)
     down, up = frame.has("rel_down"), frame.has("rel_up")
     if times is None and (frame.has("rel_by_half") or frame.has("rel_by_double")):
         times = Quantity(2.0, "x")  # "... halves the multiplier", "the scaling is becoming double"
@@ -738,7 +770,7 @@ def _stated_factor(frame: Frame) -> dict[str, Any] | None:
     tol = scale * max(0.02, min(times.precision / times.value, _FACTOR_SLACK),
                       0.1 if times.bound == "approx" else 0.0)
     return {"relation": _FACTOR, "r": r1, "rank_factor": r2 / r1, "scale_factor": scale,
-            "scale_tol": tol}
+            "scale_tol": tol, **({"rslora": True} if plains else {})}
 
 
 def _solve(unstated: list[str], stated: dict[str, Any], scale: float, rslora: bool

@@ -40,7 +40,10 @@ _CUE = re.compile(
     r"avoid\w*|"
     # "which rules out a single 80 GB card": the card is denied
     r"rul(?:e|es|ed|ing)\s+out(?=\s+(?:a|an|the|any|one|single|even)\b)|"
-    # "so forget about a single 24 GB card": the card is ruled out
+    # "so forget about a single 24 GB card": the card is ruled out (an imperative: not "people
+    # forget the 128k vocabulary adds a lot", where it is overlooked, not denied)
+    r"(?<!people )(?<!they )(?<!we )(?<!users )(?<!folks )(?<!often )(?<!many )(?<!some )"
+    r"(?<!\bI )(?<!you )(?<!everyone )(?<!usually )(?<!always )(?<!still )"
     r"forget(?:\s+about)?(?=\s+(?:a|an|the|any|one|single|even|running|training|fitting|"
     r"loading|fine-?tuning)\b)|"
     # "removes the adapter's extra cost": only of a cost ("removes an adapter" denies nothing)
@@ -211,7 +214,8 @@ _ELLIPTIC_DENIAL = re.compile(
     # ("says DoRA can't be merged; that's wrong", "..., but that's false")
     r"(?:and|but)\s+(?:it|that|this)\s+(?:is|was)|(?:(?:but|and)\s+)?(?:which\s+is|that\s+is|"
     r"that's|that\s+was|this\s+is))\s+(?:simply\s+|just\s+|plainly\s+|completely\s+|"
-    r"flat\s+|dead\s+)?(?:wrong|false|incorrect|untrue|not\s+true)\b|"
+    r"flat\s+|dead\s+|total\s+|utter\s+|complete\s+)?(?:wrong|false|incorrect|untrue|"
+    r"not\s+true|nonsense|bogus|rubbish|a\s+myth)\b|"
     # a statement given its verdict after a colon or a dash, as a myths list does ("LoRA always
     # adds inference latency: False.", "... - myth")
     r"[^;.!?:]{0,160}?(?::|\s[-\u2013\u2014]{1,2}\s)\s*(?:\*\*)?(?:false|a\s+myth|myth|wrong|"
@@ -289,8 +293,9 @@ _OUT_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:out\s+of\s+(?:the\s+|every\s
 # set against)
 # (the label does not run past a sentence's end: "... small overhead. Merged: none." answers
 # another label)
+# (a list of answers names each item with its setting: "Added latency: LoRA (merged) none, ...")
 _ANSWER = (r"(?:[^|:=\u2014\u2013>;.]|\.(?!\s)|(?<=\bvs)\.){0,30}?\s*(?:\||:|=|\u2014|\u2013|->|"
-           r"\u2192)\s*"
+           r"\u2192)\s*(?:[\w+.-]{1,20}\s*\([^()|:;]{1,20}\)\s*)?"
            r"(?:none|no|nil|nothing|zero)(?:\s+(?:added|extra|at\s+all))?"
            r"(?:\s+(?:versus|vs\.?|compared\s+(?:with|to)|over|against|"
            r"relative\s+to)\s+[^|.;:]{1,40})?")
@@ -391,7 +396,8 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
         # the relative clause, whose verb ends its scope
     opens = text[origin:last.start()]  # (at the start, or after a speaker's "name:")
     if last.group(0).lower() == "without" and (not opens.strip(" \t*-\"'(")
-                                               or re.search(r"[:;\u2014]\s*$", opens)) \
+                                               or re.search(r"[:;\u2014]\s*$", opens)
+                                               or _CLAUSE_LINK.search(opens)) \
             and _FINITE.search(text, last.end(), end + _VERB_AFTER):
         # "Without the copies the adapter is 81 MB": an opening adjunct, then the main clause,
         # whose verb is in the trigger's words or just after them
@@ -442,7 +448,14 @@ def _clause_negated(text: str, start: int, end: int, origin: int) -> bool:
         return True
     if _REFUSES_BEFORE.search(text, max(origin, start - 40), start):
         return True  # "PEFT refuses mixed-adapter batches while ...": the phrase is refused
-    after = text[end:end + 60]
+    after = text[end:end + 80]
+    # (the card's own memory said after it is part of the phrase: "on a card with 12 GB it
+    # does not fit")
+    after = after[m.end():] if (m := _CARD_MEMORY.match(after)) else after
+    # (a fronted phrase, then its main clause: "On a card with 24 GB, the 13B model in fp16
+    # does not fit": the clause's subject comes between)
+    fronted = re.match(r"\s*,", after) and not text[origin:start].strip(" \t*-\"'(")
+    after = after[after.index(",") + 1:] if fronted else after
     stop = _END.search(after)
     after = after[:stop.start()] if stop else after
     # (a negation of the clause's verb: "... GPU cannot fine-tune"; "without" after the phrase
@@ -451,7 +464,13 @@ def _clause_negated(text: str, start: int, end: int, origin: int) -> bool:
     if m and _NOT_REMOVED.match(after, m.end()):
         m = None  # "their added latency cannot be removed by merging": the cost stays
     m = m or _STOPS_AFTER.search(after)  # ("mixed-adapter batches stop working once merged")
-    return bool(m) and len(after[:m.start()].split()) <= 3
+    return bool(m) and len(after[:m.start()].split()) <= (5 if fronted else 3)
+
+
+# a card's memory right after it: "with 12 GB", "of 24 GB VRAM", "(80 GB)"
+_CARD_MEMORY = re.compile(r"\s*(?:(?:with|of|having)\s+|\(\s*)(?:only\s+|just\s+)?\d[\d.]*\s*"
+                          r"(?:GB|GiB)\b(?:\s+(?:of\s+)?(?:VRAM|memory|GPU\s+memory))?\s*\)?",
+                          re.I)
 
 
 # a cost said not to go away: "... cannot be removed", "... can't be merged away"
@@ -513,9 +532,15 @@ _ENDS_UP = re.compile(r"\b(?:ends?\s+up|gets?|got|leads?\s+to|results?\s+in|yiel
                       r"sees?|shows?)\b", re.I)
 # A finite verb after "without ...": the main clause has begun ("without merging the model is
 # slower": the slowness is not denied)
+# a clause's opening after a comma ("..., so without overriding it the matmuls ran in fp32")
+_CLAUSE_LINK = re.compile(r",\s*(?:so|and|but|then|thus|hence|because|since|which\s+means)\s*$",
+                          re.I)
 _FINITE = re.compile(r"\b(?:is|are|was|were|costs?|takes?|needs?|uses?|has|have|gives?|"
                      r"stores?|requires?|becomes?|runs?|adds?|falls?|defaults?|computes?|picks?|"
                      r"keeps?|fits?|works?|gets?|stays?|remains?|"
+                     # verbs of change, only as finite forms ("without it the base grows by")
+                     r"grows|grew|rises|rose|drops|dropped|shrinks|shrank|increases|decreases|"
+                     r"jumps|climbs|goes|went|comes|came|ran|"
                      # ("doubling the rank without touching alpha would halve it")
                      r"would|will|can|could|should|does|did)\b", re.I)
 

@@ -498,7 +498,7 @@ _PROJ_NAME = {"query": "q", "key": "k", "value": "v", "output": "o", "qkv": "q k
 def _module_list(text: str) -> tuple[str, tuple[int, int]] | None:
     for m in _PROJ_LIST.finditer(text):
         names = re.findall(_PROJ, m.group(0), re.I)
-        if len(names) < 2:
+        if len(names) < 2 or _compared_set(text, m):
             continue
         canon = frozenset(part for n in names for part in _PROJ_NAME.get(
             re.sub(r"^w_?|_proj$", "", n.lower()), re.sub(r"^w_?|_proj$", "", n.lower())).split())
@@ -542,10 +542,26 @@ def find_modules(text: str) -> tuple[str, tuple[int, int]] | None:
     if listed:
         return listed
     for pattern, name in _modules():
-        m = pattern.search(text)
-        if m:
-            return name, m.span()
+        for m in pattern.finditer(text):
+            if not _compared_set(text, m):
+                return name, m.span()
     return None
+
+
+def _compared_set(text: str, m: re.Match) -> bool:
+    """Whether the set at `m` is what a figure is compared with ("4.8x the old q/v count")."""
+    return bool(_COMPARED_SET_BEFORE.search(text, max(0, m.start() - 30), m.start())
+                and _COMPARED_SET_AFTER.match(text, m.end()))
+
+
+# a set named as what a figure is compared with: "about 4.8x the old q/v count", "more than
+# the q,v-only number"
+_COMPARED_SET_BEFORE = re.compile(r"(?:(?<=\d)x|\bx|\btimes|\bthan|\bvs\.?|\bversus|\bover|\bto|"
+                                  r"\bwith)\s+(?:the\s+|a\s+)?"
+                                  r"(?:old|previous|original|default|earlier|usual|former|"
+                                  r"plain)?\s*$", re.I)
+_COMPARED_SET_AFTER = re.compile(r"[\s-]*(?:only\s+|-only\s+)?(?:count|number|figure|total|"
+                                 r"baseline|setup|setting|config(?:uration)?|one|run)s?\b", re.I)
 
 
 _CONDITIONS = {
@@ -1166,7 +1182,8 @@ _ROLE_AFTER = [
     ("memory", re.compile(r"\s*(?:of\s+)?(?:[\w-]+\s+){0,2}?(?:memory|RAM|VRAM)\b", re.I)),
     ("lr", re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:learning rates?|lr)\b", re.I)),
     # ("8.4 MB saved in fp16", "saved to disk": the file as written, not an amount saved)
-    ("saving", re.compile(r"\s*(?:of\s+(?:GPU\s+)?memory\s+)?(?:saved|freed|shaved off)\b"
+    # ("hence the ~0.37 bit saving": the noun after the amount)
+    ("saving", re.compile(r"\s*(?:of\s+(?:GPU\s+)?memory\s+)?(?:saved|freed|shaved off|savings?)\b"
                           r"(?!\s+(?:in|as|to|on)\s+(?:fp|bf|float|half|16|32|8|4|disk|safetensors|"
                           r"the\s+(?:hub|disk)))", re.I)),
 ]
@@ -1228,7 +1245,7 @@ _ROLE_BEFORE = [
                            r"(?:\w+[:,]?\s+){0,3}?$", re.I)),
     # "the LoRA adapters trained with QLoRA are also stored in 4-bit": kept in that width
     # (not across the base the adapters sit on: "adapters on top of a base model quantized to")
-    ("adapter", re.compile(r"\b(?:adapters|LoRA (?:weights|matrices|factors|adapters))\s+"
+    ("adapter", re.compile(r"\b(?:adapters?|LoRA (?:weights|matrices|factors|adapters?))\s+"
                            r"(?:(?!(?:base|model|backbone)\b)[\w-]+\s+){0,6}?"
                            r"(?:stored|kept|saved|held|quantized|trained)\s+"
                            r"(?:in|as|to|at)\s+$", re.I)),
@@ -1245,7 +1262,7 @@ _ROLE_BEFORE = [
                            re.I)),
     # the verb first: "QLoRA also quantizes these LoRA matrices to 4-bit"
     ("adapter", re.compile(r"\b(?:quantiz\w*|quantis\w*|stor\w*|keeps?|keeping|sav\w*|holds?|"
-                           r"casts?|casting|converts?|converting)\s+(?:the\s+|these\s+|its\s+|"
+                           r"casts?|casting|converts?|converting|trains?|training)\s+(?:the\s+|these\s+|its\s+|"
                            r"their\s+|all\s+)?(?:LoRA|adapter|low-rank)\s+(?:weights|matrices|"
                            r"factors|adapters|parameters)\s+(?:to|in|as|at|into)\s+$", re.I)),
     # what training updates, said to be of a width: "every trainable weight is 4-bit"
@@ -1314,9 +1331,10 @@ _PER_SCALE = re.compile(r"\s*(?:for\s+each|per|every)\s+(?:1\s+|one\s+)?"
 
 # A figure said of one method by name right after it: "4,194,304 for LoRA and 4,456,448 for
 # DoRA" (role "of:<method id>"; a verifier of another method leaves it out)
-_FOR_METHOD = re.compile(r"\s*(?:trainable\s+)?(?:param(?:eter)?s?\s+|weights\s+)?(?:for|with|"
+# (or in parentheses: "from 41,943,040 trainable (LoRA) to 43,319,296 (DoRA)")
+_FOR_METHOD = re.compile(r"\s*(?:trainable\s+)?(?:param(?:eter)?s?\s+|weights\s+)?(?:(?:for|with|"
                          r"under|using)\s+(?:(?:plain|standard|vanilla|regular|the)\s+){0,2}"
-                         r"(?=\w)", re.I)
+                         r"(?=\w)|\(\s*(?=[\w+-]{2,20}\s*\)))", re.I)
 
 
 def _of_method(text: str, q: Quantity) -> str:

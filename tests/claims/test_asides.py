@@ -127,6 +127,9 @@ def test_defaults_said_in_more_ways(sentence, verifier, want):
     "is over 100 GB.",
     # what someone replied
     "Someone replied that DoRA cannot be merged into the weights.",
+    # what several people claimed, in the past
+    "A few of the reviewers claimed a full fine-tune of Llama-2-13B fits on one 80 GB card; at "
+    "16 bytes per parameter it needs over 200 GB.",
 ])
 def test_what_others_said_is_reported_not_stated(sentence):
     pairing = _pair(sentence)
@@ -333,3 +336,28 @@ def test_a_documents_wrong_assumption_and_an_exam_tip_are_not_stated(sentence):
         f.polarity or f.verifier != "lora.frozen_base" for f in pairing.frames)
     assert not any(f.params.get("claim") == "quant_type" and f.params.get("value") == "nf4"
                    for f in pairing.frames)
+
+
+def test_a_set_of_modules_a_figure_is_compared_with_is_not_the_figures():
+    params = _params("With target_modules set to every linear layer, r=8 on Llama-2-7B trains "
+                     "19,988,480 parameters, close to 5x the old q/v number.", "lora.param_count")
+    assert params is not None and "all" in str(params.get("modules", params))
+
+
+def test_a_count_labelled_with_another_method_in_brackets_is_that_methods():
+    params = _params("At r=8 on q and v of Llama-2-7B the count goes from 4,194,304 (LoRA) to "
+                     "4,456,448 (DoRA).", "lora.param_count")
+    assert params is None or 4456448 not in str(params)
+
+
+@pytest.mark.parametrize(("sentence", "verifier", "key", "want"), [
+    # a size said to be a multiple of what it should be: the size claimed is the quotient
+    ("My r=16 all-linear Llama-2-7B adapter downloaded as 160 MB, which is twice what an fp16 "
+     "file of that shape should be.", "lora.adapter_size", "mb", 80.0),
+    # a rate said with a colon before the amount it gives
+    ("Full fine-tuning Llama-2-13B at 16 bytes/param: ~100 GB.", "lora.training_memory",
+     "amount", 100e9),
+])
+def test_what_a_stated_figure_is_read_as(sentence, verifier, key, want):
+    params = _params(sentence, verifier)
+    assert params is not None and params[key] == pytest.approx(want)

@@ -601,6 +601,72 @@ def test_a_bare_size_right_after_the_method_is_its_model(text, size_b):
     assert frames and frames[0].conditions["model"]["size_b"] == size_b
 
 
+@pytest.mark.parametrize(("text", "preset"), [
+    ("On L2-13B with r=8 on q and v, PEFT reports 6.55M trainable parameters.", "llama-13b"),
+    ("L3-8B in bf16 is roughly 16 GB of weights.", "llama3-8b"),
+])
+def test_forum_shorthand_for_llama_names_the_model(text, preset):
+    frames = recognise(text).frames
+    assert frames and frames[0].conditions["model"]["preset"] == preset
+
+
+def test_l2_as_a_norm_is_no_model():
+    assert all(not f.conditions.get("model") for f in recognise(
+        "An L2-norm penalty of 0.01 on the 8.4M LoRA weights barely changes them.").frames)
+
+
+@pytest.mark.parametrize("text", [
+    "In QLoRA the LoRA adapter itself is kept in 4-bit NF4 as well.",
+    "QLoRA trains the LoRA weights in 4-bit as well as the base.",
+])
+def test_an_adapter_said_to_be_in_4_bit_is_the_adapters_width(text):
+    frames = [f for f in recognise(text, "qlora").frames if f.predicate == "quantized_4bit"]
+    assert frames and any(q.role == "adapter" and q.value == 4 for q in frames[0].quantities)
+
+
+def test_a_without_adjunct_before_a_verb_of_change_denies_nothing():
+    (frame,) = [f for f in recognise("Keep double quantization on; without it the 4-bit base "
+                                     "grows by about 0.37 bits per parameter.", "qlora").frames
+                if f.predicate == "bits_per_param"]
+    assert frame.polarity
+
+
+@pytest.mark.parametrize(("text", "predicate", "polarity"), [
+    # a list of answers, each item with its setting
+    ("Extra inference latency: LoRA (merged) none, bottleneck adapters some.",
+     "no_added_latency", True),
+    # the card's memory said after the card, then the denial
+    ("Llama-2-13B in fp16 is about 26 GB, so on a card with 24 GB it does not fit.",
+     "fits_gpu", False),
+    # a claim reported and then called nonsense
+    ("A vendor told us that merging makes inference 30% slower, which is nonsense.",
+     "no_added_latency", True),
+    # people overlooking a fact do not deny it
+    ("Many forget the 128k vocabulary of Llama-3-8B adds a lot of embedding rows.",
+     "arch_vocab", True),
+    # "without" opening a clause after "so": the adjunct, then the claim
+    ("The default bnb_4bit_compute_dtype is float32, so without overriding it the matmuls ran "
+     "in fp32.", "compute_dtype", True),
+])
+def test_polarity_of_clauses_people_write(text, predicate, polarity):
+    frames = [f for f in recognise(text).frames if f.predicate == predicate]
+    assert frames and frames[0].polarity is polarity
+
+
+def test_an_amount_before_the_word_saving_is_the_saving():
+    (frame,) = [f for f in recognise("An fp32 absmax per 64 weights is 0.5 bits per parameter, "
+                                     "and double quantization brings it to 0.127, hence the "
+                                     "~0.37 bit saving.", "qlora").frames
+                if f.predicate == "bits_per_param"]
+    assert [q.role for q in frame.quantities if q.value == 0.37] == ["saving"]
+
+
+def test_quantization_constants_named_are_not_the_second_level_block():
+    frames = recognise("Quantization constants cost space too: with block size 64 and one fp32 "
+                       "absmax per block that is 0.5 bits per weight.", "qlora").frames
+    assert not any(f.predicate == "bnb_blocksize" and "level2" in f.cues for f in frames)
+
+
 def test_a_tool_named_only_in_a_later_clause_is_not_the_subject():
     frames = recognise("merge_and_unload() returns a model that gives the same outputs as "
                        "base plus adapter, so you can convert it to GGUF later.").frames

@@ -266,6 +266,15 @@ def test_a_flattened_heading_in_sentence_case_keeps_its_words(text, expected):
     assert _unflatten(text) == expected
 
 
+def test_a_flattened_table_without_its_delimiter_row_ends_at_its_header_width():
+    from kbcheck.markup import _unflatten
+
+    text = ("| Setup | Rank | Params | | q,v | 8 | 4.2M | | all linear | 8 | see below | "
+            "With every linear layer at r=8 the count is 20M.")
+    assert _unflatten(text)[-2:] == ["| all linear | 8 | see below |",
+                                     "With every linear layer at r=8 the count is 20M."]
+
+
 def test_a_code_span_that_opens_a_sentence_still_starts_it():
     """Inline code is unwrapped, except where it opens a sentence: its backticks mark the
     start ("... into the base. `tool serve` keeps ..." is two sentences, judged apart)."""

@@ -110,6 +110,23 @@ def test_a_scale_set_aside_is_not_the_one_stated():
     assert frame.verifier == "lora.ba_update" and frame.params["scaling_form"] == "alpha/r"
 
 
+def test_rslora_named_in_a_later_clause_of_advice_is_not_the_claims_scale():
+    params = _frame("lora_alpha=32 with r=64 gives alpha/r = 0.5; if you wanted rsLoRA, pass "
+                    "use_rslora=True, which makes it 4.0.").params
+    assert params["rslora"] is False and params["scale_value"] == 0.5
+
+
+@pytest.mark.parametrize("sentence", [
+    "Going from r=8 to r=32 at fixed alpha halves rsLoRA's scale, compared with a 4x drop "
+    "under plain LoRA.",
+    "With rsLoRA on, moving r from 8 to 32 only halves the scale, not 4x as with the standard "
+    "scaling.",
+])
+def test_a_factor_said_of_plain_lora_in_an_rslora_sentence_is_set_aside(sentence):
+    params = _frame(sentence).params
+    assert params["rslora"] is True and params["scale_factor"] == pytest.approx(0.5)
+
+
 def _run(**raw):
     return VERIFIER.run(VERIFIER.resolve_params(raw))
 

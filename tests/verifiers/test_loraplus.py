@@ -35,6 +35,12 @@ def _frame(sentence: str):
      "different_lr", False),
     ("LoRA+ divides B's learning rate by lambda.",
      "a_higher_lr", False),
+    # one rate shared is the opposite of the split; a denial of the sharing affirms it, and a
+    # direction said beside it is still read
+    ("Under LoRA+, the two factors do not share a learning rate.", "different_lr", False),
+    ("With LoRA+ the A and B matrices share one learning rate.", "different_lr", True),
+    ("The LoRA+ authors argue that A and B should not share a step size, and give A the "
+     "larger one.", "a_higher_lr", False),
 ])
 def test_sentences_pair_with_claim_and_polarity(sentence, claim, denied):
     """A denied frame keeps the claim as named: the pipeline turns its verdict round."""
