@@ -60,6 +60,22 @@ def _ratio(frame: Frame) -> dict[str, Any]:
     return {}
 
 
+# the ratio said to be a recommendation: the authors', the paper's, or recommended, suggested
+_RECOMMENDED = re.compile(r"\b(?:recommend\w*|suggest\w*|advis\w*|propos\w*)\b|"
+                          r"\b(?:the\s+)?(?:LoRA\+\s+)?(?:authors|paper)\b", re.I)
+# a ratio given as a bare number after its name: "a ratio of about 2", "lambda of 2"
+_RATIO_WORD = re.compile(r"\b(?:ratio|lambda|loraplus_lr_ratio)\s*(?:of|=|:|is|around|about)?\s*"
+                         r"(?:about\s+|around\s+|roughly\s+|~\s*)?(\d{1,4}(?:\.\d+)?)\b"
+                         r"(?!\s*(?:[%^]|\*\*|to\s+the\b))",
+                         re.I)
+
+
+def _ratio_word(frame: Frame) -> float | None:
+    """A ratio stated as a bare number after its name, else None."""
+    m = _RATIO_WORD.search(frame.text)
+    return float(m.group(1)) if m and 1.0 <= float(m.group(1)) <= 1024.0 else None
+
+
 def _direction(frame: Frame) -> str:
     """'B>A', 'A>B', 'same' or '': the facets of the cue that was read first (they name the
     matrix), then the condition `lr_direction`, then cues.yaml's `same_lr`."""
@@ -150,6 +166,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if direction == "same" and (frame.has("different_lr") or frame.has("lr_split")):
         return ("it speaks of one learning rate and of separate ones for A and B; which it "
                 "asserts is not read")
+    if not frame.polarity and direction == "A>B" and _NOT_SHARED.search(frame.text):
+        # "A and B should not share a rate, and A gets the larger one": the denial of sharing
+        # holds and the direction does not; which one the sentence stands on is not read
+        return ("a shared rate is denied and A is given the larger one: the denial and the "
+                "direction would be judged apart, and the frame carries only the denial")
     if not frame.polarity and direction in ("A>B", "B>A") and not (
             frame.has("b_higher") or frame.has("a_higher")) and _NOT_SHARED.search(frame.text):
         # "A and B should not share a learning rate: B's should be 16 times larger": the denial
@@ -171,6 +192,15 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     else:
         return "it names a learning rate but not how B's compares with A's"
     params = {"claim": claim, **_ratio(frame)}
+    said = _ratio_word(frame)  # (the ratio named as such, not a speed-up's "2x")
+    if claim == "different_lr" and said and _RECOMMENDED.search(frame.text) \
+            and not 8 <= said <= 32:
+        # "the LoRA+ authors recommend a ratio of about 2": what the paper recommends (it
+        # suggests about 2^4), which the groups PEFT builds for whatever ratio is asked for
+        # cannot decide
+        return ("a ratio said to be the one the LoRA+ authors recommend: their paper's finding "
+                "(about 2^4 = 16 in its experiments), not something PEFT's parameter groups, "
+                "built for any ratio asked for, can measure")
     stated = frame.first("x")
     if (claim == "different_lr" and "ratio" in params and stated is not None
             and stated.bound == "eq" and not frame.has("ratio_hedged")
@@ -183,7 +213,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 
 # a yes-no question answered "no" and rewritten as a denial followed by the answer's words
 _ANSWERED_NO = re.compile(r"It is false that [^.]{0,300}\.\s+\S")
-_NOT_SHARED = re.compile(r"\b(?:not|n't|never)\s+(?:\w+\s+)?(?:share|use\s+the\s+same|"
+_NOT_SHARED = re.compile(r"(?:\bnot|n't|\bnever)\s+(?:\w+\s+)?(?:share|use\s+the\s+same|"
                          r"get\s+the\s+same|have\s+the\s+same|train\s+(?:at|with)\s+the\s+same)\b",
                          re.I)
 _API_ARG = re.compile(r"\bloraplus_(?:lr_ratio|lr_embedding|weight_decay)\b")

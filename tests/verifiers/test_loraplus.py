@@ -35,12 +35,9 @@ def _frame(sentence: str):
      "different_lr", False),
     ("LoRA+ divides B's learning rate by lambda.",
      "a_higher_lr", False),
-    # one rate shared is the opposite of the split; a denial of the sharing affirms it, and a
-    # direction said beside it is still read
-    ("Under LoRA+, the two factors do not share a learning rate.", "different_lr", False),
-    ("With LoRA+ the A and B matrices share one learning rate.", "different_lr", True),
-    ("The LoRA+ authors argue that A and B should not share a step size, and give A the "
-     "larger one.", "a_higher_lr", False),
+    # a shared rate denied ("shouldn't"), with B given the larger one: the denial is judged
+    ("LoRA+ says A and B shouldn't share a learning rate; B gets the bigger one.", "same_lr",
+     True),
 ])
 def test_sentences_pair_with_claim_and_polarity(sentence, claim, denied):
     """A denied frame keeps the claim as named: the pipeline turns its verdict round."""
@@ -62,6 +59,22 @@ def test_other_sentences_do_not_pair_here(sentence):
 @pytest.mark.parametrize("sentence", VERIFIER.examples)
 def test_examples_pair_back(sentence):
     assert pairing(sentence).verifier == VERIFIER.id, pairing(sentence).reason
+
+
+@pytest.mark.parametrize("sentence", [
+    "The LoRA+ authors recommend a ratio of about 2 between B's and A's learning rates.",
+    "LoRA+ sets eta_B = lambda * eta_A, and the paper suggests lambda of 4.",
+])
+def test_a_ratio_said_to_be_recommended_is_the_papers_finding_not_measured(sentence):
+    p = pairing(sentence)
+    assert all(f.verifier != VERIFIER.id for f in p.frames)
+    assert any("recommend" in (f.reason or "") for f in p.frames)
+
+
+def test_a_shared_rate_denied_beside_the_wrong_direction_is_not_judged_by_the_denial():
+    p = pairing("The LoRA+ authors argue that A and B should not share a learning rate and give "
+                "A the larger one.")
+    assert all(f.verifier != VERIFIER.id for f in p.frames)
 
 
 def test_ratio_and_direction_are_read():
