@@ -529,9 +529,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         counts, params["magnitude"] = [counts[1]], False
     elif len(counts) == 2 and _VERSUS.fullmatch(frame.text, counts[0].span[1], counts[1].span[0]) \
             and (_FOR_LORA.match(frame.text, counts[1].span[1])
-                 or _THAN_LORA.search(frame.text, 0, counts[0].span[0])):
+                 or _THAN_LORA.search(frame.text, 0, counts[0].span[0])
+                 or 1 < counts[0].value / counts[1].value < 1.2):
         # "213,811,200 versus 207,093,760 for plain LoRA", "DoRA trains more than LoRA: ...
-        # 6,963,200 versus 6,553,600": DoRA's total, then LoRA's
+        # 6,963,200 versus 6,553,600": DoRA's total, then LoRA's (or the larger first, a few
+        # percent above the other, as the magnitudes make it: "43.3M versus 41.9M")
         counts, params["magnitude"] = [counts[0]], False
     elif params["magnitude"] and len(counts) == 2 and counts[0].value > counts[1].value \
             and _LORA_NAMED_AFTER.match(frame.text, counts[1].span[1]):

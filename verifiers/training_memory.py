@@ -267,9 +267,12 @@ def _rate(text: str, q: Quantity) -> float | None:
     between = text[m.end():q.span[0]] if m.end() <= q.span[0] else text[q.span[1]:m.start()]
     if _GIVES.fullmatch(between):  # "at 16 bytes/param: ~64 GB", "16 bytes/param = 112 GB"
         return float(m.group(1))
-    if any(c in between for c in ";:!?") or ". " in between:
-        return None
+    if any(c in between for c in ";:!?") or ". " in between or _TURN.search(between):
+        return None  # (nor across a contrast: "assumed 58 GB, but at 16 bytes per parameter")
     return float(m.group(1))
+
+
+_TURN = re.compile(r"\b(?:but|whereas|while|however|although|though|yet|instead)\b", re.I)
 
 
 # what may stand between a rate and the amount it gives when nothing else does

@@ -693,6 +693,19 @@ _PARAM_ROW = re.compile(
     r"(?P<required>required|mandatory))\s*\)", re.I)
 
 
+# a row whose label names the unit and whose value is a bare number ("Bits per parameter, NF4
+# with double quantization: 4.5"): the value said with its unit
+_UNIT_LABEL = re.compile(r"^\W{0,3}(?P<unit>bits|bytes)\s+per\s+(?P<per>parameter|param|weight)\b"
+                         r"(?:\s*[,(\u2014-]\s*)?(?P<what>[^:.;]{0,80}?)\)?\s*:\s*"
+                         r"(?P<n>\d{1,3}(?:\.\d{1,4})?)(?=\s*\.?\s*$)", re.I)
+
+
+def _unit_label(m: re.Match) -> str:
+    """The row said as a sentence: what it is of, then the value with the label's unit."""
+    what = f"{m.group('what').strip()}: " if m.group("what").strip() else ""
+    return f"{what}{m.group('n')} {m.group('unit').lower()} per {m.group('per')}"
+
+
 def _param_row(m: re.Match) -> str:
     if m.group("required"):
         return f"{m.group('name')} is required"
@@ -767,6 +780,8 @@ def normalise(text: str) -> str:
         text = _QUOTED_QUESTION.sub("", text)
     if "default" in text or "required" in text:  # "r (int, default 8): ...": r defaults to 8
         text = _PARAM_ROW.sub(_param_row, text)
+    if ":" in text and " per " in text:  # "Bits per parameter, NF4 with DQ: 4.5": the unit
+        text = _UNIT_LABEL.sub(_unit_label, text, count=1)
     if "(" in text or "[" in text:
         text = _CITATION.sub(_citation, text)
         text = _RATE_CALL.sub(r"\1_\2", text)

@@ -295,10 +295,16 @@ def _size_after(text: str, end: int) -> re.Match | None:
     if size is None:  # "BLOOM (176B params)": the size in a parenthesis right after
         paren = _PAREN_SIZE.match(text, end)
         size = _SIZE.match(text, paren.end()) if paren else None
+    if size is None:  # "Llama 2 with 70 billion parameters", "the Llama 2 of 70 billion"
+        gap = _VERSION_GAP.match(text, end)
+        joined = _WITH_SIZE.match(text, gap.end() if gap else end)
+        size = _SIZE.match(text, joined.end()) if joined else None
     return size
 
 
 _PAREN_SIZE = re.compile(r"\s?\(\s*")
+_WITH_SIZE = re.compile(r",?\s*\b(?:with|of|having)\s+(?:about\s+|roughly\s+|some\s+|around\s+|"
+                        r"~\s*)?", re.I)
 _GLUED_SIZE = re.compile(r"(\d{1,3}(?:\.\d)?)[bB](?![a-zA-Z\d])")
 
 

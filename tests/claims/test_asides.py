@@ -338,6 +338,16 @@ def test_a_documents_wrong_assumption_and_an_exam_tip_are_not_stated(sentence):
                    for f in pairing.frames)
 
 
+@pytest.mark.parametrize(("said", "stated"), [
+    # a row whose label names the unit: the value said with it
+    ("Bits per parameter, NF4 without double quantization: 4.5",
+     "NF4 without double quantization: 4.5 bits per parameter"),
+    ("Bytes per weight (bf16 checkpoint): 2.", "bf16 checkpoint: 2 bytes per weight."),
+])
+def test_a_label_that_names_the_unit_gives_it_to_the_value(said, stated):
+    assert normalise(said) == stated
+
+
 def test_a_set_of_modules_a_figure_is_compared_with_is_not_the_figures():
     params = _params("With target_modules set to every linear layer, r=8 on Llama-2-7B trains "
                      "19,988,480 parameters, close to 5x the old q/v number.", "lora.param_count")

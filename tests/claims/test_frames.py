@@ -610,6 +610,15 @@ def test_forum_shorthand_for_llama_names_the_model(text, preset):
     assert frames and frames[0].conditions["model"]["preset"] == preset
 
 
+@pytest.mark.parametrize(("text", "preset"), [
+    ("Llama 2 with 13 billion parameters takes about 26 GB in fp16.", "llama-13b"),
+    ("The Llama 2 of 70 billion, in fp16, is about 138 GB of weights.", "llama2-70b"),
+])
+def test_a_size_said_after_with_or_of_is_the_models(text, preset):
+    frames = recognise(text).frames
+    assert frames and frames[0].conditions["model"]["preset"] == preset
+
+
 def test_l2_as_a_norm_is_no_model():
     assert all(not f.conditions.get("model") for f in recognise(
         "An L2-norm penalty of 0.01 on the 8.4M LoRA weights barely changes them.").frames)

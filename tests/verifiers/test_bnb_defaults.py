@@ -72,6 +72,11 @@ def test_bitsandbytesconfig_defaults_read_back_and_on_a_loaded_model():
     ("Double quantization is used by default.", "conditional"),
     ("By default, a model loaded with load_in_4bit=True computes in float32.", "supported"),
     ("The default compute dtype is bf16 for BitsAndBytesConfig.", "refuted"),
+    # the setting with "already" before its verb
+    ("For BitsAndBytesConfig the default bnb_4bit_quant_type already is nf4.", "refuted"),
+    # the library's defaults as a whole, then what they are
+    ("bitsandbytes' default 4-bit settings, i.e. NF4, are what BitsAndBytesConfig gives you.",
+     "refuted"),
 ])
 def test_sentences_are_judged_from_the_measurement(sentence, verdict):
     assert _verdict(sentence) == verdict

@@ -40,6 +40,13 @@ def test_a_true_count_is_supported_and_a_false_one_refuted():
     assert res["verdict"] == "refuted" and "163,840" in res["explanation"], res["explanation"]
 
 
+def test_two_totals_a_few_percent_apart_are_doras_then_loras():
+    frame = _frame("DoRA costs only its magnitude vectors: on Llama 3 8B at r=16 on all linear "
+                   "layers it is 43.3M versus 41.9M parameters.")
+    assert frame is not None and frame.params["magnitude"] is False
+    assert _run(frame)["verdict"] == "supported"
+
+
 def test_an_unstated_model_is_left_open():
     frame = _frame("Switching to DoRA at the same rank adds only ~8K extra parameters (the "
                    "magnitude vector).")

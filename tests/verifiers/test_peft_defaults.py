@@ -63,6 +63,8 @@ def test_an_architecture_without_a_default_is_recorded_as_refused():
      "supported"),
     ("For BLOOM, PEFT's default target modules are q_proj and v_proj.", "refuted"),
     ("Out of the box, LoraConfig adapts the query and value projections.", "conditional"),
+    # an adverb before the verb of an untouched config
+    ("An empty LoraConfig() already uses r=16, so there is no need to pass it.", "refuted"),
 ])
 def test_sentences_are_judged_from_the_measurement(sentence, verdict):
     assert _verdict(sentence)[0] == verdict
