@@ -602,19 +602,14 @@ def test_a_bare_size_right_after_the_method_is_its_model(text, size_b):
 
 
 @pytest.mark.parametrize(("text", "preset"), [
+    # forums' shorthand for Llama 2 and 3
     ("On L2-13B with r=8 on q and v, PEFT reports 6.55M trainable parameters.", "llama-13b"),
     ("L3-8B in bf16 is roughly 16 GB of weights.", "llama3-8b"),
-])
-def test_forum_shorthand_for_llama_names_the_model(text, preset):
-    frames = recognise(text).frames
-    assert frames and frames[0].conditions["model"]["preset"] == preset
-
-
-@pytest.mark.parametrize(("text", "preset"), [
+    # the size said after "with" or "of"
     ("Llama 2 with 13 billion parameters takes about 26 GB in fp16.", "llama-13b"),
     ("The Llama 2 of 70 billion, in fp16, is about 138 GB of weights.", "llama2-70b"),
 ])
-def test_a_size_said_after_with_or_of_is_the_models(text, preset):
+def test_models_named_as_forums_and_translations_write_them(text, preset):
     frames = recognise(text).frames
     assert frames and frames[0].conditions["model"]["preset"] == preset
 
