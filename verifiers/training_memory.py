@@ -275,6 +275,11 @@ def _rate(text: str, q: Quantity) -> float | None:
 _TURN = re.compile(r"\b(?:but|whereas|while|however|although|though|yet|instead)\b", re.I)
 
 
+# a verb or sign that gives the rate's result ("which for 207M params is", "7B needs", "=")
+_RESULT = re.compile(r"\b(?:is|are|was|comes?\s+to|came\s+to|gives?|needs?|takes?|requires?|"
+                     r"means|totals?|amounts?\s+to|adds?\s+up\s+to|works?\s+out\s+to|that's|"
+                     r"it's|costs?|uses?)\b|[=:\u2248\u2192~]|->|=>", re.I)
+_QUOTE = re.compile(r"[\"\u201c\u201d]")
 # what may stand between a rate and the amount it gives when nothing else does
 _GIVES = re.compile(r"\s*(?:[:=≈→]|->|=>)\s*(?:~|≈|about\s+|roughly\s+|around\s+)?\s*")
 
@@ -286,6 +291,12 @@ def _arithmetic(frame: Frame, q: Quantity, method: str) -> dict[str, Any]:
     rate said of trainable parameters with no count stated has none."""
     rate = _rate(frame.text, q)
     if rate is None or q.bound not in ("eq", "approx") or q.value < 1e6:
+        return {}
+    m = next(_RATE.finditer(frame.text))
+    between = frame.text[min(m.end(), q.span[1]):max(m.start(), q.span[0])]
+    if not _GIVES.fullmatch(between) and (_QUOTE.search(between) or not _RESULT.search(between)):
+        # (not an amount quoted or set apart: 'at 16 bytes per parameter, so the viral "24 GB
+        # is enough" framing is wrong')
         return {}
     count = frame.conditions.get("param_count") or 0.0
     if not count and (method != "full_ft" or _TRAINABLE.search(frame.text)):

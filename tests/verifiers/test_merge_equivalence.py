@@ -95,6 +95,11 @@ def test_an_equality_held_to_rounding_or_written_as_algebra_is_fp32s(sentence):
     assert frame.params.get("exactness", "rounding") == "rounding"
 
 
+def test_the_weights_a_merge_changes_are_no_denial_of_equal_outputs():
+    frame = _frame("LoRA training never touches W0; only an explicit merge changes those weights.")
+    assert frame is None or frame.polarity
+
+
 @pytest.mark.parametrize(("sentence", "dtypes"), [
     ("After merge_and_unload the logits differ from the unmerged model's by at most 3e-7 in "
      "fp32.", "fp32"),

@@ -172,6 +172,9 @@ def test_a_sentences_own_arithmetic_is_checked(sentence, verdict):
     # per trainable parameter with no count stated: nothing to multiply
     "With QLoRA on a 65B model, the adapters at 16 bytes per trainable parameter need only "
     "about 0.5 GB.",
+    # an amount quoted and set apart is no product of the rate
+    'Full fine-tuning a 7B Llama costs about 16 bytes per parameter, so the forum\'s "24 GB '
+    'is plenty" advice does not apply to it.',
 ])
 def test_arithmetic_that_holds_or_has_no_count_is_not_refuted(sentence):
     assert all(v != "refuted" for _, v, _ in _frames(sentence))
