@@ -40,9 +40,11 @@ not say which it is is never refuted.
 
 A rate the sentence states ("at 16 bytes per parameter, ... needs about 128 GB") names the
 accounting: only the configurations whose weights, gradients, master copy and optimizer state
-come to it are estimated (`rate`). A ratio said to be a paper's finding about the model it
-studied (`paper`: "the LoRA paper found ten times less memory on GPT-3 175B") is refuted where
-it fails in every configuration near the paper's own reported figures.
+come to it are estimated (`rate`). The amount it gives is the sentence's own arithmetic
+(`amount`, over `rate_count` parameters or the model's): a product more than 20% off under every
+reading is refuted before anything is estimated. A ratio said to be a paper's finding about the
+model it studied (`paper`: "the LoRA paper found ten times less memory on GPT-3 175B") is
+refuted where it fails in every configuration near the paper's own reported figures.
 
 A claim leaves settings open (optimizer, dtype, master weights, batch, sequence, gradient
 checkpointing, rank, adapted modules, and the model when it names none): every configuration
@@ -257,19 +259,25 @@ _RATE = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*(?:bytes?|(?-i:B))\s*"
                    re.I)
 
 
-def _rate(text: str, q: Quantity) -> float | None:
-    """The bytes per parameter stated in the amount's own clause, the one rate of the
-    sentence; None if there is none or several."""
+def _rate_at(text: str, q: Quantity) -> tuple[re.Match, str] | None:
+    """The one rate of the sentence, if it stands in the amount's own clause, with the words
+    between the two; None if there is no rate, several, or one in another clause."""
     rates = list(_RATE.finditer(text))
     if len(rates) != 1:
         return None
     m = rates[0]
     between = text[m.end():q.span[0]] if m.end() <= q.span[0] else text[q.span[1]:m.start()]
     if _GIVES.fullmatch(between):  # "at 16 bytes/param: ~64 GB", "16 bytes/param = 112 GB"
-        return float(m.group(1))
+        return m, between
     if any(c in between for c in ";:!?") or ". " in between or _TURN.search(between):
         return None  # (nor across a contrast: "assumed 58 GB, but at 16 bytes per parameter")
-    return float(m.group(1))
+    return m, between
+
+
+def _rate(text: str, q: Quantity) -> float | None:
+    """The bytes per parameter stated in the amount's own clause (see `_rate_at`)."""
+    found = _rate_at(text, q)
+    return float(found[0].group(1)) if found else None
 
 
 _TURN = re.compile(r"\b(?:but|whereas|while|however|although|though|yet|instead)\b", re.I)
@@ -289,11 +297,10 @@ def _arithmetic(frame: Frame, q: Quantity, method: str) -> dict[str, Any]:
     arithmetic ("16 bytes per parameter, which for 207M params is about 3.3 GB"). The count is
     one the sentence states, else (full fine-tuning: every parameter trains) the model's; a
     rate said of trainable parameters with no count stated has none."""
-    rate = _rate(frame.text, q)
-    if rate is None or q.bound not in ("eq", "approx") or q.value < 1e6:
+    found = _rate_at(frame.text, q)
+    if found is None or q.bound not in ("eq", "approx") or q.value < 1e6:
         return {}
-    m = next(_RATE.finditer(frame.text))
-    between = frame.text[min(m.end(), q.span[1]):max(m.start(), q.span[0])]
+    m, between = found
     if not _GIVES.fullmatch(between) and (_QUOTE.search(between) or not _RESULT.search(between)):
         # (not an amount quoted or set apart: 'at 16 bytes per parameter, so the viral "24 GB
         # is enough" framing is wrong')
@@ -301,7 +308,7 @@ def _arithmetic(frame: Frame, q: Quantity, method: str) -> dict[str, Any]:
     count = frame.conditions.get("param_count") or 0.0
     if not count and (method != "full_ft" or _TRAINABLE.search(frame.text)):
         return {}
-    return {"rate": rate, "amount": q.value, "rate_count": float(count)}
+    return {"rate": float(m.group(1)), "amount": q.value, "rate_count": float(count)}
 
 
 # a count said to be the trainable one ("41.9M trainable params x 8 bytes of Adam moments"):
@@ -425,10 +432,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return "no amount of memory stated"
         if frame.has("tm_inference"):
             return "inference, serving or merging is named: the amount may not be a training step's"
-        if method != "full_ft" and not frame.conditions.get("param_count") \
-                and _rate(frame.text, q) and any(
-                    (m.group("who") or "model").lower() != "model"
-                    for m in _RATE.finditer(frame.text)):
+        found = _rate_at(frame.text, q)
+        if method != "full_ft" and not frame.conditions.get("param_count") and found \
+                and (found[0].group("who") or "model").lower() != "model":
             # "the adapters at 16 bytes per trainable parameter need ~0.5 GB": the trainable
             # parameters' state, of a count the sentence does not give
             return "the amount is the trainable parameters' state at the stated rate, and " \
