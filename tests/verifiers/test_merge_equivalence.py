@@ -172,6 +172,18 @@ def test_merging_into_4_bit_weights_requantizes_them():
     assert original["verdict"] == "refuted", original["explanation"]
 
 
+def test_a_4_bit_merge_without_bitsandbytes_is_skipped(monkeypatch):
+    """Where bitsandbytes is missing nothing is measured in NF4: the claim is skipped, not
+    left conditional as if two measurements had disagreed."""
+    import verifiers._env as env
+
+    real = env.has_package
+    monkeypatch.setattr(env, "has_package", lambda name: name != "bitsandbytes" and real(name))
+    out = VERIFIER.run(VERIFIER.resolve_params({"dtypes": "nf4"}))
+    assert out["verdict"] == "skipped", out["explanation"]
+    assert out["explanation"].startswith("nf4: bitsandbytes")
+
+
 @pytest.mark.parametrize(("sentence", "params"), [
     ("Merging a LoRA into a 4-bit quantized base is lossless, as long as you merge after "
      "training", {"claim": "equal", "dtypes": "nf4"}),
