@@ -89,11 +89,21 @@ _UNLOAD = re.compile(r"\bmerge_and_unload\b|\bunload\w*|\bmerged\s+and\s+unloade
 _CLAUSE_AFTER = re.compile(r";|,?\s+(?:but|whereas|although|though|however|while)\b", re.I)
 
 
+# a clause joined to the one before it, whose own subject is a merge method named before or in
+# the claim's words ("merge_and_unload gives the same outputs, and unmerge_adapter restores W0")
+# (not "merge_and_unload, and then unmerge_adapter": one sequence of steps)
+_JOINED = re.compile(r",\s+(?:and(?!\s+then\b)|but|while|whereas)\s+", re.I)
+
+
 def _clause(frame: Frame) -> str:
     """The part of the sentence around the claim's words, from a semicolon or colon before them
-    to a semicolon or a contrast after them."""
+    (or a joined clause whose subject is merge_adapter/unmerge_adapter) to a semicolon or a
+    contrast after them."""
     a, b = frame.spans.get("predicate", (0, len(frame.text)))
     start = max(frame.text.rfind(";", 0, a), frame.text.rfind(": ", 0, a)) + 1
+    joined = [m.end() for m in _JOINED.finditer(frame.text, start, a)]
+    if joined and _MERGE_ADAPTER.search(frame.text, joined[-1], b):
+        start = joined[-1]
     m = _CLAUSE_AFTER.search(frame.text, b)
     return frame.text[start:m.start() if m else len(frame.text)]
 

@@ -190,6 +190,22 @@ def test_what_merge_and_unload_leaves_is_measured(sentence, polarity):
     assert frame.polarity is polarity
 
 
+@pytest.mark.parametrize(("sentence", "claim"), [
+    # a joined clause whose own subject is unmerge_adapter: the round trip, not the unloading
+    ("merge_and_unload folds the update in without changing the outputs, and unmerge_adapter "
+     "gives back the base weights as long as the wrapper is kept.", "merge_reversible"),
+    # the unloading stays the claim's where it comes first in the same clause or a sequence
+    ("After merge_and_unload, unmerge_adapter cannot restore the original weights any more.",
+     "unload_keeps"),
+    ("Call merge_and_unload, and then unmerge_adapter, and you get the original weights back.",
+     "unload_keeps"),
+])
+def test_which_merge_a_joined_clause_speaks_of(sentence, claim):
+    frame = next((f for f in pairing(sentence).frames if f.predicate == "merge_reversible"), None)
+    assert frame is not None and frame.params is not None, pairing(sentence)
+    assert frame.params["claim"] == claim
+
+
 @needs_peft
 def test_merge_and_unload_leaves_no_adapter_to_switch_to():
     res = VERIFIER.run(VERIFIER.resolve_params({"claim": "unload_keeps"}))
