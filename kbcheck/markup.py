@@ -285,7 +285,11 @@ def _unflatten(text: str) -> list[str]:
                 n = 0
                 while n < len(words) and re.match(r"[A-Z0-9][\w;:&/+.-]*$", words[n]):
                     n += 1
-                if n < len(words) and n > 1 and re.match(r"[a-z(]", words[n]):
+                if 1 < n < len(words) and words[n - 1].endswith(":"):
+                    # "Symptom 1: merged outputs differ In fp32 ...": a label, then a title in
+                    # sentence case up to the capitalised word that starts the prose
+                    n += _sentence_case_title(words[n - 1:]) - 1
+                elif n < len(words) and n > 1 and re.match(r"[a-z(]", words[n]):
                     n -= 1  # the last capitalised word starts the sentence
                 n = max(n, 1)
                 if n == 1:  # a sentence-case title ("The problem: the model doesn't fit")

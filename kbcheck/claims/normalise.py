@@ -737,6 +737,19 @@ def _point(m: re.Match) -> str:
                                  for w in m.group(2).split())
 
 
+# a decimal with no whole part read out ("point zero six percent", "point five bits"): 0.06,
+# 0.5; only where it starts with zero or a unit follows, so "the point one makes" stays words
+_BARE_POINT = re.compile(rf"(?<![\w.,-])(?<![\d.,]\s)point\s+((?:zero|oh)(?:\s+{_DIGIT}){{1,4}}|"
+                         rf"{_DIGIT}(?:\s+{_DIGIT}){{0,3}}(?=\s+(?:percent|per\s*cent|bits?|"
+                         rf"bytes?|gigabytes?|GB|GiB|million|billion|times)\b|\s*%))\b(?![.,]\d)",
+                         re.I)
+
+
+def _bare_point(m: re.Match) -> str:
+    return "0." + "".join("0" if w.lower() == "oh" else _WHOLE_WORDS.get(w.lower(), w)
+                          for w in m.group(1).split())
+
+
 # the other side of a contrast dropped: "Forge trained every weight of the model; LoRA, by
 # contrast, freezes W0 and learns only B and A" says of LoRA only what follows
 _CONTRAST_SIDE = re.compile(r"^[^;.!?]{5,200};\s*(?=[\w+-]{2,12}(?:\s+[\w+-]{1,12})?,?\s+"
@@ -809,7 +822,7 @@ def normalise(text: str) -> str:
     if _HAS_ROOT_WORD.search(text):  # "divide by root r", "alpha/raiz(r)": alpha/sqrt(r)
         text = _ROOT_OF_RANK.sub(r"sqrt(\g<1>)", text)
     if " point " in text:  # "four point two million": 4.2 million
-        text = _POINT.sub(_point, text)
+        text = _BARE_POINT.sub(_bare_point, _POINT.sub(_point, text))
     if "illions" in text or "thousands" in text:  # "80 millions of parameters": 80 million
         text = _PLURAL_SCALE.sub(r" \1", text)
     if "illiard" in text:  # "7 milliards of parameters": 7 billion

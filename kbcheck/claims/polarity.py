@@ -23,6 +23,8 @@ _CUE = re.compile(
     r"\b(?:not(?!\s+(?:only|just|merely)\b)(?!(?<=\band\snot)\s+\w+ing\b)"
     r"(?!(?<=\bor\snot)\s+\w+ing\b)|never|no longer|cannot|can ?not|without|"
     r"no(?!\s+(?:more|less|fewer|longer|matter)\s+than\b)"
+    # ("the adapter starts out as a no-op": a word of its own, an operation that changes nothing)
+    r"(?!-?ops?\b)"
     # ("LoraConfig() with no arguments": a call's empty argument list)
     r"(?!\s+(?:arguments?|args|kwargs)\b)"
     r"(?!\s+(?:other|further|extra|additional)\s+(?:options?|arguments?|settings?|flags?|"
@@ -205,17 +207,21 @@ _CLAUSE_AFTER_NP = re.compile(r"\b(?:they|it|we|you|this|these|those|he|she|is|a
 # it doesn't, they are trained in 16-bit", "..., but that isn't so".
 _ELLIPTIC_DENIAL = re.compile(
     # (or the next sentence: "We still hear that merged models decode slower. They don't; ...")
-    r"[^;.!?]{0,120}?(?:[;,]|\.(?=\s+[A-Z]))\s*(?:but\s+)?(?:it|that|this|they)\s+"
+    # (in a lower-case post too: "... adds latency. it doesn't??")
+    r"[^;.!?]{0,120}?(?:[;,]|\.(?=\s+(?:[A-Z]|(?:it|that|this|they)\s)))\s*(?:but\s+)?"
+    r"(?:it|that|this|they)\s+"
     r"(?:doesn't|does not|don't|do not|"
     r"isn't|is not|aren't|are not|can't|cannot|won't|will not)(?:\s+so)?"
-    r"(?=\s*[,.;:!]|\s*$|\s+[-\u2013\u2014]{1,2}\s)|"
+    # (the end of a post: "..., it isn't #PEFT")
+    r"(?=\s*[,.;:!?]|\s*$|\s+[-\u2013\u2014]{1,2}\s|\s+#\w)|"
     # "... - that was the claim in the proposal, and it is wrong", "..., which is false"
     r"[^;.!?]{0,160}?(?:[;,]|\s-\s)\s*(?:(?:that|this)\s+(?:was|is)\s+(?:[\w'-]+,?\s+){0,8}?"
     # ("says DoRA can't be merged; that's wrong", "..., but that's false")
     r"(?:and|but)\s+(?:it|that|this)\s+(?:is|was)|(?:(?:but|and)\s+)?(?:which\s+is|that\s+is|"
     r"that's|that\s+was|this\s+is))\s+(?:simply\s+|just\s+|plainly\s+|completely\s+|"
     r"flat\s+|dead\s+|total\s+|utter\s+|complete\s+)?(?:wrong|false|incorrect|untrue|"
-    r"not\s+true|nonsense|bogus|rubbish|a\s+myth)\b|"
+    r"not\s+true|nonsense|bogus|rubbish|a\s+myth|backwards|back\s+to\s+front|reversed|"
+    r"the\s+wrong\s+way\s+a?round|the\s+other\s+way\s+a?round)\b|"
     # a statement given its verdict after a colon or a dash, as a myths list does ("LoRA always
     # adds inference latency: False.", "... - myth")
     r"[^;.!?:]{0,160}?(?::|\s[-\u2013\u2014]{1,2}\s)\s*(?:\*\*)?(?:false|a\s+myth|myth|wrong|"

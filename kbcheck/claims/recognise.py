@@ -2210,7 +2210,7 @@ def _per_dtype(frame: Frame) -> list[Frame]:
 
 # each size of a list in a clause of its own ("X is not 'about 8 GB in bf16'; 8.03B parameters at
 # 2 bytes each is roughly 16 GB"): a denial reaches the sizes of its own clause only
-_CLAUSE_BREAK = re.compile(r";|\.\s|:\s")
+_HARD_BREAK = re.compile(r";|\.\s|:\s")
 _DENIED_WORD = re.compile(r"\b(?:not|never|no|isn't|aren't|wasn't)\b|n't\b", re.I)
 
 
@@ -2218,13 +2218,35 @@ def _size_polarity(frame: Frame, size: Quantity) -> bool:
     """The frame's polarity for one of its sizes: the frame's own where the size shares the
     predicate's clause, else whether the size's clause has no denial."""
     text = frame.text
-    start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, size.span[0])), default=0)
-    after = _CLAUSE_BREAK.search(text, size.span[1])
-    end = after.start() if after else len(text)
     a, b = frame.spans.get("predicate", (0, 0))
+    start, end = _hard_clause(text, *size.span)
     if start <= a < end or start < b <= end:
         return frame.polarity
     return not _DENIED_WORD.search(text, start, end)
+
+
+def _hard_clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause around text[start:end] between semicolons, colons and full stops."""
+    a = max((m.end() for m in _HARD_BREAK.finditer(text, 0, start)), default=0)
+    after = _HARD_BREAK.search(text, end)
+    return a, after.start() if after else len(text)
+
+
+def _corrected(text: str, trigger: tuple[int, int],
+               stated: list[Quantity]) -> list[Quantity] | None:
+    """Where a denial of a trigger's clause stops there, the figures it denies (None where it
+    does not stop): every other figure the claim needs stands in a later clause that denies
+    nothing, and is of a unit among them. "An adapter is not a copy of the model: for a 7B
+    model it holds about 4.2 million parameters" denies no figure; "the base isn't really 4 bits
+    per weight: it averages about 4.127 bits" corrects 4 bits to 4.127."""
+    a, b = _hard_clause(text, *trigger)
+    denied = [q for q in stated if a <= q.span[0] < b]
+    later = [q for q in stated if q.span[0] >= b
+             and not _DENIED_WORD.search(text, *_hard_clause(text, *q.span))]
+    if not later or len(denied) + len(later) < len(stated) \
+            or {q.unit for q in denied} - {q.unit for q in later}:
+        return None
+    return denied
 
 
 _SIZE_PREDICATES = ("adapter_size", "model_size")
@@ -2278,10 +2300,21 @@ _DENIED_CONTRAST = re.compile(r"\b(?:and|but)\s+(?:not|nowhere\s+near|never|not\
                               r"(?:\w+\s+)?(?:for|with|when|under|in|during)\s+(?:\w+\s+)?$", re.I)
 
 
+# the trigger in a relative clause of an indefinite subject ("..., so a blank adapter that
+# shifts the logits has been edited"): which adapter is meant, as an "if" would say, not what
+# one does (not a complement, "LoRA is an adapter that leaves W unchanged", nor a definition,
+# "LoRA+: a variant that ...")
+_INDEFINITE_WHO = re.compile(r"(?:^|\b(?:so|and|but|then|because|since|if|when)\s+)"
+                             r"(?:a|an|any|every)\s+(?:['\w-]+\s+){0,3}?(?:that|which)\s+$",
+                             re.I)
+
+
 def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     """The frame one trigger gives, or None when its subject or quantities do not fit it."""
     (text, origin, denials, mentions, quantities, conditions, spans, cues,
      default_subject, hits) = context
+    if _INDEFINITE_WHO.search(text, max(0, m.start() - 60), m.start()):
+        return None
     subject, baseline, named = _subject(text, mentions, m.start(), default_subject)
     if named is None and subject == "adapter" and isinstance(conditions.get("merged"), bool) \
             and not _MERGE_DENIED.search(text):
@@ -2339,6 +2372,9 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     mine = _nearest(tuple(q for q in quantities if q.unit in t.units), hits, m, t)
     if t.needs and not any(q.unit in t.needs for q in mine):
         return None
+    if denied and not inside and t.needs and (dropped := _corrected(
+            text, m.span(), [q for q in mine if q.unit in t.needs])) is not None:
+        polarity, mine = t.sign, tuple(q for q in mine if q not in dropped)
     if not polarity and t.predicate in _SIZE_PREDICATES and any(
             q.unit == "bytes" and handled_amount(text, q.span[0]) for q in mine):
         # "does not require reloading the 16 GB of base weights": the reloading is denied, the

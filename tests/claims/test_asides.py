@@ -306,6 +306,10 @@ def test_the_root_of_the_rank_in_words_is_sqrt(said):
      "bnb_4bit_quant_type defaults to fp4: the data type."),
     ("loraplus_lr_ratio (float, required): B's multiplier.",
      "loraplus_lr_ratio is required: B's multiplier."),
+    # a decimal read out with no whole part, where a unit follows or it starts with zero
+    ("they train like point zero six percent of it", "they train like 0.06 % of it"),
+    ("that saves point five bits per weight", "that saves 0.5 bits per weight"),
+    ("the point one makes here is fair", "the point one makes here is fair"),
 ])
 def test_numbers_and_quotes_as_other_writers_write_them(said, read):
     assert normalise(said) == read
@@ -336,6 +340,31 @@ def test_a_documents_wrong_assumption_and_an_exam_tip_are_not_stated(sentence):
         f.polarity or f.verifier != "lora.frozen_base" for f in pairing.frames)
     assert not any(f.params.get("claim") == "quant_type" and f.params.get("value") == "nf4"
                    for f in pairing.frames)
+
+
+@pytest.mark.parametrize(("sentence", "predicate"), [
+    # a claim named as one and set right after it: only the writer's correction is read
+    ("The handout repeats the claim that LoRA draws both A and B at random; in fact B starts "
+     "at zero.", "init_equals_base"),
+    # what people keep saying, answered in the next clause
+    ("Folks keep saying merged LoRA slows inference down, but a merged matrix has the same "
+     "shape as before.", "mergeable"),
+])
+def test_a_claim_reported_then_set_right_is_read_as_set_right(sentence, predicate):
+    frames = [f for f in _pair(sentence).frames if f.predicate == predicate]
+    assert frames and all(f.polarity for f in frames)
+    assert all("random" not in str(f.params) for f in frames)
+
+
+@pytest.mark.parametrize("sentence", [
+    "The capacity plan assumed 140 GiB for Llama-2-70B's bf16 weights, but that is 140 GB.",
+    "The reseller sized Llama-2-70B's bf16 weights at 69 GB, which is the int8 figure.",
+])
+def test_an_estimate_someone_made_and_set_right_is_not_stated(sentence):
+    assert not any(f.verifier == "lora.adapter_size" and "69" in str(f.params)
+                   for f in _pair(sentence).frames)
+    assert not any(f.verifier == "lora.adapter_size" and f.params.get("gib") == 140
+                   for f in _pair(sentence).frames)
 
 
 @pytest.mark.parametrize(("said", "stated"), [

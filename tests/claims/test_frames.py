@@ -651,10 +651,42 @@ def test_a_without_adjunct_before_a_verb_of_change_denies_nothing():
     # "without" opening a clause after "so": the adjunct, then the claim
     ("The default bnb_4bit_compute_dtype is float32, so without overriding it the matmuls ran "
      "in fp32.", "compute_dtype", True),
+    # a denial of one clause does not reach the figures of the next
+    ("Keep in mind a LoRA adapter is not a copy of the model: for the 7-billion-parameter "
+     "Llama 2 a rank-8 one holds roughly 4.2 million parameters.", "trainable_params", True),
+    # a denied figure set right after a colon: the corrected figure, affirmed
+    ("NF4 is not quite 4 bits per weight: counting the block constants it comes to about "
+     "4.127 bits.", "bits_per_param", True),
+    # a post ending in an elliptic denial and its tags, or in a lower-case next sentence
+    ("blog posts assume lora_alpha=16 is the default, it isn't #peft", "peft_default_alpha",
+     False),
+    ("folks keep claiming merged LoRA adds latency. it doesn't?? the merged matrix has the "
+     "same shape", "no_added_latency", True),
+    # a denial in a later clause of its own is not inside an "only ... updated" cue
+    ("The quantized base stays frozen, gradients only pass through it on the way to the "
+     "adapters, it is not updated.", "base_frozen", True),
+    # a no-op is an operation that changes nothing, not a denial
+    ("With B at zero the fresh adapter is a no-op.", "init_equals_base", True),
 ])
 def test_polarity_of_clauses_people_write(text, predicate, polarity):
     frames = [f for f in recognise(text).frames if f.predicate == predicate]
     assert frames and frames[0].polarity is polarity
+
+
+def test_a_corrected_figure_replaces_the_denied_one():
+    (frame,) = [f for f in recognise("NF4 is not quite 4 bits per weight: counting the block "
+                                     "constants it comes to about 4.127 bits.").frames
+                if f.predicate == "bits_per_param"]
+    assert [q.value for q in frame.quantities if q.unit == "bits"] == [4.127]
+
+
+def test_a_claim_in_a_relative_clause_of_an_indefinite_subject_is_not_made():
+    # which adapter is meant, as an "if" would say; a complement still states the claim
+    assert not [f for f in recognise("So an adapter that shifts the logits at step zero was "
+                                     "edited by hand.").frames
+                if f.predicate == "init_equals_base"]
+    assert [f for f in recognise("LoRA is an adapter that leaves the base weights "
+                                 "unchanged.").frames if f.predicate == "base_frozen"]
 
 
 def test_an_amount_before_the_word_saving_is_the_saving():
