@@ -276,7 +276,10 @@ _EACH_HAS = re.compile(r"\b(?:each|every|one|a\s+single)\s+(?:[\w-]+\s+){0,2}?ad
 # a count said of all the adapters together ("2,379,264 adapter parameters in total")
 _TOTAL = re.compile(r"\b(?:in total|total(?:ling)?|altogether|overall|in all)\b|"
                     # ("... or 2,379,264 across the 24 adapters of its 12 layers")
-                    r"\b(?:across|over|for)\s+(?:all\s+)?(?:the\s+|its\s+)?(?:\d+\s+)?adapters\b",
+                    r"\b(?:across|over|for)\s+(?:all\s+)?(?:the\s+|its\s+)?(?:\d+\s+)?adapters\b|"
+                    # ("... so two per layer across BERT-base's 12 layers come to 2,379,264")
+                    r"\b(?:across|over)\s+(?:all\s+)?(?:the\s+|its\s+|[\w.-]+'s\s+)?(?:\d+\s+)?"
+                    r"(?:layers|blocks)\b",
                     re.I)
 
 
@@ -321,12 +324,17 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return {"d": d, "bottleneck": params["bottleneck"], "bias": bias,
                 "figures": ";".join(one)}
     # (not the model's own size: "roughly 2% of the 110M backbone")
+    total = _TOTAL.search(frame.text)
     figures += [encode_figure("lora", q) for q in counts if 1000 <= q.value < 1e9
                 and q.role != "model"
                 # ("99,136 parameters per adapter, ... 2.4 million in total": one adapter's)
-                and not (_TOTAL.search(frame.text) and (
+                and not (total and (
                     _PER_ONE.match(frame.text, q.span[1])
-                    or _EACH_HAS.search(frame.text, max(0, q.span[0] - 60), q.span[0])))]
+                    or _EACH_HAS.search(frame.text, max(0, q.span[0] - 60), q.span[0])
+                    # ("a Houlsby adapter ... has 99,136 parameters, so ... across the 12
+                    # layers: 2,379,264": a count of one adapter said before the total's words)
+                    or frame.has("per_adapter") and q.span[1] <= total.start()
+                    and any(x.value > q.value and x.span[0] >= total.start() for x in counts)))]
     formula = read_formula(frame.text)
     if not figures and formula:
         # "each adapter adds 2md + d + m parameters once the biases are counted"

@@ -697,6 +697,12 @@ _STATE_WORDS = r"(?:moments?|optimi[sz]er[- ]states?|Adam(?:W)?\s+states?)"
 _TRAINING_STATE = re.compile(rf"\b(?:gradients?|grads?)\b[^.;]{{0,80}}?\b{_STATE_WORDS}\b|"
                              rf"\b{_STATE_WORDS}\b[^.;]{{0,80}}?\b(?:gradients?|grads?)\b", re.I)
 
+# more bytes a parameter than any dtype stores ("8.4M trainable params, which at 16 bytes each
+# is about 134 MB"): weights, gradients and optimizer moments together, or the words for them
+_STATE_RATE = re.compile(r"(?<![\d.])(?:[5-9]|[12]\d)\s*(?:bytes?|B)\s*(?:each|apiece|"
+                         r"(?:per|a|/)\s*(?:trainable\s+)?(?:param\w*|weights?))\b|"
+                         r"\btraining\s+state\b", re.I)
+
 
 # a size given as a difference to another model's ("roughly 1 GB more than Llama-2-7B's")
 _DIFFERENCE = re.compile(r"\d\s*(?:GB|GiB|MB|MiB)\s+(?:more|less|larger|smaller|bigger|heavier|"
@@ -717,7 +723,8 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
     model, and as the preset of that size (never refuted) for adapters."""
     if frame.predicate != "model_size" and _STATE_IS.search(frame.text):
         return "a size of the optimizer state, not of the adapter"
-    if frame.predicate != "model_size" and _TRAINING_STATE.search(frame.text):
+    if frame.predicate != "model_size" and (_TRAINING_STATE.search(frame.text)
+                                            or _STATE_RATE.search(frame.text)):
         return "a size of what training holds (gradients, optimizer moments), not of the file"
     c = frame.conditions
     model = c.get("model") or {}

@@ -369,7 +369,14 @@ def _block_params(frame: Frame) -> dict[str, Any] | str:
                "which level is not stated"
     else:
         level = 1
+    if level == 2:
+        # (not the weights' own block beside it: "the absmax constants (one per 64 weights) ...
+        # with a second-level block of 256")
+        sizes = [q for q in sizes if not _OF_WEIGHTS.match(frame.text, q.span[1])] or sizes
     return {"claim": "blocksize", "level": level, "blocksize": int(sizes[0].value)}
+
+
+_OF_WEIGHTS = re.compile(r"\s+(?:[\w-]+\s+)?(?:weights|parameters|params|elements)\b", re.I)
 
 
 def to_params(frame: Frame) -> dict[str, Any] | str:

@@ -32,7 +32,8 @@ from verifiers._tiny import PEFT_MISSING, peft_available
 from verifiers.param_count import encode_figure, figure_holds, parse_figures
 
 CLAIMS = ("count", "shape", "cost", "ratio", "extra")
-SHAPES = ("per_output", "per_matrix", "vector_per_layer", "per_input", "full_matrix")
+SHAPES = ("per_output", "per_matrix", "vector_per_layer", "per_input", "full_matrix",
+          "per_rank")
 RESOURCES = ("memory", "time", "both")
 # Models the DoRA paper fine-tunes (LLaMA 7B/13B, LLaMA-2 7B, LLaMA-3 8B): a claim that names
 # none is enumerated over these.
@@ -180,6 +181,9 @@ def peft_rule(seed: int = 0) -> dict[str, Any]:
             # a whole (out, in) matrix of magnitudes, as large as the weight itself
             "full_matrix": all(s == (o, mod.get_base_layer().in_features)
                                for (s, o), mod in zip(shapes, layers, strict=True)),
+            # as many magnitudes as the rank (8 here; no layer is that narrow)
+            "per_rank": all(s == (mod.r["default"],)
+                            for (s, _), mod in zip(shapes, layers, strict=True)),
             "rule_holds": mags == outs == extra and all(s == (o,) for s, o in shapes)}
 
 
@@ -191,12 +195,13 @@ def _shape(params: dict[str, Any]) -> dict[str, Any]:
     holds = {"per_output": check["per_output"], "vector_per_layer": check["per_output"],
              "per_matrix": not check["per_output"],
              "per_input": check["per_input"],
-             "full_matrix": check["full_matrix"]}[params["shape"]]
+             "full_matrix": check["full_matrix"], "per_rank": check["per_rank"]}[params["shape"]]
     said = {"per_output": "one magnitude per output feature",
             "vector_per_layer": "one magnitude vector per adapted layer",
             "per_matrix": "one magnitude scalar per weight matrix",
             "per_input": "one magnitude per input feature",
-            "full_matrix": "a full d x k matrix of magnitudes per weight"}[params["shape"]]
+            "full_matrix": "a full d x k matrix of magnitudes per weight",
+            "per_rank": "as many magnitudes per layer as the rank"}[params["shape"]]
     return result("supported" if holds else "refuted",
                   f"Claim: {said}. PEFT {check['peft']} on a tiny Llama gives each of its "
                   f"{check['adapted_layers']} adapted layers one magnitude vector shaped "
@@ -469,7 +474,7 @@ _LORA_NAMED_AFTER = re.compile(r"\s+(?:plain\s+|standard\s+)?LoRA\b|\s+(?:for|fr
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """`trainable_params` of DoRA (a stated count; facet `magnitude_word`: of the magnitudes
     alone), `dora_magnitude_shape` (facets per_output / per_matrix / vector_per_layer /
-    per_input) and
+    per_input / full_matrix / per_rank) and
     `dora_training_cost` (facets mem_word / time_word name the resource; denied for 'the
     same')."""
     if frame.predicate == "dora_extra_params":
@@ -577,7 +582,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
 
 VERIFIER = Verifier(
     id="lora.dora_budget",
-    version=5,
+    version=6,
     title="DoRA beside LoRA at the same rank: one extra magnitude per output feature, counted "
           "on presets and PEFT; its training memory and time",
     run=run,

@@ -313,6 +313,12 @@ _AS_LORA = re.compile(r"\b(?:as|than|of|with|to)\s+(?:the\s+)?(?:plain|standard|
                       r"(?:cost|compute|FLOPs|latency)\b(?![^.;]{0,30}\bbase\b)", re.I)
 
 
+# the latency of a part of the model ("MLP latency", "the attention layers' time")
+_PART_LATENCY = re.compile(r"\b(?:MLP|feed-?forward|FFN|attention|embedding)\s+(?:layers?'?\s+|"
+                           r"blocks?'?\s+|projections?'?\s+)?(?:latency|time|speed|cost)\b",
+                           re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """LoRA adds no inference latency (the predicate as the lexicon names it; a sentence that
     says it adds latency is its denial), merged, unmerged or unstated. A stated size of the
@@ -335,6 +341,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # as plain LoRA's": a variant set against LoRA, not LoRA against its base model
         return ("the cost is set against plain LoRA (a variant beside it), not against the base "
                 "model that this verifier times")
+    if _PART_LATENCY.search(frame.text):
+        # "unmerged LoRA only touches the attention projections, so MLP latency is unaffected"
+        return ("the latency of one part of the model (its MLP or attention layers), not of the "
+                "whole forward pass this verifier times")
     params: dict[str, Any] = {"claim": "no_latency", "weights": weights_of(frame)}
     if frame.has("faster_base"):
         # "merging makes it run faster than the original base model": beyond the base's speed

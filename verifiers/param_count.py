@@ -440,6 +440,14 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
         best = max(rows, key=lambda x: x["ratio"] if p["claim"] == "ratio" else x["lora"])
         text = (f"{what} holds for none of {len(rows)} configurations; {_line(rows[0])}, "
                 f"extreme {_line(best)}")
+        other = _other_shapes(p, preset, modules) if p["bare_b"] and preset else []
+        if other:
+            # "q_proj and v_proj of a 7B model at rank 16: 6.8 million": not Llama-7B's count,
+            # but Mistral-7B's (grouped-query attention); the bare size names no architecture
+            measured["other_shapes_holding"] = [_short(x) for x in other[:8]]
+            return result("conditional", f"{what} holds for a {p['bare_b']:g}B model shaped as "
+                          f"{_line(other[0])}, not as {_line(rows[0])}.", measured, expected,
+                          figure=pair)
         figures = parse_figures(p["figures"])
         if p["layer_subset"]:
             # "a rank-16 adapter on one projection matrix adds 131,072": a count of some layers
@@ -453,8 +461,10 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
                           f"matrices only ({said}), and the configurations measured adapt "
                           f"every layer; {text}.", measured, expected)
         floor = _floor(preset, figures) if preset and not p["bare_b"] else None
-        part = _one_part(preset, figures, p["r"]) if floor and p["r"] and all(
-            f["kind"] == "lora" for f in figures) else None
+        # (of a bare size too: "a rank-8 adapter on a 7B model's attention projection adds
+        # 65,536" is one matrix's count whichever 7B model is meant)
+        part = _one_part(preset, figures, p["r"]) if (floor or p["bare_b"] and preset) \
+            and p["r"] and all(f["kind"] == "lora" for f in figures) else None
         if part is not None:
             # "a rank-8 adapter on k_proj has 40,960 parameters": below any LoRA on the whole
             # model, and exactly one layer's matrix: a count of one part, not of the model
@@ -530,6 +540,15 @@ def _floor(preset: Preset, figures: list[dict[str, Any]]) -> dict[str, Any] | No
             return None
     return {"lora": least[0], "module": least[1],
             "text": f"r=1 on {least[1]} alone: {si(least[0])} parameters"}
+
+
+def _other_shapes(p: dict[str, Any], preset: Any, modules: str) -> list[dict[str, Any]]:
+    """For a bare size ('a 7B model'), the configurations of the other presets of that size
+    (within 15%) with the stated modules and rank that give the stated figures."""
+    names = _candidates(preset.name, p["bare_b"])[1:]
+    rows = [model_row(n, modules, r) for n in names if modules in PRESETS[n].module_sets()
+            for r in (p["r"], p["r_alt"]) if r] if modules and p["r"] else []
+    return [row for row in rows if _model_holds(row, p)]
 
 
 def _candidates(name: str, bare_b: float) -> list[str]:
@@ -816,14 +835,22 @@ def _module_segments_of(frame: Frame, params: dict[str, Any]) -> str:
     import dataclasses
 
     out = []
+    ranks = frame.conditions.get("ranks") or ()
     for name, (a, b) in frame.conditions["module_parts"]:
         mine = tuple(q for q in frame.quantities if a <= q.span[0] < b)
-        part = dataclasses.replace(frame, quantities=mine)
-        figures, _, several = _figures(part, params, False)
+        # each part's own rank where the sentence names several ("... with r=16 should read
+        # 41,943,040; the 3,407,872 is the q/v default at r=8")
+        own = {r for r, at in ranks if a <= at < b}
+        if len({r for r, _ in ranks}) > 1 and len(own) != 1:
+            return ""
+        r = own.pop() if own else params["r"]
+        part = dataclasses.replace(frame, quantities=mine, conditions={**frame.conditions,
+                                                                       "r": r})
+        figures, _, several = _figures(part, {**params, "r": r}, False)
         figures = [f for f in figures if not f.startswith("full:")]
         if not figures or several:
             return ""
-        out.append(f"{params['r']}/{name}@{';'.join(figures)}")
+        out.append(f"{r}/{name}@{';'.join(figures)}")
     return "#".join(out)
 
 
@@ -1026,7 +1053,7 @@ def _tol(q: Any) -> float:
 VERIFIER = Verifier(
     id="lora.param_count",
     reads_configuration=True,
-    version=15,
+    version=16,
     title="Trainable parameters of LoRA vs full fine-tuning, per matrix and per model",
     run=run,
     params=(

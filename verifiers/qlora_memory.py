@@ -118,6 +118,20 @@ _FOR_WEIGHTS = re.compile(r"\s+(?:of\s+(?:GPU\s+)?(?:memory|VRAM)\s+)?(?:just\s+
 # a base said to stay unquantized
 _NO_QUANT = re.compile(r"\b(?:without|no)\s+(?:any\s+)?quanti[sz]ation\b|\bun-?quanti[sz]ed\b",
                        re.I)
+# QLoRA named after the claim as what to use instead ("... will not fit on a 16 GB card. Reach
+# for QLoRA."): the remedy, not the method the claim is of
+_REMEDY = re.compile(r"(?:[.!?;]\s+|\b(?:reach\s+for|use|try|switch\s+to|go\s+with|turn\s+to|"
+                     r"opt\s+for|consider|instead)\s+)(?:[\w-]+\s+){0,2}$", re.I)
+
+
+def _named_as_remedy(frame: Frame) -> bool:
+    """Whether the subject is named only after the claim, as what to use instead."""
+    at = frame.spans.get("subject")
+    end = frame.spans.get("predicate", (0, 0))[1]
+    return at is not None and at[0] > end and bool(
+        _REMEDY.search(frame.text, max(end, at[0] - 40), at[0]))
+
+
 # LoRA said to be on an unquantized base
 _PLAIN_LORA = re.compile(r"\b(?:plain|standard|regular|vanilla|ordinary)\s+(?:16-bit\s+)?LoRA\b",
                          re.I)
@@ -148,7 +162,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     sixteen = (any(d in ("bf16", "fp16", "16bit") for d in c.get("dtypes", ()))
                or _NO_QUANT.search(frame.text)) \
         and not any(d in ("nf4", "fp4") for d in c.get("dtypes", ()))
-    if sixteen and not frame.subject_named and not frame.has("qlora_verb"):
+    # (QLoRA named only as the remedy after a 16-bit claim is not the claim's method)
+    sixteen_own = sixteen and (not frame.subject_named or _named_as_remedy(frame))
+    if sixteen_own and not frame.has("qlora_verb"):
         named = False
     if not frame.polarity and not (frame.subject_named or frame.has("quantized")
                                    or frame.has("qlora_verb")):
@@ -301,7 +317,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if open_:
         params["_open"] = open_
     if not four_bit and params.get("gpus", 1) == 1 and (
-            frame.subject == "lora" or (sixteen and not frame.subject_named)) and (
+            frame.subject == "lora" or sixteen_own) and (
             sixteen or _PLAIN_LORA.search(frame.text)):
         # LoRA on a base said to be 16-bit ("plain LoRA", "a bf16 base"): estimated from its
         # own counts; LoRA alone says nothing of the base's width (8-bit and 4-bit bases too)

@@ -149,7 +149,9 @@ _SWITCHED_OFF = re.compile(r"(?:double|nested)[- ]?quant\w*\s+(?:is\s+|was\s+)?(
 # the words right before a number of bits that say it is saved ("trimming about 0.37"), or that
 # it is what something costs or comes to ("cost about 0.127", "down to 0.127")
 _SAVED_BEFORE = re.compile(r"\b(?:sav(?:e|es|ed|ing)|trim\w*|shav\w*|cut(?:s|ting)?|reduc\w*\s+by|"
-                           r"frees?|freeing|knocks?|a\s+saving\s+of|savings?\s+of|by)\s+"
+                           r"frees?|freeing|knocks?|a\s+saving\s+of|savings?\s+of|by|"
+                           # ("it buys you about 0.37 bits a parameter")
+                           r"(?:buys?|buying|bought|nets?|gets?)\s+(?:you|us|them))\s+"
                            r"(?:(?:about|roughly|around|nearly|approximately|another|some|"
                            r"a\s+further)\s+)?~?\s*$", re.I)
 _LEVEL_BEFORE = re.compile(r"\b(?:costs?|costing|adds?|adding|takes?|taking|needs?|"

@@ -73,7 +73,8 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 # Factors the lexicon marks name (the rank's change; the count's, when not a stated "Nx").
 _RANK_MARKS = (("r_x2", 2.0), ("r_x3", 3.0), ("r_x4", 4.0), ("r_half", 0.5))
-_COUNT_MARKS = (("c_half", 0.5), ("c_quarter", 0.25), ("c_same", 1.0))
+_COUNT_MARKS = (("c_half", 0.5), ("c_quarter", 0.25), ("c_same", 1.0), ("c_x2", 2.0),
+                ("c_x4", 4.0))
 
 
 def to_params(frame: Frame) -> dict[str, Any] | str:

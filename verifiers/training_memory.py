@@ -266,7 +266,9 @@ def _rate_at(text: str, q: Quantity) -> tuple[re.Match, str] | None:
     if len(rates) != 1:
         return None
     m = rates[0]
-    between = text[m.end():q.span[0]] if m.end() <= q.span[0] else text[q.span[1]:m.start()]
+    # (an amount before the rate: the rate's own "~" or "about" is not a result sign)
+    between = text[m.end():q.span[0]] if m.end() <= q.span[0] \
+        else _RATE_HEDGE.sub("", text[q.span[1]:m.start()])
     if _GIVES.fullmatch(between):  # "at 16 bytes/param: ~64 GB", "16 bytes/param = 112 GB"
         return m, between
     if any(c in between for c in ";:!?") or ". " in between or _TURN.search(between):
@@ -280,6 +282,7 @@ def _rate(text: str, q: Quantity) -> float | None:
     return float(found[0].group(1)) if found else None
 
 
+_RATE_HEDGE = re.compile(r"(?:~|\u2248|\b(?:about|roughly|around|approximately|some))\s*$", re.I)
 _TURN = re.compile(r"\b(?:but|whereas|while|however|although|though|yet|instead)\b", re.I)
 
 
@@ -344,9 +347,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         method = _method(frame, frame.subject)
         if not method:
             return f"not a training method checked here ({frame.subject})"
-    elif frame.conditions.get("r") and frame.conditions.get("modules") \
-            and frame.subject in ("lora", "qlora"):
-        method = _method(frame, frame.subject)  # "r=8 on q_proj and v_proj": an adapter's
+    elif frame.conditions.get("r") and frame.subject in ("lora", "qlora"):
+        # "r=8 on q_proj and v_proj", "Llama-2-7B at r=8": an adapter's rank, so an adapter's
+        method = _method(frame, frame.subject)
     else:
         method = "any"
     if frame.predicate in ("training_memory", "fits_gpu") \

@@ -810,7 +810,7 @@ def test_bare_adapters_opening_a_sentence_that_denies_merging_are_bottleneck_ada
 
 def test_both_factors_zero_a_square_in_words_and_more_parameters_after_merging():
     """PEFT draws A (Kaiming-uniform) and zeroes only B; rsLoRA divides by sqrt(r), not r
-    squared; a merged layer is a plain one of the base's shape."""
+    squared; a merged model has the base's parameter count."""
     got = {t: _paired(t).frames[0] for t in (
         "The library zero-initializes both lora_A and lora_B, so step 0 matches the base.",
         "With use_rslora the update is scaled by alpha divided by the square of the rank.",
@@ -818,7 +818,8 @@ def test_both_factors_zero_a_square_in_words_and_more_parameters_after_merging()
     first, second, third = got.values()
     assert first.verifier == "lora.ba_update" and first.params["a_dist"] == "zero"
     assert second.verifier == "lora.ba_update" and second.params["scaling_form"] == "alpha/r^2"
-    assert third.verifier == "lora.merge_equivalence" and not third.polarity
+    assert third.verifier == "lora.serving" and not third.polarity
+    assert third.params["claim"] == "unload_same_size"
 
 
 def test_a_billion_in_words_is_a_count_and_a_trained_count_is_not_a_second_model():

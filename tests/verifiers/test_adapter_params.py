@@ -81,3 +81,12 @@ def test_a_count_written_in_d_and_m_is_checked_on_built_adapters(sentence, verdi
     res = VERIFIER.run(VERIFIER.resolve_params(frame.params))
     assert res["verdict"] == verdict, res["explanation"]
     assert res["measured"]["rows"][0]["with"] == 2 * 768 * 64 + 768 + 64
+
+
+def test_one_adapters_count_before_the_total_across_the_layers_is_not_a_total():
+    params = next(f.params for f in pairing(
+        "A Houlsby adapter with bottleneck m = 64 has 99,136 parameters with its biases, so two "
+        "per layer across BERT-base's 12 layers come to 2,379,264.").frames
+        if f.verifier == VERIFIER.id)
+    assert "99136" not in params["figures"] and "2379264" in params["figures"]
+    assert VERIFIER.run(VERIFIER.resolve_params(params))["verdict"] == "supported"

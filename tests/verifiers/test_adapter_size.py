@@ -373,3 +373,13 @@ def test_adapters_said_to_fit_in_an_amount_are_not_a_full_model():
     assert all(f.verifier != "lora.adapter_size" or f.params.get("claim") != "full_model"
                for f in p.frames), p.frames
     assert "a size of adapters, not of the full model" in p.reason, p.reason
+
+
+@pytest.mark.parametrize("sentence", [
+    # more bytes a parameter than any dtype stores: the training state, not the file
+    "Llama-2-7B with r=16 on q and v trains 8.4M parameters, which at 16 bytes each is about "
+    "134 MB.",
+    "The LoRA training state stays small: r=8 on Llama-2-7B's q and v is about 67 MB.",
+])
+def test_an_amount_of_training_state_is_not_the_adapters_size(sentence):
+    assert shape_params(VERIFIER, sentence) is None

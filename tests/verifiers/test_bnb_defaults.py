@@ -108,3 +108,9 @@ def test_storage_sentences_still_pair_with_qlora_storage():
         p = pairing(sentence)
         assert p.verifier == "lora.qlora_storage", (sentence, p.reason)
         assert not _frames(sentence)
+
+
+def test_the_weights_own_block_beside_the_second_level_is_not_the_second_levels():
+    (frame,) = _frames("Double quantization keeps the absmax constants (one per 64 weights) as "
+                       "8-bit values in second-level blocks of 256.")
+    assert frame.params["level"] == 2 and frame.params["blocksize"] == 256

@@ -63,6 +63,12 @@ def test_an_unstated_model_is_left_open():
     ("DoRA trains one magnitude value per input feature of each adapted matrix.", "refuted"),
     # a magnitude as large as the weight: PEFT's is a vector of out_features
     ("Every adapted weight in DoRA gets a dense d x k magnitude matrix.", "refuted"),
+    # as many magnitudes as the rank, or one scalar on top of LoRA said with more words
+    ("In DoRA the magnitude is a vector of length r for each adapted layer.", "refuted"),
+    ("DoRA's magnitude holds one value per rank, so it adds only r parameters per adapted "
+     "matrix.", "refuted"),
+    ("On top of LoRA, DoRA adds exactly one trainable scalar per adapted weight matrix.",
+     "refuted"),
 ])
 def test_magnitude_shape_both_ways(sentence, verdict):
     assert _run(_frame(sentence))["verdict"] == verdict

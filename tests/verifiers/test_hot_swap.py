@@ -37,6 +37,11 @@ def _frame(sentence: str):
      "no_reload", True),
     ("To change tasks you must reload the full model before loading a different adapter.",
      "no_reload", True),
+    # tenants served off one copy of the base, as a platform team writes it
+    ("Every tenant gets a LoRA adapter, and we serve 40 tenants off one shared base.",
+     "no_reload", False),
+    ("With per-customer LoRAs we can host all of them from a single resident copy of "
+     "Mistral-7B.", "no_reload", False),
 ])
 def test_sentences_pair_with_claim_and_polarity(sentence, claim, denied):
     """A denied frame keeps the claim as named: the pipeline turns its verdict round."""

@@ -272,3 +272,18 @@ def test_a_fit_with_training_named_is_not_the_weights_alone():
                    "A100.").verifier is None
     p = pairing("QLoRA fine-tuning of Llama-2-13B fits on a 24 GB card.")
     assert p.params.get("claim") not in ("weights16", "weights32")
+
+
+def test_qlora_named_after_the_claim_as_the_remedy_is_not_its_method():
+    """"Llama-3-8B in bf16 won't train on a 16 GB card. Use QLoRA.": a 16-bit fit denied,
+    QLoRA only what to reach for instead."""
+    frame = next(f for f in pairing("Llama-3-8B in bf16 is 16 GB of weights, so it will not "
+                                    "fit for training on a 16 GB card. Use QLoRA.").frames
+                 if f.predicate == "fits_gpu")
+    assert frame.verifier != VERIFIER.id or frame.params.get("claim") != "fits", frame
+
+
+def test_an_amount_said_of_the_frozen_weights_is_not_a_card():
+    frames = [f for f in pairing("Loaded in NF4, the frozen Llama-2-13B weights took about 7 GB "
+                                 "of GPU memory.").frames if f.verifier == VERIFIER.id]
+    assert all("gpu_gb" not in f.params for f in frames)

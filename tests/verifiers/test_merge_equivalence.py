@@ -200,6 +200,8 @@ def test_a_4_bit_merge_without_bitsandbytes_is_skipped(monkeypatch):
      {"claim": "equal", "dtypes": "fp32,bf16", "exactness": "tolerance"}),
     ("Merging gives bit-for-bit identical outputs.",
      {"claim": "equal", "dtypes": "fp32,bf16", "exactness": "bitwise"}),
+    ("Merged and unmerged models give byte-identical logits.",
+     {"claim": "equal", "dtypes": "fp32,bf16", "exactness": "bitwise"}),
     ("Merging a LoRA adapter in bf16 gives the same outputs.",
      {"claim": "equal", "dtypes": "bf16"}),
     # an adapter trained on a 4-bit base, merged into the unquantized weights

@@ -341,3 +341,10 @@ def test_faster_verdict_table(weights, merged, unmerged, verdict):
 
     grid = [_setting(4096, {8: unmerged}, merged=merged, half=0.03)] * 3
     assert _faster_verdict(weights, grid, 0.10)[0] == verdict
+
+
+def test_the_latency_of_one_part_of_the_model_is_not_timed():
+    frames = [f for f in pairing("Unmerged LoRA sits on the attention projections only, so the "
+                                 "MLP latency does not change.").frames
+              if f.predicate == "no_added_latency"]
+    assert frames and all(f.verifier is None for f in frames)

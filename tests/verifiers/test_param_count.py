@@ -334,3 +334,29 @@ def test_a_count_below_the_models_floor_that_one_matrix_has_is_not_refuted():
     low = PC.run(PC.resolve_params({"claim": "count", "model": "llama3-8b", "r": 8,
                                     "figures": "lora:eq:50000:0:0.00001", "modules_open": True}))
     assert low["verdict"] == "refuted" and "floor" in low["measured"]
+
+
+def test_a_bare_size_holds_for_a_model_of_that_size_shaped_otherwise():
+    """q and v at rank 16 of "a 7B model": not Llama-7B's count, but a 7-8B model with
+    grouped-query attention has it, so the claim holds for a model shaped so."""
+    out = VERIFIER.run(_params("Limiting LoRA to q_proj and v_proj of a 7B model at rank 16 "
+                               "trains only 6.8 million parameters."))
+    assert out["verdict"] == "conditional", out["explanation"]
+    assert out["measured"]["other_shapes_holding"]
+    wrong = VERIFIER.run(_params("Limiting LoRA to q_proj and v_proj of a 7B model at rank 16 "
+                                 "trains only 3 million parameters."))
+    assert wrong["verdict"] == "refuted", wrong["explanation"]
+
+
+def test_one_matrix_of_a_bare_size_is_a_count_of_one_part():
+    out = VERIFIER.run(_params("A rank-8 adapter on a 7B model's query projection adds 65,536 "
+                               "trainable parameters."))
+    assert out["verdict"] == "unverifiable" and "one part" in out["explanation"]
+
+
+def test_each_set_of_modules_is_checked_at_the_rank_said_in_its_part():
+    params = _params("On Llama-3-8B, r=16 on every linear layer should report 41,943,040 "
+                     "trainable parameters; the 3,407,872 in that printout is the q/v-only count "
+                     "at r=8.")
+    assert params["segments"] == "16/all@lora:eq:41943040:0:0.01#8/qv@lora:eq:3407872:0:0.01"
+    assert VERIFIER.run(params)["verdict"] == "supported"

@@ -32,6 +32,11 @@ def test_the_count_doubles_with_the_rank():
      "supported"),
     ("Moving from r=8 to r=16 makes the trainable count 4x larger.", "refuted"),
     ("Doubling the rank does not double the trainable parameters.", "refuted"),
+    # as people write it in talks and comments
+    ("so if you go from rank 8 to rank 16 you are quadrupling the trainable parameters, since "
+     "it is r squared", "refuted"),
+    ("The count of trainable parameters in each adapted layer grows with r^2.", "refuted"),
+    ("No, the trainable parameter number grows linear with r.", "supported"),
 ])
 def test_claims_about_the_growth(sentence, verdict):
     assert _verdict(sentence) == verdict

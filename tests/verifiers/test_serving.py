@@ -53,6 +53,8 @@ def _frame(sentence: str):
      {"claim": "unload_same_size"}, True),
     ("If you merge the adapter in, the model size grows by the adapter's size.",
      {"claim": "unload_same_size"}, True),
+    ("Once you call merge_and_unload() the network has more parameters than the base, since "
+     "the adapter's weights come along.", {"claim": "unload_same_size"}, True),
 ])
 def test_sentences_pair_with_claim_and_polarity(sentence, params, denied):
     """A denied frame keeps the claim as named: the pipeline turns its verdict round."""

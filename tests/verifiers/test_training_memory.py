@@ -175,6 +175,10 @@ def test_a_sentences_own_arithmetic_is_checked(sentence, verdict):
     # an amount quoted and set apart is no product of the rate
     'Full fine-tuning a 7B Llama costs about 16 bytes per parameter, so the forum\'s "24 GB '
     'is plenty" advice does not apply to it.',
+    # a card before the rate ("~" is the rate's hedge, not a result sign): the product is the
+    # amount after the rate
+    "The full fine-tuning runs for Llama-2-13B went to 8x80 GB because at ~16 bytes/param the "
+    "job needs about 208 GB.",
 ])
 def test_arithmetic_that_holds_or_has_no_count_is_not_refuted(sentence):
     assert all(v != "refuted" for _, v, _ in _frames(sentence))
@@ -197,6 +201,14 @@ def test_a_model_of_a_size_and_some_amount_are_read_as_translations_write_them()
 def test_a_bare_size_and_a_bullets_amount(sentence, verdict):
     _, got, _ = _one(sentence, "training_memory")
     assert got == verdict
+
+
+def test_an_adapters_rank_alone_makes_the_optimizer_term_an_adapters():
+    """"Llama-2-7B at r=8": the moments are the adapter's (about 34 MB on q and v), not a
+    full fine-tune's 54 GB."""
+    f, verdict, _ = _one("Only A and B get Adam moments, so for Llama-2-7B at r=8 the optimizer "
+                         "state comes to about 34 MB.", "optimizer_memory")
+    assert f.params["method"] == "lora" and verdict != "refuted"
 
 
 def test_a_rate_in_another_clause_is_not_the_totals():
