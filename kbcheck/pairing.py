@@ -168,7 +168,8 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
             if kind == "reported" and _ENDORSED.search(text, m.end()):
                 break  # "their slide says r=8 gives 4.2M; checked, that's right": the writer's
             text = (_own_words(text, m.end()) if kind in ("reported", "open_question", "past") else
-                    (_reason_given(text, m.end()) or _before_advice(text, m.start()))
+                    (_reason_given(text, m.end()) or _before_advice(text, m.start())
+                     or _tooltip(text))
                     if kind == "advice" else _before_question(text) if kind == "question"
                     else "")
             if text and kind == "reported" and pattern.search(text):
@@ -457,6 +458,21 @@ def _reason_given(text: str, after: int) -> str:
     m = _BECAUSE.search(text, after)
     own = text[m.end():] if m else ""
     return own if len(own.split()) >= _OWN_WORDS else ""
+
+
+# a setting's tooltip: "Use rsLoRA: scales the update by alpha / sqrt(r) instead of alpha / r"
+# (what follows the colon says what the named thing does)
+_TOOLTIP = re.compile(r"^\W{0,6}(?:use|enable|try|turn\s+on|switch\s+on)\s+"
+                      r"(?P<name>[\w+.-]+(?:\s+[\w+.-]+){0,2})\s*:\s+(?P<does>[a-z]+s\b.*)$",
+                      re.I | re.S)
+
+
+def _tooltip(text: str) -> str:
+    """What a tooltip says its named setting does, with the name as its subject ("rsLoRA scales
+    the update by ..."); "" for any other text."""
+    m = _TOOLTIP.match(text)
+    return f"{m.group('name')} {m.group('does')}" if m and \
+        len(m.group("does").split()) >= _OWN_WORDS else ""
 
 
 def _before_advice(text: str, start: int) -> str:

@@ -400,3 +400,15 @@ def test_a_count_labelled_with_another_method_in_brackets_is_that_methods():
 def test_what_a_stated_figure_is_read_as(sentence, verifier, key, want):
     params = _params(sentence, verifier)
     assert params is not None and params[key] == pytest.approx(want)
+
+
+@pytest.mark.parametrize(("sentence", "verifier"), [
+    # a setting's tooltip: what follows the colon is what the named setting does
+    ("Use rsLoRA: divides the update by sqrt(r) rather than r, so large ranks keep their "
+     "scale.", "lora.ba_update"),
+    ("Enable DoRA: learns one magnitude per output feature of every adapted layer.",
+     "lora.dora_budget"),
+])
+def test_a_tooltip_states_what_its_setting_does(sentence, verifier):
+    assert _pair(sentence).verifier == verifier
+    assert _pair("Use rsLoRA: it is nice.").verifier is None

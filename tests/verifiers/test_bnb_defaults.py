@@ -77,6 +77,17 @@ def test_bitsandbytesconfig_defaults_read_back_and_on_a_loaded_model():
     # the library's defaults as a whole, then what they are
     ("bitsandbytes' default 4-bit settings, i.e. NF4, are what BitsAndBytesConfig gives you.",
      "refuted"),
+    # the compute dtype left alone, or kept where the library puts it
+    ("If you leave `bnb_4bit_compute_dtype` alone it already computes in bfloat16.", "refuted"),
+    ("Careful with the compute dtype: BitsAndBytesConfig leaves it at float32.", "supported"),
+    # (bitsandbytes' own Linear4bit follows its input: only the config's default is float32)
+    ("The compute dtype of default in bitsandbytes is float32.", "conditional"),
+    # a denial of what was set does not reach the reason given for it
+    ("We passed nothing to BitsAndBytesConfig but load_in_4bit=True, since NF4 and double "
+     "quant are the defaults anyway.", "refuted"),
+    # the default named with no word for the type
+    ("There is no need to pass a quant type: the default of BitsAndBytesConfig is already "
+     "'nf4'.", "refuted"),
 ])
 def test_sentences_are_judged_from_the_measurement(sentence, verdict):
     assert _verdict(sentence) == verdict

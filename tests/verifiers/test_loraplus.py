@@ -38,6 +38,9 @@ def _frame(sentence: str):
     # a shared rate denied ("shouldn't"), with B given the larger one: the denial is judged
     ("LoRA+ says A and B shouldn't share a learning rate; B gets the bigger one.", "same_lr",
      True),
+    # the matrix said to learn faster, the other left unnamed
+    ("With a ratio of 16, it is the matrix A that learns more quickly in LoRA+.",
+     "a_higher_lr", False),
 ])
 def test_sentences_pair_with_claim_and_polarity(sentence, claim, denied):
     """A denied frame keeps the claim as named: the pipeline turns its verdict round."""

@@ -65,6 +65,11 @@ def test_an_architecture_without_a_default_is_recorded_as_refused():
     ("Out of the box, LoraConfig adapts the query and value projections.", "conditional"),
     # an adverb before the verb of an untouched config
     ("An empty LoraConfig() already uses r=16, so there is no need to pass it.", "refuted"),
+    # a setting left out, then what PEFT falls back to or picks
+    ("lora_alpha was left out of our config, so it falls back to PEFT's default of 16.",
+     "refuted"),
+    ("target_modules is None here, so for a Llama checkpoint PEFT picks q_proj and v_proj "
+     "itself.", "supported"),
 ])
 def test_sentences_are_judged_from_the_measurement(sentence, verdict):
     assert _verdict(sentence)[0] == verdict

@@ -192,3 +192,4 @@ def test_a_figure_beside_both_double_quantization_states_holds_if_it_is_either(s
                  if f.verifier == "lora.qlora_storage")
     out = run(**frame.params)
     assert out["verdict"] == verdict, out["explanation"]
+
