@@ -262,17 +262,18 @@ def _stated(f: dict[str, Any]) -> str:
 
 
 # the bottleneck size said as a value ("m = 64", "a bottleneck dimension of 64")
-_M_IS = re.compile(r"\b(?:m|bottleneck(?:\s+(?:size|dimension|width))?)\s*(?:=|of|is)\s*"
-                   r"(\d{1,4})\b")
+_M_IS = re.compile(r"\b(?:m\s*(?:=|of|is)|bottleneck(?:\s+(?:size|dimension|width))?\s*"
+                   r"(?:=|of|is|:)?)\s*(\d{1,4})\b(?![.,]\d)")
 # one adapter's count said after it ("99,136 parameters per adapter")
 # ("the two adapters per layer add 99,136 parameters each": "each" after the count)
 _PER_ONE = re.compile(r"\s*(?:param(?:eter)?s?\s+)?(?:(?:per|for\s+each|for\s+every|in\s+each|"
                      r"for\s+one|of\s+each)\s+(?:bottleneck\s+)?adapter\b|each\b|apiece\b)",
                      re.I)
 # "each Houlsby adapter has 132,160 parameters": one adapter's count, said before it
-_EACH_HAS = re.compile(r"\b(?:each|every|one|a\s+single)\s+(?:[\w-]+\s+){0,2}?adapter\s+"
-                       r"(?:has|holds|adds|contains|is|comes\s+to|carries)\s+"
-                       r"(?:about\s+|roughly\s+|~\s*)?$", re.I)
+# ("each one (biases included) has 99,136": "one" standing for the adapter, an aside after it)
+_EACH_HAS = re.compile(r"\b(?:each|every|one|a\s+single)\s+(?:(?:[\w-]+\s+){0,2}?adapter|one)"
+                       r"\s+(?:\([^()]{1,40}\)\s+)?(?:has|holds|adds|contains|is|comes\s+to|"
+                       r"carries)\s+(?:about\s+|roughly\s+|~\s*)?$", re.I)
 # a count said of all the adapters together ("2,379,264 adapter parameters in total")
 _TOTAL = re.compile(r"\b(?:in total|total(?:ling)?|altogether|overall|in all)\b|"
                     # ("... or 2,379,264 across the 24 adapters of its 12 layers")
@@ -298,7 +299,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         params["model"] = found.name
     counts = [q for q in frame.quantities if q.unit in ("count", "params")]
     d = frame.conditions.get("d")
-    if isinstance(d, int) and frame.has("per_adapter"):  # one adapter's own count
+    if isinstance(d, int):  # (the width stated, "d = 4096", is no count of the adapters')
         counts = [q for q in counts if q.value != d]
     if frame.has("bottleneck_size"):
         small = [q for q in counts if q.unit == "count" and 1 <= q.value <= 8192

@@ -645,7 +645,7 @@ def _from_to(text: str, sizes: list[Quantity]) -> Quantity | None:
 _LOAD_IN = re.compile(r"\bload_in_([48])bit\b")
 # QLoRA by name, with the weights it holds: "with QLoRA, Llama-2-70B's weights occupy ..."
 # (or its frozen base: "with QLoRA, ... at 4.127 bits per weight the frozen base is 6.7 GB")
-_QLORA_WEIGHTS = re.compile(r"\bQ-?LoRA\b[^.;]{0,60}?\bweights\b|"
+_QLORA_WEIGHTS = re.compile(r"\bQ-?LoRA\b[^.;]{0,60}?\b(?:weights|stores\s+the\s+base)\b|"
                             r"\bQ-?LoRA\b(?:[^.;]|\.(?=\d)){0,120}?\b(?:frozen|quantized|4-bit)\s+"
                             r"(?:base|weights)\b", re.I)
 

@@ -121,7 +121,8 @@ _NO_QUANT = re.compile(r"\b(?:without|no)\s+(?:any\s+)?quanti[sz]ation\b|\bun-?q
 # QLoRA named after the claim as what to use instead ("... will not fit on a 16 GB card. Reach
 # for QLoRA."): the remedy, not the method the claim is of
 _REMEDY = re.compile(r"(?:[.!?;]\s+|\b(?:reach\s+for|use|try|switch\s+to|go\s+with|turn\s+to|"
-                     r"opt\s+for|consider|instead)\s+)(?:[\w-]+\s+){0,2}$", re.I)
+                     r"opt\s+for|consider|instead|(?:have|need|needs|got)\s+to|must)\s+)"
+                     r"(?:[\w-]+\s+){0,2}$", re.I)
 
 
 def _named_as_remedy(frame: Frame) -> bool:

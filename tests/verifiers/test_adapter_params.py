@@ -90,3 +90,18 @@ def test_one_adapters_count_before_the_total_across_the_layers_is_not_a_total():
         if f.verifier == VERIFIER.id)
     assert "99136" not in params["figures"] and "2379264" in params["figures"]
     assert VERIFIER.run(VERIFIER.resolve_params(params))["verdict"] == "supported"
+
+
+def test_the_width_a_formula_is_worked_for_and_a_bottleneck_size_in_words():
+    """2 x (2dm + d + m) per layer: 2 x 99,136 x 12 = 2,379,264 for BERT-base at m = 64."""
+    params = next(f.params for f in pairing(
+        "Two bottleneck adapters per layer, each 2dm + d + m parameters; for BERT-base (d = "
+        "768, 12 layers) and m = 64 that totals 2,379,264.").frames if f.verifier == VERIFIER.id)
+    assert "768" not in params["figures"].split(";")[0] and "2379264" in params["figures"]
+    params = next(f.params for f in pairing(
+        "Houlsby adapters come two per layer; with hidden size 768 and bottleneck size 64, each "
+        "one (biases included) has 99,136 parameters, about 2.4 million across the 12 layers of "
+        "BERT-base.").frames
+        if f.verifier == VERIFIER.id)
+    assert params["bottleneck"] == 64 and "99136" not in params["figures"]
+    assert VERIFIER.run(VERIFIER.resolve_params(params))["verdict"] == "supported"

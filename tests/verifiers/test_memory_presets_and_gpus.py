@@ -283,6 +283,13 @@ def test_qlora_named_after_the_claim_as_the_remedy_is_not_its_method():
     assert frame.verifier != VERIFIER.id or frame.params.get("claim") != "fits", frame
 
 
+def test_qlora_named_as_what_one_has_to_do_instead_is_not_its_method():
+    frame = next(f for f in pairing("mistral-7b in bf16 is 14.5 GB of weights alone so it's not "
+                                    "going on our 12 GB card, we'll have to QLoRA it").frames
+                 if f.predicate == "fits_gpu")
+    assert frame.verifier != VERIFIER.id or frame.params.get("claim") != "fits", frame
+
+
 def test_an_amount_said_of_the_frozen_weights_is_not_a_card():
     frames = [f for f in pairing("Loaded in NF4, the frozen Llama-2-13B weights took about 7 GB "
                                  "of GPU memory.").frames if f.verifier == VERIFIER.id]
