@@ -253,14 +253,18 @@ def _sentence_case_title(words: list[str]) -> int:
     folds BA into W": three): up to the first capitalised word (or inline code, or a flag)
     after a lower-case one within its first few words, where no word of the title ends a
     phrase or sentence; 1 if none."""
-    if len(words) < 3 or not re.match(r"[a-z(]", words[1]):
+    if len(words) < 3 or not re.match(r"[a-z(]|I(?:'|’|$)", words[1]):
         return 1
     for j in range(2, min(len(words), _TITLE_WORDS)):
         before = words[j - 1]
         if re.search(r"[.!?]$", before):
             return 1
-        if re.match(r"[A-Z0-9`]|--[a-z]", words[j]) and re.match(r"[a-z'’]+$", before) \
-                and before.lower() not in _JOINING:
+        starts = re.match(r"[A-Z0-9`]|--[a-z]", words[j]) or (
+            # a call that starts the prose: "I cannot get the base back unmerge_adapter()
+            # subtracts ...", the call then a verb
+            re.match(r"[a-z]\w*\(\)$", words[j]) and j + 1 < len(words)
+            and re.match(r"(?:[a-z]+s|is|was|can|will|does|did|has)$", words[j + 1]))
+        if starts and re.match(r"[a-z'’]+$", before) and before.lower() not in _JOINING:
             return j
     return 1
 
@@ -285,6 +289,9 @@ def _unflatten(text: str) -> list[str]:
                 n = 0
                 while n < len(words) and re.match(r"[A-Z0-9][\w;:&/+.-]*$", words[n]):
                     n += 1
+                label = next((k for k in range(1, n) if words[k].endswith(":")), 0)
+                if label and n < len(words) and words[label + 1:n] == ["I"]:
+                    n = label + 1  # "Symptom 2: I cannot get ...": the title's "I" is its own
                 if 1 < n < len(words) and words[n - 1].endswith(":"):
                     # "Symptom 1: merged outputs differ In fp32 ...": a label, then a title in
                     # sentence case up to the capitalised word that starts the prose

@@ -169,7 +169,7 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
                 break  # "their slide says r=8 gives 4.2M; checked, that's right": the writer's
             text = (_own_words(text, m.end()) if kind in ("reported", "open_question", "past") else
                     (_reason_given(text, m.end()) or _before_advice(text, m.start())
-                     or _tooltip(text))
+                     or _tooltip(text) or _result_after(text, m.end(), default_subject))
                     if kind == "advice" else _before_question(text) if kind == "question"
                     else "")
             if text and kind == "reported" and pattern.search(text):
@@ -475,6 +475,23 @@ def _tooltip(text: str) -> str:
         len(m.group("does").split()) >= _OWN_WORDS else ""
 
 
+# where an instruction ends and what it yields is stated ("Step 2: wrap it with r=16; the
+# wrapped model reports 8,388,608 trainable parameters", "Step 5: Save. The file is ...")
+_RESULT_BREAK = re.compile(r";\s+|(?<=[.!])\s+(?=[A-Z])")
+
+
+def _result_after(text: str, after: int, subject: str) -> str:
+    """An instruction with what it yields stated in a clause of its own after it: the whole
+    sentence, whose instruction gives the setting the result is of; "" where no clause after
+    the instruction is a statement (another instruction is not)."""
+    m = _RESULT_BREAK.search(text, after)
+    rest = text[m.end():] if m else ""
+    if len(rest.split()) < _OWN_WORDS or any(
+            kind == "advice" and pattern.search(rest) for pattern, kind, _ in _not_asserted()):
+        return ""
+    return text if recognise(rest, subject).frames else ""
+
+
 def _before_advice(text: str, start: int) -> str:
     """What a sentence states before advice it adds in a clause of its own ("unmerged DoRA is
     slower, and we recommend merging"); "" when the advice opens the sentence."""
@@ -507,6 +524,10 @@ def _own_words(text: str, after: int) -> str:
     colon, semicolon or dash; "" when it says nothing more."""
     breaks = list(_OWN_BREAK.finditer(text, after))
     own = text[breaks[-1].end():] if breaks else ""
+    if not breaks and _CALLED_WRONG.search(text, max(0, after - 40), after) \
+            and (why := _WHY_WRONG.match(text, after)):
+        own = text[why.end():]  # "'A is zero, B random' has it backwards, because PEFT zeros B
+        # ...": the reason the writer gives for the verdict is the writer's own
     if _ENDS_SENTENCE.search(text, 0, after):
         own = text[after:]  # 'Misconception: "X." In fact B starts at zero': the report ended
         # with its sentence, and the next sentence is the writer's, whole
@@ -517,6 +538,9 @@ def _own_words(text: str, after: int) -> str:
 
 
 _ENDS_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019]?\s+$")
+_CALLED_WRONG = re.compile(r"\b(?:backwards|reversed|round|around|wrong|false|incorrect|myth)$",
+                           re.I)
+_WHY_WRONG = re.compile(r"\s*,?\s*(?:because|since)\s+", re.I)
 
 
 # the writer's verdict on what was reported, before the writer's own words

@@ -27,8 +27,8 @@ _CUE = re.compile(
     r"(?!-?ops?\b)"
     # ("LoraConfig() with no arguments": a call's empty argument list)
     r"(?!\s+(?:arguments?|args|kwargs)\b)"
-    r"(?!\s+(?:other|further|extra|additional)\s+(?:options?|arguments?|settings?|flags?|"
-    r"changes?|configuration|code)\b)"
+    r"(?!\s+(?:other|further|extra|additional)\s+(?:options?|arguments?|args|kwargs|"
+    r"settings?|flags?|changes?|configuration|code)\b)"
     r"(?!\s+(?:problem|problems|issue|issues|trouble|sweat|doubt|wonder|matter)\b)|"
     # ("with nothing else set", "X and nothing else": an adjunct, not a denial)
     r"nothing(?!(?<=\bwith\snothing)\s+else\b)(?!(?<=\band\snothing)\s+else\b)|neither|nor|"
@@ -525,7 +525,8 @@ _LIKE_BEFORE = re.compile(r"\b(?:like|as\s+(?:with|in|under|for))\s+(?:with\s+|i
 # ("does not require reloading the 16 GB of base weights"; "never need a private 16 GB copy")
 _HANDLED = re.compile(r"\s*(?:(?:(?:had|have|has|need|needs|needed|having)\s+to\s+|(?:require[sd]?|"
                       r"requiring|involves?|means?|needs?)\s+)?(?:re-?)?(?:download|"
-                      r"stor|load|fetch|cop(?:y|ie)|ship|pull|transfer|upload|push|host|carr)"
+                      r"stor|load|fetch|cop(?:y|ie)|ship|pull|transfer|upload|push|host|carr|"
+                      r"touch|modif|alter|duplicat|replicat|clon)"
                       r"\w*\s+(?:(?:the|a|an|all|its|their|those|these|[\w-]+'s)\s+)?|"
                       r"(?:need|needs|needed|require[sd]?|get|gets|keep|keeps)\s+(?:a|an|their|its|"
                       r"your|one)\s+(?:(?:own|private|separate|dedicated|full|whole|extra)\s+){0,2})"

@@ -296,14 +296,22 @@ def _size_after(text: str, end: int) -> re.Match | None:
         paren = _PAREN_SIZE.match(text, end)
         size = _SIZE.match(text, paren.end()) if paren else None
     if size is None:  # "Llama 2 with 70 billion parameters", "the Llama 2 of 70 billion"
-        gap = _VERSION_GAP.match(text, end)
-        joined = _WITH_SIZE.match(text, gap.end() if gap else end)
-        size = _SIZE.match(text, joined.end()) if joined else None
+        for gap in (_VERSION_GAP.match(text, end), _VERSION_ONLY.match(text, end)):
+            joined = _WITH_SIZE.match(text, gap.end() if gap else end)
+            size = _SIZE.match(text, joined.end()) if joined else None
+            if size is not None:
+                break
     return size
 
 
+_VERSION_ONLY = re.compile(r"[-\s]?\d(?:\.\d)?(?![\w.])")  # "Llama 2" before "'s", "model"
+
+
 _PAREN_SIZE = re.compile(r"\s?\(\s*")
-_WITH_SIZE = re.compile(r",?\s*\b(?:with|of|having)\s+(?:about\s+|roughly\s+|some\s+|around\s+|"
+# (also as translations and possessives write it: "the Mistral AI model of 7.2 billion
+# parameters", "Llama 2 in 70 billion parameters", "Llama 2's seven-billion-parameter model")
+_WITH_SIZE = re.compile(r"(?:'s\s+|,?\s*(?:\s?(?:AI\s+)?(?:model|LLM|checkpoint|variant)\s*,?\s*)?"
+                        r"\b(?:with|of|having|in)\s+)(?:about\s+|roughly\s+|some\s+|around\s+|"
                         r"~\s*)?", re.I)
 _GLUED_SIZE = re.compile(r"(\d{1,3}(?:\.\d)?)[bB](?![a-zA-Z\d])")
 
@@ -374,7 +382,10 @@ def _named(text: str, m: re.Match, entry: dict[str, Any], sizes: list[re.Match]
         size_b = None
     preset = None
     if size_b is not None and entry.get("presets"):
-        preset = entry["presets"].get(int(size_b)) if size_b == int(size_b) else None
+        # (a count written out, "Mistral of 7.2 billion parameters", "Llama 2 with 6.7
+        # billion": the model of that size)
+        preset = entry["presets"].get(round(size_b)) if abs(size_b - round(size_b)) <= 0.3 \
+            else None
     if entry["family"] == "llama" and re.search(r"llama[- ]?2|llama2", m.group(0), re.I):
         preset = {7: "llama-7b", 13: "llama-13b", 70: "llama2-70b"}.get(
             int(size_b or 0))
@@ -971,6 +982,12 @@ _ARTICLE_A = re.compile(r"(?:^|(?<=[.!?:;]\s)|(?<=\s[-\u2013\u2014]\s))"
 _ANSWER_LABEL = re.compile(r"(?:^|(?<=[.?!]\s))\s*(?-i:A)\s*:\s+")
 
 
+# a matrix named, then described in an aside ("lora_A, the down-projection, gets ..."): the aside
+# is dropped, so the name stands next to its verb
+_MATRIX_ASIDE = re.compile(r"\b((?-i:A|B)|lora_[AB])\s*(?:,|\(|\u2014|--)\s*(?:the\s+|its\s+|a\s+)?"
+                           r"(?:[\w-]+\s+){0,2}?(?:[a-z]+-)?(?:projection|matrix|factor|one)\s*(?:,|\)|\u2014|--)")
+
+
 def lr_direction(text: str) -> str:
     """Which of B and A a sentence gives the larger learning rate: 'B>A', 'A>B', 'same', ''."""
     rate_words = re.compile(r"learning[- ]rates?|\blrs?\b|\b(?:eta|lr)_?[AB]\b|lambda|"
@@ -985,7 +1002,7 @@ def lr_direction(text: str) -> str:
     parts = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text)
     if len(parts) > 1:
         text = " ".join(p for p in parts if rate_words.search(p))
-    text = _ARTICLE_A.sub("a", _ANSWER_LABEL.sub("", text))
+    text = _MATRIX_ASIDE.sub(r"\1", _ARTICLE_A.sub("a", _ANSWER_LABEL.sub("", text)))
     late = _THE_HIGHER.search(text)
     if late and re.search(r";\s|\.\s", text[:late.start()]) and not _WHICH_OF.search(text):
         # "eta_B = lambda * eta_A ...; it is A that gets the larger learning rate": the matrix a
@@ -1648,6 +1665,14 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
             # definition is the kind the term is of; the definition is the term's
             return term.id, baseline, term.span
         return named.id, baseline, named.span
+    # none in its clause, which opens with "they": the last method named before it in the
+    # plural ("... LoRA because its bottleneck adapters are the baseline: they cannot be
+    # folded in"; not "merged LoRA", singular)
+    if _PRONOUN_OPENS.match(text, clause):
+        before = [m for m in methods if m.span[1] <= clause
+                  and re.search(r"s\b", text[m.span[0]:m.span[1]])]
+        if before:
+            return before[-1].id, baseline, before[-1].span
     # none in its clause: the last one named before it since the sentence's last ";"
     # ("merging is free for LoRA; Houlsby adapters, which add 3.6%, cannot be folded in")
     coarse = max((b.end() for b in _COARSE.finditer(text, 0, at)), default=0)
@@ -1687,6 +1712,7 @@ def _broader(method: str) -> str:
     return next((e.get("broader", "") for e in load("methods") if e["id"] == method), "")
 
 
+_PRONOUN_OPENS = re.compile(r"\s*(?:and\s+|but\s+|so\s+)?(?:they|these|those)\s+", re.I)
 _COARSE = re.compile(r";")  # (a colon often follows a label that is the subject: "QLoRA: ...")
 
 
@@ -1877,6 +1903,13 @@ def _consequence_dtypes(text: str, quantities: list[Quantity],
         then = [q for q in sizes if q.span[0] > semi]
         if first and then and not {q.value for q in first} & {q.value for q in then}:
             return tuple([(q.value, "") for q in first] + [(q.value, named[0][1]) for q in then])
+    first = [q for q in sizes if q.span[1] <= min(at for at, _ in named)]
+    then = [q for q in sizes if q.span[0] > max(at for at, _ in named)]
+    if first and then and _SIZE_CLAUSE.search(text, first[-1].span[1], min(at for at, _ in named)) \
+            and not {q.value for q in first} & {q.value for q in then}:
+        # "... is roughly 138 GB of weights, and our 4-bit stack brings it down to about 35 GB":
+        # the dtype named in a later clause, before a size of its own, is that size's
+        return tuple([(q.value, "") for q in first] + [(q.value, named[0][1]) for q in then])
     cut = _SO_CUT.search(text)
     if cut is None:
         return ()
@@ -2115,7 +2148,11 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
 
 # a contrast that hands the rest of the sentence to another method: "with rsLoRA, going from
 # r=16 to r=64 halves the scale, while ordinary LoRA would cut it by a factor of four"
-_HANDED_ON = re.compile(r"[,;]?\s*(?:while|whereas|but)\b|\bwhereas\b|;", re.I)
+# (or "and" before another method whose figure or verb follows: "LoRA trains 41.9M parameters
+# and DoRA 43.3M")
+_HANDED_ON = re.compile(r"[,;]?\s*(?:while|whereas|but)\b|\bwhereas\b|;|"
+                        r"[,;]?\s*\band\b(?=\s+(?:the\s+|plain\s+)?[\w+-]+\s+(?:\d|(?:trains?|"
+                        r"gets?|has|adds?|needs?|uses?|takes?|comes?\s+to)\b))", re.I)
 _CLAUSE_STOP = re.compile(r"[;!?]|\.(?!\d)")
 
 
@@ -2195,14 +2232,18 @@ def _per_dtype(frame: Frame) -> list[Frame]:
     """A size claim that states each size in its own dtype ("about 42 MB in bf16 and about
     84 MiB in fp32") as one frame per size, each with its dtype; else the frame."""
     # (a size given no dtype, "" after a consequence, is not one of a list of sizes per dtype)
-    stated = {v: d for v, d in frame.conditions.get("size_dtypes", ()) if d}
+    # (a model's size given none beside one in a dtype named later, "138 GB, and in 4-bit about
+    # 35 GB", is its checkpoint's size: each is judged on its own)
+    stated = {v: d for v, d in frame.conditions.get("size_dtypes", ())
+              if d or frame.predicate == "model_size"}
     sizes = [q for q in frame.quantities if q.unit == "bytes" and q.value in stated]
     if frame.predicate not in _SIZE_PREDICATES or len(sizes) < 2 \
             or len({stated[q.value] for q in sizes}) < 2:
         return [frame]
     rest = tuple(q for q in frame.quantities if q.unit != "bytes")
     return [replace(frame, quantities=tuple(sorted((q, *rest), key=lambda x: x.span)),
-                    conditions={**frame.conditions, "dtypes": (stated[q.value],),
+                    conditions={**frame.conditions,
+                                "dtypes": (stated[q.value],) if stated[q.value] else (),
                                 "size_dtypes": ((q.value, stated[q.value]),)},
                     polarity=_size_polarity(frame, q))
             for q in sorted(sizes, key=lambda x: x.span)]
@@ -2247,9 +2288,6 @@ def _corrected(text: str, trigger: tuple[int, int],
             or {q.unit for q in denied} - {q.unit for q in later}:
         return None
     return denied
-
-
-_SIZE_PREDICATES = ("adapter_size", "model_size")
 
 
 # a denied participle with its preposition right before a modifier ("are never quantized to

@@ -1700,3 +1700,40 @@ def test_what_holding_a_model_alone_takes_is_no_training_step_for_either_memory_
     # training named beside the amount is a step's memory
     text = "Fine-tuning Mistral-7B with LoRA in bf16 needs about 18 GB, so a 12 GB card is out."
     assert not any(f.has("weights_held") for f in recognise(text).frames)
+
+
+@pytest.mark.parametrize(("text", "predicate", "polarity"), [
+    # the zero factor written as an equation, or left unnamed
+    ("Since B=0 at the start, the first forward pass gives the base model's logits.",
+     "init_equals_base", True),
+    ("One of the two low-rank matrices is all zeros when training begins, so the wrapped model "
+     "starts out exactly at the pretrained one.", "init_equals_base", True),
+    # the gradient "with respect to" a factor at the first step
+    ("On the very first step the gradient w.r.t. lora_B is zero because it starts at zero.",
+     "first_step_grad", False),
+    # the base weights described in a relative clause after a comma
+    ("Backbone: the pretrained weights, which get no gradients during adapter training.",
+     "base_frozen", True),
+])
+def test_initial_state_and_frozen_weights_said_in_other_shapes(text, predicate, polarity):
+    got = [f.polarity for f in recognise(text).frames if f.predicate == predicate]
+    assert got == [polarity], recognise(text).frames
+
+
+def test_a_matrix_described_in_an_aside_still_takes_the_higher_rate():
+    from kbcheck.claims.recognise import lr_direction
+
+    assert lr_direction("With LoRA+ it is lora_B, the up-projection, that gets the "
+                        "larger learning rate.") == "B>A"
+    assert lr_direction("With LoRA+ the larger learning rate goes to A (the down-projection "
+                        "matrix) and not to B.") == "A>B"
+    # "B = 0.5" is a value, not a zero start
+    assert not [f for f in recognise("Here B = 0.5 at every entry.").frames
+                if f.predicate == "init_equals_base"]
+
+
+def test_a_model_brought_down_to_or_stored_in_an_amount_is_its_size():
+    for text in ("Loading Llama-2-13B in NF4 brought the weights down to about 7.5 GB.",
+                 "The 4-bit loader stores Mistral-7B's weights in roughly 4 GB."):
+        sizes = [f for f in recognise(text).frames if f.predicate == "model_size"]
+        assert sizes and sizes[0].quantities[-1].unit == "bytes", (text, recognise(text).frames)

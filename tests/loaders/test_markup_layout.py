@@ -259,6 +259,12 @@ def test_a_sentence_may_open_with_a_flag_or_inline_code(text, expected):
     ("## Setup We used Llama-2-7B.", ["## Setup", "We used Llama-2-7B."]),
     ("## Exporting and serving `tool merge` folds BA in.", ["## Exporting and serving",
                                                            "`tool merge` folds BA in."]),
+    # a label, a title in the first person, then prose that opens with a call
+    ("## Issue 4: I lost the original weights restore_base() adds the delta back.",
+     ["## Issue 4: I lost the original weights", "restore_base() adds the delta back."]),
+    # (a call inside the title, followed by no verb, stays in it)
+    ("## Tip: run merge_and_unload() before export Then save it.",
+     ["## Tip: run merge_and_unload() before export", "Then save it."]),
 ])
 def test_a_flattened_heading_in_sentence_case_keeps_its_words(text, expected):
     from kbcheck.markup import _unflatten

@@ -1,0 +1,163 @@
+"""Readings that decide whose words a sentence states and which figure is whose: an instruction
+with the result it yields, a claim put back to its author or quoted and called wrong, a size
+given before the width named for another, a pronoun that takes up the last method named, a
+figure after "and DoRA", defaults said in other shapes. Each in new words."""
+
+from __future__ import annotations
+
+import pytest
+
+from kbcheck.claims.recognise import find_model, find_modules, recognise
+from kbcheck.models import Claim
+from kbcheck.pairing import pair_claim
+from verifiers import registry
+
+_REGISTRY = registry(include_entry_points=False)
+
+
+def _pair(sentence: str):
+    return pair_claim(Claim(id="t", path="t.md", text=sentence, origin="body"), _REGISTRY,
+                      default_subject="lora")[0]
+
+
+def _frames(sentence: str, predicate: str):
+    return [f for f in recognise(sentence).frames if f.predicate == predicate]
+
+
+def test_an_instruction_with_its_result_stated_after_it_is_read_whole():
+    paired = _pair("Step 3: Wrap Llama-2-7B with r=8 on q_proj and v_proj; the summary then "
+                   "shows 4,194,304 trainable parameters.")
+    assert paired.verifier == "lora.param_count", paired.reason
+    assert paired.params["r"] == 8
+    # an instruction followed by another instruction states nothing
+    assert not _pair("Step 3: Wrap the model with get_peft_model; then call "
+                     "print_trainable_parameters.").verifier
+
+
+def test_a_claim_put_back_to_its_author_is_not_the_writers():
+    # the examiner's "you say" is the candidate's claim; the candidate's answer is read
+    paired = _pair("Examiner: You say merged LoRA adds no latency; does that hold unmerged? "
+                   "Candidate: no, left unmerged the low-rank path adds a little latency.")
+    reads = [(f.verifier, f.params.get("weights"), f.polarity) for f in paired.frames]
+    assert reads == [("lora.merge_latency", "unmerged", False)], reads
+
+
+def test_ones_own_earlier_figure_set_right_after_a_comma_is_not_stated():
+    paired = _pair("Errata: we reported the rank-8 adapter as 0.6% of the model, it's actually "
+                   "0.06%.")
+    assert not paired.frames and "reported" in paired.reason, paired
+
+
+def test_a_quoted_claim_called_wrong_is_answered_by_the_reason_given():
+    paired = _pair("Exam note: 'B is drawn at random and A starts at zero' gets it backwards, "
+                   "since PEFT starts B at zero and draws A at random.")
+    reads = [(f.verifier, f.params.get("claim"), f.params.get("a_dist")) for f in paired.frames]
+    assert ("lora.ba_update", "a_init", "zero") not in reads, reads
+    assert paired.verifier == "lora.ba_update", paired.reason
+
+
+def test_a_size_before_a_width_named_for_a_later_size_is_the_checkpoints():
+    frames = _frames("The Llama-2-13B checkpoint is about 26 GB, and the 4-bit loader gets it "
+                     "down to about 7.5 GB.", "model_size")
+    widths = sorted((f.quantities[-1].value, f.conditions.get("dtypes")) for f in frames)
+    assert widths == [(7.5e9, ("nf4",)), (26e9, ())], frames
+
+
+@pytest.mark.parametrize(("text", "family", "size_b", "preset"), [
+    ("Mistral's 7-billion-parameter model in bf16", "mistral", 7.0, "mistral-7b"),
+    ("the Llama 2 model with 13 billion parameters", "llama", 13.0, "llama-13b"),
+    ("fine-tuning Llama 2 in 70 billion parameters", "llama", 70.0, "llama2-70b"),
+    # a count written out names the model of that size
+    ("the Mistral AI model of 7.3 billion parameters", "mistral", 7.3, "mistral-7b"),
+])
+def test_a_models_size_written_after_a_possessive_or_a_noun(text, family, size_b, preset):
+    found = find_model(text)
+    assert (found.get("family"), found.get("size_b"), found.get("preset")) == (
+        family, size_b, preset), found
+
+
+def test_a_pronoun_opening_a_clause_takes_up_the_last_method_named():
+    frames = _frames("Compare LoRA with the Houlsby adapters, which sit in series: they cannot "
+                     "be merged into the weights.", "mergeable")
+    assert [f.subject for f in frames] == ["adapter"], frames
+
+
+def test_a_figure_after_and_another_method_is_that_methods():
+    paired = _pair("At r=8 on q_proj and v_proj of Llama-2-7B, LoRA trains 4,194,304 "
+                   "parameters and DoRA 4,456,448.")
+    assert paired.verifier == "lora.param_count", paired.reason
+    counts = [f for f in recognise("At r=8 on q_proj and v_proj of Llama-2-7B, LoRA trains "
+                                   "4,194,304 parameters and DoRA 4,456,448.").frames
+              if f.predicate == "trainable_params"]
+    assert 4456448.0 not in [q.value for q in counts[0].quantities], counts
+
+
+def test_a_cut_in_parameters_is_not_a_cut_in_memory_beside_it():
+    frames = _frames("The paper reports a 10,000x cut in trainable parameters and a 3x cut in "
+                     "GPU memory during fine-tuning.", "memory_ratio")
+    assert [[q.value for q in f.quantities] for f in frames] == [[3.0]], frames
+
+
+def test_a_model_held_in_a_width_is_its_weights_not_a_training_step():
+    assert not _frames("We moved to QLoRA: Llama-2-7B in NF4 with double quantization takes "
+                       "about 3.6 GB.", "training_memory")
+
+
+@pytest.mark.parametrize(("sentence", "predicate", "facet"), [
+    ("Fun fact: if you just pass load_in_4bit=True you end up with FP4 codes.",
+     "bnb_default_type", "t_fp4"),
+    ("The BitsAndBytesConfig default for bnb_4bit_compute_dtype is float32, so set it.",
+     "bnb_default_compute", "c_fp32"),
+    ("Nested quantization - quantizes the absmax constants again; off by default.",
+     "bnb_default_double_quant", None),
+    ("Our config leaned on the default bnb_4bit_use_double_quant=False.",
+     "bnb_default_double_quant", None),
+])
+def test_library_defaults_said_in_other_shapes(sentence, predicate, facet):
+    frames = _frames(sentence, predicate)
+    assert frames, recognise(sentence)
+    if facet:
+        assert frames[0].has(facet), frames
+    else:
+        assert frames[0].polarity is False, frames
+
+
+def test_an_empty_argument_list_in_words_denies_nothing():
+    frames = _frames("BitsAndBytesConfig(load_in_4bit=True) with no other kwargs gives FP4.",
+                     "bnb_default_type")
+    assert [f.polarity for f in frames] == [True], frames
+
+
+def test_a_without_clause_about_the_base_does_not_deny_the_swap():
+    frames = _frames("You can swap adapters on one loaded base without touching its 14 GB of "
+                     "bf16 weights.", "hot_swap")
+    assert [f.polarity for f in frames] == [True], frames
+
+
+def test_each_adapter_loaded_is_not_a_size_of_each():
+    frames = _frames("The server loads each LoRA adapter next to the base, so twenty rank-8 q/v "
+                     "adapters for Llama-2-7B in fp16 come to about 168 MB.", "adapter_size")
+    assert frames and frames[0].has("several") and not frames[0].has("each_size"), frames
+
+
+def test_weights_that_overflow_memory_do_not_fit_the_card_named_before():
+    frames = _frames("On a 24 GB card the bf16 weights of Llama-2-13B already overflow memory.",
+                     "fits_gpu")
+    assert [f.polarity for f in frames] == [False], frames
+
+
+def test_block_constants_at_a_block_size_are_the_first_level():
+    frames = _frames("NF4 stores fp32 block constants at blocksize 64, and double quantization "
+                     "squeezes them further.", "bnb_blocksize")
+    assert frames and not frames[0].has("level2"), frames
+
+
+def test_the_gaussian_option_named_as_a_clause_subject_is_the_options_claim():
+    frames = _frames('init_lora_weights defaults to True; "gaussian" draws A from a normal '
+                     "distribution instead.", "a_init")
+    assert frames and frames[0].has("a_option_quoted"), frames
+
+
+def test_two_attention_projections_are_a_pair_not_all_four():
+    assert find_modules("rank 8 on two attention projections")[0] == "qv"
+    assert find_modules("rank 8 on the attention projections")[0] == "attention"
