@@ -397,7 +397,8 @@ _KEYED_LABEL = re.compile(r"^\s*(?P<said>[^|:;\s]+\s[^|:;]{6,300}?)\s*"
 # A: a magnitude vector ..."): the answer is the writer's claim, read with the question's words
 _QA = re.compile(r"^\W{0,3}Q\s*\d{0,3}\s*[:.)]\s*(?P<q>[^?]{3,300})\?\s*A\s*\d{0,3}\s*[:.)]\s*"
                  r"(?P<a>\S.{0,400})$", re.I | re.S)
-_WHAT_IS = re.compile(r"(?:what|which)\s+(?:is|are|was|were)\s+(?P<x>.+)", re.I | re.S)
+_WHAT_IS = re.compile(r"(?:(?:what|which)\s+(?:is|are|was|were)|what['\u2019]s)\s+(?P<x>.+)",
+                      re.I | re.S)
 _NOTHING = re.compile(r"(?:nothing|none|no|not|never|zero|nope|yes|yep)\b", re.I)
 _WH_DO = re.compile(r"(?:how|what)\s+(?:does|do|did)\s+(?P<x>.+)", re.I | re.S)
 # "(On average,) how many bits per parameter does NF4 use? A: exactly 4": "NF4 uses exactly 4

@@ -415,6 +415,10 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
         tuple(r for r in (p["r"], p["r_alt"]) if r))]
     if p["claim"] == "total":
         return _total(p, rows)
+    if p["same_as"] and preset is not None:
+        differ = _not_the_same(p, rows)
+        if differ is not None:
+            return differ
     if p["claim"] == "reduces":  # lead with the configuration that cuts the least
         rows.sort(key=lambda x: x["ratio"])
     holds = [_model_holds(row, p) for row in rows]
@@ -503,6 +507,24 @@ def _models(p: dict[str, Any]) -> dict[str, Any]:
                       f"hold; not e.g. {_line(bad[0])}).", measured, expected, figure=pair)
     return result("conditional", f"{what} holds for {scope}, e.g. {_line(good[0])}; not e.g. "
                   f"{_line(bad[0])} (PEFT default {_line(typical)}).", measured, expected)
+
+
+def _not_the_same(p: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """'the same count as on Llama-2-7B': the other model counted in each configuration of
+    this one; refuted where the two counts differ in every one, else None (the stated figures
+    decide)."""
+    other = PRESETS[p["same_as"]]
+    pairs = [(row, model_row(other.name, row["modules"], row["r"])) for row in rows
+             if row["modules"] in other.module_sets()]
+    if not pairs or any(a["lora"] == b["lora"] for a, b in pairs):
+        return None
+    a, b = pairs[0]
+    return result("refuted", f"The count is not the same on {other.name}: {_line(a)}, but "
+                  f"{_line(b)} ({len(pairs)} configuration(s) compared, the same rank and "
+                  "modules on both; their layer shapes differ).",
+                  {"compared": [[_short(x), _short(y)] for x, y in pairs[:8]]},
+                  {"model": p["model"], "same_as": p["same_as"], "modules": p["modules"],
+                   "r": p["r"]})
 
 
 # a count denied where it is stated: "it does not have 70B parameters", "not 7 billion"
@@ -788,7 +810,28 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         params["layer_subset"] = True
     if frame.has("extra_trained"):  # "plus a newly trained 101-class head": LoRA's and more
         unstated.append("the size of the other parts it trains (a head, embeddings)")
+    same = _same_as(frame.text, params.get("model", ""))
+    if same and not matrix and not segments:
+        params["same_as"] = same
     return {**params, "_open": unstated}
+
+
+# "the same as on Llama-2-7B", "exactly the same ~40M as Llama-2-7B": another model whose count
+# the sentence says this one's equals
+_SAME_AS = re.compile(r"\b(?:the\s+)?same\b(?:\s+[~\w.,-]+){0,4}?\s+(?:as|like)\s+"
+                      r"(?:on\s+|for\s+|in\s+|with\s+)?(?:a\s+|an\s+|the\s+)?"
+                      r"(?P<m>[A-Za-z][\w.]*(?:[- ][\w.]+){0,3})", re.I)
+
+
+def _same_as(text: str, model: str) -> str:
+    """The preset another model named after "the same (...) as" is, where it is not `model`."""
+    for m in _SAME_AS.finditer(text):
+        words = m.group("m").replace("'s", "").split(" ")
+        for n in range(len(words), 0, -1):
+            found = find_preset(" ".join(words[:n]).rstrip(".,;:"))
+            if found is not None:
+                return found.name if found.name != model else ""
+    return ""
 
 
 def _segments_of(frame: Frame, params: dict[str, Any]) -> str:
@@ -1053,7 +1096,7 @@ def _tol(q: Any) -> float:
 VERIFIER = Verifier(
     id="lora.param_count",
     reads_configuration=True,
-    version=16,
+    version=17,
     title="Trainable parameters of LoRA vs full fine-tuning, per matrix and per model",
     run=run,
     params=(
@@ -1092,6 +1135,8 @@ VERIFIER = Verifier(
         Param("specific", bool, default=False, help="a count is stated with its share or "
               "total: the figures name one configuration"),
         Param("tol", float, default=0.05, min=0.0, max=1.0, help="relative tolerance"),
+        Param("same_as", str, default="", help="another preset the count is said to equal "
+              "('the same as on Llama-2-7B'): both are counted in the same configuration"),
     ),
     claims=(("lora", "trainable_params"), ("lora", "param_formula"), ("lora", "param_report"),
             ("full_ft", "trainable_params"), ("lora", "reduces_params")),

@@ -161,3 +161,36 @@ def test_the_gaussian_option_named_as_a_clause_subject_is_the_options_claim():
 def test_two_attention_projections_are_a_pair_not_all_four():
     assert find_modules("rank 8 on two attention projections")[0] == "qv"
     assert find_modules("rank 8 on the attention projections")[0] == "attention"
+
+
+@pytest.mark.parametrize(("sentence", "predicate", "value"), [
+    # a "what's" question answered on the same line
+    ("Q4: What's the default 4-bit quant type in BitsAndBytesConfig? A: fp4.",
+     "bnb_default_type", None),
+    # the defaults named as a setting, then each value
+    ("With the default settings r is 8 and lora_alpha is 8 in PEFT.",
+     "peft_default_alpha", 8.0),
+    ("lora_dropout - dropout on the input of A; the PEFT default is 0.0.",
+     "peft_default_dropout", 0.0),
+    ("The dropout on the adapter path stays at the LoraConfig default value of 0.0.",
+     "peft_default_dropout", 0.0),
+    # a width the base is squeezed into
+    ("QLoRA squeezes each of the base model's weights into just 4 bits.", "quantized_4bit", 4.0),
+])
+def test_claims_in_the_shapes_answer_keys_and_configs_use(sentence, predicate, value):
+    from kbcheck.pairing import _wh_answered
+
+    frames = _frames(_wh_answered(sentence) or sentence, predicate)
+    assert frames, recognise(sentence).frames
+    if value is not None:
+        assert value in [q.value for q in frames[0].quantities], frames[0]
+
+
+def test_a_reload_made_to_happen_and_a_setting_left_at_its_default():
+    frames = _frames("Every switch of adapter forces the base model to be reloaded from disk.",
+                     "hot_swap")
+    assert [f.polarity for f in frames] == [False], frames
+    frames = _frames("Left at its default, bnb_4bit_compute_dtype is float16.",
+                     "bnb_default_compute")
+    assert frames and frames[0].has("c_fp16"), recognise("Left at its default, "
+                                                         "bnb_4bit_compute_dtype is float16.")

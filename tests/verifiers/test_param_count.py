@@ -360,3 +360,17 @@ def test_each_set_of_modules_is_checked_at_the_rank_said_in_its_part():
                      "at r=8.")
     assert params["segments"] == "16/all@lora:eq:41943040:0:0.01#8/qv@lora:eq:3407872:0:0.01"
     assert VERIFIER.run(params)["verdict"] == "supported"
+
+
+def test_a_count_said_to_be_the_same_on_another_model_is_counted_on_both():
+    # grouped-query attention makes Mistral-7B's v_proj 4096 x 1024: rank 8 on q and v is
+    # 3,407,872 there and 4,194,304 on Llama-2-7B
+    params = _params("At rank 8 on q_proj and v_proj, Mistral-7B trains 3,407,872 parameters, "
+                     "the same as on Llama-2-7B.")
+    assert params["same_as"] == "llama-7b"
+    out = VERIFIER.run(params)
+    assert out["verdict"] == "refuted" and "not the same on llama-7b" in out["explanation"]
+    # Llama-2-13B and LLaMA-13B share their shapes: the stated count decides
+    params = _params("At rank 8 on q_proj and v_proj, Llama-2-13B trains 6,553,600 parameters, "
+                     "the same as LLaMA-13B.")
+    assert VERIFIER.run(params)["verdict"] == "supported"
