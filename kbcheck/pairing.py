@@ -162,6 +162,11 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
     answered = _wh_answered(text)
     if answered and recognise(answered, default_subject).frames:
         text = answered  # "Q: What is PEFT's default lora_alpha? A: 8.": the answer, as a claim
+    elif (denied := _QUESTION_DENIED.match(text)) and len(denied.group("rest").split()) >= \
+            _OWN_WORDS and (denied.group("proposed") or recognise(denied.group("rest"),
+                                                                  default_subject).frames):
+        text = denied.group("rest")  # "so the base gets gradients too?? no, after
+        # get_peft_model it is frozen": the question is answered no, and the answer is the claim
     for pattern, kind, why in _not_asserted():
         m = pattern.search(text)
         if m:
@@ -397,6 +402,17 @@ _KEYED_LABEL = re.compile(r"^\s*(?P<said>[^|:;\s]+\s[^|:;]{6,300}?)\s*"
 # A: a magnitude vector ..."): the answer is the writer's claim, read with the question's words
 _QA = re.compile(r"^\W{0,3}Q\s*\d{0,3}\s*[:.)]\s*(?P<q>[^?]{3,300})\?\s*A\s*\d{0,3}\s*[:.)]\s*"
                  r"(?P<a>\S.{0,400})$", re.I | re.S)
+# a question answered "no" on the same line, then the writer's own statement
+# (or a change proposed as a question, then the facts: "- [ ] Flip use_dora's default to True?
+# PEFT ships it as False")
+# (a question put as a statement, "so the base gets gradients too??": one that opens with its
+# verb, "Does merging cost latency? No: ...", is read where the sentence is normalised)
+_QUESTION_DENIED = re.compile(r"^(?:(?![^?]{0,60}?\b(?:does|do|did|is|are|was|were|can|could|will|"
+                              r"would|should|has|have|had|may|might|must|shall)\s)"
+                              r"[^?]{3,300}\?+\s+(?:no|nope|nah|not\s+really|wrong|false)"
+                              r"(?:\s+(?:bro|dude|mate|man|lol|haha))?\s*[,.!:;-]+|"
+                              r"\W{0,8}(?:\[\s?[xX]?\]\s*)?(?P<proposed>flip|change|switch|bump|raise|"
+                              r"lower)\b[^?]{3,200}\?+)\s*(?P<rest>\S.*)$", re.I | re.S)
 _WHAT_IS = re.compile(r"(?:(?:what|which)\s+(?:is|are|was|were)|what['\u2019]s)\s+(?P<x>.+)",
                       re.I | re.S)
 _NOTHING = re.compile(r"(?:nothing|none|no|not|never|zero|nope|yes|yep)\b", re.I)

@@ -790,6 +790,9 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
     # ("was 80 MB, which tripped the 20 MB size alarm": a limit set for files, not the file's
     # size, when the file's own is stated)
     sizes = [q for q in sizes if not _LIMIT_AFTER.match(frame.text, q.span[1])] or sizes
+    # ("... is 159.9M params, about 320 MB -- not 32 MB": the size set right, not the one denied)
+    sizes = [q for q in sizes if not _DENIED_SIZE.search(frame.text, max(0, q.span[0] - 24),
+                                                         q.span[0])] or sizes
     if params.get("model_ratio") or any(q.value < 5e9 for q in sizes):
         sizes = [q for q in sizes if q.value < 5e9]  # "35 MB versus 350 GB": 350 GB is a model's
     # the adapter's own size: one said to be an adapter's, else the smallest beside a model's
@@ -806,8 +809,12 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         # "written in fp16, cutting each file from about 16.8 MB to about 8.4 MB": the one
         # width stated is the size the file comes to
         size = moved
-    pair = _sizes_per_rank(frame, sizes) if not params.get("dtype") else None
-    if pair is not None:
+    pair = _sizes_per_rank(frame, sizes)
+    if pair is not None and params.get("dtype"):
+        # "from r=8 to r=16 takes a bf16 file from 13.1 MB to 26.2 MB": the first size at the
+        # first rank, in the dtype stated (how the file grows is the scaling frame's)
+        params, size = {**params, "r": pair[0][0]}, pair[0][1]
+    elif pair is not None:
         # "the rank-8 adapter came out at 16.8 MB, so a rank-16 one will be about 67 MB", no
         # dtype named: how the file grows with the rank, which the dtype does not change
         (r1, s1), (r2, s2) = pair
@@ -1195,9 +1202,19 @@ def _sizes_per_rank(frame: Frame, sizes: list[Any]) -> tuple | None:
         return None
     (r1, at1), (r2, at2) = ranks
     s1, s2 = sorted(sizes, key=lambda q: q.span[0])
-    if not (at1 < s1.span[0] < at2 < s2.span[0]) or not s1.value:
+    # (or both ranks, then both sizes, each pair as from ... to: "from r=8 to r=16 takes a bf16
+    # file from 13.1 MB to 26.2 MB")
+    paired = at1 < at2 < s1.span[0] < s2.span[0] and _FROM_TO.search(
+        frame.text, max(0, at1 - 12), at1) and _FROM_TO.search(frame.text, max(at2, s1.span[0]
+                                                                             - 12), s1.span[0])
+    if not (at1 < s1.span[0] < at2 < s2.span[0] or paired) or not s1.value:
         return None
     return (r1, s1), (r2, s2)
+
+
+_DENIED_SIZE = re.compile(r"(?:\bnot|n't|\bnever|\brather\s+than|\binstead\s+of)\s+(?:the\s+)?"
+                          r"(?:about\s+|roughly\s+|around\s+|~\s*)?$", re.I)
+_FROM_TO = re.compile(r"\bfrom\s+(?:r\s*=\s*|rank\s+|an?\s+)?(?:[\w-]+\s+){0,3}?$", re.I)
 
 
 def _binary(size: Quantity) -> bool:

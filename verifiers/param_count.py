@@ -527,6 +527,9 @@ def _not_the_same(p: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, An
                    "r": p["r"]})
 
 
+_PCT_CHANGE = re.compile(r"\s*(?:more|extra|additional)\s+(?:trainable\s+)?param", re.I)
+
+
 # a count denied where it is stated: "it does not have 70B parameters", "not 7 billion"
 _DENIED_COUNT = re.compile(r"(?:\bnot|n't|\bnever|\bno)\s+(?:have\s+|has\s+|really\s+|quite\s+|"
                            r"exactly\s+|even\s+)?(?:about\s+|around\s+|roughly\s+|~\s*)?$", re.I)
@@ -934,8 +937,10 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
     if c.get("r", 1) > 1:
         dims.add((c.get("d") or 0) + (c.get("k") or 0))
     quality = frame.has("quality")  # task scores stand beside the shares: keep only those
+    # (not a change: "~3% more trainable params" with DoRA is a relative increase, not a share)
     pcts = [q for q in frame.quantities if q.unit == "pct" and 0 < q.value <= 100
-            and not (quality and 5 <= q.value < 99)]
+            and not (quality and 5 <= q.value < 99)
+            and not _PCT_CHANGE.match(frame.text, q.span[1])]
     if quality and any(q.value < 5 for q in pcts):  # "99% of the quality with 0.1% of ..."
         pcts = [q for q in pcts if q.value < 5]
     if quality and len(pcts) > 1 and "predicate" in frame.spans:  # the share beside the words

@@ -404,9 +404,11 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
     if last.group(0).lower() == "without" and (not opens.strip(" \t*-\"'(")
                                                or re.search(r"[:;\u2014]\s*$", opens)
                                                or _CLAUSE_LINK.search(opens)) \
-            and _FINITE.search(text, last.end(), end + _VERB_AFTER):
+            and (_FINITE.search(text, last.end(), end + _VERB_AFTER)
+                 or _MAIN_AFTER_COMMA.match(text, end)):
         # "Without the copies the adapter is 81 MB": an opening adjunct, then the main clause,
-        # whose verb is in the trigger's words or just after them
+        # whose verb is in the trigger's words or just after them (or after the adjunct's
+        # comma: "so without a set_adapter call per request, tenant B's traffic ran ...")
         return False
     if _SUBORDINATE.search(between):
         return False  # "adds no inference latency when deployed with the update folded into
@@ -553,6 +555,8 @@ _FINITE = re.compile(r"\b(?:is|are|was|were|costs?|takes?|needs?|uses?|has|have|
 
 
 _VERB_AFTER = 12  # characters after a trigger where its clause's verb may stand
+_MAIN_AFTER_COMMA = re.compile(r"[^,;.]{0,30},\s+(?:[\w'-]+\s+){1,4}?(?=" + _FINITE.pattern + ")",
+                               re.I)
 
 
 _ADJUNCT_CUE = re.compile(r"without|free of|(?:absence|lack) of|unlike|avoid\w*|eliminat\w*",

@@ -54,8 +54,9 @@ _ISO_DATE = re.compile(r"(?<![\d.,])(?:(?:19|20)\d\d[-/](?:0?[1-9]|1[0-2])[-/]"
 _POST_NUMBER = re.compile(r"^\W{0,3}(\d{1,2})\s*/(?:\d{1,2})?(?=\s+\D)")
 # an issue or ticket's number ("#440", "issue 451:", "440: DoRA shows ..." where a wiki list
 # marker took the "#"): an id, not a quantity
-_ISSUE_NUMBER = re.compile(r"#(\d{1,7})\b|^\W{0,3}(?:(?:issue|ticket|bug|PR)\s+)?(\d{3,7})(?=:\s)",
-                           re.I)
+# (and a tracker's key, "BUG-2270:", "JIRA-481", "PROJ-12")
+_ISSUE_NUMBER = re.compile(r"#(\d{1,7})\b|^\W{0,3}(?:(?:issue|ticket|bug|PR)\s+)?(\d{3,7})(?=:\s)|"
+                           r"\b(?-i:[A-Z]{2,10})-(\d{1,7})\b(?![.,]\d)", re.I)
 _SCALE = re.compile(r"(?:\s*-\s*(?=(?:thousand|million|billion|trillion)\b)|\s*)"
                     r"(thousand|million|billion|trillion|bn|[kKMBTb])(?![\w])")
 _BEFORE_LE = re.compile(r"(?:up to|at most|no more than|not more than|under|below|less than|"
@@ -125,8 +126,9 @@ def find_quantities(text: str) -> list[Quantity]:
     clock += [m.span() for m in _ARXIV_ID.finditer(text)] if "." in text else []
     # ... nor does a thread post's number ("7/ rsLoRA in one line: ...")
     clock += [m.span(1) for m in _POST_NUMBER.finditer(text)]
-    clock += [m.span(1) if m.group(1) else m.span(2) for m in _ISSUE_NUMBER.finditer(text)] \
-        if "#" in text or ":" in text else []
+    clock += [m.span(1) if m.group(1) else m.span(2) if m.group(2) else m.span(3)
+              for m in _ISSUE_NUMBER.finditer(text)] \
+        if "#" in text or ":" in text or "-" in text else []
     clock += [m.span(1) for m in _YEAR_DATE.finditer(text)]
     clock += [m.span() for m in _ISO_DATE.finditer(text)] if "-" in text or "/" in text \
         or "." in text else []

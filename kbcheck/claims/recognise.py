@@ -1003,6 +1003,11 @@ def lr_direction(text: str) -> str:
     if len(parts) > 1:
         text = " ".join(p for p in parts if rate_words.search(p))
     text = _MATRIX_ASIDE.sub(r"\1", _ARTICLE_A.sub("a", _ANSWER_LABEL.sub("", text)))
+    given = _RATE_OF_OTHER.search(text)  # "B's rate set to that of A multiplied by lambda"
+    if given and given.group("who") != given.group("other"):
+        bigger = given.group("who") if given.group("op").lower() != "divided by" \
+            else given.group("other")
+        return "B>A" if bigger == "B" else "A>B"
     late = _THE_HIGHER.search(text)
     if late and re.search(r";\s|\.\s", text[:late.start()]) and not _WHICH_OF.search(text):
         # "eta_B = lambda * eta_A ...; it is A that gets the larger learning rate": the matrix a
@@ -1067,6 +1072,13 @@ def lr_direction(text: str) -> str:
     return "same" if _SAME.search(text) or _SAME_AFTER.search(text) else ""
 
 
+# one matrix's rate said to be the other's times or over the ratio: "for B a learning rate equal
+# to the one of A multiplied by lambda", "sets the rate of B to that of A divided by lambda"
+_RATE_OF_OTHER = re.compile(
+    r"(?-i:\b(?:lora_)?(?P<who>[AB]))\b[^.;]{0,40}?\b(?:equal\s+to|equals|=|to|is)\s+(?:that|the\s+one|"
+    r"the\s+(?:learning[- ]rate|lr|rate))\s+of\s+(?-i:(?:lora_)?(?P<other>[AB]))\b\s*,?\s+"
+    r"(?P<op>multiplied\s+by|times|divided\s+by)\s+(?:lambda|the\s+ratio|loraplus_lr_ratio|\d)",
+    re.I)
 # A question of which matrix gets the larger rate, then its answer
 _WHICH_ANSWERED = re.compile(
     r"\bwhich\b[^?]{0,60}?\b(?:larger|higher|bigger|greater)\s+(?:learning[- ]rate|lr|step\s+size)"

@@ -194,3 +194,69 @@ def test_a_reload_made_to_happen_and_a_setting_left_at_its_default():
                      "bnb_default_compute")
     assert frames and frames[0].has("c_fp16"), recognise("Left at its default, "
                                                          "bnb_4bit_compute_dtype is float16.")
+
+
+def test_a_trackers_key_is_no_quantity():
+    from kbcheck.claims.quantities import find_quantities
+
+    assert [q.text for q in find_quantities("OPS-4410: the 4-bit base takes ~3.6 GB.")] == [
+        "4-bit", "3.6 GB"] or "4410" not in [q.text for q in find_quantities(
+            "OPS-4410: the 4-bit base takes ~3.6 GB.")]
+
+
+@pytest.mark.parametrize("sentence", [
+    # a reporter's claim on a ticket, then what was checked
+    "TICKET-88: reporter claims LoraConfig() defaults to lora_alpha=16; checked, the default "
+    "is lora_alpha=8.",
+    # a first guess ruled out
+    "The support engineer first suspected the base weights had drifted; that was ruled out, "
+    "since LoRA training leaves W0 untouched.",
+    # an earlier version set right
+    "An earlier revision of this page gave Llama-2-7B's fp16 size as 7 GB; it is about 13.5 GB.",
+])
+def test_a_claim_someone_made_is_set_aside_for_what_follows(sentence):
+    paired = _pair(sentence)
+    # no frame reads the set-aside figure as stated (what follows may name too little to check)
+    for f in paired.frames:
+        assert f.params.get("value") not in (16, 7e9) and f.params.get("gb") != 7.0, f
+
+
+@pytest.mark.parametrize(("sentence", "verifier"), [
+    ("so the pretrained weights train as well?? nope, get_peft_model sets requires_grad=False "
+     "on all of them", "lora.frozen_base"),
+    ("- [ ] Switch lora_dropout's default to 0.1? PEFT's default lora_dropout is 0.0.",
+     "lora.peft_defaults"),
+])
+def test_a_question_answered_no_or_proposed_is_not_the_claim(sentence, verifier):
+    paired = _pair(sentence)
+    assert [f.verifier for f in paired.frames] == [verifier], paired
+    assert all(f.polarity for f in paired.frames), paired
+
+
+def test_one_rate_said_as_the_others_times_or_over_the_ratio():
+    from kbcheck.claims.recognise import lr_direction
+
+    assert lr_direction("LoRA+ gives B a learning rate equal to that of A multiplied by "
+                        "lambda.") == "B>A"
+    assert lr_direction("Here B's learning rate is set to that of A divided by lambda.") == "A>B"
+
+
+def test_weights_that_exceed_an_accelerator_and_a_without_before_the_main_clause():
+    frames = _frames("Full fine-tuning of Llama-2-13B needs roughly 210 GB, which exceeds a "
+                     "single 80 GB accelerator.", "fits_gpu")
+    assert [f.polarity for f in frames] == [False], frames
+    frames = _frames("Only the active adapter serves, so without a set_adapter call per "
+                     "request, tenant two's traffic went through tenant one's adapter.",
+                     "hot_swap")
+    assert all(f.polarity for f in frames), frames
+
+
+def test_a_share_more_is_a_change_and_one_projection_is_a_part():
+    from verifiers.param_count import to_params
+
+    frame = _frames("DoRA on all linear layers at r=16 of Mistral-7B? ~3% more trainable "
+                    "params.", "trainable_params")
+    assert not frame or isinstance(to_params(frame[0]), str), frame
+    frame = _frames("At rank 8 that is 8 x (4096 + 4096) = 65,536 trainable parameters for one "
+                    "Llama-2-7B k_proj.", "trainable_params")
+    assert frame and frame[0].has("layer_subset"), frame

@@ -383,3 +383,18 @@ def test_adapters_said_to_fit_in_an_amount_are_not_a_full_model():
 ])
 def test_an_amount_of_training_state_is_not_the_adapters_size(sentence):
     assert shape_params(VERIFIER, sentence) is None
+
+
+def test_two_ranks_then_two_sizes_each_as_from_to_are_paired_in_order():
+    # rank 8 on q/v of Llama-2-13B is 6,553,600 parameters: 13.1 MB in bf16, 26.2 MB at rank 16
+    out = [VERIFIER.run(VERIFIER.resolve_params(f.params)) for f in pairing(
+        "Going from r=8 to r=16 takes the Llama-2-13B q/v adapter in bf16 from 13.1 MB to "
+        "26.2 MB.").frames if f.verifier == VERIFIER.id]
+    assert out and all(o["verdict"] == "supported" for o in out), [o["explanation"] for o in out]
+
+
+def test_a_size_denied_beside_the_one_set_right_is_not_the_files():
+    params = next(f.params for f in pairing(
+        "For reference, r=64 on all linear layers of Llama-2-7B in fp16 is about 320 MB, "
+        "not 32 MB.").frames if f.verifier == VERIFIER.id)
+    assert params["mb"] == 320.0
