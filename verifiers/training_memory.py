@@ -881,11 +881,8 @@ def _reported_ratio_stated(p: Preset, params: dict[str, Any]) -> bool:
     """Whether a ratio said to be the paper's is about the one the paper reported for this
     model (GPT-3 175B: 350 GB against 1.2 TB, "3x less"): the paper's own figure, which an
     estimate made without the paper's batch, sequence or sharding does not overturn."""
-    reported = p.reference.get("reported_training_gb")
-    if not reported or not params["value"]:
-        return False
-    target = reported["lora"] / reported["full_ft"]
-    return abs(params["value"] - target) <= REPORTED_REACH * target
+    return bool(p.reference.get("reported_training_gb") and params["value"]) \
+        and _near_reported(p, params, params["value"])
 
 
 def _is_reference(method: str, cfg: dict[str, Any]) -> bool:

@@ -122,28 +122,26 @@ def test_library_defaults_said_in_other_shapes(sentence, predicate, facet):
         assert frames[0].polarity is False, frames
 
 
-def test_an_empty_argument_list_in_words_denies_nothing():
-    frames = _frames("BitsAndBytesConfig(load_in_4bit=True) with no other kwargs gives FP4.",
-                     "bnb_default_type")
-    assert [f.polarity for f in frames] == [True], frames
-
-
-def test_a_without_clause_about_the_base_does_not_deny_the_swap():
-    frames = _frames("You can swap adapters on one loaded base without touching its 14 GB of "
-                     "bf16 weights.", "hot_swap")
-    assert [f.polarity for f in frames] == [True], frames
+@pytest.mark.parametrize(("sentence", "predicate", "polarity"), [
+    # an empty argument list in words denies nothing
+    ("BitsAndBytesConfig(load_in_4bit=True) with no other kwargs gives FP4.",
+     "bnb_default_type", True),
+    # a without clause about the base does not deny the swap
+    ("You can swap adapters on one loaded base without touching its 14 GB of bf16 weights.",
+     "hot_swap", True),
+    # weights that overflow memory do not fit the card named before
+    ("On a 24 GB card the bf16 weights of Llama-2-13B already overflow memory.", "fits_gpu",
+     False),
+])
+def test_what_a_denial_word_beside_the_claim_reaches(sentence, predicate, polarity):
+    frames = _frames(sentence, predicate)
+    assert [f.polarity for f in frames] == [polarity], frames
 
 
 def test_each_adapter_loaded_is_not_a_size_of_each():
     frames = _frames("The server loads each LoRA adapter next to the base, so twenty rank-8 q/v "
                      "adapters for Llama-2-7B in fp16 come to about 168 MB.", "adapter_size")
     assert frames and frames[0].has("several") and not frames[0].has("each_size"), frames
-
-
-def test_weights_that_overflow_memory_do_not_fit_the_card_named_before():
-    frames = _frames("On a 24 GB card the bf16 weights of Llama-2-13B already overflow memory.",
-                     "fits_gpu")
-    assert [f.polarity for f in frames] == [False], frames
 
 
 def test_block_constants_at_a_block_size_are_the_first_level():
