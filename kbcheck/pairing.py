@@ -8,6 +8,7 @@ canonical, bounded parameters or says why it cannot. No verifier reads text.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -15,6 +16,7 @@ from functools import cache
 
 from kbcheck.claims.lexicon import load
 from kbcheck.claims.normalise import normalise
+from kbcheck.claims.quantities import find_quantities
 from kbcheck.claims.recognise import Reading, find_methods, find_model, peft_api, recognise
 from kbcheck.claims.rows import recognise_row, row_context, yes_no
 from kbcheck.models import Claim, Finding, FramePairing, Pairing, Severity
@@ -172,11 +174,14 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
         if m:
             if kind == "reported" and _ENDORSED.search(text, m.end()):
                 break  # "their slide says r=8 gives 4.2M; checked, that's right": the writer's
-            text = (_own_words(text, m.end()) if kind in ("reported", "open_question", "past") else
+            text = (_corrected(text, m.start()) or _not_as_said(text, m.start())
+                    or _own_words(text, m.end())
+                    if kind == "reported" else
+                    _own_words(text, m.end()) if kind in ("open_question", "past") else
                     (_reason_given(text, m.end()) or _before_advice(text, m.start())
                      or _tooltip(text) or _result_after(text, m.end(), default_subject))
                     if kind == "advice" else _before_question(text) if kind == "question"
-                    else "")
+                    else _after_hedge(text, m) if kind == "opinion" else "")
             if text and kind == "reported" and pattern.search(text):
                 text = ""  # the words after the break report another's too ("...; a student
                 # claiming it is alpha*sqrt(r) loses the point")
@@ -352,8 +357,8 @@ _THE_WEIGHTS = re.compile(r"\b(?:the|its|our|your) (?:(?:base|frozen|quantized|f
 # Where the author's own words start after reported speech: "You'll hear that B starts random,
 # which is backwards: B starts at zero."
 # (or a new sentence of the same item: 'Another reply claimed X. It adds none once merged.')
-_OWN_BREAK = re.compile(r"[:;]\s+|\s+-\s+|,?\s+(?:but|yet)\s+|(?:(?<=[.!?])|(?<=[.!?][\"']))\s+"
-                        r"(?=[A-Z])")
+_OWN_BREAK = re.compile(r"[:;]\s+|\s+-\s+|,?\s+(?:but|yet|whereas)\s+|"
+                        r"(?:(?<=[.!?])|(?<=[.!?][\"']))\s+(?=[A-Z])")
 _OWN_WORDS = 3
 # what is reported, then vouched for in the writer's own words after a break: "...; checked,
 # that's right", "..., which is correct", "... - and they are right"
@@ -465,6 +470,21 @@ def _pasted_row(text: str) -> tuple[str, ...]:
     return cells if any(yes_no(c) != c for c in cells[1:]) else ()
 
 
+# a chat hedge that closes a sentence's first clause ("loader's fine imo, ..."): the words after
+# that clause state what the writer holds ("in my experience, ..." keeps its whole sentence)
+_HEDGE = re.compile(r"imh?o$", re.I)
+_CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+[-\u2013\u2014]{1,2}\s+")
+
+
+def _after_hedge(text: str, m: re.Match) -> str:
+    """What follows the clause of an opening hedge; "" where the hedge is elsewhere."""
+    if not _HEDGE.match(m.group(0)) or _CLAUSE_BREAK.search(text, 0, m.start()):
+        return ""
+    cut = _CLAUSE_BREAK.search(text, m.end())
+    own = text[cut.end():] if cut else ""
+    return own if len(own.split()) >= 5 else ""
+
+
 # the reason advice gives for itself ("Make sure ... nf4, because BitsAndBytesConfig otherwise
 # falls back to FP4"): a statement of its own
 _BECAUSE = re.compile(r"\b(?:because|since)\s+", re.I)
@@ -541,6 +561,9 @@ def _own_words(text: str, after: int) -> str:
     colon, semicolon or dash; "" when it says nothing more."""
     breaks = list(_OWN_BREAK.finditer(text, after))
     own = text[breaks[-1].end():] if breaks else ""
+    if not breaks and re.search(r"[;:]\s*$", text[max(0, after - 3):after]):
+        own = text[after:]  # "I previously wrote that B gets Kaiming init; it's actually A":
+        # the report's words end at the break
     if not breaks and _CALLED_WRONG.search(text, max(0, after - 40), after) \
             and (why := _WHY_WRONG.match(text, after)):
         own = text[why.end():]  # "'A is zero, B random' has it backwards, because PEFT zeros B
@@ -552,6 +575,67 @@ def _own_words(text: str, after: int) -> str:
     # reported words is no part of the writer's own claim)
     own = own[m.end():] if (m := _VERDICT_FIRST.match(own)) else own
     return own if len(own.split()) >= _OWN_WORDS else ""
+
+
+# the writer's own words correcting what was reported: "...; in fact, it needs 27 GB", "...;
+# the correct figure is about 0.52%"
+_CORRECTION = re.compile(r"(?:in\s+fact|actually|in\s+reality|(?:the|its)\s+(?:correct|right|"
+                         r"actual|true|real|accurate)\s+(?:figure|number|value|count|size|share|"
+                         r"ratio|amount|total)\s+(?:is|was|should\s+(?:have\s+)?(?:be|been|read))|"
+                         r"it\s+(?:is|was|'s)\s+(?:actually|really)|it\s+should\s+(?:have\s+)?"
+                         r"(?:read|said|be|been))\b,?\s*", re.I)
+
+
+def _corrected(text: str, start: int) -> str:
+    """A report corrected by its writer ("Last week's issue said r=16 on all linear layers of
+    Llama-3-8B trains 0.05%; the correct figure is 0.52%"): the reported words with the figure
+    corrected replaced by the writer's, the pair of one unit nearest in size (so that "at 2
+    bytes per parameter, it needs 27 GB" corrects "13.5 GB"); "" when the writer's words
+    correct no figure of the report."""
+    for cut in _OWN_BREAK.finditer(text, start):
+        if _CORRECTION.match(text, cut.end()):
+            break
+    else:
+        return ""
+    said = text[start:cut.start()]
+    said = normalise(said[verb.end():] if (verb := _SAYING.search(said)) else said)
+    pairs = [(abs(math.log(n.value / q.value)), q, n)
+             for q in _figures(said) for n in _figures(normalise(text[cut.end():]))
+             if _KIND.get(q.unit, q.unit) == _KIND.get(n.unit, n.unit)]
+    if not pairs:
+        return ""
+    _, q, n = min(pairs, key=lambda p: p[0])
+    new = n.text
+    if n.unit != q.unit and (num := _FIGURE.match(q.text)):
+        new += q.text[num.end():]  # "4.2M trainable parameters" corrected to "8.4M"
+    return said[:q.span[0]] + new + said[q.span[1]:]
+
+
+def _figures(text: str) -> list:
+    """The positive figures of a text, but for those in a model's name ("Llama-3-8B")."""
+    return [q for q in find_quantities(text) if q.value > 0
+            and not re.search(r"[A-Za-z]-(?:\d{1,2}(?:\.\d)?-)?$", text[:q.span[0]])]
+
+
+_FIGURE = re.compile(r"~?\s*[\d.,]+\s*(?:thousand|million|billion|trillion|[KMBTkmb])?\b")
+def _not_as_said(text: str, start: int) -> str:
+    """The writer's figure before the one reported and denied ("... is 159.9M, not 'a fraction
+    of a percent' like the post says"); "" when the report is not so denied."""
+    denied = _NOT_AS.search(text, 0, start)
+    own = text[:denied.start()] if denied else ""
+    return own if len(own.split()) >= _OWN_WORDS else ""
+
+
+_NOT_AS = re.compile(r"(?:[,;]|\s[-\u2013\u2014])?\s*\bnot\s+[^;:]{1,100}?\s+(?:as|like)\s+$", re.I)
+
+
+# units that count the same things ("8.4M trainable parameters", corrected to "4.2M")
+_KIND = {"params": "count"}
+
+
+# the verb of a report, before what was said ("said that", "states")
+_SAYING = re.compile(r"\b(?:says|said|puts|put|gives|gave|lists|listed|claims|claimed|states|"
+                     r"stated|quotes|quoted|wrote|writes|reported|reports)\s+(?:that\s+)?", re.I)
 
 
 _ENDS_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019]?\s+$")

@@ -503,6 +503,14 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             # "using rsLoRA just means a factor is applied to the learning rate": what the
             # factor acts on is the claim
             return {**params, "scale_target": "learning_rate"}
+        owned = _each_owned(frame.text) if sqrt and plain and not relative and not any(
+            q.value not in (params.get("r"), params.get("alpha")) for q in frame.quantities) \
+            else ""
+        if owned:
+            # "standard LoRA scales the update by alpha/r, rsLoRA by alpha/sqrt(r)": each form
+            # after its own method's name; the form said to be rsLoRA's is the claim measured
+            rslora, sqrt, plain = True, owned == "right", owned == "swapped"
+            params["rslora"] = True
         if sqrt and plain and not rslora:
             return ("the sentence states both alpha/r and alpha/sqrt(r); which belongs to which "
                     "method is not read")
@@ -870,6 +878,42 @@ _SCALE_UNCHANGED = re.compile(r"\b(?:scal\w*|factor|multiplier)\b(?:\s+[\w-]+){0
                               r"unaffected)\b|\bleaves?\s+the\s+(?:[\w-]+\s+)?(?:scal\w*|"
                               r"factor|multiplier)\s+(?:\w+\s+)?(?:unchanged|untouched|alone)\b",
                               re.I)
+# the two forms, each right after the name of the method it is (with no change between them:
+# "switches from alpha/r to alpha/sqrt(r)" names one method's old and new scale)
+_FORMS = re.compile(r"(?<![a-z])(?:lora_)?alpha\s*/\s*(?:(?P<sqrt>(?:math\.)?sqrt)|(?:r|rank)\b"
+                    r"(?!\s*\^))", re.I)
+_PLAIN_OWNER = re.compile(r"\b(?:standard|normal|plain|vanilla|classic|usual|regular|conventional|"
+                          r"ordinary|original)\b|(?<![\w-])LoRA\b(?!\+)", re.I)
+_RS_OWNER = re.compile(r"\brs[-_ ]?lora\b|\brank[- ]stabili[sz]ed\b", re.I)
+_SWITCH = re.compile(r"\b(?:from|to|into|instead|rather|replac\w*|switch\w*|chang\w*|becom\w*|"
+                     r"turn\w*|mov\w*|go(?:es)?|went)\b", re.I)
+
+
+def _each_owned(text: str) -> str:
+    """"right" where alpha/r follows a name of standard LoRA and alpha/sqrt(r) one of rsLoRA,
+    each the nearest method named before its form with no word of change between; "swapped"
+    where the names are the other way round (in a sentence that denies nothing); else ""."""
+    owners, start = {}, 0
+    for m in _FORMS.finditer(text):
+        before = text[start:m.start()]
+        names = [("rs", n) for n in _RS_OWNER.finditer(before)] + \
+                [("plain", n) for n in _PLAIN_OWNER.finditer(before)]
+        if not names:
+            return ""
+        owner, name = max(names, key=lambda x: x[1].start())
+        if _SWITCH.search(before, name.end()):
+            return ""
+        owners.setdefault("sqrt" if m.group("sqrt") else "plain", set()).add(owner)
+        start = m.end()
+    if owners == {"plain": {"plain"}, "sqrt": {"rs"}}:
+        return "right"
+    return "swapped" if owners == {"plain": {"rs"}, "sqrt": {"plain"}} \
+        and not _DENIES.search(text) else ""
+
+
+_DENIES = re.compile(r"\b(?:not|no|never|unlike|rather|instead|nor)\b|n't\b", re.I)
+
+
 _RSLORA_NAMED = re.compile(r"\brs[-_ ]?lora\b|\buse_rslora\b|\brank[- ]stabili[sz]ed\b", re.I)
 _REFERENCE_BEFORE = re.compile(r"\b(?:claims?|steps?|sections?|figs?\.?|figures?|tables?|"
                                r"eqs?\.?|equations?|items?|lines?|chapters?|parts?|no\.|#|§)"

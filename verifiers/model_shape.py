@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from typing import Any
 
 from verifiers._base import Param, Requires, Verifier, figure_pair, result
@@ -338,6 +339,13 @@ def _inside(frame: Frame) -> list[Quantity]:
             and q.value < 1e7]
 
 
+# a LoRA factor named beside the projection ("v_proj's lora_B is 1024x16")
+_FACTOR = re.compile(r"\blora_(?P<f>[AB])\b|\b(?P<g>[AB])\s+(?:matrix|factor)\b")
+
+
+_RANK_SAID = re.compile(r"\b(?:r|rank|lora_r)\s*(?:=|:|of)?\s*$", re.I)
+
+
 def _proj_params(frame: Frame, nums: list[Quantity]) -> dict[str, Any] | str:
     proj = next((p for p in PROJS if frame.has(f"p_{p}")), None)
     if proj is None:
@@ -350,6 +358,22 @@ def _proj_params(frame: Frame, nums: list[Quantity]) -> dict[str, Any] | str:
         return {"proj": proj, "in_f": values[0], "out_f": 0, "ordered": True}
     if len(values) < 2:
         return "the projection's in and out features are not both stated"
+    r = frame.conditions.get("r")
+    factor = _FACTOR.search(frame.text)
+    if factor:  # the factor's own sides: what is written after its name, not the rank's "r=16"
+        values = [int(q.value) for q in nums if q.span[0] >= factor.end() and q.bound != "range"
+                  and not _RANK_SAID.search(frame.text, max(0, q.span[0] - 8), q.span[0])]
+    if factor and r in values[:2]:
+        # "v_proj's lora_B is 1024x16 at r=16": PEFT's lora_B.weight is (out, r) and
+        # lora_A.weight (r, in), so the side that is not the rank is the projection's
+        if (factor.group("f") or factor.group("g")) == "B" and values[1] == r and values[0] != r:
+            return {"proj": proj, "in_f": 0, "out_f": values[0], "ordered": True}
+        if (factor.group("f") or factor.group("g")) == "A" and values[0] == r and values[1] != r:
+            return {"proj": proj, "in_f": values[1], "out_f": 0, "ordered": True}
+        return "a LoRA factor's shape written the other way round from PEFT's weights"
+    if r in values[:2]:
+        return ("a LoRA factor's shape (lora_A or lora_B, one side the rank), not the "
+                "projection's")
     return {"proj": proj, "in_f": values[0], "out_f": values[1],
             "ordered": frame.has("ordered")}
 

@@ -227,6 +227,11 @@ _PLURAL_SCALE = re.compile(r"(?<=\d)\s+(million|billion|thousand)s(?:\s+of)?\b",
 # "7 milliards of parameters" (a thousand million, as French and German count): 7 billion
 _MILLIARD = re.compile(r"(?<=\d)\s+milliard(?:s|en)?(?:\s+(?:of|de|d'))?\b", re.I)
 # "full FT", "full-FT": full fine-tuning
+_FULL_FINETUNE = re.compile(r"\bfull-?finetun(e|es|ed|ing)\b", re.I)
+# a library setting's "standard value": its default
+_STANDARD_VALUE = re.compile(r"\b(?:standard|stock)\s+(?:value|setting)\s+(?:of|for)\s+"
+                             r"(?=`?(?:lora_\w+|r|bias|use_\w+|init_lora_weights|target_modules|"
+                             r"bnb_4bit_\w+)\b)", re.I)
 _FULL_FT = re.compile(r"\bfull[- ]?FT\b", re.I)
 # "one" and "a" alone are articles far more often than numbers; they stay words unless a
 # scale or a unit follows ("one thousand", "one 48 GB GPU" stays).
@@ -766,6 +771,33 @@ def _set_aside() -> tuple[tuple[tuple[str, ...], re.Pattern[str], str, int], ...
                   r.get("count") or 0) for r in load("set_aside"))
 
 
+# advice drawn at the end ("..., so pick LoRA or QLoRA on this tier"): its methods are not what
+# the sentence's figures are of
+_ADVICE_TAIL = re.compile(r",?\s+so\s+(?:just\s+|instead\s+)?(?:pick|use|choose|go\s+(?:with|for)|"
+                          r"switch\s+to|try|stick\s+(?:with|to)|consider|reach\s+for|prefer|"
+                          r"opt\s+for)\s+[^.;!?]{1,80}[.!]?\s*$", re.I)
+
+
+# a setting said, after words on what it does, to be the default already ("lora_dropout=0.05
+# in the example is a no-op, since that's already the default", "drop bias='none' from the
+# config; it's the default anyway"): the setting is the default
+_ALREADY_DEFAULT = re.compile(
+    r"(?:\b(?:drop|remove|omit|delete|skip)\s+)?(?P<set>\b[a-z][a-z0-9_]{2,40}\s*=\s*"
+    r"[\w.'\"`]{1,24})(?![\w.'\"`]*\))(?P<mid>(?:(?!\b(?:gives?|gets?|got|still|think\w*|"
+    r"assum\w*|believ\w*|yields?|means?|so|then)\b)[^.;:=]|\.(?=\w)){0,80}?)\s*(?:[,;]|\s[-\u2013\u2014]{1,2})?\s*"
+    r"(?:(?:since|because|as)\s+)?(?:which|that|it|this)(?:'s|\s+is)\s+(?:already\s+|also\s+|"
+    r"just\s+|simply\s+)?(?:the|its|(?:PEFT|LoraConfig|bitsandbytes|BitsAndBytesConfig|"
+    r"transformers)(?:'s|')?)\s+(?:(?:library|config|PEFT|LoraConfig|bitsandbytes)\s+)?"
+    r"default\b(?:\s+(?:anyway|already|value|setting))?", re.I)
+_LIBRARY = re.compile(r"\b(?:PEFT|LoraConfig|bitsandbytes|BitsAndBytesConfig)\b", re.I)
+
+
+def _already_default(m: re.Match) -> str:
+    """'<setting> is the default', in the library the words dropped named."""
+    lib = _LIBRARY.search(m.group("mid"))
+    return f"{m.group('set')} is the default" + (f" in {lib.group()}" if lib else "")
+
+
 @lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """The uniform form of a sentence that recognition reads (each step only where the
@@ -791,8 +823,11 @@ def normalise(text: str) -> str:
         text = _REPLY_WORD.sub("", text, count=1)
     if '?"' in text:  # a question quoted inside a statement is asked, not claimed
         text = _QUOTED_QUESTION.sub("", text)
+    if " so " in text:  # "..., so pick LoRA or QLoRA on this tier": advice drawn, not claimed
+        text = _ADVICE_TAIL.sub(".", text, count=1)
     if "default" in text or "required" in text:  # "r (int, default 8): ...": r defaults to 8
         text = _PARAM_ROW.sub(_param_row, text)
+        text = _ALREADY_DEFAULT.sub(_already_default, text, count=1)
     if ":" in text and " per " in text:  # "Bits per parameter, NF4 with DQ: 4.5": the unit
         text = _UNIT_LABEL.sub(_unit_label, text, count=1)
     if "(" in text or "[" in text:
@@ -829,6 +864,11 @@ def normalise(text: str) -> str:
         text = _MILLIARD.sub(" billion", text)
     if "FT" in text or "ft" in text:  # "full FT": full fine-tuning
         text = _FULL_FT.sub("full fine-tuning", text)
+    if "inetun" in text:  # "to full-finetune it": to fully fine-tune it
+        text = _FULL_FINETUNE.sub(lambda m: "full fine-tuning" if m.group(1).lower() == "ing"
+                                  else f"fully fine-tun{m.group(1)}", text)
+    if "standard" in text or "stock" in text:  # "the standard value of lora_dropout": its default
+        text = _STANDARD_VALUE.sub("default value of ", text)
     text = _number_words(text)
     if " of the " in text:  # "the 4-bit weights of the base": the 4-bit base weights
         text = _WEIGHTS_OF_BASE.sub(_weights_of_base, text)

@@ -20,7 +20,9 @@ _MANNER = re.compile(r"\s+(?:be\s+)?[\w-]+\s+(?:by|through|via)\s+(?:(?:simply|j
                      r"[^.;,:]{0,60}?\balone\b)", re.I)
 _CUE = re.compile(
     # ("merging and not merging give the same model": a state named, not a denial)
+    # ("so a 17 MB upload is expected and not a corrupted file": a fault ruled out, not the file)
     r"\b(?:not(?!\s+(?:only|just|merely)\b)(?!(?<=\band\snot)\s+\w+ing\b)"
+    r"(?!\s+(?:a|an)\s+(?:corrupt\w*|broken|damaged|truncated|partial|faulty|failed|bad)\b)"
     r"(?!(?<=\bor\snot)\s+\w+ing\b)|never|no longer|cannot|can ?not|without|"
     r"no(?!\s+(?:more|less|fewer|longer|matter)\s+than\b)"
     # ("the adapter starts out as a no-op": a word of its own, an operation that changes nothing)
@@ -236,6 +238,11 @@ _ELLIPTIC_DENIAL = re.compile(
     r"proved\s+(?:to\s+be\s+)?|is|was|has\s+(?:since\s+)?been\s+shown\s+to\s+be\s+)\s*"
     r"(?:simply\s+|just\s+|plainly\s+|completely\s+)?(?:wrong|false|incorrect|untrue|"
     r"not\s+true|mistaken)\b|"
+    # "...; the rest is right, but they have A and B the wrong way round": what was said is
+    # swapped
+    r"[^.!?]{0,200}?(?:[;,]|\s-\s)\s*(?:but\s+)?(?:they|it|he|she|you|the\s+\w+)\s+"
+    r"(?:have|has|had|got|get)\s+(?:[\w'-]+\s+){0,4}?(?:the\s+wrong\s+way\s+a?round|"
+    r"backwards|reversed|swapped|mixed\s+up)\W{0,3}$|"
     r"[^;.!?]{0,200}?,\s*which\s+(?:directly\s+|flatly\s+)?contradicts\s+(?:the\s+|its\s+)?"
     r"(?:[\w+-]+\s+){0,3}?(?:paper|docs?|documentation|code|source|authors?|results?|"
     r"evidence|measurements?)\b",
@@ -316,11 +323,12 @@ _NONE_COST_ANSWER = re.compile(
 # what the trigger names said right after it to be out of reach ("batching different adapters
 # in one pass is no longer straightforward", "... is not possible")
 _IMPOSSIBLE_AFTER = re.compile(r"(?:\s+(?!(?:is|are|not|no|never)\b)[\w-]+){0,2}?\s+"
-                               r"(?:is|are|becomes?|gets?)\s+(?:(?:no\s+longer|not|never)\s+"
+                               r"(?:is|are|was|were|becomes?|gets?)\s+(?:(?:no\s+longer|not|never)\s+"
                                r"(?:(?:so|really|quite|very|as)\s+)?(?:straightforward|possible|"
                                r"supported|allowed|feasible|an\s+option|simple|trivial)|"
-                               r"(?:simply\s+|just\s+|still\s+)?(?:impossible|infeasible|"
-                               r"unsupported))\b", re.I)
+                               r"(?:simply\s+|just\s+|still\s+|always\s+)?(?:impossible|infeasible|"
+                               r"unsupported|hopeless|a\s+non-?starter|out\s+of\s+the\s+question|"
+                               r"a\s+no-?go|a\s+lost\s+cause))\b", re.I)
 
 
 # Words said after a cost they deny: "the latency is gone", "the overhead disappears once
@@ -390,8 +398,10 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
     if last.group(0).lower() == "unlike" and _CLAUSE_AFTER_NP.search(between):
         return False  # "unlike LoRA they add latency": the phrase is over, its clause is not
         # denied
-    if last.group(0).lower() == "without" and _FINITE.search(between):
+    if last.group(0).lower() == "without" and (_FINITE.search(between) or between.strip()
+                                               and _FINITE.match(text, start)):
         return False  # "without double quant NF4 is 4.5 bits": the adjunct ends at the verb
+        # (which may open the trigger's words: "NF4 without double quantization came to 3.8 GB")
     head = last.start()
     if last.group(0).lower() == "nor":  # "that sets neither r nor alpha ends up ...": from
         head = text.rfind("neither", max(origin, head - 60), head)  # the "neither" it pairs

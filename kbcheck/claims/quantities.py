@@ -48,6 +48,12 @@ _YEAR_DATE = re.compile(r"(?:\b(?:in|since|until|till|during|circa|early|late|mi
                         r"(?=\s*(?:[),.;:]|$)|\s+(?:and|when|as|the|a|an|we|it|they|this|that|"
                         r"LoRA|QLoRA|DoRA)\b)", re.I)
 # a calendar date written with digits ("2026-11-07", "2026/11/07", "07.11.2026"): no quantity
+# ... or one that names a piece of work ("the 2021 LoRA study", "their 2023 paper")
+_YEAR_WORK = re.compile(r"\b(?:the|a|an|its|their|our|his|her|this|that)\s+((?:19[5-9]|20[0-3])\d)"
+                        r"(?=\s+(?:[\w+-]+\s+){0,2}?(?:study|paper|work|article|preprint|report|"
+                        r"survey|release|edition|version|benchmark|experiments?|results?|"
+                        r"publication|proposal|talk|keynote|workshop|conference|course|lecture)\b)",
+                        re.I)
 _ISO_DATE = re.compile(r"(?<![\d.,])(?:(?:19|20)\d\d[-/](?:0?[1-9]|1[0-2])[-/]"
                        r"(?:0?[1-9]|[12]\d|3[01])|(?:0?[1-9]|[12]\d|3[01])[./](?:0?[1-9]|1[0-2])"
                        r"[./](?:19|20)\d\d)(?![\d.,]?\d)")
@@ -77,7 +83,11 @@ _CHANGE_FROM = re.compile(r"(?:\b(?:ris\w*|rose|grow\w*|grew|go(?:es)?|went|jump
                           r"halv\w*|doubl\w*|brings?|brought|tak(?:e|es|ing)|took|"
                           r"expand\w*|trim\w*|slash\w*|multipl\w*)\s+(?:[\w-]+\s+){0,3}?from|"
                           # "grows by 8x, from 20.0M to 159.9M": a factor, then the change
-                          r"\b\d{1,4}(?:\.\d{1,2})?\s*x\b[^.;\d]{0,30}?\bfrom)\s*(?:(?:about|around|"
+                          r"\b\d{1,4}(?:\.\d{1,2})?\s*x\b[^.;\d]{0,30}?\bfrom|"
+                          # "a 5x jump in trainable params, 8.4M to 40M": the change named, then
+                          # its two ends
+                          r"\b(?:jump|increase|rise|growth|climb|drop|decrease|reduction|cut)s?\b"
+                          r"(?:\s+(?:in|of)\s+[^.;,\d]{1,30})?,)\s*(?:(?:about|around|"
                           r"roughly|approximately)\s+|~\s*)?$", re.I)
 
 
@@ -130,6 +140,7 @@ def find_quantities(text: str) -> list[Quantity]:
               for m in _ISSUE_NUMBER.finditer(text)] \
         if "#" in text or ":" in text or "-" in text else []
     clock += [m.span(1) for m in _YEAR_DATE.finditer(text)]
+    clock += [m.span(1) for m in _YEAR_WORK.finditer(text)]
     clock += [m.span() for m in _ISO_DATE.finditer(text)] if "-" in text or "/" in text \
         or "." in text else []
     clock += [m.span(1) for m in _YEAR_CELL.finditer(text)] if "|" in text else []

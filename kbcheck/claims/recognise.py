@@ -1196,11 +1196,11 @@ _ROLE_AFTER = [
     # (not an amount one's own card holds: "the weights take 6.5 GB on my card")
     ("gpu", re.compile(r"(?!\s*(?:on|in)\s+(?:my|our|your|their|his|her)\b)"
                        r"\s*\(?(?:of\s+)?(?:[\w-]+\s+){0,3}?(?:GPUs?|cards?|accelerators?|VRAM|"
-                       r"vram|A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090|device|"
+                       r"vram|A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|[2-5]0[5-9]0|device|"
                        r"instances?|boards?|SKUs?)\b"
                        # (set beside the card it is: "With 24 GB, the RTX 4090 cannot ...")
                        r"|\s*,\s*(?:the|an?|my|our|your|this|that)\s+(?:NVIDIA\s+)?(?:GPU|card|"
-                       r"A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|3090|4090)\b", re.I)),
+                       r"A100|H100|H200|A6000|RTX|T4|V100|L4|L40S?|[2-5]0[5-9]0)\b", re.I)),
     # ("... params as Llama 2 7B": a comparison's other side, not the model's size)
     # ("4.2 million parameters of Llama 2 7B": a part of the model, not its size)
     # ("8.39M trainable parameters on Llama-2-7B": a count said of the model, not its size)
