@@ -154,6 +154,9 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
         return _pinned(claim, registry)
     table = claim_table(registry) if table is None else table
     text = claim.text
+    if (myth := _MYTH_REALITY.match(text)) and len(myth.group("rest").split()) >= _OWN_WORDS:
+        text = myth.group("rest")  # "Myth: 'DoRA doubles the count.' Reality: it adds 1.36M":
+        # the myth is set against what the writer then states
     quoted = _QUOTE_DENIED.match(text)
     if quoted:  # '"QLoRA stores weights in 8-bit" No. It stores them in 4-bit NF4': the myth
         # quoted is denied; what the writer then says is the claim
@@ -182,6 +185,11 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
                      or _tooltip(text) or _result_after(text, m.end(), default_subject))
                     if kind == "advice" else _before_question(text) if kind == "question"
                     else _after_hedge(text, m) if kind == "opinion" else "")
+            if text and kind == "reported" and _PLURAL_PRONOUN.match(text) and any(
+                    x.id != default_subject
+                    for x in find_methods(claim.text[:max(m.end(), len(claim.text) - len(text))])):
+                text = ""  # "... for claiming adapters cost nothing; they add layers": whom
+                # "they" takes up is in the reported words, not read
             if text and kind == "reported" and pattern.search(text):
                 text = ""  # the words after the break report another's too ("...; a student
                 # claiming it is alpha*sqrt(r) loses the point")
@@ -368,6 +376,14 @@ _ENDORSED = re.compile(r"(?:[:;,]|\s[-\u2013\u2014])\s+(?:(?:we|I)\s+)?"
                        r"which\s+is|they(?:'re|\s+are)|(?:and\s+)?(?:it|that)\s+"
                        r"(?:holds|checks\s+out))(?:\s+(?:exactly|quite|entirely|perfectly|indeed))?"
                        r"(?:\s+(?:right|correct|accurate|true|spot\s+on))?\W{0,3}$", re.I)
+_PLURAL_PRONOUN = re.compile(r"\W{0,3}(?:they|these|those|them)\b", re.I)
+# a myth quoted, then its reality ("Myth: '...' Reality: ..."): the reality is the writer's
+# claim
+_MYTH_REALITY = re.compile(r"^\W{0,3}(?:myth|misconception|fiction|claim)\s*#?\d{0,3}\s*"
+                           r"[:.\u2013\u2014-]\s*[\"'\u2018\u201c][^\"\u201d]{2,400}?[.!?]?"
+                           r"[\"'\u201d\u2019]\s+(?:reality|fact|"
+                           r"truth|actually|in\s+fact|correction)\s*[:.\u2013\u2014-]\s*(?P<rest>\S.*)$",
+                           re.I | re.S)
 # a quoted claim (a myth's heading) answered with a denial: '"LoRA makes inference slower" No.'
 _QUOTE_DENIED = re.compile(r"^\W{0,3}(?:[\w -]{1,20}:\s*)?[\"\u201c][^\"\u201d]{3,300}[\"\u201d]\s*"
                            r"[.,:;!?\u2014-]?\s*(?:no|nope|false|wrong|incorrect|not\s+(?:true|so|"

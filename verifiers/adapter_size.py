@@ -668,6 +668,8 @@ _LIMIT_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:alarms?|alerts?|limits?|cap
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """The parameters of a size claim (below); an adapter on a bare size ('a 7B model') is
     measured on the preset of that size, and holds only for a model shaped like it."""
+    if frame.predicate == "model_size" and _SEVERAL.search(frame.text):
+        return "a total over several copies of the model, not the size of one"
     out = _to_params(frame)
     if isinstance(out, dict) and frame.predicate != "model_size" and _dtype(frame)[1]:
         clause = _size_dtype(frame, out)
@@ -680,9 +682,18 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     return out
 
 
+# "the three merged exports take about 414 GB together": several copies' total
+_SEVERAL = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|\d{1,3})\s+"
+                      r"(?:[\w-]+\s+){0,3}?"
+                      r"(?:exports|copies|checkpoints|models|replicas|versions)\b"
+                      r"[^.;]{0,60}?\b(?:together|combined|in\s+total|altogether|between\s+them)\b",
+                      re.I)
+
+
 # "the optimizer state for a r=8 LoRA is 4.2M x 8 bytes = 34 MB": a size of the optimizer's
 # state (what training holds beside the adapter), not of the adapter
-_STATE_IS = re.compile(r"\b(?:optimi[sz]er[- ]states?|optimi[sz]er memory|Adam(?:W)?(?:'s)?\s+"
+_STATE_IS = re.compile(r"\b(?:optimi[sz]er[- ]states?|optimi[sz]er (?:memory|footprint|overhead)|"
+                       r"Adam(?:W)?(?:'s)?\s+"
                        r"(?:two\s+|both\s+)?(?:fp32\s+|32-bit\s+)?(?:moments?|states?|buffers?)|"
                        r"(?:fp32\s+|32-bit\s+)?(?:moments|moment\s+buffers?)|master\s+cop(?:y|ies))\s+"
                        r"(?:(?:[^\s.;]|\.(?=\d))+\s+){0,16}?(?:(?:is|are|was|were|be|takes?|took|costs?|"

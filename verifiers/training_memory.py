@@ -240,7 +240,8 @@ def _method(frame: Frame, who: str) -> str:
 # the three terms listed right before an amount: the amount is their sum
 _ALL_LISTED = re.compile(r"\bweights\s*(?:,|\+|&|\band\b|\bplus\b)\s*(?:the\s+|their\s+)?"
                          r"(?:gradients?|grads)\s*(?:,|\+|&|\band\b|\bplus\b)\s*"
-                         r"(?:,?\s*(?:and|plus)\s+)?(?:the\s+|their\s+)?(?:optimi[sz]er|Adam\w*)\s+"
+                         r"(?:,?\s*(?:and|plus)\s+)?(?:the\s+|their\s+)?(?:two\s+|2\s+|both\s+)?"
+                         r"(?:optimi[sz]er|Adam\w*)\s+"
                          r"(?:optimi[sz]er\s+)?(?:states?|moments?)[^.;]{0,25}$", re.I)
 
 

@@ -268,10 +268,12 @@ def _negated_here(text: str, start: int, end: int, origin: int) -> bool:
     if text[end:end + 5].lower() == "-free":
         return not _negated(text, start, end, origin)
     cost = _COST_WORDS.search(text, start, end)
-    if _SPARED_BEFORE.search(text, max(origin, start - 30), start) \
+    if (spared := _SPARED_BEFORE.search(text, max(origin, start - 30), start)) \
             and _KEEPING_AT.match(text, start):
-        # "saves loading twenty copies of the model": the loading is what is spared
-        return not _negated(text, start, end, origin)
+        # "saves loading twenty copies of the model": the loading is what is spared, unless
+        # the sparing verb is itself denied ("doesn't avoid copying the base"; "avoids" is a
+        # denial of its own, so the words before it are asked)
+        return not _negated(text, spared.start(), spared.start(), origin)
     if _IMPOSSIBLE_AFTER.match(text, end) or _NONE_ANSWER.match(text, end) or cost and (
             _GONE_AFTER.match(text, end) or _NONE_COST_ANSWER.match(text, end)
             or _TAKEN_BEFORE.search(text, max(origin, start - 40), start)

@@ -1189,6 +1189,9 @@ _OF_THEM = re.compile(r"\s+of\s+(?:them|those|these)\b", re.I)
 _COUNTED_BEFORE = re.compile(r"\b(?:param(?:eter)?s?|weights|values|numbers|entries)\b", re.I)
 
 _ROLE_AFTER = [
+    # ("roughly 2% of the 110 million in the model": the model's own size)
+    ("model", re.compile(r"\s*(?:parameters\s+|params\s+|weights\s+)?in\s+the\s+"
+                         r"(?:whole\s+|full\s+|base\s+|entire\s+)?model\b", re.I)),
     # ("each of gate_proj, up_proj and down_proj connects 4096 and 11008 features": a layer's
     # dimensions, not a count of trainable parameters)
     ("part", re.compile(r"\s*(?:and\s+\d[\d,]*\s+)?(?:input\s+|output\s+|hidden\s+)?"
@@ -1241,7 +1244,9 @@ _ROLE_BEFORE = [
     # trainable parameters
     ("part", re.compile(r"\b(?:hidden(?:[\s_]size)?|d_model|hidden_dim|dim(?:ension)?|"
                         r"intermediate(?:[\s_]size)?|vocab(?:ulary)?(?:[\s_]size)?|n_layers|"
-                        r"num_hidden_layers|num_attention_heads|num_key_value_heads)\s*[:=]?\s*$",
+                        r"num_hidden_layers|num_attention_heads|num_key_value_heads)\s*"
+                        # ("because the hidden size is the same 4096")
+                        r"(?:[:=]|(?:is|of|was)(?:\s+(?:also|the\s+same|likewise))?)?\s*$",
                         re.I)),
     # "a model of eight billion parameters", "an LLM with 70B params": the model's own size
     # (only a count: "a model with 4.2M trainable parameters" keeps it as the claim's count)

@@ -242,3 +242,102 @@ def test_a_width_used_by_default_as_the_compute_dtype():
     frames = _frames("Out of the box bitsandbytes uses float32 as the compute dtype of its "
                      "4-bit layers.", "bnb_default_compute")
     assert frames and frames[0].has("c_fp32"), frames
+
+
+@pytest.mark.parametrize("sentence", [
+    "Going from rank 8 to rank 16 made the trainable parameters four times larger.",
+    "If one raises the rank from 4 to 8 the trainable parameter count grows four times.",
+])
+def test_a_count_said_to_grow_fourfold_when_the_rank_doubles(sentence):
+    paired = _pair(sentence)
+    assert paired.verifier == "lora.rank_scaling", paired.reason
+
+
+def test_a_hidden_size_given_as_the_reason_is_no_count():
+    paired = _pair("Mistral-7B at r=8 on q_proj and v_proj trains 4,194,304 parameters, since "
+                   "its hidden size is also 4096.")
+    assert [f.params["count"] for f in paired.frames] == [4194304.0], paired.frames
+
+
+@pytest.mark.parametrize(("sentence", "predicate"), [
+    ("use_rslora - LoraConfig switch for the root scaling, False by default.",
+     "peft_default_flag"),
+    ("bnb_4bit_compute_dtype: float32 unless set; most recipes pick bfloat16.",
+     "bnb_default_compute"),
+    ("Pass lora_alpha yourself, since if you omit it, PEFT uses 8.", "peft_default_alpha"),
+    ("target_modules: the layers that get adapters; left as None, PEFT picks q_proj and v_proj "
+     "for Llama.", "peft_default_targets"),
+])
+def test_defaults_in_glossary_entries_and_asides(sentence, predicate):
+    assert _frames(sentence, predicate), recognise(sentence).frames
+
+
+def test_a_width_said_to_be_what_the_library_uses_is_its_default():
+    paired = _pair("The QLoRA paper's bf16 compute dtype is what bitsandbytes uses unless you say "
+                   "otherwise.")
+    assert paired.verifier == "lora.bnb_defaults", paired.reason
+
+
+def test_a_myth_set_against_its_reality_reads_the_reality():
+    paired = _pair("Myth: 'DoRA doubles what you train.' Reality: on Llama-2-7B with all linear "
+                   "layers at r=16 it adds about 1.36M magnitudes to roughly 40M LoRA weights.")
+    assert paired.frames and all(f.polarity for f in paired.frames), paired
+
+
+@pytest.mark.parametrize(("sentence", "verifier"), [
+    # a claim someone lost marks for is theirs; the writer's words follow the semicolon
+    ("Group B lost marks for claiming bottleneck adapters cost nothing at inference; bottleneck "
+     "adapters add sequential layers that cannot be merged away.", "lora.adapter_merge"),
+    # ... where those words take up the reported subject with "they", they are not read
+    ("Group B lost marks for claiming bottleneck adapters cost nothing at inference; they add "
+     "sequential layers that cannot be merged away.", None),
+])
+def test_a_claim_someone_lost_marks_for(sentence, verifier):
+    assert _pair(sentence).verifier == verifier, _pair(sentence).reason
+
+
+def test_what_a_source_wrongly_gave_is_set_aside():
+    assert "r^2" not in normalise("rsLoRA divides alpha by sqrt(r); the old slide wrongly gave "
+                                  "alpha/r^2.")
+
+
+def test_a_total_said_to_be_in_the_model_is_the_models_size():
+    paired = _pair("With a bottleneck of 64 on BERT-base, the two adapters per layer add about "
+                   "2.38 million parameters, roughly 2% of the 110 million in the model.")
+    assert paired.verifier == "lora.adapter_params", paired.reason
+    assert "110000000" not in repr(paired.params), paired
+
+
+def test_the_plain_form_set_aside_after_instead_of_is_the_baseline():
+    paired = _pair("With use_rslora=True, r=16 and alpha=8 the scale is 2 instead of the 0.5 "
+                   "that plain alpha/r gives.")
+    assert paired.params.get("rslora") is True, paired.params
+
+
+def test_a_fall_back_to_the_libraries_default_type():
+    paired = _pair("Nobody set bnb_4bit_quant_type, so bitsandbytes fell back to its default "
+                   "'fp4' rather than NF4.")
+    assert paired.verifier == "lora.bnb_defaults", paired.reason
+
+
+@pytest.mark.parametrize("sentence", [
+    # the whole training state listed, not the optimizer's alone
+    "For 20 million trainable parameters, weights, gradients and 2 Adam moments in fp32 take "
+    "about 0.32 GB.",
+    # an optimizer's footprint is no adapter file
+    "The optimizer footprint for the r=16 all-linear Llama-2-7B adapter is about 0.64 GB.",
+    # several copies together are no one copy
+    "The two merged Llama-2-13B exports in fp16 take about 52 GB together.",
+])
+def test_sizes_that_are_not_one_files_or_one_parts(sentence):
+    paired = _pair(sentence)
+    assert not any(f.verifier == "lora.adapter_size" for f in paired.frames), paired
+    assert not any(f.params.get("part") == "optimizer" for f in paired.frames), paired
+
+
+def test_avoiding_a_copy_of_the_base_is_sharing_it():
+    frames = _frames("Keeping one base plus small adapters avoids duplicating the base per task.",
+                     "hot_swap")
+    assert frames and all(f.polarity for f in frames), frames
+    frames = _frames("This setup does not avoid duplicating the base per task.", "hot_swap")
+    assert frames and not any(f.polarity for f in frames), frames
