@@ -634,6 +634,8 @@ def _figures(text: str) -> list:
 
 
 _FIGURE = re.compile(r"~?\s*[\d.,]+\s*(?:thousand|million|billion|trillion|[KMBTkmb])?\b")
+
+
 def _not_as_said(text: str, start: int) -> str:
     """The writer's figure before the one reported and denied ("... is 159.9M, not 'a fraction
     of a percent' like the post says"); "" when the report is not so denied."""

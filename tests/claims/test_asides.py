@@ -5,19 +5,10 @@ writer's own figures of two configurations."""
 from __future__ import annotations
 
 import pytest
+from sentence_pairing import pair as _pair
 
 from kbcheck.claims.normalise import normalise
 from kbcheck.claims.recognise import recognise
-from kbcheck.models import Claim
-from kbcheck.pairing import pair_claim
-from verifiers import registry
-
-_REGISTRY = registry(include_entry_points=False)
-
-
-def _pair(sentence: str):
-    return pair_claim(Claim(id="t", path="t.md", text=sentence, origin="body"), _REGISTRY,
-                      default_subject="lora")[0]
 
 
 def _params(sentence: str, verifier: str) -> dict | None:

@@ -9,24 +9,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from sentence_pairing import frames_of as _frames
+from sentence_pairing import pair as _pair
 
 from kbcheck.claims.normalise import normalise
 from kbcheck.claims.quantities import find_quantities
 from kbcheck.claims.recognise import recognise
-from kbcheck.models import Claim
-from kbcheck.pairing import pair_claim
-from verifiers import registry
-
-_REGISTRY = registry(include_entry_points=False)
-
-
-def _pair(sentence: str):
-    return pair_claim(Claim(id="t", path="t.md", text=sentence, origin="body"), _REGISTRY,
-                      default_subject="lora")[0]
-
-
-def _frames(sentence: str, predicate: str):
-    return [f for f in recognise(sentence).frames if f.predicate == predicate]
 
 
 @pytest.mark.parametrize(("sentence", "verifier", "key", "value"), [

@@ -6,22 +6,10 @@ figure after "and DoRA", defaults said in other shapes. Each in new words."""
 from __future__ import annotations
 
 import pytest
+from sentence_pairing import frames_of as _frames
+from sentence_pairing import pair as _pair
 
 from kbcheck.claims.recognise import find_model, find_modules, recognise
-from kbcheck.models import Claim
-from kbcheck.pairing import pair_claim
-from verifiers import registry
-
-_REGISTRY = registry(include_entry_points=False)
-
-
-def _pair(sentence: str):
-    return pair_claim(Claim(id="t", path="t.md", text=sentence, origin="body"), _REGISTRY,
-                      default_subject="lora")[0]
-
-
-def _frames(sentence: str, predicate: str):
-    return [f for f in recognise(sentence).frames if f.predicate == predicate]
 
 
 def test_an_instruction_with_its_result_stated_after_it_is_read_whole():
