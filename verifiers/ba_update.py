@@ -609,9 +609,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             params["scale_value"], params["scale_tol"] = value.value, value.precision
             if len(ranks) == 2 and ranks[1][0] and (
                     frame.has("rel_to_part")
-                    or _ENDS_AT.search(frame.text, max(0, value.span[0] - 40), value.span[0])):
+                    or _ENDS_AT.search(frame.text, max(0, value.span[0] - 40), value.span[0])
+                    or _RANK_FROM_TO.search(frame.text, 0, value.span[0])
+                    and not _FROM_BEFORE.search(frame.text, 0, value.span[0])):
                 # "from r=16 to r=64 ... cuts the scale to 0.25", "raised r from 8 to 16 ...,
-                # the scale became half, 1.0": the value it ends at, at the rank it ends at
+                # the scale became half, 1.0", "move from r=8 to r=64, and the update is scaled
+                # by 0.25": the value it ends at, at the rank it ends at
                 params["r"] = int(ranks[1][0])
             worked = _WORKED.search(frame.text)
             if worked and "r" not in frame.conditions and "alpha" not in frame.conditions:
@@ -884,7 +887,6 @@ _FORMS = re.compile(r"(?<![a-z])(?:lora_)?alpha\s*/\s*(?:(?P<sqrt>(?:math\.)?sqr
                     r"(?!\s*\^))", re.I)
 _PLAIN_OWNER = re.compile(r"\b(?:standard|normal|plain|vanilla|classic|usual|regular|conventional|"
                           r"ordinary|original)\b|(?<![\w-])LoRA\b(?!\+)", re.I)
-_RS_OWNER = re.compile(r"\brs[-_ ]?lora\b|\brank[- ]stabili[sz]ed\b", re.I)
 _SWITCH = re.compile(r"\b(?:from|to|into|instead|rather|replac\w*|switch\w*|chang\w*|becom\w*|"
                      r"turn\w*|mov\w*|go(?:es)?|went)\b", re.I)
 
@@ -896,7 +898,7 @@ def _each_owned(text: str) -> str:
     owners, start = {}, 0
     for m in _FORMS.finditer(text):
         before = text[start:m.start()]
-        names = [("rs", n) for n in _RS_OWNER.finditer(before)] + \
+        names = [("rs", n) for n in _RSLORA_NAMED.finditer(before)] + \
                 [("plain", n) for n in _PLAIN_OWNER.finditer(before)]
         if not names:
             return ""
@@ -943,6 +945,8 @@ def _precision(number: str) -> float:
 
 _FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|~\s*)?\d+(?:\.\d+)?\s+(?:up\s+|down\s+)?"
                       r"to\s+(?:about\s+|roughly\s+|~\s*)?(\d+(?:\.\d+)?)\b", re.I)
+# a value a change starts from ("... drops from 4 to one")
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|~\s*)?$", re.I)
 # a change of rank ("going from r=4 to r=64"), not two ranks each with its own scale
 _RANK_FROM_TO = re.compile(r"(?:\bfrom\s+(?:rank\s+|r\s*=\s*)|\b(?:r|rank)\s+(?:\w+\s+)?from\s+)"
                            r"\d{1,4}\s+(?:up\s+)?to\s+(?:rank\s+|r\s*=\s*)?\d{1,4}\b", re.I)

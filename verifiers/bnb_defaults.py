@@ -383,6 +383,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     """The default 4-bit type (facets t_nf4 / t_fp4), block sizes (facets level1 / level2,
     own_absmax), double quantization's default (the cue's sign: on) and the compute dtype's
     default (facets c_fp32 / c_bf16 / c_fp16 / c_input); the door from api_* marks."""
+    if frame.has("default_other"):
+        return "the default stated is another tool's or team's, not BitsAndBytesConfig's"
     api = _api(frame)
     if frame.predicate == "bnb_blocksize":
         params = _block_params(frame)

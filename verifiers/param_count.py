@@ -33,7 +33,7 @@ from verifiers._presets import NOMINAL, PRESETS, Preset, resolve
 
 CLAIMS = ("reduction_pct", "fraction", "ratio", "count", "billions_to_millions", "reduces",
           "total", "formula", "arithmetic")
-FORMULAS = ("r(d+k)", "2rd", "rdk", "dk")
+FORMULAS = ("r(d+k)", "r^2(d+k)", "2rd", "rdk", "dk")
 REAL_LIMIT = 2**24
 
 
@@ -265,8 +265,8 @@ def _formula(p: dict[str, Any]) -> dict[str, Any]:
     for d, k, r in shapes:
         row = count_matrix(d, k, r)
         counted = row["full"] if p["formula"] == "dk" else row["lora"]
-        stated = {"r(d+k)": r * (d + k), "2rd": 2 * r * d, "rdk": r * d * k, "dk": d * k}[
-            p["formula"]]
+        stated = {"r(d+k)": r * (d + k), "r^2(d+k)": r * r * (d + k), "2rd": 2 * r * d,
+                  "rdk": r * d * k, "dk": d * k}[p["formula"]]
         rows.append({"d": d, "k": k, "r": r, "counted": counted, "formula": stated,
                      "holds": counted == stated})
     what = "full fine-tuning" if p["formula"] == "dk" else "LoRA"
@@ -611,6 +611,17 @@ def _envelope(rows: list[dict[str, Any]], figures: list[dict[str, Any]],
     return {"possible": possible, "span": "; ".join(spans[:4])}
 
 
+def _own_size(value: float, size_b: float, model: str | None, named_other: bool) -> bool:
+    """Whether a count in the billions is the named model's own size: within 15% of the size
+    in its name; where a second model is named, within 5% of its preset's total ("Llama-2-7B,
+    6.74B parameters"), as a count near the name only ("Llama-2-7B ... and Llama-3-8B has
+    8,030,261,248") may be the other model's."""
+    if named_other and model in PRESETS:
+        total = PRESETS[model].total_params()
+        return abs(value - total) <= 0.05 * total or abs(value / 1e9 - size_b) <= 0.02 * size_b
+    return abs(value / 1e9 - size_b) <= 0.15 * size_b
+
+
 def _total(p: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
     stated = p["billions"] * 1e9
     good = [x for x in rows if is_close(x["total"], stated, p["tol"])]
@@ -647,7 +658,8 @@ def _line(row: dict[str, Any]) -> str:
             f"{si(row['total'])} ({row['fraction_pct']:.3g}%, {row['ratio']:,.0f}x)")
 
 
-_FORMULAS = {"f_rdk_sum": "r(d+k)", "f_2rd": "2rd", "f_rdk": "rdk", "f_dk": "dk"}
+_FORMULAS = {"f_r2dk_sum": "r^2(d+k)", "f_rdk_sum": "r(d+k)", "f_2rd": "2rd", "f_rdk": "rdk",
+             "f_dk": "dk"}
 
 
 # "two billion trainable parameters": a count of what is trained, not a second model's size
@@ -720,10 +732,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         params["modules"] = c["modules"]
     size_b = model.get("size_b") or 0
     skip = [frame.spans[n] for n in ("model",) if n in frame.spans]
+    # (a second model named, "... and Llama-3-8B has 8,030,261,248": its size in its name)
+    named_other = any(q.role == "model" and not _inside(q, skip) for q in frame.quantities)
     others = [q.value / 1e9 for q in frame.quantities if q.unit in ("count", "params")
               and q.value >= 1e9 and not _inside(q, skip) and not _TRAINED.search(q.text)
               and not _TRAINING.search(frame.text, max(0, q.span[0] - 40), q.span[0])
-              and abs(q.value / 1e9 - size_b) > 0.15 * size_b]
+              and not _own_size(q.value, size_b, params.get("model"), named_other)]
     stated = [q for q in frame.quantities if q.unit == "pct" or q.unit in ("count", "params")
               and q.value >= 1e4 and q.role != "model"]
     if model.get("several") and len(stated) > 1:

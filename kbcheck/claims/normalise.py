@@ -612,6 +612,12 @@ _LABEL = re.compile(r"^\s*(?:slide|step|figure|fig\.|table|exercise|problem|ques
                     r"\d{1,3}(?:\.\d{1,2})?[a-z]?\s*(?::|\)|\.\s|\s-\s)\s*", re.I)
 
 
+# An answer's label that opens a sentence ("A: B starts at zero ...", "A: Yes, merging ..."):
+# the label, not the matrix A, when a clause with B as its subject or a yes or no follows
+_ANSWER_OPENING = re.compile(r"^\s*A\s*:\s+(?=(?:B\s+(?:starts?|is|was|stays|begins|gets|equals|=)"
+                             r"|Yes|No|Nope|Yep|Correct|Right|Wrong)\b)")
+
+
 # a reply's yes or no to someone else's message, then a statement of the writer's own (six
 # words or more): "@above no, 7B params x 2 bytes is ~13.5 GB"
 _REPLY_WORD = re.compile(r"^\W{0,3}(?:@[\w.-]{1,30}[,:]?\s+|[\w.-]{1,20}:\s+)?"
@@ -806,6 +812,8 @@ def normalise(text: str) -> str:
         text = text.replace("\u00b2", "^2").replace("\u00b3", "^3")
     text = unicodedata.normalize("NFKC", text).translate(_CHARS)
     text = _LABEL.sub("", text, count=1)
+    if text.lstrip()[:1] == "A":
+        text = _ANSWER_OPENING.sub("", text, count=1)
     for gate, pattern, to, count in _set_aside():
         # another's words set aside or corrected ("> X -- no, Y", 'for "X" read "Y"', "whoever
         # said X is wrong"): what is left is what the writer states

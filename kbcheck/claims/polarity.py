@@ -92,6 +92,21 @@ _NEW_SUBJECT = re.compile(r"\w\s+(?:they|we)(?:\s+(?!(?:can|could|do|did|will|wo
                           r"(?:is|are|was|were|stays?|remains?|matches|equals)\b|\s*$)", re.I)
 
 
+_HYPHENED = re.compile(r"-(?:[a-z]{2,12}-){1,2}", re.I)
+# a phrase of setting after what "without" names ("without DQ at block size 64")
+_SETTING_AFTER_WITHOUT = re.compile(r"^\s*[\w+-]+(?:\s+[\w+-]+){0,2}\s+(?:at|using)\s*$", re.I)
+
+
+# a clause of reason or condition opened before a denial ("because it cannot ..."), and the
+# subject of the main clause at the end of the words between it and the trigger (no comma)
+_REASON_OPEN = re.compile(r"\b(?:because|since|as|if|when|once|although|though)\s+"
+                          r"(?:[\w'-]+\s+){0,3}$", re.I)
+# (with its verb, "... W0 it adds [latency]")
+_SUBJECT_AT_END = re.compile(r"\w\s+(?:(?:it|this)(?:\s+[a-z]{2,}s)?|(?:they|we|you)(?:\s+(?:"
+                             r"add|have|run|cost|need|keep|stay|remain|get|make|incur|slow))?)"
+                             r"\b\s*$", re.I)
+
+
 # a denial inside a relative clause ("whose name does not contain lora_"), then the main clause's
 # modal ("should report requires_grad=False")
 _RELATIVE_BEFORE = re.compile(r"\b(?:whose|who|which|that)\b[^,;:.]{0,40}$", re.I)
@@ -366,8 +381,9 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
             and _AND_DETERMINER.search(text, last.end(), end):
         return False  # "merged = zero extra latency and the same shape": its own noun phrase
     if text[last.end():last.end() + 1] == "-":
-        if start > last.end() + 1:
+        if start > last.end() + 1 and not _HYPHENED.fullmatch(text, last.end(), start):
             return False  # "the no-latency result needs BA folded in": "no-" denies its own word
+            # (the words of a compound, "no-added-latency", are all its own)
         # "zero-latency" denies its word, and is itself denied in "is not zero-latency"
         return not _negated(text, last.start(), last.start(), origin)
     if _MANNER.match(text, last.end()):
@@ -379,6 +395,10 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
     between = text[last.end():max(last.end(), start)]
     if _END.search(between) or _VERB_THEN_AND.search(between) or _NEW_SUBJECT.search(between):
         return False
+    if _SUBJECT_AT_END.search(between) and _REASON_OPEN.search(
+            text, max(origin, last.start() - 40), last.start()):
+        return False  # "because it cannot be folded into W0 it adds latency": the denial is the
+        # reason clause's, and the main clause has begun with its own subject
     if _AND_BEFORE.search(between) and _ONLY_AT.match(text, start):
         return False  # "receive no updates and only the A and B factors are trained"
     if last.group(0).lower() in ("no", "zero", "0", "nothing") \
@@ -400,6 +420,9 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
     if last.group(0).lower() == "unlike" and _CLAUSE_AFTER_NP.search(between):
         return False  # "unlike LoRA they add latency": the phrase is over, its clause is not
         # denied
+    if last.group(0).lower() == "without" and _SETTING_AFTER_WITHOUT.search(between):
+        return False  # "~4.5 bits without DQ at block size 64": the setting is a phrase of its
+        # own, not what is done without
     if last.group(0).lower() == "without" and (_FINITE.search(between) or between.strip()
                                                and _FINITE.match(text, start)):
         return False  # "without double quant NF4 is 4.5 bits": the adjunct ends at the verb

@@ -25,9 +25,10 @@ _CLOCK = re.compile(r"(?<![\d:.,])\d{2}:[0-5]\d(?::[0-5]\d)?(?!\d)(?!:\d)")
 _LABEL_NUMBER = re.compile(
     r"(?:\b(?:Exercises?|Problems?|Solutions?|Sections?|Chapters?|Figures?|Fig\.|Tables?|"
     r"Equations?|Eqs?\.|Slides?|Questions?|Appendix|Lectures?|Lessons?|Units?|Parts?|Steps?|"
-    r"Issues?|Tasks?|Examples?)\s*\(?|\u00a7\s*)(\d{1,3}(?:\.\d{1,3}){0,3})(?![\d,]|\.\d)"
+    r"Issues?|Tasks?|Examples?|Rows?|Items?|Entry|Entries)\s*\(?|\u00a7\s*)"
+    r"(\d{1,3}(?:\.\d{1,3}){0,3})(?![\d,]|\.\d)"
     r"(?=\s*(?:\([a-z]\))?\s*[:,.)(\u2014-]|\s+(?:of|in|and|shows?|gives?|lists?|asks?|states?|"
-    r"says?|reports?)\b|\s*$)", re.I)
+    r"says?|reports?|but|above|below|earlier)\b|\s*$)", re.I)
 # ... nor does an arXiv identifier ("[1902.00751]", "arXiv:2106.09685v2"): four digits, a dot,
 # four or five digits, with no unit after
 _ARXIV_ID = re.compile(r"(?<![\d.,])\d{4}\.\d{4,5}(?:v\d{1,2})?(?![\d.,])"

@@ -219,6 +219,8 @@ def find_methods(text: str) -> list[Mention]:
                 continue
             if any(b <= m.start() and not text[b:m.start()].strip(" -") for _, b in named):
                 continue  # "an unmerged DoRA adapter": the named method's adapter
+            if _lora_side(text, m, loras, out):
+                continue
             # set against LoRA: a contrast right before the adapters ("unlike adapters") or
             # between them and LoRA ("adapters add latency while merged LoRA does not"), not
             # one elsewhere ("... per request instead of reloading")
@@ -228,6 +230,17 @@ def find_methods(text: str) -> list[Mention]:
                 out.append(_mention(text, {"id": "adapter", "scope": "in"}, m.span()))
         out.sort(key=lambda x: x.span)
     return out
+
+
+def _lora_side(text: str, m: re.Match, loras: list[tuple[int, int]],
+               named: list[Mention]) -> bool:
+    """Whether bare "adapters" stand on LoRA's side of a contrast with the bottleneck adapters
+    named after it ("for LoRA, since adapters merged into W add no latency, unlike bottleneck
+    adapters"): LoRA named before them with no contrast between, the contrast after them."""
+    later = [x.span for x in named if x.id == "adapter" and x.span[0] >= m.end()]
+    return bool(later and any(b <= m.start() and not _CONTRAST.search(text, b, m.start())
+                              for _, b in loras)
+                and _CONTRAST.search(text, m.end(), later[0][0]))
 
 
 # the method left in a change of method ("switching from full fine-tuning to LoRA"): what the

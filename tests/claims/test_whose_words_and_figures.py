@@ -146,7 +146,15 @@ def test_the_gaussian_option_named_as_a_clause_subject_is_the_options_claim():
 
 def test_two_attention_projections_are_a_pair_not_all_four():
     assert find_modules("rank 8 on two attention projections")[0] == "qv"
-    assert find_modules("rank 8 on the attention projections")[0] == "attention"
+    assert find_modules("rank 8 on all four attention projections")[0] == "attention"
+    assert find_modules("rank 8 on every attention layer")[0] == "attention"
+
+
+@pytest.mark.parametrize("words", ["the attention projections", "its attention layers",
+                                   "the self-attention weights"])
+def test_attention_named_loosely_names_no_set(words):
+    # q and v as the LoRA paper adapts them, or all four: which one is not said
+    assert find_modules(f"rank 16 on {words} of Llama-2-13B") is None
 
 
 @pytest.mark.parametrize(("sentence", "predicate", "value"), [

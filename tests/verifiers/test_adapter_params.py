@@ -105,3 +105,21 @@ def test_the_width_a_formula_is_worked_for_and_a_bottleneck_size_in_words():
         if f.verifier == VERIFIER.id)
     assert params["bottleneck"] == 64 and "99136" not in params["figures"]
     assert VERIFIER.run(VERIFIER.resolve_params(params))["verdict"] == "supported"
+
+
+@pytest.mark.parametrize(("count", "verdict"), [("99,136", "supported"), ("13,064", "refuted"),
+                                                ("2,379,264", "supported")])
+def test_a_table_rows_per_module_and_total_columns_each_keep_their_name(count, verdict):
+    """A wikitable row named "Houlsby" alone, its per-module and total counts in two columns:
+    each cell is checked as what its column says (one adapter: 99,136; 24 of them: 2,379,264)."""
+    from kbcheck.claims.rows import row_context, row_segments
+    from kbcheck.markup import row_cells
+
+    column = "Params in total" if count.count(",") == 2 else "Params per module"
+    other = "Params per module" if column == "Params in total" else "Params in total"
+    cells = row_cells(["Houlsby, d = 768, m = 64, 2 per layer, 12 layers", count, "-", "No"],
+                      ["Method", column, other, "Mergeable"])
+    context = row_context("", "Worked numbers (BERT-base: d = 768, 12 layers)")
+    segment = row_segments(cells, context)[0]
+    assert pairing(segment).verifier == VERIFIER.id, segment
+    assert _run(segment)["verdict"] == verdict, segment

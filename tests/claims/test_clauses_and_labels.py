@@ -1,0 +1,121 @@
+"""Where a denial, a method or a number belongs: reason clauses without a comma, compounds,
+labels of answers and rows, adapters on LoRA's side of a contrast, defaults of other tools,
+counts of two models, and values said after a change of rank."""
+
+from __future__ import annotations
+
+import pytest
+from sentence_pairing import frames_of as _frames
+from sentence_pairing import pair as _pair
+
+from kbcheck.claims.quantities import find_quantities
+from kbcheck.claims.recognise import recognise
+
+
+def test_bare_adapters_on_loras_side_of_a_contrast_are_loras():
+    frames = recognise("For LoRA we need no extra serving GPUs, as adapters folded into W add "
+                       "no latency, unlike bottleneck adapters.").frames
+    assert frames and all(f.subject == "lora" for f in frames), frames
+
+
+@pytest.mark.parametrize(("sentence", "predicate", "polarity"), [
+    # a denial in a reason clause does not reach the main clause its subject opens
+    ("Since a bottleneck adapter cannot be merged into W0 it adds latency at inference.",
+     "no_added_latency", False),
+    # the words of a hyphened compound are all denied by its "no-"
+    ("Merged LoRA is a no-extra-latency option for serving.", "no_added_latency", True),
+    # the setting after what "without" names is not done without
+    ("Plain NF4 without double quantization at blocksize 64 costs 4.5 bits per weight.",
+     "bnb_blocksize", True),
+    # "only" does not reach past ", so" into the next clause
+    ("The job writes only the small A and B matrices, so the base checkpoint is never "
+     "modified.", "base_frozen", True),
+    ("Calling set_adapter evicts the previously loaded adapter, so switching back means "
+     "loading it again.", "hot_swap", False),
+    ("Enabling use_dora leaves the trainable parameter count unchanged.", "dora_extra_params",
+     False),
+    ("Turning on use_dora changes the trainable parameter count a little.", "dora_extra_params",
+     True),
+])
+def test_what_a_clause_denies(sentence, predicate, polarity):
+    frames = _frames(sentence, predicate)
+    assert frames and frames[0].polarity is polarity, recognise(sentence).frames
+
+
+def test_a_model_equated_with_a_size_is_its_size():
+    frames = _frames("Mistral-7B base ≈ 14.5 GB in bf16.", "model_size")
+    assert frames and frames[0].quantities[-1].value == 14.5e9, frames
+
+
+def test_an_answers_label_is_not_the_matrix_a():
+    frames = recognise("A: B starts at zero, so BA is zero when training begins.").frames
+    assert frames and not any(f.has("a_zero") for f in frames), frames
+
+
+def test_a_row_number_is_a_label_not_a_quantity():
+    values = [q.value for q in find_quantities(
+        "Same r=8 config as row 12 but 21.35M trainable, 1.36M of them magnitudes.")]
+    assert 12 not in values and 21.35e6 in values, values
+
+
+def test_a_default_of_another_tools_setting_is_not_bitsandbytes():
+    paired = _pair("trainer.compute_dtype now defaults to bf16 in our 3.1 release.")
+    assert paired.verifier is None, paired
+    # nor are the matmuls of 4-bit layers, said by their speed, 4-bit arithmetic
+    assert not any(f.has("c4") for f in recognise(
+        "Our float32 default made the 4-bit matmuls painfully slow.").frames)
+
+
+def test_a_second_models_total_is_not_the_first_models():
+    paired = _pair("Mistral-7B has 7,241,732,096 parameters and Llama-3-8B has "
+                   "8,030,261,248.")
+    assert not any(f.verifier == "lora.param_count" and f.params for f in paired.frames), paired
+
+
+def test_a_scale_said_after_a_change_of_rank_is_the_new_ranks():
+    paired = _pair("With alpha fixed at 32, going from r=16 to r=128 scales the update by "
+                   "0.25.")
+    params = next(f.params for f in paired.frames if f.verifier == "lora.ba_update")
+    assert params["r"] == 128 and params["scale_value"] == 0.25, params
+
+
+@pytest.mark.parametrize("sentence", [
+    "honestly ΔW = BA, except B gets the random init and A is the one thats zeros",
+    "In LoRA, A is the zero-init factor and B is random.",
+])
+def test_a_named_as_the_factor_that_holds_the_zeros(sentence):
+    assert any(f.has("a_zero") for f in recognise(sentence).frames), recognise(sentence).frames
+
+
+def test_what_a_reviewed_document_gives_instead_is_set_aside():
+    from kbcheck.claims.normalise import normalise
+
+    assert normalise("At r = 64 rsLoRA's scale is 2, yet the appendix lists 0.25.") == \
+        "At r = 64 rsLoRA's scale is 2."
+
+
+@pytest.mark.parametrize(("sentence", "verifier", "params"), [
+    # the untouched config said to have a value: that setting's default, not a scale to check
+    ("In PEFT the default LoraConfig has r 8 and lora_alpha 32, so BA is scaled by 4.",
+     "lora.peft_defaults", {"setting": "lora_alpha", "value": 32.0}),
+    ("With only load_in_4bit=True, the default quant type is already nf4.",
+     "lora.bnb_defaults", {"quant_type": "nf4"}),
+    # r squared times (d + k): a formula of its own, checked against the built factors
+    ("Answer key: rank r on a d×k weight adds r²·(d+k) trainable parameters.",
+     "lora.param_count", {"formula": "r^2(d+k)"}),
+])
+def test_settings_and_formulas_said_in_other_words(sentence, verifier, params):
+    paired = _pair(sentence)
+    got = next(f.params for f in paired.frames if f.verifier == verifier)
+    assert {k: got.get(k) for k in params} == params, paired
+
+
+def test_one_adapter_per_peftmodel_denies_switching():
+    frames = _frames("If set_adapter complains, note that PEFT only allows one adapter per "
+                     "PeftModel, so load a second base for the other task.", "hot_swap")
+    assert frames and frames[0].polarity is False, frames
+
+
+def test_an_adapter_described_by_its_rank_is_not_a_claim_on_the_rank():
+    assert not _frames("A LoRA adapter of rank r on a d×k layer adds r(d+k) trainable "
+                       "parameters.", "rank_bounded")
