@@ -749,7 +749,9 @@ def _stated_factor(frame: Frame) -> dict[str, Any] | None:
                   and q not in plains), None)
     down, up = frame.has("rel_down"), frame.has("rel_up")
     if times is None and (frame.has("rel_by_half") or frame.has("rel_by_double")):
-        times = Quantity(2.0, "x")  # "... halves the multiplier", "the scaling is becoming double"
+        times = Quantity(2.0, "x")  # "... halves the multiplier", "the scaling is becoming double
+    if times is None and frame.has("rel_by_quarter"):
+        times = Quantity(4.0, "x")  # "... quarters the scale"
     if times is None and frame.has("rel_to_part"):
         # "... cuts the scale to a quarter" (with alpha stated, "to 0.25" may be the scale's
         # value itself, which normalise's digits do not tell apart from the fraction, unless

@@ -611,17 +611,6 @@ def _envelope(rows: list[dict[str, Any]], figures: list[dict[str, Any]],
     return {"possible": possible, "span": "; ".join(spans[:4])}
 
 
-def _own_size(value: float, size_b: float, model: str | None, named_other: bool) -> bool:
-    """Whether a count in the billions is the named model's own size: within 15% of the size
-    in its name; where a second model is named, within 5% of its preset's total ("Llama-2-7B,
-    6.74B parameters"), as a count near the name only ("Llama-2-7B ... and Llama-3-8B has
-    8,030,261,248") may be the other model's."""
-    if named_other and model in PRESETS:
-        total = PRESETS[model].total_params()
-        return abs(value - total) <= 0.05 * total or abs(value / 1e9 - size_b) <= 0.02 * size_b
-    return abs(value / 1e9 - size_b) <= 0.15 * size_b
-
-
 def _total(p: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
     stated = p["billions"] * 1e9
     good = [x for x in rows if is_close(x["total"], stated, p["tol"])]
@@ -660,6 +649,15 @@ def _line(row: dict[str, Any]) -> str:
 
 _FORMULAS = {"f_r2dk_sum": "r^2(d+k)", "f_rdk_sum": "r(d+k)", "f_2rd": "2rd", "f_rdk": "rdk",
              "f_dk": "dk"}
+
+
+def _named_between(frame: Frame, skip: list[tuple[int, int]], said: Any, size_b: float) -> bool:
+    """Whether another model's size, written in its name, stands between the model named and
+    the count `said`."""
+    start = skip[0][1] if skip else 0
+    return any(q.role == "model" and q.value >= 1e8 and not _inside(q, skip)
+               and start <= q.span[0] < said.span[0]
+               and abs(q.value / 1e9 - size_b) > 0.05 * size_b for q in frame.quantities)
 
 
 # "two billion trainable parameters": a count of what is trained, not a second model's size
@@ -732,12 +730,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         params["modules"] = c["modules"]
     size_b = model.get("size_b") or 0
     skip = [frame.spans[n] for n in ("model",) if n in frame.spans]
-    # (a second model named, "... and Llama-3-8B has 8,030,261,248": its size in its name)
-    named_other = any(q.role == "model" and not _inside(q, skip) for q in frame.quantities)
     others = [q.value / 1e9 for q in frame.quantities if q.unit in ("count", "params")
               and q.value >= 1e9 and not _inside(q, skip) and not _TRAINED.search(q.text)
               and not _TRAINING.search(frame.text, max(0, q.span[0] - 40), q.span[0])
-              and not _own_size(q.value, size_b, params.get("model"), named_other)]
+              and abs(q.value / 1e9 - size_b) > 0.15 * size_b]
     stated = [q for q in frame.quantities if q.unit == "pct" or q.unit in ("count", "params")
               and q.value >= 1e4 and q.role != "model"]
     if model.get("several") and len(stated) > 1:
@@ -791,6 +787,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             # "we need no gradients for those 70B parameters": what is done to the parameters
             # is denied, not their number
             return "a denial of something done to the model's parameters, not of their count"
+        if said is not None and _named_between(frame, skip, said, size_b):
+            # "Llama-2-7B has 6,738,415,616 parameters and Llama-3-8B has 8,030,261,248": the
+            # total after a second model's name is that model's
+            return "a total stated after a second model's name: which model it is of is not read"
         if params.get("model") and not bare:  # "GPT-3 175B has 175,255.8M parameters"
             return {"claim": "total", "model": params["model"], "billions": float(value) / 1e9,
                     "tol": max(float(tol), 0.005)}

@@ -721,9 +721,10 @@ def describe(p: Preset, method: str, cfg: dict[str, Any]) -> str:
 def _holds(value: float, params: dict[str, Any]) -> bool:
     v = params["value"]
     # (a part said with a hedge, "roughly 34.5 GB", is given a total's slack)
-    tol = max(params["tol"], SLACK if params["claim"] == "total" or params["bound"] == "approx"
-              else SLACK_EXACT)
+    slack = SLACK if params["claim"] == "total" or params["bound"] == "approx" else SLACK_EXACT
     b = params["bound"]
+    # (a bound's own digits are no slack: "well under 1 GB" is not "under 1.5 GB")
+    tol = slack if b in ("le", "ge") else max(params["tol"], slack)
     if b == "ge":
         return value >= v * (1 - tol)
     if b == "le":
@@ -1129,7 +1130,7 @@ def evidence_errors(docs: list[dict[str, Any]], lora_dtype: str | None = None) -
 
 
 VERIFIER = Verifier(
-    id="lora.training_memory", version=13,
+    id="lora.training_memory", version=14,
     title="Training memory of full fine-tuning, 16-bit LoRA and QLoRA (analytic estimate)",
     run=run, params=PARAMS, to_params=to_params, timeout_s=60,
     claims=tuple((m, p) for m in METHODS for p in (

@@ -92,6 +92,7 @@ _NEW_SUBJECT = re.compile(r"\w\s+(?:they|we)(?:\s+(?!(?:can|could|do|did|will|wo
                           r"(?:is|are|was|were|stays?|remains?|matches|equals)\b|\s*$)", re.I)
 
 
+# the inner words of a hyphened compound after "no" ("no-added-latency": "-added-")
 _HYPHENED = re.compile(r"-(?:[a-z]{2,12}-){1,2}", re.I)
 # a phrase of setting after what "without" names ("without DQ at block size 64")
 _SETTING_AFTER_WITHOUT = re.compile(r"^\s*[\w+-]+(?:\s+[\w+-]+){0,2}\s+(?:at|using)\s*$", re.I)

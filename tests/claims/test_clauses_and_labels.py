@@ -98,6 +98,8 @@ def test_what_a_reviewed_document_gives_instead_is_set_aside():
     # the untouched config said to have a value: that setting's default, not a scale to check
     ("In PEFT the default LoraConfig has r 8 and lora_alpha 32, so BA is scaled by 4.",
      "lora.peft_defaults", {"setting": "lora_alpha", "value": 32.0}),
+    ("Careful: if you pass nothing, PEFT's LoraConfig gives you r=16.", "lora.peft_defaults",
+     {"setting": "r", "value": 16.0}),
     ("With only load_in_4bit=True, the default quant type is already nf4.",
      "lora.bnb_defaults", {"quant_type": "nf4"}),
     # r squared times (d + k): a formula of its own, checked against the built factors
@@ -119,3 +121,39 @@ def test_one_adapter_per_peftmodel_denies_switching():
 def test_an_adapter_described_by_its_rank_is_not_a_claim_on_the_rank():
     assert not _frames("A LoRA adapter of rank r on a d×k layer adds r(d+k) trainable "
                        "parameters.", "rank_bounded")
+
+
+def test_a_quartered_scale_is_a_change_by_four():
+    paired = _pair("Under plain alpha/r, going from r = 16 to r = 64 at fixed alpha quarters "
+                   "the scale.")
+    params = next(f.params for f in paired.frames if f.verifier == "lora.ba_update")
+    assert params.get("scale_factor") == 0.25 and params.get("rank_factor") == 4.0, params
+
+
+def test_the_librarys_own_defaults_then_what_they_mean():
+    paired = _pair("With no flags we hand BitsAndBytesConfig its own defaults, which means NF4 "
+                   "with double quantization.")
+    params = next(f.params for f in paired.frames if f.verifier == "lora.bnb_defaults")
+    assert params.get("quant_type") == "nf4", paired
+
+
+def test_a_figure_someone_else_expected_is_set_aside():
+    from kbcheck.claims.normalise import normalise
+
+    assert normalise("The saved adapter is 4.5 MB and the user expected 2.25 MB; it was kept in "
+                     "fp32.") == "The saved adapter is 4.5 MB; it was kept in fp32."
+
+
+def test_a_change_of_rank_by_only_a_factor():
+    paired = _pair("With rsLoRA's scaling, going from r=16 to r=256 at fixed alpha shrinks the "
+                   "scale by only a factor of 4.")
+    params = next(f.params for f in paired.frames if f.verifier == "lora.ba_update")
+    assert params.get("scale_factor") == 0.25 and params.get("rank_factor") == 16.0, params
+
+
+def test_no_measurable_latency_unmerged_is_a_hedged_zero():
+    # how small a slow-down counts as none is the writer's; merged, it is judged as no latency
+    assert _pair("Kept unmerged, the adapter adds no measurable latency over the base "
+                 "model.").verifier is None
+    assert _pair("Once merged, the adapter adds no measurable latency over the base "
+                 "model.").verifier == "lora.merge_latency"

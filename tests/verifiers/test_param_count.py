@@ -374,3 +374,13 @@ def test_a_count_said_to_be_the_same_on_another_model_is_counted_on_both():
     params = _params("At rank 8 on q_proj and v_proj, Llama-2-13B trains 6,553,600 parameters, "
                      "the same as LLaMA-13B.")
     assert VERIFIER.run(params)["verdict"] == "supported"
+
+
+@pytest.mark.parametrize(("count", "verdict"), [("1,126,400", "supported"),
+                                                ("2,252,800", "refuted")])
+def test_tinyllama_is_counted_with_its_grouped_query_shapes(count, verdict):
+    """TinyLlama-1.1B: 22 layers, q 2048x2048, v 2048->256 (4 key-value heads): r=8 on q and
+    v trains 22 x 8 x (4096 + 2304) = 1,126,400."""
+    frame, got, why = _count_verdict(f"LoRA at r=8 on q_proj and v_proj of TinyLlama-1.1B "
+                                     f"trains {count} parameters.")
+    assert frame.params["model"] == "tinyllama-1.1b" and got == verdict, why

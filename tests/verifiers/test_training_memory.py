@@ -417,3 +417,13 @@ def test_adamw_keeps_two_moments_in_the_parameters_dtype():
     assert _bytes_per_param("adamw", "float32") == {"gradients": 4.0, "optimizer": 8.0}
     assert _bytes_per_param("adamw", "bfloat16") == {"gradients": 2.0, "optimizer": 4.0}
     assert _bytes_per_param("sgd_momentum", "float32")["optimizer"] == 4.0
+
+
+@pytest.mark.parametrize(("bound", "verdict"), [("well under 1 GB", "refuted"),
+                                                ("under 1.5 GB", "supported")])
+def test_a_bounds_round_figure_gives_no_slack_of_its_digits(bound, verdict):
+    """r=64 on every linear of Llama-2-7B: 160M fp32 LoRA parameters, two fp32 AdamW moments
+    each, about 1.3 GB; "under 1 GB" is not read as "under 1.5 GB"."""
+    _, got, why = _one(f"An r=64 adapter on all linear layers of Llama-2-7B, trained with AdamW "
+                       f"in fp32, keeps {bound} of optimizer state.")
+    assert got == verdict, why["explanation"]
