@@ -76,7 +76,8 @@ def _scale_fit(diff: Any, lora_part: Any, p: dict[str, Any]) -> dict[str, Any]:
             "formula alpha/sqrt(r)": p["alpha"] / math.sqrt(p["r"]),
             "formula alpha/r^2": p["alpha"] / p["r"] ** 2,
             "formula r/alpha": p["r"] / p["alpha"],
-            "formula alpha*sqrt(r)": p["alpha"] * math.sqrt(p["r"])}
+            "formula alpha*sqrt(r)": p["alpha"] * math.sqrt(p["r"]),
+            "formula alpha*r": p["alpha"] * p["r"]}
 
 
 def _shapes(d: int, k: int, r: int) -> dict[str, Any]:

@@ -334,8 +334,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                     or _EACH_HAS.search(frame.text, max(0, q.span[0] - 60), q.span[0])
                     # ("a Houlsby adapter ... has 99,136 parameters, so ... across the 12
                     # layers: 2,379,264": a count of one adapter said before the total's words)
+                    # (or before the total's words: "99,136 per module, or about 2.4 million
+                    # across the twelve layers")
                     or frame.has("per_adapter") and q.span[1] <= total.start()
-                    and any(x.value > q.value and x.span[0] >= total.start() for x in counts)))]
+                    and any(x.value > q.value and x.span[0] >= q.span[1] for x in counts)))]
     formula = read_formula(frame.text)
     if not figures and formula:
         # "each adapter adds 2md + d + m parameters once the biases are counted"

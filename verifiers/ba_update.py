@@ -20,7 +20,7 @@ from verifiers._tiny import PEFT_MISSING, peft_available
 CLAIMS = ("init_equals_base", "init_changes_output", "delta_shape", "rank_at_most_r",
           "full_rank", "scaling", "a_init", "merge_scaled")
 A_DISTS = ("random", "gaussian", "kaiming_uniform", "uniform", "zero")
-FORMS = ("alpha/r", "alpha/sqrt(r)", "alpha/r^2", "r/alpha", "alpha*sqrt(r)")
+FORMS = ("alpha/r", "alpha/sqrt(r)", "alpha/r^2", "r/alpha", "alpha*sqrt(r)", "alpha*r")
 
 
 def _judge_merge_scaled(params: dict[str, Any]) -> dict[str, Any]:
@@ -518,6 +518,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return {**params, "scaling_form": "alpha/r^2"}
         if frame.has("inverse") and not sqrt and not plain:  # "scaled by r/alpha"
             return {**params, "scaling_form": "r/alpha"}
+        if frame.has("times_r") and not sqrt and not plain:  # "scale = alpha * r"
+            return {**params, "scaling_form": "alpha*r"}
         if frame.has("times_sqrt") and not frame.has("variant_sqrt"):
             # "alpha * sqrt(r)": the root multiplies, a form no method uses
             return {**params, "scaling_form": "alpha*sqrt(r)"}
@@ -972,7 +974,7 @@ _COUNTED = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:multiplications|matmuls|product
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=19,
+    version=20,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(

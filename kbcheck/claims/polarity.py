@@ -44,6 +44,8 @@ _CUE = re.compile(
     r"avoid\w*|"
     # "which rules out a single 80 GB card": the card is denied
     r"rul(?:e|es|ed|ing)\s+out(?=\s+(?:a|an|the|any|one|single|even)\b)|"
+    # "so it is off the table on a single 80 GB card": the setting after it is denied
+    r"(?:off\s+the\s+table|out\s+of\s+the\s+question)(?=\s+(?:on|for|with)\b)|"
     # "so forget about a single 24 GB card": the card is ruled out (an imperative: not "people
     # forget the 128k vocabulary adds a lot", where it is overlooked, not denied)
     r"(?<!people )(?<!they )(?<!we )(?<!users )(?<!folks )(?<!often )(?<!many )(?<!some )"

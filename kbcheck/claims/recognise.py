@@ -467,8 +467,9 @@ def find_model(text: str) -> dict[str, Any]:
     for s in sizes:  # a bare size that names a model: "a 65B model", "70B models", "13B | ..."
         if (_MODEL_NOUN.match(text, s.end()) or re.match(r"\s*(?:LLaMA|Llama)", text[s.end():])
                 or _SIZE_VERB.match(text, s.end())
-                # "adapters for an 8B at r=16": an article, a size, then where or how
-                or re.search(r"\ban?\s+$", text[max(0, s.start() - 4):s.start()], re.I)
+                # "adapters for an 8B at r=16", "fine-tuning the 13B at 16 bytes a parameter": an
+                # article, a size, then where or how
+                or re.search(r"\b(?:an?|the)\s+$", text[max(0, s.start() - 5):s.start()], re.I)
                 and re.match(r"\s+(?:at|with|on|in|using|via|under|that|which|is|was|would|will|"
                              r"needs|takes|gets|can|could|you|we|I)\b|\s*[,.;)]", text[s.end():])
                 or _TABLE_CELL.match(text, s.end()) and not text[:s.start()].strip(" |")

@@ -157,3 +157,21 @@ def test_no_measurable_latency_unmerged_is_a_hedged_zero():
                  "model.").verifier is None
     assert _pair("Once merged, the adapter adds no measurable latency over the base "
                  "model.").verifier == "lora.merge_latency"
+
+
+def test_a_bare_size_after_the_is_a_model():
+    frames = _frames("Full fine-tuning of the 13B at ~16 bytes/param with mixed-precision Adam "
+                     "needs about 208 GB.", "training_memory")
+    assert frames and frames[0].conditions.get("model", {}).get("size_b") == 13.0, frames
+
+
+def test_off_the_table_on_a_card_denies_the_fit():
+    frames = _frames("Full fine-tuning a 13B model needs about 208 GB, so it is off the table on "
+                     "a single 80 GB card.", "fits_gpu")
+    assert frames and frames[0].polarity is False, frames
+
+
+def test_alpha_times_r_is_a_form_of_its_own():
+    paired = _pair("scale factor = alpha * r, so a bigger rank means a bigger update")
+    params = next(f.params for f in paired.frames if f.verifier == "lora.ba_update")
+    assert params.get("scaling_form") == "alpha*r", params

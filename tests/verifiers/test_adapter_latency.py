@@ -152,8 +152,10 @@ def test_a_comparison_with_lora_needs_lora_merged(sentence, condition):
 
 
 def test_a_claim_about_large_batches_only_is_not_refuted_by_batch_one():
-    frame = _frame("With large batches, bottleneck adapters cost no measurable latency.")
+    frame = _frame("With large batches, bottleneck adapters cost no extra latency.")
     assert frame is not None and frame.polarity and frame.open
+    # ("no measurable latency" is a hedged zero: how small counts as none is the writer's)
+    assert _frame("With large batches, bottleneck adapters cost no measurable latency.") is None
     frame = _frame("Bottleneck adapters add no latency, at batch size 1 or with large batches.")
     assert frame is not None and frame.polarity and not frame.open
 

@@ -123,3 +123,19 @@ def test_a_table_rows_per_module_and_total_columns_each_keep_their_name(count, v
     segment = row_segments(cells, context)[0]
     assert pairing(segment).verifier == VERIFIER.id, segment
     assert _run(segment)["verdict"] == verdict, segment
+
+
+def test_one_modules_count_before_the_total_said_with_across():
+    params = next(f.params for f in pairing(
+        "With d = 768 and m = 64 a bottleneck adapter adds 2md + m + d parameters, 99,136 per "
+        "module, or about 2.4 million "
+        "across the twelve layers of BERT-base with two modules per layer.").frames
+        if f.verifier == VERIFIER.id)
+    assert "99136" not in params["figures"] and "2400000" in params["figures"], params
+
+
+def test_a_bottleneck_given_as_a_bare_number():
+    frame = next(f for f in pairing("With hidden size 768 and bottleneck 64, each Houlsby adapter "
+                                    "has 99,136 parameters with its biases.").frames
+                 if f.verifier == VERIFIER.id)
+    assert frame.params["bottleneck"] == 64, frame.params
