@@ -612,7 +612,7 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             if len(ranks) == 2 and ranks[1][0] and (
                     frame.has("rel_to_part")
                     or _ENDS_AT.search(frame.text, max(0, value.span[0] - 40), value.span[0])
-                    or _RANK_FROM_TO.search(frame.text, 0, value.span[0])
+                    or _RANK_FROM_TO.search(frame.text, 0, value.span[0]) and value.unit != "x"
                     and not _FROM_BEFORE.search(frame.text, 0, value.span[0])):
                 # "from r=16 to r=64 ... cuts the scale to 0.25", "raised r from 8 to 16 ...,
                 # the scale became half, 1.0", "move from r=8 to r=64, and the update is scaled

@@ -77,6 +77,11 @@ def test_a_scale_said_after_a_change_of_rank_is_the_new_ranks():
                    "0.25.")
     params = next(f.params for f in paired.frames if f.verifier == "lora.ba_update")
     assert params["r"] == 128 and params["scale_value"] == 0.25, params
+    # a factor ("drop 8x") is no value of the scale at the new rank
+    paired = _pair("Raising r from 8 to 64 with alpha held fixed makes the scaling factor drop "
+                   "8x.")
+    params = next(f.params for f in paired.frames if f.verifier == "lora.ba_update")
+    assert params.get("r") != 64, params
 
 
 @pytest.mark.parametrize("sentence", [
