@@ -810,8 +810,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     if bare:
         # any architecture of that size may be meant: `run` refutes only what none gives
         params["bare_b"] = float(bare[:-1])
-        params["_condition"] = f"for a model shaped as {params['model']} (the claim says only " \
-                               f"'a {bare} model')"
+        if not model.get("definite"):  # ("the 13B": the model named before, held to its shape)
+            params["_condition"] = f"for a model shaped as {params['model']} (the claim says " \
+                                   f"only 'a {bare} model')"
     segments = _segments_of(frame, params) if c.get("ranks") and not matrix else ""
     if segments:
         params.update(segments=segments, r=0)

@@ -493,8 +493,11 @@ def find_model(text: str) -> dict[str, Any]:
                 or _ALL_CHANGED.search(text, max(0, s.start() - 40), s.start())
                 and re.match(r"\s*(?:param(?:eter)?s?|weights|numbers|values)\b",
                              text[s.end():])):
-            return {"family": "", "size_b": float(s.group(1)), "preset": None,
-                    "span": (s.start(), s.end())}
+            found = {"family": "", "size_b": float(s.group(1)), "preset": None,
+                     "span": (s.start(), s.end())}
+            if re.search(r"\bthe\s+$", text[max(0, s.start() - 4):s.start()], re.I):
+                found["definite"] = True  # "the 13B": a model named before, not any of its size
+            return found
     return {}
 
 

@@ -384,3 +384,18 @@ def test_tinyllama_is_counted_with_its_grouped_query_shapes(count, verdict):
     frame, got, why = _count_verdict(f"LoRA at r=8 on q_proj and v_proj of TinyLlama-1.1B "
                                      f"trains {count} parameters.")
     assert frame.params["model"] == "tinyllama-1.1b" and got == verdict, why
+
+
+def test_the_13b_is_the_model_named_before_held_to_its_shape():
+    """'the 13B' takes up a model named before: a count that fits Llama-13B's shape holds with
+    no condition; one that fits no 13B shape is still refuted (a bare '13B model' stays
+    conditional on the shape)."""
+    frame, got, why = _count_verdict("For the 13B, all seven projection modules at r=16 give "
+                                     "62,586,880 trainable parameters.")
+    assert got == "supported" and not frame.condition, (why, frame.condition)
+    frame, _, _ = _count_verdict("For a 13B model, all seven projection modules at r=16 give "
+                                 "62,586,880 trainable parameters.")
+    assert "shaped as llama-13b" in frame.condition, frame.condition
+    _, got, why = _count_verdict("For the 13B, all seven projection modules at r=16 give "
+                                 "31,293,440 trainable parameters.")
+    assert got == "refuted", why
