@@ -379,26 +379,11 @@ def _block_params(frame: Frame) -> dict[str, Any] | str:
 _OF_WEIGHTS = re.compile(r"\s+(?:[\w-]+\s+)?(?:weights|parameters|params|elements)\b", re.I)
 
 
-# a default that is another tool's or team's ("our platform's default compute dtype", a
-# changelog's "quant.compute_dtype now defaults to bf16")
-_OTHER_DEFAULT = re.compile(r"\b(?:our|their|your|my)\s+(?:[\w'-]+\s+)?(?:own\s+)?defaults?\b|"
-                            r"(?<![\w.])(?![\w.]*(?:bnb_|lora|peft|BitsAndBytes))"
-                            r"(?-i:[a-z_]{2,20}(?:\.[a-z_]{2,30}){1,3})\s+(?:now\s+)?defaults?\s+to\b",
-                            re.I)
-# the library or its setting named as what defaults ("BitsAndBytesConfig's default compute
-# dtype", "bnb_4bit_compute_dtype defaults to"), not in a reason given for another tool's
-# default ("..., because the upstream BitsAndBytesConfig default of float32 was slow")
-_LIBRARY_DEFAULT = re.compile(r"^(?:(?!\b(?:because|since|as|while|whereas)\b)[^;])*?\b(?:"
-                              r"BitsAndBytesConfig|bitsandbytes|bnb|bnb_4bit_\w+)\b(?:\([^()]{0,40}\))?"
-                              r"(?:'s)?,?\s+(?:which\s+|that\s+)?(?:[\w.]+\s+){0,2}?defaults?\b",
-                              re.I)
-
-
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """The default 4-bit type (facets t_nf4 / t_fp4), block sizes (facets level1 / level2,
     own_absmax), double quantization's default (the cue's sign: on) and the compute dtype's
     default (facets c_fp32 / c_bf16 / c_fp16 / c_input); the door from api_* marks."""
-    if _OTHER_DEFAULT.search(frame.text) and not _LIBRARY_DEFAULT.search(frame.text):
+    if frame.has("default_elsewhere") and not frame.has("default_library"):
         return "the default stated is another tool's or team's, not BitsAndBytesConfig's"
     api = _api(frame)
     if frame.predicate == "bnb_blocksize":

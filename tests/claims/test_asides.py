@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import pytest
 from sentence_pairing import pair as _pair
+from sentence_pairing import params_of as _params
 
 from kbcheck.claims.normalise import normalise
 from kbcheck.claims.recognise import recognise
-
-
-def _params(sentence: str, verifier: str) -> dict | None:
-    return next((f.params for f in _pair(sentence).frames if f.verifier == verifier), None)
 
 
 @pytest.mark.parametrize(("said", "stated"), [
