@@ -157,6 +157,9 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
     if (myth := _MYTH_REALITY.match(text)) and len(myth.group("rest").split()) >= _OWN_WORDS:
         text = myth.group("rest")  # "Myth: 'DoRA doubles the count.' Reality: it adds 1.36M":
         # the myth is set against what the writer then states
+    if fixed := _erratum(text):
+        text = fixed  # "p. 41: '... trains 4.2 million parameters ...' should read '8.4
+        # million'": the erratum's reading is what the writer now states
     quoted = _QUOTE_DENIED.match(text)
     if quoted:  # '"QLoRA stores weights in 8-bit" No. It stores them in 4-bit NF4': the myth
         # quoted is denied; what the writer then says is the claim
@@ -449,6 +452,21 @@ _WHICH_ONE = re.compile(r"(?P<lead>[\w +-]{1,30},\s*)?(?:which|what)\s+"
                         r"(?:matri(?:x|ces)|factors?|one|tensors?)\s+(?P<rest>(?!(?:is|are|do|"
                         r"does)\b)\w.+)", re.I | re.S)
 
+# "What fraction of Mistral-7B do we train with r=16? A: About 0.58%": "we train About 0.58% of
+# Mistral-7B with r=16"
+_WHAT_PART = re.compile(r"(?:what|which)\s+(?:fraction|share|percentage|percent|proportion|part)\s+"
+                        r"of\s+(?P<whole>[\w .-]{1,40}?)\s+(?:does|do|did|will|would)\s+"
+                        r"(?P<x>(?:we|you|they|it|LoRA|QLoRA|DoRA|the\s+\w+))\s+(?P<v>train|"
+                        r"update|touch|adapt|tune|fine-tune)(?P<tail>\s+[\w ,=/.-]{1,60})?",
+                        re.I | re.S)
+# "How big is a rank-16 adapter for Llama-2-7B? A: About 80 MB": "a rank-16 adapter ... is
+# About 80 MB"
+_HOW_BIG = re.compile(r"how\s+(?:big|large|small|heavy)\s+(?P<be>is|are|was|were)\s+(?P<x>.+)",
+                      re.I | re.S)
+
+
+_IT_ANSWER = re.compile(r"(?:it|they)\s+(?=[a-z]+s?\b)", re.I)
+
 
 def _wh_answered(text: str) -> str:
     """The statement a same-line question and answer make, or "" where none is read: "What
@@ -463,6 +481,10 @@ def _wh_answered(text: str) -> str:
     if what := _WHAT_IS.fullmatch(question):
         return f"{what.group('x')} is {answer}"
     if how := _WH_DO.fullmatch(question):
+        if (it := _IT_ANSWER.match(answer)) and " " in how.group("x").strip():
+            # "What does DoRA cost? A: It adds no trainable parameters": the answer's pronoun
+            # is the question's subject (the words before its verb)
+            return f"{how.group('x').strip().rsplit(' ', 1)[0]} {answer[it.end():]}"
         return f"{how.group('x')} {answer}"
     short = answer.rstrip(" .!")
     if len(short.split()) <= 4:
@@ -471,6 +493,11 @@ def _wh_answered(text: str) -> str:
                     f"{many.group('what')}{many.group('tail') or ''}")
         if which := _WHICH_ONE.fullmatch(question):
             return f"{which.group('lead') or ''}{short} {which.group('rest')}"
+        if part := _WHAT_PART.fullmatch(question):
+            return (f"{part.group('x')} {part.group('v')} {short} of {part.group('whole')}"
+                    f"{part.group('tail') or ''}")
+        if big := _HOW_BIG.fullmatch(question):
+            return f"{big.group('x')} {big.group('be')} {short}"
     return ""
 
 
@@ -602,6 +629,16 @@ _CORRECTION = re.compile(r"(?:in\s+fact|actually|in\s+reality|(?:the|its)\s+(?:c
                          r"(?:read|said|be|been))\b,?\s*", re.I)
 
 
+# the writer's correction at the start of a clause, or after the setting it is for: "...; for
+# the 7B q/v setting it is in fact about 1,600x" (the setting, then "it is" before the
+# correction), or with the setting after it ("...; in fact, at r=16 on q and v it trains 0.12%")
+_CORRECTION_AHEAD = re.compile(r"(?:(?P<setting>(?:for|with|on|at|in|under)\s[^.;:]{3,80}?)"
+                               r"\s+(?:(?:it|this|that)(?:\s+is|\s+was|'s)\s+)?)?"
+                               + _CORRECTION.pattern
+                               + r"(?:(?P<after>(?:for|with|on|at|in|under)\s[^.;:]{3,80}?),?"
+                                 r"\s+(?=(?:it|this|that|they|we)\b))?", re.I)
+
+
 def _corrected(text: str, start: int) -> str:
     """A report corrected by its writer ("Last week's issue said r=16 on all linear layers of
     Llama-3-8B trains 0.05%; the correct figure is 0.52%"): the reported words with the figure
@@ -609,14 +646,14 @@ def _corrected(text: str, start: int) -> str:
     bytes per parameter, it needs 27 GB" corrects "13.5 GB"); "" when the writer's words
     correct no figure of the report."""
     for cut in _OWN_BREAK.finditer(text, start):
-        if _CORRECTION.match(text, cut.end()):
+        if (fix := _CORRECTION_AHEAD.match(text, cut.end())):
             break
     else:
         return ""
     said = text[start:cut.start()]
     said = normalise(said[verb.end():] if (verb := _SAYING.search(said)) else said)
     pairs = [(abs(math.log(n.value / q.value)), q, n)
-             for q in _figures(said) for n in _figures(normalise(text[cut.end():]))
+             for q in _figures(said) for n in _figures(normalise(text[fix.end():]))
              if _KIND.get(q.unit, q.unit) == _KIND.get(n.unit, n.unit)]
     if not pairs:
         return ""
@@ -624,7 +661,40 @@ def _corrected(text: str, start: int) -> str:
     new = n.text
     if n.unit != q.unit and (num := _FIGURE.match(q.text)):
         new += q.text[num.end():]  # "4.2M trainable parameters" corrected to "8.4M"
-    return said[:q.span[0]] + new + said[q.span[1]:]
+    setting = (fix.group("setting") or fix.group("after") or "").strip(" ,")
+    # the setting the writer's correction is for, kept with it ("...; for the Llama-2-7B q/v
+    # r=8 setting it is in fact about 1,600x")
+    return said[:q.span[0]] + new + said[q.span[1]:] + (" " + setting if setting else "")
+
+
+# an erratum or a review's fix: "'X' should read 'Y'", "the row 'Llama-2-70B, fp16, 140 GB'
+# should read '128 GB'"
+_ERRATUM = re.compile(r"[\"'\u2018\u201c](?P<said>[^\"'\u2019\u201d]{3,300})[\"'\u2019\u201d]"
+                      r"\s*,?\s*"
+                      r"(?:should\s+(?:read|be|say)|must\s+read|is\s+to\s+read)\s+(?:as\s+)?"
+                      r"[\"'\u2018\u201c](?P<new>[^\"'\u2019\u201d]{1,300})[\"'\u2019\u201d]", re.I)
+
+
+def _erratum(text: str) -> str:
+    """What an erratum states: the replacement where it is a statement of its own, else the
+    quoted words with the figure it replaces put right; "" where the text is no erratum or
+    the replacement corrects no figure of the quoted words."""
+    m = _ERRATUM.search(text)
+    if m is None:
+        return ""
+    said, new = normalise(m.group("said")), normalise(m.group("new"))
+    if len(new.split()) >= _OWN_WORDS:
+        return new
+    pairs = [(abs(math.log(n.value / q.value)), q, n)
+             for q in _figures(said) for n in _figures(new)
+             if _KIND.get(q.unit, q.unit) == _KIND.get(n.unit, n.unit)]
+    if not pairs:
+        return ""
+    _, q, n = min(pairs, key=lambda p: p[0])
+    fixed = n.text
+    if n.unit != q.unit and (num := _FIGURE.match(q.text)):
+        fixed += q.text[num.end():]  # "4.2 million parameters" read as "8.4 million"
+    return said[:q.span[0]] + fixed + said[q.span[1]:]
 
 
 def _figures(text: str) -> list:

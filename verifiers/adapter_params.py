@@ -299,6 +299,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         params["model"] = found.name
     counts = [q for q in frame.quantities if q.unit in ("count", "params")]
     d = frame.conditions.get("d")
+    if d is None and params.get("model") and frame.has("per_adapter"):
+        # one adapter of a model named ("99,136 per adapter for BERT-base at m = 64"): the
+        # width is that model's
+        d = found.config.get("hidden_size")
     if isinstance(d, int):  # (the width stated, "d = 4096", is no count of the adapters')
         counts = [q for q in counts if q.value != d]
     if frame.has("bottleneck_size"):

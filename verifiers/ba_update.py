@@ -671,7 +671,9 @@ _FACTOR_SLACK = 0.25
 
 _RSLORA_ON = re.compile(r"\buse_rslora\s*=\s*True\b", re.I)
 _SET_AGAINST = re.compile(r"\s*(?:instead\s+of|rather\s+than|versus|vs\.?|compared\s+(?:to|with)|"
-                          r"against)\s+(?:about\s+|~\s*)?\d", re.I)
+                          r"against|(?:of\s+)?the\s+(?:intended|expected|target|desired|trained|"
+                          r"correct|right|original)(?:\s+(?:scale|value|factor))?)"
+                          r"\s+(?:about\s+|~\s*)?\d", re.I)
 
 
 # a later clause that names rsLoRA as a choice: "; if you intended rsLoRA, set use_rslora=True"
@@ -696,7 +698,8 @@ def _rslora_switch(frame: Frame) -> dict[str, Any] | None:
     if times is None or not frame.has("rslora_switch") or frame.conditions.get("ranks"):
         return None
     if _SET_AGAINST.match(frame.text, times.span[1]):
-        return None  # "a factor of 2 versus 0.25": the two scales, not a change by 2x
+        return None  # "a factor of 2 versus 0.25", "4, 2x the intended 2": the two scales, not
+        # a change by 2x
     r, alpha = frame.conditions.get("r"), frame.conditions.get("alpha")
     if isinstance(r, int) and r > 0 and alpha and any(
             abs(times.value - v) <= 1e-6 * v for v in (alpha / r ** 0.5, alpha / r)):
@@ -931,7 +934,8 @@ _USUAL_BEFORE = re.compile(r"\b(?:usual|standard|classic|plain|normal|regular|va
 # a worked example of the scale: "32/16 = 2", "16/sqrt(64) = 2"
 _WORKED = re.compile(r"(?<![\d.])(\d{1,4}(?:\.\d+)?)\s*/\s*"
                      r"(?P<sqrt>sqrt\s*\(?\s*|\u221a\s*)?(\d{1,4})\s*\)?\s*(?:=|~=?|\u2248)\s*\d")
-_DIVIDES = re.compile(r"\s*/\s*(?:sqrt\s*\(?\s*|\u221a\s*)?\d")
+# (a numerator over a rank is a form, not a value: "shrinks the update as 1/r")
+_DIVIDES = re.compile(r"\s*/\s*(?:(?:math\.)?sqrt\s*\(?\s*|\u221a\s*)?(?:\d|(?:r|rank)\b)")
 _DIVIDED = re.compile(r"\d\s*/\s*(?:sqrt\s*\(?\s*|\u221a\s*)?$")
 _RATIO_TO = re.compile(r"\s+(?:the|that|its|LoRA's)\b", re.I)
 # the scale's two values: "drops the scale from 2 to 0.5", "the multiplier goes from 4 to 2"

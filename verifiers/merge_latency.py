@@ -300,6 +300,11 @@ def weights_of(frame: Frame) -> str:
         # both named in the sentence, one in the claim's own clause ("unmerged it is slower,
         # but merged LoRA runs at the base's speed")
         return _STATE[state]
+    if frame.has("unmerged_lead") and (named == {"unmerged"} or frame.has("merge_declined")):
+        # "Unmerged LoRA adapters add zero compute, so there is no reason to merge": the
+        # subject itself is the unmerged weights (not where a merge is asserted beside it:
+        # "Unmerged LoRA costs nothing, since the update is folded into W")
+        return "unmerged"
     if named == {"merged"} and state is False:
         return "unmerged"  # the merge is advised against the slowness the sentence states
     if not named and frame.conditions.get("merged") is False:

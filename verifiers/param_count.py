@@ -28,12 +28,12 @@ from verifiers._configs import (
     reference_setting,
     si,
 )
-from verifiers._frame import Frame
+from verifiers._frame import Frame, Quantity
 from verifiers._presets import NOMINAL, PRESETS, Preset, resolve
 
 CLAIMS = ("reduction_pct", "fraction", "ratio", "count", "billions_to_millions", "reduces",
           "total", "formula", "arithmetic")
-FORMULAS = ("r(d+k)", "r^2(d+k)", "2rd", "rdk", "dk")
+FORMULAS = ("r(d+k)", "r^2(d+k)", "r^2", "2rd", "rdk", "dk")
 REAL_LIMIT = 2**24
 
 
@@ -265,8 +265,8 @@ def _formula(p: dict[str, Any]) -> dict[str, Any]:
     for d, k, r in shapes:
         row = count_matrix(d, k, r)
         counted = row["full"] if p["formula"] == "dk" else row["lora"]
-        stated = {"r(d+k)": r * (d + k), "r^2(d+k)": r * r * (d + k), "2rd": 2 * r * d,
-                  "rdk": r * d * k, "dk": d * k}[p["formula"]]
+        stated = {"r(d+k)": r * (d + k), "r^2(d+k)": r * r * (d + k), "r^2": r * r,
+                  "2rd": 2 * r * d, "rdk": r * d * k, "dk": d * k}[p["formula"]]
         rows.append({"d": d, "k": k, "r": r, "counted": counted, "formula": stated,
                      "holds": counted == stated})
     what = "full fine-tuning" if p["formula"] == "dk" else "LoRA"
@@ -647,11 +647,14 @@ def _line(row: dict[str, Any]) -> str:
             f"{si(row['total'])} ({row['fraction_pct']:.3g}%, {row['ratio']:,.0f}x)")
 
 
-_FORMULAS = {"f_r2dk_sum": "r^2(d+k)", "f_rdk_sum": "r(d+k)", "f_2rd": "2rd", "f_rdk": "rdk",
-             "f_dk": "dk"}
+# digits before a small count, with a space between: a thousands group ("65 536")
+_GROUP_BEFORE = re.compile(r"\d\s$")
+_FORMULAS = {"f_r2dk_sum": "r^2(d+k)", "f_rdk_sum": "r(d+k)", "f_r2": "r^2", "f_2rd": "2rd",
+             "f_rdk": "rdk", "f_dk": "dk"}
 
 
-def _named_between(frame: Frame, skip: list[tuple[int, int]], said: Any, size_b: float) -> bool:
+def _named_between(frame: Frame, skip: list[tuple[int, int]], said: Quantity,
+                   size_b: float) -> bool:
     """Whether another model's size, written in its name, stands between the model named and
     the count `said`."""
     start = skip[0][1] if skip else 0
@@ -822,6 +825,15 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # each set of adapted modules with its own figures: each checked on its own set
         params.update(segments=segments, modules="")
         params.pop("modules_open", None)
+    if c.get("module_parts") and not segments:
+        # "with r=8 on all 7 linear projections the count should be 19,988,480; that number is
+        # q/v only" (the other figure set aside): the set of modules whose part holds the
+        # figures stated
+        holding = {name for name, (a, b) in c["module_parts"] for q in frame.quantities
+                   if a <= q.span[0] < b and (q.unit in ("params", "pct", "x")
+                                              or q.unit == "count" and q.value >= 1000)}
+        if len(holding) == 1:
+            params["modules"] = holding.pop()
     if several and not segments:
         unstated.append("which configuration each of the stated counts is for")
     if frame.has("layer_subset"):
@@ -971,7 +983,10 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
         # ("LoRA trains 4.2M, about 51 times more than that prompt": the method set against a
         # smaller one, not against the full model)
         and not (frame.subject != "full_ft" and _MORE_AFTER.match(frame.text, q.span[1]))]
-    counts = [q for q in frame.quantities if q.unit in ("params", "count") and q.value >= 1000
+    # (one matrix's count may be small when said in parameters: "adds only r² = 64 parameters")
+    counts = [q for q in frame.quantities if q.unit in ("params", "count")
+              and (q.value >= 1000 or matrix and q.unit == "params" and q.value >= 1
+                   and not _GROUP_BEFORE.search(frame.text, 0, q.span[0]))
               and not _inside(q, skip) and q.value not in dims
               and q.role not in ("model", "part", "items")  # ("a thousand of them")
               and not _other_method(frame, q)  # "... 4,456,448 for DoRA"

@@ -465,6 +465,11 @@ def _width_params(frame: Frame) -> dict[str, Any] | str:
         # "it is false that QLoRA trains the 4-bit weights directly": the denial is of what
         # the sentence says of the 4-bit weights, with the width named in passing
         return "the sentence denies something said of the 4-bit weights, not their width"
+    if width is not None and width.value == 4 and width.precision == 0 and frame.has("dq") \
+            and _dq(frame) != "without":
+        # "NF4 with double quantization stores each weight in exactly 4 bits": exactly, with
+        # the constants named, is the whole cost per weight, codes and scales
+        return {"claim": "bits", "bits": 4.0, "low": 4.0, "high": 4.0, "dq": "with"}
     if width is not None:
         if width.value != 4 and frame.subject != "qlora":
             return (f"a {width.text} base is not QLoRA's: LoRA runs on bases of any width, and "

@@ -534,6 +534,11 @@ def _answered_nothing(m: re.Match) -> str:
     return f"{m.group('subj')} {verb}s {answer}{m.group('extra')}{m.group('rest')}. "
 
 
+_MODAL = ("can", "could", "will", "would", "should", "may", "might")
+_BARE_VERB = re.compile(r"\b(?:be|fit|run|merge|train|load|work|use|reduce|save|store|add|keep|"
+                        r"hold|cut|serve|share|swap|switch|change|match|stay|remain|go)\b", re.I)
+
+
 def _answered(m: re.Match) -> str:
     front = m.group("front") or ""
     if front and m.group("ans").lower() not in _NO and _GOES_ON.match(m.string, m.end()):
@@ -556,7 +561,12 @@ def _answered(m: re.Match) -> str:
     if denied:  # ("does not QLoRA store ..." would deny the name before the verb)
         # (a setting put first stays outside the denial, before what the answer goes on to say:
         # "It is false that inference slower. After merging, W' = W + BA ...")
-        return f"It is false that {m.group('rest')}. {front}"
+        rest = m.group("rest")
+        if m.group("aux").lower() in _MODAL:  # "Can DoRA be merged? No": "DoRA can be merged"
+            # is what is denied (the modal goes before the question's first bare verb)
+            rest = _BARE_VERB.sub(lambda v: f"{m.group('aux').lower()} {v.group(0)}", rest,
+                                  count=1)
+        return f"It is false that {rest}. {front}"
     return f"{front}{m.group('aux')} {m.group('rest')}. "
 
 

@@ -94,6 +94,11 @@ _NEW_SUBJECT = re.compile(r"\w\s+(?:they|we)(?:\s+(?!(?:can|could|do|did|will|wo
                           r"(?:is|are|was|were|stays?|remains?|matches|equals)\b|\s*$)", re.I)
 
 
+_AND_AT_END = re.compile(r"\band\s+$", re.I)
+_SUBJECT_VERB = re.compile(r"[a-z][\w-]*\s+(?:is|are|was|were|stays?|remains?|matches|match|"
+                           r"equals|equal)\b", re.I)
+
+
 # the inner words of a hyphened compound after "no" ("no-added-latency": "-added-")
 _HYPHENED = re.compile(r"-(?:[a-z]{2,12}-){1,2}", re.I)
 # a phrase of setting after what "without" names ("without DQ at block size 64")
@@ -124,6 +129,7 @@ _VERB_AT = re.compile(r"(?:runs|is|are|has|have|matches|keeps|stays|remains|beha
                       re.I)
 _AND_VERB = re.compile(r"\band\s+" + _VERB_AT.pattern, re.I)
 _AND_ITEM = re.compile(r"\band\s", re.I)
+_NEXT_ITEM = re.compile(r"\band\s|\s/\s", re.I)
 _AND_DETERMINER = re.compile(r"\band\s+(?:the|a|an|its|their|[\w.-]{1,30}'s)\s", re.I)
 _ONLY_AT = re.compile(r"(?:only|just|solely)\s+(?:the|their|its|LoRA'?s?|A|B)\b", re.I)
 
@@ -341,14 +347,15 @@ _NONE_COST_ANSWER = re.compile(
 
 
 # what the trigger names said right after it to be out of reach ("batching different adapters
-# in one pass is no longer straightforward", "... is not possible")
+# in one pass is no longer straightforward", "... is not possible", "so a single 80 GB card is
+# out.")
 _IMPOSSIBLE_AFTER = re.compile(r"(?:\s+(?!(?:is|are|not|no|never)\b)[\w-]+){0,2}?\s+"
                                r"(?:is|are|was|were|becomes?|gets?)\s+(?:(?:no\s+longer|not|never)\s+"
                                r"(?:(?:so|really|quite|very|as)\s+)?(?:straightforward|possible|"
                                r"supported|allowed|feasible|an\s+option|simple|trivial)|"
                                r"(?:simply\s+|just\s+|still\s+|always\s+)?(?:impossible|infeasible|"
                                r"unsupported|hopeless|a\s+non-?starter|out\s+of\s+the\s+question|"
-                               r"a\s+no-?go|a\s+lost\s+cause))\b", re.I)
+                               r"a\s+no-?go|a\s+lost\s+cause|out(?=\s*(?:[.;,]|$))))\b", re.I)
 
 
 # Words said after a cost they deny: "the latency is gone", "the overhead disappears once
@@ -391,13 +398,17 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
         return not _negated(text, last.start(), last.start(), origin)
     if _MANNER.match(text, last.end()):
         return False
-    if last.group(0).lower() == "no" and text[max(0, last.start() - 2):last.start()] == ", " \
-            and _AND_ITEM.search(text, last.end(), max(last.end(), start)):
-        return False  # "gives you FP4, no double quantization and float32 compute": "no" is
-        # one item of a list, the next item after "and" is not denied
+    if last.group(0).lower() == "no" \
+            and text[max(0, last.start() - 2):last.start()] in (", ", "/ ") \
+            and _NEXT_ITEM.search(text, last.end(), max(last.end(), start)):
+        return False  # "gives you FP4, no double quantization and float32 compute", "fp4 / no
+        # double quant / fp32 compute": "no" is one item of a list, the next item is not denied
     between = text[last.end():max(last.end(), start)]
     if _END.search(between) or _VERB_THEN_AND.search(between) or _NEW_SUBJECT.search(between):
         return False
+    if _AND_AT_END.search(between) and _SUBJECT_VERB.match(text, start):
+        return False  # "there is no extra layer at inference and latency matches the base": the
+        # words after "and" are a clause of their own, with its subject and verb
     if _SUBJECT_AT_END.search(between) and _REASON_OPEN.search(
             text, max(origin, last.start() - 40), last.start()):
         return False  # "because it cannot be folded into W0 it adds latency": the denial is the

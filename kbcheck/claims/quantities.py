@@ -22,10 +22,11 @@ _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _NUMBER = re.compile(rf"(?<![\d.,])(?<![a-wyzA-WYZ_])(?!0\d){_NUM}(?:e-?\d{{1,3}})?(?![\d])")
 # ("a 4.2-million-parameter adapter": a hyphen before a scale word, never before a letter)
 _CLOCK = re.compile(r"(?<![\d:.,])\d{2}:[0-5]\d(?::[0-5]\d)?(?!\d)(?!:\d)")
+_PAGE = re.compile(r"(?<![\w.])(?:pp?\.\s*|pages?\s+)\d{1,4}(?:\s*[-\u2013]\s*\d{1,4})?\b", re.I)
 _LABEL_NUMBER = re.compile(
     r"(?:\b(?:Exercises?|Problems?|Solutions?|Sections?|Chapters?|Figures?|Fig\.|Tables?|"
     r"Equations?|Eqs?\.|Slides?|Questions?|Appendix|Lectures?|Lessons?|Units?|Parts?|Steps?|"
-    r"Issues?|Tasks?|Examples?|Rows?|Items?|Entry|Entries)\s*\(?|\u00a7\s*)"
+    r"Issues?|Tasks?|Examples?|Rows?|Items?|Entry|Entries|Footnotes?)\s*\(?|\u00a7\s*)"
     r"(\d{1,3}(?:\.\d{1,3}){0,3})(?![\d,]|\.\d)"
     r"(?=\s*(?:\([a-z]\))?\s*[:,.)(\u2014-]|\s+(?:of|in|and|shows?|gives?|lists?|asks?|states?|"
     r"says?|reports?|but|above|below|earlier)\b|\s*$)", re.I)
@@ -134,6 +135,7 @@ def find_quantities(text: str) -> list[Quantity]:
     clock = [m.span() for m in _CLOCK.finditer(text)] if ":" in text else []
     # ... nor does a numbered part of a document ("Exercise 9.7", "Solution 11.4(b)", "§3.2")
     clock += [m.span(1) for m in _LABEL_NUMBER.finditer(text)]
+    clock += [m.span() for m in _PAGE.finditer(text)]  # "p. 37:", "page 58", "pp. 12-14"
     clock += [m.span() for m in _ARXIV_ID.finditer(text)] if "." in text else []
     # ... nor does a thread post's number ("7/ rsLoRA in one line: ...")
     clock += [m.span(1) for m in _POST_NUMBER.finditer(text)]
@@ -162,6 +164,17 @@ def find_quantities(text: str) -> list[Quantity]:
         high = None
         high_precision = 0.0
         start = m.start()
+        part = _PART_OF.match(text, end) if 1 <= value <= 9 and value == int(value) else None
+        if part:  # "about 1/1600 of the model", "1/64 of the entries of W0": a share
+            whole, whole_precision = _value(part.group(1))
+            if whole > value:
+                share = 100.0 * value / whole
+                out.append(Quantity(
+                    value=share, unit="pct", bound=_bound(text, start),
+                    precision=share * max(whole_precision, 0.5) / whole, stated_unit="/",
+                    text=text[start:part.end(1)], span=(start, part.end(1))))
+                skip_until = part.end(1)
+                continue
         # a range "5-50 MB", "0.1 to 1%", "between 14 and 18 GB"
         nxt = numbers[i + 1] if i + 1 < len(numbers) else None
         if nxt is not None:
@@ -240,6 +253,8 @@ def _unit_carried(text: str, out: list[Quantity]) -> list[Quantity]:
     return out
 
 
+# a part of a whole said as a fraction: "1/64 of the entries", "about 1/1600 of the model"
+_PART_OF = re.compile(r"\s*/\s*(\d{1,3}(?:,\d{3})+|\d{2,7})\s+of\b")
 # ("almost exactly", "nearly precisely" keep the figure's rounding)
 _EXACTLY = re.compile(r"(?<!almost )(?<!nearly )(?<!not )\b(?:exactly|precisely)\s*$", re.I)
 _FACTOR_OF = re.compile(r"\bfactor\s+of\s+(?:(?:about|roughly|around|approximately|nearly|"

@@ -1645,7 +1645,7 @@ def _hits(text: str, origin: int, mentions: list[Mention], default: str,
 
 # "Unlike <what is set against the subject>, which <what is said of it>, ..."
 _UNLIKE_WHICH = re.compile(r"^\W{0,3}(?:but\s+|and\s+)?unlike\s+(?P<np>[^,;.:]{1,80}?),\s*"
-                           r"(?P<rel>(?:which|who|where)\s+[^,;.:]{3,200}),", re.I)
+                           r"(?P<rel>(?:which|who|whose|where)\s+[^,;.:]{3,200}),", re.I)
 
 
 # merging in version control: "fine merging this without a note", "merge the PR"
@@ -1736,7 +1736,8 @@ def _subject(text: str, mentions: list[Mention], at: int, default: str
 # between a method and a trigger: the method's own relative clause ("..., which are inserted in
 # series and cannot be ...")
 # (and the clause that goes on about them: "..., which cannot be folded in, so their latency ...")
-_RELATIVE_OF = re.compile(r"(?:[^,;:.]|(?<=\bal)\.){0,60}?,\s*(?:which|that|who)\b[^,;:]{0,160}"
+_RELATIVE_OF = re.compile(r"(?:[^,;:.]|(?<=\bal)\.){0,60}?,\s*(?:which|that|who|whose)\b"
+                          r"[^,;:]{0,160}"
                           r"(?:,\s*(?:so|and|thus|hence)\s+(?:their|they|its|it|them)\b[^,;:]{0,80})?",
                           re.I)
 
@@ -2097,6 +2098,10 @@ def recognise(sentence: str, default_subject: str = "lora") -> Reading:
         return Reading(text[:200], (), f"longer than {MAX_CHARS} characters: not read as one "
                        "claim")
     origin = denial_prefix(text)
+    if not origin and (label := _TERM_LABEL.match(text)) \
+            and (after := denial_prefix(text[label.end():])):
+        origin = label.end() + after  # "Base weights - It is a myth that LoRA nudges ...": a
+        # glossary term, then the denial of what follows it
     denials = ((origin, denial_end(text, origin)),) if origin else ()
     denials += _later_denials(text, denials[0][1] if denials else 0)
     mentions = find_methods(text)
@@ -2381,6 +2386,13 @@ _INDEFINITE_WHO = re.compile(r"(?:^|\b(?:so|and|but|then|because|since|if|when)\
                              re.I)
 
 
+# an instruction not to do something, to the first break: "Please don't call merge_and_unload()
+# before save_pretrained if you want a small adapter"
+_TOLD_NOT_TO = re.compile(r"^\W{0,6}(?:please\s+)?(?:do\s+not|don't|never)\s+(?:call|run|use|"
+                          r"merge|load|set|pass|save|apply|enable|disable|quantize|train|add|"
+                          r"push|ship|deploy|unload|stack|mix)\b[^;:.,]*", re.I)
+
+
 def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     """The frame one trigger gives, or None when its subject or quantities do not fit it."""
     (text, origin, denials, mentions, quantities, conditions, spans, cues,
@@ -2403,6 +2415,10 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
             subject, named = "lora", None
     if t.subjects and subject not in t.subjects:
         return None
+    if (told := _TOLD_NOT_TO.match(text)) and m.end() <= told.end():
+        return None  # "Please don't call merge_and_unload() before saving; ...": what the
+        # reader is told not to do is no denial of what the method can do (the reason after
+        # the break is read)
     if "merged" not in conditions and (state := _clause_state(text, start)) is not None:
         # "DoRA can be merged like LoRA, but unmerged DoRA is slower": each clause its state
         conditions = {**conditions, "merged": state}
@@ -2414,7 +2430,14 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     if inside:  # (a later clause's "it is not true that": its words are not a negation too)
         origin_here = max(origin_here, inside[0])
     deny = negated_in_clause if t.clause else negated
-    denied = deny(text, start, m.end(), origin_here)
+    past = next((b for a, b in _conditions(text) if a <= start < b < m.end()), None) \
+        if not t.in_condition else None
+    if past is not None:  # "if you never set the compute dtype, bitsandbytes computes in
+        # fp32": a match that reads past its condition is asserted in the words after it, and
+        # a denial inside the condition is the condition's
+        denied = deny(text, past, m.end(), max(origin_here, past))
+    else:
+        denied = deny(text, start, m.end(), origin_here)
     if denied and (of := _COST_OF.match(text, m.end())) \
             and any(x.id == subject and x.span[0] == of.end() for x in mentions) \
             and _AVOIDS.search(text, max(origin, start - 50), start):

@@ -1,0 +1,206 @@
+"""Answers, errata and the reach of words: a question's answer read as a statement, an erratum's
+fix, a denial kept inside its condition or its instruction, clauses after "and", fractions and
+page numbers, and cues that name what they are of."""
+
+from __future__ import annotations
+
+import pytest
+from sentence_pairing import frames_of as _frames
+from sentence_pairing import pair as _pair
+from sentence_pairing import params_of as _params
+
+from kbcheck.claims.normalise import normalise
+from kbcheck.claims.quantities import find_quantities
+
+# -- answers and errata ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("sentence", "verifier", "params"), [
+    # what share a question asks for, answered with a bare figure
+    ("Q: What share of Llama-3-8B do you train at r=16 on all linear layers? A: About 0.52%.",
+     "lora.param_count", {"model": "llama3-8b", "pct": 0.52, "r": 16}),
+    # how big something is, answered with a size
+    ("Q: How large is an r=8 adapter on q and v of Llama-2-7B in fp16? A: Roughly 8.4 MB.",
+     "lora.adapter_size", {"model": "llama-7b", "mb": 8.4}),
+])
+def test_a_questions_answer_is_read_with_the_question(sentence, verifier, params):
+    got = _params(sentence, verifier)
+    assert isinstance(got, dict) and {k: got.get(k) for k in params} == params, got
+
+
+def test_a_modal_question_answered_no_keeps_its_modal():
+    assert normalise("Q: Can QLoRA adapters be merged into the 4-bit base? A: No.").startswith(
+        "It is false that QLoRA adapters can be merged")
+
+
+@pytest.mark.parametrize(("sentence", "verifier", "params"), [
+    # the quoted figure put right: the figure the erratum gives is what is now stated
+    ("Errata, p. 12: 'r=16 on q and v of Llama-2-7B trains 4.2 million parameters' should "
+     "read '8.4 million'.", "lora.param_count", {"count": 8_400_000.0}),
+    # a replacement that is a statement of its own
+    ("Section 3: 'rsLoRA scales by alpha/r' should be 'rsLoRA scales the update by "
+     "alpha/sqrt(r)'.", "lora.ba_update", {"scaling_form": "alpha/sqrt(r)"}),
+])
+def test_an_erratum_states_its_fix(sentence, verifier, params):
+    got = _params(sentence, verifier)
+    assert isinstance(got, dict) and {k: got.get(k) for k in params} == params, got
+
+
+def test_a_correction_with_its_setting_after_it():
+    got = _params("The memo says our run trains 2% of Llama-2-7B; in fact, with r=8 on q and "
+                  "v it trains about 0.06%.", "lora.param_count")
+    assert got["pct"] == 0.06 and got["modules"] == "qv" and got["r"] == 8, got
+
+
+# -- where a denial reaches -----------------------------------------------------------------
+
+def test_a_denial_inside_a_condition_stays_there():
+    frames = _frames("If you never pass a compute dtype, the 4-bit layers compute in float32.",
+                     "compute_dtype")
+    assert frames and frames[0].polarity is True, frames
+
+
+def test_an_instruction_not_to_merge_denies_no_merging():
+    paired = _pair("Don't call merge_and_unload() before you save the adapter; the saved file "
+                   "would then be the whole model.")
+    assert not any(f.predicate == "mergeable" for f in paired.frames), paired
+
+
+def test_no_before_a_noun_leaves_the_clause_after_and_alone():
+    frames = _frames("Once merged there is no extra branch at inference and latency matches the "
+                     "base model.", "no_added_latency")
+    assert frames and frames[0].polarity is True, frames
+
+
+def test_a_card_said_to_be_out_is_denied():
+    frames = _frames("Full fine-tuning a 13B model needs about 208 GB, so a single 80 GB card is "
+                     "out.", "fits_gpu")
+    assert frames and frames[0].polarity is False, frames
+
+
+def test_a_glossary_term_then_it_is_a_myth_that():
+    frames = _frames("Frozen weights - It is a myth that LoRA slowly updates the base weights.",
+                     "base_frozen")
+    assert frames and frames[0].polarity is True, frames
+
+
+def test_a_relative_clause_with_whose_is_the_contrasted_methods():
+    paired = _pair("Unlike serial adapters, whose layers cannot be folded into W, a merged "
+                   "LoRA model adds no latency.")
+    assert not any(f.predicate == "mergeable" and f.subject == "lora" for f in paired.frames), \
+        paired
+
+
+# -- what cues name --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("sentence", "predicate", "polarity"), [
+    ("Once wrapped, the base weights still have requires_grad=True, so freeze them by hand.",
+     "base_frozen", False),
+    ("When left alone, bnb_4bit_compute_dtype is float32.", "bnb_default_compute", True),
+    ("If your script leaves out lora_alpha it defaults to 8.", "peft_default_alpha", True),
+    ("rsLoRA is turned on in PEFT by default.", "peft_default_flag", True),
+    ("`lora_B` (nn.Linear): up-projection of shape (out_features, r), initialised to zeros.",
+     "init_equals_base", True),
+])
+def test_cues_in_other_words(sentence, predicate, polarity):
+    frames = _frames(sentence, predicate)
+    assert frames and frames[0].polarity is polarity, [(f.predicate, f.polarity) for f in
+                                                       _pair(sentence).frames]
+
+
+def test_unmerged_weights_as_the_subject():
+    got = _params("Unmerged LoRA adapters cost nothing at inference, so there is no need to "
+                  "merge.", "lora.merge_latency")
+    assert got["weights"] == "unmerged", got
+
+
+def test_a_scale_that_stays_at_a_value():
+    got = _params("With use_rslora=True, r=64 and lora_alpha=16, the scaling stays at 0.25.",
+                  "lora.ba_update")
+    assert got["scale_value"] == 0.25 and got["r"] == 64, got
+
+
+def test_a_form_over_r_is_no_scale_value():
+    got = _params("rsLoRA scales by alpha/sqrt(r), so a bigger rank no longer shrinks the update "
+                  "as 1/r.", "lora.ba_update")
+    assert "scale_value" not in got, got
+
+
+def test_twice_an_intended_value_is_no_change_of_the_scale():
+    got = _params("Turning on use_rslora at alpha 16 and r 16 gives 16/sqrt(16) = 4, twice the "
+                  "intended 2.", "lora.ba_update")
+    assert got.get("relation") != "factor", got
+
+
+def test_a_larger_variance_is_not_a_larger_learning_rate():
+    got = _params("LoRA+ uses one learning rate for both factors and gives B a larger variance "
+                  "than A at init.", "lora.loraplus")
+    assert got["claim"] == "same_lr", got
+
+
+def test_exactly_four_bits_with_double_quantization_is_the_whole_cost():
+    got = _params("With double quantization, NF4 stores each weight in exactly 4 bits.",
+                  "lora.qlora_storage")
+    assert got["claim"] == "bits" and got["dq"] == "with", got
+
+
+def test_r_squared_alone_as_a_count():
+    assert _params("A rank-r adapter on a d×k matrix adds r² trainable parameters.",
+                   "lora.param_count")["formula"] == "r^2"
+    got = _params("A LoRA pair on a 4096×4096 matrix at rank 8 adds r² = 64 parameters.",
+                  "lora.param_count")
+    assert got["count"] == 64.0 and got["d"] == 4096, got
+
+
+def test_one_houlsby_adapters_count_of_a_model_named():
+    got = _params("Each bottleneck adapter adds 2md + d + m parameters, i.e. 99,136 per adapter "
+                  "for BERT-base at m = 64.", "lora.adapter_params")
+    assert got["d"] == 768 and got["bottleneck"] == 64, got
+
+
+def test_the_modules_of_the_part_that_holds_the_figure():
+    got = _params("At r=8 on all seven projections of Llama-2-7B the trainable count should be "
+                  "19,988,480, not the 4,194,304 you printed; that one is q and v only.",
+                  "lora.param_count")
+    assert got["modules"] == "all", got
+
+
+# -- numbers that are parts or labels -------------------------------------------------------
+
+def test_a_fraction_of_a_whole_is_a_share():
+    [q] = find_quantities("which is about 1/1600 of the model")
+    assert q.unit == "pct" and abs(q.value - 0.0625) < 1e-9 and q.bound == "approx", q
+
+
+def test_a_page_number_is_no_quantity():
+    assert find_quantities("p. 37, Eq. 3.2: the scale is alpha/r; see page 58") == []
+
+
+@pytest.mark.parametrize(("sentence", "reason"), [
+    ("Symptom: after set_adapter('b') the replies still read like adapter a.", "run"),
+    ("Action items - add a scale assertion to the deploy check (owner: ops).", "plan"),
+])
+def test_a_report_line_asserts_nothing(sentence, reason):
+    paired = _pair(sentence)
+    assert paired.verifier is None and reason in paired.reason, paired
+
+
+def test_adapters_said_to_be_stored_in_four_bits():
+    got = _params("QLoRA stores the LoRA adapter weights in NF4 as well, so they cost nothing.",
+                  "lora.qlora_storage")
+    assert got == {"claim": "composition", "adapters_quantized": True}, got
+    # the adapters' own 16 bits, said beside it, win
+    got = _params("A post says QLoRA keeps the adapters in 4-bit too. No: the base is NF4 and "
+                  "the adapters stay in bf16.", "lora.qlora_storage")
+    assert got == {"claim": "composition", "adapters_quantized": False}, got
+
+
+def test_an_answer_with_it_for_the_subject_asked_of():
+    frames = _pair("Q: What does enabling DoRA cost? A: It adds no trainable parameters "
+                   "compared with plain LoRA.").frames
+    assert any(f.predicate == "dora_extra_params" and f.polarity is False for f in frames), \
+        frames
+
+
+def test_each_adapter_sharing_one_base():
+    paired = _pair("Each adapter shares one frozen base, so one server keeps them all loaded.")
+    assert paired.verifier == "lora.hot_swap", paired
