@@ -204,6 +204,12 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
                 # writer's words answer what was said of another method, and are about it
                 return Pairing(claim_id=claim.id, reason="the writer's words answer a claim "
                                                          "about another method"), []
+            said_of = {x.id for x in find_methods(claim.text) if x.scope != "out"
+                       and x.kind != "tool"}
+            if kind == "reported" and not find_methods(text) and len(said_of) == 1:
+                # "people say QLoRA trains in 4 bits, which isn't right: the weights are stored
+                # in 4 bits ...": the writer's own words are of the method the report named
+                default_subject = said_of.pop()
             break
     keyed = _ANSWER_KEY.match(text) or _KEYED_LABEL.match(text)
     if keyed:  # "Statement: merging changes the outputs. Answer: False": the key's verdict
@@ -604,6 +610,12 @@ def _own_words(text: str, after: int) -> str:
     colon, semicolon or dash; "" when it says nothing more."""
     breaks = list(_OWN_BREAK.finditer(text, after))
     own = text[breaks[-1].end():] if breaks else ""
+    # (the report's own pattern may end inside the verdict: "someone wrote ..., but that is not
+    # right, with 4 bits ..." ends at "that")
+    if (verdict := next((v for v in _VERDICT_BREAK.finditer(text) if v.end() > after), None)) \
+            and (breaks or verdict.start() < after):
+        own = text[verdict.end():]  # "people say QLoRA trains in 4 bits, which isn't right: the
+        # weights are stored in 4 bits, but ...": all the writer says after the verdict
     if not breaks and re.search(r"[;:]\s*$", text[max(0, after - 3):after]):
         own = text[after:]  # "I previously wrote that B gets Kaiming init; it's actually A":
         # the report's words end at the break
@@ -656,7 +668,11 @@ def _corrected(text: str, start: int) -> str:
              for q in _figures(said) for n in _figures(normalise(text[fix.end():]))
              if _KIND.get(q.unit, q.unit) == _KIND.get(n.unit, n.unit)]
     if not pairs:
-        return ""
+        # a form set right ("the scale factor was printed as r/alpha; it should read
+        # alpha/r"): the word after "as" replaced by the writer's
+        was = _PRINTED_AS.search(said)
+        rest = text[fix.end():].strip()
+        return said[:was.start(1)] + rest if was and rest else ""
     _, q, n = min(pairs, key=lambda p: p[0])
     new = n.text
     if n.unit != q.unit and (num := _FIGURE.match(q.text)):
@@ -697,6 +713,9 @@ def _erratum(text: str) -> str:
     return said[:q.span[0]] + fixed + said[q.span[1]:]
 
 
+_PRINTED_AS = re.compile(r"\bas\s+(\S{1,30}(?:\s+=\s+\S{1,30})?)\s*$")
+
+
 def _figures(text: str) -> list:
     """The positive figures of a text, but for those in a model's name ("Llama-3-8B")."""
     return [q for q in find_quantities(text) if q.value > 0
@@ -732,6 +751,11 @@ _CALLED_WRONG = re.compile(r"\b(?:backwards|reversed|round|around|wrong|false|in
 _WHY_WRONG = re.compile(r"\s*,?\s*(?:because|since)\s+", re.I)
 
 
+# the writer's verdict on what was reported, then a colon, semicolon, comma or dash before the
+# writer's own words
+_VERDICT_BREAK = re.compile(r"\b(?:which|that|this|it)(?:'s|\s+is|\s+was)?(?:\s*n't|\s+not)?\s+"
+                            r"(?:quite\s+|entirely\s+|really\s+)?(?:right|true|correct|accurate|"
+                            r"wrong|false|untrue|incorrect)\s*(?:[:;,]|\s[-\u2013\u2014])\s*", re.I)
 # the writer's verdict on what was reported, before the writer's own words
 _VERDICT_FIRST = re.compile(r"(?:(?:and\s+)?(?:that|this|which|it)(?:'s|\s+is)?\s+(?:can't|cannot|"
                             r"isn't|is\s+not|not|never|won't|couldn't)\s+(?:be\s+)?|(?:that(?:'s|"

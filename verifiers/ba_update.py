@@ -934,9 +934,11 @@ _USUAL_BEFORE = re.compile(r"\b(?:usual|standard|classic|plain|normal|regular|va
 # a worked example of the scale: "32/16 = 2", "16/sqrt(64) = 2"
 _WORKED = re.compile(r"(?<![\d.])(\d{1,4}(?:\.\d+)?)\s*/\s*"
                      r"(?P<sqrt>sqrt\s*\(?\s*|\u221a\s*)?(\d{1,4})\s*\)?\s*(?:=|~=?|\u2248)\s*\d")
-# (a numerator over a rank is a form, not a value: "shrinks the update as 1/r")
-_DIVIDES = re.compile(r"\s*/\s*(?:(?:math\.)?sqrt\s*\(?\s*|\u221a\s*)?(?:\d|(?:r|rank)\b)")
-_DIVIDED = re.compile(r"\d\s*/\s*(?:sqrt\s*\(?\s*|\u221a\s*)?$")
+# (a numerator over a rank is a form, not a value: "shrinks the update as 1/r"; "16 over 64" is
+# a division's operands)
+_DIVIDES = re.compile(r"\s*(?:/|\s(?:over|divided\s+by)\s)\s*(?:(?:math\.)?sqrt\s*\(?\s*|"
+                      r"\u221a\s*)?(?:\d|(?:r|rank)\b)", re.I)
+_DIVIDED = re.compile(r"\d\s*(?:/|\s(?:over|divided\s+by)\s)\s*(?:sqrt\s*\(?\s*|\u221a\s*)?$", re.I)
 _RATIO_TO = re.compile(r"\s+(?:the|that|its|LoRA's)\b", re.I)
 # the scale's two values: "drops the scale from 2 to 0.5", "the multiplier goes from 4 to 2"
 _SCALE_FROM_TO = re.compile(r"\b(?:scal(?:e|ing)|multiplier)(?:\s+factor)?\s+(?:[\w-]+\s+){0,2}?"

@@ -379,10 +379,11 @@ def _compute_params(frame: Frame) -> dict[str, Any] | str:
             return "no compute width is stated"
         bits = inside[-1].value
     params: dict[str, Any] = {"claim": "compute", "bits": bits}
-    if bits == 16 and not frame.has("compute_set") and not frame.has("names_qlora"):
+    if bits == 16 and not frame.has("compute_set") and not frame.has("names_qlora") \
+            and frame.subject != "qlora":
         # a 16-bit compute dtype of 4-bit loading is a setting: BitsAndBytesConfig computes in
         # float32 unless bnb_4bit_compute_dtype says otherwise (QLoRA's recipe, when the
-        # sentence names QLoRA, sets bfloat16)
+        # sentence names QLoRA or is about it, sets bfloat16)
         params["_condition"] = ("with bnb_4bit_compute_dtype set to 16 bits, as QLoRA's recipe "
                                 "does (BitsAndBytesConfig defaults it to float32)")
     return params

@@ -68,7 +68,8 @@ _CUE = re.compile(
     r"(?:remov(?:e|es|ed|ing)|obviat(?:e|es|ed|ing))(?=\s+(?:the|any)\s+need\b)|"
     # (also as the reading writes it: "exactly zero added latency" is read "exactly 0 ...")
     r"(?:zero|(?<![\d.,])0(?![\d.,])(?!\s*(?:ms|milliseconds?|%|percent|s|seconds?|x)\b))"
-    r"(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact))|"
+    r"(?=\s+(?:[\w-]+\s+){0,2}(?:latency|overhead|cost|slowdown|delay|impact|compute|"
+    r"computation|FLOPs|matmuls?))|"
     # "adds negligible latency": as good as none
     r"(?:negligible|insignificant)(?=\s+(?:(?!(?:memory|parameters?|storage|VRAM|disk|training)\b)"
     r"[\w-]+\s+){0,2}(?:latency|overhead|slow-?down|delay))|"

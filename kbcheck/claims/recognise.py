@@ -1757,7 +1757,11 @@ _OPENER = re.compile(r"\s*(?:(?:the|a|an|with|in|for|using|under|turning\s+on|sw
                      r"enabling|setting|adding)\s+)?", re.I)
 
 
-_IF = re.compile(r"\b(?:if|unless|until|provided(?: that)?|as long as|in case|whenever)\b", re.I)
+_IF = re.compile(r"\b(?:if|unless|until|provided(?: that)?|as long as|in case|whenever)\b|"
+                 # what a tool reacts to: "now warns when a full fine-tune is requested on a
+                 # 24 GB card" (the situation, not a claim)
+                 r"\b(?:warns?|warned|errors?|errored|complains?|fails?|raises|alerts?|flags|"
+                 r"refuses)\s+(?:you\s+|us\s+)?when\b", re.I)
 # where an "if" clause ends: punctuation, "then", or a main clause begun without a comma ("If you
 # keep it unmerged you pay for two extra matmuls")
 _IF_END = re.compile(r"[,;:.)]|\bthen\b|(?<=\s)(?=(?:you|we|they|it)\s+(?:(?:do|does|still|also|"

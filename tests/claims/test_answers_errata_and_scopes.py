@@ -204,3 +204,76 @@ def test_an_answer_with_it_for_the_subject_asked_of():
 def test_each_adapter_sharing_one_base():
     paired = _pair("Each adapter shares one frozen base, so one server keeps them all loaded.")
     assert paired.verifier == "lora.hot_swap", paired
+
+
+def test_zero_compute_denies_the_added_work():
+    frames = _frames("Unmerged adapters add zero compute at inference time.", "no_added_latency")
+    assert frames and frames[0].polarity is True, frames
+
+
+def test_a_multiplier_on_the_low_rank_update_is_the_scale():
+    got = _params("With rsLoRA at r=16 and alpha=32, the multiplier on the low-rank update is "
+                  "2.", "lora.ba_update")
+    assert got["claim"] == "scaling" and got["scale_value"] == 2.0, got
+    # "the update is 0.25" is a value of the scale, not an update that starts at zero
+    assert not _frames("The multiplier on the update is 0.25 here.", "init_equals_base")
+
+
+def test_the_writers_words_after_a_verdict_on_what_people_say():
+    got = _params("Some people say QLoRA does its matmuls in 4-bit, which is wrong: the 4-bit "
+                  "weights are dequantized to bf16 for every matmul.", "lora.qlora_storage")
+    # the writer's words are of QLoRA, the method the report named; its recipe computes in bf16
+    assert got == {"claim": "compute", "bits": 16.0}, got
+
+
+@pytest.mark.parametrize(("sentence", "verifier", "params"), [
+    # a form set right: the word after "as" replaced by the writer's
+    ("Eq. 2: the scale was typeset as r/alpha; it should read alpha/r.", "lora.ba_update",
+     {"scaling_form": "alpha/r"}),
+    # a wording to use, and the quoted figure turned down
+    ("Say '1,600x fewer trainable parameters' for r=8 on q_proj and v_proj of Llama-2-7B, not "
+     "'10,000x', which is GPT-3's figure.", "lora.param_count", {"ratio": 1600.0}),
+    # "X over Y" is a division's operands; "a quarter" the value
+    ("With rsLoRA at rank 64 and alpha 16, the scale is sixteen over sixty-four, so a quarter.",
+     "lora.ba_update", {"scale_value": 0.25, "rslora": True}),
+    # an untouched config said to give settings with "=" (the first one read is the rank)
+    ("With a bare LoraConfig() you get r=16 and lora_alpha=32.", "lora.peft_defaults",
+     {"setting": "r", "value": 16.0}),
+    # a block size beside first-level constants is the weights' block
+    ("One 32-bit absmax per block of 64 weights: the constants cost 0.5 bits per weight.",
+     "lora.qlora_storage", {"claim": "overhead", "dq": "without"}),
+])
+def test_forms_wordings_and_settings(sentence, verifier, params):
+    got = _params(sentence, verifier)
+    assert isinstance(got, dict) and {k: got.get(k) for k in params} == params, got
+
+
+@pytest.mark.parametrize(("sentence", "predicate", "polarity"), [
+    # a myth and its reality, unquoted: the reality is the claim
+    ("Myth: QLoRA updates the 4-bit base. Reality: the frozen base never receives updates.",
+     "base_frozen", True),
+    # a slip named as one, then set right after the break
+    ("A classic slip is to say that A starts at zero; in PEFT it is B that starts at zero.",
+     "init_equals_base", True),
+    # a default stated in a relative clause, off
+    ("Our preset turns on double quantization, which is off by default in BitsAndBytesConfig.",
+     "bnb_default_double_quant", False),
+    # only the adapters, with an aside, receive gradients
+    ("Only the LoRA matrices, kept in bf16, receive gradient updates.", "base_frozen", True),
+])
+def test_what_the_writer_states_after_a_myth_or_a_slip(sentence, predicate, polarity):
+    frames = _frames(sentence, predicate) or [f for f in _pair(sentence).frames
+                                              if f.predicate == predicate]
+    assert frames and frames[0].polarity is polarity, _pair(sentence).frames
+
+
+def test_what_a_tool_warns_about_is_no_claim():
+    paired = _pair("The planner warns when a full fine-tune of an 8B model is requested on a "
+                   "24 GB card.")
+    assert not any(f.predicate == "fits_gpu" for f in paired.frames), paired
+
+
+def test_someone_in_a_thread_set_right_after_a_comma():
+    got = _params("Someone in the other thread wrote the 4-bit 7B needs 7 GB, but that is "
+                  "wrong, at 4 bits per weight Llama-2-7B takes about 3.4 GB.", "lora.adapter_size")
+    assert got is None or got.get("gb") != 7.0, got
