@@ -317,6 +317,9 @@ _SHARE_BEFORE = re.compile(r"(?:\d\s*%|\b(?:fraction|share|tiny\s+part|small\s+p
                            r"of\s+(?:the\s+|all\s+|its\s+)?(?:[\w'-]+\s+){0,2}$", re.I)
 
 
+_ONLY = re.compile(r"\b(?:only|solely)\b", re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A `base_frozen` frame checks that the base stays frozen (a sentence saying it is updated
     is that claim denied: the pipeline turns the verdict round; the facet `deployment` is a
@@ -329,6 +332,14 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             # parameters said to be trained, a count claim, not the base said trained
             return "a share of the parameters is said to be trained: a count, not the base " \
                    "said to be updated"
+        if not frame.polarity and frame.has("only_adapter") and not frame.has("base_named") \
+                and not _ONLY.search(frame.text, *frame.spans.get("predicate", (0, 0))):
+            # "only the LoRA matrices, kept in higher precision, receive gradient steps": the
+            # training is said of the adapters alone, which is no base said to be trained (the
+            # words read as the base's training are not the "only" construction's, which is
+            # denied in "are no longer the only weights that get gradients")
+            return "the training is said of the adapters only (\"only ... receive gradients\"), " \
+                   "not of the base"
         if frame.has("adapters_frozen"):
             return "the sentence says the adapter matrices are frozen, not the base"
         if frame.has("deployment"):

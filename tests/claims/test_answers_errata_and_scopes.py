@@ -277,3 +277,10 @@ def test_someone_in_a_thread_set_right_after_a_comma():
     got = _params("Someone in the other thread wrote the 4-bit 7B needs 7 GB, but that is "
                   "wrong, at 4 bits per weight Llama-2-7B takes about 3.4 GB.", "lora.adapter_size")
     assert got is None or got.get("gb") != 7.0, got
+
+
+def test_gradients_said_of_the_adapters_only_are_no_base_training():
+    paired = _pair("In QLoRA the 4-bit base is never updated; only the LoRA matrices, kept in "
+                   "bf16, receive gradient steps.")
+    assert not any(f.verifier == "lora.frozen_base" and not f.polarity for f in paired.frames), \
+        paired
