@@ -642,6 +642,16 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                 name, x = solved
                 params[name] = x
                 params["_condition"] = f"for {name} = {x:g} (the sentence states no {name})"
+            elif unstated == ["alpha", "r"] and not params.get("alpha_default") \
+                    and not frame.has("peft_default") \
+                    and 1e-3 <= (alpha := value.value * (8 ** 0.5 if rslora else 8)) <= 4096:
+                # "the update is scaled by 2", neither alpha nor r stated: some alpha gives it
+                # at PEFT's default rank, where it is measured; it holds for that alpha only
+                # (not beside a default, whose number is the default's: "lora_alpha ... default:
+                # 16")
+                params["r"], params["alpha"] = 8, alpha
+                params["_condition"] = (f"for an alpha and r that give it (the sentence states "
+                                        f"neither; e.g. alpha = {alpha:g} at r = 8)")
             elif unstated:  # any value is some alpha/r: the number alone decides nothing
                 params["_open"] = [" and ".join(unstated)]
                 params["_condition"] = f"for some {' and '.join(unstated)} (not stated)"
@@ -848,6 +858,8 @@ def _scale_value(frame: Frame) -> Any:
     filled += [(at, at + 8) for _, at in frame.conditions.get("ranks") or ()]
     values = [q for q in frame.quantities if q.unit in ("x", "count") and 0 < q.value <= 1024
               and q.bound in ("eq", "approx")
+              # ("divides by r^2": an exponent)
+              and frame.text[max(0, q.span[0] - 1):q.span[0]] != "^"
               and not any(a <= q.span[0] < b for a, b in filled)
               # ("two extra thin matrix multiplications": a number of things, not the scale;
               # "shrank their updates by a factor of 8": a change of the scale)

@@ -26,7 +26,7 @@ _PAGE = re.compile(r"(?<![\w.])(?:pp?\.\s*|pages?\s+)\d{1,4}(?:\s*[-\u2013]\s*\d
 _LABEL_NUMBER = re.compile(
     r"(?:\b(?:Exercises?|Problems?|Solutions?|Sections?|Chapters?|Figures?|Fig\.|Tables?|"
     r"Equations?|Eqs?\.|Slides?|Questions?|Appendix|Lectures?|Lessons?|Units?|Parts?|Steps?|"
-    r"Issues?|Tasks?|Examples?|Rows?|Items?|Entry|Entries|Footnotes?)\s*\(?|\u00a7\s*)"
+    r"Issues?|Tasks?|Examples?|Rows?|Items?|Entry|Entries|Footnotes?|Panels?)\s*\(?|\u00a7\s*)"
     r"(\d{1,3}(?:\.\d{1,3}){0,3})(?![\d,]|\.\d)"
     r"(?=\s*(?:\([a-z]\))?\s*[:,.)(\u2014-]|\s+(?:of|in|and|shows?|gives?|lists?|asks?|states?|"
     r"says?|reports?|but|above|below|earlier)\b|\s*$)", re.I)

@@ -12,6 +12,13 @@ from sentence_pairing import params_of as _params
 from kbcheck.claims.normalise import normalise
 from kbcheck.claims.quantities import find_quantities
 
+
+def _read_as(sentence: str, verifier: str, params: dict) -> None:
+    """The sentence pairs with `verifier`, whose parameters include `params`."""
+    got = _params(sentence, verifier)
+    assert isinstance(got, dict) and {k: got.get(k) for k in params} == params, got
+
+
 # -- answers and errata ---------------------------------------------------------------------
 
 @pytest.mark.parametrize(("sentence", "verifier", "params"), [
@@ -23,8 +30,7 @@ from kbcheck.claims.quantities import find_quantities
      "lora.adapter_size", {"model": "llama-7b", "mb": 8.4}),
 ])
 def test_a_questions_answer_is_read_with_the_question(sentence, verifier, params):
-    got = _params(sentence, verifier)
-    assert isinstance(got, dict) and {k: got.get(k) for k in params} == params, got
+    _read_as(sentence, verifier, params)
 
 
 def test_a_modal_question_answered_no_keeps_its_modal():
@@ -41,8 +47,7 @@ def test_a_modal_question_answered_no_keeps_its_modal():
      "alpha/sqrt(r)'.", "lora.ba_update", {"scaling_form": "alpha/sqrt(r)"}),
 ])
 def test_an_erratum_states_its_fix(sentence, verifier, params):
-    got = _params(sentence, verifier)
-    assert isinstance(got, dict) and {k: got.get(k) for k in params} == params, got
+    _read_as(sentence, verifier, params)
 
 
 def test_a_correction_with_its_setting_after_it():
@@ -53,34 +58,36 @@ def test_a_correction_with_its_setting_after_it():
 
 # -- where a denial reaches -----------------------------------------------------------------
 
-def test_a_denial_inside_a_condition_stays_there():
-    frames = _frames("If you never pass a compute dtype, the 4-bit layers compute in float32.",
-                     "compute_dtype")
-    assert frames and frames[0].polarity is True, frames
+@pytest.mark.parametrize(("sentence", "predicate", "polarity"), [
+    # a denial inside an "if" clause stays there
+    ("If you never pass a compute dtype, the 4-bit layers compute in float32.", "compute_dtype",
+     True),
+    # "no" before a noun leaves the clause after "and" alone
+    ("Once merged there is no extra branch at inference and latency matches the base model.",
+     "no_added_latency", True),
+    # a card said to be out is denied
+    ("Full fine-tuning a 13B model needs about 208 GB, so a single 80 GB card is out.",
+     "fits_gpu", False),
+    # a glossary term, then "It is a myth that"
+    ("Frozen weights - It is a myth that LoRA slowly updates the base weights.", "base_frozen",
+     True),
+])
+def test_where_a_denial_reaches(sentence, predicate, polarity):
+    frames = _frames(sentence, predicate)
+    assert frames and frames[0].polarity is polarity, frames
 
 
-def test_an_instruction_not_to_merge_denies_no_merging():
-    paired = _pair("Don't call merge_and_unload() before you save the adapter; the saved file "
-                   "would then be the whole model.")
-    assert not any(f.predicate == "mergeable" for f in paired.frames), paired
-
-
-def test_no_before_a_noun_leaves_the_clause_after_and_alone():
-    frames = _frames("Once merged there is no extra branch at inference and latency matches the "
-                     "base model.", "no_added_latency")
-    assert frames and frames[0].polarity is True, frames
-
-
-def test_a_card_said_to_be_out_is_denied():
-    frames = _frames("Full fine-tuning a 13B model needs about 208 GB, so a single 80 GB card is "
-                     "out.", "fits_gpu")
-    assert frames and frames[0].polarity is False, frames
-
-
-def test_a_glossary_term_then_it_is_a_myth_that():
-    frames = _frames("Frozen weights - It is a myth that LoRA slowly updates the base weights.",
-                     "base_frozen")
-    assert frames and frames[0].polarity is True, frames
+@pytest.mark.parametrize(("sentence", "predicate"), [
+    # an instruction not to merge denies no merging
+    ("Don't call merge_and_unload() before you save the adapter; the saved file would then be "
+     "the whole model.", "mergeable"),
+    # what a tool warns about is a situation, not a claim
+    ("The planner warns when a full fine-tune of an 8B model is requested on a 24 GB card.",
+     "fits_gpu"),
+])
+def test_words_that_claim_nothing_of_the_predicate(sentence, predicate):
+    paired = _pair(sentence)
+    assert not any(f.predicate == predicate for f in paired.frames), paired
 
 
 def test_a_relative_clause_with_whose_is_the_contrasted_methods():
@@ -107,16 +114,22 @@ def test_cues_in_other_words(sentence, predicate, polarity):
                                                        _pair(sentence).frames]
 
 
-def test_unmerged_weights_as_the_subject():
-    got = _params("Unmerged LoRA adapters cost nothing at inference, so there is no need to "
-                  "merge.", "lora.merge_latency")
-    assert got["weights"] == "unmerged", got
-
-
-def test_a_scale_that_stays_at_a_value():
-    got = _params("With use_rslora=True, r=64 and lora_alpha=16, the scaling stays at 0.25.",
-                  "lora.ba_update")
-    assert got["scale_value"] == 0.25 and got["r"] == 64, got
+@pytest.mark.parametrize(("sentence", "verifier", "params"), [
+    # the subject itself is the unmerged weights, and merging is only declined
+    ("Unmerged LoRA adapters cost nothing at inference, so there is no need to merge.",
+     "lora.merge_latency", {"weights": "unmerged"}),
+    # a scale that stays at a value
+    ("With use_rslora=True, r=64 and lora_alpha=16, the scaling stays at 0.25.",
+     "lora.ba_update", {"scale_value": 0.25, "r": 64}),
+    # a larger variance is not a larger learning rate
+    ("LoRA+ uses one learning rate for both factors and gives B a larger variance than A at "
+     "init.", "lora.loraplus", {"claim": "same_lr"}),
+    # exactly four bits, with double quantization named, is the whole cost per weight
+    ("With double quantization, NF4 stores each weight in exactly 4 bits.",
+     "lora.qlora_storage", {"claim": "bits", "dq": "with"}),
+])
+def test_values_read_in_other_words(sentence, verifier, params):
+    _read_as(sentence, verifier, params)
 
 
 def test_a_form_over_r_is_no_scale_value():
@@ -129,18 +142,6 @@ def test_twice_an_intended_value_is_no_change_of_the_scale():
     got = _params("Turning on use_rslora at alpha 16 and r 16 gives 16/sqrt(16) = 4, twice the "
                   "intended 2.", "lora.ba_update")
     assert got.get("relation") != "factor", got
-
-
-def test_a_larger_variance_is_not_a_larger_learning_rate():
-    got = _params("LoRA+ uses one learning rate for both factors and gives B a larger variance "
-                  "than A at init.", "lora.loraplus")
-    assert got["claim"] == "same_lr", got
-
-
-def test_exactly_four_bits_with_double_quantization_is_the_whole_cost():
-    got = _params("With double quantization, NF4 stores each weight in exactly 4 bits.",
-                  "lora.qlora_storage")
-    assert got["claim"] == "bits" and got["dq"] == "with", got
 
 
 def test_r_squared_alone_as_a_count():
@@ -244,8 +245,7 @@ def test_the_writers_words_after_a_verdict_on_what_people_say():
      "lora.qlora_storage", {"claim": "overhead", "dq": "without"}),
 ])
 def test_forms_wordings_and_settings(sentence, verifier, params):
-    got = _params(sentence, verifier)
-    assert isinstance(got, dict) and {k: got.get(k) for k in params} == params, got
+    _read_as(sentence, verifier, params)
 
 
 @pytest.mark.parametrize(("sentence", "predicate", "polarity"), [
@@ -267,12 +267,6 @@ def test_what_the_writer_states_after_a_myth_or_a_slip(sentence, predicate, pola
     assert frames and frames[0].polarity is polarity, _pair(sentence).frames
 
 
-def test_what_a_tool_warns_about_is_no_claim():
-    paired = _pair("The planner warns when a full fine-tune of an 8B model is requested on a "
-                   "24 GB card.")
-    assert not any(f.predicate == "fits_gpu" for f in paired.frames), paired
-
-
 def test_someone_in_a_thread_set_right_after_a_comma():
     got = _params("Someone in the other thread wrote the 4-bit 7B needs 7 GB, but that is "
                   "wrong, at 4 bits per weight Llama-2-7B takes about 3.4 GB.", "lora.adapter_size")
@@ -284,3 +278,16 @@ def test_gradients_said_of_the_adapters_only_are_no_base_training():
                    "bf16, receive gradient steps.")
     assert not any(f.verifier == "lora.frozen_base" and not f.polarity for f in paired.frames), \
         paired
+
+
+def test_a_scale_with_neither_alpha_nor_r_holds_for_some_alpha():
+    sentence = "With rank-stabilized scaling switched on, the adapter's output is multiplied by 3."
+    got = _params(sentence, "lora.ba_update")
+    # measured at PEFT's default rank with the alpha that gives it: conditional, never refuted
+    assert got["r"] == 8 and abs(got["alpha"] - 3 * 8 ** 0.5) < 1e-9, got
+    [frame] = [f for f in _pair(sentence).frames if f.verifier == "lora.ba_update"]
+    assert frame.condition.startswith("for an alpha and r that give it"), frame
+    # a number beside a default is the default's, not a scale to solve for
+    [frame] = [f for f in _pair("The update is multiplied by alpha/r, which is 16 by "
+                                "default.").frames if f.verifier == "lora.ba_update"]
+    assert frame.open == ["alpha and r"], frame

@@ -194,11 +194,15 @@ def test_a_stated_scale_value_is_measured(sentence, value, verdict):
     assert out["verdict"] == verdict, out["explanation"]
 
 
-def test_a_scale_value_without_alpha_and_r_decides_nothing():
+def test_a_scale_value_without_alpha_and_r_holds_for_some_alpha():
+    # any scale is some alpha/r: measured at PEFT's default rank with the alpha that gives it,
+    # it holds there, a condition the sentence leaves out (conditional, never refuted)
     frame = next(f for f in pairing("The low-rank update gets scaled by a factor of 2 before it "
                                     "is added.").frames if f.predicate == "scaling")
-    assert frame.params["scale_value"] == 2.0 and frame.open == ["alpha and r"]
-    assert frame.condition
+    assert frame.params["scale_value"] == 2.0 and not frame.open
+    assert frame.params["r"] == 8 and frame.params["alpha"] == 16.0 and frame.condition
+    out = VERIFIER.run(VERIFIER.resolve_params(frame.params))
+    assert out["verdict"] == "supported", out["explanation"]
 
 
 @pytest.mark.parametrize(("sentence", "dist", "source", "verdict"), [
