@@ -664,23 +664,33 @@ def _corrected(text: str, start: int) -> str:
         return ""
     said = text[start:cut.start()]
     said = normalise(said[verb.end():] if (verb := _SAYING.search(said)) else said)
-    pairs = [(abs(math.log(n.value / q.value)), q, n)
-             for q in _figures(said) for n in _figures(normalise(text[fix.end():]))
-             if _KIND.get(q.unit, q.unit) == _KIND.get(n.unit, n.unit)]
-    if not pairs:
+    fixed = _put_right(said, normalise(text[fix.end():]))
+    if not fixed:
         # a form set right ("the scale factor was printed as r/alpha; it should read
         # alpha/r"): the word after "as" replaced by the writer's
         was = _PRINTED_AS.search(said)
         rest = text[fix.end():].strip()
         return said[:was.start(1)] + rest if was and rest else ""
+    setting = (fix.group("setting") or fix.group("after") or "").strip(" ,")
+    # the setting the writer's correction is for, kept with it ("...; for the Llama-2-7B q/v
+    # r=8 setting it is in fact about 1,600x")
+    return fixed + (" " + setting if setting else "")
+
+
+def _put_right(said: str, correction: str) -> str:
+    """`said` with its figure that `correction` corrects replaced by the correction's: the
+    pair of one unit nearest in size (so that "at 2 bytes per parameter, it needs 27 GB"
+    corrects "13.5 GB"); "" when the correction corrects no figure of it."""
+    pairs = [(abs(math.log(n.value / q.value)), q, n)
+             for q in _figures(said) for n in _figures(correction)
+             if _KIND.get(q.unit, q.unit) == _KIND.get(n.unit, n.unit)]
+    if not pairs:
+        return ""
     _, q, n = min(pairs, key=lambda p: p[0])
     new = n.text
     if n.unit != q.unit and (num := _FIGURE.match(q.text)):
         new += q.text[num.end():]  # "4.2M trainable parameters" corrected to "8.4M"
-    setting = (fix.group("setting") or fix.group("after") or "").strip(" ,")
-    # the setting the writer's correction is for, kept with it ("...; for the Llama-2-7B q/v
-    # r=8 setting it is in fact about 1,600x")
-    return said[:q.span[0]] + new + said[q.span[1]:] + (" " + setting if setting else "")
+    return said[:q.span[0]] + new + said[q.span[1]:]
 
 
 # an erratum or a review's fix: "'X' should read 'Y'", "the row 'Llama-2-70B, fp16, 140 GB'
@@ -699,18 +709,7 @@ def _erratum(text: str) -> str:
     if m is None:
         return ""
     said, new = normalise(m.group("said")), normalise(m.group("new"))
-    if len(new.split()) >= _OWN_WORDS:
-        return new
-    pairs = [(abs(math.log(n.value / q.value)), q, n)
-             for q in _figures(said) for n in _figures(new)
-             if _KIND.get(q.unit, q.unit) == _KIND.get(n.unit, n.unit)]
-    if not pairs:
-        return ""
-    _, q, n = min(pairs, key=lambda p: p[0])
-    fixed = n.text
-    if n.unit != q.unit and (num := _FIGURE.match(q.text)):
-        fixed += q.text[num.end():]  # "4.2 million parameters" read as "8.4 million"
-    return said[:q.span[0]] + fixed + said[q.span[1]:]
+    return new if len(new.split()) >= _OWN_WORDS else _put_right(said, new)
 
 
 _PRINTED_AS = re.compile(r"\bas\s+(\S{1,30}(?:\s+=\s+\S{1,30})?)\s*$")
