@@ -129,7 +129,6 @@ _VERB_AT = re.compile(r"(?:runs|is|are|has|have|matches|keeps|stays|remains|beha
                       r"multiplies|divides|doubles|halves|changes|makes|grows|shrinks|cuts)\b",
                       re.I)
 _AND_VERB = re.compile(r"\band\s+" + _VERB_AT.pattern, re.I)
-_AND_ITEM = re.compile(r"\band\s", re.I)
 _NEXT_ITEM = re.compile(r"\band\s|\s/\s", re.I)
 _AND_DETERMINER = re.compile(r"\band\s+(?:the|a|an|its|their|[\w.-]{1,30}'s)\s", re.I)
 _ONLY_AT = re.compile(r"(?:only|just|solely)\s+(?:the|their|its|LoRA'?s?|A|B)\b", re.I)
