@@ -638,7 +638,15 @@ _CORRECTION = re.compile(r"(?:in\s+fact|actually|in\s+reality|(?:the|its)\s+(?:c
                          r"actual|true|real|accurate)\s+(?:figure|number|value|count|size|share|"
                          r"ratio|amount|total)\s+(?:is|was|should\s+(?:have\s+)?(?:be|been|read))|"
                          r"it\s+(?:is|was|'s)\s+(?:actually|really)|it\s+should\s+(?:have\s+)?"
-                         r"(?:read|said|be|been))\b,?\s*", re.I)
+                         r"(?:read|said|be|been)|"
+                         # "...; it isn't, it's about 160 million": the report denied, then set
+                         # right
+                         r"(?:it|that)(?:\s+(?:isn't|wasn't|is\s+not|was\s+not)|'s\s+not)"
+                         r"(?:\s+(?:so|true|right|correct))?\s*[,;:\u2013\u2014-]\s*"
+                         r"(?:it(?:'s|\s+is|\s+was)\b)|"
+                         # "...; it is about 138 GB": a figure said plainly after the report
+                         r"it(?:'s|\s+is|\s+was)(?=\s+(?:(?:about|roughly|around|approximately|"
+                         r"~)\s*)?\d))\b,?\s*", re.I)
 
 
 # the writer's correction at the start of a clause, or after the setting it is for: "...; for
@@ -664,6 +672,9 @@ def _corrected(text: str, start: int) -> str:
         return ""
     said = text[start:cut.start()]
     said = normalise(said[verb.end():] if (verb := _SAYING.search(said)) else said)
+    if verb and (listed := _LISTED_AS.search(said)):
+        # "the table listed Llama-2-70B in bf16 as 128 GB": the figure is what it said it is
+        said = said[:listed.start()] + " is " + said[listed.end():]
     fixed = _put_right(said, normalise(text[fix.end():]))
     if not fixed:
         # a form set right ("the scale factor was printed as r/alpha; it should read
@@ -674,7 +685,11 @@ def _corrected(text: str, start: int) -> str:
     setting = (fix.group("setting") or fix.group("after") or "").strip(" ,")
     # the setting the writer's correction is for, kept with it ("...; for the Llama-2-7B q/v
     # r=8 setting it is in fact about 1,600x")
-    return fixed + (" " + setting if setting else "")
+    fixed += " " + setting if setting else ""
+    # (and what the writer goes on to say, where it is more than the figure: "...; it isn't,
+    # it's about 160 million parameters, around 2.3%")
+    rest = text[fix.end():].strip()
+    return f"{fixed.rstrip('. ')}; {rest}" if len(rest.split()) >= _OWN_WORDS else fixed
 
 
 def _put_right(said: str, correction: str) -> str:
@@ -690,7 +705,16 @@ def _put_right(said: str, correction: str) -> str:
     new = n.text
     if n.unit != q.unit and (num := _FIGURE.match(q.text)):
         new += q.text[num.end():]  # "4.2M trainable parameters" corrected to "8.4M"
-    return said[:q.span[0]] + new + said[q.span[1]:]
+    start = q.span[0]
+    if n.bound not in ("le", "ge") and (bound := _BOUND_BEFORE.search(said, 0, start)):
+        start = bound.start()  # "still under 1%" set right to "around 2.3%": no bound is left
+    return said[:start] + new + said[q.span[1]:]
+
+
+# a bound right before a figure ("under 1%", "at most 8 GB"), which the figure set right in its
+# place does not keep
+_BOUND_BEFORE = re.compile(r"\b(?:under|below|over|above|less\s+than|more\s+than|fewer\s+than|"
+                           r"at\s+(?:most|least)|up\s+to|no\s+more\s+than)\s+$", re.I)
 
 
 # an erratum or a review's fix: "'X' should read 'Y'", "the row 'Llama-2-70B, fp16, 140 GB'
@@ -744,6 +768,8 @@ _SAYING = re.compile(r"\b(?:says|said|puts|put|gives|gave|lists|listed|claims|cl
                      r"stated|quotes|quoted|wrote|writes|reported|reports)\s+(?:that\s+)?", re.I)
 
 
+# a figure given "as" what something is, after a verb of listing ("put it at" is read as it is)
+_LISTED_AS = re.compile(r"\s+as\s+(?=(?:about\s+|roughly\s+|around\s+|~\s*)?\d)", re.I)
 _ENDS_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019]?\s+$")
 _CALLED_WRONG = re.compile(r"\b(?:backwards|reversed|round|around|wrong|false|incorrect|myth)$",
                            re.I)
@@ -759,7 +785,10 @@ _VERDICT_BREAK = re.compile(r"\b(?:which|that|this|it)(?:'s|\s+is|\s+was)?(?:\s*
 _VERDICT_FIRST = re.compile(r"(?:(?:and\s+)?(?:that|this|which|it)(?:'s|\s+is)?\s+(?:can't|cannot|"
                             r"isn't|is\s+not|not|never|won't|couldn't)\s+(?:be\s+)?|(?:that(?:'s|"
                             r"\s+is)\s+)?)(?:true|right|correct|so|accurate|wrong|false|untrue|"
-                            r"incorrect|nonsense)\s*[,:.!-]\s+", re.I)
+                            r"incorrect|nonsense)\s*[,:.!-]\s+"
+                            # ("...; it isn't, it's about 160 million": the bare verb denied)
+                            r"|(?:it|that|this)(?:\s+(?:isn't|wasn't|doesn't|won't|can't|is\s+not|"
+                            r"does\s+not)|'s\s+not)\s*[,:.!-]\s+", re.I)
 
 
 def _in_context(frame: Frame, paired: FramePairing, context_model: str,

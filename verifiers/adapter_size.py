@@ -761,6 +761,13 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
     if several_widths and frame.predicate == "model_size":
         params.pop("dtype", None)  # each width is tried; none is taken as the size's
     per = 1  # a total said of this many adapters ("ten rank-8 adapters add about 84 MB")
+    least = min((q for q in frame.quantities if q.unit == "bytes"), default=None,
+                key=lambda q: q.value)
+    if frame.has("several") and frame.has("each_size") and least is not None \
+            and _TOTAL_BEFORE.search(frame.text, max(0, least.span[0] - 60), least.span[0]):
+        # "each of the 40 adapters is about 13 MB, so the whole fleet fits in half a gigabyte":
+        # the size after the total's words is all of them together, one adapter's is the other
+        return "a size stated for all the adapters together, beside the size of each"
     if frame.has("several") and not frame.has("each_size"):
         per = _adapters_counted(frame)
         if per is None:
@@ -915,6 +922,12 @@ def _adapters_counted(frame: Frame) -> int | None:
     return n if 2 <= n <= 10_000 else None
 
 
+# words naming a whole set before its size ("the whole fleet fits in", "all of them take",
+# "in total about")
+_TOTAL_BEFORE = re.compile(r"\b(?:(?:the\s+)?(?:whole|entire|full)\s+(?:fleet|set|collection|lot|"
+                           r"catalog(?:ue)?|library|batch)|all\s+(?:of\s+)?(?:them|these|those)|"
+                           r"in\s+total|altogether|combined|together|between\s+them)\b[^.;]{0,40}$",
+                           re.I)
 _PER_ADAPTER = re.compile(r"\b(?:per|each|every|a\s+piece|apiece)\s+(?:[\w-]+\s+)?"
                           r"(?:adapter|LoRA|file|checkpoint)\b", re.I)
 

@@ -880,6 +880,11 @@ def _scale_value(frame: Frame) -> Any:
               and not (not frame.text[:q.span[0]].strip(" *-#(")
                        and _LABEL_AFTER.match(frame.text, q.span[1]))
               and not _REFERENCE_BEFORE.search(frame.text, max(0, q.span[0] - 12), q.span[0])]
+    to = _FROM_TO.search(frame.text) if len(values) == 2 else None
+    if to:  # "the scaling went from 0.25 to 2.0": the value it goes to
+        went = next((q for q in values if q.span[0] == to.start(1)), None)
+        if went is not None:
+            return went
     a, b = frame.spans.get("predicate", (0, 0))
     inside = [q for q in values if a <= q.span[0] and q.span[1] <= b]
     if len(inside) == 1 and not any(q.span[0] >= b for q in values) \
@@ -888,10 +893,6 @@ def _scale_value(frame: Frame) -> Any:
         # as a second scale is: "the classic scaling is 0.25 whereas rsLoRA's is 2"; and no two
         # ranks, whose change "multiplies it by four")
         return inside[0]
-    if len(values) == 2:  # "the scaling went from 0.25 to 2.0": the value it goes to
-        to = _FROM_TO.search(frame.text)
-        if to:
-            return next((q for q in values if q.span[0] == to.start(1)), None)
     return values[0] if len(values) == 1 else None
 
 

@@ -417,7 +417,10 @@ def _ratio(params: dict[str, Any]) -> dict[str, Any]:
 # ("doubles the trainable parameter count", said of DoRA: over LoRA's, which it extends)
 _OVER_LORA = re.compile(r"(?:\b\d+(?:\.\d+)?\s*x|\btimes)\s+(?:(?:as\s+many\s+|more\s+)"
                         r"(?:[\w-]+\s+){0,2}?(?:param\w*|weights)\b(?=[^.;]{0,40}?\bLoRA\b)|"
-                        r"(?:the|its|their|your|our)\s+(?:[\w-]+\s+){0,3}?(?:param\w*|weights)\b)",
+                        r"(?:the|its|their|your|our|LoRA's)\s+(?:[\w-]+\s+){0,3}?(?:param\w*|weights)\b)"
+                        # "the number of trainable parameters 2x compared with LoRA"
+                        r"|\bparam\w*\s+(?:\w+\s+)?\d+(?:\.\d+)?\s*x\s+(?:compared\s+(?:with|to)|"
+                        r"relative\s+to|over|versus|vs\.?)\s+(?:plain\s+|standard\s+|vanilla\s+)?LoRA\b",
                         re.I)
 # a share more than LoRA's: "about 6% more trainable parameters than the plain LoRA adapter"
 _PCT_OVER_LORA = re.compile(r"(?:\s*(?:%|percent))?\s+more\s+(?:[\w-]+\s+){0,2}?param\w*\b"
@@ -478,6 +481,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     `dora_training_cost` (facets mem_word / time_word name the resource; denied for 'the
     same')."""
     if frame.predicate == "dora_extra_params":
+        ratios = [q for q in frame.quantities if q.unit == "x" and 1 < q.value <= 100]
+        if len(ratios) == 1 and len(frame.quantities) == 1:
+            # "roughly doubles LoRA's trainable parameters": DoRA's count over LoRA's
+            tol = 0.2 if ratios[0].bound == "approx" or _ROUGHLY.search(frame.text) else 0.1
+            return {"claim": "ratio", "ratio": ratios[0].value, "ratio_tol": tol}
         if any(q.unit in ("count", "params", "pct", "x") and q.value != 0
                for q in frame.quantities):  # ("adds 0 parameters over LoRA" says none)
             return "a figure is stated: the count or share is what is judged"

@@ -478,7 +478,10 @@ _WIDE = {"fp16": 2, "bf16": 2, "16bit": 2, "fp32": 4, "nf4": 0.5, "fp4": 0.5, "4
 ROOMY = 0.8
 
 
-_FIT_SAID = re.compile(r"\bfits?\b|\bfitting\b", re.I)
+_FIT_SAID = re.compile(r"\bfits?\b|\bfitting\b|\benough\s+to\s+(?:hold|load|store|keep)\b|"
+                       r"\b(?:can|could|will)\s+hold\b", re.I)
+# a card named beside a size read as memory ("a graphics card with 16GB of video memory")
+_CARD_WORD = re.compile(r"\b(?:card|GPU|accelerator|graphics\s+board)\b", re.I)
 
 
 def _weights_fit_params(frame: Frame) -> dict[str, Any] | None:
@@ -495,7 +498,9 @@ def _weights_fit_params(frame: Frame) -> dict[str, Any] | None:
     gpu = _gpu_quantity(frame)
     open_width = widths == {None} and not frame.conditions.get("dtypes")
     if len(widths) != 1 or (None in widths and not open_width) or found is None \
-            or gpu is None or gpu.role != "gpu" or gpu.bound not in ("eq", "approx") \
+            or gpu is None or gpu.role not in ("gpu", "memory") \
+            or gpu.role == "memory" and not _CARD_WORD.search(frame.text) \
+            or gpu.bound not in ("eq", "approx") \
             or not frame.polarity or frame.has("need_amount") \
             or frame.conditions.get("gpus", 1) != 1:
         return None

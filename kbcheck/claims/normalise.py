@@ -139,10 +139,12 @@ _DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, 
                  "hundredths": 100, "thousandth": 1000, "thousandths": 1000,
                  "ten-thousandth": 10000, "ten-thousandths": 10000,
                  "ten thousandth": 10000, "millionth": 10**6, "millionths": 10**6}
-# what a multiplier verb is followed by ("doubles the count", "doubles your params"), or a verb
-# that ends its clause ("the count quadruples."): not the adjective ("double quantization")
-_OF_WHAT = (r"(?:(?= (?:the|its|your|their|our|my|this|that)\b)|(?<=s)(?=\s*(?:[.,;]|$|\s+(?:"
-            r"too|as well|in size)\b)))")
+# what a multiplier verb is followed by ("doubles the count", "doubles your params", "doubles
+# LoRA's count"), a verb that ends its clause ("the count quadruples.") or one set against
+# another ("doubled compared with LoRA"): not the adjective ("double quantization")
+_OF_WHAT = (r"(?:(?= (?:the|its|your|their|our|my|his|her|this|that)\b)"
+            r"|(?<=[sd])(?= [\w+-]{1,20}'s\b)|(?<=s)(?=\s*(?:[.,;]|$|\s+(?:too|as well|in size)\b))"
+            r"|(?=\s+(?:compared\s+(?:with|to)|relative\s+to)\b))")
 _AFTER_COMMA = (r"(,\s+(?:(?:roughly|about|nearly|approximately|almost|effectively|essentially|"
                 r"thereby|thus|so)\s+)?)")
 _OF_AMOUNT = (r"(?=\s+(?:the|its|your|their|our)\s+(?:[\w-]+\s+){0,2}?(?:number|count|size|memory|"
@@ -488,17 +490,21 @@ QUESTION_SETTING = (r"(?:after|once|when|with|without|in|on|for|at|under|if|befo
 ANSWER_LABEL = r"(?:A|Answer|Ans)\s*[:.]\s*"
 
 
+# a speaker's label in a transcript ("STUDENT:", "Dr. Rao (host):"): capitalised, a few words
+_SPEAKER = r"(?-i:[A-Z][\w.'()-]{0,20}(?: [A-Z(][\w.'()-]{0,20}){0,2}):\s*"
 # A yes/no question with its answer ("Q: Does DoRA add latency once merged? A: None at all."):
 # the question's words, asserted or denied by the answer, then what the answer goes on to say.
 _ANSWERED = re.compile(
     # (after a label of the question: "17:55 Student question - does QLoRA ...?: No; ...")
     # (or whose it is: "Question from last year's group: ...")
-    r"^\s*(?:Q\s*[:.]\s*|[^?]{0,50}?\bquestion\b[^?:\u2014\u2013]{0,40}?(?:[:\u2014\u2013]|--?)\s*)?"
+    # (or a speaker's name: "STUDENT: Can BA ...? PROFESSOR: No; ...", "Interviewer: ...")
+    r"^\s*(?:Q\s*[:.]\s*|[^?]{0,50}?\bquestion\b[^?:\u2014\u2013]{0,40}?(?:[:\u2014\u2013]|--?)\s*|"
+    rf"{_SPEAKER})?"
     # (a setting put first: "After merging, can you switch adapters ...?")
     rf"(?P<front>{QUESTION_SETTING})?"
     r"(?P<aux>does|do|did|is|are|was|were|can|could|will|would|should|has|"
     r"have|must)\s+(?P<rest>[^?]{3,240})\?\s*(?:[:\u2014\u2013-]\s*)?"
-    rf"(?:{ANSWER_LABEL})?"
+    rf"(?:{ANSWER_LABEL}|{_SPEAKER})?"
     r"(?P<ans>yes|yep|yeah|correct|true|"
     rf"absolutely|definitely|not at all|not really|{_NO_ANSWER}|nope|none|never|false|nothing|zero|"
     # "Not once merged": a denial with the setting it holds in, which goes on as the clause
@@ -535,7 +541,7 @@ def _answered_nothing(m: re.Match) -> str:
 
 
 _MODAL = ("can", "could", "will", "would", "should", "may", "might")
-_BARE_VERB = re.compile(r"\b(?:be|fit|run|merge|train|load|work|use|reduce|save|store|add|keep|"
+_BARE_VERB = re.compile(r"\b(?:be|have|fit|run|merge|train|load|work|use|reduce|save|store|add|keep|"
                         r"hold|cut|serve|share|swap|switch|change|match|stay|remain|go)\b", re.I)
 
 

@@ -164,7 +164,8 @@ def find_quantities(text: str) -> list[Quantity]:
         high = None
         high_precision = 0.0
         start = m.start()
-        part = _PART_OF.match(text, end) if 1 <= value <= 9 and value == int(value) else None
+        part = (_PART_OF.match(text, end) or _ONE_IN.match(text, end)) \
+            if 1 <= value <= 9 and value == int(value) else None
         if part:  # "about 1/1600 of the model", "1/64 of the entries of W0": a share
             whole, whole_precision = _value(part.group(1))
             if whole > value:
@@ -228,6 +229,16 @@ def find_quantities(text: str) -> list[Quantity]:
             high=high * mult if high is not None else None,
             precision=max(precision, high_precision) * mult, stated_unit=stated,
             text=text[start:end], span=(start, end)))
+    for m in _ONE_WORD_IN.finditer(text) if " in " in text or " out of " in text else ():
+        whole, whole_precision = _value(m.group(1))  # "one parameter in every 100"
+        if whole >= 2 and not any(q.span[0] <= m.start(1) < q.span[1] and q.unit == "pct"
+                                  for q in out):
+            out = [q for q in out if not m.start(1) <= q.span[0] < m.end(1)]
+            share = 100.0 / whole
+            out.append(Quantity(value=share, unit="pct", bound=_bound(text, m.start()),
+                                precision=share * max(whole_precision, 0.5) / whole,
+                                stated_unit="/", text=m.group(0), span=m.span()))
+            out.sort(key=lambda q: q.span)
     return _unit_carried(text, out)
 
 
@@ -255,6 +266,12 @@ def _unit_carried(text: str, out: list[Quantity]) -> list[Quantity]:
 
 # a part of a whole said as a fraction: "1/64 of the entries", "about 1/1600 of the model"
 _PART_OF = re.compile(r"\s*/\s*(\d{1,3}(?:,\d{3})+|\d{2,7})\s+of\b")
+# ... or as "N in (every) M": "one parameter in every hundred", "1 in 1,000 of the weights"
+_ONE_IN = re.compile(r"\s+(?:(?:trainable\s+|learnable\s+|tuned\s+)?(?:parameters?|params|"
+                     r"weights?)\s+)?(?:in|out\s+of)\s+(?:every\s+|each\s+)?"
+                     r"(\d{1,3}(?:,\d{3})+|\d{2,7})(?=\s*(?:$|[.,;:)]|(?:trainable\s+|model\s+)?"
+                     r"(?:parameters?|params|weights?)\b|of\b))", re.I)
+_ONE_WORD_IN = re.compile(r"\b(?:one|a\s+single)" + _ONE_IN.pattern, re.I)
 # ("almost exactly", "nearly precisely" keep the figure's rounding)
 _EXACTLY = re.compile(r"(?<!almost )(?<!nearly )(?<!not )\b(?:exactly|precisely)\s*$", re.I)
 _FACTOR_OF = re.compile(r"\bfactor\s+of\s+(?:(?:about|roughly|around|approximately|nearly|"

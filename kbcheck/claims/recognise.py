@@ -726,7 +726,10 @@ _FACTOR_BEFORE = re.compile(r"\b(?:[AB]|lora_[AB])\s*(?:is|in|:|=|\(|has shape|o
 
 
 _RANK_CHANGE = re.compile(r"\b(?:r|rank|lora_r)\s+(?:\w+\s+)?from\s+(\d{1,4})\s+(?:up\s+|down\s+)?"
-                          r"to\s+(\d{1,4})\b", re.I)
+                          r"to\s+(\d{1,4})\b"
+                          # ("bumped the job from rank 16 to 64", "from r=8 to 32")
+                          r"|\bfrom\s+(?:rank\s+|(?:r|lora_r)\s*=\s*)(\d{1,4})\s+(?:up\s+|down\s+)?"
+                          r"to\s+(?:rank\s+|(?:r|lora_r)\s*=\s*)?(\d{1,4})\b(?!\s*[%.,]\d)", re.I)
 # a change of alpha ("raising lora_alpha from 16 to 32"): both values, the first stated
 _ALPHA_CHANGE = re.compile(r"\b(?:lora_alpha|alpha|\u03b1)\s+(?:\w+\s+)?from\s+(\d{1,4})\s+"
                            r"(?:up\s+|down\s+)?to\s+(\d{1,4})\b", re.I)
@@ -823,8 +826,9 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
              for v in [_int(next(g for g in m.groups() if g is not None))] if v]
     change = _RANK_CHANGE.search(text)
     if change and len(ranks) < 2:  # "raising r from 8 to 32": both ranks, the first stated
-        ranks = [(_int(change.group(1)) or 0, change.start(1)),
-                 (_int(change.group(2)) or 0, change.start(2))]
+        one, two = (1, 2) if change.group(1) else (3, 4)
+        ranks = [(_int(change.group(one)) or 0, change.start(one)),
+                 (_int(change.group(two)) or 0, change.start(two))]
         found.setdefault("r", ranks[0][0])
         spans.setdefault("r", change.span())
     alphas = _ALPHA_CHANGE.search(text)

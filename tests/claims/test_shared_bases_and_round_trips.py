@@ -1,0 +1,161 @@
+"""Wordings of everyday prose the frames read: one copy of a base shared by many adapters, a
+cost paid on every token, a checksum kept or changed, a merge undone step by step, "one in
+every hundred" as a share, and a count or a scale said to double."""
+
+from __future__ import annotations
+
+import pytest
+from sentence_pairing import frames_of as _frames
+from sentence_pairing import pair as _pair
+from sentence_pairing import params_of as _params
+
+from kbcheck.claims.normalise import normalise
+from kbcheck.claims.quantities import find_quantities
+
+
+@pytest.mark.parametrize(("sentence", "predicate", "polarity"), [
+    # one resident copy of the base, each adapter attached to it
+    ("Each tenant's adapter is plugged onto one shared copy of the frozen base model.",
+     "hot_swap", True),
+    ("We keep a single copy of the model in memory and attach a small add-on per customer.",
+     "hot_swap", True),
+    ("The server loads the base weights only once, however many adapters it holds.",
+     "hot_swap", True),
+    ("That runtime cannot keep more than one adapter per model, so every switch reloads it.",
+     "hot_swap", False),
+    # a cost paid again on every token or pass
+    ("Bottleneck adapters remain as extra layers, and you pay for them on every generated "
+     "token.", "no_added_latency", False),
+    ("With serial adapters each forward pass still pays for the inserted blocks.",
+     "no_added_latency", False),
+    # the base checkpoint's checksum, and words of writing to it
+    ("After a LoRA run the md5 of the base shards is unchanged.", "base_frozen", True),
+    ("Expect the hashes of the base checkpoint to change after LoRA training.",
+     "base_frozen", False),
+    ("Training the adapter never writes to the base weights.", "base_frozen", True),
+    ("In this mode the pretrained weight matrices are unfrozen as well.", "base_frozen",
+     False),
+    ("The frozen weights still get tiny gradient updates during LoRA training.",
+     "base_frozen", False),
+    # a merge undone, said step by step
+    ("Subtracting the scaled update BA from the merged matrix gives back W0 up to rounding.",
+     "merge_reversible", True),
+    ("A LoRA layer merged and then unmerged restores the original weights in fp32.",
+     "merge_reversible", True),
+])
+def test_everyday_wordings(sentence, predicate, polarity):
+    frames = _frames(sentence, predicate)
+    assert frames and frames[0].polarity is polarity, frames
+
+
+def test_a_merge_writing_into_the_base_is_not_training_touching_it():
+    # merging writes BA into W0 (deployment), which says nothing against training leaving it
+    # frozen; nor is a changed checksum of the merged file a change of its outputs
+    frames = _pair("Merging writes the update into the base weights, so the checksum of the "
+                   "merged model differs.").frames
+    assert not any(f.verifier == "lora.frozen_base" for f in frames), frames
+    assert all(f.polarity for f in frames if f.verifier == "lora.merge_equivalence"), frames
+
+
+@pytest.mark.parametrize(("text", "pct"), [
+    ("we train roughly one parameter in every hundred", 1.0),
+    ("about 1 in 1,000 of the weights", 0.1),
+    ("one trainable weight out of every ten thousand", 0.01),
+])
+def test_one_in_every_n_is_a_share(text, pct):
+    shares = [q for q in find_quantities(normalise(text)) if q.unit == "pct"]
+    assert [q.value for q in shares] == pytest.approx([pct]), shares
+
+
+def test_one_of_n_things_is_no_share():
+    assert not [q for q in find_quantities(normalise("one in 32 layers is adapted"))
+                if q.unit == "pct"]
+
+
+def test_a_share_in_words_pairs_with_the_count():
+    got = _params("At r=8 on q and v of Llama-2-7B, LoRA trains one parameter in every "
+                  "hundred.", "lora.param_count")
+    assert isinstance(got, dict) and got["pct"] == 1.0 and got["model"] == "llama-7b", got
+
+
+@pytest.mark.parametrize("sentence", [
+    "DoRA roughly doubles LoRA's trainable parameters.",
+    "With use_dora=True the number of trainable parameters doubled compared with LoRA.",
+])
+def test_doras_count_said_to_double_is_a_ratio(sentence):
+    got = _params(sentence, "lora.dora_budget")
+    assert isinstance(got, dict) and got["claim"] == "ratio" and got["ratio"] == 2.0, got
+
+
+def test_double_quantization_stays_a_name():
+    assert normalise("Double quantization's savings are small.").startswith("Double quant")
+
+
+def test_a_scale_said_to_go_from_one_value_to_another_is_read_at_its_end():
+    got = _params("Enabling rsLoRA at r=16 and alpha=32 moves the effective scale from 2.0 "
+                  "to 8.0.", "lora.ba_update")
+    assert isinstance(got, dict) and got["rslora"] and got["scale_value"] == 8.0, got
+
+
+def test_switching_to_rslora_by_a_factor_is_a_switch():
+    got = _params("When we switched to rsLoRA, it doubled our effective scaling factor.",
+                  "lora.ba_update")
+    assert isinstance(got, dict) and got.get("varied") == "rslora" \
+        and got["scale_factor"] == 2.0, got
+
+
+# -- wrong refutations the readings above used to give ----------------------------------------
+
+def test_an_instruction_before_a_default_does_not_deny_it():
+    frames = _frames("Keep the recipe at NF4. Don't skip bnb_4bit_compute_dtype, it defaults to "
+                     "fp32.", "bnb_default_compute")
+    assert frames and frames[0].polarity, frames
+
+
+def test_a_change_of_rank_written_from_rank_to_number():
+    got = _params("We moved the job from rank 16 to 64 and kept alpha=32, so the effective "
+                  "scale fell to 0.5.", "lora.ba_update")
+    assert isinstance(got, dict) and got["r"] == 64 and got["scale_value"] == 0.5, got
+
+
+def test_a_fleets_total_is_not_one_adapters_size():
+    frames = _pair("Each of the 25 support adapters, rank 8 on q_proj and v_proj of Llama 2 "
+                   "13B, is about 13 MB in fp16, so the whole fleet fits in about 330 MB.").frames
+    sizes = [f.params.get("mb") for f in frames if f.verifier == "lora.adapter_size"]
+    assert sizes == [13.0], frames
+
+
+def test_a_cards_memory_is_not_the_models_size():
+    got = _params("A gaming card with 24GB of video memory is enough to hold all the weights "
+                  "of Llama-2-7B.", "lora.qlora_memory")
+    assert isinstance(got, dict) and got["gpu_gb"] == 24.0 and got["model"] == "llama-7b", got
+    assert _params("A gaming card with 24GB of video memory is enough to hold all the weights "
+                   "of Llama-2-7B.", "lora.adapter_size") is None
+
+
+def test_the_width_of_the_layers_is_not_the_compute_width():
+    assert not [f for f in _frames("Matrix multiplications in the 4-bit layers run in float32.",
+                                   "compute_dtype") if 4.0 in (q.value for q in f.quantities)]
+
+
+@pytest.mark.parametrize(("sentence", "pct"), [
+    # a claim met elsewhere, then denied and set right in the writer's words
+    ("I've seen it claimed that r=64 on all linear layers of Llama-2-7B stays under 1% of the "
+     "model; it isn't, it's about 160 million parameters, around 2.4%.", 2.4),
+    ("A colleague wrote that r=8 on q and v of Llama-2-7B trains under 0.01%; that isn't so, "
+     "it is about 0.06%.", 0.06),
+])
+def test_a_report_denied_and_set_right(sentence, pct):
+    got = _params(sentence, "lora.param_count")
+    assert isinstance(got, dict) and got["pct"] == pct and not got.get("pct_high"), got
+
+
+def test_a_table_that_listed_a_figure_is_set_right():
+    got = _params("Fixed the sizing table, which listed Llama-2-70B in fp16 as 128 GB; it is "
+                  "about 138 GB.", "lora.adapter_size")
+    assert isinstance(got, dict) and got["gb"] == 138.0, got
+
+
+def test_a_transcripts_speakers_label_a_question_and_its_answer():
+    assert normalise("STUDENT: Can BA have rank above r? TUTOR: No; its rank is at most r."
+                     ).startswith("It is false that BA can have rank above r")
