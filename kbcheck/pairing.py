@@ -410,7 +410,10 @@ _ANSWER_KEY = re.compile(
     r"(?:statement|claim|true or false|true/false|t/f)\s*[:.)-]\s*(?P<said>[^|]{8,400}?)"
     # (the key in brackets: "... latency. (Answer: false, ...)")
     r"(?:[\s.;,]*[(\[]?(?:\b(?:answer|ans|key|verdict|(?-i:A))\s*[:=-]|[-\u2013\u2014]|\u2192|->)\s*|"
-    r"[.?!]\s+(?=(?:true|false)\s*(?:[:.,;!\u2013\u2014-]|$)))"
+    r"[.?!]\s+(?=(?:true|false)\s*(?:[:.,;!\u2013\u2014-]|$))|"
+    # (a fact-check's rating: "Claim: '...' We rate it false, because ...")
+    r"[.?!'\"\u201d\u2019]\s*(?:we|I)\s+(?:rate|rated|judge|judged|find|found|mark|marked|"
+    r"call|deem)\s+(?:it|this|that|the\s+claim)\s+(?:as\s+)?(?=(?:true|false)\b))"
     r"(?P<key>true|false)\b", re.I)
 
 

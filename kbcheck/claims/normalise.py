@@ -541,8 +541,9 @@ def _answered_nothing(m: re.Match) -> str:
 
 
 _MODAL = ("can", "could", "will", "would", "should", "may", "might")
-_BARE_VERB = re.compile(r"\b(?:be|have|fit|run|merge|train|load|work|use|reduce|save|store|add|keep|"
-                        r"hold|cut|serve|share|swap|switch|change|match|stay|remain|go)\b", re.I)
+_BARE_VERB = re.compile(r"\b(?:be|have|fit|run|merge|train|load|work|use|reduce|save|store|add|"
+                        r"keep|hold|cut|serve|share|swap|switch|change|match|stay|remain|go)\b",
+                        re.I)
 
 
 def _answered(m: re.Match) -> str:

@@ -159,3 +159,61 @@ def test_a_table_that_listed_a_figure_is_set_right():
 def test_a_transcripts_speakers_label_a_question_and_its_answer():
     assert normalise("STUDENT: Can BA have rank above r? TUTOR: No; its rank is at most r."
                      ).startswith("It is false that BA can have rank above r")
+
+
+# -- a true consequence beside a false premise ------------------------------------------------
+
+def test_a_bare_configs_settings_after_a_colon_are_its_defaults():
+    got = {f.params.get("setting"): f.params.get("value") for f in _pair(
+        "LoraConfig() with no arguments: r=8, lora_alpha=32, so the scale is 4.").frames
+        if f.verifier == "lora.peft_defaults"}
+    assert got == {"r": 8.0, "lora_alpha": 32.0}, got
+
+
+def test_a_flag_said_on_in_a_bare_config_is_its_default():
+    got = _params("The default LoraConfig has use_dora=True.", "lora.peft_defaults")
+    assert isinstance(got, dict) and got["setting"] == "use_dora" and got["word"] == "true", got
+
+
+@pytest.mark.parametrize(("sentence", "verifier"), [
+    ("LoRA+ halves the trainable parameters, because only B is boosted.", "lora.loraplus"),
+    ("rsLoRA trains a handful of extra parameters per layer.", "lora.rslora_params"),
+])
+def test_a_variant_said_to_change_the_count(sentence, verifier):
+    frames = [f for f in _pair(sentence).frames if f.verifier == verifier]
+    assert frames and not frames[0].polarity, frames
+
+
+def test_the_low_rank_factors_said_to_be_stored_in_four_bits():
+    got = _params("With QLoRA the A and B matrices are also stored in 4-bit NF4.",
+                  "lora.qlora_storage")
+    assert isinstance(got, dict) and got.get("adapters_quantized"), got
+
+
+@pytest.mark.parametrize(("said", "rating"), [
+    ("Bottleneck adapters cost nothing at inference.", "We rate it false: they add layers."),
+    ("Merged LoRA adds latency.", "We rate this false, since BA is folded into W."),
+])
+def test_a_fact_checks_rating_keys_the_claim(said, rating):
+    # the rated claim is read denied: the opposite polarity of the claim said alone
+    alone, rated = _pair(said).frames, _pair(f"Claim: '{said}' {rating}").frames
+    assert alone and rated and rated[0].polarity is not alone[0].polarity, (alone, rated)
+
+
+def test_a_belief_called_wrong_as_it_is_told_is_not_the_writers():
+    frames = _pair("The team wrongly believed a bare BitsAndBytesConfig means NF4.").frames
+    assert not frames, frames
+
+
+def test_consider_that_puts_a_statement_to_the_reader():
+    got = _params("Consider that rank 8 on q and v of Llama-2-7B trains about one parameter in "
+                  "every 1,600.", "lora.param_count")
+    assert isinstance(got, dict) and got["model"] == "llama-7b", got
+
+
+@pytest.mark.parametrize("sentence", [
+    "Each adapted matrix gets r times (d + k) trainable values.",
+    "The count is r x (d plus k) per matrix.",
+])
+def test_the_count_formula_in_words(sentence):
+    assert _params(sentence, "lora.param_count") == {"claim": "formula", "formula": "r(d+k)"}
