@@ -674,6 +674,9 @@ def _corrected(text: str, start: int) -> str:
     else:
         return ""
     said = text[start:cut.start()]
+    if (end := _SENTENCE_END.search(said)) is not None:
+        said = said[:end.start() + 1]  # "I said it trains 0.6%. Off by 10x: it's 0.06%": the
+        # report ends with its sentence; the verdict on it ("off by 10x") is no figure of it
     said = normalise(said[verb.end():] if (verb := _SAYING.search(said)) else said)
     if verb and (listed := _LISTED_AS.search(said)):
         # "the table listed Llama-2-70B in bf16 as 128 GB": the figure is what it said it is
@@ -771,6 +774,7 @@ _SAYING = re.compile(r"\b(?:says|said|puts|put|gives|gave|lists|listed|claims|cl
                      r"stated|quotes|quoted|wrote|writes|reported|reports)\s+(?:that\s+)?", re.I)
 
 
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z])")
 # a figure given "as" what something is, after a verb of listing ("put it at" is read as it is)
 _LISTED_AS = re.compile(r"\s+as\s+(?=(?:about\s+|roughly\s+|around\s+|~\s*)?\d)", re.I)
 _ENDS_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019]?\s+$")

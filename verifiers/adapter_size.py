@@ -845,6 +845,11 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
             return {**params, "mb": 1.0, "mb_high": 10.0, "tol": 0.0,
                     "_open": _unstated(params) + open_arch}
         return "no size in bytes is stated"
+    if size.value >= 5e9 and frame.predicate == "adapter_size" and found is not None \
+            and not _ADAPTER_WORD.search(frame.text):
+        # "the 16-bit checkpoint of Llama-2-70B takes up roughly 138 GiB on disk": no adapter
+        # is named, and the size is a model's: the model's size is the claim
+        return _model_params(frame, params, bare)
     if size.value >= 5e9:  # no preset's adapter comes near: a model's size
         return f"{size.text} is a full model's size, not an adapter file's"
     if _OF_STATE_AFTER.match(frame.text, size.span[1]) \
@@ -922,6 +927,7 @@ def _adapters_counted(frame: Frame) -> int | None:
     return n if 2 <= n <= 10_000 else None
 
 
+_ADAPTER_WORD = re.compile(r"\b(?:adapters?|LoRAs?|lora_[AB]|delta|add-?ons?|low-rank)\b", re.I)
 # words naming a whole set before its size ("the whole fleet fits in", "all of them take",
 # "in total about")
 _TOTAL_BEFORE = re.compile(r"\b(?:(?:the\s+)?(?:whole|entire|full)\s+(?:fleet|set|collection|lot|"

@@ -320,6 +320,10 @@ def _arithmetic(frame: Frame, q: Quantity, method: str) -> dict[str, Any]:
 _TRAINABLE = re.compile(r"\b(?:trainable|adapter|LoRA)\b", re.I)
 
 
+_TRAINING_SAID = re.compile(r"\b(?:train\w*|fine-?tun\w*|finetun\w*|steps?|optimi[sz]ers?|"
+                            r"gradients?|Adam\w*|activations?|backward)\b", re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A training-memory claim: a total, a ratio between methods, one term of the
     decomposition, where LoRA's savings come from, bytes per parameter or a multiple of the
@@ -336,6 +340,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # "VRAM dropped from 1.2 TB to 350 GB going from full fine-tuning to LoRA": the amount
         # read is the second, the method moved to
         method = _method(frame, "lora")
+    elif frame.subject == "full_ft" and "subject" not in frame.spans \
+            and frame.predicate == "fits_gpu" and not _TRAINING_SAID.search(frame.text):
+        # "The 70B model fits on one of the lab's 48GB cards." under a full fine-tuning heading:
+        # nothing is said to be trained, so what fits is the weights, not a training step
+        return "the method is only the context's and nothing is said to be trained: whether " \
+               "a model's weights fit is a model-size claim"
     elif frame.subject == "full_ft":
         method = "full_ft"
     elif (frame.has("tm_lora_named") or frame.has("tm_adapter_rank")

@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 
 from .lexicon import load
 
+_FOOTNOTE_MARK = re.compile("^\\s*[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]{1,3}\\s+")
 _CHARS = str.maketrans({
     "\u00d7": "x", "\u22c5": "*", "\u00b7": "*", "\u2013": "-", "\u2014": " - ", "\u2212": "-",
     "\u2011": "-", "\u2010": "-", "\u2248": "~", "\u223c": "~", "\u226a": "<<", "\u2264": "<=",
@@ -164,9 +165,10 @@ _MULTIPLIERS = [
     (re.compile(rf"{_AFTER_COMMA}tripling{_OF_AMOUNT}", re.I), r"\g<1>3x"),
     # "multiplies the parameter count by 64", "multiplies the scaling factor by 4": a factor
     # (not a form: "multiplies the update by alpha/r")
-    (re.compile(r"(\bmultipl(?:y|ies|ied|ying)\s+(?:the\s+|its\s+|your\s+)?(?:[\w-]+\s+){0,2}?"
+    # ("multiplies your adapter's scale by four", "... by exactly 3.5")
+    (re.compile(r"(\bmultipl(?:y|ies|ied|ying)\s+(?:the\s+|its\s+|your\s+)?(?:[\w'-]+\s+){0,2}?"
                 r"(?:param\w*|count|number|size|file|scal\w*|factor|multiplier)\s+(?:[\w-]+\s+){0,2}?by\s+(?:about\s+|"
-                r"roughly\s+|around\s+|~\s*)?)(\d{1,4}(?:\.\d{1,2})?)(?!\d|[.,]\d|\s*(?:%|x\b|times\b|"
+                r"roughly\s+|around\s+|exactly\s+|precisely\s+|~\s*)?)(\d{1,4}(?:\.\d{1,2})?)(?!\d|[.,]\d|\s*(?:%|x\b|times\b|"
                 r"[KMGT]i?B\b|bits?\b|bytes?\b))", re.I), r"\g<1>\g<2>x"),
     (re.compile(r"\b(\d+) orders of magnitude\b", re.I), None),  # 10**n, below
 ]
@@ -825,6 +827,9 @@ def _already_default(m: re.Match) -> str:
 def normalise(text: str) -> str:
     """The uniform form of a sentence that recognition reads (each step only where the
     sentence has what it rewrites; a sentence is normalised once however often it is asked)."""
+    # a footnote's mark opening the line ("¹² With rsLoRA ...", "⁴ The checkpoint ...") is no
+    # number of the claim
+    text = _FOOTNOTE_MARK.sub("", text)
     if "\u00b2" in text or "\u00b3" in text:  # "r²" is r^2 (NFKC would make it r2, a rank)
         text = text.replace("\u00b2", "^2").replace("\u00b3", "^3")
     text = unicodedata.normalize("NFKC", text).translate(_CHARS)

@@ -217,3 +217,44 @@ def test_consider_that_puts_a_statement_to_the_reader():
 ])
 def test_the_count_formula_in_words(sentence):
     assert _params(sentence, "lora.param_count") == {"claim": "formula", "formula": "r(d+k)"}
+
+
+# -- glossary defaults, footnote marks, factors in words --------------------------------------
+
+@pytest.mark.parametrize(("sentence", "setting", "value"), [
+    ("LoRA alpha: the numerator of the scale lora_alpha / r. Defaults to 8.", "lora_alpha", 8.0),
+    ("Rank (r): the width of the bottleneck. If you leave it blank, PEFT uses r = 8.", "r", 8.0),
+])
+def test_a_glossary_entrys_default(sentence, setting, value):
+    got = _params(sentence, "lora.peft_defaults")
+    assert isinstance(got, dict) and (got["setting"], got["value"]) == (setting, value), got
+
+
+def test_a_footnote_mark_is_no_number():
+    assert normalise("\u00b9\u00b2 With rsLoRA on, the scale works out to 4.").startswith("With")
+    assert "^2" in normalise("The count grows with r\u00b2 per matrix.")
+
+
+def test_a_factor_in_words_after_a_possessive():
+    got = _params("Switching on rsLoRA multiplies your adapter's scale by four.",
+                  "lora.ba_update")
+    assert isinstance(got, dict) and got.get("varied") == "rslora" \
+        and got["scale_factor"] == 4.0, got
+
+
+def test_a_checkpoint_of_a_named_model_is_the_models_size():
+    got = _params("The 16-bit checkpoint of Llama-2-7B takes up roughly 12.6 GiB on disk.",
+                  "lora.adapter_size")
+    assert isinstance(got, dict) and got["model"] == "llama-7b" and got["gb"] == 12.6, got
+
+
+def test_a_fit_under_a_full_fine_tuning_heading_is_not_a_training_step():
+    from sentence_pairing import _REGISTRY
+
+    from kbcheck.models import Claim
+    from kbcheck.pairing import pair_claim
+
+    claim = Claim(id="t", path="t.md", text="The 70B model fits on one 48GB card.",
+                  origin="body", section="Full fine-tuning")
+    pairing = pair_claim(claim, _REGISTRY, default_subject="full_ft")[0]
+    assert not any(f.verifier == "lora.training_memory" for f in pairing.frames), pairing
