@@ -479,7 +479,12 @@ ROOMY = 0.8
 
 
 _FIT_SAID = re.compile(r"\bfits?\b|\bfitting\b|\benough\s+to\s+(?:hold|load|store|keep)\b|"
-                       r"\b(?:can|could|will)\s+hold\b", re.I)
+                       r"\b(?:can|could|will)\s+hold\b|\bhold(?:s|ing)?\b(?=[^.;]{0,80}?"
+                       r"\b(?:weights|in\s+(?:bf16|fp16|fp32|16-?bit|32-?bit|half|full))\b)|"
+                       # "runs Llama-2-70B in bf16 on a single 80 GB GPU": held by one card
+                       r"\b(?:runs?|running|serves?|serving|hosts?|hosting|loads?|loading)\b"
+                       r"[^.;]{0,80}?\bon\s+(?:a\s+single|one|a|1)\s+(?:\d[\d.]*\s*GB\s+)?\b",
+                       re.I)
 # a card named beside a size read as memory ("a graphics card with 16GB of video memory")
 _CARD_WORD = re.compile(r"\b(?:card|GPU|accelerator|graphics\s+board)\b", re.I)
 

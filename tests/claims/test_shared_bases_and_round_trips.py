@@ -258,3 +258,18 @@ def test_a_fit_under_a_full_fine_tuning_heading_is_not_a_training_step():
                   origin="body", section="Full fine-tuning")
     pairing = pair_claim(claim, _REGISTRY, default_subject="full_ft")[0]
     assert not any(f.verifier == "lora.training_memory" for f in pairing.frames), pairing
+
+
+@pytest.mark.parametrize(("sentence", "gpu_gb"), [
+    ("Our cluster runs Llama-2-13B in bf16 on a single 24 GB GPU.", 24.0),
+    ("A single 48 GB card holds Llama-2-13B in fp16 for serving.", 48.0),
+])
+def test_a_model_run_or_held_on_one_card_is_a_fit(sentence, gpu_gb):
+    got = _params(sentence, "lora.qlora_memory")
+    assert isinstance(got, dict) and got["claim"] == "weights16" and got["gpu_gb"] == gpu_gb, got
+
+
+def test_a_glossary_default_with_its_condition_first():
+    got = _params("bnb_4bit_compute_dtype - if left unset, it falls back to float16.",
+                  "lora.bnb_defaults")
+    assert isinstance(got, dict) and got["compute"] == "float16", got
