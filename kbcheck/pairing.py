@@ -433,7 +433,9 @@ _KEYED_LABEL = re.compile(r"^\s*(?P<said>[^|:;\s]+\s[^|:;]{6,300}?)\s*"
 
 # a question answered in the same line, as FAQs and quizzes write them ("Q: What does DoRA add?
 # A: a magnitude vector ..."): the answer is the writer's claim, read with the question's words
-_QA = re.compile(r"^\W{0,3}Q\s*\d{0,3}\s*[:.)]\s*(?P<q>[^?]{3,300})\?\s*A\s*\d{0,3}\s*[:.)]\s*"
+# (an exercise's or a question's number as its label: "Exercise 9.9: How large ...? Answer: ...")
+_QA = re.compile(r"^\W{0,3}(?:Q|Question|Exercise|Problem|Item)\s*\d{0,3}(?:\.\d{1,3})?\s*[:.)]\s*"
+                 r"(?P<q>[^?]{3,300})\?\s*(?:A|Answer|Ans)\s*\d{0,3}\s*[:.)]\s*"
                  r"(?P<a>\S.{0,400})$", re.I | re.S)
 # a question answered "no" on the same line, then the writer's own statement
 # (or a change proposed as a question, then the facts: "- [ ] Flip use_dora's default to True?

@@ -927,6 +927,8 @@ def _adapters_counted(frame: Frame) -> int | None:
     return n if 2 <= n <= 10_000 else None
 
 
+_OF_MEMORY = re.compile(r"\s*of\s+(?:(?:the\s+)?(?:GPU|GPU's|card's|video|device|HBM)\s+)?"
+                        r"(?:memory|VRAM|RAM)\b", re.I)
 _ADAPTER_WORD = re.compile(r"\b(?:adapters?|LoRAs?|lora_[AB]|delta|add-?ons?|low-rank)\b", re.I)
 # words naming a whole set before its size ("the whole fleet fits in", "all of them take",
 # "in total about")
@@ -1065,9 +1067,9 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
              and not _LEFT_BEFORE.search(frame.text, max(0, q.span[0] - 40), q.span[0])
              and not _LEFT_AFTER.match(frame.text, q.span[1])]
     if not sizes:  # "occupies 8 GB of GPU memory": an amount of the GPU's memory, not a card
+        # ("more than the 12 GB of our old cards" is the cards', not an amount they hold)
         sizes = [q for q in frame.quantities if q.unit == "bytes" and q.role == "gpu"
-                 and q.value >= 5e8 and frame.text[q.span[1]:q.span[1] + 8].lstrip()
-                 .startswith("of ")]
+                 and q.value >= 5e8 and _OF_MEMORY.match(frame.text, q.span[1])]
     if not sizes:
         return "no full-model size (GB) is stated"
     # "the adapter is about 1.66 GB, 1.3% of the 138 GB base checkpoint": the size written onto

@@ -147,7 +147,8 @@ def _judge(p: dict[str, Any], ref: dict, peft: dict, measured: dict, expected: d
                 return result("conditional", f"{text[0].upper()}{text[1:]}; {p['scale_value']:g}"
                               f" is alpha/sqrt(r), the scale only with rsLoRA "
                               f"(use_rslora=True).", measured, expected, figure=pair)
-        if not all(holds) and not p["rslora"] and stated == "alpha/sqrt(r)":
+        if not all(holds) and not p["rslora"] and stated == "alpha/sqrt(r)" \
+                and not p["rslora_off"]:  # (rsLoRA said off: no option makes it hold)
             return result("conditional", f"alpha/sqrt(r) is rsLoRA's scale (use_rslora=True); "
                           f"{text}.", measured, expected)
     if len(set(holds)) > 1:
@@ -466,6 +467,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             rslora = False  # "rsLoRA's argument: with alpha/r the update shrinks as r grows"
         if rslora and frame.has("rslora_off") and not sqrt:
             rslora = False  # "without rsLoRA, r = 64 and alpha = 16 give 0.25": LoRA's scale
+        if frame.has("rslora_off") and sqrt and not frame.polarity \
+                and not _SCALE_NUMBER.search(frame.text):
+            # "use_rslora is False unless you turn it on, so by default PEFT divides by r, not by
+            # the square root of r": the root denied of the scale with rsLoRA off
+            return {**params, "rslora": False, "rslora_off": True,
+                    "scaling_form": "alpha/sqrt(r)"}
         later = _RSLORA_LATER.search(frame.text)
         if rslora and plain and not sqrt and later and not _RSLORA_NAMED.search(
                 frame.text, 0, later.start()):
@@ -966,6 +973,9 @@ def _precision(number: str) -> float:
     return 0.5 * 10 ** -places / float(number) if float(number) else 0.0
 
 
+# a value of the scale written out ("= 2", "is 0.25"), which the form alone does not judge
+_SCALE_NUMBER = re.compile(r"\b(?:scal\w*|factor|multiplier)\b[^.;]{0,30}?(?:=|\bis\b|\bof\b)\s*"
+                           r"\d", re.I)
 _FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|~\s*)?\d+(?:\.\d+)?\s+(?:up\s+|down\s+)?"
                       r"to\s+(?:about\s+|roughly\s+|~\s*)?(\d+(?:\.\d+)?)\b", re.I)
 # a value a change starts from ("... drops from 4 to one")
@@ -993,7 +1003,7 @@ _COUNTED = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:multiplications|matmuls|product
 
 VERIFIER = Verifier(
     id="lora.ba_update",
-    version=20,
+    version=21,
     title="The LoRA update B A: shape d x k, rank <= r, scale alpha/r, zero at initialisation",
     run=run,
     params=(
@@ -1004,6 +1014,8 @@ VERIFIER = Verifier(
         Param("r", int, default=8, min=1, max=1024, help="LoRA rank"),
         Param("alpha", float, default=16.0, min=1e-3, max=4096.0, help="LoRA alpha"),
         Param("rslora", bool, default=False, help="rsLoRA: scale alpha/sqrt(r)"),
+        Param("rslora_off", bool, default=False,
+              help="the sentence says rsLoRA is off: alpha/sqrt(r) is not one option away"),
         Param("alpha_default", bool, default=False,
               help="alpha is PEFT's LoraConfig default (read from the installed PEFT at run)"),
         Param("b_init", str, default="zeros", choices=("zeros", "random", "swapped"),

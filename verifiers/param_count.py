@@ -921,6 +921,11 @@ def _module_segments_of(frame: Frame, params: dict[str, Any]) -> str:
                                                                        "r": r})
         figures, _, several = _figures(part, {**params, "r": r}, False)
         figures = [f for f in figures if not f.startswith("full:")]
+        if not figures and len(mine) == 1 and mine[0].span == (a, b) \
+                and mine[0].unit in ("count", "params") and mine[0].value >= 1000:
+            # "from q+v to all seven projections ... from 3.4M to about 21M": the part is the
+            # count itself, the one its module set changes from
+            figures = [_encode("lora", mine[0])]
         if not figures or several:
             return ""
         out.append(f"{r}/{name}@{';'.join(figures)}")

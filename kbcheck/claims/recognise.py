@@ -570,6 +570,33 @@ def _module_parts(text: str) -> tuple[tuple[str, tuple[int, int]], ...]:
     return tuple(parts) if len({name for name, _ in parts}) > 1 else ()
 
 
+# a change of the adapted modules ("moved the targets from q_proj/v_proj to all seven linear
+# projections") and of the count with it ("... rose from 6.8M to 41.9M")
+_MODULES_MOVED = re.compile(r"\bfrom\s+(?P<a>[^.;]{1,40}?)\s+to\s+(?P<b>[^.;]{1,60}?)"
+                            r"(?=\s+(?:at|on|with|for|in|takes?|took|rais\w*|ros\w*|grew|grows|"
+                            r"and)\b|[,.;]|$)", re.I)
+_COUNT_MOVED = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|~\s*)?(?P<c1>\d[\d.,]*\s*(?:[KM]\b|"
+                          r"million|thousand)?)\s+(?:trainable\s+)?(?:param(?:eter)?s\s+)?(?:up\s+)?"
+                          r"to\s+(?:about\s+|roughly\s+|around\s+|~\s*)?(?P<c2>\d[\d.,]*\s*"
+                          r"(?:[KM]\b|million|thousand)?)", re.I)
+
+
+def _modules_moved(text: str) -> tuple[tuple[str, tuple[int, int]], ...]:
+    """A change of module set with the count it changes ("from q+v to all seven projections
+    ... takes the count from 3.4M to about 21M"): each set with its own count, as parts; ()
+    otherwise."""
+    counts = _COUNT_MOVED.search(text)
+    if counts is None:
+        return ()
+    for m in _MODULES_MOVED.finditer(text):
+        if m.start() == counts.start():
+            continue
+        a, b = find_modules(m.group("a")), find_modules(m.group("b"))
+        if a and b and a[0] != b[0]:
+            return ((a[0], counts.span("c1")), (b[0], counts.span("c2")))
+    return ()
+
+
 def find_modules(text: str) -> tuple[str, tuple[int, int]] | None:
     """The module set a sentence names ('query and value' -> qv), with its span."""
     listed = _module_list(text)
@@ -858,7 +885,7 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
     modules = find_modules(text)
     if modules:
         found["modules"], spans["modules"] = modules
-        parts = _module_parts(text)
+        parts = _module_parts(text) or _modules_moved(text)
         if parts:  # "0.06% on q and v only, and about 0.3% on every linear layer"
             found["module_parts"] = parts
     unmerged = _UNMERGED.search(text)
@@ -2394,6 +2421,10 @@ _INDEFINITE_WHO = re.compile(r"(?:^|\b(?:so|and|but|then|because|since|if|when)\
                              re.I)
 
 
+# a relative clause inside the words a cue reads ("X, which defaults to False"): its own clause
+_RELATIVE_INSIDE = re.compile(r",\s+(?:which|that)\s+(?=\w)", re.I)
+
+
 # an instruction not to do something, to the first break: "Please don't call merge_and_unload()
 # before save_pretrained if you want a small adapter"
 _TOLD_NOT_TO = re.compile(r"^\W{0,6}(?:please\s+)?(?:do\s+not|don't|never)\s+(?:call|run|use|"
@@ -2440,10 +2471,14 @@ def _frame(t: Trigger, m: re.Match, context: tuple) -> Frame | None:
     deny = negated_in_clause if t.clause else negated
     past = next((b for a, b in _conditions(text) if a <= start < b < m.end()), None) \
         if not t.in_condition else None
+    rel = _RELATIVE_INSIDE.search(text, start, m.end()) if past is None else None
     if past is not None:  # "if you never set the compute dtype, bitsandbytes computes in
         # fp32": a match that reads past its condition is asserted in the words after it, and
         # a denial inside the condition is the condition's
         denied = deny(text, past, m.end(), max(origin_here, past))
+    elif rel is not None:  # "our config never set double_quant, which defaults to False": the
+        # relative clause states the predicate, and a denial before it is its head's clause's
+        denied = deny(text, rel.end(), m.end(), max(origin_here, rel.end()))
     else:
         denied = deny(text, start, m.end(), origin_here)
     if denied and (of := _COST_OF.match(text, m.end())) \

@@ -273,3 +273,36 @@ def test_a_glossary_default_with_its_condition_first():
     got = _params("bnb_4bit_compute_dtype - if left unset, it falls back to float16.",
                   "lora.bnb_defaults")
     assert isinstance(got, dict) and got["compute"] == "float16", got
+
+
+# -- wrong refutations of the second blind batch ---------------------------------------------
+
+def test_a_denial_before_a_settings_name_does_not_reach_its_relative_clause():
+    frames = _frames("Our config never set bnb_4bit_use_double_quant, which defaults to False.",
+                     "bnb_default_double_quant")
+    assert frames and not frames[0].polarity, frames  # the sign - cue, not denied
+
+
+def test_the_root_denied_with_rslora_said_off():
+    got = _params("use_rslora is False unless you turn it on, so by default PEFT divides "
+                  "lora_alpha by r, not by the square root of r.", "lora.ba_update")
+    assert isinstance(got, dict) and got["rslora_off"] and not got["rslora"], got
+
+
+def test_a_deletion_asked_for_is_no_switch_losing_an_adapter():
+    frames = _pair('Step 4: model.delete_adapter("old") removes the old adapter.').frames
+    assert [f.verifier for f in frames] == ["lora.serving"], frames
+
+
+def test_a_cards_memory_after_of_is_not_the_models_size():
+    frames = [f for f in _pair("In bf16 Mistral 7B's weights occupy about 14,5 GB, more than the "
+                               "12 GB of our old cards.").frames
+              if f.verifier == "lora.adapter_size"]
+    assert [f.params["gb"] for f in frames] == [14.5], frames
+
+
+def test_a_change_of_modules_with_its_counts_is_judged_per_set():
+    got = _params("We moved from q+v to all seven projections at r=8 on Llama-2-7B, which took "
+                  "the trainable count from 4.2M to about 20M.", "lora.param_count")
+    assert isinstance(got, dict) and got["segments"].startswith("8/qv@") \
+        and "#8/all@" in got["segments"], got
