@@ -241,7 +241,10 @@ def _bits_params(frame: Frame) -> dict[str, Any] | str:
             return {"claim": "overhead", "bits": bits.value, "low": low, "high": high,
                     "dq": _dq(frame)}
         return f"{bits.text} per parameter is neither a storage width nor a stated saving"
-    if bits.value == 4 and (bits.precision == 0 or "." in bits.text and not frame.polarity):
+    if bits.value == 4 and (bits.precision == 0 or "." in bits.text and not frame.polarity
+                            or frame.has("no_overhead")):
+        # ("stores every weight in 4 bits with no other overhead": the scales said to cost
+        # nothing, so the 4 bits are the whole cost)
         # "exactly 4 bits per parameter": the whole cost, scales too; so is a "4.0" denied
         # ("NF4 isn't really 4.0 bits per weight, it's 4.5"): the denial is of the figure
         return {"claim": "bits", "bits": 4.0, "low": 4.0, "high": 4.0,

@@ -631,6 +631,12 @@ _LABEL = re.compile(r"^\s*(?:slide|step|figure|fig\.|table|exercise|problem|ques
                     r"\d{1,3}(?:\.\d{1,2})?[a-z]?\s*(?::|\)|\.\s|\s-\s)\s*", re.I)
 
 
+# a reply's subject line before a dash ("Re: OOM on a 12 GB card -- QLoRA on 13B should fit"):
+# the topic replied to, not what the writer says of it
+_REPLY_SUBJECT = re.compile(r"^\s*(?:re|fwd?)\s*:\s*[^.;:?!]{1,80}?\s+(?:--|-)\s+"
+                            r"(?=(?:\S+\s+){3}\S)", re.I)
+
+
 # An answer's label that opens a sentence ("A: B starts at zero ...", "A: Yes, merging ..."):
 # the label, not the matrix A, when a clause with B as its subject or a yes or no follows
 _ANSWER_OPENING = re.compile(r"^\s*A\s*:\s+(?=(?:B\s+(?:starts?|is|was|stays|begins|gets|equals|=)"
@@ -834,6 +840,8 @@ def normalise(text: str) -> str:
         text = text.replace("\u00b2", "^2").replace("\u00b3", "^3")
     text = unicodedata.normalize("NFKC", text).translate(_CHARS)
     text = _LABEL.sub("", text, count=1)
+    if text.lstrip()[:2].lower() in ("re", "fw"):
+        text = _REPLY_SUBJECT.sub("", text, count=1)
     if text.lstrip()[:1] == "A":
         text = _ANSWER_OPENING.sub("", text, count=1)
     for gate, pattern, to, count in _set_aside():

@@ -70,7 +70,8 @@ _SCALE = re.compile(r"(?:\s*-\s*(?=(?:thousand|million|billion|trillion)\b)|\s*)
 _BEFORE_LE = re.compile(r"(?:up to|at most|no more than|not more than|under|below|less than|"
                         r"fewer than|as low as|as little as|within|<=?|maximum of|max\.?)\s*"
                         r"(?:about|around|approximately|roughly|~)?\s*$", re.I)
-_BEFORE_GE = re.compile(r"(?:at least|over|more than|above|greater than|exceeding|(?<![-=])>=?|"
+_BEFORE_GE = re.compile(r"(?:at least|over|more than|above|greater than|exceed(?:s|ed|ing)?|"
+                        r"(?<![-=])>=?|"
                         r"upwards of|in excess of|minimum of|min\.?)\s*"
                         r"(?:about|around|approximately|roughly|~)?\s*$", re.I)
 _BEFORE_APPROX = re.compile(r"(?:about|around|approximately|approx\.?|roughly|nearly|almost|"

@@ -306,3 +306,22 @@ def test_a_change_of_modules_with_its_counts_is_judged_per_set():
                   "the trainable count from 4.2M to about 20M.", "lora.param_count")
     assert isinstance(got, dict) and got["segments"].startswith("8/qv@") \
         and "#8/all@" in got["segments"], got
+
+
+def test_a_replys_subject_line_is_the_topic_not_the_claim():
+    assert normalise("Re: OOM on a 16 GB card -- QLoRA on Llama-2-7B fits in 16 GB.") \
+        == "QLoRA on Llama-2-7B fits in 16 GB."
+
+
+@pytest.mark.parametrize(("sentence", "gb", "bound"), [
+    ("Even at 4 bits, a 13B model's weights exceed 12 GB.", 12.0, "ge"),
+    ("Quantizing to 4-bit shrinks a 13B model to under 5 GB.", 5.0, "le"),
+])
+def test_a_models_size_said_with_a_verb_of_bound_or_change(sentence, gb, bound):
+    got = _params(sentence, "lora.adapter_size")
+    assert isinstance(got, dict) and got["gb"] == gb and got["gb_bound"] == bound, got
+
+
+def test_four_bits_with_no_overhead_is_the_whole_cost():
+    got = _params("NF4 keeps every weight in 4 bits with no other overhead.", "lora.qlora_storage")
+    assert isinstance(got, dict) and got["claim"] == "bits" and got["high"] == 4.0, got
