@@ -325,3 +325,25 @@ def test_a_models_size_said_with_a_verb_of_bound_or_change(sentence, gb, bound):
 def test_four_bits_with_no_overhead_is_the_whole_cost():
     got = _params("NF4 keeps every weight in 4 bits with no other overhead.", "lora.qlora_storage")
     assert isinstance(got, dict) and got["claim"] == "bits" and got["high"] == 4.0, got
+
+
+def test_the_adapters_own_terms_are_not_a_training_step():
+    frames = _pair("A rank-16 all-linear adapter on Llama-2-7B has about 40 million trainable "
+                   "parameters, so its fp32 weights, gradients and Adam moments need about "
+                   "0.64 GB.").frames
+    assert not any(f.verifier == "lora.training_memory" for f in frames), frames
+
+
+@pytest.mark.parametrize("sentence", [
+    "DoRA is switched on with use_dora=True in LoraConfig; by default this is False.",
+    "The use_dora flag in LoraConfig also defaults to False.",
+])
+def test_a_flags_default_said_after_it(sentence):
+    frames = [f for f in _pair(sentence).frames if f.verifier == "lora.peft_defaults"]
+    assert frames and not frames[0].polarity and frames[0].params["setting"] == "use_dora", frames
+
+
+def test_exactly_one_magnitude_per_output_feature():
+    got = _params("In PEFT the DoRA magnitude vector has exactly one entry per output feature.",
+                  "lora.dora_budget")
+    assert got == {"claim": "shape", "shape": "per_output"}, got
