@@ -846,7 +846,8 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
                     "_open": _unstated(params) + open_arch}
         return "no size in bytes is stated"
     if size.value >= 5e9 and frame.predicate == "adapter_size" and found is not None \
-            and not _ADAPTER_WORD.search(frame.text):
+            and params.get("dtype") and not frame.has("several") \
+            and size.value <= 5 * found.total_params() and not _ADAPTER_WORD.search(frame.text):
         # "the 16-bit checkpoint of Llama-2-70B takes up roughly 138 GiB on disk": no adapter
         # is named, and the size is a model's: the model's size is the claim
         return _model_params(frame, params, bare)
@@ -927,8 +928,8 @@ def _adapters_counted(frame: Frame) -> int | None:
     return n if 2 <= n <= 10_000 else None
 
 
-_OF_MEMORY = re.compile(r"\s*of\s+(?:(?:the\s+)?(?:GPU|GPU's|card's|video|device|HBM)\s+)?"
-                        r"(?:memory|VRAM|RAM)\b", re.I)
+_OF_MEMORY = re.compile(r"\s*of\s+(?:(?:the\s+|an?\s+)?(?:[\w.-]+\s+){0,2}?(?:memory|VRAM|RAM|HBM|"
+                        r"NVMe|disk|storage)\b|(?:the\s+|an?\s+)?[\w.-]+'s\b)", re.I)
 _ADAPTER_WORD = re.compile(r"\b(?:adapters?|LoRAs?|lora_[AB]|delta|add-?ons?|low-rank)\b", re.I)
 # words naming a whole set before its size ("the whole fleet fits in", "all of them take",
 # "in total about")

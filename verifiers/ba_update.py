@@ -866,7 +866,7 @@ def _scale_value(frame: Frame) -> Any:
     values = [q for q in frame.quantities if q.unit in ("x", "count") and 0 < q.value <= 1024
               and q.bound in ("eq", "approx")
               # ("divides by r^2": an exponent)
-              and frame.text[max(0, q.span[0] - 1):q.span[0]] != "^"
+              and not frame.text[max(0, q.span[0] - 3):q.span[0]].rstrip().endswith("^")
               and not any(a <= q.span[0] < b for a, b in filled)
               # ("two extra thin matrix multiplications": a number of things, not the scale;
               # "shrank their updates by a factor of 8": a change of the scale)

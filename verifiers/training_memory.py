@@ -324,6 +324,7 @@ _TRAINABLE = re.compile(r"\b(?:trainable|adapter|LoRA)\b", re.I)
 _ADAPTER_TERMS = re.compile(r"\b(?:its|their|the\s+adapter's|the\s+LoRA)\s+(?:(?:fp32|fp16|bf16|"
                             r"16-bit|32-bit)\s+)?(?:weights|params|parameters)\s*,\s*(?:its\s+|"
                             r"their\s+)?gradients\b", re.I)
+_ADAPTER_NAMED = re.compile(r"\b(?:adapters?|LoRA|lora_[AB])\b", re.I)
 _TRAINING_SAID = re.compile(r"\b(?:train\w*|fine-?tun\w*|finetun\w*|steps?|optimi[sz]ers?|"
                             r"gradients?|Adam\w*|activations?|backward)\b", re.I)
 
@@ -333,7 +334,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     decomposition, where LoRA's savings come from, bytes per parameter or a multiple of the
     model's size. An unnamed baseline is the method the subject improves on (LoRA: full
     fine-tuning; QLoRA: 16-bit LoRA)."""
-    if frame.predicate == "training_memory" and _ADAPTER_TERMS.search(frame.text):
+    if frame.predicate == "training_memory" and frame.subject in ("lora", "qlora") \
+            and _ADAPTER_TERMS.search(frame.text) and _ADAPTER_NAMED.search(frame.text):
         # "a rank-16 adapter has about 40M trainable parameters, so its fp32 weights, gradients
         # and Adam moments need only about 0.64 GB": the adapter's own terms, not the step's
         return "the amount is the adapter's own weights, gradients and optimizer state, not a " \

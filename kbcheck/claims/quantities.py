@@ -68,6 +68,7 @@ _ISSUE_NUMBER = re.compile(r"#(\d{1,7})\b|^\W{0,3}(?:(?:issue|ticket|bug|PR)\s+)
 _SCALE = re.compile(r"(?:\s*-\s*(?=(?:thousand|million|billion|trillion)\b)|\s*)"
                     r"(thousand|million|billion|trillion|bn|[kKMBTb])(?![\w])")
 _BEFORE_LE = re.compile(r"(?:up to|at most|no more than|not more than|under|below|less than|"
+                        r"(?:not|n't|never)\s+(?:to\s+)?exceed(?:s|ed|ing)?|"
                         r"fewer than|as low as|as little as|within|<=?|maximum of|max\.?)\s*"
                         r"(?:about|around|approximately|roughly|~)?\s*$", re.I)
 _BEFORE_GE = re.compile(r"(?:at least|over|more than|above|greater than|exceed(?:s|ed|ing)?|"
@@ -288,9 +289,10 @@ def _skip_unit_and_scale(text: str, pos: int) -> int:
     return hit[3] if hit else pos
 
 
-# "brings the count up to 8,388,608", "the file goes up to 160 MB": where a change ends, not a
-# bound
+# "brings the count up to 8,388,608", "the file goes up to 160 MB", "the shards add up to 15 GB":
+# where a change or a sum ends, not a bound
 _UP_TO_OF_CHANGE = re.compile(r"\b(?:brings?|brought|bringing|goes|go|went|going|ris\w*|rose|"
+                              r"adds?|added|adding|"
                               r"grows?|grew|jump\w*|climb\w*|bump\w*|push\w*|(?:it|that|this|"
                               r"count|total|number))\s+up\s+to\s*(?:about|around|approximately|"
                               r"roughly|~)?\s*$", re.I)

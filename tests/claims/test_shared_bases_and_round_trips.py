@@ -347,3 +347,37 @@ def test_exactly_one_magnitude_per_output_feature():
     got = _params("In PEFT the DoRA magnitude vector has exactly one entry per output feature.",
                   "lora.dora_budget")
     assert got == {"claim": "shape", "shape": "per_output"}, got
+
+
+# -- regressions the pairing diff showed -------------------------------------------------------
+
+@pytest.mark.parametrize("sentence", [
+    "Llama-2-13B requires about 26 GB of accelerator memory for its fp16 weights.",
+    "Loaded in fp16, Llama-2-7B occupied 12.6 GiB of the L4's 24 GB.",
+])
+def test_an_amount_of_a_cards_memory_is_the_weights_size(sentence):
+    got = _params(sentence, "lora.adapter_size")
+    assert isinstance(got, dict) and got.get("gb"), got
+
+
+@pytest.mark.parametrize(("text", "bound"), [
+    ("trainable parameters shall not exceed 0.3% of the model", "le"),
+    ("its weights exceed 12 GB", "ge"),
+    ("its shards add up to roughly 15 GB", "approx"),
+])
+def test_bounds_said_with_exceed_and_sums(text, bound):
+    assert [q.bound for q in find_quantities(normalise(text))] == [bound]
+
+
+def test_a_named_writers_claim_called_wrong_is_reported():
+    got = _params("Team 3's claim that LoRA nudges the frozen base weights during training is "
+                  "wrong: requires_grad is False on every base parameter.", "lora.frozen_base")
+    assert isinstance(got, dict), got
+    assert _pair("Team 3's claim that LoRA nudges the frozen base weights during training is "
+                 "wrong: requires_grad is False on every base parameter.").frames[0].polarity
+
+
+def test_a_merge_writing_into_a_shared_base_is_deployment():
+    frames = _pair("With several adapters loaded, merging one writes its update into the shared "
+                   "base weights, so the others sit on a modified W.").frames
+    assert not any(f.verifier == "lora.frozen_base" for f in frames), frames
