@@ -381,3 +381,17 @@ def test_a_merge_writing_into_a_shared_base_is_deployment():
     frames = _pair("With several adapters loaded, merging one writes its update into the shared "
                    "base weights, so the others sit on a modified W.").frames
     assert not any(f.verifier == "lora.frozen_base" for f in frames), frames
+
+
+def test_a_bare_configs_settings_in_a_code_comment():
+    got = {f.params.get("setting"): f.params.get("value") for f in _pair(
+        "# LoraConfig() with no args = r 8, lora_alpha 32").frames
+        if f.verifier == "lora.peft_defaults"}
+    assert got == {"r": 8.0, "lora_alpha": 32.0}, got
+
+
+def test_adapters_said_to_share_one_resident_copy():
+    frames = _frames("Yes: all the adapters share one resident copy of the base weights.",
+                     "hot_swap")
+    assert frames and frames[0].polarity, frames
+    assert not _frames("They share one copy of the base model.", "hot_swap")
