@@ -92,6 +92,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     frame = _own_state(frame)
     if frame.has("other_types"):
         return "said of other adapter types or methods, not of LoRA's adapters"
+    if frame.has("other_base"):
+        # "an adapter trained on Llama-2-7B can be hot-swapped onto the Llama 3 8B base": moved
+        # to another model, which switching adapters on one base does not measure
+        return "an adapter moved onto another base model, not switched on the base it was " \
+               "trained for"
     if frame.has("recompile") and not (frame.polarity and frame.has("other_targets")):
         return "the sentence is about recompiling a compiled model (lora.swap_recompile's)"
     if frame.has("other_targets"):

@@ -395,3 +395,17 @@ def test_adapters_said_to_share_one_resident_copy():
                      "hot_swap")
     assert frames and frames[0].polarity, frames
     assert not _frames("They share one copy of the base model.", "hot_swap")
+
+
+def test_r_squared_after_requires_is_the_count_formula():
+    got = _params("The d x k update needs B and A, which requires only r² trainable parameters.",
+                  "lora.param_count")
+    assert got == {"claim": "formula", "formula": "r^2"}, got
+
+
+def test_an_adapter_moved_onto_another_base_is_no_switch():
+    frames = _pair("An adapter trained on Llama-2-7B can be hot-swapped onto the Mistral 7B base "
+                   "too.").frames
+    assert not any(f.verifier == "lora.hot_swap" for f in frames), frames
+    assert any(f.verifier == "lora.hot_swap" for f in _pair(
+        "Adapters trained on the same base can be hot-swapped onto it without a reload.").frames)
