@@ -409,3 +409,15 @@ def test_an_adapter_moved_onto_another_base_is_no_switch():
     assert not any(f.verifier == "lora.hot_swap" for f in frames), frames
     assert any(f.verifier == "lora.hot_swap" for f in _pair(
         "Adapters trained on the same base can be hot-swapped onto it without a reload.").frames)
+
+
+def test_base_weights_said_to_stay_as_loaded():
+    frames = _frames("Until you merge, the base weights in memory stay exactly as loaded.",
+                     "base_frozen")
+    assert frames and frames[0].polarity, frames
+
+
+def test_merged_and_unmerged_models_said_to_drift_apart():
+    frames = _frames("In bf16 the merged and unmerged models can drift apart by about 0.01.",
+                     "mergeable")
+    assert frames and not frames[0].polarity and frames[0].has("precision"), frames
