@@ -97,11 +97,15 @@ def test_a_scale_said_to_go_from_one_value_to_another_is_read_at_its_end():
     assert isinstance(got, dict) and got["rslora"] and got["scale_value"] == 8.0, got
 
 
-def test_switching_to_rslora_by_a_factor_is_a_switch():
-    got = _params("When we switched to rsLoRA, it doubled our effective scaling factor.",
-                  "lora.ba_update")
+@pytest.mark.parametrize(("sentence", "factor"), [
+    ("When we switched to rsLoRA, it doubled our effective scaling factor.", 2.0),
+    # a factor in words after a possessive
+    ("Switching on rsLoRA multiplies your adapter's scale by four.", 4.0),
+])
+def test_switching_to_rslora_by_a_factor_is_a_switch(sentence, factor):
+    got = _params(sentence, "lora.ba_update")
     assert isinstance(got, dict) and got.get("varied") == "rslora" \
-        and got["scale_factor"] == 2.0, got
+        and got["scale_factor"] == factor, got
 
 
 # -- wrong refutations the readings above used to give ----------------------------------------
@@ -233,13 +237,6 @@ def test_a_glossary_entrys_default(sentence, setting, value):
 def test_a_footnote_mark_is_no_number():
     assert normalise("\u00b9\u00b2 With rsLoRA on, the scale works out to 4.").startswith("With")
     assert "^2" in normalise("The count grows with r\u00b2 per matrix.")
-
-
-def test_a_factor_in_words_after_a_possessive():
-    got = _params("Switching on rsLoRA multiplies your adapter's scale by four.",
-                  "lora.ba_update")
-    assert isinstance(got, dict) and got.get("varied") == "rslora" \
-        and got["scale_factor"] == 4.0, got
 
 
 def test_a_checkpoint_of_a_named_model_is_the_models_size():
