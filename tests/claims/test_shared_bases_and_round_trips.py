@@ -167,10 +167,14 @@ def test_a_transcripts_speakers_label_a_question_and_its_answer():
 
 # -- a true consequence beside a false premise ------------------------------------------------
 
-def test_a_bare_configs_settings_after_a_colon_are_its_defaults():
-    got = {f.params.get("setting"): f.params.get("value") for f in _pair(
-        "LoraConfig() with no arguments: r=8, lora_alpha=32, so the scale is 4.").frames
-        if f.verifier == "lora.peft_defaults"}
+@pytest.mark.parametrize("sentence", [
+    "LoraConfig() with no arguments: r=8, lora_alpha=32, so the scale is 4.",
+    # in a code comment, with "=" and values after a space
+    "# LoraConfig() with no args = r 8, lora_alpha 32",
+])
+def test_a_bare_configs_settings_after_a_colon_are_its_defaults(sentence):
+    got = {f.params.get("setting"): f.params.get("value") for f in _pair(sentence).frames
+           if f.verifier == "lora.peft_defaults"}
     assert got == {"r": 8.0, "lora_alpha": 32.0}, got
 
 
@@ -378,13 +382,6 @@ def test_a_merge_writing_into_a_shared_base_is_deployment():
     frames = _pair("With several adapters loaded, merging one writes its update into the shared "
                    "base weights, so the others sit on a modified W.").frames
     assert not any(f.verifier == "lora.frozen_base" for f in frames), frames
-
-
-def test_a_bare_configs_settings_in_a_code_comment():
-    got = {f.params.get("setting"): f.params.get("value") for f in _pair(
-        "# LoraConfig() with no args = r 8, lora_alpha 32").frames
-        if f.verifier == "lora.peft_defaults"}
-    assert got == {"r": 8.0, "lora_alpha": 32.0}, got
 
 
 def test_adapters_said_to_share_one_resident_copy():
