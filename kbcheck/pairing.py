@@ -116,7 +116,8 @@ def pair_frame(frame: Frame, registry: Mapping[str, Verifier],
     return base.model_copy(update={"verifier": vid, "params": params, "open": open_slots,
                                    "lower_bound": lower_bound, "condition": condition,
                                    **({"modality": "split"} if split else
-                                      {"modality": modality} if modality in ("", "can", "all")
+                                      {"modality": modality}
+                                      if modality in ("", "can", "all", "may_fail")
                                       else {}),
                                    "reason": f"{frame.subject} / {frame.predicate} -> {vid}"})
 
@@ -374,8 +375,13 @@ _THE_WEIGHTS = re.compile(r"\b(?:the|its|our|your) (?:(?:base|frozen|quantized|f
 # Where the author's own words start after reported speech: "You'll hear that B starts random,
 # which is backwards: B starts at zero."
 # (or a new sentence of the same item: 'Another reply claimed X. It adds none once merged.')
+# (or the writer's own measurement after a comma: "Contrary to the claim that ..., we measure
+# an overhead of about 6%")
 _OWN_BREAK = re.compile(r"[:;]\s+|\s+-\s+|,?\s+(?:but|yet|whereas)\s+|"
-                        r"(?:(?<=[.!?])|(?<=[.!?][\"']))\s+(?=[A-Z])")
+                        r"(?:(?<=[.!?])|(?<=[.!?][\"']))\s+(?=[A-Z])|"
+                        r",\s+(?=(?:we|I)\s+(?:(?:actually|instead|only|in\s+fact)\s+)?"
+                        r"(?:measure|measured|count|counted|find|found|get|got|see|saw|observe|"
+                        r"observed)\b)")
 _OWN_WORDS = 3
 # what is reported, then vouched for in the writer's own words after a break: "...; checked,
 # that's right", "..., which is correct", "... - and they are right"
@@ -679,7 +685,12 @@ def _corrected(text: str, start: int) -> str:
     if (end := _SENTENCE_END.search(said)) is not None:
         said = said[:end.start() + 1]  # "I said it trains 0.6%. Off by 10x: it's 0.06%": the
         # report ends with its sentence; the verdict on it ("off by 10x") is no figure of it
-    said = normalise(said[verb.end():] if (verb := _SAYING.search(said)) else said)
+    said = said[verb.end():] if (verb := _SAYING.search(said)) else said
+    if (quote := _QUOTED.search(said)) and len(quote.group("said").split()) >= _OWN_WORDS \
+            and _VERDICT_AFTER_QUOTE.match(said, quote.end()):
+        said = quote.group("said")  # "the answer '... adds 64 parameters' is wrong, because
+        # that is r^2; the correct count is 65,536": what was said is the quote, not the verdict
+    said = normalise(said)
     if verb and (listed := _LISTED_AS.search(said)):
         # "the table listed Llama-2-70B in bf16 as 128 GB": the figure is what it said it is
         said = said[:listed.start()] + " is " + said[listed.end():]
@@ -703,16 +714,19 @@ def _corrected(text: str, start: int) -> str:
 def _put_right(said: str, correction: str) -> str:
     """`said` with its figure that `correction` corrects replaced by the correction's: the
     pair of one unit nearest in size (so that "at 2 bytes per parameter, it needs 27 GB"
-    corrects "13.5 GB"); "" when the correction corrects no figure of it."""
-    pairs = [(abs(math.log(n.value / q.value)), q, n)
+    corrects "13.5 GB"), a figure written with its unit before a bare one (a rank or a
+    matrix's width is a setting, "64 parameters" what was claimed); "" when the correction
+    corrects no figure of it."""
+    pairs = [(not q.stated_unit, abs(math.log(n.value / q.value)), q, n)
              for q in _figures(said) for n in _figures(correction)
              if _KIND.get(q.unit, q.unit) == _KIND.get(n.unit, n.unit)]
     if not pairs:
         return ""
-    _, q, n = min(pairs, key=lambda p: p[0])
+    _, _, q, n = min(pairs, key=lambda p: p[:2])
     new = n.text
     if n.unit != q.unit and (num := _FIGURE.match(q.text)):
-        new += q.text[num.end():]  # "4.2M trainable parameters" corrected to "8.4M"
+        new += q.text[len(num.group(0).rstrip()):]  # "4.2M trainable parameters"
+        # corrected to "8.4M"
     start = q.span[0]
     if n.bound not in ("le", "ge") and (bound := _BOUND_BEFORE.search(said, 0, start)):
         start = bound.start()  # "still under 1%" set right to "around 2.3%": no bound is left
@@ -753,6 +767,11 @@ def _figures(text: str) -> list:
             and not re.search(r"[A-Za-z]-(?:\d{1,2}(?:\.\d)?-)?$", text[:q.span[0]])]
 
 
+# a quotation in single, double or curly quotes, and the verdict on it after it
+_QUOTED = re.compile(r"[\"\u201c\u2018'](?P<said>[^\"\u201d\u2019']{3,300})[\"\u201d\u2019']")
+_VERDICT_AFTER_QUOTE = re.compile(r"\s*,?\s*(?:is|was|are|were)\s+(?:\w+\s+)?(?:wrong|false|"
+                                  r"incorrect|untrue|inaccurate|mistaken|misleading|overstated|"
+                                  r"an?\s+(?:misreading|mistake|error|myth))\b", re.I)
 _FIGURE = re.compile(r"~?\s*[\d.,]+\s*(?:thousand|million|billion|trillion|[KMBTkmb])?\b")
 
 
