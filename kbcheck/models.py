@@ -281,8 +281,9 @@ class FramePairing(BaseModel):
     condition: str = ""
     # The claim's modality: "can" (it holds in some setting: "merging can round"), "all" (in
     # every setting: "never", "cannot ... without"), "split" (it says in which setting it holds
-    # and in which not: "unmerged it costs extra matmuls; merging removes them"), or "" (as
-    # stated).
+    # and in which not: "unmerged it costs extra matmuls; merging removes them"), "may_fail"
+    # (a denial of what holds at the verifier's reference setting and fails at larger ones it
+    # leaves open: "the run OOMed on the 24 GB card"), or "" (as stated).
     modality: str = ""
     reason: str = ""
     # The same frame read with the configuration the article stated before it (its rank,

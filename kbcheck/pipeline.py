@@ -205,6 +205,12 @@ def _frame_verdict(ev: Evidence, frame: FramePairing | None) -> tuple[Verdict, s
         verdict, what = _DENIED[verdict]
         explanation = (f"The sentence says the opposite of what the verifier checks, which "
                        f"{what}: {explanation}")
+    if frame.modality == "may_fail" and not frame.polarity and verdict is Verdict.refuted:
+        # a run said to fail, or able to, at a setting the sentence leaves unsaid: what holds at
+        # the reference setting fails at larger ones
+        return Verdict.conditional, (
+            "It holds at the measured setting and fails at larger ones the sentence leaves "
+            f"open, where it says it fails: {explanation}")
     measured_split = verdict is Verdict.conditional  # some measured settings hold, some not
     if frame.condition and verdict is Verdict.supported:
         verdict, explanation = (Verdict.conditional,

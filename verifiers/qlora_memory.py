@@ -206,6 +206,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         gpus = 1  # "single 48GB GPUs": the count read is the card's size
     if frame.has("gpus_total"):
         return "a count of GPUs with a plus or a total: not a per-GPU size"
+    if frame.has("offloaded") and gpus == 1 and not frame.has("several_gpus"):
+        return "offloading to CPU memory or disk is named: a one-card fit with it is not modelled"
     if gpus > 1 and frame.has("single") and not frame.polarity:
         # "it can't fit on one 24 GB card, but two 3090s can hold it": one card denied and
         # several affirmed; the count read is the other clause's
@@ -303,6 +305,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # ("a 13B model can be fine-tuned on a 12 GB GPU": what holds only at small settings
         # is conditional, as readers who size a run say, 'can' or not)
         params["_modality"] = ""
+    if (not frame.polarity and not several and "batch" not in c and "seq" not in c
+            and "gpu_gb" in params and (frame.has("oom_event") or frame.has("modal_can"))):
+        # "the run OOMed on the 24 GB card", "it can run out of memory on a 24 GB card": a run
+        # that ran out, or may, at a batch and sequence left unsaid; a fit at the reference
+        # step does not refute it, since a longer sequence runs out on any card
+        params["_modality"] = "may_fail"
     unnamed = not four_bit and not frame.subject_named and not open_
     if unnamed and frame.polarity:  # no method named: measured as QLoRA; a fit holds only
         four_bit = True              # with a 4-bit base, and running out refutes any method

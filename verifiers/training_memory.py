@@ -411,6 +411,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                                   if q.unit == "bytes" and q.role == "memory"), None)
         if gpu is None or gpu.bound not in ("eq", "approx"):
             return "no single GPU size is stated"
+        if frame.has("offloaded"):
+            return ("offloading to CPU memory or disk is named: a fit with offloading is not "
+                    "modelled")
         if frame.conditions.get("gpus", 1) > 1 or frame.has("several_gpus"):
             return "several GPUs are named: a per-GPU share is not judged here"
         # a card's "24 GB" is 24 GiB as vendors count it: the larger reading, never the smaller

@@ -50,6 +50,10 @@ def _frame(**kw) -> FramePairing:
     ("conditional", _frame(polarity=False, modality="split"), "supported"),
     ("supported", _frame(modality="split", condition="once merged"), "conditional"),
     ("refuted", _frame(modality="split"), "refuted"),
+    # "may_fail": a run said to fail (or able to) at a setting left unsaid, which holds at the
+    # measured one; a measured failure supports it
+    ("supported", _frame(polarity=False, modality="may_fail"), "conditional"),
+    ("refuted", _frame(polarity=False, modality="may_fail"), "supported"),
 ])
 def test_frame_verdict(measured, frame, verdict):
     got, explanation = _frame_verdict(_ev(measured), frame)

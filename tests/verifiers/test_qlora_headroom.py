@@ -66,3 +66,19 @@ def test_can_does_not_turn_a_fit_at_small_settings_into_a_supported_one():
     assert frame is not None and frame.modality == ""
     paper = _frame("With QLoRA a 65B model can be fine-tuned on one 48 GB GPU.")
     assert paper is not None and "headroom" not in paper.params.get("open", "")
+
+
+@pytest.mark.parametrize(("sentence", "modality"), [
+    # a run that ran out, or may, at a batch and sequence left unsaid
+    ("Training OOMed on the 24 GB card because QLoRA on a 13B model needs more memory.",
+     "may_fail"),
+    ("QLoRA on a 13B model can run out of memory on a 24 GB card.", "may_fail"),
+    ("The 13B QLoRA run kept OOMing on our 24 GB A10.", "may_fail"),
+    # a plain denial, or one with its workload stated, is judged as a fit
+    ("Even with QLoRA, a 13B model does not fit on one 24 GB card.", ""),
+    ("With QLoRA, a 13B model at batch 1 and 512 tokens OOMs on a 24 GB card.", ""),
+])
+def test_a_run_said_to_run_out_at_unsaid_settings_may_fail(sentence, modality):
+    frame = _frame(sentence)
+    assert frame is not None and not frame.polarity, pairing(sentence).reason
+    assert frame.modality == modality, frame
