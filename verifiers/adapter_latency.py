@@ -67,6 +67,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # batch size one, LoRA's Table 1 puts it at 20-30%: that is judged)
         return ("a hedged zero ('negligible', 'virtually no'): how small a slow-down counts as "
                 "none is not stated")
+    if frame.has("adapter_kept_apart"):
+        return ("an adapter said to be kept unmerged is LoRA's (bottleneck adapters never merge): "
+                "not the latency of adapter layers")
     merged = frame.conditions.get("merged") is True or frame.has("merged_state")
     params: dict[str, Any] = {"claim": "no_difference", "merged_stated": merged}
     if frame.has("names_lora") and not merged:

@@ -284,6 +284,11 @@ _TOTAL = re.compile(r"\b(?:in total|total(?:ling)?|altogether|overall|in all)\b|
                     re.I)
 
 
+# a count followed by the LoRA it is of ("the 8,388,608 of a rank-16 LoRA on q and v")
+_LORA_OWNS = re.compile(r"\s*(?:trainable\s+)?(?:parameters\s+|params\s+)?(?:of|for|in|from)\s+"
+                        r"(?:a|an|the|its)\s+(?:[\w-]+\s+){0,3}?(?:LoRA|DoRA|QLoRA)\b", re.I)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A share (or count) of parameters said of bottleneck adapters; the model and the
     bottleneck size m when stated (facet `bottleneck_size`: a plain number beside the words
@@ -297,7 +302,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         if found is None:
             return "no preset for the model named: it is not judged with another model's shapes"
         params["model"] = found.name
-    counts = [q for q in frame.quantities if q.unit in ("count", "params")]
+    # (not a count said of LoRA beside them: "close to the 8,388,608 of a rank-16 LoRA")
+    counts = [q for q in frame.quantities if q.unit in ("count", "params")
+              and not _LORA_OWNS.match(frame.text, q.span[1])]
     d = frame.conditions.get("d")
     if d is None and params.get("model") and frame.has("per_adapter"):
         # one adapter of a model named ("99,136 per adapter for BERT-base at m = 64"): the

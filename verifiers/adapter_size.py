@@ -569,6 +569,10 @@ def _dtypes(frame: Frame) -> list[str]:
         # "an adapter trained on a bf16 Llama-2-7B is saved in fp32": the base's dtype is not
         # the adapter's
         out = [d for d in out if d not in base]
+    against = frame.conditions.get("baseline_dtypes", ())
+    # ("one byte per weight, which halves the FP16 size: about 13 GB": fp16 is what the size is
+    # set against)
+    out = [d for d in out if d not in against] or out
     out += [dtype for mark, dtype in _DTYPE_MARKS if frame.has(mark)]
     for q in frame.quantities:
         width = (q.unit == "bits" and q.value in (8, 16, 32)) or (

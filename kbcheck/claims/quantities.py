@@ -47,8 +47,12 @@ _YEAR_DATE = re.compile(r"(?:\b(?:in|since|until|till|during|circa|early|late|mi
                         r"\b(?:year|published|released|dated)\s*[:=]?\s*|"
                         r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?"
                         r"\s+(?:\d{1,2},?\s+)?|\(\s*)((?:19[5-9]|20[0-3])\d)(?![\d.,]\d)"
-                        r"(?=\s*(?:[),.;:]|$)|\s+(?:and|when|as|the|a|an|we|it|they|this|that|"
+                        r"(?=\s*(?:[),.;:|(]|$)|\s+(?:and|when|as|the|a|an|we|it|they|this|that|"
                         r"LoRA|QLoRA|DoRA)\b)", re.I)
+# a citation's year: "Hu et al. 2021 report ...", "(Dettmers et al., 2023)"
+_YEAR_CITED = re.compile(r"\bet\s+al\.?,?\s+((?:19[5-9]|20[0-3])\d)[a-z]?(?![\d.,]\d)"
+                         r"(?!\s*(?:%|[KMGT]i?B|bits?|x\b|times|params?|parameters|million|"
+                         r"billion))", re.I)
 # a calendar date written with digits ("2026-11-07", "2026/11/07", "07.11.2026"): no quantity
 # ... or one that names a piece of work ("the 2021 LoRA study", "their 2023 paper")
 _YEAR_WORK = re.compile(r"\b(?:the|a|an|its|their|our|his|her|this|that)\s+((?:19[5-9]|20[0-3])\d)"
@@ -146,6 +150,7 @@ def find_quantities(text: str) -> list[Quantity]:
         if "#" in text or ":" in text or "-" in text else []
     clock += [m.span(1) for m in _YEAR_DATE.finditer(text)]
     clock += [m.span(1) for m in _YEAR_WORK.finditer(text)]
+    clock += [m.span(1) for m in _YEAR_CITED.finditer(text)] if "al" in text else []
     clock += [m.span() for m in _ISO_DATE.finditer(text)] if "-" in text or "/" in text \
         or "." in text else []
     clock += [m.span(1) for m in _YEAR_CELL.finditer(text)] if "|" in text else []

@@ -612,7 +612,8 @@ def find_modules(text: str) -> tuple[str, tuple[int, int]] | None:
 def _compared_set(text: str, m: re.Match) -> bool:
     """Whether the set at `m` is what a figure is compared with ("4.8x the old q/v count")."""
     return bool(_COMPARED_SET_BEFORE.search(text, max(0, m.start() - 30), m.start())
-                and _COMPARED_SET_AFTER.match(text, m.end()))
+                and _COMPARED_SET_AFTER.match(text, m.end())
+                or _COMPARED_SETTING_BEFORE.search(text, max(0, m.start() - 60), m.start()))
 
 
 # a set named as what a figure is compared with: "about 4.8x the old q/v count", "more than
@@ -621,6 +622,13 @@ _COMPARED_SET_BEFORE = re.compile(r"(?:(?<=\d)x|\bx|\btimes|\bthan|\bvs\.?|\bver
                                   r"\bwith)\s+(?:the\s+|a\s+)?"
                                   r"(?:old|previous|original|default|earlier|usual|former|"
                                   r"plain)?\s*$", re.I)
+# ... or the setting a figure is compared with, its rank and its set: "ten times as many as
+# r=8 on q and v", "than rank-4 LoRA on the attention projections"
+_COMPARED_SETTING_BEFORE = re.compile(
+    r"\b(?:than|as\s+(?:many|much|large|big)\s+as|vs\.?|versus|compared\s+(?:with|to)|"
+    r"relative\s+to)\s+(?:(?:the|a|an|plain|old|default)\s+)?(?:(?:r\s*=\s*\d{1,4}|"
+    r"rank[- ]?\d{1,4})\s+)?(?:LoRA\s+)?(?:on|with|at|for)\s+(?:the\s+|only\s+|just\s+)?$",
+    re.I)
 _COMPARED_SET_AFTER = re.compile(r"[\s-]*(?:only\s+|-only\s+)?(?:count|number|figure|total|"
                                  r"baseline|setup|setting|config(?:uration)?|one|run)s?\b", re.I)
 
@@ -930,6 +938,12 @@ def read_conditions(text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int
                 b.group("noun") or b.end() == model_at)))
         if base:
             found["base_dtypes"] = base
+        # "halves the FP16 size": a dtype a size is set against
+        against = tuple(dict.fromkeys(
+            _DTYPES[m.group(1).lower()] for m in _DTYPE.finditer(text)
+            if _BASELINE_DTYPE.search(text, max(0, m.start() - 30), m.start())))
+        if against:
+            found["baseline_dtypes"] = against
     return found, spans
 
 
@@ -1912,7 +1926,8 @@ def _clause_dtypes(text: str, quantities: list[Quantity]) -> tuple[tuple[float, 
     """Each size of a megabyte or more with the one dtype named in its clause, where the
     sentence names several dtypes ("160 MiB in fp32, and 80 MiB in bf16"); sizes whose clause
     names none or two are left out."""
-    named = [(m.start(), _DTYPES[m.group(1).lower()]) for m in _DTYPE.finditer(text)]
+    named = [(m.start(), _DTYPES[m.group(1).lower()]) for m in _DTYPE.finditer(text)
+             if not _BASELINE_DTYPE.search(text, max(0, m.start() - 30), m.start())]
     named += [(m.start(), _width_each(m.group(1))) for m in _PER_VALUE.finditer(text)]
     if len({d for _, d in named}) == 1:
         return _consequence_dtypes(text, quantities, named)
@@ -1946,6 +1961,13 @@ def _clause_dtypes(text: str, quantities: list[Quantity]) -> tuple[tuple[float, 
         # 8.4 MB compared with fp32"): which is which is not read from the clauses
         return ()
     return tuple(out)
+
+
+# a dtype named as what a size is set against ("halves the FP16 size: about 13 GB", "a quarter
+# of the fp32 figure", "smaller than bf16"): not the dtype of the size
+_BASELINE_DTYPE = re.compile(r"\b(?:halv(?:e|es|ed|ing)|half|doubl(?:e|es|ed|ing)|"
+                             r"quarter(?:\s+of)?|than|compared\s+(?:with|to)|relative\s+to|vs\.?|versus)\s+"
+                             r"(?:(?:the|its|an?)\s+)?(?:original\s+|usual\s+|plain\s+)?$", re.I)
 
 
 # where what follows is drawn from what came before ("..., so a 13 GB artifact means ...")
