@@ -272,11 +272,15 @@ _RANK_BEFORE = re.compile(r"\b(?:rank|r\s*=|rank of|exactly|precisely|(?:scale|f
 # a number grouped in threes by spaces, as many languages write it ("22 347 776"): at least two
 # groups, so that two numbers side by side ("rank 8 256") are not joined
 _SPACED_DIGITS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3}){2,4}(?![\d]|[.,]\d)")
-_DIGIT_SCALE = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{1,3})?)\s+(thousand|hundred)\b", re.I)
+# (and the Indian lakh and crore: "about 42 lakh parameters" is 4,200,000)
+_DIGIT_SCALE = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{1,3})?)\s+"
+                          r"(thousand|hundred|lakhs?|crores?)\b", re.I)
+_DIGIT_SCALES = {**_SCALES, "lakh": 100_000, "lakhs": 100_000, "crore": 10_000_000,
+                 "crores": 10_000_000}
 
 
 def _digit_scale(m: re.Match) -> str:
-    value = float(m.group(1)) * _SCALES[m.group(2).lower()]
+    value = float(m.group(1)) * _DIGIT_SCALES[m.group(2).lower()]
     return f"{value:.0f}" if value == int(value) else m.group(0)
 
 
@@ -627,7 +631,8 @@ def _asked_whether(m: re.Match) -> str:
 # A numbered label that opens a sentence ("Slide 12:", "Step 3 -", "Exercise 4.2)"): where the
 # sentence sits in its document, not a quantity of the claim.
 _LABEL = re.compile(r"^\s*(?:slide|step|figure|fig\.|table|exercise|problem|question|lecture|"
-                    r"section|chapter|part|tip|example|solution|task|item|q|#)\s*"
+                    r"section|chapter|part|tip|example|solution|task|item|card|lesson|unit|"
+                    r"module|box|panel|note|rule|q|#)\s*"
                     r"\d{1,3}(?:\.\d{1,2})?[a-z]?\s*(?::|\)|\.\s|\s-\s)\s*", re.I)
 
 
@@ -829,6 +834,19 @@ def _already_default(m: re.Match) -> str:
     return f"{m.group('set')} is the default" + (f" in {lib.group()}" if lib else "")
 
 
+# "made no difference to the effective scale": the scale left unchanged (a sameness said,
+# not a denial of what the scale is)
+_NO_DIFFERENCE = re.compile(r"\b(?P<verb>make|makes|made|making)\s+no\s+(?:real\s+|visible\s+|"
+                            r"measurable\s+)?difference\s+to\s+(?P<what>(?:the|its|their|our|"
+                            r"your)\s+[\w-]+(?:\s+(?!(?:in|on|at|for|with|when|if|of|and|but|"
+                            r"so|or|as)\b)[\w-]+){0,2})", re.I)
+_LEFT = {"make": "leave", "makes": "leaves", "made": "left", "making": "leaving"}
+
+
+def _no_difference(m: re.Match) -> str:
+    return f"{_LEFT[m.group('verb').lower()]} {m.group('what')} unchanged"
+
+
 @lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """The uniform form of a sentence that recognition reads (each step only where the
@@ -888,7 +906,8 @@ def normalise(text: str) -> str:
         text = _decimal_comma(text)
     if " " in text and _SPACED_DIGITS.search(text):  # "22 347 776": 22,347,776
         text = _SPACED_DIGITS.sub(lambda m: m.group(0).replace(" ", ","), text)
-    if "thousand" in text or "hundred" in text:  # "about 262 thousand": 262000
+    if "thousand" in text or "hundred" in text or "lakh" in text or "crore" in text:
+        # "about 262 thousand": 262000
         text = _DIGIT_SCALE.sub(_digit_scale, text)
     if "root" in text or "sqrt" in text:  # "by a factor of root two": by 1.414
         text = _BY_ROOT_TWO.sub(r"\g<1>1.414", text)
@@ -942,6 +961,8 @@ def normalise(text: str) -> str:
     if "instead of" in text or "rather than" in text or "as opposed to" in text or " not " in text:
         text = _RANK_INSTEAD.sub(r"\g<1> from \g<3> to \g<2>", text)
         text = _REJECTED.sub(_rejected, text)
+    if "difference" in text:  # "made no difference to the scale": left the scale unchanged
+        text = _NO_DIFFERENCE.sub(_no_difference, text)
     if any(w in text for w in ("but", "except", "other than", "apart from", "besides", "save")):
         # "nothing but A and B is trained": solely A and B (an exclusive "only")
         text = _ONLY.sub("solely", text)

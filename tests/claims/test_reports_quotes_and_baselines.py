@@ -1,0 +1,125 @@
+"""Readings of prose from outside the team: a quoted answer or summary called wrong, a claim
+set aside with "contrary to", a citation's year, the setting a figure is compared with (its
+modules, its dtype, another method's count), a quoted wording that is only mentioned, a run
+said to have run out of memory, offloading named beside a fit, and a bound on the rank."""
+
+from __future__ import annotations
+
+import pytest
+from sentence_pairing import frames_of as _frames
+from sentence_pairing import pair as _pair
+from sentence_pairing import params_of as _params
+
+from kbcheck.claims.normalise import normalise
+from kbcheck.claims.quantities import find_quantities
+
+
+@pytest.mark.parametrize("sentence", [
+    # an answer, a summary or a line quoted, then called wrong or a misreading
+    "Grader's note: the answer 'LoRA at rank 4 on a 1024x1024 layer trains 16 parameters' is "
+    "wrong.",
+    "Our old summary 'A is given the larger learning rate' was a misreading of the paper.",
+    'The slide line "DoRA triples the trainable count" is inaccurate.',
+    # a claim set aside with "contrary to", the writer's words after the comma
+    "Contrary to the belief that QLoRA trains the 4-bit weights themselves, only the adapters "
+    "get gradients.",
+])
+def test_a_quoted_claim_called_wrong_is_not_the_writers(sentence):
+    pairing = _pair(sentence)
+    # what was quoted or believed is not judged as the writer's claim
+    assert not any(f.polarity and f.verifier == "lora.param_count" for f in pairing.frames), \
+        pairing
+    assert not any(f.verifier == "lora.loraplus" and f.polarity for f in pairing.frames), pairing
+
+
+def test_a_quoted_answer_set_right_is_judged_with_the_writers_figure():
+    # the figure corrected is the claimed count, not the layer's width or the rank
+    params = _params("Feedback: the answer 'rank 4 on a 2048x2048 matrix adds 16 parameters' is "
+                     "wrong, since that is r squared; the correct count is 16,384.",
+                     "lora.param_count")
+    assert isinstance(params, dict) and params.get("count") == 16384, params
+    assert params.get("d") == 2048 and params.get("r") == 4, params
+
+
+def test_the_writers_own_measurement_after_a_claim_set_aside():
+    frames = _pair("Contrary to the claim that LoRA makes inference slower, we measured no "
+                   "difference once the adapter was merged.").frames
+    assert all(f.verifier != "lora.adapter_latency" for f in frames), frames
+
+
+@pytest.mark.parametrize("text", ["Hu et al. 2021 report ...", "(Dettmers et al., 2023)",
+                                  "Liu et al. 2024 | DoRA"])
+def test_a_citations_year_is_no_quantity(text):
+    assert not [q for q in find_quantities(normalise(text)) if q.value >= 2000], text
+
+
+def test_the_modules_a_count_is_compared_with_are_not_its_own():
+    params = _params("Moving Llama-2-7B to r=16 on every linear layer trains about 40 million "
+                     "parameters, roughly ten times as many as r=8 on q and v.",
+                     "lora.param_count")
+    assert isinstance(params, dict) and params.get("modules") == "all", params
+
+
+def test_a_quoted_wording_is_only_mentioned():
+    # the quoted words state nothing ("full-rank" would deny that the rank is bounded)
+    frames = _frames("Because every update here has rank at most r, the 'full-rank tuning' "
+                     "label on the poster is misleading.", "rank_bounded")
+    assert frames and all(f.polarity for f in frames), frames
+
+
+def test_no_difference_to_a_scale_is_no_denial_of_its_form():
+    assert "left the effective scale unchanged" in normalise(
+        "Turning on rsLoRA made no difference to the effective scale.")
+
+
+@pytest.mark.parametrize(("sentence", "dtype"), [
+    ("8-bit storage halves the bf16 size, so Llama-2-7B comes to about 6.7 GB.", "int8"),
+    ("At one byte per weight, Llama-2-13B takes about 13 GB, half the fp16 size.", "int8"),
+])
+def test_a_dtype_a_size_is_set_against_is_not_its_own(sentence, dtype):
+    params = _params(sentence, "lora.adapter_size")
+    assert isinstance(params, dict) and params.get("dtype") == dtype, params
+
+
+@pytest.mark.parametrize(("sentence", "verifier"), [
+    ("With DeepSpeed CPU offloading, full fine-tuning of a 7B model fits on one 24 GB GPU.",
+     "lora.training_memory"),
+    ("QLoRA with the optimizer offloaded to the CPU trains a 70B model on a single 24 GB card.",
+     "lora.qlora_memory"),
+])
+def test_a_fit_with_offloading_named_is_not_judged_as_one_cards(sentence, verifier):
+    frames = _pair(sentence).frames
+    assert all(f.verifier != verifier for f in frames), frames
+    assert any(f.reason.startswith(verifier) and "offload" in f.reason for f in frames), frames
+
+
+def test_a_fit_said_without_offloading_is_judged():
+    params = _params("Full fine-tuning of a 7B model with AdamW fits on one 80 GB A100 without "
+                     "any offloading.", "lora.training_memory")
+    assert isinstance(params, dict), params
+
+
+def test_an_adapter_kept_unmerged_is_loras():
+    frames = _pair("Merged, LoRA costs nothing at inference; an adapter kept separate for hot "
+                   "swapping runs two extra small matmuls per layer.").frames
+    assert all(f.verifier != "lora.adapter_latency" for f in frames), frames
+
+
+def test_a_count_said_of_lora_beside_the_adapters_is_not_theirs():
+    params = _params("On Llama-2-7B, bottleneck adapters of size 8 in every layer come to "
+                     "4,325,888 parameters, about the 4,194,304 of a rank-8 LoRA on q and v.",
+                     "lora.adapter_params")
+    assert isinstance(params, dict) and "4194304" not in params.get("figures", ""), params
+
+
+@pytest.mark.parametrize(("sentence", "condition"), [
+    # a bound with no r stated holds where r is at most it
+    ("The learned update of each 1024 x 1024 projection has rank at most 32.", True),
+    # the writer's own setting, or the bound said to be r
+    ("In our setup the learned update has rank at most 32.", False),
+    ("The update never exceeds rank r, so with this config it has rank at most 32.", False),
+])
+def test_a_bound_on_the_rank_with_no_r_stated(sentence, condition):
+    frame = next((f for f in _pair(sentence).frames if f.verifier == "lora.ba_update"), None)
+    assert frame is not None and frame.params["claim"] == "rank_at_most_r", frame
+    assert bool(frame.condition) is condition, frame
