@@ -876,7 +876,7 @@ def _segments_of(frame: Frame, params: dict[str, Any]) -> str:
         return ""
     out = []
     after = [q for q in frame.quantities if q.unit in ("count", "params") and q.value >= 1000
-             and q.span[0] > ranks[-1][1]]
+             and q.span[0] > ranks[-1][1] and q.role != "model"]
     # "from r=8 to r=64 ... from about 20.0M to 159.9M": the counts' change follows the
     # ranks', one count for each rank in order
     paired = len(ranks) == 2 and len(after) == 2 and _RANK_FROM_TO.search(frame.text) \

@@ -82,6 +82,8 @@ _BEFORE_GE = re.compile(r"(?:at least|over|more than|above|greater than|exceed(?
 _BEFORE_APPROX = re.compile(r"(?:about|around|approximately|approx\.?|roughly|nearly|almost|"
                             r"circa|ca\.|some|~|on the order of|close to|just under|"
                             r"just over)\s*$", re.I)
+# a setting's name and sign right before a number ("r = 16", "rank 8"): no end of a range
+_SETTING_BEFORE = re.compile(r"\b(?:r|rank|lora_r|alpha|lora_alpha)\s*(?:=|:)?\s*$", re.I)
 _RANGE_JOIN = re.compile(r"\s*(?:-|to|–|and|or)\s*(?=\d)")
 _BETWEEN = re.compile(r"between\s*$", re.I)
 # "rises from 4,194,304 to 4,456,448": a change between two values, not a range
@@ -192,6 +194,8 @@ def find_quantities(text: str) -> list[Quantity]:
             second_unit = text[nxt.end():_skip_unit_and_scale(text, nxt.end())].strip().lower()
             if first_unit and second_unit and first_unit != second_unit:
                 join = None  # "from 7B to 20M": two quantities, not a range
+            if join and not first_unit and _SETTING_BEFORE.search(text, max(0, start - 12), start):
+                join = None  # "at r = 16 - 99.6%": a setting, then a row's value
             if join and join.end() == nxt.start():
                 word = text[join.start():join.end()].strip()
                 between = _BETWEEN.search(text, max(0, start - 12), start)

@@ -647,7 +647,9 @@ _CONDITIONS = {
                         r"(?:(?:fixed|held|kept|left|pinned|frozen|set|stays?|remains?)\s+)?at|"
                         r"(?:also\s+)?defaults?\s+to|equals)?\s*(\d{1,5}(?:\.\d+)?)\b"
                         r"(?!\s*[x*/]\s*\d)(?!\s*(?:[x*]|times)\s*(?:r|rank|lora_r)\b)", re.I),
-    "dk": re.compile(r"\bd\s*=\s*k\s*=\s*(\d[\d,]{0,9})\b", re.I),
+    # (or a square matrix by its one side: "one square 4096 matrix", "a square 1024-wide layer")
+    "dk": re.compile(r"\bd\s*=\s*k\s*=\s*(\d[\d,]{0,9})\b|\bsquare\s+(\d[\d,]{1,9})(?:[- ]wide)?\s+"
+                     r"(?:weight\s+)?(?:matri(?:x|ces)|layers?|projections?|weights?)\b", re.I),
     "d": re.compile(r"\b(?:d|d_model|hidden(?: size)?|in_dim)\s*=\s*(\d[\d,]{0,9})\b", re.I),
     "k": re.compile(r"\b(?:k|out_dim)\s*=\s*(\d[\d,]{0,9})\b", re.I),
     "shape": re.compile(r"(?<![\d.])(\d[\d,]{1,9})\s*(?:x|\*|-by-|\s+by\s+)\s*(\d[\d,]{1,9})"
@@ -782,7 +784,9 @@ def _int(text: str) -> int | None:
 # large ("d=k=1e999"). Nothing is judged with it: the frame is refused with the words.
 _IMPOSSIBLE = re.compile(r"\b(?:r|rank|d|k|alpha|lora_alpha|lora_r)\s*(?:=\s*)+-\s*\d|"
                          r"\b(?:r|rank|d|k|alpha|lora_alpha|lora_r)\s*(?:=\s*)+\d[\d.,]*e\+?\d{2,}|"
-                         r"(?<![\w.])-\s?\d[\d.,]*\s*%", re.I)
+                         # (a minus written onto its number: "- 99.6%" after a dash is a row's
+                         # value, "Reduction at r = 16 - 99.6%")
+                         r"(?<![\w.])-\d[\d.,]*\s*%", re.I)
 
 
 # alpha tied to the rank: "alpha = 2r", "lora_alpha = 2 * r", "alpha set to twice r" reads as

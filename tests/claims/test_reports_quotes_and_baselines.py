@@ -123,3 +123,85 @@ def test_a_bound_on_the_rank_with_no_r_stated(sentence, condition):
     frame = next((f for f in _pair(sentence).frames if f.verifier == "lora.ba_update"), None)
     assert frame is not None and frame.params["claim"] == "rank_at_most_r", frame
     assert bool(frame.condition) is condition, frame
+
+
+@pytest.mark.parametrize(("sentence", "verifier", "polarity"), [
+    # merging said possible or supported as such, and outputs said kept (denials read by
+    # polarity)
+    ("Merging a DoRA adapter is not supported, so it always runs unmerged.", "lora.dora", False),
+    ("Merging the DoRA weights failed to preserve the outputs.", "lora.dora", False),
+    ("Merging a LoRA adapter is fully supported and keeps the model's outputs.",
+     "lora.merge_equivalence", True),
+    # a module's weights compared across a step
+    ("The k_proj weights were identical before and after the training run.",
+     "lora.frozen_base", True),
+    # the base's output at the start, placed there with "in the beginning"
+    ("Since B is zero in the beginning, at the very start the adapted model gives the same "
+     "outputs as the original model.", "lora.ba_update", True),
+    # adapters swapped in, or said to share one base where they are attached
+    ("There is a single base model plus, per task, a small adapter that you can swap in.",
+     "lora.hot_swap", True),
+    ("All adapters loaded on a replica share the same frozen base weights.", "lora.hot_swap",
+     True),
+    # the round trip told from W0's side
+    ("The original weights are recovered by subtracting the scaled product again.",
+     "lora.serving", True),
+])
+def test_everyday_wordings_of_this_batch(sentence, verifier, polarity):
+    frame = next((f for f in _pair(sentence).frames if f.verifier == verifier), None)
+    assert frame is not None and frame.polarity is polarity, _pair(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Also, DoRA is not a switch in that library's config; it is a separate flag.",
+    "I believe hot-swapping in production was first popularised by one serving project.",
+    "Adapters that share a base must all use the same rank.",
+])
+def test_nouns_and_relative_clauses_are_no_swap_claims(sentence):
+    assert all(f.verifier != "lora.hot_swap" for f in _pair(sentence).frames), _pair(sentence)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("about 42 lakh parameters", 4_200_000), ("1.5 crore parameters", 15_000_000)])
+def test_lakh_and_crore(text, value):
+    assert [q.value for q in find_quantities(normalise(text))] == [value]
+
+
+def test_a_card_label_is_no_number_of_the_claim():
+    assert normalise("Card 3 - B starts at zero.") == "B starts at zero."
+
+
+def test_a_reminder_states_its_fact_and_a_reminder_to_act_is_advice():
+    assert _params("Don't forget, the compute dtype is float32 by default.",
+                   "lora.bnb_defaults") is not None
+    assert not _pair("Don't forget to set the compute dtype to bfloat16.").frames
+
+
+def test_a_run_that_did_not_set_the_compute_dtype_states_the_default():
+    params = _params("Our run did not set bnb_4bit_compute_dtype, so the 4-bit matmuls ran "
+                     "in float16.", "lora.bnb_defaults")
+    assert isinstance(params, dict), params
+
+
+def test_the_scale_of_lora_unless_the_rslora_flag_is_set():
+    params = _params("scale: computed as lora_alpha / r unless use_rslora=True.",
+                     "lora.ba_update")
+    assert isinstance(params, dict) and params.get("rslora") is False, params
+
+
+def test_qwen2_names_its_own_presets():
+    params = _params("A rank-8 LoRA on q_proj and v_proj of Qwen2-1.5B trains about 1.1 "
+                     "million parameters.", "lora.param_count")
+    assert isinstance(params, dict) and params.get("model") == "qwen2-1.5b", params
+
+
+@pytest.mark.parametrize(("sentence", "key", "value"), [
+    # a row's value after a dash, not a negative share; a square matrix by its side
+    ("Reduction for one square 2048 matrix at r = 8 — 99.6%.", "d", 2048),
+    # a change of rank with its counts, the model's size apart
+    ("Moving from r=8 to r=32 on all linear layers of Mistral-7B takes the trainable count "
+     "from 21M to 84M.", "segments", "8@lora:eq:21000000:0:0.02381#32@lora:eq:84000000:0:0.01"),
+])
+def test_rows_and_changes_of_rank(sentence, key, value):
+    params = _params(sentence, "lora.param_count")
+    assert isinstance(params, dict) and params.get(key) == value, params
