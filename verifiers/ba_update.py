@@ -391,11 +391,6 @@ def _judge_a_init(p: dict[str, Any]) -> dict[str, Any]:
 # a number bounding the rank right after the words that state the bound ("at most 8")
 _RANK_BOUND = re.compile(r"\s*(?:the\s+)?(?:rank\s+)?(\d{1,4})\b(?!\s*(?:%|x\b|[KMGT]i?B|bits?))",
                          re.I)
-# the writer's own setting pointed at ("in our setup", "here"), or the bound said to be r
-# ("can never exceed rank r"): the number is that setting's r
-_OWN_SETUP = re.compile(r"\b(?:in|for|with)\s+(?:our|my|this|the\s+same)\s+(?:setup|set-up|"
-                        r"config(?:uration)?|run|experiments?|settings?)\b|\bhere\b|"
-                        r"\brank\s+r\b", re.I)
 _CLAIM_OF = {"init_equals_base": "init_equals_base", "rank_bounded": "rank_at_most_r",
              "update_form": "delta_shape", "scaling": "scaling", "a_init": "a_init"}
 # The sizes a frame may state, with the bounds `run` accepts (a value outside them is left to
@@ -422,9 +417,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     params: dict[str, Any] = {"claim": claim, **_sizes(frame)}
     if claim == "rank_at_most_r" and frame.polarity and "r" not in params and (
             bound := _RANK_BOUND.match(frame.text, frame.spans.get("predicate", (0, 0))[1])) \
-            and not _OWN_SETUP.search(frame.text):
+            and not frame.has("own_setup"):
         # "each update has rank at most 8" with no r stated: the bound is r where r is 8, and
-        # holds at any r up to it
+        # holds at any r up to it (mark own_setup: the writer's own setting, whose r it is)
         top = int(bound.group(1))
         if 0 < top <= _SIZES["r"]:
             params["r"] = top
