@@ -623,10 +623,15 @@ def _own_words(text: str, after: int) -> str:
     own = text[breaks[-1].end():] if breaks else ""
     # (the report's own pattern may end inside the verdict: "someone wrote ..., but that is not
     # right, with 4 bits ..." ends at "that")
-    if (verdict := next((v for v in _VERDICT_BREAK.finditer(text) if v.end() > after), None)) \
-            and (breaks or verdict.start() < after):
+    if (verdict := next((v for v in _VERDICT_BREAK.finditer(text) if v.end() > after), None)):
         own = text[verdict.end():]  # "people say QLoRA trains in 4 bits, which isn't right: the
-        # weights are stored in 4 bits, but ...": all the writer says after the verdict
+        # weights are stored in 4 bits, but ...": all the writer says after the verdict (the
+        # verdict is a break of its own: "students wrote that it adds r^2 = 64 parameters, which
+        # is wrong, since A and B together hold r(d+k)")
+    if not breaks and _OTHER_WAY.search(text, max(0, after - 40), after) \
+            and (comma := re.match(r"\s*,\s*", text[after:])):
+        own = text[after + comma.end():]  # "...; it is the other way round, B is zero-
+        # initialised": what the writer says after the verdict that ends the report
     if not breaks and re.search(r"[;:]\s*$", text[max(0, after - 3):after]):
         own = text[after:]  # "I previously wrote that B gets Kaiming init; it's actually A":
         # the report's words end at the break
@@ -804,6 +809,9 @@ _CALLED_WRONG = re.compile(r"\b(?:backwards|reversed|round|around|wrong|false|in
 _WHY_WRONG = re.compile(r"\s*,?\s*(?:because|since)\s+", re.I)
 
 
+# a report's verdict that it has things reversed ("it is the other way round")
+_OTHER_WAY = re.compile(r"\b(?:the\s+other\s+way\s+(?:round|around)|backwards|reversed)\W{0,2}$",
+                        re.I)
 # the writer's verdict on what was reported, then a colon, semicolon, comma or dash before the
 # writer's own words
 _VERDICT_BREAK = re.compile(r"\b(?:which|that|this|it)(?:'s|\s+is|\s+was)?(?:\s*n't|\s+not)?\s+"

@@ -205,3 +205,48 @@ def test_qwen2_names_its_own_presets():
 def test_rows_and_changes_of_rank(sentence, key, value):
     params = _params(sentence, "lora.param_count")
     assert isinstance(params, dict) and params.get(key) == value, params
+
+
+@pytest.mark.parametrize("sentence", [
+    # what someone said, answered after "but"; what students wrote; a note corrected; a claim
+    # said to have it the other way round
+    "A teammate said plain LoRA on a 70B model fits one 24 GB card, but the weights alone "
+    "are 138 GB.",
+    "Several students wrote that DoRA has no extra parameters at all.",
+    "Correction to last week's post, which said unmerging is impossible: unmerge_adapter "
+    "restores the weights.",
+    "The handout says LoRA+ gives A the larger learning rate; it is the other way round.",
+])
+def test_what_others_said_is_not_judged_as_the_writers(sentence):
+    frames = _pair(sentence).frames
+    assert not any(f.verifier in ("lora.qlora_memory", "lora.dora_budget", "lora.loraplus")
+                   for f in frames), frames
+    assert all(f.polarity for f in frames if f.verifier == "lora.serving"), frames
+
+
+def test_the_writers_words_after_a_verdict_on_what_was_said():
+    # after "which is wrong, since" and after "it is the other way round," the writer speaks
+    assert _params("Some students wrote that the update adds r^2 = 64 parameters, which is "
+                   "wrong, since A and B hold r(d+k) parameters.", "lora.param_count")
+    frames = _pair("The slide said A starts at zero and B at random; it is the other way "
+                   "round, B starts at zero.").frames
+    assert any(f.verifier == "lora.ba_update" and f.polarity for f in frames), frames
+
+
+@pytest.mark.parametrize(("sentence", "verifier", "polarity"), [
+    # out of reach on a card is no fit; an optimiser step is no verb that steps the base
+    ("Full fine-tuning of a 13B model is out of reach even on one 80 GB card.",
+     "lora.training_memory", False),
+    ("After each optimiser step the base weights are unchanged.", "lora.frozen_base", True),
+])
+def test_out_of_reach_and_an_optimiser_step(sentence, verifier, polarity):
+    frame = next((f for f in _pair(sentence).frames if f.verifier == verifier), None)
+    assert frame is not None and frame.polarity is polarity, _pair(sentence)
+
+
+def test_older_adapter_designs_are_bottleneck_adapters():
+    frames = _pair("Older adapter designs add layers that cannot be folded into the weights.")
+    assert all(f.verifier != "lora.merge_equivalence" for f in frames.frames), frames
+    # (an adapter of LoRA called old is still LoRA's)
+    assert any(f.verifier == "lora.serving" for f in _pair(
+        "delete_adapter('v1') removes the old adapter and keeps the base model loaded.").frames)
