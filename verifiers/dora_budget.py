@@ -423,8 +423,13 @@ _OVER_LORA = re.compile(r"(?:\b\d+(?:\.\d+)?\s*x|\btimes)\s+(?:(?:as\s+many\s+|m
                         r"relative\s+to|over|versus|vs\.?)\s+(?:plain\s+|standard\s+|vanilla\s+)?LoRA\b",
                         re.I)
 # a share more than LoRA's: "about 6% more trainable parameters than the plain LoRA adapter"
-_PCT_OVER_LORA = re.compile(r"(?:\s*(?:%|percent))?\s+more\s+(?:[\w-]+\s+){0,2}?param\w*\b"
-                            r"(?=[^.;]{0,40}?\bLoRA\b)", re.I)
+_PCT_MORE = re.compile(r"(?:\s*(?:%|percent))?\s+more\s+(?:[\w-]+\s+){0,2}?param\w*\b", re.I)
+_LORA_AFTER = re.compile(r"[^.;]{0,40}?\bLoRA\b", re.I)
+# DoRA switched on over a LoRA setup ("turning on use_dora adds about 3% more parameters",
+# "`--dora` costs 1% more"): the share is over the same LoRA's
+_DORA_SWITCHED = re.compile(r"\buse_dora\b|--dora\b|\b(?:turn(?:s|ed|ing)?\s+on|"
+                            r"enabl(?:e|es|ed|ing)|switch(?:es|ed|ing)?\s+(?:on|to)|"
+                            r"add(?:s|ed|ing)?)\s+(?:the\s+)?DoRA\b", re.I)
 _ROUGHLY = re.compile(r"\b(?:roughly|about|around|approximately|nearly|almost|some|effectively|"
                       r"basically|essentially|more or less)\b", re.I)
 # a width, not a count: "a 4096-long vector", "4096-dimensional", "4096 wide"
@@ -567,7 +572,9 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return {"claim": "ratio", "ratio": q.value, "ratio_tol": tol,
                 **{k: params[k] for k in ("model", "modules", "r") if k in params}}
     more = [q for q in frame.quantities if q.unit == "pct" and 0 < q.value <= 100
-            and _PCT_OVER_LORA.match(frame.text, q.span[1])]
+            and (m := _PCT_MORE.match(frame.text, q.span[1]))
+            and (_LORA_AFTER.match(frame.text, m.end())
+                 or _DORA_SWITCHED.search(frame.text, 0, q.span[0]))]
     if not counts and len(more) == 1 and more[0].bound not in ("eq", "approx"):
         return "a bound on DoRA's extra share ('less than 1% more') is not read"
     if not counts and len(more) == 1:

@@ -1305,6 +1305,12 @@ _ALL_CHANGED = re.compile(r"\b(?:chang|updat|modif|adjust|touch|retrain|fine-?tu
                           r"roughly\s+|around\s+|some\s+|~\s*)?$", re.I)
 _TRAINED_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:trainable|learnable|tunable|trained|"
                             r"updated|LoRA|adapter)\b", re.I)
+# ("the A100's 40 GB", "the bench A10G (24 GB)", "the A100-40GB", "a card with 16 GB of
+# memory": a card's memory)
+_CARD_BEFORE = re.compile(r"(?:GPUs?|cards?|VRAM|A100|A10G?|A40|A6000|H100|H200|L4|L40S?|V100|"
+                          r"RTX \d+|T4|3090|4090)(?:'s|s)?[\s-]*(?:only\s+|just\s+)?"
+                          r"(?:with|of|has|have|\()?\s*"
+                          r"(?:only\s+|just\s+)?(?:\d{1,2}\s*x\s*)?$", re.I)
 _ROLE_BEFORE = [
     # a config's dimension ("hidden 5120, 40 layers, vocab 32000"): a shape, not a count of
     # trainable parameters
@@ -1339,11 +1345,7 @@ _ROLE_BEFORE = [
     ("gpu", re.compile(r"\bGPUs?\s+(?:instances?|machines?|nodes?|servers?|VMs?|boxes|"
                        r"workstations?)\s+(?:with|of|having|that\s+ha(?:s|ve))\s+(?:only\s+|just\s+)?$",
                        re.I)),
-    # ("the A100's 40 GB", "the bench A10G (24 GB)", "the A100-40GB": a card's memory)
-    ("gpu", re.compile(r"(?:GPUs?|cards?|VRAM|A100|A10G?|A40|A6000|H100|H200|L4|L40S?|V100|"
-                       r"RTX \d+|T4|3090|4090)(?:'s|s)?[\s-]*(?:only\s+|just\s+)?"
-                       r"(?:with|of|has|have|\()?\s*"
-                       r"(?:only\s+|just\s+)?(?:\d{1,2}\s*x\s*)?$", re.I)),
+    ("gpu", _CARD_BEFORE),
     # (an aside may come between: "the adapter (rank 64 on every projection) is only about")
     # (a model's own checkpoint is not an adapter's: "a Llama-2-7B checkpoint takes up 3.4 GB")
     ("adapter", re.compile(r"(?:adapters?|(?<!\d[bB] )(?<!model )(?<!base )(?<!merged )"
@@ -1494,6 +1496,8 @@ def _role(text: str, q: Quantity) -> str:
             if role == "adapter" and q.unit == "bits" and _CHECKPOINT_AFTER.match(text,
                                                                                   q.span[1]):
                 break  # "trained against the same 4-bit checkpoint": the base's width
+            if role == "memory" and _CARD_BEFORE.search(text, max(0, q.span[0] - 80), q.span[0]):
+                return "gpu"  # "a card with 16 GB of memory": the card's, not a step's
             return role
     if q.unit == "bits" and _BASE_AFTER.match(text, q.span[1]):
         return ""  # "adapters trained on a 4-bit base": the width is the base's
@@ -1545,18 +1549,30 @@ def triggers() -> tuple[Trigger, ...]:
     for entry in load("predicates"):
         for cue in _each(entry["cues"]):
             requires = cue.get("requires") or entry.get("requires")
+            pattern = _listed(cue["re"])
             out.append(Trigger(
-                entry["id"], re.compile(cue["re"], re.I), cue.get("sign", "+") == "+",
+                entry["id"], re.compile(pattern, re.I), cue.get("sign", "+") == "+",
                 float(cue.get("weight", entry.get("weight", 1.0))),
-                re.compile(requires, re.I) if requires else None,
+                re.compile(_listed(requires), re.I) if requires else None,
                 tuple(entry.get("subjects", ())), tuple(entry.get("units", ())),
                 tuple(entry.get("needs", ())), tuple(cue.get("facets", ())),
                 cue.get("neg") == "near", cue.get("neg") == "clause",
-                tuple((name, re.compile(p, re.I)) for name, p in entry.get("marks", {}).items()),
-                anchors(cue["re"]), tuple(cue.get("requires_unless_about", ())),
+                tuple((name, re.compile(_listed(p), re.I))
+                      for name, p in entry.get("marks", {}).items()),
+                anchors(pattern), tuple(cue.get("requires_unless_about", ())),
                 bool(cue.get("in_condition", entry.get("in_condition", False))),
-                re.compile(cue["sign_needs"], re.I) if cue.get("sign_needs") else None))
+                re.compile(_listed(cue["sign_needs"]), re.I) if cue.get("sign_needs") else None))
     return tuple(out)
+
+
+_WORD_LIST = re.compile(r"\{([a-z_]+)\}")
+
+
+def _listed(pattern: str) -> str:
+    """The pattern with each `{name}` of lexicon/words.yaml put in as a group ("on a {gpu_models}"
+    names every GPU model the list has); `{each}` is left to `_each`."""
+    words = load("words")
+    return _WORD_LIST.sub(lambda m: f"(?:{words[m[1]]})" if m[1] in words else m[0], pattern)
 
 
 def _each(cues: list[dict]) -> list[dict]:
@@ -2583,7 +2599,7 @@ def _nearest(mine: tuple[Quantity, ...], hits: list, m: re.Match, t: Trigger
 
 @cache
 def _cue_patterns() -> tuple[tuple[str, re.Pattern], ...]:
-    return tuple((name, re.compile(p, re.I)) for name, p in load("cues").items())
+    return tuple((name, re.compile(_listed(p), re.I)) for name, p in load("cues").items())
 
 
 def _cues(text: str) -> tuple[str, ...]:

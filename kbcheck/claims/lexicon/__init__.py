@@ -1,6 +1,7 @@
-"""The claim vocabularies as data: methods, models, modules, units, predicates, the words of
-sentences that assert nothing (unasserted) and of why one is unverifiable (unpaired), and the
-rewrites of another's words that a sentence sets aside (set_aside).
+"""The claim vocabularies as data: methods, models, modules, units, predicates, the word lists
+their patterns share (words), the words of sentences that assert nothing (unasserted) and of
+why one is unverifiable (unpaired), and the rewrites of another's words that a sentence sets
+aside (set_aside).
 
 Each is one YAML file beside this module; adding a word is a data change. Files are read once
 per process and never executed (safe_load).
