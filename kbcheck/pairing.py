@@ -748,8 +748,18 @@ _BOUND_BEFORE = re.compile(r"\b(?:under|below|over|above|less\s+than|more\s+than
 # should read '128 GB'"
 _ERRATUM = re.compile(r"[\"'\u2018\u201c](?P<said>[^\"'\u2019\u201d]{3,300})[\"'\u2019\u201d]"
                       r"\s*,?\s*"
-                      r"(?:should\s+(?:read|be|say)|must\s+read|is\s+to\s+read)\s+(?:as\s+)?"
-                      r"[\"'\u2018\u201c](?P<new>[^\"'\u2019\u201d]{1,300})[\"'\u2019\u201d]", re.I)
+                      r"(?:should\s+(?:read|be|say)|must\s+read|is\s+to\s+read)\s*(?:as\s+)?"
+                      r"(?:[\"'\u2018\u201c](?P<new>[^\"'\u2019\u201d]{1,300})[\"'\u2019\u201d]"
+                      # (or the new reading unquoted after a colon: "... should read: NF4 with
+                      # its constants averages 4.127 bits")
+                      r"|:\s*(?P<plain>[^\"\u201c\u201d]{3,300}))"
+                      # ("Replace 'X' with 'Y'", "change 'X' to 'Y'"; "for 'X' read 'Y'" is
+                      # set_aside.yaml's, read in place)
+                      r"|\b(?:replace|change|correct|amend)\s+"
+                      r"[\"'\u2018\u201c](?P<old>[^\"'\u2019\u201d]{3,300})[\"'\u2019\u201d]"
+                      r"\s*,?\s*(?:with|to|into|by)\s+(?:as\s+)?"
+                      r"[\"'\u2018\u201c](?P<repl>[^\"'\u2019\u201d]{1,300})[\"'\u2019\u201d]",
+                      re.I)
 
 
 def _erratum(text: str) -> str:
@@ -759,7 +769,8 @@ def _erratum(text: str) -> str:
     m = _ERRATUM.search(text)
     if m is None:
         return ""
-    said, new = normalise(m.group("said")), normalise(m.group("new"))
+    said = normalise(m.group("said") or m.group("old"))
+    new = normalise(m.group("new") or m.group("plain") or m.group("repl"))
     return new if len(new.split()) >= _OWN_WORDS else _put_right(said, new)
 
 
@@ -823,8 +834,9 @@ _VERDICT_FIRST = re.compile(r"(?:(?:and\s+)?(?:that|this|which|it)(?:'s|\s+is)?\
                             r"\s+is)\s+)?)(?:true|right|correct|so|accurate|wrong|false|untrue|"
                             r"incorrect|nonsense)\s*[,:.!-]\s+"
                             # ("...; it isn't, it's about 160 million": the bare verb denied)
-                            r"|(?:it|that|this)(?:\s+(?:isn't|wasn't|doesn't|won't|can't|is\s+not|"
-                            r"does\s+not)|'s\s+not)\s*[,:.!-]\s+", re.I)
+                            r"|(?:it|that|this|they)(?:\s+(?:isn't|wasn't|doesn't|won't|can't|"
+                            r"cannot|aren't|don't|is\s+not|does\s+not|are\s+not|do\s+not)|"
+                            r"'s\s+not|'re\s+not)\s*[,:.!-]\s+", re.I)
 
 
 def _in_context(frame: Frame, paired: FramePairing, context_model: str,

@@ -430,6 +430,9 @@ _LORA_AFTER = re.compile(r"[^.;]{0,40}?\bLoRA\b", re.I)
 _DORA_SWITCHED = re.compile(r"\buse_dora\b|--dora\b|\b(?:turn(?:s|ed|ing)?\s+on|"
                             r"enabl(?:e|es|ed|ing)|switch(?:es|ed|ing)?\s+(?:on|to)|"
                             r"add(?:s|ed|ing)?)\s+(?:the\s+)?DoRA\b", re.I)
+# ... unless set against something else ("3% more than the plain VeRA setup")
+_COMPARED_AFTER = re.compile(r"[^.;]{0,40}?\b(?:than|compared\s+(?:with|to)|relative\s+to|"
+                             r"versus|vs\b)", re.I)
 _ROUGHLY = re.compile(r"\b(?:roughly|about|around|approximately|nearly|almost|some|effectively|"
                       r"basically|essentially|more or less)\b", re.I)
 # a width, not a count: "a 4096-long vector", "4096-dimensional", "4096 wide"
@@ -574,7 +577,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     more = [q for q in frame.quantities if q.unit == "pct" and 0 < q.value <= 100
             and (m := _PCT_MORE.match(frame.text, q.span[1]))
             and (_LORA_AFTER.match(frame.text, m.end())
-                 or _DORA_SWITCHED.search(frame.text, 0, q.span[0]))]
+                 or (_DORA_SWITCHED.search(frame.text, 0, q.span[0])
+                     and not _COMPARED_AFTER.match(frame.text, m.end())))]
     if not counts and len(more) == 1 and more[0].bound not in ("eq", "approx"):
         return "a bound on DoRA's extra share ('less than 1% more') is not read"
     if not counts and len(more) == 1:

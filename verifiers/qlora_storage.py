@@ -334,6 +334,11 @@ _TO_RESULT = re.compile(r"\b(?:cut|cuts|drop\w*|brought|brings?|bring|shr[ai]nks
                         r"~\s*)?$", re.I)
 
 
+# an amount brought from one size to another ("from about 13.5 GB to under 4 GB")
+_FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|around\s+|over\s+|~\s*)?\d[\d.,]*\s*"
+                      r"(?:[KMGT]i?B|gigabytes?|megabytes?)\s+(?:down\s+)?to\s+(?:about\s+|roughly\s+|"
+                      r"around\s+|under\s+|below\s+|less\s+than\s+|just\s+under\s+|~\s*)?\d[\d.,]*",
+                      re.I)
 _OF_CONSTANTS = re.compile(r"\b(?:constants?|scales?|absmax(?:\s+values)?|scaling\s+factors?|"
                            r"statistics)\s+(?:[\w-]+\s+){0,3}?(?:in|to|at|as|with|using|into)\s+"
                            r"(?:just\s+|only\s+|about\s+)?$", re.I)
@@ -363,6 +368,10 @@ def _dq_bytes_params(frame: Frame) -> dict[str, Any] | str:
     q = _nearest(replace(frame, quantities=tuple(totals)), ("bytes",)) if totals else None
     if q is None:
         return "no number of bytes is stated"
+    if any(m.start() <= q.span[0] < m.end() for m in _FROM_TO.finditer(frame.text)):
+        # "cuts Llama-2-7B's weight memory from about 13.5 GB to under 4 GB": the memory before
+        # and after, not what double quantization saves
+        return "the memory before and after, not the amount double quantization saves"
     if _TO_RESULT.search(frame.text, max(0, q.span[0] - 30), q.span[0]):
         # "... with double quantisation cut Llama-2-13B to roughly 6.7 GB": the size it is cut
         # to, not what double quantization saves

@@ -514,7 +514,9 @@ _ANSWERED = re.compile(
     r"(?P<ans>yes|yep|yeah|correct|true|"
     rf"absolutely|definitely|not at all|not really|{_NO_ANSWER}|nope|none|never|false|nothing|zero|"
     # "Not once merged": a denial with the setting it holds in, which goes on as the clause
-    r"not(?=\s+(?:once|after|when|if|with|unless|until|as\s+long\s+as)\b))\b"
+    # ("Not on that model: ..."; not "Not without ...", which grants it under a condition)
+    r"not(?=\s+(?:once|after|when|if|with|unless|until|as\s+long\s+as|on|in|for|"
+    r"anymore|any\s+more)\b))\b"
     r"(?:\s+at\s+all\b|\s+whatsoever\b)?[\s,.:;!-]*", re.I)
 # an answer that goes on as a statement of its own (six words or more, not a condition or a
 # qualification of the "no": "No, not once merged", "No, only if ...")
@@ -554,13 +556,15 @@ _BARE_VERB = re.compile(r"\b(?:be|have|fit|run|merge|train|load|work|use|reduce|
 
 def _answered(m: re.Match) -> str:
     front = m.group("front") or ""
+    # ("After merging, can I switch adapters? A: Not on that model: ...": the denial goes on
+    # with its setting, the question's setting kept in front)
+    if m.group("ans").lower() == "not":  # "Does X? A: Not once merged": "does not X once merged"
+        return f"{front}{m.group('aux')} not {m.group('rest')} "
     if front and m.group("ans").lower() not in _NO and _GOES_ON.match(m.string, m.end()):
         # "If I double r ..., does the update grow? A: Yes, the scale doubles": an answer that
         # agrees and goes on is read with the question's words as they stand, its setting in
         # front
         return m.group(0)
-    if m.group("ans").lower() == "not":  # "Does X? A: Not once merged": "does not X once merged"
-        return f"{front}{m.group('aux')} not {m.group('rest')} "
     denied = m.group("ans").lower() in _NO
     means = _MEANS.match(m.group("rest")) if denied else None
     if means:  # "Does QLoRA's 4.127 bits mean a 65B model fits in 24 GB? No: ...": what is
@@ -847,6 +851,31 @@ def _no_difference(m: re.Match) -> str:
     return f"{_LEFT[m.group('verb').lower()]} {m.group('what')} unchanged"
 
 
+# a glossary's term that is a figure, then the measure it is ("1 — the number of copies of the
+# base you need to serve many adapters, because ...", "10,000 — the factor by which ..."): the
+# measure is that figure, before whatever the definition goes on to say (a section's heading in
+# capitals may run into the line: "HOW FAST THINGS RUN 0 — the extra latency ...")
+_FIGURE_TERM = re.compile(r"^\s*(?:(?-i:[A-Z][A-Z0-9&/,'-]*(?:\s+[A-Z0-9&/,'-]+){0,8})\s+)?"
+                          r"(?P<n>(?:(?:about|around|roughly|approximately|some|~)\s*)?\d[\d,.]*\s*"
+                          r"(?:%|x|[KMGT]i?B|bits?|ms)?)\s*"
+                          r"(?:\u2014|\u2013|:|\s-)\s+"
+                          r"(?P<what>(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:number|factor|count|amount|"
+                          r"share|ratio|size|rank|value|scale|scaling|percentage|fraction|latency|"
+                          r"overhead|memory|bits|bytes|default|multiplier|copies|parameters)\b"
+                          r"[^;]{0,240}?)(?P<rest>(?:,\s*(?:because|since|as|whereas|while|so|which|"
+                          r"but)\b|;|\.\s*$|$).*)$", re.I | re.S)
+
+
+def _figure_term(m: re.Match) -> str:
+    what, n = m.group("what"), m.group("n").strip()
+    n = n[:1].lower() + n[1:]  # ("About 169 — ...": "... is about 169x")
+    if n == "0":  # "0 — the extra latency of a merged adapter": there is none
+        return f"There is no {what.split(None, 1)[1]}{m.group('rest')}"
+    if re.match(r"(?:the|a|an)\s+(?:factor|ratio|multiplier)\b", what, re.I) and n[-1:].isdigit():
+        n += "x"  # "10,000 — the factor by which ... shrink": a ratio, not a count
+    return f"{what[:1].upper()}{what[1:]} is {n}{m.group('rest')}"
+
+
 @lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """The uniform form of a sentence that recognition reads (each step only where the
@@ -858,6 +887,9 @@ def normalise(text: str) -> str:
         text = text.replace("\u00b2", "^2").replace("\u00b3", "^3")
     text = unicodedata.normalize("NFKC", text).translate(_CHARS)
     text = _LABEL.sub("", text, count=1)
+    if "\u2014" in text or "\u2013" in text or ":" in text or " - " in text:
+        # "1 — the number of base copies ...": that number is 1
+        text = _FIGURE_TERM.sub(_figure_term, text, count=1)
     if text.lstrip()[:2].lower() in ("re", "fw"):
         text = _REPLY_SUBJECT.sub("", text, count=1)
     if text.lstrip()[:1] == "A":

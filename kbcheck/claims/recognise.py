@@ -1348,9 +1348,11 @@ _ROLE_BEFORE = [
     ("gpu", _CARD_BEFORE),
     # (an aside may come between: "the adapter (rank 64 on every projection) is only about")
     # (a model's own checkpoint is not an adapter's: "a Llama-2-7B checkpoint takes up 3.4 GB")
+    # (not the base it sits on: "a rank-8 adapter on 4-bit Llama-2-7B")
     ("adapter", re.compile(r"(?:adapters?|(?<!\d[bB] )(?<!model )(?<!base )(?<!merged )"
                            r"checkpoints?|files?)\s+(?:\([^()]{0,60}\)\s+)?"
-                           r"(?:\w+[:,]?\s+){0,3}?$", re.I)),
+                           r"(?:(?!(?:on|onto|atop|over|above|under|beneath)\b)\w+[:,]?\s+){0,3}?$",
+                           re.I)),
     # "the LoRA adapters trained with QLoRA are also stored in 4-bit": kept in that width
     # (not across the base the adapters sit on: "adapters on top of a base model quantized to")
     ("adapter", re.compile(r"\b(?:adapters?|LoRA (?:weights|matrices|factors|adapters?))\s+"
