@@ -354,6 +354,10 @@ _REJECTED = re.compile(r"(?:,?\s*\b(?:instead of|rather than|as opposed to)\b"
                        r"\s[-\u2013\u2014]{1,2}\s|$)",
                        re.I)
 _REJECTED_WORDS = 12
+# a clause of its own inside the words after "instead of" ("instead of dividing by r you divide
+# by its square root")
+_PRONOUN_CLAUSE = re.compile(r"(?<=\s)(?:you|we|they|one)\s+(?!(?:and|or|of|to)\b)[a-z]{3,}\b",
+                             re.I)
 
 
 # "a rank of 32 instead of 8": a change of rank, from the one set aside to the one taken
@@ -440,6 +444,11 @@ def _not_but(m: re.Match) -> str:
 
 def _rejected(m: re.Match) -> str:
     rest = m.group("rest")
+    said = _PRONOUN_CLAUSE.search(rest)
+    if said and m.group(0).lstrip(", ").lower().startswith(("instead", "rather")):
+        # "instead of dividing alpha by r you divide by the square root of r": what is set aside
+        # ends where the writer's clause begins
+        return " " + rest[said.start():]
     if len(rest.split()) > _REJECTED_WORDS:
         return m.group(0)
     if _FORMULA.search(rest):
