@@ -490,6 +490,7 @@ def wiki_blocks(body: str, first_line: int) -> list[Block]:
         para = []
 
     tables: list[_WikiTable] = []  # open tables, innermost last
+    in_item = False  # the paragraph in progress is a list item
     for n, raw in enumerate(cut.split("\n")):
         line, stripped = first_line + n, raw.strip()
         if stripped.startswith("{|"):
@@ -534,8 +535,11 @@ def wiki_blocks(body: str, first_line: int) -> list[Block]:
             if stripped.startswith(";"):  # `; Term : definition` reads as `Term: definition`
                 term, sep, rest = text.partition(" : ")
                 text = f"{term.rstrip()}: {rest.lstrip()}" if sep and len(term) < 60 else text
-            para, para_line = [text], line
+            para, para_line, in_item = [text], line, True
             continue
+        if in_item:  # a list item ends with its line: a plain line after it opens a paragraph
+            flush()
+            in_item = False
         if not para:
             para_line = line
         para.append(stripped)
@@ -620,6 +624,9 @@ def _text_table(lines: list[str]) -> list[tuple[int, list[str]]]:
     return list(enumerate(rows))
 
 
+_CAPS_HEADING = re.compile(r"(?=[^a-z]*[A-Z]{2})[^a-z.!?:;]{2,80}")
+
+
 def glossary_blocks(body: str, first_line: int) -> list[Block]:
     """Blocks of plain text: paragraphs separated by blank lines. Inside a paragraph, a line
     that opens an entry ("Term — definition", "Term: definition") after a line that ended a
@@ -654,7 +661,9 @@ def glossary_blocks(body: str, first_line: int) -> list[Block]:
                 para[-1].endswith(":") and len(para[-1].split()) <= 4 or entry)
                 # one entry a line with no full stops ("Same setup on Llama-2-13B: 6,553,600"
                 # under "LoRA params for Llama-2-7B: 4,194,304"): each line is an entry
-                or _label_line(text) and all(map(_label_line, para))):
+                or _label_line(text) and all(map(_label_line, para))
+                # a heading in capitals before an entry ("HOW MUCH GETS TRAINED"): not its start
+                or entry and _CAPS_HEADING.fullmatch(para[-1])):
             flush()
         bullet = _BULLET.match(text)
         if bullet:  # a list item: its own block, without its marker

@@ -444,13 +444,13 @@ def _not_but(m: re.Match) -> str:
 
 def _rejected(m: re.Match) -> str:
     rest = m.group("rest")
+    if len(rest.split()) > _REJECTED_WORDS:
+        return m.group(0)
     said = _PRONOUN_CLAUSE.search(rest)
     if said and m.group(0).lstrip(", ").lower().startswith(("instead", "rather")):
         # "instead of dividing alpha by r you divide by the square root of r": what is set aside
         # ends where the writer's clause begins
         return " " + rest[said.start():]
-    if len(rest.split()) > _REJECTED_WORDS:
-        return m.group(0)
     if _FORMULA.search(rest):
         # ", not the usual alpha/r" says what "instead of" does, without a denial of its own
         head = m.string[m.start():m.start("rest")]
@@ -868,15 +868,21 @@ _FIGURE_TERM = re.compile(r"^\s*(?:(?-i:[A-Z][A-Z0-9&/,'-]*(?:\s+[A-Z0-9&/,'-]+)
                           r"(?P<n>(?:(?:about|around|roughly|approximately|some|~)\s*)?\d[\d,.]*\s*"
                           r"(?:%|x|[KMGT]i?B|bits?|ms)?)\s*"
                           r"(?:\u2014|\u2013|:|\s-)\s+"
-                          r"(?P<what>(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:number|factor|count|amount|"
-                          r"share|ratio|size|rank|value|scale|scaling|percentage|fraction|latency|"
-                          r"overhead|memory|bits|bytes|default|multiplier|copies|parameters)\b"
+                          r"(?P<what>(?:(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:number|factor|count|"
+                          r"amount|share|ratio|size|rank|value|scale|scaling|percentage|fraction|"
+                          r"latency|overhead|memory|bits|bytes|default|multiplier|copies|"
+                          r"parameters)\b"
+                          # (or a size's model, named with its digits: "13.5 GB — Llama-2-7B in
+                          # half precision": a size's only, see _figure_term)
+                          r"|(?-i:[A-Z][\w.]*-[\w.-]*\d[\w.-]*)\b)"
                           r"[^;]{0,240}?)(?P<rest>(?:,\s*(?:because|since|as|whereas|while|so|which|"
                           r"but)\b|;|\.\s*$|$).*)$", re.I | re.S)
 
 
 def _figure_term(m: re.Match) -> str:
     what, n = m.group("what"), m.group("n").strip()
+    if not re.match(r"(?:the|a|an)\s", what, re.I) and not re.search(r"[KMGT]i?B$", n):
+        return m.group(0)  # a model named after a figure that is no size ("7 — Llama-2 ...")
     n = n[:1].lower() + n[1:]  # ("About 169 — ...": "... is about 169x")
     if n == "0":  # "0 — the extra latency of a merged adapter": there is none
         return f"There is no {what.split(None, 1)[1]}{m.group('rest')}"

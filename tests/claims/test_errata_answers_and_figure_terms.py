@@ -78,6 +78,8 @@ def test_not_without_grants_under_a_condition():
      "There is no extra latency of a merged adapter."),
     ("About 40 — the factor by which the model outweighs the adapter.",
      "The factor by which the model outweighs the adapter is about 40x."),
+    # a size, then the model it is of
+    ("26 GB — Llama-2-13B in bf16.", "Llama-2-13B in bf16 is 26 GB."),
     # a numbered item that states something of its own is left as it is
     ("1: the base model is frozen.", "1: the base model is frozen."),
 ])

@@ -75,11 +75,11 @@ def test_latency_written_as_an_equation_with_the_base_is_no_added_latency():
 def test_a_clause_of_the_writers_after_instead_of_is_kept():
     from kbcheck.claims.normalise import normalise
 
-    assert normalise("rsLoRA in one line: instead of dividing alpha by r you divide it by the "
-                     "square root of r.") == ("rsLoRA in one line: you divide it by the square "
-                                               "root of r.")
-    params = _params("rsLoRA in one line: instead of dividing alpha by r you divide it by the "
-                     "square root of r.", "lora.ba_update")
+    assert normalise("rsLoRA in one line: instead of dividing alpha by r you divide by the "
+                     "square root of r.") == ("rsLoRA in one line: you divide by the square root "
+                                               "of r.")
+    params = _params("rsLoRA in one line: instead of dividing alpha by r you divide by the square "
+                     "root of r.", "lora.ba_update")
     assert isinstance(params, dict), params
 
 

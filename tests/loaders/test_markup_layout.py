@@ -123,6 +123,26 @@ def test_a_mediawiki_definition_list_reads_term_colon_definition():
     assert block.text == "Rank: the inner size of the two factors, e.g. 8 or 16."
 
 
+def test_a_mediawiki_list_item_ends_with_its_line():
+    # a plain line after the last item is a paragraph of its own, not the item's continuation
+    text = ("== Sizes ==\n* [[fits_on::RTX 4090 24GB]]: 7B LoRA in bf16\n"
+            "* [[fits_on::A100 80GB]]: 70B only with QLoRA\n"
+            "A 13B model in bf16 does not fit a 24 GB card for LoRA training.\n")
+    blocks = [(b.text, b.line) for b in body_blocks(_article(text, "mediawiki"))
+              if b.kind != "heading"]
+    assert blocks[-2:] == [("A100 80GB: 70B only with QLoRA", 3),
+                           ("A 13B model in bf16 does not fit a 24 GB card for LoRA training.", 4)]
+
+
+def test_a_glossary_heading_in_capitals_is_not_part_of_the_next_entry():
+    text = ("Numbers you will meet\n\nWHAT IT COSTS TO SERVE\n0 — the extra latency of a merged "
+            "adapter.\n1 — the number of base copies many adapters need.\n")
+    blocks = [(b.text, b.line) for b in body_blocks(_article(text, "glossary"))]
+    assert blocks[-3:] == [("WHAT IT COSTS TO SERVE", 3),
+                          ("0 — the extra latency of a merged adapter.", 4),
+                          ("1 — the number of base copies many adapters need.", 5)]
+
+
 def test_glossary_entries_and_their_lead_in_are_blocks_of_their_own():
     text = ("Terms\n\nQuantization\n\nA short page about storing weights in fewer bits than "
             "they were trained in.\n\nSee below:\nNF4 — a 4-bit code with 16 levels.\n"
