@@ -867,7 +867,7 @@ def _no_difference(m: re.Match) -> str:
 _FIGURE_TERM = re.compile(r"^\s*(?:(?-i:[A-Z][A-Z0-9&/,'-]*(?:\s+[A-Z0-9&/,'-]+){0,8})\s+)?"
                           r"(?P<n>(?:(?:about|around|roughly|approximately|some|~)\s*)?\d[\d,.]*\s*"
                           r"(?:%|x|[KMGT]i?B|bits?|ms)?)\s*"
-                          r"(?:\u2014|\u2013|:|\s-)\s+"
+                          r"(?::|\s-)\s+"  # (a dash is " - " or "-" by now: _CHARS)
                           r"(?P<what>(?:(?:the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:number|factor|count|"
                           r"amount|share|ratio|size|rank|value|scale|scaling|percentage|fraction|"
                           r"latency|overhead|memory|bits|bytes|default|multiplier|copies|"
@@ -879,14 +879,19 @@ _FIGURE_TERM = re.compile(r"^\s*(?:(?-i:[A-Z][A-Z0-9&/,'-]*(?:\s+[A-Z0-9&/,'-]+)
                           r"but)\b|;|\.\s*$|$).*)$", re.I | re.S)
 
 
+_ARTICLE = re.compile(r"(?:the|a|an)\s", re.I)
+_SIZE_UNIT = re.compile(r"[KMGT]i?B$")
+_RATIO_NOUN = re.compile(r"(?:the|a|an)\s+(?:factor|ratio|multiplier)\b", re.I)
+
+
 def _figure_term(m: re.Match) -> str:
     what, n = m.group("what"), m.group("n").strip()
-    if not re.match(r"(?:the|a|an)\s", what, re.I) and not re.search(r"[KMGT]i?B$", n):
+    if not _ARTICLE.match(what) and not _SIZE_UNIT.search(n):
         return m.group(0)  # a model named after a figure that is no size ("7 — Llama-2 ...")
     n = n[:1].lower() + n[1:]  # ("About 169 — ...": "... is about 169x")
     if n == "0":  # "0 — the extra latency of a merged adapter": there is none
         return f"There is no {what.split(None, 1)[1]}{m.group('rest')}"
-    if re.match(r"(?:the|a|an)\s+(?:factor|ratio|multiplier)\b", what, re.I) and n[-1:].isdigit():
+    if _RATIO_NOUN.match(what) and n[-1:].isdigit():
         n += "x"  # "10,000 — the factor by which ... shrink": a ratio, not a count
     return f"{what[:1].upper()}{what[1:]} is {n}{m.group('rest')}"
 
@@ -902,7 +907,7 @@ def normalise(text: str) -> str:
         text = text.replace("\u00b2", "^2").replace("\u00b3", "^3")
     text = unicodedata.normalize("NFKC", text).translate(_CHARS)
     text = _LABEL.sub("", text, count=1)
-    if "\u2014" in text or "\u2013" in text or ":" in text or " - " in text:
+    if ":" in text or " - " in text:
         # "1 — the number of base copies ...": that number is 1
         text = _FIGURE_TERM.sub(_figure_term, text, count=1)
     if text.lstrip()[:2].lower() in ("re", "fw"):
