@@ -207,10 +207,13 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
                                                          "about another method"), []
             said_of = {x.id for x in find_methods(claim.text) if x.scope != "out"
                        and x.kind != "tool"}
-            if kind == "reported" and not find_methods(text) and len(said_of) == 1:
+            if kind == "reported" and not find_methods(text) and len(said_of - {
+                    default_subject}) == 1 and len(said_of) <= 2:
                 # "people say QLoRA trains in 4 bits, which isn't right: the weights are stored
                 # in 4 bits ...": the writer's own words are of the method the report named
-                default_subject = said_of.pop()
+                # (the one other than the article's, where that is named beside it: "you say
+                # DoRA adds nothing over LoRA, but it does: ...")
+                default_subject = (said_of - {default_subject}).pop()
             break
     keyed = _ANSWER_KEY.match(text) or _KEYED_LABEL.match(text)
     if keyed:  # "Statement: merging changes the outputs. Answer: False": the key's verdict

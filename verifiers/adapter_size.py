@@ -1201,7 +1201,8 @@ def _conversion(frame: Frame) -> dict[str, Any] | None:
 _RESTATED = re.compile(r"(?:\s+(?:in|at|as)\s+[\w-]{2,12})?(?:\s+(?:figure|number|checkpoint|model|"
                        r"file))?\s*"
                        r"(?:of\s+(?:[\w-]+\s+){0,2}?weights\s+)?(?:,\s*)?(?:or|i\.e\.,?|that\s+is|"
-                       r"which\s+is|is|are|equals|comes\s+to|works\s+out\s+to|\(|/|=|≈)\s*"
+                       r"(?:which\s+)?(?:is|are|equals|comes\s+to|works\s+out\s+to|"
+                       r"(?:corresponds|translates|amounts)\s+to)|\(|/|=|≈)\s*"
                        r"(?:about|roughly|around|approximately|nearly|~|≈)?\s*", re.I)
 _LARGER_THAN = re.compile(r"\b(?:times|x)\s+(?:larger|bigger|greater|heavier)\s+than\b|"
                           r"\b(?:times|x)\s+(?:as\s+large|as\s+big|the\s+size)\s+(?:as|of)\b",

@@ -239,6 +239,8 @@ def _api_params(frame: Frame) -> dict[str, Any] | str:
         return ("several of create_loraplus_optimizer's arguments are named; whose default is "
                 "not read")
     arg = args[0] if len(args) == 1 else ""
+    if not arg and _RATIO_NAMED.search(frame.text, a, b):  # "no default for the ratio"
+        arg = "loraplus_lr_ratio"
     if frame.has("api_embedding"):  # "the embedding learning rate defaults to 1e-6"
         arg = "loraplus_lr_embedding"
     params: dict[str, Any] = {"claim": "api", "arg": arg}

@@ -649,6 +649,12 @@ def _line(row: dict[str, Any]) -> str:
 
 # digits before a small count, with a space between: a thousands group ("65 536")
 _GROUP_BEFORE = re.compile(r"\d\s$")
+# a small count as the value of "the number of parameters" ("the number of new parameters is
+# simply 8^2 = 64"): one matrix's count, though no unit follows it
+_COUNT_IS = re.compile(r"\b(?:number|count)\s+of\s+(?:[\w-]+\s+){0,2}?(?:parameters|params|"
+                       r"weights)\s+(?:is|are|equals|comes\s+to|=)\s+(?:simply\s+|just\s+|"
+                       r"only\s+|exactly\s+)?(?:[^,.;=]{1,20}=\s*)?$", re.I)
+_FACTOR_AFTER = re.compile(r"\s*(?:\^|\*\*|\u00b2|[x\u00d7*]\s*\d)")  # "8^2 = 64", "8 x 8"
 _FORMULAS = {"f_r2dk_sum": "r^2(d+k)", "f_rdk_sum": "r(d+k)", "f_r2": "r^2", "f_2rd": "2rd",
              "f_rdk": "rdk", "f_dk": "dk"}
 
@@ -991,7 +997,10 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
     # (one matrix's count may be small when said in parameters: "adds only r² = 64 parameters")
     counts = [q for q in frame.quantities if q.unit in ("params", "count")
               and (q.value >= 1000 or matrix and q.unit == "params" and q.value >= 1
-                   and not _GROUP_BEFORE.search(frame.text, 0, q.span[0]))
+                   and not _GROUP_BEFORE.search(frame.text, 0, q.span[0])
+                   or matrix and q.unit == "count" and q.value >= 1
+                   and _COUNT_IS.search(frame.text, max(0, q.span[0] - 80), q.span[0])
+                   and not _FACTOR_AFTER.match(frame.text, q.span[1]))
               and not _inside(q, skip) and q.value not in dims
               and q.role not in ("model", "part", "items")  # ("a thousand of them")
               and not _other_method(frame, q)  # "... 4,456,448 for DoRA"

@@ -650,8 +650,11 @@ _CONDITIONS = {
     # (or a square matrix by its one side: "one square 4096 matrix", "a square 1024-wide layer")
     "dk": re.compile(r"\bd\s*=\s*k\s*=\s*(\d[\d,]{0,9})\b|\bsquare\s+(\d[\d,]{1,9})(?:[- ]wide)?\s+"
                      r"(?:weight\s+)?(?:matri(?:x|ces)|layers?|projections?|weights?)\b", re.I),
-    "d": re.compile(r"\b(?:d|d_model|hidden(?: size)?|in_dim)\s*=\s*(\d[\d,]{0,9})\b", re.I),
-    "k": re.compile(r"\b(?:k|out_dim)\s*=\s*(\d[\d,]{0,9})\b", re.I),
+    # (not the last factor of a product worked out: "r x d = 32,768 parameters")
+    "d": re.compile(r"(?<![x\u00d7*]\s)(?<![\u00d7*])\b(?:d|d_model|hidden(?: size)?|in_dim)\s*=\s*"
+                    r"(\d[\d,]{0,9})\b", re.I),
+    "k": re.compile(r"(?<![x\u00d7*]\s)(?<![\u00d7*])\b(?:k|out_dim)\s*=\s*(\d[\d,]{0,9})\b",
+                    re.I),
     "shape": re.compile(r"(?<![\d.])(\d[\d,]{1,9})\s*(?:x|\*|-by-|\s+by\s+)\s*(\d[\d,]{1,9})"
                         r"(?![\d,]*\s*(?:x|\*)\s*\d)"),
     "batch": re.compile(r"\bbatch(?:[ _]size)?\s*(?:of|=|:)?\s*(\d{1,5})\b|"
