@@ -439,7 +439,8 @@ def _model_part(p: dict[str, Any], preset: Preset | None, dtype: str,
         size = count * DTYPE_BYTES[dt] / scale
         low, high = size * band[0], size * band[1]
         if dt == "4bit":  # half a byte each, up to NF4 with its scales and 16-bit embeddings
-            most = four_bit_bytes(preset, count) / scale
+            # (or the codes alone, where the size is worked out at 4 bits per weight)
+            most = size if p["codes_only"] else four_bit_bytes(preset, count) / scale
             high = most * band[1]
         top = most if dt == "4bit" else size  # the largest a model of this count stores
         if bound == "le":
@@ -458,7 +459,7 @@ def _model_part(p: dict[str, Any], preset: Preset | None, dtype: str,
                 # codes: a 70B NF4 checkpoint may well be 35 GiB)
                 holds, fails = False, True
         rows.append({"model": name, "params": count, "dtype": dt, unit: round(size, 3),
-                     **({"most": round(most, 3)} if dt == "4bit" else {}),
+                     **({"most": round(most, 3)} if dt == "4bit" and not p["codes_only"] else {}),
                      "band": [round(low, 3), round(high, 3)] if band != (1.0, 1.0) else None,
                      "holds": holds, "fails": fails})
     measured["full_model"] = rows
@@ -772,7 +773,10 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         # "each of the 40 adapters is about 13 MB, so the whole fleet fits in half a gigabyte":
         # the size after the total's words is all of them together, one adapter's is the other
         return "a size stated for all the adapters together, beside the size of each"
-    if frame.has("several") and not frame.has("each_size"):
+    if frame.has("several") and not frame.has("each_size") and not (
+            least is not None and _THEN_MANY.search(frame.text, least.span[1])):
+        # (one adapter's size, then a total worked out from it: "... is about 84 MB, so a
+        # thousand of them fit in about 84 GB": the one adapter's size is judged)
         per = _adapters_counted(frame)
         if per is None:
             return "a size stated for several models or adapters together, not for one"
@@ -941,6 +945,14 @@ _TOTAL_BEFORE = re.compile(r"\b(?:(?:the\s+)?(?:whole|entire|full)\s+(?:fleet|se
                            r"catalog(?:ue)?|library|batch)|all\s+(?:of\s+)?(?:them|these|those)|"
                            r"in\s+total|altogether|combined|together|between\s+them)\b[^.;]{0,40}$",
                            re.I)
+# a total worked out from one adapter's size, in a clause after it: ", so a thousand of them fit
+# in ...", "; forty such adapters take ..."
+_THEN_MANY = re.compile(r"(?:[,;]|\s-\s)\s*(?:so|and|which\s+means|meaning|hence|thus|then)?\s*"
+                        r"(?:[\w-]+\s+){0,3}?(?:\d[\d,]*|a\s+(?:thousand|hundred|dozen)|hundreds|"
+                        r"thousands|dozens|two|three|four|five|six|eight|ten|twelve|twenty|"
+                        r"thirty|forty|fifty|hundred)\s+(?:of\s+them|such\s+(?:adapters|files|"
+                        r"checkpoints)|(?:[\w-]+\s+)?(?:adapters|LoRAs|files|checkpoints))\b",
+                        re.I)
 _PER_ADAPTER = re.compile(r"\b(?:per|each|every|a\s+piece|apiece)\s+(?:[\w-]+\s+)?"
                           r"(?:adapter|LoRA|file|checkpoint)\b", re.I)
 
@@ -1153,6 +1165,8 @@ def _model_params(frame: Frame, params: dict[str, Any], bare: float) -> dict[str
     out = {"model": params["model"], "dtype": params.get("dtype") or "any",
            "gb": size.value / (2**30 if binary else 1e9), "gb_bound": bound
            if bound in ("le", "ge") else "", "binary": binary, "tol": min(tol, 0.5)}
+    if out["dtype"] in ("nf4", "fp4", "int4", "4bit") and _FOUR_PER_WEIGHT.search(frame.text):
+        out["codes_only"] = True  # "at 4 bits per weight Llama-2-7B comes to ...": the codes
     again = next((q for q in frame.quantities if q.unit == "bytes" and q is not size
                   and q.value >= 1e8 and _binary(q) != binary
                   and _RESTATED.fullmatch(frame.text, size.span[1], q.span[0])), None)
@@ -1204,6 +1218,8 @@ _RESTATED = re.compile(r"(?:\s+(?:in|at|as)\s+[\w-]{2,12})?(?:\s+(?:figure|numbe
                        r"(?:which\s+)?(?:is|are|equals|comes\s+to|works\s+out\s+to|"
                        r"(?:corresponds|translates|amounts)\s+to)|\(|/|=|≈)\s*"
                        r"(?:about|roughly|around|approximately|nearly|~|≈)?\s*", re.I)
+_FOUR_PER_WEIGHT = re.compile(r"(?<![\d.])(?:4|four)[\s-]*bits?\s+(?:per|a|each|for\s+"
+                              r"(?:each|every))\s+(?:weight|parameter|param)\b", re.I)
 _LARGER_THAN = re.compile(r"\b(?:times|x)\s+(?:larger|bigger|greater|heavier)\s+than\b|"
                           r"\b(?:times|x)\s+(?:as\s+large|as\s+big|the\s+size)\s+(?:as|of)\b",
                           re.I)
@@ -1332,7 +1348,7 @@ def _unstated(params: dict[str, Any]) -> list[str]:
 VERIFIER = Verifier(
     id="lora.adapter_size",
     reads_configuration=True,
-    version=24,
+    version=25,
     title="LoRA adapter file size (safetensors, measured) and full-model size on disk",
     run=run,
     params=(
@@ -1373,6 +1389,8 @@ VERIFIER = Verifier(
               "stated adapter size is said to hold (its file in the stated dtype is measured)"),
         Param("tol", float, default=0.05, min=0.0, max=1.0, help="relative tolerance"),
         Param("binary", bool, default=False, help="the size is stated in MiB/GiB (else MB/GB)"),
+        Param("codes_only", bool, default=False, help="a 4-bit size worked out at 4 bits per "
+              "weight: half a byte each, without NF4's scales or 16-bit embeddings"),
     ),
     claims=(("lora", "adapter_size"), ("lora", "adapter_compact"), ("lora", "adapter_scaling"),
             ("*", "model_size")),

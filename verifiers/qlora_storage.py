@@ -168,6 +168,14 @@ _INSTEAD_AFTER = re.compile(r"(?:\s*bits?\b)?[^.;]{0,30}?\b(?:instead\s+of|rathe
                             r"down\s+from)\s+(?:about\s+|roughly\s+|~\s*)?\d", re.I)
 
 
+# a width as the setting a size is worked out at, opening its clause: "At exactly 4 bits per
+# weight, the 70B parameters come to about 35 GB", "at 4 bits, Llama-2-7B is about 3.4 GiB"
+_AT_WIDTH = re.compile(r"(?:^|[,;:(]\s*)\W{0,3}(?:at|with|using)\s+(?:exactly\s+|just\s+|only\s+)?"
+                       r"(?:\d{1,2}(?:\.\d+)?|four|eight)[\s-]*bits?(?:\s+(?:per|a|each|for\s+each)\s+"
+                       r"(?:weight|parameter|param)\b|\s*,)", re.I)
+_SIZE_AFTER = re.compile(r"\d\s*(?:[GT]i?B|gigabytes?|terabytes?)\b", re.I)
+
+
 def _bits_params(frame: Frame) -> dict[str, Any] | str:
     bits = _nearest(frame, ("bits",))
     if bits is None:
@@ -519,6 +527,10 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     what QLoRA keeps in which precision, and whether 4-bit quantization runs on a CPU."""
     if frame.predicate == "nf4_code":
         return _code_params(frame)
+    if frame.predicate in ("bits_per_param", "quantized_4bit") and \
+            (width := _AT_WIDTH.search(frame.text)) and _SIZE_AFTER.search(frame.text, width.end()):
+        return ("the width is the setting a size is worked out at, not a claim about how NF4 "
+                "stores weights")
     if frame.predicate == "bits_per_param":
         return _bits_params(frame)
     if frame.predicate == "storage_ratio":

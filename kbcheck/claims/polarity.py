@@ -120,6 +120,12 @@ _SUBJECT_AT_END = re.compile(r"\w\s+(?:(?:it|this)(?:\s+[a-z]{2,}s)?|(?:they|we|
 # modal ("should report requires_grad=False")
 _RELATIVE_BEFORE = re.compile(r"\b(?:whose|who|which|that)\b[^,;:.]{0,40}$", re.I)
 _MAIN_MODAL = re.compile(r"\b(?:should|must|will|would|shall)\b", re.I)
+# ... a relative pronoun right before the denial ("every parameter that isn't a lora_A weight"),
+# then the main clause's verb ("has requires_grad=False")
+_RELATIVE_DENIES = re.compile(r"\b(?:that|which|who)\s+(?:(?:is|are|was|were|does|do|did|has|"
+                              r"have|had)\s*)?$", re.I)
+_MAIN_VERB = re.compile(r"\b(?:has|have|is|are|gets|get|keeps|keep|stays|stay|remains|remain|"
+                        r"reports|report|shows|show)\b", re.I)
 
 
 # a clause of its own about what is left, after "and": "... and only the adapters are trained"
@@ -428,6 +434,11 @@ def _negated(text: str, start: int, end: int, origin: int, scope: int = SCOPE_WO
                                                               last.start()):
         return False  # "every parameter whose name does not contain lora_ should report
         # requires_grad=False": the denial is the relative clause's
+    if _MAIN_VERB.search(between) and _RELATIVE_DENIES.search(
+            text, max(origin, last.start() - 12), last.start()):
+        return False  # "every parameter that isn't a lora_A or lora_B weight has
+        # requires_grad=False": the denial is the relative clause's, and the main clause's verb
+        # follows it
     if len(between.split()) > scope + (5 if _NOT_EVEN.match(text, last.start()) else 0):
         return False  # ("not even the base model's bias terms or norm weights receive ...": the
         # denied subject is a noun phrase before its verb)

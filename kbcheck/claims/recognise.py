@@ -1728,7 +1728,9 @@ _VCS_MERGE = re.compile(r"\bmerg\w*\s+(?:(?:this|that|it)\s+(?:PR|pull\s+request
 
 _CLAUSE = re.compile(r"[;,(:]|\s-\s|\b(?:whereas|while|whilst|but|unlike|although)\b", re.I)
 # (or in a concession after it: "it fit on one 24 GB card, even though full fine-tuning needs ...")
-_WHICH = re.compile(r",\s*(?:which|whose|even\s+though|although|though|whereas)\b", re.I)
+# (or a setting set against it: "... on a single 48 GB GPU, where full fine-tuning would need
+# 780 GB")
+_WHICH = re.compile(r",\s*(?:which|whose|even\s+though|although|though|whereas|where)\b", re.I)
 
 
 def _subject(text: str, mentions: list[Mention], at: int, default: str
