@@ -654,6 +654,9 @@ _GROUP_BEFORE = re.compile(r"\d\s$")
 _COUNT_IS = re.compile(r"\b(?:number|count)\s+of\s+(?:[\w-]+\s+){0,2}?(?:parameters|params|"
                        r"weights)\s+(?:is|are|equals|comes\s+to|=)\s+(?:simply\s+|just\s+|"
                        r"only\s+|exactly\s+)?(?:[^,.;=]{1,20}=\s*)?$", re.I)
+_PER_MATRIX = re.compile(r"\s*(?:(?:trainable|extra|new|added)\s+)?(?:param(?:eter)?s|weights)?\s*"
+                         r"(?:per|for\s+each|for\s+every|in\s+each|each)\s+(?:adapted\s+|weight\s+)?"
+                         r"(?:matrix|projection)\b", re.I)
 _FACTOR_AFTER = re.compile(r"\s*(?:\^|\*\*|\u00b2|[x\u00d7*]\s*\d)")  # "8^2 = 64", "8 x 8"
 _FORMULAS = {"f_r2dk_sum": "r^2(d+k)", "f_rdk_sum": "r(d+k)", "f_r2": "r^2", "f_2rd": "2rd",
              "f_rdk": "rdk", "f_dk": "dk"}
@@ -1002,7 +1005,9 @@ def _figures(frame: Frame, params: dict[str, Any], matrix: bool
                    and _COUNT_IS.search(frame.text, max(0, q.span[0] - 80), q.span[0])
                    and not _FACTOR_AFTER.match(frame.text, q.span[1]))
               and not _inside(q, skip) and q.value not in dims
-              and q.role not in ("model", "part", "items")  # ("a thousand of them")
+              and (q.role not in ("model", "part", "items")  # ("a thousand of them")
+                   # (one matrix's count "per matrix", where the matrix is the one stated)
+                   or matrix and q.role == "part" and _PER_MATRIX.match(frame.text, q.span[1]))
               and not _other_method(frame, q)  # "... 4,456,448 for DoRA"
               and not (frame.has("one_in") and q.unit == "count")  # "1 in a 1000"
               and not _structural(frame.text, q)]

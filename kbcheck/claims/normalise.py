@@ -271,7 +271,12 @@ _RANK_BEFORE = re.compile(r"\b(?:rank|r\s*=|rank of|exactly|precisely|(?:scale|f
 # words: units read them)
 # a number grouped in threes by spaces, as many languages write it ("22 347 776"): at least two
 # groups, so that two numbers side by side ("rank 8 256") are not joined
-_SPACED_DIGITS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3}){2,4}(?![\d]|[.,]\d)")
+# (one group where what follows says it is a count, or it is a result worked out: "= 65 536
+# trainable parameters")
+_SPACED_DIGITS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3}){2,4}(?![\d]|[.,]\d)|"
+                            r"(?<=[=\u2248] )\d{1,3} \d{3}(?![\d]|[.,]\d| \d)|"
+                            r"(?<![\d.,] )(?<![\d.,])\d{1,3} \d{3}(?= (?:trainable |new |extra )?"
+                            r"(?:parameters|params|weights)\b)")
 # (and the Indian lakh and crore: "about 42 lakh parameters" is 4,200,000)
 _DIGIT_SCALE = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{1,3})?)\s+"
                           r"(thousand|hundred|lakhs?|crores?)\b", re.I)

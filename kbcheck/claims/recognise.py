@@ -229,7 +229,19 @@ def find_methods(text: str) -> list[Mention]:
                     for a, b in loras):
                 out.append(_mention(text, {"id": "adapter", "scope": "in"}, m.span()))
         out.sort(key=lambda x: x.span)
+    if (unlike := _UNLIKE_BOTTLENECK.search(text)) is not None:
+        # "Unlike the Houlsby-style baseline, ..., the proposed adapters can be merged": the
+        # adapters set against the bottleneck ones are another kind, the writer's own
+        out = [_mention(text, {"id": "other_variant", "scope": "out"}, x.span)
+               if x.id == "adapter" and x.span[0] >= unlike.end()
+               and _PLAIN_ADAPTERS.fullmatch(text, *x.span) else x for x in out]
     return out
+
+
+# bottleneck adapters as what something else is set against, opening the sentence
+_UNLIKE_BOTTLENECK = re.compile(r"^\W{0,3}unlike\s+(?:the\s+|classic\s+|standard\s+)?"
+                                r"(?:[\w-]+\s+){0,2}?(?:Houlsby(?:-style)?|bottleneck|serial|"
+                                r"sequential)\b", re.I)
 
 
 def _lora_side(text: str, m: re.Match, loras: list[tuple[int, int]],

@@ -104,3 +104,13 @@ def test_a_method_named_in_a_where_clause_after_the_claim_is_not_its_subject():
               "would have needed several hundred GB.")
     subjects = {f.subject for f in p.frames if f.predicate == "fits_gpu"}
     assert subjects and "full_ft" not in subjects, [(f.subject, f.predicate) for f in p.frames]
+
+
+def test_adapters_set_against_the_bottleneck_kind_are_another_kind():
+    # "the proposed adapters" are the writer's own, not the Houlsby adapters they are set against
+    p = _pair("Unlike the classic bottleneck design, whose extra layers stay in the forward pass, "
+              "our adapters can be folded into the weights.")
+    assert p.verifier is None, p.reason
+    # the bottleneck adapters named bare are still judged
+    assert _pair("Bottleneck adapters cannot be folded into the weights.").verifier == \
+        "lora.adapter_merge"
