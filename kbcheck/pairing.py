@@ -161,6 +161,10 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
     if fixed := _erratum(text):
         text = fixed  # "p. 41: '... trains 4.2 million parameters ...' should read '8.4
         # million'": the erratum's reading is what the writer now states
+    if struck := _QUOTE_STRUCK.match(text):
+        # "The sentence 'merged LoRA is slower' should go, because it is wrong": the quoted
+        # claim, denied
+        text = f"{struck.group('q').rstrip('.')}, which is false."
     quoted = _QUOTE_DENIED.match(text)
     if quoted:  # '"QLoRA stores weights in 8-bit" No. It stores them in 4-bit NF4': the myth
         # quoted is denied; what the writer then says is the claim
@@ -406,6 +410,16 @@ _MYTH_REALITY = re.compile(r"^\W{0,3}(?:myth|misconception|fiction|claim)\s*#?\d
 _QUOTE_DENIED = re.compile(r"^\W{0,3}(?:[\w -]{1,20}:\s*)?[\"\u201c][^\"\u201d]{3,300}[\"\u201d]\s*"
                            r"[.,:;!?\u2014-]?\s*(?:no|nope|false|wrong|incorrect|not\s+(?:true|so|"
                            r"quite|really))\b[.!,:;\u2014-]*\s*", re.I)
+
+
+# a quoted sentence called wrong, or to be struck because it is: "The sentence 'X' should go,
+# because it is wrong", "The claim 'X' is false"
+_QUOTE_STRUCK = re.compile(r"^\W{0,3}(?:the\s+|this\s+|that\s+)?(?:sentence|claim|line|statement|"
+                           r"bullet|phrase)\s+['\"\u201c\u2018](?P<q>[^'\"\u201d\u2019]{8,300})"
+                           r"['\"\u201d\u2019]\s+(?:should\s+(?:go|be\s+(?:removed|deleted|struck|"
+                           r"cut|dropped))\s*,?\s*(?:because|since|as)\s+it\s+is|is|was)\s+"
+                           r"(?:simply\s+|just\s+|plainly\s+)?(?:wrong|false|incorrect|untrue|"
+                           r"a\s+myth)\b", re.I)
 
 
 # A true/false item with its key: "Statement: X. Answer: False", "T/F: X - true"

@@ -512,6 +512,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             # is what rsLoRA is set against, not its own
             plain = False
         params["rslora"] = rslora
+        if not rslora and plain and not sqrt and _RSLORA_ON.search(frame.text):
+            # "the config set use_rslora=True while alpha came from a recipe tuned for plain
+            # alpha/r, so the scale jumped from 2 to 16": rsLoRA is switched on, so alpha/r is
+            # not taken as the form of the values stated
+            plain = False
         times = next((t for t, facet in (("sqrt(r)", "alpha_times_sqrt_r"),
                                          ("r", "alpha_times_r")) if frame.has(facet)), "")
         if times and _RSLORA_NAMED.search(frame.text):

@@ -69,7 +69,15 @@ PARAMS = (
 )
 
 
+# a count for each part ("4096 magnitudes for each of the 64 adapted projections")
+_FOR_EACH = re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:for\s+each(?:\s+of)?|per|in\s+each|"
+                       r"for\s+every)\s+(?:the\s+|its\s+)?(?:\d+\s+)?(?:adapted\s+|wrapped\s+|"
+                       r"target\s+)?(?:projections?|layers?|modules?|matri(?:x|ces)|linears?)\b",
+                       re.I)
+
+
 # --- counts on the presets ---------------------------------------------------------------------
+
 
 def magnitude_row(model: str, modules: str, r: int) -> dict[str, Any]:
     """One meta-device magnitude vector of `out_features` per adapted linear, every block."""
@@ -538,6 +546,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
               and not _WIDTH.match(frame.text, q.span[1])
               and not _PARTS.match(frame.text, q.span[1])
               and not _factor(frame.text, q)]
+    each = [q for q in counts if _FOR_EACH.match(frame.text, q.span[1])]
+    if each and len(each) < len(counts):
+        # "262,144, that is 4096 magnitudes for each of the 64 adapted projections": one
+        # projection's share beside the total
+        counts = [q for q in counts if q not in each]
     if counts and all(q.role == "part" for q in counts):
         # "4,096 extra parameters for each projection": one layer's, which depends on the layer
         return "only a count per layer or module is stated, not the model's"

@@ -834,6 +834,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # each set of adapted modules with its own figures: each checked on its own set
         params.update(segments=segments, modules="")
         params.pop("modules_open", None)
+    if not segments and len({r for r, _ in c.get("ranks") or ()}) > 1 and sum(
+            q.unit == "pct" or q.unit in ("count", "params") and q.value >= 1e4
+            and q.role != "model" for q in frame.quantities) > 1:
+        # "the 0.06% figure holds only at rank 8; at rank 64 it is about 0.5%": a figure for
+        # each rank, the first before its rank is named
+        return "several ranks are named with several figures: which figure is whose is not read"
     if c.get("module_parts") and not segments:
         # "with r=8 on all 7 linear projections the count should be 19,988,480; that number is
         # q/v only" (the other figure set aside): the set of modules whose part holds the

@@ -660,8 +660,11 @@ _CONDITIONS = {
                         r"(?:also\s+)?defaults?\s+to|equals)?\s*(\d{1,5}(?:\.\d+)?)\b"
                         r"(?!\s*[x*/]\s*\d)(?!\s*(?:[x*]|times)\s*(?:r|rank|lora_r)\b)", re.I),
     # (or a square matrix by its one side: "one square 4096 matrix", "a square 1024-wide layer")
+    # (or "a 4096-square matrix")
     "dk": re.compile(r"\bd\s*=\s*k\s*=\s*(\d[\d,]{0,9})\b|\bsquare\s+(\d[\d,]{1,9})(?:[- ]wide)?\s+"
-                     r"(?:weight\s+)?(?:matri(?:x|ces)|layers?|projections?|weights?)\b", re.I),
+                     r"(?:weight\s+)?(?:matri(?:x|ces)|layers?|projections?|weights?)\b|"
+                     r"(?<![\d.,])(\d[\d,]{1,9})[- ]square\s+(?:weight\s+)?(?:matri(?:x|ces)|"
+                     r"layers?|projections?)\b", re.I),
     # (not the last factor of a product worked out: "r x d = 32,768 parameters")
     "d": re.compile(r"(?<![x\u00d7*]\s)(?<![\u00d7*])\b(?:d|d_model|hidden(?: size)?|in_dim)\s*=\s*"
                     r"(\d[\d,]{0,9})\b", re.I),
