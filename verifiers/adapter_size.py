@@ -773,11 +773,13 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         # "each of the 40 adapters is about 13 MB, so the whole fleet fits in half a gigabyte":
         # the size after the total's words is all of them together, one adapter's is the other
         return "a size stated for all the adapters together, beside the size of each"
-    if frame.has("several") and not frame.has("each_size") and not (
-            least is not None and _THEN_MANY.search(frame.text, least.span[1])):
-        # (one adapter's size, then a total worked out from it: "... is about 84 MB, so a
-        # thousand of them fit in about 84 GB": the one adapter's size is judged)
+    one_then_many = False
+    if frame.has("several") and not frame.has("each_size"):
         per = _adapters_counted(frame)
+        if per is None and least is not None and _THEN_MANY.search(frame.text, least.span[1]):
+            # one adapter's size, then a total worked out from it: "... is about 84 MB, so a
+            # thousand of them fit in about 84 GB": the one adapter's size is judged
+            per, one_then_many = 1, True
         if per is None:
             return "a size stated for several models or adapters together, not for one"
     if frame.predicate == "model_size" and _SAVED_THEN_AMOUNT.search(frame.text):
@@ -792,7 +794,7 @@ def _to_params(frame: Frame) -> dict[str, Any] | str:
         and found is not None and _below_any_width(frame, found)
     if as_adapter and (_STATE_IS.search(frame.text) or _TRAINING_STATE.search(frame.text)):
         return "a size of the optimizer state or of what training holds, not of the adapter"
-    if frame.predicate == "model_size" and per == 1 and not as_adapter:
+    if frame.predicate == "model_size" and per == 1 and not as_adapter and not one_then_many:
         # (a total of adapters is theirs; so is a checkpoint of a stated rank and modules that
         # no width of the model comes near: "each rank-1024 checkpoint on q_proj and v_proj
         # weighs about 1 GB" is not Llama-2-7B's size)

@@ -834,9 +834,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         # each set of adapted modules with its own figures: each checked on its own set
         params.update(segments=segments, modules="")
         params.pop("modules_open", None)
-    if not segments and len({r for r, _ in c.get("ranks") or ()}) > 1 and sum(
-            q.unit == "pct" or q.unit in ("count", "params") and q.value >= 1e4
-            and q.role != "model" for q in frame.quantities) > 1:
+    if not segments and len({r for r, _ in c.get("ranks") or ()}) > 1 \
+            and sum(q.unit == "pct" for q in frame.quantities) > 1:
         # "the 0.06% figure holds only at rank 8; at rank 64 it is about 0.5%": a figure for
         # each rank, the first before its rank is named
         return "several ranks are named with several figures: which figure is whose is not read"

@@ -168,9 +168,10 @@ _INSTEAD_AFTER = re.compile(r"(?:\s*bits?\b)?[^.;]{0,30}?\b(?:instead\s+of|rathe
                             r"down\s+from)\s+(?:about\s+|roughly\s+|~\s*)?\d", re.I)
 
 
-# a width as the setting a size is worked out at, opening its clause: "At exactly 4 bits per
-# weight, the 70B parameters come to about 35 GB", "at 4 bits, Llama-2-7B is about 3.4 GiB"
-_AT_WIDTH = re.compile(r"(?:^|[,;:(]\s*)\W{0,3}(?:at|with|using)\s+(?:exactly\s+|just\s+|only\s+)?"
+# an exact width as the setting a size is worked out at, opening its clause: "At exactly 4 bits
+# per weight, the 70B parameters come to about 35 GB" (not a claim that NF4 stores exactly 4 bits;
+# a plain "at 4 bits per weight" is read as the 4-bit code's width, and the size beside it too)
+_AT_WIDTH = re.compile(r"(?:^|[,;:(]\s*)\W{0,3}(?:at|with|using)\s+(?:exactly|precisely)\s+"
                        r"(?:\d{1,2}(?:\.\d+)?|four|eight)[\s-]*bits?(?:\s+(?:per|a|each|for\s+each)\s+"
                        r"(?:weight|parameter|param)\b|\s*,)", re.I)
 _SIZE_AFTER = re.compile(r"\d\s*(?:[GT]i?B|gigabytes?|terabytes?)\b", re.I)

@@ -168,7 +168,7 @@ _DENIAL = re.compile(
     r"(?:[\w/+-]{1,20}(?:\s[\w/+-]{1,20}){0,2}:\s+)?"  # (an entry's label: "Default alpha: ...")
     r"(?:an?\s+|one\s+|another\s+|the\s+)?(?:common\s+|popular\s+|widespread\s+|frequent\s+|"
     r"typical\s+|classic\s+|persistent\s+)?(?:myth|misconception|"
-    r"belief|misunderstanding|mistake)(?:\s*(?:#|no\.?\s*)?\d{1,2}|\s+(?:one|two|three|four|five|"
+    r"belief|misunderstanding|misreading|mistake)(?:\s*(?:#|no\.?\s*)?\d{1,2}|\s+(?:one|two|three|four|five|"
     r"six|seven|eight|nine|ten))?\s*"  # ("Myth 5: ...", "Myth two is that ...")
     # ("a common misconception we will take apart in week 4 is that ...")
     r"(?:(?:(?!(?:is|that)\b)[\w'-]+\s+){1,8}?(?=is\s+that\b))?"

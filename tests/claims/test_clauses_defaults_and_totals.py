@@ -42,11 +42,12 @@ def test_attention_and_mlp_alike_are_all_linear_layers():
 
 
 @pytest.mark.parametrize(("sentence", "codes_only"), [
-    ("At 4 bits per parameter, Llama-2-13B takes about 6.5 GB.", True),
+    ("At exactly 4 bits per parameter, Llama-2-13B takes about 6.5 GB.", True),
     ("Loaded in 4-bit NF4, Llama-2-7B takes about 3.9 GB.", False),
 ])
 def test_a_width_as_the_setting_of_a_size_is_not_a_storage_claim(sentence, codes_only):
     p = _pair(sentence)
+    # (an exact width opening the clause is the setting, not a claim about NF4's storage)
     assert "lora.qlora_storage" not in [f.verifier for f in p.frames] or not codes_only, p.reason
     params = _params(sentence, "lora.adapter_size")
     assert isinstance(params, dict) and bool(params.get("codes_only")) == codes_only, params

@@ -100,6 +100,7 @@ def test_the_last_factor_of_a_product_worked_out_is_not_the_width():
         params.get("count") == 32768.0, params
 
 
-def test_a_claim_the_writer_read_somewhere_is_not_the_writers():
-    p = _pair("I read that an adapter of rank 16 doubles the size of the base model.")
+def test_a_claim_the_writer_had_read_somewhere_is_not_the_writers():
+    # (a bare "I read that X" is left to be judged: it is often how a writer states X)
+    p = _pair("We had read that an adapter of rank 16 doubles the size of the base model.")
     assert p.verifier is None and "reported" in p.reason, p.reason
