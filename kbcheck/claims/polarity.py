@@ -165,7 +165,8 @@ _DENIAL = re.compile(
     r"(?<!\bis\scorrect)|"
     r"false|untrue|a\s+(?:common\s+)?(?:myth|misconception|mistake)|wrong|incorrect)\s+"
     r"(?:to\s+(?:say|claim|think|assume)\s+)?that\s+|"
-    r"(?:[\w/+-]{1,20}(?:\s[\w/+-]{1,20}){0,2}:\s+)?"  # (an entry's label: "Default alpha: ...")
+    # (an entry's label: "Default alpha: ...", a glossary term: "Which one is zero - ...")
+    r"(?:[\w/+-]{1,20}(?:\s[\w/+-]{1,20}){0,3}(?::|\s-)\s+)?"
     r"(?:an?\s+|one\s+|another\s+|the\s+)?(?:common\s+|popular\s+|widespread\s+|frequent\s+|"
     r"typical\s+|classic\s+|persistent\s+)?(?:myth|misconception|"
     r"belief|misunderstanding|misreading|mistake)(?:\s*(?:#|no\.?\s*)?\d{1,2}|\s+(?:one|two|three|four|five|"

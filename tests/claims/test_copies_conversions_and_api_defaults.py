@@ -81,17 +81,6 @@ def test_a_correction_of_a_claim_about_dora_made_beside_lora_is_about_dora():
     assert p.verifier == "lora.dora_budget" and not p.negated, p.reason
 
 
-@pytest.mark.parametrize(("sentence", "count"), [
-    # a small count given as "the number of parameters", after the power or product that gives it
-    ("Take one 2048 x 2048 weight at rank 4: the number of added parameters is just 4^2 = 16.",
-     16.0),
-    ("For a 1024 x 1024 layer at r = 2 the number of trainable parameters is 4096.", 4096.0),
-])
-def test_a_count_stated_as_the_number_of_parameters(sentence, count):
-    params = _params(sentence, "lora.param_count")
-    assert isinstance(params, dict) and params.get("count") == count, params
-
-
 def test_the_last_factor_of_a_product_worked_out_is_not_the_width():
     # "r x d = 32,768": 32,768 is the product's value, not d
     params = _params("A rank-8 adapter on a 4096 x 4096 matrix trains r x d = 32,768 "

@@ -1,7 +1,9 @@
 """A count worked out and grouped by a space ("= 65 536 trainable parameters"), r^2 given "per
-matrix" for the matrix stated, r(d+k) written with in/out, DoRA's magnitude vector with its shape
-written as code, the base model said never to change or written into, and both factors said to
-start at random."""
+matrix" for the matrix stated or as "the number of parameters", r(d+k) written with in/out,
+DoRA's magnitude vector with its shape written as code, the base model said never to change or
+written into, both factors said to start at random, and other wordings once read wrongly (a
+misreading, a quoted sentence called wrong, two ranks with two shares, defaults reached by
+leaving a setting out)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,10 @@ from sentence_pairing import params_of as _params
     ("A 2048 x 2048 weight at rank r = 4 gets 4 * (2048 + 2048) = 16 384 trainable parameters.",
      16384.0),
     ("For d = k = 2048 and r = 4, the adapter adds just r^2 = 16 parameters per matrix.", 16.0),
+    # a small count given as "the number of parameters", after the power that gives it
+    ("Take one 2048 x 2048 weight at rank 4: the number of added parameters is just 4^2 = 16.",
+     16.0),
+    ("For a 1024 x 1024 layer at r = 2 the number of trainable parameters is 4096.", 4096.0),
 ])
 def test_one_matrixs_count_worked_out(sentence, count):
     params = _params(sentence, "lora.param_count")
@@ -162,3 +168,9 @@ def test_half_a_byte_with_no_overhead_is_an_exact_width():
 def test_a_matrix_named_n_square():
     params = _params("For a 2048-square matrix at rank 4 the saving is 99.6%.", "lora.param_count")
     assert isinstance(params, dict) and params.get("d") == params.get("k") == 2048, params
+
+
+def test_a_glossary_terms_misreading_is_denied():
+    # the term before the dash is a label; the misreading after it is denied
+    p = _pair("Zero factor - A frequent misreading is that A starts at zero; it is B that does.")
+    assert all(not (f.params.get("a_dist") == "zero" and f.polarity) for f in p.frames), p.frames
