@@ -25,14 +25,20 @@ from verifiers._timing import forward_work
 from verifiers._tiny import PEFT_MISSING, peft_available
 
 CLAIMS = ("decomposition", "magnitude_only", "direction_only", "mergeable", "not_mergeable",
-          "equals_base_at_init", "roles_swapped", "no_extra_work", "no_extra_work_unmerged")
+          "equals_base_at_init", "roles_swapped", "no_extra_work", "no_extra_work_unmerged",
+          "magnitude_init")
+INITS = ("norm", "ones", "zeros", "random")
 PARAMS = (
     Param("claim", str, default="decomposition", choices=CLAIMS,
           help="decomposition: m and the direction are both trained; magnitude_only / "
                "direction_only: one of them stays fixed; mergeable / not_mergeable: merged DoRA "
                "equals unmerged DoRA or not; equals_base_at_init; roles_swapped: the low-rank "
                "update sets the magnitude and a vector the direction; no_extra_work: DoRA's "
-               "forward does the base's work, merged or not (no_extra_work_unmerged: unmerged)"),
+               "forward does the base's work, merged or not (no_extra_work_unmerged: unmerged); "
+               "magnitude_init: what the magnitude vector holds before training (init)"),
+    Param("init", str, default="norm", choices=INITS,
+          help="magnitude_init: the stated start of m: the norm of each output row of W0, all "
+               "ones, zeros, or random values"),
     Param("benefit", bool, default=False,
           help="the claim also states a quality benefit (not measured here)"),
     Param("r", int, default=8, min=1, max=64),
@@ -51,7 +57,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     and `no_added_latency`: once merged, merged DoRA is one plain weight (its outputs are
     measured); unmerged or with the state unstated, the work of a forward pass is counted
     (torch ops and FLOPs of PEFT's DoRA, merged and unmerged, against LoRA and the base);
-    facet `always`: every setting is claimed, and the merged one decides."""
+    facet `always`: every setting is claimed, and the merged one decides; `dora_magnitude_init`:
+    the magnitude vector's start (facets m_norm, m_ones, m_zeros, m_random)."""
     if frame.predicate == "dora_decomposition":
         if frame.has("swapped"):  # "the magnitude goes through LoRA, the direction a vector"
             return {"claim": "roles_swapped"}
@@ -62,6 +69,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return {"claim": "decomposition", "benefit": frame.has("benefit")}
     if frame.predicate == "mergeable":
         return {"claim": "mergeable"}
+    if frame.predicate == "dora_magnitude_init":
+        said = [init for init in INITS if frame.has(f"m_{init}")]
+        if len(said) != 1:
+            return "the magnitude vector's starting value is not read"
+        return {"claim": "magnitude_init", "init": said[0]}
     if frame.predicate == "init_equals_base":
         return {"claim": "equals_base_at_init"}
     if frame.predicate == "no_added_latency":
@@ -379,11 +391,73 @@ def _run_work(params: dict[str, Any]) -> dict[str, Any]:
     return result(verdict, f"Work per pass: {text}.", {"work": work}, expected)
 
 
+def _magnitudes_at_init(params: dict[str, Any], seed: int) -> list[dict[str, Any]]:
+    """PEFT `use_dora=True` on a tiny Llama (q_proj, v_proj and the wider up_proj, so rows and
+    columns differ in number): each layer's magnitude vector next to W0's norms."""
+    import torch
+
+    from verifiers._tiny import peft_lora, tiny_llama
+
+    torch.manual_seed(seed)
+    model = peft_lora(tiny_llama(seed=params["seed"]), r=params["r"], alpha=2 * params["r"],
+                      targets=("q_proj", "v_proj", "up_proj"), use_dora=True)
+    rows = []
+    with torch.no_grad():
+        for name, mod in _dora_layers(model):
+            w0 = mod.get_base_layer().weight.float()
+            rows.append({"layer": name, "shape": list(w0.shape),
+                         "m": mod.lora_magnitude_vector["default"].weight.detach().float().clone(),
+                         "row_norms": w0.norm(dim=1), "col_norms": w0.norm(dim=0)})
+    return rows
+
+
+def _run_init(params: dict[str, Any]) -> dict[str, Any]:
+    """What PEFT's magnitude vector holds before training, built twice with different seeds for
+    the random A: against the norms of W0's output rows, ones, zeros, and itself."""
+    if not peft_available():
+        return result("skipped", PEFT_MISSING, {}, {"claim": "magnitude_init",
+                                                    "init": params["init"]})
+    first = _magnitudes_at_init(params, params["seed"] + 11)
+    second = _magnitudes_at_init(params, params["seed"] + 12)
+
+    def rel(a: Any, b: Any) -> float:
+        return float((a - b).abs().max() / b.abs().max().clamp_min(1e-12))
+
+    tol = params["tolerance"]
+    gap_rows = max(rel(x["m"], x["row_norms"]) for x in first)
+    gap_ones = max(float((x["m"] - 1).abs().max()) for x in first)
+    largest_zero_gap = min(float(x["m"].abs().max()) for x in first)
+    seed_gap = max(float((x["m"] - y["m"]).abs().max()) for x, y in zip(first, second,
+                                                                        strict=True))
+    holds = {"norm": gap_rows <= tol, "ones": gap_ones <= tol, "zeros": largest_zero_gap <= tol,
+             "random": seed_gap > tol}[params["init"]]
+    wide = next(x for x in first if x["shape"][0] != x["shape"][1])
+    text = (f"PEFT's lora_magnitude_vector on {len(first)} layers of a tiny Llama: its entries "
+            f"equal the L2 norms of W0's output rows within {gap_rows:.1g} (relative), one per "
+            f"output feature ({wide['layer'].split('.')[-1]}: {wide['m'].numel()} entries for a "
+            f"{wide['shape'][0]} x {wide['shape'][1]} weight); mean entry "
+            f"{float(wide['m'].mean()):.3g}, largest distance from 1 {gap_ones:.3g}; built again "
+            f"with another seed for A it differs by {seed_gap:.1g}")
+    meaning = {"norm": "the norm of W0 (one per output row)", "ones": "all ones",
+               "zeros": "zeros", "random": "random values"}[params["init"]]
+    measured = {"layers": [{"layer": x["layer"], "shape": x["shape"],
+                            "m_mean": float(x["m"].mean()),
+                            "max_rel_gap_to_row_norms": rel(x["m"], x["row_norms"])}
+                           for x in first],
+                "max_rel_gap_to_row_norms": gap_rows, "max_abs_gap_to_ones": gap_ones,
+                "gap_between_seeds": seed_gap}
+    return result("supported" if holds else "refuted",
+                  f"Claim: DoRA's magnitude starts at {meaning}. Measured: {text}.", measured,
+                  {"claim": "magnitude_init", "init": params["init"], "tolerance": tol})
+
+
 def run(params: dict[str, Any]) -> dict[str, Any]:
     """Train DoRA (reference and PEFT) and draw the claim's verdict from what moved and merged;
     a latency claim from the work of a forward pass, merged and unmerged."""
     if params["claim"] in ("no_extra_work", "no_extra_work_unmerged"):
         return _run_work(params)
+    if params["claim"] == "magnitude_init":
+        return _run_init(params)
     measured: dict[str, Any] = {"reference": _reference(params)}
     measured["peft"] = _peft(params) if peft_available() else {"skipped": PEFT_MISSING}
     halves = {k: v for k, v in measured.items() if "skipped" not in v}
@@ -412,12 +486,12 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 VERIFIER = Verifier(
     id="lora.dora",
-    version=3,
+    version=4,
     title="DoRA: magnitude and direction trained separately, equal to the base at init, mergeable",
     run=run,
     params=PARAMS,
     claims=(("dora", "dora_decomposition"), ("dora", "mergeable"), ("dora", "init_equals_base"),
-            ("dora", "no_added_latency")),
+            ("dora", "no_added_latency"), ("dora", "dora_magnitude_init")),
     to_params=to_params,
     examples=(
         "DoRA decomposes the pretrained weight into a magnitude and a direction and trains both.",
@@ -426,6 +500,7 @@ VERIFIER = Verifier(
         "At initialisation a DoRA model is identical to the pretrained model.",
         "Once merged, DoRA adds no inference latency.",
         "DoRA is slower than plain LoRA at inference.",
+        "DoRA's magnitude vector is initialised to the column-wise norm of the pretrained weight.",
     ),
     requires=Requires(device="cpu"),
     timeout_s=120.0,

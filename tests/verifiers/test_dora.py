@@ -37,6 +37,8 @@ def _frame(sentence: str):
      "mergeable", True),
     ("At initialisation a DoRA model is identical to the pretrained model.",
      "equals_base_at_init", False),
+    ("In DoRA the magnitude vector starts at the row-wise norm of W0.", "magnitude_init", False),
+    ("DoRA's magnitudes are not initialised to all ones.", "magnitude_init", True),
 ])
 def test_sentences_pair_with_claim_and_polarity(sentence, claim, denied):
     """A denied frame keeps the claim as named: the pipeline turns its verdict round."""
@@ -125,3 +127,35 @@ def test_other_claims_follow_from_the_same_measurement(claim, verdict):
     res = VERIFIER.run(VERIFIER.resolve_params({"claim": claim, "steps": 4}))
     assert res["verdict"] == verdict, res["explanation"]
     assert res["measured"]["reference"]["magnitude_rel_change"] > 0
+
+
+@pytest.mark.parametrize(("sentence", "init"), [
+    ("DoRA sets its lora_magnitude_vector to the column-wise L2 norm of the pretrained weight.",
+     "norm"),
+    ("With use_dora=True, the magnitude vector has one entry per output row and is initialised "
+     "with ||W0||.", "norm"),
+    ("The DoRA magnitude m begins at exactly 1.0 for every output channel.", "ones"),
+    ("DoRA's magnitude vector is set to zeros before training.", "zeros"),
+    ("In DoRA, the magnitude component starts out as random Gaussian values.", "random"),
+])
+def test_the_magnitudes_start_is_read(sentence, init):
+    frame = next((f for f in pairing(sentence).frames if f.predicate == "dora_magnitude_init"),
+                 None)
+    assert frame is not None and frame.params == {"claim": "magnitude_init", "init": init}, \
+        pairing(sentence).reason
+
+
+@pytest.mark.parametrize(("init", "verdict"), [
+    ("norm", "supported"), ("ones", "refuted"), ("zeros", "refuted"), ("random", "refuted"),
+])
+def test_the_magnitudes_start_is_read_off_peft(init, verdict):
+    """PEFT's vector equals W0's row norms (a wide up_proj tells rows from columns), is not
+    ones or zeros, and comes out the same when A is drawn with another seed."""
+    res = VERIFIER.run(VERIFIER.resolve_params({"claim": "magnitude_init", "init": init}))
+    if res["verdict"] == "skipped":
+        pytest.skip(res["explanation"])
+    assert res["verdict"] == verdict, res["explanation"]
+    measured = res["measured"]
+    assert measured["max_rel_gap_to_row_norms"] <= 1e-5 < measured["max_abs_gap_to_ones"]
+    assert measured["gap_between_seeds"] == 0
+    assert any(layer["shape"][0] != layer["shape"][1] for layer in measured["layers"])
