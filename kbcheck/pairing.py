@@ -591,7 +591,12 @@ def _tooltip(text: str) -> str:
 
 # where an instruction ends and what it yields is stated ("Step 2: wrap it with r=16; the
 # wrapped model reports 8,388,608 trainable parameters", "Step 5: Save. The file is ...")
-_RESULT_BREAK = re.compile(r";\s+|(?<=[.!])\s+(?=[A-Z])")
+# ("Step 6: merge the adapter, and the merged model runs as fast as the base": a clause with a
+# subject of its own after ", and")
+_RESULT_BREAK = re.compile(r";\s+|(?<=[.!])\s+(?=[A-Z])|,\s+and\s+(?:so\s+|then\s+)?"
+                           r"(?=(?:the|its|your|this|that|each|every)\s+\w)")
+# the result's subject is the instruction's object ("add X; it saves 0.37 bits per parameter")
+_TAKES_UP = re.compile(r"(?:it|this|that|which)\s", re.I)
 
 
 def _result_after(text: str, after: int, subject: str) -> str:
@@ -603,7 +608,9 @@ def _result_after(text: str, after: int, subject: str) -> str:
     if len(rest.split()) < _OWN_WORDS or any(
             kind == "advice" and pattern.search(rest) for pattern, kind, _ in _not_asserted()):
         return ""
-    return text if recognise(rest, subject).frames else ""
+    if recognise(rest, subject).frames:
+        return text
+    return text if _TAKES_UP.match(rest) and recognise(text, subject).frames else ""
 
 
 def _before_advice(text: str, start: int) -> str:
