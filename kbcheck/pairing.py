@@ -147,6 +147,11 @@ def _pinned(claim: Claim, registry: Mapping[str, Verifier]) -> tuple[Pairing, li
                    pinned=True, reason="pinned by the article's verify: block"), []
 
 
+# an old state, then the one after the change: "which used to compute X and now uses Y"
+_USED_TO_NOW = re.compile(r"\b(?P<who>which|that|it|they|we|PEFT|the\s+code|the\s+loader)\s+used\s+"
+                          r"to\s+(?:[^.;]|\.(?=\w)){1,120}?,?\s+(?:and|but)\s+(?=now\b)", re.I)
+
+
 def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
                table: dict[tuple[str, str], str] | None = None,
                default_subject: str = "lora") -> tuple[Pairing, list[Finding]]:
@@ -161,6 +166,8 @@ def pair_claim(claim: Claim, registry: Mapping[str, Verifier],
     if fixed := _erratum(text):
         text = fixed  # "p. 41: '... trains 4.2 million parameters ...' should read '8.4
         # million'": the erratum's reading is what the writer now states
+    text = _USED_TO_NOW.sub(r"\g<who> ", text)  # "rsLoRA scaling, which used to compute
+    # alpha/sqrt(r) and now uses alpha/r": what it does now is the claim, not the old state
     if struck := _QUOTE_STRUCK.match(text):
         # "The sentence 'merged LoRA is slower' should go, because it is wrong": the quoted
         # claim, denied
@@ -502,6 +509,9 @@ _HOW_BIG = re.compile(r"how\s+(?:big|large|small|heavy)\s+(?P<be>is|are|was|were
 _IT_ANSWER = re.compile(r"(?:it|they)\s+(?=[a-z]+s?\b)", re.I)
 
 
+_DENIED_WORD = re.compile(r"\b(?:no|not|without|never)\b", re.I)
+
+
 def _wh_answered(text: str) -> str:
     """The statement a same-line question and answer make, or "" where none is read: "What
     is X? A: V" is "X is V"; "How does X do Y? A: Z" is "X do Y Z" (a yes or no answer is read
@@ -519,7 +529,9 @@ def _wh_answered(text: str) -> str:
             # "What does DoRA cost? A: It adds no trainable parameters": the answer's pronoun
             # is the question's subject (the words before its verb)
             return f"{how.group('x').strip().rsplit(' ', 1)[0]} {answer[it.end():]}"
-        return f"{how.group('x')} {answer}"
+        # (set apart by a comma after a denied condition closing the question, "... with no
+        # double quantization", which does not deny the answer's figure)
+        return f"{how.group('x')}{',' if _DENIED_WORD.search(how.group('x')) else ''} {answer}"
     short = answer.rstrip(" .!")
     if len(short.split()) <= 4:
         if many := _HOW_MANY.fullmatch(question):

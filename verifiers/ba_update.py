@@ -632,6 +632,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return {**params, "rslora": True, "scaling_form": "alpha/sqrt(r)",
                     "scale_value": q.value, "scale_tol": q.precision if "." in q.text
                     else 0.05 * q.value}
+        if value is not None and rslora and not sqrt and _plain_value_written(frame, value):
+            # "trained with rsLoRA but merged by a loader that uses alpha/r, at r=64 and
+            # alpha=16 it gets 0.25 instead of 2": the value is alpha/r's, which is measured
+            return {**params, "rslora": False, "scaling_form": "alpha/r",
+                    "scale_value": value.value, "scale_tol": value.precision}
         if value is not None:
             params["scale_value"], params["scale_tol"] = value.value, value.precision
             if len(ranks) == 2 and ranks[1][0] and (
@@ -714,6 +719,28 @@ _SET_AGAINST = re.compile(r"\s*(?:instead\s+of|rather\s+than|versus|vs\.?|compar
 # a later clause that names rsLoRA as a choice: "; if you intended rsLoRA, set use_rslora=True"
 _RSLORA_LATER = re.compile(r"[;:]\s*(?:but\s+|and\s+)?(?:if|should|when|to|for)\b[^;]{0,40}?"
                            r"\b(?:rs-?LoRA|use_rslora)\b", re.I)
+
+
+# alpha/r given to something else in a relative clause ("a loader that uses alpha/r")
+_PLAIN_WRITTEN = re.compile(r"\b(?:that|which)\s+(?:uses|applies|computes|divides\s+by|scales\s+"
+                            r"by)\s+(?:the\s+)?(?:plain\s+|standard\s+)?(?:alpha|\u03b1|"
+                            r"lora_alpha)\s*/\s*r\b", re.I)
+
+
+def _plain_value_written(frame: Frame, value: Any) -> bool:
+    """rsLoRA named (not switched on in a config), alpha/r given to something else in a relative
+    clause and no root: a stated value that is alpha/r's at the stated r and alpha and not
+    alpha/sqrt(r)'s is the value of what divides by r ("trained with rsLoRA but merged by a
+    loader that uses alpha/r, at r=64 and alpha=16 it gets 0.25")."""
+    r, alpha = frame.conditions.get("r"), frame.conditions.get("alpha")
+    if not _PLAIN_WRITTEN.search(frame.text) or _RSLORA_ON.search(frame.text) \
+            or not isinstance(r, int) or r <= 1 or not alpha:
+        return False
+
+    def near(x: float, y: float) -> bool:
+        return abs(x - y) <= max(0.01, 0.03 * y)
+
+    return near(value.value, alpha / r) and not near(value.value, alpha / r ** 0.5)
 
 
 def _first_clause_value(frame: Frame, end: int) -> dict[str, Any]:

@@ -349,7 +349,8 @@ _FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|around\s+|over\s+|~\s*)?
                       r"around\s+|under\s+|below\s+|less\s+than\s+|just\s+under\s+|~\s*)?\d[\d.,]*",
                       re.I)
 _OF_CONSTANTS = re.compile(r"\b(?:constants?|scales?|absmax(?:\s+values)?|scaling\s+factors?|"
-                           r"statistics)\s+(?:[\w-]+\s+){0,3}?(?:in|to|at|as|with|using|into)\s+"
+                           r"statistics)\s+(?:[\w-]+,?\s+){0,4}?(?:down\s+)?(?:in|to|at|as|with|using|"
+                           r"into)\s+"
                            r"(?:just\s+|only\s+|about\s+)?$", re.I)
 
 

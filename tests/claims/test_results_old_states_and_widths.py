@@ -1,0 +1,148 @@
+"""What an instruction yields, an old state told before the new one, defaults said with "quietly
+stays" or in a glossary entry, a width that is the setting of a model's size, a count worked out
+after "only", the scale a loader dividing by r gives an rsLoRA adapter, merged adapters said to
+switch, and an adapter moved onto another model."""
+
+from __future__ import annotations
+
+import pytest
+from sentence_pairing import pair as _pair
+from sentence_pairing import params_of as _params
+
+
+@pytest.mark.parametrize(("sentence", "verifier"), [
+    # the instruction's result in a clause after ";" that takes up its object with "it"
+    ("Step 3: switch on `bnb_4bit_use_double_quant=True`; it cuts about 0.37 bits per "
+     "parameter.", "lora.qlora_storage"),
+    # ... or in a clause of its own after ", and the ..."
+    ("Step 5: merge the adapter into the base, and the merged model then answers as fast as "
+     "the base model.", "lora.merge_latency"),
+])
+def test_what_an_instruction_yields_is_read(sentence, verifier):
+    assert verifier in {f.verifier for f in _pair(sentence).frames}, _pair(sentence).reason
+
+
+def test_an_instruction_alone_is_still_advice():
+    assert _pair("Step 4: load the base in 4-bit, and the adapter on top of it.").verifier is None
+
+
+@pytest.mark.parametrize(("sentence", "param", "value"), [
+    ("If you leave out bnb_4bit_compute_dtype, the compute dtype simply stays float32.",
+     "compute", "float32"),
+    ("When you omit bnb_4bit_quant_type, the quantization type quietly becomes fp4.",
+     "quant_type", "fp4"),
+    ("Our loader reads NF4 like the default `bnb_4bit_quant_type` of `BitsAndBytesConfig`, "
+     "which is `nf4`.", "quant_type", "nf4"),
+    ('bnb_4bit_quant_type - picks the 4-bit code book; its default is "fp4".', "quant_type",
+     "fp4"),
+])
+def test_bitsandbytes_defaults_said_in_other_words(sentence, param, value):
+    params = _params(sentence, "lora.bnb_defaults")
+    assert isinstance(params, dict) and params.get(param) == value, (params, _pair(sentence).reason)
+
+
+def test_alpha_starting_at_a_value_beside_the_defaults_is_peft_s_default():
+    params = _params("With every setting at its default the scale is 2, since lora_alpha starts "
+                     "at 16 and r at 8.", "lora.peft_defaults")
+    assert params == {"claim": "setting", "setting": "lora_alpha", "value": 16.0}, params
+
+
+def test_a_denied_condition_in_a_question_does_not_deny_the_answer():
+    p = _pair("Q3: What do the block constants cost per weight with block size 64 and no double "
+              "quantization? A: 32/64 = 0.5 bits per parameter.")
+    assert (p.verifier, p.negated) == ("lora.qlora_storage", False), p.reason
+    # the block size is the weights' (first level), not a second-level block of constants
+    assert not any(f.params.get("level") == 2 for f in p.frames)
+
+
+def test_the_scale_a_loader_dividing_by_r_gives_an_rslora_adapter():
+    params = _params("An rsLoRA adapter loaded by a script that uses alpha/r gets, at r=64 and "
+                     "alpha=16, a scale of 0.25 instead of 2.", "lora.ba_update")
+    assert params["rslora"] is False and params["scaling_form"] == "alpha/r", params
+    # rsLoRA itself said to use alpha/r, or switched on in the config, is rsLoRA's scale
+    for sentence in ("rsLoRA scales by alpha/r, so at r=64 and alpha=16 the factor is 0.25.",
+                     "With use_rslora=True, r=64 and lora_alpha=16, a script that uses alpha/r "
+                     "gives 0.25."):
+        assert _params(sentence, "lora.ba_update")["rslora"] is True, sentence
+
+
+def test_what_it_does_now_is_the_claim_not_what_it_used_to_do():
+    params = _params("The patch changed rsLoRA's scaling, which used to compute lora_alpha / "
+                     "math.sqrt(r) and now computes lora_alpha / r.", "lora.ba_update")
+    assert params.get("scaling_form") == "alpha/r", params
+
+
+def test_a_rank_stabilised_factor_is_rslora_s():
+    params = _params("At r = 64 with alpha = 16 the rank-stabilised factor is 0.25.",
+                     "lora.ba_update")
+    assert params["rslora"] is True, params
+
+
+def test_a_width_before_a_models_size_is_the_size_s_setting():
+    p = _pair("A 65B model at 4 bits still takes roughly 65 GB.")
+    assert p.verifier == "lora.adapter_size", p.reason
+
+
+def test_a_count_worked_out_after_only_is_a_count():
+    params = _params("A rank-8 adapter puts only r x r = 64 trainable weights on each 4096 x 4096 "
+                     "projection.", "lora.param_count")
+    assert isinstance(params, dict) and params.get("count") == 64.0, params
+
+
+def test_double_quantization_said_to_go_down_to_a_width_is_the_constants_width():
+    params = _params("Double quantization compresses the quantization constants once more, "
+                     "down to 4-bit.", "lora.qlora_storage")
+    assert params == {"claim": "constants_bits", "bits": 4.0, "dq": "with"}, params
+
+
+def test_merged_adapters_said_to_switch_are_not_met_by_unmerged_ones():
+    frame = next(f for f in _pair("Merged adapters can still be switched per request at no "
+                                  "cost.").frames if f.verifier == "lora.hot_swap")
+    # ('can' is not met by the unmerged setting: the merged one is the sentence's own)
+    assert frame.modality == "" and "unmerged" in frame.condition, frame
+    other = next(f for f in _pair("Adapters can be switched per request.").frames
+                 if f.verifier == "lora.hot_swap")
+    assert other.modality == "can", other
+
+
+def test_an_adapter_moved_onto_another_model_is_no_switch():
+    p = _pair("A LoRA trained on Llama-2-13B can be hot-swapped onto Mistral-7B if the module "
+              "names agree.")
+    assert p.verifier is None and "another base" in p.reason, p.reason
+
+
+@pytest.mark.parametrize(("sentence", "negated"), [
+    ("If you leave bnb_4bit_use_double_quant unset, double quantization stays off.", True),
+    ("The config does not enable double quantization unless you set "
+     "bnb_4bit_use_double_quant=True.", True),
+    ("BitsAndBytesConfig turns on double quantization unless you set "
+     "bnb_4bit_use_double_quant=False.", False),
+])
+def test_double_quantization_said_off_unless_asked_for(sentence, negated):
+    p = _pair(sentence)
+    # (the predicate is "on by default": off is its denial)
+    assert (p.verifier, p.negated) == ("lora.bnb_defaults", negated), p.reason
+
+
+def test_a_rank_bound_named_after_its_description():
+    p = _pair("The update is the product of two thin matrices, so it never has a rank higher than "
+              "their shared inner width r.")
+    assert p.verifier == "lora.ba_update" and p.params.get("claim") == "rank_at_most_r", p.reason
+
+
+@pytest.mark.parametrize("sentence", [
+    "After five optimizer steps the v_proj weight was bit-for-bit identical; only lora_A and "
+    "lora_B had moved.",
+    "Once training ends, the base model's q_proj tensors still equal the checkpoint we "
+    "downloaded.",
+    "After the run, the base weights in memory are exactly the ones you loaded.",
+])
+def test_the_base_said_to_be_what_was_loaded(sentence):
+    p = _pair(sentence)
+    assert (p.verifier, p.negated) == ("lora.frozen_base", False), p.reason
+
+
+def test_a_merged_model_set_against_the_pretrained_checkpoint_is_no_merge_equivalence():
+    # merging writes W0 + BA into the weights: the merged model differs from the checkpoint
+    p = _pair("The merged model no longer matches the original checkpoint.")
+    assert p.verifier != "lora.merge_equivalence" and p.verifier != "lora.frozen_base", p.reason
