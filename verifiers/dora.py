@@ -28,6 +28,7 @@ CLAIMS = ("decomposition", "magnitude_only", "direction_only", "mergeable", "not
           "equals_base_at_init", "roles_swapped", "no_extra_work", "no_extra_work_unmerged",
           "magnitude_init")
 INITS = ("norm", "ones", "zeros", "random")
+_INIT_CHOICES = (*INITS, "norm_per_input")
 PARAMS = (
     Param("claim", str, default="decomposition", choices=CLAIMS,
           help="decomposition: m and the direction are both trained; magnitude_only / "
@@ -36,9 +37,9 @@ PARAMS = (
                "update sets the magnitude and a vector the direction; no_extra_work: DoRA's "
                "forward does the base's work, merged or not (no_extra_work_unmerged: unmerged); "
                "magnitude_init: what the magnitude vector holds before training (init)"),
-    Param("init", str, default="norm", choices=INITS,
+    Param("init", str, default="norm", choices=_INIT_CHOICES,
           help="magnitude_init: the stated start of m: the norm of each output row of W0, all "
-               "ones, zeros, or random values"),
+               "ones, zeros, random values, or the norm of each input column (norm_per_input)"),
     Param("benefit", bool, default=False,
           help="the claim also states a quality benefit (not measured here)"),
     Param("r", int, default=8, min=1, max=64),
@@ -58,7 +59,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
     measured); unmerged or with the state unstated, the work of a forward pass is counted
     (torch ops and FLOPs of PEFT's DoRA, merged and unmerged, against LoRA and the base);
     facet `always`: every setting is claimed, and the merged one decides; `dora_magnitude_init`:
-    the magnitude vector's start (facets m_norm, m_ones, m_zeros, m_random)."""
+    the magnitude vector's start (facets m_norm, m_ones, m_zeros, m_random; norm_per_input: the
+    norm said to be taken per input feature)."""
     if frame.predicate == "dora_decomposition":
         if frame.has("swapped"):  # "the magnitude goes through LoRA, the direction a vector"
             return {"claim": "roles_swapped"}
@@ -73,6 +75,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         said = [init for init in INITS if frame.has(f"m_{init}")]
         if len(said) != 1:
             return "the magnitude vector's starting value is not read"
+        if said == ["norm"] and frame.has("norm_per_input"):
+            return {"claim": "magnitude_init", "init": "norm_per_input"}
         return {"claim": "magnitude_init", "init": said[0]}
     if frame.predicate == "init_equals_base":
         return {"claim": "equals_base_at_init"}
@@ -425,12 +429,15 @@ def _run_init(params: dict[str, Any]) -> dict[str, Any]:
 
     tol = params["tolerance"]
     gap_rows = max(rel(x["m"], x["row_norms"]) for x in first)
+    # per input feature: as many entries as W0 has columns, each that column's norm
+    per_input = all(x["m"].shape == x["col_norms"].shape and rel(x["m"], x["col_norms"]) <= tol
+                    for x in first)
     gap_ones = max(float((x["m"] - 1).abs().max()) for x in first)
     largest_zero_gap = min(float(x["m"].abs().max()) for x in first)
     seed_gap = max(float((x["m"] - y["m"]).abs().max()) for x, y in zip(first, second,
                                                                         strict=True))
     holds = {"norm": gap_rows <= tol, "ones": gap_ones <= tol, "zeros": largest_zero_gap <= tol,
-             "random": seed_gap > tol}[params["init"]]
+             "random": seed_gap > tol, "norm_per_input": per_input}[params["init"]]
     wide = next(x for x in first if x["shape"][0] != x["shape"][1])
     text = (f"PEFT's lora_magnitude_vector on {len(first)} layers of a tiny Llama: its entries "
             f"equal the L2 norms of W0's output rows within {gap_rows:.1g} (relative), one per "
@@ -439,7 +446,8 @@ def _run_init(params: dict[str, Any]) -> dict[str, Any]:
             f"{float(wide['m'].mean()):.3g}, largest distance from 1 {gap_ones:.3g}; built again "
             f"with another seed for A it differs by {seed_gap:.1g}")
     meaning = {"norm": "the norm of W0 (one per output row)", "ones": "all ones",
-               "zeros": "zeros", "random": "random values"}[params["init"]]
+               "zeros": "zeros", "random": "random values",
+               "norm_per_input": "the norm of W0 taken per input feature"}[params["init"]]
     measured = {"layers": [{"layer": x["layer"], "shape": x["shape"],
                             "m_mean": float(x["m"].mean()),
                             "max_rel_gap_to_row_norms": rel(x["m"], x["row_norms"])}
@@ -486,7 +494,7 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
 
 VERIFIER = Verifier(
     id="lora.dora",
-    version=4,
+    version=5,
     title="DoRA: magnitude and direction trained separately, equal to the base at init, mergeable",
     run=run,
     params=PARAMS,

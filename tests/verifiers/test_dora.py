@@ -137,6 +137,7 @@ def test_other_claims_follow_from_the_same_measurement(claim, verdict):
     ("The DoRA magnitude m begins at exactly 1.0 for every output channel.", "ones"),
     ("DoRA's magnitude vector is set to zeros before training.", "zeros"),
     ("In DoRA, the magnitude component starts out as random Gaussian values.", "random"),
+    ("DoRA initialises its magnitudes to W0's norms taken per input channel.", "norm_per_input"),
 ])
 def test_the_magnitudes_start_is_read(sentence, init):
     frame = next((f for f in pairing(sentence).frames if f.predicate == "dora_magnitude_init"),
@@ -147,6 +148,7 @@ def test_the_magnitudes_start_is_read(sentence, init):
 
 @pytest.mark.parametrize(("init", "verdict"), [
     ("norm", "supported"), ("ones", "refuted"), ("zeros", "refuted"), ("random", "refuted"),
+    ("norm_per_input", "refuted"),
 ])
 def test_the_magnitudes_start_is_read_off_peft(init, verdict):
     """PEFT's vector equals W0's row norms (a wide up_proj tells rows from columns), is not
