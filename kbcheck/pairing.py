@@ -482,6 +482,12 @@ _WHAT_IS = re.compile(r"(?:(?:what|which)\s+(?:is|are|was|were)|what['\u2019]s)\
                       re.I | re.S)
 _NOTHING = re.compile(r"(?:nothing|none|no|not|never|zero|nope|yes|yep)\b", re.I)
 _WH_DO = re.compile(r"(?:how|what)\s+(?:does|do|did)\s+(?P<x>.+)", re.I | re.S)
+# "(After five steps,) how far has X moved?" answered "Not at all" / "None" / "Zero"
+_HOW_FAR = re.compile(r"(?:[\w ,-]{1,40},\s*)?how\s+(?:far|much)\s+(?:has|have|had|did|does|do)\s+"
+                      r"(?P<x>\S.{0,120}?)\s+(?P<v>moved|move|changed|change|shifted|drifted)"
+                      r"(?:\s+[\w ,-]{1,40})?", re.I | re.S)
+_NOT_AT_ALL = re.compile(r"(?:not\s+at\s+all|none|zero|(?:it\s+)?(?:has|did)\s*n[o']t)\b[.;,]?",
+                         re.I)
 # "(On average,) how many bits per parameter does NF4 use? A: exactly 4": "NF4 uses exactly 4
 # bits per parameter"
 _HOW_MANY = re.compile(r"(?P<lead>[\w +-]{1,30},\s*)?how\s+many\s+(?P<what>[\w\s/-]{1,40}?)\s+"
@@ -520,6 +526,11 @@ def _wh_answered(text: str) -> str:
     if not m:
         return ""
     question, answer = m.group("q").strip(), m.group("a").strip()
+    if (far := _HOW_FAR.fullmatch(question)) and _NOT_AT_ALL.match(answer):
+        # "How far has q_proj.base_layer.weight moved after five steps? A: Not at all": it has
+        # not moved (the rest of the answer follows)
+        rest = answer[_NOT_AT_ALL.match(answer).end():].strip(" ;,.")
+        return f"{far.group('x')} has not {far.group('v')} at all{'; ' + rest if rest else ''}."
     if _NOTHING.match(answer):
         return ""  # "A: Nothing extra; ...": a denial, read where the sentence is normalised
     if what := _WHAT_IS.fullmatch(question):

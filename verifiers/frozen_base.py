@@ -320,6 +320,24 @@ _SHARE_BEFORE = re.compile(r"(?:\d\s*%|\b(?:fraction|share|tiny\s+part|small\s+p
 _ONLY = re.compile(r"\b(?:only|solely)\b", re.I)
 
 
+# (not "the merged grad": a merge as what is done to the weights)
+_MERGE_NAMED = re.compile(r"\bmerg(?:e|es|ed|ing)\b(?!\s+(?:grads?|gradients?)\b)|"
+                          r"\bmerge_and_unload\b|\bmerge_adapter\b|\b(?:fold(?:s|ed|ing)?|"
+                          r"bak(?:e|es|ed|ing))\s+(?:it\s+|them\s+|the\s+(?:adapter|update|LoRA)\s+)?"
+                          r"in(?:to)?\b", re.I)
+# a break between a merge named and the words on the base ("... merge it; the base stays")
+_CLAUSE_BREAK = re.compile(r"[.;:]\s|,\s*(?:and|but|while|whereas|so)\b|\b(?:while|whereas)\b",
+                           re.I)
+
+
+def _merge_before(frame: Frame) -> bool:
+    """A merge named before the words on the base, in their clause ("after merging, the base
+    weights stay untouched")."""
+    p = frame.spans.get("predicate", (0, 0))[0]
+    ends = [m.end() for m in _MERGE_NAMED.finditer(frame.text, 0, p)]
+    return bool(ends) and not _CLAUSE_BREAK.search(frame.text, ends[-1], p)
+
+
 def to_params(frame: Frame) -> dict[str, Any] | str:
     """A `base_frozen` frame checks that the base stays frozen (a sentence saying it is updated
     is that claim denied: the pipeline turns the verdict round; the facet `deployment` is a
@@ -342,6 +360,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
                    "not of the base"
         if frame.has("adapters_frozen"):
             return "the sentence says the adapter matrices are frozen, not the base"
+        if not frame.polarity and not frame.has("deployment") and _merge_before(frame):
+            # "after merging, the base weights have changed": true of a merge, which writes
+            # W0 + BA into the weights; this verifier measures training
+            return ("the base weights are said to change after a merge named before them: "
+                    "merging writes W0 + BA into them, and this verifier measures training")
         if frame.has("deployment"):
             if not frame.polarity:
                 return ("the sentence is about the base weights at deployment, where merging "

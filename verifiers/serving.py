@@ -109,6 +109,8 @@ def _clause(frame: Frame) -> str:
 
 
 _MERGE_ADAPTER = re.compile(r"\b(?:merge_adapter|unmerge_adapter)\b", re.I)
+# unmerging named (not "irreversible" or "one-way" alone: merge_and_unload is final)
+_UNDONE = re.compile(r"\bunmerg\w*|\bundo(?:es|ne|ing)?\b", re.I)
 _EXACT = re.compile(r"\b(?:exact\w*|identical\w*|bit\w*|precise\w*|lossless\w*)\b", re.I)
 
 
@@ -139,12 +141,15 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return "the round trip is said not to be bit-exact, a denial the frame does not read"
         elif frame.has("bit_exact"):  # "... restores the weights bit-for-bit"
             params["bit_exact"] = True
-        elif not frame.polarity and _MERGE_ADAPTER.search(frame.text) \
-                and not _EXACT.search(frame.text):
+        elif not frame.polarity and (_MERGE_ADAPTER.search(frame.text)
+                                     or _UNDONE.search(frame.text)) \
+                and not _EXACT.search(frame.text) and not _UNLOAD.search(frame.text):
             # "merge_adapter() is one-way", "after merge_adapter() there is no way to unmerge":
             # whether that merge can be undone at all, which a round trip within the dtype's
             # rounding answers (not "unmerging does not give back the exact weights": exactness
-            # is another claim; nor a merge left unnamed, which merge_and_unload makes final)
+            # is another claim; nor merge_and_unload, which makes the merge final); also where
+            # unmerging is named ("unmerging does not recover the original weights", "merging and
+            # unmerging permanently changes the base")
             params["up_to_rounding"] = True
     if claim == "train_unmerges" and frame.has("eval"):
         params["claim"] = "eval_merges"
@@ -220,7 +225,7 @@ def _round_trip(p: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
                    else "conditional")
         return verdict, ("Said to be bit-for-bit: " + text), {"by_dtype": per}
     if "rounding" in status.values() and p["up_to_rounding"]:
-        return "supported", ("Merging is undone up to the dtype's rounding, as the claim says: "
+        return "supported", ("Merging is undone up to the dtype's rounding: "
                              + text), {"by_dtype": per}
     if "rounding" in status.values():
         good = [d for d, s in status.items() if s == "restored"]
@@ -348,7 +353,7 @@ def _mode(p: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
 
 VERIFIER = Verifier(
     id="lora.serving",
-    version=4,
+    version=5,
     title="Serving many LoRA adapters with PEFT: unmerge, mixed batches, memory, delete, combine",
     run=run,
     params=PARAMS,

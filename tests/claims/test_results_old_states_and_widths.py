@@ -146,3 +146,39 @@ def test_a_merged_model_set_against_the_pretrained_checkpoint_is_no_merge_equiva
     # merging writes W0 + BA into the weights: the merged model differs from the checkpoint
     p = _pair("The merged model no longer matches the original checkpoint.")
     assert p.verifier != "lora.merge_equivalence" and p.verifier != "lora.frozen_base", p.reason
+
+
+@pytest.mark.parametrize("sentence", [
+    "Q2: After ten optimizer steps, how far has the v_proj base weight moved? A: Not at all.",
+    "W0 has not moved at all after training.",
+])
+def test_a_base_weight_said_not_to_have_moved(sentence):
+    p = _pair(sentence)
+    assert (p.verifier, p.negated) == ("lora.frozen_base", False), p.reason
+
+
+def test_the_base_said_changed_after_a_merge_is_not_judged_by_training():
+    # merging writes W0 + BA into the weights: true of a merge, not a claim about training
+    assert _pair("After merging, the base weights have changed.").verifier is None
+    # ("the merged grad" is no merge of the weights: the base said nudged is judged)
+    p = _pair("LoRA still nudges W0 a bit through the merged grad, it is not 100% frozen.")
+    assert (p.verifier, p.negated) == ("lora.frozen_base", True), p.reason
+
+
+def test_unmerging_denied_is_judged_up_to_the_dtypes_rounding():
+    assert _params("Unmerging does not give you the original weights back.",
+                   "lora.serving").get("up_to_rounding") is True
+    # "irreversible" alone may mean merge_and_unload, which is final: not up to rounding
+    assert not _params("Once an adapter has been merged into the base, the merge is "
+                       "irreversible.", "lora.serving").get("up_to_rounding")
+
+
+def test_a_left_out_compute_dtype_in_a_relative_clause():
+    params = _params("The linter flags leaving bnb_4bit_compute_dtype unset, which quietly falls "
+                     "back to bfloat16.", "lora.bnb_defaults")
+    assert isinstance(params, dict) and params.get("compute") == "bfloat16", params
+
+
+def test_merging_said_to_lose_what_the_adapter_learned():
+    p = _pair("Merging always discards some of what the adapter learned.")
+    assert (p.verifier, p.negated) == ("lora.merge_equivalence", True), p.reason
