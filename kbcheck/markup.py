@@ -142,6 +142,9 @@ def inline_markdown(text: str) -> str:
     text = _FOOTNOTE_REF.sub("", text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])", r"\1", text)
+    # "_Table regenerated on 2026-11-30._" (not snake_case names: a word character on either
+    # side of an underscore keeps it, nor anything in a code span)
+    text = re.sub(r"(?<![\w_`])_(?![\s_])([^_`\n]+?)(?<![\s_])_(?![\w_`])", r"\1", text)
     # (a code span that opens a sentence keeps its backticks, which mark where the sentence
     # starts: "... into the base. `tinytune serve` keeps ..." is two sentences)
     text = re.sub(r"(?<![.!?]\s)`([^`]*)`", r"\1", text)

@@ -310,3 +310,15 @@ def test_a_code_span_that_opens_a_sentence_still_starts_it():
     assert [s for s, _ in sentences(Block(text, 1))] == [
         "Merging folds BA into the base.", "`tool serve` keeps adapters apart."]
     assert inline_markdown("Call `merge_and_unload()` once.") == "Call merge_and_unload() once."
+
+
+def test_underscore_emphasis_is_unwrapped_and_snake_case_names_are_kept():
+    """`_text_` is emphasis as `*text*` is; an underscore with a word character beside it
+    (lora_alpha, snake_case) or inside a code span is part of the name."""
+    from kbcheck.markup import inline_markdown
+
+    assert inline_markdown("_Regenerated with peft 0.21 on 30 Nov._") == \
+        "Regenerated with peft 0.21 on 30 Nov."
+    assert inline_markdown("Set lora_alpha to _twice_ the rank.") == \
+        "Set lora_alpha to twice the rank."
+    assert inline_markdown("Keep `_x_` and y_z_w as they are.") == "Keep _x_ and y_z_w as they are."
