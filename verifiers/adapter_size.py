@@ -594,6 +594,15 @@ def _dtypes(frame: Frame) -> list[str]:
     others = {_COMPARED_WORDS.get(m.group("d").lower().replace("-", " "), "")
               for pattern in (_COMPARED_DTYPE, _PART_DTYPE, _PART_KEPT_IN)
               for m in pattern.finditer(frame.text)}
+    if frame.predicate != "model_size":
+        # "compared with the 13.5 GB bf16 Llama-2-7B checkpoint, a 16.8 MB adapter ...": the
+        # width written right after a size in GB is that model's, not the adapter's
+        gb = list(_GB_DTYPE.finditer(frame.text))
+        spans = {m.start("d") for m in gb}
+        models = {_COMPARED_WORDS.get(m.group("d").lower().replace("-", " "), "") for m in gb}
+        elsewhere = {_COMPARED_WORDS.get(m.group("d").lower().replace("-", " "), "")
+                     for m in _WIDTH_RE.finditer(frame.text) if m.start("d") not in spans}
+        out = [d for d in out if d not in models - elsewhere]
     sizes = [q for q in frame.quantities if q.unit == "bytes" and q.stated_unit != "bytes"]
     if others and any(d not in others for d in out) and len(sizes) == 1:
         # "in fp32 ... about 27 GB, twice the half-precision footprint": the width set against
@@ -613,6 +622,8 @@ _COMPARED_DTYPE = re.compile(r"(?:\b(?:twice|double|half|a\s+(?:quarter|third)|\
                              r"full[- ]precision|(?:16|32|8|4)[- ]?bits?|int8|nf4)\b", re.I)
 _WIDTH_WORD = (r"(?P<d>fp16|float16|bf16|bfloat16|fp32|float32|half[- ]precision|full[- ]precision|"
                r"(?:16|32|8)[- ]?bits?|int8)\b")
+_GB_DTYPE = re.compile(r"\d\s*(?:GB|GiB|TB)\s+" + _WIDTH_WORD, re.I)
+_WIDTH_RE = re.compile(r"\b" + _WIDTH_WORD, re.I)
 # the parts a quantized model leaves in higher precision, with their width before them ("the
 # 16-bit embeddings and LM head") or after ("embed_tokens and lm_head stay in bf16")
 _PARTS = (r"(?:(?:input\s+|token\s+)?embeddings?|embed_tokens|lm_head|LM\s+head|"
@@ -1227,6 +1238,13 @@ _LARGER_THAN = re.compile(r"\b(?:times|x)\s+(?:larger|bigger|greater|heavier)\s+
                           re.I)
 
 
+_SET_AGAINST_MODEL = re.compile(r"\b(?:checkpoint|model|base|weights)\b", re.I)
+_RANK_CHANGED = re.compile(r"\b(?:higher|lower|larger|bigger|smaller|raising|raise[sd]?|doubl\w*|"
+                           r"halv\w*|increas\w*|decreas\w*|grow\w*)\s+(?:the\s+)?rank\b|"
+                           r"\b(?:from|to)\s+(?:rank|r)\s*=?\s*\d|\brank\s+(?:goes|went|grows|"
+                           r"increases|doubles)\b", re.I)
+
+
 def _scaling_params(frame: Frame, params: dict[str, Any], open_arch: list[str]
                     ) -> dict[str, Any] | str:
     """'From rank 8 to rank 16 the file doubles', 'a higher rank makes a larger file'."""
@@ -1237,6 +1255,11 @@ def _scaling_params(frame: Frame, params: dict[str, Any], open_arch: list[str]
     if len(stated) == 2 and stated[0][0] != stated[1][0]:  # "from rank 8 to 32": both read
         r1, ranks = stated[0][0], [stated[1][0]]
     ratio = next((q for q in frame.quantities if q.unit == "x"), None)
+    if ratio and not ranks and _SET_AGAINST_MODEL.search(frame.text) \
+            and not _RANK_CHANGED.search(frame.text):
+        # "compared with the 13.5 GB checkpoint, a 16.8 MB rank-8 adapter is 800 times
+        # smaller": the adapter set against a model, not a change of rank
+        return "a size ratio against a model or checkpoint, with one rank: not a change of rank"
     r1 = r1 or 1
     r2 = ranks[0] if ranks else 2 * r1
     if ratio and ranks and r1 > r2 and _LARGER_THAN.search(frame.text):

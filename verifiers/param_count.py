@@ -31,6 +31,8 @@ from verifiers._configs import (
 from verifiers._frame import Frame, Quantity
 from verifiers._presets import NOMINAL, PRESETS, Preset, resolve
 
+# a size in bytes: "13.5 GB", "16.8 MB"
+_FILE_SIZES = re.compile(r"\d\s*(?:[KMGT]i?B)\b")
 CLAIMS = ("reduction_pct", "fraction", "ratio", "count", "billions_to_millions", "reduces",
           "total", "formula", "arithmetic")
 FORMULAS = ("r(d+k)", "r^2(d+k)", "r^2", "2rd", "rdk", "dk")
@@ -706,6 +708,11 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         return {"claim": "reduces", **({"model": found.name} if found else {}),
                 **({"r": c["r"]} if "r" in c else {})}
     params: dict[str, Any] = {k: c[k] for k in ("d", "k", "r") if k in c}
+    if (change := _RANK_FROM_TO.search(frame.text)) and _ADDS_AFTER.search(frame.text,
+                                                                            change.end()):
+        # "going from rank 16 to rank 64 ... adds about 120 million trainable parameters": the
+        # difference between the two ranks' counts, which is not what is measured here
+        return "a count added by a change of rank (the difference of two counts) is not read"
     for facet, formula in _FORMULAS.items():
         if frame.has(facet):
             if formula == "dk" and not frame.polarity and frame.subject != "full_ft":
@@ -786,6 +793,12 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
         if "full" in kinds and "lora" not in kinds and not {"frac", "red", "ratio"} & set(kinds):
             return "only a model's total is stated, not what LoRA trains"
     primary = next(k for k in ("frac", "red", "ratio", "lora", "full") if k in kinds)
+    if primary == "ratio" and len(_FILE_SIZES.findall(frame.text)) >= 2 \
+            and not any(q.unit in ("params", "count", "pct") and q.value > 64
+                        for q in frame.quantities):
+        # "compared with the 13.5 GB checkpoint, a 16.8 MB adapter is 800 times smaller": a
+        # ratio of the two stated sizes (with their dtypes), not of parameter counts
+        return "a ratio set between stated sizes in bytes, not between parameter counts"
     if primary == "full":
         _, _, value, _, tol = figures[kinds.index("full")].split(":")
         if matrix or params.get("model") and not 0.5 <= float(value) / PRESETS[
@@ -946,6 +959,10 @@ def _module_segments_of(frame: Frame, params: dict[str, Any]) -> str:
     return "#".join(out)
 
 
+# what a change adds: "... adds about 120 million", "... increases the count by 30M"
+_ADDS_AFTER = re.compile(r"\b(?:adds?|adding|added|increases?\s+(?:[\w-]+\s+){0,3}?by|"
+                         r"raises?\s+(?:[\w-]+\s+){0,3}?by|(?:another|an\s+extra|an\s+additional))"
+                         r"\s+(?:about\s+|roughly\s+|around\s+|~\s*)?\d", re.I)
 # a change of rank: "from r=16 to r=32", "from rank 8 up to rank 64"
 _RANK_FROM_TO = re.compile(r"\bfrom\s+(?:r\s*=\s*|rank\s+)?\d{1,4}\s+(?:up\s+|down\s+)?to\s+"
                            r"(?:r\s*=\s*|rank\s+)?\d{1,4}\b", re.I)

@@ -442,6 +442,25 @@ def _weights_of_base(m: re.Match) -> str:
     return f"{m.group('the')}{adj}{m.group('base')} {m.group('noun')}"
 
 
+# an auxiliary's "does not V X but Y" where X and Y are formulas, values or dtypes ("rsLoRA
+# doesn't use alpha/r but alpha/sqrt(r)"): "uses Y instead of X", the verb kept
+_AUX_NOT_BUT = re.compile(r"\b(?P<aux>does|do|did)(?:\s+not|n't)\s+(?P<v>[a-z]{2,15})\s+"
+                          r"(?P<x>(?:(?!(?:but|not)\b)[^\s,;:!?]+\s+){0,3}?(?!(?:but|not)\b)"
+                          r"[^\s,;:!?]+?),?\s+but\s+(?:rather\s+|instead\s+)?"
+                          r"(?P<y>(?:[^\s,;:!?]+\s+){0,4}?[^\s,;:!?]+?)"
+                          r"(?=[,;:!?]|\.(?!\S)|\s(?:and|so|because|since|while|which)\s|$)", re.I)
+_FORMULA_LIKE = re.compile(r"[/=\d(]|\b(?:fp|bf)(?:16|32)\b|\bnf4\b|\bfp4\b|\bfloat\d", re.I)
+
+
+def _aux_not_but(m: re.Match) -> str:
+    if not (_FORMULA_LIKE.search(m.group("x")) and _FORMULA_LIKE.search(m.group("y"))):
+        return m.group(0)
+    verb = m.group("v")
+    if m.group("aux").lower() == "does":
+        verb += "es" if verb.endswith(("s", "sh", "ch", "x", "o")) else "s"
+    return f"{verb} {m.group('y')} instead of {m.group('x')}"
+
+
 def _not_but(m: re.Match) -> str:
     prep = m.group("prep") or ""
     return f" {prep}{m.group('y')} instead of {m.group('x')}"
@@ -1013,6 +1032,8 @@ def normalise(text: str) -> str:
         text = _ANSWERED_NOTHING.sub(_answered_nothing, text)
     if "whether" in text or " if " in text:
         text = _ASKED_WHETHER.sub(_asked_whether, text)
+    if " but " in text and ("not " in text or "n't " in text):
+        text = _AUX_NOT_BUT.sub(_aux_not_but, text)  # "doesn't use alpha/r but alpha/sqrt(r)"
     if " not " in text and " but " in text:  # "scales not with alpha/r but with alpha/sqrt(r)"
         text = _NOT_BUT.sub(_not_but, text)
     if "instead of" in text or "rather than" in text or "as opposed to" in text or " not " in text:

@@ -182,3 +182,64 @@ def test_a_left_out_compute_dtype_in_a_relative_clause():
 def test_merging_said_to_lose_what_the_adapter_learned():
     p = _pair("Merging always discards some of what the adapter learned.")
     assert (p.verifier, p.negated) == ("lora.merge_equivalence", True), p.reason
+
+
+@pytest.mark.parametrize(("sentence", "verifier"), [
+    # told or warned before, set right after "but": the writer's words are judged
+    ("The team had been told the 7B model needs 28 GB in half precision, but the real figure is "
+     "about 13.5 GB.", "lora.adapter_size"),
+    ("A vendor warned that LoRA would slow every request, but we merged the adapter, and the "
+     "merged model runs as fast as the base.", "lora.merge_latency"),
+])
+def test_what_someone_was_told_or_warned_is_set_right_after_but(sentence, verifier):
+    frames = [f for f in _pair(sentence).frames if f.verifier == verifier]
+    assert frames and all(f.polarity for f in frames), _pair(sentence).reason
+    if verifier == "lora.adapter_size":
+        assert frames[0].params["gb"] == 13.5
+
+
+def test_an_argument_called_unpersuasive_is_reported():
+    p = _pair("The applicant's argument that the prior art necessarily adds inference latency is "
+              "not persuasive, because the reference merges W = W0 + BA before deployment.")
+    assert p.verifier is None and "reported" in p.reason, p.reason
+
+
+def test_what_many_tutorials_write_is_reported_and_its_correction_read():
+    params = _params("Many tutorials on our local forums write that A is the zero matrix; this is "
+                     "not correct, it is B which starts from zero.", "lora.ba_update")
+    assert not (isinstance(params, dict) and params.get("a_dist") == "zero"), params
+
+
+def test_an_auxiliary_denial_of_one_formula_for_another():
+    frame = next(f for f in _pair("rsLoRA doesn't use alpha/r but alpha/sqrt(r).").frames
+                 if f.verifier == "lora.ba_update")
+    assert frame.polarity and frame.params.get("scaling_form") == "alpha/sqrt(r)", frame
+
+
+def test_a_merged_checkpoint_said_irreversible_keeps_its_merge_unread():
+    # (merge_and_unload's merge is final, merge_adapter's is undone: "cannot" is not refuted by
+    # the setting where it is undone)
+    frame = next(f for f in _pair("Merged checkpoints cannot be reverted to the original base "
+                                  "weights.").frames if f.verifier == "lora.serving")
+    assert frame.modality == "", frame
+
+
+def test_a_size_ratio_against_a_checkpoint_is_not_a_rank_change_or_a_count_ratio():
+    p = _pair("Next to the 13.5 GB bf16 Llama-2-7B checkpoint, a 16.8 MB rank-8 q/v adapter is "
+              "about 800 times smaller.")
+    assert not any(f.verifier == "lora.param_count" or f.params.get("r2") for f in p.frames), \
+        [(f.verifier, f.params) for f in p.frames]
+    size = next(f for f in p.frames if f.verifier == "lora.adapter_size")
+    # (bf16 is the checkpoint's width, not the adapter's)
+    assert size.params.get("dtype", "") != "bf16", size.params
+
+
+def test_a_count_added_by_a_change_of_rank_is_not_read_as_a_count():
+    assert _params("Going from rank 16 to rank 64 on all linear layers of Llama-2-7B adds about "
+                   "120 million trainable parameters.", "lora.param_count") is None
+
+
+def test_full_fine_tuning_said_hopeless_on_this_card_is_denied():
+    frame = next(f for f in _pair("A full fine-tune of a 7B model with Adam is hopeless on this "
+                                  "24GB card.").frames if f.verifier == "lora.training_memory")
+    assert not frame.polarity, frame
