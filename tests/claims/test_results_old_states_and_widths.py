@@ -243,3 +243,12 @@ def test_full_fine_tuning_said_hopeless_on_this_card_is_denied():
     frame = next(f for f in _pair("A full fine-tune of a 7B model with Adam is hopeless on this "
                                   "24GB card.").frames if f.verifier == "lora.training_memory")
     assert not frame.polarity, frame
+
+
+def test_someones_words_before_a_semicolon_are_reported_and_the_writers_after_it_read():
+    p = _pair("Someone in the chat says QLoRA trained Llama-3-8B in only 4 GB of VRAM; at 4 bits "
+              "per parameter the weights alone already come to about 4 GB.")
+    assert p.verifier != "lora.qlora_memory", p.reason
+    # (without the break, "someone claimed X" is judged as X)
+    assert _pair("Someone claimed PEFT's lora_alpha defaults to 32.").verifier == \
+        "lora.peft_defaults"
