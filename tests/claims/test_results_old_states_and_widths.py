@@ -252,3 +252,10 @@ def test_someones_words_before_a_semicolon_are_reported_and_the_writers_after_it
     # (without the break, "someone claimed X" is judged as X)
     assert _pair("Someone claimed PEFT's lora_alpha defaults to 32.").verifier == \
         "lora.peft_defaults"
+
+
+def test_someones_words_judged_wrong_after_the_semicolon_are_denied():
+    p = _pair("Someone on the forum claimed DoRA doubles LoRA's trainable parameters at the same "
+              "rank; that is wrong, since the magnitude adds one number per output feature.")
+    # (the report is not set aside: its verdict denies it)
+    assert p.verifier is not None and p.negated, p.reason
