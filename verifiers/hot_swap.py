@@ -141,10 +141,8 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             return ("switching is denied of a merged model, and the adapters are switched "
                     "unmerged here (a merged adapter is part of the weights until it is "
                     "unmerged)")
-        # ("merged adapters can still be switched per request": the merged state is the one
-        # the sentence names, so 'can' is not met by the unmerged one)
         return {"claim": "no_reload", "_condition": "while the adapters stay unmerged (a merged "
-                "adapter is part of the weights until it is unmerged)", "_modality": ""}
+                "adapter is part of the weights until it is unmerged)"}
     if frame.has("ranks_differ") or frame.polarity and frame.has("any_adapters"):
         # ("any two adapters can be hot-swapped": every pair, not some setting where one can)
         return {"claim": "no_reload", "_condition": "for adapters of one configuration (in-place "

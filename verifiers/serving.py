@@ -151,11 +151,6 @@ def to_params(frame: Frame) -> dict[str, Any] | str:
             # unmerging is named ("unmerging does not recover the original weights", "merging and
             # unmerging permanently changes the base")
             params["up_to_rounding"] = True
-        elif not frame.polarity and not _EXACT.search(frame.text):
-            # "merged checkpoints cannot be reverted to the base weights": merge_and_unload's
-            # merge is final and merge_adapter's is undone, so "cannot" is not refuted by the
-            # setting where it is undone
-            params["_modality"] = ""
     if claim == "train_unmerges" and frame.has("eval"):
         params["claim"] = "eval_merges"
     if claim == "weighted_sum":

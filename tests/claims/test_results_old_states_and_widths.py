@@ -1,7 +1,7 @@
 """What an instruction yields, an old state told before the new one, defaults said with "quietly
 stays" or in a glossary entry, a width that is the setting of a model's size, a count worked out
-after "only", the scale a loader dividing by r gives an rsLoRA adapter, merged adapters said to
-switch, and an adapter moved onto another model."""
+after "only", the scale a loader dividing by r gives an rsLoRA adapter, an adapter moved onto
+another model, and reports set right after a break or a verdict."""
 
 from __future__ import annotations
 
@@ -93,16 +93,6 @@ def test_double_quantization_said_to_go_down_to_a_width_is_the_constants_width()
     params = _params("Double quantization compresses the quantization constants once more, "
                      "down to 4-bit.", "lora.qlora_storage")
     assert params == {"claim": "constants_bits", "bits": 4.0, "dq": "with"}, params
-
-
-def test_merged_adapters_said_to_switch_are_not_met_by_unmerged_ones():
-    frame = next(f for f in _pair("Merged adapters can still be switched per request at no "
-                                  "cost.").frames if f.verifier == "lora.hot_swap")
-    # ('can' is not met by the unmerged setting: the merged one is the sentence's own)
-    assert frame.modality == "" and "unmerged" in frame.condition, frame
-    other = next(f for f in _pair("Adapters can be switched per request.").frames
-                 if f.verifier == "lora.hot_swap")
-    assert other.modality == "can", other
 
 
 def test_an_adapter_moved_onto_another_model_is_no_switch():
@@ -214,14 +204,6 @@ def test_an_auxiliary_denial_of_one_formula_for_another():
     frame = next(f for f in _pair("rsLoRA doesn't use alpha/r but alpha/sqrt(r).").frames
                  if f.verifier == "lora.ba_update")
     assert frame.polarity and frame.params.get("scaling_form") == "alpha/sqrt(r)", frame
-
-
-def test_a_merged_checkpoint_said_irreversible_keeps_its_merge_unread():
-    # (merge_and_unload's merge is final, merge_adapter's is undone: "cannot" is not refuted by
-    # the setting where it is undone)
-    frame = next(f for f in _pair("Merged checkpoints cannot be reverted to the original base "
-                                  "weights.").frames if f.verifier == "lora.serving")
-    assert frame.modality == "", frame
 
 
 def test_a_size_ratio_against_a_checkpoint_is_not_a_rank_change_or_a_count_ratio():
